@@ -1,0 +1,3 @@
+pub mod diagnostic;
+pub mod shape;
+pub mod yaml;

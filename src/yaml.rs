@@ -1,0 +1,457 @@
+//! Safe, spanned YAML loading shared by every YAML input caio reads (contracts,
+//! policy sets, invariants).
+//!
+//! Parsing goes through `serde-saphyr` with tight budgets, into a small tree of
+//! [`Node`]s that remember their byte span, so later layers can report every
+//! problem with a line, a column and an underlined snippet instead of stopping at
+//! the first serde error.
+
+use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_saphyr::Spanned;
+use std::fmt;
+
+/// Largest YAML file caio reads. Contracts and policy sets are a few KiB; this
+/// bound is checked from file metadata before a single byte is read.
+pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
+
+/// Deepest nesting accepted (mappings + sequences). Contracts need 5.
+pub const MAX_DEPTH: usize = 32;
+
+/// Most nodes (scalars + collections, counting alias expansions) in one file.
+pub const MAX_NODES: usize = 50_000;
+
+/// A byte range in the source text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Span {
+    pub offset: usize,
+    pub len: usize,
+}
+
+impl Span {
+    pub fn new(offset: usize, len: usize) -> Self {
+        Span { offset, len }
+    }
+}
+
+impl From<Span> for miette::SourceSpan {
+    fn from(s: Span) -> Self {
+        (s.offset, s.len).into()
+    }
+}
+
+/// One YAML node with the span it came from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Node {
+    pub span: Span,
+    pub kind: Kind,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Kind {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(String),
+    Seq(Vec<Node>),
+    /// Entries in document order; duplicate keys are kept so they can be reported.
+    Map(Vec<(Node, Node)>),
+}
+
+impl Node {
+    /// What a user would call this node's type, for "expected X, found Y" messages.
+    pub fn type_name(&self) -> &'static str {
+        match self.kind {
+            Kind::Null => "null",
+            Kind::Bool(_) => "a boolean",
+            Kind::Int(_) => "an integer",
+            Kind::Float(_) => "a number",
+            Kind::Str(_) => "a string",
+            Kind::Seq(_) => "a list",
+            Kind::Map(_) => "a mapping",
+        }
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.kind {
+            Kind::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn as_f64(&self) -> Option<f64> {
+        match self.kind {
+            Kind::Int(i) => Some(i as f64),
+            Kind::Float(f) => Some(f),
+            _ => None,
+        }
+    }
+
+    pub fn as_seq(&self) -> Option<&[Node]> {
+        match &self.kind {
+            Kind::Seq(items) => Some(items),
+            _ => None,
+        }
+    }
+
+    pub fn as_map(&self) -> Option<&[(Node, Node)]> {
+        match &self.kind {
+            Kind::Map(entries) => Some(entries),
+            _ => None,
+        }
+    }
+
+    /// The value under `key` in a mapping (the first one, if duplicated).
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        self.as_map()?
+            .iter()
+            .find(|(k, _)| k.as_str() == Some(key))
+            .map(|(_, v)| v)
+    }
+
+    /// The key node under `key` in a mapping, for pointing at a key rather than its value.
+    pub fn key_node(&self, key: &str) -> Option<&Node> {
+        self.as_map()?
+            .iter()
+            .find(|(k, _)| k.as_str() == Some(key))
+            .map(|(k, _)| k)
+    }
+
+    /// Follows a dotted path of mapping keys: `node.path("guarantees.latency_ms.p99")`.
+    pub fn path(&self, dotted: &str) -> Option<&Node> {
+        dotted.split('.').try_fold(self, |node, key| node.get(key))
+    }
+
+    /// Converts to a JSON value (for typed deserialisation once the shape is known good).
+    pub fn to_json(&self) -> serde_json::Value {
+        use serde_json::Value;
+        match &self.kind {
+            Kind::Null => Value::Null,
+            Kind::Bool(b) => Value::Bool(*b),
+            Kind::Int(i) => Value::from(*i),
+            Kind::Float(f) => serde_json::Number::from_f64(*f).map_or(Value::Null, Value::Number),
+            Kind::Str(s) => Value::String(s.clone()),
+            Kind::Seq(items) => Value::Array(items.iter().map(Node::to_json).collect()),
+            Kind::Map(entries) => Value::Object(
+                entries
+                    .iter()
+                    .map(|(k, v)| (key_text(k), v.to_json()))
+                    .collect(),
+            ),
+        }
+    }
+}
+
+/// The text of a mapping key as written (non-string keys are rendered).
+pub fn key_text(key: &Node) -> String {
+    match &key.kind {
+        Kind::Str(s) => s.clone(),
+        Kind::Null => "null".into(),
+        Kind::Bool(b) => b.to_string(),
+        Kind::Int(i) => i.to_string(),
+        Kind::Float(f) => f.to_string(),
+        Kind::Seq(_) | Kind::Map(_) => "<complex key>".into(),
+    }
+}
+
+/// Why a YAML text could not be turned into a [`Node`] tree.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParseError {
+    pub kind: ParseErrorKind,
+    pub message: String,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParseErrorKind {
+    /// Not well-formed YAML.
+    Syntax,
+    /// Well-formed but over a resource budget (alias bomb, nesting, size).
+    Limit,
+    /// No document at all.
+    Empty,
+}
+
+/// Parses one YAML document into a spanned tree, under caio's budgets.
+pub fn parse(text: &str) -> Result<Node, ParseError> {
+    if text.trim().is_empty()
+        || text
+            .lines()
+            .all(|l| l.trim().is_empty() || l.trim_start().starts_with('#'))
+    {
+        return Err(ParseError {
+            kind: ParseErrorKind::Empty,
+            message: "the file holds no YAML document".into(),
+            span: Span::new(0, 0),
+        });
+    }
+    let options = serde_saphyr::options! {
+        budget: serde_saphyr::budget! {
+            max_depth: MAX_DEPTH,
+            max_nodes: MAX_NODES,
+            max_documents: 1,
+            max_aliases: 1_000,
+            max_anchors: 1_000,
+            max_total_scalar_bytes: MAX_FILE_BYTES as usize,
+        },
+        alias_limits: serde_saphyr::alias_limits! {
+            max_total_replayed_events: MAX_NODES,
+        },
+        duplicate_keys: serde_saphyr::options::DuplicateKeyPolicy::LastWins,
+        strict_booleans: true,
+    };
+    serde_saphyr::from_str_with_options::<Node>(text, options).map_err(|e| convert_error(text, &e))
+}
+
+fn convert_error(text: &str, err: &serde_saphyr::Error) -> ParseError {
+    use serde_saphyr::Error as E;
+    let inner = err.without_snippet();
+    let kind = match inner {
+        E::Budget { .. }
+        | E::AliasReplayCounterOverflow { .. }
+        | E::AliasReplayLimitExceeded { .. }
+        | E::AliasExpansionLimitExceeded { .. }
+        | E::AliasReplayStackDepthExceeded { .. } => ParseErrorKind::Limit,
+        _ => ParseErrorKind::Syntax,
+    };
+    let mut render = serde_saphyr::RenderOptions::new(&serde_saphyr::UserMessageFormatter);
+    render.snippets = serde_saphyr::SnippetMode::Off;
+    let rendered = inner.render_with_options(render);
+    let mut message = first_line_without_position(&rendered);
+    // Alias-replay limits arrive wrapped with the alias chain; classify by text too.
+    if let Some(i) = message.find(" at line ") {
+        message.truncate(i);
+    }
+    let kind = if ["recursion limit", "limit exceeded", "budget breached"]
+        .iter()
+        .any(|needle| message.contains(needle))
+    {
+        ParseErrorKind::Limit
+    } else {
+        kind
+    };
+    if kind == ParseErrorKind::Limit {
+        message = format!(
+            "{message} (caio accepts at most {MAX_DEPTH} levels of nesting and {MAX_NODES} nodes, aliases included)"
+        );
+    }
+    let span = err
+        .location()
+        .and_then(|loc| {
+            let sp = loc.span();
+            match sp.byte_offset() {
+                Some(off) => Some(Span::new(off as usize, sp.byte_len().unwrap_or(0) as usize)),
+                None if loc.line() > 0 => Some(Span::new(
+                    LineIndex::new(text).offset(loc.line() as usize, loc.column() as usize),
+                    0,
+                )),
+                None => None,
+            }
+        })
+        .unwrap_or_default();
+    let span = Span::new(span.offset.min(text.len()), span.len.min(text.len() - span.offset.min(text.len())));
+    ParseError { kind, message, span }
+}
+
+/// serde-saphyr prefixes messages with `error: line L column C:`; caio reports
+/// the position itself, so keep only the message.
+fn first_line_without_position(rendered: &str) -> String {
+    let line = rendered.lines().next().unwrap_or("invalid YAML").trim();
+    let line = line.strip_prefix("error:").unwrap_or(line).trim();
+    let line = match line.strip_prefix("line ") {
+        Some(rest) => match rest.find(": ") {
+            Some(i) => &rest[i + 2..],
+            None => line,
+        },
+        None => line,
+    };
+    line.to_string()
+}
+
+/// Maps byte offsets to 1-based line and column (columns count characters).
+pub struct LineIndex<'a> {
+    text: &'a str,
+    starts: Vec<usize>,
+}
+
+impl<'a> LineIndex<'a> {
+    pub fn new(text: &'a str) -> Self {
+        let mut starts = vec![0];
+        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        LineIndex { text, starts }
+    }
+
+    /// 1-based (line, column) of a byte offset.
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        let offset = offset.min(self.text.len());
+        let line = self.starts.partition_point(|&s| s <= offset) - 1;
+        let start = self.starts[line];
+        let col = self
+            .text
+            .get(start..offset)
+            .map_or(offset - start, |s| s.chars().count());
+        (line + 1, col + 1)
+    }
+
+    /// Byte offset of a 1-based (line, column).
+    pub fn offset(&self, line: usize, col: usize) -> usize {
+        let Some(&start) = self.starts.get(line.saturating_sub(1)) else {
+            return self.text.len();
+        };
+        self.text[start..]
+            .char_indices()
+            .nth(col.saturating_sub(1))
+            .map_or(self.text.len(), |(i, _)| start + i)
+    }
+}
+
+impl<'de> Deserialize<'de> for Node {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let spanned = Spanned::<Kind>::deserialize(d)?;
+        let sp = spanned.referenced.span();
+        Ok(Node {
+            span: Span::new(
+                sp.byte_offset().unwrap_or(0) as usize,
+                sp.byte_len().unwrap_or(0) as usize,
+            ),
+            kind: spanned.value,
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for Kind {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(KindVisitor)
+    }
+}
+
+struct KindVisitor;
+
+impl<'de> Visitor<'de> for KindVisitor {
+    type Value = Kind;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any YAML value")
+    }
+    fn visit_unit<E>(self) -> Result<Kind, E> {
+        Ok(Kind::Null)
+    }
+    fn visit_none<E>(self) -> Result<Kind, E> {
+        Ok(Kind::Null)
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Kind, D::Error> {
+        Kind::deserialize(d)
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Kind, E> {
+        Ok(Kind::Bool(v))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Kind, E> {
+        Ok(Kind::Int(v))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Kind, E> {
+        Ok(i64::try_from(v).map_or(Kind::Float(v as f64), Kind::Int))
+    }
+    fn visit_i128<E>(self, v: i128) -> Result<Kind, E> {
+        Ok(i64::try_from(v).map_or(Kind::Float(v as f64), Kind::Int))
+    }
+    fn visit_u128<E>(self, v: u128) -> Result<Kind, E> {
+        Ok(i64::try_from(v).map_or(Kind::Float(v as f64), Kind::Int))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Kind, E> {
+        Ok(Kind::Float(v))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Kind, E> {
+        Ok(Kind::Str(v.to_owned()))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Kind, E> {
+        Ok(Kind::Str(v))
+    }
+    fn visit_bytes<E: de::Error>(self, _: &[u8]) -> Result<Kind, E> {
+        Err(E::custom("binary values are not supported"))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Kind, A::Error> {
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element()? {
+            items.push(item);
+        }
+        Ok(Kind::Seq(items))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Kind, A::Error> {
+        let mut entries = Vec::new();
+        while let Some(entry) = map.next_entry()? {
+            entries.push(entry);
+        }
+        Ok(Kind::Map(entries))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spans_point_at_values_and_keys() {
+        let src = "a: 1\nb:\n  - x\n  - 'y'\nc: 2.5\n";
+        let n = parse(src).unwrap();
+        let idx = LineIndex::new(src);
+        let y = &n.get("b").unwrap().as_seq().unwrap()[1];
+        assert_eq!(y.as_str(), Some("y"));
+        assert_eq!(idx.line_col(y.span.offset), (4, 5));
+        let c = n.key_node("c").unwrap();
+        assert_eq!(idx.line_col(c.span.offset), (5, 1));
+        assert_eq!(n.get("c").unwrap().as_f64(), Some(2.5));
+    }
+
+    #[test]
+    fn duplicate_keys_are_kept_for_reporting() {
+        let n = parse("a: 1\na: 2\n").unwrap();
+        assert_eq!(n.as_map().unwrap().len(), 2);
+    }
+
+    #[test]
+    fn aliases_expand() {
+        let n = parse("x: &k {d: true}\ny: *k\n").unwrap();
+        assert_eq!(n.path("y.d").unwrap().kind, Kind::Bool(true));
+    }
+
+    #[test]
+    fn syntax_error_has_position() {
+        let src = "a: [1, 2\nb: 3\n";
+        let e = parse(src).unwrap_err();
+        assert_eq!(e.kind, ParseErrorKind::Syntax);
+        assert!(!e.message.starts_with("error"), "{}", e.message);
+    }
+
+    #[test]
+    fn empty_and_comment_only_files_are_empty() {
+        assert_eq!(parse("").unwrap_err().kind, ParseErrorKind::Empty);
+        assert_eq!(parse("# x\n\n").unwrap_err().kind, ParseErrorKind::Empty);
+    }
+
+    #[test]
+    fn hostile_inputs_hit_limits() {
+        let deep = "[".repeat(10_000) + &"]".repeat(10_000);
+        assert_eq!(parse(&deep).unwrap_err().kind, ParseErrorKind::Limit);
+        let dashes = "- ".repeat(10_000) + "x\n";
+        assert_eq!(parse(&dashes).unwrap_err().kind, ParseErrorKind::Limit);
+        let mut bomb = String::from("a: &a [lol,lol,lol,lol,lol,lol,lol,lol,lol]\n");
+        for (prev, name) in ["a", "b", "c", "d", "e", "f", "g", "h"]
+            .iter()
+            .zip(["b", "c", "d", "e", "f", "g", "h", "i"])
+        {
+            let refs = vec![format!("*{prev}"); 9].join(",");
+            bomb.push_str(&format!("{name}: &{name} [{refs}]\n"));
+        }
+        assert_eq!(parse(&bomb).unwrap_err().kind, ParseErrorKind::Limit);
+    }
+
+    #[test]
+    fn line_index_round_trips() {
+        let src = "ab\nçd\n\nx";
+        let idx = LineIndex::new(src);
+        for off in [0, 1, 3, 5, 6, 7, 8] {
+            let (l, c) = idx.line_col(off);
+            assert_eq!(idx.offset(l, c), off);
+        }
+    }
+}
