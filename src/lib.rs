@@ -1,3 +1,16 @@
+//! caio: route requests to AI services by contract, with proofs.
+//!
+//! The library holds everything; `src/main.rs` only parses the command line,
+//! calls [`cli::Cli::run`] and turns the outcome into an exit code.
+#![forbid(unsafe_code)]
+
+pub mod cli;
+pub mod contract;
 pub mod diagnostic;
+pub mod error;
+pub mod home;
 pub mod shape;
+pub mod ui;
 pub mod yaml;
+
+pub use error::{Error, Exit};

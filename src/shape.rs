@@ -176,7 +176,9 @@ impl Walker<'_> {
                 Some(entries) => {
                     let mut seen: Vec<&str> = Vec::new();
                     for (k, v) in entries {
-                        let Some(key) = self.key(k, path) else { continue };
+                        let Some(key) = self.key(k, path) else {
+                            continue;
+                        };
                         if seen.contains(&key) {
                             self.duplicate_key(k, key, path);
                             continue;
@@ -231,7 +233,9 @@ impl Walker<'_> {
         };
         let mut seen: Vec<&str> = Vec::new();
         for (k, v) in entries {
-            let Some(key) = self.key(k, path) else { continue };
+            let Some(key) = self.key(k, path) else {
+                continue;
+            };
             if seen.contains(&key) {
                 self.duplicate_key(k, key, path);
                 continue;
@@ -258,7 +262,10 @@ impl Walker<'_> {
                 }
             }
         }
-        for field in fields.iter().filter(|f| f.required && !seen.contains(&f.name)) {
+        for field in fields
+            .iter()
+            .filter(|f| f.required && !seen.contains(&f.name))
+        {
             let where_ = if path.is_empty() {
                 "the top level".to_string()
             } else {
@@ -316,7 +323,11 @@ impl Walker<'_> {
                     format!("`{}` is not {}", display_path(path), pattern.describe),
                 )
                 .label(format!("invalid {}", field_name(path)))
-                .help(format!("`{}` must be {}", display_path(path), pattern.describe)),
+                .help(format!(
+                    "`{}` must be {}",
+                    display_path(path),
+                    pattern.describe
+                )),
             );
         }
     }
@@ -326,7 +337,11 @@ impl Walker<'_> {
             Kind::Int(i) => i as f64,
             Kind::Float(f) if !n.integer => f,
             _ => {
-                let expected = if n.integer { "a whole number" } else { "a number" };
+                let expected = if n.integer {
+                    "a whole number"
+                } else {
+                    "a number"
+                };
                 self.wrong_type(node, path, expected);
                 return;
             }
@@ -348,7 +363,11 @@ impl Walker<'_> {
                     ),
                 )
                 .label("out of range")
-                .help(format!("`{}` must be {}", display_path(path), describe_range(n))),
+                .help(format!(
+                    "`{}` must be {}",
+                    display_path(path),
+                    describe_range(n)
+                )),
             );
         }
     }
@@ -396,7 +415,11 @@ pub fn join(path: &str, key: &str) -> String {
 }
 
 fn display_path(path: &str) -> &str {
-    if path.is_empty() { "the document" } else { path }
+    if path.is_empty() {
+        "the document"
+    } else {
+        path
+    }
 }
 
 fn field_name(path: &str) -> &str {
@@ -405,7 +428,11 @@ fn field_name(path: &str) -> &str {
 }
 
 fn describe_range(n: &NumShape) -> String {
-    let kind = if n.integer { "a whole number" } else { "a number" };
+    let kind = if n.integer {
+        "a whole number"
+    } else {
+        "a number"
+    };
     match (n.min, n.max) {
         (Some(min), Some(max)) => format!("{kind} in [{min}, {max}]"),
         (Some(min), None) if n.exclusive_min => format!("{kind} greater than {min}"),
@@ -496,7 +523,11 @@ fn schema_of(shape: &Shape) -> Value {
                     (f.name.to_string(), s)
                 })
                 .collect();
-            let required: Vec<&str> = fields.iter().filter(|f| f.required).map(|f| f.name).collect();
+            let required: Vec<&str> = fields
+                .iter()
+                .filter(|f| f.required)
+                .map(|f| f.name)
+                .collect();
             json!({
                 "type": "object",
                 "properties": properties,
@@ -585,6 +616,9 @@ mod tests {
         let s = json_schema(&TOP, "id", "t", "d");
         assert_eq!(s["required"], json!(["name", "inner"]));
         assert_eq!(s["properties"]["share"]["maximum"], json!(1));
-        assert_eq!(s["properties"]["inner"]["additionalProperties"], json!(false));
+        assert_eq!(
+            s["properties"]["inner"]["additionalProperties"],
+            json!(false)
+        );
     }
 }

@@ -249,8 +249,15 @@ fn convert_error(text: &str, err: &serde_saphyr::Error) -> ParseError {
             }
         })
         .unwrap_or_default();
-    let span = Span::new(span.offset.min(text.len()), span.len.min(text.len() - span.offset.min(text.len())));
-    ParseError { kind, message, span }
+    let span = Span::new(
+        span.offset.min(text.len()),
+        span.len.min(text.len() - span.offset.min(text.len())),
+    );
+    ParseError {
+        kind,
+        message,
+        span,
+    }
 }
 
 /// serde-saphyr prefixes messages with `error: line L column C:`; caio reports

@@ -1,0 +1,115 @@
+//! The command line: global flags, the command tree, dispatch. Handlers parse
+//! nothing themselves and print nothing themselves: they call the library and
+//! hand the result to [`Ui`].
+
+pub mod contract;
+pub mod docs;
+
+use crate::error::{Error, Exit};
+use crate::home::{Home, HomeEnv};
+use crate::ui::{ColorChoice, Format, Ui};
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+const ABOUT: &str = "Route requests to AI services by contract, with proofs";
+
+const LONG_ABOUT: &str = "\
+caio routes requests to AI services by contract. Operators describe each service \
+in a YAML contract (capabilities, latency/availability/accuracy guarantees, cost, \
+privacy, access); caio validates contracts, keeps them in a local registry, picks \
+the best eligible service for each request with one documented objective, and \
+records every decision in a tamper-evident trace.";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "caio",
+    version,
+    about = ABOUT,
+    long_about = LONG_ABOUT,
+    after_help = Exit::table(),
+    propagate_version = true,
+    max_term_width = 100
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Flags every command accepts.
+#[derive(Debug, clap::Args)]
+pub struct GlobalArgs {
+    /// State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]
+    #[arg(long, global = true, env = "CAIO_HOME", value_name = "DIR")]
+    pub home: Option<PathBuf>,
+
+    /// Output format: `human` tables and text, or one `json` document on stdout
+    #[arg(long, global = true, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+
+    /// When to use colour (NO_COLOR is honoured by `auto`)
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
+
+    /// Print only results and errors: no status lines, warnings or progress bars
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+
+    /// Print more detail (repeat for more)
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create the caio home (state directory) if it does not exist
+    Init,
+
+    /// Validate, describe and scaffold service contracts
+    #[command(subcommand)]
+    Contract(contract::ContractCommand),
+
+    /// Regenerate the man pages and shell completions from this command line
+    #[command(hide = true)]
+    GenerateDocs(docs::GenerateDocsArgs),
+}
+
+impl Cli {
+    /// Runs the parsed command against a terminal.
+    pub fn run(self, ui: &mut Ui) -> Result<Exit, Error> {
+        let global = self.global;
+        match self.command {
+            Command::Init => init(&global, ui),
+            Command::Contract(cmd) => contract::run(cmd, ui),
+            Command::GenerateDocs(args) => docs::run(&args, ui),
+        }
+    }
+}
+
+fn resolve_home(global: &GlobalArgs) -> Result<Home, Error> {
+    Home::resolve(global.home.as_deref(), &HomeEnv::from_process())
+}
+
+fn init(global: &GlobalArgs, ui: &mut Ui) -> Result<Exit, Error> {
+    let home = resolve_home(global)?;
+    let created = home.create()?;
+    if ui.is_json() {
+        ui.json(&serde_json::json!({
+            "home": home.path.display().to_string(),
+            "created": created,
+        }))?;
+    } else if created {
+        ui.line(format_args!(
+            "initialised caio home at {}",
+            home.path.display()
+        ))?;
+    } else {
+        ui.line(format_args!(
+            "caio home at {} already exists",
+            home.path.display()
+        ))?;
+    }
+    Ok(Exit::Success)
+}

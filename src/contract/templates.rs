@@ -1,0 +1,68 @@
+//! `caio contract new`: commented starting points for each kind of service.
+//!
+//! The templates live in `contracts/templates/*.yaml.tmpl` (not `*.yaml`, so a
+//! directory walk over `contracts/` never mistakes them for real services).
+
+use clap::ValueEnum;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Template {
+    /// A chat/completion LLM API
+    Llm,
+    /// A text embedding API
+    Embedding,
+    /// A speech-to-text API
+    Speech,
+    /// A web search API
+    Search,
+    /// An image generation API
+    Image,
+}
+
+/// What `{{id}}` is replaced with.
+const PLACEHOLDER: &str = "{{id}}";
+
+impl Template {
+    pub const ALL: [Template; 5] = [
+        Template::Llm,
+        Template::Embedding,
+        Template::Speech,
+        Template::Search,
+        Template::Image,
+    ];
+
+    fn text(self) -> &'static str {
+        match self {
+            Template::Llm => include_str!("../../contracts/templates/llm.yaml.tmpl"),
+            Template::Embedding => include_str!("../../contracts/templates/embedding.yaml.tmpl"),
+            Template::Speech => include_str!("../../contracts/templates/speech.yaml.tmpl"),
+            Template::Search => include_str!("../../contracts/templates/search.yaml.tmpl"),
+            Template::Image => include_str!("../../contracts/templates/image.yaml.tmpl"),
+        }
+    }
+
+    /// The contract text for a service id (already validated by the caller).
+    pub fn render(self, service_id: &str) -> String {
+        self.text().replace(PLACEHOLDER, service_id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_template_renders_a_valid_contract() {
+        for t in Template::ALL {
+            assert!(t.text().contains(PLACEHOLDER), "{t:?}");
+            let text = t.render("my-service");
+            let file = crate::contract::validate_text("new.yaml", &text);
+            assert!(
+                file.report.problems.is_empty(),
+                "{t:?}: {:?}",
+                file.report.problems
+            );
+            assert_eq!(file.contract.unwrap().service_id, "my-service");
+        }
+    }
+}

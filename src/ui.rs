@@ -1,0 +1,246 @@
+//! The only place that writes to stdout and stderr: plain lines, JSON
+//! documents, tables, miette diagnostics and progress bars.
+
+use crate::diagnostic::{FileReport, Problem, Severity};
+use crate::error::Error;
+use clap::ValueEnum;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, JSONReportHandler, LabeledSpan};
+use serde::Serialize;
+use std::fmt;
+use std::io::{IsTerminal, Write};
+use std::sync::Arc;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum Format {
+    /// Tables and text for people.
+    #[default]
+    Human,
+    /// One JSON document on stdout, for scripts.
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum ColorChoice {
+    /// Colour when writing to a terminal and NO_COLOR is unset.
+    #[default]
+    Auto,
+    Always,
+    Never,
+}
+
+/// Terminal output for one command.
+pub struct Ui {
+    pub format: Format,
+    quiet: bool,
+    verbose: u8,
+    color_out: bool,
+    color_err: bool,
+    stderr_tty: bool,
+    width: usize,
+    out: Box<dyn Write>,
+    err: Box<dyn Write>,
+}
+
+impl Ui {
+    /// A `Ui` on the process's stdout and stderr.
+    pub fn stdio(format: Format, color: ColorChoice, quiet: bool, verbose: u8) -> Ui {
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        let decide = |tty: bool| match color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => tty && !no_color,
+        };
+        let stdout_tty = std::io::stdout().is_terminal();
+        let stderr_tty = std::io::stderr().is_terminal();
+        let width = std::env::var("COLUMNS")
+            .ok()
+            .and_then(|c| c.parse().ok())
+            .filter(|w| *w >= 40)
+            .unwrap_or(if stderr_tty { 100 } else { 80 });
+        Ui {
+            format,
+            quiet,
+            verbose,
+            color_out: decide(stdout_tty),
+            color_err: decide(stderr_tty),
+            stderr_tty,
+            width,
+            out: Box::new(std::io::stdout().lock()),
+            err: Box::new(std::io::stderr()),
+        }
+    }
+
+    pub fn is_json(&self) -> bool {
+        self.format == Format::Json
+    }
+
+    pub fn verbose(&self) -> u8 {
+        self.verbose
+    }
+
+    pub fn color(&self) -> bool {
+        self.color_out
+    }
+
+    /// A line of the command's result on stdout.
+    pub fn line(&mut self, text: impl fmt::Display) -> Result<(), Error> {
+        writeln!(self.out, "{text}").map_err(Error::Output)
+    }
+
+    /// Raw text on stdout (generated files, schemas).
+    pub fn raw(&mut self, text: &str) -> Result<(), Error> {
+        self.out.write_all(text.as_bytes()).map_err(Error::Output)
+    }
+
+    /// The command's JSON document on stdout.
+    pub fn json<T: Serialize>(&mut self, value: &T) -> Result<(), Error> {
+        let text = serde_json::to_string_pretty(value)
+            .map_err(|e| Error::Output(std::io::Error::other(e)))?;
+        writeln!(self.out, "{text}").map_err(Error::Output)
+    }
+
+    /// A status message on stderr (suppressed by `-q`).
+    pub fn status(&mut self, text: impl fmt::Display) {
+        if !self.quiet {
+            let _ = writeln!(self.err, "{text}");
+        }
+    }
+
+    /// A warning on stderr (suppressed by `-q`).
+    pub fn warn(&mut self, text: impl fmt::Display) {
+        if !self.quiet {
+            let prefix = if self.color_err {
+                "\x1b[33mwarning:\x1b[0m"
+            } else {
+                "warning:"
+            };
+            let _ = writeln!(self.err, "{prefix} {text}");
+        }
+    }
+
+    /// Reports an error that ends the command, on stderr.
+    pub fn error(&mut self, error: &dyn Diagnostic) {
+        let rendered = self.render(error);
+        let _ = write!(self.err, "{rendered}");
+    }
+
+    /// Reports every problem of a file as a diagnostic on stderr.
+    pub fn file_problems(&mut self, report: &FileReport) {
+        for problem in &report.problems {
+            if self.quiet && problem.severity == Severity::Warning {
+                continue;
+            }
+            let diagnostic = ProblemDiagnostic::new(report, problem);
+            let rendered = self.render(&diagnostic);
+            let _ = write!(self.err, "{rendered}");
+        }
+    }
+
+    fn render(&self, diagnostic: &dyn Diagnostic) -> String {
+        let mut out = String::new();
+        if self.is_json() {
+            let _ = JSONReportHandler::new().render_report(&mut out, diagnostic);
+            out.push('\n');
+        } else {
+            let theme = if self.color_err {
+                GraphicalTheme::unicode()
+            } else {
+                GraphicalTheme::unicode_nocolor()
+            };
+            let _ = GraphicalReportHandler::new_themed(theme)
+                .with_width(self.width)
+                .render_report(&mut out, diagnostic);
+        }
+        out
+    }
+
+    /// A progress bar on stderr, drawn only on a terminal in human mode without `-q`.
+    pub fn progress(&self, len: u64, what: &str) -> ProgressBar {
+        if self.quiet || !self.stderr_tty || self.is_json() {
+            return ProgressBar::hidden();
+        }
+        let bar = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr());
+        if let Ok(style) =
+            ProgressStyle::with_template("{spinner} {msg} [{bar:30}] {pos}/{len} ({eta})")
+        {
+            bar.set_style(style.progress_chars("=> "));
+        }
+        bar.set_message(what.to_string());
+        bar
+    }
+}
+
+/// A [`Problem`] seen through miette, with its file's (masked) source.
+struct ProblemDiagnostic<'a> {
+    problem: &'a Problem,
+    source: Option<miette::NamedSource<Arc<String>>>,
+    position: String,
+}
+
+impl<'a> ProblemDiagnostic<'a> {
+    fn new(report: &'a FileReport, problem: &'a Problem) -> Self {
+        let has_text = !report.text.is_empty();
+        let (line, col) = report.position(problem);
+        ProblemDiagnostic {
+            problem,
+            source: has_text.then(|| {
+                miette::NamedSource::new(report.path.clone(), Arc::clone(&report.text))
+                    .with_language("yaml")
+            }),
+            position: if has_text {
+                format!("{}:{line}:{col}", report.path)
+            } else {
+                report.path.clone()
+            },
+        }
+    }
+}
+
+impl fmt::Debug for ProblemDiagnostic<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ProblemDiagnostic")
+            .field("problem", self.problem)
+            .finish()
+    }
+}
+
+impl fmt::Display for ProblemDiagnostic<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.position, self.problem.message)
+    }
+}
+
+impl std::error::Error for ProblemDiagnostic<'_> {}
+
+impl Diagnostic for ProblemDiagnostic<'_> {
+    fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        Some(Box::new(&self.problem.code))
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.problem.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+        })
+    }
+
+    fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        self.problem
+            .help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        self.source.as_ref().map(|s| s as &dyn miette::SourceCode)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        self.source.as_ref()?;
+        let span = self.problem.span;
+        Some(Box::new(std::iter::once(
+            LabeledSpan::new_primary_with_span(Some(self.problem.label.clone()), span),
+        )))
+    }
+}
