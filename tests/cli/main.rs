@@ -1,1 +1,6 @@
-//! End-to-end tests of the `caio` binary.
+//! End-to-end tests of the `caio` binary: one test binary, one harness.
+
+mod common;
+mod contract;
+mod docs;
+mod global;
