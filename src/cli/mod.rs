@@ -42,7 +42,13 @@ pub struct Cli {
 #[derive(Debug, clap::Args)]
 pub struct GlobalArgs {
     /// State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]
-    #[arg(long, global = true, env = "CAIO_HOME", hide_env_values = true, value_name = "DIR")]
+    #[arg(
+        long,
+        global = true,
+        env = "CAIO_HOME",
+        hide_env_values = true,
+        value_name = "DIR"
+    )]
     pub home: Option<PathBuf>,
 
     /// Output format: `human` tables and text, or one `json` document on stdout

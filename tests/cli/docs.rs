@@ -43,7 +43,25 @@ fn man_page_documents_exit_codes_and_environment() {
     }
     assert!(page.contains("CAIO_HOME"));
     // One page per visible command.
-    for page in ["caio-init.1", "caio-contract-validate.1", "caio-contract-new.1"] {
+    for page in [
+        "caio-init.1",
+        "caio-contract-validate.1",
+        "caio-contract-new.1",
+    ] {
         assert!(repo().join("man").join(page).is_file(), "{page}");
     }
+}
+
+#[test]
+fn readme_documents_every_diagnostic_code_and_both_commands() {
+    let readme = std::fs::read_to_string(repo().join("README.md")).unwrap();
+    for (code, _) in caio::contract::validate::CODES {
+        assert!(readme.contains(&format!("`{code}`")), "README lacks {code}");
+    }
+    assert!(readme.contains("cargo test"));
+    let ci = std::fs::read_to_string(repo().join(".ci/run")).unwrap();
+    assert!(
+        ci.contains("cargo test --locked"),
+        ".ci/run must run the README's tests"
+    );
 }
