@@ -83,8 +83,9 @@ pub struct JsonDiagnostic {
     pub severity: Severity,
     pub code: String,
     pub message: String,
-    pub line: usize,
-    pub column: usize,
+    /// `None` when the problem has no position (an unreadable path).
+    pub line: Option<usize>,
+    pub column: Option<usize>,
     pub help: Option<String>,
 }
 
@@ -112,13 +113,13 @@ impl FileReport {
         self.problems
             .iter()
             .map(|p| {
-                let (line, column) = index.line_col(p.span.offset);
+                let position = (!self.text.is_empty()).then(|| index.line_col(p.span.offset));
                 JsonDiagnostic {
                     severity: p.severity,
                     code: p.code.clone(),
                     message: p.message.clone(),
-                    line,
-                    column,
+                    line: position.map(|(line, _)| line),
+                    column: position.map(|(_, column)| column),
                     help: p.help.clone(),
                 }
             })
@@ -174,6 +175,6 @@ mod tests {
         let b = Problem::error("c::a".into(), Span::new(2, 1), "a");
         let r = FileReport::new("f".into(), "0123456789\n".into(), vec![a, b]);
         assert_eq!(r.problems[0].code, "c::a");
-        assert_eq!(r.json_diagnostics()[1].column, 10);
+        assert_eq!(r.json_diagnostics()[1].column, Some(10));
     }
 }

@@ -37,11 +37,14 @@ impl StrShape {
     };
 }
 
-/// A string format: a regular expression for the JSON Schema and the same rule as
-/// a Rust function for the checker.
+/// A string format: a regular expression (or a closed list of values) for the
+/// JSON Schema and the same rule as a Rust function for the checker. A unit
+/// test holds the two to the same answers.
 #[derive(Debug)]
 pub struct Pattern {
     pub regex: &'static str,
+    /// A closed list the schema states as `enum` instead of the regex (ISO codes).
+    pub values: Option<&'static [&'static str]>,
     pub check: fn(&str) -> bool,
     /// Code suffix reported when the check fails, e.g. `invalid-id`.
     pub code: &'static str,
@@ -159,7 +162,10 @@ impl Walker<'_> {
                             Problem::error(
                                 self.code("empty-list"),
                                 span_or(node.span, anchor),
-                                format!("`{path}` needs at least {} item(s)", l.min_items),
+                                match l.min_items {
+                                    1 => format!("`{path}` needs at least one entry"),
+                                    n => format!("`{path}` needs at least {n} entries"),
+                                },
                             )
                             .label("empty list")
                             .help(format!("add at least one entry under `{path}`")),
@@ -434,6 +440,7 @@ fn describe_range(n: &NumShape) -> String {
         "a number"
     };
     match (n.min, n.max) {
+        (Some(min), Some(max)) if n.exclusive_min => format!("{kind} in ({min}, {max}]"),
         (Some(min), Some(max)) => format!("{kind} in [{min}, {max}]"),
         (Some(min), None) if n.exclusive_min => format!("{kind} greater than {min}"),
         (Some(min), None) => format!("{kind} of at least {min}"),
@@ -479,8 +486,17 @@ fn schema_of(shape: &Shape) -> Value {
             if !s.one_of.is_empty() {
                 m.insert("enum".into(), json!(s.one_of));
             }
-            if let Some(p) = s.pattern {
-                m.insert("pattern".into(), json!(p.regex));
+            match s.pattern {
+                Some(Pattern {
+                    values: Some(values),
+                    ..
+                }) => {
+                    m.insert("enum".into(), json!(values));
+                }
+                Some(p) => {
+                    m.insert("pattern".into(), json!(p.regex));
+                }
+                None => {}
             }
             Value::Object(m)
         }

@@ -205,36 +205,58 @@ pub fn parse(text: &str) -> Result<Node, ParseError> {
 
 fn convert_error(text: &str, err: &serde_saphyr::Error) -> ParseError {
     use serde_saphyr::Error as E;
+    use serde_saphyr::budget::BudgetBreach as B;
     let inner = err.without_snippet();
-    let kind = match inner {
-        E::Budget { .. }
-        | E::AliasReplayCounterOverflow { .. }
+    let depth = format!("nesting deeper than {MAX_DEPTH} levels");
+    let nodes = format!("more than {MAX_NODES} nodes, alias expansions included");
+    let limit = match inner {
+        E::Budget { breach, .. } => Some(match breach {
+            B::Depth { .. } => depth,
+            B::Nodes { .. } | B::Events { .. } => nodes,
+            B::Aliases { .. } => "more than 1,000 aliases".to_string(),
+            B::Anchors { .. } => "more than 1,000 anchors".to_string(),
+            B::Documents { .. } => "more than one YAML document".to_string(),
+            B::ScalarBytes { .. } => "more than 1 MiB of scalar text".to_string(),
+            _ => "a document over caio's parsing budget".to_string(),
+        }),
+        E::AliasReplayCounterOverflow { .. }
         | E::AliasReplayLimitExceeded { .. }
         | E::AliasExpansionLimitExceeded { .. }
-        | E::AliasReplayStackDepthExceeded { .. } => ParseErrorKind::Limit,
-        _ => ParseErrorKind::Syntax,
+        | E::AliasReplayStackDepthExceeded { .. } => Some(nodes),
+        _ => None,
     };
     let mut render = serde_saphyr::RenderOptions::new(&serde_saphyr::UserMessageFormatter);
     render.snippets = serde_saphyr::SnippetMode::Off;
-    let rendered = inner.render_with_options(render);
-    let mut message = first_line_without_position(&rendered);
-    // Alias-replay limits arrive wrapped with the alias chain; classify by text too.
-    if let Some(i) = message.find(" at line ") {
-        message.truncate(i);
-    }
-    let kind = if ["recursion limit", "limit exceeded", "budget breached"]
-        .iter()
-        .any(|needle| message.contains(needle))
-    {
-        ParseErrorKind::Limit
-    } else {
-        kind
+    let parser_message = first_line_without_position(&inner.render_with_options(render));
+    // Some limits (the parser's own recursion guard, alias replay wrapped in
+    // the alias chain) only show in the text.
+    let limit = limit.or_else(|| {
+        if parser_message.contains("recursion limit") {
+            Some(format!("nesting deeper than {MAX_DEPTH} levels"))
+        } else if ["limit exceeded", "budget breached", "limits breached"]
+            .iter()
+            .any(|needle| parser_message.contains(needle))
+        {
+            Some(format!(
+                "more than {MAX_NODES} nodes, alias expansions included"
+            ))
+        } else {
+            None
+        }
+    });
+    let (kind, message) = match limit {
+        Some(what) => (
+            ParseErrorKind::Limit,
+            format!("document rejected: {what} (caio's limit for YAML input)"),
+        ),
+        None => {
+            let mut message = parser_message;
+            if let Some(i) = message.find(" at line ") {
+                message.truncate(i);
+            }
+            (ParseErrorKind::Syntax, message)
+        }
     };
-    if kind == ParseErrorKind::Limit {
-        message = format!(
-            "{message} (caio accepts at most {MAX_DEPTH} levels of nesting and {MAX_NODES} nodes, aliases included)"
-        );
-    }
     let span = err
         .location()
         .and_then(|loc| {
@@ -249,10 +271,8 @@ fn convert_error(text: &str, err: &serde_saphyr::Error) -> ParseError {
             }
         })
         .unwrap_or_default();
-    let span = Span::new(
-        span.offset.min(text.len()),
-        span.len.min(text.len() - span.offset.min(text.len())),
-    );
+    let offset = span.offset.min(text.len());
+    let span = Span::new(offset, span.len.min(text.len() - offset));
     ParseError {
         kind,
         message,
@@ -440,7 +460,14 @@ mod tests {
         let deep = "[".repeat(10_000) + &"]".repeat(10_000);
         assert_eq!(parse(&deep).unwrap_err().kind, ParseErrorKind::Limit);
         let dashes = "- ".repeat(10_000) + "x\n";
-        assert_eq!(parse(&dashes).unwrap_err().kind, ParseErrorKind::Limit);
+        let e = parse(&dashes).unwrap_err();
+        assert_eq!(e.kind, ParseErrorKind::Limit);
+        assert!(
+            e.message.contains("nesting deeper than 32"),
+            "{}",
+            e.message
+        );
+        assert!(!e.message.contains('{'), "no Debug dump: {}", e.message);
         let mut bomb = String::from("a: &a [lol,lol,lol,lol,lol,lol,lol,lol,lol]\n");
         for (prev, name) in ["a", "b", "c", "d", "e", "f", "g", "h"]
             .iter()
@@ -449,7 +476,9 @@ mod tests {
             let refs = vec![format!("*{prev}"); 9].join(",");
             bomb.push_str(&format!("{name}: &{name} [{refs}]\n"));
         }
-        assert_eq!(parse(&bomb).unwrap_err().kind, ParseErrorKind::Limit);
+        let e = parse(&bomb).unwrap_err();
+        assert_eq!(e.kind, ParseErrorKind::Limit);
+        assert!(e.message.contains("50000 nodes"), "{}", e.message);
     }
 
     #[test]

@@ -6,6 +6,7 @@ use crate::shape::{Field, ListShape, NumShape, Pattern, Shape, StrShape};
 
 pub static SERVICE_ID: Pattern = Pattern {
     regex: "^[a-z0-9][a-z0-9-]{1,62}$",
+    values: None,
     check: is_service_id,
     code: "invalid-id",
     describe: "a service id: 2 to 63 characters of a-z, 0-9 and '-', not starting with '-'",
@@ -13,6 +14,7 @@ pub static SERVICE_ID: Pattern = Pattern {
 
 pub static CAPABILITY_ID: Pattern = Pattern {
     regex: "^[a-z][a-z0-9_.-]*$",
+    values: None,
     check: is_capability_id,
     code: "invalid-id",
     describe: "a capability id: a lowercase letter, then a-z, 0-9, '_', '.' or '-'",
@@ -20,6 +22,7 @@ pub static CAPABILITY_ID: Pattern = Pattern {
 
 pub static SEMVER: Pattern = Pattern {
     regex: r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$",
+    values: None,
     check: is_semver,
     code: "invalid-semver",
     describe: "a semantic version such as 1.4.0 (MAJOR.MINOR.PATCH)",
@@ -27,6 +30,7 @@ pub static SEMVER: Pattern = Pattern {
 
 pub static CURRENCY: Pattern = Pattern {
     regex: "^[A-Z]{3}$",
+    values: Some(ISO_4217),
     check: is_currency,
     code: "invalid-currency",
     describe: "an ISO 4217 currency code such as USD or EUR",
@@ -34,13 +38,15 @@ pub static CURRENCY: Pattern = Pattern {
 
 pub static LANGUAGE: Pattern = Pattern {
     regex: "^[a-z]{2}$",
+    values: Some(ISO_639_1),
     check: is_language,
     code: "invalid-language",
     describe: "an ISO 639-1 language code such as en or de",
 };
 
 pub static URL: Pattern = Pattern {
-    regex: r"^https?://[^\s/?#]+([/?#]\S*)?$",
+    regex: r"^https?://([^\s/?#@]*@)?(\[[^\]\s/?#]+\]|[^\s/?#@:\[\]]+)(:[0-9]+)?([/?#]\S*)?$",
+    values: None,
     check: is_http_url,
     code: "invalid-url",
     describe: "an http:// or https:// URL with a host",
@@ -48,6 +54,7 @@ pub static URL: Pattern = Pattern {
 
 pub static NAME: Pattern = Pattern {
     regex: "^[a-z0-9][a-z0-9_.-]*$",
+    values: None,
     check: is_name,
     code: "invalid-name",
     describe: "a lowercase name: a-z, 0-9, '_', '.' or '-', not starting with punctuation",
@@ -55,6 +62,7 @@ pub static NAME: Pattern = Pattern {
 
 pub static HEADER_NAME: Pattern = Pattern {
     regex: "^[A-Za-z0-9-]+$",
+    values: None,
     check: is_header_name,
     code: "invalid-name",
     describe: "an HTTP header name (letters, digits and '-')",
@@ -433,8 +441,9 @@ fn is_currency(s: &str) -> bool {
     ISO_4217.binary_search(&s).is_ok()
 }
 
-/// `http://host…` or `https://host…` with a non-empty host, an optional numeric
-/// port and no whitespace.
+/// `http://host…` or `https://host…`: optional userinfo, a non-empty host (or
+/// bracketed IPv6 address), an optional numeric port, no whitespace. Mirrors
+/// [`URL`]'s regex.
 pub fn is_http_url(s: &str) -> bool {
     let Some(rest) = s
         .strip_prefix("https://")
@@ -442,20 +451,28 @@ pub fn is_http_url(s: &str) -> bool {
     else {
         return false;
     };
+    if s.chars().any(char::is_whitespace) {
+        return false;
+    }
     let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
-    let host_port = authority.rsplit('@').next().unwrap_or("");
-    let (host, port) = match host_port.strip_prefix('[') {
+    let host_port = authority.split_once('@').map_or(authority, |(_, hp)| hp);
+    let (host_ok, port) = match host_port.strip_prefix('[') {
         Some(v6) => match v6.split_once(']') {
-            Some((addr, after)) => (addr, after.strip_prefix(':')),
+            Some((addr, after)) => (!addr.is_empty(), after),
             None => return false,
         },
-        None => match host_port.split_once(':') {
-            Some((h, p)) => (h, Some(p)),
-            None => (host_port, None),
-        },
+        None => {
+            let (host, port) = host_port
+                .find(':')
+                .map_or((host_port, ""), |i| host_port.split_at(i));
+            (!host.is_empty() && !host.contains(['@', '[', ']']), port)
+        }
     };
-    let port_ok = port.is_none_or(|p| !p.is_empty() && p.bytes().all(|c| c.is_ascii_digit()));
-    !host.is_empty() && port_ok && !s.chars().any(char::is_whitespace)
+    let port_ok = port.is_empty()
+        || port
+            .strip_prefix(':')
+            .is_some_and(|p| !p.is_empty() && p.bytes().all(|c| c.is_ascii_digit()));
+    host_ok && port_ok
 }
 
 /// ISO 639-1 two-letter language codes, sorted.
@@ -531,8 +548,83 @@ mod tests {
             "api.example.com/v1",
             "https://a b",
             "https://host:port/",
+            "https://a@b@host/",
+            "https://[::1/",
+            "https://[::1]x/",
         ] {
             assert!(!is_http_url(bad), "{bad}");
+        }
+    }
+
+    /// The schema's regexes and enums give the same answers as the checker.
+    #[test]
+    fn schema_patterns_agree_with_the_checker() {
+        let samples = [
+            "",
+            "a",
+            "ab",
+            "x1",
+            "-x",
+            "mistral-large-eu",
+            "Upper",
+            "a_b",
+            "a.b",
+            "chat",
+            "speech_to_text",
+            "1chat",
+            "2.1.0",
+            "2.1",
+            "1.0.0-rc.1+build.5",
+            "01.2.3",
+            "USD",
+            "usd",
+            "XYZ",
+            "EURO",
+            "en",
+            "gr",
+            "EN",
+            "en-US",
+            "x-api-key",
+            "X-Api-Key",
+            "a b",
+            "https://api.mistral.ai/v1/chat",
+            "http://10.0.0.4:8080/v1",
+            "https://[::1]:8443/x",
+            "https://host:port/",
+            "https://a@b@host/",
+            "https://u:p@host/x",
+            "ftp://x/y",
+            "https://",
+            "https:///p",
+            "https://[::1/",
+            "https://[::1]x/",
+            "https://h:/",
+            "http://h?x=1",
+            "http://h#frag",
+        ];
+        for pattern in [
+            &SERVICE_ID,
+            &CAPABILITY_ID,
+            &SEMVER,
+            &CURRENCY,
+            &LANGUAGE,
+            &URL,
+            &NAME,
+            &HEADER_NAME,
+        ] {
+            let schema = match pattern.values {
+                Some(values) => serde_json::json!({ "type": "string", "enum": values }),
+                None => serde_json::json!({ "type": "string", "pattern": pattern.regex }),
+            };
+            let validator = jsonschema::validator_for(&schema).unwrap();
+            for s in samples {
+                assert_eq!(
+                    validator.is_valid(&serde_json::json!(s)),
+                    (pattern.check)(s),
+                    "{} disagrees on {s:?}",
+                    pattern.regex
+                );
+            }
         }
     }
 }

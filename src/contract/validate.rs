@@ -534,13 +534,16 @@ fn check_secrets(node: &Node, out: &mut Vec<Problem>) {
             ));
         } else if !is_env_name(value) {
             out.push(
+                // Not echoed and masked: a value that is not a name may be a key
+                // the secret heuristics do not recognise.
                 Problem::error(
                     code("invalid-env"),
                     env.span,
-                    format!("`endpoint.auth.env` is `{value}`, not an environment variable name"),
+                    "`endpoint.auth.env` is not an environment variable name",
                 )
-                .label("not an env var name")
-                .help("use upper-case letters, digits and '_', e.g. MISTRAL_API_KEY"),
+                .label("not an env var name (masked)")
+                .help("use upper-case letters, digits and '_', e.g. MISTRAL_API_KEY; if this was a key, rotate it")
+                .redacted(),
             );
         }
     }

@@ -96,11 +96,10 @@ fn json_errors_are_json_on_stderr() {
     let env = TestEnv::new();
     let file = env.scratch().join("not-a-dir");
     std::fs::write(&file, "x").unwrap();
-    let (code, _, stderr) = run(
-        env.caio()
-            .args(["init", "--format", "json", "--home"])
-            .arg(&file),
-    );
+    let (code, _, stderr) = run(env
+        .caio()
+        .args(["init", "--format", "json", "--home"])
+        .arg(&file));
     assert_eq!(code, 5);
     let v: serde_json::Value = serde_json::from_str(stderr.trim()).expect("JSON diagnostic");
     assert_eq!(v["code"], "caio::home");
