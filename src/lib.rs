@@ -4,6 +4,7 @@
 //! calls [`cli::Cli::run`] and turns the outcome into an exit code.
 #![forbid(unsafe_code)]
 
+pub mod canonical;
 pub mod cli;
 pub mod contract;
 pub mod diagnostic;
