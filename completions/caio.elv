@@ -29,8 +29,10 @@ set edit:completion:arg-completer[caio] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
-            cand init 'Create the caio home (state directory) if it does not exist'
+            cand init 'Create the caio home and its database if they do not exist'
             cand contract 'Validate, describe and scaffold service contracts'
+            cand registry 'Store service contracts and manage their status'
+            cand principal 'Manage the principals (callers) whose tokens requests carry'
             cand generate-docs 'Regenerate the man pages and shell completions from this command line'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -44,8 +46,6 @@ set edit:completion:arg-completer[caio] = {|@words|
             cand --verbose 'Print more detail (repeat for more)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
-            cand -V 'Print version'
-            cand --version 'Print version'
         }
         &'caio;contract'= {
             cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
@@ -57,8 +57,6 @@ set edit:completion:arg-completer[caio] = {|@words|
             cand --verbose 'Print more detail (repeat for more)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
-            cand -V 'Print version'
-            cand --version 'Print version'
             cand validate 'Check contract files and directories (recursive *.yaml, *.yml); exit 1 if any is invalid'
             cand schema 'Print the JSON Schema (draft 2020-12) of a contract, for editors and CI'
             cand new 'Print a new, commented contract to stdout, ready to edit'
@@ -74,8 +72,6 @@ set edit:completion:arg-completer[caio] = {|@words|
             cand --verbose 'Print more detail (repeat for more)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
-            cand -V 'Print version'
-            cand --version 'Print version'
         }
         &'caio;contract;schema'= {
             cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
@@ -87,8 +83,6 @@ set edit:completion:arg-completer[caio] = {|@words|
             cand --verbose 'Print more detail (repeat for more)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
-            cand -V 'Print version'
-            cand --version 'Print version'
         }
         &'caio;contract;new'= {
             cand --template 'Kind of service to scaffold'
@@ -102,8 +96,6 @@ set edit:completion:arg-completer[caio] = {|@words|
             cand --verbose 'Print more detail (repeat for more)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
-            cand -V 'Print version'
-            cand --version 'Print version'
         }
         &'caio;contract;help'= {
             cand validate 'Check contract files and directories (recursive *.yaml, *.yml); exit 1 if any is invalid'
@@ -119,6 +111,186 @@ set edit:completion:arg-completer[caio] = {|@words|
         }
         &'caio;contract;help;help'= {
         }
+        &'caio;registry'= {
+            cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
+            cand --format 'Output format: `human` tables and text, or one `json` document on stdout'
+            cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
+            cand -q 'Print only results and errors: no status lines, warnings or progress bars'
+            cand --quiet 'Print only results and errors: no status lines, warnings or progress bars'
+            cand -v 'Print more detail (repeat for more)'
+            cand --verbose 'Print more detail (repeat for more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand add 'Validate contracts and store them; all or nothing per call'
+            cand list 'List registered services'
+            cand show 'Show a service''s active contract (or an older version)'
+            cand history 'Every version of a service with its hash, time, and what replaced it'
+            cand set-status 'Set a service''s status (drained and disabled services are never routed to)'
+            cand remove 'Deregister a service (its versions and history are kept for replay)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'caio;registry;add'= {
+            cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
+            cand --format 'Output format: `human` tables and text, or one `json` document on stdout'
+            cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
+            cand --replace 'Allow the same version with different content to replace the active one'
+            cand -q 'Print only results and errors: no status lines, warnings or progress bars'
+            cand --quiet 'Print only results and errors: no status lines, warnings or progress bars'
+            cand -v 'Print more detail (repeat for more)'
+            cand --verbose 'Print more detail (repeat for more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'caio;registry;list'= {
+            cand --capability 'Only services offering this capability'
+            cand --tag 'Only services carrying this tag'
+            cand --status 'Only services with this status'
+            cand --provider 'Only services of this provider'
+            cand --contracts 'List contract files instead of the registry (stateless mode)'
+            cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
+            cand --format 'Output format: `human` tables and text, or one `json` document on stdout'
+            cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
+            cand -q 'Print only results and errors: no status lines, warnings or progress bars'
+            cand --quiet 'Print only results and errors: no status lines, warnings or progress bars'
+            cand -v 'Print more detail (repeat for more)'
+            cand --verbose 'Print more detail (repeat for more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'caio;registry;show'= {
+            cand --version 'A version from the service''s history'
+            cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
+            cand --format 'Output format: `human` tables and text, or one `json` document on stdout'
+            cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
+            cand -q 'Print only results and errors: no status lines, warnings or progress bars'
+            cand --quiet 'Print only results and errors: no status lines, warnings or progress bars'
+            cand -v 'Print more detail (repeat for more)'
+            cand --verbose 'Print more detail (repeat for more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'caio;registry;history'= {
+            cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
+            cand --format 'Output format: `human` tables and text, or one `json` document on stdout'
+            cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
+            cand -q 'Print only results and errors: no status lines, warnings or progress bars'
+            cand --quiet 'Print only results and errors: no status lines, warnings or progress bars'
+            cand -v 'Print more detail (repeat for more)'
+            cand --verbose 'Print more detail (repeat for more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'caio;registry;set-status'= {
+            cand --reason 'Why, recorded with the change'
+            cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
+            cand --format 'Output format: `human` tables and text, or one `json` document on stdout'
+            cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
+            cand -q 'Print only results and errors: no status lines, warnings or progress bars'
+            cand --quiet 'Print only results and errors: no status lines, warnings or progress bars'
+            cand -v 'Print more detail (repeat for more)'
+            cand --verbose 'Print more detail (repeat for more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'caio;registry;remove'= {
+            cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
+            cand --format 'Output format: `human` tables and text, or one `json` document on stdout'
+            cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
+            cand -q 'Print only results and errors: no status lines, warnings or progress bars'
+            cand --quiet 'Print only results and errors: no status lines, warnings or progress bars'
+            cand -v 'Print more detail (repeat for more)'
+            cand --verbose 'Print more detail (repeat for more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'caio;registry;help'= {
+            cand add 'Validate contracts and store them; all or nothing per call'
+            cand list 'List registered services'
+            cand show 'Show a service''s active contract (or an older version)'
+            cand history 'Every version of a service with its hash, time, and what replaced it'
+            cand set-status 'Set a service''s status (drained and disabled services are never routed to)'
+            cand remove 'Deregister a service (its versions and history are kept for replay)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'caio;registry;help;add'= {
+        }
+        &'caio;registry;help;list'= {
+        }
+        &'caio;registry;help;show'= {
+        }
+        &'caio;registry;help;history'= {
+        }
+        &'caio;registry;help;set-status'= {
+        }
+        &'caio;registry;help;remove'= {
+        }
+        &'caio;registry;help;help'= {
+        }
+        &'caio;principal'= {
+            cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
+            cand --format 'Output format: `human` tables and text, or one `json` document on stdout'
+            cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
+            cand -q 'Print only results and errors: no status lines, warnings or progress bars'
+            cand --quiet 'Print only results and errors: no status lines, warnings or progress bars'
+            cand -v 'Print more detail (repeat for more)'
+            cand --verbose 'Print more detail (repeat for more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand add 'Create a principal and print its token (shown once, never stored in clear)'
+            cand list 'List principals (never their tokens)'
+            cand revoke 'Revoke a principal''s token; requests carrying it are refused'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'caio;principal;add'= {
+            cand --tenant 'Tenant the principal belongs to'
+            cand --roles 'Roles, comma-separated'
+            cand --trust 'Verified trust level'
+            cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
+            cand --format 'Output format: `human` tables and text, or one `json` document on stdout'
+            cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
+            cand -q 'Print only results and errors: no status lines, warnings or progress bars'
+            cand --quiet 'Print only results and errors: no status lines, warnings or progress bars'
+            cand -v 'Print more detail (repeat for more)'
+            cand --verbose 'Print more detail (repeat for more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'caio;principal;list'= {
+            cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
+            cand --format 'Output format: `human` tables and text, or one `json` document on stdout'
+            cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
+            cand -q 'Print only results and errors: no status lines, warnings or progress bars'
+            cand --quiet 'Print only results and errors: no status lines, warnings or progress bars'
+            cand -v 'Print more detail (repeat for more)'
+            cand --verbose 'Print more detail (repeat for more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'caio;principal;revoke'= {
+            cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
+            cand --format 'Output format: `human` tables and text, or one `json` document on stdout'
+            cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
+            cand -q 'Print only results and errors: no status lines, warnings or progress bars'
+            cand --quiet 'Print only results and errors: no status lines, warnings or progress bars'
+            cand -v 'Print more detail (repeat for more)'
+            cand --verbose 'Print more detail (repeat for more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'caio;principal;help'= {
+            cand add 'Create a principal and print its token (shown once, never stored in clear)'
+            cand list 'List principals (never their tokens)'
+            cand revoke 'Revoke a principal''s token; requests carrying it are refused'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'caio;principal;help;add'= {
+        }
+        &'caio;principal;help;list'= {
+        }
+        &'caio;principal;help;revoke'= {
+        }
+        &'caio;principal;help;help'= {
+        }
         &'caio;generate-docs'= {
             cand --out-dir 'Directory that receives `man/` and `completions/`'
             cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
@@ -130,12 +302,12 @@ set edit:completion:arg-completer[caio] = {|@words|
             cand --verbose 'Print more detail (repeat for more)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
-            cand -V 'Print version'
-            cand --version 'Print version'
         }
         &'caio;help'= {
-            cand init 'Create the caio home (state directory) if it does not exist'
+            cand init 'Create the caio home and its database if they do not exist'
             cand contract 'Validate, describe and scaffold service contracts'
+            cand registry 'Store service contracts and manage their status'
+            cand principal 'Manage the principals (callers) whose tokens requests carry'
             cand generate-docs 'Regenerate the man pages and shell completions from this command line'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -151,6 +323,37 @@ set edit:completion:arg-completer[caio] = {|@words|
         &'caio;help;contract;schema'= {
         }
         &'caio;help;contract;new'= {
+        }
+        &'caio;help;registry'= {
+            cand add 'Validate contracts and store them; all or nothing per call'
+            cand list 'List registered services'
+            cand show 'Show a service''s active contract (or an older version)'
+            cand history 'Every version of a service with its hash, time, and what replaced it'
+            cand set-status 'Set a service''s status (drained and disabled services are never routed to)'
+            cand remove 'Deregister a service (its versions and history are kept for replay)'
+        }
+        &'caio;help;registry;add'= {
+        }
+        &'caio;help;registry;list'= {
+        }
+        &'caio;help;registry;show'= {
+        }
+        &'caio;help;registry;history'= {
+        }
+        &'caio;help;registry;set-status'= {
+        }
+        &'caio;help;registry;remove'= {
+        }
+        &'caio;help;principal'= {
+            cand add 'Create a principal and print its token (shown once, never stored in clear)'
+            cand list 'List principals (never their tokens)'
+            cand revoke 'Revoke a principal''s token; requests carrying it are refused'
+        }
+        &'caio;help;principal;add'= {
+        }
+        &'caio;help;principal;list'= {
+        }
+        &'caio;help;principal;revoke'= {
         }
         &'caio;help;generate-docs'= {
         }

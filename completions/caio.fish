@@ -34,8 +34,10 @@ complete -c caio -n "__fish_caio_needs_command" -s q -l quiet -d 'Print only res
 complete -c caio -n "__fish_caio_needs_command" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c caio -n "__fish_caio_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c caio -n "__fish_caio_needs_command" -s V -l version -d 'Print version'
-complete -c caio -n "__fish_caio_needs_command" -f -a "init" -d 'Create the caio home (state directory) if it does not exist'
+complete -c caio -n "__fish_caio_needs_command" -f -a "init" -d 'Create the caio home and its database if they do not exist'
 complete -c caio -n "__fish_caio_needs_command" -f -a "contract" -d 'Validate, describe and scaffold service contracts'
+complete -c caio -n "__fish_caio_needs_command" -f -a "registry" -d 'Store service contracts and manage their status'
+complete -c caio -n "__fish_caio_needs_command" -f -a "principal" -d 'Manage the principals (callers) whose tokens requests carry'
 complete -c caio -n "__fish_caio_needs_command" -f -a "generate-docs" -d 'Regenerate the man pages and shell completions from this command line'
 complete -c caio -n "__fish_caio_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c caio -n "__fish_caio_using_subcommand init" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
@@ -47,7 +49,6 @@ never\t''"
 complete -c caio -n "__fish_caio_using_subcommand init" -s q -l quiet -d 'Print only results and errors: no status lines, warnings or progress bars'
 complete -c caio -n "__fish_caio_using_subcommand init" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c caio -n "__fish_caio_using_subcommand init" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c caio -n "__fish_caio_using_subcommand init" -s V -l version -d 'Print version'
 complete -c caio -n "__fish_caio_using_subcommand contract; and not __fish_seen_subcommand_from validate schema new help" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
 complete -c caio -n "__fish_caio_using_subcommand contract; and not __fish_seen_subcommand_from validate schema new help" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout' -r -f -a "human\t'Tables and text for people'
 json\t'One JSON document on stdout, for scripts'"
@@ -57,7 +58,6 @@ never\t''"
 complete -c caio -n "__fish_caio_using_subcommand contract; and not __fish_seen_subcommand_from validate schema new help" -s q -l quiet -d 'Print only results and errors: no status lines, warnings or progress bars'
 complete -c caio -n "__fish_caio_using_subcommand contract; and not __fish_seen_subcommand_from validate schema new help" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c caio -n "__fish_caio_using_subcommand contract; and not __fish_seen_subcommand_from validate schema new help" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c caio -n "__fish_caio_using_subcommand contract; and not __fish_seen_subcommand_from validate schema new help" -s V -l version -d 'Print version'
 complete -c caio -n "__fish_caio_using_subcommand contract; and not __fish_seen_subcommand_from validate schema new help" -f -a "validate" -d 'Check contract files and directories (recursive *.yaml, *.yml); exit 1 if any is invalid'
 complete -c caio -n "__fish_caio_using_subcommand contract; and not __fish_seen_subcommand_from validate schema new help" -f -a "schema" -d 'Print the JSON Schema (draft 2020-12) of a contract, for editors and CI'
 complete -c caio -n "__fish_caio_using_subcommand contract; and not __fish_seen_subcommand_from validate schema new help" -f -a "new" -d 'Print a new, commented contract to stdout, ready to edit'
@@ -71,7 +71,6 @@ never\t''"
 complete -c caio -n "__fish_caio_using_subcommand contract; and __fish_seen_subcommand_from validate" -s q -l quiet -d 'Print only results and errors: no status lines, warnings or progress bars'
 complete -c caio -n "__fish_caio_using_subcommand contract; and __fish_seen_subcommand_from validate" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c caio -n "__fish_caio_using_subcommand contract; and __fish_seen_subcommand_from validate" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c caio -n "__fish_caio_using_subcommand contract; and __fish_seen_subcommand_from validate" -s V -l version -d 'Print version'
 complete -c caio -n "__fish_caio_using_subcommand contract; and __fish_seen_subcommand_from schema" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
 complete -c caio -n "__fish_caio_using_subcommand contract; and __fish_seen_subcommand_from schema" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout' -r -f -a "human\t'Tables and text for people'
 json\t'One JSON document on stdout, for scripts'"
@@ -81,7 +80,6 @@ never\t''"
 complete -c caio -n "__fish_caio_using_subcommand contract; and __fish_seen_subcommand_from schema" -s q -l quiet -d 'Print only results and errors: no status lines, warnings or progress bars'
 complete -c caio -n "__fish_caio_using_subcommand contract; and __fish_seen_subcommand_from schema" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c caio -n "__fish_caio_using_subcommand contract; and __fish_seen_subcommand_from schema" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c caio -n "__fish_caio_using_subcommand contract; and __fish_seen_subcommand_from schema" -s V -l version -d 'Print version'
 complete -c caio -n "__fish_caio_using_subcommand contract; and __fish_seen_subcommand_from new" -l template -d 'Kind of service to scaffold' -r -f -a "llm\t'A chat/completion LLM API'
 embedding\t'A text embedding API'
 speech\t'A speech-to-text API'
@@ -97,11 +95,147 @@ never\t''"
 complete -c caio -n "__fish_caio_using_subcommand contract; and __fish_seen_subcommand_from new" -s q -l quiet -d 'Print only results and errors: no status lines, warnings or progress bars'
 complete -c caio -n "__fish_caio_using_subcommand contract; and __fish_seen_subcommand_from new" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c caio -n "__fish_caio_using_subcommand contract; and __fish_seen_subcommand_from new" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c caio -n "__fish_caio_using_subcommand contract; and __fish_seen_subcommand_from new" -s V -l version -d 'Print version'
 complete -c caio -n "__fish_caio_using_subcommand contract; and __fish_seen_subcommand_from help" -f -a "validate" -d 'Check contract files and directories (recursive *.yaml, *.yml); exit 1 if any is invalid'
 complete -c caio -n "__fish_caio_using_subcommand contract; and __fish_seen_subcommand_from help" -f -a "schema" -d 'Print the JSON Schema (draft 2020-12) of a contract, for editors and CI'
 complete -c caio -n "__fish_caio_using_subcommand contract; and __fish_seen_subcommand_from help" -f -a "new" -d 'Print a new, commented contract to stdout, ready to edit'
 complete -c caio -n "__fish_caio_using_subcommand contract; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c caio -n "__fish_caio_using_subcommand registry; and not __fish_seen_subcommand_from add list show history set-status remove help" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
+complete -c caio -n "__fish_caio_using_subcommand registry; and not __fish_seen_subcommand_from add list show history set-status remove help" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout' -r -f -a "human\t'Tables and text for people'
+json\t'One JSON document on stdout, for scripts'"
+complete -c caio -n "__fish_caio_using_subcommand registry; and not __fish_seen_subcommand_from add list show history set-status remove help" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
+always\t''
+never\t''"
+complete -c caio -n "__fish_caio_using_subcommand registry; and not __fish_seen_subcommand_from add list show history set-status remove help" -s q -l quiet -d 'Print only results and errors: no status lines, warnings or progress bars'
+complete -c caio -n "__fish_caio_using_subcommand registry; and not __fish_seen_subcommand_from add list show history set-status remove help" -s v -l verbose -d 'Print more detail (repeat for more)'
+complete -c caio -n "__fish_caio_using_subcommand registry; and not __fish_seen_subcommand_from add list show history set-status remove help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c caio -n "__fish_caio_using_subcommand registry; and not __fish_seen_subcommand_from add list show history set-status remove help" -f -a "add" -d 'Validate contracts and store them; all or nothing per call'
+complete -c caio -n "__fish_caio_using_subcommand registry; and not __fish_seen_subcommand_from add list show history set-status remove help" -f -a "list" -d 'List registered services'
+complete -c caio -n "__fish_caio_using_subcommand registry; and not __fish_seen_subcommand_from add list show history set-status remove help" -f -a "show" -d 'Show a service\'s active contract (or an older version)'
+complete -c caio -n "__fish_caio_using_subcommand registry; and not __fish_seen_subcommand_from add list show history set-status remove help" -f -a "history" -d 'Every version of a service with its hash, time, and what replaced it'
+complete -c caio -n "__fish_caio_using_subcommand registry; and not __fish_seen_subcommand_from add list show history set-status remove help" -f -a "set-status" -d 'Set a service\'s status (drained and disabled services are never routed to)'
+complete -c caio -n "__fish_caio_using_subcommand registry; and not __fish_seen_subcommand_from add list show history set-status remove help" -f -a "remove" -d 'Deregister a service (its versions and history are kept for replay)'
+complete -c caio -n "__fish_caio_using_subcommand registry; and not __fish_seen_subcommand_from add list show history set-status remove help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from add" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
+complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from add" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout' -r -f -a "human\t'Tables and text for people'
+json\t'One JSON document on stdout, for scripts'"
+complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from add" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
+always\t''
+never\t''"
+complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from add" -l replace -d 'Allow the same version with different content to replace the active one'
+complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from add" -s q -l quiet -d 'Print only results and errors: no status lines, warnings or progress bars'
+complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from add" -s v -l verbose -d 'Print more detail (repeat for more)'
+complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from list" -l capability -d 'Only services offering this capability' -r
+complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from list" -l tag -d 'Only services carrying this tag' -r
+complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from list" -l status -d 'Only services with this status' -r -f -a "active\t'Routed normally'
+degraded\t'Routed, with a risk penalty'
+drained\t'Never routed; being taken out of service'
+disabled\t'Never routed'"
+complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from list" -l provider -d 'Only services of this provider' -r
+complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from list" -l contracts -d 'List contract files instead of the registry (stateless mode)' -r -F
+complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from list" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
+complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from list" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout' -r -f -a "human\t'Tables and text for people'
+json\t'One JSON document on stdout, for scripts'"
+complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from list" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
+always\t''
+never\t''"
+complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only results and errors: no status lines, warnings or progress bars'
+complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Print more detail (repeat for more)'
+complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from show" -l version -d 'A version from the service\'s history' -r
+complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from show" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
+complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from show" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout' -r -f -a "human\t'Tables and text for people'
+json\t'One JSON document on stdout, for scripts'"
+complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from show" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
+always\t''
+never\t''"
+complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print only results and errors: no status lines, warnings or progress bars'
+complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from show" -s v -l verbose -d 'Print more detail (repeat for more)'
+complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from history" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
+complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from history" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout' -r -f -a "human\t'Tables and text for people'
+json\t'One JSON document on stdout, for scripts'"
+complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from history" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
+always\t''
+never\t''"
+complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from history" -s q -l quiet -d 'Print only results and errors: no status lines, warnings or progress bars'
+complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from history" -s v -l verbose -d 'Print more detail (repeat for more)'
+complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from history" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from set-status" -l reason -d 'Why, recorded with the change' -r
+complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from set-status" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
+complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from set-status" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout' -r -f -a "human\t'Tables and text for people'
+json\t'One JSON document on stdout, for scripts'"
+complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from set-status" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
+always\t''
+never\t''"
+complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from set-status" -s q -l quiet -d 'Print only results and errors: no status lines, warnings or progress bars'
+complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from set-status" -s v -l verbose -d 'Print more detail (repeat for more)'
+complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from set-status" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from remove" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
+complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from remove" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout' -r -f -a "human\t'Tables and text for people'
+json\t'One JSON document on stdout, for scripts'"
+complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from remove" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
+always\t''
+never\t''"
+complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from remove" -s q -l quiet -d 'Print only results and errors: no status lines, warnings or progress bars'
+complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from remove" -s v -l verbose -d 'Print more detail (repeat for more)'
+complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from remove" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from help" -f -a "add" -d 'Validate contracts and store them; all or nothing per call'
+complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from help" -f -a "list" -d 'List registered services'
+complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show a service\'s active contract (or an older version)'
+complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from help" -f -a "history" -d 'Every version of a service with its hash, time, and what replaced it'
+complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from help" -f -a "set-status" -d 'Set a service\'s status (drained and disabled services are never routed to)'
+complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from help" -f -a "remove" -d 'Deregister a service (its versions and history are kept for replay)'
+complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c caio -n "__fish_caio_using_subcommand principal; and not __fish_seen_subcommand_from add list revoke help" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
+complete -c caio -n "__fish_caio_using_subcommand principal; and not __fish_seen_subcommand_from add list revoke help" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout' -r -f -a "human\t'Tables and text for people'
+json\t'One JSON document on stdout, for scripts'"
+complete -c caio -n "__fish_caio_using_subcommand principal; and not __fish_seen_subcommand_from add list revoke help" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
+always\t''
+never\t''"
+complete -c caio -n "__fish_caio_using_subcommand principal; and not __fish_seen_subcommand_from add list revoke help" -s q -l quiet -d 'Print only results and errors: no status lines, warnings or progress bars'
+complete -c caio -n "__fish_caio_using_subcommand principal; and not __fish_seen_subcommand_from add list revoke help" -s v -l verbose -d 'Print more detail (repeat for more)'
+complete -c caio -n "__fish_caio_using_subcommand principal; and not __fish_seen_subcommand_from add list revoke help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c caio -n "__fish_caio_using_subcommand principal; and not __fish_seen_subcommand_from add list revoke help" -f -a "add" -d 'Create a principal and print its token (shown once, never stored in clear)'
+complete -c caio -n "__fish_caio_using_subcommand principal; and not __fish_seen_subcommand_from add list revoke help" -f -a "list" -d 'List principals (never their tokens)'
+complete -c caio -n "__fish_caio_using_subcommand principal; and not __fish_seen_subcommand_from add list revoke help" -f -a "revoke" -d 'Revoke a principal\'s token; requests carrying it are refused'
+complete -c caio -n "__fish_caio_using_subcommand principal; and not __fish_seen_subcommand_from add list revoke help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c caio -n "__fish_caio_using_subcommand principal; and __fish_seen_subcommand_from add" -l tenant -d 'Tenant the principal belongs to' -r
+complete -c caio -n "__fish_caio_using_subcommand principal; and __fish_seen_subcommand_from add" -l roles -d 'Roles, comma-separated' -r
+complete -c caio -n "__fish_caio_using_subcommand principal; and __fish_seen_subcommand_from add" -l trust -d 'Verified trust level' -r -f -a "low\t''
+medium\t''
+high\t''"
+complete -c caio -n "__fish_caio_using_subcommand principal; and __fish_seen_subcommand_from add" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
+complete -c caio -n "__fish_caio_using_subcommand principal; and __fish_seen_subcommand_from add" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout' -r -f -a "human\t'Tables and text for people'
+json\t'One JSON document on stdout, for scripts'"
+complete -c caio -n "__fish_caio_using_subcommand principal; and __fish_seen_subcommand_from add" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
+always\t''
+never\t''"
+complete -c caio -n "__fish_caio_using_subcommand principal; and __fish_seen_subcommand_from add" -s q -l quiet -d 'Print only results and errors: no status lines, warnings or progress bars'
+complete -c caio -n "__fish_caio_using_subcommand principal; and __fish_seen_subcommand_from add" -s v -l verbose -d 'Print more detail (repeat for more)'
+complete -c caio -n "__fish_caio_using_subcommand principal; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c caio -n "__fish_caio_using_subcommand principal; and __fish_seen_subcommand_from list" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
+complete -c caio -n "__fish_caio_using_subcommand principal; and __fish_seen_subcommand_from list" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout' -r -f -a "human\t'Tables and text for people'
+json\t'One JSON document on stdout, for scripts'"
+complete -c caio -n "__fish_caio_using_subcommand principal; and __fish_seen_subcommand_from list" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
+always\t''
+never\t''"
+complete -c caio -n "__fish_caio_using_subcommand principal; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only results and errors: no status lines, warnings or progress bars'
+complete -c caio -n "__fish_caio_using_subcommand principal; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Print more detail (repeat for more)'
+complete -c caio -n "__fish_caio_using_subcommand principal; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c caio -n "__fish_caio_using_subcommand principal; and __fish_seen_subcommand_from revoke" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
+complete -c caio -n "__fish_caio_using_subcommand principal; and __fish_seen_subcommand_from revoke" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout' -r -f -a "human\t'Tables and text for people'
+json\t'One JSON document on stdout, for scripts'"
+complete -c caio -n "__fish_caio_using_subcommand principal; and __fish_seen_subcommand_from revoke" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
+always\t''
+never\t''"
+complete -c caio -n "__fish_caio_using_subcommand principal; and __fish_seen_subcommand_from revoke" -s q -l quiet -d 'Print only results and errors: no status lines, warnings or progress bars'
+complete -c caio -n "__fish_caio_using_subcommand principal; and __fish_seen_subcommand_from revoke" -s v -l verbose -d 'Print more detail (repeat for more)'
+complete -c caio -n "__fish_caio_using_subcommand principal; and __fish_seen_subcommand_from revoke" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c caio -n "__fish_caio_using_subcommand principal; and __fish_seen_subcommand_from help" -f -a "add" -d 'Create a principal and print its token (shown once, never stored in clear)'
+complete -c caio -n "__fish_caio_using_subcommand principal; and __fish_seen_subcommand_from help" -f -a "list" -d 'List principals (never their tokens)'
+complete -c caio -n "__fish_caio_using_subcommand principal; and __fish_seen_subcommand_from help" -f -a "revoke" -d 'Revoke a principal\'s token; requests carrying it are refused'
+complete -c caio -n "__fish_caio_using_subcommand principal; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c caio -n "__fish_caio_using_subcommand generate-docs" -l out-dir -d 'Directory that receives `man/` and `completions/`' -r -F
 complete -c caio -n "__fish_caio_using_subcommand generate-docs" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
 complete -c caio -n "__fish_caio_using_subcommand generate-docs" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout' -r -f -a "human\t'Tables and text for people'
@@ -112,11 +246,21 @@ never\t''"
 complete -c caio -n "__fish_caio_using_subcommand generate-docs" -s q -l quiet -d 'Print only results and errors: no status lines, warnings or progress bars'
 complete -c caio -n "__fish_caio_using_subcommand generate-docs" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c caio -n "__fish_caio_using_subcommand generate-docs" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c caio -n "__fish_caio_using_subcommand generate-docs" -s V -l version -d 'Print version'
-complete -c caio -n "__fish_caio_using_subcommand help; and not __fish_seen_subcommand_from init contract generate-docs help" -f -a "init" -d 'Create the caio home (state directory) if it does not exist'
-complete -c caio -n "__fish_caio_using_subcommand help; and not __fish_seen_subcommand_from init contract generate-docs help" -f -a "contract" -d 'Validate, describe and scaffold service contracts'
-complete -c caio -n "__fish_caio_using_subcommand help; and not __fish_seen_subcommand_from init contract generate-docs help" -f -a "generate-docs" -d 'Regenerate the man pages and shell completions from this command line'
-complete -c caio -n "__fish_caio_using_subcommand help; and not __fish_seen_subcommand_from init contract generate-docs help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c caio -n "__fish_caio_using_subcommand help; and not __fish_seen_subcommand_from init contract registry principal generate-docs help" -f -a "init" -d 'Create the caio home and its database if they do not exist'
+complete -c caio -n "__fish_caio_using_subcommand help; and not __fish_seen_subcommand_from init contract registry principal generate-docs help" -f -a "contract" -d 'Validate, describe and scaffold service contracts'
+complete -c caio -n "__fish_caio_using_subcommand help; and not __fish_seen_subcommand_from init contract registry principal generate-docs help" -f -a "registry" -d 'Store service contracts and manage their status'
+complete -c caio -n "__fish_caio_using_subcommand help; and not __fish_seen_subcommand_from init contract registry principal generate-docs help" -f -a "principal" -d 'Manage the principals (callers) whose tokens requests carry'
+complete -c caio -n "__fish_caio_using_subcommand help; and not __fish_seen_subcommand_from init contract registry principal generate-docs help" -f -a "generate-docs" -d 'Regenerate the man pages and shell completions from this command line'
+complete -c caio -n "__fish_caio_using_subcommand help; and not __fish_seen_subcommand_from init contract registry principal generate-docs help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c caio -n "__fish_caio_using_subcommand help; and __fish_seen_subcommand_from contract" -f -a "validate" -d 'Check contract files and directories (recursive *.yaml, *.yml); exit 1 if any is invalid'
 complete -c caio -n "__fish_caio_using_subcommand help; and __fish_seen_subcommand_from contract" -f -a "schema" -d 'Print the JSON Schema (draft 2020-12) of a contract, for editors and CI'
 complete -c caio -n "__fish_caio_using_subcommand help; and __fish_seen_subcommand_from contract" -f -a "new" -d 'Print a new, commented contract to stdout, ready to edit'
+complete -c caio -n "__fish_caio_using_subcommand help; and __fish_seen_subcommand_from registry" -f -a "add" -d 'Validate contracts and store them; all or nothing per call'
+complete -c caio -n "__fish_caio_using_subcommand help; and __fish_seen_subcommand_from registry" -f -a "list" -d 'List registered services'
+complete -c caio -n "__fish_caio_using_subcommand help; and __fish_seen_subcommand_from registry" -f -a "show" -d 'Show a service\'s active contract (or an older version)'
+complete -c caio -n "__fish_caio_using_subcommand help; and __fish_seen_subcommand_from registry" -f -a "history" -d 'Every version of a service with its hash, time, and what replaced it'
+complete -c caio -n "__fish_caio_using_subcommand help; and __fish_seen_subcommand_from registry" -f -a "set-status" -d 'Set a service\'s status (drained and disabled services are never routed to)'
+complete -c caio -n "__fish_caio_using_subcommand help; and __fish_seen_subcommand_from registry" -f -a "remove" -d 'Deregister a service (its versions and history are kept for replay)'
+complete -c caio -n "__fish_caio_using_subcommand help; and __fish_seen_subcommand_from principal" -f -a "add" -d 'Create a principal and print its token (shown once, never stored in clear)'
+complete -c caio -n "__fish_caio_using_subcommand help; and __fish_seen_subcommand_from principal" -f -a "list" -d 'List principals (never their tokens)'
+complete -c caio -n "__fish_caio_using_subcommand help; and __fish_seen_subcommand_from principal" -f -a "revoke" -d 'Revoke a principal\'s token; requests carrying it are refused'

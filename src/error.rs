@@ -96,6 +96,85 @@ pub enum Error {
     )]
     Write { path: PathBuf, reason: String },
 
+    #[error("no registry at {}", path.display())]
+    #[diagnostic(
+        code(caio::no_registry),
+        help(
+            "run `caio registry add <contracts>` first, or pass --home to point at an existing home"
+        )
+    )]
+    NoRegistry { path: PathBuf },
+
+    #[error("{}: {reason}", path.display())]
+    #[diagnostic(code(caio::store))]
+    Store {
+        path: PathBuf,
+        reason: String,
+        #[help]
+        help: &'static str,
+    },
+
+    #[error("{} has schema version {found}; this caio understands up to {supported}", path.display())]
+    #[diagnostic(
+        code(caio::newer_schema),
+        help("a newer caio wrote this database: upgrade caio, or use another --home")
+    )]
+    NewerSchema {
+        path: PathBuf,
+        found: i64,
+        supported: i64,
+    },
+
+    #[error("no service `{id}` in the registry")]
+    #[diagnostic(code(caio::unknown_service))]
+    UnknownService {
+        id: String,
+        #[help]
+        help: String,
+    },
+
+    #[error("{service_id} has no version {version}")]
+    #[diagnostic(code(caio::unknown_version))]
+    UnknownVersion {
+        service_id: String,
+        version: String,
+        #[help]
+        help: String,
+    },
+
+    #[error("nothing was stored: {} contract(s) refused", refusals.len())]
+    #[diagnostic(
+        code(caio::registry_add),
+        help(
+            "fix the refusals above and run the same `caio registry add` again; it is all or nothing"
+        )
+    )]
+    AddRefused {
+        #[related]
+        refusals: Vec<Refusal>,
+    },
+
+    #[error("principal `{name}` already exists")]
+    #[diagnostic(
+        code(caio::principal_exists),
+        help("choose another name; names are never reused, so past decisions stay unambiguous")
+    )]
+    PrincipalExists { name: String },
+
+    #[error("no principal `{name}`")]
+    #[diagnostic(
+        code(caio::unknown_principal),
+        help("`caio principal list` shows the principals")
+    )]
+    UnknownPrincipal { name: String },
+
+    #[error("cannot read {}: {reason}", path.display())]
+    #[diagnostic(
+        code(caio::key),
+        help("check the permissions of the keys/ directory in the caio home")
+    )]
+    Key { path: PathBuf, reason: String },
+
     #[error("cannot write to the terminal: {0}")]
     #[diagnostic(code(caio::output))]
     Output(#[source] std::io::Error),
@@ -105,8 +184,19 @@ impl Error {
     /// The one map from error kind to exit code.
     pub fn exit(&self) -> Exit {
         match self {
-            Error::NoHome | Error::Home { .. } => Exit::State,
-            Error::Write { .. } | Error::Output(_) => Exit::Invalid,
+            Error::NoHome
+            | Error::Home { .. }
+            | Error::NoRegistry { .. }
+            | Error::Store { .. }
+            | Error::NewerSchema { .. }
+            | Error::Key { .. } => Exit::State,
+            Error::Write { .. }
+            | Error::Output(_)
+            | Error::UnknownService { .. }
+            | Error::UnknownVersion { .. }
+            | Error::AddRefused { .. }
+            | Error::PrincipalExists { .. }
+            | Error::UnknownPrincipal { .. } => Exit::Invalid,
         }
     }
 
@@ -114,6 +204,17 @@ impl Error {
     pub fn is_broken_pipe(&self) -> bool {
         matches!(self, Error::Output(e) if e.kind() == std::io::ErrorKind::BrokenPipe)
     }
+}
+
+/// Why `registry add` refused one contract.
+#[derive(Debug, thiserror::Error, Diagnostic)]
+#[error("{path}: {message}")]
+#[diagnostic(code(caio::registry_refused))]
+pub struct Refusal {
+    pub path: String,
+    pub message: String,
+    #[help]
+    pub help: String,
 }
 
 #[cfg(test)]

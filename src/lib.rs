@@ -10,7 +10,10 @@ pub mod contract;
 pub mod diagnostic;
 pub mod error;
 pub mod home;
+pub mod principal;
+pub mod registry;
 pub mod shape;
+pub mod store;
 pub mod ui;
 pub mod yaml;
 

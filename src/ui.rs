@@ -36,6 +36,7 @@ pub struct Ui {
     verbose: u8,
     color_out: bool,
     color_err: bool,
+    stdout_tty: bool,
     stderr_tty: bool,
     width: usize,
     out: Box<dyn Write>,
@@ -64,6 +65,7 @@ impl Ui {
             verbose,
             color_out: decide(stdout_tty),
             color_err: decide(stderr_tty),
+            stdout_tty,
             stderr_tty,
             width,
             out: Box::new(std::io::stdout().lock()),
@@ -153,6 +155,38 @@ impl Ui {
                 .render_report(&mut out, diagnostic);
         }
         out
+    }
+
+    /// A new table; fill it and hand it to [`Ui::table_out`].
+    pub fn table(&self, headers: &[&str]) -> comfy_table::Table {
+        let mut table = comfy_table::Table::new();
+        table.load_preset(comfy_table::presets::NOTHING);
+        if !headers.is_empty() {
+            table.set_header(headers.to_vec());
+        }
+        table
+    }
+
+    /// Prints a table in caio's style on stdout: no borders, upper-case
+    /// headers, the first column (the key) never split, wrapped to the
+    /// terminal but never when piped (grep, awk, cut), no trailing spaces.
+    pub fn table_out(&mut self, mut table: comfy_table::Table) -> Result<(), Error> {
+        use comfy_table::{ColumnConstraint, ContentArrangement};
+        if self.stdout_tty {
+            table
+                .set_content_arrangement(ContentArrangement::Dynamic)
+                .set_width(self.width as u16);
+        }
+        for (i, column) in table.column_iter_mut().enumerate() {
+            column.set_padding((0, 2));
+            if i == 0 {
+                column.set_constraint(ColumnConstraint::ContentWidth);
+            }
+        }
+        for line in table.lines() {
+            writeln!(self.out, "{}", line.trim_end()).map_err(Error::Output)?;
+        }
+        Ok(())
     }
 
     /// A progress bar on stderr, drawn only on a terminal in human mode without `-q`.

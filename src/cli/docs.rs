@@ -119,7 +119,9 @@ fn render_page(
 .TP\n\\fI$CAIO_HOME/keys/\\fR\nInstance and principal-hashing keys (mode 0700).\n",
         );
     }
-    man.render_version_section(w)?;
+    if cmd.get_version().is_some() {
+        man.render_version_section(w)?;
+    }
     Ok(())
 }
 

@@ -4,12 +4,16 @@
 
 pub mod contract;
 pub mod docs;
+pub mod principal;
+pub mod registry;
 
 use crate::error::{Error, Exit};
 use crate::home::{Home, HomeEnv};
+use crate::store::{DEFAULT_BUSY_TIMEOUT, Store};
 use crate::ui::{ColorChoice, Format, Ui};
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
+use std::time::Duration;
 
 const ABOUT: &str = "Route requests to AI services by contract, with proofs";
 
@@ -27,7 +31,6 @@ records every decision in a tamper-evident trace.";
     about = ABOUT,
     long_about = LONG_ABOUT,
     after_help = Exit::table(),
-    propagate_version = true,
     max_term_width = 100
 )]
 pub struct Cli {
@@ -70,12 +73,20 @@ pub struct GlobalArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Create the caio home (state directory) if it does not exist
+    /// Create the caio home and its database if they do not exist
     Init,
 
     /// Validate, describe and scaffold service contracts
     #[command(subcommand)]
     Contract(contract::ContractCommand),
+
+    /// Store service contracts and manage their status
+    #[command(subcommand)]
+    Registry(registry::RegistryCommand),
+
+    /// Manage the principals (callers) whose tokens requests carry
+    #[command(subcommand)]
+    Principal(principal::PrincipalCommand),
 
     /// Regenerate the man pages and shell completions from this command line
     #[command(hide = true)]
@@ -89,6 +100,8 @@ impl Cli {
         match self.command {
             Command::Init => init(&global, ui),
             Command::Contract(cmd) => contract::run(cmd, ui),
+            Command::Registry(cmd) => registry::run(cmd, &global, ui),
+            Command::Principal(cmd) => principal::run(cmd, &global, ui),
             Command::GenerateDocs(args) => docs::run(&args, ui),
         }
     }
@@ -98,9 +111,29 @@ fn resolve_home(global: &GlobalArgs) -> Result<Home, Error> {
     Home::resolve(global.home.as_deref(), &HomeEnv::from_process())
 }
 
+/// How long to wait for another caio process holding the database:
+/// `CAIO_BUSY_TIMEOUT_MS`, default 5 s.
+fn busy_timeout() -> Duration {
+    std::env::var("CAIO_BUSY_TIMEOUT_MS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .map_or(DEFAULT_BUSY_TIMEOUT, Duration::from_millis)
+}
+
+/// The home's database, created (with the home) when missing.
+fn open_store(home: &Home) -> Result<Store, Error> {
+    Store::open(home, busy_timeout())
+}
+
+/// The home's database for a command that needs existing state.
+fn open_store_existing(global: &GlobalArgs) -> Result<Store, Error> {
+    Store::open_existing(&resolve_home(global)?, busy_timeout())
+}
+
 fn init(global: &GlobalArgs, ui: &mut Ui) -> Result<Exit, Error> {
     let home = resolve_home(global)?;
-    let created = home.create()?;
+    let created = !home.db_path().is_file();
+    open_store(&home)?;
     if ui.is_json() {
         ui.json(&serde_json::json!({
             "home": home.path.display().to_string(),
@@ -118,4 +151,16 @@ fn init(global: &GlobalArgs, ui: &mut Ui) -> Result<Exit, Error> {
         ))?;
     }
     Ok(Exit::Success)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    /// clap checks its definitions only when a command is used; check them all now.
+    #[test]
+    fn command_line_definitions_are_consistent() {
+        Cli::command().debug_assert();
+    }
 }

@@ -1,0 +1,512 @@
+//! `caio registry add|list|show|history|set-status|remove`.
+
+use super::{GlobalArgs, open_store, open_store_existing, resolve_home};
+use crate::contract::{self, ServiceContract};
+use crate::error::{Error, Exit};
+use crate::registry::ServiceStatus;
+use crate::store::registry::{Change, ListFilter, NewContract, ServiceRecord, contract_hash};
+use crate::ui::Ui;
+use clap::Subcommand;
+use serde::Serialize;
+use std::path::PathBuf;
+
+#[derive(Debug, Subcommand)]
+pub enum RegistryCommand {
+    /// Validate contracts and store them; all or nothing per call
+    #[command(
+        after_help = "A higher version of a registered service replaces it atomically; \
+the same version with different content needs --replace; a lower version is refused."
+    )]
+    Add {
+        /// Contract files or directories
+        #[arg(required = true, value_name = "PATH")]
+        paths: Vec<PathBuf>,
+        /// Allow the same version with different content to replace the active one
+        #[arg(long)]
+        replace: bool,
+    },
+
+    /// List registered services
+    List {
+        /// Only services offering this capability
+        #[arg(long, value_name = "C")]
+        capability: Option<String>,
+        /// Only services carrying this tag
+        #[arg(long, value_name = "T")]
+        tag: Option<String>,
+        /// Only services with this status
+        #[arg(long, value_enum, value_name = "S")]
+        status: Option<ServiceStatus>,
+        /// Only services of this provider
+        #[arg(long, value_name = "P")]
+        provider: Option<String>,
+        /// List contract files instead of the registry (stateless mode)
+        #[arg(long, value_name = "DIR")]
+        contracts: Option<PathBuf>,
+    },
+
+    /// Show a service's active contract (or an older version)
+    Show {
+        service_id: String,
+        /// A version from the service's history
+        #[arg(long = "version", id = "contract_version", value_name = "V")]
+        version: Option<String>,
+    },
+
+    /// Every version of a service with its hash, time, and what replaced it
+    History { service_id: String },
+
+    /// Set a service's status (drained and disabled services are never routed to)
+    SetStatus {
+        service_id: String,
+        #[arg(value_enum)]
+        status: ServiceStatus,
+        /// Why, recorded with the change
+        #[arg(long, value_name = "TEXT")]
+        reason: Option<String>,
+    },
+
+    /// Deregister a service (its versions and history are kept for replay)
+    Remove { service_id: String },
+}
+
+pub fn run(cmd: RegistryCommand, global: &GlobalArgs, ui: &mut Ui) -> Result<Exit, Error> {
+    match cmd {
+        RegistryCommand::Add { paths, replace } => add(&paths, replace, global, ui),
+        RegistryCommand::List {
+            capability,
+            tag,
+            status,
+            provider,
+            contracts,
+        } => {
+            let filter = ListFilter {
+                capability,
+                tag,
+                status,
+                provider,
+            };
+            let services = match contracts {
+                Some(dir) => match from_files(&dir, &filter, ui)? {
+                    Some(services) => services,
+                    None => return Ok(Exit::Invalid),
+                },
+                None => open_store_existing(global)?.list_services(&filter)?,
+            };
+            list(&services, ui)
+        }
+        RegistryCommand::Show {
+            service_id,
+            version,
+        } => {
+            let store = open_store_existing(global)?;
+            let record = store.show_service(&service_id, version.as_deref())?;
+            show(&record, ui)
+        }
+        RegistryCommand::History { service_id } => {
+            let history = open_store_existing(global)?.history(&service_id)?;
+            if ui.is_json() {
+                ui.json(&history)?;
+                return Ok(Exit::Success);
+            }
+            let mut table = ui.table(&["VERSION", "HASH", "ADDED", "BY", "HOW", "REPLACED"]);
+            for v in &history.versions {
+                let replaced = match &v.replaced {
+                    None => "active".to_string(),
+                    Some(r) => match &r.version {
+                        Some(version) => format!("{} by {version} at {} ({})", r.how, r.at, r.by),
+                        None => format!("removed at {} ({})", r.at, r.by),
+                    },
+                };
+                table.add_row(vec![
+                    v.version.clone(),
+                    short_hash(&v.hash),
+                    v.added_at.clone(),
+                    v.added_by.clone(),
+                    v.how.clone(),
+                    replaced,
+                ]);
+            }
+            ui.table_out(table)?;
+            let status_events: Vec<_> = history
+                .events
+                .iter()
+                .filter(|e| e.kind == "status")
+                .collect();
+            if !status_events.is_empty() {
+                let mut table = ui.table(&["STATUS CHANGE", "AT", "BY"]);
+                for e in status_events {
+                    table.add_row(vec![
+                        e.detail.clone().unwrap_or_default(),
+                        e.at.clone(),
+                        e.actor.clone(),
+                    ]);
+                }
+                ui.line("")?;
+                ui.table_out(table)?;
+            }
+            Ok(Exit::Success)
+        }
+        RegistryCommand::SetStatus {
+            service_id,
+            status,
+            reason,
+        } => {
+            let mut store = open_store_existing(global)?;
+            let previous = store.set_status(&service_id, status, reason.as_deref(), &change())?;
+            if ui.is_json() {
+                ui.json(&serde_json::json!({
+                    "service_id": service_id,
+                    "previous": previous,
+                    "status": status,
+                    "reason": reason,
+                }))?;
+            } else {
+                ui.line(format_args!("{service_id}: {previous} -> {status}"))?;
+            }
+            Ok(Exit::Success)
+        }
+        RegistryCommand::Remove { service_id } => {
+            let mut store = open_store_existing(global)?;
+            let version = store.remove_service(&service_id, &change())?;
+            if ui.is_json() {
+                ui.json(
+                    &serde_json::json!({ "service_id": service_id, "removed_version": version }),
+                )?;
+            } else {
+                ui.line(format_args!(
+                    "removed {service_id} {version} (history kept: `caio registry history {service_id}`)"
+                ))?;
+            }
+            Ok(Exit::Success)
+        }
+    }
+}
+
+/// Who is acting, for the history: the operating-system user.
+fn change() -> Change {
+    let actor = ["USER", "LOGNAME", "USERNAME"]
+        .iter()
+        .find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty()))
+        .unwrap_or_else(|| "unknown".into());
+    Change {
+        now: jiff::Timestamp::now(),
+        actor,
+    }
+}
+
+#[derive(Serialize)]
+struct AddJson<'a> {
+    registered: &'a [crate::store::registry::Registration],
+}
+
+fn add(paths: &[PathBuf], replace: bool, global: &GlobalArgs, ui: &mut Ui) -> Result<Exit, Error> {
+    let run = validated(paths, ui);
+    let Some(contracts) = run.contracts() else {
+        ui.warn(format_args!(
+            "nothing was stored: {} of {} file(s) invalid",
+            run.invalid(),
+            run.files.len()
+        ));
+        return Ok(Exit::Invalid);
+    };
+    let new: Vec<NewContract<'_>> = contracts
+        .iter()
+        .zip(&run.files)
+        .map(|(contract, file)| NewContract {
+            contract,
+            source: &file.report.path,
+        })
+        .collect();
+    let home = resolve_home(global)?;
+    let mut store = open_store(&home)?;
+    let registered = store.add_contracts(&new, replace, &change())?;
+    if ui.is_json() {
+        ui.json(&AddJson {
+            registered: &registered,
+        })?;
+        return Ok(Exit::Success);
+    }
+    let mut table = ui.table(&["SERVICE", "VERSION", "ACTION", "HASH"]);
+    for r in &registered {
+        let action = match (&r.previous_version, r.action.as_str()) {
+            (Some(prev), "upgraded" | "replaced") => format!("{} (was {prev})", r.action.as_str()),
+            (_, action) => action.to_string(),
+        };
+        table.add_row(vec![
+            r.service_id.clone(),
+            r.version.clone(),
+            action,
+            short_hash(&r.hash),
+        ]);
+    }
+    ui.table_out(table)?;
+    let changed = registered
+        .iter()
+        .filter(|r| r.action != crate::registry::AddAction::Unchanged)
+        .count();
+    ui.status(format_args!(
+        "{changed} of {} contract(s) stored in {}",
+        registered.len(),
+        store.path().display()
+    ));
+    Ok(Exit::Success)
+}
+
+/// Validates paths and renders every problem; the run decides what happens next.
+fn validated(paths: &[PathBuf], ui: &mut Ui) -> contract::ValidationRun {
+    let bar = ui.progress(0, "validating");
+    let run = contract::validate_paths(paths, &mut |done, total| {
+        bar.set_length(total as u64);
+        bar.set_position(done as u64);
+    });
+    bar.finish_and_clear();
+    for file in &run.files {
+        ui.file_problems(&file.report);
+    }
+    run
+}
+
+/// Stateless `registry list --contracts DIR`: the files, filtered like the registry.
+fn from_files(
+    dir: &std::path::Path,
+    filter: &ListFilter,
+    ui: &mut Ui,
+) -> Result<Option<Vec<ServiceRecord>>, Error> {
+    let run = validated(std::slice::from_ref(&dir.to_path_buf()), ui);
+    let Some(contracts) = run.contracts() else {
+        return Ok(None);
+    };
+    let mut services = Vec::new();
+    for (c, file) in contracts.into_iter().zip(&run.files) {
+        let keep = filter
+            .capability
+            .as_ref()
+            .is_none_or(|cap| c.capabilities.iter().any(|x| &x.kind == cap))
+            && filter.tag.as_ref().is_none_or(|t| c.tags.contains(t))
+            && filter.status.is_none_or(|s| s == ServiceStatus::Active)
+            && filter
+                .provider
+                .as_ref()
+                .is_none_or(|p| c.provider.as_ref() == Some(p));
+        if !keep {
+            continue;
+        }
+        let (hash, _) = contract_hash(c).map_err(|e| Error::Write {
+            path: file.report.path.clone().into(),
+            reason: e.to_string(),
+        })?;
+        services.push(ServiceRecord {
+            service_id: c.service_id.clone(),
+            version: c.version.clone(),
+            hash,
+            status: ServiceStatus::Active,
+            status_reason: None,
+            status_changed_at: None,
+            added_at: String::new(),
+            contract: c.clone(),
+        });
+    }
+    services.sort_by(|a, b| a.service_id.cmp(&b.service_id));
+    Ok(Some(services))
+}
+
+#[derive(Serialize)]
+struct ListJson<'a> {
+    services: &'a [ServiceRecord],
+}
+
+fn list(services: &[ServiceRecord], ui: &mut Ui) -> Result<Exit, Error> {
+    if ui.is_json() {
+        ui.json(&ListJson { services })?;
+        return Ok(Exit::Success);
+    }
+    let mut table = ui.table(&[
+        "SERVICE",
+        "VERSION",
+        "STATUS",
+        "CAPABILITIES",
+        "HOSTING",
+        "REGIONS",
+        "P95 MS",
+        "AVAIL",
+    ]);
+    for s in services {
+        let c = &s.contract;
+        table.add_row(vec![
+            s.service_id.clone(),
+            s.version.clone(),
+            s.status.to_string(),
+            c.capabilities
+                .iter()
+                .map(|x| x.kind.as_str())
+                .collect::<Vec<_>>()
+                .join(","),
+            hosting(c).to_string(),
+            c.privacy.regions.join(","),
+            number(c.guarantees.latency_ms.p95),
+            number(c.guarantees.availability),
+        ]);
+    }
+    if services.is_empty() {
+        ui.status("no services match");
+    } else {
+        ui.table_out(table)?;
+    }
+    Ok(Exit::Success)
+}
+
+fn show(record: &ServiceRecord, ui: &mut Ui) -> Result<Exit, Error> {
+    if ui.is_json() {
+        ui.json(record)?;
+        return Ok(Exit::Success);
+    }
+    let c = &record.contract;
+    let mut table = ui.table(&[]);
+    let mut row = |k: &str, v: String| {
+        table.add_row(vec![k.to_string(), v]);
+    };
+    row("service", c.service_id.clone());
+    row("name", c.name.clone());
+    row("version", record.version.clone());
+    row("hash", record.hash.clone());
+    let status = match &record.status_reason {
+        Some(reason) => format!("{} ({reason})", record.status),
+        None => record.status.to_string(),
+    };
+    row("status", status);
+    if let Some(p) = &c.provider {
+        row("provider", p.clone());
+    }
+    if !c.tags.is_empty() {
+        row("tags", c.tags.join(", "));
+    }
+    for cap in &c.capabilities {
+        row("capability", capability_line(cap));
+    }
+    let l = &c.guarantees.latency_ms;
+    row(
+        "latency",
+        format!(
+            "p50 {} ms, p95 {} ms, p99 {} ms",
+            number(l.p50),
+            number(l.p95),
+            number(l.p99)
+        ),
+    );
+    row(
+        "availability",
+        match c.guarantees.accuracy {
+            Some(a) => format!(
+                "{} (accuracy {})",
+                number(c.guarantees.availability),
+                number(a)
+            ),
+            None => number(c.guarantees.availability),
+        },
+    );
+    let cost = &c.cost;
+    row(
+        "cost",
+        format!(
+            "{} {} per request, {} per 1k input, {} per 1k output",
+            cost.currency,
+            number(cost.per_request),
+            number(cost.per_1k_input_tokens),
+            number(cost.per_1k_output_tokens)
+        ),
+    );
+    let p = &c.privacy;
+    row(
+        "privacy",
+        format!(
+            "{}, regions {}, up to {}, PII {}, retention {} d{}",
+            hosting(c),
+            p.regions.join(","),
+            data_class(c),
+            if p.pii_allowed {
+                "allowed"
+            } else {
+                "not allowed"
+            },
+            p.retention_days,
+            if p.trains_on_customer_data {
+                ", trains on data"
+            } else {
+                ""
+            }
+        ),
+    );
+    let a = &c.access;
+    row(
+        "access",
+        format!(
+            "trust >= {}, roles {}, tenants {}",
+            serde_plain(&a.min_trust),
+            a.roles.as_ref().map_or("any".into(), |r| r.join(",")),
+            a.tenants.as_ref().map_or("any".into(), |t| t.join(","))
+        ),
+    );
+    let e = &c.endpoint;
+    let auth = e.auth.as_ref().map_or(String::from("no auth"), |a| {
+        format!("{} from ${}", serde_plain(&a.scheme), a.env)
+    });
+    row(
+        "endpoint",
+        format!(
+            "{} {} (timeout {} ms, {auth})",
+            e.method, e.url, e.timeout_ms
+        ),
+    );
+    row("risk", number(c.risk));
+    ui.table_out(table)?;
+    Ok(Exit::Success)
+}
+
+fn capability_line(cap: &contract::Capability) -> String {
+    let modalities = |m: &Option<Vec<contract::Modality>>| {
+        m.as_ref().map_or("any".to_string(), |v| {
+            v.iter().map(serde_plain).collect::<Vec<_>>().join("+")
+        })
+    };
+    let mut line = format!(
+        "{} ({} -> {}",
+        cap.kind,
+        modalities(&cap.input),
+        modalities(&cap.output)
+    );
+    if let Some(max) = cap.max_input_tokens {
+        line.push_str(&format!(", max {max} input tokens"));
+    }
+    if let Some(langs) = &cap.languages {
+        line.push_str(&format!(", {}", langs.join(" ")));
+    }
+    line.push(')');
+    line
+}
+
+fn hosting(c: &ServiceContract) -> String {
+    serde_plain(&c.privacy.hosting)
+}
+
+fn data_class(c: &ServiceContract) -> String {
+    serde_plain(&c.privacy.max_data_class)
+}
+
+/// The serde name of a unit enum value (`on_prem`, `confidential`, …).
+fn serde_plain<T: Serialize>(value: &T) -> String {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::String(s)) => s,
+        Ok(other) => other.to_string(),
+        Err(_) => String::new(),
+    }
+}
+
+/// Numbers as people write them: no trailing `.0`.
+fn number(x: f64) -> String {
+    crate::canonical::format_es_number(x).unwrap_or_else(|_| x.to_string())
+}
+
+fn short_hash(hash: &str) -> String {
+    hash.chars().take(12).collect()
+}

@@ -1,0 +1,212 @@
+//! Principals and their tokens (SPEC §4): identity never comes from a
+//! request's own claims, only from a token that maps to a stored principal.
+//!
+//! A token is `caio_` + base64url (no padding) of 32 random bytes. Only
+//! `BLAKE3-keyed(home key, token)` is stored; a presented token is hashed the
+//! same way and compared in constant time against every stored hash.
+
+use crate::contract::Trust;
+use base64::Engine;
+use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+use serde::Serialize;
+
+pub const TOKEN_PREFIX: &str = "caio_";
+const TOKEN_BYTES: usize = 32;
+/// Characters of base64url for 32 bytes, without padding.
+const TOKEN_BODY_LEN: usize = 43;
+
+/// Strict base64url: no padding, no non-zero trailing bits.
+pub const BASE64URL: GeneralPurpose = GeneralPurpose::new(
+    &base64::alphabet::URL_SAFE,
+    GeneralPurposeConfig::new()
+        .with_encode_padding(false)
+        .with_decode_padding_mode(DecodePaddingMode::RequireNone)
+        .with_decode_allow_trailing_bits(false),
+);
+
+/// Who is asking, as routing sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Principal {
+    pub name: String,
+    pub tenant: Option<String>,
+    pub roles: Vec<String>,
+    pub trust: Trust,
+}
+
+impl Principal {
+    /// The principal of a request without a token: trust low, no roles, no tenant.
+    pub fn anonymous() -> Principal {
+        Principal {
+            name: "anonymous".into(),
+            tenant: None,
+            roles: Vec::new(),
+            trust: Trust::Low,
+        }
+    }
+}
+
+/// Why a presented token was refused. Users only ever see "authentication
+/// failed"; the kind is for the trace.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, thiserror::Error)]
+#[serde(rename_all = "snake_case")]
+pub enum AuthFailure {
+    #[error("authentication failed")]
+    Malformed,
+    #[error("authentication failed")]
+    Unknown,
+    #[error("authentication failed")]
+    Revoked,
+}
+
+/// A new random token from the operating system's generator.
+pub fn new_token() -> Result<String, getrandom::Error> {
+    let mut bytes = [0u8; TOKEN_BYTES];
+    getrandom::fill(&mut bytes)?;
+    Ok(format!("{TOKEN_PREFIX}{}", BASE64URL.encode(bytes)))
+}
+
+/// Whether a string has the exact shape of a token (prefix, length, alphabet,
+/// canonical encoding).
+pub fn is_well_formed(token: &str) -> bool {
+    let Some(body) = token.strip_prefix(TOKEN_PREFIX) else {
+        return false;
+    };
+    body.len() == TOKEN_BODY_LEN
+        && BASE64URL
+            .decode(body)
+            .is_ok_and(|bytes| bytes.len() == TOKEN_BYTES)
+}
+
+/// The stored form of a token: BLAKE3 keyed with the home's principal key.
+pub fn token_hash(key: &[u8; 32], token: &str) -> blake3::Hash {
+    blake3::keyed_hash(key, token.as_bytes())
+}
+
+/// A stored principal with its token hash, as authentication needs it.
+#[derive(Debug, Clone)]
+pub struct StoredPrincipal {
+    pub principal: Principal,
+    pub token_hash: [u8; 32],
+    pub revoked: bool,
+}
+
+/// Turns a presented token into a principal. No token → anonymous. Every
+/// stored hash is compared, in constant time, whatever matches first.
+pub fn authenticate(
+    key: &[u8; 32],
+    token: Option<&str>,
+    stored: &[StoredPrincipal],
+) -> Result<Principal, AuthFailure> {
+    let Some(token) = token else {
+        return Ok(Principal::anonymous());
+    };
+    if !is_well_formed(token) {
+        return Err(AuthFailure::Malformed);
+    }
+    let presented = token_hash(key, token);
+    let mut found: Option<&StoredPrincipal> = None;
+    for candidate in stored {
+        // blake3::Hash equality is constant-time.
+        if blake3::Hash::from_bytes(candidate.token_hash) == presented {
+            found = Some(candidate);
+        }
+    }
+    match found {
+        None => Err(AuthFailure::Unknown),
+        Some(p) if p.revoked => Err(AuthFailure::Revoked),
+        Some(p) => Ok(p.principal.clone()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stored(name: &str, key: &[u8; 32], token: &str, revoked: bool) -> StoredPrincipal {
+        StoredPrincipal {
+            principal: Principal {
+                name: name.into(),
+                tenant: Some("acme".into()),
+                roles: vec!["analyst".into()],
+                trust: Trust::High,
+            },
+            token_hash: *token_hash(key, token).as_bytes(),
+            revoked,
+        }
+    }
+
+    #[test]
+    fn tokens_are_well_formed_and_distinct() {
+        let a = new_token().unwrap();
+        let b = new_token().unwrap();
+        assert_ne!(a, b);
+        assert!(is_well_formed(&a), "{a}");
+        assert_eq!(a.len(), TOKEN_PREFIX.len() + TOKEN_BODY_LEN);
+    }
+
+    #[test]
+    fn malformed_tokens() {
+        let good = new_token().unwrap();
+        for bad in [
+            String::new(),
+            "caio_".into(),
+            good.replacen("caio_", "cai0_", 1),
+            format!("{good}A"),
+            good[..good.len() - 1].to_string(),
+            format!("{}=", &good[..good.len() - 1]),
+            good.replace(['-', '_'], "+"),
+        ] {
+            if bad != good {
+                assert!(!is_well_formed(&bad), "{bad}");
+            }
+        }
+    }
+
+    #[test]
+    fn authentication_outcomes() {
+        let key = [7u8; 32];
+        let alice = new_token().unwrap();
+        let bob = new_token().unwrap();
+        let rows = vec![
+            stored("alice", &key, &alice, false),
+            stored("bob", &key, &bob, true),
+        ];
+        assert_eq!(
+            authenticate(&key, None, &rows).unwrap(),
+            Principal::anonymous()
+        );
+        assert_eq!(
+            authenticate(&key, Some(&alice), &rows).unwrap().name,
+            "alice"
+        );
+        assert_eq!(
+            authenticate(&key, Some(&bob), &rows),
+            Err(AuthFailure::Revoked)
+        );
+        assert_eq!(
+            authenticate(&key, Some(&new_token().unwrap()), &rows),
+            Err(AuthFailure::Unknown)
+        );
+        assert_eq!(
+            authenticate(&key, Some("nope"), &rows),
+            Err(AuthFailure::Malformed)
+        );
+        // Another home's key does not recognise the token.
+        assert_eq!(
+            authenticate(&[8u8; 32], Some(&alice), &rows),
+            Err(AuthFailure::Unknown)
+        );
+    }
+
+    #[test]
+    fn one_changed_character_is_refused() {
+        let key = [1u8; 32];
+        let token = new_token().unwrap();
+        let rows = vec![stored("alice", &key, &token, false)];
+        let mut chars: Vec<char> = token.chars().collect();
+        let i = TOKEN_PREFIX.len() + 10;
+        chars[i] = if chars[i] == 'A' { 'B' } else { 'A' };
+        let changed: String = chars.into_iter().collect();
+        assert!(authenticate(&key, Some(&changed), &rows).is_err());
+    }
+}

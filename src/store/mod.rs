@@ -1,0 +1,341 @@
+//! SQLite state in `$CAIO_HOME/caio.db`: opening, pragmas, migrations, and the
+//! mapping of SQLite failures to caio's state errors (exit 5).
+//!
+//! Pragmas (WAL, foreign keys, busy timeout) are set on every connection,
+//! outside migrations. Migrations are an append-only list keyed on
+//! `PRAGMA user_version`: never reorder or edit an entry, only add one.
+
+pub mod principals;
+pub mod registry;
+
+use crate::error::Error;
+use crate::home::Home;
+use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// How long a `caio` process waits for another one holding the write lock.
+pub const DEFAULT_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Each entry moves the schema from version `i` to `i + 1`.
+const MIGRATIONS: &[&str] = &[
+    // 1: registry, capability index, principals.
+    "CREATE TABLE contract_versions (
+        hash        TEXT PRIMARY KEY,
+        service_id  TEXT NOT NULL,
+        version     TEXT NOT NULL,
+        body        TEXT NOT NULL,
+        added_at    TEXT NOT NULL
+    );
+    CREATE INDEX contract_versions_by_service ON contract_versions(service_id);
+    CREATE TABLE services (
+        service_id        TEXT PRIMARY KEY,
+        active_hash       TEXT REFERENCES contract_versions(hash),
+        provider          TEXT,
+        status            TEXT NOT NULL DEFAULT 'active'
+                          CHECK (status IN ('active', 'degraded', 'drained', 'disabled')),
+        status_reason     TEXT,
+        status_changed_at TEXT,
+        removed_at        TEXT
+    );
+    CREATE TABLE capability_index (
+        capability  TEXT NOT NULL,
+        service_id  TEXT NOT NULL REFERENCES services(service_id),
+        PRIMARY KEY (capability, service_id)
+    ) WITHOUT ROWID;
+    CREATE TABLE service_tags (
+        tag         TEXT NOT NULL,
+        service_id  TEXT NOT NULL REFERENCES services(service_id),
+        PRIMARY KEY (tag, service_id)
+    ) WITHOUT ROWID;
+    CREATE TABLE service_events (
+        id          INTEGER PRIMARY KEY,
+        service_id  TEXT NOT NULL,
+        at          TEXT NOT NULL,
+        kind        TEXT NOT NULL,
+        version     TEXT,
+        hash        TEXT,
+        detail      TEXT,
+        actor       TEXT NOT NULL
+    );
+    CREATE INDEX service_events_by_service ON service_events(service_id, id);
+    CREATE TABLE settings (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+    CREATE TABLE principals (
+        name        TEXT PRIMARY KEY,
+        tenant      TEXT,
+        roles       TEXT NOT NULL,
+        trust       TEXT NOT NULL CHECK (trust IN ('low', 'medium', 'high')),
+        token_hash  BLOB NOT NULL UNIQUE,
+        created_at  TEXT NOT NULL,
+        revoked_at  TEXT
+    );",
+];
+
+/// The schema version this binary writes.
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// An open caio database.
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("path", &self.path).finish()
+    }
+}
+
+impl Store {
+    /// Opens the database of `home`, creating the home (0700) and the file
+    /// (0600) when missing, and migrating to the current schema.
+    pub fn open(home: &Home, busy_timeout: Duration) -> Result<Store, Error> {
+        home.create()?;
+        let path = home.db_path();
+        create_private_file(&path)?;
+        Store::connect(&path, busy_timeout)
+    }
+
+    /// Opens an existing database for a command that only reads: a missing
+    /// home or database is reported, never created.
+    pub fn open_existing(home: &Home, busy_timeout: Duration) -> Result<Store, Error> {
+        let path = home.db_path();
+        if !path.is_file() {
+            return Err(Error::NoRegistry {
+                path: home.path.clone(),
+            });
+        }
+        Store::connect(&path, busy_timeout)
+    }
+
+    fn connect(path: &Path, busy_timeout: Duration) -> Result<Store, Error> {
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags).map_err(|e| state(path, e))?;
+        let mut store = Store {
+            conn,
+            path: path.to_path_buf(),
+        };
+        store.configure(busy_timeout)?;
+        store.migrate()?;
+        Ok(store)
+    }
+
+    fn configure(&self, busy_timeout: Duration) -> Result<(), Error> {
+        let path = &self.path;
+        // The busy timeout first: the journal-mode switch itself may wait on a lock.
+        self.conn
+            .busy_timeout(busy_timeout)
+            .map_err(|e| state(path, e))?;
+        self.conn
+            .pragma_update(None, "journal_mode", "WAL")
+            .map_err(|e| state(path, e))?;
+        self.conn
+            .pragma_update(None, "foreign_keys", true)
+            .map_err(|e| state(path, e))?;
+        self.conn
+            .pragma_update(None, "synchronous", "NORMAL")
+            .map_err(|e| state(path, e))?;
+        Ok(())
+    }
+
+    fn migrate(&mut self) -> Result<(), Error> {
+        let path = self.path.clone();
+        let current = self.user_version()?;
+        if current > SCHEMA_VERSION {
+            return Err(Error::NewerSchema {
+                path,
+                found: current,
+                supported: SCHEMA_VERSION,
+            });
+        }
+        if current == SCHEMA_VERSION {
+            return Ok(());
+        }
+        // Re-read inside the write lock: another process may have migrated meanwhile.
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|e| state(&path, e))?;
+        let current: i64 = tx
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .map_err(|e| state(&path, e))?;
+        for (i, sql) in MIGRATIONS.iter().enumerate().skip(current.max(0) as usize) {
+            tx.execute_batch(sql).map_err(|e| state(&path, e))?;
+            tx.pragma_update(None, "user_version", i as i64 + 1)
+                .map_err(|e| state(&path, e))?;
+        }
+        tx.commit().map_err(|e| state(&path, e))
+    }
+
+    fn user_version(&self) -> Result<i64, Error> {
+        self.conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .map_err(|e| state(&self.path, e))
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Runs `f` in one write transaction (`BEGIN IMMEDIATE`): all of it commits,
+    /// or none of it does.
+    pub fn write<T>(
+        &mut self,
+        f: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T, Error>,
+    ) -> Result<T, Error> {
+        let path = self.path.clone();
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|e| state(&path, e))?;
+        let value = f(&tx)?;
+        tx.commit().map_err(|e| state(&path, e))?;
+        Ok(value)
+    }
+
+    /// The connection, for reads.
+    pub fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// Maps a SQLite error met while using this store.
+    pub fn err(&self, e: rusqlite::Error) -> Error {
+        state(&self.path, e)
+    }
+}
+
+/// Creates the database file with mode 0600 before SQLite opens it (SQLite
+/// gives its -wal and -shm files the same mode).
+fn create_private_file(path: &Path) -> Result<(), Error> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(false);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options.open(path).map(drop).map_err(|e| Error::Store {
+        path: path.to_path_buf(),
+        reason: e.to_string(),
+        help: "check the permissions of the caio home",
+    })
+}
+
+/// Every SQLite failure is a state error (exit 5) with the path and a fix.
+pub fn state(path: &Path, e: rusqlite::Error) -> Error {
+    let code = e.sqlite_error_code();
+    let (reason, help) = match code {
+        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => (
+            "the database is locked by another caio process".to_string(),
+            "wait for the other caio command to finish and retry",
+        ),
+        Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt) => (
+            "the file is not a caio database or is corrupt".to_string(),
+            "move the file away (or restore it from a backup); caio creates a fresh database on the next write",
+        ),
+        Some(ErrorCode::CannotOpen | ErrorCode::PermissionDenied | ErrorCode::ReadOnly) => (
+            format!("cannot open the database: {e}"),
+            "check that the caio home and caio.db are readable and writable by you",
+        ),
+        Some(ErrorCode::DiskFull) => ("the disk is full".to_string(), "free some space and retry"),
+        _ => (
+            e.to_string(),
+            "this is unexpected; keep the database for inspection and report it",
+        ),
+    };
+    Error::Store {
+        path: path.to_path_buf(),
+        reason,
+        help,
+    }
+}
+
+/// Current time as stored: RFC 3339 UTC, whole seconds.
+pub fn timestamp(now: jiff::Timestamp) -> String {
+    now.round(jiff::Unit::Second)
+        .unwrap_or(now)
+        .strftime("%Y-%m-%dT%H:%M:%SZ")
+        .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn home() -> (tempfile::TempDir, Home) {
+        let tmp = tempfile::tempdir().unwrap();
+        let home = Home {
+            path: tmp.path().join("h"),
+        };
+        (tmp, home)
+    }
+
+    #[test]
+    fn open_creates_and_migrates_once() {
+        let (_tmp, home) = home();
+        let store = Store::open(&home, DEFAULT_BUSY_TIMEOUT).unwrap();
+        assert_eq!(store.user_version().unwrap(), SCHEMA_VERSION);
+        drop(store);
+        let store = Store::open_existing(&home, DEFAULT_BUSY_TIMEOUT).unwrap();
+        assert_eq!(store.user_version().unwrap(), SCHEMA_VERSION);
+        let mode: String = store
+            .conn()
+            .pragma_query_value(None, "journal_mode", |r| r.get(0))
+            .unwrap();
+        assert_eq!(mode, "wal");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn database_file_is_private() {
+        use std::os::unix::fs::PermissionsExt;
+        let (_tmp, home) = home();
+        Store::open(&home, DEFAULT_BUSY_TIMEOUT).unwrap();
+        let mode = std::fs::metadata(home.db_path())
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+
+    #[test]
+    fn missing_database_is_reported_not_created() {
+        let (_tmp, home) = home();
+        let err = Store::open_existing(&home, DEFAULT_BUSY_TIMEOUT).unwrap_err();
+        assert!(matches!(err, Error::NoRegistry { .. }));
+        assert!(!home.path.exists());
+    }
+
+    #[test]
+    fn newer_schema_is_refused() {
+        let (_tmp, home) = home();
+        let store = Store::open(&home, DEFAULT_BUSY_TIMEOUT).unwrap();
+        store
+            .conn()
+            .pragma_update(None, "user_version", SCHEMA_VERSION + 1)
+            .unwrap();
+        drop(store);
+        let err = Store::open(&home, DEFAULT_BUSY_TIMEOUT).unwrap_err();
+        assert!(matches!(err, Error::NewerSchema { .. }), "{err:?}");
+        assert_eq!(err.exit(), crate::Exit::State);
+    }
+
+    #[test]
+    fn garbage_file_is_a_state_error() {
+        let (_tmp, home) = home();
+        home.create().unwrap();
+        std::fs::write(home.db_path(), vec![0x42u8; 8192]).unwrap();
+        let err = Store::open(&home, DEFAULT_BUSY_TIMEOUT).unwrap_err();
+        assert_eq!(err.exit(), crate::Exit::State);
+        assert!(err.to_string().contains("not a caio database"), "{err}");
+    }
+
+    #[test]
+    fn timestamps_are_whole_seconds_utc() {
+        let t: jiff::Timestamp = "2026-11-21T20:12:14.6Z".parse().unwrap();
+        assert_eq!(timestamp(t), "2026-11-21T20:12:15Z");
+    }
+}
