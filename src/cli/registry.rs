@@ -304,6 +304,7 @@ fn from_files(
             status_reason: None,
             status_changed_at: None,
             added_at: String::new(),
+            active: true,
             contract: c.clone(),
         });
     }
@@ -368,7 +369,14 @@ fn show(record: &ServiceRecord, ui: &mut Ui) -> Result<Exit, Error> {
     };
     row("service", c.service_id.clone());
     row("name", c.name.clone());
-    row("version", record.version.clone());
+    row(
+        "version",
+        if record.active {
+            record.version.clone()
+        } else {
+            format!("{} (not the active version)", record.version)
+        },
+    );
     row("hash", record.hash.clone());
     let status = match &record.status_reason {
         Some(reason) => format!("{} ({reason})", record.status),

@@ -162,13 +162,14 @@ fn finish(c: Checked) -> ContractFile {
 pub fn validate_paths(paths: &[PathBuf], progress: &mut dyn FnMut(usize, usize)) -> ValidationRun {
     let mut inputs: Vec<Result<PathBuf, Problem>> = Vec::new();
     let mut labels: Vec<String> = Vec::new();
+    let mut seen: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
     for path in paths {
         for found in expand(path) {
             let label = match &found {
                 Ok(p) => p.display().to_string(),
                 Err(_) => path.display().to_string(),
             };
-            if !labels.contains(&label) {
+            if seen.insert(label.clone()) {
                 labels.push(label);
                 inputs.push(found);
             }

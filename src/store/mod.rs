@@ -72,6 +72,10 @@ const MIGRATIONS: &[&str] = &[
         created_at  TEXT NOT NULL,
         revoked_at  TEXT
     );",
+    // 2: per-service lookups in the indexes (re-registering a service deletes
+    // its rows; without these each delete scanned the whole index).
+    "CREATE INDEX capability_index_by_service ON capability_index(service_id);
+     CREATE INDEX service_tags_by_service ON service_tags(service_id);",
 ];
 
 /// The schema version this binary writes.
@@ -286,6 +290,28 @@ mod tests {
             .pragma_query_value(None, "journal_mode", |r| r.get(0))
             .unwrap();
         assert_eq!(mode, "wal");
+    }
+
+    #[test]
+    fn older_schema_is_migrated_forward() {
+        let (_tmp, home) = home();
+        home.create().unwrap();
+        {
+            let conn = Connection::open(home.db_path()).unwrap();
+            conn.execute_batch(MIGRATIONS[0]).unwrap();
+            conn.pragma_update(None, "user_version", 1).unwrap();
+        }
+        let store = Store::open(&home, DEFAULT_BUSY_TIMEOUT).unwrap();
+        assert_eq!(store.user_version().unwrap(), SCHEMA_VERSION);
+        let indexes: i64 = store
+            .conn()
+            .query_row(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name LIKE '%_by_service'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(indexes, 4);
     }
 
     #[cfg(unix)]

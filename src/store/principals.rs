@@ -45,7 +45,7 @@ impl Store {
         principal: &Principal,
         now: jiff::Timestamp,
     ) -> Result<NewPrincipal, Error> {
-        let key = load_or_create_key(&principal_key_path(home))?;
+        let key = self.principal_key(home)?;
         let token = new_token().map_err(|e| Error::Key {
             path: principal_key_path(home),
             reason: format!("the operating system's random generator failed: {e}"),
@@ -166,12 +166,11 @@ impl Store {
         if token.is_none() {
             return Ok(Ok(Principal::anonymous()));
         }
-        let key_path = principal_key_path(home);
-        if !key_path.exists() {
+        if !principal_key_path(home).exists() && self.principal_count()? == 0 {
             // No principal was ever created here: no token can be valid.
             return Ok(authenticate(&[0; 32], token, &[]));
         }
-        let key = load_or_create_key(&key_path)?;
+        let key = self.principal_key(home)?;
         let mut stmt = self
             .conn
             .prepare_cached(
@@ -208,6 +207,31 @@ impl Store {
             });
         }
         Ok(authenticate(&key, token, &stored))
+    }
+
+    /// The home's token-hashing key, created on first use. A missing key while
+    /// principals exist is refused: a new key would silently void their tokens.
+    fn principal_key(&self, home: &Home) -> Result<[u8; 32], Error> {
+        let path = principal_key_path(home);
+        if !path.exists() {
+            let count = self.principal_count()?;
+            if count > 0 {
+                return Err(Error::Key {
+                    path,
+                    reason: format!(
+                        "the key is missing but {count} principal(s) exist, whose tokens it verifies; \
+                         restore keys/principal.key from a backup (or move caio.db aside and re-create the principals)"
+                    ),
+                });
+            }
+        }
+        load_or_create_key(&path)
+    }
+
+    fn principal_count(&self) -> Result<i64, Error> {
+        self.conn
+            .query_row("SELECT count(*) FROM principals", [], |r| r.get(0))
+            .map_err(|e| self.err(e))
     }
 
     fn parse_roles(&self, roles: &str) -> Result<Vec<String>, Error> {

@@ -44,6 +44,9 @@ pub struct ServiceRecord {
     pub status_reason: Option<String>,
     pub status_changed_at: Option<String>,
     pub added_at: String,
+    /// Whether this version is the one routing uses (false for an older
+    /// version, or for any version of a removed service).
+    pub active: bool,
     pub contract: ServiceContract,
 }
 
@@ -245,46 +248,38 @@ impl Store {
         })
     }
 
-    /// One service: its active version, or `version` from its history.
+    /// One service: its active version, or `version` from its history (also
+    /// for a removed service, whose versions stay for replay).
     pub fn show_service(&self, id: &str, version: Option<&str>) -> Result<ServiceRecord, Error> {
-        let active = self
+        let raw = self
             .conn
             .query_row(
-                &format!("{SELECT_SERVICE} WHERE s.service_id = ?1"),
-                [id],
+                "SELECT s.service_id, cv.version, cv.hash, s.status, s.status_reason,
+                        s.status_changed_at, cv.added_at, cv.body, cv.hash IS s.active_hash
+                 FROM services s JOIN contract_versions cv ON cv.service_id = s.service_id
+                 WHERE s.service_id = ?1
+                   AND (CASE WHEN ?2 IS NULL THEN cv.hash IS s.active_hash ELSE cv.version = ?2 END)
+                 ORDER BY cv.added_at DESC, cv.rowid DESC LIMIT 1",
+                params![id, version],
                 raw_service,
             )
             .optional()
             .map_err(|e| self.err(e))?;
-        let Some(mut raw) = active else {
-            return Err(self.unknown_service(id));
-        };
-        if let Some(wanted) = version {
-            let found: Option<(String, String, String)> = self
-                .conn
-                .query_row(
-                    "SELECT hash, body, added_at FROM contract_versions
-                     WHERE service_id = ?1 AND version = ?2
-                     ORDER BY added_at DESC, rowid DESC LIMIT 1",
-                    [id, wanted],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-                )
-                .optional()
-                .map_err(|e| self.err(e))?;
-            let Some((hash, body, added_at)) = found else {
+        match (raw, version) {
+            (Some(raw), _) => self.service_from_raw(raw),
+            (None, None) => Err(self.unknown_service(id)),
+            (None, Some(wanted)) => {
                 let known = self.versions_of(id)?;
-                return Err(Error::UnknownVersion {
+                if known.is_empty() {
+                    return Err(self.unknown_service(id));
+                }
+                Err(Error::UnknownVersion {
                     service_id: id.to_string(),
                     version: wanted.to_string(),
                     help: format!("known versions: {}", known.join(", ")),
-                });
-            };
-            raw.version = wanted.to_string();
-            raw.hash = hash;
-            raw.body = body;
-            raw.added_at = added_at;
+                })
+            }
         }
-        self.service_from_raw(raw)
     }
 
     /// Every version and event of a service, removed services included.
@@ -441,6 +436,25 @@ impl Store {
     }
 
     fn unknown_service(&self, id: &str) -> Error {
+        let removed: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT removed_at FROM services WHERE service_id = ?1 AND active_hash IS NULL",
+                [id],
+                |r| r.get(0),
+            )
+            .optional()
+            .ok()
+            .flatten();
+        if let Some(at) = removed {
+            return Error::UnknownService {
+                id: id.to_string(),
+                help: format!(
+                    "`{id}` was removed at {at}; `caio registry history {id}` lists its versions \
+                     and `caio registry show {id} --version V` shows one"
+                ),
+            };
+        }
         let ids: Vec<String> = self
             .conn
             .prepare_cached("SELECT service_id FROM services WHERE active_hash IS NOT NULL")
@@ -480,12 +494,13 @@ impl Store {
             status_reason: raw.status_reason,
             status_changed_at: raw.status_changed_at,
             added_at: raw.added_at,
+            active: raw.active,
         })
     }
 }
 
 const SELECT_SERVICE: &str = "SELECT s.service_id, cv.version, cv.hash, s.status, s.status_reason,
-        s.status_changed_at, cv.added_at, cv.body
+        s.status_changed_at, cv.added_at, cv.body, 1
  FROM services s JOIN contract_versions cv ON cv.hash = s.active_hash";
 
 struct RawService {
@@ -497,6 +512,7 @@ struct RawService {
     status_changed_at: Option<String>,
     added_at: String,
     body: String,
+    active: bool,
 }
 
 fn raw_service(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawService> {
@@ -509,6 +525,7 @@ fn raw_service(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawService> {
         status_changed_at: r.get(5)?,
         added_at: r.get(6)?,
         body: r.get(7)?,
+        active: r.get(8)?,
     })
 }
 
@@ -522,6 +539,14 @@ fn store_version(
     action: &AddAction,
 ) -> rusqlite::Result<()> {
     let id = &c.service_id;
+    let re_registered: bool = tx
+        .query_row(
+            "SELECT removed_at IS NOT NULL FROM services WHERE service_id = ?1",
+            [id],
+            |r| r.get(0),
+        )
+        .optional()?
+        .unwrap_or(false);
     tx.execute(
         "INSERT INTO contract_versions (hash, service_id, version, body, added_at)
          VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (hash) DO NOTHING",
@@ -532,6 +557,14 @@ fn store_version(
          ON CONFLICT (service_id) DO UPDATE SET active_hash = ?2, provider = ?3, removed_at = NULL",
         params![id, hash, c.provider],
     )?;
+    if re_registered {
+        // A removed service comes back as a new registration: active again.
+        tx.execute(
+            "UPDATE services SET status = 'active', status_reason = NULL, status_changed_at = ?2
+             WHERE service_id = ?1",
+            params![id, at],
+        )?;
+    }
     tx.execute("DELETE FROM capability_index WHERE service_id = ?1", [id])?;
     tx.execute("DELETE FROM service_tags WHERE service_id = ?1", [id])?;
     let mut cap = tx.prepare_cached(
@@ -552,7 +585,7 @@ fn store_version(
         action.as_str(),
         Some(&c.version),
         Some(hash),
-        None,
+        re_registered.then_some("re-registered after removal; status reset to active"),
         actor,
     )
 }

@@ -4,3 +4,5 @@ mod common;
 mod contract;
 mod docs;
 mod global;
+mod principal;
+mod registry;

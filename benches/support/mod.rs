@@ -1,0 +1,71 @@
+//! Shared by the benches: generated contract files and a median timer.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+/// Writes `n` contracts into a fresh directory: copies of the shipped
+/// contracts with unique ids.
+pub fn generated_contracts(n: usize, name: &str) -> PathBuf {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = fresh_dir(name);
+    let sources = shipped_contracts(&root.join("contracts"));
+    for i in 0..n {
+        let (id, text) = &sources[i % sources.len()];
+        let text = text.replacen(
+            &format!("service_id: {id}"),
+            &format!("service_id: {id}-{i:05}"),
+            1,
+        );
+        std::fs::write(dir.join(format!("svc-{i:05}.yaml")), text).expect("write contract");
+    }
+    dir
+}
+
+fn shipped_contracts(dir: &Path) -> Vec<(String, String)> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .expect("contracts/")
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .collect();
+    files.sort();
+    files
+        .iter()
+        .map(|p| {
+            let text = std::fs::read_to_string(p).expect("read contract");
+            let id = text
+                .lines()
+                .find_map(|l| l.strip_prefix("service_id:"))
+                .and_then(|rest| rest.split('#').next())
+                .map(|id| id.trim().to_string())
+                .expect("service_id line");
+            (id, text)
+        })
+        .collect()
+}
+
+/// Median wall time of `runs` calls (after one warm-up call).
+pub fn median(runs: usize, mut f: impl FnMut()) -> Duration {
+    f();
+    let mut times: Vec<Duration> = (0..runs)
+        .map(|_| {
+            let start = Instant::now();
+            f();
+            start.elapsed()
+        })
+        .collect();
+    times.sort();
+    times[runs / 2]
+}
+
+pub fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
+
+/// An empty directory under the system temp dir, unique to this process.
+pub fn fresh_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("caio-bench-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
