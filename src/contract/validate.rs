@@ -275,6 +275,16 @@ fn is_yaml(path: &Path) -> bool {
     )
 }
 
+/// A path that cannot be read (missing, permissions, I/O error).
+fn unreadable(path: &Path, e: &std::io::Error) -> Problem {
+    Problem::error(
+        code("unreadable"),
+        Span::default(),
+        format!("cannot read `{}`: {}", path.display(), io_reason(e)),
+    )
+    .help("check the path and its permissions; `contract validate` takes files and directories")
+}
+
 fn io_reason(e: &std::io::Error) -> String {
     match e.kind() {
         std::io::ErrorKind::NotFound => "no such file or directory".into(),
@@ -309,27 +319,13 @@ fn check_file(path: &Path, label: String) -> Checked {
         }
         Ok(_) => {}
         Err(e) => {
-            return fail(
-                Problem::error(
-                    code("unreadable"),
-                    Span::default(),
-                    format!("cannot read `{}`: {}", path.display(), io_reason(&e)),
-                ),
-                String::new(),
-            );
+            return fail(unreadable(path, &e), String::new());
         }
     }
     let bytes = match read_capped(path) {
         Ok(bytes) => bytes,
         Err(e) => {
-            return fail(
-                Problem::error(
-                    code("unreadable"),
-                    Span::default(),
-                    format!("cannot read `{}`: {}", path.display(), io_reason(&e)),
-                ),
-                String::new(),
-            );
+            return fail(unreadable(path, &e), String::new());
         }
     };
     match String::from_utf8(bytes) {

@@ -27,6 +27,14 @@ pub struct PrincipalRecord {
     pub revoked_at: Option<String>,
 }
 
+/// A principal row as stored.
+struct PrincipalRow {
+    principal: Principal,
+    created_at: String,
+    revoked_at: Option<String>,
+    token_hash: [u8; 32],
+}
+
 /// What `principal add` returns: the only moment the token exists in clear.
 #[derive(Debug, Clone, Serialize)]
 pub struct NewPrincipal {
@@ -92,10 +100,26 @@ impl Store {
 
     /// Every principal, revoked ones included, by name.
     pub fn list_principals(&self) -> Result<Vec<PrincipalRecord>, Error> {
+        Ok(self
+            .principal_rows()?
+            .into_iter()
+            .map(|row| PrincipalRecord {
+                name: row.principal.name,
+                tenant: row.principal.tenant,
+                roles: row.principal.roles,
+                trust: row.principal.trust,
+                created_at: row.created_at,
+                revoked_at: row.revoked_at,
+            })
+            .collect())
+    }
+
+    /// All principal rows, by name, mapped once for listing and authentication.
+    fn principal_rows(&self) -> Result<Vec<PrincipalRow>, Error> {
         let mut stmt = self
             .conn
             .prepare_cached(
-                "SELECT name, tenant, roles, trust, created_at, revoked_at
+                "SELECT name, tenant, roles, trust, created_at, revoked_at, token_hash
                  FROM principals ORDER BY name",
             )
             .map_err(|e| self.err(e))?;
@@ -108,19 +132,25 @@ impl Store {
                     r.get::<_, String>(3)?,
                     r.get::<_, String>(4)?,
                     r.get::<_, Option<String>>(5)?,
+                    r.get::<_, Vec<u8>>(6)?,
                 ))
             })
             .map_err(|e| self.err(e))?;
         rows.map(|row| {
-            let (name, tenant, roles, trust, created_at, revoked_at) =
+            let (name, tenant, roles, trust, created_at, revoked_at, hash) =
                 row.map_err(|e| self.err(e))?;
-            Ok(PrincipalRecord {
-                roles: self.parse_roles(&roles)?,
-                trust: self.parse_trust(&trust)?,
-                name,
-                tenant,
+            let token_hash = <[u8; 32]>::try_from(hash.as_slice())
+                .map_err(|_| self.corrupt(format!("bad token hash for `{name}`")))?;
+            Ok(PrincipalRow {
+                principal: Principal {
+                    roles: self.parse_roles(&roles)?,
+                    trust: self.parse_trust(&trust)?,
+                    name,
+                    tenant,
+                },
                 created_at,
                 revoked_at,
+                token_hash,
             })
         })
         .collect()
@@ -171,41 +201,15 @@ impl Store {
             return Ok(authenticate(&[0; 32], token, &[]));
         }
         let key = self.principal_key(home)?;
-        let mut stmt = self
-            .conn
-            .prepare_cached(
-                "SELECT name, tenant, roles, trust, token_hash, revoked_at FROM principals",
-            )
-            .map_err(|e| self.err(e))?;
-        let rows = stmt
-            .query_map([], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, Option<String>>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, String>(3)?,
-                    r.get::<_, Vec<u8>>(4)?,
-                    r.get::<_, Option<String>>(5)?,
-                ))
+        let stored: Vec<StoredPrincipal> = self
+            .principal_rows()?
+            .into_iter()
+            .map(|row| StoredPrincipal {
+                revoked: row.revoked_at.is_some(),
+                principal: row.principal,
+                token_hash: row.token_hash,
             })
-            .map_err(|e| self.err(e))?;
-        let mut stored = Vec::new();
-        for row in rows {
-            let (name, tenant, roles, trust, hash, revoked_at) = row.map_err(|e| self.err(e))?;
-            let Ok(token_hash) = <[u8; 32]>::try_from(hash.as_slice()) else {
-                continue;
-            };
-            stored.push(StoredPrincipal {
-                principal: Principal {
-                    name,
-                    tenant,
-                    roles: self.parse_roles(&roles)?,
-                    trust: self.parse_trust(&trust)?,
-                },
-                token_hash,
-                revoked: revoked_at.is_some(),
-            });
-        }
+            .collect();
         Ok(authenticate(&key, token, &stored))
     }
 
