@@ -75,13 +75,19 @@ struct FileJson {
     diagnostics: Vec<crate::diagnostic::JsonDiagnostic>,
 }
 
-fn validate(paths: &[PathBuf], ui: &mut Ui) -> Result<Exit, Error> {
+/// Validates paths behind a progress bar (drawn only on a terminal).
+pub(super) fn validate_with_progress(paths: &[PathBuf], ui: &Ui) -> contract::ValidationRun {
     let bar = ui.progress(0, "validating");
     let run = contract::validate_paths(paths, &mut |done, total| {
         bar.set_length(total as u64);
         bar.set_position(done as u64);
     });
     bar.finish_and_clear();
+    run
+}
+
+fn validate(paths: &[PathBuf], ui: &mut Ui) -> Result<Exit, Error> {
+    let run = validate_with_progress(paths, ui);
 
     if ui.is_json() {
         ui.json(&ValidateJson {

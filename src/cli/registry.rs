@@ -255,12 +255,7 @@ fn add(paths: &[PathBuf], replace: bool, global: &GlobalArgs, ui: &mut Ui) -> Re
 
 /// Validates paths and renders every problem; the run decides what happens next.
 fn validated(paths: &[PathBuf], ui: &mut Ui) -> contract::ValidationRun {
-    let bar = ui.progress(0, "validating");
-    let run = contract::validate_paths(paths, &mut |done, total| {
-        bar.set_length(total as u64);
-        bar.set_position(done as u64);
-    });
-    bar.finish_and_clear();
+    let run = super::contract::validate_with_progress(paths, ui);
     for file in &run.files {
         ui.file_problems(&file.report);
     }

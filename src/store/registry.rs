@@ -324,9 +324,8 @@ impl Store {
         change: &Change,
     ) -> Result<ServiceStatus, Error> {
         let at = timestamp(change.now);
-        let unknown = self.unknown_service(id);
         let path = self.path.clone();
-        self.write(|tx| {
+        let previous = self.write(|tx| {
             let e = |err| super::state(&path, err);
             let previous: Option<String> = tx
                 .query_row(
@@ -337,7 +336,7 @@ impl Store {
                 .optional()
                 .map_err(e)?;
             let Some(previous) = previous else {
-                return Err(unknown);
+                return Ok(None);
             };
             tx.execute(
                 "UPDATE services SET status = ?2, status_reason = ?3, status_changed_at = ?4
@@ -360,16 +359,19 @@ impl Store {
                 &change.actor,
             )
             .map_err(e)?;
-            Ok(ServiceStatus::parse(&previous).unwrap_or(ServiceStatus::Active))
-        })
+            Ok(Some(
+                ServiceStatus::parse(&previous).unwrap_or(ServiceStatus::Active),
+            ))
+        })?;
+        // The error (with its suggestion scan) is built only when needed.
+        previous.ok_or_else(|| self.unknown_service(id))
     }
 
     /// Deregisters a service; its versions and history stay for replay.
     pub fn remove_service(&mut self, id: &str, change: &Change) -> Result<String, Error> {
         let at = timestamp(change.now);
-        let unknown = self.unknown_service(id);
         let path = self.path.clone();
-        self.write(|tx| {
+        let removed = self.write(|tx| {
             let e = |err| super::state(&path, err);
             let active: Option<(String, String)> = tx
                 .query_row(
@@ -382,7 +384,7 @@ impl Store {
                 .optional()
                 .map_err(e)?;
             let Some((version, hash)) = active else {
-                return Err(unknown);
+                return Ok(None);
             };
             tx.execute("DELETE FROM capability_index WHERE service_id = ?1", [id])
                 .map_err(e)?;
@@ -404,8 +406,9 @@ impl Store {
                 &change.actor,
             )
             .map_err(e)?;
-            Ok(version)
-        })
+            Ok(Some(version))
+        })?;
+        removed.ok_or_else(|| self.unknown_service(id))
     }
 
     /// A contract version by its content hash (for replay), removed or not.
