@@ -122,9 +122,19 @@ impl Store {
             conn,
             path: path.to_path_buf(),
         };
-        store.configure(busy_timeout)?;
-        store.migrate()?;
-        Ok(store)
+        // Two processes meeting a fresh file can both hold a read lock while
+        // asking for the write lock (switching to WAL, migrating). SQLite then
+        // answers SQLITE_BUSY at once instead of waiting, to avoid a deadlock;
+        // the documented remedy is to back off and retry, within the timeout.
+        let deadline = std::time::Instant::now() + busy_timeout;
+        loop {
+            match store.configure(busy_timeout).and_then(|()| store.migrate()) {
+                Err(e) if is_busy(&e) && std::time::Instant::now() < deadline => {
+                    std::thread::sleep(Duration::from_millis(10));
+                }
+                other => return other.map(|()| store),
+            }
+        }
     }
 
     fn configure(&self, busy_timeout: Duration) -> Result<(), Error> {
@@ -133,9 +143,16 @@ impl Store {
         self.conn
             .busy_timeout(busy_timeout)
             .map_err(|e| state(path, e))?;
-        self.conn
-            .pragma_update(None, "journal_mode", "WAL")
+        // WAL is a property of the file: switch only once.
+        let mode: String = self
+            .conn
+            .pragma_query_value(None, "journal_mode", |r| r.get(0))
             .map_err(|e| state(path, e))?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            self.conn
+                .pragma_update(None, "journal_mode", "WAL")
+                .map_err(|e| state(path, e))?;
+        }
         self.conn
             .pragma_update(None, "foreign_keys", true)
             .map_err(|e| state(path, e))?;
@@ -228,12 +245,18 @@ fn create_private_file(path: &Path) -> Result<(), Error> {
     })
 }
 
+const BUSY_REASON: &str = "the database is locked by another caio process";
+
+fn is_busy(e: &Error) -> bool {
+    matches!(e, Error::Store { reason, .. } if reason == BUSY_REASON)
+}
+
 /// Every SQLite failure is a state error (exit 5) with the path and a fix.
 pub fn state(path: &Path, e: rusqlite::Error) -> Error {
     let code = e.sqlite_error_code();
     let (reason, help) = match code {
         Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => (
-            "the database is locked by another caio process".to_string(),
+            BUSY_REASON.to_string(),
             "wait for the other caio command to finish and retry",
         ),
         Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt) => (

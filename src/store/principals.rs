@@ -217,17 +217,19 @@ impl Store {
     /// principals exist is refused: a new key would silently void their tokens.
     fn principal_key(&self, home: &Home) -> Result<[u8; 32], Error> {
         let path = principal_key_path(home);
-        if !path.exists() {
-            let count = self.principal_count()?;
-            if count > 0 {
-                return Err(Error::Key {
-                    path,
-                    reason: format!(
-                        "the key is missing but {count} principal(s) exist, whose tokens it verifies; \
-                         restore keys/principal.key from a backup (or move caio.db aside and re-create the principals)"
-                    ),
-                });
-            }
+        // Count before looking at the file: every principal is inserted only
+        // after its key exists, so a positive count read *before* a missing
+        // file means the key really was lost, not that another process is
+        // creating it right now.
+        let count = self.principal_count()?;
+        if count > 0 && !path.exists() {
+            return Err(Error::Key {
+                path,
+                reason: format!(
+                    "the key is missing but {count} principal(s) exist, whose tokens it verifies; \
+                     restore keys/principal.key from a backup (or move caio.db aside and re-create the principals)"
+                ),
+            });
         }
         load_or_create_key(&path)
     }
