@@ -21,6 +21,8 @@ pub enum Shape {
     Object(&'static [Field]),
     /// A mapping from free-form string keys to values of one shape.
     Dict(&'static Shape),
+    /// Anything: the format's own checker takes over (policy conditions).
+    Any,
 }
 
 #[derive(Debug)]
@@ -178,6 +180,7 @@ impl Walker<'_> {
                 None => self.wrong_type(node, path, "a list"),
             },
             Shape::Object(fields) => self.object(node, fields, path, anchor),
+            Shape::Any => {}
             Shape::Dict(value) => match node.as_map() {
                 Some(entries) => {
                     let mut seen: Vec<&str> = Vec::new();
@@ -352,6 +355,22 @@ impl Walker<'_> {
                 return;
             }
         };
+        if !value.is_finite() {
+            self.out.push(
+                Problem::error(
+                    self.code("out-of-range"),
+                    node.span,
+                    format!("`{}` is not a finite number", display_path(path)),
+                )
+                .label("not finite")
+                .help(format!(
+                    "`{}` must be {}",
+                    display_path(path),
+                    describe_range(n)
+                )),
+            );
+            return;
+        }
         let below = n
             .min
             .is_some_and(|min| value < min || (n.exclusive_min && value == min));
@@ -555,6 +574,7 @@ fn schema_of(shape: &Shape) -> Value {
             "type": "object",
             "additionalProperties": schema_of(value),
         }),
+        Shape::Any => json!({}),
     }
 }
 

@@ -4,7 +4,8 @@
 use super::{ServiceContract, shape::CONTRACT};
 use crate::diagnostic::{FileReport, Problem};
 use crate::shape;
-use crate::yaml::{self, Node, ParseErrorKind, Span};
+use crate::source;
+use crate::yaml::{self, Node, Span};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -164,7 +165,7 @@ pub fn validate_paths(paths: &[PathBuf], progress: &mut dyn FnMut(usize, usize))
     let mut labels: Vec<String> = Vec::new();
     let mut seen: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
     for path in paths {
-        for found in expand(path) {
+        for found in source::expand(&FORMAT, path) {
             let label = match &found {
                 Ok(p) => p.display().to_string(),
                 Err(_) => path.display().to_string(),
@@ -196,209 +197,42 @@ pub fn validate_paths(paths: &[PathBuf], progress: &mut dyn FnMut(usize, usize))
     }
 }
 
-/// The files a path stands for, or a problem saying why it stands for none.
-fn expand(path: &Path) -> Vec<Result<PathBuf, Problem>> {
-    let meta = match std::fs::metadata(path) {
-        Ok(m) => m,
-        Err(e) => {
-            return vec![Err(Problem::error(
-                code("unreadable"),
-                Span::default(),
-                format!("cannot read `{}`: {}", path.display(), io_reason(&e)),
-            )
-            .help(
-                "check the path; `contract validate` takes files and directories",
-            ))];
-        }
-    };
-    if !meta.is_dir() {
-        return vec![Ok(path.to_path_buf())];
-    }
-    let mut files = Vec::new();
-    let mut errors = Vec::new();
-    walk(path, &mut files, &mut errors);
-    files.sort();
-    if files.is_empty() && errors.is_empty() {
-        errors.push(
-            Problem::error(
-                code("no-files"),
-                Span::default(),
-                format!("no *.yaml or *.yml file under `{}`", path.display()),
-            )
-            .help("point at a directory of contracts, or at the files themselves"),
-        );
-    }
-    files
-        .into_iter()
-        .map(Ok)
-        .chain(errors.into_iter().map(Err))
-        .collect()
-}
-
-fn walk(dir: &Path, files: &mut Vec<PathBuf>, errors: &mut Vec<Problem>) {
-    let entries = match std::fs::read_dir(dir) {
-        Ok(entries) => entries,
-        Err(e) => {
-            errors.push(Problem::error(
-                code("unreadable"),
-                Span::default(),
-                format!(
-                    "cannot read directory `{}`: {}",
-                    dir.display(),
-                    io_reason(&e)
-                ),
-            ));
-            return;
-        }
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if entry.file_name().to_string_lossy().starts_with('.') {
-            continue;
-        }
-        let Ok(kind) = entry.file_type() else {
-            continue;
-        };
-        // Symlinked directories are not followed: no loops, no surprises.
-        if kind.is_dir() {
-            walk(&path, files, errors);
-        } else if is_yaml(&path) && (kind.is_file() || path.is_file()) {
-            files.push(path);
-        }
-    }
-}
-
-fn is_yaml(path: &Path) -> bool {
-    matches!(
-        path.extension().and_then(|e| e.to_str()),
-        Some("yaml" | "yml")
-    )
-}
-
-/// A path that cannot be read (missing, permissions, I/O error).
-fn unreadable(path: &Path, e: &std::io::Error) -> Problem {
-    Problem::error(
-        code("unreadable"),
-        Span::default(),
-        format!("cannot read `{}`: {}", path.display(), io_reason(e)),
-    )
-    .help("check the path and its permissions; `contract validate` takes files and directories")
-}
-
-fn io_reason(e: &std::io::Error) -> String {
-    match e.kind() {
-        std::io::ErrorKind::NotFound => "no such file or directory".into(),
-        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
-        _ => e.to_string(),
-    }
-}
+const FORMAT: source::Format = source::Format {
+    prefix: PREFIX,
+    noun: "contract",
+    empty_help: "start from `caio contract new --template llm --id my-service`",
+};
 
 fn check_file(path: &Path, label: String) -> Checked {
-    let fail = |problem: Problem, text: String| Checked {
-        path: label.clone(),
-        text,
-        problems: vec![problem],
-        contract: None,
-        service_id: None,
-    };
-    match std::fs::metadata(path) {
-        Ok(meta) if meta.len() > yaml::MAX_FILE_BYTES => {
-            return fail(
-                Problem::error(
-                    code("too-large"),
-                    Span::default(),
-                    format!(
-                        "file is {} bytes; contracts are limited to {} bytes (1 MiB)",
-                        meta.len(),
-                        yaml::MAX_FILE_BYTES
-                    ),
-                )
-                .help("a contract is a few KiB; check that this is the file you meant"),
-                String::new(),
-            );
-        }
-        Ok(_) => {}
-        Err(e) => {
-            return fail(unreadable(path, &e), String::new());
-        }
+    match source::read(&FORMAT, path) {
+        Ok((text, node)) => check_node(label, text, &node),
+        Err((text, problem)) => Checked {
+            path: label,
+            text,
+            problems: vec![problem],
+            contract: None,
+            service_id: None,
+        },
     }
-    let bytes = match read_capped(path) {
-        Ok(bytes) => bytes,
-        Err(e) => {
-            return fail(unreadable(path, &e), String::new());
-        }
-    };
-    match String::from_utf8(bytes) {
-        Ok(text) => check_text(label, text),
-        Err(e) => {
-            let at = e.utf8_error().valid_up_to();
-            let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
-            let offset = String::from_utf8_lossy(&e.as_bytes()[..at]).len();
-            fail(
-                Problem::error(
-                    code("not-utf8"),
-                    Span::new(offset, 1),
-                    format!("the file is not UTF-8: invalid byte at offset {at}"),
-                )
-                .label("not UTF-8")
-                .help("save the file as UTF-8"),
-                text,
-            )
-        }
-    }
-}
-
-/// Reads at most `MAX_FILE_BYTES + 1` bytes, so a file that grows after the
-/// metadata check still cannot exhaust memory.
-fn read_capped(path: &Path) -> std::io::Result<Vec<u8>> {
-    use std::io::Read;
-    let mut buf = Vec::new();
-    std::fs::File::open(path)?
-        .take(yaml::MAX_FILE_BYTES + 1)
-        .read_to_end(&mut buf)?;
-    if buf.len() as u64 > yaml::MAX_FILE_BYTES {
-        return Err(std::io::Error::other("file exceeds the 1 MiB limit"));
-    }
-    Ok(buf)
 }
 
 fn check_text(path: String, text: String) -> Checked {
-    let node = match yaml::parse(&text) {
-        Ok(node) => node,
-        Err(e) => {
-            let (suffix, help) = match e.kind {
-                ParseErrorKind::Syntax => (
-                    "yaml-syntax",
-                    "fix the YAML syntax at this position (indentation, quotes, brackets)",
-                ),
-                ParseErrorKind::Limit => (
-                    "resource-limit",
-                    "contracts are small, flat documents; remove the deep nesting or alias expansion",
-                ),
-                ParseErrorKind::Empty => (
-                    "empty",
-                    "start from `caio contract new --template llm --id my-service`",
-                ),
-            };
-            let problem = Problem::error(code(suffix), e.span, e.message)
-                .label(if suffix == "yaml-syntax" {
-                    "here"
-                } else {
-                    "rejected"
-                })
-                .help(help);
-            return Checked {
-                path,
-                text,
-                problems: vec![problem],
-                contract: None,
-                service_id: None,
-            };
-        }
-    };
+    match source::parse(&FORMAT, &text) {
+        Ok(node) => check_node(path, text, &node),
+        Err(problem) => Checked {
+            path,
+            text,
+            problems: vec![problem],
+            contract: None,
+            service_id: None,
+        },
+    }
+}
+
+fn check_node(path: String, text: String, node: &Node) -> Checked {
     let mut problems = Vec::new();
-    shape::check(PREFIX, &node, &CONTRACT, "", &mut problems);
-    check_semantics(&node, &mut problems);
+    shape::check(PREFIX, node, &CONTRACT, "", &mut problems);
+    check_semantics(node, &mut problems);
     let structurally_valid = problems
         .iter()
         .all(|p| p.severity != crate::diagnostic::Severity::Error);

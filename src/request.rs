@@ -1,0 +1,782 @@
+//! Route requests (SPEC §5): the typed model with its defaults, the shape that
+//! checks them, and the reader that turns JSON text into a [`Request`] or into
+//! spanned diagnostics.
+//!
+//! A request is read in three passes: strict JSON syntax (serde_json, so
+//! trailing commas or garbage after the document are errors), the structural
+//! check of [`REQUEST`] over a spanned tree (every problem, with line and
+//! column), then the typed value. A JSON `null` means "absent" everywhere.
+
+use crate::contract::shape::{CAPABILITY_ID, DATA_CLASSES, HOSTINGS, LANGUAGE, MODALITIES, NAME};
+use crate::contract::{DataClass, Hosting, Modality};
+use crate::diagnostic::{FileReport, Problem};
+use crate::shape::{self, Field, ListShape, NumShape, Shape, StrShape};
+use crate::yaml::{self, Kind, LineIndex, Node, Span};
+use serde::{Deserialize, Serialize};
+
+/// One route request, with the defaults of SPEC §5 applied.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Request {
+    /// The client's own id; not part of the decision's inputs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
+    /// The capability type of a single-step request.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub capability: Option<String>,
+    #[serde(default)]
+    pub input: Input,
+    #[serde(default)]
+    pub data: Data,
+    #[serde(default)]
+    pub requirements: Requirements,
+    #[serde(default)]
+    pub preferences: Preferences,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auth: Option<RequestAuth>,
+    /// The steps of a chain request, replacing `capability` and `input`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chain: Option<Vec<Step>>,
+    #[serde(default)]
+    pub seed: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Input {
+    /// Modalities the request sends; `None` claims nothing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub modalities: Option<Vec<Modality>>,
+    #[serde(default)]
+    pub tokens: u64,
+    #[serde(default)]
+    pub expected_output_tokens: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Data {
+    #[serde(default = "default_class")]
+    pub class: DataClass,
+    #[serde(default)]
+    pub contains_pii: bool,
+}
+
+fn default_class() -> DataClass {
+    DataClass::Internal
+}
+
+impl Default for Data {
+    fn default() -> Self {
+        Data {
+            class: default_class(),
+            contains_pii: false,
+        }
+    }
+}
+
+/// Hard bounds: a candidate that breaks one is rejected (for chains, the
+/// composed values are checked).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Requirements {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_latency_p95_ms: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_availability: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_accuracy: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_cost: Option<f64>,
+    /// Where data may be processed: a service's regions must be a subset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub regions: Option<Vec<String>>,
+    /// Tags a service must carry, all of them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<String>>,
+    /// Hosting kinds allowed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hosting: Option<Vec<Hosting>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Preferences {
+    #[serde(default)]
+    pub priority: Priority,
+    /// Explicit weights, instead of a priority profile.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weights: Option<Weights>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub prefer_tags: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub exclude_services: Vec<String>,
+}
+
+/// A weight profile of the master equation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "snake_case")]
+pub enum Priority {
+    #[default]
+    Balanced,
+    Cost,
+    Latency,
+    Quality,
+}
+
+pub const PRIORITIES: &[&str] = &["balanced", "cost", "latency", "quality"];
+
+impl Priority {
+    pub const ALL: [Priority; 4] = [
+        Priority::Balanced,
+        Priority::Cost,
+        Priority::Latency,
+        Priority::Quality,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Priority::Balanced => "balanced",
+            Priority::Cost => "cost",
+            Priority::Latency => "latency",
+            Priority::Quality => "quality",
+        }
+    }
+
+    /// The weight table of SPEC §5.
+    pub fn weights(self) -> Weights {
+        let w = |q, h, t, c, l, r| Weights { q, h, t, c, l, r };
+        match self {
+            Priority::Balanced => w(0.30, 0.15, 0.10, 0.15, 0.15, 0.15),
+            Priority::Cost => w(0.15, 0.10, 0.05, 0.45, 0.10, 0.15),
+            Priority::Latency => w(0.15, 0.10, 0.05, 0.10, 0.45, 0.15),
+            Priority::Quality => w(0.50, 0.15, 0.05, 0.10, 0.10, 0.10),
+        }
+    }
+}
+
+/// Weights of the master equation's six terms.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Weights {
+    #[serde(default)]
+    pub q: f64,
+    #[serde(default)]
+    pub h: f64,
+    #[serde(default)]
+    pub t: f64,
+    #[serde(default)]
+    pub c: f64,
+    #[serde(default)]
+    pub l: f64,
+    #[serde(default)]
+    pub r: f64,
+}
+
+/// The largest explicit weight accepted: keeps every score finite.
+pub const MAX_WEIGHT: f64 = 1000.0;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RequestAuth {
+    pub token: String,
+}
+
+/// One step of a chain.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Step {
+    pub capability: String,
+    #[serde(default)]
+    pub input: Input,
+}
+
+impl Request {
+    /// A single-step request for `capability` with every default.
+    pub fn for_capability(capability: &str) -> Request {
+        Request {
+            request_id: None,
+            capability: Some(capability.to_string()),
+            input: Input::default(),
+            data: Data::default(),
+            requirements: Requirements::default(),
+            preferences: Preferences::default(),
+            auth: None,
+            chain: None,
+            seed: 0,
+        }
+    }
+
+    /// The steps to route: the chain, or the one capability with `input`.
+    pub fn steps(&self) -> Vec<Step> {
+        match (&self.chain, &self.capability) {
+            (Some(chain), _) => chain.clone(),
+            (None, Some(capability)) => vec![Step {
+                capability: capability.clone(),
+                input: self.input.clone(),
+            }],
+            (None, None) => Vec::new(),
+        }
+    }
+
+    /// The weights in force: explicit ones, else the priority's profile.
+    pub fn weights(&self) -> Weights {
+        self.preferences
+            .weights
+            .unwrap_or_else(|| self.preferences.priority.weights())
+    }
+
+    pub fn is_chain(&self) -> bool {
+        self.chain.is_some()
+    }
+
+    /// The token, if the request carries one.
+    pub fn token(&self) -> Option<&str> {
+        self.auth.as_ref().map(|a| a.token.as_str())
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Shape
+// ---------------------------------------------------------------------------
+
+static TEXT: Shape = Shape::Str(StrShape::ANY);
+static CAPABILITY: Shape = Shape::Str(StrShape {
+    one_of: &[],
+    pattern: Some(&CAPABILITY_ID),
+});
+static NAME_STR: Shape = Shape::Str(StrShape {
+    one_of: &[],
+    pattern: Some(&NAME),
+});
+static NAMES: Shape = Shape::List(ListShape {
+    item: &NAME_STR,
+    min_items: 0,
+});
+static REGION_LIST: Shape = Shape::List(ListShape {
+    item: &NAME_STR,
+    min_items: 1,
+});
+static MODALITY: Shape = Shape::Str(StrShape {
+    one_of: MODALITIES,
+    pattern: None,
+});
+static MODALITY_LIST: Shape = Shape::List(ListShape {
+    item: &MODALITY,
+    min_items: 0,
+});
+static HOSTING: Shape = Shape::Str(StrShape {
+    one_of: HOSTINGS,
+    pattern: None,
+});
+static HOSTING_LIST: Shape = Shape::List(ListShape {
+    item: &HOSTING,
+    min_items: 1,
+});
+static LANGUAGE_STR: Shape = Shape::Str(StrShape {
+    one_of: &[],
+    pattern: Some(&LANGUAGE),
+});
+static COUNT: Shape = Shape::Num(NumShape::NON_NEGATIVE_INT);
+/// Seeds are integers every JSON implementation holds exactly (< 2^53).
+pub const MAX_SEED: u64 = (1 << 53) - 1;
+
+static SEED: Shape = Shape::Num(NumShape {
+    integer: true,
+    min: Some(0.0),
+    exclusive_min: false,
+    max: Some(MAX_SEED as f64),
+});
+static POSITIVE: Shape = Shape::Num(NumShape::POSITIVE);
+static NON_NEGATIVE: Shape = Shape::Num(NumShape::NON_NEGATIVE);
+static UNIT: Shape = Shape::Num(NumShape::UNIT);
+static WEIGHT: Shape = Shape::Num(NumShape {
+    integer: false,
+    min: Some(0.0),
+    exclusive_min: false,
+    max: Some(MAX_WEIGHT),
+});
+static BOOL: Shape = Shape::Bool;
+static CLASS: Shape = Shape::Str(StrShape {
+    one_of: DATA_CLASSES,
+    pattern: None,
+});
+static PRIORITY: Shape = Shape::Str(StrShape {
+    one_of: PRIORITIES,
+    pattern: None,
+});
+
+pub static INPUT: Shape = Shape::Object(&[
+    Field::optional(
+        "modalities",
+        &MODALITY_LIST,
+        "input modalities: text, image, audio, video, embedding",
+    ),
+    Field::optional("tokens", &COUNT, "input size in tokens"),
+    Field::optional(
+        "expected_output_tokens",
+        &COUNT,
+        "expected output size in tokens",
+    ),
+    Field::optional("language", &LANGUAGE_STR, "ISO 639-1 language code"),
+]);
+
+pub static DATA: Shape = Shape::Object(&[
+    Field::optional(
+        "class",
+        &CLASS,
+        "public, internal (default), confidential or restricted",
+    ),
+    Field::optional(
+        "contains_pii",
+        &BOOL,
+        "whether the data holds personal data (default false)",
+    ),
+]);
+
+pub static REQUIREMENTS: Shape = Shape::Object(&[
+    Field::optional(
+        "max_latency_p95_ms",
+        &POSITIVE,
+        "upper bound on the p95 latency in ms",
+    ),
+    Field::optional(
+        "min_availability",
+        &UNIT,
+        "lower bound on availability, in [0, 1]",
+    ),
+    Field::optional(
+        "min_accuracy",
+        &UNIT,
+        "lower bound on declared accuracy, in [0, 1]",
+    ),
+    Field::optional(
+        "max_cost",
+        &NON_NEGATIVE,
+        "upper bound on the estimated cost of the request",
+    ),
+    Field::optional(
+        "regions",
+        &REGION_LIST,
+        "regions where data may be processed",
+    ),
+    Field::optional("tags", &NAMES, "tags a service must carry, all of them"),
+    Field::optional(
+        "hosting",
+        &HOSTING_LIST,
+        "allowed hosting kinds: on_prem, internal, external",
+    ),
+]);
+
+pub static WEIGHTS: Shape = Shape::Object(&[
+    Field::optional("q", &WEIGHT, "weight of quality (accuracy)"),
+    Field::optional("h", &WEIGHT, "weight of history (observed success)"),
+    Field::optional("t", &WEIGHT, "weight of tag and policy preferences"),
+    Field::optional("c", &WEIGHT, "weight of normalised cost (subtracted)"),
+    Field::optional("l", &WEIGHT, "weight of normalised latency (subtracted)"),
+    Field::optional("r", &WEIGHT, "weight of risk (subtracted)"),
+]);
+
+pub static PREFERENCES: Shape = Shape::Object(&[
+    Field::optional(
+        "priority",
+        &PRIORITY,
+        "weight profile: balanced, cost, latency or quality",
+    ),
+    Field::optional(
+        "weights",
+        &WEIGHTS,
+        "explicit weights q, h, t, c, l, r (instead of priority)",
+    ),
+    Field::optional("prefer_tags", &NAMES, "tags that raise a service's score"),
+    Field::optional(
+        "exclude_services",
+        &EXCLUDE,
+        "service ids never to route to",
+    ),
+]);
+
+static EXCLUDE: Shape = Shape::List(ListShape {
+    item: &TEXT,
+    min_items: 0,
+});
+
+static AUTH: Shape = Shape::Object(&[Field::required(
+    "token",
+    &TEXT,
+    "the caller's token, as printed by `caio principal add`",
+)]);
+
+static STEP: Shape = Shape::Object(&[
+    Field::required(
+        "capability",
+        &CAPABILITY,
+        "the capability type of this step",
+    ),
+    Field::optional("input", &INPUT, "the step's input"),
+]);
+
+static CHAIN: Shape = Shape::List(ListShape {
+    item: &STEP,
+    min_items: 1,
+});
+
+/// The structure of a route request.
+pub static REQUEST: Shape = Shape::Object(&[
+    Field::optional(
+        "request_id",
+        &TEXT,
+        "the client's own id (not part of the decision)",
+    ),
+    Field::optional(
+        "capability",
+        &CAPABILITY,
+        "the capability type to route (or give `chain`)",
+    ),
+    Field::optional("input", &INPUT, "what the request sends"),
+    Field::optional("data", &DATA, "sensitivity of the data"),
+    Field::optional("requirements", &REQUIREMENTS, "hard bounds"),
+    Field::optional("preferences", &PREFERENCES, "soft preferences"),
+    Field::optional("auth", &AUTH, "the caller's token"),
+    Field::optional(
+        "chain",
+        &CHAIN,
+        "ordered steps, each with capability and input (instead of capability)",
+    ),
+    Field::optional(
+        "seed",
+        &SEED,
+        "seed of the tie-break among equal scores (default 0)",
+    ),
+]);
+
+/// Every diagnostic code a request can produce.
+pub const CODES: &[(&str, &str)] = &[
+    ("request::json-syntax", "the text is not well-formed JSON"),
+    (
+        "request::unknown-key",
+        "a key the request format does not define",
+    ),
+    ("request::missing-key", "a required key is absent"),
+    ("request::wrong-type", "a value has the wrong type"),
+    ("request::invalid-value", "a value outside its allowed set"),
+    (
+        "request::duplicate-key",
+        "a key appears twice in one object",
+    ),
+    ("request::empty-list", "a list that needs entries is empty"),
+    ("request::out-of-range", "a number outside its range"),
+    (
+        "request::invalid-id",
+        "a capability id that breaks its pattern",
+    ),
+    (
+        "request::invalid-name",
+        "a tag or region with bad characters",
+    ),
+    (
+        "request::invalid-language",
+        "not an ISO 639-1 language code",
+    ),
+    (
+        "request::no-capability",
+        "neither `capability` nor `chain` is given",
+    ),
+    (
+        "request::conflicting-keys",
+        "two keys that exclude each other (capability and chain, priority and weights)",
+    ),
+    (
+        "request::zero-weights",
+        "explicit weights that are all zero",
+    ),
+];
+
+/// Reads one request from JSON text. On failure the report holds every problem.
+pub fn parse(path: &str, text: &str) -> Result<Request, FileReport> {
+    let fail =
+        |problems: Vec<Problem>| FileReport::new(path.to_string(), text.to_string(), problems);
+    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
+        let offset = LineIndex::new(text).offset(e.line(), e.column());
+        let message = strip_position(&e.to_string());
+        fail(vec![
+            Problem::error("request::json-syntax".into(), Span::new(offset, 0), message)
+                .label("here")
+                .help("a request is one JSON object; see `caio route --help`"),
+        ])
+    })?;
+    let mut problems = Vec::new();
+    match yaml::parse(text) {
+        Ok(mut node) => {
+            strip_nulls(&mut node);
+            shape::check("request", &node, &REQUEST, "", &mut problems);
+            check_semantics(&node, &mut problems);
+        }
+        Err(e) => problems.push(
+            Problem::error("request::json-syntax".into(), e.span, e.message)
+                .help("a request is one JSON object"),
+        ),
+    }
+    if !problems.is_empty() {
+        return Err(fail(problems));
+    }
+    serde_json::from_value(without_nulls(value)).map_err(|e| {
+        fail(vec![
+            Problem::error("request::wrong-type".into(), Span::new(0, 0), e.to_string())
+                .help("fix the request's value types"),
+        ])
+    })
+}
+
+/// Reads a request value built in memory (policy tests, generated scenarios),
+/// with the same checks; `allow_no_capability` accepts a request that names
+/// neither `capability` nor `chain`.
+pub fn from_node(node: &Node, allow_no_capability: bool) -> Result<Request, Vec<Problem>> {
+    let mut node = node.clone();
+    strip_nulls(&mut node);
+    let mut problems = Vec::new();
+    shape::check("request", &node, &REQUEST, "", &mut problems);
+    check_semantics(&node, &mut problems);
+    if allow_no_capability {
+        problems.retain(|p| p.code != "request::no-capability");
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    serde_json::from_value(node.to_json()).map_err(|e| {
+        vec![
+            Problem::error("request::wrong-type".into(), node.span, e.to_string())
+                .help("fix the request's value types"),
+        ]
+    })
+}
+
+fn strip_position(message: &str) -> String {
+    match message.find(" at line ") {
+        Some(i) => message[..i].to_string(),
+        None => message.to_string(),
+    }
+}
+
+/// Drops `key: null` entries everywhere: in a request, null means absent.
+fn strip_nulls(node: &mut Node) {
+    match &mut node.kind {
+        Kind::Map(entries) => {
+            entries.retain(|(_, v)| !matches!(v.kind, Kind::Null));
+            for (_, v) in entries.iter_mut() {
+                strip_nulls(v);
+            }
+        }
+        Kind::Seq(items) => items.iter_mut().for_each(strip_nulls),
+        _ => {}
+    }
+}
+
+fn without_nulls(value: serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match value {
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .filter(|(_, v)| !v.is_null())
+                .map(|(k, v)| (k, without_nulls(v)))
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.into_iter().map(without_nulls).collect()),
+        other => other,
+    }
+}
+
+fn check_semantics(node: &Node, out: &mut Vec<Problem>) {
+    if node.as_map().is_none() {
+        return;
+    }
+    match (node.key_node("capability"), node.key_node("chain")) {
+        (None, None) => out.push(
+            Problem::error(
+                "request::no-capability".into(),
+                Span::new(node.span.offset, 1),
+                "the request names no capability",
+            )
+            .label("no `capability` or `chain` in this object")
+            .help("add `\"capability\": \"chat\"` (or a `chain` of steps)"),
+        ),
+        (Some(_), Some(chain)) => out.push(
+            Problem::error(
+                "request::conflicting-keys".into(),
+                chain.span,
+                "`capability` and `chain` exclude each other",
+            )
+            .label("chain given here")
+            .help("a chain names its capabilities per step; remove the top-level `capability`"),
+        ),
+        _ => {}
+    }
+    if let (Some(_), Some(input)) = (node.key_node("chain"), node.key_node("input")) {
+        out.push(
+            Problem::error(
+                "request::conflicting-keys".into(),
+                input.span,
+                "a chain request gives its input per step",
+            )
+            .label("top-level input")
+            .help("move `input` into the chain's steps"),
+        );
+    }
+    if let Some(prefs) = node.get("preferences") {
+        if let (Some(_), Some(weights)) = (prefs.key_node("priority"), prefs.key_node("weights")) {
+            out.push(
+                Problem::error(
+                    "request::conflicting-keys".into(),
+                    weights.span,
+                    "`preferences.priority` and `preferences.weights` exclude each other",
+                )
+                .label("weights given here")
+                .help("keep the profile (`priority`) or the explicit weights, not both"),
+            );
+        }
+        if let Some(weights) = prefs.get("weights")
+            && let Some(entries) = weights.as_map()
+            && entries
+                .iter()
+                .all(|(_, v)| v.as_f64().is_some_and(|w| w == 0.0))
+        {
+            out.push(
+                Problem::error(
+                    "request::zero-weights".into(),
+                    weights.span,
+                    "every explicit weight is zero, so every service would score 0",
+                )
+                .label("all zero")
+                .help("give at least one of q, h, t, c, l, r a positive weight"),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn codes(text: &str) -> Vec<String> {
+        match parse("r.json", text) {
+            Ok(_) => Vec::new(),
+            Err(report) => report.problems.iter().map(|p| p.code.clone()).collect(),
+        }
+    }
+
+    #[test]
+    fn defaults_follow_the_spec() {
+        let r = parse("r.json", r#"{"capability": "chat"}"#).unwrap();
+        assert_eq!(r.data.class, DataClass::Internal);
+        assert!(!r.data.contains_pii);
+        assert_eq!(r.seed, 0);
+        assert_eq!(r.preferences.priority, Priority::Balanced);
+        assert_eq!(r.weights(), Priority::Balanced.weights());
+        assert_eq!(r.steps().len(), 1);
+    }
+
+    #[test]
+    fn spec_example_reads() {
+        let text = r#"{
+          "request_id": "optional-client-id",
+          "capability": "chat",
+          "input": { "modalities": ["text"], "tokens": 1200, "expected_output_tokens": 400, "language": "de" },
+          "data": { "class": "confidential", "contains_pii": true },
+          "requirements": { "max_latency_p95_ms": 1000, "min_availability": 0.995,
+                            "min_accuracy": 0.8, "max_cost": 0.05, "regions": ["eu"] },
+          "preferences": { "priority": "balanced", "prefer_tags": ["eu"], "exclude_services": [] },
+          "auth": { "token": "caio_x" },
+          "chain": null,
+          "seed": 42
+        }"#;
+        let r = parse("r.json", text).unwrap();
+        assert_eq!(r.seed, 42);
+        assert_eq!(r.token(), Some("caio_x"));
+        assert_eq!(
+            r.requirements.regions.as_deref(),
+            Some(&["eu".to_string()][..])
+        );
+        assert!(!r.is_chain());
+    }
+
+    #[test]
+    fn strict_json_and_every_problem() {
+        assert_eq!(
+            codes(r#"{"capability": "chat",}"#),
+            ["request::json-syntax"]
+        );
+        assert_eq!(
+            codes(r#"{"capability": "chat"} x"#),
+            ["request::json-syntax"]
+        );
+        let mut got = codes(
+            r#"{"capabilty": "chat", "data": {"class": "secret"}, "seed": -1,
+                "requirements": {"min_availability": 2}}"#,
+        );
+        got.sort();
+        assert_eq!(
+            got,
+            [
+                "request::invalid-value",
+                "request::no-capability",
+                "request::out-of-range",
+                "request::out-of-range",
+                "request::unknown-key",
+            ]
+        );
+    }
+
+    #[test]
+    fn exclusive_keys_and_zero_weights() {
+        assert_eq!(
+            codes(r#"{"capability": "chat", "chain": [{"capability": "chat"}]}"#),
+            ["request::conflicting-keys"]
+        );
+        assert_eq!(
+            codes(
+                r#"{"capability": "chat", "preferences": {"priority": "cost", "weights": {"q": 1}}}"#
+            ),
+            ["request::conflicting-keys"]
+        );
+        assert_eq!(
+            codes(r#"{"capability": "chat", "preferences": {"weights": {"q": 0, "c": 0}}}"#),
+            ["request::zero-weights"]
+        );
+        let r = parse(
+            "r.json",
+            r#"{"capability": "chat", "preferences": {"weights": {"q": 2, "c": 1}}}"#,
+        )
+        .unwrap();
+        assert_eq!(r.weights().q, 2.0);
+        assert_eq!(r.weights().h, 0.0);
+    }
+
+    #[test]
+    fn positions_point_into_the_text() {
+        let text = "{\n  \"capability\": \"chat\",\n  \"data\": {\"clas\": \"public\"}\n}";
+        let report = parse("r.json", text).unwrap_err();
+        let p = &report.problems[0];
+        assert_eq!(p.code, "request::unknown-key");
+        assert_eq!(report.position(p), (3, 12));
+    }
+
+    #[test]
+    fn seeds_are_exact_json_integers() {
+        let r = parse(
+            "r.json",
+            r#"{"capability": "chat", "seed": 9007199254740991}"#,
+        )
+        .unwrap();
+        assert_eq!(r.seed, MAX_SEED);
+        assert_eq!(
+            codes(r#"{"capability": "chat", "seed": 9007199254740992}"#),
+            ["request::out-of-range"]
+        );
+        assert_eq!(
+            codes(r#"{"capability": "chat", "seed": 1.5}"#),
+            ["request::wrong-type"]
+        );
+    }
+}
