@@ -130,12 +130,28 @@ fn io_reason(e: &std::io::Error) -> String {
     }
 }
 
-/// Reads a file as UTF-8 text under the size cap. On failure: the text read so
-/// far (for the snippet) and the problem.
-pub fn read_text(format: &Format, path: &Path) -> Result<String, (String, Problem)> {
+/// Why a file could not be read or parsed: the text read so far (for the
+/// snippet) and the problem.
+#[derive(Debug)]
+pub struct ReadError {
+    pub text: String,
+    pub problem: Box<Problem>,
+}
+
+impl ReadError {
+    fn new(text: String, problem: Problem) -> Self {
+        ReadError {
+            text,
+            problem: Box::new(problem),
+        }
+    }
+}
+
+/// Reads a file as UTF-8 text under the size cap.
+pub fn read_text(format: &Format, path: &Path) -> Result<String, ReadError> {
     match std::fs::metadata(path) {
         Ok(meta) if meta.len() > yaml::MAX_FILE_BYTES => {
-            return Err((
+            return Err(ReadError::new(
                 String::new(),
                 Problem::error(
                     format.code("too-large"),
@@ -154,14 +170,15 @@ pub fn read_text(format: &Format, path: &Path) -> Result<String, (String, Proble
             ));
         }
         Ok(_) => {}
-        Err(e) => return Err((String::new(), unreadable(format, path, &e))),
+        Err(e) => return Err(ReadError::new(String::new(), unreadable(format, path, &e))),
     }
-    let bytes = read_capped(path).map_err(|e| (String::new(), unreadable(format, path, &e)))?;
+    let bytes = read_capped(path)
+        .map_err(|e| ReadError::new(String::new(), unreadable(format, path, &e)))?;
     String::from_utf8(bytes).map_err(|e| {
         let at = e.utf8_error().valid_up_to();
         let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
         let offset = String::from_utf8_lossy(&e.as_bytes()[..at]).len();
-        (
+        ReadError::new(
             text,
             Problem::error(
                 format.code("not-utf8"),
@@ -175,11 +192,11 @@ pub fn read_text(format: &Format, path: &Path) -> Result<String, (String, Proble
 }
 
 /// Reads and parses one YAML file.
-pub fn read(format: &Format, path: &Path) -> Result<(String, Node), (String, Problem)> {
+pub fn read(format: &Format, path: &Path) -> Result<(String, Node), ReadError> {
     let text = read_text(format, path)?;
     match parse(format, &text) {
         Ok(node) => Ok((text, node)),
-        Err(problem) => Err((text, problem)),
+        Err(problem) => Err(ReadError::new(text, problem)),
     }
 }
 

@@ -206,10 +206,10 @@ const FORMAT: source::Format = source::Format {
 fn check_file(path: &Path, label: String) -> Checked {
     match source::read(&FORMAT, path) {
         Ok((text, node)) => check_node(label, text, &node),
-        Err((text, problem)) => Checked {
+        Err(e) => Checked {
             path: label,
-            text,
-            problems: vec![problem],
+            text: e.text,
+            problems: vec![*e.problem],
             contract: None,
             service_id: None,
         },
