@@ -92,6 +92,12 @@ fn write_number(n: &serde_json::Number, out: &mut String) -> Result<(), JcsError
     Ok(())
 }
 
+/// A number as people read it in messages and tables: the ECMAScript form
+/// (`0.1`, `1e-7`, `900`), with `NaN`/`Infinity` spelt out rather than refused.
+pub fn display_number(f: f64) -> String {
+    format_es_number(f).unwrap_or_else(|_| f.to_string())
+}
+
 /// ECMAScript `Number.prototype.toString` for a finite double (ECMA-262
 /// §6.1.6.1.20), which RFC 8785 §3.2.2.3 prescribes.
 pub fn format_es_number(f: f64) -> Result<String, JcsError> {

@@ -175,6 +175,22 @@ pub enum Error {
     )]
     Key { path: PathBuf, reason: String },
 
+    #[error("the contracts price in several currencies: {}", currencies.join(", "))]
+    #[diagnostic(
+        code(caio::currency),
+        help(
+            "routing compares costs, so one set of contracts uses one currency; convert the prices"
+        )
+    )]
+    MixedCurrencies { currencies: Vec<String> },
+
+    #[error("cannot read the request {path}: {reason}")]
+    #[diagnostic(
+        code(caio::request),
+        help("pass a JSON file, or `-` to read the request from stdin")
+    )]
+    RequestUnreadable { path: String, reason: String },
+
     #[error("cannot write to the terminal: {0}")]
     #[diagnostic(code(caio::output))]
     Output(#[source] std::io::Error),
@@ -196,7 +212,9 @@ impl Error {
             | Error::UnknownVersion { .. }
             | Error::AddRefused { .. }
             | Error::PrincipalExists { .. }
-            | Error::UnknownPrincipal { .. } => Exit::Invalid,
+            | Error::UnknownPrincipal { .. }
+            | Error::MixedCurrencies { .. }
+            | Error::RequestUnreadable { .. } => Exit::Invalid,
         }
     }
 

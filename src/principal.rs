@@ -6,9 +6,13 @@
 //! same way and compared in constant time against every stored hash.
 
 use crate::contract::Trust;
+use crate::contract::shape::{NAME, TRUST_LEVELS};
+use crate::diagnostic::Problem;
+use crate::shape::{Field, ListShape, Shape, StrShape};
+use crate::yaml::Node;
 use base64::Engine;
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 pub const TOKEN_PREFIX: &str = "caio_";
 const TOKEN_BYTES: usize = 32;
@@ -25,11 +29,15 @@ pub const BASE64URL: GeneralPurpose = GeneralPurpose::new(
 );
 
 /// Who is asking, as routing sees it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Principal {
     pub name: String,
+    #[serde(default)]
     pub tenant: Option<String>,
+    #[serde(default)]
     pub roles: Vec<String>,
+    #[serde(default)]
     pub trust: Trust,
 }
 
@@ -45,9 +53,53 @@ impl Principal {
     }
 }
 
+static NAME_STR: Shape = Shape::Str(StrShape {
+    one_of: &[],
+    pattern: Some(&NAME),
+});
+static ROLES: Shape = Shape::List(ListShape {
+    item: &NAME_STR,
+    min_items: 0,
+});
+static TRUST: Shape = Shape::Str(StrShape {
+    one_of: TRUST_LEVELS,
+    pattern: None,
+});
+
+/// A principal written out (a simulated principal for stateless routing, or
+/// the principal of a policy test). Every key is optional: the defaults are
+/// those of the anonymous principal, named `simulated`.
+pub static PRINCIPAL: Shape = Shape::Object(&[
+    Field::optional("name", &NAME_STR, "the principal's name"),
+    Field::optional("tenant", &NAME_STR, "the principal's tenant"),
+    Field::optional("roles", &ROLES, "the principal's roles"),
+    Field::optional("trust", &TRUST, "low (default), medium or high"),
+]);
+
+/// Reads a written principal; `prefix` namespaces the diagnostic codes.
+pub fn from_node(prefix: &str, node: &Node) -> Result<Principal, Vec<Problem>> {
+    let mut problems = Vec::new();
+    crate::shape::check(prefix, node, &PRINCIPAL, "", &mut problems);
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let mut value = node.to_json();
+    if let Some(map) = value.as_object_mut() {
+        map.entry("name")
+            .or_insert_with(|| serde_json::Value::String("simulated".into()));
+    }
+    serde_json::from_value(value).map_err(|e| {
+        vec![Problem::error(
+            format!("{prefix}::wrong-type"),
+            node.span,
+            e.to_string(),
+        )]
+    })
+}
+
 /// Why a presented token was refused. Users only ever see "authentication
 /// failed"; the kind is for the trace.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, thiserror::Error)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 #[serde(rename_all = "snake_case")]
 pub enum AuthFailure {
     #[error("authentication failed")]

@@ -102,6 +102,13 @@ impl Ui {
         writeln!(self.out, "{text}").map_err(Error::Output)
     }
 
+    /// One compact JSON document on its own line (JSON Lines streams).
+    pub fn json_line<T: Serialize>(&mut self, value: &T) -> Result<(), Error> {
+        let text =
+            serde_json::to_string(value).map_err(|e| Error::Output(std::io::Error::other(e)))?;
+        writeln!(self.out, "{text}").map_err(Error::Output)
+    }
+
     /// A status message on stderr (suppressed by `-q`).
     pub fn status(&mut self, text: impl fmt::Display) {
         if !self.quiet {

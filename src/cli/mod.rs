@@ -4,8 +4,10 @@
 
 pub mod contract;
 pub mod docs;
+pub mod policy;
 pub mod principal;
 pub mod registry;
+pub mod route;
 
 use crate::error::{Error, Exit};
 use crate::home::{Home, HomeEnv};
@@ -88,6 +90,13 @@ pub enum Command {
     #[command(subcommand)]
     Principal(principal::PrincipalCommand),
 
+    /// Validate, test, install and show policy sets
+    #[command(subcommand)]
+    Policy(policy::PolicyCommand),
+
+    /// Pick the best eligible service for a request, and explain why
+    Route(route::RouteArgs),
+
     /// Regenerate the man pages and shell completions from this command line
     #[command(hide = true)]
     GenerateDocs(docs::GenerateDocsArgs),
@@ -102,6 +111,8 @@ impl Cli {
             Command::Contract(cmd) => contract::run(cmd, ui),
             Command::Registry(cmd) => registry::run(cmd, &global, ui),
             Command::Principal(cmd) => principal::run(cmd, &global, ui),
+            Command::Policy(cmd) => policy::run(cmd, &global, ui),
+            Command::Route(args) => route::run(args, &global, ui),
             Command::GenerateDocs(args) => docs::run(&args, ui),
         }
     }

@@ -184,7 +184,7 @@ pub fn run(cmd: RegistryCommand, global: &GlobalArgs, ui: &mut Ui) -> Result<Exi
 }
 
 /// Who is acting, for the history: the operating-system user.
-fn change() -> Change {
+pub(super) fn change() -> Change {
     let actor = ["USER", "LOGNAME", "USERNAME"]
         .iter()
         .find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty()))

@@ -5,6 +5,7 @@
 //! outside migrations. Migrations are an append-only list keyed on
 //! `PRAGMA user_version`: never reorder or edit an entry, only add one.
 
+pub mod policies;
 pub mod principals;
 pub mod registry;
 
@@ -76,6 +77,21 @@ const MIGRATIONS: &[&str] = &[
     // its rows; without these each delete scanned the whole index).
     "CREATE INDEX capability_index_by_service ON capability_index(service_id);
      CREATE INDEX service_tags_by_service ON service_tags(service_id);",
+    // 3: policy sets by content hash, and every `policy apply` (the latest
+    // one is the active set).
+    "CREATE TABLE policy_sets (
+        hash        TEXT PRIMARY KEY,
+        body        TEXT NOT NULL,
+        rules       INTEGER NOT NULL,
+        first_seen  TEXT NOT NULL
+    );
+    CREATE TABLE policy_applications (
+        id          INTEGER PRIMARY KEY,
+        hash        TEXT NOT NULL REFERENCES policy_sets(hash),
+        at          TEXT NOT NULL,
+        actor       TEXT NOT NULL,
+        sources     TEXT NOT NULL
+    );",
 ];
 
 /// The schema version this binary writes.

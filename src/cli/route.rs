@@ -1,0 +1,600 @@
+//! `caio route`: read a request (or a JSON Lines batch), gather the inputs
+//! (registry or files), run the router, render the decision.
+
+use super::{GlobalArgs, open_store_existing, resolve_home};
+use crate::contract::ServiceContract;
+use crate::diagnostic::FileReport;
+use crate::error::{Error, Exit};
+use crate::policy::load as policy_load;
+use crate::principal::{self, Principal};
+use crate::request::{self, MAX_SEED, Priority};
+use crate::router::{Routed, Router};
+use crate::routing::{Decision, Outcome, Terms};
+use crate::source;
+use crate::ui::Ui;
+use serde::Serialize;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+const AFTER_HELP: &str = "\
+With a caio home, routing uses the registry (only the services offering the requested \
+capability are loaded), the installed policy set (`caio policy apply`), and the principal \
+of the request's auth.token. With --contracts DIR it works from files instead (stateless).
+
+Exit status: 0 routed, 3 no eligible service, 1 invalid request or authentication failed.";
+
+#[derive(Debug, clap::Args)]
+#[command(after_help = AFTER_HELP, after_long_help = long_help())]
+pub struct RouteArgs {
+    /// The request: a JSON file, or `-` for stdin (with --batch: JSON Lines)
+    #[arg(value_name = "REQUEST")]
+    request: PathBuf,
+
+    /// Route among these contract files instead of the registry (stateless mode)
+    #[arg(long, value_name = "DIR")]
+    contracts: Option<PathBuf>,
+
+    /// Apply these policy files (stateless mode; with a registry the installed set applies)
+    #[arg(long, value_name = "DIR", requires = "contracts")]
+    policies: Option<PathBuf>,
+
+    /// Route as this principal (YAML or JSON: name, tenant, roles, trust); stateless mode only
+    #[arg(long, value_name = "FILE", requires = "contracts")]
+    principal: Option<PathBuf>,
+
+    /// Seed of the tie-break among equal scores (overrides the request's `seed`)
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(..=MAX_SEED))]
+    seed: Option<u64>,
+
+    /// Show every candidate with its terms, every rejection, and the weights
+    #[arg(long)]
+    explain: bool,
+
+    /// List the K best eligible candidates
+    #[arg(long, value_name = "K")]
+    top: Option<usize>,
+
+    /// Read JSON Lines (one request per line) and write one JSON decision per line
+    #[arg(long)]
+    batch: bool,
+}
+
+fn long_help() -> String {
+    let mut out = String::from(AFTER_HELP);
+    out.push_str(
+        "\n\nThe master equation, over the eligible candidates:\n\n  \
+J(s) = w_q·q + w_h·h + w_t·t − w_c·ĉ − w_l·ℓ̂ − w_r·ρ\n\n  \
+q  declared accuracy (0.5 when undeclared)\n  \
+h  observed success rate (1 without history)\n  \
+t  preferred-tag fraction + policy prefer bonuses, clamped to [0, 1]\n  \
+ĉ  estimated cost / largest estimate among the eligible\n  \
+ℓ̂  p95 latency / largest p95 among the eligible\n  \
+ρ  clamp(risk + 10·(1 − availability) + 0.2·[degraded], 0, 1)\n\n\
+Weights (q, h, t, c, l, r) by preferences.priority:\n",
+    );
+    for p in Priority::ALL {
+        let w = p.weights();
+        out.push_str(&format!(
+            "  {:<9} {:.2}  {:.2}  {:.2}  {:.2}  {:.2}  {:.2}\n",
+            p.as_str(),
+            w.q,
+            w.h,
+            w.t,
+            w.c,
+            w.l,
+            w.r
+        ));
+    }
+    out.push_str("\nScores within 1e-9 are ties, broken by a ChaCha20 shuffle seeded with `seed`.");
+    out
+}
+
+pub fn run(args: RouteArgs, global: &GlobalArgs, ui: &mut Ui) -> Result<Exit, Error> {
+    let Some(mut router) = router(&args, global, ui)? else {
+        return Ok(Exit::Invalid);
+    };
+    if args.batch {
+        return batch(&args, &mut router, ui);
+    }
+    let label = label(&args.request);
+    let text = read_request(&args.request)?;
+    let mut request = match request::parse(&label, &text) {
+        Ok(r) => r,
+        Err(report) => {
+            ui.file_problems(&report);
+            return Ok(Exit::Invalid);
+        }
+    };
+    if let Some(seed) = args.seed {
+        request.seed = seed;
+    }
+    let routed = router.route(&request)?;
+    for note in &routed.notes {
+        ui.warn(note);
+    }
+    if ui.is_json() {
+        ui.json(&RouteJson::new(&routed, args.top))?;
+    } else if routed.decision.outcome == Outcome::Refused {
+        ui.error(&AuthenticationFailed);
+    } else {
+        render(&routed, &args, ui)?;
+    }
+    Ok(exit_of(&routed.decision))
+}
+
+fn exit_of(decision: &Decision) -> Exit {
+    match decision.outcome {
+        Outcome::Routed => Exit::Success,
+        Outcome::NoRoute => Exit::NoRoute,
+        Outcome::Refused => Exit::Invalid,
+    }
+}
+
+/// The refusal of a request whose token does not authenticate.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+#[error("authentication failed")]
+#[diagnostic(
+    code(caio::authentication),
+    help(
+        "check the request's auth.token; `caio principal list` shows the principals of this home"
+    )
+)]
+struct AuthenticationFailed;
+
+fn label(path: &Path) -> String {
+    if path.as_os_str() == "-" {
+        "<stdin>".to_string()
+    } else {
+        path.display().to_string()
+    }
+}
+
+/// Reads the request text (at most 1 MiB) from a file or stdin.
+fn read_request(path: &Path) -> Result<String, Error> {
+    let fail = |reason: String| Error::RequestUnreadable {
+        path: label(path),
+        reason,
+    };
+    let limit = crate::yaml::MAX_FILE_BYTES;
+    let mut bytes = Vec::new();
+    let read = if path.as_os_str() == "-" {
+        std::io::stdin()
+            .lock()
+            .take(limit + 1)
+            .read_to_end(&mut bytes)
+    } else {
+        std::fs::File::open(path).and_then(|f| f.take(limit + 1).read_to_end(&mut bytes))
+    };
+    read.map_err(|e| fail(e.to_string()))?;
+    if bytes.len() as u64 > limit {
+        return Err(fail("larger than the 1 MiB limit".into()));
+    }
+    String::from_utf8(bytes).map_err(|_| fail("not UTF-8 text".into()))
+}
+
+/// Builds the router: registry mode, or stateless from files. `None` when
+/// input files were invalid (their problems are reported).
+fn router(args: &RouteArgs, global: &GlobalArgs, ui: &mut Ui) -> Result<Option<Router>, Error> {
+    let Some(dir) = &args.contracts else {
+        let home = resolve_home(global)?;
+        let store = open_store_existing(global)?;
+        return Router::registry(store, home).map(Some);
+    };
+    let run = super::contract::validate_with_progress(std::slice::from_ref(dir), ui);
+    let Some(contracts) = run.contracts() else {
+        for file in run.files.iter().filter(|f| !f.report.is_valid()) {
+            ui.file_problems(&file.report);
+        }
+        ui.warn(format_args!(
+            "cannot route: {} invalid contract file(s)",
+            run.invalid()
+        ));
+        return Ok(None);
+    };
+    let contracts: Vec<ServiceContract> = contracts.into_iter().cloned().collect();
+    let policies = match &args.policies {
+        None => crate::policy::PolicySet::default(),
+        Some(dir) => {
+            let run = policy_load::load_paths(std::slice::from_ref(dir));
+            match run.set() {
+                Some(set) => set,
+                None => {
+                    super::policy::problems(&run, ui);
+                    ui.warn(format_args!(
+                        "cannot route: {} invalid policy file(s)",
+                        run.invalid()
+                    ));
+                    return Ok(None);
+                }
+            }
+        }
+    };
+    let principal = match &args.principal {
+        None => None,
+        Some(path) => match read_principal(path) {
+            Ok(p) => Some(p),
+            Err(report) => {
+                ui.file_problems(&report);
+                return Ok(None);
+            }
+        },
+    };
+    // A home named explicitly verifies tokens in stateless mode too.
+    let identities = match (&principal, &global.home) {
+        (None, Some(_)) => {
+            let home = resolve_home(global)?;
+            Some((open_store_existing(global)?, home))
+        }
+        _ => None,
+    };
+    Router::files(contracts, policies, principal, identities).map(Some)
+}
+
+const PRINCIPAL_FORMAT: source::Format = source::Format {
+    prefix: "principal",
+    noun: "principal",
+    empty_help: "write `name`, `tenant`, `roles` and `trust`, e.g. `trust: high`",
+};
+
+fn read_principal(path: &Path) -> Result<Principal, FileReport> {
+    let label = path.display().to_string();
+    match source::read(&PRINCIPAL_FORMAT, path) {
+        Err(e) => Err(FileReport::new(label, e.text, vec![*e.problem])),
+        Ok((text, node)) => principal::from_node("principal", &node)
+            .map_err(|problems| FileReport::new(label, text, problems)),
+    }
+}
+
+// ---------------------------------------------------------------------------
+// JSON
+// ---------------------------------------------------------------------------
+
+/// The `--format json` document of SPEC §5.
+#[derive(Serialize)]
+pub struct RouteJson<'a> {
+    decision_id: &'a str,
+    outcome: &'static str,
+    service_id: Option<&'a str>,
+    service_version: Option<&'a str>,
+    score: Option<f64>,
+    steps: &'a [crate::routing::Choice],
+    control: Option<&'a crate::routing::Control>,
+    guarantees: Option<GuaranteesJson>,
+    candidates: Vec<CandidateJson<'a>>,
+    summary: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<&'a str>,
+    principal: &'a str,
+    policy_set: &'a str,
+    seed: u64,
+    weights: crate::request::Weights,
+}
+
+#[derive(Serialize)]
+struct GuaranteesJson {
+    latency_p95_ms: f64,
+    availability: f64,
+    accuracy: Option<f64>,
+    cost: f64,
+    currency: String,
+    regions: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct CandidateJson<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    step: Option<usize>,
+    service_id: &'a str,
+    service_version: &'a str,
+    eligible: bool,
+    score: Option<f64>,
+    terms: Option<&'a Terms>,
+    rejections: &'a [crate::routing::Rejection],
+}
+
+impl<'a> RouteJson<'a> {
+    pub fn new(routed: &'a Routed, top: Option<usize>) -> RouteJson<'a> {
+        let d = &routed.decision;
+        let single = d.chosen.len() == 1 && d.steps.len() == 1;
+        let chained = d.steps.len() > 1 || d.chosen.len() > 1;
+        let mut candidates = Vec::new();
+        for (i, step) in d.steps.iter().enumerate() {
+            let mut shown_eligible = 0;
+            for c in &step.candidates {
+                if c.eligible {
+                    if top.is_some_and(|k| shown_eligible >= k) {
+                        continue;
+                    }
+                    shown_eligible += 1;
+                }
+                candidates.push(CandidateJson {
+                    step: chained.then_some(i + 1),
+                    service_id: &c.service_id,
+                    service_version: &c.service_version,
+                    eligible: c.eligible,
+                    score: c.score,
+                    terms: c.terms.as_ref(),
+                    rejections: &c.rejections,
+                });
+            }
+        }
+        RouteJson {
+            decision_id: &routed.decision_id,
+            outcome: d.outcome.as_str(),
+            service_id: single.then(|| d.chosen[0].service_id.as_str()),
+            service_version: single.then(|| d.chosen[0].service_version.as_str()),
+            score: d.score,
+            steps: &d.chosen,
+            control: d.control.as_ref(),
+            guarantees: d.guarantees.as_ref().map(|g| GuaranteesJson {
+                latency_p95_ms: g.latency_p95_ms,
+                availability: g.availability,
+                accuracy: g.accuracy,
+                cost: g.cost,
+                currency: g.currency.clone(),
+                regions: g.regions.clone(),
+            }),
+            candidates,
+            summary: &d.summary,
+            reason: d.reason.as_deref(),
+            principal: &d.principal,
+            policy_set: &routed.policy_set,
+            seed: d.seed,
+            weights: d.weights,
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Human
+// ---------------------------------------------------------------------------
+
+fn num(x: f64, places: usize) -> String {
+    format!("{x:.places$}")
+}
+
+fn render(routed: &Routed, args: &RouteArgs, ui: &mut Ui) -> Result<(), Error> {
+    let d = &routed.decision;
+    match d.outcome {
+        Outcome::Routed => {
+            if d.chosen.len() == 1 && d.steps.len() == 1 {
+                let c = &d.chosen[0];
+                ui.line(format_args!(
+                    "routed {} → {} {}  score {}",
+                    c.capability,
+                    c.service_id,
+                    c.service_version,
+                    num(c.score, 4)
+                ))?;
+            } else {
+                ui.line(format_args!(
+                    "routed chain of {} steps  score {}",
+                    d.chosen.len(),
+                    num(d.score.unwrap_or(0.0), 4)
+                ))?;
+                for (i, c) in d.chosen.iter().enumerate() {
+                    ui.line(format_args!(
+                        "  step {}  {} → {} {}  score {}",
+                        i + 1,
+                        c.capability,
+                        c.service_id,
+                        c.service_version,
+                        num(c.score, 4)
+                    ))?;
+                }
+            }
+            if let Some(c) = &d.control {
+                ui.line(format_args!(
+                    "  control     confidence {}  latency headroom {}  budget headroom {}  risk {}",
+                    num(c.confidence, 2),
+                    num(c.latency_headroom, 2),
+                    num(c.budget_headroom, 2),
+                    num(c.risk, 2)
+                ))?;
+            }
+            if let Some(g) = &d.guarantees {
+                let accuracy = g.accuracy.map_or("undeclared".to_string(), |a| num(a, 3));
+                let currency = &g.currency;
+                ui.line(format_args!(
+                    "  guarantees  p95 {} ms  availability {}  accuracy {accuracy}  cost {} {currency}",
+                    crate::canonical::display_number(g.latency_p95_ms),
+                    crate::canonical::display_number(g.availability),
+                    crate::canonical::display_number(crate::routing::pipeline::round_cost(g.cost)),
+                ))?;
+            }
+        }
+        Outcome::NoRoute => {
+            ui.line("no route: no eligible service")?;
+            if let Some(reason) = &d.reason {
+                ui.line(format_args!("  {reason}"))?;
+            }
+        }
+        Outcome::Refused => {}
+    }
+    ui.line(format_args!(
+        "  principal   {} · policies {} ({} rules) · seed {}",
+        d.principal,
+        &routed.policy_set[..12.min(routed.policy_set.len())],
+        routed.policy_rules,
+        d.seed
+    ))?;
+    if args.explain {
+        let w = &d.weights;
+        ui.line("")?;
+        ui.line("J(s) = w_q·q + w_h·h + w_t·t − w_c·ĉ − w_l·ℓ̂ − w_r·ρ")?;
+        ui.line(format_args!(
+            "weights  q {}  h {}  t {}  c {}  l {}  r {}",
+            num(w.q, 2),
+            num(w.h, 2),
+            num(w.t, 2),
+            num(w.c, 2),
+            num(w.l, 2),
+            num(w.r, 2)
+        ))?;
+    }
+    let chained = d.steps.len() > 1;
+    if args.explain || args.top.is_some() {
+        ui.line("")?;
+        let mut table = ui.table(&[
+            if chained { "STEP" } else { "" },
+            "SERVICE",
+            "VERSION",
+            "SCORE",
+            "q",
+            "h",
+            "t",
+            "ĉ",
+            "ℓ̂",
+            "ρ",
+        ]);
+        for (i, step) in d.steps.iter().enumerate() {
+            for c in step.eligible().take(args.top.unwrap_or(usize::MAX)) {
+                let t = c.terms.unwrap_or(Terms {
+                    q: 0.0,
+                    h: 0.0,
+                    t: 0.0,
+                    c: 0.0,
+                    l: 0.0,
+                    r: 0.0,
+                });
+                let chosen = d
+                    .chosen
+                    .get(i)
+                    .is_some_and(|ch| ch.service_id == c.service_id);
+                table.add_row(vec![
+                    match (chained, chosen) {
+                        (true, true) => format!("{}*", i + 1),
+                        (true, false) => (i + 1).to_string(),
+                        (false, true) => "*".to_string(),
+                        (false, false) => String::new(),
+                    },
+                    c.service_id.clone(),
+                    c.service_version.clone(),
+                    num(c.score.unwrap_or(0.0), 4),
+                    num(t.q, 3),
+                    num(t.h, 3),
+                    num(t.t, 3),
+                    num(t.c, 3),
+                    num(t.l, 3),
+                    num(t.r, 3),
+                ]);
+            }
+        }
+        ui.table_out(table)?;
+    }
+    let rejected = d
+        .steps
+        .iter()
+        .any(|s| s.candidates.iter().any(|c| !c.eligible));
+    if rejected && (args.explain || d.outcome == Outcome::NoRoute) {
+        ui.line("")?;
+        let mut headers = vec!["SERVICE", "STAGE", "RULE", "MESSAGE"];
+        if chained {
+            headers.insert(0, "STEP");
+        }
+        let mut table = ui.table(&headers);
+        for (i, step) in d.steps.iter().enumerate() {
+            for c in step.candidates.iter().filter(|c| !c.eligible) {
+                for r in &c.rejections {
+                    let mut row = vec![
+                        c.service_id.clone(),
+                        r.stage.as_str().to_string(),
+                        r.rule.clone(),
+                        r.message.clone(),
+                    ];
+                    if chained {
+                        row.insert(0, (i + 1).to_string());
+                    }
+                    table.add_row(row);
+                }
+            }
+        }
+        ui.table_out(table)?;
+    }
+    ui.line("")?;
+    ui.line(&d.summary)
+}
+
+// ---------------------------------------------------------------------------
+// Batch
+// ---------------------------------------------------------------------------
+
+/// The error object of a batch line that could not be routed.
+#[derive(Serialize)]
+struct LineError {
+    line: usize,
+    error: LineProblem,
+}
+
+#[derive(Serialize)]
+struct LineProblem {
+    code: String,
+    message: String,
+    column: Option<usize>,
+    help: Option<String>,
+}
+
+fn batch(args: &RouteArgs, router: &mut Router, ui: &mut Ui) -> Result<Exit, Error> {
+    let text = read_batch(&args.request)?;
+    let lines: Vec<&str> = text.lines().collect();
+    let bar = ui.progress(lines.len() as u64, "routing");
+    let mut failed = 0usize;
+    for (n, line) in lines.iter().enumerate() {
+        bar.inc(1);
+        if line.trim().is_empty() {
+            continue;
+        }
+        let label = format!("{}:{}", label(&args.request), n + 1);
+        match request::parse(&label, line) {
+            Err(report) => {
+                failed += 1;
+                let problem = report.problems.first();
+                let column = problem.map(|p| report.position(p).1);
+                ui.json_line(&LineError {
+                    line: n + 1,
+                    error: LineProblem {
+                        code: problem.map_or_else(|| "request::invalid".into(), |p| p.code.clone()),
+                        message: problem.map_or_else(String::new, |p| p.message.clone()),
+                        column,
+                        help: problem.and_then(|p| p.help.clone()),
+                    },
+                })?;
+            }
+            Ok(mut request) => {
+                if let Some(seed) = args.seed {
+                    request.seed = seed;
+                }
+                let routed = router.route(&request)?;
+                if routed.decision.outcome == Outcome::Refused {
+                    failed += 1;
+                }
+                ui.json_line(&RouteJson::new(&routed, args.top))?;
+            }
+        }
+    }
+    bar.finish_and_clear();
+    if failed > 0 {
+        ui.warn(format_args!(
+            "{failed} of {} lines were not routed (invalid or refused)",
+            lines.iter().filter(|l| !l.trim().is_empty()).count()
+        ));
+        return Ok(Exit::Invalid);
+    }
+    Ok(Exit::Success)
+}
+
+/// A batch is read whole (no per-file cap: it is a stream of small requests).
+fn read_batch(path: &Path) -> Result<String, Error> {
+    let fail = |reason: String| Error::RequestUnreadable {
+        path: label(path),
+        reason,
+    };
+    let mut text = String::new();
+    let read = if path.as_os_str() == "-" {
+        std::io::stdin().lock().read_to_string(&mut text)
+    } else {
+        std::fs::File::open(path).and_then(|mut f| f.read_to_string(&mut text))
+    };
+    read.map_err(|e| fail(e.to_string()))?;
+    Ok(text)
+}

@@ -1,0 +1,304 @@
+//! The edge around the pure routing core: gathers its inputs — candidates
+//! from the registry's capability index (or from contract files in stateless
+//! mode), the policy set in force, and the caller's identity — runs
+//! [`routing::route`], and returns the decision with what identifies its
+//! inputs (policy-set hash, contract hashes).
+
+use crate::contract::ServiceContract;
+use crate::error::Error;
+use crate::home::Home;
+use crate::policy::PolicySet;
+use crate::principal::{AuthFailure, Principal};
+use crate::registry::ServiceStatus;
+use crate::request::Request;
+use crate::routing::{self, Candidate, Decision, Identity, ServiceStats};
+use crate::store::Store;
+use crate::store::registry::contract_hash;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// A contract version the router considered.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ContractRef {
+    pub service_id: String,
+    pub version: String,
+    pub hash: String,
+}
+
+/// A decision and what it was made from.
+#[derive(Debug, Clone, Serialize)]
+pub struct Routed {
+    /// First 32 hex characters of the hash of the decision record.
+    pub decision_id: String,
+    pub decision: Decision,
+    pub identity: Identity,
+    /// Hash of the policy set applied.
+    pub policy_set: String,
+    /// How many rules it holds.
+    pub policy_rules: usize,
+    /// Every contract version considered, by service id.
+    pub contracts: Vec<ContractRef>,
+    /// Things the caller should tell the user (ignored token, …).
+    #[serde(skip)]
+    pub notes: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+struct Loaded {
+    contract: ServiceContract,
+    hash: String,
+    status: ServiceStatus,
+    status_reason: Option<String>,
+}
+
+enum Source {
+    /// Candidates, policies and identity from the home.
+    Registry {
+        store: Store,
+        home: Home,
+        /// Services per capability, loaded once per router.
+        cache: BTreeMap<String, Vec<Loaded>>,
+    },
+    /// Candidates and policies from files; identity simulated, anonymous,
+    /// or checked against a home when one is given.
+    Files {
+        contracts: Vec<Loaded>,
+        principal: Option<Principal>,
+        identities: Option<(Store, Home)>,
+    },
+}
+
+pub struct Router {
+    source: Source,
+    policies: PolicySet,
+    policy_hash: String,
+}
+
+impl Router {
+    /// Registry mode: the installed policy set always applies.
+    pub fn registry(store: Store, home: Home) -> Result<Router, Error> {
+        let policies = store.active_policy_set()?;
+        let policy_hash = hash_of(&policies, &store)?;
+        Ok(Router {
+            source: Source::Registry {
+                store,
+                home,
+                cache: BTreeMap::new(),
+            },
+            policies,
+            policy_hash,
+        })
+    }
+
+    /// Stateless mode. Contracts must be valid and share one currency.
+    pub fn files(
+        contracts: Vec<ServiceContract>,
+        policies: PolicySet,
+        principal: Option<Principal>,
+        identities: Option<(Store, Home)>,
+    ) -> Result<Router, Error> {
+        let mut currencies: Vec<String> =
+            contracts.iter().map(|c| c.cost.currency.clone()).collect();
+        currencies.sort();
+        currencies.dedup();
+        if currencies.len() > 1 {
+            return Err(Error::MixedCurrencies { currencies });
+        }
+        let contracts = contracts
+            .into_iter()
+            .map(|contract| {
+                let hash = contract_hash(&contract)
+                    .map(|(h, _)| h)
+                    .unwrap_or_else(|_| "unhashable".to_string());
+                Loaded {
+                    contract,
+                    hash,
+                    status: ServiceStatus::Active,
+                    status_reason: None,
+                }
+            })
+            .collect();
+        let policy_hash = policies
+            .canonical()
+            .map(|(h, _)| h)
+            .map_err(|e| Error::Store {
+                path: "policies".into(),
+                reason: format!("the policy set has no canonical form: {e}"),
+                help: "check the numbers in the policy files",
+            })?;
+        Ok(Router {
+            source: Source::Files {
+                contracts,
+                principal,
+                identities,
+            },
+            policies,
+            policy_hash,
+        })
+    }
+
+    pub fn policies(&self) -> &PolicySet {
+        &self.policies
+    }
+
+    pub fn policy_hash(&self) -> &str {
+        &self.policy_hash
+    }
+
+    /// Routes one request.
+    pub fn route(&mut self, request: &Request) -> Result<Routed, Error> {
+        let mut notes = Vec::new();
+        let identity = self.identify(request, &mut notes)?;
+        let loaded = self.candidates(request)?;
+        let candidates: Vec<Candidate<'_>> = loaded
+            .iter()
+            .map(|l| Candidate {
+                contract: &l.contract,
+                status: l.status,
+                status_reason: l.status_reason.as_deref(),
+                stats: ServiceStats::default(),
+            })
+            .collect();
+        let decision = routing::route(request, &identity, &candidates, &self.policies);
+        let mut contracts: Vec<ContractRef> = loaded
+            .iter()
+            .map(|l| ContractRef {
+                service_id: l.contract.service_id.clone(),
+                version: l.contract.version.clone(),
+                hash: l.hash.clone(),
+            })
+            .collect();
+        contracts.sort_by(|a, b| a.service_id.cmp(&b.service_id));
+        let decision_id = decision_id(request, &identity, &self.policy_hash, &contracts, &decision);
+        Ok(Routed {
+            decision_id,
+            decision,
+            identity,
+            policy_set: self.policy_hash.clone(),
+            policy_rules: self.policies.policies().len(),
+            contracts,
+            notes,
+        })
+    }
+
+    fn identify(&self, request: &Request, notes: &mut Vec<String>) -> Result<Identity, Error> {
+        let token = request.token();
+        match &self.source {
+            Source::Registry { store, home, .. } => Ok(Identity::from_auth(
+                store.authenticate(home, token)?,
+                token.is_some(),
+            )),
+            Source::Files {
+                principal: Some(p), ..
+            } => {
+                if token.is_some() {
+                    notes.push(format!(
+                        "routing as the simulated principal `{}`; the request's token is not checked",
+                        p.name
+                    ));
+                }
+                Ok(Identity::Simulated {
+                    principal: p.clone(),
+                })
+            }
+            Source::Files {
+                identities: Some((store, home)),
+                ..
+            } => Ok(Identity::from_auth(
+                store.authenticate(home, token)?,
+                token.is_some(),
+            )),
+            Source::Files { .. } => {
+                if token.is_none() {
+                    return Ok(Identity::Anonymous);
+                }
+                notes.push(
+                    "the request carries a token, but there is no caio home to check it against: \
+                     pass --home (or set CAIO_HOME), or simulate a caller with --principal FILE"
+                        .to_string(),
+                );
+                Ok(Identity::Refused {
+                    failure: AuthFailure::Unknown,
+                })
+            }
+        }
+    }
+
+    /// The services offering any capability the request names.
+    fn candidates(&mut self, request: &Request) -> Result<Vec<Loaded>, Error> {
+        let mut wanted: Vec<String> = request.steps().into_iter().map(|s| s.capability).collect();
+        wanted.sort();
+        wanted.dedup();
+        match &mut self.source {
+            Source::Files { contracts, .. } => Ok(contracts
+                .iter()
+                .filter(|l| {
+                    l.contract
+                        .capabilities
+                        .iter()
+                        .any(|c| wanted.contains(&c.kind))
+                })
+                .cloned()
+                .collect()),
+            Source::Registry { store, cache, .. } => {
+                let mut out: BTreeMap<String, Loaded> = BTreeMap::new();
+                for capability in wanted {
+                    if !cache.contains_key(&capability) {
+                        let records = store.services_for_capability(&capability)?;
+                        let loaded = records
+                            .into_iter()
+                            .map(|r| Loaded {
+                                contract: r.contract,
+                                hash: r.hash,
+                                status: r.status,
+                                status_reason: r.status_reason,
+                            })
+                            .collect();
+                        cache.insert(capability.clone(), loaded);
+                    }
+                    for l in cache.get(&capability).into_iter().flatten() {
+                        out.entry(l.contract.service_id.clone())
+                            .or_insert_with(|| l.clone());
+                    }
+                }
+                Ok(out.into_values().collect())
+            }
+        }
+    }
+}
+
+fn hash_of(policies: &PolicySet, store: &Store) -> Result<String, Error> {
+    policies
+        .canonical()
+        .map(|(h, _)| h)
+        .map_err(|e| Error::Store {
+            path: store.path().to_path_buf(),
+            reason: format!("the policy set has no canonical form: {e}"),
+            help: "re-apply the policy files with `caio policy apply`",
+        })
+}
+
+/// The first 32 hex characters of BLAKE3 over the canonical JSON of the
+/// decision and its inputs (the request without its id and token).
+fn decision_id(
+    request: &Request,
+    identity: &Identity,
+    policy_set: &str,
+    contracts: &[ContractRef],
+    decision: &Decision,
+) -> String {
+    let mut request = request.clone();
+    request.request_id = None;
+    request.auth = None;
+    let record = serde_json::json!({
+        "request": request,
+        "identity": identity,
+        "policy_set": policy_set,
+        "contracts": contracts,
+        "decision": decision,
+    });
+    match crate::canonical::content_hash(&record) {
+        Ok(hash) => hash.to_hex()[..32].to_string(),
+        Err(_) => "0".repeat(32),
+    }
+}
