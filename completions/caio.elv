@@ -33,6 +33,8 @@ set edit:completion:arg-completer[caio] = {|@words|
             cand contract 'Validate, describe and scaffold service contracts'
             cand registry 'Store service contracts and manage their status'
             cand principal 'Manage the principals (callers) whose tokens requests carry'
+            cand policy 'Validate, test, install and show policy sets'
+            cand route 'Pick the best eligible service for a request, and explain why'
             cand generate-docs 'Regenerate the man pages and shell completions from this command line'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -291,6 +293,102 @@ set edit:completion:arg-completer[caio] = {|@words|
         }
         &'caio;principal;help;help'= {
         }
+        &'caio;policy'= {
+            cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
+            cand --format 'Output format: `human` tables and text, or one `json` document on stdout'
+            cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
+            cand -q 'Print only results and errors: no status lines, warnings or progress bars'
+            cand --quiet 'Print only results and errors: no status lines, warnings or progress bars'
+            cand -v 'Print more detail (repeat for more)'
+            cand --verbose 'Print more detail (repeat for more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand validate 'Check policy files and directories; exit 1 if any is invalid'
+            cand test 'Run the `tests:` blocks of policy files; exit 1 on any failure'
+            cand apply 'Validate policy files and install them as the home''s active policy set'
+            cand show 'Print the active policy set and its hash'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'caio;policy;validate'= {
+            cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
+            cand --format 'Output format: `human` tables and text, or one `json` document on stdout'
+            cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
+            cand -q 'Print only results and errors: no status lines, warnings or progress bars'
+            cand --quiet 'Print only results and errors: no status lines, warnings or progress bars'
+            cand -v 'Print more detail (repeat for more)'
+            cand --verbose 'Print more detail (repeat for more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'caio;policy;test'= {
+            cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
+            cand --format 'Output format: `human` tables and text, or one `json` document on stdout'
+            cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
+            cand --fail-on-empty 'Fail when the files hold no test at all'
+            cand -q 'Print only results and errors: no status lines, warnings or progress bars'
+            cand --quiet 'Print only results and errors: no status lines, warnings or progress bars'
+            cand -v 'Print more detail (repeat for more)'
+            cand --verbose 'Print more detail (repeat for more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'caio;policy;apply'= {
+            cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
+            cand --format 'Output format: `human` tables and text, or one `json` document on stdout'
+            cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
+            cand -q 'Print only results and errors: no status lines, warnings or progress bars'
+            cand --quiet 'Print only results and errors: no status lines, warnings or progress bars'
+            cand -v 'Print more detail (repeat for more)'
+            cand --verbose 'Print more detail (repeat for more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'caio;policy;show'= {
+            cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
+            cand --format 'Output format: `human` tables and text, or one `json` document on stdout'
+            cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
+            cand -q 'Print only results and errors: no status lines, warnings or progress bars'
+            cand --quiet 'Print only results and errors: no status lines, warnings or progress bars'
+            cand -v 'Print more detail (repeat for more)'
+            cand --verbose 'Print more detail (repeat for more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'caio;policy;help'= {
+            cand validate 'Check policy files and directories; exit 1 if any is invalid'
+            cand test 'Run the `tests:` blocks of policy files; exit 1 on any failure'
+            cand apply 'Validate policy files and install them as the home''s active policy set'
+            cand show 'Print the active policy set and its hash'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'caio;policy;help;validate'= {
+        }
+        &'caio;policy;help;test'= {
+        }
+        &'caio;policy;help;apply'= {
+        }
+        &'caio;policy;help;show'= {
+        }
+        &'caio;policy;help;help'= {
+        }
+        &'caio;route'= {
+            cand --contracts 'Route among these contract files instead of the registry (stateless mode)'
+            cand --policies 'Apply these policy files (stateless mode; with a registry the installed set applies)'
+            cand --principal 'Route as this principal (YAML or JSON: name, tenant, roles, trust); stateless mode only'
+            cand --seed 'Seed of the tie-break among equal scores (overrides the request''s `seed`)'
+            cand --top 'List the K best eligible candidates'
+            cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
+            cand --format 'Output format: `human` tables and text, or one `json` document on stdout'
+            cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
+            cand --explain 'Show every candidate with its terms, every rejection, and the weights'
+            cand --batch 'Read JSON Lines (one request per line) and write one JSON decision per line'
+            cand -q 'Print only results and errors: no status lines, warnings or progress bars'
+            cand --quiet 'Print only results and errors: no status lines, warnings or progress bars'
+            cand -v 'Print more detail (repeat for more)'
+            cand --verbose 'Print more detail (repeat for more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'caio;generate-docs'= {
             cand --out-dir 'Directory that receives `man/` and `completions/`'
             cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
@@ -308,6 +406,8 @@ set edit:completion:arg-completer[caio] = {|@words|
             cand contract 'Validate, describe and scaffold service contracts'
             cand registry 'Store service contracts and manage their status'
             cand principal 'Manage the principals (callers) whose tokens requests carry'
+            cand policy 'Validate, test, install and show policy sets'
+            cand route 'Pick the best eligible service for a request, and explain why'
             cand generate-docs 'Regenerate the man pages and shell completions from this command line'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -354,6 +454,22 @@ set edit:completion:arg-completer[caio] = {|@words|
         &'caio;help;principal;list'= {
         }
         &'caio;help;principal;revoke'= {
+        }
+        &'caio;help;policy'= {
+            cand validate 'Check policy files and directories; exit 1 if any is invalid'
+            cand test 'Run the `tests:` blocks of policy files; exit 1 on any failure'
+            cand apply 'Validate policy files and install them as the home''s active policy set'
+            cand show 'Print the active policy set and its hash'
+        }
+        &'caio;help;policy;validate'= {
+        }
+        &'caio;help;policy;test'= {
+        }
+        &'caio;help;policy;apply'= {
+        }
+        &'caio;help;policy;show'= {
+        }
+        &'caio;help;route'= {
         }
         &'caio;help;generate-docs'= {
         }

@@ -487,28 +487,46 @@ pub fn names() -> Vec<&'static str> {
     PATHS.iter().map(|p| p.path).collect()
 }
 
-/// The closest known path to a misspelt one: by edit similarity over the
-/// whole path, then over the last segment within the same root.
+/// The closest known path to a misspelt one: a path of the same root ending
+/// in the same segment (a forgotten middle), else a sibling (same parent) by
+/// the last segment (similar, or one containing the other), else by the
+/// whole path, else by the last segment within the same root.
 pub fn suggest(path: &str) -> Option<&'static str> {
-    if let Some(s) = crate::shape::did_you_mean(path, &names()) {
-        return Some(s);
-    }
-    let (root, last) = path.split_once('.').map_or(("", path), |(r, _)| {
-        (r, path.rsplit('.').next().unwrap_or(path))
-    });
+    let last = |p: &'static str| p.rsplit('.').next().unwrap_or(p);
+    let (parent, typed) = path.rsplit_once('.').unwrap_or(("", path));
+    let root = path.split('.').next().unwrap_or("");
     let same_root: Vec<&'static str> = PATHS
         .iter()
         .map(|p| p.path)
-        .filter(|p| p.starts_with(root) && !root.is_empty())
+        .filter(|p| !root.is_empty() && p.starts_with(root))
         .collect();
-    let lasts: Vec<&str> = same_root
+    // A path missing its middle (`service.hosting`).
+    if let Some(p) = same_root.iter().copied().find(|p| last(p) == typed) {
+        return Some(p);
+    }
+    let siblings: Vec<&'static str> = PATHS
         .iter()
-        .map(|p| p.rsplit('.').next().unwrap_or(p))
+        .map(|p| p.path)
+        .filter(|p| p.rsplit_once('.').is_some_and(|(pp, _)| pp == parent))
         .collect();
-    let hit = crate::shape::did_you_mean(last, &lasts)?;
-    same_root
-        .into_iter()
-        .find(|p| p.rsplit('.').next() == Some(hit))
+    let sibling_names: Vec<&str> = siblings.iter().map(|p| last(p)).collect();
+    let by_sibling = crate::shape::did_you_mean(typed, &sibling_names)
+        .or_else(|| {
+            sibling_names
+                .iter()
+                .copied()
+                .find(|n| !typed.is_empty() && (n.contains(typed) || typed.contains(n)))
+        })
+        .and_then(|hit| siblings.iter().copied().find(|p| last(p) == hit));
+    if by_sibling.is_some() {
+        return by_sibling;
+    }
+    if let Some(s) = crate::shape::did_you_mean(path, &names()) {
+        return Some(s);
+    }
+    let lasts: Vec<&str> = same_root.iter().map(|p| last(p)).collect();
+    let hit = crate::shape::did_you_mean(typed, &lasts)?;
+    same_root.into_iter().find(|p| last(p) == hit)
 }
 
 #[cfg(test)]
@@ -544,6 +562,7 @@ mod tests {
         );
         assert_eq!(suggest("principal.tenants"), Some("principal.tenant"));
         assert_eq!(lookup("service.tags").map(|p| p.ty), Some(Ty::StrList));
+        assert_eq!(suggest("service.hosting"), Some("service.privacy.hosting"));
         assert!(lookup("service.nope").is_none());
     }
 }
