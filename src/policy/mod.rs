@@ -162,3 +162,191 @@ impl Policy {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::contract::ServiceContract;
+    use crate::principal::Principal;
+    use crate::registry::ServiceStatus;
+    use crate::request::Request;
+
+    fn contract(text: &str) -> ServiceContract {
+        crate::contract::validate_text("c.yaml", text)
+            .contract
+            .expect("valid contract")
+    }
+
+    fn gpt4o() -> ServiceContract {
+        contract(include_str!("../../contracts/openai-gpt-4o.yaml"))
+    }
+
+    fn set(rules: &str) -> PolicySet {
+        let text = format!("apiVersion: caio/v1\nkind: PolicySet\npolicies:\n{rules}");
+        let file = load::load_text("p.yaml", &text, std::path::Path::new("."));
+        assert!(file.report.is_valid(), "{:?}", file.report.problems);
+        PolicySet::new(file.policies)
+    }
+
+    fn verdict(
+        set: &PolicySet,
+        request: &Request,
+        principal: &Principal,
+        c: &ServiceContract,
+    ) -> PolicyVerdict {
+        let offered = c.capabilities.first();
+        let ctx = Context {
+            request,
+            capability: "chat",
+            input: &request.input,
+            principal,
+            anonymous: principal.name == "anonymous",
+            service: c,
+            offered,
+            status: ServiceStatus::Active,
+            estimate: 0.01,
+        };
+        set.evaluate(&ctx)
+    }
+
+    fn pii_request() -> Request {
+        let mut r = Request::for_capability("chat");
+        r.data.contains_pii = true;
+        r
+    }
+
+    #[test]
+    fn deny_require_prefer() {
+        let s = set(
+            "  - id: no-pii-external\n    effect: deny\n    when: { request.data.contains_pii: true }\n    match: { service.privacy.hosting: { in: [external] } }\n    message: PII stays inside\n\
+             \x20 - id: eu-only\n    effect: require\n    when: { principal.tenant: acme }\n    match: { service.privacy.regions: { subset_of: [eu] } }\n\
+             \x20 - id: likes-us\n    effect: prefer\n    weight: 0.25\n    match: { service.tags: { contains: us } }\n",
+        );
+        let c = gpt4o();
+        let anon = Principal::anonymous();
+        let v = verdict(&s, &Request::for_capability("chat"), &anon, &c);
+        assert!(v.rejections.is_empty());
+        assert_eq!(v.preferred_by, ["likes-us"]);
+        assert_eq!(v.bonus, 0.25);
+
+        let v = verdict(&s, &pii_request(), &anon, &c);
+        assert_eq!(v.rejections.len(), 1);
+        assert_eq!(v.rejections[0].rule, "no-pii-external");
+        assert_eq!(
+            v.rejections[0].message,
+            "PII stays inside: service.privacy.hosting in [external] (is external)"
+        );
+
+        let acme = Principal {
+            tenant: Some("acme".into()),
+            ..Principal::anonymous()
+        };
+        let v = verdict(&s, &pii_request(), &acme, &c);
+        let rules: Vec<&str> = v.rejections.iter().map(|r| r.rule.as_str()).collect();
+        assert_eq!(
+            rules,
+            ["eu-only", "no-pii-external"],
+            "every rule, in id order"
+        );
+        assert!(
+            v.rejections[0].message.contains("subset_of [eu] (is [us])"),
+            "{}",
+            v.rejections[0].message
+        );
+    }
+
+    #[test]
+    fn unset_attributes_fail_closed_unless_guarded() {
+        let mut c = gpt4o();
+        c.guarantees.accuracy = None;
+        let anon = Principal::anonymous();
+        let r = Request::for_capability("chat");
+        let unguarded = set(
+            "  - id: accurate\n    effect: require\n    match: { service.guarantees.accuracy: { gte: 0.8 } }\n",
+        );
+        let v = verdict(&unguarded, &r, &anon, &c);
+        assert_eq!(v.rejections.len(), 1);
+        assert!(
+            v.rejections[0].message.starts_with("policy error:"),
+            "{}",
+            v.rejections[0].message
+        );
+
+        let guarded = set(
+            "  - id: accurate-if-declared\n    effect: deny\n    match:\n      all:\n        - { service.guarantees.accuracy: { exists: true } }\n        - { service.guarantees.accuracy: { lt: 0.8 } }\n",
+        );
+        assert!(verdict(&guarded, &r, &anon, &c).rejections.is_empty());
+        c.guarantees.accuracy = Some(0.5);
+        assert_eq!(verdict(&guarded, &r, &anon, &c).rejections.len(), 1);
+
+        // Equality and `in` on an unset value are false; `not_in` is true.
+        let tenantless = set(
+            "  - id: a\n    effect: deny\n    when: { principal.tenant: acme }\n\
+             \x20 - id: b\n    effect: deny\n    when: { principal.tenant: { in: [acme] } }\n\
+             \x20 - id: c\n    effect: prefer\n    weight: 0.1\n    when: { principal.tenant: { not_in: [acme] } }\n",
+        );
+        let v = verdict(&tenantless, &r, &anon, &c);
+        assert!(v.rejections.is_empty());
+        assert_eq!(v.preferred_by, ["c"]);
+    }
+
+    #[test]
+    fn ordered_values_and_key_order() {
+        let c = gpt4o();
+        let anon = Principal::anonymous();
+        let mut r = Request::for_capability("chat");
+        r.data.class = crate::contract::DataClass::Confidential;
+        let a = set(
+            "  - id: sensitive\n    effect: deny\n    match: { request.data.class: { gte: confidential }, service.privacy.hosting: { gt: internal } }\n",
+        );
+        let b = set(
+            "  - id: sensitive\n    effect: deny\n    match: { service.privacy.hosting: { gt: internal }, request.data.class: { gte: confidential } }\n",
+        );
+        let va = verdict(&a, &r, &anon, &c);
+        assert_eq!(va, verdict(&b, &r, &anon, &c));
+        assert_eq!(va.rejections.len(), 1);
+        assert_eq!(
+            a.canonical().unwrap().0,
+            b.canonical().unwrap().0,
+            "same set, same hash"
+        );
+        r.data.class = crate::contract::DataClass::Internal;
+        assert!(verdict(&a, &r, &anon, &c).rejections.is_empty());
+    }
+
+    #[test]
+    fn validation_reports_paths_operators_and_types() {
+        let text = "apiVersion: caio/v1\nkind: PolicySet\npolicies:\n  - id: x\n    effect: deny\n    match: { service.privacy.hostng: external, service.tags: { containz: eu }, service.risk: { contains: 1 } }\n  - id: y\n    effect: require\n  - id: z\n    effect: prefer\n    match: { service.privacy.hosting: { in: [externl] } }\n";
+        let file = load::load_text("p.yaml", text, std::path::Path::new("."));
+        let mut codes: Vec<&str> = file
+            .report
+            .problems
+            .iter()
+            .map(|p| p.code.as_str())
+            .collect();
+        codes.sort();
+        assert_eq!(
+            codes,
+            [
+                "policy::invalid-value",
+                "policy::missing-key",
+                "policy::missing-key",
+                "policy::type-mismatch",
+                "policy::unknown-operator",
+                "policy::unknown-path",
+            ]
+        );
+        let unknown = file
+            .report
+            .problems
+            .iter()
+            .find(|p| p.code == "policy::unknown-path")
+            .unwrap();
+        assert!(
+            unknown.label.contains("service.privacy.hosting"),
+            "{}",
+            unknown.label
+        );
+        assert_eq!(file.report.position(unknown), (6, 14));
+    }
+}

@@ -357,3 +357,148 @@ fn infeasible(search: &Search<'_>, request: &Request) -> String {
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn item(index: usize, score: f64, latency: f64, cost: f64) -> Item {
+        Item {
+            index,
+            score,
+            latency,
+            cost,
+            availability: 1.0,
+        }
+    }
+
+    fn bounds(max_latency: f64, max_cost: f64) -> Bounds {
+        Bounds {
+            max_latency,
+            max_cost,
+            min_availability: 0.0,
+        }
+    }
+
+    /// Every combination, the slow way.
+    fn brute(steps: &[Vec<Item>], b: Bounds) -> Option<f64> {
+        let mut best: Option<f64> = None;
+        let mut idx = vec![0usize; steps.len()];
+        loop {
+            let chosen: Vec<&Item> = idx.iter().enumerate().map(|(d, &i)| &steps[d][i]).collect();
+            let (t, l, c) = chosen.iter().fold((0.0, 0.0, 0.0), |(t, l, c), i| {
+                (t + i.score, l + i.latency, c + i.cost)
+            });
+            if l <= b.max_latency && c <= b.max_cost && best.is_none_or(|x| t > x) {
+                best = Some(t);
+            }
+            let mut d = 0;
+            loop {
+                if d == steps.len() {
+                    return best;
+                }
+                idx[d] += 1;
+                if idx[d] < steps[d].len() {
+                    break;
+                }
+                idx[d] = 0;
+                d += 1;
+            }
+        }
+    }
+
+    #[test]
+    fn the_greedy_chain_is_not_taken_when_it_breaks_a_bound() {
+        // Best per step: 0 then 0 (latency 2000 + 1500 > 3000).
+        let steps = vec![
+            vec![item(0, 0.9, 2000.0, 0.0), item(1, 0.7, 500.0, 0.0)],
+            vec![item(0, 0.8, 1500.0, 0.0), item(1, 0.5, 900.0, 0.0)],
+        ];
+        let search = Search::new(&steps, bounds(3000.0, f64::INFINITY));
+        let best = search.best_total(None).unwrap();
+        // Feasible: 0.9 + 0.5 (2,900 ms) = 1.4 and 0.7 + 0.8 (2,000 ms) = 1.5.
+        assert!((best - 1.5).abs() < 1e-12, "{best}");
+        assert_eq!(Some(best), brute(&steps, bounds(3000.0, f64::INFINITY)));
+        let ranked = ranked(&steps, 0);
+        assert_eq!(
+            search.first_reaching(&ranked, best - TIE_EPSILON),
+            Some(vec![1, 0])
+        );
+        // The runner-up excludes the winner.
+        let second = search.best_total(Some(&[1, 0])).unwrap();
+        assert!((second - 1.4).abs() < 1e-12, "{second}");
+        // Nothing fits under 1,000 ms.
+        assert_eq!(
+            Search::new(&steps, bounds(1000.0, f64::INFINITY)).best_total(None),
+            None
+        );
+    }
+
+    #[test]
+    fn search_matches_brute_force_on_a_grid() {
+        // A deterministic spread of scores, latencies and costs.
+        let steps: Vec<Vec<Item>> = (0..3)
+            .map(|d| {
+                (0..6)
+                    .map(|i| {
+                        let x = (d * 7 + i * 13) % 11;
+                        item(
+                            i,
+                            x as f64 / 10.0,
+                            100.0 * ((i * 5 + d) % 7 + 1) as f64,
+                            0.01 * ((i + 2 * d) % 5) as f64,
+                        )
+                    })
+                    .collect()
+            })
+            .collect();
+        for max_latency in [300.0, 700.0, 1200.0, 2100.0, f64::INFINITY] {
+            for max_cost in [0.0, 0.03, 0.08, f64::INFINITY] {
+                let b = bounds(max_latency, max_cost);
+                let got = Search::new(&steps, b).best_total(None);
+                let want = brute(&steps, b);
+                match (got, want) {
+                    (Some(g), Some(w)) => {
+                        assert!((g - w).abs() < 1e-9, "{max_latency} {max_cost}: {g} vs {w}")
+                    }
+                    (g, w) => assert_eq!(g, w, "{max_latency} {max_cost}"),
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn composition_rules() {
+        let m = |p95: f64, a: f64, acc: Option<f64>, cost: f64| Metrics {
+            latency_p95_ms: p95,
+            availability: a,
+            accuracy: acc,
+            cost,
+            risk: 0.1,
+        };
+        let text = include_str!("../../contracts/llama-3-70b-onprem.yaml");
+        let onprem = crate::contract::validate_text("a.yaml", text)
+            .contract
+            .unwrap();
+        let text = include_str!("../../contracts/mistral-large-eu.yaml");
+        let external = crate::contract::validate_text("b.yaml", text)
+            .contract
+            .unwrap();
+        let (a, b) = (
+            m(100.0, 0.99, Some(0.9), 0.01),
+            m(200.0, 0.98, Some(0.8), 0.02),
+        );
+        let c = compose(&[&a, &b], &[&onprem, &external]);
+        assert_eq!(c.latency_p95_ms, 300.0);
+        assert!((c.availability - 0.99 * 0.98).abs() < 1e-15);
+        assert_eq!(c.accuracy, Some(0.8));
+        assert!((c.cost - 0.03).abs() < 1e-15);
+        assert_eq!(c.hosting, crate::contract::Hosting::External);
+        assert_eq!(c.regions, ["eu"]);
+        let undeclared = m(10.0, 1.0, None, 0.0);
+        assert_eq!(
+            compose(&[&a, &undeclared], &[&onprem, &onprem]).accuracy,
+            None
+        );
+    }
+}
