@@ -6,9 +6,9 @@
 //! same way and compared in constant time against every stored hash.
 
 use crate::contract::Trust;
-use crate::contract::shape::{NAME, TRUST_LEVELS};
+use crate::contract::shape::{NAME_STR, NAMES, TRUST_LEVELS};
 use crate::diagnostic::Problem;
-use crate::shape::{Field, ListShape, Shape, StrShape};
+use crate::shape::{Field, Shape, StrShape};
 use crate::yaml::Node;
 use base64::Engine;
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
@@ -53,14 +53,6 @@ impl Principal {
     }
 }
 
-static NAME_STR: Shape = Shape::Str(StrShape {
-    one_of: &[],
-    pattern: Some(&NAME),
-});
-static ROLES: Shape = Shape::List(ListShape {
-    item: &NAME_STR,
-    min_items: 0,
-});
 static TRUST: Shape = Shape::Str(StrShape {
     one_of: TRUST_LEVELS,
     pattern: None,
@@ -72,7 +64,7 @@ static TRUST: Shape = Shape::Str(StrShape {
 pub static PRINCIPAL: Shape = Shape::Object(&[
     Field::optional("name", &NAME_STR, "the principal's name"),
     Field::optional("tenant", &NAME_STR, "the principal's tenant"),
-    Field::optional("roles", &ROLES, "the principal's roles"),
+    Field::optional("roles", &NAMES, "the principal's roles"),
     Field::optional("trust", &TRUST, "low (default), medium or high"),
 ]);
 

@@ -7,7 +7,10 @@
 //! check of [`REQUEST`] over a spanned tree (every problem, with line and
 //! column), then the typed value. A JSON `null` means "absent" everywhere.
 
-use crate::contract::shape::{CAPABILITY_ID, DATA_CLASSES, HOSTINGS, LANGUAGE, MODALITIES, NAME};
+use crate::contract::shape::{
+    BOOL, CAPABILITY_ID, DATA_CLASSES, HOSTINGS, LANGUAGE_STR, MODALITY, NAMES, NON_EMPTY_NAMES,
+    NON_NEGATIVE_INT, POSITIVE, PRICE, TEXT, UNIT,
+};
 use crate::contract::{DataClass, Hosting, Modality};
 use crate::diagnostic::{FileReport, Problem};
 use crate::shape::{self, Field, ListShape, NumShape, Shape, StrShape};
@@ -242,27 +245,11 @@ impl Request {
 // Shape
 // ---------------------------------------------------------------------------
 
-static TEXT: Shape = Shape::Str(StrShape::ANY);
 static CAPABILITY: Shape = Shape::Str(StrShape {
     one_of: &[],
     pattern: Some(&CAPABILITY_ID),
 });
-static NAME_STR: Shape = Shape::Str(StrShape {
-    one_of: &[],
-    pattern: Some(&NAME),
-});
-static NAMES: Shape = Shape::List(ListShape {
-    item: &NAME_STR,
-    min_items: 0,
-});
-static REGION_LIST: Shape = Shape::List(ListShape {
-    item: &NAME_STR,
-    min_items: 1,
-});
-static MODALITY: Shape = Shape::Str(StrShape {
-    one_of: MODALITIES,
-    pattern: None,
-});
+static REGION_LIST: &Shape = &NON_EMPTY_NAMES;
 static MODALITY_LIST: Shape = Shape::List(ListShape {
     item: &MODALITY,
     min_items: 0,
@@ -275,11 +262,7 @@ static HOSTING_LIST: Shape = Shape::List(ListShape {
     item: &HOSTING,
     min_items: 1,
 });
-static LANGUAGE_STR: Shape = Shape::Str(StrShape {
-    one_of: &[],
-    pattern: Some(&LANGUAGE),
-});
-static COUNT: Shape = Shape::Num(NumShape::NON_NEGATIVE_INT);
+static COUNT: &Shape = &NON_NEGATIVE_INT;
 /// Seeds are integers every JSON implementation holds exactly (< 2^53).
 pub const MAX_SEED: u64 = (1 << 53) - 1;
 
@@ -289,16 +272,12 @@ static SEED: Shape = Shape::Num(NumShape {
     exclusive_min: false,
     max: Some(MAX_SEED as f64),
 });
-static POSITIVE: Shape = Shape::Num(NumShape::POSITIVE);
-static NON_NEGATIVE: Shape = Shape::Num(NumShape::NON_NEGATIVE);
-static UNIT: Shape = Shape::Num(NumShape::UNIT);
 static WEIGHT: Shape = Shape::Num(NumShape {
     integer: false,
     min: Some(0.0),
     exclusive_min: false,
     max: Some(MAX_WEIGHT),
 });
-static BOOL: Shape = Shape::Bool;
 static CLASS: Shape = Shape::Str(StrShape {
     one_of: DATA_CLASSES,
     pattern: None,
@@ -314,10 +293,10 @@ pub static INPUT: Shape = Shape::Object(&[
         &MODALITY_LIST,
         "input modalities: text, image, audio, video, embedding",
     ),
-    Field::optional("tokens", &COUNT, "input size in tokens"),
+    Field::optional("tokens", COUNT, "input size in tokens"),
     Field::optional(
         "expected_output_tokens",
-        &COUNT,
+        COUNT,
         "expected output size in tokens",
     ),
     Field::optional("language", &LANGUAGE_STR, "ISO 639-1 language code"),
@@ -354,12 +333,12 @@ pub static REQUIREMENTS: Shape = Shape::Object(&[
     ),
     Field::optional(
         "max_cost",
-        &NON_NEGATIVE,
+        &PRICE,
         "upper bound on the estimated cost of the request",
     ),
     Field::optional(
         "regions",
-        &REGION_LIST,
+        REGION_LIST,
         "regions where data may be processed",
     ),
     Field::optional("tags", &NAMES, "tags a service must carry, all of them"),

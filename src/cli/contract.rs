@@ -68,11 +68,22 @@ struct ValidateJson {
     invalid: usize,
 }
 
+/// One file in the `--format json` document of a validate command.
 #[derive(Serialize)]
-struct FileJson {
+pub(super) struct FileJson {
     path: String,
     valid: bool,
     diagnostics: Vec<crate::diagnostic::JsonDiagnostic>,
+}
+
+impl FileJson {
+    pub(super) fn of(report: &crate::diagnostic::FileReport) -> FileJson {
+        FileJson {
+            path: report.path.clone(),
+            valid: report.is_valid(),
+            diagnostics: report.json_diagnostics(),
+        }
+    }
 }
 
 /// Validates paths behind a progress bar (drawn only on a terminal).
@@ -91,15 +102,7 @@ fn validate(paths: &[PathBuf], ui: &mut Ui) -> Result<Exit, Error> {
 
     if ui.is_json() {
         ui.json(&ValidateJson {
-            files: run
-                .files
-                .iter()
-                .map(|f| FileJson {
-                    path: f.report.path.clone(),
-                    valid: f.report.is_valid(),
-                    diagnostics: f.report.json_diagnostics(),
-                })
-                .collect(),
+            files: run.files.iter().map(|f| FileJson::of(&f.report)).collect(),
             valid: run.valid(),
             invalid: run.invalid(),
         })?;

@@ -1,5 +1,6 @@
 //! `caio policy validate|test|apply|show`.
 
+use super::contract::FileJson;
 use super::{GlobalArgs, open_store, open_store_existing, resolve_home};
 use crate::error::{Error, Exit};
 use crate::policy::load::{self, PolicyRun};
@@ -90,27 +91,12 @@ struct ValidateJson {
     rules: usize,
 }
 
-#[derive(Serialize)]
-struct FileJson {
-    path: String,
-    valid: bool,
-    diagnostics: Vec<crate::diagnostic::JsonDiagnostic>,
-}
-
 /// Prints every file's problems (or the JSON document) for `validate`.
 fn report(run: &PolicyRun, ui: &mut Ui) -> Result<(), Error> {
     let rules: usize = run.files.iter().map(|f| f.policies.len()).sum();
     if ui.is_json() {
         return ui.json(&ValidateJson {
-            files: run
-                .files
-                .iter()
-                .map(|f| FileJson {
-                    path: f.report.path.clone(),
-                    valid: f.report.is_valid(),
-                    diagnostics: f.report.json_diagnostics(),
-                })
-                .collect(),
+            files: run.files.iter().map(|f| FileJson::of(&f.report)).collect(),
             valid: run.valid(),
             invalid: run.invalid(),
             rules,

@@ -219,11 +219,16 @@ fn router(args: &RouteArgs, global: &GlobalArgs, ui: &mut Ui) -> Result<Option<R
             }
         },
     };
-    // A home named explicitly verifies tokens in stateless mode too.
+    // A home named explicitly (and holding a database) verifies tokens in
+    // stateless mode too.
     let identities = match (&principal, &global.home) {
         (None, Some(_)) => {
             let home = resolve_home(global)?;
-            Some((open_store_existing(global)?, home))
+            if home.db_path().is_file() {
+                Some((open_store_existing(global)?, home))
+            } else {
+                None
+            }
         }
         _ => None,
     };

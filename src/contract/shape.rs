@@ -75,33 +75,35 @@ pub const TRUST_LEVELS: &[&str] = &["low", "medium", "high"];
 pub const METHODS: &[&str] = &["POST", "GET", "PUT"];
 pub const AUTH_SCHEMES: &[&str] = &["bearer", "header"];
 
-static TEXT: Shape = Shape::Str(StrShape::ANY);
-static NAME_STR: Shape = Shape::Str(StrShape {
+// Leaf shapes shared by every format built on contract vocabulary
+// (requests, principals).
+pub static TEXT: Shape = Shape::Str(StrShape::ANY);
+pub static NAME_STR: Shape = Shape::Str(StrShape {
     one_of: &[],
     pattern: Some(&NAME),
 });
-static NAMES: Shape = Shape::List(ListShape {
+pub static NAMES: Shape = Shape::List(ListShape {
     item: &NAME_STR,
     min_items: 0,
 });
-static NON_EMPTY_NAMES: Shape = Shape::List(ListShape {
+pub static NON_EMPTY_NAMES: Shape = Shape::List(ListShape {
     item: &NAME_STR,
     min_items: 1,
 });
-static BOOL: Shape = Shape::Bool;
-static UNIT: Shape = Shape::Num(NumShape::UNIT);
+pub static BOOL: Shape = Shape::Bool;
+pub static UNIT: Shape = Shape::Num(NumShape::UNIT);
 static AVAILABILITY: Shape = Shape::Num(NumShape {
     integer: false,
     min: Some(0.0),
     exclusive_min: true,
     max: Some(1.0),
 });
-static POSITIVE: Shape = Shape::Num(NumShape::POSITIVE);
-static PRICE: Shape = Shape::Num(NumShape::NON_NEGATIVE);
+pub static POSITIVE: Shape = Shape::Num(NumShape::POSITIVE);
+pub static PRICE: Shape = Shape::Num(NumShape::NON_NEGATIVE);
 static POSITIVE_INT: Shape = Shape::Num(NumShape::POSITIVE_INT);
-static NON_NEGATIVE_INT: Shape = Shape::Num(NumShape::NON_NEGATIVE_INT);
+pub static NON_NEGATIVE_INT: Shape = Shape::Num(NumShape::NON_NEGATIVE_INT);
 
-static MODALITY: Shape = Shape::Str(StrShape {
+pub static MODALITY: Shape = Shape::Str(StrShape {
     one_of: MODALITIES,
     pattern: None,
 });
@@ -109,7 +111,7 @@ static MODALITY_LIST: Shape = Shape::List(ListShape {
     item: &MODALITY,
     min_items: 1,
 });
-static LANGUAGE_STR: Shape = Shape::Str(StrShape {
+pub static LANGUAGE_STR: Shape = Shape::Str(StrShape {
     one_of: &[],
     pattern: Some(&LANGUAGE),
 });
