@@ -98,6 +98,15 @@ pub fn display_number(f: f64) -> String {
     format_es_number(f).unwrap_or_else(|_| f.to_string())
 }
 
+/// [`display_number`] of `f` rounded to 12 significant digits, for computed
+/// values in messages: 0.98 × 0.98 reads 0.9604, 0.1 + 0.2 reads 0.3.
+pub fn display_tidy(f: f64) -> String {
+    if f == 0.0 || !f.is_finite() {
+        return display_number(f);
+    }
+    display_number(format!("{f:.11e}").parse().unwrap_or(f))
+}
+
 /// ECMAScript `Number.prototype.toString` for a finite double (ECMA-262
 /// §6.1.6.1.20), which RFC 8785 §3.2.2.3 prescribes.
 pub fn format_es_number(f: f64) -> Result<String, JcsError> {

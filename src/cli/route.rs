@@ -112,11 +112,12 @@ pub fn run(args: RouteArgs, global: &GlobalArgs, ui: &mut Ui) -> Result<Exit, Er
     for note in &routed.notes {
         ui.warn(note);
     }
+    if routed.decision.outcome == Outcome::Refused {
+        ui.error(&AuthenticationFailed);
+    }
     if ui.is_json() {
         ui.json(&RouteJson::new(&routed, args.top))?;
-    } else if routed.decision.outcome == Outcome::Refused {
-        ui.error(&AuthenticationFailed);
-    } else {
+    } else if routed.decision.outcome != Outcome::Refused {
         render(&routed, &args, ui)?;
     }
     Ok(exit_of(&routed.decision))
@@ -402,18 +403,16 @@ fn render(routed: &Routed, args: &RouteArgs, ui: &mut Ui) -> Result<(), Error> {
                 let currency = &g.currency;
                 ui.line(format_args!(
                     "  guarantees  p95 {} ms  availability {}  accuracy {accuracy}  cost {} {currency}",
-                    crate::canonical::display_number(g.latency_p95_ms),
-                    crate::canonical::display_number(g.availability),
-                    crate::canonical::display_number(crate::routing::pipeline::round_cost(g.cost)),
+                    crate::canonical::display_tidy(g.latency_p95_ms),
+                    crate::canonical::display_tidy(g.availability),
+                    crate::canonical::display_tidy(g.cost),
                 ))?;
             }
         }
-        Outcome::NoRoute => {
-            ui.line("no route: no eligible service")?;
-            if let Some(reason) = &d.reason {
-                ui.line(format_args!("  {reason}"))?;
-            }
-        }
+        Outcome::NoRoute => match &d.reason {
+            Some(reason) => ui.line(format_args!("no route: {reason}"))?,
+            None => ui.line("no route: no eligible service")?,
+        },
         Outcome::Refused => {}
     }
     ui.line(format_args!(

@@ -71,7 +71,7 @@ impl std::fmt::Display for Val<'_> {
         match self {
             Val::Missing => f.write_str("not set"),
             Val::Str(s) => f.write_str(s),
-            Val::Num(n) => f.write_str(&crate::canonical::display_number(*n)),
+            Val::Num(n) => f.write_str(&crate::canonical::display_tidy(*n)),
             Val::Bool(b) => write!(f, "{b}"),
             Val::List(items) => write!(f, "[{}]", items.join(", ")),
         }

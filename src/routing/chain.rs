@@ -316,7 +316,7 @@ pub fn runner_up(request: &Request, results: &[StepEval<'_>], chosen: &[usize]) 
 
 /// Why no combination is feasible, naming the bounds that cannot be met.
 fn infeasible(search: &Search<'_>, request: &Request) -> String {
-    let num = crate::canonical::display_number;
+    let num = crate::canonical::display_tidy;
     let r = &request.requirements;
     let mut alone = Vec::new();
     if let Some(max) = r.max_latency_p95_ms
@@ -333,7 +333,7 @@ fn infeasible(search: &Search<'_>, request: &Request) -> String {
     {
         alone.push(format!(
             "max_cost (the cheapest chain costs {} > {})",
-            num(super::pipeline::round_cost(search.least_cost[0])),
+            num(search.least_cost[0]),
             num(max)
         ));
     }

@@ -353,7 +353,7 @@ fn requirement(
     out: &mut Vec<Rejection>,
 ) {
     let req = &request.requirements;
-    let num = crate::canonical::display_number;
+    let num = crate::canonical::display_tidy;
     if !chained {
         if let Some(max) = req.max_latency_p95_ms
             && m.latency_p95_ms > max
@@ -385,7 +385,7 @@ fn requirement(
                 "max_cost",
                 format!(
                     "estimated cost {} {} exceeds {}",
-                    num(round_cost(m.cost)),
+                    num(m.cost),
                     contract.cost.currency,
                     num(max)
                 ),
@@ -435,14 +435,6 @@ fn requirement(
             ),
         ));
     }
-}
-
-/// Rounds a cost for messages (12 significant digits), so 0.1 + 0.2 reads 0.3.
-pub fn round_cost(x: f64) -> f64 {
-    if x == 0.0 || !x.is_finite() {
-        return x;
-    }
-    format!("{x:.11e}").parse().unwrap_or(x)
 }
 
 impl<'a> StepEval<'a> {

@@ -4,5 +4,7 @@ mod common;
 mod contract;
 mod docs;
 mod global;
+mod policy;
 mod principal;
 mod registry;
+mod route;
