@@ -16,6 +16,7 @@ use crate::store::Store;
 use crate::store::registry::contract_hash;
 use serde::Serialize;
 use std::collections::BTreeMap;
+use std::rc::Rc;
 
 /// A contract version the router considered.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -57,12 +58,12 @@ enum Source {
         store: Store,
         home: Home,
         /// Services per capability, loaded once per router.
-        cache: BTreeMap<String, Vec<Loaded>>,
+        cache: BTreeMap<String, Vec<Rc<Loaded>>>,
     },
     /// Candidates and policies from files; identity simulated, anonymous,
     /// or checked against a home when one is given.
     Files {
-        contracts: Vec<Loaded>,
+        contracts: Vec<Rc<Loaded>>,
         principal: Option<Principal>,
         identities: Option<(Store, Home)>,
     },
@@ -110,12 +111,12 @@ impl Router {
                 let hash = contract_hash(&contract)
                     .map(|(h, _)| h)
                     .unwrap_or_else(|_| "unhashable".to_string());
-                Loaded {
+                Rc::new(Loaded {
                     contract,
                     hash,
                     status: ServiceStatus::Active,
                     status_reason: None,
-                }
+                })
             })
             .collect();
         let policy_hash = policies
@@ -225,7 +226,7 @@ impl Router {
     }
 
     /// The services offering any capability the request names.
-    fn candidates(&mut self, request: &Request) -> Result<Vec<Loaded>, Error> {
+    fn candidates(&mut self, request: &Request) -> Result<Vec<Rc<Loaded>>, Error> {
         let mut wanted: Vec<String> = request.steps().into_iter().map(|s| s.capability).collect();
         wanted.sort();
         wanted.dedup();
@@ -241,24 +242,26 @@ impl Router {
                 .cloned()
                 .collect()),
             Source::Registry { store, cache, .. } => {
-                let mut out: BTreeMap<String, Loaded> = BTreeMap::new();
+                let mut out: BTreeMap<String, Rc<Loaded>> = BTreeMap::new();
                 for capability in wanted {
                     if !cache.contains_key(&capability) {
                         let records = store.services_for_capability(&capability)?;
                         let loaded = records
                             .into_iter()
-                            .map(|r| Loaded {
-                                contract: r.contract,
-                                hash: r.hash,
-                                status: r.status,
-                                status_reason: r.status_reason,
+                            .map(|r| {
+                                Rc::new(Loaded {
+                                    contract: r.contract,
+                                    hash: r.hash,
+                                    status: r.status,
+                                    status_reason: r.status_reason,
+                                })
                             })
                             .collect();
                         cache.insert(capability.clone(), loaded);
                     }
                     for l in cache.get(&capability).into_iter().flatten() {
                         out.entry(l.contract.service_id.clone())
-                            .or_insert_with(|| l.clone());
+                            .or_insert_with(|| Rc::clone(l));
                     }
                 }
                 Ok(out.into_values().collect())

@@ -55,6 +55,7 @@ pub struct RouteArgs {
     top: Option<usize>,
 
     /// Read JSON Lines (one request per line) and write one JSON decision per line
+    /// (candidates listed only with --explain or --top)
     #[arg(long)]
     batch: bool,
 }
@@ -266,7 +267,9 @@ pub struct RouteJson<'a> {
     steps: &'a [crate::routing::Choice],
     control: Option<&'a crate::routing::Control>,
     guarantees: Option<GuaranteesJson>,
-    candidates: Vec<CandidateJson<'a>>,
+    /// Left out of batch lines unless --explain or --top asks for it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    candidates: Option<Vec<CandidateJson<'a>>>,
     summary: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     reason: Option<&'a str>,
@@ -299,7 +302,13 @@ struct CandidateJson<'a> {
 }
 
 impl<'a> RouteJson<'a> {
+    /// The document; `candidates: false` leaves the per-candidate array empty
+    /// (batch lines without --explain or --top).
     pub fn new(routed: &'a Routed, top: Option<usize>) -> RouteJson<'a> {
+        Self::with_candidates(routed, top, true)
+    }
+
+    fn with_candidates(routed: &'a Routed, top: Option<usize>, listed: bool) -> RouteJson<'a> {
         let d = &routed.decision;
         let single = d.chosen.len() == 1 && d.steps.len() == 1;
         let chained = d.steps.len() > 1 || d.chosen.len() > 1;
@@ -340,7 +349,7 @@ impl<'a> RouteJson<'a> {
                 currency: g.currency.clone(),
                 regions: g.regions.clone(),
             }),
-            candidates,
+            candidates: listed.then_some(candidates),
             summary: &d.summary,
             reason: d.reason.as_deref(),
             principal: &d.principal,
@@ -572,7 +581,8 @@ fn batch(args: &RouteArgs, router: &mut Router, ui: &mut Ui) -> Result<Exit, Err
                 if routed.decision.outcome == Outcome::Refused {
                     failed += 1;
                 }
-                ui.json_line(&RouteJson::new(&routed, args.top))?;
+                let listed = args.explain || args.top.is_some();
+                ui.json_line(&RouteJson::with_candidates(&routed, args.top, listed))?;
             }
         }
     }

@@ -1852,8 +1852,29 @@ fn batch_routes_each_line_and_reports_bad_ones() {
         })
         .collect();
     assert_eq!(outcomes, ["routed", "routed", "no_route"]);
+    // Batch lines leave the per-candidate array out unless asked for.
+    let first: Value = serde_json::from_str(stdout.lines().next().unwrap()).unwrap();
+    assert!(first.get("candidates").is_none(), "{first}");
+    assert!(
+        first["summary"]
+            .as_str()
+            .unwrap()
+            .contains("services eligible")
+    );
 
-    // A batch decision is the decision of the same request routed alone.
+    // With --explain, a batch decision is the decision of the same request routed alone.
+    let (code, stdout, stderr) = with_stdin(
+        env.caio().args([
+            "route",
+            "--batch",
+            "-",
+            "--explain",
+            "--contracts",
+            "contracts",
+        ]),
+        &good,
+    );
+    assert_eq!(code, 0, "{stderr}");
     let single = write(&env.scratch().join("one.json"), lines[0]);
     let (_, alone) = stateless_json(&env, &single, Path::new("contracts"), None, None, &[]);
     let first: Value = serde_json::from_str(stdout.lines().next().unwrap()).unwrap();
