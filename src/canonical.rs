@@ -160,6 +160,20 @@ pub fn format_es_number(f: f64) -> Result<String, JcsError> {
 /// after the shortest digits with exactly `5` then zeros.
 fn even_on_tie(x: f64, digits: String, exp: i32) -> String {
     let k = digits.len();
+    // Cheap filter first: a tie needs the exact digits after the shortest
+    // ones to start with `500`, so the correctly rounded (k + 3)-digit form
+    // must show them too. Almost every number stops here.
+    let probe = format!("{:.*e}", k + 2, x);
+    let probe_digits: Vec<u8> = probe
+        .split('e')
+        .next()
+        .unwrap_or("")
+        .bytes()
+        .filter(|c| *c != b'.')
+        .collect();
+    if probe_digits.get(k..k + 3) != Some(b"500".as_slice()) {
+        return digits;
+    }
     // Rust prints the exact decimal expansion when asked for enough digits;
     // 767 significant digits cover every double.
     let exact = format!("{:.766e}", x);
