@@ -92,6 +92,34 @@ const MIGRATIONS: &[&str] = &[
         actor       TEXT NOT NULL,
         sources     TEXT NOT NULL
     );",
+    // 4: the decision trace (a BLAKE3 hash chain of canonical JSON records),
+    // its signed checkpoints, and content-addressed inputs of stateless
+    // decisions (contracts and policy sets read from files) for replay.
+    "CREATE TABLE traces (
+        seq          INTEGER PRIMARY KEY,
+        prev         TEXT NOT NULL,
+        hash         TEXT NOT NULL,
+        decision_id  TEXT NOT NULL,
+        at           TEXT NOT NULL,
+        outcome      TEXT NOT NULL,
+        services     TEXT NOT NULL,
+        principal    TEXT NOT NULL,
+        record       TEXT NOT NULL
+    );
+    CREATE INDEX traces_by_decision ON traces(decision_id);
+    CREATE INDEX traces_by_at ON traces(at);
+    CREATE TABLE trace_checkpoints (
+        id     INTEGER PRIMARY KEY,
+        seq    INTEGER NOT NULL,
+        hash   TEXT NOT NULL,
+        note   TEXT NOT NULL,
+        at     TEXT NOT NULL
+    );
+    CREATE TABLE trace_inputs (
+        hash   TEXT PRIMARY KEY,
+        kind   TEXT NOT NULL CHECK (kind IN ('contract', 'policy_set')),
+        body   TEXT NOT NULL
+    );",
 ];
 
 /// The schema version this binary writes.
