@@ -98,10 +98,22 @@ impl Bounds {
         }
     }
 
-    fn feasible(&self, latency: f64, cost: f64, availability: f64) -> bool {
+    /// Whether a complete chain, composed in step order, meets every bound.
+    fn fits(&self, latency: f64, cost: f64, availability: f64) -> bool {
         latency <= self.max_latency
             && cost <= self.max_cost
             && availability >= self.min_availability
+    }
+
+    /// Whether a partial chain may still fit, judged with the suffix tables.
+    /// Those sums are added in another order than the final composition, so
+    /// the test allows for rounding; the exact test is [`Bounds::fits`] on
+    /// the complete chain.
+    fn may_fit(&self, latency: f64, cost: f64, availability: f64) -> bool {
+        let slack = |bound: f64| bound.abs() * 1e-9 + 1e-12;
+        latency <= self.max_latency + slack(self.max_latency)
+            && cost <= self.max_cost + slack(self.max_cost)
+            && availability >= self.min_availability - slack(self.min_availability)
     }
 }
 
@@ -169,7 +181,10 @@ impl<'a> Search<'a> {
         best: &mut Option<f64>,
     ) {
         if d == order.len() {
-            if exclude != Some(path.as_slice()) && best.is_none_or(|b| total > b) {
+            if self.bounds.fits(latency, cost, availability)
+                && exclude != Some(path.as_slice())
+                && best.is_none_or(|b| total > b)
+            {
                 *best = Some(total);
             }
             return;
@@ -186,7 +201,7 @@ impl<'a> Search<'a> {
                 cost + item.cost,
                 availability * item.availability,
             );
-            if !self.bounds.feasible(
+            if !self.bounds.may_fit(
                 l + self.least_latency[d + 1],
                 c + self.least_cost[d + 1],
                 a * self.most_availability[d + 1],
@@ -219,7 +234,7 @@ impl<'a> Search<'a> {
         path: &mut Vec<usize>,
     ) -> bool {
         if d == ranked.len() {
-            return total >= floor;
+            return total >= floor && self.bounds.fits(latency, cost, availability);
         }
         for item in &ranked[d] {
             let t = total + item.score;
@@ -231,7 +246,7 @@ impl<'a> Search<'a> {
                 cost + item.cost,
                 availability * item.availability,
             );
-            if !self.bounds.feasible(
+            if !self.bounds.may_fit(
                 l + self.least_latency[d + 1],
                 c + self.least_cost[d + 1],
                 a * self.most_availability[d + 1],
