@@ -281,8 +281,10 @@ fn hash_of(policies: &PolicySet, store: &Store) -> Result<String, Error> {
         })
 }
 
-/// The first 32 hex characters of BLAKE3 over the canonical JSON of the
-/// decision and its inputs (the request without its id and token).
+/// The first 32 hex characters of BLAKE3 over the canonical JSON of what
+/// identifies the decision: its inputs (the request without its id and
+/// token, the identity, the policy-set and contract hashes, the seed) and its
+/// outcome and choices.
 fn decision_id(
     request: &Request,
     identity: &Identity,
@@ -293,12 +295,15 @@ fn decision_id(
     let mut request = request.clone();
     request.request_id = None;
     request.auth = None;
+    let hashes: Vec<&str> = contracts.iter().map(|c| c.hash.as_str()).collect();
     let record = serde_json::json!({
         "request": request,
         "identity": identity,
         "policy_set": policy_set,
-        "contracts": contracts,
-        "decision": decision,
+        "contracts": hashes,
+        "outcome": decision.outcome,
+        "chosen": decision.chosen,
+        "seed": decision.seed,
     });
     match crate::canonical::content_hash(&record) {
         Ok(hash) => hash.to_hex()[..32].to_string(),

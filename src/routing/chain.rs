@@ -117,6 +117,17 @@ impl Bounds {
     }
 }
 
+/// The outcome of [`Search::best_two`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Best {
+    /// The best feasible total.
+    pub total: f64,
+    /// One chain (candidate index per step) reaching it.
+    pub path: Vec<usize>,
+    /// The best total among the feasible chains other than `path`.
+    pub second: Option<f64>,
+}
+
 /// The search over eligible items per step.
 pub struct Search<'a> {
     steps: &'a [Vec<Item>],
@@ -155,15 +166,16 @@ impl<'a> Search<'a> {
         }
     }
 
-    /// The best feasible total, excluding the chain `exclude` if given.
-    pub fn best_total(&self, exclude: Option<&[usize]>) -> Option<f64> {
+    /// The best feasible total with one chain reaching it, and the best
+    /// total among the other feasible chains, in one search.
+    pub fn best_two(&self) -> Option<Best> {
         let mut order: Vec<Vec<Item>> = self.steps.to_vec();
         for items in &mut order {
             items.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.index.cmp(&b.index)));
         }
         let mut best = None;
         let mut path = Vec::with_capacity(order.len());
-        self.maximise(&order, 0, 0.0, 0.0, 0.0, 1.0, exclude, &mut path, &mut best);
+        self.maximise(&order, 0, 0.0, 0.0, 0.0, 1.0, &mut path, &mut best);
         best
     }
 
@@ -176,24 +188,39 @@ impl<'a> Search<'a> {
         latency: f64,
         cost: f64,
         availability: f64,
-        exclude: Option<&[usize]>,
         path: &mut Vec<usize>,
-        best: &mut Option<f64>,
+        best: &mut Option<Best>,
     ) {
         if d == order.len() {
-            if self.bounds.fits(latency, cost, availability)
-                && exclude != Some(path.as_slice())
-                && best.is_none_or(|b| total > b)
-            {
-                *best = Some(total);
+            if !self.bounds.fits(latency, cost, availability) {
+                return;
+            }
+            match best {
+                None => {
+                    *best = Some(Best {
+                        total,
+                        path: path.clone(),
+                        second: None,
+                    })
+                }
+                Some(b) if total > b.total => {
+                    b.second = Some(b.total);
+                    b.total = total;
+                    b.path.clone_from(path);
+                }
+                Some(b) if b.second.is_none_or(|s| total > s) => b.second = Some(total),
+                Some(_) => {}
             }
             return;
         }
+        // A subtree matters while it can beat the second best (and so,
+        // possibly, the best).
+        let floor = best
+            .as_ref()
+            .map_or(f64::NEG_INFINITY, |b| b.second.unwrap_or(f64::NEG_INFINITY));
         for item in &order[d] {
             let t = total + item.score;
-            if let Some(b) = *best
-                && t + self.best_score[d + 1] + ROUNDING <= b
-            {
+            if t + self.best_score[d + 1] + ROUNDING <= floor {
                 break; // sorted by score: no later item does better
             }
             let (l, c, a) = (
@@ -209,7 +236,7 @@ impl<'a> Search<'a> {
                 continue;
             }
             path.push(item.index);
-            self.maximise(order, d + 1, t, l, c, a, exclude, path, best);
+            self.maximise(order, d + 1, t, l, c, a, path, best);
             path.pop();
         }
     }
@@ -302,31 +329,34 @@ pub fn ranked(items: &[Vec<Item>], seed: u64) -> Vec<Vec<Item>> {
         .collect()
 }
 
-/// The chosen candidate index of each step, or why there is none (`None`
-/// when a step has no eligible candidate: its summary says why).
+/// The chosen candidate index of each step and the runner-up total (the
+/// best feasible chain other than the chosen one), or why there is none
+/// (`None` when a step has no eligible candidate: its summary says why).
 pub fn best_chain(
     request: &Request,
     results: &[StepEval<'_>],
-) -> Result<Vec<usize>, Option<String>> {
+) -> Result<(Vec<usize>, Option<f64>), Option<String>> {
     let items = items(results);
     if items.iter().any(Vec::is_empty) {
         return Err(None);
     }
     let bounds = Bounds::of(request);
     let search = Search::new(&items, bounds);
-    let Some(best) = search.best_total(None) else {
+    let Some(best) = search.best_two() else {
         return Err(Some(infeasible(&search, request)));
     };
     let ranked = ranked(&items, request.seed);
-    search
-        .first_reaching(&ranked, best - TIE_EPSILON)
-        .ok_or_else(|| Some("internal: the tie-break pass found no chain".to_string()))
-}
-
-/// The best total of a feasible chain other than `chosen`.
-pub fn runner_up(request: &Request, results: &[StepEval<'_>], chosen: &[usize]) -> Option<f64> {
-    let items = items(results);
-    Search::new(&items, Bounds::of(request)).best_total(Some(chosen))
+    let chosen = search
+        .first_reaching(&ranked, best.total - TIE_EPSILON)
+        .ok_or_else(|| Some("internal: the tie-break pass found no chain".to_string()))?;
+    // Every chain but `best.path` scores at most `second`; if the tie-break
+    // chose another chain, `best.path` itself is the runner-up.
+    let runner_up = if chosen == best.path {
+        best.second
+    } else {
+        Some(best.total)
+    };
+    Ok((chosen, runner_up))
 }
 
 /// Why no combination is feasible, naming the bounds that cannot be met.
@@ -430,7 +460,8 @@ mod tests {
             vec![item(0, 0.8, 1500.0, 0.0), item(1, 0.5, 900.0, 0.0)],
         ];
         let search = Search::new(&steps, bounds(3000.0, f64::INFINITY));
-        let best = search.best_total(None).unwrap();
+        let two = search.best_two().unwrap();
+        let best = two.total;
         // Feasible: 0.9 + 0.5 (2,900 ms) = 1.4 and 0.7 + 0.8 (2,000 ms) = 1.5.
         assert!((best - 1.5).abs() < 1e-12, "{best}");
         assert_eq!(Some(best), brute(&steps, bounds(3000.0, f64::INFINITY)));
@@ -439,12 +470,13 @@ mod tests {
             search.first_reaching(&ranked, best - TIE_EPSILON),
             Some(vec![1, 0])
         );
-        // The runner-up excludes the winner.
-        let second = search.best_total(Some(&[1, 0])).unwrap();
+        // The runner-up is the best other chain.
+        assert_eq!(two.path, [1, 0]);
+        let second = two.second.unwrap();
         assert!((second - 1.4).abs() < 1e-12, "{second}");
         // Nothing fits under 1,000 ms.
         assert_eq!(
-            Search::new(&steps, bounds(1000.0, f64::INFINITY)).best_total(None),
+            Search::new(&steps, bounds(1000.0, f64::INFINITY)).best_two(),
             None
         );
     }
@@ -470,7 +502,7 @@ mod tests {
         for max_latency in [300.0, 700.0, 1200.0, 2100.0, f64::INFINITY] {
             for max_cost in [0.0, 0.03, 0.08, f64::INFINITY] {
                 let b = bounds(max_latency, max_cost);
-                let got = Search::new(&steps, b).best_total(None);
+                let got = Search::new(&steps, b).best_two().map(|two| two.total);
                 let want = brute(&steps, b);
                 match (got, want) {
                     (Some(g), Some(w)) => {

@@ -321,7 +321,7 @@ pub fn route(
         (Ok(_), _) => Outcome::Routed,
         (Err(_), _) => Outcome::NoRoute,
     };
-    let chosen_idx = pick.as_ref().ok();
+    let chosen_idx = pick.as_ref().ok().map(|(idx, _)| idx);
     let step_results: Vec<StepResult> = results
         .iter()
         .map(|eval| eval.result(chosen_idx.map(|c| c[eval.index])))
@@ -339,11 +339,7 @@ pub fn route(
                 .collect();
             let total: f64 = chosen.iter().map(|c| c.score).sum();
             let composed = chain::compose(&metrics, &contracts);
-            let runner_up = if chained {
-                chain::runner_up(request, &results, idx)
-            } else {
-                score::runner_up(&results[0], idx[0])
-            };
+            let runner_up = pick.as_ref().ok().and_then(|(_, runner_up)| *runner_up);
             let control = score::control(request, total, runner_up, &composed, &metrics);
             (chosen, Some(total), Some(control), Some(composed))
         }
@@ -368,7 +364,10 @@ pub fn route(
 
 /// The best eligible candidate of a single-step request, ties broken by the
 /// seeded shuffle (SPEC §5).
-fn single(eval: &pipeline::StepEval<'_>, seed: u64) -> Result<Vec<usize>, Option<String>> {
+fn single(
+    eval: &pipeline::StepEval<'_>,
+    seed: u64,
+) -> Result<(Vec<usize>, Option<f64>), Option<String>> {
     let best = eval
         .candidates
         .iter()
@@ -386,7 +385,7 @@ fn single(eval: &pipeline::StepEval<'_>, seed: u64) -> Result<Vec<usize>, Option
         .collect();
     // `candidates` is sorted by id, so `tied` is too.
     let pick = tiebreak::first_after_shuffle(&tied, seed);
-    Ok(vec![pick])
+    Ok((vec![pick], score::runner_up(eval, pick)))
 }
 
 /// `0/7 services eligible: 3 policy(eu-residency), 2 access(min_trust)`; for

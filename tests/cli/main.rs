@@ -6,5 +6,6 @@ mod docs;
 mod global;
 mod policy;
 mod principal;
+mod properties;
 mod registry;
 mod route;

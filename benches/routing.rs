@@ -1,0 +1,584 @@
+//! `cargo bench --bench routing`: the routing targets of SPEC §12, as medians.
+//!
+//! 1. in process: `caio::routing::route` over 1,000 eligible candidates with
+//!    the shipped policies (goal ≤ 100 µs per decision);
+//! 2. in process: a chain of 5 steps × 50 candidates whose latency and cost
+//!    bounds make the greedy choice infeasible (goal ≤ 10 ms);
+//! 3. `caio route` end to end (process start, open the database, load the
+//!    candidates, route, print) with 1,000 and 10,000 registered services in
+//!    a fresh home with the shipped policies applied (goals ≤ 15 ms and
+//!    ≤ 60 ms), the peak RSS of one such route (goal ≤ 64 MiB with 10,000;
+//!    read from GNU `/usr/bin/time -v`, skipped when it is missing), and a
+//!    rough breakdown: process start alone, store open + candidate load in
+//!    process, the routing core over the loaded candidates, and
+//!    `Router::route` cold and warm (the difference from the core is mostly
+//!    the decision id: the canonical JSON hash of the decision);
+//! 4. `caio route --batch` of 10,000 request lines against 1,000 services
+//!    (goal ≥ 20,000 decisions/s), the output read as it streams.
+//!
+//! Sections can be picked: `cargo bench --bench routing -- core chain route
+//! batch` (all by default). The whole run takes a few minutes, mostly the
+//! batch while it is far from its goal.
+//!
+//! The binary is the one cargo builds for the bench (`CARGO_BIN_EXE_caio`,
+//! the optimised bench profile). The registries are copies of the shipped
+//! contracts with fresh ids (`support::generated_contracts`), so about 8 in
+//! 18 of them offer `chat`, the capability routed.
+
+mod support;
+
+use caio::contract::{Hosting, ServiceContract};
+use caio::home::Home;
+use caio::policy::PolicySet;
+use caio::request::{Input, Priority, Request, Step};
+use caio::router::Router;
+use caio::routing::{self, Candidate, Identity, Outcome};
+use caio::store::Store;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+use support::{fresh_dir, generated_contracts, median, ms};
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn us(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e6
+}
+
+/// The shipped policy set (`policies/`).
+fn shipped_policies() -> PolicySet {
+    let run = caio::policy::load::load_paths(&[root().join("policies")]);
+    run.set().expect("the shipped policies are valid")
+}
+
+/// A shipped contract, read and validated.
+fn template(name: &str) -> ServiceContract {
+    let path = root().join("contracts").join(name);
+    let text = std::fs::read_to_string(&path).expect("read contract");
+    caio::contract::validate_text(&path.display().to_string(), &text)
+        .contract
+        .expect("the shipped contract is valid")
+}
+
+/// A deterministic pseudo-random number in [0, 1) from `i` (SplitMix64).
+fn noise(i: u64) -> f64 {
+    let mut z = i.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^= z >> 31;
+    (z >> 11) as f64 / (1u64 << 53) as f64
+}
+
+// ---------------------------------------------------------------------------
+// 1. In process, 1,000 eligible candidates
+// ---------------------------------------------------------------------------
+
+/// `n` chat services any anonymous caller may use, with distinct latencies,
+/// costs and accuracies; every third one internal (the `prefer-internal`
+/// policy applies to it).
+fn eligible_chat_services(n: usize) -> Vec<ServiceContract> {
+    let base = template("openai-gpt-4o-mini.yaml");
+    (0..n)
+        .map(|i| {
+            let mut c = base.clone();
+            c.service_id = format!("chat-{i:05}");
+            let p95 = 200.0 + 1.7 * i as f64 + 50.0 * noise(i as u64);
+            c.guarantees.latency_ms.p50 = p95 / 2.0;
+            c.guarantees.latency_ms.p95 = p95;
+            c.guarantees.latency_ms.p99 = p95 * 2.0;
+            c.guarantees.accuracy = Some(0.5 + 0.45 * noise(i as u64 + 7_000));
+            c.guarantees.availability = 0.99 + 0.0099 * noise(i as u64 + 9_000);
+            c.cost.per_1k_input_tokens = 0.0001 + 0.000_013 * i as f64;
+            c.cost.per_1k_output_tokens = 0.0004 + 0.000_031 * i as f64;
+            c.privacy.hosting = if i % 3 == 0 {
+                Hosting::Internal
+            } else {
+                Hosting::External
+            };
+            c.tags = vec!["llm".into(), if i % 2 == 0 { "eu" } else { "us" }.into()];
+            c
+        })
+        .collect()
+}
+
+fn bench_in_process() {
+    const N: usize = 1_000;
+    const RUNS: usize = 301;
+    let contracts = eligible_chat_services(N);
+    let candidates: Vec<Candidate<'_>> = contracts.iter().map(Candidate::active).collect();
+    let policies = shipped_policies();
+    let mut request = Request::for_capability("chat");
+    request.input.tokens = 1200;
+    request.input.expected_output_tokens = 400;
+    request.preferences.prefer_tags = vec!["eu".into()];
+    let decision = routing::route(&request, &Identity::Anonymous, &candidates, &policies);
+    assert_eq!(decision.outcome, Outcome::Routed);
+    let eligible = decision.steps[0].eligible().count();
+    assert_eq!(eligible, N, "{}", decision.summary);
+    let t = median(RUNS, || {
+        let d = routing::route(&request, &Identity::Anonymous, &candidates, &policies);
+        std::hint::black_box(d);
+    });
+    println!(
+        "1. in process: route over {N} eligible candidates, {} shipped rules ({RUNS} runs, median):",
+        policies.policies().len()
+    );
+    println!(
+        "   {:>10.1} µs per decision                          (goal ≤ 100 µs)",
+        us(t)
+    );
+    // Where the time goes: the same decision without policies, and the
+    // decision serialised as the CLI prints it.
+    let none = PolicySet::default();
+    let bare = median(RUNS, || {
+        std::hint::black_box(routing::route(
+            &request,
+            &Identity::Anonymous,
+            &candidates,
+            &none,
+        ));
+    });
+    let json = median(RUNS, || {
+        std::hint::black_box(serde_json::to_string(&decision).unwrap());
+    });
+    // The two halves of `route` for one step (public parts of the core):
+    // the pipeline with the scores, then the public per-candidate result.
+    let principal = caio::principal::Principal::anonymous();
+    let env = routing::pipeline::Env {
+        request: &request,
+        identity: &Identity::Anonymous,
+        principal: &principal,
+        policies: &policies,
+        chained: false,
+    };
+    let step = request.steps().remove(0);
+    let mut sorted: Vec<&Candidate<'_>> = candidates.iter().collect();
+    sorted.sort_by(|a, b| a.contract.service_id.cmp(&b.contract.service_id));
+    let pipeline = median(RUNS, || {
+        std::hint::black_box(routing::pipeline::evaluate_step(&env, 0, &step, &sorted));
+    });
+    let eval = routing::pipeline::evaluate_step(&env, 0, &step, &sorted);
+    let result = median(RUNS, || {
+        std::hint::black_box(eval.result(Some(0)));
+    });
+    println!(
+        "   {:>10.1} µs of it in the pipeline and scores (evaluate_step)",
+        us(pipeline)
+    );
+    println!(
+        "   {:>10.1} µs of it building the per-candidate result (StepEval::result)",
+        us(result)
+    );
+    println!("   {:>10.1} µs of it without any policy", us(bare));
+    println!(
+        "   {:>10.1} µs more to serialise the decision as JSON ({} KiB)",
+        us(json),
+        serde_json::to_string(&decision).unwrap().len() / 1024
+    );
+}
+
+// ---------------------------------------------------------------------------
+// 2. Chain, 5 steps × 50 candidates
+// ---------------------------------------------------------------------------
+
+const CHAIN_STEPS: [&str; 5] = ["transcribe", "translate", "summarize", "classify", "speak"];
+
+/// 50 services per step: the better a service's accuracy, the slower and
+/// the more expensive it is (with noise), so under `quality` weights the
+/// greedy chain (each step's best) is the slowest and costliest one.
+fn chain_services(per_step: usize) -> Vec<ServiceContract> {
+    let base = template("openai-gpt-4o-mini.yaml");
+    let mut out = Vec::new();
+    for (s, capability) in CHAIN_STEPS.iter().enumerate() {
+        for j in 0..per_step {
+            let k = (s * 1000 + j) as u64;
+            let mut c = base.clone();
+            c.service_id = format!("{capability}-{j:02}");
+            c.capabilities[0].kind = capability.to_string();
+            let rank = j as f64 / per_step as f64;
+            let p95 = 100.0 + 900.0 * rank + 150.0 * noise(k);
+            c.guarantees.latency_ms.p50 = p95 / 2.0;
+            c.guarantees.latency_ms.p95 = p95;
+            c.guarantees.latency_ms.p99 = p95 * 2.0;
+            c.guarantees.accuracy = Some(0.3 + 0.65 * rank + 0.05 * noise(k + 1));
+            c.guarantees.availability = 0.999;
+            c.cost.per_request = 0.001 + 0.02 * rank * (0.8 + 0.4 * noise(k + 2));
+            c.cost.per_1k_input_tokens = 0.0;
+            c.cost.per_1k_output_tokens = 0.0;
+            out.push(c);
+        }
+    }
+    out
+}
+
+fn chain_request(max_latency: f64, max_cost: f64) -> Request {
+    let mut r = Request::for_capability(CHAIN_STEPS[0]);
+    r.capability = None;
+    r.chain = Some(
+        CHAIN_STEPS
+            .iter()
+            .map(|c| Step {
+                capability: c.to_string(),
+                input: Input::default(),
+            })
+            .collect(),
+    );
+    r.preferences.priority = Priority::Quality;
+    r.requirements.max_latency_p95_ms = Some(max_latency);
+    r.requirements.max_cost = Some(max_cost);
+    r
+}
+
+fn bench_chain() {
+    const PER_STEP: usize = 50;
+    const RUNS: usize = 21;
+    let contracts = chain_services(PER_STEP);
+    let candidates: Vec<Candidate<'_>> = contracts.iter().map(Candidate::active).collect();
+    let policies = shipped_policies();
+    // The greedy chain: each step's best score, without bounds.
+    let free = routing::route(
+        &chain_request(f64::INFINITY, f64::INFINITY),
+        &Identity::Anonymous,
+        &candidates,
+        &policies,
+    );
+    assert_eq!(free.outcome, Outcome::Routed);
+    let greedy = free.guarantees.clone().expect("routed");
+    println!(
+        "2. in process: chain of {} steps × {PER_STEP} candidates, bounds below the greedy chain's \
+         ({:.0} ms, {:.4}) ({RUNS} runs, median):",
+        CHAIN_STEPS.len(),
+        greedy.latency_p95_ms,
+        greedy.cost
+    );
+    let mut worst = Duration::ZERO;
+    for (label, fraction) in [
+        ("loose: 80% of greedy", 0.8),
+        ("medium: 55% of greedy", 0.55),
+        ("tight: 35% of greedy", 0.35),
+        ("very tight: 22% of greedy", 0.22),
+    ] {
+        let request = chain_request(greedy.latency_p95_ms * fraction, greedy.cost * fraction);
+        let d = routing::route(&request, &Identity::Anonymous, &candidates, &policies);
+        let t = median(RUNS, || {
+            std::hint::black_box(routing::route(
+                &request,
+                &Identity::Anonymous,
+                &candidates,
+                &policies,
+            ));
+        });
+        worst = worst.max(t);
+        let what = match d.outcome {
+            Outcome::Routed => {
+                assert_ne!(
+                    d.chosen, free.chosen,
+                    "the bounds must rule out the greedy chain"
+                );
+                let g = d.guarantees.as_ref().unwrap();
+                format!(
+                    "routed, score {:.3} vs greedy {:.3}, {:.0} ms, cost {:.4}",
+                    d.score.unwrap(),
+                    free.score.unwrap(),
+                    g.latency_p95_ms,
+                    g.cost
+                )
+            }
+            other => other.as_str().to_string(),
+        };
+        println!("   {:>10.3} ms  {label:<26} {what}", ms(t));
+    }
+    println!(
+        "   {:>10.3} ms  worst of the above                   (goal ≤ 10 ms)",
+        ms(worst)
+    );
+}
+
+// ---------------------------------------------------------------------------
+// 3. and 4. The binary, end to end
+// ---------------------------------------------------------------------------
+
+fn caio(home: &Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_caio"));
+    cmd.env_clear()
+        .env("CAIO_HOME", home)
+        .env("HOME", home)
+        .env("NO_COLOR", "1")
+        .env("LANG", "C.UTF-8");
+    cmd
+}
+
+fn run_ok(cmd: &mut Command) -> Vec<u8> {
+    let out = cmd.output().expect("run caio");
+    assert!(
+        out.status.success(),
+        "{:?} failed ({}): {}",
+        cmd,
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
+/// A home with `n` generated services and the shipped policies applied.
+fn registry_home(n: usize) -> PathBuf {
+    let contracts = generated_contracts(n, &format!("route-contracts-{n}"));
+    let home = fresh_dir(&format!("route-home-{n}"));
+    run_ok(caio(&home).args(["registry", "add", "-q"]).arg(&contracts));
+    run_ok(
+        caio(&home)
+            .args(["policy", "apply", "-q"])
+            .arg(root().join("policies")),
+    );
+    let _ = std::fs::remove_dir_all(&contracts);
+    home
+}
+
+const REQUEST: &str = r#"{"capability": "chat", "input": {"tokens": 1200, "expected_output_tokens": 400, "language": "en"}, "data": {"class": "internal"}, "preferences": {"priority": "balanced", "prefer_tags": ["eu"]}}"#;
+
+/// Peak RSS in KiB of one run, from GNU time's `-v` report.
+fn peak_rss_kib(home: &Path, request: &Path) -> Option<u64> {
+    if !Path::new("/usr/bin/time").is_file() {
+        return None;
+    }
+    let out = Command::new("/usr/bin/time")
+        .arg("-v")
+        .arg(env!("CARGO_BIN_EXE_caio"))
+        .args(["route", "--format", "json"])
+        .arg(request)
+        .env_clear()
+        .env("CAIO_HOME", home)
+        .env("HOME", home)
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::null())
+        .output()
+        .ok()?;
+    let report = String::from_utf8_lossy(&out.stderr);
+    report
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("Maximum resident set size (kbytes):"))
+        .and_then(|v| v.trim().parse().ok())
+}
+
+fn bench_end_to_end() {
+    const RUNS: usize = 21;
+    let scratch = fresh_dir("route-requests");
+    let request = scratch.join("request.json");
+    std::fs::write(&request, REQUEST).expect("write request");
+    let parsed = caio::request::parse("request.json", REQUEST).expect("the request is valid");
+    let start = median(RUNS, || {
+        run_ok(caio(&scratch).arg("--version"));
+    });
+    println!(
+        "3. `caio route` end to end, fresh home, shipped policies applied ({RUNS} runs, median):"
+    );
+    println!(
+        "   {:>10.2} ms  process start alone (`caio --version`)",
+        ms(start)
+    );
+    for (n, goal) in [(1_000, 15.0), (10_000, 60.0)] {
+        let t0 = Instant::now();
+        let home = registry_home(n);
+        let setup = t0.elapsed();
+        let out = run_ok(
+            caio(&home)
+                .args(["route", "--format", "json"])
+                .arg(&request),
+        );
+        let json: serde_json::Value = serde_json::from_slice(&out).expect("route prints JSON");
+        assert_eq!(json["outcome"], "routed", "{json}");
+        let candidates = json["candidates"].as_array().map_or(0, Vec::len);
+        let t = median(RUNS, || {
+            run_ok(
+                caio(&home)
+                    .args(["route", "--format", "json"])
+                    .arg(&request)
+                    .stdout(Stdio::null()),
+            );
+        });
+        let human = median(RUNS, || {
+            run_ok(caio(&home).arg("route").arg(&request).stdout(Stdio::null()));
+        });
+        // Rough profile, in process: open + load the candidates, then route.
+        let store_home = Home { path: home.clone() };
+        let load = median(RUNS, || {
+            let store = Store::open_existing(&store_home, Duration::from_secs(5)).unwrap();
+            let records = store.services_for_capability("chat").unwrap();
+            std::hint::black_box(records);
+        });
+        let store = Store::open_existing(&store_home, Duration::from_secs(5)).unwrap();
+        let records = store.services_for_capability("chat").unwrap();
+        let policies = store.active_policy_set().unwrap();
+        // The router as `caio route` runs it: a cold router (loads the
+        // candidates), then a warm one (cached candidates: core + decision id).
+        let cold = median(RUNS, || {
+            let store = Store::open_existing(&store_home, Duration::from_secs(5)).unwrap();
+            let mut router = Router::registry(store, store_home.clone()).unwrap();
+            std::hint::black_box(router.route(&parsed).unwrap());
+        });
+        let mut router = Router::registry(
+            Store::open_existing(&store_home, Duration::from_secs(5)).unwrap(),
+            store_home.clone(),
+        )
+        .unwrap();
+        let warm = median(RUNS, || {
+            std::hint::black_box(router.route(&parsed).unwrap());
+        });
+        let core = median(RUNS, || {
+            let candidates: Vec<Candidate<'_>> = records
+                .iter()
+                .map(|r| Candidate {
+                    contract: &r.contract,
+                    status: r.status,
+                    status_reason: r.status_reason.as_deref(),
+                    stats: Default::default(),
+                })
+                .collect();
+            std::hint::black_box(routing::route(
+                &parsed,
+                &Identity::Anonymous,
+                &candidates,
+                &policies,
+            ));
+        });
+        println!(
+            "   {n:>6} services ({candidates} offer chat; setup {:.1} s):",
+            setup.as_secs_f64()
+        );
+        println!(
+            "   {:>10.2} ms  caio route --format json                (goal ≤ {goal} ms)",
+            ms(t)
+        );
+        println!("   {:>10.2} ms  caio route (human output)", ms(human));
+        println!(
+            "   {:>10.2} ms    of which, in process: open store + load candidates",
+            ms(load)
+        );
+        println!(
+            "   {:>10.2} ms    of which, in process: routing core",
+            ms(core)
+        );
+        println!(
+            "   {:>10.2} ms  in process: Router::route, cold (open + load + core + decision id)",
+            ms(cold)
+        );
+        println!(
+            "   {:>10.2} ms  in process: Router::route, warm (core + decision id)",
+            ms(warm)
+        );
+        match peak_rss_kib(&home, &request) {
+            Some(kib) => println!(
+                "   {:>10.1} MiB peak RSS of one route                (goal ≤ 64 MiB with 10,000)",
+                kib as f64 / 1024.0
+            ),
+            None => println!("   peak RSS: skipped (GNU /usr/bin/time is not installed)"),
+        }
+        let _ = std::fs::remove_dir_all(&home);
+    }
+    let _ = std::fs::remove_dir_all(&scratch);
+}
+
+/// 10,000 request lines, varied (capability, tokens, priority, data, seed).
+fn batch_lines(n: usize) -> String {
+    let priorities = ["balanced", "cost", "latency", "quality"];
+    let classes = ["public", "internal", "confidential"];
+    let mut text = String::new();
+    for i in 0..n {
+        let capability = if i % 5 == 4 { "embedding" } else { "chat" };
+        text.push_str(&format!(
+            r#"{{"request_id": "r{i}", "capability": "{capability}", "input": {{"tokens": {}, "expected_output_tokens": {}}}, "data": {{"class": "{}"}}, "preferences": {{"priority": "{}"}}, "seed": {i}}}"#,
+            100 + (i * 37) % 8000,
+            (i * 13) % 1000,
+            classes[i % classes.len()],
+            priorities[i % priorities.len()],
+        ));
+        text.push('\n');
+    }
+    text
+}
+
+/// Runs one batch, counting the output lines as they stream (the consumer
+/// a script would be); returns the wall time and the line count.
+fn run_batch(home: &Path, file: &Path) -> (Duration, usize) {
+    use std::io::Read;
+    let start = Instant::now();
+    let mut child = caio(home)
+        .args(["route", "--batch"])
+        .arg(file)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run caio");
+    let mut stdout = child.stdout.take().expect("stdout");
+    let mut buf = vec![0u8; 1 << 20];
+    let mut lines = 0;
+    loop {
+        let n = stdout.read(&mut buf).expect("read stdout");
+        if n == 0 {
+            break;
+        }
+        lines += buf[..n].iter().filter(|b| **b == b'\n').count();
+    }
+    let out = child.wait_with_output().expect("wait for caio");
+    let elapsed = start.elapsed();
+    assert!(
+        out.status.success(),
+        "caio route --batch failed ({}): {}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (elapsed, lines)
+}
+
+fn bench_batch() {
+    const SERVICES: usize = 1_000;
+    const LINES: usize = 10_000;
+    const RUNS: usize = 3;
+    let home = registry_home(SERVICES);
+    let scratch = fresh_dir("route-batch");
+    let file = scratch.join("batch.jsonl");
+    std::fs::write(&file, batch_lines(LINES)).expect("write batch");
+    let mut times: Vec<Duration> = (0..RUNS)
+        .map(|_| {
+            let (t, lines) = run_batch(&home, &file);
+            assert_eq!(lines, LINES);
+            t
+        })
+        .collect();
+    times.sort();
+    let t = times[RUNS / 2];
+    println!(
+        "4. `caio route --batch`, {LINES} lines against {SERVICES} services ({RUNS} runs, median):"
+    );
+    println!(
+        "   {:>10.1} ms  → {:.0} decisions/s                (goal ≥ 20,000/s; no traces yet)",
+        ms(t),
+        LINES as f64 / t.as_secs_f64()
+    );
+    let _ = std::fs::remove_dir_all(&home);
+    let _ = std::fs::remove_dir_all(&scratch);
+}
+
+/// `cargo bench --bench routing [-- SECTION...]`: sections `core`,
+/// `chain`, `route` (end to end) and `batch`; all by default.
+fn main() {
+    let wanted: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with('-'))
+        .collect();
+    let run = |name: &str| wanted.is_empty() || wanted.iter().any(|w| w == name);
+    if run("core") {
+        bench_in_process();
+    }
+    if run("chain") {
+        bench_chain();
+    }
+    if run("route") {
+        bench_end_to_end();
+    }
+    if run("batch") {
+        bench_batch();
+    }
+}
