@@ -18,6 +18,11 @@
 //! branch, and 5 steps × 50 candidates take well under a millisecond (see
 //! the `routing` benchmark).
 //!
+//! Before searching, each step drops the candidates strictly dominated by
+//! another (higher score by more than 1e-9, and no worse latency, cost or
+//! availability): they can be neither the best chain nor tie with it. With
+//! four criteria this keeps a handful of candidates per step.
+//!
 //! **Ties.** Let M be the best total. Among the feasible chains scoring at
 //! least M − 1e-9, the winner is the first in lexicographic order of per-step
 //! ranks, where each step's eligible candidates (sorted by id) are ranked by
@@ -341,22 +346,82 @@ pub fn best_chain(
         return Err(None);
     }
     let bounds = Bounds::of(request);
-    let search = Search::new(&items, bounds);
-    let Some(best) = search.best_two() else {
-        return Err(Some(infeasible(&search, request)));
-    };
-    let ranked = ranked(&items, request.seed);
-    let chosen = search
-        .first_reaching(&ranked, best.total - TIE_EPSILON)
-        .ok_or_else(|| Some("internal: the tie-break pass found no chain".to_string()))?;
-    // Every chain but `best.path` scores at most `second`; if the tie-break
-    // chose another chain, `best.path` itself is the runner-up.
+    choose(&items, bounds, request.seed).ok_or_else(|| {
+        let (kept, _) = split_dominated(&items);
+        Some(infeasible(&Search::new(&kept, bounds), request))
+    })
+}
+
+/// The chosen chain (item index per step) and the runner-up total, or
+/// `None` when no chain fits the bounds.
+pub fn choose(items: &[Vec<Item>], bounds: Bounds, seed: u64) -> Option<(Vec<usize>, Option<f64>)> {
+    let (kept, dominated) = split_dominated(items);
+    let search = Search::new(&kept, bounds);
+    let best = search.best_two()?;
+    // Ranks come from shuffling every eligible candidate, so dropping the
+    // dominated ones afterwards leaves the order of the others unchanged.
+    let ranked: Vec<Vec<Item>> = ranked(items, seed)
+        .into_iter()
+        .zip(&dominated)
+        .map(|(step, gone)| {
+            step.into_iter()
+                .filter(|i| !gone.iter().any(|g| g.index == i.index))
+                .collect()
+        })
+        .collect();
+    // The best chain reaches the floor, so this pass always finds one.
+    let chosen = search.first_reaching(&ranked, best.total - TIE_EPSILON)?;
+    // Every chain of kept candidates but `best.path` scores at most
+    // `best.second`. A chain with a dominated candidate scores at most the
+    // chain with its dominator instead, so it can only be the runner-up when
+    // that chain is `best.path` itself: try each dominated candidate in place.
+    let mut second = best.second;
+    for (d, gone) in dominated.iter().enumerate() {
+        for a in gone {
+            let mut chain: Vec<&Item> = best
+                .path
+                .iter()
+                .enumerate()
+                .filter_map(|(s, &i)| kept[s].iter().find(|it| it.index == i))
+                .collect();
+            chain[d] = a;
+            let (t, l, c, av) = chain.iter().fold((0.0, 0.0, 0.0, 1.0), |(t, l, c, av), i| {
+                (t + i.score, l + i.latency, c + i.cost, av * i.availability)
+            });
+            if bounds.fits(l, c, av) && second.is_none_or(|s| t > s) {
+                second = Some(t);
+            }
+        }
+    }
+    // If the tie-break chose another chain than `best.path`, that one is
+    // the runner-up.
     let runner_up = if chosen == best.path {
-        best.second
+        second
     } else {
         Some(best.total)
     };
-    Ok((chosen, runner_up))
+    Some((chosen, runner_up))
+}
+
+/// Splits each step's items into those that may be part of a best chain and
+/// those strictly dominated: another item scores more than 1e-9 higher with
+/// no worse latency, cost or availability. A dominated item can never be in
+/// the best chain nor tie with it (swapping in its dominator keeps the chain
+/// feasible and raises the total by more than the tie margin).
+fn split_dominated(items: &[Vec<Item>]) -> (Vec<Vec<Item>>, Vec<Vec<Item>>) {
+    items
+        .iter()
+        .map(|step| {
+            step.iter().partition(|a| {
+                !step.iter().any(|b| {
+                    b.score > a.score + TIE_EPSILON
+                        && b.latency <= a.latency
+                        && b.cost <= a.cost
+                        && b.availability >= a.availability
+                })
+            })
+        })
+        .unzip()
 }
 
 /// Why no combination is feasible, naming the bounds that cannot be met.
@@ -509,6 +574,85 @@ mod tests {
                         assert!((g - w).abs() < 1e-9, "{max_latency} {max_cost}: {g} vs {w}")
                     }
                     (g, w) => assert_eq!(g, w, "{max_latency} {max_cost}"),
+                }
+            }
+        }
+    }
+
+    /// The two best totals of distinct feasible chains, the slow way.
+    fn brute_two(steps: &[Vec<Item>], b: Bounds) -> (Option<f64>, Option<f64>) {
+        let mut totals = Vec::new();
+        let mut idx = vec![0usize; steps.len()];
+        'outer: loop {
+            let chosen: Vec<&Item> = idx.iter().enumerate().map(|(d, &i)| &steps[d][i]).collect();
+            let (t, l, c, a) = chosen.iter().fold((0.0, 0.0, 0.0, 1.0), |(t, l, c, a), i| {
+                (t + i.score, l + i.latency, c + i.cost, a * i.availability)
+            });
+            if b.fits(l, c, a) {
+                totals.push(t);
+            }
+            for d in 0..steps.len() {
+                idx[d] += 1;
+                if idx[d] < steps[d].len() {
+                    continue 'outer;
+                }
+                idx[d] = 0;
+            }
+            break;
+        }
+        totals.sort_by(|x, y| y.total_cmp(x));
+        (totals.first().copied(), totals.get(1).copied())
+    }
+
+    #[test]
+    fn choice_and_runner_up_match_brute_force_with_dominated_items() {
+        let mut rng = tiebreak::rng(7);
+        use rand_chacha::rand_core::Rng;
+        let mut unit = move || (rng.next_u64() % 1000) as f64 / 1000.0;
+        for round in 0..200 {
+            let steps: Vec<Vec<Item>> = (0..3)
+                .map(|_| {
+                    (0..5)
+                        .map(|i| Item {
+                            index: i,
+                            score: (unit() * 10.0).round() / 10.0,
+                            latency: 100.0 + (unit() * 5.0).round() * 100.0,
+                            cost: (unit() * 4.0).round() / 100.0,
+                            availability: 0.9 + (unit() * 10.0).round() / 100.0,
+                        })
+                        .collect()
+                })
+                .collect();
+            let b = Bounds {
+                max_latency: 300.0 + unit() * 1500.0,
+                max_cost: unit() * 0.12,
+                min_availability: unit() * 0.8,
+            };
+            let (want_best, want_second) = brute_two(&steps, b);
+            match choose(&steps, b, round) {
+                None => assert_eq!(want_best, None, "round {round}"),
+                Some((chosen, runner_up)) => {
+                    let total: f64 = chosen
+                        .iter()
+                        .enumerate()
+                        .map(|(d, &i)| steps[d][i].score)
+                        .sum();
+                    let best = want_best.unwrap();
+                    assert!(total >= best - 1e-9, "round {round}: {total} < {best}");
+                    // The runner-up is the best of the other chains: the
+                    // second total, or the best one when the tie-break chose
+                    // a chain tied with it.
+                    let expect = if (total - best).abs() <= 1e-12 {
+                        want_second
+                    } else {
+                        Some(best)
+                    };
+                    match (runner_up, expect) {
+                        (Some(g), Some(w)) => {
+                            assert!((g - w).abs() < 1e-9, "round {round}: {g} vs {w}")
+                        }
+                        (g, w) => assert_eq!(g, w, "round {round}"),
+                    }
                 }
             }
         }
