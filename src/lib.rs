@@ -16,6 +16,7 @@ pub mod registry;
 pub mod request;
 pub mod router;
 pub mod routing;
+pub mod secret_file;
 pub mod shape;
 pub mod source;
 pub mod store;

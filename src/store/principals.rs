@@ -7,6 +7,7 @@ use crate::home::Home;
 use crate::principal::{
     AuthFailure, Principal, StoredPrincipal, authenticate, new_token, token_hash,
 };
+use crate::secret_file;
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
@@ -276,54 +277,14 @@ fn load_or_create_key(path: &Path) -> Result<[u8; 32], Error> {
     if !path.exists() {
         let mut key = [0u8; 32];
         getrandom::fill(&mut key).map_err(|e| fail(format!("random generator failed: {e}")))?;
-        match write_private(path, &key) {
+        match secret_file::write_new(path, &key) {
             Ok(()) => {}
             // Another caio process created it first: use theirs.
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
             Err(e) => return Err(fail(e.to_string())),
         }
     }
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(path)
-            .map_err(|e| fail(e.to_string()))?
-            .permissions()
-            .mode();
-        if mode & 0o077 != 0 {
-            return Err(fail(format!(
-                "mode {:o} lets other users read it; run `chmod 600 {}`",
-                mode & 0o777,
-                path.display()
-            )));
-        }
-    }
-    let bytes = std::fs::read(path).map_err(|e| fail(e.to_string()))?;
+    let bytes = secret_file::read(path).map_err(|e| fail(e.to_string()))?;
     <[u8; 32]>::try_from(bytes.as_slice())
         .map_err(|_| fail(format!("expected 32 bytes, found {}", bytes.len())))
-}
-
-/// Writes `bytes` to `path` atomically and only if `path` does not exist:
-/// a private temporary file, then a hard link (which never overwrites).
-fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)?;
-    let tmp = dir.join(format!(".principal.key.{}.tmp", std::process::id()));
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let result = options
-        .open(&tmp)
-        .and_then(|mut file| {
-            file.write_all(bytes)?;
-            file.sync_all()
-        })
-        .and_then(|()| std::fs::hard_link(&tmp, path));
-    let _ = std::fs::remove_file(&tmp);
-    result
 }
