@@ -191,6 +191,118 @@ pub enum Error {
     )]
     RequestUnreadable { path: String, reason: String },
 
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    License(#[from] crate::license::Refusal),
+
+    #[error("cannot use the signing key {}: {reason}", path.display())]
+    #[diagnostic(code(caio::license::signing_key))]
+    VendorKey {
+        path: PathBuf,
+        reason: String,
+        #[help]
+        help: &'static str,
+    },
+
+    #[error("cannot use the public key {}: {reason}", path.display())]
+    #[diagnostic(
+        code(caio::license::public_key),
+        help("pass the vendor.pub or vendor.pub.pem that `caio license keygen` wrote")
+    )]
+    PublicKey { path: PathBuf, reason: String },
+
+    #[error("this caio was built with invalid CAIO_VENDOR_KEYS: {reason}")]
+    #[diagnostic(
+        code(caio::license::embedded_keys),
+        help(
+            "rebuild with CAIO_VENDOR_KEYS set to the contents of vendor.pub (several separated by commas)"
+        )
+    )]
+    EmbeddedKeys { reason: String },
+
+    #[error("{} already exists", path.display())]
+    #[diagnostic(
+        code(caio::license::key_exists),
+        help(
+            "keygen never overwrites a key: licenses signed with it would stop verifying; choose another --out DIR"
+        )
+    )]
+    KeyExists { path: PathBuf },
+
+    #[error("cannot issue this license: {reason}")]
+    #[diagnostic(
+        code(caio::license::issue),
+        help("check --customer, --features, --not-before and --expires")
+    )]
+    LicenseRequest { reason: String },
+
+    #[error("cannot read {what} {path}: {reason}")]
+    #[diagnostic(
+        code(caio::license::input),
+        help("pass the file caio wrote, or the text itself as the argument")
+    )]
+    LicenseInput {
+        what: &'static str,
+        path: String,
+        reason: String,
+    },
+
+    #[error("no trusted vendor key")]
+    #[diagnostic(
+        code(caio::license::no_trusted_key),
+        help(
+            "run `caio license trust vendor.pub` with the vendor's public key, or pass --public-key FILE"
+        )
+    )]
+    NoTrustedKey,
+
+    #[error("this caio trusts only the vendor keys built into it ({keys})")]
+    #[diagnostic(
+        code(caio::license::embedded_only),
+        help(
+            "keys added to a home are not trusted by a build with embedded keys; ask the vendor for a build with the new key"
+        )
+    )]
+    EmbeddedTrustOnly { keys: String },
+
+    #[error("no issued license `{id}`")]
+    #[diagnostic(code(caio::license::unknown))]
+    UnknownLicense {
+        id: String,
+        #[help]
+        help: String,
+    },
+
+    #[error("revocation list #{offered} is not newer than the installed list #{installed}")]
+    #[diagnostic(
+        code(caio::license::revocations_not_newer),
+        help(
+            "an installed revocation list is only replaced by one with a higher sequence; get the vendor's latest list"
+        )
+    )]
+    RevocationsNotNewer { installed: u64, offered: u64 },
+
+    #[error("`{feature}` needs a license: {reason}")]
+    #[diagnostic(
+        code(caio::license::required),
+        help(
+            "ask your vendor for a license (or a renewal) with this feature and run `caio license install <LICENSE>`; `caio license status` shows what is installed"
+        )
+    )]
+    Unlicensed {
+        feature: &'static str,
+        reason: String,
+    },
+
+    #[error(
+        "the system clock ({now}) is more than 24 hours behind the latest time caio has seen ({latest}): the clock was set back"
+    )]
+    #[diagnostic(
+        code(caio::license::clock_tampered),
+        help("set the system clock to the correct time (NTP) and retry")
+    )]
+    ClockTampered { now: String, latest: String },
+
     #[error("cannot write to the terminal: {0}")]
     #[diagnostic(code(caio::output))]
     Output(#[source] std::io::Error),
@@ -214,7 +326,20 @@ impl Error {
             | Error::PrincipalExists { .. }
             | Error::UnknownPrincipal { .. }
             | Error::MixedCurrencies { .. }
-            | Error::RequestUnreadable { .. } => Exit::Invalid,
+            | Error::RequestUnreadable { .. }
+            | Error::License(_)
+            | Error::VendorKey { .. }
+            | Error::PublicKey { .. }
+            | Error::EmbeddedKeys { .. }
+            | Error::KeyExists { .. }
+            | Error::LicenseRequest { .. }
+            | Error::LicenseInput { .. }
+            | Error::NoTrustedKey
+            | Error::EmbeddedTrustOnly { .. }
+            | Error::UnknownLicense { .. }
+            | Error::RevocationsNotNewer { .. }
+            | Error::Unlicensed { .. }
+            | Error::ClockTampered { .. } => Exit::Invalid,
         }
     }
 

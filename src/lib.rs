@@ -10,6 +10,7 @@ pub mod contract;
 pub mod diagnostic;
 pub mod error;
 pub mod home;
+pub mod license;
 pub mod policy;
 pub mod principal;
 pub mod registry;

@@ -5,6 +5,7 @@
 //! outside migrations. Migrations are an append-only list keyed on
 //! `PRAGMA user_version`: never reorder or edit an entry, only add one.
 
+pub mod licenses;
 pub mod policies;
 pub mod principals;
 pub mod registry;
@@ -119,6 +120,61 @@ const MIGRATIONS: &[&str] = &[
         hash   TEXT PRIMARY KEY,
         kind   TEXT NOT NULL CHECK (kind IN ('contract', 'policy_set')),
         body   TEXT NOT NULL
+    );",
+    // 5: licenses. The vendor side (sales ops): customers, every issued
+    // license, revocations and every published revocation list. The customer
+    // side: trusted vendor keys, installed licenses, the installed revocation
+    // list (one row), and the latest time seen by the clock guard (one row).
+    "CREATE TABLE license_customers (
+        name        TEXT PRIMARY KEY,
+        created_at  TEXT NOT NULL
+    );
+    CREATE TABLE licenses (
+        id          TEXT PRIMARY KEY,
+        customer    TEXT NOT NULL REFERENCES license_customers(name),
+        features    TEXT NOT NULL,
+        seats       INTEGER NOT NULL,
+        issued_at   TEXT NOT NULL,
+        not_before  TEXT NOT NULL,
+        expires_at  TEXT NOT NULL,
+        key_id      TEXT NOT NULL,
+        issued_by   TEXT NOT NULL,
+        license     TEXT NOT NULL
+    );
+    CREATE INDEX licenses_by_customer ON licenses(customer);
+    CREATE INDEX licenses_by_expiry ON licenses(expires_at);
+    CREATE TABLE license_revocations (
+        license_id  TEXT PRIMARY KEY REFERENCES licenses(id),
+        revoked_at  TEXT NOT NULL,
+        reason      TEXT NOT NULL,
+        revoked_by  TEXT NOT NULL
+    );
+    CREATE TABLE revocation_lists (
+        sequence    INTEGER PRIMARY KEY,
+        issued_at   TEXT NOT NULL,
+        key_id      TEXT NOT NULL,
+        entries     INTEGER NOT NULL,
+        body        TEXT NOT NULL
+    );
+    CREATE TABLE trusted_keys (
+        key_id      TEXT PRIMARY KEY,
+        public_key  TEXT NOT NULL,
+        added_at    TEXT NOT NULL
+    );
+    CREATE TABLE installed_licenses (
+        id           TEXT PRIMARY KEY,
+        license      TEXT NOT NULL,
+        installed_at TEXT NOT NULL
+    );
+    CREATE TABLE installed_revocations (
+        singleton    INTEGER PRIMARY KEY CHECK (singleton = 1),
+        sequence     INTEGER NOT NULL,
+        body         TEXT NOT NULL,
+        installed_at TEXT NOT NULL
+    );
+    CREATE TABLE license_clock (
+        singleton    INTEGER PRIMARY KEY CHECK (singleton = 1),
+        latest_seen  TEXT NOT NULL
     );",
 ];
 
