@@ -35,6 +35,7 @@ set edit:completion:arg-completer[caio] = {|@words|
             cand principal 'Manage the principals (callers) whose tokens requests carry'
             cand policy 'Validate, test, install and show policy sets'
             cand route 'Pick the best eligible service for a request, and explain why'
+            cand license 'Issue, verify, revoke and install licenses; show the license status'
             cand generate-docs 'Regenerate the man pages and shell completions from this command line'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -389,6 +390,175 @@ set edit:completion:arg-completer[caio] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'caio;license'= {
+            cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
+            cand --format 'Output format: `human` tables and text, or one `json` document on stdout'
+            cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
+            cand -q 'Print only results and errors: no status lines, warnings or progress bars'
+            cand --quiet 'Print only results and errors: no status lines, warnings or progress bars'
+            cand -v 'Print more detail (repeat for more)'
+            cand --verbose 'Print more detail (repeat for more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand keygen 'Create a vendor signing key: vendor.key (mode 0600), vendor.pub, vendor.pub.pem'
+            cand issue 'Sign a license, record it, and print it'
+            cand verify 'Check a license (format, signature, dates, revocation) and show its claims'
+            cand list 'List issued licenses, soonest expiry first'
+            cand revoke 'Revoke an issued license (customers learn it from the next revocation list)'
+            cand revocations 'Sign and print the revocation list: every revoked license, next sequence number'
+            cand install 'Install a license and/or a revocation list on this instance'
+            cand trust 'Trust a vendor public key; from then on `caio route` needs a license'
+            cand status 'Show installed licenses, days left, grace state and the revocation list'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'caio;license;keygen'= {
+            cand --out 'Directory to write the three files into (created if missing; nothing is overwritten)'
+            cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
+            cand --format 'Output format: `human` tables and text, or one `json` document on stdout'
+            cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
+            cand -q 'Print only results and errors: no status lines, warnings or progress bars'
+            cand --quiet 'Print only results and errors: no status lines, warnings or progress bars'
+            cand -v 'Print more detail (repeat for more)'
+            cand --verbose 'Print more detail (repeat for more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'caio;license;issue'= {
+            cand --customer 'Customer name, as it appears in the license'
+            cand --features 'Features granted, comma-separated'
+            cand --expires 'Last valid day (UTC), e.g. 2027-12-31'
+            cand --not-before 'First valid day (UTC) [default: now]'
+            cand --seats 'Seats bought (recorded in the license; caio does not count seats)'
+            cand --key 'Signing key [default: keys/vendor.key in the caio home]'
+            cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
+            cand --format 'Output format: `human` tables and text, or one `json` document on stdout'
+            cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
+            cand -q 'Print only results and errors: no status lines, warnings or progress bars'
+            cand --quiet 'Print only results and errors: no status lines, warnings or progress bars'
+            cand -v 'Print more detail (repeat for more)'
+            cand --verbose 'Print more detail (repeat for more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'caio;license;verify'= {
+            cand --file 'Read the license from this file (`-` for stdin)'
+            cand --public-key 'Verify with this public key (vendor.pub or vendor.pub.pem) instead of the trusted keys'
+            cand --revocations 'Check against this revocation list [default: the installed one]'
+            cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
+            cand --format 'Output format: `human` tables and text, or one `json` document on stdout'
+            cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
+            cand -q 'Print only results and errors: no status lines, warnings or progress bars'
+            cand --quiet 'Print only results and errors: no status lines, warnings or progress bars'
+            cand -v 'Print more detail (repeat for more)'
+            cand --verbose 'Print more detail (repeat for more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'caio;license;list'= {
+            cand --customer 'Only this customer''s licenses (case-insensitive)'
+            cand --status 'Only licenses with this status'
+            cand --expiring-within 'Only active licenses expiring within this window: 30d, 4w, 12h'
+            cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
+            cand --format 'Output format: `human` tables and text, or one `json` document on stdout'
+            cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
+            cand -q 'Print only results and errors: no status lines, warnings or progress bars'
+            cand --quiet 'Print only results and errors: no status lines, warnings or progress bars'
+            cand -v 'Print more detail (repeat for more)'
+            cand --verbose 'Print more detail (repeat for more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'caio;license;revoke'= {
+            cand --reason 'Why, kept in the vendor''s records (not published)'
+            cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
+            cand --format 'Output format: `human` tables and text, or one `json` document on stdout'
+            cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
+            cand -q 'Print only results and errors: no status lines, warnings or progress bars'
+            cand --quiet 'Print only results and errors: no status lines, warnings or progress bars'
+            cand -v 'Print more detail (repeat for more)'
+            cand --verbose 'Print more detail (repeat for more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'caio;license;revocations'= {
+            cand --key 'Signing key [default: keys/vendor.key in the caio home]'
+            cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
+            cand --format 'Output format: `human` tables and text, or one `json` document on stdout'
+            cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
+            cand -q 'Print only results and errors: no status lines, warnings or progress bars'
+            cand --quiet 'Print only results and errors: no status lines, warnings or progress bars'
+            cand -v 'Print more detail (repeat for more)'
+            cand --verbose 'Print more detail (repeat for more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'caio;license;install'= {
+            cand --file 'Read the license from this file (`-` for stdin)'
+            cand --revocations 'A revocation list to install (from `caio license revocations`)'
+            cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
+            cand --format 'Output format: `human` tables and text, or one `json` document on stdout'
+            cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
+            cand -q 'Print only results and errors: no status lines, warnings or progress bars'
+            cand --quiet 'Print only results and errors: no status lines, warnings or progress bars'
+            cand -v 'Print more detail (repeat for more)'
+            cand --verbose 'Print more detail (repeat for more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'caio;license;trust'= {
+            cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
+            cand --format 'Output format: `human` tables and text, or one `json` document on stdout'
+            cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
+            cand -q 'Print only results and errors: no status lines, warnings or progress bars'
+            cand --quiet 'Print only results and errors: no status lines, warnings or progress bars'
+            cand -v 'Print more detail (repeat for more)'
+            cand --verbose 'Print more detail (repeat for more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'caio;license;status'= {
+            cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
+            cand --format 'Output format: `human` tables and text, or one `json` document on stdout'
+            cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
+            cand -q 'Print only results and errors: no status lines, warnings or progress bars'
+            cand --quiet 'Print only results and errors: no status lines, warnings or progress bars'
+            cand -v 'Print more detail (repeat for more)'
+            cand --verbose 'Print more detail (repeat for more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'caio;license;help'= {
+            cand keygen 'Create a vendor signing key: vendor.key (mode 0600), vendor.pub, vendor.pub.pem'
+            cand issue 'Sign a license, record it, and print it'
+            cand verify 'Check a license (format, signature, dates, revocation) and show its claims'
+            cand list 'List issued licenses, soonest expiry first'
+            cand revoke 'Revoke an issued license (customers learn it from the next revocation list)'
+            cand revocations 'Sign and print the revocation list: every revoked license, next sequence number'
+            cand install 'Install a license and/or a revocation list on this instance'
+            cand trust 'Trust a vendor public key; from then on `caio route` needs a license'
+            cand status 'Show installed licenses, days left, grace state and the revocation list'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'caio;license;help;keygen'= {
+        }
+        &'caio;license;help;issue'= {
+        }
+        &'caio;license;help;verify'= {
+        }
+        &'caio;license;help;list'= {
+        }
+        &'caio;license;help;revoke'= {
+        }
+        &'caio;license;help;revocations'= {
+        }
+        &'caio;license;help;install'= {
+        }
+        &'caio;license;help;trust'= {
+        }
+        &'caio;license;help;status'= {
+        }
+        &'caio;license;help;help'= {
+        }
         &'caio;generate-docs'= {
             cand --out-dir 'Directory that receives `man/` and `completions/`'
             cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
@@ -408,6 +578,7 @@ set edit:completion:arg-completer[caio] = {|@words|
             cand principal 'Manage the principals (callers) whose tokens requests carry'
             cand policy 'Validate, test, install and show policy sets'
             cand route 'Pick the best eligible service for a request, and explain why'
+            cand license 'Issue, verify, revoke and install licenses; show the license status'
             cand generate-docs 'Regenerate the man pages and shell completions from this command line'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -470,6 +641,35 @@ set edit:completion:arg-completer[caio] = {|@words|
         &'caio;help;policy;show'= {
         }
         &'caio;help;route'= {
+        }
+        &'caio;help;license'= {
+            cand keygen 'Create a vendor signing key: vendor.key (mode 0600), vendor.pub, vendor.pub.pem'
+            cand issue 'Sign a license, record it, and print it'
+            cand verify 'Check a license (format, signature, dates, revocation) and show its claims'
+            cand list 'List issued licenses, soonest expiry first'
+            cand revoke 'Revoke an issued license (customers learn it from the next revocation list)'
+            cand revocations 'Sign and print the revocation list: every revoked license, next sequence number'
+            cand install 'Install a license and/or a revocation list on this instance'
+            cand trust 'Trust a vendor public key; from then on `caio route` needs a license'
+            cand status 'Show installed licenses, days left, grace state and the revocation list'
+        }
+        &'caio;help;license;keygen'= {
+        }
+        &'caio;help;license;issue'= {
+        }
+        &'caio;help;license;verify'= {
+        }
+        &'caio;help;license;list'= {
+        }
+        &'caio;help;license;revoke'= {
+        }
+        &'caio;help;license;revocations'= {
+        }
+        &'caio;help;license;install'= {
+        }
+        &'caio;help;license;trust'= {
+        }
+        &'caio;help;license;status'= {
         }
         &'caio;help;generate-docs'= {
         }

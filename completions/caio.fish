@@ -40,6 +40,7 @@ complete -c caio -n "__fish_caio_needs_command" -f -a "registry" -d 'Store servi
 complete -c caio -n "__fish_caio_needs_command" -f -a "principal" -d 'Manage the principals (callers) whose tokens requests carry'
 complete -c caio -n "__fish_caio_needs_command" -f -a "policy" -d 'Validate, test, install and show policy sets'
 complete -c caio -n "__fish_caio_needs_command" -f -a "route" -d 'Pick the best eligible service for a request, and explain why'
+complete -c caio -n "__fish_caio_needs_command" -f -a "license" -d 'Issue, verify, revoke and install licenses; show the license status'
 complete -c caio -n "__fish_caio_needs_command" -f -a "generate-docs" -d 'Regenerate the man pages and shell completions from this command line'
 complete -c caio -n "__fish_caio_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c caio -n "__fish_caio_using_subcommand init" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
@@ -310,6 +311,136 @@ complete -c caio -n "__fish_caio_using_subcommand route" -l batch -d 'Read JSON 
 complete -c caio -n "__fish_caio_using_subcommand route" -s q -l quiet -d 'Print only results and errors: no status lines, warnings or progress bars'
 complete -c caio -n "__fish_caio_using_subcommand route" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c caio -n "__fish_caio_using_subcommand route" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c caio -n "__fish_caio_using_subcommand license; and not __fish_seen_subcommand_from keygen issue verify list revoke revocations install trust status help" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
+complete -c caio -n "__fish_caio_using_subcommand license; and not __fish_seen_subcommand_from keygen issue verify list revoke revocations install trust status help" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout' -r -f -a "human\t'Tables and text for people'
+json\t'One JSON document on stdout, for scripts'"
+complete -c caio -n "__fish_caio_using_subcommand license; and not __fish_seen_subcommand_from keygen issue verify list revoke revocations install trust status help" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
+always\t''
+never\t''"
+complete -c caio -n "__fish_caio_using_subcommand license; and not __fish_seen_subcommand_from keygen issue verify list revoke revocations install trust status help" -s q -l quiet -d 'Print only results and errors: no status lines, warnings or progress bars'
+complete -c caio -n "__fish_caio_using_subcommand license; and not __fish_seen_subcommand_from keygen issue verify list revoke revocations install trust status help" -s v -l verbose -d 'Print more detail (repeat for more)'
+complete -c caio -n "__fish_caio_using_subcommand license; and not __fish_seen_subcommand_from keygen issue verify list revoke revocations install trust status help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c caio -n "__fish_caio_using_subcommand license; and not __fish_seen_subcommand_from keygen issue verify list revoke revocations install trust status help" -f -a "keygen" -d 'Create a vendor signing key: vendor.key (mode 0600), vendor.pub, vendor.pub.pem'
+complete -c caio -n "__fish_caio_using_subcommand license; and not __fish_seen_subcommand_from keygen issue verify list revoke revocations install trust status help" -f -a "issue" -d 'Sign a license, record it, and print it'
+complete -c caio -n "__fish_caio_using_subcommand license; and not __fish_seen_subcommand_from keygen issue verify list revoke revocations install trust status help" -f -a "verify" -d 'Check a license (format, signature, dates, revocation) and show its claims'
+complete -c caio -n "__fish_caio_using_subcommand license; and not __fish_seen_subcommand_from keygen issue verify list revoke revocations install trust status help" -f -a "list" -d 'List issued licenses, soonest expiry first'
+complete -c caio -n "__fish_caio_using_subcommand license; and not __fish_seen_subcommand_from keygen issue verify list revoke revocations install trust status help" -f -a "revoke" -d 'Revoke an issued license (customers learn it from the next revocation list)'
+complete -c caio -n "__fish_caio_using_subcommand license; and not __fish_seen_subcommand_from keygen issue verify list revoke revocations install trust status help" -f -a "revocations" -d 'Sign and print the revocation list: every revoked license, next sequence number'
+complete -c caio -n "__fish_caio_using_subcommand license; and not __fish_seen_subcommand_from keygen issue verify list revoke revocations install trust status help" -f -a "install" -d 'Install a license and/or a revocation list on this instance'
+complete -c caio -n "__fish_caio_using_subcommand license; and not __fish_seen_subcommand_from keygen issue verify list revoke revocations install trust status help" -f -a "trust" -d 'Trust a vendor public key; from then on `caio route` needs a license'
+complete -c caio -n "__fish_caio_using_subcommand license; and not __fish_seen_subcommand_from keygen issue verify list revoke revocations install trust status help" -f -a "status" -d 'Show installed licenses, days left, grace state and the revocation list'
+complete -c caio -n "__fish_caio_using_subcommand license; and not __fish_seen_subcommand_from keygen issue verify list revoke revocations install trust status help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from keygen" -l out -d 'Directory to write the three files into (created if missing; nothing is overwritten)' -r -F
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from keygen" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from keygen" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout' -r -f -a "human\t'Tables and text for people'
+json\t'One JSON document on stdout, for scripts'"
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from keygen" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
+always\t''
+never\t''"
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from keygen" -s q -l quiet -d 'Print only results and errors: no status lines, warnings or progress bars'
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from keygen" -s v -l verbose -d 'Print more detail (repeat for more)'
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from keygen" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from issue" -l customer -d 'Customer name, as it appears in the license' -r
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from issue" -l features -d 'Features granted, comma-separated' -r -f -a "route\t'`caio route`: pick a service for a request'
+execute\t'`caio route --execute`: call the chosen service'"
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from issue" -l expires -d 'Last valid day (UTC), e.g. 2027-12-31' -r
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from issue" -l not-before -d 'First valid day (UTC) [default: now]' -r
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from issue" -l seats -d 'Seats bought (recorded in the license; caio does not count seats)' -r
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from issue" -l key -d 'Signing key [default: keys/vendor.key in the caio home]' -r -F
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from issue" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from issue" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout' -r -f -a "human\t'Tables and text for people'
+json\t'One JSON document on stdout, for scripts'"
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from issue" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
+always\t''
+never\t''"
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from issue" -s q -l quiet -d 'Print only results and errors: no status lines, warnings or progress bars'
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from issue" -s v -l verbose -d 'Print more detail (repeat for more)'
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from issue" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from verify" -l file -d 'Read the license from this file (`-` for stdin)' -r -F
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from verify" -l public-key -d 'Verify with this public key (vendor.pub or vendor.pub.pem) instead of the trusted keys' -r -F
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from verify" -l revocations -d 'Check against this revocation list [default: the installed one]' -r -F
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from verify" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from verify" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout' -r -f -a "human\t'Tables and text for people'
+json\t'One JSON document on stdout, for scripts'"
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from verify" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
+always\t''
+never\t''"
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from verify" -s q -l quiet -d 'Print only results and errors: no status lines, warnings or progress bars'
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from verify" -s v -l verbose -d 'Print more detail (repeat for more)'
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from verify" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from list" -l customer -d 'Only this customer\'s licenses (case-insensitive)' -r
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from list" -l status -d 'Only licenses with this status' -r -f -a "active\t'Not revoked and not expired (including licenses that start later)'
+expired\t'Past its expiry, not revoked'
+revoked\t'Revoked with `caio license revoke`'"
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from list" -l expiring-within -d 'Only active licenses expiring within this window: 30d, 4w, 12h' -r
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from list" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from list" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout' -r -f -a "human\t'Tables and text for people'
+json\t'One JSON document on stdout, for scripts'"
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from list" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
+always\t''
+never\t''"
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only results and errors: no status lines, warnings or progress bars'
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Print more detail (repeat for more)'
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from revoke" -l reason -d 'Why, kept in the vendor\'s records (not published)' -r
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from revoke" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from revoke" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout' -r -f -a "human\t'Tables and text for people'
+json\t'One JSON document on stdout, for scripts'"
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from revoke" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
+always\t''
+never\t''"
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from revoke" -s q -l quiet -d 'Print only results and errors: no status lines, warnings or progress bars'
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from revoke" -s v -l verbose -d 'Print more detail (repeat for more)'
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from revoke" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from revocations" -l key -d 'Signing key [default: keys/vendor.key in the caio home]' -r -F
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from revocations" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from revocations" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout' -r -f -a "human\t'Tables and text for people'
+json\t'One JSON document on stdout, for scripts'"
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from revocations" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
+always\t''
+never\t''"
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from revocations" -s q -l quiet -d 'Print only results and errors: no status lines, warnings or progress bars'
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from revocations" -s v -l verbose -d 'Print more detail (repeat for more)'
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from revocations" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from install" -l file -d 'Read the license from this file (`-` for stdin)' -r -F
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from install" -l revocations -d 'A revocation list to install (from `caio license revocations`)' -r -F
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from install" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from install" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout' -r -f -a "human\t'Tables and text for people'
+json\t'One JSON document on stdout, for scripts'"
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from install" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
+always\t''
+never\t''"
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from install" -s q -l quiet -d 'Print only results and errors: no status lines, warnings or progress bars'
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from install" -s v -l verbose -d 'Print more detail (repeat for more)'
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from install" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from trust" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from trust" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout' -r -f -a "human\t'Tables and text for people'
+json\t'One JSON document on stdout, for scripts'"
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from trust" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
+always\t''
+never\t''"
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from trust" -s q -l quiet -d 'Print only results and errors: no status lines, warnings or progress bars'
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from trust" -s v -l verbose -d 'Print more detail (repeat for more)'
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from trust" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from status" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from status" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout' -r -f -a "human\t'Tables and text for people'
+json\t'One JSON document on stdout, for scripts'"
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from status" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
+always\t''
+never\t''"
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from status" -s q -l quiet -d 'Print only results and errors: no status lines, warnings or progress bars'
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from status" -s v -l verbose -d 'Print more detail (repeat for more)'
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from status" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from help" -f -a "keygen" -d 'Create a vendor signing key: vendor.key (mode 0600), vendor.pub, vendor.pub.pem'
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from help" -f -a "issue" -d 'Sign a license, record it, and print it'
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from help" -f -a "verify" -d 'Check a license (format, signature, dates, revocation) and show its claims'
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from help" -f -a "list" -d 'List issued licenses, soonest expiry first'
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from help" -f -a "revoke" -d 'Revoke an issued license (customers learn it from the next revocation list)'
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from help" -f -a "revocations" -d 'Sign and print the revocation list: every revoked license, next sequence number'
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from help" -f -a "install" -d 'Install a license and/or a revocation list on this instance'
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from help" -f -a "trust" -d 'Trust a vendor public key; from then on `caio route` needs a license'
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from help" -f -a "status" -d 'Show installed licenses, days left, grace state and the revocation list'
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c caio -n "__fish_caio_using_subcommand generate-docs" -l out-dir -d 'Directory that receives `man/` and `completions/`' -r -F
 complete -c caio -n "__fish_caio_using_subcommand generate-docs" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
 complete -c caio -n "__fish_caio_using_subcommand generate-docs" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout' -r -f -a "human\t'Tables and text for people'
@@ -320,14 +451,15 @@ never\t''"
 complete -c caio -n "__fish_caio_using_subcommand generate-docs" -s q -l quiet -d 'Print only results and errors: no status lines, warnings or progress bars'
 complete -c caio -n "__fish_caio_using_subcommand generate-docs" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c caio -n "__fish_caio_using_subcommand generate-docs" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c caio -n "__fish_caio_using_subcommand help; and not __fish_seen_subcommand_from init contract registry principal policy route generate-docs help" -f -a "init" -d 'Create the caio home and its database if they do not exist'
-complete -c caio -n "__fish_caio_using_subcommand help; and not __fish_seen_subcommand_from init contract registry principal policy route generate-docs help" -f -a "contract" -d 'Validate, describe and scaffold service contracts'
-complete -c caio -n "__fish_caio_using_subcommand help; and not __fish_seen_subcommand_from init contract registry principal policy route generate-docs help" -f -a "registry" -d 'Store service contracts and manage their status'
-complete -c caio -n "__fish_caio_using_subcommand help; and not __fish_seen_subcommand_from init contract registry principal policy route generate-docs help" -f -a "principal" -d 'Manage the principals (callers) whose tokens requests carry'
-complete -c caio -n "__fish_caio_using_subcommand help; and not __fish_seen_subcommand_from init contract registry principal policy route generate-docs help" -f -a "policy" -d 'Validate, test, install and show policy sets'
-complete -c caio -n "__fish_caio_using_subcommand help; and not __fish_seen_subcommand_from init contract registry principal policy route generate-docs help" -f -a "route" -d 'Pick the best eligible service for a request, and explain why'
-complete -c caio -n "__fish_caio_using_subcommand help; and not __fish_seen_subcommand_from init contract registry principal policy route generate-docs help" -f -a "generate-docs" -d 'Regenerate the man pages and shell completions from this command line'
-complete -c caio -n "__fish_caio_using_subcommand help; and not __fish_seen_subcommand_from init contract registry principal policy route generate-docs help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c caio -n "__fish_caio_using_subcommand help; and not __fish_seen_subcommand_from init contract registry principal policy route license generate-docs help" -f -a "init" -d 'Create the caio home and its database if they do not exist'
+complete -c caio -n "__fish_caio_using_subcommand help; and not __fish_seen_subcommand_from init contract registry principal policy route license generate-docs help" -f -a "contract" -d 'Validate, describe and scaffold service contracts'
+complete -c caio -n "__fish_caio_using_subcommand help; and not __fish_seen_subcommand_from init contract registry principal policy route license generate-docs help" -f -a "registry" -d 'Store service contracts and manage their status'
+complete -c caio -n "__fish_caio_using_subcommand help; and not __fish_seen_subcommand_from init contract registry principal policy route license generate-docs help" -f -a "principal" -d 'Manage the principals (callers) whose tokens requests carry'
+complete -c caio -n "__fish_caio_using_subcommand help; and not __fish_seen_subcommand_from init contract registry principal policy route license generate-docs help" -f -a "policy" -d 'Validate, test, install and show policy sets'
+complete -c caio -n "__fish_caio_using_subcommand help; and not __fish_seen_subcommand_from init contract registry principal policy route license generate-docs help" -f -a "route" -d 'Pick the best eligible service for a request, and explain why'
+complete -c caio -n "__fish_caio_using_subcommand help; and not __fish_seen_subcommand_from init contract registry principal policy route license generate-docs help" -f -a "license" -d 'Issue, verify, revoke and install licenses; show the license status'
+complete -c caio -n "__fish_caio_using_subcommand help; and not __fish_seen_subcommand_from init contract registry principal policy route license generate-docs help" -f -a "generate-docs" -d 'Regenerate the man pages and shell completions from this command line'
+complete -c caio -n "__fish_caio_using_subcommand help; and not __fish_seen_subcommand_from init contract registry principal policy route license generate-docs help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c caio -n "__fish_caio_using_subcommand help; and __fish_seen_subcommand_from contract" -f -a "validate" -d 'Check contract files and directories (recursive *.yaml, *.yml); exit 1 if any is invalid'
 complete -c caio -n "__fish_caio_using_subcommand help; and __fish_seen_subcommand_from contract" -f -a "schema" -d 'Print the JSON Schema (draft 2020-12) of a contract, for editors and CI'
 complete -c caio -n "__fish_caio_using_subcommand help; and __fish_seen_subcommand_from contract" -f -a "new" -d 'Print a new, commented contract to stdout, ready to edit'
@@ -344,3 +476,12 @@ complete -c caio -n "__fish_caio_using_subcommand help; and __fish_seen_subcomma
 complete -c caio -n "__fish_caio_using_subcommand help; and __fish_seen_subcommand_from policy" -f -a "test" -d 'Run the `tests:` blocks of policy files; exit 1 on any failure'
 complete -c caio -n "__fish_caio_using_subcommand help; and __fish_seen_subcommand_from policy" -f -a "apply" -d 'Validate policy files and install them as the home\'s active policy set'
 complete -c caio -n "__fish_caio_using_subcommand help; and __fish_seen_subcommand_from policy" -f -a "show" -d 'Print the active policy set and its hash'
+complete -c caio -n "__fish_caio_using_subcommand help; and __fish_seen_subcommand_from license" -f -a "keygen" -d 'Create a vendor signing key: vendor.key (mode 0600), vendor.pub, vendor.pub.pem'
+complete -c caio -n "__fish_caio_using_subcommand help; and __fish_seen_subcommand_from license" -f -a "issue" -d 'Sign a license, record it, and print it'
+complete -c caio -n "__fish_caio_using_subcommand help; and __fish_seen_subcommand_from license" -f -a "verify" -d 'Check a license (format, signature, dates, revocation) and show its claims'
+complete -c caio -n "__fish_caio_using_subcommand help; and __fish_seen_subcommand_from license" -f -a "list" -d 'List issued licenses, soonest expiry first'
+complete -c caio -n "__fish_caio_using_subcommand help; and __fish_seen_subcommand_from license" -f -a "revoke" -d 'Revoke an issued license (customers learn it from the next revocation list)'
+complete -c caio -n "__fish_caio_using_subcommand help; and __fish_seen_subcommand_from license" -f -a "revocations" -d 'Sign and print the revocation list: every revoked license, next sequence number'
+complete -c caio -n "__fish_caio_using_subcommand help; and __fish_seen_subcommand_from license" -f -a "install" -d 'Install a license and/or a revocation list on this instance'
+complete -c caio -n "__fish_caio_using_subcommand help; and __fish_seen_subcommand_from license" -f -a "trust" -d 'Trust a vendor public key; from then on `caio route` needs a license'
+complete -c caio -n "__fish_caio_using_subcommand help; and __fish_seen_subcommand_from license" -f -a "status" -d 'Show installed licenses, days left, grace state and the revocation list'

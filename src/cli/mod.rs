@@ -4,6 +4,7 @@
 
 pub mod contract;
 pub mod docs;
+pub mod license;
 pub mod policy;
 pub mod principal;
 pub mod registry;
@@ -97,6 +98,10 @@ pub enum Command {
     /// Pick the best eligible service for a request, and explain why
     Route(route::RouteArgs),
 
+    /// Issue, verify, revoke and install licenses; show the license status
+    #[command(subcommand)]
+    License(license::LicenseCommand),
+
     /// Regenerate the man pages and shell completions from this command line
     #[command(hide = true)]
     GenerateDocs(docs::GenerateDocsArgs),
@@ -113,6 +118,7 @@ impl Cli {
             Command::Principal(cmd) => principal::run(cmd, &global, ui),
             Command::Policy(cmd) => policy::run(cmd, &global, ui),
             Command::Route(args) => route::run(args, &global, ui),
+            Command::License(cmd) => license::run(cmd, &global, ui),
             Command::GenerateDocs(args) => docs::run(&args, ui),
         }
     }

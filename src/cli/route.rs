@@ -91,6 +91,9 @@ Weights (q, h, t, c, l, r) by preferences.priority:\n",
 }
 
 pub fn run(args: RouteArgs, global: &GlobalArgs, ui: &mut Ui) -> Result<Exit, Error> {
+    for warning in super::license::require(global, crate::license::Feature::Route)? {
+        ui.warn(warning);
+    }
     let Some(mut router) = router(&args, global, ui)? else {
         return Ok(Exit::Invalid);
     };

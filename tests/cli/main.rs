@@ -4,6 +4,7 @@ mod common;
 mod contract;
 mod docs;
 mod global;
+mod license;
 mod policy;
 mod principal;
 mod properties;
