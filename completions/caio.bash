@@ -2290,7 +2290,7 @@ _caio() {
             return 0
             ;;
         caio__subcmd__route)
-            opts="-q -v -h --contracts --policies --principal --seed --explain --top --batch --home --format --color --quiet --verbose --help"
+            opts="-q -v -h --contracts --policies --principal --seed --explain --top --dry-run --batch --home --format --color --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -382,6 +382,7 @@ set edit:completion:arg-completer[caio] = {|@words|
             cand --format 'Output format: `human` tables and text, or one `json` document on stdout'
             cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
             cand --explain 'Show every candidate with its terms, every rejection, and the weights'
+            cand --dry-run 'Route without appending to the trace'
             cand --batch 'Read JSON Lines (one request per line) and write one JSON decision per line (candidates listed only with --explain or --top)'
             cand -q 'Print only results and errors: no status lines, warnings or progress bars'
             cand --quiet 'Print only results and errors: no status lines, warnings or progress bars'

@@ -307,6 +307,7 @@ complete -c caio -n "__fish_caio_using_subcommand route" -l color -d 'When to us
 always\t''
 never\t''"
 complete -c caio -n "__fish_caio_using_subcommand route" -l explain -d 'Show every candidate with its terms, every rejection, and the weights'
+complete -c caio -n "__fish_caio_using_subcommand route" -l dry-run -d 'Route without appending to the trace'
 complete -c caio -n "__fish_caio_using_subcommand route" -l batch -d 'Read JSON Lines (one request per line) and write one JSON decision per line (candidates listed only with --explain or --top)'
 complete -c caio -n "__fish_caio_using_subcommand route" -s q -l quiet -d 'Print only results and errors: no status lines, warnings or progress bars'
 complete -c caio -n "__fish_caio_using_subcommand route" -s v -l verbose -d 'Print more detail (repeat for more)'

@@ -21,6 +21,7 @@ pub mod secret_file;
 pub mod shape;
 pub mod source;
 pub mod store;
+pub mod trace;
 pub mod ui;
 pub mod yaml;
 

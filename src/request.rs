@@ -42,6 +42,10 @@ pub struct Request {
     pub chain: Option<Vec<Step>>,
     #[serde(default)]
     pub seed: u64,
+    /// Request fields to leave out of the trace, as dotted paths
+    /// (`auth.token` is always left out).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub redact: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -209,6 +213,7 @@ impl Request {
             auth: None,
             chain: None,
             seed: 0,
+            redact: Vec::new(),
         }
     }
 
@@ -429,7 +434,17 @@ pub static REQUEST: Shape = Shape::Object(&[
         &SEED,
         "seed of the tie-break among equal scores (default 0)",
     ),
+    Field::optional(
+        "redact",
+        &REDACT,
+        "request fields to leave out of the trace, as dotted paths (auth.token always is)",
+    ),
 ]);
+
+static REDACT: Shape = Shape::List(ListShape {
+    item: &TEXT,
+    min_items: 0,
+});
 
 /// Every diagnostic code a request can produce.
 pub const CODES: &[(&str, &str)] = &[

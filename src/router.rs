@@ -14,23 +14,24 @@ use crate::request::Request;
 use crate::routing::{self, Candidate, Decision, Identity, ServiceStats};
 use crate::store::Store;
 use crate::store::registry::contract_hash;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
-/// A contract version the router considered.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// A contract version the router considered, with its status then.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ContractRef {
     pub service_id: String,
     pub version: String,
     pub hash: String,
+    pub status: ServiceStatus,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_reason: Option<String>,
 }
 
 /// A decision and what it was made from.
 #[derive(Debug, Clone, Serialize)]
 pub struct Routed {
-    /// First 32 hex characters of the hash of the decision record.
-    pub decision_id: String,
     pub decision: Decision,
     pub identity: Identity,
     /// Hash of the policy set applied.
@@ -39,6 +40,8 @@ pub struct Routed {
     pub policy_rules: usize,
     /// Every contract version considered, by service id.
     pub contracts: Vec<ContractRef>,
+    /// The execution stats used, for services that have any.
+    pub stats: BTreeMap<String, ServiceStats>,
     /// Things the caller should tell the user (ignored token, …).
     #[serde(skip)]
     pub notes: Vec<String>,
@@ -73,6 +76,8 @@ pub struct Router {
     source: Source,
     policies: PolicySet,
     policy_hash: String,
+    /// Whether the stateless inputs were handed out for storing.
+    inputs_taken: bool,
 }
 
 impl Router {
@@ -88,6 +93,7 @@ impl Router {
             },
             policies,
             policy_hash,
+            inputs_taken: false,
         })
     }
 
@@ -135,6 +141,7 @@ impl Router {
             },
             policies,
             policy_hash,
+            inputs_taken: false,
         })
     }
 
@@ -167,19 +174,65 @@ impl Router {
                 service_id: l.contract.service_id.clone(),
                 version: l.contract.version.clone(),
                 hash: l.hash.clone(),
+                status: l.status,
+                status_reason: l.status_reason.clone(),
             })
             .collect();
         contracts.sort_by(|a, b| a.service_id.cmp(&b.service_id));
-        let decision_id = decision_id(request, &identity, &self.policy_hash, &contracts, &decision);
+        let stats = candidates
+            .iter()
+            .filter(|c| c.stats != ServiceStats::default())
+            .map(|c| (c.contract.service_id.clone(), c.stats))
+            .collect();
         Ok(Routed {
-            decision_id,
             decision,
             identity,
             policy_set: self.policy_hash.clone(),
             policy_rules: self.policies.policies().len(),
             contracts,
+            stats,
             notes,
         })
+    }
+
+    /// The home's store, when this router has one (registry mode, or
+    /// stateless mode with a home named): traces go there.
+    pub fn store_mut(&mut self) -> Option<&mut Store> {
+        match &mut self.source {
+            Source::Registry { store, .. } => Some(store),
+            Source::Files { identities, .. } => identities.as_mut().map(|(store, _)| store),
+        }
+    }
+
+    /// What replay needs that the home does not already hold: in stateless
+    /// mode, the contracts and the policy set read from files. Handed out
+    /// once; later calls return nothing.
+    pub fn take_inputs(&mut self) -> Vec<crate::store::traces::Input> {
+        if std::mem::replace(&mut self.inputs_taken, true) {
+            return Vec::new();
+        }
+        let Source::Files { contracts, .. } = &self.source else {
+            return Vec::new();
+        };
+        let mut inputs: Vec<crate::store::traces::Input> = contracts
+            .iter()
+            .filter_map(|l| {
+                let (hash, body) = contract_hash(&l.contract).ok()?;
+                Some(crate::store::traces::Input {
+                    hash,
+                    kind: "contract",
+                    body,
+                })
+            })
+            .collect();
+        if let Ok((hash, body)) = self.policies.canonical() {
+            inputs.push(crate::store::traces::Input {
+                hash,
+                kind: "policy_set",
+                body,
+            });
+        }
+        inputs
     }
 
     fn identify(&self, request: &Request, notes: &mut Vec<String>) -> Result<Identity, Error> {
@@ -205,10 +258,18 @@ impl Router {
             Source::Files {
                 identities: Some((store, home)),
                 ..
-            } => Ok(Identity::from_auth(
-                store.authenticate(home, token)?,
-                token.is_some(),
-            )),
+            } => {
+                let identity =
+                    Identity::from_auth(store.authenticate(home, token)?, token.is_some());
+                if let Identity::Refused { .. } = identity {
+                    notes.push(format!(
+                        "the token is not one of the caio home at {}; to simulate a caller \
+                         in stateless mode, use --principal FILE",
+                        home.path.display()
+                    ));
+                }
+                Ok(identity)
+            }
             Source::Files { .. } => {
                 if token.is_none() {
                     return Ok(Identity::Anonymous);
@@ -279,34 +340,4 @@ fn hash_of(policies: &PolicySet, store: &Store) -> Result<String, Error> {
             reason: format!("the policy set has no canonical form: {e}"),
             help: "re-apply the policy files with `caio policy apply`",
         })
-}
-
-/// The first 32 hex characters of BLAKE3 over the canonical JSON of what
-/// identifies the decision: its inputs (the request without its id and
-/// token, the identity, the policy-set and contract hashes, the seed) and its
-/// outcome and choices.
-fn decision_id(
-    request: &Request,
-    identity: &Identity,
-    policy_set: &str,
-    contracts: &[ContractRef],
-    decision: &Decision,
-) -> String {
-    let mut request = request.clone();
-    request.request_id = None;
-    request.auth = None;
-    let hashes: Vec<&str> = contracts.iter().map(|c| c.hash.as_str()).collect();
-    let record = serde_json::json!({
-        "request": request,
-        "identity": identity,
-        "policy_set": policy_set,
-        "contracts": hashes,
-        "outcome": decision.outcome,
-        "chosen": decision.chosen,
-        "seed": decision.seed,
-    });
-    match crate::canonical::content_hash(&record) {
-        Ok(hash) => hash.to_hex()[..32].to_string(),
-        Err(_) => "0".repeat(32),
-    }
 }

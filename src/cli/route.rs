@@ -7,10 +7,13 @@ use crate::diagnostic::FileReport;
 use crate::error::{Error, Exit};
 use crate::policy::load as policy_load;
 use crate::principal::{self, Principal};
+use crate::request::Request;
 use crate::request::{self, MAX_SEED, Priority};
 use crate::router::{Routed, Router};
 use crate::routing::{Decision, Outcome, Terms};
 use crate::source;
+use crate::store::traces::Appended;
+use crate::trace::Prepared;
 use crate::ui::Ui;
 use serde::Serialize;
 use std::io::Read;
@@ -53,6 +56,10 @@ pub struct RouteArgs {
     /// List the K best eligible candidates
     #[arg(long, value_name = "K")]
     top: Option<usize>,
+
+    /// Route without appending to the trace
+    #[arg(long)]
+    dry_run: bool,
 
     /// Read JSON Lines (one request per line) and write one JSON decision per line
     /// (candidates listed only with --explain or --top)
@@ -116,15 +123,75 @@ pub fn run(args: RouteArgs, global: &GlobalArgs, ui: &mut Ui) -> Result<Exit, Er
     for note in &routed.notes {
         ui.warn(note);
     }
+    let traced = trace(&mut router, &[(&request, &routed)], args.dry_run)?.remove(0);
     if routed.decision.outcome == Outcome::Refused {
         ui.error(&AuthenticationFailed);
     }
     if ui.is_json() {
-        ui.json(&RouteJson::new(&routed, args.top))?;
+        ui.json(&RouteJson::new(&routed, &traced, args.top, true))?;
     } else if routed.decision.outcome != Outcome::Refused {
-        render(&routed, &args, ui)?;
+        render(&routed, &traced, &args, ui)?;
     }
     Ok(exit_of(&routed.decision))
+}
+
+/// Where a decision went in the trace.
+pub struct Traced {
+    /// First 32 hex characters of the record's chain hash.
+    pub decision_id: String,
+    /// `None` when nothing was appended (no home, or --dry-run).
+    pub trace: Option<Appended>,
+}
+
+/// Appends the records of routed requests to the home's trace (one
+/// transaction), or, without a home or with --dry-run, computes the ids they
+/// would get.
+fn trace(
+    router: &mut Router,
+    routed: &[(&Request, &Routed)],
+    dry_run: bool,
+) -> Result<Vec<Traced>, Error> {
+    let at = crate::store::timestamp(jiff::Timestamp::now());
+    let prepared: Vec<Prepared> = routed
+        .iter()
+        .map(|(request, routed)| Prepared::new(crate::trace::record(request, routed, at.clone())))
+        .collect::<Result<_, _>>()
+        .map_err(|e| Error::Store {
+            path: "trace".into(),
+            reason: format!("a decision has no canonical form: {e}"),
+            help: "this is unexpected; report it with the request",
+        })?;
+    let inputs = if dry_run {
+        Vec::new()
+    } else {
+        router.take_inputs()
+    };
+    match router.store_mut() {
+        Some(store) if !dry_run => Ok(store
+            .append_traces(&prepared, &inputs)?
+            .into_iter()
+            .map(|a| Traced {
+                decision_id: crate::trace::decision_id(&a.hash),
+                trace: Some(a),
+            })
+            .collect()),
+        store => {
+            let mut prev = match store {
+                Some(store) => store.trace_head()?.1,
+                None => crate::trace::GENESIS,
+            };
+            Ok(prepared
+                .iter()
+                .map(|p| {
+                    prev = crate::trace::chain_hash(&prev, &p.body);
+                    Traced {
+                        decision_id: crate::trace::decision_id(&prev),
+                        trace: None,
+                    }
+                })
+                .collect())
+        }
+    }
 }
 
 fn exit_of(decision: &Decision) -> Exit {
@@ -224,18 +291,13 @@ fn router(args: &RouteArgs, global: &GlobalArgs, ui: &mut Ui) -> Result<Option<R
             }
         },
     };
-    // A home named explicitly (and holding a database) verifies tokens in
-    // stateless mode too.
-    let identities = match (&principal, &global.home) {
-        (None, Some(_)) => {
+    // A home named explicitly receives the trace and verifies tokens.
+    let identities = match &global.home {
+        Some(_) => {
             let home = resolve_home(global)?;
-            if home.db_path().is_file() {
-                Some((open_store_existing(global)?, home))
-            } else {
-                None
-            }
+            Some((super::open_store(&home)?, home))
         }
-        _ => None,
+        None => None,
     };
     Router::files(contracts, policies, principal, identities).map(Some)
 }
@@ -263,6 +325,9 @@ fn read_principal(path: &Path) -> Result<Principal, FileReport> {
 #[derive(Serialize)]
 pub struct RouteJson<'a> {
     decision_id: &'a str,
+    /// Where the record went; absent when nothing was appended.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    trace: Option<&'a Appended>,
     outcome: &'static str,
     service_id: Option<&'a str>,
     service_version: Option<&'a str>,
@@ -305,13 +370,14 @@ struct CandidateJson<'a> {
 }
 
 impl<'a> RouteJson<'a> {
-    /// The document; `candidates: false` leaves the per-candidate array empty
+    /// The document; `listed: false` leaves the per-candidate array out
     /// (batch lines without --explain or --top).
-    pub fn new(routed: &'a Routed, top: Option<usize>) -> RouteJson<'a> {
-        Self::with_candidates(routed, top, true)
-    }
-
-    fn with_candidates(routed: &'a Routed, top: Option<usize>, listed: bool) -> RouteJson<'a> {
+    pub fn new(
+        routed: &'a Routed,
+        traced: &'a Traced,
+        top: Option<usize>,
+        listed: bool,
+    ) -> RouteJson<'a> {
         let d = &routed.decision;
         let single = d.chosen.len() == 1 && d.steps.len() == 1;
         let chained = d.steps.len() > 1 || d.chosen.len() > 1;
@@ -337,7 +403,8 @@ impl<'a> RouteJson<'a> {
             }
         }
         RouteJson {
-            decision_id: &routed.decision_id,
+            decision_id: &traced.decision_id,
+            trace: traced.trace.as_ref(),
             outcome: d.outcome.as_str(),
             service_id: single.then(|| d.chosen[0].service_id.as_str()),
             service_version: single.then(|| d.chosen[0].service_version.as_str()),
@@ -371,7 +438,7 @@ fn num(x: f64, places: usize) -> String {
     format!("{x:.places$}")
 }
 
-fn render(routed: &Routed, args: &RouteArgs, ui: &mut Ui) -> Result<(), Error> {
+fn render(routed: &Routed, traced: &Traced, args: &RouteArgs, ui: &mut Ui) -> Result<(), Error> {
     let d = &routed.decision;
     match d.outcome {
         Outcome::Routed => {
@@ -434,6 +501,20 @@ fn render(routed: &Routed, args: &RouteArgs, ui: &mut Ui) -> Result<(), Error> {
         routed.policy_rules,
         d.seed
     ))?;
+    match &traced.trace {
+        Some(t) => ui.line(format_args!(
+            "  trace       seq {} · decision {}",
+            t.seq, traced.decision_id
+        ))?,
+        None if args.dry_run => ui.line(format_args!(
+            "  trace       not written (--dry-run) · decision {}",
+            traced.decision_id
+        ))?,
+        None => ui.line(format_args!(
+            "  trace       not written (no caio home) · decision {}",
+            traced.decision_id
+        ))?,
+    }
     if args.explain {
         let w = &d.weights;
         ui.line("")?;
@@ -550,11 +631,26 @@ struct LineProblem {
     help: Option<String>,
 }
 
+/// Records of a batch are appended this many at a time, one transaction each.
+const BATCH_CHUNK: usize = 256;
+
+/// One line of a batch, once handled.
+enum LineOutcome {
+    Invalid(LineError),
+    Routed(Box<(Request, Routed)>),
+}
+
 fn batch(args: &RouteArgs, router: &mut Router, ui: &mut Ui) -> Result<Exit, Error> {
     let text = read_batch(&args.request)?;
     let lines: Vec<&str> = text.lines().collect();
     let bar = ui.progress(lines.len() as u64, "routing");
     let mut failed = 0usize;
+    let mut pending: Vec<LineOutcome> = Vec::new();
+    let routed_pending = |p: &[LineOutcome]| {
+        p.iter()
+            .filter(|o| matches!(o, LineOutcome::Routed(_)))
+            .count()
+    };
     for (n, line) in lines.iter().enumerate() {
         bar.inc(1);
         if line.trim().is_empty() {
@@ -566,7 +662,7 @@ fn batch(args: &RouteArgs, router: &mut Router, ui: &mut Ui) -> Result<Exit, Err
                 failed += 1;
                 let problem = report.problems.first();
                 let column = problem.map(|p| report.position(p).1);
-                ui.json_line(&LineError {
+                pending.push(LineOutcome::Invalid(LineError {
                     line: n + 1,
                     error: LineProblem {
                         code: problem.map_or_else(|| "request::invalid".into(), |p| p.code.clone()),
@@ -574,7 +670,7 @@ fn batch(args: &RouteArgs, router: &mut Router, ui: &mut Ui) -> Result<Exit, Err
                         column,
                         help: problem.and_then(|p| p.help.clone()),
                     },
-                })?;
+                }));
             }
             Ok(mut request) => {
                 if let Some(seed) = args.seed {
@@ -584,11 +680,14 @@ fn batch(args: &RouteArgs, router: &mut Router, ui: &mut Ui) -> Result<Exit, Err
                 if routed.decision.outcome == Outcome::Refused {
                     failed += 1;
                 }
-                let listed = args.explain || args.top.is_some();
-                ui.json_line(&RouteJson::with_candidates(&routed, args.top, listed))?;
+                pending.push(LineOutcome::Routed(Box::new((request, routed))));
             }
         }
+        if routed_pending(&pending) >= BATCH_CHUNK {
+            flush(args, router, &mut pending, ui)?;
+        }
     }
+    flush(args, router, &mut pending, ui)?;
     bar.finish_and_clear();
     if failed > 0 {
         ui.warn(format_args!(
@@ -598,6 +697,37 @@ fn batch(args: &RouteArgs, router: &mut Router, ui: &mut Ui) -> Result<Exit, Err
         return Ok(Exit::Invalid);
     }
     Ok(Exit::Success)
+}
+
+/// Traces the pending decisions in one transaction and prints every pending
+/// line, in input order.
+fn flush(
+    args: &RouteArgs,
+    router: &mut Router,
+    pending: &mut Vec<LineOutcome>,
+    ui: &mut Ui,
+) -> Result<(), Error> {
+    let routed: Vec<(&Request, &Routed)> = pending
+        .iter()
+        .filter_map(|o| match o {
+            LineOutcome::Routed(b) => Some((&b.0, &b.1)),
+            LineOutcome::Invalid(_) => None,
+        })
+        .collect();
+    let mut traced = trace(router, &routed, args.dry_run)?.into_iter();
+    let listed = args.explain || args.top.is_some();
+    for outcome in pending.drain(..) {
+        match outcome {
+            LineOutcome::Invalid(e) => ui.json_line(&e)?,
+            LineOutcome::Routed(b) => {
+                let Some(t) = traced.next() else {
+                    break;
+                };
+                ui.json_line(&RouteJson::new(&b.1, &t, args.top, listed))?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// A batch is read whole (no per-file cap: it is a stream of small requests).

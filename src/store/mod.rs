@@ -9,6 +9,7 @@ pub mod licenses;
 pub mod policies;
 pub mod principals;
 pub mod registry;
+pub mod traces;
 
 use crate::error::Error;
 use crate::home::Home;

@@ -1717,6 +1717,7 @@ fn stable(text: &str) -> String {
         let word = &rest[..len];
         let boundary = !out.ends_with(|c: char| c.is_ascii_alphanumeric() || c == '-');
         out.push_str(match (boundary, len) {
+            (true, 64) if out.ends_with("\"hash\": \"") => "[trace-hash]",
             (true, 64) => "[policy-set]",
             (true, 32) => "[decision-id]",
             (true, 12) if out.ends_with("policies ") => "[policy-set]",

