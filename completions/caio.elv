@@ -35,6 +35,7 @@ set edit:completion:arg-completer[caio] = {|@words|
             cand principal 'Manage the principals (callers) whose tokens requests carry'
             cand policy 'Validate, test, install and show policy sets'
             cand route 'Pick the best eligible service for a request, and explain why'
+            cand trace 'Show, list, verify, replay, checkpoint and export the decision trace'
             cand license 'Issue, verify, revoke and install licenses; show the license status'
             cand generate-docs 'Regenerate the man pages and shell completions from this command line'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -391,6 +392,123 @@ set edit:completion:arg-completer[caio] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'caio;trace'= {
+            cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
+            cand --format 'Output format: `human` tables and text, or one `json` document on stdout'
+            cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
+            cand -q 'Print only results and errors: no status lines, warnings or progress bars'
+            cand --quiet 'Print only results and errors: no status lines, warnings or progress bars'
+            cand -v 'Print more detail (repeat for more)'
+            cand --verbose 'Print more detail (repeat for more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand show 'Show one decision record: by decision id (or a unique prefix) or seq'
+            cand list 'List decision records, newest first'
+            cand verify 'Recompute the whole chain and check every checkpoint; exit 1 on any break'
+            cand replay 'Re-run the routing of a stored decision from its stored inputs; exit 1 if it differs'
+            cand checkpoint 'Sign the current head of the chain (a C2SP signed note) and store it'
+            cand export 'Print the chain as JSON Lines: {"seq","prev","hash","record"} per record'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'caio;trace;show'= {
+            cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
+            cand --format 'Output format: `human` tables and text, or one `json` document on stdout'
+            cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
+            cand -q 'Print only results and errors: no status lines, warnings or progress bars'
+            cand --quiet 'Print only results and errors: no status lines, warnings or progress bars'
+            cand -v 'Print more detail (repeat for more)'
+            cand --verbose 'Print more detail (repeat for more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'caio;trace;list'= {
+            cand --service 'Only decisions that chose this service'
+            cand --outcome 'Only this outcome'
+            cand --since 'From this time on (RFC 3339, or a date: YYYY-MM-DD)'
+            cand --until 'Before this time (RFC 3339, or a date: YYYY-MM-DD)'
+            cand --limit 'At most this many records'
+            cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
+            cand --format 'Output format: `human` tables and text, or one `json` document on stdout'
+            cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
+            cand -q 'Print only results and errors: no status lines, warnings or progress bars'
+            cand --quiet 'Print only results and errors: no status lines, warnings or progress bars'
+            cand -v 'Print more detail (repeat for more)'
+            cand --verbose 'Print more detail (repeat for more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'caio;trace;verify'= {
+            cand --from 'Start at this seq, trusting the link into it'
+            cand --checkpoint 'A checkpoint kept outside the database (repeatable)'
+            cand --public-key 'The instance''s verifier key (`caio trace checkpoint` prints it)'
+            cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
+            cand --format 'Output format: `human` tables and text, or one `json` document on stdout'
+            cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
+            cand -q 'Print only results and errors: no status lines, warnings or progress bars'
+            cand --quiet 'Print only results and errors: no status lines, warnings or progress bars'
+            cand -v 'Print more detail (repeat for more)'
+            cand --verbose 'Print more detail (repeat for more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'caio;trace;replay'= {
+            cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
+            cand --format 'Output format: `human` tables and text, or one `json` document on stdout'
+            cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
+            cand -q 'Print only results and errors: no status lines, warnings or progress bars'
+            cand --quiet 'Print only results and errors: no status lines, warnings or progress bars'
+            cand -v 'Print more detail (repeat for more)'
+            cand --verbose 'Print more detail (repeat for more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'caio;trace;checkpoint'= {
+            cand --out 'Also write the signed note to this file (keep it off the host)'
+            cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
+            cand --format 'Output format: `human` tables and text, or one `json` document on stdout'
+            cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
+            cand -q 'Print only results and errors: no status lines, warnings or progress bars'
+            cand --quiet 'Print only results and errors: no status lines, warnings or progress bars'
+            cand -v 'Print more detail (repeat for more)'
+            cand --verbose 'Print more detail (repeat for more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'caio;trace;export'= {
+            cand --since 'From this time on (RFC 3339, or a date: YYYY-MM-DD)'
+            cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
+            cand --format 'Output format: `human` tables and text, or one `json` document on stdout'
+            cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
+            cand -q 'Print only results and errors: no status lines, warnings or progress bars'
+            cand --quiet 'Print only results and errors: no status lines, warnings or progress bars'
+            cand -v 'Print more detail (repeat for more)'
+            cand --verbose 'Print more detail (repeat for more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'caio;trace;help'= {
+            cand show 'Show one decision record: by decision id (or a unique prefix) or seq'
+            cand list 'List decision records, newest first'
+            cand verify 'Recompute the whole chain and check every checkpoint; exit 1 on any break'
+            cand replay 'Re-run the routing of a stored decision from its stored inputs; exit 1 if it differs'
+            cand checkpoint 'Sign the current head of the chain (a C2SP signed note) and store it'
+            cand export 'Print the chain as JSON Lines: {"seq","prev","hash","record"} per record'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'caio;trace;help;show'= {
+        }
+        &'caio;trace;help;list'= {
+        }
+        &'caio;trace;help;verify'= {
+        }
+        &'caio;trace;help;replay'= {
+        }
+        &'caio;trace;help;checkpoint'= {
+        }
+        &'caio;trace;help;export'= {
+        }
+        &'caio;trace;help;help'= {
+        }
         &'caio;license'= {
             cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
             cand --format 'Output format: `human` tables and text, or one `json` document on stdout'
@@ -579,6 +697,7 @@ set edit:completion:arg-completer[caio] = {|@words|
             cand principal 'Manage the principals (callers) whose tokens requests carry'
             cand policy 'Validate, test, install and show policy sets'
             cand route 'Pick the best eligible service for a request, and explain why'
+            cand trace 'Show, list, verify, replay, checkpoint and export the decision trace'
             cand license 'Issue, verify, revoke and install licenses; show the license status'
             cand generate-docs 'Regenerate the man pages and shell completions from this command line'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -642,6 +761,26 @@ set edit:completion:arg-completer[caio] = {|@words|
         &'caio;help;policy;show'= {
         }
         &'caio;help;route'= {
+        }
+        &'caio;help;trace'= {
+            cand show 'Show one decision record: by decision id (or a unique prefix) or seq'
+            cand list 'List decision records, newest first'
+            cand verify 'Recompute the whole chain and check every checkpoint; exit 1 on any break'
+            cand replay 'Re-run the routing of a stored decision from its stored inputs; exit 1 if it differs'
+            cand checkpoint 'Sign the current head of the chain (a C2SP signed note) and store it'
+            cand export 'Print the chain as JSON Lines: {"seq","prev","hash","record"} per record'
+        }
+        &'caio;help;trace;show'= {
+        }
+        &'caio;help;trace;list'= {
+        }
+        &'caio;help;trace;verify'= {
+        }
+        &'caio;help;trace;replay'= {
+        }
+        &'caio;help;trace;checkpoint'= {
+        }
+        &'caio;help;trace;export'= {
         }
         &'caio;help;license'= {
             cand keygen 'Create a vendor signing key: vendor.key (mode 0600), vendor.pub, vendor.pub.pem'

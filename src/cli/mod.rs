@@ -9,6 +9,7 @@ pub mod policy;
 pub mod principal;
 pub mod registry;
 pub mod route;
+pub mod trace;
 
 use crate::error::{Error, Exit};
 use crate::home::{Home, HomeEnv};
@@ -98,6 +99,10 @@ pub enum Command {
     /// Pick the best eligible service for a request, and explain why
     Route(route::RouteArgs),
 
+    /// Show, list, verify, replay, checkpoint and export the decision trace
+    #[command(subcommand)]
+    Trace(trace::TraceCommand),
+
     /// Issue, verify, revoke and install licenses; show the license status
     #[command(subcommand)]
     License(license::LicenseCommand),
@@ -118,6 +123,7 @@ impl Cli {
             Command::Principal(cmd) => principal::run(cmd, &global, ui),
             Command::Policy(cmd) => policy::run(cmd, &global, ui),
             Command::Route(args) => route::run(args, &global, ui),
+            Command::Trace(cmd) => trace::run(cmd, &global, ui),
             Command::License(cmd) => license::run(cmd, &global, ui),
             Command::GenerateDocs(args) => docs::run(&args, ui),
         }

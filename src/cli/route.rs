@@ -130,7 +130,7 @@ pub fn run(args: RouteArgs, global: &GlobalArgs, ui: &mut Ui) -> Result<Exit, Er
     if ui.is_json() {
         ui.json(&RouteJson::new(&routed, &traced, args.top, true))?;
     } else if routed.decision.outcome != Outcome::Refused {
-        render(&routed, &traced, &args, ui)?;
+        render(&routed, &traced, args.view(), ui)?;
     }
     Ok(exit_of(&routed.decision))
 }
@@ -438,7 +438,31 @@ fn num(x: f64, places: usize) -> String {
     format!("{x:.places$}")
 }
 
-fn render(routed: &Routed, traced: &Traced, args: &RouteArgs, ui: &mut Ui) -> Result<(), Error> {
+/// How much of a decision the human output shows.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct View {
+    pub explain: bool,
+    pub top: Option<usize>,
+    pub dry_run: bool,
+}
+
+impl RouteArgs {
+    fn view(&self) -> View {
+        View {
+            explain: self.explain,
+            top: self.top,
+            dry_run: self.dry_run,
+        }
+    }
+}
+
+/// The human report of a decision (also used by `trace show`).
+pub(super) fn render(
+    routed: &Routed,
+    traced: &Traced,
+    args: View,
+    ui: &mut Ui,
+) -> Result<(), Error> {
     let d = &routed.decision;
     match d.outcome {
         Outcome::Routed => {

@@ -269,7 +269,7 @@ fn trust_str(trust: Trust) -> &'static str {
 
 /// Reads the 32-byte key, creating it (mode 0600, OS randomness) on first use.
 /// A key readable by group or others is refused.
-fn load_or_create_key(path: &Path) -> Result<[u8; 32], Error> {
+pub(crate) fn load_or_create_key(path: &Path) -> Result<[u8; 32], Error> {
     let fail = |reason: String| Error::Key {
         path: path.to_path_buf(),
         reason,
