@@ -309,7 +309,9 @@ impl Envelope {
                 part: Part::Signature,
             });
         }
-        if signature.len() > SIGNATURE_CHARS && is_base64url(&signature[..SIGNATURE_CHARS]) {
+        if signature.len() > SIGNATURE_CHARS
+            && signature.get(..SIGNATURE_CHARS).is_some_and(is_base64url)
+        {
             return Err(Refusal::TrailingData { what });
         }
         let signature = decode(signature, what, Part::Signature)?;

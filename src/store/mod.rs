@@ -257,6 +257,15 @@ impl Store {
         self.conn
             .pragma_update(None, "foreign_keys", true)
             .map_err(|e| state(path, e))?;
+        // Short-lived processes would otherwise checkpoint the WAL (and
+        // fsync) on every exit; SQLite's automatic checkpoint still runs
+        // once the WAL grows past 1,000 pages.
+        self.conn
+            .set_db_config(
+                rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE,
+                true,
+            )
+            .map_err(|e| state(path, e))?;
         self.conn
             .pragma_update(None, "synchronous", "NORMAL")
             .map_err(|e| state(path, e))?;

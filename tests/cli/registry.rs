@@ -1130,6 +1130,10 @@ fn a_garbage_database_is_a_state_error() {
     let db = env.home().join("caio.db");
     let garbage: Vec<u8> = (0..8192u32).map(|i| (i * 7 + 13) as u8).collect();
     std::fs::write(&db, &garbage).unwrap();
+    // The whole database is garbage: no write-ahead log to recover from.
+    for sidecar in ["caio.db-wal", "caio.db-shm"] {
+        let _ = std::fs::remove_file(env.home().join(sidecar));
+    }
     for args in registry_commands() {
         let (code, stdout, stderr) = run(env.caio().args(&args));
         assert_eq!(code, 5, "{args:?}: {stderr}");

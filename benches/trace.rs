@@ -1,0 +1,121 @@
+//! `cargo bench --bench trace`: the cost of the decision trace.
+//!
+//! 1. the append overhead of one `caio route` (registry of the shipped
+//!    contracts and policies): `route` against `route --dry-run`, medians;
+//! 2. database growth per record, for that route's record;
+//! 3. `caio trace verify` of 1,000,000 records end to end (goal ≤ 10 s).
+//!    The records are real route records (the shipped web-search request,
+//!    one candidate) appended through `Store::append_traces` in chunks, so
+//!    the chain is built by the same code `route` uses.
+
+#[allow(dead_code)] // generated_contracts is for the registry benches
+mod support;
+
+use std::path::Path;
+use std::process::Command;
+use std::time::Instant;
+use support::{fresh_dir, median, ms};
+
+fn caio(home: &Path, args: &[&str]) -> std::process::Output {
+    let out = Command::new(env!("CARGO_BIN_EXE_caio"))
+        .args(args)
+        .env("CAIO_HOME", home)
+        .env("NO_COLOR", "1")
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("run caio");
+    assert!(
+        out.status.code().is_some_and(|c| c == 0 || c == 3),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+fn db_size(home: &Path) -> u64 {
+    ["caio.db", "caio.db-wal"]
+        .iter()
+        .filter_map(|f| std::fs::metadata(home.join(f)).ok())
+        .map(|m| m.len())
+        .sum()
+}
+
+fn main() {
+    let home = fresh_dir("trace-route");
+    caio(&home, &["registry", "add", "-q", "contracts"]);
+    caio(&home, &["policy", "apply", "policies"]);
+    let request = "fixtures/requests/chat-cost-priority.json";
+    let dry = median(31, || {
+        caio(&home, &["route", "--dry-run", request]);
+    });
+    let traced = median(31, || {
+        caio(&home, &["route", request]);
+    });
+    println!("1. `caio route` on the shipped registry (31 runs, median):");
+    println!("   {:>8.2} ms  route --dry-run (no trace)", ms(dry));
+    println!("   {:>8.2} ms  route (one record appended)", ms(traced));
+    println!(
+        "   {:>8.2} ms  append overhead per route",
+        ms(traced.saturating_sub(dry))
+    );
+
+    // Growth: checkpoint the WAL so the file size is the data.
+    let before = db_size(&home);
+    for _ in 0..200 {
+        caio(&home, &["route", request]);
+    }
+    let after = db_size(&home);
+    println!(
+        "2. database growth: {:.1} KiB per record (chat request, 8 candidates)",
+        (after.saturating_sub(before)) as f64 / 200.0 / 1024.0
+    );
+    let _ = std::fs::remove_dir_all(&home);
+
+    // 3. A million records.
+    let home = fresh_dir("trace-verify");
+    caio(&home, &["registry", "add", "-q", "contracts"]);
+    caio(
+        &home,
+        &["route", "fixtures/requests/web-search-public.json"],
+    );
+    let n: usize = std::env::var("CAIO_BENCH_RECORDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1_000_000);
+    let start = Instant::now();
+    {
+        let store_home = caio::home::Home { path: home.clone() };
+        let mut store =
+            caio::store::Store::open_existing(&store_home, caio::store::DEFAULT_BUSY_TIMEOUT)
+                .expect("store");
+        let row = store.trace_by_seq(1).expect("read").expect("record 1");
+        let record: caio::trace::TraceRecord = serde_json::from_str(&row.record).expect("record");
+        let chunk: Vec<caio::trace::Prepared> = (0..10_000)
+            .map(|_| caio::trace::Prepared::new(record.clone()).expect("jcs"))
+            .collect();
+        let mut done = 1;
+        while done < n {
+            let take = chunk.len().min(n - done);
+            store.append_traces(&chunk[..take], &[]).expect("append");
+            done += take;
+        }
+    }
+    let bytes = db_size(&home);
+    println!(
+        "3. {n} records appended in process in {:.1} s ({:.0} MiB, {:.2} KiB per record)",
+        start.elapsed().as_secs_f64(),
+        bytes as f64 / 1048576.0,
+        bytes as f64 / n as f64 / 1024.0
+    );
+    let runs = 3;
+    let verify = median(runs, || {
+        let out = caio(&home, &["trace", "verify"]);
+        assert!(out.status.success());
+    });
+    println!(
+        "   {:>8.2} s   caio trace verify of {n} records ({runs} runs, median; goal ≤ 10 s) = {:.0} records/s",
+        verify.as_secs_f64(),
+        n as f64 / verify.as_secs_f64()
+    );
+    let _ = std::fs::remove_dir_all(&home);
+}
