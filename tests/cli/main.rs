@@ -10,3 +10,4 @@ mod principal;
 mod properties;
 mod registry;
 mod route;
+mod trace;

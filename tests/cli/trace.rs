@@ -1,0 +1,1767 @@
+//! `caio trace …`, end to end (SPEC §9): one record per route call, the
+//! BLAKE3 chain and its golden vectors, the tamper matrix (the database
+//! edited with rusqlite behind caio's back), concurrent appends, secrets
+//! kept out of the database, replay, export, checkpoints as C2SP signed
+//! notes checked independently, and the read commands with their filters.
+
+use crate::common::{TestEnv, repo, run, run_json};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use caio::trace::{GENESIS, chain_hash, hex, unhex32};
+use rusqlite::{Connection, params};
+use serde_json::{Value, json};
+use std::collections::BTreeSet;
+use std::ffi::OsStr;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+// ---------------------------------------------------------------------------
+// Helpers
+// ---------------------------------------------------------------------------
+
+/// The shipped principal the stateless routes simulate.
+const ANALYST: &str = "fixtures/principals/acme-analyst.yaml";
+
+/// A well-formed token no home issued.
+const UNKNOWN_TOKEN: &str = "caio_UNKNOWNtokenUNKNOWNtokenUNKNOWNtoken123";
+
+fn write(path: &Path, text: &str) -> PathBuf {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).expect("create dir");
+    }
+    std::fs::write(path, text).expect("write file");
+    path.to_path_buf()
+}
+
+/// A fresh file name in the scratch directory.
+fn scratch_file(env: &TestEnv, stem: &str, ext: &str) -> PathBuf {
+    static N: AtomicUsize = AtomicUsize::new(0);
+    let n = N.fetch_add(1, Ordering::Relaxed);
+    env.scratch().join(format!("{stem}-{n}.{ext}"))
+}
+
+/// A request fixture (`fixtures/requests/NAME.json`) as JSON.
+fn fixture(name: &str) -> Value {
+    let text = std::fs::read_to_string(repo().join(format!("fixtures/requests/{name}.json")))
+        .expect("request fixture");
+    serde_json::from_str(&text).expect("fixture JSON")
+}
+
+/// The same request carrying `token`.
+fn with_token(mut request: Value, token: &str) -> Value {
+    request["auth"] = json!({ "token": token });
+    request
+}
+
+/// Runs a caio command that must succeed; returns stdout.
+fn ok<S: AsRef<OsStr>>(env: &TestEnv, args: impl IntoIterator<Item = S>) -> String {
+    let args: Vec<S> = args.into_iter().collect();
+    let shown: Vec<&OsStr> = args.iter().map(AsRef::as_ref).collect();
+    let (code, stdout, stderr) = run(env.caio().args(&args));
+    assert_eq!(code, 0, "caio {shown:?}: {stderr}");
+    stdout
+}
+
+/// `caio --format json ARGS…` that must succeed.
+fn ok_json(env: &TestEnv, args: &[&str]) -> Value {
+    let (code, value) = run_json(env.caio().args(["--format", "json"]).args(args));
+    assert_eq!(code, 0, "caio {args:?}: {value:#}");
+    value
+}
+
+/// A home with every shipped contract and one principal (`ana`, acme
+/// analyst, trust high); returns ana's token.
+fn registry_home(env: &TestEnv) -> String {
+    ok(env, ["registry", "add", "contracts"]);
+    let token = ok(
+        env,
+        [
+            "principal",
+            "add",
+            "ana",
+            "--tenant",
+            "acme",
+            "--roles",
+            "analyst",
+            "--trust",
+            "high",
+        ],
+    )
+    .trim()
+    .to_string();
+    assert!(token.starts_with("caio_"), "{token}");
+    token
+}
+
+/// `caio --format json route REQUEST ARGS…` (registry mode).
+fn route(env: &TestEnv, request: &Value, extra: &[&str]) -> (i32, Value) {
+    let path = write(
+        &scratch_file(env, "request", "json"),
+        &serde_json::to_string(request).expect("JSON"),
+    );
+    run_json(
+        env.caio()
+            .args(["--format", "json", "route"])
+            .arg(&path)
+            .args(extra),
+    )
+}
+
+/// The same in stateless mode (`--contracts contracts`), traced into the
+/// test's home, which `--home` names explicitly.
+fn stateless(env: &TestEnv, request: &Value, extra: &[&str]) -> (i32, Value) {
+    let home = env.home();
+    let mut args = vec![
+        OsStr::new("--contracts"),
+        OsStr::new("contracts"),
+        OsStr::new("--home"),
+        home.as_os_str(),
+    ];
+    args.extend(extra.iter().map(OsStr::new));
+    let path = write(
+        &scratch_file(env, "request", "json"),
+        &serde_json::to_string(request).expect("JSON"),
+    );
+    run_json(
+        env.caio()
+            .args(["--format", "json", "route"])
+            .arg(&path)
+            .args(&args),
+    )
+}
+
+/// A JSON Lines file of these requests.
+fn batch_file(env: &TestEnv, lines: &[Value]) -> PathBuf {
+    let text: String = lines.iter().map(|l| format!("{l}\n")).collect();
+    write(&scratch_file(env, "batch", "jsonl"), &text)
+}
+
+/// Parses JSON Lines output.
+fn json_lines(stdout: &str) -> Vec<Value> {
+    stdout
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+        .collect()
+}
+
+/// A home holding `n` records, written by one stateless batch (a mix of
+/// routed, chained and no_route decisions).
+fn chain_of(env: &TestEnv, n: usize) {
+    let kinds = [
+        "chat-balanced",
+        "chain-rag-latency-bound",
+        "no-route-restricted-us",
+        "chat-cost-priority",
+        "embedding-eu-multilingual",
+    ];
+    let lines: Vec<Value> = (0..n).map(|i| fixture(kinds[i % kinds.len()])).collect();
+    let file = batch_file(env, &lines);
+    let (code, stdout, stderr) = run(env.caio().arg("route").arg(&file).args([
+        "--batch",
+        "--contracts",
+        "contracts",
+        "--principal",
+        ANALYST,
+    ]));
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(json_lines(&stdout).len(), n);
+    assert_eq!(seqs(env), (1..=n as i64).collect::<Vec<_>>());
+}
+
+/// `caio --format json trace list ARGS…`.
+fn list(env: &TestEnv, args: &[&str]) -> Vec<Value> {
+    let mut all = vec!["trace", "list"];
+    all.extend_from_slice(args);
+    ok_json(env, &all).as_array().expect("a JSON array").clone()
+}
+
+/// The seqs `trace list` shows (oldest first), whatever their number.
+fn seqs(env: &TestEnv) -> Vec<i64> {
+    let mut out: Vec<i64> = list(env, &["--limit", "100000"])
+        .iter()
+        .map(|r| r["seq"].as_i64().expect("seq"))
+        .collect();
+    out.reverse();
+    out
+}
+
+/// `caio trace export ARGS…` as parsed lines.
+fn export(env: &TestEnv, args: &[&str]) -> (String, Vec<Value>) {
+    let mut all = vec!["trace", "export"];
+    all.extend_from_slice(args);
+    let stdout = ok(env, all);
+    let lines = json_lines(&stdout);
+    (stdout, lines)
+}
+
+/// `caio --format json trace verify ARGS…`: (exit, report).
+fn verify(env: &TestEnv, args: &[&str]) -> (i32, Value) {
+    run_json(
+        env.caio()
+            .args(["--format", "json", "trace", "verify"])
+            .args(args),
+    )
+}
+
+/// `caio trace verify ARGS…` in human form: (exit, stdout).
+fn verify_human(env: &TestEnv, args: &[&str]) -> (i32, String) {
+    let (code, stdout, _) = run(env.caio().args(["trace", "verify"]).args(args));
+    (code, stdout)
+}
+
+/// Asserts `trace verify ARGS…` fails, in JSON and in human form, with this
+/// break (`{"kind", …}`) and a human line naming `human`.
+fn assert_broken(env: &TestEnv, args: &[&str], expected: Value, human: &str) {
+    let (code, report) = verify(env, args);
+    assert_eq!(code, 1, "{report:#}");
+    assert_eq!(report["valid"], false, "{report:#}");
+    assert_eq!(report["break"], expected, "{report:#}");
+    let (code, stdout) = verify_human(env, args);
+    assert_eq!(code, 1, "{stdout}");
+    assert!(
+        stdout.starts_with("chain broken: ") && stdout.contains(human),
+        "expected `{human}` in: {stdout}"
+    );
+}
+
+/// Asserts `trace verify ARGS…` passes over `records` records.
+fn assert_valid(env: &TestEnv, args: &[&str], records: i64) -> Value {
+    let (code, report) = verify(env, args);
+    assert_eq!(code, 0, "{report:#}");
+    assert_eq!(report["valid"], true, "{report:#}");
+    assert_eq!(report["records"], records, "{report:#}");
+    assert!(report.get("break").is_none(), "{report:#}");
+    report
+}
+
+/// The home's database, opened behind caio's back.
+fn db(env: &TestEnv) -> Connection {
+    Connection::open(env.home().join("caio.db")).expect("open caio.db")
+}
+
+fn record_text(conn: &Connection, seq: i64) -> String {
+    conn.query_row("SELECT record FROM traces WHERE seq = ?1", [seq], |r| {
+        r.get(0)
+    })
+    .expect("record")
+}
+
+fn stored_hash(conn: &Connection, seq: i64) -> String {
+    conn.query_row("SELECT hash FROM traces WHERE seq = ?1", [seq], |r| {
+        r.get(0)
+    })
+    .expect("hash")
+}
+
+/// What an attacker with write access does after editing records: recompute
+/// every link and hash from `from` on with caio's own rule, so the chain is
+/// consistent again.
+fn rehash_from(conn: &Connection, from: i64) {
+    let mut prev = if from == 1 {
+        GENESIS
+    } else {
+        unhex32(&stored_hash(conn, from - 1)).expect("hex hash")
+    };
+    let rows: Vec<(i64, String)> = conn
+        .prepare("SELECT seq, record FROM traces WHERE seq >= ?1 ORDER BY seq")
+        .expect("prepare")
+        .query_map([from], |r| Ok((r.get(0)?, r.get(1)?)))
+        .expect("query")
+        .collect::<Result<_, _>>()
+        .expect("rows");
+    for (seq, record) in rows {
+        let hash = chain_hash(&prev, &record);
+        conn.execute(
+            "UPDATE traces SET prev = ?1, hash = ?2, decision_id = ?3 WHERE seq = ?4",
+            params![hex(&prev), hex(&hash), &hex(&hash)[..32], seq],
+        )
+        .expect("update");
+        prev = hash;
+    }
+}
+
+/// `trace checkpoint --out FILE`: (the note, the verifier key from stderr).
+fn checkpoint(env: &TestEnv, out: &Path) -> (String, String) {
+    let (code, stdout, stderr) = run(env.caio().args(["trace", "checkpoint", "--out"]).arg(out));
+    assert_eq!(code, 0, "{stderr}");
+    let note = std::fs::read_to_string(out).expect("checkpoint file");
+    assert_eq!(stdout, note, "stdout is the note written to --out");
+    let key = stderr
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("verifier key: "))
+        .unwrap_or_else(|| panic!("no `verifier key:` line in: {stderr}"))
+        .to_string();
+    (note, key)
+}
+
+fn is_hex(v: &Value, len: usize) -> bool {
+    v.as_str()
+        .is_some_and(|s| s.len() == len && s.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// Whether `needle` occurs in `haystack`.
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+// ---------------------------------------------------------------------------
+// One record per route call
+// ---------------------------------------------------------------------------
+
+/// routed (0), no_route (3) and refused by authentication (1) each append
+/// exactly one record with the next seq; `route --format json` gives
+/// `trace.seq`/`trace.hash` and `decision_id` = the first 32 hex of
+/// `trace.hash`; `--dry-run` appends nothing but still gives a decision id;
+/// a stateless route with a home is traced too.
+#[test]
+fn every_route_call_appends_exactly_one_record() {
+    let env = TestEnv::new();
+    let token = registry_home(&env);
+    assert_eq!(seqs(&env), Vec::<i64>::new(), "a new home has no records");
+
+    let calls = [
+        (with_token(fixture("chat-balanced"), &token), 0, "routed"),
+        (
+            with_token(fixture("no-route-restricted-us"), &token),
+            3,
+            "no_route",
+        ),
+        (
+            with_token(fixture("chat-balanced"), UNKNOWN_TOKEN),
+            1,
+            "refused",
+        ),
+        (
+            with_token(fixture("chain-rag-latency-bound"), &token),
+            0,
+            "routed",
+        ),
+    ];
+    for (n, (request, exit, outcome)) in calls.iter().enumerate() {
+        let seq = n as i64 + 1;
+        let (code, d) = route(&env, request, &[]);
+        assert_eq!(code, *exit, "{d:#}");
+        assert_eq!(d["outcome"], *outcome, "{d:#}");
+        assert_eq!(d["trace"]["seq"], seq, "{d:#}");
+        assert!(is_hex(&d["trace"]["hash"], 64), "{d:#}");
+        let hash = d["trace"]["hash"].as_str().unwrap();
+        assert_eq!(d["decision_id"], hash[..32], "{d:#}");
+
+        let listed = list(&env, &[]);
+        assert_eq!(listed.len(), n + 1, "one more record: {listed:#?}");
+        assert_eq!(listed[0]["seq"], seq);
+        assert_eq!(listed[0]["outcome"], *outcome);
+        assert_eq!(listed[0]["decision_id"], d["decision_id"]);
+        assert_eq!(seqs(&env), (1..=seq).collect::<Vec<_>>());
+    }
+    assert_eq!(list(&env, &[])[1]["principal"], "(refused)");
+
+    // --dry-run: a decision id, no trace reference, nothing appended.
+    for request in [
+        with_token(fixture("chat-balanced"), &token),
+        with_token(fixture("chat-balanced"), UNKNOWN_TOKEN),
+    ] {
+        let (_, d) = route(&env, &request, &["--dry-run"]);
+        assert!(is_hex(&d["decision_id"], 32), "{d:#}");
+        assert!(d.get("trace").is_none(), "{d:#}");
+    }
+    let (code, stdout, stderr) = run(env.caio().args(["route", "--dry-run"]).arg(write(
+        &scratch_file(&env, "request", "json"),
+        &with_token(fixture("chat-balanced"), &token).to_string(),
+    )));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stdout.contains("trace       not written (--dry-run) · decision "),
+        "{stdout}"
+    );
+    assert_eq!(seqs(&env), vec![1, 2, 3, 4], "--dry-run appended nothing");
+
+    // Stateless mode with a home: traced in that home.
+    let (code, d) = stateless(&env, &fixture("chat-balanced"), &["--principal", ANALYST]);
+    assert_eq!(code, 0, "{d:#}");
+    assert_eq!(d["trace"]["seq"], 5, "{d:#}");
+    let (_, d) = stateless(
+        &env,
+        &fixture("chat-balanced"),
+        &["--principal", ANALYST, "--dry-run"],
+    );
+    assert!(is_hex(&d["decision_id"], 32) && d.get("trace").is_none());
+    assert_eq!(seqs(&env), vec![1, 2, 3, 4, 5]);
+    assert_valid(&env, &[], 5);
+}
+
+/// A batch of N routed lines appends N records, in line order, with
+/// contiguous seqs (also across the chunks it is appended in); an invalid
+/// line is reported and appends nothing; `--dry-run` appends nothing.
+#[test]
+fn a_batch_appends_one_record_per_routed_line() {
+    let env = TestEnv::new();
+    let token = registry_home(&env);
+    let mut lines = vec![
+        with_token(fixture("chat-balanced"), &token),
+        with_token(fixture("no-route-restricted-us"), &token),
+        with_token(fixture("chat-balanced"), UNKNOWN_TOKEN),
+        with_token(fixture("chain-rag-latency-bound"), &token),
+    ];
+    let mut text: String = lines.iter().map(|l| format!("{l}\n")).collect();
+    text.push_str("{\"capability\": \n");
+    let file = write(&scratch_file(&env, "batch", "jsonl"), &text);
+    let (code, stdout, stderr) = run(env
+        .caio()
+        .args(["--format", "json", "route", "--batch"])
+        .arg(&file));
+    assert_eq!(code, 1, "a refused and an invalid line: {stderr}");
+    let out = json_lines(&stdout);
+    assert_eq!(out.len(), 5, "{stdout}");
+    let outcomes: Vec<&str> = out[..4]
+        .iter()
+        .map(|d| d["outcome"].as_str().expect("outcome"))
+        .collect();
+    assert_eq!(outcomes, ["routed", "no_route", "refused", "routed"]);
+    for (i, d) in out[..4].iter().enumerate() {
+        assert_eq!(d["trace"]["seq"], i as i64 + 1, "{d:#}");
+        assert_eq!(d["decision_id"], d["trace"]["hash"].as_str().unwrap()[..32]);
+    }
+    assert_eq!(out[4]["line"], 5, "the invalid line is reported: {stdout}");
+    assert_eq!(seqs(&env), vec![1, 2, 3, 4]);
+
+    // --dry-run: decision ids, nothing appended.
+    let (code, stdout, stderr) = run(env
+        .caio()
+        .args(["route", "--batch", "--dry-run"])
+        .arg(batch_file(&env, &lines[..2])));
+    assert_eq!(code, 0, "{stderr}");
+    for d in json_lines(&stdout) {
+        assert!(is_hex(&d["decision_id"], 32) && d.get("trace").is_none());
+    }
+    assert_eq!(seqs(&env).len(), 4);
+
+    // 300 lines: more than one append chunk.
+    lines = (0..300)
+        .map(|i| {
+            if i % 3 == 0 {
+                with_token(fixture("no-route-restricted-us"), &token)
+            } else {
+                with_token(fixture("chat-balanced"), &token)
+            }
+        })
+        .collect();
+    let (code, stdout, stderr) = run(env
+        .caio()
+        .args(["route", "--batch"])
+        .arg(batch_file(&env, &lines)));
+    assert_eq!(code, 0, "{stderr}");
+    let printed: Vec<i64> = json_lines(&stdout)
+        .iter()
+        .map(|d| d["trace"]["seq"].as_i64().expect("trace.seq"))
+        .collect();
+    assert_eq!(printed, (5..=304).collect::<Vec<_>>(), "line order");
+    assert_eq!(seqs(&env), (1..=304).collect::<Vec<_>>());
+    assert_valid(&env, &[], 304);
+}
+
+// ---------------------------------------------------------------------------
+// Tamper matrix
+// ---------------------------------------------------------------------------
+
+/// One byte of one stored record changed: content_changed at that seq, and
+/// the records before it still verify from the start.
+#[test]
+fn tamper_one_byte_of_a_record_is_content_changed() {
+    let env = TestEnv::new();
+    chain_of(&env, 6);
+    assert_valid(&env, &[], 6);
+    {
+        let conn = db(&env);
+        let mut bytes = record_text(&conn, 4).into_bytes();
+        let at = bytes.len() / 2;
+        let i = (at..bytes.len())
+            .find(|&i| bytes[i].is_ascii_lowercase())
+            .expect("a letter");
+        bytes[i] = if bytes[i] == b'a' { b'b' } else { b'a' };
+        let changed = String::from_utf8(bytes).expect("UTF-8");
+        conn.execute(
+            "UPDATE traces SET record = ?1 WHERE seq = 4",
+            params![changed],
+        )
+        .expect("update");
+    }
+    assert_broken(
+        &env,
+        &[],
+        json!({"kind": "content_changed", "seq": 4}),
+        "seq 4: content changed",
+    );
+    // A record that is no longer JSON at all: still just content_changed.
+    db(&env)
+        .execute("UPDATE traces SET record = 'not json' WHERE seq = 2", [])
+        .expect("update");
+    assert_broken(
+        &env,
+        &[],
+        json!({"kind": "content_changed", "seq": 2}),
+        "seq 2: content changed",
+    );
+}
+
+/// The stored hash of a record rewritten: content_changed at that seq.
+#[test]
+fn tamper_a_stored_hash_is_content_changed() {
+    let env = TestEnv::new();
+    chain_of(&env, 4);
+    let conn = db(&env);
+    let mut hash = stored_hash(&conn, 3);
+    let last = hash.pop().unwrap();
+    hash.push(if last == '0' { '1' } else { '0' });
+    conn.execute("UPDATE traces SET hash = ?1 WHERE seq = 3", params![hash])
+        .expect("update");
+    drop(conn);
+    assert_broken(
+        &env,
+        &[],
+        json!({"kind": "content_changed", "seq": 3}),
+        "seq 3: content changed",
+    );
+}
+
+/// A record deleted in the middle: record_missing names the first missing seq.
+#[test]
+fn tamper_delete_a_record_is_record_missing() {
+    let env = TestEnv::new();
+    chain_of(&env, 6);
+    db(&env)
+        .execute("DELETE FROM traces WHERE seq = 3", [])
+        .expect("delete");
+    assert_broken(
+        &env,
+        &[],
+        json!({"kind": "record_missing", "seq": 3}),
+        "seq 3: record missing",
+    );
+}
+
+/// The first record deleted (or the first few): the chain starts at
+/// genesis, so verifying from seq 1 must notice that seq 1 is missing.
+#[test]
+fn tamper_delete_the_first_records_is_record_missing() {
+    let env = TestEnv::new();
+    chain_of(&env, 5);
+    db(&env)
+        .execute("DELETE FROM traces WHERE seq = 1", [])
+        .expect("delete");
+    assert_broken(
+        &env,
+        &[],
+        json!({"kind": "record_missing", "seq": 1}),
+        "seq 1: record missing",
+    );
+    db(&env)
+        .execute("DELETE FROM traces WHERE seq <= 3", [])
+        .expect("delete");
+    assert_broken(
+        &env,
+        &[],
+        json!({"kind": "record_missing", "seq": 1}),
+        "seq 1: record missing",
+    );
+}
+
+/// Two records swapped (their seqs exchanged): order_changed at the first.
+#[test]
+fn tamper_swap_two_records_is_order_changed() {
+    let env = TestEnv::new();
+    chain_of(&env, 5);
+    {
+        let conn = db(&env);
+        conn.execute_batch(
+            "UPDATE traces SET seq = -1 WHERE seq = 2;
+             UPDATE traces SET seq = 2 WHERE seq = 3;
+             UPDATE traces SET seq = 3 WHERE seq = -1;",
+        )
+        .expect("swap");
+    }
+    assert_broken(
+        &env,
+        &[],
+        json!({"kind": "order_changed", "seq": 2}),
+        "seq 2: order changed",
+    );
+
+    // Swapping only the record texts instead: content_changed at the first.
+    let env = TestEnv::new();
+    chain_of(&env, 5);
+    {
+        let conn = db(&env);
+        let (two, three) = (record_text(&conn, 2), record_text(&conn, 3));
+        conn.execute("UPDATE traces SET record = ?1 WHERE seq = 2", [&three])
+            .expect("update");
+        conn.execute("UPDATE traces SET record = ?1 WHERE seq = 3", [&two])
+            .expect("update");
+    }
+    assert_broken(
+        &env,
+        &[],
+        json!({"kind": "content_changed", "seq": 2}),
+        "seq 2: content changed",
+    );
+}
+
+/// The tail deleted below a checkpoint: the stored checkpoint catches it;
+/// an attacker who also deletes the stored checkpoints passes plain
+/// `verify`, but not `verify --checkpoint FILE` with the note kept outside.
+#[test]
+fn tamper_truncate_below_a_checkpoint_is_truncated() {
+    let env = TestEnv::new();
+    chain_of(&env, 5);
+    let note = env.scratch().join("at-5.note");
+    checkpoint(&env, &note);
+    chain_of_more(&env, 2);
+    assert_valid(&env, &["--checkpoint", note.to_str().unwrap()], 7);
+
+    db(&env)
+        .execute("DELETE FROM traces WHERE seq >= 4", [])
+        .expect("delete the tail");
+    let expected = json!({"kind": "truncated", "checkpoint": 5, "records": 3});
+    assert_broken(
+        &env,
+        &[],
+        expected.clone(),
+        "chain truncated below a checkpoint: the checkpoint covers 5 records, the chain holds 3",
+    );
+    db(&env)
+        .execute("DELETE FROM trace_checkpoints", [])
+        .expect("delete checkpoints");
+    assert_valid(&env, &[], 3);
+    assert_broken(
+        &env,
+        &["--checkpoint", note.to_str().unwrap()],
+        expected,
+        "the checkpoint covers 5 records, the chain holds 3",
+    );
+}
+
+/// Appends `n` more records to an existing chain.
+fn chain_of_more(env: &TestEnv, n: usize) {
+    let before = seqs(env).len();
+    let lines: Vec<Value> = (0..n).map(|_| fixture("chat-balanced")).collect();
+    let (code, _, stderr) = run(env.caio().arg("route").arg(batch_file(env, &lines)).args([
+        "--batch",
+        "--contracts",
+        "contracts",
+        "--principal",
+        ANALYST,
+    ]));
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(seqs(env).len(), before + n);
+}
+
+/// A forged checkpoint — its signature edited, its record count edited, its
+/// signature removed, or a stored one edited in the database — is
+/// bad_checkpoint, never skipped.
+#[test]
+fn tamper_forged_checkpoints_are_bad_checkpoint() {
+    let env = TestEnv::new();
+    chain_of(&env, 4);
+    let file = env.scratch().join("cp.note");
+    let (note, _) = checkpoint(&env, &file);
+    let path = file.to_str().unwrap();
+    assert_valid(&env, &["--checkpoint", path], 4);
+    let (text, signature) = note.split_once("\n\n").expect("a signed note");
+
+    // One base64 character of the signature changed.
+    let (prefix, blob) = signature.trim_end().rsplit_once(' ').expect("signature");
+    let mut blob: Vec<char> = blob.chars().collect();
+    let i = blob.len() / 2;
+    blob[i] = if blob[i] == 'A' { 'B' } else { 'A' };
+    let forged_signature = format!(
+        "{text}\n\n{prefix} {}\n",
+        blob.into_iter().collect::<String>()
+    );
+    // The record count changed.
+    let mut lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[1], "4", "{note}");
+    lines[1] = "3";
+    let forged_count = format!("{}\n\n{signature}", lines.join("\n"));
+    // No signature at all.
+    let unsigned = format!("{text}\n\n");
+
+    for (name, forged) in [
+        ("signature", &forged_signature),
+        ("count", &forged_count),
+        ("unsigned", &unsigned),
+    ] {
+        let forged_path = write(&env.scratch().join(format!("{name}.note")), forged);
+        let (code, report) = verify(&env, &["--checkpoint", forged_path.to_str().unwrap()]);
+        assert_eq!(code, 1, "{name}: {report:#}");
+        assert_eq!(
+            report["break"]["kind"], "bad_checkpoint",
+            "{name}: {report:#}"
+        );
+        assert_eq!(
+            report["break"]["checkpoint"],
+            forged_path.display().to_string(),
+            "{name}: names the file: {report:#}"
+        );
+        let (code, stdout) = verify_human(&env, &["--checkpoint", forged_path.to_str().unwrap()]);
+        assert_eq!(code, 1);
+        assert!(stdout.contains("chain broken: bad checkpoint"), "{stdout}");
+    }
+
+    // The stored checkpoint edited in the database.
+    db(&env)
+        .execute("UPDATE trace_checkpoints SET note = ?1", [&forged_count])
+        .expect("update");
+    let (code, report) = verify(&env, &[]);
+    assert_eq!(code, 1, "{report:#}");
+    assert_eq!(report["break"]["kind"], "bad_checkpoint", "{report:#}");
+    assert_eq!(
+        report["break"]["checkpoint"], "stored at seq 4",
+        "{report:#}"
+    );
+}
+
+/// An attacker with write access rewrites a decision (another chosen
+/// service) and recomputes every hash after it with caio's own rule: plain
+/// `verify` passes once the stored checkpoints are gone too, but a
+/// checkpoint kept outside catches it (checkpoint_mismatch), and so does
+/// `trace replay` of the altered decision.
+#[test]
+fn tamper_rewrite_and_rehash_is_caught_by_an_outside_checkpoint_and_by_replay() {
+    let env = TestEnv::new();
+    let token = registry_home(&env);
+    for name in ["chat-balanced", "chain-rag-latency-bound", "chat-balanced"] {
+        let (code, d) = route(&env, &with_token(fixture(name), &token), &[]);
+        assert_eq!(code, 0, "{d:#}");
+    }
+    let file = env.scratch().join("cp.note");
+    checkpoint(&env, &file);
+    let path = file.to_str().unwrap();
+    for seq in ["1", "2", "3"] {
+        assert_eq!(run(env.caio().args(["trace", "replay", seq])).0, 0);
+    }
+
+    let original_chosen;
+    {
+        let conn = db(&env);
+        let mut record: Value = serde_json::from_str(&record_text(&conn, 1)).expect("record JSON");
+        original_chosen = record["decision"]["chosen"][0]["service_id"]
+            .as_str()
+            .expect("chosen")
+            .to_string();
+        let other = if original_chosen == "mistral-large-eu" {
+            ("openai-gpt-4o", "1.3.0")
+        } else {
+            ("mistral-large-eu", "2.1.0")
+        };
+        record["decision"]["chosen"][0]["service_id"] = json!(other.0);
+        record["decision"]["chosen"][0]["service_version"] = json!(other.1);
+        let text = caio::canonical::to_jcs(&record).expect("JCS");
+        conn.execute(
+            "UPDATE traces SET record = ?1, services = ?2 WHERE seq = 1",
+            params![text, other.0],
+        )
+        .expect("update");
+        rehash_from(&conn, 1);
+    }
+    // The stored checkpoint is signed: the attacker cannot re-sign it.
+    assert_broken(
+        &env,
+        &[],
+        json!({"kind": "checkpoint_mismatch", "seq": 3}),
+        "seq 3: the chain differs from a signed checkpoint",
+    );
+    db(&env)
+        .execute("DELETE FROM trace_checkpoints", [])
+        .expect("delete checkpoints");
+    assert_valid(&env, &[], 3);
+    assert_broken(
+        &env,
+        &["--checkpoint", path],
+        json!({"kind": "checkpoint_mismatch", "seq": 3}),
+        "seq 3: the chain differs from a signed checkpoint",
+    );
+
+    let (code, stdout, stderr) = run(env.caio().args(["trace", "replay", "1"]));
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    assert!(stdout.contains("seq 1: different"), "{stdout}");
+    assert!(
+        stdout.contains(&format!("replayed [{original_chosen}]")),
+        "{stdout}"
+    );
+    let report = ok_json_code(&env, &["trace", "replay", "1"], 1);
+    assert_eq!(report["identical"], false, "{report:#}");
+    assert!(report["missing"].as_array().unwrap().is_empty());
+    // The other decisions, merely re-hashed, still replay identically.
+    for seq in ["2", "3"] {
+        let (code, stdout, _) = run(env.caio().args(["trace", "replay", seq]));
+        assert_eq!(code, 0, "{stdout}");
+    }
+}
+
+/// `caio --format json ARGS…` with this exit code.
+fn ok_json_code(env: &TestEnv, args: &[&str], exit: i32) -> Value {
+    let (code, value) = run_json(env.caio().args(["--format", "json"]).args(args));
+    assert_eq!(code, exit, "caio {args:?}: {value:#}");
+    value
+}
+
+// ---------------------------------------------------------------------------
+// Concurrency
+// ---------------------------------------------------------------------------
+
+/// 8 processes × 100 routes at once (a batch each; registry and stateless
+/// mode alternating) → exactly 800 records, seq 1..800, each printed seq
+/// once, and the chain verifies.
+#[test]
+fn concurrent_processes_lose_no_record_and_leave_no_gap() {
+    let env = TestEnv::new();
+    let token = registry_home(&env);
+    let registry_lines: Vec<Value> = (0..100)
+        .map(|i| match i % 4 {
+            0 => with_token(fixture("no-route-restricted-us"), &token),
+            1 => with_token(fixture("chain-rag-latency-bound"), &token),
+            _ => with_token(fixture("chat-balanced"), &token),
+        })
+        .collect();
+    let stateless_lines: Vec<Value> = (0..100)
+        .map(|i| {
+            if i % 2 == 0 {
+                fixture("chat-cost-priority")
+            } else {
+                fixture("no-route-restricted-us")
+            }
+        })
+        .collect();
+    let registry_file = batch_file(&env, &registry_lines);
+    let stateless_file = batch_file(&env, &stateless_lines);
+
+    let outputs: Vec<(i32, String, String)> = std::thread::scope(|s| {
+        let workers: Vec<_> = (0..8)
+            .map(|w| {
+                let (env, registry_file, stateless_file) = (&env, &registry_file, &stateless_file);
+                s.spawn(move || {
+                    let mut cmd = env.caio();
+                    cmd.args(["route", "--batch"]);
+                    if w % 2 == 0 {
+                        cmd.arg(registry_file);
+                    } else {
+                        cmd.arg(stateless_file).args([
+                            "--contracts",
+                            "contracts",
+                            "--principal",
+                            ANALYST,
+                        ]);
+                    }
+                    run(&mut cmd)
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .map(|w| w.join().expect("worker"))
+            .collect()
+    });
+    let mut printed = Vec::new();
+    for (code, stdout, stderr) in &outputs {
+        assert_eq!(*code, 0, "{stderr}");
+        let lines = json_lines(stdout);
+        assert_eq!(lines.len(), 100);
+        printed.extend(
+            lines
+                .iter()
+                .map(|d| d["trace"]["seq"].as_i64().expect("seq")),
+        );
+    }
+    printed.sort_unstable();
+    assert_eq!(printed, (1..=800).collect::<Vec<_>>(), "each seq once");
+    assert_eq!(seqs(&env), (1..=800).collect::<Vec<_>>());
+    let count: i64 = db(&env)
+        .query_row("SELECT COUNT(*) FROM traces", [], |r| r.get(0))
+        .expect("count");
+    assert_eq!(count, 800);
+    assert_valid(&env, &[], 800);
+}
+
+// ---------------------------------------------------------------------------
+// Secrets
+// ---------------------------------------------------------------------------
+
+/// Tokens (registry mode, stateless mode with a home, a simulated principal,
+/// an unknown token) and a value listed under `redact` reach neither the
+/// database files nor the export; the records list what was redacted.
+#[test]
+fn tokens_and_redacted_values_never_reach_the_database_or_the_export() {
+    let env = TestEnv::new();
+    let token = registry_home(&env);
+    let secret_id = "REDACT-ME-7f3a9c-request-id";
+
+    let mut redacting = with_token(fixture("chat-balanced"), &token);
+    redacting["request_id"] = json!(secret_id);
+    redacting["redact"] = json!(["request_id"]);
+    let (code, d) = route(&env, &redacting, &[]);
+    assert_eq!(code, 0, "{d:#}");
+    let (code, d) = route(&env, &with_token(fixture("chat-balanced"), &token), &[]);
+    assert_eq!(code, 0, "{d:#}");
+    let (code, d) = route(
+        &env,
+        &with_token(fixture("chat-balanced"), UNKNOWN_TOKEN),
+        &[],
+    );
+    assert_eq!(code, 1, "{d:#}");
+    // Stateless mode, the home checking the token.
+    let (code, d) = stateless(&env, &with_token(fixture("chat-balanced"), &token), &[]);
+    assert_eq!(code, 0, "{d:#}");
+    assert_eq!(d["principal"], "ana", "{d:#}");
+    // Stateless mode, simulated principal: the token is not checked, nor kept.
+    let (code, d) = stateless(
+        &env,
+        &with_token(fixture("chat-balanced"), &token),
+        &["--principal", ANALYST],
+    );
+    assert_eq!(code, 0, "{d:#}");
+    // A batch with tokens.
+    let (code, _, stderr) = run(env.caio().args(["route", "--batch"]).arg(batch_file(
+        &env,
+        &[
+            with_token(fixture("chat-balanced"), &token),
+            redacting.clone(),
+        ],
+    )));
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(seqs(&env), (1..=7).collect::<Vec<_>>());
+
+    let redacted = |seq: &str| -> Value {
+        ok_json(&env, &["trace", "show", seq])["record"]["redacted"].clone()
+    };
+    assert_eq!(redacted("1"), json!(["auth.token", "request_id"]));
+    assert_eq!(redacted("7"), json!(["auth.token", "request_id"]));
+    for seq in ["2", "3", "4", "5", "6"] {
+        assert_eq!(redacted(seq), json!(["auth.token"]), "seq {seq}");
+    }
+    let record = &ok_json(&env, &["trace", "show", "1"])["record"];
+    assert!(record["request"].get("auth").is_none(), "{record:#}");
+    assert!(record["request"].get("request_id").is_none(), "{record:#}");
+    assert_eq!(record["request"]["capability"], "chat", "the rest is kept");
+    assert_eq!(
+        ok_json(&env, &["trace", "show", "2"])["record"]["request"]["request_id"],
+        "globex-design-doc-summary",
+        "request_id is kept when not listed under redact"
+    );
+
+    let (exported, lines) = export(&env, &[]);
+    assert_eq!(lines.len(), 7);
+    let secret_part = token.strip_prefix("caio_").unwrap();
+    let needles: [&str; 4] = [&token, secret_part, UNKNOWN_TOKEN, secret_id];
+    let mut files = vec![exported.into_bytes()];
+    for suffix in ["", "-wal", "-shm", "-journal"] {
+        let path = env.home().join(format!("caio.db{suffix}"));
+        if let Ok(bytes) = std::fs::read(&path) {
+            files.push(bytes);
+        }
+    }
+    assert!(files.len() >= 2, "the database file was read");
+    for (i, bytes) in files.iter().enumerate() {
+        for needle in needles {
+            assert!(
+                !contains(bytes, needle.as_bytes()),
+                "`{needle}` found in file #{i} (0 = export)"
+            );
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Replay
+// ---------------------------------------------------------------------------
+
+/// Registry mode: routed, no_route, chain and refused decisions replay
+/// identically — also after the policy set and a service's status changed,
+/// since replay uses the stored inputs, not the current registry.
+#[test]
+fn replay_is_identical_in_registry_mode() {
+    let env = TestEnv::new();
+    let token = registry_home(&env);
+    ok(&env, ["policy", "apply", "policies/prefer-internal.yaml"]);
+    let requests = [
+        ("chat-balanced", 0),
+        ("no-route-restricted-us", 3),
+        ("chain-rag-latency-bound", 0),
+        ("chat-cost-priority", 0),
+    ];
+    for (name, exit) in requests {
+        let (code, d) = route(&env, &with_token(fixture(name), &token), &[]);
+        assert_eq!(code, exit, "{name}: {d:#}");
+    }
+    let (code, _) = route(
+        &env,
+        &with_token(fixture("chat-balanced"), UNKNOWN_TOKEN),
+        &[],
+    );
+    assert_eq!(code, 1);
+    let chosen = list(&env, &["--limit", "1", "--outcome", "routed"])[0]["services"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    // The world changes; replay uses what was recorded.
+    ok(&env, ["policy", "apply", "policies"]);
+    ok(
+        &env,
+        [
+            "registry",
+            "set-status",
+            chosen.as_str(),
+            "drained",
+            "--reason",
+            "maintenance",
+        ],
+    );
+    let (_, now) = route(
+        &env,
+        &with_token(fixture("chat-cost-priority"), &token),
+        &[],
+    );
+    assert_ne!(now["service_id"], chosen, "the live decision changed");
+
+    for seq in 1..=6 {
+        let seq = seq.to_string();
+        let report = ok_json(&env, &["trace", "replay", &seq]);
+        assert_eq!(report["identical"], true, "seq {seq}: {report:#}");
+        assert_eq!(report["differences"], json!([]));
+        assert_eq!(report["missing"], json!([]));
+        let stdout = ok(&env, ["trace", "replay", seq.as_str()]);
+        assert!(
+            stdout.contains(&format!("seq {seq}: identical")),
+            "{stdout}"
+        );
+    }
+    // By decision id too.
+    let id = list(&env, &["--limit", "1"])[0]["decision_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(ok(&env, ["trace", "replay", id.as_str()]).contains("seq 6: identical"));
+}
+
+/// Stateless mode with a home: the contracts and policy set read from files
+/// are kept by hash, so routed, no_route and chain decisions replay
+/// identically; an input deleted from the home makes replay exit 1 and name
+/// it.
+#[test]
+fn replay_is_identical_in_stateless_mode_and_names_missing_inputs() {
+    let env = TestEnv::new();
+    for (name, principal, exit) in [
+        ("chat-balanced", ANALYST, 0),
+        ("no-route-restricted-us", ANALYST, 3),
+        (
+            "chain-rag-latency-bound",
+            "fixtures/principals/initech-engineer.yaml",
+            0,
+        ),
+    ] {
+        let (code, d) = stateless(
+            &env,
+            &fixture(name),
+            &["--principal", principal, "--policies", "policies"],
+        );
+        assert_eq!(code, exit, "{name}: {d:#}");
+    }
+    assert_eq!(
+        ok_json(&env, &["trace", "show", "3"])["record"]["decision"]["chosen"]
+            .as_array()
+            .map(Vec::len),
+        Some(3),
+        "a chain"
+    );
+    let (code, d) = stateless(&env, &fixture("chat-balanced"), &[]);
+    assert_eq!(code, 0, "anonymous: {d:#}");
+    for seq in ["1", "2", "3", "4"] {
+        let report = ok_json(&env, &["trace", "replay", seq]);
+        assert_eq!(report["identical"], true, "seq {seq}: {report:#}");
+    }
+
+    let record = ok_json(&env, &["trace", "show", "1"])["record"].clone();
+
+    // The policy set the first three used, gone from the home.
+    let policy_set = record["policy_set"].as_str().unwrap().to_string();
+    let deleted = db(&env)
+        .execute("DELETE FROM trace_inputs WHERE hash = ?1", [&policy_set])
+        .expect("delete");
+    assert_eq!(deleted, 1, "the policy set was stored by hash");
+    let missing_policy = format!("policy set {policy_set}");
+    let report = ok_json_code(&env, &["trace", "replay", "2"], 1);
+    assert_eq!(report["identical"], false, "{report:#}");
+    assert_eq!(report["missing"], json!([missing_policy]), "{report:#}");
+    let (code, stdout, _) = run(env.caio().args(["trace", "replay", "2"]));
+    assert_eq!(code, 1, "{stdout}");
+    assert!(
+        stdout.contains(&format!("cannot replay seq 2: missing {missing_policy}")),
+        "{stdout}"
+    );
+    // The anonymous decision used the empty policy set: unaffected.
+    assert_eq!(ok_json(&env, &["trace", "replay", "4"])["identical"], true);
+
+    // A contract version they all considered (the one chosen first), gone.
+    let chosen = record["decision"]["chosen"][0]["service_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let contract = record["contracts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["service_id"] == chosen.as_str())
+        .expect("the chosen contract is listed")
+        .clone();
+    let hash = contract["hash"].as_str().unwrap();
+    let deleted = db(&env)
+        .execute("DELETE FROM trace_inputs WHERE hash = ?1", [hash])
+        .expect("delete");
+    assert_eq!(deleted, 1, "the contract was stored by hash");
+    let version = contract["version"].as_str().unwrap();
+    let missing_contract = format!("contract {chosen} {version} ({hash})");
+    let report = ok_json_code(&env, &["trace", "replay", "4"], 1);
+    assert_eq!(report["missing"], json!([missing_contract]), "{report:#}");
+    let (code, stdout, _) = run(env.caio().args(["trace", "replay", "4"]));
+    assert_eq!(code, 1, "{stdout}");
+    assert!(
+        stdout.contains(&format!("cannot replay seq 4: missing {missing_contract}")),
+        "{stdout}"
+    );
+    let report = ok_json_code(&env, &["trace", "replay", "1"], 1);
+    assert_eq!(
+        report["missing"],
+        json!([missing_contract, missing_policy]),
+        "{report:#}"
+    );
+}
+
+/// Registry mode: a contract version deleted from `contract_versions`
+/// makes replay exit 1 naming it.
+#[test]
+fn replay_names_a_missing_contract_version_in_registry_mode() {
+    let env = TestEnv::new();
+    let token = registry_home(&env);
+    let (code, d) = route(&env, &with_token(fixture("chat-balanced"), &token), &[]);
+    assert_eq!(code, 0, "{d:#}");
+    let record = ok_json(&env, &["trace", "show", "1"])["record"].clone();
+    let contract = record["contracts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["service_id"] == d["service_id"])
+        .expect("listed")
+        .clone();
+    let hash = contract["hash"].as_str().unwrap();
+    let conn = db(&env);
+    conn.execute_batch("PRAGMA foreign_keys = OFF")
+        .expect("pragma");
+    let deleted = conn
+        .execute("DELETE FROM contract_versions WHERE hash = ?1", [hash])
+        .expect("delete");
+    drop(conn);
+    assert_eq!(deleted, 1);
+    let (code, stdout, _) = run(env.caio().args(["trace", "replay", "1"]));
+    assert_eq!(code, 1, "{stdout}");
+    let expected = format!(
+        "contract {} {} ({hash})",
+        contract["service_id"].as_str().unwrap(),
+        contract["version"].as_str().unwrap()
+    );
+    assert!(
+        stdout.contains("cannot replay seq 1: missing") && stdout.contains(&expected),
+        "{stdout}"
+    );
+}
+
+// ---------------------------------------------------------------------------
+// Export
+// ---------------------------------------------------------------------------
+
+/// Each exported line is `{"seq","prev","hash","record"}`; the chain is
+/// recomputed here with the `blake3` crate over `JCS(record)`; `--since`
+/// keeps the records from that time on.
+#[test]
+fn export_lets_anyone_recompute_the_chain() {
+    let env = TestEnv::new();
+    let token = registry_home(&env);
+    for request in [
+        with_token(fixture("chat-balanced"), &token),
+        with_token(fixture("chain-rag-latency-bound"), &token),
+    ] {
+        route(&env, &request, &[]);
+    }
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    for request in [
+        with_token(fixture("no-route-restricted-us"), &token),
+        with_token(fixture("chat-balanced"), UNKNOWN_TOKEN),
+    ] {
+        route(&env, &request, &[]);
+    }
+
+    let (stdout, lines) = export(&env, &[]);
+    assert_eq!(lines.len(), 4, "{stdout}");
+    let mut prev = [0u8; 32];
+    for (i, line) in lines.iter().enumerate() {
+        let keys: BTreeSet<&str> = line
+            .as_object()
+            .expect("an object")
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(keys, BTreeSet::from(["seq", "prev", "hash", "record"]));
+        assert_eq!(line["seq"], i as i64 + 1);
+        assert_eq!(line["prev"], hex(&prev), "the link to the previous line");
+        let body = caio::canonical::to_jcs(&line["record"]).expect("JCS");
+        let mut hasher = blake3::Hasher::new();
+        hasher.update(b"caio-trace-v1\n");
+        hasher.update(&prev);
+        hasher.update(body.as_bytes());
+        let hash = *hasher.finalize().as_bytes();
+        assert_eq!(line["hash"], hex(&hash), "seq {}", i + 1);
+        prev = hash;
+    }
+    let report = assert_valid(&env, &[], 4);
+    assert_eq!(report["head"], hex(&prev));
+    // The exported record is the stored text, byte for byte.
+    let conn = db(&env);
+    for line in stdout.lines() {
+        let seq = serde_json::from_str::<Value>(line).unwrap()["seq"]
+            .as_i64()
+            .unwrap();
+        assert!(
+            line.contains(&format!("\"record\":{}", record_text(&conn, seq))),
+            "{line}"
+        );
+    }
+
+    // --since: from the third record's time on (a second after the second).
+    let at3 = lines[2]["record"]["at"].as_str().unwrap().to_string();
+    assert!(lines[1]["record"]["at"].as_str().unwrap() < at3.as_str());
+    let (_, since) = export(&env, &["--since", &at3]);
+    let kept: Vec<i64> = since.iter().map(|l| l["seq"].as_i64().unwrap()).collect();
+    assert_eq!(kept, [3, 4]);
+    assert_eq!(since[0], lines[2], "the same lines");
+    let tomorrow = day_after(&at3, 1);
+    assert!(export(&env, &["--since", &tomorrow]).1.is_empty());
+    assert_eq!(export(&env, &["--since", &day_after(&at3, 0)]).1.len(), 4);
+}
+
+/// The date (YYYY-MM-DD) `days` after the date of an RFC 3339 time.
+fn day_after(at: &str, days: i64) -> String {
+    let date: jiff::civil::Date = at[..10].parse().expect("a date");
+    date.checked_add(jiff::Span::new().days(days))
+        .expect("in range")
+        .to_string()
+}
+
+// ---------------------------------------------------------------------------
+// Golden vectors
+// ---------------------------------------------------------------------------
+
+/// Computed once with an independent implementation (Python's `blake3`
+/// 1.0.11): `blake3(b"caio-trace-v1\n" + prev + body.encode())`.
+const GOLDEN_N1: &str = "b38e79a930fe2542478c2f6e12d5cb84c99cf7149f4a92da5b84a29dffe35fd9";
+const GOLDEN_UTF8: &str = "25ade86819655524033f36deb7387b9d663849eba2cda0bbc018903d4da455e4";
+const GOLDEN_UTF8_BODY: &str = "{\"at\":\"2026-01-01T00:00:00Z\",\"note\":\"Grüße — ✓\",\"v\":1}";
+/// A two-record chain: `{"golden":1}` then `{"golden":2,"note":"é"}`.
+const GOLDEN_CHAIN: [(&str, &str); 2] = [
+    (
+        "{\"golden\":1}",
+        "826df15f8c832f84e15e6969ab362d68cc9bd5cf7040929fb52830bee9c56dd5",
+    ),
+    (
+        "{\"golden\":2,\"note\":\"é\"}",
+        "a1f17e05850cc7592cba936d8dffa22fc61adee24ad6f265e3edb926800cb0dc",
+    ),
+];
+
+/// The chain hash rule, pinned by vectors computed elsewhere.
+#[test]
+fn golden_chain_hash_vectors() {
+    assert_eq!(caio::trace::DOMAIN, b"caio-trace-v1\n");
+    assert_eq!(GENESIS, [0u8; 32]);
+    assert_eq!(hex(&chain_hash(&GENESIS, "{\"n\":1}")), GOLDEN_N1);
+    let prev: [u8; 32] = std::array::from_fn(|i| i as u8);
+    assert_eq!(hex(&chain_hash(&prev, GOLDEN_UTF8_BODY)), GOLDEN_UTF8);
+    let h1 = chain_hash(&GENESIS, GOLDEN_CHAIN[0].0);
+    assert_eq!(hex(&h1), GOLDEN_CHAIN[0].1);
+    assert_eq!(hex(&chain_hash(&h1, GOLDEN_CHAIN[1].0)), GOLDEN_CHAIN[1].1);
+    // And the JCS of a record-like value is what gets hashed.
+    let value = json!({"v": 1, "note": "Grüße — ✓", "at": "2026-01-01T00:00:00Z"});
+    assert_eq!(caio::canonical::to_jcs(&value).unwrap(), GOLDEN_UTF8_BODY);
+}
+
+/// End to end: a database holding the golden chain verifies with the golden
+/// head, exports the golden hashes, shows the golden decision ids, and is
+/// checkpointed at the golden head.
+#[test]
+fn golden_chain_end_to_end() {
+    let env = TestEnv::new();
+    chain_of(&env, 1);
+    {
+        let conn = db(&env);
+        conn.execute("DELETE FROM traces", []).expect("delete");
+        let mut prev = hex(&GENESIS);
+        for (i, (body, hash)) in GOLDEN_CHAIN.iter().enumerate() {
+            conn.execute(
+                "INSERT INTO traces (seq, prev, hash, decision_id, at, outcome, services, principal, record)
+                 VALUES (?1, ?2, ?3, ?4, '2026-01-01T00:00:00Z', 'routed', '', 'golden', ?5)",
+                params![i as i64 + 1, prev, hash, &hash[..32], body],
+            )
+            .expect("insert");
+            prev = hash.to_string();
+        }
+    }
+    let report = assert_valid(&env, &[], 2);
+    assert_eq!(report["head"], GOLDEN_CHAIN[1].1);
+    let (stdout, lines) = export(&env, &[]);
+    assert_eq!(
+        stdout,
+        format!(
+            "{{\"seq\":1,\"prev\":\"{}\",\"hash\":\"{}\",\"record\":{}}}\n\
+             {{\"seq\":2,\"prev\":\"{}\",\"hash\":\"{}\",\"record\":{}}}\n",
+            hex(&GENESIS),
+            GOLDEN_CHAIN[0].1,
+            GOLDEN_CHAIN[0].0,
+            GOLDEN_CHAIN[0].1,
+            GOLDEN_CHAIN[1].1,
+            GOLDEN_CHAIN[1].0,
+        )
+    );
+    assert_eq!(lines.len(), 2);
+    let shown = ok_json(&env, &["trace", "show", "2"]);
+    assert_eq!(shown["decision_id"], GOLDEN_CHAIN[1].1[..32]);
+    assert_eq!(shown["hash"], GOLDEN_CHAIN[1].1);
+    let shown = ok_json(&env, &["trace", "show", &GOLDEN_CHAIN[0].1[..10]]);
+    assert_eq!(shown["seq"], 1);
+    let cp = ok_json(&env, &["trace", "checkpoint"]);
+    assert_eq!(cp["seq"], 2);
+    assert_eq!(cp["hash"], GOLDEN_CHAIN[1].1);
+    let head_line = cp["note"].as_str().unwrap().lines().nth(2).unwrap();
+    assert_eq!(
+        hex(&STANDARD.decode(head_line).expect("base64")),
+        GOLDEN_CHAIN[1].1,
+        "the note's hash line is the base64 of the chain head"
+    );
+}
+
+// ---------------------------------------------------------------------------
+// Checkpoints
+// ---------------------------------------------------------------------------
+
+/// A checkpoint is a C2SP signed note any verifier can check: checked here
+/// with sha2 and ed25519-dalek from the verifier key string alone. The
+/// instance key is created 0600; `verify --public-key FILE` with that key
+/// passes (even without the private key in the home), another key fails.
+#[test]
+fn checkpoints_are_signed_notes_checked_with_the_printed_key() {
+    use sha2::Digest;
+    let env = TestEnv::new();
+    chain_of(&env, 3);
+    let (note, vkey) = checkpoint(&env, &env.scratch().join("cp.note"));
+
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(env.home().join("keys/instance.key"))
+            .expect("instance key")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "{mode:o}");
+    }
+
+    // The note, verified independently.
+    let (name, key_hash_hex, key_b64) = {
+        let mut parts = vkey.splitn(3, '+');
+        (
+            parts.next().unwrap(),
+            parts.next().unwrap(),
+            parts.next().unwrap(),
+        )
+    };
+    assert!(name.starts_with("caio/"), "{vkey}");
+    let key_bytes = STANDARD.decode(key_b64).expect("base64 key");
+    assert_eq!(key_bytes.len(), 33);
+    assert_eq!(key_bytes[0], 0x01, "Ed25519");
+    let mut h = sha2::Sha256::new();
+    h.update(name.as_bytes());
+    h.update(b"\n");
+    h.update(&key_bytes);
+    let digest = h.finalize();
+    assert_eq!(hex(&digest[..4]), key_hash_hex);
+
+    let (text, signatures) = note.split_once("\n\n").expect("blank line");
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 3, "{note}");
+    assert_eq!(lines[0], name, "origin line");
+    assert_eq!(lines[1], "3", "record count");
+    let head = STANDARD.decode(lines[2]).expect("base64 head");
+    let verified = assert_valid(&env, &[], 3);
+    assert_eq!(
+        verified["head"],
+        hex(&head),
+        "the hash line is the chain head"
+    );
+    assert_eq!(verified["checkpoints"], 1);
+    let sig_line = signatures.trim_end();
+    let rest = sig_line
+        .strip_prefix(&format!("\u{2014} {name} "))
+        .unwrap_or_else(|| panic!("signature line: {sig_line}"));
+    let blob = STANDARD.decode(rest).expect("base64 signature");
+    assert_eq!(blob.len(), 68);
+    assert_eq!(blob[..4], digest[..4], "key hash");
+    let public = ed25519_dalek::VerifyingKey::from_bytes(
+        &<[u8; 32]>::try_from(&key_bytes[1..]).expect("32 bytes"),
+    )
+    .expect("Ed25519 key");
+    let signature = ed25519_dalek::Signature::from_slice(&blob[4..]).expect("signature");
+    public
+        .verify_strict(format!("{text}\n").as_bytes(), &signature)
+        .expect("the signature verifies");
+
+    // --public-key FILE with the printed key.
+    let key_file = write(&env.scratch().join("instance.vkey"), &format!("{vkey}\n"));
+    let key_path = key_file.to_str().unwrap();
+    assert_valid(&env, &["--public-key", key_path], 3);
+
+    // Another instance's key: bad_checkpoint.
+    let other = TestEnv::new();
+    chain_of(&other, 1);
+    let (_, other_key) = checkpoint(&other, &other.scratch().join("cp.note"));
+    let other_file = write(&env.scratch().join("other.vkey"), &other_key);
+    let (code, report) = verify(&env, &["--public-key", other_file.to_str().unwrap()]);
+    assert_eq!(code, 1, "{report:#}");
+    assert_eq!(report["break"]["kind"], "bad_checkpoint", "{report:#}");
+    assert_eq!(report["break"]["checkpoint"], "stored at seq 3");
+    // A file that is no key at all: bad_checkpoint.
+    let junk = write(&env.scratch().join("junk.vkey"), "not a key\n");
+    let (code, report) = verify(&env, &["--public-key", junk.to_str().unwrap()]);
+    assert_eq!(code, 1, "{report:#}");
+    assert_eq!(report["break"]["kind"], "bad_checkpoint", "{report:#}");
+    // The other instance's checkpoint file, against this chain: bad.
+    let (code, report) = verify(
+        &env,
+        &[
+            "--checkpoint",
+            other.scratch().join("cp.note").to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 1, "{report:#}");
+    assert_eq!(report["break"]["kind"], "bad_checkpoint", "{report:#}");
+
+    // Without the private key in the home: fail closed, unless the auditor
+    // brings the public key.
+    std::fs::remove_file(env.home().join("keys/instance.key")).expect("remove key");
+    let (code, report) = verify(&env, &[]);
+    assert_eq!(code, 1, "{report:#}");
+    assert_eq!(report["break"]["kind"], "bad_checkpoint", "{report:#}");
+    assert_valid(&env, &["--public-key", key_path], 3);
+}
+
+/// `trace checkpoint` on an empty trace exits 1 and says why.
+#[test]
+fn checkpoint_of_an_empty_trace_is_refused() {
+    let env = TestEnv::new();
+    ok(&env, ["init"]);
+    let (code, stdout, stderr) = run(env.caio().args(["trace", "checkpoint"]));
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    assert!(stderr.contains("the trace is empty"), "{stderr}");
+    assert!(stdout.is_empty(), "{stdout}");
+    // And nothing to verify is a valid, empty chain.
+    assert_valid(&env, &[], 0);
+}
+
+/// `verify --from SEQ` starts there, trusting the link into it: damage
+/// before SEQ is not looked at, damage from SEQ on is.
+#[test]
+fn verify_from_a_seq() {
+    let env = TestEnv::new();
+    chain_of(&env, 6);
+    let report = assert_valid(&env, &["--from", "3"], 6);
+    assert_eq!(report["from"], 3);
+    db(&env)
+        .execute("UPDATE traces SET record = record || ' ' WHERE seq = 2", [])
+        .expect("update");
+    assert_valid(&env, &["--from", "3"], 6);
+    let (code, stdout) = verify_human(&env, &["--from", "3"]);
+    assert_eq!(code, 0);
+    assert!(
+        stdout.starts_with("chain verified: records 3..6"),
+        "{stdout}"
+    );
+    for from in ["1", "2"] {
+        assert_broken(
+            &env,
+            &["--from", from],
+            json!({"kind": "content_changed", "seq": 2}),
+            "seq 2: content changed",
+        );
+    }
+    db(&env)
+        .execute("UPDATE traces SET record = record || ' ' WHERE seq = 5", [])
+        .expect("update");
+    assert_broken(
+        &env,
+        &["--from", "3"],
+        json!({"kind": "content_changed", "seq": 5}),
+        "seq 5: content changed",
+    );
+}
+
+// ---------------------------------------------------------------------------
+// show and list
+// ---------------------------------------------------------------------------
+
+/// `show` by seq and by decision id (full, prefix, upper case); unknown and
+/// ambiguous ids exit 1 with a message.
+#[test]
+fn show_by_seq_and_by_decision_id() {
+    let env = TestEnv::new();
+    let token = registry_home(&env);
+    let (_, routed) = route(&env, &with_token(fixture("chat-balanced"), &token), &[]);
+    let (_, chain) = route(
+        &env,
+        &with_token(fixture("chain-rag-latency-bound"), &token),
+        &[],
+    );
+    let (_, refused) = route(
+        &env,
+        &with_token(fixture("chat-balanced"), UNKNOWN_TOKEN),
+        &[],
+    );
+
+    let by_seq = ok_json(&env, &["trace", "show", "1"]);
+    assert_eq!(by_seq["seq"], 1);
+    assert_eq!(by_seq["decision_id"], routed["decision_id"]);
+    assert_eq!(by_seq["hash"], routed["trace"]["hash"]);
+    assert_eq!(by_seq["prev"], hex(&GENESIS));
+    assert_eq!(by_seq["record"]["outcome"], "routed");
+    assert_eq!(
+        by_seq["record"]["decision"]["chosen"][0]["service_id"],
+        routed["service_id"]
+    );
+    let id = routed["decision_id"].as_str().unwrap();
+    // A prefix of only digits is read as a seq: prefixes here reach the
+    // first letter of the id.
+    let k = 6.max(
+        1 + id
+            .find(|c: char| c.is_ascii_alphabetic())
+            .expect("a letter"),
+    );
+    for key in [id.to_string(), id[..k].to_string(), id[..k].to_uppercase()] {
+        assert_eq!(ok_json(&env, &["trace", "show", &key]), by_seq, "{key}");
+    }
+    let shown = ok_json(
+        &env,
+        &["trace", "show", chain["decision_id"].as_str().unwrap()],
+    );
+    assert_eq!(shown["seq"], 2);
+
+    // Human: the header, the candidate table, the trace line.
+    let stdout = ok(&env, ["trace", "show", "2"]);
+    let chain_id = chain["decision_id"].as_str().unwrap();
+    assert!(
+        stdout.starts_with("seq 2 · ") && stdout.contains(&format!("routed · decision {chain_id}")),
+        "{stdout}"
+    );
+    assert!(stdout.contains("routed chain of 3 steps"), "{stdout}");
+    assert!(
+        stdout.contains("SERVICE") && stdout.contains("cohere-rerank"),
+        "{stdout}"
+    );
+    assert!(stdout.contains(&format!("trace       seq 2 · decision {chain_id}")));
+    let stdout = ok(
+        &env,
+        ["trace", "show", refused["decision_id"].as_str().unwrap()],
+    );
+    assert!(
+        stdout.contains("refused: authentication failed"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("redacted    auth.token"), "{stdout}");
+
+    for unknown in ["99", "0", "ffffffffffff", "zzzz", "abc", ""] {
+        let (code, stdout, stderr) = run(env.caio().args(["trace", "show", unknown]));
+        assert_eq!(code, 1, "`{unknown}`: {stdout}{stderr}");
+        assert!(
+            stderr.contains(&format!("no decision `{unknown}` in the trace")),
+            "`{unknown}`: {stderr}"
+        );
+    }
+
+    // Two decision ids sharing a prefix (made so in the index column).
+    let second = chain["decision_id"].as_str().unwrap();
+    let next = if &id[k..k + 1] == "0" { "1" } else { "0" };
+    let clash = format!("{}{next}{}", &id[..k], &second[k + 1..]);
+    db(&env)
+        .execute("UPDATE traces SET decision_id = ?1 WHERE seq = 2", [&clash])
+        .expect("update");
+    let (code, _, stderr) = run(env.caio().args(["trace", "show", &id[..k]]));
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains(&format!("`{}` matches several decisions", &id[..k])),
+        "{stderr}"
+    );
+    assert_eq!(ok_json(&env, &["trace", "show", &id[..k + 1]])["seq"], 1);
+}
+
+/// `list` filters: outcome, service (any step of a chain), limit, and
+/// since/until with a date or a time.
+#[test]
+fn list_filters() {
+    let env = TestEnv::new();
+    let token = registry_home(&env);
+    let (_, chat) = route(&env, &with_token(fixture("chat-balanced"), &token), &[]);
+    let chat_service = chat["service_id"].as_str().unwrap().to_string();
+    route(
+        &env,
+        &with_token(fixture("no-route-restricted-us"), &token),
+        &[],
+    );
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let (_, chain) = route(
+        &env,
+        &with_token(fixture("chain-rag-latency-bound"), &token),
+        &[],
+    );
+    route(
+        &env,
+        &with_token(fixture("chat-balanced"), UNKNOWN_TOKEN),
+        &[],
+    );
+    let seqs_of = |args: &[&str]| -> Vec<i64> {
+        list(&env, args)
+            .iter()
+            .map(|r| r["seq"].as_i64().unwrap())
+            .collect()
+    };
+    assert_eq!(seqs_of(&[]), [4, 3, 2, 1], "newest first");
+
+    let all = list(&env, &[]);
+    let one = &all[3];
+    let keys: BTreeSet<&str> = one
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(
+        keys,
+        BTreeSet::from([
+            "seq",
+            "decision_id",
+            "at",
+            "outcome",
+            "services",
+            "principal"
+        ])
+    );
+    assert_eq!(one["services"], chat_service);
+    assert_eq!(one["principal"], "ana");
+    assert_eq!(one["decision_id"], chat["decision_id"]);
+    let chain_services: Vec<String> = chain["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["service_id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(all[1]["services"], chain_services.join(","));
+
+    assert_eq!(seqs_of(&["--outcome", "routed"]), [3, 1]);
+    assert_eq!(seqs_of(&["--outcome", "refused"]), [4]);
+    for (i, service) in chain_services.iter().enumerate() {
+        let expected: Vec<i64> = if *service == chat_service {
+            vec![3, 1]
+        } else {
+            vec![3]
+        };
+        assert_eq!(seqs_of(&["--service", service]), expected, "step {i}");
+    }
+    assert_eq!(
+        seqs_of(&["--service", &chat_service[..chat_service.len() - 1]]),
+        Vec::<i64>::new(),
+        "a prefix of a service id is not that service"
+    );
+    assert_eq!(
+        seqs_of(&[
+            "--service",
+            &chat_service,
+            "--outcome",
+            "routed",
+            "--limit",
+            "1"
+        ]),
+        [3]
+    );
+    assert_eq!(seqs_of(&["--limit", "2"]), [4, 3]);
+    assert_eq!(seqs_of(&["--limit", "0"]), Vec::<i64>::new());
+
+    // Times: the third record is at least a second after the second.
+    let at3 = all[1]["at"].as_str().unwrap().to_string();
+    assert!(all[2]["at"].as_str().unwrap() < at3.as_str());
+    assert_eq!(seqs_of(&["--since", &at3]), [4, 3]);
+    assert_eq!(seqs_of(&["--until", &at3]), [2, 1]);
+    let today = day_after(&at3, 0);
+    let tomorrow = day_after(&at3, 1);
+    let yesterday = day_after(&at3, -1);
+    assert_eq!(seqs_of(&["--since", &today]), [4, 3, 2, 1]);
+    assert_eq!(seqs_of(&["--since", &tomorrow]), Vec::<i64>::new());
+    assert_eq!(seqs_of(&["--until", &today]), Vec::<i64>::new());
+    assert_eq!(
+        seqs_of(&["--since", &yesterday, "--until", &tomorrow]),
+        [4, 3, 2, 1]
+    );
+
+    // Human: a table with the same rows.
+    let stdout = ok(&env, ["trace", "list", "--outcome", "refused"]);
+    assert!(stdout.starts_with("SEQ"), "{stdout}");
+    assert_eq!(stdout.lines().count(), 2, "{stdout}");
+
+    // Not a time: a usage error.
+    let (code, _, stderr) = run(env.caio().args(["trace", "list", "--since", "yesterday"]));
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("is not a time"), "{stderr}");
+}
+
+/// `list --service` matches a service id exactly: SQL LIKE wildcards in
+/// the argument (`_`, `%`) are not patterns.
+#[test]
+fn list_service_filter_is_exact_not_a_pattern() {
+    let env = TestEnv::new();
+    chain_of(&env, 4);
+    let all = list(&env, &[]);
+    let service = all
+        .iter()
+        .find_map(|r| {
+            r["services"]
+                .as_str()
+                .filter(|s| !s.is_empty() && !s.contains(','))
+        })
+        .expect("a single-service decision")
+        .to_string();
+    assert!(!list(&env, &["--service", &service]).is_empty());
+    for pattern in [
+        "%".to_string(),
+        format!("{}_", &service[..service.len() - 1]),
+    ] {
+        assert_eq!(
+            list(&env, &["--service", &pattern]),
+            Vec::<Value>::new(),
+            "`--service {pattern}` is not a service id"
+        );
+    }
+}
+
+/// `list --outcome no_route`: the spelling of SPEC §9 (and of the stored
+/// and printed outcome) selects the no_route decisions.
+#[test]
+fn list_outcome_no_route_is_spelled_as_the_spec_and_the_records() {
+    let env = TestEnv::new();
+    chain_of(&env, 4);
+    let listed = list(&env, &["--outcome", "no_route"]);
+    let seqs: Vec<i64> = listed.iter().map(|r| r["seq"].as_i64().unwrap()).collect();
+    assert_eq!(seqs, [3], "{listed:#?}");
+    assert!(listed.iter().all(|r| r["outcome"] == "no_route"));
+}
