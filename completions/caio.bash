@@ -2709,7 +2709,7 @@ _caio() {
                     return 0
                     ;;
                 --outcome)
-                    COMPREPLY=($(compgen -W "routed no-route refused" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "routed no_route refused" -- "${cur}"))
                     return 0
                     ;;
                 --since)

@@ -340,7 +340,7 @@ complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcomm
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from list" -l service -d 'Only decisions that chose this service' -r
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from list" -l outcome -d 'Only this outcome' -r -f -a "routed\t''
-no-route\t''
+no_route\t''
 refused\t''"
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from list" -l since -d 'From this time on (RFC 3339, or a date: YYYY-MM-DD)' -r
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from list" -l until -d 'Before this time (RFC 3339, or a date: YYYY-MM-DD)' -r

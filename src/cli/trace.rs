@@ -48,7 +48,8 @@ pub enum TraceCommand {
     /// Recompute the whole chain and check every checkpoint; exit 1 on any break
     Verify {
         /// Start at this seq, trusting the link into it
-        #[arg(long, value_name = "SEQ", default_value_t = 1)]
+        #[arg(long, value_name = "SEQ", default_value_t = 1,
+              value_parser = clap::value_parser!(i64).range(1..))]
         from: i64,
         /// A checkpoint kept outside the database (repeatable)
         #[arg(long = "checkpoint", value_name = "FILE")]
@@ -82,6 +83,7 @@ pub enum TraceCommand {
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
 pub enum OutcomeArg {
     Routed,
+    #[value(name = "no_route")]
     NoRoute,
     Refused,
 }
@@ -214,11 +216,12 @@ impl From<TraceError> for Failure {
 
 /// A record by seq or decision id (prefix).
 fn find(store: &Store, id: &str) -> Result<Row, Failure> {
+    // All digits: a seq, or else a decision-id prefix that happens to be digits.
     if !id.is_empty() && id.len() < 20 && id.bytes().all(|b| b.is_ascii_digit()) {
         let seq: i64 = id.parse().map_err(|_| TraceError::Unknown(id.into()))?;
-        return store
-            .trace_by_seq(seq)?
-            .ok_or_else(|| TraceError::Unknown(id.into()).into());
+        if let Some(row) = store.trace_by_seq(seq)? {
+            return Ok(row);
+        }
     }
     let prefix = id.to_ascii_lowercase();
     if prefix.len() < 4 || !prefix.bytes().all(|b| b.is_ascii_hexdigit()) {
@@ -507,12 +510,13 @@ fn verify(
     }
     let (total, _) = store.trace_head()?;
     let bar = ui.progress(total.max(0) as u64, "verifying");
-    let mut verifier = Verifier::new(checkpoints.iter().map(|c| c.size));
+    let mut verifier = Verifier::new(from, checkpoints.iter().map(|c| c.size));
     if broken.is_none() {
         store.for_each_trace(from, None, |row| {
             bar.inc(1);
             Ok(verifier.push(row))
         })?;
+        verifier.finish();
         for cp in &checkpoints {
             verifier.check_checkpoint(cp.size, &cp.head);
         }

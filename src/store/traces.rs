@@ -148,7 +148,7 @@ impl Store {
     pub fn trace_by_seq(&self, seq: i64) -> Result<Option<Row>, Error> {
         self.conn
             .query_row(
-                "SELECT seq, prev, hash, record FROM traces WHERE seq = ?1",
+                "SELECT seq, prev, hash, record, decision_id, at, outcome, services, principal FROM traces WHERE seq = ?1",
                 [seq],
                 row,
             )
@@ -162,7 +162,7 @@ impl Store {
         let mut stmt = self
             .conn
             .prepare_cached(
-                "SELECT seq, prev, hash, record FROM traces
+                "SELECT seq, prev, hash, record, decision_id, at, outcome, services, principal FROM traces
                  WHERE decision_id >= ?1 AND decision_id < ?2 ORDER BY seq LIMIT 2",
             )
             .map_err(|e| self.err(e))?;
@@ -179,7 +179,7 @@ impl Store {
             .conn
             .prepare_cached(
                 "SELECT seq, decision_id, at, outcome, services, principal FROM traces
-                 WHERE (?1 IS NULL OR ',' || services || ',' LIKE '%,' || ?1 || ',%')
+                 WHERE (?1 IS NULL OR instr(',' || services || ',', ',' || ?1 || ',') > 0)
                    AND (?2 IS NULL OR outcome = ?2)
                    AND (?3 IS NULL OR at >= ?3)
                    AND (?4 IS NULL OR at < ?4)
@@ -222,7 +222,7 @@ impl Store {
         let mut stmt = self
             .conn
             .prepare(
-                "SELECT seq, prev, hash, record FROM traces
+                "SELECT seq, prev, hash, record, decision_id, at, outcome, services, principal FROM traces
                  WHERE seq >= ?1 AND (?2 IS NULL OR at >= ?2) ORDER BY seq",
             )
             .map_err(|e| self.err(e))?;
@@ -315,5 +315,12 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
         prev: r.get(1)?,
         hash: r.get(2)?,
         record: r.get(3)?,
+        index: Some(crate::trace::Index {
+            decision_id: r.get(4)?,
+            at: r.get(5)?,
+            outcome: r.get(6)?,
+            services: r.get(7)?,
+            principal: r.get(8)?,
+        }),
     })
 }

@@ -177,6 +177,53 @@ pub struct Row {
     pub prev: String,
     pub hash: String,
     pub record: String,
+    /// The columns `list` and `show` search by, when read from the store.
+    pub index: Option<Index>,
+}
+
+/// The lookup columns stored next to a record (derived from it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Index {
+    pub decision_id: String,
+    pub at: String,
+    pub outcome: String,
+    pub services: String,
+    pub principal: String,
+}
+
+impl Index {
+    /// The columns a record and its hash imply.
+    pub fn of(body: &str, hash: &[u8; 32]) -> Option<Index> {
+        #[derive(Deserialize)]
+        struct Head {
+            at: String,
+            outcome: crate::routing::Outcome,
+            decision: HeadDecision,
+        }
+        #[derive(Deserialize)]
+        struct HeadDecision {
+            principal: String,
+            chosen: Vec<HeadChoice>,
+        }
+        #[derive(Deserialize)]
+        struct HeadChoice {
+            service_id: String,
+        }
+        let head: Head = serde_json::from_str(body).ok()?;
+        Some(Index {
+            decision_id: decision_id(hash),
+            at: head.at,
+            outcome: head.outcome.as_str().to_string(),
+            services: head
+                .decision
+                .chosen
+                .iter()
+                .map(|c| c.service_id.as_str())
+                .collect::<Vec<_>>()
+                .join(","),
+            principal: head.decision.principal,
+        })
+    }
 }
 
 /// The first thing wrong with a chain.
@@ -195,6 +242,9 @@ pub enum Break {
     CheckpointMismatch { seq: i64 },
     /// A checkpoint whose signature does not verify, or that cannot be read.
     BadCheckpoint { checkpoint: String, reason: String },
+    /// The lookup columns (decision id, time, outcome, services, principal)
+    /// disagree with the record they index.
+    IndexChanged { seq: i64 },
 }
 
 impl std::fmt::Display for Break {
@@ -228,6 +278,10 @@ impl std::fmt::Display for Break {
             Break::BadCheckpoint { checkpoint, reason } => {
                 write!(f, "bad checkpoint {checkpoint}: {reason}")
             }
+            Break::IndexChanged { seq } => write!(
+                f,
+                "seq {seq}: the listing columns disagree with the record (list and show would mislead)"
+            ),
         }
     }
 }
@@ -236,7 +290,10 @@ impl std::fmt::Display for Break {
 /// remembering the hash at each size a checkpoint needs.
 #[derive(Debug)]
 pub struct Verifier {
-    expected_seq: Option<i64>,
+    /// The seq the next row must have.
+    expected_seq: i64,
+    /// Whether no row was seen yet.
+    first: bool,
     prev: [u8; 32],
     /// Checkpoint sizes whose chain hash we need.
     wanted: BTreeMap<i64, Option<[u8; 32]>>,
@@ -245,10 +302,12 @@ pub struct Verifier {
 }
 
 impl Verifier {
-    /// Starts at the genesis (`from` = 1) or trusts the stored link into `from`.
-    pub fn new(wanted_sizes: impl IntoIterator<Item = i64>) -> Verifier {
+    /// Starts at `from`: at the genesis for 1, else trusting the stored link
+    /// into record `from`.
+    pub fn new(from: i64, wanted_sizes: impl IntoIterator<Item = i64>) -> Verifier {
         Verifier {
-            expected_seq: None,
+            expected_seq: from.max(1),
+            first: true,
             prev: GENESIS,
             wanted: wanted_sizes.into_iter().map(|s| (s, None)).collect(),
             records: 0,
@@ -261,23 +320,25 @@ impl Verifier {
         if self.first_break.is_some() {
             return false;
         }
-        let expected = self.expected_seq.unwrap_or(1);
-        let from_start = self.expected_seq.is_none();
-        if row.seq != expected && !(from_start && row.seq > 1) {
-            self.first_break = Some(if row.seq > expected {
-                Break::RecordMissing { seq: expected }
+        if row.seq != self.expected_seq {
+            self.first_break = Some(if row.seq > self.expected_seq {
+                Break::RecordMissing {
+                    seq: self.expected_seq,
+                }
             } else {
                 Break::OrderChanged { seq: row.seq }
             });
             return false;
         }
+        let from_later = self.first && row.seq > 1;
+        self.first = false;
         let stored_prev = unhex32(&row.prev);
         let stored_hash = unhex32(&row.hash);
         let (Some(stored_prev), Some(stored_hash)) = (stored_prev, stored_hash) else {
             self.first_break = Some(Break::ContentChanged { seq: row.seq });
             return false;
         };
-        if from_start && row.seq > 1 {
+        if from_later {
             // Verifying from a later seq: trust the link into it.
             self.prev = stored_prev;
         }
@@ -295,8 +356,14 @@ impl Verifier {
             self.first_break = Some(Break::ContentChanged { seq: row.seq });
             return false;
         }
+        if let Some(index) = &row.index
+            && Index::of(&row.record, &stored_hash).as_ref() != Some(index)
+        {
+            self.first_break = Some(Break::IndexChanged { seq: row.seq });
+            return false;
+        }
         self.prev = stored_hash;
-        self.expected_seq = Some(row.seq + 1);
+        self.expected_seq = row.seq + 1;
         self.records = row.seq;
         if let Some(slot) = self.wanted.get_mut(&row.seq) {
             *slot = Some(stored_hash);
@@ -324,6 +391,16 @@ impl Verifier {
     pub fn head(&self) -> [u8; 32] {
         self.prev
     }
+
+    /// After the last row: verifying from a seq the chain does not reach
+    /// is a break (the records asked for are not there).
+    pub fn finish(&mut self) {
+        if self.first_break.is_none() && self.first && self.expected_seq > 1 {
+            self.first_break = Some(Break::RecordMissing {
+                seq: self.expected_seq,
+            });
+        }
+    }
 }
 
 #[cfg(test)]
@@ -341,6 +418,7 @@ mod tests {
                     prev: hex(&prev),
                     hash: hex(&hash),
                     record,
+                    index: None,
                 };
                 prev = hash;
                 row
@@ -349,7 +427,7 @@ mod tests {
     }
 
     fn verify(rows: &[Row], checkpoints: &[(i64, [u8; 32])]) -> Option<Break> {
-        let mut v = Verifier::new(checkpoints.iter().map(|c| c.0));
+        let mut v = Verifier::new(1, checkpoints.iter().map(|c| c.0));
         for r in rows {
             if !v.push(r) {
                 break;
@@ -421,6 +499,7 @@ mod tests {
                     prev: hex(&prev),
                     hash: hex(&hash),
                     record,
+                    index: None,
                 };
                 prev = hash;
                 row

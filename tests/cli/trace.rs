@@ -525,6 +525,28 @@ fn tamper_a_stored_hash_is_content_changed() {
     );
 }
 
+/// The lookup columns `list` and `show` search by are derived from the
+/// record: editing one (here the outcome, then the decision id) is caught.
+#[test]
+fn tamper_a_lookup_column_is_index_changed() {
+    for (column, value) in [("outcome", "refused"), ("decision_id", "0000ffff")] {
+        let env = TestEnv::new();
+        chain_of(&env, 4);
+        db(&env)
+            .execute(
+                &format!("UPDATE traces SET {column} = ?1 WHERE seq = 2"),
+                params![value],
+            )
+            .expect("update");
+        assert_broken(
+            &env,
+            &[],
+            json!({"kind": "index_changed", "seq": 2}),
+            "seq 2: the listing columns disagree with the record",
+        );
+    }
+}
+
 /// A record deleted in the middle: record_missing names the first missing seq.
 #[test]
 fn tamper_delete_a_record_is_record_missing() {
@@ -1266,14 +1288,16 @@ const GOLDEN_N1: &str = "b38e79a930fe2542478c2f6e12d5cb84c99cf7149f4a92da5b84a29
 const GOLDEN_UTF8: &str = "25ade86819655524033f36deb7387b9d663849eba2cda0bbc018903d4da455e4";
 const GOLDEN_UTF8_BODY: &str = "{\"at\":\"2026-01-01T00:00:00Z\",\"note\":\"Grüße — ✓\",\"v\":1}";
 /// A two-record chain: `{"golden":1}` then `{"golden":2,"note":"é"}`.
+/// Two record-shaped bodies (their lookup columns are derived from them:
+/// time, outcome, principal, no chosen service) and their chain hashes.
 const GOLDEN_CHAIN: [(&str, &str); 2] = [
     (
-        "{\"golden\":1}",
-        "826df15f8c832f84e15e6969ab362d68cc9bd5cf7040929fb52830bee9c56dd5",
+        "{\"at\":\"2026-01-01T00:00:00Z\",\"decision\":{\"chosen\":[],\"principal\":\"golden\"},\"golden\":1,\"outcome\":\"routed\"}",
+        "1d84d570c409aa837cc359e4a9e51b2d385d6586647afef7c5d08983c662ca17",
     ),
     (
-        "{\"golden\":2,\"note\":\"é\"}",
-        "a1f17e05850cc7592cba936d8dffa22fc61adee24ad6f265e3edb926800cb0dc",
+        "{\"at\":\"2026-01-01T00:00:00Z\",\"decision\":{\"chosen\":[],\"principal\":\"golden\"},\"golden\":2,\"note\":\"é\",\"outcome\":\"routed\"}",
+        "40c669e16675d83e0357478702105b0163127d483585ccb36b4b461580e8e65c",
     ),
 ];
 
