@@ -512,11 +512,47 @@ fn verify(
     let bar = ui.progress(total.max(0) as u64, "verifying");
     let mut verifier = Verifier::new(from, checkpoints.iter().map(|c| c.size));
     if broken.is_none() {
-        store.for_each_trace(from, None, |row| {
-            bar.inc(1);
-            Ok(verifier.push(row))
+        // The lookup columns are checked on a second thread (parsing records
+        // costs more than hashing them); the earliest break wins.
+        verifier.check_index = false;
+        let index_break = std::thread::scope(|scope| -> Result<Option<i64>, Error> {
+            let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Row>>(8);
+            let worker = scope.spawn(move || {
+                rx.into_iter()
+                    .flatten()
+                    .find(|row| !trace::index_matches(row))
+                    .map(|row| row.seq)
+            });
+            let mut batch = Vec::with_capacity(512);
+            store.for_each_trace(from, None, |row| {
+                bar.inc(1);
+                let sound = verifier.push(row);
+                if sound {
+                    batch.push(row.clone());
+                    if batch.len() == 512 && tx.send(std::mem::take(&mut batch)).is_err() {
+                        return Ok(false);
+                    }
+                }
+                Ok(sound)
+            })?;
+            let _ = tx.send(batch);
+            drop(tx);
+            // Fail closed: a check that did not finish is not a pass.
+            worker.join().map_err(|_| Error::Store {
+                path: store.path().to_path_buf(),
+                reason: "the index check stopped unexpectedly".into(),
+                help: "run `caio trace verify` again; report it if it repeats",
+            })
         })?;
         verifier.finish();
+        if let Some(seq) = index_break
+            && verifier
+                .first_break
+                .as_ref()
+                .is_none_or(|b| break_seq(b) > seq)
+        {
+            verifier.first_break = Some(Break::IndexChanged { seq });
+        }
         for cp in &checkpoints {
             verifier.check_checkpoint(cp.size, &cp.head);
         }
@@ -550,6 +586,18 @@ fn verify(
     } else {
         Exit::Invalid
     })
+}
+
+/// The seq a chain break is at (checkpoint breaks sort last).
+fn break_seq(b: &Break) -> i64 {
+    match b {
+        Break::ContentChanged { seq }
+        | Break::RecordMissing { seq }
+        | Break::OrderChanged { seq }
+        | Break::CheckpointMismatch { seq }
+        | Break::IndexChanged { seq } => *seq,
+        Break::Truncated { .. } | Break::BadCheckpoint { .. } => i64::MAX,
+    }
 }
 
 /// The instance's verifier key, from its key file (without creating one).
