@@ -8,9 +8,12 @@
 //! - [`pipeline`] runs the seven stages for one candidate;
 //! - [`score`] holds the master equation and its terms;
 //! - [`chain`] composes guarantees and searches the best feasible chain;
+//! - [`guard`] is the panic guard: a half-open probe when every
+//!   otherwise-eligible candidate's circuit is open;
 //! - [`tiebreak`] is the seeded ChaCha20 shuffle among equal scores.
 
 pub mod chain;
+pub mod guard;
 pub mod pipeline;
 pub mod score;
 pub mod tiebreak;
@@ -41,6 +44,10 @@ pub struct ServiceStats {
     /// The circuit breaker is open: the service is skipped.
     #[serde(default)]
     pub circuit_open: bool,
+    /// When the open circuit opened (Unix milliseconds, from the edge's
+    /// clock): the panic guard probes the circuit that opened earliest.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub circuit_opened_at_ms: Option<i64>,
 }
 
 /// Observations needed before the observed p95 may replace the declared one.
@@ -197,6 +204,10 @@ pub struct Choice {
     pub service_id: String,
     pub service_version: String,
     pub score: f64,
+    /// The panic guard chose this service although its circuit is open: a
+    /// half-open probe (SPEC §8).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub probe: bool,
 }
 
 /// One step's candidates.
@@ -300,13 +311,20 @@ pub fn route(
         policies,
         chained,
     };
+    let refused = matches!(identity, Identity::Refused { .. });
     let results: Vec<pipeline::StepEval<'_>> = steps
         .iter()
         .enumerate()
-        .map(|(i, step)| pipeline::evaluate_step(&env, i, step, &sorted))
+        .map(|(i, step)| {
+            let eval = pipeline::evaluate_step(&env, i, step, &sorted);
+            if chained || refused {
+                eval
+            } else {
+                guard::panic_guard(&env, step, &sorted, eval)
+            }
+        })
         .collect();
 
-    let refused = matches!(identity, Identity::Refused { .. });
     let pick = if refused {
         Err(Some("authentication failed".to_string()))
     } else if results.is_empty() {

@@ -26,8 +26,11 @@ pub struct Evaluated<'a> {
     pub bonus: f64,
     pub metrics: Metrics,
     pub terms: Option<Terms>,
-    /// Set for eligible candidates.
+    /// Set for eligible candidates (and for the panic guard's probe).
     pub score: Option<f64>,
+    /// The panic guard's half-open probe: scored as if its circuit were
+    /// closed, but still rejected with `circuit-open` (it is not eligible).
+    pub probe: bool,
 }
 
 /// One step: its candidates (those offering the capability), sorted by id.
@@ -101,6 +104,7 @@ fn evaluate<'a>(
         metrics,
         terms: None,
         score: None,
+        probe: false,
     };
     let out = &mut e.rejections;
     status(candidate, out);
@@ -461,7 +465,7 @@ impl<'a> StepEval<'a> {
                 CandidateResult {
                     service_id: e.contract.service_id.clone(),
                     service_version: e.contract.version.clone(),
-                    eligible: e.score.is_some(),
+                    eligible: e.score.is_some() && !e.probe,
                     score: e.score,
                     terms: e.terms,
                     rejections: e.rejections.clone(),
@@ -470,7 +474,14 @@ impl<'a> StepEval<'a> {
                 }
             })
             .collect();
-        let summary = summarize(&candidates);
+        let mut summary = summarize(&candidates);
+        if let Some(probe) = self.candidates.iter().find(|e| e.probe) {
+            summary.push_str(&format!(
+                "; panic guard: every otherwise-eligible service's circuit is open, \
+                 half-open probe of {} (its circuit opened earliest)",
+                probe.contract.service_id
+            ));
+        }
         StepResult {
             capability: self.capability.clone(),
             candidates,
@@ -485,6 +496,7 @@ impl<'a> StepEval<'a> {
             service_id: e.contract.service_id.clone(),
             service_version: e.contract.version.clone(),
             score: e.score.unwrap_or(0.0),
+            probe: e.probe,
         }
     }
 }

@@ -13,6 +13,8 @@
 //!   combinations (using the engine's per-step scores), and the composed
 //!   guarantees are those of the chosen chain;
 //! - (e) adding a `deny` or `require` rule never enlarges the eligible set;
+//! - (f) the panic guard (SPEC §8): with every otherwise-eligible service's
+//!   circuit open, the one that opened earliest is probed, alone;
 //! - determinism: the same inputs give the same decision twice.
 //!
 //! Scenarios are random but valid: contracts built as structs (a property
@@ -159,6 +161,12 @@ fn open_service() -> BoxedStrategy<Svc> {
         .boxed()
 }
 
+/// When a circuit opened: few distinct values, so that equal times (the
+/// id decides) and unknown times happen.
+fn opened_at() -> BoxedStrategy<Option<i64>> {
+    prop::option::weighted(0.9, select(vec![1_000i64, 2_000, 3_000])).boxed()
+}
+
 /// One in `1 + open` services is unrestricted.
 fn any_service(open: u32) -> BoxedStrategy<Svc> {
     prop_oneof![1 => service(), open => open_service()].boxed()
@@ -293,13 +301,15 @@ fn service() -> BoxedStrategy<Svc> {
         select(vec![0u64, 10, 20, 50]),
         prop::option::weighted(0.4, 50.0f64..4000.0),
         prop::bool::weighted(0.02),
+        opened_at(),
     )
         .prop_map(
-            |(success_rate, observations, observed_p95_ms, circuit_open)| ServiceStats {
+            |(success_rate, observations, observed_p95_ms, circuit_open, opened)| ServiceStats {
                 success_rate,
                 observations,
                 observed_p95_ms,
                 circuit_open,
+                circuit_opened_at_ms: opened.filter(|_| circuit_open),
             },
         );
     (contract, status, stats)
@@ -1341,6 +1351,57 @@ fn oracle_step(s: &Scenario, step: &Step) -> Vec<Judged> {
     judged.into_iter().map(|(j, _)| j).collect()
 }
 
+/// The panic guard's probe of a single step, with its J: when nothing is
+/// eligible, the services rejected only by `circuit-open` that a closed
+/// circuit would make eligible; the earliest opened (unknown first, then
+/// by id), scored as the only eligible candidate.
+fn oracle_probe(s: &Scenario, step: &Step) -> Option<(String, f64)> {
+    if s.request.chain.is_some() || matches!(s.identity, Identity::Refused { .. }) {
+        return None;
+    }
+    let judged = oracle_step(s, step);
+    if judged.iter().any(|j| j.rejected.is_none()) {
+        return None;
+    }
+    let only_circuit = |j: &Judged| {
+        j.rejected.as_ref().is_some_and(|(stage, rules)| {
+            *stage == Stage::Status && rules == &BTreeSet::from(["circuit-open".to_string()])
+        })
+    };
+    let mut closed = s.clone();
+    for svc in &mut closed.services {
+        if judged
+            .iter()
+            .any(|j| j.id == svc.contract.service_id && only_circuit(j))
+        {
+            svc.stats.circuit_open = false;
+        }
+    }
+    let opened = |id: &str| {
+        s.services
+            .iter()
+            .find(|svc| svc.contract.service_id == id)
+            .and_then(|svc| svc.stats.circuit_opened_at_ms)
+            .unwrap_or(i64::MIN)
+    };
+    let probe = oracle_step(&closed, step)
+        .into_iter()
+        .filter(|j| j.rejected.is_none())
+        .min_by(|a, b| opened(&a.id).cmp(&opened(&b.id)).then(a.id.cmp(&b.id)))?
+        .id;
+    let mut alone = s.clone();
+    for svc in &mut alone.services {
+        if svc.contract.service_id == probe {
+            svc.stats.circuit_open = false;
+        }
+    }
+    let j = oracle_step(&alone, step)
+        .into_iter()
+        .find(|j| j.id == probe)?
+        .j?;
+    Some((probe, j))
+}
+
 fn engine_eligible(d: &Decision, step: usize) -> BTreeSet<String> {
     d.steps[step]
         .eligible()
@@ -1495,11 +1556,21 @@ proptest! {
             Outcome::NoRoute => {
                 prop_assert!(!refused);
                 prop_assert!(eligible.is_empty(), "no_route with eligible {:?}", eligible);
+                prop_assert!(oracle_probe(&s, &s.request.steps()[0]).is_none());
                 prop_assert!(d.chosen.is_empty() && d.score.is_none());
+            }
+            Outcome::Routed if eligible.is_empty() => {
+                let probe = oracle_probe(&s, &s.request.steps()[0]);
+                prop_assert!(probe.is_some(), "routed with nothing eligible and no probe");
+                let (id, j) = probe.unwrap();
+                prop_assert_eq!(&d.chosen[0].service_id, &id);
+                prop_assert!(d.chosen[0].probe);
+                prop_assert!((d.score.unwrap() - j).abs() <= EPS);
             }
             Outcome::Routed => {
                 prop_assert!(!refused);
                 prop_assert_eq!(d.chosen.len(), 1);
+                prop_assert!(!d.chosen[0].probe);
                 let chosen = &d.chosen[0].service_id;
                 prop_assert!(eligible.contains(chosen), "{} is not eligible", chosen);
                 let best = judged.iter().filter_map(|j| j.j).fold(f64::NEG_INFINITY, f64::max);
@@ -1530,6 +1601,11 @@ proptest! {
         }
         let judged = oracle_step(&s, &s.request.steps()[0]);
         let chosen = judged.iter().find(|j| j.id == d.chosen[0].service_id).unwrap();
+        if d.chosen[0].probe {
+            // The probe is scored alone: no runner-up.
+            prop_assert_eq!(u.confidence, 1.0);
+            return Ok(());
+        }
         let j1 = chosen.j.unwrap();
         let runner_up = judged
             .iter()
@@ -1580,6 +1656,57 @@ proptest! {
         let second = json(&s.route_with(&order, &policies));
         prop_assert_eq!(first, second);
     }
+
+    /// (f) The panic guard: with circuits open on most services, the
+    /// decision agrees with the oracle's probe (or its eligible set), in any
+    /// candidate order, and the probe stays out of the eligible set.
+    #[test]
+    fn the_panic_guard_probes_the_earliest_opened_circuit(
+        s in guarded_scenario(),
+        shuffle in any::<u64>(),
+    ) {
+        let d = s.route();
+        let judged = check_steps(&s, &d)?.remove(0);
+        let probe = oracle_probe(&s, &s.request.steps()[0]);
+        match (&probe, d.outcome) {
+            (Some((id, j)), Outcome::Routed) => {
+                prop_assert_eq!(&d.chosen[0].service_id, id);
+                prop_assert!(d.chosen[0].probe);
+                prop_assert!((d.score.unwrap() - j).abs() <= EPS);
+                prop_assert!(d.summary.contains("half-open probe"), "{}", d.summary);
+            }
+            (Some(_), other) => prop_assert!(false, "a probe was due, got {:?}", other),
+            (None, _) => {
+                prop_assert!(d.chosen.iter().all(|c| !c.probe));
+                if d.outcome == Outcome::Routed {
+                    prop_assert!(oracle_eligible(&judged).contains(&d.chosen[0].service_id));
+                }
+            }
+        }
+        let mut order = s.identity_order();
+        let mut x = shuffle;
+        for i in (1..order.len()).rev() {
+            x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            order.swap(i, (x >> 33) as usize % (i + 1));
+        }
+        prop_assert_eq!(json(&d), json(&s.route_with(&order, &s.natural_policies())));
+    }
+}
+
+/// A single-step scenario whose services mostly have open circuits.
+fn guarded_scenario() -> BoxedStrategy<Scenario> {
+    (
+        single_scenario(),
+        prop::collection::vec((prop::bool::weighted(0.8), opened_at()), 12),
+    )
+        .prop_map(|(mut s, circuits)| {
+            for (svc, (open, at)) in s.services.iter_mut().zip(circuits) {
+                svc.stats.circuit_open = open;
+                svc.stats.circuit_opened_at_ms = at.filter(|_| open);
+            }
+            s
+        })
+        .boxed()
 }
 
 proptest! {
