@@ -303,6 +303,65 @@ pub enum Error {
     )]
     ClockTampered { now: String, latest: String },
 
+    #[error(
+        "the environment variable `{variable}` is not set (service `{service_id}` authenticates with it)"
+    )]
+    #[diagnostic(
+        code(caio::execute::missing_secret),
+        help(
+            "export {variable}=… in the environment of `caio route --execute`; caio reads secrets from the environment only and never stores them"
+        )
+    )]
+    MissingSecret {
+        variable: String,
+        service_id: String,
+    },
+
+    #[error(
+        "the environment variable `{variable}` cannot be sent as a header (service `{service_id}`): {why}"
+    )]
+    #[diagnostic(
+        code(caio::execute::unusable_secret),
+        help("set {variable} to the credential itself, without quotes or line breaks")
+    )]
+    UnusableSecret {
+        variable: String,
+        service_id: String,
+        why: String,
+    },
+
+    #[error("service `{service_id}` cannot be called: {reason}")]
+    #[diagnostic(
+        code(caio::execute::endpoint),
+        help("fix the contract's `endpoint` and add it again with `caio registry add`")
+    )]
+    EndpointUnusable { service_id: String, reason: String },
+
+    #[error("cannot execute: {reason}")]
+    #[diagnostic(
+        code(caio::execute::unsupported),
+        help("route --execute sends a single-step request; route a chain without --execute")
+    )]
+    ExecutionUnsupported { reason: String },
+
+    #[error("cannot read the payload {path}: {reason}")]
+    #[diagnostic(
+        code(caio::execute::payload),
+        help(
+            "pass a readable file with --payload FILE, or put the body in the request's `payload`"
+        )
+    )]
+    PayloadUnreadable { path: String, reason: String },
+
+    #[error("execution failed: {reason}")]
+    #[diagnostic(
+        code(caio::execute::failed),
+        help(
+            "every attempt is listed above and in the trace (`caio trace show <decision>`); `caio registry show <service>` shows a service's circuit and stats"
+        )
+    )]
+    ExecutionFailed { reason: String },
+
     #[error("cannot write to the terminal: {0}")]
     #[diagnostic(code(caio::output))]
     Output(#[source] std::io::Error),
@@ -339,7 +398,13 @@ impl Error {
             | Error::UnknownLicense { .. }
             | Error::RevocationsNotNewer { .. }
             | Error::Unlicensed { .. }
-            | Error::ClockTampered { .. } => Exit::Invalid,
+            | Error::ClockTampered { .. }
+            | Error::MissingSecret { .. }
+            | Error::UnusableSecret { .. }
+            | Error::EndpointUnusable { .. }
+            | Error::ExecutionUnsupported { .. }
+            | Error::PayloadUnreadable { .. } => Exit::Invalid,
+            Error::ExecutionFailed { .. } => Exit::ExecutionFailed,
         }
     }
 

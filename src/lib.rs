@@ -9,6 +9,7 @@ pub mod cli;
 pub mod contract;
 pub mod diagnostic;
 pub mod error;
+pub mod gateway;
 pub mod home;
 pub mod license;
 pub mod policy;
