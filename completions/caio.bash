@@ -2394,7 +2394,7 @@ _caio() {
             return 0
             ;;
         caio__subcmd__registry__subcmd__set__subcmd__status)
-            opts="-q -v -h --reason --home --format --color --quiet --verbose --help active degraded drained disabled"
+            opts="-q -v -h --reason --reset-circuit --home --format --color --quiet --verbose --help active degraded drained disabled"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2454,7 +2454,7 @@ _caio() {
             return 0
             ;;
         caio__subcmd__route)
-            opts="-q -v -h --contracts --policies --principal --seed --explain --top --dry-run --batch --home --format --color --quiet --verbose --help"
+            opts="-q -v -h --contracts --policies --principal --seed --explain --top --dry-run --batch --execute --payload --output --deadline-ms --home --format --color --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2477,6 +2477,18 @@ _caio() {
                     return 0
                     ;;
                 --top)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --payload)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --deadline-ms)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

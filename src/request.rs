@@ -46,6 +46,10 @@ pub struct Request {
     /// (`auth.token` is always left out).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub redact: Vec<String>,
+    /// The body `route --execute` sends (any JSON, nulls kept). Not part of
+    /// the decision's inputs, and never written to the trace.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payload: Option<serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -214,6 +218,7 @@ impl Request {
             chain: None,
             seed: 0,
             redact: Vec::new(),
+            payload: None,
         }
     }
 
@@ -439,6 +444,11 @@ pub static REQUEST: Shape = Shape::Object(&[
         &REDACT,
         "request fields to leave out of the trace, as dotted paths (auth.token always is)",
     ),
+    Field::optional(
+        "payload",
+        &Shape::Any,
+        "the body `route --execute` sends, any JSON (never written to the trace)",
+    ),
 ]);
 
 static REDACT: Shape = Shape::List(ListShape {
@@ -516,7 +526,7 @@ pub fn parse(path: &str, text: &str) -> Result<Request, FileReport> {
     if !problems.is_empty() {
         return Err(fail(problems));
     }
-    serde_json::from_value(without_nulls(value)).map_err(|e| {
+    serde_json::from_value(without_nulls_but_payload(value)).map_err(|e| {
         fail(vec![
             Problem::error("request::wrong-type".into(), Span::new(0, 0), e.to_string())
                 .help("fix the request's value types"),
@@ -528,6 +538,7 @@ pub fn parse(path: &str, text: &str) -> Result<Request, FileReport> {
 /// with the same checks; `allow_no_capability` accepts a request that names
 /// neither `capability` nor `chain`.
 pub fn from_node(node: &Node, allow_no_capability: bool) -> Result<Request, Vec<Problem>> {
+    let payload = node.get("payload").map(Node::to_json);
     let mut node = node.clone();
     strip_nulls(&mut node);
     let mut problems = Vec::new();
@@ -539,12 +550,14 @@ pub fn from_node(node: &Node, allow_no_capability: bool) -> Result<Request, Vec<
     if !problems.is_empty() {
         return Err(problems);
     }
-    serde_json::from_value(node.to_json()).map_err(|e| {
+    let mut request: Request = serde_json::from_value(node.to_json()).map_err(|e| {
         vec![
             Problem::error("request::wrong-type".into(), node.span, e.to_string())
                 .help("fix the request's value types"),
         ]
-    })
+    })?;
+    request.payload = payload.filter(|p| !p.is_null());
+    Ok(request)
 }
 
 fn strip_position(message: &str) -> String {
@@ -565,6 +578,21 @@ fn strip_nulls(node: &mut Node) {
         }
         Kind::Seq(items) => items.iter_mut().for_each(strip_nulls),
         _ => {}
+    }
+}
+
+/// [`without_nulls`], except inside `payload`: a body's nulls are data.
+fn without_nulls_but_payload(value: serde_json::Value) -> serde_json::Value {
+    match value {
+        serde_json::Value::Object(mut map) => {
+            let payload = map.remove("payload").filter(|p| !p.is_null());
+            let mut value = without_nulls(serde_json::Value::Object(map));
+            if let (Some(payload), Some(map)) = (payload, value.as_object_mut()) {
+                map.insert("payload".into(), payload);
+            }
+            value
+        }
+        other => without_nulls(other),
     }
 }
 
@@ -754,6 +782,22 @@ mod tests {
         let p = &report.problems[0];
         assert_eq!(p.code, "request::unknown-key");
         assert_eq!(report.position(p), (3, 12));
+    }
+
+    #[test]
+    fn a_payload_is_any_json_and_keeps_its_nulls() {
+        let r = parse(
+            "r.json",
+            r#"{"capability": "chat", "payload": {"messages": [{"role": "user", "content": "hi"}], "stop": null}}"#,
+        )
+        .unwrap();
+        let payload = r.payload.unwrap();
+        assert_eq!(payload["messages"][0]["content"], "hi");
+        assert!(payload.as_object().unwrap().contains_key("stop"));
+        let r = parse("r.json", r#"{"capability": "chat", "payload": "text"}"#).unwrap();
+        assert_eq!(r.payload, Some(serde_json::json!("text")));
+        let r = parse("r.json", r#"{"capability": "chat", "payload": null}"#).unwrap();
+        assert_eq!(r.payload, None);
     }
 
     #[test]

@@ -2,10 +2,17 @@
 //! from the registry's capability index (or from contract files in stateless
 //! mode), the policy set in force, and the caller's identity — runs
 //! [`routing::route`], and returns the decision with what identifies its
-//! inputs (policy-set hash, contract hashes).
+//! inputs (policy-set hash, contract hashes, the stats snapshot).
+//!
+//! Execution stats come from the home's `service_stats` table: always in
+//! registry mode, and in stateless mode when a home is named (the services
+//! are matched by id), so the circuit breaker protects both. The router
+//! reads the clock once, when built, to tell open circuits from closed
+//! ones; [`Router::at`] sets that time instead (tests, benchmarks).
 
 use crate::contract::ServiceContract;
 use crate::error::Error;
+use crate::gateway::health::Health;
 use crate::home::Home;
 use crate::policy::PolicySet;
 use crate::principal::{AuthFailure, Principal};
@@ -62,6 +69,8 @@ enum Source {
         home: Home,
         /// Services per capability, loaded once per router.
         cache: BTreeMap<String, Vec<Rc<Loaded>>>,
+        /// Their execution stats, loaded with them.
+        health: BTreeMap<String, Health>,
     },
     /// Candidates and policies from files; identity simulated, anonymous,
     /// or checked against a home when one is given.
@@ -69,6 +78,8 @@ enum Source {
         contracts: Vec<Rc<Loaded>>,
         principal: Option<Principal>,
         identities: Option<(Store, Home)>,
+        /// The home's execution stats, when a home is named.
+        health: Option<BTreeMap<String, Health>>,
     },
 }
 
@@ -78,6 +89,8 @@ pub struct Router {
     policy_hash: String,
     /// Whether the stateless inputs were handed out for storing.
     inputs_taken: bool,
+    /// The time circuits are judged at (Unix milliseconds).
+    now_ms: i64,
 }
 
 impl Router {
@@ -90,10 +103,12 @@ impl Router {
                 store,
                 home,
                 cache: BTreeMap::new(),
+                health: BTreeMap::new(),
             },
             policies,
             policy_hash,
             inputs_taken: false,
+            now_ms: jiff::Timestamp::now().as_millisecond(),
         })
     }
 
@@ -138,11 +153,19 @@ impl Router {
                 contracts,
                 principal,
                 identities,
+                health: None,
             },
             policies,
             policy_hash,
             inputs_taken: false,
+            now_ms: jiff::Timestamp::now().as_millisecond(),
         })
+    }
+
+    /// Judges circuits at `now` instead of the time the router was built.
+    pub fn at(mut self, now: jiff::Timestamp) -> Router {
+        self.now_ms = now.as_millisecond();
+        self
     }
 
     pub fn policies(&self) -> &PolicySet {
@@ -158,13 +181,20 @@ impl Router {
         let mut notes = Vec::new();
         let identity = self.identify(request, &mut notes)?;
         let loaded = self.candidates(request)?;
+        let now_ms = self.now_ms;
+        let health = self.health()?;
+        let stats_of = |id: &str| {
+            health
+                .and_then(|h| h.get(id))
+                .map_or_else(ServiceStats::default, |h| h.stats(now_ms))
+        };
         let candidates: Vec<Candidate<'_>> = loaded
             .iter()
             .map(|l| Candidate {
                 contract: &l.contract,
                 status: l.status,
                 status_reason: l.status_reason.as_deref(),
-                stats: ServiceStats::default(),
+                stats: stats_of(&l.contract.service_id),
             })
             .collect();
         let decision = routing::route(request, &identity, &candidates, &self.policies);
@@ -193,6 +223,40 @@ impl Router {
             stats,
             notes,
         })
+    }
+
+    /// The execution stats the candidates are routed with: those of the
+    /// capabilities loaded so far (registry), or the whole table (a home
+    /// named in stateless mode), or none.
+    fn health(&mut self) -> Result<Option<&BTreeMap<String, Health>>, Error> {
+        match &mut self.source {
+            Source::Registry { health, .. } => Ok(Some(health)),
+            Source::Files {
+                identities: Some((store, _)),
+                health,
+                ..
+            } => {
+                if health.is_none() {
+                    *health = Some(store.all_health()?);
+                }
+                Ok(health.as_ref())
+            }
+            Source::Files { .. } => Ok(None),
+        }
+    }
+
+    /// A candidate's contract by service id (what execution calls).
+    pub fn contract(&self, service_id: &str) -> Option<ServiceContract> {
+        let found = match &self.source {
+            Source::Registry { cache, .. } => cache
+                .values()
+                .flatten()
+                .find(|l| l.contract.service_id == service_id),
+            Source::Files { contracts, .. } => contracts
+                .iter()
+                .find(|l| l.contract.service_id == service_id),
+        };
+        found.map(|l| l.contract.clone())
     }
 
     /// The home's store, when this router has one (registry mode, or
@@ -302,10 +366,16 @@ impl Router {
                 })
                 .cloned()
                 .collect()),
-            Source::Registry { store, cache, .. } => {
+            Source::Registry {
+                store,
+                cache,
+                health,
+                ..
+            } => {
                 let mut out: BTreeMap<String, Rc<Loaded>> = BTreeMap::new();
                 for capability in wanted {
                     if !cache.contains_key(&capability) {
+                        health.extend(store.health_for_capability(&capability)?);
                         let records = store.services_for_capability(&capability)?;
                         let loaded = records
                             .into_iter()

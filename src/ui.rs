@@ -95,6 +95,31 @@ impl Ui {
         self.out.write_all(text.as_bytes()).map_err(Error::Output)
     }
 
+    /// Raw bytes on stdout (a response body), flushed.
+    pub fn bytes(&mut self, bytes: &[u8]) -> Result<(), Error> {
+        self.out.write_all(bytes).map_err(Error::Output)?;
+        self.out.flush().map_err(Error::Output)
+    }
+
+    /// Runs `f` with stdout and stderr swapped: a command whose stdout
+    /// carries data (`route --execute` prints the response body) shows its
+    /// human report on stderr.
+    pub fn on_stderr<T>(
+        &mut self,
+        f: impl FnOnce(&mut Ui) -> Result<T, Error>,
+    ) -> Result<T, Error> {
+        self.swap();
+        let result = f(self);
+        self.swap();
+        result
+    }
+
+    fn swap(&mut self) {
+        std::mem::swap(&mut self.out, &mut self.err);
+        std::mem::swap(&mut self.color_out, &mut self.color_err);
+        std::mem::swap(&mut self.stdout_tty, &mut self.stderr_tty);
+    }
+
     /// The command's JSON document on stdout.
     pub fn json<T: Serialize>(&mut self, value: &T) -> Result<(), Error> {
         let text = serde_json::to_string_pretty(value)

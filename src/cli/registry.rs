@@ -3,11 +3,14 @@
 use super::{GlobalArgs, open_store, open_store_existing, resolve_home};
 use crate::contract::{self, ServiceContract};
 use crate::error::{Error, Exit};
+use crate::gateway::circuit::State;
+use crate::gateway::health::{Health, Summary};
 use crate::registry::ServiceStatus;
 use crate::store::registry::{Change, ListFilter, NewContract, ServiceRecord, contract_hash};
 use crate::ui::Ui;
 use clap::Subcommand;
 use serde::Serialize;
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 #[derive(Debug, Subcommand)]
@@ -56,7 +59,12 @@ the same version with different content needs --replace; a lower version is refu
     /// Every version of a service with its hash, time, and what replaced it
     History { service_id: String },
 
-    /// Set a service's status (drained and disabled services are never routed to)
+    /// Set a service's status (drained and disabled services are never routed to);
+    /// --reset-circuit also closes its circuit breaker
+    #[command(
+        after_help = "A circuit opened by failed executions closes by itself after its open \
+period (30 s × times opened, at most 10 min) and a success; --reset-circuit closes it now."
+    )]
     SetStatus {
         service_id: String,
         #[arg(value_enum)]
@@ -64,6 +72,10 @@ the same version with different content needs --replace; a lower version is refu
         /// Why, recorded with the change
         #[arg(long, value_name = "TEXT")]
         reason: Option<String>,
+        /// Also close the service's circuit breaker and forget its consecutive
+        /// failures and openings (execution counts and latencies stay)
+        #[arg(long)]
+        reset_circuit: bool,
     },
 
     /// Deregister a service (its versions and history are kept for replay)
@@ -86,14 +98,17 @@ pub fn run(cmd: RegistryCommand, global: &GlobalArgs, ui: &mut Ui) -> Result<Exi
                 status,
                 provider,
             };
-            let services = match contracts {
+            let (services, health) = match contracts {
                 Some(dir) => match from_files(&dir, &filter, ui)? {
-                    Some(services) => services,
+                    Some(services) => (services, BTreeMap::new()),
                     None => return Ok(Exit::Invalid),
                 },
-                None => open_store_existing(global)?.list_services(&filter)?,
+                None => {
+                    let store = open_store_existing(global)?;
+                    (store.list_services(&filter)?, store.all_health()?)
+                }
             };
-            list(&services, ui)
+            list(&services, &health, ui)
         }
         RegistryCommand::Show {
             service_id,
@@ -101,7 +116,8 @@ pub fn run(cmd: RegistryCommand, global: &GlobalArgs, ui: &mut Ui) -> Result<Exi
         } => {
             let store = open_store_existing(global)?;
             let record = store.show_service(&service_id, version.as_deref())?;
-            show(&record, ui)
+            let health = store.health(&service_id)?;
+            show(&record, health.as_ref(), ui)
         }
         RegistryCommand::History { service_id } => {
             let history = open_store_existing(global)?.history(&service_id)?;
@@ -151,18 +167,36 @@ pub fn run(cmd: RegistryCommand, global: &GlobalArgs, ui: &mut Ui) -> Result<Exi
             service_id,
             status,
             reason,
+            reset_circuit,
         } => {
             let mut store = open_store_existing(global)?;
-            let previous = store.set_status(&service_id, status, reason.as_deref(), &change())?;
+            let change = change();
+            let previous = store.set_status(&service_id, status, reason.as_deref(), &change)?;
+            let was_open = if reset_circuit {
+                Some(store.reset_circuit(&service_id, &change)?)
+            } else {
+                None
+            };
             if ui.is_json() {
-                ui.json(&serde_json::json!({
+                let mut doc = serde_json::json!({
                     "service_id": service_id,
                     "previous": previous,
                     "status": status,
                     "reason": reason,
-                }))?;
+                });
+                if let Some(was_open) = was_open {
+                    doc["circuit_reset"] = serde_json::json!({ "was_open": was_open });
+                }
+                ui.json(&doc)?;
             } else {
                 ui.line(format_args!("{service_id}: {previous} -> {status}"))?;
+                match was_open {
+                    Some(true) => ui.line(format_args!("{service_id}: circuit reset (closed)"))?,
+                    Some(false) => ui.line(format_args!(
+                        "{service_id}: circuit was closed; failure counts reset"
+                    ))?,
+                    None => {}
+                }
             }
             Ok(Exit::Success)
         }
@@ -309,15 +343,42 @@ fn from_files(
 
 #[derive(Serialize)]
 struct ListJson<'a> {
-    services: &'a [ServiceRecord],
+    services: Vec<ServiceJson<'a>>,
 }
 
-fn list(services: &[ServiceRecord], ui: &mut Ui) -> Result<Exit, Error> {
+/// A service with its execution stats (when it was ever executed).
+#[derive(Serialize)]
+struct ServiceJson<'a> {
+    #[serde(flatten)]
+    record: &'a ServiceRecord,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    stats: Option<Summary>,
+}
+
+fn now_ms() -> i64 {
+    jiff::Timestamp::now().as_millisecond()
+}
+
+fn list(
+    services: &[ServiceRecord],
+    health: &BTreeMap<String, Health>,
+    ui: &mut Ui,
+) -> Result<Exit, Error> {
+    let now = now_ms();
     if ui.is_json() {
+        let services = services
+            .iter()
+            .map(|record| ServiceJson {
+                record,
+                stats: health.get(&record.service_id).map(|h| h.summary(now)),
+            })
+            .collect();
         ui.json(&ListJson { services })?;
         return Ok(Exit::Success);
     }
-    let mut table = ui.table(&[
+    // Stats columns only when some listed service was executed.
+    let with_stats = services.iter().any(|s| health.contains_key(&s.service_id));
+    let mut headers = vec![
         "SERVICE",
         "VERSION",
         "STATUS",
@@ -326,10 +387,29 @@ fn list(services: &[ServiceRecord], ui: &mut Ui) -> Result<Exit, Error> {
         "REGIONS",
         "P95 MS",
         "AVAIL",
-    ]);
+    ];
+    if with_stats {
+        headers.extend(["H", "OBS P95", "CIRCUIT"]);
+    }
+    let mut table = ui.table(&headers);
     for s in services {
         let c = &s.contract;
-        table.add_row(vec![
+        let mut stats_cells = Vec::new();
+        if with_stats {
+            match health.get(&s.service_id).map(|h| h.summary(now)) {
+                Some(sum) => {
+                    stats_cells.push(format!("{:.2}", sum.success_rate));
+                    stats_cells.push(sum.latency_ms.map_or("-".to_string(), |p| {
+                        format!("{} ({})", number(p.p95), sum.observations)
+                    }));
+                    stats_cells.push(sum.circuit.state.as_str().to_string());
+                }
+                None => {
+                    stats_cells.extend(["-".to_string(), "-".to_string(), "closed".to_string()])
+                }
+            }
+        }
+        let mut row = vec![
             s.service_id.clone(),
             s.version.clone(),
             s.status.to_string(),
@@ -342,7 +422,9 @@ fn list(services: &[ServiceRecord], ui: &mut Ui) -> Result<Exit, Error> {
             c.privacy.regions.join(","),
             number(c.guarantees.latency_ms.p95),
             number(c.guarantees.availability),
-        ]);
+        ];
+        row.extend(stats_cells);
+        table.add_row(row);
     }
     if services.is_empty() {
         ui.status("no services match");
@@ -352,9 +434,13 @@ fn list(services: &[ServiceRecord], ui: &mut Ui) -> Result<Exit, Error> {
     Ok(Exit::Success)
 }
 
-fn show(record: &ServiceRecord, ui: &mut Ui) -> Result<Exit, Error> {
+fn show(record: &ServiceRecord, health: Option<&Health>, ui: &mut Ui) -> Result<Exit, Error> {
+    let summary = health.map(|h| h.summary(now_ms()));
     if ui.is_json() {
-        ui.json(record)?;
+        ui.json(&ServiceJson {
+            record,
+            stats: summary,
+        })?;
         return Ok(Exit::Success);
     }
     let c = &record.contract;
@@ -462,8 +548,56 @@ fn show(record: &ServiceRecord, ui: &mut Ui) -> Result<Exit, Error> {
         ),
     );
     row("risk", number(c.risk));
+    if let Some(s) = &summary {
+        stats_rows(s, &mut row);
+    }
     ui.table_out(table)?;
     Ok(Exit::Success)
+}
+
+/// The execution stats of `show`.
+fn stats_rows(s: &Summary, row: &mut dyn FnMut(&str, String)) {
+    row(
+        "executions",
+        format!(
+            "{} succeeded, {} failed, {} rejected (4xx); success rate (EWMA) {:.3}",
+            s.successes, s.failures, s.rejections, s.success_rate
+        ),
+    );
+    row(
+        "observed",
+        match (&s.latency_ms, s.ewma_latency_ms) {
+            (Some(p), Some(ewma)) => format!(
+                "p50 {} ms, p95 {} ms, p99 {} ms over the last {} successes; EWMA {} ms",
+                number(p.p50),
+                number(p.p95),
+                number(p.p99),
+                s.observations,
+                number((ewma * 1000.0).round() / 1000.0)
+            ),
+            _ => "no successful execution yet".to_string(),
+        },
+    );
+    row(
+        "violations",
+        format!(
+            "{} attempt(s) slower than the p99 guarantee",
+            s.guarantee_violations
+        ),
+    );
+    let c = &s.circuit;
+    let state = match (c.state, &c.open_until) {
+        (State::Open, Some(until)) => format!("open until {until}"),
+        (State::HalfOpen, _) => "half-open: the next execution decides".to_string(),
+        _ => "closed".to_string(),
+    };
+    row(
+        "circuit",
+        format!(
+            "{state}; {} consecutive failure(s), opened {} time(s)",
+            c.consecutive_failures, c.times_opened
+        ),
+    );
 }
 
 fn capability_line(cap: &contract::Capability) -> String {

@@ -5,6 +5,8 @@ use super::{GlobalArgs, open_store_existing, resolve_home};
 use crate::contract::ServiceContract;
 use crate::diagnostic::FileReport;
 use crate::error::{Error, Exit};
+use crate::gateway::Attempt;
+use crate::gateway::execute::Payload;
 use crate::policy::load as policy_load;
 use crate::principal::{self, Principal};
 use crate::request::Request;
@@ -13,18 +15,27 @@ use crate::router::{Routed, Router};
 use crate::routing::{Decision, Outcome, Terms};
 use crate::source;
 use crate::store::traces::Appended;
-use crate::trace::Prepared;
+use crate::trace::{ExecutionRecord, Prepared};
 use crate::ui::Ui;
 use serde::Serialize;
 use std::io::Read;
 use std::path::{Path, PathBuf};
+
+mod execute;
 
 const AFTER_HELP: &str = "\
 With a caio home, routing uses the registry (only the services offering the requested \
 capability are loaded), the installed policy set (`caio policy apply`), and the principal \
 of the request's auth.token. With --contracts DIR it works from files instead (stateless).
 
-Exit status: 0 routed, 3 no eligible service, 1 invalid request or authentication failed.";
+With --execute, caio also sends the payload (--payload FILE, or the request's `payload`) to \
+the chosen service and prints the response body on stdout (or writes it to --output FILE), \
+with a summary on stderr. Transient failures (connect errors, timeouts, 429, 5xx) are \
+retried with backoff, then the next-best eligible service is tried: at most 3 attempts \
+per service, 3 services, within --deadline-ms. Every attempt goes into the trace.
+
+Exit status: 0 routed (and executed), 3 no eligible service, 1 invalid request or \
+authentication failed, 4 execution failed on every candidate.";
 
 #[derive(Debug, clap::Args)]
 #[command(after_help = AFTER_HELP, after_long_help = long_help())]
@@ -65,6 +76,28 @@ pub struct RouteArgs {
     /// (candidates listed only with --explain or --top)
     #[arg(long)]
     batch: bool,
+
+    /// Send the payload to the chosen service, with retries and failover, and print
+    /// the response body
+    #[arg(long, conflicts_with_all = ["batch", "dry_run"])]
+    execute: bool,
+
+    /// The body to send with --execute (instead of the request's `payload`)
+    #[arg(long, value_name = "FILE", requires = "execute")]
+    payload: Option<PathBuf>,
+
+    /// Write the response body to FILE instead of stdout (with --execute)
+    #[arg(long, value_name = "FILE", requires = "execute")]
+    output: Option<PathBuf>,
+
+    /// Give up executing after this many milliseconds, retries and failover included
+    #[arg(
+        long,
+        value_name = "MS",
+        default_value_t = 120_000,
+        value_parser = clap::value_parser!(u64).range(1..)
+    )]
+    deadline_ms: u64,
 }
 
 fn long_help() -> String {
@@ -101,6 +134,11 @@ pub fn run(args: RouteArgs, global: &GlobalArgs, ui: &mut Ui) -> Result<Exit, Er
     for warning in super::license::require(global, crate::license::Feature::Route)? {
         ui.warn(warning);
     }
+    if args.execute {
+        for warning in super::license::require(global, crate::license::Feature::Execute)? {
+            ui.warn(warning);
+        }
+    }
     let Some(mut router) = router(&args, global, ui)? else {
         return Ok(Exit::Invalid);
     };
@@ -119,11 +157,33 @@ pub fn run(args: RouteArgs, global: &GlobalArgs, ui: &mut Ui) -> Result<Exit, Er
     if let Some(seed) = args.seed {
         request.seed = seed;
     }
+    // Read before routing: a bad payload file must not leave a decision behind.
+    let payload = match (args.execute, &args.payload) {
+        (true, Some(path)) => Some(execute::read_payload(path)?),
+        (true, None) => Some(
+            request
+                .payload
+                .as_ref()
+                .map_or_else(Payload::empty, Payload::json),
+        ),
+        (false, _) => None,
+    };
     let routed = router.route(&request)?;
     for note in &routed.notes {
         ui.warn(note);
     }
-    let traced = trace(&mut router, &[(&request, &routed)], args.dry_run)?.remove(0);
+    if let Some(payload) = payload
+        && routed.decision.outcome == Outcome::Routed
+    {
+        let options = execute::Options {
+            output: args.output.as_deref(),
+            deadline: std::time::Duration::from_millis(args.deadline_ms),
+            view: args.view(),
+            top: args.top,
+        };
+        return execute::run(&mut router, &request, &routed, payload, &options, ui);
+    }
+    let traced = trace(&mut router, &[(&request, &routed)], args.dry_run, None)?.remove(0);
     if routed.decision.outcome == Outcome::Refused {
         ui.error(&AuthenticationFailed);
     }
@@ -150,11 +210,20 @@ fn trace(
     router: &mut Router,
     routed: &[(&Request, &Routed)],
     dry_run: bool,
+    execution: Option<(Vec<Attempt>, ExecutionRecord)>,
 ) -> Result<Vec<Traced>, Error> {
     let at = crate::store::timestamp(jiff::Timestamp::now());
+    let mut execution = execution;
     let prepared: Vec<Prepared> = routed
         .iter()
-        .map(|(request, routed)| Prepared::new(crate::trace::record(request, routed, at.clone())))
+        .map(|(request, routed)| {
+            let mut record = crate::trace::record(request, routed, at.clone());
+            if let Some((attempts, end)) = execution.take() {
+                record.attempts = attempts;
+                record.execution = Some(end);
+            }
+            Prepared::new(record)
+        })
         .collect::<Result<_, _>>()
         .map_err(|e| Error::Store {
             path: "trace".into(),
@@ -345,6 +414,9 @@ pub struct RouteJson<'a> {
     policy_set: &'a str,
     seed: u64,
     weights: crate::request::Weights,
+    /// What `--execute` did.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    execution: Option<execute::ExecutionJson<'a>>,
 }
 
 #[derive(Serialize)]
@@ -426,6 +498,7 @@ impl<'a> RouteJson<'a> {
             policy_set: &routed.policy_set,
             seed: d.seed,
             weights: d.weights,
+            execution: None,
         }
     }
 }
@@ -475,6 +548,13 @@ pub(super) fn render(
                     c.service_version,
                     num(c.score, 4)
                 ))?;
+                if c.probe {
+                    ui.line(format_args!(
+                        "  probe       panic guard: every otherwise-eligible service's circuit is \
+                         open; half-open probe of {} (its circuit opened earliest)",
+                        c.service_id
+                    ))?;
+                }
             } else {
                 ui.line(format_args!(
                     "routed chain of {} steps  score {}",
@@ -738,7 +818,7 @@ fn flush(
             LineOutcome::Invalid(_) => None,
         })
         .collect();
-    let mut traced = trace(router, &routed, args.dry_run)?.into_iter();
+    let mut traced = trace(router, &routed, args.dry_run, None)?.into_iter();
     let listed = args.explain || args.top.is_some();
     for outcome in pending.drain(..) {
         match outcome {

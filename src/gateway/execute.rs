@@ -305,6 +305,10 @@ pub fn execute(plan: &Plan, transport: &dyn Transport, clock: &dyn Clock) -> Exe
                 attempts.push(attempt);
                 break verdict.reason;
             }
+            if target.probe {
+                attempts.push(attempt);
+                break format!("{}; a half-open probe gets one attempt", verdict.reason);
+            }
             let now = plan
                 .started_at
                 .checked_add(clock.elapsed())
@@ -683,6 +687,17 @@ mod tests {
         let (e, _) = run(&p, steps);
         assert_eq!(e.attempts.len(), 9);
         assert!(!e.succeeded());
+    }
+
+    #[test]
+    fn a_half_open_probe_gets_one_attempt() {
+        let mut probe = target("a", 1000, 500.0);
+        probe.probe = true;
+        let p = plan(vec![probe], 120_000);
+        let (e, slept) = run(&p, vec![("a", Step::Status(503, None))]);
+        assert_eq!(actions(&e), ["a#1 503 stop"]);
+        assert!(e.attempts[0].probe);
+        assert!(slept.is_empty());
     }
 
     #[test]

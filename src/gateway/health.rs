@@ -143,6 +143,59 @@ impl Health {
     }
 }
 
+/// The stats as `registry show` and `list` present them.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Summary {
+    pub successes: u64,
+    pub failures: u64,
+    pub rejections: u64,
+    /// h: the EWMA success rate.
+    pub success_rate: f64,
+    pub ewma_latency_ms: Option<f64>,
+    /// Latencies in the window.
+    pub observations: usize,
+    /// Percentiles of the window.
+    pub latency_ms: Option<Percentiles>,
+    pub guarantee_violations: u64,
+    pub circuit: CircuitSummary,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CircuitSummary {
+    pub state: circuit::State,
+    pub consecutive_failures: u32,
+    pub times_opened: u32,
+    /// RFC 3339 UTC.
+    pub opened_at: Option<String>,
+    pub open_until: Option<String>,
+}
+
+impl Health {
+    pub fn summary(&self, now_ms: i64) -> Summary {
+        let time = |ms: Option<i64>| {
+            ms.and_then(|ms| jiff::Timestamp::from_millisecond(ms).ok())
+                .map(crate::store::timestamp)
+        };
+        Summary {
+            successes: self.successes,
+            failures: self.failures,
+            rejections: self.rejections,
+            success_rate: clamp01(self.ewma_success),
+            ewma_latency_ms: self.ewma_latency_ms,
+            observations: self.latencies.len(),
+            latency_ms: self.percentiles(),
+            guarantee_violations: self.guarantee_violations,
+            circuit: CircuitSummary {
+                state: self.circuit.state(now_ms),
+                consecutive_failures: self.circuit.consecutive_failures,
+                times_opened: self.circuit.times_opened,
+                opened_at: time(self.circuit.opened_at_ms),
+                open_until: time(self.circuit.open_until_ms),
+            },
+        }
+    }
+}
+
 fn clamp01(x: f64) -> f64 {
     if x.is_nan() { 0.0 } else { x.clamp(0.0, 1.0) }
 }

@@ -9,6 +9,7 @@ pub mod licenses;
 pub mod policies;
 pub mod principals;
 pub mod registry;
+pub mod stats;
 pub mod traces;
 
 use crate::error::Error;
@@ -176,6 +177,25 @@ const MIGRATIONS: &[&str] = &[
     CREATE TABLE license_clock (
         singleton    INTEGER PRIMARY KEY CHECK (singleton = 1),
         latest_seen  TEXT NOT NULL
+    );",
+    // 6: execution stats per service (`route --execute`): counts, EWMAs,
+    // the window of recent latencies (a JSON array), guarantee violations
+    // and the circuit breaker (times in Unix milliseconds). No foreign key:
+    // stateless routes with a home keep stats for services read from files.
+    "CREATE TABLE service_stats (
+        service_id            TEXT PRIMARY KEY,
+        successes             INTEGER NOT NULL DEFAULT 0,
+        failures              INTEGER NOT NULL DEFAULT 0,
+        rejections            INTEGER NOT NULL DEFAULT 0,
+        ewma_success          REAL NOT NULL DEFAULT 1.0,
+        ewma_latency_ms       REAL,
+        latencies             TEXT NOT NULL DEFAULT '[]',
+        guarantee_violations  INTEGER NOT NULL DEFAULT 0,
+        consecutive_failures  INTEGER NOT NULL DEFAULT 0,
+        times_opened          INTEGER NOT NULL DEFAULT 0,
+        opened_at_ms          INTEGER,
+        open_until_ms         INTEGER,
+        updated_at            TEXT NOT NULL
     );",
 ];
 

@@ -594,7 +594,7 @@ fn store_version(
 }
 
 #[allow(clippy::too_many_arguments)]
-fn event(
+pub(super) fn event(
     tx: &Transaction<'_>,
     service_id: &str,
     at: &str,

@@ -11,6 +11,7 @@
 
 pub mod note;
 
+use crate::gateway::Attempt;
 use crate::request::Request;
 use crate::router::{ContractRef, Routed};
 use crate::routing::{Decision, Identity, ServiceStats};
@@ -46,9 +47,38 @@ pub struct TraceRecord {
     pub stats: BTreeMap<String, ServiceStats>,
     pub seed: u64,
     pub decision: Decision,
-    /// Execution attempts (`route --execute`).
+    /// Execution attempts (`route --execute`), in order: service, status
+    /// or error class, latency, retry or failover and why, guarantee
+    /// violations.
     #[serde(default)]
-    pub attempts: Vec<serde_json::Value>,
+    pub attempts: Vec<Attempt>,
+    /// How execution ended (`route --execute` only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub execution: Option<ExecutionRecord>,
+}
+
+/// The end of an execution, next to its attempts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExecutionRecord {
+    pub outcome: ExecutionOutcome,
+    /// The service whose response was used.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_id: Option<String>,
+    /// Why execution failed or did not start.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// The overall deadline (`--deadline-ms`).
+    pub deadline_ms: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExecutionOutcome {
+    Succeeded,
+    /// Every candidate failed, or the deadline ran out.
+    Failed,
+    /// Nothing was sent (a missing secret, an unusable endpoint).
+    NotStarted,
 }
 
 /// A record serialised for the chain.
@@ -93,15 +123,17 @@ pub fn record(request: &Request, routed: &Routed, at: String) -> TraceRecord {
         seed: routed.decision.seed,
         decision: routed.decision.clone(),
         attempts: Vec::new(),
+        execution: None,
     }
 }
 
-/// The request as JSON without its token and the paths under `redact`,
-/// and the list of paths actually removed (sorted).
+/// The request as JSON without its token, its `payload` and the paths
+/// under `redact`, and the list of paths actually removed (sorted).
 pub fn redact(request: &Request) -> (serde_json::Value, Vec<String>) {
     let mut value = serde_json::to_value(request).unwrap_or(serde_json::Value::Null);
     let mut removed = Vec::new();
-    let mut paths: Vec<String> = vec!["auth.token".to_string()];
+    // The payload is the content sent to a service: never in the trace.
+    let mut paths: Vec<String> = vec!["auth.token".to_string(), "payload".to_string()];
     paths.extend(request.redact.iter().cloned());
     for path in paths {
         if remove_path(&mut value, &path) {

@@ -3,6 +3,7 @@
 mod common;
 mod contract;
 mod docs;
+mod execute;
 mod global;
 mod license;
 mod policy;
