@@ -11,6 +11,7 @@ pub mod diagnostic;
 pub mod error;
 pub mod gateway;
 pub mod home;
+pub mod invariants;
 pub mod license;
 pub mod policy;
 pub mod principal;
