@@ -40,6 +40,7 @@ Register-ArgumentCompleter -Native -CommandName 'caio' -ScriptBlock {
             [CompletionResult]::new('route', 'route', [CompletionResultType]::ParameterValue, 'Pick the best eligible service for a request, and explain why')
             [CompletionResult]::new('trace', 'trace', [CompletionResultType]::ParameterValue, 'Show, list, verify, replay, checkpoint and export the decision trace')
             [CompletionResult]::new('license', 'license', [CompletionResultType]::ParameterValue, 'Issue, verify, revoke and install licenses; show the license status')
+            [CompletionResult]::new('verify-invariants', 'verify-invariants', [CompletionResultType]::ParameterValue, 'Check the engine''s invariants on generated scenarios; exit 1 on a violation')
             [CompletionResult]::new('generate-docs', 'generate-docs', [CompletionResultType]::ParameterValue, 'Regenerate the man pages and shell completions from this command line')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -769,6 +770,24 @@ Register-ArgumentCompleter -Native -CommandName 'caio' -ScriptBlock {
         'caio;license;help;help' {
             break
         }
+        'caio;verify-invariants' {
+            [CompletionResult]::new('--invariants', '--invariants', [CompletionResultType]::ParameterName, 'Invariant files, or a directory of them [default: the invariants shipped with caio]')
+            [CompletionResult]::new('--contracts', '--contracts', [CompletionResultType]::ParameterName, 'Mix these contracts into the generated registries')
+            [CompletionResult]::new('--trials', '--trials', [CompletionResultType]::ParameterName, 'Trials per invariant (overrides each file''s `trials`)')
+            [CompletionResult]::new('--seed', '--seed', [CompletionResultType]::ParameterName, 'Seed of the scenario generator (ChaCha20)')
+            [CompletionResult]::new('--only', '--only', [CompletionResultType]::ParameterName, 'Run only these invariants (comma-separated ids)')
+            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Write the JSON scorecard to this file (counterexamples go next to it)')
+            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: `human` tables and text, or one `json` document on stdout')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured by `auto`)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors: no status lines, warnings or progress bars')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results and errors: no status lines, warnings or progress bars')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail (repeat for more)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'caio;generate-docs' {
             [CompletionResult]::new('--out-dir', '--out-dir', [CompletionResultType]::ParameterName, 'Directory that receives `man/` and `completions/`')
             [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]')
@@ -791,6 +810,7 @@ Register-ArgumentCompleter -Native -CommandName 'caio' -ScriptBlock {
             [CompletionResult]::new('route', 'route', [CompletionResultType]::ParameterValue, 'Pick the best eligible service for a request, and explain why')
             [CompletionResult]::new('trace', 'trace', [CompletionResultType]::ParameterValue, 'Show, list, verify, replay, checkpoint and export the decision trace')
             [CompletionResult]::new('license', 'license', [CompletionResultType]::ParameterValue, 'Issue, verify, revoke and install licenses; show the license status')
+            [CompletionResult]::new('verify-invariants', 'verify-invariants', [CompletionResultType]::ParameterValue, 'Check the engine''s invariants on generated scenarios; exit 1 on a violation')
             [CompletionResult]::new('generate-docs', 'generate-docs', [CompletionResultType]::ParameterValue, 'Regenerate the man pages and shell completions from this command line')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -941,6 +961,9 @@ Register-ArgumentCompleter -Native -CommandName 'caio' -ScriptBlock {
             break
         }
         'caio;help;license;status' {
+            break
+        }
+        'caio;help;verify-invariants' {
             break
         }
         'caio;help;generate-docs' {

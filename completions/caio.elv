@@ -37,6 +37,7 @@ set edit:completion:arg-completer[caio] = {|@words|
             cand route 'Pick the best eligible service for a request, and explain why'
             cand trace 'Show, list, verify, replay, checkpoint and export the decision trace'
             cand license 'Issue, verify, revoke and install licenses; show the license status'
+            cand verify-invariants 'Check the engine''s invariants on generated scenarios; exit 1 on a violation'
             cand generate-docs 'Regenerate the man pages and shell completions from this command line'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -683,6 +684,23 @@ set edit:completion:arg-completer[caio] = {|@words|
         }
         &'caio;license;help;help'= {
         }
+        &'caio;verify-invariants'= {
+            cand --invariants 'Invariant files, or a directory of them [default: the invariants shipped with caio]'
+            cand --contracts 'Mix these contracts into the generated registries'
+            cand --trials 'Trials per invariant (overrides each file''s `trials`)'
+            cand --seed 'Seed of the scenario generator (ChaCha20)'
+            cand --only 'Run only these invariants (comma-separated ids)'
+            cand --out 'Write the JSON scorecard to this file (counterexamples go next to it)'
+            cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
+            cand --format 'Output format: `human` tables and text, or one `json` document on stdout'
+            cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
+            cand -q 'Print only results and errors: no status lines, warnings or progress bars'
+            cand --quiet 'Print only results and errors: no status lines, warnings or progress bars'
+            cand -v 'Print more detail (repeat for more)'
+            cand --verbose 'Print more detail (repeat for more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'caio;generate-docs'= {
             cand --out-dir 'Directory that receives `man/` and `completions/`'
             cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
@@ -704,6 +722,7 @@ set edit:completion:arg-completer[caio] = {|@words|
             cand route 'Pick the best eligible service for a request, and explain why'
             cand trace 'Show, list, verify, replay, checkpoint and export the decision trace'
             cand license 'Issue, verify, revoke and install licenses; show the license status'
+            cand verify-invariants 'Check the engine''s invariants on generated scenarios; exit 1 on a violation'
             cand generate-docs 'Regenerate the man pages and shell completions from this command line'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -815,6 +834,8 @@ set edit:completion:arg-completer[caio] = {|@words|
         &'caio;help;license;trust'= {
         }
         &'caio;help;license;status'= {
+        }
+        &'caio;help;verify-invariants'= {
         }
         &'caio;help;generate-docs'= {
         }

@@ -4,6 +4,7 @@
 
 pub mod contract;
 pub mod docs;
+pub mod invariants;
 pub mod license;
 pub mod policy;
 pub mod principal;
@@ -107,6 +108,9 @@ pub enum Command {
     #[command(subcommand)]
     License(license::LicenseCommand),
 
+    /// Check the engine's invariants on generated scenarios; exit 1 on a violation
+    VerifyInvariants(invariants::VerifyInvariantsArgs),
+
     /// Regenerate the man pages and shell completions from this command line
     #[command(hide = true)]
     GenerateDocs(docs::GenerateDocsArgs),
@@ -125,6 +129,7 @@ impl Cli {
             Command::Route(args) => route::run(args, &global, ui),
             Command::Trace(cmd) => trace::run(cmd, &global, ui),
             Command::License(cmd) => license::run(cmd, &global, ui),
+            Command::VerifyInvariants(args) => invariants::run(args, &global, ui),
             Command::GenerateDocs(args) => docs::run(&args, ui),
         }
     }

@@ -5,6 +5,7 @@ mod contract;
 mod docs;
 mod execute;
 mod global;
+mod invariants;
 mod license;
 mod policy;
 mod principal;

@@ -1,0 +1,275 @@
+//! `caio verify-invariants`: run the invariants of SPEC §11 on generated
+//! scenarios, print the result table, write the JSON scorecard and the
+//! counterexamples, exit 1 on any violation.
+
+use super::GlobalArgs;
+use crate::contract::ServiceContract;
+use crate::error::{Error, Exit};
+use crate::invariants::engine::Real;
+use crate::invariants::spec::{self, Check, Invariant};
+use crate::invariants::{self, RunOptions, Scorecard, Verdict};
+use crate::ui::Ui;
+use std::path::{Path, PathBuf};
+
+const AFTER_HELP: &str = "\
+Without --invariants, the invariants shipped with caio run (the files of invariants/ \
+in the source tree, compiled in). The same --seed gives the same scorecard apart from \
+durations. On a violation, a minimal counterexample is written as files that \
+`caio route` can replay (next to --out, or under the temporary directory), and the \
+exit status is 1.";
+
+#[derive(Debug, clap::Args)]
+#[command(after_help = AFTER_HELP, after_long_help = long_help())]
+pub struct VerifyInvariantsArgs {
+    /// Invariant files, or a directory of them [default: the invariants shipped with caio]
+    #[arg(long, value_name = "DIR")]
+    invariants: Option<PathBuf>,
+
+    /// Mix these contracts into the generated registries
+    #[arg(long, value_name = "DIR")]
+    contracts: Option<PathBuf>,
+
+    /// Trials per invariant (overrides each file's `trials`)
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    trials: Option<u64>,
+
+    /// Seed of the scenario generator (ChaCha20)
+    #[arg(long, value_name = "S", default_value_t = 0)]
+    seed: u64,
+
+    /// Run only these invariants (comma-separated ids)
+    #[arg(long, value_name = "ID,…", value_delimiter = ',')]
+    only: Vec<String>,
+
+    /// Write the JSON scorecard to this file (counterexamples go next to it)
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
+}
+
+fn long_help() -> String {
+    let mut out = String::from(AFTER_HELP);
+    out.push_str("\n\nThe checks an invariant file can run (`check:`):");
+    for check in Check::ALL {
+        out.push_str(&format!("\n\n{}: {}.", check.name(), check.describe()));
+    }
+    out
+}
+
+/// A command-line mistake found after parsing.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum InvariantsError {
+    #[error("no invariant `{id}` in {source_name}")]
+    #[diagnostic(code(caio::invariants::unknown_id))]
+    UnknownId {
+        id: String,
+        source_name: String,
+        #[help]
+        help: String,
+    },
+}
+
+pub fn run(args: VerifyInvariantsArgs, _global: &GlobalArgs, ui: &mut Ui) -> Result<Exit, Error> {
+    let run = match &args.invariants {
+        Some(dir) => spec::load_paths(std::slice::from_ref(dir)),
+        None => spec::builtin(),
+    };
+    let Some(all) = run.invariants() else {
+        for file in run.files.iter().filter(|f| !f.report.is_valid()) {
+            ui.file_problems(&file.report);
+        }
+        ui.warn(format_args!(
+            "cannot verify: {} invalid invariant file(s)",
+            run.invalid()
+        ));
+        return Ok(Exit::Invalid);
+    };
+    let selected = match select(all, &args.only, args.invariants.as_deref()) {
+        Ok(s) => s,
+        Err(e) => {
+            ui.error(&e);
+            return Ok(Exit::Usage);
+        }
+    };
+    let pool = match &args.contracts {
+        None => Vec::new(),
+        Some(dir) => match contracts(dir, ui)? {
+            Some(pool) => pool,
+            None => return Ok(Exit::Invalid),
+        },
+    };
+    let options = RunOptions {
+        seed: args.seed,
+        trials: args.trials,
+        pool,
+        counterexamples: counterexample_dir(args.out.as_deref(), args.seed),
+    };
+    let total: u64 = selected
+        .iter()
+        .map(|inv| invariants::trials(inv, &options))
+        .sum();
+    let bar = ui.progress(total, "verifying");
+    let scorecard = invariants::run(
+        &selected,
+        &options,
+        &Real,
+        &mut |inv| bar.set_message(inv.id.clone()),
+        &mut || bar.inc(1),
+    );
+    bar.finish_and_clear();
+    if let Some(path) = &args.out {
+        write_scorecard(path, &scorecard)?;
+    }
+    if ui.is_json() {
+        ui.json(&scorecard)?;
+    } else {
+        render(&scorecard, ui)?;
+        if let Some(path) = &args.out {
+            ui.status(format_args!("scorecard written to {}", path.display()));
+        }
+    }
+    Ok(if scorecard.all_passed() {
+        Exit::Success
+    } else {
+        Exit::Invalid
+    })
+}
+
+/// The invariants named by `--only`, in the set's order; every name must exist.
+fn select(
+    all: Vec<Invariant>,
+    only: &[String],
+    dir: Option<&Path>,
+) -> Result<Vec<Invariant>, InvariantsError> {
+    let wanted: Vec<&str> = only
+        .iter()
+        .map(|s| s.trim())
+        .filter(|s| !s.is_empty())
+        .collect();
+    if wanted.is_empty() {
+        return Ok(all);
+    }
+    let known: Vec<&str> = all.iter().map(|i| i.id.as_str()).collect();
+    if let Some(unknown) = wanted.iter().find(|w| !known.contains(w)) {
+        let upper = unknown.to_ascii_uppercase();
+        let help = match crate::shape::did_you_mean(&upper, &known) {
+            Some(s) => format!("did you mean `{s}`? The ids are: {}", known.join(", ")),
+            None => format!("the ids are: {}", known.join(", ")),
+        };
+        return Err(InvariantsError::UnknownId {
+            id: unknown.to_string(),
+            source_name: spec::describe_source(dir),
+            help,
+        });
+    }
+    Ok(all
+        .into_iter()
+        .filter(|i| wanted.contains(&i.id.as_str()))
+        .collect())
+}
+
+/// The contracts of `--contracts`, when all are valid and share a currency.
+fn contracts(dir: &Path, ui: &mut Ui) -> Result<Option<Vec<ServiceContract>>, Error> {
+    let run = super::contract::validate_with_progress(&[dir.to_path_buf()], ui);
+    let Some(contracts) = run.contracts() else {
+        for file in run.files.iter().filter(|f| !f.report.is_valid()) {
+            ui.file_problems(&file.report);
+        }
+        ui.warn(format_args!(
+            "cannot verify: {} invalid contract file(s)",
+            run.invalid()
+        ));
+        return Ok(None);
+    };
+    let mut currencies: Vec<String> = contracts.iter().map(|c| c.cost.currency.clone()).collect();
+    currencies.sort();
+    currencies.dedup();
+    if currencies.len() > 1 {
+        return Err(Error::MixedCurrencies { currencies });
+    }
+    Ok(Some(contracts.into_iter().cloned().collect()))
+}
+
+/// Next to `--out` (`scorecard.counterexamples/`), else under the
+/// temporary directory.
+fn counterexample_dir(out: Option<&Path>, seed: u64) -> PathBuf {
+    match out {
+        Some(path) => {
+            let stem = path
+                .file_stem()
+                .map_or_else(|| "scorecard".into(), |s| s.to_string_lossy().into_owned());
+            path.with_file_name(format!("{stem}.counterexamples"))
+        }
+        None => std::env::temp_dir().join(format!(
+            "caio-counterexamples-seed{seed}-{}",
+            std::process::id()
+        )),
+    }
+}
+
+fn write_scorecard(path: &Path, scorecard: &Scorecard) -> Result<(), Error> {
+    let fail = |reason: String| Error::Write {
+        path: path.to_path_buf(),
+        reason,
+    };
+    let text = serde_json::to_string_pretty(scorecard).map_err(|e| fail(e.to_string()))?;
+    std::fs::write(path, text + "\n").map_err(|e| fail(e.to_string()))
+}
+
+/// `850 ms`, `12.4 s`.
+fn duration(ms: f64) -> String {
+    if ms < 1000.0 {
+        format!("{ms:.0} ms")
+    } else {
+        format!("{:.1} s", ms / 1000.0)
+    }
+}
+
+fn render(scorecard: &Scorecard, ui: &mut Ui) -> Result<(), Error> {
+    let mut table = ui.table(&["ID", "TITLE", "RESULT", "TRIALS", "DURATION"]);
+    for e in &scorecard.invariants {
+        let result = match (e.result, e.median_ms) {
+            (Verdict::Pass, Some(m)) => format!("pass (median {m:.3} ms)"),
+            (Verdict::Pass, None) => "pass".to_string(),
+            (Verdict::Fail, _) => "FAIL".to_string(),
+        };
+        table.add_row(vec![
+            e.id.clone(),
+            e.title.clone(),
+            result,
+            e.trials.to_string(),
+            duration(e.duration_ms),
+        ]);
+    }
+    ui.table_out(table)?;
+    for e in &scorecard.invariants {
+        let Some(v) = &e.violation else { continue };
+        ui.line("")?;
+        ui.line(format_args!(
+            "{} {} violated at trial {} (seed {}):",
+            e.id, e.title, v.trial, scorecard.seed
+        ))?;
+        ui.line(format_args!("  {}", v.message))?;
+        if let Some(dir) = &v.counterexample {
+            ui.line(format_args!("  counterexample: {dir}"))?;
+            if Path::new(dir).join("replay.sh").is_file() {
+                ui.line(format_args!("  replay:         sh {dir}/replay.sh"))?;
+            }
+        }
+    }
+    ui.line("")?;
+    let n = scorecard.invariants.len();
+    if scorecard.all_passed() {
+        ui.line(format_args!(
+            "{n}/{n} invariants hold · seed {} · {}",
+            scorecard.seed,
+            duration(scorecard.duration_ms)
+        ))
+    } else {
+        ui.line(format_args!(
+            "{} of {n} invariants violated · seed {} · {}",
+            scorecard.failed,
+            scorecard.seed,
+            duration(scorecard.duration_ms)
+        ))
+    }
+}

@@ -1,0 +1,335 @@
+//! `caio verify-invariants` end to end: the table, the scorecard and its
+//! JSON shape, --only, --format json, reproducibility, counterexamples that
+//! `caio route` replays, and invalid invariant files.
+
+use crate::common::{TestEnv, repo, run, run_json};
+use serde_json::{Value, json};
+use std::path::Path;
+
+/// The JSON shape of a scorecard (draft 2020-12): every number finite
+/// (JSON has no NaN or Inf; a non-finite float would serialise as null).
+fn scorecard_schema() -> Value {
+    json!({
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "type": "object",
+        "required": ["version", "seed", "trials_override", "passed", "failed", "duration_ms", "invariants"],
+        "additionalProperties": false,
+        "properties": {
+            "version": { "const": 1 },
+            "seed": { "type": "integer", "minimum": 0 },
+            "trials_override": { "type": ["integer", "null"], "minimum": 1 },
+            "passed": { "type": "integer", "minimum": 0 },
+            "failed": { "type": "integer", "minimum": 0 },
+            "duration_ms": { "type": "number", "minimum": 0 },
+            "invariants": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["id", "title", "check", "severity", "result", "trials", "duration_ms", "coverage"],
+                    "additionalProperties": false,
+                    "properties": {
+                        "id": { "type": "string", "pattern": "^INV-CAIO(-[A-Z]+)?-[0-9]{4}$" },
+                        "title": { "type": "string", "minLength": 1 },
+                        "check": { "type": "string" },
+                        "severity": { "enum": ["critical", "high", "medium", "low"] },
+                        "result": { "enum": ["pass", "fail"] },
+                        "trials": { "type": "integer", "minimum": 0 },
+                        "duration_ms": { "type": "number", "minimum": 0 },
+                        "median_ms": { "type": "number", "minimum": 0 },
+                        "coverage": {
+                            "type": "object",
+                            "additionalProperties": { "type": "integer", "minimum": 0 }
+                        },
+                        "violation": {
+                            "type": "object",
+                            "required": ["trial", "message", "counterexample"],
+                            "additionalProperties": false,
+                            "properties": {
+                                "trial": { "type": "integer", "minimum": 0 },
+                                "message": { "type": "string", "minLength": 1 },
+                                "counterexample": { "type": ["string", "null"] }
+                            }
+                        }
+                    },
+                    "if": { "properties": { "result": { "const": "fail" } } },
+                    "then": { "required": ["violation"] },
+                    "else": { "not": { "required": ["violation"] } }
+                }
+            }
+        }
+    })
+}
+
+fn assert_scorecard_shape(card: &Value) {
+    let schema = scorecard_schema();
+    jsonschema::meta::validate(&schema).expect("a valid draft 2020-12 schema");
+    let validator = jsonschema::validator_for(&schema).expect("the schema compiles");
+    let errors: Vec<String> = validator
+        .iter_errors(card)
+        .map(|e| format!("{}: {e}", e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}\n{card:#}");
+}
+
+/// What may differ between two runs with the same seed: durations.
+fn without_durations(mut card: Value) -> Value {
+    card.as_object_mut().unwrap().remove("duration_ms");
+    for e in card["invariants"].as_array_mut().unwrap() {
+        let e = e.as_object_mut().unwrap();
+        e.remove("duration_ms");
+        e.remove("median_ms");
+    }
+    card
+}
+
+const IDS: [&str; 14] = [
+    "INV-CAIO-0001",
+    "INV-CAIO-0002",
+    "INV-CAIO-0003",
+    "INV-CAIO-0004",
+    "INV-CAIO-0005",
+    "INV-CAIO-0006",
+    "INV-CAIO-SEC-0001",
+    "INV-CAIO-SEC-0002",
+    "INV-CAIO-SEC-0003",
+    "INV-CAIO-SEC-0004",
+    "INV-CAIO-SEC-0005",
+    "INV-CAIO-SEC-0006",
+    "INV-CAIO-CONTROL-0001",
+    "INV-CAIO-CONTROL-0002",
+];
+
+/// The shipped invariant files, with the performance bound (meant for a
+/// release build) raised for this debug build sharing the machine with the
+/// other tests.
+fn shipped_for_debug(env: &TestEnv) -> std::path::PathBuf {
+    let dir = env.scratch().join("shipped");
+    std::fs::create_dir_all(&dir).unwrap();
+    for entry in std::fs::read_dir(repo().join("invariants")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "yaml") {
+            let text = std::fs::read_to_string(&path).unwrap();
+            let text = text.replace("max_latency_ms: 5\n", "max_latency_ms: 200\n");
+            std::fs::write(dir.join(path.file_name().unwrap()), text).unwrap();
+        }
+    }
+    dir
+}
+
+#[test]
+fn every_invariant_holds_with_a_table_and_a_scorecard() {
+    let env = TestEnv::new();
+    let out = env.scratch().join("scorecard.json");
+    let (code, stdout, stderr) = run(env
+        .caio()
+        .args(["verify-invariants", "--trials", "3", "--invariants"])
+        .arg(shipped_for_debug(&env))
+        .arg("--out")
+        .arg(&out));
+    assert_eq!(code, 0, "{stdout}\n{stderr}");
+    let header = stdout.lines().next().unwrap();
+    for column in ["ID", "TITLE", "RESULT", "TRIALS", "DURATION"] {
+        assert!(header.contains(column), "{header}");
+    }
+    for id in IDS {
+        let row = stdout
+            .lines()
+            .find(|l| l.starts_with(&format!("{id} ")))
+            .unwrap_or_else(|| panic!("no row for {id}:\n{stdout}"));
+        assert!(row.contains("pass"), "{row}");
+    }
+    assert!(
+        stdout.contains("14/14 invariants hold · seed 0"),
+        "{stdout}"
+    );
+    assert!(stderr.contains("scorecard written to"), "{stderr}");
+    let card: Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    assert_scorecard_shape(&card);
+    assert_eq!(card["passed"], 14);
+    assert_eq!(card["failed"], 0);
+    assert_eq!(card["trials_override"], 3);
+    let ids: Vec<&str> = card["invariants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, IDS, "SPEC order");
+    assert!(card["invariants"][5]["median_ms"].is_number());
+}
+
+#[test]
+fn only_selects_invariants_and_json_is_the_scorecard() {
+    let env = TestEnv::new();
+    let (code, card) = run_json(env.caio().args([
+        "verify-invariants",
+        "--only",
+        "INV-CAIO-SEC-0006,INV-CAIO-0002",
+        "--trials",
+        "5",
+        "--seed",
+        "9",
+        "--format",
+        "json",
+    ]));
+    assert_eq!(code, 0, "{card:#}");
+    assert_scorecard_shape(&card);
+    let ids: Vec<&str> = card["invariants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["INV-CAIO-0002", "INV-CAIO-SEC-0006"]);
+    assert_eq!(card["seed"], 9);
+    assert_eq!(card["invariants"][0]["trials"], 5);
+}
+
+#[test]
+fn the_same_seed_gives_the_same_scorecard_apart_from_durations() {
+    let env = TestEnv::new();
+    let args = [
+        "verify-invariants",
+        "--only",
+        "INV-CAIO-0001,INV-CAIO-0002,INV-CAIO-SEC-0001,INV-CAIO-CONTROL-0001",
+        "--trials",
+        "20",
+        "--seed",
+        "5",
+        "--format",
+        "json",
+    ];
+    let (_, a) = run_json(env.caio().args(args));
+    let (_, b) = run_json(env.caio().args(args));
+    assert_eq!(without_durations(a.clone()), without_durations(b));
+    let (_, c) = run_json(
+        env.caio()
+            .args(args.map(|a| if a == "5" { "6" } else { a })),
+    );
+    assert_ne!(without_durations(a), without_durations(c));
+}
+
+#[test]
+fn an_unknown_id_in_only_is_a_usage_error() {
+    let env = TestEnv::new();
+    let (code, stdout, stderr) =
+        run(env
+            .caio()
+            .args(["verify-invariants", "--only", "INV-CAIO-0009"]));
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stdout.is_empty());
+    assert!(stderr.contains("no invariant `INV-CAIO-0009`"), "{stderr}");
+    assert!(stderr.contains("did you mean"), "{stderr}");
+}
+
+#[test]
+fn an_invalid_invariant_file_exits_1_with_a_spanned_diagnostic() {
+    let env = TestEnv::new();
+    let dir = env.scratch().join("invariants");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("bad.yaml"),
+        "id: INV-CAIO-0001\ntitle: Determinism\nstatement: same inputs, same decision\ncheck: determinsm\nseverity: critical\nparameters:\n  trails: 10\n",
+    )
+    .unwrap();
+    let (code, stdout, stderr) = run(env
+        .caio()
+        .args(["verify-invariants", "--invariants"])
+        .arg(&dir));
+    assert_eq!(code, 1, "{stdout}\n{stderr}");
+    assert!(stdout.is_empty(), "{stdout}");
+    assert!(stderr.contains("invariant::unknown-check"), "{stderr}");
+    assert!(stderr.contains("bad.yaml:4:8"), "{stderr}");
+    assert!(stderr.contains("did you mean `determinism`?"), "{stderr}");
+    assert!(
+        stderr.contains("check: determinsm"),
+        "the snippet: {stderr}"
+    );
+    assert!(
+        stderr.contains("cannot verify: 1 invalid invariant file(s)"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+
+    // Once the check is right, the misspelt parameter is next.
+    let text = std::fs::read_to_string(dir.join("bad.yaml"))
+        .unwrap()
+        .replace("determinsm", "determinism");
+    std::fs::write(dir.join("bad.yaml"), text).unwrap();
+    let (code, _, stderr) = run(env
+        .caio()
+        .args(["verify-invariants", "--invariants"])
+        .arg(&dir));
+    assert_eq!(code, 1);
+    assert!(stderr.contains("invariant::unknown-parameter"), "{stderr}");
+    assert!(stderr.contains("did you mean `trials`?"), "{stderr}");
+}
+
+/// A violation: exit 1, FAIL in the table, and a counterexample next to
+/// --out that `caio route` replays.
+#[test]
+fn a_violation_writes_a_counterexample_that_caio_route_replays() {
+    let env = TestEnv::new();
+    let dir = env.scratch().join("invariants");
+    std::fs::create_dir_all(&dir).unwrap();
+    // No machine routes in a nanosecond.
+    std::fs::write(
+        dir.join("fast.yaml"),
+        "id: INV-CAIO-0106\ntitle: Impossibly fast\nstatement: routing takes no time\ncheck: performance\nseverity: low\nparameters:\n  trials: 3\n  candidates: 4\n  max_latency_ms: 0.000001\n  warmup: 0\n",
+    )
+    .unwrap();
+    let out = env.scratch().join("results").join("card.json");
+    std::fs::create_dir_all(out.parent().unwrap()).unwrap();
+    let (code, stdout, stderr) = run(env
+        .caio()
+        .args(["verify-invariants", "--invariants"])
+        .arg(&dir)
+        .arg("--out")
+        .arg(&out));
+    assert_eq!(code, 1, "{stdout}\n{stderr}");
+    assert!(stdout.contains("FAIL"), "{stdout}");
+    assert!(stdout.contains("1 of 1 invariants violated"), "{stdout}");
+    let card: Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    assert_scorecard_shape(&card);
+    let ce = card["invariants"][0]["violation"]["counterexample"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let ce = Path::new(&ce);
+    assert_eq!(
+        ce,
+        out.parent()
+            .unwrap()
+            .join("card.counterexamples")
+            .join("INV-CAIO-0106")
+    );
+    assert!(
+        stdout.contains(&format!("counterexample: {}", ce.display())),
+        "{stdout}"
+    );
+    for file in [
+        "request.json",
+        "policies/policies.yaml",
+        "replay.sh",
+        "counterexample.json",
+    ] {
+        assert!(ce.join(file).is_file(), "{file}");
+    }
+    let (code, routed) = run_json(
+        env.caio()
+            .current_dir(ce)
+            .args([
+                "route",
+                "request.json",
+                "--contracts",
+                "contracts",
+                "--policies",
+                "policies",
+                "--format",
+                "json",
+            ])
+            .env_remove("CAIO_HOME"),
+    );
+    assert_eq!(code, 0, "{routed:#}");
+    assert_eq!(routed["outcome"], "routed");
+}
