@@ -400,7 +400,7 @@ fn list(
                 Some(sum) => {
                     stats_cells.push(format!("{:.2}", sum.success_rate));
                     stats_cells.push(sum.latency_ms.map_or("-".to_string(), |p| {
-                        format!("{} ({})", number(p.p95), sum.observations)
+                        format!("{:.1} ({})", p.p95, sum.observations)
                     }));
                     stats_cells.push(sum.circuit.state.as_str().to_string());
                 }

@@ -1,0 +1,278 @@
+//! `cargo bench --bench execute`: what `route --execute` adds on top of the
+//! HTTP call itself, against a local server (127.0.0.1, keep-alive) that
+//! answers at once — so the numbers are caio's, not the network's.
+//!
+//! 1. a bare ureq call (one agent, keep-alive): the floor;
+//! 2. the gateway alone: `gateway::execute` of a prepared plan (the retry
+//!    loop, the attempt record) with the same ureq transport;
+//! 3. caio's whole in-process path per executed request, as `route
+//!    --execute` runs it: route in registry mode (stats loaded), plan
+//!    (auth header from the environment), execute, fold the attempt into
+//!    the stats (one write transaction), append the trace record;
+//! 4. end to end: the `caio route --execute` process against `caio route`
+//!    (process start, opening the database, TLS-capable agent included).
+//!
+//! Goal: (3) − (1) ≤ 2 ms, medians.
+
+#[allow(dead_code)] // generated_contracts is for the registry benches
+mod support;
+
+use caio::gateway::execute::{Payload, Plan};
+use caio::gateway::http::UreqTransport;
+use caio::gateway::{self, SystemClock};
+use caio::home::Home;
+use caio::router::Router;
+use caio::store::{DEFAULT_BUSY_TIMEOUT, Store};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+use support::{fresh_dir, median, ms};
+
+const RUNS: usize = 2001;
+const PROCESS_RUNS: usize = 101;
+const BODY: &str = r#"{"messages":[{"role":"user","content":"hello"}]}"#;
+const REPLY: &str = r#"{"choices":[{"message":{"content":"hi"}}]}"#;
+
+/// Answers every request at once with a small JSON body, keeping
+/// connections alive. It runs until the benchmark process ends.
+fn start_server() -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
+    let addr = listener.local_addr().expect("address");
+    std::thread::spawn(move || {
+        for conn in listener.incoming().flatten() {
+            std::thread::spawn(move || serve(conn));
+        }
+    });
+    format!("http://{addr}/v1/chat")
+}
+
+fn serve(conn: TcpStream) {
+    let _ = conn.set_nodelay(true);
+    let Ok(read_half) = conn.try_clone() else {
+        return;
+    };
+    let mut reader = BufReader::new(read_half);
+    let mut conn = conn;
+    let response = format!(
+        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{REPLY}",
+        REPLY.len()
+    );
+    loop {
+        let mut len = 0usize;
+        let mut line = String::new();
+        if reader.read_line(&mut line).unwrap_or(0) == 0 {
+            return;
+        }
+        loop {
+            line.clear();
+            if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                return;
+            }
+            let l = line.trim_end();
+            if l.is_empty() {
+                break;
+            }
+            if let Some((k, v)) = l.split_once(':')
+                && k.eq_ignore_ascii_case("content-length")
+            {
+                len = v.trim().parse().unwrap_or(0);
+            }
+        }
+        let mut body = vec![0; len];
+        if reader.read_exact(&mut body).is_err() || conn.write_all(response.as_bytes()).is_err() {
+            return;
+        }
+    }
+}
+
+fn caio(home: &Path, args: &[&str], key: bool) -> std::process::Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_caio"));
+    cmd.args(args)
+        .env("CAIO_HOME", home)
+        .env("NO_COLOR", "1")
+        .current_dir(env!("CARGO_MANIFEST_DIR"));
+    if key {
+        cmd.env("BENCH_API_KEY", "bench-key-not-secret");
+    }
+    let out = cmd.output().expect("run caio");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+/// A home with three services on the local server (auth from an env var).
+fn home(url: &str) -> std::path::PathBuf {
+    let home = fresh_dir("execute-home");
+    let dir = fresh_dir("execute-contracts");
+    for (i, accuracy) in [0.9, 0.8, 0.7].iter().enumerate() {
+        let text = format!(
+            "apiVersion: caio/v1
+service_id: bench-{i}
+name: Bench {i}
+version: 1.0.0
+capabilities: [{{ type: chat }}]
+guarantees: {{ latency_ms: {{ p50: 100, p95: 200, p99: 400 }}, availability: 0.999, accuracy: {accuracy} }}
+cost: {{ currency: USD, per_request: 0.001, per_1k_input_tokens: 0, per_1k_output_tokens: 0 }}
+privacy: {{ hosting: internal, regions: [eu], max_data_class: restricted }}
+endpoint: {{ url: {url}, timeout_ms: 5000, auth: {{ scheme: bearer, env: BENCH_API_KEY }} }}
+"
+        );
+        std::fs::write(dir.join(format!("bench-{i}.yaml")), text).expect("write contract");
+    }
+    caio(
+        &home,
+        &["registry", "add", "-q", dir.to_str().expect("utf-8")],
+        false,
+    );
+    home
+}
+
+fn main() {
+    let url = start_server();
+    let home_dir = home(&url);
+
+    // 1. A bare ureq call.
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let bare = median(RUNS, || {
+        let mut r = agent
+            .post(&url)
+            .header("authorization", "Bearer bench-key-not-secret")
+            .header("content-type", "application/json")
+            .send(BODY)
+            .expect("bare call");
+        let body = r.body_mut().read_to_vec().expect("body");
+        assert_eq!(body.len(), REPLY.len());
+    });
+
+    // 1b. The same on a fresh agent: a new connection each time (what a
+    // new process pays).
+    let cold = median(301, || {
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .build()
+            .into();
+        let mut r = agent
+            .post(&url)
+            .header("authorization", "Bearer bench-key-not-secret")
+            .header("content-type", "application/json")
+            .send(BODY)
+            .expect("bare call");
+        let body = r.body_mut().read_to_vec().expect("body");
+        assert_eq!(body.len(), REPLY.len());
+    });
+
+    // 2. The gateway alone, with a prepared plan.
+    let transport = UreqTransport::new();
+    let env = |name: &str| {
+        (name == "BENCH_API_KEY").then(|| std::ffi::OsString::from("bench-key-not-secret"))
+    };
+    let home = Home {
+        path: home_dir.clone(),
+    };
+    let store = Store::open(&home, DEFAULT_BUSY_TIMEOUT).expect("store");
+    let mut router = Router::registry(store, home.clone()).expect("router");
+    let mut request = caio::request::Request::for_capability("chat");
+    request.payload = Some(serde_json::from_str(BODY).expect("JSON"));
+    let routed = router.route(&request).expect("route");
+    let plan_of = |router: &Router, routed: &caio::router::Routed| -> Plan {
+        gateway::plan(
+            &routed.decision,
+            &|id| router.contract(id),
+            Payload::json(request.payload.as_ref().expect("payload")),
+            &env,
+            Duration::from_secs(120),
+            jiff::Timestamp::now(),
+        )
+        .expect("plan")
+    };
+    let plan = plan_of(&router, &routed);
+    let gateway_only = median(RUNS, || {
+        let e = gateway::execute(&plan, &transport, &SystemClock::start());
+        assert!(e.succeeded());
+    });
+
+    // 3. The whole in-process path of one executed request.
+    let mut seq = 0u64;
+    let whole = median(RUNS, || {
+        let store = Store::open(&home, DEFAULT_BUSY_TIMEOUT).expect("store");
+        let mut router = Router::registry(store, home.clone()).expect("router");
+        let routed = router.route(&request).expect("route");
+        let plan = plan_of(&router, &routed);
+        let e = gateway::execute(&plan, &transport, &SystemClock::start());
+        assert!(e.succeeded());
+        let store = router.store_mut().expect("a store");
+        store
+            .record_attempts(&e.attempts, jiff::Timestamp::now())
+            .expect("stats");
+        let mut record = caio::trace::record(
+            &request,
+            &routed,
+            caio::store::timestamp(jiff::Timestamp::now()),
+        );
+        record.attempts = e.attempts;
+        let prepared = caio::trace::Prepared::new(record).expect("canonical");
+        store.append_traces(&[prepared], &[]).expect("append");
+        seq += 1;
+    });
+
+    // 4. End to end: processes.
+    let request_file = home_dir.join("request.json");
+    std::fs::write(
+        &request_file,
+        format!(r#"{{"capability": "chat", "payload": {BODY}}}"#),
+    )
+    .expect("request");
+    let req = request_file.to_str().expect("utf-8");
+    // Interleaved, so that drift (WAL growth, the machine) hits both alike.
+    let (mut plain, mut executed) = (Vec::new(), Vec::new());
+    for i in 0..=PROCESS_RUNS * 2 {
+        let execute = i % 2 == 1;
+        let start = Instant::now();
+        if execute {
+            caio(&home_dir, &["route", "-q", req, "--execute"], true);
+        } else {
+            caio(&home_dir, &["route", "-q", req], true);
+        }
+        if i > 1 {
+            if execute { &mut executed } else { &mut plain }.push(start.elapsed());
+        }
+    }
+    plain.sort();
+    executed.sort();
+    let route_only = plain[plain.len() / 2];
+    let route_execute = executed[executed.len() / 2];
+
+    println!("`route --execute` against a local server that answers at once");
+    println!("(medians; {RUNS} runs in process, {PROCESS_RUNS} processes):");
+    println!("1. {:>8.3} ms  bare ureq call (keep-alive)", ms(bare));
+    println!(
+        "   {:>8.3} ms  bare ureq call on a fresh agent (new connection)",
+        ms(cold)
+    );
+    println!(
+        "2. {:>8.3} ms  gateway::execute of a prepared plan   (+{:.3} ms over 1)",
+        ms(gateway_only),
+        ms(gateway_only) - ms(bare)
+    );
+    println!(
+        "3. {:>8.3} ms  open + route + plan + execute + stats + trace   (+{:.3} ms over 1; goal ≤ 2 ms)",
+        ms(whole),
+        ms(whole) - ms(bare)
+    );
+    println!("4. {:>8.3} ms  `caio route` process", ms(route_only));
+    println!(
+        "   {:>8.3} ms  `caio route --execute` process   (+{:.3} ms; +{:.3} ms over a fresh bare call)",
+        ms(route_execute),
+        ms(route_execute) - ms(route_only),
+        ms(route_execute) - ms(route_only) - ms(cold)
+    );
+    println!("   ({seq} executions recorded in process)");
+}
