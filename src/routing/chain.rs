@@ -228,22 +228,37 @@ impl<'a> Search<'a> {
             if t + self.best_score[d + 1] + ROUNDING <= floor {
                 break; // sorted by score: no later item does better
             }
-            let (l, c, a) = (
-                latency + item.latency,
-                cost + item.cost,
-                availability * item.availability,
-            );
-            if !self.bounds.may_fit(
-                l + self.least_latency[d + 1],
-                c + self.least_cost[d + 1],
-                a * self.most_availability[d + 1],
-            ) {
+            let Some((l, c, a)) = self.extend(d, latency, cost, availability, item) else {
                 continue;
-            }
+            };
             path.push(item.index);
             self.maximise(order, d + 1, t, l, c, a, path, best);
             path.pop();
         }
+    }
+
+    /// The partial chain's latency, cost and availability with `item` added
+    /// at step `d`, or `None` when even the best completion cannot fit.
+    fn extend(
+        &self,
+        d: usize,
+        latency: f64,
+        cost: f64,
+        availability: f64,
+        item: &Item,
+    ) -> Option<(f64, f64, f64)> {
+        let (l, c, a) = (
+            latency + item.latency,
+            cost + item.cost,
+            availability * item.availability,
+        );
+        self.bounds
+            .may_fit(
+                l + self.least_latency[d + 1],
+                c + self.least_cost[d + 1],
+                a * self.most_availability[d + 1],
+            )
+            .then_some((l, c, a))
     }
 
     /// The first chain in rank order whose total reaches `floor`.
@@ -273,18 +288,9 @@ impl<'a> Search<'a> {
             if t + self.best_score[d + 1] + ROUNDING < floor {
                 continue;
             }
-            let (l, c, a) = (
-                latency + item.latency,
-                cost + item.cost,
-                availability * item.availability,
-            );
-            if !self.bounds.may_fit(
-                l + self.least_latency[d + 1],
-                c + self.least_cost[d + 1],
-                a * self.most_availability[d + 1],
-            ) {
+            let Some((l, c, a)) = self.extend(d, latency, cost, availability, item) else {
                 continue;
-            }
+            };
             path.push(item.index);
             if self.descend(ranked, d + 1, t, l, c, a, floor, path) {
                 return true;
