@@ -249,6 +249,113 @@ impl Request {
     pub fn token(&self) -> Option<&str> {
         self.auth.as_ref().map(|a| a.token.as_str())
     }
+
+    /// Whether the trace leaves the value at `path` out: `path` is, or lies
+    /// under, one of the paths listed in `redact` (or `auth.token` or
+    /// `payload`, which are always left out).
+    pub fn redacts(&self, path: &str) -> bool {
+        let covers = |r: &str| {
+            path.strip_prefix(r)
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
+        };
+        ALWAYS_REDACTED.iter().any(|r| covers(r)) || self.redact.iter().any(|r| covers(r))
+    }
+
+    /// How a decision quotes the request's value at `path`: the value, or
+    /// [`REDACTED`] when the request redacts that path. Every message that
+    /// repeats a request value goes through here, so a redacted value never
+    /// reaches a trace record through an explanation.
+    pub fn quote(&self, path: &str, value: impl std::fmt::Display) -> String {
+        if self.redacts(path) {
+            REDACTED.to_string()
+        } else {
+            value.to_string()
+        }
+    }
+
+    /// Where the input of step `index` lives in the request: `input`, or
+    /// `chain.<index>.input` for a chain.
+    pub fn input_path(&self, index: usize) -> String {
+        if self.is_chain() {
+            format!("chain.{index}.input")
+        } else {
+            "input".to_string()
+        }
+    }
+}
+
+/// What a decision shows in place of a redacted request value.
+pub const REDACTED: &str = "[redacted]";
+
+/// Paths no trace record ever holds.
+pub const ALWAYS_REDACTED: &[&str] = &["auth.token", "payload"];
+
+/// Request paths `redact` may name (a chain's steps add `chain.<i>.input`
+/// and the fields under it). What is not here is recorded by the decision
+/// itself and cannot be hidden: the capabilities, the seed and the weights
+/// (`preferences.priority`, `preferences.weights`).
+pub const REDACTABLE: &[&str] = &[
+    "auth",
+    "auth.token",
+    "data",
+    "data.class",
+    "data.contains_pii",
+    "input",
+    "input.expected_output_tokens",
+    "input.language",
+    "input.modalities",
+    "input.tokens",
+    "payload",
+    "preferences.exclude_services",
+    "preferences.prefer_tags",
+    "request_id",
+    "requirements",
+    "requirements.hosting",
+    "requirements.max_cost",
+    "requirements.max_latency_p95_ms",
+    "requirements.min_accuracy",
+    "requirements.min_availability",
+    "requirements.regions",
+    "requirements.tags",
+];
+
+/// Paths the decision records (so `redact` cannot hide them), and where.
+const UNREDACTABLE: &[(&str, &str)] = &[
+    (
+        "capability",
+        "every step of the decision names its capability",
+    ),
+    ("chain", "every step of the decision names its capability"),
+    ("seed", "the decision records its seed, which replay needs"),
+    ("preferences", "the decision records the weights in force"),
+    (
+        "preferences.priority",
+        "the decision records the weights in force",
+    ),
+    (
+        "preferences.weights",
+        "the decision records the weights in force",
+    ),
+];
+
+/// Whether `path` may be listed under `redact` in a request with `steps`
+/// chain steps.
+fn redactable(path: &str, steps: usize) -> bool {
+    if REDACTABLE.contains(&path) {
+        return true;
+    }
+    let Some(rest) = path.strip_prefix("chain.") else {
+        return false;
+    };
+    let (index, field) = rest.split_once('.').unwrap_or((rest, ""));
+    let in_range = index
+        .parse::<usize>()
+        .is_ok_and(|i| i < steps && i.to_string() == index);
+    in_range
+        && (field == "input"
+            || field
+                .strip_prefix("input.")
+                .is_some_and(|f| REDACTABLE.contains(&format!("input.{f}").as_str())))
 }
 
 // ---------------------------------------------------------------------------
@@ -496,6 +603,10 @@ pub const CODES: &[(&str, &str)] = &[
         "request::zero-weights",
         "explicit weights that are all zero",
     ),
+    (
+        "request::redact-path",
+        "a `redact` entry that names no redactable request field",
+    ),
 ];
 
 /// Reads one request from JSON text. On failure the report holds every problem.
@@ -614,6 +725,7 @@ fn check_semantics(node: &Node, out: &mut Vec<Problem>) {
     if node.as_map().is_none() {
         return;
     }
+    check_redact(node, out);
     match (node.key_node("capability"), node.key_node("chain")) {
         (None, None) => out.push(
             Problem::error(
@@ -677,6 +789,54 @@ fn check_semantics(node: &Node, out: &mut Vec<Problem>) {
     }
 }
 
+/// Every `redact` entry must name a field the trace can leave out: a typo
+/// would otherwise keep the value in every record without a word.
+fn check_redact(node: &Node, out: &mut Vec<Problem>) {
+    let Some(entries) = node.get("redact").and_then(Node::as_seq) else {
+        return;
+    };
+    let steps = node
+        .get("chain")
+        .and_then(Node::as_seq)
+        .map_or(0, |s| s.len());
+    for entry in entries {
+        let Some(path) = entry.as_str() else {
+            continue;
+        };
+        if redactable(path, steps) {
+            continue;
+        }
+        let problem = Problem::error(
+            "request::redact-path".into(),
+            entry.span,
+            format!("`{path}` cannot be redacted"),
+        );
+        let problem = match UNREDACTABLE.iter().find(|(p, _)| *p == path) {
+            Some((_, why)) => problem
+                .label(*why)
+                .help("remove this entry; the field stays in the trace"),
+            None if path.starts_with("chain.") && steps == 0 => problem
+                .label("this request has no chain")
+                .help("name the request's input instead, e.g. `input.language`"),
+            None if path.starts_with("chain.") => {
+                problem.label("not a step's input").help(format!(
+                    "name a step's input as `chain.<i>.input` or `chain.<i>.input.<field>`, \
+                     with i from 0 to {}",
+                    steps - 1
+                ))
+            }
+            None => {
+                let problem = problem.label("no such request field");
+                match shape::did_you_mean(path, REDACTABLE) {
+                    Some(s) => problem.help(format!("did you mean `{s}`?")),
+                    None => problem.help(format!("redactable paths: {}", REDACTABLE.join(", "))),
+                }
+            }
+        };
+        out.push(problem);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -685,6 +845,60 @@ mod tests {
         match parse("r.json", text) {
             Ok(_) => Vec::new(),
             Err(report) => report.problems.iter().map(|p| p.code.clone()).collect(),
+        }
+    }
+
+    #[test]
+    fn redaction_covers_the_listed_paths_and_everything_under_them() {
+        let mut r = Request::for_capability("chat");
+        r.redact = vec!["requirements".into(), "input.language".into()];
+        for hidden in [
+            "requirements",
+            "requirements.max_cost",
+            "input.language",
+            "auth.token",
+            "payload",
+        ] {
+            assert!(r.redacts(hidden), "{hidden}");
+            assert_eq!(r.quote(hidden, 0.5), REDACTED);
+        }
+        for shown in ["input", "input.tokens", "requirementsx", "data.class"] {
+            assert!(!r.redacts(shown), "{shown}");
+        }
+        assert_eq!(r.quote("input.tokens", 1500), "1500");
+        assert_eq!(r.input_path(3), "input");
+        r.chain = Some(Vec::new());
+        assert_eq!(r.input_path(3), "chain.3.input");
+    }
+
+    #[test]
+    fn redact_entries_must_name_a_redactable_field() {
+        let with =
+            |extra: &str, redact: &str| codes(&format!("{{{extra} \"redact\": [\"{redact}\"]}}"));
+        let chat = "\"capability\": \"chat\",";
+        let chain = "\"chain\": [{\"capability\": \"chat\"}, {\"capability\": \"chat\"}],";
+        for ok in REDACTABLE {
+            assert!(with(chat, ok).is_empty(), "{ok}");
+        }
+        for ok in ["chain.0.input", "chain.1.input.language"] {
+            assert!(with(chain, ok).is_empty(), "{ok}");
+        }
+        let bad = vec!["request::redact-path".to_string()];
+        for refused in [
+            "seed",
+            "capability",
+            "preferences.weights",
+            "requirement.max_cost",
+        ] {
+            assert_eq!(with(chat, refused), bad, "{refused}");
+        }
+        for refused in [
+            "chain.2.input",
+            "chain.01.input",
+            "chain.0.capability",
+            "chain.0.input.x",
+        ] {
+            assert_eq!(with(chain, refused), bad, "{refused}");
         }
     }
 

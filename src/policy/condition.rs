@@ -145,7 +145,7 @@ impl Condition {
             },
             Condition::Not(inner) => format!("not ({})", inner.explain(ctx)),
             Condition::Test { path, op, operand } => {
-                let actual = (path.get)(ctx);
+                let actual = ctx.shown(path.path, &(path.get)(ctx));
                 let clause = match op {
                     Op::Eq => format!("{} = {operand}", path.path),
                     _ => format!("{} {} {operand}", path.path, op.name()),

@@ -198,6 +198,7 @@ mod tests {
         let ctx = Context {
             request,
             capability: "chat",
+            step: 0,
             input: &request.input,
             principal,
             anonymous: principal.name == "anonymous",

@@ -85,6 +85,8 @@ pub struct Context<'a> {
     /// The step being routed: the request's capability and input, or one
     /// step of a chain.
     pub capability: &'a str,
+    /// The index of that step (0 for a single-step request).
+    pub step: usize,
     pub input: &'a Input,
     pub principal: &'a Principal,
     /// True when the request carried no token.
@@ -95,6 +97,23 @@ pub struct Context<'a> {
     pub status: ServiceStatus,
     /// The estimated cost of this step on this service.
     pub estimate: f64,
+}
+
+impl Context<'_> {
+    /// How an explanation shows `value`, the value of attribute `path`:
+    /// hidden when it is a request field the request redacts.
+    pub fn shown(&self, path: &str, value: &Val<'_>) -> String {
+        let Some(field) = path.strip_prefix("request.") else {
+            return value.to_string();
+        };
+        match field.strip_prefix("input.") {
+            Some(f) => {
+                let at = self.request.input_path(self.step);
+                self.request.quote(&format!("{at}.{f}"), value)
+            }
+            None => self.request.quote(field, value),
+        }
+    }
 }
 
 /// One addressable attribute.

@@ -68,6 +68,7 @@ fn run_test(path: &str, set: &PolicySet, test: &PolicyTest) -> TestResult {
     let ctx = Context {
         request,
         capability: &capability,
+        step: 0,
         input: &input,
         principal: &principal,
         anonymous: test.principal.is_none(),

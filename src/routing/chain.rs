@@ -433,6 +433,8 @@ fn split_dominated(items: &[Vec<Item>]) -> (Vec<Vec<Item>>, Vec<Vec<Item>>) {
 /// Why no combination is feasible, naming the bounds that cannot be met.
 fn infeasible(search: &Search<'_>, request: &Request) -> String {
     let num = crate::canonical::display_tidy;
+    let bound =
+        |field: &str, value: f64| request.quote(&format!("requirements.{field}"), num(value));
     let r = &request.requirements;
     let mut alone = Vec::new();
     if let Some(max) = r.max_latency_p95_ms
@@ -441,7 +443,7 @@ fn infeasible(search: &Search<'_>, request: &Request) -> String {
         alone.push(format!(
             "max_latency_p95_ms (the fastest chain takes {} ms > {} ms)",
             num(search.least_latency[0]),
-            num(max)
+            bound("max_latency_p95_ms", max)
         ));
     }
     if let Some(max) = r.max_cost
@@ -450,7 +452,7 @@ fn infeasible(search: &Search<'_>, request: &Request) -> String {
         alone.push(format!(
             "max_cost (the cheapest chain costs {} > {})",
             num(search.least_cost[0]),
-            num(max)
+            bound("max_cost", max)
         ));
     }
     if let Some(min) = r.min_availability
@@ -459,7 +461,7 @@ fn infeasible(search: &Search<'_>, request: &Request) -> String {
         alone.push(format!(
             "min_availability (the most available chain reaches {} < {})",
             num(search.most_availability[0]),
-            num(min)
+            bound("min_availability", min)
         ));
     }
     if alone.is_empty() {

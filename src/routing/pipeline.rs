@@ -71,7 +71,7 @@ pub fn evaluate_step<'a>(
                 .capabilities
                 .iter()
                 .find(|cap| cap.kind == step.capability)?;
-            Some(evaluate(env, step, offered, c))
+            Some(evaluate(env, index, step, offered, c))
         })
         .collect();
     score::score_step(
@@ -88,6 +88,7 @@ pub fn evaluate_step<'a>(
 
 fn evaluate<'a>(
     env: &Env<'_>,
+    index: usize,
     step: &Step,
     offered: &Capability,
     candidate: &Candidate<'a>,
@@ -109,7 +110,7 @@ fn evaluate<'a>(
     let out = &mut e.rejections;
     status(candidate, out);
     if out.is_empty() {
-        capability(step, offered, out);
+        capability(request, index, step, offered, out);
     }
     if out.is_empty() {
         access(env.identity, env.principal, contract, out);
@@ -123,6 +124,7 @@ fn evaluate<'a>(
     let ctx = Context {
         request,
         capability: &step.capability,
+        step: index,
         input: &step.input,
         principal: env.principal,
         anonymous: env.identity.is_anonymous(),
@@ -195,8 +197,19 @@ fn status(candidate: &Candidate<'_>, out: &mut Vec<Rejection>) {
     }
 }
 
-fn capability(step: &Step, offered: &Capability, out: &mut Vec<Rejection>) {
+/// The capability stage. Request values in messages go through
+/// [`Request::quote`], which hides what the request redacts.
+fn capability(
+    request: &Request,
+    index: usize,
+    step: &Step,
+    offered: &Capability,
+    out: &mut Vec<Rejection>,
+) {
     let input = &step.input;
+    let at = request.input_path(index);
+    let quote =
+        |field: &str, value: &dyn std::fmt::Display| request.quote(&format!("{at}.{field}"), value);
     if let (Some(sent), Some(accepted)) = (&input.modalities, &offered.input) {
         let missing: Vec<&str> = sent
             .iter()
@@ -210,7 +223,7 @@ fn capability(step: &Step, offered: &Capability, out: &mut Vec<Rejection>) {
                 "modalities",
                 format!(
                     "does not accept {} input (accepts {})",
-                    missing.join(", "),
+                    quote("modalities", &missing.join(", ")),
                     accepted.join(", ")
                 ),
             ));
@@ -223,7 +236,8 @@ fn capability(step: &Step, offered: &Capability, out: &mut Vec<Rejection>) {
             Stage::Capability,
             "language",
             format!(
-                "does not support language `{language}` (supports {})",
+                "does not support language `{}` (supports {})",
+                quote("language", language),
                 languages.join(", ")
             ),
         ));
@@ -234,7 +248,10 @@ fn capability(step: &Step, offered: &Capability, out: &mut Vec<Rejection>) {
         out.push(reject(
             Stage::Capability,
             "max_input_tokens",
-            format!("{} input tokens exceed the limit of {max}", input.tokens),
+            format!(
+                "{} input tokens exceed the limit of {max}",
+                quote("tokens", &input.tokens)
+            ),
         ));
     }
 }
@@ -317,7 +334,7 @@ fn privacy(request: &Request, contract: &ServiceContract, out: &mut Vec<Rejectio
             format!(
                 "accepts data up to {}, the request's data is {}",
                 class_name(privacy.max_data_class),
-                class_name(data.class)
+                request.quote("data.class", class_name(data.class))
             ),
         ));
     }
@@ -342,7 +359,7 @@ fn privacy(request: &Request, contract: &ServiceContract, out: &mut Vec<Rejectio
                 format!(
                     "processes data in {} outside the allowed regions {}",
                     outside.join(", "),
-                    allowed.join(", ")
+                    request.quote("requirements.regions", allowed.join(", "))
                 ),
             ));
         }
@@ -358,6 +375,8 @@ fn requirement(
 ) {
     let req = &request.requirements;
     let num = crate::canonical::display_tidy;
+    let bound =
+        |field: &str, value: f64| request.quote(&format!("requirements.{field}"), num(value));
     if !chained {
         if let Some(max) = req.max_latency_p95_ms
             && m.latency_p95_ms > max
@@ -368,7 +387,7 @@ fn requirement(
                 format!(
                     "p95 latency {} ms exceeds {} ms",
                     num(m.latency_p95_ms),
-                    num(max)
+                    bound("max_latency_p95_ms", max)
                 ),
             ));
         }
@@ -378,7 +397,11 @@ fn requirement(
             out.push(reject(
                 Stage::Requirement,
                 "min_availability",
-                format!("availability {} is below {}", num(m.availability), num(min)),
+                format!(
+                    "availability {} is below {}",
+                    num(m.availability),
+                    bound("min_availability", min)
+                ),
             ));
         }
         if let Some(max) = req.max_cost
@@ -391,7 +414,7 @@ fn requirement(
                     "estimated cost {} {} exceeds {}",
                     num(m.cost),
                     contract.cost.currency,
-                    num(max)
+                    bound("max_cost", max)
                 ),
             ));
         }
@@ -401,12 +424,19 @@ fn requirement(
             None => out.push(reject(
                 Stage::Requirement,
                 "min_accuracy",
-                format!("declares no accuracy, {} required", num(min)),
+                format!(
+                    "declares no accuracy, {} required",
+                    bound("min_accuracy", min)
+                ),
             )),
             Some(a) if a < min => out.push(reject(
                 Stage::Requirement,
                 "min_accuracy",
-                format!("accuracy {} is below {}", num(a), num(min)),
+                format!(
+                    "accuracy {} is below {}",
+                    num(a),
+                    bound("min_accuracy", min)
+                ),
             )),
             Some(_) => {}
         }
@@ -421,7 +451,10 @@ fn requirement(
             out.push(reject(
                 Stage::Requirement,
                 "tags",
-                format!("lacks the required tags {}", missing.join(", ")),
+                format!(
+                    "lacks the required tags {}",
+                    request.quote("requirements.tags", missing.join(", "))
+                ),
             ));
         }
     }
@@ -435,7 +468,7 @@ fn requirement(
             format!(
                 "hosting {} is not among {}",
                 hosting_name(contract.privacy.hosting),
-                allowed.join(", ")
+                request.quote("requirements.hosting", allowed.join(", "))
             ),
         ));
     }

@@ -133,11 +133,10 @@ pub fn redact(request: &Request) -> (serde_json::Value, Vec<String>) {
     let mut value = serde_json::to_value(request).unwrap_or(serde_json::Value::Null);
     let mut removed = Vec::new();
     // The payload is the content sent to a service: never in the trace.
-    let mut paths: Vec<String> = vec!["auth.token".to_string(), "payload".to_string()];
-    paths.extend(request.redact.iter().cloned());
-    for path in paths {
-        if remove_path(&mut value, &path) {
-            removed.push(path);
+    let always = crate::request::ALWAYS_REDACTED.iter().copied();
+    for path in always.chain(request.redact.iter().map(String::as_str)) {
+        if remove_path(&mut value, path) {
+            removed.push(path.to_string());
         }
     }
     // An `auth` object left empty says nothing; drop it too.
@@ -160,7 +159,12 @@ fn remove_path(value: &mut serde_json::Value, path: &str) -> bool {
     };
     let mut node = value;
     for part in parts {
-        match node.get_mut(part) {
+        // A chain step is addressed by its index: `chain.0.input`.
+        let next = match (node, part.parse::<usize>()) {
+            (serde_json::Value::Array(items), Ok(i)) => items.get_mut(i),
+            (node, _) => node.get_mut(part),
+        };
+        match next {
             Some(next) => node = next,
             None => return false,
         }
@@ -576,5 +580,24 @@ mod tests {
             ["auth.token", "request_id"],
             "input.language was not set"
         );
+    }
+
+    #[test]
+    fn redaction_reaches_into_chain_steps() {
+        let mut r = Request::for_capability("chat");
+        r.capability = None;
+        let step = |language: &str| crate::request::Step {
+            capability: "chat".into(),
+            input: crate::request::Input {
+                language: Some(language.into()),
+                ..Default::default()
+            },
+        };
+        r.chain = Some(vec![step("fi"), step("sv")]);
+        r.redact = vec!["chain.1.input.language".into(), "chain.7.input".into()];
+        let (value, removed) = redact(&r);
+        assert_eq!(value.pointer("/chain/0/input/language"), Some(&"fi".into()));
+        assert_eq!(value.pointer("/chain/1/input/language"), None);
+        assert_eq!(removed, ["chain.1.input.language"]);
     }
 }

@@ -2059,6 +2059,71 @@ fn an_unknown_request_key_is_located_with_a_suggestion() {
     assert!(flat(&stderr).contains("<stdin>:3:20"), "{stderr}");
 }
 
+/// A `redact` entry that names no redactable field is an error, located,
+/// with a suggestion or the reason: a typo must not leave the value in the
+/// trace without a word.
+#[test]
+fn a_redact_path_that_hides_nothing_is_diagnosed() {
+    let env = TestEnv::new();
+    for (name, entry, position, says) in [
+        (
+            "typo.json",
+            "requirement.max_cost",
+            "3:14",
+            "did you mean `requirements.max_cost`?",
+        ),
+        (
+            "seed.json",
+            "seed",
+            "3:14",
+            "the decision records its seed, which replay needs",
+        ),
+        (
+            "step.json",
+            "chain.0.input",
+            "3:14",
+            "this request has no chain",
+        ),
+    ] {
+        let text = format!("{{\n  \"capability\": \"chat\",\n  \"redact\": [\"{entry}\"]\n}}\n");
+        let path = write(&env.scratch().join(name), &text);
+        let (code, stdout, stderr) = run(&mut stateless(
+            &env,
+            &path,
+            Path::new("contracts"),
+            None,
+            None,
+        ));
+        assert_eq!(code, 1, "{name}: {stderr}");
+        assert!(stdout.is_empty(), "{name}: {stdout}");
+        let text = flat(&stderr);
+        assert!(text.contains("request::redact-path"), "{name}: {stderr}");
+        assert!(
+            text.contains(&format!("`{entry}` cannot be redacted")),
+            "{stderr}"
+        );
+        assert!(
+            text.contains(&format!("{}:{position}", path.display())),
+            "{name}: {stderr}"
+        );
+        assert!(text.contains(says), "{name}: {stderr}");
+    }
+    // Every step of a chain can be redacted, field by field.
+    let path = write(
+        &env.scratch().join("chain.json"),
+        r#"{"chain": [{"capability": "chat", "input": {"language": "en"}}],
+            "redact": ["chain.0.input.language", "requirements", "data.class"]}"#,
+    );
+    let (code, _, stderr) = run(&mut stateless(
+        &env,
+        &path,
+        Path::new("contracts"),
+        None,
+        None,
+    ));
+    assert_eq!(code, 0, "{stderr}");
+}
+
 #[test]
 fn request_syntax_and_conflicts_are_diagnosed() {
     let env = TestEnv::new();

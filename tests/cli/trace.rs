@@ -993,6 +993,126 @@ fn tokens_and_redacted_values_never_reach_the_database_or_the_export() {
     }
 }
 
+/// Explanations quote request values ("does not support language `zu`",
+/// "exceeds 0.00000000424242", a policy's "(is 0.987654)"); for a redacted
+/// path they say `[redacted]` instead, so the value reaches neither the
+/// database, the export nor the decision printed.
+#[test]
+fn explanations_never_quote_a_redacted_value() {
+    let env = TestEnv::new();
+    let policy = write(
+        &env.scratch().join("policies/availability.yaml"),
+        "apiVersion: caio/v1\nkind: PolicySet\npolicies:\n  - id: no-strict-availability\n    \
+         effect: deny\n    match: { request.requirements.min_availability: { gte: 0.9 } }\n",
+    );
+    let base = fixture("chat-balanced");
+    let variant = |edit: &dyn Fn(&mut Value), redact: &[&str]| {
+        let mut r = base.clone();
+        edit(&mut r);
+        r["redact"] = json!(redact);
+        r
+    };
+    // (request, extra flags, the value its rejections must not quote)
+    let cases: Vec<(Value, &[&str], &str)> = vec![
+        (
+            variant(
+                &|r| r["input"]["language"] = json!("zu"),
+                &["input.language"],
+            ),
+            &[],
+            "language `zu`",
+        ),
+        (
+            variant(
+                &|r| r["requirements"] = json!({ "max_cost": 0.00000000424242 }),
+                &["requirements.max_cost"],
+            ),
+            &[],
+            "0.00000000424242",
+        ),
+        (
+            variant(
+                &|r| r["requirements"] = json!({ "regions": ["apac-secret-9"] }),
+                &["requirements"],
+            ),
+            &[],
+            "apac-secret-9",
+        ),
+        (
+            variant(
+                &|r| r["requirements"] = json!({ "tags": ["tag-secret-42"] }),
+                &["requirements.tags"],
+            ),
+            &[],
+            "tag-secret-42",
+        ),
+        (
+            variant(
+                &|r| r["requirements"] = json!({ "min_availability": 0.987654 }),
+                &["requirements.min_availability"],
+            ),
+            &["--policies"],
+            "0.987654",
+        ),
+        (
+            json!({
+                "capability": null,
+                "chain": [
+                    { "capability": "chat", "input": { "language": "en" } },
+                    { "capability": "chat", "input": { "language": "zu" } }
+                ],
+                "redact": ["chain.1.input.language"]
+            }),
+            &[],
+            "language `zu`",
+        ),
+    ];
+    let mut needles = Vec::new();
+    for (i, (request, flags, needle)) in cases.iter().enumerate() {
+        let mut extra = vec!["--principal", ANALYST];
+        let policies = policy.parent().unwrap().to_str().unwrap();
+        if flags.contains(&"--policies") {
+            extra.extend(["--policies", policies]);
+        }
+        let (code, d) = stateless(&env, request, &extra);
+        assert!(code == 0 || code == 3, "case {i}: {d:#}");
+        let printed = d.to_string();
+        assert!(
+            !printed.contains(needle),
+            "case {i} prints `{needle}`: {d:#}"
+        );
+        assert!(printed.contains("[redacted]"), "case {i}: {d:#}");
+        let record = ok_json(&env, &["trace", "show", &(i + 1).to_string()]);
+        let text = record.to_string();
+        assert!(!text.contains(needle), "record {} holds `{needle}`", i + 1);
+        assert!(text.contains("[redacted]"), "{record:#}");
+        needles.push(*needle);
+    }
+    let (exported, _) = export(&env, &[]);
+    let mut files = vec![exported.into_bytes()];
+    for suffix in ["", "-wal"] {
+        if let Ok(bytes) = std::fs::read(env.home().join(format!("caio.db{suffix}"))) {
+            files.push(bytes);
+        }
+    }
+    for (i, bytes) in files.iter().enumerate() {
+        for needle in &needles {
+            assert!(
+                !contains(bytes, needle.as_bytes()),
+                "`{needle}` found in file #{i} (0 = export)"
+            );
+        }
+    }
+    // Without `redact`, the same explanation quotes the value.
+    let (code, d) = stateless(
+        &env,
+        &variant(&|r| r["input"]["language"] = json!("zu"), &[]),
+        &["--principal", ANALYST],
+    );
+    assert_eq!(code, 0, "{d:#}");
+    assert!(d.to_string().contains("language `zu`"), "{d:#}");
+}
+
 // ---------------------------------------------------------------------------
 // Replay
 // ---------------------------------------------------------------------------

@@ -519,41 +519,54 @@ fn audit_once(
     Ok(())
 }
 
-/// A redacted value that shows in the record's text anyway (in an
-/// explanation): the redacted `max_cost` as JSON or as messages print it,
-/// or a redacted language as messages quote it.
-fn leaked_value(request: &Request, text: &str) -> Option<String> {
-    let redacted = |path: &str| {
-        request
-            .redact
-            .iter()
-            .any(|p| p == path || path.starts_with(&format!("{p}.")))
-    };
+/// A redacted value that a record's text quotes anyway (in an explanation):
+/// the redacted `max_cost` as messages print it, a redacted language or
+/// region list as messages quote it. Only the record's strings are
+/// scanned, and a bound that equals a number the engine computed (a cost
+/// estimate a message names) is not evidence of a leak.
+fn leaked_value(request: &Request, record: &str) -> Option<String> {
+    let value: serde_json::Value = serde_json::from_str(record).ok()?;
+    let mut strings = Vec::new();
+    let mut numbers = Vec::new();
+    leaves(&value, &mut strings, &mut numbers);
+    let text = strings.join("\n");
+    let redacted = |path: &str| request.redacts(path);
     if redacted("requirements.max_cost")
         && let Some(max) = request.requirements.max_cost
+        && !numbers.contains(&max)
     {
-        for shown in [
-            serde_json::to_string(&max).unwrap_or_default(),
-            crate::canonical::display_tidy(max),
-        ] {
-            if shown.len() > 6 && text.contains(&shown) {
-                return Some(format!("requirements.max_cost = {shown}"));
-            }
+        let shown = crate::canonical::display_tidy(max);
+        if shown.len() > 6 && text.contains(&shown) {
+            return Some(format!("requirements.max_cost = {shown}"));
         }
     }
-    let languages = request
-        .steps()
-        .into_iter()
-        .filter_map(|s| s.input.language)
-        .collect::<Vec<_>>();
-    if redacted("input.language") && !request.is_chain() {
-        for lang in languages {
-            if text.contains(&format!("language `{lang}`")) {
-                return Some(format!("input.language = {lang}"));
-            }
+    for (i, step) in request.steps().iter().enumerate() {
+        let Some(lang) = &step.input.language else {
+            continue;
+        };
+        let path = format!("{}.language", request.input_path(i));
+        if redacted(&path) && text.contains(&format!("language `{lang}`")) {
+            return Some(format!("{path} = {lang}"));
         }
+    }
+    if redacted("requirements.regions")
+        && let Some(regions) = &request.requirements.regions
+        && text.contains(&format!("allowed regions {}", regions.join(", ")))
+    {
+        return Some(format!("requirements.regions = {}", regions.join(", ")));
     }
     None
+}
+
+/// The string and number leaves of a JSON value.
+fn leaves<'v>(value: &'v serde_json::Value, strings: &mut Vec<&'v str>, numbers: &mut Vec<f64>) {
+    match value {
+        serde_json::Value::String(s) => strings.push(s),
+        serde_json::Value::Number(n) => numbers.extend(n.as_f64()),
+        serde_json::Value::Array(items) => items.iter().for_each(|v| leaves(v, strings, numbers)),
+        serde_json::Value::Object(map) => map.values().for_each(|v| leaves(v, strings, numbers)),
+        _ => {}
+    }
 }
 
 // ---------------------------------------------------------------------------
