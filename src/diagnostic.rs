@@ -77,6 +77,27 @@ pub struct FileReport {
     pub problems: Vec<Problem>,
 }
 
+/// Many files checked in one run (contracts, policy sets): each file's
+/// report with what was read from it.
+#[derive(Debug, Clone)]
+pub struct FileRun<F> {
+    pub files: Vec<F>,
+}
+
+impl<F: AsRef<FileReport>> FileRun<F> {
+    pub fn valid(&self) -> usize {
+        self.files.iter().filter(|f| f.as_ref().is_valid()).count()
+    }
+
+    pub fn invalid(&self) -> usize {
+        self.files.len() - self.valid()
+    }
+
+    pub fn all_valid(&self) -> bool {
+        self.invalid() == 0
+    }
+}
+
 /// A problem located in a file, in the shape of `--format json` output.
 #[derive(Debug, Clone, Serialize)]
 pub struct JsonDiagnostic {

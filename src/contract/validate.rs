@@ -111,25 +111,16 @@ pub struct ContractFile {
     pub contract: Option<ServiceContract>,
 }
 
-/// The result of one `validate` run over many files.
-#[derive(Debug, Clone, Default)]
-pub struct ValidationRun {
-    pub files: Vec<ContractFile>,
+impl AsRef<FileReport> for ContractFile {
+    fn as_ref(&self) -> &FileReport {
+        &self.report
+    }
 }
 
+/// The result of one `validate` run over many files.
+pub type ValidationRun = crate::diagnostic::FileRun<ContractFile>;
+
 impl ValidationRun {
-    pub fn valid(&self) -> usize {
-        self.files.iter().filter(|f| f.report.is_valid()).count()
-    }
-
-    pub fn invalid(&self) -> usize {
-        self.files.len() - self.valid()
-    }
-
-    pub fn all_valid(&self) -> bool {
-        self.invalid() == 0
-    }
-
     /// The contracts, when every file is valid.
     pub fn contracts(&self) -> Option<Vec<&ServiceContract>> {
         self.files.iter().map(|f| f.contract.as_ref()).collect()

@@ -215,25 +215,16 @@ pub struct PolicyFile {
     pub tests: Vec<PolicyTest>,
 }
 
-/// Every file of one set.
-#[derive(Debug, Clone, Default)]
-pub struct PolicyRun {
-    pub files: Vec<PolicyFile>,
+impl AsRef<FileReport> for PolicyFile {
+    fn as_ref(&self) -> &FileReport {
+        &self.report
+    }
 }
 
+/// Every file of one set.
+pub type PolicyRun = crate::diagnostic::FileRun<PolicyFile>;
+
 impl PolicyRun {
-    pub fn valid(&self) -> usize {
-        self.files.iter().filter(|f| f.report.is_valid()).count()
-    }
-
-    pub fn invalid(&self) -> usize {
-        self.files.len() - self.valid()
-    }
-
-    pub fn all_valid(&self) -> bool {
-        self.invalid() == 0
-    }
-
     /// The set of all the files' rules, when every file is valid.
     pub fn set(&self) -> Option<PolicySet> {
         self.all_valid().then(|| {
