@@ -598,6 +598,7 @@ Register-ArgumentCompleter -Native -CommandName 'caio' -ScriptBlock {
             [CompletionResult]::new('revocations', 'revocations', [CompletionResultType]::ParameterValue, 'Sign and print the revocation list: every revoked license, next sequence number')
             [CompletionResult]::new('install', 'install', [CompletionResultType]::ParameterValue, 'Install a license and/or a revocation list on this instance')
             [CompletionResult]::new('trust', 'trust', [CompletionResultType]::ParameterValue, 'Trust a vendor public key; from then on `caio route` needs a license')
+            [CompletionResult]::new('untrust', 'untrust', [CompletionResultType]::ParameterValue, 'Stop trusting a vendor key (a retired or compromised one); licenses it signed stop counting')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show installed licenses, days left, grace state and the revocation list')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -715,6 +716,18 @@ Register-ArgumentCompleter -Native -CommandName 'caio' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'caio;license;untrust' {
+            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: `human` tables and text, or one `json` document on stdout')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured by `auto`)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors: no status lines, warnings or progress bars')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results and errors: no status lines, warnings or progress bars')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail (repeat for more)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'caio;license;status' {
             [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: `human` tables and text, or one `json` document on stdout')
@@ -736,6 +749,7 @@ Register-ArgumentCompleter -Native -CommandName 'caio' -ScriptBlock {
             [CompletionResult]::new('revocations', 'revocations', [CompletionResultType]::ParameterValue, 'Sign and print the revocation list: every revoked license, next sequence number')
             [CompletionResult]::new('install', 'install', [CompletionResultType]::ParameterValue, 'Install a license and/or a revocation list on this instance')
             [CompletionResult]::new('trust', 'trust', [CompletionResultType]::ParameterValue, 'Trust a vendor public key; from then on `caio route` needs a license')
+            [CompletionResult]::new('untrust', 'untrust', [CompletionResultType]::ParameterValue, 'Stop trusting a vendor key (a retired or compromised one); licenses it signed stop counting')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show installed licenses, days left, grace state and the revocation list')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -762,6 +776,9 @@ Register-ArgumentCompleter -Native -CommandName 'caio' -ScriptBlock {
             break
         }
         'caio;license;help;trust' {
+            break
+        }
+        'caio;license;help;untrust' {
             break
         }
         'caio;license;help;status' {
@@ -933,6 +950,7 @@ Register-ArgumentCompleter -Native -CommandName 'caio' -ScriptBlock {
             [CompletionResult]::new('revocations', 'revocations', [CompletionResultType]::ParameterValue, 'Sign and print the revocation list: every revoked license, next sequence number')
             [CompletionResult]::new('install', 'install', [CompletionResultType]::ParameterValue, 'Install a license and/or a revocation list on this instance')
             [CompletionResult]::new('trust', 'trust', [CompletionResultType]::ParameterValue, 'Trust a vendor public key; from then on `caio route` needs a license')
+            [CompletionResult]::new('untrust', 'untrust', [CompletionResultType]::ParameterValue, 'Stop trusting a vendor key (a retired or compromised one); licenses it signed stop counting')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show installed licenses, days left, grace state and the revocation list')
             break
         }
@@ -958,6 +976,9 @@ Register-ArgumentCompleter -Native -CommandName 'caio' -ScriptBlock {
             break
         }
         'caio;help;license;trust' {
+            break
+        }
+        'caio;help;license;untrust' {
             break
         }
         'caio;help;license;status' {

@@ -139,6 +139,9 @@ _caio() {
             caio__subcmd__help__subcmd__license,trust)
                 cmd="caio__subcmd__help__subcmd__license__subcmd__trust"
                 ;;
+            caio__subcmd__help__subcmd__license,untrust)
+                cmd="caio__subcmd__help__subcmd__license__subcmd__untrust"
+                ;;
             caio__subcmd__help__subcmd__license,verify)
                 cmd="caio__subcmd__help__subcmd__license__subcmd__verify"
                 ;;
@@ -226,6 +229,9 @@ _caio() {
             caio__subcmd__license,trust)
                 cmd="caio__subcmd__license__subcmd__trust"
                 ;;
+            caio__subcmd__license,untrust)
+                cmd="caio__subcmd__license__subcmd__untrust"
+                ;;
             caio__subcmd__license,verify)
                 cmd="caio__subcmd__license__subcmd__verify"
                 ;;
@@ -255,6 +261,9 @@ _caio() {
                 ;;
             caio__subcmd__license__subcmd__help,trust)
                 cmd="caio__subcmd__license__subcmd__help__subcmd__trust"
+                ;;
+            caio__subcmd__license__subcmd__help,untrust)
+                cmd="caio__subcmd__license__subcmd__help__subcmd__untrust"
                 ;;
             caio__subcmd__license__subcmd__help,verify)
                 cmd="caio__subcmd__license__subcmd__help__subcmd__verify"
@@ -754,7 +763,7 @@ _caio() {
             return 0
             ;;
         caio__subcmd__help__subcmd__license)
-            opts="keygen issue verify list revoke revocations install trust status"
+            opts="keygen issue verify list revoke revocations install trust untrust status"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -866,6 +875,20 @@ _caio() {
             return 0
             ;;
         caio__subcmd__help__subcmd__license__subcmd__trust)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caio__subcmd__help__subcmd__license__subcmd__untrust)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1270,7 +1293,7 @@ _caio() {
             return 0
             ;;
         caio__subcmd__license)
-            opts="-q -v -h --home --format --color --quiet --verbose --help keygen issue verify list revoke revocations install trust status help"
+            opts="-q -v -h --home --format --color --quiet --verbose --help keygen issue verify list revoke revocations install trust untrust status help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1296,7 +1319,7 @@ _caio() {
             return 0
             ;;
         caio__subcmd__license__subcmd__help)
-            opts="keygen issue verify list revoke revocations install trust status help"
+            opts="keygen issue verify list revoke revocations install trust untrust status help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1422,6 +1445,20 @@ _caio() {
             return 0
             ;;
         caio__subcmd__license__subcmd__help__subcmd__trust)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caio__subcmd__license__subcmd__help__subcmd__untrust)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1688,6 +1725,32 @@ _caio() {
             return 0
             ;;
         caio__subcmd__license__subcmd__trust)
+            opts="-q -v -h --home --format --color --quiet --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caio__subcmd__license__subcmd__untrust)
             opts="-q -v -h --home --format --color --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

@@ -533,6 +533,7 @@ set edit:completion:arg-completer[caio] = {|@words|
             cand revocations 'Sign and print the revocation list: every revoked license, next sequence number'
             cand install 'Install a license and/or a revocation list on this instance'
             cand trust 'Trust a vendor public key; from then on `caio route` needs a license'
+            cand untrust 'Stop trusting a vendor key (a retired or compromised one); licenses it signed stop counting'
             cand status 'Show installed licenses, days left, grace state and the revocation list'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -641,6 +642,17 @@ set edit:completion:arg-completer[caio] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'caio;license;untrust'= {
+            cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
+            cand --format 'Output format: `human` tables and text, or one `json` document on stdout'
+            cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
+            cand -q 'Print only results and errors: no status lines, warnings or progress bars'
+            cand --quiet 'Print only results and errors: no status lines, warnings or progress bars'
+            cand -v 'Print more detail (repeat for more)'
+            cand --verbose 'Print more detail (repeat for more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'caio;license;status'= {
             cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
             cand --format 'Output format: `human` tables and text, or one `json` document on stdout'
@@ -661,6 +673,7 @@ set edit:completion:arg-completer[caio] = {|@words|
             cand revocations 'Sign and print the revocation list: every revoked license, next sequence number'
             cand install 'Install a license and/or a revocation list on this instance'
             cand trust 'Trust a vendor public key; from then on `caio route` needs a license'
+            cand untrust 'Stop trusting a vendor key (a retired or compromised one); licenses it signed stop counting'
             cand status 'Show installed licenses, days left, grace state and the revocation list'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -679,6 +692,8 @@ set edit:completion:arg-completer[caio] = {|@words|
         &'caio;license;help;install'= {
         }
         &'caio;license;help;trust'= {
+        }
+        &'caio;license;help;untrust'= {
         }
         &'caio;license;help;status'= {
         }
@@ -815,6 +830,7 @@ set edit:completion:arg-completer[caio] = {|@words|
             cand revocations 'Sign and print the revocation list: every revoked license, next sequence number'
             cand install 'Install a license and/or a revocation list on this instance'
             cand trust 'Trust a vendor public key; from then on `caio route` needs a license'
+            cand untrust 'Stop trusting a vendor key (a retired or compromised one); licenses it signed stop counting'
             cand status 'Show installed licenses, days left, grace state and the revocation list'
         }
         &'caio;help;license;keygen'= {
@@ -832,6 +848,8 @@ set edit:completion:arg-completer[caio] = {|@words|
         &'caio;help;license;install'= {
         }
         &'caio;help;license;trust'= {
+        }
+        &'caio;help;license;untrust'= {
         }
         &'caio;help;license;status'= {
         }

@@ -265,6 +265,14 @@ pub enum Error {
     )]
     EmbeddedTrustOnly { keys: String },
 
+    #[error("no trusted vendor key `{key_id}`")]
+    #[diagnostic(code(caio::license::unknown_key))]
+    UnknownTrustedKey {
+        key_id: String,
+        #[help]
+        help: String,
+    },
+
     #[error("no issued license `{id}`")]
     #[diagnostic(code(caio::license::unknown))]
     UnknownLicense {
@@ -396,6 +404,7 @@ impl Error {
             | Error::NoTrustedKey
             | Error::EmbeddedTrustOnly { .. }
             | Error::UnknownLicense { .. }
+            | Error::UnknownTrustedKey { .. }
             | Error::RevocationsNotNewer { .. }
             | Error::Unlicensed { .. }
             | Error::ClockTampered { .. }

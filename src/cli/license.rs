@@ -128,6 +128,13 @@ pub enum LicenseCommand {
         file: PathBuf,
     },
 
+    /// Stop trusting a vendor key (a retired or compromised one); licenses it signed stop counting
+    Untrust {
+        /// The key id, as `caio license status` shows it (16 hex characters)
+        #[arg(value_name = "KEY_ID")]
+        key_id: String,
+    },
+
     /// Show installed licenses, days left, grace state and the revocation list
     Status,
 }
@@ -301,6 +308,7 @@ pub fn run(cmd: LicenseCommand, global: &GlobalArgs, ui: &mut Ui) -> Result<Exit
             install(global, input, revocations.as_deref(), now, ui)
         }
         LicenseCommand::Trust { file } => trust(global, &file, now, ui),
+        LicenseCommand::Untrust { key_id } => untrust(global, &key_id, ui),
         LicenseCommand::Status => {
             let home = resolve_home(global).ok();
             let embedded = keys::embedded_keys()?;
@@ -765,6 +773,51 @@ fn trust(global: &GlobalArgs, file: &Path, now: Timestamp, ui: &mut Ui) -> Resul
             "vendor key {} was already trusted",
             key.key_id()
         ))?;
+    }
+    Ok(Exit::Success)
+}
+
+fn untrust(global: &GlobalArgs, key_id: &str, ui: &mut Ui) -> Result<Exit, Error> {
+    let embedded = keys::embedded_keys()?;
+    if !embedded.is_empty() {
+        return Err(Error::EmbeddedTrustOnly {
+            keys: embedded
+                .iter()
+                .map(|k| k.key_id())
+                .collect::<Vec<_>>()
+                .join(", "),
+        });
+    }
+    let home = resolve_home(global)?;
+    let mut store = open_store(&home)?;
+    let Some(left) = store.untrust_key(key_id)? else {
+        let keys = store.trusted_keys()?;
+        let trusted: Vec<&str> = keys.iter().map(PublicKey::key_id).collect();
+        let help = if trusted.is_empty() {
+            "this home trusts no vendor key".to_string()
+        } else {
+            let close = crate::shape::did_you_mean(key_id, &trusted)
+                .map(|s| format!("did you mean `{s}`? "))
+                .unwrap_or_default();
+            format!("{close}trusted keys: {}", trusted.join(", "))
+        };
+        return Err(Error::UnknownTrustedKey {
+            key_id: key_id.to_string(),
+            help,
+        });
+    };
+    if ui.is_json() {
+        ui.json(&serde_json::json!({ "key_id": key_id, "trusted_keys_left": left }))?;
+        return Ok(Exit::Success);
+    }
+    ui.line(format_args!("vendor key {key_id} is no longer trusted"))?;
+    if left == 0 {
+        ui.status("no trusted vendor key is left: licenses are no longer enforced");
+    } else {
+        ui.status(format!(
+            "{left} trusted vendor key{} left; licenses signed by {key_id} no longer count",
+            if left == 1 { "" } else { "s" }
+        ));
     }
     Ok(Exit::Success)
 }

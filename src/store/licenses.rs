@@ -373,6 +373,27 @@ impl Store {
         })
     }
 
+    /// Stops trusting the vendor key `key_id`; returns the number of keys
+    /// still trusted, or `None` when the key was not trusted.
+    pub fn untrust_key(&mut self, key_id: &str) -> Result<Option<usize>, Error> {
+        let path = self.path.clone();
+        self.write(|tx| {
+            let removed = tx
+                .execute(
+                    "DELETE FROM trusted_keys WHERE key_id = ?1",
+                    params![key_id],
+                )
+                .map_err(|e| state(&path, e))?;
+            if removed == 0 {
+                return Ok(None);
+            }
+            let left: i64 = tx
+                .query_row("SELECT COUNT(*) FROM trusted_keys", [], |r| r.get(0))
+                .map_err(|e| state(&path, e))?;
+            Ok(Some(usize::try_from(left).unwrap_or(0)))
+        })
+    }
+
     /// The vendor keys this home trusts, oldest first.
     pub fn trusted_keys(&self) -> Result<Vec<PublicKey>, Error> {
         let mut stmt = self

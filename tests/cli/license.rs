@@ -1473,6 +1473,85 @@ fn enforcement_of_route_end_to_end() {
     assert!(stdout.contains("list #2 issued"), "{stdout}");
 }
 
+/// Key rotation: a second vendor key is trusted, the first is retired with
+/// `untrust`; licenses the retired key signed stop counting, and with no
+/// trusted key left nothing is gated. Unknown ids are refused with the list.
+#[test]
+fn untrust_retires_a_vendor_key() {
+    let env = TestEnv::new();
+    let old = vendor(&env);
+    let new = keygen(&env, "vendor-2026");
+    let (code, _, stderr) = run(env
+        .caio()
+        .args(["license", "trust"])
+        .arg(new.join("vendor.pub")));
+    assert_eq!(code, 0, "{stderr}");
+    let old_id = load_key(&old).public().key_id().to_string();
+    let new_id = load_key(&new).public().key_id().to_string();
+    let licensed = |keys: &Path| {
+        issue(
+            &env,
+            keys,
+            &[
+                "--customer",
+                "Acme",
+                "--features",
+                "route",
+                "--expires",
+                &day(90),
+            ],
+        )
+    };
+    let old_license = licensed(&old);
+    let (code, _, stderr) = run(env.caio().args(["license", "install", &old_license]));
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(route(&env).0, 0, "the old key's license counts");
+
+    // A typo: refused, nothing changes, the trusted ids are listed.
+    let typo = format!("{}0", &old_id[..15]);
+    let (code, _, stderr) = run(env.caio().args(["license", "untrust", &typo]));
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        says(&stderr, &format!("no trusted vendor key `{typo}`")),
+        "{stderr}"
+    );
+    assert!(says(&stderr, &old_id) && says(&stderr, &new_id), "{stderr}");
+    assert_eq!(open(&env).trusted_keys().unwrap().len(), 2);
+
+    let (code, json) = run_json(
+        env.caio()
+            .args(["--format", "json", "license", "untrust", &old_id]),
+    );
+    assert_eq!(code, 0, "{json}");
+    assert_eq!(
+        json,
+        serde_json::json!({ "key_id": old_id, "trusted_keys_left": 1 })
+    );
+    let (code, _, stderr) = route(&env);
+    assert_eq!(
+        code, 1,
+        "the retired key's license no longer counts: {stderr}"
+    );
+    let (code, _, stderr) = run(env.caio().args(["license", "install", &licensed(&new)]));
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(route(&env).0, 0, "a license of the new key counts");
+
+    // Retiring the last key turns enforcement off, and says so.
+    let (code, stdout, stderr) = run(env.caio().args(["license", "untrust", &new_id]));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stdout.contains(&format!("vendor key {new_id} is no longer trusted")),
+        "{stdout}"
+    );
+    assert!(says(&stderr, "licenses are no longer enforced"), "{stderr}");
+    let (code, json) = run_json(env.caio().args(["--format", "json", "license", "status"]));
+    assert_eq!(code, 0);
+    assert_eq!(json["enforced"], false, "{json:#}");
+    let (code, _, stderr) = run(env.caio().args(["license", "untrust", &new_id]));
+    assert_eq!(code, 1);
+    assert!(says(&stderr, "this home trusts no vendor key"), "{stderr}");
+}
+
 #[test]
 fn past_the_grace_period_route_is_refused() {
     let env = TestEnv::new();
