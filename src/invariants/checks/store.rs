@@ -101,8 +101,8 @@ pub fn traceability(ctx: &mut Ctx<'_>) -> Outcome {
         if let Err(message) = result {
             // Shrink with the same token; the chain is re-verified each time.
             let engine = ctx.engine;
-            let mut fails = |x: &Scenario| {
-                let once = traced_once(engine, &mut lab, x, &presented, &mut Coverage::new());
+            let fails = |lab: &mut Lab, x: &Scenario| {
+                let once = traced_once(engine, lab, x, &presented, &mut Coverage::new());
                 match once {
                     Err(m) => Some(m),
                     Ok(_) if verify => match engine.verify(&lab.store, None) {
@@ -113,15 +113,8 @@ pub fn traceability(ctx: &mut Ctx<'_>) -> Outcome {
                     Ok(_) => None,
                 }
             };
-            let (small, message) = shrink(s, message, &mut fails);
-            let token = presented.token(&lab).map(str::to_string);
-            let routed = match call(engine, &lab, &small, token.as_deref()) {
-                Ok(c) => as_routed(&small, &c),
-                Err(_) => small,
-            };
-            let mut out = failed(trial, message, routed);
-            out.coverage = coverage;
-            return out;
+            let found = (trial, s, message, coverage);
+            return shrunk(engine, &mut lab, &presented, found, fails);
         }
     }
     Outcome {
@@ -129,6 +122,27 @@ pub fn traceability(ctx: &mut Ctx<'_>) -> Outcome {
         coverage,
         ..Outcome::default()
     }
+}
+
+/// The outcome of a violation found at `trial` in scenario `s`, shrunk
+/// while `fails` (which runs one call in `lab`, with the same token) still
+/// reports one; the counterexample keeps the request as routed.
+fn shrunk(
+    engine: &dyn Engine,
+    lab: &mut Lab,
+    presented: &Presented,
+    (trial, s, message, coverage): (u64, Scenario, String, Coverage),
+    mut fails: impl FnMut(&mut Lab, &Scenario) -> Option<String>,
+) -> Outcome {
+    let (small, message) = shrink(s, message, &mut |x| fails(lab, x));
+    let token = presented.token(lab).map(str::to_string);
+    let routed = match call(engine, lab, &small, token.as_deref()) {
+        Ok(c) => as_routed(&small, &c),
+        Err(_) => small,
+    };
+    let mut out = failed(trial, message, routed);
+    out.coverage = coverage;
+    out
 }
 
 fn traced_once(
@@ -403,27 +417,12 @@ pub fn audit_trail(ctx: &mut Ctx<'_>) -> Outcome {
         (ctx.tick)();
         if let Err(message) = result {
             let engine = ctx.engine;
-            let mut fails = |x: &Scenario| {
-                audit_once(
-                    engine,
-                    &mut lab,
-                    x,
-                    &presented,
-                    &marker,
-                    values,
-                    &mut Coverage::new(),
-                )
-                .err()
+            let fails = |lab: &mut Lab, x: &Scenario| {
+                let mut cov = Coverage::new();
+                audit_once(engine, lab, x, &presented, &marker, values, &mut cov).err()
             };
-            let (small, message) = shrink(s, message, &mut fails);
-            let token = presented.token(&lab).map(str::to_string);
-            let routed = match call(engine, &lab, &small, token.as_deref()) {
-                Ok(c) => as_routed(&small, &c),
-                Err(_) => small,
-            };
-            let mut out = failed(trial, message, routed);
-            out.coverage = coverage;
-            return out;
+            let found = (trial, s, message, coverage);
+            return shrunk(engine, &mut lab, &presented, found, fails);
         }
     }
     Outcome {
