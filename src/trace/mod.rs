@@ -458,10 +458,15 @@ mod tests {
     use super::*;
 
     fn rows(n: i64) -> Vec<Row> {
+        chained(n, |seq| format!("{{\"n\":{seq}}}"))
+    }
+
+    /// Rows 1..=n, correctly chained, with the records `record` makes.
+    fn chained(n: i64, record: impl Fn(i64) -> String) -> Vec<Row> {
         let mut prev = GENESIS;
         (1..=n)
             .map(|seq| {
-                let record = format!("{{\"n\":{seq}}}");
+                let record = record(seq);
                 let hash = chain_hash(&prev, &record);
                 let row = Row {
                     seq,
@@ -539,22 +544,7 @@ mod tests {
 
         // Rewritten history, re-hashed consistently: only a checkpoint kept
         // elsewhere catches it.
-        let mut prev = GENESIS;
-        let rewritten: Vec<Row> = (1..=5)
-            .map(|seq| {
-                let record = format!("{{\"n\":{}}}", seq * 10);
-                let hash = chain_hash(&prev, &record);
-                let row = Row {
-                    seq,
-                    prev: hex(&prev),
-                    hash: hex(&hash),
-                    record,
-                    index: None,
-                };
-                prev = hash;
-                row
-            })
-            .collect();
+        let rewritten = chained(5, |seq| format!("{{\"n\":{}}}", seq * 10));
         assert_eq!(verify(&rewritten, &[]), None);
         assert_eq!(
             verify(&rewritten, &[(5, head5)]),
