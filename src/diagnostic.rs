@@ -111,12 +111,30 @@ pub struct JsonDiagnostic {
 }
 
 impl FileReport {
-    pub fn new(path: String, text: String, mut problems: Vec<Problem>) -> Self {
+    pub fn new(path: String, text: String, problems: Vec<Problem>) -> Self {
+        FileReport::with_secrets(path, text, problems, Vec::new())
+    }
+
+    /// A report whose text also hides `secrets` (byte ranges of values that
+    /// must never be shown, wherever a snippet is cut), besides the spans of
+    /// redacted problems.
+    pub fn with_secrets(
+        path: String,
+        text: String,
+        mut problems: Vec<Problem>,
+        mut secrets: Vec<std::ops::Range<usize>>,
+    ) -> Self {
         problems.sort_by(|a, b| {
             (a.span.offset, &a.code, &a.message).cmp(&(b.span.offset, &b.code, &b.message))
         });
         problems.dedup();
-        let text = mask(text, &problems);
+        secrets.extend(
+            problems
+                .iter()
+                .filter(|p| p.redact)
+                .map(|p| p.span.offset..p.span.offset + p.span.len),
+        );
+        let text = mask(text, &secrets);
         FileReport {
             path,
             text: Arc::new(text),
@@ -153,13 +171,8 @@ impl FileReport {
     }
 }
 
-/// Replaces the bytes of every redacted span with `*`, keeping offsets intact.
-fn mask(text: String, problems: &[Problem]) -> String {
-    let secrets: Vec<std::ops::Range<usize>> = problems
-        .iter()
-        .filter(|p| p.redact)
-        .map(|p| p.span.offset..p.span.offset + p.span.len)
-        .collect();
+/// Replaces the bytes of every secret range with `*`, keeping offsets intact.
+fn mask(text: String, secrets: &[std::ops::Range<usize>]) -> String {
     if secrets.is_empty() {
         return text;
     }

@@ -611,8 +611,15 @@ pub const CODES: &[(&str, &str)] = &[
 
 /// Reads one request from JSON text. On failure the report holds every problem.
 pub fn parse(path: &str, text: &str) -> Result<Request, FileReport> {
-    let fail =
-        |problems: Vec<Problem>| FileReport::new(path.to_string(), text.to_string(), problems);
+    // A snippet of any problem may show the token's line: it is masked.
+    let fail = |problems: Vec<Problem>| {
+        FileReport::with_secrets(
+            path.to_string(),
+            text.to_string(),
+            problems,
+            token_spans(text),
+        )
+    };
     let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
         let offset = LineIndex::new(text).offset(e.line(), e.column());
         let message = strip_position(&e.to_string());
@@ -669,6 +676,35 @@ pub fn from_node(node: &Node, allow_no_capability: bool) -> Result<Request, Vec<
     })?;
     request.payload = payload.filter(|p| !p.is_null());
     Ok(request)
+}
+
+/// The byte ranges of every string value of a `"token"` key, found in the
+/// raw text so that it works on malformed JSON too.
+fn token_spans(text: &str) -> Vec<std::ops::Range<usize>> {
+    let bytes = text.as_bytes();
+    let skip_space = |mut i: usize| {
+        while i < bytes.len() && bytes[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        i
+    };
+    let mut spans = Vec::new();
+    for (key, _) in text.match_indices("\"token\"") {
+        let colon = skip_space(key + "\"token\"".len());
+        if bytes.get(colon) != Some(&b':') {
+            continue;
+        }
+        let open = skip_space(colon + 1);
+        if bytes.get(open) != Some(&b'"') {
+            continue;
+        }
+        let mut end = open + 1;
+        while end < bytes.len() && bytes[end] != b'"' {
+            end += if bytes[end] == b'\\' { 2 } else { 1 };
+        }
+        spans.push(open + 1..end.min(bytes.len()));
+    }
+    spans
 }
 
 fn strip_position(message: &str) -> String {
@@ -845,6 +881,19 @@ mod tests {
         match parse("r.json", text) {
             Ok(_) => Vec::new(),
             Err(report) => report.problems.iter().map(|p| p.code.clone()).collect(),
+        }
+    }
+
+    #[test]
+    fn tokens_are_masked_in_every_report_even_of_malformed_json() {
+        for text in [
+            "{\"capability\": \"chat\", \"auth\": {\"token\": \"caio_S3CRET\"}, \"seed\": \"x\"}",
+            "{\"capability\": \"chat\",\n \"auth\": { \"token\" :\n \"caio_S3CRET\\\"x\" },\n}",
+            "{\"auth\": {\"token\": \"caio_S3CRET",
+        ] {
+            let report = parse("r.json", text).expect_err("invalid");
+            assert!(!report.text.contains("S3CRET"), "{}", report.text);
+            assert_eq!(report.text.len(), text.len(), "offsets are kept");
         }
     }
 

@@ -2059,6 +2059,49 @@ fn an_unknown_request_key_is_located_with_a_suggestion() {
     assert!(flat(&stderr).contains("<stdin>:3:20"), "{stderr}");
 }
 
+/// A request's token never shows in a diagnostic, though the snippet of a
+/// problem on a nearby line (or a syntax error) shows the lines around it.
+#[test]
+fn a_token_never_shows_in_a_request_diagnostic() {
+    let env = TestEnv::new();
+    let token = "caio_SECRETTOKENVALUE1234567890abcdefghijklmnopq";
+    for (name, text) in [
+        (
+            "wrong-type.json",
+            format!(
+                "{{\n \"capability\": \"chat\",\n \"auth\": {{\"token\": \"{token}\"}},\n \"seed\": \"x\"\n}}\n"
+            ),
+        ),
+        (
+            "trailing-comma.json",
+            format!("{{\"capability\": \"chat\", \"auth\": {{\"token\": \"{token}\"}},}}\n"),
+        ),
+        (
+            "unknown-key.json",
+            format!(
+                "{{\"capability\": \"chat\", \"auth\": {{\"token\": \"{token}\", \"extra\": 1}}}}\n"
+            ),
+        ),
+    ] {
+        let path = write(&env.scratch().join(name), &text);
+        let (code, stdout, stderr) = run(&mut stateless(
+            &env,
+            &path,
+            Path::new("contracts"),
+            None,
+            None,
+        ));
+        assert_eq!(code, 1, "{name}: {stderr}");
+        assert!(stderr.contains("request::"), "{name}: {stderr}");
+        assert!(
+            stderr.contains("\"token\""),
+            "{name}: the snippet is shown: {stderr}"
+        );
+        assert!(!stderr.contains("SECRETTOKEN"), "{name}: {stderr}");
+        assert!(!stdout.contains("SECRETTOKEN"), "{name}: {stdout}");
+    }
+}
+
 /// A `redact` entry that names no redactable field is an error, located,
 /// with a suggestion or the reason: a typo must not leave the value in the
 /// trace without a word.
