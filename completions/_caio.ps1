@@ -432,7 +432,7 @@ Register-ArgumentCompleter -Native -CommandName 'caio' -ScriptBlock {
             [CompletionResult]::new('--top', '--top', [CompletionResultType]::ParameterName, 'List the K best eligible candidates')
             [CompletionResult]::new('--payload', '--payload', [CompletionResultType]::ParameterName, 'The body to send with --execute (instead of the request''s `payload`)')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Write the response body to FILE instead of stdout (with --execute)')
-            [CompletionResult]::new('--deadline-ms', '--deadline-ms', [CompletionResultType]::ParameterName, 'Give up executing after this many milliseconds, retries and failover included')
+            [CompletionResult]::new('--deadline-ms', '--deadline-ms', [CompletionResultType]::ParameterName, 'Give up executing after this many milliseconds, retries and failover included (at most 24 h)')
             [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: `human` tables and text, or one `json` document on stdout')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured by `auto`)')

@@ -383,7 +383,7 @@ set edit:completion:arg-completer[caio] = {|@words|
             cand --top 'List the K best eligible candidates'
             cand --payload 'The body to send with --execute (instead of the request''s `payload`)'
             cand --output 'Write the response body to FILE instead of stdout (with --execute)'
-            cand --deadline-ms 'Give up executing after this many milliseconds, retries and failover included'
+            cand --deadline-ms 'Give up executing after this many milliseconds, retries and failover included (at most 24 h)'
             cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
             cand --format 'Output format: `human` tables and text, or one `json` document on stdout'
             cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'

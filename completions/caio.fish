@@ -305,7 +305,7 @@ complete -c caio -n "__fish_caio_using_subcommand route" -l seed -d 'Seed of the
 complete -c caio -n "__fish_caio_using_subcommand route" -l top -d 'List the K best eligible candidates' -r
 complete -c caio -n "__fish_caio_using_subcommand route" -l payload -d 'The body to send with --execute (instead of the request\'s `payload`)' -r -F
 complete -c caio -n "__fish_caio_using_subcommand route" -l output -d 'Write the response body to FILE instead of stdout (with --execute)' -r -F
-complete -c caio -n "__fish_caio_using_subcommand route" -l deadline-ms -d 'Give up executing after this many milliseconds, retries and failover included' -r
+complete -c caio -n "__fish_caio_using_subcommand route" -l deadline-ms -d 'Give up executing after this many milliseconds, retries and failover included (at most 24 h)' -r
 complete -c caio -n "__fish_caio_using_subcommand route" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
 complete -c caio -n "__fish_caio_using_subcommand route" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout' -r -f -a "human\t'Tables and text for people'
 json\t'One JSON document on stdout, for scripts'"

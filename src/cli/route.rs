@@ -90,15 +90,20 @@ pub struct RouteArgs {
     #[arg(long, value_name = "FILE", requires = "execute")]
     output: Option<PathBuf>,
 
-    /// Give up executing after this many milliseconds, retries and failover included
+    /// Give up executing after this many milliseconds, retries and failover included (at most 24 h)
     #[arg(
         long,
         value_name = "MS",
         default_value_t = 120_000,
-        value_parser = clap::value_parser!(u64).range(1..)
+        value_parser = clap::value_parser!(u64).range(1..=MAX_DEADLINE_MS)
     )]
     deadline_ms: u64,
 }
+
+/// The longest `--deadline-ms`: a day. It keeps the recorded deadline an
+/// exact JSON integer, so the trace record of an execution can always be
+/// written (the call is never made with a record that cannot be).
+const MAX_DEADLINE_MS: u64 = 24 * 60 * 60 * 1000;
 
 fn long_help() -> String {
     let mut out = String::from(AFTER_HELP);

@@ -420,6 +420,48 @@ fn json_output_carries_the_attempts_and_the_body_and_output_writes_a_file() {
     );
 }
 
+/// `--output` is opened before anything is sent: an unwritable path fails
+/// without a call (traced as not started); a failed execution leaves no
+/// file it created; a huge `--deadline-ms` is a usage error.
+#[test]
+fn output_is_checked_before_the_call_and_the_deadline_is_bounded() {
+    let env = TestEnv::new();
+    let server = Server::start(vec![], reply(200, r#"{"answer":42}"#));
+    register(&env, &[svc("svc-a", &server, 0.9)]);
+    let missing_dir = env.scratch().join("no/such/dir/out.json");
+    let (code, stdout, stderr) = execute(&env, &["--output", missing_dir.to_str().unwrap()]);
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(stdout, "");
+    assert!(stderr.contains("out.json"), "{stderr}");
+    assert!(server.seen().is_empty(), "nothing was sent");
+    let r = record(&env, 1);
+    assert_eq!(r["execution"]["outcome"], "not_started", "{r:#}");
+    assert_eq!(r["attempts"], json!([]));
+
+    let down = Server::start(vec![], reply(500, "down"));
+    let env = TestEnv::new();
+    register(&env, &[svc("svc-a", &down, 0.9)]);
+    let out = env.scratch().join("out.json");
+    let (code, _, stderr) = execute(&env, &["--output", out.to_str().unwrap()]);
+    assert_eq!(code, 4, "{stderr}");
+    assert!(
+        !out.exists(),
+        "a failed execution leaves no empty output file"
+    );
+    std::fs::write(&out, "kept").unwrap();
+    let (code, _, _) = execute(&env, &["--output", out.to_str().unwrap()]);
+    assert_eq!(code, 4);
+    assert_eq!(
+        std::fs::read_to_string(&out).unwrap(),
+        "kept",
+        "an existing file is left as it was"
+    );
+
+    let (code, _, stderr) = execute(&env, &["--deadline-ms", "9007199254740993"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("--deadline-ms"), "{stderr}");
+}
+
 #[test]
 fn two_503s_then_a_200_is_three_attempts() {
     let env = TestEnv::new();

@@ -67,17 +67,23 @@ pub(super) fn run(
     ui: &mut Ui,
 ) -> Result<Exit, Error> {
     let deadline_ms = options.deadline.as_millis() as u64;
+    // `--output` is opened before anything is sent, so a response that was
+    // paid for is never lost to an unwritable path.
+    let output = options.output.map(Output::open).transpose();
     let env = |name: &str| std::env::var_os(name);
     let contract = |id: &str| router.contract(id);
-    let plan = gateway::plan(
-        &routed.decision,
-        &contract,
-        payload,
-        &env,
-        options.deadline,
-        jiff::Timestamp::now(),
-    );
-    let plan = match plan {
+    let plan = output.and_then(|output| {
+        let plan = gateway::plan(
+            &routed.decision,
+            &contract,
+            payload,
+            &env,
+            options.deadline,
+            jiff::Timestamp::now(),
+        )?;
+        Ok((plan, output))
+    });
+    let (plan, output) = match plan {
         Ok(plan) => plan,
         Err(e) => {
             // Nothing was sent; the decision is still traced.
@@ -114,31 +120,100 @@ pub(super) fn run(
         Some((execution.attempts.clone(), end.clone())),
     )?
     .remove(0);
+    let written = match (output, &execution.response) {
+        (Some(output), Some((_, response))) => Some(output.write(&response.body)?),
+        (Some(output), None) => {
+            output.discard();
+            None
+        }
+        (None, _) => None,
+    };
     let stateful = router.store_mut().is_some();
-    report(
-        routed, &traced, &execution, &end, &changes, stateful, options, ui,
-    )
+    let done = Done {
+        traced: &traced,
+        execution: &execution,
+        end: &end,
+        changes: &changes,
+        written,
+        stateful,
+    };
+    report(routed, &done, options, ui)
 }
 
-#[allow(clippy::too_many_arguments)]
+/// The `--output` file, open for writing.
+struct Output<'a> {
+    path: &'a Path,
+    file: std::fs::File,
+    /// Whether opening it created it (so a failed execution removes it).
+    created: bool,
+}
+
+impl<'a> Output<'a> {
+    fn open(path: &'a Path) -> Result<Output<'a>, Error> {
+        let created = !path.exists();
+        let file = std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(path)
+            .map_err(|e| Error::Write {
+                path: path.to_path_buf(),
+                reason: e.to_string(),
+            })?;
+        Ok(Output {
+            path,
+            file,
+            created,
+        })
+    }
+
+    /// Replaces the file's content with `body`; returns the path written.
+    fn write(mut self, body: &[u8]) -> Result<String, Error> {
+        use std::io::Write;
+        let fail = |e: std::io::Error| Error::Write {
+            path: self.path.to_path_buf(),
+            reason: e.to_string(),
+        };
+        self.file.set_len(0).map_err(fail)?;
+        self.file.write_all(body).map_err(fail)?;
+        Ok(self.path.display().to_string())
+    }
+
+    /// No body came back: a file made for it goes away again.
+    fn discard(self) {
+        if self.created {
+            drop(self.file);
+            let _ = std::fs::remove_file(self.path);
+        }
+    }
+}
+
+/// What an execution left, for the report.
+struct Done<'a> {
+    traced: &'a Traced,
+    execution: &'a Execution,
+    end: &'a ExecutionRecord,
+    changes: &'a [(String, Change)],
+    /// Where the body was written (`--output`).
+    written: Option<String>,
+    stateful: bool,
+}
+
 fn report(
     routed: &Routed,
-    traced: &Traced,
-    execution: &Execution,
-    end: &ExecutionRecord,
-    changes: &[(String, Change)],
-    stateful: bool,
+    done: &Done<'_>,
     options: &Options<'_>,
     ui: &mut Ui,
 ) -> Result<Exit, Error> {
-    let mut written = None;
-    if let (Some(path), Some((_, response))) = (options.output, &execution.response) {
-        std::fs::write(path, &response.body).map_err(|e| Error::Write {
-            path: path.to_path_buf(),
-            reason: e.to_string(),
-        })?;
-        written = Some(path.display().to_string());
-    }
+    let Done {
+        traced,
+        execution,
+        end,
+        changes,
+        stateful,
+        ..
+    } = *done;
+    let written = done.written.clone();
     if ui.is_json() {
         let mut doc = RouteJson::new(routed, traced, options.top, true);
         doc.execution = Some(ExecutionJson {
