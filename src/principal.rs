@@ -41,11 +41,16 @@ pub struct Principal {
     pub trust: Trust,
 }
 
+/// The name decisions and traces give the caller of a request without a
+/// token; no principal may take it, so `anonymous` in an audit is never an
+/// authenticated caller.
+pub const ANONYMOUS: &str = "anonymous";
+
 impl Principal {
     /// The principal of a request without a token: trust low, no roles, no tenant.
     pub fn anonymous() -> Principal {
         Principal {
-            name: "anonymous".into(),
+            name: ANONYMOUS.into(),
             tenant: None,
             roles: Vec::new(),
             trust: Trust::Low,

@@ -11,8 +11,8 @@ use clap::Subcommand;
 pub enum PrincipalCommand {
     /// Create a principal and print its token (shown once, never stored in clear)
     Add {
-        /// Unique name of the principal (a person, team or service)
-        #[arg(value_parser = parse_name)]
+        /// Unique name of the principal (a person, team or service; not `anonymous`)
+        #[arg(value_parser = parse_principal_name)]
         name: String,
         /// Tenant the principal belongs to
         #[arg(long, value_parser = parse_name)]
@@ -38,6 +38,15 @@ fn parse_name(s: &str) -> Result<String, String> {
     } else {
         Err(format!("`{s}` is not {}", NAME.describe))
     }
+}
+
+fn parse_principal_name(s: &str) -> Result<String, String> {
+    if s == crate::principal::ANONYMOUS {
+        return Err(format!(
+            "`{s}` is reserved: it names the caller of a request without a token"
+        ));
+    }
+    parse_name(s)
 }
 
 pub fn run(cmd: PrincipalCommand, global: &GlobalArgs, ui: &mut Ui) -> Result<Exit, Error> {

@@ -213,6 +213,8 @@ fn bad_names_and_trust_levels_are_usage_errors() {
         ],
         &["principal", "add", "--trust", "low"],
         &["principal", "revoke"],
+        // Reserved: decisions name the caller without a token so.
+        &["principal", "add", "anonymous", "--trust", "high"],
     ] {
         let (code, stdout, stderr) = run(env.caio().args(args));
         assert_eq!(code, 2, "{args:?}: {stderr}");
@@ -221,6 +223,10 @@ fn bad_names_and_trust_levels_are_usage_errors() {
         assert!(!stderr.contains("panicked"), "{stderr}");
     }
     assert!(!env.home().exists(), "usage errors touch no state");
+    let (_, _, stderr) = run(env
+        .caio()
+        .args(["principal", "add", "anonymous", "--trust", "high"]));
+    assert!(stderr.contains("`anonymous` is reserved"), "{stderr}");
 }
 
 #[test]
