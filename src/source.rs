@@ -26,6 +26,10 @@ impl Format {
 /// The codes every format shares, with what they mean (suffixes).
 pub const CODES: &[(&str, &str)] = &[
     ("unreadable", "the path does not exist or cannot be read"),
+    (
+        "not-regular-file",
+        "the path is a FIFO, socket or device, not a regular file",
+    ),
     ("no-files", "a directory holds no *.yaml or *.yml file"),
     ("too-large", "the file is larger than the 1 MiB limit"),
     ("not-utf8", "the file is not UTF-8 text"),
@@ -38,8 +42,8 @@ pub const CODES: &[(&str, &str)] = &[
 ];
 
 /// The files a path stands for (a file, or the `*.yaml`/`*.yml` files under
-/// a directory, recursively, sorted, hidden entries skipped), or a problem
-/// saying why it stands for none.
+/// a directory, recursively, sorted, hidden entries and special files
+/// skipped), or a problem saying why it stands for none.
 pub fn expand(format: &Format, path: &Path) -> Vec<Result<PathBuf, Problem>> {
     let meta = match std::fs::metadata(path) {
         Ok(m) => m,
@@ -97,6 +101,7 @@ fn walk(format: &Format, dir: &Path, files: &mut Vec<PathBuf>, errors: &mut Vec<
             continue;
         };
         // Symlinked directories are not followed: no loops, no surprises.
+        // FIFOs, sockets and devices are skipped: reading one could block.
         if kind.is_dir() {
             walk(format, &path, files, errors);
         } else if is_yaml(&path) && (kind.is_file() || path.is_file()) {
@@ -120,6 +125,49 @@ pub fn unreadable(format: &Format, path: &Path, e: &std::io::Error) -> Problem {
         format!("cannot read `{}`: {}", path.display(), io_reason(e)),
     )
     .help("check the path and its permissions")
+}
+
+/// A path that names something other than a regular file (a FIFO, a socket,
+/// a device, a directory where a file is expected). Such a path is refused
+/// before it is opened: opening a FIFO blocks until a writer comes, and a
+/// device such as `/dev/zero` never ends.
+pub fn not_regular(format: &Format, kind: std::fs::FileType) -> Problem {
+    Problem::error(
+        format.code("not-regular-file"),
+        Span::default(),
+        format!("not a regular file: it is {}", describe_file_type(kind)),
+    )
+    .help(format!(
+        "pass the {} file itself; caio does not read FIFOs, sockets or devices (reading one could block or never end)",
+        format.noun
+    ))
+}
+
+/// What a file type is, in words: "a FIFO", "a directory".
+pub fn describe_file_type(kind: std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if kind.is_fifo() {
+            return "a FIFO (named pipe)";
+        }
+        if kind.is_socket() {
+            return "a socket";
+        }
+        if kind.is_char_device() {
+            return "a character device";
+        }
+        if kind.is_block_device() {
+            return "a block device";
+        }
+    }
+    if kind.is_dir() {
+        "a directory"
+    } else if kind.is_file() {
+        "a regular file"
+    } else {
+        "a special file"
+    }
 }
 
 fn io_reason(e: &std::io::Error) -> String {
@@ -147,33 +195,23 @@ impl ReadError {
     }
 }
 
-/// Reads a file as UTF-8 text under the size cap.
+/// Reads a file as UTF-8 text under the size cap. Anything but a regular
+/// file is refused before it is opened.
 pub fn read_text(format: &Format, path: &Path) -> Result<String, ReadError> {
-    match std::fs::metadata(path) {
-        Ok(meta) if meta.len() > yaml::MAX_FILE_BYTES => {
-            return Err(ReadError::new(
-                String::new(),
-                Problem::error(
-                    format.code("too-large"),
-                    Span::default(),
-                    format!(
-                        "file is {} bytes; a {} is limited to {} bytes (1 MiB)",
-                        meta.len(),
-                        format.noun,
-                        yaml::MAX_FILE_BYTES
-                    ),
-                )
-                .help(format!(
-                    "a {} is a few KiB; check that this is the file you meant",
-                    format.noun
-                )),
-            ));
-        }
-        Ok(_) => {}
-        Err(e) => return Err(ReadError::new(String::new(), unreadable(format, path, &e))),
+    let fail = |problem: Problem| ReadError::new(String::new(), problem);
+    let meta = std::fs::metadata(path).map_err(|e| fail(unreadable(format, path, &e)))?;
+    if !meta.is_file() {
+        return Err(fail(not_regular(format, meta.file_type())));
     }
-    let bytes = read_capped(path)
-        .map_err(|e| ReadError::new(String::new(), unreadable(format, path, &e)))?;
+    if meta.len() > yaml::MAX_FILE_BYTES {
+        return Err(fail(too_large(format, Some(meta.len()))));
+    }
+    let bytes = match read_capped(path) {
+        Ok(Capped::Read(bytes)) => bytes,
+        Ok(Capped::TooLarge) => return Err(fail(too_large(format, None))),
+        Ok(Capped::NotRegular(kind)) => return Err(fail(not_regular(format, kind))),
+        Err(e) => return Err(fail(unreadable(format, path, &e))),
+    };
     String::from_utf8(bytes).map_err(|e| {
         let at = e.utf8_error().valid_up_to();
         let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
@@ -189,6 +227,28 @@ pub fn read_text(format: &Format, path: &Path) -> Result<String, ReadError> {
             .help("save the file as UTF-8"),
         )
     })
+}
+
+/// A file over the size cap; `len` when its metadata told (a file that grew
+/// while it was read does not have one).
+fn too_large(format: &Format, len: Option<u64>) -> Problem {
+    let size = match len {
+        Some(len) => format!("file is {len} bytes"),
+        None => "file grew past the limit while it was read".to_string(),
+    };
+    Problem::error(
+        format.code("too-large"),
+        Span::default(),
+        format!(
+            "{size}; a {} is limited to {} bytes (1 MiB)",
+            format.noun,
+            yaml::MAX_FILE_BYTES
+        ),
+    )
+    .help(format!(
+        "a {} is a few KiB; check that this is the file you meant",
+        format.noun
+    ))
 }
 
 /// Reads and parses one YAML file.
@@ -227,16 +287,63 @@ pub fn parse(format: &Format, text: &str) -> Result<Node, Problem> {
     })
 }
 
+/// What [`read_capped`] found.
+enum Capped {
+    Read(Vec<u8>),
+    TooLarge,
+    /// The path was swapped for a special file after the metadata check.
+    NotRegular(std::fs::FileType),
+}
+
 /// Reads at most `MAX_FILE_BYTES + 1` bytes, so a file that grows after the
-/// metadata check still cannot exhaust memory.
-fn read_capped(path: &Path) -> std::io::Result<Vec<u8>> {
+/// metadata check still cannot exhaust memory; checks again, on the open
+/// file, that it is a regular file.
+fn read_capped(path: &Path) -> std::io::Result<Capped> {
     use std::io::Read;
-    let mut buf = Vec::new();
-    std::fs::File::open(path)?
-        .take(yaml::MAX_FILE_BYTES + 1)
-        .read_to_end(&mut buf)?;
-    if buf.len() as u64 > yaml::MAX_FILE_BYTES {
-        return Err(std::io::Error::other("file exceeds the 1 MiB limit"));
+    let file = std::fs::File::open(path)?;
+    let kind = file.metadata()?.file_type();
+    if !kind.is_file() {
+        return Ok(Capped::NotRegular(kind));
     }
-    Ok(buf)
+    let mut buf = Vec::new();
+    file.take(yaml::MAX_FILE_BYTES + 1).read_to_end(&mut buf)?;
+    if buf.len() as u64 > yaml::MAX_FILE_BYTES {
+        return Ok(Capped::TooLarge);
+    }
+    Ok(Capped::Read(buf))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FORMAT: Format = Format {
+        prefix: "test",
+        noun: "test document",
+        empty_help: "write one",
+    };
+
+    #[test]
+    fn a_directory_named_as_a_file_is_not_a_regular_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = read_text(&FORMAT, dir.path()).unwrap_err();
+        assert_eq!(err.problem.code, "test::not-regular-file");
+        assert_eq!(err.problem.message, "not a regular file: it is a directory");
+    }
+
+    #[test]
+    fn contracts_and_invariants_list_the_shared_codes() {
+        for (prefix, codes) in [
+            ("contract", crate::contract::validate::CODES),
+            ("invariant", crate::invariants::spec::CODES),
+        ] {
+            for (suffix, meaning) in CODES {
+                let code = format!("{prefix}::{suffix}");
+                assert!(
+                    codes.iter().any(|(c, m)| *c == code && m == meaning),
+                    "{prefix} lacks {code}: {meaning}"
+                );
+            }
+        }
+    }
 }

@@ -17,6 +17,10 @@ pub const CODES: &[(&str, &str)] = &[
         "the path does not exist or cannot be read",
     ),
     (
+        "invariant::not-regular-file",
+        "the path is a FIFO, socket or device, not a regular file",
+    ),
+    (
         "invariant::no-files",
         "a directory holds no *.yaml or *.yml file",
     ),

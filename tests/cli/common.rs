@@ -63,3 +63,23 @@ pub fn run_json(cmd: &mut Command) -> (i32, serde_json::Value) {
         .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{stdout}\nstderr:\n{stderr}"));
     (code, value)
 }
+
+/// Makes a FIFO at `path` with the system's `mkfifo`; false when there is no
+/// `mkfifo` (the caller skips its test). A FIFO opened for reading blocks
+/// until a writer comes, so the commands a test runs on one carry
+/// [`HANG_GUARD`]: a regression fails the test instead of hanging the suite.
+pub fn mkfifo(path: &Path) -> bool {
+    match std::process::Command::new("mkfifo").arg(path).status() {
+        Ok(status) => {
+            assert!(status.success(), "mkfifo {} failed", path.display());
+            true
+        }
+        Err(e) => {
+            eprintln!("skipped: no mkfifo ({e})");
+            false
+        }
+    }
+}
+
+/// How long a command that must not block may run before it is killed.
+pub const HANG_GUARD: std::time::Duration = std::time::Duration::from_secs(120);

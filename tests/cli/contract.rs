@@ -6,7 +6,7 @@
 //! Problems that cannot be a committed file (missing paths, empty directories,
 //! huge files, duplicates across files) are built at runtime in a scratch dir.
 
-use crate::common::{TestEnv, repo, run, run_json};
+use crate::common::{HANG_GUARD, TestEnv, mkfifo, repo, run, run_json};
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -15,6 +15,7 @@ use std::time::Instant;
 /// Codes that no single committed file can produce; each has a runtime test below.
 const RUNTIME_CODES: &[&str] = &[
     "contract::unreadable",           // missing_path_is_unreadable
+    "contract::not-regular-file",     // special_files_are_refused_without_being_opened
     "contract::no-files",             // empty_directory_is_no_files
     "contract::too-large",            // huge_files_are_rejected_before_reading
     "contract::duplicate-service-id", // duplicate_service_id_across_files_names_the_first
@@ -651,6 +652,93 @@ fn missing_path_is_unreadable() {
     assert!(stderr.contains("contract::unreadable"), "{stderr}");
     assert!(stderr.contains("does-not-exist.yaml"), "{stderr}");
     assert!(stderr.contains("help:"), "{stderr}");
+}
+
+/// A FIFO named on the command line once hung `validate` (opening it blocks
+/// until a writer comes), and `/dev/zero` was reported as unreadable with
+/// "check the permissions". Both are refused as not regular files, without
+/// being opened; a FIFO inside a walked directory is skipped.
+#[test]
+fn special_files_are_refused_without_being_opened() {
+    let env = TestEnv::new();
+    let fifo = env.scratch().join("fifo.yaml");
+    if !mkfifo(&fifo) {
+        return;
+    }
+    let (status, report) = validate_json(&env, &[&fifo]);
+    assert_eq!(status, 1, "{report:#}");
+    let file = only_file(&report);
+    assert_eq!(codes_of(file), ["contract::not-regular-file"]);
+    let message = file["diagnostics"][0]["message"].as_str().unwrap();
+    assert_eq!(message, "not a regular file: it is a FIFO (named pipe)");
+    assert!(file["diagnostics"][0]["line"].is_null(), "{report:#}");
+
+    let (status, stdout, stderr) = run(env
+        .caio()
+        .args(["contract", "validate"])
+        .arg(&fifo)
+        .timeout(HANG_GUARD));
+    assert_eq!(status, 1, "{stderr}");
+    assert_eq!(stdout, "1 file checked: 0 valid, 1 invalid\n");
+    assert!(stderr.contains("contract::not-regular-file"), "{stderr}");
+    assert!(stderr.contains("does not read FIFOs"), "{stderr}");
+
+    let zero = Path::new("/dev/zero");
+    if zero.exists() {
+        let (status, report) = validate_json(&env, &[zero]);
+        assert_eq!(status, 1, "{report:#}");
+        let file = only_file(&report);
+        assert_eq!(codes_of(file), ["contract::not-regular-file"]);
+        let message = file["diagnostics"][0]["message"].as_str().unwrap();
+        assert!(message.contains("character device"), "{message}");
+        assert!(!message.contains("permission"), "{message}");
+    }
+
+    // In a directory, the FIFO is skipped and the contracts are read.
+    let dir = env.scratch().join("with-fifo");
+    write(&dir.join("tts.yaml"), &shipped("openai-tts.yaml"));
+    assert!(mkfifo(&dir.join("pipe.yaml")));
+    let mut cmd = env.caio();
+    cmd.args(["--format", "json", "contract", "validate"])
+        .arg(&dir)
+        .timeout(HANG_GUARD);
+    let (status, report) = run_json(&mut cmd);
+    assert_eq!(status, 0, "{report:#}");
+    assert_eq!(report["files"].as_array().unwrap().len(), 1, "{report:#}");
+}
+
+/// Policies, invariants and principals are read by the same code as
+/// contracts: a FIFO is refused with their own code, never opened.
+#[test]
+fn every_yaml_reader_refuses_a_fifo() {
+    let env = TestEnv::new();
+    let fifo = env.scratch().join("fifo.yaml");
+    if !mkfifo(&fifo) {
+        return;
+    }
+    let runs: [(&[&str], &str); 3] = [
+        (&["policy", "validate"], "policy::not-regular-file"),
+        (
+            &["verify-invariants", "--invariants"],
+            "invariant::not-regular-file",
+        ),
+        (
+            &[
+                "route",
+                "--contracts",
+                "contracts",
+                "fixtures/requests/chat-balanced.json",
+                "--principal",
+            ],
+            "principal::not-regular-file",
+        ),
+    ];
+    for (args, code) in runs {
+        let (status, _, stderr) = run(env.caio().args(args).arg(&fifo).timeout(HANG_GUARD));
+        assert_eq!(status, 1, "{args:?}: {stderr}");
+        assert!(stderr.contains(code), "{args:?}: {stderr}");
+        assert!(stderr.contains("FIFO"), "{args:?}: {stderr}");
+    }
 }
 
 #[test]
