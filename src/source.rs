@@ -268,6 +268,13 @@ pub fn parse(format: &Format, text: &str) -> Result<Node, Problem> {
                 "yaml-syntax",
                 "fix the YAML syntax at this position (indentation, quotes, brackets)".to_string(),
             ),
+            ParseErrorKind::SecondDocument => (
+                "yaml-syntax",
+                format!(
+                    "one file holds one {}: delete this `---` and what follows, or move it to a file of its own",
+                    format.noun
+                ),
+            ),
             ParseErrorKind::Limit => (
                 "resource-limit",
                 format!(

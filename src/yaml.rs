@@ -168,6 +168,9 @@ pub enum ParseErrorKind {
     Syntax,
     /// Well-formed but over a resource budget (alias bomb, nesting, size).
     Limit,
+    /// A second document (`---`) where one is expected: a format problem,
+    /// reported as a syntax error.
+    SecondDocument,
     /// No document at all.
     Empty,
 }
@@ -207,6 +210,17 @@ fn convert_error(text: &str, err: &serde_saphyr::Error) -> ParseError {
     use serde_saphyr::Error as E;
     use serde_saphyr::budget::BudgetBreach as B;
     let inner = err.without_snippet();
+    if let E::Budget {
+        breach: B::Documents { .. },
+        ..
+    } = inner
+    {
+        return ParseError {
+            kind: ParseErrorKind::SecondDocument,
+            message: "a second YAML document starts here; a file holds one document".into(),
+            span: error_span(text, err),
+        };
+    }
     let depth = format!("nesting deeper than {MAX_DEPTH} levels");
     let nodes = format!("more than {MAX_NODES} nodes, alias expansions included");
     let limit = match inner {
@@ -215,7 +229,6 @@ fn convert_error(text: &str, err: &serde_saphyr::Error) -> ParseError {
             B::Nodes { .. } | B::Events { .. } => nodes,
             B::Aliases { .. } => "more than 1,000 aliases".to_string(),
             B::Anchors { .. } => "more than 1,000 anchors".to_string(),
-            B::Documents { .. } => "more than one YAML document".to_string(),
             B::ScalarBytes { .. } => "more than 1 MiB of scalar text".to_string(),
             _ => "a document over caio's parsing budget".to_string(),
         }),
@@ -257,6 +270,15 @@ fn convert_error(text: &str, err: &serde_saphyr::Error) -> ParseError {
             (ParseErrorKind::Syntax, message)
         }
     };
+    ParseError {
+        kind,
+        message,
+        span: error_span(text, err),
+    }
+}
+
+/// Where the parser says the error is, clamped to the text.
+fn error_span(text: &str, err: &serde_saphyr::Error) -> Span {
     let span = err
         .location()
         .and_then(|loc| {
@@ -272,12 +294,7 @@ fn convert_error(text: &str, err: &serde_saphyr::Error) -> ParseError {
         })
         .unwrap_or_default();
     let offset = span.offset.min(text.len());
-    let span = Span::new(offset, span.len.min(text.len() - offset));
-    ParseError {
-        kind,
-        message,
-        span,
-    }
+    Span::new(offset, span.len.min(text.len() - offset))
 }
 
 /// serde-saphyr prefixes messages with `error: line L column C:`; caio reports
@@ -447,6 +464,19 @@ mod tests {
         let e = parse(src).unwrap_err();
         assert_eq!(e.kind, ParseErrorKind::Syntax);
         assert!(!e.message.starts_with("error"), "{}", e.message);
+    }
+
+    /// A second document was once reported as a resource limit, with help
+    /// about nesting and aliases; the README calls it a syntax error.
+    #[test]
+    fn a_second_document_is_a_format_error_at_its_separator() {
+        let src = "a: 1\n---\nb: 2\n";
+        let e = parse(src).unwrap_err();
+        assert_eq!(e.kind, ParseErrorKind::SecondDocument);
+        assert_eq!(LineIndex::new(src).line_col(e.span.offset), (2, 1));
+        assert!(e.message.contains("second YAML document"), "{}", e.message);
+        // An explicit start and end of one document is fine.
+        assert!(parse("---\na: 1\n...\n").is_ok());
     }
 
     #[test]
