@@ -426,7 +426,7 @@ Register-ArgumentCompleter -Native -CommandName 'caio' -ScriptBlock {
         }
         'caio;route' {
             [CompletionResult]::new('--contracts', '--contracts', [CompletionResultType]::ParameterName, 'Route among these contract files instead of the registry (stateless mode)')
-            [CompletionResult]::new('--policies', '--policies', [CompletionResultType]::ParameterName, 'Apply these policy files (stateless mode; with a registry the installed set applies)')
+            [CompletionResult]::new('--policies', '--policies', [CompletionResultType]::ParameterName, 'Apply these policy files (stateless mode); a home''s installed set always applies, these add to it')
             [CompletionResult]::new('--principal', '--principal', [CompletionResultType]::ParameterName, 'Route as this principal (YAML or JSON: name, tenant, roles, trust); stateless mode only')
             [CompletionResult]::new('--seed', '--seed', [CompletionResultType]::ParameterName, 'Seed of the tie-break among equal scores (overrides the request''s `seed`)')
             [CompletionResult]::new('--top', '--top', [CompletionResultType]::ParameterName, 'List the K best eligible candidates')

@@ -377,7 +377,7 @@ set edit:completion:arg-completer[caio] = {|@words|
         }
         &'caio;route'= {
             cand --contracts 'Route among these contract files instead of the registry (stateless mode)'
-            cand --policies 'Apply these policy files (stateless mode; with a registry the installed set applies)'
+            cand --policies 'Apply these policy files (stateless mode); a home''s installed set always applies, these add to it'
             cand --principal 'Route as this principal (YAML or JSON: name, tenant, roles, trust); stateless mode only'
             cand --seed 'Seed of the tie-break among equal scores (overrides the request''s `seed`)'
             cand --top 'List the K best eligible candidates'

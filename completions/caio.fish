@@ -299,7 +299,7 @@ complete -c caio -n "__fish_caio_using_subcommand policy; and __fish_seen_subcom
 complete -c caio -n "__fish_caio_using_subcommand policy; and __fish_seen_subcommand_from help" -f -a "show" -d 'Print the active policy set and its hash'
 complete -c caio -n "__fish_caio_using_subcommand policy; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c caio -n "__fish_caio_using_subcommand route" -l contracts -d 'Route among these contract files instead of the registry (stateless mode)' -r -F
-complete -c caio -n "__fish_caio_using_subcommand route" -l policies -d 'Apply these policy files (stateless mode; with a registry the installed set applies)' -r -F
+complete -c caio -n "__fish_caio_using_subcommand route" -l policies -d 'Apply these policy files (stateless mode); a home\'s installed set always applies, these add to it' -r -F
 complete -c caio -n "__fish_caio_using_subcommand route" -l principal -d 'Route as this principal (YAML or JSON: name, tenant, roles, trust); stateless mode only' -r -F
 complete -c caio -n "__fish_caio_using_subcommand route" -l seed -d 'Seed of the tie-break among equal scores (overrides the request\'s `seed`)' -r
 complete -c caio -n "__fish_caio_using_subcommand route" -l top -d 'List the K best eligible candidates' -r

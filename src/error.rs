@@ -184,6 +184,15 @@ pub enum Error {
     )]
     MixedCurrencies { currencies: Vec<String> },
 
+    #[error("policy rule `{id}` of --policies differs from the installed rule with that id")]
+    #[diagnostic(
+        code(caio::policy::conflict),
+        help(
+            "with a home, its installed policy set always applies and --policies adds rules to it; rename the rule, install it with `caio policy apply`, or route without a home"
+        )
+    )]
+    PolicyConflict { id: String },
+
     #[error("cannot read the request {path}: {reason}")]
     #[diagnostic(
         code(caio::request),
@@ -393,6 +402,7 @@ impl Error {
             | Error::PrincipalExists { .. }
             | Error::UnknownPrincipal { .. }
             | Error::MixedCurrencies { .. }
+            | Error::PolicyConflict { .. }
             | Error::RequestUnreadable { .. }
             | Error::License(_)
             | Error::VendorKey { .. }

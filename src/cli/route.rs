@@ -48,7 +48,7 @@ pub struct RouteArgs {
     #[arg(long, value_name = "DIR")]
     contracts: Option<PathBuf>,
 
-    /// Apply these policy files (stateless mode; with a registry the installed set applies)
+    /// Apply these policy files (stateless mode); a home's installed set always applies, these add to it
     #[arg(long, value_name = "DIR", requires = "contracts")]
     policies: Option<PathBuf>,
 
@@ -365,13 +365,32 @@ fn router(args: &RouteArgs, global: &GlobalArgs, ui: &mut Ui) -> Result<Option<R
             }
         },
     };
-    // A home named explicitly receives the trace and verifies tokens.
-    let identities = match &global.home {
+    // A home named explicitly receives the trace and verifies tokens, and
+    // its installed policy set applies (SPEC §7: with a home, no flag can
+    // bypass it); --policies only adds rules.
+    let (identities, policies) = match &global.home {
         Some(_) => {
             let home = resolve_home(global)?;
-            Some((super::open_store(&home)?, home))
+            let store = super::open_store(&home)?;
+            let installed = store.active_policy_set()?;
+            if !installed.is_empty() {
+                ui.status(format_args!(
+                    "applying the {} policy rule(s) installed in {}{}",
+                    installed.policies().len(),
+                    home.path.display(),
+                    if args.policies.is_some() {
+                        ", with the rules of --policies"
+                    } else {
+                        ""
+                    }
+                ));
+            }
+            let policies = installed
+                .union(policies)
+                .map_err(|id| Error::PolicyConflict { id })?;
+            (Some((store, home)), policies)
         }
-        None => None,
+        None => (None, policies),
     };
     Router::files(contracts, policies, principal, identities).map(Some)
 }

@@ -74,6 +74,21 @@ impl PolicySet {
         PolicySet { policies }
     }
 
+    /// This set with `other`'s rules added. A rule in both (same id, same
+    /// text) is kept once; the id of a rule that differs between the two is
+    /// the error.
+    pub fn union(self, other: PolicySet) -> Result<PolicySet, String> {
+        let mut rules = self.policies;
+        for rule in other.policies {
+            match rules.iter().find(|r| r.id == rule.id) {
+                Some(same) if same.source == rule.source => {}
+                Some(_) => return Err(rule.id),
+                None => rules.push(rule),
+            }
+        }
+        Ok(PolicySet::new(rules))
+    }
+
     pub fn policies(&self) -> &[Policy] {
         &self.policies
     }
@@ -186,6 +201,21 @@ mod tests {
         let file = load::load_text("p.yaml", &text, std::path::Path::new("."));
         assert!(file.report.is_valid(), "{:?}", file.report.problems);
         PolicySet::new(file.policies)
+    }
+
+    #[test]
+    fn a_union_keeps_shared_rules_once_and_refuses_contradictions() {
+        let a = "  - id: a\n    effect: deny\n    match: { service.privacy.hosting: external }\n";
+        let b = "  - id: b\n    effect: deny\n    match: { service.privacy.hosting: on_prem }\n";
+        let a2 = "  - id: a\n    effect: deny\n    match: { service.privacy.hosting: internal }\n";
+        let both = set(&format!("{a}{b}"));
+        let union = set(a).union(set(&format!("{b}{a}"))).expect("no conflict");
+        assert_eq!(union.canonical().unwrap(), both.canonical().unwrap());
+        assert_eq!(
+            set(b).union(set(a2.trim_end())).unwrap().policies().len(),
+            2
+        );
+        assert_eq!(set(a).union(set(a2)).err().as_deref(), Some("a"));
     }
 
     fn verdict(

@@ -638,3 +638,101 @@ fn reordering_policy_files_changes_neither_hash_nor_decision() {
         assert_eq!(again["changed"], false, "{}", dir.display());
     }
 }
+
+/// SPEC §7: with a home, its installed set always applies — also to a
+/// stateless route that names the home (for tracing or tokens); --policies
+/// adds rules to it, and a rule that contradicts an installed one of the
+/// same id is refused.
+#[test]
+fn a_home_s_installed_set_applies_to_stateless_routes_too() {
+    let env = TestEnv::new();
+    let (status, _, stderr) = run(env.caio().args(["policy", "apply", "policies/pii.yaml"]));
+    assert_eq!(status, 0, "{stderr}");
+    // `caio route` with the test's home (CAIO_HOME), or with none.
+    let route_in = |home: bool, extra: &[&str]| {
+        let mut caio = env.caio();
+        if !home {
+            caio.env_remove("CAIO_HOME");
+        }
+        run_json(
+            caio.args(["--format", "json", "route"])
+                .arg("fixtures/requests/chat-eu-confidential-pii.json")
+                .args(["--contracts", "contracts"])
+                .args(["--principal", "fixtures/principals/acme-analyst.yaml"])
+                .args(extra),
+        )
+    };
+    let route = |extra: &[&str]| route_in(true, extra);
+    let home = env.home();
+    let home = home.to_str().unwrap();
+    let rules_of = |d: &Value| -> Vec<String> {
+        let mut rules: Vec<String> = d["candidates"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|c| c["rejections"].as_array().unwrap().clone())
+            .filter(|r| r["stage"] == "policy")
+            .map(|r| r["rule"].as_str().unwrap().to_string())
+            .collect();
+        rules.sort();
+        rules.dedup();
+        rules
+    };
+
+    // No home: no policies, so the external EU service wins.
+    let (status, free) = route_in(false, &[]);
+    assert_eq!(status, 0, "{free:#}");
+    assert_eq!(free["service_id"], "mistral-large-eu", "{free:#}");
+
+    // The home named (--home, or CAIO_HOME), no --policies: its installed
+    // set applies anyway.
+    let (status, d) = route(&["--home", home]);
+    assert_eq!(
+        route(&[]).1["service_id"],
+        d["service_id"],
+        "CAIO_HOME names it too"
+    );
+    assert_eq!(status, 0, "{d:#}");
+    assert_eq!(d["service_id"], "llama-3-70b-onprem", "{d:#}");
+    assert_eq!(rules_of(&d), ["no-pii-external"], "{d:#}");
+    let installed = run_json(env.caio().args(["--format", "json", "policy", "show"])).1;
+    assert_eq!(d["policy_set"], installed["hash"], "{d:#}");
+
+    // --policies adds rules; the installed ones are kept once.
+    let (status, d) = route(&["--home", home, "--policies", "policies"]);
+    assert_eq!(status, 0, "{d:#}");
+    assert_eq!(d["service_id"], "llama-3-70b-onprem", "{d:#}");
+    let (_, shipped) = route_in(false, &["--policies", "policies"]);
+    assert_eq!(
+        d["policy_set"], shipped["policy_set"],
+        "same rules, same hash"
+    );
+
+    // A rule contradicting an installed one of the same id is refused.
+    let contrary = write(
+        &env.scratch().join("contrary/pii.yaml"),
+        "apiVersion: caio/v1\nkind: PolicySet\npolicies:\n  - id: no-pii-external\n    \
+         effect: prefer\n    weight: 0.1\n    match: { service.privacy.hosting: external }\n",
+    );
+    let dir = contrary.parent().unwrap().to_str().unwrap();
+    let (status, _, stderr) = run(env
+        .caio()
+        .args(["route", "fixtures/requests/chat-eu-confidential-pii.json"])
+        .args([
+            "--contracts",
+            "contracts",
+            "--home",
+            home,
+            "--policies",
+            dir,
+        ]));
+    assert_eq!(status, 1, "{stderr}");
+    assert!(flat(&stderr).contains("caio::policy::conflict"), "{stderr}");
+    assert!(flat(&stderr).contains("`no-pii-external`"), "{stderr}");
+
+    // The traced decisions replay from the stored inputs.
+    for seq in ["1", "2", "3"] {
+        let (status, out, stderr) = run(env.caio().args(["trace", "replay", seq]));
+        assert_eq!(status, 0, "replay {seq}: {out}{stderr}");
+    }
+}
