@@ -1,11 +1,10 @@
 use caio::Exit;
 use caio::cli::Cli;
 use caio::ui::Ui;
-use clap::Parser;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let cli = match Cli::from_process() {
         Ok(cli) => cli,
         Err(e) => {
             // --help and --version print and succeed; parse errors exit 2.

@@ -117,6 +117,19 @@ pub enum Command {
 }
 
 impl Cli {
+    /// Parses the process's arguments. An empty `CAIO_HOME` counts as unset
+    /// (like an empty `XDG_DATA_HOME`), rather than as a missing `--home`
+    /// value that would fail every command.
+    pub fn from_process() -> Result<Cli, clap::Error> {
+        use clap::{CommandFactory, FromArgMatches};
+        let mut command = Cli::command();
+        if std::env::var_os("CAIO_HOME").is_some_and(|v| v.is_empty()) {
+            command = command.mut_arg("home", |a| a.env(None));
+        }
+        let matches = command.try_get_matches()?;
+        Cli::from_arg_matches(&matches)
+    }
+
     /// Runs the parsed command against a terminal.
     pub fn run(self, ui: &mut Ui) -> Result<Exit, Error> {
         let global = self.global;

@@ -76,6 +76,22 @@ fn home_flag_beats_caio_home_and_xdg_is_the_fallback() {
     );
     assert_eq!(code, 0);
     assert_eq!(json["home"], xdg.join("caio").display().to_string());
+
+    // An empty CAIO_HOME is unset, like an empty XDG_DATA_HOME.
+    let (code, json) = run_json(
+        env.caio()
+            .env("CAIO_HOME", "")
+            .env("XDG_DATA_HOME", &xdg)
+            .args(["init", "--format", "json"]),
+    );
+    assert_eq!(code, 0, "{json}");
+    assert_eq!(json["home"], xdg.join("caio").display().to_string());
+    let (code, _, stderr) =
+        run(env
+            .caio()
+            .env("CAIO_HOME", "")
+            .args(["contract", "validate", "contracts"]));
+    assert_eq!(code, 0, "{stderr}");
 }
 
 #[test]
