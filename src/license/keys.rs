@@ -87,35 +87,65 @@ impl VendorKey {
             .map_err(|e| format!("not an Ed25519 private key in PKCS#8 PEM form ({e})"))
     }
 
-    /// Loads a private key file, refusing one that group or others may read.
+    /// Loads a private key file. Judged in the order that gives the right
+    /// advice: a regular file, then a private key at all (a public key gets
+    /// pointed to its `vendor.key`), then readable by its owner only.
     pub fn load(path: &Path) -> Result<VendorKey, Error> {
+        const PASS_VENDOR_KEY: &str = "pass --key with the vendor.key that `caio license keygen` wrote (PKCS#8 PEM, mode 0600)";
         let fail = |reason: String, help: &'static str| Error::VendorKey {
             path: path.to_path_buf(),
             reason,
             help,
         };
-        let bytes = secret_file::read(path).map_err(|e| match e {
-            secret_file::ReadError::Exposed { .. } => fail(
+        let unchecked = secret_file::read_unchecked(path).map_err(|e| match e {
+            secret_file::ReadError::NotRegular {
+                kind: "a directory",
+            } if path.join(PRIVATE_FILE).is_file() => fail(
+                format!(
+                    "{e}; the signing key in it is {}",
+                    path.join(PRIVATE_FILE).display()
+                ),
+                PASS_VENDOR_KEY,
+            ),
+            e => fail(e.to_string(), PASS_VENDOR_KEY),
+        })?;
+        if let Some(form) = std::str::from_utf8(unchecked.bytes())
+            .ok()
+            .and_then(public_key_form)
+        {
+            let sibling = path.with_file_name(PRIVATE_FILE);
+            let next_to = if sibling.is_file() {
+                format!("; the signing key next to it is {}", sibling.display())
+            } else {
+                String::new()
+            };
+            return Err(fail(
+                format!("this is a public key ({form}), not a private key{next_to}"),
+                "sign with the private key: vendor.key, which `caio license keygen` wrote next to vendor.pub; the public key is what customers trust",
+            ));
+        }
+        let bytes = unchecked.into_private(path).map_err(|e| {
+            fail(
                 e.to_string(),
                 "a signing key must be readable by its owner only: anyone who reads it can issue licenses",
-            ),
-            secret_file::ReadError::Io(io) => fail(
-                io.to_string(),
-                "pass --key with the vendor.key that `caio license keygen` wrote",
-            ),
+            )
         })?;
-        let text = zeroize::Zeroizing::new(String::from_utf8(bytes).map_err(|_| {
-            fail(
-                "not a text file".into(),
-                "pass the vendor.key that `caio license keygen` wrote (PKCS#8 PEM)",
-            )
-        })?);
-        VendorKey::from_pem(&text).map_err(|reason| {
-            fail(
-                reason,
-                "pass the vendor.key that `caio license keygen` wrote (PKCS#8 PEM)",
-            )
-        })
+        let text = std::str::from_utf8(&bytes)
+            .map_err(|_| fail("not a text file".into(), PASS_VENDOR_KEY))?;
+        VendorKey::from_pem(text).map_err(|reason| fail(reason, PASS_VENDOR_KEY))
+    }
+}
+
+/// Which public-key form `text` is in, if it is one: a caio public key
+/// (`vendor.pub`) or a PEM public key (`vendor.pub.pem`).
+fn public_key_form(text: &str) -> Option<&'static str> {
+    let text = text.trim();
+    if text.starts_with(PUBLIC_PREFIX) {
+        Some("`caio-pub-v1.…`, as in vendor.pub")
+    } else if text.starts_with("-----BEGIN PUBLIC KEY-----") {
+        Some("PEM `PUBLIC KEY`, as in vendor.pub.pem")
+    } else {
+        None
     }
 }
 

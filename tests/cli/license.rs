@@ -4,7 +4,7 @@
 //! `caio route`. Tests that need another clock than the binary's use the
 //! library with an injected time.
 
-use crate::common::{TestEnv, repo, run, run_json};
+use crate::common::{HANG_GUARD, TestEnv, mkfifo, repo, run, run_json};
 use base64::Engine;
 use caio::home::Home;
 use caio::license::claims::{self, NewLicense};
@@ -238,6 +238,80 @@ fn a_private_key_readable_by_others_is_refused() {
             "{stderr}"
         );
         assert!(says(&stderr, "chmod 600"), "{stderr}");
+    }
+}
+
+/// `--key /tmp` was told "mode 777 lets other users read it; run chmod 600
+/// /tmp", and `--key vendor.pub` to chmod the public key. A signing key is
+/// judged as a file first, then as a private key, and only then by its mode.
+#[cfg(unix)]
+#[test]
+fn a_signing_key_that_is_not_a_private_key_file_says_what_it_is() {
+    use std::os::unix::fs::PermissionsExt;
+    let env = TestEnv::new();
+    let keys = keygen(&env, "vendor");
+    let open_dir = env.scratch().join("open");
+    std::fs::create_dir(&open_dir).unwrap();
+    std::fs::set_permissions(&open_dir, std::fs::Permissions::from_mode(0o777)).unwrap();
+    let fifo = env.scratch().join("key.fifo");
+    let has_fifo = mkfifo(&fifo);
+    let signing_key = keys.join("vendor.key").display().to_string();
+    let mut cases: Vec<(PathBuf, Vec<String>)> = vec![
+        (
+            open_dir,
+            vec!["not a regular file: it is a directory".into()],
+        ),
+        (
+            keys.clone(),
+            vec![
+                "it is a directory".into(),
+                format!("the signing key in it is {signing_key}"),
+            ],
+        ),
+        (
+            keys.join("vendor.pub"),
+            vec![
+                "this is a public key (`caio-pub-v1.…`, as in vendor.pub), not a private key"
+                    .into(),
+                format!("the signing key next to it is {signing_key}"),
+            ],
+        ),
+        (
+            keys.join("vendor.pub.pem"),
+            vec!["this is a public key (PEM `PUBLIC KEY`, as in vendor.pub.pem)".into()],
+        ),
+    ];
+    if has_fifo {
+        cases.push((fifo, vec!["not a regular file: it is a FIFO".into()]));
+    }
+    for (key, expected) in cases {
+        for args in [
+            &[
+                "issue",
+                "--customer",
+                "Acme",
+                "--features",
+                "route",
+                "--expires",
+                "2030-01-01",
+            ][..],
+            &["revocations"],
+        ] {
+            let (code, stdout, stderr) = run(env
+                .caio()
+                .arg("license")
+                .args(args)
+                .arg("--key")
+                .arg(&key)
+                .timeout(HANG_GUARD));
+            assert_eq!(code, 1, "{key:?} {args:?}: {stderr}");
+            assert!(stdout.is_empty(), "{stdout}");
+            for text in &expected {
+                assert!(says(&stderr, text), "{key:?}: {stderr}");
+            }
+            assert!(!says(&stderr, "chmod"), "{key:?}: {stderr}");
+            assert!(!says(&stderr, "lets other users"), "{key:?}: {stderr}");
+        }
     }
 }
 
