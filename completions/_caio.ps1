@@ -499,7 +499,7 @@ Register-ArgumentCompleter -Native -CommandName 'caio' -ScriptBlock {
         'caio;trace;verify' {
             [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'Start at this seq, trusting the link into it')
             [CompletionResult]::new('--checkpoint', '--checkpoint', [CompletionResultType]::ParameterName, 'A checkpoint kept outside the database (repeatable)')
-            [CompletionResult]::new('--public-key', '--public-key', [CompletionResultType]::ParameterName, 'The instance''s verifier key (`caio trace checkpoint` prints it)')
+            [CompletionResult]::new('--public-key', '--public-key', [CompletionResultType]::ParameterName, 'The instance''s verifier key (`caio trace checkpoint` prints it) [default: keys/instance.pub in the home]')
             [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: `human` tables and text, or one `json` document on stdout')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured by `auto`)')

@@ -446,7 +446,7 @@ set edit:completion:arg-completer[caio] = {|@words|
         &'caio;trace;verify'= {
             cand --from 'Start at this seq, trusting the link into it'
             cand --checkpoint 'A checkpoint kept outside the database (repeatable)'
-            cand --public-key 'The instance''s verifier key (`caio trace checkpoint` prints it)'
+            cand --public-key 'The instance''s verifier key (`caio trace checkpoint` prints it) [default: keys/instance.pub in the home]'
             cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
             cand --format 'Output format: `human` tables and text, or one `json` document on stdout'
             cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'

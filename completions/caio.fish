@@ -362,7 +362,7 @@ complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcomm
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from verify" -l from -d 'Start at this seq, trusting the link into it' -r
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from verify" -l checkpoint -d 'A checkpoint kept outside the database (repeatable)' -r -F
-complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from verify" -l public-key -d 'The instance\'s verifier key (`caio trace checkpoint` prints it)' -r -F
+complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from verify" -l public-key -d 'The instance\'s verifier key (`caio trace checkpoint` prints it) [default: keys/instance.pub in the home]' -r -F
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from verify" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from verify" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout' -r -f -a "human\t'Tables and text for people'
 json\t'One JSON document on stdout, for scripts'"

@@ -54,7 +54,7 @@ pub enum TraceCommand {
         /// A checkpoint kept outside the database (repeatable)
         #[arg(long = "checkpoint", value_name = "FILE")]
         checkpoints: Vec<PathBuf>,
-        /// The instance's verifier key (`caio trace checkpoint` prints it)
+        /// The instance's verifier key (`caio trace checkpoint` prints it) [default: keys/instance.pub in the home]
         #[arg(long, value_name = "FILE")]
         public_key: Option<PathBuf>,
     },
@@ -380,14 +380,46 @@ fn export(store: &Store, since: Option<&str>, ui: &mut Ui) -> Result<Exit, Failu
     }
 }
 
-/// The instance's signing key and the name its checkpoints carry.
-fn instance(store: &mut Store, home: &Home) -> Result<(String, SigningKey), Error> {
-    let path = home.keys_dir().join("instance.key");
+/// The instance's signing key (`keys/instance.key`, secret) and the file
+/// that publishes its verifier key (`keys/instance.pub`), so verifying a
+/// checkpoint never needs the secret.
+const INSTANCE_KEY: &str = "instance.key";
+const INSTANCE_PUB: &str = "instance.pub";
+
+/// The instance's signing key and the name its checkpoints carry. Refuses a
+/// key group or others may read. Publishes the verifier key next to it;
+/// returns whether a differing `instance.pub` was replaced.
+fn instance(store: &mut Store, home: &Home) -> Result<(String, SigningKey, bool), Error> {
+    let path = home.keys_dir().join(INSTANCE_KEY);
     let seed = crate::store::principals::load_or_create_key(&path)?;
     let key = SigningKey::from_bytes(&seed);
     let id = trace::hex(blake3::hash(key.verifying_key().as_bytes()).as_bytes());
     let name = store.setting_or_insert("instance_name", &format!("caio/{}", &id[..16]))?;
-    Ok((name, key))
+    let vkey = note::verifier_key(&name, &key.verifying_key());
+    let replaced = publish_verifier_key(&home.keys_dir().join(INSTANCE_PUB), &vkey)?;
+    Ok((name, key, replaced))
+}
+
+/// Writes the verifier key to `path` unless it already holds it (atomically:
+/// a temporary file, then a rename); returns whether other text was replaced.
+fn publish_verifier_key(path: &Path, vkey: &str) -> Result<bool, Error> {
+    let text = format!("{vkey}\n");
+    let old = std::fs::read_to_string(path).ok();
+    if old.as_deref() == Some(text.as_str()) {
+        return Ok(false);
+    }
+    let fail = |e: std::io::Error| Error::Write {
+        path: path.to_path_buf(),
+        reason: e.to_string(),
+    };
+    let tmp = path.with_file_name(format!(".{INSTANCE_PUB}.{}.tmp", std::process::id()));
+    std::fs::write(&tmp, &text)
+        .and_then(|()| std::fs::rename(&tmp, path))
+        .map_err(|e| {
+            let _ = std::fs::remove_file(&tmp);
+            fail(e)
+        })?;
+    Ok(old.is_some())
 }
 
 #[derive(Serialize)]
@@ -408,7 +440,13 @@ fn checkpoint(
     if size == 0 {
         return Err(TraceError::Empty.into());
     }
-    let (name, key) = instance(&mut store, home)?;
+    let (name, key, replaced) = instance(&mut store, home)?;
+    if replaced {
+        ui.warn(format_args!(
+            "{} did not hold this instance's verifier key; it was rewritten",
+            home.keys_dir().join(INSTANCE_PUB).display()
+        ));
+    }
     let cp = Checkpoint {
         origin: name.clone(),
         size,
@@ -481,6 +519,16 @@ fn verify(
             .and_then(|s| note::parse_verifier_key(&s)),
         None => instance_public(store, home),
     };
+    if public_key.is_none()
+        && !notes.is_empty()
+        && let Some(mode) = crate::secret_file::exposed_mode(&home.keys_dir().join(INSTANCE_KEY))
+    {
+        ui.warn(format_args!(
+            "{} has mode {mode:o}: whoever can read it can sign checkpoints that verify; \
+             run `chmod 600` on it (`caio trace checkpoint` refuses it until then)",
+            home.keys_dir().join(INSTANCE_KEY).display()
+        ));
+    }
     let mut broken: Option<Break> = None;
     let mut checkpoints: Vec<Checkpoint> = Vec::new();
     if !notes.is_empty() {
@@ -600,15 +648,26 @@ fn break_seq(b: &Break) -> i64 {
     }
 }
 
-/// The instance's verifier key, from its key file (without creating one).
+/// The instance's verifier key, without creating a key: `keys/instance.pub`
+/// when present, else derived from `keys/instance.key` (a home whose last
+/// checkpoint predates `instance.pub`). Verifying only needs the public half,
+/// so the key file's mode is not judged here; `verify` warns about it.
 fn instance_public(store: &Store, home: &Home) -> Result<(String, VerifyingKey), String> {
-    let path = home.keys_dir().join("instance.key");
+    let public = home.keys_dir().join(INSTANCE_PUB);
+    if public.exists() {
+        return std::fs::read_to_string(&public)
+            .map_err(|e| format!("cannot read {}: {e}", public.display()))
+            .and_then(|s| note::parse_verifier_key(&s))
+            .map_err(|e| format!("{}: {e}", public.display()));
+    }
+    let path = home.keys_dir().join(INSTANCE_KEY);
     if !path.exists() {
         return Err("no instance key in this home: pass --public-key".into());
     }
-    let seed = crate::secret_file::read(&path).map_err(|e| e.to_string())?;
-    let seed: [u8; 32] = seed
-        .as_slice()
+    let unchecked = crate::secret_file::read_unchecked(&path)
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    let seed: [u8; 32] = unchecked
+        .bytes()
         .try_into()
         .map_err(|_| "the instance key is not 32 bytes".to_string())?;
     let key = SigningKey::from_bytes(&seed);

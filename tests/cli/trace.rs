@@ -1595,13 +1595,60 @@ fn checkpoints_are_signed_notes_checked_with_the_printed_key() {
     assert_eq!(code, 1, "{report:#}");
     assert_eq!(report["break"]["kind"], "bad_checkpoint", "{report:#}");
 
-    // Without the private key in the home: fail closed, unless the auditor
-    // brings the public key.
+    // The home publishes the verifier key next to the private key.
+    assert_eq!(
+        std::fs::read_to_string(env.home().join("keys/instance.pub")).expect("instance.pub"),
+        format!("{vkey}\n")
+    );
+    // Without the private key, the published key is enough.
     std::fs::remove_file(env.home().join("keys/instance.key")).expect("remove key");
+    assert_valid(&env, &[], 3);
+    // Without either key in the home: fail closed, unless the auditor
+    // brings the public key.
+    std::fs::remove_file(env.home().join("keys/instance.pub")).expect("remove public key");
     let (code, report) = verify(&env, &[]);
     assert_eq!(code, 1, "{report:#}");
     assert_eq!(report["break"]["kind"], "bad_checkpoint", "{report:#}");
     assert_valid(&env, &["--public-key", key_path], 3);
+}
+
+/// `trace verify` once refused to check checkpoints when
+/// `keys/instance.key` was 0644, though verifying needs only the public key.
+/// It reads `keys/instance.pub` (or, in a home whose checkpoints predate
+/// that file, derives the public key) and warns that the private key is
+/// exposed; signing still refuses the exposed key.
+#[cfg(unix)]
+#[test]
+fn verify_does_not_need_a_strictly_private_instance_key() {
+    use std::os::unix::fs::PermissionsExt;
+    let env = TestEnv::new();
+    chain_of(&env, 3);
+    checkpoint(&env, &env.scratch().join("cp.note"));
+    let private = env.home().join("keys/instance.key");
+    std::fs::set_permissions(&private, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let exposed = |stderr: &str| {
+        stderr.contains("warning:")
+            && stderr.contains("instance.key has mode 644")
+            && stderr.contains("chmod 600")
+    };
+    let (code, stdout, stderr) = run(env.caio().args(["trace", "verify"]));
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(
+        stdout.starts_with("chain verified: records 1..3, 1 checkpoint(s)"),
+        "{stdout}"
+    );
+    assert!(exposed(&stderr), "{stderr}");
+    assert_valid(&env, &[], 3);
+
+    let (code, stdout, stderr) = run(env.caio().args(["trace", "checkpoint"]));
+    assert_eq!(code, 5, "{stdout}{stderr}");
+    assert!(stderr.contains("mode 644 lets"), "{stderr}");
+    assert!(stdout.is_empty(), "{stdout}");
+
+    std::fs::remove_file(env.home().join("keys/instance.pub")).expect("remove public key");
+    let (code, stdout, stderr) = run(env.caio().args(["trace", "verify"]));
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(exposed(&stderr), "{stderr}");
 }
 
 /// `trace checkpoint` on an empty trace exits 1 and says why.
