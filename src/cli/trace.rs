@@ -592,7 +592,7 @@ fn verify(
                 help: "run `caio trace verify` again; report it if it repeats",
             })
         })?;
-        verifier.finish();
+        verifier.finish(total);
         if let Some(seq) = index_break
             && verifier
                 .first_break
@@ -619,6 +619,9 @@ fn verify(
         ui.json(&report)?;
     } else {
         match &report.first_break {
+            None if report.records == 0 => {
+                ui.line("chain verified: the trace holds no records yet")?
+            }
             None => ui.line(format_args!(
                 "chain verified: records {}..{}, {} checkpoint(s), head {}",
                 from.min(report.records),
@@ -626,6 +629,10 @@ fn verify(
                 report.checkpoints,
                 report.head
             ))?,
+            // Not a broken chain, but nothing asked for was verified.
+            Some(b @ Break::StartPastHead { .. }) => {
+                ui.line(format_args!("nothing verified: {b}"))?
+            }
             Some(b) => ui.line(format_args!("chain broken: {b}"))?,
         }
     }
@@ -640,11 +647,13 @@ fn verify(
 fn break_seq(b: &Break) -> i64 {
     match b {
         Break::ContentChanged { seq }
-        | Break::RecordMissing { seq }
+        | Break::RecordMissing { seq, .. }
         | Break::OrderChanged { seq }
         | Break::CheckpointMismatch { seq }
         | Break::IndexChanged { seq } => *seq,
-        Break::Truncated { .. } | Break::BadCheckpoint { .. } => i64::MAX,
+        Break::Truncated { .. } | Break::BadCheckpoint { .. } | Break::StartPastHead { .. } => {
+            i64::MAX
+        }
     }
 }
 

@@ -58,7 +58,7 @@ pub trait Engine {
     ) -> Result<Option<Break>, Error> {
         let mut verifier = Verifier::new(1, checkpoint.iter().map(|c| c.0));
         store.for_each_trace(1, None, |row| Ok(verifier.push(row)))?;
-        verifier.finish();
+        verifier.finish(store.trace_head()?.0);
         if let Some((size, head)) = checkpoint {
             verifier.check_checkpoint(size, &head);
         }

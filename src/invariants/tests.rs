@@ -323,7 +323,10 @@ impl Engine for CountingVerifier {
         let mut broken = None;
         store.for_each_trace(1, None, |row| {
             if row.seq != expected {
-                broken = Some(Break::RecordMissing { seq: expected });
+                broken = Some(Break::RecordMissing {
+                    seq: expected,
+                    next: row.seq,
+                });
                 return Ok(false);
             }
             expected += 1;

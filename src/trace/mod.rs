@@ -277,8 +277,8 @@ impl Index {
 pub enum Break {
     /// The record (or its stored hash) was altered.
     ContentChanged { seq: i64 },
-    /// A record is missing before `seq`.
-    RecordMissing { seq: i64 },
+    /// Records `seq..next` are missing: `next` is the next seq present.
+    RecordMissing { seq: i64, next: i64 },
     /// The record at `seq` does not continue the one before it.
     OrderChanged { seq: i64 },
     /// A checkpoint covers more records than the chain holds.
@@ -290,6 +290,9 @@ pub enum Break {
     /// The lookup columns (decision id, time, outcome, services, principal)
     /// disagree with the record they index.
     IndexChanged { seq: i64 },
+    /// Verification was asked to start (`--from`) after the last record
+    /// (`head`, 0 for an empty chain): the records asked for are not there.
+    StartPastHead { from: i64, head: i64 },
 }
 
 impl std::fmt::Display for Break {
@@ -298,9 +301,15 @@ impl std::fmt::Display for Break {
             Break::ContentChanged { seq } => {
                 write!(f, "seq {seq}: content changed (its hash does not match)")
             }
-            Break::RecordMissing { seq } => {
-                write!(f, "seq {seq}: record missing (the chain skips to {seq})")
-            }
+            Break::RecordMissing { seq, next } if *next == seq + 1 => write!(
+                f,
+                "seq {seq}: record missing (the next record present is seq {next})"
+            ),
+            Break::RecordMissing { seq, next } => write!(
+                f,
+                "seqs {seq}..{}: records missing (the next record present is seq {next})",
+                next - 1
+            ),
             Break::OrderChanged { seq } => {
                 write!(
                     f,
@@ -326,6 +335,16 @@ impl std::fmt::Display for Break {
             Break::IndexChanged { seq } => write!(
                 f,
                 "seq {seq}: the listing columns disagree with the record (list and show would mislead)"
+            ),
+            Break::StartPastHead { from, head: 0 } => {
+                write!(
+                    f,
+                    "--from {from} is past the head: the chain holds no records"
+                )
+            }
+            Break::StartPastHead { from, head } => write!(
+                f,
+                "--from {from} is past the head: the last record is seq {head}"
             ),
         }
     }
@@ -373,6 +392,7 @@ impl Verifier {
             self.first_break = Some(if row.seq > self.expected_seq {
                 Break::RecordMissing {
                     seq: self.expected_seq,
+                    next: row.seq,
                 }
             } else {
                 Break::OrderChanged { seq: row.seq }
@@ -442,12 +462,14 @@ impl Verifier {
         self.prev
     }
 
-    /// After the last row: verifying from a seq the chain does not reach
-    /// is a break (the records asked for are not there).
-    pub fn finish(&mut self) {
+    /// After the last row, given the last seq stored (`head`, 0 for an
+    /// empty chain): verifying from a seq the chain does not reach is a
+    /// break (the records asked for are not there).
+    pub fn finish(&mut self, head: i64) {
         if self.first_break.is_none() && self.first && self.expected_seq > 1 {
-            self.first_break = Some(Break::RecordMissing {
-                seq: self.expected_seq,
+            self.first_break = Some(Break::StartPastHead {
+                from: self.expected_seq,
+                head,
             });
         }
     }
@@ -522,7 +544,10 @@ mod tests {
 
         let mut missing = rows(5);
         missing.remove(2);
-        assert_eq!(verify(&missing, &[]), Some(Break::RecordMissing { seq: 3 }));
+        assert_eq!(
+            verify(&missing, &[]),
+            Some(Break::RecordMissing { seq: 3, next: 4 })
+        );
 
         let mut swapped = rows(5);
         swapped.swap(1, 2);
@@ -550,6 +575,53 @@ mod tests {
             verify(&rewritten, &[(5, head5)]),
             Some(Break::CheckpointMismatch { seq: 5 })
         );
+    }
+
+    /// A deleted seq 5 was reported as "record missing (the chain skips to
+    /// 5)", and `--from 500` on 11 records as "seq 500: record missing".
+    #[test]
+    fn breaks_name_the_next_record_present_and_the_head() {
+        let mut one = rows(8);
+        one.remove(4);
+        let b = verify(&one, &[]).unwrap();
+        assert_eq!(b, Break::RecordMissing { seq: 5, next: 6 });
+        assert_eq!(
+            b.to_string(),
+            "seq 5: record missing (the next record present is seq 6)"
+        );
+        let mut three = rows(8);
+        three.drain(2..5);
+        let b = verify(&three, &[]).unwrap();
+        assert_eq!(b, Break::RecordMissing { seq: 3, next: 6 });
+        assert_eq!(
+            b.to_string(),
+            "seqs 3..5: records missing (the next record present is seq 6)"
+        );
+
+        let mut past = Verifier::new(500, []);
+        past.finish(11);
+        let b = past.first_break.unwrap();
+        assert_eq!(
+            b,
+            Break::StartPastHead {
+                from: 500,
+                head: 11
+            }
+        );
+        assert_eq!(
+            b.to_string(),
+            "--from 500 is past the head: the last record is seq 11"
+        );
+        let mut empty = Verifier::new(2, []);
+        empty.finish(0);
+        assert_eq!(
+            empty.first_break.unwrap().to_string(),
+            "--from 2 is past the head: the chain holds no records"
+        );
+        // From the first record, an empty chain is sound.
+        let mut from_one = Verifier::new(1, []);
+        from_one.finish(0);
+        assert_eq!(from_one.first_break, None);
     }
 
     #[test]

@@ -547,7 +547,9 @@ fn tamper_a_lookup_column_is_index_changed() {
     }
 }
 
-/// A record deleted in the middle: record_missing names the first missing seq.
+/// A record deleted in the middle: record_missing names the first missing
+/// seq and the next one present (it once said "the chain skips to 3", the
+/// missing seq itself).
 #[test]
 fn tamper_delete_a_record_is_record_missing() {
     let env = TestEnv::new();
@@ -558,8 +560,8 @@ fn tamper_delete_a_record_is_record_missing() {
     assert_broken(
         &env,
         &[],
-        json!({"kind": "record_missing", "seq": 3}),
-        "seq 3: record missing",
+        json!({"kind": "record_missing", "seq": 3, "next": 4}),
+        "seq 3: record missing (the next record present is seq 4)",
     );
 }
 
@@ -575,8 +577,8 @@ fn tamper_delete_the_first_records_is_record_missing() {
     assert_broken(
         &env,
         &[],
-        json!({"kind": "record_missing", "seq": 1}),
-        "seq 1: record missing",
+        json!({"kind": "record_missing", "seq": 1, "next": 2}),
+        "seq 1: record missing (the next record present is seq 2)",
     );
     db(&env)
         .execute("DELETE FROM traces WHERE seq <= 3", [])
@@ -584,8 +586,8 @@ fn tamper_delete_the_first_records_is_record_missing() {
     assert_broken(
         &env,
         &[],
-        json!({"kind": "record_missing", "seq": 1}),
-        "seq 1: record missing",
+        json!({"kind": "record_missing", "seq": 1, "next": 4}),
+        "seqs 1..3: records missing (the next record present is seq 4)",
     );
 }
 
@@ -1660,8 +1662,54 @@ fn checkpoint_of_an_empty_trace_is_refused() {
     assert_eq!(code, 1, "{stdout}{stderr}");
     assert!(stderr.contains("the trace is empty"), "{stderr}");
     assert!(stdout.is_empty(), "{stdout}");
-    // And nothing to verify is a valid, empty chain.
+    // And nothing to verify is a valid, empty chain, which says so (it
+    // once said "records 0..0").
     assert_valid(&env, &[], 0);
+    let (code, stdout) = verify_human(&env, &[]);
+    assert_eq!(code, 0);
+    assert_eq!(stdout, "chain verified: the trace holds no records yet\n");
+}
+
+/// `--from` past the last record once said "seq 500: record missing (the
+/// chain skips to 500)". The records asked for are not there, so nothing is
+/// verified: exit 1, saying where the chain ends.
+#[test]
+fn verify_from_past_the_head_says_where_the_chain_ends() {
+    let env = TestEnv::new();
+    chain_of(&env, 4);
+    for (from, head, human) in [
+        (
+            "500",
+            4,
+            "nothing verified: --from 500 is past the head: the last record is seq 4\n",
+        ),
+        (
+            "5",
+            4,
+            "nothing verified: --from 5 is past the head: the last record is seq 4\n",
+        ),
+    ] {
+        let (code, report) = verify(&env, &["--from", from]);
+        assert_eq!(code, 1, "{report:#}");
+        assert_eq!(report["valid"], false, "{report:#}");
+        assert_eq!(
+            report["break"],
+            json!({"kind": "start_past_head", "from": from.parse::<i64>().unwrap(), "head": head})
+        );
+        let (code, stdout) = verify_human(&env, &["--from", from]);
+        assert_eq!(code, 1);
+        assert_eq!(stdout, human);
+    }
+    assert_valid(&env, &["--from", "4"], 4);
+
+    let empty = TestEnv::new();
+    ok(&empty, ["init"]);
+    let (code, stdout) = verify_human(&empty, &["--from", "2"]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        stdout,
+        "nothing verified: --from 2 is past the head: the chain holds no records\n"
+    );
 }
 
 /// `verify --from SEQ` starts there, trusting the link into it: damage
