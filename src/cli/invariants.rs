@@ -97,6 +97,9 @@ pub fn run(args: VerifyInvariantsArgs, _global: &GlobalArgs, ui: &mut Ui) -> Res
             None => return Ok(Exit::Invalid),
         },
     };
+    // The invariants take seconds: a scorecard path that cannot be written
+    // fails now, not after the run.
+    let out = args.out.as_deref().map(ScorecardFile::open).transpose()?;
     let options = RunOptions {
         seed: args.seed,
         trials: args.trials,
@@ -116,8 +119,8 @@ pub fn run(args: VerifyInvariantsArgs, _global: &GlobalArgs, ui: &mut Ui) -> Res
         &mut || bar.inc(1),
     );
     bar.finish_and_clear();
-    if let Some(path) = &args.out {
-        write_scorecard(path, &scorecard)?;
+    if let Some(out) = out {
+        out.write(&scorecard)?;
     }
     if ui.is_json() {
         ui.json(&scorecard)?;
@@ -206,13 +209,62 @@ fn counterexample_dir(out: Option<&Path>, seed: u64) -> PathBuf {
     }
 }
 
-fn write_scorecard(path: &Path, scorecard: &Scorecard) -> Result<(), Error> {
-    let fail = |reason: String| Error::Write {
-        path: path.to_path_buf(),
-        reason,
-    };
-    let text = serde_json::to_string_pretty(scorecard).map_err(|e| fail(e.to_string()))?;
-    std::fs::write(path, text + "\n").map_err(|e| fail(e.to_string()))
+/// The `--out` file, open for writing before the invariants run.
+struct ScorecardFile<'a> {
+    path: &'a Path,
+    file: std::fs::File,
+}
+
+impl<'a> ScorecardFile<'a> {
+    /// Opens (creating, not yet truncating) the scorecard file; a missing
+    /// directory, a directory in its place or a permission problem is an
+    /// error here, before any work.
+    fn open(path: &'a Path) -> Result<ScorecardFile<'a>, Error> {
+        let fail = |reason: String| Error::Write {
+            path: path.to_path_buf(),
+            reason,
+        };
+        if path.is_dir() {
+            return Err(fail(
+                "it is a directory; name the scorecard file, e.g. scorecard.json".into(),
+            ));
+        }
+        let parent = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        if !parent.is_dir() {
+            return Err(fail(if parent.exists() {
+                format!("`{}` is not a directory", parent.display())
+            } else {
+                format!("the directory `{}` does not exist", parent.display())
+            }));
+        }
+        let file = std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(path)
+            .map_err(|e| fail(e.to_string()))?;
+        Ok(ScorecardFile { path, file })
+    }
+
+    /// Replaces the file's content with the scorecard.
+    fn write(mut self, scorecard: &Scorecard) -> Result<(), Error> {
+        use std::io::Write;
+        let fail = |reason: String| Error::Write {
+            path: self.path.to_path_buf(),
+            reason,
+        };
+        let text = serde_json::to_string_pretty(scorecard).map_err(|e| fail(e.to_string()))?;
+        // A regular file is truncated; `/dev/stdout` and the like cannot be.
+        if self.file.metadata().is_ok_and(|m| m.is_file()) {
+            self.file.set_len(0).map_err(|e| fail(e.to_string()))?;
+        }
+        self.file
+            .write_all(format!("{text}\n").as_bytes())
+            .map_err(|e| fail(e.to_string()))
+    }
 }
 
 /// `850 ms`, `12.4 s`.

@@ -333,3 +333,46 @@ fn a_violation_writes_a_counterexample_that_caio_route_replays() {
     assert_eq!(code, 0, "{routed:#}");
     assert_eq!(routed["outcome"], "routed");
 }
+
+/// `--out nodir/scorecard.json` once ran every invariant and only then
+/// failed to write. The path is checked first: with an invariant that
+/// violates (and so would write a counterexample next to --out), nothing
+/// is written and no table is printed.
+#[test]
+fn an_unwritable_out_fails_before_any_invariant_runs() {
+    let env = TestEnv::new();
+    let dir = env.scratch().join("invariants");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("fast.yaml"),
+        "id: INV-CAIO-0106\ntitle: Impossibly fast\nstatement: routing takes no time\ncheck: performance\nseverity: low\nparameters:\n  trials: 3\n  candidates: 4\n  max_latency_ms: 0.000001\n  warmup: 0\n",
+    )
+    .unwrap();
+    let as_dir = env.scratch().join("results").join("card.json");
+    std::fs::create_dir_all(&as_dir).unwrap();
+    let missing = env.scratch().join("nodir").join("card.json");
+    let file = env.scratch().join("plain");
+    std::fs::write(&file, "").unwrap();
+    for (out, reason) in [
+        (&missing, "does not exist".to_string()),
+        (&as_dir, "it is a directory".to_string()),
+        (&file.join("card.json"), "is not a directory".to_string()),
+    ] {
+        let (code, stdout, stderr) = run(env
+            .caio()
+            .args(["verify-invariants", "--invariants"])
+            .arg(&dir)
+            .arg("--out")
+            .arg(out));
+        assert_eq!(code, 1, "{stdout}\n{stderr}");
+        assert!(stdout.is_empty(), "nothing ran: {stdout}");
+        assert!(stderr.contains("caio::write"), "{stderr}");
+        assert!(stderr.contains(&reason), "{stderr}");
+        let counterexamples = out.with_file_name("card.counterexamples");
+        assert!(
+            !counterexamples.exists(),
+            "nothing ran: {counterexamples:?}"
+        );
+    }
+    assert!(!env.scratch().join("nodir").exists());
+}
