@@ -1753,6 +1753,48 @@ fn verify_from_a_seq() {
 // show and list
 // ---------------------------------------------------------------------------
 
+/// `show` of a refused or no_route record once printed the weights and an
+/// empty score table (header only): nothing was scored, so neither is
+/// shown; the outcome line and the summary say why no service was eligible.
+#[test]
+fn show_prints_no_empty_score_table_when_nothing_was_scored() {
+    let env = TestEnv::new();
+    registry_home(&env);
+    let (code, _) = route(&env, &fixture("no-route-restricted-us"), &[]);
+    assert_eq!(code, 3);
+    let refused = with_token(fixture("chat-balanced"), UNKNOWN_TOKEN);
+    let (code, _) = route(&env, &refused, &[]);
+    assert_eq!(code, 1);
+    let (code, _) = route(&env, &fixture("chat-balanced"), &[]);
+    assert_eq!(code, 0);
+
+    let no_route = ok(&env, ["trace", "show", "1"]);
+    assert!(
+        no_route.contains("no route: no eligible service"),
+        "{no_route}"
+    );
+    assert!(!no_route.contains("SCORE"), "{no_route}");
+    assert!(!no_route.contains("J(s)"), "{no_route}");
+    assert!(no_route.contains("STAGE"), "the rejections: {no_route}");
+    assert!(no_route.contains("services eligible"), "{no_route}");
+
+    let refused = ok(&env, ["trace", "show", "2"]);
+    assert!(
+        refused.contains("refused: authentication failed"),
+        "{refused}"
+    );
+    assert!(!refused.contains("SCORE"), "{refused}");
+    assert!(!refused.contains("J(s)"), "{refused}");
+    assert!(
+        refused.trim_end().ends_with("access(authentication)"),
+        "{refused}"
+    );
+
+    let routed = ok(&env, ["trace", "show", "3"]);
+    assert!(routed.contains("SCORE"), "{routed}");
+    assert!(routed.contains("J(s)"), "{routed}");
+}
+
 /// `show` by seq and by decision id (full, prefix, upper case); unknown and
 /// ambiguous ids exit 1 with a message.
 #[test]
