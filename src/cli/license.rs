@@ -715,8 +715,14 @@ fn install(
         let new = store.install_license(&license, now)?;
         let c = &license.claims;
         if !ui.is_json() {
+            let left = match license.standing(now, None) {
+                Standing::Grace { grace_ends, .. } => {
+                    claims::grace_note(now, license.expires_at, grace_ends)
+                }
+                _ => format!("{} days left", claims::days_until(now, license.expires_at)),
+            };
             ui.line(format_args!(
-                "{} license {} for {}: {}; valid through {} ({} days left)",
+                "{} license {} for {}: {}; valid through {} ({left})",
                 if new {
                     "installed"
                 } else {
@@ -726,7 +732,6 @@ fn install(
                 c.customer,
                 c.features.join(", "),
                 license.valid_through(),
-                claims::days_until(now, license.expires_at)
             ))?;
         }
         out.license = Some(InstalledLicenseJson {
@@ -873,7 +878,8 @@ fn show_status(status: &Status, ui: &mut Ui) -> Result<Exit, Error> {
             match (l.state.as_str(), l.days_left) {
                 ("valid", Some(days)) => format!("valid, {days} days left"),
                 ("grace", Some(days)) => format!(
-                    "expired, in the grace period until {} ({days} days left): renew now",
+                    "{}, in the grace period until {} ({days} days left): renew now",
+                    claims::expired_ago(l.expired_days_ago.unwrap_or(0)),
                     l.grace_ends.as_deref().unwrap_or("?")
                 ),
                 _ => format!(

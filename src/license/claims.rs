@@ -299,6 +299,30 @@ pub fn valid_through(expires_at: Timestamp) -> String {
     format!("before {}", format_time(expires_at))
 }
 
+/// Whole days elapsed from `end` to `now` (0 on the day it passed).
+pub fn days_since(now: Timestamp, end: Timestamp) -> i64 {
+    (now.as_second() - end.as_second()).div_euclid(86_400)
+}
+
+/// "expired 3 days ago", from [`days_since`] the expiry.
+pub fn expired_ago(days: i64) -> String {
+    match days {
+        ..=0 => "expired today".into(),
+        1 => "expired 1 day ago".into(),
+        n => format!("expired {n} days ago"),
+    }
+}
+
+/// How a license in its grace period reads to people: "expired 3 days ago,
+/// in the grace period until 2026-12-03T00:00:00Z".
+pub fn grace_note(now: Timestamp, expires_at: Timestamp, grace_ends: Timestamp) -> String {
+    format!(
+        "{}, in the grace period until {}",
+        expired_ago(days_since(now, expires_at)),
+        format_time(grace_ends)
+    )
+}
+
 /// Whole days from `now` to `end`, a started day counting as one; negative
 /// (or zero) once `end` has passed.
 pub fn days_until(now: Timestamp, end: Timestamp) -> i64 {
@@ -330,6 +354,25 @@ mod tests {
         assert_eq!(
             valid_through(t("2028-01-01T12:00:00Z")),
             "before 2028-01-01T12:00:00Z"
+        );
+    }
+
+    /// An installed license in its grace period once read "(-3 days left)".
+    #[test]
+    fn grace_reads_as_days_since_expiry_and_the_end_of_grace() {
+        let expires = t("2026-11-19T00:00:00Z");
+        let ends = t("2026-12-03T00:00:00Z");
+        assert_eq!(
+            grace_note(t("2026-11-22T00:18:00Z"), expires, ends),
+            "expired 3 days ago, in the grace period until 2026-12-03T00:00:00Z"
+        );
+        assert_eq!(
+            grace_note(t("2026-11-19T05:00:00Z"), expires, ends),
+            "expired today, in the grace period until 2026-12-03T00:00:00Z"
+        );
+        assert_eq!(
+            expired_ago(days_since(t("2026-11-20T23:59:59Z"), expires)),
+            "expired 1 day ago"
         );
     }
 

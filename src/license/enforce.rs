@@ -224,6 +224,9 @@ pub struct InstalledStatus {
     pub state: String,
     /// Days of validity left (in grace: days of grace left).
     pub days_left: Option<i64>,
+    /// Whole days since it expired (0 on the day it did); absent while it
+    /// has not.
+    pub expired_days_ago: Option<i64>,
     pub grace_ends: Option<String>,
     pub problem: Option<String>,
     pub installed_at: String,
@@ -278,6 +281,7 @@ pub fn status(
             valid_through: None,
             state: String::new(),
             days_left: None,
+            expired_days_ago: None,
             grace_ends: None,
             problem: None,
             installed_at: row.installed_at.clone(),
@@ -295,6 +299,9 @@ pub fn status(
                 entry.not_before = Some(c.not_before.clone());
                 entry.expires_at = Some(c.expires_at.clone());
                 entry.valid_through = Some(valid_through(license.expires_at));
+                if now >= license.expires_at {
+                    entry.expired_days_ago = Some(claims::days_since(now, license.expires_at));
+                }
                 match license.standing(now, revocations.as_ref()) {
                     Standing::Valid { days_left } => {
                         entry.state = "valid".into();

@@ -1522,12 +1522,22 @@ fn enforcement_of_route_end_to_end() {
             &day(-4),
         ],
     );
-    let (code, _, stderr) = run(env.caio().args(["license", "install", &grace]));
+    let (code, stdout, stderr) = run(env.caio().args(["license", "install", &grace]));
     assert_eq!(code, 0, "{stderr}");
     assert!(
         says(&stderr, "honoured during the grace period"),
         "{stderr}"
     );
+    // It once said "(-3 days left)".
+    assert!(
+        stdout.contains(&format!(
+            "valid through {} (expired 3 days ago, in the grace period until {}T00:00:00Z)",
+            day(-4),
+            day(11)
+        )),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("days left"), "{stdout}");
     let (code, _, stderr) = route(&env);
     assert_eq!(code, 0, "{stderr}");
     assert!(says(&stderr, "warning:"), "{stderr}");
@@ -1541,9 +1551,19 @@ fn enforcement_of_route_end_to_end() {
     let (code, stdout, _) = run(env.caio().args(["license", "status"]));
     assert_eq!(code, 0);
     assert!(
-        stdout.contains("expired, in the grace period until"),
+        stdout.contains("expired 3 days ago, in the grace period until"),
         "{stdout}"
     );
+    let (_, json) = run_json(env.caio().args(["--format", "json", "license", "status"]));
+    let row = json["licenses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["id"] == claims_of(&grace).id.as_str())
+        .unwrap();
+    assert_eq!(row["state"], "grace");
+    assert_eq!(row["expired_days_ago"], 3);
+    assert_eq!(row["days_left"], 11);
     assert!(stdout.contains("list #2 issued"), "{stdout}");
 }
 
