@@ -176,6 +176,13 @@ impl Ui {
         if self.is_json() {
             let _ = JSONReportHandler::new().render_report(&mut out, diagnostic);
             out.push('\n');
+        } else if let Some(related) = diagnostic.related() {
+            // miette would print related diagnostics under the main one, each
+            // behind an `Error:` prefix; they are reports of their own, first.
+            for r in related {
+                out.push_str(&self.render(r));
+            }
+            out.push_str(&self.render(&WithoutRelated(diagnostic)));
         } else {
             let theme = if self.color_err {
                 GraphicalTheme::unicode()
@@ -234,6 +241,52 @@ impl Ui {
         }
         bar.set_message(what.to_string());
         bar
+    }
+}
+
+/// A diagnostic with its related diagnostics left out (they are rendered
+/// before it).
+struct WithoutRelated<'a>(&'a dyn Diagnostic);
+
+impl fmt::Debug for WithoutRelated<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.0, f)
+    }
+}
+
+impl fmt::Display for WithoutRelated<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self.0, f)
+    }
+}
+
+impl std::error::Error for WithoutRelated<'_> {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.0.source()
+    }
+}
+
+impl Diagnostic for WithoutRelated<'_> {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.0.code()
+    }
+    fn severity(&self) -> Option<miette::Severity> {
+        self.0.severity()
+    }
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.0.help()
+    }
+    fn url<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.0.url()
+    }
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        self.0.source_code()
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        self.0.labels()
+    }
+    fn diagnostic_source(&self) -> Option<&dyn Diagnostic> {
+        self.0.diagnostic_source()
     }
 }
 

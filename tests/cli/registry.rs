@@ -1328,3 +1328,59 @@ fn a_re_added_service_is_active_again() {
         "{last}"
     );
 }
+
+/// Refusals were printed under the summary, each behind a stray `Error:`
+/// (miette's rendering of related diagnostics), though the summary's help
+/// says "fix the refusals above". Each refusal is now a diagnostic of its
+/// own, before the summary; JSON keeps them nested under `related`.
+#[test]
+fn refusals_are_diagnostics_of_their_own_before_the_summary() {
+    let env = TestEnv::new();
+    let (code, _, stderr) =
+        run(env
+            .caio()
+            .args(["registry", "add", "contracts/mistral-large-eu.yaml"]));
+    assert_eq!(code, 0, "{stderr}");
+    let dir = env.scratch();
+    let mistral = std::fs::read_to_string(repo().join("contracts/mistral-large-eu.yaml")).unwrap();
+    let low = dir.join("low.yaml");
+    std::fs::write(&low, mistral.replace("version: 2.1.0", "version: 0.0.1")).unwrap();
+    let tts = std::fs::read_to_string(repo().join("contracts/openai-tts.yaml")).unwrap();
+    let eur = dir.join("eur.yaml");
+    std::fs::write(&eur, tts.replace("currency: USD", "currency: EUR")).unwrap();
+
+    let (code, stdout, stderr) = run(env.caio().args(["registry", "add"]).arg(&low).arg(&eur));
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stdout.is_empty(), "{stdout}");
+    assert!(!stderr.contains("Error:"), "{stderr}");
+    let refused: Vec<usize> = stderr
+        .match_indices("caio::registry_refused")
+        .map(|(i, _)| i)
+        .collect();
+    assert_eq!(refused.len(), 2, "{stderr}");
+    let summary = stderr.find("caio::registry_add").expect("the summary");
+    assert!(
+        refused.iter().all(|&i| i < summary),
+        "refusals first: {stderr}"
+    );
+    let text = flat(&stderr);
+    assert!(
+        text.contains("is lower than the active version 2.1.0"),
+        "{stderr}"
+    );
+    assert!(
+        text.contains("prices in EUR, but this registry uses USD"),
+        "{stderr}"
+    );
+    assert!(text.contains("fix the refusals above"), "{stderr}");
+
+    let (code, stdout, stderr) = run(env
+        .caio()
+        .args(["--format", "json", "registry", "add"])
+        .arg(&low));
+    assert_eq!(code, 1);
+    assert!(stdout.is_empty(), "{stdout}");
+    let err: Value = serde_json::from_str(&stderr).expect("one JSON diagnostic");
+    assert_eq!(err["code"], "caio::registry_add");
+    assert_eq!(err["related"][0]["code"], "caio::registry_refused");
+}
