@@ -205,8 +205,9 @@ fn secret(
             .into_string()
             .map_err(|_| unusable("it is not valid UTF-8"))?,
     );
+    // Set but empty (`FOO=`) is not "not set": say what is wrong with it.
     if value.is_empty() {
-        return Err(missing());
+        return Err(unusable("it is set but empty"));
     }
     if !value
         .bytes()
@@ -852,11 +853,14 @@ endpoint: {{ url: http://127.0.0.1:9/{id}, timeout_ms: 700, {auth} headers: {{ x
         .unwrap_err();
         assert!(matches!(&err, Error::MissingSecret { variable, .. } if variable == "NOPE_KEY"));
         assert!(err.to_string().contains("NOPE_KEY"));
+        // An empty variable was once reported as "not set".
         let empty = |_: &str| Some(OsString::new());
-        assert!(matches!(
-            plan_of(false, &lookup("auth: { scheme: bearer, env: K },"), &empty),
-            Err(Error::MissingSecret { .. })
-        ));
+        let err = plan_of(false, &lookup("auth: { scheme: bearer, env: K },"), &empty).unwrap_err();
+        assert!(
+            matches!(&err, Error::UnusableSecret { why, .. } if why == "it is set but empty"),
+            "{err}"
+        );
+        assert!(!err.to_string().contains("not set"), "{err}");
         let broken = |_: &str| Some(OsString::from("abc\r\nx-evil: 1"));
         let err =
             plan_of(false, &lookup("auth: { scheme: bearer, env: K },"), &broken).unwrap_err();

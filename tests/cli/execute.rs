@@ -804,6 +804,35 @@ fn a_missing_variable_fails_before_any_connection() {
     assert_eq!(r["attempts"], json!([]));
 }
 
+/// `FOO=` was reported as "is not set": an empty variable is named as
+/// empty, and nothing is sent.
+#[test]
+fn an_empty_variable_is_reported_as_empty() {
+    let env = TestEnv::new();
+    let server = Server::start(vec![], reply(200, "{}"));
+    let mut a = svc("svc-a", &server, 0.9);
+    a.auth = "  auth: { scheme: bearer, env: CAIO_EMPTY_KEY }\n";
+    register(&env, &[a]);
+    let request = request_file(&env);
+    let (code, stdout, stderr) = run(env
+        .caio()
+        .arg("route")
+        .arg(&request)
+        .arg("--execute")
+        .env("CAIO_EMPTY_KEY", ""));
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(stdout, "");
+    assert!(
+        stderr.contains("caio::execute::unusable_secret"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("CAIO_EMPTY_KEY"), "{stderr}");
+    assert!(stderr.contains("it is set but empty"), "{stderr}");
+    assert!(!stderr.contains("not set"), "{stderr}");
+    assert_eq!(server.seen().len(), 0, "the server saw a request");
+    assert_eq!(record(&env, 1)["execution"]["outcome"], "not_started");
+}
+
 #[test]
 fn reset_circuit_closes_it_from_the_command_line() {
     let env = TestEnv::new();
