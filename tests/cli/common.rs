@@ -82,4 +82,4 @@ pub fn mkfifo(path: &Path) -> bool {
 }
 
 /// How long a command that must not block may run before it is killed.
-pub const HANG_GUARD: std::time::Duration = std::time::Duration::from_secs(120);
+pub const HANG_GUARD: std::time::Duration = std::time::Duration::from_secs(60);

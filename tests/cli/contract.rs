@@ -665,7 +665,12 @@ fn special_files_are_refused_without_being_opened() {
     if !mkfifo(&fifo) {
         return;
     }
-    let (status, report) = validate_json(&env, &[&fifo]);
+    let (status, report) = run_json(
+        env.caio()
+            .args(["--format", "json", "contract", "validate"])
+            .arg(&fifo)
+            .timeout(HANG_GUARD),
+    );
     assert_eq!(status, 1, "{report:#}");
     let file = only_file(&report);
     assert_eq!(codes_of(file), ["contract::not-regular-file"]);
