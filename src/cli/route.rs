@@ -643,7 +643,10 @@ pub(super) fn render(
             traced.decision_id
         ))?,
     }
-    if args.explain {
+    // Weights and scores only mean something when a service was scored; a
+    // request where nothing was eligible shows its rejections instead.
+    let scored = d.steps.iter().any(|step| step.eligible().next().is_some());
+    if args.explain && scored {
         let w = &d.weights;
         ui.line("")?;
         ui.line("J(s) = w_q·q + w_h·h + w_t·t − w_c·ĉ − w_l·ℓ̂ − w_r·ρ")?;
@@ -658,7 +661,7 @@ pub(super) fn render(
         ))?;
     }
     let chained = d.steps.len() > 1;
-    if args.explain || args.top.is_some() {
+    if scored && (args.explain || args.top.is_some()) {
         ui.line("")?;
         let mut table = ui.table(&[
             if chained { "STEP" } else { "" },

@@ -306,19 +306,11 @@ fn show(store: &Store, id: &str, ui: &mut Ui) -> Result<Exit, Failure> {
     if routed.decision.outcome == Outcome::Refused {
         ui.line("refused: authentication failed")?;
     }
-    // A record without an eligible candidate (refused, most no_route) scored
-    // nothing: no weights and no empty score table; the summary line says
-    // why no service was eligible.
-    let scored = routed
-        .decision
-        .steps
-        .iter()
-        .any(|step| step.eligible().next().is_some());
     render(
         &routed,
         &traced,
         View {
-            explain: scored,
+            explain: true,
             top: None,
             dry_run: false,
         },

@@ -987,6 +987,22 @@ fn no_route_exits_3_with_the_rejection_table_and_summary() {
     ] {
         assert!(last.contains(part), "{part} in {last}");
     }
+
+    // --explain adds no formula, weights or empty score table when nothing
+    // was scored: the same rejections, the same summary.
+    let (code, explained, stderr) = run(stateless(
+        &env,
+        &fixture_request("no-route-restricted-us.json"),
+        Path::new("contracts"),
+        Some(Path::new("policies")),
+        Some(&principal),
+    )
+    .arg("--explain"));
+    assert_eq!(code, 3, "{stderr}");
+    for absent in ["J(s)", "weights", "SCORE"] {
+        assert!(!explained.contains(absent), "{absent} in:\n{explained}");
+    }
+    assert_eq!(explained.lines().last(), Some(*last), "{explained}");
 }
 
 // ---------------------------------------------------------------------------
