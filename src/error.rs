@@ -171,7 +171,9 @@ pub enum Error {
     #[error("cannot read {}: {reason}", path.display())]
     #[diagnostic(
         code(caio::key),
-        help("check the permissions of the keys/ directory in the caio home")
+        help(
+            "the key files in the caio home's keys/ directory must be regular files that only their owner can read (mode 0600)"
+        )
     )]
     Key { path: PathBuf, reason: String },
 

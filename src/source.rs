@@ -339,10 +339,11 @@ mod tests {
     }
 
     #[test]
-    fn contracts_and_invariants_list_the_shared_codes() {
+    fn every_file_format_lists_the_shared_codes() {
         for (prefix, codes) in [
             ("contract", crate::contract::validate::CODES),
             ("invariant", crate::invariants::spec::CODES),
+            ("policy", crate::policy::load::CODES),
         ] {
             for (suffix, meaning) in CODES {
                 let code = format!("{prefix}::{suffix}");

@@ -19,6 +19,10 @@ pub const CODES: &[(&str, &str)] = &[
         "the path does not exist or cannot be read",
     ),
     (
+        "policy::not-regular-file",
+        "the path is a FIFO, socket or device, not a regular file",
+    ),
+    (
         "policy::no-files",
         "a directory holds no *.yaml or *.yml file",
     ),
