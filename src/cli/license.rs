@@ -750,16 +750,7 @@ fn install(
 
 fn trust(global: &GlobalArgs, file: &Path, now: Timestamp, ui: &mut Ui) -> Result<Exit, Error> {
     let key = PublicKey::load(file)?;
-    let embedded = keys::embedded_keys()?;
-    if !embedded.is_empty() {
-        return Err(Error::EmbeddedTrustOnly {
-            keys: embedded
-                .iter()
-                .map(|k| k.key_id())
-                .collect::<Vec<_>>()
-                .join(", "),
-        });
-    }
+    home_trust_allowed()?;
     let home = resolve_home(global)?;
     let mut store = open_store(&home)?;
     let new = store.trust_key(&key, now)?;
@@ -782,17 +773,24 @@ fn trust(global: &GlobalArgs, file: &Path, now: Timestamp, ui: &mut Ui) -> Resul
     Ok(Exit::Success)
 }
 
-fn untrust(global: &GlobalArgs, key_id: &str, ui: &mut Ui) -> Result<Exit, Error> {
+/// Keys built into caio are the only trust anchor of such a build: the
+/// home's trusted keys cannot be changed there.
+fn home_trust_allowed() -> Result<(), Error> {
     let embedded = keys::embedded_keys()?;
-    if !embedded.is_empty() {
-        return Err(Error::EmbeddedTrustOnly {
-            keys: embedded
-                .iter()
-                .map(|k| k.key_id())
-                .collect::<Vec<_>>()
-                .join(", "),
-        });
+    if embedded.is_empty() {
+        return Ok(());
     }
+    Err(Error::EmbeddedTrustOnly {
+        keys: embedded
+            .iter()
+            .map(|k| k.key_id())
+            .collect::<Vec<_>>()
+            .join(", "),
+    })
+}
+
+fn untrust(global: &GlobalArgs, key_id: &str, ui: &mut Ui) -> Result<Exit, Error> {
+    home_trust_allowed()?;
     let home = resolve_home(global)?;
     let mut store = open_store(&home)?;
     let Some(left) = store.untrust_key(key_id)? else {
