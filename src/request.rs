@@ -604,6 +604,11 @@ pub const CODES: &[(&str, &str)] = &[
         "explicit weights that are all zero",
     ),
     (
+        "request::too-large",
+        "a batch line larger than the 1 MiB request limit",
+    ),
+    ("request::not-utf8", "a batch line that is not UTF-8 text"),
+    (
         "request::redact-path",
         "a `redact` entry that names no redactable request field",
     ),

@@ -229,6 +229,24 @@ impl Ui {
     }
 
     /// A progress bar on stderr, drawn only on a terminal in human mode without `-q`.
+    /// A progress bar over bytes of a stream of `len` bytes, or a spinner
+    /// when the length is unknown (stdin).
+    pub fn progress_bytes(&self, len: Option<u64>, what: &str) -> ProgressBar {
+        if self.quiet || !self.stderr_tty || self.is_json() {
+            return ProgressBar::hidden();
+        }
+        let bar = ProgressBar::with_draw_target(len, ProgressDrawTarget::stderr());
+        let template = match len {
+            Some(_) => "{spinner} {msg} [{bar:30}] {bytes}/{total_bytes} ({eta})",
+            None => "{spinner} {msg} {bytes}",
+        };
+        if let Ok(style) = ProgressStyle::with_template(template) {
+            bar.set_style(style.progress_chars("=> "));
+        }
+        bar.set_message(what.to_string());
+        bar
+    }
+
     pub fn progress(&self, len: u64, what: &str) -> ProgressBar {
         if self.quiet || !self.stderr_tty || self.is_json() {
             return ProgressBar::hidden();

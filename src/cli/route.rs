@@ -18,7 +18,7 @@ use crate::store::traces::Appended;
 use crate::trace::{ExecutionRecord, Prepared};
 use crate::ui::Ui;
 use serde::Serialize;
-use std::io::Read;
+use std::io::{BufRead, Read};
 use std::path::{Path, PathBuf};
 
 mod execute;
@@ -417,6 +417,9 @@ fn read_principal(path: &Path) -> Result<Principal, FileReport> {
 /// The `--format json` document of SPEC §5.
 #[derive(Serialize)]
 pub struct RouteJson<'a> {
+    /// The input line (batch only), as error lines give it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    line: Option<usize>,
     decision_id: &'a str,
     /// Where the record went; absent when nothing was appended.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -499,6 +502,7 @@ impl<'a> RouteJson<'a> {
             }
         }
         RouteJson {
+            line: None,
             decision_id: &traced.decision_id,
             trace: traced.trace.as_ref(),
             outcome: d.outcome.as_str(),
@@ -768,33 +772,83 @@ const BATCH_CHUNK: usize = 256;
 /// One line of a batch, once handled.
 enum LineOutcome {
     Invalid(LineError),
-    Routed(Box<(Request, Routed)>),
+    Routed(Box<(usize, Request, Routed)>),
 }
 
+/// The error object of a line that is not a request at all.
+fn line_error(line: usize, code: &str, message: String, help: &str) -> LineOutcome {
+    LineOutcome::Invalid(LineError {
+        line,
+        error: LineProblem {
+            code: code.to_string(),
+            message,
+            column: None,
+            help: Some(help.to_string()),
+        },
+    })
+}
+
+/// Routes a JSON Lines stream, reading it line by line (so memory stays
+/// bounded and output follows input): each line is capped like a single
+/// request; a line that is too long, not UTF-8 or not a valid request gives
+/// an error line and the batch goes on.
 fn batch(args: &RouteArgs, router: &mut Router, ui: &mut Ui) -> Result<Exit, Error> {
-    let text = read_batch(&args.request)?;
-    let lines: Vec<&str> = text.lines().collect();
-    let bar = ui.progress(lines.len() as u64, "routing");
-    let mut failed = 0usize;
+    let (mut input, size) = open_batch(&args.request)?;
+    let bar = ui.progress_bytes(size, "routing");
+    let limit = crate::yaml::MAX_FILE_BYTES;
+    let (mut failed, mut lines) = (0usize, 0usize);
     let mut pending: Vec<LineOutcome> = Vec::new();
     let routed_pending = |p: &[LineOutcome]| {
         p.iter()
             .filter(|o| matches!(o, LineOutcome::Routed(_)))
             .count()
     };
-    for (n, line) in lines.iter().enumerate() {
-        bar.inc(1);
+    let mut buf = Vec::new();
+    for n in 1.. {
+        buf.clear();
+        let read =
+            read_line(&mut input, &mut buf, limit).map_err(|e| Error::RequestUnreadable {
+                path: label(&args.request),
+                reason: e.to_string(),
+            })?;
+        let Some((bytes, complete)) = read else {
+            break;
+        };
+        bar.inc(bytes);
+        if !complete {
+            lines += 1;
+            failed += 1;
+            pending.push(line_error(
+                n,
+                "request::too-large",
+                format!("the line is larger than the {} MiB limit", limit >> 20),
+                "a request is at most 1 MiB; send large payloads with --payload",
+            ));
+            continue;
+        }
+        let Ok(line) = std::str::from_utf8(&buf) else {
+            lines += 1;
+            failed += 1;
+            pending.push(line_error(
+                n,
+                "request::not-utf8",
+                "the line is not UTF-8 text".into(),
+                "write requests as UTF-8 JSON",
+            ));
+            continue;
+        };
         if line.trim().is_empty() {
             continue;
         }
-        let label = format!("{}:{}", label(&args.request), n + 1);
+        lines += 1;
+        let label = format!("{}:{n}", label(&args.request));
         match request::parse(&label, line) {
             Err(report) => {
                 failed += 1;
                 let problem = report.problems.first();
                 let column = problem.map(|p| report.position(p).1);
                 pending.push(LineOutcome::Invalid(LineError {
-                    line: n + 1,
+                    line: n,
                     error: LineProblem {
                         code: problem.map_or_else(|| "request::invalid".into(), |p| p.code.clone()),
                         message: problem.map_or_else(String::new, |p| p.message.clone()),
@@ -811,7 +865,7 @@ fn batch(args: &RouteArgs, router: &mut Router, ui: &mut Ui) -> Result<Exit, Err
                 if routed.decision.outcome == Outcome::Refused {
                     failed += 1;
                 }
-                pending.push(LineOutcome::Routed(Box::new((request, routed))));
+                pending.push(LineOutcome::Routed(Box::new((n, request, routed))));
             }
         }
         if routed_pending(&pending) >= BATCH_CHUNK {
@@ -822,12 +876,56 @@ fn batch(args: &RouteArgs, router: &mut Router, ui: &mut Ui) -> Result<Exit, Err
     bar.finish_and_clear();
     if failed > 0 {
         ui.warn(format_args!(
-            "{failed} of {} lines were not routed (invalid or refused)",
-            lines.iter().filter(|l| !l.trim().is_empty()).count()
+            "{failed} of {lines} lines were not routed (invalid or refused)"
         ));
         return Ok(Exit::Invalid);
     }
     Ok(Exit::Success)
+}
+
+/// Reads one line (without its `\n` or `\r\n`) into `buf`, at most `limit`
+/// bytes of it: `None` at the end of the input, else the bytes consumed
+/// and whether the line fit (the rest of a longer line is skipped).
+fn read_line(
+    input: &mut dyn BufRead,
+    buf: &mut Vec<u8>,
+    limit: u64,
+) -> std::io::Result<Option<(u64, bool)>> {
+    let read = input.take(limit + 1).read_until(b'\n', buf)? as u64;
+    if read == 0 {
+        return Ok(None);
+    }
+    let ended = buf.last() == Some(&b'\n');
+    if ended {
+        buf.pop();
+        if buf.last() == Some(&b'\r') {
+            buf.pop();
+        }
+    }
+    if buf.len() as u64 <= limit {
+        return Ok(Some((read, true)));
+    }
+    // Too long: skip to the end of the line without keeping it.
+    let mut skipped = read;
+    loop {
+        let available = input.fill_buf()?;
+        if available.is_empty() {
+            break;
+        }
+        match available.iter().position(|&b| b == b'\n') {
+            Some(i) => {
+                input.consume(i + 1);
+                skipped += i as u64 + 1;
+                break;
+            }
+            None => {
+                let len = available.len();
+                input.consume(len);
+                skipped += len as u64;
+            }
+        }
+    }
+    Ok(Some((skipped, false)))
 }
 
 /// Traces the pending decisions in one transaction and prints every pending
@@ -841,7 +939,7 @@ fn flush(
     let routed: Vec<(&Request, &Routed)> = pending
         .iter()
         .filter_map(|o| match o {
-            LineOutcome::Routed(b) => Some((&b.0, &b.1)),
+            LineOutcome::Routed(b) => Some((&b.1, &b.2)),
             LineOutcome::Invalid(_) => None,
         })
         .collect();
@@ -854,25 +952,29 @@ fn flush(
                 let Some(t) = traced.next() else {
                     break;
                 };
-                ui.json_line(&RouteJson::new(&b.1, &t, args.top, listed))?;
+                let mut doc = RouteJson::new(&b.2, &t, args.top, listed);
+                doc.line = Some(b.0);
+                ui.json_line(&doc)?;
             }
         }
     }
     Ok(())
 }
 
-/// A batch is read whole (no per-file cap: it is a stream of small requests).
-fn read_batch(path: &Path) -> Result<String, Error> {
-    let fail = |reason: String| Error::RequestUnreadable {
+/// The batch input, buffered, and its size when it is a file (for the
+/// progress bar). There is no cap on the whole stream, only per line.
+fn open_batch(path: &Path) -> Result<(Box<dyn BufRead>, Option<u64>), Error> {
+    if path.as_os_str() == "-" {
+        return Ok((Box::new(std::io::BufReader::new(std::io::stdin())), None));
+    }
+    let file = std::fs::File::open(path).map_err(|e| Error::RequestUnreadable {
         path: label(path),
-        reason,
-    };
-    let mut text = String::new();
-    let read = if path.as_os_str() == "-" {
-        std::io::stdin().lock().read_to_string(&mut text)
-    } else {
-        std::fs::File::open(path).and_then(|mut f| f.read_to_string(&mut text))
-    };
-    read.map_err(|e| fail(e.to_string()))?;
-    Ok(text)
+        reason: e.to_string(),
+    })?;
+    let size = file
+        .metadata()
+        .ok()
+        .filter(|m| m.is_file())
+        .map(|m| m.len());
+    Ok((Box::new(std::io::BufReader::new(file)), size))
 }

@@ -1800,6 +1800,51 @@ fn snapshot_chain_rag_json() {
 // Batch
 // ---------------------------------------------------------------------------
 
+/// A batch is read line by line: a line over the 1 MiB request limit or not
+/// UTF-8 gives an error line without being kept whole, CRLF line ends are
+/// fine, and the lines after them are routed.
+#[test]
+fn batch_lines_are_capped_and_checked_one_by_one() {
+    let env = TestEnv::new();
+    let good = br#"{"capability": "chat"}"#;
+    let mut input = Vec::new();
+    input.extend_from_slice(good);
+    input.extend_from_slice(b"\r\n");
+    input.extend_from_slice(br#"{"capability": "chat", "request_id": ""#);
+    input.extend(std::iter::repeat_n(b'x', 2 << 20));
+    input.extend_from_slice(b"\"}\n");
+    input.extend_from_slice(b"{\"capability\": \"ch\xffat\"}\n");
+    input.extend_from_slice(good);
+    let batch = env.scratch().join("batch.jsonl");
+    std::fs::write(&batch, &input).unwrap();
+    let (code, stdout, stderr) = run(env
+        .caio()
+        .args(["route", "--batch"])
+        .arg(&batch)
+        .args(["--contracts", "contracts"]));
+    assert_eq!(code, 1, "{stderr}");
+    let out: Vec<Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
+    assert_eq!(out.len(), 4, "{stdout}");
+    assert_eq!(out[0]["outcome"], "routed", "a CRLF line");
+    assert_eq!(
+        (out[1]["line"].as_u64(), &out[1]["error"]["code"]),
+        (Some(2), &json!("request::too-large"))
+    );
+    assert_eq!(
+        (out[2]["line"].as_u64(), &out[2]["error"]["code"]),
+        (Some(3), &json!("request::not-utf8"))
+    );
+    assert_eq!(
+        (out[3]["line"].as_u64(), &out[3]["outcome"]),
+        (Some(4), &json!("routed"))
+    );
+    assert!(stderr.contains("2 of 4 lines were not routed"), "{stderr}");
+    assert!(!stdout.contains("xxxxxxxx"), "the long line is not echoed");
+}
+
 #[test]
 fn batch_routes_each_line_and_reports_bad_ones() {
     let env = TestEnv::new();
@@ -1849,6 +1894,12 @@ fn batch_routes_each_line_and_reports_bad_ones() {
     for d in [&out[0], &out[2], &out[3]] {
         assert!(is_hex(&d["decision_id"], 32), "{d}");
     }
+    let numbered: Vec<u64> = out.iter().map(|d| d["line"].as_u64().unwrap()).collect();
+    assert_eq!(
+        numbered,
+        [1, 2, 4, 6, 7],
+        "every output names its input line"
+    );
     assert!(stderr.contains("2 of 5"), "{stderr}");
 
     // Every line routed or no_route, from stdin: exit 0.
@@ -1894,7 +1945,9 @@ fn batch_routes_each_line_and_reports_bad_ones() {
     assert_eq!(code, 0, "{stderr}");
     let single = write(&env.scratch().join("one.json"), lines[0]);
     let (_, alone) = stateless_json(&env, &single, Path::new("contracts"), None, None, &[]);
-    let first: Value = serde_json::from_str(stdout.lines().next().unwrap()).unwrap();
+    let mut first: Value = serde_json::from_str(stdout.lines().next().unwrap()).unwrap();
+    assert_eq!(first["line"], 1);
+    first.as_object_mut().unwrap().remove("line");
     assert_eq!(decision_only(&first), decision_only(&alone));
 }
 
