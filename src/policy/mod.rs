@@ -139,6 +139,105 @@ impl PolicySet {
     }
 }
 
+/// A policy set prepared for one request step: it gives the same verdicts
+/// as [`PolicySet::evaluate`], but a `when` clause that reads no `service.*`
+/// attribute is evaluated once — with the step's first candidate — instead
+/// of once per candidate: request and principal attributes are the same for
+/// every candidate of a step.
+#[derive(Debug)]
+pub struct StepPolicies<'p> {
+    rules: Vec<(&'p Policy, When)>,
+}
+
+/// What is known of a rule's `when` clause within one step.
+#[derive(Debug)]
+enum When {
+    /// No clause: the rule always applies.
+    Always,
+    /// The clause reads the service: evaluated per candidate.
+    PerCandidate,
+    /// Not evaluated yet.
+    Pending,
+    Known(Result<bool, condition::EvalError>),
+}
+
+/// What the policy stage says about one candidate, borrowing the rule ids.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct StepVerdict<'p> {
+    /// As [`PolicyVerdict::rejections`].
+    pub rejections: Vec<PolicyRejection>,
+    /// As [`PolicyVerdict::preferred_by`].
+    pub preferred_by: Vec<&'p str>,
+    /// As [`PolicyVerdict::bonus`].
+    pub bonus: f64,
+}
+
+impl PolicySet {
+    /// The set prepared for the candidates of one request step.
+    pub fn for_step(&self) -> StepPolicies<'_> {
+        StepPolicies {
+            rules: self
+                .policies
+                .iter()
+                .map(|p| {
+                    let when = match &p.when {
+                        None => When::Always,
+                        Some(c) if reads_service(c) => When::PerCandidate,
+                        Some(_) => When::Pending,
+                    };
+                    (p, when)
+                })
+                .collect(),
+        }
+    }
+}
+
+impl<'p> StepPolicies<'p> {
+    /// [`PolicySet::evaluate`] for one candidate of the step; every `ctx`
+    /// must share the step's request, input, capability and principal.
+    pub fn evaluate(&mut self, ctx: &Context<'_>) -> StepVerdict<'p> {
+        let mut verdict = StepVerdict::default();
+        for (policy, when) in &mut self.rules {
+            let holds = match when {
+                When::Always => Ok(true),
+                When::PerCandidate => policy.when.as_ref().map_or(Ok(true), |c| c.eval(ctx)),
+                When::Known(known) => known.clone(),
+                When::Pending => {
+                    let known = policy.when.as_ref().map_or(Ok(true), |c| c.eval(ctx));
+                    *when = When::Known(known.clone());
+                    known
+                }
+            };
+            match holds.and_then(|holds| policy.applies_when(holds, ctx)) {
+                Err(e) => verdict.rejections.push(PolicyRejection {
+                    rule: policy.id.clone(),
+                    message: format!("policy error: {}", e.0),
+                }),
+                Ok(Applies::No) => {}
+                Ok(Applies::Reject(message)) => verdict.rejections.push(PolicyRejection {
+                    rule: policy.id.clone(),
+                    message,
+                }),
+                Ok(Applies::Prefer) => {
+                    verdict.preferred_by.push(&policy.id);
+                    verdict.bonus += policy.weight;
+                }
+            }
+        }
+        verdict
+    }
+}
+
+/// Whether a condition reads any `service.*` attribute (the only ones that
+/// differ between the candidates of a step).
+fn reads_service(c: &Condition) -> bool {
+    match c {
+        Condition::All(items) | Condition::Any(items) => items.iter().any(reads_service),
+        Condition::Not(inner) => reads_service(inner),
+        Condition::Test { path, .. } => !paths::is_request_or_principal(path.path),
+    }
+}
+
 enum Applies {
     No,
     Reject(String),
@@ -151,6 +250,11 @@ impl Policy {
             Some(c) => c.eval(ctx)?,
             None => true,
         };
+        self.applies_when(when, ctx)
+    }
+
+    /// [`Policy::applies`] once the `when` clause is known to give `when`.
+    fn applies_when(&self, when: bool, ctx: &Context<'_>) -> Result<Applies, condition::EvalError> {
         if !when {
             return Ok(Applies::No);
         }
@@ -343,6 +447,59 @@ mod tests {
         );
         r.data.class = crate::contract::DataClass::Internal;
         assert!(verdict(&a, &r, &anon, &c).rejections.is_empty());
+    }
+
+    /// The per-step evaluation decides request-only `when` clauses once,
+    /// and gives the verdicts of `PolicySet::evaluate` for every candidate,
+    /// errors included.
+    #[test]
+    fn step_evaluation_matches_the_set() {
+        let s = set(
+            "  - id: a-pii\n    effect: deny\n    when: { request.data.contains_pii: true }\n    match: { service.privacy.hosting: { in: [external] } }\n\
+             \x20 - id: b-unset-bound\n    effect: require\n    when: { request.requirements.max_cost: { lt: 1 } }\n    match: { service.risk: { lte: 0.5 } }\n\
+             \x20 - id: c-service-when\n    effect: prefer\n    weight: 0.25\n    when: { service.tags: { contains: us } }\n\
+             \x20 - id: d-mixed\n    effect: deny\n    when: { any: [{ principal.tenant: acme }, { service.privacy.hosting: internal }] }\n\
+             \x20 - id: e-always\n    effect: prefer\n    weight: 0.1\n    match: { service.privacy.hosting: { in: [internal, on_prem] } }\n\
+             \x20 - id: f-tenant\n    effect: require\n    when: { principal.tenant: { in: [acme] } }\n    match: { service.privacy.regions: { subset_of: [eu] } }\n",
+        );
+        let mut internal = gpt4o();
+        internal.privacy.hosting = crate::contract::Hosting::Internal;
+        internal.tags.clear();
+        let contracts = [
+            gpt4o(),
+            internal,
+            contract(include_str!("../../contracts/mistral-large-eu.yaml")),
+        ];
+        let acme = Principal {
+            tenant: Some("acme".into()),
+            ..Principal::anonymous()
+        };
+        let mut bounded = pii_request();
+        bounded.requirements.max_cost = Some(0.5);
+        for request in [Request::for_capability("chat"), pii_request(), bounded] {
+            for principal in [Principal::anonymous(), acme.clone()] {
+                let mut step = s.for_step();
+                for c in &contracts {
+                    let ctx = Context {
+                        request: &request,
+                        capability: "chat",
+                        step: 0,
+                        input: &request.input,
+                        principal: &principal,
+                        anonymous: principal.name == "anonymous",
+                        service: c,
+                        offered: c.capabilities.first(),
+                        status: ServiceStatus::Active,
+                        estimate: 0.01,
+                    };
+                    let whole = s.evaluate(&ctx);
+                    let stepped = step.evaluate(&ctx);
+                    assert_eq!(stepped.rejections, whole.rejections);
+                    assert_eq!(stepped.preferred_by, whole.preferred_by);
+                    assert_eq!(stepped.bonus, whole.bonus);
+                }
+            }
+        }
     }
 
     #[test]

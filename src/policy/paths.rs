@@ -493,6 +493,12 @@ pub static PATHS: &[PathDef] = &[
     }),
 ];
 
+/// Whether `path` reads only the request (its step) and the principal —
+/// the same for every candidate of a step — rather than the service.
+pub fn is_request_or_principal(path: &str) -> bool {
+    path.starts_with("request.") || path.starts_with("principal.")
+}
+
 /// The attribute at `path`, if it exists.
 pub fn lookup(path: &str) -> Option<&'static PathDef> {
     PATHS

@@ -22,7 +22,7 @@ pub const CIRCUIT_OPEN: &str = "circuit-open";
 /// Returns `eval` unchanged unless the guard applies; then the step
 /// re-evaluated with the probe's circuit treated as half-open.
 pub fn panic_guard<'a>(
-    env: &Env<'_>,
+    env: &Env<'a>,
     step: &Step,
     sorted: &[&Candidate<'a>],
     eval: StepEval<'a>,

@@ -8,8 +8,8 @@ use super::{
     StepResult, Terms, score,
 };
 use crate::contract::{Capability, ServiceContract};
-use crate::policy::PolicySet;
 use crate::policy::paths::{Context, class_name, hosting_name, modality_name, trust_name};
+use crate::policy::{PolicySet, StepPolicies};
 use crate::principal::Principal;
 use crate::registry::ServiceStatus;
 use crate::request::{Request, Step};
@@ -21,7 +21,8 @@ pub struct Evaluated<'a> {
     pub contract: &'a ServiceContract,
     pub stats: ServiceStats,
     pub rejections: Vec<Rejection>,
-    pub preferred_by: Vec<String>,
+    /// The `prefer` rules that apply (ids borrowed from the policy set).
+    pub preferred_by: Vec<&'a str>,
     /// Sum of the weights of the `prefer` rules that apply.
     pub bonus: f64,
     pub metrics: Metrics,
@@ -58,11 +59,12 @@ pub struct Env<'r> {
 /// Runs the pipeline for every candidate offering `step.capability`, then
 /// scores the eligible ones.
 pub fn evaluate_step<'a>(
-    env: &Env<'_>,
+    env: &Env<'a>,
     index: usize,
     step: &Step,
     sorted: &[&Candidate<'a>],
 ) -> StepEval<'a> {
+    let mut policies = env.policies.for_step();
     let mut candidates: Vec<Evaluated<'a>> = sorted
         .iter()
         .filter_map(|c| {
@@ -71,7 +73,7 @@ pub fn evaluate_step<'a>(
                 .capabilities
                 .iter()
                 .find(|cap| cap.kind == step.capability)?;
-            Some(evaluate(env, index, step, offered, c))
+            Some(evaluate(env, &mut policies, index, step, offered, c))
         })
         .collect();
     score::score_step(
@@ -87,7 +89,8 @@ pub fn evaluate_step<'a>(
 }
 
 fn evaluate<'a>(
-    env: &Env<'_>,
+    env: &Env<'a>,
+    policies: &mut StepPolicies<'a>,
     index: usize,
     step: &Step,
     offered: &Capability,
@@ -133,7 +136,7 @@ fn evaluate<'a>(
         status: candidate.status,
         estimate: e.metrics.cost,
     };
-    let verdict = env.policies.evaluate(&ctx);
+    let verdict = policies.evaluate(&ctx);
     if !verdict.rejections.is_empty() {
         e.rejections = verdict
             .rejections
@@ -478,22 +481,24 @@ impl<'a> StepEval<'a> {
     /// The public result: eligible candidates best first (the chosen one
     /// first among ties), then the rejected ones by id.
     pub fn result(&self, chosen: Option<usize>) -> StepResult {
-        let mut order: Vec<usize> = (0..self.candidates.len()).collect();
-        order.sort_by(|&a, &b| {
-            let (ca, cb) = (&self.candidates[a], &self.candidates[b]);
-            match (ca.score, cb.score) {
-                (Some(sa), Some(sb)) => sb
-                    .total_cmp(&sa)
-                    .then_with(|| (Some(b) == chosen).cmp(&(Some(a) == chosen)))
-                    .then(a.cmp(&b)),
-                (Some(_), None) => std::cmp::Ordering::Less,
-                (None, Some(_)) => std::cmp::Ordering::Greater,
-                (None, None) => a.cmp(&b),
-            }
+        // Scored candidates first, best first, the chosen one first among
+        // equal scores, then by position (id order); the rest by position.
+        // The keys are gathered once so the sort does not chase candidates.
+        let mut order: Vec<(Option<f64>, bool, usize)> = self
+            .candidates
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (e.score, Some(i) == chosen, i))
+            .collect();
+        order.sort_unstable_by(|a, b| match (a.0, b.0) {
+            (Some(sa), Some(sb)) => sb.total_cmp(&sa).then(b.1.cmp(&a.1)).then(a.2.cmp(&b.2)),
+            (Some(_), None) => std::cmp::Ordering::Less,
+            (None, Some(_)) => std::cmp::Ordering::Greater,
+            (None, None) => a.2.cmp(&b.2),
         });
         let candidates: Vec<CandidateResult> = order
             .into_iter()
-            .map(|i| {
+            .map(|(_, _, i)| {
                 let e = &self.candidates[i];
                 CandidateResult {
                     service_id: e.contract.service_id.clone(),
@@ -502,7 +507,7 @@ impl<'a> StepEval<'a> {
                     score: e.score,
                     terms: e.terms,
                     rejections: e.rejections.clone(),
-                    preferred_by: e.preferred_by.clone(),
+                    preferred_by: e.preferred_by.iter().map(|id| id.to_string()).collect(),
                     metrics: e.metrics.clone(),
                 }
             })
