@@ -22,6 +22,20 @@ pub enum JcsError {
 
 /// The canonical JSON text of any serialisable value.
 pub fn to_jcs<T: Serialize + ?Sized>(value: &T) -> Result<String, JcsError> {
+    let mut writer = Writer {
+        out: String::new(),
+        spare: Vec::new(),
+    };
+    match value.serialize(&mut writer) {
+        Ok(()) => Ok(writer.out),
+        Err(WriteError::Jcs(e)) => Err(e),
+        Err(WriteError::Unsupported) => to_jcs_via_value(value),
+    }
+}
+
+/// [`to_jcs`] through a `serde_json::Value`: the reference the direct
+/// writer matches, and its fallback.
+fn to_jcs_via_value<T: Serialize + ?Sized>(value: &T) -> Result<String, JcsError> {
     let value = serde_json::to_value(value).map_err(|e| JcsError::Serialize(e.to_string()))?;
     let mut out = String::new();
     write_value(&value, &mut out)?;
@@ -243,6 +257,531 @@ fn write_string(s: &str, out: &mut String) {
     out.push('"');
 }
 
+// ---------------------------------------------------------------------------
+// Direct serialisation
+// ---------------------------------------------------------------------------
+
+/// Writes the canonical text of a value straight from its `Serialize`
+/// implementation, without building a `serde_json::Value` first: each object's
+/// members are written in the order they come, then put in key order. The
+/// output is the one `serde_json::to_value` followed by [`write_value`] gives;
+/// whatever this writer does not handle in exactly that way (byte strings,
+/// 128-bit integers, raw JSON, non-string map keys, repeated keys) is reported
+/// as [`Unsupported`] so that [`to_jcs`] takes the `Value` route instead.
+struct Writer {
+    out: String,
+    /// Buffers of finished objects, reused across objects.
+    spare: Vec<String>,
+}
+
+/// Why the direct writer gave up (or failed for real).
+#[derive(Debug)]
+enum WriteError {
+    /// Not handled here: use the `Value` route.
+    Unsupported,
+    Jcs(JcsError),
+}
+
+impl std::fmt::Display for WriteError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            WriteError::Unsupported => f.write_str("unsupported by the direct writer"),
+            WriteError::Jcs(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+impl std::error::Error for WriteError {}
+
+impl serde::ser::Error for WriteError {
+    fn custom<T: std::fmt::Display>(msg: T) -> Self {
+        WriteError::Jcs(JcsError::Serialize(msg.to_string()))
+    }
+}
+
+/// The token serde_json uses to pass raw JSON through a serializer.
+const RAW_VALUE_TOKEN: &str = "$serde_json::private::RawValue";
+
+/// One member of an object being written: its key and where its value
+/// lies in the output.
+struct Member {
+    key: String,
+    value: std::ops::Range<usize>,
+}
+
+/// An object being written: members' values are appended to the output
+/// from `start` on; `end` puts them in key order behind their keys.
+struct Object<'w> {
+    w: &'w mut Writer,
+    start: usize,
+    members: Vec<Member>,
+    /// The key of the member whose value comes next (maps).
+    key: Option<String>,
+}
+
+impl Object<'_> {
+    fn value<T: Serialize + ?Sized>(&mut self, key: String, value: &T) -> Result<(), WriteError> {
+        let from = self.w.out.len();
+        value.serialize(&mut *self.w)?;
+        let to = self.w.out.len();
+        self.members.push(Member {
+            key,
+            value: from..to,
+        });
+        Ok(())
+    }
+
+    fn finish(self) -> Result<(), WriteError> {
+        let Object {
+            w, start, members, ..
+        } = self;
+        let mut order: Vec<usize> = (0..members.len()).collect();
+        order.sort_by(|&a, &b| {
+            members[a]
+                .key
+                .encode_utf16()
+                .cmp(members[b].key.encode_utf16())
+        });
+        // serde_json keeps the last of repeated keys; let it decide.
+        if order
+            .windows(2)
+            .any(|p| members[p[0]].key == members[p[1]].key)
+        {
+            return Err(WriteError::Unsupported);
+        }
+        let mut values = w.spare.pop().unwrap_or_default();
+        values.clear();
+        values.push_str(&w.out[start..]);
+        w.out.truncate(start);
+        w.out.push('{');
+        for (i, &m) in order.iter().enumerate() {
+            if i > 0 {
+                w.out.push(',');
+            }
+            write_string(&members[m].key, &mut w.out);
+            w.out.push(':');
+            let range = members[m].value.start - start..members[m].value.end - start;
+            w.out.push_str(&values[range]);
+        }
+        w.out.push('}');
+        w.spare.push(values);
+        Ok(())
+    }
+}
+
+/// An array being written.
+struct Array<'w> {
+    w: &'w mut Writer,
+    first: bool,
+}
+
+impl Array<'_> {
+    fn item<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), WriteError> {
+        if !std::mem::replace(&mut self.first, false) {
+            self.w.out.push(',');
+        }
+        value.serialize(&mut *self.w)
+    }
+
+    fn finish(self) {
+        self.w.out.push(']');
+    }
+}
+
+impl Writer {
+    fn number(&mut self, n: f64) -> Result<(), WriteError> {
+        // serde_json turns a non-finite float into null.
+        if !n.is_finite() {
+            self.out.push_str("null");
+            return Ok(());
+        }
+        let text = format_es_number(n).map_err(WriteError::Jcs)?;
+        self.out.push_str(&text);
+        Ok(())
+    }
+
+    fn unsigned(&mut self, u: u64) -> Result<(), WriteError> {
+        if u > MAX_SAFE_INTEGER {
+            return Err(WriteError::Jcs(JcsError::UnsafeInteger(u.to_string())));
+        }
+        let _ = write!(self.out, "{u}");
+        Ok(())
+    }
+
+    fn signed(&mut self, i: i64) -> Result<(), WriteError> {
+        if i >= 0 {
+            return self.unsigned(i as u64);
+        }
+        if i.unsigned_abs() > MAX_SAFE_INTEGER {
+            return Err(WriteError::Jcs(JcsError::UnsafeInteger(i.to_string())));
+        }
+        let _ = write!(self.out, "{i}");
+        Ok(())
+    }
+
+    fn object(&mut self) -> Object<'_> {
+        let start = self.out.len();
+        Object {
+            w: self,
+            start,
+            members: Vec::new(),
+            key: None,
+        }
+    }
+}
+
+impl<'w> serde::Serializer for &'w mut Writer {
+    type Ok = ();
+    type Error = WriteError;
+    type SerializeSeq = Array<'w>;
+    type SerializeTuple = Array<'w>;
+    type SerializeTupleStruct = Array<'w>;
+    type SerializeTupleVariant = serde::ser::Impossible<(), WriteError>;
+    type SerializeMap = Object<'w>;
+    type SerializeStruct = Object<'w>;
+    type SerializeStructVariant = serde::ser::Impossible<(), WriteError>;
+
+    fn serialize_bool(self, v: bool) -> Result<(), WriteError> {
+        self.out.push_str(if v { "true" } else { "false" });
+        Ok(())
+    }
+    fn serialize_i8(self, v: i8) -> Result<(), WriteError> {
+        self.signed(v.into())
+    }
+    fn serialize_i16(self, v: i16) -> Result<(), WriteError> {
+        self.signed(v.into())
+    }
+    fn serialize_i32(self, v: i32) -> Result<(), WriteError> {
+        self.signed(v.into())
+    }
+    fn serialize_i64(self, v: i64) -> Result<(), WriteError> {
+        self.signed(v)
+    }
+    fn serialize_i128(self, _: i128) -> Result<(), WriteError> {
+        Err(WriteError::Unsupported)
+    }
+    fn serialize_u8(self, v: u8) -> Result<(), WriteError> {
+        self.unsigned(v.into())
+    }
+    fn serialize_u16(self, v: u16) -> Result<(), WriteError> {
+        self.unsigned(v.into())
+    }
+    fn serialize_u32(self, v: u32) -> Result<(), WriteError> {
+        self.unsigned(v.into())
+    }
+    fn serialize_u64(self, v: u64) -> Result<(), WriteError> {
+        self.unsigned(v)
+    }
+    fn serialize_u128(self, _: u128) -> Result<(), WriteError> {
+        Err(WriteError::Unsupported)
+    }
+    fn serialize_f32(self, v: f32) -> Result<(), WriteError> {
+        self.number(v.into())
+    }
+    fn serialize_f64(self, v: f64) -> Result<(), WriteError> {
+        self.number(v)
+    }
+    fn serialize_char(self, v: char) -> Result<(), WriteError> {
+        write_string(v.encode_utf8(&mut [0; 4]), &mut self.out);
+        Ok(())
+    }
+    fn serialize_str(self, v: &str) -> Result<(), WriteError> {
+        write_string(v, &mut self.out);
+        Ok(())
+    }
+    fn serialize_bytes(self, _: &[u8]) -> Result<(), WriteError> {
+        Err(WriteError::Unsupported)
+    }
+    fn serialize_none(self) -> Result<(), WriteError> {
+        self.out.push_str("null");
+        Ok(())
+    }
+    fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result<(), WriteError> {
+        value.serialize(self)
+    }
+    fn serialize_unit(self) -> Result<(), WriteError> {
+        self.serialize_none()
+    }
+    fn serialize_unit_struct(self, _: &'static str) -> Result<(), WriteError> {
+        self.serialize_none()
+    }
+    fn serialize_unit_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        variant: &'static str,
+    ) -> Result<(), WriteError> {
+        self.serialize_str(variant)
+    }
+    fn serialize_newtype_struct<T: Serialize + ?Sized>(
+        self,
+        name: &'static str,
+        value: &T,
+    ) -> Result<(), WriteError> {
+        if name == RAW_VALUE_TOKEN {
+            return Err(WriteError::Unsupported);
+        }
+        value.serialize(self)
+    }
+    fn serialize_newtype_variant<T: Serialize + ?Sized>(
+        self,
+        _: &'static str,
+        _: u32,
+        variant: &'static str,
+        value: &T,
+    ) -> Result<(), WriteError> {
+        let mut object = self.object();
+        object.value(variant.to_string(), value)?;
+        object.finish()
+    }
+    fn serialize_seq(self, _: Option<usize>) -> Result<Array<'w>, WriteError> {
+        self.out.push('[');
+        Ok(Array {
+            w: self,
+            first: true,
+        })
+    }
+    fn serialize_tuple(self, len: usize) -> Result<Array<'w>, WriteError> {
+        self.serialize_seq(Some(len))
+    }
+    fn serialize_tuple_struct(self, _: &'static str, len: usize) -> Result<Array<'w>, WriteError> {
+        self.serialize_seq(Some(len))
+    }
+    fn serialize_tuple_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeTupleVariant, WriteError> {
+        Err(WriteError::Unsupported)
+    }
+    fn serialize_map(self, _: Option<usize>) -> Result<Object<'w>, WriteError> {
+        Ok(self.object())
+    }
+    fn serialize_struct(self, name: &'static str, _: usize) -> Result<Object<'w>, WriteError> {
+        if name == RAW_VALUE_TOKEN {
+            return Err(WriteError::Unsupported);
+        }
+        Ok(self.object())
+    }
+    fn serialize_struct_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeStructVariant, WriteError> {
+        Err(WriteError::Unsupported)
+    }
+}
+
+impl serde::ser::SerializeSeq for Array<'_> {
+    type Ok = ();
+    type Error = WriteError;
+    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), WriteError> {
+        self.item(value)
+    }
+    fn end(self) -> Result<(), WriteError> {
+        self.finish();
+        Ok(())
+    }
+}
+
+impl serde::ser::SerializeTuple for Array<'_> {
+    type Ok = ();
+    type Error = WriteError;
+    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), WriteError> {
+        self.item(value)
+    }
+    fn end(self) -> Result<(), WriteError> {
+        self.finish();
+        Ok(())
+    }
+}
+
+impl serde::ser::SerializeTupleStruct for Array<'_> {
+    type Ok = ();
+    type Error = WriteError;
+    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), WriteError> {
+        self.item(value)
+    }
+    fn end(self) -> Result<(), WriteError> {
+        self.finish();
+        Ok(())
+    }
+}
+
+impl serde::ser::SerializeMap for Object<'_> {
+    type Ok = ();
+    type Error = WriteError;
+    fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result<(), WriteError> {
+        self.key = Some(key.serialize(KeyWriter)?);
+        Ok(())
+    }
+    fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), WriteError> {
+        let key = self.key.take().ok_or(WriteError::Unsupported)?;
+        self.value(key, value)
+    }
+    fn end(self) -> Result<(), WriteError> {
+        self.finish()
+    }
+}
+
+impl serde::ser::SerializeStruct for Object<'_> {
+    type Ok = ();
+    type Error = WriteError;
+    fn serialize_field<T: Serialize + ?Sized>(
+        &mut self,
+        key: &'static str,
+        value: &T,
+    ) -> Result<(), WriteError> {
+        self.value(key.to_string(), value)
+    }
+    fn end(self) -> Result<(), WriteError> {
+        self.finish()
+    }
+}
+
+/// Map keys: strings (and what serde passes through to one); anything else
+/// takes the `Value` route.
+struct KeyWriter;
+
+impl serde::Serializer for KeyWriter {
+    type Ok = String;
+    type Error = WriteError;
+    type SerializeSeq = serde::ser::Impossible<String, WriteError>;
+    type SerializeTuple = serde::ser::Impossible<String, WriteError>;
+    type SerializeTupleStruct = serde::ser::Impossible<String, WriteError>;
+    type SerializeTupleVariant = serde::ser::Impossible<String, WriteError>;
+    type SerializeMap = serde::ser::Impossible<String, WriteError>;
+    type SerializeStruct = serde::ser::Impossible<String, WriteError>;
+    type SerializeStructVariant = serde::ser::Impossible<String, WriteError>;
+
+    fn serialize_str(self, v: &str) -> Result<String, WriteError> {
+        Ok(v.to_string())
+    }
+    fn serialize_char(self, v: char) -> Result<String, WriteError> {
+        Ok(v.to_string())
+    }
+    fn serialize_unit_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        variant: &'static str,
+    ) -> Result<String, WriteError> {
+        Ok(variant.to_string())
+    }
+    fn serialize_newtype_struct<T: Serialize + ?Sized>(
+        self,
+        name: &'static str,
+        value: &T,
+    ) -> Result<String, WriteError> {
+        if name == RAW_VALUE_TOKEN {
+            return Err(WriteError::Unsupported);
+        }
+        value.serialize(self)
+    }
+    fn serialize_bool(self, _: bool) -> Result<String, WriteError> {
+        Err(WriteError::Unsupported)
+    }
+    fn serialize_i8(self, _: i8) -> Result<String, WriteError> {
+        Err(WriteError::Unsupported)
+    }
+    fn serialize_i16(self, _: i16) -> Result<String, WriteError> {
+        Err(WriteError::Unsupported)
+    }
+    fn serialize_i32(self, _: i32) -> Result<String, WriteError> {
+        Err(WriteError::Unsupported)
+    }
+    fn serialize_i64(self, _: i64) -> Result<String, WriteError> {
+        Err(WriteError::Unsupported)
+    }
+    fn serialize_u8(self, _: u8) -> Result<String, WriteError> {
+        Err(WriteError::Unsupported)
+    }
+    fn serialize_u16(self, _: u16) -> Result<String, WriteError> {
+        Err(WriteError::Unsupported)
+    }
+    fn serialize_u32(self, _: u32) -> Result<String, WriteError> {
+        Err(WriteError::Unsupported)
+    }
+    fn serialize_u64(self, _: u64) -> Result<String, WriteError> {
+        Err(WriteError::Unsupported)
+    }
+    fn serialize_f32(self, _: f32) -> Result<String, WriteError> {
+        Err(WriteError::Unsupported)
+    }
+    fn serialize_f64(self, _: f64) -> Result<String, WriteError> {
+        Err(WriteError::Unsupported)
+    }
+    fn serialize_bytes(self, _: &[u8]) -> Result<String, WriteError> {
+        Err(WriteError::Unsupported)
+    }
+    fn serialize_none(self) -> Result<String, WriteError> {
+        Err(WriteError::Unsupported)
+    }
+    fn serialize_some<T: Serialize + ?Sized>(self, _: &T) -> Result<String, WriteError> {
+        Err(WriteError::Unsupported)
+    }
+    fn serialize_unit(self) -> Result<String, WriteError> {
+        Err(WriteError::Unsupported)
+    }
+    fn serialize_unit_struct(self, _: &'static str) -> Result<String, WriteError> {
+        Err(WriteError::Unsupported)
+    }
+    fn serialize_newtype_variant<T: Serialize + ?Sized>(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: &T,
+    ) -> Result<String, WriteError> {
+        Err(WriteError::Unsupported)
+    }
+    fn serialize_seq(self, _: Option<usize>) -> Result<Self::SerializeSeq, WriteError> {
+        Err(WriteError::Unsupported)
+    }
+    fn serialize_tuple(self, _: usize) -> Result<Self::SerializeTuple, WriteError> {
+        Err(WriteError::Unsupported)
+    }
+    fn serialize_tuple_struct(
+        self,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeTupleStruct, WriteError> {
+        Err(WriteError::Unsupported)
+    }
+    fn serialize_tuple_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeTupleVariant, WriteError> {
+        Err(WriteError::Unsupported)
+    }
+    fn serialize_map(self, _: Option<usize>) -> Result<Self::SerializeMap, WriteError> {
+        Err(WriteError::Unsupported)
+    }
+    fn serialize_struct(
+        self,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeStruct, WriteError> {
+        Err(WriteError::Unsupported)
+    }
+    fn serialize_struct_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeStructVariant, WriteError> {
+        Err(WriteError::Unsupported)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -358,6 +897,147 @@ mod tests {
             to_jcs(&json!({ "n": 9007199254740992u64 })).unwrap(),
             r#"{"n":9007199254740992}"#
         );
+    }
+
+    /// The direct writer gives exactly what the `Value` route gives.
+    #[test]
+    fn the_direct_writer_matches_the_value_route() {
+        #[derive(Serialize)]
+        #[serde(rename_all = "snake_case")]
+        enum Kind {
+            Plain,
+            Wrapped(u32),
+            Pair(u8, u8),
+            Named { z: bool, a: Option<f64> },
+        }
+        #[derive(Serialize)]
+        #[serde(tag = "kind", rename_all = "snake_case")]
+        enum Tagged {
+            One { value: f64 },
+            Two,
+        }
+        #[derive(Serialize)]
+        struct Unit;
+        #[derive(Serialize)]
+        struct Newtype(String);
+        #[derive(Serialize)]
+        struct Record {
+            zeta: &'static str,
+            alpha: Option<f64>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            skipped: Option<u8>,
+            numbers: Vec<f64>,
+            small: f32,
+            negative: i64,
+            letter: char,
+            pair: (u8, String),
+            unit: Unit,
+            nothing: (),
+            newtype: Newtype,
+            kinds: Vec<Kind>,
+            tagged: Vec<Tagged>,
+            map: std::collections::BTreeMap<String, f64>,
+            value: Value,
+        }
+        let map = [
+            "\u{20ac}",
+            "\r",
+            "\u{fb33}",
+            "1",
+            "\u{1f600}",
+            "\u{80}",
+            "\u{f6}",
+            "",
+        ]
+        .iter()
+        .enumerate()
+        .map(|(i, k)| (k.to_string(), i as f64 / 3.0))
+        .collect();
+        let record = Record {
+            zeta: "quote \" backslash \\ control \u{1} tab \t",
+            alpha: None,
+            skipped: None,
+            numbers: vec![
+                0.0,
+                -0.0,
+                1e21,
+                1e-7,
+                333333333.3333333,
+                f64::NAN,
+                f64::INFINITY,
+                5e-324,
+            ],
+            small: 0.1,
+            negative: -(1 << 53),
+            letter: '\u{1f600}',
+            pair: (7, "x".into()),
+            unit: Unit,
+            nothing: (),
+            newtype: Newtype("n".into()),
+            kinds: vec![Kind::Plain, Kind::Wrapped(3)],
+            tagged: vec![Tagged::One { value: 0.25 }, Tagged::Two],
+            map,
+            value: serde_json::from_str(
+                r#"{"b": [1, 2.50, "x", null, {"d": {}, "c": []}], "a": -3, "\u00e9": true}"#,
+            )
+            .unwrap(),
+        };
+        let mut writer = Writer {
+            out: String::new(),
+            spare: Vec::new(),
+        };
+        record.serialize(&mut writer).expect("written directly");
+        assert_eq!(Ok(writer.out), to_jcs_via_value(&record));
+        // What the writer leaves to the `Value` route.
+        let variants = [
+            Kind::Pair(1, 2),
+            Kind::Named {
+                z: true,
+                a: Some(2.5),
+            },
+        ];
+        assert_eq!(to_jcs(&variants), to_jcs_via_value(&variants));
+        assert_eq!(
+            to_jcs(&json!({ "n": 9007199254740993u64 })),
+            to_jcs_via_value(&json!({ "n": 9007199254740993u64 }))
+        );
+        assert_eq!(to_jcs(&[u128::MAX]), to_jcs_via_value(&[u128::MAX]));
+        let by_number: std::collections::BTreeMap<u32, bool> = [(10, true), (9, false)].into();
+        assert_eq!(to_jcs(&by_number), to_jcs_via_value(&by_number));
+    }
+
+    proptest::proptest! {
+        /// Arbitrary JSON documents: the direct writer and the `Value`
+        /// route agree.
+        #[test]
+        fn the_direct_writer_matches_on_any_document(value in arbitrary_json()) {
+            let mut writer = Writer { out: String::new(), spare: Vec::new() };
+            let direct = value.serialize(&mut writer).map(|()| writer.out);
+            match (direct, to_jcs_via_value(&value)) {
+                (Ok(a), Ok(b)) => proptest::prop_assert_eq!(a, b),
+                (Err(WriteError::Jcs(a)), Err(b)) => proptest::prop_assert_eq!(a, b),
+                (a, b) => proptest::prop_assert!(false, "{a:?} vs {b:?}"),
+            }
+        }
+    }
+
+    fn arbitrary_json() -> impl proptest::strategy::Strategy<Value = Value> {
+        use proptest::prelude::*;
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(|i| json!(i)),
+            any::<u64>().prop_map(|u| json!(u)),
+            any::<f64>().prop_map(|f| json!(f)),
+            ".{0,8}".prop_map(Value::String),
+        ];
+        leaf.prop_recursive(4, 64, 8, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+                proptest::collection::btree_map(".{0,6}", inner, 0..6)
+                    .prop_map(|m| Value::Object(m.into_iter().collect())),
+            ]
+        })
     }
 
     #[test]
