@@ -199,6 +199,9 @@ const MIGRATIONS: &[&str] = &[
     );",
 ];
 
+/// A write-ahead log larger than this is emptied after a write.
+const WAL_TRIM_BYTES: u64 = 4 << 20;
+
 /// The schema version this binary writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
@@ -206,6 +209,7 @@ pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+    busy_timeout: Duration,
 }
 
 impl std::fmt::Debug for Store {
@@ -242,6 +246,7 @@ impl Store {
         let mut store = Store {
             conn,
             path: path.to_path_buf(),
+            busy_timeout,
         };
         // Two processes meeting a fresh file can both hold a read lock while
         // asking for the write lock (switching to WAL, migrating). SQLite then
@@ -344,7 +349,28 @@ impl Store {
             .map_err(|e| state(&path, e))?;
         let value = f(&tx)?;
         tx.commit().map_err(|e| state(&path, e))?;
+        self.trim_wal();
         Ok(value)
+    }
+
+    /// Empties a large write-ahead log into the database. Every process
+    /// that opens the database first reads the whole log (SQLite rebuilds
+    /// its index of it), and caio does not checkpoint on exit, so a log
+    /// left large by a big write (a registry of thousands of contracts, the
+    /// trace record of a route over thousands of candidates) would slow
+    /// every later command. Best effort: it never waits for other
+    /// connections, and a log it cannot empty now is emptied later.
+    fn trim_wal(&mut self) {
+        let mut wal = self.path.clone().into_os_string();
+        wal.push("-wal");
+        let large = std::fs::metadata(&wal).is_ok_and(|m| m.len() > WAL_TRIM_BYTES);
+        if !large || self.conn.busy_timeout(Duration::ZERO).is_err() {
+            return;
+        }
+        let _ = self
+            .conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
+        let _ = self.conn.busy_timeout(self.busy_timeout);
     }
 
     /// The connection, for reads.

@@ -242,10 +242,25 @@ impl Store {
     /// Active services offering `capability`, read through the capability
     /// index: only those contracts are parsed.
     pub fn services_for_capability(&self, capability: &str) -> Result<Vec<ServiceRecord>, Error> {
-        self.list_services(&ListFilter {
-            capability: Some(capability.to_string()),
-            ..ListFilter::default()
-        })
+        // Driven by the index (capability, service_id): only the services
+        // offering the capability are visited, already in id order.
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT s.service_id, cv.version, cv.hash, s.status, s.status_reason,
+                        s.status_changed_at, cv.added_at, cv.body, 1
+                 FROM capability_index ci
+                 JOIN services s ON s.service_id = ci.service_id
+                 JOIN contract_versions cv ON cv.hash = s.active_hash
+                 WHERE ci.capability = ?1
+                 ORDER BY ci.service_id",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([capability], raw_service)
+            .map_err(|e| self.err(e))?;
+        rows.map(|row| self.service_from_raw(row.map_err(|e| self.err(e))?))
+            .collect()
     }
 
     /// One service: its active version, or `version` from its history (also
