@@ -28,8 +28,9 @@ pub fn to_jcs<T: Serialize + ?Sized>(value: &T) -> Result<String, JcsError> {
     };
     match value.serialize(&mut writer) {
         Ok(()) => Ok(writer.out),
-        Err(WriteError::Jcs(e)) => Err(e),
-        Err(WriteError::Unsupported) => to_jcs_via_value(value),
+        // The Value route also names the failure the reference way (the
+        // first in key order, not in serialisation order).
+        Err(_) => to_jcs_via_value(value),
     }
 }
 
@@ -102,8 +103,7 @@ fn write_number(n: &serde_json::Number, out: &mut String) -> Result<(), JcsError
         return Ok(());
     }
     let f = n.as_f64().ok_or(JcsError::NonFinite)?;
-    out.push_str(&format_es_number(f)?);
-    Ok(())
+    write_es_number(f, out)
 }
 
 /// A number as people read it in messages and tables: the ECMAScript form
@@ -124,29 +124,44 @@ pub fn display_tidy(f: f64) -> String {
 /// ECMAScript `Number.prototype.toString` for a finite double (ECMA-262
 /// §6.1.6.1.20), which RFC 8785 §3.2.2.3 prescribes.
 pub fn format_es_number(f: f64) -> Result<String, JcsError> {
+    let mut s = String::new();
+    write_es_number(f, &mut s)?;
+    Ok(s)
+}
+
+/// [`format_es_number`], appended to `s`.
+fn write_es_number(f: f64, s: &mut String) -> Result<(), JcsError> {
     if !f.is_finite() {
         return Err(JcsError::NonFinite);
     }
     if f == 0.0 {
-        return Ok("0".into()); // also -0
+        s.push('0'); // also -0
+        return Ok(());
     }
     // Rust's `{:e}` prints the shortest digits that round-trip: d.ddde±x.
-    let sci = format!("{:e}", f.abs());
-    let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
+    let mut sci = Short::default();
+    let spilled;
+    let sci = if write!(sci, "{:e}", f.abs()).is_ok() {
+        sci.as_str()
+    } else {
+        spilled = format!("{:e}", f.abs());
+        &spilled
+    };
+    let (mantissa, exp) = sci.split_once('e').unwrap_or((sci, "0"));
     let exp: i32 = exp.parse().unwrap_or(0);
-    let digits = even_on_tie(
-        f.abs(),
-        mantissa.chars().filter(|c| *c != '.').collect(),
-        exp,
-    );
+    let mut shortest = Short::default();
+    for part in mantissa.split('.') {
+        let _ = shortest.write_str(part);
+    }
+    let even = even_on_tie(f.abs(), shortest.as_str(), exp);
+    let digits = even.as_deref().unwrap_or(shortest.as_str());
     let k = digits.len() as i32;
     let n = exp + 1; // the decimal point sits after `n` digits
-    let mut s = String::new();
     if f < 0.0 {
         s.push('-');
     }
     if k <= n && n <= 21 {
-        s.push_str(&digits);
+        s.push_str(digits);
         s.extend(std::iter::repeat_n('0', (n - k) as usize));
     } else if 0 < n && n <= 21 {
         s.push_str(&digits[..n as usize]);
@@ -155,7 +170,7 @@ pub fn format_es_number(f: f64) -> Result<String, JcsError> {
     } else if -6 < n && n <= 0 {
         s.push_str("0.");
         s.extend(std::iter::repeat_n('0', (-n) as usize));
-        s.push_str(&digits);
+        s.push_str(digits);
     } else {
         s.push_str(&digits[..1]);
         if k > 1 {
@@ -165,48 +180,83 @@ pub fn format_es_number(f: f64) -> Result<String, JcsError> {
         let e = n - 1;
         let _ = write!(s, "e{}{}", if e >= 0 { "+" } else { "-" }, e.abs());
     }
-    Ok(s)
+    Ok(())
+}
+
+/// A few dozen bytes of formatted text on the stack, so that writing a
+/// number allocates nothing; a write that does not fit fails.
+struct Short {
+    bytes: [u8; 40],
+    len: usize,
+}
+
+impl Default for Short {
+    fn default() -> Short {
+        Short {
+            bytes: [0; 40],
+            len: 0,
+        }
+    }
+}
+
+impl Short {
+    fn as_str(&self) -> &str {
+        // Only whole `str`s are ever written.
+        std::str::from_utf8(&self.bytes[..self.len]).unwrap_or("")
+    }
+}
+
+impl Write for Short {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        let end = self.len + s.len();
+        let slot = self.bytes.get_mut(self.len..end).ok_or(std::fmt::Error)?;
+        slot.copy_from_slice(s.as_bytes());
+        self.len = end;
+        Ok(())
+    }
 }
 
 /// ECMAScript picks, among the shortest digit strings that round-trip, the one
 /// closest to the exact value, and the even one on a tie; Rust's formatter can
 /// pick the odd one. A tie means the exact decimal expansion of `x` continues
-/// after the shortest digits with exactly `5` then zeros.
-fn even_on_tie(x: f64, digits: String, exp: i32) -> String {
+/// after the shortest digits with exactly `5` then zeros. Returns the digits
+/// to use instead of `digits`, if any.
+fn even_on_tie(x: f64, digits: &str, exp: i32) -> Option<String> {
     let k = digits.len();
     // Cheap filter first: a tie needs the exact digits after the shortest
     // ones to start with `500`, so the correctly rounded (k + 3)-digit form
     // must show them too. Almost every number stops here.
-    let probe = format!("{:.*e}", k + 2, x);
-    let probe_digits: Vec<u8> = probe
-        .split('e')
-        .next()
-        .unwrap_or("")
-        .bytes()
-        .filter(|c| *c != b'.')
-        .collect();
-    if probe_digits.get(k..k + 3) != Some(b"500".as_slice()) {
-        return digits;
-    }
-    // Rust prints the exact decimal expansion when asked for enough digits;
-    // 767 significant digits cover every double.
-    let exact = format!("{:.766e}", x);
-    let Some((mantissa, exact_exp)) = exact.split_once('e') else {
-        return digits;
+    let mut probe = Short::default();
+    let spilled;
+    let probe = if write!(probe, "{:.*e}", k + 2, x).is_ok() {
+        probe.as_str()
+    } else {
+        spilled = format!("{:.*e}", k + 2, x);
+        &spilled
     };
+    let mantissa = probe.split('e').next().unwrap_or("");
+    let mut probe_digits = mantissa.bytes().filter(|c| *c != b'.').skip(k);
+    if (
+        probe_digits.next(),
+        probe_digits.next(),
+        probe_digits.next(),
+    ) != (Some(b'5'), Some(b'0'), Some(b'0'))
+    {
+        return None;
+    }
+    let exact = format!("{:.766e}", x);
+    let (mantissa, exact_exp) = exact.split_once('e')?;
     if exact_exp.parse::<i32>().ok() != Some(exp) {
-        return digits;
+        return None;
     }
     let exact_digits: Vec<u8> = mantissa.bytes().filter(|c| *c != b'.').collect();
     let tie =
         exact_digits.get(k) == Some(&b'5') && exact_digits[k + 1..].iter().all(|c| *c == b'0');
     if !tie {
-        return digits;
+        return None;
     }
     let low = String::from_utf8_lossy(&exact_digits[..k]).into_owned();
-    let Some(high) = increment(&low) else {
-        return digits;
-    };
+    let high = increment(&low)?;
     let even = if low.ends_with(['0', '2', '4', '6', '8']) {
         low
     } else {
@@ -214,11 +264,7 @@ fn even_on_tie(x: f64, digits: String, exp: i32) -> String {
     };
     // Keep the choice only if it still round-trips.
     let candidate = format!("0.{even}e{}", exp + 1);
-    if candidate.parse::<f64>().ok() == Some(x) {
-        even
-    } else {
-        digits
-    }
+    (candidate.parse::<f64>().ok() == Some(x)).then_some(even)
 }
 
 /// `digits + 1` with the same number of digits, or `None` on overflow.
@@ -239,21 +285,28 @@ fn increment(digits: &str) -> Option<String> {
 /// \b \t \n \f \r, `\u00xx` (lower-case hex) for the rest; everything else as is.
 fn write_string(s: &str, out: &mut String) {
     out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\u{08}' => out.push_str("\\b"),
-            '\t' => out.push_str("\\t"),
-            '\n' => out.push_str("\\n"),
-            '\u{0C}' => out.push_str("\\f"),
-            '\r' => out.push_str("\\r"),
-            c if (c as u32) < 0x20 => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
+    // Runs of characters that need no escape are copied whole.
+    let mut plain = 0;
+    for (i, b) in s.bytes().enumerate() {
+        if b >= 0x20 && b != b'"' && b != b'\\' {
+            continue;
+        }
+        out.push_str(&s[plain..i]);
+        plain = i + 1;
+        match b {
+            b'"' => out.push_str("\\\""),
+            b'\\' => out.push_str("\\\\"),
+            0x08 => out.push_str("\\b"),
+            b'\t' => out.push_str("\\t"),
+            b'\n' => out.push_str("\\n"),
+            0x0C => out.push_str("\\f"),
+            b'\r' => out.push_str("\\r"),
+            _ => {
+                let _ = write!(out, "\\u{b:04x}");
             }
-            c => out.push(c),
         }
     }
+    out.push_str(&s[plain..]);
     out.push('"');
 }
 
@@ -267,7 +320,8 @@ fn write_string(s: &str, out: &mut String) {
 /// output is the one `serde_json::to_value` followed by [`write_value`] gives;
 /// whatever this writer does not handle in exactly that way (byte strings,
 /// 128-bit integers, raw JSON, non-string map keys, repeated keys) is reported
-/// as [`Unsupported`] so that [`to_jcs`] takes the `Value` route instead.
+/// as `Unsupported` so that [`to_jcs`] takes the `Value` route instead, as it
+/// does for a document with no canonical form.
 struct Writer {
     out: String,
     /// Buffers of finished objects, reused across objects.
@@ -395,9 +449,7 @@ impl Writer {
             self.out.push_str("null");
             return Ok(());
         }
-        let text = format_es_number(n).map_err(WriteError::Jcs)?;
-        self.out.push_str(&text);
-        Ok(())
+        write_es_number(n, &mut self.out).map_err(WriteError::Jcs)
     }
 
     fn unsigned(&mut self, u: u64) -> Result<(), WriteError> {
@@ -1015,7 +1067,7 @@ mod tests {
             let direct = value.serialize(&mut writer).map(|()| writer.out);
             match (direct, to_jcs_via_value(&value)) {
                 (Ok(a), Ok(b)) => proptest::prop_assert_eq!(a, b),
-                (Err(WriteError::Jcs(a)), Err(b)) => proptest::prop_assert_eq!(a, b),
+                (Err(WriteError::Jcs(_)), Err(_)) => {}
                 (a, b) => proptest::prop_assert!(false, "{a:?} vs {b:?}"),
             }
         }
