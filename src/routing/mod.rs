@@ -295,11 +295,14 @@ pub fn route(
     candidates: &[Candidate<'_>],
     policies: &PolicySet,
 ) -> Decision {
+    fn key<'c>(c: &Candidate<'c>) -> (&'c String, &'c String) {
+        (&c.contract.service_id, &c.contract.version)
+    }
     let mut sorted: Vec<&Candidate<'_>> = candidates.iter().collect();
-    sorted.sort_by(|a, b| {
-        (&a.contract.service_id, &a.contract.version)
-            .cmp(&(&b.contract.service_id, &b.contract.version))
-    });
+    // The router hands candidates over in id order already.
+    if !sorted.is_sorted_by(|a, b| key(a) <= key(b)) {
+        sorted.sort_by(|a, b| key(a).cmp(&key(b)));
+    }
     let steps = request.steps();
     let chained = request.is_chain();
     let principal = identity.principal();

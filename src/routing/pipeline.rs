@@ -65,17 +65,15 @@ pub fn evaluate_step<'a>(
     sorted: &[&Candidate<'a>],
 ) -> StepEval<'a> {
     let mut policies = env.policies.for_step();
-    let mut candidates: Vec<Evaluated<'a>> = sorted
-        .iter()
-        .filter_map(|c| {
-            let offered = c
-                .contract
-                .capabilities
-                .iter()
-                .find(|cap| cap.kind == step.capability)?;
-            Some(evaluate(env, &mut policies, index, step, offered, c))
-        })
-        .collect();
+    let mut candidates: Vec<Evaluated<'a>> = Vec::with_capacity(sorted.len());
+    candidates.extend(sorted.iter().filter_map(|c| {
+        let offered = c
+            .contract
+            .capabilities
+            .iter()
+            .find(|cap| cap.kind == step.capability)?;
+        Some(evaluate(env, &mut policies, index, step, offered, c))
+    }));
     score::score_step(
         &mut candidates,
         &env.request.weights(),
