@@ -574,9 +574,9 @@ fn verify(
             let mut batch = Vec::with_capacity(512);
             store.for_each_trace(from, None, |row| {
                 bar.inc(1);
-                let sound = verifier.push(row);
+                let sound = verifier.push(&row);
                 if sound {
-                    batch.push(row.clone());
+                    batch.push(row);
                     if batch.len() == 512 && tx.send(std::mem::take(&mut batch)).is_err() {
                         return Ok(false);
                     }

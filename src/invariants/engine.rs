@@ -57,7 +57,7 @@ pub trait Engine {
         checkpoint: Option<(i64, [u8; 32])>,
     ) -> Result<Option<Break>, Error> {
         let mut verifier = Verifier::new(1, checkpoint.iter().map(|c| c.0));
-        store.for_each_trace(1, None, |row| Ok(verifier.push(row)))?;
+        store.for_each_trace(1, None, |row| Ok(verifier.push(&row)))?;
         verifier.finish(store.trace_head()?.0);
         if let Some((size, head)) = checkpoint {
             verifier.check_checkpoint(size, &head);

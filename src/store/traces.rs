@@ -212,12 +212,13 @@ impl Store {
     }
 
     /// Visits every record from `from` on, in seq order, with the time it
-    /// was appended; stops early when `f` returns false.
+    /// was appended; stops early when `f` returns false. Rows are handed
+    /// over, so a visitor can keep one without copying it.
     pub fn for_each_trace(
         &self,
         from: i64,
         since: Option<&str>,
-        mut f: impl FnMut(&Row) -> Result<bool, Error>,
+        mut f: impl FnMut(Row) -> Result<bool, Error>,
     ) -> Result<(), Error> {
         let mut stmt = self
             .conn
@@ -229,7 +230,7 @@ impl Store {
         let mut rows = stmt.query(params![from, since]).map_err(|e| self.err(e))?;
         while let Some(r) = rows.next().map_err(|e| self.err(e))? {
             let row = row(r).map_err(|e| self.err(e))?;
-            if !f(&row)? {
+            if !f(row)? {
                 break;
             }
         }

@@ -190,18 +190,45 @@ pub fn decision_id(hash: &[u8; 32]) -> String {
     hex(hash)[..32].to_string()
 }
 
+const HEX_DIGITS: &[u8; 16] = b"0123456789abcdef";
+
+/// Lower-case hex.
 pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        out.push(HEX_DIGITS[usize::from(b >> 4)].into());
+        out.push(HEX_DIGITS[usize::from(b & 0x0f)].into());
+    }
+    out
 }
 
-/// Parses 64 hex characters.
+/// Whether `text` is the lower-case hex of `bytes`.
+fn is_hex_of(text: &str, bytes: &[u8]) -> bool {
+    text.len() == bytes.len() * 2
+        && text.as_bytes().chunks_exact(2).zip(bytes).all(|(pair, b)| {
+            pair[0] == HEX_DIGITS[usize::from(b >> 4)]
+                && pair[1] == HEX_DIGITS[usize::from(b & 0x0f)]
+        })
+}
+
+/// The value of one hex digit (either case).
+fn nibble(c: u8) -> Option<u8> {
+    match c {
+        b'0'..=b'9' => Some(c - b'0'),
+        b'a'..=b'f' => Some(c - b'a' + 10),
+        b'A'..=b'F' => Some(c - b'A' + 10),
+        _ => None,
+    }
+}
+
+/// Parses 64 hex characters (either case).
 pub fn unhex32(s: &str) -> Option<[u8; 32]> {
-    if s.len() != 64 || !s.bytes().all(|b| b.is_ascii_hexdigit()) {
+    if s.len() != 64 {
         return None;
     }
     let mut out = [0u8; 32];
-    for (i, chunk) in s.as_bytes().chunks(2).enumerate() {
-        out[i] = u8::from_str_radix(std::str::from_utf8(chunk).ok()?, 16).ok()?;
+    for (slot, pair) in out.iter_mut().zip(s.as_bytes().chunks_exact(2)) {
+        *slot = nibble(pair[0])? << 4 | nibble(pair[1])?;
     }
     Some(out)
 }
@@ -221,9 +248,52 @@ pub struct Row {
 pub fn index_matches(row: &Row) -> bool {
     match (&row.index, unhex32(&row.hash)) {
         (None, _) => true,
-        (Some(index), Some(hash)) => Index::of(&row.record, &hash).as_ref() == Some(index),
+        (Some(index), Some(hash)) => index.matches(&row.record, &hash),
         (Some(_), None) => false,
     }
+}
+
+/// The part of a record its lookup columns are derived from, borrowed
+/// where the JSON allows.
+#[derive(Deserialize)]
+struct Head<'a> {
+    #[serde(borrow)]
+    at: std::borrow::Cow<'a, str>,
+    outcome: crate::routing::Outcome,
+    #[serde(borrow)]
+    decision: HeadDecision<'a>,
+}
+
+#[derive(Deserialize)]
+struct HeadDecision<'a> {
+    #[serde(borrow)]
+    principal: std::borrow::Cow<'a, str>,
+    #[serde(borrow)]
+    chosen: Vec<HeadChoice<'a>>,
+}
+
+#[derive(Deserialize)]
+struct HeadChoice<'a> {
+    #[serde(borrow)]
+    service_id: std::borrow::Cow<'a, str>,
+}
+
+/// Whether `text` is `parts` joined with commas.
+fn is_joined(text: &str, parts: &[HeadChoice<'_>]) -> bool {
+    let mut rest = text;
+    for (i, part) in parts.iter().enumerate() {
+        if i > 0 {
+            let Some(r) = rest.strip_prefix(',') else {
+                return false;
+            };
+            rest = r;
+        }
+        let Some(r) = rest.strip_prefix(&*part.service_id) else {
+            return false;
+        };
+        rest = r;
+    }
+    rest.is_empty()
 }
 
 /// The lookup columns stored next to a record (derived from it).
@@ -239,35 +309,34 @@ pub struct Index {
 impl Index {
     /// The columns a record and its hash imply.
     pub fn of(body: &str, hash: &[u8; 32]) -> Option<Index> {
-        #[derive(Deserialize)]
-        struct Head {
-            at: String,
-            outcome: crate::routing::Outcome,
-            decision: HeadDecision,
-        }
-        #[derive(Deserialize)]
-        struct HeadDecision {
-            principal: String,
-            chosen: Vec<HeadChoice>,
-        }
-        #[derive(Deserialize)]
-        struct HeadChoice {
-            service_id: String,
-        }
-        let head: Head = serde_json::from_str(body).ok()?;
+        let head: Head<'_> = serde_json::from_str(body).ok()?;
         Some(Index {
             decision_id: decision_id(hash),
-            at: head.at,
+            at: head.at.into_owned(),
             outcome: head.outcome.as_str().to_string(),
             services: head
                 .decision
                 .chosen
                 .iter()
-                .map(|c| c.service_id.as_str())
+                .map(|c| &*c.service_id)
                 .collect::<Vec<_>>()
                 .join(","),
-            principal: head.decision.principal,
+            principal: head.decision.principal.into_owned(),
         })
+    }
+
+    /// `Index::of(body, hash) == Some(self)`, without building the index:
+    /// the record is parsed the same way, and its values are compared where
+    /// they lie.
+    pub fn matches(&self, body: &str, hash: &[u8; 32]) -> bool {
+        let Ok(head) = serde_json::from_str::<Head<'_>>(body) else {
+            return false;
+        };
+        is_hex_of(&self.decision_id, &hash[..16])
+            && self.at == head.at
+            && self.outcome == head.outcome.as_str()
+            && is_joined(&self.services, &head.decision.chosen)
+            && self.principal == head.decision.principal
     }
 }
 
@@ -427,7 +496,7 @@ impl Verifier {
         }
         if self.check_index
             && let Some(index) = &row.index
-            && Index::of(&row.record, &stored_hash).as_ref() != Some(index)
+            && !index.matches(&row.record, &stored_hash)
         {
             self.first_break = Some(Break::IndexChanged { seq: row.seq });
             return false;
@@ -622,6 +691,52 @@ mod tests {
         let mut from_one = Verifier::new(1, []);
         from_one.finish(0);
         assert_eq!(from_one.first_break, None);
+    }
+
+    /// `Index::matches` agrees with comparing against `Index::of`.
+    #[test]
+    fn index_matching_agrees_with_building_the_index() {
+        let hash = chain_hash(&GENESIS, "x");
+        let body = |at: &str, chosen: &str| {
+            format!(
+                r#"{{"at":"{at}","outcome":"routed","decision":{{"principal":"p\u0041","chosen":[{chosen}],"steps":[]}},"v":1}}"#
+            )
+        };
+        let bodies = [
+            body(
+                "2026-01-01T00:00:00Z",
+                r#"{"service_id":"a"},{"service_id":"b,c"}"#,
+            ),
+            body(
+                "2026-01-01T00:00:00Z",
+                r#"{"service_id":"a,b"},{"service_id":"c"}"#,
+            ),
+            body("2026-01-01T00:00:00Z", ""),
+            body(r"2026-01-01T00:00:0\u0030Z", r#"{"service_id":"a"}"#),
+            body("2026-01-01T00:00:00Z", r#"{"service_id":"a"}"#).replace("routed", "refused"),
+            "not json".to_string(),
+            body("t", r#"{"service_id":"a"}"#) + " trailing",
+        ];
+        let mut indexes: Vec<Index> = bodies.iter().filter_map(|b| Index::of(b, &hash)).collect();
+        let mut other = indexes[0].clone();
+        other.decision_id = decision_id(&GENESIS);
+        indexes.push(other);
+        let mut upper = indexes[0].clone();
+        upper.decision_id = upper.decision_id.to_uppercase();
+        indexes.push(upper);
+        for index in &indexes {
+            for b in &bodies {
+                assert_eq!(
+                    index.matches(b, &hash),
+                    Index::of(b, &hash).as_ref() == Some(index),
+                    "{index:?} / {b}"
+                );
+            }
+        }
+        assert!(indexes[0].matches(&bodies[0], &hash));
+        assert_eq!(unhex32(&hex(&hash)), Some(hash));
+        assert_eq!(unhex32(&hex(&hash).to_uppercase()), Some(hash));
+        assert_eq!(unhex32(&format!("+{}", &hex(&hash)[1..])), None);
     }
 
     #[test]

@@ -660,7 +660,7 @@ pub fn data_integrity(ctx: &mut Ctx<'_>) -> Outcome {
     };
     let mut rows = Vec::new();
     if let Err(e) = lab.store.for_each_trace(1, None, |r| {
-        rows.push(r.clone());
+        rows.push(r);
         Ok(true)
     }) {
         return setup_failed(format!("cannot read the chain: {e}"));
