@@ -153,7 +153,13 @@ fn write_es_number(f: f64, s: &mut String) -> Result<(), JcsError> {
     for part in mantissa.split('.') {
         let _ = shortest.write_str(part);
     }
-    let even = even_on_tie(f.abs(), shortest.as_str(), exp);
+    // A tie needs the exact value to have one significant digit more than
+    // the shortest form; skip the probe when it provably has not.
+    let k = shortest.as_str().len() as u32;
+    let even = match exact_significant_digits(f.abs()) {
+        Some(digits) if digits != k + 1 => None,
+        _ => even_on_tie(f.abs(), shortest.as_str(), exp),
+    };
     let digits = even.as_deref().unwrap_or(shortest.as_str());
     let k = digits.len() as i32;
     let n = exp + 1; // the decimal point sits after `n` digits
@@ -181,6 +187,52 @@ fn write_es_number(f: f64, s: &mut String) -> Result<(), JcsError> {
         let _ = write!(s, "e{}{}", if e >= 0 { "+" } else { "-" }, e.abs());
     }
     Ok(())
+}
+
+/// How many significant decimal digits the exact value of a positive finite
+/// `x` has, when that is cheap to tell: `x = m·2^e` with `m` odd is
+/// `m·5^-e / 10^-e` for `e < 0` (a number ending in 5, so no trailing zeros)
+/// and the integer `m·2^e` otherwise. `None` when the count needs big
+/// numbers; `Some(u32::MAX)` stands for "more than 18".
+fn exact_significant_digits(x: f64) -> Option<u32> {
+    const MANY: u32 = u32::MAX;
+    let bits = x.to_bits();
+    let biased = ((bits >> 52) & 0x7ff) as i32;
+    let fraction = bits & ((1 << 52) - 1);
+    let (mut m, mut e) = if biased == 0 {
+        (fraction, -1074)
+    } else {
+        (fraction | (1 << 52), biased - 1075)
+    };
+    if m == 0 {
+        return None;
+    }
+    let zeros = m.trailing_zeros();
+    m >>= zeros;
+    e += zeros as i32;
+    let mut n: u128 = if e < 0 {
+        // 5^26 > 10^18: such a value has more than 18 digits.
+        if e < -25 {
+            return Some(MANY);
+        }
+        u128::from(m) * 5u128.pow(e.unsigned_abs())
+    } else if e <= 64 {
+        u128::from(m) << e
+    } else {
+        return None;
+    };
+    while n.is_multiple_of(10) {
+        n /= 10;
+    }
+    let mut digits = 0;
+    while n > 0 {
+        n /= 10;
+        digits += 1;
+        if digits > 18 {
+            return Some(MANY);
+        }
+    }
+    Some(digits)
 }
 
 /// A few dozen bytes of formatted text on the stack, so that writing a
@@ -359,8 +411,19 @@ const RAW_VALUE_TOKEN: &str = "$serde_json::private::RawValue";
 /// One member of an object being written: its key and where its value
 /// lies in the output.
 struct Member {
-    key: String,
+    /// Struct fields and variant names are static; map keys are owned.
+    key: std::borrow::Cow<'static, str>,
     value: std::ops::Range<usize>,
+}
+
+/// RFC 8785 key order: by UTF-16 code units. Two ASCII keys compare the
+/// same way byte by byte.
+fn key_order(a: &str, b: &str) -> std::cmp::Ordering {
+    if a.is_ascii() && b.is_ascii() {
+        a.cmp(b)
+    } else {
+        a.encode_utf16().cmp(b.encode_utf16())
+    }
 }
 
 /// An object being written: members' values are appended to the output
@@ -370,11 +433,15 @@ struct Object<'w> {
     start: usize,
     members: Vec<Member>,
     /// The key of the member whose value comes next (maps).
-    key: Option<String>,
+    key: Option<std::borrow::Cow<'static, str>>,
 }
 
 impl Object<'_> {
-    fn value<T: Serialize + ?Sized>(&mut self, key: String, value: &T) -> Result<(), WriteError> {
+    fn value<T: Serialize + ?Sized>(
+        &mut self,
+        key: std::borrow::Cow<'static, str>,
+        value: &T,
+    ) -> Result<(), WriteError> {
         let from = self.w.out.len();
         value.serialize(&mut *self.w)?;
         let to = self.w.out.len();
@@ -390,12 +457,7 @@ impl Object<'_> {
             w, start, members, ..
         } = self;
         let mut order: Vec<usize> = (0..members.len()).collect();
-        order.sort_by(|&a, &b| {
-            members[a]
-                .key
-                .encode_utf16()
-                .cmp(members[b].key.encode_utf16())
-        });
+        order.sort_by(|&a, &b| key_order(&members[a].key, &members[b].key));
         // serde_json keeps the last of repeated keys; let it decide.
         if order
             .windows(2)
@@ -583,7 +645,7 @@ impl<'w> serde::Serializer for &'w mut Writer {
         value: &T,
     ) -> Result<(), WriteError> {
         let mut object = self.object();
-        object.value(variant.to_string(), value)?;
+        object.value(variant.into(), value)?;
         object.finish()
     }
     fn serialize_seq(self, _: Option<usize>) -> Result<Array<'w>, WriteError> {
@@ -668,7 +730,7 @@ impl serde::ser::SerializeMap for Object<'_> {
     type Ok = ();
     type Error = WriteError;
     fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result<(), WriteError> {
-        self.key = Some(key.serialize(KeyWriter)?);
+        self.key = Some(key.serialize(KeyWriter)?.into());
         Ok(())
     }
     fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), WriteError> {
@@ -688,7 +750,7 @@ impl serde::ser::SerializeStruct for Object<'_> {
         key: &'static str,
         value: &T,
     ) -> Result<(), WriteError> {
-        self.value(key.to_string(), value)
+        self.value(key.into(), value)
     }
     fn end(self) -> Result<(), WriteError> {
         self.finish()
@@ -1090,6 +1152,17 @@ mod tests {
                     .prop_map(|m| Value::Object(m.into_iter().collect())),
             ]
         })
+    }
+
+    #[test]
+    fn exact_digit_counts() {
+        assert_eq!(exact_significant_digits(0.5), Some(1));
+        assert_eq!(exact_significant_digits(1200.0), Some(2));
+        assert_eq!(exact_significant_digits(2.5e-3), Some(u32::MAX)); // not a dyadic fraction
+        assert_eq!(exact_significant_digits(0.375), Some(3));
+        assert_eq!(exact_significant_digits(9007199254740993.0), Some(16));
+        assert_eq!(exact_significant_digits(2f64.powi(70)), None);
+        assert_eq!(exact_significant_digits(5e-324), Some(u32::MAX));
     }
 
     #[test]
