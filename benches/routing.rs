@@ -553,7 +553,7 @@ fn bench_batch() {
         "4. `caio route --batch`, {LINES} lines against {SERVICES} services ({RUNS} runs, median):"
     );
     println!(
-        "   {:>10.1} ms  → {:.0} decisions/s                (goal ≥ 20,000/s; no traces yet)",
+        "   {:>10.1} ms  → {:.0} decisions/s                (goal ≥ 20,000/s; traces on)",
         ms(t),
         LINES as f64 / t.as_secs_f64()
     );
