@@ -28,6 +28,9 @@ pub fn to_jcs<T: Serialize + ?Sized>(value: &T) -> Result<String, JcsError> {
     };
     match value.serialize(&mut writer) {
         Ok(()) => Ok(writer.out),
+        // serde_json would turn NaN or infinity into null: refuse instead,
+        // so a non-finite number can never reach a record or a hash.
+        Err(WriteError::Jcs(JcsError::NonFinite)) => Err(JcsError::NonFinite),
         // The Value route also names the failure the reference way (the
         // first in key order, not in serialisation order).
         Err(_) => to_jcs_via_value(value),
@@ -506,11 +509,6 @@ impl Array<'_> {
 
 impl Writer {
     fn number(&mut self, n: f64) -> Result<(), WriteError> {
-        // serde_json turns a non-finite float into null.
-        if !n.is_finite() {
-            self.out.push_str("null");
-            return Ok(());
-        }
         write_es_number(n, &mut self.out).map_err(WriteError::Jcs)
     }
 
@@ -1076,16 +1074,7 @@ mod tests {
             zeta: "quote \" backslash \\ control \u{1} tab \t",
             alpha: None,
             skipped: None,
-            numbers: vec![
-                0.0,
-                -0.0,
-                1e21,
-                1e-7,
-                333333333.3333333,
-                f64::NAN,
-                f64::INFINITY,
-                5e-324,
-            ],
+            numbers: vec![0.0, -0.0, 1e21, 1e-7, 333333333.3333333, 5e-324],
             small: 0.1,
             negative: -(1 << 53),
             letter: '\u{1f600}',
@@ -1181,6 +1170,19 @@ mod tests {
                     .prop_map(|m| Value::Object(m.into_iter().collect())),
             ]
         })
+    }
+
+    #[test]
+    fn non_finite_numbers_are_refused_not_written_as_null() {
+        #[derive(Serialize)]
+        struct Metrics {
+            cost: f64,
+        }
+        for cost in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
+            assert_eq!(to_jcs(&Metrics { cost }), Err(JcsError::NonFinite));
+            assert_eq!(to_jcs(&[cost]), Err(JcsError::NonFinite));
+        }
+        assert_eq!(to_jcs(&Metrics { cost: 0.5 }).unwrap(), r#"{"cost":0.5}"#);
     }
 
     #[test]
