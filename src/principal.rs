@@ -77,6 +77,19 @@ pub static PRINCIPAL: Shape = Shape::Object(&[
 pub fn from_node(prefix: &str, node: &Node) -> Result<Principal, Vec<Problem>> {
     let mut problems = Vec::new();
     crate::shape::check(prefix, node, &PRINCIPAL, "", &mut problems);
+    if let Some(name) = node.get("name").filter(|n| n.as_str() == Some(ANONYMOUS)) {
+        problems.push(
+            Problem::error(
+                format!("{prefix}::reserved-name"),
+                name.span,
+                format!("`{ANONYMOUS}` is reserved for the caller of a request without a token"),
+            )
+            .label("reserved name")
+            .help(
+                "name the simulated principal after who it stands for, e.g. `name: acme-analyst`",
+            ),
+        );
+    }
     if !problems.is_empty() {
         return Err(problems);
     }

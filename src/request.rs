@@ -341,8 +341,10 @@ const UNREDACTABLE: &[(&str, &str)] = &[
 /// Whether `path` may be listed under `redact` in a request with `steps`
 /// chain steps.
 fn redactable(path: &str, steps: usize) -> bool {
+    // A chain has no top-level input: its steps do.
+    let top_input = path == "input" || path.starts_with("input.");
     if REDACTABLE.contains(&path) {
-        return true;
+        return !(steps > 0 && top_input);
     }
     let Some(rest) = path.strip_prefix("chain.") else {
         return false;
@@ -622,7 +624,7 @@ pub fn parse(path: &str, text: &str) -> Result<Request, FileReport> {
             path.to_string(),
             text.to_string(),
             problems,
-            token_spans(text),
+            secret_spans(text),
         )
     };
     let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
@@ -683,33 +685,84 @@ pub fn from_node(node: &Node, allow_no_capability: bool) -> Result<Request, Vec<
     Ok(request)
 }
 
-/// The byte ranges of every string value of a `"token"` key, found in the
-/// raw text so that it works on malformed JSON too.
-fn token_spans(text: &str) -> Vec<std::ops::Range<usize>> {
+/// The byte ranges a report of a request must mask, found in the raw text
+/// so that malformed JSON is covered too: every string inside the value of
+/// an `"auth"` key (whatever its shape or keys), every string value of a
+/// `"token"` key, and anything shaped like a caio token.
+fn secret_spans(text: &str) -> Vec<std::ops::Range<usize>> {
     let bytes = text.as_bytes();
-    let skip_space = |mut i: usize| {
-        while i < bytes.len() && bytes[i].is_ascii_whitespace() {
-            i += 1;
-        }
-        i
-    };
     let mut spans = Vec::new();
-    for (key, _) in text.match_indices("\"token\"") {
-        let colon = skip_space(key + "\"token\"".len());
-        if bytes.get(colon) != Some(&b':') {
-            continue;
+    for key in ["\"auth\"", "\"token\""] {
+        for (at, _) in text.match_indices(key) {
+            let colon = skip_space(bytes, at + key.len());
+            if bytes.get(colon) == Some(&b':') {
+                spans.extend(value_strings(bytes, skip_space(bytes, colon + 1)));
+            }
         }
-        let open = skip_space(colon + 1);
-        if bytes.get(open) != Some(&b'"') {
-            continue;
-        }
-        let mut end = open + 1;
-        while end < bytes.len() && bytes[end] != b'"' {
-            end += if bytes[end] == b'\\' { 2 } else { 1 };
-        }
-        spans.push(open + 1..end.min(bytes.len()));
+    }
+    let prefix = crate::principal::TOKEN_PREFIX;
+    for (at, _) in text.match_indices(prefix) {
+        let end = bytes[at..]
+            .iter()
+            .position(|b| !(b.is_ascii_alphanumeric() || *b == b'_' || *b == b'-'))
+            .map_or(bytes.len(), |n| at + n);
+        spans.push(at..end);
     }
     spans
+}
+
+fn skip_space(bytes: &[u8], mut i: usize) -> usize {
+    while i < bytes.len() && bytes[i].is_ascii_whitespace() {
+        i += 1;
+    }
+    i
+}
+
+/// The contents of the string literal opening at `open`, and its end.
+fn string_at(bytes: &[u8], open: usize) -> (std::ops::Range<usize>, usize) {
+    let mut end = open + 1;
+    while end < bytes.len() && bytes[end] != b'"' {
+        end += if bytes[end] == b'\\' { 2 } else { 1 };
+    }
+    let end = end.min(bytes.len());
+    (open + 1..end, end + 1)
+}
+
+/// Every string in the JSON value starting at `start` (a string, or an
+/// object or array up to its matching close or the end of the text),
+/// object keys excepted.
+fn value_strings(bytes: &[u8], start: usize) -> Vec<std::ops::Range<usize>> {
+    let mut found = Vec::new();
+    match bytes.get(start) {
+        Some(b'"') => found.push(string_at(bytes, start).0),
+        Some(b'{' | b'[') => {
+            let mut depth = 0usize;
+            let mut i = start;
+            while i < bytes.len() {
+                match bytes[i] {
+                    b'{' | b'[' => depth += 1,
+                    b'}' | b']' => {
+                        depth -= 1;
+                        if depth == 0 {
+                            break;
+                        }
+                    }
+                    b'"' => {
+                        let (range, next) = string_at(bytes, i);
+                        if bytes.get(skip_space(bytes, next)) != Some(&b':') {
+                            found.push(range);
+                        }
+                        i = next;
+                        continue;
+                    }
+                    _ => {}
+                }
+                i += 1;
+            }
+        }
+        _ => {}
+    }
+    found
 }
 
 fn strip_position(message: &str) -> String {
@@ -856,6 +909,12 @@ fn check_redact(node: &Node, out: &mut Vec<Problem>) {
             Some((_, why)) => problem
                 .label(*why)
                 .help("remove this entry; the field stays in the trace"),
+            None if steps > 0 && (path == "input" || path.starts_with("input.")) => problem
+                .label("a chain gives its input per step")
+                .help(format!(
+                    "name each step's input, e.g. `chain.0.{path}` (steps 0 to {})",
+                    steps - 1
+                )),
             None if path.starts_with("chain.") && steps == 0 => problem
                 .label("this request has no chain")
                 .help("name the request's input instead, e.g. `input.language`"),
@@ -895,6 +954,10 @@ mod tests {
             "{\"capability\": \"chat\", \"auth\": {\"token\": \"caio_S3CRET\"}, \"seed\": \"x\"}",
             "{\"capability\": \"chat\",\n \"auth\": { \"token\" :\n \"caio_S3CRET\\\"x\" },\n}",
             "{\"auth\": {\"token\": \"caio_S3CRET",
+            "{\"capability\": \"chat\", \"auth\": {\"token\": [\"S3CRET\"]}}",
+            "{\"capability\": \"chat\", \"auth\": {\"tokn\": \"S3CRET\"}}",
+            "{\"capability\": \"chat\", \"auth\": \"S3CRET\"}",
+            "{\"capability\": \"chat\", \"request_id\": \"caio_S3CRETS3CRET\", \"x\": 1}",
         ] {
             let report = parse("r.json", text).expect_err("invalid");
             assert!(!report.text.contains("S3CRET"), "{}", report.text);
@@ -933,6 +996,8 @@ mod tests {
         let chain = "\"chain\": [{\"capability\": \"chat\"}, {\"capability\": \"chat\"}],";
         for ok in REDACTABLE {
             assert!(with(chat, ok).is_empty(), "{ok}");
+            let in_chain = ok.starts_with("input");
+            assert_eq!(with(chain, ok).is_empty(), !in_chain, "{ok} in a chain");
         }
         for ok in ["chain.0.input", "chain.1.input.language"] {
             assert!(with(chain, ok).is_empty(), "{ok}");
@@ -951,6 +1016,8 @@ mod tests {
             "chain.01.input",
             "chain.0.capability",
             "chain.0.input.x",
+            "input",
+            "input.language",
         ] {
             assert_eq!(with(chain, refused), bad, "{refused}");
         }

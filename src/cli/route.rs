@@ -94,6 +94,7 @@ pub struct RouteArgs {
     #[arg(
         long,
         value_name = "MS",
+        requires = "execute",
         default_value_t = 120_000,
         value_parser = clap::value_parser!(u64).range(1..=MAX_DEADLINE_MS)
     )]
@@ -798,13 +799,14 @@ fn batch(args: &RouteArgs, router: &mut Router, ui: &mut Ui) -> Result<Exit, Err
     let limit = crate::yaml::MAX_FILE_BYTES;
     let (mut failed, mut lines) = (0usize, 0usize);
     let mut pending: Vec<LineOutcome> = Vec::new();
-    let routed_pending = |p: &[LineOutcome]| {
-        p.iter()
-            .filter(|o| matches!(o, LineOutcome::Routed(_)))
-            .count()
-    };
     let mut buf = Vec::new();
     for n in 1.. {
+        // Answers go out when a chunk is full, and before a read that may
+        // wait: a client that waits for each answer before it writes the
+        // next line is answered at once.
+        if pending.len() >= BATCH_CHUNK || (!pending.is_empty() && input.buffer().is_empty()) {
+            flush(args, router, &mut pending, ui)?;
+        }
         buf.clear();
         let read =
             read_line(&mut input, &mut buf, limit).map_err(|e| Error::RequestUnreadable {
@@ -868,9 +870,6 @@ fn batch(args: &RouteArgs, router: &mut Router, ui: &mut Ui) -> Result<Exit, Err
                 pending.push(LineOutcome::Routed(Box::new((n, request, routed))));
             }
         }
-        if routed_pending(&pending) >= BATCH_CHUNK {
-            flush(args, router, &mut pending, ui)?;
-        }
     }
     flush(args, router, &mut pending, ui)?;
     bar.finish_and_clear();
@@ -891,7 +890,8 @@ fn read_line(
     buf: &mut Vec<u8>,
     limit: u64,
 ) -> std::io::Result<Option<(u64, bool)>> {
-    let read = input.take(limit + 1).read_until(b'\n', buf)? as u64;
+    // Room for the limit and a `\r\n`.
+    let read = input.take(limit + 2).read_until(b'\n', buf)? as u64;
     if read == 0 {
         return Ok(None);
     }
@@ -902,8 +902,8 @@ fn read_line(
             buf.pop();
         }
     }
-    if buf.len() as u64 <= limit {
-        return Ok(Some((read, true)));
+    if buf.len() as u64 <= limit || ended {
+        return Ok(Some((read, buf.len() as u64 <= limit)));
     }
     // Too long: skip to the end of the line without keeping it.
     let mut skipped = read;
@@ -963,9 +963,13 @@ fn flush(
 
 /// The batch input, buffered, and its size when it is a file (for the
 /// progress bar). There is no cap on the whole stream, only per line.
-fn open_batch(path: &Path) -> Result<(Box<dyn BufRead>, Option<u64>), Error> {
+/// The buffer is large so that a file fills many lines per read (answers
+/// are flushed when it runs dry, and each flush is one transaction).
+fn open_batch(path: &Path) -> Result<(BatchInput, Option<u64>), Error> {
+    const BUFFER: usize = 1 << 20;
     if path.as_os_str() == "-" {
-        return Ok((Box::new(std::io::BufReader::new(std::io::stdin())), None));
+        let stdin: Box<dyn Read> = Box::new(std::io::stdin());
+        return Ok((std::io::BufReader::with_capacity(BUFFER, stdin), None));
     }
     let file = std::fs::File::open(path).map_err(|e| Error::RequestUnreadable {
         path: label(path),
@@ -976,5 +980,8 @@ fn open_batch(path: &Path) -> Result<(Box<dyn BufRead>, Option<u64>), Error> {
         .ok()
         .filter(|m| m.is_file())
         .map(|m| m.len());
-    Ok((Box::new(std::io::BufReader::new(file)), size))
+    let file: Box<dyn Read> = Box::new(file);
+    Ok((std::io::BufReader::with_capacity(BUFFER, file), size))
 }
+
+type BatchInput = std::io::BufReader<Box<dyn Read>>;

@@ -457,9 +457,25 @@ fn output_is_checked_before_the_call_and_the_deadline_is_bounded() {
         "an existing file is left as it was"
     );
 
+    // A device or a FIFO is refused before the call too.
+    let before = down.seen().len();
+    let (code, _, stderr) = execute(&env, &["--output", "/dev/null"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("not a regular file"), "{stderr}");
+    assert_eq!(down.seen().len(), before, "nothing was sent");
+
     let (code, _, stderr) = execute(&env, &["--deadline-ms", "9007199254740993"]);
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("--deadline-ms"), "{stderr}");
+    // Like --output, --deadline-ms means nothing without --execute.
+    let request = request_file(&env);
+    let (code, _, stderr) = run(env
+        .caio()
+        .arg("route")
+        .arg(&request)
+        .args(["--deadline-ms", "5"]));
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("--execute"), "{stderr}");
 }
 
 #[test]
@@ -802,6 +818,11 @@ fn a_missing_variable_fails_before_any_connection() {
             .contains("CAIO_MISSING_KEY")
     );
     assert_eq!(r["attempts"], json!([]));
+    // A file made for --output goes again when nothing was sent.
+    let out = env.scratch().join("body.json");
+    let (code, _, stderr) = execute(&env, &["--output", out.to_str().unwrap()]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(!out.exists(), "no empty output file is left");
 }
 
 /// `FOO=` was reported as "is not set": an empty variable is named as

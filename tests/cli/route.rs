@@ -1815,6 +1815,12 @@ fn batch_lines_are_capped_and_checked_one_by_one() {
     input.extend_from_slice(b"\"}\n");
     input.extend_from_slice(b"{\"capability\": \"ch\xffat\"}\n");
     input.extend_from_slice(good);
+    // Exactly at the limit, with a CRLF: accepted.
+    let head = br#"{"capability": "chat", "request_id": ""#;
+    input.extend_from_slice(b"\r\n");
+    input.extend_from_slice(head);
+    input.extend(std::iter::repeat_n(b'y', (1 << 20) - head.len() - 2));
+    input.extend_from_slice(b"\"}\r\n");
     let batch = env.scratch().join("batch.jsonl");
     std::fs::write(&batch, &input).unwrap();
     let (code, stdout, stderr) = run(env
@@ -1827,7 +1833,11 @@ fn batch_lines_are_capped_and_checked_one_by_one() {
         .lines()
         .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
         .collect();
-    assert_eq!(out.len(), 4, "{stdout}");
+    assert_eq!(out.len(), 5, "{stdout}");
+    assert_eq!(
+        (out[4]["line"].as_u64(), &out[4]["outcome"]),
+        (Some(5), &json!("routed"))
+    );
     assert_eq!(out[0]["outcome"], "routed", "a CRLF line");
     assert_eq!(
         (out[1]["line"].as_u64(), &out[1]["error"]["code"]),
@@ -1841,8 +1851,74 @@ fn batch_lines_are_capped_and_checked_one_by_one() {
         (out[3]["line"].as_u64(), &out[3]["outcome"]),
         (Some(4), &json!("routed"))
     );
-    assert!(stderr.contains("2 of 4 lines were not routed"), "{stderr}");
+    assert!(stderr.contains("2 of 5 lines were not routed"), "{stderr}");
     assert!(!stdout.contains("xxxxxxxx"), "the long line is not echoed");
+
+    // A stream of nothing but bad lines is answered line for line too.
+    let bad = env.scratch().join("bad.jsonl");
+    std::fs::write(&bad, "{\n".repeat(600)).unwrap();
+    let (code, stdout, _) = run(env
+        .caio()
+        .args(["route", "--batch"])
+        .arg(&bad)
+        .args(["--contracts", "contracts"]));
+    assert_eq!(code, 1);
+    assert_eq!(stdout.lines().count(), 600);
+}
+
+/// A client that writes one line and waits for its answer gets it before
+/// it writes the next: answers are flushed whenever the input runs dry.
+#[test]
+fn a_batch_answers_each_line_before_the_next_arrives() {
+    use std::io::{BufRead, BufReader, Write};
+    use std::sync::mpsc;
+    let env = TestEnv::new();
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("caio"))
+        .current_dir(crate::common::repo())
+        .env("CAIO_HOME", env.home())
+        .args(["route", "--batch", "-", "--contracts", "contracts"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("caio starts");
+    let mut stdin = child.stdin.take().unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines() {
+            if tx.send(line.unwrap()).is_err() {
+                break;
+            }
+        }
+    });
+    // A generous bound: this checks that an answer comes at all while the
+    // input stays open, not how fast.
+    let wait = std::time::Duration::from_secs(60);
+    for n in 1..=2u64 {
+        writeln!(stdin, r#"{{"capability": "chat"}}"#).unwrap();
+        stdin.flush().unwrap();
+        let answer = rx.recv_timeout(wait);
+        let Ok(answer) = answer else {
+            let _ = child.kill();
+            panic!("no answer to line {n} while the input stayed open");
+        };
+        let d: Value = serde_json::from_str(&answer).unwrap();
+        assert_eq!(
+            (d["line"].as_u64(), &d["outcome"]),
+            (Some(n), &json!("routed"))
+        );
+    }
+    drop(stdin);
+    assert!(child.wait().unwrap().success());
+    let (code, list) =
+        crate::common::run_json(env.caio().args(["--format", "json", "trace", "list"]));
+    assert_eq!(code, 0);
+    assert_eq!(
+        list.as_array().map(Vec::len),
+        Some(2),
+        "both lines were traced: {list}"
+    );
 }
 
 #[test]
@@ -2169,6 +2245,32 @@ fn a_token_never_shows_in_a_request_diagnostic() {
         assert!(!stderr.contains("SECRETTOKEN"), "{name}: {stderr}");
         assert!(!stdout.contains("SECRETTOKEN"), "{name}: {stdout}");
     }
+}
+
+/// A simulated principal cannot take the name of the caller without a
+/// token: the audit would show a high-trust caller as `anonymous`.
+#[test]
+fn a_simulated_principal_named_anonymous_is_refused() {
+    let env = TestEnv::new();
+    let principal = write(
+        &env.scratch().join("anon.yaml"),
+        "name: anonymous\ntenant: acme\nroles: [analyst]\ntrust: high\n",
+    );
+    let (code, stdout, stderr) = run(&mut stateless(
+        &env,
+        &fixture_request("chat-balanced.json"),
+        Path::new("contracts"),
+        None,
+        Some(&principal),
+    ));
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stdout.is_empty(), "{stdout}");
+    let text = flat(&stderr);
+    assert!(text.contains("principal::reserved-name"), "{stderr}");
+    assert!(
+        text.contains(&format!("{}:1:7", principal.display())),
+        "{stderr}"
+    );
 }
 
 /// A `redact` entry that names no redactable field is an error, located,

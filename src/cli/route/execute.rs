@@ -80,8 +80,17 @@ pub(super) fn run(
             &env,
             options.deadline,
             jiff::Timestamp::now(),
-        )?;
-        Ok((plan, output))
+        );
+        match plan {
+            Ok(plan) => Ok((plan, output)),
+            Err(e) => {
+                // Nothing will come back: a file made for the body goes.
+                if let Some(output) = output {
+                    output.discard();
+                }
+                Err(e)
+            }
+        }
     });
     let (plan, output) = match plan {
         Ok(plan) => plan,
@@ -150,7 +159,21 @@ struct Output<'a> {
 
 impl<'a> Output<'a> {
     fn open(path: &'a Path) -> Result<Output<'a>, Error> {
-        let created = !path.exists();
+        // Only a regular file can be emptied and rewritten once the body is
+        // in; a FIFO would block here, a device fail after the call.
+        let existing = std::fs::metadata(path).ok();
+        if let Some(kind) = existing.as_ref().map(std::fs::Metadata::file_type)
+            && !kind.is_file()
+        {
+            return Err(Error::Write {
+                path: path.to_path_buf(),
+                reason: format!(
+                    "not a regular file: it is {}; leave out --output to print the body on stdout",
+                    crate::source::describe_file_type(kind)
+                ),
+            });
+        }
+        let created = existing.is_none();
         let file = std::fs::OpenOptions::new()
             .write(true)
             .create(true)
