@@ -228,33 +228,31 @@ impl Ui {
         Ok(())
     }
 
-    /// A progress bar on stderr, drawn only on a terminal in human mode without `-q`.
-    /// A progress bar over bytes of a stream of `len` bytes, or a spinner
-    /// when the length is unknown (stdin).
+    /// A progress bar over the bytes of a stream of `len` bytes, or a
+    /// spinner when the length is unknown (stdin); drawn like [`Ui::progress`].
     pub fn progress_bytes(&self, len: Option<u64>, what: &str) -> ProgressBar {
-        if self.quiet || !self.stderr_tty || self.is_json() {
-            return ProgressBar::hidden();
-        }
-        let bar = ProgressBar::with_draw_target(len, ProgressDrawTarget::stderr());
         let template = match len {
             Some(_) => "{spinner} {msg} [{bar:30}] {bytes}/{total_bytes} ({eta})",
             None => "{spinner} {msg} {bytes}",
         };
-        if let Ok(style) = ProgressStyle::with_template(template) {
-            bar.set_style(style.progress_chars("=> "));
-        }
-        bar.set_message(what.to_string());
-        bar
+        self.bar(len, template, what)
     }
 
+    /// A progress bar on stderr, drawn only on a terminal in human mode without `-q`.
     pub fn progress(&self, len: u64, what: &str) -> ProgressBar {
+        self.bar(
+            Some(len),
+            "{spinner} {msg} [{bar:30}] {pos}/{len} ({eta})",
+            what,
+        )
+    }
+
+    fn bar(&self, len: Option<u64>, template: &str, what: &str) -> ProgressBar {
         if self.quiet || !self.stderr_tty || self.is_json() {
             return ProgressBar::hidden();
         }
-        let bar = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr());
-        if let Ok(style) =
-            ProgressStyle::with_template("{spinner} {msg} [{bar:30}] {pos}/{len} ({eta})")
-        {
+        let bar = ProgressBar::with_draw_target(len, ProgressDrawTarget::stderr());
+        if let Ok(style) = ProgressStyle::with_template(template) {
             bar.set_style(style.progress_chars("=> "));
         }
         bar.set_message(what.to_string());
