@@ -117,25 +117,16 @@ impl PolicySet {
     /// (fail closed). Rules run in id order, so the verdict does not depend
     /// on the order of rules or files.
     pub fn evaluate(&self, ctx: &Context<'_>) -> PolicyVerdict {
-        let mut verdict = PolicyVerdict::default();
-        for policy in &self.policies {
-            match policy.applies(ctx) {
-                Err(e) => verdict.rejections.push(PolicyRejection {
-                    rule: policy.id.clone(),
-                    message: format!("policy error: {}", e.0),
-                }),
-                Ok(Applies::No) => {}
-                Ok(Applies::Reject(message)) => verdict.rejections.push(PolicyRejection {
-                    rule: policy.id.clone(),
-                    message,
-                }),
-                Ok(Applies::Prefer) => {
-                    verdict.preferred_by.push(policy.id.clone());
-                    verdict.bonus += policy.weight;
-                }
-            }
+        let verdict = self.for_step().evaluate(ctx);
+        PolicyVerdict {
+            rejections: verdict.rejections,
+            preferred_by: verdict
+                .preferred_by
+                .into_iter()
+                .map(str::to_string)
+                .collect(),
+            bonus: verdict.bonus,
         }
-        verdict
     }
 }
 
@@ -245,15 +236,8 @@ enum Applies {
 }
 
 impl Policy {
-    fn applies(&self, ctx: &Context<'_>) -> Result<Applies, condition::EvalError> {
-        let when = match &self.when {
-            Some(c) => c.eval(ctx)?,
-            None => true,
-        };
-        self.applies_when(when, ctx)
-    }
-
-    /// [`Policy::applies`] once the `when` clause is known to give `when`.
+    /// What the rule does to a candidate, once its `when` clause is known
+    /// to give `when` (an absent clause gives true).
     fn applies_when(&self, when: bool, ctx: &Context<'_>) -> Result<Applies, condition::EvalError> {
         if !when {
             return Ok(Applies::No);
