@@ -30,7 +30,7 @@ pub struct VerifyInvariantsArgs {
     contracts: Option<PathBuf>,
 
     /// Trials per invariant (overrides each file's `trials`)
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=crate::invariants::spec::MAX_TRIALS))]
     trials: Option<u64>,
 
     /// Seed of the scenario generator (ChaCha20)
@@ -63,6 +63,13 @@ pub enum InvariantsError {
     UnknownId {
         id: String,
         source_name: String,
+        #[help]
+        help: String,
+    },
+
+    #[error("--only names no invariant")]
+    #[diagnostic(code(caio::invariants::no_ids))]
+    NoIds {
         #[help]
         help: String,
     },
@@ -143,13 +150,25 @@ fn select(
     only: &[String],
     dir: Option<&Path>,
 ) -> Result<Vec<Invariant>, InvariantsError> {
+    if only.is_empty() {
+        return Ok(all);
+    }
     let wanted: Vec<&str> = only
         .iter()
         .map(|s| s.trim())
         .filter(|s| !s.is_empty())
         .collect();
     if wanted.is_empty() {
-        return Ok(all);
+        // `--only ''` (an empty variable in a script) must not run everything.
+        return Err(InvariantsError::NoIds {
+            help: format!(
+                "name at least one invariant, or leave --only out to run them all; the ids are: {}",
+                all.iter()
+                    .map(|i| i.id.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        });
     }
     let known: Vec<&str> = all.iter().map(|i| i.id.as_str()).collect();
     if let Some(unknown) = wanted.iter().find(|w| !known.contains(w)) {

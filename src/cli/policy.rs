@@ -124,15 +124,21 @@ struct TestJson<'a> {
     tests: &'a [testing::TestResult],
     passed: usize,
     failed: usize,
+    /// Files that could not be read as policy files (their tests did not run).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    invalid_files: Vec<FileJson>,
 }
 
+/// Runs the `tests:` of every valid file; invalid files are reported (their
+/// tests cannot run) and make the run fail.
 fn test(paths: &[PathBuf], fail_on_empty: bool, ui: &mut Ui) -> Result<Exit, Error> {
     let run = load::load_paths(paths);
-    if !run.all_valid() {
-        problems(&run, ui);
-        return Ok(Exit::Invalid);
-    }
-    let results: Vec<testing::TestResult> = run.files.iter().flat_map(testing::run_file).collect();
+    let results: Vec<testing::TestResult> = run
+        .files
+        .iter()
+        .filter(|f| f.report.is_valid())
+        .flat_map(testing::run_file)
+        .collect();
     let passed = results.iter().filter(|r| r.passed).count();
     let failed = results.len() - passed;
     if ui.is_json() {
@@ -140,8 +146,15 @@ fn test(paths: &[PathBuf], fail_on_empty: bool, ui: &mut Ui) -> Result<Exit, Err
             tests: &results,
             passed,
             failed,
+            invalid_files: run
+                .files
+                .iter()
+                .filter(|f| !f.report.is_valid())
+                .map(|f| FileJson::of(&f.report))
+                .collect(),
         })?;
     } else {
+        problems(&run, ui);
         for r in &results {
             let mark = if r.passed { "ok  " } else { "FAIL" };
             ui.line(format_args!("{mark}  {}: {}", r.file, r.name))?;
@@ -153,6 +166,13 @@ fn test(paths: &[PathBuf], fail_on_empty: bool, ui: &mut Ui) -> Result<Exit, Err
             "{} tests: {passed} passed, {failed} failed",
             results.len()
         ))?;
+    }
+    if !run.all_valid() {
+        ui.warn(format_args!(
+            "{} invalid policy file(s): their tests did not run",
+            run.invalid()
+        ));
+        return Ok(Exit::Invalid);
     }
     if results.is_empty() && fail_on_empty {
         ui.warn("no tests found (--fail-on-empty)");

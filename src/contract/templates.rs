@@ -42,8 +42,22 @@ impl Template {
     }
 
     /// The contract text for a service id (already validated by the caller).
+    /// An id YAML would read as something else (`123`, `true`, `null`,
+    /// `1e10`) is quoted, so the contract always validates.
     pub fn render(self, service_id: &str) -> String {
-        self.text().replace(PLACEHOLDER, service_id)
+        let plain = crate::yaml::parse(&format!("k: {service_id}"))
+            .ok()
+            .and_then(|n| {
+                n.get("k")
+                    .map(|v| matches!(v.kind, crate::yaml::Kind::Str(_)))
+            })
+            .unwrap_or(false);
+        let shown = if plain {
+            service_id.to_string()
+        } else {
+            format!("\"{service_id}\"")
+        };
+        self.text().replace(PLACEHOLDER, &shown)
     }
 }
 
@@ -64,5 +78,22 @@ mod tests {
             );
             assert_eq!(file.contract.unwrap().service_id, "my-service");
         }
+    }
+
+    #[test]
+    fn ids_yaml_would_read_as_other_types_are_quoted() {
+        for id in [
+            "123", "00", "1e10", "0x1f", "0o17", "true", "null", "no", "1-2",
+        ] {
+            let text = Template::Llm.render(id);
+            let file = crate::contract::validate_text("new.yaml", &text);
+            assert!(file.report.is_valid(), "{id}: {:?}", file.report.problems);
+            assert_eq!(file.contract.unwrap().service_id, id);
+        }
+        assert!(
+            Template::Llm
+                .render("my-service")
+                .contains("service_id: my-service ")
+        );
     }
 }

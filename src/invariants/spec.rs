@@ -129,12 +129,15 @@ const fn num(name: &'static str, doc: &'static str, default: f64, min: f64, max:
     }
 }
 
+/// The most trials an invariant runs (its file's `trials`, or `--trials`).
+pub const MAX_TRIALS: u64 = 10_000_000;
+
 const TRIALS: ParamDef = int(
     "trials",
     "how many generated scenarios (or timed decisions) to check",
     100.0,
     1.0,
-    1e7,
+    MAX_TRIALS as f64,
 );
 const MAX_SERVICES: ParamDef = int(
     "max_services",

@@ -220,6 +220,19 @@ fn an_unknown_id_in_only_is_a_usage_error() {
     assert!(stdout.is_empty());
     assert!(stderr.contains("no invariant `INV-CAIO-0009`"), "{stderr}");
     assert!(stderr.contains("did you mean"), "{stderr}");
+
+    // An empty --only (an empty variable in a script) runs nothing rather
+    // than everything; --trials has the files' bound.
+    for only in ["", ","] {
+        let (code, stdout, stderr) = run(env.caio().args(["verify-invariants", "--only", only]));
+        assert_eq!(code, 2, "{only:?}: {stderr}");
+        assert!(stdout.is_empty(), "{stdout}");
+        assert!(stderr.contains("--only names no invariant"), "{stderr}");
+    }
+    let (code, _, stderr) = run(env
+        .caio()
+        .args(["verify-invariants", "--trials", "10000001"]));
+    assert_eq!(code, 2, "{stderr}");
 }
 
 #[test]

@@ -423,6 +423,29 @@ fn policy_test_on_an_invalid_file_reports_it() {
     let (status, stdout, stderr) = run(env.caio().args(["policy", "test", fixture]));
     assert_eq!(status, 1, "{stdout}");
     assert!(stderr.contains("policy::unknown-path"), "{stderr}");
+
+    // The valid files' tests still run, and JSON is one document on stdout.
+    let (status, doc) = run_json(env.caio().args([
+        "--format",
+        "json",
+        "policy",
+        "test",
+        "policies/pii.yaml",
+        fixture,
+    ]));
+    assert_eq!(status, 1, "{doc:#}");
+    assert!(doc["passed"].as_u64().unwrap() > 0, "{doc:#}");
+    assert_eq!(doc["failed"], 0);
+    let invalid = doc["invalid_files"].as_array().unwrap();
+    assert_eq!(invalid.len(), 1, "{doc:#}");
+    assert_eq!(invalid[0]["path"], fixture);
+    let codes: Vec<&str> = invalid[0]["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|d| d["code"].as_str())
+        .collect();
+    assert!(codes.contains(&"policy::unknown-path"), "{codes:?}");
 }
 
 // ---------------------------------------------------------------------------
