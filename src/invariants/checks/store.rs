@@ -89,11 +89,7 @@ pub fn traceability(ctx: &mut Ctx<'_>) -> Outcome {
         let result = result.and_then(|_| {
             if verify {
                 count(&mut coverage, "chain verified");
-                match ctx.engine.verify(&lab.store, None) {
-                    Ok(None) => {}
-                    Ok(Some(b)) => return Err(format!("the chain does not verify: {b}")),
-                    Err(e) => return Err(format!("verification failed: {e}")),
-                }
+                chain_sound(ctx.engine, &lab)?;
             }
             Ok(())
         });
@@ -105,11 +101,7 @@ pub fn traceability(ctx: &mut Ctx<'_>) -> Outcome {
                 let once = traced_once(engine, lab, x, &presented, &mut Coverage::new());
                 match once {
                     Err(m) => Some(m),
-                    Ok(_) if verify => match engine.verify(&lab.store, None) {
-                        Ok(None) => None,
-                        Ok(Some(b)) => Some(format!("the chain does not verify: {b}")),
-                        Err(e) => Some(format!("verification failed: {e}")),
-                    },
+                    Ok(_) if verify => chain_sound(engine, lab).err(),
                     Ok(_) => None,
                 }
             };
@@ -121,6 +113,15 @@ pub fn traceability(ctx: &mut Ctx<'_>) -> Outcome {
         trials: ctx.trials,
         coverage,
         ..Outcome::default()
+    }
+}
+
+/// Whether the lab's whole trace chain verifies, or what breaks it.
+fn chain_sound(engine: &dyn Engine, lab: &Lab) -> Result<(), String> {
+    match engine.verify(&lab.store, None) {
+        Ok(None) => Ok(()),
+        Ok(Some(b)) => Err(format!("the chain does not verify: {b}")),
+        Err(e) => Err(format!("verification failed: {e}")),
     }
 }
 
