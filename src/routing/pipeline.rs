@@ -208,9 +208,10 @@ fn capability(
     out: &mut Vec<Rejection>,
 ) {
     let input = &step.input;
-    let at = request.input_path(index);
-    let quote =
-        |field: &str, value: &dyn std::fmt::Display| request.quote(&format!("{at}.{field}"), value);
+    // Paths are only built for a message: this stage runs for every candidate.
+    let quote = |field: &str, value: &dyn std::fmt::Display| {
+        request.quote(&format!("{}.{field}", request.input_path(index)), value)
+    };
     if let (Some(sent), Some(accepted)) = (&input.modalities, &offered.input) {
         let missing: Vec<&str> = sent
             .iter()
