@@ -98,15 +98,17 @@ impl VendorKey {
             help,
         };
         let unchecked = secret_file::read_unchecked(path).map_err(|e| match e {
-            secret_file::ReadError::NotRegular {
-                kind: "a directory",
-            } if path.join(PRIVATE_FILE).is_file() => fail(
-                format!(
-                    "{e}; the signing key in it is {}",
-                    path.join(PRIVATE_FILE).display()
-                ),
-                PASS_VENDOR_KEY,
-            ),
+            secret_file::ReadError::NotRegular { .. }
+                if path.is_dir() && path.join(PRIVATE_FILE).is_file() =>
+            {
+                fail(
+                    format!(
+                        "{e}; the signing key in it is {}",
+                        path.join(PRIVATE_FILE).display()
+                    ),
+                    PASS_VENDOR_KEY,
+                )
+            }
             e => fail(e.to_string(), PASS_VENDOR_KEY),
         })?;
         if let Some(form) = std::str::from_utf8(unchecked.bytes())
