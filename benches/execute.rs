@@ -20,9 +20,9 @@ mod support;
 use caio::gateway::execute::{Payload, Plan};
 use caio::gateway::http::UreqTransport;
 use caio::gateway::{self, SystemClock};
-use caio::home::Home;
-use caio::router::Router;
-use caio::store::{DEFAULT_BUSY_TIMEOUT, Store};
+use caio_store::home::Home;
+use caio_store::router::Router;
+use caio_store::{DEFAULT_BUSY_TIMEOUT, Store};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::Path;
@@ -179,10 +179,10 @@ fn main() {
     };
     let store = Store::open(&home, DEFAULT_BUSY_TIMEOUT).expect("store");
     let mut router = Router::registry(store, home.clone()).expect("router");
-    let mut request = caio::request::Request::for_capability("chat");
+    let mut request = caio_core::request::Request::for_capability("chat");
     request.payload = Some(serde_json::from_str(BODY).expect("JSON"));
     let routed = router.route(&request).expect("route");
-    let plan_of = |router: &Router, routed: &caio::router::Routed| -> Plan {
+    let plan_of = |router: &Router, routed: &caio_core::routing::Routed| -> Plan {
         gateway::plan(
             &routed.decision,
             &|id| router.contract(id),
@@ -212,13 +212,13 @@ fn main() {
         store
             .record_attempts(&e.attempts, jiff::Timestamp::now())
             .expect("stats");
-        let mut record = caio::trace::record(
+        let mut record = caio_core::trace::record(
             &request,
             &routed,
-            caio::store::timestamp(jiff::Timestamp::now()),
+            caio_core::time::timestamp(jiff::Timestamp::now()),
         );
         record.attempts = e.attempts;
-        let prepared = caio::trace::Prepared::new(record).expect("canonical");
+        let prepared = caio_core::trace::Prepared::new(record).expect("canonical");
         store.append_traces(&[prepared], &[]).expect("append");
         seq += 1;
     });

@@ -67,7 +67,7 @@ fn main() {
         if i % 10 == 0 {
             let payload = text.trim().split('.').nth(1).expect("payload");
             let claims: serde_json::Value = serde_json::from_slice(
-                &base64::Engine::decode(&caio::principal::BASE64URL, payload).unwrap(),
+                &base64::Engine::decode(&caio_core::principal::BASE64URL, payload).unwrap(),
             )
             .unwrap();
             let id = claims["id"].as_str().unwrap();
@@ -132,15 +132,15 @@ fn main() {
             }
         }
     }
-    let trusted = caio::license::TrustedKeys::new([(
-        caio::license::PublicKey::load(&pem).unwrap(),
-        caio::license::KeySource::Given,
+    let trusted = caio_core::license::TrustedKeys::new([(
+        caio::app::vendor_keys::load_public_key(&pem).unwrap(),
+        caio_core::license::KeySource::Given,
     )]);
     let now = jiff::Timestamp::now();
     const IN_PROCESS: usize = 1_000;
     let in_process = median(RUNS, || {
         for _ in 0..IN_PROCESS {
-            let l = caio::license::claims::decode(&license, &trusted).unwrap();
+            let l = caio_core::license::claims::decode(&license, &trusted).unwrap();
             l.check(now, None).unwrap();
         }
     });

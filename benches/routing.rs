@@ -1,6 +1,6 @@
 //! `cargo bench --bench routing`: the routing targets of SPEC §12, as medians.
 //!
-//! 1. in process: `caio::routing::route` over 1,000 eligible candidates with
+//! 1. in process: `caio_core::routing::route` over 1,000 eligible candidates with
 //!    the shipped policies (goal ≤ 100 µs per decision);
 //! 2. in process: a chain of 5 steps × 50 candidates whose latency and cost
 //!    bounds make the greedy choice infeasible (goal ≤ 10 ms);
@@ -27,13 +27,13 @@
 
 mod support;
 
-use caio::contract::{Hosting, ServiceContract};
-use caio::home::Home;
-use caio::policy::PolicySet;
-use caio::request::{Input, Priority, Request, Step};
-use caio::router::Router;
-use caio::routing::{self, Candidate, Identity, Outcome};
-use caio::store::Store;
+use caio_core::contract::{Hosting, ServiceContract};
+use caio_core::policy::PolicySet;
+use caio_core::request::{Input, Priority, Request, Step};
+use caio_core::routing::{self, Candidate, Identity, Outcome};
+use caio_store::Store;
+use caio_store::home::Home;
+use caio_store::router::Router;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -49,7 +49,7 @@ fn us(d: Duration) -> f64 {
 
 /// The shipped policy set (`policies/`).
 fn shipped_policies() -> PolicySet {
-    let run = caio::policy::load::load_paths(&[root().join("policies")]);
+    let run = caio::app::documents::load_policies(&[root().join("policies")]);
     run.set().expect("the shipped policies are valid")
 }
 
@@ -57,7 +57,7 @@ fn shipped_policies() -> PolicySet {
 fn template(name: &str) -> ServiceContract {
     let path = root().join("contracts").join(name);
     let text = std::fs::read_to_string(&path).expect("read contract");
-    caio::contract::validate_text(&path.display().to_string(), &text)
+    caio_core::contract::validate_text(&path.display().to_string(), &text)
         .contract
         .expect("the shipped contract is valid")
 }
@@ -145,7 +145,7 @@ fn bench_in_process() {
     });
     // The two halves of `route` for one step (public parts of the core):
     // the pipeline with the scores, then the public per-candidate result.
-    let principal = caio::principal::Principal::anonymous();
+    let principal = caio_core::principal::Principal::anonymous();
     let env = routing::pipeline::Env {
         request: &request,
         identity: &Identity::Anonymous,
@@ -367,7 +367,7 @@ fn bench_end_to_end() {
     let scratch = fresh_dir("route-requests");
     let request = scratch.join("request.json");
     std::fs::write(&request, REQUEST).expect("write request");
-    let parsed = caio::request::parse("request.json", REQUEST).expect("the request is valid");
+    let parsed = caio_core::request::parse("request.json", REQUEST).expect("the request is valid");
     let start = median(RUNS, || {
         run_ok(caio(&scratch).arg("--version"));
     });

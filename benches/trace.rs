@@ -85,14 +85,15 @@ fn main() {
         .unwrap_or(1_000_000);
     let start = Instant::now();
     {
-        let store_home = caio::home::Home { path: home.clone() };
+        let store_home = caio_store::home::Home { path: home.clone() };
         let mut store =
-            caio::store::Store::open_existing(&store_home, caio::store::DEFAULT_BUSY_TIMEOUT)
+            caio_store::Store::open_existing(&store_home, caio_store::DEFAULT_BUSY_TIMEOUT)
                 .expect("store");
         let row = store.trace_by_seq(1).expect("read").expect("record 1");
-        let record: caio::trace::TraceRecord = serde_json::from_str(&row.record).expect("record");
-        let chunk: Vec<caio::trace::Prepared> = (0..10_000)
-            .map(|_| caio::trace::Prepared::new(record.clone()).expect("jcs"))
+        let record: caio_core::trace::TraceRecord =
+            serde_json::from_str(&row.record).expect("record");
+        let chunk: Vec<caio_core::trace::Prepared> = (0..10_000)
+            .map(|_| caio_core::trace::Prepared::new(record.clone()).expect("jcs"))
             .collect();
         let mut done = 1;
         while done < n {

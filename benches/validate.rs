@@ -26,7 +26,8 @@ fn main() {
         );
     });
     let in_process = median(RUNS, || {
-        let run = caio::contract::validate_paths(std::slice::from_ref(&dir), &mut |_, _| {});
+        let run =
+            caio::app::documents::validate_contracts(std::slice::from_ref(&dir), &mut |_, _| {});
         assert_eq!(run.valid(), FILES);
     });
     println!("contract validate, {FILES} files ({RUNS} runs, median):");

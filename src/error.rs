@@ -75,116 +75,12 @@ impl From<Exit> for std::process::ExitCode {
 /// [`Exit::Invalid`].
 #[derive(Debug, thiserror::Error, Diagnostic)]
 pub enum Error {
-    #[error("cannot determine where caio keeps its state")]
-    #[diagnostic(
-        code(caio::no_home),
-        help("pass --home DIR, or set CAIO_HOME, XDG_DATA_HOME or HOME")
-    )]
-    NoHome,
-
-    #[error("cannot use {} as the caio home: {reason}", path.display())]
-    #[diagnostic(
-        code(caio::home),
-        help("choose another directory with --home DIR or CAIO_HOME, or fix its permissions")
-    )]
-    Home { path: PathBuf, reason: String },
-
     #[error("cannot write {}: {reason}", path.display())]
     #[diagnostic(
         code(caio::write),
         help("check that the directory exists and is writable")
     )]
     Write { path: PathBuf, reason: String },
-
-    #[error("no registry at {}", path.display())]
-    #[diagnostic(
-        code(caio::no_registry),
-        help(
-            "run `caio registry add <contracts>` first, or pass --home to point at an existing home"
-        )
-    )]
-    NoRegistry { path: PathBuf },
-
-    #[error("{}: {reason}", path.display())]
-    #[diagnostic(code(caio::store))]
-    Store {
-        path: PathBuf,
-        reason: String,
-        #[help]
-        help: &'static str,
-    },
-
-    #[error("{} has schema version {found}; this caio understands up to {supported}", path.display())]
-    #[diagnostic(
-        code(caio::newer_schema),
-        help("a newer caio wrote this database: upgrade caio, or use another --home")
-    )]
-    NewerSchema {
-        path: PathBuf,
-        found: i64,
-        supported: i64,
-    },
-
-    #[error("no service `{id}` in the registry")]
-    #[diagnostic(code(caio::unknown_service))]
-    UnknownService {
-        id: String,
-        #[help]
-        help: String,
-    },
-
-    #[error("{service_id} has no version {version}")]
-    #[diagnostic(code(caio::unknown_version))]
-    UnknownVersion {
-        service_id: String,
-        version: String,
-        #[help]
-        help: String,
-    },
-
-    #[error("nothing was stored: {} contract(s) refused", refusals.len())]
-    #[diagnostic(
-        code(caio::registry_add),
-        help(
-            "fix the refusals above and run the same `caio registry add` again; it is all or nothing"
-        )
-    )]
-    AddRefused {
-        #[related]
-        refusals: Vec<Refusal>,
-    },
-
-    #[error("principal `{name}` already exists")]
-    #[diagnostic(
-        code(caio::principal_exists),
-        help("choose another name; names are never reused, so past decisions stay unambiguous")
-    )]
-    PrincipalExists { name: String },
-
-    #[error("no principal `{name}`")]
-    #[diagnostic(
-        code(caio::unknown_principal),
-        help("`caio principal list` shows the principals")
-    )]
-    UnknownPrincipal { name: String },
-
-    #[error("cannot read {}: {reason}", path.display())]
-    #[diagnostic(
-        code(caio::key),
-        help(
-            "the key files in the caio home's keys/ directory must be regular files that only their owner can read (mode 0600)"
-        )
-    )]
-    Key { path: PathBuf, reason: String },
-
-    #[error("the contracts price in several currencies: {}", currencies.join(", "))]
-    #[diagnostic(
-        code(caio::currency),
-        help(
-            "routing compares costs, so one set of contracts uses one currency; convert the prices"
-        )
-    )]
-    MixedCurrencies { currencies: Vec<String> },
 
     #[error("policy rule `{id}` of --policies differs from the installed rule with that id")]
     #[diagnostic(
@@ -204,7 +100,7 @@ pub enum Error {
 
     #[error(transparent)]
     #[diagnostic(transparent)]
-    License(#[from] crate::license::Refusal),
+    License(#[from] caio_core::license::Refusal),
 
     #[error("cannot use the signing key {}: {reason}", path.display())]
     #[diagnostic(code(caio::license::signing_key))]
@@ -239,13 +135,6 @@ pub enum Error {
         )
     )]
     KeyExists { path: PathBuf },
-
-    #[error("cannot issue this license: {reason}")]
-    #[diagnostic(
-        code(caio::license::issue),
-        help("check --customer, --features, --not-before and --expires")
-    )]
-    LicenseRequest { reason: String },
 
     #[error("cannot read {what} {path}: {reason}")]
     #[diagnostic(
@@ -284,23 +173,6 @@ pub enum Error {
         help: String,
     },
 
-    #[error("no issued license `{id}`")]
-    #[diagnostic(code(caio::license::unknown))]
-    UnknownLicense {
-        id: String,
-        #[help]
-        help: String,
-    },
-
-    #[error("revocation list #{offered} is not newer than the installed list #{installed}")]
-    #[diagnostic(
-        code(caio::license::revocations_not_newer),
-        help(
-            "an installed revocation list is only replaced by one with a higher sequence; get the vendor's latest list"
-        )
-    )]
-    RevocationsNotNewer { installed: u64, offered: u64 },
-
     #[error("`{feature}` needs a license: {reason}")]
     #[diagnostic(
         code(caio::license::required),
@@ -312,15 +184,6 @@ pub enum Error {
         feature: &'static str,
         reason: String,
     },
-
-    #[error(
-        "the system clock ({now}) is more than 24 hours behind the latest time caio has seen ({latest}): the clock was set back"
-    )]
-    #[diagnostic(
-        code(caio::license::clock_tampered),
-        help("set the system clock to the correct time (NTP) and retry")
-    )]
-    ClockTampered { now: String, latest: String },
 
     #[error(
         "the environment variable `{variable}` is not set (service `{service_id}` authenticates with it)"
@@ -381,6 +244,10 @@ pub enum Error {
     )]
     ExecutionFailed { reason: String },
 
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    State(#[from] caio_store::Error),
+
     #[error("cannot write to the terminal: {0}")]
     #[diagnostic(code(caio::output))]
     Output(#[source] std::io::Error),
@@ -390,42 +257,9 @@ impl Error {
     /// The one map from error kind to exit code.
     pub fn exit(&self) -> Exit {
         match self {
-            Error::NoHome
-            | Error::Home { .. }
-            | Error::NoRegistry { .. }
-            | Error::Store { .. }
-            | Error::NewerSchema { .. }
-            | Error::Key { .. } => Exit::State,
-            Error::Write { .. }
-            | Error::Output(_)
-            | Error::UnknownService { .. }
-            | Error::UnknownVersion { .. }
-            | Error::AddRefused { .. }
-            | Error::PrincipalExists { .. }
-            | Error::UnknownPrincipal { .. }
-            | Error::MixedCurrencies { .. }
-            | Error::PolicyConflict { .. }
-            | Error::RequestUnreadable { .. }
-            | Error::License(_)
-            | Error::VendorKey { .. }
-            | Error::PublicKey { .. }
-            | Error::EmbeddedKeys { .. }
-            | Error::KeyExists { .. }
-            | Error::LicenseRequest { .. }
-            | Error::LicenseInput { .. }
-            | Error::NoTrustedKey
-            | Error::EmbeddedTrustOnly { .. }
-            | Error::UnknownLicense { .. }
-            | Error::UnknownTrustedKey { .. }
-            | Error::RevocationsNotNewer { .. }
-            | Error::Unlicensed { .. }
-            | Error::ClockTampered { .. }
-            | Error::MissingSecret { .. }
-            | Error::UnusableSecret { .. }
-            | Error::EndpointUnusable { .. }
-            | Error::ExecutionUnsupported { .. }
-            | Error::PayloadUnreadable { .. } => Exit::Invalid,
+            Error::State(e) if e.is_state() => Exit::State,
             Error::ExecutionFailed { .. } => Exit::ExecutionFailed,
+            _ => Exit::Invalid,
         }
     }
 
@@ -433,17 +267,6 @@ impl Error {
     pub fn is_broken_pipe(&self) -> bool {
         matches!(self, Error::Output(e) if e.kind() == std::io::ErrorKind::BrokenPipe)
     }
-}
-
-/// Why `registry add` refused one contract.
-#[derive(Debug, thiserror::Error, Diagnostic)]
-#[error("{path}: {message}")]
-#[diagnostic(code(caio::registry_refused))]
-pub struct Refusal {
-    pub path: String,
-    pub message: String,
-    #[help]
-    pub help: String,
 }
 
 #[cfg(test)]

@@ -1,8 +1,8 @@
 //! The only place that writes to stdout and stderr: plain lines, JSON
 //! documents, tables, miette diagnostics and progress bars.
 
-use crate::diagnostic::{FileReport, Problem, Severity};
 use crate::error::Error;
+use caio_core::diagnostic::{FileReport, Problem, Severity};
 use clap::ValueEnum;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, JSONReportHandler, LabeledSpan};

@@ -1,8 +1,8 @@
 //! `caio contract validate|schema|new`.
 
-use crate::contract::{self, templates::Template};
 use crate::error::{Error, Exit};
 use crate::ui::Ui;
+use caio_core::contract::{self, templates::Template};
 use clap::Subcommand;
 use serde::Serialize;
 use std::path::PathBuf;
@@ -73,11 +73,11 @@ struct ValidateJson {
 pub(super) struct FileJson {
     path: String,
     valid: bool,
-    diagnostics: Vec<crate::diagnostic::JsonDiagnostic>,
+    diagnostics: Vec<caio_core::diagnostic::JsonDiagnostic>,
 }
 
 impl FileJson {
-    pub(super) fn of(report: &crate::diagnostic::FileReport) -> FileJson {
+    pub(super) fn of(report: &caio_core::diagnostic::FileReport) -> FileJson {
         FileJson {
             path: report.path.clone(),
             valid: report.is_valid(),
@@ -89,7 +89,7 @@ impl FileJson {
 /// Validates paths behind a progress bar (drawn only on a terminal).
 pub(super) fn validate_with_progress(paths: &[PathBuf], ui: &Ui) -> contract::ValidationRun {
     let bar = ui.progress(0, "validating");
-    let run = contract::validate_paths(paths, &mut |done, total| {
+    let run = crate::app::documents::validate_contracts(paths, &mut |done, total| {
         bar.set_length(total as u64);
         bar.set_position(done as u64);
     });

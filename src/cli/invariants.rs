@@ -3,12 +3,12 @@
 //! counterexamples, exit 1 on any violation.
 
 use super::GlobalArgs;
-use crate::contract::ServiceContract;
 use crate::error::{Error, Exit};
-use crate::invariants::engine::Real;
-use crate::invariants::spec::{self, Check, Invariant};
-use crate::invariants::{self, RunOptions, Scorecard, Verdict};
 use crate::ui::Ui;
+use caio_core::contract::ServiceContract;
+use caio_invariants::engine::Real;
+use caio_invariants::spec::{self, Check, Invariant};
+use caio_invariants::{self, RunOptions, Scorecard, Verdict};
 use std::path::{Path, PathBuf};
 
 const AFTER_HELP: &str = "\
@@ -30,7 +30,7 @@ pub struct VerifyInvariantsArgs {
     contracts: Option<PathBuf>,
 
     /// Trials per invariant (overrides each file's `trials`)
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=crate::invariants::spec::MAX_TRIALS))]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=caio_invariants::spec::MAX_TRIALS))]
     trials: Option<u64>,
 
     /// Seed of the scenario generator (ChaCha20)
@@ -115,10 +115,10 @@ pub fn run(args: VerifyInvariantsArgs, _global: &GlobalArgs, ui: &mut Ui) -> Res
     };
     let total: u64 = selected
         .iter()
-        .map(|inv| invariants::trials(inv, &options))
+        .map(|inv| caio_invariants::trials(inv, &options))
         .sum();
     let bar = ui.progress(total, "verifying");
-    let scorecard = invariants::run(
+    let scorecard = caio_invariants::run(
         &selected,
         &options,
         &Real,
@@ -173,7 +173,7 @@ fn select(
     let known: Vec<&str> = all.iter().map(|i| i.id.as_str()).collect();
     if let Some(unknown) = wanted.iter().find(|w| !known.contains(w)) {
         let upper = unknown.to_ascii_uppercase();
-        let help = match crate::shape::did_you_mean(&upper, &known) {
+        let help = match caio_core::shape::did_you_mean(&upper, &known) {
             Some(s) => format!("did you mean `{s}`? The ids are: {}", known.join(", ")),
             None => format!("the ids are: {}", known.join(", ")),
         };
@@ -206,7 +206,9 @@ fn contracts(dir: &Path, ui: &mut Ui) -> Result<Option<Vec<ServiceContract>>, Er
     currencies.sort();
     currencies.dedup();
     if currencies.len() > 1 {
-        return Err(Error::MixedCurrencies { currencies });
+        return Err(Error::from(caio_store::Error::MixedCurrencies {
+            currencies,
+        }));
     }
     Ok(Some(contracts.into_iter().cloned().collect()))
 }

@@ -2,16 +2,17 @@
 //! and the feature check other commands call before they work.
 
 use super::{GlobalArgs, busy_timeout, open_store, resolve_home};
+use crate::app::license_gate::{self as enforce, Status};
+use crate::app::vendor_keys;
 use crate::error::{Error, Exit};
-use crate::home::Home;
-use crate::license::claims::{self, NewLicense};
-use crate::license::enforce::{self, Status};
-use crate::license::keys::{self, KeySource, PublicKey, TrustedKeys, VendorKey};
-use crate::license::revocation::{self, RevocationList};
-use crate::license::{Claims, Feature, License, Refusal, Standing};
-use crate::store::Store;
-use crate::store::licenses::{LicenseFilter, LicenseRecord, LicenseStatus, RevocationsInstall};
 use crate::ui::Ui;
+use caio_core::license::claims::{self, NewLicense};
+use caio_core::license::keys::{self, KeySource, PublicKey, TrustedKeys};
+use caio_core::license::revocation::{self, RevocationList};
+use caio_core::license::{Claims, Feature, License, Refusal, Standing};
+use caio_store::Store;
+use caio_store::home::Home;
+use caio_store::licenses::{LicenseFilter, LicenseRecord, LicenseStatus, RevocationsInstall};
 use clap::Subcommand;
 use jiff::Timestamp;
 use jiff::civil::Date;
@@ -206,14 +207,14 @@ pub fn run(cmd: LicenseCommand, global: &GlobalArgs, ui: &mut Ui) -> Result<Exit
             key,
         } => {
             let home = resolve_home(global)?;
-            let key = VendorKey::load(&key_path(&home, key))?;
+            let key = vendor_keys::load_vendor_key(&key_path(&home, key))?;
             let not_before = match not_before {
-                Some(day) => crate::license::start_of(day),
+                Some(day) => caio_core::license::start_of(day),
                 None => Ok(now),
             }
-            .map_err(|reason| Error::LicenseRequest { reason })?;
-            let expires_at = crate::license::expiry_of(expires)
-                .map_err(|reason| Error::LicenseRequest { reason })?;
+            .map_err(|reason| Error::from(caio_store::Error::LicenseRequest { reason }))?;
+            let expires_at = caio_core::license::expiry_of(expires)
+                .map_err(|reason| Error::from(caio_store::Error::LicenseRequest { reason }))?;
             let new = NewLicense {
                 customer: &customer,
                 features: &features,
@@ -221,11 +222,15 @@ pub fn run(cmd: LicenseCommand, global: &GlobalArgs, ui: &mut Ui) -> Result<Exit
                 not_before,
                 expires_at,
             };
-            let id = claims::new_id().map_err(|e| Error::LicenseRequest {
-                reason: format!("the operating system's random generator failed: {e}"),
+            let mut random = [0u8; 16];
+            getrandom::fill(&mut random).map_err(|e| {
+                Error::from(caio_store::Error::LicenseRequest {
+                    reason: format!("the operating system's random generator failed: {e}"),
+                })
             })?;
+            let id = claims::id_from(&random);
             let license = claims::issue(&new, id, now, &key)
-                .map_err(|reason| Error::LicenseRequest { reason })?;
+                .map_err(|reason| Error::from(caio_store::Error::LicenseRequest { reason }))?;
             let mut store = open_store(&home)?;
             store.record_license(&license, &super::registry::change().actor, now)?;
             issued(&license, &store, now, ui)
@@ -253,10 +258,10 @@ pub fn run(cmd: LicenseCommand, global: &GlobalArgs, ui: &mut Ui) -> Result<Exit
         }
         LicenseCommand::Revoke { license_id, reason } => {
             let Some(mut store) = existing_store(global)? else {
-                return Err(Error::UnknownLicense {
+                return Err(Error::from(caio_store::Error::UnknownLicense {
                     id: license_id,
                     help: "no license was issued from this caio home; pass --home to point at the sales-ops home".into(),
-                });
+                }));
             };
             let change = super::registry::change();
             let r = store.revoke_license(&license_id, &reason, &change.actor, now)?;
@@ -281,7 +286,7 @@ pub fn run(cmd: LicenseCommand, global: &GlobalArgs, ui: &mut Ui) -> Result<Exit
         }
         LicenseCommand::Revocations { key } => {
             let home = resolve_home(global)?;
-            let key = VendorKey::load(&key_path(&home, key))?;
+            let key = vendor_keys::load_vendor_key(&key_path(&home, key))?;
             let mut store = open_store(&home)?;
             let list = store.publish_revocations(&key, now)?;
             if ui.is_json() {
@@ -311,7 +316,7 @@ pub fn run(cmd: LicenseCommand, global: &GlobalArgs, ui: &mut Ui) -> Result<Exit
         LicenseCommand::Untrust { key_id } => untrust(global, &key_id, ui),
         LicenseCommand::Status => {
             let home = resolve_home(global).ok();
-            let embedded = keys::embedded_keys()?;
+            let embedded = vendor_keys::embedded_keys()?;
             let status = enforce::status(home.as_ref(), &embedded, busy_timeout(), now)?;
             show_status(&status, ui)
         }
@@ -348,7 +353,7 @@ fn read_text(
         (None, Some(path)) if path == Path::new("-") => {
             let mut text = String::new();
             std::io::stdin()
-                .take(crate::license::envelope::MAX_LEN as u64 + 1)
+                .take(caio_core::license::envelope::MAX_LEN as u64 + 1)
                 .read_to_string(&mut text)
                 .map_err(|e| fail(path, e))?;
             text
@@ -357,7 +362,7 @@ fn read_text(
             let mut text = String::new();
             std::fs::File::open(path)
                 .and_then(|f| {
-                    f.take(crate::license::envelope::MAX_LEN as u64 + 1)
+                    f.take(caio_core::license::envelope::MAX_LEN as u64 + 1)
                         .read_to_string(&mut text)
                 })
                 .map_err(|e| fail(path, e))?;
@@ -369,7 +374,7 @@ fn read_text(
 }
 
 fn keygen(out: &Path, ui: &mut Ui) -> Result<Exit, Error> {
-    let files = keys::keygen(out)?;
+    let files = vendor_keys::keygen(out)?;
     if ui.is_json() {
         ui.json(&files)?;
         return Ok(Exit::Success);
@@ -439,7 +444,7 @@ fn issued(license: &License, store: &Store, now: Timestamp, ui: &mut Ui) -> Resu
 fn existing_store(global: &GlobalArgs) -> Result<Option<Store>, Error> {
     match resolve_home(global) {
         Ok(home) if home.db_path().is_file() => {
-            Store::open_existing(&home, busy_timeout()).map(Some)
+            Ok(Some(Store::open_existing(&home, busy_timeout())?))
         }
         _ => Ok(None),
     }
@@ -485,8 +490,8 @@ fn verify(
     let text = read_text("the license", input.license, input.file.as_deref())?.unwrap_or_default();
     let store = existing_store(global)?;
     let keys = match &public_key {
-        Some(path) => TrustedKeys::new([(PublicKey::load(path)?, KeySource::Given)]),
-        None => enforce::trusted_keys(&keys::embedded_keys()?, store.as_ref())?,
+        Some(path) => TrustedKeys::new([(vendor_keys::load_public_key(path)?, KeySource::Given)]),
+        None => enforce::trusted_keys(&vendor_keys::embedded_keys()?, store.as_ref())?,
     };
     if keys.is_empty() {
         return Err(Error::NoTrustedKey);
@@ -654,7 +659,7 @@ fn install(
     let list_text = read_text("the revocation list", None, revocations)?;
     let home = resolve_home(global)?;
     let mut store = open_store(&home)?;
-    let keys = enforce::trusted_keys(&keys::embedded_keys()?, Some(&store))?;
+    let keys = enforce::trusted_keys(&vendor_keys::embedded_keys()?, Some(&store))?;
     if keys.is_empty() {
         return Err(Error::NoTrustedKey);
     }
@@ -706,7 +711,7 @@ fn install(
             Err(refusal @ Refusal::Expired { .. }) => match license.standing(now, None) {
                 Standing::Grace { grace_ends, .. } => ui.warn(format_args!(
                     "{refusal}; it is honoured during the grace period, until {}",
-                    crate::license::envelope::format_time(grace_ends)
+                    caio_core::license::envelope::format_time(grace_ends)
                 )),
                 _ => return Err(refusal.into()),
             },
@@ -749,7 +754,7 @@ fn install(
 }
 
 fn trust(global: &GlobalArgs, file: &Path, now: Timestamp, ui: &mut Ui) -> Result<Exit, Error> {
-    let key = PublicKey::load(file)?;
+    let key = vendor_keys::load_public_key(file)?;
     home_trust_allowed()?;
     let home = resolve_home(global)?;
     let mut store = open_store(&home)?;
@@ -776,7 +781,7 @@ fn trust(global: &GlobalArgs, file: &Path, now: Timestamp, ui: &mut Ui) -> Resul
 /// Keys built into caio are the only trust anchor of such a build: the
 /// home's trusted keys cannot be changed there.
 fn home_trust_allowed() -> Result<(), Error> {
-    let embedded = keys::embedded_keys()?;
+    let embedded = vendor_keys::embedded_keys()?;
     if embedded.is_empty() {
         return Ok(());
     }
@@ -799,7 +804,7 @@ fn untrust(global: &GlobalArgs, key_id: &str, ui: &mut Ui) -> Result<Exit, Error
         let help = if trusted.is_empty() {
             "this home trusts no vendor key".to_string()
         } else {
-            let close = crate::shape::did_you_mean(key_id, &trusted)
+            let close = caio_core::shape::did_you_mean(key_id, &trusted)
                 .map(|s| format!("did you mean `{s}`? "))
                 .unwrap_or_default();
             format!("{close}trusted keys: {}", trusted.join(", "))

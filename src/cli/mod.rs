@@ -13,9 +13,9 @@ pub mod route;
 pub mod trace;
 
 use crate::error::{Error, Exit};
-use crate::home::{Home, HomeEnv};
-use crate::store::{DEFAULT_BUSY_TIMEOUT, Store};
 use crate::ui::{ColorChoice, Format, Ui};
+use caio_store::home::{Home, HomeEnv};
+use caio_store::{DEFAULT_BUSY_TIMEOUT, Store};
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -149,7 +149,10 @@ impl Cli {
 }
 
 fn resolve_home(global: &GlobalArgs) -> Result<Home, Error> {
-    Home::resolve(global.home.as_deref(), &HomeEnv::from_process())
+    Ok(Home::resolve(
+        global.home.as_deref(),
+        &HomeEnv::from_process(),
+    )?)
 }
 
 /// How long to wait for another caio process holding the database:
@@ -163,12 +166,15 @@ fn busy_timeout() -> Duration {
 
 /// The home's database, created (with the home) when missing.
 fn open_store(home: &Home) -> Result<Store, Error> {
-    Store::open(home, busy_timeout())
+    Ok(Store::open(home, busy_timeout())?)
 }
 
 /// The home's database for a command that needs existing state.
 fn open_store_existing(global: &GlobalArgs) -> Result<Store, Error> {
-    Store::open_existing(&resolve_home(global)?, busy_timeout())
+    Ok(Store::open_existing(
+        &resolve_home(global)?,
+        busy_timeout(),
+    )?)
 }
 
 fn init(global: &GlobalArgs, ui: &mut Ui) -> Result<Exit, Error> {

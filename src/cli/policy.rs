@@ -2,10 +2,11 @@
 
 use super::contract::FileJson;
 use super::{GlobalArgs, open_store, open_store_existing, resolve_home};
+use crate::app::documents;
 use crate::error::{Error, Exit};
-use crate::policy::load::{self, PolicyRun};
-use crate::policy::{Effect, paths, testing};
 use crate::ui::Ui;
+use caio_core::policy::load::PolicyRun;
+use caio_core::policy::{Effect, paths, testing};
 use clap::Subcommand;
 use serde::Serialize;
 use std::path::PathBuf;
@@ -66,7 +67,7 @@ the installed set."
 pub fn run(cmd: PolicyCommand, global: &GlobalArgs, ui: &mut Ui) -> Result<Exit, Error> {
     match cmd {
         PolicyCommand::Validate { paths } => {
-            let run = load::load_paths(&paths);
+            let run = documents::load_policies(&paths);
             report(&run, ui)?;
             Ok(if run.all_valid() {
                 Exit::Success
@@ -132,12 +133,12 @@ struct TestJson<'a> {
 /// Runs the `tests:` of every valid file; invalid files are reported (their
 /// tests cannot run) and make the run fail.
 fn test(paths: &[PathBuf], fail_on_empty: bool, ui: &mut Ui) -> Result<Exit, Error> {
-    let run = load::load_paths(paths);
+    let run = documents::load_policies(paths);
     let results: Vec<testing::TestResult> = run
         .files
         .iter()
         .filter(|f| f.report.is_valid())
-        .flat_map(testing::run_file)
+        .flat_map(documents::run_policy_tests)
         .collect();
     let passed = results.iter().filter(|r| r.passed).count();
     let failed = results.len() - passed;
@@ -186,7 +187,7 @@ fn test(paths: &[PathBuf], fail_on_empty: bool, ui: &mut Ui) -> Result<Exit, Err
 }
 
 fn apply(paths: &[PathBuf], global: &GlobalArgs, ui: &mut Ui) -> Result<Exit, Error> {
-    let run = load::load_paths(paths);
+    let run = documents::load_policies(paths);
     let Some(set) = run.set() else {
         problems(&run, ui);
         ui.warn("nothing was installed: the policy set is all or nothing");
@@ -260,7 +261,7 @@ fn show(global: &GlobalArgs, ui: &mut Ui) -> Result<Exit, Error> {
             Effect::Prefer => "prefer",
         };
         let weight = if p.effect == Effect::Prefer {
-            crate::canonical::display_number(p.weight)
+            caio_core::canonical::display_number(p.weight)
         } else {
             String::new()
         };

@@ -1,10 +1,10 @@
 //! `caio principal add|list|revoke`.
 
 use super::{GlobalArgs, open_store, open_store_existing, resolve_home};
-use crate::contract::{Trust, shape::NAME};
 use crate::error::{Error, Exit};
-use crate::principal::Principal;
 use crate::ui::Ui;
+use caio_core::contract::{Trust, shape::NAME};
+use caio_core::principal::Principal;
 use clap::Subcommand;
 
 #[derive(Debug, Subcommand)]
@@ -41,7 +41,7 @@ fn parse_name(s: &str) -> Result<String, String> {
 }
 
 fn parse_principal_name(s: &str) -> Result<String, String> {
-    if s == crate::principal::ANONYMOUS {
+    if s == caio_core::principal::ANONYMOUS {
         return Err(format!(
             "`{s}` is reserved: it names the caller of a request without a token"
         ));

@@ -1,13 +1,13 @@
 //! `caio registry add|list|show|history|set-status|remove`.
 
 use super::{GlobalArgs, open_store, open_store_existing, resolve_home};
-use crate::contract::{self, ServiceContract};
 use crate::error::{Error, Exit};
-use crate::gateway::circuit::State;
-use crate::gateway::health::{Health, Summary};
-use crate::registry::ServiceStatus;
-use crate::store::registry::{Change, ListFilter, NewContract, ServiceRecord, contract_hash};
 use crate::ui::Ui;
+use caio_core::circuit::State;
+use caio_core::contract::{self, ServiceContract};
+use caio_core::health::{Health, Summary};
+use caio_core::lifecycle::ServiceStatus;
+use caio_store::registry::{Change, ListFilter, NewContract, ServiceRecord, contract_hash};
 use clap::Subcommand;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -231,7 +231,7 @@ pub(super) fn change() -> Change {
 
 #[derive(Serialize)]
 struct AddJson<'a> {
-    registered: &'a [crate::store::registry::Registration],
+    registered: &'a [caio_store::registry::Registration],
 }
 
 fn add(paths: &[PathBuf], replace: bool, global: &GlobalArgs, ui: &mut Ui) -> Result<Exit, Error> {
@@ -277,7 +277,7 @@ fn add(paths: &[PathBuf], replace: bool, global: &GlobalArgs, ui: &mut Ui) -> Re
     ui.table_out(table)?;
     let changed = registered
         .iter()
-        .filter(|r| r.action != crate::registry::AddAction::Unchanged)
+        .filter(|r| r.action != caio_core::lifecycle::AddAction::Unchanged)
         .count();
     ui.status(format_args!(
         "{changed} of {} contract(s) stored in {}",
@@ -641,7 +641,7 @@ fn serde_plain<T: Serialize>(value: &T) -> String {
 
 /// Numbers as people write them: no trailing `.0`.
 fn number(x: f64) -> String {
-    crate::canonical::format_es_number(x).unwrap_or_else(|_| x.to_string())
+    caio_core::canonical::format_es_number(x).unwrap_or_else(|_| x.to_string())
 }
 
 fn short_hash(hash: &str) -> String {

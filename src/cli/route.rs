@@ -2,21 +2,21 @@
 //! (registry or files), run the router, render the decision.
 
 use super::{GlobalArgs, open_store_existing, resolve_home};
-use crate::contract::ServiceContract;
-use crate::diagnostic::FileReport;
 use crate::error::{Error, Exit};
 use crate::gateway::Attempt;
 use crate::gateway::execute::Payload;
-use crate::policy::load as policy_load;
-use crate::principal::{self, Principal};
-use crate::request::Request;
-use crate::request::{self, MAX_SEED, Priority};
-use crate::router::{Routed, Router};
-use crate::routing::{Decision, Outcome, Terms};
-use crate::source;
-use crate::store::traces::Appended;
-use crate::trace::{ExecutionRecord, Prepared};
 use crate::ui::Ui;
+use caio_core::contract::ServiceContract;
+use caio_core::diagnostic::FileReport;
+use caio_core::principal::{self, Principal};
+use caio_core::request::Request;
+use caio_core::request::{self, MAX_SEED, Priority};
+use caio_core::routing::Routed;
+use caio_core::routing::{Decision, Outcome, Terms};
+use caio_core::source;
+use caio_core::trace::{ExecutionRecord, Prepared};
+use caio_store::router::Router;
+use caio_store::traces::Appended;
 use serde::Serialize;
 use std::io::{BufRead, Read};
 use std::path::{Path, PathBuf};
@@ -137,11 +137,11 @@ Weights (q, h, t, c, l, r) by preferences.priority:\n",
 }
 
 pub fn run(args: RouteArgs, global: &GlobalArgs, ui: &mut Ui) -> Result<Exit, Error> {
-    for warning in super::license::require(global, crate::license::Feature::Route)? {
+    for warning in super::license::require(global, caio_core::license::Feature::Route)? {
         ui.warn(warning);
     }
     if args.execute {
-        for warning in super::license::require(global, crate::license::Feature::Execute)? {
+        for warning in super::license::require(global, caio_core::license::Feature::Execute)? {
             ui.warn(warning);
         }
     }
@@ -218,12 +218,12 @@ fn trace(
     dry_run: bool,
     execution: Option<(Vec<Attempt>, ExecutionRecord)>,
 ) -> Result<Vec<Traced>, Error> {
-    let at = crate::store::timestamp(jiff::Timestamp::now());
+    let at = caio_core::time::timestamp(jiff::Timestamp::now());
     let mut execution = execution;
     let prepared: Vec<Prepared> = routed
         .iter()
         .map(|(request, routed)| {
-            let mut record = crate::trace::record(request, routed, at.clone());
+            let mut record = caio_core::trace::record(request, routed, at.clone());
             if let Some((attempts, end)) = execution.take() {
                 record.attempts = attempts;
                 record.execution = Some(end);
@@ -231,10 +231,12 @@ fn trace(
             Prepared::new(record)
         })
         .collect::<Result<_, _>>()
-        .map_err(|e| Error::Store {
-            path: "trace".into(),
-            reason: format!("a decision has no canonical form: {e}"),
-            help: "this is unexpected; report it with the request",
+        .map_err(|e| {
+            Error::from(caio_store::Error::Store {
+                path: "trace".into(),
+                reason: format!("a decision has no canonical form: {e}"),
+                help: "this is unexpected; report it with the request",
+            })
         })?;
     let inputs = if dry_run {
         Vec::new()
@@ -246,21 +248,21 @@ fn trace(
             .append_traces(&prepared, &inputs)?
             .into_iter()
             .map(|a| Traced {
-                decision_id: crate::trace::decision_id(&a.hash),
+                decision_id: caio_core::trace::decision_id(&a.hash),
                 trace: Some(a),
             })
             .collect()),
         store => {
             let mut prev = match store {
                 Some(store) => store.trace_head()?.1,
-                None => crate::trace::GENESIS,
+                None => caio_core::trace::GENESIS,
             };
             Ok(prepared
                 .iter()
                 .map(|p| {
-                    prev = crate::trace::chain_hash(&prev, &p.body);
+                    prev = caio_core::trace::chain_hash(&prev, &p.body);
                     Traced {
-                        decision_id: crate::trace::decision_id(&prev),
+                        decision_id: caio_core::trace::decision_id(&prev),
                         trace: None,
                     }
                 })
@@ -302,7 +304,7 @@ fn read_request(path: &Path) -> Result<String, Error> {
         path: label(path),
         reason,
     };
-    let limit = crate::yaml::MAX_FILE_BYTES;
+    let limit = caio_core::yaml::MAX_FILE_BYTES;
     let mut bytes = Vec::new();
     let read = if path.as_os_str() == "-" {
         std::io::stdin()
@@ -325,7 +327,7 @@ fn router(args: &RouteArgs, global: &GlobalArgs, ui: &mut Ui) -> Result<Option<R
     let Some(dir) = &args.contracts else {
         let home = resolve_home(global)?;
         let store = open_store_existing(global)?;
-        return Router::registry(store, home).map(Some);
+        return Ok(Some(Router::registry(store, home)?));
     };
     let run = super::contract::validate_with_progress(std::slice::from_ref(dir), ui);
     let Some(contracts) = run.contracts() else {
@@ -340,9 +342,9 @@ fn router(args: &RouteArgs, global: &GlobalArgs, ui: &mut Ui) -> Result<Option<R
     };
     let contracts: Vec<ServiceContract> = contracts.into_iter().cloned().collect();
     let policies = match &args.policies {
-        None => crate::policy::PolicySet::default(),
+        None => caio_core::policy::PolicySet::default(),
         Some(dir) => {
-            let run = policy_load::load_paths(std::slice::from_ref(dir));
+            let run = crate::app::documents::load_policies(std::slice::from_ref(dir));
             match run.set() {
                 Some(set) => set,
                 None => {
@@ -393,7 +395,9 @@ fn router(args: &RouteArgs, global: &GlobalArgs, ui: &mut Ui) -> Result<Option<R
         }
         None => (None, policies),
     };
-    Router::files(contracts, policies, principal, identities).map(Some)
+    Ok(Some(Router::files(
+        contracts, policies, principal, identities,
+    )?))
 }
 
 const PRINCIPAL_FORMAT: source::Format = source::Format {
@@ -404,9 +408,14 @@ const PRINCIPAL_FORMAT: source::Format = source::Format {
 
 fn read_principal(path: &Path) -> Result<Principal, FileReport> {
     let label = path.display().to_string();
-    match source::read(&PRINCIPAL_FORMAT, path) {
-        Err(e) => Err(FileReport::new(label, e.text, vec![*e.problem])),
-        Ok((text, node)) => principal::from_node("principal", &node)
+    let document = source::Document {
+        label: label.clone(),
+        path: path.to_path_buf(),
+        text: caio_store::files::read_text(&PRINCIPAL_FORMAT, path),
+    };
+    match document.parse(&PRINCIPAL_FORMAT) {
+        (text, Err(problem)) => Err(FileReport::new(label, text, vec![problem])),
+        (text, Ok(node)) => principal::from_node("principal", &node)
             .map_err(|problems| FileReport::new(label, text, problems)),
     }
 }
@@ -429,8 +438,8 @@ pub struct RouteJson<'a> {
     service_id: Option<&'a str>,
     service_version: Option<&'a str>,
     score: Option<f64>,
-    steps: &'a [crate::routing::Choice],
-    control: Option<&'a crate::routing::Control>,
+    steps: &'a [caio_core::routing::Choice],
+    control: Option<&'a caio_core::routing::Control>,
     guarantees: Option<GuaranteesJson>,
     /// Left out of batch lines unless --explain or --top asks for it.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -441,7 +450,7 @@ pub struct RouteJson<'a> {
     principal: &'a str,
     policy_set: &'a str,
     seed: u64,
-    weights: crate::request::Weights,
+    weights: caio_core::request::Weights,
     /// What `--execute` did.
     #[serde(skip_serializing_if = "Option::is_none")]
     execution: Option<execute::ExecutionJson<'a>>,
@@ -466,7 +475,7 @@ struct CandidateJson<'a> {
     eligible: bool,
     score: Option<f64>,
     terms: Option<&'a Terms>,
-    rejections: &'a [crate::routing::Rejection],
+    rejections: &'a [caio_core::routing::Rejection],
 }
 
 impl<'a> RouteJson<'a> {
@@ -615,9 +624,9 @@ pub(super) fn render(
                 let currency = &g.currency;
                 ui.line(format_args!(
                     "  guarantees  p95 {} ms  availability {}  accuracy {accuracy}  cost {} {currency}",
-                    crate::canonical::display_tidy(g.latency_p95_ms),
-                    crate::canonical::display_tidy(g.availability),
-                    crate::canonical::display_tidy(g.cost),
+                    caio_core::canonical::display_tidy(g.latency_p95_ms),
+                    caio_core::canonical::display_tidy(g.availability),
+                    caio_core::canonical::display_tidy(g.cost),
                 ))?;
             }
         }
@@ -796,7 +805,7 @@ fn line_error(line: usize, code: &str, message: String, help: &str) -> LineOutco
 fn batch(args: &RouteArgs, router: &mut Router, ui: &mut Ui) -> Result<Exit, Error> {
     let (mut input, size) = open_batch(&args.request)?;
     let bar = ui.progress_bytes(size, "routing");
-    let limit = crate::yaml::MAX_FILE_BYTES;
+    let limit = caio_core::yaml::MAX_FILE_BYTES;
     let (mut failed, mut lines) = (0usize, 0usize);
     let mut pending: Vec<LineOutcome> = Vec::new();
     let mut buf = Vec::new();

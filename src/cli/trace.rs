@@ -3,16 +3,16 @@
 use super::route::{Traced, View, render};
 use super::{GlobalArgs, open_store_existing, resolve_home};
 use crate::error::{Error, Exit};
-use crate::home::Home;
-use crate::policy::PolicySet;
-use crate::request::Request;
-use crate::router::Routed;
-use crate::routing::{self, Candidate, Outcome};
-use crate::store::Store;
-use crate::store::traces::{Appended, StoredCheckpoint, TraceFilter};
-use crate::trace::note::{self, Checkpoint};
-use crate::trace::{self, Break, Row, TraceRecord, Verifier};
 use crate::ui::Ui;
+use caio_core::policy::PolicySet;
+use caio_core::request::Request;
+use caio_core::routing::Routed;
+use caio_core::routing::{self, Candidate, Outcome};
+use caio_core::trace::note::{self, Checkpoint};
+use caio_core::trace::{self, Break, Row, TraceRecord, Verifier};
+use caio_store::Store;
+use caio_store::home::Home;
+use caio_store::traces::{Appended, StoredCheckpoint, TraceFilter};
 use clap::Subcommand;
 use ed25519_dalek::{SigningKey, VerifyingKey};
 use serde::Serialize;
@@ -101,12 +101,12 @@ impl OutcomeArg {
 /// A time as stored (RFC 3339 UTC, whole seconds), from RFC 3339 or a date.
 fn parse_time(s: &str) -> Result<String, String> {
     if let Ok(ts) = s.parse::<jiff::Timestamp>() {
-        return Ok(crate::store::timestamp(ts));
+        return Ok(caio_core::time::timestamp(ts));
     }
     match s.parse::<jiff::civil::Date>() {
         Ok(date) => date
             .to_zoned(jiff::tz::TimeZone::UTC)
-            .map(|z| crate::store::timestamp(z.timestamp()))
+            .map(|z| caio_core::time::timestamp(z.timestamp()))
             .map_err(|e| e.to_string()),
         Err(_) => Err(format!(
             "`{s}` is not a time: use RFC 3339 (2026-11-21T09:30:00Z) or a date (2026-11-21)"
@@ -202,6 +202,12 @@ enum Failure {
     Input(TraceError),
 }
 
+impl From<caio_store::Error> for Failure {
+    fn from(e: caio_store::Error) -> Self {
+        Failure::State(e.into())
+    }
+}
+
 impl From<Error> for Failure {
     fn from(e: Error) -> Self {
         Failure::State(e)
@@ -287,7 +293,7 @@ fn show(store: &Store, id: &str, ui: &mut Ui) -> Result<Exit, Failure> {
                 .trace_input(&record.policy_set)
                 .ok()
                 .flatten()
-                .and_then(|body| crate::policy::load::from_stored(&body).ok())
+                .and_then(|body| caio_core::policy::load::from_stored(&body).ok())
         })
         .map_or(0, |set| set.policies().len());
     let routed = Routed {
@@ -354,7 +360,7 @@ struct ExportLine<'a> {
 
 fn export(store: &Store, since: Option<&str>, ui: &mut Ui) -> Result<Exit, Failure> {
     let mut bad: Option<TraceError> = None;
-    store.for_each_trace(1, since, |row| {
+    store.for_each_trace::<Failure>(1, since, |row| {
         match serde_json::from_str::<&serde_json::value::RawValue>(&row.record) {
             Ok(record) => {
                 ui.json_line(&ExportLine {
@@ -391,7 +397,7 @@ const INSTANCE_PUB: &str = "instance.pub";
 /// returns whether a differing `instance.pub` was replaced.
 fn instance(store: &mut Store, home: &Home) -> Result<(String, SigningKey, bool), Error> {
     let path = home.keys_dir().join(INSTANCE_KEY);
-    let seed = crate::store::principals::load_or_create_key(&path)?;
+    let seed = caio_store::principals::load_or_create_key(&path)?;
     let key = SigningKey::from_bytes(&seed);
     let id = trace::hex(blake3::hash(key.verifying_key().as_bytes()).as_bytes());
     let name = store.setting_or_insert("instance_name", &format!("caio/{}", &id[..16]))?;
@@ -453,7 +459,7 @@ fn checkpoint(
         head,
     };
     let text = note::sign(&cp, &name, &key);
-    let at = crate::store::timestamp(jiff::Timestamp::now());
+    let at = caio_core::time::timestamp(jiff::Timestamp::now());
     store.add_checkpoint(&StoredCheckpoint {
         seq: size,
         hash: trace::hex(&head),
@@ -521,7 +527,8 @@ fn verify(
     };
     if public_key.is_none()
         && !notes.is_empty()
-        && let Some(mode) = crate::secret_file::exposed_mode(&home.keys_dir().join(INSTANCE_KEY))
+        && let Some(mode) =
+            caio_store::secret_file::exposed_mode(&home.keys_dir().join(INSTANCE_KEY))
     {
         ui.warn(format_args!(
             "{} has mode {mode:o}: whoever can read it can sign checkpoints that verify; \
@@ -572,7 +579,7 @@ fn verify(
                     .map(|row| row.seq)
             });
             let mut batch = Vec::with_capacity(512);
-            store.for_each_trace(from, None, |row| {
+            store.for_each_trace::<Error>(from, None, |row| {
                 bar.inc(1);
                 let sound = verifier.push(&row);
                 if sound {
@@ -586,10 +593,12 @@ fn verify(
             let _ = tx.send(batch);
             drop(tx);
             // Fail closed: a check that did not finish is not a pass.
-            worker.join().map_err(|_| Error::Store {
-                path: store.path().to_path_buf(),
-                reason: "the index check stopped unexpectedly".into(),
-                help: "run `caio trace verify` again; report it if it repeats",
+            worker.join().map_err(|_| {
+                Error::from(caio_store::Error::Store {
+                    path: store.path().to_path_buf(),
+                    reason: "the index check stopped unexpectedly".into(),
+                    help: "run `caio trace verify` again; report it if it repeats",
+                })
             })
         })?;
         verifier.finish(total);
@@ -673,7 +682,7 @@ fn instance_public(store: &Store, home: &Home) -> Result<(String, VerifyingKey),
     if !path.exists() {
         return Err("no instance key in this home: pass --public-key".into());
     }
-    let unchecked = crate::secret_file::read_unchecked(&path)
+    let unchecked = caio_store::secret_file::read_unchecked(&path)
         .map_err(|e| format!("{}: {e}", path.display()))?;
     let seed: [u8; 32] = unchecked
         .bytes()
@@ -718,7 +727,7 @@ fn replay(store: &Store, id: &str, ui: &mut Ui) -> Result<Exit, Failure> {
     let policies: Option<PolicySet> = match store.policy_set_by_hash(&record.policy_set)? {
         Some(set) => Some(set),
         None => match store.trace_input(&record.policy_set)? {
-            Some(body) => crate::policy::load::from_stored(&body).ok(),
+            Some(body) => caio_core::policy::load::from_stored(&body).ok(),
             None if record.policy_set == empty_set_hash() => Some(PolicySet::default()),
             None => None,
         },

@@ -15,9 +15,9 @@ use super::{
     Attempt, AttemptResult, Call, Clock, ErrorClass, Failure, Guarantee, Header, Next, Response,
     Transport, Violation, millis,
 };
-use crate::contract::{AuthScheme, ServiceContract};
 use crate::error::Error;
-use crate::routing::{Decision, Outcome};
+use caio_core::contract::{AuthScheme, ServiceContract};
+use caio_core::routing::{Decision, Outcome};
 use std::ffi::OsString;
 use std::time::Duration;
 
@@ -123,9 +123,11 @@ pub fn plan(
     }
     let mut targets = Vec::with_capacity(ids.len());
     for (id, probe) in ids {
-        let c = contract(id).ok_or_else(|| Error::UnknownService {
-            id: id.to_string(),
-            help: "the service disappeared between routing and execution; route again".into(),
+        let c = contract(id).ok_or_else(|| {
+            Error::from(caio_store::Error::UnknownService {
+                id: id.to_string(),
+                help: "the service disappeared between routing and execution; route again".into(),
+            })
         })?;
         targets.push(target(&c, probe, &payload, env)?);
     }
@@ -766,7 +768,7 @@ privacy: {{ hosting: internal, regions: [eu], max_data_class: public }}
 endpoint: {{ url: http://127.0.0.1:9/{id}, timeout_ms: 700, {auth} headers: {{ x-team: ml }} }}
 "
         );
-        let mut c = crate::contract::validate_text("c.yaml", &text)
+        let mut c = caio_core::contract::validate_text("c.yaml", &text)
             .contract
             .expect("valid");
         c.service_id = id.into();

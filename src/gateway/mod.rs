@@ -15,13 +15,11 @@
 //! traits, so tests drive retries, deadlines and backoff without sockets or
 //! real waiting.
 
-pub mod circuit;
 pub mod execute;
-pub mod health;
 pub mod http;
 pub mod retry;
 
-use serde::{Deserialize, Serialize};
+pub use caio_core::attempt::{Attempt, AttemptResult, ErrorClass, Guarantee, Next, Violation};
 use std::time::{Duration, Instant};
 
 pub use execute::{Execution, Plan, Target, execute, plan};
@@ -104,40 +102,6 @@ impl Failure {
     }
 }
 
-/// The kinds of failure without a response.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ErrorClass {
-    /// No connection: refused, unreachable, unknown host.
-    Connect,
-    /// The attempt's timeout (or the overall deadline) ran out.
-    Timeout,
-    /// The connection broke while talking (reset, closed early).
-    Network,
-    /// The TLS handshake or certificate check failed.
-    Tls,
-    /// The server spoke broken HTTP.
-    Protocol,
-    /// The request could not be built (bad URL or header).
-    Request,
-    /// The response body is larger than caio accepts.
-    TooLarge,
-}
-
-impl ErrorClass {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ErrorClass::Connect => "connect",
-            ErrorClass::Timeout => "timeout",
-            ErrorClass::Network => "network",
-            ErrorClass::Tls => "tls",
-            ErrorClass::Protocol => "protocol",
-            ErrorClass::Request => "request",
-            ErrorClass::TooLarge => "too_large",
-        }
-    }
-}
-
 /// Sends one call. Implementations: [`http::UreqTransport`], and scripted
 /// ones in tests.
 pub trait Transport {
@@ -171,90 +135,6 @@ impl Clock for SystemClock {
 
     fn sleep(&self, d: Duration) {
         std::thread::sleep(d);
-    }
-}
-
-/// How one attempt ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum AttemptResult {
-    /// A 2xx response.
-    Success,
-    /// Worth retrying: connect error, timeout, broken connection, 429, 5xx.
-    Transient,
-    /// The service refused the request (4xx other than 429): not retried,
-    /// and not held against the service's health.
-    Rejected,
-    /// Not worth retrying on this service (TLS, protocol, redirect, too
-    /// large): failed over.
-    Failed,
-}
-
-/// What caio did after an attempt.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "action", rename_all = "snake_case")]
-pub enum Next {
-    /// The response was used.
-    Done,
-    /// The same service again after a wait.
-    Retry { after_ms: u64, reason: String },
-    /// The next candidate in the decision's score order.
-    Failover { to: String, reason: String },
-    /// Nothing more was tried.
-    Stop { reason: String },
-}
-
-/// Observed latency above the contract's p99 (SPEC §8).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct Violation {
-    pub guarantee: Guarantee,
-    pub declared_ms: f64,
-    pub observed_ms: f64,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Guarantee {
-    LatencyP99Ms,
-}
-
-/// One HTTP attempt, as the trace records it (SPEC §9).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Attempt {
-    pub service_id: String,
-    pub service_version: String,
-    /// This service's attempt number: 1 to 3.
-    pub attempt: u32,
-    /// The HTTP status, when a response came back.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<u16>,
-    /// The kind of failure, when none did.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub error: Option<ErrorClass>,
-    /// The failure, for people.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub detail: Option<String>,
-    pub result: AttemptResult,
-    /// When it started, in ms after execution began.
-    pub started_ms: f64,
-    /// How long it took, in ms.
-    pub latency_ms: f64,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub guarantee_violation: Option<Violation>,
-    /// A half-open probe of an open circuit (the panic guard).
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub probe: bool,
-    pub next: Next,
-}
-
-impl Attempt {
-    /// `503`, `timeout`, … for tables.
-    pub fn outcome_label(&self) -> String {
-        match (self.status, self.error) {
-            (Some(s), _) => s.to_string(),
-            (None, Some(e)) => e.as_str().to_string(),
-            (None, None) => "-".to_string(),
-        }
     }
 }
 

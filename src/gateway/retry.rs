@@ -72,7 +72,7 @@ pub fn classify(outcome: &Result<Response, Failure>) -> Verdict {
 
 /// The RNG of one request's backoff jitter.
 pub fn rng(seed: u64) -> ChaCha20Rng {
-    let mut rng = crate::routing::tiebreak::rng(seed);
+    let mut rng = caio_core::routing::tiebreak::rng(seed);
     rng.set_stream(1);
     rng
 }
@@ -218,7 +218,7 @@ mod tests {
         assert_eq!(schedule(42), schedule(42));
         assert_ne!(schedule(42), schedule(43));
         // Apart from the tie-break's stream.
-        let mut tie = crate::routing::tiebreak::rng(42);
+        let mut tie = caio_core::routing::tiebreak::rng(42);
         let mut jitter = rng(42);
         assert_ne!(tie.next_u64(), jitter.next_u64());
     }

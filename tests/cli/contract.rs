@@ -248,7 +248,7 @@ fn warning_fixture_is_valid_with_exactly_its_warning() {
 
 #[test]
 fn every_code_is_covered_by_a_fixture_or_a_runtime_test() {
-    use caio::contract::validate::CODES;
+    use caio_core::contract::validate::CODES;
     let known: BTreeSet<&str> = CODES.iter().map(|(c, _)| *c).collect();
     assert_eq!(known.len(), CODES.len(), "CODES has duplicates");
 

@@ -55,7 +55,7 @@ fn man_page_documents_exit_codes_and_environment() {
 #[test]
 fn readme_documents_every_diagnostic_code_and_both_commands() {
     let readme = std::fs::read_to_string(repo().join("README.md")).unwrap();
-    for (code, _) in caio::contract::validate::CODES {
+    for (code, _) in caio_core::contract::validate::CODES {
         assert!(readme.contains(&format!("`{code}`")), "README lacks {code}");
     }
     assert!(readme.contains("cargo test"));

@@ -6,13 +6,13 @@
 
 use crate::common::{HANG_GUARD, TestEnv, mkfifo, repo, run, run_json};
 use base64::Engine;
-use caio::home::Home;
-use caio::license::claims::{self, NewLicense};
-use caio::license::envelope::{LICENSE, format_time};
-use caio::license::keys::{KeySource, PublicKey, TrustedKeys, VendorKey};
-use caio::license::{Claims, Feature, License, Refusal};
-use caio::principal::BASE64URL;
-use caio::store::Store;
+use caio_core::license::claims::{self, NewLicense};
+use caio_core::license::envelope::{LICENSE, format_time};
+use caio_core::license::keys::{KeySource, TrustedKeys, VendorKey};
+use caio_core::license::{Claims, Feature, License, Refusal};
+use caio_core::principal::BASE64URL;
+use caio_store::Store;
+use caio_store::home::Home;
 use jiff::civil::Date;
 use jiff::{SignedDuration, Timestamp, ToSpan};
 use proptest::prelude::*;
@@ -101,7 +101,7 @@ fn open(env: &TestEnv) -> Store {
 }
 
 fn load_key(keys: &Path) -> VendorKey {
-    VendorKey::load(&keys.join("vendor.key")).expect("vendor.key")
+    caio::app::vendor_keys::load_vendor_key(&keys.join("vendor.key")).expect("vendor.key")
 }
 
 fn trusted(key: &VendorKey) -> TrustedKeys {
@@ -159,7 +159,7 @@ fn make(
         not_before,
         expires_at,
     };
-    claims::issue(&new, claims::new_id().unwrap(), issued_at, key).unwrap()
+    claims::issue(&new, claims::id_from(&rand_id()), issued_at, key).unwrap()
 }
 
 // ---------------------------------------------------------------------------
@@ -184,10 +184,10 @@ fn keygen_writes_a_private_key_0600_and_never_overwrites() {
     assert_eq!(mode & 0o777, 0o600);
     let pem = std::fs::read_to_string(&private).unwrap();
     assert!(pem.starts_with("-----BEGIN PRIVATE KEY-----"), "PKCS#8 PEM");
-    let public = PublicKey::load(&dir.join("vendor.pub")).unwrap();
+    let public = caio::app::vendor_keys::load_public_key(&dir.join("vendor.pub")).unwrap();
     assert_eq!(public.key_id(), key_id);
     assert_eq!(
-        PublicKey::load(&dir.join("vendor.pub.pem")).unwrap(),
+        caio::app::vendor_keys::load_public_key(&dir.join("vendor.pub.pem")).unwrap(),
         public
     );
     assert!(
@@ -354,7 +354,7 @@ fn issue_records_and_verify_shows_the_claims() {
         c.id.bytes()
             .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
     );
-    let public = PublicKey::load(&keys.join("vendor.pub")).unwrap();
+    let public = caio::app::vendor_keys::load_public_key(&keys.join("vendor.pub")).unwrap();
     assert_eq!(c.key_id, public.key_id());
     // The payload is its own canonical form, keys sorted.
     let (payload, signature) = parts(text);
@@ -816,7 +816,7 @@ fn negative_corpus() {
         ),
         (
             "unknown version",
-            seal(caio::canonical::to_jcs(&v2).unwrap().as_bytes(), &key),
+            seal(caio_core::canonical::to_jcs(&v2).unwrap().as_bytes(), &key),
             vec![],
             "unknown license version 2; this caio reads version 1",
         ),
@@ -1063,7 +1063,7 @@ fn caio_verifies_an_openssl_signature() {
         .status
         .success()
     );
-    let key = PublicKey::load(&public).unwrap();
+    let key = caio::app::vendor_keys::load_public_key(&public).unwrap();
     let claims = Claims {
         v: 1,
         id: "0123456789abcdef0123456789abcdef".into(),
@@ -1075,7 +1075,7 @@ fn caio_verifies_an_openssl_signature() {
         expires_at: "2100-01-01T00:00:00Z".into(),
         key_id: key.key_id().into(),
     };
-    let payload = caio::canonical::to_jcs(&claims).unwrap();
+    let payload = caio_core::canonical::to_jcs(&claims).unwrap();
     let mut message = b"caio-license-v1\n".to_vec();
     message.extend_from_slice(payload.as_bytes());
     std::fs::write(dir.join("message.bin"), &message).unwrap();
@@ -1219,13 +1219,13 @@ fn dates_under_tz_child() {
     }
     let key = VendorKey::from_seed(&[11; 32]);
     let keys = trusted(&key);
-    let expires_at = caio::license::expiry_of(jiff::civil::date(2027, 12, 31)).unwrap();
+    let expires_at = caio_core::license::expiry_of(jiff::civil::date(2027, 12, 31)).unwrap();
     assert_eq!(format_time(expires_at), "2028-01-01T00:00:00Z");
     let license = make(
         &key,
         &[Feature::Route],
         t("2027-01-01T00:00:00Z"),
-        caio::license::start_of(jiff::civil::date(2027, 1, 1)).unwrap(),
+        caio_core::license::start_of(jiff::civil::date(2027, 1, 1)).unwrap(),
         expires_at,
     );
     let license = claims::decode(&license.text, &keys).unwrap();
@@ -1330,7 +1330,7 @@ proptest! {
         prop_assert!(claims::decode(&text, &f.keys).is_err());
         let prefixed = format!("caio-lic-v1.{text}");
         prop_assert!(claims::decode(&prefixed, &f.keys).is_err());
-        prop_assert!(caio::license::revocation::decode(&text, &f.keys).is_err());
+        prop_assert!(caio_core::license::revocation::decode(&text, &f.keys).is_err());
     }
 
     #[test]
@@ -1602,7 +1602,9 @@ fn untrust_retires_a_vendor_key() {
     assert_eq!(route(&env).0, 0, "the old key's license counts");
 
     // A typo: refused, nothing changes, the trusted ids are listed.
-    let typo = format!("{}0", &old_id[..15]);
+    // The last digit changed: a typo, never the real id.
+    let last = if old_id.ends_with('0') { '1' } else { '0' };
+    let typo = format!("{}{last}", &old_id[..15]);
     let (code, _, stderr) = run(env.caio().args(["license", "untrust", &typo]));
     assert_eq!(code, 1, "{stderr}");
     assert!(
@@ -1813,4 +1815,11 @@ fn status_without_a_home_says_nothing_is_enforced() {
     assert!(stdout.contains("off: no trusted vendor key"), "{stdout}");
     assert!(stdout.contains("none installed"), "{stdout}");
     assert!(!env.home().exists());
+}
+
+/// 128 fresh random bits for a license id.
+fn rand_id() -> [u8; 16] {
+    let mut random = [0u8; 16];
+    getrandom::fill(&mut random).unwrap();
+    random
 }

@@ -2,10 +2,10 @@
 //! the CLI made (SPEC §4).
 
 use crate::common::{TestEnv, run, run_json};
-use caio::contract::Trust;
-use caio::home::Home;
-use caio::principal::{AuthFailure, Principal};
-use caio::store::Store;
+use caio_core::contract::Trust;
+use caio_core::principal::{AuthFailure, Principal};
+use caio_store::Store;
+use caio_store::home::Home;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -64,7 +64,7 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
 /// The 32 random bytes a token encodes.
 fn token_bytes(token: &str) -> Vec<u8> {
     use base64::Engine;
-    caio::principal::BASE64URL
+    caio_core::principal::BASE64URL
         .decode(token.strip_prefix("caio_").unwrap())
         .unwrap()
 }
@@ -626,8 +626,7 @@ fn a_lost_key_is_refused_while_principals_exist() {
     assert_eq!(code, 5, "{stderr}");
     assert!(stderr.contains("missing"), "{stderr}");
     assert!(!key.exists(), "no new key may be created");
-    let home = caio::home::Home { path: env.home() };
-    let store =
-        caio::store::Store::open_existing(&home, std::time::Duration::from_secs(5)).unwrap();
+    let home = caio_store::home::Home { path: env.home() };
+    let store = caio_store::Store::open_existing(&home, std::time::Duration::from_secs(5)).unwrap();
     assert!(store.authenticate(&home, Some(&token)).is_err());
 }

@@ -22,16 +22,16 @@
 //! applied, principals (anonymous, simulated, refused) and policy sets
 //! written as YAML text and read by the real loader.
 
-use caio::contract::{
+use caio_core::contract::{
     Access, Capability, Cost, DataClass, Endpoint, Guarantees, Hosting, Latency, Modality, Privacy,
     ServiceContract, Trust,
 };
-use caio::policy::PolicySet;
-use caio::policy::load::load_text;
-use caio::principal::{AuthFailure, Principal};
-use caio::registry::ServiceStatus;
-use caio::request::{Input, Priority, Request, Step, Weights};
-use caio::routing::{self, Candidate, Decision, Identity, Outcome, ServiceStats, Stage};
+use caio_core::lifecycle::ServiceStatus;
+use caio_core::policy::PolicySet;
+use caio_core::policy::load::load_text;
+use caio_core::principal::{AuthFailure, Principal};
+use caio_core::request::{Input, Priority, Request, Step, Weights};
+use caio_core::routing::{self, Candidate, Decision, Identity, Outcome, ServiceStats, Stage};
 use proptest::prelude::*;
 use proptest::sample::{Index, select, subsequence};
 use std::collections::{BTreeMap, BTreeSet};
@@ -123,7 +123,7 @@ impl Scenario {
     }
 }
 
-fn load_policies(label: &str, rules: &[&Rule]) -> Vec<caio::policy::Policy> {
+fn load_policies(label: &str, rules: &[&Rule]) -> Vec<caio_core::policy::Policy> {
     let text = policy_text(rules);
     let file = load_text(label, &text, Path::new("."));
     assert!(
@@ -1507,7 +1507,7 @@ proptest! {
     fn generated_contracts_are_valid(s in any_scenario()) {
         for svc in &s.services {
             let text = serde_json::to_string_pretty(&svc.contract).unwrap();
-            let file = caio::contract::validate_text("generated.yaml", &text);
+            let file = caio_core::contract::validate_text("generated.yaml", &text);
             prop_assert!(
                 file.report.is_valid(),
                 "{}\n{:?}",

@@ -1085,7 +1085,7 @@ fn a_newer_schema_is_refused_with_exit_5() {
     let env = TestEnv::new();
     add_ok(&env, &[&shipped_one("openai-tts").path], &[]);
     let db = env.home().join("caio.db");
-    let newer = caio::store::SCHEMA_VERSION + 1;
+    let newer = caio_store::SCHEMA_VERSION + 1;
     {
         let conn = rusqlite::Connection::open(&db).unwrap();
         conn.pragma_update(None, "user_version", newer).unwrap();

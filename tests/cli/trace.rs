@@ -7,7 +7,7 @@
 use crate::common::{TestEnv, repo, run, run_json};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use caio::trace::{GENESIS, chain_hash, hex, unhex32};
+use caio_core::trace::{GENESIS, chain_hash, hex, unhex32};
 use rusqlite::{Connection, params};
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
@@ -780,7 +780,7 @@ fn tamper_rewrite_and_rehash_is_caught_by_an_outside_checkpoint_and_by_replay() 
         };
         record["decision"]["chosen"][0]["service_id"] = json!(other.0);
         record["decision"]["chosen"][0]["service_version"] = json!(other.1);
-        let text = caio::canonical::to_jcs(&record).expect("JCS");
+        let text = caio_core::canonical::to_jcs(&record).expect("JCS");
         conn.execute(
             "UPDATE traces SET record = ?1, services = ?2 WHERE seq = 1",
             params![text, other.0],
@@ -1357,7 +1357,7 @@ fn export_lets_anyone_recompute_the_chain() {
         assert_eq!(keys, BTreeSet::from(["seq", "prev", "hash", "record"]));
         assert_eq!(line["seq"], i as i64 + 1);
         assert_eq!(line["prev"], hex(&prev), "the link to the previous line");
-        let body = caio::canonical::to_jcs(&line["record"]).expect("JCS");
+        let body = caio_core::canonical::to_jcs(&line["record"]).expect("JCS");
         let mut hasher = blake3::Hasher::new();
         hasher.update(b"caio-trace-v1\n");
         hasher.update(&prev);
@@ -1426,7 +1426,7 @@ const GOLDEN_CHAIN: [(&str, &str); 2] = [
 /// The chain hash rule, pinned by vectors computed elsewhere.
 #[test]
 fn golden_chain_hash_vectors() {
-    assert_eq!(caio::trace::DOMAIN, b"caio-trace-v1\n");
+    assert_eq!(caio_core::trace::DOMAIN, b"caio-trace-v1\n");
     assert_eq!(GENESIS, [0u8; 32]);
     assert_eq!(hex(&chain_hash(&GENESIS, "{\"n\":1}")), GOLDEN_N1);
     let prev: [u8; 32] = std::array::from_fn(|i| i as u8);
@@ -1436,7 +1436,10 @@ fn golden_chain_hash_vectors() {
     assert_eq!(hex(&chain_hash(&h1, GOLDEN_CHAIN[1].0)), GOLDEN_CHAIN[1].1);
     // And the JCS of a record-like value is what gets hashed.
     let value = json!({"v": 1, "note": "Grüße — ✓", "at": "2026-01-01T00:00:00Z"});
-    assert_eq!(caio::canonical::to_jcs(&value).unwrap(), GOLDEN_UTF8_BODY);
+    assert_eq!(
+        caio_core::canonical::to_jcs(&value).unwrap(),
+        GOLDEN_UTF8_BODY
+    );
 }
 
 /// End to end: a database holding the golden chain verifies with the golden

@@ -7,15 +7,16 @@
 
 use super::{RouteJson, Traced, View, render, trace};
 use crate::error::{Error, Exit};
-use crate::gateway::circuit::Change;
 use crate::gateway::execute::{Execution, Payload};
 use crate::gateway::http::UreqTransport;
 use crate::gateway::{self, Attempt, Next, SystemClock};
-use crate::request::Request;
-use crate::router::{Routed, Router};
-use crate::trace::{ExecutionOutcome, ExecutionRecord};
 use crate::ui::Ui;
 use base64::Engine;
+use caio_core::circuit::Change;
+use caio_core::request::Request;
+use caio_core::routing::Routed;
+use caio_core::trace::{ExecutionOutcome, ExecutionRecord};
+use caio_store::router::Router;
 use serde::Serialize;
 use std::path::Path;
 use std::time::Duration;
@@ -169,7 +170,7 @@ impl<'a> Output<'a> {
                 path: path.to_path_buf(),
                 reason: format!(
                     "not a regular file: it is {}; leave out --output to print the body on stdout",
-                    crate::source::describe_file_type(kind)
+                    caio_store::files::describe_file_type(kind)
                 ),
             });
         }
@@ -365,7 +366,7 @@ fn tidy(ms: f64) -> String {
 
 fn at(ms: i64) -> String {
     jiff::Timestamp::from_millisecond(ms)
-        .map(crate::store::timestamp)
+        .map(caio_core::time::timestamp)
         .unwrap_or_else(|_| ms.to_string())
 }
 

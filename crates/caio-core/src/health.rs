@@ -1,0 +1,323 @@
+//! Per-service execution stats (SPEC §8), pure: attempts fold into counts,
+//! EWMAs, a rolling window of recent latencies and the circuit breaker; the
+//! routing core sees them as [`ServiceStats`] (SPEC §5: h is the EWMA
+//! success rate; the window's p95 may replace the declared one).
+//!
+//! What counts:
+//! - a success (2xx) and a transient or failed attempt move the success
+//!   EWMA, the counts and the circuit;
+//! - a rejected attempt (4xx other than 429: the request was refused, the
+//!   service answered) is counted apart and leaves health alone — a bad
+//!   payload must not open every circuit;
+//! - the latency window, the latency EWMA and the percentiles hold
+//!   successful attempts only (a timeout measures caio's patience, not the
+//!   service);
+//! - every attempt slower than the contract's p99 is a guarantee violation.
+
+use crate::attempt::{Attempt, AttemptResult};
+use crate::circuit::{self, Circuit};
+use crate::routing::ServiceStats;
+use serde::{Deserialize, Serialize};
+
+/// The EWMA weight of the newest observation.
+pub const ALPHA: f64 = 0.2;
+/// How many recent latencies the window keeps.
+pub const WINDOW: usize = 100;
+
+/// Everything caio remembers about one service's executions.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Health {
+    pub successes: u64,
+    pub failures: u64,
+    /// 4xx responses other than 429.
+    pub rejections: u64,
+    /// EWMA of success (1 = success), starting from 1 (no history).
+    pub ewma_success: f64,
+    pub ewma_latency_ms: Option<f64>,
+    /// Latencies of recent successes, oldest first, at most [`WINDOW`].
+    pub latencies: Vec<f64>,
+    pub guarantee_violations: u64,
+    pub circuit: Circuit,
+}
+
+impl Default for Health {
+    fn default() -> Self {
+        Health {
+            successes: 0,
+            failures: 0,
+            rejections: 0,
+            ewma_success: 1.0,
+            ewma_latency_ms: None,
+            latencies: Vec::new(),
+            guarantee_violations: 0,
+            circuit: Circuit::default(),
+        }
+    }
+}
+
+/// Nearest-rank percentiles of the latency window.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Percentiles {
+    pub p50: f64,
+    pub p95: f64,
+    pub p99: f64,
+}
+
+impl Health {
+    /// Folds one attempt in, at `now_ms`; returns what the circuit did.
+    pub fn record(&mut self, a: &Attempt, now_ms: i64) -> Option<circuit::Change> {
+        if a.guarantee_violation.is_some() {
+            self.guarantee_violations += 1;
+        }
+        let healthy = match a.result {
+            AttemptResult::Rejected => {
+                self.rejections += 1;
+                return None;
+            }
+            AttemptResult::Success => true,
+            AttemptResult::Transient | AttemptResult::Failed => false,
+        };
+        let x = if healthy { 1.0 } else { 0.0 };
+        self.ewma_success = clamp01(ALPHA * x + (1.0 - ALPHA) * self.ewma_success);
+        if healthy {
+            self.successes += 1;
+            let latency = if a.latency_ms.is_finite() {
+                a.latency_ms.max(0.0)
+            } else {
+                0.0
+            };
+            self.ewma_latency_ms = Some(match self.ewma_latency_ms {
+                Some(e) => ALPHA * latency + (1.0 - ALPHA) * e,
+                None => latency,
+            });
+            self.latencies.push(latency);
+            if self.latencies.len() > WINDOW {
+                let excess = self.latencies.len() - WINDOW;
+                self.latencies.drain(..excess);
+            }
+            self.circuit.on_success()
+        } else {
+            self.failures += 1;
+            self.circuit.on_failure(now_ms, a.probe)
+        }
+    }
+
+    pub fn percentiles(&self) -> Option<Percentiles> {
+        let mut sorted: Vec<f64> = self
+            .latencies
+            .iter()
+            .copied()
+            .filter(|x| x.is_finite())
+            .collect();
+        if sorted.is_empty() {
+            return None;
+        }
+        sorted.sort_by(f64::total_cmp);
+        let rank = |p: f64| {
+            let n = sorted.len();
+            let i = ((p / 100.0) * n as f64).ceil() as usize;
+            sorted[i.clamp(1, n) - 1]
+        };
+        Some(Percentiles {
+            p50: rank(50.0),
+            p95: rank(95.0),
+            p99: rank(99.0),
+        })
+    }
+
+    /// What the routing core sees at `now_ms`.
+    pub fn stats(&self, now_ms: i64) -> ServiceStats {
+        let executed = self.successes + self.failures > 0;
+        let open = self.circuit.is_open(now_ms);
+        ServiceStats {
+            success_rate: executed.then_some(clamp01(self.ewma_success)),
+            observations: self.latencies.len() as u64,
+            observed_p95_ms: self.percentiles().map(|p| p.p95),
+            circuit_open: open,
+            circuit_opened_at_ms: if open {
+                self.circuit.opened_at_ms
+            } else {
+                None
+            },
+        }
+    }
+}
+
+/// The stats as `registry show` and `list` present them.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Summary {
+    pub successes: u64,
+    pub failures: u64,
+    pub rejections: u64,
+    /// h: the EWMA success rate.
+    pub success_rate: f64,
+    pub ewma_latency_ms: Option<f64>,
+    /// Latencies in the window.
+    pub observations: usize,
+    /// Percentiles of the window.
+    pub latency_ms: Option<Percentiles>,
+    pub guarantee_violations: u64,
+    pub circuit: CircuitSummary,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CircuitSummary {
+    pub state: circuit::State,
+    pub consecutive_failures: u32,
+    pub times_opened: u32,
+    /// RFC 3339 UTC.
+    pub opened_at: Option<String>,
+    pub open_until: Option<String>,
+}
+
+impl Health {
+    pub fn summary(&self, now_ms: i64) -> Summary {
+        let time = |ms: Option<i64>| {
+            ms.and_then(|ms| jiff::Timestamp::from_millisecond(ms).ok())
+                .map(crate::time::timestamp)
+        };
+        Summary {
+            successes: self.successes,
+            failures: self.failures,
+            rejections: self.rejections,
+            success_rate: clamp01(self.ewma_success),
+            ewma_latency_ms: self.ewma_latency_ms,
+            observations: self.latencies.len(),
+            latency_ms: self.percentiles(),
+            guarantee_violations: self.guarantee_violations,
+            circuit: CircuitSummary {
+                state: self.circuit.state(now_ms),
+                consecutive_failures: self.circuit.consecutive_failures,
+                times_opened: self.circuit.times_opened,
+                opened_at: time(self.circuit.opened_at_ms),
+                open_until: time(self.circuit.open_until_ms),
+            },
+        }
+    }
+}
+
+fn clamp01(x: f64) -> f64 {
+    if x.is_nan() { 0.0 } else { x.clamp(0.0, 1.0) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::attempt::{Next, Violation};
+
+    fn attempt(result: AttemptResult, latency_ms: f64) -> Attempt {
+        Attempt {
+            service_id: "s".into(),
+            service_version: "1.0.0".into(),
+            attempt: 1,
+            status: Some(200),
+            error: None,
+            detail: None,
+            result,
+            started_ms: 0.0,
+            latency_ms,
+            guarantee_violation: None,
+            probe: false,
+            next: Next::Done,
+        }
+    }
+
+    #[test]
+    fn no_history_scores_like_the_spec_says() {
+        let s = Health::default().stats(0);
+        assert_eq!(s, ServiceStats::default());
+    }
+
+    #[test]
+    fn successes_and_failures_move_the_ewma_and_counts() {
+        let mut h = Health::default();
+        h.record(&attempt(AttemptResult::Success, 10.0), 0);
+        assert_eq!(h.stats(0).success_rate, Some(1.0));
+        h.record(&attempt(AttemptResult::Transient, 5.0), 0);
+        assert!((h.ewma_success - 0.8).abs() < 1e-12);
+        h.record(&attempt(AttemptResult::Failed, 5.0), 0);
+        assert!((h.ewma_success - 0.64).abs() < 1e-12);
+        assert_eq!((h.successes, h.failures), (1, 2));
+        assert_eq!(h.latencies, [10.0], "only successes are timed");
+        h.record(&attempt(AttemptResult::Success, 20.0), 0);
+        assert!((h.ewma_latency_ms.unwrap() - 12.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn rejections_leave_health_and_the_circuit_alone() {
+        let mut h = Health::default();
+        for _ in 0..10 {
+            assert_eq!(h.record(&attempt(AttemptResult::Rejected, 1.0), 0), None);
+        }
+        assert_eq!(h.rejections, 10);
+        assert_eq!(h.circuit, Circuit::default());
+        assert_eq!(h.stats(0), ServiceStats::default());
+    }
+
+    #[test]
+    fn five_failures_open_the_circuit_and_routing_sees_it() {
+        let mut h = Health::default();
+        let mut changes = Vec::new();
+        for _ in 0..5 {
+            changes.push(h.record(&attempt(AttemptResult::Transient, 1.0), 1_000));
+        }
+        assert!(matches!(
+            changes[4],
+            Some(circuit::Change::Opened { times: 1, .. })
+        ));
+        let s = h.stats(2_000);
+        assert!(s.circuit_open);
+        assert_eq!(s.circuit_opened_at_ms, Some(1_000));
+        let later = h.stats(31_000);
+        assert!(!later.circuit_open);
+        assert_eq!(later.circuit_opened_at_ms, None);
+        assert_eq!(
+            h.record(&attempt(AttemptResult::Success, 1.0), 31_500),
+            Some(circuit::Change::Closed)
+        );
+    }
+
+    #[test]
+    fn the_window_keeps_the_latest_and_percentiles_are_nearest_rank() {
+        let mut h = Health::default();
+        for i in 1..=150 {
+            h.record(&attempt(AttemptResult::Success, f64::from(i)), 0);
+        }
+        assert_eq!(h.latencies.len(), WINDOW);
+        assert_eq!(h.latencies[0], 51.0);
+        let p = h.percentiles().unwrap();
+        assert_eq!((p.p50, p.p95, p.p99), (100.0, 145.0, 149.0));
+        let s = h.stats(0);
+        assert_eq!(s.observations, 100);
+        assert_eq!(s.observed_p95_ms, Some(145.0));
+        let mut one = Health::default();
+        one.record(&attempt(AttemptResult::Success, 7.0), 0);
+        let p = one.percentiles().unwrap();
+        assert_eq!((p.p50, p.p95, p.p99), (7.0, 7.0, 7.0));
+    }
+
+    #[test]
+    fn violations_are_counted_whatever_the_result() {
+        let mut h = Health::default();
+        let mut slow = attempt(AttemptResult::Success, 900.0);
+        slow.guarantee_violation = Some(Violation {
+            guarantee: crate::attempt::Guarantee::LatencyP99Ms,
+            declared_ms: 500.0,
+            observed_ms: 900.0,
+        });
+        h.record(&slow, 0);
+        slow.result = AttemptResult::Rejected;
+        h.record(&slow, 0);
+        assert_eq!(h.guarantee_violations, 2);
+    }
+
+    #[test]
+    fn non_finite_latencies_never_reach_the_stats() {
+        let mut h = Health::default();
+        h.record(&attempt(AttemptResult::Success, f64::NAN), 0);
+        h.record(&attempt(AttemptResult::Success, f64::INFINITY), 0);
+        let s = h.stats(0);
+        assert!(s.observed_p95_ms.is_some_and(f64::is_finite));
+        assert!(h.ewma_latency_ms.is_some_and(f64::is_finite));
+    }
+}

@@ -1,0 +1,524 @@
+//! Policies (SPEC §7): `kind: PolicySet` documents of `deny`, `require` and
+//! `prefer` rules over `request.*`, `principal.*` and `service.*` attributes.
+//!
+//! - [`paths`] is the table of attributes;
+//! - [`condition`] compiles, evaluates and explains conditions;
+//! - [`load`] reads and validates policy files (and their `tests:`);
+//! - [`PolicySet::evaluate`] is the `policy` stage of the routing pipeline.
+//!
+//! A set is identified by the BLAKE3 hash of its canonical JSON form (rules
+//! sorted by id, tests left out), so decisions can name and replay it.
+
+pub mod condition;
+pub mod load;
+pub mod paths;
+pub mod testing;
+
+use condition::Condition;
+use paths::Context;
+use serde_json::Value;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Effect {
+    Deny,
+    Require,
+    Prefer,
+}
+
+pub const EFFECTS: &[&str] = &["deny", "require", "prefer"];
+
+/// One rule.
+#[derive(Debug, Clone)]
+pub struct Policy {
+    pub id: String,
+    pub effect: Effect,
+    pub when: Option<Condition>,
+    pub matches: Option<Condition>,
+    pub message: Option<String>,
+    /// The `prefer` bonus added to t(s, r).
+    pub weight: f64,
+    /// The rule as written (JSON), for storage and the set's hash.
+    pub source: Value,
+}
+
+/// The rules in force, sorted by id.
+#[derive(Debug, Clone, Default)]
+pub struct PolicySet {
+    policies: Vec<Policy>,
+}
+
+/// A rule that rejected a candidate at the policy stage.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PolicyRejection {
+    pub rule: String,
+    pub message: String,
+}
+
+/// What the policy stage says about one candidate.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PolicyVerdict {
+    /// Every deny/require rule that rejects the candidate, and every rule
+    /// that could not be evaluated, in rule-id order.
+    pub rejections: Vec<PolicyRejection>,
+    /// The `prefer` rules that apply, in rule-id order.
+    pub preferred_by: Vec<String>,
+    /// The sum of their weights (added in rule-id order).
+    pub bonus: f64,
+}
+
+impl PolicySet {
+    /// A set from rules; ids must be unique (the loader checks).
+    pub fn new(mut policies: Vec<Policy>) -> PolicySet {
+        policies.sort_by(|a, b| a.id.cmp(&b.id));
+        PolicySet { policies }
+    }
+
+    /// This set with `other`'s rules added. A rule in both (same id, same
+    /// text) is kept once; the id of a rule that differs between the two is
+    /// the error.
+    pub fn union(self, other: PolicySet) -> Result<PolicySet, String> {
+        let mut rules = self.policies;
+        for rule in other.policies {
+            match rules.iter().find(|r| r.id == rule.id) {
+                Some(same) if same.source == rule.source => {}
+                Some(_) => return Err(rule.id),
+                None => rules.push(rule),
+            }
+        }
+        Ok(PolicySet::new(rules))
+    }
+
+    pub fn policies(&self) -> &[Policy] {
+        &self.policies
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.policies.is_empty()
+    }
+
+    /// The canonical document of the set: what is stored and hashed.
+    pub fn to_json(&self) -> Value {
+        serde_json::json!({
+            "apiVersion": crate::contract::API_VERSION,
+            "kind": "PolicySet",
+            "policies": self.policies.iter().map(|p| p.source.clone()).collect::<Vec<_>>(),
+        })
+    }
+
+    /// `hex(BLAKE3(JCS(set)))` and the canonical text it hashes.
+    pub fn canonical(&self) -> Result<(String, String), crate::canonical::JcsError> {
+        let body = crate::canonical::to_jcs(&self.to_json())?;
+        Ok((blake3::hash(body.as_bytes()).to_hex().to_string(), body))
+    }
+
+    /// Runs every rule against one candidate. Deny and require rules reject;
+    /// prefer rules add their weight; a rule that cannot be evaluated rejects
+    /// (fail closed). Rules run in id order, so the verdict does not depend
+    /// on the order of rules or files.
+    pub fn evaluate(&self, ctx: &Context<'_>) -> PolicyVerdict {
+        let verdict = self.for_step().evaluate(ctx);
+        PolicyVerdict {
+            rejections: verdict.rejections,
+            preferred_by: verdict
+                .preferred_by
+                .into_iter()
+                .map(str::to_string)
+                .collect(),
+            bonus: verdict.bonus,
+        }
+    }
+}
+
+/// A policy set prepared for one request step: it gives the same verdicts
+/// as [`PolicySet::evaluate`], but a `when` clause that reads no `service.*`
+/// attribute is evaluated once — with the step's first candidate — instead
+/// of once per candidate: request and principal attributes are the same for
+/// every candidate of a step.
+#[derive(Debug)]
+pub struct StepPolicies<'p> {
+    rules: Vec<(&'p Policy, When)>,
+}
+
+/// What is known of a rule's `when` clause within one step.
+#[derive(Debug)]
+enum When {
+    /// No clause: the rule always applies.
+    Always,
+    /// The clause reads the service: evaluated per candidate.
+    PerCandidate,
+    /// Not evaluated yet.
+    Pending,
+    Known(Result<bool, condition::EvalError>),
+}
+
+/// What the policy stage says about one candidate, borrowing the rule ids.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct StepVerdict<'p> {
+    /// As [`PolicyVerdict::rejections`].
+    pub rejections: Vec<PolicyRejection>,
+    /// As [`PolicyVerdict::preferred_by`].
+    pub preferred_by: Vec<&'p str>,
+    /// As [`PolicyVerdict::bonus`].
+    pub bonus: f64,
+}
+
+impl PolicySet {
+    /// The set prepared for the candidates of one request step.
+    pub fn for_step(&self) -> StepPolicies<'_> {
+        StepPolicies {
+            rules: self
+                .policies
+                .iter()
+                .map(|p| {
+                    let when = match &p.when {
+                        None => When::Always,
+                        Some(c) if reads_service(c) => When::PerCandidate,
+                        Some(_) => When::Pending,
+                    };
+                    (p, when)
+                })
+                .collect(),
+        }
+    }
+}
+
+impl<'p> StepPolicies<'p> {
+    /// [`PolicySet::evaluate`] for one candidate of the step; every `ctx`
+    /// must share the step's request, input, capability and principal.
+    pub fn evaluate(&mut self, ctx: &Context<'_>) -> StepVerdict<'p> {
+        let mut verdict = StepVerdict::default();
+        for (policy, when) in &mut self.rules {
+            let holds = match when {
+                When::Always => Ok(true),
+                When::PerCandidate => policy.when.as_ref().map_or(Ok(true), |c| c.eval(ctx)),
+                When::Known(known) => known.clone(),
+                When::Pending => {
+                    let known = policy.when.as_ref().map_or(Ok(true), |c| c.eval(ctx));
+                    *when = When::Known(known.clone());
+                    known
+                }
+            };
+            match holds.and_then(|holds| policy.applies_when(holds, ctx)) {
+                Err(e) => verdict.rejections.push(PolicyRejection {
+                    rule: policy.id.clone(),
+                    message: format!("policy error: {}", e.0),
+                }),
+                Ok(Applies::No) => {}
+                Ok(Applies::Reject(message)) => verdict.rejections.push(PolicyRejection {
+                    rule: policy.id.clone(),
+                    message,
+                }),
+                Ok(Applies::Prefer) => {
+                    verdict.preferred_by.push(&policy.id);
+                    verdict.bonus += policy.weight;
+                }
+            }
+        }
+        verdict
+    }
+}
+
+/// Whether a condition reads any `service.*` attribute (the only ones that
+/// differ between the candidates of a step).
+fn reads_service(c: &Condition) -> bool {
+    match c {
+        Condition::All(items) | Condition::Any(items) => items.iter().any(reads_service),
+        Condition::Not(inner) => reads_service(inner),
+        Condition::Test { path, .. } => !paths::is_request_or_principal(path.path),
+    }
+}
+
+enum Applies {
+    No,
+    Reject(String),
+    Prefer,
+}
+
+impl Policy {
+    /// What the rule does to a candidate, once its `when` clause is known
+    /// to give `when` (an absent clause gives true).
+    fn applies_when(&self, when: bool, ctx: &Context<'_>) -> Result<Applies, condition::EvalError> {
+        if !when {
+            return Ok(Applies::No);
+        }
+        let matches = match &self.matches {
+            Some(c) => c.eval(ctx)?,
+            None => true,
+        };
+        Ok(match (self.effect, matches) {
+            (Effect::Deny, true) => Applies::Reject(self.explain(ctx, "denied")),
+            (Effect::Require, false) => Applies::Reject(self.explain(ctx, "requirement not met")),
+            (Effect::Prefer, true) => Applies::Prefer,
+            _ => Applies::No,
+        })
+    }
+
+    /// The rejection message: the rule's own message (or a default), then
+    /// the clause that decided.
+    fn explain(&self, ctx: &Context<'_>, default: &str) -> String {
+        let head = self.message.as_deref().unwrap_or(default);
+        match (&self.matches, &self.when) {
+            (Some(m), _) => format!("{head}: {}", m.explain(ctx)),
+            (None, Some(w)) => format!("{head}: {}", w.explain(ctx)),
+            (None, None) => head.to_string(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::contract::ServiceContract;
+    use crate::lifecycle::ServiceStatus;
+    use crate::principal::Principal;
+    use crate::request::Request;
+
+    fn contract(text: &str) -> ServiceContract {
+        crate::contract::validate_text("c.yaml", text)
+            .contract
+            .expect("valid contract")
+    }
+
+    fn gpt4o() -> ServiceContract {
+        contract(include_str!("../../../../contracts/openai-gpt-4o.yaml"))
+    }
+
+    fn set(rules: &str) -> PolicySet {
+        let text = format!("apiVersion: caio/v1\nkind: PolicySet\npolicies:\n{rules}");
+        let file = load::load_text("p.yaml", &text, std::path::Path::new("."));
+        assert!(file.report.is_valid(), "{:?}", file.report.problems);
+        PolicySet::new(file.policies)
+    }
+
+    #[test]
+    fn a_union_keeps_shared_rules_once_and_refuses_contradictions() {
+        let a = "  - id: a\n    effect: deny\n    match: { service.privacy.hosting: external }\n";
+        let b = "  - id: b\n    effect: deny\n    match: { service.privacy.hosting: on_prem }\n";
+        let a2 = "  - id: a\n    effect: deny\n    match: { service.privacy.hosting: internal }\n";
+        let both = set(&format!("{a}{b}"));
+        let union = set(a).union(set(&format!("{b}{a}"))).expect("no conflict");
+        assert_eq!(union.canonical().unwrap(), both.canonical().unwrap());
+        assert_eq!(
+            set(b).union(set(a2.trim_end())).unwrap().policies().len(),
+            2
+        );
+        assert_eq!(set(a).union(set(a2)).err().as_deref(), Some("a"));
+    }
+
+    fn verdict(
+        set: &PolicySet,
+        request: &Request,
+        principal: &Principal,
+        c: &ServiceContract,
+    ) -> PolicyVerdict {
+        let offered = c.capabilities.first();
+        let ctx = Context {
+            request,
+            capability: "chat",
+            step: 0,
+            input: &request.input,
+            principal,
+            anonymous: principal.name == "anonymous",
+            service: c,
+            offered,
+            status: ServiceStatus::Active,
+            estimate: 0.01,
+        };
+        set.evaluate(&ctx)
+    }
+
+    fn pii_request() -> Request {
+        let mut r = Request::for_capability("chat");
+        r.data.contains_pii = true;
+        r
+    }
+
+    #[test]
+    fn deny_require_prefer() {
+        let s = set(
+            "  - id: no-pii-external\n    effect: deny\n    when: { request.data.contains_pii: true }\n    match: { service.privacy.hosting: { in: [external] } }\n    message: PII stays inside\n\
+             \x20 - id: eu-only\n    effect: require\n    when: { principal.tenant: acme }\n    match: { service.privacy.regions: { subset_of: [eu] } }\n\
+             \x20 - id: likes-us\n    effect: prefer\n    weight: 0.25\n    match: { service.tags: { contains: us } }\n",
+        );
+        let c = gpt4o();
+        let anon = Principal::anonymous();
+        let v = verdict(&s, &Request::for_capability("chat"), &anon, &c);
+        assert!(v.rejections.is_empty());
+        assert_eq!(v.preferred_by, ["likes-us"]);
+        assert_eq!(v.bonus, 0.25);
+
+        let v = verdict(&s, &pii_request(), &anon, &c);
+        assert_eq!(v.rejections.len(), 1);
+        assert_eq!(v.rejections[0].rule, "no-pii-external");
+        assert_eq!(
+            v.rejections[0].message,
+            "PII stays inside: service.privacy.hosting in [external] (is external)"
+        );
+
+        let acme = Principal {
+            tenant: Some("acme".into()),
+            ..Principal::anonymous()
+        };
+        let v = verdict(&s, &pii_request(), &acme, &c);
+        let rules: Vec<&str> = v.rejections.iter().map(|r| r.rule.as_str()).collect();
+        assert_eq!(
+            rules,
+            ["eu-only", "no-pii-external"],
+            "every rule, in id order"
+        );
+        assert!(
+            v.rejections[0].message.contains("subset_of [eu] (is [us])"),
+            "{}",
+            v.rejections[0].message
+        );
+    }
+
+    #[test]
+    fn unset_attributes_fail_closed_unless_guarded() {
+        let mut c = gpt4o();
+        c.guarantees.accuracy = None;
+        let anon = Principal::anonymous();
+        let r = Request::for_capability("chat");
+        let unguarded = set(
+            "  - id: accurate\n    effect: require\n    match: { service.guarantees.accuracy: { gte: 0.8 } }\n",
+        );
+        let v = verdict(&unguarded, &r, &anon, &c);
+        assert_eq!(v.rejections.len(), 1);
+        assert!(
+            v.rejections[0].message.starts_with("policy error:"),
+            "{}",
+            v.rejections[0].message
+        );
+
+        let guarded = set(
+            "  - id: accurate-if-declared\n    effect: deny\n    match:\n      all:\n        - { service.guarantees.accuracy: { exists: true } }\n        - { service.guarantees.accuracy: { lt: 0.8 } }\n",
+        );
+        assert!(verdict(&guarded, &r, &anon, &c).rejections.is_empty());
+        c.guarantees.accuracy = Some(0.5);
+        assert_eq!(verdict(&guarded, &r, &anon, &c).rejections.len(), 1);
+
+        // Equality and `in` on an unset value are false; `not_in` is true.
+        let tenantless = set(
+            "  - id: a\n    effect: deny\n    when: { principal.tenant: acme }\n\
+             \x20 - id: b\n    effect: deny\n    when: { principal.tenant: { in: [acme] } }\n\
+             \x20 - id: c\n    effect: prefer\n    weight: 0.1\n    when: { principal.tenant: { not_in: [acme] } }\n",
+        );
+        let v = verdict(&tenantless, &r, &anon, &c);
+        assert!(v.rejections.is_empty());
+        assert_eq!(v.preferred_by, ["c"]);
+    }
+
+    #[test]
+    fn ordered_values_and_key_order() {
+        let c = gpt4o();
+        let anon = Principal::anonymous();
+        let mut r = Request::for_capability("chat");
+        r.data.class = crate::contract::DataClass::Confidential;
+        let a = set(
+            "  - id: sensitive\n    effect: deny\n    match: { request.data.class: { gte: confidential }, service.privacy.hosting: { gt: internal } }\n",
+        );
+        let b = set(
+            "  - id: sensitive\n    effect: deny\n    match: { service.privacy.hosting: { gt: internal }, request.data.class: { gte: confidential } }\n",
+        );
+        let va = verdict(&a, &r, &anon, &c);
+        assert_eq!(va, verdict(&b, &r, &anon, &c));
+        assert_eq!(va.rejections.len(), 1);
+        assert_eq!(
+            a.canonical().unwrap().0,
+            b.canonical().unwrap().0,
+            "same set, same hash"
+        );
+        r.data.class = crate::contract::DataClass::Internal;
+        assert!(verdict(&a, &r, &anon, &c).rejections.is_empty());
+    }
+
+    /// The per-step evaluation decides request-only `when` clauses once,
+    /// and gives the verdicts of `PolicySet::evaluate` for every candidate,
+    /// errors included.
+    #[test]
+    fn step_evaluation_matches_the_set() {
+        let s = set(
+            "  - id: a-pii\n    effect: deny\n    when: { request.data.contains_pii: true }\n    match: { service.privacy.hosting: { in: [external] } }\n\
+             \x20 - id: b-unset-bound\n    effect: require\n    when: { request.requirements.max_cost: { lt: 1 } }\n    match: { service.risk: { lte: 0.5 } }\n\
+             \x20 - id: c-service-when\n    effect: prefer\n    weight: 0.25\n    when: { service.tags: { contains: us } }\n\
+             \x20 - id: d-mixed\n    effect: deny\n    when: { any: [{ principal.tenant: acme }, { service.privacy.hosting: internal }] }\n\
+             \x20 - id: e-always\n    effect: prefer\n    weight: 0.1\n    match: { service.privacy.hosting: { in: [internal, on_prem] } }\n\
+             \x20 - id: f-tenant\n    effect: require\n    when: { principal.tenant: { in: [acme] } }\n    match: { service.privacy.regions: { subset_of: [eu] } }\n",
+        );
+        let mut internal = gpt4o();
+        internal.privacy.hosting = crate::contract::Hosting::Internal;
+        internal.tags.clear();
+        let contracts = [
+            gpt4o(),
+            internal,
+            contract(include_str!("../../../../contracts/mistral-large-eu.yaml")),
+        ];
+        let acme = Principal {
+            tenant: Some("acme".into()),
+            ..Principal::anonymous()
+        };
+        let mut bounded = pii_request();
+        bounded.requirements.max_cost = Some(0.5);
+        for request in [Request::for_capability("chat"), pii_request(), bounded] {
+            for principal in [Principal::anonymous(), acme.clone()] {
+                let mut step = s.for_step();
+                for c in &contracts {
+                    let ctx = Context {
+                        request: &request,
+                        capability: "chat",
+                        step: 0,
+                        input: &request.input,
+                        principal: &principal,
+                        anonymous: principal.name == "anonymous",
+                        service: c,
+                        offered: c.capabilities.first(),
+                        status: ServiceStatus::Active,
+                        estimate: 0.01,
+                    };
+                    let whole = s.evaluate(&ctx);
+                    let stepped = step.evaluate(&ctx);
+                    assert_eq!(stepped.rejections, whole.rejections);
+                    assert_eq!(stepped.preferred_by, whole.preferred_by);
+                    assert_eq!(stepped.bonus, whole.bonus);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn validation_reports_paths_operators_and_types() {
+        let text = "apiVersion: caio/v1\nkind: PolicySet\npolicies:\n  - id: x\n    effect: deny\n    match: { service.privacy.hostng: external, service.tags: { containz: eu }, service.risk: { contains: 1 } }\n  - id: y\n    effect: require\n  - id: z\n    effect: prefer\n    match: { service.privacy.hosting: { in: [externl] } }\n";
+        let file = load::load_text("p.yaml", text, std::path::Path::new("."));
+        let mut codes: Vec<&str> = file
+            .report
+            .problems
+            .iter()
+            .map(|p| p.code.as_str())
+            .collect();
+        codes.sort();
+        assert_eq!(
+            codes,
+            [
+                "policy::invalid-value",
+                "policy::missing-key",
+                "policy::missing-key",
+                "policy::type-mismatch",
+                "policy::unknown-operator",
+                "policy::unknown-path",
+            ]
+        );
+        let unknown = file
+            .report
+            .problems
+            .iter()
+            .find(|p| p.code == "policy::unknown-path")
+            .unwrap();
+        assert!(
+            unknown.label.contains("service.privacy.hosting"),
+            "{}",
+            unknown.label
+        );
+        assert_eq!(file.report.position(unknown), (6, 14));
+    }
+}

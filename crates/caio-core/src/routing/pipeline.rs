@@ -1,0 +1,567 @@
+//! The pipeline of SPEC §5 for one step: status → capability → access →
+//! privacy → policy → requirement → preference. The first stage that rejects
+//! a candidate ends its evaluation; every reason found in that stage is
+//! recorded with the rule that fired.
+
+use super::{
+    Candidate, CandidateResult, Choice, Identity, Metrics, Rejection, ServiceStats, Stage,
+    StepResult, Terms, score,
+};
+use crate::contract::{Capability, ServiceContract};
+use crate::lifecycle::ServiceStatus;
+use crate::policy::paths::{Context, class_name, hosting_name, modality_name, trust_name};
+use crate::policy::{PolicySet, StepPolicies};
+use crate::principal::Principal;
+use crate::request::{Request, Step};
+use std::collections::BTreeMap;
+
+/// One candidate of one step, evaluated.
+#[derive(Debug, Clone)]
+pub struct Evaluated<'a> {
+    pub contract: &'a ServiceContract,
+    pub stats: ServiceStats,
+    pub rejections: Vec<Rejection>,
+    /// The `prefer` rules that apply (ids borrowed from the policy set).
+    pub preferred_by: Vec<&'a str>,
+    /// Sum of the weights of the `prefer` rules that apply.
+    pub bonus: f64,
+    pub metrics: Metrics,
+    pub terms: Option<Terms>,
+    /// Set for eligible candidates (and for the panic guard's probe).
+    pub score: Option<f64>,
+    /// The panic guard's half-open probe: scored as if its circuit were
+    /// closed, but still rejected with `circuit-open` (it is not eligible).
+    pub probe: bool,
+}
+
+/// One step: its candidates (those offering the capability), sorted by id.
+#[derive(Debug, Clone)]
+pub struct StepEval<'a> {
+    pub index: usize,
+    pub capability: String,
+    pub candidates: Vec<Evaluated<'a>>,
+}
+
+/// What every candidate of a request is evaluated against.
+#[derive(Debug, Clone, Copy)]
+pub struct Env<'r> {
+    pub request: &'r Request,
+    pub identity: &'r Identity,
+    /// The principal access rules and policies see.
+    pub principal: &'r Principal,
+    pub policies: &'r PolicySet,
+    /// The requirement stage checks only what holds per step (accuracy,
+    /// tags, hosting); latency, availability and cost are checked on the
+    /// composed chain.
+    pub chained: bool,
+}
+
+/// Runs the pipeline for every candidate offering `step.capability`, then
+/// scores the eligible ones.
+pub fn evaluate_step<'a>(
+    env: &Env<'a>,
+    index: usize,
+    step: &Step,
+    sorted: &[&Candidate<'a>],
+) -> StepEval<'a> {
+    let mut policies = env.policies.for_step();
+    let mut candidates: Vec<Evaluated<'a>> = Vec::with_capacity(sorted.len());
+    candidates.extend(sorted.iter().filter_map(|c| {
+        let offered = c
+            .contract
+            .capabilities
+            .iter()
+            .find(|cap| cap.kind == step.capability)?;
+        Some(evaluate(env, &mut policies, index, step, offered, c))
+    }));
+    score::score_step(
+        &mut candidates,
+        &env.request.weights(),
+        &env.request.preferences.prefer_tags,
+    );
+    StepEval {
+        index,
+        capability: step.capability.clone(),
+        candidates,
+    }
+}
+
+fn evaluate<'a>(
+    env: &Env<'a>,
+    policies: &mut StepPolicies<'a>,
+    index: usize,
+    step: &Step,
+    offered: &Capability,
+    candidate: &Candidate<'a>,
+) -> Evaluated<'a> {
+    let request = env.request;
+    let contract = candidate.contract;
+    let metrics = score::metrics(contract, candidate.status, &candidate.stats, &step.input);
+    let mut e = Evaluated {
+        contract,
+        stats: candidate.stats,
+        rejections: Vec::new(),
+        preferred_by: Vec::new(),
+        bonus: 0.0,
+        metrics,
+        terms: None,
+        score: None,
+        probe: false,
+    };
+    let out = &mut e.rejections;
+    status(candidate, out);
+    if out.is_empty() {
+        capability(request, index, step, offered, out);
+    }
+    if out.is_empty() {
+        access(env.identity, env.principal, contract, out);
+    }
+    if out.is_empty() {
+        privacy(request, contract, out);
+    }
+    if !out.is_empty() {
+        return e;
+    }
+    let ctx = Context {
+        request,
+        capability: &step.capability,
+        step: index,
+        input: &step.input,
+        principal: env.principal,
+        anonymous: env.identity.is_anonymous(),
+        service: contract,
+        offered: Some(offered),
+        status: candidate.status,
+        estimate: e.metrics.cost,
+    };
+    let verdict = policies.evaluate(&ctx);
+    if !verdict.rejections.is_empty() {
+        e.rejections = verdict
+            .rejections
+            .into_iter()
+            .map(|r| reject(Stage::Policy, &r.rule, r.message))
+            .collect();
+        return e;
+    }
+    e.preferred_by = verdict.preferred_by;
+    e.bonus = verdict.bonus;
+    requirement(
+        request,
+        contract,
+        &e.metrics,
+        env.chained,
+        &mut e.rejections,
+    );
+    if !e.rejections.is_empty() {
+        return e;
+    }
+    if request
+        .preferences
+        .exclude_services
+        .contains(&contract.service_id)
+    {
+        e.rejections.push(reject(
+            Stage::Preference,
+            "exclude_services",
+            "excluded by the request's preferences.exclude_services".into(),
+        ));
+    }
+    e
+}
+
+fn reject(stage: Stage, rule: &str, message: String) -> Rejection {
+    Rejection {
+        stage,
+        rule: rule.to_string(),
+        message,
+    }
+}
+
+fn status(candidate: &Candidate<'_>, out: &mut Vec<Rejection>) {
+    let why = |s: &str| match candidate.status_reason {
+        Some(reason) => format!("service is {s}: {reason}"),
+        None => format!("service is {s}"),
+    };
+    match candidate.status {
+        ServiceStatus::Drained | ServiceStatus::Disabled => {
+            let s = candidate.status.as_str();
+            out.push(reject(Stage::Status, s, why(s)));
+        }
+        ServiceStatus::Active | ServiceStatus::Degraded => {}
+    }
+    if candidate.stats.circuit_open {
+        out.push(reject(
+            Stage::Status,
+            "circuit-open",
+            "the circuit breaker is open after consecutive failures".into(),
+        ));
+    }
+}
+
+/// The capability stage. Request values in messages go through
+/// [`Request::quote`], which hides what the request redacts.
+fn capability(
+    request: &Request,
+    index: usize,
+    step: &Step,
+    offered: &Capability,
+    out: &mut Vec<Rejection>,
+) {
+    let input = &step.input;
+    // Paths are only built for a message: this stage runs for every candidate.
+    let quote = |field: &str, value: &dyn std::fmt::Display| {
+        request.quote(&format!("{}.{field}", request.input_path(index)), value)
+    };
+    if let (Some(sent), Some(accepted)) = (&input.modalities, &offered.input) {
+        let missing: Vec<&str> = sent
+            .iter()
+            .filter(|m| !accepted.contains(m))
+            .map(|m| modality_name(*m))
+            .collect();
+        if !missing.is_empty() {
+            let accepted: Vec<&str> = accepted.iter().map(|m| modality_name(*m)).collect();
+            out.push(reject(
+                Stage::Capability,
+                "modalities",
+                format!(
+                    "does not accept {} input (accepts {})",
+                    quote("modalities", &missing.join(", ")),
+                    accepted.join(", ")
+                ),
+            ));
+        }
+    }
+    if let (Some(language), Some(languages)) = (&input.language, &offered.languages)
+        && !languages.contains(language)
+    {
+        out.push(reject(
+            Stage::Capability,
+            "language",
+            format!(
+                "does not support language `{}` (supports {})",
+                quote("language", language),
+                languages.join(", ")
+            ),
+        ));
+    }
+    if let Some(max) = offered.max_input_tokens
+        && input.tokens > max
+    {
+        out.push(reject(
+            Stage::Capability,
+            "max_input_tokens",
+            format!(
+                "{} input tokens exceed the limit of {max}",
+                quote("tokens", &input.tokens)
+            ),
+        ));
+    }
+}
+
+fn access(
+    identity: &Identity,
+    principal: &Principal,
+    contract: &ServiceContract,
+    out: &mut Vec<Rejection>,
+) {
+    if let Identity::Refused { .. } = identity {
+        out.push(reject(
+            Stage::Access,
+            "authentication",
+            "authentication failed".into(),
+        ));
+        return;
+    }
+    let access = &contract.access;
+    if principal.trust < access.min_trust {
+        out.push(reject(
+            Stage::Access,
+            "min_trust",
+            format!(
+                "requires trust {}, principal `{}` has {}",
+                trust_name(access.min_trust),
+                principal.name,
+                trust_name(principal.trust)
+            ),
+        ));
+    }
+    if let Some(roles) = &access.roles
+        && !principal.roles.iter().any(|r| roles.contains(r))
+    {
+        out.push(reject(
+            Stage::Access,
+            "roles",
+            format!(
+                "requires one of the roles {}, principal `{}` has {}",
+                roles.join(", "),
+                principal.name,
+                if principal.roles.is_empty() {
+                    "none".to_string()
+                } else {
+                    principal.roles.join(", ")
+                }
+            ),
+        ));
+    }
+    if let Some(tenants) = &access.tenants {
+        let allowed = principal
+            .tenant
+            .as_ref()
+            .is_some_and(|t| tenants.contains(t));
+        if !allowed {
+            out.push(reject(
+                Stage::Access,
+                "tenants",
+                format!(
+                    "only for tenants {}, principal `{}` is {}",
+                    tenants.join(", "),
+                    principal.name,
+                    principal
+                        .tenant
+                        .as_ref()
+                        .map_or("in no tenant".to_string(), |t| format!("in tenant {t}"))
+                ),
+            ));
+        }
+    }
+}
+
+fn privacy(request: &Request, contract: &ServiceContract, out: &mut Vec<Rejection>) {
+    let privacy = &contract.privacy;
+    let data = &request.data;
+    if data.class > privacy.max_data_class {
+        out.push(reject(
+            Stage::Privacy,
+            "max_data_class",
+            format!(
+                "accepts data up to {}, the request's data is {}",
+                class_name(privacy.max_data_class),
+                request.quote("data.class", class_name(data.class))
+            ),
+        ));
+    }
+    if data.contains_pii && !privacy.pii_allowed {
+        out.push(reject(
+            Stage::Privacy,
+            "pii_allowed",
+            "the request contains PII and the service does not allow it".into(),
+        ));
+    }
+    if let Some(allowed) = &request.requirements.regions {
+        let outside: Vec<&str> = privacy
+            .regions
+            .iter()
+            .filter(|r| !allowed.contains(r))
+            .map(String::as_str)
+            .collect();
+        if !outside.is_empty() {
+            out.push(reject(
+                Stage::Privacy,
+                "regions",
+                format!(
+                    "processes data in {} outside the allowed regions {}",
+                    outside.join(", "),
+                    request.quote("requirements.regions", allowed.join(", "))
+                ),
+            ));
+        }
+    }
+}
+
+fn requirement(
+    request: &Request,
+    contract: &ServiceContract,
+    m: &Metrics,
+    chained: bool,
+    out: &mut Vec<Rejection>,
+) {
+    let req = &request.requirements;
+    let num = crate::canonical::display_tidy;
+    let bound =
+        |field: &str, value: f64| request.quote(&format!("requirements.{field}"), num(value));
+    if !chained {
+        if let Some(max) = req.max_latency_p95_ms
+            && m.latency_p95_ms > max
+        {
+            out.push(reject(
+                Stage::Requirement,
+                "max_latency_p95_ms",
+                format!(
+                    "p95 latency {} ms exceeds {} ms",
+                    num(m.latency_p95_ms),
+                    bound("max_latency_p95_ms", max)
+                ),
+            ));
+        }
+        if let Some(min) = req.min_availability
+            && m.availability < min
+        {
+            out.push(reject(
+                Stage::Requirement,
+                "min_availability",
+                format!(
+                    "availability {} is below {}",
+                    num(m.availability),
+                    bound("min_availability", min)
+                ),
+            ));
+        }
+        if let Some(max) = req.max_cost
+            && m.cost > max
+        {
+            out.push(reject(
+                Stage::Requirement,
+                "max_cost",
+                format!(
+                    "estimated cost {} {} exceeds {}",
+                    num(m.cost),
+                    contract.cost.currency,
+                    bound("max_cost", max)
+                ),
+            ));
+        }
+    }
+    if let Some(min) = req.min_accuracy {
+        match m.accuracy {
+            None => out.push(reject(
+                Stage::Requirement,
+                "min_accuracy",
+                format!(
+                    "declares no accuracy, {} required",
+                    bound("min_accuracy", min)
+                ),
+            )),
+            Some(a) if a < min => out.push(reject(
+                Stage::Requirement,
+                "min_accuracy",
+                format!(
+                    "accuracy {} is below {}",
+                    num(a),
+                    bound("min_accuracy", min)
+                ),
+            )),
+            Some(_) => {}
+        }
+    }
+    if let Some(tags) = &req.tags {
+        let missing: Vec<&str> = tags
+            .iter()
+            .filter(|t| !contract.tags.contains(t))
+            .map(String::as_str)
+            .collect();
+        if !missing.is_empty() {
+            out.push(reject(
+                Stage::Requirement,
+                "tags",
+                format!(
+                    "lacks the required tags {}",
+                    request.quote("requirements.tags", missing.join(", "))
+                ),
+            ));
+        }
+    }
+    if let Some(hosting) = &req.hosting
+        && !hosting.contains(&contract.privacy.hosting)
+    {
+        let allowed: Vec<&str> = hosting.iter().map(|h| hosting_name(*h)).collect();
+        out.push(reject(
+            Stage::Requirement,
+            "hosting",
+            format!(
+                "hosting {} is not among {}",
+                hosting_name(contract.privacy.hosting),
+                request.quote("requirements.hosting", allowed.join(", "))
+            ),
+        ));
+    }
+}
+
+impl<'a> StepEval<'a> {
+    /// The public result: eligible candidates best first (the chosen one
+    /// first among ties), then the rejected ones by id.
+    pub fn result(&self, chosen: Option<usize>) -> StepResult {
+        // Scored candidates first, best first, the chosen one first among
+        // equal scores, then by position (id order); the rest by position.
+        // The keys are gathered once so the sort does not chase candidates.
+        let mut order: Vec<(Option<f64>, bool, usize)> = self
+            .candidates
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (e.score, Some(i) == chosen, i))
+            .collect();
+        order.sort_unstable_by(|a, b| match (a.0, b.0) {
+            (Some(sa), Some(sb)) => sb.total_cmp(&sa).then(b.1.cmp(&a.1)).then(a.2.cmp(&b.2)),
+            (Some(_), None) => std::cmp::Ordering::Less,
+            (None, Some(_)) => std::cmp::Ordering::Greater,
+            (None, None) => a.2.cmp(&b.2),
+        });
+        let candidates: Vec<CandidateResult> = order
+            .into_iter()
+            .map(|(_, _, i)| {
+                let e = &self.candidates[i];
+                CandidateResult {
+                    service_id: e.contract.service_id.clone(),
+                    service_version: e.contract.version.clone(),
+                    eligible: e.score.is_some() && !e.probe,
+                    score: e.score,
+                    terms: e.terms,
+                    rejections: e.rejections.clone(),
+                    preferred_by: e.preferred_by.iter().map(|id| id.to_string()).collect(),
+                    metrics: e.metrics.clone(),
+                }
+            })
+            .collect();
+        let mut summary = summarize(&candidates);
+        if let Some(probe) = self.candidates.iter().find(|e| e.probe) {
+            summary.push_str(&format!(
+                "; panic guard: every otherwise-eligible service's circuit is open, \
+                 half-open probe of {} (its circuit opened earliest)",
+                probe.contract.service_id
+            ));
+        }
+        StepResult {
+            capability: self.capability.clone(),
+            candidates,
+            summary,
+        }
+    }
+
+    pub fn choice(&self, i: usize) -> Choice {
+        let e = &self.candidates[i];
+        Choice {
+            capability: self.capability.clone(),
+            service_id: e.contract.service_id.clone(),
+            service_version: e.contract.version.clone(),
+            score: e.score.unwrap_or(0.0),
+            probe: e.probe,
+        }
+    }
+}
+
+/// `3/7 services eligible: 2 policy(eu-residency), 2 access(min_trust)`:
+/// each candidate counts once per stage(rule) that rejected it; most frequent
+/// first, then alphabetical.
+fn summarize(candidates: &[CandidateResult]) -> String {
+    let eligible = candidates.iter().filter(|c| c.eligible).count();
+    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+    for c in candidates {
+        let mut keys: Vec<String> = c
+            .rejections
+            .iter()
+            .map(|r| format!("{}({})", r.stage.as_str(), r.rule))
+            .collect();
+        keys.dedup();
+        for key in keys {
+            *counts.entry(key).or_default() += 1;
+        }
+    }
+    let mut reasons: Vec<(String, usize)> = counts.into_iter().collect();
+    reasons.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    let head = format!("{eligible}/{} services eligible", candidates.len());
+    if reasons.is_empty() {
+        head
+    } else {
+        let parts: Vec<String> = reasons.iter().map(|(k, n)| format!("{n} {k}")).collect();
+        format!("{head}: {}", parts.join(", "))
+    }
+}

@@ -1,0 +1,37 @@
+//! A decision together with what it was made from: the policy set, the
+//! contract versions and the stats. What the trace records and replay
+//! rebuilds.
+
+use super::{Decision, Identity, ServiceStats};
+use crate::lifecycle::ServiceStatus;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// A contract version the router considered, with its status then.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ContractRef {
+    pub service_id: String,
+    pub version: String,
+    pub hash: String,
+    pub status: ServiceStatus,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_reason: Option<String>,
+}
+
+/// A decision and what it was made from.
+#[derive(Debug, Clone, Serialize)]
+pub struct Routed {
+    pub decision: Decision,
+    pub identity: Identity,
+    /// Hash of the policy set applied.
+    pub policy_set: String,
+    /// How many rules it holds.
+    pub policy_rules: usize,
+    /// Every contract version considered, by service id.
+    pub contracts: Vec<ContractRef>,
+    /// The execution stats used, for services that have any.
+    pub stats: BTreeMap<String, ServiceStats>,
+    /// Things the caller should tell the user (ignored token, …).
+    #[serde(skip)]
+    pub notes: Vec<String>,
+}

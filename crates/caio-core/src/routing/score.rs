@@ -1,0 +1,162 @@
+//! The master equation (SPEC §5):
+//!
+//! ```text
+//! J(s) = w_q·q(s) + w_h·h(s) + w_t·t(s,r) − w_c·ĉ(s,r) − w_l·ℓ̂(s) − w_r·ρ(s)
+//! ```
+//!
+//! with q the declared accuracy (0.5 when undeclared), h the observed success
+//! rate (1 without history), t the preferred-tag fraction plus policy
+//! `prefer` bonuses (clamped to [0, 1]), ĉ and ℓ̂ the request's cost estimate
+//! and the p95 latency divided by their largest values among the eligible
+//! candidates, and ρ = clamp(risk + 10·(1 − availability) + 0.2·[degraded]).
+
+use super::pipeline::{Evaluated, StepEval};
+use super::{Composed, Control, MIN_OBSERVATIONS, Metrics, ServiceStats, TIE_EPSILON, Terms};
+use crate::contract::ServiceContract;
+use crate::lifecycle::ServiceStatus;
+use crate::request::{Input, Request, Weights};
+
+/// q when a contract declares no accuracy.
+pub const DEFAULT_ACCURACY: f64 = 0.5;
+
+/// Estimated cost: `per_request + tokens/1000 · per_1k_input + expected_output_tokens/1000 · per_1k_output`.
+pub fn estimate(contract: &ServiceContract, input: &Input) -> f64 {
+    let c = &contract.cost;
+    c.per_request
+        + input.tokens as f64 / 1000.0 * c.per_1k_input_tokens
+        + input.expected_output_tokens as f64 / 1000.0 * c.per_1k_output_tokens
+}
+
+/// The p95 used for requirements and ℓ: the observed one when at least
+/// [`MIN_OBSERVATIONS`] latencies exist and it is worse than declared.
+pub fn effective_p95(contract: &ServiceContract, stats: &ServiceStats) -> f64 {
+    let declared = contract.guarantees.latency_ms.p95;
+    match stats.observed_p95_ms {
+        Some(observed) if stats.observations >= MIN_OBSERVATIONS && observed > declared => observed,
+        _ => declared,
+    }
+}
+
+/// ρ = clamp(risk + 10·(1 − availability) + 0.2·[degraded], 0, 1).
+pub fn rho(contract: &ServiceContract, status: ServiceStatus) -> f64 {
+    let degraded = if status == ServiceStatus::Degraded {
+        0.2
+    } else {
+        0.0
+    };
+    unit(contract.risk + (1.0 - contract.guarantees.availability) * 10.0 + degraded)
+}
+
+pub fn metrics(
+    contract: &ServiceContract,
+    status: ServiceStatus,
+    stats: &ServiceStats,
+    input: &Input,
+) -> Metrics {
+    Metrics {
+        latency_p95_ms: effective_p95(contract, stats),
+        availability: contract.guarantees.availability,
+        accuracy: contract.guarantees.accuracy,
+        cost: estimate(contract, input),
+        risk: rho(contract, status),
+    }
+}
+
+/// Clamps to [0, 1]; NaN becomes 0.
+pub fn unit(x: f64) -> f64 {
+    if x.is_nan() { 0.0 } else { x.clamp(0.0, 1.0) }
+}
+
+/// Fills in terms and scores of the eligible candidates of one step. The
+/// normalisations range over the eligible candidates only.
+pub fn score_step(evals: &mut [Evaluated<'_>], weights: &Weights, prefer_tags: &[String]) {
+    let eligible = || evals.iter().filter(|e| e.rejections.is_empty());
+    let max_cost = eligible().map(|e| e.metrics.cost).fold(0.0, f64::max);
+    let max_p95 = eligible()
+        .map(|e| e.metrics.latency_p95_ms)
+        .fold(0.0, f64::max);
+    let mut wanted: Vec<&str> = prefer_tags.iter().map(String::as_str).collect();
+    wanted.sort_unstable();
+    wanted.dedup();
+    for e in evals.iter_mut().filter(|e| e.rejections.is_empty()) {
+        let tag_fraction = if wanted.is_empty() {
+            0.0
+        } else {
+            let hits = wanted
+                .iter()
+                .filter(|t| e.contract.tags.iter().any(|have| have == *t))
+                .count();
+            hits as f64 / wanted.len() as f64
+        };
+        let terms = Terms {
+            q: e.metrics.accuracy.unwrap_or(DEFAULT_ACCURACY),
+            h: unit(e.stats.success_rate.unwrap_or(1.0)),
+            t: unit(tag_fraction + e.bonus),
+            c: if max_cost > 0.0 {
+                e.metrics.cost / max_cost
+            } else {
+                0.0
+            },
+            l: if max_p95 > 0.0 {
+                e.metrics.latency_p95_ms / max_p95
+            } else {
+                0.0
+            },
+            r: e.metrics.risk,
+        };
+        e.score = Some(j(weights, &terms));
+        e.terms = Some(terms);
+    }
+}
+
+/// The master equation.
+pub fn j(w: &Weights, t: &Terms) -> f64 {
+    w.q * t.q + w.h * t.h + w.t * t.t - w.c * t.c - w.l * t.l - w.r * t.r
+}
+
+/// The control signal u* of a routed decision. `chosen` holds the chosen
+/// index of each step; `runner_up` is the best alternative's total score.
+pub fn control(
+    request: &Request,
+    total: f64,
+    runner_up: Option<f64>,
+    composed: &Composed,
+    chosen: &[&Metrics],
+) -> Control {
+    let confidence = match runner_up {
+        Some(j2) => unit(10.0 * (total - j2)),
+        None => 1.0,
+    };
+    let req = &request.requirements;
+    let latency_headroom = req
+        .max_latency_p95_ms
+        .map_or(1.0, |max| unit(1.0 - composed.latency_p95_ms / max));
+    let budget_headroom = match req.max_cost {
+        None => 1.0,
+        Some(0.0) if composed.cost == 0.0 => 1.0,
+        Some(0.0) => 0.0,
+        Some(max) => unit(1.0 - composed.cost / max),
+    };
+    let risk = chosen.iter().map(|m| m.risk).fold(0.0, f64::max);
+    Control {
+        confidence,
+        latency_headroom,
+        budget_headroom,
+        risk: unit(risk),
+    }
+}
+
+/// The best score among a step's eligible candidates other than `except`.
+pub fn runner_up(eval: &StepEval<'_>, except: usize) -> Option<f64> {
+    eval.candidates
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i != except)
+        .filter_map(|(_, c)| c.score)
+        .reduce(f64::max)
+}
+
+/// Whether two scores tie.
+pub fn ties(a: f64, b: f64) -> bool {
+    (a - b).abs() <= TIE_EPSILON
+}

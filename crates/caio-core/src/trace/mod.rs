@@ -1,0 +1,780 @@
+//! The decision trace (SPEC §9): one canonical JSON record per route call,
+//! chained with BLAKE3, checkpointed with Ed25519 signed notes.
+//!
+//! ```text
+//! hash_n = BLAKE3("caio-trace-v1\n" ‖ hash_{n−1} ‖ JCS(record_n)),  hash_0 = 32 zero bytes
+//! ```
+//!
+//! This module is pure: building records (with redaction before hashing),
+//! the chain rule, and judging a sequence of stored rows. Storage lives in
+//! `store::traces`, signed notes in [`note`].
+
+pub mod note;
+
+use crate::attempt::Attempt;
+use crate::request::Request;
+use crate::routing::{ContractRef, Routed};
+use crate::routing::{Decision, Identity, ServiceStats};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// The domain prefix of the chain hash.
+pub const DOMAIN: &[u8] = b"caio-trace-v1\n";
+
+/// The version of the record format.
+pub const RECORD_VERSION: u32 = 1;
+
+/// What one route call leaves in the trace.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TraceRecord {
+    pub v: u32,
+    /// When the call was made (RFC 3339 UTC), from the edge's clock.
+    pub at: String,
+    pub outcome: crate::routing::Outcome,
+    /// The request, without its token and without the paths it listed
+    /// under `redact`.
+    pub request: serde_json::Value,
+    /// The paths removed from the request before hashing.
+    pub redacted: Vec<String>,
+    /// Who asked (for a refused token: only the kind of failure).
+    pub identity: Identity,
+    /// Hash of the policy set applied.
+    pub policy_set: String,
+    /// Every contract version considered, with its status at the time.
+    pub contracts: Vec<ContractRef>,
+    /// Execution statistics used, by service (services without history
+    /// are left out: they score h = 1).
+    pub stats: BTreeMap<String, ServiceStats>,
+    pub seed: u64,
+    pub decision: Decision,
+    /// Execution attempts (`route --execute`), in order: service, status
+    /// or error class, latency, retry or failover and why, guarantee
+    /// violations.
+    #[serde(default)]
+    pub attempts: Vec<Attempt>,
+    /// How execution ended (`route --execute` only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub execution: Option<ExecutionRecord>,
+}
+
+/// The end of an execution, next to its attempts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExecutionRecord {
+    pub outcome: ExecutionOutcome,
+    /// The service whose response was used.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_id: Option<String>,
+    /// Why execution failed or did not start.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// The overall deadline (`--deadline-ms`).
+    pub deadline_ms: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExecutionOutcome {
+    Succeeded,
+    /// Every candidate failed, or the deadline ran out.
+    Failed,
+    /// Nothing was sent (a missing secret, an unusable endpoint).
+    NotStarted,
+}
+
+/// A record serialised for the chain.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    pub record: TraceRecord,
+    /// `JCS(record)`.
+    pub body: String,
+}
+
+impl Prepared {
+    pub fn new(record: TraceRecord) -> Result<Prepared, crate::canonical::JcsError> {
+        let body = crate::canonical::to_jcs(&record)?;
+        Ok(Prepared { record, body })
+    }
+
+    /// Chosen service ids, comma-separated (for listing and filters).
+    pub fn services(&self) -> String {
+        self.record
+            .decision
+            .chosen
+            .iter()
+            .map(|c| c.service_id.as_str())
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+}
+
+/// The record of a routed (or refused) request. `at` is the edge's clock.
+pub fn record(request: &Request, routed: &Routed, at: String) -> TraceRecord {
+    let (request, redacted) = redact(request);
+    TraceRecord {
+        v: RECORD_VERSION,
+        at,
+        outcome: routed.decision.outcome,
+        request,
+        redacted,
+        identity: routed.identity.clone(),
+        policy_set: routed.policy_set.clone(),
+        contracts: routed.contracts.clone(),
+        stats: routed.stats.clone(),
+        seed: routed.decision.seed,
+        decision: routed.decision.clone(),
+        attempts: Vec::new(),
+        execution: None,
+    }
+}
+
+/// The request as JSON without its token, its `payload` and the paths
+/// under `redact`, and the list of paths actually removed (sorted).
+pub fn redact(request: &Request) -> (serde_json::Value, Vec<String>) {
+    let mut value = serde_json::to_value(request).unwrap_or(serde_json::Value::Null);
+    let mut removed = Vec::new();
+    // The payload is the content sent to a service: never in the trace.
+    let always = crate::request::ALWAYS_REDACTED.iter().copied();
+    for path in always.chain(request.redact.iter().map(String::as_str)) {
+        if remove_path(&mut value, path) {
+            removed.push(path.to_string());
+        }
+    }
+    // An `auth` object left empty says nothing; drop it too.
+    if let Some(map) = value.as_object_mut()
+        && map
+            .get("auth")
+            .is_some_and(|a| a.as_object().is_some_and(|o| o.is_empty()))
+    {
+        map.remove("auth");
+    }
+    removed.sort();
+    removed.dedup();
+    (value, removed)
+}
+
+fn remove_path(value: &mut serde_json::Value, path: &str) -> bool {
+    let mut parts: Vec<&str> = path.split('.').collect();
+    let Some(last) = parts.pop() else {
+        return false;
+    };
+    let mut node = value;
+    for part in parts {
+        // A chain step is addressed by its index: `chain.0.input`.
+        let next = match (node, part.parse::<usize>()) {
+            (serde_json::Value::Array(items), Ok(i)) => items.get_mut(i),
+            (node, _) => node.get_mut(part),
+        };
+        match next {
+            Some(next) => node = next,
+            None => return false,
+        }
+    }
+    node.as_object_mut()
+        .is_some_and(|m| m.remove(last).is_some())
+}
+
+/// `BLAKE3(DOMAIN ‖ prev ‖ body)`.
+pub fn chain_hash(prev: &[u8; 32], body: &str) -> [u8; 32] {
+    let mut h = blake3::Hasher::new();
+    h.update(DOMAIN);
+    h.update(prev);
+    h.update(body.as_bytes());
+    *h.finalize().as_bytes()
+}
+
+/// The hash before the first record.
+pub const GENESIS: [u8; 32] = [0; 32];
+
+/// `decision_id`: the first 32 hex characters of the record's chain hash.
+pub fn decision_id(hash: &[u8; 32]) -> String {
+    hex(hash)[..32].to_string()
+}
+
+const HEX_DIGITS: &[u8; 16] = b"0123456789abcdef";
+
+/// Lower-case hex.
+pub fn hex(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        out.push(HEX_DIGITS[usize::from(b >> 4)].into());
+        out.push(HEX_DIGITS[usize::from(b & 0x0f)].into());
+    }
+    out
+}
+
+/// Whether `text` is the lower-case hex of `bytes`.
+fn is_hex_of(text: &str, bytes: &[u8]) -> bool {
+    text.len() == bytes.len() * 2
+        && text.as_bytes().chunks_exact(2).zip(bytes).all(|(pair, b)| {
+            pair[0] == HEX_DIGITS[usize::from(b >> 4)]
+                && pair[1] == HEX_DIGITS[usize::from(b & 0x0f)]
+        })
+}
+
+/// The value of one hex digit (either case).
+fn nibble(c: u8) -> Option<u8> {
+    match c {
+        b'0'..=b'9' => Some(c - b'0'),
+        b'a'..=b'f' => Some(c - b'a' + 10),
+        b'A'..=b'F' => Some(c - b'A' + 10),
+        _ => None,
+    }
+}
+
+/// Parses 64 hex characters (either case).
+pub fn unhex32(s: &str) -> Option<[u8; 32]> {
+    if s.len() != 64 {
+        return None;
+    }
+    let mut out = [0u8; 32];
+    for (slot, pair) in out.iter_mut().zip(s.as_bytes().chunks_exact(2)) {
+        *slot = nibble(pair[0])? << 4 | nibble(pair[1])?;
+    }
+    Some(out)
+}
+
+/// One stored row of the chain, as verification reads it.
+#[derive(Debug, Clone)]
+pub struct Row {
+    pub seq: i64,
+    pub prev: String,
+    pub hash: String,
+    pub record: String,
+    /// The columns `list` and `show` search by, when read from the store.
+    pub index: Option<Index>,
+}
+
+/// Whether a row's lookup columns are those its record and hash imply.
+pub fn index_matches(row: &Row) -> bool {
+    match (&row.index, unhex32(&row.hash)) {
+        (None, _) => true,
+        (Some(index), Some(hash)) => index.matches(&row.record, &hash),
+        (Some(_), None) => false,
+    }
+}
+
+/// The part of a record its lookup columns are derived from, borrowed
+/// where the JSON allows.
+#[derive(Deserialize)]
+struct Head<'a> {
+    #[serde(borrow)]
+    at: std::borrow::Cow<'a, str>,
+    outcome: crate::routing::Outcome,
+    #[serde(borrow)]
+    decision: HeadDecision<'a>,
+}
+
+#[derive(Deserialize)]
+struct HeadDecision<'a> {
+    #[serde(borrow)]
+    principal: std::borrow::Cow<'a, str>,
+    #[serde(borrow)]
+    chosen: Vec<HeadChoice<'a>>,
+}
+
+#[derive(Deserialize)]
+struct HeadChoice<'a> {
+    #[serde(borrow)]
+    service_id: std::borrow::Cow<'a, str>,
+}
+
+/// Whether `text` is `parts` joined with commas.
+fn is_joined(text: &str, parts: &[HeadChoice<'_>]) -> bool {
+    let mut rest = text;
+    for (i, part) in parts.iter().enumerate() {
+        if i > 0 {
+            let Some(r) = rest.strip_prefix(',') else {
+                return false;
+            };
+            rest = r;
+        }
+        let Some(r) = rest.strip_prefix(&*part.service_id) else {
+            return false;
+        };
+        rest = r;
+    }
+    rest.is_empty()
+}
+
+/// The lookup columns stored next to a record (derived from it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Index {
+    pub decision_id: String,
+    pub at: String,
+    pub outcome: String,
+    pub services: String,
+    pub principal: String,
+}
+
+impl Index {
+    /// The columns a record and its hash imply.
+    pub fn of(body: &str, hash: &[u8; 32]) -> Option<Index> {
+        let head: Head<'_> = serde_json::from_str(body).ok()?;
+        Some(Index {
+            decision_id: decision_id(hash),
+            at: head.at.into_owned(),
+            outcome: head.outcome.as_str().to_string(),
+            services: head
+                .decision
+                .chosen
+                .iter()
+                .map(|c| &*c.service_id)
+                .collect::<Vec<_>>()
+                .join(","),
+            principal: head.decision.principal.into_owned(),
+        })
+    }
+
+    /// `Index::of(body, hash) == Some(self)`, without building the index:
+    /// the record is parsed the same way, and its values are compared where
+    /// they lie.
+    pub fn matches(&self, body: &str, hash: &[u8; 32]) -> bool {
+        let Ok(head) = serde_json::from_str::<Head<'_>>(body) else {
+            return false;
+        };
+        is_hex_of(&self.decision_id, &hash[..16])
+            && self.at == head.at
+            && self.outcome == head.outcome.as_str()
+            && is_joined(&self.services, &head.decision.chosen)
+            && self.principal == head.decision.principal
+    }
+}
+
+/// The first thing wrong with a chain.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum Break {
+    /// The record (or its stored hash) was altered.
+    ContentChanged { seq: i64 },
+    /// Records `seq..next` are missing: `next` is the next seq present.
+    RecordMissing { seq: i64, next: i64 },
+    /// The record at `seq` does not continue the one before it.
+    OrderChanged { seq: i64 },
+    /// A checkpoint covers more records than the chain holds.
+    Truncated { checkpoint: i64, records: i64 },
+    /// The chain's hash at the checkpoint's size differs from the checkpoint.
+    CheckpointMismatch { seq: i64 },
+    /// A checkpoint whose signature does not verify, or that cannot be read.
+    BadCheckpoint { checkpoint: String, reason: String },
+    /// The lookup columns (decision id, time, outcome, services, principal)
+    /// disagree with the record they index.
+    IndexChanged { seq: i64 },
+    /// Verification was asked to start (`--from`) after the last record
+    /// (`head`, 0 for an empty chain): the records asked for are not there.
+    StartPastHead { from: i64, head: i64 },
+}
+
+impl std::fmt::Display for Break {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Break::ContentChanged { seq } => {
+                write!(f, "seq {seq}: content changed (its hash does not match)")
+            }
+            Break::RecordMissing { seq, next } if *next == seq + 1 => write!(
+                f,
+                "seq {seq}: record missing (the next record present is seq {next})"
+            ),
+            Break::RecordMissing { seq, next } => write!(
+                f,
+                "seqs {seq}..{}: records missing (the next record present is seq {next})",
+                next - 1
+            ),
+            Break::OrderChanged { seq } => {
+                write!(
+                    f,
+                    "seq {seq}: order changed (it does not continue the previous record)"
+                )
+            }
+            Break::Truncated {
+                checkpoint,
+                records,
+            } => write!(
+                f,
+                "chain truncated below a checkpoint: the checkpoint covers {checkpoint} records, the chain holds {records}"
+            ),
+            Break::CheckpointMismatch { seq } => {
+                write!(
+                    f,
+                    "seq {seq}: the chain differs from a signed checkpoint at this size (history rewritten)"
+                )
+            }
+            Break::BadCheckpoint { checkpoint, reason } => {
+                write!(f, "bad checkpoint {checkpoint}: {reason}")
+            }
+            Break::IndexChanged { seq } => write!(
+                f,
+                "seq {seq}: the listing columns disagree with the record (list and show would mislead)"
+            ),
+            Break::StartPastHead { from, head: 0 } => {
+                write!(
+                    f,
+                    "--from {from} is past the head: the chain holds no records"
+                )
+            }
+            Break::StartPastHead { from, head } => write!(
+                f,
+                "--from {from} is past the head: the last record is seq {head}"
+            ),
+        }
+    }
+}
+
+/// Walks rows in seq order, checking contiguity, links and hashes, and
+/// remembering the hash at each size a checkpoint needs.
+#[derive(Debug)]
+pub struct Verifier {
+    /// The seq the next row must have.
+    expected_seq: i64,
+    /// Whether no row was seen yet.
+    first: bool,
+    prev: [u8; 32],
+    /// Checkpoint sizes whose chain hash we need.
+    wanted: BTreeMap<i64, Option<[u8; 32]>>,
+    pub records: i64,
+    pub first_break: Option<Break>,
+    /// Check each row's lookup columns here (callers that check them on
+    /// another thread turn this off).
+    pub check_index: bool,
+}
+
+impl Verifier {
+    /// Starts at `from`: at the genesis for 1, else trusting the stored link
+    /// into record `from`.
+    pub fn new(from: i64, wanted_sizes: impl IntoIterator<Item = i64>) -> Verifier {
+        Verifier {
+            expected_seq: from.max(1),
+            first: true,
+            prev: GENESIS,
+            wanted: wanted_sizes.into_iter().map(|s| (s, None)).collect(),
+            records: 0,
+            first_break: None,
+            check_index: true,
+        }
+    }
+
+    /// Checks one row; returns false once the chain is broken.
+    pub fn push(&mut self, row: &Row) -> bool {
+        if self.first_break.is_some() {
+            return false;
+        }
+        if row.seq != self.expected_seq {
+            self.first_break = Some(if row.seq > self.expected_seq {
+                Break::RecordMissing {
+                    seq: self.expected_seq,
+                    next: row.seq,
+                }
+            } else {
+                Break::OrderChanged { seq: row.seq }
+            });
+            return false;
+        }
+        let from_later = self.first && row.seq > 1;
+        self.first = false;
+        let stored_prev = unhex32(&row.prev);
+        let stored_hash = unhex32(&row.hash);
+        let (Some(stored_prev), Some(stored_hash)) = (stored_prev, stored_hash) else {
+            self.first_break = Some(Break::ContentChanged { seq: row.seq });
+            return false;
+        };
+        if from_later {
+            // Verifying from a later seq: trust the link into it.
+            self.prev = stored_prev;
+        }
+        if stored_prev != self.prev {
+            // Its own hash may be consistent with its stored link, but the
+            // link does not point at the previous record.
+            self.first_break = Some(if chain_hash(&stored_prev, &row.record) == stored_hash {
+                Break::OrderChanged { seq: row.seq }
+            } else {
+                Break::ContentChanged { seq: row.seq }
+            });
+            return false;
+        }
+        if chain_hash(&self.prev, &row.record) != stored_hash {
+            self.first_break = Some(Break::ContentChanged { seq: row.seq });
+            return false;
+        }
+        if self.check_index
+            && let Some(index) = &row.index
+            && !index.matches(&row.record, &stored_hash)
+        {
+            self.first_break = Some(Break::IndexChanged { seq: row.seq });
+            return false;
+        }
+        self.prev = stored_hash;
+        self.expected_seq = row.seq + 1;
+        self.records = row.seq;
+        if let Some(slot) = self.wanted.get_mut(&row.seq) {
+            *slot = Some(stored_hash);
+        }
+        true
+    }
+
+    /// Checks a checkpoint (already signature-checked) against the chain.
+    pub fn check_checkpoint(&mut self, size: i64, head: &[u8; 32]) {
+        if self.first_break.is_some() || size == 0 {
+            return;
+        }
+        match self.wanted.get(&size) {
+            Some(Some(h)) if h == head => {}
+            Some(Some(_)) => self.first_break = Some(Break::CheckpointMismatch { seq: size }),
+            _ => {
+                self.first_break = Some(Break::Truncated {
+                    checkpoint: size,
+                    records: self.records,
+                })
+            }
+        }
+    }
+
+    pub fn head(&self) -> [u8; 32] {
+        self.prev
+    }
+
+    /// After the last row, given the last seq stored (`head`, 0 for an
+    /// empty chain): verifying from a seq the chain does not reach is a
+    /// break (the records asked for are not there).
+    pub fn finish(&mut self, head: i64) {
+        if self.first_break.is_none() && self.first && self.expected_seq > 1 {
+            self.first_break = Some(Break::StartPastHead {
+                from: self.expected_seq,
+                head,
+            });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rows(n: i64) -> Vec<Row> {
+        chained(n, |seq| format!("{{\"n\":{seq}}}"))
+    }
+
+    /// Rows 1..=n, correctly chained, with the records `record` makes.
+    fn chained(n: i64, record: impl Fn(i64) -> String) -> Vec<Row> {
+        let mut prev = GENESIS;
+        (1..=n)
+            .map(|seq| {
+                let record = record(seq);
+                let hash = chain_hash(&prev, &record);
+                let row = Row {
+                    seq,
+                    prev: hex(&prev),
+                    hash: hex(&hash),
+                    record,
+                    index: None,
+                };
+                prev = hash;
+                row
+            })
+            .collect()
+    }
+
+    fn verify(rows: &[Row], checkpoints: &[(i64, [u8; 32])]) -> Option<Break> {
+        let mut v = Verifier::new(1, checkpoints.iter().map(|c| c.0));
+        for r in rows {
+            if !v.push(r) {
+                break;
+            }
+        }
+        for (size, head) in checkpoints {
+            v.check_checkpoint(*size, head);
+        }
+        v.first_break
+    }
+
+    /// Golden vector, computed with an independent BLAKE3 (Python `blake3`):
+    /// pins the hashing rule (domain, link, body).
+    #[test]
+    fn the_chain_hash_is_pinned() {
+        assert_eq!(
+            hex(&chain_hash(&GENESIS, "{\"n\":1}")),
+            "b38e79a930fe2542478c2f6e12d5cb84c99cf7149f4a92da5b84a29dffe35fd9"
+        );
+    }
+
+    #[test]
+    fn a_sound_chain_verifies() {
+        let rs = rows(5);
+        let head3 = unhex32(&rs[2].hash).unwrap();
+        assert_eq!(verify(&rs, &[(3, head3)]), None);
+    }
+
+    #[test]
+    fn every_tampering_is_named() {
+        let mut changed = rows(5);
+        changed[2].record = "{\"n\":33}".into();
+        assert_eq!(
+            verify(&changed, &[]),
+            Some(Break::ContentChanged { seq: 3 })
+        );
+
+        let mut missing = rows(5);
+        missing.remove(2);
+        assert_eq!(
+            verify(&missing, &[]),
+            Some(Break::RecordMissing { seq: 3, next: 4 })
+        );
+
+        let mut swapped = rows(5);
+        swapped.swap(1, 2);
+        let (a, b) = (swapped[1].seq, swapped[2].seq);
+        swapped[1].seq = b;
+        swapped[2].seq = a;
+        assert_eq!(verify(&swapped, &[]), Some(Break::OrderChanged { seq: 2 }));
+
+        let full = rows(5);
+        let head5 = unhex32(&full[4].hash).unwrap();
+        let truncated = rows(3);
+        assert_eq!(
+            verify(&truncated, &[(5, head5)]),
+            Some(Break::Truncated {
+                checkpoint: 5,
+                records: 3
+            })
+        );
+
+        // Rewritten history, re-hashed consistently: only a checkpoint kept
+        // elsewhere catches it.
+        let rewritten = chained(5, |seq| format!("{{\"n\":{}}}", seq * 10));
+        assert_eq!(verify(&rewritten, &[]), None);
+        assert_eq!(
+            verify(&rewritten, &[(5, head5)]),
+            Some(Break::CheckpointMismatch { seq: 5 })
+        );
+    }
+
+    /// A deleted seq 5 was reported as "record missing (the chain skips to
+    /// 5)", and `--from 500` on 11 records as "seq 500: record missing".
+    #[test]
+    fn breaks_name_the_next_record_present_and_the_head() {
+        let mut one = rows(8);
+        one.remove(4);
+        let b = verify(&one, &[]).unwrap();
+        assert_eq!(b, Break::RecordMissing { seq: 5, next: 6 });
+        assert_eq!(
+            b.to_string(),
+            "seq 5: record missing (the next record present is seq 6)"
+        );
+        let mut three = rows(8);
+        three.drain(2..5);
+        let b = verify(&three, &[]).unwrap();
+        assert_eq!(b, Break::RecordMissing { seq: 3, next: 6 });
+        assert_eq!(
+            b.to_string(),
+            "seqs 3..5: records missing (the next record present is seq 6)"
+        );
+
+        let mut past = Verifier::new(500, []);
+        past.finish(11);
+        let b = past.first_break.unwrap();
+        assert_eq!(
+            b,
+            Break::StartPastHead {
+                from: 500,
+                head: 11
+            }
+        );
+        assert_eq!(
+            b.to_string(),
+            "--from 500 is past the head: the last record is seq 11"
+        );
+        let mut empty = Verifier::new(2, []);
+        empty.finish(0);
+        assert_eq!(
+            empty.first_break.unwrap().to_string(),
+            "--from 2 is past the head: the chain holds no records"
+        );
+        // From the first record, an empty chain is sound.
+        let mut from_one = Verifier::new(1, []);
+        from_one.finish(0);
+        assert_eq!(from_one.first_break, None);
+    }
+
+    /// `Index::matches` agrees with comparing against `Index::of`.
+    #[test]
+    fn index_matching_agrees_with_building_the_index() {
+        let hash = chain_hash(&GENESIS, "x");
+        let body = |at: &str, chosen: &str| {
+            format!(
+                r#"{{"at":"{at}","outcome":"routed","decision":{{"principal":"p\u0041","chosen":[{chosen}],"steps":[]}},"v":1}}"#
+            )
+        };
+        let bodies = [
+            body(
+                "2026-01-01T00:00:00Z",
+                r#"{"service_id":"a"},{"service_id":"b,c"}"#,
+            ),
+            body(
+                "2026-01-01T00:00:00Z",
+                r#"{"service_id":"a,b"},{"service_id":"c"}"#,
+            ),
+            body("2026-01-01T00:00:00Z", ""),
+            body(r"2026-01-01T00:00:0\u0030Z", r#"{"service_id":"a"}"#),
+            body("2026-01-01T00:00:00Z", r#"{"service_id":"a"}"#).replace("routed", "refused"),
+            "not json".to_string(),
+            body("t", r#"{"service_id":"a"}"#) + " trailing",
+        ];
+        let mut indexes: Vec<Index> = bodies.iter().filter_map(|b| Index::of(b, &hash)).collect();
+        let mut other = indexes[0].clone();
+        other.decision_id = decision_id(&GENESIS);
+        indexes.push(other);
+        let mut upper = indexes[0].clone();
+        upper.decision_id = upper.decision_id.to_uppercase();
+        indexes.push(upper);
+        for index in &indexes {
+            for b in &bodies {
+                assert_eq!(
+                    index.matches(b, &hash),
+                    Index::of(b, &hash).as_ref() == Some(index),
+                    "{index:?} / {b}"
+                );
+            }
+        }
+        assert!(indexes[0].matches(&bodies[0], &hash));
+        assert_eq!(unhex32(&hex(&hash)), Some(hash));
+        assert_eq!(unhex32(&hex(&hash).to_uppercase()), Some(hash));
+        assert_eq!(unhex32(&format!("+{}", &hex(&hash)[1..])), None);
+    }
+
+    #[test]
+    fn redaction_removes_the_token_and_listed_paths() {
+        let mut r = Request::for_capability("chat");
+        r.request_id = Some("client-7".into());
+        r.auth = Some(crate::request::RequestAuth {
+            token: "caio_secret".into(),
+        });
+        r.redact = vec!["request_id".into(), "input.language".into()];
+        let (value, removed) = redact(&r);
+        let text = value.to_string();
+        assert!(!text.contains("caio_secret"), "{text}");
+        assert!(!text.contains("client-7"), "{text}");
+        assert!(value.get("auth").is_none());
+        assert_eq!(
+            removed,
+            ["auth.token", "request_id"],
+            "input.language was not set"
+        );
+    }
+
+    #[test]
+    fn redaction_reaches_into_chain_steps() {
+        let mut r = Request::for_capability("chat");
+        r.capability = None;
+        let step = |language: &str| crate::request::Step {
+            capability: "chat".into(),
+            input: crate::request::Input {
+                language: Some(language.into()),
+                ..Default::default()
+            },
+        };
+        r.chain = Some(vec![step("fi"), step("sv")]);
+        r.redact = vec!["chain.1.input.language".into(), "chain.7.input".into()];
+        let (value, removed) = redact(&r);
+        assert_eq!(value.pointer("/chain/0/input/language"), Some(&"fi".into()));
+        assert_eq!(value.pointer("/chain/1/input/language"), None);
+        assert_eq!(removed, ["chain.1.input.language"]);
+    }
+}

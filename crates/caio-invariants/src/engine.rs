@@ -1,0 +1,133 @@
+//! The components under test, behind one small interface so that a test can
+//! inject a deliberately broken one (a scorer that picks the runner-up, a
+//! trace writer that skips refusals, a policy evaluator that ignores `deny`…)
+//! and watch the invariant catch it. [`Real`] is caio itself: every default
+//! method calls the production code.
+
+use caio_core::policy::PolicySet;
+use caio_core::principal::{AuthFailure, Principal};
+use caio_core::request::Request;
+use caio_core::routing::{self, Candidate, Decision, Identity};
+use caio_core::routing::{ContractRef, Routed};
+use caio_core::trace::{self, Break, Prepared, TraceRecord, Verifier};
+use caio_store::Error;
+use caio_store::Store;
+use caio_store::home::Home;
+use caio_store::traces::Appended;
+
+/// What the invariants exercise. Every method has the production behaviour
+/// by default; a broken component overrides one.
+pub trait Engine {
+    /// The routing core (SPEC §5, §6).
+    fn route(
+        &self,
+        request: &Request,
+        identity: &Identity,
+        candidates: &[Candidate<'_>],
+        policies: &PolicySet,
+    ) -> Decision {
+        routing::route(request, identity, candidates, policies)
+    }
+
+    /// Turns a presented token into a principal (SPEC §4).
+    fn authenticate(
+        &self,
+        store: &Store,
+        home: &Home,
+        token: Option<&str>,
+    ) -> Result<Result<Principal, AuthFailure>, Error> {
+        store.authenticate(home, token)
+    }
+
+    /// The trace record of one route call (redaction happens here).
+    fn record(&self, request: &Request, routed: &Routed, at: String) -> TraceRecord {
+        trace::record(request, routed, at)
+    }
+
+    /// Appends the records of route calls to the chain, in one transaction.
+    fn append(&self, store: &mut Store, records: &[Prepared]) -> Result<Vec<Appended>, Error> {
+        store.append_traces(records, &[])
+    }
+
+    /// Recomputes the stored chain from the genesis and checks it against a
+    /// checkpoint `(size, head)` kept elsewhere; the first break, if any.
+    fn verify(
+        &self,
+        store: &Store,
+        checkpoint: Option<(i64, [u8; 32])>,
+    ) -> Result<Option<Break>, Error> {
+        let mut verifier = Verifier::new(1, checkpoint.iter().map(|c| c.0));
+        store.for_each_trace::<Error>(1, None, |row| Ok(verifier.push(&row)))?;
+        verifier.finish(store.trace_head()?.0);
+        if let Some((size, head)) = checkpoint {
+            verifier.check_checkpoint(size, &head);
+        }
+        Ok(verifier.first_break)
+    }
+}
+
+/// caio as shipped.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Real;
+
+impl Engine for Real {}
+
+/// What the router returns for a decision made from these inputs: the
+/// decision with the hashes that identify its inputs (as `Router::route`
+/// assembles it).
+pub fn routed(
+    decision: Decision,
+    identity: Identity,
+    candidates: &[Candidate<'_>],
+    policies: &PolicySet,
+) -> Routed {
+    let policy_set = policies
+        .canonical()
+        .map(|(h, _)| h)
+        .unwrap_or_else(|_| "unhashable".into());
+    let mut contracts: Vec<ContractRef> = candidates
+        .iter()
+        .map(|c| ContractRef {
+            service_id: c.contract.service_id.clone(),
+            version: c.contract.version.clone(),
+            hash: caio_store::registry::contract_hash(c.contract)
+                .map(|(h, _)| h)
+                .unwrap_or_else(|_| "unhashable".into()),
+            status: c.status,
+            status_reason: c.status_reason.map(str::to_string),
+        })
+        .collect();
+    contracts.sort_by(|a, b| a.service_id.cmp(&b.service_id));
+    let stats = candidates
+        .iter()
+        .filter(|c| c.stats != routing::ServiceStats::default())
+        .map(|c| (c.contract.service_id.clone(), c.stats))
+        .collect();
+    Routed {
+        decision,
+        identity,
+        policy_set,
+        policy_rules: policies.policies().len(),
+        contracts,
+        stats,
+        notes: Vec::new(),
+    }
+}
+
+/// Records one route call through `engine` (record, canonical form, append),
+/// as `caio route` does; the appended positions.
+pub fn trace_call(
+    engine: &dyn Engine,
+    store: &mut Store,
+    request: &Request,
+    routed: &Routed,
+) -> Result<Vec<Appended>, Error> {
+    let at = caio_core::time::timestamp(jiff::Timestamp::now());
+    let record = engine.record(request, routed, at);
+    let prepared = Prepared::new(record).map_err(|e| Error::Store {
+        path: store.path().to_path_buf(),
+        reason: format!("a decision has no canonical form: {e}"),
+        help: "this is unexpected; report it with the counterexample",
+    })?;
+    engine.append(store, &[prepared])
+}

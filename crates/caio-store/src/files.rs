@@ -1,0 +1,231 @@
+//! Reading caio's YAML documents from disk (contracts, policy sets,
+//! invariants): expanding directories, the size cap, file types, UTF-8.
+//! What it finds is handed to the pure core as [`Document`]s.
+
+use caio_core::diagnostic::Problem;
+use caio_core::source::{Document, Format, ReadError};
+use caio_core::yaml;
+use std::path::{Path, PathBuf};
+
+/// The documents the paths stand for, in order, each path's files once:
+/// a file, or the `*.yaml`/`*.yml` files under a directory, recursively,
+/// sorted, hidden entries and special files skipped. A path that stands for
+/// none yields one document holding the problem. Files are read when the
+/// iterator reaches them, so a caller can show progress.
+pub fn documents(format: &'static Format, paths: &[PathBuf]) -> Documents {
+    let mut found: Vec<(String, Result<PathBuf, Problem>)> = Vec::new();
+    let mut seen = std::collections::BTreeSet::new();
+    for path in paths {
+        for entry in expand(format, path) {
+            let label = match &entry {
+                Ok(p) => p.display().to_string(),
+                Err(_) => path.display().to_string(),
+            };
+            if seen.insert(label.clone()) {
+                found.push((label, entry));
+            }
+        }
+    }
+    Documents {
+        format,
+        found: found.into_iter(),
+    }
+}
+
+/// The lazily read documents of [`documents`].
+pub struct Documents {
+    format: &'static Format,
+    found: std::vec::IntoIter<(String, Result<PathBuf, Problem>)>,
+}
+
+impl Iterator for Documents {
+    type Item = Document;
+
+    fn next(&mut self) -> Option<Document> {
+        let (label, entry) = self.found.next()?;
+        Some(match entry {
+            Ok(path) => Document {
+                label,
+                text: read_text(self.format, &path),
+                path,
+            },
+            Err(problem) => Document {
+                path: PathBuf::from(&label),
+                label,
+                text: Err(ReadError::new(String::new(), problem)),
+            },
+        })
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.found.size_hint()
+    }
+}
+
+impl ExactSizeIterator for Documents {}
+
+/// The files a path stands for, or a problem saying why it stands for none.
+fn expand(format: &Format, path: &Path) -> Vec<Result<PathBuf, Problem>> {
+    let meta = match std::fs::metadata(path) {
+        Ok(m) => m,
+        Err(e) => return vec![Err(unreadable(format, path, &e))],
+    };
+    if !meta.is_dir() {
+        return vec![Ok(path.to_path_buf())];
+    }
+    let mut files = Vec::new();
+    let mut errors = Vec::new();
+    walk(format, path, &mut files, &mut errors);
+    files.sort();
+    if files.is_empty() && errors.is_empty() {
+        errors.push(format.no_files(&path.display().to_string()));
+    }
+    files
+        .into_iter()
+        .map(Ok)
+        .chain(errors.into_iter().map(Err))
+        .collect()
+}
+
+fn walk(format: &Format, dir: &Path, files: &mut Vec<PathBuf>, errors: &mut Vec<Problem>) {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) => {
+            errors
+                .push(format.unreadable(&format!("directory `{}`", dir.display()), &io_reason(&e)));
+            return;
+        }
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if entry.file_name().to_string_lossy().starts_with('.') {
+            continue;
+        }
+        let Ok(kind) = entry.file_type() else {
+            continue;
+        };
+        // Symlinked directories are not followed: no loops, no surprises.
+        // FIFOs, sockets and devices are skipped: reading one could block.
+        if kind.is_dir() {
+            walk(format, &path, files, errors);
+        } else if is_yaml(&path) && (kind.is_file() || path.is_file()) {
+            files.push(path);
+        }
+    }
+}
+
+fn is_yaml(path: &Path) -> bool {
+    matches!(
+        path.extension().and_then(|e| e.to_str()),
+        Some("yaml" | "yml")
+    )
+}
+
+fn unreadable(format: &Format, path: &Path, e: &std::io::Error) -> Problem {
+    format.unreadable(&format!("`{}`", path.display()), &io_reason(e))
+}
+
+/// What a file type is, in words: "a FIFO", "a directory".
+pub fn describe_file_type(kind: std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if kind.is_fifo() {
+            return "a FIFO (named pipe)";
+        }
+        if kind.is_socket() {
+            return "a socket";
+        }
+        if kind.is_char_device() {
+            return "a character device";
+        }
+        if kind.is_block_device() {
+            return "a block device";
+        }
+    }
+    if kind.is_dir() {
+        "a directory"
+    } else if kind.is_file() {
+        "a regular file"
+    } else {
+        "a special file"
+    }
+}
+
+/// An I/O error in words, without the OS error number.
+pub fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file or directory".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => e.to_string(),
+    }
+}
+
+/// Reads a file as UTF-8 text under the size cap. Anything but a regular
+/// file is refused before it is opened.
+pub fn read_text(format: &Format, path: &Path) -> Result<String, ReadError> {
+    let fail = |problem: Problem| ReadError::new(String::new(), problem);
+    let meta = std::fs::metadata(path).map_err(|e| fail(unreadable(format, path, &e)))?;
+    if !meta.is_file() {
+        return Err(fail(
+            format.not_regular(describe_file_type(meta.file_type())),
+        ));
+    }
+    if meta.len() > yaml::MAX_FILE_BYTES {
+        return Err(fail(format.too_large(Some(meta.len()))));
+    }
+    let bytes = match read_capped(path) {
+        Ok(Capped::Read(bytes)) => bytes,
+        Ok(Capped::TooLarge) => return Err(fail(format.too_large(None))),
+        Ok(Capped::NotRegular(kind)) => {
+            return Err(fail(format.not_regular(describe_file_type(kind))));
+        }
+        Err(e) => return Err(fail(unreadable(format, path, &e))),
+    };
+    format.decode(bytes)
+}
+
+/// What [`read_capped`] found.
+enum Capped {
+    Read(Vec<u8>),
+    TooLarge,
+    /// The path was swapped for a special file after the metadata check.
+    NotRegular(std::fs::FileType),
+}
+
+/// Reads at most `MAX_FILE_BYTES + 1` bytes, so a file that grows after the
+/// metadata check still cannot exhaust memory; checks again, on the open
+/// file, that it is a regular file.
+fn read_capped(path: &Path) -> std::io::Result<Capped> {
+    use std::io::Read;
+    let file = std::fs::File::open(path)?;
+    let kind = file.metadata()?.file_type();
+    if !kind.is_file() {
+        return Ok(Capped::NotRegular(kind));
+    }
+    let mut buf = Vec::new();
+    file.take(yaml::MAX_FILE_BYTES + 1).read_to_end(&mut buf)?;
+    if buf.len() as u64 > yaml::MAX_FILE_BYTES {
+        return Ok(Capped::TooLarge);
+    }
+    Ok(Capped::Read(buf))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FORMAT: Format = Format {
+        prefix: "test",
+        noun: "test document",
+        empty_help: "write one",
+    };
+
+    #[test]
+    fn a_directory_named_as_a_file_is_not_a_regular_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = read_text(&FORMAT, dir.path()).unwrap_err();
+        assert_eq!(err.problem.code, "test::not-regular-file");
+        assert_eq!(err.problem.message, "not a regular file: it is a directory");
+    }
+}

@@ -1,0 +1,552 @@
+//! caio's state (SPEC §13): the home directory ([`home`]), its SQLite
+//! database `caio.db` (registry, principals, policy sets, traces, stats,
+//! licences), its key files ([`secret_file`]), the bounded reading of the
+//! user's YAML documents ([`files`]), and the [`router`] that gathers a
+//! decision's inputs from them.
+//!
+//! This module opens the database: pragmas, migrations, and the mapping of
+//! SQLite failures to state errors (exit 5).
+//!
+//! Pragmas (WAL, foreign keys, busy timeout) are set on every connection,
+//! outside migrations. Migrations are an append-only list keyed on
+//! `PRAGMA user_version`: never reorder or edit an entry, only add one.
+
+#![warn(missing_docs)]
+
+mod error;
+pub mod files;
+pub mod home;
+pub mod licenses;
+pub mod policies;
+pub mod principals;
+pub mod registry;
+pub mod router;
+pub mod secret_file;
+pub mod stats;
+pub mod traces;
+
+use crate::home::Home;
+pub use error::{Error, Refusal};
+use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// How long a `caio` process waits for another one holding the write lock.
+pub const DEFAULT_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Each entry moves the schema from version `i` to `i + 1`.
+const MIGRATIONS: &[&str] = &[
+    // 1: registry, capability index, principals.
+    "CREATE TABLE contract_versions (
+        hash        TEXT PRIMARY KEY,
+        service_id  TEXT NOT NULL,
+        version     TEXT NOT NULL,
+        body        TEXT NOT NULL,
+        added_at    TEXT NOT NULL
+    );
+    CREATE INDEX contract_versions_by_service ON contract_versions(service_id);
+    CREATE TABLE services (
+        service_id        TEXT PRIMARY KEY,
+        active_hash       TEXT REFERENCES contract_versions(hash),
+        provider          TEXT,
+        status            TEXT NOT NULL DEFAULT 'active'
+                          CHECK (status IN ('active', 'degraded', 'drained', 'disabled')),
+        status_reason     TEXT,
+        status_changed_at TEXT,
+        removed_at        TEXT
+    );
+    CREATE TABLE capability_index (
+        capability  TEXT NOT NULL,
+        service_id  TEXT NOT NULL REFERENCES services(service_id),
+        PRIMARY KEY (capability, service_id)
+    ) WITHOUT ROWID;
+    CREATE TABLE service_tags (
+        tag         TEXT NOT NULL,
+        service_id  TEXT NOT NULL REFERENCES services(service_id),
+        PRIMARY KEY (tag, service_id)
+    ) WITHOUT ROWID;
+    CREATE TABLE service_events (
+        id          INTEGER PRIMARY KEY,
+        service_id  TEXT NOT NULL,
+        at          TEXT NOT NULL,
+        kind        TEXT NOT NULL,
+        version     TEXT,
+        hash        TEXT,
+        detail      TEXT,
+        actor       TEXT NOT NULL
+    );
+    CREATE INDEX service_events_by_service ON service_events(service_id, id);
+    CREATE TABLE settings (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+    CREATE TABLE principals (
+        name        TEXT PRIMARY KEY,
+        tenant      TEXT,
+        roles       TEXT NOT NULL,
+        trust       TEXT NOT NULL CHECK (trust IN ('low', 'medium', 'high')),
+        token_hash  BLOB NOT NULL UNIQUE,
+        created_at  TEXT NOT NULL,
+        revoked_at  TEXT
+    );",
+    // 2: per-service lookups in the indexes (re-registering a service deletes
+    // its rows; without these each delete scanned the whole index).
+    "CREATE INDEX capability_index_by_service ON capability_index(service_id);
+     CREATE INDEX service_tags_by_service ON service_tags(service_id);",
+    // 3: policy sets by content hash, and every `policy apply` (the latest
+    // one is the active set).
+    "CREATE TABLE policy_sets (
+        hash        TEXT PRIMARY KEY,
+        body        TEXT NOT NULL,
+        rules       INTEGER NOT NULL,
+        first_seen  TEXT NOT NULL
+    );
+    CREATE TABLE policy_applications (
+        id          INTEGER PRIMARY KEY,
+        hash        TEXT NOT NULL REFERENCES policy_sets(hash),
+        at          TEXT NOT NULL,
+        actor       TEXT NOT NULL,
+        sources     TEXT NOT NULL
+    );",
+    // 4: the decision trace (a BLAKE3 hash chain of canonical JSON records),
+    // its signed checkpoints, and content-addressed inputs of stateless
+    // decisions (contracts and policy sets read from files) for replay.
+    "CREATE TABLE traces (
+        seq          INTEGER PRIMARY KEY,
+        prev         TEXT NOT NULL,
+        hash         TEXT NOT NULL,
+        decision_id  TEXT NOT NULL,
+        at           TEXT NOT NULL,
+        outcome      TEXT NOT NULL,
+        services     TEXT NOT NULL,
+        principal    TEXT NOT NULL,
+        record       TEXT NOT NULL
+    );
+    CREATE INDEX traces_by_decision ON traces(decision_id);
+    CREATE INDEX traces_by_at ON traces(at);
+    CREATE TABLE trace_checkpoints (
+        id     INTEGER PRIMARY KEY,
+        seq    INTEGER NOT NULL,
+        hash   TEXT NOT NULL,
+        note   TEXT NOT NULL,
+        at     TEXT NOT NULL
+    );
+    CREATE TABLE trace_inputs (
+        hash   TEXT PRIMARY KEY,
+        kind   TEXT NOT NULL CHECK (kind IN ('contract', 'policy_set')),
+        body   TEXT NOT NULL
+    );",
+    // 5: licenses. The vendor side (sales ops): customers, every issued
+    // license, revocations and every published revocation list. The customer
+    // side: trusted vendor keys, installed licenses, the installed revocation
+    // list (one row), and the latest time seen by the clock guard (one row).
+    "CREATE TABLE license_customers (
+        name        TEXT PRIMARY KEY,
+        created_at  TEXT NOT NULL
+    );
+    CREATE TABLE licenses (
+        id          TEXT PRIMARY KEY,
+        customer    TEXT NOT NULL REFERENCES license_customers(name),
+        features    TEXT NOT NULL,
+        seats       INTEGER NOT NULL,
+        issued_at   TEXT NOT NULL,
+        not_before  TEXT NOT NULL,
+        expires_at  TEXT NOT NULL,
+        key_id      TEXT NOT NULL,
+        issued_by   TEXT NOT NULL,
+        license     TEXT NOT NULL
+    );
+    CREATE INDEX licenses_by_customer ON licenses(customer);
+    CREATE INDEX licenses_by_expiry ON licenses(expires_at);
+    CREATE TABLE license_revocations (
+        license_id  TEXT PRIMARY KEY REFERENCES licenses(id),
+        revoked_at  TEXT NOT NULL,
+        reason      TEXT NOT NULL,
+        revoked_by  TEXT NOT NULL
+    );
+    CREATE TABLE revocation_lists (
+        sequence    INTEGER PRIMARY KEY,
+        issued_at   TEXT NOT NULL,
+        key_id      TEXT NOT NULL,
+        entries     INTEGER NOT NULL,
+        body        TEXT NOT NULL
+    );
+    CREATE TABLE trusted_keys (
+        key_id      TEXT PRIMARY KEY,
+        public_key  TEXT NOT NULL,
+        added_at    TEXT NOT NULL
+    );
+    CREATE TABLE installed_licenses (
+        id           TEXT PRIMARY KEY,
+        license      TEXT NOT NULL,
+        installed_at TEXT NOT NULL
+    );
+    CREATE TABLE installed_revocations (
+        singleton    INTEGER PRIMARY KEY CHECK (singleton = 1),
+        sequence     INTEGER NOT NULL,
+        body         TEXT NOT NULL,
+        installed_at TEXT NOT NULL
+    );
+    CREATE TABLE license_clock (
+        singleton    INTEGER PRIMARY KEY CHECK (singleton = 1),
+        latest_seen  TEXT NOT NULL
+    );",
+    // 6: execution stats per service (`route --execute`): counts, EWMAs,
+    // the window of recent latencies (a JSON array), guarantee violations
+    // and the circuit breaker (times in Unix milliseconds). No foreign key:
+    // stateless routes with a home keep stats for services read from files.
+    "CREATE TABLE service_stats (
+        service_id            TEXT PRIMARY KEY,
+        successes             INTEGER NOT NULL DEFAULT 0,
+        failures              INTEGER NOT NULL DEFAULT 0,
+        rejections            INTEGER NOT NULL DEFAULT 0,
+        ewma_success          REAL NOT NULL DEFAULT 1.0,
+        ewma_latency_ms       REAL,
+        latencies             TEXT NOT NULL DEFAULT '[]',
+        guarantee_violations  INTEGER NOT NULL DEFAULT 0,
+        consecutive_failures  INTEGER NOT NULL DEFAULT 0,
+        times_opened          INTEGER NOT NULL DEFAULT 0,
+        opened_at_ms          INTEGER,
+        open_until_ms         INTEGER,
+        updated_at            TEXT NOT NULL
+    );",
+];
+
+/// A write-ahead log larger than this is emptied after a write.
+const WAL_TRIM_BYTES: u64 = 4 << 20;
+
+/// The schema version this binary writes.
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// An open caio database.
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+    busy_timeout: Duration,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("path", &self.path).finish()
+    }
+}
+
+impl Store {
+    /// Opens the database of `home`, creating the home (0700) and the file
+    /// (0600) when missing, and migrating to the current schema.
+    pub fn open(home: &Home, busy_timeout: Duration) -> Result<Store, Error> {
+        home.create()?;
+        let path = home.db_path();
+        create_private_file(&path)?;
+        Store::connect(&path, busy_timeout)
+    }
+
+    /// Opens an existing database for a command that only reads: a missing
+    /// home or database is reported, never created.
+    pub fn open_existing(home: &Home, busy_timeout: Duration) -> Result<Store, Error> {
+        let path = home.db_path();
+        if !path.is_file() {
+            return Err(Error::NoRegistry {
+                path: home.path.clone(),
+            });
+        }
+        Store::connect(&path, busy_timeout)
+    }
+
+    fn connect(path: &Path, busy_timeout: Duration) -> Result<Store, Error> {
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags).map_err(|e| state(path, e))?;
+        let mut store = Store {
+            conn,
+            path: path.to_path_buf(),
+            busy_timeout,
+        };
+        // Two processes meeting a fresh file can both hold a read lock while
+        // asking for the write lock (switching to WAL, migrating). SQLite then
+        // answers SQLITE_BUSY at once instead of waiting, to avoid a deadlock;
+        // the documented remedy is to back off and retry, within the timeout.
+        let deadline = std::time::Instant::now() + busy_timeout;
+        loop {
+            match store.configure(busy_timeout).and_then(|()| store.migrate()) {
+                Err(e) if is_busy(&e) && std::time::Instant::now() < deadline => {
+                    std::thread::sleep(Duration::from_millis(10));
+                }
+                other => return other.map(|()| store),
+            }
+        }
+    }
+
+    fn configure(&self, busy_timeout: Duration) -> Result<(), Error> {
+        let path = &self.path;
+        // The busy timeout first: the journal-mode switch itself may wait on a lock.
+        self.conn
+            .busy_timeout(busy_timeout)
+            .map_err(|e| state(path, e))?;
+        // WAL is a property of the file: switch only once.
+        let mode: String = self
+            .conn
+            .pragma_query_value(None, "journal_mode", |r| r.get(0))
+            .map_err(|e| state(path, e))?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            self.conn
+                .pragma_update(None, "journal_mode", "WAL")
+                .map_err(|e| state(path, e))?;
+        }
+        self.conn
+            .pragma_update(None, "foreign_keys", true)
+            .map_err(|e| state(path, e))?;
+        // Short-lived processes would otherwise checkpoint the WAL (and
+        // fsync) on every exit; SQLite's automatic checkpoint still runs
+        // once the WAL grows past 1,000 pages.
+        self.conn
+            .set_db_config(
+                rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE,
+                true,
+            )
+            .map_err(|e| state(path, e))?;
+        self.conn
+            .pragma_update(None, "synchronous", "NORMAL")
+            .map_err(|e| state(path, e))?;
+        // Loading the candidates of a capability visits the capability and
+        // contract indexes between contract bodies; with SQLite's default
+        // 2 MiB cache the bodies of a large registry evict the index pages
+        // and each is read again and again. The cache grows only as used.
+        self.conn
+            .pragma_update(None, "cache_size", -16384)
+            .map_err(|e| state(path, e))?;
+        Ok(())
+    }
+
+    fn migrate(&mut self) -> Result<(), Error> {
+        let path = self.path.clone();
+        let current = self.user_version()?;
+        if current > SCHEMA_VERSION {
+            return Err(Error::NewerSchema {
+                path,
+                found: current,
+                supported: SCHEMA_VERSION,
+            });
+        }
+        if current == SCHEMA_VERSION {
+            return Ok(());
+        }
+        // Re-read inside the write lock: another process may have migrated meanwhile.
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|e| state(&path, e))?;
+        let current: i64 = tx
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .map_err(|e| state(&path, e))?;
+        for (i, sql) in MIGRATIONS.iter().enumerate().skip(current.max(0) as usize) {
+            tx.execute_batch(sql).map_err(|e| state(&path, e))?;
+            tx.pragma_update(None, "user_version", i as i64 + 1)
+                .map_err(|e| state(&path, e))?;
+        }
+        tx.commit().map_err(|e| state(&path, e))
+    }
+
+    fn user_version(&self) -> Result<i64, Error> {
+        self.conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .map_err(|e| state(&self.path, e))
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Runs `f` in one write transaction (`BEGIN IMMEDIATE`): all of it commits,
+    /// or none of it does.
+    pub fn write<T>(
+        &mut self,
+        f: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T, Error>,
+    ) -> Result<T, Error> {
+        let path = self.path.clone();
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|e| state(&path, e))?;
+        let value = f(&tx)?;
+        tx.commit().map_err(|e| state(&path, e))?;
+        self.trim_wal();
+        Ok(value)
+    }
+
+    /// Empties a large write-ahead log into the database. Every process
+    /// that opens the database first reads the whole log (SQLite rebuilds
+    /// its index of it), and caio does not checkpoint on exit, so a log
+    /// left large by a big write (a registry of thousands of contracts, the
+    /// trace record of a route over thousands of candidates) would slow
+    /// every later command. Best effort: it never waits for other
+    /// connections, and a log it cannot empty now is emptied later.
+    fn trim_wal(&mut self) {
+        let mut wal = self.path.clone().into_os_string();
+        wal.push("-wal");
+        let large = std::fs::metadata(&wal).is_ok_and(|m| m.len() > WAL_TRIM_BYTES);
+        if !large || self.conn.busy_timeout(Duration::ZERO).is_err() {
+            return;
+        }
+        let _ = self
+            .conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
+        let _ = self.conn.busy_timeout(self.busy_timeout);
+    }
+
+    /// The connection, for reads.
+    pub fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// Maps a SQLite error met while using this store.
+    pub fn err(&self, e: rusqlite::Error) -> Error {
+        state(&self.path, e)
+    }
+}
+
+/// Creates the database file with mode 0600 before SQLite opens it (SQLite
+/// gives its -wal and -shm files the same mode).
+fn create_private_file(path: &Path) -> Result<(), Error> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(false);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options.open(path).map(drop).map_err(|e| Error::Store {
+        path: path.to_path_buf(),
+        reason: e.to_string(),
+        help: "check the permissions of the caio home",
+    })
+}
+
+const BUSY_REASON: &str = "the database is locked by another caio process";
+
+fn is_busy(e: &Error) -> bool {
+    matches!(e, Error::Store { reason, .. } if reason == BUSY_REASON)
+}
+
+/// Every SQLite failure is a state error (exit 5) with the path and a fix.
+pub fn state(path: &Path, e: rusqlite::Error) -> Error {
+    let code = e.sqlite_error_code();
+    let (reason, help) = match code {
+        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => (
+            BUSY_REASON.to_string(),
+            "wait for the other caio command to finish and retry",
+        ),
+        Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt) => (
+            "the file is not a caio database or is corrupt".to_string(),
+            "move the file away (or restore it from a backup); caio creates a fresh database on the next write",
+        ),
+        Some(ErrorCode::CannotOpen | ErrorCode::PermissionDenied | ErrorCode::ReadOnly) => (
+            format!("cannot open the database: {e}"),
+            "check that the caio home and caio.db are readable and writable by you",
+        ),
+        Some(ErrorCode::DiskFull) => ("the disk is full".to_string(), "free some space and retry"),
+        _ => (
+            e.to_string(),
+            "this is unexpected; keep the database for inspection and report it",
+        ),
+    };
+    Error::Store {
+        path: path.to_path_buf(),
+        reason,
+        help,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn home() -> (tempfile::TempDir, Home) {
+        let tmp = tempfile::tempdir().unwrap();
+        let home = Home {
+            path: tmp.path().join("h"),
+        };
+        (tmp, home)
+    }
+
+    #[test]
+    fn open_creates_and_migrates_once() {
+        let (_tmp, home) = home();
+        let store = Store::open(&home, DEFAULT_BUSY_TIMEOUT).unwrap();
+        assert_eq!(store.user_version().unwrap(), SCHEMA_VERSION);
+        drop(store);
+        let store = Store::open_existing(&home, DEFAULT_BUSY_TIMEOUT).unwrap();
+        assert_eq!(store.user_version().unwrap(), SCHEMA_VERSION);
+        let mode: String = store
+            .conn()
+            .pragma_query_value(None, "journal_mode", |r| r.get(0))
+            .unwrap();
+        assert_eq!(mode, "wal");
+    }
+
+    #[test]
+    fn older_schema_is_migrated_forward() {
+        let (_tmp, home) = home();
+        home.create().unwrap();
+        {
+            let conn = Connection::open(home.db_path()).unwrap();
+            conn.execute_batch(MIGRATIONS[0]).unwrap();
+            conn.pragma_update(None, "user_version", 1).unwrap();
+        }
+        let store = Store::open(&home, DEFAULT_BUSY_TIMEOUT).unwrap();
+        assert_eq!(store.user_version().unwrap(), SCHEMA_VERSION);
+        let indexes: i64 = store
+            .conn()
+            .query_row(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name LIKE '%_by_service'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(indexes, 4);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn database_file_is_private() {
+        use std::os::unix::fs::PermissionsExt;
+        let (_tmp, home) = home();
+        Store::open(&home, DEFAULT_BUSY_TIMEOUT).unwrap();
+        let mode = std::fs::metadata(home.db_path())
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+
+    #[test]
+    fn missing_database_is_reported_not_created() {
+        let (_tmp, home) = home();
+        let err = Store::open_existing(&home, DEFAULT_BUSY_TIMEOUT).unwrap_err();
+        assert!(matches!(err, Error::NoRegistry { .. }));
+        assert!(!home.path.exists());
+    }
+
+    #[test]
+    fn newer_schema_is_refused() {
+        let (_tmp, home) = home();
+        let store = Store::open(&home, DEFAULT_BUSY_TIMEOUT).unwrap();
+        store
+            .conn()
+            .pragma_update(None, "user_version", SCHEMA_VERSION + 1)
+            .unwrap();
+        drop(store);
+        let err = Store::open(&home, DEFAULT_BUSY_TIMEOUT).unwrap_err();
+        assert!(matches!(err, Error::NewerSchema { .. }), "{err:?}");
+        assert!(err.is_state(), "{err:?}");
+    }
+
+    #[test]
+    fn garbage_file_is_a_state_error() {
+        let (_tmp, home) = home();
+        home.create().unwrap();
+        std::fs::write(home.db_path(), vec![0x42u8; 8192]).unwrap();
+        let err = Store::open(&home, DEFAULT_BUSY_TIMEOUT).unwrap_err();
+        assert!(err.is_state(), "{err:?}");
+        assert!(err.to_string().contains("not a caio database"), "{err}");
+    }
+}

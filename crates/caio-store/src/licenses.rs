@@ -1,0 +1,568 @@
+//! License records. The vendor side (sales ops): customers, issued licenses,
+//! revocations, published revocation lists. The customer side: trusted
+//! vendor keys, installed licenses, the installed revocation list and the
+//! clock guard's latest time seen.
+
+use super::{Store, state};
+use crate::error::Error;
+use caio_core::license::claims::{days_until, valid_through};
+use caio_core::license::envelope::{format_time, parse_time};
+use caio_core::license::revocation::{self, RevokedLicense};
+use caio_core::license::{CLOCK_GUARD, License, PublicKey, RevocationList, VendorKey, earlier};
+use jiff::{SignedDuration, Timestamp};
+use rusqlite::{OptionalExtension, params};
+use serde::Serialize;
+
+/// A license's status in the vendor's records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
+#[serde(rename_all = "snake_case")]
+pub enum LicenseStatus {
+    /// Not revoked and not expired (including licenses that start later).
+    Active,
+    /// Past its expiry, not revoked.
+    Expired,
+    /// Revoked with `caio license revoke`.
+    Revoked,
+}
+
+impl std::fmt::Display for LicenseStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            LicenseStatus::Active => "active",
+            LicenseStatus::Expired => "expired",
+            LicenseStatus::Revoked => "revoked",
+        })
+    }
+}
+
+/// An issued license as `license list` shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct LicenseRecord {
+    pub id: String,
+    pub customer: String,
+    pub features: Vec<String>,
+    pub seats: u64,
+    pub issued_at: String,
+    pub not_before: String,
+    pub expires_at: String,
+    /// The last valid day, e.g. `2027-12-31` for `expires_at` 2028-01-01T00:00:00Z.
+    pub valid_through: String,
+    /// Days until expiry, a started day counting as one; ≤ 0 once expired.
+    pub days_left: i64,
+    pub status: LicenseStatus,
+    pub revoked_at: Option<String>,
+    pub revoke_reason: Option<String>,
+    pub key_id: String,
+    pub issued_by: String,
+    /// The license text, to send again.
+    pub license: String,
+}
+
+/// Which licenses `license list` shows.
+#[derive(Debug, Clone, Default)]
+pub struct LicenseFilter {
+    /// Exact customer name, case-insensitive.
+    pub customer: Option<String>,
+    pub status: Option<LicenseStatus>,
+    /// Active licenses whose expiry falls within this window from now.
+    pub expiring_within: Option<SignedDuration>,
+}
+
+/// What `license revoke` did.
+#[derive(Debug, Clone, Serialize)]
+pub struct Revocation {
+    pub id: String,
+    pub customer: String,
+    pub revoked_at: String,
+    pub reason: String,
+    /// False when the license was already revoked (the first revocation stands).
+    pub changed: bool,
+}
+
+/// A license installed on a customer's instance.
+#[derive(Debug, Clone)]
+pub struct InstalledLicense {
+    pub id: String,
+    pub text: String,
+    pub installed_at: String,
+}
+
+/// What installing a revocation list did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum RevocationsInstall {
+    /// Installed; `replaced` is the sequence of the list it replaced.
+    Installed { replaced: Option<u64> },
+    /// The same list was already installed.
+    Unchanged,
+}
+
+impl Store {
+    /// Records a license just issued (and its customer on first sight).
+    pub fn record_license(
+        &mut self,
+        license: &License,
+        issued_by: &str,
+        now: Timestamp,
+    ) -> Result<(), Error> {
+        let c = &license.claims;
+        let features = serde_json::to_string(&c.features).unwrap_or_else(|_| "[]".into());
+        let path = self.path.clone();
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO license_customers (name, created_at) VALUES (?1, ?2)
+                 ON CONFLICT (name) DO NOTHING",
+                params![c.customer, format_time(now)],
+            )
+            .map_err(|e| state(&path, e))?;
+            tx.execute(
+                "INSERT INTO licenses (id, customer, features, seats, issued_at, not_before,
+                                       expires_at, key_id, issued_by, license)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                params![
+                    c.id,
+                    c.customer,
+                    features,
+                    c.seats as i64,
+                    c.issued_at,
+                    c.not_before,
+                    c.expires_at,
+                    c.key_id,
+                    issued_by,
+                    license.text
+                ],
+            )
+            .map_err(|e| state(&path, e))?;
+            Ok(())
+        })
+    }
+
+    /// Issued licenses matching `filter`, soonest expiry first.
+    pub fn list_licenses(
+        &self,
+        filter: &LicenseFilter,
+        now: Timestamp,
+    ) -> Result<Vec<LicenseRecord>, Error> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT l.id, l.customer, l.features, l.seats, l.issued_at, l.not_before,
+                        l.expires_at, l.key_id, l.issued_by, l.license, r.revoked_at, r.reason
+                 FROM licenses l LEFT JOIN license_revocations r ON r.license_id = l.id
+                 WHERE ?1 IS NULL OR l.customer = ?1 COLLATE NOCASE
+                 ORDER BY l.expires_at, l.id",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([filter.customer.as_deref()], |r| {
+                Ok((
+                    (
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, String>(2)?,
+                        r.get::<_, i64>(3)?,
+                        r.get::<_, String>(4)?,
+                        r.get::<_, String>(5)?,
+                    ),
+                    (
+                        r.get::<_, String>(6)?,
+                        r.get::<_, String>(7)?,
+                        r.get::<_, String>(8)?,
+                        r.get::<_, String>(9)?,
+                        r.get::<_, Option<String>>(10)?,
+                        r.get::<_, Option<String>>(11)?,
+                    ),
+                ))
+            })
+            .map_err(|e| self.err(e))?;
+        let horizon = filter
+            .expiring_within
+            .map(|w| caio_core::license::later(now, w));
+        let mut out = Vec::new();
+        for row in rows {
+            let (
+                (id, customer, features, seats, issued_at, not_before),
+                (expires_at, key_id, issued_by, license, revoked_at, revoke_reason),
+            ) = row.map_err(|e| self.err(e))?;
+            let expiry = parse_time(&expires_at)
+                .ok_or_else(|| self.corrupt_license(&id, "bad expires_at"))?;
+            let status = if revoked_at.is_some() {
+                LicenseStatus::Revoked
+            } else if now >= expiry {
+                LicenseStatus::Expired
+            } else {
+                LicenseStatus::Active
+            };
+            if filter.status.is_some_and(|s| s != status) {
+                continue;
+            }
+            if let Some(horizon) = horizon
+                && (status != LicenseStatus::Active || expiry > horizon)
+            {
+                continue;
+            }
+            out.push(LicenseRecord {
+                features: serde_json::from_str(&features)
+                    .map_err(|_| self.corrupt_license(&id, "bad features"))?,
+                seats: u64::try_from(seats).unwrap_or(0),
+                valid_through: valid_through(expiry),
+                days_left: days_until(now, expiry),
+                status,
+                id,
+                customer,
+                issued_at,
+                not_before,
+                expires_at,
+                revoked_at,
+                revoke_reason,
+                key_id,
+                issued_by,
+                license,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Revokes an issued license, named by its id or a unique prefix of at
+    /// least 8 characters. Revoking twice keeps the first revocation.
+    pub fn revoke_license(
+        &mut self,
+        id: &str,
+        reason: &str,
+        actor: &str,
+        now: Timestamp,
+    ) -> Result<Revocation, Error> {
+        let path = self.path.clone();
+        let at = format_time(now);
+        let id = id.to_ascii_lowercase();
+        self.write(|tx| {
+            let matches: Vec<(String, String)> = {
+                let mut stmt = tx
+                    .prepare_cached(
+                        "SELECT id, customer FROM licenses
+                         WHERE id = ?1 OR (length(?1) >= 8 AND substr(id, 1, length(?1)) = ?1)
+                         ORDER BY id LIMIT 3",
+                    )
+                    .map_err(|e| state(&path, e))?;
+                let rows = stmt
+                    .query_map([&id], |r| Ok((r.get(0)?, r.get(1)?)))
+                    .map_err(|e| state(&path, e))?;
+                rows.collect::<Result<_, _>>()
+                    .map_err(|e| state(&path, e))?
+            };
+            let (license_id, customer) = match matches.as_slice() {
+                [one] => one.clone(),
+                [] => {
+                    return Err(Error::UnknownLicense {
+                        id: id.clone(),
+                        help: "`caio license list` shows the issued licenses and their ids".into(),
+                    });
+                }
+                _ => {
+                    return Err(Error::UnknownLicense {
+                        id: id.clone(),
+                        help: format!(
+                            "several licenses start with `{id}` ({}, …); give more of the id",
+                            matches
+                                .iter()
+                                .map(|(i, _)| i.as_str())
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                    });
+                }
+            };
+            let existing: Option<(String, String)> = tx
+                .query_row(
+                    "SELECT revoked_at, reason FROM license_revocations WHERE license_id = ?1",
+                    [&license_id],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()
+                .map_err(|e| state(&path, e))?;
+            if let Some((revoked_at, reason)) = existing {
+                return Ok(Revocation {
+                    id: license_id,
+                    customer,
+                    revoked_at,
+                    reason,
+                    changed: false,
+                });
+            }
+            tx.execute(
+                "INSERT INTO license_revocations (license_id, revoked_at, reason, revoked_by)
+                 VALUES (?1, ?2, ?3, ?4)",
+                params![license_id, at, reason, actor],
+            )
+            .map_err(|e| state(&path, e))?;
+            Ok(Revocation {
+                id: license_id,
+                customer,
+                revoked_at: at.clone(),
+                reason: reason.to_string(),
+                changed: true,
+            })
+        })
+    }
+
+    /// Signs and records the next revocation list: every revocation so far,
+    /// with the sequence after the last published one.
+    pub fn publish_revocations(
+        &mut self,
+        key: &VendorKey,
+        now: Timestamp,
+    ) -> Result<RevocationList, Error> {
+        let path = self.path.clone();
+        self.write(|tx| {
+            let last: i64 = tx
+                .query_row(
+                    "SELECT coalesce(max(sequence), 0) FROM revocation_lists",
+                    [],
+                    |r| r.get(0),
+                )
+                .map_err(|e| state(&path, e))?;
+            let entries: Vec<RevokedLicense> = {
+                let mut stmt = tx
+                    .prepare_cached(
+                        "SELECT license_id, revoked_at FROM license_revocations ORDER BY license_id",
+                    )
+                    .map_err(|e| state(&path, e))?;
+                let rows = stmt
+                    .query_map([], |r| {
+                        Ok(RevokedLicense {
+                            id: r.get(0)?,
+                            revoked_at: r.get(1)?,
+                        })
+                    })
+                    .map_err(|e| state(&path, e))?;
+                rows.collect::<Result<_, _>>().map_err(|e| state(&path, e))?
+            };
+            let count = entries.len() as i64;
+            let sequence = u64::try_from(last).unwrap_or(0) + 1;
+            let list = revocation::sign(entries, sequence, now, key)
+                .map_err(|reason| Error::LicenseRequest { reason })?;
+            tx.execute(
+                "INSERT INTO revocation_lists (sequence, issued_at, key_id, entries, body)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![
+                    sequence as i64,
+                    list.claims.issued_at,
+                    list.claims.key_id,
+                    count,
+                    list.text
+                ],
+            )
+            .map_err(|e| state(&path, e))?;
+            Ok(list)
+        })
+    }
+
+    /// Adds a vendor public key to the keys this home trusts; returns whether
+    /// it is new.
+    pub fn trust_key(&mut self, key: &PublicKey, now: Timestamp) -> Result<bool, Error> {
+        let path = self.path.clone();
+        self.write(|tx| {
+            let n = tx
+                .execute(
+                    "INSERT INTO trusted_keys (key_id, public_key, added_at) VALUES (?1, ?2, ?3)
+                     ON CONFLICT (key_id) DO NOTHING",
+                    params![key.key_id(), key.to_text(), format_time(now)],
+                )
+                .map_err(|e| state(&path, e))?;
+            Ok(n == 1)
+        })
+    }
+
+    /// Stops trusting the vendor key `key_id`; returns the number of keys
+    /// still trusted, or `None` when the key was not trusted.
+    pub fn untrust_key(&mut self, key_id: &str) -> Result<Option<usize>, Error> {
+        let path = self.path.clone();
+        self.write(|tx| {
+            let removed = tx
+                .execute(
+                    "DELETE FROM trusted_keys WHERE key_id = ?1",
+                    params![key_id],
+                )
+                .map_err(|e| state(&path, e))?;
+            if removed == 0 {
+                return Ok(None);
+            }
+            let left: i64 = tx
+                .query_row("SELECT COUNT(*) FROM trusted_keys", [], |r| r.get(0))
+                .map_err(|e| state(&path, e))?;
+            Ok(Some(usize::try_from(left).unwrap_or(0)))
+        })
+    }
+
+    /// The vendor keys this home trusts, oldest first.
+    pub fn trusted_keys(&self) -> Result<Vec<PublicKey>, Error> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT key_id, public_key FROM trusted_keys ORDER BY added_at, key_id")
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
+            .map_err(|e| self.err(e))?;
+        rows.map(|row| {
+            let (key_id, text) = row.map_err(|e| self.err(e))?;
+            match PublicKey::parse(&text) {
+                Ok(key) if key.key_id() == key_id => Ok(key),
+                _ => Err(Error::Store {
+                    path: self.path.clone(),
+                    reason: format!("trusted key {key_id} is damaged"),
+                    help: "the database was modified outside caio; run `caio license trust` with the vendor's key again",
+                }),
+            }
+        })
+        .collect()
+    }
+
+    /// Stores a verified license on this instance; returns whether it is new.
+    pub fn install_license(&mut self, license: &License, now: Timestamp) -> Result<bool, Error> {
+        let path = self.path.clone();
+        self.write(|tx| {
+            let n = tx
+                .execute(
+                    "INSERT INTO installed_licenses (id, license, installed_at) VALUES (?1, ?2, ?3)
+                     ON CONFLICT (id) DO NOTHING",
+                    params![license.claims.id, license.text, format_time(now)],
+                )
+                .map_err(|e| state(&path, e))?;
+            Ok(n == 1)
+        })
+    }
+
+    /// The licenses installed on this instance, latest first.
+    pub fn installed_licenses(&self) -> Result<Vec<InstalledLicense>, Error> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT id, license, installed_at FROM installed_licenses
+                 ORDER BY installed_at DESC, id",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(InstalledLicense {
+                    id: r.get(0)?,
+                    text: r.get(1)?,
+                    installed_at: r.get(2)?,
+                })
+            })
+            .map_err(|e| self.err(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
+    }
+
+    /// Installs a verified revocation list. Only a list with a higher
+    /// sequence replaces the installed one; the comparison happens inside
+    /// the write lock, so two concurrent installs cannot go backwards.
+    pub fn install_revocations(
+        &mut self,
+        list: &RevocationList,
+        now: Timestamp,
+    ) -> Result<RevocationsInstall, Error> {
+        let path = self.path.clone();
+        let offered = list.sequence();
+        self.write(|tx| {
+            let installed: Option<(i64, String)> = tx
+                .query_row(
+                    "SELECT sequence, body FROM installed_revocations WHERE singleton = 1",
+                    [],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()
+                .map_err(|e| state(&path, e))?;
+            let replaced = match installed {
+                Some((sequence, body)) => {
+                    let sequence = u64::try_from(sequence).unwrap_or(0);
+                    if sequence == offered && body == list.text {
+                        return Ok(RevocationsInstall::Unchanged);
+                    }
+                    if sequence >= offered {
+                        return Err(Error::RevocationsNotNewer {
+                            installed: sequence,
+                            offered,
+                        });
+                    }
+                    Some(sequence)
+                }
+                None => None,
+            };
+            tx.execute(
+                "INSERT INTO installed_revocations (singleton, sequence, body, installed_at)
+                 VALUES (1, ?1, ?2, ?3)
+                 ON CONFLICT (singleton) DO UPDATE SET
+                    sequence = excluded.sequence, body = excluded.body,
+                    installed_at = excluded.installed_at",
+                params![offered as i64, list.text, format_time(now)],
+            )
+            .map_err(|e| state(&path, e))?;
+            Ok(RevocationsInstall::Installed { replaced })
+        })
+    }
+
+    /// The installed revocation list's text, if any.
+    pub fn installed_revocations(&self) -> Result<Option<String>, Error> {
+        self.conn
+            .query_row(
+                "SELECT body FROM installed_revocations WHERE singleton = 1",
+                [],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(|e| self.err(e))
+    }
+
+    /// The latest time the clock guard has seen.
+    pub fn latest_seen(&self) -> Result<Option<Timestamp>, Error> {
+        let text: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT latest_seen FROM license_clock WHERE singleton = 1",
+                [],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(|e| self.err(e))?;
+        Ok(text.as_deref().and_then(parse_time))
+    }
+
+    /// The clock guard: refuses a clock more than [`CLOCK_GUARD`] behind the
+    /// latest time seen, and records `now` when it is later (at most once a
+    /// minute, so routing does not write on every call).
+    pub fn observe_clock(&mut self, now: Timestamp) -> Result<(), Error> {
+        let latest = self.latest_seen()?;
+        if let Some(latest) = latest {
+            if now < earlier(latest, CLOCK_GUARD) {
+                return Err(Error::ClockTampered {
+                    now: format_time(now),
+                    latest: format_time(latest),
+                });
+            }
+            if now < caio_core::license::later(latest, SignedDuration::from_mins(1)) {
+                return Ok(());
+            }
+        }
+        let path = self.path.clone();
+        let at = format_time(now);
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO license_clock (singleton, latest_seen) VALUES (1, ?1)
+                 ON CONFLICT (singleton) DO UPDATE SET latest_seen = excluded.latest_seen
+                 WHERE excluded.latest_seen > license_clock.latest_seen",
+                [&at],
+            )
+            .map_err(|e| state(&path, e))?;
+            Ok(())
+        })
+    }
+
+    fn corrupt_license(&self, id: &str, what: &str) -> Error {
+        Error::Store {
+            path: self.path.clone(),
+            reason: format!("license {id}: {what}"),
+            help: "the database was modified outside caio; restore it from a backup",
+        }
+    }
+}

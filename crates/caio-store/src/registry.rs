@@ -1,0 +1,671 @@
+//! Registry tables: contract versions addressed by content hash, services and
+//! their status, the capability and tag indexes, and the event history.
+
+use super::Store;
+use crate::error::{Error, Refusal};
+use caio_core::canonical;
+use caio_core::contract::ServiceContract;
+use caio_core::lifecycle::{Active, AddAction, ServiceStatus, plan_add};
+use caio_core::time::timestamp;
+use rusqlite::{OptionalExtension, Transaction, params};
+use serde::Serialize;
+
+/// Who did something and when, recorded with every change.
+#[derive(Debug, Clone)]
+pub struct Change {
+    pub now: jiff::Timestamp,
+    /// The operating-system user, or what the caller knows of who acted.
+    pub actor: String,
+}
+
+/// One contract to add and where it came from (for messages).
+pub struct NewContract<'a> {
+    pub contract: &'a ServiceContract,
+    pub source: &'a str,
+}
+
+/// The result of adding one contract.
+#[derive(Debug, Clone, Serialize)]
+pub struct Registration {
+    pub service_id: String,
+    pub version: String,
+    pub hash: String,
+    pub action: AddAction,
+    /// The version this one replaced, if any.
+    pub previous_version: Option<String>,
+}
+
+/// A registered service with its active contract.
+#[derive(Debug, Clone, Serialize)]
+pub struct ServiceRecord {
+    pub service_id: String,
+    pub version: String,
+    pub hash: String,
+    pub status: ServiceStatus,
+    pub status_reason: Option<String>,
+    pub status_changed_at: Option<String>,
+    pub added_at: String,
+    /// Whether this version is the one routing uses (false for an older
+    /// version, or for any version of a removed service).
+    pub active: bool,
+    pub contract: ServiceContract,
+}
+
+/// Filters of `registry list`; `None` matches everything.
+#[derive(Debug, Clone, Default)]
+pub struct ListFilter {
+    pub capability: Option<String>,
+    pub tag: Option<String>,
+    pub status: Option<ServiceStatus>,
+    pub provider: Option<String>,
+}
+
+/// One version of a service in its history.
+#[derive(Debug, Clone, Serialize)]
+pub struct VersionEntry {
+    pub version: String,
+    pub hash: String,
+    pub added_at: String,
+    pub added_by: String,
+    /// How it came in: added, upgraded or replaced.
+    pub how: String,
+    pub replaced: Option<Replacement>,
+    pub active: bool,
+}
+
+/// What ended a version's time as the active one.
+#[derive(Debug, Clone, Serialize)]
+pub struct Replacement {
+    pub at: String,
+    pub by: String,
+    /// upgraded, replaced or removed.
+    pub how: String,
+    /// The version that took over (none when the service was removed).
+    pub version: Option<String>,
+}
+
+/// Every event of a service, in order.
+#[derive(Debug, Clone, Serialize)]
+pub struct Event {
+    pub at: String,
+    pub kind: String,
+    pub version: Option<String>,
+    pub hash: Option<String>,
+    pub detail: Option<String>,
+    pub actor: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct History {
+    pub service_id: String,
+    pub versions: Vec<VersionEntry>,
+    pub events: Vec<Event>,
+}
+
+/// The content address of a contract: BLAKE3 of its canonical JSON, in hex.
+pub fn contract_hash(contract: &ServiceContract) -> Result<(String, String), canonical::JcsError> {
+    let body = canonical::to_jcs(contract)?;
+    let hash = blake3::hash(body.as_bytes()).to_hex().to_string();
+    Ok((hash, body))
+}
+
+impl Store {
+    /// Adds contracts in one transaction: every contract is stored or none is.
+    pub fn add_contracts(
+        &mut self,
+        contracts: &[NewContract<'_>],
+        replace: bool,
+        change: &Change,
+    ) -> Result<Vec<Registration>, Error> {
+        let path = self.path.clone();
+        let at = timestamp(change.now);
+        self.write(|tx| {
+            let e = |err| super::state(&path, err);
+            let mut refusals = Vec::new();
+            let mut done = Vec::new();
+            let mut currency: Option<String> = tx
+                .query_row(
+                    "SELECT value FROM settings WHERE key = 'currency'",
+                    [],
+                    |r| r.get(0),
+                )
+                .optional()
+                .map_err(e)?;
+            for new in contracts {
+                let c = new.contract;
+                match &currency {
+                    Some(cur) if *cur != c.cost.currency => {
+                        refusals.push(Refusal {
+                            path: new.source.to_string(),
+                            message: format!(
+                                "{} prices in {}, but this registry uses {cur}",
+                                c.service_id, c.cost.currency
+                            ),
+                            help: format!(
+                                "one registry holds one currency: convert the prices to {cur}"
+                            ),
+                        });
+                        continue;
+                    }
+                    Some(_) => {}
+                    None => currency = Some(c.cost.currency.clone()),
+                }
+                let (hash, body) = contract_hash(c).map_err(|err| Error::Store {
+                    path: path.clone(),
+                    reason: format!("cannot hash {}: {err}", c.service_id),
+                    help: "check the contract's numbers",
+                })?;
+                let active: Option<(String, String)> = tx
+                    .query_row(
+                        "SELECT cv.version, cv.hash FROM services s
+                         JOIN contract_versions cv ON cv.hash = s.active_hash
+                         WHERE s.service_id = ?1",
+                        [&c.service_id],
+                        |r| Ok((r.get(0)?, r.get(1)?)),
+                    )
+                    .optional()
+                    .map_err(e)?;
+                let plan = plan_add(
+                    active
+                        .as_ref()
+                        .map(|(version, hash)| Active { version, hash }),
+                    &c.version,
+                    &hash,
+                    replace,
+                );
+                let action = match plan {
+                    Ok(action) => action,
+                    Err(refusal) => {
+                        refusals.push(Refusal {
+                            path: new.source.to_string(),
+                            message: format!("{}: {}", c.service_id, refusal.message()),
+                            help: refusal.help(),
+                        });
+                        continue;
+                    }
+                };
+                if action != AddAction::Unchanged {
+                    store_version(tx, c, &hash, &body, &at, &change.actor, &action).map_err(e)?;
+                }
+                done.push(Registration {
+                    service_id: c.service_id.clone(),
+                    version: c.version.clone(),
+                    hash,
+                    action,
+                    previous_version: active.map(|(v, _)| v),
+                });
+            }
+            if !refusals.is_empty() {
+                return Err(Error::AddRefused { refusals });
+            }
+            if let Some(cur) = currency {
+                tx.execute(
+                    "INSERT INTO settings (key, value) VALUES ('currency', ?1)
+                     ON CONFLICT (key) DO NOTHING",
+                    [cur],
+                )
+                .map_err(e)?;
+            }
+            Ok(done)
+        })
+    }
+
+    /// Active services matching `filter`, ordered by id.
+    pub fn list_services(&self, filter: &ListFilter) -> Result<Vec<ServiceRecord>, Error> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!(
+                "{SELECT_SERVICE}
+                 WHERE (?1 IS NULL OR EXISTS (SELECT 1 FROM capability_index ci
+                        WHERE ci.service_id = s.service_id AND ci.capability = ?1))
+                   AND (?2 IS NULL OR EXISTS (SELECT 1 FROM service_tags t
+                        WHERE t.service_id = s.service_id AND t.tag = ?2))
+                   AND (?3 IS NULL OR s.status = ?3)
+                   AND (?4 IS NULL OR s.provider = ?4)
+                 ORDER BY s.service_id"
+            ))
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map(
+                params![
+                    filter.capability,
+                    filter.tag,
+                    filter.status.map(ServiceStatus::as_str),
+                    filter.provider
+                ],
+                raw_service,
+            )
+            .map_err(|e| self.err(e))?;
+        rows.map(|row| self.service_from_raw(row.map_err(|e| self.err(e))?))
+            .collect()
+    }
+
+    /// Active services offering `capability`, read through the capability
+    /// index: only those contracts are parsed.
+    pub fn services_for_capability(&self, capability: &str) -> Result<Vec<ServiceRecord>, Error> {
+        // Driven by the index (capability, service_id): only the services
+        // offering the capability are visited, already in id order.
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT s.service_id, cv.version, cv.hash, s.status, s.status_reason,
+                        s.status_changed_at, cv.added_at, cv.body, 1
+                 FROM capability_index ci
+                 JOIN services s ON s.service_id = ci.service_id
+                 JOIN contract_versions cv ON cv.hash = s.active_hash
+                 WHERE ci.capability = ?1
+                 ORDER BY ci.service_id",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([capability], raw_service)
+            .map_err(|e| self.err(e))?;
+        rows.map(|row| self.service_from_raw(row.map_err(|e| self.err(e))?))
+            .collect()
+    }
+
+    /// One service: its active version, or `version` from its history (also
+    /// for a removed service, whose versions stay for replay).
+    pub fn show_service(&self, id: &str, version: Option<&str>) -> Result<ServiceRecord, Error> {
+        let raw = self
+            .conn
+            .query_row(
+                "SELECT s.service_id, cv.version, cv.hash, s.status, s.status_reason,
+                        s.status_changed_at, cv.added_at, cv.body, cv.hash IS s.active_hash
+                 FROM services s JOIN contract_versions cv ON cv.service_id = s.service_id
+                 WHERE s.service_id = ?1
+                   AND (CASE WHEN ?2 IS NULL THEN cv.hash IS s.active_hash ELSE cv.version = ?2 END)
+                 ORDER BY cv.added_at DESC, cv.rowid DESC LIMIT 1",
+                params![id, version],
+                raw_service,
+            )
+            .optional()
+            .map_err(|e| self.err(e))?;
+        match (raw, version) {
+            (Some(raw), _) => self.service_from_raw(raw),
+            (None, None) => Err(self.unknown_service(id)),
+            (None, Some(wanted)) => {
+                let known = self.versions_of(id)?;
+                if known.is_empty() {
+                    return Err(self.unknown_service(id));
+                }
+                Err(Error::UnknownVersion {
+                    service_id: id.to_string(),
+                    version: wanted.to_string(),
+                    help: format!("known versions: {}", known.join(", ")),
+                })
+            }
+        }
+    }
+
+    /// Every version and event of a service, removed services included.
+    pub fn history(&self, id: &str) -> Result<History, Error> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT at, kind, version, hash, detail, actor FROM service_events
+                 WHERE service_id = ?1 ORDER BY id",
+            )
+            .map_err(|e| self.err(e))?;
+        let events: Vec<Event> = stmt
+            .query_map([id], |r| {
+                Ok(Event {
+                    at: r.get(0)?,
+                    kind: r.get(1)?,
+                    version: r.get(2)?,
+                    hash: r.get(3)?,
+                    detail: r.get(4)?,
+                    actor: r.get(5)?,
+                })
+            })
+            .map_err(|e| self.err(e))?
+            .collect::<Result<_, _>>()
+            .map_err(|e| self.err(e))?;
+        if events.is_empty() {
+            return Err(self.unknown_service(id));
+        }
+        Ok(History {
+            service_id: id.to_string(),
+            versions: versions_from_events(&events),
+            events,
+        })
+    }
+
+    /// Sets a service's status, recording reason, time and actor.
+    pub fn set_status(
+        &mut self,
+        id: &str,
+        status: ServiceStatus,
+        reason: Option<&str>,
+        change: &Change,
+    ) -> Result<ServiceStatus, Error> {
+        let at = timestamp(change.now);
+        let path = self.path.clone();
+        let previous = self.write(|tx| {
+            let e = |err| super::state(&path, err);
+            let previous: Option<String> = tx
+                .query_row(
+                    "SELECT status FROM services WHERE service_id = ?1 AND active_hash IS NOT NULL",
+                    [id],
+                    |r| r.get(0),
+                )
+                .optional()
+                .map_err(e)?;
+            let Some(previous) = previous else {
+                return Ok(None);
+            };
+            tx.execute(
+                "UPDATE services SET status = ?2, status_reason = ?3, status_changed_at = ?4
+                 WHERE service_id = ?1",
+                params![id, status.as_str(), reason, at],
+            )
+            .map_err(e)?;
+            let detail = match reason {
+                Some(r) => format!("{previous} -> {status}: {r}"),
+                None => format!("{previous} -> {status}"),
+            };
+            event(
+                tx,
+                id,
+                &at,
+                "status",
+                None,
+                None,
+                Some(&detail),
+                &change.actor,
+            )
+            .map_err(e)?;
+            Ok(Some(
+                ServiceStatus::parse(&previous).unwrap_or(ServiceStatus::Active),
+            ))
+        })?;
+        // The error (with its suggestion scan) is built only when needed.
+        previous.ok_or_else(|| self.unknown_service(id))
+    }
+
+    /// Deregisters a service; its versions and history stay for replay.
+    pub fn remove_service(&mut self, id: &str, change: &Change) -> Result<String, Error> {
+        let at = timestamp(change.now);
+        let path = self.path.clone();
+        let removed = self.write(|tx| {
+            let e = |err| super::state(&path, err);
+            let active: Option<(String, String)> = tx
+                .query_row(
+                    "SELECT cv.version, cv.hash FROM services s
+                     JOIN contract_versions cv ON cv.hash = s.active_hash
+                     WHERE s.service_id = ?1",
+                    [id],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()
+                .map_err(e)?;
+            let Some((version, hash)) = active else {
+                return Ok(None);
+            };
+            tx.execute("DELETE FROM capability_index WHERE service_id = ?1", [id])
+                .map_err(e)?;
+            tx.execute("DELETE FROM service_tags WHERE service_id = ?1", [id])
+                .map_err(e)?;
+            tx.execute(
+                "UPDATE services SET active_hash = NULL, removed_at = ?2 WHERE service_id = ?1",
+                params![id, at],
+            )
+            .map_err(e)?;
+            event(
+                tx,
+                id,
+                &at,
+                "removed",
+                Some(&version),
+                Some(&hash),
+                None,
+                &change.actor,
+            )
+            .map_err(e)?;
+            Ok(Some(version))
+        })?;
+        removed.ok_or_else(|| self.unknown_service(id))
+    }
+
+    /// A contract version by its content hash (for replay), removed or not.
+    pub fn contract_by_hash(&self, hash: &str) -> Result<Option<ServiceContract>, Error> {
+        let body: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT body FROM contract_versions WHERE hash = ?1",
+                [hash],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(|e| self.err(e))?;
+        body.map(|b| self.parse_body(&b)).transpose()
+    }
+
+    fn versions_of(&self, id: &str) -> Result<Vec<String>, Error> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT DISTINCT version FROM contract_versions WHERE service_id = ?1 ORDER BY added_at",
+            )
+            .map_err(|e| self.err(e))?;
+        stmt.query_map([id], |r| r.get(0))
+            .map_err(|e| self.err(e))?
+            .collect::<Result<_, _>>()
+            .map_err(|e| self.err(e))
+    }
+
+    fn unknown_service(&self, id: &str) -> Error {
+        let removed: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT removed_at FROM services WHERE service_id = ?1 AND active_hash IS NULL",
+                [id],
+                |r| r.get(0),
+            )
+            .optional()
+            .ok()
+            .flatten();
+        if let Some(at) = removed {
+            return Error::UnknownService {
+                id: id.to_string(),
+                help: format!(
+                    "`{id}` was removed at {at}; `caio registry history {id}` lists its versions \
+                     and `caio registry show {id} --version V` shows one"
+                ),
+            };
+        }
+        let ids: Vec<String> = self
+            .conn
+            .prepare_cached("SELECT service_id FROM services WHERE active_hash IS NOT NULL")
+            .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
+            .unwrap_or_default();
+        let names: Vec<&str> = ids.iter().map(String::as_str).collect();
+        let help = match caio_core::shape::did_you_mean(id, &names) {
+            Some(s) => format!("did you mean `{s}`? `caio registry list` shows the services"),
+            None => "`caio registry list` shows the registered services".to_string(),
+        };
+        Error::UnknownService {
+            id: id.to_string(),
+            help,
+        }
+    }
+
+    fn parse_body(&self, body: &str) -> Result<ServiceContract, Error> {
+        serde_json::from_str(body).map_err(|e| Error::Store {
+            path: self.path.clone(),
+            reason: format!("a stored contract cannot be read back: {e}"),
+            help: "the database was modified outside caio; restore it from a backup",
+        })
+    }
+
+    fn service_from_raw(&self, raw: RawService) -> Result<ServiceRecord, Error> {
+        let status = ServiceStatus::parse(&raw.status).ok_or_else(|| Error::Store {
+            path: self.path.clone(),
+            reason: format!("unknown status `{}` for {}", raw.status, raw.service_id),
+            help: "the database was modified outside caio; restore it from a backup",
+        })?;
+        Ok(ServiceRecord {
+            contract: self.parse_body(&raw.body)?,
+            service_id: raw.service_id,
+            version: raw.version,
+            hash: raw.hash,
+            status,
+            status_reason: raw.status_reason,
+            status_changed_at: raw.status_changed_at,
+            added_at: raw.added_at,
+            active: raw.active,
+        })
+    }
+}
+
+const SELECT_SERVICE: &str = "SELECT s.service_id, cv.version, cv.hash, s.status, s.status_reason,
+        s.status_changed_at, cv.added_at, cv.body, 1
+ FROM services s JOIN contract_versions cv ON cv.hash = s.active_hash";
+
+struct RawService {
+    service_id: String,
+    version: String,
+    hash: String,
+    status: String,
+    status_reason: Option<String>,
+    status_changed_at: Option<String>,
+    added_at: String,
+    body: String,
+    active: bool,
+}
+
+fn raw_service(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawService> {
+    Ok(RawService {
+        service_id: r.get(0)?,
+        version: r.get(1)?,
+        hash: r.get(2)?,
+        status: r.get(3)?,
+        status_reason: r.get(4)?,
+        status_changed_at: r.get(5)?,
+        added_at: r.get(6)?,
+        body: r.get(7)?,
+        active: r.get(8)?,
+    })
+}
+
+fn store_version(
+    tx: &Transaction<'_>,
+    c: &ServiceContract,
+    hash: &str,
+    body: &str,
+    at: &str,
+    actor: &str,
+    action: &AddAction,
+) -> rusqlite::Result<()> {
+    let id = &c.service_id;
+    let re_registered: bool = tx
+        .query_row(
+            "SELECT removed_at IS NOT NULL FROM services WHERE service_id = ?1",
+            [id],
+            |r| r.get(0),
+        )
+        .optional()?
+        .unwrap_or(false);
+    tx.execute(
+        "INSERT INTO contract_versions (hash, service_id, version, body, added_at)
+         VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (hash) DO NOTHING",
+        params![hash, id, c.version, body, at],
+    )?;
+    tx.execute(
+        "INSERT INTO services (service_id, active_hash, provider) VALUES (?1, ?2, ?3)
+         ON CONFLICT (service_id) DO UPDATE SET active_hash = ?2, provider = ?3, removed_at = NULL",
+        params![id, hash, c.provider],
+    )?;
+    if re_registered {
+        // A removed service comes back as a new registration: active again.
+        tx.execute(
+            "UPDATE services SET status = 'active', status_reason = NULL, status_changed_at = ?2
+             WHERE service_id = ?1",
+            params![id, at],
+        )?;
+    }
+    tx.execute("DELETE FROM capability_index WHERE service_id = ?1", [id])?;
+    tx.execute("DELETE FROM service_tags WHERE service_id = ?1", [id])?;
+    let mut cap = tx.prepare_cached(
+        "INSERT OR IGNORE INTO capability_index (capability, service_id) VALUES (?1, ?2)",
+    )?;
+    for capability in &c.capabilities {
+        cap.execute(params![capability.kind, id])?;
+    }
+    let mut tag =
+        tx.prepare_cached("INSERT OR IGNORE INTO service_tags (tag, service_id) VALUES (?1, ?2)")?;
+    for t in &c.tags {
+        tag.execute(params![t, id])?;
+    }
+    event(
+        tx,
+        id,
+        at,
+        action.as_str(),
+        Some(&c.version),
+        Some(hash),
+        re_registered.then_some("re-registered after removal; status reset to active"),
+        actor,
+    )
+}
+
+#[allow(clippy::too_many_arguments)]
+pub(super) fn event(
+    tx: &Transaction<'_>,
+    service_id: &str,
+    at: &str,
+    kind: &str,
+    version: Option<&str>,
+    hash: Option<&str>,
+    detail: Option<&str>,
+    actor: &str,
+) -> rusqlite::Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO service_events (service_id, at, kind, version, hash, detail, actor)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?
+    .execute(params![service_id, at, kind, version, hash, detail, actor])?;
+    Ok(())
+}
+
+/// Folds the event log into one entry per version that became active.
+fn versions_from_events(events: &[Event]) -> Vec<VersionEntry> {
+    let mut versions: Vec<VersionEntry> = Vec::new();
+    for ev in events {
+        match ev.kind.as_str() {
+            "added" | "upgraded" | "replaced" => {
+                if let Some(last) = versions.last_mut().filter(|v| v.replaced.is_none()) {
+                    last.active = false;
+                    last.replaced = Some(Replacement {
+                        at: ev.at.clone(),
+                        by: ev.actor.clone(),
+                        how: ev.kind.clone(),
+                        version: ev.version.clone(),
+                    });
+                }
+                versions.push(VersionEntry {
+                    version: ev.version.clone().unwrap_or_default(),
+                    hash: ev.hash.clone().unwrap_or_default(),
+                    added_at: ev.at.clone(),
+                    added_by: ev.actor.clone(),
+                    how: ev.kind.clone(),
+                    replaced: None,
+                    active: true,
+                });
+            }
+            "removed" => {
+                if let Some(last) = versions.last_mut().filter(|v| v.replaced.is_none()) {
+                    last.active = false;
+                    last.replaced = Some(Replacement {
+                        at: ev.at.clone(),
+                        by: ev.actor.clone(),
+                        how: "removed".into(),
+                        version: None,
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+    versions
+}

@@ -1,0 +1,383 @@
+//! The edge around the pure routing core: gathers its inputs — candidates
+//! from the registry's capability index (or from contract files in stateless
+//! mode), the policy set in force, and the caller's identity — runs
+//! [`routing::route`], and returns the decision with what identifies its
+//! inputs (policy-set hash, contract hashes, the stats snapshot).
+//!
+//! Execution stats come from the home's `service_stats` table: always in
+//! registry mode, and in stateless mode when a home is named (the services
+//! are matched by id), so the circuit breaker protects both. The router
+//! reads the clock once, when built, to tell open circuits from closed
+//! ones; [`Router::at`] sets that time instead (tests, benchmarks).
+
+use crate::Store;
+use crate::error::Error;
+use crate::home::Home;
+use crate::registry::contract_hash;
+use caio_core::contract::ServiceContract;
+use caio_core::health::Health;
+use caio_core::lifecycle::ServiceStatus;
+use caio_core::policy::PolicySet;
+use caio_core::principal::{AuthFailure, Principal};
+use caio_core::request::Request;
+use caio_core::routing::{self, Candidate, ContractRef, Identity, Routed, ServiceStats};
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+#[derive(Debug, Clone)]
+struct Loaded {
+    contract: ServiceContract,
+    hash: String,
+    status: ServiceStatus,
+    status_reason: Option<String>,
+}
+
+enum Source {
+    /// Candidates, policies and identity from the home.
+    Registry {
+        store: Store,
+        home: Home,
+        /// Services per capability, loaded once per router.
+        cache: BTreeMap<String, Vec<Rc<Loaded>>>,
+        /// Their execution stats, loaded with them.
+        health: BTreeMap<String, Health>,
+    },
+    /// Candidates and policies from files; identity simulated, anonymous,
+    /// or checked against a home when one is given.
+    Files {
+        contracts: Vec<Rc<Loaded>>,
+        principal: Option<Principal>,
+        identities: Option<(Store, Home)>,
+        /// The home's execution stats, when a home is named.
+        health: Option<BTreeMap<String, Health>>,
+    },
+}
+
+pub struct Router {
+    source: Source,
+    policies: PolicySet,
+    policy_hash: String,
+    /// Whether the stateless inputs were handed out for storing.
+    inputs_taken: bool,
+    /// The time circuits are judged at (Unix milliseconds).
+    now_ms: i64,
+}
+
+impl Router {
+    /// Registry mode: the installed policy set always applies.
+    pub fn registry(store: Store, home: Home) -> Result<Router, Error> {
+        let policies = store.active_policy_set()?;
+        let policy_hash = hash_of(&policies, &store)?;
+        Ok(Router {
+            source: Source::Registry {
+                store,
+                home,
+                cache: BTreeMap::new(),
+                health: BTreeMap::new(),
+            },
+            policies,
+            policy_hash,
+            inputs_taken: false,
+            now_ms: jiff::Timestamp::now().as_millisecond(),
+        })
+    }
+
+    /// Stateless mode. Contracts must be valid and share one currency.
+    pub fn files(
+        contracts: Vec<ServiceContract>,
+        policies: PolicySet,
+        principal: Option<Principal>,
+        identities: Option<(Store, Home)>,
+    ) -> Result<Router, Error> {
+        let mut currencies: Vec<String> =
+            contracts.iter().map(|c| c.cost.currency.clone()).collect();
+        currencies.sort();
+        currencies.dedup();
+        if currencies.len() > 1 {
+            return Err(Error::MixedCurrencies { currencies });
+        }
+        let contracts = contracts
+            .into_iter()
+            .map(|contract| {
+                let hash = contract_hash(&contract)
+                    .map(|(h, _)| h)
+                    .unwrap_or_else(|_| "unhashable".to_string());
+                Rc::new(Loaded {
+                    contract,
+                    hash,
+                    status: ServiceStatus::Active,
+                    status_reason: None,
+                })
+            })
+            .collect();
+        let policy_hash = policies
+            .canonical()
+            .map(|(h, _)| h)
+            .map_err(|e| Error::Store {
+                path: "policies".into(),
+                reason: format!("the policy set has no canonical form: {e}"),
+                help: "check the numbers in the policy files",
+            })?;
+        Ok(Router {
+            source: Source::Files {
+                contracts,
+                principal,
+                identities,
+                health: None,
+            },
+            policies,
+            policy_hash,
+            inputs_taken: false,
+            now_ms: jiff::Timestamp::now().as_millisecond(),
+        })
+    }
+
+    /// Judges circuits at `now` instead of the time the router was built.
+    pub fn at(mut self, now: jiff::Timestamp) -> Router {
+        self.now_ms = now.as_millisecond();
+        self
+    }
+
+    pub fn policies(&self) -> &PolicySet {
+        &self.policies
+    }
+
+    pub fn policy_hash(&self) -> &str {
+        &self.policy_hash
+    }
+
+    /// Routes one request.
+    pub fn route(&mut self, request: &Request) -> Result<Routed, Error> {
+        let mut notes = Vec::new();
+        let identity = self.identify(request, &mut notes)?;
+        let loaded = self.candidates(request)?;
+        let now_ms = self.now_ms;
+        let health = self.health()?;
+        let stats_of = |id: &str| {
+            health
+                .and_then(|h| h.get(id))
+                .map_or_else(ServiceStats::default, |h| h.stats(now_ms))
+        };
+        let candidates: Vec<Candidate<'_>> = loaded
+            .iter()
+            .map(|l| Candidate {
+                contract: &l.contract,
+                status: l.status,
+                status_reason: l.status_reason.as_deref(),
+                stats: stats_of(&l.contract.service_id),
+            })
+            .collect();
+        let decision = routing::route(request, &identity, &candidates, &self.policies);
+        let mut contracts: Vec<ContractRef> = loaded
+            .iter()
+            .map(|l| ContractRef {
+                service_id: l.contract.service_id.clone(),
+                version: l.contract.version.clone(),
+                hash: l.hash.clone(),
+                status: l.status,
+                status_reason: l.status_reason.clone(),
+            })
+            .collect();
+        contracts.sort_by(|a, b| a.service_id.cmp(&b.service_id));
+        let stats = candidates
+            .iter()
+            .filter(|c| c.stats != ServiceStats::default())
+            .map(|c| (c.contract.service_id.clone(), c.stats))
+            .collect();
+        Ok(Routed {
+            decision,
+            identity,
+            policy_set: self.policy_hash.clone(),
+            policy_rules: self.policies.policies().len(),
+            contracts,
+            stats,
+            notes,
+        })
+    }
+
+    /// The execution stats the candidates are routed with: those of the
+    /// capabilities loaded so far (registry), or the whole table (a home
+    /// named in stateless mode), or none.
+    fn health(&mut self) -> Result<Option<&BTreeMap<String, Health>>, Error> {
+        match &mut self.source {
+            Source::Registry { health, .. } => Ok(Some(health)),
+            Source::Files {
+                identities: Some((store, _)),
+                health,
+                ..
+            } => {
+                if health.is_none() {
+                    *health = Some(store.all_health()?);
+                }
+                Ok(health.as_ref())
+            }
+            Source::Files { .. } => Ok(None),
+        }
+    }
+
+    /// A candidate's contract by service id (what execution calls).
+    pub fn contract(&self, service_id: &str) -> Option<ServiceContract> {
+        let found = match &self.source {
+            Source::Registry { cache, .. } => cache
+                .values()
+                .flatten()
+                .find(|l| l.contract.service_id == service_id),
+            Source::Files { contracts, .. } => contracts
+                .iter()
+                .find(|l| l.contract.service_id == service_id),
+        };
+        found.map(|l| l.contract.clone())
+    }
+
+    /// The home's store, when this router has one (registry mode, or
+    /// stateless mode with a home named): traces go there.
+    pub fn store_mut(&mut self) -> Option<&mut Store> {
+        match &mut self.source {
+            Source::Registry { store, .. } => Some(store),
+            Source::Files { identities, .. } => identities.as_mut().map(|(store, _)| store),
+        }
+    }
+
+    /// What replay needs that the home does not already hold: in stateless
+    /// mode, the contracts and the policy set read from files. Handed out
+    /// once; later calls return nothing.
+    pub fn take_inputs(&mut self) -> Vec<crate::traces::Input> {
+        if std::mem::replace(&mut self.inputs_taken, true) {
+            return Vec::new();
+        }
+        let Source::Files { contracts, .. } = &self.source else {
+            return Vec::new();
+        };
+        let mut inputs: Vec<crate::traces::Input> = contracts
+            .iter()
+            .filter_map(|l| {
+                let (hash, body) = contract_hash(&l.contract).ok()?;
+                Some(crate::traces::Input {
+                    hash,
+                    kind: "contract",
+                    body,
+                })
+            })
+            .collect();
+        if let Ok((hash, body)) = self.policies.canonical() {
+            inputs.push(crate::traces::Input {
+                hash,
+                kind: "policy_set",
+                body,
+            });
+        }
+        inputs
+    }
+
+    fn identify(&self, request: &Request, notes: &mut Vec<String>) -> Result<Identity, Error> {
+        let token = request.token();
+        match &self.source {
+            Source::Registry { store, home, .. } => Ok(Identity::from_auth(
+                store.authenticate(home, token)?,
+                token.is_some(),
+            )),
+            Source::Files {
+                principal: Some(p), ..
+            } => {
+                if token.is_some() {
+                    notes.push(format!(
+                        "routing as the simulated principal `{}`; the request's token is not checked",
+                        p.name
+                    ));
+                }
+                Ok(Identity::Simulated {
+                    principal: p.clone(),
+                })
+            }
+            Source::Files {
+                identities: Some((store, home)),
+                ..
+            } => {
+                let identity =
+                    Identity::from_auth(store.authenticate(home, token)?, token.is_some());
+                if let Identity::Refused { .. } = identity {
+                    notes.push(format!(
+                        "the token is not one of the caio home at {}; to simulate a caller \
+                         in stateless mode, use --principal FILE",
+                        home.path.display()
+                    ));
+                }
+                Ok(identity)
+            }
+            Source::Files { .. } => {
+                if token.is_none() {
+                    return Ok(Identity::Anonymous);
+                }
+                notes.push(
+                    "the request carries a token, but there is no caio home to check it against: \
+                     pass --home (or set CAIO_HOME), or simulate a caller with --principal FILE"
+                        .to_string(),
+                );
+                Ok(Identity::Refused {
+                    failure: AuthFailure::Unknown,
+                })
+            }
+        }
+    }
+
+    /// The services offering any capability the request names.
+    fn candidates(&mut self, request: &Request) -> Result<Vec<Rc<Loaded>>, Error> {
+        let mut wanted: Vec<String> = request.steps().into_iter().map(|s| s.capability).collect();
+        wanted.sort();
+        wanted.dedup();
+        match &mut self.source {
+            Source::Files { contracts, .. } => Ok(contracts
+                .iter()
+                .filter(|l| {
+                    l.contract
+                        .capabilities
+                        .iter()
+                        .any(|c| wanted.contains(&c.kind))
+                })
+                .cloned()
+                .collect()),
+            Source::Registry {
+                store,
+                cache,
+                health,
+                ..
+            } => {
+                let mut out: BTreeMap<String, Rc<Loaded>> = BTreeMap::new();
+                for capability in wanted {
+                    if !cache.contains_key(&capability) {
+                        health.extend(store.health_for_capability(&capability)?);
+                        let records = store.services_for_capability(&capability)?;
+                        let loaded = records
+                            .into_iter()
+                            .map(|r| {
+                                Rc::new(Loaded {
+                                    contract: r.contract,
+                                    hash: r.hash,
+                                    status: r.status,
+                                    status_reason: r.status_reason,
+                                })
+                            })
+                            .collect();
+                        cache.insert(capability.clone(), loaded);
+                    }
+                    for l in cache.get(&capability).into_iter().flatten() {
+                        out.entry(l.contract.service_id.clone())
+                            .or_insert_with(|| Rc::clone(l));
+                    }
+                }
+                Ok(out.into_values().collect())
+            }
+        }
+    }
+}
+
+fn hash_of(policies: &PolicySet, store: &Store) -> Result<String, Error> {
+    policies
+        .canonical()
+        .map(|(h, _)| h)
+        .map_err(|e| Error::Store {
+            path: store.path().to_path_buf(),
+            reason: format!("the policy set has no canonical form: {e}"),
+            help: "re-apply the policy files with `caio policy apply`",
+        })
+}

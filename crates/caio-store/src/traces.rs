@@ -1,0 +1,327 @@
+//! The trace tables: appending records to the chain (one `BEGIN IMMEDIATE`
+//! transaction per call or per batch chunk, so concurrent processes never
+//! lose, duplicate or skip a seq), reading them back, checkpoints, and the
+//! content-addressed inputs of stateless decisions.
+
+use super::Store;
+use crate::error::Error;
+use caio_core::trace::{self, Prepared, Row};
+use rusqlite::{OptionalExtension, params};
+use serde::Serialize;
+
+/// Where a record landed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Appended {
+    pub seq: i64,
+    #[serde(serialize_with = "as_hex")]
+    pub hash: [u8; 32],
+}
+
+fn as_hex<S: serde::Serializer>(h: &[u8; 32], s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&trace::hex(h))
+}
+
+/// An input of a stateless decision, kept by hash for replay.
+#[derive(Debug, Clone)]
+pub struct Input {
+    pub hash: String,
+    /// `contract` or `policy_set`.
+    pub kind: &'static str,
+    pub body: String,
+}
+
+/// One stored record, as listed.
+#[derive(Debug, Clone, Serialize)]
+pub struct Listed {
+    pub seq: i64,
+    pub decision_id: String,
+    pub at: String,
+    pub outcome: String,
+    pub services: String,
+    pub principal: String,
+}
+
+/// Filters of `trace list` and `trace export`.
+#[derive(Debug, Clone, Default)]
+pub struct TraceFilter {
+    pub service: Option<String>,
+    pub outcome: Option<String>,
+    pub since: Option<String>,
+    pub until: Option<String>,
+    pub limit: Option<usize>,
+}
+
+/// A stored checkpoint.
+#[derive(Debug, Clone, Serialize)]
+pub struct StoredCheckpoint {
+    pub seq: i64,
+    pub hash: String,
+    pub note: String,
+    pub at: String,
+}
+
+impl Store {
+    /// Appends records in order, in one transaction, with the inputs they
+    /// need for replay.
+    pub fn append_traces(
+        &mut self,
+        records: &[Prepared],
+        inputs: &[Input],
+    ) -> Result<Vec<Appended>, Error> {
+        let path = self.path.clone();
+        self.write(|tx| {
+            let err = |e| super::state(&path, e);
+            for input in inputs {
+                tx.prepare_cached(
+                    "INSERT OR IGNORE INTO trace_inputs (hash, kind, body) VALUES (?1, ?2, ?3)",
+                )
+                .and_then(|mut s| s.execute(params![input.hash, input.kind, input.body]))
+                .map_err(err)?;
+            }
+            let head: Option<(i64, String)> = tx
+                .query_row(
+                    "SELECT seq, hash FROM traces ORDER BY seq DESC LIMIT 1",
+                    [],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()
+                .map_err(err)?;
+            let (mut seq, mut prev) = match head {
+                None => (0, trace::GENESIS),
+                Some((seq, hash)) => {
+                    let prev = trace::unhex32(&hash).ok_or_else(|| Error::Store {
+                        path: path.clone(),
+                        reason: format!("the trace head (seq {seq}) has a malformed hash"),
+                        help: "run `caio trace verify` to find the damage",
+                    })?;
+                    (seq, prev)
+                }
+            };
+            let mut out = Vec::with_capacity(records.len());
+            let mut insert = tx
+                .prepare_cached(
+                    "INSERT INTO traces (seq, prev, hash, decision_id, at, outcome, services, principal, record)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                )
+                .map_err(err)?;
+            for p in records {
+                seq += 1;
+                let hash = trace::chain_hash(&prev, &p.body);
+                insert
+                    .execute(params![
+                        seq,
+                        trace::hex(&prev),
+                        trace::hex(&hash),
+                        trace::decision_id(&hash),
+                        p.record.at,
+                        p.record.outcome.as_str(),
+                        p.services(),
+                        p.record.decision.principal,
+                        p.body,
+                    ])
+                    .map_err(err)?;
+                out.push(Appended { seq, hash });
+                prev = hash;
+            }
+            Ok(out)
+        })
+    }
+
+    /// The number of records and the chain head.
+    pub fn trace_head(&self) -> Result<(i64, [u8; 32]), Error> {
+        let head: Option<(i64, String)> = self
+            .conn
+            .query_row(
+                "SELECT seq, hash FROM traces ORDER BY seq DESC LIMIT 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()
+            .map_err(|e| self.err(e))?;
+        Ok(match head {
+            None => (0, trace::GENESIS),
+            Some((seq, hash)) => (seq, trace::unhex32(&hash).unwrap_or(trace::GENESIS)),
+        })
+    }
+
+    /// One record by seq.
+    pub fn trace_by_seq(&self, seq: i64) -> Result<Option<Row>, Error> {
+        self.conn
+            .query_row(
+                "SELECT seq, prev, hash, record, decision_id, at, outcome, services, principal FROM traces WHERE seq = ?1",
+                [seq],
+                row,
+            )
+            .optional()
+            .map_err(|e| self.err(e))
+    }
+
+    /// Records whose decision id starts with `prefix` (at most two, to tell
+    /// a unique prefix from an ambiguous one).
+    pub fn traces_by_decision(&self, prefix: &str) -> Result<Vec<Row>, Error> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT seq, prev, hash, record, decision_id, at, outcome, services, principal FROM traces
+                 WHERE decision_id >= ?1 AND decision_id < ?2 ORDER BY seq LIMIT 2",
+            )
+            .map_err(|e| self.err(e))?;
+        let upper = format!("{prefix}g");
+        stmt.query_map(params![prefix, upper], row)
+            .map_err(|e| self.err(e))?
+            .collect::<Result<_, _>>()
+            .map_err(|e| self.err(e))
+    }
+
+    /// Records matching `filter`, newest first.
+    pub fn list_traces(&self, filter: &TraceFilter) -> Result<Vec<Listed>, Error> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT seq, decision_id, at, outcome, services, principal FROM traces
+                 WHERE (?1 IS NULL OR instr(',' || services || ',', ',' || ?1 || ',') > 0)
+                   AND (?2 IS NULL OR outcome = ?2)
+                   AND (?3 IS NULL OR at >= ?3)
+                   AND (?4 IS NULL OR at < ?4)
+                 ORDER BY seq DESC LIMIT ?5",
+            )
+            .map_err(|e| self.err(e))?;
+        let limit = filter.limit.map_or(-1, |l| l as i64);
+        stmt.query_map(
+            params![
+                filter.service,
+                filter.outcome,
+                filter.since,
+                filter.until,
+                limit
+            ],
+            |r| {
+                Ok(Listed {
+                    seq: r.get(0)?,
+                    decision_id: r.get(1)?,
+                    at: r.get(2)?,
+                    outcome: r.get(3)?,
+                    services: r.get(4)?,
+                    principal: r.get(5)?,
+                })
+            },
+        )
+        .map_err(|e| self.err(e))?
+        .collect::<Result<_, _>>()
+        .map_err(|e| self.err(e))
+    }
+
+    /// Visits every record from `from` on, in seq order, with the time it
+    /// was appended; stops early when `f` returns false. Rows are handed
+    /// over, so a visitor can keep one without copying it.
+    pub fn for_each_trace<E: From<Error>>(
+        &self,
+        from: i64,
+        since: Option<&str>,
+        mut f: impl FnMut(Row) -> Result<bool, E>,
+    ) -> Result<(), E> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT seq, prev, hash, record, decision_id, at, outcome, services, principal FROM traces
+                 WHERE seq >= ?1 AND (?2 IS NULL OR at >= ?2) ORDER BY seq",
+            )
+            .map_err(|e| self.err(e))?;
+        let mut rows = stmt.query(params![from, since]).map_err(|e| self.err(e))?;
+        while let Some(r) = rows.next().map_err(|e| self.err(e))? {
+            let row = row(r).map_err(|e| self.err(e))?;
+            if !f(row)? {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    /// Stores a signed checkpoint.
+    pub fn add_checkpoint(&mut self, cp: &StoredCheckpoint) -> Result<(), Error> {
+        let path = self.path.clone();
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO trace_checkpoints (seq, hash, note, at) VALUES (?1, ?2, ?3, ?4)",
+                params![cp.seq, cp.hash, cp.note, cp.at],
+            )
+            .map(drop)
+            .map_err(|e| super::state(&path, e))
+        })
+    }
+
+    /// Every stored checkpoint, oldest first.
+    pub fn checkpoints(&self) -> Result<Vec<StoredCheckpoint>, Error> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT seq, hash, note, at FROM trace_checkpoints ORDER BY id")
+            .map_err(|e| self.err(e))?;
+        stmt.query_map([], |r| {
+            Ok(StoredCheckpoint {
+                seq: r.get(0)?,
+                hash: r.get(1)?,
+                note: r.get(2)?,
+                at: r.get(3)?,
+            })
+        })
+        .map_err(|e| self.err(e))?
+        .collect::<Result<_, _>>()
+        .map_err(|e| self.err(e))
+    }
+
+    /// An input of a stateless decision, by hash.
+    pub fn trace_input(&self, hash: &str) -> Result<Option<String>, Error> {
+        self.conn
+            .query_row(
+                "SELECT body FROM trace_inputs WHERE hash = ?1",
+                [hash],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(|e| self.err(e))
+    }
+
+    /// A value from the settings table.
+    pub fn setting(&self, key: &str) -> Result<Option<String>, Error> {
+        self.conn
+            .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
+                r.get(0)
+            })
+            .optional()
+            .map_err(|e| self.err(e))
+    }
+
+    /// Sets a value in the settings table if it has none yet; returns the
+    /// value in force.
+    pub fn setting_or_insert(&mut self, key: &str, value: &str) -> Result<String, Error> {
+        let path = self.path.clone();
+        self.write(|tx| {
+            let err = |e| super::state(&path, e);
+            tx.execute(
+                "INSERT OR IGNORE INTO settings (key, value) VALUES (?1, ?2)",
+                params![key, value],
+            )
+            .map_err(err)?;
+            tx.query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
+                r.get(0)
+            })
+            .map_err(err)
+        })
+    }
+}
+
+fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
+    Ok(Row {
+        seq: r.get(0)?,
+        prev: r.get(1)?,
+        hash: r.get(2)?,
+        record: r.get(3)?,
+        index: Some(caio_core::trace::Index {
+            decision_id: r.get(4)?,
+            at: r.get(5)?,
+            outcome: r.get(6)?,
+            services: r.get(7)?,
+            principal: r.get(8)?,
+        }),
+    })
+}

@@ -1,0 +1,7 @@
+//! Use cases: what a command does, combining the pure core with the store
+//! and the gateway. The command line calls these and renders what they
+//! return; tests call them directly.
+
+pub mod documents;
+pub mod license_gate;
+pub mod vendor_keys;
