@@ -36,12 +36,12 @@ column and a stable code such as contract::latency-order."
 }
 
 fn parse_service_id(s: &str) -> Result<String, String> {
-    if (contract::shape::SERVICE_ID.check)(s) {
+    if (contract::schema::SERVICE_ID.check)(s) {
         Ok(s.to_string())
     } else {
         Err(format!(
             "`{s}` is not {}",
-            contract::shape::SERVICE_ID.describe
+            contract::schema::SERVICE_ID.describe
         ))
     }
 }

@@ -8,7 +8,7 @@ use crate::ui::Ui;
 use caio_core::contract::ServiceContract;
 use caio_invariants::engine::Real;
 use caio_invariants::spec::{self, Check, Invariant};
-use caio_invariants::{self, RunOptions, Scorecard, Verdict};
+use caio_invariants::{self, RunOptions, Scorecard, Status};
 use std::path::{Path, PathBuf};
 
 const AFTER_HELP: &str = "\
@@ -301,9 +301,9 @@ fn render(scorecard: &Scorecard, ui: &mut Ui) -> Result<(), Error> {
     let mut table = ui.table(&["ID", "TITLE", "RESULT", "TRIALS", "DURATION"]);
     for e in &scorecard.invariants {
         let result = match (e.result, e.median_ms) {
-            (Verdict::Pass, Some(m)) => format!("pass (median {m:.3} ms)"),
-            (Verdict::Pass, None) => "pass".to_string(),
-            (Verdict::Fail, _) => "FAIL".to_string(),
+            (Status::Pass, Some(m)) => format!("pass (median {m:.3} ms)"),
+            (Status::Pass, None) => "pass".to_string(),
+            (Status::Fail, _) => "FAIL".to_string(),
         };
         table.add_row(vec![
             e.id.clone(),

@@ -3,7 +3,7 @@
 use super::{GlobalArgs, open_store, open_store_existing, resolve_home};
 use crate::error::{Error, Exit};
 use crate::ui::Ui;
-use caio_core::contract::{Trust, shape::NAME};
+use caio_core::contract::{Trust, schema::NAME};
 use caio_core::principal::Principal;
 use clap::Subcommand;
 

@@ -400,7 +400,7 @@ fn router(args: &RouteArgs, global: &GlobalArgs, ui: &mut Ui) -> Result<Option<R
     )?))
 }
 
-const PRINCIPAL_FORMAT: source::Format = source::Format {
+const PRINCIPAL_FORMAT: source::DocumentKind = source::DocumentKind {
     prefix: "principal",
     noun: "principal",
     empty_help: "write `name`, `tenant`, `roles` and `trust`, e.g. `trust: high`",

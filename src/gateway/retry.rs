@@ -33,14 +33,14 @@ pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(10);
 
 /// How an attempt's outcome is judged, with the reason in words.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Verdict {
+pub struct Classification {
     pub result: AttemptResult,
     pub reason: String,
 }
 
 /// Judges one attempt's outcome.
-pub fn classify(outcome: &Result<Response, Failure>) -> Verdict {
-    let v = |result, reason: String| Verdict { result, reason };
+pub fn classify(outcome: &Result<Response, Failure>) -> Classification {
+    let v = |result, reason: String| Classification { result, reason };
     match outcome {
         Ok(r) if (200..300).contains(&r.status) => {
             v(AttemptResult::Success, format!("HTTP {}", r.status))

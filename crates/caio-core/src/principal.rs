@@ -6,7 +6,7 @@
 //! same way and compared in constant time against every stored hash.
 
 use crate::contract::Trust;
-use crate::contract::shape::{NAME_STR, NAMES, TRUST_LEVELS};
+use crate::contract::schema::{NAME_STR, NAMES, TRUST_LEVELS};
 use crate::diagnostic::Problem;
 use crate::shape::{Field, Shape, StrShape};
 use crate::yaml::Node;

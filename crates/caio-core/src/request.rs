@@ -7,7 +7,7 @@
 //! check of [`REQUEST`] over a spanned tree (every problem, with line and
 //! column), then the typed value. A JSON `null` means "absent" everywhere.
 
-use crate::contract::shape::{
+use crate::contract::schema::{
     BOOL, CAPABILITY_ID, DATA_CLASSES, HOSTINGS, LANGUAGE_STR, MODALITY, NAMES, NON_EMPTY_NAMES,
     NON_NEGATIVE_INT, POSITIVE, PRICE, TEXT, UNIT,
 };

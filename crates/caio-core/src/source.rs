@@ -12,7 +12,7 @@ use std::path::PathBuf;
 
 /// What the messages call a format and how its codes are prefixed.
 #[derive(Debug)]
-pub struct Format {
+pub struct DocumentKind {
     /// Code prefix: `contract` → `contract::unreadable`.
     pub prefix: &'static str,
     /// What one document is, for messages: "contract", "policy set".
@@ -21,7 +21,7 @@ pub struct Format {
     pub empty_help: &'static str,
 }
 
-impl Format {
+impl DocumentKind {
     fn code(&self, suffix: &str) -> String {
         format!("{}::{suffix}", self.prefix)
     }
@@ -119,7 +119,7 @@ impl Document {
     }
 
     /// Parses the document's text, keeping the text for snippets.
-    pub fn parse(self, format: &Format) -> (String, Result<Node, Problem>) {
+    pub fn parse(self, format: &DocumentKind) -> (String, Result<Node, Problem>) {
         match self.text {
             Ok(text) => {
                 let node = parse(format, &text);
@@ -168,7 +168,7 @@ impl ReadError {
 
 /// A file over the size cap; `len` when its metadata told (a file that grew
 /// while it was read does not have one).
-fn too_large(format: &Format, len: Option<u64>) -> Problem {
+fn too_large(format: &DocumentKind, len: Option<u64>) -> Problem {
     let size = match len {
         Some(len) => format!("file is {len} bytes"),
         None => "file grew past the limit while it was read".to_string(),
@@ -189,7 +189,7 @@ fn too_large(format: &Format, len: Option<u64>) -> Problem {
 }
 
 /// Parses YAML text, mapping parser failures to the format's codes.
-pub fn parse(format: &Format, text: &str) -> Result<Node, Problem> {
+pub fn parse(format: &DocumentKind, text: &str) -> Result<Node, Problem> {
     yaml::parse(text).map_err(|e| {
         let (suffix, help) = match e.kind {
             ParseErrorKind::Syntax => (
@@ -226,7 +226,7 @@ pub fn parse(format: &Format, text: &str) -> Result<Node, Problem> {
 mod tests {
     use super::*;
 
-    const FORMAT: Format = Format {
+    const FORMAT: DocumentKind = DocumentKind {
         prefix: "test",
         noun: "test document",
         empty_help: "write one",

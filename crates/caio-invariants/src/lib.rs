@@ -68,7 +68,7 @@ impl Scorecard {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Verdict {
+pub enum Status {
     Pass,
     Fail,
 }
@@ -80,7 +80,7 @@ pub struct Entry {
     pub title: String,
     pub check: &'static str,
     pub severity: spec::Severity,
-    pub result: Verdict,
+    pub result: Status,
     /// Trials run (up to and including the violating one).
     pub trials: u64,
     pub duration_ms: f64,
@@ -177,9 +177,9 @@ pub fn run(
             check: inv.check.name(),
             severity: inv.severity,
             result: if violation.is_some() {
-                Verdict::Fail
+                Status::Fail
             } else {
-                Verdict::Pass
+                Status::Pass
             },
             trials: outcome.trials,
             duration_ms,
@@ -191,7 +191,7 @@ pub fn run(
             violation,
         });
     }
-    let failed = entries.iter().filter(|e| e.result == Verdict::Fail).count();
+    let failed = entries.iter().filter(|e| e.result == Status::Fail).count();
     Scorecard {
         version: SCORECARD_VERSION,
         seed: opts.seed,

@@ -80,7 +80,7 @@ pub struct View<'a> {
 
 /// What the rules say about one candidate.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Verdict {
+pub struct RuleOutcome {
     /// Ids of the rules that reject it (deny/require, and rules that cannot
     /// be evaluated).
     pub rejected_by: Vec<String>,
@@ -88,8 +88,8 @@ pub struct Verdict {
     pub bonus: f64,
 }
 
-pub fn verdict(rules: &[Rule], v: &View<'_>) -> Verdict {
-    let mut out = Verdict::default();
+pub fn verdict(rules: &[Rule], v: &View<'_>) -> RuleOutcome {
+    let mut out = RuleOutcome::default();
     for rule in rules {
         let when = rule.when.as_ref().map_or(Ok(true), |w| w.eval(v));
         let decided = when.and_then(|w| {

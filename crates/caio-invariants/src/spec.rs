@@ -71,7 +71,7 @@ pub const CODES: &[(&str, &str)] = &[
     ),
 ];
 
-pub(crate) const FORMAT: source::Format = source::Format {
+pub(crate) const FORMAT: source::DocumentKind = source::DocumentKind {
     prefix: "invariant",
     noun: "invariant",
     empty_help: "start from one of the shipped files in invariants/",

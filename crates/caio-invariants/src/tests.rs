@@ -6,7 +6,7 @@
 use super::engine::{Engine, Real};
 use super::lab::TempDir;
 use super::spec::{self, Invariant};
-use super::{RunOptions, Scorecard, Verdict, run};
+use super::{RunOptions, Scorecard, Status, run};
 use caio_core::contract::ServiceContract;
 use caio_core::policy::{Effect, PolicySet};
 use caio_core::principal::{AuthFailure, Principal};
@@ -52,7 +52,7 @@ fn check(
 /// directory and message.
 fn violated(card: &Scorecard) -> (std::path::PathBuf, String) {
     let e = &card.invariants[0];
-    assert_eq!(e.result, Verdict::Fail, "{} held: {:?}", e.id, e.coverage);
+    assert_eq!(e.result, Status::Fail, "{} held: {:?}", e.id, e.coverage);
     let v = e.violation.as_ref().expect("a violation");
     let dir = std::path::PathBuf::from(v.counterexample.as_ref().expect("a counterexample"));
     assert!(dir.join("counterexample.json").is_file());

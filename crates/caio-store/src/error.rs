@@ -77,7 +77,7 @@ pub enum Error {
     )]
     AddRefused {
         #[related]
-        refusals: Vec<Refusal>,
+        refusals: Vec<ContractRefusal>,
     },
 
     #[error("principal `{name}` already exists")]
@@ -167,7 +167,7 @@ impl Error {
 #[derive(Debug, thiserror::Error, Diagnostic)]
 #[error("{path}: {message}")]
 #[diagnostic(code(caio::registry_refused))]
-pub struct Refusal {
+pub struct ContractRefusal {
     pub path: String,
     pub message: String,
     #[help]

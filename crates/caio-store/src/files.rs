@@ -3,7 +3,7 @@
 //! What it finds is handed to the pure core as [`Document`]s.
 
 use caio_core::diagnostic::Problem;
-use caio_core::source::{Document, Format, ReadError};
+use caio_core::source::{Document, DocumentKind, ReadError};
 use caio_core::yaml;
 use std::path::{Path, PathBuf};
 
@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 /// sorted, hidden entries and special files skipped. A path that stands for
 /// none yields one document holding the problem. Files are read when the
 /// iterator reaches them, so a caller can show progress.
-pub fn documents(format: &'static Format, paths: &[PathBuf]) -> Documents {
+pub fn documents(format: &'static DocumentKind, paths: &[PathBuf]) -> Documents {
     let mut found: Vec<(String, Result<PathBuf, Problem>)> = Vec::new();
     let mut seen = std::collections::BTreeSet::new();
     for path in paths {
@@ -34,7 +34,7 @@ pub fn documents(format: &'static Format, paths: &[PathBuf]) -> Documents {
 
 /// The lazily read documents of [`documents`].
 pub struct Documents {
-    format: &'static Format,
+    format: &'static DocumentKind,
     found: std::vec::IntoIter<(String, Result<PathBuf, Problem>)>,
 }
 
@@ -65,7 +65,7 @@ impl Iterator for Documents {
 impl ExactSizeIterator for Documents {}
 
 /// The files a path stands for, or a problem saying why it stands for none.
-fn expand(format: &Format, path: &Path) -> Vec<Result<PathBuf, Problem>> {
+fn expand(format: &DocumentKind, path: &Path) -> Vec<Result<PathBuf, Problem>> {
     let meta = match std::fs::metadata(path) {
         Ok(m) => m,
         Err(e) => return vec![Err(unreadable(format, path, &e))],
@@ -87,7 +87,7 @@ fn expand(format: &Format, path: &Path) -> Vec<Result<PathBuf, Problem>> {
         .collect()
 }
 
-fn walk(format: &Format, dir: &Path, files: &mut Vec<PathBuf>, errors: &mut Vec<Problem>) {
+fn walk(format: &DocumentKind, dir: &Path, files: &mut Vec<PathBuf>, errors: &mut Vec<Problem>) {
     let entries = match std::fs::read_dir(dir) {
         Ok(entries) => entries,
         Err(e) => {
@@ -121,7 +121,7 @@ fn is_yaml(path: &Path) -> bool {
     )
 }
 
-fn unreadable(format: &Format, path: &Path, e: &std::io::Error) -> Problem {
+fn unreadable(format: &DocumentKind, path: &Path, e: &std::io::Error) -> Problem {
     format.unreadable(&format!("`{}`", path.display()), &io_reason(e))
 }
 
@@ -163,7 +163,7 @@ pub fn io_reason(e: &std::io::Error) -> String {
 
 /// Reads a file as UTF-8 text under the size cap. Anything but a regular
 /// file is refused before it is opened.
-pub fn read_text(format: &Format, path: &Path) -> Result<String, ReadError> {
+pub fn read_text(format: &DocumentKind, path: &Path) -> Result<String, ReadError> {
     let fail = |problem: Problem| ReadError::new(String::new(), problem);
     let meta = std::fs::metadata(path).map_err(|e| fail(unreadable(format, path, &e)))?;
     if !meta.is_file() {
@@ -215,7 +215,7 @@ fn read_capped(path: &Path) -> std::io::Result<Capped> {
 mod tests {
     use super::*;
 
-    const FORMAT: Format = Format {
+    const FORMAT: DocumentKind = DocumentKind {
         prefix: "test",
         noun: "test document",
         empty_help: "write one",

@@ -26,7 +26,7 @@ pub mod stats;
 pub mod traces;
 
 use crate::home::Home;
-pub use error::{Error, Refusal};
+pub use error::{ContractRefusal, Error};
 use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior};
 use std::path::{Path, PathBuf};
 use std::time::Duration;

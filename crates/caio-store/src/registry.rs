@@ -2,7 +2,7 @@
 //! their status, the capability and tag indexes, and the event history.
 
 use super::Store;
-use crate::error::{Error, Refusal};
+use crate::error::{ContractRefusal, Error};
 use caio_core::canonical;
 use caio_core::contract::ServiceContract;
 use caio_core::lifecycle::{Active, AddAction, ServiceStatus, plan_add};
@@ -135,7 +135,7 @@ impl Store {
                 let c = new.contract;
                 match &currency {
                     Some(cur) if *cur != c.cost.currency => {
-                        refusals.push(Refusal {
+                        refusals.push(ContractRefusal {
                             path: new.source.to_string(),
                             message: format!(
                                 "{} prices in {}, but this registry uses {cur}",
@@ -176,7 +176,7 @@ impl Store {
                 let action = match plan {
                     Ok(action) => action,
                     Err(refusal) => {
-                        refusals.push(Refusal {
+                        refusals.push(ContractRefusal {
                             path: new.source.to_string(),
                             message: format!("{}: {}", c.service_id, refusal.message()),
                             help: refusal.help(),

@@ -1,11 +1,11 @@
 //! Service contracts (`apiVersion: caio/v1`): the typed model, its shape, the
 //! validator and the `contract new` templates.
 //!
-//! A contract is read in two layers, both reporting spans: [`shape::CONTRACT`]
+//! A contract is read in two layers, both reporting spans: [`schema::CONTRACT`]
 //! checks syntax and types, [`validate`] checks meaning. Only a file that passes
 //! both becomes a [`ServiceContract`].
 
-pub mod shape;
+pub mod schema;
 pub mod templates;
 pub mod validate;
 
@@ -200,10 +200,10 @@ pub enum AuthScheme {
     Header,
 }
 
-/// The JSON Schema (draft 2020-12) of a contract, generated from [`shape::CONTRACT`].
+/// The JSON Schema (draft 2020-12) of a contract, generated from [`schema::CONTRACT`].
 pub fn schema() -> serde_json::Value {
     crate::shape::json_schema(
-        &shape::CONTRACT,
+        &schema::CONTRACT,
         "urn:caio:schema:contract:v1",
         "caio service contract (caio/v1)",
         "A service contract for caio: capabilities, guarantees, cost, privacy, access and endpoint of one AI service.",

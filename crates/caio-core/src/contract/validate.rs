@@ -1,7 +1,7 @@
 //! `caio contract validate`: read files and directories, check each contract in
 //! two layers (shape, then meaning), and check across files.
 
-use super::{ServiceContract, shape::CONTRACT};
+use super::{ServiceContract, schema::CONTRACT};
 use crate::diagnostic::{FileReport, Problem};
 use crate::shape;
 use crate::source::{self, Document};
@@ -181,7 +181,7 @@ pub fn validate_documents(
 }
 
 /// How contract files are named in diagnostics.
-pub const FORMAT: source::Format = source::Format {
+pub const FORMAT: source::DocumentKind = source::DocumentKind {
     prefix: PREFIX,
     noun: "contract",
     empty_help: "start from `caio contract new --template llm --id my-service`",

@@ -88,7 +88,7 @@ pub const CODES: &[(&str, &str)] = &[
 ];
 
 /// How policy files are named in diagnostics.
-pub const FORMAT: source::Format = source::Format {
+pub const FORMAT: source::DocumentKind = source::DocumentKind {
     prefix: "policy",
     noun: "policy set",
     empty_help: "start from the example in `caio policy validate --help` or policies/README.md",

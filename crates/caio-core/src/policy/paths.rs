@@ -5,7 +5,7 @@
 //! operand types against it, evaluation reads values through it, and the
 //! README lists it.
 
-use crate::contract::shape::{DATA_CLASSES, MODALITIES, TRUST_LEVELS};
+use crate::contract::schema::{DATA_CLASSES, MODALITIES, TRUST_LEVELS};
 use crate::contract::{Capability, DataClass, Hosting, Modality, ServiceContract, Trust};
 use crate::lifecycle::ServiceStatus;
 use crate::principal::Principal;
@@ -568,7 +568,7 @@ mod tests {
                 pair[1].path
             );
         }
-        use crate::contract::shape::HOSTINGS;
+        use crate::contract::schema::HOSTINGS;
         assert_eq!(HOSTINGS.len(), HOSTING_ORDER.len());
         for h in HOSTINGS {
             assert!(HOSTING_ORDER.contains(h));
