@@ -4,4 +4,6 @@
 
 pub mod documents;
 pub mod license_gate;
+pub mod route;
+pub mod trace;
 pub mod vendor_keys;

@@ -1,20 +1,18 @@
 //! `caio trace show|list|verify|replay|checkpoint|export`.
 
-use super::route::{Traced, View, render};
+use super::route::{View, render};
 use super::{GlobalArgs, open_store_existing, resolve_home};
+use crate::app::route::Traced;
+use crate::app::trace::{self as app, Failure, TraceError, find, parse_record};
 use crate::error::{Error, Exit};
 use crate::ui::Ui;
-use caio_core::policy::PolicySet;
-use caio_core::request::Request;
+use caio_core::routing::Outcome;
 use caio_core::routing::Routed;
-use caio_core::routing::{self, Candidate, Outcome};
-use caio_core::trace::note::{self, Checkpoint};
-use caio_core::trace::{self, Break, Row, TraceRecord, Verifier};
+use caio_core::trace::{self, Break};
 use caio_store::Store;
 use caio_store::home::Home;
-use caio_store::traces::{Appended, StoredCheckpoint, TraceFilter};
+use caio_store::traces::{Appended, TraceFilter};
 use clap::Subcommand;
-use ed25519_dalek::{SigningKey, VerifyingKey};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 
@@ -114,39 +112,6 @@ fn parse_time(s: &str) -> Result<String, String> {
     }
 }
 
-/// A trace command's failure that is the user's input, not the state.
-#[derive(Debug, thiserror::Error, miette::Diagnostic)]
-pub enum TraceError {
-    #[error("no decision `{0}` in the trace")]
-    #[diagnostic(
-        code(caio::trace_unknown),
-        help("`caio trace list` shows the decisions, with their ids and seqs")
-    )]
-    Unknown(String),
-
-    #[error("`{0}` matches several decisions")]
-    #[diagnostic(
-        code(caio::trace_ambiguous),
-        help("give more characters of the decision id")
-    )]
-    Ambiguous(String),
-
-    #[error("the trace is empty: there is nothing to checkpoint")]
-    #[diagnostic(code(caio::trace_empty), help("route a request first"))]
-    Empty,
-
-    #[error("cannot read {path}: {reason}")]
-    #[diagnostic(code(caio::trace_file), help("check the path"))]
-    File { path: String, reason: String },
-
-    #[error("stored record {seq} does not read: {reason}")]
-    #[diagnostic(
-        code(caio::trace_record),
-        help("run `caio trace verify`: the database may have been modified outside caio")
-    )]
-    Record { seq: i64, reason: String },
-}
-
 pub fn run(cmd: TraceCommand, global: &GlobalArgs, ui: &mut Ui) -> Result<Exit, Error> {
     let store = open_store_existing(global)?;
     let result = match cmd {
@@ -194,58 +159,6 @@ pub fn run(cmd: TraceCommand, global: &GlobalArgs, ui: &mut Ui) -> Result<Exit, 
             Ok(Exit::Invalid)
         }
     }
-}
-
-/// A command ends on the state (exit 5 through [`Error`]) or on the input.
-enum Failure {
-    State(Error),
-    Input(TraceError),
-}
-
-impl From<caio_store::Error> for Failure {
-    fn from(e: caio_store::Error) -> Self {
-        Failure::State(e.into())
-    }
-}
-
-impl From<Error> for Failure {
-    fn from(e: Error) -> Self {
-        Failure::State(e)
-    }
-}
-
-impl From<TraceError> for Failure {
-    fn from(e: TraceError) -> Self {
-        Failure::Input(e)
-    }
-}
-
-/// A record by seq or decision id (prefix).
-fn find(store: &Store, id: &str) -> Result<Row, Failure> {
-    // All digits: a seq, or else a decision-id prefix that happens to be digits.
-    if !id.is_empty() && id.len() < 20 && id.bytes().all(|b| b.is_ascii_digit()) {
-        let seq: i64 = id.parse().map_err(|_| TraceError::Unknown(id.into()))?;
-        if let Some(row) = store.trace_by_seq(seq)? {
-            return Ok(row);
-        }
-    }
-    let prefix = id.to_ascii_lowercase();
-    if prefix.len() < 4 || !prefix.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return Err(TraceError::Unknown(id.into()).into());
-    }
-    let mut rows = store.traces_by_decision(&prefix)?;
-    match rows.len() {
-        0 => Err(TraceError::Unknown(id.into()).into()),
-        1 => Ok(rows.remove(0)),
-        _ => Err(TraceError::Ambiguous(id.into()).into()),
-    }
-}
-
-fn parse_record(row: &Row) -> Result<TraceRecord, TraceError> {
-    serde_json::from_str(&row.record).map_err(|e| TraceError::Record {
-        seq: row.seq,
-        reason: e.to_string(),
-    })
 }
 
 #[derive(Serialize)]
@@ -386,116 +299,43 @@ fn export(store: &Store, since: Option<&str>, ui: &mut Ui) -> Result<Exit, Failu
     }
 }
 
-/// The instance's signing key (`keys/instance.key`, secret) and the file
-/// that publishes its verifier key (`keys/instance.pub`), so verifying a
-/// checkpoint never needs the secret.
-const INSTANCE_KEY: &str = "instance.key";
-const INSTANCE_PUB: &str = "instance.pub";
-
-/// The instance's signing key and the name its checkpoints carry. Refuses a
-/// key group or others may read. Publishes the verifier key next to it;
-/// returns whether a differing `instance.pub` was replaced.
-fn instance(store: &mut Store, home: &Home) -> Result<(String, SigningKey, bool), Error> {
-    let path = home.keys_dir().join(INSTANCE_KEY);
-    let seed = caio_store::principals::load_or_create_key(&path)?;
-    let key = SigningKey::from_bytes(&seed);
-    let id = trace::hex(blake3::hash(key.verifying_key().as_bytes()).as_bytes());
-    let name = store.setting_or_insert("instance_name", &format!("caio/{}", &id[..16]))?;
-    let vkey = note::verifier_key(&name, &key.verifying_key());
-    let replaced = publish_verifier_key(&home.keys_dir().join(INSTANCE_PUB), &vkey)?;
-    Ok((name, key, replaced))
-}
-
-/// Writes the verifier key to `path` unless it already holds it (atomically:
-/// a temporary file, then a rename); returns whether other text was replaced.
-fn publish_verifier_key(path: &Path, vkey: &str) -> Result<bool, Error> {
-    let text = format!("{vkey}\n");
-    let old = std::fs::read_to_string(path).ok();
-    if old.as_deref() == Some(text.as_str()) {
-        return Ok(false);
-    }
-    let fail = |e: std::io::Error| Error::Write {
-        path: path.to_path_buf(),
-        reason: e.to_string(),
-    };
-    let tmp = path.with_file_name(format!(".{INSTANCE_PUB}.{}.tmp", std::process::id()));
-    std::fs::write(&tmp, &text)
-        .and_then(|()| std::fs::rename(&tmp, path))
-        .map_err(|e| {
-            let _ = std::fs::remove_file(&tmp);
-            fail(e)
-        })?;
-    Ok(old.is_some())
-}
-
-#[derive(Serialize)]
-struct CheckpointJson<'a> {
-    seq: i64,
-    hash: String,
-    note: &'a str,
-    verifier_key: &'a str,
-}
-
 fn checkpoint(
     mut store: Store,
     home: &Home,
     out: Option<&Path>,
     ui: &mut Ui,
 ) -> Result<Exit, Failure> {
-    let (size, head) = store.trace_head()?;
-    if size == 0 {
-        return Err(TraceError::Empty.into());
-    }
-    let (name, key, replaced) = instance(&mut store, home)?;
-    if replaced {
+    let cp = app::checkpoint(&mut store, home, out, jiff::Timestamp::now())?;
+    if cp.republished {
         ui.warn(format_args!(
             "{} did not hold this instance's verifier key; it was rewritten",
-            home.keys_dir().join(INSTANCE_PUB).display()
+            home.keys_dir().join(app::INSTANCE_PUB).display()
         ));
     }
-    let cp = Checkpoint {
-        origin: name.clone(),
-        size,
-        head,
-    };
-    let text = note::sign(&cp, &name, &key);
-    let at = caio_core::time::timestamp(jiff::Timestamp::now());
-    store.add_checkpoint(&StoredCheckpoint {
-        seq: size,
-        hash: trace::hex(&head),
-        note: text.clone(),
-        at,
-    })?;
-    if let Some(path) = out {
-        std::fs::write(path, &text).map_err(|e| Error::Write {
-            path: path.to_path_buf(),
-            reason: e.to_string(),
-        })?;
-    }
-    let vkey = note::verifier_key(&name, &key.verifying_key());
     if ui.is_json() {
-        ui.json(&CheckpointJson {
-            seq: size,
-            hash: trace::hex(&head),
-            note: &text,
-            verifier_key: &vkey,
-        })?;
+        ui.json(&cp)?;
     } else {
-        ui.raw(&text)?;
-        ui.status(format_args!("verifier key: {vkey}"));
+        ui.raw(&cp.note)?;
+        ui.status(format_args!("verifier key: {}", cp.verifier_key));
     }
     Ok(Exit::Success)
 }
 
-#[derive(Serialize)]
-struct VerifyJson {
-    valid: bool,
-    from: i64,
-    records: i64,
-    checkpoints: usize,
-    head: String,
-    #[serde(rename = "break", skip_serializing_if = "Option::is_none")]
-    first_break: Option<Break>,
+/// A progress bar for a verification.
+struct Bar(indicatif::ProgressBar);
+
+impl app::Progress for Bar {
+    fn start(&self, total: u64) {
+        self.0.set_length(total);
+    }
+
+    fn tick(&self) {
+        self.0.inc(1);
+    }
+
+    fn finish(&self) {
+        self.0.finish_and_clear();
+    }
 }
 
 fn verify(
@@ -506,124 +346,20 @@ fn verify(
     public_key: Option<&Path>,
     ui: &mut Ui,
 ) -> Result<Exit, Failure> {
-    // Every checkpoint to check: the stored ones, then the files.
-    let mut notes: Vec<(String, String)> = store
-        .checkpoints()?
-        .into_iter()
-        .map(|c| (format!("stored at seq {}", c.seq), c.note))
-        .collect();
-    for path in files {
-        let text = std::fs::read_to_string(path).map_err(|e| TraceError::File {
-            path: path.display().to_string(),
-            reason: e.to_string(),
-        })?;
-        notes.push((path.display().to_string(), text));
-    }
-    let key: Result<(String, VerifyingKey), String> = match public_key {
-        Some(path) => std::fs::read_to_string(path)
-            .map_err(|e| format!("cannot read {}: {e}", path.display()))
-            .and_then(|s| note::parse_verifier_key(&s)),
-        None => instance_public(store, home),
-    };
-    if public_key.is_none()
-        && !notes.is_empty()
-        && let Some(mode) =
-            caio_store::secret_file::exposed_mode(&home.keys_dir().join(INSTANCE_KEY))
-    {
-        ui.warn(format_args!(
-            "{} has mode {mode:o}: whoever can read it can sign checkpoints that verify; \
-             run `chmod 600` on it (`caio trace checkpoint` refuses it until then)",
-            home.keys_dir().join(INSTANCE_KEY).display()
-        ));
-    }
-    let mut broken: Option<Break> = None;
-    let mut checkpoints: Vec<Checkpoint> = Vec::new();
-    if !notes.is_empty() {
-        match &key {
-            Err(reason) => {
-                broken = Some(Break::BadCheckpoint {
-                    checkpoint: notes[0].0.clone(),
-                    reason: reason.clone(),
-                })
-            }
-            Ok((name, vk)) => {
-                for (label, text) in &notes {
-                    match note::verify(text, name, vk) {
-                        Ok(cp) if cp.size >= from => checkpoints.push(cp),
-                        Ok(_) => {}
-                        Err(reason) => {
-                            broken = Some(Break::BadCheckpoint {
-                                checkpoint: label.clone(),
-                                reason,
-                            });
-                            break;
-                        }
-                    }
-                }
-            }
-        }
-    }
-    let (total, _) = store.trace_head()?;
-    let bar = ui.progress(total.max(0) as u64, "verifying");
-    let mut verifier = Verifier::new(from, checkpoints.iter().map(|c| c.size));
-    if broken.is_none() {
-        // The lookup columns are checked on a second thread (parsing records
-        // costs more than hashing them); the earliest break wins.
-        verifier.check_index = false;
-        let index_break = std::thread::scope(|scope| -> Result<Option<i64>, Error> {
-            let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Row>>(8);
-            let worker = scope.spawn(move || {
-                rx.into_iter()
-                    .flatten()
-                    .find(|row| !trace::index_matches(row))
-                    .map(|row| row.seq)
-            });
-            let mut batch = Vec::with_capacity(512);
-            store.for_each_trace::<Error>(from, None, |row| {
-                bar.inc(1);
-                let sound = verifier.push(&row);
-                if sound {
-                    batch.push(row);
-                    if batch.len() == 512 && tx.send(std::mem::take(&mut batch)).is_err() {
-                        return Ok(false);
-                    }
-                }
-                Ok(sound)
-            })?;
-            let _ = tx.send(batch);
-            drop(tx);
-            // Fail closed: a check that did not finish is not a pass.
-            worker.join().map_err(|_| {
-                Error::from(caio_store::Error::Store {
-                    path: store.path().to_path_buf(),
-                    reason: "the index check stopped unexpectedly".into(),
-                    help: "run `caio trace verify` again; report it if it repeats",
-                })
-            })
-        })?;
-        verifier.finish(total);
-        if let Some(seq) = index_break
-            && verifier
-                .first_break
-                .as_ref()
-                .is_none_or(|b| break_seq(b) > seq)
-        {
-            verifier.first_break = Some(Break::IndexChanged { seq });
-        }
-        for cp in &checkpoints {
-            verifier.check_checkpoint(cp.size, &cp.head);
-        }
-        broken = verifier.first_break.clone();
-    }
-    bar.finish_and_clear();
-    let report = VerifyJson {
-        valid: broken.is_none(),
+    let mut warnings = Vec::new();
+    let bar = Bar(ui.progress(0, "verifying"));
+    let report = app::verify(
+        store,
+        home,
         from,
-        records: verifier.records,
-        checkpoints: checkpoints.len(),
-        head: trace::hex(&verifier.head()),
-        first_break: broken,
-    };
+        files,
+        public_key,
+        &mut |w| warnings.push(w),
+        &bar,
+    )?;
+    for w in warnings {
+        ui.warn(w);
+    }
     if ui.is_json() {
         ui.json(&report)?;
     } else {
@@ -652,155 +388,23 @@ fn verify(
     })
 }
 
-/// The seq a chain break is at (checkpoint breaks sort last).
-fn break_seq(b: &Break) -> i64 {
-    match b {
-        Break::ContentChanged { seq }
-        | Break::RecordMissing { seq, .. }
-        | Break::OrderChanged { seq }
-        | Break::CheckpointMismatch { seq }
-        | Break::IndexChanged { seq } => *seq,
-        Break::Truncated { .. } | Break::BadCheckpoint { .. } | Break::StartPastHead { .. } => {
-            i64::MAX
-        }
-    }
-}
-
-/// The instance's verifier key, without creating a key: `keys/instance.pub`
-/// when present, else derived from `keys/instance.key` (a home whose last
-/// checkpoint predates `instance.pub`). Verifying only needs the public half,
-/// so the key file's mode is not judged here; `verify` warns about it.
-fn instance_public(store: &Store, home: &Home) -> Result<(String, VerifyingKey), String> {
-    let public = home.keys_dir().join(INSTANCE_PUB);
-    if public.exists() {
-        return std::fs::read_to_string(&public)
-            .map_err(|e| format!("cannot read {}: {e}", public.display()))
-            .and_then(|s| note::parse_verifier_key(&s))
-            .map_err(|e| format!("{}: {e}", public.display()));
-    }
-    let path = home.keys_dir().join(INSTANCE_KEY);
-    if !path.exists() {
-        return Err("no instance key in this home: pass --public-key".into());
-    }
-    let unchecked = caio_store::secret_file::read_unchecked(&path)
-        .map_err(|e| format!("{}: {e}", path.display()))?;
-    let seed: [u8; 32] = unchecked
-        .bytes()
-        .try_into()
-        .map_err(|_| "the instance key is not 32 bytes".to_string())?;
-    let key = SigningKey::from_bytes(&seed);
-    let name = store
-        .setting("instance_name")
-        .map_err(|e| e.to_string())?
-        .ok_or("this home has no instance name")?;
-    Ok((name, key.verifying_key()))
-}
-
-#[derive(Serialize)]
-struct ReplayJson {
-    seq: i64,
-    identical: bool,
-    differences: Vec<String>,
-    missing: Vec<String>,
-}
-
 fn replay(store: &Store, id: &str, ui: &mut Ui) -> Result<Exit, Failure> {
-    let row = find(store, id)?;
-    let record = parse_record(&row)?;
-    let mut missing = Vec::new();
-    let mut contracts = Vec::new();
-    for c in &record.contracts {
-        let found = match store.contract_by_hash(&c.hash)? {
-            Some(contract) => Some(contract),
-            None => store
-                .trace_input(&c.hash)?
-                .and_then(|body| serde_json::from_str(&body).ok()),
-        };
-        match found {
-            Some(contract) => contracts.push((contract, c)),
-            None => missing.push(format!(
-                "contract {} {} ({})",
-                c.service_id, c.version, c.hash
-            )),
-        }
-    }
-    let policies: Option<PolicySet> = match store.policy_set_by_hash(&record.policy_set)? {
-        Some(set) => Some(set),
-        None => match store.trace_input(&record.policy_set)? {
-            Some(body) => caio_core::policy::load::from_stored(&body).ok(),
-            None if record.policy_set == empty_set_hash() => Some(PolicySet::default()),
-            None => None,
-        },
-    };
-    if policies.is_none() {
-        missing.push(format!("policy set {}", record.policy_set));
-    }
-    let request: Result<Request, _> = serde_json::from_value(record.request.clone());
-    if let Err(e) = &request {
-        missing.push(format!("the request ({e})"));
-    }
-    let mut differences = Vec::new();
-    if let (true, Some(policies), Ok(request)) = (missing.is_empty(), &policies, &request) {
-        let candidates: Vec<Candidate<'_>> = contracts
-            .iter()
-            .map(|(contract, r)| Candidate {
-                contract,
-                status: r.status,
-                status_reason: r.status_reason.as_deref(),
-                stats: record.stats.get(&r.service_id).copied().unwrap_or_default(),
-            })
-            .collect();
-        let again = routing::route(request, &record.identity, &candidates, policies);
-        if again != record.decision {
-            if again.outcome != record.decision.outcome {
-                differences.push(format!(
-                    "outcome: recorded {}, replayed {}",
-                    record.decision.outcome.as_str(),
-                    again.outcome.as_str()
-                ));
-            }
-            let ids = |d: &routing::Decision| -> Vec<String> {
-                d.chosen.iter().map(|c| c.service_id.clone()).collect()
-            };
-            if ids(&again) != ids(&record.decision) {
-                differences.push(format!(
-                    "chosen: recorded [{}], replayed [{}]",
-                    ids(&record.decision).join(", "),
-                    ids(&again).join(", ")
-                ));
-            }
-            if differences.is_empty() {
-                differences.push("scores, terms or explanations differ".into());
-            }
-        }
-        if !record.redacted.is_empty() && !differences.is_empty() {
-            differences.push(format!(
-                "the request was recorded without {}",
-                record.redacted.join(", ")
-            ));
-        }
-    }
-    let report = ReplayJson {
-        seq: row.seq,
-        identical: missing.is_empty() && differences.is_empty(),
-        differences,
-        missing,
-    };
+    let report = app::replay(store, id)?;
     if ui.is_json() {
         ui.json(&report)?;
     } else if !report.missing.is_empty() {
         ui.line(format_args!(
             "cannot replay seq {}: missing {}",
-            row.seq,
+            report.seq,
             report.missing.join("; ")
         ))?;
     } else if report.identical {
         ui.line(format_args!(
             "seq {}: identical — the stored inputs give the recorded decision",
-            row.seq
+            report.seq
         ))?;
     } else {
-        ui.line(format_args!("seq {}: different", row.seq))?;
+        ui.line(format_args!("seq {}: different", report.seq))?;
         for d in &report.differences {
             ui.line(format_args!("  {d}"))?;
         }
@@ -810,12 +414,4 @@ fn replay(store: &Store, id: &str, ui: &mut Ui) -> Result<Exit, Failure> {
     } else {
         Exit::Invalid
     })
-}
-
-/// The hash of the empty policy set (routing without policies).
-fn empty_set_hash() -> String {
-    PolicySet::default()
-        .canonical()
-        .map(|(h, _)| h)
-        .unwrap_or_default()
 }

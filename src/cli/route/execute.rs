@@ -5,7 +5,8 @@
 //! report on stderr; with `--format json`, one document on stdout that
 //! holds the decision, the attempts and the body.
 
-use super::{RouteJson, Traced, View, render, trace};
+use super::{RouteJson, View, render};
+use crate::app::route::{Traced, trace};
 use crate::error::{Error, Exit};
 use crate::gateway::execute::{Execution, Payload};
 use crate::gateway::http::UreqTransport;
@@ -103,7 +104,13 @@ pub(super) fn run(
                 reason: Some(e.to_string()),
                 deadline_ms,
             };
-            trace(router, &[(request, routed)], false, Some((Vec::new(), end)))?;
+            trace(
+                router,
+                &[(request, routed)],
+                false,
+                Some((Vec::new(), end)),
+                jiff::Timestamp::now(),
+            )?;
             return Err(e);
         }
     };
@@ -128,6 +135,7 @@ pub(super) fn run(
         &[(request, routed)],
         false,
         Some((execution.attempts.clone(), end.clone())),
+        jiff::Timestamp::now(),
     )?
     .remove(0);
     let written = match (output, &execution.response) {

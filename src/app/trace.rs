@@ -1,0 +1,512 @@
+//! Trace use cases (SPEC §9): finding a record, verifying the chain and its
+//! checkpoints, replaying a decision from its stored inputs, and signing
+//! checkpoints with the instance key.
+
+use crate::error::Error;
+use caio_core::policy::PolicySet;
+use caio_core::request::Request;
+use caio_core::routing::{self, Candidate};
+use caio_core::trace::note::{self, Checkpoint};
+use caio_core::trace::{self, Break, Row, TraceRecord, Verifier};
+use caio_store::Store;
+use caio_store::home::Home;
+use caio_store::traces::StoredCheckpoint;
+use ed25519_dalek::{SigningKey, VerifyingKey};
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+
+/// Progress of a long verification, shown as a bar by the command line.
+pub trait Progress: Sync {
+    /// The number of steps to come.
+    fn start(&self, total: u64);
+    /// One more step done.
+    fn tick(&self);
+    /// Done.
+    fn finish(&self);
+}
+
+/// The result of `trace verify`.
+#[derive(Debug, Serialize)]
+pub struct Verification {
+    /// Whether the chain and every checkpoint verified.
+    pub valid: bool,
+    /// The first seq verified.
+    pub from: i64,
+    /// The chain's length.
+    pub records: i64,
+    /// How many checkpoints were checked.
+    pub checkpoints: usize,
+    /// The recomputed head, hex.
+    pub head: String,
+    /// The first break, if any.
+    #[serde(rename = "break", skip_serializing_if = "Option::is_none")]
+    pub first_break: Option<Break>,
+}
+
+/// The result of `trace replay`.
+#[derive(Debug, Serialize)]
+pub struct Replay {
+    /// The record replayed.
+    pub seq: i64,
+    /// Whether the stored inputs give the recorded decision.
+    pub identical: bool,
+    /// How the replayed decision differs.
+    pub differences: Vec<String>,
+    /// Inputs the store no longer holds.
+    pub missing: Vec<String>,
+}
+
+/// A trace command's failure that is the user's input, not the state.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum TraceError {
+    #[error("no decision `{0}` in the trace")]
+    #[diagnostic(
+        code(caio::trace_unknown),
+        help("`caio trace list` shows the decisions, with their ids and seqs")
+    )]
+    Unknown(String),
+
+    #[error("`{0}` matches several decisions")]
+    #[diagnostic(
+        code(caio::trace_ambiguous),
+        help("give more characters of the decision id")
+    )]
+    Ambiguous(String),
+
+    #[error("the trace is empty: there is nothing to checkpoint")]
+    #[diagnostic(code(caio::trace_empty), help("route a request first"))]
+    Empty,
+
+    #[error("cannot read {path}: {reason}")]
+    #[diagnostic(code(caio::trace_file), help("check the path"))]
+    File { path: String, reason: String },
+
+    #[error("stored record {seq} does not read: {reason}")]
+    #[diagnostic(
+        code(caio::trace_record),
+        help("run `caio trace verify`: the database may have been modified outside caio")
+    )]
+    Record { seq: i64, reason: String },
+}
+
+/// A command ends on the state (exit 5 through [`Error`]) or on the input.
+pub enum Failure {
+    /// The state: exit 5 through [`Error`].
+    State(Error),
+    /// The input (an unknown id, an unreadable file): exit 1.
+    Input(TraceError),
+}
+
+impl From<caio_store::Error> for Failure {
+    fn from(e: caio_store::Error) -> Self {
+        Failure::State(e.into())
+    }
+}
+
+impl From<Error> for Failure {
+    fn from(e: Error) -> Self {
+        Failure::State(e)
+    }
+}
+
+impl From<TraceError> for Failure {
+    fn from(e: TraceError) -> Self {
+        Failure::Input(e)
+    }
+}
+
+/// A record by seq or decision id (prefix).
+pub fn find(store: &Store, id: &str) -> Result<Row, Failure> {
+    // All digits: a seq, or else a decision-id prefix that happens to be digits.
+    if !id.is_empty() && id.len() < 20 && id.bytes().all(|b| b.is_ascii_digit()) {
+        let seq: i64 = id.parse().map_err(|_| TraceError::Unknown(id.into()))?;
+        if let Some(row) = store.trace_by_seq(seq)? {
+            return Ok(row);
+        }
+    }
+    let prefix = id.to_ascii_lowercase();
+    if prefix.len() < 4 || !prefix.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(TraceError::Unknown(id.into()).into());
+    }
+    let mut rows = store.traces_by_decision(&prefix)?;
+    match rows.len() {
+        0 => Err(TraceError::Unknown(id.into()).into()),
+        1 => Ok(rows.remove(0)),
+        _ => Err(TraceError::Ambiguous(id.into()).into()),
+    }
+}
+
+pub fn parse_record(row: &Row) -> Result<TraceRecord, TraceError> {
+    serde_json::from_str(&row.record).map_err(|e| TraceError::Record {
+        seq: row.seq,
+        reason: e.to_string(),
+    })
+}
+
+/// The instance's signing key (`keys/instance.key`, secret) and the file
+/// that publishes its verifier key (`keys/instance.pub`), so verifying a
+/// checkpoint never needs the secret.
+pub const INSTANCE_KEY: &str = "instance.key";
+/// The file that publishes the instance's verifier key.
+pub const INSTANCE_PUB: &str = "instance.pub";
+
+/// The instance's signing key and the name its checkpoints carry. Refuses a
+/// key group or others may read. Publishes the verifier key next to it;
+/// returns whether a differing `instance.pub` was replaced.
+fn instance(store: &mut Store, home: &Home) -> Result<(String, SigningKey, bool), Error> {
+    let path = home.keys_dir().join(INSTANCE_KEY);
+    let seed = caio_store::principals::load_or_create_key(&path)?;
+    let key = SigningKey::from_bytes(&seed);
+    let id = trace::hex(blake3::hash(key.verifying_key().as_bytes()).as_bytes());
+    let name = store.setting_or_insert("instance_name", &format!("caio/{}", &id[..16]))?;
+    let vkey = note::verifier_key(&name, &key.verifying_key());
+    let replaced = publish_verifier_key(&home.keys_dir().join(INSTANCE_PUB), &vkey)?;
+    Ok((name, key, replaced))
+}
+
+/// Writes the verifier key to `path` unless it already holds it (atomically:
+/// a temporary file, then a rename); returns whether other text was replaced.
+fn publish_verifier_key(path: &Path, vkey: &str) -> Result<bool, Error> {
+    let text = format!("{vkey}\n");
+    let old = std::fs::read_to_string(path).ok();
+    if old.as_deref() == Some(text.as_str()) {
+        return Ok(false);
+    }
+    let fail = |e: std::io::Error| Error::Write {
+        path: path.to_path_buf(),
+        reason: e.to_string(),
+    };
+    let tmp = path.with_file_name(format!(".{INSTANCE_PUB}.{}.tmp", std::process::id()));
+    std::fs::write(&tmp, &text)
+        .and_then(|()| std::fs::rename(&tmp, path))
+        .map_err(|e| {
+            let _ = std::fs::remove_file(&tmp);
+            fail(e)
+        })?;
+    Ok(old.is_some())
+}
+
+/// A checkpoint just signed and stored.
+#[derive(Debug, Serialize)]
+pub struct NewCheckpoint {
+    /// The chain length it covers.
+    pub seq: i64,
+    /// The chain head, hex.
+    pub hash: String,
+    /// The signed note.
+    pub note: String,
+    /// The verifier key that checks it.
+    pub verifier_key: String,
+    /// Whether `keys/instance.pub` held another key and was rewritten.
+    #[serde(skip)]
+    pub republished: bool,
+}
+
+/// Signs the head of the chain with the instance key (created on first
+/// use) and stores the checkpoint; `out` also receives the note.
+pub fn checkpoint(
+    store: &mut Store,
+    home: &Home,
+    out: Option<&Path>,
+    now: jiff::Timestamp,
+) -> Result<NewCheckpoint, Failure> {
+    let (size, head) = store.trace_head()?;
+    if size == 0 {
+        return Err(TraceError::Empty.into());
+    }
+    let (name, key, republished) = instance(store, home)?;
+    let cp = Checkpoint {
+        origin: name.clone(),
+        size,
+        head,
+    };
+    let text = note::sign(&cp, &name, &key);
+    store.add_checkpoint(&StoredCheckpoint {
+        seq: size,
+        hash: trace::hex(&head),
+        note: text.clone(),
+        at: caio_core::time::timestamp(now),
+    })?;
+    if let Some(path) = out {
+        std::fs::write(path, &text).map_err(|e| Error::Write {
+            path: path.to_path_buf(),
+            reason: e.to_string(),
+        })?;
+    }
+    Ok(NewCheckpoint {
+        seq: size,
+        hash: trace::hex(&head),
+        note: text,
+        verifier_key: note::verifier_key(&name, &key.verifying_key()),
+        republished,
+    })
+}
+
+/// Recomputes the chain from `from` and checks every stored checkpoint and
+/// the checkpoint `files`, with `public_key` or the instance's verifier
+/// key. `warn` hears about a key file others can read.
+pub fn verify(
+    store: &Store,
+    home: &Home,
+    from: i64,
+    files: &[PathBuf],
+    public_key: Option<&Path>,
+    warn: &mut dyn FnMut(String),
+    progress: &dyn Progress,
+) -> Result<Verification, Failure> {
+    // Every checkpoint to check: the stored ones, then the files.
+    let mut notes: Vec<(String, String)> = store
+        .checkpoints()?
+        .into_iter()
+        .map(|c| (format!("stored at seq {}", c.seq), c.note))
+        .collect();
+    for path in files {
+        let text = std::fs::read_to_string(path).map_err(|e| TraceError::File {
+            path: path.display().to_string(),
+            reason: e.to_string(),
+        })?;
+        notes.push((path.display().to_string(), text));
+    }
+    let key: Result<(String, VerifyingKey), String> = match public_key {
+        Some(path) => std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))
+            .and_then(|s| note::parse_verifier_key(&s)),
+        None => instance_public(store, home),
+    };
+    if public_key.is_none()
+        && !notes.is_empty()
+        && let Some(mode) =
+            caio_store::secret_file::exposed_mode(&home.keys_dir().join(INSTANCE_KEY))
+    {
+        warn(format!(
+            "{} has mode {mode:o}: whoever can read it can sign checkpoints that verify; \
+             run `chmod 600` on it (`caio trace checkpoint` refuses it until then)",
+            home.keys_dir().join(INSTANCE_KEY).display()
+        ));
+    }
+    let mut broken: Option<Break> = None;
+    let mut checkpoints: Vec<Checkpoint> = Vec::new();
+    if !notes.is_empty() {
+        match &key {
+            Err(reason) => {
+                broken = Some(Break::BadCheckpoint {
+                    checkpoint: notes[0].0.clone(),
+                    reason: reason.clone(),
+                })
+            }
+            Ok((name, vk)) => {
+                for (label, text) in &notes {
+                    match note::verify(text, name, vk) {
+                        Ok(cp) if cp.size >= from => checkpoints.push(cp),
+                        Ok(_) => {}
+                        Err(reason) => {
+                            broken = Some(Break::BadCheckpoint {
+                                checkpoint: label.clone(),
+                                reason,
+                            });
+                            break;
+                        }
+                    }
+                }
+            }
+        }
+    }
+    let (total, _) = store.trace_head()?;
+    progress.start(total.max(0) as u64);
+    let mut verifier = Verifier::new(from, checkpoints.iter().map(|c| c.size));
+    if broken.is_none() {
+        // The lookup columns are checked on a second thread (parsing records
+        // costs more than hashing them); the earliest break wins.
+        verifier.check_index = false;
+        let index_break = std::thread::scope(|scope| -> Result<Option<i64>, Error> {
+            let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Row>>(8);
+            let worker = scope.spawn(move || {
+                rx.into_iter()
+                    .flatten()
+                    .find(|row| !trace::index_matches(row))
+                    .map(|row| row.seq)
+            });
+            let mut batch = Vec::with_capacity(512);
+            store.for_each_trace::<Error>(from, None, |row| {
+                progress.tick();
+                let sound = verifier.push(&row);
+                if sound {
+                    batch.push(row);
+                    if batch.len() == 512 && tx.send(std::mem::take(&mut batch)).is_err() {
+                        return Ok(false);
+                    }
+                }
+                Ok(sound)
+            })?;
+            let _ = tx.send(batch);
+            drop(tx);
+            // Fail closed: a check that did not finish is not a pass.
+            worker.join().map_err(|_| {
+                Error::from(caio_store::Error::Store {
+                    path: store.path().to_path_buf(),
+                    reason: "the index check stopped unexpectedly".into(),
+                    help: "run `caio trace verify` again; report it if it repeats",
+                })
+            })
+        })?;
+        verifier.finish(total);
+        if let Some(seq) = index_break
+            && verifier
+                .first_break
+                .as_ref()
+                .is_none_or(|b| break_seq(b) > seq)
+        {
+            verifier.first_break = Some(Break::IndexChanged { seq });
+        }
+        for cp in &checkpoints {
+            verifier.check_checkpoint(cp.size, &cp.head);
+        }
+        broken = verifier.first_break.clone();
+    }
+    progress.finish();
+    Ok(Verification {
+        valid: broken.is_none(),
+        from,
+        records: verifier.records,
+        checkpoints: checkpoints.len(),
+        head: trace::hex(&verifier.head()),
+        first_break: broken,
+    })
+}
+
+/// The seq a chain break is at (checkpoint breaks sort last).
+fn break_seq(b: &Break) -> i64 {
+    match b {
+        Break::ContentChanged { seq }
+        | Break::RecordMissing { seq, .. }
+        | Break::OrderChanged { seq }
+        | Break::CheckpointMismatch { seq }
+        | Break::IndexChanged { seq } => *seq,
+        Break::Truncated { .. } | Break::BadCheckpoint { .. } | Break::StartPastHead { .. } => {
+            i64::MAX
+        }
+    }
+}
+
+/// The instance's verifier key, without creating a key: `keys/instance.pub`
+/// when present, else derived from `keys/instance.key` (a home whose last
+/// checkpoint predates `instance.pub`). Verifying only needs the public half,
+/// so the key file's mode is not judged here; `verify` warns about it.
+fn instance_public(store: &Store, home: &Home) -> Result<(String, VerifyingKey), String> {
+    let public = home.keys_dir().join(INSTANCE_PUB);
+    if public.exists() {
+        return std::fs::read_to_string(&public)
+            .map_err(|e| format!("cannot read {}: {e}", public.display()))
+            .and_then(|s| note::parse_verifier_key(&s))
+            .map_err(|e| format!("{}: {e}", public.display()));
+    }
+    let path = home.keys_dir().join(INSTANCE_KEY);
+    if !path.exists() {
+        return Err("no instance key in this home: pass --public-key".into());
+    }
+    let unchecked = caio_store::secret_file::read_unchecked(&path)
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    let seed: [u8; 32] = unchecked
+        .bytes()
+        .try_into()
+        .map_err(|_| "the instance key is not 32 bytes".to_string())?;
+    let key = SigningKey::from_bytes(&seed);
+    let name = store
+        .setting("instance_name")
+        .map_err(|e| e.to_string())?
+        .ok_or("this home has no instance name")?;
+    Ok((name, key.verifying_key()))
+}
+
+/// Re-runs the routing of a stored decision from its stored inputs.
+pub fn replay(store: &Store, id: &str) -> Result<Replay, Failure> {
+    let row = find(store, id)?;
+    let record = parse_record(&row)?;
+    let mut missing = Vec::new();
+    let mut contracts = Vec::new();
+    for c in &record.contracts {
+        let found = match store.contract_by_hash(&c.hash)? {
+            Some(contract) => Some(contract),
+            None => store
+                .trace_input(&c.hash)?
+                .and_then(|body| serde_json::from_str(&body).ok()),
+        };
+        match found {
+            Some(contract) => contracts.push((contract, c)),
+            None => missing.push(format!(
+                "contract {} {} ({})",
+                c.service_id, c.version, c.hash
+            )),
+        }
+    }
+    let policies: Option<PolicySet> = match store.policy_set_by_hash(&record.policy_set)? {
+        Some(set) => Some(set),
+        None => match store.trace_input(&record.policy_set)? {
+            Some(body) => caio_core::policy::load::from_stored(&body).ok(),
+            None if record.policy_set == empty_set_hash() => Some(PolicySet::default()),
+            None => None,
+        },
+    };
+    if policies.is_none() {
+        missing.push(format!("policy set {}", record.policy_set));
+    }
+    let request: Result<Request, _> = serde_json::from_value(record.request.clone());
+    if let Err(e) = &request {
+        missing.push(format!("the request ({e})"));
+    }
+    let mut differences = Vec::new();
+    if let (true, Some(policies), Ok(request)) = (missing.is_empty(), &policies, &request) {
+        let candidates: Vec<Candidate<'_>> = contracts
+            .iter()
+            .map(|(contract, r)| Candidate {
+                contract,
+                status: r.status,
+                status_reason: r.status_reason.as_deref(),
+                stats: record.stats.get(&r.service_id).copied().unwrap_or_default(),
+            })
+            .collect();
+        let again = routing::route(request, &record.identity, &candidates, policies);
+        if again != record.decision {
+            if again.outcome != record.decision.outcome {
+                differences.push(format!(
+                    "outcome: recorded {}, replayed {}",
+                    record.decision.outcome.as_str(),
+                    again.outcome.as_str()
+                ));
+            }
+            let ids = |d: &routing::Decision| -> Vec<String> {
+                d.chosen.iter().map(|c| c.service_id.clone()).collect()
+            };
+            if ids(&again) != ids(&record.decision) {
+                differences.push(format!(
+                    "chosen: recorded [{}], replayed [{}]",
+                    ids(&record.decision).join(", "),
+                    ids(&again).join(", ")
+                ));
+            }
+            if differences.is_empty() {
+                differences.push("scores, terms or explanations differ".into());
+            }
+        }
+        if !record.redacted.is_empty() && !differences.is_empty() {
+            differences.push(format!(
+                "the request was recorded without {}",
+                record.redacted.join(", ")
+            ));
+        }
+    }
+    Ok(Replay {
+        seq: row.seq,
+        identical: missing.is_empty() && differences.is_empty(),
+        differences,
+        missing,
+    })
+}
+
+/// The hash of the empty policy set (routing without policies).
+fn empty_set_hash() -> String {
+    PolicySet::default()
+        .canonical()
+        .map(|(h, _)| h)
+        .unwrap_or_default()
+}

@@ -1,0 +1,364 @@
+//! `caio route`: read a request (or a JSON Lines batch), gather the inputs
+//! (registry or files), run the router, render the decision.
+
+use super::{GlobalArgs, open_store_existing, resolve_home};
+use crate::app::route::{Traced, trace};
+use crate::error::{Error, Exit};
+use crate::gateway::execute::Payload;
+use crate::ui::Ui;
+use caio_core::contract::ServiceContract;
+use caio_core::diagnostic::FileReport;
+use caio_core::principal::{self, Principal};
+use caio_core::request::Request;
+use caio_core::request::{self, MAX_SEED, Priority};
+use caio_core::routing::Routed;
+use caio_core::routing::{Decision, Outcome, Terms};
+use caio_core::source;
+use caio_store::router::Router;
+use caio_store::traces::Appended;
+use serde::Serialize;
+use std::io::{BufRead, Read};
+use std::path::{Path, PathBuf};
+
+mod batch;
+mod execute;
+mod human;
+mod json;
+
+use batch::batch;
+pub(crate) use human::{View, render};
+pub(crate) use json::RouteJson;
+
+const AFTER_HELP: &str = "\
+With a caio home, routing uses the registry (only the services offering the requested \
+capability are loaded), the installed policy set (`caio policy apply`), and the principal \
+of the request's auth.token. With --contracts DIR it works from files instead (stateless).
+
+With --execute, caio also sends the payload (--payload FILE, or the request's `payload`) to \
+the chosen service and prints the response body on stdout (or writes it to --output FILE), \
+with a summary on stderr. Transient failures (connect errors, timeouts, 429, 5xx) are \
+retried with backoff, then the next-best eligible service is tried: at most 3 attempts \
+per service, 3 services, within --deadline-ms. Every attempt goes into the trace.
+
+Exit status: 0 routed (and executed), 3 no eligible service, 1 invalid request or \
+authentication failed, 4 execution failed on every candidate.";
+
+#[derive(Debug, clap::Args)]
+#[command(after_help = AFTER_HELP, after_long_help = long_help())]
+pub struct RouteArgs {
+    /// The request: a JSON file, or `-` for stdin (with --batch: JSON Lines)
+    #[arg(value_name = "REQUEST")]
+    request: PathBuf,
+
+    /// Route among these contract files instead of the registry (stateless mode)
+    #[arg(long, value_name = "DIR")]
+    contracts: Option<PathBuf>,
+
+    /// Apply these policy files (stateless mode); a home's installed set always applies, these add to it
+    #[arg(long, value_name = "DIR", requires = "contracts")]
+    policies: Option<PathBuf>,
+
+    /// Route as this principal (YAML or JSON: name, tenant, roles, trust); stateless mode only
+    #[arg(long, value_name = "FILE", requires = "contracts")]
+    principal: Option<PathBuf>,
+
+    /// Seed of the tie-break among equal scores (overrides the request's `seed`)
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(..=MAX_SEED))]
+    seed: Option<u64>,
+
+    /// Show every candidate with its terms, every rejection, and the weights
+    #[arg(long)]
+    explain: bool,
+
+    /// List the K best eligible candidates
+    #[arg(long, value_name = "K")]
+    top: Option<usize>,
+
+    /// Route without appending to the trace
+    #[arg(long)]
+    dry_run: bool,
+
+    /// Read JSON Lines (one request per line) and write one JSON decision per line
+    /// (candidates listed only with --explain or --top)
+    #[arg(long)]
+    batch: bool,
+
+    /// Send the payload to the chosen service, with retries and failover, and print
+    /// the response body
+    #[arg(long, conflicts_with_all = ["batch", "dry_run"])]
+    execute: bool,
+
+    /// The body to send with --execute (instead of the request's `payload`)
+    #[arg(long, value_name = "FILE", requires = "execute")]
+    payload: Option<PathBuf>,
+
+    /// Write the response body to FILE instead of stdout (with --execute)
+    #[arg(long, value_name = "FILE", requires = "execute")]
+    output: Option<PathBuf>,
+
+    /// Give up executing after this many milliseconds, retries and failover included (at most 24 h)
+    #[arg(
+        long,
+        value_name = "MS",
+        requires = "execute",
+        default_value_t = 120_000,
+        value_parser = clap::value_parser!(u64).range(1..=MAX_DEADLINE_MS)
+    )]
+    deadline_ms: u64,
+}
+
+/// The longest `--deadline-ms`: a day. It keeps the recorded deadline an
+/// exact JSON integer, so the trace record of an execution can always be
+/// written (the call is never made with a record that cannot be).
+const MAX_DEADLINE_MS: u64 = 24 * 60 * 60 * 1000;
+
+fn long_help() -> String {
+    let mut out = String::from(AFTER_HELP);
+    out.push_str(
+        "\n\nThe master equation, over the eligible candidates:\n\n  \
+J(s) = w_q·q + w_h·h + w_t·t − w_c·ĉ − w_l·ℓ̂ − w_r·ρ\n\n  \
+q  declared accuracy (0.5 when undeclared)\n  \
+h  observed success rate (1 without history)\n  \
+t  preferred-tag fraction + policy prefer bonuses, clamped to [0, 1]\n  \
+ĉ  estimated cost / largest estimate among the eligible\n  \
+ℓ̂  p95 latency / largest p95 among the eligible\n  \
+ρ  clamp(risk + 10·(1 − availability) + 0.2·[degraded], 0, 1)\n\n\
+Weights (q, h, t, c, l, r) by preferences.priority:\n",
+    );
+    for p in Priority::ALL {
+        let w = p.weights();
+        out.push_str(&format!(
+            "  {:<9} {:.2}  {:.2}  {:.2}  {:.2}  {:.2}  {:.2}\n",
+            p.as_str(),
+            w.q,
+            w.h,
+            w.t,
+            w.c,
+            w.l,
+            w.r
+        ));
+    }
+    out.push_str("\nScores within 1e-9 are ties, broken by a ChaCha20 shuffle seeded with `seed`.");
+    out
+}
+
+pub fn run(args: RouteArgs, global: &GlobalArgs, ui: &mut Ui) -> Result<Exit, Error> {
+    for warning in super::license::require(global, caio_core::license::Feature::Route)? {
+        ui.warn(warning);
+    }
+    if args.execute {
+        for warning in super::license::require(global, caio_core::license::Feature::Execute)? {
+            ui.warn(warning);
+        }
+    }
+    let Some(mut router) = router(&args, global, ui)? else {
+        return Ok(Exit::Invalid);
+    };
+    if args.batch {
+        return batch(&args, &mut router, ui);
+    }
+    let label = label(&args.request);
+    let text = read_request(&args.request)?;
+    let mut request = match request::parse(&label, &text) {
+        Ok(r) => r,
+        Err(report) => {
+            ui.file_problems(&report);
+            return Ok(Exit::Invalid);
+        }
+    };
+    if let Some(seed) = args.seed {
+        request.seed = seed;
+    }
+    // Read before routing: a bad payload file must not leave a decision behind.
+    let payload = match (args.execute, &args.payload) {
+        (true, Some(path)) => Some(execute::read_payload(path)?),
+        (true, None) => Some(
+            request
+                .payload
+                .as_ref()
+                .map_or_else(Payload::empty, Payload::json),
+        ),
+        (false, _) => None,
+    };
+    let routed = router.route(&request)?;
+    for note in &routed.notes {
+        ui.warn(note);
+    }
+    if let Some(payload) = payload
+        && routed.decision.outcome == Outcome::Routed
+    {
+        let options = execute::Options {
+            output: args.output.as_deref(),
+            deadline: std::time::Duration::from_millis(args.deadline_ms),
+            view: args.view(),
+            top: args.top,
+        };
+        return execute::run(&mut router, &request, &routed, payload, &options, ui);
+    }
+    let traced = trace(
+        &mut router,
+        &[(&request, &routed)],
+        args.dry_run,
+        None,
+        jiff::Timestamp::now(),
+    )?
+    .remove(0);
+    if routed.decision.outcome == Outcome::Refused {
+        ui.error(&AuthenticationFailed);
+    }
+    if ui.is_json() {
+        ui.json(&RouteJson::new(&routed, &traced, args.top, true))?;
+    } else if routed.decision.outcome != Outcome::Refused {
+        render(&routed, &traced, args.view(), ui)?;
+    }
+    Ok(exit_of(&routed.decision))
+}
+
+fn exit_of(decision: &Decision) -> Exit {
+    match decision.outcome {
+        Outcome::Routed => Exit::Success,
+        Outcome::NoRoute => Exit::NoRoute,
+        Outcome::Refused => Exit::Invalid,
+    }
+}
+
+/// The refusal of a request whose token does not authenticate.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+#[error("authentication failed")]
+#[diagnostic(
+    code(caio::authentication),
+    help(
+        "check the request's auth.token; `caio principal list` shows the principals of this home"
+    )
+)]
+struct AuthenticationFailed;
+
+fn label(path: &Path) -> String {
+    if path.as_os_str() == "-" {
+        "<stdin>".to_string()
+    } else {
+        path.display().to_string()
+    }
+}
+
+/// Reads the request text (at most 1 MiB) from a file or stdin.
+fn read_request(path: &Path) -> Result<String, Error> {
+    let fail = |reason: String| Error::RequestUnreadable {
+        path: label(path),
+        reason,
+    };
+    let limit = caio_core::yaml::MAX_FILE_BYTES;
+    let mut bytes = Vec::new();
+    let read = if path.as_os_str() == "-" {
+        std::io::stdin()
+            .lock()
+            .take(limit + 1)
+            .read_to_end(&mut bytes)
+    } else {
+        std::fs::File::open(path).and_then(|f| f.take(limit + 1).read_to_end(&mut bytes))
+    };
+    read.map_err(|e| fail(e.to_string()))?;
+    if bytes.len() as u64 > limit {
+        return Err(fail("larger than the 1 MiB limit".into()));
+    }
+    String::from_utf8(bytes).map_err(|_| fail("not UTF-8 text".into()))
+}
+
+/// Builds the router: registry mode, or stateless from files. `None` when
+/// input files were invalid (their problems are reported).
+fn router(args: &RouteArgs, global: &GlobalArgs, ui: &mut Ui) -> Result<Option<Router>, Error> {
+    let Some(dir) = &args.contracts else {
+        let home = resolve_home(global)?;
+        let store = open_store_existing(global)?;
+        return Ok(Some(Router::registry(store, home)?));
+    };
+    let run = super::contract::validate_with_progress(std::slice::from_ref(dir), ui);
+    let Some(contracts) = run.contracts() else {
+        for file in run.files.iter().filter(|f| !f.report.is_valid()) {
+            ui.file_problems(&file.report);
+        }
+        ui.warn(format_args!(
+            "cannot route: {} invalid contract file(s)",
+            run.invalid()
+        ));
+        return Ok(None);
+    };
+    let contracts: Vec<ServiceContract> = contracts.into_iter().cloned().collect();
+    let policies = match &args.policies {
+        None => caio_core::policy::PolicySet::default(),
+        Some(dir) => {
+            let run = crate::app::documents::load_policies(std::slice::from_ref(dir));
+            match run.set() {
+                Some(set) => set,
+                None => {
+                    super::policy::problems(&run, ui);
+                    ui.warn(format_args!(
+                        "cannot route: {} invalid policy file(s)",
+                        run.invalid()
+                    ));
+                    return Ok(None);
+                }
+            }
+        }
+    };
+    let principal = match &args.principal {
+        None => None,
+        Some(path) => match read_principal(path) {
+            Ok(p) => Some(p),
+            Err(report) => {
+                ui.file_problems(&report);
+                return Ok(None);
+            }
+        },
+    };
+    // A home named explicitly receives the trace and verifies tokens, and
+    // its installed policy set applies (SPEC §7: with a home, no flag can
+    // bypass it); --policies only adds rules.
+    let (identities, policies) = match &global.home {
+        Some(_) => {
+            let home = resolve_home(global)?;
+            let store = super::open_store(&home)?;
+            let installed = store.active_policy_set()?;
+            if !installed.is_empty() {
+                ui.status(format_args!(
+                    "applying the {} policy rule(s) installed in {}{}",
+                    installed.policies().len(),
+                    home.path.display(),
+                    if args.policies.is_some() {
+                        ", with the rules of --policies"
+                    } else {
+                        ""
+                    }
+                ));
+            }
+            let policies = installed
+                .union(policies)
+                .map_err(|id| Error::PolicyConflict { id })?;
+            (Some((store, home)), policies)
+        }
+        None => (None, policies),
+    };
+    Ok(Some(Router::files(
+        contracts, policies, principal, identities,
+    )?))
+}
+
+const PRINCIPAL_FORMAT: source::DocumentKind = source::DocumentKind {
+    prefix: "principal",
+    noun: "principal",
+    empty_help: "write `name`, `tenant`, `roles` and `trust`, e.g. `trust: high`",
+};
+
+fn read_principal(path: &Path) -> Result<Principal, FileReport> {
+    let label = path.display().to_string();
+    let document = source::Document {
+        label: label.clone(),
+        path: path.to_path_buf(),
+        text: caio_store::files::read_text(&PRINCIPAL_FORMAT, path),
+    };
+    match document.parse(&PRINCIPAL_FORMAT) {
+        (text, Err(problem)) => Err(FileReport::new(label, text, vec![problem])),
+        (text, Ok(node)) => principal::from_node("principal", &node)
+            .map_err(|problems| FileReport::new(label, text, problems)),
+    }
+}
