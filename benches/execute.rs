@@ -14,6 +14,12 @@
 //!
 //! Goal: (3) − (1) ≤ 2 ms, medians.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::print_stdout,
+    clippy::print_stderr
+)] // a benchmark prints its table and stops on a broken setup
 #[allow(dead_code)] // generated_contracts is for the registry benches
 mod support;
 

@@ -3,6 +3,12 @@
 //! and verification in process. Reports medians.
 
 // Only some of the shared helpers are used here.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::print_stdout,
+    clippy::print_stderr
+)] // a benchmark prints its table and stops on a broken setup
 #[allow(dead_code)]
 mod support;
 

@@ -2,6 +2,13 @@
 //! contracts in one call (fresh home each run), and `caio registry list`
 //! over 10,000 services, end to end. Reports medians.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::print_stdout,
+    clippy::print_stderr
+)] // a benchmark prints its table and stops on a broken setup
+
 mod support;
 
 use std::path::Path;

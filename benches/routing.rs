@@ -25,6 +25,13 @@
 //! contracts with fresh ids (`support::generated_contracts`), so about 8 in
 //! 18 of them offer `chat`, the capability routed.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::print_stdout,
+    clippy::print_stderr
+)] // a benchmark prints its table and stops on a broken setup
+
 mod support;
 
 use caio_core::contract::{Hosting, ServiceContract};

@@ -8,6 +8,12 @@
 //!    one candidate) appended through `Store::append_traces` in chunks, so
 //!    the chain is built by the same code `route` uses.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::print_stdout,
+    clippy::print_stderr
+)] // a benchmark prints its table and stops on a broken setup
 #[allow(dead_code)] // generated_contracts is for the registry benches
 mod support;
 

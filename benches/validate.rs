@@ -2,6 +2,13 @@
 //! generated contract files (copies of the shipped contracts with fresh ids),
 //! end to end (process start included) and in process. Reports medians.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::print_stdout,
+    clippy::print_stderr
+)] // a benchmark prints its table and stops on a broken setup
+
 mod support;
 
 use std::process::Command;

@@ -74,8 +74,6 @@ pub(super) fn issued(
     Ok(Exit::Success)
 }
 
-/// The home's database if it exists (verify and status never create one).
-
 pub(super) fn list(licenses: &[LicenseRecord], ui: &mut Ui) -> Result<Exit, Error> {
     if ui.is_json() {
         ui.json(&serde_json::json!({ "licenses": licenses }))?;

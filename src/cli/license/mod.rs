@@ -382,6 +382,7 @@ fn read_text(
     Ok(Some(text.trim().to_string()))
 }
 
+/// The home's database if it exists (verify and status never create one).
 fn existing_store(global: &GlobalArgs) -> Result<Option<Store>, Error> {
     match resolve_home(global) {
         Ok(home) if home.db_path().is_file() => {
