@@ -58,10 +58,10 @@ fn readme_documents_every_diagnostic_code_and_both_commands() {
     for (code, _) in caio_core::contract::validate::CODES {
         assert!(readme.contains(&format!("`{code}`")), "README lacks {code}");
     }
-    assert!(readme.contains("cargo test"));
+    assert!(readme.contains("cargo test --workspace"));
     let ci = std::fs::read_to_string(repo().join(".ci/run")).unwrap();
     assert!(
-        ci.contains("cargo test --locked"),
+        ci.contains("cargo test --workspace --locked"),
         ".ci/run must run the README's tests"
     );
 }

@@ -7,6 +7,7 @@ mod contract;
 mod docs;
 mod execute;
 mod global;
+mod hostile;
 mod invariants;
 mod license;
 mod policy;

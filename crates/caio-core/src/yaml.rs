@@ -337,6 +337,11 @@ impl<'a> LineIndex<'a> {
         (line + 1, col + 1)
     }
 
+    /// The byte offset where each line starts (the first is 0).
+    pub fn starts(&self) -> &[usize] {
+        &self.starts
+    }
+
     /// Byte offset of a 1-based (line, column).
     pub fn offset(&self, line: usize, col: usize) -> usize {
         let Some(&start) = self.starts.get(line.saturating_sub(1)) else {

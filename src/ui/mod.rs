@@ -1,15 +1,21 @@
 //! The only place that writes to stdout and stderr: plain lines, JSON
 //! documents, tables, miette diagnostics and progress bars.
 
+mod snippet;
+mod text;
+
+pub use text::escape_controls;
+
 use crate::error::Error;
 use caio_core::diagnostic::{FileReport, Problem, Severity};
+use caio_core::yaml::LineIndex;
 use clap::ValueEnum;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, JSONReportHandler, LabeledSpan};
 use serde::Serialize;
+use snippet::Excerpt;
 use std::fmt;
 use std::io::{IsTerminal, Write};
-use std::sync::Arc;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
 pub enum Format {
@@ -28,6 +34,9 @@ pub enum ColorChoice {
     Always,
     Never,
 }
+
+/// How many problems of one file the human report shows in full.
+pub const SHOWN_PROBLEMS: usize = 50;
 
 /// Terminal output for one command.
 pub struct Ui {
@@ -85,9 +94,11 @@ impl Ui {
         self.color_out
     }
 
-    /// A line of the command's result on stdout.
+    /// A line of the command's result on stdout; control characters of
+    /// text that came from a file or a request are shown, not obeyed.
     pub fn line(&mut self, text: impl fmt::Display) -> Result<(), Error> {
-        writeln!(self.out, "{text}").map_err(Error::Output)
+        let text = text.to_string();
+        writeln!(self.out, "{}", escape_controls(&text)).map_err(Error::Output)
     }
 
     /// Raw text on stdout (generated files, schemas).
@@ -137,7 +148,8 @@ impl Ui {
     /// A status message on stderr (suppressed by `-q`).
     pub fn status(&mut self, text: impl fmt::Display) {
         if !self.quiet {
-            let _ = writeln!(self.err, "{text}");
+            let text = text.to_string();
+            let _ = writeln!(self.err, "{}", escape_controls(&text));
         }
     }
 
@@ -149,7 +161,8 @@ impl Ui {
             } else {
                 "warning:"
             };
-            let _ = writeln!(self.err, "{prefix} {text}");
+            let text = text.to_string();
+            let _ = writeln!(self.err, "{prefix} {}", escape_controls(&text));
         }
     }
 
@@ -159,15 +172,32 @@ impl Ui {
         let _ = write!(self.err, "{rendered}");
     }
 
-    /// Reports every problem of a file as a diagnostic on stderr.
+    /// Reports the problems of a file as diagnostics on stderr: the first
+    /// [`SHOWN_PROBLEMS`] in full, then how many more there are (JSON lists
+    /// them all).
     pub fn file_problems(&mut self, report: &FileReport) {
+        let index = LineIndex::new(&report.text);
+        let mut shown = 0;
+        let mut more = 0;
         for problem in &report.problems {
             if self.quiet && problem.severity == Severity::Warning {
                 continue;
             }
-            let diagnostic = ProblemDiagnostic::new(report, problem);
+            if shown == SHOWN_PROBLEMS && !self.is_json() {
+                more += 1;
+                continue;
+            }
+            shown += 1;
+            let diagnostic = ProblemDiagnostic::new(report, &index, problem);
             let rendered = self.render(&diagnostic);
             let _ = write!(self.err, "{rendered}");
+        }
+        if more > 0 {
+            let path = escape_controls(&report.path).into_owned();
+            let _ = writeln!(
+                self.err,
+                "… and {more} more problem(s) in {path}; `--format json` lists every one\n"
+            );
         }
     }
 
@@ -191,7 +221,7 @@ impl Ui {
             };
             let _ = GraphicalReportHandler::new_themed(theme)
                 .with_width(self.width)
-                .render_report(&mut out, diagnostic);
+                .render_report(&mut out, &Escaped(diagnostic));
         }
         out
     }
@@ -223,7 +253,7 @@ impl Ui {
             }
         }
         for line in table.lines() {
-            writeln!(self.out, "{}", line.trim_end()).map_err(Error::Output)?;
+            writeln!(self.out, "{}", escape_controls(line.trim_end())).map_err(Error::Output)?;
         }
         Ok(())
     }
@@ -306,23 +336,72 @@ impl Diagnostic for WithoutRelated<'_> {
     }
 }
 
-/// A [`Problem`] seen through miette, with its file's (masked) source.
+/// A diagnostic whose texts (message, help, labels) have their control
+/// characters shown, not obeyed: they may quote a file or a request.
+struct Escaped<'a>(&'a dyn Diagnostic);
+
+impl fmt::Debug for Escaped<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.0, f)
+    }
+}
+
+impl fmt::Display for Escaped<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&escape_controls(&self.0.to_string()))
+    }
+}
+
+impl std::error::Error for Escaped<'_> {}
+
+impl Diagnostic for Escaped<'_> {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.0.code()
+    }
+    fn severity(&self) -> Option<miette::Severity> {
+        self.0.severity()
+    }
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        let help = self.0.help()?.to_string();
+        Some(Box::new(escape_controls(&help).into_owned()))
+    }
+    fn url<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.0.url()
+    }
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        self.0.source_code()
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        let labels = self.0.labels()?;
+        Some(Box::new(labels.map(|l| {
+            let text = l.label().map(|t| escape_controls(t).into_owned());
+            if l.primary() {
+                LabeledSpan::new_primary_with_span(text, *l.inner())
+            } else {
+                LabeledSpan::new_with_span(text, *l.inner())
+            }
+        })))
+    }
+    fn diagnostic_source(&self) -> Option<&dyn Diagnostic> {
+        self.0.diagnostic_source()
+    }
+}
+
+/// A [`Problem`] seen through miette, with an excerpt of its file's
+/// (masked) source.
 struct ProblemDiagnostic<'a> {
     problem: &'a Problem,
-    source: Option<miette::NamedSource<Arc<String>>>,
+    source: Option<Excerpt>,
     position: String,
 }
 
 impl<'a> ProblemDiagnostic<'a> {
-    fn new(report: &'a FileReport, problem: &'a Problem) -> Self {
+    fn new(report: &'a FileReport, index: &LineIndex<'_>, problem: &'a Problem) -> Self {
         let has_text = !report.text.is_empty();
-        let (line, col) = report.position(problem);
+        let (line, col) = index.line_col(problem.span.offset);
         ProblemDiagnostic {
             problem,
-            source: has_text.then(|| {
-                miette::NamedSource::new(report.path.clone(), Arc::clone(&report.text))
-                    .with_language("yaml")
-            }),
+            source: has_text.then(|| Excerpt::new(&report.path, &report.text, index, problem.span)),
             position: if has_text {
                 format!("{}:{line}:{col}", report.path)
             } else {
@@ -372,8 +451,7 @@ impl Diagnostic for ProblemDiagnostic<'_> {
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        self.source.as_ref()?;
-        let span = self.problem.span;
+        let span = self.source.as_ref()?.span();
         Some(Box::new(std::iter::once(
             LabeledSpan::new_primary_with_span(Some(self.problem.label.clone()), span),
         )))
