@@ -118,7 +118,7 @@ fn control_characters_from_a_contract_are_shown_not_obeyed() {
     assert_eq!(code, 0, "{stderr}");
     {
         let args = ["registry", "show", "openai-gpt-4o-mini"];
-        let (code, stdout, stderr) = run(env.caio().args(&args));
+        let (code, stdout, stderr) = run(env.caio().args(args));
         assert_eq!(code, 0, "{args:?}: {stderr}");
         assert!(stdout.contains("Mini"), "{args:?}: {stdout}");
         assert!(
