@@ -9,6 +9,7 @@ use caio_core::routing::{self, Candidate};
 use caio_core::trace::note::{self, Checkpoint};
 use caio_core::trace::{self, Break, Row, TraceRecord, Verifier};
 use caio_store::Store;
+use caio_store::files::{SMALL_FILE_LIMIT, read_bounded_text};
 use caio_store::home::Home;
 use caio_store::traces::StoredCheckpoint;
 use ed25519_dalek::{SigningKey, VerifyingKey};
@@ -168,7 +169,7 @@ fn instance(store: &mut Store, home: &Home) -> Result<(String, SigningKey, bool)
 /// a temporary file, then a rename); returns whether other text was replaced.
 fn publish_verifier_key(path: &Path, vkey: &str) -> Result<bool, Error> {
     let text = format!("{vkey}\n");
-    let old = std::fs::read_to_string(path).ok();
+    let old = read_bounded_text(path, SMALL_FILE_LIMIT).ok();
     if old.as_deref() == Some(text.as_str()) {
         return Ok(false);
     }
@@ -261,14 +262,14 @@ pub fn verify(
         .map(|c| (format!("stored at seq {}", c.seq), c.note))
         .collect();
     for path in files {
-        let text = std::fs::read_to_string(path).map_err(|e| TraceError::File {
+        let text = read_bounded_text(path, SMALL_FILE_LIMIT).map_err(|e| TraceError::File {
             path: path.display().to_string(),
             reason: e.to_string(),
         })?;
         notes.push((path.display().to_string(), text));
     }
     let key: Result<(String, VerifyingKey), String> = match public_key {
-        Some(path) => std::fs::read_to_string(path)
+        Some(path) => read_bounded_text(path, SMALL_FILE_LIMIT)
             .map_err(|e| format!("cannot read {}: {e}", path.display()))
             .and_then(|s| note::parse_verifier_key(&s)),
         None => instance_public(store, home),
@@ -395,7 +396,7 @@ fn break_seq(b: &Break) -> i64 {
 fn instance_public(store: &Store, home: &Home) -> Result<(String, VerifyingKey), String> {
     let public = home.keys_dir().join(INSTANCE_PUB);
     if public.exists() {
-        return std::fs::read_to_string(&public)
+        return read_bounded_text(&public, SMALL_FILE_LIMIT)
             .map_err(|e| format!("cannot read {}: {e}", public.display()))
             .and_then(|s| note::parse_verifier_key(&s))
             .map_err(|e| format!("{}: {e}", public.display()));

@@ -76,8 +76,8 @@ pub fn load_public_key(path: &Path) -> Result<PublicKey, Error> {
         path: path.to_path_buf(),
         reason,
     };
-    let bytes = std::fs::read(path).map_err(|e| fail(e.to_string()))?;
-    let text = String::from_utf8(bytes).map_err(|_| fail("not a text file".into()))?;
+    let text = caio_store::files::read_bounded_text(path, caio_store::files::SMALL_FILE_LIMIT)
+        .map_err(|e| fail(e.to_string()))?;
     PublicKey::parse(&text).map_err(fail)
 }
 

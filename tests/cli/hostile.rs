@@ -142,3 +142,93 @@ fn control_characters_in_a_snippet_are_drawn_as_symbols() {
     assert_eq!(code, 1, "{stderr}");
     assert!(!stderr.contains('\x1b'), "{stderr:?}");
 }
+
+/// A home with one routed decision and a stored checkpoint.
+fn checkpointed_home(env: &TestEnv) {
+    for args in [
+        vec!["registry", "add", "contracts"],
+        vec!["route", "fixtures/requests/chat-balanced.json"],
+        vec!["trace", "checkpoint"],
+    ] {
+        let (code, _, stderr) = run(env.caio().args(&args));
+        assert!(code == 0 || code == 3, "{args:?}: {stderr}");
+    }
+}
+
+/// `--checkpoint`, `--public-key`, `license verify --public-key` and
+/// `license trust` read their files without a size cap or a file-type
+/// check: `/dev/zero` grew past 6 GiB, a FIFO hung forever. Each is now
+/// refused at once, saying what the path is.
+#[cfg(unix)]
+#[test]
+fn special_files_are_refused_where_keys_and_checkpoints_are_read() {
+    let env = TestEnv::new();
+    checkpointed_home(&env);
+    let fifo = env.scratch().join("fifo");
+    assert!(crate::common::mkfifo(&fifo), "this test needs mkfifo");
+    let fifo = fifo.to_str().unwrap().to_string();
+    for args in [
+        vec!["trace", "verify", "--checkpoint", "/dev/zero"],
+        vec!["trace", "verify", "--checkpoint", fifo.as_str()],
+        vec!["trace", "verify", "--public-key", "/dev/zero"],
+        vec!["trace", "verify", "--public-key", fifo.as_str()],
+        vec!["license", "trust", "/dev/zero"],
+        vec!["license", "trust", fifo.as_str()],
+        vec!["license", "verify", "--file", "/dev/zero"],
+        vec![
+            "license",
+            "verify",
+            "caio-lic-v1.e30.AA",
+            "--public-key",
+            "/dev/zero",
+        ],
+    ] {
+        let (code, stdout, stderr) = run(env.caio().args(&args).timeout(crate::common::HANG_GUARD));
+        assert!(code == 1 || code == 5, "{args:?}: exit {code}: {stderr}");
+        let said: Vec<&str> = stdout
+            .split_whitespace()
+            .chain(stderr.split_whitespace())
+            .filter(|w| *w != "│")
+            .collect();
+        assert!(
+            said.join(" ").contains("not a regular file"),
+            "{args:?}: {stdout}{stderr}"
+        );
+    }
+}
+
+/// A symlinked `keys/instance.pub` pointing at `/dev/zero` made every later
+/// `trace verify` hang.
+#[cfg(unix)]
+#[test]
+fn an_instance_pub_linked_to_a_device_is_refused() {
+    let env = TestEnv::new();
+    checkpointed_home(&env);
+    let public = env.home().join("keys/instance.pub");
+    std::fs::remove_file(&public).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", &public).unwrap();
+    let (code, stdout, stderr) = run(env
+        .caio()
+        .args(["trace", "verify"])
+        .timeout(crate::common::HANG_GUARD));
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    assert!(stdout.contains("not a regular file"), "{stdout}{stderr}");
+}
+
+/// A 100 MB checkpoint file was echoed into the error message.
+#[test]
+fn a_huge_checkpoint_file_is_refused_without_being_echoed() {
+    let env = TestEnv::new();
+    checkpointed_home(&env);
+    let path = env.scratch().join("huge.note");
+    let file = std::fs::File::create(&path).unwrap();
+    file.set_len(100 * 1024 * 1024).unwrap();
+    drop(file);
+    let (code, stdout, stderr) = run(env
+        .caio()
+        .args(["trace", "verify", "--checkpoint"])
+        .arg(&path));
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    assert!(stderr.contains("larger than"), "{stderr}");
+    assert!(stdout.len() + stderr.len() < 4_000);
+}

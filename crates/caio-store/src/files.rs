@@ -185,6 +185,94 @@ pub fn read_text(format: &DocumentKind, path: &Path) -> Result<String, ReadError
     format.decode(bytes)
 }
 
+/// The size limit of the small files caio reads besides YAML documents:
+/// public keys, signed checkpoints, verifier keys (each well under 1 KiB).
+pub const SMALL_FILE_LIMIT: u64 = 64 * 1024;
+
+/// Why a file caio reads (a key, a checkpoint, a licence, a request) could
+/// not be read. Its message never quotes the file.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadFailure {
+    /// Missing, unreadable or an I/O error.
+    #[error("{}", io_reason(.0))]
+    Io(#[from] std::io::Error),
+    /// A directory, FIFO, socket or device: refused before it is opened
+    /// (a FIFO blocks, a device such as `/dev/zero` never ends).
+    #[error("not a regular file: it is {kind}")]
+    NotRegular {
+        /// What it is, in words ("a FIFO (named pipe)").
+        kind: &'static str,
+    },
+    /// Larger than anything of its kind.
+    #[error("it is larger than {limit} bytes, the limit for this kind of file")]
+    TooLarge {
+        /// The limit, in bytes.
+        limit: u64,
+    },
+}
+
+/// Reads a regular file of at most `limit` bytes into `buf`: anything else
+/// is refused before it is opened, the open file is judged again (the path
+/// may have been swapped), and no more than `limit + 1` bytes are ever
+/// read. Returns the open file's metadata.
+pub fn read_bounded_into(
+    path: &Path,
+    limit: u64,
+    buf: &mut Vec<u8>,
+) -> Result<std::fs::Metadata, ReadFailure> {
+    use std::io::Read;
+    let kind = std::fs::metadata(path)?.file_type();
+    if !kind.is_file() {
+        return Err(ReadFailure::NotRegular {
+            kind: describe_file_type(kind),
+        });
+    }
+    let file = std::fs::File::open(path)?;
+    let meta = file.metadata()?;
+    if !meta.is_file() {
+        return Err(ReadFailure::NotRegular {
+            kind: describe_file_type(meta.file_type()),
+        });
+    }
+    if meta.len() > limit {
+        return Err(ReadFailure::TooLarge { limit });
+    }
+    file.take(limit + 1).read_to_end(buf)?;
+    if buf.len() as u64 > limit {
+        return Err(ReadFailure::TooLarge { limit });
+    }
+    Ok(meta)
+}
+
+/// [`read_bounded_into`] as UTF-8 text.
+pub fn read_bounded_text(path: &Path, limit: u64) -> Result<String, ReadFailure> {
+    let mut buf = Vec::new();
+    read_bounded_into(path, limit, &mut buf)?;
+    String::from_utf8(buf).map_err(|e| {
+        ReadFailure::Io(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!(
+                "not UTF-8 text (invalid byte at offset {})",
+                e.utf8_error().valid_up_to()
+            ),
+        ))
+    })
+}
+
+/// At most `limit` bytes of standard input, or `TooLarge`.
+pub fn read_stdin_bounded(limit: u64) -> Result<Vec<u8>, ReadFailure> {
+    use std::io::Read;
+    let mut buf = Vec::new();
+    std::io::stdin()
+        .lock()
+        .take(limit + 1)
+        .read_to_end(&mut buf)?;
+    if buf.len() as u64 > limit {
+        return Err(ReadFailure::TooLarge { limit });
+    }
+    Ok(buf)
+}
+
 /// What [`read_capped`] found.
 enum Capped {
     Read(Vec<u8>),

@@ -61,26 +61,13 @@ impl Unchecked {
 /// Reads a file that should hold a secret, refusing anything but a regular
 /// file before opening it, without judging its permissions yet.
 pub fn read_unchecked(path: &Path) -> Result<Unchecked, ReadError> {
-    use std::io::Read;
-    let kind = std::fs::metadata(path)?.file_type();
-    if !kind.is_file() {
-        return Err(ReadError::NotRegular {
-            kind: crate::files::describe_file_type(kind),
-        });
-    }
-    let file = std::fs::File::open(path)?;
-    // Judge the open file, in case the path was swapped after the check.
-    let meta = file.metadata()?;
-    if !meta.is_file() {
-        return Err(ReadError::NotRegular {
-            kind: crate::files::describe_file_type(meta.file_type()),
-        });
-    }
+    use crate::files::{ReadFailure, read_bounded_into};
     let mut bytes = Zeroizing::new(Vec::new());
-    file.take(MAX_BYTES + 1).read_to_end(&mut bytes)?;
-    if bytes.len() as u64 > MAX_BYTES {
-        return Err(ReadError::TooLarge);
-    }
+    let meta = read_bounded_into(path, MAX_BYTES, &mut bytes).map_err(|e| match e {
+        ReadFailure::Io(e) => ReadError::Io(e),
+        ReadFailure::NotRegular { kind } => ReadError::NotRegular { kind },
+        ReadFailure::TooLarge { .. } => ReadError::TooLarge,
+    })?;
     Ok(Unchecked {
         bytes,
         mode: mode_of(&meta),

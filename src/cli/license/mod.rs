@@ -351,8 +351,11 @@ fn read_text(
     text: Option<String>,
     file: Option<&Path>,
 ) -> Result<Option<String>, Error> {
-    use std::io::Read;
-    let fail = |path: &Path, e: std::io::Error| Error::LicenseInput {
+    use caio_store::files;
+    // An envelope is at most MAX_LEN bytes; a little more lets the parser
+    // say "too long" rather than the reader.
+    let limit = caio_core::license::envelope::MAX_LEN as u64 + 1;
+    let fail = |path: &Path, e: files::ReadFailure| Error::LicenseInput {
         what,
         path: path.display().to_string(),
         reason: e.to_string(),
@@ -360,23 +363,15 @@ fn read_text(
     let text = match (text, file) {
         (Some(text), _) => text,
         (None, Some(path)) if path == Path::new("-") => {
-            let mut text = String::new();
-            std::io::stdin()
-                .take(caio_core::license::envelope::MAX_LEN as u64 + 1)
-                .read_to_string(&mut text)
-                .map_err(|e| fail(path, e))?;
-            text
+            let bytes = files::read_stdin_bounded(limit).map_err(|e| fail(path, e))?;
+            String::from_utf8(bytes).map_err(|_| {
+                fail(
+                    path,
+                    files::ReadFailure::Io(std::io::ErrorKind::InvalidData.into()),
+                )
+            })?
         }
-        (None, Some(path)) => {
-            let mut text = String::new();
-            std::fs::File::open(path)
-                .and_then(|f| {
-                    f.take(caio_core::license::envelope::MAX_LEN as u64 + 1)
-                        .read_to_string(&mut text)
-                })
-                .map_err(|e| fail(path, e))?;
-            text
-        }
+        (None, Some(path)) => files::read_bounded_text(path, limit).map_err(|e| fail(path, e))?,
         (None, None) => return Ok(None),
     };
     Ok(Some(text.trim().to_string()))
