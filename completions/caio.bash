@@ -193,6 +193,9 @@ _caio() {
             caio__subcmd__help__subcmd__trace,list)
                 cmd="caio__subcmd__help__subcmd__trace__subcmd__list"
                 ;;
+            caio__subcmd__help__subcmd__trace,rekey)
+                cmd="caio__subcmd__help__subcmd__trace__subcmd__rekey"
+                ;;
             caio__subcmd__help__subcmd__trace,replay)
                 cmd="caio__subcmd__help__subcmd__trace__subcmd__replay"
                 ;;
@@ -376,6 +379,9 @@ _caio() {
             caio__subcmd__trace,list)
                 cmd="caio__subcmd__trace__subcmd__list"
                 ;;
+            caio__subcmd__trace,rekey)
+                cmd="caio__subcmd__trace__subcmd__rekey"
+                ;;
             caio__subcmd__trace,replay)
                 cmd="caio__subcmd__trace__subcmd__replay"
                 ;;
@@ -396,6 +402,9 @@ _caio() {
                 ;;
             caio__subcmd__trace__subcmd__help,list)
                 cmd="caio__subcmd__trace__subcmd__help__subcmd__list"
+                ;;
+            caio__subcmd__trace__subcmd__help,rekey)
+                cmd="caio__subcmd__trace__subcmd__help__subcmd__rekey"
                 ;;
             caio__subcmd__trace__subcmd__help,replay)
                 cmd="caio__subcmd__trace__subcmd__help__subcmd__replay"
@@ -1155,7 +1164,7 @@ _caio() {
             return 0
             ;;
         caio__subcmd__help__subcmd__trace)
-            opts="show list verify replay checkpoint export"
+            opts="show list verify replay checkpoint rekey export"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1197,6 +1206,20 @@ _caio() {
             return 0
             ;;
         caio__subcmd__help__subcmd__trace__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caio__subcmd__help__subcmd__trace__subcmd__rekey)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2595,7 +2618,7 @@ _caio() {
             return 0
             ;;
         caio__subcmd__trace)
-            opts="-q -v -h --home --format --color --quiet --verbose --help show list verify replay checkpoint export help"
+            opts="-q -v -h --home --format --color --quiet --verbose --help show list verify replay checkpoint rekey export help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2681,7 +2704,7 @@ _caio() {
             return 0
             ;;
         caio__subcmd__trace__subcmd__help)
-            opts="show list verify replay checkpoint export help"
+            opts="show list verify replay checkpoint rekey export help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2737,6 +2760,20 @@ _caio() {
             return 0
             ;;
         caio__subcmd__trace__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caio__subcmd__trace__subcmd__help__subcmd__rekey)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2819,6 +2856,32 @@ _caio() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caio__subcmd__trace__subcmd__rekey)
+            opts="-q -v -h --home --format --color --quiet --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --home)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

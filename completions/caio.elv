@@ -413,6 +413,7 @@ set edit:completion:arg-completer[caio] = {|@words|
             cand verify 'Recompute the whole chain and check every checkpoint; exit 1 on any break'
             cand replay 'Re-run the routing of a stored decision from its stored inputs; exit 1 if it differs'
             cand checkpoint 'Sign the current head of the chain (a C2SP signed note) and store it'
+            cand rekey 'Make a new instance key on purpose, when keys/instance.key is lost or exposed; earlier checkpoints keep verifying with the old public key'
             cand export 'Print the chain as JSON Lines: {"seq","prev","hash","record"} per record'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -480,6 +481,17 @@ set edit:completion:arg-completer[caio] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'caio;trace;rekey'= {
+            cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
+            cand --format 'Output format: `human` tables and text, or one `json` document on stdout'
+            cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
+            cand -q 'Print only results and errors: no status lines, warnings or progress bars'
+            cand --quiet 'Print only results and errors: no status lines, warnings or progress bars'
+            cand -v 'Print more detail (repeat for more)'
+            cand --verbose 'Print more detail (repeat for more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'caio;trace;export'= {
             cand --since 'From this time on (RFC 3339, or a date: YYYY-MM-DD)'
             cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
@@ -498,6 +510,7 @@ set edit:completion:arg-completer[caio] = {|@words|
             cand verify 'Recompute the whole chain and check every checkpoint; exit 1 on any break'
             cand replay 'Re-run the routing of a stored decision from its stored inputs; exit 1 if it differs'
             cand checkpoint 'Sign the current head of the chain (a C2SP signed note) and store it'
+            cand rekey 'Make a new instance key on purpose, when keys/instance.key is lost or exposed; earlier checkpoints keep verifying with the old public key'
             cand export 'Print the chain as JSON Lines: {"seq","prev","hash","record"} per record'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -510,6 +523,8 @@ set edit:completion:arg-completer[caio] = {|@words|
         &'caio;trace;help;replay'= {
         }
         &'caio;trace;help;checkpoint'= {
+        }
+        &'caio;trace;help;rekey'= {
         }
         &'caio;trace;help;export'= {
         }
@@ -807,6 +822,7 @@ set edit:completion:arg-completer[caio] = {|@words|
             cand verify 'Recompute the whole chain and check every checkpoint; exit 1 on any break'
             cand replay 'Re-run the routing of a stored decision from its stored inputs; exit 1 if it differs'
             cand checkpoint 'Sign the current head of the chain (a C2SP signed note) and store it'
+            cand rekey 'Make a new instance key on purpose, when keys/instance.key is lost or exposed; earlier checkpoints keep verifying with the old public key'
             cand export 'Print the chain as JSON Lines: {"seq","prev","hash","record"} per record'
         }
         &'caio;help;trace;show'= {
@@ -818,6 +834,8 @@ set edit:completion:arg-completer[caio] = {|@words|
         &'caio;help;trace;replay'= {
         }
         &'caio;help;trace;checkpoint'= {
+        }
+        &'caio;help;trace;rekey'= {
         }
         &'caio;help;trace;export'= {
         }

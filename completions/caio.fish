@@ -319,22 +319,23 @@ complete -c caio -n "__fish_caio_using_subcommand route" -l execute -d 'Send the
 complete -c caio -n "__fish_caio_using_subcommand route" -s q -l quiet -d 'Print only results and errors: no status lines, warnings or progress bars'
 complete -c caio -n "__fish_caio_using_subcommand route" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c caio -n "__fish_caio_using_subcommand route" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c caio -n "__fish_caio_using_subcommand trace; and not __fish_seen_subcommand_from show list verify replay checkpoint export help" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
-complete -c caio -n "__fish_caio_using_subcommand trace; and not __fish_seen_subcommand_from show list verify replay checkpoint export help" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout' -r -f -a "human\t'Tables and text for people'
+complete -c caio -n "__fish_caio_using_subcommand trace; and not __fish_seen_subcommand_from show list verify replay checkpoint rekey export help" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
+complete -c caio -n "__fish_caio_using_subcommand trace; and not __fish_seen_subcommand_from show list verify replay checkpoint rekey export help" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout' -r -f -a "human\t'Tables and text for people'
 json\t'One JSON document on stdout, for scripts'"
-complete -c caio -n "__fish_caio_using_subcommand trace; and not __fish_seen_subcommand_from show list verify replay checkpoint export help" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
+complete -c caio -n "__fish_caio_using_subcommand trace; and not __fish_seen_subcommand_from show list verify replay checkpoint rekey export help" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t''
 never\t''"
-complete -c caio -n "__fish_caio_using_subcommand trace; and not __fish_seen_subcommand_from show list verify replay checkpoint export help" -s q -l quiet -d 'Print only results and errors: no status lines, warnings or progress bars'
-complete -c caio -n "__fish_caio_using_subcommand trace; and not __fish_seen_subcommand_from show list verify replay checkpoint export help" -s v -l verbose -d 'Print more detail (repeat for more)'
-complete -c caio -n "__fish_caio_using_subcommand trace; and not __fish_seen_subcommand_from show list verify replay checkpoint export help" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c caio -n "__fish_caio_using_subcommand trace; and not __fish_seen_subcommand_from show list verify replay checkpoint export help" -f -a "show" -d 'Show one decision record: by decision id (or a unique prefix) or seq'
-complete -c caio -n "__fish_caio_using_subcommand trace; and not __fish_seen_subcommand_from show list verify replay checkpoint export help" -f -a "list" -d 'List decision records, newest first'
-complete -c caio -n "__fish_caio_using_subcommand trace; and not __fish_seen_subcommand_from show list verify replay checkpoint export help" -f -a "verify" -d 'Recompute the whole chain and check every checkpoint; exit 1 on any break'
-complete -c caio -n "__fish_caio_using_subcommand trace; and not __fish_seen_subcommand_from show list verify replay checkpoint export help" -f -a "replay" -d 'Re-run the routing of a stored decision from its stored inputs; exit 1 if it differs'
-complete -c caio -n "__fish_caio_using_subcommand trace; and not __fish_seen_subcommand_from show list verify replay checkpoint export help" -f -a "checkpoint" -d 'Sign the current head of the chain (a C2SP signed note) and store it'
-complete -c caio -n "__fish_caio_using_subcommand trace; and not __fish_seen_subcommand_from show list verify replay checkpoint export help" -f -a "export" -d 'Print the chain as JSON Lines: {"seq","prev","hash","record"} per record'
-complete -c caio -n "__fish_caio_using_subcommand trace; and not __fish_seen_subcommand_from show list verify replay checkpoint export help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c caio -n "__fish_caio_using_subcommand trace; and not __fish_seen_subcommand_from show list verify replay checkpoint rekey export help" -s q -l quiet -d 'Print only results and errors: no status lines, warnings or progress bars'
+complete -c caio -n "__fish_caio_using_subcommand trace; and not __fish_seen_subcommand_from show list verify replay checkpoint rekey export help" -s v -l verbose -d 'Print more detail (repeat for more)'
+complete -c caio -n "__fish_caio_using_subcommand trace; and not __fish_seen_subcommand_from show list verify replay checkpoint rekey export help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c caio -n "__fish_caio_using_subcommand trace; and not __fish_seen_subcommand_from show list verify replay checkpoint rekey export help" -f -a "show" -d 'Show one decision record: by decision id (or a unique prefix) or seq'
+complete -c caio -n "__fish_caio_using_subcommand trace; and not __fish_seen_subcommand_from show list verify replay checkpoint rekey export help" -f -a "list" -d 'List decision records, newest first'
+complete -c caio -n "__fish_caio_using_subcommand trace; and not __fish_seen_subcommand_from show list verify replay checkpoint rekey export help" -f -a "verify" -d 'Recompute the whole chain and check every checkpoint; exit 1 on any break'
+complete -c caio -n "__fish_caio_using_subcommand trace; and not __fish_seen_subcommand_from show list verify replay checkpoint rekey export help" -f -a "replay" -d 'Re-run the routing of a stored decision from its stored inputs; exit 1 if it differs'
+complete -c caio -n "__fish_caio_using_subcommand trace; and not __fish_seen_subcommand_from show list verify replay checkpoint rekey export help" -f -a "checkpoint" -d 'Sign the current head of the chain (a C2SP signed note) and store it'
+complete -c caio -n "__fish_caio_using_subcommand trace; and not __fish_seen_subcommand_from show list verify replay checkpoint rekey export help" -f -a "rekey" -d 'Make a new instance key on purpose, when keys/instance.key is lost or exposed; earlier checkpoints keep verifying with the old public key'
+complete -c caio -n "__fish_caio_using_subcommand trace; and not __fish_seen_subcommand_from show list verify replay checkpoint rekey export help" -f -a "export" -d 'Print the chain as JSON Lines: {"seq","prev","hash","record"} per record'
+complete -c caio -n "__fish_caio_using_subcommand trace; and not __fish_seen_subcommand_from show list verify replay checkpoint rekey export help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from show" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from show" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout' -r -f -a "human\t'Tables and text for people'
 json\t'One JSON document on stdout, for scripts'"
@@ -391,6 +392,15 @@ never\t''"
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from checkpoint" -s q -l quiet -d 'Print only results and errors: no status lines, warnings or progress bars'
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from checkpoint" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from checkpoint" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from rekey" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
+complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from rekey" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout' -r -f -a "human\t'Tables and text for people'
+json\t'One JSON document on stdout, for scripts'"
+complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from rekey" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
+always\t''
+never\t''"
+complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from rekey" -s q -l quiet -d 'Print only results and errors: no status lines, warnings or progress bars'
+complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from rekey" -s v -l verbose -d 'Print more detail (repeat for more)'
+complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from rekey" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from export" -l since -d 'From this time on (RFC 3339, or a date: YYYY-MM-DD)' -r
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from export" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from export" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout' -r -f -a "human\t'Tables and text for people'
@@ -406,6 +416,7 @@ complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcomm
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from help" -f -a "verify" -d 'Recompute the whole chain and check every checkpoint; exit 1 on any break'
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from help" -f -a "replay" -d 'Re-run the routing of a stored decision from its stored inputs; exit 1 if it differs'
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from help" -f -a "checkpoint" -d 'Sign the current head of the chain (a C2SP signed note) and store it'
+complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from help" -f -a "rekey" -d 'Make a new instance key on purpose, when keys/instance.key is lost or exposed; earlier checkpoints keep verifying with the old public key'
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from help" -f -a "export" -d 'Print the chain as JSON Lines: {"seq","prev","hash","record"} per record'
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c caio -n "__fish_caio_using_subcommand license; and not __fish_seen_subcommand_from keygen issue verify list revoke revocations install trust untrust status help" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
@@ -606,6 +617,7 @@ complete -c caio -n "__fish_caio_using_subcommand help; and __fish_seen_subcomma
 complete -c caio -n "__fish_caio_using_subcommand help; and __fish_seen_subcommand_from trace" -f -a "verify" -d 'Recompute the whole chain and check every checkpoint; exit 1 on any break'
 complete -c caio -n "__fish_caio_using_subcommand help; and __fish_seen_subcommand_from trace" -f -a "replay" -d 'Re-run the routing of a stored decision from its stored inputs; exit 1 if it differs'
 complete -c caio -n "__fish_caio_using_subcommand help; and __fish_seen_subcommand_from trace" -f -a "checkpoint" -d 'Sign the current head of the chain (a C2SP signed note) and store it'
+complete -c caio -n "__fish_caio_using_subcommand help; and __fish_seen_subcommand_from trace" -f -a "rekey" -d 'Make a new instance key on purpose, when keys/instance.key is lost or exposed; earlier checkpoints keep verifying with the old public key'
 complete -c caio -n "__fish_caio_using_subcommand help; and __fish_seen_subcommand_from trace" -f -a "export" -d 'Print the chain as JSON Lines: {"seq","prev","hash","record"} per record'
 complete -c caio -n "__fish_caio_using_subcommand help; and __fish_seen_subcommand_from license" -f -a "keygen" -d 'Create a vendor signing key: vendor.key (mode 0600), vendor.pub, vendor.pub.pem'
 complete -c caio -n "__fish_caio_using_subcommand help; and __fish_seen_subcommand_from license" -f -a "issue" -d 'Sign a license, record it, and print it'

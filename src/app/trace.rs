@@ -74,6 +74,24 @@ pub enum TraceError {
     )]
     Ambiguous(String),
 
+    #[error("the instance key {path} is missing, but this home has signed checkpoints")]
+    #[diagnostic(
+        code(caio::instance_key_missing),
+        help(
+            "restore keys/instance.key from a backup; or, if it is lost, make a new key on purpose with `caio trace rekey` (earlier checkpoints keep verifying with the old public key)"
+        )
+    )]
+    KeyMissing { path: String },
+
+    #[error("the instance key {path} is not the key that signed this home's checkpoints")]
+    #[diagnostic(
+        code(caio::instance_key_mismatch),
+        help(
+            "restore the original keys/instance.key; or make a new key on purpose with `caio trace rekey`"
+        )
+    )]
+    KeyMismatch { path: String },
+
     #[error("the trace is empty: there is nothing to checkpoint")]
     #[diagnostic(code(caio::trace_empty), help("route a request first"))]
     Empty,
@@ -151,18 +169,127 @@ pub const INSTANCE_KEY: &str = "instance.key";
 /// The file that publishes the instance's verifier key.
 pub const INSTANCE_PUB: &str = "instance.pub";
 
+/// The setting that lists every verifier key this home's checkpoints were
+/// signed with, oldest first (a JSON array of `name+id+key` strings); the
+/// last one is the current key.
+const KNOWN_KEYS: &str = "instance_verifier_keys";
+
+/// The verifier keys this home has signed with, oldest first.
+fn known_keys(store: &Store) -> Result<Vec<String>, Error> {
+    Ok(store
+        .setting(KNOWN_KEYS)?
+        .and_then(|text| serde_json::from_str(&text).ok())
+        .unwrap_or_default())
+}
+
+fn remember_key(store: &mut Store, keys: &mut Vec<String>, vkey: &str) -> Result<(), Error> {
+    if keys.last().map(String::as_str) != Some(vkey) {
+        keys.push(vkey.to_string());
+        let text = serde_json::to_string(keys).unwrap_or_else(|_| "[]".into());
+        store.set_setting(KNOWN_KEYS, &text)?;
+    }
+    Ok(())
+}
+
 /// The instance's signing key and the name its checkpoints carry. Refuses a
-/// key group or others may read. Publishes the verifier key next to it;
-/// returns whether a differing `instance.pub` was replaced.
-fn instance(store: &mut Store, home: &Home) -> Result<(String, SigningKey, bool), Error> {
+/// key group or others may read. Never re-keys silently: when checkpoints
+/// exist, a missing `instance.key`, or one that is not the key that signed
+/// them, is refused (`caio trace rekey` makes a new key on purpose).
+/// Publishes the verifier key; returns whether a differing `instance.pub`
+/// was replaced.
+fn instance(store: &mut Store, home: &Home) -> Result<(String, SigningKey, bool), Failure> {
     let path = home.keys_dir().join(INSTANCE_KEY);
+    let signed = !store.checkpoints()?.is_empty();
+    let mut keys = known_keys(store)?;
+    if keys.is_empty() && signed {
+        // A home from before keys were recorded: its published key is the one.
+        if let Ok(text) = read_bounded_text(&home.keys_dir().join(INSTANCE_PUB), SMALL_FILE_LIMIT)
+            && note::parse_verifier_key(&text).is_ok()
+        {
+            keys.push(text.trim().to_string());
+        }
+    }
+    if signed && !path.exists() {
+        return Err(TraceError::KeyMissing {
+            path: path.display().to_string(),
+        }
+        .into());
+    }
     let seed = caio_store::principals::load_or_create_key(&path)?;
     let key = SigningKey::from_bytes(&seed);
     let id = trace::hex(blake3::hash(key.verifying_key().as_bytes()).as_bytes());
     let name = store.setting_or_insert("instance_name", &format!("caio/{}", &id[..16]))?;
     let vkey = note::verifier_key(&name, &key.verifying_key());
+    if signed && keys.last().is_some_and(|current| *current != vkey) {
+        return Err(TraceError::KeyMismatch {
+            path: path.display().to_string(),
+        }
+        .into());
+    }
+    remember_key(store, &mut keys, &vkey)?;
     let replaced = publish_verifier_key(&home.keys_dir().join(INSTANCE_PUB), &vkey)?;
     Ok((name, key, replaced))
+}
+
+/// What `caio trace rekey` did.
+#[derive(Debug, Serialize)]
+pub struct Rekeyed {
+    /// The new verifier key.
+    pub verifier_key: String,
+    /// The earlier verifier keys, kept to verify earlier checkpoints.
+    pub retired: Vec<String>,
+    /// Where the previous private key was moved, when there was one.
+    pub old_key_moved_to: Option<PathBuf>,
+}
+
+/// Makes a new instance key on purpose: the old private key (if any) is
+/// kept beside it as `instance.key.retired-<time>`, the old verifier key as
+/// `instance.pub.retired-<time>` so earlier checkpoints keep verifying, and
+/// the new key signs from now on.
+pub fn rekey(store: &mut Store, home: &Home, now: jiff::Timestamp) -> Result<Rekeyed, Failure> {
+    let path = home.keys_dir().join(INSTANCE_KEY);
+    let mut keys = known_keys(store)?;
+    if keys.is_empty()
+        && let Ok(text) = read_bounded_text(&home.keys_dir().join(INSTANCE_PUB), SMALL_FILE_LIMIT)
+        && note::parse_verifier_key(&text).is_ok()
+    {
+        keys.push(text.trim().to_string());
+    }
+    let stamp = now.strftime("%Y%m%dT%H%M%SZ").to_string();
+    if let Some(current) = keys.last() {
+        let retired = home
+            .keys_dir()
+            .join(format!("{INSTANCE_PUB}.retired-{stamp}"));
+        std::fs::write(&retired, format!("{current}\n")).map_err(|e| Error::Write {
+            path: retired.clone(),
+            reason: e.to_string(),
+        })?;
+    }
+    let old_key_moved_to = if path.exists() {
+        let retired = home
+            .keys_dir()
+            .join(format!("{INSTANCE_KEY}.retired-{stamp}"));
+        std::fs::rename(&path, &retired).map_err(|e| Error::Write {
+            path: retired.clone(),
+            reason: e.to_string(),
+        })?;
+        Some(retired)
+    } else {
+        None
+    };
+    let seed = caio_store::principals::load_or_create_key(&path)?;
+    let key = SigningKey::from_bytes(&seed);
+    let id = trace::hex(blake3::hash(key.verifying_key().as_bytes()).as_bytes());
+    let name = store.setting_or_insert("instance_name", &format!("caio/{}", &id[..16]))?;
+    let vkey = note::verifier_key(&name, &key.verifying_key());
+    let retired = keys.clone();
+    remember_key(store, &mut keys, &vkey)?;
+    publish_verifier_key(&home.keys_dir().join(INSTANCE_PUB), &vkey)?;
+    Ok(Rekeyed {
+        verifier_key: vkey,
+        retired,
+        old_key_moved_to,
+    })
 }
 
 /// Writes the verifier key to `path` unless it already holds it (atomically:
@@ -268,10 +395,11 @@ pub fn verify(
         })?;
         notes.push((path.display().to_string(), text));
     }
-    let key: Result<(String, VerifyingKey), String> = match public_key {
+    let key: Result<Vec<(String, VerifyingKey)>, String> = match public_key {
         Some(path) => read_bounded_text(path, SMALL_FILE_LIMIT)
             .map_err(|e| format!("cannot read {}: {e}", path.display()))
-            .and_then(|s| note::parse_verifier_key(&s)),
+            .and_then(|s| note::parse_verifier_key(&s))
+            .map(|k| vec![k]),
         None => instance_public(store, home),
     };
     if public_key.is_none()
@@ -295,9 +423,9 @@ pub fn verify(
                     reason: reason.clone(),
                 })
             }
-            Ok((name, vk)) => {
+            Ok(keys) => {
                 for (label, text) in &notes {
-                    match note::verify(text, name, vk) {
+                    match verify_note(text, keys) {
                         Ok(cp) if cp.size >= from => checkpoints.push(cp),
                         Ok(_) => {}
                         Err(reason) => {
@@ -375,6 +503,22 @@ pub fn verify(
     })
 }
 
+/// Verifies a signed note with any of `keys` (a home that was re-keyed has
+/// several); the error is the current key's.
+fn verify_note(text: &str, keys: &[(String, VerifyingKey)]) -> Result<Checkpoint, String> {
+    let Some(((name, vk), older)) = keys.split_last() else {
+        return Err("no verifier key".into());
+    };
+    match note::verify(text, name, vk) {
+        Ok(cp) => Ok(cp),
+        Err(reason) => older
+            .iter()
+            .rev()
+            .find_map(|(name, vk)| note::verify(text, name, vk).ok())
+            .ok_or(reason),
+    }
+}
+
 /// The seq a chain break is at (checkpoint breaks sort last).
 fn break_seq(b: &Break) -> i64 {
     match b {
@@ -389,11 +533,46 @@ fn break_seq(b: &Break) -> i64 {
     }
 }
 
-/// The instance's verifier key, without creating a key: `keys/instance.pub`
-/// when present, else derived from `keys/instance.key` (a home whose last
-/// checkpoint predates `instance.pub`). Verifying only needs the public half,
-/// so the key file's mode is not judged here; `verify` warns about it.
-fn instance_public(store: &Store, home: &Home) -> Result<(String, VerifyingKey), String> {
+/// Every verifier key of the instance, without creating a key: those that
+/// `trace rekey` retired, and the current one (`keys/instance.pub` when
+/// present, else derived from `keys/instance.key`, for a home whose last
+/// checkpoint predates `instance.pub`). Verifying only needs the public half, so the
+/// key file's mode is not judged here; `verify` warns about it.
+fn instance_public(store: &Store, home: &Home) -> Result<Vec<(String, VerifyingKey)>, String> {
+    let mut keys = retired_public(home);
+    keys.push(current_public(store, home)?);
+    Ok(keys)
+}
+
+/// The verifier keys `trace rekey` retired (`keys/instance.pub.retired-*`),
+/// oldest first. They live beside `instance.pub`, not in the database: the
+/// keys that verify the chain never come from what they verify.
+fn retired_public(home: &Home) -> Vec<(String, VerifyingKey)> {
+    let prefix = format!("{INSTANCE_PUB}.retired-");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(home.keys_dir())
+        .map(|entries| {
+            entries
+                .flatten()
+                .map(|e| e.path())
+                .filter(|p| {
+                    p.file_name()
+                        .and_then(|n| n.to_str())
+                        .is_some_and(|n| n.starts_with(&prefix))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    files.sort();
+    files
+        .iter()
+        .filter_map(|p| read_bounded_text(p, SMALL_FILE_LIMIT).ok())
+        .filter_map(|text| note::parse_verifier_key(&text).ok())
+        .collect()
+}
+
+/// The current verifier key: `keys/instance.pub`, else derived from
+/// `keys/instance.key`.
+fn current_public(store: &Store, home: &Home) -> Result<(String, VerifyingKey), String> {
     let public = home.keys_dir().join(INSTANCE_PUB);
     if public.exists() {
         return read_bounded_text(&public, SMALL_FILE_LIMIT)

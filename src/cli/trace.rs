@@ -70,6 +70,10 @@ pub enum TraceCommand {
         out: Option<PathBuf>,
     },
 
+    /// Make a new instance key on purpose, when keys/instance.key is lost or
+    /// exposed; earlier checkpoints keep verifying with the old public key
+    Rekey,
+
     /// Print the chain as JSON Lines: {"seq","prev","hash","record"} per record
     Export {
         /// From this time on (RFC 3339, or a date: YYYY-MM-DD)
@@ -149,6 +153,7 @@ pub fn run(cmd: TraceCommand, global: &GlobalArgs, ui: &mut Ui) -> Result<Exit, 
         TraceCommand::Checkpoint { out } => {
             checkpoint(store, &resolve_home(global)?, out.as_deref(), ui)
         }
+        TraceCommand::Rekey => rekey(store, &resolve_home(global)?, ui),
         TraceCommand::Export { since } => export(&store, since.as_deref(), ui),
     };
     match result {
@@ -317,6 +322,28 @@ fn checkpoint(
     } else {
         ui.raw(&cp.note)?;
         ui.status(format_args!("verifier key: {}", cp.verifier_key));
+    }
+    Ok(Exit::Success)
+}
+
+fn rekey(mut store: Store, home: &Home, ui: &mut Ui) -> Result<Exit, Failure> {
+    let done = app::rekey(&mut store, home, jiff::Timestamp::now())?;
+    if ui.is_json() {
+        ui.json(&done)?;
+        return Ok(Exit::Success);
+    }
+    ui.line(format_args!("new verifier key: {}", done.verifier_key))?;
+    if let Some(path) = &done.old_key_moved_to {
+        ui.status(format_args!(
+            "the previous private key was moved to {}",
+            path.display()
+        ));
+    }
+    if !done.retired.is_empty() {
+        ui.status(format_args!(
+            "{} earlier verifier key(s) kept: checkpoints signed with them still verify",
+            done.retired.len()
+        ));
     }
     Ok(Exit::Success)
 }

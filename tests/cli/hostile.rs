@@ -232,3 +232,56 @@ fn a_huge_checkpoint_file_is_refused_without_being_echoed() {
     assert!(stderr.contains("larger than"), "{stderr}");
     assert!(stdout.len() + stderr.len() < 4_000);
 }
+
+/// When `keys/instance.key` was lost, caio made a new key and rewrote
+/// `instance.pub`: every earlier checkpoint became unverifiable, silently.
+/// Now signing is refused until `caio trace rekey` makes a new key on
+/// purpose, and the old checkpoints keep verifying.
+#[test]
+fn a_lost_instance_key_is_never_replaced_silently() {
+    let env = TestEnv::new();
+    checkpointed_home(&env);
+    let key = env.home().join("keys/instance.key");
+    let public_before = std::fs::read_to_string(env.home().join("keys/instance.pub")).unwrap();
+    std::fs::remove_file(&key).unwrap();
+
+    let (code, _, stderr) = run(env.caio().args(["trace", "checkpoint"]));
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("caio::instance_key_missing"), "{stderr}");
+    assert!(stderr.contains("caio trace rekey"), "{stderr}");
+    assert!(!key.exists(), "no key was made");
+    assert_eq!(
+        std::fs::read_to_string(env.home().join("keys/instance.pub")).unwrap(),
+        public_before
+    );
+
+    // A different key in its place is refused too.
+    std::fs::write(&key, [7u8; 32]).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+    let (code, _, stderr) = run(env.caio().args(["trace", "checkpoint"]));
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("caio::instance_key_mismatch"), "{stderr}");
+    std::fs::remove_file(&key).unwrap();
+
+    // Re-keying on purpose: new checkpoints sign, old ones still verify.
+    let (code, stdout, stderr) = run(env.caio().args(["trace", "rekey"]));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.starts_with("new verifier key: "), "{stdout}");
+    assert!(
+        stderr.contains("1 earlier verifier key(s) kept"),
+        "{stderr}"
+    );
+    let (code, _, stderr) = run(env
+        .caio()
+        .args(["route", "fixtures/requests/chat-balanced.json"]));
+    assert!(code == 0 || code == 3, "{stderr}");
+    let (code, _, stderr) = run(env.caio().args(["trace", "checkpoint"]));
+    assert_eq!(code, 0, "{stderr}");
+    let (code, stdout, stderr) = run(env.caio().args(["trace", "verify"]));
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(stdout.contains("2 checkpoint(s)"), "{stdout}");
+}

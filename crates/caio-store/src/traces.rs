@@ -291,6 +291,20 @@ impl Store {
             .map_err(|e| self.err(e))
     }
 
+    /// Sets a value in the settings table, replacing any earlier one.
+    pub fn set_setting(&mut self, key: &str, value: &str) -> Result<(), Error> {
+        let path = self.path.clone();
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO settings (key, value) VALUES (?1, ?2)
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                params![key, value],
+            )
+            .map(drop)
+            .map_err(|e| super::state(&path, e))
+        })
+    }
+
     /// Sets a value in the settings table if it has none yet; returns the
     /// value in force.
     pub fn setting_or_insert(&mut self, key: &str, value: &str) -> Result<String, Error> {
