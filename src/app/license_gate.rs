@@ -14,7 +14,7 @@
 use crate::app::vendor_keys;
 use crate::error::Error;
 use caio_core::license::claims::{self, License, Standing, valid_through};
-use caio_core::license::envelope::format_time;
+use caio_core::license::envelope::{self, format_time};
 use caio_core::license::keys::{KeySource, PublicKey, TrustedKeys};
 use caio_core::license::revocation::{self, RevocationList};
 use caio_core::license::{CLOCK_GUARD, Feature, GRACE, Refusal, earlier, later};
@@ -61,7 +61,7 @@ pub fn require_with(
     let Some(store) = store.as_mut() else {
         return Err(unlicensed("no license is installed".into()));
     };
-    store.observe_clock(now)?;
+    store.check_clock(now)?;
     let mut warnings = Vec::new();
     let revocations = installed_revocations(store, &keys, &mut warnings)?;
     let installed = store.installed_licenses()?;
@@ -84,7 +84,11 @@ pub fn require_with(
             continue;
         }
         match license.standing(now, revocations.as_ref()) {
-            Standing::Valid { .. } => return Ok(warnings),
+            Standing::Valid { .. } => {
+                // A licence allows this time: it is plausible, so it is seen.
+                store.record_seen(now)?;
+                return Ok(warnings);
+            }
             Standing::Grace {
                 grace_ends,
                 days_left,
@@ -126,6 +130,7 @@ pub fn require_with(
             format_time(grace_ends),
             plural(days_left, "day"),
         ));
+        store.record_seen(now)?;
         return Ok(warnings);
     }
     if !refusals.is_empty() {
@@ -200,6 +205,9 @@ pub struct Status {
     pub latest_seen: Option<String>,
     /// Whether the clock is more than 24 h behind `latest_seen`.
     pub clock_behind: bool,
+    /// Whether `latest_seen` is later than any installed licence allows (it
+    /// came from a run under a wrong clock; installing a licence resets it).
+    pub clock_implausible: bool,
     pub warnings: Vec<String>,
 }
 
@@ -239,6 +247,51 @@ pub struct InstalledStatus {
     pub installed_at: String,
 }
 
+/// The latest instant any installed licence makes plausible: its expiry
+/// plus the grace period (`None` without a licence that verifies). A
+/// latest-seen time beyond it came from a run under a wrong clock, since
+/// such a run is refused and never recorded.
+fn plausible_until(store: &Store, keys: &TrustedKeys) -> Result<Option<Timestamp>, Error> {
+    Ok(store
+        .installed_licenses()?
+        .iter()
+        .filter_map(|row| claims::decode(&row.text, keys).ok())
+        .map(|l| later(l.expires_at, GRACE))
+        .max())
+}
+
+/// After a licence or revocation list is installed: when the latest time
+/// seen is later than every installed licence allows (a home locked out by
+/// one run under a wildly wrong clock, recorded before caio checked
+/// plausibility), it is reset to the newest issue time the vendor signed.
+/// Returns the old and the new time when it was reset.
+pub fn recover_clock(
+    store: &mut Store,
+    keys: &TrustedKeys,
+) -> Result<Option<(String, String)>, Error> {
+    let (Some(latest), Some(until)) = (store.latest_seen()?, plausible_until(store, keys)?) else {
+        return Ok(None);
+    };
+    if latest <= until {
+        return Ok(None);
+    }
+    let mut warnings = Vec::new();
+    let list_issued = installed_revocations(store, keys, &mut warnings)?
+        .and_then(|list| envelope::parse_time(&list.claims.issued_at));
+    let signed = store
+        .installed_licenses()?
+        .iter()
+        .filter_map(|row| claims::decode(&row.text, keys).ok())
+        .map(|l| l.issued_at)
+        .chain(list_issued)
+        .max();
+    let Some(signed) = signed else {
+        return Ok(None);
+    };
+    store.reset_seen(signed)?;
+    Ok(Some((format_time(latest), format_time(signed))))
+}
+
 /// The customer's view: keys, installed licenses and where they stand,
 /// revocation list, clock. Reads only.
 pub fn status(
@@ -263,6 +316,7 @@ pub fn status(
         revocations: None,
         latest_seen: None,
         clock_behind: false,
+        clock_implausible: false,
         warnings: Vec::new(),
     };
     let Some(store) = store else {
@@ -277,6 +331,10 @@ pub fn status(
     let latest = store.latest_seen()?;
     out.latest_seen = latest.map(format_time);
     out.clock_behind = latest.is_some_and(|l| now < earlier(l, CLOCK_GUARD));
+    out.clock_implausible = match (latest, plausible_until(&store, &keys)?) {
+        (Some(latest), Some(until)) => latest > until,
+        _ => false,
+    };
     for row in store.installed_licenses()? {
         let mut entry = InstalledStatus {
             id: row.id.clone(),
@@ -535,6 +593,63 @@ mod tests {
             err.to_string().contains("was revoked on 2027-03-01"),
             "{err}"
         );
+    }
+
+    /// One run with the clock 1,900 days ahead stored that time as the
+    /// latest seen, and the home refused everything for years. Such a run is
+    /// refused (past expiry and grace) and no longer recorded.
+    #[test]
+    fn a_run_under_a_wildly_wrong_clock_does_not_lock_the_home_out() {
+        let f = Fixture::new();
+        f.install(&[Feature::Route]);
+        f.require(Feature::Route, "2027-02-01T00:00:00Z").unwrap();
+        let err = f
+            .require(Feature::Route, "2032-04-15T00:00:00Z")
+            .unwrap_err();
+        assert!(err.to_string().contains("needs a license"), "{err}");
+        assert_eq!(
+            f.store().latest_seen().unwrap(),
+            Some(t("2027-02-01T00:00:00Z"))
+        );
+        f.require(Feature::Route, "2027-02-02T00:00:00Z").unwrap();
+    }
+
+    /// A home poisoned before plausibility was checked recovers when a
+    /// licence is installed: the latest time seen is set back to the newest
+    /// time the vendor signed, and `status` explains the lock-out first.
+    #[test]
+    fn installing_a_license_recovers_a_home_locked_out_by_a_wrong_clock() {
+        let f = Fixture::new();
+        f.install(&[Feature::Route]);
+        f.store().reset_seen(t("2032-04-15T00:00:00Z")).unwrap();
+        let err = f
+            .require(Feature::Route, "2027-02-01T00:00:00Z")
+            .unwrap_err();
+        assert!(matches!(
+            err,
+            Error::State(caio_store::Error::ClockTampered { .. })
+        ));
+        let before = status(
+            Some(&f.home),
+            &[],
+            DEFAULT_BUSY_TIMEOUT,
+            t("2027-02-01T00:00:00Z"),
+        )
+        .unwrap();
+        assert!(before.clock_behind && before.clock_implausible);
+        let mut store = f.store();
+        let keys = trusted_keys(&[], Some(&store)).unwrap();
+        let reset = recover_clock(&mut store, &keys).unwrap();
+        assert_eq!(
+            reset,
+            Some((
+                "2032-04-15T00:00:00Z".to_string(),
+                "2027-01-01T00:00:00Z".to_string()
+            ))
+        );
+        f.require(Feature::Route, "2027-02-01T00:00:00Z").unwrap();
+        // A plausible latest time is never moved back: no bypass by reinstalling.
+        assert_eq!(recover_clock(&mut store, &keys).unwrap(), None);
     }
 
     #[test]

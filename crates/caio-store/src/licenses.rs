@@ -529,20 +529,27 @@ impl Store {
     }
 
     /// The clock guard: refuses a clock more than [`CLOCK_GUARD`] behind the
-    /// latest time seen, and records `now` when it is later (at most once a
-    /// minute, so routing does not write on every call).
-    pub fn observe_clock(&mut self, now: Timestamp) -> Result<(), Error> {
-        let latest = self.latest_seen()?;
-        if let Some(latest) = latest {
-            if now < earlier(latest, CLOCK_GUARD) {
-                return Err(Error::ClockTampered {
-                    now: format_time(now),
-                    latest: format_time(latest),
-                });
-            }
-            if now < caio_core::license::later(latest, SignedDuration::from_mins(1)) {
-                return Ok(());
-            }
+    /// latest time seen.
+    pub fn check_clock(&self, now: Timestamp) -> Result<(), Error> {
+        if let Some(latest) = self.latest_seen()?
+            && now < earlier(latest, CLOCK_GUARD)
+        {
+            return Err(Error::ClockTampered {
+                now: format_time(now),
+                latest: format_time(latest),
+            });
+        }
+        Ok(())
+    }
+
+    /// Records `now` as seen when it is later than the latest time seen (at
+    /// most once a minute, so routing does not write on every call). The
+    /// caller records only plausible times: those a valid licence allowed.
+    pub fn record_seen(&mut self, now: Timestamp) -> Result<(), Error> {
+        if let Some(latest) = self.latest_seen()?
+            && now < caio_core::license::later(latest, SignedDuration::from_mins(1))
+        {
+            return Ok(());
         }
         let path = self.path.clone();
         let at = format_time(now);
@@ -551,6 +558,22 @@ impl Store {
                 "INSERT INTO license_clock (singleton, latest_seen) VALUES (1, ?1)
                  ON CONFLICT (singleton) DO UPDATE SET latest_seen = excluded.latest_seen
                  WHERE excluded.latest_seen > license_clock.latest_seen",
+                [&at],
+            )
+            .map_err(|e| state(&path, e))?;
+            Ok(())
+        })
+    }
+
+    /// Sets the latest time seen to `to`, even backwards: the recovery from
+    /// a latest time that no installed licence makes plausible.
+    pub fn reset_seen(&mut self, to: Timestamp) -> Result<(), Error> {
+        let path = self.path.clone();
+        let at = format_time(to);
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO license_clock (singleton, latest_seen) VALUES (1, ?1)
+                 ON CONFLICT (singleton) DO UPDATE SET latest_seen = excluded.latest_seen",
                 [&at],
             )
             .map_err(|e| state(&path, e))?;

@@ -41,7 +41,8 @@ pub(super) fn install(
     if keys.is_empty() {
         return Err(Error::NoTrustedKey);
     }
-    store.observe_clock(now)?;
+    // Installing is never blocked by the clock guard: it is how a home
+    // locked out by a wrong clock recovers (see below).
     let mut out = InstallJson::default();
     if let Some(text) = list_text {
         let list = revocation::decode(&text, &keys)?;
@@ -125,6 +126,12 @@ pub(super) fn install(
             new,
         });
     }
+    if let Some((was, now_seen)) = enforce::recover_clock(&mut store, &keys)? {
+        ui.warn(format_args!(
+            "the latest time seen ({was}) was later than any installed license allows (a run \
+             under a wrong clock); it is now {now_seen}, the newest time the vendor signed"
+        ));
+    }
     if ui.is_json() {
         ui.json(&out)?;
     }
@@ -207,9 +214,15 @@ pub(super) fn show_status(status: &Status, ui: &mut Ui) -> Result<Exit, Error> {
     row(
         "clock",
         match (&status.latest_seen, status.clock_behind) {
-            (Some(latest), true) => {
-                format!("more than 24 h behind the latest time seen ({latest}): set back?")
-            }
+            (Some(latest), true) if status.clock_implausible => format!(
+                "more than 24 h behind the latest time seen ({latest}), which is later than \
+                 any installed license allows: it came from a run under a wrong clock. \
+                 Install a newer license or revocation list (`caio license install`) to reset it"
+            ),
+            (Some(latest), true) => format!(
+                "more than 24 h behind the latest time seen ({latest}): set the system clock \
+                 right; licensed commands are refused until then"
+            ),
             (Some(latest), false) => format!("ok (latest seen {latest})"),
             (None, _) => "not checked yet".into(),
         },
