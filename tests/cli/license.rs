@@ -1728,7 +1728,7 @@ fn a_clock_set_back_is_reported_as_tampering() {
     assert_eq!(route(&env).0, 0);
     // Another run of caio saw a time two days ahead of this machine's clock.
     open(&env)
-        .observe_clock(Timestamp::now() + SignedDuration::from_hours(48))
+        .record_seen(Timestamp::now() + SignedDuration::from_hours(48))
         .unwrap();
     let (code, _, stderr) = route(&env);
     assert_eq!(code, 1);
