@@ -21,11 +21,11 @@
 use serde::{Deserialize, Serialize};
 
 /// Consecutive failures that open the circuit.
-pub const FAILURE_THRESHOLD: u32 = 5;
+pub(crate) const FAILURE_THRESHOLD: u32 = 5;
 /// The first open period; the n-th opening lasts n times as long.
-pub const BASE_OPEN_MS: i64 = 30_000;
+pub(crate) const BASE_OPEN_MS: i64 = 30_000;
 /// The longest open period.
-pub const MAX_OPEN_MS: i64 = 600_000;
+pub(crate) const MAX_OPEN_MS: i64 = 600_000;
 
 /// One service's breaker.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -75,18 +75,18 @@ impl Circuit {
         }
     }
 
-    pub fn is_open(&self, now_ms: i64) -> bool {
+    pub(crate) fn is_open(&self, now_ms: i64) -> bool {
         self.state(now_ms) == State::Open
     }
 
     /// The open period of the `times`-th opening.
-    pub fn open_period_ms(times: u32) -> i64 {
+    pub(crate) fn open_period_ms(times: u32) -> i64 {
         BASE_OPEN_MS
             .saturating_mul(i64::from(times))
             .min(MAX_OPEN_MS)
     }
 
-    pub fn on_success(&mut self) -> Option<Change> {
+    pub(crate) fn on_success(&mut self) -> Option<Change> {
         self.consecutive_failures = 0;
         let was_open = self.opened_at_ms.is_some() || self.open_until_ms.is_some();
         self.opened_at_ms = None;
@@ -96,7 +96,7 @@ impl Circuit {
 
     /// A failure at `now_ms`; `probe` when it was the panic guard's probe
     /// of this open circuit.
-    pub fn on_failure(&mut self, now_ms: i64, probe: bool) -> Option<Change> {
+    pub(crate) fn on_failure(&mut self, now_ms: i64, probe: bool) -> Option<Change> {
         self.consecutive_failures = self.consecutive_failures.saturating_add(1);
         let open = self.is_open(now_ms);
         if self.consecutive_failures < FAILURE_THRESHOLD || (open && !probe) {

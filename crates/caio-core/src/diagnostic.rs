@@ -26,7 +26,7 @@ pub struct Problem {
     /// How to fix it.
     pub help: Option<String>,
     /// Spans whose text must never be shown (literal secrets).
-    pub redact: bool,
+    pub(crate) redact: bool,
 }
 
 impl Problem {
@@ -43,7 +43,7 @@ impl Problem {
         }
     }
 
-    pub fn warning(code: String, span: Span, message: impl Into<String>) -> Self {
+    pub(crate) fn warning(code: String, span: Span, message: impl Into<String>) -> Self {
         Problem {
             severity: Severity::Warning,
             ..Problem::error(code, span, message)
@@ -61,7 +61,7 @@ impl Problem {
     }
 
     /// Marks the span as a secret: the snippet shows it masked.
-    pub fn redacted(mut self) -> Self {
+    pub(crate) fn redacted(mut self) -> Self {
         self.redact = true;
         self
     }
@@ -101,13 +101,13 @@ impl<F: AsRef<FileReport>> FileRun<F> {
 /// A problem located in a file, in the shape of `--format json` output.
 #[derive(Debug, Clone, Serialize)]
 pub struct JsonDiagnostic {
-    pub severity: Severity,
-    pub code: String,
-    pub message: String,
+    pub(crate) severity: Severity,
+    pub(crate) code: String,
+    pub(crate) message: String,
     /// `None` when the problem has no position (an unreadable path).
-    pub line: Option<usize>,
-    pub column: Option<usize>,
-    pub help: Option<String>,
+    pub(crate) line: Option<usize>,
+    pub(crate) column: Option<usize>,
+    pub(crate) help: Option<String>,
 }
 
 impl FileReport {
@@ -118,7 +118,7 @@ impl FileReport {
     /// A report whose text also hides `secrets` (byte ranges of values that
     /// must never be shown, wherever a snippet is cut), besides the spans of
     /// redacted problems.
-    pub fn with_secrets(
+    pub(crate) fn with_secrets(
         path: String,
         text: String,
         mut problems: Vec<Problem>,

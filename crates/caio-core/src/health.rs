@@ -20,9 +20,9 @@ use crate::routing::ServiceStats;
 use serde::{Deserialize, Serialize};
 
 /// The EWMA weight of the newest observation.
-pub const ALPHA: f64 = 0.2;
+pub(crate) const ALPHA: f64 = 0.2;
 /// How many recent latencies the window keeps.
-pub const WINDOW: usize = 100;
+pub(crate) const WINDOW: usize = 100;
 
 /// Everything caio remembers about one service's executions.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -102,7 +102,7 @@ impl Health {
         }
     }
 
-    pub fn percentiles(&self) -> Option<Percentiles> {
+    pub(crate) fn percentiles(&self) -> Option<Percentiles> {
         let mut sorted: Vec<f64> = self
             .latencies
             .iter()
@@ -166,7 +166,7 @@ pub struct CircuitSummary {
     pub consecutive_failures: u32,
     pub times_opened: u32,
     /// RFC 3339 UTC.
-    pub opened_at: Option<String>,
+    pub(crate) opened_at: Option<String>,
     pub open_until: Option<String>,
 }
 

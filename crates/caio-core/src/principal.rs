@@ -67,7 +67,7 @@ static TRUST: Shape = Shape::Str(StrShape {
 /// A principal written out (a simulated principal for stateless routing, or
 /// the principal of a policy test). Every key is optional: the defaults are
 /// those of the anonymous principal, named `simulated`.
-pub static PRINCIPAL: Shape = Shape::Object(&[
+pub(crate) static PRINCIPAL: Shape = Shape::Object(&[
     Field::optional("name", &NAME_STR, "the principal's name"),
     Field::optional("tenant", &NAME_STR, "the principal's tenant"),
     Field::optional("roles", &NAMES, "the principal's roles"),
@@ -129,7 +129,7 @@ pub fn token_from(random: &[u8; TOKEN_BYTES]) -> String {
 
 /// Whether a string has the exact shape of a token (prefix, length, alphabet,
 /// canonical encoding).
-pub fn is_well_formed(token: &str) -> bool {
+pub(crate) fn is_well_formed(token: &str) -> bool {
     let Some(body) = token.strip_prefix(TOKEN_PREFIX) else {
         return false;
     };

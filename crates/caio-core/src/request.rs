@@ -138,7 +138,7 @@ pub enum Priority {
     Quality,
 }
 
-pub const PRIORITIES: &[&str] = &["balanced", "cost", "latency", "quality"];
+pub(crate) const PRIORITIES: &[&str] = &["balanced", "cost", "latency", "quality"];
 
 impl Priority {
     pub const ALL: [Priority; 4] = [
@@ -188,7 +188,7 @@ pub struct Weights {
 }
 
 /// The largest explicit weight accepted: keeps every score finite.
-pub const MAX_WEIGHT: f64 = 1000.0;
+pub(crate) const MAX_WEIGHT: f64 = 1000.0;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -236,7 +236,7 @@ impl Request {
     }
 
     /// The weights in force: explicit ones, else the priority's profile.
-    pub fn weights(&self) -> Weights {
+    pub(crate) fn weights(&self) -> Weights {
         self.preferences
             .weights
             .unwrap_or_else(|| self.preferences.priority.weights())
@@ -266,7 +266,7 @@ impl Request {
     /// [`REDACTED`] when the request redacts that path. Every message that
     /// repeats a request value goes through here, so a redacted value never
     /// reaches a trace record through an explanation.
-    pub fn quote(&self, path: &str, value: impl std::fmt::Display) -> String {
+    pub(crate) fn quote(&self, path: &str, value: impl std::fmt::Display) -> String {
         if self.redacts(path) {
             REDACTED.to_string()
         } else {
@@ -286,16 +286,16 @@ impl Request {
 }
 
 /// What a decision shows in place of a redacted request value.
-pub const REDACTED: &str = "[redacted]";
+pub(crate) const REDACTED: &str = "[redacted]";
 
 /// Paths no trace record ever holds.
-pub const ALWAYS_REDACTED: &[&str] = &["auth.token", "payload"];
+pub(crate) const ALWAYS_REDACTED: &[&str] = &["auth.token", "payload"];
 
 /// Request paths `redact` may name (a chain's steps add `chain.<i>.input`
 /// and the fields under it). What is not here is recorded by the decision
 /// itself and cannot be hidden: the capabilities, the seed and the weights
 /// (`preferences.priority`, `preferences.weights`).
-pub const REDACTABLE: &[&str] = &[
+pub(crate) const REDACTABLE: &[&str] = &[
     "auth",
     "auth.token",
     "data",
@@ -407,7 +407,7 @@ static PRIORITY: Shape = Shape::Str(StrShape {
     pattern: None,
 });
 
-pub static INPUT: Shape = Shape::Object(&[
+pub(crate) static INPUT: Shape = Shape::Object(&[
     Field::optional(
         "modalities",
         &MODALITY_LIST,
@@ -422,7 +422,7 @@ pub static INPUT: Shape = Shape::Object(&[
     Field::optional("language", &LANGUAGE_STR, "ISO 639-1 language code"),
 ]);
 
-pub static DATA: Shape = Shape::Object(&[
+pub(crate) static DATA: Shape = Shape::Object(&[
     Field::optional(
         "class",
         &CLASS,
@@ -435,7 +435,7 @@ pub static DATA: Shape = Shape::Object(&[
     ),
 ]);
 
-pub static REQUIREMENTS: Shape = Shape::Object(&[
+pub(crate) static REQUIREMENTS: Shape = Shape::Object(&[
     Field::optional(
         "max_latency_p95_ms",
         &POSITIVE,
@@ -469,7 +469,7 @@ pub static REQUIREMENTS: Shape = Shape::Object(&[
     ),
 ]);
 
-pub static WEIGHTS: Shape = Shape::Object(&[
+pub(crate) static WEIGHTS: Shape = Shape::Object(&[
     Field::optional("q", &WEIGHT, "weight of quality (accuracy)"),
     Field::optional("h", &WEIGHT, "weight of history (observed success)"),
     Field::optional("t", &WEIGHT, "weight of tag and policy preferences"),
@@ -478,7 +478,7 @@ pub static WEIGHTS: Shape = Shape::Object(&[
     Field::optional("r", &WEIGHT, "weight of risk (subtracted)"),
 ]);
 
-pub static PREFERENCES: Shape = Shape::Object(&[
+pub(crate) static PREFERENCES: Shape = Shape::Object(&[
     Field::optional(
         "priority",
         &PRIORITY,
@@ -523,7 +523,7 @@ static CHAIN: Shape = Shape::List(ListShape {
 });
 
 /// The structure of a route request.
-pub static REQUEST: Shape = Shape::Object(&[
+pub(crate) static REQUEST: Shape = Shape::Object(&[
     Field::optional(
         "request_id",
         &TEXT,
@@ -565,57 +565,6 @@ static REDACT: Shape = Shape::List(ListShape {
     item: &TEXT,
     min_items: 0,
 });
-
-/// Every diagnostic code a request can produce.
-pub const CODES: &[(&str, &str)] = &[
-    ("request::json-syntax", "the text is not well-formed JSON"),
-    (
-        "request::unknown-key",
-        "a key the request format does not define",
-    ),
-    ("request::missing-key", "a required key is absent"),
-    ("request::wrong-type", "a value has the wrong type"),
-    ("request::invalid-value", "a value outside its allowed set"),
-    (
-        "request::duplicate-key",
-        "a key appears twice in one object",
-    ),
-    ("request::empty-list", "a list that needs entries is empty"),
-    ("request::out-of-range", "a number outside its range"),
-    (
-        "request::invalid-id",
-        "a capability id that breaks its pattern",
-    ),
-    (
-        "request::invalid-name",
-        "a tag or region with bad characters",
-    ),
-    (
-        "request::invalid-language",
-        "not an ISO 639-1 language code",
-    ),
-    (
-        "request::no-capability",
-        "neither `capability` nor `chain` is given",
-    ),
-    (
-        "request::conflicting-keys",
-        "two keys that exclude each other (capability and chain, priority and weights)",
-    ),
-    (
-        "request::zero-weights",
-        "explicit weights that are all zero",
-    ),
-    (
-        "request::too-large",
-        "a batch line larger than the 1 MiB request limit",
-    ),
-    ("request::not-utf8", "a batch line that is not UTF-8 text"),
-    (
-        "request::redact-path",
-        "a `redact` entry that names no redactable request field",
-    ),
-];
 
 /// Reads one request from JSON text. On failure the report holds every problem.
 pub fn parse(path: &str, text: &str) -> Result<Request, FileReport> {
@@ -663,7 +612,7 @@ pub fn parse(path: &str, text: &str) -> Result<Request, FileReport> {
 /// Reads a request value built in memory (policy tests, generated scenarios),
 /// with the same checks; `allow_no_capability` accepts a request that names
 /// neither `capability` nor `chain`.
-pub fn from_node(node: &Node, allow_no_capability: bool) -> Result<Request, Vec<Problem>> {
+pub(crate) fn from_node(node: &Node, allow_no_capability: bool) -> Result<Request, Vec<Problem>> {
     let payload = node.get("payload").map(Node::to_json);
     let mut node = node.clone();
     strip_nulls(&mut node);

@@ -56,39 +56,39 @@ pub struct Pattern {
 
 #[derive(Debug)]
 pub struct NumShape {
-    pub integer: bool,
-    pub min: Option<f64>,
+    pub(crate) integer: bool,
+    pub(crate) min: Option<f64>,
     /// `min` itself is not allowed.
-    pub exclusive_min: bool,
-    pub max: Option<f64>,
+    pub(crate) exclusive_min: bool,
+    pub(crate) max: Option<f64>,
 }
 
 impl NumShape {
-    pub const NON_NEGATIVE: NumShape = NumShape {
+    pub(crate) const NON_NEGATIVE: NumShape = NumShape {
         integer: false,
         min: Some(0.0),
         exclusive_min: false,
         max: None,
     };
-    pub const POSITIVE: NumShape = NumShape {
+    pub(crate) const POSITIVE: NumShape = NumShape {
         integer: false,
         min: Some(0.0),
         exclusive_min: true,
         max: None,
     };
-    pub const UNIT: NumShape = NumShape {
+    pub(crate) const UNIT: NumShape = NumShape {
         integer: false,
         min: Some(0.0),
         exclusive_min: false,
         max: Some(1.0),
     };
-    pub const POSITIVE_INT: NumShape = NumShape {
+    pub(crate) const POSITIVE_INT: NumShape = NumShape {
         integer: true,
         min: Some(1.0),
         exclusive_min: false,
         max: None,
     };
-    pub const NON_NEGATIVE_INT: NumShape = NumShape {
+    pub(crate) const NON_NEGATIVE_INT: NumShape = NumShape {
         integer: true,
         min: Some(0.0),
         exclusive_min: false,
@@ -98,16 +98,16 @@ impl NumShape {
 
 #[derive(Debug)]
 pub struct ListShape {
-    pub item: &'static Shape,
-    pub min_items: usize,
+    pub(crate) item: &'static Shape,
+    pub(crate) min_items: usize,
 }
 
 #[derive(Debug)]
 pub struct Field {
-    pub name: &'static str,
-    pub shape: &'static Shape,
-    pub required: bool,
-    pub doc: &'static str,
+    pub(crate) name: &'static str,
+    pub(crate) shape: &'static Shape,
+    pub(crate) required: bool,
+    pub(crate) doc: &'static str,
 }
 
 impl Field {
@@ -431,7 +431,7 @@ fn node_text(node: &Node) -> String {
 }
 
 /// `a.b` from `a` and `b`; `b` at the top level.
-pub fn join(path: &str, key: &str) -> String {
+pub(crate) fn join(path: &str, key: &str) -> String {
     if path.is_empty() {
         key.to_string()
     } else {
@@ -479,7 +479,7 @@ pub fn did_you_mean<'a>(input: &str, candidates: &[&'a str]) -> Option<&'a str> 
 }
 
 /// The JSON Schema (draft 2020-12) of a shape.
-pub fn json_schema(shape: &Shape, id: &str, title: &str, description: &str) -> Value {
+pub(crate) fn json_schema(shape: &Shape, id: &str, title: &str, description: &str) -> Value {
     let mut root = schema_of(shape);
     if let Value::Object(map) = &mut root {
         let mut head = Map::new();

@@ -169,7 +169,7 @@ pub struct Endpoint {
     pub headers: BTreeMap<String, String>,
 }
 
-pub const DEFAULT_TIMEOUT_MS: u64 = 30_000;
+pub(crate) const DEFAULT_TIMEOUT_MS: u64 = 30_000;
 
 fn default_method() -> String {
     "POST".into()

@@ -22,7 +22,8 @@ pub enum Template {
 const PLACEHOLDER: &str = "{{id}}";
 
 impl Template {
-    pub const ALL: [Template; 5] = [
+    #[cfg(test)]
+    const ALL: [Template; 5] = [
         Template::Llm,
         Template::Embedding,
         Template::Speech,

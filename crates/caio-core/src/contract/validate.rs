@@ -398,7 +398,7 @@ fn check_transport(node: &Node, out: &mut Vec<Problem>) {
 
 /// A value that is a credential rather than a name: a known key prefix, or
 /// more than 40 characters of base64-like text that is not an env var name.
-pub fn looks_like_secret(value: &str) -> bool {
+pub(crate) fn looks_like_secret(value: &str) -> bool {
     const PREFIXES: &[&str] = &[
         "sk-",
         "sk_",

@@ -38,8 +38,8 @@ pub struct Claims {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct License {
     pub claims: Claims,
-    pub issued_at: Timestamp,
-    pub not_before: Timestamp,
+    pub(crate) issued_at: Timestamp,
+    pub(crate) not_before: Timestamp,
     pub expires_at: Timestamp,
     /// Where the key that verified it comes from.
     pub key_source: KeySource,
@@ -58,10 +58,10 @@ pub struct NewLicense<'a> {
 }
 
 /// The longest customer name a license carries.
-pub const MAX_CUSTOMER: usize = 200;
+pub(crate) const MAX_CUSTOMER: usize = 200;
 
 /// Whether `s` is a name sales ops can type and a table can show.
-pub fn check_customer(s: &str) -> Result<(), String> {
+pub(crate) fn check_customer(s: &str) -> Result<(), String> {
     if s.trim().is_empty() {
         return Err("the customer name is empty".into());
     }

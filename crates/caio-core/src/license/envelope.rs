@@ -235,9 +235,9 @@ impl Refusal {
 /// One kind of signed text: its prefix and its signature domain.
 #[derive(Debug, Clone, Copy)]
 pub struct Envelope {
-    pub what: Artifact,
-    pub prefix: &'static str,
-    pub domain: &'static [u8],
+    pub(crate) what: Artifact,
+    pub(crate) prefix: &'static str,
+    pub(crate) domain: &'static [u8],
 }
 
 pub const LICENSE: Envelope = Envelope {
@@ -246,7 +246,7 @@ pub const LICENSE: Envelope = Envelope {
     domain: b"caio-license-v1\n",
 };
 
-pub const REVOCATIONS: Envelope = Envelope {
+pub(crate) const REVOCATIONS: Envelope = Envelope {
     what: Artifact::RevocationList,
     prefix: "caio-rev-v1.",
     domain: b"caio-revocations-v1\n",
@@ -254,14 +254,14 @@ pub const REVOCATIONS: Envelope = Envelope {
 
 /// The decoded parts of a signed text, not yet checked.
 #[derive(Debug, Clone)]
-pub struct Opened {
-    pub payload: Vec<u8>,
-    pub signature: [u8; 64],
+pub(crate) struct Opened {
+    pub(crate) payload: Vec<u8>,
+    pub(crate) signature: [u8; 64],
 }
 
 impl Envelope {
     /// The bytes the signature covers: the domain, then the payload.
-    pub fn signed_message(&self, payload: &[u8]) -> Vec<u8> {
+    pub(crate) fn signed_message(&self, payload: &[u8]) -> Vec<u8> {
         let mut message = Vec::with_capacity(self.domain.len() + payload.len());
         message.extend_from_slice(self.domain);
         message.extend_from_slice(payload);
@@ -280,7 +280,7 @@ impl Envelope {
     }
 
     /// Splits and strictly decodes a text; checks nothing about the payload.
-    pub fn open(&self, text: &str) -> Result<Opened, Refusal> {
+    pub(crate) fn open(&self, text: &str) -> Result<Opened, Refusal> {
         let what = self.what;
         if text.len() > MAX_LEN {
             return Err(Refusal::TooLarge {
@@ -325,7 +325,7 @@ impl Envelope {
 
     /// The payload as a JSON object that is its own canonical form and of
     /// version 1.
-    pub fn parse_payload(&self, payload: &[u8]) -> Result<Value, Refusal> {
+    pub(crate) fn parse_payload(&self, payload: &[u8]) -> Result<Value, Refusal> {
         let what = self.what;
         let value: Value =
             serde_json::from_slice(payload).map_err(|e| Refusal::MalformedPayload {
@@ -357,7 +357,7 @@ impl Envelope {
 
     /// Finds the key `key_id` among the trusted keys and checks the signature
     /// over the received payload bytes with `verify_strict`.
-    pub fn check_signature<'k>(
+    pub(crate) fn check_signature<'k>(
         &self,
         keys: &'k TrustedKeys,
         key_id: &str,
@@ -420,7 +420,7 @@ pub fn format_time(t: jiff::Timestamp) -> String {
 }
 
 /// `t` without its fraction of a second.
-pub fn whole_seconds(t: jiff::Timestamp) -> jiff::Timestamp {
+pub(crate) fn whole_seconds(t: jiff::Timestamp) -> jiff::Timestamp {
     jiff::Timestamp::from_second(t.as_second()).unwrap_or(t)
 }
 

@@ -11,7 +11,7 @@ use serde::Serialize;
 use std::fmt;
 
 /// The prefix of a public key in caio's text form.
-pub const PUBLIC_PREFIX: &str = "caio-pub-v1.";
+pub(crate) const PUBLIC_PREFIX: &str = "caio-pub-v1.";
 
 /// Public keys embedded at build time: `CAIO_VENDOR_KEYS`, a list of
 /// `caio-pub-v1.…` keys separated by commas or whitespace. When set, these
@@ -50,7 +50,7 @@ impl VendorKey {
     }
 
     /// The Ed25519 signature of `message` (RFC 8032, pure Ed25519).
-    pub fn sign(&self, message: &[u8]) -> [u8; 64] {
+    pub(crate) fn sign(&self, message: &[u8]) -> [u8; 64] {
         self.signing.sign(message).to_bytes()
     }
 
@@ -105,7 +105,7 @@ impl PublicKey {
 
     /// A key from its 32 bytes; refuses bytes that are not a curve point and
     /// weak (small-order) keys.
-    pub fn from_bytes(bytes: &[u8; 32]) -> Result<PublicKey, String> {
+    pub(crate) fn from_bytes(bytes: &[u8; 32]) -> Result<PublicKey, String> {
         let key = VerifyingKey::from_bytes(bytes)
             .map_err(|_| "the 32 bytes are not an Ed25519 public key".to_string())?;
         if key.is_weak() {
@@ -119,7 +119,8 @@ impl PublicKey {
         &self.id
     }
 
-    pub fn to_bytes(&self) -> [u8; 32] {
+    #[cfg(test)]
+    fn to_bytes(&self) -> [u8; 32] {
         self.key.to_bytes()
     }
 
@@ -159,7 +160,7 @@ impl PublicKey {
     }
 
     /// Ed25519 `verify_strict` of `signature` over `message`.
-    pub fn verify(&self, message: &[u8], signature: &[u8; 64]) -> bool {
+    pub(crate) fn verify(&self, message: &[u8], signature: &[u8; 64]) -> bool {
         let signature = Signature::from_bytes(signature);
         self.key.verify_strict(message, &signature).is_ok()
     }
@@ -211,7 +212,7 @@ impl TrustedKeys {
         out
     }
 
-    pub fn find(&self, key_id: &str) -> Option<&TrustedKey> {
+    pub(crate) fn find(&self, key_id: &str) -> Option<&TrustedKey> {
         self.keys.iter().find(|k| k.key.key_id() == key_id)
     }
 

@@ -14,9 +14,9 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RevocationClaims {
-    pub v: u64,
+    pub(crate) v: u64,
     /// Increases by one with every list the vendor publishes.
-    pub sequence: u64,
+    pub(crate) sequence: u64,
     pub issued_at: String,
     pub key_id: String,
     /// Revoked licenses, sorted by id. Reasons stay in the vendor's records.
@@ -34,8 +34,8 @@ pub struct RevokedLicense {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RevocationList {
     pub claims: RevocationClaims,
-    pub issued_at: Timestamp,
-    pub key_source: KeySource,
+    pub(crate) issued_at: Timestamp,
+    pub(crate) key_source: KeySource,
     pub text: String,
 }
 
@@ -45,7 +45,7 @@ impl RevocationList {
     }
 
     /// The entry revoking license `id`, if any.
-    pub fn find(&self, id: &str) -> Option<&RevokedLicense> {
+    pub(crate) fn find(&self, id: &str) -> Option<&RevokedLicense> {
         self.claims
             .revoked
             .binary_search_by(|e| e.id.as_str().cmp(id))

@@ -9,7 +9,7 @@
 //! A set is identified by the BLAKE3 hash of its canonical JSON form (rules
 //! sorted by id, tests left out), so decisions can name and replay it.
 
-pub mod condition;
+pub(crate) mod condition;
 pub mod load;
 pub mod paths;
 pub mod testing;
@@ -26,15 +26,15 @@ pub enum Effect {
     Prefer,
 }
 
-pub const EFFECTS: &[&str] = &["deny", "require", "prefer"];
+pub(crate) const EFFECTS: &[&str] = &["deny", "require", "prefer"];
 
 /// One rule.
 #[derive(Debug, Clone)]
 pub struct Policy {
     pub id: String,
     pub effect: Effect,
-    pub when: Option<Condition>,
-    pub matches: Option<Condition>,
+    pub(crate) when: Option<Condition>,
+    pub(crate) matches: Option<Condition>,
     pub message: Option<String>,
     /// The `prefer` bonus added to t(s, r).
     pub weight: f64,
@@ -50,21 +50,21 @@ pub struct PolicySet {
 
 /// A rule that rejected a candidate at the policy stage.
 #[derive(Debug, Clone, PartialEq)]
-pub struct PolicyRejection {
-    pub rule: String,
-    pub message: String,
+pub(crate) struct PolicyRejection {
+    pub(crate) rule: String,
+    pub(crate) message: String,
 }
 
 /// What the policy stage says about one candidate.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct PolicyVerdict {
+pub(crate) struct PolicyVerdict {
     /// Every deny/require rule that rejects the candidate, and every rule
     /// that could not be evaluated, in rule-id order.
-    pub rejections: Vec<PolicyRejection>,
+    pub(crate) rejections: Vec<PolicyRejection>,
     /// The `prefer` rules that apply, in rule-id order.
-    pub preferred_by: Vec<String>,
+    pub(crate) preferred_by: Vec<String>,
     /// The sum of their weights (added in rule-id order).
-    pub bonus: f64,
+    pub(crate) bonus: f64,
 }
 
 impl PolicySet {
@@ -116,7 +116,7 @@ impl PolicySet {
     /// prefer rules add their weight; a rule that cannot be evaluated rejects
     /// (fail closed). Rules run in id order, so the verdict does not depend
     /// on the order of rules or files.
-    pub fn evaluate(&self, ctx: &Context<'_>) -> PolicyVerdict {
+    pub(crate) fn evaluate(&self, ctx: &Context<'_>) -> PolicyVerdict {
         let verdict = self.for_step().evaluate(ctx);
         PolicyVerdict {
             rejections: verdict.rejections,
@@ -136,7 +136,7 @@ impl PolicySet {
 /// of once per candidate: request and principal attributes are the same for
 /// every candidate of a step.
 #[derive(Debug)]
-pub struct StepPolicies<'p> {
+pub(crate) struct StepPolicies<'p> {
     rules: Vec<(&'p Policy, When)>,
 }
 
@@ -154,18 +154,18 @@ enum When {
 
 /// What the policy stage says about one candidate, borrowing the rule ids.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct StepVerdict<'p> {
+pub(crate) struct StepVerdict<'p> {
     /// As [`PolicyVerdict::rejections`].
-    pub rejections: Vec<PolicyRejection>,
+    pub(crate) rejections: Vec<PolicyRejection>,
     /// As [`PolicyVerdict::preferred_by`].
-    pub preferred_by: Vec<&'p str>,
+    pub(crate) preferred_by: Vec<&'p str>,
     /// As [`PolicyVerdict::bonus`].
-    pub bonus: f64,
+    pub(crate) bonus: f64,
 }
 
 impl PolicySet {
     /// The set prepared for the candidates of one request step.
-    pub fn for_step(&self) -> StepPolicies<'_> {
+    pub(crate) fn for_step(&self) -> StepPolicies<'_> {
         StepPolicies {
             rules: self
                 .policies
@@ -186,7 +186,7 @@ impl PolicySet {
 impl<'p> StepPolicies<'p> {
     /// [`PolicySet::evaluate`] for one candidate of the step; every `ctx`
     /// must share the step's request, input, capability and principal.
-    pub fn evaluate(&mut self, ctx: &Context<'_>) -> StepVerdict<'p> {
+    pub(crate) fn evaluate(&mut self, ctx: &Context<'_>) -> StepVerdict<'p> {
         let mut verdict = StepVerdict::default();
         for (policy, when) in &mut self.rules {
             let holds = match when {

@@ -12,11 +12,11 @@
 //!   otherwise-eligible candidate's circuit is open;
 //! - [`tiebreak`] is the seeded ChaCha20 shuffle among equal scores.
 
-pub mod chain;
-pub mod guard;
+pub(crate) mod chain;
+pub(crate) mod guard;
 pub mod pipeline;
 mod routed;
-pub mod score;
+pub(crate) mod score;
 pub mod tiebreak;
 
 pub use routed::{ContractRef, Routed};
@@ -29,7 +29,7 @@ use crate::request::{Request, Weights};
 use serde::{Deserialize, Serialize};
 
 /// Scores closer than this are ties.
-pub const TIE_EPSILON: f64 = 1e-9;
+pub(crate) const TIE_EPSILON: f64 = 1e-9;
 
 /// What execution history says about a service (SPEC §8); the default is
 /// "no history".
@@ -54,7 +54,7 @@ pub struct ServiceStats {
 }
 
 /// Observations needed before the observed p95 may replace the declared one.
-pub const MIN_OBSERVATIONS: u64 = 20;
+pub(crate) const MIN_OBSERVATIONS: u64 = 20;
 
 /// One service the router may consider.
 #[derive(Debug, Clone, Copy)]
@@ -100,7 +100,7 @@ impl Identity {
     }
 
     /// The principal policies and access rules see (anonymous when refused).
-    pub fn principal(&self) -> Principal {
+    pub(crate) fn principal(&self) -> Principal {
         match self {
             Identity::Authenticated { principal } | Identity::Simulated { principal } => {
                 principal.clone()
@@ -109,12 +109,12 @@ impl Identity {
         }
     }
 
-    pub fn is_anonymous(&self) -> bool {
+    pub(crate) fn is_anonymous(&self) -> bool {
         matches!(self, Identity::Anonymous | Identity::Refused { .. })
     }
 
     /// The name recorded in decisions.
-    pub fn name(&self) -> String {
+    pub(crate) fn name(&self) -> String {
         match self {
             Identity::Refused { .. } => "(refused)".into(),
             other => other.principal().name,
@@ -181,23 +181,23 @@ pub struct CandidateResult {
     pub rejections: Vec<Rejection>,
     /// The rules of `prefer` policies that applied.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub preferred_by: Vec<String>,
+    pub(crate) preferred_by: Vec<String>,
     /// What the candidate would contribute to a route.
-    pub metrics: Metrics,
+    pub(crate) metrics: Metrics,
 }
 
 /// The guarantees of one candidate for this request.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Metrics {
+pub(crate) struct Metrics {
     /// Declared p95, or the observed one when worse and well measured.
-    pub latency_p95_ms: f64,
-    pub availability: f64,
+    pub(crate) latency_p95_ms: f64,
+    pub(crate) availability: f64,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub accuracy: Option<f64>,
+    pub(crate) accuracy: Option<f64>,
     /// Estimated cost of the request.
-    pub cost: f64,
+    pub(crate) cost: f64,
     /// ρ: risk + unavailability + degradation, in [0, 1].
-    pub risk: f64,
+    pub(crate) risk: f64,
 }
 
 /// The chosen service of one step.
@@ -216,10 +216,10 @@ pub struct Choice {
 /// One step's candidates.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StepResult {
-    pub capability: String,
+    pub(crate) capability: String,
     /// Eligible candidates first, best first; then the rejected, by id.
     pub candidates: Vec<CandidateResult>,
-    pub summary: String,
+    pub(crate) summary: String,
 }
 
 impl StepResult {
@@ -267,8 +267,8 @@ pub struct Composed {
     /// The currency of the costs (one per registry).
     pub currency: String,
     pub regions: Vec<String>,
-    pub hosting: crate::contract::Hosting,
-    pub retention_days: u64,
+    pub(crate) hosting: crate::contract::Hosting,
+    pub(crate) retention_days: u64,
 }
 
 /// The outcome of routing one request.

@@ -22,12 +22,12 @@ use std::collections::BTreeMap;
 pub const DOMAIN: &[u8] = b"caio-trace-v1\n";
 
 /// The version of the record format.
-pub const RECORD_VERSION: u32 = 1;
+pub(crate) const RECORD_VERSION: u32 = 1;
 
 /// What one route call leaves in the trace.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TraceRecord {
-    pub v: u32,
+    pub(crate) v: u32,
     /// When the call was made (RFC 3339 UTC), from the edge's clock.
     pub at: String,
     pub outcome: crate::routing::Outcome,
@@ -45,7 +45,7 @@ pub struct TraceRecord {
     /// Execution statistics used, by service (services without history
     /// are left out: they score h = 1).
     pub stats: BTreeMap<String, ServiceStats>,
-    pub seed: u64,
+    pub(crate) seed: u64,
     pub decision: Decision,
     /// Execution attempts (`route --execute`), in order: service, status
     /// or error class, latency, retry or failover and why, guarantee
@@ -129,7 +129,7 @@ pub fn record(request: &Request, routed: &Routed, at: String) -> TraceRecord {
 
 /// The request as JSON without its token, its `payload` and the paths
 /// under `redact`, and the list of paths actually removed (sorted).
-pub fn redact(request: &Request) -> (serde_json::Value, Vec<String>) {
+pub(crate) fn redact(request: &Request) -> (serde_json::Value, Vec<String>) {
     let mut value = serde_json::to_value(request).unwrap_or(serde_json::Value::Null);
     let mut removed = Vec::new();
     // The payload is the content sent to a service: never in the trace.
@@ -308,7 +308,8 @@ pub struct Index {
 
 impl Index {
     /// The columns a record and its hash imply.
-    pub fn of(body: &str, hash: &[u8; 32]) -> Option<Index> {
+    #[cfg(test)]
+    fn of(body: &str, hash: &[u8; 32]) -> Option<Index> {
         let head: Head<'_> = serde_json::from_str(body).ok()?;
         Some(Index {
             decision_id: decision_id(hash),
@@ -328,7 +329,7 @@ impl Index {
     /// `Index::of(body, hash) == Some(self)`, without building the index:
     /// the record is parsed the same way, and its values are compared where
     /// they lie.
-    pub fn matches(&self, body: &str, hash: &[u8; 32]) -> bool {
+    pub(crate) fn matches(&self, body: &str, hash: &[u8; 32]) -> bool {
         let Ok(head) = serde_json::from_str::<Head<'_>>(body) else {
             return false;
         };

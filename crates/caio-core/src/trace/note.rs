@@ -33,7 +33,7 @@ pub struct Checkpoint {
 
 impl Checkpoint {
     /// The note text (what is signed).
-    pub fn text(&self) -> String {
+    pub(crate) fn text(&self) -> String {
         format!(
             "{}\n{}\n{}\n",
             self.origin,
@@ -44,7 +44,7 @@ impl Checkpoint {
 }
 
 /// The 4-byte key hash of an Ed25519 key named `name`.
-pub fn key_hash(name: &str, key: &VerifyingKey) -> [u8; 4] {
+pub(crate) fn key_hash(name: &str, key: &VerifyingKey) -> [u8; 4] {
     let mut h = Sha256::new();
     h.update(name.as_bytes());
     h.update(b"\n");
