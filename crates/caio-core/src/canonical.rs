@@ -12,10 +12,13 @@ use std::fmt::Write;
 /// Why a value has no canonical form.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum JcsError {
+    /// A float is NaN or infinite.
     #[error("a number is not finite (NaN or infinity has no JSON form)")]
     NonFinite,
+    /// An integer (shown as text) beyond ±2^53, which JSON numbers cannot hold exactly.
     #[error("integer {0} is outside the range JSON numbers represent exactly (±2^53)")]
     UnsafeInteger(String),
+    /// Serialising the value into JSON failed (serde's message).
     #[error("value cannot be represented as JSON: {0}")]
     Serialize(String),
 }

@@ -30,6 +30,7 @@ pub(crate) const MAX_OPEN_MS: i64 = 600_000;
 /// One service's breaker.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Circuit {
+    /// Failures since the last success; the circuit opens at 5.
     pub consecutive_failures: u32,
     /// How many times it has opened (never decreases, except by a reset).
     pub times_opened: u32,
@@ -42,7 +43,14 @@ pub struct Circuit {
 /// What changed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Change {
-    Opened { until_ms: i64, times: u32 },
+    /// The circuit opened.
+    Opened {
+        /// Until when it is open (Unix ms).
+        until_ms: i64,
+        /// How many times it has opened, this time included.
+        times: u32,
+    },
+    /// A success closed an open or half-open circuit.
     Closed,
 }
 
@@ -50,13 +58,16 @@ pub enum Change {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum State {
+    /// Routed normally.
     Closed,
+    /// Skipped by routing until its open period is over (but for the panic guard's probe).
     Open,
     /// The open period is over; the next result decides.
     HalfOpen,
 }
 
 impl State {
+    /// `closed`, `open` or `half-open`, as tables show it.
     pub fn as_str(self) -> &'static str {
         match self {
             State::Closed => "closed",
@@ -67,6 +78,7 @@ impl State {
 }
 
 impl Circuit {
+    /// The state at `now_ms` (Unix ms).
     pub fn state(&self, now_ms: i64) -> State {
         match (self.opened_at_ms, self.open_until_ms) {
             (_, Some(until)) if now_ms < until => State::Open,

@@ -3,7 +3,7 @@
 //! A [`Shape`] is written once per format and used twice: [`check`] walks a
 //! spanned YAML tree and reports *every* structural problem (unknown keys with
 //! suggestions, missing keys, wrong types, bad enum values, patterns, ranges),
-//! and [`json_schema`] turns the same description into a JSON Schema (draft
+//! and `json_schema` turns the same description into a JSON Schema (draft
 //! 2020-12) for editors and CI. The two can therefore never disagree.
 
 use crate::diagnostic::Problem;
@@ -13,9 +13,13 @@ use serde_json::{Map, Value, json};
 /// The expected form of one YAML value.
 #[derive(Debug)]
 pub enum Shape {
+    /// `true` or `false`.
     Bool,
+    /// A string, possibly restricted.
     Str(StrShape),
+    /// A number, possibly bounded.
     Num(NumShape),
+    /// A sequence of values of one shape.
     List(ListShape),
     /// A mapping with a fixed set of keys.
     Object(&'static [Field]),
@@ -25,14 +29,17 @@ pub enum Shape {
     Any,
 }
 
+/// What a string may be.
 #[derive(Debug)]
 pub struct StrShape {
     /// When non-empty, the only accepted values.
     pub one_of: &'static [&'static str],
+    /// A format every value must match, if any.
     pub pattern: Option<&'static Pattern>,
 }
 
 impl StrShape {
+    /// Any string.
     pub const ANY: StrShape = StrShape {
         one_of: &[],
         pattern: None,
@@ -44,9 +51,11 @@ impl StrShape {
 /// test holds the two to the same answers.
 #[derive(Debug)]
 pub struct Pattern {
+    /// The format as a regular expression, for the JSON Schema.
     pub regex: &'static str,
     /// A closed list the schema states as `enum` instead of the regex (ISO codes).
     pub values: Option<&'static [&'static str]>,
+    /// The same rule as a function: what the checker runs.
     pub check: fn(&str) -> bool,
     /// Code suffix reported when the check fails, e.g. `invalid-id`.
     pub code: &'static str,
@@ -54,6 +63,7 @@ pub struct Pattern {
     pub describe: &'static str,
 }
 
+/// What a number may be: an integer or any number, within bounds.
 #[derive(Debug)]
 pub struct NumShape {
     pub(crate) integer: bool,
@@ -96,12 +106,14 @@ impl NumShape {
     };
 }
 
+/// What a list may hold: items of one shape, and at least how many.
 #[derive(Debug)]
 pub struct ListShape {
     pub(crate) item: &'static Shape,
     pub(crate) min_items: usize,
 }
 
+/// One key of an object shape: its name, shape, whether it is required, and its documentation.
 #[derive(Debug)]
 pub struct Field {
     pub(crate) name: &'static str,
@@ -111,6 +123,7 @@ pub struct Field {
 }
 
 impl Field {
+    /// A key that must be present; `doc` says what it holds (shown in help and the schema).
     pub const fn required(name: &'static str, shape: &'static Shape, doc: &'static str) -> Field {
         Field {
             name,
@@ -119,6 +132,7 @@ impl Field {
             doc,
         }
     }
+    /// A key that may be absent; `doc` says what it holds (shown in help and the schema).
     pub const fn optional(name: &'static str, shape: &'static Shape, doc: &'static str) -> Field {
         Field {
             name,

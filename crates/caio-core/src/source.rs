@@ -144,6 +144,7 @@ const CODES: &[(&str, &str)] = &[
 #[derive(Debug)]
 pub struct ReadError {
     pub(crate) text: String,
+    /// The problem, spanned in that text.
     pub problem: Box<Problem>,
 }
 

@@ -42,17 +42,26 @@ impl From<Span> for miette::SourceSpan {
 /// One YAML node with the span it came from.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Node {
+    /// Where the node is in the source text.
     pub span: Span,
+    /// What the node is.
     pub kind: Kind,
 }
 
+/// What a YAML node holds.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Kind {
+    /// `null`, `~` or an empty value.
     Null,
+    /// `true` or `false`.
     Bool(bool),
+    /// An integer that fits in an `i64`.
     Int(i64),
+    /// A floating-point number, or an integer beyond `i64`.
     Float(f64),
+    /// A string.
     Str(String),
+    /// A sequence, in document order.
     Seq(Vec<Node>),
     /// Entries in document order; duplicate keys are kept so they can be reported.
     Map(Vec<(Node, Node)>),
@@ -72,6 +81,7 @@ impl Node {
         }
     }
 
+    /// The string, if the node is one.
     pub fn as_str(&self) -> Option<&str> {
         match &self.kind {
             Kind::Str(s) => Some(s),
@@ -94,6 +104,7 @@ impl Node {
         }
     }
 
+    /// The entries, if the node is a mapping.
     pub fn as_map(&self) -> Option<&[(Node, Node)]> {
         match &self.kind {
             Kind::Map(entries) => Some(entries),

@@ -4,6 +4,7 @@
 
 use crate::shape::{Field, ListShape, NumShape, Pattern, Shape, StrShape};
 
+/// A service id: `^[a-z0-9][a-z0-9-]{1,62}$`.
 pub static SERVICE_ID: Pattern = Pattern {
     regex: "^[a-z0-9][a-z0-9-]{1,62}$",
     values: None,
@@ -52,6 +53,7 @@ pub(crate) static URL: Pattern = Pattern {
     describe: "an http:// or https:// URL with a host",
 };
 
+/// A lowercase name (tag, region, role, tenant, provider): `^[a-z0-9][a-z0-9_.-]*$`.
 pub static NAME: Pattern = Pattern {
     regex: "^[a-z0-9][a-z0-9_.-]*$",
     values: None,

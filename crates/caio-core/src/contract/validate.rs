@@ -109,6 +109,7 @@ fn code(suffix: &str) -> String {
 /// The result of validating one file.
 #[derive(Debug, Clone)]
 pub struct ContractFile {
+    /// The file's problems, in order.
     pub report: FileReport,
     /// Present when the file is valid.
     pub contract: Option<ServiceContract>,

@@ -19,9 +19,11 @@ pub(crate) const PUBLIC_PREFIX: &str = "caio-pub-v1.";
 /// edit).
 pub const EMBEDDED_KEYS: Option<&str> = option_env!("CAIO_VENDOR_KEYS");
 
-/// The file names `keygen` writes.
+/// The file `keygen` writes the signing key to (PKCS#8 PEM).
 pub const PRIVATE_FILE: &str = "vendor.key";
+/// The file `keygen` writes the public key to (`caio-pub-v1.…`).
 pub const PUBLIC_FILE: &str = "vendor.pub";
+/// The file `keygen` writes the public key to for OpenSSL (SubjectPublicKeyInfo PEM).
 pub const PEM_FILE: &str = "vendor.pub.pem";
 
 /// A vendor's Ed25519 signing key. Never printed: `Debug` shows only the key id.
@@ -45,6 +47,7 @@ impl VendorKey {
         }
     }
 
+    /// The matching public key.
     pub fn public(&self) -> PublicKey {
         PublicKey::new(self.signing.verifying_key())
     }
@@ -188,9 +191,12 @@ impl fmt::Display for KeySource {
     }
 }
 
+/// A public key caio accepts signatures from, and where it comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TrustedKey {
+    /// The key.
     pub key: PublicKey,
+    /// Where it comes from.
     pub source: KeySource,
 }
 
@@ -202,6 +208,7 @@ pub struct TrustedKeys {
 }
 
 impl TrustedKeys {
+    /// The given keys; of several with the same id, the first is kept.
     pub fn new(keys: impl IntoIterator<Item = (PublicKey, KeySource)>) -> TrustedKeys {
         let mut out = TrustedKeys::default();
         for (key, source) in keys {
@@ -216,10 +223,12 @@ impl TrustedKeys {
         self.keys.iter().find(|k| k.key.key_id() == key_id)
     }
 
+    /// Whether no key is trusted.
     pub fn is_empty(&self) -> bool {
         self.keys.is_empty()
     }
 
+    /// The keys, in the order given.
     pub fn iter(&self) -> impl Iterator<Item = &TrustedKey> {
         self.keys.iter()
     }

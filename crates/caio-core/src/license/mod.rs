@@ -43,6 +43,7 @@ pub enum Feature {
 }
 
 impl Feature {
+    /// The feature's name in license claims: `route` or `execute`.
     pub fn as_str(self) -> &'static str {
         match self {
             Feature::Route => "route",

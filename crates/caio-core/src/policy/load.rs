@@ -216,7 +216,9 @@ pub(crate) struct PolicyTest {
 /// One policy file, read and checked.
 #[derive(Debug, Clone)]
 pub struct PolicyFile {
+    /// The file's problems.
     pub report: FileReport,
+    /// Its rules in file order; empty when the file is invalid.
     pub policies: Vec<Policy>,
     pub(crate) tests: Vec<PolicyTest>,
 }

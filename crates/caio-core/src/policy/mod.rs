@@ -2,9 +2,9 @@
 //! `prefer` rules over `request.*`, `principal.*` and `service.*` attributes.
 //!
 //! - [`paths`] is the table of attributes;
-//! - [`condition`] compiles, evaluates and explains conditions;
+//! - `condition` compiles, evaluates and explains conditions;
 //! - [`load`] reads and validates policy files (and their `tests:`);
-//! - [`PolicySet::evaluate`] is the `policy` stage of the routing pipeline.
+//! - `PolicySet::evaluate` is the `policy` stage of the routing pipeline.
 //!
 //! A set is identified by the BLAKE3 hash of its canonical JSON form (rules
 //! sorted by id, tests left out), so decisions can name and replay it.
@@ -18,11 +18,15 @@ use condition::Condition;
 use paths::Context;
 use serde_json::Value;
 
+/// What a rule does to a candidate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Effect {
+    /// Rejects a candidate when `when` and `match` hold.
     Deny,
+    /// When `when` holds, rejects a candidate that fails `match`.
     Require,
+    /// Adds `weight` to t(s, r) when `when` and `match` hold.
     Prefer,
 }
 
@@ -31,10 +35,14 @@ pub(crate) const EFFECTS: &[&str] = &["deny", "require", "prefer"];
 /// One rule.
 #[derive(Debug, Clone)]
 pub struct Policy {
+    /// The rule id (a lowercase letter, then a-z, 0-9 and `-`), unique across the set;
+    /// rejections name it.
     pub id: String,
+    /// What the rule does.
     pub effect: Effect,
     pub(crate) when: Option<Condition>,
     pub(crate) matches: Option<Condition>,
+    /// The rule's own rejection message, shown before the clause that decided.
     pub message: Option<String>,
     /// The `prefer` bonus added to t(s, r).
     pub weight: f64,
@@ -89,10 +97,12 @@ impl PolicySet {
         Ok(PolicySet::new(rules))
     }
 
+    /// The rules, sorted by id.
     pub fn policies(&self) -> &[Policy] {
         &self.policies
     }
 
+    /// Whether the set has no rule.
     pub fn is_empty(&self) -> bool {
         self.policies.is_empty()
     }

@@ -118,8 +118,10 @@ impl Context<'_> {
 
 /// One addressable attribute.
 pub struct PathDef {
+    /// The attribute path, e.g. `service.privacy.hosting`.
     pub path: &'static str,
     pub(crate) ty: Ty,
+    /// What the attribute holds, as `policy validate --help` lists it.
     pub doc: &'static str,
     pub(crate) get: for<'a> fn(&Context<'a>) -> Val<'a>,
 }

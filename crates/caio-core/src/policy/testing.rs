@@ -15,8 +15,11 @@ use std::path::Path;
 /// The result of one test.
 #[derive(Debug, Clone, Serialize)]
 pub struct TestResult {
+    /// The policy file the test is in, as given.
     pub file: String,
+    /// The test's `name`.
     pub name: String,
+    /// Whether the rules fired as expected.
     pub passed: bool,
     /// The rules that rejected the service.
     pub(crate) denied_by: Vec<String>,

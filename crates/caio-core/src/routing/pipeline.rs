@@ -45,10 +45,13 @@ pub struct StepEval<'a> {
 /// What every candidate of a request is evaluated against.
 #[derive(Debug, Clone, Copy)]
 pub struct Env<'r> {
+    /// The request being routed.
     pub request: &'r Request,
+    /// Who is asking.
     pub identity: &'r Identity,
     /// The principal access rules and policies see.
     pub principal: &'r Principal,
+    /// The rules in force.
     pub policies: &'r PolicySet,
     /// The requirement stage checks only what holds per step (accuracy,
     /// tags, hosting); latency, availability and cost are checked on the

@@ -26,8 +26,11 @@ const ED25519: u8 = 0x01;
 /// A checkpoint's claims.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Checkpoint {
+    /// The origin line: `caio/<instance>`.
     pub origin: String,
+    /// How many records it covers.
     pub size: i64,
+    /// The chain hash of record `size`.
     pub head: [u8; 32],
 }
 
