@@ -24,6 +24,7 @@ pub enum ErrorClass {
 }
 
 impl ErrorClass {
+    /// The class as the trace spells it: `connect`, `timeout`, …, `too_large`.
     pub fn as_str(self) -> &'static str {
         match self {
             ErrorClass::Connect => "connect",
@@ -60,31 +61,51 @@ pub enum Next {
     /// The response was used.
     Done,
     /// The same service again after a wait.
-    Retry { after_ms: u64, reason: String },
+    Retry {
+        /// The wait before the retry, in ms.
+        after_ms: u64,
+        /// Why the attempt was retried, for people.
+        reason: String,
+    },
     /// The next candidate in the decision's score order.
-    Failover { to: String, reason: String },
+    Failover {
+        /// The id of the service tried next.
+        to: String,
+        /// Why this service was given up, for people.
+        reason: String,
+    },
     /// Nothing more was tried.
-    Stop { reason: String },
+    Stop {
+        /// Why execution ended here, for people.
+        reason: String,
+    },
 }
 
 /// Observed latency above the contract's p99 (SPEC §8).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Violation {
+    /// The guarantee that was broken.
     pub guarantee: Guarantee,
+    /// The contract's declared value, in ms.
     pub declared_ms: f64,
+    /// The attempt's latency, in ms.
     pub observed_ms: f64,
 }
 
+/// A declared guarantee an attempt can be measured against.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Guarantee {
+    /// `latency.p99_ms`: the contract's 99th-percentile latency.
     LatencyP99Ms,
 }
 
 /// One HTTP attempt, as the trace records it (SPEC §9).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Attempt {
+    /// The id of the service attempted.
     pub service_id: String,
+    /// The contract version (semver) attempted.
     pub service_version: String,
     /// This service's attempt number: 1 to 3.
     pub attempt: u32,
@@ -97,16 +118,19 @@ pub struct Attempt {
     /// The failure, for people.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
+    /// How the attempt ended.
     pub result: AttemptResult,
     /// When it started, in ms after execution began.
     pub started_ms: f64,
     /// How long it took, in ms.
     pub latency_ms: f64,
+    /// Set when the latency exceeded the contract's p99.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub guarantee_violation: Option<Violation>,
     /// A half-open probe of an open circuit (the panic guard).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub probe: bool,
+    /// What caio did next.
     pub next: Next,
 }
 

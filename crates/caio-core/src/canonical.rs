@@ -12,10 +12,13 @@ use std::fmt::Write;
 /// Why a value has no canonical form.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum JcsError {
+    /// A float is NaN or infinite.
     #[error("a number is not finite (NaN or infinity has no JSON form)")]
     NonFinite,
+    /// An integer (shown as text) beyond ±2^53, which JSON numbers cannot hold exactly.
     #[error("integer {0} is outside the range JSON numbers represent exactly (±2^53)")]
     UnsafeInteger(String),
+    /// Serialising the value into JSON failed (serde's message).
     #[error("value cannot be represented as JSON: {0}")]
     Serialize(String),
 }
@@ -44,11 +47,6 @@ fn to_jcs_via_value<T: Serialize + ?Sized>(value: &T) -> Result<String, JcsError
     let mut out = String::new();
     write_value(&value, &mut out)?;
     Ok(out)
-}
-
-/// `BLAKE3(jcs(value))`: the content address of a value.
-pub fn content_hash<T: Serialize + ?Sized>(value: &T) -> Result<blake3::Hash, JcsError> {
-    Ok(blake3::hash(to_jcs(value)?.as_bytes()))
 }
 
 fn write_value(value: &Value, out: &mut String) -> Result<(), JcsError> {
@@ -1200,7 +1198,7 @@ mod tests {
     fn hash_ignores_key_order_and_whitespace() {
         let a: Value = serde_json::from_str(r#"{"b": 1, "a": [1.0, "x"]}"#).unwrap();
         let b: Value = serde_json::from_str(r#"{"a":[1,"x"],"b":1}"#).unwrap();
-        assert_eq!(content_hash(&a).unwrap(), content_hash(&b).unwrap());
+        assert_eq!(to_jcs(&a).unwrap(), to_jcs(&b).unwrap());
         assert_eq!(to_jcs(&a).unwrap(), r#"{"a":[1,"x"],"b":1}"#);
     }
 }

@@ -21,15 +21,16 @@
 use serde::{Deserialize, Serialize};
 
 /// Consecutive failures that open the circuit.
-pub const FAILURE_THRESHOLD: u32 = 5;
+pub(crate) const FAILURE_THRESHOLD: u32 = 5;
 /// The first open period; the n-th opening lasts n times as long.
-pub const BASE_OPEN_MS: i64 = 30_000;
+pub(crate) const BASE_OPEN_MS: i64 = 30_000;
 /// The longest open period.
-pub const MAX_OPEN_MS: i64 = 600_000;
+pub(crate) const MAX_OPEN_MS: i64 = 600_000;
 
 /// One service's breaker.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Circuit {
+    /// Failures since the last success; the circuit opens at 5.
     pub consecutive_failures: u32,
     /// How many times it has opened (never decreases, except by a reset).
     pub times_opened: u32,
@@ -42,7 +43,14 @@ pub struct Circuit {
 /// What changed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Change {
-    Opened { until_ms: i64, times: u32 },
+    /// The circuit opened.
+    Opened {
+        /// Until when it is open (Unix ms).
+        until_ms: i64,
+        /// How many times it has opened, this time included.
+        times: u32,
+    },
+    /// A success closed an open or half-open circuit.
     Closed,
 }
 
@@ -50,13 +58,16 @@ pub enum Change {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum State {
+    /// Routed normally.
     Closed,
+    /// Skipped by routing until its open period is over (but for the panic guard's probe).
     Open,
     /// The open period is over; the next result decides.
     HalfOpen,
 }
 
 impl State {
+    /// `closed`, `open` or `half-open`, as tables show it.
     pub fn as_str(self) -> &'static str {
         match self {
             State::Closed => "closed",
@@ -67,6 +78,7 @@ impl State {
 }
 
 impl Circuit {
+    /// The state at `now_ms` (Unix ms).
     pub fn state(&self, now_ms: i64) -> State {
         match (self.opened_at_ms, self.open_until_ms) {
             (_, Some(until)) if now_ms < until => State::Open,
@@ -75,18 +87,18 @@ impl Circuit {
         }
     }
 
-    pub fn is_open(&self, now_ms: i64) -> bool {
+    pub(crate) fn is_open(&self, now_ms: i64) -> bool {
         self.state(now_ms) == State::Open
     }
 
     /// The open period of the `times`-th opening.
-    pub fn open_period_ms(times: u32) -> i64 {
+    pub(crate) fn open_period_ms(times: u32) -> i64 {
         BASE_OPEN_MS
             .saturating_mul(i64::from(times))
             .min(MAX_OPEN_MS)
     }
 
-    pub fn on_success(&mut self) -> Option<Change> {
+    pub(crate) fn on_success(&mut self) -> Option<Change> {
         self.consecutive_failures = 0;
         let was_open = self.opened_at_ms.is_some() || self.open_until_ms.is_some();
         self.opened_at_ms = None;
@@ -96,7 +108,7 @@ impl Circuit {
 
     /// A failure at `now_ms`; `probe` when it was the panic guard's probe
     /// of this open circuit.
-    pub fn on_failure(&mut self, now_ms: i64, probe: bool) -> Option<Change> {
+    pub(crate) fn on_failure(&mut self, now_ms: i64, probe: bool) -> Option<Change> {
         self.consecutive_failures = self.consecutive_failures.saturating_add(1);
         let open = self.is_open(now_ms);
         if self.consecutive_failures < FAILURE_THRESHOLD || (open && !probe) {

@@ -5,10 +5,13 @@ use crate::yaml::{LineIndex, Span};
 use serde::Serialize;
 use std::sync::Arc;
 
+/// How much a problem matters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
+    /// The file is invalid.
     Error,
+    /// Worth fixing; the file stays valid (unless `--strict`).
     Warning,
 }
 
@@ -17,7 +20,9 @@ pub enum Severity {
 pub struct Problem {
     /// Stable, documented code such as `contract::latency-order`.
     pub code: String,
+    /// Whether the problem makes the file invalid.
     pub severity: Severity,
+    /// What is wrong, in one sentence.
     pub message: String,
     /// Where in the file; `len == 0` points at a position.
     pub span: Span,
@@ -26,10 +31,11 @@ pub struct Problem {
     /// How to fix it.
     pub help: Option<String>,
     /// Spans whose text must never be shown (literal secrets).
-    pub redact: bool,
+    pub(crate) redact: bool,
 }
 
 impl Problem {
+    /// An error with the given code, span and message, labelled "here", without help.
     pub fn error(code: String, span: Span, message: impl Into<String>) -> Self {
         let message = message.into();
         Problem {
@@ -43,25 +49,27 @@ impl Problem {
         }
     }
 
-    pub fn warning(code: String, span: Span, message: impl Into<String>) -> Self {
+    pub(crate) fn warning(code: String, span: Span, message: impl Into<String>) -> Self {
         Problem {
             severity: Severity::Warning,
             ..Problem::error(code, span, message)
         }
     }
 
+    /// Replaces the text under the underline.
     pub fn label(mut self, label: impl Into<String>) -> Self {
         self.label = label.into();
         self
     }
 
+    /// Adds how to fix it.
     pub fn help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
         self
     }
 
     /// Marks the span as a secret: the snippet shows it masked.
-    pub fn redacted(mut self) -> Self {
+    pub(crate) fn redacted(mut self) -> Self {
         self.redact = true;
         self
     }
@@ -74,6 +82,7 @@ pub struct FileReport {
     pub path: String,
     /// The file text with every secret span masked; what snippets are cut from.
     pub text: Arc<String>,
+    /// The problems, ordered by position (then code and message), without duplicates.
     pub problems: Vec<Problem>,
 }
 
@@ -81,18 +90,22 @@ pub struct FileReport {
 /// report with what was read from it.
 #[derive(Debug, Clone)]
 pub struct FileRun<F> {
+    /// One entry per file, in the order given.
     pub files: Vec<F>,
 }
 
 impl<F: AsRef<FileReport>> FileRun<F> {
+    /// How many files have no error.
     pub fn valid(&self) -> usize {
         self.files.iter().filter(|f| f.as_ref().is_valid()).count()
     }
 
+    /// How many files have at least one error.
     pub fn invalid(&self) -> usize {
         self.files.len() - self.valid()
     }
 
+    /// Whether no file has an error.
     pub fn all_valid(&self) -> bool {
         self.invalid() == 0
     }
@@ -101,16 +114,18 @@ impl<F: AsRef<FileReport>> FileRun<F> {
 /// A problem located in a file, in the shape of `--format json` output.
 #[derive(Debug, Clone, Serialize)]
 pub struct JsonDiagnostic {
-    pub severity: Severity,
-    pub code: String,
-    pub message: String,
+    pub(crate) severity: Severity,
+    pub(crate) code: String,
+    pub(crate) message: String,
     /// `None` when the problem has no position (an unreadable path).
-    pub line: Option<usize>,
-    pub column: Option<usize>,
-    pub help: Option<String>,
+    pub(crate) line: Option<usize>,
+    pub(crate) column: Option<usize>,
+    pub(crate) help: Option<String>,
 }
 
 impl FileReport {
+    /// A report on `path`, whose `text` is shown with the spans of redacted problems
+    /// masked; problems are sorted and deduplicated.
     pub fn new(path: String, text: String, problems: Vec<Problem>) -> Self {
         FileReport::with_secrets(path, text, problems, Vec::new())
     }
@@ -118,7 +133,7 @@ impl FileReport {
     /// A report whose text also hides `secrets` (byte ranges of values that
     /// must never be shown, wherever a snippet is cut), besides the spans of
     /// redacted problems.
-    pub fn with_secrets(
+    pub(crate) fn with_secrets(
         path: String,
         text: String,
         mut problems: Vec<Problem>,
@@ -147,6 +162,7 @@ impl FileReport {
         self.problems.iter().all(|p| p.severity != Severity::Error)
     }
 
+    /// The problems as `--format json` prints them, with 1-based lines and columns.
     pub fn json_diagnostics(&self) -> Vec<JsonDiagnostic> {
         let index = LineIndex::new(&self.text);
         self.problems

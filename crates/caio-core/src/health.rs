@@ -20,23 +20,28 @@ use crate::routing::ServiceStats;
 use serde::{Deserialize, Serialize};
 
 /// The EWMA weight of the newest observation.
-pub const ALPHA: f64 = 0.2;
+pub(crate) const ALPHA: f64 = 0.2;
 /// How many recent latencies the window keeps.
-pub const WINDOW: usize = 100;
+pub(crate) const WINDOW: usize = 100;
 
 /// Everything caio remembers about one service's executions.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Health {
+    /// Successful (2xx) attempts.
     pub successes: u64,
+    /// Transient and failed attempts.
     pub failures: u64,
     /// 4xx responses other than 429.
     pub rejections: u64,
     /// EWMA of success (1 = success), starting from 1 (no history).
     pub ewma_success: f64,
+    /// EWMA of the latency of successes, in ms; `None` before the first.
     pub ewma_latency_ms: Option<f64>,
-    /// Latencies of recent successes, oldest first, at most [`WINDOW`].
+    /// Latencies of recent successes in ms, oldest first, at most 100.
     pub latencies: Vec<f64>,
+    /// Attempts slower than the contract's p99.
     pub guarantee_violations: u64,
+    /// The service's circuit breaker.
     pub circuit: Circuit,
 }
 
@@ -58,8 +63,11 @@ impl Default for Health {
 /// Nearest-rank percentiles of the latency window.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Percentiles {
+    /// Median, in ms.
     pub p50: f64,
+    /// 95th percentile, in ms.
     pub p95: f64,
+    /// 99th percentile, in ms.
     pub p99: f64,
 }
 
@@ -102,7 +110,7 @@ impl Health {
         }
     }
 
-    pub fn percentiles(&self) -> Option<Percentiles> {
+    pub(crate) fn percentiles(&self) -> Option<Percentiles> {
         let mut sorted: Vec<f64> = self
             .latencies
             .iter()
@@ -146,31 +154,43 @@ impl Health {
 /// The stats as `registry show` and `list` present them.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Summary {
+    /// Successful (2xx) attempts.
     pub successes: u64,
+    /// Transient and failed attempts.
     pub failures: u64,
+    /// Attempts the service refused (4xx other than 429).
     pub rejections: u64,
     /// h: the EWMA success rate.
     pub success_rate: f64,
+    /// EWMA of the latency of successes, in ms.
     pub ewma_latency_ms: Option<f64>,
     /// Latencies in the window.
     pub observations: usize,
     /// Percentiles of the window.
     pub latency_ms: Option<Percentiles>,
+    /// Attempts slower than the contract's p99.
     pub guarantee_violations: u64,
+    /// The circuit breaker.
     pub circuit: CircuitSummary,
 }
 
+/// A circuit breaker as `registry show` presents it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CircuitSummary {
+    /// Its state at the time of the summary.
     pub state: circuit::State,
+    /// Failures since the last success.
     pub consecutive_failures: u32,
+    /// How many times it has opened.
     pub times_opened: u32,
     /// RFC 3339 UTC.
-    pub opened_at: Option<String>,
+    pub(crate) opened_at: Option<String>,
+    /// When its open period ends (or ended, while half-open), RFC 3339 UTC; `None` when closed.
     pub open_until: Option<String>,
 }
 
 impl Health {
+    /// The stats as `registry show` and `list` present them at `now_ms` (Unix ms).
     pub fn summary(&self, now_ms: i64) -> Summary {
         let time = |ms: Option<i64>| {
             ms.and_then(|ms| jiff::Timestamp::from_millisecond(ms).ok())

@@ -20,6 +20,7 @@ pub enum ServiceStatus {
 }
 
 impl ServiceStatus {
+    /// The status as stored and shown: `active`, `degraded`, `drained` or `disabled`.
     pub fn as_str(self) -> &'static str {
         match self {
             ServiceStatus::Active => "active",
@@ -29,6 +30,7 @@ impl ServiceStatus {
         }
     }
 
+    /// The status [`ServiceStatus::as_str`] spells `s`, if any.
     pub fn parse(s: &str) -> Option<ServiceStatus> {
         [
             ServiceStatus::Active,
@@ -62,6 +64,7 @@ pub enum AddAction {
 }
 
 impl AddAction {
+    /// The action as shown: `added`, `upgraded`, `replaced` or `unchanged`.
     pub fn as_str(&self) -> &'static str {
         match self {
             AddAction::Added => "added",
@@ -75,11 +78,22 @@ impl AddAction {
 /// Why a contract may not replace the active version.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AddRefusal {
-    SameVersionDifferentContent { version: String },
-    Downgrade { active: String, new: String },
+    /// The version is already active with another content hash (and no `--replace`).
+    SameVersionDifferentContent {
+        /// The version both share.
+        version: String,
+    },
+    /// The version is lower than the active one.
+    Downgrade {
+        /// The active version.
+        active: String,
+        /// The refused version.
+        new: String,
+    },
 }
 
 impl AddRefusal {
+    /// What was refused, in one sentence.
     pub fn message(&self) -> String {
         match self {
             AddRefusal::SameVersionDifferentContent { version } => {
@@ -91,6 +105,7 @@ impl AddRefusal {
         }
     }
 
+    /// How to get the contract in.
     pub fn help(&self) -> String {
         match self {
             AddRefusal::SameVersionDifferentContent { .. } => {
@@ -107,7 +122,9 @@ impl AddRefusal {
 /// The active version of a service, as the registry holds it.
 #[derive(Debug, Clone)]
 pub struct Active<'a> {
+    /// Its version (semver).
     pub version: &'a str,
+    /// Its content address: hex BLAKE3 of the contract's canonical JSON.
     pub hash: &'a str,
 }
 

@@ -14,6 +14,7 @@ use base64::Engine;
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 use serde::{Deserialize, Serialize};
 
+/// What every token starts with.
 pub const TOKEN_PREFIX: &str = "caio_";
 /// How many random bytes a token carries.
 pub const TOKEN_BYTES: usize = 32;
@@ -33,11 +34,15 @@ pub const BASE64URL: GeneralPurpose = GeneralPurpose::new(
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Principal {
+    /// Its name, unique in a home; `anonymous` only for a request without a token.
     pub name: String,
+    /// The tenant it belongs to, if any.
     #[serde(default)]
     pub tenant: Option<String>,
+    /// Its roles.
     #[serde(default)]
     pub roles: Vec<String>,
+    /// Its verified trust (default low).
     #[serde(default)]
     pub trust: Trust,
 }
@@ -67,7 +72,7 @@ static TRUST: Shape = Shape::Str(StrShape {
 /// A principal written out (a simulated principal for stateless routing, or
 /// the principal of a policy test). Every key is optional: the defaults are
 /// those of the anonymous principal, named `simulated`.
-pub static PRINCIPAL: Shape = Shape::Object(&[
+pub(crate) static PRINCIPAL: Shape = Shape::Object(&[
     Field::optional("name", &NAME_STR, "the principal's name"),
     Field::optional("tenant", &NAME_STR, "the principal's tenant"),
     Field::optional("roles", &NAMES, "the principal's roles"),
@@ -113,10 +118,13 @@ pub fn from_node(prefix: &str, node: &Node) -> Result<Principal, Vec<Problem>> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 #[serde(rename_all = "snake_case")]
 pub enum AuthFailure {
+    /// The token does not have a token's shape.
     #[error("authentication failed")]
     Malformed,
+    /// No stored principal has this token.
     #[error("authentication failed")]
     Unknown,
+    /// The token's principal is revoked.
     #[error("authentication failed")]
     Revoked,
 }
@@ -129,7 +137,7 @@ pub fn token_from(random: &[u8; TOKEN_BYTES]) -> String {
 
 /// Whether a string has the exact shape of a token (prefix, length, alphabet,
 /// canonical encoding).
-pub fn is_well_formed(token: &str) -> bool {
+pub(crate) fn is_well_formed(token: &str) -> bool {
     let Some(body) = token.strip_prefix(TOKEN_PREFIX) else {
         return false;
     };
@@ -147,8 +155,11 @@ pub fn token_hash(key: &[u8; 32], token: &str) -> blake3::Hash {
 /// A stored principal with its token hash, as authentication needs it.
 #[derive(Debug, Clone)]
 pub struct StoredPrincipal {
+    /// The principal.
     pub principal: Principal,
+    /// BLAKE3 of its token keyed with the home's principal key (see [`token_hash`]).
     pub token_hash: [u8; 32],
+    /// Whether its token was revoked.
     pub revoked: bool,
 }
 

@@ -4,8 +4,8 @@
 //!
 //! A request is read in three passes: strict JSON syntax (serde_json, so
 //! trailing commas or garbage after the document are errors), the structural
-//! check of [`REQUEST`] over a spanned tree (every problem, with line and
-//! column), then the typed value. A JSON `null` means "absent" everywhere.
+//! check of the request's shape over a spanned tree (every problem, with line
+//! and column), then the typed value. A JSON `null` means "absent" everywhere.
 
 use crate::contract::schema::{
     BOOL, CAPABILITY_ID, DATA_CLASSES, HOSTINGS, LANGUAGE_STR, MODALITY, NAMES, NON_EMPTY_NAMES,
@@ -27,19 +27,25 @@ pub struct Request {
     /// The capability type of a single-step request.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub capability: Option<String>,
+    /// What a single-step request sends.
     #[serde(default)]
     pub input: Input,
+    /// Sensitivity of the data (default: internal, no PII).
     #[serde(default)]
     pub data: Data,
+    /// Hard bounds.
     #[serde(default)]
     pub requirements: Requirements,
+    /// Soft preferences: they reorder candidates or remove named ones.
     #[serde(default)]
     pub preferences: Preferences,
+    /// The caller's token, if the request carries one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auth: Option<RequestAuth>,
     /// The steps of a chain request, replacing `capability` and `input`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub chain: Option<Vec<Step>>,
+    /// Seed of the tie-break among equal scores (default 0, at most [`MAX_SEED`]).
     #[serde(default)]
     pub seed: u64,
     /// Request fields to leave out of the trace, as dotted paths
@@ -52,25 +58,32 @@ pub struct Request {
     pub payload: Option<serde_json::Value>,
 }
 
+/// What one step sends.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Input {
     /// Modalities the request sends; `None` claims nothing.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub modalities: Option<Vec<Modality>>,
+    /// Input size in tokens (default 0).
     #[serde(default)]
     pub tokens: u64,
+    /// Expected output size in tokens (default 0).
     #[serde(default)]
     pub expected_output_tokens: u64,
+    /// ISO 639-1 language code, if the request names one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub language: Option<String>,
 }
 
+/// How sensitive a request's data is.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Data {
+    /// Its data class (default internal).
     #[serde(default = "default_class")]
     pub class: DataClass,
+    /// Whether it holds personal data (default false).
     #[serde(default)]
     pub contains_pii: bool,
 }
@@ -93,12 +106,16 @@ impl Default for Data {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Requirements {
+    /// Upper bound on the p95 latency, in ms (> 0).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_latency_p95_ms: Option<f64>,
+    /// Lower bound on availability, in [0, 1].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub min_availability: Option<f64>,
+    /// Lower bound on declared accuracy, in [0, 1]; a service that declares none fails it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub min_accuracy: Option<f64>,
+    /// Upper bound on the estimated cost of the request (≥ 0, in the registry's currency).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_cost: Option<f64>,
     /// Where data may be processed: a service's regions must be a subset.
@@ -112,16 +129,20 @@ pub struct Requirements {
     pub hosting: Option<Vec<Hosting>>,
 }
 
+/// Soft preferences: they reorder candidates, or remove named services.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Preferences {
+    /// The weight profile (default balanced).
     #[serde(default)]
     pub priority: Priority,
     /// Explicit weights, instead of a priority profile.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub weights: Option<Weights>,
+    /// Tags that raise a service's score (the t term).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub prefer_tags: Vec<String>,
+    /// Service ids never to route to.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub exclude_services: Vec<String>,
 }
@@ -131,16 +152,21 @@ pub struct Preferences {
 #[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 #[serde(rename_all = "snake_case")]
 pub enum Priority {
+    /// The default profile: (q, h, t, c, l, r) = (0.30, 0.15, 0.10, 0.15, 0.15, 0.15).
     #[default]
     Balanced,
+    /// Cost weighs most: (0.15, 0.10, 0.05, 0.45, 0.10, 0.15).
     Cost,
+    /// Latency weighs most: (0.15, 0.10, 0.05, 0.10, 0.45, 0.15).
     Latency,
+    /// Accuracy weighs most: (0.50, 0.15, 0.05, 0.10, 0.10, 0.10).
     Quality,
 }
 
-pub const PRIORITIES: &[&str] = &["balanced", "cost", "latency", "quality"];
+pub(crate) const PRIORITIES: &[&str] = &["balanced", "cost", "latency", "quality"];
 
 impl Priority {
+    /// Every profile, in the order `route --help` lists them.
     pub const ALL: [Priority; 4] = [
         Priority::Balanced,
         Priority::Cost,
@@ -148,6 +174,7 @@ impl Priority {
         Priority::Quality,
     ];
 
+    /// The profile's name: `balanced`, `cost`, `latency` or `quality`.
     pub fn as_str(self) -> &'static str {
         match self {
             Priority::Balanced => "balanced",
@@ -173,26 +200,35 @@ impl Priority {
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Weights {
+    /// Weight of quality (declared accuracy).
     #[serde(default)]
     pub q: f64,
+    /// Weight of history (observed success rate).
     #[serde(default)]
     pub h: f64,
+    /// Weight of tag and policy preferences.
     #[serde(default)]
     pub t: f64,
+    /// Weight of normalised cost (subtracted).
     #[serde(default)]
     pub c: f64,
+    /// Weight of normalised latency (subtracted).
     #[serde(default)]
     pub l: f64,
+    /// Weight of risk (subtracted).
     #[serde(default)]
     pub r: f64,
 }
 
 /// The largest explicit weight accepted: keeps every score finite.
-pub const MAX_WEIGHT: f64 = 1000.0;
+pub(crate) const MAX_WEIGHT: f64 = 1000.0;
 
+/// How the caller authenticates.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RequestAuth {
+    /// The caller's token (`caio_…`), as `caio principal add` printed it; never written to
+    /// the trace.
     pub token: String,
 }
 
@@ -200,7 +236,9 @@ pub struct RequestAuth {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Step {
+    /// The capability type of this step.
     pub capability: String,
+    /// What the step sends.
     #[serde(default)]
     pub input: Input,
 }
@@ -236,12 +274,13 @@ impl Request {
     }
 
     /// The weights in force: explicit ones, else the priority's profile.
-    pub fn weights(&self) -> Weights {
+    pub(crate) fn weights(&self) -> Weights {
         self.preferences
             .weights
             .unwrap_or_else(|| self.preferences.priority.weights())
     }
 
+    /// Whether the request is a chain (`chain` is set).
     pub fn is_chain(&self) -> bool {
         self.chain.is_some()
     }
@@ -266,7 +305,7 @@ impl Request {
     /// [`REDACTED`] when the request redacts that path. Every message that
     /// repeats a request value goes through here, so a redacted value never
     /// reaches a trace record through an explanation.
-    pub fn quote(&self, path: &str, value: impl std::fmt::Display) -> String {
+    pub(crate) fn quote(&self, path: &str, value: impl std::fmt::Display) -> String {
         if self.redacts(path) {
             REDACTED.to_string()
         } else {
@@ -286,16 +325,16 @@ impl Request {
 }
 
 /// What a decision shows in place of a redacted request value.
-pub const REDACTED: &str = "[redacted]";
+pub(crate) const REDACTED: &str = "[redacted]";
 
 /// Paths no trace record ever holds.
-pub const ALWAYS_REDACTED: &[&str] = &["auth.token", "payload"];
+pub(crate) const ALWAYS_REDACTED: &[&str] = &["auth.token", "payload"];
 
 /// Request paths `redact` may name (a chain's steps add `chain.<i>.input`
 /// and the fields under it). What is not here is recorded by the decision
 /// itself and cannot be hidden: the capabilities, the seed and the weights
 /// (`preferences.priority`, `preferences.weights`).
-pub const REDACTABLE: &[&str] = &[
+pub(crate) const REDACTABLE: &[&str] = &[
     "auth",
     "auth.token",
     "data",
@@ -407,7 +446,7 @@ static PRIORITY: Shape = Shape::Str(StrShape {
     pattern: None,
 });
 
-pub static INPUT: Shape = Shape::Object(&[
+pub(crate) static INPUT: Shape = Shape::Object(&[
     Field::optional(
         "modalities",
         &MODALITY_LIST,
@@ -422,7 +461,7 @@ pub static INPUT: Shape = Shape::Object(&[
     Field::optional("language", &LANGUAGE_STR, "ISO 639-1 language code"),
 ]);
 
-pub static DATA: Shape = Shape::Object(&[
+pub(crate) static DATA: Shape = Shape::Object(&[
     Field::optional(
         "class",
         &CLASS,
@@ -435,7 +474,7 @@ pub static DATA: Shape = Shape::Object(&[
     ),
 ]);
 
-pub static REQUIREMENTS: Shape = Shape::Object(&[
+pub(crate) static REQUIREMENTS: Shape = Shape::Object(&[
     Field::optional(
         "max_latency_p95_ms",
         &POSITIVE,
@@ -469,7 +508,7 @@ pub static REQUIREMENTS: Shape = Shape::Object(&[
     ),
 ]);
 
-pub static WEIGHTS: Shape = Shape::Object(&[
+pub(crate) static WEIGHTS: Shape = Shape::Object(&[
     Field::optional("q", &WEIGHT, "weight of quality (accuracy)"),
     Field::optional("h", &WEIGHT, "weight of history (observed success)"),
     Field::optional("t", &WEIGHT, "weight of tag and policy preferences"),
@@ -478,7 +517,7 @@ pub static WEIGHTS: Shape = Shape::Object(&[
     Field::optional("r", &WEIGHT, "weight of risk (subtracted)"),
 ]);
 
-pub static PREFERENCES: Shape = Shape::Object(&[
+pub(crate) static PREFERENCES: Shape = Shape::Object(&[
     Field::optional(
         "priority",
         &PRIORITY,
@@ -523,7 +562,7 @@ static CHAIN: Shape = Shape::List(ListShape {
 });
 
 /// The structure of a route request.
-pub static REQUEST: Shape = Shape::Object(&[
+pub(crate) static REQUEST: Shape = Shape::Object(&[
     Field::optional(
         "request_id",
         &TEXT,
@@ -565,57 +604,6 @@ static REDACT: Shape = Shape::List(ListShape {
     item: &TEXT,
     min_items: 0,
 });
-
-/// Every diagnostic code a request can produce.
-pub const CODES: &[(&str, &str)] = &[
-    ("request::json-syntax", "the text is not well-formed JSON"),
-    (
-        "request::unknown-key",
-        "a key the request format does not define",
-    ),
-    ("request::missing-key", "a required key is absent"),
-    ("request::wrong-type", "a value has the wrong type"),
-    ("request::invalid-value", "a value outside its allowed set"),
-    (
-        "request::duplicate-key",
-        "a key appears twice in one object",
-    ),
-    ("request::empty-list", "a list that needs entries is empty"),
-    ("request::out-of-range", "a number outside its range"),
-    (
-        "request::invalid-id",
-        "a capability id that breaks its pattern",
-    ),
-    (
-        "request::invalid-name",
-        "a tag or region with bad characters",
-    ),
-    (
-        "request::invalid-language",
-        "not an ISO 639-1 language code",
-    ),
-    (
-        "request::no-capability",
-        "neither `capability` nor `chain` is given",
-    ),
-    (
-        "request::conflicting-keys",
-        "two keys that exclude each other (capability and chain, priority and weights)",
-    ),
-    (
-        "request::zero-weights",
-        "explicit weights that are all zero",
-    ),
-    (
-        "request::too-large",
-        "a batch line larger than the 1 MiB request limit",
-    ),
-    ("request::not-utf8", "a batch line that is not UTF-8 text"),
-    (
-        "request::redact-path",
-        "a `redact` entry that names no redactable request field",
-    ),
-];
 
 /// Reads one request from JSON text. On failure the report holds every problem.
 pub fn parse(path: &str, text: &str) -> Result<Request, FileReport> {
@@ -663,7 +651,7 @@ pub fn parse(path: &str, text: &str) -> Result<Request, FileReport> {
 /// Reads a request value built in memory (policy tests, generated scenarios),
 /// with the same checks; `allow_no_capability` accepts a request that names
 /// neither `capability` nor `chain`.
-pub fn from_node(node: &Node, allow_no_capability: bool) -> Result<Request, Vec<Problem>> {
+pub(crate) fn from_node(node: &Node, allow_no_capability: bool) -> Result<Request, Vec<Problem>> {
     let payload = node.get("payload").map(Node::to_json);
     let mut node = node.clone();
     strip_nulls(&mut node);

@@ -3,7 +3,7 @@
 //! A [`Shape`] is written once per format and used twice: [`check`] walks a
 //! spanned YAML tree and reports *every* structural problem (unknown keys with
 //! suggestions, missing keys, wrong types, bad enum values, patterns, ranges),
-//! and [`json_schema`] turns the same description into a JSON Schema (draft
+//! and `json_schema` turns the same description into a JSON Schema (draft
 //! 2020-12) for editors and CI. The two can therefore never disagree.
 
 use crate::diagnostic::Problem;
@@ -13,9 +13,13 @@ use serde_json::{Map, Value, json};
 /// The expected form of one YAML value.
 #[derive(Debug)]
 pub enum Shape {
+    /// `true` or `false`.
     Bool,
+    /// A string, possibly restricted.
     Str(StrShape),
+    /// A number, possibly bounded.
     Num(NumShape),
+    /// A sequence of values of one shape.
     List(ListShape),
     /// A mapping with a fixed set of keys.
     Object(&'static [Field]),
@@ -25,14 +29,17 @@ pub enum Shape {
     Any,
 }
 
+/// What a string may be.
 #[derive(Debug)]
 pub struct StrShape {
     /// When non-empty, the only accepted values.
     pub one_of: &'static [&'static str],
+    /// A format every value must match, if any.
     pub pattern: Option<&'static Pattern>,
 }
 
 impl StrShape {
+    /// Any string.
     pub const ANY: StrShape = StrShape {
         one_of: &[],
         pattern: None,
@@ -44,9 +51,11 @@ impl StrShape {
 /// test holds the two to the same answers.
 #[derive(Debug)]
 pub struct Pattern {
+    /// The format as a regular expression, for the JSON Schema.
     pub regex: &'static str,
     /// A closed list the schema states as `enum` instead of the regex (ISO codes).
     pub values: Option<&'static [&'static str]>,
+    /// The same rule as a function: what the checker runs.
     pub check: fn(&str) -> bool,
     /// Code suffix reported when the check fails, e.g. `invalid-id`.
     pub code: &'static str,
@@ -54,41 +63,42 @@ pub struct Pattern {
     pub describe: &'static str,
 }
 
+/// What a number may be: an integer or any number, within bounds.
 #[derive(Debug)]
 pub struct NumShape {
-    pub integer: bool,
-    pub min: Option<f64>,
+    pub(crate) integer: bool,
+    pub(crate) min: Option<f64>,
     /// `min` itself is not allowed.
-    pub exclusive_min: bool,
-    pub max: Option<f64>,
+    pub(crate) exclusive_min: bool,
+    pub(crate) max: Option<f64>,
 }
 
 impl NumShape {
-    pub const NON_NEGATIVE: NumShape = NumShape {
+    pub(crate) const NON_NEGATIVE: NumShape = NumShape {
         integer: false,
         min: Some(0.0),
         exclusive_min: false,
         max: None,
     };
-    pub const POSITIVE: NumShape = NumShape {
+    pub(crate) const POSITIVE: NumShape = NumShape {
         integer: false,
         min: Some(0.0),
         exclusive_min: true,
         max: None,
     };
-    pub const UNIT: NumShape = NumShape {
+    pub(crate) const UNIT: NumShape = NumShape {
         integer: false,
         min: Some(0.0),
         exclusive_min: false,
         max: Some(1.0),
     };
-    pub const POSITIVE_INT: NumShape = NumShape {
+    pub(crate) const POSITIVE_INT: NumShape = NumShape {
         integer: true,
         min: Some(1.0),
         exclusive_min: false,
         max: None,
     };
-    pub const NON_NEGATIVE_INT: NumShape = NumShape {
+    pub(crate) const NON_NEGATIVE_INT: NumShape = NumShape {
         integer: true,
         min: Some(0.0),
         exclusive_min: false,
@@ -96,21 +106,24 @@ impl NumShape {
     };
 }
 
+/// What a list may hold: items of one shape, and at least how many.
 #[derive(Debug)]
 pub struct ListShape {
-    pub item: &'static Shape,
-    pub min_items: usize,
+    pub(crate) item: &'static Shape,
+    pub(crate) min_items: usize,
 }
 
+/// One key of an object shape: its name, shape, whether it is required, and its documentation.
 #[derive(Debug)]
 pub struct Field {
-    pub name: &'static str,
-    pub shape: &'static Shape,
-    pub required: bool,
-    pub doc: &'static str,
+    pub(crate) name: &'static str,
+    pub(crate) shape: &'static Shape,
+    pub(crate) required: bool,
+    pub(crate) doc: &'static str,
 }
 
 impl Field {
+    /// A key that must be present; `doc` says what it holds (shown in help and the schema).
     pub const fn required(name: &'static str, shape: &'static Shape, doc: &'static str) -> Field {
         Field {
             name,
@@ -119,6 +132,7 @@ impl Field {
             doc,
         }
     }
+    /// A key that may be absent; `doc` says what it holds (shown in help and the schema).
     pub const fn optional(name: &'static str, shape: &'static Shape, doc: &'static str) -> Field {
         Field {
             name,
@@ -431,7 +445,7 @@ fn node_text(node: &Node) -> String {
 }
 
 /// `a.b` from `a` and `b`; `b` at the top level.
-pub fn join(path: &str, key: &str) -> String {
+pub(crate) fn join(path: &str, key: &str) -> String {
     if path.is_empty() {
         key.to_string()
     } else {
@@ -479,7 +493,7 @@ pub fn did_you_mean<'a>(input: &str, candidates: &[&'a str]) -> Option<&'a str> 
 }
 
 /// The JSON Schema (draft 2020-12) of a shape.
-pub fn json_schema(shape: &Shape, id: &str, title: &str, description: &str) -> Value {
+pub(crate) fn json_schema(shape: &Shape, id: &str, title: &str, description: &str) -> Value {
     let mut root = schema_of(shape);
     if let Value::Object(map) = &mut root {
         let mut head = Map::new();

@@ -108,16 +108,6 @@ pub struct Document {
 }
 
 impl Document {
-    /// A document whose text the caller already has (stdin, a test).
-    pub fn text(label: impl Into<String>, text: impl Into<String>) -> Document {
-        let label = label.into();
-        Document {
-            path: PathBuf::from(&label),
-            label,
-            text: Ok(text.into()),
-        }
-    }
-
     /// Parses the document's text, keeping the text for snippets.
     pub fn parse(self, format: &DocumentKind) -> (String, Result<Node, Problem>) {
         match self.text {
@@ -131,7 +121,8 @@ impl Document {
 }
 
 /// The codes every format shares, with what they mean (suffixes).
-pub const CODES: &[(&str, &str)] = &[
+#[cfg(test)]
+const CODES: &[(&str, &str)] = &[
     ("unreadable", "the path does not exist or cannot be read"),
     (
         "not-regular-file",
@@ -152,7 +143,8 @@ pub const CODES: &[(&str, &str)] = &[
 /// snippet) and the problem.
 #[derive(Debug)]
 pub struct ReadError {
-    pub text: String,
+    pub(crate) text: String,
+    /// The problem, spanned in that text.
     pub problem: Box<Problem>,
 }
 

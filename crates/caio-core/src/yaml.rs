@@ -15,20 +15,20 @@ use std::fmt;
 pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
 
 /// Deepest nesting accepted (mappings + sequences). Contracts need 5.
-pub const MAX_DEPTH: usize = 32;
+pub(crate) const MAX_DEPTH: usize = 32;
 
 /// Most nodes (scalars + collections, counting alias expansions) in one file.
-pub const MAX_NODES: usize = 50_000;
+pub(crate) const MAX_NODES: usize = 50_000;
 
 /// A byte range in the source text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Span {
-    pub offset: usize,
-    pub len: usize,
+    pub(crate) offset: usize,
+    pub(crate) len: usize,
 }
 
 impl Span {
-    pub fn new(offset: usize, len: usize) -> Self {
+    pub(crate) fn new(offset: usize, len: usize) -> Self {
         Span { offset, len }
     }
 }
@@ -42,17 +42,26 @@ impl From<Span> for miette::SourceSpan {
 /// One YAML node with the span it came from.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Node {
+    /// Where the node is in the source text.
     pub span: Span,
+    /// What the node is.
     pub kind: Kind,
 }
 
+/// What a YAML node holds.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Kind {
+    /// `null`, `~` or an empty value.
     Null,
+    /// `true` or `false`.
     Bool(bool),
+    /// An integer that fits in an `i64`.
     Int(i64),
+    /// A floating-point number, or an integer beyond `i64`.
     Float(f64),
+    /// A string.
     Str(String),
+    /// A sequence, in document order.
     Seq(Vec<Node>),
     /// Entries in document order; duplicate keys are kept so they can be reported.
     Map(Vec<(Node, Node)>),
@@ -72,6 +81,7 @@ impl Node {
         }
     }
 
+    /// The string, if the node is one.
     pub fn as_str(&self) -> Option<&str> {
         match &self.kind {
             Kind::Str(s) => Some(s),
@@ -79,7 +89,7 @@ impl Node {
         }
     }
 
-    pub fn as_f64(&self) -> Option<f64> {
+    pub(crate) fn as_f64(&self) -> Option<f64> {
         match self.kind {
             Kind::Int(i) => Some(i as f64),
             Kind::Float(f) => Some(f),
@@ -87,13 +97,14 @@ impl Node {
         }
     }
 
-    pub fn as_seq(&self) -> Option<&[Node]> {
+    pub(crate) fn as_seq(&self) -> Option<&[Node]> {
         match &self.kind {
             Kind::Seq(items) => Some(items),
             _ => None,
         }
     }
 
+    /// The entries, if the node is a mapping.
     pub fn as_map(&self) -> Option<&[(Node, Node)]> {
         match &self.kind {
             Kind::Map(entries) => Some(entries),
@@ -110,7 +121,7 @@ impl Node {
     }
 
     /// The key node under `key` in a mapping, for pointing at a key rather than its value.
-    pub fn key_node(&self, key: &str) -> Option<&Node> {
+    pub(crate) fn key_node(&self, key: &str) -> Option<&Node> {
         self.as_map()?
             .iter()
             .find(|(k, _)| k.as_str() == Some(key))
@@ -118,12 +129,12 @@ impl Node {
     }
 
     /// Follows a dotted path of mapping keys: `node.path("guarantees.latency_ms.p99")`.
-    pub fn path(&self, dotted: &str) -> Option<&Node> {
+    pub(crate) fn path(&self, dotted: &str) -> Option<&Node> {
         dotted.split('.').try_fold(self, |node, key| node.get(key))
     }
 
     /// Converts to a JSON value (for typed deserialisation once the shape is known good).
-    pub fn to_json(&self) -> serde_json::Value {
+    pub(crate) fn to_json(&self) -> serde_json::Value {
         use serde_json::Value;
         match &self.kind {
             Kind::Null => Value::Null,
@@ -143,7 +154,7 @@ impl Node {
 }
 
 /// The text of a mapping key as written (non-string keys are rendered).
-pub fn key_text(key: &Node) -> String {
+pub(crate) fn key_text(key: &Node) -> String {
     match &key.kind {
         Kind::Str(s) => s.clone(),
         Kind::Null => "null".into(),
@@ -156,14 +167,14 @@ pub fn key_text(key: &Node) -> String {
 
 /// Why a YAML text could not be turned into a [`Node`] tree.
 #[derive(Debug, Clone, PartialEq)]
-pub struct ParseError {
-    pub kind: ParseErrorKind,
-    pub message: String,
-    pub span: Span,
+pub(crate) struct ParseError {
+    pub(crate) kind: ParseErrorKind,
+    pub(crate) message: String,
+    pub(crate) span: Span,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ParseErrorKind {
+pub(crate) enum ParseErrorKind {
     /// Not well-formed YAML.
     Syntax,
     /// Well-formed but over a resource budget (alias bomb, nesting, size).
@@ -176,7 +187,7 @@ pub enum ParseErrorKind {
 }
 
 /// Parses one YAML document into a spanned tree, under caio's budgets.
-pub fn parse(text: &str) -> Result<Node, ParseError> {
+pub(crate) fn parse(text: &str) -> Result<Node, ParseError> {
     if text.trim().is_empty()
         || text
             .lines()
@@ -313,20 +324,20 @@ fn first_line_without_position(rendered: &str) -> String {
 }
 
 /// Maps byte offsets to 1-based line and column (columns count characters).
-pub struct LineIndex<'a> {
+pub(crate) struct LineIndex<'a> {
     text: &'a str,
     starts: Vec<usize>,
 }
 
 impl<'a> LineIndex<'a> {
-    pub fn new(text: &'a str) -> Self {
+    pub(crate) fn new(text: &'a str) -> Self {
         let mut starts = vec![0];
         starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
         LineIndex { text, starts }
     }
 
     /// 1-based (line, column) of a byte offset.
-    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+    pub(crate) fn line_col(&self, offset: usize) -> (usize, usize) {
         let offset = offset.min(self.text.len());
         let line = self.starts.partition_point(|&s| s <= offset) - 1;
         let start = self.starts[line];
@@ -343,7 +354,7 @@ impl<'a> LineIndex<'a> {
     }
 
     /// Byte offset of a 1-based (line, column).
-    pub fn offset(&self, line: usize, col: usize) -> usize {
+    pub(crate) fn offset(&self, line: usize, col: usize) -> usize {
         let Some(&start) = self.starts.get(line.saturating_sub(1)) else {
             return self.text.len();
         };

@@ -4,6 +4,7 @@
 
 use crate::shape::{Field, ListShape, NumShape, Pattern, Shape, StrShape};
 
+/// A service id: `^[a-z0-9][a-z0-9-]{1,62}$`.
 pub static SERVICE_ID: Pattern = Pattern {
     regex: "^[a-z0-9][a-z0-9-]{1,62}$",
     values: None,
@@ -12,7 +13,7 @@ pub static SERVICE_ID: Pattern = Pattern {
     describe: "a service id: 2 to 63 characters of a-z, 0-9 and '-', not starting with '-'",
 };
 
-pub static CAPABILITY_ID: Pattern = Pattern {
+pub(crate) static CAPABILITY_ID: Pattern = Pattern {
     regex: "^[a-z][a-z0-9_.-]*$",
     values: None,
     check: is_capability_id,
@@ -20,7 +21,7 @@ pub static CAPABILITY_ID: Pattern = Pattern {
     describe: "a capability id: a lowercase letter, then a-z, 0-9, '_', '.' or '-'",
 };
 
-pub static SEMVER: Pattern = Pattern {
+pub(crate) static SEMVER: Pattern = Pattern {
     regex: r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$",
     values: None,
     check: is_semver,
@@ -28,7 +29,7 @@ pub static SEMVER: Pattern = Pattern {
     describe: "a semantic version such as 1.4.0 (MAJOR.MINOR.PATCH)",
 };
 
-pub static CURRENCY: Pattern = Pattern {
+pub(crate) static CURRENCY: Pattern = Pattern {
     regex: "^[A-Z]{3}$",
     values: Some(ISO_4217),
     check: is_currency,
@@ -36,7 +37,7 @@ pub static CURRENCY: Pattern = Pattern {
     describe: "an ISO 4217 currency code such as USD or EUR",
 };
 
-pub static LANGUAGE: Pattern = Pattern {
+pub(crate) static LANGUAGE: Pattern = Pattern {
     regex: "^[a-z]{2}$",
     values: Some(ISO_639_1),
     check: is_language,
@@ -44,7 +45,7 @@ pub static LANGUAGE: Pattern = Pattern {
     describe: "an ISO 639-1 language code such as en or de",
 };
 
-pub static URL: Pattern = Pattern {
+pub(crate) static URL: Pattern = Pattern {
     regex: r"^https?://([^\s/?#@]*@)?(\[[^\]\s/?#]+\]|[^\s/?#@:\[\]]+)(:[0-9]+)?([/?#]\S*)?$",
     values: None,
     check: is_http_url,
@@ -52,6 +53,7 @@ pub static URL: Pattern = Pattern {
     describe: "an http:// or https:// URL with a host",
 };
 
+/// A lowercase name (tag, region, role, tenant, provider): `^[a-z0-9][a-z0-9_.-]*$`.
 pub static NAME: Pattern = Pattern {
     regex: "^[a-z0-9][a-z0-9_.-]*$",
     values: None,
@@ -60,7 +62,7 @@ pub static NAME: Pattern = Pattern {
     describe: "a lowercase name: a-z, 0-9, '_', '.' or '-', not starting with punctuation",
 };
 
-pub static HEADER_NAME: Pattern = Pattern {
+pub(crate) static HEADER_NAME: Pattern = Pattern {
     regex: "^[A-Za-z0-9-]+$",
     values: None,
     check: is_header_name,
@@ -68,42 +70,42 @@ pub static HEADER_NAME: Pattern = Pattern {
     describe: "an HTTP header name (letters, digits and '-')",
 };
 
-pub const MODALITIES: &[&str] = &["text", "image", "audio", "video", "embedding"];
-pub const HOSTINGS: &[&str] = &["internal", "on_prem", "external"];
-pub const DATA_CLASSES: &[&str] = &["public", "internal", "confidential", "restricted"];
-pub const TRUST_LEVELS: &[&str] = &["low", "medium", "high"];
-pub const METHODS: &[&str] = &["POST", "GET", "PUT"];
-pub const AUTH_SCHEMES: &[&str] = &["bearer", "header"];
+pub(crate) const MODALITIES: &[&str] = &["text", "image", "audio", "video", "embedding"];
+pub(crate) const HOSTINGS: &[&str] = &["internal", "on_prem", "external"];
+pub(crate) const DATA_CLASSES: &[&str] = &["public", "internal", "confidential", "restricted"];
+pub(crate) const TRUST_LEVELS: &[&str] = &["low", "medium", "high"];
+pub(crate) const METHODS: &[&str] = &["POST", "GET", "PUT"];
+pub(crate) const AUTH_SCHEMES: &[&str] = &["bearer", "header"];
 
 // Leaf shapes shared by every format built on contract vocabulary
 // (requests, principals).
-pub static TEXT: Shape = Shape::Str(StrShape::ANY);
-pub static NAME_STR: Shape = Shape::Str(StrShape {
+pub(crate) static TEXT: Shape = Shape::Str(StrShape::ANY);
+pub(crate) static NAME_STR: Shape = Shape::Str(StrShape {
     one_of: &[],
     pattern: Some(&NAME),
 });
-pub static NAMES: Shape = Shape::List(ListShape {
+pub(crate) static NAMES: Shape = Shape::List(ListShape {
     item: &NAME_STR,
     min_items: 0,
 });
-pub static NON_EMPTY_NAMES: Shape = Shape::List(ListShape {
+pub(crate) static NON_EMPTY_NAMES: Shape = Shape::List(ListShape {
     item: &NAME_STR,
     min_items: 1,
 });
-pub static BOOL: Shape = Shape::Bool;
-pub static UNIT: Shape = Shape::Num(NumShape::UNIT);
+pub(crate) static BOOL: Shape = Shape::Bool;
+pub(crate) static UNIT: Shape = Shape::Num(NumShape::UNIT);
 static AVAILABILITY: Shape = Shape::Num(NumShape {
     integer: false,
     min: Some(0.0),
     exclusive_min: true,
     max: Some(1.0),
 });
-pub static POSITIVE: Shape = Shape::Num(NumShape::POSITIVE);
-pub static PRICE: Shape = Shape::Num(NumShape::NON_NEGATIVE);
+pub(crate) static POSITIVE: Shape = Shape::Num(NumShape::POSITIVE);
+pub(crate) static PRICE: Shape = Shape::Num(NumShape::NON_NEGATIVE);
 static POSITIVE_INT: Shape = Shape::Num(NumShape::POSITIVE_INT);
-pub static NON_NEGATIVE_INT: Shape = Shape::Num(NumShape::NON_NEGATIVE_INT);
+pub(crate) static NON_NEGATIVE_INT: Shape = Shape::Num(NumShape::NON_NEGATIVE_INT);
 
-pub static MODALITY: Shape = Shape::Str(StrShape {
+pub(crate) static MODALITY: Shape = Shape::Str(StrShape {
     one_of: MODALITIES,
     pattern: None,
 });
@@ -111,7 +113,7 @@ static MODALITY_LIST: Shape = Shape::List(ListShape {
     item: &MODALITY,
     min_items: 1,
 });
-pub static LANGUAGE_STR: Shape = Shape::Str(StrShape {
+pub(crate) static LANGUAGE_STR: Shape = Shape::Str(StrShape {
     one_of: &[],
     pattern: Some(&LANGUAGE),
 });
@@ -328,7 +330,7 @@ static ENDPOINT: Shape = Shape::Object(&[
 ]);
 
 /// The whole contract.
-pub static CONTRACT: Shape = Shape::Object(&[
+pub(crate) static CONTRACT: Shape = Shape::Object(&[
     Field::required(
         "apiVersion",
         &Shape::Str(StrShape {
@@ -446,7 +448,7 @@ fn is_currency(s: &str) -> bool {
 /// `http://host…` or `https://host…`: optional userinfo, a non-empty host (or
 /// bracketed IPv6 address), an optional numeric port, no whitespace. Mirrors
 /// [`URL`]'s regex.
-pub fn is_http_url(s: &str) -> bool {
+pub(crate) fn is_http_url(s: &str) -> bool {
     let Some(rest) = s
         .strip_prefix("https://")
         .or_else(|| s.strip_prefix("http://"))

@@ -1,8 +1,10 @@
 //! `caio contract new`: commented starting points for each kind of service.
 //!
-//! The templates live in `contracts/templates/*.yaml.tmpl` (not `*.yaml`, so a
+//! The templates are compiled in from `crates/caio-core/templates/*.yaml.tmpl`
+//! (`contracts/templates/` holds the same files; `.tmpl`, not `.yaml`, so a
 //! directory walk over `contracts/` never mistakes them for real services).
 
+/// A kind of service `contract new` can scaffold (`--template`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 pub enum Template {
@@ -22,7 +24,8 @@ pub enum Template {
 const PLACEHOLDER: &str = "{{id}}";
 
 impl Template {
-    pub const ALL: [Template; 5] = [
+    #[cfg(test)]
+    const ALL: [Template; 5] = [
         Template::Llm,
         Template::Embedding,
         Template::Speech,

@@ -109,6 +109,7 @@ fn code(suffix: &str) -> String {
 /// The result of validating one file.
 #[derive(Debug, Clone)]
 pub struct ContractFile {
+    /// The file's problems, in order.
     pub report: FileReport,
     /// Present when the file is valid.
     pub contract: Option<ServiceContract>,
@@ -398,7 +399,7 @@ fn check_transport(node: &Node, out: &mut Vec<Problem>) {
 
 /// A value that is a credential rather than a name: a known key prefix, or
 /// more than 40 characters of base64-like text that is not an env var name.
-pub fn looks_like_secret(value: &str) -> bool {
+pub(crate) fn looks_like_secret(value: &str) -> bool {
     const PREFIXES: &[&str] = &[
         "sk-",
         "sk_",

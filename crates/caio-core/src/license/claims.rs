@@ -19,11 +19,13 @@ pub struct Claims {
     pub v: u64,
     /// 128 random bits as 32 lower-case hex characters.
     pub id: String,
+    /// Who the license is for: 1 to 200 characters, no control characters, no surrounding spaces.
     pub customer: String,
     /// Feature names, sorted, without duplicates.
     pub features: Vec<String>,
     /// Seats bought (informational: caio does not count seats).
     pub seats: u64,
+    /// When it was signed (RFC 3339 UTC, whole seconds).
     pub issued_at: String,
     /// First instant of validity (inclusive).
     pub not_before: String,
@@ -37,9 +39,11 @@ pub struct Claims {
 /// A license whose format and signature have been checked.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct License {
+    /// The signed claims.
     pub claims: Claims,
-    pub issued_at: Timestamp,
-    pub not_before: Timestamp,
+    pub(crate) issued_at: Timestamp,
+    pub(crate) not_before: Timestamp,
+    /// `claims.expires_at`, parsed: the first instant it is no longer valid.
     pub expires_at: Timestamp,
     /// Where the key that verified it comes from.
     pub key_source: KeySource,
@@ -50,18 +54,23 @@ pub struct License {
 /// What to put in a new license.
 #[derive(Debug, Clone)]
 pub struct NewLicense<'a> {
+    /// Who the license is for.
     pub customer: &'a str,
+    /// What it grants (at least one).
     pub features: &'a [Feature],
+    /// Seats bought (at least one).
     pub seats: u64,
+    /// First instant of validity (signed to the whole second).
     pub not_before: Timestamp,
+    /// First instant of invalidity, after `not_before` (signed to the whole second).
     pub expires_at: Timestamp,
 }
 
 /// The longest customer name a license carries.
-pub const MAX_CUSTOMER: usize = 200;
+pub(crate) const MAX_CUSTOMER: usize = 200;
 
 /// Whether `s` is a name sales ops can type and a table can show.
-pub fn check_customer(s: &str) -> Result<(), String> {
+pub(crate) fn check_customer(s: &str) -> Result<(), String> {
     if s.trim().is_empty() {
         return Err("the customer name is empty".into());
     }
@@ -198,10 +207,15 @@ pub fn decode(text: &str, keys: &TrustedKeys) -> Result<License, Refusal> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Standing {
     /// Valid; `days_left` counts the last, partial day as one.
-    Valid { days_left: i64 },
+    Valid {
+        /// Days until it expires.
+        days_left: i64,
+    },
     /// Expired less than [`GRACE`] ago: still honoured, with a warning.
     Grace {
+        /// When the grace period ends and the license is refused.
         grace_ends: Timestamp,
+        /// Days until the grace period ends, the last, partial day counting as one.
         days_left: i64,
     },
     /// Refused, with why.
@@ -241,6 +255,7 @@ impl License {
         Ok(())
     }
 
+    /// Refuses a license that `revocations` lists; without a list, nothing is revoked.
     pub fn check_revocation(&self, revocations: Option<&RevocationList>) -> Result<(), Refusal> {
         let Some(list) = revocations else {
             return Ok(());
@@ -274,6 +289,7 @@ impl License {
         }
     }
 
+    /// Whether the license grants `feature`.
     pub fn grants(&self, feature: Feature) -> bool {
         self.claims.features.iter().any(|f| f == feature.as_str())
     }
@@ -287,7 +303,7 @@ impl License {
 }
 
 /// How `expires_at` reads to people: the last valid day when it is a UTC
-/// midnight, else "before <instant>".
+/// midnight, else `before <instant>`.
 pub fn valid_through(expires_at: Timestamp) -> String {
     let utc = expires_at.to_zoned(jiff::tz::TimeZone::UTC);
     if utc.time() == jiff::civil::Time::midnight()

@@ -26,7 +26,9 @@ const SIGNATURE_CHARS: usize = 86;
 /// What is being read, for messages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Artifact {
+    /// A license (`caio-lic-v1.…`).
     License,
+    /// A revocation list (`caio-rev-v1.…`).
     RevocationList,
 }
 
@@ -42,7 +44,9 @@ impl fmt::Display for Artifact {
 /// Which base64url part of the text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Part {
+    /// The signed claims.
     Payload,
+    /// The Ed25519 signature.
     Signature,
 }
 
@@ -59,13 +63,20 @@ impl fmt::Display for Part {
 /// own message and a stable diagnostic code; every refusal exits 1.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Diagnostic)]
 pub enum Refusal {
+    /// The text is longer than [`MAX_LEN`].
     #[error("the {what} is {len} bytes long; caio reads at most {MAX_LEN}")]
     #[diagnostic(
         code(caio::license::too_large),
         help("pass the {what} text itself, as caio printed it")
     )]
-    TooLarge { what: Artifact, len: usize },
+    TooLarge {
+        /// What was being read.
+        what: Artifact,
+        /// Its length, in bytes.
+        len: usize,
+    },
 
+    /// The text does not start with the artifact's prefix.
     #[error("not a caio {what}: it does not start with `{expected}`")]
     #[diagnostic(
         code(caio::license::wrong_prefix),
@@ -74,63 +85,102 @@ pub enum Refusal {
         )
     )]
     WrongPrefix {
+        /// What was being read.
         what: Artifact,
+        /// The prefix it should start with, e.g. `caio-lic-v1.`.
         expected: &'static str,
     },
 
+    /// No `.` separates a signature from the payload.
     #[error("the {what} has no signature part")]
     #[diagnostic(
         code(caio::license::no_signature),
         help("a {what} reads `<prefix><payload>.<signature>`; it was cut short")
     )]
-    MissingSignature { what: Artifact },
+    MissingSignature {
+        /// What was being read.
+        what: Artifact,
+    },
 
+    /// Something follows the signature.
     #[error("trailing data after the {what}'s signature")]
     #[diagnostic(
         code(caio::license::trailing_data),
         help("the signature is the last part of a {what}; remove what follows it")
     )]
-    TrailingData { what: Artifact },
+    TrailingData {
+        /// What was being read.
+        what: Artifact,
+    },
 
+    /// A part is padded base64 (`=`).
     #[error("the {what}'s {part} is padded base64 (`=`)")]
     #[diagnostic(
         code(caio::license::padded),
         help("caio writes base64url without padding; the {what} was re-encoded or edited")
     )]
-    Padded { what: Artifact, part: Part },
+    Padded {
+        /// What was being read.
+        what: Artifact,
+        /// Which part.
+        part: Part,
+    },
 
+    /// A part's last base64url character has non-zero unused bits.
     #[error("the {what}'s {part} has non-zero trailing bits in its last base64url character")]
     #[diagnostic(
         code(caio::license::trailing_bits),
         help("only one encoding of the bytes is accepted; the {what} was edited")
     )]
-    TrailingBits { what: Artifact, part: Part },
+    TrailingBits {
+        /// What was being read.
+        what: Artifact,
+        /// Which part.
+        part: Part,
+    },
 
+    /// A part is not base64url.
     #[error("the {what}'s {part} is not base64url: {detail}")]
     #[diagnostic(
         code(caio::license::not_base64url),
         help("the {what} was damaged in transit; copy it again, as caio printed it")
     )]
     NotBase64url {
+        /// What was being read.
         what: Artifact,
+        /// Which part.
         part: Part,
+        /// The offending character and its position, or the impossible length.
         detail: String,
     },
 
+    /// The signature is not 64 bytes.
     #[error("the {what}'s signature is {len} bytes; an Ed25519 signature is exactly 64")]
     #[diagnostic(
         code(caio::license::signature_length),
         help("the {what} was cut short or extended; copy it again")
     )]
-    SignatureLength { what: Artifact, len: usize },
+    SignatureLength {
+        /// What was being read.
+        what: Artifact,
+        /// The decoded signature's length, in bytes.
+        len: usize,
+    },
 
+    /// The payload is not JSON.
     #[error("the {what}'s payload is not JSON: {detail}")]
     #[diagnostic(
         code(caio::license::malformed_payload),
         help("the {what} was damaged or not made by caio")
     )]
-    MalformedPayload { what: Artifact, detail: String },
+    MalformedPayload {
+        /// What was being read.
+        what: Artifact,
+        /// The JSON parser's message.
+        detail: String,
+    },
 
+    /// The payload is not its own RFC 8785 canonical form.
     #[error("the {what}'s payload is not canonical JSON (RFC 8785)")]
     #[diagnostic(
         code(caio::license::non_canonical),
@@ -138,22 +188,38 @@ pub enum Refusal {
             "the payload was re-serialised or edited after signing; only the bytes caio signed verify"
         )
     )]
-    NonCanonical { what: Artifact },
+    NonCanonical {
+        /// What was being read.
+        what: Artifact,
+    },
 
+    /// The payload's version `v` is not 1.
     #[error("unknown {what} version {found}; this caio reads version 1")]
     #[diagnostic(
         code(caio::license::unknown_version),
         help("a newer caio made this {what}: upgrade caio")
     )]
-    UnknownVersion { what: Artifact, found: String },
+    UnknownVersion {
+        /// What was being read.
+        what: Artifact,
+        /// The payload's `v`, as JSON.
+        found: String,
+    },
 
+    /// The payload's claims are missing, mistyped or out of range.
     #[error("the {what}'s claims are invalid: {detail}")]
     #[diagnostic(
         code(caio::license::invalid_claims),
         help("the {what} was not made by `caio license`")
     )]
-    InvalidClaims { what: Artifact, detail: String },
+    InvalidClaims {
+        /// What was being read.
+        what: Artifact,
+        /// What is wrong with them.
+        detail: String,
+    },
 
+    /// The signing key is not among the trusted keys.
     #[error("the {what} is signed by key {key_id}, which is not trusted here")]
     #[diagnostic(
         code(caio::license::unknown_key),
@@ -161,15 +227,27 @@ pub enum Refusal {
             "trust the vendor's public key with `caio license trust vendor.pub`, or pass --public-key"
         )
     )]
-    UnknownKey { what: Artifact, key_id: String },
+    UnknownKey {
+        /// What was being read.
+        what: Artifact,
+        /// The signing key's id, as the payload names it.
+        key_id: String,
+    },
 
+    /// The signature does not verify with the trusted key of that id.
     #[error("the {what}'s signature does not verify with key {key_id}")]
     #[diagnostic(
         code(caio::license::bad_signature),
         help("the {what} was altered after signing, or signed by another key with the same id")
     )]
-    BadSignature { what: Artifact, key_id: String },
+    BadSignature {
+        /// What was being read.
+        what: Artifact,
+        /// The id of the trusted key it was checked with.
+        key_id: String,
+    },
 
+    /// It was issued more than 5 minutes ahead of the local clock.
     #[error(
         "the {what} was issued at {issued_at}, more than 5 minutes ahead of this machine: \
          the system clock is behind"
@@ -178,30 +256,47 @@ pub enum Refusal {
         code(caio::license::clock_behind),
         help("set the system clock to the correct time (NTP) and retry")
     )]
-    ClockBehind { what: Artifact, issued_at: String },
+    ClockBehind {
+        /// What was being read.
+        what: Artifact,
+        /// When it was issued (RFC 3339 UTC).
+        issued_at: String,
+    },
 
+    /// The license's validity has not started.
     #[error("the license is not valid yet: it starts at {not_before}")]
     #[diagnostic(
         code(caio::license::not_yet_valid),
         help("wait until then, or ask the vendor for a license that starts earlier")
     )]
-    NotYetValid { not_before: String },
+    NotYetValid {
+        /// Its first instant of validity (RFC 3339 UTC).
+        not_before: String,
+    },
 
+    /// The license has expired.
     #[error("the license expired: it was valid through {valid_through}")]
     #[diagnostic(
         code(caio::license::expired),
         help("ask the vendor for a renewed license, then run `caio license install <LICENSE>`")
     )]
-    Expired { valid_through: String },
+    Expired {
+        /// Its last valid day, or `before <instant>` (see [`super::claims::valid_through`]).
+        valid_through: String,
+    },
 
+    /// The installed revocation list names the license.
     #[error("the license {id} was revoked on {revoked_at} (revocation list #{sequence})")]
     #[diagnostic(
         code(caio::license::revoked),
         help("ask the vendor why, and for a new license if it was revoked in error")
     )]
     Revoked {
+        /// The license id.
         id: String,
+        /// When it was revoked, as the list says (RFC 3339 UTC).
         revoked_at: String,
+        /// The revocation list's sequence number.
         sequence: u64,
     },
 }
@@ -235,18 +330,19 @@ impl Refusal {
 /// One kind of signed text: its prefix and its signature domain.
 #[derive(Debug, Clone, Copy)]
 pub struct Envelope {
-    pub what: Artifact,
-    pub prefix: &'static str,
-    pub domain: &'static [u8],
+    pub(crate) what: Artifact,
+    pub(crate) prefix: &'static str,
+    pub(crate) domain: &'static [u8],
 }
 
+/// Licenses: `caio-lic-v1.…`, signed over `"caio-license-v1\n" ‖ payload`.
 pub const LICENSE: Envelope = Envelope {
     what: Artifact::License,
     prefix: "caio-lic-v1.",
     domain: b"caio-license-v1\n",
 };
 
-pub const REVOCATIONS: Envelope = Envelope {
+pub(crate) const REVOCATIONS: Envelope = Envelope {
     what: Artifact::RevocationList,
     prefix: "caio-rev-v1.",
     domain: b"caio-revocations-v1\n",
@@ -254,14 +350,14 @@ pub const REVOCATIONS: Envelope = Envelope {
 
 /// The decoded parts of a signed text, not yet checked.
 #[derive(Debug, Clone)]
-pub struct Opened {
-    pub payload: Vec<u8>,
-    pub signature: [u8; 64],
+pub(crate) struct Opened {
+    pub(crate) payload: Vec<u8>,
+    pub(crate) signature: [u8; 64],
 }
 
 impl Envelope {
     /// The bytes the signature covers: the domain, then the payload.
-    pub fn signed_message(&self, payload: &[u8]) -> Vec<u8> {
+    pub(crate) fn signed_message(&self, payload: &[u8]) -> Vec<u8> {
         let mut message = Vec::with_capacity(self.domain.len() + payload.len());
         message.extend_from_slice(self.domain);
         message.extend_from_slice(payload);
@@ -280,7 +376,7 @@ impl Envelope {
     }
 
     /// Splits and strictly decodes a text; checks nothing about the payload.
-    pub fn open(&self, text: &str) -> Result<Opened, Refusal> {
+    pub(crate) fn open(&self, text: &str) -> Result<Opened, Refusal> {
         let what = self.what;
         if text.len() > MAX_LEN {
             return Err(Refusal::TooLarge {
@@ -325,7 +421,7 @@ impl Envelope {
 
     /// The payload as a JSON object that is its own canonical form and of
     /// version 1.
-    pub fn parse_payload(&self, payload: &[u8]) -> Result<Value, Refusal> {
+    pub(crate) fn parse_payload(&self, payload: &[u8]) -> Result<Value, Refusal> {
         let what = self.what;
         let value: Value =
             serde_json::from_slice(payload).map_err(|e| Refusal::MalformedPayload {
@@ -357,7 +453,7 @@ impl Envelope {
 
     /// Finds the key `key_id` among the trusted keys and checks the signature
     /// over the received payload bytes with `verify_strict`.
-    pub fn check_signature<'k>(
+    pub(crate) fn check_signature<'k>(
         &self,
         keys: &'k TrustedKeys,
         key_id: &str,
@@ -420,7 +516,7 @@ pub fn format_time(t: jiff::Timestamp) -> String {
 }
 
 /// `t` without its fraction of a second.
-pub fn whole_seconds(t: jiff::Timestamp) -> jiff::Timestamp {
+pub(crate) fn whole_seconds(t: jiff::Timestamp) -> jiff::Timestamp {
     jiff::Timestamp::from_second(t.as_second()).unwrap_or(t)
 }
 

@@ -11,7 +11,7 @@ use serde::Serialize;
 use std::fmt;
 
 /// The prefix of a public key in caio's text form.
-pub const PUBLIC_PREFIX: &str = "caio-pub-v1.";
+pub(crate) const PUBLIC_PREFIX: &str = "caio-pub-v1.";
 
 /// Public keys embedded at build time: `CAIO_VENDOR_KEYS`, a list of
 /// `caio-pub-v1.…` keys separated by commas or whitespace. When set, these
@@ -19,9 +19,11 @@ pub const PUBLIC_PREFIX: &str = "caio-pub-v1.";
 /// edit).
 pub const EMBEDDED_KEYS: Option<&str> = option_env!("CAIO_VENDOR_KEYS");
 
-/// The file names `keygen` writes.
+/// The file `keygen` writes the signing key to (PKCS#8 PEM).
 pub const PRIVATE_FILE: &str = "vendor.key";
+/// The file `keygen` writes the public key to (`caio-pub-v1.…`).
 pub const PUBLIC_FILE: &str = "vendor.pub";
+/// The file `keygen` writes the public key to for OpenSSL (SubjectPublicKeyInfo PEM).
 pub const PEM_FILE: &str = "vendor.pub.pem";
 
 /// A vendor's Ed25519 signing key. Never printed: `Debug` shows only the key id.
@@ -45,12 +47,13 @@ impl VendorKey {
         }
     }
 
+    /// The matching public key.
     pub fn public(&self) -> PublicKey {
         PublicKey::new(self.signing.verifying_key())
     }
 
     /// The Ed25519 signature of `message` (RFC 8032, pure Ed25519).
-    pub fn sign(&self, message: &[u8]) -> [u8; 64] {
+    pub(crate) fn sign(&self, message: &[u8]) -> [u8; 64] {
         self.signing.sign(message).to_bytes()
     }
 
@@ -105,7 +108,7 @@ impl PublicKey {
 
     /// A key from its 32 bytes; refuses bytes that are not a curve point and
     /// weak (small-order) keys.
-    pub fn from_bytes(bytes: &[u8; 32]) -> Result<PublicKey, String> {
+    pub(crate) fn from_bytes(bytes: &[u8; 32]) -> Result<PublicKey, String> {
         let key = VerifyingKey::from_bytes(bytes)
             .map_err(|_| "the 32 bytes are not an Ed25519 public key".to_string())?;
         if key.is_weak() {
@@ -119,7 +122,8 @@ impl PublicKey {
         &self.id
     }
 
-    pub fn to_bytes(&self) -> [u8; 32] {
+    #[cfg(test)]
+    fn to_bytes(&self) -> [u8; 32] {
         self.key.to_bytes()
     }
 
@@ -159,7 +163,7 @@ impl PublicKey {
     }
 
     /// Ed25519 `verify_strict` of `signature` over `message`.
-    pub fn verify(&self, message: &[u8], signature: &[u8; 64]) -> bool {
+    pub(crate) fn verify(&self, message: &[u8], signature: &[u8; 64]) -> bool {
         let signature = Signature::from_bytes(signature);
         self.key.verify_strict(message, &signature).is_ok()
     }
@@ -187,9 +191,12 @@ impl fmt::Display for KeySource {
     }
 }
 
+/// A public key caio accepts signatures from, and where it comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TrustedKey {
+    /// The key.
     pub key: PublicKey,
+    /// Where it comes from.
     pub source: KeySource,
 }
 
@@ -201,6 +208,7 @@ pub struct TrustedKeys {
 }
 
 impl TrustedKeys {
+    /// The given keys; of several with the same id, the first is kept.
     pub fn new(keys: impl IntoIterator<Item = (PublicKey, KeySource)>) -> TrustedKeys {
         let mut out = TrustedKeys::default();
         for (key, source) in keys {
@@ -211,14 +219,16 @@ impl TrustedKeys {
         out
     }
 
-    pub fn find(&self, key_id: &str) -> Option<&TrustedKey> {
+    pub(crate) fn find(&self, key_id: &str) -> Option<&TrustedKey> {
         self.keys.iter().find(|k| k.key.key_id() == key_id)
     }
 
+    /// Whether no key is trusted.
     pub fn is_empty(&self) -> bool {
         self.keys.is_empty()
     }
 
+    /// The keys, in the order given.
     pub fn iter(&self) -> impl Iterator<Item = &TrustedKey> {
         self.keys.iter()
     }

@@ -24,7 +24,7 @@ use serde::Serialize;
 pub const GRACE: SignedDuration = SignedDuration::from_hours(14 * 24);
 
 /// How far ahead of the local clock an `issued_at` may be.
-pub const CLOCK_SKEW: SignedDuration = SignedDuration::from_mins(5);
+pub(crate) const CLOCK_SKEW: SignedDuration = SignedDuration::from_mins(5);
 
 /// How far behind the latest time seen the clock may go before it is
 /// reported as tampering.
@@ -43,6 +43,7 @@ pub enum Feature {
 }
 
 impl Feature {
+    /// The feature's name in license claims: `route` or `execute`.
     pub fn as_str(self) -> &'static str {
         match self {
             Feature::Route => "route",

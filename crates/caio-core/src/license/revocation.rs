@@ -14,38 +14,46 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RevocationClaims {
-    pub v: u64,
+    pub(crate) v: u64,
     /// Increases by one with every list the vendor publishes.
-    pub sequence: u64,
+    pub(crate) sequence: u64,
+    /// When the list was signed (RFC 3339 UTC, whole seconds).
     pub issued_at: String,
+    /// First 16 hex characters of BLAKE3(signing public key).
     pub key_id: String,
     /// Revoked licenses, sorted by id. Reasons stay in the vendor's records.
     pub revoked: Vec<RevokedLicense>,
 }
 
+/// One revoked license.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RevokedLicense {
+    /// The license id: 32 lower-case hex characters.
     pub id: String,
+    /// When it was revoked (RFC 3339 UTC, whole seconds).
     pub revoked_at: String,
 }
 
 /// A revocation list whose format and signature have been checked.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RevocationList {
+    /// The signed claims.
     pub claims: RevocationClaims,
-    pub issued_at: Timestamp,
-    pub key_source: KeySource,
+    pub(crate) issued_at: Timestamp,
+    pub(crate) key_source: KeySource,
+    /// The text as received.
     pub text: String,
 }
 
 impl RevocationList {
+    /// The list's sequence number (1 or more); a higher one replaces a lower.
     pub fn sequence(&self) -> u64 {
         self.claims.sequence
     }
 
     /// The entry revoking license `id`, if any.
-    pub fn find(&self, id: &str) -> Option<&RevokedLicense> {
+    pub(crate) fn find(&self, id: &str) -> Option<&RevokedLicense> {
         self.claims
             .revoked
             .binary_search_by(|e| e.id.as_str().cmp(id))

@@ -11,10 +11,9 @@
 use super::paths::{self, Context, PathDef, Ty, Val};
 use crate::diagnostic::Problem;
 use crate::yaml::{Kind, Node};
-use serde_json::Value;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Op {
+pub(crate) enum Op {
     Eq,
     In,
     NotIn,
@@ -29,7 +28,7 @@ pub enum Op {
     Exists,
 }
 
-pub const OPERATORS: &[(&str, Op)] = &[
+pub(crate) const OPERATORS: &[(&str, Op)] = &[
     ("contains", Op::Contains),
     ("contains_all", Op::ContainsAll),
     ("contains_any", Op::ContainsAny),
@@ -44,7 +43,7 @@ pub const OPERATORS: &[(&str, Op)] = &[
 ];
 
 impl Op {
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Op::Eq => "=",
             _ => OPERATORS
@@ -57,7 +56,7 @@ impl Op {
 
 /// A literal in a condition.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Scalar {
+pub(crate) enum Scalar {
     Str(String),
     Num(f64),
     Bool(bool),
@@ -74,7 +73,7 @@ impl std::fmt::Display for Scalar {
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub enum Operand {
+pub(crate) enum Operand {
     One(Scalar),
     Many(Vec<Scalar>),
 }
@@ -92,7 +91,7 @@ impl std::fmt::Display for Operand {
 }
 
 #[derive(Debug, Clone)]
-pub enum Condition {
+pub(crate) enum Condition {
     All(Vec<Condition>),
     Any(Vec<Condition>),
     Not(Box<Condition>),
@@ -105,11 +104,11 @@ pub enum Condition {
 
 /// Why a condition could not be evaluated; the rule then fails closed.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct EvalError(pub String);
+pub(crate) struct EvalError(pub String);
 
 impl Condition {
     /// Whether the condition holds for `ctx`.
-    pub fn eval(&self, ctx: &Context<'_>) -> Result<bool, EvalError> {
+    pub(crate) fn eval(&self, ctx: &Context<'_>) -> Result<bool, EvalError> {
         match self {
             Condition::All(items) => {
                 for c in items {
@@ -133,7 +132,7 @@ impl Condition {
     }
 
     /// The clause that makes the condition evaluate as it does, in words.
-    pub fn explain(&self, ctx: &Context<'_>) -> String {
+    pub(crate) fn explain(&self, ctx: &Context<'_>) -> String {
         match self {
             Condition::All(items) => match items.iter().find(|c| c.eval(ctx) != Ok(true)) {
                 Some(first_false) => first_false.explain(ctx),
@@ -154,43 +153,10 @@ impl Condition {
             }
         }
     }
-
-    /// The condition as written, canonical JSON-ready (for storage and hashing).
-    pub fn to_json(&self) -> Value {
-        match self {
-            Condition::All(items) => {
-                serde_json::json!({ "all": items.iter().map(Condition::to_json).collect::<Vec<_>>() })
-            }
-            Condition::Any(items) => {
-                serde_json::json!({ "any": items.iter().map(Condition::to_json).collect::<Vec<_>>() })
-            }
-            Condition::Not(inner) => serde_json::json!({ "not": inner.to_json() }),
-            Condition::Test { path, op, operand } => {
-                let operand = operand_json(operand);
-                let value = match op {
-                    Op::Eq => operand,
-                    _ => serde_json::json!({ op.name(): operand }),
-                };
-                serde_json::json!({ path.path: value })
-            }
-        }
-    }
 }
 
 fn join(parts: impl Iterator<Item = String>) -> String {
     parts.collect::<Vec<_>>().join(" and ")
-}
-
-fn operand_json(operand: &Operand) -> Value {
-    let scalar = |s: &Scalar| match s {
-        Scalar::Str(s) => Value::String(s.clone()),
-        Scalar::Num(n) => serde_json::Number::from_f64(*n).map_or(Value::Null, Value::Number),
-        Scalar::Bool(b) => Value::Bool(*b),
-    };
-    match operand {
-        Operand::One(s) => scalar(s),
-        Operand::Many(items) => Value::Array(items.iter().map(scalar).collect()),
-    }
 }
 
 /// Rank of `value` in an ordered enumeration.
@@ -306,7 +272,7 @@ fn code(suffix: &str) -> String {
 }
 
 /// Compiles a condition mapping, reporting every problem; `None` when any.
-pub fn compile(node: &Node, at: &str, out: &mut Vec<Problem>) -> Option<Condition> {
+pub(crate) fn compile(node: &Node, at: &str, out: &mut Vec<Problem>) -> Option<Condition> {
     let before = out.len();
     let cond = compile_map(node, at, out);
     if out.len() > before { None } else { cond }

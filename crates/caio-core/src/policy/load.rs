@@ -13,7 +13,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// Every diagnostic code of policy files, with what it means.
-pub const CODES: &[(&str, &str)] = &[
+#[cfg(test)]
+pub(crate) const CODES: &[(&str, &str)] = &[
     (
         "policy::unreadable",
         "the path does not exist or cannot be read",
@@ -94,7 +95,7 @@ pub const FORMAT: source::DocumentKind = source::DocumentKind {
     empty_help: "start from the example in `caio policy validate --help` or policies/README.md",
 };
 
-pub static POLICY_ID: Pattern = Pattern {
+pub(crate) static POLICY_ID: Pattern = Pattern {
     regex: "^[a-z][a-z0-9-]*$",
     values: None,
     check: is_policy_id,
@@ -186,7 +187,7 @@ static TESTS: Shape = Shape::List(ListShape {
 });
 
 /// The structure of a policy file.
-pub static POLICY_SET: Shape = Shape::Object(&[
+pub(crate) static POLICY_SET: Shape = Shape::Object(&[
     Field::required("apiVersion", &API, "caio/v1"),
     Field::required("kind", &KIND, "PolicySet"),
     Field::required("policies", &POLICIES, "the rules"),
@@ -195,29 +196,31 @@ pub static POLICY_SET: Shape = Shape::Object(&[
 
 /// What a test expects.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Expect {
-    pub denied: Option<bool>,
-    pub denied_by: Option<Vec<String>>,
-    pub preferred_by: Option<Vec<String>>,
+pub(crate) struct Expect {
+    pub(crate) denied: Option<bool>,
+    pub(crate) denied_by: Option<Vec<String>>,
+    pub(crate) preferred_by: Option<Vec<String>>,
 }
 
 /// One entry of a file's `tests:`.
 #[derive(Debug, Clone)]
-pub struct PolicyTest {
-    pub name: String,
-    pub request: Request,
-    pub principal: Option<Principal>,
+pub(crate) struct PolicyTest {
+    pub(crate) name: String,
+    pub(crate) request: Request,
+    pub(crate) principal: Option<Principal>,
     /// The contract file, resolved against the policy file's directory.
-    pub service: PathBuf,
-    pub expect: Expect,
+    pub(crate) service: PathBuf,
+    pub(crate) expect: Expect,
 }
 
 /// One policy file, read and checked.
 #[derive(Debug, Clone)]
 pub struct PolicyFile {
+    /// The file's problems.
     pub report: FileReport,
+    /// Its rules in file order; empty when the file is invalid.
     pub policies: Vec<Policy>,
-    pub tests: Vec<PolicyTest>,
+    pub(crate) tests: Vec<PolicyTest>,
 }
 
 impl AsRef<FileReport> for PolicyFile {

@@ -2,14 +2,14 @@
 //! `prefer` rules over `request.*`, `principal.*` and `service.*` attributes.
 //!
 //! - [`paths`] is the table of attributes;
-//! - [`condition`] compiles, evaluates and explains conditions;
+//! - `condition` compiles, evaluates and explains conditions;
 //! - [`load`] reads and validates policy files (and their `tests:`);
-//! - [`PolicySet::evaluate`] is the `policy` stage of the routing pipeline.
+//! - `PolicySet::evaluate` is the `policy` stage of the routing pipeline.
 //!
 //! A set is identified by the BLAKE3 hash of its canonical JSON form (rules
 //! sorted by id, tests left out), so decisions can name and replay it.
 
-pub mod condition;
+pub(crate) mod condition;
 pub mod load;
 pub mod paths;
 pub mod testing;
@@ -18,23 +18,31 @@ use condition::Condition;
 use paths::Context;
 use serde_json::Value;
 
+/// What a rule does to a candidate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Effect {
+    /// Rejects a candidate when `when` and `match` hold.
     Deny,
+    /// When `when` holds, rejects a candidate that fails `match`.
     Require,
+    /// Adds `weight` to t(s, r) when `when` and `match` hold.
     Prefer,
 }
 
-pub const EFFECTS: &[&str] = &["deny", "require", "prefer"];
+pub(crate) const EFFECTS: &[&str] = &["deny", "require", "prefer"];
 
 /// One rule.
 #[derive(Debug, Clone)]
 pub struct Policy {
+    /// The rule id (a lowercase letter, then a-z, 0-9 and `-`), unique across the set;
+    /// rejections name it.
     pub id: String,
+    /// What the rule does.
     pub effect: Effect,
-    pub when: Option<Condition>,
-    pub matches: Option<Condition>,
+    pub(crate) when: Option<Condition>,
+    pub(crate) matches: Option<Condition>,
+    /// The rule's own rejection message, shown before the clause that decided.
     pub message: Option<String>,
     /// The `prefer` bonus added to t(s, r).
     pub weight: f64,
@@ -50,21 +58,21 @@ pub struct PolicySet {
 
 /// A rule that rejected a candidate at the policy stage.
 #[derive(Debug, Clone, PartialEq)]
-pub struct PolicyRejection {
-    pub rule: String,
-    pub message: String,
+pub(crate) struct PolicyRejection {
+    pub(crate) rule: String,
+    pub(crate) message: String,
 }
 
 /// What the policy stage says about one candidate.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct PolicyVerdict {
+pub(crate) struct PolicyVerdict {
     /// Every deny/require rule that rejects the candidate, and every rule
     /// that could not be evaluated, in rule-id order.
-    pub rejections: Vec<PolicyRejection>,
+    pub(crate) rejections: Vec<PolicyRejection>,
     /// The `prefer` rules that apply, in rule-id order.
-    pub preferred_by: Vec<String>,
+    pub(crate) preferred_by: Vec<String>,
     /// The sum of their weights (added in rule-id order).
-    pub bonus: f64,
+    pub(crate) bonus: f64,
 }
 
 impl PolicySet {
@@ -89,10 +97,12 @@ impl PolicySet {
         Ok(PolicySet::new(rules))
     }
 
+    /// The rules, sorted by id.
     pub fn policies(&self) -> &[Policy] {
         &self.policies
     }
 
+    /// Whether the set has no rule.
     pub fn is_empty(&self) -> bool {
         self.policies.is_empty()
     }
@@ -116,7 +126,7 @@ impl PolicySet {
     /// prefer rules add their weight; a rule that cannot be evaluated rejects
     /// (fail closed). Rules run in id order, so the verdict does not depend
     /// on the order of rules or files.
-    pub fn evaluate(&self, ctx: &Context<'_>) -> PolicyVerdict {
+    pub(crate) fn evaluate(&self, ctx: &Context<'_>) -> PolicyVerdict {
         let verdict = self.for_step().evaluate(ctx);
         PolicyVerdict {
             rejections: verdict.rejections,
@@ -136,7 +146,7 @@ impl PolicySet {
 /// of once per candidate: request and principal attributes are the same for
 /// every candidate of a step.
 #[derive(Debug)]
-pub struct StepPolicies<'p> {
+pub(crate) struct StepPolicies<'p> {
     rules: Vec<(&'p Policy, When)>,
 }
 
@@ -154,18 +164,18 @@ enum When {
 
 /// What the policy stage says about one candidate, borrowing the rule ids.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct StepVerdict<'p> {
+pub(crate) struct StepVerdict<'p> {
     /// As [`PolicyVerdict::rejections`].
-    pub rejections: Vec<PolicyRejection>,
+    pub(crate) rejections: Vec<PolicyRejection>,
     /// As [`PolicyVerdict::preferred_by`].
-    pub preferred_by: Vec<&'p str>,
+    pub(crate) preferred_by: Vec<&'p str>,
     /// As [`PolicyVerdict::bonus`].
-    pub bonus: f64,
+    pub(crate) bonus: f64,
 }
 
 impl PolicySet {
     /// The set prepared for the candidates of one request step.
-    pub fn for_step(&self) -> StepPolicies<'_> {
+    pub(crate) fn for_step(&self) -> StepPolicies<'_> {
         StepPolicies {
             rules: self
                 .policies
@@ -186,7 +196,7 @@ impl PolicySet {
 impl<'p> StepPolicies<'p> {
     /// [`PolicySet::evaluate`] for one candidate of the step; every `ctx`
     /// must share the step's request, input, capability and principal.
-    pub fn evaluate(&mut self, ctx: &Context<'_>) -> StepVerdict<'p> {
+    pub(crate) fn evaluate(&mut self, ctx: &Context<'_>) -> StepVerdict<'p> {
         let mut verdict = StepVerdict::default();
         for (policy, when) in &mut self.rules {
             let holds = match when {

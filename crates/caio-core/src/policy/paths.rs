@@ -13,7 +13,7 @@ use crate::request::{Input, PRIORITIES, Request};
 
 /// The type of an attribute.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Ty {
+pub(crate) enum Ty {
     Str,
     Num,
     Bool,
@@ -30,19 +30,19 @@ pub enum Ty {
 }
 
 impl Ty {
-    pub fn is_list(self) -> bool {
+    pub(crate) fn is_list(self) -> bool {
         matches!(self, Ty::StrList | Ty::EnumList(_))
     }
 
     /// The closed set of values of the type or of its items, if any.
-    pub fn values(self) -> Option<&'static [&'static str]> {
+    pub(crate) fn values(self) -> Option<&'static [&'static str]> {
         match self {
             Ty::Enum { values, .. } | Ty::EnumList(values) => Some(values),
             _ => None,
         }
     }
 
-    pub fn describe(self) -> &'static str {
+    pub(crate) fn describe(self) -> &'static str {
         match self {
             Ty::Str => "a string",
             Ty::Num => "a number",
@@ -57,7 +57,7 @@ impl Ty {
 
 /// A value read from the context.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Val<'a> {
+pub(crate) enum Val<'a> {
     /// The attribute is optional and not set.
     Missing,
     Str(&'a str),
@@ -80,29 +80,29 @@ impl std::fmt::Display for Val<'_> {
 
 /// Everything a policy can see about one candidate for one request step.
 #[derive(Debug, Clone, Copy)]
-pub struct Context<'a> {
-    pub request: &'a Request,
+pub(crate) struct Context<'a> {
+    pub(crate) request: &'a Request,
     /// The step being routed: the request's capability and input, or one
     /// step of a chain.
-    pub capability: &'a str,
+    pub(crate) capability: &'a str,
     /// The index of that step (0 for a single-step request).
-    pub step: usize,
-    pub input: &'a Input,
-    pub principal: &'a Principal,
+    pub(crate) step: usize,
+    pub(crate) input: &'a Input,
+    pub(crate) principal: &'a Principal,
     /// True when the request carried no token.
-    pub anonymous: bool,
-    pub service: &'a ServiceContract,
+    pub(crate) anonymous: bool,
+    pub(crate) service: &'a ServiceContract,
     /// The service's capability for this step, when it offers it.
-    pub offered: Option<&'a Capability>,
-    pub status: ServiceStatus,
+    pub(crate) offered: Option<&'a Capability>,
+    pub(crate) status: ServiceStatus,
     /// The estimated cost of this step on this service.
-    pub estimate: f64,
+    pub(crate) estimate: f64,
 }
 
 impl Context<'_> {
     /// How an explanation shows `value`, the value of attribute `path`:
     /// hidden when it is a request field the request redacts.
-    pub fn shown(&self, path: &str, value: &Val<'_>) -> String {
+    pub(crate) fn shown(&self, path: &str, value: &Val<'_>) -> String {
         let Some(field) = path.strip_prefix("request.") else {
             return value.to_string();
         };
@@ -118,10 +118,12 @@ impl Context<'_> {
 
 /// One addressable attribute.
 pub struct PathDef {
+    /// The attribute path, e.g. `service.privacy.hosting`.
     pub path: &'static str,
-    pub ty: Ty,
+    pub(crate) ty: Ty,
+    /// What the attribute holds, as `policy validate --help` lists it.
     pub doc: &'static str,
-    pub get: for<'a> fn(&Context<'a>) -> Val<'a>,
+    pub(crate) get: for<'a> fn(&Context<'a>) -> Val<'a>,
 }
 
 impl std::fmt::Debug for PathDef {
@@ -139,7 +141,7 @@ const TRUST: Ty = Ty::Enum {
     ordered: true,
 };
 /// Hosting from most to least private.
-pub const HOSTING_ORDER: &[&str] = &["on_prem", "internal", "external"];
+pub(crate) const HOSTING_ORDER: &[&str] = &["on_prem", "internal", "external"];
 const HOSTING: Ty = Ty::Enum {
     values: HOSTING_ORDER,
     ordered: true,
@@ -176,7 +178,7 @@ fn modalities(items: Option<&Vec<Modality>>) -> Val<'static> {
     })
 }
 
-pub fn modality_name(m: Modality) -> &'static str {
+pub(crate) fn modality_name(m: Modality) -> &'static str {
     match m {
         Modality::Text => "text",
         Modality::Image => "image",
@@ -186,15 +188,15 @@ pub fn modality_name(m: Modality) -> &'static str {
     }
 }
 
-pub fn class_name(c: DataClass) -> &'static str {
+pub(crate) fn class_name(c: DataClass) -> &'static str {
     DATA_CLASSES[c as usize]
 }
 
-pub fn trust_name(t: Trust) -> &'static str {
+pub(crate) fn trust_name(t: Trust) -> &'static str {
     TRUST_LEVELS[t as usize]
 }
 
-pub fn hosting_name(h: Hosting) -> &'static str {
+pub(crate) fn hosting_name(h: Hosting) -> &'static str {
     match h {
         Hosting::OnPrem => "on_prem",
         Hosting::Internal => "internal",
@@ -495,12 +497,12 @@ pub static PATHS: &[PathDef] = &[
 
 /// Whether `path` reads only the request (its step) and the principal —
 /// the same for every candidate of a step — rather than the service.
-pub fn is_request_or_principal(path: &str) -> bool {
+pub(crate) fn is_request_or_principal(path: &str) -> bool {
     path.starts_with("request.") || path.starts_with("principal.")
 }
 
 /// The attribute at `path`, if it exists.
-pub fn lookup(path: &str) -> Option<&'static PathDef> {
+pub(crate) fn lookup(path: &str) -> Option<&'static PathDef> {
     PATHS
         .binary_search_by(|p| p.path.cmp(path))
         .ok()
@@ -508,7 +510,7 @@ pub fn lookup(path: &str) -> Option<&'static PathDef> {
 }
 
 /// Every path, for suggestions.
-pub fn names() -> Vec<&'static str> {
+pub(crate) fn names() -> Vec<&'static str> {
     PATHS.iter().map(|p| p.path).collect()
 }
 
@@ -516,7 +518,7 @@ pub fn names() -> Vec<&'static str> {
 /// in the same segment (a forgotten middle), else a sibling (same parent) by
 /// the last segment (similar, or one containing the other), else by the
 /// whole path, else by the last segment within the same root.
-pub fn suggest(path: &str) -> Option<&'static str> {
+pub(crate) fn suggest(path: &str) -> Option<&'static str> {
     let last = |p: &'static str| p.rsplit('.').next().unwrap_or(p);
     let (parent, typed) = path.rsplit_once('.').unwrap_or(("", path));
     let root = path.split('.').next().unwrap_or("");

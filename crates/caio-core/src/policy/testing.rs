@@ -15,19 +15,22 @@ use std::path::Path;
 /// The result of one test.
 #[derive(Debug, Clone, Serialize)]
 pub struct TestResult {
+    /// The policy file the test is in, as given.
     pub file: String,
+    /// The test's `name`.
     pub name: String,
+    /// Whether the rules fired as expected.
     pub passed: bool,
     /// The rules that rejected the service.
-    pub denied_by: Vec<String>,
+    pub(crate) denied_by: Vec<String>,
     /// The prefer rules that applied.
-    pub preferred_by: Vec<String>,
+    pub(crate) preferred_by: Vec<String>,
     /// What differed from the expectation, or why the test could not run.
     pub failures: Vec<String>,
 }
 
 /// Reads the contract a test names (the edge does the reading).
-pub type LoadContract<'a> = dyn FnMut(&Path) -> ValidationRun + 'a;
+pub(crate) type LoadContract<'a> = dyn FnMut(&Path) -> ValidationRun + 'a;
 
 /// Runs every test of one file against that file's rules.
 pub fn run_file(file: &PolicyFile, load: &mut LoadContract<'_>) -> Vec<TestResult> {

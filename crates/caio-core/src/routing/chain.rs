@@ -38,7 +38,7 @@ use crate::request::Request;
 const ROUNDING: f64 = 1e-12;
 
 /// Composes the guarantees of the chosen services, in step order.
-pub fn compose(metrics: &[&Metrics], contracts: &[&ServiceContract]) -> Composed {
+pub(crate) fn compose(metrics: &[&Metrics], contracts: &[&ServiceContract]) -> Composed {
     let mut regions: Vec<String> = contracts
         .first()
         .map(|c| c.privacy.regions.clone())
@@ -76,25 +76,25 @@ pub fn compose(metrics: &[&Metrics], contracts: &[&ServiceContract]) -> Composed
 
 /// One eligible candidate, as the search sees it.
 #[derive(Debug, Clone, Copy)]
-pub struct Item {
+pub(crate) struct Item {
     /// Index into the step's candidates.
-    pub index: usize,
-    pub score: f64,
-    pub latency: f64,
-    pub cost: f64,
-    pub availability: f64,
+    pub(crate) index: usize,
+    pub(crate) score: f64,
+    pub(crate) latency: f64,
+    pub(crate) cost: f64,
+    pub(crate) availability: f64,
 }
 
 /// The end-to-end bounds.
 #[derive(Debug, Clone, Copy)]
-pub struct Bounds {
-    pub max_latency: f64,
-    pub max_cost: f64,
-    pub min_availability: f64,
+pub(crate) struct Bounds {
+    pub(crate) max_latency: f64,
+    pub(crate) max_cost: f64,
+    pub(crate) min_availability: f64,
 }
 
 impl Bounds {
-    pub fn of(request: &Request) -> Bounds {
+    pub(crate) fn of(request: &Request) -> Bounds {
         let r = &request.requirements;
         Bounds {
             max_latency: r.max_latency_p95_ms.unwrap_or(f64::INFINITY),
@@ -124,17 +124,17 @@ impl Bounds {
 
 /// The outcome of [`Search::best_two`].
 #[derive(Debug, Clone, PartialEq)]
-pub struct Best {
+pub(crate) struct Best {
     /// The best feasible total.
-    pub total: f64,
+    pub(crate) total: f64,
     /// One chain (candidate index per step) reaching it.
-    pub path: Vec<usize>,
+    pub(crate) path: Vec<usize>,
     /// The best total among the feasible chains other than `path`.
-    pub second: Option<f64>,
+    pub(crate) second: Option<f64>,
 }
 
 /// The search over eligible items per step.
-pub struct Search<'a> {
+pub(crate) struct Search<'a> {
     steps: &'a [Vec<Item>],
     bounds: Bounds,
     /// For each depth d, the best / least / greatest value over steps d..n.
@@ -145,7 +145,7 @@ pub struct Search<'a> {
 }
 
 impl<'a> Search<'a> {
-    pub fn new(steps: &'a [Vec<Item>], bounds: Bounds) -> Search<'a> {
+    pub(crate) fn new(steps: &'a [Vec<Item>], bounds: Bounds) -> Search<'a> {
         let n = steps.len();
         let mut best_score = vec![0.0; n + 1];
         let mut least_latency = vec![0.0; n + 1];
@@ -173,7 +173,7 @@ impl<'a> Search<'a> {
 
     /// The best feasible total with one chain reaching it, and the best
     /// total among the other feasible chains, in one search.
-    pub fn best_two(&self) -> Option<Best> {
+    pub(crate) fn best_two(&self) -> Option<Best> {
         let mut order: Vec<Vec<Item>> = self.steps.to_vec();
         for items in &mut order {
             items.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.index.cmp(&b.index)));
@@ -262,7 +262,7 @@ impl<'a> Search<'a> {
     }
 
     /// The first chain in rank order whose total reaches `floor`.
-    pub fn first_reaching(&self, ranked: &[Vec<Item>], floor: f64) -> Option<Vec<usize>> {
+    pub(crate) fn first_reaching(&self, ranked: &[Vec<Item>], floor: f64) -> Option<Vec<usize>> {
         let mut path = Vec::with_capacity(ranked.len());
         self.descend(ranked, 0, 0.0, 0.0, 0.0, 1.0, floor, &mut path)
             .then_some(path)
@@ -306,7 +306,7 @@ fn fold(items: &[Item], f: impl Fn(&Item) -> f64, op: fn(f64, f64) -> f64, init:
 }
 
 /// The eligible items of each step, in candidate (id) order.
-pub fn items(results: &[StepEval<'_>]) -> Vec<Vec<Item>> {
+pub(crate) fn items(results: &[StepEval<'_>]) -> Vec<Vec<Item>> {
     results
         .iter()
         .map(|eval| {
@@ -328,7 +328,7 @@ pub fn items(results: &[StepEval<'_>]) -> Vec<Vec<Item>> {
 }
 
 /// Each step's items in rank order: one seeded shuffle per step, in order.
-pub fn ranked(items: &[Vec<Item>], seed: u64) -> Vec<Vec<Item>> {
+pub(crate) fn ranked(items: &[Vec<Item>], seed: u64) -> Vec<Vec<Item>> {
     let mut rng = tiebreak::rng(seed);
     items
         .iter()
@@ -343,7 +343,7 @@ pub fn ranked(items: &[Vec<Item>], seed: u64) -> Vec<Vec<Item>> {
 /// The chosen candidate index of each step and the runner-up total (the
 /// best feasible chain other than the chosen one), or why there is none
 /// (`None` when a step has no eligible candidate: its summary says why).
-pub fn best_chain(
+pub(crate) fn best_chain(
     request: &Request,
     results: &[StepEval<'_>],
 ) -> Result<(Vec<usize>, Option<f64>), Option<String>> {
@@ -360,7 +360,11 @@ pub fn best_chain(
 
 /// The chosen chain (item index per step) and the runner-up total, or
 /// `None` when no chain fits the bounds.
-pub fn choose(items: &[Vec<Item>], bounds: Bounds, seed: u64) -> Option<(Vec<usize>, Option<f64>)> {
+pub(crate) fn choose(
+    items: &[Vec<Item>],
+    bounds: Bounds,
+    seed: u64,
+) -> Option<(Vec<usize>, Option<f64>)> {
     let (kept, dominated) = split_dominated(items);
     let search = Search::new(&kept, bounds);
     let best = search.best_two()?;

@@ -17,11 +17,11 @@ use super::{Candidate, Stage};
 use crate::request::Step;
 
 /// The rule of the rejection the guard looks past.
-pub const CIRCUIT_OPEN: &str = "circuit-open";
+pub(crate) const CIRCUIT_OPEN: &str = "circuit-open";
 
 /// Returns `eval` unchanged unless the guard applies; then the step
 /// re-evaluated with the probe's circuit treated as half-open.
-pub fn panic_guard<'a>(
+pub(crate) fn panic_guard<'a>(
     env: &Env<'a>,
     step: &Step,
     sorted: &[&Candidate<'a>],

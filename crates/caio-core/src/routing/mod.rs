@@ -6,17 +6,17 @@
 //! one-line summary.
 //!
 //! - [`pipeline`] runs the seven stages for one candidate;
-//! - [`score`] holds the master equation and its terms;
-//! - [`chain`] composes guarantees and searches the best feasible chain;
-//! - [`guard`] is the panic guard: a half-open probe when every
+//! - `score` holds the master equation and its terms;
+//! - `chain` composes guarantees and searches the best feasible chain;
+//! - `guard` is the panic guard: a half-open probe when every
 //!   otherwise-eligible candidate's circuit is open;
 //! - [`tiebreak`] is the seeded ChaCha20 shuffle among equal scores.
 
-pub mod chain;
-pub mod guard;
+pub(crate) mod chain;
+pub(crate) mod guard;
 pub mod pipeline;
 mod routed;
-pub mod score;
+pub(crate) mod score;
 pub mod tiebreak;
 
 pub use routed::{ContractRef, Routed};
@@ -29,7 +29,7 @@ use crate::request::{Request, Weights};
 use serde::{Deserialize, Serialize};
 
 /// Scores closer than this are ties.
-pub const TIE_EPSILON: f64 = 1e-9;
+pub(crate) const TIE_EPSILON: f64 = 1e-9;
 
 /// What execution history says about a service (SPEC §8); the default is
 /// "no history".
@@ -54,18 +54,23 @@ pub struct ServiceStats {
 }
 
 /// Observations needed before the observed p95 may replace the declared one.
-pub const MIN_OBSERVATIONS: u64 = 20;
+pub(crate) const MIN_OBSERVATIONS: u64 = 20;
 
 /// One service the router may consider.
 #[derive(Debug, Clone, Copy)]
 pub struct Candidate<'a> {
+    /// Its active contract.
     pub contract: &'a ServiceContract,
+    /// Its registry status.
     pub status: ServiceStatus,
+    /// Why the status was set, when someone said.
     pub status_reason: Option<&'a str>,
+    /// Its execution history.
     pub stats: ServiceStats,
 }
 
 impl<'a> Candidate<'a> {
+    /// An active service without history.
     pub fn active(contract: &'a ServiceContract) -> Candidate<'a> {
         Candidate {
             contract,
@@ -83,14 +88,25 @@ pub enum Identity {
     /// No token.
     Anonymous,
     /// A token that maps to a stored principal.
-    Authenticated { principal: Principal },
+    Authenticated {
+        /// The stored principal.
+        principal: Principal,
+    },
     /// A principal given on the command line (stateless mode only).
-    Simulated { principal: Principal },
+    Simulated {
+        /// The principal as written.
+        principal: Principal,
+    },
     /// A token that was refused.
-    Refused { failure: AuthFailure },
+    Refused {
+        /// Why it was refused.
+        failure: AuthFailure,
+    },
 }
 
 impl Identity {
+    /// The identity an authentication result gives: `had_token` tells an authenticated
+    /// caller from an anonymous one.
     pub fn from_auth(result: Result<Principal, AuthFailure>, had_token: bool) -> Identity {
         match result {
             Ok(principal) if had_token => Identity::Authenticated { principal },
@@ -100,7 +116,7 @@ impl Identity {
     }
 
     /// The principal policies and access rules see (anonymous when refused).
-    pub fn principal(&self) -> Principal {
+    pub(crate) fn principal(&self) -> Principal {
         match self {
             Identity::Authenticated { principal } | Identity::Simulated { principal } => {
                 principal.clone()
@@ -109,12 +125,12 @@ impl Identity {
         }
     }
 
-    pub fn is_anonymous(&self) -> bool {
+    pub(crate) fn is_anonymous(&self) -> bool {
         matches!(self, Identity::Anonymous | Identity::Refused { .. })
     }
 
     /// The name recorded in decisions.
-    pub fn name(&self) -> String {
+    pub(crate) fn name(&self) -> String {
         match self {
             Identity::Refused { .. } => "(refused)".into(),
             other => other.principal().name,
@@ -126,16 +142,24 @@ impl Identity {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Stage {
+    /// Drained or disabled services, and open circuits.
     Status,
+    /// Modalities, language and `max_input_tokens`.
     Capability,
+    /// Authentication, trust, roles and tenant.
     Access,
+    /// Data class, PII and regions.
     Privacy,
+    /// The policy rules.
     Policy,
+    /// The request's hard bounds (latency, availability, accuracy, cost, tags, hosting).
     Requirement,
+    /// `exclude_services`.
     Preference,
 }
 
 impl Stage {
+    /// The stage's name, as decisions spell it.
     pub fn as_str(self) -> &'static str {
         match self {
             Stage::Status => "status",
@@ -152,60 +176,79 @@ impl Stage {
 /// Why a candidate was rejected.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Rejection {
+    /// The stage that rejected.
     pub stage: Stage,
+    /// The rule that fired: a policy id, or what was checked (e.g. `min_trust`, `circuit-open`).
     pub rule: String,
+    /// What was wrong, for people.
     pub message: String,
 }
 
 /// The six terms of the master equation for one eligible candidate.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Terms {
+    /// Declared accuracy (0.5 when undeclared).
     pub q: f64,
+    /// Observed success rate (1 without history).
     pub h: f64,
+    /// Preferred-tag fraction plus policy `prefer` bonuses, clamped to [0, 1].
     pub t: f64,
+    /// Estimated cost divided by the largest estimate among the eligible (0 if all are 0).
     pub c: f64,
+    /// p95 latency divided by the largest p95 among the eligible.
     pub l: f64,
+    /// ρ: `clamp(risk + 10·(1 − availability) + 0.2·[degraded], 0, 1)`.
     pub r: f64,
 }
 
 /// One candidate's evaluation.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CandidateResult {
+    /// The service.
     pub service_id: String,
+    /// Its contract version.
     pub service_version: String,
+    /// Whether it passed every stage.
     pub eligible: bool,
+    /// J(s), when eligible.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub score: Option<f64>,
+    /// The terms of J(s), when eligible.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub terms: Option<Terms>,
+    /// Every reason the first rejecting stage found; empty when eligible.
     pub rejections: Vec<Rejection>,
     /// The rules of `prefer` policies that applied.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub preferred_by: Vec<String>,
+    pub(crate) preferred_by: Vec<String>,
     /// What the candidate would contribute to a route.
-    pub metrics: Metrics,
+    pub(crate) metrics: Metrics,
 }
 
 /// The guarantees of one candidate for this request.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Metrics {
+pub(crate) struct Metrics {
     /// Declared p95, or the observed one when worse and well measured.
-    pub latency_p95_ms: f64,
-    pub availability: f64,
+    pub(crate) latency_p95_ms: f64,
+    pub(crate) availability: f64,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub accuracy: Option<f64>,
+    pub(crate) accuracy: Option<f64>,
     /// Estimated cost of the request.
-    pub cost: f64,
+    pub(crate) cost: f64,
     /// ρ: risk + unavailability + degradation, in [0, 1].
-    pub risk: f64,
+    pub(crate) risk: f64,
 }
 
 /// The chosen service of one step.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Choice {
+    /// The step's capability.
     pub capability: String,
+    /// The chosen service.
     pub service_id: String,
+    /// Its contract version.
     pub service_version: String,
+    /// Its score J(s) for this step.
     pub score: f64,
     /// The panic guard chose this service although its circuit is open: a
     /// half-open probe (SPEC §8).
@@ -216,28 +259,33 @@ pub struct Choice {
 /// One step's candidates.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StepResult {
-    pub capability: String,
+    pub(crate) capability: String,
     /// Eligible candidates first, best first; then the rejected, by id.
     pub candidates: Vec<CandidateResult>,
-    pub summary: String,
+    pub(crate) summary: String,
 }
 
 impl StepResult {
+    /// The eligible candidates, best first.
     pub fn eligible(&self) -> impl Iterator<Item = &CandidateResult> {
         self.candidates.iter().filter(|c| c.eligible)
     }
 }
 
+/// How routing a request ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
+    /// A service was chosen for every step.
     Routed,
+    /// No eligible service (or no feasible chain).
     NoRoute,
     /// Authentication failed.
     Refused,
 }
 
 impl Outcome {
+    /// `routed`, `no_route` or `refused`, as decisions spell it.
     pub fn as_str(self) -> &'static str {
         match self {
             Outcome::Routed => "routed",
@@ -250,43 +298,59 @@ impl Outcome {
 /// The control signal u* (SPEC §5): every component finite and in [0, 1].
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Control {
+    /// clamp(10·(J₁ − J₂), 0, 1) for the best and runner-up scores; 1 without a runner-up.
     pub confidence: f64,
+    /// clamp(1 − p95 / max_latency_p95_ms, 0, 1); 1 without a bound.
     pub latency_headroom: f64,
+    /// clamp(1 − cost / max_cost, 0, 1); 1 without a bound, or when both are 0.
     pub budget_headroom: f64,
+    /// ρ of the chosen service (the largest over a chain's steps).
     pub risk: f64,
 }
 
 /// The guarantees of the chosen route, composed over a chain (SPEC §6).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Composed {
+    /// p95 latency in ms, summed over the steps.
     pub latency_p95_ms: f64,
+    /// Availability, multiplied over the steps.
     pub availability: f64,
     /// The minimum declared accuracy; `None` when a step declares none.
     pub accuracy: Option<f64>,
+    /// Estimated cost, summed over the steps.
     pub cost: f64,
     /// The currency of the costs (one per registry).
     pub currency: String,
+    /// The regions every step processes data in (the intersection), sorted.
     pub regions: Vec<String>,
-    pub hosting: crate::contract::Hosting,
-    pub retention_days: u64,
+    pub(crate) hosting: crate::contract::Hosting,
+    pub(crate) retention_days: u64,
 }
 
 /// The outcome of routing one request.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Decision {
+    /// How it ended.
     pub outcome: Outcome,
+    /// Who asked: the principal's name, `anonymous`, or `(refused)`.
     pub principal: String,
+    /// The tie-break seed used.
     pub seed: u64,
+    /// The weights in force.
     pub weights: Weights,
+    /// Every step's candidates (one step unless a chain).
     pub steps: Vec<StepResult>,
     /// One per step when routed.
     pub chosen: Vec<Choice>,
     /// The total score (the sum of step scores for a chain).
     pub score: Option<f64>,
+    /// The control signal, when routed.
     pub control: Option<Control>,
+    /// The composed guarantees of the chosen route, when routed.
     pub guarantees: Option<Composed>,
     /// Why nothing was routed, beyond the per-candidate rejections.
     pub reason: Option<String>,
+    /// One line: `0/7 services eligible: 3 policy(eu-residency), …`.
     pub summary: String,
 }
 

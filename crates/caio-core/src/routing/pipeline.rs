@@ -17,38 +17,41 @@ use std::collections::BTreeMap;
 
 /// One candidate of one step, evaluated.
 #[derive(Debug, Clone)]
-pub struct Evaluated<'a> {
-    pub contract: &'a ServiceContract,
-    pub stats: ServiceStats,
-    pub rejections: Vec<Rejection>,
+pub(crate) struct Evaluated<'a> {
+    pub(crate) contract: &'a ServiceContract,
+    pub(crate) stats: ServiceStats,
+    pub(crate) rejections: Vec<Rejection>,
     /// The `prefer` rules that apply (ids borrowed from the policy set).
-    pub preferred_by: Vec<&'a str>,
+    pub(crate) preferred_by: Vec<&'a str>,
     /// Sum of the weights of the `prefer` rules that apply.
-    pub bonus: f64,
-    pub metrics: Metrics,
-    pub terms: Option<Terms>,
+    pub(crate) bonus: f64,
+    pub(crate) metrics: Metrics,
+    pub(crate) terms: Option<Terms>,
     /// Set for eligible candidates (and for the panic guard's probe).
-    pub score: Option<f64>,
+    pub(crate) score: Option<f64>,
     /// The panic guard's half-open probe: scored as if its circuit were
     /// closed, but still rejected with `circuit-open` (it is not eligible).
-    pub probe: bool,
+    pub(crate) probe: bool,
 }
 
 /// One step: its candidates (those offering the capability), sorted by id.
 #[derive(Debug, Clone)]
 pub struct StepEval<'a> {
-    pub index: usize,
-    pub capability: String,
-    pub candidates: Vec<Evaluated<'a>>,
+    pub(crate) index: usize,
+    pub(crate) capability: String,
+    pub(crate) candidates: Vec<Evaluated<'a>>,
 }
 
 /// What every candidate of a request is evaluated against.
 #[derive(Debug, Clone, Copy)]
 pub struct Env<'r> {
+    /// The request being routed.
     pub request: &'r Request,
+    /// Who is asking.
     pub identity: &'r Identity,
     /// The principal access rules and policies see.
     pub principal: &'r Principal,
+    /// The rules in force.
     pub policies: &'r PolicySet,
     /// The requirement stage checks only what holds per step (accuracy,
     /// tags, hosting); latency, availability and cost are checked on the
@@ -526,7 +529,7 @@ impl<'a> StepEval<'a> {
         }
     }
 
-    pub fn choice(&self, i: usize) -> Choice {
+    pub(crate) fn choice(&self, i: usize) -> Choice {
         let e = &self.candidates[i];
         Choice {
             capability: self.capability.clone(),

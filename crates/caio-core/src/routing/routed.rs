@@ -10,10 +10,15 @@ use std::collections::BTreeMap;
 /// A contract version the router considered, with its status then.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ContractRef {
+    /// The service.
     pub service_id: String,
+    /// The contract version.
     pub version: String,
+    /// Its content address: hex BLAKE3 of the contract's canonical JSON.
     pub hash: String,
+    /// The service's status at the time.
     pub status: ServiceStatus,
+    /// Why the status was set, when someone said.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status_reason: Option<String>,
 }
@@ -21,7 +26,9 @@ pub struct ContractRef {
 /// A decision and what it was made from.
 #[derive(Debug, Clone, Serialize)]
 pub struct Routed {
+    /// The decision.
     pub decision: Decision,
+    /// Who asked.
     pub identity: Identity,
     /// Hash of the policy set applied.
     pub policy_set: String,

@@ -11,16 +11,16 @@
 //! candidates, and ρ = clamp(risk + 10·(1 − availability) + 0.2·[degraded]).
 
 use super::pipeline::{Evaluated, StepEval};
-use super::{Composed, Control, MIN_OBSERVATIONS, Metrics, ServiceStats, TIE_EPSILON, Terms};
+use super::{Composed, Control, MIN_OBSERVATIONS, Metrics, ServiceStats, Terms};
 use crate::contract::ServiceContract;
 use crate::lifecycle::ServiceStatus;
 use crate::request::{Input, Request, Weights};
 
 /// q when a contract declares no accuracy.
-pub const DEFAULT_ACCURACY: f64 = 0.5;
+pub(crate) const DEFAULT_ACCURACY: f64 = 0.5;
 
 /// Estimated cost: `per_request + tokens/1000 · per_1k_input + expected_output_tokens/1000 · per_1k_output`.
-pub fn estimate(contract: &ServiceContract, input: &Input) -> f64 {
+pub(crate) fn estimate(contract: &ServiceContract, input: &Input) -> f64 {
     let c = &contract.cost;
     c.per_request
         + input.tokens as f64 / 1000.0 * c.per_1k_input_tokens
@@ -29,7 +29,7 @@ pub fn estimate(contract: &ServiceContract, input: &Input) -> f64 {
 
 /// The p95 used for requirements and ℓ: the observed one when at least
 /// [`MIN_OBSERVATIONS`] latencies exist and it is worse than declared.
-pub fn effective_p95(contract: &ServiceContract, stats: &ServiceStats) -> f64 {
+pub(crate) fn effective_p95(contract: &ServiceContract, stats: &ServiceStats) -> f64 {
     let declared = contract.guarantees.latency_ms.p95;
     match stats.observed_p95_ms {
         Some(observed) if stats.observations >= MIN_OBSERVATIONS && observed > declared => observed,
@@ -38,7 +38,7 @@ pub fn effective_p95(contract: &ServiceContract, stats: &ServiceStats) -> f64 {
 }
 
 /// ρ = clamp(risk + 10·(1 − availability) + 0.2·[degraded], 0, 1).
-pub fn rho(contract: &ServiceContract, status: ServiceStatus) -> f64 {
+pub(crate) fn rho(contract: &ServiceContract, status: ServiceStatus) -> f64 {
     let degraded = if status == ServiceStatus::Degraded {
         0.2
     } else {
@@ -47,7 +47,7 @@ pub fn rho(contract: &ServiceContract, status: ServiceStatus) -> f64 {
     unit(contract.risk + (1.0 - contract.guarantees.availability) * 10.0 + degraded)
 }
 
-pub fn metrics(
+pub(crate) fn metrics(
     contract: &ServiceContract,
     status: ServiceStatus,
     stats: &ServiceStats,
@@ -63,13 +63,13 @@ pub fn metrics(
 }
 
 /// Clamps to [0, 1]; NaN becomes 0.
-pub fn unit(x: f64) -> f64 {
+pub(crate) fn unit(x: f64) -> f64 {
     if x.is_nan() { 0.0 } else { x.clamp(0.0, 1.0) }
 }
 
 /// Fills in terms and scores of the eligible candidates of one step. The
 /// normalisations range over the eligible candidates only.
-pub fn score_step(evals: &mut [Evaluated<'_>], weights: &Weights, prefer_tags: &[String]) {
+pub(crate) fn score_step(evals: &mut [Evaluated<'_>], weights: &Weights, prefer_tags: &[String]) {
     let eligible = || evals.iter().filter(|e| e.rejections.is_empty());
     let max_cost = eligible().map(|e| e.metrics.cost).fold(0.0, f64::max);
     let max_p95 = eligible()
@@ -110,13 +110,13 @@ pub fn score_step(evals: &mut [Evaluated<'_>], weights: &Weights, prefer_tags: &
 }
 
 /// The master equation.
-pub fn j(w: &Weights, t: &Terms) -> f64 {
+pub(crate) fn j(w: &Weights, t: &Terms) -> f64 {
     w.q * t.q + w.h * t.h + w.t * t.t - w.c * t.c - w.l * t.l - w.r * t.r
 }
 
 /// The control signal u* of a routed decision. `chosen` holds the chosen
 /// index of each step; `runner_up` is the best alternative's total score.
-pub fn control(
+pub(crate) fn control(
     request: &Request,
     total: f64,
     runner_up: Option<f64>,
@@ -147,16 +147,11 @@ pub fn control(
 }
 
 /// The best score among a step's eligible candidates other than `except`.
-pub fn runner_up(eval: &StepEval<'_>, except: usize) -> Option<f64> {
+pub(crate) fn runner_up(eval: &StepEval<'_>, except: usize) -> Option<f64> {
     eval.candidates
         .iter()
         .enumerate()
         .filter(|(i, _)| *i != except)
         .filter_map(|(_, c)| c.score)
         .reduce(f64::max)
-}
-
-/// Whether two scores tie.
-pub fn ties(a: f64, b: f64) -> bool {
-    (a - b).abs() <= TIE_EPSILON
 }

@@ -28,7 +28,7 @@ fn uniform(rng: &mut ChaCha20Rng, bound: u64) -> u64 {
 }
 
 /// Shuffles `items` in place (Fisher–Yates, last position first).
-pub fn shuffle<T>(items: &mut [T], rng: &mut ChaCha20Rng) {
+pub(crate) fn shuffle<T>(items: &mut [T], rng: &mut ChaCha20Rng) {
     for i in (1..items.len()).rev() {
         let j = uniform(rng, i as u64 + 1) as usize;
         items.swap(i, j);
@@ -36,7 +36,7 @@ pub fn shuffle<T>(items: &mut [T], rng: &mut ChaCha20Rng) {
 }
 
 /// The winner among tied items given in sorted order.
-pub fn first_after_shuffle<T: Copy>(sorted: &[T], seed: u64) -> T {
+pub(crate) fn first_after_shuffle<T: Copy>(sorted: &[T], seed: u64) -> T {
     let mut items = sorted.to_vec();
     if items.len() > 1 {
         shuffle(&mut items, &mut rng(seed));

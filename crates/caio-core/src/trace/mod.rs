@@ -7,7 +7,7 @@
 //!
 //! This module is pure: building records (with redaction before hashing),
 //! the chain rule, and judging a sequence of stored rows. Storage lives in
-//! `store::traces`, signed notes in [`note`].
+//! `caio_store::traces`, signed notes in [`note`].
 
 pub mod note;
 
@@ -22,14 +22,15 @@ use std::collections::BTreeMap;
 pub const DOMAIN: &[u8] = b"caio-trace-v1\n";
 
 /// The version of the record format.
-pub const RECORD_VERSION: u32 = 1;
+pub(crate) const RECORD_VERSION: u32 = 1;
 
 /// What one route call leaves in the trace.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TraceRecord {
-    pub v: u32,
+    pub(crate) v: u32,
     /// When the call was made (RFC 3339 UTC), from the edge's clock.
     pub at: String,
+    /// How routing ended (the decision's outcome).
     pub outcome: crate::routing::Outcome,
     /// The request, without its token and without the paths it listed
     /// under `redact`.
@@ -45,7 +46,8 @@ pub struct TraceRecord {
     /// Execution statistics used, by service (services without history
     /// are left out: they score h = 1).
     pub stats: BTreeMap<String, ServiceStats>,
-    pub seed: u64,
+    pub(crate) seed: u64,
+    /// The decision.
     pub decision: Decision,
     /// Execution attempts (`route --execute`), in order: service, status
     /// or error class, latency, retry or failover and why, guarantee
@@ -60,6 +62,7 @@ pub struct TraceRecord {
 /// The end of an execution, next to its attempts.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ExecutionRecord {
+    /// How it ended.
     pub outcome: ExecutionOutcome,
     /// The service whose response was used.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -71,9 +74,11 @@ pub struct ExecutionRecord {
     pub deadline_ms: u64,
 }
 
+/// How an execution ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ExecutionOutcome {
+    /// A service's response was used.
     Succeeded,
     /// Every candidate failed, or the deadline ran out.
     Failed,
@@ -84,12 +89,14 @@ pub enum ExecutionOutcome {
 /// A record serialised for the chain.
 #[derive(Debug, Clone)]
 pub struct Prepared {
+    /// The record.
     pub record: TraceRecord,
     /// `JCS(record)`.
     pub body: String,
 }
 
 impl Prepared {
+    /// Serialises `record` to its canonical JSON.
     pub fn new(record: TraceRecord) -> Result<Prepared, crate::canonical::JcsError> {
         let body = crate::canonical::to_jcs(&record)?;
         Ok(Prepared { record, body })
@@ -129,7 +136,7 @@ pub fn record(request: &Request, routed: &Routed, at: String) -> TraceRecord {
 
 /// The request as JSON without its token, its `payload` and the paths
 /// under `redact`, and the list of paths actually removed (sorted).
-pub fn redact(request: &Request) -> (serde_json::Value, Vec<String>) {
+pub(crate) fn redact(request: &Request) -> (serde_json::Value, Vec<String>) {
     let mut value = serde_json::to_value(request).unwrap_or(serde_json::Value::Null);
     let mut removed = Vec::new();
     // The payload is the content sent to a service: never in the trace.
@@ -236,9 +243,13 @@ pub fn unhex32(s: &str) -> Option<[u8; 32]> {
 /// One stored row of the chain, as verification reads it.
 #[derive(Debug, Clone)]
 pub struct Row {
+    /// Its position in the chain, from 1.
     pub seq: i64,
+    /// The stored hash of the record before it (hex).
     pub prev: String,
+    /// The stored chain hash of this record (hex).
     pub hash: String,
+    /// The record's canonical JSON, as stored.
     pub record: String,
     /// The columns `list` and `show` search by, when read from the store.
     pub index: Option<Index>,
@@ -299,16 +310,22 @@ fn is_joined(text: &str, parts: &[HeadChoice<'_>]) -> bool {
 /// The lookup columns stored next to a record (derived from it).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Index {
+    /// The first 32 hex characters of the chain hash.
     pub decision_id: String,
+    /// The record's `at`.
     pub at: String,
+    /// The record's outcome (`routed`, `no_route`, `refused`).
     pub outcome: String,
+    /// The chosen service ids, comma-separated.
     pub services: String,
+    /// The decision's principal name.
     pub principal: String,
 }
 
 impl Index {
     /// The columns a record and its hash imply.
-    pub fn of(body: &str, hash: &[u8; 32]) -> Option<Index> {
+    #[cfg(test)]
+    fn of(body: &str, hash: &[u8; 32]) -> Option<Index> {
         let head: Head<'_> = serde_json::from_str(body).ok()?;
         Some(Index {
             decision_id: decision_id(hash),
@@ -328,7 +345,7 @@ impl Index {
     /// `Index::of(body, hash) == Some(self)`, without building the index:
     /// the record is parsed the same way, and its values are compared where
     /// they lie.
-    pub fn matches(&self, body: &str, hash: &[u8; 32]) -> bool {
+    pub(crate) fn matches(&self, body: &str, hash: &[u8; 32]) -> bool {
         let Ok(head) = serde_json::from_str::<Head<'_>>(body) else {
             return false;
         };
@@ -345,23 +362,55 @@ impl Index {
 #[serde(rename_all = "snake_case", tag = "kind")]
 pub enum Break {
     /// The record (or its stored hash) was altered.
-    ContentChanged { seq: i64 },
+    ContentChanged {
+        /// The altered record.
+        seq: i64,
+    },
     /// Records `seq..next` are missing: `next` is the next seq present.
-    RecordMissing { seq: i64, next: i64 },
+    RecordMissing {
+        /// The first missing seq.
+        seq: i64,
+        /// The next seq present.
+        next: i64,
+    },
     /// The record at `seq` does not continue the one before it.
-    OrderChanged { seq: i64 },
+    OrderChanged {
+        /// The record out of place.
+        seq: i64,
+    },
     /// A checkpoint covers more records than the chain holds.
-    Truncated { checkpoint: i64, records: i64 },
+    Truncated {
+        /// How many records the checkpoint covers.
+        checkpoint: i64,
+        /// The seq of the last record verified.
+        records: i64,
+    },
     /// The chain's hash at the checkpoint's size differs from the checkpoint.
-    CheckpointMismatch { seq: i64 },
+    CheckpointMismatch {
+        /// The checkpoint's size: the seq where the hashes differ.
+        seq: i64,
+    },
     /// A checkpoint whose signature does not verify, or that cannot be read.
-    BadCheckpoint { checkpoint: String, reason: String },
+    BadCheckpoint {
+        /// The checkpoint, as the user named it (its path).
+        checkpoint: String,
+        /// Why it was refused.
+        reason: String,
+    },
     /// The lookup columns (decision id, time, outcome, services, principal)
     /// disagree with the record they index.
-    IndexChanged { seq: i64 },
+    IndexChanged {
+        /// The record whose columns disagree.
+        seq: i64,
+    },
     /// Verification was asked to start (`--from`) after the last record
     /// (`head`, 0 for an empty chain): the records asked for are not there.
-    StartPastHead { from: i64, head: i64 },
+    StartPastHead {
+        /// The seq asked for.
+        from: i64,
+        /// The last seq stored (0 for an empty chain).
+        head: i64,
+    },
 }
 
 impl std::fmt::Display for Break {
@@ -430,7 +479,9 @@ pub struct Verifier {
     prev: [u8; 32],
     /// Checkpoint sizes whose chain hash we need.
     wanted: BTreeMap<i64, Option<[u8; 32]>>,
+    /// The seq of the last row that checked out (0 before any).
     pub records: i64,
+    /// The first thing found wrong, if any; nothing is checked after it.
     pub first_break: Option<Break>,
     /// Check each row's lookup columns here (callers that check them on
     /// another thread turn this off).
@@ -527,6 +578,7 @@ impl Verifier {
         }
     }
 
+    /// The chain hash after the last row that checked out.
     pub fn head(&self) -> [u8; 32] {
         self.prev
     }

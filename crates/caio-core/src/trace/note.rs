@@ -26,14 +26,17 @@ const ED25519: u8 = 0x01;
 /// A checkpoint's claims.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Checkpoint {
+    /// The origin line: `caio/<instance>`.
     pub origin: String,
+    /// How many records it covers.
     pub size: i64,
+    /// The chain hash of record `size`.
     pub head: [u8; 32],
 }
 
 impl Checkpoint {
     /// The note text (what is signed).
-    pub fn text(&self) -> String {
+    pub(crate) fn text(&self) -> String {
         format!(
             "{}\n{}\n{}\n",
             self.origin,
@@ -44,7 +47,7 @@ impl Checkpoint {
 }
 
 /// The 4-byte key hash of an Ed25519 key named `name`.
-pub fn key_hash(name: &str, key: &VerifyingKey) -> [u8; 4] {
+pub(crate) fn key_hash(name: &str, key: &VerifyingKey) -> [u8; 4] {
     let mut h = Sha256::new();
     h.update(name.as_bytes());
     h.update(b"\n");
