@@ -23,12 +23,15 @@ pub(crate) const MAX_NODES: usize = 50_000;
 /// A byte range in the source text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Span {
-    pub(crate) offset: usize,
-    pub(crate) len: usize,
+    /// Byte offset of the first byte.
+    pub offset: usize,
+    /// Length in bytes.
+    pub len: usize,
 }
 
 impl Span {
-    pub(crate) fn new(offset: usize, len: usize) -> Self {
+    /// The span of `len` bytes from `offset`.
+    pub fn new(offset: usize, len: usize) -> Self {
         Span { offset, len }
     }
 }
@@ -324,20 +327,21 @@ fn first_line_without_position(rendered: &str) -> String {
 }
 
 /// Maps byte offsets to 1-based line and column (columns count characters).
-pub(crate) struct LineIndex<'a> {
+pub struct LineIndex<'a> {
     text: &'a str,
     starts: Vec<usize>,
 }
 
 impl<'a> LineIndex<'a> {
-    pub(crate) fn new(text: &'a str) -> Self {
+    /// The index of `text`'s lines.
+    pub fn new(text: &'a str) -> Self {
         let mut starts = vec![0];
         starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
         LineIndex { text, starts }
     }
 
     /// 1-based (line, column) of a byte offset.
-    pub(crate) fn line_col(&self, offset: usize) -> (usize, usize) {
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
         let offset = offset.min(self.text.len());
         let line = self.starts.partition_point(|&s| s <= offset) - 1;
         let start = self.starts[line];

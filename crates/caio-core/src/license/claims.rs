@@ -41,7 +41,8 @@ pub struct Claims {
 pub struct License {
     /// The signed claims.
     pub claims: Claims,
-    pub(crate) issued_at: Timestamp,
+    /// When it was issued (the vendor signed this time).
+    pub issued_at: Timestamp,
     pub(crate) not_before: Timestamp,
     /// `claims.expires_at`, parsed: the first instant it is no longer valid.
     pub expires_at: Timestamp,
