@@ -203,6 +203,13 @@ pub fn parse(format: &DocumentKind, text: &str) -> Result<Node, Problem> {
                 ),
             ),
             ParseErrorKind::Empty => ("empty", format.empty_help.to_string()),
+            ParseErrorKind::Tag => (
+                "yaml-syntax",
+                format!(
+                    "remove the tag: a {} takes plain YAML values, and caio does not guess what a tag means",
+                    format.noun
+                ),
+            ),
         };
         Problem::error(format.code(suffix), e.span, e.message)
             .label(if suffix == "yaml-syntax" {

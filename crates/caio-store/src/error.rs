@@ -94,7 +94,7 @@ pub enum Error {
     )]
     UnknownPrincipal { name: String },
 
-    #[error("cannot read {}: {reason}", path.display())]
+    #[error("cannot use the key file {}: {reason}", path.display())]
     #[diagnostic(
         code(caio::key),
         help(

@@ -279,15 +279,19 @@ pub fn load_or_create_key(path: &Path) -> Result<[u8; 32], Error> {
     };
     if !path.exists() {
         let mut key = [0u8; 32];
-        getrandom::fill(&mut key).map_err(|e| fail(format!("random generator failed: {e}")))?;
+        getrandom::fill(&mut key).map_err(|e| {
+            fail(format!(
+                "cannot create it: the random generator failed: {e}"
+            ))
+        })?;
         match secret_file::write_new(path, &key) {
             Ok(()) => {}
             // Another caio process created it first: use theirs.
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
-            Err(e) => return Err(fail(e.to_string())),
+            Err(e) => return Err(fail(format!("cannot create it: {e}"))),
         }
     }
-    let bytes = secret_file::read(path).map_err(|e| fail(e.to_string()))?;
+    let bytes = secret_file::read(path).map_err(|e| fail(format!("cannot read it: {e}")))?;
     <[u8; 32]>::try_from(bytes.as_slice())
         .map_err(|_| fail(format!("expected 32 bytes, found {}", bytes.len())))
 }

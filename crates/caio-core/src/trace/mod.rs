@@ -146,6 +146,9 @@ pub(crate) fn redact(request: &Request) -> (serde_json::Value, Vec<String>) {
             removed.push(path.to_string());
         }
     }
+    // A credential pasted where none belongs (a token in `request_id`) is
+    // masked wherever it appears.
+    mask_credentials(&mut value, &mut String::new(), &mut removed);
     // An `auth` object left empty says nothing; drop it too.
     if let Some(map) = value.as_object_mut()
         && map
@@ -157,6 +160,78 @@ pub(crate) fn redact(request: &Request) -> (serde_json::Value, Vec<String>) {
     removed.sort();
     removed.dedup();
     (value, removed)
+}
+
+/// Masks credential-shaped strings in every string of `value`; the paths of
+/// the strings changed go into `masked`.
+fn mask_credentials(value: &mut serde_json::Value, path: &mut String, masked: &mut Vec<String>) {
+    match value {
+        serde_json::Value::String(text) => {
+            if let Some(safe) = masked_credentials(text) {
+                *text = safe;
+                masked.push(path.clone());
+            }
+        }
+        serde_json::Value::Array(items) => {
+            for (i, item) in items.iter_mut().enumerate() {
+                let len = path.len();
+                push_segment(path, &i.to_string());
+                mask_credentials(item, path, masked);
+                path.truncate(len);
+            }
+        }
+        serde_json::Value::Object(map) => {
+            for (key, item) in map.iter_mut() {
+                let len = path.len();
+                push_segment(path, key);
+                mask_credentials(item, path, masked);
+                path.truncate(len);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn push_segment(path: &mut String, segment: &str) {
+    if !path.is_empty() {
+        path.push('.');
+    }
+    path.push_str(segment);
+}
+
+/// The shortest secret part a credential-shaped string has.
+const MIN_SECRET: usize = 16;
+
+/// `text` with the secret part of every credential-shaped run (`caio_…`,
+/// `sk-…`, `Bearer …`, at least 16 key characters) replaced by `***`;
+/// `None` when there is none.
+pub fn masked_credentials(text: &str) -> Option<String> {
+    let is_key = |c: char| c.is_ascii_alphanumeric() || "-_.~+/=".contains(c);
+    let mut out = String::new();
+    let mut rest = text;
+    let mut changed = false;
+    while !rest.is_empty() {
+        let prefix = ["caio_", "sk-", "Bearer ", "bearer "]
+            .iter()
+            .find(|p| rest.starts_with(**p));
+        if let Some(prefix) = prefix {
+            let body = &rest[prefix.len()..];
+            let run = body.find(|c: char| !is_key(c)).unwrap_or(body.len());
+            if run >= MIN_SECRET {
+                out.push_str(prefix);
+                out.push_str("***");
+                rest = &body[run..];
+                changed = true;
+                continue;
+            }
+        }
+        let mut chars = rest.chars();
+        if let Some(c) = chars.next() {
+            out.push(c);
+        }
+        rest = chars.as_str();
+    }
+    changed.then_some(out)
 }
 
 fn remove_path(value: &mut serde_json::Value, path: &str) -> bool {
@@ -789,6 +864,35 @@ mod tests {
         assert_eq!(unhex32(&hex(&hash)), Some(hash));
         assert_eq!(unhex32(&hex(&hash).to_uppercase()), Some(hash));
         assert_eq!(unhex32(&format!("+{}", &hex(&hash)[1..])), None);
+    }
+
+    #[test]
+    fn a_token_pasted_into_request_id_is_masked() {
+        let mut r = Request::for_capability("chat");
+        r.request_id = Some(
+            "retry caio_SECRETTOKENVALUE1234567890abcdefghij for sk-proj-abcdefghijklmnopqrst"
+                .into(),
+        );
+        let (value, removed) = redact(&r);
+        assert_eq!(value["request_id"], "retry caio_*** for sk-***");
+        assert_eq!(removed, ["request_id"]);
+    }
+
+    #[test]
+    fn short_or_plain_strings_are_not_masked() {
+        for text in [
+            "caio_short",
+            "sk-1",
+            "task-runner",
+            "Bearer of news",
+            "caio",
+        ] {
+            assert_eq!(masked_credentials(text), None, "{text}");
+        }
+        assert_eq!(
+            masked_credentials("Authorization: Bearer abcdefghijklmnopqrstuvwxyz").as_deref(),
+            Some("Authorization: Bearer ***")
+        );
     }
 
     #[test]
