@@ -61,7 +61,9 @@ pub struct Facts {
     pub rho: f64,
 }
 
-fn clamp01(x: f64) -> f64 {
+/// Clamps to [0, 1], and a NaN to 0: SPEC §5 wants every control component
+/// finite and in [0, 1], and the engine's clamp maps NaN to 0 too.
+pub fn clamp01(x: f64) -> f64 {
     if x.is_nan() { 0.0 } else { x.clamp(0.0, 1.0) }
 }
 
@@ -368,6 +370,38 @@ pub fn steps(s: &Scenario) -> Vec<Vec<Judged>> {
     s.request.steps().iter().map(|st| step(s, st)).collect()
 }
 
+/// The panic guard's half-open probe of a single step (SPEC §8), with its
+/// J: when nothing is eligible, the candidate rejected only because its
+/// circuit is open whose circuit opened earliest (an unknown time first,
+/// then by id), scored as the only eligible candidate. `None` for chains,
+/// refused callers, or when something is eligible or nothing is probed.
+pub fn probe(s: &Scenario, step: &Step) -> Option<(String, f64)> {
+    if s.request.is_chain() || matches!(s.identity, Identity::Refused { .. }) {
+        return None;
+    }
+    let judged = self::step(s, step);
+    if judged.iter().any(Judged::eligible) {
+        return None;
+    }
+    let opened = |j: &Judged| {
+        s.services[j.index]
+            .stats
+            .circuit_opened_at_ms
+            .unwrap_or(i64::MIN)
+    };
+    let chosen = judged
+        .iter()
+        .filter(|j| j.probe)
+        .min_by(|a, b| opened(a).cmp(&opened(b)).then(a.id.cmp(&b.id)))?;
+    let mut alone = s.clone();
+    alone.services[chosen.index].stats.circuit_open = false;
+    let j = self::step(&alone, step)
+        .into_iter()
+        .find(|j| j.index == chosen.index)?
+        .j?;
+    Some((chosen.id.clone(), j))
+}
+
 /// Composed guarantees of a chain (SPEC §6), in step order.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Composition {
@@ -437,4 +471,58 @@ pub fn best_total(req: &Request, judged: &[Vec<Judged>]) -> Option<(f64, Vec<usi
         }
     }
     best
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    use super::*;
+    use crate::random::Gen;
+    use crate::scenario::{self, Profile};
+    use caio_core::policy::PolicySet;
+    use caio_core::routing::Outcome;
+
+    /// The property tests once carried a second oracle whose clamp let a NaN
+    /// through, while this one (and the engine) map it to 0. SPEC §5 settles
+    /// it: every control component is finite and in [0, 1]. A service with
+    /// p95 0 under `max_latency_p95_ms: 0` makes the latency headroom
+    /// clamp(1 − 0/0) = clamp(NaN): 0 in the engine and in the oracle.
+    #[test]
+    fn a_nan_control_input_clamps_to_zero_as_in_the_engine() {
+        assert_eq!(clamp01(f64::NAN), 0.0);
+        assert_eq!(clamp01(f64::INFINITY), 1.0);
+        assert_eq!(clamp01(f64::NEG_INFINITY), 0.0);
+
+        let mut svc = scenario::service(&mut Gen::from_seed(7), &Profile::default(), "chat");
+        svc.contract.capabilities[0].kind = "chat".into();
+        scenario::open_up(&mut svc);
+        svc.status = ServiceStatus::Active;
+        svc.stats = Default::default();
+        let latency = &mut svc.contract.guarantees.latency_ms;
+        (latency.p50, latency.p95, latency.p99) = (0.0, 0.0, 0.0);
+        let mut request = Request::for_capability("chat");
+        request.requirements.max_latency_p95_ms = Some(0.0);
+        let s = Scenario {
+            services: vec![svc],
+            rules: Vec::new(),
+            identity: Identity::Anonymous,
+            request,
+        };
+
+        let d = caio_core::routing::route(
+            &s.request,
+            &s.identity,
+            &s.candidates(),
+            &PolicySet::default(),
+        );
+        assert_eq!(d.outcome, Outcome::Routed, "{:?}", d.reason);
+        let engine = d.control.expect("a routed decision has a control signal");
+        let chosen = &step(&s, &s.request.steps()[0])[0];
+        let max = s.request.requirements.max_latency_p95_ms.unwrap();
+        let oracle = clamp01(1.0 - chosen.facts.p95 / max);
+        assert!((1.0 - chosen.facts.p95 / max).is_nan());
+        assert_eq!(engine.latency_headroom, 0.0);
+        assert_eq!(oracle, engine.latency_headroom);
+    }
 }

@@ -62,6 +62,10 @@ pub enum Atom {
     Trains(bool),
     RolesExist(bool),
     LanguageIn(Vec<&'static str>),
+    /// Fails closed when the offered capability lists no languages. Not
+    /// drawn by [`rule`] (the seeded scenarios stay as they were); the
+    /// property tests draw it.
+    LanguagesContain(&'static str),
     ServiceId(String),
 }
 
@@ -149,6 +153,9 @@ impl Atom {
             Atom::Trains(b) => format!("service.privacy.trains_on_customer_data: {b}"),
             Atom::RolesExist(b) => format!("service.access.roles: {{ exists: {b} }}"),
             Atom::LanguageIn(l) => format!("request.input.language: {{ in: {} }}", list(l)),
+            Atom::LanguagesContain(l) => {
+                format!("service.capability.languages: {{ contains: {l} }}")
+            }
             Atom::ServiceId(id) => format!("service.service_id: {id}"),
         }
     }
@@ -179,6 +186,13 @@ impl Atom {
             Atom::Trains(b) => c.privacy.trains_on_customer_data == *b,
             Atom::RolesExist(b) => c.access.roles.is_some() == *b,
             Atom::LanguageIn(l) => v.input.language.as_deref().is_some_and(|x| l.contains(&x)),
+            Atom::LanguagesContain(l) => v
+                .offered
+                .languages
+                .as_ref()
+                .ok_or(())?
+                .iter()
+                .any(|x| x == l),
             Atom::ServiceId(id) => &c.service_id == id,
         })
     }
