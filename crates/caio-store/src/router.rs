@@ -20,7 +20,7 @@ use caio_core::lifecycle::ServiceStatus;
 use caio_core::policy::PolicySet;
 use caio_core::principal::{AuthFailure, Principal};
 use caio_core::request::Request;
-use caio_core::routing::{self, Candidate, ContractRef, Identity, Routed, ServiceStats};
+use caio_core::routing::{self, Candidate, Identity, Routed, ServiceStats};
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
@@ -168,31 +168,16 @@ impl Router {
             })
             .collect();
         let decision = routing::route(request, &identity, &candidates, &self.policies);
-        let mut contracts: Vec<ContractRef> = loaded
-            .iter()
-            .map(|l| ContractRef {
-                service_id: l.contract.service_id.clone(),
-                version: l.contract.version.clone(),
-                hash: l.hash.clone(),
-                status: l.status,
-                status_reason: l.status_reason.clone(),
-            })
-            .collect();
-        contracts.sort_by(|a, b| a.service_id.cmp(&b.service_id));
-        let stats = candidates
-            .iter()
-            .filter(|c| c.stats != ServiceStats::default())
-            .map(|c| (c.contract.service_id.clone(), c.stats))
-            .collect();
-        Ok(Routed {
+        let mut routed = Routed::new(
             decision,
             identity,
-            policy_set: self.policy_hash.clone(),
-            policy_rules: self.policies.policies().len(),
-            contracts,
-            stats,
-            notes,
-        })
+            &candidates,
+            self.policy_hash.clone(),
+            self.policies.policies().len(),
+            |i| loaded[i].hash.clone(),
+        );
+        routed.notes = notes;
+        Ok(routed)
     }
 
     /// The execution stats the candidates are routed with: those of the
