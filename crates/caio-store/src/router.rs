@@ -8,7 +8,7 @@
 //! registry mode, and in stateless mode when a home is named (the services
 //! are matched by id), so the circuit breaker protects both. The router
 //! reads the clock once, when built, to tell open circuits from closed
-//! ones; [`Router::at`] sets that time instead (tests, benchmarks).
+//! ones.
 
 use crate::Store;
 use crate::error::Error;
@@ -53,6 +53,9 @@ enum Source {
     },
 }
 
+/// Routes requests over the candidates of the home's registry or of
+/// contract files, built once per command (a batch routes many requests
+/// with one router and its cache).
 pub struct Router {
     source: Source,
     policies: PolicySet,
@@ -130,20 +133,6 @@ impl Router {
             inputs_taken: false,
             now_ms: jiff::Timestamp::now().as_millisecond(),
         })
-    }
-
-    /// Judges circuits at `now` instead of the time the router was built.
-    pub fn at(mut self, now: jiff::Timestamp) -> Router {
-        self.now_ms = now.as_millisecond();
-        self
-    }
-
-    pub fn policies(&self) -> &PolicySet {
-        &self.policies
-    }
-
-    pub fn policy_hash(&self) -> &str {
-        &self.policy_hash
     }
 
     /// Routes one request.
