@@ -75,7 +75,7 @@ impl Engine for Real {}
 /// What the router returns for a decision made from these inputs: the
 /// decision with the hashes that identify its inputs, assembled by
 /// [`Routed::new`] as `Router::route` does.
-pub fn routed(
+pub(crate) fn routed(
     decision: Decision,
     identity: Identity,
     candidates: &[Candidate<'_>],
@@ -101,7 +101,7 @@ pub fn routed(
 
 /// Records one route call through `engine` (record, canonical form, append),
 /// as `caio route` does; the appended positions.
-pub fn trace_call(
+pub(crate) fn trace_call(
     engine: &dyn Engine,
     store: &mut Store,
     request: &Request,
