@@ -25,6 +25,8 @@
 //! defaults applied, principals (anonymous, simulated, refused) and policy
 //! sets written as YAML text and read by the real loader.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use caio_core::contract::{
     Access, Capability, Cost, DataClass, Endpoint, Guarantees, Hosting, Latency, Modality, Privacy,
     ServiceContract, Trust,
