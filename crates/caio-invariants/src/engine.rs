@@ -7,8 +7,8 @@
 use caio_core::policy::PolicySet;
 use caio_core::principal::{AuthFailure, Principal};
 use caio_core::request::Request;
+use caio_core::routing::Routed;
 use caio_core::routing::{self, Candidate, Decision, Identity};
-use caio_core::routing::{ContractRef, Routed};
 use caio_core::trace::{self, Break, Prepared, TraceRecord, Verifier};
 use caio_store::Error;
 use caio_store::Store;
@@ -73,9 +73,9 @@ pub struct Real;
 impl Engine for Real {}
 
 /// What the router returns for a decision made from these inputs: the
-/// decision with the hashes that identify its inputs (as `Router::route`
-/// assembles it).
-pub fn routed(
+/// decision with the hashes that identify its inputs, assembled by
+/// [`Routed::new`] as `Router::route` does.
+pub(crate) fn routed(
     decision: Decision,
     identity: Identity,
     candidates: &[Candidate<'_>],
@@ -85,38 +85,23 @@ pub fn routed(
         .canonical()
         .map(|(h, _)| h)
         .unwrap_or_else(|_| "unhashable".into());
-    let mut contracts: Vec<ContractRef> = candidates
-        .iter()
-        .map(|c| ContractRef {
-            service_id: c.contract.service_id.clone(),
-            version: c.contract.version.clone(),
-            hash: caio_store::registry::contract_hash(c.contract)
-                .map(|(h, _)| h)
-                .unwrap_or_else(|_| "unhashable".into()),
-            status: c.status,
-            status_reason: c.status_reason.map(str::to_string),
-        })
-        .collect();
-    contracts.sort_by(|a, b| a.service_id.cmp(&b.service_id));
-    let stats = candidates
-        .iter()
-        .filter(|c| c.stats != routing::ServiceStats::default())
-        .map(|c| (c.contract.service_id.clone(), c.stats))
-        .collect();
-    Routed {
+    Routed::new(
         decision,
         identity,
+        candidates,
         policy_set,
-        policy_rules: policies.policies().len(),
-        contracts,
-        stats,
-        notes: Vec::new(),
-    }
+        policies.policies().len(),
+        |i| {
+            caio_store::registry::contract_hash(candidates[i].contract)
+                .map(|(h, _)| h)
+                .unwrap_or_else(|_| "unhashable".into())
+        },
+    )
 }
 
 /// Records one route call through `engine` (record, canonical form, append),
 /// as `caio route` does; the appended positions.
-pub fn trace_call(
+pub(crate) fn trace_call(
     engine: &dyn Engine,
     store: &mut Store,
     request: &Request,

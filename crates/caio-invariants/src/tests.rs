@@ -3,6 +3,8 @@
 //! counterexample (replayable files for route calls). Plus: the real engine
 //! passes, scorecards are reproducible, and generated inputs are valid.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use super::engine::{Engine, Real};
 use super::lab::TempDir;
 use super::spec::{self, Invariant};

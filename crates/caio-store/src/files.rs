@@ -153,7 +153,7 @@ pub fn describe_file_type(kind: std::fs::FileType) -> &'static str {
 }
 
 /// An I/O error in words, without the OS error number.
-pub fn io_reason(e: &std::io::Error) -> String {
+pub(crate) fn io_reason(e: &std::io::Error) -> String {
     match e.kind() {
         std::io::ErrorKind::NotFound => "no such file or directory".into(),
         std::io::ErrorKind::PermissionDenied => "permission denied".into(),
@@ -301,6 +301,8 @@ fn read_capped(path: &Path) -> std::io::Result<Capped> {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
     use super::*;
 
     const FORMAT: DocumentKind = DocumentKind {

@@ -352,13 +352,14 @@ impl Store {
             .map_err(|e| state(&self.path, e))
     }
 
+    /// The database file.
     pub fn path(&self) -> &Path {
         &self.path
     }
 
     /// Runs `f` in one write transaction (`BEGIN IMMEDIATE`): all of it commits,
     /// or none of it does.
-    pub fn write<T>(
+    pub(crate) fn write<T>(
         &mut self,
         f: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T, Error>,
     ) -> Result<T, Error> {
@@ -393,13 +394,14 @@ impl Store {
         let _ = self.conn.busy_timeout(self.busy_timeout);
     }
 
-    /// The connection, for reads.
+    /// The connection, for reads (and for the invariant checks that tamper
+    /// with stored traces). Writes go through the store's own methods.
     pub fn conn(&self) -> &Connection {
         &self.conn
     }
 
     /// Maps a SQLite error met while using this store.
-    pub fn err(&self, e: rusqlite::Error) -> Error {
+    pub(crate) fn err(&self, e: rusqlite::Error) -> Error {
         state(&self.path, e)
     }
 }
@@ -428,7 +430,7 @@ fn is_busy(e: &Error) -> bool {
 }
 
 /// Every SQLite failure is a state error (exit 5) with the path and a fix.
-pub fn state(path: &Path, e: rusqlite::Error) -> Error {
+pub(crate) fn state(path: &Path, e: rusqlite::Error) -> Error {
     let code = e.sqlite_error_code();
     let (reason, help) = match code {
         Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => (
@@ -458,6 +460,8 @@ pub fn state(path: &Path, e: rusqlite::Error) -> Error {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
     use super::*;
 
     fn home() -> (tempfile::TempDir, Home) {

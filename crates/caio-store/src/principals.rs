@@ -14,18 +14,24 @@ use serde::Serialize;
 use std::path::{Path, PathBuf};
 
 /// The key file that makes stored token hashes useless without the home.
-pub fn principal_key_path(home: &Home) -> PathBuf {
+fn principal_key_path(home: &Home) -> PathBuf {
     home.keys_dir().join("principal.key")
 }
 
 /// A principal as `principal list` shows it (never a token or its hash).
 #[derive(Debug, Clone, Serialize)]
 pub struct PrincipalRecord {
+    /// Its unique name.
     pub name: String,
+    /// Its tenant, if any.
     pub tenant: Option<String>,
+    /// Its roles.
     pub roles: Vec<String>,
+    /// Its trust level.
     pub trust: Trust,
+    /// When it was created, RFC 3339.
     pub created_at: String,
+    /// When its token was revoked, if it was.
     pub revoked_at: Option<String>,
 }
 
@@ -40,10 +46,15 @@ struct PrincipalRow {
 /// What `principal add` returns: the only moment the token exists in clear.
 #[derive(Debug, Clone, Serialize)]
 pub struct NewPrincipal {
+    /// Its unique name.
     pub name: String,
+    /// Its tenant, if any.
     pub tenant: Option<String>,
+    /// Its roles.
     pub roles: Vec<String>,
+    /// Its trust level.
     pub trust: Trust,
+    /// The token, in clear: shown once, stored only as a keyed hash.
     pub token: String,
 }
 

@@ -8,7 +8,7 @@
 //! registry mode, and in stateless mode when a home is named (the services
 //! are matched by id), so the circuit breaker protects both. The router
 //! reads the clock once, when built, to tell open circuits from closed
-//! ones; [`Router::at`] sets that time instead (tests, benchmarks).
+//! ones.
 
 use crate::Store;
 use crate::error::Error;
@@ -20,7 +20,7 @@ use caio_core::lifecycle::ServiceStatus;
 use caio_core::policy::PolicySet;
 use caio_core::principal::{AuthFailure, Principal};
 use caio_core::request::Request;
-use caio_core::routing::{self, Candidate, ContractRef, Identity, Routed, ServiceStats};
+use caio_core::routing::{self, Candidate, Identity, Routed, ServiceStats};
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
@@ -53,6 +53,9 @@ enum Source {
     },
 }
 
+/// Routes requests over the candidates of the home's registry or of
+/// contract files, built once per command (a batch routes many requests
+/// with one router and its cache).
 pub struct Router {
     source: Source,
     policies: PolicySet,
@@ -132,20 +135,6 @@ impl Router {
         })
     }
 
-    /// Judges circuits at `now` instead of the time the router was built.
-    pub fn at(mut self, now: jiff::Timestamp) -> Router {
-        self.now_ms = now.as_millisecond();
-        self
-    }
-
-    pub fn policies(&self) -> &PolicySet {
-        &self.policies
-    }
-
-    pub fn policy_hash(&self) -> &str {
-        &self.policy_hash
-    }
-
     /// Routes one request.
     pub fn route(&mut self, request: &Request) -> Result<Routed, Error> {
         let mut notes = Vec::new();
@@ -168,31 +157,16 @@ impl Router {
             })
             .collect();
         let decision = routing::route(request, &identity, &candidates, &self.policies);
-        let mut contracts: Vec<ContractRef> = loaded
-            .iter()
-            .map(|l| ContractRef {
-                service_id: l.contract.service_id.clone(),
-                version: l.contract.version.clone(),
-                hash: l.hash.clone(),
-                status: l.status,
-                status_reason: l.status_reason.clone(),
-            })
-            .collect();
-        contracts.sort_by(|a, b| a.service_id.cmp(&b.service_id));
-        let stats = candidates
-            .iter()
-            .filter(|c| c.stats != ServiceStats::default())
-            .map(|c| (c.contract.service_id.clone(), c.stats))
-            .collect();
-        Ok(Routed {
+        let mut routed = Routed::new(
             decision,
             identity,
-            policy_set: self.policy_hash.clone(),
-            policy_rules: self.policies.policies().len(),
-            contracts,
-            stats,
-            notes,
-        })
+            &candidates,
+            self.policy_hash.clone(),
+            self.policies.policies().len(),
+            |i| loaded[i].hash.clone(),
+        );
+        routed.notes = notes;
+        Ok(routed)
     }
 
     /// The execution stats the candidates are routed with: those of the

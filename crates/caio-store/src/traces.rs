@@ -12,7 +12,9 @@ use serde::Serialize;
 /// Where a record landed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Appended {
+    /// Its position in the chain, from 1.
     pub seq: i64,
+    /// Its chain hash (serialised as hex).
     #[serde(serialize_with = "as_hex")]
     pub hash: [u8; 32],
 }
@@ -24,39 +26,54 @@ fn as_hex<S: serde::Serializer>(h: &[u8; 32], s: S) -> Result<S::Ok, S::Error> {
 /// An input of a stateless decision, kept by hash for replay.
 #[derive(Debug, Clone)]
 pub struct Input {
-    pub hash: String,
+    pub(crate) hash: String,
     /// `contract` or `policy_set`.
-    pub kind: &'static str,
-    pub body: String,
+    pub(crate) kind: &'static str,
+    pub(crate) body: String,
 }
 
 /// One stored record, as listed.
 #[derive(Debug, Clone, Serialize)]
 pub struct Listed {
+    /// Its position in the chain.
     pub seq: i64,
+    /// The decision id (first 32 hex characters of its hash).
     pub decision_id: String,
+    /// When the decision was made, RFC 3339.
     pub at: String,
+    /// routed, no_route or refused.
     pub outcome: String,
+    /// The chosen service ids, comma-separated.
     pub services: String,
+    /// Who asked.
     pub principal: String,
 }
 
 /// Filters of `trace list` and `trace export`.
 #[derive(Debug, Clone, Default)]
 pub struct TraceFilter {
+    /// Decisions that chose this service.
     pub service: Option<String>,
+    /// Decisions with this outcome (routed, no_route, refused).
     pub outcome: Option<String>,
+    /// Decisions at or after this RFC 3339 time.
     pub since: Option<String>,
+    /// Decisions before this RFC 3339 time.
     pub until: Option<String>,
+    /// At most this many, newest first.
     pub limit: Option<usize>,
 }
 
 /// A stored checkpoint.
 #[derive(Debug, Clone, Serialize)]
 pub struct StoredCheckpoint {
+    /// The chain's size at the checkpoint.
     pub seq: i64,
+    /// The chain head then, in hex.
     pub hash: String,
+    /// The signed checkpoint note.
     pub note: String,
+    /// When it was made, RFC 3339.
     pub at: String,
 }
 
