@@ -2954,7 +2954,7 @@ _caio() {
             return 0
             ;;
         caio__subcmd__trace__subcmd__verify)
-            opts="-q -v -h --from --checkpoint --public-key --home --format --color --quiet --verbose --help"
+            opts="-q -v -h --from --checkpoint --public-key --replay --home --format --color --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -451,6 +451,7 @@ set edit:completion:arg-completer[caio] = {|@words|
             cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
             cand --format 'Output format: `human` tables and text, or one `json` document on stdout'
             cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
+            cand --replay 'Also replay every decision from its stored inputs and fail on one that differs'
             cand -q 'Print only results and errors: no status lines, warnings or progress bars'
             cand --quiet 'Print only results and errors: no status lines, warnings or progress bars'
             cand -v 'Print more detail (repeat for more)'

@@ -370,6 +370,7 @@ json\t'One JSON document on stdout, for scripts'"
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from verify" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t''
 never\t''"
+complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from verify" -l replay -d 'Also replay every decision from its stored inputs and fail on one that differs'
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from verify" -s q -l quiet -d 'Print only results and errors: no status lines, warnings or progress bars'
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from verify" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from verify" -s h -l help -d 'Print help (see more with \'--help\')'

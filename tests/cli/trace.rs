@@ -240,6 +240,18 @@ fn db(env: &TestEnv) -> Connection {
     Connection::open(env.home().join("caio.db")).expect("open caio.db")
 }
 
+/// The body of a trace object, by hash.
+fn object(env: &TestEnv, hash: &str) -> Value {
+    let body: String = db(env)
+        .query_row(
+            "SELECT body FROM trace_objects WHERE hash = ?1",
+            [hash],
+            |r| r.get(0),
+        )
+        .expect("object");
+    serde_json::from_str(&body).expect("object JSON")
+}
+
 fn record_text(conn: &Connection, seq: i64) -> String {
     conn.query_row("SELECT record FROM traces WHERE seq = ?1", [seq], |r| {
         r.get(0)
@@ -974,7 +986,7 @@ fn tokens_and_redacted_values_never_reach_the_database_or_the_export() {
     );
 
     let (exported, lines) = export(&env, &[]);
-    assert_eq!(lines.len(), 7);
+    assert_eq!(lines.iter().filter(|l| l["type"] == "record").count(), 7);
     let secret_part = token.strip_prefix("caio_").unwrap();
     let needles: [&str; 4] = [&token, secret_part, UNKNOWN_TOKEN, secret_id];
     let mut files = vec![exported.into_bytes()];
@@ -1087,7 +1099,14 @@ fn explanations_never_quote_a_redacted_value() {
         let record = ok_json(&env, &["trace", "show", &(i + 1).to_string()]);
         let text = record.to_string();
         assert!(!text.contains(needle), "record {} holds `{needle}`", i + 1);
-        assert!(text.contains("[redacted]"), "{record:#}");
+        // The recomputed explanation (trace show) redacts it too.
+        let (code, shown, _) = run(env.caio().args(["trace", "show", &(i + 1).to_string()]));
+        assert_eq!(code, 0);
+        assert!(
+            !shown.contains(needle),
+            "trace show {} prints `{needle}`",
+            i + 1
+        );
         needles.push(*needle);
     }
     let (exported, _) = export(&env, &[]);
@@ -1228,7 +1247,10 @@ fn replay_is_identical_in_stateless_mode_and_names_missing_inputs() {
     let record = ok_json(&env, &["trace", "show", "1"])["record"].clone();
 
     // The policy set the first three used, gone from the home.
-    let policy_set = record["policy_set"].as_str().unwrap().to_string();
+    let policy_set = record["objects"]["policy_set"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let deleted = db(&env)
         .execute("DELETE FROM trace_inputs WHERE hash = ?1", [&policy_set])
         .expect("delete");
@@ -1251,7 +1273,8 @@ fn replay_is_identical_in_stateless_mode_and_names_missing_inputs() {
         .as_str()
         .unwrap()
         .to_string();
-    let contract = record["contracts"]
+    let candidates = object(&env, record["objects"]["candidates"].as_str().unwrap());
+    let contract = candidates
         .as_array()
         .unwrap()
         .iter()
@@ -1290,7 +1313,8 @@ fn replay_names_a_missing_contract_version_in_registry_mode() {
     let (code, d) = route(&env, &with_token(fixture("chat-balanced"), &token), &[]);
     assert_eq!(code, 0, "{d:#}");
     let record = ok_json(&env, &["trace", "show", "1"])["record"].clone();
-    let contract = record["contracts"]
+    let candidates = object(&env, record["objects"]["candidates"].as_str().unwrap());
+    let contract = candidates
         .as_array()
         .unwrap()
         .iter()
@@ -1345,32 +1369,67 @@ fn export_lets_anyone_recompute_the_chain() {
     }
 
     let (stdout, lines) = export(&env, &[]);
-    assert_eq!(lines.len(), 4, "{stdout}");
+    let (objects, records): (Vec<&Value>, Vec<&Value>) =
+        lines.iter().partition(|l| l["type"] == "object");
+    assert_eq!(records.len(), 4, "{stdout}");
+    assert!(
+        lines.iter().position(|l| l["type"] == "record")
+            > lines.iter().rposition(|l| l["type"] == "object"),
+        "objects come first: {stdout}"
+    );
+    let mut known = BTreeSet::new();
+    for line in &objects {
+        let kind = line["kind"].as_str().expect("kind");
+        let body = caio_core::canonical::to_jcs(&line["body"]).expect("JCS");
+        let mut hasher = blake3::Hasher::new();
+        hasher.update(format!("caio-object-v1\n{kind}\n").as_bytes());
+        hasher.update(body.as_bytes());
+        assert_eq!(line["hash"], hex(hasher.finalize().as_bytes()), "{line}");
+        known.insert(line["hash"].as_str().unwrap().to_string());
+    }
     let mut prev = [0u8; 32];
-    for (i, line) in lines.iter().enumerate() {
+    for (i, line) in records.iter().enumerate() {
         let keys: BTreeSet<&str> = line
             .as_object()
             .expect("an object")
             .keys()
             .map(String::as_str)
             .collect();
-        assert_eq!(keys, BTreeSet::from(["seq", "prev", "hash", "record"]));
+        assert_eq!(
+            keys,
+            BTreeSet::from(["type", "seq", "prev", "hash", "record"])
+        );
         assert_eq!(line["seq"], i as i64 + 1);
         assert_eq!(line["prev"], hex(&prev), "the link to the previous line");
+        assert_eq!(line["record"]["v"], 2);
+        let candidates = line["record"]["objects"]["candidates"].as_str().unwrap();
+        assert!(known.contains(candidates), "seq {}: {candidates}", i + 1);
         let body = caio_core::canonical::to_jcs(&line["record"]).expect("JCS");
         let mut hasher = blake3::Hasher::new();
-        hasher.update(b"caio-trace-v1\n");
+        hasher.update(b"caio-trace-v2\n");
         hasher.update(&prev);
         hasher.update(body.as_bytes());
         let hash = *hasher.finalize().as_bytes();
         assert_eq!(line["hash"], hex(&hash), "seq {}", i + 1);
+        // A one-step record stays within 2 KiB whatever the registry size; a
+        // chain keeps the top 5 of each step.
+        let steps = line["record"]["decision"]["steps"]
+            .as_array()
+            .unwrap()
+            .len();
+        assert!(
+            body.len() <= 2048 * steps,
+            "seq {}: {} bytes",
+            i + 1,
+            body.len()
+        );
         prev = hash;
     }
     let report = assert_valid(&env, &[], 4);
     assert_eq!(report["head"], hex(&prev));
     // The exported record is the stored text, byte for byte.
     let conn = db(&env);
-    for line in stdout.lines() {
+    for line in stdout.lines().filter(|l| l.contains("\"type\":\"record\"")) {
         let seq = serde_json::from_str::<Value>(line).unwrap()["seq"]
             .as_i64()
             .unwrap();
@@ -1381,15 +1440,25 @@ fn export_lets_anyone_recompute_the_chain() {
     }
 
     // --since: from the third record's time on (a second after the second).
-    let at3 = lines[2]["record"]["at"].as_str().unwrap().to_string();
-    assert!(lines[1]["record"]["at"].as_str().unwrap() < at3.as_str());
+    let records_of = |lines: Vec<Value>| -> Vec<Value> {
+        lines
+            .into_iter()
+            .filter(|l| l["type"] == "record")
+            .collect()
+    };
+    let at3 = records[2]["record"]["at"].as_str().unwrap().to_string();
+    assert!(records[1]["record"]["at"].as_str().unwrap() < at3.as_str());
     let (_, since) = export(&env, &["--since", &at3]);
+    let since = records_of(since);
     let kept: Vec<i64> = since.iter().map(|l| l["seq"].as_i64().unwrap()).collect();
     assert_eq!(kept, [3, 4]);
-    assert_eq!(since[0], lines[2], "the same lines");
+    assert_eq!(&since[0], records[2], "the same lines");
     let tomorrow = day_after(&at3, 1);
     assert!(export(&env, &["--since", &tomorrow]).1.is_empty());
-    assert_eq!(export(&env, &["--since", &day_after(&at3, 0)]).1.len(), 4);
+    assert_eq!(
+        records_of(export(&env, &["--since", &day_after(&at3, 0)]).1).len(),
+        4
+    );
 }
 
 /// The date (YYYY-MM-DD) `days` after the date of an RFC 3339 time.
@@ -1469,8 +1538,8 @@ fn golden_chain_end_to_end() {
     assert_eq!(
         stdout,
         format!(
-            "{{\"seq\":1,\"prev\":\"{}\",\"hash\":\"{}\",\"record\":{}}}\n\
-             {{\"seq\":2,\"prev\":\"{}\",\"hash\":\"{}\",\"record\":{}}}\n",
+            "{{\"type\":\"record\",\"seq\":1,\"prev\":\"{}\",\"hash\":\"{}\",\"record\":{}}}\n\
+             {{\"type\":\"record\",\"seq\":2,\"prev\":\"{}\",\"hash\":\"{}\",\"record\":{}}}\n",
             hex(&GENESIS),
             GOLDEN_CHAIN[0].1,
             GOLDEN_CHAIN[0].0,
@@ -2048,4 +2117,93 @@ fn list_outcome_no_route_is_spelled_as_the_spec_and_the_records() {
     let seqs: Vec<i64> = listed.iter().map(|r| r["seq"].as_i64().unwrap()).collect();
     assert_eq!(seqs, [3], "{listed:#?}");
     assert!(listed.iter().all(|r| r["outcome"] == "no_route"));
+}
+
+/// `trace verify` checks every object a record references and fails
+/// closed: an altered or missing object breaks the chain at the first
+/// record that references it; `--replay` recomputes every decision.
+#[test]
+fn verify_fails_closed_on_an_altered_or_missing_object() {
+    let env = TestEnv::new();
+    let token = registry_home(&env);
+    route(&env, &with_token(fixture("chat-balanced"), &token), &[]);
+    route(&env, &with_token(fixture("chat-balanced"), &token), &[]);
+    assert_valid(&env, &[], 2);
+    let (code, report) = verify(&env, &["--replay"]);
+    assert_eq!(code, 0, "{report:#}");
+
+    let record = ok_json(&env, &["trace", "show", "1"])["record"].clone();
+    let hash = record["objects"]["candidates"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let conn = db(&env);
+    conn.execute(
+        "UPDATE trace_objects SET body = replace(body, '\"active\"', '\"drained\"') WHERE hash = ?1",
+        [&hash],
+    )
+    .unwrap();
+    let (code, report) = verify(&env, &[]);
+    assert_eq!(code, 1, "{report:#}");
+    assert_eq!(report["break"]["kind"], "object_broken", "{report:#}");
+    assert_eq!(report["break"]["seq"], 1);
+    assert_eq!(report["break"]["problem"], "altered");
+
+    conn.execute("DELETE FROM trace_objects WHERE hash = ?1", [&hash])
+        .unwrap();
+    let (code, report) = verify(&env, &[]);
+    assert_eq!(code, 1, "{report:#}");
+    assert_eq!(report["break"]["problem"], "missing", "{report:#}");
+    let (code, stdout, _) = run(env.caio().args(["trace", "replay", "1"]));
+    assert_eq!(code, 1, "{stdout}");
+    assert!(stdout.contains("missing candidate set"), "{stdout}");
+}
+
+/// The independent verifier shipped in `scripts/` (Python: blake3 and an
+/// RFC 8785 implementation) recomputes every object and record hash of an
+/// export. `CAIO_TEST_PYTHON` names a Python with both installed (`.ci/run`
+/// makes one); in CI a missing one is a failure.
+#[test]
+fn the_shipped_python_script_verifies_an_export() {
+    let Some(python) = std::env::var_os("CAIO_TEST_PYTHON") else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must set CAIO_TEST_PYTHON to a Python with blake3 and rfc8785"
+        );
+        eprintln!("skipped: set CAIO_TEST_PYTHON to a Python with blake3 and rfc8785");
+        return;
+    };
+    let env = TestEnv::new();
+    let token = registry_home(&env);
+    route(&env, &with_token(fixture("chat-balanced"), &token), &[]);
+    route(
+        &env,
+        &with_token(fixture("chain-rag-latency-bound"), &token),
+        &[],
+    );
+    let (exported, _) = export(&env, &[]);
+    let path = env.scratch().join("export.jsonl");
+    std::fs::write(&path, &exported).unwrap();
+    let script = repo().join("scripts/verify-export.py");
+    let out = std::process::Command::new(&python)
+        .arg(&script)
+        .arg(&path)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("2 record(s)"), "{stdout}");
+    // One changed byte in a record is found.
+    std::fs::write(&path, exported.replacen("\"seed\":0", "\"seed\":1", 1)).unwrap();
+    let out = std::process::Command::new(&python)
+        .arg(&script)
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("does not match its hash"));
 }
