@@ -2,7 +2,7 @@
 //! JSON shape, --only, --format json, reproducibility, counterexamples that
 //! `caio route` replays, and invalid invariant files.
 
-use crate::common::{Run, TestEnv, repo, run, run_json, transcript};
+use crate::common::{Run, TestEnv, repo, run_json, transcript};
 use serde_json::{Value, json};
 use std::path::Path;
 

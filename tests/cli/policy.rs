@@ -9,7 +9,7 @@
 //! Expectations about the shipped policies (how many files, rules and tests)
 //! are read from `policies/` itself, never hard-coded.
 
-use crate::common::{Run, TestEnv, repo, run, run_json, transcript};
+use crate::common::{TestEnv, repo, run, run_json, transcript};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
