@@ -108,6 +108,32 @@ impl TestEnv {
             .push((re, replacement.to_string()));
     }
 
+    /// Replaces the chain hash and the decision id of every record in the
+    /// home's trace with `[hash N]` and `[decision N]` (N its seq): they
+    /// hash the record, which holds the time it was made. A shorter prefix
+    /// of them is not replaced. Call it after the runs that made them.
+    pub fn redact_trace(&self) {
+        let conn = rusqlite::Connection::open(self.home().join("caio.db")).expect("caio.db");
+        let rows: Vec<(i64, String, String)> = conn
+            .prepare("SELECT seq, hash, decision_id FROM traces ORDER BY seq")
+            .and_then(|mut s| {
+                s.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+                    .collect()
+            })
+            .expect("the trace");
+        for (seq, hash, decision_id) in rows {
+            // The decision id is the hash's first 32 hex digits, unless a
+            // test edited the listing column.
+            if hash.get(..32) != Some(decision_id.as_str()) {
+                self.redact(decision_id, &format!("[decision {seq} as listed]"));
+            }
+            if let Some(id) = hash.get(..32) {
+                self.redact(id, &format!("[decision {seq}]"));
+            }
+            self.redact(hash, &format!("[hash {seq}]"));
+        }
+    }
+
     /// `text` as this test's snapshots show it.
     pub fn normalise(&self, text: &str) -> String {
         lock(&self.filters).apply(text)
