@@ -316,23 +316,24 @@ fn a_violation_writes_a_counterexample_that_caio_route_replays() {
     ] {
         assert!(ce.join(file).is_file(), "{file}");
     }
-    let (code, routed) = run_json(
-        env.caio()
-            .current_dir(ce)
-            .args([
-                "route",
-                "request.json",
-                "--contracts",
-                "contracts",
-                "--policies",
-                "policies",
-                "--format",
-                "json",
-            ])
-            .env_remove("CAIO_HOME"),
-    );
-    assert_eq!(code, 0, "{routed:#}");
-    assert_eq!(routed["outcome"], "routed");
+    // What replay.sh runs, in the counterexample's directory.
+    let routed = env
+        .cmd()
+        .current_dir(ce)
+        .env_remove("CAIO_HOME")
+        .args([
+            "route",
+            "request.json",
+            "--contracts",
+            "contracts",
+            "--policies",
+            "policies",
+            "--format",
+            "json",
+        ])
+        .run();
+    routed.code(0);
+    assert_eq!(routed.json()["outcome"], "routed");
 }
 
 /// `--out nodir/scorecard.json` once ran every invariant and only then
