@@ -1917,17 +1917,22 @@ fn status_lists_the_installed_licenses_newest_first() {
     ]));
     assert_eq!(code, 0, "{stderr}");
     let list = env.scratch().join("revocations.caio");
-    let (code, stdout, stderr) = run(env
-        .caio()
+    let published = env
+        .cmd()
         .args(["license", "revocations", "--key"])
-        .arg(keys.join("vendor.key")));
-    assert_eq!(code, 0, "{stderr}");
-    std::fs::write(&list, stdout).unwrap();
-    let (code, _, stderr) = run(env
-        .caio()
+        .arg(keys.join("vendor.key"))
+        .run();
+    published.code(0);
+    let text = published.stdout.trim().to_string();
+    assert!(text.starts_with("caio-rev-v1."), "{published}");
+    std::fs::write(&list, &published.stdout).unwrap();
+    let installed = env
+        .cmd()
         .args(["license", "install", "--revocations"])
-        .arg(&list));
-    assert_eq!(code, 0, "{stderr}");
+        .arg(&list)
+        .run();
+    installed.code(0);
+    env.redact(text, "[revocation list]");
 
     let human = env.run(["license", "status"]);
     human.code(0);
@@ -1966,7 +1971,10 @@ fn status_lists_the_installed_licenses_newest_first() {
         let at = caio_core::time::timestamp(now - SignedDuration::from_hours(hours));
         env.redact(at, &format!("[{hours} h ago]"));
     }
-    insta::assert_snapshot!("status", transcript([&human, &json]));
+    insta::assert_snapshot!(
+        "status",
+        transcript([&published, &installed, &human, &json])
+    );
 }
 
 #[test]
