@@ -777,6 +777,7 @@ fn tamper_forged_checkpoints_are_bad_checkpoint() {
     // No signature at all.
     let unsigned = format!("{text}\n\n");
 
+    let mut human = Vec::new();
     for (name, forged) in [
         ("signature", &forged_signature),
         ("count", &forged_count),
@@ -794,10 +795,20 @@ fn tamper_forged_checkpoints_are_bad_checkpoint() {
             forged_path.display().to_string(),
             "{name}: names the file: {report:#}"
         );
-        let (code, stdout) = verify_human(&env, &["--checkpoint", forged_path.to_str().unwrap()]);
-        assert_eq!(code, 1);
-        assert!(stdout.contains("chain broken: bad checkpoint"), "{stdout}");
+        let run = env
+            .cmd()
+            .args(["trace", "verify", "--checkpoint"])
+            .arg(&forged_path)
+            .run();
+        run.code(1);
+        assert!(
+            run.stdout.starts_with("chain broken: bad checkpoint"),
+            "{run}"
+        );
+        human.push(run);
     }
+    without_instance_keys(&env);
+    insta::assert_snapshot!("forged_checkpoints", transcript(&human));
 
     // The stored checkpoint edited in the database.
     db(&env)
