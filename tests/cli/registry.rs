@@ -649,7 +649,7 @@ fn a_second_currency_is_refused() {
         .cmd()
         .args(["registry", "add"])
         .arg(&eur)
-        .arg(shipped_one("cohere-rerank").path)
+        .arg("contracts/cohere-rerank.yaml")
         .run();
     refused.code(1);
     assert!(refused.stdout.is_empty(), "{refused}");
