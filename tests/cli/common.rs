@@ -19,6 +19,12 @@
 //! during the test (`[NOW]`). Nothing else is replaced unless a test asks
 //! for it ([`TestEnv::redact`], [`TestEnv::filter`]) for a value that really
 //! differs from run to run: a random key, a duration, a hash over a time.
+//!
+//! Snapshots live in `tests/cli/snapshots/`. After a change to caio's
+//! output, `cargo insta test --review` (or `INSTA_UPDATE=always cargo test`
+//! and `git diff`) updates them; read every changed one. With `CI=true`
+//! (as `.ci/run` sets it) a mismatch or a missing snapshot fails the test
+//! and nothing is written.
 
 use assert_cmd::Command;
 use std::ffi::OsStr;
