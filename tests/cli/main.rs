@@ -1,6 +1,8 @@
 //! End-to-end tests of the `caio` binary: one test binary, one harness.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stderr)] // a test stops on a broken setup
+// A test fails by panicking: its helpers unwrap what must be there, and
+// say on stderr (captured by the test runner) what they skip or measure.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stderr)]
 
 mod common;
 mod contract;
