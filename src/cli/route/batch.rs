@@ -17,8 +17,29 @@ struct LineProblem {
     help: Option<String>,
 }
 
-/// Records of a batch are appended this many at a time, one transaction each.
+/// Records of a batch are appended at most this many at a time, one
+/// transaction each.
 const BATCH_CHUNK: usize = 256;
+
+/// A chunk is also flushed once its decisions hold this many candidate
+/// evaluations: what a pending decision holds grows with the registry, so
+/// memory stays bounded whatever the number of lines and of candidates.
+const CHUNK_CANDIDATES: usize = 20_000;
+
+/// The candidate evaluations a pending line holds.
+fn weight(line: &LineOutcome) -> usize {
+    match line {
+        LineOutcome::Invalid(_) => 1,
+        LineOutcome::Routed(routed) => routed
+            .2
+            .decision
+            .steps
+            .iter()
+            .map(|s| s.candidates.len())
+            .sum::<usize>()
+            .max(1),
+    }
+}
 
 /// One line of a batch, once handled.
 enum LineOutcome {
@@ -51,10 +72,14 @@ pub(super) fn batch(args: &RouteArgs, router: &mut Router, ui: &mut Ui) -> Resul
     let mut pending: Vec<LineOutcome> = Vec::new();
     let mut buf = Vec::new();
     for n in 1.. {
-        // Answers go out when a chunk is full, and before a read that may
-        // wait: a client that waits for each answer before it writes the
-        // next line is answered at once.
-        if pending.len() >= BATCH_CHUNK || (!pending.is_empty() && input.buffer().is_empty()) {
+        // Answers go out when a chunk is full (by lines or by the candidates
+        // its decisions hold), and before a read that may wait: a client
+        // that waits for each answer before it writes the next line is
+        // answered at once.
+        if pending.len() >= BATCH_CHUNK
+            || pending.iter().map(weight).sum::<usize>() >= CHUNK_CANDIDATES
+            || (!pending.is_empty() && input.buffer().is_empty())
+        {
             flush(args, router, &mut pending, ui)?;
         }
         buf.clear();
