@@ -6,6 +6,7 @@
 
 mod common;
 mod contract;
+mod control;
 mod docs;
 mod execute;
 mod global;
