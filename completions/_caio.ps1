@@ -428,6 +428,7 @@ Register-ArgumentCompleter -Native -CommandName 'caio' -ScriptBlock {
             [CompletionResult]::new('--contracts', '--contracts', [CompletionResultType]::ParameterName, 'Route among these contract files instead of the registry (stateless mode)')
             [CompletionResult]::new('--policies', '--policies', [CompletionResultType]::ParameterName, 'Apply these policy files (stateless mode); a home''s installed set always applies, these add to it')
             [CompletionResult]::new('--principal', '--principal', [CompletionResultType]::ParameterName, 'Route as this principal (YAML or JSON: name, tenant, roles, trust); stateless mode only')
+            [CompletionResult]::new('--token-file', '--token-file', [CompletionResultType]::ParameterName, 'Read the caller''s token from FILE (mode 0600) instead of the request''s auth.token; the CAIO_TOKEN environment variable is the other way. Never a plain --token flag: it would land in shell history')
             [CompletionResult]::new('--seed', '--seed', [CompletionResultType]::ParameterName, 'Seed of the tie-break among equal scores (overrides the request''s `seed`)')
             [CompletionResult]::new('--top', '--top', [CompletionResultType]::ParameterName, 'List the K best eligible candidates')
             [CompletionResult]::new('--payload', '--payload', [CompletionResultType]::ParameterName, 'The body to send with --execute (instead of the request''s `payload`)')

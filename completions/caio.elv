@@ -379,6 +379,7 @@ set edit:completion:arg-completer[caio] = {|@words|
             cand --contracts 'Route among these contract files instead of the registry (stateless mode)'
             cand --policies 'Apply these policy files (stateless mode); a home''s installed set always applies, these add to it'
             cand --principal 'Route as this principal (YAML or JSON: name, tenant, roles, trust); stateless mode only'
+            cand --token-file 'Read the caller''s token from FILE (mode 0600) instead of the request''s auth.token; the CAIO_TOKEN environment variable is the other way. Never a plain --token flag: it would land in shell history'
             cand --seed 'Seed of the tie-break among equal scores (overrides the request''s `seed`)'
             cand --top 'List the K best eligible candidates'
             cand --payload 'The body to send with --execute (instead of the request''s `payload`)'

@@ -301,6 +301,7 @@ complete -c caio -n "__fish_caio_using_subcommand policy; and __fish_seen_subcom
 complete -c caio -n "__fish_caio_using_subcommand route" -l contracts -d 'Route among these contract files instead of the registry (stateless mode)' -r -F
 complete -c caio -n "__fish_caio_using_subcommand route" -l policies -d 'Apply these policy files (stateless mode); a home\'s installed set always applies, these add to it' -r -F
 complete -c caio -n "__fish_caio_using_subcommand route" -l principal -d 'Route as this principal (YAML or JSON: name, tenant, roles, trust); stateless mode only' -r -F
+complete -c caio -n "__fish_caio_using_subcommand route" -l token-file -d 'Read the caller\'s token from FILE (mode 0600) instead of the request\'s auth.token; the CAIO_TOKEN environment variable is the other way. Never a plain --token flag: it would land in shell history' -r -F
 complete -c caio -n "__fish_caio_using_subcommand route" -l seed -d 'Seed of the tie-break among equal scores (overrides the request\'s `seed`)' -r
 complete -c caio -n "__fish_caio_using_subcommand route" -l top -d 'List the K best eligible candidates' -r
 complete -c caio -n "__fish_caio_using_subcommand route" -l payload -d 'The body to send with --execute (instead of the request\'s `payload`)' -r -F

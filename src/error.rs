@@ -248,6 +248,24 @@ pub enum Error {
     #[diagnostic(transparent)]
     State(#[from] caio_store::Error),
 
+    #[error("the request's token comes from {sources}, and they disagree")]
+    #[diagnostic(
+        code(caio::token_conflict),
+        help(
+            "give the token one way: the request's auth.token, --token-file FILE or CAIO_TOKEN (the request's wins when they agree)"
+        )
+    )]
+    TokenConflict { sources: String },
+
+    #[error("cannot use the token file {}: {reason}", path.display())]
+    #[diagnostic(
+        code(caio::token_file),
+        help(
+            "a token file holds one `caio_…` token and only its owner may read it: `chmod 600` it"
+        )
+    )]
+    TokenFile { path: PathBuf, reason: String },
+
     #[error("cannot write to the terminal: {0}")]
     #[diagnostic(code(caio::output))]
     Output(#[source] std::io::Error),
@@ -259,6 +277,7 @@ impl Error {
         match self {
             Error::State(e) if e.is_state() => Exit::State,
             Error::ExecutionFailed { .. } => Exit::ExecutionFailed,
+            Error::TokenConflict { .. } => Exit::Usage,
             _ => Exit::Invalid,
         }
     }

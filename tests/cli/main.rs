@@ -11,6 +11,7 @@ mod docs;
 mod execute;
 mod global;
 mod hostile;
+mod identity;
 mod invariants;
 mod license;
 mod policy;

@@ -65,6 +65,7 @@ fn line_error(line: usize, code: &str, message: String, help: &str) -> LineOutco
 /// request; a line that is too long, not UTF-8 or not a valid request gives
 /// an error line and the batch goes on.
 pub(super) fn batch(args: &RouteArgs, router: &mut Router, ui: &mut Ui) -> Result<Exit, Error> {
+    let outside = outside_token(args)?;
     let (mut input, size) = open_batch(&args.request)?;
     let bar = ui.progress_bytes(size, "routing");
     let limit = caio_core::yaml::MAX_FILE_BYTES;
@@ -137,6 +138,16 @@ pub(super) fn batch(args: &RouteArgs, router: &mut Router, ui: &mut Ui) -> Resul
             Ok(mut request) => {
                 if let Some(seed) = args.seed {
                     request.seed = seed;
+                }
+                if let Err(e) = apply_token(&mut request, &outside) {
+                    failed += 1;
+                    pending.push(line_error(
+                        n,
+                        "caio::token_conflict",
+                        e.to_string(),
+                        "give the token one way: the line's auth.token, --token-file or CAIO_TOKEN",
+                    ));
+                    continue;
                 }
                 let routed = router.route(&request)?;
                 if routed.decision.outcome == Outcome::Refused {
