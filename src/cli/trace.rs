@@ -5,7 +5,7 @@ use super::{GlobalArgs, open_store_existing, resolve_home};
 use crate::app::route::Traced;
 use crate::app::trace::{self as app, Failure, TraceError, find, parse_record};
 use crate::error::{Error, Exit};
-use crate::ui::Ui;
+use crate::ui::{Schema, Ui};
 use caio_core::routing::Outcome;
 use caio_core::routing::Routed;
 use caio_core::trace::{self, Break};
@@ -183,13 +183,16 @@ fn show(store: &Store, id: &str, ui: &mut Ui) -> Result<Exit, Failure> {
                 seq: row.seq,
                 reason: e.to_string(),
             })?;
-        ui.json(&ShowJson {
-            seq: row.seq,
-            decision_id: row.hash.chars().take(32).collect(),
-            prev: &row.prev,
-            hash: &row.hash,
-            record,
-        })?;
+        ui.json(
+            Schema::TraceShow,
+            &ShowJson {
+                seq: row.seq,
+                decision_id: row.hash.chars().take(32).collect(),
+                prev: &row.prev,
+                hash: &row.hash,
+                record,
+            },
+        )?;
         return Ok(Exit::Success);
     }
     let record = parse_record(&row)?;
@@ -243,10 +246,16 @@ fn show(store: &Store, id: &str, ui: &mut Ui) -> Result<Exit, Failure> {
     Ok(Exit::Success)
 }
 
+/// `trace list --format json`: the records, newest first.
+#[derive(Serialize)]
+struct ListJson<'a> {
+    records: &'a [caio_store::traces::Listed],
+}
+
 fn list(store: &Store, filter: &TraceFilter, ui: &mut Ui) -> Result<Exit, Failure> {
     let rows = store.list_traces(filter)?;
     if ui.is_json() {
-        ui.json(&rows)?;
+        ui.json(Schema::TraceList, &ListJson { records: &rows })?;
         return Ok(Exit::Success);
     }
     let mut table = ui.table(&["SEQ", "AT", "OUTCOME", "SERVICES", "PRINCIPAL", "DECISION"]);
@@ -281,12 +290,15 @@ fn export(store: &Store, since: Option<&str>, ui: &mut Ui) -> Result<Exit, Failu
     store.for_each_trace::<Failure>(1, since, |row| {
         match serde_json::from_str::<&serde_json::value::RawValue>(&row.record) {
             Ok(record) => {
-                ui.json_line(&ExportLine {
-                    seq: row.seq,
-                    prev: &row.prev,
-                    hash: &row.hash,
-                    record,
-                })?;
+                ui.json_line(
+                    Schema::TraceExportLine,
+                    &ExportLine {
+                        seq: row.seq,
+                        prev: &row.prev,
+                        hash: &row.hash,
+                        record,
+                    },
+                )?;
                 Ok(true)
             }
             Err(e) => {
@@ -318,7 +330,7 @@ fn checkpoint(
         ));
     }
     if ui.is_json() {
-        ui.json(&cp)?;
+        ui.json(Schema::TraceCheckpoint, &cp)?;
     } else {
         ui.raw(&cp.note)?;
         ui.status(format_args!("verifier key: {}", cp.verifier_key));
@@ -329,7 +341,7 @@ fn checkpoint(
 fn rekey(mut store: Store, home: &Home, ui: &mut Ui) -> Result<Exit, Failure> {
     let done = app::rekey(&mut store, home, jiff::Timestamp::now())?;
     if ui.is_json() {
-        ui.json(&done)?;
+        ui.json(Schema::TraceRekey, &done)?;
         return Ok(Exit::Success);
     }
     ui.line(format_args!("new verifier key: {}", done.verifier_key))?;
@@ -388,7 +400,7 @@ fn verify(
         ui.warn(w);
     }
     if ui.is_json() {
-        ui.json(&report)?;
+        ui.json(Schema::TraceVerify, &report)?;
     } else {
         match &report.first_break {
             None if report.records == 0 => {
@@ -418,7 +430,7 @@ fn verify(
 fn replay(store: &Store, id: &str, ui: &mut Ui) -> Result<Exit, Failure> {
     let report = app::replay(store, id)?;
     if ui.is_json() {
-        ui.json(&report)?;
+        ui.json(Schema::TraceReplay, &report)?;
     } else if !report.missing.is_empty() {
         ui.line(format_args!(
             "cannot replay seq {}: missing {}",

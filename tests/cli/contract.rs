@@ -171,7 +171,10 @@ fn assert_rejected(env: &TestEnv, path: &Path, code: &str, what: &str) -> Value 
     assert_eq!(status, 1);
     assert!(stderr.contains(code), "{what}: {stderr}");
     assert!(!stderr.contains("panicked"), "{what}: {stderr}");
-    assert_eq!(stdout, "1 file checked: 0 valid, 1 invalid\n");
+    assert_eq!(
+        stdout,
+        "1 file checked: 0 valid, 1 invalid (1 error, 0 warnings)\n"
+    );
     report
 }
 
@@ -240,7 +243,10 @@ fn warning_fixture_is_valid_with_exactly_its_warning() {
         // Human: the warning is shown, the file counts as valid.
         let (status, stdout, stderr) = run(env.caio().args(["contract", "validate"]).arg(&fixture));
         assert_eq!(status, 0);
-        assert_eq!(stdout, "1 file checked: 1 valid, 0 invalid\n");
+        assert_eq!(
+            stdout,
+            "1 file checked: 1 valid, 0 invalid (0 errors, 1 warning)\n"
+        );
         assert!(stderr.contains("contract::insecure-url"), "{stderr}");
         assert!(stderr.contains("help:"), "{stderr}");
     }
@@ -326,7 +332,21 @@ fn json_report_has_the_documented_shape() {
     let set =
         |names: &[&str]| -> BTreeSet<String> { names.iter().map(|s| s.to_string()).collect() };
 
-    assert_eq!(keys(&report), set(&["files", "valid", "invalid"]));
+    assert_eq!(
+        keys(&report),
+        set(&[
+            "schema_version",
+            "files",
+            "valid",
+            "invalid",
+            "errors",
+            "warnings",
+            "strict"
+        ])
+    );
+    assert_eq!(report["schema_version"], 1);
+    assert_eq!(report["errors"], 1);
+    assert_eq!(report["warnings"], 1);
     assert_eq!(report["valid"], 2);
     assert_eq!(report["invalid"], 1);
     let files = report["files"].as_array().unwrap();
@@ -392,7 +412,10 @@ fn human_output_has_diagnostics_on_stderr_and_the_summary_on_stdout() {
         "contracts/mistral-large-eu.yaml",
     ]));
     assert_eq!(status, 1);
-    assert_eq!(stdout, "2 files checked: 1 valid, 1 invalid\n");
+    assert_eq!(
+        stdout,
+        "2 files checked: 1 valid, 1 invalid (1 error, 0 warnings)\n"
+    );
     for needle in [
         format!("{fixture}:17:43"),
         "contract::latency-order".to_string(),
@@ -415,7 +438,10 @@ fn human_output_has_diagnostics_on_stderr_and_the_summary_on_stdout() {
     let (status, stdout, stderr) = run(env.caio().args(["contract", "validate", "contracts"]));
     assert_eq!(status, 0);
     let n = shipped_contracts().len();
-    assert_eq!(stdout, format!("{n} files checked: {n} valid, 0 invalid\n"));
+    assert_eq!(
+        stdout,
+        format!("{n} files checked: {n} valid, 0 invalid (0 errors, 0 warnings)\n")
+    );
     assert_eq!(stderr, "");
 }
 
@@ -624,7 +650,10 @@ fn empty_directory_is_no_files() {
     assert_eq!(status, 1);
     assert!(stderr.contains("contract::no-files"), "{stderr}");
     assert!(stderr.contains(&empty.display().to_string()), "{stderr}");
-    assert_eq!(stdout, "1 file checked: 0 valid, 1 invalid\n");
+    assert_eq!(
+        stdout,
+        "1 file checked: 0 valid, 1 invalid (1 error, 0 warnings)\n"
+    );
 }
 
 #[test]
@@ -684,7 +713,10 @@ fn special_files_are_refused_without_being_opened() {
         .arg(&fifo)
         .timeout(HANG_GUARD));
     assert_eq!(status, 1, "{stderr}");
-    assert_eq!(stdout, "1 file checked: 0 valid, 1 invalid\n");
+    assert_eq!(
+        stdout,
+        "1 file checked: 0 valid, 1 invalid (1 error, 0 warnings)\n"
+    );
     assert!(stderr.contains("contract::not-regular-file"), "{stderr}");
     assert!(stderr.contains("does not read FIFOs"), "{stderr}");
 
@@ -794,7 +826,10 @@ fn several_paths_in_one_run() {
         .arg(file)
         .arg(&dir));
     assert_eq!(status, 0);
-    assert_eq!(stdout, "2 files checked: 2 valid, 0 invalid\n");
+    assert_eq!(
+        stdout,
+        "2 files checked: 2 valid, 0 invalid (0 errors, 0 warnings)\n"
+    );
 }
 
 #[test]

@@ -152,7 +152,10 @@ fn invalid_fixtures_yield_exactly_their_expected_diagnostics() {
         // Human: the code and the position on stderr, a count on stdout.
         let (status, stdout, stderr) = run(env.caio().args(["policy", "validate"]).arg(fixture));
         assert_eq!(status, 1, "{name}");
-        assert_eq!(stdout, "1 file checked: 0 valid, 1 invalid; 0 rules\n");
+        assert_eq!(
+            stdout,
+            "1 file checked: 0 valid, 1 invalid; 0 rules (1 error, 0 warnings)\n"
+        );
         let (code, line, col) = &found(file)[0];
         assert!(stderr.contains(code.as_str()), "{name}: {stderr}");
         assert!(
@@ -261,7 +264,7 @@ fn the_shipped_policies_are_valid() {
     assert_eq!(
         stdout,
         format!(
-            "{n} files checked: {n} valid, 0 invalid; {rules} rules\n",
+            "{n} files checked: {n} valid, 0 invalid; {rules} rules (0 errors, 0 warnings)\n",
             n = files.len()
         )
     );
@@ -286,7 +289,9 @@ fn the_shipped_policy_tests_pass() {
     let (status, stdout, stderr) = run(env.caio().args(["policy", "test", "policies"]));
     assert_eq!(status, 0, "{stdout}{stderr}");
     assert!(
-        stdout.ends_with(&format!("{tests} tests: {tests} passed, 0 failed\n")),
+        stdout.ends_with(&format!(
+            "{tests} tests: {tests} passed, 0 failed (0 errors, 0 warnings)\n"
+        )),
         "{stdout}"
     );
     assert_eq!(
@@ -361,7 +366,7 @@ tests:
         "{stdout}"
     );
     assert!(
-        stdout.ends_with("2 tests: 1 passed, 1 failed\n"),
+        stdout.ends_with("2 tests: 1 passed, 1 failed (2 errors, 0 warnings)\n"),
         "{stdout}"
     );
 
@@ -399,7 +404,10 @@ fn fail_on_empty_rejects_a_file_without_tests() {
     );
     let (status, stdout, stderr) = run(env.caio().args(["policy", "test"]).arg(&file));
     assert_eq!(status, 0, "{stderr}");
-    assert_eq!(stdout, "0 tests: 0 passed, 0 failed\n");
+    assert_eq!(
+        stdout,
+        "0 tests: 0 passed, 0 failed (0 errors, 0 warnings)\n"
+    );
 
     let (status, _, stderr) = run(env
         .caio()

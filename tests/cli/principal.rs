@@ -123,7 +123,17 @@ fn add_prints_the_token_once_on_stdout() {
         .collect();
     let mut keys = keys;
     keys.sort();
-    assert_eq!(keys, ["name", "roles", "tenant", "token", "trust"]);
+    assert_eq!(
+        keys,
+        [
+            "name",
+            "roles",
+            "schema_version",
+            "tenant",
+            "token",
+            "trust"
+        ]
+    );
     assert_eq!(json["name"], "svc-batch");
     assert_eq!(json["tenant"], "acme");
     assert_eq!(json["roles"], serde_json::json!(["reader", "writer"]));
@@ -322,7 +332,10 @@ fn empty_principal_list() {
     assert_eq!(code, 0);
     assert!(stdout.is_empty(), "{stdout}");
     assert!(stderr.contains("no principals"), "{stderr}");
-    assert_eq!(list_json(&env), serde_json::json!({ "principals": [] }));
+    assert_eq!(
+        list_json(&env),
+        serde_json::json!({ "schema_version": 1, "principals": [] })
+    );
 }
 
 #[test]

@@ -173,7 +173,10 @@ fn chain_of(env: &TestEnv, n: usize) {
 fn list(env: &TestEnv, args: &[&str]) -> Vec<Value> {
     let mut all = vec!["trace", "list"];
     all.extend_from_slice(args);
-    ok_json(env, &all).as_array().expect("a JSON array").clone()
+    ok_json(env, &all)["records"]
+        .as_array()
+        .expect("a JSON array of records")
+        .clone()
 }
 
 /// The seqs `trace list` shows (oldest first), whatever their number.
@@ -1354,7 +1357,10 @@ fn export_lets_anyone_recompute_the_chain() {
             .keys()
             .map(String::as_str)
             .collect();
-        assert_eq!(keys, BTreeSet::from(["seq", "prev", "hash", "record"]));
+        assert_eq!(
+            keys,
+            BTreeSet::from(["schema_version", "seq", "prev", "hash", "record"])
+        );
         assert_eq!(line["seq"], i as i64 + 1);
         assert_eq!(line["prev"], hex(&prev), "the link to the previous line");
         let body = caio_core::canonical::to_jcs(&line["record"]).expect("JCS");
@@ -1469,8 +1475,8 @@ fn golden_chain_end_to_end() {
     assert_eq!(
         stdout,
         format!(
-            "{{\"seq\":1,\"prev\":\"{}\",\"hash\":\"{}\",\"record\":{}}}\n\
-             {{\"seq\":2,\"prev\":\"{}\",\"hash\":\"{}\",\"record\":{}}}\n",
+            "{{\"schema_version\":1,\"seq\":1,\"prev\":\"{}\",\"hash\":\"{}\",\"record\":{}}}\n\
+             {{\"schema_version\":1,\"seq\":2,\"prev\":\"{}\",\"hash\":\"{}\",\"record\":{}}}\n",
             hex(&GENESIS),
             GOLDEN_CHAIN[0].1,
             GOLDEN_CHAIN[0].0,
