@@ -269,6 +269,16 @@ pub enum Error {
     #[error("cannot write to the terminal: {0}")]
     #[diagnostic(code(caio::output))]
     Output(#[source] std::io::Error),
+
+    /// A command line that does not parse, as reported in JSON mode (the
+    /// human report is clap's own).
+    #[error("{message}")]
+    #[diagnostic(code(caio::usage))]
+    Usage {
+        message: String,
+        #[help]
+        help: Option<String>,
+    },
 }
 
 impl Error {
@@ -277,8 +287,27 @@ impl Error {
         match self {
             Error::State(e) if e.is_state() => Exit::State,
             Error::ExecutionFailed { .. } => Exit::ExecutionFailed,
-            Error::TokenConflict { .. } => Exit::Usage,
+            Error::TokenConflict { .. } | Error::Usage { .. } => Exit::Usage,
             _ => Exit::Invalid,
+        }
+    }
+
+    /// A clap parse error as a diagnostic: its first paragraph is the
+    /// message, the rest (usage, tips) the help.
+    pub fn usage(e: &clap::Error) -> Error {
+        let text = e.render().to_string();
+        let (first, rest) = text.split_once("\n\n").unwrap_or((text.as_str(), ""));
+        let first = first.trim().strip_prefix("error:").unwrap_or(first);
+        let message = first
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ");
+        let help = rest.trim();
+        Error::Usage {
+            message,
+            help: (!help.is_empty()).then(|| help.to_string()),
         }
     }
 

@@ -5,7 +5,7 @@ use super::{GlobalArgs, open_store_existing, resolve_home};
 use crate::app::route::Traced;
 use crate::app::trace::{self as app, Failure, TraceError, find, parse_record};
 use crate::error::{Error, Exit};
-use crate::ui::Ui;
+use crate::ui::{Schema, Ui};
 use caio_core::routing::Outcome;
 use caio_core::routing::Routed;
 use caio_core::trace::{self, Break};
@@ -189,13 +189,16 @@ fn show(store: &Store, id: &str, ui: &mut Ui) -> Result<Exit, Failure> {
                 seq: row.seq,
                 reason: e.to_string(),
             })?;
-        ui.json(&ShowJson {
-            seq: row.seq,
-            decision_id: row.hash.chars().take(32).collect(),
-            prev: &row.prev,
-            hash: &row.hash,
-            record,
-        })?;
+        ui.json(
+            Schema::TraceShow,
+            &ShowJson {
+                seq: row.seq,
+                decision_id: row.hash.chars().take(32).collect(),
+                prev: &row.prev,
+                hash: &row.hash,
+                record,
+            },
+        )?;
         return Ok(Exit::Success);
     }
     let record = parse_record(&row)?;
@@ -280,10 +283,16 @@ fn show(store: &Store, id: &str, ui: &mut Ui) -> Result<Exit, Failure> {
     Ok(Exit::Success)
 }
 
+/// `trace list --format json`: the records, newest first.
+#[derive(Serialize)]
+struct ListJson<'a> {
+    records: &'a [caio_store::traces::Listed],
+}
+
 fn list(store: &Store, filter: &TraceFilter, ui: &mut Ui) -> Result<Exit, Failure> {
     let rows = store.list_traces(filter)?;
     if ui.is_json() {
-        ui.json(&rows)?;
+        ui.json(Schema::TraceList, &ListJson { records: &rows })?;
         return Ok(Exit::Success);
     }
     let mut table = ui.table(&["SEQ", "AT", "OUTCOME", "SERVICES", "PRINCIPAL", "DECISION"]);
@@ -342,26 +351,32 @@ fn export(store: &Store, since: Option<&str>, ui: &mut Ui) -> Result<Exit, Failu
         // A missing object is exported as missing: verification says so.
         if let Some((stored_kind, body)) = store.trace_object(hash)? {
             let body = raw(0, &body)?;
-            ui.json_line(&ExportLine::Object {
-                kind: if stored_kind == *kind {
-                    kind
-                } else {
-                    &stored_kind
+            ui.json_line(
+                Schema::TraceExportLine,
+                &ExportLine::Object {
+                    kind: if stored_kind == *kind {
+                        kind
+                    } else {
+                        &stored_kind
+                    },
+                    hash,
+                    body: &body,
                 },
-                hash,
-                body: &body,
-            })?;
+            )?;
         }
     }
     let mut bad: Option<TraceError> = None;
     store.for_each_trace::<Failure>(1, since, |row| match raw(row.seq, &row.record) {
         Ok(record) => {
-            ui.json_line(&ExportLine::Record {
-                seq: row.seq,
-                prev: &row.prev,
-                hash: &row.hash,
-                record: &record,
-            })?;
+            ui.json_line(
+                Schema::TraceExportLine,
+                &ExportLine::Record {
+                    seq: row.seq,
+                    prev: &row.prev,
+                    hash: &row.hash,
+                    record: &record,
+                },
+            )?;
             Ok(true)
         }
         Err(e) => {
@@ -389,7 +404,7 @@ fn checkpoint(
         ));
     }
     if ui.is_json() {
-        ui.json(&cp)?;
+        ui.json(Schema::TraceCheckpoint, &cp)?;
     } else {
         ui.raw(&cp.note)?;
         ui.status(format_args!("verifier key: {}", cp.verifier_key));
@@ -400,7 +415,7 @@ fn checkpoint(
 fn rekey(mut store: Store, home: &Home, ui: &mut Ui) -> Result<Exit, Failure> {
     let done = app::rekey(&mut store, home, jiff::Timestamp::now())?;
     if ui.is_json() {
-        ui.json(&done)?;
+        ui.json(Schema::TraceRekey, &done)?;
         return Ok(Exit::Success);
     }
     ui.line(format_args!("new verifier key: {}", done.verifier_key))?;
@@ -458,7 +473,7 @@ fn verify(
         ui.warn(w);
     }
     if ui.is_json() {
-        ui.json(&report)?;
+        ui.json(Schema::TraceVerify, &report)?;
     } else {
         match &report.first_break {
             None if report.records == 0 => {
@@ -488,7 +503,7 @@ fn verify(
 fn replay(store: &Store, id: &str, ui: &mut Ui) -> Result<Exit, Failure> {
     let report = app::replay(store, id)?;
     if ui.is_json() {
-        ui.json(&report)?;
+        ui.json(Schema::TraceReplay, &report)?;
     } else if !report.missing.is_empty() {
         ui.line(format_args!(
             "cannot replay seq {}: missing {}",

@@ -172,7 +172,10 @@ fn assert_rejected(env: &TestEnv, path: &Path, code: &str, what: &str) -> (Value
     human.code(1);
     assert!(human.stderr.starts_with(code), "{what}: {human}");
     assert!(!human.stderr.contains("panicked"), "{what}: {human}");
-    assert_eq!(human.stdout, "1 file checked: 0 valid, 1 invalid\n");
+    assert_eq!(
+        human.stdout,
+        "1 file checked: 0 valid, 1 invalid (1 error, 0 warnings)\n"
+    );
     (report, human)
 }
 
@@ -212,7 +215,10 @@ fn invalid_fixtures_render_as_diagnostics() {
     for fixture in fixtures("invalid") {
         let run = env.cmd().args(["contract", "validate"]).arg(&fixture).run();
         run.code(1);
-        assert_eq!(run.stdout, "1 file checked: 0 valid, 1 invalid\n");
+        assert_eq!(
+            run.stdout,
+            "1 file checked: 0 valid, 1 invalid (1 error, 0 warnings)\n"
+        );
         let stem = fixture.file_stem().unwrap().to_string_lossy().into_owned();
         insta::assert_snapshot!(format!("invalid_{stem}"), run);
     }
@@ -255,7 +261,10 @@ fn warning_fixture_is_valid_with_exactly_its_warning() {
         // Human: the warning is shown, the file counts as valid.
         let human = env.cmd().args(["contract", "validate"]).arg(&fixture).run();
         human.code(0);
-        assert_eq!(human.stdout, "1 file checked: 1 valid, 0 invalid\n");
+        assert_eq!(
+            human.stdout,
+            "1 file checked: 1 valid, 0 invalid (0 errors, 1 warning)\n"
+        );
         let stem = fixture.file_stem().unwrap().to_string_lossy().into_owned();
         insta::assert_snapshot!(format!("warning_{stem}"), human);
     }
@@ -341,7 +350,21 @@ fn json_report_has_the_documented_shape() {
     let set =
         |names: &[&str]| -> BTreeSet<String> { names.iter().map(|s| s.to_string()).collect() };
 
-    assert_eq!(keys(&report), set(&["files", "valid", "invalid"]));
+    assert_eq!(
+        keys(&report),
+        set(&[
+            "schema_version",
+            "files",
+            "valid",
+            "invalid",
+            "errors",
+            "warnings",
+            "strict"
+        ])
+    );
+    assert_eq!(report["schema_version"], 1);
+    assert_eq!(report["errors"], 1);
+    assert_eq!(report["warnings"], 1);
     assert_eq!(report["valid"], 2);
     assert_eq!(report["invalid"], 1);
     let files = report["files"].as_array().unwrap();
@@ -413,7 +436,10 @@ fn human_output_has_diagnostics_on_stderr_and_the_summary_on_stdout() {
         "contracts/mistral-large-eu.yaml",
     ]));
     assert_eq!(status, 1);
-    assert_eq!(stdout, "2 files checked: 1 valid, 1 invalid\n");
+    assert_eq!(
+        stdout,
+        "2 files checked: 1 valid, 1 invalid (1 error, 0 warnings)\n"
+    );
     assert!(!stderr.contains('\x1b'), "NO_COLOR: no escapes:\n{stderr}");
     // The diagnostic (code, file:line:column, the offending line underlined
     // with its label, the help) on stderr; valid files are quiet.
@@ -432,7 +458,10 @@ fn human_output_has_diagnostics_on_stderr_and_the_summary_on_stdout() {
     let (status, stdout, stderr) = run(env.caio().args(["contract", "validate", "contracts"]));
     assert_eq!(status, 0);
     let n = shipped_contracts().len();
-    assert_eq!(stdout, format!("{n} files checked: {n} valid, 0 invalid\n"));
+    assert_eq!(
+        stdout,
+        format!("{n} files checked: {n} valid, 0 invalid (0 errors, 0 warnings)\n")
+    );
     assert_eq!(stderr, "");
 }
 
@@ -614,7 +643,10 @@ fn empty_directory_is_no_files() {
 
     let human = env.cmd().args(["contract", "validate"]).arg(&empty).run();
     human.code(1);
-    assert_eq!(human.stdout, "1 file checked: 0 valid, 1 invalid\n");
+    assert_eq!(
+        human.stdout,
+        "1 file checked: 0 valid, 1 invalid (1 error, 0 warnings)\n"
+    );
     insta::assert_snapshot!("no_files", human);
 }
 
@@ -671,7 +703,10 @@ fn special_files_are_refused_without_being_opened() {
         .timeout(HANG_GUARD)
         .run();
     human.code(1);
-    assert_eq!(human.stdout, "1 file checked: 0 valid, 1 invalid\n");
+    assert_eq!(
+        human.stdout,
+        "1 file checked: 0 valid, 1 invalid (1 error, 0 warnings)\n"
+    );
     insta::assert_snapshot!("fifo", human);
 
     let zero = Path::new("/dev/zero");
@@ -783,7 +818,10 @@ fn several_paths_in_one_run() {
         .arg(file)
         .arg(&dir));
     assert_eq!(status, 0);
-    assert_eq!(stdout, "2 files checked: 2 valid, 0 invalid\n");
+    assert_eq!(
+        stdout,
+        "2 files checked: 2 valid, 0 invalid (0 errors, 0 warnings)\n"
+    );
 }
 
 #[test]

@@ -3,61 +3,17 @@
 //! `caio route` replays, and invalid invariant files.
 
 use crate::common::{Run, TestEnv, repo, run_json, transcript};
-use serde_json::{Value, json};
+use serde_json::Value;
 use std::path::Path;
 
-/// The JSON shape of a scorecard (draft 2020-12): every number finite
-/// (JSON has no NaN or Inf; a non-finite float would serialise as null).
+/// The JSON shape of a scorecard (draft 2020-12), as `caio schema
+/// scorecard` prints it, with every object closed: every number finite
+/// (JSON has no NaN or Inf; a non-finite float would serialise as null),
+/// every field documented.
 fn scorecard_schema() -> Value {
-    json!({
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "type": "object",
-        "required": ["version", "seed", "trials_override", "passed", "failed", "duration_ms", "invariants"],
-        "additionalProperties": false,
-        "properties": {
-            "version": { "const": 1 },
-            "seed": { "type": "integer", "minimum": 0 },
-            "trials_override": { "type": ["integer", "null"], "minimum": 1 },
-            "passed": { "type": "integer", "minimum": 0 },
-            "failed": { "type": "integer", "minimum": 0 },
-            "duration_ms": { "type": "number", "minimum": 0 },
-            "invariants": {
-                "type": "array",
-                "items": {
-                    "type": "object",
-                    "required": ["id", "title", "check", "severity", "result", "trials", "duration_ms", "coverage"],
-                    "additionalProperties": false,
-                    "properties": {
-                        "id": { "type": "string", "pattern": "^INV-CAIO(-[A-Z]+)?-[0-9]{4}$" },
-                        "title": { "type": "string", "minLength": 1 },
-                        "check": { "type": "string" },
-                        "severity": { "enum": ["critical", "high", "medium", "low"] },
-                        "result": { "enum": ["pass", "fail"] },
-                        "trials": { "type": "integer", "minimum": 0 },
-                        "duration_ms": { "type": "number", "minimum": 0 },
-                        "median_ms": { "type": "number", "minimum": 0 },
-                        "coverage": {
-                            "type": "object",
-                            "additionalProperties": { "type": "integer", "minimum": 0 }
-                        },
-                        "violation": {
-                            "type": "object",
-                            "required": ["trial", "message", "counterexample"],
-                            "additionalProperties": false,
-                            "properties": {
-                                "trial": { "type": "integer", "minimum": 0 },
-                                "message": { "type": "string", "minLength": 1 },
-                                "counterexample": { "type": ["string", "null"] }
-                            }
-                        }
-                    },
-                    "if": { "properties": { "result": { "const": "fail" } } },
-                    "then": { "required": ["violation"] },
-                    "else": { "not": { "required": ["violation"] } }
-                }
-            }
-        }
-    })
+    crate::reports::closed(
+        serde_json::from_str(include_str!("../../schemas/scorecard.json")).expect("schema JSON"),
+    )
 }
 
 fn assert_scorecard_shape(card: &Value) {

@@ -1700,7 +1700,7 @@ fn untrust_retires_a_vendor_key() {
     assert_eq!(code, 0, "{json}");
     assert_eq!(
         json,
-        serde_json::json!({ "key_id": old_id, "trusted_keys_left": 1 })
+        serde_json::json!({ "schema_version": 1, "key_id": old_id, "trusted_keys_left": 1 })
     );
     let (code, _, stderr) = route(&env);
     assert_eq!(

@@ -18,5 +18,6 @@ mod policy;
 mod principal;
 mod properties;
 mod registry;
+mod reports;
 mod route;
 mod trace;

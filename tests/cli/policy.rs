@@ -154,7 +154,7 @@ fn invalid_fixtures_yield_exactly_their_expected_diagnostics() {
         human.code(1);
         assert_eq!(
             human.stdout,
-            "1 file checked: 0 valid, 1 invalid; 0 rules\n"
+            "1 file checked: 0 valid, 1 invalid; 0 rules (1 error, 0 warnings)\n"
         );
         let (code, line, col) = &found(file)[0];
         assert!(human.stderr.starts_with(code.as_str()), "{human}");
@@ -263,7 +263,7 @@ fn the_shipped_policies_are_valid() {
     assert_eq!(
         stdout,
         format!(
-            "{n} files checked: {n} valid, 0 invalid; {rules} rules\n",
+            "{n} files checked: {n} valid, 0 invalid; {rules} rules (0 errors, 0 warnings)\n",
             n = files.len()
         )
     );
@@ -288,7 +288,9 @@ fn the_shipped_policy_tests_pass() {
     let human = env.run(["policy", "test", "policies"]);
     let stdout = human.ok();
     assert!(
-        stdout.ends_with(&format!("{tests} tests: {tests} passed, 0 failed\n")),
+        stdout.ends_with(&format!(
+            "{tests} tests: {tests} passed, 0 failed (0 errors, 0 warnings)\n"
+        )),
         "{stdout}"
     );
     assert_eq!(
@@ -341,7 +343,9 @@ tests:
     let human = env.cmd().args(["policy", "test"]).arg(&file).run();
     human.code(1);
     assert!(
-        human.stdout.ends_with("2 tests: 1 passed, 1 failed\n"),
+        human
+            .stdout
+            .ends_with("2 tests: 1 passed, 1 failed (2 errors, 0 warnings)\n"),
         "{human}"
     );
 
@@ -381,7 +385,10 @@ fn fail_on_empty_rejects_a_file_without_tests() {
     );
     let (status, stdout, stderr) = run(env.caio().args(["policy", "test"]).arg(&file));
     assert_eq!(status, 0, "{stderr}");
-    assert_eq!(stdout, "0 tests: 0 passed, 0 failed\n");
+    assert_eq!(
+        stdout,
+        "0 tests: 0 passed, 0 failed (0 errors, 0 warnings)\n"
+    );
 
     let empty = env
         .cmd()

@@ -124,7 +124,17 @@ fn add_prints_the_token_once_on_stdout() {
         .collect();
     let mut keys = keys;
     keys.sort();
-    assert_eq!(keys, ["name", "roles", "tenant", "token", "trust"]);
+    assert_eq!(
+        keys,
+        [
+            "name",
+            "roles",
+            "schema_version",
+            "tenant",
+            "token",
+            "trust"
+        ]
+    );
     assert_eq!(json["name"], "svc-batch");
     assert_eq!(json["tenant"], "acme");
     assert_eq!(json["roles"], serde_json::json!(["reader", "writer"]));
@@ -331,7 +341,10 @@ fn empty_principal_list() {
     let human = env.run(["principal", "list"]);
     human.code(0);
     assert!(human.stdout.is_empty(), "{human}");
-    assert_eq!(list_json(&env), serde_json::json!({ "principals": [] }));
+    assert_eq!(
+        list_json(&env),
+        serde_json::json!({ "schema_version": 1, "principals": [] })
+    );
     insta::assert_snapshot!("empty_list", human);
 }
 

@@ -818,7 +818,7 @@ fn json_documents_have_the_documented_shape() {
     let tts = shipped_one("openai-tts");
     let (code, add) = add_json(&env, &[&tts.path], &[]);
     assert_eq!(code, 0);
-    assert_eq!(keys(&add), set(&["registered"]));
+    assert_eq!(keys(&add), set(&["schema_version", "registered"]));
     let r = &add["registered"][0];
     assert_eq!(
         keys(r),
@@ -847,7 +847,7 @@ fn json_documents_have_the_documented_shape() {
     ]);
     let (code, list) = run_json(env.caio().args(["--format", "json", "registry", "list"]));
     assert_eq!(code, 0);
-    assert_eq!(keys(&list), set(&["services"]));
+    assert_eq!(keys(&list), set(&["schema_version", "services"]));
     assert_eq!(keys(&list["services"][0]), record);
     let added_at = list["services"][0]["added_at"].as_str().unwrap();
     assert!(
@@ -855,7 +855,9 @@ fn json_documents_have_the_documented_shape() {
         "RFC 3339 UTC: {added_at}"
     );
 
-    let show = show_json(&env, "openai-tts");
+    let mut show = show_json(&env, "openai-tts");
+    assert_eq!(show["schema_version"], 1);
+    show.as_object_mut().unwrap().remove("schema_version");
     assert_eq!(keys(&show), record);
     assert_eq!(show, list["services"][0], "show and list agree");
     // The contract round-trips: what the YAML says is what is stored.
@@ -874,12 +876,21 @@ fn json_documents_have_the_documented_shape() {
     assert_eq!(code, 0);
     assert_eq!(
         keys(&status),
-        set(&["service_id", "previous", "status", "reason"])
+        set(&[
+            "schema_version",
+            "service_id",
+            "previous",
+            "status",
+            "reason"
+        ])
     );
     assert!(status["reason"].is_null());
 
     let history = history_json(&env, "openai-tts");
-    assert_eq!(keys(&history), set(&["service_id", "versions", "events"]));
+    assert_eq!(
+        keys(&history),
+        set(&["schema_version", "service_id", "versions", "events"])
+    );
     assert_eq!(
         keys(&history["versions"][0]),
         set(&[
@@ -906,7 +917,10 @@ fn json_documents_have_the_documented_shape() {
                 .args(["--format", "json", "registry", "remove", "openai-tts"]),
         );
     assert_eq!(code, 0);
-    assert_eq!(keys(&removed), set(&["service_id", "removed_version"]));
+    assert_eq!(
+        keys(&removed),
+        set(&["schema_version", "service_id", "removed_version"])
+    );
     let history = history_json(&env, "openai-tts");
     assert_eq!(
         keys(&history["versions"][0]["replaced"]),
@@ -916,7 +930,10 @@ fn json_documents_have_the_documented_shape() {
     // An empty registry lists an empty array, not nothing.
     let (code, list) = run_json(env.caio().args(["--format", "json", "registry", "list"]));
     assert_eq!(code, 0);
-    assert_eq!(list, serde_json::json!({ "services": [] }));
+    assert_eq!(
+        list,
+        serde_json::json!({ "schema_version": 1, "services": [] })
+    );
 }
 
 /// Every registry command, human and JSON, on one service: what a person

@@ -1913,7 +1913,7 @@ fn a_batch_answers_each_line_before_the_next_arrives() {
         crate::common::run_json(env.caio().args(["--format", "json", "trace", "list"]));
     assert_eq!(code, 0);
     assert_eq!(
-        list.as_array().map(Vec::len),
+        list["records"].as_array().map(Vec::len),
         Some(2),
         "both lines were traced: {list}"
     );

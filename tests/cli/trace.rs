@@ -235,7 +235,10 @@ fn chain_of(env: &TestEnv, n: usize) {
 fn list(env: &TestEnv, args: &[&str]) -> Vec<Value> {
     let mut all = vec!["trace", "list"];
     all.extend_from_slice(args);
-    ok_json(env, &all).as_array().expect("a JSON array").clone()
+    ok_json(env, &all)["records"]
+        .as_array()
+        .expect("a JSON array of records")
+        .clone()
 }
 
 /// The seqs `trace list` shows (oldest first), whatever their number.
@@ -1509,7 +1512,7 @@ fn export_lets_anyone_recompute_the_chain() {
             .collect();
         assert_eq!(
             keys,
-            BTreeSet::from(["type", "seq", "prev", "hash", "record"])
+            BTreeSet::from(["schema_version", "type", "seq", "prev", "hash", "record"])
         );
         assert_eq!(line["seq"], i as i64 + 1);
         assert_eq!(line["prev"], hex(&prev), "the link to the previous line");
@@ -1654,8 +1657,8 @@ fn golden_chain_end_to_end() {
     assert_eq!(
         stdout,
         format!(
-            "{{\"type\":\"record\",\"seq\":1,\"prev\":\"{}\",\"hash\":\"{}\",\"record\":{}}}\n\
-             {{\"type\":\"record\",\"seq\":2,\"prev\":\"{}\",\"hash\":\"{}\",\"record\":{}}}\n",
+            "{{\"schema_version\":1,\"type\":\"record\",\"seq\":1,\"prev\":\"{}\",\"hash\":\"{}\",\"record\":{}}}\n\
+             {{\"schema_version\":1,\"type\":\"record\",\"seq\":2,\"prev\":\"{}\",\"hash\":\"{}\",\"record\":{}}}\n",
             hex(&GENESIS),
             GOLDEN_CHAIN[0].1,
             GOLDEN_CHAIN[0].0,

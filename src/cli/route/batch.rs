@@ -234,14 +234,14 @@ fn flush(
     let listed = args.explain || args.top.is_some();
     for outcome in pending.drain(..) {
         match outcome {
-            LineOutcome::Invalid(e) => ui.json_line(&e)?,
+            LineOutcome::Invalid(e) => ui.json_line(Schema::RouteBatchLine, &e)?,
             LineOutcome::Routed(b) => {
                 let Some(t) = traced.next() else {
                     break;
                 };
                 let mut doc = RouteJson::new(&b.2, &t, args.top, listed);
                 doc.line = Some(b.0);
-                ui.json_line(&doc)?;
+                ui.json_line(Schema::RouteBatchLine, &doc)?;
             }
         }
     }

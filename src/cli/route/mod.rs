@@ -5,7 +5,7 @@ use super::{GlobalArgs, open_store_existing, resolve_home};
 use crate::app::route::{Traced, trace};
 use crate::error::{Error, Exit};
 use crate::gateway::execute::Payload;
-use crate::ui::Ui;
+use crate::ui::{Schema, Ui};
 use caio_core::contract::ServiceContract;
 use caio_core::diagnostic::FileReport;
 use caio_core::principal::{self, Principal};
@@ -214,7 +214,10 @@ pub fn run(args: RouteArgs, global: &GlobalArgs, ui: &mut Ui) -> Result<Exit, Er
         ui.error(&AuthenticationFailed);
     }
     if ui.is_json() {
-        ui.json(&RouteJson::new(&routed, &traced, args.top, true))?;
+        ui.json(
+            Schema::Route,
+            &RouteJson::new(&routed, &traced, args.top, true),
+        )?;
     } else if routed.decision.outcome != Outcome::Refused {
         render(&routed, &traced, args.view(), ui)?;
     }
