@@ -21,3 +21,5 @@ mod registry;
 mod reports;
 mod route;
 mod trace;
+mod pg_server;
+mod postgres;
