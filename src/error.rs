@@ -102,6 +102,15 @@ pub enum Error {
     #[diagnostic(transparent)]
     License(#[from] caio_core::license::Refusal),
 
+    #[error("the copy in {target} does not match the home's database: {reason}")]
+    #[diagnostic(
+        code(caio::store_copy_unverified),
+        help(
+            "nothing was kept: the copy was rolled back and the target is empty again; run `caio trace verify --replay` on the home to check the source"
+        )
+    )]
+    CopyUnverified { target: String, reason: String },
+
     #[error("cannot use the signing key {}: {reason}", path.display())]
     #[diagnostic(code(caio::license::signing_key))]
     VendorKey {

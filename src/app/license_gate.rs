@@ -18,38 +18,31 @@ use caio_core::license::envelope::{self, format_time};
 use caio_core::license::keys::{KeySource, PublicKey, TrustedKeys};
 use caio_core::license::revocation::{self, RevocationList};
 use caio_core::license::{CLOCK_GUARD, Feature, GRACE, Refusal, earlier, later};
-use caio_store::Store;
 use caio_store::home::Home;
+use caio_store::{Store, StoreOptions};
 use jiff::Timestamp;
 use serde::Serialize;
-use std::time::Duration;
 
 /// Requires `feature` at `now`; returns warnings to show (grace period).
 /// `home` is `None` when no home can be resolved (stateless use).
 pub fn require(
     home: Option<&Home>,
-    busy_timeout: Duration,
+    options: &StoreOptions,
     feature: Feature,
     now: Timestamp,
 ) -> Result<Vec<String>, Error> {
-    require_with(
-        home,
-        &vendor_keys::embedded_keys()?,
-        busy_timeout,
-        feature,
-        now,
-    )
+    require_with(home, &vendor_keys::embedded_keys()?, options, feature, now)
 }
 
 /// [`require`] with the embedded keys given, for tests.
 pub fn require_with(
     home: Option<&Home>,
     embedded: &[PublicKey],
-    busy_timeout: Duration,
+    options: &StoreOptions,
     feature: Feature,
     now: Timestamp,
 ) -> Result<Vec<String>, Error> {
-    let mut store = open(home, busy_timeout)?;
+    let mut store = open(home, options)?;
     let keys = trusted_keys(embedded, store.as_ref())?;
     if keys.is_empty() {
         return Ok(Vec::new());
@@ -144,13 +137,11 @@ pub fn require_with(
     )))
 }
 
-/// The home's database when it exists; enforcement never creates a home.
-fn open(home: Option<&Home>, busy_timeout: Duration) -> Result<Option<Store>, Error> {
+/// The store when it exists; enforcement never creates one.
+fn open(home: Option<&Home>, options: &StoreOptions) -> Result<Option<Store>, Error> {
     match home {
-        Some(home) if home.db_path().is_file() => {
-            Ok(Some(Store::open_existing(home, busy_timeout)?))
-        }
-        _ => Ok(None),
+        Some(home) => Ok(Store::open_if_exists(home, options)?),
+        None => Ok(None),
     }
 }
 
@@ -297,10 +288,10 @@ pub fn recover_clock(
 pub fn status(
     home: Option<&Home>,
     embedded: &[PublicKey],
-    busy_timeout: Duration,
+    options: &StoreOptions,
     now: Timestamp,
 ) -> Result<Status, Error> {
-    let store = open(home, busy_timeout)?;
+    let store = open(home, options)?;
     let keys = trusted_keys(embedded, store.as_ref())?;
     let mut warnings = Vec::new();
     let mut out = Status {
@@ -416,6 +407,7 @@ mod tests {
     use caio_core::license::keys::VendorKey;
     use caio_core::license::revocation::{RevokedLicense, sign};
     use caio_store::DEFAULT_BUSY_TIMEOUT;
+    use caio_store::StoreOptions;
 
     fn t(s: &str) -> Timestamp {
         s.parse().unwrap()
@@ -468,7 +460,13 @@ mod tests {
         }
 
         fn require(&self, feature: Feature, now: &str) -> Result<Vec<String>, Error> {
-            require_with(Some(&self.home), &[], DEFAULT_BUSY_TIMEOUT, feature, t(now))
+            require_with(
+                Some(&self.home),
+                &[],
+                &StoreOptions::default(),
+                feature,
+                t(now),
+            )
         }
     }
 
@@ -480,20 +478,32 @@ mod tests {
         };
         let now = t("2027-06-01T00:00:00Z");
         assert!(
-            require_with(Some(&home), &[], DEFAULT_BUSY_TIMEOUT, Feature::Route, now)
-                .unwrap()
-                .is_empty()
+            require_with(
+                Some(&home),
+                &[],
+                &StoreOptions::default(),
+                Feature::Route,
+                now
+            )
+            .unwrap()
+            .is_empty()
         );
         assert!(
-            require_with(None, &[], DEFAULT_BUSY_TIMEOUT, Feature::Route, now)
+            require_with(None, &[], &StoreOptions::default(), Feature::Route, now)
                 .unwrap()
                 .is_empty()
         );
         assert!(!home.path.exists(), "enforcement never creates a home");
         // An embedded key gates even without a home.
         let embedded = [VendorKey::from_seed(&[1; 32]).public()];
-        let err =
-            require_with(None, &embedded, DEFAULT_BUSY_TIMEOUT, Feature::Route, now).unwrap_err();
+        let err = require_with(
+            None,
+            &embedded,
+            &StoreOptions::default(),
+            Feature::Route,
+            now,
+        )
+        .unwrap_err();
         assert!(err.to_string().contains("no license is installed"), "{err}");
     }
 
@@ -632,7 +642,7 @@ mod tests {
         let before = status(
             Some(&f.home),
             &[],
-            DEFAULT_BUSY_TIMEOUT,
+            &StoreOptions::default(),
             t("2027-02-01T00:00:00Z"),
         )
         .unwrap();
@@ -684,7 +694,7 @@ mod tests {
         let err = require_with(
             Some(&f.home),
             &embedded,
-            DEFAULT_BUSY_TIMEOUT,
+            &StoreOptions::default(),
             Feature::Route,
             now,
         )
@@ -695,7 +705,7 @@ mod tests {
             require_with(
                 Some(&f.home),
                 &ok,
-                DEFAULT_BUSY_TIMEOUT,
+                &StoreOptions::default(),
                 Feature::Route,
                 now
             )
@@ -709,7 +719,7 @@ mod tests {
         let f = Fixture::new();
         f.install(&[Feature::Route, Feature::Execute]);
         let now = t("2028-01-04T00:00:00Z");
-        let status = status(Some(&f.home), &[], DEFAULT_BUSY_TIMEOUT, now).unwrap();
+        let status = status(Some(&f.home), &[], &StoreOptions::default(), now).unwrap();
         assert!(status.enforced);
         assert_eq!(status.licenses.len(), 1);
         let l = &status.licenses[0];

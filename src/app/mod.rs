@@ -5,5 +5,6 @@
 pub mod documents;
 pub mod license_gate;
 pub mod route;
+pub mod store;
 pub mod trace;
 pub mod vendor_keys;

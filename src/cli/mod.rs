@@ -12,12 +12,14 @@ pub mod registry;
 pub mod report;
 pub mod route;
 pub mod schema;
+pub mod store;
 pub mod trace;
 
 use crate::error::{Error, Exit};
 use crate::ui::{ColorChoice, Format, Schema, Ui};
 use caio_store::home::{Home, HomeEnv};
-use caio_store::{DEFAULT_BUSY_TIMEOUT, Store};
+use caio_store::pg::DatabaseUrl;
+use caio_store::{DEFAULT_BUSY_TIMEOUT, Database, Store, StoreOptions};
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -60,6 +62,17 @@ pub struct GlobalArgs {
         value_name = "DIR"
     )]
     pub home: Option<PathBuf>,
+
+    /// PostgreSQL database holding the state instead of the home's SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home
+    #[arg(
+        long,
+        global = true,
+        env = "CAIO_DATABASE_URL",
+        hide_env_values = true,
+        value_name = "URL",
+        value_parser = secret_url
+    )]
+    pub database: Option<SecretUrl>,
 
     /// Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI
     #[arg(long, global = true, value_enum, default_value_t = Format::Human)]
@@ -108,6 +121,10 @@ pub enum Command {
     #[command(subcommand)]
     Principal(principal::PrincipalCommand),
 
+    /// Move the state between databases: copy a home into a PostgreSQL database
+    #[command(subcommand)]
+    Store(store::StoreCommand),
+
     /// Validate, test, install and show policy sets
     #[command(subcommand)]
     Policy(policy::PolicyCommand),
@@ -143,6 +160,9 @@ impl Cli {
         let mut command = Cli::command();
         if std::env::var_os("CAIO_HOME").is_some_and(|v| v.is_empty()) {
             command = command.mut_arg("home", |a| a.env(None));
+        }
+        if std::env::var_os("CAIO_DATABASE_URL").is_some_and(|v| v.is_empty()) {
+            command = command.mut_arg("database", |a| a.env(None));
         }
         let matches = command.try_get_matches_from_mut(std::env::args_os())?;
         let cli = Cli::from_arg_matches(&matches)?;
@@ -187,6 +207,7 @@ impl Cli {
             Command::Policy(cmd) => policy::run(cmd, &global, ui),
             Command::Route(args) => route::run(args, &global, ui),
             Command::Trace(cmd) => trace::run(cmd, &global, ui),
+            Command::Store(cmd) => store::run(cmd, &global, ui),
             Command::License(cmd) => license::run(cmd, &global, ui),
             Command::VerifyInvariants(args) => invariants::run(args, &global, ui),
             Command::Schema(args) => schema::run(&args, ui),
@@ -225,31 +246,83 @@ fn busy_timeout() -> Duration {
         .map_or(DEFAULT_BUSY_TIMEOUT, Duration::from_millis)
 }
 
-/// The home's database, created (with the home) when missing.
-fn open_store(home: &Home) -> Result<Store, Error> {
-    Ok(Store::open(home, busy_timeout())?)
+/// A database URL as given: never shown, never parsed by clap (whose
+/// error for a bad value would repeat the password); [`store_options`]
+/// parses it.
+#[derive(Clone)]
+pub struct SecretUrl(zeroize::Zeroizing<String>);
+
+impl std::fmt::Debug for SecretUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SecretUrl(…)")
+    }
 }
 
-/// The home's database for a command that needs existing state.
+impl SecretUrl {
+    /// The URL as given, password included: for parsing only.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+pub(crate) fn secret_url(text: &str) -> Result<SecretUrl, std::convert::Infallible> {
+    Ok(SecretUrl(zeroize::Zeroizing::new(text.to_string())))
+}
+
+/// Where the store is: `--database` / `CAIO_DATABASE_URL`, else the home.
+fn store_options(global: &GlobalArgs) -> Result<StoreOptions, Error> {
+    let database = match &global.database {
+        None => Database::Home,
+        Some(url) => Database::Postgres(DatabaseUrl::parse(&url.0)?),
+    };
+    Ok(StoreOptions {
+        database,
+        busy_timeout: busy_timeout(),
+    })
+}
+
+/// The store, created (with the home) when missing.
+fn open_store(global: &GlobalArgs, home: &Home) -> Result<Store, Error> {
+    Ok(Store::open_with(home, &store_options(global)?)?)
+}
+
+/// The store for a command that needs existing state.
 fn open_store_existing(global: &GlobalArgs) -> Result<Store, Error> {
-    Ok(Store::open_existing(
+    Ok(Store::open_existing_with(
         &resolve_home(global)?,
-        busy_timeout(),
+        &store_options(global)?,
     )?)
 }
 
 fn init(global: &GlobalArgs, ui: &mut Ui) -> Result<Exit, Error> {
     let home = resolve_home(global)?;
-    let created = !home.db_path().is_file();
-    open_store(&home)?;
+    let options = store_options(global)?;
+    let created = match &options.database {
+        Database::Home => !home.db_path().is_file(),
+        Database::Postgres(_) => {
+            !home.path.is_dir() || Store::open_if_exists(&home, &options)?.is_none()
+        }
+    };
+    Store::open_with(&home, &options)?;
+    let database = match &options.database {
+        Database::Home => None,
+        Database::Postgres(url) => Some(url.to_string()),
+    };
     if ui.is_json() {
-        ui.json(
-            Schema::Init,
-            &serde_json::json!({
-                "home": home.path.display().to_string(),
-                "created": created,
-            }),
-        )?;
+        let mut doc = serde_json::json!({
+            "home": home.path.display().to_string(),
+            "created": created,
+        });
+        if let Some(url) = &database {
+            doc["database"] = serde_json::Value::String(url.clone());
+        }
+        ui.json(Schema::Init, &doc)?;
+    } else if let Some(url) = &database {
+        ui.line(format_args!(
+            "caio home at {} (keys), state in {url}{}",
+            home.path.display(),
+            if created { ": initialised" } else { "" }
+        ))?;
     } else if created {
         ui.line(format_args!(
             "initialised caio home at {}",

@@ -261,7 +261,7 @@ fn apply(paths: &[PathBuf], global: &GlobalArgs, ui: &mut Ui) -> Result<Exit, Er
         return Ok(Exit::Invalid);
     };
     let sources: Vec<String> = run.files.iter().map(|f| f.report.path.clone()).collect();
-    let mut store = open_store(&resolve_home(global)?)?;
+    let mut store = open_store(global, &resolve_home(global)?)?;
     let applied = store.apply_policy_set(&set, &sources, &super::registry::change())?;
     if ui.is_json() {
         ui.json(Schema::PolicyApply, &applied)?;

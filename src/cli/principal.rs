@@ -60,7 +60,7 @@ pub fn run(cmd: PrincipalCommand, global: &GlobalArgs, ui: &mut Ui) -> Result<Ex
             roles.sort();
             roles.dedup();
             let home = resolve_home(global)?;
-            let mut store = open_store(&home)?;
+            let mut store = open_store(global, &home)?;
             let principal = Principal {
                 name,
                 tenant,

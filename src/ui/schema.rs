@@ -79,6 +79,8 @@ pub enum Schema {
     LicenseStatus,
     /// `caio init --format json`
     Init,
+    /// `caio store migrate --format json`
+    StoreMigrate,
     /// An error on stderr in JSON mode (usage errors included)
     Error,
 }
@@ -148,6 +150,7 @@ impl Schema {
             Schema::LicenseInstall => include_str!("../../schemas/license-install.json"),
             Schema::LicenseStatus => include_str!("../../schemas/license-status.json"),
             Schema::Init => include_str!("../../schemas/init.json"),
+            Schema::StoreMigrate => include_str!("../../schemas/store-migrate.json"),
             Schema::Error => include_str!("../../schemas/error.json"),
         }
     }

@@ -111,8 +111,17 @@ impl PgServer {
 
     /// Restarts the server (`pg_ctl restart -m fast`): every session ends.
     pub fn restart(&self) {
-        self.pg_ctl(&["restart", "-m", "fast", "-w", "-t", "60", "-o", &self.options()])
-            .unwrap_or_else(|e| panic!("restart the test server: {e}"));
+        self.pg_ctl(&[
+            "restart",
+            "-m",
+            "fast",
+            "-w",
+            "-t",
+            "60",
+            "-o",
+            &self.options(),
+        ])
+        .unwrap_or_else(|e| panic!("restart the test server: {e}"));
     }
 
     /// Stops the server at once (`pg_ctl stop -m immediate`).
@@ -364,12 +373,35 @@ fn certificates(dir: &Path) -> Result<(), String> {
         }
     };
     openssl(&[
-        "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
-        "-keyout", "ca.key", "-out", "ca.crt", "-days", "2", "-subj", "/CN=caio test CA",
+        "req",
+        "-x509",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-256",
+        "-nodes",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.crt",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=caio test CA",
     ])?;
     openssl(&[
-        "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout",
-        "server.key", "-out", "server.csr", "-subj", "/CN=localhost",
+        "req",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-256",
+        "-nodes",
+        "-keyout",
+        "server.key",
+        "-out",
+        "server.csr",
+        "-subj",
+        "/CN=localhost",
     ])?;
     std::fs::write(
         dir.join("server.ext"),
@@ -377,12 +409,28 @@ fn certificates(dir: &Path) -> Result<(), String> {
     )
     .map_err(|e| format!("write server.ext: {e}"))?;
     openssl(&[
-        "x509", "-req", "-in", "server.csr", "-CA", "ca.crt", "-CAkey", "ca.key",
-        "-CAcreateserial", "-out", "server.crt", "-days", "2", "-extfile", "server.ext",
+        "x509",
+        "-req",
+        "-in",
+        "server.csr",
+        "-CA",
+        "ca.crt",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-out",
+        "server.crt",
+        "-days",
+        "2",
+        "-extfile",
+        "server.ext",
     ])?;
     use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(dir.join("server.key"), std::fs::Permissions::from_mode(0o600))
-        .map_err(|e| format!("chmod server.key: {e}"))
+    std::fs::set_permissions(
+        dir.join("server.key"),
+        std::fs::Permissions::from_mode(0o600),
+    )
+    .map_err(|e| format!("chmod server.key: {e}"))
 }
 
 fn free_port() -> Result<u16, String> {

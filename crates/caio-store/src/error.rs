@@ -58,6 +58,38 @@ pub enum Error {
         help: &'static str,
     },
 
+    /// The database URL (`--database`, `CAIO_DATABASE_URL`, `--to`) is not
+    /// one caio can use. The URL is shown without its password.
+    #[error("the database URL {url} cannot be used: {reason}")]
+    #[diagnostic(
+        code(caio::database_url),
+        help(
+            "write it as postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full&sslrootcert=FILE]"
+        )
+    )]
+    DatabaseUrl {
+        /// The URL, without its password.
+        url: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+
+    /// `store migrate` was pointed at a database that already holds caio
+    /// state.
+    #[error("{url} already holds caio state ({what}); the copy needs an empty database")]
+    #[diagnostic(
+        code(caio::store_not_empty),
+        help(
+            "create an empty database (`createdb NAME`) and migrate into it; a fleet database is filled once, from one home"
+        )
+    )]
+    NotEmpty {
+        /// The target, without its password.
+        url: String,
+        /// What it holds, e.g. `12 row(s) in traces`.
+        what: String,
+    },
+
     /// A newer caio wrote the database.
     #[error("{} has schema version {found}; this caio understands up to {supported}", path.display())]
     #[diagnostic(
@@ -229,6 +261,8 @@ impl Error {
                 | Error::Store { .. }
                 | Error::NewerSchema { .. }
                 | Error::Key { .. }
+                | Error::DatabaseUrl { .. }
+                | Error::NotEmpty { .. }
         )
     }
 }

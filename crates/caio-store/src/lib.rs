@@ -1,11 +1,17 @@
-//! caio's state (SPEC §13): the home directory ([`home`]), its SQLite
-//! database `caio.db` (registry, principals, policy sets, traces, stats,
-//! licences), its key files ([`secret_file`]), the bounded reading of the
+//! caio's state (SPEC §13): the home directory ([`home`]), the database —
+//! the home's SQLite file `caio.db` by default, or a PostgreSQL database
+//! shared by a fleet of hosts ([`pg`], SPEC §15) — behind one interface,
+//! [`Store`] (registry, principals, policy sets, traces, stats, licences),
+//! the home's key files ([`secret_file`]), the bounded reading of the
 //! user's YAML documents ([`files`]), and the [`router`] that gathers a
 //! decision's inputs from them.
 //!
-//! This module opens the database: pragmas, migrations, and the mapping of
-//! SQLite failures to state errors (exit 5).
+//! This module opens the SQLite database: pragmas, migrations, and the
+//! mapping of SQLite failures to state errors (exit 5). The modules
+//! `registry`, `principals`, `policies`, `traces`, `stats` and `licenses`
+//! hold the SQLite side of each part of the store and its public types;
+//! [`pg`] holds the PostgreSQL side, and `store` the one interface that
+//! dispatches to either.
 //!
 //! Pragmas (WAL, foreign keys, busy timeout) are set on every connection,
 //! outside migrations. Migrations are an append-only list keyed on
@@ -17,12 +23,14 @@ mod error;
 pub mod files;
 pub mod home;
 pub mod licenses;
+pub mod pg;
 pub mod policies;
 pub mod principals;
 pub mod registry;
 pub mod router;
 pub mod secret_file;
 pub mod stats;
+mod store;
 pub mod traces;
 
 use crate::home::Home;
@@ -30,12 +38,15 @@ pub use error::{ContractRefusal, Error};
 use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
+pub use store::{Database, Store, StoreOptions};
 
 /// How long a `caio` process waits for another one holding the write lock.
 pub const DEFAULT_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// Each entry moves the schema from version `i` to `i + 1`.
-const MIGRATIONS: &[&str] = &[
+/// Each entry moves the schema from version `i` to `i + 1`. The
+/// PostgreSQL schema ([`pg::MIGRATIONS`]) has the same steps, in its
+/// dialect.
+pub(crate) const MIGRATIONS: &[&str] = &[
     // 1: registry, capability index, principals.
     "CREATE TABLE contract_versions (
         hash        TEXT PRIMARY KEY,
@@ -226,45 +237,45 @@ const WAL_TRIM_BYTES: u64 = 4 << 20;
 /// The schema version this binary writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
-/// An open caio database.
-pub struct Store {
+/// An open SQLite database, the home's `caio.db`.
+pub(crate) struct Sqlite {
     conn: Connection,
     path: PathBuf,
     busy_timeout: Duration,
 }
 
-impl std::fmt::Debug for Store {
+impl std::fmt::Debug for Sqlite {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Store").field("path", &self.path).finish()
+        f.debug_struct("Sqlite").field("path", &self.path).finish()
     }
 }
 
-impl Store {
+impl Sqlite {
     /// Opens the database of `home`, creating the home (0700) and the file
     /// (0600) when missing, and migrating to the current schema.
-    pub fn open(home: &Home, busy_timeout: Duration) -> Result<Store, Error> {
+    pub fn open(home: &Home, busy_timeout: Duration) -> Result<Sqlite, Error> {
         home.create()?;
         let path = home.db_path();
         create_private_file(&path)?;
-        Store::connect(&path, busy_timeout)
+        Sqlite::connect(&path, busy_timeout)
     }
 
     /// Opens an existing database for a command that only reads: a missing
     /// home or database is reported, never created.
-    pub fn open_existing(home: &Home, busy_timeout: Duration) -> Result<Store, Error> {
+    pub fn open_existing(home: &Home, busy_timeout: Duration) -> Result<Sqlite, Error> {
         let path = home.db_path();
         if !path.is_file() {
             return Err(Error::NoRegistry {
                 path: home.path.clone(),
             });
         }
-        Store::connect(&path, busy_timeout)
+        Sqlite::connect(&path, busy_timeout)
     }
 
-    fn connect(path: &Path, busy_timeout: Duration) -> Result<Store, Error> {
+    fn connect(path: &Path, busy_timeout: Duration) -> Result<Sqlite, Error> {
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = Connection::open_with_flags(path, flags).map_err(|e| state(path, e))?;
-        let mut store = Store {
+        let mut store = Sqlite {
             conn,
             path: path.to_path_buf(),
             busy_timeout,
@@ -354,7 +365,7 @@ impl Store {
         tx.commit().map_err(|e| state(&path, e))
     }
 
-    fn user_version(&self) -> Result<i64, Error> {
+    pub(crate) fn user_version(&self) -> Result<i64, Error> {
         self.conn
             .pragma_query_value(None, "user_version", |r| r.get(0))
             .map_err(|e| state(&self.path, e))
@@ -483,10 +494,10 @@ mod tests {
     #[test]
     fn open_creates_and_migrates_once() {
         let (_tmp, home) = home();
-        let store = Store::open(&home, DEFAULT_BUSY_TIMEOUT).unwrap();
+        let store = Sqlite::open(&home, DEFAULT_BUSY_TIMEOUT).unwrap();
         assert_eq!(store.user_version().unwrap(), SCHEMA_VERSION);
         drop(store);
-        let store = Store::open_existing(&home, DEFAULT_BUSY_TIMEOUT).unwrap();
+        let store = Sqlite::open_existing(&home, DEFAULT_BUSY_TIMEOUT).unwrap();
         assert_eq!(store.user_version().unwrap(), SCHEMA_VERSION);
         let mode: String = store
             .conn()
@@ -504,7 +515,7 @@ mod tests {
             conn.execute_batch(MIGRATIONS[0]).unwrap();
             conn.pragma_update(None, "user_version", 1).unwrap();
         }
-        let store = Store::open(&home, DEFAULT_BUSY_TIMEOUT).unwrap();
+        let store = Sqlite::open(&home, DEFAULT_BUSY_TIMEOUT).unwrap();
         assert_eq!(store.user_version().unwrap(), SCHEMA_VERSION);
         let indexes: i64 = store
             .conn()
@@ -522,7 +533,7 @@ mod tests {
     fn database_file_is_private() {
         use std::os::unix::fs::PermissionsExt;
         let (_tmp, home) = home();
-        Store::open(&home, DEFAULT_BUSY_TIMEOUT).unwrap();
+        Sqlite::open(&home, DEFAULT_BUSY_TIMEOUT).unwrap();
         let mode = std::fs::metadata(home.db_path())
             .unwrap()
             .permissions()
@@ -533,7 +544,7 @@ mod tests {
     #[test]
     fn missing_database_is_reported_not_created() {
         let (_tmp, home) = home();
-        let err = Store::open_existing(&home, DEFAULT_BUSY_TIMEOUT).unwrap_err();
+        let err = Sqlite::open_existing(&home, DEFAULT_BUSY_TIMEOUT).unwrap_err();
         assert!(matches!(err, Error::NoRegistry { .. }));
         assert!(!home.path.exists());
     }
@@ -541,13 +552,13 @@ mod tests {
     #[test]
     fn newer_schema_is_refused() {
         let (_tmp, home) = home();
-        let store = Store::open(&home, DEFAULT_BUSY_TIMEOUT).unwrap();
+        let store = Sqlite::open(&home, DEFAULT_BUSY_TIMEOUT).unwrap();
         store
             .conn()
             .pragma_update(None, "user_version", SCHEMA_VERSION + 1)
             .unwrap();
         drop(store);
-        let err = Store::open(&home, DEFAULT_BUSY_TIMEOUT).unwrap_err();
+        let err = Sqlite::open(&home, DEFAULT_BUSY_TIMEOUT).unwrap_err();
         assert!(matches!(err, Error::NewerSchema { .. }), "{err:?}");
         assert!(err.is_state(), "{err:?}");
     }
@@ -557,7 +568,7 @@ mod tests {
         let (_tmp, home) = home();
         home.create().unwrap();
         std::fs::write(home.db_path(), vec![0x42u8; 8192]).unwrap();
-        let err = Store::open(&home, DEFAULT_BUSY_TIMEOUT).unwrap_err();
+        let err = Sqlite::open(&home, DEFAULT_BUSY_TIMEOUT).unwrap_err();
         assert!(err.is_state(), "{err:?}");
         assert!(err.to_string().contains("not a caio database"), "{err}");
     }

@@ -3,7 +3,7 @@
 //! vendor keys, installed licenses, the installed revocation list and the
 //! clock guard's latest time seen.
 
-use super::{Store, state};
+use super::{Sqlite, state};
 use crate::error::Error;
 use caio_core::license::claims::{days_until, valid_through};
 use caio_core::license::envelope::{format_time, parse_time};
@@ -121,7 +121,7 @@ pub enum RevocationsInstall {
     Unchanged,
 }
 
-impl Store {
+impl Sqlite {
     /// Records a license just issued (and its customer on first sight).
     pub fn record_license(
         &mut self,

@@ -1,6 +1,6 @@
 //! Principal rows and the per-home key that hashes their tokens.
 
-use super::Store;
+use super::Sqlite;
 use crate::error::Error;
 use crate::home::Home;
 use crate::secret_file;
@@ -14,7 +14,7 @@ use serde::Serialize;
 use std::path::{Path, PathBuf};
 
 /// The key file that makes stored token hashes useless without the home.
-fn principal_key_path(home: &Home) -> PathBuf {
+pub(crate) fn principal_key_path(home: &Home) -> PathBuf {
     home.keys_dir().join("principal.key")
 }
 
@@ -58,7 +58,7 @@ pub struct NewPrincipal {
     pub token: String,
 }
 
-impl Store {
+impl Sqlite {
     /// Creates a principal with a fresh token; stores only the keyed hash.
     pub fn add_principal(
         &mut self,
@@ -273,7 +273,7 @@ impl Store {
     }
 }
 
-fn trust_str(trust: Trust) -> &'static str {
+pub(crate) fn trust_str(trust: Trust) -> &'static str {
     match trust {
         Trust::Low => "low",
         Trust::Medium => "medium",

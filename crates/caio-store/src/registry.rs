@@ -1,7 +1,7 @@
 //! Registry tables: contract versions addressed by content hash, services and
 //! their status, the capability and tag indexes, and the event history.
 
-use super::Store;
+use super::Sqlite;
 use crate::error::{ContractRefusal, Error};
 use caio_core::canonical;
 use caio_core::contract::ServiceContract;
@@ -147,7 +147,7 @@ pub fn contract_hash(contract: &ServiceContract) -> Result<(String, String), can
     Ok((hash, body))
 }
 
-impl Store {
+impl Sqlite {
     /// Adds contracts in one transaction: every contract is stored or none is.
     pub fn add_contracts(
         &mut self,
@@ -667,7 +667,7 @@ pub(super) fn event(
 }
 
 /// Folds the event log into one entry per version that became active.
-fn versions_from_events(events: &[Event]) -> Vec<VersionEntry> {
+pub(crate) fn versions_from_events(events: &[Event]) -> Vec<VersionEntry> {
     let mut versions: Vec<VersionEntry> = Vec::new();
     for ev in events {
         match ev.kind.as_str() {

@@ -3,7 +3,7 @@
 //! transaction (so concurrent `caio` processes never lose an update), and
 //! reset by `registry set-status … --reset-circuit`.
 
-use super::Store;
+use super::Sqlite;
 use super::registry::{Change, event};
 use crate::error::Error;
 use caio_core::attempt::Attempt;
@@ -88,7 +88,7 @@ impl Raw {
     }
 }
 
-impl Store {
+impl Sqlite {
     /// Every service's stats, by id.
     pub fn all_health(&self) -> Result<BTreeMap<String, Health>, Error> {
         self.health_where("1", [])
@@ -246,6 +246,7 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
 
     use super::*;
+    use crate::Store;
     use crate::home::Home;
     use caio_core::attempt::{AttemptResult, Next};
 

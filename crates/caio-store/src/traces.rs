@@ -3,7 +3,7 @@
 //! lose, duplicate or skip a seq), reading them back, checkpoints, and the
 //! content-addressed inputs of stateless decisions.
 
-use super::Store;
+use super::Sqlite;
 use crate::error::Error;
 use caio_core::trace::{self, Prepared, Row};
 use rusqlite::{OptionalExtension, params};
@@ -77,7 +77,7 @@ pub struct StoredCheckpoint {
     pub at: String,
 }
 
-impl Store {
+impl Sqlite {
     /// Appends records in order, in one transaction, with the inputs they
     /// need for replay.
     pub fn append_traces(

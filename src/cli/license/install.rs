@@ -36,7 +36,7 @@ pub(super) fn install(
     let license_text = read_text("the license", input.license, input.file.as_deref())?;
     let list_text = read_text("the revocation list", None, revocations)?;
     let home = resolve_home(global)?;
-    let mut store = open_store(&home)?;
+    let mut store = open_store(global, &home)?;
     let keys = enforce::trusted_keys(&vendor_keys::embedded_keys()?, Some(&store))?;
     if keys.is_empty() {
         return Err(Error::NoTrustedKey);

@@ -1,7 +1,7 @@
 //! `caio license keygen|issue|verify|list|revoke|revocations|install|trust|status`,
 //! and the feature check other commands call before they work.
 
-use super::{GlobalArgs, busy_timeout, open_store, resolve_home};
+use super::{GlobalArgs, open_store, resolve_home, store_options};
 use crate::app::license_gate::{self as enforce, Status};
 use crate::app::vendor_keys;
 use crate::error::{Error, Exit};
@@ -240,7 +240,7 @@ pub fn run(cmd: LicenseCommand, global: &GlobalArgs, ui: &mut Ui) -> Result<Exit
             let id = claims::id_from(&random);
             let license = claims::issue(&new, id, now, &key)
                 .map_err(|reason| Error::from(caio_store::Error::LicenseRequest { reason }))?;
-            let mut store = open_store(&home)?;
+            let mut store = open_store(global, &home)?;
             store.record_license(&license, &super::registry::change().actor, now)?;
             issued(&license, &store, now, ui)
         }
@@ -296,7 +296,7 @@ pub fn run(cmd: LicenseCommand, global: &GlobalArgs, ui: &mut Ui) -> Result<Exit
         LicenseCommand::Revocations { key } => {
             let home = resolve_home(global)?;
             let key = vendor_keys::load_vendor_key(&key_path(&home, key))?;
-            let mut store = open_store(&home)?;
+            let mut store = open_store(global, &home)?;
             let list = store.publish_revocations(&key, now)?;
             if ui.is_json() {
                 ui.json(
@@ -329,7 +329,7 @@ pub fn run(cmd: LicenseCommand, global: &GlobalArgs, ui: &mut Ui) -> Result<Exit
         LicenseCommand::Status => {
             let home = resolve_home(global).ok();
             let embedded = vendor_keys::embedded_keys()?;
-            let status = enforce::status(home.as_ref(), &embedded, busy_timeout(), now)?;
+            let status = enforce::status(home.as_ref(), &embedded, &store_options(global)?, now)?;
             show_status(&status, ui)
         }
     }
@@ -339,7 +339,12 @@ pub fn run(cmd: LicenseCommand, global: &GlobalArgs, ui: &mut Ui) -> Result<Exit
 /// grace-period warning, if any. Without a trusted vendor key it does nothing.
 pub fn require(global: &GlobalArgs, feature: Feature) -> Result<Vec<String>, Error> {
     let home = resolve_home(global).ok();
-    enforce::require(home.as_ref(), busy_timeout(), feature, Timestamp::now())
+    enforce::require(
+        home.as_ref(),
+        &store_options(global)?,
+        feature,
+        Timestamp::now(),
+    )
 }
 
 /// `--key FILE`, or `keys/vendor.key` in the home.
@@ -380,13 +385,11 @@ fn read_text(
     Ok(Some(text.trim().to_string()))
 }
 
-/// The home's database if it exists (verify and status never create one).
+/// The store if it exists (verify and status never create one).
 fn existing_store(global: &GlobalArgs) -> Result<Option<Store>, Error> {
     match resolve_home(global) {
-        Ok(home) if home.db_path().is_file() => {
-            Ok(Some(Store::open_existing(&home, busy_timeout())?))
-        }
-        _ => Ok(None),
+        Ok(home) => Ok(Store::open_if_exists(&home, &store_options(global)?)?),
+        Err(_) => Ok(None),
     }
 }
 

@@ -257,7 +257,7 @@ fn add(paths: &[PathBuf], replace: bool, global: &GlobalArgs, ui: &mut Ui) -> Re
         })
         .collect();
     let home = resolve_home(global)?;
-    let mut store = open_store(&home)?;
+    let mut store = open_store(global, &home)?;
     let registered = store.add_contracts(&new, replace, &change())?;
     if ui.is_json() {
         ui.json(

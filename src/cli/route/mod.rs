@@ -385,7 +385,7 @@ fn router(args: &RouteArgs, global: &GlobalArgs, ui: &mut Ui) -> Result<Option<R
     let (identities, policies) = match &global.home {
         Some(_) => {
             let home = resolve_home(global)?;
-            let store = super::open_store(&home)?;
+            let store = super::open_store(global, &home)?;
             let installed = store.active_policy_set()?;
             if !installed.is_empty() {
                 ui.status(format_args!(
