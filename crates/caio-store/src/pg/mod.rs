@@ -34,7 +34,7 @@ mod traces;
 mod url;
 
 pub use schema::MIGRATIONS;
-pub(crate) use schema::POSTGRES_ONLY;
+pub use schema::POSTGRES_ONLY;
 pub use url::DatabaseUrl;
 
 use crate::error::Error;
@@ -386,6 +386,8 @@ fn error_text(e: &postgres::Error) -> String {
     text
 }
 
+const LOST_HELP: &str = "the transaction was rolled back whole by the server: nothing was half-written; retry once the server is reachable";
+
 const BUSY_REASON: &str = "the trace or the registry is locked by another caio process";
 
 /// Every PostgreSQL failure is a state error (exit 5) with the URL (without
@@ -407,18 +409,17 @@ pub(crate) fn state(location: &Path, e: &postgres::Error) -> Error {
         } else if *code == SqlState::IDLE_IN_TRANSACTION_SESSION_TIMEOUT {
             (
                 format!("the server ended the session: {message}"),
-                "the transaction was rolled back whole; retry",
+                LOST_HELP,
             )
-        } else if [
-            SqlState::ADMIN_SHUTDOWN,
-            SqlState::CRASH_SHUTDOWN,
-            SqlState::CANNOT_CONNECT_NOW,
-        ]
-        .contains(code)
-        {
+        } else if *code == SqlState::ADMIN_SHUTDOWN || *code == SqlState::CRASH_SHUTDOWN {
             (
-                format!("the server is shutting down or starting: {message}"),
-                "the transaction was rolled back whole; retry once the server is up",
+                format!("the server ended the connection: {message}"),
+                LOST_HELP,
+            )
+        } else if *code == SqlState::CANNOT_CONNECT_NOW {
+            (
+                format!("the server is starting up or shutting down: {message}"),
+                "retry once the server is up",
             )
         } else if *code == SqlState::INVALID_PASSWORD
             || *code == SqlState::INVALID_AUTHORIZATION_SPECIFICATION
@@ -461,12 +462,12 @@ pub(crate) fn state(location: &Path, e: &postgres::Error) -> Error {
     } else if e.is_closed() {
         (
             "the connection to the database server was lost".to_string(),
-            "the transaction was rolled back whole by the server: nothing was half-written; retry once the server is reachable",
+            LOST_HELP,
         )
     } else {
         (
             format!("the database connection failed: {}", error_text(e)),
-            "the transaction was rolled back whole by the server: nothing was half-written; check the server and retry",
+            LOST_HELP,
         )
     };
     Error::Store {

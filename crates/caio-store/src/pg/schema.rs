@@ -200,7 +200,7 @@ pub const MIGRATIONS: &[&str] = &[
 
 /// Tables and columns of the PostgreSQL schema that SQLite does not have
 /// (or has implicitly): `(table, column)`, `column` empty for a whole table.
-pub(crate) const POSTGRES_ONLY: &[(&str, &str)] = &[
+pub const POSTGRES_ONLY: &[(&str, &str)] = &[
     ("caio_schema", ""),
     ("trace_head", ""),
     ("contract_versions", "rowid"),
