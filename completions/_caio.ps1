@@ -22,6 +22,7 @@ Register-ArgumentCompleter -Native -CommandName 'caio' -ScriptBlock {
     $completions = @(switch ($command) {
         'caio' {
             [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]')
+            [CompletionResult]::new('--database', '--database', [CompletionResultType]::ParameterName, 'PostgreSQL database holding the state instead of the home''s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured by `auto`)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)')
@@ -36,6 +37,7 @@ Register-ArgumentCompleter -Native -CommandName 'caio' -ScriptBlock {
             [CompletionResult]::new('contract', 'contract', [CompletionResultType]::ParameterValue, 'Validate, describe and scaffold service contracts')
             [CompletionResult]::new('registry', 'registry', [CompletionResultType]::ParameterValue, 'Store service contracts and manage their status')
             [CompletionResult]::new('principal', 'principal', [CompletionResultType]::ParameterValue, 'Manage the principals (callers) whose tokens requests carry')
+            [CompletionResult]::new('store', 'store', [CompletionResultType]::ParameterValue, 'Move the state between databases: copy a home into a PostgreSQL database')
             [CompletionResult]::new('policy', 'policy', [CompletionResultType]::ParameterValue, 'Validate, test, install and show policy sets')
             [CompletionResult]::new('route', 'route', [CompletionResultType]::ParameterValue, 'Pick the best eligible service for a request, and explain why')
             [CompletionResult]::new('trace', 'trace', [CompletionResultType]::ParameterValue, 'Show, list, verify, replay, checkpoint and export the decision trace')
@@ -48,6 +50,7 @@ Register-ArgumentCompleter -Native -CommandName 'caio' -ScriptBlock {
         }
         'caio;init' {
             [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]')
+            [CompletionResult]::new('--database', '--database', [CompletionResultType]::ParameterName, 'PostgreSQL database holding the state instead of the home''s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured by `auto`)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)')
@@ -60,6 +63,7 @@ Register-ArgumentCompleter -Native -CommandName 'caio' -ScriptBlock {
         }
         'caio;contract' {
             [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]')
+            [CompletionResult]::new('--database', '--database', [CompletionResultType]::ParameterName, 'PostgreSQL database holding the state instead of the home''s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured by `auto`)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)')
@@ -77,6 +81,7 @@ Register-ArgumentCompleter -Native -CommandName 'caio' -ScriptBlock {
         'caio;contract;validate' {
             [CompletionResult]::new('--stdin-name', '--stdin-name', [CompletionResultType]::ParameterName, 'The path that diagnostics show for `-` (a document read from stdin)')
             [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]')
+            [CompletionResult]::new('--database', '--database', [CompletionResultType]::ParameterName, 'PostgreSQL database holding the state instead of the home''s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured by `auto`)')
             [CompletionResult]::new('--strict', '--strict', [CompletionResultType]::ParameterName, 'Fail (exit 1) on warnings too, not only on errors')
@@ -90,6 +95,7 @@ Register-ArgumentCompleter -Native -CommandName 'caio' -ScriptBlock {
         }
         'caio;contract;schema' {
             [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]')
+            [CompletionResult]::new('--database', '--database', [CompletionResultType]::ParameterName, 'PostgreSQL database holding the state instead of the home''s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured by `auto`)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)')
@@ -104,6 +110,7 @@ Register-ArgumentCompleter -Native -CommandName 'caio' -ScriptBlock {
             [CompletionResult]::new('--template', '--template', [CompletionResultType]::ParameterName, 'Kind of service to scaffold')
             [CompletionResult]::new('--id', '--id', [CompletionResultType]::ParameterName, 'service_id of the new contract (^[a-z0-9][a-z0-9-]{1,62}$)')
             [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]')
+            [CompletionResult]::new('--database', '--database', [CompletionResultType]::ParameterName, 'PostgreSQL database holding the state instead of the home''s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured by `auto`)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)')
@@ -135,6 +142,7 @@ Register-ArgumentCompleter -Native -CommandName 'caio' -ScriptBlock {
         }
         'caio;registry' {
             [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]')
+            [CompletionResult]::new('--database', '--database', [CompletionResultType]::ParameterName, 'PostgreSQL database holding the state instead of the home''s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured by `auto`)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)')
@@ -154,6 +162,7 @@ Register-ArgumentCompleter -Native -CommandName 'caio' -ScriptBlock {
         }
         'caio;registry;add' {
             [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]')
+            [CompletionResult]::new('--database', '--database', [CompletionResultType]::ParameterName, 'PostgreSQL database holding the state instead of the home''s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured by `auto`)')
             [CompletionResult]::new('--replace', '--replace', [CompletionResultType]::ParameterName, 'Allow the same version with different content to replace the active one')
@@ -172,6 +181,7 @@ Register-ArgumentCompleter -Native -CommandName 'caio' -ScriptBlock {
             [CompletionResult]::new('--provider', '--provider', [CompletionResultType]::ParameterName, 'Only services of this provider')
             [CompletionResult]::new('--contracts', '--contracts', [CompletionResultType]::ParameterName, 'List contract files instead of the registry (stateless mode)')
             [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]')
+            [CompletionResult]::new('--database', '--database', [CompletionResultType]::ParameterName, 'PostgreSQL database holding the state instead of the home''s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured by `auto`)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)')
@@ -185,6 +195,7 @@ Register-ArgumentCompleter -Native -CommandName 'caio' -ScriptBlock {
         'caio;registry;show' {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'A version from the service''s history')
             [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]')
+            [CompletionResult]::new('--database', '--database', [CompletionResultType]::ParameterName, 'PostgreSQL database holding the state instead of the home''s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured by `auto`)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)')
@@ -197,6 +208,7 @@ Register-ArgumentCompleter -Native -CommandName 'caio' -ScriptBlock {
         }
         'caio;registry;history' {
             [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]')
+            [CompletionResult]::new('--database', '--database', [CompletionResultType]::ParameterName, 'PostgreSQL database holding the state instead of the home''s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured by `auto`)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)')
@@ -210,6 +222,7 @@ Register-ArgumentCompleter -Native -CommandName 'caio' -ScriptBlock {
         'caio;registry;set-status' {
             [CompletionResult]::new('--reason', '--reason', [CompletionResultType]::ParameterName, 'Why, recorded with the change')
             [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]')
+            [CompletionResult]::new('--database', '--database', [CompletionResultType]::ParameterName, 'PostgreSQL database holding the state instead of the home''s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured by `auto`)')
             [CompletionResult]::new('--reset-circuit', '--reset-circuit', [CompletionResultType]::ParameterName, 'Also close the service''s circuit breaker and forget its consecutive failures and openings (execution counts and latencies stay)')
@@ -223,6 +236,7 @@ Register-ArgumentCompleter -Native -CommandName 'caio' -ScriptBlock {
         }
         'caio;registry;remove' {
             [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]')
+            [CompletionResult]::new('--database', '--database', [CompletionResultType]::ParameterName, 'PostgreSQL database holding the state instead of the home''s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured by `auto`)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)')
@@ -266,6 +280,7 @@ Register-ArgumentCompleter -Native -CommandName 'caio' -ScriptBlock {
         }
         'caio;principal' {
             [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]')
+            [CompletionResult]::new('--database', '--database', [CompletionResultType]::ParameterName, 'PostgreSQL database holding the state instead of the home''s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured by `auto`)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)')
@@ -285,6 +300,7 @@ Register-ArgumentCompleter -Native -CommandName 'caio' -ScriptBlock {
             [CompletionResult]::new('--roles', '--roles', [CompletionResultType]::ParameterName, 'Roles, comma-separated')
             [CompletionResult]::new('--trust', '--trust', [CompletionResultType]::ParameterName, 'Verified trust level')
             [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]')
+            [CompletionResult]::new('--database', '--database', [CompletionResultType]::ParameterName, 'PostgreSQL database holding the state instead of the home''s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured by `auto`)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)')
@@ -297,6 +313,7 @@ Register-ArgumentCompleter -Native -CommandName 'caio' -ScriptBlock {
         }
         'caio;principal;list' {
             [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]')
+            [CompletionResult]::new('--database', '--database', [CompletionResultType]::ParameterName, 'PostgreSQL database holding the state instead of the home''s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured by `auto`)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)')
@@ -309,6 +326,7 @@ Register-ArgumentCompleter -Native -CommandName 'caio' -ScriptBlock {
         }
         'caio;principal;revoke' {
             [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]')
+            [CompletionResult]::new('--database', '--database', [CompletionResultType]::ParameterName, 'PostgreSQL database holding the state instead of the home''s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured by `auto`)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)')
@@ -338,8 +356,49 @@ Register-ArgumentCompleter -Native -CommandName 'caio' -ScriptBlock {
         'caio;principal;help;help' {
             break
         }
+        'caio;store' {
+            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]')
+            [CompletionResult]::new('--database', '--database', [CompletionResultType]::ParameterName, 'PostgreSQL database holding the state instead of the home''s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured by `auto`)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail (repeat for more)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('migrate', 'migrate', [CompletionResultType]::ParameterValue, 'Copy the home''s SQLite database (registry history, principals, policy sets, traces with their objects and checkpoints, stats, licences) into an empty PostgreSQL database, in one transaction; verify the copy (chain, head, a replay sample) before committing it')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'caio;store;migrate' {
+            [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'The empty PostgreSQL database (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME); defaults to --database / CAIO_DATABASE_URL')
+            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]')
+            [CompletionResult]::new('--database', '--database', [CompletionResultType]::ParameterName, 'PostgreSQL database holding the state instead of the home''s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured by `auto`)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail (repeat for more)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'caio;store;help' {
+            [CompletionResult]::new('migrate', 'migrate', [CompletionResultType]::ParameterValue, 'Copy the home''s SQLite database (registry history, principals, policy sets, traces with their objects and checkpoints, stats, licences) into an empty PostgreSQL database, in one transaction; verify the copy (chain, head, a replay sample) before committing it')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'caio;store;help;migrate' {
+            break
+        }
+        'caio;store;help;help' {
+            break
+        }
         'caio;policy' {
             [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]')
+            [CompletionResult]::new('--database', '--database', [CompletionResultType]::ParameterName, 'PostgreSQL database holding the state instead of the home''s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured by `auto`)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)')
@@ -358,6 +417,7 @@ Register-ArgumentCompleter -Native -CommandName 'caio' -ScriptBlock {
         'caio;policy;validate' {
             [CompletionResult]::new('--stdin-name', '--stdin-name', [CompletionResultType]::ParameterName, 'The path that diagnostics show for `-` (a document read from stdin)')
             [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]')
+            [CompletionResult]::new('--database', '--database', [CompletionResultType]::ParameterName, 'PostgreSQL database holding the state instead of the home''s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured by `auto`)')
             [CompletionResult]::new('--strict', '--strict', [CompletionResultType]::ParameterName, 'Fail (exit 1) on warnings too, not only on errors')
@@ -372,6 +432,7 @@ Register-ArgumentCompleter -Native -CommandName 'caio' -ScriptBlock {
         'caio;policy;test' {
             [CompletionResult]::new('--stdin-name', '--stdin-name', [CompletionResultType]::ParameterName, 'The path that diagnostics show for `-` (a document read from stdin)')
             [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]')
+            [CompletionResult]::new('--database', '--database', [CompletionResultType]::ParameterName, 'PostgreSQL database holding the state instead of the home''s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured by `auto`)')
             [CompletionResult]::new('--fail-on-empty', '--fail-on-empty', [CompletionResultType]::ParameterName, 'Fail when the files hold no test at all')
@@ -386,6 +447,7 @@ Register-ArgumentCompleter -Native -CommandName 'caio' -ScriptBlock {
         }
         'caio;policy;apply' {
             [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]')
+            [CompletionResult]::new('--database', '--database', [CompletionResultType]::ParameterName, 'PostgreSQL database holding the state instead of the home''s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured by `auto`)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)')
@@ -398,6 +460,7 @@ Register-ArgumentCompleter -Native -CommandName 'caio' -ScriptBlock {
         }
         'caio;policy;show' {
             [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]')
+            [CompletionResult]::new('--database', '--database', [CompletionResultType]::ParameterName, 'PostgreSQL database holding the state instead of the home''s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured by `auto`)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)')
@@ -442,6 +505,7 @@ Register-ArgumentCompleter -Native -CommandName 'caio' -ScriptBlock {
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Write the response body to FILE instead of stdout (with --execute)')
             [CompletionResult]::new('--deadline-ms', '--deadline-ms', [CompletionResultType]::ParameterName, 'Give up executing after this many milliseconds, retries and failover included (at most 24 h)')
             [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]')
+            [CompletionResult]::new('--database', '--database', [CompletionResultType]::ParameterName, 'PostgreSQL database holding the state instead of the home''s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured by `auto`)')
             [CompletionResult]::new('--explain', '--explain', [CompletionResultType]::ParameterName, 'Show every candidate with its terms, every rejection, and the weights')
@@ -458,6 +522,7 @@ Register-ArgumentCompleter -Native -CommandName 'caio' -ScriptBlock {
         }
         'caio;trace' {
             [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]')
+            [CompletionResult]::new('--database', '--database', [CompletionResultType]::ParameterName, 'PostgreSQL database holding the state instead of the home''s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured by `auto`)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)')
@@ -478,6 +543,7 @@ Register-ArgumentCompleter -Native -CommandName 'caio' -ScriptBlock {
         }
         'caio;trace;show' {
             [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]')
+            [CompletionResult]::new('--database', '--database', [CompletionResultType]::ParameterName, 'PostgreSQL database holding the state instead of the home''s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured by `auto`)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)')
@@ -495,6 +561,7 @@ Register-ArgumentCompleter -Native -CommandName 'caio' -ScriptBlock {
             [CompletionResult]::new('--until', '--until', [CompletionResultType]::ParameterName, 'Before this time (RFC 3339, or a date: YYYY-MM-DD)')
             [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'At most this many records')
             [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]')
+            [CompletionResult]::new('--database', '--database', [CompletionResultType]::ParameterName, 'PostgreSQL database holding the state instead of the home''s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured by `auto`)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)')
@@ -510,6 +577,7 @@ Register-ArgumentCompleter -Native -CommandName 'caio' -ScriptBlock {
             [CompletionResult]::new('--checkpoint', '--checkpoint', [CompletionResultType]::ParameterName, 'A checkpoint kept outside the database (repeatable)')
             [CompletionResult]::new('--public-key', '--public-key', [CompletionResultType]::ParameterName, 'The instance''s verifier key (`caio trace checkpoint` prints it) [default: keys/instance.pub in the home]')
             [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]')
+            [CompletionResult]::new('--database', '--database', [CompletionResultType]::ParameterName, 'PostgreSQL database holding the state instead of the home''s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured by `auto`)')
             [CompletionResult]::new('--replay', '--replay', [CompletionResultType]::ParameterName, 'Also replay every decision from its stored inputs and fail on one that differs')
@@ -523,6 +591,7 @@ Register-ArgumentCompleter -Native -CommandName 'caio' -ScriptBlock {
         }
         'caio;trace;replay' {
             [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]')
+            [CompletionResult]::new('--database', '--database', [CompletionResultType]::ParameterName, 'PostgreSQL database holding the state instead of the home''s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured by `auto`)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)')
@@ -536,6 +605,7 @@ Register-ArgumentCompleter -Native -CommandName 'caio' -ScriptBlock {
         'caio;trace;checkpoint' {
             [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Also write the signed note to this file (keep it off the host)')
             [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]')
+            [CompletionResult]::new('--database', '--database', [CompletionResultType]::ParameterName, 'PostgreSQL database holding the state instead of the home''s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured by `auto`)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)')
@@ -548,6 +618,7 @@ Register-ArgumentCompleter -Native -CommandName 'caio' -ScriptBlock {
         }
         'caio;trace;rekey' {
             [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]')
+            [CompletionResult]::new('--database', '--database', [CompletionResultType]::ParameterName, 'PostgreSQL database holding the state instead of the home''s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured by `auto`)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)')
@@ -561,6 +632,7 @@ Register-ArgumentCompleter -Native -CommandName 'caio' -ScriptBlock {
         'caio;trace;export' {
             [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'From this time on (RFC 3339, or a date: YYYY-MM-DD)')
             [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]')
+            [CompletionResult]::new('--database', '--database', [CompletionResultType]::ParameterName, 'PostgreSQL database holding the state instead of the home''s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured by `auto`)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)')
@@ -608,6 +680,7 @@ Register-ArgumentCompleter -Native -CommandName 'caio' -ScriptBlock {
         }
         'caio;license' {
             [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]')
+            [CompletionResult]::new('--database', '--database', [CompletionResultType]::ParameterName, 'PostgreSQL database holding the state instead of the home''s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured by `auto`)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)')
@@ -632,6 +705,7 @@ Register-ArgumentCompleter -Native -CommandName 'caio' -ScriptBlock {
         'caio;license;keygen' {
             [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Directory to write the three files into (created if missing; nothing is overwritten)')
             [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]')
+            [CompletionResult]::new('--database', '--database', [CompletionResultType]::ParameterName, 'PostgreSQL database holding the state instead of the home''s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured by `auto`)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)')
@@ -650,6 +724,7 @@ Register-ArgumentCompleter -Native -CommandName 'caio' -ScriptBlock {
             [CompletionResult]::new('--seats', '--seats', [CompletionResultType]::ParameterName, 'Seats bought (recorded in the license; caio does not count seats)')
             [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'Signing key [default: keys/vendor.key in the caio home]')
             [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]')
+            [CompletionResult]::new('--database', '--database', [CompletionResultType]::ParameterName, 'PostgreSQL database holding the state instead of the home''s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured by `auto`)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)')
@@ -665,6 +740,7 @@ Register-ArgumentCompleter -Native -CommandName 'caio' -ScriptBlock {
             [CompletionResult]::new('--public-key', '--public-key', [CompletionResultType]::ParameterName, 'Verify with this public key (vendor.pub or vendor.pub.pem) instead of the trusted keys')
             [CompletionResult]::new('--revocations', '--revocations', [CompletionResultType]::ParameterName, 'Check against this revocation list [default: the installed one]')
             [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]')
+            [CompletionResult]::new('--database', '--database', [CompletionResultType]::ParameterName, 'PostgreSQL database holding the state instead of the home''s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured by `auto`)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)')
@@ -680,6 +756,7 @@ Register-ArgumentCompleter -Native -CommandName 'caio' -ScriptBlock {
             [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'Only licenses with this status')
             [CompletionResult]::new('--expiring-within', '--expiring-within', [CompletionResultType]::ParameterName, 'Only active licenses expiring within this window: 30d, 4w, 12h')
             [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]')
+            [CompletionResult]::new('--database', '--database', [CompletionResultType]::ParameterName, 'PostgreSQL database holding the state instead of the home''s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured by `auto`)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)')
@@ -693,6 +770,7 @@ Register-ArgumentCompleter -Native -CommandName 'caio' -ScriptBlock {
         'caio;license;revoke' {
             [CompletionResult]::new('--reason', '--reason', [CompletionResultType]::ParameterName, 'Why, kept in the vendor''s records (not published)')
             [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]')
+            [CompletionResult]::new('--database', '--database', [CompletionResultType]::ParameterName, 'PostgreSQL database holding the state instead of the home''s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured by `auto`)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)')
@@ -706,6 +784,7 @@ Register-ArgumentCompleter -Native -CommandName 'caio' -ScriptBlock {
         'caio;license;revocations' {
             [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'Signing key [default: keys/vendor.key in the caio home]')
             [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]')
+            [CompletionResult]::new('--database', '--database', [CompletionResultType]::ParameterName, 'PostgreSQL database holding the state instead of the home''s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured by `auto`)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)')
@@ -720,6 +799,7 @@ Register-ArgumentCompleter -Native -CommandName 'caio' -ScriptBlock {
             [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'Read the license from this file (`-` for stdin)')
             [CompletionResult]::new('--revocations', '--revocations', [CompletionResultType]::ParameterName, 'A revocation list to install (from `caio license revocations`)')
             [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]')
+            [CompletionResult]::new('--database', '--database', [CompletionResultType]::ParameterName, 'PostgreSQL database holding the state instead of the home''s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured by `auto`)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)')
@@ -732,6 +812,7 @@ Register-ArgumentCompleter -Native -CommandName 'caio' -ScriptBlock {
         }
         'caio;license;trust' {
             [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]')
+            [CompletionResult]::new('--database', '--database', [CompletionResultType]::ParameterName, 'PostgreSQL database holding the state instead of the home''s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured by `auto`)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)')
@@ -744,6 +825,7 @@ Register-ArgumentCompleter -Native -CommandName 'caio' -ScriptBlock {
         }
         'caio;license;untrust' {
             [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]')
+            [CompletionResult]::new('--database', '--database', [CompletionResultType]::ParameterName, 'PostgreSQL database holding the state instead of the home''s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured by `auto`)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)')
@@ -756,6 +838,7 @@ Register-ArgumentCompleter -Native -CommandName 'caio' -ScriptBlock {
         }
         'caio;license;status' {
             [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]')
+            [CompletionResult]::new('--database', '--database', [CompletionResultType]::ParameterName, 'PostgreSQL database holding the state instead of the home''s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured by `auto`)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)')
@@ -822,6 +905,7 @@ Register-ArgumentCompleter -Native -CommandName 'caio' -ScriptBlock {
             [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Write the JSON scorecard to this file (counterexamples go next to it)')
             [CompletionResult]::new('--junit', '--junit', [CompletionResultType]::ParameterName, 'Write the scorecard as a JUnit XML report to this file (one testcase per invariant), for CI test tabs')
             [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]')
+            [CompletionResult]::new('--database', '--database', [CompletionResultType]::ParameterName, 'PostgreSQL database holding the state instead of the home''s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured by `auto`)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)')
@@ -834,6 +918,7 @@ Register-ArgumentCompleter -Native -CommandName 'caio' -ScriptBlock {
         }
         'caio;schema' {
             [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]')
+            [CompletionResult]::new('--database', '--database', [CompletionResultType]::ParameterName, 'PostgreSQL database holding the state instead of the home''s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured by `auto`)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)')
@@ -847,6 +932,7 @@ Register-ArgumentCompleter -Native -CommandName 'caio' -ScriptBlock {
         'caio;generate-docs' {
             [CompletionResult]::new('--out-dir', '--out-dir', [CompletionResultType]::ParameterName, 'Directory that receives `man/` and `completions/`')
             [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]')
+            [CompletionResult]::new('--database', '--database', [CompletionResultType]::ParameterName, 'PostgreSQL database holding the state instead of the home''s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured by `auto`)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)')
@@ -862,6 +948,7 @@ Register-ArgumentCompleter -Native -CommandName 'caio' -ScriptBlock {
             [CompletionResult]::new('contract', 'contract', [CompletionResultType]::ParameterValue, 'Validate, describe and scaffold service contracts')
             [CompletionResult]::new('registry', 'registry', [CompletionResultType]::ParameterValue, 'Store service contracts and manage their status')
             [CompletionResult]::new('principal', 'principal', [CompletionResultType]::ParameterValue, 'Manage the principals (callers) whose tokens requests carry')
+            [CompletionResult]::new('store', 'store', [CompletionResultType]::ParameterValue, 'Move the state between databases: copy a home into a PostgreSQL database')
             [CompletionResult]::new('policy', 'policy', [CompletionResultType]::ParameterValue, 'Validate, test, install and show policy sets')
             [CompletionResult]::new('route', 'route', [CompletionResultType]::ParameterValue, 'Pick the best eligible service for a request, and explain why')
             [CompletionResult]::new('trace', 'trace', [CompletionResultType]::ParameterValue, 'Show, list, verify, replay, checkpoint and export the decision trace')
@@ -930,6 +1017,13 @@ Register-ArgumentCompleter -Native -CommandName 'caio' -ScriptBlock {
             break
         }
         'caio;help;principal;revoke' {
+            break
+        }
+        'caio;help;store' {
+            [CompletionResult]::new('migrate', 'migrate', [CompletionResultType]::ParameterValue, 'Copy the home''s SQLite database (registry history, principals, policy sets, traces with their objects and checkpoints, stats, licences) into an empty PostgreSQL database, in one transaction; verify the copy (chain, head, a replay sample) before committing it')
+            break
+        }
+        'caio;help;store;migrate' {
             break
         }
         'caio;help;policy' {

@@ -46,6 +46,9 @@ _caio() {
             caio,schema)
                 cmd="caio__subcmd__schema"
                 ;;
+            caio,store)
+                cmd="caio__subcmd__store"
+                ;;
             caio,trace)
                 cmd="caio__subcmd__trace"
                 ;;
@@ -105,6 +108,9 @@ _caio() {
                 ;;
             caio__subcmd__help,schema)
                 cmd="caio__subcmd__help__subcmd__schema"
+                ;;
+            caio__subcmd__help,store)
+                cmd="caio__subcmd__help__subcmd__store"
                 ;;
             caio__subcmd__help,trace)
                 cmd="caio__subcmd__help__subcmd__trace"
@@ -189,6 +195,9 @@ _caio() {
                 ;;
             caio__subcmd__help__subcmd__registry,show)
                 cmd="caio__subcmd__help__subcmd__registry__subcmd__show"
+                ;;
+            caio__subcmd__help__subcmd__store,migrate)
+                cmd="caio__subcmd__help__subcmd__store__subcmd__migrate"
                 ;;
             caio__subcmd__help__subcmd__trace,checkpoint)
                 cmd="caio__subcmd__help__subcmd__trace__subcmd__checkpoint"
@@ -373,6 +382,18 @@ _caio() {
             caio__subcmd__registry__subcmd__help,show)
                 cmd="caio__subcmd__registry__subcmd__help__subcmd__show"
                 ;;
+            caio__subcmd__store,help)
+                cmd="caio__subcmd__store__subcmd__help"
+                ;;
+            caio__subcmd__store,migrate)
+                cmd="caio__subcmd__store__subcmd__migrate"
+                ;;
+            caio__subcmd__store__subcmd__help,help)
+                cmd="caio__subcmd__store__subcmd__help__subcmd__help"
+                ;;
+            caio__subcmd__store__subcmd__help,migrate)
+                cmd="caio__subcmd__store__subcmd__help__subcmd__migrate"
+                ;;
             caio__subcmd__trace,checkpoint)
                 cmd="caio__subcmd__trace__subcmd__checkpoint"
                 ;;
@@ -428,13 +449,17 @@ _caio() {
 
     case "${cmd}" in
         caio)
-            opts="-q -v -h -V --home --format --color --quiet --verbose --help --version init contract registry principal policy route trace license verify-invariants schema generate-docs help"
+            opts="-q -v -h -V --home --database --format --color --quiet --verbose --help --version init contract registry principal store policy route trace license verify-invariants schema generate-docs help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -454,13 +479,17 @@ _caio() {
             return 0
             ;;
         caio__subcmd__contract)
-            opts="-q -v -h --home --format --color --quiet --verbose --help validate schema new help"
+            opts="-q -v -h --home --database --format --color --quiet --verbose --help validate schema new help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -550,7 +579,7 @@ _caio() {
             return 0
             ;;
         caio__subcmd__contract__subcmd__new)
-            opts="-q -v -h --template --id --home --format --color --quiet --verbose --help"
+            opts="-q -v -h --template --id --home --database --format --color --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -565,6 +594,10 @@ _caio() {
                     return 0
                     ;;
                 --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -584,13 +617,17 @@ _caio() {
             return 0
             ;;
         caio__subcmd__contract__subcmd__schema)
-            opts="-q -v -h --home --format --color --quiet --verbose --help"
+            opts="-q -v -h --home --database --format --color --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -610,7 +647,7 @@ _caio() {
             return 0
             ;;
         caio__subcmd__contract__subcmd__validate)
-            opts="-q -v -h --strict --stdin-name --home --format --color --quiet --verbose --help"
+            opts="-q -v -h --strict --stdin-name --home --database --format --color --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -621,6 +658,10 @@ _caio() {
                     return 0
                     ;;
                 --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -640,7 +681,7 @@ _caio() {
             return 0
             ;;
         caio__subcmd__generate__subcmd__docs)
-            opts="-q -v -h --out-dir --home --format --color --quiet --verbose --help"
+            opts="-q -v -h --out-dir --home --database --format --color --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -651,6 +692,10 @@ _caio() {
                     return 0
                     ;;
                 --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -670,7 +715,7 @@ _caio() {
             return 0
             ;;
         caio__subcmd__help)
-            opts="init contract registry principal policy route trace license verify-invariants schema generate-docs help"
+            opts="init contract registry principal store policy route trace license verify-invariants schema generate-docs help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1187,6 +1232,34 @@ _caio() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        caio__subcmd__help__subcmd__store)
+            opts="migrate"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caio__subcmd__help__subcmd__store__subcmd__migrate)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         caio__subcmd__help__subcmd__trace)
             opts="show list verify replay checkpoint rekey export"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -1314,13 +1387,17 @@ _caio() {
             return 0
             ;;
         caio__subcmd__init)
-            opts="-q -v -h --home --format --color --quiet --verbose --help"
+            opts="-q -v -h --home --database --format --color --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1340,13 +1417,17 @@ _caio() {
             return 0
             ;;
         caio__subcmd__license)
-            opts="-q -v -h --home --format --color --quiet --verbose --help keygen issue verify list revoke revocations install trust untrust status help"
+            opts="-q -v -h --home --database --format --color --quiet --verbose --help keygen issue verify list revoke revocations install trust untrust status help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1534,7 +1615,7 @@ _caio() {
             return 0
             ;;
         caio__subcmd__license__subcmd__install)
-            opts="-q -v -h --file --revocations --home --format --color --quiet --verbose --help"
+            opts="-q -v -h --file --revocations --home --database --format --color --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1549,6 +1630,10 @@ _caio() {
                     return 0
                     ;;
                 --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1568,7 +1653,7 @@ _caio() {
             return 0
             ;;
         caio__subcmd__license__subcmd__issue)
-            opts="-q -v -h --customer --features --expires --not-before --seats --key --home --format --color --quiet --verbose --help"
+            opts="-q -v -h --customer --features --expires --not-before --seats --key --home --database --format --color --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1602,6 +1687,10 @@ _caio() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --database)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --format)
                     COMPREPLY=($(compgen -W "human json github sarif junit" -- "${cur}"))
                     return 0
@@ -1618,7 +1707,7 @@ _caio() {
             return 0
             ;;
         caio__subcmd__license__subcmd__keygen)
-            opts="-q -v -h --out --home --format --color --quiet --verbose --help"
+            opts="-q -v -h --out --home --database --format --color --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1629,6 +1718,10 @@ _caio() {
                     return 0
                     ;;
                 --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1648,7 +1741,7 @@ _caio() {
             return 0
             ;;
         caio__subcmd__license__subcmd__list)
-            opts="-q -v -h --customer --status --expiring-within --home --format --color --quiet --verbose --help"
+            opts="-q -v -h --customer --status --expiring-within --home --database --format --color --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1670,6 +1763,10 @@ _caio() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --database)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --format)
                     COMPREPLY=($(compgen -W "human json github sarif junit" -- "${cur}"))
                     return 0
@@ -1686,7 +1783,7 @@ _caio() {
             return 0
             ;;
         caio__subcmd__license__subcmd__revocations)
-            opts="-q -v -h --key --home --format --color --quiet --verbose --help"
+            opts="-q -v -h --key --home --database --format --color --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1697,6 +1794,10 @@ _caio() {
                     return 0
                     ;;
                 --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1716,7 +1817,7 @@ _caio() {
             return 0
             ;;
         caio__subcmd__license__subcmd__revoke)
-            opts="-q -v -h --reason --home --format --color --quiet --verbose --help"
+            opts="-q -v -h --reason --home --database --format --color --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1727,6 +1828,10 @@ _caio() {
                     return 0
                     ;;
                 --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1746,13 +1851,17 @@ _caio() {
             return 0
             ;;
         caio__subcmd__license__subcmd__status)
-            opts="-q -v -h --home --format --color --quiet --verbose --help"
+            opts="-q -v -h --home --database --format --color --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1772,13 +1881,17 @@ _caio() {
             return 0
             ;;
         caio__subcmd__license__subcmd__trust)
-            opts="-q -v -h --home --format --color --quiet --verbose --help"
+            opts="-q -v -h --home --database --format --color --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1798,13 +1911,17 @@ _caio() {
             return 0
             ;;
         caio__subcmd__license__subcmd__untrust)
-            opts="-q -v -h --home --format --color --quiet --verbose --help"
+            opts="-q -v -h --home --database --format --color --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1824,7 +1941,7 @@ _caio() {
             return 0
             ;;
         caio__subcmd__license__subcmd__verify)
-            opts="-q -v -h --file --public-key --revocations --home --format --color --quiet --verbose --help"
+            opts="-q -v -h --file --public-key --revocations --home --database --format --color --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1846,6 +1963,10 @@ _caio() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --database)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --format)
                     COMPREPLY=($(compgen -W "human json github sarif junit" -- "${cur}"))
                     return 0
@@ -1862,13 +1983,17 @@ _caio() {
             return 0
             ;;
         caio__subcmd__policy)
-            opts="-q -v -h --home --format --color --quiet --verbose --help validate test apply show help"
+            opts="-q -v -h --home --database --format --color --quiet --verbose --help validate test apply show help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1888,13 +2013,17 @@ _caio() {
             return 0
             ;;
         caio__subcmd__policy__subcmd__apply)
-            opts="-q -v -h --home --format --color --quiet --verbose --help"
+            opts="-q -v -h --home --database --format --color --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1998,13 +2127,17 @@ _caio() {
             return 0
             ;;
         caio__subcmd__policy__subcmd__show)
-            opts="-q -v -h --home --format --color --quiet --verbose --help"
+            opts="-q -v -h --home --database --format --color --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2024,7 +2157,7 @@ _caio() {
             return 0
             ;;
         caio__subcmd__policy__subcmd__test)
-            opts="-q -v -h --fail-on-empty --strict --stdin-name --home --format --color --quiet --verbose --help"
+            opts="-q -v -h --fail-on-empty --strict --stdin-name --home --database --format --color --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2035,6 +2168,10 @@ _caio() {
                     return 0
                     ;;
                 --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2054,7 +2191,7 @@ _caio() {
             return 0
             ;;
         caio__subcmd__policy__subcmd__validate)
-            opts="-q -v -h --strict --stdin-name --home --format --color --quiet --verbose --help"
+            opts="-q -v -h --strict --stdin-name --home --database --format --color --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2065,6 +2202,10 @@ _caio() {
                     return 0
                     ;;
                 --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2084,13 +2225,17 @@ _caio() {
             return 0
             ;;
         caio__subcmd__principal)
-            opts="-q -v -h --home --format --color --quiet --verbose --help add list revoke help"
+            opts="-q -v -h --home --database --format --color --quiet --verbose --help add list revoke help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2110,7 +2255,7 @@ _caio() {
             return 0
             ;;
         caio__subcmd__principal__subcmd__add)
-            opts="-q -v -h --tenant --roles --trust --home --format --color --quiet --verbose --help"
+            opts="-q -v -h --tenant --roles --trust --home --database --format --color --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2129,6 +2274,10 @@ _caio() {
                     return 0
                     ;;
                 --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2218,13 +2367,17 @@ _caio() {
             return 0
             ;;
         caio__subcmd__principal__subcmd__list)
-            opts="-q -v -h --home --format --color --quiet --verbose --help"
+            opts="-q -v -h --home --database --format --color --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2244,13 +2397,17 @@ _caio() {
             return 0
             ;;
         caio__subcmd__principal__subcmd__revoke)
-            opts="-q -v -h --home --format --color --quiet --verbose --help"
+            opts="-q -v -h --home --database --format --color --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2270,13 +2427,17 @@ _caio() {
             return 0
             ;;
         caio__subcmd__registry)
-            opts="-q -v -h --home --format --color --quiet --verbose --help add list show history set-status remove help"
+            opts="-q -v -h --home --database --format --color --quiet --verbose --help add list show history set-status remove help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2296,13 +2457,17 @@ _caio() {
             return 0
             ;;
         caio__subcmd__registry__subcmd__add)
-            opts="-q -v -h --replace --home --format --color --quiet --verbose --help"
+            opts="-q -v -h --replace --home --database --format --color --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2434,13 +2599,17 @@ _caio() {
             return 0
             ;;
         caio__subcmd__registry__subcmd__history)
-            opts="-q -v -h --home --format --color --quiet --verbose --help"
+            opts="-q -v -h --home --database --format --color --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2460,7 +2629,7 @@ _caio() {
             return 0
             ;;
         caio__subcmd__registry__subcmd__list)
-            opts="-q -v -h --capability --tag --status --provider --contracts --home --format --color --quiet --verbose --help"
+            opts="-q -v -h --capability --tag --status --provider --contracts --home --database --format --color --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2490,6 +2659,10 @@ _caio() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --database)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --format)
                     COMPREPLY=($(compgen -W "human json github sarif junit" -- "${cur}"))
                     return 0
@@ -2506,13 +2679,17 @@ _caio() {
             return 0
             ;;
         caio__subcmd__registry__subcmd__remove)
-            opts="-q -v -h --home --format --color --quiet --verbose --help"
+            opts="-q -v -h --home --database --format --color --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2532,7 +2709,7 @@ _caio() {
             return 0
             ;;
         caio__subcmd__registry__subcmd__set__subcmd__status)
-            opts="-q -v -h --reason --reset-circuit --home --format --color --quiet --verbose --help active degraded drained disabled"
+            opts="-q -v -h --reason --reset-circuit --home --database --format --color --quiet --verbose --help active degraded drained disabled"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2543,6 +2720,10 @@ _caio() {
                     return 0
                     ;;
                 --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2562,7 +2743,7 @@ _caio() {
             return 0
             ;;
         caio__subcmd__registry__subcmd__show)
-            opts="-q -v -h --version --home --format --color --quiet --verbose --help"
+            opts="-q -v -h --version --home --database --format --color --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2573,6 +2754,10 @@ _caio() {
                     return 0
                     ;;
                 --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2592,7 +2777,7 @@ _caio() {
             return 0
             ;;
         caio__subcmd__route)
-            opts="-q -v -h --contracts --policies --principal --token-file --seed --explain --top --dry-run --batch --execute --payload --output --deadline-ms --home --format --color --quiet --verbose --help"
+            opts="-q -v -h --contracts --policies --principal --token-file --seed --explain --top --dry-run --batch --execute --payload --output --deadline-ms --home --database --format --color --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2638,6 +2823,10 @@ _caio() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --database)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --format)
                     COMPREPLY=($(compgen -W "human json github sarif junit" -- "${cur}"))
                     return 0
@@ -2654,13 +2843,123 @@ _caio() {
             return 0
             ;;
         caio__subcmd__schema)
-            opts="-q -v -h --home --format --color --quiet --verbose --help route route-batch-line contract-validate policy-validate policy-test policy-apply policy-show trace-show trace-list trace-verify trace-replay trace-checkpoint trace-rekey trace-export-line scorecard registry-add registry-list registry-show registry-history registry-set-status registry-remove principal-add principal-list principal-revoke license-keygen license-issue license-list license-verify license-revoke license-revocations license-trust license-untrust license-install license-status init error"
+            opts="-q -v -h --home --database --format --color --quiet --verbose --help route route-batch-line contract-validate policy-validate policy-test policy-apply policy-show trace-show trace-list trace-verify trace-replay trace-checkpoint trace-rekey trace-export-line scorecard registry-add registry-list registry-show registry-history registry-set-status registry-remove principal-add principal-list principal-revoke license-keygen license-issue license-list license-verify license-revoke license-revocations license-trust license-untrust license-install license-status init store-migrate error"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json github sarif junit" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caio__subcmd__store)
+            opts="-q -v -h --home --database --format --color --quiet --verbose --help migrate help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json github sarif junit" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caio__subcmd__store__subcmd__help)
+            opts="migrate help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caio__subcmd__store__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caio__subcmd__store__subcmd__help__subcmd__migrate)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caio__subcmd__store__subcmd__migrate)
+            opts="-q -v -h --to --home --database --format --color --quiet --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --to)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2680,13 +2979,17 @@ _caio() {
             return 0
             ;;
         caio__subcmd__trace)
-            opts="-q -v -h --home --format --color --quiet --verbose --help show list verify replay checkpoint rekey export help"
+            opts="-q -v -h --home --database --format --color --quiet --verbose --help show list verify replay checkpoint rekey export help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2706,7 +3009,7 @@ _caio() {
             return 0
             ;;
         caio__subcmd__trace__subcmd__checkpoint)
-            opts="-q -v -h --out --home --format --color --quiet --verbose --help"
+            opts="-q -v -h --out --home --database --format --color --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2717,6 +3020,10 @@ _caio() {
                     return 0
                     ;;
                 --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2736,7 +3043,7 @@ _caio() {
             return 0
             ;;
         caio__subcmd__trace__subcmd__export)
-            opts="-q -v -h --since --home --format --color --quiet --verbose --help"
+            opts="-q -v -h --since --home --database --format --color --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2747,6 +3054,10 @@ _caio() {
                     return 0
                     ;;
                 --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2892,7 +3203,7 @@ _caio() {
             return 0
             ;;
         caio__subcmd__trace__subcmd__list)
-            opts="-q -v -h --service --outcome --since --until --limit --home --format --color --quiet --verbose --help"
+            opts="-q -v -h --service --outcome --since --until --limit --home --database --format --color --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2922,6 +3233,10 @@ _caio() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --database)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --format)
                     COMPREPLY=($(compgen -W "human json github sarif junit" -- "${cur}"))
                     return 0
@@ -2938,13 +3253,17 @@ _caio() {
             return 0
             ;;
         caio__subcmd__trace__subcmd__rekey)
-            opts="-q -v -h --home --format --color --quiet --verbose --help"
+            opts="-q -v -h --home --database --format --color --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2964,13 +3283,17 @@ _caio() {
             return 0
             ;;
         caio__subcmd__trace__subcmd__replay)
-            opts="-q -v -h --home --format --color --quiet --verbose --help"
+            opts="-q -v -h --home --database --format --color --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2990,13 +3313,17 @@ _caio() {
             return 0
             ;;
         caio__subcmd__trace__subcmd__show)
-            opts="-q -v -h --home --format --color --quiet --verbose --help"
+            opts="-q -v -h --home --database --format --color --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3016,7 +3343,7 @@ _caio() {
             return 0
             ;;
         caio__subcmd__trace__subcmd__verify)
-            opts="-q -v -h --from --checkpoint --public-key --replay --home --format --color --quiet --verbose --help"
+            opts="-q -v -h --from --checkpoint --public-key --replay --home --database --format --color --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3038,6 +3365,10 @@ _caio() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --database)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --format)
                     COMPREPLY=($(compgen -W "human json github sarif junit" -- "${cur}"))
                     return 0
@@ -3054,7 +3385,7 @@ _caio() {
             return 0
             ;;
         caio__subcmd__verify__subcmd__invariants)
-            opts="-q -v -h --invariants --contracts --trials --seed --only --out --junit --home --format --color --quiet --verbose --help"
+            opts="-q -v -h --invariants --contracts --trials --seed --only --out --junit --home --database --format --color --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3089,6 +3420,10 @@ _caio() {
                     return 0
                     ;;
                 --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -19,6 +19,7 @@ set edit:completion:arg-completer[caio] = {|@words|
     var completions = [
         &'caio'= {
             cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
+            cand --database 'PostgreSQL database holding the state instead of the home''s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home'
             cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI'
             cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
             cand -q 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
@@ -33,6 +34,7 @@ set edit:completion:arg-completer[caio] = {|@words|
             cand contract 'Validate, describe and scaffold service contracts'
             cand registry 'Store service contracts and manage their status'
             cand principal 'Manage the principals (callers) whose tokens requests carry'
+            cand store 'Move the state between databases: copy a home into a PostgreSQL database'
             cand policy 'Validate, test, install and show policy sets'
             cand route 'Pick the best eligible service for a request, and explain why'
             cand trace 'Show, list, verify, replay, checkpoint and export the decision trace'
@@ -44,6 +46,7 @@ set edit:completion:arg-completer[caio] = {|@words|
         }
         &'caio;init'= {
             cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
+            cand --database 'PostgreSQL database holding the state instead of the home''s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home'
             cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI'
             cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
             cand -q 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
@@ -55,6 +58,7 @@ set edit:completion:arg-completer[caio] = {|@words|
         }
         &'caio;contract'= {
             cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
+            cand --database 'PostgreSQL database holding the state instead of the home''s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home'
             cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI'
             cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
             cand -q 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
@@ -71,6 +75,7 @@ set edit:completion:arg-completer[caio] = {|@words|
         &'caio;contract;validate'= {
             cand --stdin-name 'The path that diagnostics show for `-` (a document read from stdin)'
             cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
+            cand --database 'PostgreSQL database holding the state instead of the home''s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home'
             cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI'
             cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
             cand --strict 'Fail (exit 1) on warnings too, not only on errors'
@@ -83,6 +88,7 @@ set edit:completion:arg-completer[caio] = {|@words|
         }
         &'caio;contract;schema'= {
             cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
+            cand --database 'PostgreSQL database holding the state instead of the home''s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home'
             cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI'
             cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
             cand -q 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
@@ -96,6 +102,7 @@ set edit:completion:arg-completer[caio] = {|@words|
             cand --template 'Kind of service to scaffold'
             cand --id 'service_id of the new contract (^[a-z0-9][a-z0-9-]{1,62}$)'
             cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
+            cand --database 'PostgreSQL database holding the state instead of the home''s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home'
             cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI'
             cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
             cand -q 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
@@ -121,6 +128,7 @@ set edit:completion:arg-completer[caio] = {|@words|
         }
         &'caio;registry'= {
             cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
+            cand --database 'PostgreSQL database holding the state instead of the home''s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home'
             cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI'
             cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
             cand -q 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
@@ -139,6 +147,7 @@ set edit:completion:arg-completer[caio] = {|@words|
         }
         &'caio;registry;add'= {
             cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
+            cand --database 'PostgreSQL database holding the state instead of the home''s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home'
             cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI'
             cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
             cand --replace 'Allow the same version with different content to replace the active one'
@@ -156,6 +165,7 @@ set edit:completion:arg-completer[caio] = {|@words|
             cand --provider 'Only services of this provider'
             cand --contracts 'List contract files instead of the registry (stateless mode)'
             cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
+            cand --database 'PostgreSQL database holding the state instead of the home''s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home'
             cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI'
             cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
             cand -q 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
@@ -168,6 +178,7 @@ set edit:completion:arg-completer[caio] = {|@words|
         &'caio;registry;show'= {
             cand --version 'A version from the service''s history'
             cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
+            cand --database 'PostgreSQL database holding the state instead of the home''s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home'
             cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI'
             cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
             cand -q 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
@@ -179,6 +190,7 @@ set edit:completion:arg-completer[caio] = {|@words|
         }
         &'caio;registry;history'= {
             cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
+            cand --database 'PostgreSQL database holding the state instead of the home''s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home'
             cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI'
             cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
             cand -q 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
@@ -191,6 +203,7 @@ set edit:completion:arg-completer[caio] = {|@words|
         &'caio;registry;set-status'= {
             cand --reason 'Why, recorded with the change'
             cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
+            cand --database 'PostgreSQL database holding the state instead of the home''s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home'
             cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI'
             cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
             cand --reset-circuit 'Also close the service''s circuit breaker and forget its consecutive failures and openings (execution counts and latencies stay)'
@@ -203,6 +216,7 @@ set edit:completion:arg-completer[caio] = {|@words|
         }
         &'caio;registry;remove'= {
             cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
+            cand --database 'PostgreSQL database holding the state instead of the home''s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home'
             cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI'
             cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
             cand -q 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
@@ -237,6 +251,7 @@ set edit:completion:arg-completer[caio] = {|@words|
         }
         &'caio;principal'= {
             cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
+            cand --database 'PostgreSQL database holding the state instead of the home''s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home'
             cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI'
             cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
             cand -q 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
@@ -255,6 +270,7 @@ set edit:completion:arg-completer[caio] = {|@words|
             cand --roles 'Roles, comma-separated'
             cand --trust 'Verified trust level'
             cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
+            cand --database 'PostgreSQL database holding the state instead of the home''s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home'
             cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI'
             cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
             cand -q 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
@@ -266,6 +282,7 @@ set edit:completion:arg-completer[caio] = {|@words|
         }
         &'caio;principal;list'= {
             cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
+            cand --database 'PostgreSQL database holding the state instead of the home''s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home'
             cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI'
             cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
             cand -q 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
@@ -277,6 +294,7 @@ set edit:completion:arg-completer[caio] = {|@words|
         }
         &'caio;principal;revoke'= {
             cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
+            cand --database 'PostgreSQL database holding the state instead of the home''s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home'
             cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI'
             cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
             cand -q 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
@@ -300,8 +318,44 @@ set edit:completion:arg-completer[caio] = {|@words|
         }
         &'caio;principal;help;help'= {
         }
+        &'caio;store'= {
+            cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
+            cand --database 'PostgreSQL database holding the state instead of the home''s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home'
+            cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI'
+            cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
+            cand -q 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
+            cand --quiet 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
+            cand -v 'Print more detail (repeat for more)'
+            cand --verbose 'Print more detail (repeat for more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand migrate 'Copy the home''s SQLite database (registry history, principals, policy sets, traces with their objects and checkpoints, stats, licences) into an empty PostgreSQL database, in one transaction; verify the copy (chain, head, a replay sample) before committing it'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'caio;store;migrate'= {
+            cand --to 'The empty PostgreSQL database (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME); defaults to --database / CAIO_DATABASE_URL'
+            cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
+            cand --database 'PostgreSQL database holding the state instead of the home''s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home'
+            cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI'
+            cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
+            cand -q 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
+            cand --quiet 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
+            cand -v 'Print more detail (repeat for more)'
+            cand --verbose 'Print more detail (repeat for more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'caio;store;help'= {
+            cand migrate 'Copy the home''s SQLite database (registry history, principals, policy sets, traces with their objects and checkpoints, stats, licences) into an empty PostgreSQL database, in one transaction; verify the copy (chain, head, a replay sample) before committing it'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'caio;store;help;migrate'= {
+        }
+        &'caio;store;help;help'= {
+        }
         &'caio;policy'= {
             cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
+            cand --database 'PostgreSQL database holding the state instead of the home''s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home'
             cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI'
             cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
             cand -q 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
@@ -319,6 +373,7 @@ set edit:completion:arg-completer[caio] = {|@words|
         &'caio;policy;validate'= {
             cand --stdin-name 'The path that diagnostics show for `-` (a document read from stdin)'
             cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
+            cand --database 'PostgreSQL database holding the state instead of the home''s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home'
             cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI'
             cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
             cand --strict 'Fail (exit 1) on warnings too, not only on errors'
@@ -332,6 +387,7 @@ set edit:completion:arg-completer[caio] = {|@words|
         &'caio;policy;test'= {
             cand --stdin-name 'The path that diagnostics show for `-` (a document read from stdin)'
             cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
+            cand --database 'PostgreSQL database holding the state instead of the home''s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home'
             cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI'
             cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
             cand --fail-on-empty 'Fail when the files hold no test at all'
@@ -345,6 +401,7 @@ set edit:completion:arg-completer[caio] = {|@words|
         }
         &'caio;policy;apply'= {
             cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
+            cand --database 'PostgreSQL database holding the state instead of the home''s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home'
             cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI'
             cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
             cand -q 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
@@ -356,6 +413,7 @@ set edit:completion:arg-completer[caio] = {|@words|
         }
         &'caio;policy;show'= {
             cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
+            cand --database 'PostgreSQL database holding the state instead of the home''s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home'
             cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI'
             cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
             cand -q 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
@@ -393,6 +451,7 @@ set edit:completion:arg-completer[caio] = {|@words|
             cand --output 'Write the response body to FILE instead of stdout (with --execute)'
             cand --deadline-ms 'Give up executing after this many milliseconds, retries and failover included (at most 24 h)'
             cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
+            cand --database 'PostgreSQL database holding the state instead of the home''s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home'
             cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI'
             cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
             cand --explain 'Show every candidate with its terms, every rejection, and the weights'
@@ -408,6 +467,7 @@ set edit:completion:arg-completer[caio] = {|@words|
         }
         &'caio;trace'= {
             cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
+            cand --database 'PostgreSQL database holding the state instead of the home''s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home'
             cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI'
             cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
             cand -q 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
@@ -427,6 +487,7 @@ set edit:completion:arg-completer[caio] = {|@words|
         }
         &'caio;trace;show'= {
             cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
+            cand --database 'PostgreSQL database holding the state instead of the home''s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home'
             cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI'
             cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
             cand -q 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
@@ -443,6 +504,7 @@ set edit:completion:arg-completer[caio] = {|@words|
             cand --until 'Before this time (RFC 3339, or a date: YYYY-MM-DD)'
             cand --limit 'At most this many records'
             cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
+            cand --database 'PostgreSQL database holding the state instead of the home''s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home'
             cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI'
             cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
             cand -q 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
@@ -457,6 +519,7 @@ set edit:completion:arg-completer[caio] = {|@words|
             cand --checkpoint 'A checkpoint kept outside the database (repeatable)'
             cand --public-key 'The instance''s verifier key (`caio trace checkpoint` prints it) [default: keys/instance.pub in the home]'
             cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
+            cand --database 'PostgreSQL database holding the state instead of the home''s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home'
             cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI'
             cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
             cand --replay 'Also replay every decision from its stored inputs and fail on one that differs'
@@ -469,6 +532,7 @@ set edit:completion:arg-completer[caio] = {|@words|
         }
         &'caio;trace;replay'= {
             cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
+            cand --database 'PostgreSQL database holding the state instead of the home''s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home'
             cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI'
             cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
             cand -q 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
@@ -481,6 +545,7 @@ set edit:completion:arg-completer[caio] = {|@words|
         &'caio;trace;checkpoint'= {
             cand --out 'Also write the signed note to this file (keep it off the host)'
             cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
+            cand --database 'PostgreSQL database holding the state instead of the home''s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home'
             cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI'
             cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
             cand -q 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
@@ -492,6 +557,7 @@ set edit:completion:arg-completer[caio] = {|@words|
         }
         &'caio;trace;rekey'= {
             cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
+            cand --database 'PostgreSQL database holding the state instead of the home''s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home'
             cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI'
             cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
             cand -q 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
@@ -504,6 +570,7 @@ set edit:completion:arg-completer[caio] = {|@words|
         &'caio;trace;export'= {
             cand --since 'From this time on (RFC 3339, or a date: YYYY-MM-DD)'
             cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
+            cand --database 'PostgreSQL database holding the state instead of the home''s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home'
             cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI'
             cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
             cand -q 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
@@ -541,6 +608,7 @@ set edit:completion:arg-completer[caio] = {|@words|
         }
         &'caio;license'= {
             cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
+            cand --database 'PostgreSQL database holding the state instead of the home''s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home'
             cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI'
             cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
             cand -q 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
@@ -564,6 +632,7 @@ set edit:completion:arg-completer[caio] = {|@words|
         &'caio;license;keygen'= {
             cand --out 'Directory to write the three files into (created if missing; nothing is overwritten)'
             cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
+            cand --database 'PostgreSQL database holding the state instead of the home''s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home'
             cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI'
             cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
             cand -q 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
@@ -581,6 +650,7 @@ set edit:completion:arg-completer[caio] = {|@words|
             cand --seats 'Seats bought (recorded in the license; caio does not count seats)'
             cand --key 'Signing key [default: keys/vendor.key in the caio home]'
             cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
+            cand --database 'PostgreSQL database holding the state instead of the home''s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home'
             cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI'
             cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
             cand -q 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
@@ -595,6 +665,7 @@ set edit:completion:arg-completer[caio] = {|@words|
             cand --public-key 'Verify with this public key (vendor.pub or vendor.pub.pem) instead of the trusted keys'
             cand --revocations 'Check against this revocation list [default: the installed one]'
             cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
+            cand --database 'PostgreSQL database holding the state instead of the home''s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home'
             cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI'
             cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
             cand -q 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
@@ -609,6 +680,7 @@ set edit:completion:arg-completer[caio] = {|@words|
             cand --status 'Only licenses with this status'
             cand --expiring-within 'Only active licenses expiring within this window: 30d, 4w, 12h'
             cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
+            cand --database 'PostgreSQL database holding the state instead of the home''s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home'
             cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI'
             cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
             cand -q 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
@@ -621,6 +693,7 @@ set edit:completion:arg-completer[caio] = {|@words|
         &'caio;license;revoke'= {
             cand --reason 'Why, kept in the vendor''s records (not published)'
             cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
+            cand --database 'PostgreSQL database holding the state instead of the home''s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home'
             cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI'
             cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
             cand -q 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
@@ -633,6 +706,7 @@ set edit:completion:arg-completer[caio] = {|@words|
         &'caio;license;revocations'= {
             cand --key 'Signing key [default: keys/vendor.key in the caio home]'
             cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
+            cand --database 'PostgreSQL database holding the state instead of the home''s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home'
             cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI'
             cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
             cand -q 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
@@ -646,6 +720,7 @@ set edit:completion:arg-completer[caio] = {|@words|
             cand --file 'Read the license from this file (`-` for stdin)'
             cand --revocations 'A revocation list to install (from `caio license revocations`)'
             cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
+            cand --database 'PostgreSQL database holding the state instead of the home''s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home'
             cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI'
             cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
             cand -q 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
@@ -657,6 +732,7 @@ set edit:completion:arg-completer[caio] = {|@words|
         }
         &'caio;license;trust'= {
             cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
+            cand --database 'PostgreSQL database holding the state instead of the home''s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home'
             cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI'
             cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
             cand -q 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
@@ -668,6 +744,7 @@ set edit:completion:arg-completer[caio] = {|@words|
         }
         &'caio;license;untrust'= {
             cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
+            cand --database 'PostgreSQL database holding the state instead of the home''s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home'
             cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI'
             cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
             cand -q 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
@@ -679,6 +756,7 @@ set edit:completion:arg-completer[caio] = {|@words|
         }
         &'caio;license;status'= {
             cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
+            cand --database 'PostgreSQL database holding the state instead of the home''s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home'
             cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI'
             cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
             cand -q 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
@@ -732,6 +810,7 @@ set edit:completion:arg-completer[caio] = {|@words|
             cand --out 'Write the JSON scorecard to this file (counterexamples go next to it)'
             cand --junit 'Write the scorecard as a JUnit XML report to this file (one testcase per invariant), for CI test tabs'
             cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
+            cand --database 'PostgreSQL database holding the state instead of the home''s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home'
             cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI'
             cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
             cand -q 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
@@ -743,6 +822,7 @@ set edit:completion:arg-completer[caio] = {|@words|
         }
         &'caio;schema'= {
             cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
+            cand --database 'PostgreSQL database holding the state instead of the home''s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home'
             cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI'
             cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
             cand -q 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
@@ -755,6 +835,7 @@ set edit:completion:arg-completer[caio] = {|@words|
         &'caio;generate-docs'= {
             cand --out-dir 'Directory that receives `man/` and `completions/`'
             cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
+            cand --database 'PostgreSQL database holding the state instead of the home''s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home'
             cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI'
             cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
             cand -q 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
@@ -769,6 +850,7 @@ set edit:completion:arg-completer[caio] = {|@words|
             cand contract 'Validate, describe and scaffold service contracts'
             cand registry 'Store service contracts and manage their status'
             cand principal 'Manage the principals (callers) whose tokens requests carry'
+            cand store 'Move the state between databases: copy a home into a PostgreSQL database'
             cand policy 'Validate, test, install and show policy sets'
             cand route 'Pick the best eligible service for a request, and explain why'
             cand trace 'Show, list, verify, replay, checkpoint and export the decision trace'
@@ -821,6 +903,11 @@ set edit:completion:arg-completer[caio] = {|@words|
         &'caio;help;principal;list'= {
         }
         &'caio;help;principal;revoke'= {
+        }
+        &'caio;help;store'= {
+            cand migrate 'Copy the home''s SQLite database (registry history, principals, policy sets, traces with their objects and checkpoints, stats, licences) into an empty PostgreSQL database, in one transaction; verify the copy (chain, head, a replay sample) before committing it'
+        }
+        &'caio;help;store;migrate'= {
         }
         &'caio;help;policy'= {
             cand validate 'Check policy files and directories; exit 1 if any is invalid'

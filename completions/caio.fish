@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_caio_global_optspecs
-    string join \n home= format= color= q/quiet v/verbose h/help V/version
+    string join \n home= database= format= color= q/quiet v/verbose h/help V/version
 end
 
 function __fish_caio_needs_command
@@ -25,6 +25,7 @@ function __fish_caio_using_subcommand
 end
 
 complete -c caio -n "__fish_caio_needs_command" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
+complete -c caio -n "__fish_caio_needs_command" -l database -d 'PostgreSQL database holding the state instead of the home\'s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home' -r
 complete -c caio -n "__fish_caio_needs_command" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
 json\t'One JSON document on stdout, for scripts'
 github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
@@ -41,6 +42,7 @@ complete -c caio -n "__fish_caio_needs_command" -f -a "init" -d 'Create the caio
 complete -c caio -n "__fish_caio_needs_command" -f -a "contract" -d 'Validate, describe and scaffold service contracts'
 complete -c caio -n "__fish_caio_needs_command" -f -a "registry" -d 'Store service contracts and manage their status'
 complete -c caio -n "__fish_caio_needs_command" -f -a "principal" -d 'Manage the principals (callers) whose tokens requests carry'
+complete -c caio -n "__fish_caio_needs_command" -f -a "store" -d 'Move the state between databases: copy a home into a PostgreSQL database'
 complete -c caio -n "__fish_caio_needs_command" -f -a "policy" -d 'Validate, test, install and show policy sets'
 complete -c caio -n "__fish_caio_needs_command" -f -a "route" -d 'Pick the best eligible service for a request, and explain why'
 complete -c caio -n "__fish_caio_needs_command" -f -a "trace" -d 'Show, list, verify, replay, checkpoint and export the decision trace'
@@ -50,6 +52,7 @@ complete -c caio -n "__fish_caio_needs_command" -f -a "schema" -d 'Print the JSO
 complete -c caio -n "__fish_caio_needs_command" -f -a "generate-docs" -d 'Regenerate the man pages and shell completions from this command line'
 complete -c caio -n "__fish_caio_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c caio -n "__fish_caio_using_subcommand init" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
+complete -c caio -n "__fish_caio_using_subcommand init" -l database -d 'PostgreSQL database holding the state instead of the home\'s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home' -r
 complete -c caio -n "__fish_caio_using_subcommand init" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
 json\t'One JSON document on stdout, for scripts'
 github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
@@ -62,6 +65,7 @@ complete -c caio -n "__fish_caio_using_subcommand init" -s q -l quiet -d 'Print 
 complete -c caio -n "__fish_caio_using_subcommand init" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c caio -n "__fish_caio_using_subcommand init" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c caio -n "__fish_caio_using_subcommand contract; and not __fish_seen_subcommand_from validate schema new help" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
+complete -c caio -n "__fish_caio_using_subcommand contract; and not __fish_seen_subcommand_from validate schema new help" -l database -d 'PostgreSQL database holding the state instead of the home\'s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home' -r
 complete -c caio -n "__fish_caio_using_subcommand contract; and not __fish_seen_subcommand_from validate schema new help" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
 json\t'One JSON document on stdout, for scripts'
 github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
@@ -79,6 +83,7 @@ complete -c caio -n "__fish_caio_using_subcommand contract; and not __fish_seen_
 complete -c caio -n "__fish_caio_using_subcommand contract; and not __fish_seen_subcommand_from validate schema new help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c caio -n "__fish_caio_using_subcommand contract; and __fish_seen_subcommand_from validate" -l stdin-name -d 'The path that diagnostics show for `-` (a document read from stdin)' -r
 complete -c caio -n "__fish_caio_using_subcommand contract; and __fish_seen_subcommand_from validate" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
+complete -c caio -n "__fish_caio_using_subcommand contract; and __fish_seen_subcommand_from validate" -l database -d 'PostgreSQL database holding the state instead of the home\'s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home' -r
 complete -c caio -n "__fish_caio_using_subcommand contract; and __fish_seen_subcommand_from validate" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
 json\t'One JSON document on stdout, for scripts'
 github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
@@ -92,6 +97,7 @@ complete -c caio -n "__fish_caio_using_subcommand contract; and __fish_seen_subc
 complete -c caio -n "__fish_caio_using_subcommand contract; and __fish_seen_subcommand_from validate" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c caio -n "__fish_caio_using_subcommand contract; and __fish_seen_subcommand_from validate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c caio -n "__fish_caio_using_subcommand contract; and __fish_seen_subcommand_from schema" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
+complete -c caio -n "__fish_caio_using_subcommand contract; and __fish_seen_subcommand_from schema" -l database -d 'PostgreSQL database holding the state instead of the home\'s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home' -r
 complete -c caio -n "__fish_caio_using_subcommand contract; and __fish_seen_subcommand_from schema" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
 json\t'One JSON document on stdout, for scripts'
 github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
@@ -110,6 +116,7 @@ search\t'A web search API'
 image\t'An image generation API'"
 complete -c caio -n "__fish_caio_using_subcommand contract; and __fish_seen_subcommand_from new" -l id -d 'service_id of the new contract (^[a-z0-9][a-z0-9-]{1,62}$)' -r
 complete -c caio -n "__fish_caio_using_subcommand contract; and __fish_seen_subcommand_from new" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
+complete -c caio -n "__fish_caio_using_subcommand contract; and __fish_seen_subcommand_from new" -l database -d 'PostgreSQL database holding the state instead of the home\'s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home' -r
 complete -c caio -n "__fish_caio_using_subcommand contract; and __fish_seen_subcommand_from new" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
 json\t'One JSON document on stdout, for scripts'
 github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
@@ -126,6 +133,7 @@ complete -c caio -n "__fish_caio_using_subcommand contract; and __fish_seen_subc
 complete -c caio -n "__fish_caio_using_subcommand contract; and __fish_seen_subcommand_from help" -f -a "new" -d 'Print a new, commented contract to stdout, ready to edit'
 complete -c caio -n "__fish_caio_using_subcommand contract; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c caio -n "__fish_caio_using_subcommand registry; and not __fish_seen_subcommand_from add list show history set-status remove help" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
+complete -c caio -n "__fish_caio_using_subcommand registry; and not __fish_seen_subcommand_from add list show history set-status remove help" -l database -d 'PostgreSQL database holding the state instead of the home\'s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home' -r
 complete -c caio -n "__fish_caio_using_subcommand registry; and not __fish_seen_subcommand_from add list show history set-status remove help" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
 json\t'One JSON document on stdout, for scripts'
 github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
@@ -145,6 +153,7 @@ complete -c caio -n "__fish_caio_using_subcommand registry; and not __fish_seen_
 complete -c caio -n "__fish_caio_using_subcommand registry; and not __fish_seen_subcommand_from add list show history set-status remove help" -f -a "remove" -d 'Deregister a service (its versions and history are kept for replay)'
 complete -c caio -n "__fish_caio_using_subcommand registry; and not __fish_seen_subcommand_from add list show history set-status remove help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from add" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
+complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from add" -l database -d 'PostgreSQL database holding the state instead of the home\'s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home' -r
 complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from add" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
 json\t'One JSON document on stdout, for scripts'
 github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
@@ -166,6 +175,7 @@ disabled\t'Never routed'"
 complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from list" -l provider -d 'Only services of this provider' -r
 complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from list" -l contracts -d 'List contract files instead of the registry (stateless mode)' -r -F
 complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from list" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
+complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from list" -l database -d 'PostgreSQL database holding the state instead of the home\'s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home' -r
 complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from list" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
 json\t'One JSON document on stdout, for scripts'
 github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
@@ -179,6 +189,7 @@ complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subc
 complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from show" -l version -d 'A version from the service\'s history' -r
 complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from show" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
+complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from show" -l database -d 'PostgreSQL database holding the state instead of the home\'s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home' -r
 complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from show" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
 json\t'One JSON document on stdout, for scripts'
 github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
@@ -191,6 +202,7 @@ complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subc
 complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from show" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from history" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
+complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from history" -l database -d 'PostgreSQL database holding the state instead of the home\'s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home' -r
 complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from history" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
 json\t'One JSON document on stdout, for scripts'
 github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
@@ -204,6 +216,7 @@ complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subc
 complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from history" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from set-status" -l reason -d 'Why, recorded with the change' -r
 complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from set-status" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
+complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from set-status" -l database -d 'PostgreSQL database holding the state instead of the home\'s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home' -r
 complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from set-status" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
 json\t'One JSON document on stdout, for scripts'
 github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
@@ -217,6 +230,7 @@ complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subc
 complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from set-status" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from set-status" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from remove" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
+complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from remove" -l database -d 'PostgreSQL database holding the state instead of the home\'s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home' -r
 complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from remove" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
 json\t'One JSON document on stdout, for scripts'
 github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
@@ -236,6 +250,7 @@ complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subc
 complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from help" -f -a "remove" -d 'Deregister a service (its versions and history are kept for replay)'
 complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c caio -n "__fish_caio_using_subcommand principal; and not __fish_seen_subcommand_from add list revoke help" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
+complete -c caio -n "__fish_caio_using_subcommand principal; and not __fish_seen_subcommand_from add list revoke help" -l database -d 'PostgreSQL database holding the state instead of the home\'s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home' -r
 complete -c caio -n "__fish_caio_using_subcommand principal; and not __fish_seen_subcommand_from add list revoke help" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
 json\t'One JSON document on stdout, for scripts'
 github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
@@ -257,6 +272,7 @@ complete -c caio -n "__fish_caio_using_subcommand principal; and __fish_seen_sub
 medium\t''
 high\t''"
 complete -c caio -n "__fish_caio_using_subcommand principal; and __fish_seen_subcommand_from add" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
+complete -c caio -n "__fish_caio_using_subcommand principal; and __fish_seen_subcommand_from add" -l database -d 'PostgreSQL database holding the state instead of the home\'s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home' -r
 complete -c caio -n "__fish_caio_using_subcommand principal; and __fish_seen_subcommand_from add" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
 json\t'One JSON document on stdout, for scripts'
 github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
@@ -269,6 +285,7 @@ complete -c caio -n "__fish_caio_using_subcommand principal; and __fish_seen_sub
 complete -c caio -n "__fish_caio_using_subcommand principal; and __fish_seen_subcommand_from add" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c caio -n "__fish_caio_using_subcommand principal; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c caio -n "__fish_caio_using_subcommand principal; and __fish_seen_subcommand_from list" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
+complete -c caio -n "__fish_caio_using_subcommand principal; and __fish_seen_subcommand_from list" -l database -d 'PostgreSQL database holding the state instead of the home\'s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home' -r
 complete -c caio -n "__fish_caio_using_subcommand principal; and __fish_seen_subcommand_from list" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
 json\t'One JSON document on stdout, for scripts'
 github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
@@ -281,6 +298,7 @@ complete -c caio -n "__fish_caio_using_subcommand principal; and __fish_seen_sub
 complete -c caio -n "__fish_caio_using_subcommand principal; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c caio -n "__fish_caio_using_subcommand principal; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c caio -n "__fish_caio_using_subcommand principal; and __fish_seen_subcommand_from revoke" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
+complete -c caio -n "__fish_caio_using_subcommand principal; and __fish_seen_subcommand_from revoke" -l database -d 'PostgreSQL database holding the state instead of the home\'s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home' -r
 complete -c caio -n "__fish_caio_using_subcommand principal; and __fish_seen_subcommand_from revoke" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
 json\t'One JSON document on stdout, for scripts'
 github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
@@ -296,7 +314,39 @@ complete -c caio -n "__fish_caio_using_subcommand principal; and __fish_seen_sub
 complete -c caio -n "__fish_caio_using_subcommand principal; and __fish_seen_subcommand_from help" -f -a "list" -d 'List principals (never their tokens)'
 complete -c caio -n "__fish_caio_using_subcommand principal; and __fish_seen_subcommand_from help" -f -a "revoke" -d 'Revoke a principal\'s token; requests carrying it are refused'
 complete -c caio -n "__fish_caio_using_subcommand principal; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c caio -n "__fish_caio_using_subcommand store; and not __fish_seen_subcommand_from migrate help" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
+complete -c caio -n "__fish_caio_using_subcommand store; and not __fish_seen_subcommand_from migrate help" -l database -d 'PostgreSQL database holding the state instead of the home\'s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home' -r
+complete -c caio -n "__fish_caio_using_subcommand store; and not __fish_seen_subcommand_from migrate help" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
+json\t'One JSON document on stdout, for scripts'
+github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
+sarif\t'A SARIF 2.1.0 log, for code-scanning dashboards (checking commands only)'
+junit\t'A JUnit XML report, for test-report tools (checking commands only)'"
+complete -c caio -n "__fish_caio_using_subcommand store; and not __fish_seen_subcommand_from migrate help" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
+always\t''
+never\t''"
+complete -c caio -n "__fish_caio_using_subcommand store; and not __fish_seen_subcommand_from migrate help" -s q -l quiet -d 'Print only results, findings and errors: no summaries, status lines or progress bars (a file\'s warnings are findings and stay)'
+complete -c caio -n "__fish_caio_using_subcommand store; and not __fish_seen_subcommand_from migrate help" -s v -l verbose -d 'Print more detail (repeat for more)'
+complete -c caio -n "__fish_caio_using_subcommand store; and not __fish_seen_subcommand_from migrate help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c caio -n "__fish_caio_using_subcommand store; and not __fish_seen_subcommand_from migrate help" -f -a "migrate" -d 'Copy the home\'s SQLite database (registry history, principals, policy sets, traces with their objects and checkpoints, stats, licences) into an empty PostgreSQL database, in one transaction; verify the copy (chain, head, a replay sample) before committing it'
+complete -c caio -n "__fish_caio_using_subcommand store; and not __fish_seen_subcommand_from migrate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c caio -n "__fish_caio_using_subcommand store; and __fish_seen_subcommand_from migrate" -l to -d 'The empty PostgreSQL database (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME); defaults to --database / CAIO_DATABASE_URL' -r
+complete -c caio -n "__fish_caio_using_subcommand store; and __fish_seen_subcommand_from migrate" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
+complete -c caio -n "__fish_caio_using_subcommand store; and __fish_seen_subcommand_from migrate" -l database -d 'PostgreSQL database holding the state instead of the home\'s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home' -r
+complete -c caio -n "__fish_caio_using_subcommand store; and __fish_seen_subcommand_from migrate" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
+json\t'One JSON document on stdout, for scripts'
+github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
+sarif\t'A SARIF 2.1.0 log, for code-scanning dashboards (checking commands only)'
+junit\t'A JUnit XML report, for test-report tools (checking commands only)'"
+complete -c caio -n "__fish_caio_using_subcommand store; and __fish_seen_subcommand_from migrate" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
+always\t''
+never\t''"
+complete -c caio -n "__fish_caio_using_subcommand store; and __fish_seen_subcommand_from migrate" -s q -l quiet -d 'Print only results, findings and errors: no summaries, status lines or progress bars (a file\'s warnings are findings and stay)'
+complete -c caio -n "__fish_caio_using_subcommand store; and __fish_seen_subcommand_from migrate" -s v -l verbose -d 'Print more detail (repeat for more)'
+complete -c caio -n "__fish_caio_using_subcommand store; and __fish_seen_subcommand_from migrate" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c caio -n "__fish_caio_using_subcommand store; and __fish_seen_subcommand_from help" -f -a "migrate" -d 'Copy the home\'s SQLite database (registry history, principals, policy sets, traces with their objects and checkpoints, stats, licences) into an empty PostgreSQL database, in one transaction; verify the copy (chain, head, a replay sample) before committing it'
+complete -c caio -n "__fish_caio_using_subcommand store; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c caio -n "__fish_caio_using_subcommand policy; and not __fish_seen_subcommand_from validate test apply show help" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
+complete -c caio -n "__fish_caio_using_subcommand policy; and not __fish_seen_subcommand_from validate test apply show help" -l database -d 'PostgreSQL database holding the state instead of the home\'s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home' -r
 complete -c caio -n "__fish_caio_using_subcommand policy; and not __fish_seen_subcommand_from validate test apply show help" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
 json\t'One JSON document on stdout, for scripts'
 github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
@@ -315,6 +365,7 @@ complete -c caio -n "__fish_caio_using_subcommand policy; and not __fish_seen_su
 complete -c caio -n "__fish_caio_using_subcommand policy; and not __fish_seen_subcommand_from validate test apply show help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c caio -n "__fish_caio_using_subcommand policy; and __fish_seen_subcommand_from validate" -l stdin-name -d 'The path that diagnostics show for `-` (a document read from stdin)' -r
 complete -c caio -n "__fish_caio_using_subcommand policy; and __fish_seen_subcommand_from validate" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
+complete -c caio -n "__fish_caio_using_subcommand policy; and __fish_seen_subcommand_from validate" -l database -d 'PostgreSQL database holding the state instead of the home\'s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home' -r
 complete -c caio -n "__fish_caio_using_subcommand policy; and __fish_seen_subcommand_from validate" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
 json\t'One JSON document on stdout, for scripts'
 github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
@@ -329,6 +380,7 @@ complete -c caio -n "__fish_caio_using_subcommand policy; and __fish_seen_subcom
 complete -c caio -n "__fish_caio_using_subcommand policy; and __fish_seen_subcommand_from validate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c caio -n "__fish_caio_using_subcommand policy; and __fish_seen_subcommand_from test" -l stdin-name -d 'The path that diagnostics show for `-` (a document read from stdin)' -r
 complete -c caio -n "__fish_caio_using_subcommand policy; and __fish_seen_subcommand_from test" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
+complete -c caio -n "__fish_caio_using_subcommand policy; and __fish_seen_subcommand_from test" -l database -d 'PostgreSQL database holding the state instead of the home\'s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home' -r
 complete -c caio -n "__fish_caio_using_subcommand policy; and __fish_seen_subcommand_from test" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
 json\t'One JSON document on stdout, for scripts'
 github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
@@ -343,6 +395,7 @@ complete -c caio -n "__fish_caio_using_subcommand policy; and __fish_seen_subcom
 complete -c caio -n "__fish_caio_using_subcommand policy; and __fish_seen_subcommand_from test" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c caio -n "__fish_caio_using_subcommand policy; and __fish_seen_subcommand_from test" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c caio -n "__fish_caio_using_subcommand policy; and __fish_seen_subcommand_from apply" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
+complete -c caio -n "__fish_caio_using_subcommand policy; and __fish_seen_subcommand_from apply" -l database -d 'PostgreSQL database holding the state instead of the home\'s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home' -r
 complete -c caio -n "__fish_caio_using_subcommand policy; and __fish_seen_subcommand_from apply" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
 json\t'One JSON document on stdout, for scripts'
 github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
@@ -355,6 +408,7 @@ complete -c caio -n "__fish_caio_using_subcommand policy; and __fish_seen_subcom
 complete -c caio -n "__fish_caio_using_subcommand policy; and __fish_seen_subcommand_from apply" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c caio -n "__fish_caio_using_subcommand policy; and __fish_seen_subcommand_from apply" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c caio -n "__fish_caio_using_subcommand policy; and __fish_seen_subcommand_from show" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
+complete -c caio -n "__fish_caio_using_subcommand policy; and __fish_seen_subcommand_from show" -l database -d 'PostgreSQL database holding the state instead of the home\'s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home' -r
 complete -c caio -n "__fish_caio_using_subcommand policy; and __fish_seen_subcommand_from show" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
 json\t'One JSON document on stdout, for scripts'
 github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
@@ -381,6 +435,7 @@ complete -c caio -n "__fish_caio_using_subcommand route" -l payload -d 'The body
 complete -c caio -n "__fish_caio_using_subcommand route" -l output -d 'Write the response body to FILE instead of stdout (with --execute)' -r -F
 complete -c caio -n "__fish_caio_using_subcommand route" -l deadline-ms -d 'Give up executing after this many milliseconds, retries and failover included (at most 24 h)' -r
 complete -c caio -n "__fish_caio_using_subcommand route" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
+complete -c caio -n "__fish_caio_using_subcommand route" -l database -d 'PostgreSQL database holding the state instead of the home\'s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home' -r
 complete -c caio -n "__fish_caio_using_subcommand route" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
 json\t'One JSON document on stdout, for scripts'
 github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
@@ -397,6 +452,7 @@ complete -c caio -n "__fish_caio_using_subcommand route" -s q -l quiet -d 'Print
 complete -c caio -n "__fish_caio_using_subcommand route" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c caio -n "__fish_caio_using_subcommand route" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c caio -n "__fish_caio_using_subcommand trace; and not __fish_seen_subcommand_from show list verify replay checkpoint rekey export help" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
+complete -c caio -n "__fish_caio_using_subcommand trace; and not __fish_seen_subcommand_from show list verify replay checkpoint rekey export help" -l database -d 'PostgreSQL database holding the state instead of the home\'s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home' -r
 complete -c caio -n "__fish_caio_using_subcommand trace; and not __fish_seen_subcommand_from show list verify replay checkpoint rekey export help" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
 json\t'One JSON document on stdout, for scripts'
 github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
@@ -417,6 +473,7 @@ complete -c caio -n "__fish_caio_using_subcommand trace; and not __fish_seen_sub
 complete -c caio -n "__fish_caio_using_subcommand trace; and not __fish_seen_subcommand_from show list verify replay checkpoint rekey export help" -f -a "export" -d 'Print the chain as JSON Lines: {"seq","prev","hash","record"} per record'
 complete -c caio -n "__fish_caio_using_subcommand trace; and not __fish_seen_subcommand_from show list verify replay checkpoint rekey export help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from show" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
+complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from show" -l database -d 'PostgreSQL database holding the state instead of the home\'s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home' -r
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from show" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
 json\t'One JSON document on stdout, for scripts'
 github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
@@ -436,6 +493,7 @@ complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcomm
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from list" -l until -d 'Before this time (RFC 3339, or a date: YYYY-MM-DD)' -r
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from list" -l limit -d 'At most this many records' -r
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from list" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
+complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from list" -l database -d 'PostgreSQL database holding the state instead of the home\'s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home' -r
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from list" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
 json\t'One JSON document on stdout, for scripts'
 github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
@@ -451,6 +509,7 @@ complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcomm
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from verify" -l checkpoint -d 'A checkpoint kept outside the database (repeatable)' -r -F
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from verify" -l public-key -d 'The instance\'s verifier key (`caio trace checkpoint` prints it) [default: keys/instance.pub in the home]' -r -F
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from verify" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
+complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from verify" -l database -d 'PostgreSQL database holding the state instead of the home\'s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home' -r
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from verify" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
 json\t'One JSON document on stdout, for scripts'
 github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
@@ -464,6 +523,7 @@ complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcomm
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from verify" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from verify" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from replay" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
+complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from replay" -l database -d 'PostgreSQL database holding the state instead of the home\'s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home' -r
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from replay" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
 json\t'One JSON document on stdout, for scripts'
 github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
@@ -477,6 +537,7 @@ complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcomm
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from replay" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from checkpoint" -l out -d 'Also write the signed note to this file (keep it off the host)' -r -F
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from checkpoint" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
+complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from checkpoint" -l database -d 'PostgreSQL database holding the state instead of the home\'s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home' -r
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from checkpoint" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
 json\t'One JSON document on stdout, for scripts'
 github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
@@ -489,6 +550,7 @@ complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcomm
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from checkpoint" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from checkpoint" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from rekey" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
+complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from rekey" -l database -d 'PostgreSQL database holding the state instead of the home\'s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home' -r
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from rekey" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
 json\t'One JSON document on stdout, for scripts'
 github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
@@ -502,6 +564,7 @@ complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcomm
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from rekey" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from export" -l since -d 'From this time on (RFC 3339, or a date: YYYY-MM-DD)' -r
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from export" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
+complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from export" -l database -d 'PostgreSQL database holding the state instead of the home\'s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home' -r
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from export" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
 json\t'One JSON document on stdout, for scripts'
 github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
@@ -522,6 +585,7 @@ complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcomm
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from help" -f -a "export" -d 'Print the chain as JSON Lines: {"seq","prev","hash","record"} per record'
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c caio -n "__fish_caio_using_subcommand license; and not __fish_seen_subcommand_from keygen issue verify list revoke revocations install trust untrust status help" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
+complete -c caio -n "__fish_caio_using_subcommand license; and not __fish_seen_subcommand_from keygen issue verify list revoke revocations install trust untrust status help" -l database -d 'PostgreSQL database holding the state instead of the home\'s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home' -r
 complete -c caio -n "__fish_caio_using_subcommand license; and not __fish_seen_subcommand_from keygen issue verify list revoke revocations install trust untrust status help" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
 json\t'One JSON document on stdout, for scripts'
 github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
@@ -546,6 +610,7 @@ complete -c caio -n "__fish_caio_using_subcommand license; and not __fish_seen_s
 complete -c caio -n "__fish_caio_using_subcommand license; and not __fish_seen_subcommand_from keygen issue verify list revoke revocations install trust untrust status help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from keygen" -l out -d 'Directory to write the three files into (created if missing; nothing is overwritten)' -r -F
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from keygen" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from keygen" -l database -d 'PostgreSQL database holding the state instead of the home\'s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home' -r
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from keygen" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
 json\t'One JSON document on stdout, for scripts'
 github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
@@ -565,6 +630,7 @@ complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subco
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from issue" -l seats -d 'Seats bought (recorded in the license; caio does not count seats)' -r
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from issue" -l key -d 'Signing key [default: keys/vendor.key in the caio home]' -r -F
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from issue" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from issue" -l database -d 'PostgreSQL database holding the state instead of the home\'s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home' -r
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from issue" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
 json\t'One JSON document on stdout, for scripts'
 github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
@@ -580,6 +646,7 @@ complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subco
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from verify" -l public-key -d 'Verify with this public key (vendor.pub or vendor.pub.pem) instead of the trusted keys' -r -F
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from verify" -l revocations -d 'Check against this revocation list [default: the installed one]' -r -F
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from verify" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from verify" -l database -d 'PostgreSQL database holding the state instead of the home\'s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home' -r
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from verify" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
 json\t'One JSON document on stdout, for scripts'
 github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
@@ -597,6 +664,7 @@ expired\t'Past its expiry, not revoked'
 revoked\t'Revoked with `caio license revoke`'"
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from list" -l expiring-within -d 'Only active licenses expiring within this window: 30d, 4w, 12h' -r
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from list" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from list" -l database -d 'PostgreSQL database holding the state instead of the home\'s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home' -r
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from list" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
 json\t'One JSON document on stdout, for scripts'
 github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
@@ -610,6 +678,7 @@ complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subco
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from revoke" -l reason -d 'Why, kept in the vendor\'s records (not published)' -r
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from revoke" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from revoke" -l database -d 'PostgreSQL database holding the state instead of the home\'s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home' -r
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from revoke" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
 json\t'One JSON document on stdout, for scripts'
 github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
@@ -623,6 +692,7 @@ complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subco
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from revoke" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from revocations" -l key -d 'Signing key [default: keys/vendor.key in the caio home]' -r -F
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from revocations" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from revocations" -l database -d 'PostgreSQL database holding the state instead of the home\'s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home' -r
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from revocations" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
 json\t'One JSON document on stdout, for scripts'
 github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
@@ -637,6 +707,7 @@ complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subco
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from install" -l file -d 'Read the license from this file (`-` for stdin)' -r -F
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from install" -l revocations -d 'A revocation list to install (from `caio license revocations`)' -r -F
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from install" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from install" -l database -d 'PostgreSQL database holding the state instead of the home\'s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home' -r
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from install" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
 json\t'One JSON document on stdout, for scripts'
 github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
@@ -649,6 +720,7 @@ complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subco
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from install" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from install" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from trust" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from trust" -l database -d 'PostgreSQL database holding the state instead of the home\'s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home' -r
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from trust" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
 json\t'One JSON document on stdout, for scripts'
 github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
@@ -661,6 +733,7 @@ complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subco
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from trust" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from trust" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from untrust" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from untrust" -l database -d 'PostgreSQL database holding the state instead of the home\'s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home' -r
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from untrust" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
 json\t'One JSON document on stdout, for scripts'
 github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
@@ -673,6 +746,7 @@ complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subco
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from untrust" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from untrust" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from status" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from status" -l database -d 'PostgreSQL database holding the state instead of the home\'s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home' -r
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from status" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
 json\t'One JSON document on stdout, for scripts'
 github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
@@ -703,6 +777,7 @@ complete -c caio -n "__fish_caio_using_subcommand verify-invariants" -l only -d 
 complete -c caio -n "__fish_caio_using_subcommand verify-invariants" -l out -d 'Write the JSON scorecard to this file (counterexamples go next to it)' -r -F
 complete -c caio -n "__fish_caio_using_subcommand verify-invariants" -l junit -d 'Write the scorecard as a JUnit XML report to this file (one testcase per invariant), for CI test tabs' -r -F
 complete -c caio -n "__fish_caio_using_subcommand verify-invariants" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
+complete -c caio -n "__fish_caio_using_subcommand verify-invariants" -l database -d 'PostgreSQL database holding the state instead of the home\'s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home' -r
 complete -c caio -n "__fish_caio_using_subcommand verify-invariants" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
 json\t'One JSON document on stdout, for scripts'
 github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
@@ -715,6 +790,7 @@ complete -c caio -n "__fish_caio_using_subcommand verify-invariants" -s q -l qui
 complete -c caio -n "__fish_caio_using_subcommand verify-invariants" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c caio -n "__fish_caio_using_subcommand verify-invariants" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c caio -n "__fish_caio_using_subcommand schema" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
+complete -c caio -n "__fish_caio_using_subcommand schema" -l database -d 'PostgreSQL database holding the state instead of the home\'s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home' -r
 complete -c caio -n "__fish_caio_using_subcommand schema" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
 json\t'One JSON document on stdout, for scripts'
 github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
@@ -728,6 +804,7 @@ complete -c caio -n "__fish_caio_using_subcommand schema" -s v -l verbose -d 'Pr
 complete -c caio -n "__fish_caio_using_subcommand schema" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c caio -n "__fish_caio_using_subcommand generate-docs" -l out-dir -d 'Directory that receives `man/` and `completions/`' -r -F
 complete -c caio -n "__fish_caio_using_subcommand generate-docs" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
+complete -c caio -n "__fish_caio_using_subcommand generate-docs" -l database -d 'PostgreSQL database holding the state instead of the home\'s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home' -r
 complete -c caio -n "__fish_caio_using_subcommand generate-docs" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
 json\t'One JSON document on stdout, for scripts'
 github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
@@ -739,18 +816,19 @@ never\t''"
 complete -c caio -n "__fish_caio_using_subcommand generate-docs" -s q -l quiet -d 'Print only results, findings and errors: no summaries, status lines or progress bars (a file\'s warnings are findings and stay)'
 complete -c caio -n "__fish_caio_using_subcommand generate-docs" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c caio -n "__fish_caio_using_subcommand generate-docs" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c caio -n "__fish_caio_using_subcommand help; and not __fish_seen_subcommand_from init contract registry principal policy route trace license verify-invariants schema generate-docs help" -f -a "init" -d 'Create the caio home and its database if they do not exist'
-complete -c caio -n "__fish_caio_using_subcommand help; and not __fish_seen_subcommand_from init contract registry principal policy route trace license verify-invariants schema generate-docs help" -f -a "contract" -d 'Validate, describe and scaffold service contracts'
-complete -c caio -n "__fish_caio_using_subcommand help; and not __fish_seen_subcommand_from init contract registry principal policy route trace license verify-invariants schema generate-docs help" -f -a "registry" -d 'Store service contracts and manage their status'
-complete -c caio -n "__fish_caio_using_subcommand help; and not __fish_seen_subcommand_from init contract registry principal policy route trace license verify-invariants schema generate-docs help" -f -a "principal" -d 'Manage the principals (callers) whose tokens requests carry'
-complete -c caio -n "__fish_caio_using_subcommand help; and not __fish_seen_subcommand_from init contract registry principal policy route trace license verify-invariants schema generate-docs help" -f -a "policy" -d 'Validate, test, install and show policy sets'
-complete -c caio -n "__fish_caio_using_subcommand help; and not __fish_seen_subcommand_from init contract registry principal policy route trace license verify-invariants schema generate-docs help" -f -a "route" -d 'Pick the best eligible service for a request, and explain why'
-complete -c caio -n "__fish_caio_using_subcommand help; and not __fish_seen_subcommand_from init contract registry principal policy route trace license verify-invariants schema generate-docs help" -f -a "trace" -d 'Show, list, verify, replay, checkpoint and export the decision trace'
-complete -c caio -n "__fish_caio_using_subcommand help; and not __fish_seen_subcommand_from init contract registry principal policy route trace license verify-invariants schema generate-docs help" -f -a "license" -d 'Issue, verify, revoke and install licenses; show the license status'
-complete -c caio -n "__fish_caio_using_subcommand help; and not __fish_seen_subcommand_from init contract registry principal policy route trace license verify-invariants schema generate-docs help" -f -a "verify-invariants" -d 'Check the engine\'s invariants on generated scenarios; exit 1 on a violation'
-complete -c caio -n "__fish_caio_using_subcommand help; and not __fish_seen_subcommand_from init contract registry principal policy route trace license verify-invariants schema generate-docs help" -f -a "schema" -d 'Print the JSON Schema (draft 2020-12) of a JSON document caio prints'
-complete -c caio -n "__fish_caio_using_subcommand help; and not __fish_seen_subcommand_from init contract registry principal policy route trace license verify-invariants schema generate-docs help" -f -a "generate-docs" -d 'Regenerate the man pages and shell completions from this command line'
-complete -c caio -n "__fish_caio_using_subcommand help; and not __fish_seen_subcommand_from init contract registry principal policy route trace license verify-invariants schema generate-docs help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c caio -n "__fish_caio_using_subcommand help; and not __fish_seen_subcommand_from init contract registry principal store policy route trace license verify-invariants schema generate-docs help" -f -a "init" -d 'Create the caio home and its database if they do not exist'
+complete -c caio -n "__fish_caio_using_subcommand help; and not __fish_seen_subcommand_from init contract registry principal store policy route trace license verify-invariants schema generate-docs help" -f -a "contract" -d 'Validate, describe and scaffold service contracts'
+complete -c caio -n "__fish_caio_using_subcommand help; and not __fish_seen_subcommand_from init contract registry principal store policy route trace license verify-invariants schema generate-docs help" -f -a "registry" -d 'Store service contracts and manage their status'
+complete -c caio -n "__fish_caio_using_subcommand help; and not __fish_seen_subcommand_from init contract registry principal store policy route trace license verify-invariants schema generate-docs help" -f -a "principal" -d 'Manage the principals (callers) whose tokens requests carry'
+complete -c caio -n "__fish_caio_using_subcommand help; and not __fish_seen_subcommand_from init contract registry principal store policy route trace license verify-invariants schema generate-docs help" -f -a "store" -d 'Move the state between databases: copy a home into a PostgreSQL database'
+complete -c caio -n "__fish_caio_using_subcommand help; and not __fish_seen_subcommand_from init contract registry principal store policy route trace license verify-invariants schema generate-docs help" -f -a "policy" -d 'Validate, test, install and show policy sets'
+complete -c caio -n "__fish_caio_using_subcommand help; and not __fish_seen_subcommand_from init contract registry principal store policy route trace license verify-invariants schema generate-docs help" -f -a "route" -d 'Pick the best eligible service for a request, and explain why'
+complete -c caio -n "__fish_caio_using_subcommand help; and not __fish_seen_subcommand_from init contract registry principal store policy route trace license verify-invariants schema generate-docs help" -f -a "trace" -d 'Show, list, verify, replay, checkpoint and export the decision trace'
+complete -c caio -n "__fish_caio_using_subcommand help; and not __fish_seen_subcommand_from init contract registry principal store policy route trace license verify-invariants schema generate-docs help" -f -a "license" -d 'Issue, verify, revoke and install licenses; show the license status'
+complete -c caio -n "__fish_caio_using_subcommand help; and not __fish_seen_subcommand_from init contract registry principal store policy route trace license verify-invariants schema generate-docs help" -f -a "verify-invariants" -d 'Check the engine\'s invariants on generated scenarios; exit 1 on a violation'
+complete -c caio -n "__fish_caio_using_subcommand help; and not __fish_seen_subcommand_from init contract registry principal store policy route trace license verify-invariants schema generate-docs help" -f -a "schema" -d 'Print the JSON Schema (draft 2020-12) of a JSON document caio prints'
+complete -c caio -n "__fish_caio_using_subcommand help; and not __fish_seen_subcommand_from init contract registry principal store policy route trace license verify-invariants schema generate-docs help" -f -a "generate-docs" -d 'Regenerate the man pages and shell completions from this command line'
+complete -c caio -n "__fish_caio_using_subcommand help; and not __fish_seen_subcommand_from init contract registry principal store policy route trace license verify-invariants schema generate-docs help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c caio -n "__fish_caio_using_subcommand help; and __fish_seen_subcommand_from contract" -f -a "validate" -d 'Check contract files and directories (recursive *.yaml, *.yml); exit 1 if any is invalid'
 complete -c caio -n "__fish_caio_using_subcommand help; and __fish_seen_subcommand_from contract" -f -a "schema" -d 'Print the JSON Schema (draft 2020-12) of a contract, for editors and CI'
 complete -c caio -n "__fish_caio_using_subcommand help; and __fish_seen_subcommand_from contract" -f -a "new" -d 'Print a new, commented contract to stdout, ready to edit'
@@ -763,6 +841,7 @@ complete -c caio -n "__fish_caio_using_subcommand help; and __fish_seen_subcomma
 complete -c caio -n "__fish_caio_using_subcommand help; and __fish_seen_subcommand_from principal" -f -a "add" -d 'Create a principal and print its token (shown once, never stored in clear)'
 complete -c caio -n "__fish_caio_using_subcommand help; and __fish_seen_subcommand_from principal" -f -a "list" -d 'List principals (never their tokens)'
 complete -c caio -n "__fish_caio_using_subcommand help; and __fish_seen_subcommand_from principal" -f -a "revoke" -d 'Revoke a principal\'s token; requests carrying it are refused'
+complete -c caio -n "__fish_caio_using_subcommand help; and __fish_seen_subcommand_from store" -f -a "migrate" -d 'Copy the home\'s SQLite database (registry history, principals, policy sets, traces with their objects and checkpoints, stats, licences) into an empty PostgreSQL database, in one transaction; verify the copy (chain, head, a replay sample) before committing it'
 complete -c caio -n "__fish_caio_using_subcommand help; and __fish_seen_subcommand_from policy" -f -a "validate" -d 'Check policy files and directories; exit 1 if any is invalid'
 complete -c caio -n "__fish_caio_using_subcommand help; and __fish_seen_subcommand_from policy" -f -a "test" -d 'Run the `tests:` blocks of policy files; exit 1 on any failure'
 complete -c caio -n "__fish_caio_using_subcommand help; and __fish_seen_subcommand_from policy" -f -a "apply" -d 'Validate policy files and install them as the home\'s active policy set'
