@@ -37,11 +37,11 @@ Register-ArgumentCompleter -Native -CommandName 'caio' -ScriptBlock {
             [CompletionResult]::new('contract', 'contract', [CompletionResultType]::ParameterValue, 'Validate, describe and scaffold service contracts')
             [CompletionResult]::new('registry', 'registry', [CompletionResultType]::ParameterValue, 'Store service contracts and manage their status')
             [CompletionResult]::new('principal', 'principal', [CompletionResultType]::ParameterValue, 'Manage the principals (callers) whose tokens requests carry')
-            [CompletionResult]::new('store', 'store', [CompletionResultType]::ParameterValue, 'Move the state between databases: copy a home into a PostgreSQL database')
             [CompletionResult]::new('policy', 'policy', [CompletionResultType]::ParameterValue, 'Validate, test, install and show policy sets')
             [CompletionResult]::new('route', 'route', [CompletionResultType]::ParameterValue, 'Pick the best eligible service for a request, and explain why')
             [CompletionResult]::new('trace', 'trace', [CompletionResultType]::ParameterValue, 'Show, list, verify, replay, checkpoint and export the decision trace')
             [CompletionResult]::new('license', 'license', [CompletionResultType]::ParameterValue, 'Issue, verify, revoke and install licenses; show the license status')
+            [CompletionResult]::new('store', 'store', [CompletionResultType]::ParameterValue, 'Move the state between databases: copy a home into a PostgreSQL database')
             [CompletionResult]::new('verify-invariants', 'verify-invariants', [CompletionResultType]::ParameterValue, 'Check the engine''s invariants on generated scenarios; exit 1 on a violation')
             [CompletionResult]::new('schema', 'schema', [CompletionResultType]::ParameterValue, 'Print the JSON Schema (draft 2020-12) of a JSON document caio prints')
             [CompletionResult]::new('generate-docs', 'generate-docs', [CompletionResultType]::ParameterValue, 'Regenerate the man pages and shell completions from this command line')
@@ -354,46 +354,6 @@ Register-ArgumentCompleter -Native -CommandName 'caio' -ScriptBlock {
             break
         }
         'caio;principal;help;help' {
-            break
-        }
-        'caio;store' {
-            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]')
-            [CompletionResult]::new('--database', '--database', [CompletionResultType]::ParameterName, 'PostgreSQL database holding the state instead of the home''s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home')
-            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI')
-            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured by `auto`)')
-            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)')
-            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)')
-            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail (repeat for more)')
-            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail (repeat for more)')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
-            [CompletionResult]::new('migrate', 'migrate', [CompletionResultType]::ParameterValue, 'Copy the home''s SQLite database (registry history, principals, policy sets, traces with their objects and checkpoints, stats, licences) into an empty PostgreSQL database, in one transaction; verify the copy (chain, head, a replay sample) before committing it')
-            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
-            break
-        }
-        'caio;store;migrate' {
-            [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'The empty PostgreSQL database (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME); defaults to --database / CAIO_DATABASE_URL')
-            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]')
-            [CompletionResult]::new('--database', '--database', [CompletionResultType]::ParameterName, 'PostgreSQL database holding the state instead of the home''s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home')
-            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI')
-            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured by `auto`)')
-            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)')
-            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)')
-            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail (repeat for more)')
-            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail (repeat for more)')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
-            break
-        }
-        'caio;store;help' {
-            [CompletionResult]::new('migrate', 'migrate', [CompletionResultType]::ParameterValue, 'Copy the home''s SQLite database (registry history, principals, policy sets, traces with their objects and checkpoints, stats, licences) into an empty PostgreSQL database, in one transaction; verify the copy (chain, head, a replay sample) before committing it')
-            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
-            break
-        }
-        'caio;store;help;migrate' {
-            break
-        }
-        'caio;store;help;help' {
             break
         }
         'caio;policy' {
@@ -896,6 +856,46 @@ Register-ArgumentCompleter -Native -CommandName 'caio' -ScriptBlock {
         'caio;license;help;help' {
             break
         }
+        'caio;store' {
+            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]')
+            [CompletionResult]::new('--database', '--database', [CompletionResultType]::ParameterName, 'PostgreSQL database holding the state instead of the home''s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured by `auto`)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail (repeat for more)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('migrate', 'migrate', [CompletionResultType]::ParameterValue, 'Copy the home''s SQLite database (registry history, principals, policy sets, traces with their objects and checkpoints, stats, licences) into an empty PostgreSQL database, in one transaction; verify the copy (chain, head, a replay sample) before committing it')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'caio;store;migrate' {
+            [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'The empty PostgreSQL database (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME); defaults to --database / CAIO_DATABASE_URL')
+            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]')
+            [CompletionResult]::new('--database', '--database', [CompletionResultType]::ParameterName, 'PostgreSQL database holding the state instead of the home''s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured by `auto`)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail (repeat for more)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'caio;store;help' {
+            [CompletionResult]::new('migrate', 'migrate', [CompletionResultType]::ParameterValue, 'Copy the home''s SQLite database (registry history, principals, policy sets, traces with their objects and checkpoints, stats, licences) into an empty PostgreSQL database, in one transaction; verify the copy (chain, head, a replay sample) before committing it')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'caio;store;help;migrate' {
+            break
+        }
+        'caio;store;help;help' {
+            break
+        }
         'caio;verify-invariants' {
             [CompletionResult]::new('--invariants', '--invariants', [CompletionResultType]::ParameterName, 'Invariant files, or a directory of them [default: the invariants shipped with caio]')
             [CompletionResult]::new('--contracts', '--contracts', [CompletionResultType]::ParameterName, 'Mix these contracts into the generated registries')
@@ -948,11 +948,11 @@ Register-ArgumentCompleter -Native -CommandName 'caio' -ScriptBlock {
             [CompletionResult]::new('contract', 'contract', [CompletionResultType]::ParameterValue, 'Validate, describe and scaffold service contracts')
             [CompletionResult]::new('registry', 'registry', [CompletionResultType]::ParameterValue, 'Store service contracts and manage their status')
             [CompletionResult]::new('principal', 'principal', [CompletionResultType]::ParameterValue, 'Manage the principals (callers) whose tokens requests carry')
-            [CompletionResult]::new('store', 'store', [CompletionResultType]::ParameterValue, 'Move the state between databases: copy a home into a PostgreSQL database')
             [CompletionResult]::new('policy', 'policy', [CompletionResultType]::ParameterValue, 'Validate, test, install and show policy sets')
             [CompletionResult]::new('route', 'route', [CompletionResultType]::ParameterValue, 'Pick the best eligible service for a request, and explain why')
             [CompletionResult]::new('trace', 'trace', [CompletionResultType]::ParameterValue, 'Show, list, verify, replay, checkpoint and export the decision trace')
             [CompletionResult]::new('license', 'license', [CompletionResultType]::ParameterValue, 'Issue, verify, revoke and install licenses; show the license status')
+            [CompletionResult]::new('store', 'store', [CompletionResultType]::ParameterValue, 'Move the state between databases: copy a home into a PostgreSQL database')
             [CompletionResult]::new('verify-invariants', 'verify-invariants', [CompletionResultType]::ParameterValue, 'Check the engine''s invariants on generated scenarios; exit 1 on a violation')
             [CompletionResult]::new('schema', 'schema', [CompletionResultType]::ParameterValue, 'Print the JSON Schema (draft 2020-12) of a JSON document caio prints')
             [CompletionResult]::new('generate-docs', 'generate-docs', [CompletionResultType]::ParameterValue, 'Regenerate the man pages and shell completions from this command line')
@@ -1017,13 +1017,6 @@ Register-ArgumentCompleter -Native -CommandName 'caio' -ScriptBlock {
             break
         }
         'caio;help;principal;revoke' {
-            break
-        }
-        'caio;help;store' {
-            [CompletionResult]::new('migrate', 'migrate', [CompletionResultType]::ParameterValue, 'Copy the home''s SQLite database (registry history, principals, policy sets, traces with their objects and checkpoints, stats, licences) into an empty PostgreSQL database, in one transaction; verify the copy (chain, head, a replay sample) before committing it')
-            break
-        }
-        'caio;help;store;migrate' {
             break
         }
         'caio;help;policy' {
@@ -1120,6 +1113,13 @@ Register-ArgumentCompleter -Native -CommandName 'caio' -ScriptBlock {
             break
         }
         'caio;help;license;status' {
+            break
+        }
+        'caio;help;store' {
+            [CompletionResult]::new('migrate', 'migrate', [CompletionResultType]::ParameterValue, 'Copy the home''s SQLite database (registry history, principals, policy sets, traces with their objects and checkpoints, stats, licences) into an empty PostgreSQL database, in one transaction; verify the copy (chain, head, a replay sample) before committing it')
+            break
+        }
+        'caio;help;store;migrate' {
             break
         }
         'caio;help;verify-invariants' {

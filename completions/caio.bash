@@ -449,7 +449,7 @@ _caio() {
 
     case "${cmd}" in
         caio)
-            opts="-q -v -h -V --home --database --format --color --quiet --verbose --help --version init contract registry principal store policy route trace license verify-invariants schema generate-docs help"
+            opts="-q -v -h -V --home --database --format --color --quiet --verbose --help --version init contract registry principal policy route trace license store verify-invariants schema generate-docs help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -715,7 +715,7 @@ _caio() {
             return 0
             ;;
         caio__subcmd__help)
-            opts="init contract registry principal store policy route trace license verify-invariants schema generate-docs help"
+            opts="init contract registry principal policy route trace license store verify-invariants schema generate-docs help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -34,11 +34,11 @@ set edit:completion:arg-completer[caio] = {|@words|
             cand contract 'Validate, describe and scaffold service contracts'
             cand registry 'Store service contracts and manage their status'
             cand principal 'Manage the principals (callers) whose tokens requests carry'
-            cand store 'Move the state between databases: copy a home into a PostgreSQL database'
             cand policy 'Validate, test, install and show policy sets'
             cand route 'Pick the best eligible service for a request, and explain why'
             cand trace 'Show, list, verify, replay, checkpoint and export the decision trace'
             cand license 'Issue, verify, revoke and install licenses; show the license status'
+            cand store 'Move the state between databases: copy a home into a PostgreSQL database'
             cand verify-invariants 'Check the engine''s invariants on generated scenarios; exit 1 on a violation'
             cand schema 'Print the JSON Schema (draft 2020-12) of a JSON document caio prints'
             cand generate-docs 'Regenerate the man pages and shell completions from this command line'
@@ -317,41 +317,6 @@ set edit:completion:arg-completer[caio] = {|@words|
         &'caio;principal;help;revoke'= {
         }
         &'caio;principal;help;help'= {
-        }
-        &'caio;store'= {
-            cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
-            cand --database 'PostgreSQL database holding the state instead of the home''s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home'
-            cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI'
-            cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
-            cand -q 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
-            cand --quiet 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
-            cand -v 'Print more detail (repeat for more)'
-            cand --verbose 'Print more detail (repeat for more)'
-            cand -h 'Print help (see more with ''--help'')'
-            cand --help 'Print help (see more with ''--help'')'
-            cand migrate 'Copy the home''s SQLite database (registry history, principals, policy sets, traces with their objects and checkpoints, stats, licences) into an empty PostgreSQL database, in one transaction; verify the copy (chain, head, a replay sample) before committing it'
-            cand help 'Print this message or the help of the given subcommand(s)'
-        }
-        &'caio;store;migrate'= {
-            cand --to 'The empty PostgreSQL database (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME); defaults to --database / CAIO_DATABASE_URL'
-            cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
-            cand --database 'PostgreSQL database holding the state instead of the home''s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home'
-            cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI'
-            cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
-            cand -q 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
-            cand --quiet 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
-            cand -v 'Print more detail (repeat for more)'
-            cand --verbose 'Print more detail (repeat for more)'
-            cand -h 'Print help (see more with ''--help'')'
-            cand --help 'Print help (see more with ''--help'')'
-        }
-        &'caio;store;help'= {
-            cand migrate 'Copy the home''s SQLite database (registry history, principals, policy sets, traces with their objects and checkpoints, stats, licences) into an empty PostgreSQL database, in one transaction; verify the copy (chain, head, a replay sample) before committing it'
-            cand help 'Print this message or the help of the given subcommand(s)'
-        }
-        &'caio;store;help;migrate'= {
-        }
-        &'caio;store;help;help'= {
         }
         &'caio;policy'= {
             cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
@@ -801,6 +766,41 @@ set edit:completion:arg-completer[caio] = {|@words|
         }
         &'caio;license;help;help'= {
         }
+        &'caio;store'= {
+            cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
+            cand --database 'PostgreSQL database holding the state instead of the home''s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home'
+            cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI'
+            cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
+            cand -q 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
+            cand --quiet 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
+            cand -v 'Print more detail (repeat for more)'
+            cand --verbose 'Print more detail (repeat for more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand migrate 'Copy the home''s SQLite database (registry history, principals, policy sets, traces with their objects and checkpoints, stats, licences) into an empty PostgreSQL database, in one transaction; verify the copy (chain, head, a replay sample) before committing it'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'caio;store;migrate'= {
+            cand --to 'The empty PostgreSQL database (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME); defaults to --database / CAIO_DATABASE_URL'
+            cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
+            cand --database 'PostgreSQL database holding the state instead of the home''s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home'
+            cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI'
+            cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
+            cand -q 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
+            cand --quiet 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
+            cand -v 'Print more detail (repeat for more)'
+            cand --verbose 'Print more detail (repeat for more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'caio;store;help'= {
+            cand migrate 'Copy the home''s SQLite database (registry history, principals, policy sets, traces with their objects and checkpoints, stats, licences) into an empty PostgreSQL database, in one transaction; verify the copy (chain, head, a replay sample) before committing it'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'caio;store;help;migrate'= {
+        }
+        &'caio;store;help;help'= {
+        }
         &'caio;verify-invariants'= {
             cand --invariants 'Invariant files, or a directory of them [default: the invariants shipped with caio]'
             cand --contracts 'Mix these contracts into the generated registries'
@@ -850,11 +850,11 @@ set edit:completion:arg-completer[caio] = {|@words|
             cand contract 'Validate, describe and scaffold service contracts'
             cand registry 'Store service contracts and manage their status'
             cand principal 'Manage the principals (callers) whose tokens requests carry'
-            cand store 'Move the state between databases: copy a home into a PostgreSQL database'
             cand policy 'Validate, test, install and show policy sets'
             cand route 'Pick the best eligible service for a request, and explain why'
             cand trace 'Show, list, verify, replay, checkpoint and export the decision trace'
             cand license 'Issue, verify, revoke and install licenses; show the license status'
+            cand store 'Move the state between databases: copy a home into a PostgreSQL database'
             cand verify-invariants 'Check the engine''s invariants on generated scenarios; exit 1 on a violation'
             cand schema 'Print the JSON Schema (draft 2020-12) of a JSON document caio prints'
             cand generate-docs 'Regenerate the man pages and shell completions from this command line'
@@ -903,11 +903,6 @@ set edit:completion:arg-completer[caio] = {|@words|
         &'caio;help;principal;list'= {
         }
         &'caio;help;principal;revoke'= {
-        }
-        &'caio;help;store'= {
-            cand migrate 'Copy the home''s SQLite database (registry history, principals, policy sets, traces with their objects and checkpoints, stats, licences) into an empty PostgreSQL database, in one transaction; verify the copy (chain, head, a replay sample) before committing it'
-        }
-        &'caio;help;store;migrate'= {
         }
         &'caio;help;policy'= {
             cand validate 'Check policy files and directories; exit 1 if any is invalid'
@@ -979,6 +974,11 @@ set edit:completion:arg-completer[caio] = {|@words|
         &'caio;help;license;untrust'= {
         }
         &'caio;help;license;status'= {
+        }
+        &'caio;help;store'= {
+            cand migrate 'Copy the home''s SQLite database (registry history, principals, policy sets, traces with their objects and checkpoints, stats, licences) into an empty PostgreSQL database, in one transaction; verify the copy (chain, head, a replay sample) before committing it'
+        }
+        &'caio;help;store;migrate'= {
         }
         &'caio;help;verify-invariants'= {
         }

@@ -42,11 +42,11 @@ complete -c caio -n "__fish_caio_needs_command" -f -a "init" -d 'Create the caio
 complete -c caio -n "__fish_caio_needs_command" -f -a "contract" -d 'Validate, describe and scaffold service contracts'
 complete -c caio -n "__fish_caio_needs_command" -f -a "registry" -d 'Store service contracts and manage their status'
 complete -c caio -n "__fish_caio_needs_command" -f -a "principal" -d 'Manage the principals (callers) whose tokens requests carry'
-complete -c caio -n "__fish_caio_needs_command" -f -a "store" -d 'Move the state between databases: copy a home into a PostgreSQL database'
 complete -c caio -n "__fish_caio_needs_command" -f -a "policy" -d 'Validate, test, install and show policy sets'
 complete -c caio -n "__fish_caio_needs_command" -f -a "route" -d 'Pick the best eligible service for a request, and explain why'
 complete -c caio -n "__fish_caio_needs_command" -f -a "trace" -d 'Show, list, verify, replay, checkpoint and export the decision trace'
 complete -c caio -n "__fish_caio_needs_command" -f -a "license" -d 'Issue, verify, revoke and install licenses; show the license status'
+complete -c caio -n "__fish_caio_needs_command" -f -a "store" -d 'Move the state between databases: copy a home into a PostgreSQL database'
 complete -c caio -n "__fish_caio_needs_command" -f -a "verify-invariants" -d 'Check the engine\'s invariants on generated scenarios; exit 1 on a violation'
 complete -c caio -n "__fish_caio_needs_command" -f -a "schema" -d 'Print the JSON Schema (draft 2020-12) of a JSON document caio prints'
 complete -c caio -n "__fish_caio_needs_command" -f -a "generate-docs" -d 'Regenerate the man pages and shell completions from this command line'
@@ -314,37 +314,6 @@ complete -c caio -n "__fish_caio_using_subcommand principal; and __fish_seen_sub
 complete -c caio -n "__fish_caio_using_subcommand principal; and __fish_seen_subcommand_from help" -f -a "list" -d 'List principals (never their tokens)'
 complete -c caio -n "__fish_caio_using_subcommand principal; and __fish_seen_subcommand_from help" -f -a "revoke" -d 'Revoke a principal\'s token; requests carrying it are refused'
 complete -c caio -n "__fish_caio_using_subcommand principal; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c caio -n "__fish_caio_using_subcommand store; and not __fish_seen_subcommand_from migrate help" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
-complete -c caio -n "__fish_caio_using_subcommand store; and not __fish_seen_subcommand_from migrate help" -l database -d 'PostgreSQL database holding the state instead of the home\'s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home' -r
-complete -c caio -n "__fish_caio_using_subcommand store; and not __fish_seen_subcommand_from migrate help" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
-json\t'One JSON document on stdout, for scripts'
-github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
-sarif\t'A SARIF 2.1.0 log, for code-scanning dashboards (checking commands only)'
-junit\t'A JUnit XML report, for test-report tools (checking commands only)'"
-complete -c caio -n "__fish_caio_using_subcommand store; and not __fish_seen_subcommand_from migrate help" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
-always\t''
-never\t''"
-complete -c caio -n "__fish_caio_using_subcommand store; and not __fish_seen_subcommand_from migrate help" -s q -l quiet -d 'Print only results, findings and errors: no summaries, status lines or progress bars (a file\'s warnings are findings and stay)'
-complete -c caio -n "__fish_caio_using_subcommand store; and not __fish_seen_subcommand_from migrate help" -s v -l verbose -d 'Print more detail (repeat for more)'
-complete -c caio -n "__fish_caio_using_subcommand store; and not __fish_seen_subcommand_from migrate help" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c caio -n "__fish_caio_using_subcommand store; and not __fish_seen_subcommand_from migrate help" -f -a "migrate" -d 'Copy the home\'s SQLite database (registry history, principals, policy sets, traces with their objects and checkpoints, stats, licences) into an empty PostgreSQL database, in one transaction; verify the copy (chain, head, a replay sample) before committing it'
-complete -c caio -n "__fish_caio_using_subcommand store; and not __fish_seen_subcommand_from migrate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c caio -n "__fish_caio_using_subcommand store; and __fish_seen_subcommand_from migrate" -l to -d 'The empty PostgreSQL database (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME); defaults to --database / CAIO_DATABASE_URL' -r
-complete -c caio -n "__fish_caio_using_subcommand store; and __fish_seen_subcommand_from migrate" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
-complete -c caio -n "__fish_caio_using_subcommand store; and __fish_seen_subcommand_from migrate" -l database -d 'PostgreSQL database holding the state instead of the home\'s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home' -r
-complete -c caio -n "__fish_caio_using_subcommand store; and __fish_seen_subcommand_from migrate" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
-json\t'One JSON document on stdout, for scripts'
-github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
-sarif\t'A SARIF 2.1.0 log, for code-scanning dashboards (checking commands only)'
-junit\t'A JUnit XML report, for test-report tools (checking commands only)'"
-complete -c caio -n "__fish_caio_using_subcommand store; and __fish_seen_subcommand_from migrate" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
-always\t''
-never\t''"
-complete -c caio -n "__fish_caio_using_subcommand store; and __fish_seen_subcommand_from migrate" -s q -l quiet -d 'Print only results, findings and errors: no summaries, status lines or progress bars (a file\'s warnings are findings and stay)'
-complete -c caio -n "__fish_caio_using_subcommand store; and __fish_seen_subcommand_from migrate" -s v -l verbose -d 'Print more detail (repeat for more)'
-complete -c caio -n "__fish_caio_using_subcommand store; and __fish_seen_subcommand_from migrate" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c caio -n "__fish_caio_using_subcommand store; and __fish_seen_subcommand_from help" -f -a "migrate" -d 'Copy the home\'s SQLite database (registry history, principals, policy sets, traces with their objects and checkpoints, stats, licences) into an empty PostgreSQL database, in one transaction; verify the copy (chain, head, a replay sample) before committing it'
-complete -c caio -n "__fish_caio_using_subcommand store; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c caio -n "__fish_caio_using_subcommand policy; and not __fish_seen_subcommand_from validate test apply show help" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
 complete -c caio -n "__fish_caio_using_subcommand policy; and not __fish_seen_subcommand_from validate test apply show help" -l database -d 'PostgreSQL database holding the state instead of the home\'s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home' -r
 complete -c caio -n "__fish_caio_using_subcommand policy; and not __fish_seen_subcommand_from validate test apply show help" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
@@ -769,6 +738,37 @@ complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subco
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from help" -f -a "untrust" -d 'Stop trusting a vendor key (a retired or compromised one); licenses it signed stop counting'
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from help" -f -a "status" -d 'Show installed licenses, days left, grace state and the revocation list'
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c caio -n "__fish_caio_using_subcommand store; and not __fish_seen_subcommand_from migrate help" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
+complete -c caio -n "__fish_caio_using_subcommand store; and not __fish_seen_subcommand_from migrate help" -l database -d 'PostgreSQL database holding the state instead of the home\'s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home' -r
+complete -c caio -n "__fish_caio_using_subcommand store; and not __fish_seen_subcommand_from migrate help" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
+json\t'One JSON document on stdout, for scripts'
+github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
+sarif\t'A SARIF 2.1.0 log, for code-scanning dashboards (checking commands only)'
+junit\t'A JUnit XML report, for test-report tools (checking commands only)'"
+complete -c caio -n "__fish_caio_using_subcommand store; and not __fish_seen_subcommand_from migrate help" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
+always\t''
+never\t''"
+complete -c caio -n "__fish_caio_using_subcommand store; and not __fish_seen_subcommand_from migrate help" -s q -l quiet -d 'Print only results, findings and errors: no summaries, status lines or progress bars (a file\'s warnings are findings and stay)'
+complete -c caio -n "__fish_caio_using_subcommand store; and not __fish_seen_subcommand_from migrate help" -s v -l verbose -d 'Print more detail (repeat for more)'
+complete -c caio -n "__fish_caio_using_subcommand store; and not __fish_seen_subcommand_from migrate help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c caio -n "__fish_caio_using_subcommand store; and not __fish_seen_subcommand_from migrate help" -f -a "migrate" -d 'Copy the home\'s SQLite database (registry history, principals, policy sets, traces with their objects and checkpoints, stats, licences) into an empty PostgreSQL database, in one transaction; verify the copy (chain, head, a replay sample) before committing it'
+complete -c caio -n "__fish_caio_using_subcommand store; and not __fish_seen_subcommand_from migrate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c caio -n "__fish_caio_using_subcommand store; and __fish_seen_subcommand_from migrate" -l to -d 'The empty PostgreSQL database (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME); defaults to --database / CAIO_DATABASE_URL' -r
+complete -c caio -n "__fish_caio_using_subcommand store; and __fish_seen_subcommand_from migrate" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
+complete -c caio -n "__fish_caio_using_subcommand store; and __fish_seen_subcommand_from migrate" -l database -d 'PostgreSQL database holding the state instead of the home\'s SQLite file, shared by a fleet of hosts (postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]); keys stay in the home' -r
+complete -c caio -n "__fish_caio_using_subcommand store; and __fish_seen_subcommand_from migrate" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
+json\t'One JSON document on stdout, for scripts'
+github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
+sarif\t'A SARIF 2.1.0 log, for code-scanning dashboards (checking commands only)'
+junit\t'A JUnit XML report, for test-report tools (checking commands only)'"
+complete -c caio -n "__fish_caio_using_subcommand store; and __fish_seen_subcommand_from migrate" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
+always\t''
+never\t''"
+complete -c caio -n "__fish_caio_using_subcommand store; and __fish_seen_subcommand_from migrate" -s q -l quiet -d 'Print only results, findings and errors: no summaries, status lines or progress bars (a file\'s warnings are findings and stay)'
+complete -c caio -n "__fish_caio_using_subcommand store; and __fish_seen_subcommand_from migrate" -s v -l verbose -d 'Print more detail (repeat for more)'
+complete -c caio -n "__fish_caio_using_subcommand store; and __fish_seen_subcommand_from migrate" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c caio -n "__fish_caio_using_subcommand store; and __fish_seen_subcommand_from help" -f -a "migrate" -d 'Copy the home\'s SQLite database (registry history, principals, policy sets, traces with their objects and checkpoints, stats, licences) into an empty PostgreSQL database, in one transaction; verify the copy (chain, head, a replay sample) before committing it'
+complete -c caio -n "__fish_caio_using_subcommand store; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c caio -n "__fish_caio_using_subcommand verify-invariants" -l invariants -d 'Invariant files, or a directory of them [default: the invariants shipped with caio]' -r -F
 complete -c caio -n "__fish_caio_using_subcommand verify-invariants" -l contracts -d 'Mix these contracts into the generated registries' -r -F
 complete -c caio -n "__fish_caio_using_subcommand verify-invariants" -l trials -d 'Trials per invariant (overrides each file\'s `trials`)' -r
@@ -816,19 +816,19 @@ never\t''"
 complete -c caio -n "__fish_caio_using_subcommand generate-docs" -s q -l quiet -d 'Print only results, findings and errors: no summaries, status lines or progress bars (a file\'s warnings are findings and stay)'
 complete -c caio -n "__fish_caio_using_subcommand generate-docs" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c caio -n "__fish_caio_using_subcommand generate-docs" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c caio -n "__fish_caio_using_subcommand help; and not __fish_seen_subcommand_from init contract registry principal store policy route trace license verify-invariants schema generate-docs help" -f -a "init" -d 'Create the caio home and its database if they do not exist'
-complete -c caio -n "__fish_caio_using_subcommand help; and not __fish_seen_subcommand_from init contract registry principal store policy route trace license verify-invariants schema generate-docs help" -f -a "contract" -d 'Validate, describe and scaffold service contracts'
-complete -c caio -n "__fish_caio_using_subcommand help; and not __fish_seen_subcommand_from init contract registry principal store policy route trace license verify-invariants schema generate-docs help" -f -a "registry" -d 'Store service contracts and manage their status'
-complete -c caio -n "__fish_caio_using_subcommand help; and not __fish_seen_subcommand_from init contract registry principal store policy route trace license verify-invariants schema generate-docs help" -f -a "principal" -d 'Manage the principals (callers) whose tokens requests carry'
-complete -c caio -n "__fish_caio_using_subcommand help; and not __fish_seen_subcommand_from init contract registry principal store policy route trace license verify-invariants schema generate-docs help" -f -a "store" -d 'Move the state between databases: copy a home into a PostgreSQL database'
-complete -c caio -n "__fish_caio_using_subcommand help; and not __fish_seen_subcommand_from init contract registry principal store policy route trace license verify-invariants schema generate-docs help" -f -a "policy" -d 'Validate, test, install and show policy sets'
-complete -c caio -n "__fish_caio_using_subcommand help; and not __fish_seen_subcommand_from init contract registry principal store policy route trace license verify-invariants schema generate-docs help" -f -a "route" -d 'Pick the best eligible service for a request, and explain why'
-complete -c caio -n "__fish_caio_using_subcommand help; and not __fish_seen_subcommand_from init contract registry principal store policy route trace license verify-invariants schema generate-docs help" -f -a "trace" -d 'Show, list, verify, replay, checkpoint and export the decision trace'
-complete -c caio -n "__fish_caio_using_subcommand help; and not __fish_seen_subcommand_from init contract registry principal store policy route trace license verify-invariants schema generate-docs help" -f -a "license" -d 'Issue, verify, revoke and install licenses; show the license status'
-complete -c caio -n "__fish_caio_using_subcommand help; and not __fish_seen_subcommand_from init contract registry principal store policy route trace license verify-invariants schema generate-docs help" -f -a "verify-invariants" -d 'Check the engine\'s invariants on generated scenarios; exit 1 on a violation'
-complete -c caio -n "__fish_caio_using_subcommand help; and not __fish_seen_subcommand_from init contract registry principal store policy route trace license verify-invariants schema generate-docs help" -f -a "schema" -d 'Print the JSON Schema (draft 2020-12) of a JSON document caio prints'
-complete -c caio -n "__fish_caio_using_subcommand help; and not __fish_seen_subcommand_from init contract registry principal store policy route trace license verify-invariants schema generate-docs help" -f -a "generate-docs" -d 'Regenerate the man pages and shell completions from this command line'
-complete -c caio -n "__fish_caio_using_subcommand help; and not __fish_seen_subcommand_from init contract registry principal store policy route trace license verify-invariants schema generate-docs help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c caio -n "__fish_caio_using_subcommand help; and not __fish_seen_subcommand_from init contract registry principal policy route trace license store verify-invariants schema generate-docs help" -f -a "init" -d 'Create the caio home and its database if they do not exist'
+complete -c caio -n "__fish_caio_using_subcommand help; and not __fish_seen_subcommand_from init contract registry principal policy route trace license store verify-invariants schema generate-docs help" -f -a "contract" -d 'Validate, describe and scaffold service contracts'
+complete -c caio -n "__fish_caio_using_subcommand help; and not __fish_seen_subcommand_from init contract registry principal policy route trace license store verify-invariants schema generate-docs help" -f -a "registry" -d 'Store service contracts and manage their status'
+complete -c caio -n "__fish_caio_using_subcommand help; and not __fish_seen_subcommand_from init contract registry principal policy route trace license store verify-invariants schema generate-docs help" -f -a "principal" -d 'Manage the principals (callers) whose tokens requests carry'
+complete -c caio -n "__fish_caio_using_subcommand help; and not __fish_seen_subcommand_from init contract registry principal policy route trace license store verify-invariants schema generate-docs help" -f -a "policy" -d 'Validate, test, install and show policy sets'
+complete -c caio -n "__fish_caio_using_subcommand help; and not __fish_seen_subcommand_from init contract registry principal policy route trace license store verify-invariants schema generate-docs help" -f -a "route" -d 'Pick the best eligible service for a request, and explain why'
+complete -c caio -n "__fish_caio_using_subcommand help; and not __fish_seen_subcommand_from init contract registry principal policy route trace license store verify-invariants schema generate-docs help" -f -a "trace" -d 'Show, list, verify, replay, checkpoint and export the decision trace'
+complete -c caio -n "__fish_caio_using_subcommand help; and not __fish_seen_subcommand_from init contract registry principal policy route trace license store verify-invariants schema generate-docs help" -f -a "license" -d 'Issue, verify, revoke and install licenses; show the license status'
+complete -c caio -n "__fish_caio_using_subcommand help; and not __fish_seen_subcommand_from init contract registry principal policy route trace license store verify-invariants schema generate-docs help" -f -a "store" -d 'Move the state between databases: copy a home into a PostgreSQL database'
+complete -c caio -n "__fish_caio_using_subcommand help; and not __fish_seen_subcommand_from init contract registry principal policy route trace license store verify-invariants schema generate-docs help" -f -a "verify-invariants" -d 'Check the engine\'s invariants on generated scenarios; exit 1 on a violation'
+complete -c caio -n "__fish_caio_using_subcommand help; and not __fish_seen_subcommand_from init contract registry principal policy route trace license store verify-invariants schema generate-docs help" -f -a "schema" -d 'Print the JSON Schema (draft 2020-12) of a JSON document caio prints'
+complete -c caio -n "__fish_caio_using_subcommand help; and not __fish_seen_subcommand_from init contract registry principal policy route trace license store verify-invariants schema generate-docs help" -f -a "generate-docs" -d 'Regenerate the man pages and shell completions from this command line'
+complete -c caio -n "__fish_caio_using_subcommand help; and not __fish_seen_subcommand_from init contract registry principal policy route trace license store verify-invariants schema generate-docs help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c caio -n "__fish_caio_using_subcommand help; and __fish_seen_subcommand_from contract" -f -a "validate" -d 'Check contract files and directories (recursive *.yaml, *.yml); exit 1 if any is invalid'
 complete -c caio -n "__fish_caio_using_subcommand help; and __fish_seen_subcommand_from contract" -f -a "schema" -d 'Print the JSON Schema (draft 2020-12) of a contract, for editors and CI'
 complete -c caio -n "__fish_caio_using_subcommand help; and __fish_seen_subcommand_from contract" -f -a "new" -d 'Print a new, commented contract to stdout, ready to edit'
@@ -841,7 +841,6 @@ complete -c caio -n "__fish_caio_using_subcommand help; and __fish_seen_subcomma
 complete -c caio -n "__fish_caio_using_subcommand help; and __fish_seen_subcommand_from principal" -f -a "add" -d 'Create a principal and print its token (shown once, never stored in clear)'
 complete -c caio -n "__fish_caio_using_subcommand help; and __fish_seen_subcommand_from principal" -f -a "list" -d 'List principals (never their tokens)'
 complete -c caio -n "__fish_caio_using_subcommand help; and __fish_seen_subcommand_from principal" -f -a "revoke" -d 'Revoke a principal\'s token; requests carrying it are refused'
-complete -c caio -n "__fish_caio_using_subcommand help; and __fish_seen_subcommand_from store" -f -a "migrate" -d 'Copy the home\'s SQLite database (registry history, principals, policy sets, traces with their objects and checkpoints, stats, licences) into an empty PostgreSQL database, in one transaction; verify the copy (chain, head, a replay sample) before committing it'
 complete -c caio -n "__fish_caio_using_subcommand help; and __fish_seen_subcommand_from policy" -f -a "validate" -d 'Check policy files and directories; exit 1 if any is invalid'
 complete -c caio -n "__fish_caio_using_subcommand help; and __fish_seen_subcommand_from policy" -f -a "test" -d 'Run the `tests:` blocks of policy files; exit 1 on any failure'
 complete -c caio -n "__fish_caio_using_subcommand help; and __fish_seen_subcommand_from policy" -f -a "apply" -d 'Validate policy files and install them as the home\'s active policy set'
@@ -863,3 +862,4 @@ complete -c caio -n "__fish_caio_using_subcommand help; and __fish_seen_subcomma
 complete -c caio -n "__fish_caio_using_subcommand help; and __fish_seen_subcommand_from license" -f -a "trust" -d 'Trust a vendor public key; from then on `caio route` needs a license'
 complete -c caio -n "__fish_caio_using_subcommand help; and __fish_seen_subcommand_from license" -f -a "untrust" -d 'Stop trusting a vendor key (a retired or compromised one); licenses it signed stop counting'
 complete -c caio -n "__fish_caio_using_subcommand help; and __fish_seen_subcommand_from license" -f -a "status" -d 'Show installed licenses, days left, grace state and the revocation list'
+complete -c caio -n "__fish_caio_using_subcommand help; and __fish_seen_subcommand_from store" -f -a "migrate" -d 'Copy the home\'s SQLite database (registry history, principals, policy sets, traces with their objects and checkpoints, stats, licences) into an empty PostgreSQL database, in one transaction; verify the copy (chain, head, a replay sample) before committing it'

@@ -121,10 +121,6 @@ pub enum Command {
     #[command(subcommand)]
     Principal(principal::PrincipalCommand),
 
-    /// Move the state between databases: copy a home into a PostgreSQL database
-    #[command(subcommand)]
-    Store(store::StoreCommand),
-
     /// Validate, test, install and show policy sets
     #[command(subcommand)]
     Policy(policy::PolicyCommand),
@@ -139,6 +135,10 @@ pub enum Command {
     /// Issue, verify, revoke and install licenses; show the license status
     #[command(subcommand)]
     License(license::LicenseCommand),
+
+    /// Move the state between databases: copy a home into a PostgreSQL database
+    #[command(subcommand)]
+    Store(store::StoreCommand),
 
     /// Check the engine's invariants on generated scenarios; exit 1 on a violation
     VerifyInvariants(invariants::VerifyInvariantsArgs),
