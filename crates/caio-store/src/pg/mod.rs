@@ -45,6 +45,7 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
+use zeroize::Zeroizing;
 
 /// The schema version this binary writes (the same as SQLite's).
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -66,9 +67,32 @@ const MIGRATE_LOCK: i64 = 0x6361_696f_0000_0002;
 /// its own statement, so a long visit never meets the statement timeout).
 const PAGE: i64 = 5_000;
 
+/// A connection a store of this process no longer uses, kept for the next
+/// store opened on the same database: a command often opens the store twice
+/// (the licence gate, then the command itself), and each new connection
+/// costs a TLS handshake and a password exchange.
+struct Idle {
+    /// The URL's identity and the lock timeout the session was set up with.
+    key: (Zeroizing<String>, Duration),
+    client: postgres::Client,
+    statements: HashMap<String, Statement>,
+    /// The schema was found current.
+    migrated: bool,
+}
+
+/// A static, never dropped: at exit the process closes the socket (a
+/// thread-local would drop the client while the runtime it needs is being
+/// torn down).
+static IDLE: std::sync::Mutex<Option<Idle>> = std::sync::Mutex::new(None);
+
 /// An open PostgreSQL store.
 pub(crate) struct Postgres {
-    client: RefCell<postgres::Client>,
+    /// Always `Some` until the store is dropped.
+    client: RefCell<Option<postgres::Client>>,
+    /// The key to leave the connection under for the next store.
+    key: (Zeroizing<String>, Duration),
+    /// The schema was found current (no need to look again).
+    migrated: std::cell::Cell<bool>,
     /// The URL without its password, for messages.
     location: PathBuf,
     statements: RefCell<HashMap<String, Statement>>,
@@ -78,9 +102,28 @@ pub(crate) struct Postgres {
 }
 
 impl Postgres {
-    /// Connects, with caio's defaults for what the URL leaves unset.
+    /// Connects, with caio's defaults for what the URL leaves unset; or
+    /// takes the connection an earlier store of this process left.
     pub(crate) fn connect(url: &DatabaseUrl, lock_timeout: Duration) -> Result<Postgres, Error> {
         let location = PathBuf::from(url.to_string());
+        let key = (Zeroizing::new(url.identity().to_string()), lock_timeout);
+        let idle = match IDLE.lock() {
+            Ok(mut idle) => match idle.take() {
+                Some(i) if i.key == key && !i.client.is_closed() => Some(i),
+                _ => None,
+            },
+            Err(_) => None,
+        };
+        if let Some(idle) = idle {
+            return Ok(Postgres {
+                client: RefCell::new(Some(idle.client)),
+                key,
+                migrated: std::cell::Cell::new(idle.migrated),
+                location,
+                statements: RefCell::new(idle.statements),
+                importing: std::cell::Cell::new(false),
+            });
+        }
         let mut config = url.config()?;
         if !url.sets("connect_timeout") {
             config.connect_timeout(url::CONNECT_TIMEOUT);
@@ -117,7 +160,9 @@ impl Postgres {
             .connect(tokio_postgres_rustls::MakeRustlsConnect::new(tls))
             .map_err(|e| connection_error(&location, &e))?;
         Ok(Postgres {
-            client: RefCell::new(client),
+            client: RefCell::new(Some(client)),
+            key,
+            migrated: std::cell::Cell::new(false),
             location,
             statements: RefCell::new(HashMap::new()),
             importing: std::cell::Cell::new(false),
@@ -138,17 +183,24 @@ impl Postgres {
     /// Brings the schema to [`SCHEMA_VERSION`], creating it in an empty
     /// database; refuses a newer schema.
     pub(crate) fn migrate(&self) -> Result<(), Error> {
-        let current = self.version()?;
-        self.refuse_newer(current)?;
-        if current == SCHEMA_VERSION {
+        if self.migrated.get() {
             return Ok(());
         }
-        self.migrate_to(SCHEMA_VERSION)
+        let current = self.version()?;
+        self.refuse_newer(current)?;
+        if current != SCHEMA_VERSION {
+            self.migrate_to(SCHEMA_VERSION)?;
+        }
+        self.migrated.set(true);
+        Ok(())
     }
 
     /// [`migrate`](Self::migrate) for a command that needs existing state:
     /// a database without caio's schema is reported, not initialised.
     pub(crate) fn migrate_existing(&self) -> Result<(), Error> {
+        if self.migrated.get() {
+            return Ok(());
+        }
         let current = self.version()?;
         if current == 0 {
             return Err(Error::NoRegistry {
@@ -217,11 +269,13 @@ impl Postgres {
 
     /// The connection, or an error (never a panic) if it is in use.
     fn client(&self) -> Result<std::cell::RefMut<'_, postgres::Client>, Error> {
-        self.client.try_borrow_mut().map_err(|_| Error::Store {
+        let in_use = || Error::Store {
             path: self.location.clone(),
             reason: "the database connection is already in use".into(),
             help: "this is unexpected; report it with the command that failed",
-        })
+        };
+        let borrowed = self.client.try_borrow_mut().map_err(|_| in_use())?;
+        std::cell::RefMut::filter_map(borrowed, Option::as_mut).map_err(|_| in_use())
     }
 
     /// Runs `f` in one write transaction holding the fleet-wide write lock:
@@ -330,6 +384,28 @@ impl Postgres {
     /// Maps a failure of this connection.
     pub(crate) fn err(&self, e: &postgres::Error) -> Error {
         state(&self.location, e)
+    }
+}
+
+impl Drop for Postgres {
+    /// Leaves a healthy connection for the next store of this process
+    /// (never one inside a copy's open transaction).
+    fn drop(&mut self) {
+        let Some(client) = self.client.get_mut().take() else {
+            return;
+        };
+        if self.importing.get() || client.is_closed() {
+            return;
+        }
+        let idle = Idle {
+            key: self.key.clone(),
+            client,
+            statements: std::mem::take(self.statements.get_mut()),
+            migrated: self.migrated.get(),
+        };
+        if let Ok(mut slot) = IDLE.lock() {
+            *slot = Some(idle);
+        }
     }
 }
 

@@ -150,6 +150,12 @@ impl DatabaseUrl {
         })
     }
 
+    /// What tells two URLs apart for reusing a connection (the parsed
+    /// form, password included; never shown).
+    pub(crate) fn identity(&self) -> &str {
+        &self.driver
+    }
+
     /// Whether the URL sets parameter `key` itself.
     pub(crate) fn sets(&self, key: &str) -> bool {
         self.given.iter().any(|k| k == key)
