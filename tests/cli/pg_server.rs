@@ -124,18 +124,6 @@ impl PgServer {
         .unwrap_or_else(|e| panic!("restart the test server: {e}"));
     }
 
-    /// Stops the server at once (`pg_ctl stop -m immediate`).
-    pub fn stop(&self) {
-        self.pg_ctl(&["stop", "-m", "immediate", "-w"])
-            .unwrap_or_else(|e| panic!("stop the test server: {e}"));
-    }
-
-    /// Starts a stopped server again on the same port.
-    pub fn start_again(&self) {
-        self.pg_ctl(&["start", "-w", "-t", "60", "-o", &self.options()])
-            .unwrap_or_else(|e| panic!("start the test server: {e}"));
-    }
-
     fn start(owned: bool) -> Result<PgServer, String> {
         let bin = bin_dir()?;
         let dir = tempfile::Builder::new()
