@@ -746,6 +746,38 @@ fn store_migrate_copies_a_home_and_refuses_a_non_empty_target() {
     let head = caio(&env, Some(&url), &["--format", "json", "trace", "verify"]);
     assert_eq!(head.json()["records"], 5);
 
+    // A home whose chain is broken: the copy does not verify, is rolled
+    // back, and leaves the target empty.
+    let conn = rusqlite::Connection::open(env.home().join("caio.db")).unwrap();
+    conn.execute(
+        "UPDATE traces SET record = replace(record, 'anonymous', 'anonymouz') WHERE seq = 2",
+        [],
+    )
+    .unwrap();
+    drop(conn);
+    let target = server.create_database();
+    let broken = caio(&env, None, &["store", "migrate", "--to", &target]);
+    assert_eq!(broken.code, 1, "{broken}");
+    assert!(flat(&broken.stderr).contains("does not verify"), "{broken}");
+    assert!(flat(&broken.stderr).contains("rolled back"), "{broken}");
+    let mut client = server.client(&target);
+    for table in ["traces", "contract_versions", "principals", "trace_objects"] {
+        let n: i64 = client
+            .query_one(&format!("SELECT count(*) FROM {table}"), &[])
+            .unwrap()
+            .get(0);
+        assert_eq!(n, 0, "{table} after a rolled-back copy");
+    }
+    // Once the home is right again, the same target takes the copy.
+    let conn = rusqlite::Connection::open(env.home().join("caio.db")).unwrap();
+    conn.execute(
+        "UPDATE traces SET record = replace(record, 'anonymouz', 'anonymous') WHERE seq = 2",
+        [],
+    )
+    .unwrap();
+    drop(conn);
+    caio(&env, None, &["store", "migrate", "--to", &target]).code(0);
+
     // Without a target, or without a home, it says what is missing.
     let none = caio(&env, None, &["store", "migrate"]);
     assert_eq!(none.code, 2, "{none}");

@@ -85,8 +85,15 @@ impl Postgres {
         self.writable()?;
         let tables = sqlite_tables(source)?;
         let mut client = self.client()?;
+        // A large home's COPY may run past the statement timeout, and the
+        // verification works between reads: neither limit of a command's
+        // session suits a copy.
         client
-            .batch_execute("BEGIN ISOLATION LEVEL READ COMMITTED")
+            .batch_execute(
+                "BEGIN ISOLATION LEVEL READ COMMITTED;
+                 SET LOCAL statement_timeout = 0;
+                 SET LOCAL idle_in_transaction_session_timeout = '10min';",
+            )
             .map_err(|e| self.err(&e))?;
         self.importing.set(true);
         let copied = self.import_into(source, &tables, &mut client);
