@@ -20,7 +20,8 @@ use caio_core::lifecycle::ServiceStatus;
 use caio_core::policy::PolicySet;
 use caio_core::principal::{AuthFailure, Principal};
 use caio_core::request::Request;
-use caio_core::routing::{self, Candidate, Identity, Routed, ServiceStats};
+use caio_core::routing::{self, Candidate, ContractRef, Identity, Routed, ServiceStats};
+use caio_core::trace::{Object, v2};
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
@@ -58,6 +59,9 @@ enum Source {
 /// with one router and its cache).
 pub struct Router {
     source: Source,
+    /// The candidate-set objects built so far, newest last: a batch routes
+    /// most lines over the same few candidate sets.
+    candidate_objects: Vec<(Vec<ContractRef>, Rc<Object>)>,
     policies: PolicySet,
     policy_hash: String,
     /// Whether the stateless inputs were handed out for storing.
@@ -78,6 +82,7 @@ impl Router {
                 cache: BTreeMap::new(),
                 health: BTreeMap::new(),
             },
+            candidate_objects: Vec::new(),
             policies,
             policy_hash,
             inputs_taken: false,
@@ -128,6 +133,7 @@ impl Router {
                 identities,
                 health: None,
             },
+            candidate_objects: Vec::new(),
             policies,
             policy_hash,
             inputs_taken: false,
@@ -194,6 +200,32 @@ impl Router {
             }
             Source::Files { .. } => Ok(None),
         }
+    }
+
+    /// The trace object of the candidate set `contracts`: built once per
+    /// distinct set and kept for the router's next decisions (comparing two
+    /// sets costs far less than serialising and hashing one).
+    pub fn candidates_object(&mut self, contracts: &[ContractRef]) -> Result<Rc<Object>, Error> {
+        const KEEP: usize = 8;
+        if let Some((_, object)) = self
+            .candidate_objects
+            .iter()
+            .rev()
+            .find(|(set, _)| set.as_slice() == contracts)
+        {
+            return Ok(Rc::clone(object));
+        }
+        let object = Rc::new(v2::candidates_object(contracts).map_err(|e| Error::Store {
+            path: "trace".into(),
+            reason: format!("the candidate set has no canonical form: {e}"),
+            help: "this is unexpected; report it with the request",
+        })?);
+        if self.candidate_objects.len() == KEEP {
+            self.candidate_objects.remove(0);
+        }
+        self.candidate_objects
+            .push((contracts.to_vec(), Rc::clone(&object)));
+        Ok(object)
     }
 
     /// A candidate's contract by service id (what execution calls).
