@@ -444,7 +444,7 @@ Register-ArgumentCompleter -Native -CommandName 'caio' -ScriptBlock {
             [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured by `auto`)')
-            [CompletionResult]::new('--explain', '--explain', [CompletionResultType]::ParameterName, 'Show every candidate with its terms, every rejection, and the weights')
+            [CompletionResult]::new('--explain', '--explain', [CompletionResultType]::ParameterName, 'Show every candidate with its terms (and the cost and p95 behind them), every stage that would reject each rejected one (the first marked `*`), hints on what would qualify, and the weights')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Route without appending to the trace')
             [CompletionResult]::new('--batch', '--batch', [CompletionResultType]::ParameterName, 'Read JSON Lines (one request per line) and write one JSON decision per line (candidates listed only with --explain or --top)')
             [CompletionResult]::new('--execute', '--execute', [CompletionResultType]::ParameterName, 'Send the payload to the chosen service, with retries and failover, and print the response body')

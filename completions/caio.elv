@@ -395,7 +395,7 @@ set edit:completion:arg-completer[caio] = {|@words|
             cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
             cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI'
             cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
-            cand --explain 'Show every candidate with its terms, every rejection, and the weights'
+            cand --explain 'Show every candidate with its terms (and the cost and p95 behind them), every stage that would reject each rejected one (the first marked `*`), hints on what would qualify, and the weights'
             cand --dry-run 'Route without appending to the trace'
             cand --batch 'Read JSON Lines (one request per line) and write one JSON decision per line (candidates listed only with --explain or --top)'
             cand --execute 'Send the payload to the chosen service, with retries and failover, and print the response body'

@@ -389,7 +389,7 @@ junit\t'A JUnit XML report, for test-report tools (checking commands only)'"
 complete -c caio -n "__fish_caio_using_subcommand route" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t''
 never\t''"
-complete -c caio -n "__fish_caio_using_subcommand route" -l explain -d 'Show every candidate with its terms, every rejection, and the weights'
+complete -c caio -n "__fish_caio_using_subcommand route" -l explain -d 'Show every candidate with its terms (and the cost and p95 behind them), every stage that would reject each rejected one (the first marked `*`), hints on what would qualify, and the weights'
 complete -c caio -n "__fish_caio_using_subcommand route" -l dry-run -d 'Route without appending to the trace'
 complete -c caio -n "__fish_caio_using_subcommand route" -l batch -d 'Read JSON Lines (one request per line) and write one JSON decision per line (candidates listed only with --explain or --top)'
 complete -c caio -n "__fish_caio_using_subcommand route" -l execute -d 'Send the payload to the chosen service, with retries and failover, and print the response body'

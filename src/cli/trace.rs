@@ -278,6 +278,7 @@ fn show(store: &Store, id: &str, ui: &mut Ui) -> Result<Exit, Failure> {
             top: None,
             dry_run: false,
         },
+        None,
         ui,
     )?;
     Ok(Exit::Success)

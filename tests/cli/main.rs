@@ -9,6 +9,7 @@ mod contract;
 mod control;
 mod docs;
 mod execute;
+mod explain;
 mod global;
 mod hostile;
 mod identity;

@@ -239,7 +239,14 @@ fn flush(
                 let Some(t) = traced.next() else {
                     break;
                 };
+                let explained = match args.explain {
+                    true => super::explained(true, router, &b.1, &b.2)?,
+                    false => None,
+                };
                 let mut doc = RouteJson::new(&b.2, &t, args.top, listed);
+                if let Some(e) = &explained {
+                    doc.explain(&e.explanation);
+                }
                 doc.line = Some(b.0);
                 ui.json_line(Schema::RouteBatchLine, &doc)?;
             }

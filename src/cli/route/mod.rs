@@ -27,6 +27,39 @@ mod json;
 
 use batch::batch;
 pub(crate) use human::{View, render};
+
+/// What an explanation shows beyond the decision, and where its inputs
+/// came from (the hints say how to change them).
+pub(crate) struct Explained {
+    pub explanation: caio_core::routing::explain::Explanation,
+    /// Candidates came from the registry (else from --contracts).
+    pub registry: bool,
+    /// Tokens are checked against a home (else: anonymous or simulated).
+    pub tokens: bool,
+}
+
+/// The explanation of `routed`, when it is shown: with --explain, or
+/// when nothing was routed (a refused request needs none).
+fn explained(
+    explain: bool,
+    router: &mut Router,
+    request: &Request,
+    routed: &Routed,
+) -> Result<Option<Explained>, Error> {
+    let wanted = match routed.decision.outcome {
+        Outcome::Refused => false,
+        Outcome::NoRoute => true,
+        Outcome::Routed => explain,
+    };
+    if !wanted {
+        return Ok(None);
+    }
+    Ok(Some(Explained {
+        explanation: router.explain(request, routed)?,
+        registry: router.is_registry(),
+        tokens: router.checks_tokens(),
+    }))
+}
 pub(crate) use json::RouteJson;
 
 const AFTER_HELP: &str = "\
@@ -72,7 +105,9 @@ pub struct RouteArgs {
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(..=MAX_SEED))]
     seed: Option<u64>,
 
-    /// Show every candidate with its terms, every rejection, and the weights
+    /// Show every candidate with its terms (and the cost and p95 behind them), every stage
+    /// that would reject each rejected one (the first marked `*`), hints on what would
+    /// qualify, and the weights
     #[arg(long)]
     explain: bool,
 
@@ -213,13 +248,15 @@ pub fn run(args: RouteArgs, global: &GlobalArgs, ui: &mut Ui) -> Result<Exit, Er
     if routed.decision.outcome == Outcome::Refused {
         ui.error(&AuthenticationFailed);
     }
+    let explained = explained(args.explain, &mut router, &request, &routed)?;
     if ui.is_json() {
-        ui.json(
-            Schema::Route,
-            &RouteJson::new(&routed, &traced, args.top, true),
-        )?;
+        let mut doc = RouteJson::new(&routed, &traced, args.top, true);
+        if let Some(e) = &explained {
+            doc.explain(&e.explanation);
+        }
+        ui.json(Schema::Route, &doc)?;
     } else if routed.decision.outcome != Outcome::Refused {
-        render(&routed, &traced, args.view(), ui)?;
+        render(&routed, &traced, args.view(), explained.as_ref(), ui)?;
     }
     Ok(exit_of(&routed.decision))
 }
