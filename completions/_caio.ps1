@@ -618,11 +618,14 @@ Register-ArgumentCompleter -Native -CommandName 'caio' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('keygen', 'keygen', [CompletionResultType]::ParameterValue, 'Create a vendor signing key: vendor.key (mode 0600), vendor.pub, vendor.pub.pem')
             [CompletionResult]::new('issue', 'issue', [CompletionResultType]::ParameterValue, 'Sign a license, record it, and print it')
+            [CompletionResult]::new('renew', 'renew', [CompletionResultType]::ParameterValue, 'Issue a renewal: a new license for the same customer, linked to the one it renews')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show a license: its claims, where it stands, and its history (issued, renewed, revoked)')
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check a license (format, signature, dates, revocation) and show its claims')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List issued licenses, soonest expiry first')
             [CompletionResult]::new('revoke', 'revoke', [CompletionResultType]::ParameterValue, 'Revoke an issued license (customers learn it from the next revocation list)')
             [CompletionResult]::new('revocations', 'revocations', [CompletionResultType]::ParameterValue, 'Sign and print the revocation list: every revoked license, next sequence number')
             [CompletionResult]::new('install', 'install', [CompletionResultType]::ParameterValue, 'Install a license and/or a revocation list on this instance')
+            [CompletionResult]::new('uninstall', 'uninstall', [CompletionResultType]::ParameterValue, 'Remove installed licenses from this instance: the one named, or all of them')
             [CompletionResult]::new('trust', 'trust', [CompletionResultType]::ParameterValue, 'Trust a vendor public key; from then on `caio route` needs a license')
             [CompletionResult]::new('untrust', 'untrust', [CompletionResultType]::ParameterValue, 'Stop trusting a vendor key (a retired or compromised one); licenses it signed stop counting')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show installed licenses, days left, grace state and the revocation list')
@@ -630,7 +633,8 @@ Register-ArgumentCompleter -Native -CommandName 'caio' -ScriptBlock {
             break
         }
         'caio;license;keygen' {
-            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Directory to write the three files into (created if missing; nothing is overwritten)')
+            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Directory to write the three files into (created mode 0700 if missing; nothing is overwritten) [default: keys/ in the caio home, where `issue` looks]')
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'Who issues licenses with this key, recorded as `issued_by` of each [default: the operating-system user]')
             [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured by `auto`)')
@@ -643,12 +647,41 @@ Register-ArgumentCompleter -Native -CommandName 'caio' -ScriptBlock {
             break
         }
         'caio;license;issue' {
-            [CompletionResult]::new('--customer', '--customer', [CompletionResultType]::ParameterName, 'Customer name, as it appears in the license')
+            [CompletionResult]::new('--customer', '--customer', [CompletionResultType]::ParameterName, 'Customer name, as it appears in the license (matched case-insensitively with the customers on record)')
             [CompletionResult]::new('--features', '--features', [CompletionResultType]::ParameterName, 'Features granted, comma-separated')
-            [CompletionResult]::new('--expires', '--expires', [CompletionResultType]::ParameterName, 'Last valid day (UTC), e.g. 2027-12-31')
-            [CompletionResult]::new('--not-before', '--not-before', [CompletionResultType]::ParameterName, 'First valid day (UTC) [default: now]')
+            [CompletionResult]::new('--expires', '--expires', [CompletionResultType]::ParameterName, 'Last valid day (UTC) like 2027-12-31, an RFC 3339 time, or days from today like 365d')
+            [CompletionResult]::new('--not-before', '--not-before', [CompletionResultType]::ParameterName, 'First valid day (UTC), an RFC 3339 time, or days from today [default: now]')
             [CompletionResult]::new('--seats', '--seats', [CompletionResultType]::ParameterName, 'Seats bought (recorded in the license; caio does not count seats)')
             [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'Signing key [default: keys/vendor.key in the caio home]')
+            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured by `auto`)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail (repeat for more)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'caio;license;renew' {
+            [CompletionResult]::new('--expires', '--expires', [CompletionResultType]::ParameterName, 'Last valid day (UTC) like 2028-12-31, an RFC 3339 time, or days from today like +365d')
+            [CompletionResult]::new('--not-before', '--not-before', [CompletionResultType]::ParameterName, 'First valid day of the renewal [default: now]')
+            [CompletionResult]::new('--features', '--features', [CompletionResultType]::ParameterName, 'Features granted [default: those of the license renewed]')
+            [CompletionResult]::new('--seats', '--seats', [CompletionResultType]::ParameterName, 'Seats bought [default: those of the license renewed]')
+            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'Signing key [default: keys/vendor.key in the caio home]')
+            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured by `auto`)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail (repeat for more)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'caio;license;show' {
             [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured by `auto`)')
@@ -705,6 +738,7 @@ Register-ArgumentCompleter -Native -CommandName 'caio' -ScriptBlock {
         }
         'caio;license;revocations' {
             [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'Signing key [default: keys/vendor.key in the caio home]')
+            [CompletionResult]::new('--sequence', '--sequence', [CompletionResultType]::ParameterName, 'The list''s sequence number, above every list published before (only needed from a home that never issued with the key)')
             [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured by `auto`)')
@@ -719,6 +753,18 @@ Register-ArgumentCompleter -Native -CommandName 'caio' -ScriptBlock {
         'caio;license;install' {
             [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'Read the license from this file (`-` for stdin)')
             [CompletionResult]::new('--revocations', '--revocations', [CompletionResultType]::ParameterName, 'A revocation list to install (from `caio license revocations`)')
+            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured by `auto`)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail (repeat for more)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'caio;license;uninstall' {
             [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured by `auto`)')
@@ -769,11 +815,14 @@ Register-ArgumentCompleter -Native -CommandName 'caio' -ScriptBlock {
         'caio;license;help' {
             [CompletionResult]::new('keygen', 'keygen', [CompletionResultType]::ParameterValue, 'Create a vendor signing key: vendor.key (mode 0600), vendor.pub, vendor.pub.pem')
             [CompletionResult]::new('issue', 'issue', [CompletionResultType]::ParameterValue, 'Sign a license, record it, and print it')
+            [CompletionResult]::new('renew', 'renew', [CompletionResultType]::ParameterValue, 'Issue a renewal: a new license for the same customer, linked to the one it renews')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show a license: its claims, where it stands, and its history (issued, renewed, revoked)')
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check a license (format, signature, dates, revocation) and show its claims')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List issued licenses, soonest expiry first')
             [CompletionResult]::new('revoke', 'revoke', [CompletionResultType]::ParameterValue, 'Revoke an issued license (customers learn it from the next revocation list)')
             [CompletionResult]::new('revocations', 'revocations', [CompletionResultType]::ParameterValue, 'Sign and print the revocation list: every revoked license, next sequence number')
             [CompletionResult]::new('install', 'install', [CompletionResultType]::ParameterValue, 'Install a license and/or a revocation list on this instance')
+            [CompletionResult]::new('uninstall', 'uninstall', [CompletionResultType]::ParameterValue, 'Remove installed licenses from this instance: the one named, or all of them')
             [CompletionResult]::new('trust', 'trust', [CompletionResultType]::ParameterValue, 'Trust a vendor public key; from then on `caio route` needs a license')
             [CompletionResult]::new('untrust', 'untrust', [CompletionResultType]::ParameterValue, 'Stop trusting a vendor key (a retired or compromised one); licenses it signed stop counting')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show installed licenses, days left, grace state and the revocation list')
@@ -784,6 +833,12 @@ Register-ArgumentCompleter -Native -CommandName 'caio' -ScriptBlock {
             break
         }
         'caio;license;help;issue' {
+            break
+        }
+        'caio;license;help;renew' {
+            break
+        }
+        'caio;license;help;show' {
             break
         }
         'caio;license;help;verify' {
@@ -799,6 +854,9 @@ Register-ArgumentCompleter -Native -CommandName 'caio' -ScriptBlock {
             break
         }
         'caio;license;help;install' {
+            break
+        }
+        'caio;license;help;uninstall' {
             break
         }
         'caio;license;help;trust' {
@@ -988,11 +1046,14 @@ Register-ArgumentCompleter -Native -CommandName 'caio' -ScriptBlock {
         'caio;help;license' {
             [CompletionResult]::new('keygen', 'keygen', [CompletionResultType]::ParameterValue, 'Create a vendor signing key: vendor.key (mode 0600), vendor.pub, vendor.pub.pem')
             [CompletionResult]::new('issue', 'issue', [CompletionResultType]::ParameterValue, 'Sign a license, record it, and print it')
+            [CompletionResult]::new('renew', 'renew', [CompletionResultType]::ParameterValue, 'Issue a renewal: a new license for the same customer, linked to the one it renews')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show a license: its claims, where it stands, and its history (issued, renewed, revoked)')
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check a license (format, signature, dates, revocation) and show its claims')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List issued licenses, soonest expiry first')
             [CompletionResult]::new('revoke', 'revoke', [CompletionResultType]::ParameterValue, 'Revoke an issued license (customers learn it from the next revocation list)')
             [CompletionResult]::new('revocations', 'revocations', [CompletionResultType]::ParameterValue, 'Sign and print the revocation list: every revoked license, next sequence number')
             [CompletionResult]::new('install', 'install', [CompletionResultType]::ParameterValue, 'Install a license and/or a revocation list on this instance')
+            [CompletionResult]::new('uninstall', 'uninstall', [CompletionResultType]::ParameterValue, 'Remove installed licenses from this instance: the one named, or all of them')
             [CompletionResult]::new('trust', 'trust', [CompletionResultType]::ParameterValue, 'Trust a vendor public key; from then on `caio route` needs a license')
             [CompletionResult]::new('untrust', 'untrust', [CompletionResultType]::ParameterValue, 'Stop trusting a vendor key (a retired or compromised one); licenses it signed stop counting')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show installed licenses, days left, grace state and the revocation list')
@@ -1002,6 +1063,12 @@ Register-ArgumentCompleter -Native -CommandName 'caio' -ScriptBlock {
             break
         }
         'caio;help;license;issue' {
+            break
+        }
+        'caio;help;license;renew' {
+            break
+        }
+        'caio;help;license;show' {
             break
         }
         'caio;help;license;verify' {
@@ -1017,6 +1084,9 @@ Register-ArgumentCompleter -Native -CommandName 'caio' -ScriptBlock {
             break
         }
         'caio;help;license;install' {
+            break
+        }
+        'caio;help;license;uninstall' {
             break
         }
         'caio;help;license;trust' {

@@ -133,17 +133,26 @@ _caio() {
             caio__subcmd__help__subcmd__license,list)
                 cmd="caio__subcmd__help__subcmd__license__subcmd__list"
                 ;;
+            caio__subcmd__help__subcmd__license,renew)
+                cmd="caio__subcmd__help__subcmd__license__subcmd__renew"
+                ;;
             caio__subcmd__help__subcmd__license,revocations)
                 cmd="caio__subcmd__help__subcmd__license__subcmd__revocations"
                 ;;
             caio__subcmd__help__subcmd__license,revoke)
                 cmd="caio__subcmd__help__subcmd__license__subcmd__revoke"
                 ;;
+            caio__subcmd__help__subcmd__license,show)
+                cmd="caio__subcmd__help__subcmd__license__subcmd__show"
+                ;;
             caio__subcmd__help__subcmd__license,status)
                 cmd="caio__subcmd__help__subcmd__license__subcmd__status"
                 ;;
             caio__subcmd__help__subcmd__license,trust)
                 cmd="caio__subcmd__help__subcmd__license__subcmd__trust"
+                ;;
+            caio__subcmd__help__subcmd__license,uninstall)
+                cmd="caio__subcmd__help__subcmd__license__subcmd__uninstall"
                 ;;
             caio__subcmd__help__subcmd__license,untrust)
                 cmd="caio__subcmd__help__subcmd__license__subcmd__untrust"
@@ -226,17 +235,26 @@ _caio() {
             caio__subcmd__license,list)
                 cmd="caio__subcmd__license__subcmd__list"
                 ;;
+            caio__subcmd__license,renew)
+                cmd="caio__subcmd__license__subcmd__renew"
+                ;;
             caio__subcmd__license,revocations)
                 cmd="caio__subcmd__license__subcmd__revocations"
                 ;;
             caio__subcmd__license,revoke)
                 cmd="caio__subcmd__license__subcmd__revoke"
                 ;;
+            caio__subcmd__license,show)
+                cmd="caio__subcmd__license__subcmd__show"
+                ;;
             caio__subcmd__license,status)
                 cmd="caio__subcmd__license__subcmd__status"
                 ;;
             caio__subcmd__license,trust)
                 cmd="caio__subcmd__license__subcmd__trust"
+                ;;
+            caio__subcmd__license,uninstall)
+                cmd="caio__subcmd__license__subcmd__uninstall"
                 ;;
             caio__subcmd__license,untrust)
                 cmd="caio__subcmd__license__subcmd__untrust"
@@ -259,17 +277,26 @@ _caio() {
             caio__subcmd__license__subcmd__help,list)
                 cmd="caio__subcmd__license__subcmd__help__subcmd__list"
                 ;;
+            caio__subcmd__license__subcmd__help,renew)
+                cmd="caio__subcmd__license__subcmd__help__subcmd__renew"
+                ;;
             caio__subcmd__license__subcmd__help,revocations)
                 cmd="caio__subcmd__license__subcmd__help__subcmd__revocations"
                 ;;
             caio__subcmd__license__subcmd__help,revoke)
                 cmd="caio__subcmd__license__subcmd__help__subcmd__revoke"
                 ;;
+            caio__subcmd__license__subcmd__help,show)
+                cmd="caio__subcmd__license__subcmd__help__subcmd__show"
+                ;;
             caio__subcmd__license__subcmd__help,status)
                 cmd="caio__subcmd__license__subcmd__help__subcmd__status"
                 ;;
             caio__subcmd__license__subcmd__help,trust)
                 cmd="caio__subcmd__license__subcmd__help__subcmd__trust"
+                ;;
+            caio__subcmd__license__subcmd__help,uninstall)
+                cmd="caio__subcmd__license__subcmd__help__subcmd__uninstall"
                 ;;
             caio__subcmd__license__subcmd__help,untrust)
                 cmd="caio__subcmd__license__subcmd__help__subcmd__untrust"
@@ -782,7 +809,7 @@ _caio() {
             return 0
             ;;
         caio__subcmd__help__subcmd__license)
-            opts="keygen issue verify list revoke revocations install trust untrust status"
+            opts="keygen issue renew show verify list revoke revocations install uninstall trust untrust status"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -851,6 +878,20 @@ _caio() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        caio__subcmd__help__subcmd__license__subcmd__renew)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         caio__subcmd__help__subcmd__license__subcmd__revocations)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -879,6 +920,20 @@ _caio() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        caio__subcmd__help__subcmd__license__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         caio__subcmd__help__subcmd__license__subcmd__status)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -894,6 +949,20 @@ _caio() {
             return 0
             ;;
         caio__subcmd__help__subcmd__license__subcmd__trust)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caio__subcmd__help__subcmd__license__subcmd__uninstall)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1340,7 +1409,7 @@ _caio() {
             return 0
             ;;
         caio__subcmd__license)
-            opts="-q -v -h --home --format --color --quiet --verbose --help keygen issue verify list revoke revocations install trust untrust status help"
+            opts="-q -v -h --home --format --color --quiet --verbose --help keygen issue renew show verify list revoke revocations install uninstall trust untrust status help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1366,7 +1435,7 @@ _caio() {
             return 0
             ;;
         caio__subcmd__license__subcmd__help)
-            opts="keygen issue verify list revoke revocations install trust untrust status help"
+            opts="keygen issue renew show verify list revoke revocations install uninstall trust untrust status help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1449,6 +1518,20 @@ _caio() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        caio__subcmd__license__subcmd__help__subcmd__renew)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         caio__subcmd__license__subcmd__help__subcmd__revocations)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -1477,6 +1560,20 @@ _caio() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        caio__subcmd__license__subcmd__help__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         caio__subcmd__license__subcmd__help__subcmd__status)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -1492,6 +1589,20 @@ _caio() {
             return 0
             ;;
         caio__subcmd__license__subcmd__help__subcmd__trust)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caio__subcmd__license__subcmd__help__subcmd__uninstall)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1618,13 +1729,17 @@ _caio() {
             return 0
             ;;
         caio__subcmd__license__subcmd__keygen)
-            opts="-q -v -h --out --home --format --color --quiet --verbose --help"
+            opts="-q -v -h --out --name --home --format --color --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --out)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --name)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1685,14 +1800,64 @@ _caio() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        caio__subcmd__license__subcmd__renew)
+            opts="-q -v -h --expires --not-before --features --seats --key --home --format --color --quiet --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --expires)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --not-before)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --features)
+                    COMPREPLY=($(compgen -W "route execute" -- "${cur}"))
+                    return 0
+                    ;;
+                --seats)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json github sarif junit" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         caio__subcmd__license__subcmd__revocations)
-            opts="-q -v -h --key --home --format --color --quiet --verbose --help"
+            opts="-q -v -h --key --sequence --home --format --color --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sequence)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1745,6 +1910,32 @@ _caio() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        caio__subcmd__license__subcmd__show)
+            opts="-q -v -h --home --format --color --quiet --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json github sarif junit" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         caio__subcmd__license__subcmd__status)
             opts="-q -v -h --home --format --color --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -1772,6 +1963,32 @@ _caio() {
             return 0
             ;;
         caio__subcmd__license__subcmd__trust)
+            opts="-q -v -h --home --format --color --quiet --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json github sarif junit" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caio__subcmd__license__subcmd__uninstall)
             opts="-q -v -h --home --format --color --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2654,7 +2871,7 @@ _caio() {
             return 0
             ;;
         caio__subcmd__schema)
-            opts="-q -v -h --home --format --color --quiet --verbose --help route route-batch-line contract-validate policy-validate policy-test policy-apply policy-show trace-show trace-list trace-verify trace-replay trace-checkpoint trace-rekey trace-export-line scorecard registry-add registry-list registry-show registry-history registry-set-status registry-remove principal-add principal-list principal-revoke license-keygen license-issue license-list license-verify license-revoke license-revocations license-trust license-untrust license-install license-status init error"
+            opts="-q -v -h --home --format --color --quiet --verbose --help route route-batch-line contract-validate policy-validate policy-test policy-apply policy-show trace-show trace-list trace-verify trace-replay trace-checkpoint trace-rekey trace-export-line scorecard registry-add registry-list registry-show registry-history registry-set-status registry-remove principal-add principal-list principal-revoke license-keygen license-issue license-show license-list license-verify license-revoke license-revocations license-trust license-untrust license-install license-uninstall license-status init error"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

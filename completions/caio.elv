@@ -551,18 +551,22 @@ set edit:completion:arg-completer[caio] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
             cand keygen 'Create a vendor signing key: vendor.key (mode 0600), vendor.pub, vendor.pub.pem'
             cand issue 'Sign a license, record it, and print it'
+            cand renew 'Issue a renewal: a new license for the same customer, linked to the one it renews'
+            cand show 'Show a license: its claims, where it stands, and its history (issued, renewed, revoked)'
             cand verify 'Check a license (format, signature, dates, revocation) and show its claims'
             cand list 'List issued licenses, soonest expiry first'
             cand revoke 'Revoke an issued license (customers learn it from the next revocation list)'
             cand revocations 'Sign and print the revocation list: every revoked license, next sequence number'
             cand install 'Install a license and/or a revocation list on this instance'
+            cand uninstall 'Remove installed licenses from this instance: the one named, or all of them'
             cand trust 'Trust a vendor public key; from then on `caio route` needs a license'
             cand untrust 'Stop trusting a vendor key (a retired or compromised one); licenses it signed stop counting'
             cand status 'Show installed licenses, days left, grace state and the revocation list'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'caio;license;keygen'= {
-            cand --out 'Directory to write the three files into (created if missing; nothing is overwritten)'
+            cand --out 'Directory to write the three files into (created mode 0700 if missing; nothing is overwritten) [default: keys/ in the caio home, where `issue` looks]'
+            cand --name 'Who issues licenses with this key, recorded as `issued_by` of each [default: the operating-system user]'
             cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
             cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI'
             cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
@@ -574,12 +578,39 @@ set edit:completion:arg-completer[caio] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'caio;license;issue'= {
-            cand --customer 'Customer name, as it appears in the license'
+            cand --customer 'Customer name, as it appears in the license (matched case-insensitively with the customers on record)'
             cand --features 'Features granted, comma-separated'
-            cand --expires 'Last valid day (UTC), e.g. 2027-12-31'
-            cand --not-before 'First valid day (UTC) [default: now]'
+            cand --expires 'Last valid day (UTC) like 2027-12-31, an RFC 3339 time, or days from today like 365d'
+            cand --not-before 'First valid day (UTC), an RFC 3339 time, or days from today [default: now]'
             cand --seats 'Seats bought (recorded in the license; caio does not count seats)'
             cand --key 'Signing key [default: keys/vendor.key in the caio home]'
+            cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
+            cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI'
+            cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
+            cand -q 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
+            cand --quiet 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
+            cand -v 'Print more detail (repeat for more)'
+            cand --verbose 'Print more detail (repeat for more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'caio;license;renew'= {
+            cand --expires 'Last valid day (UTC) like 2028-12-31, an RFC 3339 time, or days from today like +365d'
+            cand --not-before 'First valid day of the renewal [default: now]'
+            cand --features 'Features granted [default: those of the license renewed]'
+            cand --seats 'Seats bought [default: those of the license renewed]'
+            cand --key 'Signing key [default: keys/vendor.key in the caio home]'
+            cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
+            cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI'
+            cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
+            cand -q 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
+            cand --quiet 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
+            cand -v 'Print more detail (repeat for more)'
+            cand --verbose 'Print more detail (repeat for more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'caio;license;show'= {
             cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
             cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI'
             cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
@@ -632,6 +663,7 @@ set edit:completion:arg-completer[caio] = {|@words|
         }
         &'caio;license;revocations'= {
             cand --key 'Signing key [default: keys/vendor.key in the caio home]'
+            cand --sequence 'The list''s sequence number, above every list published before (only needed from a home that never issued with the key)'
             cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
             cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI'
             cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
@@ -645,6 +677,17 @@ set edit:completion:arg-completer[caio] = {|@words|
         &'caio;license;install'= {
             cand --file 'Read the license from this file (`-` for stdin)'
             cand --revocations 'A revocation list to install (from `caio license revocations`)'
+            cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
+            cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI'
+            cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
+            cand -q 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
+            cand --quiet 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
+            cand -v 'Print more detail (repeat for more)'
+            cand --verbose 'Print more detail (repeat for more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'caio;license;uninstall'= {
             cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
             cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI'
             cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
@@ -691,11 +734,14 @@ set edit:completion:arg-completer[caio] = {|@words|
         &'caio;license;help'= {
             cand keygen 'Create a vendor signing key: vendor.key (mode 0600), vendor.pub, vendor.pub.pem'
             cand issue 'Sign a license, record it, and print it'
+            cand renew 'Issue a renewal: a new license for the same customer, linked to the one it renews'
+            cand show 'Show a license: its claims, where it stands, and its history (issued, renewed, revoked)'
             cand verify 'Check a license (format, signature, dates, revocation) and show its claims'
             cand list 'List issued licenses, soonest expiry first'
             cand revoke 'Revoke an issued license (customers learn it from the next revocation list)'
             cand revocations 'Sign and print the revocation list: every revoked license, next sequence number'
             cand install 'Install a license and/or a revocation list on this instance'
+            cand uninstall 'Remove installed licenses from this instance: the one named, or all of them'
             cand trust 'Trust a vendor public key; from then on `caio route` needs a license'
             cand untrust 'Stop trusting a vendor key (a retired or compromised one); licenses it signed stop counting'
             cand status 'Show installed licenses, days left, grace state and the revocation list'
@@ -704,6 +750,10 @@ set edit:completion:arg-completer[caio] = {|@words|
         &'caio;license;help;keygen'= {
         }
         &'caio;license;help;issue'= {
+        }
+        &'caio;license;help;renew'= {
+        }
+        &'caio;license;help;show'= {
         }
         &'caio;license;help;verify'= {
         }
@@ -714,6 +764,8 @@ set edit:completion:arg-completer[caio] = {|@words|
         &'caio;license;help;revocations'= {
         }
         &'caio;license;help;install'= {
+        }
+        &'caio;license;help;uninstall'= {
         }
         &'caio;license;help;trust'= {
         }
@@ -864,11 +916,14 @@ set edit:completion:arg-completer[caio] = {|@words|
         &'caio;help;license'= {
             cand keygen 'Create a vendor signing key: vendor.key (mode 0600), vendor.pub, vendor.pub.pem'
             cand issue 'Sign a license, record it, and print it'
+            cand renew 'Issue a renewal: a new license for the same customer, linked to the one it renews'
+            cand show 'Show a license: its claims, where it stands, and its history (issued, renewed, revoked)'
             cand verify 'Check a license (format, signature, dates, revocation) and show its claims'
             cand list 'List issued licenses, soonest expiry first'
             cand revoke 'Revoke an issued license (customers learn it from the next revocation list)'
             cand revocations 'Sign and print the revocation list: every revoked license, next sequence number'
             cand install 'Install a license and/or a revocation list on this instance'
+            cand uninstall 'Remove installed licenses from this instance: the one named, or all of them'
             cand trust 'Trust a vendor public key; from then on `caio route` needs a license'
             cand untrust 'Stop trusting a vendor key (a retired or compromised one); licenses it signed stop counting'
             cand status 'Show installed licenses, days left, grace state and the revocation list'
@@ -876,6 +931,10 @@ set edit:completion:arg-completer[caio] = {|@words|
         &'caio;help;license;keygen'= {
         }
         &'caio;help;license;issue'= {
+        }
+        &'caio;help;license;renew'= {
+        }
+        &'caio;help;license;show'= {
         }
         &'caio;help;license;verify'= {
         }
@@ -886,6 +945,8 @@ set edit:completion:arg-completer[caio] = {|@words|
         &'caio;help;license;revocations'= {
         }
         &'caio;help;license;install'= {
+        }
+        &'caio;help;license;uninstall'= {
         }
         &'caio;help;license;trust'= {
         }

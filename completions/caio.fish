@@ -521,30 +521,34 @@ complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcomm
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from help" -f -a "rekey" -d 'Make a new instance key on purpose, when keys/instance.key is lost or exposed; earlier checkpoints keep verifying with the old public key'
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from help" -f -a "export" -d 'Print the chain as JSON Lines: {"seq","prev","hash","record"} per record'
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c caio -n "__fish_caio_using_subcommand license; and not __fish_seen_subcommand_from keygen issue verify list revoke revocations install trust untrust status help" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
-complete -c caio -n "__fish_caio_using_subcommand license; and not __fish_seen_subcommand_from keygen issue verify list revoke revocations install trust untrust status help" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
+complete -c caio -n "__fish_caio_using_subcommand license; and not __fish_seen_subcommand_from keygen issue renew show verify list revoke revocations install uninstall trust untrust status help" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
+complete -c caio -n "__fish_caio_using_subcommand license; and not __fish_seen_subcommand_from keygen issue renew show verify list revoke revocations install uninstall trust untrust status help" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
 json\t'One JSON document on stdout, for scripts'
 github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
 sarif\t'A SARIF 2.1.0 log, for code-scanning dashboards (checking commands only)'
 junit\t'A JUnit XML report, for test-report tools (checking commands only)'"
-complete -c caio -n "__fish_caio_using_subcommand license; and not __fish_seen_subcommand_from keygen issue verify list revoke revocations install trust untrust status help" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
+complete -c caio -n "__fish_caio_using_subcommand license; and not __fish_seen_subcommand_from keygen issue renew show verify list revoke revocations install uninstall trust untrust status help" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t''
 never\t''"
-complete -c caio -n "__fish_caio_using_subcommand license; and not __fish_seen_subcommand_from keygen issue verify list revoke revocations install trust untrust status help" -s q -l quiet -d 'Print only results, findings and errors: no summaries, status lines or progress bars (a file\'s warnings are findings and stay)'
-complete -c caio -n "__fish_caio_using_subcommand license; and not __fish_seen_subcommand_from keygen issue verify list revoke revocations install trust untrust status help" -s v -l verbose -d 'Print more detail (repeat for more)'
-complete -c caio -n "__fish_caio_using_subcommand license; and not __fish_seen_subcommand_from keygen issue verify list revoke revocations install trust untrust status help" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c caio -n "__fish_caio_using_subcommand license; and not __fish_seen_subcommand_from keygen issue verify list revoke revocations install trust untrust status help" -f -a "keygen" -d 'Create a vendor signing key: vendor.key (mode 0600), vendor.pub, vendor.pub.pem'
-complete -c caio -n "__fish_caio_using_subcommand license; and not __fish_seen_subcommand_from keygen issue verify list revoke revocations install trust untrust status help" -f -a "issue" -d 'Sign a license, record it, and print it'
-complete -c caio -n "__fish_caio_using_subcommand license; and not __fish_seen_subcommand_from keygen issue verify list revoke revocations install trust untrust status help" -f -a "verify" -d 'Check a license (format, signature, dates, revocation) and show its claims'
-complete -c caio -n "__fish_caio_using_subcommand license; and not __fish_seen_subcommand_from keygen issue verify list revoke revocations install trust untrust status help" -f -a "list" -d 'List issued licenses, soonest expiry first'
-complete -c caio -n "__fish_caio_using_subcommand license; and not __fish_seen_subcommand_from keygen issue verify list revoke revocations install trust untrust status help" -f -a "revoke" -d 'Revoke an issued license (customers learn it from the next revocation list)'
-complete -c caio -n "__fish_caio_using_subcommand license; and not __fish_seen_subcommand_from keygen issue verify list revoke revocations install trust untrust status help" -f -a "revocations" -d 'Sign and print the revocation list: every revoked license, next sequence number'
-complete -c caio -n "__fish_caio_using_subcommand license; and not __fish_seen_subcommand_from keygen issue verify list revoke revocations install trust untrust status help" -f -a "install" -d 'Install a license and/or a revocation list on this instance'
-complete -c caio -n "__fish_caio_using_subcommand license; and not __fish_seen_subcommand_from keygen issue verify list revoke revocations install trust untrust status help" -f -a "trust" -d 'Trust a vendor public key; from then on `caio route` needs a license'
-complete -c caio -n "__fish_caio_using_subcommand license; and not __fish_seen_subcommand_from keygen issue verify list revoke revocations install trust untrust status help" -f -a "untrust" -d 'Stop trusting a vendor key (a retired or compromised one); licenses it signed stop counting'
-complete -c caio -n "__fish_caio_using_subcommand license; and not __fish_seen_subcommand_from keygen issue verify list revoke revocations install trust untrust status help" -f -a "status" -d 'Show installed licenses, days left, grace state and the revocation list'
-complete -c caio -n "__fish_caio_using_subcommand license; and not __fish_seen_subcommand_from keygen issue verify list revoke revocations install trust untrust status help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from keygen" -l out -d 'Directory to write the three files into (created if missing; nothing is overwritten)' -r -F
+complete -c caio -n "__fish_caio_using_subcommand license; and not __fish_seen_subcommand_from keygen issue renew show verify list revoke revocations install uninstall trust untrust status help" -s q -l quiet -d 'Print only results, findings and errors: no summaries, status lines or progress bars (a file\'s warnings are findings and stay)'
+complete -c caio -n "__fish_caio_using_subcommand license; and not __fish_seen_subcommand_from keygen issue renew show verify list revoke revocations install uninstall trust untrust status help" -s v -l verbose -d 'Print more detail (repeat for more)'
+complete -c caio -n "__fish_caio_using_subcommand license; and not __fish_seen_subcommand_from keygen issue renew show verify list revoke revocations install uninstall trust untrust status help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c caio -n "__fish_caio_using_subcommand license; and not __fish_seen_subcommand_from keygen issue renew show verify list revoke revocations install uninstall trust untrust status help" -f -a "keygen" -d 'Create a vendor signing key: vendor.key (mode 0600), vendor.pub, vendor.pub.pem'
+complete -c caio -n "__fish_caio_using_subcommand license; and not __fish_seen_subcommand_from keygen issue renew show verify list revoke revocations install uninstall trust untrust status help" -f -a "issue" -d 'Sign a license, record it, and print it'
+complete -c caio -n "__fish_caio_using_subcommand license; and not __fish_seen_subcommand_from keygen issue renew show verify list revoke revocations install uninstall trust untrust status help" -f -a "renew" -d 'Issue a renewal: a new license for the same customer, linked to the one it renews'
+complete -c caio -n "__fish_caio_using_subcommand license; and not __fish_seen_subcommand_from keygen issue renew show verify list revoke revocations install uninstall trust untrust status help" -f -a "show" -d 'Show a license: its claims, where it stands, and its history (issued, renewed, revoked)'
+complete -c caio -n "__fish_caio_using_subcommand license; and not __fish_seen_subcommand_from keygen issue renew show verify list revoke revocations install uninstall trust untrust status help" -f -a "verify" -d 'Check a license (format, signature, dates, revocation) and show its claims'
+complete -c caio -n "__fish_caio_using_subcommand license; and not __fish_seen_subcommand_from keygen issue renew show verify list revoke revocations install uninstall trust untrust status help" -f -a "list" -d 'List issued licenses, soonest expiry first'
+complete -c caio -n "__fish_caio_using_subcommand license; and not __fish_seen_subcommand_from keygen issue renew show verify list revoke revocations install uninstall trust untrust status help" -f -a "revoke" -d 'Revoke an issued license (customers learn it from the next revocation list)'
+complete -c caio -n "__fish_caio_using_subcommand license; and not __fish_seen_subcommand_from keygen issue renew show verify list revoke revocations install uninstall trust untrust status help" -f -a "revocations" -d 'Sign and print the revocation list: every revoked license, next sequence number'
+complete -c caio -n "__fish_caio_using_subcommand license; and not __fish_seen_subcommand_from keygen issue renew show verify list revoke revocations install uninstall trust untrust status help" -f -a "install" -d 'Install a license and/or a revocation list on this instance'
+complete -c caio -n "__fish_caio_using_subcommand license; and not __fish_seen_subcommand_from keygen issue renew show verify list revoke revocations install uninstall trust untrust status help" -f -a "uninstall" -d 'Remove installed licenses from this instance: the one named, or all of them'
+complete -c caio -n "__fish_caio_using_subcommand license; and not __fish_seen_subcommand_from keygen issue renew show verify list revoke revocations install uninstall trust untrust status help" -f -a "trust" -d 'Trust a vendor public key; from then on `caio route` needs a license'
+complete -c caio -n "__fish_caio_using_subcommand license; and not __fish_seen_subcommand_from keygen issue renew show verify list revoke revocations install uninstall trust untrust status help" -f -a "untrust" -d 'Stop trusting a vendor key (a retired or compromised one); licenses it signed stop counting'
+complete -c caio -n "__fish_caio_using_subcommand license; and not __fish_seen_subcommand_from keygen issue renew show verify list revoke revocations install uninstall trust untrust status help" -f -a "status" -d 'Show installed licenses, days left, grace state and the revocation list'
+complete -c caio -n "__fish_caio_using_subcommand license; and not __fish_seen_subcommand_from keygen issue renew show verify list revoke revocations install uninstall trust untrust status help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from keygen" -l out -d 'Directory to write the three files into (created mode 0700 if missing; nothing is overwritten) [default: keys/ in the caio home, where `issue` looks]' -r -F
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from keygen" -l name -d 'Who issues licenses with this key, recorded as `issued_by` of each [default: the operating-system user]' -r
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from keygen" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from keygen" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
 json\t'One JSON document on stdout, for scripts'
@@ -557,11 +561,11 @@ never\t''"
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from keygen" -s q -l quiet -d 'Print only results, findings and errors: no summaries, status lines or progress bars (a file\'s warnings are findings and stay)'
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from keygen" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from keygen" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from issue" -l customer -d 'Customer name, as it appears in the license' -r
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from issue" -l customer -d 'Customer name, as it appears in the license (matched case-insensitively with the customers on record)' -r
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from issue" -l features -d 'Features granted, comma-separated' -r -f -a "route\t'`caio route`: pick a service for a request'
 execute\t'`caio route --execute`: call the chosen service'"
-complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from issue" -l expires -d 'Last valid day (UTC), e.g. 2027-12-31' -r
-complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from issue" -l not-before -d 'First valid day (UTC) [default: now]' -r
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from issue" -l expires -d 'Last valid day (UTC) like 2027-12-31, an RFC 3339 time, or days from today like 365d' -r
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from issue" -l not-before -d 'First valid day (UTC), an RFC 3339 time, or days from today [default: now]' -r
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from issue" -l seats -d 'Seats bought (recorded in the license; caio does not count seats)' -r
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from issue" -l key -d 'Signing key [default: keys/vendor.key in the caio home]' -r -F
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from issue" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
@@ -576,6 +580,36 @@ never\t''"
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from issue" -s q -l quiet -d 'Print only results, findings and errors: no summaries, status lines or progress bars (a file\'s warnings are findings and stay)'
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from issue" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from issue" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from renew" -l expires -d 'Last valid day (UTC) like 2028-12-31, an RFC 3339 time, or days from today like +365d' -r
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from renew" -l not-before -d 'First valid day of the renewal [default: now]' -r
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from renew" -l features -d 'Features granted [default: those of the license renewed]' -r -f -a "route\t'`caio route`: pick a service for a request'
+execute\t'`caio route --execute`: call the chosen service'"
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from renew" -l seats -d 'Seats bought [default: those of the license renewed]' -r
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from renew" -l key -d 'Signing key [default: keys/vendor.key in the caio home]' -r -F
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from renew" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from renew" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
+json\t'One JSON document on stdout, for scripts'
+github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
+sarif\t'A SARIF 2.1.0 log, for code-scanning dashboards (checking commands only)'
+junit\t'A JUnit XML report, for test-report tools (checking commands only)'"
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from renew" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
+always\t''
+never\t''"
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from renew" -s q -l quiet -d 'Print only results, findings and errors: no summaries, status lines or progress bars (a file\'s warnings are findings and stay)'
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from renew" -s v -l verbose -d 'Print more detail (repeat for more)'
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from renew" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from show" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from show" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
+json\t'One JSON document on stdout, for scripts'
+github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
+sarif\t'A SARIF 2.1.0 log, for code-scanning dashboards (checking commands only)'
+junit\t'A JUnit XML report, for test-report tools (checking commands only)'"
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from show" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
+always\t''
+never\t''"
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print only results, findings and errors: no summaries, status lines or progress bars (a file\'s warnings are findings and stay)'
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from show" -s v -l verbose -d 'Print more detail (repeat for more)'
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from verify" -l file -d 'Read the license from this file (`-` for stdin)' -r -F
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from verify" -l public-key -d 'Verify with this public key (vendor.pub or vendor.pub.pem) instead of the trusted keys' -r -F
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from verify" -l revocations -d 'Check against this revocation list [default: the installed one]' -r -F
@@ -622,6 +656,7 @@ complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subco
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from revoke" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from revoke" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from revocations" -l key -d 'Signing key [default: keys/vendor.key in the caio home]' -r -F
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from revocations" -l sequence -d 'The list\'s sequence number, above every list published before (only needed from a home that never issued with the key)' -r
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from revocations" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from revocations" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
 json\t'One JSON document on stdout, for scripts'
@@ -648,6 +683,18 @@ never\t''"
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from install" -s q -l quiet -d 'Print only results, findings and errors: no summaries, status lines or progress bars (a file\'s warnings are findings and stay)'
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from install" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from install" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from uninstall" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from uninstall" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
+json\t'One JSON document on stdout, for scripts'
+github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
+sarif\t'A SARIF 2.1.0 log, for code-scanning dashboards (checking commands only)'
+junit\t'A JUnit XML report, for test-report tools (checking commands only)'"
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from uninstall" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
+always\t''
+never\t''"
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from uninstall" -s q -l quiet -d 'Print only results, findings and errors: no summaries, status lines or progress bars (a file\'s warnings are findings and stay)'
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from uninstall" -s v -l verbose -d 'Print more detail (repeat for more)'
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from uninstall" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from trust" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from trust" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
 json\t'One JSON document on stdout, for scripts'
@@ -686,11 +733,14 @@ complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subco
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from status" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from help" -f -a "keygen" -d 'Create a vendor signing key: vendor.key (mode 0600), vendor.pub, vendor.pub.pem'
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from help" -f -a "issue" -d 'Sign a license, record it, and print it'
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from help" -f -a "renew" -d 'Issue a renewal: a new license for the same customer, linked to the one it renews'
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show a license: its claims, where it stands, and its history (issued, renewed, revoked)'
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from help" -f -a "verify" -d 'Check a license (format, signature, dates, revocation) and show its claims'
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from help" -f -a "list" -d 'List issued licenses, soonest expiry first'
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from help" -f -a "revoke" -d 'Revoke an issued license (customers learn it from the next revocation list)'
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from help" -f -a "revocations" -d 'Sign and print the revocation list: every revoked license, next sequence number'
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from help" -f -a "install" -d 'Install a license and/or a revocation list on this instance'
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from help" -f -a "uninstall" -d 'Remove installed licenses from this instance: the one named, or all of them'
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from help" -f -a "trust" -d 'Trust a vendor public key; from then on `caio route` needs a license'
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from help" -f -a "untrust" -d 'Stop trusting a vendor key (a retired or compromised one); licenses it signed stop counting'
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from help" -f -a "status" -d 'Show installed licenses, days left, grace state and the revocation list'
@@ -776,11 +826,14 @@ complete -c caio -n "__fish_caio_using_subcommand help; and __fish_seen_subcomma
 complete -c caio -n "__fish_caio_using_subcommand help; and __fish_seen_subcommand_from trace" -f -a "export" -d 'Print the chain as JSON Lines: {"seq","prev","hash","record"} per record'
 complete -c caio -n "__fish_caio_using_subcommand help; and __fish_seen_subcommand_from license" -f -a "keygen" -d 'Create a vendor signing key: vendor.key (mode 0600), vendor.pub, vendor.pub.pem'
 complete -c caio -n "__fish_caio_using_subcommand help; and __fish_seen_subcommand_from license" -f -a "issue" -d 'Sign a license, record it, and print it'
+complete -c caio -n "__fish_caio_using_subcommand help; and __fish_seen_subcommand_from license" -f -a "renew" -d 'Issue a renewal: a new license for the same customer, linked to the one it renews'
+complete -c caio -n "__fish_caio_using_subcommand help; and __fish_seen_subcommand_from license" -f -a "show" -d 'Show a license: its claims, where it stands, and its history (issued, renewed, revoked)'
 complete -c caio -n "__fish_caio_using_subcommand help; and __fish_seen_subcommand_from license" -f -a "verify" -d 'Check a license (format, signature, dates, revocation) and show its claims'
 complete -c caio -n "__fish_caio_using_subcommand help; and __fish_seen_subcommand_from license" -f -a "list" -d 'List issued licenses, soonest expiry first'
 complete -c caio -n "__fish_caio_using_subcommand help; and __fish_seen_subcommand_from license" -f -a "revoke" -d 'Revoke an issued license (customers learn it from the next revocation list)'
 complete -c caio -n "__fish_caio_using_subcommand help; and __fish_seen_subcommand_from license" -f -a "revocations" -d 'Sign and print the revocation list: every revoked license, next sequence number'
 complete -c caio -n "__fish_caio_using_subcommand help; and __fish_seen_subcommand_from license" -f -a "install" -d 'Install a license and/or a revocation list on this instance'
+complete -c caio -n "__fish_caio_using_subcommand help; and __fish_seen_subcommand_from license" -f -a "uninstall" -d 'Remove installed licenses from this instance: the one named, or all of them'
 complete -c caio -n "__fish_caio_using_subcommand help; and __fish_seen_subcommand_from license" -f -a "trust" -d 'Trust a vendor public key; from then on `caio route` needs a license'
 complete -c caio -n "__fish_caio_using_subcommand help; and __fish_seen_subcommand_from license" -f -a "untrust" -d 'Stop trusting a vendor key (a retired or compromised one); licenses it signed stop counting'
 complete -c caio -n "__fish_caio_using_subcommand help; and __fish_seen_subcommand_from license" -f -a "status" -d 'Show installed licenses, days left, grace state and the revocation list'

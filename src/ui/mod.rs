@@ -6,7 +6,7 @@ mod snippet;
 mod text;
 
 pub use schema::Schema;
-pub use text::escape_controls;
+pub use text::{count, escape_controls};
 
 use crate::error::Error;
 use caio_core::diagnostic::{FileReport, Problem, Severity};

@@ -15,6 +15,7 @@ mod hostile;
 mod identity;
 mod invariants;
 mod license;
+mod license_lifecycle;
 mod policy;
 mod principal;
 mod properties;

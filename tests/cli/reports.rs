@@ -1138,7 +1138,14 @@ endpoint: {{ url: {url} }}
         &env,
         "license-keygen",
         0,
-        &["license", "keygen", "--out", vendor.to_str().unwrap()],
+        &[
+            "license",
+            "keygen",
+            "--out",
+            vendor.to_str().unwrap(),
+            "--name",
+            "Sales",
+        ],
     );
     let key = vendor.join("vendor.key");
     let key = key.to_str().unwrap();
@@ -1181,7 +1188,23 @@ endpoint: {{ url: {url} }}
     assert_eq!(refused["valid"], false);
     s.check(&env, "license-verify", &refused);
     s.errors(&env, &stderr);
+    let renewed = s.run(
+        &env,
+        "license-issue",
+        0,
+        &["license", "renew", id, "--expires", "+400d", "--key", key],
+    );
+    assert_eq!(renewed["renews"], id, "{renewed:#}");
+    s.run(&env, "license-show", 0, &["license", "show", id]);
+    s.run(&env, "license-show", 0, &["license", "show", license]);
     s.run(&env, "license-list", 0, &["license", "list"]);
+    s.run(&env, "license-install", 0, &["license", "install", license]);
+    s.run(
+        &env,
+        "license-uninstall",
+        0,
+        &["license", "uninstall", &id[..8]],
+    );
     s.run(&env, "license-install", 0, &["license", "install", license]);
     s.run(
         &env,
