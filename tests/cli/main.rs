@@ -11,6 +11,7 @@ mod docs;
 mod execute;
 mod explain;
 mod global;
+mod help;
 mod hostile;
 mod identity;
 mod invariants;

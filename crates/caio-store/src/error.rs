@@ -98,7 +98,7 @@ pub enum Error {
     },
 
     /// `registry add` stored nothing: some contracts were refused.
-    #[error("nothing was stored: {} contract(s) refused", refusals.len())]
+    #[error("nothing was stored: {} refused", if refusals.len() == 1 { "1 contract".to_string() } else { format!("{} contracts", refusals.len()) })]
     #[diagnostic(
         code(caio::registry_add),
         help(

@@ -14,6 +14,7 @@ use caio_store::Store;
 use caio_store::home::Home;
 use caio_store::licenses::{LicenseFilter, LicenseRecord, LicenseStatus, RevocationsInstall};
 use clap::Subcommand;
+use clap_complete::ArgValueCandidates;
 use jiff::Timestamp;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
@@ -110,7 +111,10 @@ pub enum LicenseCommand {
     #[command(after_help = format!("{ID_HELP} A license text (caio-lic-v1.…) is decoded and its signature checked with the keys this home knows.\n\nExit status: 0 shown, 1 unknown id or unreadable license."))]
     Show {
         /// A license id (or prefix) issued from this home, or a license text
-        #[arg(value_name = "LICENSE_ID|LICENSE")]
+        #[arg(
+            value_name = "LICENSE_ID|LICENSE",
+            add = ArgValueCandidates::new(super::complete::issued_licenses)
+        )]
         license: String,
     },
 
@@ -148,7 +152,7 @@ Exit status: 0 valid (or in grace), 1 refused (the message says why)."
     #[command(after_help = ID_HELP)]
     Revoke {
         /// The license id, or a unique prefix of at least 8 of its 32 hex characters
-        #[arg(value_name = "LICENSE_ID")]
+        #[arg(value_name = "LICENSE_ID", add = ArgValueCandidates::new(super::complete::issued_licenses))]
         license_id: String,
         /// Why, kept in the vendor's records (not published)
         #[arg(long, value_name = "TEXT")]
@@ -185,7 +189,10 @@ licensed commands refuse to work once no valid license is left."
     Uninstall {
         /// The installed license to remove (full id or a unique prefix of at least 8
         /// characters) [default: every installed license]
-        #[arg(value_name = "LICENSE_ID")]
+        #[arg(
+            value_name = "LICENSE_ID",
+            add = ArgValueCandidates::new(super::complete::installed_licenses)
+        )]
         license_id: Option<String>,
     },
 
@@ -211,7 +218,7 @@ licensed commands refuse to work once no valid license is left."
 #[derive(Debug, clap::Args)]
 pub struct RenewArgs {
     /// The license to renew
-    #[arg(value_name = "LICENSE_ID")]
+    #[arg(value_name = "LICENSE_ID", add = ArgValueCandidates::new(super::complete::issued_licenses))]
     license_id: String,
     /// Last valid day (UTC) like 2028-12-31, an RFC 3339 time, or days from today like +365d
     #[arg(long, value_name = "DATE", value_parser = parse_when)]

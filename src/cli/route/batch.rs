@@ -161,7 +161,8 @@ pub(super) fn batch(args: &RouteArgs, router: &mut Router, ui: &mut Ui) -> Resul
     bar.finish_and_clear();
     if failed > 0 {
         ui.warn(format_args!(
-            "{failed} of {lines} lines were not routed (invalid or refused)"
+            "{failed} of {} not routed (invalid or refused)",
+            crate::ui::count(lines, "line was", "lines were")
         ));
         return Ok(Exit::Invalid);
     }

@@ -96,10 +96,10 @@ pub(crate) fn render(
         Outcome::Refused => {}
     }
     ui.line(format_args!(
-        "  principal   {} · policies {} ({} rules) · seed {}",
+        "  principal   {} · policies {} ({}) · seed {}",
         d.principal,
         &routed.policy_set[..12.min(routed.policy_set.len())],
-        routed.policy_rules,
+        crate::ui::count(routed.policy_rules, "rule", "rules"),
         d.seed
     ))?;
     match &traced.trace {
@@ -235,16 +235,17 @@ pub(crate) fn render(
         }
         ui.table_out(table)?;
         if all_stages.is_some() {
-            ui.line(
+            ui.summary(
                 "* the stage that rejected the service; the rows after it: later stages that would reject it too",
             )?;
         }
     }
-    ui.line("")?;
-    ui.line(&d.summary)?;
+    // The summary and the hints are what -q leaves out.
+    ui.summary("")?;
+    ui.summary(&d.summary)?;
     if let Some(explained) = explained {
         for hint in hints(routed, explained) {
-            ui.line(format_args!("hint: {hint}"))?;
+            ui.summary(format_args!("hint: {hint}"))?;
         }
     }
     Ok(())

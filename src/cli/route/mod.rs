@@ -383,8 +383,12 @@ fn router(args: &RouteArgs, global: &GlobalArgs, ui: &mut Ui) -> Result<Option<R
             ui.file_problems(&file.report);
         }
         ui.warn(format_args!(
-            "cannot route: {} invalid contract file(s)",
-            run.invalid()
+            "cannot route: {}",
+            crate::ui::count(
+                run.invalid(),
+                "invalid contract file",
+                "invalid contract files"
+            )
         ));
         return Ok(None);
     };
@@ -398,8 +402,12 @@ fn router(args: &RouteArgs, global: &GlobalArgs, ui: &mut Ui) -> Result<Option<R
                 None => {
                     super::policy::problems(&run, ui);
                     ui.warn(format_args!(
-                        "cannot route: {} invalid policy file(s)",
-                        run.invalid()
+                        "cannot route: {}",
+                        crate::ui::count(
+                            run.invalid(),
+                            "invalid policy file",
+                            "invalid policy files"
+                        )
                     ));
                     return Ok(None);
                 }
@@ -426,8 +434,8 @@ fn router(args: &RouteArgs, global: &GlobalArgs, ui: &mut Ui) -> Result<Option<R
             let installed = store.active_policy_set()?;
             if !installed.is_empty() {
                 ui.status(format_args!(
-                    "applying the {} policy rule(s) installed in {}{}",
-                    installed.policies().len(),
+                    "applying the {} installed in {}{}",
+                    crate::ui::count(installed.policies().len(), "policy rule", "policy rules"),
                     home.path.display(),
                     if args.policies.is_some() {
                         ", with the rules of --policies"
