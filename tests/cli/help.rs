@@ -299,7 +299,7 @@ comp caio --home {elsewhere} registry show mis
 fn man_pages_show_the_readmes_examples() {
     let page = |name: &str| std::fs::read_to_string(repo().join("man").join(name)).unwrap();
     let examples = caio::cli::docs::readme_examples();
-    assert!(examples.len() > 12, "{examples:?}");
+    assert!(examples.len() > 40, "{examples:?}");
     let top = page("caio.1");
     assert!(top.contains(".SH EXAMPLES"));
     for e in &examples {

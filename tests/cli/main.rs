@@ -24,3 +24,4 @@ mod registry;
 mod reports;
 mod route;
 mod trace;
+mod tutorials;

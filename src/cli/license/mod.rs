@@ -331,8 +331,8 @@ pub fn run(cmd: LicenseCommand, global: &GlobalArgs, ui: &mut Ui) -> Result<Exit
                     help: "no license was issued from this caio home; pass --home to point at the sales-ops home".into(),
                 }));
             };
-            let change = super::registry::change();
-            let r = store.revoke_license(&license_id, &reason, &change.actor, now)?;
+            let actor = vendor_actor(global, &store)?;
+            let r = store.revoke_license(&license_id, &reason, &actor, now)?;
             if ui.is_json() {
                 ui.json(Schema::LicenseRevoke, &r)?;
             } else if r.changed {
@@ -404,6 +404,22 @@ pub fn run(cmd: LicenseCommand, global: &GlobalArgs, ui: &mut Ui) -> Result<Exit
 pub fn require(global: &GlobalArgs, feature: Feature) -> Result<Vec<String>, Error> {
     let home = resolve_home(global).ok();
     enforce::require(home.as_ref(), busy_timeout(), feature, Timestamp::now())
+}
+
+/// Who acts for the vendor in this home, for its records: the name of the
+/// home's signing key (`keygen --name`), else the operating-system user.
+fn vendor_actor(global: &GlobalArgs, store: &Store) -> Result<String, Error> {
+    let own = resolve_home(global)
+        .ok()
+        .map(|h| h.keys_dir().join(keys::PUBLIC_FILE))
+        .filter(|p| p.is_file())
+        .and_then(|p| vendor_keys::load_public_key(&p).ok());
+    if let Some(key) = own
+        && let Some(name) = store.vendor_key_name(key.key_id())?
+    {
+        return Ok(name);
+    }
+    Ok(super::registry::change().actor)
 }
 
 /// `--key FILE`, or `keys/vendor.key` in the home.

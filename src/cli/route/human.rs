@@ -374,14 +374,26 @@ fn become_principal(
             target.service_id
         );
     }
+    // The new principal keeps what the current one has that passes, and
+    // gets what the target needs.
+    let current = routed.identity.acting_principal();
     let mut flags = String::new();
-    if let Some(t) = tenant {
+    if let Some(t) = tenant.or(current.tenant.as_ref()) {
         flags.push_str(&format!(" --tenant {t}"));
     }
-    if let Some(r) = role {
-        flags.push_str(&format!(" --roles {r}"));
+    let mut roles = current.roles.clone();
+    if let Some(r) = role
+        && !roles.contains(r)
+    {
+        roles.push(r.clone());
     }
-    flags.push_str(&format!(" --trust {}", trust.unwrap_or("low")));
+    if !roles.is_empty() {
+        flags.push_str(&format!(" --roles {}", roles.join(",")));
+    }
+    flags.push_str(&format!(
+        " --trust {}",
+        trust.unwrap_or(trust_word(current.trust))
+    ));
     let who = match routed.identity {
         Identity::Anonymous => {
             "this request carries no token, so it routes as `anonymous` (trust low, no roles, no tenant); "
