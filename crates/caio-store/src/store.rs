@@ -216,6 +216,11 @@ impl Store {
         side!(self.services_for_capability(capability))
     }
 
+    /// Every capability type some registered service offers, sorted.
+    pub fn capabilities(&self) -> Result<Vec<String>, Error> {
+        side!(self.capabilities())
+    }
+
     /// One service: its active version, or `version` from its history (also
     /// for a removed service, whose versions stay for replay).
     pub fn show_service(&self, id: &str, version: Option<&str>) -> Result<ServiceRecord, Error> {
@@ -442,14 +447,16 @@ impl Store {
 
     // --- licences
 
-    /// Records a license just issued (and its customer on first sight).
+    /// Records a license just issued (and its customer on first sight);
+    /// `renews` names the license it renews.
     pub fn record_license(
         &mut self,
         license: &License,
         issued_by: &str,
+        renews: Option<&str>,
         now: Timestamp,
     ) -> Result<(), Error> {
-        side!(mut self.record_license(license, issued_by, now))
+        side!(mut self.record_license(license, issued_by, renews, now))
     }
 
     /// Issued licenses matching `filter`, soonest expiry first.
@@ -474,13 +481,57 @@ impl Store {
     }
 
     /// Signs and records the next revocation list: every revocation so far,
-    /// with the sequence after the last published one.
+    /// with the sequence after the last published one, or `sequence` when
+    /// given (it must be higher). Without `sequence`, a database that never
+    /// issued a license or a list with `key` is refused: its list would
+    /// restart at a sequence customers holding a later one refuse.
     pub fn publish_revocations(
         &mut self,
         key: &VendorKey,
+        sequence: Option<u64>,
         now: Timestamp,
     ) -> Result<RevocationList, Error> {
-        side!(mut self.publish_revocations(key, now))
+        side!(mut self.publish_revocations(key, sequence, now))
+    }
+
+    /// One issued license, named by its full id or a unique prefix of at
+    /// least 8 characters.
+    pub fn issued_license(&self, id: &str, now: Timestamp) -> Result<LicenseRecord, Error> {
+        side!(self.issued_license(id, now))
+    }
+
+    /// The licenses that renew `id`, oldest first.
+    pub fn renewals_of(&self, id: &str, now: Timestamp) -> Result<Vec<LicenseRecord>, Error> {
+        side!(self.renewals_of(id, now))
+    }
+
+    /// The spelling a customer was first recorded with, matched
+    /// case-insensitively: `acme` finds `Acme`.
+    pub fn customer_spelling(&self, name: &str) -> Result<Option<String>, Error> {
+        side!(self.customer_spelling(name))
+    }
+
+    /// Names a signing key: licenses issued with it record the name as
+    /// `issued_by`. Naming a key again replaces the name.
+    pub fn name_vendor_key(
+        &mut self,
+        key_id: &str,
+        name: &str,
+        now: Timestamp,
+    ) -> Result<(), Error> {
+        side!(mut self.name_vendor_key(key_id, name, now))
+    }
+
+    /// The name of a signing key, if it was given one.
+    pub fn vendor_key_name(&self, key_id: &str) -> Result<Option<String>, Error> {
+        side!(self.vendor_key_name(key_id))
+    }
+
+    /// Removes installed licenses: the one `id` names (its full id or a
+    /// unique prefix of at least 8 characters), or all of them. Returns the
+    /// ids removed. The installed revocation list stays.
+    pub fn uninstall_licenses(&mut self, id: Option<&str>) -> Result<Vec<String>, Error> {
+        side!(mut self.uninstall_licenses(id))
     }
 
     /// Adds a vendor public key to the keys trusted; returns whether it is

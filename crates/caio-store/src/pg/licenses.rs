@@ -4,7 +4,8 @@
 use super::Postgres;
 use crate::error::Error;
 use crate::licenses::{
-    InstalledLicense, LicenseFilter, LicenseRecord, LicenseStatus, Revocation, RevocationsInstall,
+    Ids, InstalledLicense, LicenseFilter, LicenseRecord, LicenseStatus, Revocation,
+    RevocationsInstall, license_prefix, one_license,
 };
 use caio_core::license::claims::{days_until, valid_through};
 use caio_core::license::envelope::{format_time, parse_time};
@@ -17,6 +18,7 @@ impl Postgres {
         &self,
         license: &License,
         issued_by: &str,
+        renews: Option<&str>,
         now: Timestamp,
     ) -> Result<(), Error> {
         let c = &license.claims;
@@ -32,8 +34,8 @@ impl Postgres {
             pg.execute(
                 tx,
                 "INSERT INTO licenses (id, customer, features, seats, issued_at, not_before,
-                                       expires_at, key_id, issued_by, license)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                                       expires_at, key_id, issued_by, license, renews)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
                 &[
                     &c.id,
                     &c.customer,
@@ -45,6 +47,7 @@ impl Postgres {
                     &c.key_id,
                     &issued_by,
                     &license.text,
+                    &renews,
                 ],
             )?;
             Ok(())
@@ -57,6 +60,7 @@ impl Postgres {
         now: Timestamp,
     ) -> Result<Vec<LicenseRecord>, Error> {
         let LicenseFilter {
+            id: only,
             customer,
             status: wanted,
             expiring_within,
@@ -67,11 +71,13 @@ impl Postgres {
             pg.query(
                 c,
                 r#"SELECT l.id, l.customer, l.features, l.seats, l.issued_at, l.not_before,
-                        l.expires_at, l.key_id, l.issued_by, l.license, r.revoked_at, r.reason
+                        l.expires_at, l.key_id, l.issued_by, l.license, r.revoked_at, r.reason,
+                        r.revoked_by, l.renews
                  FROM licenses l LEFT JOIN license_revocations r ON r.license_id = l.id
-                 WHERE $1::text IS NULL OR lower(l.customer) = lower($1 COLLATE "C")
+                 WHERE ($1::text IS NULL OR lower(l.customer) = lower($1 COLLATE "C"))
+                   AND ($2::text IS NULL OR l.id = $2)
                  ORDER BY l.expires_at, l.id"#,
-                &[customer],
+                &[customer, only],
             )
         })?;
         let horizon = expiring_within.map(|w| caio_core::license::later(now, w));
@@ -112,8 +118,10 @@ impl Postgres {
                 expires_at,
                 revoked_at,
                 revoke_reason: self.col(r, 11)?,
+                revoked_by: self.col(r, 12)?,
                 key_id: self.col(r, 7)?,
                 issued_by: self.col(r, 8)?,
+                renews: self.col(r, 13)?,
                 license: self.col(r, 9)?,
                 id,
             });
@@ -129,41 +137,13 @@ impl Postgres {
         now: Timestamp,
     ) -> Result<Revocation, Error> {
         let at = format_time(now);
-        let id = id.to_ascii_lowercase();
         self.write(|pg, tx| {
-            let matches: Vec<(String, String)> = pg
-                .query(
-                    tx,
-                    "SELECT id, customer FROM licenses
-                     WHERE id = $1 OR (length($1) >= 8 AND left(id, length($1)) = $1)
-                     ORDER BY id LIMIT 3",
-                    &[&id],
-                )?
-                .iter()
-                .map(|r| Ok((pg.col(r, 0)?, pg.col(r, 1)?)))
-                .collect::<Result<_, Error>>()?;
-            let (license_id, customer) = match matches.as_slice() {
-                [one] => one.clone(),
-                [] => {
-                    return Err(Error::UnknownLicense {
-                        id: id.clone(),
-                        help: "`caio license list` shows the issued licenses and their ids".into(),
-                    });
-                }
-                _ => {
-                    return Err(Error::UnknownLicense {
-                        id: id.clone(),
-                        help: format!(
-                            "several licenses start with `{id}` ({}, …); give more of the id",
-                            matches
-                                .iter()
-                                .map(|(i, _)| i.as_str())
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        ),
-                    });
-                }
-            };
+            let license_id = pg.resolve_id(tx, Ids::Issued, id)?;
+            let customer: String = pg
+                .query_opt(tx, "SELECT customer FROM licenses WHERE id = $1", &[&license_id])?
+                .map(|r| pg.col(&r, 0))
+                .transpose()?
+                .ok_or_else(|| pg.corrupt(format!("license {license_id} vanished")))?;
             let existing = pg.query_opt(
                 tx,
                 "SELECT revoked_at, reason FROM license_revocations WHERE license_id = $1",
@@ -197,8 +177,10 @@ impl Postgres {
     pub(crate) fn publish_revocations(
         &self,
         key: &VendorKey,
+        sequence: Option<u64>,
         now: Timestamp,
     ) -> Result<RevocationList, Error> {
+        let key_id = key.public().key_id().to_string();
         self.write(|pg, tx| {
             let last: i64 = pg
                 .query_opt(
@@ -209,6 +191,32 @@ impl Postgres {
                 .map(|r| pg.col(&r, 0))
                 .transpose()?
                 .unwrap_or(0);
+            let last = u64::try_from(last).unwrap_or(0);
+            let sequence = match sequence {
+                Some(asked) if asked <= last => {
+                    return Err(Error::RevocationsSequence { asked, last });
+                }
+                Some(asked) => asked,
+                None => {
+                    let history: i64 = pg
+                        .query_opt(
+                            tx,
+                            "SELECT (SELECT count(*) FROM licenses WHERE key_id = $1)
+                                  + (SELECT count(*) FROM revocation_lists WHERE key_id = $1)",
+                            &[&key_id],
+                        )?
+                        .map(|r| pg.col(&r, 0))
+                        .transpose()?
+                        .unwrap_or(0);
+                    if history == 0 {
+                        return Err(Error::RevocationsWithoutHistory {
+                            key_id: key_id.clone(),
+                            next: last + 1,
+                        });
+                    }
+                    last + 1
+                }
+            };
             let entries: Vec<RevokedLicense> = pg
                 .query(
                     tx,
@@ -224,7 +232,6 @@ impl Postgres {
                 })
                 .collect::<Result<_, Error>>()?;
             let count = entries.len() as i64;
-            let sequence = u64::try_from(last).unwrap_or(0) + 1;
             let list = revocation::sign(entries, sequence, now, key)
                 .map_err(|reason| Error::LicenseRequest { reason })?;
             pg.execute(
@@ -241,6 +248,107 @@ impl Postgres {
             )?;
             Ok(list)
         })
+    }
+
+    pub(crate) fn issued_license(&self, id: &str, now: Timestamp) -> Result<LicenseRecord, Error> {
+        let full = self.read(|pg, c| pg.resolve_id(c, Ids::Issued, id))?;
+        let filter = LicenseFilter {
+            id: Some(full.clone()),
+            ..LicenseFilter::default()
+        };
+        self.list_licenses(&filter, now)?
+            .pop()
+            .ok_or_else(|| self.corrupt(format!("license {full}: it vanished while read")))
+    }
+
+    pub(crate) fn renewals_of(&self, id: &str, now: Timestamp) -> Result<Vec<LicenseRecord>, Error> {
+        let ids: Vec<String> = self.read(|pg, c| {
+            pg.query(
+                c,
+                "SELECT id FROM licenses WHERE renews = $1 ORDER BY issued_at, id",
+                &[&id],
+            )?
+            .iter()
+            .map(|r| pg.col(r, 0))
+            .collect()
+        })?;
+        ids.iter().map(|id| self.issued_license(id, now)).collect()
+    }
+
+    pub(crate) fn customer_spelling(&self, name: &str) -> Result<Option<String>, Error> {
+        self.read(|pg, c| {
+            pg.query_opt(
+                c,
+                r#"SELECT name FROM license_customers WHERE lower(name) = lower($1 COLLATE "C")
+                   ORDER BY created_at, name LIMIT 1"#,
+                &[&name],
+            )?
+            .map(|r| pg.col(&r, 0))
+            .transpose()
+        })
+    }
+
+    pub(crate) fn name_vendor_key(
+        &self,
+        key_id: &str,
+        name: &str,
+        now: Timestamp,
+    ) -> Result<(), Error> {
+        self.write(|pg, tx| {
+            pg.execute(
+                tx,
+                "INSERT INTO vendor_keys (key_id, name, created_at) VALUES ($1, $2, $3)
+                 ON CONFLICT (key_id) DO UPDATE SET name = excluded.name",
+                &[&key_id, &name, &format_time(now)],
+            )
+            .map(drop)
+        })
+    }
+
+    pub(crate) fn vendor_key_name(&self, key_id: &str) -> Result<Option<String>, Error> {
+        self.read(|pg, c| {
+            pg.query_opt(c, "SELECT name FROM vendor_keys WHERE key_id = $1", &[&key_id])?
+                .map(|r| pg.col(&r, 0))
+                .transpose()
+        })
+    }
+
+    pub(crate) fn uninstall_licenses(&self, id: Option<&str>) -> Result<Vec<String>, Error> {
+        self.write(|pg, tx| {
+            let ids: Vec<String> = match id {
+                Some(id) => vec![pg.resolve_id(tx, Ids::Installed, id)?],
+                None => pg
+                    .query(tx, "SELECT id FROM installed_licenses ORDER BY id", &[])?
+                    .iter()
+                    .map(|r| pg.col(r, 0))
+                    .collect::<Result<_, Error>>()?,
+            };
+            for id in &ids {
+                pg.execute(tx, "DELETE FROM installed_licenses WHERE id = $1", &[id])?;
+            }
+            Ok(ids)
+        })
+    }
+
+    /// The full id of the license `id` names (see `crate::licenses`).
+    fn resolve_id(
+        &self,
+        c: &mut impl postgres::GenericClient,
+        among: Ids,
+        id: &str,
+    ) -> Result<String, Error> {
+        let given = license_prefix(id)?;
+        let (table, _, _) = among.describe();
+        let matches: Vec<String> = self
+            .query(
+                c,
+                &format!("SELECT id FROM {table} WHERE left(id, $2) = $1 ORDER BY id LIMIT 3"),
+                &[&given, &(given.len() as i32)],
+            )?
+            .iter()
+            .map(|r| self.col(r, 0))
+            .collect::<Result<_, Error>>()?;
+        one_license(among, given, matches)
     }
 
     pub(crate) fn trust_key(&self, key: &PublicKey, now: Timestamp) -> Result<bool, Error> {

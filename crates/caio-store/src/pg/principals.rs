@@ -212,8 +212,13 @@ impl Postgres {
             return Err(Error::Key {
                 path,
                 reason: format!(
-                    "the key is missing but the fleet's database holds {count} principal(s), whose tokens it verifies; \
-                     copy keys/principal.key (mode 0600) from the home of the host that created them"
+                    "the key is missing but the fleet's database holds {}, whose tokens it verifies; \
+                     copy keys/principal.key (mode 0600) from the home of the host that created them",
+                    if count == 1 {
+                        "1 principal".to_string()
+                    } else {
+                        format!("{count} principals")
+                    }
                 ),
             });
         }

@@ -158,6 +158,23 @@ impl Postgres {
         })
     }
 
+    pub(crate) fn capabilities(&self) -> Result<Vec<String>, Error> {
+        self.read(|pg, c| {
+            pg.query(
+                c,
+                "SELECT DISTINCT ci.capability
+                 FROM capability_index ci
+                 JOIN services s ON s.service_id = ci.service_id
+                 WHERE s.active_hash IS NOT NULL
+                 ORDER BY ci.capability",
+                &[],
+            )?
+            .iter()
+            .map(|r| pg.col(r, 0))
+            .collect()
+        })
+    }
+
     pub(crate) fn show_service(
         &self,
         id: &str,

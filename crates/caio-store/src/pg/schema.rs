@@ -196,6 +196,14 @@ pub const MIGRATIONS: &[&str] = &[
         kind   TEXT COLLATE "C" NOT NULL,
         body   TEXT NOT NULL
     );"#,
+    // 8: the licence lifecycle on the vendor side: renewals, key names.
+    r#"ALTER TABLE licenses ADD COLUMN renews TEXT COLLATE "C" REFERENCES licenses(id);
+     CREATE INDEX licenses_by_renews ON licenses(renews);
+     CREATE TABLE vendor_keys (
+        key_id      TEXT COLLATE "C" PRIMARY KEY,
+        name        TEXT COLLATE "C" NOT NULL,
+        created_at  TEXT COLLATE "C" NOT NULL
+     );"#,
 ];
 
 /// Tables and columns of the PostgreSQL schema that SQLite does not have

@@ -53,6 +53,7 @@ impl Postgres {
             let objects: Vec<&trace::Object> = records
                 .iter()
                 .flat_map(|p| &p.objects)
+                .map(|o| &**o)
                 .filter(|o| seen.insert(o.hash.as_str()))
                 .collect();
             if !objects.is_empty() {
