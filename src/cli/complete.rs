@@ -7,9 +7,9 @@
 //! Completion only reads: a missing or unreadable home completes nothing,
 //! and no error is ever printed into the shell.
 
+use caio_store::home::{Home, HomeEnv};
 use caio_store::pg::DatabaseUrl;
 use caio_store::{Database, Store, StoreOptions};
-use caio_store::home::{Home, HomeEnv};
 use clap_complete::engine::CompletionCandidate;
 use std::ffi::OsString;
 use std::path::PathBuf;

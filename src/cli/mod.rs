@@ -64,9 +64,8 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_name = "DIR")]
     pub home: Option<PathBuf>,
 
-    /// PostgreSQL database holding the state instead of the home's SQLite file, shared by a fleet
-    /// of hosts; keys stay in the home [env: CAIO_DATABASE_URL] [form:
-    /// postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full]]
+    /// PostgreSQL database (postgres://USER@HOST[:PORT]/DBNAME) shared by a fleet of hosts,
+    /// instead of the home's SQLite file; keys stay in the home [env: CAIO_DATABASE_URL]
     #[arg(long, global = true, value_name = "URL", value_parser = secret_url)]
     pub database: Option<SecretUrl>,
 

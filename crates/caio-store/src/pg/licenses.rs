@@ -140,7 +140,11 @@ impl Postgres {
         self.write(|pg, tx| {
             let license_id = pg.resolve_id(tx, Ids::Issued, id)?;
             let customer: String = pg
-                .query_opt(tx, "SELECT customer FROM licenses WHERE id = $1", &[&license_id])?
+                .query_opt(
+                    tx,
+                    "SELECT customer FROM licenses WHERE id = $1",
+                    &[&license_id],
+                )?
                 .map(|r| pg.col(&r, 0))
                 .transpose()?
                 .ok_or_else(|| pg.corrupt(format!("license {license_id} vanished")))?;
@@ -261,7 +265,11 @@ impl Postgres {
             .ok_or_else(|| self.corrupt(format!("license {full}: it vanished while read")))
     }
 
-    pub(crate) fn renewals_of(&self, id: &str, now: Timestamp) -> Result<Vec<LicenseRecord>, Error> {
+    pub(crate) fn renewals_of(
+        &self,
+        id: &str,
+        now: Timestamp,
+    ) -> Result<Vec<LicenseRecord>, Error> {
         let ids: Vec<String> = self.read(|pg, c| {
             pg.query(
                 c,
@@ -307,9 +315,13 @@ impl Postgres {
 
     pub(crate) fn vendor_key_name(&self, key_id: &str) -> Result<Option<String>, Error> {
         self.read(|pg, c| {
-            pg.query_opt(c, "SELECT name FROM vendor_keys WHERE key_id = $1", &[&key_id])?
-                .map(|r| pg.col(&r, 0))
-                .transpose()
+            pg.query_opt(
+                c,
+                "SELECT name FROM vendor_keys WHERE key_id = $1",
+                &[&key_id],
+            )?
+            .map(|r| pg.col(&r, 0))
+            .transpose()
         })
     }
 
