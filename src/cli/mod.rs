@@ -320,11 +320,17 @@ fn init(global: &GlobalArgs, ui: &mut Ui) -> Result<Exit, Error> {
         }
         ui.json(Schema::Init, &doc)?;
     } else if let Some(url) = &database {
-        ui.line(format_args!(
-            "caio home at {} (keys), state in {url}{}",
-            home.path.display(),
-            if created { ": initialised" } else { "" }
-        ))?;
+        if created {
+            ui.line(format_args!(
+                "initialised caio home at {} (keys), with its state in {url}",
+                home.path.display()
+            ))?;
+        } else {
+            ui.line(format_args!(
+                "caio home at {} (keys) already exists, with its state in {url}",
+                home.path.display()
+            ))?;
+        }
     } else if created {
         ui.line(format_args!(
             "initialised caio home at {}",
