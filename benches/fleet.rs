@@ -13,11 +13,19 @@
 //!    registry and on 1,000 services with the shipped policies: SQLite, then
 //!    PostgreSQL over TLS (the default `sslmode=prefer`), then PostgreSQL
 //!    without TLS;
-//! 2. `caio route --batch` of 10,000 request lines against 1,000 services,
-//!    traces on (goal on PostgreSQL ≥ 10,000 decisions/s): SQLite, then
-//!    PostgreSQL.
+//! 2. `caio route --batch` of 10,000 request lines, traces on (goal on
+//!    PostgreSQL ≥ 10,000 decisions/s), against the shipped registry and
+//!    against 1,000 services: SQLite, then PostgreSQL;
+//! 3. in process, the store alone: appending 10,240 prepared trace records
+//!    (real decisions, their objects included) in chunks of 256, one
+//!    transaction each, as `route --batch` does: SQLite, then PostgreSQL.
 //!
-//! Sections can be picked: `cargo bench --bench fleet -- route batch`.
+//! PostgreSQL is measured as configured for durability, and again with
+//! `synchronous_commit=off` for the session (the URL's `options`), which
+//! like SQLite's `synchronous=NORMAL` may lose the last commits in a crash
+//! of the server's machine but never corrupts.
+//!
+//! Sections can be picked: `cargo bench --bench fleet -- route batch append`.
 
 #![allow(
     clippy::unwrap_used,
@@ -92,22 +100,25 @@ impl Targets {
         let server = PgServer::dedicated().expect("a PostgreSQL server for the bench");
         let admin = server.url("postgres");
         let mut client = server.client(&admin);
-        client
-            .batch_execute(
-                "ALTER SYSTEM SET fsync = on;
-                 ALTER SYSTEM SET full_page_writes = on;
-                 ALTER SYSTEM SET synchronous_commit = on;
-                 SELECT pg_reload_conf();",
-            )
-            .expect("durable settings");
+        // One statement at a time: ALTER SYSTEM refuses a transaction block.
+        for sql in [
+            "ALTER SYSTEM SET fsync = on",
+            "ALTER SYSTEM SET full_page_writes = on",
+            "ALTER SYSTEM SET synchronous_commit = on",
+            "SELECT pg_reload_conf()",
+        ] {
+            client.batch_execute(sql).expect("durable settings");
+        }
         Targets { server }
     }
 
-    /// A fresh database: its URL over TLS and without.
-    fn database(&self) -> (String, String) {
+    /// A fresh database: its URL over TLS, without TLS, and over TLS with
+    /// `synchronous_commit=off`.
+    fn database(&self) -> (String, String, String) {
         let url = self.server.create_database();
         let plain = format!("{url}?sslmode=disable");
-        (url, plain)
+        let relaxed = format!("{url}?options=-c%20synchronous_commit%3Doff");
+        (url, plain, relaxed)
     }
 }
 
@@ -132,7 +143,7 @@ fn bench_route(targets: &Targets) {
         let sqlite_home = fresh_dir(&format!("fleet-sqlite-{generated}"));
         fill(&sqlite_home, None, &contracts);
         let pg_home = fresh_dir(&format!("fleet-pg-{generated}"));
-        let (url, plain) = targets.database();
+        let (url, plain, relaxed) = targets.database();
         fill(&pg_home, Some(&url), &contracts);
         let route = |home: &Path, url: Option<&str>| {
             median(RUNS, || {
@@ -152,11 +163,13 @@ fn bench_route(targets: &Targets) {
         let sqlite = route(&sqlite_home, None);
         let tls = route(&pg_home, Some(&url));
         let no_tls = route(&pg_home, Some(&plain));
+        let asynchronous = route(&pg_home, Some(&relaxed));
         println!(
-            "   {label:<32} SQLite {:>6.1} ms   PostgreSQL (TLS) {:>6.1} ms   PostgreSQL (no TLS) {:>6.1} ms",
+            "   {label:<32} SQLite {:>5.1} ms | PostgreSQL: TLS {:>5.1} ms, no TLS {:>5.1} ms, TLS + synchronous_commit=off {:>5.1} ms",
             ms(sqlite),
             ms(tls),
-            ms(no_tls)
+            ms(no_tls),
+            ms(asynchronous)
         );
         let _ = std::fs::remove_dir_all(&sqlite_home);
         let _ = std::fs::remove_dir_all(&pg_home);
@@ -221,39 +234,123 @@ fn run_batch(home: &Path, url: Option<&str>, file: &Path, lines: usize) -> Durat
 }
 
 fn bench_batch(targets: &Targets) {
-    const SERVICES: usize = 1_000;
     const LINES: usize = 10_000;
     const RUNS: usize = 3;
-    let contracts = generated_contracts(SERVICES, "fleet-batch-contracts");
     let scratch: PathBuf = fresh_dir("fleet-batch");
     let file = scratch.join("batch.jsonl");
     std::fs::write(&file, batch_lines(LINES)).expect("write batch");
-    println!(
-        "2. `caio route --batch`, {LINES} lines against {SERVICES} services, traces on ({RUNS} runs, median):"
-    );
-    let sqlite_home = fresh_dir("fleet-batch-sqlite");
-    fill(&sqlite_home, None, &contracts);
-    let pg_home = fresh_dir("fleet-batch-pg");
-    let (url, _) = targets.database();
-    fill(&pg_home, Some(&url), &contracts);
-    for (label, home, url) in [
-        ("SQLite", &sqlite_home, None),
-        ("PostgreSQL (TLS)", &pg_home, Some(url.as_str())),
+    println!("2. `caio route --batch`, {LINES} lines, traces on ({RUNS} runs, median):");
+    for (label, contracts, generated) in [
+        (
+            "shipped registry (18 services)",
+            root().join("contracts"),
+            false,
+        ),
+        (
+            "1,000 services",
+            generated_contracts(1_000, "fleet-batch-contracts"),
+            true,
+        ),
     ] {
+        let sqlite_home = fresh_dir("fleet-batch-sqlite");
+        fill(&sqlite_home, None, &contracts);
+        let pg_home = fresh_dir("fleet-batch-pg");
+        let (url, _, relaxed) = targets.database();
+        fill(&pg_home, Some(&url), &contracts);
+        let mut cells = Vec::new();
+        for (name, home, url) in [
+            ("SQLite", &sqlite_home, None),
+            ("PostgreSQL (TLS)", &pg_home, Some(url.as_str())),
+            (
+                "PostgreSQL (TLS, synchronous_commit=off)",
+                &pg_home,
+                Some(relaxed.as_str()),
+            ),
+        ] {
+            let mut times: Vec<Duration> = (0..RUNS)
+                .map(|_| run_batch(home, url, &file, LINES))
+                .collect();
+            times.sort();
+            let t = times[RUNS / 2];
+            cells.push(format!("{name} {:.0}/s", LINES as f64 / t.as_secs_f64()));
+        }
+        println!("   {label:<32} {}", cells.join(" | "));
+        for dir in [&sqlite_home, &pg_home] {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+        if generated {
+            let _ = std::fs::remove_dir_all(&contracts);
+        }
+    }
+    let _ = std::fs::remove_dir_all(&scratch);
+}
+
+/// The store alone: prepared records appended in chunks, as a batch does.
+fn bench_append(targets: &Targets) {
+    use caio_store::home::Home;
+    use caio_store::router::Router;
+    use caio_store::{Database, Store, StoreOptions};
+    const CHUNK: usize = 256;
+    const CHUNKS: usize = 40;
+    const RUNS: usize = 3;
+    println!(
+        "3. in process, appending {} prepared records in chunks of {CHUNK} ({RUNS} runs, median):",
+        CHUNK * CHUNKS
+    );
+    let lines = batch_lines(CHUNK * CHUNKS);
+    let at = caio_core::time::timestamp(jiff::Timestamp::now());
+    let mut cells = Vec::new();
+    let (url, _, relaxed) = targets.database();
+    for (name, url) in [
+        ("SQLite", None),
+        ("PostgreSQL (TLS)", Some(url)),
+        ("PostgreSQL (TLS, synchronous_commit=off)", Some(relaxed)),
+    ] {
+        let home_dir = fresh_dir("fleet-append");
+        let home = Home {
+            path: home_dir.clone(),
+        };
+        let options = StoreOptions {
+            database: match &url {
+                None => Database::Home,
+                Some(u) => Database::Postgres(u.parse().expect("a URL")),
+            },
+            busy_timeout: Duration::from_secs(30),
+        };
+        if url.is_none() || name.contains("TLS)") {
+            fill(&home_dir, url.as_deref(), &root().join("contracts"));
+        }
+        let store = Store::open_with(&home, &options).expect("open the store");
+        let mut router = Router::registry(store, home.clone()).expect("a router");
+        let prepared: Vec<caio_core::trace::Prepared> = lines
+            .lines()
+            .map(|line| {
+                let request = caio_core::request::parse("line", line).expect("a request");
+                let routed = router.route(&request).expect("routed");
+                let (record, objects) =
+                    caio_core::trace::record(&request, &routed, at.clone()).expect("a record");
+                caio_core::trace::Prepared::new(record, objects).expect("canonical")
+            })
+            .collect();
+        let store = router.store_mut().expect("a store");
         let mut times: Vec<Duration> = (0..RUNS)
-            .map(|_| run_batch(home, url, &file, LINES))
+            .map(|_| {
+                let start = Instant::now();
+                for chunk in prepared.chunks(CHUNK) {
+                    store.append_traces(chunk, &[]).expect("append");
+                }
+                start.elapsed()
+            })
             .collect();
         times.sort();
         let t = times[RUNS / 2];
-        println!(
-            "   {label:<18} {:>8.1} ms  → {:>7.0} decisions/s",
-            ms(t),
-            LINES as f64 / t.as_secs_f64()
-        );
+        cells.push(format!(
+            "{name} {:.0} records/s",
+            prepared.len() as f64 / t.as_secs_f64()
+        ));
+        let _ = std::fs::remove_dir_all(&home_dir);
     }
-    for dir in [&sqlite_home, &pg_home, &scratch, &contracts] {
-        let _ = std::fs::remove_dir_all(dir);
-    }
+    println!("   {}", cells.join(" | "));
 }
 
 fn main() {
@@ -277,5 +374,8 @@ fn main() {
     }
     if wants("batch") {
         bench_batch(&targets);
+    }
+    if wants("append") {
+        bench_append(&targets);
     }
 }

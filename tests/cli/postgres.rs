@@ -1230,3 +1230,82 @@ impl PgServer {
             .unwrap_or_else(|e| panic!("{sql}: {e}"));
     }
 }
+
+/// Principals are shared, their hashing key is not: a host without the
+/// key, or with another one, is told to copy it; with the same key, the
+/// token works on every host.
+#[test]
+fn a_token_works_on_every_host_that_has_the_fleet_s_principal_key() {
+    let Some((_, url)) = database() else {
+        return;
+    };
+    let a = TestEnv::new();
+    let b = TestEnv::new();
+    caio(&a, Some(&url), &["registry", "add", "contracts"]).code(0);
+    let added = caio(
+        &a,
+        Some(&url),
+        &[
+            "--format",
+            "json",
+            "principal",
+            "add",
+            "ana",
+            "--roles",
+            "analyst",
+            "--trust",
+            "high",
+        ],
+    );
+    let token = added.json()["token"].as_str().unwrap().to_string();
+    let route = |env: &TestEnv| {
+        env.cmd()
+            .env_hidden("CAIO_DATABASE_URL", &url)
+            .env_hidden("CAIO_TOKEN", &token)
+            .args([
+                "--format",
+                "json",
+                "route",
+                "fixtures/requests/chat-balanced.json",
+            ])
+            .run()
+    };
+    let run = route(&a);
+    assert_eq!(run.code, 0, "{run}");
+    assert_eq!(run.json()["principal"], "ana", "{run}");
+    // Host b has no key yet.
+    caio(&b, Some(&url), &["init"]).code(0);
+    let run = route(&b);
+    assert_eq!(run.code, 5, "{run}");
+    assert!(
+        flat(&run.stderr).contains("copy keys/principal.key"),
+        "{run}"
+    );
+    // Another key: said so, rather than "unknown token".
+    let key = b.home().join("keys/principal.key");
+    write_private(&key, &[7u8; 32]);
+    let run = route(&b);
+    assert_eq!(run.code, 5, "{run}");
+    assert!(
+        flat(&run.stderr).contains("not the one the fleet's principals were created with"),
+        "{run}"
+    );
+    // The fleet's key: the same principal.
+    let shared = std::fs::read(a.home().join("keys/principal.key")).unwrap();
+    write_private(&key, &shared);
+    let run = route(&b);
+    assert_eq!(run.code, 0, "{run}");
+    assert_eq!(run.json()["principal"], "ana", "{run}");
+}
+
+fn write_private(path: &Path, bytes: &[u8]) {
+    use std::os::unix::fs::OpenOptionsExt;
+    let _ = std::fs::remove_file(path);
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+        .and_then(|mut f| f.write_all(bytes))
+        .unwrap();
+}

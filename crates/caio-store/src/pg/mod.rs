@@ -174,40 +174,56 @@ impl Postgres {
         &self.location
     }
 
-    /// The schema version, 0 when caio's schema is not there.
+    /// The schema version, 0 when caio's schema is not there (one round
+    /// trip: every command asks).
     pub(crate) fn version(&self) -> Result<i64, Error> {
         let mut client = self.client()?;
-        read_version(&mut *client).map_err(|e| self.err(&e))
+        let messages =
+            match client.simple_query("SELECT version FROM caio_schema WHERE singleton = 1") {
+                Ok(messages) => messages,
+                Err(e) if e.code() == Some(&SqlState::UNDEFINED_TABLE) => return Ok(0),
+                Err(e) => return Err(self.err(&e)),
+            };
+        let text = messages.iter().find_map(|m| match m {
+            postgres::SimpleQueryMessage::Row(row) => row.get(0).map(str::to_string),
+            _ => None,
+        });
+        match text {
+            None => Ok(0),
+            Some(v) => v
+                .parse()
+                .map_err(|_| self.corrupt(format!("the schema version `{v}` is not a number"))),
+        }
     }
 
     /// Brings the schema to [`SCHEMA_VERSION`], creating it in an empty
     /// database; refuses a newer schema.
     pub(crate) fn migrate(&self) -> Result<(), Error> {
+        self.bring_up(false)
+    }
+
+    /// [`migrate`](Self::migrate) for a command that needs existing state:
+    /// a database without caio's schema is reported, not initialised.
+    pub(crate) fn migrate_existing(&self) -> Result<(), Error> {
+        self.bring_up(true)
+    }
+
+    fn bring_up(&self, existing: bool) -> Result<(), Error> {
         if self.migrated.get() {
             return Ok(());
         }
         let current = self.version()?;
+        if existing && current == 0 {
+            return Err(Error::NoRegistry {
+                path: self.location.clone(),
+            });
+        }
         self.refuse_newer(current)?;
         if current != SCHEMA_VERSION {
             self.migrate_to(SCHEMA_VERSION)?;
         }
         self.migrated.set(true);
         Ok(())
-    }
-
-    /// [`migrate`](Self::migrate) for a command that needs existing state:
-    /// a database without caio's schema is reported, not initialised.
-    pub(crate) fn migrate_existing(&self) -> Result<(), Error> {
-        if self.migrated.get() {
-            return Ok(());
-        }
-        let current = self.version()?;
-        if current == 0 {
-            return Err(Error::NoRegistry {
-                path: self.location.clone(),
-            });
-        }
-        self.migrate()
     }
 
     /// Applies the missing steps up to `target`, in one transaction that
