@@ -281,6 +281,8 @@ fn service() -> BoxedStrategy<Svc> {
                     access,
                     endpoint: Endpoint {
                         url: "https://svc.example/v1".into(),
+                        protocol: caio_core::contract::Protocol::Http,
+                        model: None,
                         method: "POST".into(),
                         timeout_ms: 30_000,
                         auth: None,
@@ -1911,6 +1913,8 @@ fn plain_service(id: &str, capability: &str, per_request: f64) -> Svc {
             access: Access::default(),
             endpoint: Endpoint {
                 url: "https://svc.example/v1".into(),
+                protocol: caio_core::contract::Protocol::Http,
+                model: None,
                 method: "POST".into(),
                 timeout_ms: 30_000,
                 auth: None,
