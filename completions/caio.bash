@@ -2560,7 +2560,7 @@ _caio() {
             return 0
             ;;
         caio__subcmd__route)
-            opts="-q -v -h --contracts --policies --principal --seed --explain --top --dry-run --batch --execute --payload --output --deadline-ms --home --format --color --quiet --verbose --help"
+            opts="-q -v -h --contracts --policies --principal --seed --explain --top --dry-run --batch --execute --payload --output --input-file --stream --raw --deadline-ms --home --format --color --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2591,6 +2591,10 @@ _caio() {
                     return 0
                     ;;
                 --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --input-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -117,7 +117,7 @@ complete -c caio -n "__fish_caio_using_subcommand registry; and not __fish_seen_
 complete -c caio -n "__fish_caio_using_subcommand registry; and not __fish_seen_subcommand_from add list show history set-status remove help" -f -a "list" -d 'List registered services'
 complete -c caio -n "__fish_caio_using_subcommand registry; and not __fish_seen_subcommand_from add list show history set-status remove help" -f -a "show" -d 'Show a service\'s active contract (or an older version)'
 complete -c caio -n "__fish_caio_using_subcommand registry; and not __fish_seen_subcommand_from add list show history set-status remove help" -f -a "history" -d 'Every version of a service with its hash, time, and what replaced it'
-complete -c caio -n "__fish_caio_using_subcommand registry; and not __fish_seen_subcommand_from add list show history set-status remove help" -f -a "set-status" -d 'Set a service\'s status (drained and disabled services are never routed to); --reset-circuit also closes its circuit breaker'
+complete -c caio -n "__fish_caio_using_subcommand registry; and not __fish_seen_subcommand_from add list show history set-status remove help" -f -a "set-status" -d 'Set a service\'s status (drained and disabled services are never routed to); --reset-circuit also closes its circuit breaker and resets h'
 complete -c caio -n "__fish_caio_using_subcommand registry; and not __fish_seen_subcommand_from add list show history set-status remove help" -f -a "remove" -d 'Deregister a service (its versions and history are kept for replay)'
 complete -c caio -n "__fish_caio_using_subcommand registry; and not __fish_seen_subcommand_from add list show history set-status remove help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from add" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
@@ -173,7 +173,7 @@ json\t'One JSON document on stdout, for scripts'"
 complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from set-status" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t''
 never\t''"
-complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from set-status" -l reset-circuit -d 'Also close the service\'s circuit breaker and forget its consecutive failures and openings (execution counts and latencies stay)'
+complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from set-status" -l reset-circuit -d 'Also close the service\'s circuit breaker, forget its consecutive failures and openings, and put h back at 1 (execution counts, latencies and spend stay)'
 complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from set-status" -s q -l quiet -d 'Print only results and errors: no status lines, warnings or progress bars'
 complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from set-status" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from set-status" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -190,7 +190,7 @@ complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subc
 complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from help" -f -a "list" -d 'List registered services'
 complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show a service\'s active contract (or an older version)'
 complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from help" -f -a "history" -d 'Every version of a service with its hash, time, and what replaced it'
-complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from help" -f -a "set-status" -d 'Set a service\'s status (drained and disabled services are never routed to); --reset-circuit also closes its circuit breaker'
+complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from help" -f -a "set-status" -d 'Set a service\'s status (drained and disabled services are never routed to); --reset-circuit also closes its circuit breaker and resets h'
 complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from help" -f -a "remove" -d 'Deregister a service (its versions and history are kept for replay)'
 complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c caio -n "__fish_caio_using_subcommand principal; and not __fish_seen_subcommand_from add list revoke help" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
@@ -304,7 +304,8 @@ complete -c caio -n "__fish_caio_using_subcommand route" -l principal -d 'Route 
 complete -c caio -n "__fish_caio_using_subcommand route" -l seed -d 'Seed of the tie-break among equal scores (overrides the request\'s `seed`)' -r
 complete -c caio -n "__fish_caio_using_subcommand route" -l top -d 'List the K best eligible candidates' -r
 complete -c caio -n "__fish_caio_using_subcommand route" -l payload -d 'The body to send with --execute (instead of the request\'s `payload`)' -r -F
-complete -c caio -n "__fish_caio_using_subcommand route" -l output -d 'Write the response body to FILE instead of stdout (with --execute)' -r -F
+complete -c caio -n "__fish_caio_using_subcommand route" -l output -d 'Write the answer to FILE instead of stdout (with --execute)' -r -F
+complete -c caio -n "__fish_caio_using_subcommand route" -l input-file -d 'The audio to transcribe, uploaded to an openai-transcription service (with --execute)' -r -F
 complete -c caio -n "__fish_caio_using_subcommand route" -l deadline-ms -d 'Give up executing after this many milliseconds, retries and failover included (at most 24 h)' -r
 complete -c caio -n "__fish_caio_using_subcommand route" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
 complete -c caio -n "__fish_caio_using_subcommand route" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout' -r -f -a "human\t'Tables and text for people'
@@ -316,6 +317,8 @@ complete -c caio -n "__fish_caio_using_subcommand route" -l explain -d 'Show eve
 complete -c caio -n "__fish_caio_using_subcommand route" -l dry-run -d 'Route without appending to the trace'
 complete -c caio -n "__fish_caio_using_subcommand route" -l batch -d 'Read JSON Lines (one request per line) and write one JSON decision per line (candidates listed only with --explain or --top)'
 complete -c caio -n "__fish_caio_using_subcommand route" -l execute -d 'Send the payload to the chosen service, with retries and failover, and print the response body'
+complete -c caio -n "__fish_caio_using_subcommand route" -l stream -d 'Print a chat answer as it arrives (server-sent events; openai-chat and anthropic-messages)'
+complete -c caio -n "__fish_caio_using_subcommand route" -l raw -d 'Print the provider\'s response body unchanged instead of the answer\'s text (with --execute)'
 complete -c caio -n "__fish_caio_using_subcommand route" -s q -l quiet -d 'Print only results and errors: no status lines, warnings or progress bars'
 complete -c caio -n "__fish_caio_using_subcommand route" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c caio -n "__fish_caio_using_subcommand route" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -603,7 +606,7 @@ complete -c caio -n "__fish_caio_using_subcommand help; and __fish_seen_subcomma
 complete -c caio -n "__fish_caio_using_subcommand help; and __fish_seen_subcommand_from registry" -f -a "list" -d 'List registered services'
 complete -c caio -n "__fish_caio_using_subcommand help; and __fish_seen_subcommand_from registry" -f -a "show" -d 'Show a service\'s active contract (or an older version)'
 complete -c caio -n "__fish_caio_using_subcommand help; and __fish_seen_subcommand_from registry" -f -a "history" -d 'Every version of a service with its hash, time, and what replaced it'
-complete -c caio -n "__fish_caio_using_subcommand help; and __fish_seen_subcommand_from registry" -f -a "set-status" -d 'Set a service\'s status (drained and disabled services are never routed to); --reset-circuit also closes its circuit breaker'
+complete -c caio -n "__fish_caio_using_subcommand help; and __fish_seen_subcommand_from registry" -f -a "set-status" -d 'Set a service\'s status (drained and disabled services are never routed to); --reset-circuit also closes its circuit breaker and resets h'
 complete -c caio -n "__fish_caio_using_subcommand help; and __fish_seen_subcommand_from registry" -f -a "remove" -d 'Deregister a service (its versions and history are kept for replay)'
 complete -c caio -n "__fish_caio_using_subcommand help; and __fish_seen_subcommand_from principal" -f -a "add" -d 'Create a principal and print its token (shown once, never stored in clear)'
 complete -c caio -n "__fish_caio_using_subcommand help; and __fish_seen_subcommand_from principal" -f -a "list" -d 'List principals (never their tokens)'

@@ -645,7 +645,13 @@ pub fn replay(store: &Store, id: &str) -> Result<Replay, Failure> {
                 stats: record.stats.get(&r.service_id).copied().unwrap_or_default(),
             })
             .collect();
-        let again = routing::route(request, &record.identity, &candidates, policies);
+        let again = routing::route_at(
+            request,
+            &record.identity,
+            &candidates,
+            policies,
+            record.decided_at_ms,
+        );
         if again != record.decision {
             if again.outcome != record.decision.outcome {
                 differences.push(format!(

@@ -337,14 +337,18 @@ fn success_prints_the_body_updates_stats_and_traces_the_attempt() {
     let (code, stdout, stderr) = execute(&env, &[]);
     assert_eq!(code, 0, "{stderr}");
     assert_eq!(stdout, r#"{"answer":42}"#, "the body, byte for byte");
-    assert!(stderr.contains("routed chat → svc-a"), "{stderr}");
+    // One status line on stderr; the decision only when asked for.
+    assert!(!stderr.contains("routed chat"), "{stderr}");
     assert!(
         stderr.contains("executed    svc-a answered 200"),
         "{stderr}"
     );
+    let (code, _, stderr) = execute(&env, &["-v"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("routed chat → svc-a"), "{stderr}");
 
     let seen = server.seen();
-    assert_eq!(seen.len(), 1);
+    assert_eq!(seen.len(), 2);
     assert_eq!(seen[0].method, "POST");
     assert_eq!(seen[0].header("content-type"), Some("application/json"));
     assert_eq!(seen[0].header("x-caio-test"), Some("yes"));
@@ -356,14 +360,17 @@ fn success_prints_the_body_updates_stats_and_traces_the_attempt() {
     );
 
     let s = stats(&env, "svc-a");
-    assert_eq!(s["successes"], 1);
+    assert_eq!(s["successes"], 2);
     assert_eq!(s["failures"], 0);
-    assert_eq!(s["observations"], 1);
+    assert_eq!(s["observations"], 2);
     assert_eq!(s["circuit"]["state"], "closed");
+    // An http service's cost is its per-request price.
+    assert_eq!(s["spend"], 0.02);
 
     let r = record(&env, 1);
     assert_eq!(statuses(&r["attempts"]), ["svc-a:200"]);
     assert_eq!(r["attempts"][0]["result"], "success");
+    assert_eq!(r["attempts"][0]["protocol"], "http");
     assert_eq!(r["attempts"][0]["next"]["action"], "done");
     assert_eq!(r["execution"]["outcome"], "succeeded");
     assert_eq!(r["execution"]["service_id"], "svc-a");
@@ -794,6 +801,8 @@ fn the_auth_header_comes_from_the_env_var_and_the_secret_is_stored_nowhere() {
     }
 }
 
+/// A candidate whose variable is unset is skipped; when none can be
+/// tried, nothing is sent and caio exits 4 naming the variable.
 #[test]
 fn a_missing_variable_fails_before_any_connection() {
     let env = TestEnv::new();
@@ -802,10 +811,13 @@ fn a_missing_variable_fails_before_any_connection() {
     a.auth = "  auth: { scheme: header, env: CAIO_MISSING_KEY, header: x-api-key }\n";
     register(&env, &[a]);
     let (code, stdout, stderr) = execute(&env, &[]);
-    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(code, 4, "{stderr}");
     assert_eq!(stdout, "");
-    assert!(stderr.contains("CAIO_MISSING_KEY"), "{stderr}");
-    assert!(stderr.contains("is not set"), "{stderr}");
+    assert!(stderr.contains("caio::execute::nothing_to_try"), "{stderr}");
+    assert!(
+        stderr.contains("secret-missing: CAIO_MISSING_KEY"),
+        "{stderr}"
+    );
     std::thread::sleep(Duration::from_millis(100));
     assert_eq!(server.seen().len(), 0, "the server saw a request");
     // The decision is traced, with nothing attempted.
@@ -821,12 +833,12 @@ fn a_missing_variable_fails_before_any_connection() {
     // A file made for --output goes again when nothing was sent.
     let out = env.scratch().join("body.json");
     let (code, _, stderr) = execute(&env, &["--output", out.to_str().unwrap()]);
-    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(code, 4, "{stderr}");
     assert!(!out.exists(), "no empty output file is left");
 }
 
 /// `FOO=` was reported as "is not set": an empty variable is named as
-/// empty, and nothing is sent.
+/// empty (the candidate is skipped), and nothing is sent.
 #[test]
 fn an_empty_variable_is_reported_as_empty() {
     let env = TestEnv::new();
@@ -841,14 +853,18 @@ fn an_empty_variable_is_reported_as_empty() {
         .arg(&request)
         .arg("--execute")
         .env("CAIO_EMPTY_KEY", ""));
-    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(code, 4, "{stderr}");
     assert_eq!(stdout, "");
+    // The report, unwrapped.
+    let squeezed: String = stderr
+        .replace('│', " ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
     assert!(
-        stderr.contains("caio::execute::unusable_secret"),
+        squeezed.contains("secret-unusable: CAIO_EMPTY_KEY (it is set but empty)"),
         "{stderr}"
     );
-    assert!(stderr.contains("CAIO_EMPTY_KEY"), "{stderr}");
-    assert!(stderr.contains("it is set but empty"), "{stderr}");
     assert!(!stderr.contains("not set"), "{stderr}");
     assert_eq!(server.seen().len(), 0, "the server saw a request");
     assert_eq!(record(&env, 1)["execution"]["outcome"], "not_started");
@@ -876,9 +892,14 @@ fn reset_circuit_closes_it_from_the_command_line() {
     let s = stats(&env, "svc-a");
     assert_eq!(s["circuit"]["state"], "closed");
     assert_eq!(s["circuit"]["times_opened"], 0);
+    assert_eq!(s["success_rate"], 1.0, "h is back at its prior");
     assert_eq!(s["failures"], 5, "counts stay");
     let history = json_of(&env, &["registry", "history", "svc-a"]);
-    assert!(history.to_string().contains("circuit reset (was open)"));
+    assert!(
+        history
+            .to_string()
+            .contains("circuit and h reset (was open)")
+    );
     let (code, stdout, _) = run(env.caio().args(["registry", "show", "svc-a"]));
     assert_eq!(code, 0);
     assert!(stdout.contains("circuit"), "{stdout}");

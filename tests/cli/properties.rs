@@ -310,6 +310,7 @@ fn service() -> BoxedStrategy<Svc> {
                 success_rate,
                 observations,
                 observed_p95_ms,
+                observed_at_ms: None,
                 circuit_open,
                 circuit_opened_at_ms: opened.filter(|_| circuit_open),
             },

@@ -1938,6 +1938,7 @@ fn list_filters() {
             "decision_id",
             "at",
             "outcome",
+            "execution",
             "services",
             "principal"
         ])

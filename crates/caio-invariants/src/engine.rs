@@ -110,6 +110,7 @@ pub fn routed(
         policy_rules: policies.policies().len(),
         contracts,
         stats,
+        decided_at_ms: None,
         notes: Vec::new(),
     }
 }

@@ -39,6 +39,9 @@ pub struct Listed {
     pub outcome: String,
     pub services: String,
     pub principal: String,
+    /// How `--execute` ended (`succeeded`, `failed`, `not_started`); `None`
+    /// when the call was not executed.
+    pub execution: Option<String>,
 }
 
 /// Filters of `trace list` and `trace export`.
@@ -178,7 +181,8 @@ impl Store {
         let mut stmt = self
             .conn
             .prepare_cached(
-                "SELECT seq, decision_id, at, outcome, services, principal FROM traces
+                "SELECT seq, decision_id, at, outcome, services, principal,
+                        json_extract(record, '$.execution.outcome') FROM traces
                  WHERE (?1 IS NULL OR instr(',' || services || ',', ',' || ?1 || ',') > 0)
                    AND (?2 IS NULL OR outcome = ?2)
                    AND (?3 IS NULL OR at >= ?3)
@@ -203,6 +207,7 @@ impl Store {
                     outcome: r.get(3)?,
                     services: r.get(4)?,
                     principal: r.get(5)?,
+                    execution: r.get(6)?,
                 })
             },
         )

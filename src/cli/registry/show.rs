@@ -225,8 +225,15 @@ pub(super) fn stats_rows(s: &Summary, row: &mut dyn FnMut(&str, String)) {
     row(
         "executions",
         format!(
-            "{} succeeded, {} failed, {} rejected (4xx); success rate (EWMA) {:.3}",
-            s.successes, s.failures, s.rejections, s.success_rate
+            "{} succeeded, {} failed, {} rejected (4xx); h {:.3} now (EWMA {:.3}{})",
+            s.successes,
+            s.failures,
+            s.rejections,
+            s.success_rate,
+            s.ewma_success,
+            s.observed_at.as_deref().map_or(String::new(), |t| format!(
+                " at {t}, recovering with a 15 min half-life"
+            ))
         ),
     );
     row(
@@ -246,8 +253,15 @@ pub(super) fn stats_rows(s: &Summary, row: &mut dyn FnMut(&str, String)) {
     row(
         "violations",
         format!(
-            "{} attempt(s) slower than the p99 guarantee",
+            "{} attempt(s) slower than the p99 guarantee or costlier than the request's max_cost",
             s.guarantee_violations
+        ),
+    );
+    row(
+        "spend",
+        format!(
+            "{} (successful executions)",
+            crate::cli::route::money(s.spend)
         ),
     );
     let c = &s.circuit;

@@ -46,6 +46,10 @@ pub struct TraceRecord {
     /// Execution statistics used, by service (services without history
     /// are left out: they score h = 1).
     pub stats: BTreeMap<String, ServiceStats>,
+    /// The decision's time (Unix ms) each h recovered to; replay routes at
+    /// it again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decided_at_ms: Option<i64>,
     pub(crate) seed: u64,
     /// The decision.
     pub decision: Decision,
@@ -72,6 +76,27 @@ pub struct ExecutionRecord {
     pub reason: Option<String>,
     /// The overall deadline (`--deadline-ms`).
     pub deadline_ms: u64,
+    /// Candidates that were not tried, and why (e.g. `secret-missing: VAR`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub skipped: Vec<Skipped>,
+    /// The answer was streamed (`--stream`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub stream: bool,
+}
+
+/// A candidate execution passed over without an attempt.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Skipped {
+    /// The service.
+    pub service_id: String,
+    /// Its contract version.
+    pub service_version: String,
+    /// Why: `secret-missing: VAR`, `secret-unusable: VAR (…)` or
+    /// `payload-unsupported: …`.
+    pub reason: String,
+    /// The environment variable at fault, for a secret.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub variable: Option<String>,
 }
 
 /// How an execution ended.
@@ -127,6 +152,7 @@ pub fn record(request: &Request, routed: &Routed, at: String) -> TraceRecord {
         policy_set: routed.policy_set.clone(),
         contracts: routed.contracts.clone(),
         stats: routed.stats.clone(),
+        decided_at_ms: routed.decided_at_ms,
         seed: routed.decision.seed,
         decision: routed.decision.clone(),
         attempts: Vec::new(),
