@@ -13,6 +13,7 @@ mod license;
 mod policy;
 mod principal;
 mod properties;
+mod providers;
 mod registry;
 mod route;
 mod trace;
