@@ -113,7 +113,7 @@ pub fn run(
         }
     };
     let execution = gateway::execute(&plan, world.transport, world.clock, sink);
-    let skipped = plan.skipped.clone();
+    let skipped = plan.passed_over(&execution);
     drop(plan);
     let changes = match router.store_mut() {
         Some(store) => store.record_attempts(&execution.attempts, jiff::Timestamp::now())?,

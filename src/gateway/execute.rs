@@ -143,6 +143,8 @@ pub struct Plan {
     pub targets: Vec<Target>,
     /// Candidates passed over, in score order, and why.
     pub skipped: Vec<Skipped>,
+    /// For each of `skipped`, how many targets rank above it.
+    pub skipped_before: Vec<usize>,
     pub deadline: Duration,
     /// Seeds the backoff jitter.
     pub seed: u64,
@@ -151,6 +153,32 @@ pub struct Plan {
     pub stream: bool,
     pub raw: bool,
     pub max_cost: Option<f64>,
+}
+
+impl Plan {
+    /// The skipped candidates execution passed: those ranked above the
+    /// last target it attempted (a fallback skipped below the service that
+    /// answered was never needed), and all of them when every target
+    /// failed (each would have been tried next).
+    pub fn passed_over(&self, execution: &Execution) -> Vec<Skipped> {
+        let reached = execution
+            .attempts
+            .iter()
+            .filter_map(|a| {
+                self.targets
+                    .iter()
+                    .position(|t| t.service_id == a.service_id)
+            })
+            .max();
+        let exhausted =
+            !execution.succeeded() && reached.is_some_and(|r| r + 1 == self.targets.len());
+        self.skipped
+            .iter()
+            .zip(&self.skipped_before)
+            .filter(|(_, before)| exhausted || reached.is_none_or(|r| **before <= r))
+            .map(|(s, _)| s.clone())
+            .collect()
+    }
 }
 
 /// The targets of a routed single-step decision: each with its protocol's
@@ -187,6 +215,7 @@ pub fn plan(
     let canonical = std::cell::OnceCell::new();
     let mut targets = Vec::new();
     let mut skipped = Vec::new();
+    let mut skipped_before = Vec::new();
     for (i, (id, probe)) in ids.into_iter().enumerate() {
         if targets.len() >= MAX_CANDIDATES {
             break;
@@ -203,11 +232,13 @@ pub fn plan(
             reason,
             variable: variable.map(str::to_string),
         };
+        let before = targets.len();
         let (body, content_type) = match request_body(&c, inputs, &canonical) {
             Ok(b) => b,
             Err(e) if i == 0 => return Err(e.chosen(&c)),
             Err(e) => {
                 skipped.push(skip(e.skip_reason(c.endpoint.protocol), None));
+                skipped_before.push(before);
                 continue;
             }
         };
@@ -215,12 +246,14 @@ pub fn plan(
             Ok(t) => targets.push(t),
             Err(Error::MissingSecret { variable, .. }) => {
                 skipped.push(skip(format!("secret-missing: {variable}"), Some(&variable)));
+                skipped_before.push(before);
             }
             Err(Error::UnusableSecret { variable, why, .. }) => {
                 skipped.push(skip(
                     format!("secret-unusable: {variable} ({why})"),
                     Some(&variable),
                 ));
+                skipped_before.push(before);
             }
             Err(e) => return Err(e),
         }
@@ -228,6 +261,7 @@ pub fn plan(
     Ok(Plan {
         targets,
         skipped,
+        skipped_before,
         deadline: inputs.deadline,
         seed: decision.seed,
         started_at: inputs.started_at,
@@ -1018,6 +1052,7 @@ mod tests {
         Plan {
             targets,
             skipped: Vec::new(),
+            skipped_before: Vec::new(),
             deadline: Duration::from_millis(deadline_ms),
             seed: 0,
             started_at: "2026-11-21T12:00:00Z".parse().unwrap(),
@@ -1676,5 +1711,58 @@ endpoint: {{ url: http://127.0.0.1:9/{id}, protocol: {}, model: m-{id} }}
             matches!(&err, Error::PayloadInvalid { path, .. } if path == "payload.prompt"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn only_skips_that_failover_reached_are_reported() {
+        let mut p = plan(
+            vec![target("x", 1000, 500.0), target("y", 1000, 500.0)],
+            120_000,
+        );
+        let skip = |id: &str| Skipped {
+            service_id: id.into(),
+            service_version: "1.0.0".into(),
+            reason: "secret-missing: K".into(),
+            variable: Some("K".into()),
+        };
+        p.skipped = vec![skip("s0"), skip("s1"), skip("s2")];
+        p.skipped_before = vec![0, 1, 2];
+        let ids = |e: &Execution| -> Vec<String> {
+            p.passed_over(e)
+                .into_iter()
+                .map(|s| s.service_id)
+                .collect()
+        };
+        let (e, _) = run(&p, vec![("x", Step::Status(200, None))]);
+        assert_eq!(ids(&e), ["s0"], "s1 ranks below x, which answered");
+        let (e, _) = run(
+            &p,
+            vec![
+                ("x", Step::Status(400, None)),
+                ("y", Step::Status(200, None)),
+            ],
+        );
+        assert_eq!(ids(&e), ["s0", "s1"]);
+        let (e, _) = run(
+            &p,
+            vec![
+                ("x", Step::Status(400, None)),
+                ("y", Step::Status(400, None)),
+            ],
+        );
+        assert_eq!(
+            ids(&e),
+            ["s0", "s1", "s2"],
+            "every target failed: s2 would have been tried next"
+        );
+        // Stopped on x (a deadline, a broken stream): y was never reached.
+        let (e, _) = run(&p, vec![("x", Step::Status(200, None))]);
+        let e = Execution {
+            attempts: e.attempts,
+            success: None,
+            failure: Some("the deadline was reached".into()),
+            delivered: 0,
+        };
+        assert_eq!(ids(&e), ["s0"], "y was never reached");
     }
 }
