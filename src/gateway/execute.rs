@@ -1728,10 +1728,7 @@ endpoint: {{ url: http://127.0.0.1:9/{id}, protocol: {}, model: m-{id} }}
         p.skipped = vec![skip("s0"), skip("s1"), skip("s2")];
         p.skipped_before = vec![0, 1, 2];
         let ids = |e: &Execution| -> Vec<String> {
-            p.passed_over(e)
-                .into_iter()
-                .map(|s| s.service_id)
-                .collect()
+            p.passed_over(e).into_iter().map(|s| s.service_id).collect()
         };
         let (e, _) = run(&p, vec![("x", Step::Status(200, None))]);
         assert_eq!(ids(&e), ["s0"], "s1 ranks below x, which answered");

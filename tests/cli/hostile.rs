@@ -285,3 +285,67 @@ fn a_lost_instance_key_is_never_replaced_silently() {
     assert_eq!(code, 0, "{stdout}{stderr}");
     assert!(stdout.contains("2 checkpoint(s)"), "{stdout}");
 }
+
+/// An unknown YAML tag (`!custom`) was silently ignored.
+#[test]
+fn an_unknown_yaml_tag_is_refused() {
+    let env = TestEnv::new();
+    let path = write(
+        &env.scratch().join("tagged.yaml"),
+        "apiVersion: caio/v1\nservice_id: !custom tagged\n",
+    );
+    let (code, _, stderr) = run(env.caio().arg("contract").arg("validate").arg(&path));
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("contract::yaml-syntax"), "{stderr}");
+    let said: Vec<&str> = stderr.split_whitespace().filter(|w| *w != "│").collect();
+    assert!(
+        said.join(" ").contains("unknown YAML tag `! custom`")
+            || said.join(" ").contains("unknown YAML tag `!custom`"),
+        "{stderr}"
+    );
+}
+
+/// `--expires 9999-12-30` printed jiff's raw overflow error.
+#[test]
+fn an_expiry_past_the_representable_range_is_a_clear_error() {
+    let env = TestEnv::new();
+    let keys = env.scratch().join("vendor-keys");
+    let (code, _, stderr) = run(env.caio().args(["license", "keygen", "--out"]).arg(&keys));
+    assert_eq!(code, 0, "{stderr}");
+    let key = keys.join("vendor.key");
+    let (code, _, stderr) = run(env
+        .caio()
+        .args([
+            "license",
+            "issue",
+            "--customer",
+            "Acme",
+            "--features",
+            "route",
+        ])
+        .args(["--expires", "9999-12-30", "--key"])
+        .arg(&key));
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("out of range"), "{stderr}");
+    assert!(stderr.contains("9999-12-29"), "{stderr}");
+    assert!(!stderr.contains("overflow"), "{stderr}");
+}
+
+/// A token pasted into `request_id` was stored in the trace.
+#[test]
+fn a_token_pasted_into_request_id_is_masked_in_the_trace() {
+    let env = TestEnv::new();
+    let (code, _, stderr) = run(env.caio().args(["registry", "add", "contracts"]));
+    assert_eq!(code, 0, "{stderr}");
+    let token = "caio_SECRETTOKENVALUE1234567890abcdefghijklmnopq";
+    let request = write(
+        &env.scratch().join("pasted.json"),
+        &format!("{{\"request_id\": \"{token}\", \"capability\": \"chat\"}}"),
+    );
+    let (code, _, stderr) = run(env.caio().arg("route").arg(&request));
+    assert!(code == 0 || code == 3, "{stderr}");
+    let (code, export, stderr) = run(env.caio().args(["trace", "export"]));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(!export.contains("SECRETTOKEN"), "{export}");
+    assert!(export.contains("caio_***"), "{export}");
+}

@@ -1,13 +1,17 @@
 //! End-to-end tests of the `caio` binary: one test binary, one harness.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stderr)] // a test stops on a broken setup
+// A test fails by panicking: its helpers unwrap what must be there, and
+// say on stderr (captured by the test runner) what they skip or measure.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stderr)]
 
 mod common;
 mod contract;
+mod control;
 mod docs;
 mod execute;
 mod global;
 mod hostile;
+mod identity;
 mod invariants;
 mod license;
 mod policy;
@@ -15,5 +19,6 @@ mod principal;
 mod properties;
 mod providers;
 mod registry;
+mod reports;
 mod route;
 mod trace;

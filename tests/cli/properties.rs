@@ -1,12 +1,13 @@
-//! Property tests of the routing core (SPEC §5, §6, §7), checked against
-//! oracles written here from the SPEC text — never through caio's own
-//! scorer, pipeline or search:
+//! Property tests of the routing core (SPEC §5, §6, §7, §8), checked
+//! against the independent oracle of `caio-invariants` (the one `caio
+//! verify-invariants` uses: SPEC §13, one oracle, not two that drift) —
+//! never through caio's own scorer, pipeline or search:
 //!
 //! - (a) the decision does not depend on the order of the candidates, of the
 //!   policy rules, or of the policy files (single steps and chains);
 //! - (b) the eligible set, each rejection's stage and rules, every score and
-//!   the chosen service agree with a brute-force oracle of the pipeline and
-//!   the master equation;
+//!   the chosen service agree with the oracle's brute-force pipeline and
+//!   master equation;
 //! - (c) every control component is finite, in [0, 1], and (single step)
 //!   equal to its definition;
 //! - (d) chain search equals exhaustive enumeration of the eligible
@@ -17,10 +18,14 @@
 //!   circuit open, the one that opened earliest is probed, alone;
 //! - determinism: the same inputs give the same decision twice.
 //!
-//! Scenarios are random but valid: contracts built as structs (a property
-//! checks that the contract validator accepts them), requests with defaults
-//! applied, principals (anonymous, simulated, refused) and policy sets
-//! written as YAML text and read by the real loader.
+//! The scenarios are the oracle's own types, drawn here by proptest (which
+//! shrinks a failure) rather than by the seeded generator of
+//! `verify-invariants`: random but valid contracts built as structs (a
+//! property checks that the contract validator accepts them), requests with
+//! defaults applied, principals (anonymous, simulated, refused) and policy
+//! sets written as YAML text and read by the real loader.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use caio_core::contract::{
     Access, Capability, Cost, DataClass, Endpoint, Guarantees, Hosting, Latency, Modality, Privacy,
@@ -31,7 +36,10 @@ use caio_core::policy::PolicySet;
 use caio_core::policy::load::load_text;
 use caio_core::principal::{AuthFailure, Principal};
 use caio_core::request::{Input, Priority, Request, Step, Weights};
-use caio_core::routing::{self, Candidate, Decision, Identity, Outcome, ServiceStats, Stage};
+use caio_core::routing::{self, Decision, Identity, Outcome, ServiceStats, Stage};
+use caio_invariants::oracle::{self, EPS, Facts, Judged, clamp01, facts, offered};
+use caio_invariants::rules::{Atom, Cond, Effect, LANGS, REGIONS, ROLES, Rule, TAGS, policy_text};
+use caio_invariants::scenario::{Scenario, Service};
 use proptest::prelude::*;
 use proptest::sample::{Index, select, subsequence};
 use std::collections::{BTreeMap, BTreeSet};
@@ -41,14 +49,8 @@ use std::path::Path;
 const CASES: u32 = 96;
 /// The chain search is where the subtle bugs are: more cases.
 const CHAIN_CASES: u32 = 256;
-/// Scores closer than this are ties (SPEC §5).
-const EPS: f64 = 1e-9;
 
-const REGIONS: &[&str] = &["eu", "us", "ap"];
-const TAGS: &[&str] = &["eu", "us", "fast", "cheap", "llm", "internal"];
-const ROLES: &[&str] = &["analyst", "engineer", "free-tier"];
 const TENANTS: &[&str] = &["acme", "globex", "initech"];
-const LANGS: &[&str] = &["en", "fr", "de"];
 const CHAIN_CAPS: &[&str] = &["ocr", "translate", "summarize"];
 
 fn strings(items: &[&str]) -> Vec<String> {
@@ -59,71 +61,45 @@ fn strings(items: &[&str]) -> Vec<String> {
 // Scenarios
 // ---------------------------------------------------------------------------
 
-/// One registered service as the router sees it.
-#[derive(Debug, Clone)]
-struct Svc {
-    contract: ServiceContract,
-    status: ServiceStatus,
-    stats: ServiceStats,
+/// The services in registration order.
+fn identity_order(s: &Scenario) -> Vec<usize> {
+    (0..s.services.len()).collect()
 }
 
-#[derive(Debug, Clone)]
-struct Scenario {
-    services: Vec<Svc>,
-    identity: Identity,
-    rules: Vec<Rule>,
-    request: Request,
-}
-
-impl Scenario {
-    fn identity_order(&self) -> Vec<usize> {
-        (0..self.services.len()).collect()
-    }
-
-    /// The rules in `order`, spread over policy files by `file_of` (the
-    /// file index of each position), each file read by the real loader.
-    fn policies(&self, order: &[usize], file_of: &[usize]) -> PolicySet {
-        let files = file_of.iter().copied().max().map_or(1, |m| m + 1);
-        let mut all = Vec::new();
-        for f in 0..files {
-            let rules: Vec<&Rule> = order
-                .iter()
-                .enumerate()
-                .filter(|(pos, _)| file_of.get(*pos).copied().unwrap_or(0) == f)
-                .map(|(_, &i)| &self.rules[i])
-                .collect();
-            all.extend(load_policies(&format!("gen-{f}.yaml"), &rules));
-        }
-        PolicySet::new(all)
-    }
-
-    fn natural_policies(&self) -> PolicySet {
-        let order: Vec<usize> = (0..self.rules.len()).collect();
-        self.policies(&order, &[])
-    }
-
-    fn route_with(&self, order: &[usize], policies: &PolicySet) -> Decision {
-        let candidates: Vec<Candidate<'_>> = order
+/// The rules in `order`, spread over policy files by `file_of` (the file
+/// index of each position), each file read by the real loader.
+fn policies_in(s: &Scenario, order: &[usize], file_of: &[usize]) -> PolicySet {
+    let files = file_of.iter().copied().max().map_or(1, |m| m + 1);
+    let mut all = Vec::new();
+    for f in 0..files {
+        let rules: Vec<Rule> = order
             .iter()
-            .map(|&i| {
-                let s = &self.services[i];
-                Candidate {
-                    contract: &s.contract,
-                    status: s.status,
-                    status_reason: None,
-                    stats: s.stats,
-                }
-            })
+            .enumerate()
+            .filter(|(pos, _)| file_of.get(*pos).copied().unwrap_or(0) == f)
+            .map(|(_, &i)| s.rules[i].clone())
             .collect();
-        routing::route(&self.request, &self.identity, &candidates, policies)
+        all.extend(load_policies(&format!("gen-{f}.yaml"), &rules));
     }
-
-    fn route(&self) -> Decision {
-        self.route_with(&self.identity_order(), &self.natural_policies())
-    }
+    PolicySet::new(all)
 }
 
-fn load_policies(label: &str, rules: &[&Rule]) -> Vec<caio_core::policy::Policy> {
+/// The rules as written, in one file.
+fn natural_policies(s: &Scenario) -> PolicySet {
+    let order: Vec<usize> = (0..s.rules.len()).collect();
+    policies_in(s, &order, &[])
+}
+
+/// Routes with the candidates in `order`.
+fn route_with(s: &Scenario, order: &[usize], policies: &PolicySet) -> Decision {
+    routing::route(&s.request, &s.identity, &s.candidates_in(order), policies)
+}
+
+/// Routes with the candidates in registration order and the rules as written.
+fn route(s: &Scenario) -> Decision {
+    route_with(s, &identity_order(s), &natural_policies(s))
+}
+
+fn load_policies(label: &str, rules: &[Rule]) -> Vec<caio_core::policy::Policy> {
     let text = policy_text(rules);
     let file = load_text(label, &text, Path::new("."));
     assert!(
@@ -142,7 +118,7 @@ fn load_policies(label: &str, rules: &[&Rule]) -> Vec<caio_core::policy::Policy>
 /// A service that most requests may use: active, no access or capability
 /// restrictions, any data. Mixed with [`service`] so that scenarios have
 /// several eligible candidates as well as rejections at every stage.
-fn open_service() -> BoxedStrategy<Svc> {
+fn open_service() -> BoxedStrategy<Service> {
     service()
         .prop_map(|mut s| {
             if matches!(s.status, ServiceStatus::Drained | ServiceStatus::Disabled) {
@@ -168,11 +144,11 @@ fn opened_at() -> BoxedStrategy<Option<i64>> {
 }
 
 /// One in `1 + open` services is unrestricted.
-fn any_service(open: u32) -> BoxedStrategy<Svc> {
+fn any_service(open: u32) -> BoxedStrategy<Service> {
     prop_oneof![1 => service(), open => open_service()].boxed()
 }
 
-fn service() -> BoxedStrategy<Svc> {
+fn service() -> BoxedStrategy<Service> {
     let latency = prop_oneof![select(vec![100.0, 250.0, 400.0, 900.0]), 50.0f64..3000.0];
     let availability = prop_oneof![select(vec![0.9, 0.99, 0.995, 0.999, 1.0]), 0.9f64..=1.0];
     let accuracy = prop::option::weighted(
@@ -316,7 +292,7 @@ fn service() -> BoxedStrategy<Svc> {
             },
         );
     (contract, status, stats)
-        .prop_map(|(contract, status, stats)| Svc {
+        .prop_map(|(contract, status, stats)| Service {
             contract,
             status,
             stats,
@@ -548,7 +524,7 @@ fn request_parts(chain: bool) -> BoxedStrategy<RequestParts> {
 impl RequestParts {
     /// The request: `steps` of one (single) or more (chain) capabilities,
     /// with bounds resolved against the candidates.
-    fn resolve(&self, services: &[Svc], steps: &[Step]) -> Request {
+    fn resolve(&self, services: &[Service], steps: &[Step]) -> Request {
         let mut r = Request::for_capability(&steps[0].capability);
         if steps.len() == 1 {
             r.input = steps[0].input.clone();
@@ -559,7 +535,7 @@ impl RequestParts {
         r.data.class = self.data.0;
         r.data.contains_pii = self.data.1;
         // Each step's candidates' values, in registration order.
-        let per_step = |f: &dyn Fn(&Svc, &Step) -> Option<f64>| -> Vec<Vec<f64>> {
+        let per_step = |f: &dyn Fn(&Service, &Step) -> Option<f64>| -> Vec<Vec<f64>> {
             steps
                 .iter()
                 .map(|step| {
@@ -714,63 +690,8 @@ fn any_scenario() -> BoxedStrategy<Scenario> {
 }
 
 // ---------------------------------------------------------------------------
-// Policies, as text for the loader and as an oracle
+// Policy rules, in the oracle's model (written as YAML for the loader)
 // ---------------------------------------------------------------------------
-
-#[derive(Debug, Clone)]
-enum Effect {
-    Deny,
-    Require,
-    Prefer(f64),
-}
-
-#[derive(Debug, Clone)]
-struct Rule {
-    id: String,
-    effect: Effect,
-    when: Option<Cond>,
-    matches: Option<Cond>,
-}
-
-#[derive(Debug, Clone)]
-enum Cond {
-    Atom(Atom),
-    Not(Box<Cond>),
-    Any(Vec<Cond>),
-    All(Vec<Cond>),
-}
-
-/// One attribute test. Those marked "fails closed" cannot be evaluated for
-/// some candidates (a missing attribute under an ordering operator), which
-/// must reject the candidate (SPEC §7).
-#[derive(Debug, Clone)]
-enum Atom {
-    Pii(bool),
-    HostingIn(Vec<Hosting>),
-    TenantIn(Vec<&'static str>),
-    RegionsSubsetOf(Vec<&'static str>),
-    RolesContain(&'static str),
-    EstimateLte(f64),
-    /// Fails closed when the service declares no accuracy.
-    AccuracyGte(f64),
-    ClassGte(DataClass),
-    RetentionGt(u64),
-    TagsContain(&'static str),
-    TagsContainAny(Vec<&'static str>),
-    TrustGte(Trust),
-    RiskLt(f64),
-    /// Fails closed when the request has no max_cost.
-    MaxCostGt(f64),
-    Status(ServiceStatus),
-    Anonymous(bool),
-    DeclaredP95Lte(f64),
-    Trains(bool),
-    RolesExist(bool),
-    LanguageIn(Vec<&'static str>),
-    /// Fails closed when the capability lists no languages.
-    LanguagesContain(&'static str),
-    ServiceId(String),
-}
 
 fn atom() -> BoxedStrategy<Atom> {
     let hostings = subsequence(
@@ -780,7 +701,7 @@ fn atom() -> BoxedStrategy<Atom> {
     prop_oneof![
         3 => any::<bool>().prop_map(Atom::Pii),
         3 => hostings.prop_map(Atom::HostingIn),
-        3 => subsequence(TENANTS.to_vec(), 1..=2).prop_map(Atom::TenantIn),
+        3 => subsequence(TENANTS.to_vec(), 1..=2).prop_map(|t| Atom::TenantIn(strings(&t))),
         3 => subsequence(REGIONS.to_vec(), 1..=2).prop_map(Atom::RegionsSubsetOf),
         3 => select(ROLES.to_vec()).prop_map(Atom::RolesContain),
         3 => prop_oneof![0.0f64..0.1, select(vec![0.002, 0.01])].prop_map(Atom::EstimateLte),
@@ -866,544 +787,9 @@ fn number_rules(rules: Vec<Rule>) -> Vec<Rule> {
         .collect()
 }
 
-fn hosting_name(h: Hosting) -> &'static str {
-    match h {
-        Hosting::OnPrem => "on_prem",
-        Hosting::Internal => "internal",
-        Hosting::External => "external",
-    }
-}
-
-fn list(items: &[&str]) -> String {
-    format!("[{}]", items.join(", "))
-}
-
-impl Atom {
-    /// `path: value`, as a policy author writes it.
-    fn yaml(&self) -> String {
-        match self {
-            Atom::Pii(b) => format!("request.data.contains_pii: {b}"),
-            Atom::HostingIn(h) => {
-                let names: Vec<&str> = h.iter().map(|h| hosting_name(*h)).collect();
-                format!("service.privacy.hosting: {{ in: {} }}", list(&names))
-            }
-            Atom::TenantIn(t) => format!("principal.tenant: {{ in: {} }}", list(t)),
-            Atom::RegionsSubsetOf(r) => {
-                format!("service.privacy.regions: {{ subset_of: {} }}", list(r))
-            }
-            Atom::RolesContain(r) => format!("principal.roles: {{ contains: {r} }}"),
-            Atom::EstimateLte(x) => format!("service.cost.estimate: {{ lte: {x} }}"),
-            Atom::AccuracyGte(x) => format!("service.guarantees.accuracy: {{ gte: {x} }}"),
-            Atom::ClassGte(c) => format!(
-                "request.data.class: {{ gte: {} }}",
-                match c {
-                    DataClass::Public => "public",
-                    DataClass::Internal => "internal",
-                    DataClass::Confidential => "confidential",
-                    DataClass::Restricted => "restricted",
-                }
-            ),
-            Atom::RetentionGt(n) => format!("service.privacy.retention_days: {{ gt: {n} }}"),
-            Atom::TagsContain(t) => format!("service.tags: {{ contains: {t} }}"),
-            Atom::TagsContainAny(t) => format!("service.tags: {{ contains_any: {} }}", list(t)),
-            Atom::TrustGte(t) => format!(
-                "principal.trust: {{ gte: {} }}",
-                match t {
-                    Trust::Low => "low",
-                    Trust::Medium => "medium",
-                    Trust::High => "high",
-                }
-            ),
-            Atom::RiskLt(x) => format!("service.risk: {{ lt: {x} }}"),
-            Atom::MaxCostGt(x) => format!("request.requirements.max_cost: {{ gt: {x} }}"),
-            Atom::Status(s) => format!("service.status: {}", s.as_str()),
-            Atom::Anonymous(b) => format!("principal.anonymous: {b}"),
-            Atom::DeclaredP95Lte(x) => {
-                format!("service.guarantees.latency_ms.p95: {{ lte: {x} }}")
-            }
-            Atom::Trains(b) => format!("service.privacy.trains_on_customer_data: {b}"),
-            Atom::RolesExist(b) => format!("service.access.roles: {{ exists: {b} }}"),
-            Atom::LanguageIn(l) => format!("request.input.language: {{ in: {} }}", list(l)),
-            Atom::LanguagesContain(l) => {
-                format!("service.capability.languages: {{ contains: {l} }}")
-            }
-            Atom::ServiceId(id) => format!("service.service_id: {id}"),
-        }
-    }
-
-    /// The SPEC §7 meaning; `Err` when the rule cannot be evaluated.
-    fn eval(&self, cx: &Cx<'_>) -> Result<bool, ()> {
-        let c = &cx.svc.contract;
-        let p = &cx.who.principal;
-        Ok(match self {
-            Atom::Pii(b) => cx.request.data.contains_pii == *b,
-            Atom::HostingIn(h) => h.contains(&c.privacy.hosting),
-            // `in` over an absent attribute is false (policies/README).
-            Atom::TenantIn(t) => p.tenant.as_deref().is_some_and(|x| t.contains(&x)),
-            Atom::RegionsSubsetOf(r) => c.privacy.regions.iter().all(|x| r.contains(&x.as_str())),
-            Atom::RolesContain(r) => p.roles.iter().any(|x| x == r),
-            Atom::EstimateLte(x) => cx.estimate <= *x,
-            Atom::AccuracyGte(x) => c.guarantees.accuracy.ok_or(())? >= *x,
-            Atom::ClassGte(k) => cx.request.data.class >= *k,
-            Atom::RetentionGt(n) => c.privacy.retention_days > *n,
-            Atom::TagsContain(t) => c.tags.iter().any(|x| x == t),
-            Atom::TagsContainAny(t) => t.iter().any(|t| c.tags.iter().any(|x| x == t)),
-            Atom::TrustGte(t) => p.trust >= *t,
-            Atom::RiskLt(x) => c.risk < *x,
-            Atom::MaxCostGt(x) => cx.request.requirements.max_cost.ok_or(())? > *x,
-            Atom::Status(s) => cx.svc.status == *s,
-            Atom::Anonymous(b) => cx.who.anonymous == *b,
-            Atom::DeclaredP95Lte(x) => c.guarantees.latency_ms.p95 <= *x,
-            Atom::Trains(b) => c.privacy.trains_on_customer_data == *b,
-            Atom::RolesExist(b) => c.access.roles.is_some() == *b,
-            Atom::LanguageIn(l) => cx.input.language.as_deref().is_some_and(|x| l.contains(&x)),
-            Atom::LanguagesContain(l) => cx
-                .offered
-                .languages
-                .as_ref()
-                .ok_or(())?
-                .iter()
-                .any(|x| x == l),
-            Atom::ServiceId(id) => &c.service_id == id,
-        })
-    }
-}
-
-impl Cond {
-    fn yaml(&self) -> String {
-        let join = |cs: &[Cond]| cs.iter().map(Cond::yaml).collect::<Vec<_>>().join(", ");
-        match self {
-            Cond::Atom(a) => format!("{{ {} }}", a.yaml()),
-            Cond::Not(c) => format!("{{ not: {} }}", c.yaml()),
-            Cond::Any(cs) => format!("{{ any: [{}] }}", join(cs)),
-            Cond::All(cs) => format!("{{ all: [{}] }}", join(cs)),
-        }
-    }
-
-    /// `all` stops at its first false clause and `any` at its first true
-    /// one, in written order; an error before that fails the rule.
-    fn eval(&self, cx: &Cx<'_>) -> Result<bool, ()> {
-        match self {
-            Cond::Atom(a) => a.eval(cx),
-            Cond::Not(c) => Ok(!c.eval(cx)?),
-            Cond::Any(cs) => {
-                for c in cs {
-                    if c.eval(cx)? {
-                        return Ok(true);
-                    }
-                }
-                Ok(false)
-            }
-            Cond::All(cs) => {
-                for c in cs {
-                    if !c.eval(cx)? {
-                        return Ok(false);
-                    }
-                }
-                Ok(true)
-            }
-        }
-    }
-}
-
-fn policy_text(rules: &[&Rule]) -> String {
-    let mut t = String::from("apiVersion: caio/v1\nkind: PolicySet\npolicies:");
-    if rules.is_empty() {
-        t.push_str(" []\n");
-        return t;
-    }
-    t.push('\n');
-    for r in rules {
-        let effect = match r.effect {
-            Effect::Deny => "deny",
-            Effect::Require => "require",
-            Effect::Prefer(_) => "prefer",
-        };
-        t.push_str(&format!("  - id: {}\n    effect: {effect}\n", r.id));
-        if let Some(w) = &r.when {
-            t.push_str(&format!("    when: {}\n", w.yaml()));
-        }
-        if let Some(m) = &r.matches {
-            t.push_str(&format!("    match: {}\n", m.yaml()));
-        }
-        if let Effect::Prefer(w) = r.effect {
-            t.push_str(&format!("    weight: {w}\n"));
-        }
-    }
-    t
-}
-
 // ---------------------------------------------------------------------------
-// The oracle: SPEC §4, §5, §7 re-implemented by brute force
+// The engine against the oracle
 // ---------------------------------------------------------------------------
-
-/// Who policies and access rules see.
-struct Who {
-    principal: Principal,
-    anonymous: bool,
-    refused: bool,
-}
-
-fn who(identity: &Identity) -> Who {
-    let anonymous_principal = Principal {
-        name: "anonymous".into(),
-        tenant: None,
-        roles: Vec::new(),
-        trust: Trust::Low,
-    };
-    match identity {
-        Identity::Authenticated { principal } | Identity::Simulated { principal } => Who {
-            principal: principal.clone(),
-            anonymous: false,
-            refused: false,
-        },
-        Identity::Anonymous => Who {
-            principal: anonymous_principal,
-            anonymous: true,
-            refused: false,
-        },
-        Identity::Refused { .. } => Who {
-            principal: anonymous_principal,
-            anonymous: true,
-            refused: true,
-        },
-    }
-}
-
-struct Cx<'a> {
-    request: &'a Request,
-    input: &'a Input,
-    who: &'a Who,
-    svc: &'a Svc,
-    offered: &'a Capability,
-    estimate: f64,
-}
-
-/// What a service would contribute for one step.
-#[derive(Debug, Clone, Copy)]
-struct Facts {
-    /// Declared p95, or the observed one when worse and ≥ 20 observations.
-    p95: f64,
-    cost: f64,
-    availability: f64,
-    accuracy: Option<f64>,
-    rho: f64,
-}
-
-fn clamp01(x: f64) -> f64 {
-    x.clamp(0.0, 1.0)
-}
-
-fn facts(s: &Svc, input: &Input) -> Facts {
-    let c = &s.contract;
-    let declared = c.guarantees.latency_ms.p95;
-    let p95 = match s.stats.observed_p95_ms {
-        Some(o) if s.stats.observations >= 20 && o > declared => o,
-        _ => declared,
-    };
-    let cost = c.cost.per_request
-        + input.tokens as f64 / 1000.0 * c.cost.per_1k_input_tokens
-        + input.expected_output_tokens as f64 / 1000.0 * c.cost.per_1k_output_tokens;
-    let degraded = if s.status == ServiceStatus::Degraded {
-        0.2
-    } else {
-        0.0
-    };
-    Facts {
-        p95,
-        cost,
-        availability: c.guarantees.availability,
-        accuracy: c.guarantees.accuracy,
-        rho: clamp01(c.risk + (1.0 - c.guarantees.availability) * 10.0 + degraded),
-    }
-}
-
-fn offered<'a>(s: &'a Svc, capability: &str) -> Option<&'a Capability> {
-    s.contract
-        .capabilities
-        .iter()
-        .find(|c| c.kind == capability)
-}
-
-/// The oracle's view of one candidate of one step.
-#[derive(Debug, Clone)]
-struct Judged {
-    id: String,
-    facts: Facts,
-    /// The first stage that rejects, with every rule of that stage.
-    rejected: Option<(Stage, BTreeSet<String>)>,
-    /// Sum of the weights of the prefer rules that apply.
-    bonus: f64,
-    /// J, for eligible candidates.
-    j: Option<f64>,
-}
-
-fn judge(s: &Scenario, step: &Step, svc: &Svc, offered: &Capability) -> Judged {
-    let req = &s.request;
-    let chained = req.chain.is_some();
-    let who = who(&s.identity);
-    let c = &svc.contract;
-    let f = facts(svc, &step.input);
-    let mut stages: Vec<(Stage, Vec<String>)> = Vec::new();
-    let mut push = |stage: Stage, rules: Vec<&str>| {
-        if !rules.is_empty() {
-            stages.push((stage, rules.into_iter().map(str::to_string).collect()));
-        }
-    };
-
-    // 1. status
-    let mut r = Vec::new();
-    match svc.status {
-        ServiceStatus::Drained => r.push("drained"),
-        ServiceStatus::Disabled => r.push("disabled"),
-        _ => {}
-    }
-    if svc.stats.circuit_open {
-        r.push("circuit-open");
-    }
-    push(Stage::Status, r);
-
-    // 2. capability
-    let mut r = Vec::new();
-    if let (Some(sent), Some(accepted)) = (&step.input.modalities, &offered.input)
-        && sent.iter().any(|m| !accepted.contains(m))
-    {
-        r.push("modalities");
-    }
-    if let (Some(lang), Some(langs)) = (&step.input.language, &offered.languages)
-        && !langs.contains(lang)
-    {
-        r.push("language");
-    }
-    if offered
-        .max_input_tokens
-        .is_some_and(|m| step.input.tokens > m)
-    {
-        r.push("max_input_tokens");
-    }
-    push(Stage::Capability, r);
-
-    // 3. access
-    let mut r = Vec::new();
-    if who.refused {
-        r.push("authentication");
-    } else {
-        let p = &who.principal;
-        if p.trust < c.access.min_trust {
-            r.push("min_trust");
-        }
-        if let Some(roles) = &c.access.roles
-            && !p.roles.iter().any(|x| roles.contains(x))
-        {
-            r.push("roles");
-        }
-        if let Some(tenants) = &c.access.tenants
-            && !p.tenant.as_ref().is_some_and(|t| tenants.contains(t))
-        {
-            r.push("tenants");
-        }
-    }
-    push(Stage::Access, r);
-
-    // 4. privacy
-    let mut r = Vec::new();
-    if req.data.class > c.privacy.max_data_class {
-        r.push("max_data_class");
-    }
-    if req.data.contains_pii && !c.privacy.pii_allowed {
-        r.push("pii_allowed");
-    }
-    if let Some(allowed) = &req.requirements.regions
-        && c.privacy.regions.iter().any(|x| !allowed.contains(x))
-    {
-        r.push("regions");
-    }
-    push(Stage::Privacy, r);
-
-    // 5. policy
-    let cx = Cx {
-        request: req,
-        input: &step.input,
-        who: &who,
-        svc,
-        offered,
-        estimate: f.cost,
-    };
-    let mut r = Vec::new();
-    let mut bonus = 0.0;
-    for rule in &s.rules {
-        let when = rule.when.as_ref().map_or(Ok(true), |w| w.eval(&cx));
-        let verdict = when.and_then(|w| {
-            if !w {
-                return Ok(None);
-            }
-            rule.matches
-                .as_ref()
-                .map_or(Ok(true), |m| m.eval(&cx))
-                .map(Some)
-        });
-        match (&rule.effect, verdict) {
-            (_, Err(())) => r.push(rule.id.as_str()),
-            (_, Ok(None)) => {}
-            (Effect::Deny, Ok(Some(true))) | (Effect::Require, Ok(Some(false))) => {
-                r.push(rule.id.as_str())
-            }
-            (Effect::Prefer(w), Ok(Some(true))) => bonus += w,
-            _ => {}
-        }
-    }
-    push(Stage::Policy, r);
-
-    // 6. requirement (latency, availability, cost: on the composed chain)
-    let q = &req.requirements;
-    let mut r = Vec::new();
-    if !chained {
-        if q.max_latency_p95_ms.is_some_and(|m| f.p95 > m) {
-            r.push("max_latency_p95_ms");
-        }
-        if q.min_availability.is_some_and(|m| f.availability < m) {
-            r.push("min_availability");
-        }
-        if q.max_cost.is_some_and(|m| f.cost > m) {
-            r.push("max_cost");
-        }
-    }
-    if let Some(min) = q.min_accuracy
-        && f.accuracy.is_none_or(|a| a < min)
-    {
-        r.push("min_accuracy");
-    }
-    if let Some(tags) = &q.tags
-        && tags.iter().any(|t| !c.tags.contains(t))
-    {
-        r.push("tags");
-    }
-    if let Some(hosting) = &q.hosting
-        && !hosting.contains(&c.privacy.hosting)
-    {
-        r.push("hosting");
-    }
-    push(Stage::Requirement, r);
-
-    // 7. preference
-    if req.preferences.exclude_services.contains(&c.service_id) {
-        push(Stage::Preference, vec!["exclude_services"]);
-    }
-
-    Judged {
-        id: c.service_id.clone(),
-        facts: f,
-        rejected: stages
-            .into_iter()
-            .next()
-            .map(|(stage, rules)| (stage, rules.into_iter().collect())),
-        bonus,
-        j: None,
-    }
-}
-
-/// The weight tables of SPEC §5.
-fn spec_weights(request: &Request) -> [f64; 6] {
-    if let Some(w) = request.preferences.weights {
-        return [w.q, w.h, w.t, w.c, w.l, w.r];
-    }
-    match request.preferences.priority {
-        Priority::Balanced => [0.30, 0.15, 0.10, 0.15, 0.15, 0.15],
-        Priority::Cost => [0.15, 0.10, 0.05, 0.45, 0.10, 0.15],
-        Priority::Latency => [0.15, 0.10, 0.05, 0.10, 0.45, 0.15],
-        Priority::Quality => [0.50, 0.15, 0.05, 0.10, 0.10, 0.10],
-    }
-}
-
-/// Every candidate of one step (services offering its capability), by id,
-/// with J for the eligible ones.
-fn oracle_step(s: &Scenario, step: &Step) -> Vec<Judged> {
-    let mut judged: Vec<(Judged, &Svc)> = s
-        .services
-        .iter()
-        .filter_map(|svc| offered(svc, &step.capability).map(|o| (judge(s, step, svc, o), svc)))
-        .collect();
-    judged.sort_by(|a, b| a.0.id.cmp(&b.0.id));
-    let eligible = || judged.iter().filter(|(j, _)| j.rejected.is_none());
-    let max_cost = eligible().map(|(j, _)| j.facts.cost).fold(0.0, f64::max);
-    let max_p95 = eligible().map(|(j, _)| j.facts.p95).fold(0.0, f64::max);
-    let [wq, wh, wt, wc, wl, wr] = spec_weights(&s.request);
-    let wanted = &s.request.preferences.prefer_tags;
-    for (j, svc) in judged.iter_mut().filter(|(j, _)| j.rejected.is_none()) {
-        let f = j.facts;
-        let q = f.accuracy.unwrap_or(0.5);
-        let h = clamp01(svc.stats.success_rate.unwrap_or(1.0));
-        let hits = wanted
-            .iter()
-            .filter(|t| svc.contract.tags.contains(t))
-            .count();
-        let fraction = if wanted.is_empty() {
-            0.0
-        } else {
-            hits as f64 / wanted.len() as f64
-        };
-        let t = clamp01(fraction + j.bonus);
-        let c = if max_cost > 0.0 {
-            f.cost / max_cost
-        } else {
-            0.0
-        };
-        let l = if max_p95 > 0.0 { f.p95 / max_p95 } else { 0.0 };
-        j.j = Some(wq * q + wh * h + wt * t - wc * c - wl * l - wr * f.rho);
-    }
-    judged.into_iter().map(|(j, _)| j).collect()
-}
-
-/// The panic guard's probe of a single step, with its J: when nothing is
-/// eligible, the services rejected only by `circuit-open` that a closed
-/// circuit would make eligible; the earliest opened (unknown first, then
-/// by id), scored as the only eligible candidate.
-fn oracle_probe(s: &Scenario, step: &Step) -> Option<(String, f64)> {
-    if s.request.chain.is_some() || matches!(s.identity, Identity::Refused { .. }) {
-        return None;
-    }
-    let judged = oracle_step(s, step);
-    if judged.iter().any(|j| j.rejected.is_none()) {
-        return None;
-    }
-    let only_circuit = |j: &Judged| {
-        j.rejected.as_ref().is_some_and(|(stage, rules)| {
-            *stage == Stage::Status && rules == &BTreeSet::from(["circuit-open".to_string()])
-        })
-    };
-    let mut closed = s.clone();
-    for svc in &mut closed.services {
-        if judged
-            .iter()
-            .any(|j| j.id == svc.contract.service_id && only_circuit(j))
-        {
-            svc.stats.circuit_open = false;
-        }
-    }
-    let opened = |id: &str| {
-        s.services
-            .iter()
-            .find(|svc| svc.contract.service_id == id)
-            .and_then(|svc| svc.stats.circuit_opened_at_ms)
-            .unwrap_or(i64::MIN)
-    };
-    let probe = oracle_step(&closed, step)
-        .into_iter()
-        .filter(|j| j.rejected.is_none())
-        .min_by(|a, b| opened(&a.id).cmp(&opened(&b.id)).then(a.id.cmp(&b.id)))?
-        .id;
-    let mut alone = s.clone();
-    for svc in &mut alone.services {
-        if svc.contract.service_id == probe {
-            svc.stats.circuit_open = false;
-        }
-    }
-    let j = oracle_step(&alone, step)
-        .into_iter()
-        .find(|j| j.id == probe)?
-        .j?;
-    Some((probe, j))
-}
 
 fn engine_eligible(d: &Decision, step: usize) -> BTreeSet<String> {
     d.steps[step]
@@ -1415,7 +801,7 @@ fn engine_eligible(d: &Decision, step: usize) -> BTreeSet<String> {
 fn oracle_eligible(judged: &[Judged]) -> BTreeSet<String> {
     judged
         .iter()
-        .filter(|j| j.rejected.is_none())
+        .filter(|j| j.eligible())
         .map(|j| j.id.clone())
         .collect()
 }
@@ -1435,7 +821,7 @@ fn check_steps(s: &Scenario, d: &Decision) -> Result<Vec<Vec<Judged>>, TestCaseE
     prop_assert_eq!(d.steps.len(), steps.len());
     let mut all = Vec::new();
     for (i, step) in steps.iter().enumerate() {
-        let judged = oracle_step(s, step);
+        let judged = oracle::step(s, step);
         let engine = &d.steps[i];
         let ids: BTreeSet<String> = engine
             .candidates
@@ -1473,9 +859,9 @@ fn check_steps(s: &Scenario, d: &Decision) -> Result<Vec<Vec<Judged>>, TestCaseE
                         i,
                         &c.service_id
                     );
-                    let got: BTreeSet<String> =
-                        c.rejections.iter().map(|r| r.rule.clone()).collect();
-                    prop_assert_eq!(&got, rules, "step {}: {} rules", i, &c.service_id);
+                    let got: BTreeSet<&String> = c.rejections.iter().map(|r| &r.rule).collect();
+                    let want: BTreeSet<&String> = rules.iter().collect();
+                    prop_assert_eq!(got, want, "step {}: {} rules", i, &c.service_id);
                 }
             }
         }
@@ -1535,14 +921,14 @@ proptest! {
             )
         })
     ) {
-        let baseline = s.route();
-        let permuted = s.route_with(&order, &s.policies(&rule_order, &file_of));
+        let baseline = route(&s);
+        let permuted = route_with(&s, &order, &policies_in(&s, &rule_order, &file_of));
         prop_assert_eq!(json(&baseline), json(&permuted));
         // The reversed order too: the opposite of the sorted one.
         let reversed: Vec<usize> = (0..s.services.len()).rev().collect();
         let mut rules_reversed: Vec<usize> = (0..s.rules.len()).collect();
         rules_reversed.reverse();
-        let reversed = s.route_with(&reversed, &s.policies(&rules_reversed, &[]));
+        let reversed = route_with(&s, &reversed, &policies_in(&s, &rules_reversed, &[]));
         prop_assert_eq!(json(&baseline), json(&reversed));
     }
 
@@ -1550,7 +936,7 @@ proptest! {
     /// the chosen service is eligible with the maximum J (ties within 1e-9).
     #[test]
     fn chosen_service_is_eligible_and_maximises_j(s in single_scenario()) {
-        let d = s.route();
+        let d = route(&s);
         let judged = check_steps(&s, &d)?.remove(0);
         let eligible = oracle_eligible(&judged);
         let refused = matches!(s.identity, Identity::Refused { .. });
@@ -1559,11 +945,11 @@ proptest! {
             Outcome::NoRoute => {
                 prop_assert!(!refused);
                 prop_assert!(eligible.is_empty(), "no_route with eligible {:?}", eligible);
-                prop_assert!(oracle_probe(&s, &s.request.steps()[0]).is_none());
+                prop_assert!(oracle::probe(&s, &s.request.steps()[0]).is_none());
                 prop_assert!(d.chosen.is_empty() && d.score.is_none());
             }
             Outcome::Routed if eligible.is_empty() => {
-                let probe = oracle_probe(&s, &s.request.steps()[0]);
+                let probe = oracle::probe(&s, &s.request.steps()[0]);
                 prop_assert!(probe.is_some(), "routed with nothing eligible and no probe");
                 let (id, j) = probe.unwrap();
                 prop_assert_eq!(&d.chosen[0].service_id, &id);
@@ -1588,7 +974,7 @@ proptest! {
     /// step each one equals its SPEC §5 definition.
     #[test]
     fn control_components_are_in_the_unit_interval(s in any_scenario()) {
-        let d = s.route();
+        let d = route(&s);
         prop_assert_eq!(d.control.is_some(), d.outcome == Outcome::Routed);
         let Some(u) = d.control else { return Ok(()) };
         for (name, x) in [
@@ -1602,7 +988,7 @@ proptest! {
         if s.request.chain.is_some() {
             return Ok(());
         }
-        let judged = oracle_step(&s, &s.request.steps()[0]);
+        let judged = oracle::step(&s, &s.request.steps()[0]);
         let chosen = judged.iter().find(|j| j.id == d.chosen[0].service_id).unwrap();
         if d.chosen[0].probe {
             // The probe is scored alone: no runner-up.
@@ -1637,10 +1023,10 @@ proptest! {
         s in any_scenario(),
         extra in deny_or_require_rule(),
     ) {
-        let before = s.route();
+        let before = route(&s);
         let mut more = s.clone();
         more.rules.push(extra);
-        let after = more.route();
+        let after = route(&more);
         for i in 0..before.steps.len() {
             let (b, a) = (engine_eligible(&before, i), engine_eligible(&after, i));
             prop_assert!(a.is_subset(&b), "step {}: {:?} ⊄ {:?}", i, a, b);
@@ -1653,10 +1039,10 @@ proptest! {
     /// Determinism: the same inputs give the same decision, twice.
     #[test]
     fn the_same_inputs_give_the_same_decision(s in any_scenario()) {
-        let policies = s.natural_policies();
-        let order = s.identity_order();
-        let first = json(&s.route_with(&order, &policies));
-        let second = json(&s.route_with(&order, &policies));
+        let policies = natural_policies(&s);
+        let order = identity_order(&s);
+        let first = json(&route_with(&s, &order, &policies));
+        let second = json(&route_with(&s, &order, &policies));
         prop_assert_eq!(first, second);
     }
 
@@ -1668,9 +1054,9 @@ proptest! {
         s in guarded_scenario(),
         shuffle in any::<u64>(),
     ) {
-        let d = s.route();
+        let d = route(&s);
         let judged = check_steps(&s, &d)?.remove(0);
-        let probe = oracle_probe(&s, &s.request.steps()[0]);
+        let probe = oracle::probe(&s, &s.request.steps()[0]);
         match (&probe, d.outcome) {
             (Some((id, j)), Outcome::Routed) => {
                 prop_assert_eq!(&d.chosen[0].service_id, id);
@@ -1686,13 +1072,13 @@ proptest! {
                 }
             }
         }
-        let mut order = s.identity_order();
+        let mut order = identity_order(&s);
         let mut x = shuffle;
         for i in (1..order.len()).rev() {
             x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
             order.swap(i, (x >> 33) as usize % (i + 1));
         }
-        prop_assert_eq!(json(&d), json(&s.route_with(&order, &s.natural_policies())));
+        prop_assert_eq!(json(&d), json(&route_with(&s, &order, &natural_policies(&s))));
     }
 }
 
@@ -1722,7 +1108,7 @@ proptest! {
     /// are those of the chosen chain.
     #[test]
     fn chain_search_equals_exhaustive_enumeration(s in chain_scenario()) {
-        let d = s.route();
+        let d = route(&s);
         if matches!(s.identity, Identity::Refused { .. }) {
             prop_assert_eq!(d.outcome, Outcome::Refused);
             return Ok(());
@@ -1827,7 +1213,7 @@ proptest! {
         let mut free = s.clone();
         let r = &mut free.request.requirements;
         (r.max_latency_p95_ms, r.max_cost, r.min_availability) = (None, None, None);
-        let d0 = free.route();
+        let d0 = route(&free);
         if d0.outcome != Outcome::Routed {
             return Ok(());
         }
@@ -1851,7 +1237,7 @@ proptest! {
         r.max_latency_p95_ms = Some(latency);
         r.max_cost = Some(cost);
         r.min_availability = Some(availability);
-        let d = bounded.route();
+        let d = route(&bounded);
         // A policy may read `request.requirements.*`: then eligibility moved.
         let same = (0..steps.len()).all(|i| engine_eligible(&d0, i) == engine_eligible(&d, i));
         if !same {
@@ -1871,8 +1257,8 @@ proptest! {
 // ---------------------------------------------------------------------------
 
 /// A plain active service: one capability, a flat price per request.
-fn plain_service(id: &str, capability: &str, per_request: f64) -> Svc {
-    Svc {
+fn plain_service(id: &str, capability: &str, per_request: f64) -> Service {
+    Service {
         contract: ServiceContract {
             api_version: "caio/v1".into(),
             service_id: id.into(),
@@ -1965,7 +1351,7 @@ fn a_chain_exactly_at_its_cost_bound_is_routed() {
     };
     // The oracle's view: in step order the chain costs exactly the bound.
     assert_eq!(0.0 + 0.001 + 0.001 + 0.008, 0.01);
-    let d = s.route();
+    let d = route(&s);
     assert_eq!(
         d.outcome,
         Outcome::Routed,

@@ -819,8 +819,8 @@ fn a_missing_secret_is_skipped_and_traced_and_nothing_to_try_exits_4() {
     assert_eq!(r["execution"]["outcome"], "not_started");
     assert_eq!(r["execution"]["skipped"].as_array().unwrap().len(), 2);
     let listed = json_of(&env, &["trace", "list"]);
-    assert_eq!(listed[0]["execution"], "not_started");
-    assert_eq!(listed[1]["execution"], "succeeded");
+    assert_eq!(listed["records"][0]["execution"], "not_started");
+    assert_eq!(listed["records"][1]["execution"], "succeeded");
     let (_, table, _) = run(env.caio().args(["trace", "list"]));
     assert!(table.contains("EXECUTION"), "{table}");
     assert!(table.contains("not started"), "{table}");

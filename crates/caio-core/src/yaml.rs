@@ -187,6 +187,9 @@ pub(crate) enum ParseErrorKind {
     SecondDocument,
     /// No document at all.
     Empty,
+    /// A tag (`!custom`) other than YAML's core ones: caio's formats take
+    /// plain values, and a tag would be silently ignored.
+    Tag,
 }
 
 /// Parses one YAML document into a spanned tree, under caio's budgets.
@@ -217,7 +220,42 @@ pub(crate) fn parse(text: &str) -> Result<Node, ParseError> {
         duplicate_keys: serde_saphyr::options::DuplicateKeyPolicy::LastWins,
         strict_booleans: true,
     };
-    serde_saphyr::from_str_with_options::<Node>(text, options).map_err(|e| convert_error(text, &e))
+    let node = serde_saphyr::from_str_with_options::<Node>(text, options)
+        .map_err(|e| convert_error(text, &e))?;
+    reject_tags(text)?;
+    Ok(node)
+}
+
+/// Refuses the first tag that is not one of YAML's core tags (`!!str`,
+/// `!!int`, …). Runs on a document that already parsed within the budgets,
+/// over the parser's event stream (no recursion, linear in the text).
+fn reject_tags(text: &str) -> Result<(), ParseError> {
+    const CORE: &str = "tag:yaml.org,2002:";
+    for event in granit_parser::Parser::new_from_str(text) {
+        let Ok((event, span)) = event else {
+            break;
+        };
+        if let Some(tag) = event.tag()
+            && tag.handle() != CORE
+        {
+            let shown = format!("{}{}", tag.original_handle(), tag.suffix());
+            // The event starts at its value; point at the tag before it.
+            let at = span.start.byte_offset().unwrap_or(0).min(text.len());
+            let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+            let offset = text[line_start..at]
+                .find('!')
+                .map_or(at, |i| line_start + i);
+            let len = text[offset..]
+                .find(char::is_whitespace)
+                .unwrap_or(text.len() - offset);
+            return Err(ParseError {
+                kind: ParseErrorKind::Tag,
+                message: format!("unknown YAML tag `{shown}`"),
+                span: Span::new(offset, len),
+            });
+        }
+    }
+    Ok(())
 }
 
 fn convert_error(text: &str, err: &serde_saphyr::Error) -> ParseError {
@@ -452,6 +490,18 @@ impl<'de> Visitor<'de> for KindVisitor {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn unknown_tags_are_refused_and_core_tags_kept() {
+        let err = parse("a: !custom 1\n").unwrap_err();
+        assert_eq!(err.kind, ParseErrorKind::Tag);
+        assert!(err.message.contains("`!custom`"), "{}", err.message);
+        assert_eq!(err.span.offset, 3);
+        let core = parse("a: !!str 1\n");
+        assert!(core.is_ok(), "{core:?}");
+        let err = parse("a: !<tag:example.com,2000:x> 1\n").unwrap_err();
+        assert_eq!(err.kind, ParseErrorKind::Tag);
+    }
 
     #[test]
     fn spans_point_at_values_and_keys() {

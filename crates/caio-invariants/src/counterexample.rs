@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 
 /// What a violation leaves behind for a person to look at.
 #[derive(Debug, Clone)]
-pub enum Evidence {
+pub(crate) enum Evidence {
     /// A route call: replayable with `caio route`.
     Scenario(Box<Scenario>),
     /// A tampered trace chain: the export before the change, and the change.
@@ -27,7 +27,7 @@ const BUDGET: usize = 400;
 /// removes services and rules, resets statuses and stats, drops
 /// requirements and preferences, anonymises the caller. Returns the
 /// smallest failing scenario found and its violation.
-pub fn shrink(
+pub(crate) fn shrink(
     mut s: Scenario,
     mut message: String,
     fails: &mut dyn FnMut(&Scenario) -> Option<String>,
@@ -137,17 +137,17 @@ struct Summary<'a> {
 
 /// Who found it, for the summary.
 #[derive(Debug, Clone, Copy)]
-pub struct Origin<'a> {
-    pub invariant: &'a str,
-    pub title: &'a str,
-    pub check: &'a str,
-    pub seed: u64,
-    pub trial: u64,
+pub(crate) struct Origin<'a> {
+    pub(crate) invariant: &'a str,
+    pub(crate) title: &'a str,
+    pub(crate) check: &'a str,
+    pub(crate) seed: u64,
+    pub(crate) trial: u64,
 }
 
 /// Writes the evidence under `dir` (created, emptied of a previous
 /// counterexample's files first).
-pub fn write(
+pub(crate) fn write(
     dir: &Path,
     origin: Origin<'_>,
     violation: &str,
@@ -272,7 +272,9 @@ fn write_scenario(dir: &Path, s: &Scenario, notes: &mut Vec<String>) -> std::io:
 /// A request as `caio route` reads it: a chain carries its input per step,
 /// so the (default) top-level `input` is left out, and so is the default
 /// priority when explicit weights are given.
-pub fn request_json(request: &caio_core::request::Request) -> Result<Value, serde_json::Error> {
+pub(crate) fn request_json(
+    request: &caio_core::request::Request,
+) -> Result<Value, serde_json::Error> {
     let mut v = serde_json::to_value(request)?;
     if request.is_chain()
         && let Some(map) = v.as_object_mut()
@@ -290,7 +292,7 @@ pub fn request_json(request: &caio_core::request::Request) -> Result<Value, serd
 
 /// Block-style YAML for a JSON value (strings double-quoted, so every
 /// scalar reads back as written).
-pub fn to_yaml(v: &Value) -> String {
+pub(crate) fn to_yaml(v: &Value) -> String {
     let mut out = String::new();
     match v {
         Value::Object(m) if !m.is_empty() => map(m, 0, &mut out),

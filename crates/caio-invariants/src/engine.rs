@@ -7,13 +7,17 @@
 use caio_core::policy::PolicySet;
 use caio_core::principal::{AuthFailure, Principal};
 use caio_core::request::Request;
+use caio_core::routing::Routed;
 use caio_core::routing::{self, Candidate, Decision, Identity};
-use caio_core::routing::{ContractRef, Routed};
 use caio_core::trace::{self, Break, Prepared, TraceRecord, Verifier};
 use caio_store::Error;
 use caio_store::Store;
 use caio_store::home::Home;
 use caio_store::traces::Appended;
+
+/// A record with the objects it references, or why it has no canonical form.
+pub type RecordWithObjects =
+    Result<(TraceRecord, Vec<trace::Object>), caio_core::canonical::JcsError>;
 
 /// What the invariants exercise. Every method has the production behaviour
 /// by default; a broken component overrides one.
@@ -40,7 +44,7 @@ pub trait Engine {
     }
 
     /// The trace record of one route call (redaction happens here).
-    fn record(&self, request: &Request, routed: &Routed, at: String) -> TraceRecord {
+    fn record(&self, request: &Request, routed: &Routed, at: String) -> RecordWithObjects {
         trace::record(request, routed, at)
     }
 
@@ -73,9 +77,9 @@ pub struct Real;
 impl Engine for Real {}
 
 /// What the router returns for a decision made from these inputs: the
-/// decision with the hashes that identify its inputs (as `Router::route`
-/// assembles it).
-pub fn routed(
+/// decision with the hashes that identify its inputs, assembled by
+/// [`Routed::new`] as `Router::route` does.
+pub(crate) fn routed(
     decision: Decision,
     identity: Identity,
     candidates: &[Candidate<'_>],
@@ -85,50 +89,36 @@ pub fn routed(
         .canonical()
         .map(|(h, _)| h)
         .unwrap_or_else(|_| "unhashable".into());
-    let mut contracts: Vec<ContractRef> = candidates
-        .iter()
-        .map(|c| ContractRef {
-            service_id: c.contract.service_id.clone(),
-            version: c.contract.version.clone(),
-            hash: caio_store::registry::contract_hash(c.contract)
-                .map(|(h, _)| h)
-                .unwrap_or_else(|_| "unhashable".into()),
-            status: c.status,
-            status_reason: c.status_reason.map(str::to_string),
-        })
-        .collect();
-    contracts.sort_by(|a, b| a.service_id.cmp(&b.service_id));
-    let stats = candidates
-        .iter()
-        .filter(|c| c.stats != routing::ServiceStats::default())
-        .map(|c| (c.contract.service_id.clone(), c.stats))
-        .collect();
-    Routed {
+    Routed::new(
         decision,
         identity,
+        candidates,
         policy_set,
-        policy_rules: policies.policies().len(),
-        contracts,
-        stats,
-        decided_at_ms: None,
-        notes: Vec::new(),
-    }
+        policies.policies().len(),
+        |i| {
+            caio_store::registry::contract_hash(candidates[i].contract)
+                .map(|(h, _)| h)
+                .unwrap_or_else(|_| "unhashable".into())
+        },
+    )
 }
 
 /// Records one route call through `engine` (record, canonical form, append),
 /// as `caio route` does; the appended positions.
-pub fn trace_call(
+pub(crate) fn trace_call(
     engine: &dyn Engine,
     store: &mut Store,
     request: &Request,
     routed: &Routed,
 ) -> Result<Vec<Appended>, Error> {
     let at = caio_core::time::timestamp(jiff::Timestamp::now());
-    let record = engine.record(request, routed, at);
-    let prepared = Prepared::new(record).map_err(|e| Error::Store {
-        path: store.path().to_path_buf(),
-        reason: format!("a decision has no canonical form: {e}"),
-        help: "this is unexpected; report it with the counterexample",
-    })?;
+    let prepared = engine
+        .record(request, routed, at)
+        .and_then(|(record, objects)| Prepared::new(record, objects))
+        .map_err(|e| Error::Store {
+            path: store.path().to_path_buf(),
+            reason: format!("a decision has no canonical form: {e}"),
+            help: "this is unexpected; report it with the counterexample",
+        })?;
     engine.append(store, &[prepared])
 }

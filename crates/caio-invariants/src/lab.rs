@@ -14,12 +14,12 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 /// A directory removed when dropped.
 #[derive(Debug)]
-pub struct TempDir {
+pub(crate) struct TempDir {
     path: PathBuf,
 }
 
 impl TempDir {
-    pub fn new(prefix: &str) -> std::io::Result<TempDir> {
+    pub(crate) fn new(prefix: &str) -> std::io::Result<TempDir> {
         static COUNTER: AtomicU64 = AtomicU64::new(0);
         let mut nonce = [0u8; 8];
         let _ = getrandom::fill(&mut nonce);
@@ -34,7 +34,7 @@ impl TempDir {
         Ok(TempDir { path })
     }
 
-    pub fn path(&self) -> &std::path::Path {
+    pub(crate) fn path(&self) -> &std::path::Path {
         &self.path
     }
 }
@@ -47,24 +47,24 @@ impl Drop for TempDir {
 
 /// A stored principal and its token.
 #[derive(Debug, Clone)]
-pub struct Member {
-    pub principal: Principal,
-    pub token: String,
-    pub revoked: bool,
+pub(crate) struct Member {
+    pub(crate) principal: Principal,
+    pub(crate) token: String,
+    pub(crate) revoked: bool,
 }
 
 /// A fresh home with principals.
-pub struct Lab {
-    pub home: Home,
-    pub store: Store,
-    pub members: Vec<Member>,
+pub(crate) struct Lab {
+    pub(crate) home: Home,
+    pub(crate) store: Store,
+    pub(crate) members: Vec<Member>,
     // Declared last: dropped after the store is closed.
     _dir: TempDir,
 }
 
 /// The token a caller presents, and what authentication must answer.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Presented {
+pub(crate) enum Presented {
     None,
     Valid(usize),
     Revoked(usize),
@@ -79,7 +79,7 @@ pub enum Presented {
 }
 
 impl Presented {
-    pub fn token<'a>(&'a self, lab: &'a Lab) -> Option<&'a str> {
+    pub(crate) fn token<'a>(&'a self, lab: &'a Lab) -> Option<&'a str> {
         match self {
             Presented::None => None,
             Presented::Valid(i) | Presented::Revoked(i) => Some(&lab.members[*i].token),
@@ -88,7 +88,7 @@ impl Presented {
         }
     }
 
-    pub fn kind(&self) -> &'static str {
+    pub(crate) fn kind(&self) -> &'static str {
         match self {
             Presented::None => "no token",
             Presented::Valid(_) => "valid token",
@@ -103,7 +103,7 @@ impl Presented {
 impl Lab {
     /// A home with `n` principals (tenants and roles from `profile`); about
     /// a quarter are revoked, but at least one stays valid.
-    pub fn new(g: &mut Gen, profile: &Profile, n: usize) -> Result<Lab, Error> {
+    pub(crate) fn new(g: &mut Gen, profile: &Profile, n: usize) -> Result<Lab, Error> {
         let dir = TempDir::new("caio-invariants").map_err(|e| Error::Home {
             path: std::env::temp_dir(),
             reason: e.to_string(),
@@ -137,7 +137,7 @@ impl Lab {
 
     /// A token to present, of a random kind (`refused` is the relative
     /// weight of the refused kinds against none and valid).
-    pub fn present(&self, g: &mut Gen, refused: u32) -> Presented {
+    pub(crate) fn present(&self, g: &mut Gen, refused: u32) -> Presented {
         let valid: Vec<usize> = (0..self.members.len())
             .filter(|&i| !self.members[i].revoked)
             .collect();

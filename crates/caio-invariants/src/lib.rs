@@ -2,28 +2,35 @@
 //! executable properties.
 //!
 //! - [`spec`] reads the invariant files (`invariants/*.yaml`);
-//! - [`random`], [`scenario`] and [`rules`] draw seeded random registries,
+//! - `random`, [`scenario`] and [`rules`] draw seeded random registries,
 //!   principals, policy sets, requests and chains;
 //! - [`oracle`] judges them independently of the engine (brute force);
 //! - [`engine`] is the interface to what is tested, with caio's own
 //!   components by default, so tests can inject broken ones;
-//! - [`checks`] holds one check per invariant;
-//! - [`lab`] is a temporary home with principals and real tokens;
-//! - [`counterexample`] shrinks a violation and writes replayable files;
+//! - `checks` holds one check per invariant;
+//! - `lab` is a temporary home with principals and real tokens;
+//! - `counterexample` shrinks a violation and writes replayable files;
 //! - [`run`] runs a set and returns the [`Scorecard`].
+//!
+//! The public API is what the `caio` binary and its tests use: [`run`] and
+//! the scorecard, the invariant files ([`spec`]), the components under test
+//! ([`engine`]), and the oracle with its scenarios ([`oracle`], [`scenario`],
+//! [`rules`]), which the property tests share (one oracle, SPEC §13).
 
-pub mod checks;
-pub mod counterexample;
+#![warn(missing_docs)]
+
+mod checks;
+mod counterexample;
 pub mod engine;
-pub mod lab;
+mod lab;
 pub mod oracle;
-pub mod random;
+mod random;
 pub mod rules;
 pub mod scenario;
 pub mod spec;
 
 use caio_core::contract::ServiceContract;
-use checks::Coverage;
+pub use checks::Coverage;
 use engine::Engine;
 use serde::Serialize;
 use spec::Invariant;
@@ -31,11 +38,13 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 /// The version of the scorecard format.
-pub const SCORECARD_VERSION: u32 = 1;
+pub(crate) const SCORECARD_VERSION: u32 = 1;
 
 /// How to run a set of invariants.
 #[derive(Debug, Clone, Default)]
 pub struct RunOptions {
+    /// The run's seed (`--seed`): with it, every trial draws the same
+    /// scenario again.
     pub seed: u64,
     /// Overrides every invariant's `trials`.
     pub trials: Option<u64>,
@@ -50,53 +59,72 @@ pub struct RunOptions {
 /// seed.
 #[derive(Debug, Clone, Serialize)]
 pub struct Scorecard {
+    /// The scorecard format's version.
     pub version: u32,
+    /// The run's seed.
     pub seed: u64,
     /// The `--trials` override, if any.
     pub trials_override: Option<u64>,
+    /// How many invariants held.
     pub passed: usize,
+    /// How many were violated.
     pub failed: usize,
+    /// The whole run's wall time, in ms.
     pub duration_ms: f64,
+    /// Each invariant's result, in the order run.
     pub invariants: Vec<Entry>,
 }
 
 impl Scorecard {
+    /// Whether every invariant held.
     pub fn all_passed(&self) -> bool {
         self.failed == 0
     }
 }
 
+/// Whether an invariant held.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
+    /// Every trial held.
     Pass,
+    /// A trial violated it.
     Fail,
 }
 
 /// One invariant's result.
 #[derive(Debug, Clone, Serialize)]
 pub struct Entry {
+    /// The invariant's id, e.g. `INV-CAIO-0001`.
     pub id: String,
+    /// Its title.
     pub title: String,
+    /// The built-in check it ran.
     pub check: &'static str,
+    /// How bad a violation is.
     pub severity: spec::Severity,
+    /// Whether it held.
     pub result: Status,
     /// Trials run (up to and including the violating one).
     pub trials: u64,
+    /// Its wall time, in ms.
     pub duration_ms: f64,
     /// Performance: the measured median latency.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub median_ms: Option<f64>,
     /// How often each situation occurred in the trials.
     pub coverage: Coverage,
+    /// What violated it, if something did.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub violation: Option<ViolationReport>,
 }
 
+/// A violation, as the scorecard reports it.
 #[derive(Debug, Clone, Serialize)]
 pub struct ViolationReport {
     /// The trial (0-based) that failed: `--seed` plus this trial reproduce it.
     pub trial: u64,
+    /// What went wrong, for the shrunk counterexample.
     pub message: String,
     /// The directory of the counterexample files (absent when none could be
     /// written, or the violation has no scenario).

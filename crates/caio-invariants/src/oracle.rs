@@ -18,13 +18,13 @@ pub const EPS: f64 = 1e-9;
 
 /// Who access rules and policies see.
 #[derive(Debug, Clone)]
-pub struct Who {
-    pub principal: Principal,
-    pub anonymous: bool,
-    pub refused: bool,
+pub(crate) struct Who {
+    pub(crate) principal: Principal,
+    pub(crate) anonymous: bool,
+    pub(crate) refused: bool,
 }
 
-pub fn who(identity: &Identity) -> Who {
+pub(crate) fn who(identity: &Identity) -> Who {
     let nobody = Principal {
         name: "anonymous".into(),
         tenant: None,
@@ -55,16 +55,23 @@ pub fn who(identity: &Identity) -> Who {
 pub struct Facts {
     /// Declared p95, or the observed one when worse and ≥ 20 observations.
     pub p95: f64,
+    /// The request's estimated cost on this service.
     pub cost: f64,
+    /// Declared availability.
     pub availability: f64,
+    /// Declared accuracy, if any.
     pub accuracy: Option<f64>,
+    /// `ρ = clamp(risk + 10·(1 − availability) + 0.2·[degraded], 0, 1)`.
     pub rho: f64,
 }
 
-fn clamp01(x: f64) -> f64 {
+/// Clamps to [0, 1], and a NaN to 0: SPEC §5 wants every control component
+/// finite and in [0, 1], and the engine's clamp maps NaN to 0 too.
+pub fn clamp01(x: f64) -> f64 {
     if x.is_nan() { 0.0 } else { x.clamp(0.0, 1.0) }
 }
 
+/// What `s` contributes to a step with this input (SPEC §5).
 pub fn facts(s: &Service, input: &Input) -> Facts {
     let c = &s.contract;
     let declared = c.guarantees.latency_ms.p95;
@@ -89,6 +96,7 @@ pub fn facts(s: &Service, input: &Input) -> Facts {
     }
 }
 
+/// The capability of type `capability` that `s` offers, if any.
 pub fn offered<'a>(s: &'a Service, capability: &str) -> Option<&'a Capability> {
     s.contract
         .capabilities
@@ -100,21 +108,24 @@ pub fn offered<'a>(s: &'a Service, capability: &str) -> Option<&'a Capability> {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Judged {
     /// Index into the scenario's services.
-    pub index: usize,
+    pub(crate) index: usize,
+    /// Its service id.
     pub id: String,
+    /// What it contributes to the step.
     pub facts: Facts,
     /// The first stage that rejects, with every rule of that stage.
     pub rejected: Option<(Stage, Vec<String>)>,
     /// Sum of the weights of the prefer rules that apply.
-    pub bonus: f64,
+    pub(crate) bonus: f64,
     /// J, for eligible candidates.
     pub j: Option<f64>,
     /// Rejected only because its circuit is open: what the panic guard of
     /// SPEC §8 may probe when nothing is eligible.
-    pub probe: bool,
+    pub(crate) probe: bool,
 }
 
 impl Judged {
+    /// Whether no stage rejects it.
     pub fn eligible(&self) -> bool {
         self.rejected.is_none()
     }
@@ -245,7 +256,7 @@ fn judge(s: &Scenario, step: &Step, index: usize, offered: &Capability, who: &Wh
 }
 
 /// Which access rules (SPEC §4) a principal breaks for a contract.
-pub fn access_breaches(
+pub(crate) fn access_breaches(
     p: &Principal,
     c: &caio_core::contract::ServiceContract,
 ) -> Vec<&'static str> {
@@ -267,7 +278,7 @@ pub fn access_breaches(
 }
 
 /// Which privacy rules (SPEC §5 stage 4) a request breaks on a contract.
-pub fn privacy_breaches(
+pub(crate) fn privacy_breaches(
     req: &Request,
     c: &caio_core::contract::ServiceContract,
 ) -> Vec<&'static str> {
@@ -287,7 +298,7 @@ pub fn privacy_breaches(
 }
 
 /// Which trait requirements (tags, hosting) a contract breaks.
-pub fn trait_breaches(
+pub(crate) fn trait_breaches(
     req: &Request,
     c: &caio_core::contract::ServiceContract,
 ) -> Vec<&'static str> {
@@ -307,7 +318,7 @@ pub fn trait_breaches(
 }
 
 /// The weight tables of SPEC §5.
-pub fn weights(request: &Request) -> [f64; 6] {
+pub(crate) fn weights(request: &Request) -> [f64; 6] {
     if let Some(w) = request.preferences.weights {
         return [w.q, w.h, w.t, w.c, w.l, w.r];
     }
@@ -364,20 +375,52 @@ pub fn step(s: &Scenario, step: &Step) -> Vec<Judged> {
 }
 
 /// Every step of the request, judged.
-pub fn steps(s: &Scenario) -> Vec<Vec<Judged>> {
+pub(crate) fn steps(s: &Scenario) -> Vec<Vec<Judged>> {
     s.request.steps().iter().map(|st| step(s, st)).collect()
+}
+
+/// The panic guard's half-open probe of a single step (SPEC §8), with its
+/// J: when nothing is eligible, the candidate rejected only because its
+/// circuit is open whose circuit opened earliest (an unknown time first,
+/// then by id), scored as the only eligible candidate. `None` for chains,
+/// refused callers, or when something is eligible or nothing is probed.
+pub fn probe(s: &Scenario, step: &Step) -> Option<(String, f64)> {
+    if s.request.is_chain() || matches!(s.identity, Identity::Refused { .. }) {
+        return None;
+    }
+    let judged = self::step(s, step);
+    if judged.iter().any(Judged::eligible) {
+        return None;
+    }
+    let opened = |j: &Judged| {
+        s.services[j.index]
+            .stats
+            .circuit_opened_at_ms
+            .unwrap_or(i64::MIN)
+    };
+    let chosen = judged
+        .iter()
+        .filter(|j| j.probe)
+        .min_by(|a, b| opened(a).cmp(&opened(b)).then(a.id.cmp(&b.id)))?;
+    let mut alone = s.clone();
+    alone.services[chosen.index].stats.circuit_open = false;
+    let j = self::step(&alone, step)
+        .into_iter()
+        .find(|j| j.index == chosen.index)?
+        .j?;
+    Some((chosen.id.clone(), j))
 }
 
 /// Composed guarantees of a chain (SPEC §6), in step order.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Composition {
-    pub latency: f64,
-    pub availability: f64,
-    pub accuracy: Option<f64>,
-    pub cost: f64,
+pub(crate) struct Composition {
+    pub(crate) latency: f64,
+    pub(crate) availability: f64,
+    pub(crate) accuracy: Option<f64>,
+    pub(crate) cost: f64,
 }
 
-pub fn compose(parts: &[Facts]) -> Composition {
+pub(crate) fn compose(parts: &[Facts]) -> Composition {
     let mut out = Composition {
         latency: 0.0,
         availability: 1.0,
@@ -400,7 +443,7 @@ pub fn compose(parts: &[Facts]) -> Composition {
 }
 
 /// Whether a composition meets the request's end-to-end bounds.
-pub fn feasible(req: &Request, c: &Composition) -> bool {
+pub(crate) fn feasible(req: &Request, c: &Composition) -> bool {
     let q = &req.requirements;
     q.max_latency_p95_ms.is_none_or(|m| c.latency <= m)
         && q.max_cost.is_none_or(|m| c.cost <= m)
@@ -409,7 +452,7 @@ pub fn feasible(req: &Request, c: &Composition) -> bool {
 
 /// The best total J over every feasible combination of eligible candidates
 /// (one per step), by exhaustive enumeration; `None` when none is feasible.
-pub fn best_total(req: &Request, judged: &[Vec<Judged>]) -> Option<(f64, Vec<usize>)> {
+pub(crate) fn best_total(req: &Request, judged: &[Vec<Judged>]) -> Option<(f64, Vec<usize>)> {
     let items: Vec<Vec<&Judged>> = judged
         .iter()
         .map(|step| step.iter().filter(|j| j.eligible()).collect())
@@ -437,4 +480,58 @@ pub fn best_total(req: &Request, judged: &[Vec<Judged>]) -> Option<(f64, Vec<usi
         }
     }
     best
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    use super::*;
+    use crate::random::Gen;
+    use crate::scenario::{self, Profile};
+    use caio_core::policy::PolicySet;
+    use caio_core::routing::Outcome;
+
+    /// The property tests once carried a second oracle whose clamp let a NaN
+    /// through, while this one (and the engine) map it to 0. SPEC §5 settles
+    /// it: every control component is finite and in [0, 1]. A service with
+    /// p95 0 under `max_latency_p95_ms: 0` makes the latency headroom
+    /// clamp(1 − 0/0) = clamp(NaN): 0 in the engine and in the oracle.
+    #[test]
+    fn a_nan_control_input_clamps_to_zero_as_in_the_engine() {
+        assert_eq!(clamp01(f64::NAN), 0.0);
+        assert_eq!(clamp01(f64::INFINITY), 1.0);
+        assert_eq!(clamp01(f64::NEG_INFINITY), 0.0);
+
+        let mut svc = scenario::service(&mut Gen::from_seed(7), &Profile::default(), "chat");
+        svc.contract.capabilities[0].kind = "chat".into();
+        scenario::open_up(&mut svc);
+        svc.status = ServiceStatus::Active;
+        svc.stats = Default::default();
+        let latency = &mut svc.contract.guarantees.latency_ms;
+        (latency.p50, latency.p95, latency.p99) = (0.0, 0.0, 0.0);
+        let mut request = Request::for_capability("chat");
+        request.requirements.max_latency_p95_ms = Some(0.0);
+        let s = Scenario {
+            services: vec![svc],
+            rules: Vec::new(),
+            identity: Identity::Anonymous,
+            request,
+        };
+
+        let d = caio_core::routing::route(
+            &s.request,
+            &s.identity,
+            &s.candidates(),
+            &PolicySet::default(),
+        );
+        assert_eq!(d.outcome, Outcome::Routed, "{:?}", d.reason);
+        let engine = d.control.expect("a routed decision has a control signal");
+        let chosen = &step(&s, &s.request.steps()[0])[0];
+        let max = s.request.requirements.max_latency_p95_ms.unwrap();
+        let oracle = clamp01(1.0 - chosen.facts.p95 / max);
+        assert!((1.0 - chosen.facts.p95 / max).is_nan());
+        assert_eq!(engine.latency_headroom, 0.0);
+        assert_eq!(oracle, engine.latency_headroom);
+    }
 }

@@ -7,14 +7,14 @@ use rand_chacha::rand_core::{Rng, SeedableRng};
 
 /// A seeded generator with the few draws scenarios need.
 #[derive(Debug, Clone)]
-pub struct Gen {
+pub(crate) struct Gen {
     rng: ChaCha20Rng,
 }
 
 impl Gen {
     /// The stream of one trial: ChaCha20 keyed with
     /// `BLAKE3("caio-invariants-v1\n" ‖ seed ‖ invariant id ‖ trial)`.
-    pub fn for_trial(seed: u64, invariant: &str, trial: u64) -> Gen {
+    pub(crate) fn for_trial(seed: u64, invariant: &str, trial: u64) -> Gen {
         let mut h = blake3::Hasher::new();
         h.update(b"caio-invariants-v1\n");
         h.update(&seed.to_le_bytes());
@@ -27,18 +27,18 @@ impl Gen {
     }
 
     /// A generator from a plain seed (tests).
-    pub fn from_seed(seed: u64) -> Gen {
+    pub(crate) fn from_seed(seed: u64) -> Gen {
         Gen {
             rng: ChaCha20Rng::seed_from_u64(seed),
         }
     }
 
-    pub fn u64(&mut self) -> u64 {
+    pub(crate) fn u64(&mut self) -> u64 {
         self.rng.next_u64()
     }
 
     /// Uniform in `[0, n)`, by rejection sampling; `n = 0` gives 0.
-    pub fn below(&mut self, n: u64) -> u64 {
+    pub(crate) fn below(&mut self, n: u64) -> u64 {
         if n <= 1 {
             return 0;
         }
@@ -52,35 +52,35 @@ impl Gen {
     }
 
     /// Uniform in `lo..=hi`.
-    pub fn int(&mut self, lo: u64, hi: u64) -> u64 {
+    pub(crate) fn int(&mut self, lo: u64, hi: u64) -> u64 {
         lo + self.below(hi.saturating_sub(lo).saturating_add(1))
     }
 
     /// An index into a collection of `len` items (0 when empty).
-    pub fn index(&mut self, len: usize) -> usize {
+    pub(crate) fn index(&mut self, len: usize) -> usize {
         self.below(len as u64) as usize
     }
 
     /// Uniform in `[0, 1)` with 53 bits.
-    pub fn unit(&mut self) -> f64 {
+    pub(crate) fn unit(&mut self) -> f64 {
         (self.rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64
     }
 
     /// Uniform in `[lo, hi)`.
-    pub fn range(&mut self, lo: f64, hi: f64) -> f64 {
+    pub(crate) fn range(&mut self, lo: f64, hi: f64) -> f64 {
         lo + (hi - lo) * self.unit()
     }
 
-    pub fn chance(&mut self, p: f64) -> bool {
+    pub(crate) fn chance(&mut self, p: f64) -> bool {
         self.unit() < p
     }
 
-    pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+    pub(crate) fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
         &items[self.index(items.len())]
     }
 
     /// An index drawn with the given relative weights.
-    pub fn weighted(&mut self, weights: &[u32]) -> usize {
+    pub(crate) fn weighted(&mut self, weights: &[u32]) -> usize {
         let total: u64 = weights.iter().map(|&w| u64::from(w)).sum();
         let mut x = self.below(total);
         for (i, &w) in weights.iter().enumerate() {
@@ -93,7 +93,7 @@ impl Gen {
     }
 
     /// Between `min` and `max` items of `items`, in their order.
-    pub fn subset<T: Clone>(&mut self, items: &[T], min: usize, max: usize) -> Vec<T> {
+    pub(crate) fn subset<T: Clone>(&mut self, items: &[T], min: usize, max: usize) -> Vec<T> {
         let max = max.min(items.len());
         let n = self.int(min.min(max) as u64, max as u64) as usize;
         let mut idx: Vec<usize> = (0..items.len()).collect();
@@ -104,7 +104,7 @@ impl Gen {
     }
 
     /// Fisher–Yates.
-    pub fn shuffle<T>(&mut self, items: &mut [T]) {
+    pub(crate) fn shuffle<T>(&mut self, items: &mut [T]) {
         for i in (1..items.len()).rev() {
             let j = self.below(i as u64 + 1) as usize;
             items.swap(i, j);
@@ -112,7 +112,7 @@ impl Gen {
     }
 
     /// A permutation of `0..n`.
-    pub fn permutation(&mut self, n: usize) -> Vec<usize> {
+    pub(crate) fn permutation(&mut self, n: usize) -> Vec<usize> {
         let mut p: Vec<usize> = (0..n).collect();
         self.shuffle(&mut p);
         p
@@ -121,6 +121,8 @@ impl Gen {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
     use super::*;
 
     #[test]

@@ -7,32 +7,50 @@ use caio_core::contract::{Capability, DataClass, Hosting, ServiceContract, Trust
 use caio_core::lifecycle::ServiceStatus;
 use caio_core::request::{Input, Request};
 
+/// The regions generated services process data in and requests allow.
 pub const REGIONS: &[&str] = &["eu", "us", "ap"];
+/// The tags generated services carry and requests prefer or require.
 pub const TAGS: &[&str] = &["eu", "us", "fast", "cheap", "llm", "internal"];
+/// The roles of generated principals and access rules.
 pub const ROLES: &[&str] = &["analyst", "engineer", "free-tier", "auditor"];
+/// The languages of generated capabilities and requests.
 pub const LANGS: &[&str] = &["en", "fr", "de"];
 
+/// What a rule does when it applies (SPEC §7).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
+    /// Rejects the candidates its `match` holds for.
     Deny,
+    /// Rejects the candidates its `match` does not hold for.
     Require,
     /// With the weight added to t.
     Prefer(f64),
 }
 
+/// One policy rule: `effect` applies where `when` holds (always without
+/// one), to the candidates `matches` selects (all without one).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Rule {
+    /// Its id, unique in the set.
     pub id: String,
+    /// What it does.
     pub effect: Effect,
+    /// When it applies.
     pub when: Option<Cond>,
+    /// The `match` condition.
     pub matches: Option<Cond>,
 }
 
+/// A condition over the request, the principal and the candidate.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Cond {
+    /// One attribute test.
     Atom(Atom),
+    /// Holds when the inner condition does not.
     Not(Box<Cond>),
+    /// Holds when one clause does (stops at the first that does).
     Any(Vec<Cond>),
+    /// Holds when every clause does (stops at the first that does not).
     All(Vec<Cond>),
 }
 
@@ -40,55 +58,81 @@ pub enum Cond {
 /// some candidates, which must then be rejected (SPEC §7).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Atom {
+    /// `request.data.contains_pii` is this.
     Pii(bool),
+    /// `service.privacy.hosting` is one of these.
     HostingIn(Vec<Hosting>),
+    /// `principal.tenant` is one of these (false without a tenant).
     TenantIn(Vec<String>),
+    /// Every region of `service.privacy.regions` is one of these.
     RegionsSubsetOf(Vec<&'static str>),
+    /// `principal.roles` contains this role.
     RolesContain(&'static str),
+    /// `service.cost.estimate` ≤ this.
     EstimateLte(f64),
-    /// Fails closed when the service declares no accuracy.
+    /// `service.guarantees.accuracy` ≥ this. Fails closed when the service
+    /// declares no accuracy.
     AccuracyGte(f64),
+    /// `request.data.class` ≥ this.
     ClassGte(DataClass),
+    /// `service.privacy.retention_days` > this.
     RetentionGt(u64),
+    /// `service.tags` contains this tag.
     TagsContain(&'static str),
+    /// `service.tags` contains one of these.
     TagsContainAny(Vec<&'static str>),
+    /// `principal.trust` ≥ this.
     TrustGte(Trust),
+    /// `service.risk` < this.
     RiskLt(f64),
-    /// Fails closed when the request has no max_cost.
+    /// `request.requirements.max_cost` > this. Fails closed when the
+    /// request has no max_cost.
     MaxCostGt(f64),
+    /// `service.status` is this.
     Status(ServiceStatus),
+    /// `principal.anonymous` is this.
     Anonymous(bool),
+    /// The declared `service.guarantees.latency_ms.p95` ≤ this.
     DeclaredP95Lte(f64),
+    /// `service.privacy.trains_on_customer_data` is this.
     Trains(bool),
+    /// Whether `service.access.roles` exists.
     RolesExist(bool),
+    /// `request.input.language` is one of these (false without one).
     LanguageIn(Vec<&'static str>),
+    /// `service.capability.languages` contains this language. Fails closed
+    /// when the offered capability lists no languages. The seeded
+    /// generator does not draw it (its scenarios stay as they were); the
+    /// property tests do.
+    LanguagesContain(&'static str),
+    /// `service.service_id` is this.
     ServiceId(String),
 }
 
 /// What a rule sees of one candidate: the oracle's own view.
 #[derive(Debug, Clone, Copy)]
-pub struct View<'a> {
-    pub request: &'a Request,
-    pub input: &'a Input,
-    pub principal: &'a caio_core::principal::Principal,
-    pub anonymous: bool,
-    pub contract: &'a ServiceContract,
-    pub offered: &'a Capability,
-    pub status: ServiceStatus,
-    pub estimate: f64,
+pub(crate) struct View<'a> {
+    pub(crate) request: &'a Request,
+    pub(crate) input: &'a Input,
+    pub(crate) principal: &'a caio_core::principal::Principal,
+    pub(crate) anonymous: bool,
+    pub(crate) contract: &'a ServiceContract,
+    pub(crate) offered: &'a Capability,
+    pub(crate) status: ServiceStatus,
+    pub(crate) estimate: f64,
 }
 
 /// What the rules say about one candidate.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct RuleOutcome {
+pub(crate) struct RuleOutcome {
     /// Ids of the rules that reject it (deny/require, and rules that cannot
     /// be evaluated).
-    pub rejected_by: Vec<String>,
+    pub(crate) rejected_by: Vec<String>,
     /// Sum of the weights of the prefer rules that hold.
-    pub bonus: f64,
+    pub(crate) bonus: f64,
 }
 
-pub fn verdict(rules: &[Rule], v: &View<'_>) -> RuleOutcome {
+pub(crate) fn verdict(rules: &[Rule], v: &View<'_>) -> RuleOutcome {
     let mut out = RuleOutcome::default();
     for rule in rules {
         let when = rule.when.as_ref().map_or(Ok(true), |w| w.eval(v));
@@ -149,6 +193,9 @@ impl Atom {
             Atom::Trains(b) => format!("service.privacy.trains_on_customer_data: {b}"),
             Atom::RolesExist(b) => format!("service.access.roles: {{ exists: {b} }}"),
             Atom::LanguageIn(l) => format!("request.input.language: {{ in: {} }}", list(l)),
+            Atom::LanguagesContain(l) => {
+                format!("service.capability.languages: {{ contains: {l} }}")
+            }
             Atom::ServiceId(id) => format!("service.service_id: {id}"),
         }
     }
@@ -179,13 +226,20 @@ impl Atom {
             Atom::Trains(b) => c.privacy.trains_on_customer_data == *b,
             Atom::RolesExist(b) => c.access.roles.is_some() == *b,
             Atom::LanguageIn(l) => v.input.language.as_deref().is_some_and(|x| l.contains(&x)),
+            Atom::LanguagesContain(l) => v
+                .offered
+                .languages
+                .as_ref()
+                .ok_or(())?
+                .iter()
+                .any(|x| x == l),
             Atom::ServiceId(id) => &c.service_id == id,
         })
     }
 }
 
 impl Cond {
-    pub fn yaml(&self) -> String {
+    pub(crate) fn yaml(&self) -> String {
         let join = |cs: &[Cond]| cs.iter().map(Cond::yaml).collect::<Vec<_>>().join(", ");
         match self {
             Cond::Atom(a) => format!("{{ {} }}", a.yaml()),
@@ -251,12 +305,12 @@ pub fn policy_text(rules: &[Rule]) -> String {
 
 /// What kinds of rules a scenario draws.
 #[derive(Debug, Clone, Copy)]
-pub struct RuleMix {
-    pub deny: u32,
-    pub require: u32,
-    pub prefer: u32,
+pub(crate) struct RuleMix {
+    pub(crate) deny: u32,
+    pub(crate) require: u32,
+    pub(crate) prefer: u32,
     /// Weight of atoms over the principal (tenant, roles, trust).
-    pub principal_atoms: u32,
+    pub(crate) principal_atoms: u32,
 }
 
 impl Default for RuleMix {
@@ -270,7 +324,7 @@ impl Default for RuleMix {
     }
 }
 
-pub fn rule(g: &mut Gen, mix: &RuleMix, tenants: &[String], services: usize) -> Rule {
+pub(crate) fn rule(g: &mut Gen, mix: &RuleMix, tenants: &[String], services: usize) -> Rule {
     let effect = match g.weighted(&[mix.deny, mix.require, mix.prefer]) {
         0 => Effect::Deny,
         1 => Effect::Require,
@@ -344,7 +398,7 @@ fn atom(g: &mut Gen, mix: &RuleMix, tenants: &[String], services: usize) -> Atom
     }
 }
 
-pub fn hosting_name(h: Hosting) -> &'static str {
+pub(crate) fn hosting_name(h: Hosting) -> &'static str {
     match h {
         Hosting::OnPrem => "on_prem",
         Hosting::Internal => "internal",
@@ -352,7 +406,7 @@ pub fn hosting_name(h: Hosting) -> &'static str {
     }
 }
 
-pub fn class_name(c: DataClass) -> &'static str {
+pub(crate) fn class_name(c: DataClass) -> &'static str {
     match c {
         DataClass::Public => "public",
         DataClass::Internal => "internal",
@@ -361,7 +415,7 @@ pub fn class_name(c: DataClass) -> &'static str {
     }
 }
 
-pub fn trust_name(t: Trust) -> &'static str {
+pub(crate) fn trust_name(t: Trust) -> &'static str {
     match t {
         Trust::Low => "low",
         Trust::Medium => "medium",

@@ -1,6 +1,6 @@
 //! Scenarios: a registry of services (contracts with status and execution
 //! stats), a policy set, who is asking and a request — drawn at random from a
-//! [`Gen`] within the valid domain, covering ties (exact copies under other
+//! `Gen` within the valid domain, covering ties (exact copies under other
 //! ids), empty eligible sets, every rejection stage, extreme but valid
 //! numbers and many tenants.
 
@@ -20,37 +20,34 @@ use std::collections::BTreeMap;
 /// One registered service as the router sees it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Service {
+    /// Its contract (valid, in the registry's currency).
     pub contract: ServiceContract,
+    /// Its lifecycle status.
     pub status: ServiceStatus,
+    /// Its execution stats (success rate, observed p95, circuit).
     pub stats: ServiceStats,
-}
-
-impl Service {
-    pub fn active(contract: ServiceContract) -> Service {
-        Service {
-            contract,
-            status: ServiceStatus::Active,
-            stats: ServiceStats::default(),
-        }
-    }
 }
 
 /// Everything one route call is made of.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Scenario {
+    /// The candidates, in registration order, with unique ids.
     pub services: Vec<Service>,
+    /// The policy rules, with unique ids, in written order.
     pub rules: Vec<Rule>,
+    /// Who asks.
     pub identity: Identity,
+    /// The request, defaults applied.
     pub request: Request,
 }
 
 /// A generated policy file the real loader refused: a bug in the generator.
 #[derive(Debug, Clone)]
-pub struct BadPolicies(pub String);
+pub(crate) struct BadPolicies(pub(crate) String);
 
 impl Scenario {
     /// The candidates in registration order.
-    pub fn candidates(&self) -> Vec<Candidate<'_>> {
+    pub(crate) fn candidates(&self) -> Vec<Candidate<'_>> {
         self.candidates_in(&(0..self.services.len()).collect::<Vec<_>>())
     }
 
@@ -71,12 +68,12 @@ impl Scenario {
     }
 
     /// The rules as one policy file.
-    pub fn policy_text(&self) -> String {
+    pub(crate) fn policy_text(&self) -> String {
         rules::policy_text(&self.rules)
     }
 
     /// The rules read by the real policy loader.
-    pub fn policies(&self) -> Result<PolicySet, BadPolicies> {
+    pub(crate) fn policies(&self) -> Result<PolicySet, BadPolicies> {
         let text = self.policy_text();
         let file =
             caio_core::policy::load::load_text("generated.yaml", &text, std::path::Path::new("."));
@@ -96,46 +93,46 @@ impl Scenario {
     }
 
     /// The service with this id.
-    pub fn service(&self, id: &str) -> Option<&Service> {
+    pub(crate) fn service(&self, id: &str) -> Option<&Service> {
         self.services.iter().find(|s| s.contract.service_id == id)
     }
 }
 
 /// How a check wants its scenarios: what to stress.
 #[derive(Debug, Clone)]
-pub struct Profile {
+pub(crate) struct Profile {
     /// Services per scenario (1..=max, plus tie copies).
-    pub max_services: usize,
+    pub(crate) max_services: usize,
     /// Probability of a chain request.
-    pub chain: f64,
+    pub(crate) chain: f64,
     /// Weight of unrestricted services (against 1 for fully random ones).
-    pub open: u32,
+    pub(crate) open: u32,
     /// Probability that a service restricts roles / tenants.
-    pub roles: f64,
+    pub(crate) roles: f64,
     /// Relative weights of a service's min_trust: low, medium, high.
-    pub trust: [u32; 3],
-    pub tenant_restricted: f64,
+    pub(crate) trust: [u32; 3],
+    pub(crate) tenant_restricted: f64,
     /// The tenants principals and services are drawn from.
-    pub tenants: Vec<String>,
+    pub(crate) tenants: Vec<String>,
     /// At most this many rules.
-    pub max_rules: usize,
-    pub mix: RuleMix,
+    pub(crate) max_rules: usize,
+    pub(crate) mix: RuleMix,
     /// Relative weights of anonymous, simulated and refused callers.
-    pub identity: [u32; 3],
+    pub(crate) identity: [u32; 3],
     /// Probability of each end-to-end bound (latency, availability, cost).
-    pub bounds: f64,
+    pub(crate) bounds: f64,
     /// Probability of each trait requirement (tags, hosting, regions).
-    pub traits: f64,
+    pub(crate) traits: f64,
     /// Probability that the request carries sensitive data or PII.
-    pub sensitive: f64,
+    pub(crate) sensitive: f64,
     /// Probability that a service has extreme (but valid) numbers.
-    pub extremes: f64,
+    pub(crate) extremes: f64,
     /// Non-active statuses and execution stats.
-    pub statuses: bool,
+    pub(crate) statuses: bool,
     /// Contracts (from `--contracts`) mixed into the generated registries.
-    pub pool: Vec<ServiceContract>,
+    pub(crate) pool: Vec<ServiceContract>,
     /// The registry's currency.
-    pub currency: String,
+    pub(crate) currency: String,
 }
 
 impl Default for Profile {
@@ -163,14 +160,14 @@ impl Default for Profile {
 }
 
 /// `tenant-00`, `tenant-01`, …
-pub fn tenants(n: usize) -> Vec<String> {
+pub(crate) fn tenants(n: usize) -> Vec<String> {
     (0..n).map(|i| format!("tenant-{i:02}")).collect()
 }
 
 const CHAIN_CAPS: &[&str] = &["ocr", "translate", "summarize", "classify"];
 
 /// A whole scenario: single step or chain.
-pub fn scenario(g: &mut Gen, p: &Profile) -> Scenario {
+pub(crate) fn scenario(g: &mut Gen, p: &Profile) -> Scenario {
     if g.chance(p.chain) {
         chain_scenario(g, p)
     } else {
@@ -180,7 +177,7 @@ pub fn scenario(g: &mut Gen, p: &Profile) -> Scenario {
 
 /// A single-step request over 1..=max services (a few offering only
 /// `embedding`; some exact copies of others under another id, for ties).
-pub fn single_scenario(g: &mut Gen, p: &Profile) -> Scenario {
+pub(crate) fn single_scenario(g: &mut Gen, p: &Profile) -> Scenario {
     let n = g.int(1, p.max_services.max(1) as u64) as usize;
     let mut services: Vec<Service> = (0..n).map(|_| any_service(g, p, "chat")).collect();
     for _ in 0..g.below(3) {
@@ -209,7 +206,7 @@ pub fn single_scenario(g: &mut Gen, p: &Profile) -> Scenario {
 
 /// A chain of 2–3 steps, each offered by 1–5 services, sometimes one
 /// service offering several steps.
-pub fn chain_scenario(g: &mut Gen, p: &Profile) -> Scenario {
+pub(crate) fn chain_scenario(g: &mut Gen, p: &Profile) -> Scenario {
     let n = g.int(2, 3) as usize;
     let mut services = Vec::new();
     for cap in CHAIN_CAPS.iter().take(n) {
@@ -260,7 +257,7 @@ fn finish(g: &mut Gen, p: &Profile, services: Vec<Service>, steps: Vec<Step>) ->
     }
 }
 
-pub fn name_services(services: &mut [Service]) {
+pub(crate) fn name_services(services: &mut [Service]) {
     for (i, s) in services.iter_mut().enumerate() {
         s.contract.service_id = format!("svc-{i:02}");
     }
@@ -290,7 +287,7 @@ fn strings(items: &[&str]) -> Vec<String> {
 
 /// One in `1 + open` services is fully random; the others are open to
 /// most requests (active, no access or capability restrictions, any data).
-pub fn any_service(g: &mut Gen, p: &Profile, capability: &str) -> Service {
+pub(crate) fn any_service(g: &mut Gen, p: &Profile, capability: &str) -> Service {
     let mut s = service(g, p, capability);
     if g.below(u64::from(p.open) + 1) > 0 {
         open_up(&mut s);
@@ -299,7 +296,7 @@ pub fn any_service(g: &mut Gen, p: &Profile, capability: &str) -> Service {
 }
 
 /// Removes what would reject the service for most requests.
-pub fn open_up(s: &mut Service) {
+pub(crate) fn open_up(s: &mut Service) {
     if matches!(s.status, ServiceStatus::Drained | ServiceStatus::Disabled) {
         s.status = ServiceStatus::Active;
     }
@@ -316,7 +313,7 @@ pub fn open_up(s: &mut Service) {
 
 /// A random valid service offering `capability` (one in ten offers
 /// `embedding` instead of `chat`).
-pub fn service(g: &mut Gen, p: &Profile, capability: &str) -> Service {
+pub(crate) fn service(g: &mut Gen, p: &Profile, capability: &str) -> Service {
     let extreme = g.chance(p.extremes);
     let p95 = if extreme {
         *g.pick(&[0.001, 1e-6, 1e9, 86_400_000.0])
@@ -455,7 +452,7 @@ pub fn service(g: &mut Gen, p: &Profile, capability: &str) -> Service {
     }
 }
 
-pub fn principal(g: &mut Gen, p: &Profile, name: &str) -> Principal {
+pub(crate) fn principal(g: &mut Gen, p: &Profile, name: &str) -> Principal {
     Principal {
         name: name.to_string(),
         tenant: (g.chance(0.8) && !p.tenants.is_empty()).then(|| g.pick(&p.tenants).clone()),
@@ -464,7 +461,7 @@ pub fn principal(g: &mut Gen, p: &Profile, name: &str) -> Principal {
     }
 }
 
-pub fn identity(g: &mut Gen, p: &Profile) -> Identity {
+pub(crate) fn identity(g: &mut Gen, p: &Profile) -> Identity {
     match g.weighted(&p.identity) {
         0 => Identity::Anonymous,
         1 => Identity::Simulated {
@@ -480,7 +477,7 @@ pub fn identity(g: &mut Gen, p: &Profile) -> Identity {
     }
 }
 
-pub fn input(g: &mut Gen) -> Input {
+pub(crate) fn input(g: &mut Gen) -> Input {
     let modalities = [Modality::Text, Modality::Image, Modality::Audio];
     Input {
         modalities: g.chance(0.15).then(|| g.subset(&modalities, 1, 2)),
@@ -516,7 +513,7 @@ type Values = (f64, f64, f64, Option<f64>);
 
 /// A request for `steps`; bounds are either free or exactly the value of
 /// one candidate (or of one combination of a chain), to hit `≤`/`≥`.
-pub fn request(g: &mut Gen, p: &Profile, services: &[Service], steps: &[Step]) -> Request {
+pub(crate) fn request(g: &mut Gen, p: &Profile, services: &[Service], steps: &[Step]) -> Request {
     let mut r = Request::for_capability(&steps[0].capability);
     if steps.len() == 1 {
         r.input = steps[0].input.clone();

@@ -77,34 +77,49 @@ pub(crate) const FORMAT: source::DocumentKind = source::DocumentKind {
     empty_help: "start from one of the shipped files in invariants/",
 };
 
-/// The built-in properties an invariant file can run.
+/// The built-in properties an invariant file can run; [`Check::describe`]
+/// says what each does. Each shipped invariant file runs one of them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Check {
+    /// INV-CAIO-0001: same inputs and seed, same decision.
     Determinism,
+    /// INV-CAIO-0002: the choice is eligible and maximises J.
     Correctness,
+    /// INV-CAIO-0003: one trace record per call; the chain verifies.
     Traceability,
+    /// INV-CAIO-0004: never routed to a service the principal may not use.
     Security,
+    /// INV-CAIO-0005: composed guarantees meet the requirements.
     GuaranteePreservation,
+    /// INV-CAIO-0006: routing latency stays under its bound.
     Performance,
+    /// INV-CAIO-SEC-0001: bad tokens are refused; no token is anonymous.
     Authentication,
+    /// INV-CAIO-SEC-0002: access rules and deny/require rules hold.
     Authorization,
+    /// INV-CAIO-SEC-0003: data class, PII and regions hold.
     Privacy,
+    /// INV-CAIO-SEC-0004: tenant-restricted services stay with their tenants.
     TenantIsolation,
+    /// INV-CAIO-SEC-0005: no token or redacted field is traced; refusals are.
     AuditTrail,
+    /// INV-CAIO-SEC-0006: any change to the stored chain is detected.
     DataIntegrity,
+    /// INV-CAIO-CONTROL-0001: the control signal is bounded and stable.
     ControlStability,
+    /// INV-CAIO-CONTROL-0002: required tags, hosting and regions hold.
     TraitConstraints,
 }
 
 /// One parameter a check takes.
 #[derive(Debug, Clone, Copy)]
-pub struct ParamDef {
-    pub name: &'static str,
-    pub doc: &'static str,
-    pub default: f64,
-    pub integer: bool,
-    pub min: f64,
-    pub max: f64,
+pub(crate) struct ParamDef {
+    pub(crate) name: &'static str,
+    pub(crate) doc: &'static str,
+    pub(crate) default: f64,
+    pub(crate) integer: bool,
+    pub(crate) min: f64,
+    pub(crate) max: f64,
 }
 
 const fn int(name: &'static str, doc: &'static str, default: f64, min: f64, max: f64) -> ParamDef {
@@ -155,6 +170,7 @@ const PRINCIPALS: ParamDef = int(
 );
 
 impl Check {
+    /// Every check, in SPEC §11 order.
     pub const ALL: [Check; 14] = [
         Check::Determinism,
         Check::Correctness,
@@ -172,6 +188,7 @@ impl Check {
         Check::TraitConstraints,
     ];
 
+    /// Its name in invariant files (`check: determinism`).
     pub fn name(self) -> &'static str {
         match self {
             Check::Determinism => "determinism",
@@ -191,11 +208,11 @@ impl Check {
         }
     }
 
-    pub fn parse(name: &str) -> Option<Check> {
+    pub(crate) fn parse(name: &str) -> Option<Check> {
         Check::ALL.into_iter().find(|c| c.name() == name)
     }
 
-    pub fn names() -> Vec<&'static str> {
+    pub(crate) fn names() -> Vec<&'static str> {
         Check::ALL.iter().map(|c| c.name()).collect()
     }
 
@@ -248,7 +265,7 @@ impl Check {
     }
 
     /// The parameters this check takes (`trials` first).
-    pub fn parameters(self) -> &'static [ParamDef] {
+    pub(crate) fn parameters(self) -> &'static [ParamDef] {
         match self {
             Check::Determinism => &[TRIALS, MAX_SERVICES, REGISTRY_EVERY],
             Check::Correctness
@@ -324,33 +341,26 @@ const WARMUP: ParamDef = int("warmup", "untimed decisions before timing", 20.0, 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
+    /// `low`
     Low,
+    /// `medium`
     Medium,
+    /// `high`
     High,
+    /// `critical`
     Critical,
 }
 
-pub const SEVERITIES: &[&str] = &["critical", "high", "medium", "low"];
-
-impl Severity {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Low => "low",
-            Severity::Medium => "medium",
-            Severity::High => "high",
-            Severity::Critical => "critical",
-        }
-    }
-}
+pub(crate) const SEVERITIES: &[&str] = &["critical", "high", "medium", "low"];
 
 /// A check's parameters, defaults filled in.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Params {
+pub(crate) struct Params {
     values: BTreeMap<&'static str, f64>,
 }
 
 impl Params {
-    pub fn defaults(check: Check) -> Params {
+    pub(crate) fn defaults(check: Check) -> Params {
         Params {
             values: check
                 .parameters()
@@ -361,41 +371,38 @@ impl Params {
     }
 
     /// A parameter's value (0 for a name the check does not take).
-    pub fn get(&self, name: &str) -> f64 {
+    pub(crate) fn get(&self, name: &str) -> f64 {
         self.values.get(name).copied().unwrap_or(0.0)
     }
 
-    pub fn count(&self, name: &str) -> u64 {
+    pub(crate) fn count(&self, name: &str) -> u64 {
         self.get(name).max(0.0) as u64
     }
 
-    pub fn trials(&self) -> u64 {
+    pub(crate) fn trials(&self) -> u64 {
         self.count("trials")
     }
 
-    pub fn set(&mut self, name: &'static str, value: f64) {
+    pub(crate) fn set(&mut self, name: &'static str, value: f64) {
         self.values.insert(name, value);
-    }
-
-    pub fn iter(&self) -> impl Iterator<Item = (&'static str, f64)> + '_ {
-        self.values.iter().map(|(k, v)| (*k, *v))
     }
 }
 
 /// One invariant, read and checked.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Invariant {
+    /// Its id, e.g. `INV-CAIO-0001`, unique in the set.
     pub id: String,
-    pub title: String,
-    pub statement: String,
-    pub check: Check,
-    pub severity: Severity,
-    pub params: Params,
+    pub(crate) title: String,
+    pub(crate) statement: String,
+    pub(crate) check: Check,
+    pub(crate) severity: Severity,
+    pub(crate) params: Params,
     /// Where it was read from.
-    pub path: String,
+    pub(crate) path: String,
 }
 
-pub static INVARIANT_ID: Pattern = Pattern {
+pub(crate) static INVARIANT_ID: Pattern = Pattern {
     regex: "^INV-CAIO(-[A-Z]+)?-[0-9]{4}$",
     values: None,
     check: is_invariant_id,
@@ -428,7 +435,7 @@ static SEVERITY: Shape = Shape::Str(StrShape {
 });
 
 /// The structure of an invariant file.
-pub static INVARIANT: Shape = Shape::Object(&[
+pub(crate) static INVARIANT: Shape = Shape::Object(&[
     Field::required(
         "id",
         &ID,
@@ -449,22 +456,21 @@ pub static INVARIANT: Shape = Shape::Object(&[
 /// One file, read and checked.
 #[derive(Debug, Clone)]
 pub struct InvariantFile {
+    /// The file's problems, with its text for rendering them.
     pub report: FileReport,
-    pub invariant: Option<Invariant>,
+    pub(crate) invariant: Option<Invariant>,
     id_span: Option<Span>,
 }
 
 /// Every file of one run.
 #[derive(Debug, Clone, Default)]
 pub struct InvariantRun {
+    /// Each file, in the order read.
     pub files: Vec<InvariantFile>,
 }
 
 impl InvariantRun {
-    pub fn all_valid(&self) -> bool {
-        self.files.iter().all(|f| f.report.is_valid())
-    }
-
+    /// How many files have errors.
     pub fn invalid(&self) -> usize {
         self.files.iter().filter(|f| !f.report.is_valid()).count()
     }
@@ -496,7 +502,7 @@ fn order_key(id: &str) -> (u8, String) {
 }
 
 /// The invariant files shipped with caio, compiled in: the default set.
-pub const BUILTIN: &[(&str, &str)] = &[
+pub(crate) const BUILTIN: &[(&str, &str)] = &[
     (
         "INV-CAIO-0001.yaml",
         include_str!("../invariants/INV-CAIO-0001.yaml"),
@@ -587,7 +593,7 @@ pub fn load_paths(paths: &[PathBuf]) -> InvariantRun {
 }
 
 /// Reads one invariant text.
-pub fn load_text(label: &str, text: &str) -> InvariantFile {
+pub(crate) fn load_text(label: &str, text: &str) -> InvariantFile {
     match source::parse(&FORMAT, text) {
         Ok(node) => check(label.to_string(), text.to_string(), &node),
         Err(problem) => InvariantFile {
@@ -817,6 +823,8 @@ pub fn describe_source(path: Option<&Path>) -> String {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
     use super::*;
 
     const VALID: &str = "id: INV-CAIO-0001\ntitle: Determinism\nstatement: same inputs, same decision\ncheck: determinism\nseverity: critical\nparameters:\n  trials: 50\n";
@@ -879,6 +887,26 @@ mod tests {
             codes(&VALID.replace("50", "2.5")),
             ["invariant::wrong-type"]
         );
+    }
+
+    /// `CODES` documents the codes: one the checker emits but `CODES`
+    /// lacks would go undocumented.
+    #[test]
+    fn codes_lists_every_code_the_checker_emits() {
+        let texts = [
+            String::new(),
+            "id: [".to_string(),
+            "id: INV-1\ntitle: x\nstatment: y\ncheck: performance\nseverity: urgent\nparameters:\n  trials: 0\n  max_latency_ms: many\n".to_string(),
+            VALID.replace("check: determinism", "check: determinsm"),
+            VALID.replace("trials: 50", "trails: 50"),
+            VALID.replace("  trials: 50", "  trials: 50\n  trials: 60"),
+        ];
+        let known: Vec<&str> = CODES.iter().map(|(c, _)| *c).collect();
+        for text in &texts {
+            for code in codes(text) {
+                assert!(known.contains(&code.as_str()), "{code} is not in CODES");
+            }
+        }
     }
 
     #[test]

@@ -8,6 +8,8 @@ use std::path::PathBuf;
 /// Errors of the home and its database.
 #[derive(Debug, thiserror::Error, Diagnostic)]
 pub enum Error {
+    /// None of `--home`, `CAIO_HOME`, `XDG_DATA_HOME` and `HOME` names a
+    /// home.
     #[error("cannot determine where caio keeps its state")]
     #[diagnostic(
         code(caio::no_home),
@@ -15,13 +17,21 @@ pub enum Error {
     )]
     NoHome,
 
+    /// The home or its `keys/` directory cannot be created, or is not a
+    /// directory.
     #[error("cannot use {} as the caio home: {reason}", path.display())]
     #[diagnostic(
         code(caio::home),
         help("choose another directory with --home DIR or CAIO_HOME, or fix its permissions")
     )]
-    Home { path: PathBuf, reason: String },
+    Home {
+        /// The directory.
+        path: PathBuf,
+        /// Why, in words.
+        reason: String,
+    },
 
+    /// A command that only reads found no database in the home.
     #[error("no registry at {}", path.display())]
     #[diagnostic(
         code(caio::no_registry),
@@ -29,45 +39,65 @@ pub enum Error {
             "run `caio registry add <contracts>` first, or pass --home to point at an existing home"
         )
     )]
-    NoRegistry { path: PathBuf },
+    NoRegistry {
+        /// The home.
+        path: PathBuf,
+    },
 
+    /// SQLite or the file system failed, or the database holds something
+    /// that does not read back (it was modified outside caio).
     #[error("{}: {reason}", path.display())]
     #[diagnostic(code(caio::store))]
     Store {
+        /// The database, or the file concerned.
         path: PathBuf,
+        /// What went wrong.
         reason: String,
+        /// What the user can do about it.
         #[help]
         help: &'static str,
     },
 
+    /// A newer caio wrote the database.
     #[error("{} has schema version {found}; this caio understands up to {supported}", path.display())]
     #[diagnostic(
         code(caio::newer_schema),
         help("a newer caio wrote this database: upgrade caio, or use another --home")
     )]
     NewerSchema {
+        /// The database file.
         path: PathBuf,
+        /// Its schema version (`PRAGMA user_version`).
         found: i64,
+        /// The newest this caio knows, [`SCHEMA_VERSION`](crate::SCHEMA_VERSION).
         supported: i64,
     },
 
+    /// No registered service has this id (or it was removed).
     #[error("no service `{id}` in the registry")]
     #[diagnostic(code(caio::unknown_service))]
     UnknownService {
+        /// The id asked for.
         id: String,
+        /// A similar id, or how to look at the removed service.
         #[help]
         help: String,
     },
 
+    /// The service never had this version.
     #[error("{service_id} has no version {version}")]
     #[diagnostic(code(caio::unknown_version))]
     UnknownVersion {
+        /// The service.
         service_id: String,
+        /// The version asked for.
         version: String,
+        /// The versions it had.
         #[help]
         help: String,
     },
 
+    /// `registry add` stored nothing: some contracts were refused.
     #[error("nothing was stored: {} contract(s) refused", refusals.len())]
     #[diagnostic(
         code(caio::registry_add),
@@ -76,33 +106,50 @@ pub enum Error {
         )
     )]
     AddRefused {
+        /// Why each refused contract was refused.
         #[related]
         refusals: Vec<ContractRefusal>,
     },
 
+    /// `principal add` with a name in use (or once used).
     #[error("principal `{name}` already exists")]
     #[diagnostic(
         code(caio::principal_exists),
         help("choose another name; names are never reused, so past decisions stay unambiguous")
     )]
-    PrincipalExists { name: String },
+    PrincipalExists {
+        /// The name.
+        name: String,
+    },
 
+    /// No principal has this name.
     #[error("no principal `{name}`")]
     #[diagnostic(
         code(caio::unknown_principal),
         help("`caio principal list` shows the principals")
     )]
-    UnknownPrincipal { name: String },
+    UnknownPrincipal {
+        /// The name.
+        name: String,
+    },
 
-    #[error("cannot read {}: {reason}", path.display())]
+    /// A key file cannot be created, is unreadable, readable by others or
+    /// not a key.
+    #[error("cannot use the key file {}: {reason}", path.display())]
     #[diagnostic(
         code(caio::key),
         help(
             "the key files in the caio home's keys/ directory must be regular files that only their owner can read (mode 0600)"
         )
     )]
-    Key { path: PathBuf, reason: String },
+    Key {
+        /// The key file.
+        path: PathBuf,
+        /// Why, in words.
+        reason: String,
+    },
 
+    /// The contracts of a stateless route price in several currencies.
     #[error("the contracts price in several currencies: {}", currencies.join(", "))]
     #[diagnostic(
         code(caio::currency),
@@ -110,23 +157,34 @@ pub enum Error {
             "routing compares costs, so one set of contracts uses one currency; convert the prices"
         )
     )]
-    MixedCurrencies { currencies: Vec<String> },
+    MixedCurrencies {
+        /// The currencies, sorted.
+        currencies: Vec<String>,
+    },
 
+    /// A license (or revocation list) cannot be issued as asked.
     #[error("cannot issue this license: {reason}")]
     #[diagnostic(
         code(caio::license::issue),
         help("check --customer, --features, --not-before and --expires")
     )]
-    LicenseRequest { reason: String },
+    LicenseRequest {
+        /// Why, in words.
+        reason: String,
+    },
 
+    /// No issued license has this id, or the prefix names several.
     #[error("no issued license `{id}`")]
     #[diagnostic(code(caio::license::unknown))]
     UnknownLicense {
+        /// The id or prefix asked for.
         id: String,
+        /// How to find the id, or the licenses the prefix matches.
         #[help]
         help: String,
     },
 
+    /// A revocation list no newer than the installed one.
     #[error("revocation list #{offered} is not newer than the installed list #{installed}")]
     #[diagnostic(
         code(caio::license::revocations_not_newer),
@@ -134,8 +192,15 @@ pub enum Error {
             "an installed revocation list is only replaced by one with a higher sequence; get the vendor's latest list"
         )
     )]
-    RevocationsNotNewer { installed: u64, offered: u64 },
+    RevocationsNotNewer {
+        /// The installed list's sequence.
+        installed: u64,
+        /// The offered list's sequence.
+        offered: u64,
+    },
 
+    /// The clock guard: the system clock is more than 24 hours behind the
+    /// latest time caio has seen.
     #[error(
         "the system clock ({now}) is more than 24 hours behind the latest time caio has seen ({latest}): the clock was set back"
     )]
@@ -143,7 +208,12 @@ pub enum Error {
         code(caio::license::clock_tampered),
         help("set the system clock to the correct time (NTP) and retry")
     )]
-    ClockTampered { now: String, latest: String },
+    ClockTampered {
+        /// The system clock, RFC 3339.
+        now: String,
+        /// The latest time seen, RFC 3339.
+        latest: String,
+    },
 }
 
 impl Error {
@@ -168,8 +238,8 @@ impl Error {
 #[error("{path}: {message}")]
 #[diagnostic(code(caio::registry_refused))]
 pub struct ContractRefusal {
-    pub path: String,
-    pub message: String,
+    pub(crate) path: String,
+    pub(crate) message: String,
     #[help]
-    pub help: String,
+    pub(crate) help: String,
 }

@@ -7,17 +7,19 @@ use std::path::{Path, PathBuf};
 /// The state directory: holds `caio.db` and `keys/`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Home {
+    /// The directory itself.
     pub path: PathBuf,
 }
 
 /// The environment the home is resolved from, so resolution stays a pure function.
 #[derive(Debug, Clone, Default)]
 pub struct HomeEnv {
-    pub xdg_data_home: Option<PathBuf>,
-    pub home: Option<PathBuf>,
+    xdg_data_home: Option<PathBuf>,
+    home: Option<PathBuf>,
 }
 
 impl HomeEnv {
+    /// `XDG_DATA_HOME` and `HOME` of this process.
     pub fn from_process() -> HomeEnv {
         HomeEnv {
             xdg_data_home: std::env::var_os("XDG_DATA_HOME").map(PathBuf::from),
@@ -46,21 +48,19 @@ impl Home {
         Ok(Home { path })
     }
 
+    /// `keys/`: the home's secret key files and published public keys.
     pub fn keys_dir(&self) -> PathBuf {
         self.path.join("keys")
     }
 
+    /// `caio.db`, the database.
     pub fn db_path(&self) -> PathBuf {
         self.path.join("caio.db")
     }
 
-    pub fn exists(&self) -> bool {
-        self.path.is_dir()
-    }
-
     /// Creates the home and `keys/` with mode 0700. Idempotent: returns whether
     /// anything was created.
-    pub fn create(&self) -> Result<bool, Error> {
+    pub(crate) fn create(&self) -> Result<bool, Error> {
         let mut created = false;
         for dir in [self.path.clone(), self.keys_dir()] {
             match std::fs::metadata(&dir) {
@@ -100,6 +100,8 @@ fn create_private_dir(dir: &Path) -> std::io::Result<()> {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
     use super::*;
 
     fn env(xdg: Option<&str>, home: Option<&str>) -> HomeEnv {

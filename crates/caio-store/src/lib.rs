@@ -210,9 +210,17 @@ const MIGRATIONS: &[&str] = &[
         open_until_ms         INTEGER,
         updated_at            TEXT NOT NULL
     );",
-    // What successful executions cost (the registry's currency), and when
-    // the last success or failure was observed (Unix ms): h recovers from
-    // there toward its prior.
+    // 7: trace format v2. The inputs records share (candidate sets, stats
+    // snapshots), content-addressed, written in the same transaction as the
+    // first record that references them and never changed.
+    "CREATE TABLE trace_objects (
+        hash   TEXT PRIMARY KEY,
+        kind   TEXT NOT NULL,
+        body   TEXT NOT NULL
+    );",
+    // 8: what successful executions cost (the registry's currency), and
+    // when the last success or failure was observed (Unix ms): h recovers
+    // from there toward its prior.
     "ALTER TABLE service_stats ADD COLUMN spend REAL NOT NULL DEFAULT 0;
      ALTER TABLE service_stats ADD COLUMN observed_at_ms INTEGER;",
 ];
@@ -357,13 +365,14 @@ impl Store {
             .map_err(|e| state(&self.path, e))
     }
 
+    /// The database file.
     pub fn path(&self) -> &Path {
         &self.path
     }
 
     /// Runs `f` in one write transaction (`BEGIN IMMEDIATE`): all of it commits,
     /// or none of it does.
-    pub fn write<T>(
+    pub(crate) fn write<T>(
         &mut self,
         f: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T, Error>,
     ) -> Result<T, Error> {
@@ -398,13 +407,14 @@ impl Store {
         let _ = self.conn.busy_timeout(self.busy_timeout);
     }
 
-    /// The connection, for reads.
+    /// The connection, for reads (and for the invariant checks that tamper
+    /// with stored traces). Writes go through the store's own methods.
     pub fn conn(&self) -> &Connection {
         &self.conn
     }
 
     /// Maps a SQLite error met while using this store.
-    pub fn err(&self, e: rusqlite::Error) -> Error {
+    pub(crate) fn err(&self, e: rusqlite::Error) -> Error {
         state(&self.path, e)
     }
 }
@@ -433,7 +443,7 @@ fn is_busy(e: &Error) -> bool {
 }
 
 /// Every SQLite failure is a state error (exit 5) with the path and a fix.
-pub fn state(path: &Path, e: rusqlite::Error) -> Error {
+pub(crate) fn state(path: &Path, e: rusqlite::Error) -> Error {
     let code = e.sqlite_error_code();
     let (reason, help) = match code {
         Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => (
@@ -463,6 +473,8 @@ pub fn state(path: &Path, e: rusqlite::Error) -> Error {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
     use super::*;
 
     fn home() -> (tempfile::TempDir, Home) {

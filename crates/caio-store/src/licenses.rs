@@ -39,21 +39,33 @@ impl std::fmt::Display for LicenseStatus {
 /// An issued license as `license list` shows it.
 #[derive(Debug, Clone, Serialize)]
 pub struct LicenseRecord {
+    /// The license id (32 hex characters).
     pub id: String,
+    /// The customer it was issued to.
     pub customer: String,
+    /// The features it unlocks, sorted.
     pub features: Vec<String>,
+    /// Seats bought (informational).
     pub seats: u64,
+    /// When it was issued, RFC 3339.
     pub issued_at: String,
+    /// First instant of validity (inclusive), RFC 3339.
     pub not_before: String,
+    /// First instant of invalidity (exclusive), RFC 3339.
     pub expires_at: String,
     /// The last valid day, e.g. `2027-12-31` for `expires_at` 2028-01-01T00:00:00Z.
     pub valid_through: String,
     /// Days until expiry, a started day counting as one; ≤ 0 once expired.
     pub days_left: i64,
+    /// Active, expired or revoked, now.
     pub status: LicenseStatus,
+    /// When it was revoked, if it was.
     pub revoked_at: Option<String>,
+    /// Why it was revoked, if it was.
     pub revoke_reason: Option<String>,
+    /// The id of the key that signed it.
     pub key_id: String,
+    /// Who issued it (the operating-system user).
     pub issued_by: String,
     /// The license text, to send again.
     pub license: String,
@@ -64,6 +76,7 @@ pub struct LicenseRecord {
 pub struct LicenseFilter {
     /// Exact customer name, case-insensitive.
     pub customer: Option<String>,
+    /// Only licenses with this status.
     pub status: Option<LicenseStatus>,
     /// Active licenses whose expiry falls within this window from now.
     pub expiring_within: Option<SignedDuration>,
@@ -72,9 +85,13 @@ pub struct LicenseFilter {
 /// What `license revoke` did.
 #[derive(Debug, Clone, Serialize)]
 pub struct Revocation {
+    /// The revoked license's full id.
     pub id: String,
+    /// Its customer.
     pub customer: String,
+    /// When it was revoked, RFC 3339 (the first revocation's time).
     pub revoked_at: String,
+    /// Why (the first revocation's reason).
     pub reason: String,
     /// False when the license was already revoked (the first revocation stands).
     pub changed: bool,
@@ -83,8 +100,11 @@ pub struct Revocation {
 /// A license installed on a customer's instance.
 #[derive(Debug, Clone)]
 pub struct InstalledLicense {
+    /// The license id.
     pub id: String,
+    /// The license text, to verify again on every use.
     pub text: String,
+    /// When it was installed, RFC 3339.
     pub installed_at: String,
 }
 
@@ -92,8 +112,11 @@ pub struct InstalledLicense {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(tag = "action", rename_all = "snake_case")]
 pub enum RevocationsInstall {
-    /// Installed; `replaced` is the sequence of the list it replaced.
-    Installed { replaced: Option<u64> },
+    /// Installed.
+    Installed {
+        /// The sequence of the list it replaced, if any.
+        replaced: Option<u64>,
+    },
     /// The same list was already installed.
     Unchanged,
 }

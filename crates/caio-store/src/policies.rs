@@ -13,9 +13,13 @@ use serde::Serialize;
 /// The installed set, as stored.
 #[derive(Debug, Clone, Serialize)]
 pub struct InstalledSet {
+    /// BLAKE3 of its canonical JSON, in hex.
     pub hash: String,
+    /// How many rules it holds.
     pub rules: i64,
+    /// When it was applied, RFC 3339.
     pub applied_at: String,
+    /// Who applied it.
     pub applied_by: String,
     /// The files it was applied from.
     pub sources: Vec<String>,
@@ -27,7 +31,9 @@ pub struct InstalledSet {
 /// What `policy apply` did.
 #[derive(Debug, Clone, Serialize)]
 pub struct Applied {
+    /// The applied set's hash.
     pub hash: String,
+    /// How many rules it holds.
     pub rules: usize,
     /// False when the set was already the active one.
     pub changed: bool,

@@ -14,18 +14,24 @@ use serde::Serialize;
 use std::path::{Path, PathBuf};
 
 /// The key file that makes stored token hashes useless without the home.
-pub fn principal_key_path(home: &Home) -> PathBuf {
+fn principal_key_path(home: &Home) -> PathBuf {
     home.keys_dir().join("principal.key")
 }
 
 /// A principal as `principal list` shows it (never a token or its hash).
 #[derive(Debug, Clone, Serialize)]
 pub struct PrincipalRecord {
+    /// Its unique name.
     pub name: String,
+    /// Its tenant, if any.
     pub tenant: Option<String>,
+    /// Its roles.
     pub roles: Vec<String>,
+    /// Its trust level.
     pub trust: Trust,
+    /// When it was created, RFC 3339.
     pub created_at: String,
+    /// When its token was revoked, if it was.
     pub revoked_at: Option<String>,
 }
 
@@ -40,10 +46,15 @@ struct PrincipalRow {
 /// What `principal add` returns: the only moment the token exists in clear.
 #[derive(Debug, Clone, Serialize)]
 pub struct NewPrincipal {
+    /// Its unique name.
     pub name: String,
+    /// Its tenant, if any.
     pub tenant: Option<String>,
+    /// Its roles.
     pub roles: Vec<String>,
+    /// Its trust level.
     pub trust: Trust,
+    /// The token, in clear: shown once, stored only as a keyed hash.
     pub token: String,
 }
 
@@ -279,15 +290,19 @@ pub fn load_or_create_key(path: &Path) -> Result<[u8; 32], Error> {
     };
     if !path.exists() {
         let mut key = [0u8; 32];
-        getrandom::fill(&mut key).map_err(|e| fail(format!("random generator failed: {e}")))?;
+        getrandom::fill(&mut key).map_err(|e| {
+            fail(format!(
+                "cannot create it: the random generator failed: {e}"
+            ))
+        })?;
         match secret_file::write_new(path, &key) {
             Ok(()) => {}
             // Another caio process created it first: use theirs.
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
-            Err(e) => return Err(fail(e.to_string())),
+            Err(e) => return Err(fail(format!("cannot create it: {e}"))),
         }
     }
-    let bytes = secret_file::read(path).map_err(|e| fail(e.to_string()))?;
+    let bytes = secret_file::read(path).map_err(|e| fail(format!("cannot read it: {e}")))?;
     <[u8; 32]>::try_from(bytes.as_slice())
         .map_err(|_| fail(format!("expected 32 bytes, found {}", bytes.len())))
 }

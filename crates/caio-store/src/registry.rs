@@ -13,6 +13,7 @@ use serde::Serialize;
 /// Who did something and when, recorded with every change.
 #[derive(Debug, Clone)]
 pub struct Change {
+    /// When.
     pub now: jiff::Timestamp,
     /// The operating-system user, or what the caller knows of who acted.
     pub actor: String,
@@ -20,16 +21,22 @@ pub struct Change {
 
 /// One contract to add and where it came from (for messages).
 pub struct NewContract<'a> {
+    /// The validated contract.
     pub contract: &'a ServiceContract,
+    /// Where it was read from (a path), for refusals.
     pub source: &'a str,
 }
 
 /// The result of adding one contract.
 #[derive(Debug, Clone, Serialize)]
 pub struct Registration {
+    /// The service.
     pub service_id: String,
+    /// The contract's version.
     pub version: String,
+    /// The contract's content hash ([`contract_hash`]).
     pub hash: String,
+    /// Added, upgraded, replaced or unchanged.
     pub action: AddAction,
     /// The version this one replaced, if any.
     pub previous_version: Option<String>,
@@ -38,45 +45,65 @@ pub struct Registration {
 /// A registered service with its active contract.
 #[derive(Debug, Clone, Serialize)]
 pub struct ServiceRecord {
+    /// The service.
     pub service_id: String,
+    /// The version of this contract.
     pub version: String,
+    /// The contract's content hash ([`contract_hash`]).
     pub hash: String,
+    /// The service's status (active, degraded, drained, disabled).
     pub status: ServiceStatus,
+    /// Why the status was last set, if a reason was given.
     pub status_reason: Option<String>,
+    /// When the status was last set, RFC 3339.
     pub status_changed_at: Option<String>,
+    /// When this version was added, RFC 3339.
     pub added_at: String,
     /// Whether this version is the one routing uses (false for an older
     /// version, or for any version of a removed service).
     pub active: bool,
+    /// The contract as stored.
     pub contract: ServiceContract,
 }
 
 /// Filters of `registry list`; `None` matches everything.
 #[derive(Debug, Clone, Default)]
 pub struct ListFilter {
+    /// Services offering this capability type.
     pub capability: Option<String>,
+    /// Services with this tag.
     pub tag: Option<String>,
+    /// Services with this status.
     pub status: Option<ServiceStatus>,
+    /// Services of this provider.
     pub provider: Option<String>,
 }
 
 /// One version of a service in its history.
 #[derive(Debug, Clone, Serialize)]
 pub struct VersionEntry {
+    /// The version.
     pub version: String,
+    /// Its contract's content hash.
     pub hash: String,
+    /// When it became active, RFC 3339.
     pub added_at: String,
+    /// Who added it.
     pub added_by: String,
     /// How it came in: added, upgraded or replaced.
     pub how: String,
+    /// What ended its time as the active version, if something did.
     pub replaced: Option<Replacement>,
+    /// Whether it is the version routing uses now.
     pub active: bool,
 }
 
 /// What ended a version's time as the active one.
 #[derive(Debug, Clone, Serialize)]
 pub struct Replacement {
+    /// When, RFC 3339.
     pub at: String,
+    /// Who.
     pub by: String,
     /// upgraded, replaced or removed.
     pub how: String,
@@ -87,18 +114,29 @@ pub struct Replacement {
 /// Every event of a service, in order.
 #[derive(Debug, Clone, Serialize)]
 pub struct Event {
+    /// When, RFC 3339.
     pub at: String,
+    /// added, upgraded, replaced, removed, status or circuit.
     pub kind: String,
+    /// The version concerned (additions and removals).
     pub version: Option<String>,
+    /// Its contract's content hash (additions and removals).
     pub hash: Option<String>,
+    /// What changed, in words (status changes, circuit resets,
+    /// re-registrations).
     pub detail: Option<String>,
+    /// Who.
     pub actor: String,
 }
 
+/// A service's history (`registry history`), removed services included.
 #[derive(Debug, Clone, Serialize)]
 pub struct History {
+    /// The service.
     pub service_id: String,
+    /// Every version that became active, oldest first.
     pub versions: Vec<VersionEntry>,
+    /// Every event, in order.
     pub events: Vec<Event>,
 }
 

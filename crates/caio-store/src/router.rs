@@ -22,7 +22,7 @@ use caio_core::lifecycle::ServiceStatus;
 use caio_core::policy::PolicySet;
 use caio_core::principal::{AuthFailure, Principal};
 use caio_core::request::Request;
-use caio_core::routing::{self, Candidate, ContractRef, Identity, Routed, ServiceStats};
+use caio_core::routing::{self, Candidate, Identity, Routed, ServiceStats};
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
@@ -55,6 +55,9 @@ enum Source {
     },
 }
 
+/// Routes requests over the candidates of the home's registry or of
+/// contract files, built once per command (a batch routes many requests
+/// with one router and its cache).
 pub struct Router {
     source: Source,
     policies: PolicySet,
@@ -134,18 +137,11 @@ impl Router {
         })
     }
 
-    /// Judges circuits at `now` instead of the time the router was built.
+    /// Judges circuits at `now` instead of the time the router was built
+    /// (tests and benchmarks that need a fixed time).
     pub fn at(mut self, now: jiff::Timestamp) -> Router {
         self.now_ms = now.as_millisecond();
         self
-    }
-
-    pub fn policies(&self) -> &PolicySet {
-        &self.policies
-    }
-
-    pub fn policy_hash(&self) -> &str {
-        &self.policy_hash
     }
 
     /// Routes one request.
@@ -176,32 +172,21 @@ impl Router {
             &self.policies,
             Some(now_ms),
         );
-        let mut contracts: Vec<ContractRef> = loaded
-            .iter()
-            .map(|l| ContractRef {
-                service_id: l.contract.service_id.clone(),
-                version: l.contract.version.clone(),
-                hash: l.hash.clone(),
-                status: l.status,
-                status_reason: l.status_reason.clone(),
-            })
-            .collect();
-        contracts.sort_by(|a, b| a.service_id.cmp(&b.service_id));
-        let stats = candidates
-            .iter()
-            .filter(|c| c.stats != ServiceStats::default())
-            .map(|c| (c.contract.service_id.clone(), c.stats))
-            .collect();
-        Ok(Routed {
+        let mut routed = Routed::new(
             decision,
             identity,
-            policy_set: self.policy_hash.clone(),
-            policy_rules: self.policies.policies().len(),
-            contracts,
-            stats,
-            decided_at_ms: Some(now_ms),
-            notes,
-        })
+            &candidates,
+            self.policy_hash.clone(),
+            self.policies.policies().len(),
+            |i| loaded[i].hash.clone(),
+        );
+        // The decision time matters (and is recorded) only when some h
+        // was observed at a time it recovers from.
+        if routed.stats.values().any(|s| s.observed_at_ms.is_some()) {
+            routed.decided_at_ms = Some(now_ms);
+        }
+        routed.notes = notes;
+        Ok(routed)
     }
 
     /// The execution stats the candidates are routed with: those of the

@@ -11,22 +11,31 @@ use std::path::Path;
 use zeroize::Zeroizing;
 
 /// Key files are a few hundred bytes; anything past this is not one.
-pub const MAX_BYTES: u64 = 64 * 1024;
+pub(crate) const MAX_BYTES: u64 = 64 * 1024;
 
 /// Why a secret file could not be read.
 #[derive(Debug, thiserror::Error)]
 pub enum ReadError {
+    /// Opening or reading failed.
     #[error("{0}")]
     Io(#[from] std::io::Error),
     /// A directory, FIFO, socket or device: never opened.
     #[error("not a regular file: it is {kind}")]
-    NotRegular { kind: &'static str },
+    NotRegular {
+        /// What it is, in words: "a directory", "a FIFO (named pipe)"…
+        kind: &'static str,
+    },
     /// Larger than any key file.
     #[error("it is larger than {MAX_BYTES} bytes: not a key file")]
     TooLarge,
     /// The file is readable (or writable) by group or others.
     #[error("mode {mode:o} lets other users read it; run `chmod 600 {path}`")]
-    Exposed { mode: u32, path: String },
+    Exposed {
+        /// Its permission bits.
+        mode: u32,
+        /// The file, for the `chmod` advice.
+        path: String,
+    },
 }
 
 /// A secret file's contents, read but not yet judged by its permissions.
@@ -37,12 +46,13 @@ pub struct Unchecked {
 }
 
 impl Unchecked {
+    /// The contents, whoever may read the file.
     pub fn bytes(&self) -> &[u8] {
         &self.bytes
     }
 
     /// The permission bits when group or others have any access.
-    pub fn exposed_mode(&self) -> Option<u32> {
+    fn exposed_mode(&self) -> Option<u32> {
         self.mode.filter(|m| m & 0o077 != 0)
     }
 
@@ -132,6 +142,8 @@ pub fn write_new(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
     use super::*;
 
     #[test]

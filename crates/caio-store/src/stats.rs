@@ -102,7 +102,7 @@ impl Store {
     }
 
     /// The stats of the services offering `capability` (registry routing).
-    pub fn health_for_capability(
+    pub(crate) fn health_for_capability(
         &self,
         capability: &str,
     ) -> Result<BTreeMap<String, Health>, Error> {
@@ -253,6 +253,8 @@ fn write(tx: &Transaction<'_>, id: &str, h: &Health, at: &str) -> rusqlite::Resu
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
     use super::*;
     use crate::home::Home;
     use caio_core::attempt::{AttemptResult, Next};

@@ -12,7 +12,9 @@ use serde::Serialize;
 /// Where a record landed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Appended {
+    /// Its position in the chain, from 1.
     pub seq: i64,
+    /// Its chain hash (serialised as hex).
     #[serde(serialize_with = "as_hex")]
     pub hash: [u8; 32],
 }
@@ -24,20 +26,26 @@ fn as_hex<S: serde::Serializer>(h: &[u8; 32], s: S) -> Result<S::Ok, S::Error> {
 /// An input of a stateless decision, kept by hash for replay.
 #[derive(Debug, Clone)]
 pub struct Input {
-    pub hash: String,
+    pub(crate) hash: String,
     /// `contract` or `policy_set`.
-    pub kind: &'static str,
-    pub body: String,
+    pub(crate) kind: &'static str,
+    pub(crate) body: String,
 }
 
 /// One stored record, as listed.
 #[derive(Debug, Clone, Serialize)]
 pub struct Listed {
+    /// Its position in the chain.
     pub seq: i64,
+    /// The decision id (first 32 hex characters of its hash).
     pub decision_id: String,
+    /// When the decision was made, RFC 3339.
     pub at: String,
+    /// routed, no_route or refused.
     pub outcome: String,
+    /// The chosen service ids, comma-separated.
     pub services: String,
+    /// Who asked.
     pub principal: String,
     /// How `--execute` ended (`succeeded`, `failed`, `not_started`); `None`
     /// when the call was not executed.
@@ -47,19 +55,28 @@ pub struct Listed {
 /// Filters of `trace list` and `trace export`.
 #[derive(Debug, Clone, Default)]
 pub struct TraceFilter {
+    /// Decisions that chose this service.
     pub service: Option<String>,
+    /// Decisions with this outcome (routed, no_route, refused).
     pub outcome: Option<String>,
+    /// Decisions at or after this RFC 3339 time.
     pub since: Option<String>,
+    /// Decisions before this RFC 3339 time.
     pub until: Option<String>,
+    /// At most this many, newest first.
     pub limit: Option<usize>,
 }
 
 /// A stored checkpoint.
 #[derive(Debug, Clone, Serialize)]
 pub struct StoredCheckpoint {
+    /// The chain's size at the checkpoint.
     pub seq: i64,
+    /// The chain head then, in hex.
     pub hash: String,
+    /// The signed checkpoint note.
     pub note: String,
+    /// When it was made, RFC 3339.
     pub at: String,
 }
 
@@ -107,7 +124,17 @@ impl Store {
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
                 )
                 .map_err(err)?;
+            let mut object = tx
+                .prepare_cached(
+                    "INSERT OR IGNORE INTO trace_objects (hash, kind, body) VALUES (?1, ?2, ?3)",
+                )
+                .map_err(err)?;
             for p in records {
+                for o in &p.objects {
+                    object
+                        .execute(params![o.hash, o.kind, o.body])
+                        .map_err(err)?;
+                }
                 seq += 1;
                 let hash = trace::chain_hash(&prev, &p.body);
                 insert
@@ -284,6 +311,38 @@ impl Store {
             )
             .optional()
             .map_err(|e| self.err(e))
+    }
+
+    /// The kind and body of a trace object.
+    pub fn trace_object(&self, hash: &str) -> Result<Option<(String, String)>, Error> {
+        self.conn
+            .prepare_cached("SELECT kind, body FROM trace_objects WHERE hash = ?1")
+            .and_then(|mut s| {
+                s.query_row([hash], |r| Ok((r.get(0)?, r.get(1)?)))
+                    .optional()
+            })
+            .map_err(|e| self.err(e))
+    }
+
+    /// Every trace object, in hash order (what `trace export` writes first).
+    pub fn for_each_trace_object<E: From<Error>>(
+        &self,
+        mut f: impl FnMut(&str, &str, &str) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT hash, kind, body FROM trace_objects ORDER BY hash")
+            .map_err(|e| self.err(e))?;
+        let mut rows = stmt.query([]).map_err(|e| self.err(e))?;
+        while let Some(r) = rows.next().map_err(|e| self.err(e))? {
+            let (hash, kind, body): (String, String, String) = (
+                r.get(0).map_err(|e| self.err(e))?,
+                r.get(1).map_err(|e| self.err(e))?,
+                r.get(2).map_err(|e| self.err(e))?,
+            );
+            f(&hash, &kind, &body)?;
+        }
+        Ok(())
     }
 
     /// A value from the settings table.

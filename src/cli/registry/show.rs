@@ -34,7 +34,7 @@ pub(super) fn list(
                 stats: health.get(&record.service_id).map(|h| h.summary(now)),
             })
             .collect();
-        ui.json(&ListJson { services })?;
+        ui.json(Schema::RegistryList, &ListJson { services })?;
         return Ok(Exit::Success);
     }
     // Stats columns only when some listed service was executed.
@@ -102,10 +102,13 @@ pub(super) fn show(
 ) -> Result<Exit, Error> {
     let summary = health.map(|h| h.summary(now_ms()));
     if ui.is_json() {
-        ui.json(&ServiceJson {
-            record,
-            stats: summary,
-        })?;
+        ui.json(
+            Schema::RegistryShow,
+            &ServiceJson {
+                record,
+                stats: summary,
+            },
+        )?;
         return Ok(Exit::Success);
     }
     let c = &record.contract;
@@ -205,10 +208,14 @@ pub(super) fn show(
     let auth = e.auth.as_ref().map_or(String::from("no auth"), |a| {
         format!("{} from ${}", serde_plain(&a.scheme), a.env)
     });
+    let protocol = match &e.model {
+        Some(model) => format!("{} {model}", e.protocol.as_str()),
+        None => e.protocol.as_str().to_string(),
+    };
     row(
         "endpoint",
         format!(
-            "{} {} (timeout {} ms, {auth})",
+            "{} {} ({protocol}, timeout {} ms, {auth})",
             e.method, e.url, e.timeout_ms
         ),
     );

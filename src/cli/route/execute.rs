@@ -16,7 +16,7 @@ use crate::error::{Error, Exit};
 use crate::gateway::execute::{Execution, PayloadSource, Success};
 use crate::gateway::http::UreqTransport;
 use crate::gateway::{self, Attempt, InputFile, Next, SystemClock};
-use crate::ui::Ui;
+use crate::ui::{Schema, Ui};
 use base64::Engine;
 use caio_core::circuit::Change;
 use caio_core::contract::Protocol;
@@ -151,7 +151,8 @@ pub(super) fn run(
                     let line = DeltaLine {
                         delta: &String::from_utf8_lossy(bytes),
                     };
-                    ui.json_line(&line).map_err(std::io::Error::other)
+                    ui.json_line(Schema::RouteDelta, &line)
+                        .map_err(std::io::Error::other)
                 }
                 None => ui.bytes(bytes).map_err(std::io::Error::other),
             }
@@ -303,9 +304,9 @@ fn report(
             execution, end, written, options, streamed,
         ));
         if options.stream {
-            ui.json_line(&doc)?;
+            ui.json_line(Schema::Route, &doc)?;
         } else {
-            ui.json(&doc)?;
+            ui.json(Schema::Route, &doc)?;
         }
     } else {
         if let (Some(success), None, false) = (&execution.success, options.output, streamed) {

@@ -72,17 +72,23 @@ pub fn earlier(t: Timestamp, d: SignedDuration) -> Timestamp {
 /// `--expires 2027-12-31`: valid through the end of that day in UTC, so the
 /// exclusive instant `2028-01-01T00:00:00Z`. The local time zone plays no part.
 pub fn expiry_of(day: jiff::civil::Date) -> Result<Timestamp, String> {
-    let next = day
-        .tomorrow()
-        .map_err(|_| format!("{day} is the last day caio can represent"))?;
-    start_of(next)
+    day.tomorrow()
+        .ok()
+        .and_then(|next| start_of(next).ok())
+        .ok_or_else(|| {
+            format!(
+                "{day} is out of range: the latest expiry date caio can represent is 9999-12-29"
+            )
+        })
 }
 
 /// `--not-before 2027-01-01`: from the first instant of that day in UTC.
 pub fn start_of(day: jiff::civil::Date) -> Result<Timestamp, String> {
     day.to_zoned(jiff::tz::TimeZone::UTC)
         .map(|z| z.timestamp())
-        .map_err(|e| format!("{day}: {e}"))
+        .map_err(|_| {
+            format!("{day} is out of range: the latest date caio can represent is 9999-12-30")
+        })
 }
 
 #[cfg(test)]
@@ -105,6 +111,16 @@ mod tests {
             envelope::format_time(expiry_of(leap).unwrap()),
             "2028-02-29T00:00:00Z"
         );
-        assert!(expiry_of(jiff::civil::date(9999, 12, 31)).is_err());
+        assert!(expiry_of(jiff::civil::date(9999, 12, 29)).is_ok());
+        for last in [30, 31] {
+            let err = expiry_of(jiff::civil::date(9999, 12, last)).unwrap_err();
+            assert!(
+                err.contains("out of range") && err.contains("9999-12-29"),
+                "{err}"
+            );
+        }
+        assert!(start_of(jiff::civil::date(9999, 12, 30)).is_ok());
+        let err = start_of(jiff::civil::date(9999, 12, 31)).unwrap_err();
+        assert!(!err.contains("overflow"), "{err}");
     }
 }

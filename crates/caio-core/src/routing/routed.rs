@@ -2,7 +2,7 @@
 //! contract versions and the stats. What the trace records and replay
 //! rebuilds.
 
-use super::{Decision, Identity, ServiceStats};
+use super::{Candidate, Decision, Identity, ServiceStats};
 use crate::lifecycle::ServiceStatus;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -45,4 +45,49 @@ pub struct Routed {
     /// Things the caller should tell the user (ignored token, …).
     #[serde(skip)]
     pub notes: Vec<String>,
+}
+
+impl Routed {
+    /// `decision` with what it was made from, as every router assembles
+    /// it: `candidates` become the contract versions considered (sorted
+    /// by service id, `contract_hash(i)` being the content hash of
+    /// `candidates[i]`'s contract), the stats are those of the candidates
+    /// with any history, and the policy set is named by its hash and
+    /// size. No notes: the caller adds its own.
+    pub fn new(
+        decision: Decision,
+        identity: Identity,
+        candidates: &[Candidate<'_>],
+        policy_set: String,
+        policy_rules: usize,
+        contract_hash: impl Fn(usize) -> String,
+    ) -> Routed {
+        let mut contracts: Vec<ContractRef> = candidates
+            .iter()
+            .enumerate()
+            .map(|(i, c)| ContractRef {
+                service_id: c.contract.service_id.clone(),
+                version: c.contract.version.clone(),
+                hash: contract_hash(i),
+                status: c.status,
+                status_reason: c.status_reason.map(str::to_string),
+            })
+            .collect();
+        contracts.sort_by(|a, b| a.service_id.cmp(&b.service_id));
+        let stats = candidates
+            .iter()
+            .filter(|c| c.stats != ServiceStats::default())
+            .map(|c| (c.contract.service_id.clone(), c.stats))
+            .collect();
+        Routed {
+            decision,
+            identity,
+            policy_set,
+            policy_rules,
+            contracts,
+            stats,
+            decided_at_ms: None,
+            notes: Vec::new(),
+        }
+    }
 }

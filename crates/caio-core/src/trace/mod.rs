@@ -2,31 +2,36 @@
 //! chained with BLAKE3, checkpointed with Ed25519 signed notes.
 //!
 //! ```text
-//! hash_n = BLAKE3("caio-trace-v1\n" ‖ hash_{n−1} ‖ JCS(record_n)),  hash_0 = 32 zero bytes
+//! hash_n = BLAKE3(domain ‖ hash_{n−1} ‖ JCS(record_n)),  hash_0 = 32 zero bytes
+//! domain = "caio-trace-v2\n" for a v2 record, "caio-trace-v1\n" for one written before
 //! ```
+//!
+//! New records are format v2 ([`v2`]); records of format v1 ([`RecordV1`])
+//! stay in a chain and keep verifying and replaying.
 //!
 //! This module is pure: building records (with redaction before hashing),
 //! the chain rule, and judging a sequence of stored rows. Storage lives in
 //! `caio_store::traces`, signed notes in [`note`].
 
 pub mod note;
+pub mod v2;
+
+pub use v2::{Object, TraceRecord, record};
 
 use crate::attempt::Attempt;
 use crate::request::Request;
-use crate::routing::{ContractRef, Routed};
+use crate::routing::ContractRef;
 use crate::routing::{Decision, Identity, ServiceStats};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-/// The domain prefix of the chain hash.
+/// The domain prefix of a v1 record's chain hash.
 pub const DOMAIN: &[u8] = b"caio-trace-v1\n";
 
-/// The version of the record format.
-pub(crate) const RECORD_VERSION: u32 = 1;
-
-/// What one route call leaves in the trace.
+/// What one route call left in the trace before format v2: the whole
+/// decision, every candidate's explanation included.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct TraceRecord {
+pub struct RecordV1 {
     pub(crate) v: u32,
     /// When the call was made (RFC 3339 UTC), from the edge's clock.
     pub at: String,
@@ -46,10 +51,6 @@ pub struct TraceRecord {
     /// Execution statistics used, by service (services without history
     /// are left out: they score h = 1).
     pub stats: BTreeMap<String, ServiceStats>,
-    /// The decision's time (Unix ms) each h recovered to; replay routes at
-    /// it again.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub decided_at_ms: Option<i64>,
     pub(crate) seed: u64,
     /// The decision.
     pub decision: Decision,
@@ -118,13 +119,23 @@ pub struct Prepared {
     pub record: TraceRecord,
     /// `JCS(record)`.
     pub body: String,
+    /// The objects it references (stored once, with the first record that
+    /// references them).
+    pub objects: Vec<Object>,
 }
 
 impl Prepared {
     /// Serialises `record` to its canonical JSON.
-    pub fn new(record: TraceRecord) -> Result<Prepared, crate::canonical::JcsError> {
+    pub fn new(
+        record: TraceRecord,
+        objects: Vec<Object>,
+    ) -> Result<Prepared, crate::canonical::JcsError> {
         let body = crate::canonical::to_jcs(&record)?;
-        Ok(Prepared { record, body })
+        Ok(Prepared {
+            record,
+            body,
+            objects,
+        })
     }
 
     /// Chosen service ids, comma-separated (for listing and filters).
@@ -136,27 +147,6 @@ impl Prepared {
             .map(|c| c.service_id.as_str())
             .collect::<Vec<_>>()
             .join(",")
-    }
-}
-
-/// The record of a routed (or refused) request. `at` is the edge's clock.
-pub fn record(request: &Request, routed: &Routed, at: String) -> TraceRecord {
-    let (request, redacted) = redact(request);
-    TraceRecord {
-        v: RECORD_VERSION,
-        at,
-        outcome: routed.decision.outcome,
-        request,
-        redacted,
-        identity: routed.identity.clone(),
-        policy_set: routed.policy_set.clone(),
-        contracts: routed.contracts.clone(),
-        stats: routed.stats.clone(),
-        decided_at_ms: routed.decided_at_ms,
-        seed: routed.decision.seed,
-        decision: routed.decision.clone(),
-        attempts: Vec::new(),
-        execution: None,
     }
 }
 
@@ -172,6 +162,9 @@ pub(crate) fn redact(request: &Request) -> (serde_json::Value, Vec<String>) {
             removed.push(path.to_string());
         }
     }
+    // A credential pasted where none belongs (a token in `request_id`) is
+    // masked wherever it appears.
+    mask_credentials(&mut value, &mut String::new(), &mut removed);
     // An `auth` object left empty says nothing; drop it too.
     if let Some(map) = value.as_object_mut()
         && map
@@ -183,6 +176,78 @@ pub(crate) fn redact(request: &Request) -> (serde_json::Value, Vec<String>) {
     removed.sort();
     removed.dedup();
     (value, removed)
+}
+
+/// Masks credential-shaped strings in every string of `value`; the paths of
+/// the strings changed go into `masked`.
+fn mask_credentials(value: &mut serde_json::Value, path: &mut String, masked: &mut Vec<String>) {
+    match value {
+        serde_json::Value::String(text) => {
+            if let Some(safe) = masked_credentials(text) {
+                *text = safe;
+                masked.push(path.clone());
+            }
+        }
+        serde_json::Value::Array(items) => {
+            for (i, item) in items.iter_mut().enumerate() {
+                let len = path.len();
+                push_segment(path, &i.to_string());
+                mask_credentials(item, path, masked);
+                path.truncate(len);
+            }
+        }
+        serde_json::Value::Object(map) => {
+            for (key, item) in map.iter_mut() {
+                let len = path.len();
+                push_segment(path, key);
+                mask_credentials(item, path, masked);
+                path.truncate(len);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn push_segment(path: &mut String, segment: &str) {
+    if !path.is_empty() {
+        path.push('.');
+    }
+    path.push_str(segment);
+}
+
+/// The shortest secret part a credential-shaped string has.
+const MIN_SECRET: usize = 16;
+
+/// `text` with the secret part of every credential-shaped run (`caio_…`,
+/// `sk-…`, `Bearer …`, at least 16 key characters) replaced by `***`;
+/// `None` when there is none.
+pub fn masked_credentials(text: &str) -> Option<String> {
+    let is_key = |c: char| c.is_ascii_alphanumeric() || "-_.~+/=".contains(c);
+    let mut out = String::new();
+    let mut rest = text;
+    let mut changed = false;
+    while !rest.is_empty() {
+        let prefix = ["caio_", "sk-", "Bearer ", "bearer "]
+            .iter()
+            .find(|p| rest.starts_with(**p));
+        if let Some(prefix) = prefix {
+            let body = &rest[prefix.len()..];
+            let run = body.find(|c: char| !is_key(c)).unwrap_or(body.len());
+            if run >= MIN_SECRET {
+                out.push_str(prefix);
+                out.push_str("***");
+                rest = &body[run..];
+                changed = true;
+                continue;
+            }
+        }
+        let mut chars = rest.chars();
+        if let Some(c) = chars.next() {
+            out.push(c);
+        }
+        rest = chars.as_str();
+    }
+    changed.then_some(out)
 }
 
 fn remove_path(value: &mut serde_json::Value, path: &str) -> bool {
@@ -206,10 +271,20 @@ fn remove_path(value: &mut serde_json::Value, path: &str) -> bool {
         .is_some_and(|m| m.remove(last).is_some())
 }
 
-/// `BLAKE3(DOMAIN ‖ prev ‖ body)`.
+/// The format of a stored record: 2 when its canonical JSON ends with the
+/// v2 version key (the last key in canonical order), else 1.
+pub fn record_version(body: &str) -> u32 {
+    if body.ends_with(",\"v\":2}") { 2 } else { 1 }
+}
+
+/// `BLAKE3(domain ‖ prev ‖ body)`, the domain by the record's format.
 pub fn chain_hash(prev: &[u8; 32], body: &str) -> [u8; 32] {
     let mut h = blake3::Hasher::new();
-    h.update(DOMAIN);
+    h.update(if record_version(body) == 2 {
+        v2::DOMAIN_V2
+    } else {
+        DOMAIN
+    });
     h.update(prev);
     h.update(body.as_bytes());
     *h.finalize().as_bytes()
@@ -279,6 +354,32 @@ pub struct Row {
     pub record: String,
     /// The columns `list` and `show` search by, when read from the store.
     pub index: Option<Index>,
+}
+
+/// The objects a stored v2 record references: `(kind, hash)`; none for a
+/// v1 record or one that does not read.
+pub fn referenced_objects(record: &str) -> Vec<(&'static str, String)> {
+    #[derive(Deserialize)]
+    struct Refs {
+        objects: Option<Objs>,
+    }
+    #[derive(Deserialize)]
+    struct Objs {
+        candidates: String,
+        #[serde(default)]
+        stats: Option<String>,
+    }
+    if record_version(record) != 2 {
+        return Vec::new();
+    }
+    match serde_json::from_str::<Refs>(record) {
+        Ok(Refs {
+            objects: Some(objects),
+        }) => std::iter::once((v2::CANDIDATES, objects.candidates))
+            .chain(objects.stats.map(|h| (v2::STATS, h)))
+            .collect(),
+        _ => Vec::new(),
+    }
 }
 
 /// Whether a row's lookup columns are those its record and hash imply.
@@ -429,6 +530,24 @@ pub enum Break {
         /// The record whose columns disagree.
         seq: i64,
     },
+    /// A record references a trace object the store does not hold, or one
+    /// whose body no longer matches its hash (fail closed).
+    ObjectBroken {
+        /// The first record that references it.
+        seq: i64,
+        /// The object's hash.
+        hash: String,
+        /// `missing` or `altered`.
+        problem: String,
+    },
+    /// `verify --replay`: recomputing the decision from its stored inputs
+    /// does not give the recorded one, or cannot be done.
+    ReplayDiffers {
+        /// The record.
+        seq: i64,
+        /// How it differs, or which inputs are missing.
+        detail: String,
+    },
     /// Verification was asked to start (`--from`) after the last record
     /// (`head`, 0 for an empty chain): the records asked for are not there.
     StartPastHead {
@@ -476,6 +595,13 @@ impl std::fmt::Display for Break {
             Break::BadCheckpoint { checkpoint, reason } => {
                 write!(f, "bad checkpoint {checkpoint}: {reason}")
             }
+            Break::ObjectBroken { seq, hash, problem } => {
+                write!(f, "seq {seq}: the object {hash} it references is {problem}")
+            }
+            Break::ReplayDiffers { seq, detail } => write!(
+                f,
+                "seq {seq}: replaying the decision from its stored inputs does not reproduce it: {detail}"
+            ),
             Break::IndexChanged { seq } => write!(
                 f,
                 "seq {seq}: the listing columns disagree with the record (list and show would mislead)"
@@ -815,6 +941,35 @@ mod tests {
         assert_eq!(unhex32(&hex(&hash)), Some(hash));
         assert_eq!(unhex32(&hex(&hash).to_uppercase()), Some(hash));
         assert_eq!(unhex32(&format!("+{}", &hex(&hash)[1..])), None);
+    }
+
+    #[test]
+    fn a_token_pasted_into_request_id_is_masked() {
+        let mut r = Request::for_capability("chat");
+        r.request_id = Some(
+            "retry caio_SECRETTOKENVALUE1234567890abcdefghij for sk-proj-abcdefghijklmnopqrst"
+                .into(),
+        );
+        let (value, removed) = redact(&r);
+        assert_eq!(value["request_id"], "retry caio_*** for sk-***");
+        assert_eq!(removed, ["request_id"]);
+    }
+
+    #[test]
+    fn short_or_plain_strings_are_not_masked() {
+        for text in [
+            "caio_short",
+            "sk-1",
+            "task-runner",
+            "Bearer of news",
+            "caio",
+        ] {
+            assert_eq!(masked_credentials(text), None, "{text}");
+        }
+        assert_eq!(
+            masked_credentials("Authorization: Bearer abcdefghijklmnopqrstuvwxyz").as_deref(),
+            Some("Authorization: Bearer ***")
+        );
     }
 
     #[test]

@@ -18,7 +18,7 @@ use crate::random::Gen;
 use crate::scenario::{self, Scenario};
 use caio_core::routing::{Control, Outcome as RouteOutcome};
 
-pub fn stability(ctx: &mut Ctx<'_>) -> Outcome {
+pub(crate) fn stability(ctx: &mut Ctx<'_>) -> Outcome {
     let mut p = profile(ctx);
     p.chain = 0.15;
     p.bounds = 0.5;

@@ -19,41 +19,41 @@ use std::collections::BTreeMap;
 /// that the trials covered what matters.
 pub type Coverage = BTreeMap<String, u64>;
 
-pub fn count(cov: &mut Coverage, key: impl Into<String>) {
+pub(crate) fn count(cov: &mut Coverage, key: impl Into<String>) {
     *cov.entry(key.into()).or_default() += 1;
 }
 
 /// What one check run needs.
-pub struct Ctx<'a> {
-    pub engine: &'a dyn Engine,
-    pub seed: u64,
+pub(crate) struct Ctx<'a> {
+    pub(crate) engine: &'a dyn Engine,
+    pub(crate) seed: u64,
     /// The invariant's id: names the random stream.
-    pub id: &'a str,
-    pub params: &'a Params,
-    pub trials: u64,
+    pub(crate) id: &'a str,
+    pub(crate) params: &'a Params,
+    pub(crate) trials: u64,
     /// Registry-wide settings (contract pool, currency).
-    pub base: &'a Profile,
+    pub(crate) base: &'a Profile,
     /// Called after each trial.
-    pub tick: &'a mut dyn FnMut(),
+    pub(crate) tick: &'a mut dyn FnMut(),
 }
 
 /// A violated invariant: where, what, and the evidence.
 #[derive(Debug, Clone)]
-pub struct Violation {
-    pub trial: u64,
-    pub message: String,
-    pub evidence: Option<Evidence>,
+pub(crate) struct Violation {
+    pub(crate) trial: u64,
+    pub(crate) message: String,
+    pub(crate) evidence: Option<Evidence>,
 }
 
 /// The result of one check run.
 #[derive(Debug, Clone, Default)]
-pub struct Outcome {
+pub(crate) struct Outcome {
     /// Trials run (up to and including a violating one).
-    pub trials: u64,
-    pub violation: Option<Violation>,
-    pub coverage: Coverage,
+    pub(crate) trials: u64,
+    pub(crate) violation: Option<Violation>,
+    pub(crate) coverage: Coverage,
     /// Performance: the median latency measured, in ms.
-    pub median_ms: Option<f64>,
+    pub(crate) median_ms: Option<f64>,
 }
 
 impl Outcome {
@@ -71,7 +71,7 @@ impl Outcome {
 }
 
 /// Runs one check.
-pub fn run(check: Check, ctx: &mut Ctx<'_>) -> Outcome {
+pub(crate) fn run(check: Check, ctx: &mut Ctx<'_>) -> Outcome {
     match check {
         Check::Determinism => routing::determinism(ctx),
         Check::Correctness => routing::correctness(ctx),
@@ -92,11 +92,12 @@ pub fn run(check: Check, ctx: &mut Ctx<'_>) -> Outcome {
 
 /// A judgement of one scenario: `Err` is a violation. `salt` seeds any
 /// randomness the judge itself needs, so a re-judgement is identical.
-pub type Judge<'j> = dyn Fn(&dyn Engine, &Scenario, u64, &mut Coverage) -> Result<(), String> + 'j;
+pub(crate) type Judge<'j> =
+    dyn Fn(&dyn Engine, &Scenario, u64, &mut Coverage) -> Result<(), String> + 'j;
 
 /// The loop shared by the checks that judge single route calls: generate,
 /// judge, and on a violation shrink the scenario with the same judge.
-pub fn scenario_loop(
+pub(crate) fn scenario_loop(
     ctx: &mut Ctx<'_>,
     profile: &Profile,
     generate: fn(&mut Gen, &Profile) -> Scenario,
@@ -144,7 +145,7 @@ fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
 }
 
 /// The base profile with this check's number of services.
-pub fn profile(ctx: &Ctx<'_>) -> Profile {
+pub(crate) fn profile(ctx: &Ctx<'_>) -> Profile {
     let mut p = ctx.base.clone();
     let max = ctx.params.count("max_services");
     if max > 0 {
@@ -154,7 +155,7 @@ pub fn profile(ctx: &Ctx<'_>) -> Profile {
 }
 
 /// `{a, b}` for messages.
-pub fn ids<'a>(items: impl IntoIterator<Item = &'a str>) -> String {
+pub(crate) fn ids<'a>(items: impl IntoIterator<Item = &'a str>) -> String {
     let v: Vec<&str> = items.into_iter().collect();
     format!("[{}]", v.join(", "))
 }

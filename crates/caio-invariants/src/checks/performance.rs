@@ -9,7 +9,7 @@ use caio_core::request::Request;
 use caio_core::routing::Identity;
 use std::time::Instant;
 
-pub fn latency(ctx: &mut Ctx<'_>) -> Outcome {
+pub(crate) fn latency(ctx: &mut Ctx<'_>) -> Outcome {
     let n = ctx.params.count("candidates").max(1) as usize;
     let bound = ctx.params.get("max_latency_ms");
     let warmup = ctx.params.count("warmup");

@@ -14,11 +14,11 @@ use caio_core::routing::{Decision, Identity, Outcome as RouteOutcome};
 use std::collections::BTreeMap;
 
 /// The scenario's policy set; a refusal by the loader is a generator bug.
-pub fn policies(s: &Scenario) -> Result<PolicySet, String> {
+pub(crate) fn policies(s: &Scenario) -> Result<PolicySet, String> {
     s.policies().map_err(|e| format!("internal: {}", e.0))
 }
 
-pub fn route(engine: &dyn Engine, s: &Scenario) -> Result<Decision, String> {
+pub(crate) fn route(engine: &dyn Engine, s: &Scenario) -> Result<Decision, String> {
     let policies = policies(s)?;
     Ok(engine.route(&s.request, &s.identity, &s.candidates(), &policies))
 }
@@ -32,7 +32,7 @@ fn chosen_ids(d: &Decision) -> Vec<&str> {
 }
 
 /// What differs between two decisions, in a few words.
-pub fn difference(a: &Decision, b: &Decision) -> String {
+pub(crate) fn difference(a: &Decision, b: &Decision) -> String {
     if a.outcome != b.outcome {
         return format!("outcome {} vs {}", a.outcome.as_str(), b.outcome.as_str());
     }
@@ -73,7 +73,7 @@ fn outcome_coverage(cov: &mut Coverage, s: &Scenario, d: &Decision) {
 // INV-CAIO-0001 Determinism
 // ---------------------------------------------------------------------------
 
-pub fn determinism(ctx: &mut Ctx<'_>) -> Outcome {
+pub(crate) fn determinism(ctx: &mut Ctx<'_>) -> Outcome {
     let p = profile(ctx);
     let every = ctx.params.count("registry_every");
     let judge = move |engine: &dyn Engine, s: &Scenario, salt: u64, cov: &mut Coverage| {
@@ -221,7 +221,7 @@ fn via_registry(
 // INV-CAIO-0002 Correctness
 // ---------------------------------------------------------------------------
 
-pub fn correctness(ctx: &mut Ctx<'_>) -> Outcome {
+pub(crate) fn correctness(ctx: &mut Ctx<'_>) -> Outcome {
     let p = profile(ctx);
     scenario_loop(ctx, &p, scenario::scenario, &judge_correctness)
 }
@@ -367,7 +367,7 @@ fn is_probe(s: &Scenario, d: &Decision, judged: &[Vec<Judged>]) -> bool {
 // INV-CAIO-0005 Guarantee preservation
 // ---------------------------------------------------------------------------
 
-pub fn guarantees(ctx: &mut Ctx<'_>) -> Outcome {
+pub(crate) fn guarantees(ctx: &mut Ctx<'_>) -> Outcome {
     let mut p = profile(ctx);
     p.chain = 0.6;
     p.bounds = 0.7;
@@ -636,7 +636,7 @@ fn each_chosen(
     Ok(())
 }
 
-pub fn authorization(ctx: &mut Ctx<'_>) -> Outcome {
+pub(crate) fn authorization(ctx: &mut Ctx<'_>) -> Outcome {
     let mut p = profile(ctx);
     p.identity = [2, 12, 1];
     p.roles = 0.5;
@@ -684,7 +684,7 @@ pub fn authorization(ctx: &mut Ctx<'_>) -> Outcome {
     scenario_loop(ctx, &p, scenario::scenario, &judge)
 }
 
-pub fn privacy(ctx: &mut Ctx<'_>) -> Outcome {
+pub(crate) fn privacy(ctx: &mut Ctx<'_>) -> Outcome {
     let mut p = profile(ctx);
     p.sensitive = 0.6;
     p.traits = 0.3;
@@ -712,7 +712,7 @@ pub fn privacy(ctx: &mut Ctx<'_>) -> Outcome {
     scenario_loop(ctx, &p, scenario::scenario, &judge)
 }
 
-pub fn tenant_isolation(ctx: &mut Ctx<'_>) -> Outcome {
+pub(crate) fn tenant_isolation(ctx: &mut Ctx<'_>) -> Outcome {
     let mut p = profile(ctx);
     p.tenants = scenario::tenants(ctx.params.count("tenants").max(1) as usize);
     p.tenant_restricted = 0.6;
@@ -738,7 +738,7 @@ pub fn tenant_isolation(ctx: &mut Ctx<'_>) -> Outcome {
     scenario_loop(ctx, &p, scenario::scenario, &judge)
 }
 
-pub fn traits(ctx: &mut Ctx<'_>) -> Outcome {
+pub(crate) fn traits(ctx: &mut Ctx<'_>) -> Outcome {
     let mut p = profile(ctx);
     p.traits = 0.5;
     let judge = |engine: &dyn Engine, s: &Scenario, _salt: u64, cov: &mut Coverage| {
@@ -766,6 +766,6 @@ pub fn traits(ctx: &mut Ctx<'_>) -> Outcome {
 }
 
 /// For other checks: the judged candidates of a request's first step.
-pub fn first_step(s: &Scenario) -> Vec<Judged> {
+pub(crate) fn first_step(s: &Scenario) -> Vec<Judged> {
     oracle::steps(s).into_iter().next().unwrap_or_default()
 }

@@ -73,7 +73,7 @@ fn setup_failed(message: String) -> Outcome {
 // INV-CAIO-0003 Traceability
 // ---------------------------------------------------------------------------
 
-pub fn traceability(ctx: &mut Ctx<'_>) -> Outcome {
+pub(crate) fn traceability(ctx: &mut Ctx<'_>) -> Outcome {
     let p = profile(ctx);
     let mut lab = match lab(ctx, &p) {
         Ok(l) => l,
@@ -171,16 +171,18 @@ fn traced_once(
         ));
     }
     let stored = stored_record(lab, after)?;
-    let chosen = |d: &caio_core::routing::Decision| -> Vec<String> {
-        d.chosen.iter().map(|x| x.service_id.clone()).collect()
+    let chosen = |d: &[caio_core::routing::Choice]| -> Vec<String> {
+        d.iter().map(|x| x.service_id.clone()).collect()
     };
-    if stored.1.outcome != outcome || chosen(&stored.1.decision) != chosen(&c.routed.decision) {
+    if stored.1.outcome != outcome
+        || chosen(&stored.1.decision.chosen) != chosen(&c.routed.decision.chosen)
+    {
         return Err(format!(
             "record {after} says {} {:?}, the call was {} {:?}",
             stored.1.outcome.as_str(),
-            chosen(&stored.1.decision),
+            chosen(&stored.1.decision.chosen),
             outcome.as_str(),
-            chosen(&c.routed.decision)
+            chosen(&c.routed.decision.chosen)
         ));
     }
     Ok(c)
@@ -202,7 +204,7 @@ fn stored_record(lab: &Lab, seq: i64) -> Result<(String, TraceRecord), String> {
 // INV-CAIO-0004 Security
 // ---------------------------------------------------------------------------
 
-pub fn security(ctx: &mut Ctx<'_>) -> Outcome {
+pub(crate) fn security(ctx: &mut Ctx<'_>) -> Outcome {
     let mut p = profile(ctx);
     p.roles = 0.4;
     p.tenant_restricted = 0.4;
@@ -283,7 +285,7 @@ fn judge_security(s: &Scenario, d: &caio_core::routing::Decision) -> Option<Stri
 // INV-CAIO-SEC-0001 Authentication
 // ---------------------------------------------------------------------------
 
-pub fn authentication(ctx: &mut Ctx<'_>) -> Outcome {
+pub(crate) fn authentication(ctx: &mut Ctx<'_>) -> Outcome {
     let p = profile(ctx);
     let lab = match lab(ctx, &p) {
         Ok(l) => l,
@@ -380,7 +382,7 @@ const REDACTABLE: &[&str] = &[
     "requirements.max_cost",
 ];
 
-pub fn audit_trail(ctx: &mut Ctx<'_>) -> Outcome {
+pub(crate) fn audit_trail(ctx: &mut Ctx<'_>) -> Outcome {
     let p = profile(ctx);
     let values = ctx.params.count("redacted_values") > 0;
     let mut lab = match lab(ctx, &p) {
@@ -635,7 +637,7 @@ impl Mutation {
     }
 }
 
-pub fn data_integrity(ctx: &mut Ctx<'_>) -> Outcome {
+pub(crate) fn data_integrity(ctx: &mut Ctx<'_>) -> Outcome {
     let p = profile(ctx);
     let mut lab = match lab(ctx, &p) {
         Ok(l) => l,
