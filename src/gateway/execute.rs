@@ -538,10 +538,22 @@ pub fn execute(
     let mut delivered_total = 0;
     let deadline = plan.deadline;
     let deadline_reason = || format!("the deadline of {} ms was reached", deadline.as_millis());
-    let done = |attempts: Vec<Attempt>, success, failure, delivered| Execution {
-        attempts,
+    // A provider may echo a key back in any shape: what the targets send
+    // as secrets never reaches an attempt, a reason or the failure.
+    let secrets: Vec<&str> = plan
+        .targets
+        .iter()
+        .flat_map(|t| t.headers.iter().filter(|h| h.secret))
+        .flat_map(|h| {
+            let value = h.value();
+            [Some(value), value.strip_prefix("Bearer ")]
+        })
+        .flatten()
+        .collect();
+    let done = |attempts: Vec<Attempt>, success, failure: Option<String>, delivered| Execution {
+        attempts: attempts.into_iter().map(|a| scrub(a, &secrets)).collect(),
         success,
-        failure,
+        failure: failure.map(|f| provider::error::mask_values(&f, &secrets)),
         delivered,
     };
     for (ti, target) in plan.targets.iter().enumerate() {
@@ -803,6 +815,22 @@ pub fn execute(
         if tried == 1 { "" } else { "s" },
     );
     done(attempts, None, Some(failure), delivered_total)
+}
+
+/// `attempt` with every secret value masked wherever text can carry it.
+fn scrub(mut attempt: Attempt, secrets: &[&str]) -> Attempt {
+    let mask = |text: &mut String| *text = provider::error::mask_values(text, secrets);
+    if let Some(detail) = attempt.detail.as_mut() {
+        mask(detail);
+    }
+    attempt.provider_error = attempt.provider_error.map(|e| e.masking(secrets));
+    match &mut attempt.next {
+        Next::Retry { reason, .. } | Next::Failover { reason, .. } | Next::Stop { reason } => {
+            mask(reason);
+        }
+        Next::Done => {}
+    }
+    attempt
 }
 
 /// Reads what came back: the whole body, or, for a 2xx answer to a

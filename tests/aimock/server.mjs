@@ -11,7 +11,7 @@
 // Prints exactly one line on stdout when ready:   listening on http://127.0.0.1:PORT
 // Stops cleanly (exit 0) on SIGTERM / SIGINT, and on stdin EOF when --stdin-lifeline is given.
 //
-// What it adds on top of plain aimock:
+// What it adds on top of plain aimock (besides a fixture that echoes the key it got):
 //  1. Anthropic request validation (aimock itself accepts anything): predicate fixtures,
 //     placed before all others, answer 400/401 with Anthropic's error envelope
 //     {"type":"error","error":{"type":"invalid_request_error","message":"..."}}.
@@ -128,8 +128,25 @@ const validationFixtures = [
   },
 ];
 
+// A provider that echoes the key it was sent in its error, as some do: the model names
+// ending in "echo-key" answer 401 with the key in the message (Anthropic's envelope on
+// /v1/messages, OpenAI's elsewhere), so the tests can prove caio masks it everywhere.
+const echoKeyFixtures = [
+  {
+    match: { model: /echo-key$/ },
+    response: () => {
+      const h = als.getStore()?.headers ?? {};
+      const key = (h.authorization ?? "").replace(/^Bearer /, "") || h["x-api-key"] || "";
+      return {
+        error: { message: `Incorrect API key provided: ${key}.`, type: "authentication_error", code: "invalid_api_key" },
+        status: 401,
+      };
+    },
+  },
+];
+
 // ------------------------------------------------------------------ fixtures
-const fixtures = [...validationFixtures];
+const fixtures = [...validationFixtures, ...echoKeyFixtures];
 for (const p of fixturePaths) {
   const loaded = statSync(p).isDirectory() ? loadFixturesFromDir(p) : loadFixtureFile(p);
   if (loaded.length === 0) die(`no fixtures loaded from ${p}`);

@@ -179,9 +179,46 @@ pub fn mask_keys(text: &str) -> String {
     out
 }
 
+/// Every occurrence of each of `values` (the secrets a call sent: a
+/// provider may echo a key of any shape) replaced by `****`; values
+/// shorter than 4 bytes are left alone (they would mask ordinary words).
+pub fn mask_values(text: &str, values: &[&str]) -> String {
+    let mut out = text.to_string();
+    for v in values.iter().filter(|v| v.len() >= 4) {
+        if out.contains(*v) {
+            out = out.replace(*v, "****");
+        }
+    }
+    out
+}
+
+impl ProviderError {
+    /// This error with `values` masked (see [`mask_values`]).
+    pub fn masking(self, values: &[&str]) -> ProviderError {
+        ProviderError {
+            message: mask_values(&self.message, values),
+            kind: self.kind.map(|k| mask_values(&k, values)),
+            code: self.code.map(|c| mask_values(&c, values)),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_secrets_sent_are_masked_whatever_their_shape() {
+        let e = ProviderError {
+            message: "invalid key 'letmein-2026' for this project".into(),
+            kind: Some("auth letmein-2026".into()),
+            code: None,
+        }
+        .masking(&["letmein-2026", "abc"]);
+        assert_eq!(e.message, "invalid key '****' for this project");
+        assert_eq!(e.kind.as_deref(), Some("auth ****"));
+        assert_eq!(mask_values("abc abcd", &["abc"]), "abc abcd", "too short");
+    }
 
     #[test]
     fn openai_and_anthropic_envelopes() {
