@@ -799,6 +799,48 @@ fn with_every_circuit_open_the_panic_guard_probes_the_earliest() {
     insta::assert_snapshot!("panic_guard", transcript([&routed, &executed]));
 }
 
+/// h recovers toward its prior with a 15-minute half-life from when it was
+/// observed to the decision's time, which the record keeps: a replay later
+/// routes at that time and gets the same h, not a more recovered one.
+#[test]
+fn h_recovers_with_time_and_replay_uses_the_recorded_decision_time() {
+    let env = TestEnv::new();
+    let server = Server::start(vec![], reply(200, "{}"));
+    register(&env, &[svc("svc-a", &server, 0.9)]);
+    // Observed at 0.3 one half-life ago: about 0.65 now.
+    let observed = now_ms() - 15 * 60 * 1000;
+    db(&env)
+        .execute(
+            "INSERT INTO service_stats (service_id, failures, ewma_success, observed_at_ms, updated_at)
+             VALUES ('svc-a', 3, 0.3, ?1, 'test')",
+            [observed],
+        )
+        .expect("insert stats");
+    let request = request_file(&env);
+    let (code, _, stderr) = run(env.caio().arg("route").arg(&request));
+    assert_eq!(code, 0, "{stderr}");
+    let r = record(&env, 1);
+    let decided = r["decided_at_ms"].as_i64().expect("the decision time");
+    let h = r["decision"]["steps"][0]["top"][0]["terms"]["h"]
+        .as_f64()
+        .unwrap();
+    let expected = 1.0 - 0.7 * 2f64.powf(-((decided - observed) as f64) / 900_000.0);
+    assert!((h - expected).abs() < 1e-12, "h {h}, expected {expected}");
+    assert!(h > 0.64 && h < 0.66, "{h}");
+    // Later, the same record replays identically, and verifies.
+    let (code, stdout, _) = run(env.caio().args(["trace", "replay", "1"]));
+    assert_eq!(code, 0, "{stdout}");
+    assert!(stdout.contains("identical"), "{stdout}");
+    let (code, stdout, stderr) = run(env.caio().args(["trace", "verify", "--replay"]));
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    // A route without history records no decision time.
+    let fresh = TestEnv::new();
+    register(&fresh, &[svc("svc-a", &server, 0.9)]);
+    let (code, _, stderr) = run(fresh.caio().arg("route").arg(&request));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(record(&fresh, 1).get("decided_at_ms").is_none());
+}
+
 #[test]
 fn a_failed_probe_reopens_its_circuit_so_the_next_probe_goes_elsewhere() {
     let env = TestEnv::new();
