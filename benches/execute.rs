@@ -10,8 +10,8 @@
 //!    --execute` runs it (`app::execute::run`): route in registry mode
 //!    (stats loaded), plan (the canonical payload translated to an
 //!    `openai-chat` body, the auth header from the environment), execute,
-//!    fold the attempt into the stats (one write transaction), append the
-//!    trace record;
+//!    fold the attempt into the stats and append the trace record (one
+//!    write transaction);
 //! 4. end to end: the `caio route --execute` process against `caio route`
 //!    (process start, opening the database, TLS-capable agent included).
 //!

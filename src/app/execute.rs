@@ -1,12 +1,13 @@
 //! The execute use case (SPEC §8): plan the calls (each candidate's
 //! protocol, its secret, or why it is skipped), run them with retries,
-//! failover and streaming, fold the attempts into the service stats, and
-//! append the one trace record of the route call with every attempt.
+//! failover and streaming, then fold the attempts into the service stats
+//! and append the one trace record of the route call with every attempt,
+//! in one write transaction.
 //!
 //! The command line opens `--output`, hands over a sink for streamed text,
 //! and renders what [`run`] returns.
 
-use crate::app::route::{Traced, trace};
+use crate::app::route::{self, Traced, trace};
 use crate::error::Error;
 use crate::gateway::execute::{Execution, Inputs, PayloadSource, Sink};
 use crate::gateway::{self, Clock, InputFile, Transport};
@@ -115,10 +116,6 @@ pub fn run(
     let execution = gateway::execute(&plan, world.transport, world.clock, sink);
     let skipped = plan.passed_over(&execution);
     drop(plan);
-    let changes = match router.store_mut() {
-        Some(store) => store.record_attempts(&execution.attempts, jiff::Timestamp::now())?,
-        None => Vec::new(),
-    };
     let end = ExecutionRecord {
         outcome: if execution.succeeded() {
             ExecutionOutcome::Succeeded
@@ -131,14 +128,28 @@ pub fn run(
         skipped,
         stream: options.stream,
     };
-    let traced = trace(
-        router,
+    // The stats and the record of the call, in one transaction.
+    let now = jiff::Timestamp::now();
+    let prepared = route::prepare(
         &[(request, routed)],
-        false,
         Some((execution.attempts.clone(), end.clone())),
-        jiff::Timestamp::now(),
-    )?
-    .remove(0);
+        now,
+    )?;
+    let inputs = router.take_inputs();
+    let (changes, traced) = match router.store_mut() {
+        Some(store) => {
+            let recorded = store.record_execution(&execution.attempts, now, &prepared, &inputs)?;
+            (recorded.changes, route::appended(recorded.appended))
+        }
+        None => (Vec::new(), route::unrecorded(router, &prepared)?),
+    };
+    let traced = traced.into_iter().next().ok_or_else(|| {
+        Error::from(caio_store::Error::Store {
+            path: "trace".into(),
+            reason: "no record was made for the call".into(),
+            help: "this is unexpected; report it with the request",
+        })
+    })?;
     let stateful = router.store_mut().is_some();
     Ok(Executed {
         execution,

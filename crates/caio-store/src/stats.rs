@@ -149,27 +149,25 @@ impl Store {
             return Ok(Vec::new());
         }
         let path = self.path.clone();
-        let now_ms = now.as_millisecond();
-        let at = caio_core::time::timestamp(now);
+        self.write(|tx| fold(tx, &path, attempts, now))
+    }
+
+    /// What `route --execute` writes, in one write transaction: the
+    /// attempts folded into the stats (as [`Store::record_attempts`]) and
+    /// the trace record of the call (as [`Store::append_traces`]), so
+    /// neither is ever kept without the other.
+    pub fn record_execution(
+        &mut self,
+        attempts: &[Attempt],
+        now: jiff::Timestamp,
+        records: &[caio_core::trace::Prepared],
+        inputs: &[crate::traces::Input],
+    ) -> Result<Recorded, Error> {
+        let path = self.path.clone();
         self.write(|tx| {
-            let mut changes = Vec::new();
-            let mut touched: BTreeMap<&str, Health> = BTreeMap::new();
-            for a in attempts {
-                let id = a.service_id.as_str();
-                if !touched.contains_key(id) {
-                    let loaded = read(tx, id, &path)?.unwrap_or_default();
-                    touched.insert(id, loaded);
-                }
-                if let Some(h) = touched.get_mut(id)
-                    && let Some(change) = h.record(a, now_ms)
-                {
-                    changes.push((id.to_string(), change));
-                }
-            }
-            for (id, h) in &touched {
-                write(tx, id, h, &at).map_err(|e| super::state(&path, e))?;
-            }
-            Ok(changes)
+            let changes = fold(tx, &path, attempts, now)?;
+            let appended = crate::traces::append(tx, &path, records, inputs)?;
+            Ok(Recorded { changes, appended })
         })
     }
 
@@ -204,6 +202,44 @@ impl Store {
             Ok(was)
         })
     }
+}
+
+/// What [`Store::record_execution`] wrote.
+#[derive(Debug)]
+pub struct Recorded {
+    /// What each service's circuit did.
+    pub changes: Vec<(String, circuit::Change)>,
+    /// Where the trace records went.
+    pub appended: Vec<crate::traces::Appended>,
+}
+
+/// Folds `attempts` into the stats inside the write transaction `tx`.
+fn fold(
+    tx: &Transaction<'_>,
+    path: &std::path::Path,
+    attempts: &[Attempt],
+    now: jiff::Timestamp,
+) -> Result<Vec<(String, circuit::Change)>, Error> {
+    let now_ms = now.as_millisecond();
+    let at = caio_core::time::timestamp(now);
+    let mut changes = Vec::new();
+    let mut touched: BTreeMap<&str, Health> = BTreeMap::new();
+    for a in attempts {
+        let id = a.service_id.as_str();
+        if !touched.contains_key(id) {
+            let loaded = read(tx, id, path)?.unwrap_or_default();
+            touched.insert(id, loaded);
+        }
+        if let Some(h) = touched.get_mut(id)
+            && let Some(change) = h.record(a, now_ms)
+        {
+            changes.push((id.to_string(), change));
+        }
+    }
+    for (id, h) in &touched {
+        write(tx, id, h, &at).map_err(|e| super::state(path, e))?;
+    }
+    Ok(changes)
 }
 
 fn read(tx: &Transaction<'_>, id: &str, path: &std::path::Path) -> Result<Option<Health>, Error> {
@@ -280,6 +316,50 @@ mod tests {
 
     fn at(ms: i64) -> jiff::Timestamp {
         jiff::Timestamp::from_millisecond(ms).unwrap()
+    }
+
+    /// A route call's record, for `record_execution`.
+    fn prepared() -> caio_core::trace::Prepared {
+        use caio_core::request::Request;
+        use caio_core::routing::{Identity, Routed, route};
+        let request = Request::for_capability("chat");
+        let routed = Routed::new(
+            route(
+                &request,
+                &Identity::Anonymous,
+                &[],
+                &caio_core::policy::PolicySet::default(),
+            ),
+            Identity::Anonymous,
+            &[],
+            "0".repeat(64),
+            0,
+            |_| String::new(),
+        );
+        let (record, objects) =
+            caio_core::trace::record(&request, &routed, "2026-01-01T00:00:00Z".into()).unwrap();
+        caio_core::trace::Prepared::new(record, objects).unwrap()
+    }
+
+    #[test]
+    fn an_execution_keeps_its_stats_and_its_record_together_or_neither() {
+        let (_tmp, mut s) = store();
+        let fail = [attempt("a", AttemptResult::Transient, 1.0)];
+        let recorded = s
+            .record_execution(&fail, at(1_000), &[prepared()], &[])
+            .unwrap();
+        assert_eq!(recorded.appended[0].seq, 1);
+        assert_eq!(s.health("a").unwrap().unwrap().failures, 1);
+        // A chain head that cannot be extended: the record fails, and the
+        // stats of the same execution are not kept either.
+        s.conn
+            .execute("UPDATE traces SET hash = 'damaged' WHERE seq = 1", [])
+            .unwrap();
+        assert!(
+            s.record_execution(&fail, at(2_000), &[prepared()], &[])
+                .is_err()
+        );
+        assert_eq!(s.health("a").unwrap().unwrap().failures, 1, "rolled back");
     }
 
     #[test]
