@@ -24,19 +24,20 @@ use jiff::Timestamp;
 use serde::Serialize;
 use std::time::Duration;
 
-/// Requires `feature` at `now`; returns warnings to show (grace period).
-/// `home` is `None` when no home can be resolved (stateless use).
+/// Requires each of `features` at `now`; returns warnings to show (grace
+/// period). `home` is `None` when no home can be resolved (stateless use).
+/// The home is opened once, however many features a command needs.
 pub fn require(
     home: Option<&Home>,
     busy_timeout: Duration,
-    feature: Feature,
+    features: &[Feature],
     now: Timestamp,
 ) -> Result<Vec<String>, Error> {
     require_with(
         home,
         &vendor_keys::embedded_keys()?,
         busy_timeout,
-        feature,
+        features,
         now,
     )
 }
@@ -46,33 +47,64 @@ pub fn require_with(
     home: Option<&Home>,
     embedded: &[PublicKey],
     busy_timeout: Duration,
-    feature: Feature,
+    features: &[Feature],
     now: Timestamp,
 ) -> Result<Vec<String>, Error> {
     let mut store = open(home, busy_timeout)?;
     let keys = trusted_keys(embedded, store.as_ref())?;
+    let mut warnings = Vec::new();
+    let Some(&first) = features.first() else {
+        return Ok(warnings);
+    };
     if keys.is_empty() {
-        return Ok(Vec::new());
+        return Ok(warnings);
     }
+    let Some(store) = store.as_mut() else {
+        return Err(Error::Unlicensed {
+            feature: first.as_str(),
+            reason: "no license is installed".into(),
+        });
+    };
+    store.check_clock(now)?;
+    let revocations = installed_revocations(store, &keys, &mut warnings)?;
+    let installed = store.installed_licenses()?;
+    for &feature in features {
+        grant(
+            store,
+            &keys,
+            revocations.as_ref(),
+            &installed,
+            feature,
+            now,
+            &mut warnings,
+        )?;
+    }
+    Ok(warnings)
+}
+
+/// Requires one feature of the installed licenses; a grace-period warning
+/// goes to `warnings`.
+fn grant(
+    store: &mut Store,
+    keys: &TrustedKeys,
+    revocations: Option<&RevocationList>,
+    installed: &[caio_store::licenses::InstalledLicense],
+    feature: Feature,
+    now: Timestamp,
+    warnings: &mut Vec<String>,
+) -> Result<(), Error> {
     let unlicensed = |reason: String| Error::Unlicensed {
         feature: feature.as_str(),
         reason,
     };
-    let Some(store) = store.as_mut() else {
-        return Err(unlicensed("no license is installed".into()));
-    };
-    store.check_clock(now)?;
-    let mut warnings = Vec::new();
-    let revocations = installed_revocations(store, &keys, &mut warnings)?;
-    let installed = store.installed_licenses()?;
     if installed.is_empty() {
         return Err(unlicensed("no license is installed".into()));
     }
     let mut grace: Option<(License, Timestamp, i64)> = None;
     let mut refusals = Vec::new();
     let mut granted = Vec::new();
-    for row in &installed {
-        let license = match claims::decode(&row.text, &keys) {
+    for row in installed {
+        let license = match claims::decode(&row.text, keys) {
             Ok(license) => license,
             Err(refusal) => {
                 refusals.push(format!("installed license {}: {refusal}", short(&row.id)));
@@ -83,11 +115,11 @@ pub fn require_with(
             granted.extend(license.claims.features.iter().cloned());
             continue;
         }
-        match license.standing(now, revocations.as_ref()) {
+        match license.standing(now, revocations) {
             Standing::Valid { .. } => {
                 // A licence allows this time: it is plausible, so it is seen.
                 store.record_seen(now)?;
-                return Ok(warnings);
+                return Ok(());
             }
             Standing::Grace {
                 grace_ends,
@@ -131,7 +163,7 @@ pub fn require_with(
             plural(days_left, "day"),
         ));
         store.record_seen(now)?;
-        return Ok(warnings);
+        return Ok(());
     }
     if !refusals.is_empty() {
         return Err(unlicensed(refusals.join("; ")));
@@ -468,7 +500,13 @@ mod tests {
         }
 
         fn require(&self, feature: Feature, now: &str) -> Result<Vec<String>, Error> {
-            require_with(Some(&self.home), &[], DEFAULT_BUSY_TIMEOUT, feature, t(now))
+            require_with(
+                Some(&self.home),
+                &[],
+                DEFAULT_BUSY_TIMEOUT,
+                &[feature],
+                t(now),
+            )
         }
     }
 
@@ -480,20 +518,32 @@ mod tests {
         };
         let now = t("2027-06-01T00:00:00Z");
         assert!(
-            require_with(Some(&home), &[], DEFAULT_BUSY_TIMEOUT, Feature::Route, now)
-                .unwrap()
-                .is_empty()
+            require_with(
+                Some(&home),
+                &[],
+                DEFAULT_BUSY_TIMEOUT,
+                &[Feature::Route],
+                now
+            )
+            .unwrap()
+            .is_empty()
         );
         assert!(
-            require_with(None, &[], DEFAULT_BUSY_TIMEOUT, Feature::Route, now)
+            require_with(None, &[], DEFAULT_BUSY_TIMEOUT, &[Feature::Route], now)
                 .unwrap()
                 .is_empty()
         );
         assert!(!home.path.exists(), "enforcement never creates a home");
         // An embedded key gates even without a home.
         let embedded = [VendorKey::from_seed(&[1; 32]).public()];
-        let err =
-            require_with(None, &embedded, DEFAULT_BUSY_TIMEOUT, Feature::Route, now).unwrap_err();
+        let err = require_with(
+            None,
+            &embedded,
+            DEFAULT_BUSY_TIMEOUT,
+            &[Feature::Route],
+            now,
+        )
+        .unwrap_err();
         assert!(err.to_string().contains("no license is installed"), "{err}");
     }
 
@@ -676,6 +726,23 @@ mod tests {
     }
 
     #[test]
+    fn every_feature_a_command_needs_is_required_in_one_check() {
+        let f = Fixture::new();
+        f.install(&[Feature::Route]);
+        let now = t("2027-06-01T00:00:00Z");
+        let both = [Feature::Route, Feature::Execute];
+        let err = require_with(Some(&f.home), &[], DEFAULT_BUSY_TIMEOUT, &both, now).unwrap_err();
+        assert!(err.to_string().contains("execute"), "{err}");
+        let f = Fixture::new();
+        f.install(&both);
+        assert!(
+            require_with(Some(&f.home), &[], DEFAULT_BUSY_TIMEOUT, &both, now)
+                .unwrap()
+                .is_empty()
+        );
+    }
+
+    #[test]
     fn embedded_keys_are_the_only_anchor() {
         let f = Fixture::new();
         f.install(&[Feature::Route]);
@@ -685,7 +752,7 @@ mod tests {
             Some(&f.home),
             &embedded,
             DEFAULT_BUSY_TIMEOUT,
-            Feature::Route,
+            &[Feature::Route],
             now,
         )
         .unwrap_err();
@@ -696,7 +763,7 @@ mod tests {
                 Some(&f.home),
                 &ok,
                 DEFAULT_BUSY_TIMEOUT,
-                Feature::Route,
+                &[Feature::Route],
                 now
             )
             .unwrap()

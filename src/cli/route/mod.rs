@@ -8,6 +8,7 @@ use crate::gateway::execute::PayloadSource;
 use crate::ui::{Schema, Ui};
 use caio_core::contract::ServiceContract;
 use caio_core::diagnostic::FileReport;
+use caio_core::license::Feature;
 use caio_core::principal::{self, Principal};
 use caio_core::request::Request;
 use caio_core::request::{self, MAX_SEED, Priority};
@@ -167,13 +168,14 @@ Weights (q, h, t, c, l, r) by preferences.priority:\n",
 }
 
 pub fn run(args: RouteArgs, global: &GlobalArgs, ui: &mut Ui) -> Result<Exit, Error> {
-    for warning in super::license::require(global, caio_core::license::Feature::Route)? {
+    // One licence check for what the command needs (the home opened once).
+    let features: &[Feature] = if args.execute {
+        &[Feature::Route, Feature::Execute]
+    } else {
+        &[Feature::Route]
+    };
+    for warning in super::license::require(global, features)? {
         ui.warn(warning);
-    }
-    if args.execute {
-        for warning in super::license::require(global, caio_core::license::Feature::Execute)? {
-            ui.warn(warning);
-        }
     }
     let Some(mut router) = router(&args, global, ui)? else {
         return Ok(Exit::Invalid);
