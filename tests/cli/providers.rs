@@ -559,6 +559,62 @@ fn anthropic_messages_sends_x_api_key_anthropic_version_and_a_body_the_api_accep
     );
 }
 
+/// The oracle the Anthropic tests rely on: the mock refuses what the real
+/// Messages API refuses (aimock alone accepts these bodies), so a body caio
+/// got wrong would fail those tests rather than pass them.
+#[test]
+fn the_mock_rejects_what_the_anthropic_api_rejects() {
+    let Some(mock) = mock("the_mock_rejects_what_the_anthropic_api_rejects") else {
+        return;
+    };
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let post = |body: Value| -> (u16, String) {
+        let mut r = agent
+            .post(&format!("{}/v1/messages", mock.url))
+            .header(TAG_HEADER, &mock.tag)
+            .header("x-api-key", ANTHROPIC_KEY)
+            .header("anthropic-version", "2023-06-01")
+            .header("content-type", "application/json")
+            .send(body.to_string().as_bytes())
+            .expect("the mock answers");
+        (
+            r.status().as_u16(),
+            r.body_mut().read_to_string().unwrap_or_default(),
+        )
+    };
+    let user = json!([{ "role": "user", "content": "hello" }]);
+    for (body, expected) in [
+        (
+            json!({ "model": "claude-3-5-haiku-latest", "messages": user }),
+            "max_tokens: Field required",
+        ),
+        (
+            json!({ "max_tokens": 10, "messages": user }),
+            "model: Field required",
+        ),
+        (
+            json!({ "model": "claude-3-5-haiku-latest", "max_tokens": 10,
+                    "messages": [{ "role": "system", "content": "be terse" }, { "role": "user", "content": "hello" }] }),
+            "Unexpected role \\\"system\\\"",
+        ),
+        (
+            json!({ "model": "claude-3-5-haiku-latest", "max_tokens": 10, "messages": user, "stop": ["x"] }),
+            "stop: Extra inputs are not permitted",
+        ),
+    ] {
+        let (status, text) = post(body);
+        assert_eq!(status, 400, "{text}");
+        assert!(text.contains("invalid_request_error"), "{text}");
+        assert!(text.contains(expected), "{expected}: {text}");
+    }
+    let (status, text) =
+        post(json!({ "model": "claude-3-5-haiku-latest", "max_tokens": 10, "messages": user }));
+    assert_eq!(status, 200, "{text}");
+}
+
 #[test]
 fn anthropic_messages_streamed_prints_deltas() {
     let Some(mock) = mock("anthropic_messages_streamed_prints_deltas") else {
