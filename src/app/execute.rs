@@ -131,6 +131,7 @@ pub fn run(
     // The stats and the record of the call, in one transaction.
     let now = jiff::Timestamp::now();
     let prepared = route::prepare(
+        router,
         &[(request, routed)],
         Some((execution.attempts.clone(), end.clone())),
         now,

@@ -218,7 +218,17 @@ const MIGRATIONS: &[&str] = &[
         kind   TEXT NOT NULL,
         body   TEXT NOT NULL
     );",
-    // 8: what successful executions cost (the registry's currency), and
+    // 8: the licence lifecycle on the vendor side: a renewal names the
+    // licence it renews, and each signing key has a name (who issues with
+    // it, recorded as `issued_by`).
+    "ALTER TABLE licenses ADD COLUMN renews TEXT REFERENCES licenses(id);
+     CREATE INDEX licenses_by_renews ON licenses(renews);
+     CREATE TABLE vendor_keys (
+        key_id      TEXT PRIMARY KEY,
+        name        TEXT NOT NULL,
+        created_at  TEXT NOT NULL
+     );",
+    // 9: what successful executions cost (the registry's currency), and
     // when the last success or failure was observed (Unix ms): h recovers
     // from there toward its prior.
     "ALTER TABLE service_stats ADD COLUMN spend REAL NOT NULL DEFAULT 0;

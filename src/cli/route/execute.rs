@@ -185,7 +185,16 @@ pub(super) fn run(
         }
         (None, _) => None,
     };
-    report(routed, &executed, written, streamed, options, ui)
+    let explained = super::explained(options.view.explain, router, request, routed)?;
+    report(
+        routed,
+        &executed,
+        explained.as_ref(),
+        written,
+        streamed,
+        options,
+        ui,
+    )
 }
 
 #[derive(Serialize)]
@@ -286,6 +295,7 @@ impl<'a> Output<'a> {
 fn report(
     routed: &Routed,
     executed: &Executed,
+    explained: Option<&super::Explained>,
     written: Option<String>,
     streamed: bool,
     options: &Options<'_>,
@@ -300,6 +310,9 @@ fn report(
     } = executed;
     if ui.is_json() {
         let mut doc = RouteJson::new(routed, traced, options.top, true);
+        if let Some(e) = explained {
+            doc.explain(&e.explanation);
+        }
         doc.execution = Some(ExecutionJson::new(
             execution, end, written, options, streamed,
         ));
@@ -314,7 +327,7 @@ fn report(
         }
         if options.show_decision {
             ui.on_stderr(|ui| {
-                render(routed, traced, options.view, ui)?;
+                render(routed, traced, options.view, explained, ui)?;
                 ui.line("")
             })?;
         }
