@@ -70,15 +70,14 @@ def clean_env(extra=None):
     return env
 
 
-def run(step, argv, env=None, stdin=None, cwd=None):
+def run(step, argv, env=None):
     """Runs `argv` to completion; returns stdout; raises `Failed` on a non-zero exit."""
     try:
         proc = subprocess.run(
             [str(a) for a in argv],
             env=env if env is not None else clean_env(),
-            stdin=stdin,
+            stdin=subprocess.DEVNULL,
             capture_output=True,
-            cwd=cwd,
         )
     except OSError as e:
         raise Failed(f"{step}: cannot run {argv[0]}: {e}") from e
@@ -97,7 +96,7 @@ def timed(step, argv, env, stdout=subprocess.DEVNULL):
         start = time.perf_counter()
         try:
             proc = subprocess.Popen(
-                [str(a) for a in argv], env=env, stdout=stdout, stderr=err
+                [str(a) for a in argv], env=env, stdin=subprocess.DEVNULL, stdout=stdout, stderr=err
             )
         except OSError as e:
             raise Failed(f"{step}: cannot run {argv[0]}: {e}") from e
@@ -338,41 +337,60 @@ def measure_route(caio, token, runs):
     }
 
 
-def measure_batch(caio, path, lines, runs, scratch):
-    results = []
+def run_batch(caio, path, lines, scratch):
+    """One `caio route --batch` of `lines` lines: (wall s, peak RSS bytes,
+    {outcome: count}); every line must yield a decision."""
+    out_path = scratch / "batch.out"
+    with open(out_path, "wb") as out:
+        wall, rss = timed(
+            "caio route --batch", caio.argv("route", "--batch", path), caio.env(), stdout=out
+        )
     outcomes = {}
-    for i in range(runs):
-        out_path = scratch / f"batch-{i}.out"
-        with open(out_path, "wb") as out:
-            wall, rss = timed(
-                "caio route --batch", caio.argv("route", "--batch", path), caio.env(), stdout=out
-            )
-        outcomes = {}
-        count = 0
-        with open(out_path, encoding="utf-8") as f:
-            for number, line in enumerate(f, 1):
-                count += 1
-                decision = json.loads(line)
-                if "error" in decision:
-                    raise Failed(
-                        f"caio route --batch: line {number} was refused: {decision['error']}"
-                    )
-                outcome = decision.get("outcome")
-                outcomes[outcome] = outcomes.get(outcome, 0) + 1
-        if count != lines:
-            raise Failed(f"caio route --batch: {count} decisions for {lines} lines")
-        out_path.unlink()
-        results.append((wall, rss))
-    walls = [w for w, _ in results]
+    count = 0
+    with open(out_path, encoding="utf-8") as f:
+        for number, line in enumerate(f, 1):
+            count += 1
+            decision = json.loads(line)
+            if "error" in decision:
+                raise Failed(f"caio route --batch: line {number} was refused: {decision['error']}")
+            outcome = decision.get("outcome")
+            outcomes[outcome] = outcomes.get(outcome, 0) + 1
+    out_path.unlink()
+    if count != lines:
+        raise Failed(f"caio route --batch: {count} decisions for {lines} lines")
+    return wall, rss, outcomes
+
+
+def measure_batch(caio, principals, tokens, args, scratch):
+    """A probe batch (two rounds of the fixtures, untimed) estimates the
+    rate; the timed batches then get as many lines as fit in
+    `--batch-seconds` together, at most `--batch-lines`, in whole rounds of
+    the fixtures. Returns the measurement and the trace head before the
+    timed batches."""
+    path = scratch / "batch.jsonl"
+    rounds = len(principals)
+    probe = min(args.batch_lines, 2 * rounds)
+    batch_file(path, probe, principals, tokens)
+    wall, _, _ = run_batch(caio, path, probe, scratch)
+    fitting = int(probe / wall * args.batch_seconds / args.batch_runs)
+    lines = min(args.batch_lines, max(probe, fitting - fitting % rounds))
+    batch_file(path, lines, principals, tokens)
+    before = trace_head(caio.home)
+    results = [run_batch(caio, path, lines, scratch) for _ in range(args.batch_runs)]
+    walls = [w for w, _, _ in results]
     median = statistics.median(walls)
-    return {
+    return before, {
         "lines": lines,
-        "runs": runs,
+        "lines_requested": args.batch_lines,
+        "cut_to_budget": lines < args.batch_lines,
+        "probe_lines": probe,
+        "probe_s": wall,
+        "runs": args.batch_runs,
         "median_s": median,
         "times_s": walls,
         "decisions_per_s": lines / median,
-        "peak_rss_bytes": max(r for _, r in results),
-        "outcomes": outcomes,
+        "peak_rss_bytes": max(r for _, r, _ in results),
+        "outcomes": results[-1][2],
     }
 
 
@@ -548,7 +566,8 @@ def details(results):
         outcomes = ", ".join(f"{k} {v:,}" for k, v in sorted(r["batch"]["outcomes"].items()))
         rows.append(
             f"| {r['services']:,} | {fmt(r['setup_s'])} | {r['route']['runs']} "
-            f"| {r['batch']['lines']:,} × {r['batch']['runs']} "
+            f"| {r['batch']['lines']:,} × {r['batch']['runs']}"
+            f"{' (time budget)' if r['batch']['cut_to_budget'] else ''} "
             f"| {fmt(r['batch']['peak_rss_bytes'] / 2**20)} | {outcomes} "
             f"| {r['verify']['records']:,} | {fmt(r['verify']['median_s'], 3)} "
             f"| {r['trace']['objects']:,} ({r['trace']['object_bytes']:,}) "
@@ -581,8 +600,9 @@ def report(doc):
         f"`caio route fixtures/requests/{ROUTE_FIXTURE}` as {ROUTE_PRINCIPAL} "
         f"({s['route_runs']} runs after a warm-up; process start, database, routing, trace append, "
         "output); *peak RSS* the largest of those runs; *batch* is `caio route --batch` over "
-        f"{s['batch_lines']:,} lines cycling fixtures/requests/ (traces on, median of "
-        f"{s['batch_runs']}); *bytes/record* is the record column of the traces the batch wrote; "
+        f"up to {s['batch_lines']:,} lines cycling fixtures/requests/, each with its principal's token "
+        f"(traces on, median of {s['batch_runs']}; fewer lines where {s['batch_runs']} batches would "
+        f"take more than {s['batch_seconds']:g} s, see below); *bytes/record* is the record column of the traces the batch wrote; "
         "*verify s per 1M* is `caio trace verify` of the whole chain (objects included) scaled "
         "linearly from the records measured; *LiteLLM decision* is the median of "
         f"{s['litellm_calls']} `Router.get_available_deployment` calls after {s['litellm_warmup']} "
@@ -616,17 +636,22 @@ def parse_args(argv):
                    help="the caio binary (default target/release/caio)")
     p.add_argument("--route-runs", type=int, default=21, help="timed `caio route` runs per size (default 21)")
     p.add_argument("--batch-lines", type=int, default=10_000, help="request lines per batch (default 10000)")
-    p.add_argument("--batch-runs", type=int, default=3, help="batches per size (default 3)")
+    p.add_argument("--batch-runs", type=int, default=3, help="timed batches per size (default 3)")
+    p.add_argument("--batch-seconds", type=float, default=60,
+                   help="time the timed batches of one size may take together: fewer lines "
+                        "when the rate (from an untimed probe batch) would exceed it (default 60)")
     p.add_argument("--verify-runs", type=int, default=3, help="`caio trace verify` runs per size (default 3)")
     p.add_argument("--litellm-calls", type=int, default=201,
                    help="timed get_available_deployment calls per size (default 201)")
     p.add_argument("--litellm-warmup", type=int, default=20, help="untimed calls first (default 20)")
     p.add_argument("--litellm-e2e-runs", type=int, default=3,
                    help="whole LiteLLM processes timed per size (default 3)")
-    p.add_argument("--litellm-strategy", default="latency-based-routing",
-                   choices=["latency-based-routing", "simple-shuffle"],
-                   help="LiteLLM routing strategy (default latency-based-routing: it ranks every "
-                        "deployment, as caio scores every candidate)")
+    p.add_argument("--litellm-strategy", default="simple-shuffle",
+                   choices=["simple-shuffle", "latency-based-routing"],
+                   help="LiteLLM routing strategy (default simple-shuffle, LiteLLM's own default and "
+                        "its cheapest; latency-based-routing ranks the deployments by observed latency, "
+                        "closer to caio's scoring, and takes seconds per decision with thousands of "
+                        "deployments)")
     p.add_argument("--venv", default=str(ROOT / "target" / "compare-venv"),
                    help="where the LiteLLM venv is made (default target/compare-venv)")
     p.add_argument("--json", metavar="FILE", help="also write every raw number to FILE")
@@ -645,6 +670,8 @@ def parse_args(argv):
                  "litellm_e2e_runs"):
         if getattr(args, name) < 1:
             p.error(f"--{name.replace('_', '-')} must be at least 1")
+    if args.batch_seconds <= 0:
+        p.error("--batch-seconds must be positive")
     if args.litellm_warmup < 0:
         p.error("--litellm-warmup must not be negative")
     return args
@@ -683,16 +710,13 @@ def compare(args, scratch):
         log(f"{n:,} services: caio route × {args.route_runs + 1}")
         route = measure_route(caio, tokens[ROUTE_PRINCIPAL], args.route_runs)
 
-        log(f"{n:,} services: caio route --batch, {args.batch_lines:,} lines × {args.batch_runs}")
-        lines = scratch / "batch.jsonl"
-        batch_file(lines, args.batch_lines, principals, tokens)
-        before = trace_head(caio.home)
-        batch = measure_batch(caio, lines, args.batch_lines, args.batch_runs, scratch)
+        log(f"{n:,} services: caio route --batch, up to {args.batch_lines:,} lines × {args.batch_runs}")
+        before, batch = measure_batch(caio, principals, tokens, args, scratch)
         trace = trace_sizes(caio.home, before)
-        if trace["records_measured"] != args.batch_lines * args.batch_runs:
+        if trace["records_measured"] != batch["lines"] * batch["runs"]:
             raise Failed(
                 f"caio route --batch: {trace['records_measured']} trace records for "
-                f"{args.batch_lines * args.batch_runs} decisions"
+                f"{batch['lines'] * batch['runs']} decisions"
             )
 
         log(f"{n:,} services: caio trace verify of {trace['records_total']:,} records × {args.verify_runs}")
@@ -735,6 +759,8 @@ def main(argv=None):
         caio_version, litellm_version, results = compare(args, scratch)
     except Failed as e:
         print(f"compare: error: {e}", file=sys.stderr)
+        if not args.keep:
+            print("compare: (run again with --keep to keep the temporary homes)", file=sys.stderr)
         return 1
     except sqlite3.Error as e:
         print(f"compare: error: reading a caio.db: {e}", file=sys.stderr)
@@ -756,6 +782,7 @@ def main(argv=None):
             "route_runs": args.route_runs,
             "batch_lines": args.batch_lines,
             "batch_runs": args.batch_runs,
+            "batch_seconds": args.batch_seconds,
             "verify_runs": args.verify_runs,
             "litellm_calls": args.litellm_calls,
             "litellm_warmup": args.litellm_warmup,
