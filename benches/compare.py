@@ -113,6 +113,13 @@ def timed(step, argv, env, stdout=subprocess.DEVNULL):
     return wall, usage.ru_maxrss * 1024
 
 
+def parse_json(step, output):
+    try:
+        return json.loads(output)
+    except ValueError as e:
+        raise Failed(f"{step}: expected one JSON document, got ({e}):\n" + tail(output)) from e
+
+
 def tail(output, lines=15):
     text = output.decode("utf-8", "replace") if isinstance(output, bytes) else output
     kept = text.strip().splitlines()[-lines:]
@@ -249,7 +256,7 @@ def make_home(caio, contracts, principal_files):
         if p.get("roles"):
             args += ["--roles", ",".join(p["roles"])]
         out = caio.run(f"caio principal add {p['name']}", *args)
-        tokens[p["name"]] = json.loads(out)["token"]
+        tokens[p["name"]] = parse_json(f"caio principal add {p['name']}", out)["token"]
     return tokens
 
 
@@ -315,7 +322,7 @@ def measure_route(caio, token, runs):
         caio.argv("route", "--format", "json", request),
         env=caio.env(token),
     )
-    decision = json.loads(out)
+    decision = parse_json("caio route --format json", out)
     chosen = decision.get("service_id") or ""
     if decision.get("outcome") != "routed" or not chosen.startswith(ROUTE_EXPECTED_PREFIX):
         raise Failed(
@@ -350,7 +357,7 @@ def run_batch(caio, path, lines, scratch):
     with open(out_path, encoding="utf-8") as f:
         for number, line in enumerate(f, 1):
             count += 1
-            decision = json.loads(line)
+            decision = parse_json(f"caio route --batch, line {number}", line)
             if "error" in decision:
                 raise Failed(f"caio route --batch: line {number} was refused: {decision['error']}")
             outcome = decision.get("outcome")
@@ -456,14 +463,14 @@ def measure_litellm(python, services_file, strategy, calls, warmup, e2e_runs):
                 stdout=out,
             )
             out.seek(0)
-            report = json.loads(out.read())
+            report = parse_json("LiteLLM process", out.read())
         once.append({"wall_s": wall, "peak_rss_bytes": rss, **report})
     out = run(
         "LiteLLM get_available_deployment",
         [*base, "decisions", services_file, strategy, calls, warmup],
         env=env,
     )
-    decisions = json.loads(out)
+    decisions = parse_json("LiteLLM get_available_deployment", out)
     return {
         "strategy": strategy,
         "version": decisions["litellm_version"],
