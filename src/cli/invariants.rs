@@ -313,10 +313,11 @@ fn duration(ms: f64) -> String {
 fn render(scorecard: &Scorecard, ui: &mut Ui) -> Result<(), Error> {
     let mut table = ui.table(&["ID", "TITLE", "RESULT", "TRIALS", "DURATION"]);
     for e in &scorecard.invariants {
-        let result = match (e.result, e.median_ms) {
-            (Status::Pass, Some(m)) => format!("pass (median {m:.3} ms)"),
-            (Status::Pass, None) => "pass".to_string(),
-            (Status::Fail, _) => "FAIL".to_string(),
+        let result = match (e.result, e.median_ms, e.scaling_ratio) {
+            (Status::Pass, Some(m), Some(r)) => format!("pass (median {m:.3} ms, scaling ×{r:.1})"),
+            (Status::Pass, Some(m), None) => format!("pass (median {m:.3} ms)"),
+            (Status::Pass, None, _) => "pass".to_string(),
+            (Status::Fail, _, _) => "FAIL".to_string(),
         };
         table.add_row(vec![
             e.id.clone(),
