@@ -368,18 +368,20 @@ def run_batch(caio, path, lines, scratch):
     return wall, rss, outcomes
 
 
-def measure_batch(caio, principals, tokens, args, scratch):
+def measure_batch(caio, principals, tokens, args, scratch, start_s):
     """A probe batch (two rounds of the fixtures, untimed) estimates the
-    rate; the timed batches then get as many lines as fit in
-    `--batch-seconds` together, at most `--batch-lines`, in whole rounds of
-    the fixtures. Returns the measurement and the trace head before the
-    timed batches."""
+    rate, less `start_s` (what one process spends besides its lines: the
+    end-to-end time of one route); the timed batches then get as many lines
+    as fit in `--batch-seconds` together, at most `--batch-lines`, in whole
+    rounds of the fixtures. Returns the measurement and the trace head
+    before the timed batches."""
     path = scratch / "batch.jsonl"
     rounds = len(principals)
     probe = min(args.batch_lines, 2 * rounds)
     batch_file(path, probe, principals, tokens)
     wall, _, _ = run_batch(caio, path, probe, scratch)
-    fitting = int(probe / wall * args.batch_seconds / args.batch_runs)
+    per_line = max(wall - start_s, wall / 2) / probe
+    fitting = int((args.batch_seconds / args.batch_runs - start_s) / per_line)
     lines = min(args.batch_lines, max(probe, fitting - fitting % rounds))
     batch_file(path, lines, principals, tokens)
     before = trace_head(caio.home)
@@ -718,7 +720,7 @@ def compare(args, scratch):
         route = measure_route(caio, tokens[ROUTE_PRINCIPAL], args.route_runs)
 
         log(f"{n:,} services: caio route --batch, up to {args.batch_lines:,} lines × {args.batch_runs}")
-        before, batch = measure_batch(caio, principals, tokens, args, scratch)
+        before, batch = measure_batch(caio, principals, tokens, args, scratch, route["median_s"])
         trace = trace_sizes(caio.home, before)
         if trace["records_measured"] != batch["lines"] * batch["runs"]:
             raise Failed(
