@@ -131,10 +131,30 @@ pub enum Error {
     #[diagnostic(
         code(caio::license::key_exists),
         help(
-            "keygen never overwrites a key: licenses signed with it would stop verifying; choose another --out DIR"
+            "keygen never overwrites a key: licenses signed with it would stop verifying; `caio license issue` signs with the existing one; for another key, choose another --out DIR"
         )
     )]
     KeyExists { path: PathBuf },
+
+    #[error("cannot name the signing key `{name}`: {reason}")]
+    #[diagnostic(
+        code(caio::license::key_name),
+        help(
+            "--name takes 1 to 200 characters without control characters, e.g. --name \"Acme Sales\""
+        )
+    )]
+    KeyName { name: String, reason: String },
+
+    #[error("license {id} was revoked on {revoked_at}: a revoked license is not renewed")]
+    #[diagnostic(
+        code(caio::license::renew_revoked),
+        help("issue a new license with `caio license issue --customer {customer} …`")
+    )]
+    RenewRevoked {
+        id: String,
+        revoked_at: String,
+        customer: String,
+    },
 
     #[error("cannot read {what} {path}: {reason}")]
     #[diagnostic(

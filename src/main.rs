@@ -11,6 +11,11 @@ use std::process::ExitCode;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
+    // `CAIO_COMPLETE=<shell> caio -- <words>` (what the scripts in
+    // completions/ run) prints completions and exits.
+    clap_complete::CompleteEnv::with_factory(<Cli as clap::CommandFactory>::command)
+        .var(caio::cli::complete::VAR)
+        .complete();
     let cli = match Cli::from_process() {
         Ok(cli) => cli,
         Err(e) => {

@@ -121,14 +121,14 @@ pub fn require_with(
     }
     if let Some((license, grace_ends, days_left)) = grace {
         warnings.push(format!(
-            "license {} for {} expired: it was valid through {}; `{feature}` keeps working \
-             during the grace period, which ends on {} ({} left). Ask your vendor for a \
-             renewal and run `caio license install <LICENSE>`",
+            "license {} for {} {} ({} left; it was valid through {}): `{feature}` keeps \
+             working until then. Ask your vendor for a renewal and run `caio license install \
+             <LICENSE>`",
             short(&license.claims.id),
             license.claims.customer,
-            license.valid_through(),
-            format_time(grace_ends),
+            claims::in_grace(grace_ends),
             plural(days_left, "day"),
+            license.valid_through(),
         ));
         store.record_seen(now)?;
         return Ok(warnings);
@@ -520,11 +520,11 @@ mod tests {
         assert!(
             warnings[0].contains("valid through 2027-12-31")
                 && warnings[0]
-                    .contains("grace period, which ends on 2028-01-15T00:00:00Z (14 days left)"),
+                    .contains("expired — in grace until 2028-01-15T00:00:00Z (14 days left"),
             "{warnings:?}"
         );
         let warnings = f.require(Feature::Route, "2028-01-14T23:59:59Z").unwrap();
-        assert!(warnings[0].contains("(1 day left)"), "{warnings:?}");
+        assert!(warnings[0].contains("(1 day left;"), "{warnings:?}");
         let err = f
             .require(Feature::Route, "2028-01-15T00:00:00Z")
             .unwrap_err();

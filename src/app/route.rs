@@ -29,24 +29,19 @@ pub fn trace(
 ) -> Result<Vec<Traced>, Error> {
     let at = caio_core::time::timestamp(now);
     let mut execution = execution;
-    let prepared: Vec<Prepared> = routed
-        .iter()
-        .map(|(request, routed)| {
-            let (mut record, objects) = caio_core::trace::record(request, routed, at.clone())?;
-            if let Some((attempts, end)) = execution.take() {
-                record.attempts = attempts;
-                record.execution = Some(end);
-            }
-            Prepared::new(record, objects)
-        })
-        .collect::<Result<_, _>>()
-        .map_err(|e| {
-            Error::from(caio_store::Error::Store {
-                path: "trace".into(),
-                reason: format!("a decision has no canonical form: {e}"),
-                help: "this is unexpected; report it with the request",
-            })
-        })?;
+    let mut prepared: Vec<Prepared> = Vec::with_capacity(routed.len());
+    for (request, routed) in routed {
+        let candidates = router.candidates_object(&routed.contracts)?;
+        prepared.push(
+            record(request, routed, &at, candidates, &mut execution).map_err(|e| {
+                Error::from(caio_store::Error::Store {
+                    path: "trace".into(),
+                    reason: format!("a decision has no canonical form: {e}"),
+                    help: "this is unexpected; report it with the request",
+                })
+            })?,
+        );
+    }
     let inputs = if dry_run {
         Vec::new()
     } else {
@@ -78,4 +73,22 @@ pub fn trace(
                 .collect())
         }
     }
+}
+
+/// One decision's record, serialised; `execution` (attempts and how it
+/// ended) goes into the first record that takes it.
+fn record(
+    request: &Request,
+    routed: &Routed,
+    at: &str,
+    candidates: std::rc::Rc<caio_core::trace::Object>,
+    execution: &mut Option<(Vec<Attempt>, ExecutionRecord)>,
+) -> Result<Prepared, caio_core::canonical::JcsError> {
+    let (mut record, objects) =
+        caio_core::trace::record_with(request, routed, at.to_string(), Some(candidates))?;
+    if let Some((attempts, end)) = execution.take() {
+        record.attempts = attempts;
+        record.execution = Some(end);
+    }
+    Prepared::new(record, objects)
 }

@@ -90,8 +90,12 @@ pub fn run(args: VerifyInvariantsArgs, _global: &GlobalArgs, ui: &mut Ui) -> Res
             ui.file_problems(&file.report);
         }
         ui.warn(format_args!(
-            "cannot verify: {} invalid invariant file(s)",
-            run.invalid()
+            "cannot verify: {}",
+            crate::ui::count(
+                run.invalid(),
+                "invalid invariant file",
+                "invalid invariant files"
+            )
         ));
         return Ok(Exit::Invalid);
     };
@@ -210,8 +214,12 @@ fn contracts(dir: &Path, ui: &mut Ui) -> Result<Option<Vec<ServiceContract>>, Er
             ui.file_problems(&file.report);
         }
         ui.warn(format_args!(
-            "cannot verify: {} invalid contract file(s)",
-            run.invalid()
+            "cannot verify: {}",
+            crate::ui::count(
+                run.invalid(),
+                "invalid contract file",
+                "invalid contract files"
+            )
         ));
         return Ok(None);
     };

@@ -2,6 +2,7 @@
 //! nothing themselves and print nothing themselves: they call the library and
 //! hand the result to [`Ui`].
 
+pub mod complete;
 pub mod contract;
 pub mod docs;
 pub mod invariants;
@@ -48,17 +49,17 @@ pub struct Cli {
     pub command: Command,
 }
 
-/// Flags every command accepts.
+/// Flags every command accepts, listed under their own heading in every
+/// `--help`.
 #[derive(Debug, clap::Args)]
+#[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
-    /// State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]
-    #[arg(
-        long,
-        global = true,
-        env = "CAIO_HOME",
-        hide_env_values = true,
-        value_name = "DIR"
-    )]
+    /// State directory (registry, traces, keys) [env: CAIO_HOME] [default: $XDG_DATA_HOME/caio
+    /// or ~/.local/share/caio]
+    // CAIO_HOME is read after parsing (`Cli::from_process`), not by clap: a
+    // value clap takes from the environment shows in every usage line as if
+    // typed, and `--home` looked required.
+    #[arg(long, global = true, value_name = "DIR")]
     pub home: Option<PathBuf>,
 
     /// Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI
@@ -69,7 +70,8 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
     pub color: ColorChoice,
 
-    /// Print only results, findings and errors: no summaries, status lines or progress bars (a file's warnings are findings and stay)
+    /// Quiet, the same in every command: print the results and every problem (errors, warnings,
+    /// a file's findings), nothing else: no summary lines, status lines, hints or progress bars
     #[arg(short, long, global = true, conflicts_with = "verbose")]
     pub quiet: bool,
 
@@ -135,17 +137,18 @@ pub enum Command {
 }
 
 impl Cli {
-    /// Parses the process's arguments. An empty `CAIO_HOME` counts as unset
-    /// (like an empty `XDG_DATA_HOME`), rather than as a missing `--home`
-    /// value that would fail every command.
+    /// Parses the process's arguments; `--home` wins over `CAIO_HOME`. An
+    /// empty `CAIO_HOME` counts as unset (like an empty `XDG_DATA_HOME`).
     pub fn from_process() -> Result<Cli, clap::Error> {
         use clap::{CommandFactory, FromArgMatches};
         let mut command = Cli::command();
-        if std::env::var_os("CAIO_HOME").is_some_and(|v| v.is_empty()) {
-            command = command.mut_arg("home", |a| a.env(None));
-        }
         let matches = command.try_get_matches_from_mut(std::env::args_os())?;
-        let cli = Cli::from_arg_matches(&matches)?;
+        let mut cli = Cli::from_arg_matches(&matches)?;
+        if cli.global.home.is_none() {
+            cli.global.home = std::env::var_os("CAIO_HOME")
+                .filter(|v| !v.is_empty())
+                .map(PathBuf::from);
+        }
         let format = cli.global.format;
         if format.is_ci_report() && !cli.command.prints_ci_reports() {
             return Err(command.error(

@@ -20,7 +20,11 @@ use std::path::{Path, PathBuf};
 pub enum TraceCommand {
     /// Show one decision record: by decision id (or a unique prefix) or seq
     Show {
-        #[arg(value_name = "DECISION_ID|SEQ")]
+        /// A decision id (or a unique prefix of it), or a seq (`caio trace list` shows both)
+        #[arg(
+            value_name = "DECISION_ID|SEQ",
+            add = clap_complete::ArgValueCandidates::new(super::complete::decisions)
+        )]
         id: String,
     },
 
@@ -63,7 +67,11 @@ pub enum TraceCommand {
 
     /// Re-run the routing of a stored decision from its stored inputs; exit 1 if it differs
     Replay {
-        #[arg(value_name = "DECISION_ID|SEQ")]
+        /// A decision id (or a unique prefix of it), or a seq (`caio trace list` shows both)
+        #[arg(
+            value_name = "DECISION_ID|SEQ",
+            add = clap_complete::ArgValueCandidates::new(super::complete::decisions)
+        )]
         id: String,
     },
 
@@ -278,6 +286,7 @@ fn show(store: &Store, id: &str, ui: &mut Ui) -> Result<Exit, Failure> {
             top: None,
             dry_run: false,
         },
+        None,
         ui,
     )?;
     Ok(Exit::Success)
@@ -427,8 +436,17 @@ fn rekey(mut store: Store, home: &Home, ui: &mut Ui) -> Result<Exit, Failure> {
     }
     if !done.retired.is_empty() {
         ui.status(format_args!(
-            "{} earlier verifier key(s) kept: checkpoints signed with them still verify",
-            done.retired.len()
+            "{} kept: checkpoints signed with {} still verify",
+            crate::ui::count(
+                done.retired.len(),
+                "earlier verifier key",
+                "earlier verifier keys"
+            ),
+            if done.retired.len() == 1 {
+                "it"
+            } else {
+                "them"
+            }
         ));
     }
     Ok(Exit::Success)
@@ -480,10 +498,10 @@ fn verify(
                 ui.line("chain verified: the trace holds no records yet")?
             }
             None => ui.line(format_args!(
-                "chain verified: records {}..{}, {} checkpoint(s), head {}",
+                "chain verified: records {}..{}, {}, head {}",
                 from.min(report.records),
                 report.records,
-                report.checkpoints,
+                crate::ui::count(report.checkpoints, "checkpoint", "checkpoints"),
                 report.head
             ))?,
             // Not a broken chain, but nothing asked for was verified.

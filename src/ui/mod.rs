@@ -6,7 +6,7 @@ mod snippet;
 mod text;
 
 pub use schema::Schema;
-pub use text::escape_controls;
+pub use text::{count, escape_controls};
 
 use crate::error::Error;
 use caio_core::diagnostic::{FileReport, Problem, Severity};
@@ -187,7 +187,8 @@ impl Ui {
     }
 
     /// A summary line of the command's result on stdout, such as the
-    /// counts after a validation (suppressed by `-q`, which keeps findings).
+    /// counts after a validation or a hint on what to do next (suppressed by
+    /// `-q`, which keeps results and problems).
     pub fn summary(&mut self, text: impl fmt::Display) -> Result<(), Error> {
         if self.quiet {
             return Ok(());
@@ -200,7 +201,8 @@ impl Ui {
         self.quiet
     }
 
-    /// A status message on stderr (suppressed by `-q`).
+    /// A status message on stderr: what was done, where, what to do next
+    /// (suppressed by `-q`).
     pub fn status(&mut self, text: impl fmt::Display) {
         if !self.quiet {
             let text = text.to_string();
@@ -208,17 +210,16 @@ impl Ui {
         }
     }
 
-    /// A warning on stderr (suppressed by `-q`).
+    /// A warning on stderr. A warning is a problem, so `-q` keeps it, in
+    /// every command.
     pub fn warn(&mut self, text: impl fmt::Display) {
-        if !self.quiet {
-            let prefix = if self.color_err {
-                "\x1b[33mwarning:\x1b[0m"
-            } else {
-                "warning:"
-            };
-            let text = text.to_string();
-            let _ = writeln!(self.err, "{prefix} {}", escape_controls(&text));
-        }
+        let prefix = if self.color_err {
+            "\x1b[33mwarning:\x1b[0m"
+        } else {
+            "warning:"
+        };
+        let text = text.to_string();
+        let _ = writeln!(self.err, "{prefix} {}", escape_controls(&text));
     }
 
     /// Reports an error that ends the command, on stderr.
@@ -248,7 +249,8 @@ impl Ui {
             let path = escape_controls(&report.path).into_owned();
             let _ = writeln!(
                 self.err,
-                "… and {more} more problem(s) in {path}; `--format json` lists every one\n"
+                "… and {} in {path}; `--format json` lists every one\n",
+                count(more, "more problem", "more problems")
             );
         }
     }

@@ -59,8 +59,10 @@ pub enum Schema {
     PrincipalRevoke,
     /// `caio license keygen --format json`
     LicenseKeygen,
-    /// `caio license issue --format json`
+    /// `caio license issue --format json` (and `license renew`)
     LicenseIssue,
+    /// `caio license show --format json`
+    LicenseShow,
     /// `caio license list --format json`
     LicenseList,
     /// `caio license verify --format json`
@@ -75,6 +77,8 @@ pub enum Schema {
     LicenseUntrust,
     /// `caio license install --format json`
     LicenseInstall,
+    /// `caio license uninstall --format json`
+    LicenseUninstall,
     /// `caio license status --format json`
     LicenseStatus,
     /// `caio init --format json`
@@ -139,6 +143,7 @@ impl Schema {
             Schema::PrincipalRevoke => include_str!("../../schemas/principal-revoke.json"),
             Schema::LicenseKeygen => include_str!("../../schemas/license-keygen.json"),
             Schema::LicenseIssue => include_str!("../../schemas/license-issue.json"),
+            Schema::LicenseShow => include_str!("../../schemas/license-show.json"),
             Schema::LicenseList => include_str!("../../schemas/license-list.json"),
             Schema::LicenseVerify => include_str!("../../schemas/license-verify.json"),
             Schema::LicenseRevoke => include_str!("../../schemas/license-revoke.json"),
@@ -146,6 +151,7 @@ impl Schema {
             Schema::LicenseTrust => include_str!("../../schemas/license-trust.json"),
             Schema::LicenseUntrust => include_str!("../../schemas/license-untrust.json"),
             Schema::LicenseInstall => include_str!("../../schemas/license-install.json"),
+            Schema::LicenseUninstall => include_str!("../../schemas/license-uninstall.json"),
             Schema::LicenseStatus => include_str!("../../schemas/license-status.json"),
             Schema::Init => include_str!("../../schemas/init.json"),
             Schema::Error => include_str!("../../schemas/error.json"),

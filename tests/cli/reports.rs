@@ -985,6 +985,45 @@ fn every_json_document_matches_its_schema() {
             "policies",
         ],
     );
+    // Explanations: "did you mean" for a capability nothing offers, access
+    // hints and later rejections, alone and in a batch.
+    let typo = scratch.join("typo.json");
+    std::fs::write(&typo, r#"{"capability": "chta"}"#).unwrap();
+    let doc = s.run(&env, "route", 3, &["route", typo.to_str().unwrap()]);
+    assert_eq!(
+        doc["explanation"]["steps"][0]["unknown_capability"]["did_you_mean"], "chat",
+        "{doc:#}"
+    );
+    let stateless = [
+        "--contracts",
+        "contracts",
+        "--policies",
+        "policies",
+        "--principal",
+        "fixtures/principals/hr-officer.yaml",
+        "--explain",
+    ];
+    let mut args = vec!["route", "fixtures/requests/no-route-restricted-us.json"];
+    args.extend(stateless);
+    let doc = s.run(&env, "route", 3, &args);
+    assert!(
+        !doc["explanation"]["steps"][0]["access_hints"]
+            .as_array()
+            .unwrap()
+            .is_empty(),
+        "{doc:#}"
+    );
+    let (code, stdout, _) = run_stdin(
+        env.caio()
+            .args(["--format", "json", "route", "--batch", "-"])
+            .args(stateless),
+        std::fs::read_to_string(repo().join("fixtures/requests/no-route-restricted-us.json"))
+            .unwrap()
+            .replace('\n', " ")
+            .as_bytes(),
+    );
+    assert_eq!(code, 0);
+    s.lines(&env, "route-batch-line", &stdout);
     let request = std::fs::read_to_string(repo().join("fixtures/requests/chat-balanced.json"))
         .unwrap()
         .replace('\n', " ");
@@ -1099,7 +1138,14 @@ endpoint: {{ url: {url} }}
         &env,
         "license-keygen",
         0,
-        &["license", "keygen", "--out", vendor.to_str().unwrap()],
+        &[
+            "license",
+            "keygen",
+            "--out",
+            vendor.to_str().unwrap(),
+            "--name",
+            "Sales",
+        ],
     );
     let key = vendor.join("vendor.key");
     let key = key.to_str().unwrap();
@@ -1142,7 +1188,23 @@ endpoint: {{ url: {url} }}
     assert_eq!(refused["valid"], false);
     s.check(&env, "license-verify", &refused);
     s.errors(&env, &stderr);
+    let renewed = s.run(
+        &env,
+        "license-issue",
+        0,
+        &["license", "renew", id, "--expires", "+400d", "--key", key],
+    );
+    assert_eq!(renewed["renews"], id, "{renewed:#}");
+    s.run(&env, "license-show", 0, &["license", "show", id]);
+    s.run(&env, "license-show", 0, &["license", "show", license]);
     s.run(&env, "license-list", 0, &["license", "list"]);
+    s.run(&env, "license-install", 0, &["license", "install", license]);
+    s.run(
+        &env,
+        "license-uninstall",
+        0,
+        &["license", "uninstall", &id[..8]],
+    );
     s.run(&env, "license-install", 0, &["license", "install", license]);
     s.run(
         &env,

@@ -218,6 +218,16 @@ const MIGRATIONS: &[&str] = &[
         kind   TEXT NOT NULL,
         body   TEXT NOT NULL
     );",
+    // 8: the licence lifecycle on the vendor side: a renewal names the
+    // licence it renews, and each signing key has a name (who issues with
+    // it, recorded as `issued_by`).
+    "ALTER TABLE licenses ADD COLUMN renews TEXT REFERENCES licenses(id);
+     CREATE INDEX licenses_by_renews ON licenses(renews);
+     CREATE TABLE vendor_keys (
+        key_id      TEXT PRIMARY KEY,
+        name        TEXT NOT NULL,
+        created_at  TEXT NOT NULL
+     );",
 ];
 
 /// A write-ahead log larger than this is emptied after a write.

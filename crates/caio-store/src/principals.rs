@@ -241,8 +241,13 @@ impl Store {
             return Err(Error::Key {
                 path,
                 reason: format!(
-                    "the key is missing but {count} principal(s) exist, whose tokens it verifies; \
-                     restore keys/principal.key from a backup (or move caio.db aside and re-create the principals)"
+                    "the key is missing but {}, whose tokens it verifies; \
+                     restore keys/principal.key from a backup (or move caio.db aside and re-create the principals)",
+                    if count == 1 {
+                        "1 principal exists".to_string()
+                    } else {
+                        format!("{count} principals exist")
+                    }
                 ),
             });
         }

@@ -302,6 +302,25 @@ impl Store {
             .collect()
     }
 
+    /// Every capability type some registered service offers, sorted (what
+    /// "did you mean" picks from when a request names another).
+    pub fn capabilities(&self) -> Result<Vec<String>, Error> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT DISTINCT ci.capability
+                 FROM capability_index ci
+                 JOIN services s ON s.service_id = ci.service_id
+                 WHERE s.active_hash IS NOT NULL
+                 ORDER BY ci.capability",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([], |r| r.get::<_, String>(0))
+            .map_err(|e| self.err(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
+    }
+
     /// One service: its active version, or `version` from its history (also
     /// for a removed service, whose versions stay for replay).
     pub fn show_service(&self, id: &str, version: Option<&str>) -> Result<ServiceRecord, Error> {

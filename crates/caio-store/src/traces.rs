@@ -126,8 +126,15 @@ impl Store {
                     "INSERT OR IGNORE INTO trace_objects (hash, kind, body) VALUES (?1, ?2, ?3)",
                 )
                 .map_err(err)?;
+            // Records of a batch share their objects: each is offered to
+            // the table once per transaction.
+            let mut offered: Vec<&str> = Vec::new();
             for p in records {
                 for o in &p.objects {
+                    if offered.contains(&o.hash.as_str()) {
+                        continue;
+                    }
+                    offered.push(&o.hash);
                     object
                         .execute(params![o.hash, o.kind, o.body])
                         .map_err(err)?;

@@ -9,6 +9,7 @@ use caio_core::health::{Health, Summary};
 use caio_core::lifecycle::ServiceStatus;
 use caio_store::registry::{Change, ListFilter, NewContract, ServiceRecord, contract_hash};
 use clap::Subcommand;
+use clap_complete::ArgValueCandidates;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -53,6 +54,8 @@ the same version with different content needs --replace; a lower version is refu
 
     /// Show a service's active contract (or an older version)
     Show {
+        /// The service (`caio registry list` shows them)
+        #[arg(add = ArgValueCandidates::new(super::complete::services))]
         service_id: String,
         /// A version from the service's history
         #[arg(long = "version", id = "contract_version", value_name = "V")]
@@ -60,7 +63,11 @@ the same version with different content needs --replace; a lower version is refu
     },
 
     /// Every version of a service with its hash, time, and what replaced it
-    History { service_id: String },
+    History {
+        /// The service (`caio registry list` shows them)
+        #[arg(add = ArgValueCandidates::new(super::complete::services))]
+        service_id: String,
+    },
 
     /// Set a service's status (drained and disabled services are never routed to);
     /// --reset-circuit also closes its circuit breaker
@@ -69,6 +76,8 @@ the same version with different content needs --replace; a lower version is refu
 period (30 s × times opened, at most 10 min) and a success; --reset-circuit closes it now."
     )]
     SetStatus {
+        /// The service (`caio registry list` shows them)
+        #[arg(add = ArgValueCandidates::new(super::complete::services))]
         service_id: String,
         #[arg(value_enum)]
         status: ServiceStatus,
@@ -82,7 +91,11 @@ period (30 s × times opened, at most 10 min) and a success; --reset-circuit clo
     },
 
     /// Deregister a service (its versions and history are kept for replay)
-    Remove { service_id: String },
+    Remove {
+        /// The service (`caio registry list` shows them)
+        #[arg(add = ArgValueCandidates::new(super::complete::services))]
+        service_id: String,
+    },
 }
 
 pub fn run(cmd: RegistryCommand, global: &GlobalArgs, ui: &mut Ui) -> Result<Exit, Error> {
@@ -242,9 +255,9 @@ fn add(paths: &[PathBuf], replace: bool, global: &GlobalArgs, ui: &mut Ui) -> Re
     let run = validated(paths, ui);
     let Some(contracts) = run.contracts() else {
         ui.warn(format_args!(
-            "nothing was stored: {} of {} file(s) invalid",
+            "nothing was stored: {} of {} invalid",
             run.invalid(),
-            run.files.len()
+            crate::ui::count(run.files.len(), "file", "files")
         ));
         return Ok(Exit::Invalid);
     };
@@ -287,8 +300,8 @@ fn add(paths: &[PathBuf], replace: bool, global: &GlobalArgs, ui: &mut Ui) -> Re
         .filter(|r| r.action != caio_core::lifecycle::AddAction::Unchanged)
         .count();
     ui.status(format_args!(
-        "{changed} of {} contract(s) stored in {}",
-        registered.len(),
+        "{changed} of {} stored in {}",
+        crate::ui::count(registered.len(), "contract", "contracts"),
         store.path().display()
     ));
     Ok(Exit::Success)

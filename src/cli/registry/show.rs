@@ -249,8 +249,8 @@ pub(super) fn stats_rows(s: &Summary, row: &mut dyn FnMut(&str, String)) {
     row(
         "violations",
         format!(
-            "{} attempt(s) slower than the p99 guarantee",
-            s.guarantee_violations
+            "{} slower than the p99 guarantee",
+            crate::ui::count(s.guarantee_violations, "attempt", "attempts")
         ),
     );
     let c = &s.circuit;
@@ -262,8 +262,13 @@ pub(super) fn stats_rows(s: &Summary, row: &mut dyn FnMut(&str, String)) {
     row(
         "circuit",
         format!(
-            "{state}; {} consecutive failure(s), opened {} time(s)",
-            c.consecutive_failures, c.times_opened
+            "{state}; {}, opened {}",
+            crate::ui::count(
+                c.consecutive_failures,
+                "consecutive failure",
+                "consecutive failures"
+            ),
+            crate::ui::count(c.times_opened, "time", "times")
         ),
     );
 }

@@ -147,6 +147,7 @@ pub(super) fn run(
         (None, _) => None,
     };
     let stateful = router.store_mut().is_some();
+    let explained = super::explained(options.view.explain, router, request, routed)?;
     let done = Done {
         traced: &traced,
         execution: &execution,
@@ -155,7 +156,7 @@ pub(super) fn run(
         written,
         stateful,
     };
-    report(routed, &done, options, ui)
+    report(routed, &done, explained.as_ref(), options, ui)
 }
 
 /// The `--output` file, open for writing.
@@ -234,6 +235,7 @@ struct Done<'a> {
 fn report(
     routed: &Routed,
     done: &Done<'_>,
+    explained: Option<&super::Explained>,
     options: &Options<'_>,
     ui: &mut Ui,
 ) -> Result<Exit, Error> {
@@ -248,6 +250,9 @@ fn report(
     let written = done.written.clone();
     if ui.is_json() {
         let mut doc = RouteJson::new(routed, traced, options.top, true);
+        if let Some(e) = explained {
+            doc.explain(&e.explanation);
+        }
         doc.execution = Some(ExecutionJson {
             outcome: end.outcome,
             service_id: end.service_id.as_deref(),
@@ -267,7 +272,7 @@ fn report(
             ui.bytes(&response.body)?;
         }
         ui.on_stderr(|ui| {
-            render(routed, traced, options.view, ui)?;
+            render(routed, traced, options.view, explained, ui)?;
             summary(execution, written.as_deref(), ui)
         })?;
     }

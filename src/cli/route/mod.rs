@@ -27,6 +27,39 @@ mod json;
 
 use batch::batch;
 pub(crate) use human::{View, render};
+
+/// What an explanation shows beyond the decision, and where its inputs
+/// came from (the hints say how to change them).
+pub(crate) struct Explained {
+    pub explanation: caio_core::routing::explain::Explanation,
+    /// Candidates came from the registry (else from --contracts).
+    pub registry: bool,
+    /// Tokens are checked against a home (else: anonymous or simulated).
+    pub tokens: bool,
+}
+
+/// The explanation of `routed`, when it is shown: with --explain, or
+/// when nothing was routed (a refused request needs none).
+fn explained(
+    explain: bool,
+    router: &mut Router,
+    request: &Request,
+    routed: &Routed,
+) -> Result<Option<Explained>, Error> {
+    let wanted = match routed.decision.outcome {
+        Outcome::Refused => false,
+        Outcome::NoRoute => true,
+        Outcome::Routed => explain,
+    };
+    if !wanted {
+        return Ok(None);
+    }
+    Ok(Some(Explained {
+        explanation: router.explain(request, routed)?,
+        registry: router.is_registry(),
+        tokens: router.checks_tokens(),
+    }))
+}
 pub(crate) use json::RouteJson;
 
 const AFTER_HELP: &str = "\
@@ -72,7 +105,9 @@ pub struct RouteArgs {
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(..=MAX_SEED))]
     seed: Option<u64>,
 
-    /// Show every candidate with its terms, every rejection, and the weights
+    /// Show every candidate with its terms (and the cost and p95 behind them), every stage
+    /// that would reject each rejected one (the first marked `*`), hints on what would
+    /// qualify, and the weights
     #[arg(long)]
     explain: bool,
 
@@ -213,13 +248,15 @@ pub fn run(args: RouteArgs, global: &GlobalArgs, ui: &mut Ui) -> Result<Exit, Er
     if routed.decision.outcome == Outcome::Refused {
         ui.error(&AuthenticationFailed);
     }
+    let explained = explained(args.explain, &mut router, &request, &routed)?;
     if ui.is_json() {
-        ui.json(
-            Schema::Route,
-            &RouteJson::new(&routed, &traced, args.top, true),
-        )?;
+        let mut doc = RouteJson::new(&routed, &traced, args.top, true);
+        if let Some(e) = &explained {
+            doc.explain(&e.explanation);
+        }
+        ui.json(Schema::Route, &doc)?;
     } else if routed.decision.outcome != Outcome::Refused {
-        render(&routed, &traced, args.view(), ui)?;
+        render(&routed, &traced, args.view(), explained.as_ref(), ui)?;
     }
     Ok(exit_of(&routed.decision))
 }
@@ -346,8 +383,12 @@ fn router(args: &RouteArgs, global: &GlobalArgs, ui: &mut Ui) -> Result<Option<R
             ui.file_problems(&file.report);
         }
         ui.warn(format_args!(
-            "cannot route: {} invalid contract file(s)",
-            run.invalid()
+            "cannot route: {}",
+            crate::ui::count(
+                run.invalid(),
+                "invalid contract file",
+                "invalid contract files"
+            )
         ));
         return Ok(None);
     };
@@ -361,8 +402,12 @@ fn router(args: &RouteArgs, global: &GlobalArgs, ui: &mut Ui) -> Result<Option<R
                 None => {
                     super::policy::problems(&run, ui);
                     ui.warn(format_args!(
-                        "cannot route: {} invalid policy file(s)",
-                        run.invalid()
+                        "cannot route: {}",
+                        crate::ui::count(
+                            run.invalid(),
+                            "invalid policy file",
+                            "invalid policy files"
+                        )
                     ));
                     return Ok(None);
                 }
@@ -389,8 +434,8 @@ fn router(args: &RouteArgs, global: &GlobalArgs, ui: &mut Ui) -> Result<Option<R
             let installed = store.active_policy_set()?;
             if !installed.is_empty() {
                 ui.status(format_args!(
-                    "applying the {} policy rule(s) installed in {}{}",
-                    installed.policies().len(),
+                    "applying the {} installed in {}{}",
+                    crate::ui::count(installed.policies().len(), "policy rule", "policy rules"),
                     home.path.display(),
                     if args.policies.is_some() {
                         ", with the rules of --policies"

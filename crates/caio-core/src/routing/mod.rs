@@ -10,9 +10,12 @@
 //! - `chain` composes guarantees and searches the best feasible chain;
 //! - `guard` is the panic guard: a half-open probe when every
 //!   otherwise-eligible candidate's circuit is open;
-//! - [`tiebreak`] is the seeded ChaCha20 shuffle among equal scores.
+//! - [`tiebreak`] is the seeded ChaCha20 shuffle among equal scores;
+//! - [`explain`] adds what `--explain` shows beyond the decision, computed
+//!   only when it is shown.
 
 pub(crate) mod chain;
+pub mod explain;
 pub(crate) mod guard;
 pub mod pipeline;
 mod routed;

@@ -16,7 +16,8 @@
 pub mod note;
 pub mod v2;
 
-pub use v2::{Object, TraceRecord, record};
+use std::rc::Rc;
+pub use v2::{Object, TraceRecord, record, record_with};
 
 use crate::attempt::Attempt;
 use crate::request::Request;
@@ -99,15 +100,15 @@ pub struct Prepared {
     /// `JCS(record)`.
     pub body: String,
     /// The objects it references (stored once, with the first record that
-    /// references them).
-    pub objects: Vec<Object>,
+    /// references them; shared between the records of a batch).
+    pub objects: Vec<Rc<Object>>,
 }
 
 impl Prepared {
     /// Serialises `record` to its canonical JSON.
     pub fn new(
         record: TraceRecord,
-        objects: Vec<Object>,
+        objects: Vec<Rc<Object>>,
     ) -> Result<Prepared, crate::canonical::JcsError> {
         let body = crate::canonical::to_jcs(&record)?;
         Ok(Prepared {
