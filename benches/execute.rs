@@ -218,13 +218,14 @@ fn main() {
         store
             .record_attempts(&e.attempts, jiff::Timestamp::now())
             .expect("stats");
-        let mut record = caio_core::trace::record(
+        let (mut record, objects) = caio_core::trace::record(
             &request,
             &routed,
             caio_core::time::timestamp(jiff::Timestamp::now()),
-        );
+        )
+        .expect("canonical");
         record.attempts = e.attempts;
-        let prepared = caio_core::trace::Prepared::new(record).expect("canonical");
+        let prepared = caio_core::trace::Prepared::new(record, objects).expect("canonical");
         store.append_traces(&[prepared], &[]).expect("append");
         seq += 1;
     });

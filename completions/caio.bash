@@ -43,6 +43,9 @@ _caio() {
             caio,route)
                 cmd="caio__subcmd__route"
                 ;;
+            caio,schema)
+                cmd="caio__subcmd__schema"
+                ;;
             caio,trace)
                 cmd="caio__subcmd__trace"
                 ;;
@@ -99,6 +102,9 @@ _caio() {
                 ;;
             caio__subcmd__help,route)
                 cmd="caio__subcmd__help__subcmd__route"
+                ;;
+            caio__subcmd__help,schema)
+                cmd="caio__subcmd__help__subcmd__schema"
                 ;;
             caio__subcmd__help,trace)
                 cmd="caio__subcmd__help__subcmd__trace"
@@ -422,7 +428,7 @@ _caio() {
 
     case "${cmd}" in
         caio)
-            opts="-q -v -h -V --home --format --color --quiet --verbose --help --version init contract registry principal policy route trace license verify-invariants generate-docs help"
+            opts="-q -v -h -V --home --format --color --quiet --verbose --help --version init contract registry principal policy route trace license verify-invariants schema generate-docs help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -433,7 +439,7 @@ _caio() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json github sarif junit" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -459,7 +465,7 @@ _caio() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json github sarif junit" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -563,7 +569,7 @@ _caio() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json github sarif junit" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -589,7 +595,7 @@ _caio() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json github sarif junit" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -604,18 +610,22 @@ _caio() {
             return 0
             ;;
         caio__subcmd__contract__subcmd__validate)
-            opts="-q -v -h --home --format --color --quiet --verbose --help"
+            opts="-q -v -h --strict --stdin-name --home --format --color --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --stdin-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --home)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json github sarif junit" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -645,7 +655,7 @@ _caio() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json github sarif junit" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -660,7 +670,7 @@ _caio() {
             return 0
             ;;
         caio__subcmd__help)
-            opts="init contract registry principal policy route trace license verify-invariants generate-docs help"
+            opts="init contract registry principal policy route trace license verify-invariants schema generate-docs help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1163,6 +1173,20 @@ _caio() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        caio__subcmd__help__subcmd__schema)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         caio__subcmd__help__subcmd__trace)
             opts="show list verify replay checkpoint rekey export"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -1301,7 +1325,7 @@ _caio() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json github sarif junit" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1327,7 +1351,7 @@ _caio() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json github sarif junit" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1529,7 +1553,7 @@ _caio() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json github sarif junit" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1579,7 +1603,7 @@ _caio() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json github sarif junit" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1609,7 +1633,7 @@ _caio() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json github sarif junit" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1647,7 +1671,7 @@ _caio() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json github sarif junit" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1677,7 +1701,7 @@ _caio() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json github sarif junit" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1707,7 +1731,7 @@ _caio() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json github sarif junit" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1733,7 +1757,7 @@ _caio() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json github sarif junit" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1759,7 +1783,7 @@ _caio() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json github sarif junit" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1785,7 +1809,7 @@ _caio() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json github sarif junit" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1823,7 +1847,7 @@ _caio() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json github sarif junit" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1849,7 +1873,7 @@ _caio() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json github sarif junit" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1875,7 +1899,7 @@ _caio() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json github sarif junit" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1985,7 +2009,7 @@ _caio() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json github sarif junit" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2000,18 +2024,22 @@ _caio() {
             return 0
             ;;
         caio__subcmd__policy__subcmd__test)
-            opts="-q -v -h --fail-on-empty --home --format --color --quiet --verbose --help"
+            opts="-q -v -h --fail-on-empty --strict --stdin-name --home --format --color --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --stdin-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --home)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json github sarif junit" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2026,18 +2054,22 @@ _caio() {
             return 0
             ;;
         caio__subcmd__policy__subcmd__validate)
-            opts="-q -v -h --home --format --color --quiet --verbose --help"
+            opts="-q -v -h --strict --stdin-name --home --format --color --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --stdin-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --home)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json github sarif junit" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2063,7 +2095,7 @@ _caio() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json github sarif junit" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2101,7 +2133,7 @@ _caio() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json github sarif junit" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2197,7 +2229,7 @@ _caio() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json github sarif junit" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2223,7 +2255,7 @@ _caio() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json github sarif junit" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2249,7 +2281,7 @@ _caio() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json github sarif junit" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2275,7 +2307,7 @@ _caio() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json github sarif junit" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2413,7 +2445,7 @@ _caio() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json github sarif junit" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2459,7 +2491,7 @@ _caio() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json github sarif junit" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2485,7 +2517,7 @@ _caio() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json github sarif junit" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2515,7 +2547,7 @@ _caio() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json github sarif junit" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2545,7 +2577,7 @@ _caio() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json github sarif junit" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2560,7 +2592,7 @@ _caio() {
             return 0
             ;;
         caio__subcmd__route)
-            opts="-q -v -h --contracts --policies --principal --seed --explain --top --dry-run --batch --execute --payload --output --deadline-ms --home --format --color --quiet --verbose --help"
+            opts="-q -v -h --contracts --policies --principal --token-file --seed --explain --top --dry-run --batch --execute --payload --output --deadline-ms --home --format --color --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2575,6 +2607,10 @@ _caio() {
                     return 0
                     ;;
                 --principal)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2603,7 +2639,33 @@ _caio() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json github sarif junit" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caio__subcmd__schema)
+            opts="-q -v -h --home --format --color --quiet --verbose --help route route-batch-line contract-validate policy-validate policy-test policy-apply policy-show trace-show trace-list trace-verify trace-replay trace-checkpoint trace-rekey trace-export-line scorecard registry-add registry-list registry-show registry-history registry-set-status registry-remove principal-add principal-list principal-revoke license-keygen license-issue license-list license-verify license-revoke license-revocations license-trust license-untrust license-install license-status init error"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json github sarif junit" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2629,7 +2691,7 @@ _caio() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json github sarif junit" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2659,7 +2721,7 @@ _caio() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json github sarif junit" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2689,7 +2751,7 @@ _caio() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json github sarif junit" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2861,7 +2923,7 @@ _caio() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json github sarif junit" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2887,7 +2949,7 @@ _caio() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json github sarif junit" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2913,7 +2975,7 @@ _caio() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json github sarif junit" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2939,7 +3001,7 @@ _caio() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json github sarif junit" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2954,7 +3016,7 @@ _caio() {
             return 0
             ;;
         caio__subcmd__trace__subcmd__verify)
-            opts="-q -v -h --from --checkpoint --public-key --home --format --color --quiet --verbose --help"
+            opts="-q -v -h --from --checkpoint --public-key --replay --home --format --color --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2977,7 +3039,7 @@ _caio() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json github sarif junit" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2992,7 +3054,7 @@ _caio() {
             return 0
             ;;
         caio__subcmd__verify__subcmd__invariants)
-            opts="-q -v -h --invariants --contracts --trials --seed --only --out --home --format --color --quiet --verbose --help"
+            opts="-q -v -h --invariants --contracts --trials --seed --only --out --junit --home --format --color --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3022,12 +3084,16 @@ _caio() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --junit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --home)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json github sarif junit" -- "${cur}"))
                     return 0
                     ;;
                 --color)

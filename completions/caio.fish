@@ -25,12 +25,15 @@ function __fish_caio_using_subcommand
 end
 
 complete -c caio -n "__fish_caio_needs_command" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
-complete -c caio -n "__fish_caio_needs_command" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout' -r -f -a "human\t'Tables and text for people'
-json\t'One JSON document on stdout, for scripts'"
+complete -c caio -n "__fish_caio_needs_command" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
+json\t'One JSON document on stdout, for scripts'
+github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
+sarif\t'A SARIF 2.1.0 log, for code-scanning dashboards (checking commands only)'
+junit\t'A JUnit XML report, for test-report tools (checking commands only)'"
 complete -c caio -n "__fish_caio_needs_command" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t''
 never\t''"
-complete -c caio -n "__fish_caio_needs_command" -s q -l quiet -d 'Print only results and errors: no status lines, warnings or progress bars'
+complete -c caio -n "__fish_caio_needs_command" -s q -l quiet -d 'Print only results, findings and errors: no summaries, status lines or progress bars (a file\'s warnings are findings and stay)'
 complete -c caio -n "__fish_caio_needs_command" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c caio -n "__fish_caio_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c caio -n "__fish_caio_needs_command" -s V -l version -d 'Print version'
@@ -43,46 +46,61 @@ complete -c caio -n "__fish_caio_needs_command" -f -a "route" -d 'Pick the best 
 complete -c caio -n "__fish_caio_needs_command" -f -a "trace" -d 'Show, list, verify, replay, checkpoint and export the decision trace'
 complete -c caio -n "__fish_caio_needs_command" -f -a "license" -d 'Issue, verify, revoke and install licenses; show the license status'
 complete -c caio -n "__fish_caio_needs_command" -f -a "verify-invariants" -d 'Check the engine\'s invariants on generated scenarios; exit 1 on a violation'
+complete -c caio -n "__fish_caio_needs_command" -f -a "schema" -d 'Print the JSON Schema (draft 2020-12) of a JSON document caio prints'
 complete -c caio -n "__fish_caio_needs_command" -f -a "generate-docs" -d 'Regenerate the man pages and shell completions from this command line'
 complete -c caio -n "__fish_caio_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c caio -n "__fish_caio_using_subcommand init" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
-complete -c caio -n "__fish_caio_using_subcommand init" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout' -r -f -a "human\t'Tables and text for people'
-json\t'One JSON document on stdout, for scripts'"
+complete -c caio -n "__fish_caio_using_subcommand init" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
+json\t'One JSON document on stdout, for scripts'
+github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
+sarif\t'A SARIF 2.1.0 log, for code-scanning dashboards (checking commands only)'
+junit\t'A JUnit XML report, for test-report tools (checking commands only)'"
 complete -c caio -n "__fish_caio_using_subcommand init" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t''
 never\t''"
-complete -c caio -n "__fish_caio_using_subcommand init" -s q -l quiet -d 'Print only results and errors: no status lines, warnings or progress bars'
+complete -c caio -n "__fish_caio_using_subcommand init" -s q -l quiet -d 'Print only results, findings and errors: no summaries, status lines or progress bars (a file\'s warnings are findings and stay)'
 complete -c caio -n "__fish_caio_using_subcommand init" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c caio -n "__fish_caio_using_subcommand init" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c caio -n "__fish_caio_using_subcommand contract; and not __fish_seen_subcommand_from validate schema new help" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
-complete -c caio -n "__fish_caio_using_subcommand contract; and not __fish_seen_subcommand_from validate schema new help" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout' -r -f -a "human\t'Tables and text for people'
-json\t'One JSON document on stdout, for scripts'"
+complete -c caio -n "__fish_caio_using_subcommand contract; and not __fish_seen_subcommand_from validate schema new help" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
+json\t'One JSON document on stdout, for scripts'
+github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
+sarif\t'A SARIF 2.1.0 log, for code-scanning dashboards (checking commands only)'
+junit\t'A JUnit XML report, for test-report tools (checking commands only)'"
 complete -c caio -n "__fish_caio_using_subcommand contract; and not __fish_seen_subcommand_from validate schema new help" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t''
 never\t''"
-complete -c caio -n "__fish_caio_using_subcommand contract; and not __fish_seen_subcommand_from validate schema new help" -s q -l quiet -d 'Print only results and errors: no status lines, warnings or progress bars'
+complete -c caio -n "__fish_caio_using_subcommand contract; and not __fish_seen_subcommand_from validate schema new help" -s q -l quiet -d 'Print only results, findings and errors: no summaries, status lines or progress bars (a file\'s warnings are findings and stay)'
 complete -c caio -n "__fish_caio_using_subcommand contract; and not __fish_seen_subcommand_from validate schema new help" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c caio -n "__fish_caio_using_subcommand contract; and not __fish_seen_subcommand_from validate schema new help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c caio -n "__fish_caio_using_subcommand contract; and not __fish_seen_subcommand_from validate schema new help" -f -a "validate" -d 'Check contract files and directories (recursive *.yaml, *.yml); exit 1 if any is invalid'
 complete -c caio -n "__fish_caio_using_subcommand contract; and not __fish_seen_subcommand_from validate schema new help" -f -a "schema" -d 'Print the JSON Schema (draft 2020-12) of a contract, for editors and CI'
 complete -c caio -n "__fish_caio_using_subcommand contract; and not __fish_seen_subcommand_from validate schema new help" -f -a "new" -d 'Print a new, commented contract to stdout, ready to edit'
 complete -c caio -n "__fish_caio_using_subcommand contract; and not __fish_seen_subcommand_from validate schema new help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c caio -n "__fish_caio_using_subcommand contract; and __fish_seen_subcommand_from validate" -l stdin-name -d 'The path that diagnostics show for `-` (a document read from stdin)' -r
 complete -c caio -n "__fish_caio_using_subcommand contract; and __fish_seen_subcommand_from validate" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
-complete -c caio -n "__fish_caio_using_subcommand contract; and __fish_seen_subcommand_from validate" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout' -r -f -a "human\t'Tables and text for people'
-json\t'One JSON document on stdout, for scripts'"
+complete -c caio -n "__fish_caio_using_subcommand contract; and __fish_seen_subcommand_from validate" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
+json\t'One JSON document on stdout, for scripts'
+github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
+sarif\t'A SARIF 2.1.0 log, for code-scanning dashboards (checking commands only)'
+junit\t'A JUnit XML report, for test-report tools (checking commands only)'"
 complete -c caio -n "__fish_caio_using_subcommand contract; and __fish_seen_subcommand_from validate" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t''
 never\t''"
-complete -c caio -n "__fish_caio_using_subcommand contract; and __fish_seen_subcommand_from validate" -s q -l quiet -d 'Print only results and errors: no status lines, warnings or progress bars'
+complete -c caio -n "__fish_caio_using_subcommand contract; and __fish_seen_subcommand_from validate" -l strict -d 'Fail (exit 1) on warnings too, not only on errors'
+complete -c caio -n "__fish_caio_using_subcommand contract; and __fish_seen_subcommand_from validate" -s q -l quiet -d 'Print only results, findings and errors: no summaries, status lines or progress bars (a file\'s warnings are findings and stay)'
 complete -c caio -n "__fish_caio_using_subcommand contract; and __fish_seen_subcommand_from validate" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c caio -n "__fish_caio_using_subcommand contract; and __fish_seen_subcommand_from validate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c caio -n "__fish_caio_using_subcommand contract; and __fish_seen_subcommand_from schema" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
-complete -c caio -n "__fish_caio_using_subcommand contract; and __fish_seen_subcommand_from schema" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout' -r -f -a "human\t'Tables and text for people'
-json\t'One JSON document on stdout, for scripts'"
+complete -c caio -n "__fish_caio_using_subcommand contract; and __fish_seen_subcommand_from schema" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
+json\t'One JSON document on stdout, for scripts'
+github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
+sarif\t'A SARIF 2.1.0 log, for code-scanning dashboards (checking commands only)'
+junit\t'A JUnit XML report, for test-report tools (checking commands only)'"
 complete -c caio -n "__fish_caio_using_subcommand contract; and __fish_seen_subcommand_from schema" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t''
 never\t''"
-complete -c caio -n "__fish_caio_using_subcommand contract; and __fish_seen_subcommand_from schema" -s q -l quiet -d 'Print only results and errors: no status lines, warnings or progress bars'
+complete -c caio -n "__fish_caio_using_subcommand contract; and __fish_seen_subcommand_from schema" -s q -l quiet -d 'Print only results, findings and errors: no summaries, status lines or progress bars (a file\'s warnings are findings and stay)'
 complete -c caio -n "__fish_caio_using_subcommand contract; and __fish_seen_subcommand_from schema" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c caio -n "__fish_caio_using_subcommand contract; and __fish_seen_subcommand_from schema" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c caio -n "__fish_caio_using_subcommand contract; and __fish_seen_subcommand_from new" -l template -d 'Kind of service to scaffold' -r -f -a "llm\t'A chat/completion LLM API'
@@ -92,12 +110,15 @@ search\t'A web search API'
 image\t'An image generation API'"
 complete -c caio -n "__fish_caio_using_subcommand contract; and __fish_seen_subcommand_from new" -l id -d 'service_id of the new contract (^[a-z0-9][a-z0-9-]{1,62}$)' -r
 complete -c caio -n "__fish_caio_using_subcommand contract; and __fish_seen_subcommand_from new" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
-complete -c caio -n "__fish_caio_using_subcommand contract; and __fish_seen_subcommand_from new" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout' -r -f -a "human\t'Tables and text for people'
-json\t'One JSON document on stdout, for scripts'"
+complete -c caio -n "__fish_caio_using_subcommand contract; and __fish_seen_subcommand_from new" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
+json\t'One JSON document on stdout, for scripts'
+github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
+sarif\t'A SARIF 2.1.0 log, for code-scanning dashboards (checking commands only)'
+junit\t'A JUnit XML report, for test-report tools (checking commands only)'"
 complete -c caio -n "__fish_caio_using_subcommand contract; and __fish_seen_subcommand_from new" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t''
 never\t''"
-complete -c caio -n "__fish_caio_using_subcommand contract; and __fish_seen_subcommand_from new" -s q -l quiet -d 'Print only results and errors: no status lines, warnings or progress bars'
+complete -c caio -n "__fish_caio_using_subcommand contract; and __fish_seen_subcommand_from new" -s q -l quiet -d 'Print only results, findings and errors: no summaries, status lines or progress bars (a file\'s warnings are findings and stay)'
 complete -c caio -n "__fish_caio_using_subcommand contract; and __fish_seen_subcommand_from new" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c caio -n "__fish_caio_using_subcommand contract; and __fish_seen_subcommand_from new" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c caio -n "__fish_caio_using_subcommand contract; and __fish_seen_subcommand_from help" -f -a "validate" -d 'Check contract files and directories (recursive *.yaml, *.yml); exit 1 if any is invalid'
@@ -105,12 +126,15 @@ complete -c caio -n "__fish_caio_using_subcommand contract; and __fish_seen_subc
 complete -c caio -n "__fish_caio_using_subcommand contract; and __fish_seen_subcommand_from help" -f -a "new" -d 'Print a new, commented contract to stdout, ready to edit'
 complete -c caio -n "__fish_caio_using_subcommand contract; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c caio -n "__fish_caio_using_subcommand registry; and not __fish_seen_subcommand_from add list show history set-status remove help" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
-complete -c caio -n "__fish_caio_using_subcommand registry; and not __fish_seen_subcommand_from add list show history set-status remove help" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout' -r -f -a "human\t'Tables and text for people'
-json\t'One JSON document on stdout, for scripts'"
+complete -c caio -n "__fish_caio_using_subcommand registry; and not __fish_seen_subcommand_from add list show history set-status remove help" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
+json\t'One JSON document on stdout, for scripts'
+github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
+sarif\t'A SARIF 2.1.0 log, for code-scanning dashboards (checking commands only)'
+junit\t'A JUnit XML report, for test-report tools (checking commands only)'"
 complete -c caio -n "__fish_caio_using_subcommand registry; and not __fish_seen_subcommand_from add list show history set-status remove help" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t''
 never\t''"
-complete -c caio -n "__fish_caio_using_subcommand registry; and not __fish_seen_subcommand_from add list show history set-status remove help" -s q -l quiet -d 'Print only results and errors: no status lines, warnings or progress bars'
+complete -c caio -n "__fish_caio_using_subcommand registry; and not __fish_seen_subcommand_from add list show history set-status remove help" -s q -l quiet -d 'Print only results, findings and errors: no summaries, status lines or progress bars (a file\'s warnings are findings and stay)'
 complete -c caio -n "__fish_caio_using_subcommand registry; and not __fish_seen_subcommand_from add list show history set-status remove help" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c caio -n "__fish_caio_using_subcommand registry; and not __fish_seen_subcommand_from add list show history set-status remove help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c caio -n "__fish_caio_using_subcommand registry; and not __fish_seen_subcommand_from add list show history set-status remove help" -f -a "add" -d 'Validate contracts and store them; all or nothing per call'
@@ -121,13 +145,16 @@ complete -c caio -n "__fish_caio_using_subcommand registry; and not __fish_seen_
 complete -c caio -n "__fish_caio_using_subcommand registry; and not __fish_seen_subcommand_from add list show history set-status remove help" -f -a "remove" -d 'Deregister a service (its versions and history are kept for replay)'
 complete -c caio -n "__fish_caio_using_subcommand registry; and not __fish_seen_subcommand_from add list show history set-status remove help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from add" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
-complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from add" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout' -r -f -a "human\t'Tables and text for people'
-json\t'One JSON document on stdout, for scripts'"
+complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from add" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
+json\t'One JSON document on stdout, for scripts'
+github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
+sarif\t'A SARIF 2.1.0 log, for code-scanning dashboards (checking commands only)'
+junit\t'A JUnit XML report, for test-report tools (checking commands only)'"
 complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from add" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t''
 never\t''"
 complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from add" -l replace -d 'Allow the same version with different content to replace the active one'
-complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from add" -s q -l quiet -d 'Print only results and errors: no status lines, warnings or progress bars'
+complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from add" -s q -l quiet -d 'Print only results, findings and errors: no summaries, status lines or progress bars (a file\'s warnings are findings and stay)'
 complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from add" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from list" -l capability -d 'Only services offering this capability' -r
@@ -139,51 +166,66 @@ disabled\t'Never routed'"
 complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from list" -l provider -d 'Only services of this provider' -r
 complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from list" -l contracts -d 'List contract files instead of the registry (stateless mode)' -r -F
 complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from list" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
-complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from list" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout' -r -f -a "human\t'Tables and text for people'
-json\t'One JSON document on stdout, for scripts'"
+complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from list" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
+json\t'One JSON document on stdout, for scripts'
+github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
+sarif\t'A SARIF 2.1.0 log, for code-scanning dashboards (checking commands only)'
+junit\t'A JUnit XML report, for test-report tools (checking commands only)'"
 complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from list" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t''
 never\t''"
-complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only results and errors: no status lines, warnings or progress bars'
+complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only results, findings and errors: no summaries, status lines or progress bars (a file\'s warnings are findings and stay)'
 complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from show" -l version -d 'A version from the service\'s history' -r
 complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from show" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
-complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from show" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout' -r -f -a "human\t'Tables and text for people'
-json\t'One JSON document on stdout, for scripts'"
+complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from show" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
+json\t'One JSON document on stdout, for scripts'
+github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
+sarif\t'A SARIF 2.1.0 log, for code-scanning dashboards (checking commands only)'
+junit\t'A JUnit XML report, for test-report tools (checking commands only)'"
 complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from show" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t''
 never\t''"
-complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print only results and errors: no status lines, warnings or progress bars'
+complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print only results, findings and errors: no summaries, status lines or progress bars (a file\'s warnings are findings and stay)'
 complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from show" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from history" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
-complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from history" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout' -r -f -a "human\t'Tables and text for people'
-json\t'One JSON document on stdout, for scripts'"
+complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from history" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
+json\t'One JSON document on stdout, for scripts'
+github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
+sarif\t'A SARIF 2.1.0 log, for code-scanning dashboards (checking commands only)'
+junit\t'A JUnit XML report, for test-report tools (checking commands only)'"
 complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from history" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t''
 never\t''"
-complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from history" -s q -l quiet -d 'Print only results and errors: no status lines, warnings or progress bars'
+complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from history" -s q -l quiet -d 'Print only results, findings and errors: no summaries, status lines or progress bars (a file\'s warnings are findings and stay)'
 complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from history" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from history" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from set-status" -l reason -d 'Why, recorded with the change' -r
 complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from set-status" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
-complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from set-status" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout' -r -f -a "human\t'Tables and text for people'
-json\t'One JSON document on stdout, for scripts'"
+complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from set-status" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
+json\t'One JSON document on stdout, for scripts'
+github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
+sarif\t'A SARIF 2.1.0 log, for code-scanning dashboards (checking commands only)'
+junit\t'A JUnit XML report, for test-report tools (checking commands only)'"
 complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from set-status" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t''
 never\t''"
 complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from set-status" -l reset-circuit -d 'Also close the service\'s circuit breaker and forget its consecutive failures and openings (execution counts and latencies stay)'
-complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from set-status" -s q -l quiet -d 'Print only results and errors: no status lines, warnings or progress bars'
+complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from set-status" -s q -l quiet -d 'Print only results, findings and errors: no summaries, status lines or progress bars (a file\'s warnings are findings and stay)'
 complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from set-status" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from set-status" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from remove" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
-complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from remove" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout' -r -f -a "human\t'Tables and text for people'
-json\t'One JSON document on stdout, for scripts'"
+complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from remove" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
+json\t'One JSON document on stdout, for scripts'
+github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
+sarif\t'A SARIF 2.1.0 log, for code-scanning dashboards (checking commands only)'
+junit\t'A JUnit XML report, for test-report tools (checking commands only)'"
 complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from remove" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t''
 never\t''"
-complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from remove" -s q -l quiet -d 'Print only results and errors: no status lines, warnings or progress bars'
+complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from remove" -s q -l quiet -d 'Print only results, findings and errors: no summaries, status lines or progress bars (a file\'s warnings are findings and stay)'
 complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from remove" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from remove" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from help" -f -a "add" -d 'Validate contracts and store them; all or nothing per call'
@@ -194,12 +236,15 @@ complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subc
 complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from help" -f -a "remove" -d 'Deregister a service (its versions and history are kept for replay)'
 complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c caio -n "__fish_caio_using_subcommand principal; and not __fish_seen_subcommand_from add list revoke help" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
-complete -c caio -n "__fish_caio_using_subcommand principal; and not __fish_seen_subcommand_from add list revoke help" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout' -r -f -a "human\t'Tables and text for people'
-json\t'One JSON document on stdout, for scripts'"
+complete -c caio -n "__fish_caio_using_subcommand principal; and not __fish_seen_subcommand_from add list revoke help" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
+json\t'One JSON document on stdout, for scripts'
+github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
+sarif\t'A SARIF 2.1.0 log, for code-scanning dashboards (checking commands only)'
+junit\t'A JUnit XML report, for test-report tools (checking commands only)'"
 complete -c caio -n "__fish_caio_using_subcommand principal; and not __fish_seen_subcommand_from add list revoke help" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t''
 never\t''"
-complete -c caio -n "__fish_caio_using_subcommand principal; and not __fish_seen_subcommand_from add list revoke help" -s q -l quiet -d 'Print only results and errors: no status lines, warnings or progress bars'
+complete -c caio -n "__fish_caio_using_subcommand principal; and not __fish_seen_subcommand_from add list revoke help" -s q -l quiet -d 'Print only results, findings and errors: no summaries, status lines or progress bars (a file\'s warnings are findings and stay)'
 complete -c caio -n "__fish_caio_using_subcommand principal; and not __fish_seen_subcommand_from add list revoke help" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c caio -n "__fish_caio_using_subcommand principal; and not __fish_seen_subcommand_from add list revoke help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c caio -n "__fish_caio_using_subcommand principal; and not __fish_seen_subcommand_from add list revoke help" -f -a "add" -d 'Create a principal and print its token (shown once, never stored in clear)'
@@ -212,30 +257,39 @@ complete -c caio -n "__fish_caio_using_subcommand principal; and __fish_seen_sub
 medium\t''
 high\t''"
 complete -c caio -n "__fish_caio_using_subcommand principal; and __fish_seen_subcommand_from add" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
-complete -c caio -n "__fish_caio_using_subcommand principal; and __fish_seen_subcommand_from add" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout' -r -f -a "human\t'Tables and text for people'
-json\t'One JSON document on stdout, for scripts'"
+complete -c caio -n "__fish_caio_using_subcommand principal; and __fish_seen_subcommand_from add" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
+json\t'One JSON document on stdout, for scripts'
+github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
+sarif\t'A SARIF 2.1.0 log, for code-scanning dashboards (checking commands only)'
+junit\t'A JUnit XML report, for test-report tools (checking commands only)'"
 complete -c caio -n "__fish_caio_using_subcommand principal; and __fish_seen_subcommand_from add" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t''
 never\t''"
-complete -c caio -n "__fish_caio_using_subcommand principal; and __fish_seen_subcommand_from add" -s q -l quiet -d 'Print only results and errors: no status lines, warnings or progress bars'
+complete -c caio -n "__fish_caio_using_subcommand principal; and __fish_seen_subcommand_from add" -s q -l quiet -d 'Print only results, findings and errors: no summaries, status lines or progress bars (a file\'s warnings are findings and stay)'
 complete -c caio -n "__fish_caio_using_subcommand principal; and __fish_seen_subcommand_from add" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c caio -n "__fish_caio_using_subcommand principal; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c caio -n "__fish_caio_using_subcommand principal; and __fish_seen_subcommand_from list" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
-complete -c caio -n "__fish_caio_using_subcommand principal; and __fish_seen_subcommand_from list" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout' -r -f -a "human\t'Tables and text for people'
-json\t'One JSON document on stdout, for scripts'"
+complete -c caio -n "__fish_caio_using_subcommand principal; and __fish_seen_subcommand_from list" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
+json\t'One JSON document on stdout, for scripts'
+github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
+sarif\t'A SARIF 2.1.0 log, for code-scanning dashboards (checking commands only)'
+junit\t'A JUnit XML report, for test-report tools (checking commands only)'"
 complete -c caio -n "__fish_caio_using_subcommand principal; and __fish_seen_subcommand_from list" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t''
 never\t''"
-complete -c caio -n "__fish_caio_using_subcommand principal; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only results and errors: no status lines, warnings or progress bars'
+complete -c caio -n "__fish_caio_using_subcommand principal; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only results, findings and errors: no summaries, status lines or progress bars (a file\'s warnings are findings and stay)'
 complete -c caio -n "__fish_caio_using_subcommand principal; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c caio -n "__fish_caio_using_subcommand principal; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c caio -n "__fish_caio_using_subcommand principal; and __fish_seen_subcommand_from revoke" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
-complete -c caio -n "__fish_caio_using_subcommand principal; and __fish_seen_subcommand_from revoke" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout' -r -f -a "human\t'Tables and text for people'
-json\t'One JSON document on stdout, for scripts'"
+complete -c caio -n "__fish_caio_using_subcommand principal; and __fish_seen_subcommand_from revoke" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
+json\t'One JSON document on stdout, for scripts'
+github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
+sarif\t'A SARIF 2.1.0 log, for code-scanning dashboards (checking commands only)'
+junit\t'A JUnit XML report, for test-report tools (checking commands only)'"
 complete -c caio -n "__fish_caio_using_subcommand principal; and __fish_seen_subcommand_from revoke" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t''
 never\t''"
-complete -c caio -n "__fish_caio_using_subcommand principal; and __fish_seen_subcommand_from revoke" -s q -l quiet -d 'Print only results and errors: no status lines, warnings or progress bars'
+complete -c caio -n "__fish_caio_using_subcommand principal; and __fish_seen_subcommand_from revoke" -s q -l quiet -d 'Print only results, findings and errors: no summaries, status lines or progress bars (a file\'s warnings are findings and stay)'
 complete -c caio -n "__fish_caio_using_subcommand principal; and __fish_seen_subcommand_from revoke" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c caio -n "__fish_caio_using_subcommand principal; and __fish_seen_subcommand_from revoke" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c caio -n "__fish_caio_using_subcommand principal; and __fish_seen_subcommand_from help" -f -a "add" -d 'Create a principal and print its token (shown once, never stored in clear)'
@@ -243,12 +297,15 @@ complete -c caio -n "__fish_caio_using_subcommand principal; and __fish_seen_sub
 complete -c caio -n "__fish_caio_using_subcommand principal; and __fish_seen_subcommand_from help" -f -a "revoke" -d 'Revoke a principal\'s token; requests carrying it are refused'
 complete -c caio -n "__fish_caio_using_subcommand principal; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c caio -n "__fish_caio_using_subcommand policy; and not __fish_seen_subcommand_from validate test apply show help" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
-complete -c caio -n "__fish_caio_using_subcommand policy; and not __fish_seen_subcommand_from validate test apply show help" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout' -r -f -a "human\t'Tables and text for people'
-json\t'One JSON document on stdout, for scripts'"
+complete -c caio -n "__fish_caio_using_subcommand policy; and not __fish_seen_subcommand_from validate test apply show help" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
+json\t'One JSON document on stdout, for scripts'
+github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
+sarif\t'A SARIF 2.1.0 log, for code-scanning dashboards (checking commands only)'
+junit\t'A JUnit XML report, for test-report tools (checking commands only)'"
 complete -c caio -n "__fish_caio_using_subcommand policy; and not __fish_seen_subcommand_from validate test apply show help" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t''
 never\t''"
-complete -c caio -n "__fish_caio_using_subcommand policy; and not __fish_seen_subcommand_from validate test apply show help" -s q -l quiet -d 'Print only results and errors: no status lines, warnings or progress bars'
+complete -c caio -n "__fish_caio_using_subcommand policy; and not __fish_seen_subcommand_from validate test apply show help" -s q -l quiet -d 'Print only results, findings and errors: no summaries, status lines or progress bars (a file\'s warnings are findings and stay)'
 complete -c caio -n "__fish_caio_using_subcommand policy; and not __fish_seen_subcommand_from validate test apply show help" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c caio -n "__fish_caio_using_subcommand policy; and not __fish_seen_subcommand_from validate test apply show help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c caio -n "__fish_caio_using_subcommand policy; and not __fish_seen_subcommand_from validate test apply show help" -f -a "validate" -d 'Check policy files and directories; exit 1 if any is invalid'
@@ -256,41 +313,57 @@ complete -c caio -n "__fish_caio_using_subcommand policy; and not __fish_seen_su
 complete -c caio -n "__fish_caio_using_subcommand policy; and not __fish_seen_subcommand_from validate test apply show help" -f -a "apply" -d 'Validate policy files and install them as the home\'s active policy set'
 complete -c caio -n "__fish_caio_using_subcommand policy; and not __fish_seen_subcommand_from validate test apply show help" -f -a "show" -d 'Print the active policy set and its hash'
 complete -c caio -n "__fish_caio_using_subcommand policy; and not __fish_seen_subcommand_from validate test apply show help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c caio -n "__fish_caio_using_subcommand policy; and __fish_seen_subcommand_from validate" -l stdin-name -d 'The path that diagnostics show for `-` (a document read from stdin)' -r
 complete -c caio -n "__fish_caio_using_subcommand policy; and __fish_seen_subcommand_from validate" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
-complete -c caio -n "__fish_caio_using_subcommand policy; and __fish_seen_subcommand_from validate" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout' -r -f -a "human\t'Tables and text for people'
-json\t'One JSON document on stdout, for scripts'"
+complete -c caio -n "__fish_caio_using_subcommand policy; and __fish_seen_subcommand_from validate" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
+json\t'One JSON document on stdout, for scripts'
+github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
+sarif\t'A SARIF 2.1.0 log, for code-scanning dashboards (checking commands only)'
+junit\t'A JUnit XML report, for test-report tools (checking commands only)'"
 complete -c caio -n "__fish_caio_using_subcommand policy; and __fish_seen_subcommand_from validate" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t''
 never\t''"
-complete -c caio -n "__fish_caio_using_subcommand policy; and __fish_seen_subcommand_from validate" -s q -l quiet -d 'Print only results and errors: no status lines, warnings or progress bars'
+complete -c caio -n "__fish_caio_using_subcommand policy; and __fish_seen_subcommand_from validate" -l strict -d 'Fail (exit 1) on warnings too, not only on errors'
+complete -c caio -n "__fish_caio_using_subcommand policy; and __fish_seen_subcommand_from validate" -s q -l quiet -d 'Print only results, findings and errors: no summaries, status lines or progress bars (a file\'s warnings are findings and stay)'
 complete -c caio -n "__fish_caio_using_subcommand policy; and __fish_seen_subcommand_from validate" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c caio -n "__fish_caio_using_subcommand policy; and __fish_seen_subcommand_from validate" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c caio -n "__fish_caio_using_subcommand policy; and __fish_seen_subcommand_from test" -l stdin-name -d 'The path that diagnostics show for `-` (a document read from stdin)' -r
 complete -c caio -n "__fish_caio_using_subcommand policy; and __fish_seen_subcommand_from test" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
-complete -c caio -n "__fish_caio_using_subcommand policy; and __fish_seen_subcommand_from test" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout' -r -f -a "human\t'Tables and text for people'
-json\t'One JSON document on stdout, for scripts'"
+complete -c caio -n "__fish_caio_using_subcommand policy; and __fish_seen_subcommand_from test" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
+json\t'One JSON document on stdout, for scripts'
+github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
+sarif\t'A SARIF 2.1.0 log, for code-scanning dashboards (checking commands only)'
+junit\t'A JUnit XML report, for test-report tools (checking commands only)'"
 complete -c caio -n "__fish_caio_using_subcommand policy; and __fish_seen_subcommand_from test" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t''
 never\t''"
 complete -c caio -n "__fish_caio_using_subcommand policy; and __fish_seen_subcommand_from test" -l fail-on-empty -d 'Fail when the files hold no test at all'
-complete -c caio -n "__fish_caio_using_subcommand policy; and __fish_seen_subcommand_from test" -s q -l quiet -d 'Print only results and errors: no status lines, warnings or progress bars'
+complete -c caio -n "__fish_caio_using_subcommand policy; and __fish_seen_subcommand_from test" -l strict -d 'Fail (exit 1) on warnings too, not only on errors'
+complete -c caio -n "__fish_caio_using_subcommand policy; and __fish_seen_subcommand_from test" -s q -l quiet -d 'Print only results, findings and errors: no summaries, status lines or progress bars (a file\'s warnings are findings and stay)'
 complete -c caio -n "__fish_caio_using_subcommand policy; and __fish_seen_subcommand_from test" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c caio -n "__fish_caio_using_subcommand policy; and __fish_seen_subcommand_from test" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c caio -n "__fish_caio_using_subcommand policy; and __fish_seen_subcommand_from apply" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
-complete -c caio -n "__fish_caio_using_subcommand policy; and __fish_seen_subcommand_from apply" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout' -r -f -a "human\t'Tables and text for people'
-json\t'One JSON document on stdout, for scripts'"
+complete -c caio -n "__fish_caio_using_subcommand policy; and __fish_seen_subcommand_from apply" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
+json\t'One JSON document on stdout, for scripts'
+github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
+sarif\t'A SARIF 2.1.0 log, for code-scanning dashboards (checking commands only)'
+junit\t'A JUnit XML report, for test-report tools (checking commands only)'"
 complete -c caio -n "__fish_caio_using_subcommand policy; and __fish_seen_subcommand_from apply" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t''
 never\t''"
-complete -c caio -n "__fish_caio_using_subcommand policy; and __fish_seen_subcommand_from apply" -s q -l quiet -d 'Print only results and errors: no status lines, warnings or progress bars'
+complete -c caio -n "__fish_caio_using_subcommand policy; and __fish_seen_subcommand_from apply" -s q -l quiet -d 'Print only results, findings and errors: no summaries, status lines or progress bars (a file\'s warnings are findings and stay)'
 complete -c caio -n "__fish_caio_using_subcommand policy; and __fish_seen_subcommand_from apply" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c caio -n "__fish_caio_using_subcommand policy; and __fish_seen_subcommand_from apply" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c caio -n "__fish_caio_using_subcommand policy; and __fish_seen_subcommand_from show" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
-complete -c caio -n "__fish_caio_using_subcommand policy; and __fish_seen_subcommand_from show" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout' -r -f -a "human\t'Tables and text for people'
-json\t'One JSON document on stdout, for scripts'"
+complete -c caio -n "__fish_caio_using_subcommand policy; and __fish_seen_subcommand_from show" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
+json\t'One JSON document on stdout, for scripts'
+github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
+sarif\t'A SARIF 2.1.0 log, for code-scanning dashboards (checking commands only)'
+junit\t'A JUnit XML report, for test-report tools (checking commands only)'"
 complete -c caio -n "__fish_caio_using_subcommand policy; and __fish_seen_subcommand_from show" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t''
 never\t''"
-complete -c caio -n "__fish_caio_using_subcommand policy; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print only results and errors: no status lines, warnings or progress bars'
+complete -c caio -n "__fish_caio_using_subcommand policy; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print only results, findings and errors: no summaries, status lines or progress bars (a file\'s warnings are findings and stay)'
 complete -c caio -n "__fish_caio_using_subcommand policy; and __fish_seen_subcommand_from show" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c caio -n "__fish_caio_using_subcommand policy; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c caio -n "__fish_caio_using_subcommand policy; and __fish_seen_subcommand_from help" -f -a "validate" -d 'Check policy files and directories; exit 1 if any is invalid'
@@ -301,14 +374,18 @@ complete -c caio -n "__fish_caio_using_subcommand policy; and __fish_seen_subcom
 complete -c caio -n "__fish_caio_using_subcommand route" -l contracts -d 'Route among these contract files instead of the registry (stateless mode)' -r -F
 complete -c caio -n "__fish_caio_using_subcommand route" -l policies -d 'Apply these policy files (stateless mode); a home\'s installed set always applies, these add to it' -r -F
 complete -c caio -n "__fish_caio_using_subcommand route" -l principal -d 'Route as this principal (YAML or JSON: name, tenant, roles, trust); stateless mode only' -r -F
+complete -c caio -n "__fish_caio_using_subcommand route" -l token-file -d 'Read the caller\'s token from FILE (mode 0600) instead of the request\'s auth.token; the CAIO_TOKEN environment variable is the other way. Never a plain --token flag: it would land in shell history' -r -F
 complete -c caio -n "__fish_caio_using_subcommand route" -l seed -d 'Seed of the tie-break among equal scores (overrides the request\'s `seed`)' -r
 complete -c caio -n "__fish_caio_using_subcommand route" -l top -d 'List the K best eligible candidates' -r
 complete -c caio -n "__fish_caio_using_subcommand route" -l payload -d 'The body to send with --execute (instead of the request\'s `payload`)' -r -F
 complete -c caio -n "__fish_caio_using_subcommand route" -l output -d 'Write the response body to FILE instead of stdout (with --execute)' -r -F
 complete -c caio -n "__fish_caio_using_subcommand route" -l deadline-ms -d 'Give up executing after this many milliseconds, retries and failover included (at most 24 h)' -r
 complete -c caio -n "__fish_caio_using_subcommand route" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
-complete -c caio -n "__fish_caio_using_subcommand route" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout' -r -f -a "human\t'Tables and text for people'
-json\t'One JSON document on stdout, for scripts'"
+complete -c caio -n "__fish_caio_using_subcommand route" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
+json\t'One JSON document on stdout, for scripts'
+github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
+sarif\t'A SARIF 2.1.0 log, for code-scanning dashboards (checking commands only)'
+junit\t'A JUnit XML report, for test-report tools (checking commands only)'"
 complete -c caio -n "__fish_caio_using_subcommand route" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t''
 never\t''"
@@ -316,16 +393,19 @@ complete -c caio -n "__fish_caio_using_subcommand route" -l explain -d 'Show eve
 complete -c caio -n "__fish_caio_using_subcommand route" -l dry-run -d 'Route without appending to the trace'
 complete -c caio -n "__fish_caio_using_subcommand route" -l batch -d 'Read JSON Lines (one request per line) and write one JSON decision per line (candidates listed only with --explain or --top)'
 complete -c caio -n "__fish_caio_using_subcommand route" -l execute -d 'Send the payload to the chosen service, with retries and failover, and print the response body'
-complete -c caio -n "__fish_caio_using_subcommand route" -s q -l quiet -d 'Print only results and errors: no status lines, warnings or progress bars'
+complete -c caio -n "__fish_caio_using_subcommand route" -s q -l quiet -d 'Print only results, findings and errors: no summaries, status lines or progress bars (a file\'s warnings are findings and stay)'
 complete -c caio -n "__fish_caio_using_subcommand route" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c caio -n "__fish_caio_using_subcommand route" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c caio -n "__fish_caio_using_subcommand trace; and not __fish_seen_subcommand_from show list verify replay checkpoint rekey export help" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
-complete -c caio -n "__fish_caio_using_subcommand trace; and not __fish_seen_subcommand_from show list verify replay checkpoint rekey export help" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout' -r -f -a "human\t'Tables and text for people'
-json\t'One JSON document on stdout, for scripts'"
+complete -c caio -n "__fish_caio_using_subcommand trace; and not __fish_seen_subcommand_from show list verify replay checkpoint rekey export help" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
+json\t'One JSON document on stdout, for scripts'
+github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
+sarif\t'A SARIF 2.1.0 log, for code-scanning dashboards (checking commands only)'
+junit\t'A JUnit XML report, for test-report tools (checking commands only)'"
 complete -c caio -n "__fish_caio_using_subcommand trace; and not __fish_seen_subcommand_from show list verify replay checkpoint rekey export help" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t''
 never\t''"
-complete -c caio -n "__fish_caio_using_subcommand trace; and not __fish_seen_subcommand_from show list verify replay checkpoint rekey export help" -s q -l quiet -d 'Print only results and errors: no status lines, warnings or progress bars'
+complete -c caio -n "__fish_caio_using_subcommand trace; and not __fish_seen_subcommand_from show list verify replay checkpoint rekey export help" -s q -l quiet -d 'Print only results, findings and errors: no summaries, status lines or progress bars (a file\'s warnings are findings and stay)'
 complete -c caio -n "__fish_caio_using_subcommand trace; and not __fish_seen_subcommand_from show list verify replay checkpoint rekey export help" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c caio -n "__fish_caio_using_subcommand trace; and not __fish_seen_subcommand_from show list verify replay checkpoint rekey export help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c caio -n "__fish_caio_using_subcommand trace; and not __fish_seen_subcommand_from show list verify replay checkpoint rekey export help" -f -a "show" -d 'Show one decision record: by decision id (or a unique prefix) or seq'
@@ -337,12 +417,15 @@ complete -c caio -n "__fish_caio_using_subcommand trace; and not __fish_seen_sub
 complete -c caio -n "__fish_caio_using_subcommand trace; and not __fish_seen_subcommand_from show list verify replay checkpoint rekey export help" -f -a "export" -d 'Print the chain as JSON Lines: {"seq","prev","hash","record"} per record'
 complete -c caio -n "__fish_caio_using_subcommand trace; and not __fish_seen_subcommand_from show list verify replay checkpoint rekey export help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from show" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
-complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from show" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout' -r -f -a "human\t'Tables and text for people'
-json\t'One JSON document on stdout, for scripts'"
+complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from show" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
+json\t'One JSON document on stdout, for scripts'
+github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
+sarif\t'A SARIF 2.1.0 log, for code-scanning dashboards (checking commands only)'
+junit\t'A JUnit XML report, for test-report tools (checking commands only)'"
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from show" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t''
 never\t''"
-complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print only results and errors: no status lines, warnings or progress bars'
+complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print only results, findings and errors: no summaries, status lines or progress bars (a file\'s warnings are findings and stay)'
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from show" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from list" -l service -d 'Only decisions that chose this service' -r
@@ -353,62 +436,81 @@ complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcomm
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from list" -l until -d 'Before this time (RFC 3339, or a date: YYYY-MM-DD)' -r
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from list" -l limit -d 'At most this many records' -r
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from list" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
-complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from list" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout' -r -f -a "human\t'Tables and text for people'
-json\t'One JSON document on stdout, for scripts'"
+complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from list" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
+json\t'One JSON document on stdout, for scripts'
+github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
+sarif\t'A SARIF 2.1.0 log, for code-scanning dashboards (checking commands only)'
+junit\t'A JUnit XML report, for test-report tools (checking commands only)'"
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from list" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t''
 never\t''"
-complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only results and errors: no status lines, warnings or progress bars'
+complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only results, findings and errors: no summaries, status lines or progress bars (a file\'s warnings are findings and stay)'
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from verify" -l from -d 'Start at this seq, trusting the link into it' -r
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from verify" -l checkpoint -d 'A checkpoint kept outside the database (repeatable)' -r -F
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from verify" -l public-key -d 'The instance\'s verifier key (`caio trace checkpoint` prints it) [default: keys/instance.pub in the home]' -r -F
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from verify" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
-complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from verify" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout' -r -f -a "human\t'Tables and text for people'
-json\t'One JSON document on stdout, for scripts'"
+complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from verify" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
+json\t'One JSON document on stdout, for scripts'
+github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
+sarif\t'A SARIF 2.1.0 log, for code-scanning dashboards (checking commands only)'
+junit\t'A JUnit XML report, for test-report tools (checking commands only)'"
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from verify" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t''
 never\t''"
-complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from verify" -s q -l quiet -d 'Print only results and errors: no status lines, warnings or progress bars'
+complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from verify" -l replay -d 'Also replay every decision from its stored inputs and fail on one that differs'
+complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from verify" -s q -l quiet -d 'Print only results, findings and errors: no summaries, status lines or progress bars (a file\'s warnings are findings and stay)'
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from verify" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from verify" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from replay" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
-complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from replay" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout' -r -f -a "human\t'Tables and text for people'
-json\t'One JSON document on stdout, for scripts'"
+complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from replay" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
+json\t'One JSON document on stdout, for scripts'
+github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
+sarif\t'A SARIF 2.1.0 log, for code-scanning dashboards (checking commands only)'
+junit\t'A JUnit XML report, for test-report tools (checking commands only)'"
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from replay" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t''
 never\t''"
-complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from replay" -s q -l quiet -d 'Print only results and errors: no status lines, warnings or progress bars'
+complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from replay" -s q -l quiet -d 'Print only results, findings and errors: no summaries, status lines or progress bars (a file\'s warnings are findings and stay)'
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from replay" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from replay" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from checkpoint" -l out -d 'Also write the signed note to this file (keep it off the host)' -r -F
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from checkpoint" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
-complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from checkpoint" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout' -r -f -a "human\t'Tables and text for people'
-json\t'One JSON document on stdout, for scripts'"
+complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from checkpoint" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
+json\t'One JSON document on stdout, for scripts'
+github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
+sarif\t'A SARIF 2.1.0 log, for code-scanning dashboards (checking commands only)'
+junit\t'A JUnit XML report, for test-report tools (checking commands only)'"
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from checkpoint" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t''
 never\t''"
-complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from checkpoint" -s q -l quiet -d 'Print only results and errors: no status lines, warnings or progress bars'
+complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from checkpoint" -s q -l quiet -d 'Print only results, findings and errors: no summaries, status lines or progress bars (a file\'s warnings are findings and stay)'
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from checkpoint" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from checkpoint" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from rekey" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
-complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from rekey" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout' -r -f -a "human\t'Tables and text for people'
-json\t'One JSON document on stdout, for scripts'"
+complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from rekey" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
+json\t'One JSON document on stdout, for scripts'
+github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
+sarif\t'A SARIF 2.1.0 log, for code-scanning dashboards (checking commands only)'
+junit\t'A JUnit XML report, for test-report tools (checking commands only)'"
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from rekey" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t''
 never\t''"
-complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from rekey" -s q -l quiet -d 'Print only results and errors: no status lines, warnings or progress bars'
+complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from rekey" -s q -l quiet -d 'Print only results, findings and errors: no summaries, status lines or progress bars (a file\'s warnings are findings and stay)'
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from rekey" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from rekey" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from export" -l since -d 'From this time on (RFC 3339, or a date: YYYY-MM-DD)' -r
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from export" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
-complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from export" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout' -r -f -a "human\t'Tables and text for people'
-json\t'One JSON document on stdout, for scripts'"
+complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from export" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
+json\t'One JSON document on stdout, for scripts'
+github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
+sarif\t'A SARIF 2.1.0 log, for code-scanning dashboards (checking commands only)'
+junit\t'A JUnit XML report, for test-report tools (checking commands only)'"
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from export" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t''
 never\t''"
-complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from export" -s q -l quiet -d 'Print only results and errors: no status lines, warnings or progress bars'
+complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from export" -s q -l quiet -d 'Print only results, findings and errors: no summaries, status lines or progress bars (a file\'s warnings are findings and stay)'
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from export" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from export" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show one decision record: by decision id (or a unique prefix) or seq'
@@ -420,12 +522,15 @@ complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcomm
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from help" -f -a "export" -d 'Print the chain as JSON Lines: {"seq","prev","hash","record"} per record'
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c caio -n "__fish_caio_using_subcommand license; and not __fish_seen_subcommand_from keygen issue verify list revoke revocations install trust untrust status help" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
-complete -c caio -n "__fish_caio_using_subcommand license; and not __fish_seen_subcommand_from keygen issue verify list revoke revocations install trust untrust status help" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout' -r -f -a "human\t'Tables and text for people'
-json\t'One JSON document on stdout, for scripts'"
+complete -c caio -n "__fish_caio_using_subcommand license; and not __fish_seen_subcommand_from keygen issue verify list revoke revocations install trust untrust status help" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
+json\t'One JSON document on stdout, for scripts'
+github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
+sarif\t'A SARIF 2.1.0 log, for code-scanning dashboards (checking commands only)'
+junit\t'A JUnit XML report, for test-report tools (checking commands only)'"
 complete -c caio -n "__fish_caio_using_subcommand license; and not __fish_seen_subcommand_from keygen issue verify list revoke revocations install trust untrust status help" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t''
 never\t''"
-complete -c caio -n "__fish_caio_using_subcommand license; and not __fish_seen_subcommand_from keygen issue verify list revoke revocations install trust untrust status help" -s q -l quiet -d 'Print only results and errors: no status lines, warnings or progress bars'
+complete -c caio -n "__fish_caio_using_subcommand license; and not __fish_seen_subcommand_from keygen issue verify list revoke revocations install trust untrust status help" -s q -l quiet -d 'Print only results, findings and errors: no summaries, status lines or progress bars (a file\'s warnings are findings and stay)'
 complete -c caio -n "__fish_caio_using_subcommand license; and not __fish_seen_subcommand_from keygen issue verify list revoke revocations install trust untrust status help" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c caio -n "__fish_caio_using_subcommand license; and not __fish_seen_subcommand_from keygen issue verify list revoke revocations install trust untrust status help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c caio -n "__fish_caio_using_subcommand license; and not __fish_seen_subcommand_from keygen issue verify list revoke revocations install trust untrust status help" -f -a "keygen" -d 'Create a vendor signing key: vendor.key (mode 0600), vendor.pub, vendor.pub.pem'
@@ -441,12 +546,15 @@ complete -c caio -n "__fish_caio_using_subcommand license; and not __fish_seen_s
 complete -c caio -n "__fish_caio_using_subcommand license; and not __fish_seen_subcommand_from keygen issue verify list revoke revocations install trust untrust status help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from keygen" -l out -d 'Directory to write the three files into (created if missing; nothing is overwritten)' -r -F
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from keygen" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
-complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from keygen" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout' -r -f -a "human\t'Tables and text for people'
-json\t'One JSON document on stdout, for scripts'"
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from keygen" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
+json\t'One JSON document on stdout, for scripts'
+github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
+sarif\t'A SARIF 2.1.0 log, for code-scanning dashboards (checking commands only)'
+junit\t'A JUnit XML report, for test-report tools (checking commands only)'"
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from keygen" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t''
 never\t''"
-complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from keygen" -s q -l quiet -d 'Print only results and errors: no status lines, warnings or progress bars'
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from keygen" -s q -l quiet -d 'Print only results, findings and errors: no summaries, status lines or progress bars (a file\'s warnings are findings and stay)'
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from keygen" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from keygen" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from issue" -l customer -d 'Customer name, as it appears in the license' -r
@@ -457,24 +565,30 @@ complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subco
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from issue" -l seats -d 'Seats bought (recorded in the license; caio does not count seats)' -r
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from issue" -l key -d 'Signing key [default: keys/vendor.key in the caio home]' -r -F
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from issue" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
-complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from issue" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout' -r -f -a "human\t'Tables and text for people'
-json\t'One JSON document on stdout, for scripts'"
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from issue" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
+json\t'One JSON document on stdout, for scripts'
+github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
+sarif\t'A SARIF 2.1.0 log, for code-scanning dashboards (checking commands only)'
+junit\t'A JUnit XML report, for test-report tools (checking commands only)'"
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from issue" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t''
 never\t''"
-complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from issue" -s q -l quiet -d 'Print only results and errors: no status lines, warnings or progress bars'
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from issue" -s q -l quiet -d 'Print only results, findings and errors: no summaries, status lines or progress bars (a file\'s warnings are findings and stay)'
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from issue" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from issue" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from verify" -l file -d 'Read the license from this file (`-` for stdin)' -r -F
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from verify" -l public-key -d 'Verify with this public key (vendor.pub or vendor.pub.pem) instead of the trusted keys' -r -F
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from verify" -l revocations -d 'Check against this revocation list [default: the installed one]' -r -F
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from verify" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
-complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from verify" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout' -r -f -a "human\t'Tables and text for people'
-json\t'One JSON document on stdout, for scripts'"
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from verify" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
+json\t'One JSON document on stdout, for scripts'
+github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
+sarif\t'A SARIF 2.1.0 log, for code-scanning dashboards (checking commands only)'
+junit\t'A JUnit XML report, for test-report tools (checking commands only)'"
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from verify" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t''
 never\t''"
-complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from verify" -s q -l quiet -d 'Print only results and errors: no status lines, warnings or progress bars'
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from verify" -s q -l quiet -d 'Print only results, findings and errors: no summaries, status lines or progress bars (a file\'s warnings are findings and stay)'
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from verify" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from verify" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from list" -l customer -d 'Only this customer\'s licenses (case-insensitive)' -r
@@ -483,70 +597,91 @@ expired\t'Past its expiry, not revoked'
 revoked\t'Revoked with `caio license revoke`'"
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from list" -l expiring-within -d 'Only active licenses expiring within this window: 30d, 4w, 12h' -r
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from list" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
-complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from list" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout' -r -f -a "human\t'Tables and text for people'
-json\t'One JSON document on stdout, for scripts'"
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from list" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
+json\t'One JSON document on stdout, for scripts'
+github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
+sarif\t'A SARIF 2.1.0 log, for code-scanning dashboards (checking commands only)'
+junit\t'A JUnit XML report, for test-report tools (checking commands only)'"
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from list" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t''
 never\t''"
-complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only results and errors: no status lines, warnings or progress bars'
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only results, findings and errors: no summaries, status lines or progress bars (a file\'s warnings are findings and stay)'
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from revoke" -l reason -d 'Why, kept in the vendor\'s records (not published)' -r
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from revoke" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
-complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from revoke" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout' -r -f -a "human\t'Tables and text for people'
-json\t'One JSON document on stdout, for scripts'"
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from revoke" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
+json\t'One JSON document on stdout, for scripts'
+github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
+sarif\t'A SARIF 2.1.0 log, for code-scanning dashboards (checking commands only)'
+junit\t'A JUnit XML report, for test-report tools (checking commands only)'"
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from revoke" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t''
 never\t''"
-complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from revoke" -s q -l quiet -d 'Print only results and errors: no status lines, warnings or progress bars'
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from revoke" -s q -l quiet -d 'Print only results, findings and errors: no summaries, status lines or progress bars (a file\'s warnings are findings and stay)'
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from revoke" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from revoke" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from revocations" -l key -d 'Signing key [default: keys/vendor.key in the caio home]' -r -F
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from revocations" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
-complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from revocations" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout' -r -f -a "human\t'Tables and text for people'
-json\t'One JSON document on stdout, for scripts'"
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from revocations" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
+json\t'One JSON document on stdout, for scripts'
+github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
+sarif\t'A SARIF 2.1.0 log, for code-scanning dashboards (checking commands only)'
+junit\t'A JUnit XML report, for test-report tools (checking commands only)'"
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from revocations" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t''
 never\t''"
-complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from revocations" -s q -l quiet -d 'Print only results and errors: no status lines, warnings or progress bars'
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from revocations" -s q -l quiet -d 'Print only results, findings and errors: no summaries, status lines or progress bars (a file\'s warnings are findings and stay)'
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from revocations" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from revocations" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from install" -l file -d 'Read the license from this file (`-` for stdin)' -r -F
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from install" -l revocations -d 'A revocation list to install (from `caio license revocations`)' -r -F
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from install" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
-complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from install" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout' -r -f -a "human\t'Tables and text for people'
-json\t'One JSON document on stdout, for scripts'"
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from install" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
+json\t'One JSON document on stdout, for scripts'
+github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
+sarif\t'A SARIF 2.1.0 log, for code-scanning dashboards (checking commands only)'
+junit\t'A JUnit XML report, for test-report tools (checking commands only)'"
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from install" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t''
 never\t''"
-complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from install" -s q -l quiet -d 'Print only results and errors: no status lines, warnings or progress bars'
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from install" -s q -l quiet -d 'Print only results, findings and errors: no summaries, status lines or progress bars (a file\'s warnings are findings and stay)'
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from install" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from install" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from trust" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
-complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from trust" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout' -r -f -a "human\t'Tables and text for people'
-json\t'One JSON document on stdout, for scripts'"
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from trust" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
+json\t'One JSON document on stdout, for scripts'
+github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
+sarif\t'A SARIF 2.1.0 log, for code-scanning dashboards (checking commands only)'
+junit\t'A JUnit XML report, for test-report tools (checking commands only)'"
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from trust" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t''
 never\t''"
-complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from trust" -s q -l quiet -d 'Print only results and errors: no status lines, warnings or progress bars'
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from trust" -s q -l quiet -d 'Print only results, findings and errors: no summaries, status lines or progress bars (a file\'s warnings are findings and stay)'
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from trust" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from trust" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from untrust" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
-complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from untrust" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout' -r -f -a "human\t'Tables and text for people'
-json\t'One JSON document on stdout, for scripts'"
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from untrust" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
+json\t'One JSON document on stdout, for scripts'
+github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
+sarif\t'A SARIF 2.1.0 log, for code-scanning dashboards (checking commands only)'
+junit\t'A JUnit XML report, for test-report tools (checking commands only)'"
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from untrust" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t''
 never\t''"
-complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from untrust" -s q -l quiet -d 'Print only results and errors: no status lines, warnings or progress bars'
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from untrust" -s q -l quiet -d 'Print only results, findings and errors: no summaries, status lines or progress bars (a file\'s warnings are findings and stay)'
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from untrust" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from untrust" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from status" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
-complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from status" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout' -r -f -a "human\t'Tables and text for people'
-json\t'One JSON document on stdout, for scripts'"
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from status" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
+json\t'One JSON document on stdout, for scripts'
+github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
+sarif\t'A SARIF 2.1.0 log, for code-scanning dashboards (checking commands only)'
+junit\t'A JUnit XML report, for test-report tools (checking commands only)'"
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from status" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t''
 never\t''"
-complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from status" -s q -l quiet -d 'Print only results and errors: no status lines, warnings or progress bars'
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from status" -s q -l quiet -d 'Print only results, findings and errors: no summaries, status lines or progress bars (a file\'s warnings are findings and stay)'
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from status" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from status" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from help" -f -a "keygen" -d 'Create a vendor signing key: vendor.key (mode 0600), vendor.pub, vendor.pub.pem'
@@ -566,36 +701,56 @@ complete -c caio -n "__fish_caio_using_subcommand verify-invariants" -l trials -
 complete -c caio -n "__fish_caio_using_subcommand verify-invariants" -l seed -d 'Seed of the scenario generator (ChaCha20)' -r
 complete -c caio -n "__fish_caio_using_subcommand verify-invariants" -l only -d 'Run only these invariants (comma-separated ids)' -r
 complete -c caio -n "__fish_caio_using_subcommand verify-invariants" -l out -d 'Write the JSON scorecard to this file (counterexamples go next to it)' -r -F
+complete -c caio -n "__fish_caio_using_subcommand verify-invariants" -l junit -d 'Write the scorecard as a JUnit XML report to this file (one testcase per invariant), for CI test tabs' -r -F
 complete -c caio -n "__fish_caio_using_subcommand verify-invariants" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
-complete -c caio -n "__fish_caio_using_subcommand verify-invariants" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout' -r -f -a "human\t'Tables and text for people'
-json\t'One JSON document on stdout, for scripts'"
+complete -c caio -n "__fish_caio_using_subcommand verify-invariants" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
+json\t'One JSON document on stdout, for scripts'
+github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
+sarif\t'A SARIF 2.1.0 log, for code-scanning dashboards (checking commands only)'
+junit\t'A JUnit XML report, for test-report tools (checking commands only)'"
 complete -c caio -n "__fish_caio_using_subcommand verify-invariants" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t''
 never\t''"
-complete -c caio -n "__fish_caio_using_subcommand verify-invariants" -s q -l quiet -d 'Print only results and errors: no status lines, warnings or progress bars'
+complete -c caio -n "__fish_caio_using_subcommand verify-invariants" -s q -l quiet -d 'Print only results, findings and errors: no summaries, status lines or progress bars (a file\'s warnings are findings and stay)'
 complete -c caio -n "__fish_caio_using_subcommand verify-invariants" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c caio -n "__fish_caio_using_subcommand verify-invariants" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c caio -n "__fish_caio_using_subcommand schema" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
+complete -c caio -n "__fish_caio_using_subcommand schema" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
+json\t'One JSON document on stdout, for scripts'
+github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
+sarif\t'A SARIF 2.1.0 log, for code-scanning dashboards (checking commands only)'
+junit\t'A JUnit XML report, for test-report tools (checking commands only)'"
+complete -c caio -n "__fish_caio_using_subcommand schema" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
+always\t''
+never\t''"
+complete -c caio -n "__fish_caio_using_subcommand schema" -s q -l quiet -d 'Print only results, findings and errors: no summaries, status lines or progress bars (a file\'s warnings are findings and stay)'
+complete -c caio -n "__fish_caio_using_subcommand schema" -s v -l verbose -d 'Print more detail (repeat for more)'
+complete -c caio -n "__fish_caio_using_subcommand schema" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c caio -n "__fish_caio_using_subcommand generate-docs" -l out-dir -d 'Directory that receives `man/` and `completions/`' -r -F
 complete -c caio -n "__fish_caio_using_subcommand generate-docs" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
-complete -c caio -n "__fish_caio_using_subcommand generate-docs" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout' -r -f -a "human\t'Tables and text for people'
-json\t'One JSON document on stdout, for scripts'"
+complete -c caio -n "__fish_caio_using_subcommand generate-docs" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
+json\t'One JSON document on stdout, for scripts'
+github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
+sarif\t'A SARIF 2.1.0 log, for code-scanning dashboards (checking commands only)'
+junit\t'A JUnit XML report, for test-report tools (checking commands only)'"
 complete -c caio -n "__fish_caio_using_subcommand generate-docs" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t''
 never\t''"
-complete -c caio -n "__fish_caio_using_subcommand generate-docs" -s q -l quiet -d 'Print only results and errors: no status lines, warnings or progress bars'
+complete -c caio -n "__fish_caio_using_subcommand generate-docs" -s q -l quiet -d 'Print only results, findings and errors: no summaries, status lines or progress bars (a file\'s warnings are findings and stay)'
 complete -c caio -n "__fish_caio_using_subcommand generate-docs" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c caio -n "__fish_caio_using_subcommand generate-docs" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c caio -n "__fish_caio_using_subcommand help; and not __fish_seen_subcommand_from init contract registry principal policy route trace license verify-invariants generate-docs help" -f -a "init" -d 'Create the caio home and its database if they do not exist'
-complete -c caio -n "__fish_caio_using_subcommand help; and not __fish_seen_subcommand_from init contract registry principal policy route trace license verify-invariants generate-docs help" -f -a "contract" -d 'Validate, describe and scaffold service contracts'
-complete -c caio -n "__fish_caio_using_subcommand help; and not __fish_seen_subcommand_from init contract registry principal policy route trace license verify-invariants generate-docs help" -f -a "registry" -d 'Store service contracts and manage their status'
-complete -c caio -n "__fish_caio_using_subcommand help; and not __fish_seen_subcommand_from init contract registry principal policy route trace license verify-invariants generate-docs help" -f -a "principal" -d 'Manage the principals (callers) whose tokens requests carry'
-complete -c caio -n "__fish_caio_using_subcommand help; and not __fish_seen_subcommand_from init contract registry principal policy route trace license verify-invariants generate-docs help" -f -a "policy" -d 'Validate, test, install and show policy sets'
-complete -c caio -n "__fish_caio_using_subcommand help; and not __fish_seen_subcommand_from init contract registry principal policy route trace license verify-invariants generate-docs help" -f -a "route" -d 'Pick the best eligible service for a request, and explain why'
-complete -c caio -n "__fish_caio_using_subcommand help; and not __fish_seen_subcommand_from init contract registry principal policy route trace license verify-invariants generate-docs help" -f -a "trace" -d 'Show, list, verify, replay, checkpoint and export the decision trace'
-complete -c caio -n "__fish_caio_using_subcommand help; and not __fish_seen_subcommand_from init contract registry principal policy route trace license verify-invariants generate-docs help" -f -a "license" -d 'Issue, verify, revoke and install licenses; show the license status'
-complete -c caio -n "__fish_caio_using_subcommand help; and not __fish_seen_subcommand_from init contract registry principal policy route trace license verify-invariants generate-docs help" -f -a "verify-invariants" -d 'Check the engine\'s invariants on generated scenarios; exit 1 on a violation'
-complete -c caio -n "__fish_caio_using_subcommand help; and not __fish_seen_subcommand_from init contract registry principal policy route trace license verify-invariants generate-docs help" -f -a "generate-docs" -d 'Regenerate the man pages and shell completions from this command line'
-complete -c caio -n "__fish_caio_using_subcommand help; and not __fish_seen_subcommand_from init contract registry principal policy route trace license verify-invariants generate-docs help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c caio -n "__fish_caio_using_subcommand help; and not __fish_seen_subcommand_from init contract registry principal policy route trace license verify-invariants schema generate-docs help" -f -a "init" -d 'Create the caio home and its database if they do not exist'
+complete -c caio -n "__fish_caio_using_subcommand help; and not __fish_seen_subcommand_from init contract registry principal policy route trace license verify-invariants schema generate-docs help" -f -a "contract" -d 'Validate, describe and scaffold service contracts'
+complete -c caio -n "__fish_caio_using_subcommand help; and not __fish_seen_subcommand_from init contract registry principal policy route trace license verify-invariants schema generate-docs help" -f -a "registry" -d 'Store service contracts and manage their status'
+complete -c caio -n "__fish_caio_using_subcommand help; and not __fish_seen_subcommand_from init contract registry principal policy route trace license verify-invariants schema generate-docs help" -f -a "principal" -d 'Manage the principals (callers) whose tokens requests carry'
+complete -c caio -n "__fish_caio_using_subcommand help; and not __fish_seen_subcommand_from init contract registry principal policy route trace license verify-invariants schema generate-docs help" -f -a "policy" -d 'Validate, test, install and show policy sets'
+complete -c caio -n "__fish_caio_using_subcommand help; and not __fish_seen_subcommand_from init contract registry principal policy route trace license verify-invariants schema generate-docs help" -f -a "route" -d 'Pick the best eligible service for a request, and explain why'
+complete -c caio -n "__fish_caio_using_subcommand help; and not __fish_seen_subcommand_from init contract registry principal policy route trace license verify-invariants schema generate-docs help" -f -a "trace" -d 'Show, list, verify, replay, checkpoint and export the decision trace'
+complete -c caio -n "__fish_caio_using_subcommand help; and not __fish_seen_subcommand_from init contract registry principal policy route trace license verify-invariants schema generate-docs help" -f -a "license" -d 'Issue, verify, revoke and install licenses; show the license status'
+complete -c caio -n "__fish_caio_using_subcommand help; and not __fish_seen_subcommand_from init contract registry principal policy route trace license verify-invariants schema generate-docs help" -f -a "verify-invariants" -d 'Check the engine\'s invariants on generated scenarios; exit 1 on a violation'
+complete -c caio -n "__fish_caio_using_subcommand help; and not __fish_seen_subcommand_from init contract registry principal policy route trace license verify-invariants schema generate-docs help" -f -a "schema" -d 'Print the JSON Schema (draft 2020-12) of a JSON document caio prints'
+complete -c caio -n "__fish_caio_using_subcommand help; and not __fish_seen_subcommand_from init contract registry principal policy route trace license verify-invariants schema generate-docs help" -f -a "generate-docs" -d 'Regenerate the man pages and shell completions from this command line'
+complete -c caio -n "__fish_caio_using_subcommand help; and not __fish_seen_subcommand_from init contract registry principal policy route trace license verify-invariants schema generate-docs help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c caio -n "__fish_caio_using_subcommand help; and __fish_seen_subcommand_from contract" -f -a "validate" -d 'Check contract files and directories (recursive *.yaml, *.yml); exit 1 if any is invalid'
 complete -c caio -n "__fish_caio_using_subcommand help; and __fish_seen_subcommand_from contract" -f -a "schema" -d 'Print the JSON Schema (draft 2020-12) of a contract, for editors and CI'
 complete -c caio -n "__fish_caio_using_subcommand help; and __fish_seen_subcommand_from contract" -f -a "new" -d 'Print a new, commented contract to stdout, ready to edit'

@@ -248,9 +248,37 @@ pub enum Error {
     #[diagnostic(transparent)]
     State(#[from] caio_store::Error),
 
+    #[error("the request's token comes from {sources}, and they disagree")]
+    #[diagnostic(
+        code(caio::token_conflict),
+        help(
+            "give the token one way: the request's auth.token, --token-file FILE or CAIO_TOKEN (the request's wins when they agree)"
+        )
+    )]
+    TokenConflict { sources: String },
+
+    #[error("cannot use the token file {}: {reason}", path.display())]
+    #[diagnostic(
+        code(caio::token_file),
+        help(
+            "a token file holds one `caio_…` token and only its owner may read it: `chmod 600` it"
+        )
+    )]
+    TokenFile { path: PathBuf, reason: String },
+
     #[error("cannot write to the terminal: {0}")]
     #[diagnostic(code(caio::output))]
     Output(#[source] std::io::Error),
+
+    /// A command line that does not parse, as reported in JSON mode (the
+    /// human report is clap's own).
+    #[error("{message}")]
+    #[diagnostic(code(caio::usage))]
+    Usage {
+        message: String,
+        #[help]
+        help: Option<String>,
+    },
 }
 
 impl Error {
@@ -259,7 +287,27 @@ impl Error {
         match self {
             Error::State(e) if e.is_state() => Exit::State,
             Error::ExecutionFailed { .. } => Exit::ExecutionFailed,
+            Error::TokenConflict { .. } | Error::Usage { .. } => Exit::Usage,
             _ => Exit::Invalid,
+        }
+    }
+
+    /// A clap parse error as a diagnostic: its first paragraph is the
+    /// message, the rest (usage, tips) the help.
+    pub fn usage(e: &clap::Error) -> Error {
+        let text = e.render().to_string();
+        let (first, rest) = text.split_once("\n\n").unwrap_or((text.as_str(), ""));
+        let first = first.trim().strip_prefix("error:").unwrap_or(first);
+        let message = first
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ");
+        let help = rest.trim();
+        Error::Usage {
+            message,
+            help: (!help.is_empty()).then(|| help.to_string()),
         }
     }
 

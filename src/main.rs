@@ -1,19 +1,24 @@
-use caio::Exit;
 use caio::cli::Cli;
-use caio::ui::Ui;
+use caio::ui::{ColorChoice, Format, Ui};
+use caio::{Error, Exit};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let cli = match Cli::from_process() {
         Ok(cli) => cli,
         Err(e) => {
-            // --help and --version print and succeed; parse errors exit 2.
-            let _ = e.print();
-            return if e.use_stderr() {
-                Exit::Usage.into()
+            // --help and --version print and succeed; parse errors exit 2,
+            // reported as JSON on stderr when JSON was asked for.
+            if !e.use_stderr() {
+                let _ = e.print();
+                return Exit::Success.into();
+            }
+            if Cli::json_requested() {
+                Ui::stdio(Format::Json, ColorChoice::Never, false, 0).error(&Error::usage(&e));
             } else {
-                Exit::Success.into()
-            };
+                let _ = e.print();
+            }
+            return Exit::Usage.into();
         }
     };
     let g = &cli.global;

@@ -19,9 +19,29 @@ pub fn validate_contracts(
     )
 }
 
+/// [`validate_contracts`], where the path `-` is one contract read from
+/// standard input, named `stdin_name` in diagnostics.
+pub fn validate_contracts_or_stdin(
+    paths: &[PathBuf],
+    stdin_name: &str,
+    progress: &mut dyn FnMut(usize, usize),
+) -> ValidationRun {
+    contract::validate_documents(
+        files::documents_or_stdin(&contract::validate::FORMAT, paths, stdin_name),
+        progress,
+    )
+}
+
 /// Reads policy files and directories as one set.
 pub fn load_policies(paths: &[PathBuf]) -> PolicyRun {
     load::load_documents(files::documents(&load::FORMAT, paths))
+}
+
+/// [`load_policies`], where the path `-` is one policy file read from
+/// standard input, named `stdin_name` in diagnostics (its tests' contract
+/// paths resolve against that name's directory).
+pub fn load_policies_or_stdin(paths: &[PathBuf], stdin_name: &str) -> PolicyRun {
+    load::load_documents(files::documents_or_stdin(&load::FORMAT, paths, stdin_name))
 }
 
 /// Runs a policy file's tests; the contracts they name are read from disk.

@@ -32,12 +32,12 @@ pub fn trace(
     let prepared: Vec<Prepared> = routed
         .iter()
         .map(|(request, routed)| {
-            let mut record = caio_core::trace::record(request, routed, at.clone());
+            let (mut record, objects) = caio_core::trace::record(request, routed, at.clone())?;
             if let Some((attempts, end)) = execution.take() {
                 record.attempts = attempts;
                 record.execution = Some(end);
             }
-            Prepared::new(record)
+            Prepared::new(record, objects)
         })
         .collect::<Result<_, _>>()
         .map_err(|e| {

@@ -5,9 +5,10 @@
 use crate::error::Error;
 use caio_core::policy::PolicySet;
 use caio_core::request::Request;
+use caio_core::routing::ContractRef;
 use caio_core::routing::{self, Candidate};
 use caio_core::trace::note::{self, Checkpoint};
-use caio_core::trace::{self, Break, Row, TraceRecord, Verifier};
+use caio_core::trace::{self, Break, RecordV1, Row, TraceRecord, Verifier};
 use caio_store::Store;
 use caio_store::files::{SMALL_FILE_LIMIT, read_bounded_text};
 use caio_store::home::Home;
@@ -24,6 +25,19 @@ pub trait Progress: Sync {
     fn tick(&self);
     /// Done.
     fn finish(&self);
+}
+
+/// What `trace verify` checks.
+#[derive(Debug, Clone, Copy)]
+pub struct VerifyOptions<'a> {
+    /// The first seq verified (the link into it is trusted).
+    pub from: i64,
+    /// Checkpoint files kept outside the database.
+    pub files: &'a [PathBuf],
+    /// The verifier key to check checkpoints with, instead of the home's.
+    pub public_key: Option<&'a Path>,
+    /// Also replay every decision from its stored inputs.
+    pub replay: bool,
 }
 
 /// The result of `trace verify`.
@@ -100,6 +114,13 @@ pub enum TraceError {
     #[diagnostic(code(caio::trace_file), help("check the path"))]
     File { path: String, reason: String },
 
+    #[error("trace object {hash} does not match its hash")]
+    #[diagnostic(
+        code(caio::trace_object),
+        help("run `caio trace verify`: the database may have been modified outside caio")
+    )]
+    Object { hash: String },
+
     #[error("stored record {seq} does not read: {reason}")]
     #[diagnostic(
         code(caio::trace_record),
@@ -155,10 +176,15 @@ pub fn find(store: &Store, id: &str) -> Result<Row, Failure> {
     }
 }
 
-pub fn parse_record(row: &Row) -> Result<TraceRecord, TraceError> {
-    serde_json::from_str(&row.record).map_err(|e| TraceError::Record {
+pub fn parse_record(row: &Row) -> Result<Stored, TraceError> {
+    let bad = |e: serde_json::Error| TraceError::Record {
         seq: row.seq,
         reason: e.to_string(),
+    };
+    Ok(if trace::record_version(&row.record) == 2 {
+        Stored::V2(Box::new(serde_json::from_str(&row.record).map_err(bad)?))
+    } else {
+        Stored::V1(Box::new(serde_json::from_str(&row.record).map_err(bad)?))
     })
 }
 
@@ -376,12 +402,16 @@ pub fn checkpoint(
 pub fn verify(
     store: &Store,
     home: &Home,
-    from: i64,
-    files: &[PathBuf],
-    public_key: Option<&Path>,
+    options: &VerifyOptions<'_>,
     warn: &mut dyn FnMut(String),
     progress: &dyn Progress,
 ) -> Result<Verification, Failure> {
+    let VerifyOptions {
+        from,
+        files,
+        public_key,
+        replay,
+    } = *options;
     // Every checkpoint to check: the stored ones, then the files.
     let mut notes: Vec<(String, String)> = store
         .checkpoints()?
@@ -447,38 +477,77 @@ pub fn verify(
         // The lookup columns are checked on a second thread (parsing records
         // costs more than hashing them); the earliest break wins.
         verifier.check_index = false;
-        let index_break = std::thread::scope(|scope| -> Result<Option<i64>, Error> {
-            let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Row>>(8);
-            let worker = scope.spawn(move || {
-                rx.into_iter()
-                    .flatten()
-                    .find(|row| !trace::index_matches(row))
-                    .map(|row| row.seq)
-            });
-            let mut batch = Vec::with_capacity(512);
-            store.for_each_trace::<Error>(from, None, |row| {
-                progress.tick();
-                let sound = verifier.push(&row);
-                if sound {
-                    batch.push(row);
-                    if batch.len() == 512 && tx.send(std::mem::take(&mut batch)).is_err() {
-                        return Ok(false);
+        // The same thread gathers the objects the records reference, each
+        // with the first seq that references it; they are checked once each.
+        type Referenced = std::collections::BTreeMap<(&'static str, String), i64>;
+        let (index_break, referenced) =
+            std::thread::scope(|scope| -> Result<(Option<i64>, Referenced), Error> {
+                let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Row>>(8);
+                let worker = scope.spawn(move || {
+                    let mut index_break = None;
+                    let mut referenced = Referenced::new();
+                    for row in rx.into_iter().flatten() {
+                        if index_break.is_none() && !trace::index_matches(&row) {
+                            index_break = Some(row.seq);
+                        }
+                        for object in trace::referenced_objects(&row.record) {
+                            referenced.entry(object).or_insert(row.seq);
+                        }
                     }
-                }
-                Ok(sound)
-            })?;
-            let _ = tx.send(batch);
-            drop(tx);
-            // Fail closed: a check that did not finish is not a pass.
-            worker.join().map_err(|_| {
-                Error::from(caio_store::Error::Store {
-                    path: store.path().to_path_buf(),
-                    reason: "the index check stopped unexpectedly".into(),
-                    help: "run `caio trace verify` again; report it if it repeats",
+                    (index_break, referenced)
+                });
+                let mut batch = Vec::with_capacity(512);
+                store.for_each_trace::<Error>(from, None, |row| {
+                    progress.tick();
+                    let sound = verifier.push(&row);
+                    if sound {
+                        batch.push(row);
+                        if batch.len() == 512 && tx.send(std::mem::take(&mut batch)).is_err() {
+                            return Ok(false);
+                        }
+                    }
+                    Ok(sound)
+                })?;
+                let _ = tx.send(batch);
+                drop(tx);
+                // Fail closed: a check that did not finish is not a pass.
+                worker.join().map_err(|_| {
+                    Error::from(caio_store::Error::Store {
+                        path: store.path().to_path_buf(),
+                        reason: "the index check stopped unexpectedly".into(),
+                        help: "run `caio trace verify` again; report it if it repeats",
+                    })
                 })
-            })
-        })?;
+            })?;
         verifier.finish(total);
+        // Fail closed: a referenced object that is missing or altered breaks
+        // the chain at the first record that references it.
+        let mut object_break: Option<Break> = None;
+        for ((kind, hash), seq) in &referenced {
+            let problem = match store.trace_object(hash)? {
+                None => Some("missing"),
+                Some((stored_kind, body)) => (stored_kind != *kind
+                    || trace::v2::object_hash(kind, &body) != *hash)
+                    .then_some("altered"),
+            };
+            if let Some(problem) = problem
+                && object_break.as_ref().is_none_or(|b| break_seq(b) > *seq)
+            {
+                object_break = Some(Break::ObjectBroken {
+                    seq: *seq,
+                    hash: hash.clone(),
+                    problem: problem.into(),
+                });
+            }
+        }
+        if let Some(b) = object_break
+            && verifier
+                .first_break
+                .as_ref()
+                .is_none_or(|first| break_seq(first) > break_seq(&b))
+        {
+            verifier.first_break = Some(b);
+        }
         if let Some(seq) = index_break
             && verifier
                 .first_break
@@ -489,6 +558,9 @@ pub fn verify(
         }
         for cp in &checkpoints {
             verifier.check_checkpoint(cp.size, &cp.head);
+        }
+        if replay && verifier.first_break.is_none() {
+            verifier.first_break = replay_all(store, from)?;
         }
         broken = verifier.first_break.clone();
     }
@@ -501,6 +573,29 @@ pub fn verify(
         head: trace::hex(&verifier.head()),
         first_break: broken,
     })
+}
+
+/// Replays every record from `from`; the first whose recomputed decision
+/// differs, or whose inputs are gone (fail closed).
+fn replay_all(store: &Store, from: i64) -> Result<Option<Break>, Failure> {
+    let mut first: Option<Break> = None;
+    store.for_each_trace::<Failure>(from, None, |row| {
+        let stored = parse_record(&row)?;
+        let detail = match rebuild(store, &stored)? {
+            Err(missing) => Some(format!("missing {}", missing.join("; "))),
+            Ok(rebuilt) if !rebuilt.identical => Some(rebuilt.differences.join("; ")),
+            Ok(_) => None,
+        };
+        if let Some(detail) = detail {
+            first = Some(Break::ReplayDiffers {
+                seq: row.seq,
+                detail,
+            });
+            return Ok(false);
+        }
+        Ok(true)
+    })?;
+    Ok(first)
 }
 
 /// Verifies a signed note with any of `keys` (a home that was re-keyed has
@@ -526,7 +621,9 @@ fn break_seq(b: &Break) -> i64 {
         | Break::RecordMissing { seq, .. }
         | Break::OrderChanged { seq }
         | Break::CheckpointMismatch { seq }
-        | Break::IndexChanged { seq } => *seq,
+        | Break::IndexChanged { seq }
+        | Break::ObjectBroken { seq, .. }
+        | Break::ReplayDiffers { seq, .. } => *seq,
         Break::Truncated { .. } | Break::BadCheckpoint { .. } | Break::StartPastHead { .. } => {
             i64::MAX
         }
@@ -598,13 +695,115 @@ fn current_public(store: &Store, home: &Home) -> Result<(String, VerifyingKey), 
     Ok((name, key.verifying_key()))
 }
 
-/// Re-runs the routing of a stored decision from its stored inputs.
-pub fn replay(store: &Store, id: &str) -> Result<Replay, Failure> {
-    let row = find(store, id)?;
-    let record = parse_record(&row)?;
+/// A stored record in either format.
+#[derive(Debug, Clone)]
+pub enum Stored {
+    /// Format v1: the whole decision is in the record.
+    V1(Box<RecordV1>),
+    /// Format v2: a digest; the explanation is recomputed from objects.
+    V2(Box<TraceRecord>),
+}
+
+impl Stored {
+    /// When the decision was made.
+    pub fn at(&self) -> &str {
+        match self {
+            Stored::V1(r) => &r.at,
+            Stored::V2(r) => &r.at,
+        }
+    }
+
+    /// How routing ended.
+    pub fn outcome(&self) -> routing::Outcome {
+        match self {
+            Stored::V1(r) => r.outcome,
+            Stored::V2(r) => r.outcome,
+        }
+    }
+
+    /// The paths removed from the request before hashing.
+    pub fn redacted(&self) -> &[String] {
+        match self {
+            Stored::V1(r) => &r.redacted,
+            Stored::V2(r) => &r.redacted,
+        }
+    }
+
+    /// The execution attempts.
+    pub fn attempts(&self) -> &[caio_core::attempt::Attempt] {
+        match self {
+            Stored::V1(r) => &r.attempts,
+            Stored::V2(r) => &r.attempts,
+        }
+    }
+}
+
+/// A stored decision rebuilt from its inputs: the full decision (every
+/// candidate's explanation), with what identifies its inputs.
+#[derive(Debug)]
+pub struct Rebuilt {
+    /// The decision recomputed now, with its inputs' hashes.
+    pub routed: caio_core::routing::Routed,
+    /// Whether it is the decision the record holds (the whole decision for
+    /// v1, its digest for v2).
+    pub identical: bool,
+    /// How it differs, for people.
+    pub differences: Vec<String>,
+}
+
+/// Recomputes a stored decision from its stored inputs (SPEC §9): the
+/// contract versions by hash (registry history, or the inputs a stateless
+/// route kept), the policy set by hash, the stats snapshot, the request and
+/// the identity. `Err` lists the inputs the store no longer holds.
+pub fn rebuild(store: &Store, stored: &Stored) -> Result<Result<Rebuilt, Vec<String>>, Failure> {
     let mut missing = Vec::new();
+    let (refs, policy_hash, policy_rules, stats, request, identity, redacted) = match stored {
+        Stored::V1(r) => (
+            r.contracts.clone(),
+            r.policy_set.clone(),
+            None,
+            r.stats.clone(),
+            &r.request,
+            &r.identity,
+            &r.redacted,
+        ),
+        Stored::V2(r) => {
+            let refs = match object(store, &r.objects.candidates, trace::v2::CANDIDATES)? {
+                Some(body) => trace::v2::parse_candidates(&body).unwrap_or_else(|e| {
+                    missing.push(format!("a readable candidate set ({e})"));
+                    Vec::new()
+                }),
+                None => {
+                    missing.push(format!("candidate set {}", r.objects.candidates));
+                    Vec::new()
+                }
+            };
+            let stats = match &r.objects.stats {
+                None => Default::default(),
+                Some(hash) => match object(store, hash, trace::v2::STATS)? {
+                    Some(body) => trace::v2::parse_stats(&body).unwrap_or_else(|e| {
+                        missing.push(format!("a readable stats snapshot ({e})"));
+                        Default::default()
+                    }),
+                    None => {
+                        missing.push(format!("stats snapshot {hash}"));
+                        Default::default()
+                    }
+                },
+            };
+            (
+                refs,
+                r.objects.policy_set.clone(),
+                Some(r.objects.policy_rules),
+                stats,
+                &r.request,
+                &r.identity,
+                &r.redacted,
+            )
+        }
+    };
     let mut contracts = Vec::new();
-    for c in &record.contracts {
+    for c in &refs {
         let found = match store.contract_by_hash(&c.hash)? {
             Some(contract) => Some(contract),
             None => store
@@ -619,67 +818,126 @@ pub fn replay(store: &Store, id: &str) -> Result<Replay, Failure> {
             )),
         }
     }
-    let policies: Option<PolicySet> = match store.policy_set_by_hash(&record.policy_set)? {
+    let policies: Option<PolicySet> = match store.policy_set_by_hash(&policy_hash)? {
         Some(set) => Some(set),
-        None => match store.trace_input(&record.policy_set)? {
+        None => match store.trace_input(&policy_hash)? {
             Some(body) => caio_core::policy::load::from_stored(&body).ok(),
-            None if record.policy_set == empty_set_hash() => Some(PolicySet::default()),
+            None if policy_hash == empty_set_hash() => Some(PolicySet::default()),
             None => None,
         },
     };
     if policies.is_none() {
-        missing.push(format!("policy set {}", record.policy_set));
+        missing.push(format!("policy set {policy_hash}"));
     }
-    let request: Result<Request, _> = serde_json::from_value(record.request.clone());
+    let request: Result<Request, _> = serde_json::from_value(request.clone());
     if let Err(e) = &request {
         missing.push(format!("the request ({e})"));
     }
+    let (Some(policies), Ok(request), true) = (policies, request, missing.is_empty()) else {
+        return Ok(Err(missing));
+    };
+    let candidates: Vec<Candidate<'_>> = contracts
+        .iter()
+        .map(|(contract, r)| Candidate {
+            contract,
+            status: r.status,
+            status_reason: r.status_reason.as_deref(),
+            stats: stats.get(&r.service_id).copied().unwrap_or_default(),
+        })
+        .collect();
+    let again = routing::route(&request, identity, &candidates, &policies);
+    let (recorded_chosen, recorded_outcome, identical) = match stored {
+        Stored::V1(r) => (
+            r.decision.chosen.clone(),
+            r.decision.outcome,
+            again == r.decision,
+        ),
+        Stored::V2(r) => (
+            r.decision.chosen.clone(),
+            r.outcome,
+            trace::v2::digest(&again) == r.decision && again.outcome == r.outcome,
+        ),
+    };
     let mut differences = Vec::new();
-    if let (true, Some(policies), Ok(request)) = (missing.is_empty(), &policies, &request) {
-        let candidates: Vec<Candidate<'_>> = contracts
-            .iter()
-            .map(|(contract, r)| Candidate {
-                contract,
-                status: r.status,
-                status_reason: r.status_reason.as_deref(),
-                stats: record.stats.get(&r.service_id).copied().unwrap_or_default(),
-            })
-            .collect();
-        let again = routing::route(request, &record.identity, &candidates, policies);
-        if again != record.decision {
-            if again.outcome != record.decision.outcome {
-                differences.push(format!(
-                    "outcome: recorded {}, replayed {}",
-                    record.decision.outcome.as_str(),
-                    again.outcome.as_str()
-                ));
-            }
-            let ids = |d: &routing::Decision| -> Vec<String> {
-                d.chosen.iter().map(|c| c.service_id.clone()).collect()
-            };
-            if ids(&again) != ids(&record.decision) {
-                differences.push(format!(
-                    "chosen: recorded [{}], replayed [{}]",
-                    ids(&record.decision).join(", "),
-                    ids(&again).join(", ")
-                ));
-            }
-            if differences.is_empty() {
-                differences.push("scores, terms or explanations differ".into());
-            }
+    if !identical {
+        if again.outcome != recorded_outcome {
+            differences.push(format!(
+                "outcome: recorded {}, replayed {}",
+                recorded_outcome.as_str(),
+                again.outcome.as_str()
+            ));
         }
-        if !record.redacted.is_empty() && !differences.is_empty() {
+        let ids = |c: &[routing::Choice]| -> Vec<String> {
+            c.iter().map(|c| c.service_id.clone()).collect()
+        };
+        if ids(&again.chosen) != ids(&recorded_chosen) {
+            differences.push(format!(
+                "chosen: recorded [{}], replayed [{}]",
+                ids(&recorded_chosen).join(", "),
+                ids(&again.chosen).join(", ")
+            ));
+        }
+        if differences.is_empty() {
+            differences.push("scores, terms or explanations differ".into());
+        }
+        if !redacted.is_empty() {
             differences.push(format!(
                 "the request was recorded without {}",
-                record.redacted.join(", ")
+                redacted.join(", ")
             ));
         }
     }
-    Ok(Replay {
-        seq: row.seq,
-        identical: missing.is_empty() && differences.is_empty(),
+    let rules = policy_rules.unwrap_or_else(|| policies.policies().len());
+    let mut by_id: Vec<&ContractRef> = refs.iter().collect();
+    by_id.sort_by(|a, b| a.service_id.cmp(&b.service_id));
+    let routed = caio_core::routing::Routed {
+        decision: again,
+        identity: identity.clone(),
+        policy_set: policy_hash,
+        policy_rules: rules,
+        contracts: by_id.into_iter().cloned().collect(),
+        stats,
+        notes: Vec::new(),
+    };
+    Ok(Ok(Rebuilt {
+        routed,
+        identical,
         differences,
-        missing,
+    }))
+}
+
+/// A trace object's body, checked against its hash and kind; `None` when
+/// the store does not hold it.
+fn object(store: &Store, hash: &str, kind: &str) -> Result<Option<String>, Failure> {
+    let Some((stored_kind, body)) = store.trace_object(hash)? else {
+        return Ok(None);
+    };
+    if stored_kind != kind || trace::v2::object_hash(kind, &body) != hash {
+        return Err(TraceError::Object {
+            hash: hash.to_string(),
+        }
+        .into());
+    }
+    Ok(Some(body))
+}
+
+/// Re-runs the routing of a stored decision from its stored inputs.
+pub fn replay(store: &Store, id: &str) -> Result<Replay, Failure> {
+    let row = find(store, id)?;
+    let stored = parse_record(&row)?;
+    Ok(match rebuild(store, &stored)? {
+        Err(missing) => Replay {
+            seq: row.seq,
+            identical: false,
+            differences: Vec::new(),
+            missing,
+        },
+        Ok(rebuilt) => Replay {
+            seq: row.seq,
+            identical: rebuilt.identical,
+            differences: rebuilt.differences,
+            missing: Vec::new(),
+        },
     })
 }
 

@@ -1,7 +1,9 @@
 //! `caio contract validate|schema|new`.
 
+use super::CheckArgs;
+use super::report::{self, Report, Rule};
 use crate::error::{Error, Exit};
-use crate::ui::Ui;
+use crate::ui::{Format, Schema, Ui};
 use caio_core::contract::{self, templates::Template};
 use clap::Subcommand;
 use serde::Serialize;
@@ -12,12 +14,16 @@ pub enum ContractCommand {
     /// Check contract files and directories (recursive *.yaml, *.yml); exit 1 if any is invalid
     #[command(
         after_help = "Every problem in every file is reported, each with its file, line, \
-column and a stable code such as contract::latency-order."
+column and a stable code such as contract::latency-order. `--format github|sarif|junit` \
+prints the same findings as GitHub annotations, a SARIF 2.1.0 log or a JUnit report."
     )]
     Validate {
-        /// Files or directories to check
+        /// Files or directories to check; `-` reads one contract from stdin
         #[arg(required = true, value_name = "PATH")]
         paths: Vec<PathBuf>,
+
+        #[command(flatten)]
+        check: CheckArgs,
     },
 
     /// Print the JSON Schema (draft 2020-12) of a contract, for editors and CI
@@ -48,9 +54,9 @@ fn parse_service_id(s: &str) -> Result<String, String> {
 
 pub fn run(cmd: ContractCommand, ui: &mut Ui) -> Result<Exit, Error> {
     match cmd {
-        ContractCommand::Validate { paths } => validate(&paths, ui),
+        ContractCommand::Validate { paths, check } => validate(&paths, &check, ui),
         ContractCommand::Schema => {
-            ui.json(&contract::schema())?;
+            ui.foreign_json(&contract::schema())?;
             Ok(Exit::Success)
         }
         ContractCommand::New { template, id } => {
@@ -66,6 +72,9 @@ struct ValidateJson {
     files: Vec<FileJson>,
     valid: usize,
     invalid: usize,
+    errors: usize,
+    warnings: usize,
+    strict: bool,
 }
 
 /// One file in the `--format json` document of a validate command.
@@ -88,40 +97,77 @@ impl FileJson {
 
 /// Validates paths behind a progress bar (drawn only on a terminal).
 pub(super) fn validate_with_progress(paths: &[PathBuf], ui: &Ui) -> contract::ValidationRun {
+    validate_inputs(paths, None, ui)
+}
+
+/// [`validate_with_progress`], where `-` reads a contract from stdin when
+/// `stdin_name` names it for diagnostics.
+fn validate_inputs(
+    paths: &[PathBuf],
+    stdin_name: Option<&str>,
+    ui: &Ui,
+) -> contract::ValidationRun {
     let bar = ui.progress(0, "validating");
-    let run = crate::app::documents::validate_contracts(paths, &mut |done, total| {
+    let mut progress = |done: usize, total: usize| {
         bar.set_length(total as u64);
         bar.set_position(done as u64);
-    });
+    };
+    let run = match stdin_name {
+        Some(name) => {
+            crate::app::documents::validate_contracts_or_stdin(paths, name, &mut progress)
+        }
+        None => crate::app::documents::validate_contracts(paths, &mut progress),
+    };
     bar.finish_and_clear();
     run
 }
 
-fn validate(paths: &[PathBuf], ui: &mut Ui) -> Result<Exit, Error> {
-    let run = validate_with_progress(paths, ui);
+/// The rules of the contract reports: every code `contract validate` has.
+fn rules() -> Vec<Rule> {
+    Rule::table(contract::validate::CODES, "validation")
+}
 
-    if ui.is_json() {
-        ui.json(&ValidateJson {
-            files: run.files.iter().map(|f| FileJson::of(&f.report)).collect(),
-            valid: run.valid(),
-            invalid: run.invalid(),
-        })?;
-    } else {
-        for file in &run.files {
-            ui.file_problems(&file.report);
-            if ui.verbose() > 0 && file.report.is_valid() {
-                ui.line(format_args!("valid    {}", file.report.path))?;
+fn validate(paths: &[PathBuf], check: &CheckArgs, ui: &mut Ui) -> Result<Exit, Error> {
+    let run = validate_inputs(paths, Some(&check.stdin_name), ui);
+    let report = Report::files(
+        "caio contract validate",
+        rules(),
+        run.files.iter().map(|f| &f.report),
+        check.strict,
+        report::working_directory().as_deref(),
+    );
+    let files = run.files.len();
+    let noun = if files == 1 { "file" } else { "files" };
+    let summary = format!(
+        "{files} {noun} checked: {} valid, {} invalid ({})",
+        run.valid(),
+        run.invalid(),
+        report.counts()
+    );
+    match ui.format {
+        Format::Json => ui.json(
+            Schema::ContractValidate,
+            &ValidateJson {
+                files: run.files.iter().map(|f| FileJson::of(&f.report)).collect(),
+                valid: run.valid(),
+                invalid: run.invalid(),
+                errors: report.errors(),
+                warnings: report.warnings(),
+                strict: check.strict,
+            },
+        )?,
+        Format::Human => {
+            for file in &run.files {
+                ui.file_problems(&file.report);
+                if ui.verbose() > 0 && file.report.is_valid() {
+                    ui.line(format_args!("valid    {}", file.report.path))?;
+                }
             }
+            ui.summary(&summary)?;
         }
-        let files = run.files.len();
-        let noun = if files == 1 { "file" } else { "files" };
-        ui.line(format_args!(
-            "{files} {noun} checked: {} valid, {} invalid",
-            run.valid(),
-            run.invalid()
-        ))?;
+        format => report::print(&report, format, &summary, ui)?,
     }
-    Ok(if run.all_valid() {
+    Ok(if report.passed() {
         Exit::Success
     } else {
         Exit::Invalid

@@ -3,8 +3,9 @@
 //! counterexamples, exit 1 on any violation.
 
 use super::GlobalArgs;
+use super::report::Report;
 use crate::error::{Error, Exit};
-use crate::ui::Ui;
+use crate::ui::{Schema, Ui};
 use caio_core::contract::ServiceContract;
 use caio_invariants::engine::Real;
 use caio_invariants::spec::{self, Check, Invariant};
@@ -44,6 +45,10 @@ pub struct VerifyInvariantsArgs {
     /// Write the JSON scorecard to this file (counterexamples go next to it)
     #[arg(long, value_name = "FILE")]
     out: Option<PathBuf>,
+
+    /// Write the scorecard as a JUnit XML report to this file (one testcase per invariant), for CI test tabs
+    #[arg(long, value_name = "FILE")]
+    junit: Option<PathBuf>,
 }
 
 fn long_help() -> String {
@@ -106,7 +111,8 @@ pub fn run(args: VerifyInvariantsArgs, _global: &GlobalArgs, ui: &mut Ui) -> Res
     };
     // The invariants take seconds: a scorecard path that cannot be written
     // fails now, not after the run.
-    let out = args.out.as_deref().map(ScorecardFile::open).transpose()?;
+    let out = args.out.as_deref().map(OutFile::open).transpose()?;
+    let junit = args.junit.as_deref().map(OutFile::open).transpose()?;
     let options = RunOptions {
         seed: args.seed,
         trials: args.trials,
@@ -127,10 +133,17 @@ pub fn run(args: VerifyInvariantsArgs, _global: &GlobalArgs, ui: &mut Ui) -> Res
     );
     bar.finish_and_clear();
     if let Some(out) = out {
-        out.write(&scorecard)?;
+        let text = serde_json::to_string_pretty(&Schema::Scorecard.wrap(&scorecard))
+            .map_err(|e| Error::Output(std::io::Error::other(e)))?;
+        out.write(&format!("{text}\n"))?;
+    }
+    if let Some(junit) = junit {
+        junit.write(&super::report::junit::render(&Report::scorecard(
+            &scorecard,
+        )))?;
     }
     if ui.is_json() {
-        ui.json(&scorecard)?;
+        ui.json(Schema::Scorecard, &scorecard)?;
     } else {
         render(&scorecard, ui)?;
         if let Some(path) = &args.out {
@@ -230,24 +243,25 @@ fn counterexample_dir(out: Option<&Path>, seed: u64) -> PathBuf {
     }
 }
 
-/// The `--out` file, open for writing before the invariants run.
-struct ScorecardFile<'a> {
+/// A report file (`--out`, `--junit`), open for writing before the
+/// invariants run.
+struct OutFile<'a> {
     path: &'a Path,
     file: std::fs::File,
 }
 
-impl<'a> ScorecardFile<'a> {
-    /// Opens (creating, not yet truncating) the scorecard file; a missing
-    /// directory, a directory in its place or a permission problem is an
-    /// error here, before any work.
-    fn open(path: &'a Path) -> Result<ScorecardFile<'a>, Error> {
+impl<'a> OutFile<'a> {
+    /// Opens (creating, not yet truncating) the file; a missing directory,
+    /// a directory in its place or a permission problem is an error here,
+    /// before any work.
+    fn open(path: &'a Path) -> Result<OutFile<'a>, Error> {
         let fail = |reason: String| Error::Write {
             path: path.to_path_buf(),
             reason,
         };
         if path.is_dir() {
             return Err(fail(
-                "it is a directory; name the scorecard file, e.g. scorecard.json".into(),
+                "it is a directory; name the report file, e.g. scorecard.json".into(),
             ));
         }
         let parent = path
@@ -267,23 +281,22 @@ impl<'a> ScorecardFile<'a> {
             .truncate(false)
             .open(path)
             .map_err(|e| fail(e.to_string()))?;
-        Ok(ScorecardFile { path, file })
+        Ok(OutFile { path, file })
     }
 
-    /// Replaces the file's content with the scorecard.
-    fn write(mut self, scorecard: &Scorecard) -> Result<(), Error> {
+    /// Replaces the file's content with `text`.
+    fn write(mut self, text: &str) -> Result<(), Error> {
         use std::io::Write;
         let fail = |reason: String| Error::Write {
             path: self.path.to_path_buf(),
             reason,
         };
-        let text = serde_json::to_string_pretty(scorecard).map_err(|e| fail(e.to_string()))?;
         // A regular file is truncated; `/dev/stdout` and the like cannot be.
         if self.file.metadata().is_ok_and(|m| m.is_file()) {
             self.file.set_len(0).map_err(|e| fail(e.to_string()))?;
         }
         self.file
-            .write_all(format!("{text}\n").as_bytes())
+            .write_all(text.as_bytes())
             .map_err(|e| fail(e.to_string()))
     }
 }

@@ -9,11 +9,13 @@ pub mod license;
 pub mod policy;
 pub mod principal;
 pub mod registry;
+pub mod report;
 pub mod route;
+pub mod schema;
 pub mod trace;
 
 use crate::error::{Error, Exit};
-use crate::ui::{ColorChoice, Format, Ui};
+use crate::ui::{ColorChoice, Format, Schema, Ui};
 use caio_store::home::{Home, HomeEnv};
 use caio_store::{DEFAULT_BUSY_TIMEOUT, Store};
 use clap::{Parser, Subcommand};
@@ -59,7 +61,7 @@ pub struct GlobalArgs {
     )]
     pub home: Option<PathBuf>,
 
-    /// Output format: `human` tables and text, or one `json` document on stdout
+    /// Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI
     #[arg(long, global = true, value_enum, default_value_t = Format::Human)]
     pub format: Format,
 
@@ -67,13 +69,26 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
     pub color: ColorChoice,
 
-    /// Print only results and errors: no status lines, warnings or progress bars
+    /// Print only results, findings and errors: no summaries, status lines or progress bars (a file's warnings are findings and stay)
     #[arg(short, long, global = true, conflicts_with = "verbose")]
     pub quiet: bool,
 
     /// Print more detail (repeat for more)
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
+}
+
+/// The flags of the checking commands (`contract validate`, `policy
+/// validate`, `policy test`), which CI runs.
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// Fail (exit 1) on warnings too, not only on errors
+    #[arg(long)]
+    pub strict: bool,
+
+    /// The path that diagnostics show for `-` (a document read from stdin)
+    #[arg(long, value_name = "NAME", default_value = "<stdin>")]
+    pub stdin_name: String,
 }
 
 #[derive(Debug, Subcommand)]
@@ -111,6 +126,9 @@ pub enum Command {
     /// Check the engine's invariants on generated scenarios; exit 1 on a violation
     VerifyInvariants(invariants::VerifyInvariantsArgs),
 
+    /// Print the JSON Schema (draft 2020-12) of a JSON document caio prints
+    Schema(schema::SchemaArgs),
+
     /// Regenerate the man pages and shell completions from this command line
     #[command(hide = true)]
     GenerateDocs(docs::GenerateDocsArgs),
@@ -126,8 +144,36 @@ impl Cli {
         if std::env::var_os("CAIO_HOME").is_some_and(|v| v.is_empty()) {
             command = command.mut_arg("home", |a| a.env(None));
         }
-        let matches = command.try_get_matches()?;
-        Cli::from_arg_matches(&matches)
+        let matches = command.try_get_matches_from_mut(std::env::args_os())?;
+        let cli = Cli::from_arg_matches(&matches)?;
+        let format = cli.global.format;
+        if format.is_ci_report() && !cli.command.prints_ci_reports() {
+            return Err(command.error(
+                clap::error::ErrorKind::ArgumentConflict,
+                format!(
+                    "`--format {}` is a CI report of `contract validate`, `policy validate` and `policy test`; this command prints `human` or `json`",
+                    format.name()
+                ),
+            ));
+        }
+        Ok(cli)
+    }
+
+    /// Whether the process's arguments ask for JSON output (`--format json`
+    /// or `--format=json` before any `--`): how a usage error that stops
+    /// parsing is still reported as JSON.
+    pub fn json_requested() -> bool {
+        let args: Vec<std::ffi::OsString> = std::env::args_os().skip(1).collect();
+        let mut it = args.iter().map(|a| a.to_str().unwrap_or(""));
+        while let Some(arg) = it.next() {
+            match arg {
+                "--" => return false,
+                "--format=json" => return true,
+                "--format" if it.next() == Some("json") => return true,
+                _ => {}
+            }
+        }
+        false
     }
 
     /// Runs the parsed command against a terminal.
@@ -143,8 +189,23 @@ impl Cli {
             Command::Trace(cmd) => trace::run(cmd, &global, ui),
             Command::License(cmd) => license::run(cmd, &global, ui),
             Command::VerifyInvariants(args) => invariants::run(args, &global, ui),
+            Command::Schema(args) => schema::run(&args, ui),
             Command::GenerateDocs(args) => docs::run(&args, ui),
         }
+    }
+}
+
+impl Command {
+    /// The checking commands, which also print the CI reports
+    /// (`--format github|sarif|junit`).
+    fn prints_ci_reports(&self) -> bool {
+        matches!(
+            self,
+            Command::Contract(contract::ContractCommand::Validate { .. })
+                | Command::Policy(
+                    policy::PolicyCommand::Validate { .. } | policy::PolicyCommand::Test { .. }
+                )
+        )
     }
 }
 
@@ -182,10 +243,13 @@ fn init(global: &GlobalArgs, ui: &mut Ui) -> Result<Exit, Error> {
     let created = !home.db_path().is_file();
     open_store(&home)?;
     if ui.is_json() {
-        ui.json(&serde_json::json!({
-            "home": home.path.display().to_string(),
-            "created": created,
-        }))?;
+        ui.json(
+            Schema::Init,
+            &serde_json::json!({
+                "home": home.path.display().to_string(),
+                "created": created,
+            }),
+        )?;
     } else if created {
         ui.line(format_args!(
             "initialised caio home at {}",

@@ -1,10 +1,11 @@
 //! `caio policy validate|test|apply|show`.
 
 use super::contract::FileJson;
-use super::{GlobalArgs, open_store, open_store_existing, resolve_home};
+use super::report::{self, Report, Rule};
+use super::{CheckArgs, GlobalArgs, open_store, open_store_existing, resolve_home};
 use crate::app::documents;
 use crate::error::{Error, Exit};
-use crate::ui::Ui;
+use crate::ui::{Format, Schema, Ui};
 use caio_core::policy::load::PolicyRun;
 use caio_core::policy::{Effect, paths, testing};
 use clap::Subcommand;
@@ -29,9 +30,12 @@ pub enum PolicyCommand {
     /// Check policy files and directories; exit 1 if any is invalid
     #[command(after_long_help = attributes_help())]
     Validate {
-        /// Files or directories (recursive *.yaml, *.yml)
+        /// Files or directories (recursive *.yaml, *.yml); `-` reads one policy file from stdin
         #[arg(required = true, value_name = "PATH")]
         paths: Vec<PathBuf>,
+
+        #[command(flatten)]
+        check: CheckArgs,
     },
 
     /// Run the `tests:` blocks of policy files; exit 1 on any failure
@@ -40,12 +44,15 @@ pub enum PolicyCommand {
 and service, and compares the rules that fired with `expect`."
     )]
     Test {
-        /// Files or directories (recursive *.yaml, *.yml)
+        /// Files or directories (recursive *.yaml, *.yml); `-` reads one policy file from stdin
         #[arg(required = true, value_name = "PATH")]
         paths: Vec<PathBuf>,
         /// Fail when the files hold no test at all
         #[arg(long)]
         fail_on_empty: bool,
+
+        #[command(flatten)]
+        check: CheckArgs,
     },
 
     /// Validate policy files and install them as the home's active policy set
@@ -66,19 +73,12 @@ the installed set."
 
 pub fn run(cmd: PolicyCommand, global: &GlobalArgs, ui: &mut Ui) -> Result<Exit, Error> {
     match cmd {
-        PolicyCommand::Validate { paths } => {
-            let run = documents::load_policies(&paths);
-            report(&run, ui)?;
-            Ok(if run.all_valid() {
-                Exit::Success
-            } else {
-                Exit::Invalid
-            })
-        }
+        PolicyCommand::Validate { paths, check } => validate(&paths, &check, ui),
         PolicyCommand::Test {
             paths,
             fail_on_empty,
-        } => test(&paths, fail_on_empty, ui),
+            check,
+        } => test(&paths, fail_on_empty, &check, ui),
         PolicyCommand::Apply { paths } => apply(&paths, global, ui),
         PolicyCommand::Show => show(global, ui),
     }
@@ -90,27 +90,63 @@ struct ValidateJson {
     valid: usize,
     invalid: usize,
     rules: usize,
+    errors: usize,
+    warnings: usize,
+    strict: bool,
 }
 
-/// Prints every file's problems (or the JSON document) for `validate`.
-fn report(run: &PolicyRun, ui: &mut Ui) -> Result<(), Error> {
+/// The rules of the policy reports: every code of policy files, and a
+/// failed test.
+fn rules() -> Vec<Rule> {
+    let mut rules = Rule::table(caio_core::policy::load::CODES, "policies");
+    rules.extend(Rule::table(&[testing::TEST_FAILED], "policies"));
+    rules
+}
+
+/// `policy validate`: every file's problems and the counts, in the
+/// requested format.
+fn validate(paths: &[PathBuf], check: &CheckArgs, ui: &mut Ui) -> Result<Exit, Error> {
+    let run = documents::load_policies_or_stdin(paths, &check.stdin_name);
+    let report = Report::files(
+        "caio policy validate",
+        rules(),
+        run.files.iter().map(|f| &f.report),
+        check.strict,
+        report::working_directory().as_deref(),
+    );
     let rules: usize = run.files.iter().map(|f| f.policies.len()).sum();
-    if ui.is_json() {
-        return ui.json(&ValidateJson {
-            files: run.files.iter().map(|f| FileJson::of(&f.report)).collect(),
-            valid: run.valid(),
-            invalid: run.invalid(),
-            rules,
-        });
-    }
-    problems(run, ui);
     let files = run.files.len();
     let noun = if files == 1 { "file" } else { "files" };
-    ui.line(format_args!(
-        "{files} {noun} checked: {} valid, {} invalid; {rules} rules",
+    let summary = format!(
+        "{files} {noun} checked: {} valid, {} invalid; {rules} rules ({})",
         run.valid(),
-        run.invalid()
-    ))
+        run.invalid(),
+        report.counts()
+    );
+    match ui.format {
+        Format::Json => ui.json(
+            Schema::PolicyValidate,
+            &ValidateJson {
+                files: run.files.iter().map(|f| FileJson::of(&f.report)).collect(),
+                valid: run.valid(),
+                invalid: run.invalid(),
+                rules,
+                errors: report.errors(),
+                warnings: report.warnings(),
+                strict: check.strict,
+            },
+        )?,
+        Format::Human => {
+            problems(&run, ui);
+            ui.summary(&summary)?;
+        }
+        format => report::print(&report, format, &summary, ui)?,
+    }
+    Ok(if report.passed() {
+        Exit::Success
+    } else {
+        Exit::Invalid
+    })
 }
 
 /// Prints the problems of invalid files on stderr (human or JSON diagnostics).
@@ -125,6 +161,10 @@ struct TestJson<'a> {
     tests: &'a [testing::TestResult],
     passed: usize,
     failed: usize,
+    /// Errors: the problems of the files and the failures of the tests.
+    errors: usize,
+    warnings: usize,
+    strict: bool,
     /// Files that could not be read as policy files (their tests did not run).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     invalid_files: Vec<FileJson>,
@@ -132,41 +172,68 @@ struct TestJson<'a> {
 
 /// Runs the `tests:` of every valid file; invalid files are reported (their
 /// tests cannot run) and make the run fail.
-fn test(paths: &[PathBuf], fail_on_empty: bool, ui: &mut Ui) -> Result<Exit, Error> {
-    let run = documents::load_policies(paths);
+fn test(
+    paths: &[PathBuf],
+    fail_on_empty: bool,
+    check: &CheckArgs,
+    ui: &mut Ui,
+) -> Result<Exit, Error> {
+    let run = documents::load_policies_or_stdin(paths, &check.stdin_name);
     let results: Vec<testing::TestResult> = run
         .files
         .iter()
         .filter(|f| f.report.is_valid())
         .flat_map(documents::run_policy_tests)
         .collect();
+    let report = Report::policy_tests(
+        rules(),
+        run.files.iter().map(|f| &f.report),
+        &results,
+        check.strict,
+        report::working_directory().as_deref(),
+    );
     let passed = results.iter().filter(|r| r.passed).count();
     let failed = results.len() - passed;
-    if ui.is_json() {
-        ui.json(&TestJson {
-            tests: &results,
-            passed,
-            failed,
-            invalid_files: run
-                .files
-                .iter()
-                .filter(|f| !f.report.is_valid())
-                .map(|f| FileJson::of(&f.report))
-                .collect(),
-        })?;
-    } else {
-        problems(&run, ui);
-        for r in &results {
-            let mark = if r.passed { "ok  " } else { "FAIL" };
-            ui.line(format_args!("{mark}  {}: {}", r.file, r.name))?;
-            for failure in &r.failures {
-                ui.line(format_args!("      {failure}"))?;
+    let summary = format!(
+        "{} tests: {passed} passed, {failed} failed ({})",
+        results.len(),
+        report.counts()
+    );
+    match ui.format {
+        Format::Json => ui.json(
+            Schema::PolicyTest,
+            &TestJson {
+                tests: &results,
+                passed,
+                failed,
+                errors: report.errors(),
+                warnings: report.warnings(),
+                strict: check.strict,
+                invalid_files: run
+                    .files
+                    .iter()
+                    .filter(|f| !f.report.is_valid())
+                    .map(|f| FileJson::of(&f.report))
+                    .collect(),
+            },
+        )?,
+        Format::Human => {
+            problems(&run, ui);
+            for r in &results {
+                // A passing test is progress, a failing one a finding: `-q`
+                // keeps only the failures.
+                if r.passed && ui.quiet() {
+                    continue;
+                }
+                let mark = if r.passed { "ok  " } else { "FAIL" };
+                ui.line(format_args!("{mark}  {}: {}", r.file, r.name))?;
+                for failure in &r.failures {
+                    ui.line(format_args!("      {failure}"))?;
+                }
             }
+            ui.summary(&summary)?;
         }
-        ui.line(format_args!(
-            "{} tests: {passed} passed, {failed} failed",
-            results.len()
-        ))?;
+        format => report::print(&report, format, &summary, ui)?,
     }
     if !run.all_valid() {
         ui.warn(format_args!(
@@ -179,7 +246,7 @@ fn test(paths: &[PathBuf], fail_on_empty: bool, ui: &mut Ui) -> Result<Exit, Err
         ui.warn("no tests found (--fail-on-empty)");
         return Ok(Exit::Invalid);
     }
-    Ok(if failed == 0 {
+    Ok(if report.passed() {
         Exit::Success
     } else {
         Exit::Invalid
@@ -197,7 +264,7 @@ fn apply(paths: &[PathBuf], global: &GlobalArgs, ui: &mut Ui) -> Result<Exit, Er
     let mut store = open_store(&resolve_home(global)?)?;
     let applied = store.apply_policy_set(&set, &sources, &super::registry::change())?;
     if ui.is_json() {
-        ui.json(&applied)?;
+        ui.json(Schema::PolicyApply, &applied)?;
     } else if applied.changed {
         ui.line(format_args!(
             "applied policy set {} ({} rules from {} files)",
@@ -231,15 +298,18 @@ fn show(global: &GlobalArgs, ui: &mut Ui) -> Result<Exit, Error> {
     let set = store.active_policy_set()?;
     let hash = set.canonical().map(|(h, _)| h).unwrap_or_default();
     if ui.is_json() {
-        ui.json(&ShowJson {
-            installed: installed.is_some(),
-            hash,
-            rules: set.policies().len(),
-            applied_at: installed.as_ref().map(|i| i.applied_at.clone()),
-            applied_by: installed.as_ref().map(|i| i.applied_by.clone()),
-            sources: installed.map(|i| i.sources).unwrap_or_default(),
-            policy_set: set.to_json(),
-        })?;
+        ui.json(
+            Schema::PolicyShow,
+            &ShowJson {
+                installed: installed.is_some(),
+                hash,
+                rules: set.policies().len(),
+                applied_at: installed.as_ref().map(|i| i.applied_at.clone()),
+                applied_by: installed.as_ref().map(|i| i.applied_by.clone()),
+                sources: installed.map(|i| i.sources).unwrap_or_default(),
+                policy_set: set.to_json(),
+            },
+        )?;
         return Ok(Exit::Success);
     }
     let Some(installed) = installed else {

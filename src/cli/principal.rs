@@ -2,7 +2,7 @@
 
 use super::{GlobalArgs, open_store, open_store_existing, resolve_home};
 use crate::error::{Error, Exit};
-use crate::ui::Ui;
+use crate::ui::{Schema, Ui};
 use caio_core::contract::{Trust, schema::NAME};
 use caio_core::principal::Principal;
 use clap::Subcommand;
@@ -69,7 +69,7 @@ pub fn run(cmd: PrincipalCommand, global: &GlobalArgs, ui: &mut Ui) -> Result<Ex
             };
             let created = store.add_principal(&home, &principal, jiff::Timestamp::now())?;
             if ui.is_json() {
-                ui.json(&created)?;
+                ui.json(Schema::PrincipalAdd, &created)?;
             } else {
                 ui.line(&created.token)?;
                 ui.status(format_args!(
@@ -83,7 +83,10 @@ pub fn run(cmd: PrincipalCommand, global: &GlobalArgs, ui: &mut Ui) -> Result<Ex
         PrincipalCommand::List => {
             let principals = open_store_existing(global)?.list_principals()?;
             if ui.is_json() {
-                ui.json(&serde_json::json!({ "principals": principals }))?;
+                ui.json(
+                    Schema::PrincipalList,
+                    &serde_json::json!({ "principals": principals }),
+                )?;
                 return Ok(Exit::Success);
             }
             if principals.is_empty() {
@@ -115,7 +118,10 @@ pub fn run(cmd: PrincipalCommand, global: &GlobalArgs, ui: &mut Ui) -> Result<Ex
             let mut store = open_store_existing(global)?;
             let changed = store.revoke_principal(&name, jiff::Timestamp::now())?;
             if ui.is_json() {
-                ui.json(&serde_json::json!({ "name": name, "revoked": true, "changed": changed }))?;
+                ui.json(
+                    Schema::PrincipalRevoke,
+                    &serde_json::json!({ "name": name, "revoked": true, "changed": changed }),
+                )?;
             } else if changed {
                 ui.line(format_args!("revoked principal `{name}`"))?;
             } else {

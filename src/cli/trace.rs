@@ -5,7 +5,7 @@ use super::{GlobalArgs, open_store_existing, resolve_home};
 use crate::app::route::Traced;
 use crate::app::trace::{self as app, Failure, TraceError, find, parse_record};
 use crate::error::{Error, Exit};
-use crate::ui::Ui;
+use crate::ui::{Schema, Ui};
 use caio_core::routing::Outcome;
 use caio_core::routing::Routed;
 use caio_core::trace::{self, Break};
@@ -55,6 +55,10 @@ pub enum TraceCommand {
         /// The instance's verifier key (`caio trace checkpoint` prints it) [default: keys/instance.pub in the home]
         #[arg(long, value_name = "FILE")]
         public_key: Option<PathBuf>,
+        /// Also replay every decision from its stored inputs and fail on one
+        /// that differs
+        #[arg(long)]
+        replay: bool,
     },
 
     /// Re-run the routing of a stored decision from its stored inputs; exit 1 if it differs
@@ -141,12 +145,14 @@ pub fn run(cmd: TraceCommand, global: &GlobalArgs, ui: &mut Ui) -> Result<Exit, 
             from,
             checkpoints,
             public_key,
+            replay,
         } => verify(
             &store,
             &resolve_home(global)?,
             from,
             &checkpoints,
             public_key.as_deref(),
+            replay,
             ui,
         ),
         TraceCommand::Replay { id } => replay(&store, &id, ui),
@@ -183,13 +189,16 @@ fn show(store: &Store, id: &str, ui: &mut Ui) -> Result<Exit, Failure> {
                 seq: row.seq,
                 reason: e.to_string(),
             })?;
-        ui.json(&ShowJson {
-            seq: row.seq,
-            decision_id: row.hash.chars().take(32).collect(),
-            prev: &row.prev,
-            hash: &row.hash,
-            record,
-        })?;
+        ui.json(
+            Schema::TraceShow,
+            &ShowJson {
+                seq: row.seq,
+                decision_id: row.hash.chars().take(32).collect(),
+                prev: &row.prev,
+                hash: &row.hash,
+                record,
+            },
+        )?;
         return Ok(Exit::Success);
     }
     let record = parse_record(&row)?;
@@ -197,31 +206,62 @@ fn show(store: &Store, id: &str, ui: &mut Ui) -> Result<Exit, Failure> {
     ui.line(format_args!(
         "seq {} · {} · {} · decision {}",
         row.seq,
-        record.at,
-        record.outcome.as_str(),
+        record.at(),
+        record.outcome().as_str(),
         trace::decision_id(&hash)
     ))?;
-    if !record.redacted.is_empty() {
-        ui.line(format_args!("redacted    {}", record.redacted.join(", ")))?;
+    if !record.redacted().is_empty() {
+        ui.line(format_args!("redacted    {}", record.redacted().join(", ")))?;
     }
-    let policy_rules = store
-        .policy_set_by_hash(&record.policy_set)?
-        .or_else(|| {
-            store
-                .trace_input(&record.policy_set)
-                .ok()
-                .flatten()
-                .and_then(|body| caio_core::policy::load::from_stored(&body).ok())
-        })
-        .map_or(0, |set| set.policies().len());
-    let routed = Routed {
-        decision: record.decision,
-        identity: record.identity,
-        policy_set: record.policy_set,
-        policy_rules,
-        contracts: record.contracts,
-        stats: record.stats,
-        notes: Vec::new(),
+    let routed = match (&record, app::rebuild(store, &record)?) {
+        // A v1 record holds its whole decision: show it as recorded.
+        (app::Stored::V1(r), rebuilt) => {
+            let policy_rules = rebuilt.map_or(0, |b| b.routed.policy_rules);
+            let r = (**r).clone();
+            Routed {
+                decision: r.decision,
+                identity: r.identity,
+                policy_set: r.policy_set,
+                policy_rules,
+                contracts: r.contracts,
+                stats: r.stats,
+                notes: Vec::new(),
+            }
+        }
+        // A v2 record's explanation is recomputed from its inputs; the
+        // recomputation must reproduce the recorded digest.
+        (app::Stored::V2(_), Ok(rebuilt)) => {
+            if !rebuilt.identical {
+                ui.warn(format_args!(
+                    "the recomputed explanation differs from the record ({}); \
+                     run `caio trace replay {}`",
+                    rebuilt.differences.join("; "),
+                    row.seq
+                ));
+            }
+            rebuilt.routed
+        }
+        (app::Stored::V2(r), Err(missing)) => {
+            for (i, step) in r.decision.steps.iter().enumerate() {
+                ui.line(format_args!(
+                    "step {}      {}/{} services eligible",
+                    i + 1,
+                    step.eligible,
+                    step.candidates
+                ))?;
+            }
+            for c in &r.decision.chosen {
+                ui.line(format_args!(
+                    "chosen      {} {} (score {:.4})",
+                    c.service_id, c.service_version, c.score
+                ))?;
+            }
+            ui.warn(format_args!(
+                "the per-candidate explanation cannot be recomputed: missing {}",
+                missing.join("; ")
+            ));
+            return Ok(Exit::Success);
+        }
     };
     let traced = Traced {
         decision_id: trace::decision_id(&hash),
@@ -243,10 +283,16 @@ fn show(store: &Store, id: &str, ui: &mut Ui) -> Result<Exit, Failure> {
     Ok(Exit::Success)
 }
 
+/// `trace list --format json`: the records, newest first.
+#[derive(Serialize)]
+struct ListJson<'a> {
+    records: &'a [caio_store::traces::Listed],
+}
+
 fn list(store: &Store, filter: &TraceFilter, ui: &mut Ui) -> Result<Exit, Failure> {
     let rows = store.list_traces(filter)?;
     if ui.is_json() {
-        ui.json(&rows)?;
+        ui.json(Schema::TraceList, &ListJson { records: &rows })?;
         return Ok(Exit::Success);
     }
     let mut table = ui.table(&["SEQ", "AT", "OUTCOME", "SERVICES", "PRINCIPAL", "DECISION"]);
@@ -268,34 +314,74 @@ fn list(store: &Store, filter: &TraceFilter, ui: &mut Ui) -> Result<Exit, Failur
     Ok(Exit::Success)
 }
 
+/// One line of `trace export`: an object, or a record.
 #[derive(Serialize)]
-struct ExportLine<'a> {
-    seq: i64,
-    prev: &'a str,
-    hash: &'a str,
-    record: &'a serde_json::value::RawValue,
+#[serde(tag = "type", rename_all = "snake_case")]
+enum ExportLine<'a> {
+    /// An object the exported records reference (written first).
+    Object {
+        kind: &'a str,
+        hash: &'a str,
+        body: &'a serde_json::value::RawValue,
+    },
+    /// A record, exactly as hashed, with its place in the chain.
+    Record {
+        seq: i64,
+        prev: &'a str,
+        hash: &'a str,
+        record: &'a serde_json::value::RawValue,
+    },
 }
 
+/// Writes the objects the exported records reference, then the records
+/// (SPEC §9), so an auditor can recompute every hash from the file alone.
 fn export(store: &Store, since: Option<&str>, ui: &mut Ui) -> Result<Exit, Failure> {
-    let mut bad: Option<TraceError> = None;
+    let mut referenced = std::collections::BTreeSet::new();
     store.for_each_trace::<Failure>(1, since, |row| {
-        match serde_json::from_str::<&serde_json::value::RawValue>(&row.record) {
-            Ok(record) => {
-                ui.json_line(&ExportLine {
+        referenced.extend(trace::referenced_objects(&row.record));
+        Ok(true)
+    })?;
+    let raw = |seq: i64, text: &str| -> Result<Box<serde_json::value::RawValue>, TraceError> {
+        serde_json::value::RawValue::from_string(text.to_string()).map_err(|e| TraceError::Record {
+            seq,
+            reason: e.to_string(),
+        })
+    };
+    for (kind, hash) in &referenced {
+        // A missing object is exported as missing: verification says so.
+        if let Some((stored_kind, body)) = store.trace_object(hash)? {
+            let body = raw(0, &body)?;
+            ui.json_line(
+                Schema::TraceExportLine,
+                &ExportLine::Object {
+                    kind: if stored_kind == *kind {
+                        kind
+                    } else {
+                        &stored_kind
+                    },
+                    hash,
+                    body: &body,
+                },
+            )?;
+        }
+    }
+    let mut bad: Option<TraceError> = None;
+    store.for_each_trace::<Failure>(1, since, |row| match raw(row.seq, &row.record) {
+        Ok(record) => {
+            ui.json_line(
+                Schema::TraceExportLine,
+                &ExportLine::Record {
                     seq: row.seq,
                     prev: &row.prev,
                     hash: &row.hash,
-                    record,
-                })?;
-                Ok(true)
-            }
-            Err(e) => {
-                bad = Some(TraceError::Record {
-                    seq: row.seq,
-                    reason: e.to_string(),
-                });
-                Ok(false)
-            }
+                    record: &record,
+                },
+            )?;
+            Ok(true)
+        }
+        Err(e) => {
+            bad = Some(e);
+            Ok(false)
         }
     })?;
     match bad {
@@ -318,7 +404,7 @@ fn checkpoint(
         ));
     }
     if ui.is_json() {
-        ui.json(&cp)?;
+        ui.json(Schema::TraceCheckpoint, &cp)?;
     } else {
         ui.raw(&cp.note)?;
         ui.status(format_args!("verifier key: {}", cp.verifier_key));
@@ -329,7 +415,7 @@ fn checkpoint(
 fn rekey(mut store: Store, home: &Home, ui: &mut Ui) -> Result<Exit, Failure> {
     let done = app::rekey(&mut store, home, jiff::Timestamp::now())?;
     if ui.is_json() {
-        ui.json(&done)?;
+        ui.json(Schema::TraceRekey, &done)?;
         return Ok(Exit::Success);
     }
     ui.line(format_args!("new verifier key: {}", done.verifier_key))?;
@@ -371,24 +457,23 @@ fn verify(
     from: i64,
     files: &[PathBuf],
     public_key: Option<&Path>,
+    replay: bool,
     ui: &mut Ui,
 ) -> Result<Exit, Failure> {
     let mut warnings = Vec::new();
     let bar = Bar(ui.progress(0, "verifying"));
-    let report = app::verify(
-        store,
-        home,
+    let options = app::VerifyOptions {
         from,
         files,
         public_key,
-        &mut |w| warnings.push(w),
-        &bar,
-    )?;
+        replay,
+    };
+    let report = app::verify(store, home, &options, &mut |w| warnings.push(w), &bar)?;
     for w in warnings {
         ui.warn(w);
     }
     if ui.is_json() {
-        ui.json(&report)?;
+        ui.json(Schema::TraceVerify, &report)?;
     } else {
         match &report.first_break {
             None if report.records == 0 => {
@@ -418,7 +503,7 @@ fn verify(
 fn replay(store: &Store, id: &str, ui: &mut Ui) -> Result<Exit, Failure> {
     let report = app::replay(store, id)?;
     if ui.is_json() {
-        ui.json(&report)?;
+        ui.json(Schema::TraceReplay, &report)?;
     } else if !report.missing.is_empty() {
         ui.line(format_args!(
             "cannot replay seq {}: missing {}",

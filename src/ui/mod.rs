@@ -1,9 +1,11 @@
 //! The only place that writes to stdout and stderr: plain lines, JSON
 //! documents, tables, miette diagnostics and progress bars.
 
+mod schema;
 mod snippet;
 mod text;
 
+pub use schema::Schema;
 pub use text::escape_controls;
 
 use crate::error::Error;
@@ -24,6 +26,31 @@ pub enum Format {
     Human,
     /// One JSON document on stdout, for scripts.
     Json,
+    /// GitHub Actions workflow commands: annotations on the pull request (checking commands only).
+    Github,
+    /// A SARIF 2.1.0 log, for code-scanning dashboards (checking commands only).
+    Sarif,
+    /// A JUnit XML report, for test-report tools (checking commands only).
+    Junit,
+}
+
+impl Format {
+    /// The name as `--format` takes it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Human => "human",
+            Format::Json => "json",
+            Format::Github => "github",
+            Format::Sarif => "sarif",
+            Format::Junit => "junit",
+        }
+    }
+
+    /// Whether this is one of the CI report formats (`github`, `sarif`,
+    /// `junit`), which only the checking commands print.
+    pub fn is_ci_report(self) -> bool {
+        matches!(self, Format::Github | Format::Sarif | Format::Junit)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
@@ -131,18 +158,46 @@ impl Ui {
         std::mem::swap(&mut self.stdout_tty, &mut self.stderr_tty);
     }
 
-    /// The command's JSON document on stdout.
-    pub fn json<T: Serialize>(&mut self, value: &T) -> Result<(), Error> {
+    /// The command's JSON document on stdout, with its `schema_version`
+    /// first; `value` must serialise as an object.
+    pub fn json<T: Serialize + ?Sized>(&mut self, schema: Schema, value: &T) -> Result<(), Error> {
+        let text = serde_json::to_string_pretty(&schema.wrap(value))
+            .map_err(|e| Error::Output(std::io::Error::other(e)))?;
+        writeln!(self.out, "{text}").map_err(Error::Output)
+    }
+
+    /// One compact JSON document on its own line (JSON Lines streams), with
+    /// its `schema_version` first.
+    pub fn json_line<T: Serialize + ?Sized>(
+        &mut self,
+        schema: Schema,
+        value: &T,
+    ) -> Result<(), Error> {
+        let text = serde_json::to_string(&schema.wrap(value))
+            .map_err(|e| Error::Output(std::io::Error::other(e)))?;
+        writeln!(self.out, "{text}").map_err(Error::Output)
+    }
+
+    /// Pretty JSON whose format is not one of caio's documents (a SARIF
+    /// log, a JSON Schema), as is: without `schema_version`.
+    pub fn foreign_json<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
         let text = serde_json::to_string_pretty(value)
             .map_err(|e| Error::Output(std::io::Error::other(e)))?;
         writeln!(self.out, "{text}").map_err(Error::Output)
     }
 
-    /// One compact JSON document on its own line (JSON Lines streams).
-    pub fn json_line<T: Serialize>(&mut self, value: &T) -> Result<(), Error> {
-        let text =
-            serde_json::to_string(value).map_err(|e| Error::Output(std::io::Error::other(e)))?;
-        writeln!(self.out, "{text}").map_err(Error::Output)
+    /// A summary line of the command's result on stdout, such as the
+    /// counts after a validation (suppressed by `-q`, which keeps findings).
+    pub fn summary(&mut self, text: impl fmt::Display) -> Result<(), Error> {
+        if self.quiet {
+            return Ok(());
+        }
+        self.line(text)
+    }
+
+    /// Whether `-q` asked for findings and results only.
+    pub fn quiet(&self) -> bool {
+        self.quiet
     }
 
     /// A status message on stderr (suppressed by `-q`).
@@ -174,11 +229,11 @@ impl Ui {
 
     /// Reports the problems of a file as diagnostics on stderr: the first
     /// [`SHOWN_PROBLEMS`] in full, then how many more there are (JSON lists
-    /// them all).
+    /// them all). Warnings are findings: `-q` does not hide them.
     pub fn file_problems(&mut self, report: &FileReport) {
-        let (style, quiet) = (self.style(), self.quiet);
+        let style = self.style();
         let err = &mut self.err;
-        style.file_problems(report, quiet, &mut |text| {
+        style.file_problems(report, &mut |text| {
             let _ = write!(err, "{text}");
         });
     }
@@ -270,7 +325,7 @@ pub fn render_file_problems(report: &FileReport, width: usize) -> String {
         width,
     };
     let mut out = String::new();
-    style.file_problems(report, false, &mut |text| out.push_str(text));
+    style.file_problems(report, &mut |text| out.push_str(text));
     out
 }
 
@@ -284,16 +339,12 @@ struct Style {
 
 impl Style {
     /// Hands each rendered problem of `report` to `emit`, then the count of
-    /// those past [`SHOWN_PROBLEMS`] (human form only); `quiet` leaves
-    /// warnings out.
-    fn file_problems(self, report: &FileReport, quiet: bool, emit: &mut dyn FnMut(&str)) {
+    /// those past [`SHOWN_PROBLEMS`] (human form only).
+    fn file_problems(self, report: &FileReport, emit: &mut dyn FnMut(&str)) {
         let index = LineIndex::new(&report.text);
         let mut shown = 0;
         let mut more = 0;
         for problem in &report.problems {
-            if quiet && problem.severity == Severity::Warning {
-                continue;
-            }
             if shown == SHOWN_PROBLEMS && !self.json {
                 more += 1;
                 continue;
@@ -313,7 +364,15 @@ impl Style {
     fn render(self, diagnostic: &dyn Diagnostic) -> String {
         let mut out = String::new();
         if self.json {
-            let _ = JSONReportHandler::new().render_report(&mut out, diagnostic);
+            let mut report = String::new();
+            let _ = JSONReportHandler::new().render_report(&mut report, diagnostic);
+            // miette's report, with the `schema_version` every document carries.
+            match serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(&report)
+                .and_then(|r| serde_json::to_string(&Schema::Error.wrap(&r)))
+            {
+                Ok(text) => out.push_str(&text),
+                Err(_) => out.push_str(&report),
+            }
             out.push('\n');
         } else if let Some(related) = diagnostic.related() {
             // miette would print related diagnostics under the main one, each

@@ -56,7 +56,11 @@ impl Excerpt {
             if n == line {
                 // The span's columns on its own line (clamped to that line).
                 let from = span.offset - line_start(index, n);
-                let to = (from + span.len).min(full.len());
+                let mut to = (from + span.len).min(full.len());
+                // A span that ends inside a character covers all of it.
+                while !full.is_char_boundary(to) {
+                    to += 1;
+                }
                 let from_col = column;
                 let to_col = from_col + full.get(from..to).map_or(0, |s| s.chars().count());
                 at = push_window(&mut out, full, start, Some((from_col, to_col)));

@@ -1,31 +1,66 @@
 //! Global conventions: help, exit codes, home resolution, `init`.
 
-use crate::common::{TestEnv, run, run_json};
+use crate::common::{Run, TestEnv, run, run_json, transcript};
 
 #[test]
 fn help_lists_the_exit_codes() {
     let env = TestEnv::new();
-    let (code, stdout, _) = run(env.caio().arg("--help"));
-    assert_eq!(code, 0);
-    assert!(stdout.contains(&caio::Exit::table()), "{stdout}");
-    insta::assert_snapshot!("help", stdout);
+    let help = env.run(["--help"]);
+    assert!(help.ok().contains(&caio::Exit::table()), "{help}");
+    insta::assert_snapshot!("help", help);
 }
 
+/// Usage errors exit 2 with clap's message on stderr and nothing on stdout.
 #[test]
 fn usage_errors_exit_2() {
     let env = TestEnv::new();
-    for args in [
+    let runs: Vec<Run> = [
         &["frobnicate"][..],
+        &[],
         &["contract", "validate"],
         &["--format", "yaml", "init"],
         &["contract", "new", "--template", "llm"],
         &["contract", "new", "--template", "llm", "--id", "Not_An_Id"],
         &["-q", "-v", "init"],
+        &["registry", "list", "--status", "paused"],
+        &["trace", "show"],
+        &["license", "issue"],
+        &["verify-invariants", "--trials", "0"],
+    ]
+    .into_iter()
+    .map(|args| env.run(args))
+    .collect();
+    for run in &runs {
+        run.code(2);
+        assert!(run.stdout.is_empty(), "{run}");
+    }
+    insta::assert_snapshot!("usage_errors", transcript(&runs));
+    assert!(!env.home().exists(), "usage errors touch no state");
+}
+
+/// SPEC §1: "In JSON mode even usage errors are printed as JSON on stderr."
+/// caio prints clap's plain text instead.
+#[test]
+#[ignore = "bug: usage errors are plain text in JSON mode (SPEC §1)"]
+fn usage_errors_in_json_mode_are_json_on_stderr() {
+    let env = TestEnv::new();
+    for args in [
+        &["--format", "json", "frobnicate"][..],
+        &[
+            "--format",
+            "json",
+            "contract",
+            "new",
+            "--template",
+            "llm",
+            "--id",
+            "X",
+        ],
     ] {
-        let (code, stdout, stderr) = run(env.caio().args(args));
-        assert_eq!(code, 2, "{args:?}: {stderr}");
-        assert!(stdout.is_empty(), "{args:?}");
-        assert!(stderr.contains("error"), "{args:?}: {stderr}");
+        let run = env.run(args);
+        run.code(2);
+        let error = run.json_err();
+        assert!(error["message"].is_string(), "{run}");
     }
 }
 
@@ -42,17 +77,19 @@ fn version_succeeds() {
 fn init_creates_a_private_home_once() {
     use std::os::unix::fs::PermissionsExt;
     let env = TestEnv::new();
-    let (code, stdout, _) = run(env.caio().arg("init"));
-    assert_eq!(code, 0);
-    assert!(stdout.contains("initialised caio home at"), "{stdout}");
+    let first = env.run(["init"]);
+    first.code(0);
     let mode = std::fs::metadata(env.home()).unwrap().permissions().mode();
     assert_eq!(mode & 0o777, 0o700);
     assert!(env.home().join("keys").is_dir());
-
-    let (code, json) = run_json(env.caio().args(["init", "--format", "json"]));
-    assert_eq!(code, 0);
-    assert_eq!(json["created"], false);
-    assert_eq!(json["home"], env.home().display().to_string());
+    let again = env.run(["init"]);
+    let json = env.run(["init", "--format", "json"]);
+    assert_eq!(json.json()["created"], false);
+    assert_eq!(json.json()["home"], env.home().display().to_string());
+    let fresh = TestEnv::new();
+    let created = fresh.run(["--format", "json", "init"]);
+    assert_eq!(created.json()["created"], true);
+    insta::assert_snapshot!("init", transcript([&first, &again, &json, &created]));
 }
 
 #[test]
@@ -99,26 +136,18 @@ fn unusable_home_is_a_state_error_with_a_diagnostic() {
     let env = TestEnv::new();
     let file = env.scratch().join("not-a-dir");
     std::fs::write(&file, "x").unwrap();
-    let (code, stdout, stderr) = run(env.caio().arg("init").arg("--home").arg(&file));
-    assert_eq!(code, 5, "{stderr}");
-    assert!(stdout.is_empty());
-    assert!(stderr.contains("caio::home"), "{stderr}");
-    assert!(stderr.contains("help:"), "{stderr}");
-    assert!(!stderr.contains("panicked"), "{stderr}");
-}
-
-#[test]
-fn json_errors_are_json_on_stderr() {
-    let env = TestEnv::new();
-    let file = env.scratch().join("not-a-dir");
-    std::fs::write(&file, "x").unwrap();
-    let (code, _, stderr) = run(env
-        .caio()
+    let human = env.cmd().arg("init").arg("--home").arg(&file).run();
+    human.code(5);
+    assert!(human.stdout.is_empty());
+    // JSON mode: the diagnostic is one JSON document on stderr.
+    let json = env
+        .cmd()
         .args(["init", "--format", "json", "--home"])
-        .arg(&file));
-    assert_eq!(code, 5);
-    let v: serde_json::Value = serde_json::from_str(stderr.trim()).expect("JSON diagnostic");
-    assert_eq!(v["code"], "caio::home");
+        .arg(&file)
+        .run();
+    json.code(5);
+    assert_eq!(json.json_err()["code"], "caio::home");
+    insta::assert_snapshot!("unusable_home", transcript([&human, &json]));
 }
 
 #[cfg(unix)]
@@ -138,6 +167,6 @@ fn closed_stdout_is_not_an_error() {
     drop(child.stdout.take());
     let out = child.wait_with_output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(stderr, "", "a closed stdout ends caio quietly");
     assert_eq!(out.status.code(), Some(0), "{stderr}");
 }

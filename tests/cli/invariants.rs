@@ -2,62 +2,18 @@
 //! JSON shape, --only, --format json, reproducibility, counterexamples that
 //! `caio route` replays, and invalid invariant files.
 
-use crate::common::{TestEnv, repo, run, run_json};
-use serde_json::{Value, json};
+use crate::common::{Run, TestEnv, repo, run_json, transcript};
+use serde_json::Value;
 use std::path::Path;
 
-/// The JSON shape of a scorecard (draft 2020-12): every number finite
-/// (JSON has no NaN or Inf; a non-finite float would serialise as null).
+/// The JSON shape of a scorecard (draft 2020-12), as `caio schema
+/// scorecard` prints it, with every object closed: every number finite
+/// (JSON has no NaN or Inf; a non-finite float would serialise as null),
+/// every field documented.
 fn scorecard_schema() -> Value {
-    json!({
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "type": "object",
-        "required": ["version", "seed", "trials_override", "passed", "failed", "duration_ms", "invariants"],
-        "additionalProperties": false,
-        "properties": {
-            "version": { "const": 1 },
-            "seed": { "type": "integer", "minimum": 0 },
-            "trials_override": { "type": ["integer", "null"], "minimum": 1 },
-            "passed": { "type": "integer", "minimum": 0 },
-            "failed": { "type": "integer", "minimum": 0 },
-            "duration_ms": { "type": "number", "minimum": 0 },
-            "invariants": {
-                "type": "array",
-                "items": {
-                    "type": "object",
-                    "required": ["id", "title", "check", "severity", "result", "trials", "duration_ms", "coverage"],
-                    "additionalProperties": false,
-                    "properties": {
-                        "id": { "type": "string", "pattern": "^INV-CAIO(-[A-Z]+)?-[0-9]{4}$" },
-                        "title": { "type": "string", "minLength": 1 },
-                        "check": { "type": "string" },
-                        "severity": { "enum": ["critical", "high", "medium", "low"] },
-                        "result": { "enum": ["pass", "fail"] },
-                        "trials": { "type": "integer", "minimum": 0 },
-                        "duration_ms": { "type": "number", "minimum": 0 },
-                        "median_ms": { "type": "number", "minimum": 0 },
-                        "coverage": {
-                            "type": "object",
-                            "additionalProperties": { "type": "integer", "minimum": 0 }
-                        },
-                        "violation": {
-                            "type": "object",
-                            "required": ["trial", "message", "counterexample"],
-                            "additionalProperties": false,
-                            "properties": {
-                                "trial": { "type": "integer", "minimum": 0 },
-                                "message": { "type": "string", "minLength": 1 },
-                                "counterexample": { "type": ["string", "null"] }
-                            }
-                        }
-                    },
-                    "if": { "properties": { "result": { "const": "fail" } } },
-                    "then": { "required": ["violation"] },
-                    "else": { "not": { "required": ["violation"] } }
-                }
-            }
-        }
-    })
+    crate::reports::closed(
+        serde_json::from_str(include_str!("../../schemas/scorecard.json")).expect("schema JSON"),
+    )
 }
 
 fn assert_scorecard_shape(card: &Value) {
@@ -80,6 +36,16 @@ fn without_durations(mut card: Value) -> Value {
         e.remove("median_ms");
     }
     card
+}
+
+/// Snapshots of verify-invariants without what differs from run to run:
+/// the times measured. Table cells are padded to the widest, and a median
+/// time may widen a cell, so runs of spaces are made two.
+fn without_times(env: &TestEnv) {
+    env.filter(r"(median |took )[0-9.]+ ms", "${1}[T] ms");
+    env.filter(r"(?m)(  |· )[0-9.]+ m?s$", "${1}[T]");
+    env.filter(r#"("(?:duration|median)_ms": )[0-9.]+"#, "${1}[T]");
+    env.filter(r"(?m)(\S)  +", "${1}  ");
 }
 
 const IDS: [&str; 14] = [
@@ -120,29 +86,16 @@ fn shipped_for_debug(env: &TestEnv) -> std::path::PathBuf {
 fn every_invariant_holds_with_a_table_and_a_scorecard() {
     let env = TestEnv::new();
     let out = env.scratch().join("scorecard.json");
-    let (code, stdout, stderr) = run(env
-        .caio()
+    let table = env
+        .cmd()
         .args(["verify-invariants", "--trials", "3", "--invariants"])
         .arg(shipped_for_debug(&env))
         .arg("--out")
-        .arg(&out));
-    assert_eq!(code, 0, "{stdout}\n{stderr}");
-    let header = stdout.lines().next().unwrap();
-    for column in ["ID", "TITLE", "RESULT", "TRIALS", "DURATION"] {
-        assert!(header.contains(column), "{header}");
-    }
-    for id in IDS {
-        let row = stdout
-            .lines()
-            .find(|l| l.starts_with(&format!("{id} ")))
-            .unwrap_or_else(|| panic!("no row for {id}:\n{stdout}"));
-        assert!(row.contains("pass"), "{row}");
-    }
-    assert!(
-        stdout.contains("14/14 invariants hold · seed 0"),
-        "{stdout}"
-    );
-    assert!(stderr.contains("scorecard written to"), "{stderr}");
+        .arg(&out)
+        .run();
+    table.code(0);
+    without_times(&env);
+    insta::assert_snapshot!("all_hold", table);
     let card: Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
     assert_scorecard_shape(&card);
     assert_eq!(card["passed"], 14);
@@ -161,7 +114,7 @@ fn every_invariant_holds_with_a_table_and_a_scorecard() {
 #[test]
 fn only_selects_invariants_and_json_is_the_scorecard() {
     let env = TestEnv::new();
-    let (code, card) = run_json(env.caio().args([
+    let run = env.run([
         "verify-invariants",
         "--only",
         "INV-CAIO-SEC-0006,INV-CAIO-0002",
@@ -171,9 +124,12 @@ fn only_selects_invariants_and_json_is_the_scorecard() {
         "9",
         "--format",
         "json",
-    ]));
-    assert_eq!(code, 0, "{card:#}");
+    ]);
+    run.code(0);
+    let card = run.json();
     assert_scorecard_shape(&card);
+    without_times(&env);
+    insta::assert_snapshot!("only_json", run);
     let ids: Vec<&str> = card["invariants"]
         .as_array()
         .unwrap()
@@ -212,27 +168,23 @@ fn the_same_seed_gives_the_same_scorecard_apart_from_durations() {
 #[test]
 fn an_unknown_id_in_only_is_a_usage_error() {
     let env = TestEnv::new();
-    let (code, stdout, stderr) =
-        run(env
-            .caio()
-            .args(["verify-invariants", "--only", "INV-CAIO-0009"]));
-    assert_eq!(code, 2, "{stderr}");
-    assert!(stdout.is_empty());
-    assert!(stderr.contains("no invariant `INV-CAIO-0009`"), "{stderr}");
-    assert!(stderr.contains("did you mean"), "{stderr}");
-
     // An empty --only (an empty variable in a script) runs nothing rather
     // than everything; --trials has the files' bound.
-    for only in ["", ","] {
-        let (code, stdout, stderr) = run(env.caio().args(["verify-invariants", "--only", only]));
-        assert_eq!(code, 2, "{only:?}: {stderr}");
-        assert!(stdout.is_empty(), "{stdout}");
-        assert!(stderr.contains("--only names no invariant"), "{stderr}");
-    }
-    let (code, _, stderr) = run(env
-        .caio()
-        .args(["verify-invariants", "--trials", "10000001"]));
-    assert_eq!(code, 2, "{stderr}");
+    let runs: Vec<Run> = [
+        &["verify-invariants", "--only", "INV-CAIO-0009"][..],
+        &["verify-invariants", "--only", ""],
+        &["verify-invariants", "--only", ","],
+        &["verify-invariants", "--trials", "10000001"],
+    ]
+    .into_iter()
+    .map(|args| {
+        let run = env.run(args);
+        run.code(2);
+        assert!(run.stdout.is_empty(), "{run}");
+        run
+    })
+    .collect();
+    insta::assert_snapshot!("usage_errors", transcript(&runs));
 }
 
 #[test]
@@ -245,37 +197,26 @@ fn an_invalid_invariant_file_exits_1_with_a_spanned_diagnostic() {
         "id: INV-CAIO-0001\ntitle: Determinism\nstatement: same inputs, same decision\ncheck: determinsm\nseverity: critical\nparameters:\n  trails: 10\n",
     )
     .unwrap();
-    let (code, stdout, stderr) = run(env
-        .caio()
+    let check = env
+        .cmd()
         .args(["verify-invariants", "--invariants"])
-        .arg(&dir));
-    assert_eq!(code, 1, "{stdout}\n{stderr}");
-    assert!(stdout.is_empty(), "{stdout}");
-    assert!(stderr.contains("invariant::unknown-check"), "{stderr}");
-    assert!(stderr.contains("bad.yaml:4:8"), "{stderr}");
-    assert!(stderr.contains("did you mean `determinism`?"), "{stderr}");
-    assert!(
-        stderr.contains("check: determinsm"),
-        "the snippet: {stderr}"
-    );
-    assert!(
-        stderr.contains("cannot verify: 1 invalid invariant file(s)"),
-        "{stderr}"
-    );
-    assert!(!stderr.contains("panicked"), "{stderr}");
+        .arg(&dir)
+        .run();
+    check.code(1);
+    assert!(check.stdout.is_empty(), "{check}");
 
     // Once the check is right, the misspelt parameter is next.
     let text = std::fs::read_to_string(dir.join("bad.yaml"))
         .unwrap()
         .replace("determinsm", "determinism");
     std::fs::write(dir.join("bad.yaml"), text).unwrap();
-    let (code, _, stderr) = run(env
-        .caio()
+    let parameter = env
+        .cmd()
         .args(["verify-invariants", "--invariants"])
-        .arg(&dir));
-    assert_eq!(code, 1);
-    assert!(stderr.contains("invariant::unknown-parameter"), "{stderr}");
-    assert!(stderr.contains("did you mean `trials`?"), "{stderr}");
+        .arg(&dir)
+        .run();
+    parameter.code(1);
+    insta::assert_snapshot!("invalid_file", transcript([&check, &parameter]));
 }
 
 /// A violation: exit 1, FAIL in the table, and a counterexample next to
@@ -293,15 +234,16 @@ fn a_violation_writes_a_counterexample_that_caio_route_replays() {
     .unwrap();
     let out = env.scratch().join("results").join("card.json");
     std::fs::create_dir_all(out.parent().unwrap()).unwrap();
-    let (code, stdout, stderr) = run(env
-        .caio()
+    let violated = env
+        .cmd()
         .args(["verify-invariants", "--invariants"])
         .arg(&dir)
         .arg("--out")
-        .arg(&out));
-    assert_eq!(code, 1, "{stdout}\n{stderr}");
-    assert!(stdout.contains("FAIL"), "{stdout}");
-    assert!(stdout.contains("1 of 1 invariants violated"), "{stdout}");
+        .arg(&out)
+        .run();
+    violated.code(1);
+    without_times(&env);
+    insta::assert_snapshot!("violation", violated);
     let card: Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
     assert_scorecard_shape(&card);
     let ce = card["invariants"][0]["violation"]["counterexample"]
@@ -317,8 +259,10 @@ fn a_violation_writes_a_counterexample_that_caio_route_replays() {
             .join("INV-CAIO-0106")
     );
     assert!(
-        stdout.contains(&format!("counterexample: {}", ce.display())),
-        "{stdout}"
+        violated
+            .stdout
+            .contains(&format!("counterexample: {}", ce.display())),
+        "{violated}"
     );
     for file in [
         "request.json",
@@ -328,23 +272,24 @@ fn a_violation_writes_a_counterexample_that_caio_route_replays() {
     ] {
         assert!(ce.join(file).is_file(), "{file}");
     }
-    let (code, routed) = run_json(
-        env.caio()
-            .current_dir(ce)
-            .args([
-                "route",
-                "request.json",
-                "--contracts",
-                "contracts",
-                "--policies",
-                "policies",
-                "--format",
-                "json",
-            ])
-            .env_remove("CAIO_HOME"),
-    );
-    assert_eq!(code, 0, "{routed:#}");
-    assert_eq!(routed["outcome"], "routed");
+    // What replay.sh runs, in the counterexample's directory.
+    let routed = env
+        .cmd()
+        .current_dir(ce)
+        .env_remove("CAIO_HOME")
+        .args([
+            "route",
+            "request.json",
+            "--contracts",
+            "contracts",
+            "--policies",
+            "policies",
+            "--format",
+            "json",
+        ])
+        .run();
+    routed.code(0);
+    assert_eq!(routed.json()["outcome"], "routed");
 }
 
 /// `--out nodir/scorecard.json` once ran every invariant and only then
@@ -366,26 +311,24 @@ fn an_unwritable_out_fails_before_any_invariant_runs() {
     let missing = env.scratch().join("nodir").join("card.json");
     let file = env.scratch().join("plain");
     std::fs::write(&file, "").unwrap();
-    for (out, reason) in [
-        (&missing, "does not exist".to_string()),
-        (&as_dir, "it is a directory".to_string()),
-        (&file.join("card.json"), "is not a directory".to_string()),
-    ] {
-        let (code, stdout, stderr) = run(env
-            .caio()
+    let mut runs = Vec::new();
+    for out in [&missing, &as_dir, &file.join("card.json")] {
+        let run = env
+            .cmd()
             .args(["verify-invariants", "--invariants"])
             .arg(&dir)
             .arg("--out")
-            .arg(out));
-        assert_eq!(code, 1, "{stdout}\n{stderr}");
-        assert!(stdout.is_empty(), "nothing ran: {stdout}");
-        assert!(stderr.contains("caio::write"), "{stderr}");
-        assert!(stderr.contains(&reason), "{stderr}");
+            .arg(out)
+            .run();
+        run.code(1);
+        assert!(run.stdout.is_empty(), "nothing ran: {run}");
         let counterexamples = out.with_file_name("card.counterexamples");
         assert!(
             !counterexamples.exists(),
             "nothing ran: {counterexamples:?}"
         );
+        runs.push(run);
     }
+    insta::assert_snapshot!("unwritable_out", transcript(&runs));
     assert!(!env.scratch().join("nodir").exists());
 }

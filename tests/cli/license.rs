@@ -4,7 +4,7 @@
 //! `caio route`. Tests that need another clock than the binary's use the
 //! library with an injected time.
 
-use crate::common::{HANG_GUARD, TestEnv, mkfifo, repo, run, run_json};
+use crate::common::{HANG_GUARD, Run, TestEnv, mkfifo, run, run_json, transcript};
 use base64::Engine;
 use caio_core::license::claims::{self, NewLicense};
 use caio_core::license::envelope::{LICENSE, format_time};
@@ -76,6 +76,57 @@ fn day(days: i64) -> String {
         .checked_add(days.days())
         .expect("a date in range")
         .to_string()
+}
+
+/// Names, in this test's snapshots, the dates `day(n)` the test used, and
+/// the days after them (a license valid through a day expires at the start
+/// of the next): as `[today+n]`, since the test runs on any day.
+fn name_days(env: &TestEnv, days: &[i64]) {
+    let mut all: Vec<i64> = days.iter().flat_map(|&n| [n, n + 1]).collect();
+    all.sort_unstable();
+    all.dedup();
+    for n in all {
+        let name = match n {
+            0 => "[today]".to_string(),
+            n if n > 0 => format!("[today+{n}]"),
+            n => format!("[today{n}]"),
+        };
+        env.redact(day(n), &name);
+    }
+}
+
+/// Names a vendor key (made at random) in this test's snapshots.
+fn name_key(env: &TestEnv, keys: &Path, name: &str) {
+    env.redact(load_key(keys).public().key_id(), &format!("[{name}]"));
+}
+
+/// Names a license (its text and its random id, in full and as the 12
+/// characters messages show) in this test's snapshots.
+fn name_license(env: &TestEnv, text: &str, name: &str) {
+    let id = claims_of(text).id;
+    env.redact(text, &format!("[{name}]"));
+    env.redact(&id[..12], &format!("[{name} id prefix]"));
+    env.redact(id, &format!("[{name} id]"));
+}
+
+/// A vendor key made from `seed`, in the files `license keygen --out DIR`
+/// writes: its id is the same on every run, so a snapshot can list several
+/// keys, which caio sorts by id.
+fn seeded_keygen(env: &TestEnv, name: &str, seed: u8) -> PathBuf {
+    let dir = env.scratch().join(name);
+    std::fs::create_dir_all(&dir).unwrap();
+    let key = VendorKey::from_seed(&[seed; 32]);
+    let private = dir.join("vendor.key");
+    std::fs::write(&private, key.to_pem().unwrap().as_bytes()).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&private, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+    let public = key.public();
+    std::fs::write(dir.join("vendor.pub"), format!("{}\n", public.to_text())).unwrap();
+    std::fs::write(dir.join("vendor.pub.pem"), public.to_pem().unwrap()).unwrap();
+    dir
 }
 
 fn verify(env: &TestEnv, license: &str, extra: &[&str]) -> (i32, String, String) {
@@ -197,12 +248,24 @@ fn keygen_writes_a_private_key_0600_and_never_overwrites() {
     );
     // The private key never appears on stdout or stderr.
     let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
-    let (code, stdout, stderr) = run(env.caio().args(["license", "keygen", "--out"]).arg(&dir));
-    assert_eq!(code, 1, "{stderr}");
-    assert!(says(&stderr, "vendor.key already exists"), "{stderr}");
-    assert!(says(&stderr, "never overwrites"), "{stderr}");
-    assert!(!stdout.contains(&body) && !stderr.contains(&body));
+    let again = env
+        .cmd()
+        .args(["license", "keygen", "--out"])
+        .arg(&dir)
+        .run();
+    again.code(1);
+    assert!(!again.stdout.contains(&body) && !again.stderr.contains(&body));
     assert_eq!(std::fs::read_to_string(&private).unwrap(), pem, "unchanged");
+    let human = env
+        .cmd()
+        .args(["license", "keygen", "--out"])
+        .arg(env.scratch().join("other"))
+        .run();
+    human.code(0);
+    assert!(!human.stdout.contains(&body) && !human.stderr.contains(&body));
+    env.redact(key_id, "[key id]");
+    name_key(&env, &env.scratch().join("other"), "other key id");
+    insta::assert_snapshot!("keygen", transcript([&human, &again]));
 }
 
 #[cfg(unix)]
@@ -213,7 +276,7 @@ fn a_private_key_readable_by_others_is_refused() {
     let keys = keygen(&env, "vendor");
     let private = keys.join("vendor.key");
     std::fs::set_permissions(&private, std::fs::Permissions::from_mode(0o644)).unwrap();
-    for args in [
+    let runs: [Run; 2] = [
         &[
             "issue",
             "--customer",
@@ -224,21 +287,20 @@ fn a_private_key_readable_by_others_is_refused() {
             "2030-01-01",
         ][..],
         &["revocations"],
-    ] {
-        let (code, stdout, stderr) = run(env
-            .caio()
+    ]
+    .map(|args| {
+        let run = env
+            .cmd()
             .arg("license")
             .args(args)
             .arg("--key")
-            .arg(&private));
-        assert_eq!(code, 1, "{args:?}: {stderr}");
-        assert!(stdout.is_empty());
-        assert!(
-            says(&stderr, "mode 644 lets other users read it"),
-            "{stderr}"
-        );
-        assert!(says(&stderr, "chmod 600"), "{stderr}");
-    }
+            .arg(&private)
+            .run();
+        run.code(1);
+        assert!(run.stdout.is_empty(), "{run}");
+        run
+    });
+    insta::assert_snapshot!("readable_private_key", transcript(&runs));
 }
 
 /// `--key /tmp` was told "mode 777 lets other users read it; run chmod 600
@@ -284,6 +346,7 @@ fn a_signing_key_that_is_not_a_private_key_file_says_what_it_is() {
     if has_fifo {
         cases.push((fifo, vec!["not a regular file: it is a FIFO".into()]));
     }
+    let mut runs = Vec::new();
     for (key, expected) in cases {
         for args in [
             &[
@@ -297,21 +360,27 @@ fn a_signing_key_that_is_not_a_private_key_file_says_what_it_is() {
             ][..],
             &["revocations"],
         ] {
-            let (code, stdout, stderr) = run(env
-                .caio()
+            let run = env
+                .cmd()
                 .arg("license")
                 .args(args)
                 .arg("--key")
                 .arg(&key)
-                .timeout(HANG_GUARD));
-            assert_eq!(code, 1, "{key:?} {args:?}: {stderr}");
-            assert!(stdout.is_empty(), "{stdout}");
+                .timeout(HANG_GUARD)
+                .run();
+            run.code(1);
+            assert!(run.stdout.is_empty(), "{run}");
             for text in &expected {
-                assert!(says(&stderr, text), "{key:?}: {stderr}");
+                assert!(says(&run.stderr, text), "{run}");
             }
-            assert!(!says(&stderr, "chmod"), "{key:?}: {stderr}");
-            assert!(!says(&stderr, "lets other users"), "{key:?}: {stderr}");
+            // Judged as a file first: never told to chmod it.
+            assert!(!says(&run.stderr, "chmod"), "{run}");
+            assert!(!says(&run.stderr, "lets other users"), "{run}");
+            runs.push(run);
         }
+    }
+    if has_fifo {
+        insta::assert_snapshot!("not_a_private_key_file", transcript(&runs));
     }
 }
 
@@ -322,9 +391,10 @@ fn a_signing_key_that_is_not_a_private_key_file_says_what_it_is() {
 #[test]
 fn issue_records_and_verify_shows_the_claims() {
     let env = TestEnv::new();
+    let auditor = TestEnv::new();
     let keys = vendor(&env);
-    let (code, stdout, stderr) = run(env
-        .caio()
+    let issued = env
+        .cmd()
         .args([
             "license",
             "issue",
@@ -338,11 +408,11 @@ fn issue_records_and_verify_shows_the_claims() {
             "25",
             "--key",
         ])
-        .arg(keys.join("vendor.key")));
-    assert_eq!(code, 0, "{stderr}");
-    let text = stdout.trim();
-    assert!(text.starts_with("caio-lic-v1."), "{stdout}");
-    assert!(says(&stderr, "recorded in"), "{stderr}");
+        .arg(keys.join("vendor.key"))
+        .run();
+    issued.code(0);
+    let text = issued.stdout.trim();
+    assert!(text.starts_with("caio-lic-v1."), "{issued}");
     let c = claims_of(text);
     assert_eq!(c.v, 1);
     assert_eq!(c.customer, "Acme Corp");
@@ -365,23 +435,11 @@ fn issue_records_and_verify_shows_the_claims() {
         "{payload}"
     );
 
-    let (code, stdout, stderr) = verify(&env, text, &[]);
-    assert_eq!(code, 0, "{stderr}");
-    for expected in [
-        "status         valid",
-        "customer       Acme Corp",
-        "features       execute, route",
-        "seats          25",
-        "valid through  2099-12-31 (",
-        "(trusted in the home)",
-    ] {
-        assert!(stdout.contains(expected), "{expected}: {stdout}");
-    }
-    let (code, json) = run_json(
-        env.caio()
-            .args(["--format", "json", "license", "verify", text]),
-    );
-    assert_eq!(code, 0);
+    let human = env.run(["license", "verify", text]);
+    human.code(0);
+    let json_run = env.run(["--format", "json", "license", "verify", text]);
+    json_run.code(0);
+    let json = json_run.json();
     assert_eq!(json["valid"], true);
     assert_eq!(json["claims"]["id"], c.id.as_str());
     assert_eq!(json["valid_through"], "2099-12-31");
@@ -399,15 +457,28 @@ fn issue_records_and_verify_shows_the_claims() {
     assert_eq!(code, 0, "{stderr}");
 
     // An auditor with only the public key and no home.
-    let auditor = TestEnv::new();
-    let (code, _, stderr) = verify(&auditor, text, &[]);
-    assert_eq!(code, 1);
-    assert!(says(&stderr, "no trusted vendor key"), "{stderr}");
-    let pem = keys.join("vendor.pub.pem");
-    let (code, stdout, stderr) = verify(&auditor, text, &["--public-key", pem.to_str().unwrap()]);
-    assert_eq!(code, 0, "{stderr}");
-    assert!(stdout.contains("(given with --public-key)"), "{stdout}");
+    let untrusted = auditor.run(["license", "verify", text]);
+    untrusted.code(1);
+    let pem = auditor.scratch().join("vendor.pub.pem");
+    std::fs::copy(keys.join("vendor.pub.pem"), &pem).unwrap();
+    let given = auditor
+        .cmd()
+        .args(["license", "verify", text, "--public-key"])
+        .arg(&pem)
+        .run();
+    given.code(0);
     assert!(!auditor.home().exists(), "verify never creates a home");
+
+    // The days left to 2099-12-31 change every day.
+    for env in [&env, &auditor] {
+        name_days(env, &[0]);
+        name_key(env, &keys, "vendor key");
+        name_license(env, text, "license");
+        env.filter(r"\(\d+ days left\)", "([N] days left)");
+        env.filter(r#""days_left": \d+"#, "\"days_left\": [N]");
+    }
+    insta::assert_snapshot!("issue_and_verify", transcript([&issued, &human, &json_run]));
+    insta::assert_snapshot!("verify_as_an_auditor", transcript([&untrusted, &given]));
 }
 
 #[test]
@@ -465,20 +536,17 @@ fn list_filters_by_customer_status_and_expiry() {
         ],
     );
     let id = |text: &str| claims_of(text).id;
-    let (code, stdout, stderr) = run(env.caio().args([
+    let revoke = env.run([
         "license",
         "revoke",
         &id(&revoked)[..10],
         "--reason",
         "chargeback",
-    ]));
-    assert_eq!(code, 0, "{stderr}");
-    assert!(
-        stdout.contains(&format!(
-            "revoked license {} (Initech): chargeback",
-            id(&revoked)
-        )),
-        "{stdout}"
+    ]);
+    revoke.code(0);
+    assert_eq!(
+        revoke.stdout,
+        format!("revoked license {} (Initech): chargeback\n", id(&revoked))
     );
 
     let ids = |args: &[&str]| -> Vec<String> {
@@ -520,43 +588,34 @@ fn list_filters_by_customer_status_and_expiry() {
     assert_eq!(l["revoke_reason"], "chargeback");
     assert_eq!(l["license"], revoked.as_str());
 
-    let (code, stdout, _) = run(env
-        .caio()
-        .args(["license", "list", "--expiring-within", "30d"]));
-    assert_eq!(code, 0);
-    let header = stdout.lines().next().unwrap();
-    assert!(
-        header.starts_with("ID")
-            && header.contains("VALID THROUGH")
-            && header.contains("DAYS LEFT"),
-        "{stdout}"
-    );
-    assert!(stdout.contains(&day(10)), "{stdout}");
+    let all = env.run(["license", "list"]);
+    all.code(0);
+    let soon_only = env.run(["license", "list", "--expiring-within", "30d"]);
+    soon_only.code(0);
 
     // Revoking again keeps the first revocation; unknown ids are refused.
-    let (code, stdout, _) =
-        run(env
-            .caio()
-            .args(["license", "revoke", &id(&revoked), "--reason", "again"]));
-    assert_eq!(code, 0);
-    assert!(
-        stdout.contains("already revoked") && stdout.contains("chargeback"),
-        "{stdout}"
-    );
-    let (code, _, stderr) =
-        run(env
-            .caio()
-            .args(["license", "revoke", "0123456789abcdef", "--reason", "x"]));
-    assert_eq!(code, 1);
-    assert!(
-        says(&stderr, "no issued license `0123456789abcdef`"),
-        "{stderr}"
-    );
+    let again = env.run(["license", "revoke", &id(&revoked), "--reason", "again"]);
+    again.code(0);
+    let unknown = env.run(["license", "revoke", "0123456789abcdef", "--reason", "x"]);
+    unknown.code(1);
 
+    let mut runs = vec![revoke, all, soon_only, again, unknown];
     for bad in [&["--expiring-within", "soon"][..], &["--status", "lapsed"]] {
-        let (code, _, _) = run(env.caio().args(["license", "list"]).args(bad));
-        assert_eq!(code, 2, "{bad:?}");
+        let run = env.cmd().args(["license", "list"]).args(bad).run();
+        run.code(2);
+        runs.push(run);
     }
+    name_days(&env, &[-60, -5, 0, 10, 20, 200]);
+    for (text, name) in [
+        (&soon, "soon"),
+        (&later, "later"),
+        (&gone, "gone"),
+        (&revoked, "revoked"),
+    ] {
+        name_license(&env, text, name);
+    }
+    env.redact(&id(&revoked)[..10], "[revoked id prefix]");
+    insta::assert_snapshot!("list_and_revoke", transcript(&runs));
 }
 
 #[test]
@@ -564,6 +623,7 @@ fn issue_refuses_bad_requests() {
     let env = TestEnv::new();
     let keys = keygen(&env, "vendor");
     let key = keys.join("vendor.key");
+    let mut runs = Vec::new();
     for (args, code, message) in [
         (
             &["--features", "route", "--expires", "2027-02-30"][..],
@@ -605,17 +665,19 @@ fn issue_refuses_bad_requests() {
             "would end (2028-01-01T00:00:00Z) before it starts",
         ),
     ] {
-        let (got, stdout, stderr) = run(env
-            .caio()
+        let run = env
+            .cmd()
             .args(["license", "issue", "--customer", "Acme", "--key"])
             .arg(&key)
-            .args(args));
-        assert_eq!(got, code, "{args:?}: {stderr}");
-        assert!(stdout.is_empty());
-        assert!(says(&stderr, message), "{args:?}: {stderr}");
+            .args(args)
+            .run();
+        run.code(code);
+        assert!(run.stdout.is_empty(), "{run}");
+        assert!(says(&run.stderr, message), "{run}");
+        runs.push(run);
     }
-    let (code, _, stderr) = run(env
-        .caio()
+    let empty = env
+        .cmd()
         .args([
             "license",
             "issue",
@@ -627,11 +689,12 @@ fn issue_refuses_bad_requests() {
             "2030-01-01",
             "--key",
         ])
-        .arg(&key));
-    assert_eq!(code, 1);
-    assert!(says(&stderr, "customer name is empty"), "{stderr}");
+        .arg(&key)
+        .run();
+    empty.code(1);
+    runs.push(empty);
     // Without --key, the home's keys/vendor.key.
-    let (code, _, stderr) = run(env.caio().args([
+    let homeless = env.run([
         "license",
         "issue",
         "--customer",
@@ -640,9 +703,10 @@ fn issue_refuses_bad_requests() {
         "route",
         "--expires",
         "2030-01-01",
-    ]));
-    assert_eq!(code, 1);
-    assert!(says(&stderr, "keys/vendor.key"), "{stderr}");
+    ]);
+    homeless.code(1);
+    runs.push(homeless);
+    insta::assert_snapshot!("issue_refusals", transcript(&runs));
 }
 
 // ---------------------------------------------------------------------------
@@ -897,19 +961,36 @@ fn negative_corpus() {
         ),
     ];
     let mut seen = std::collections::BTreeSet::new();
+    let mut refusals = String::new();
+    // A good license and a stranger's key show under a name; the crafted
+    // texts that are not the good one with something added, as their case.
+    name_license(&env, &good, "good");
+    name_license(&env, &revoked, "revoked");
+    name_key(&env, &keys, "vendor key");
+    env.redact(stranger.public().key_id(), "[stranger's key]");
+    env.redact(claims.id.as_str(), "[good id]");
+    env.redact(future.text.as_str(), "[issued in the future]");
+    env.redact(claims_of(&future.text).issued_at, "[an hour from now]");
+    env.redact(claims_of(&future.text).id, "[issued in the future id]");
+    name_days(&env, &[-30, -2, 0, 3, 30, 100]);
     for (name, text, extra, message) in &cases {
+        let named = [&good, &revoked, &future.text].contains(&text);
+        if !text.starts_with(good.as_str()) && !named {
+            env.redact(text.as_str(), &format!("[{name}]"));
+        }
         let extra: Vec<&str> = extra.iter().map(String::as_str).collect();
-        let (code, stdout, stderr) = verify(&env, text, &extra);
-        assert_eq!(code, 1, "{name}: {stderr}");
-        assert!(stdout.is_empty(), "{name}: {stdout}");
+        let refused = env
+            .cmd()
+            .args(["license", "verify", text])
+            .args(&extra)
+            .run();
+        refused.code(1);
+        assert!(refused.stdout.is_empty(), "{refused}");
         assert!(
-            says(&stderr, message),
-            "{name}: expected {message:?} in\n{stderr}"
+            says(&refused.stderr, message),
+            "{name}: expected {message:?} in\n{refused}"
         );
-        assert!(
-            stderr.contains("help:"),
-            "{name}: every refusal has a help line: {stderr}"
-        );
+        refusals.push_str(&format!("# {name}\n{refused}\n\n"));
         // JSON mode names the refusal kind.
         let (code, json) = run_json(
             env.caio()
@@ -942,6 +1023,8 @@ fn negative_corpus() {
     .map(String::from)
     .collect();
     assert_eq!(seen, expected);
+    // Every refusal with its own message and a help line.
+    insta::assert_snapshot!("refusals", refusals);
 }
 
 // ---------------------------------------------------------------------------
@@ -1097,9 +1180,16 @@ fn caio_verifies_an_openssl_signature() {
     );
     let signature = std::fs::read(dir.join("signature.bin")).unwrap();
     let text = join(payload.as_bytes(), &signature);
-    let (code, stdout, stderr) = verify(&env, &text, &["--public-key", public.to_str().unwrap()]);
-    assert_eq!(code, 0, "{stderr}");
-    assert!(stdout.contains("Signed By OpenSSL"), "{stdout}");
+    let verified = env
+        .cmd()
+        .args(["license", "verify", &text, "--public-key"])
+        .arg(&public)
+        .run();
+    verified.code(0);
+    env.redact(text.as_str(), "[license signed by OpenSSL]");
+    env.redact(key.key_id(), "[OpenSSL key]");
+    env.filter(r"\(\d+ days left\)", "([N] days left)");
+    insta::assert_snapshot!("verified_openssl_signature", verified);
 
     // caio issues with a key OpenSSL generated (once it is private).
     std::fs::set_permissions(&private, std::fs::Permissions::from_mode(0o600)).unwrap();
@@ -1362,6 +1452,7 @@ proptest! {
 #[test]
 fn enforcement_of_route_end_to_end() {
     let env = TestEnv::new();
+    let mut runs = Vec::new();
 
     // No trusted key: nothing is gated.
     let (code, _, stderr) = route(&env);
@@ -1370,14 +1461,10 @@ fn enforcement_of_route_end_to_end() {
 
     // A trusted key without a license: refused, with how to get one.
     let keys = vendor(&env);
-    let (code, stdout, stderr) = route(&env);
-    assert_eq!(code, 1, "{stderr}");
-    assert!(stdout.is_empty());
-    assert!(
-        says(&stderr, "`route` needs a license: no license is installed"),
-        "{stderr}"
-    );
-    assert!(says(&stderr, "caio license install"), "{stderr}");
+    let unlicensed = route_run(&env);
+    unlicensed.code(1);
+    assert!(unlicensed.stdout.is_empty());
+    runs.push(unlicensed);
 
     // A license without the `route` feature: refused.
     let execute_only = issue(
@@ -1389,18 +1476,15 @@ fn enforcement_of_route_end_to_end() {
             "--features",
             "execute",
             "--expires",
-            &day(90),
+            &day(60),
         ],
     );
-    let (code, stdout, stderr) = run(env.caio().args(["license", "install", &execute_only]));
-    assert_eq!(code, 0, "{stderr}");
-    assert!(stdout.contains("installed license"), "{stdout}");
-    let (code, _, stderr) = route(&env);
-    assert_eq!(code, 1);
-    assert!(
-        says(&stderr, "does not include `route` (it grants: execute)"),
-        "{stderr}"
-    );
+    let installed = env.run(["license", "install", &execute_only]);
+    installed.code(0);
+    runs.push(installed);
+    let without_route = route_run(&env);
+    without_route.code(1);
+    runs.push(without_route);
 
     // A license with it: routes, silently.
     let valid = issue(
@@ -1423,8 +1507,11 @@ fn enforcement_of_route_end_to_end() {
     assert_eq!(code, 0, "{stderr}");
     assert!(!stderr.contains("warning"), "{stderr}");
 
-    let (code, json) = run_json(env.caio().args(["--format", "json", "license", "status"]));
-    assert_eq!(code, 0);
+    // (`license status` lists the installed licenses newest first, by
+    // second: see status_lists_the_installed_licenses_newest_first.)
+    let status = env.run(["--format", "json", "license", "status"]);
+    status.code(0);
+    let json = status.json();
     assert_eq!(json["enforced"], true);
     assert_eq!(json["licenses"].as_array().unwrap().len(), 2);
     let row = json["licenses"]
@@ -1459,53 +1546,40 @@ fn enforcement_of_route_end_to_end() {
     };
     let first = publish("rev-1.caio");
     let second = publish("rev-2.caio");
-    let (code, stdout, stderr) = run(env
-        .caio()
+    let list = env
+        .cmd()
         .args(["license", "install", "--revocations"])
-        .arg(&second));
-    assert_eq!(code, 0, "{stderr}");
-    assert!(
-        stdout.contains("installed revocation list #2 (1 revoked)"),
-        "{stdout}"
-    );
-    let (code, _, stderr) = route(&env);
-    assert_eq!(code, 1);
-    assert!(
-        says(
-            &stderr,
-            &format!("the license {} was revoked on", claims_of(&valid).id)
-        ),
-        "{stderr}"
-    );
-    assert!(says(&stderr, "(revocation list #2)"), "{stderr}");
+        .arg(&second)
+        .run();
+    list.code(0);
+    runs.push(list);
+    let revoked = route_run(&env);
+    revoked.code(1);
+    runs.push(revoked);
 
     // An older list never replaces a newer one; the same one is a no-op.
-    let (code, _, stderr) = run(env
-        .caio()
+    let older = env
+        .cmd()
         .args(["license", "install", "--revocations"])
-        .arg(&first));
-    assert_eq!(code, 1);
-    assert!(
-        says(
-            &stderr,
-            "revocation list #1 is not newer than the installed list #2"
-        ),
-        "{stderr}"
-    );
-    let (code, stdout, _) = run(env
-        .caio()
+        .arg(&first)
+        .run();
+    older.code(1);
+    runs.push(older);
+    let same = env
+        .cmd()
         .args(["license", "install", "--revocations"])
-        .arg(&second));
-    assert_eq!(code, 0);
-    assert!(stdout.contains("already installed"), "{stdout}");
+        .arg(&second)
+        .run();
+    same.code(0);
+    runs.push(same);
     let (code, json) = run_json(env.caio().args(["--format", "json", "license", "status"]));
     assert_eq!(code, 0);
     assert_eq!(json["revocations"]["sequence"], 2);
 
     // A revoked license cannot be installed again.
-    let (code, _, stderr) = run(env.caio().args(["license", "install", &valid]));
-    assert_eq!(code, 1);
-    assert!(says(&stderr, "was revoked on"), "{stderr}");
+    let again = env.run(["license", "install", &valid]);
+    again.code(1);
+    runs.push(again);
 
     // Expired 3 days ago: in the grace period, routes with a warning.
     let grace = issue(
@@ -1522,38 +1596,17 @@ fn enforcement_of_route_end_to_end() {
             &day(-4),
         ],
     );
-    let (code, stdout, stderr) = run(env.caio().args(["license", "install", &grace]));
-    assert_eq!(code, 0, "{stderr}");
-    assert!(
-        says(&stderr, "honoured during the grace period"),
-        "{stderr}"
-    );
+    let in_grace = env.run(["license", "install", &grace]);
+    in_grace.code(0);
     // It once said "(-3 days left)".
-    assert!(
-        stdout.contains(&format!(
-            "valid through {} (expired 3 days ago, in the grace period until {}T00:00:00Z)",
-            day(-4),
-            day(11)
-        )),
-        "{stdout}"
-    );
-    assert!(!stdout.contains("days left"), "{stdout}");
-    let (code, _, stderr) = route(&env);
-    assert_eq!(code, 0, "{stderr}");
-    assert!(says(&stderr, "warning:"), "{stderr}");
-    assert!(
-        says(&stderr, &format!("valid through {}", day(-4))),
-        "{stderr}"
-    );
-    assert!(says(&stderr, "grace period, which ends on"), "{stderr}");
-    assert!(says(&stderr, "(11 days left)"), "{stderr}");
-    assert!(says(&stderr, "caio license install"), "{stderr}");
-    let (code, stdout, _) = run(env.caio().args(["license", "status"]));
-    assert_eq!(code, 0);
-    assert!(
-        stdout.contains("expired 3 days ago, in the grace period until"),
-        "{stdout}"
-    );
+    assert!(!in_grace.stdout.contains("days left"), "{in_grace}");
+    runs.push(in_grace);
+    let warned = route_run(&env);
+    warned.code(0);
+    runs.push(warned);
+    let grace_status = env.run(["license", "status"]);
+    grace_status.code(0);
+    let stdout = grace_status.stdout;
     let (_, json) = run_json(env.caio().args(["--format", "json", "license", "status"]));
     let row = json["licenses"]
         .as_array()
@@ -1565,6 +1618,29 @@ fn enforcement_of_route_end_to_end() {
     assert_eq!(row["expired_days_ago"], 3);
     assert_eq!(row["days_left"], 11);
     assert!(stdout.contains("list #2 issued"), "{stdout}");
+
+    name_key(&env, &keys, "vendor key");
+    name_days(&env, &[-60, -4, 0, 11, 60, 90]);
+    for (text, name) in [
+        (&execute_only, "execute-only"),
+        (&valid, "valid"),
+        (&grace, "in grace"),
+    ] {
+        name_license(&env, text, name);
+    }
+    insta::assert_snapshot!("enforcement", transcript(&runs));
+}
+
+/// `caio route` on the shipped contracts (stateless), with the test's home,
+/// as a run; the decision's id is hashed over the time.
+fn route_run(env: &TestEnv) -> Run {
+    env.filter(r"(decision )[0-9a-f]{32}\b", "${1}[decision-id]");
+    env.run([
+        "route",
+        "fixtures/requests/chat-balanced.json",
+        "--contracts",
+        "contracts",
+    ])
 }
 
 /// Key rotation: a second vendor key is trusted, the first is retired with
@@ -1573,13 +1649,17 @@ fn enforcement_of_route_end_to_end() {
 #[test]
 fn untrust_retires_a_vendor_key() {
     let env = TestEnv::new();
-    let old = vendor(&env);
-    let new = keygen(&env, "vendor-2026");
-    let (code, _, stderr) = run(env
-        .caio()
-        .args(["license", "trust"])
-        .arg(new.join("vendor.pub")));
-    assert_eq!(code, 0, "{stderr}");
+    // Trusted in this order, which is also the order of their ids: caio
+    // lists keys by when they were trusted, then by id.
+    let old = seeded_keygen(&env, "vendor", 2);
+    let new = seeded_keygen(&env, "vendor-2026", 1);
+    for keys in [&old, &new] {
+        let (code, _, stderr) = run(env
+            .caio()
+            .args(["license", "trust"])
+            .arg(keys.join("vendor.pub")));
+        assert_eq!(code, 0, "{stderr}");
+    }
     let old_id = load_key(&old).public().key_id().to_string();
     let new_id = load_key(&new).public().key_id().to_string();
     let licensed = |keys: &Path| {
@@ -1605,13 +1685,12 @@ fn untrust_retires_a_vendor_key() {
     // The last digit changed: a typo, never the real id.
     let last = if old_id.ends_with('0') { '1' } else { '0' };
     let typo = format!("{}{last}", &old_id[..15]);
-    let (code, _, stderr) = run(env.caio().args(["license", "untrust", &typo]));
-    assert_eq!(code, 1, "{stderr}");
+    let refused = env.run(["license", "untrust", &typo]);
+    refused.code(1);
     assert!(
-        says(&stderr, &format!("no trusted vendor key `{typo}`")),
-        "{stderr}"
+        says(&refused.stderr, &old_id) && says(&refused.stderr, &new_id),
+        "{refused}"
     );
-    assert!(says(&stderr, &old_id) && says(&stderr, &new_id), "{stderr}");
     assert_eq!(open(&env).trusted_keys().unwrap().len(), 2);
 
     let (code, json) = run_json(
@@ -1621,7 +1700,7 @@ fn untrust_retires_a_vendor_key() {
     assert_eq!(code, 0, "{json}");
     assert_eq!(
         json,
-        serde_json::json!({ "key_id": old_id, "trusted_keys_left": 1 })
+        serde_json::json!({ "schema_version": 1, "key_id": old_id, "trusted_keys_left": 1 })
     );
     let (code, _, stderr) = route(&env);
     assert_eq!(
@@ -1633,19 +1712,14 @@ fn untrust_retires_a_vendor_key() {
     assert_eq!(route(&env).0, 0, "a license of the new key counts");
 
     // Retiring the last key turns enforcement off, and says so.
-    let (code, stdout, stderr) = run(env.caio().args(["license", "untrust", &new_id]));
-    assert_eq!(code, 0, "{stderr}");
-    assert!(
-        stdout.contains(&format!("vendor key {new_id} is no longer trusted")),
-        "{stdout}"
-    );
-    assert!(says(&stderr, "licenses are no longer enforced"), "{stderr}");
+    let last_key = env.run(["license", "untrust", &new_id]);
+    last_key.code(0);
     let (code, json) = run_json(env.caio().args(["--format", "json", "license", "status"]));
     assert_eq!(code, 0);
     assert_eq!(json["enforced"], false, "{json:#}");
-    let (code, _, stderr) = run(env.caio().args(["license", "untrust", &new_id]));
-    assert_eq!(code, 1);
-    assert!(says(&stderr, "this home trusts no vendor key"), "{stderr}");
+    let none_left = env.run(["license", "untrust", &new_id]);
+    none_left.code(1);
+    insta::assert_snapshot!("untrust", transcript([&refused, &last_key, &none_left]));
 }
 
 #[test]
@@ -1667,15 +1741,8 @@ fn past_the_grace_period_route_is_refused() {
         ],
     );
     // `install` refuses it now …
-    let (code, _, stderr) = run(env.caio().args(["license", "install", &lapsed]));
-    assert_eq!(code, 1);
-    assert!(
-        says(
-            &stderr,
-            &format!("the license expired: it was valid through {}", day(-21))
-        ),
-        "{stderr}"
-    );
+    let install = env.run(["license", "install", &lapsed]);
+    install.code(1);
     // … so put it where an install made while it was valid would have.
     let license = claims::decode(&lapsed, &trusted(&load_key(&keys))).unwrap();
     open(&env)
@@ -1684,28 +1751,21 @@ fn past_the_grace_period_route_is_refused() {
             Timestamp::now() - SignedDuration::from_hours(24 * 50),
         )
         .unwrap();
-    let (code, stdout, stderr) = route(&env);
-    assert_eq!(code, 1, "{stderr}");
-    assert!(stdout.is_empty());
-    assert!(
-        says(
-            &stderr,
-            &format!(
-                "expired (valid through {}) and its 14-day grace period ended on {}",
-                day(-21),
-                day(-6)
-            )
-        ),
-        "{stderr}"
-    );
-    assert!(
-        says(&stderr, "ask your vendor for a license (or a renewal)"),
-        "{stderr}"
-    );
-    assert!(says(&stderr, "caio license install <LICENSE>"), "{stderr}");
+    let refused = route_run(&env);
+    refused.code(1);
+    assert!(refused.stdout.is_empty());
+    let status = env.run(["license", "status"]);
+    status.code(0);
     let (code, json) = run_json(env.caio().args(["--format", "json", "license", "status"]));
     assert_eq!(code, 0);
     assert_eq!(json["licenses"][0]["state"], "expired");
+    name_key(&env, &keys, "vendor key");
+    name_days(&env, &[-60, -50, -21, -6]);
+    name_license(&env, &lapsed, "lapsed");
+    insta::assert_snapshot!(
+        "past_the_grace_period",
+        transcript([&install, &refused, &status])
+    );
 }
 
 #[test]
@@ -1730,22 +1790,22 @@ fn a_clock_set_back_is_reported_as_tampering() {
     open(&env)
         .record_seen(Timestamp::now() + SignedDuration::from_hours(48))
         .unwrap();
-    let (code, _, stderr) = route(&env);
-    assert_eq!(code, 1);
-    assert!(
-        says(
-            &stderr,
-            "more than 24 hours behind the latest time caio has seen"
-        ),
-        "{stderr}"
+    let refused = route_run(&env);
+    refused.code(1);
+    // The latest time seen is two days from now.
+    env.filter(
+        r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z",
+        "[two days from now]",
     );
-    assert!(says(&stderr, "the clock was set back"), "{stderr}");
+    insta::assert_snapshot!("clock_set_back", refused);
 }
 
 #[test]
 fn install_needs_a_trusted_key_and_a_valid_license() {
     let env = TestEnv::new();
-    let keys = keygen(&env, "vendor");
+    // Trusted after the other vendor's key (seed 4), and with a larger id:
+    // listed second either way.
+    let keys = seeded_keygen(&env, "vendor", 3);
     let text = issue(
         &env,
         &keys,
@@ -1759,11 +1819,10 @@ fn install_needs_a_trusted_key_and_a_valid_license() {
         ],
     );
     let customer = TestEnv::new();
-    let (code, _, stderr) = run(customer.caio().args(["license", "install", &text]));
-    assert_eq!(code, 1);
-    assert!(says(&stderr, "no trusted vendor key"), "{stderr}");
+    let mut runs = vec![customer.run(["license", "install", &text])];
+    runs[0].code(1);
     // Another vendor's key does not make it valid.
-    let other = keygen(&customer, "other");
+    let other = seeded_keygen(&customer, "other", 4);
     assert_eq!(
         run(customer
             .caio()
@@ -1772,49 +1831,163 @@ fn install_needs_a_trusted_key_and_a_valid_license() {
         .0,
         0
     );
-    let (code, _, stderr) = run(customer.caio().args(["license", "install", &text]));
-    assert_eq!(code, 1);
-    assert!(says(&stderr, "which is not trusted here"), "{stderr}");
+    let untrusted = customer.run(["license", "install", &text]);
+    untrusted.code(1);
+    runs.push(untrusted);
     // Key rotation: trusting the right key as well.
-    let (code, stdout, _) = run(customer
-        .caio()
+    let vendor_pub = customer.scratch().join("vendor.pub");
+    std::fs::copy(keys.join("vendor.pub"), &vendor_pub).unwrap();
+    let trust = customer
+        .cmd()
         .args(["license", "trust"])
-        .arg(keys.join("vendor.pub")));
-    assert_eq!(code, 0);
-    assert!(stdout.contains("trusted vendor key"), "{stdout}");
-    let (code, stdout, _) = run(customer
-        .caio()
+        .arg(&vendor_pub)
+        .run();
+    trust.code(0);
+    let trust_again = customer
+        .cmd()
         .args(["license", "trust"])
-        .arg(keys.join("vendor.pub")));
-    assert_eq!(code, 0);
-    assert!(stdout.contains("already trusted"), "{stdout}");
-    let (code, _, stderr) = run(customer.caio().args(["license", "install", &text]));
-    assert_eq!(code, 0, "{stderr}");
-    let (code, _, stderr) = run(customer
-        .caio()
-        .args(["license", "install", &format!("{text}x")]));
-    assert_eq!(code, 1);
-    assert!(says(&stderr, "trailing data"), "{stderr}");
+        .arg(&vendor_pub)
+        .run();
+    trust_again.code(0);
+    let installed = customer.run(["license", "install", &text]);
+    installed.code(0);
+    runs.extend([trust, trust_again, installed]);
+    let trailing = customer.run(["license", "install", &format!("{text}x")]);
+    trailing.code(1);
+    runs.push(trailing);
     // A file that is not a key.
-    let (code, _, stderr) = run(customer
-        .caio()
+    let not_a_key = customer
+        .cmd()
         .args(["license", "trust"])
-        .arg(repo().join("Cargo.toml")));
-    assert_eq!(code, 1);
-    assert!(says(&stderr, "cannot use the public key"), "{stderr}");
-    let (code, stdout, _) = run(customer.caio().args(["license", "status"]));
-    assert_eq!(code, 0);
-    assert!(stdout.contains("valid, 31 days left"), "{stdout}");
+        // Relative to the repository: an absolute path would make where the
+        // diagnostic wraps depend on where the repository is.
+        .arg("Cargo.toml")
+        .run();
+    not_a_key.code(1);
+    runs.push(not_a_key);
+    let status = customer.run(["license", "status"]);
+    status.code(0);
+    assert!(status.stdout.contains("valid, 31 days left"), "{status}");
+    runs.push(status);
+    name_license(&customer, &text, "license");
+    name_days(&customer, &[0, 30]);
+    insta::assert_snapshot!("install_and_trust", transcript(&runs));
+}
+
+/// `license status` with licenses in every state, installed (through the
+/// library) an hour apart, so that their order — newest first — is the
+/// same on every run.
+#[test]
+fn status_lists_the_installed_licenses_newest_first() {
+    let env = TestEnv::new();
+    let keys = vendor(&env);
+    let key = load_key(&keys);
+    let licensed = |customer: &str, not_before: i64, expires: i64| {
+        issue(
+            &env,
+            &keys,
+            &[
+                "--customer",
+                customer,
+                "--features",
+                "route,execute",
+                "--not-before",
+                &day(not_before),
+                "--expires",
+                &day(expires),
+            ],
+        )
+    };
+    let valid = licensed("Acme", -10, 90);
+    let grace = licensed("Globex", -60, -4);
+    let revoked = licensed("Initech", -10, 30);
+    // Whole seconds, as the store keeps them.
+    let now = Timestamp::from_second(Timestamp::now().as_second()).unwrap();
+    for (i, text) in [&revoked, &grace, &valid].iter().enumerate() {
+        let license = claims::decode(text, &trusted(&key)).unwrap();
+        let hours = 3 - i as i64;
+        open(&env)
+            .install_license(&license, now - SignedDuration::from_hours(hours))
+            .unwrap();
+    }
+    let (code, _, stderr) = run(env.caio().args([
+        "license",
+        "revoke",
+        &claims_of(&revoked).id,
+        "--reason",
+        "chargeback",
+    ]));
+    assert_eq!(code, 0, "{stderr}");
+    let list = env.scratch().join("revocations.caio");
+    let published = env
+        .cmd()
+        .args(["license", "revocations", "--key"])
+        .arg(keys.join("vendor.key"))
+        .run();
+    published.code(0);
+    let text = published.stdout.trim().to_string();
+    assert!(text.starts_with("caio-rev-v1."), "{published}");
+    std::fs::write(&list, &published.stdout).unwrap();
+    let installed = env
+        .cmd()
+        .args(["license", "install", "--revocations"])
+        .arg(&list)
+        .run();
+    installed.code(0);
+    env.redact(text, "[revocation list]");
+
+    let human = env.run(["license", "status"]);
+    human.code(0);
+    let json = env.run(["--format", "json", "license", "status"]);
+    json.code(0);
+    let name_of = |id: &str| -> &'static str {
+        let is = |text: &str| claims_of(text).id == id;
+        if is(&valid) {
+            "valid"
+        } else if is(&grace) {
+            "grace"
+        } else if is(&revoked) {
+            "revoked"
+        } else {
+            "?"
+        }
+    };
+    let ids: Vec<&str> = json.json()["licenses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| name_of(l["id"].as_str().unwrap()))
+        .collect();
+    assert_eq!(ids, ["valid", "grace", "revoked"], "newest first");
+    name_key(&env, &keys, "vendor key");
+    name_days(&env, &[-60, -10, -4, 0, 11, 30, 90]);
+    for (text, name) in [
+        (&valid, "valid"),
+        (&grace, "in grace"),
+        (&revoked, "revoked"),
+    ] {
+        name_license(&env, text, name);
+    }
+    // Installed one, two and three hours ago.
+    for hours in 1..=3 {
+        let at = caio_core::time::timestamp(now - SignedDuration::from_hours(hours));
+        env.redact(at, &format!("[{hours} h ago]"));
+    }
+    insta::assert_snapshot!(
+        "status",
+        transcript([&published, &installed, &human, &json])
+    );
 }
 
 #[test]
 fn status_without_a_home_says_nothing_is_enforced() {
     let env = TestEnv::new();
-    let (code, stdout, stderr) = run(env.caio().args(["license", "status"]));
-    assert_eq!(code, 0, "{stderr}");
-    assert!(stdout.contains("off: no trusted vendor key"), "{stdout}");
-    assert!(stdout.contains("none installed"), "{stdout}");
+    let human = env.run(["license", "status"]);
+    human.code(0);
+    let json = env.run(["--format", "json", "license", "status"]);
+    json.code(0);
     assert!(!env.home().exists());
+    insta::assert_snapshot!("status_without_a_home", transcript([&human, &json]));
 }
 
 /// 128 fresh random bits for a license id.

@@ -1,20 +1,25 @@
 //! End-to-end tests of the `caio` binary: one test binary, one harness.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stderr)] // a test stops on a broken setup
+// A test fails by panicking: its helpers unwrap what must be there, and
+// say on stderr (captured by the test runner) what they skip or measure.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stderr)]
 
 mod common;
 mod contract;
+mod control;
 mod docs;
 mod execute;
 mod fuzz_corpus;
 mod global;
 mod hostile;
+mod identity;
 mod invariants;
 mod license;
 mod policy;
 mod principal;
 mod properties;
 mod registry;
+mod reports;
 mod route;
 mod soak;
 mod trace;

@@ -9,7 +9,7 @@
 //! Expectations about the shipped policies (how many files, rules and tests)
 //! are read from `policies/` itself, never hard-coded.
 
-use crate::common::{TestEnv, repo, run, run_json};
+use crate::common::{TestEnv, repo, run, run_json, transcript};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
@@ -150,16 +150,20 @@ fn invalid_fixtures_yield_exactly_their_expected_diagnostics() {
         codes.extend(expected.into_iter().map(|(c, _, _)| c));
 
         // Human: the code and the position on stderr, a count on stdout.
-        let (status, stdout, stderr) = run(env.caio().args(["policy", "validate"]).arg(fixture));
-        assert_eq!(status, 1, "{name}");
-        assert_eq!(stdout, "1 file checked: 0 valid, 1 invalid; 0 rules\n");
-        let (code, line, col) = &found(file)[0];
-        assert!(stderr.contains(code.as_str()), "{name}: {stderr}");
-        assert!(
-            flat(&stderr).contains(&format!("{name}:{line}:{col}")),
-            "{name}: {stderr}"
+        let human = env.cmd().args(["policy", "validate"]).arg(fixture).run();
+        human.code(1);
+        assert_eq!(
+            human.stdout,
+            "1 file checked: 0 valid, 1 invalid; 0 rules (1 error, 0 warnings)\n"
         );
-        assert!(!stderr.contains("panicked"), "{name}: {stderr}");
+        let (code, line, col) = &found(file)[0];
+        assert!(human.stderr.starts_with(code.as_str()), "{human}");
+        assert!(
+            flat(&human.stderr).contains(&format!("{name}:{line}:{col}")),
+            "{human}"
+        );
+        let stem = fixture.file_stem().unwrap().to_string_lossy().into_owned();
+        insta::assert_snapshot!(format!("invalid_{stem}"), human);
     }
     // The problems the brief of the format names each have a fixture.
     for code in [
@@ -180,31 +184,30 @@ fn invalid_fixtures_yield_exactly_their_expected_diagnostics() {
 #[test]
 fn an_unknown_path_suggests_the_attribute_meant() {
     let env = TestEnv::new();
+    // The human diagnostics of both are in the invalid_* snapshots.
     let fixture = Path::new("fixtures/policies/invalid/unknown-path.yaml");
-    let (_, stdout, stderr) = run(env.caio().args(["policy", "validate"]).arg(fixture));
-    assert!(stdout.contains("0 valid"), "{stdout}");
-    let text = flat(&stderr);
-    assert!(
-        text.contains("unknown attribute `service.privacy.hostng`"),
-        "{stderr}"
+    let (_, report) = validate_json(&env, &[fixture]);
+    let d = &report["files"][0]["diagnostics"][0];
+    assert_eq!(
+        d["message"], "unknown attribute `service.privacy.hostng`",
+        "{report:#}"
     );
     assert!(
-        text.contains("did you mean `service.privacy.hosting`?"),
-        "{stderr}"
+        d["help"]
+            .as_str()
+            .unwrap()
+            .starts_with("did you mean `service.privacy.hosting`?"),
+        "{report:#}"
     );
 
     // `lt` on a list says what the attribute is and what to use.
-    let (_, report) = validate_json(
-        &env,
-        &[Path::new(
-            "fixtures/policies/invalid/type-mismatch-lt-on-list.yaml",
-        )],
-    );
-    let d = &report["files"][0]["diagnostics"][0];
-    let message = d["message"].as_str().unwrap();
-    assert!(message.contains("`lt`"), "{message}");
-    assert!(message.contains("service.privacy.regions"), "{message}");
-    assert!(message.contains("list"), "{message}");
+    let json = env
+        .cmd()
+        .args(["--format", "json", "policy", "validate"])
+        .arg("fixtures/policies/invalid/type-mismatch-lt-on-list.yaml")
+        .run();
+    json.code(1);
+    insta::assert_snapshot!("lt_on_a_list_json", json);
 }
 
 #[test]
@@ -237,11 +240,10 @@ fn a_rule_id_defined_in_two_files_is_a_duplicate() {
         [("policy::duplicate-id".to_string(), 5, 9)],
         "{report:#}"
     );
-    let help = b["diagnostics"][0]["help"].as_str().unwrap();
-    assert!(
-        help.contains("a.yaml"),
-        "names the first definition: {help}"
-    );
+    // The help names the first definition.
+    let human = env.cmd().args(["policy", "validate"]).arg(&dir).run();
+    human.code(1);
+    insta::assert_snapshot!("duplicate_id_across_files", human);
 
     // Either file alone is fine.
     for file in [&first, &second] {
@@ -261,7 +263,7 @@ fn the_shipped_policies_are_valid() {
     assert_eq!(
         stdout,
         format!(
-            "{n} files checked: {n} valid, 0 invalid; {rules} rules\n",
+            "{n} files checked: {n} valid, 0 invalid; {rules} rules (0 errors, 0 warnings)\n",
             n = files.len()
         )
     );
@@ -283,17 +285,19 @@ fn the_shipped_policy_tests_pass() {
     let tests: usize = files.iter().map(|f| count(&parse(f), "tests")).sum();
     assert!(tests >= 27, "policies/ ships its tests ({tests})");
 
-    let (status, stdout, stderr) = run(env.caio().args(["policy", "test", "policies"]));
-    assert_eq!(status, 0, "{stdout}{stderr}");
+    let human = env.run(["policy", "test", "policies"]);
+    let stdout = human.ok();
     assert!(
-        stdout.ends_with(&format!("{tests} tests: {tests} passed, 0 failed\n")),
+        stdout.ends_with(&format!(
+            "{tests} tests: {tests} passed, 0 failed (0 errors, 0 warnings)\n"
+        )),
         "{stdout}"
     );
     assert_eq!(
         stdout.lines().filter(|l| l.starts_with("ok ")).count(),
         tests
     );
-    assert!(!stdout.contains("FAIL"), "{stdout}");
+    insta::assert_snapshot!("shipped_tests", human);
 
     let (status, report) = run_json(
         env.caio()
@@ -336,41 +340,23 @@ tests:
             external = shipped_contract("openai-gpt-4o.yaml"),
         ),
     );
-    let (status, stdout, _) = run(env.caio().args(["policy", "test"]).arg(&file));
-    assert_eq!(status, 1, "{stdout}");
-    let lines: Vec<&str> = stdout.lines().collect();
-    let fail = lines
-        .iter()
-        .position(|l| {
-            l.starts_with("FAIL") && l.contains("gpt-4o is wrongly expected to be allowed")
-        })
-        .unwrap_or_else(|| panic!("the failing test is named:\n{stdout}"));
-    let detail = lines[fail + 1..].join("\n");
+    let human = env.cmd().args(["policy", "test"]).arg(&file).run();
+    human.code(1);
     assert!(
-        detail.contains("expected outcome allowed, got denied"),
-        "{stdout}"
-    );
-    assert!(
-        detail.contains("expected denied_by [], got [no-external]"),
-        "{stdout}"
-    );
-    assert!(
-        lines
-            .iter()
-            .any(|l| l.starts_with("ok") && l.contains("on-prem is allowed")),
-        "{stdout}"
-    );
-    assert!(
-        stdout.ends_with("2 tests: 1 passed, 1 failed\n"),
-        "{stdout}"
+        human
+            .stdout
+            .ends_with("2 tests: 1 passed, 1 failed (2 errors, 0 warnings)\n"),
+        "{human}"
     );
 
-    let (status, report) = run_json(
-        env.caio()
-            .args(["--format", "json", "policy", "test"])
-            .arg(&file),
-    );
-    assert_eq!(status, 1);
+    let json = env
+        .cmd()
+        .args(["--format", "json", "policy", "test"])
+        .arg(&file)
+        .run();
+    json.code(1);
+    insta::assert_snapshot!("failing_test", transcript([&human, &json]));
+    let report = json.json();
     assert_eq!(report["passed"], 1);
     assert_eq!(report["failed"], 1);
     let failed = report["tests"]
@@ -399,14 +385,18 @@ fn fail_on_empty_rejects_a_file_without_tests() {
     );
     let (status, stdout, stderr) = run(env.caio().args(["policy", "test"]).arg(&file));
     assert_eq!(status, 0, "{stderr}");
-    assert_eq!(stdout, "0 tests: 0 passed, 0 failed\n");
+    assert_eq!(
+        stdout,
+        "0 tests: 0 passed, 0 failed (0 errors, 0 warnings)\n"
+    );
 
-    let (status, _, stderr) = run(env
-        .caio()
+    let empty = env
+        .cmd()
         .args(["policy", "test", "--fail-on-empty"])
-        .arg(&file));
-    assert_eq!(status, 1, "{stderr}");
-    assert!(stderr.contains("no tests"), "{stderr}");
+        .arg(&file)
+        .run();
+    empty.code(1);
+    insta::assert_snapshot!("fail_on_empty", empty);
 
     // With tests, --fail-on-empty changes nothing.
     let (status, _, stderr) =
@@ -420,9 +410,9 @@ fn fail_on_empty_rejects_a_file_without_tests() {
 fn policy_test_on_an_invalid_file_reports_it() {
     let env = TestEnv::new();
     let fixture = "fixtures/policies/invalid/unknown-path.yaml";
-    let (status, stdout, stderr) = run(env.caio().args(["policy", "test", fixture]));
-    assert_eq!(status, 1, "{stdout}");
-    assert!(stderr.contains("policy::unknown-path"), "{stderr}");
+    let human = env.run(["policy", "test", fixture]);
+    human.code(1);
+    insta::assert_snapshot!("test_invalid_file", human);
 
     // The valid files' tests still run, and JSON is one document on stdout.
     let (status, doc) = run_json(env.caio().args([
@@ -445,7 +435,12 @@ fn policy_test_on_an_invalid_file_reports_it() {
         .iter()
         .filter_map(|d| d["code"].as_str())
         .collect();
-    assert!(codes.contains(&"policy::unknown-path"), "{codes:?}");
+    // Its rule also repeats an id of pii.yaml.
+    assert_eq!(
+        codes,
+        ["policy::duplicate-id", "policy::unknown-path"],
+        "{doc:#}"
+    );
 }
 
 // ---------------------------------------------------------------------------
@@ -463,9 +458,9 @@ fn apply_installs_all_or_nothing_and_show_prints_the_set() {
     let env = TestEnv::new();
     let (status, _, _) = run(env.caio().arg("init"));
     assert_eq!(status, 0);
-    let (status, stdout, _) = run(env.caio().args(["policy", "show"]));
-    assert_eq!(status, 0);
-    assert!(stdout.contains("no policy set applied"), "{stdout}");
+    let none = env.run(["policy", "show"]);
+    none.code(0);
+    let none_json = env.run(["--format", "json", "policy", "show"]);
     let show = show_json(&env);
     assert_eq!(show["installed"], false);
     assert_eq!(show["rules"], 0);
@@ -475,14 +470,23 @@ fn apply_installs_all_or_nothing_and_show_prints_the_set() {
         .iter()
         .map(|f| count(&parse(f), "policies"))
         .sum();
-    let (status, stdout, stderr) = run(env.caio().args(["policy", "apply", "policies"]));
-    assert_eq!(status, 0, "{stderr}");
-    assert!(stdout.starts_with("applied policy set "), "{stdout}");
+    let apply = env.run(["policy", "apply", "policies"]);
+    apply.code(0);
     let show = show_json(&env);
     assert_eq!(show["installed"], true);
     assert!(is_hash(&show["hash"]), "{show:#}");
     let hash = show["hash"].as_str().unwrap().to_string();
-    assert!(stdout.contains(&hash), "{stdout}");
+    assert_eq!(
+        apply.stdout.lines().next(),
+        Some(
+            format!(
+                "applied policy set {hash} ({rules} rules from {} files)",
+                yaml_files("policies").len()
+            )
+            .as_str()
+        ),
+        "{apply}"
+    );
     assert_eq!(show["rules"], rules);
     assert_eq!(show["policy_set"]["apiVersion"], "caio/v1");
     assert_eq!(show["policy_set"]["kind"], "PolicySet");
@@ -507,22 +511,15 @@ fn apply_installs_all_or_nothing_and_show_prints_the_set() {
     );
 
     // Human show: the hash and every rule.
-    let (status, stdout, _) = run(env.caio().args(["policy", "show"]));
-    assert_eq!(status, 0);
-    assert!(stdout.contains(&hash), "{stdout}");
-    for id in &ids {
-        assert!(stdout.contains(id), "{id}: {stdout}");
-    }
+    let human_show = env.run(["policy", "show"]);
+    human_show.code(0);
+    assert!(human_show.stdout.contains(&hash), "{human_show}");
 
     // Re-applying the same set changes nothing.
-    let (status, stdout, _) = run(env.caio().args(["policy", "apply", "policies"]));
-    assert_eq!(status, 0);
-    assert!(stdout.contains("already active"), "{stdout}");
-    assert!(stdout.contains(&hash), "{stdout}");
-    let (_, applied) = run_json(
-        env.caio()
-            .args(["--format", "json", "policy", "apply", "policies"]),
-    );
+    let again = env.run(["policy", "apply", "policies"]);
+    again.code(0);
+    let again_json = env.run(["--format", "json", "policy", "apply", "policies"]);
+    let applied = again_json.json();
     assert_eq!(applied["changed"], false);
     assert_eq!(applied["hash"], hash);
 
@@ -535,35 +532,48 @@ fn apply_installs_all_or_nothing_and_show_prints_the_set() {
         mixed.join("zz-broken.yaml"),
     )
     .unwrap();
-    let (status, stdout, stderr) = run(env.caio().args(["policy", "apply"]).arg(&mixed));
-    assert_eq!(status, 1, "{stdout}");
-    assert!(stderr.contains("policy::unknown-operator"), "{stderr}");
-    assert!(stderr.contains("nothing was installed"), "{stderr}");
+    let refused = env.cmd().args(["policy", "apply"]).arg(&mixed).run();
+    refused.code(1);
     let after = show_json(&env);
     assert_eq!(after["hash"], hash, "the previous set stays active");
     assert_eq!(after["rules"], rules);
     assert_eq!(after["sources"], show["sources"]);
 
     // A different valid set replaces it; its JSON names the previous one.
-    let (status, applied) =
-        run_json(
-            env.caio()
-                .args(["--format", "json", "policy", "apply", "policies/pii.yaml"]),
-        );
-    assert_eq!(status, 0);
+    let replaced = env.run(["--format", "json", "policy", "apply", "policies/pii.yaml"]);
+    replaced.code(0);
+    let applied = replaced.json();
     assert_eq!(applied["changed"], true);
     assert_eq!(applied["previous"], hash);
     assert_ne!(applied["hash"], hash);
-    assert_eq!(show_json(&env)["hash"], applied["hash"]);
+    let pii = env.run(["--format", "json", "policy", "show"]);
+    assert_eq!(pii.json()["hash"], applied["hash"]);
+    let pii_human = env.run(["policy", "show"]);
+    insta::assert_snapshot!(
+        "apply_and_show",
+        transcript([
+            &none,
+            &none_json,
+            &apply,
+            &human_show,
+            &again,
+            &again_json,
+            &refused,
+            &replaced,
+            &pii,
+            &pii_human
+        ])
+    );
 }
 
 #[test]
 fn show_on_a_missing_home_says_so() {
     let env = TestEnv::new();
-    let (status, stdout, stderr) = run(env.caio().args(["policy", "show"]));
-    assert_eq!(status, 5, "a state error, as for `registry list`: {stderr}");
-    assert!(stdout.is_empty(), "{stdout}");
-    assert!(stderr.contains("no registry at"), "{stderr}");
+    // A state error, as for `registry list`.
+    let show = env.run(["policy", "show"]);
+    show.code(5);
+    assert!(show.stdout.is_empty(), "{show}");
+    insta::assert_snapshot!("show_without_a_home", show);
     assert!(!env.home().exists(), "a read-only command creates no home");
 }
 
@@ -738,8 +748,8 @@ fn a_home_s_installed_set_applies_to_stateless_routes_too() {
          effect: prefer\n    weight: 0.1\n    match: { service.privacy.hosting: external }\n",
     );
     let dir = contrary.parent().unwrap().to_str().unwrap();
-    let (status, _, stderr) = run(env
-        .caio()
+    let conflict = env
+        .cmd()
         .args(["route", "fixtures/requests/chat-eu-confidential-pii.json"])
         .args([
             "--contracts",
@@ -748,10 +758,10 @@ fn a_home_s_installed_set_applies_to_stateless_routes_too() {
             home,
             "--policies",
             dir,
-        ]));
-    assert_eq!(status, 1, "{stderr}");
-    assert!(flat(&stderr).contains("caio::policy::conflict"), "{stderr}");
-    assert!(flat(&stderr).contains("`no-pii-external`"), "{stderr}");
+        ])
+        .run();
+    conflict.code(1);
+    insta::assert_snapshot!("conflict_with_the_installed_set", conflict);
 
     // The traced decisions replay from the stored inputs.
     for seq in ["1", "2", "3"] {

@@ -1,7 +1,7 @@
 //! `caio principal add|list|revoke` and token authentication against the home
 //! the CLI made (SPEC §4).
 
-use crate::common::{TestEnv, run, run_json};
+use crate::common::{Run, TestEnv, run, run_json, transcript};
 use caio_core::contract::Trust;
 use caio_core::principal::{AuthFailure, Principal};
 use caio_store::Store;
@@ -72,7 +72,7 @@ fn token_bytes(token: &str) -> Vec<u8> {
 #[test]
 fn add_prints_the_token_once_on_stdout() {
     let env = TestEnv::new();
-    let (code, stdout, stderr) = run(env.caio().args([
+    let human = env.run([
         "principal",
         "add",
         "alice",
@@ -82,13 +82,11 @@ fn add_prints_the_token_once_on_stdout() {
         "analyst,admin",
         "--trust",
         "high",
-    ]));
-    assert_eq!(code, 0, "{stderr}");
+    ]);
+    let (stdout, stderr) = (human.ok(), &human.stderr);
     let token = stdout.strip_suffix('\n').expect("one line");
     assert!(is_token(token), "{stdout:?}");
     assert_eq!(stdout.lines().count(), 1, "{stdout}");
-    assert!(stderr.contains("created principal `alice`"), "{stderr}");
-    assert!(stderr.contains("shown once"), "{stderr}");
     assert!(
         !stderr.contains(token),
         "the token only on stdout: {stderr}"
@@ -99,7 +97,7 @@ fn add_prints_the_token_once_on_stdout() {
     assert_ne!(other, token);
 
     // JSON form: the principal and its token; roles sorted and deduplicated.
-    let (code, stdout, stderr) = run(env.caio().args([
+    let json_run = env.run([
         "--format",
         "json",
         "principal",
@@ -111,10 +109,13 @@ fn add_prints_the_token_once_on_stdout() {
         "writer,reader,writer",
         "--trust",
         "medium",
-    ]));
-    assert_eq!(code, 0, "{stderr}");
-    assert!(stderr.is_empty(), "JSON mode prints nothing else: {stderr}");
-    let json: Value = serde_json::from_str(&stdout).expect("one JSON document");
+    ]);
+    json_run.code(0);
+    assert!(
+        json_run.stderr.is_empty(),
+        "JSON mode prints nothing else: {json_run}"
+    );
+    let json = json_run.json();
     let keys: Vec<&str> = json
         .as_object()
         .unwrap()
@@ -123,7 +124,17 @@ fn add_prints_the_token_once_on_stdout() {
         .collect();
     let mut keys = keys;
     keys.sort();
-    assert_eq!(keys, ["name", "roles", "tenant", "token", "trust"]);
+    assert_eq!(
+        keys,
+        [
+            "name",
+            "roles",
+            "schema_version",
+            "tenant",
+            "token",
+            "trust"
+        ]
+    );
     assert_eq!(json["name"], "svc-batch");
     assert_eq!(json["tenant"], "acme");
     assert_eq!(json["roles"], serde_json::json!(["reader", "writer"]));
@@ -131,7 +142,7 @@ fn add_prints_the_token_once_on_stdout() {
     assert!(is_token(json["token"].as_str().unwrap()), "{json}");
 
     // No tenant, no roles.
-    let (code, json) = run_json(env.caio().args([
+    let guest = env.run([
         "--format",
         "json",
         "principal",
@@ -139,35 +150,44 @@ fn add_prints_the_token_once_on_stdout() {
         "guest",
         "--trust",
         "low",
-    ]));
-    assert_eq!(code, 0);
-    assert!(json["tenant"].is_null());
-    assert_eq!(json["roles"], serde_json::json!([]));
+    ]);
+    guest.code(0);
+    assert!(guest.json()["tenant"].is_null());
+    assert_eq!(guest.json()["roles"], serde_json::json!([]));
+    insta::assert_snapshot!("add", transcript([&human, &json_run, &guest]));
 }
 
 #[test]
 fn duplicate_names_are_refused_even_after_revocation() {
     let env = TestEnv::new();
     let first = add_principal(&env, "alice", &["--trust", "high"]);
-    let (code, stdout, stderr) =
-        run(env
-            .caio()
-            .args(["principal", "add", "alice", "--trust", "low"]));
-    assert_eq!(code, 1, "{stderr}");
-    assert!(stdout.is_empty(), "no token for a refused add: {stdout}");
-    assert!(stderr.contains("caio::principal_exists"), "{stderr}");
+    let again = env.run(["principal", "add", "alice", "--trust", "low"]);
+    again.code(1);
     assert!(
-        stderr.contains("principal `alice` already exists"),
-        "{stderr}"
+        again.stdout.is_empty(),
+        "no token for a refused add: {again}"
     );
 
-    let (code, _, _) = run(env.caio().args(["principal", "revoke", "alice"]));
-    assert_eq!(code, 0);
-    let (code, stdout, _) = run(env
-        .caio()
-        .args(["principal", "add", "alice", "--trust", "low"]));
-    assert_eq!(code, 1);
-    assert!(stdout.is_empty());
+    let revoke = env.run(["principal", "revoke", "alice"]);
+    revoke.code(0);
+    let revoked = env.run(["principal", "add", "alice", "--trust", "low"]);
+    revoked.code(1);
+    assert!(revoked.stdout.is_empty());
+    let json = env.run([
+        "--format",
+        "json",
+        "principal",
+        "add",
+        "alice",
+        "--trust",
+        "low",
+    ]);
+    json.code(1);
+    assert_eq!(json.json_err()["code"], "caio::principal_exists");
+    insta::assert_snapshot!(
+        "duplicate_name",
+        transcript([&again, &revoke, &revoked, &json])
+    );
 
     // The refused adds changed nothing: alice keeps her trust, and is still revoked.
     let list = list_json(&env);
@@ -185,7 +205,7 @@ fn duplicate_names_are_refused_even_after_revocation() {
 #[test]
 fn bad_names_and_trust_levels_are_usage_errors() {
     let env = TestEnv::new();
-    for args in [
+    let runs: [Run; 12] = [
         &["principal", "add", "Alice", "--trust", "low"][..],
         &["principal", "add", "a b", "--trust", "low"],
         &["principal", "add", "-x", "--trust", "low"],
@@ -215,18 +235,15 @@ fn bad_names_and_trust_levels_are_usage_errors() {
         &["principal", "revoke"],
         // Reserved: decisions name the caller without a token so.
         &["principal", "add", "anonymous", "--trust", "high"],
-    ] {
-        let (code, stdout, stderr) = run(env.caio().args(args));
-        assert_eq!(code, 2, "{args:?}: {stderr}");
-        assert!(stdout.is_empty(), "{args:?}: {stdout}");
-        assert!(stderr.contains("error"), "{args:?}: {stderr}");
-        assert!(!stderr.contains("panicked"), "{stderr}");
-    }
+    ]
+    .map(|args| {
+        let run = env.run(args);
+        run.code(2);
+        assert!(run.stdout.is_empty(), "{run}");
+        run
+    });
     assert!(!env.home().exists(), "usage errors touch no state");
-    let (_, _, stderr) = run(env
-        .caio()
-        .args(["principal", "add", "anonymous", "--trust", "high"]));
-    assert!(stderr.contains("`anonymous` is reserved"), "{stderr}");
+    insta::assert_snapshot!("usage_errors", transcript(&runs));
 }
 
 #[test]
@@ -239,19 +256,16 @@ fn list_never_shows_tokens_and_shows_revocation() {
     );
     let bob = add_principal(&env, "bob", &["--trust", "low"]);
 
-    let (code, human, stderr) = run(env.caio().args(["principal", "list"]));
-    assert_eq!(code, 0, "{stderr}");
-    let (code, json_text, _) = run(env.caio().args(["--format", "json", "principal", "list"]));
-    assert_eq!(code, 0);
+    let human_run = env.run(["principal", "list"]);
+    let (human, stderr) = (human_run.ok().to_string(), human_run.stderr.clone());
+    let json_run = env.run(["--format", "json", "principal", "list"]);
+    let json_text = json_run.ok().to_string();
     for token in [&alice, &bob] {
         for out in [&human, &json_text, &stderr] {
             assert!(!out.contains(token.as_str()), "token leaked: {out}");
             assert!(!out.contains("caio_"), "{out}");
         }
     }
-    assert!(human.contains("alice") && human.contains("acme") && human.contains("analyst"));
-    assert!(human.contains("high") && human.contains("bob"));
-    assert_eq!(human.matches("active").count(), 2, "{human}");
 
     let json: Value = serde_json::from_str(&json_text).unwrap();
     let principals = json["principals"].as_array().unwrap();
@@ -279,38 +293,44 @@ fn list_never_shows_tokens_and_shows_revocation() {
     assert!(principals[0]["revoked_at"].is_null());
 
     // Revoke: list shows it, JSON and human.
-    let (code, stdout, stderr) = run(env.caio().args(["principal", "revoke", "bob"]));
-    assert_eq!(code, 0, "{stderr}");
-    assert!(stdout.contains("revoked principal `bob`"), "{stdout}");
+    let revoke = env.run(["principal", "revoke", "bob"]);
+    revoke.code(0);
     let json = list_json(&env);
     let bob_row = &json["principals"][1];
     assert_eq!(bob_row["name"], "bob");
     assert!(bob_row["revoked_at"].is_string(), "{json}");
     assert!(json["principals"][0]["revoked_at"].is_null());
-    let (_, human, _) = run(env.caio().args(["principal", "list"]));
-    let bob_line = human.lines().find(|l| l.starts_with("bob")).unwrap();
-    assert!(bob_line.contains("revoked"), "{human}");
-    let alice_line = human.lines().find(|l| l.starts_with("alice")).unwrap();
-    assert!(alice_line.contains("active"), "{human}");
+    let after = env.run(["principal", "list"]);
+    let after_json = env.run(["--format", "json", "principal", "list"]);
 
     // Revoking again is not an error and says so.
-    let (code, json) =
-        run_json(
-            env.caio()
-                .args(["--format", "json", "principal", "revoke", "bob"]),
-        );
-    assert_eq!(code, 0);
-    assert_eq!(json["changed"], false);
-    let (code, stdout, _) = run(env.caio().args(["principal", "revoke", "bob"]));
-    assert_eq!(code, 0);
-    assert!(stdout.contains("already revoked"), "{stdout}");
+    let again_json = env.run(["--format", "json", "principal", "revoke", "bob"]);
+    again_json.code(0);
+    assert_eq!(again_json.json()["changed"], false);
+    let again = env.run(["principal", "revoke", "bob"]);
+    again.code(0);
 
     // Unknown principal.
-    let (code, stdout, stderr) = run(env.caio().args(["principal", "revoke", "carol"]));
-    assert_eq!(code, 1, "{stderr}");
-    assert!(stdout.is_empty());
-    assert!(stderr.contains("caio::unknown_principal"), "{stderr}");
-    assert!(stderr.contains("no principal `carol`"), "{stderr}");
+    let unknown = env.run(["principal", "revoke", "carol"]);
+    unknown.code(1);
+    assert!(unknown.stdout.is_empty());
+    let unknown_json = env.run(["--format", "json", "principal", "revoke", "carol"]);
+    unknown_json.code(1);
+    assert_eq!(unknown_json.json_err()["code"], "caio::unknown_principal");
+    insta::assert_snapshot!(
+        "list_and_revoke",
+        transcript([
+            &human_run,
+            &json_run,
+            &revoke,
+            &after,
+            &after_json,
+            &again_json,
+            &again,
+            &unknown,
+            &unknown_json
+        ])
+    );
 }
 
 #[test]
@@ -318,11 +338,14 @@ fn empty_principal_list() {
     let env = TestEnv::new();
     let (code, _, _) = run(env.caio().arg("init"));
     assert_eq!(code, 0);
-    let (code, stdout, stderr) = run(env.caio().args(["principal", "list"]));
-    assert_eq!(code, 0);
-    assert!(stdout.is_empty(), "{stdout}");
-    assert!(stderr.contains("no principals"), "{stderr}");
-    assert_eq!(list_json(&env), serde_json::json!({ "principals": [] }));
+    let human = env.run(["principal", "list"]);
+    human.code(0);
+    assert!(human.stdout.is_empty(), "{human}");
+    assert_eq!(
+        list_json(&env),
+        serde_json::json!({ "schema_version": 1, "principals": [] })
+    );
+    insta::assert_snapshot!("empty_list", human);
 }
 
 #[test]
@@ -535,16 +558,10 @@ fn a_readable_principal_key_is_refused() {
     let key = env.home().join("keys/principal.key");
     std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o640)).unwrap();
 
-    let (code, stdout, stderr) =
-        run(env
-            .caio()
-            .args(["principal", "add", "bob", "--trust", "low"]));
-    assert_eq!(code, 5, "{stderr}");
-    assert!(stdout.is_empty(), "no token printed: {stdout}");
-    let text = stderr.split_whitespace().collect::<Vec<_>>().join(" ");
-    assert!(text.contains("caio::key"), "{stderr}");
-    assert!(text.contains("chmod 600"), "{stderr}");
-    assert!(text.contains("principal.key"), "{stderr}");
+    let refused = env.run(["principal", "add", "bob", "--trust", "low"]);
+    refused.code(5);
+    assert!(refused.stdout.is_empty(), "no token printed: {refused}");
+    insta::assert_snapshot!("readable_key", refused);
     // Nothing was created.
     let json = list_json(&env);
     assert_eq!(json["principals"].as_array().unwrap().len(), 1);
@@ -620,11 +637,9 @@ fn a_lost_key_is_refused_while_principals_exist() {
     let token = stdout.trim().to_string();
     let key = env.home().join("keys/principal.key");
     std::fs::remove_file(&key).unwrap();
-    let (code, _, stderr) = run(env
-        .caio()
-        .args(["principal", "add", "bob", "--trust", "low"]));
-    assert_eq!(code, 5, "{stderr}");
-    assert!(stderr.contains("missing"), "{stderr}");
+    let refused = env.run(["principal", "add", "bob", "--trust", "low"]);
+    refused.code(5);
+    insta::assert_snapshot!("lost_key", refused);
     assert!(!key.exists(), "no new key may be created");
     let home = caio_store::home::Home { path: env.home() };
     let store = caio_store::Store::open_existing(&home, std::time::Duration::from_secs(5)).unwrap();

@@ -4,7 +4,7 @@
 //! providers) are read from the YAML files themselves, never hard-coded, so
 //! the tests keep up with `contracts/`.
 
-use crate::common::{TestEnv, repo, run, run_json};
+use crate::common::{Run, TestEnv, repo, run, run_json, transcript};
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -286,11 +286,7 @@ fn round_trip_on_the_shipped_contracts() {
     let events = history["events"].as_array().unwrap();
     let status: Vec<&Value> = events.iter().filter(|e| e["kind"] == "status").collect();
     assert_eq!(status.len(), 1, "{history}");
-    let detail = status[0]["detail"].as_str().unwrap();
-    assert!(
-        detail.contains("degraded") && detail.contains(reason),
-        "{detail}"
-    );
+    assert_eq!(status[0]["detail"], format!("active -> degraded: {reason}"));
 
     // remove: gone from list and show, kept in history.
     let (code, json) = run_json(
@@ -305,11 +301,9 @@ fn round_trip_on_the_shipped_contracts() {
     assert!(!after.iter().any(|x| x == id));
     assert!(list_ids(&env, &["--status", "degraded"]).is_empty());
 
-    let (code, stdout, stderr) = run(env.caio().args(["registry", "show", id]));
-    assert_eq!(code, 1, "{stderr}");
-    assert!(stdout.is_empty(), "{stdout}");
-    assert!(stderr.contains("caio::unknown_service"), "{stderr}");
-    assert!(stderr.contains(&format!("no service `{id}`")), "{stderr}");
+    let show = env.run(["registry", "show", id]);
+    show.code(1);
+    assert!(show.stdout.is_empty(), "{show}");
 
     let history = history_json(&env, id);
     let versions = history["versions"].as_array().unwrap();
@@ -328,50 +322,49 @@ fn round_trip_on_the_shipped_contracts() {
     assert_eq!(last["hash"], tts_hash);
 
     // A removed service can be neither removed again nor given a status.
-    for args in [
-        &["registry", "remove", id][..],
-        &["registry", "set-status", id, "active"],
-    ] {
-        let (code, _, stderr) = run(env.caio().args(args));
-        assert_eq!(code, 1, "{args:?}: {stderr}");
-        assert!(stderr.contains("caio::unknown_service"), "{stderr}");
-    }
+    let remove = env.run(["registry", "remove", id]);
+    remove.code(1);
+    let set_status = env.run(["registry", "set-status", id, "active"]);
+    set_status.code(1);
+    insta::assert_snapshot!("removed", transcript([&show, &remove, &set_status]));
 }
 
 #[test]
 fn unknown_service_suggests_a_close_id() {
     let env = TestEnv::new();
     add_ok(&env, &[Path::new("contracts")], &[]);
-    for args in [
+    let mut runs: Vec<Run> = [
         &["registry", "show", "openai-gpt-4o-minii"][..],
         &["registry", "history", "openai-gpt-4o-minii"],
         &["registry", "set-status", "openai-gpt-4o-minii", "drained"],
         &["registry", "remove", "openai-gpt-4o-minii"],
-    ] {
-        let (code, stdout, stderr) = run(env.caio().args(args));
-        assert_eq!(code, 1, "{args:?}: {stderr}");
-        assert!(stdout.is_empty());
-        assert!(stderr.contains("caio::unknown_service"), "{stderr}");
-        assert!(
-            flat(&stderr).contains("did you mean `openai-gpt-4o-mini`?"),
-            "{stderr}"
-        );
-    }
+        &[
+            "--format",
+            "json",
+            "registry",
+            "show",
+            "openai-gpt-4o-minii",
+        ],
+    ]
+    .into_iter()
+    .map(|args| {
+        let run = env.run(args);
+        run.code(1);
+        assert!(run.stdout.is_empty(), "{run}");
+        run
+    })
+    .collect();
     // An unknown --version names the known ones.
-    let (code, _, stderr) = run(env.caio().args([
+    let version = env.run([
         "registry",
         "show",
         "openai-gpt-4o-mini",
         "--version",
         "9.9.9",
-    ]));
-    assert_eq!(code, 1);
-    assert!(stderr.contains("caio::unknown_version"), "{stderr}");
-    let version = shipped_one("openai-gpt-4o-mini").yaml["version"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    assert!(flat(&stderr).contains(&version), "{stderr}");
+    ]);
+    version.code(1);
+    runs.push(version);
+    insta::assert_snapshot!("unknown_service", transcript(&runs));
 }
 
 // ---------------------------------------------------------------------------
@@ -445,18 +438,9 @@ fn hot_swap_rules() {
         ],
     );
     let events = event_count(&env, id);
-    let (code, stdout, stderr) = run(env.caio().args(["registry", "add"]).arg(&same));
-    assert_eq!(code, 1, "{stderr}");
-    assert!(stdout.is_empty(), "{stdout}");
-    let text = flat(&stderr);
-    assert!(text.contains("caio::registry_add"), "{stderr}");
-    assert!(text.contains("nothing was stored"), "{stderr}");
-    assert!(
-        text.contains("version 1.1.0 is already registered with different content"),
-        "{stderr}"
-    );
-    assert!(text.contains("--replace"), "{stderr}");
-    assert!(text.contains("v1.1.0-b.yaml"), "{stderr}");
+    let refused = env.cmd().args(["registry", "add"]).arg(&same).run();
+    refused.code(1);
+    assert!(refused.stdout.is_empty(), "{refused}");
     assert_eq!(show_json(&env, id)["hash"], h2, "nothing changed");
     assert_eq!(event_count(&env, id), events, "nothing recorded");
 
@@ -482,14 +466,23 @@ fn hot_swap_rules() {
         &[("version: 1.0.0", "version: 1.0.5")],
     );
     let events = event_count(&env, id);
-    for extra in [&[][..], &["--replace"]] {
-        let (code, _, stderr) = run(env.caio().args(["registry", "add"]).args(extra).arg(&down));
-        assert_eq!(code, 1, "{extra:?}: {stderr}");
-        assert!(
-            flat(&stderr).contains("version 1.0.5 is lower than the active version 1.1.0"),
-            "{stderr}"
-        );
-    }
+    let lower: Vec<Run> = [&[][..], &["--replace"]]
+        .into_iter()
+        .map(|extra| {
+            let run = env
+                .cmd()
+                .args(["registry", "add"])
+                .args(extra)
+                .arg(&down)
+                .run();
+            run.code(1);
+            run
+        })
+        .collect();
+    insta::assert_snapshot!(
+        "hot_swap_refusals",
+        transcript([&refused, &lower[0], &lower[1]])
+    );
     assert_eq!(show_json(&env, id)["hash"], h3);
     assert_eq!(event_count(&env, id), events);
 
@@ -505,6 +498,34 @@ fn hot_swap_rules() {
     let r = add_ok(&env, &[&reformatted], &[]);
     assert_eq!(r[0]["action"], "unchanged");
     assert_eq!(r[0]["hash"], h3);
+
+    // The same actions as a person sees them, on a fresh home.
+    let fresh = TestEnv::new();
+    let copy = |path: &Path| {
+        let to = fresh.scratch().join(path.file_name().unwrap());
+        std::fs::copy(path, &to).unwrap();
+        to
+    };
+    let (up, same) = (copy(&up), copy(&same));
+    let runs = [
+        fresh
+            .cmd()
+            .args(["registry", "add"])
+            .arg(&original.path)
+            .run(),
+        fresh.cmd().args(["registry", "add"]).arg(&up).run(),
+        fresh
+            .cmd()
+            .args(["registry", "add", "--replace"])
+            .arg(&same)
+            .run(),
+        fresh.cmd().args(["registry", "add"]).arg(&same).run(),
+        fresh.run(["registry", "history", id]),
+    ];
+    for run in &runs {
+        run.code(0);
+    }
+    insta::assert_snapshot!("hot_swap_human", transcript(&runs));
 }
 
 // ---------------------------------------------------------------------------
@@ -530,16 +551,14 @@ fn one_invalid_file_in_a_directory_stores_nothing() {
     copy_into(&dir, &["openai-tts", "cohere-rerank", "bge-m3-internal"]);
     let (file, code_name, at) = invalid_fixture(&dir, "out-of-range.yaml");
 
-    let (code, stdout, stderr) = run(env.caio().args(["registry", "add"]).arg(&dir));
-    assert_eq!(code, 1, "{stderr}");
-    assert!(stdout.is_empty(), "{stdout}");
-    assert!(stderr.contains(&code_name), "{stderr}");
+    let refused = env.cmd().args(["registry", "add"]).arg(&dir).run();
+    refused.code(1);
+    assert!(refused.stdout.is_empty(), "{refused}");
     assert!(
-        stderr.contains(&format!("{file}:{at}")),
-        "file:line:col `{file}:{at}` in:\n{stderr}"
+        refused.stderr.starts_with(&code_name) && refused.stderr.contains(&format!("{file}:{at}")),
+        "`{code_name}` at `{file}:{at}` in:\n{refused}"
     );
-    assert!(flat(&stderr).contains("nothing was stored"), "{stderr}");
-    assert!(!stderr.contains("panicked"), "{stderr}");
+    insta::assert_snapshot!("one_invalid_file", refused);
     // Validation failed before any state was touched.
     assert!(!env.home().exists(), "the home must not be created");
     let (code, _, stderr) = run(env.caio().args(["registry", "list"]));
@@ -559,13 +578,17 @@ fn every_invalid_file_is_reported_in_one_run() {
     copy_into(&dir, &["openai-tts", "cohere-rerank"]);
     let a = invalid_fixture(&dir, "out-of-range.yaml");
     let b = invalid_fixture(&dir, "latency-order.yaml");
-    let (code, _, stderr) = run(env.caio().args(["registry", "add"]).arg(&dir));
-    assert_eq!(code, 1, "{stderr}");
+    let refused = env.cmd().args(["registry", "add"]).arg(&dir).run();
+    refused.code(1);
     for (file, code_name, at) in [a, b] {
-        assert!(stderr.contains(&code_name), "{code_name}: {stderr}");
-        assert!(stderr.contains(&format!("{file}:{at}")), "{file}: {stderr}");
+        let at = format!("{file}:{at}");
+        assert!(
+            refused.stderr.contains(&code_name),
+            "{code_name}: {refused}"
+        );
+        assert!(refused.stderr.contains(&at), "{at}: {refused}");
     }
-    assert!(flat(&stderr).contains("2 of 4 file(s) invalid"), "{stderr}");
+    insta::assert_snapshot!("two_invalid_files", refused);
     assert!(!env.home().exists());
 }
 
@@ -581,19 +604,10 @@ fn a_refused_downgrade_stores_nothing_from_the_same_call() {
         "openai-tts",
         &[("version: 1.0.0", "version: 0.9.0")],
     );
-    let (code, stdout, stderr) = run(env.caio().args(["registry", "add"]).arg(&dir));
-    assert_eq!(code, 1, "{stderr}");
-    assert!(stdout.is_empty(), "{stdout}");
-    let text = flat(&stderr);
-    assert!(
-        text.contains("nothing was stored: 1 contract(s) refused"),
-        "{stderr}"
-    );
-    assert!(text.contains("openai-tts-old.yaml"), "{stderr}");
-    assert!(
-        text.contains("lower than the active version 1.0.0"),
-        "{stderr}"
-    );
+    let refused = env.cmd().args(["registry", "add"]).arg(&dir).run();
+    refused.code(1);
+    assert!(refused.stdout.is_empty(), "{refused}");
+    insta::assert_snapshot!("refused_downgrade", refused);
     assert_eq!(list_ids(&env, &["--status", "active"]), ["openai-tts"]);
     assert_eq!(show_json(&env, "openai-tts")["hash"], tts[0]["hash"]);
     for id in ["cohere-rerank", "brave-web-search"] {
@@ -617,33 +631,29 @@ fn a_second_currency_is_refused() {
     let (code, _, stderr) = run(env.caio().args(["contract", "validate"]).arg(&eur));
     assert_eq!(code, 0, "{stderr}");
 
-    let (code, _, stderr) = run(env
-        .caio()
+    let refused = env
+        .cmd()
         .args(["registry", "add"])
         .arg(&eur)
-        .arg(shipped_one("cohere-rerank").path));
-    assert_eq!(code, 1, "{stderr}");
-    let text = flat(&stderr);
-    assert!(
-        text.contains("brave-web-search prices in EUR, but this registry uses USD"),
-        "{stderr}"
-    );
-    assert!(text.contains("convert the prices to USD"), "{stderr}");
+        .arg(shipped_one("cohere-rerank").path)
+        .run();
+    refused.code(1);
+    insta::assert_snapshot!("second_currency", refused);
     assert_eq!(list_ids(&env, &[]), ["openai-tts"]);
 
     // Two currencies in the first call to a fresh registry: nothing either.
     let fresh = TestEnv::new();
-    let (code, stdout, stderr) = run(fresh
-        .caio()
+    let eur = fresh.scratch().join("brave-eur.yaml");
+    std::fs::copy(dir.join("brave-eur.yaml"), &eur).unwrap();
+    let refused = fresh
+        .cmd()
         .args(["registry", "add"])
         .arg(&eur)
-        .arg(shipped_one("cohere-rerank").path));
-    assert_eq!(code, 1, "{stderr}");
-    assert!(stdout.is_empty(), "{stdout}");
-    assert!(
-        flat(&stderr).contains("cohere-rerank prices in USD, but this registry uses EUR"),
-        "{stderr}"
-    );
+        .arg("contracts/cohere-rerank.yaml")
+        .run();
+    refused.code(1);
+    assert!(refused.stdout.is_empty(), "{refused}");
+    insta::assert_snapshot!("two_currencies_at_once", refused);
     if fresh.home().join("caio.db").exists() {
         assert!(list_ids(&fresh, &[]).is_empty());
     }
@@ -745,16 +755,21 @@ fn stateless_list_needs_no_home_and_matches_the_registry() {
     assert_eq!(ids_of(&stateless), expected_ids(|_| true));
 
     // Without any home variable at all.
-    let (code, stdout, stderr) = run(env.caio().env_remove("CAIO_HOME").env_remove("HOME").args([
-        "registry",
-        "list",
-        "--contracts",
-        "contracts",
-    ]));
-    assert_eq!(code, 0, "{stderr}");
-    for id in expected_ids(|_| true) {
-        assert!(stdout.contains(&id), "{id}: {stdout}");
-    }
+    let human = env
+        .cmd()
+        .env_remove("CAIO_HOME")
+        .env_remove("HOME")
+        .args(["registry", "list", "--contracts", "contracts"])
+        .run();
+    human.code(0);
+    let listed: Vec<&str> = human
+        .stdout
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split_whitespace().next())
+        .collect();
+    assert_eq!(listed, expected_ids(|_| true), "{human}");
+    insta::assert_snapshot!("stateless_list", human);
 
     // Same ids, versions and content hashes as the registry.
     let other = TestEnv::new();
@@ -781,12 +796,15 @@ fn stateless_list_needs_no_home_and_matches_the_registry() {
     let dir = env.scratch().join("bad");
     copy_into(&dir, &["openai-tts"]);
     let (file, code_name, at) = invalid_fixture(&dir, "out-of-range.yaml");
-    let (code, _, stderr) = run(env
-        .caio()
+    let invalid = env
+        .cmd()
         .args(["registry", "list", "--contracts"])
-        .arg(&dir));
-    assert_eq!(code, 1, "{stderr}");
-    assert!(stderr.contains(&code_name) && stderr.contains(&format!("{file}:{at}")));
+        .arg(&dir)
+        .run();
+    invalid.code(1);
+    let at = format!("{file}:{at}");
+    assert!(invalid.stderr.starts_with(&code_name) && invalid.stderr.contains(&at));
+    insta::assert_snapshot!("stateless_list_invalid_file", invalid);
     assert!(!env.home().exists());
 }
 
@@ -800,7 +818,7 @@ fn json_documents_have_the_documented_shape() {
     let tts = shipped_one("openai-tts");
     let (code, add) = add_json(&env, &[&tts.path], &[]);
     assert_eq!(code, 0);
-    assert_eq!(keys(&add), set(&["registered"]));
+    assert_eq!(keys(&add), set(&["schema_version", "registered"]));
     let r = &add["registered"][0];
     assert_eq!(
         keys(r),
@@ -829,7 +847,7 @@ fn json_documents_have_the_documented_shape() {
     ]);
     let (code, list) = run_json(env.caio().args(["--format", "json", "registry", "list"]));
     assert_eq!(code, 0);
-    assert_eq!(keys(&list), set(&["services"]));
+    assert_eq!(keys(&list), set(&["schema_version", "services"]));
     assert_eq!(keys(&list["services"][0]), record);
     let added_at = list["services"][0]["added_at"].as_str().unwrap();
     assert!(
@@ -837,7 +855,9 @@ fn json_documents_have_the_documented_shape() {
         "RFC 3339 UTC: {added_at}"
     );
 
-    let show = show_json(&env, "openai-tts");
+    let mut show = show_json(&env, "openai-tts");
+    assert_eq!(show["schema_version"], 1);
+    show.as_object_mut().unwrap().remove("schema_version");
     assert_eq!(keys(&show), record);
     assert_eq!(show, list["services"][0], "show and list agree");
     // The contract round-trips: what the YAML says is what is stored.
@@ -856,12 +876,21 @@ fn json_documents_have_the_documented_shape() {
     assert_eq!(code, 0);
     assert_eq!(
         keys(&status),
-        set(&["service_id", "previous", "status", "reason"])
+        set(&[
+            "schema_version",
+            "service_id",
+            "previous",
+            "status",
+            "reason"
+        ])
     );
     assert!(status["reason"].is_null());
 
     let history = history_json(&env, "openai-tts");
-    assert_eq!(keys(&history), set(&["service_id", "versions", "events"]));
+    assert_eq!(
+        keys(&history),
+        set(&["schema_version", "service_id", "versions", "events"])
+    );
     assert_eq!(
         keys(&history["versions"][0]),
         set(&[
@@ -888,7 +917,10 @@ fn json_documents_have_the_documented_shape() {
                 .args(["--format", "json", "registry", "remove", "openai-tts"]),
         );
     assert_eq!(code, 0);
-    assert_eq!(keys(&removed), set(&["service_id", "removed_version"]));
+    assert_eq!(
+        keys(&removed),
+        set(&["schema_version", "service_id", "removed_version"])
+    );
     let history = history_json(&env, "openai-tts");
     assert_eq!(
         keys(&history["versions"][0]["replaced"]),
@@ -898,7 +930,61 @@ fn json_documents_have_the_documented_shape() {
     // An empty registry lists an empty array, not nothing.
     let (code, list) = run_json(env.caio().args(["--format", "json", "registry", "list"]));
     assert_eq!(code, 0);
-    assert_eq!(list, serde_json::json!({ "services": [] }));
+    assert_eq!(
+        list,
+        serde_json::json!({ "schema_version": 1, "services": [] })
+    );
+}
+
+/// Every registry command, human and JSON, on one service: what a person
+/// and a script see.
+#[test]
+fn registry_commands_human_and_json() {
+    let env = TestEnv::new();
+    let tts = shipped_one("openai-tts").path;
+    let runs: Vec<Run> = [
+        vec!["--format", "json", "registry", "add", tts.to_str().unwrap()],
+        vec!["--format", "json", "registry", "list"],
+        vec!["--format", "json", "registry", "show", "openai-tts"],
+        vec![
+            "registry",
+            "set-status",
+            "openai-tts",
+            "drained",
+            "--reason",
+            "maintenance",
+        ],
+        vec!["registry", "set-status", "openai-tts", "drained"],
+        vec![
+            "--format",
+            "json",
+            "registry",
+            "set-status",
+            "openai-tts",
+            "active",
+        ],
+        vec!["registry", "list", "--status", "active"],
+        vec!["--format", "json", "registry", "history", "openai-tts"],
+        vec!["registry", "remove", "openai-tts"],
+        vec!["--format", "json", "registry", "remove", "openai-tts"],
+        vec!["registry", "list"],
+        vec!["registry", "history", "openai-tts"],
+        vec![
+            "--format",
+            "json",
+            "registry",
+            "show",
+            "openai-tts",
+            "--version",
+            "1.0.0",
+        ],
+    ]
+    .into_iter()
+    .map(|args| env.run(args))
+    .collect();
+    let codes: Vec<i32> = runs.iter().map(|r| r.code).collect();
+    assert_eq!(codes, [0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0]);
+    insta::assert_snapshot!("commands", transcript(&runs));
 }
 
 #[test]
@@ -939,10 +1025,9 @@ fn human_list_snapshot() {
         .iter()
         .map(|id| shipped_one(id).path)
         .collect();
-    let (code, stdout, stderr) = run(env.caio().args(["registry", "add"]).args(&paths));
-    assert_eq!(code, 0, "{stderr}");
-    assert!(stdout.contains("added"), "{stdout}");
-    assert!(stderr.contains("3 of 3 contract(s) stored in"), "{stderr}");
+    let add = env.cmd().args(["registry", "add"]).args(&paths).run();
+    add.code(0);
+    insta::assert_snapshot!("add_human", add);
     let (code, _, _) = run(env.caio().args([
         "registry",
         "set-status",
@@ -952,18 +1037,16 @@ fn human_list_snapshot() {
         "slow",
     ]));
     assert_eq!(code, 0);
-    let (code, stdout, stderr) = run(env.caio().args(["registry", "list"]));
-    assert_eq!(code, 0, "{stderr}");
-    assert!(stderr.is_empty(), "{stderr}");
-    // The list has no times or hashes: the snapshot is stable as it is.
-    assert!(!stdout.contains("Z "), "{stdout}");
-    insta::assert_snapshot!("registry_list_human", stdout);
+    let list = env.run(["registry", "list"]);
+    list.code(0);
+    assert!(list.stderr.is_empty(), "{list}");
+    insta::assert_snapshot!("registry_list_human", list);
 
     // An empty selection says so on stderr and prints no table.
-    let (code, stdout, stderr) = run(env.caio().args(["registry", "list", "--tag", "none"]));
-    assert_eq!(code, 0);
-    assert!(stdout.is_empty(), "{stdout}");
-    assert!(stderr.contains("no services match"), "{stderr}");
+    let none = env.run(["registry", "list", "--tag", "none"]);
+    none.code(0);
+    assert!(none.stdout.is_empty(), "{none}");
+    insta::assert_snapshot!("list_none_match", none);
 }
 
 #[test]
@@ -980,50 +1063,26 @@ fn human_show_has_the_key_lines() {
         "latency",
     ]));
     assert_eq!(code, 0);
-    let (code, stdout, stderr) =
-        run(env
-            .caio()
-            .args(["registry", "show", "openai-embedding-3-small"]));
-    assert_eq!(code, 0, "{stderr}");
-    let lines: Vec<String> = stdout
-        .lines()
-        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
-        .collect();
-    for expected in [
-        "service openai-embedding-3-small".to_string(),
-        "name OpenAI text-embedding-3-small".to_string(),
-        "version 1.0.0".to_string(),
-        format!("hash {hash}"),
-        "status degraded (latency)".to_string(),
-        "provider openai".to_string(),
-        "tags embedding, external, us".to_string(),
-        "capability embedding (text -> embedding, max 8191 input tokens)".to_string(),
-        "latency p50 120 ms, p95 350 ms, p99 800 ms".to_string(),
-        "availability 0.999 (accuracy 0.62)".to_string(),
-        "risk 0.1".to_string(),
-    ] {
-        assert!(
-            lines.contains(&expected),
-            "missing `{expected}` in:\n{stdout}"
-        );
-    }
-    assert!(lines.iter().any(|l| l.starts_with("cost USD")), "{stdout}");
-    assert!(
-        lines
-            .iter()
-            .any(|l| l.starts_with("endpoint POST https://api.openai.com/v1/embeddings")),
-        "{stdout}"
-    );
+    let show = env.run(["registry", "show", "openai-embedding-3-small"]);
+    let line = |key: &str| -> String {
+        let found = show
+            .stdout
+            .lines()
+            .find(|l| l.starts_with(&format!("{key} ")));
+        found
+            .unwrap_or_default()
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    assert_eq!(line("hash"), format!("hash {hash}"), "{show}");
+    assert_eq!(line("status"), "status degraded (latency)", "{show}");
 
     // History in human form names the version and the status change.
-    let (code, stdout, _) =
-        run(env
-            .caio()
-            .args(["registry", "history", "openai-embedding-3-small"]));
-    assert_eq!(code, 0);
-    assert!(stdout.contains("1.0.0"), "{stdout}");
-    assert!(stdout.contains(&hash[..12]), "{stdout}");
-    assert!(stdout.contains("active -> degraded: latency"), "{stdout}");
+    let history = env.run(["registry", "history", "openai-embedding-3-small"]);
+    history.code(0);
+    assert!(history.stdout.contains(&hash[..12]), "{history}");
+    insta::assert_snapshot!("show_and_history_human", transcript([&show, &history]));
 }
 
 // ---------------------------------------------------------------------------
@@ -1034,7 +1093,7 @@ fn human_show_has_the_key_lines() {
 fn read_only_commands_on_a_missing_home_say_so() {
     let env = TestEnv::new();
     let home = env.home().display().to_string();
-    for args in [
+    let mut runs: Vec<Run> = [
         &["registry", "list"][..],
         &["registry", "list", "--capability", "chat"],
         &["registry", "show", "openai-tts"],
@@ -1043,22 +1102,27 @@ fn read_only_commands_on_a_missing_home_say_so() {
         &["registry", "remove", "openai-tts"],
         &["principal", "list"],
         &["principal", "revoke", "alice"],
-    ] {
-        let (code, stdout, stderr) = run(env.caio().args(args));
-        assert_eq!(code, 5, "{args:?}: {stderr}");
-        assert!(stdout.is_empty(), "{args:?}: {stdout}");
-        let text = flat(&stderr);
-        assert!(text.contains(&format!("no registry at {home}")), "{stderr}");
-        assert!(text.contains("help:"), "{stderr}");
-        assert!(text.contains("caio registry add"), "{stderr}");
+    ]
+    .into_iter()
+    .map(|args| {
+        let run = env.run(args);
+        run.code(5);
+        assert!(run.stdout.is_empty(), "{run}");
+        assert!(
+            flat(&run.stderr).contains(&format!("no registry at {home}")),
+            "{run}"
+        );
         assert!(!env.home().exists(), "{args:?} created the home");
-    }
+        run
+    })
+    .collect();
     // JSON mode: the diagnostic is one JSON document on stderr.
-    let (code, _, stderr) = run(env.caio().args(["--format", "json", "registry", "list"]));
-    assert_eq!(code, 5);
-    let err: Value = serde_json::from_str(stderr.trim()).expect("JSON diagnostic");
-    assert_eq!(err["code"], "caio::no_registry");
+    let json = env.run(["--format", "json", "registry", "list"]);
+    json.code(5);
+    assert_eq!(json.json_err()["code"], "caio::no_registry");
     assert!(!env.home().exists());
+    runs.push(json);
+    insta::assert_snapshot!("no_registry", transcript(&runs));
 }
 
 /// Every command that opens the registry, with arguments valid for a
@@ -1090,22 +1154,21 @@ fn a_newer_schema_is_refused_with_exit_5() {
         let conn = rusqlite::Connection::open(&db).unwrap();
         conn.pragma_update(None, "user_version", newer).unwrap();
     }
-    for args in registry_commands() {
-        let (code, stdout, stderr) = run(env.caio().args(&args));
-        assert_eq!(code, 5, "{args:?}: {stderr}");
-        assert!(stdout.is_empty(), "{args:?}: {stdout}");
-        let text = flat(&stderr);
-        assert!(text.contains("caio::newer_schema"), "{stderr}");
-        assert!(
-            text.contains(&format!("has schema version {newer}")),
-            "{stderr}"
-        );
-        assert!(text.contains(&db.display().to_string()), "{stderr}");
-        assert!(
-            text.contains("help: a newer caio wrote this database"),
-            "{stderr}"
-        );
-    }
+    let runs: Vec<Run> = registry_commands()
+        .into_iter()
+        .map(|args| {
+            let run = env.run(&args);
+            run.code(5);
+            assert!(run.stdout.is_empty(), "{run}");
+            assert!(run.stderr.starts_with("caio::newer_schema"), "{run}");
+            assert!(
+                flat(&run.stderr).contains(&format!("has schema version {newer}")),
+                "{run}"
+            );
+            run
+        })
+        .collect();
+    insta::assert_snapshot!("newer_schema", transcript(&runs));
     // Nothing was touched.
     let conn = rusqlite::Connection::open(&db).unwrap();
     let version: i64 = conn
@@ -1134,16 +1197,16 @@ fn a_garbage_database_is_a_state_error() {
     for sidecar in ["caio.db-wal", "caio.db-shm"] {
         let _ = std::fs::remove_file(env.home().join(sidecar));
     }
-    for args in registry_commands() {
-        let (code, stdout, stderr) = run(env.caio().args(&args));
-        assert_eq!(code, 5, "{args:?}: {stderr}");
-        assert!(stdout.is_empty(), "{args:?}: {stdout}");
-        let text = flat(&stderr);
-        assert!(text.contains(&db.display().to_string()), "{stderr}");
-        assert!(text.contains("not a caio database"), "{stderr}");
-        assert!(text.contains("help:"), "{stderr}");
-        assert!(!stderr.contains("panicked"), "{stderr}");
-    }
+    let runs: Vec<Run> = registry_commands()
+        .into_iter()
+        .map(|args| {
+            let run = env.run(&args);
+            run.code(5);
+            assert!(run.stdout.is_empty(), "{run}");
+            run
+        })
+        .collect();
+    insta::assert_snapshot!("garbage_database", transcript(&runs));
     assert_eq!(
         std::fs::read(&db).unwrap(),
         garbage,
@@ -1197,21 +1260,16 @@ fn a_held_write_lock_times_out_with_exit_5_then_the_add_succeeds() {
         .unwrap();
 
     let start = std::time::Instant::now();
-    let (code, stdout, stderr) = run(env
-        .caio()
+    let locked = env
+        .cmd()
         .env("CAIO_BUSY_TIMEOUT_MS", "300")
         .args(["registry", "add"])
-        .arg(&rerank));
+        .arg(&rerank)
+        .run();
     let waited = start.elapsed();
-    assert_eq!(code, 5, "{stderr}");
-    assert!(stdout.is_empty(), "{stdout}");
-    let text = flat(&stderr);
-    assert!(
-        text.contains("the database is locked by another caio process"),
-        "{stderr}"
-    );
-    assert!(text.contains(&db.display().to_string()), "{stderr}");
-    assert!(text.contains("help:"), "{stderr}");
+    locked.code(5);
+    assert!(locked.stdout.is_empty(), "{locked}");
+    insta::assert_snapshot!("locked", locked);
     assert!(
         waited >= std::time::Duration::from_millis(250),
         "caio must wait for the busy timeout, waited {waited:?}"
@@ -1241,16 +1299,40 @@ fn a_short_lock_is_waited_for() {
         .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
         .unwrap();
     let rerank = shipped_one("cohere-rerank").path;
-    let child = spawn_caio(
+    let mut child = spawn_caio(
         &env,
         &["registry".as_ref(), "add".as_ref(), rerank.as_os_str()],
     );
-    std::thread::sleep(std::time::Duration::from_millis(300));
+    // Release the lock once caio is waiting for it, not after a guess.
+    let observed = wait_until_sleeping(&mut child);
     tx.commit().unwrap();
     let out = child.wait_with_output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{stderr}");
     assert_eq!(list_ids(&env, &[]), ["cohere-rerank", "openai-tts"]);
+    if !observed {
+        eprintln!("could not see caio wait for the lock: released it at once");
+    }
+}
+
+/// Waits until `child` sleeps: where Linux shows it (`/proc/PID/wchan`
+/// names a nanosleep), a caio process facing a held write lock sleeps only
+/// in SQLite's busy handler, waiting for the lock. Returns false where that
+/// cannot be seen (no /proc, a restricted wchan), after at most 10 s, or
+/// when the child ended first.
+fn wait_until_sleeping(child: &mut Child) -> bool {
+    let wchan = format!("/proc/{}/wchan", child.id());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while std::time::Instant::now() < deadline {
+        match std::fs::read_to_string(&wchan) {
+            Ok(w) if w.contains("sleep") => return true,
+            Ok(_) if matches!(child.try_wait(), Ok(None)) => {
+                std::thread::sleep(std::time::Duration::from_millis(2));
+            }
+            _ => return false,
+        }
+    }
+    false
 }
 
 /// Regression: `show --version` of a removed service was refused although
@@ -1279,10 +1361,9 @@ fn a_removed_service_versions_stay_showable() {
     assert_eq!(show["contract"]["service_id"], "openai-tts");
     assert_eq!(show["active"], false);
     // Without --version there is no active contract to show; the error says why.
-    let (code, _, stderr) = run(env.caio().args(["registry", "show", "openai-tts"]));
-    assert_eq!(code, 1);
-    assert!(stderr.contains("caio::unknown_service"), "{stderr}");
-    assert!(stderr.contains("was removed"), "{stderr}");
+    let removed = env.run(["registry", "show", "openai-tts"]);
+    removed.code(1);
+    insta::assert_snapshot!("show_removed", removed);
 }
 
 /// A removed service that is added again starts over as `active`, and its
@@ -1323,8 +1404,8 @@ fn a_re_added_service_is_active_again() {
         .unwrap()
         .clone();
     assert_eq!(last["kind"], "added");
-    assert!(
-        last["detail"].as_str().unwrap().contains("status reset"),
+    assert_eq!(
+        last["detail"], "re-registered after removal; status reset to active",
         "{last}"
     );
 }
@@ -1349,30 +1430,15 @@ fn refusals_are_diagnostics_of_their_own_before_the_summary() {
     let eur = dir.join("eur.yaml");
     std::fs::write(&eur, tts.replace("currency: USD", "currency: EUR")).unwrap();
 
-    let (code, stdout, stderr) = run(env.caio().args(["registry", "add"]).arg(&low).arg(&eur));
-    assert_eq!(code, 1, "{stderr}");
-    assert!(stdout.is_empty(), "{stdout}");
-    assert!(!stderr.contains("Error:"), "{stderr}");
-    let refused: Vec<usize> = stderr
-        .match_indices("caio::registry_refused")
-        .map(|(i, _)| i)
-        .collect();
-    assert_eq!(refused.len(), 2, "{stderr}");
-    let summary = stderr.find("caio::registry_add").expect("the summary");
-    assert!(
-        refused.iter().all(|&i| i < summary),
-        "refusals first: {stderr}"
-    );
-    let text = flat(&stderr);
-    assert!(
-        text.contains("is lower than the active version 2.1.0"),
-        "{stderr}"
-    );
-    assert!(
-        text.contains("prices in EUR, but this registry uses USD"),
-        "{stderr}"
-    );
-    assert!(text.contains("fix the refusals above"), "{stderr}");
+    let refused = env
+        .cmd()
+        .args(["registry", "add"])
+        .arg(&low)
+        .arg(&eur)
+        .run();
+    refused.code(1);
+    assert!(refused.stdout.is_empty(), "{refused}");
+    insta::assert_snapshot!("refusals_before_the_summary", refused);
 
     let (code, stdout, stderr) = run(env
         .caio()

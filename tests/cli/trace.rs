@@ -4,7 +4,7 @@
 //! kept out of the database, replay, export, checkpoints as C2SP signed
 //! notes checked independently, and the read commands with their filters.
 
-use crate::common::{TestEnv, repo, run, run_json};
+use crate::common::{TestEnv, repo, run, run_json, transcript};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use caio_core::trace::{GENESIS, chain_hash, hex, unhex32};
@@ -107,6 +107,68 @@ fn route(env: &TestEnv, request: &Value, extra: &[&str]) -> (i32, Value) {
     )
 }
 
+/// Routes `request` in registry mode as `caio route` does, through the
+/// library, with the record made at `at` instead of the clock's time: a
+/// test that needs records a second apart makes them so instead of
+/// sleeping. Returns the decision id and the chosen services in step order.
+fn route_at(env: &TestEnv, request: &Value, at: &str) -> (String, Vec<String>) {
+    use caio_store::Store;
+    use caio_store::home::Home;
+    let home = Home { path: env.home() };
+    let store =
+        Store::open_existing(&home, std::time::Duration::from_secs(5)).expect("the home's store");
+    let now: jiff::Timestamp = at.parse().expect("an RFC 3339 time");
+    let mut router = caio_store::router::Router::registry(store, home)
+        .expect("a router")
+        .at(now);
+    let text = serde_json::to_string(request).expect("JSON");
+    let request = caio_core::request::parse("request.json", &text).expect("a valid request");
+    let routed = router.route(&request).expect("routed");
+    let traced = caio::app::route::trace(&mut router, &[(&request, &routed)], false, None, now)
+        .expect("appended");
+    let appended = traced[0].trace.expect("registry mode appends");
+    let chosen = routed
+        .decision
+        .chosen
+        .iter()
+        .map(|c| c.service_id.clone())
+        .collect();
+    (caio_core::trace::decision_id(&appended.hash), chosen)
+}
+
+/// Every rejection of a decision, one line each, in candidate order.
+fn rejection_lines(d: &Value) -> String {
+    let mut out = String::new();
+    for c in d["candidates"].as_array().expect("candidates[]") {
+        for r in c["rejections"].as_array().expect("rejections[]") {
+            out.push_str(&format!(
+                "{}  {}/{}: {}\n",
+                c["service_id"].as_str().expect("service_id"),
+                r["stage"].as_str().expect("stage"),
+                r["rule"].as_str().expect("rule"),
+                r["message"].as_str().expect("message"),
+            ));
+        }
+    }
+    out
+}
+
+/// A checkpoint names the instance and is signed with its key, made at
+/// random when the home first signs; the note holds the chain head.
+fn without_instance_keys(env: &TestEnv) {
+    env.filter(r"caio/[0-9a-f]{16}", "caio/[instance]");
+    env.filter(
+        r"\+[0-9a-f]{8}\+[A-Za-z0-9+/]{44}",
+        "+[key-hash]+[public-key]",
+    );
+    // In a note printed as is, or as a JSON string (`\n` for a line end).
+    env.filter(
+        r"(— caio/\[instance\]) [A-Za-z0-9+/]{91}=",
+        "${1} [signature]",
+    );
+    env.filter(r"(?m)(^|\\n)[A-Za-z0-9+/]{43}=", "${1}[head as base64]");
+}
+
 /// The same in stateless mode (`--contracts contracts`), traced into the
 /// test's home, which `--home` names explicitly.
 fn stateless(env: &TestEnv, request: &Value, extra: &[&str]) -> (i32, Value) {
@@ -173,7 +235,10 @@ fn chain_of(env: &TestEnv, n: usize) {
 fn list(env: &TestEnv, args: &[&str]) -> Vec<Value> {
     let mut all = vec!["trace", "list"];
     all.extend_from_slice(args);
-    ok_json(env, &all).as_array().expect("a JSON array").clone()
+    ok_json(env, &all)["records"]
+        .as_array()
+        .expect("a JSON array of records")
+        .clone()
 }
 
 /// The seqs `trace list` shows (oldest first), whatever their number.
@@ -219,10 +284,7 @@ fn assert_broken(env: &TestEnv, args: &[&str], expected: Value, human: &str) {
     assert_eq!(report["break"], expected, "{report:#}");
     let (code, stdout) = verify_human(env, args);
     assert_eq!(code, 1, "{stdout}");
-    assert!(
-        stdout.starts_with("chain broken: ") && stdout.contains(human),
-        "expected `{human}` in: {stdout}"
-    );
+    assert_eq!(stdout, format!("chain broken: {human}\n"));
 }
 
 /// Asserts `trace verify ARGS…` passes over `records` records.
@@ -238,6 +300,18 @@ fn assert_valid(env: &TestEnv, args: &[&str], records: i64) -> Value {
 /// The home's database, opened behind caio's back.
 fn db(env: &TestEnv) -> Connection {
     Connection::open(env.home().join("caio.db")).expect("open caio.db")
+}
+
+/// The body of a trace object, by hash.
+fn object(env: &TestEnv, hash: &str) -> Value {
+    let body: String = db(env)
+        .query_row(
+            "SELECT body FROM trace_objects WHERE hash = ?1",
+            [hash],
+            |r| r.get(0),
+        )
+        .expect("object");
+    serde_json::from_str(&body).expect("object JSON")
 }
 
 fn record_text(conn: &Connection, seq: i64) -> String {
@@ -366,15 +440,18 @@ fn every_route_call_appends_exactly_one_record() {
         assert!(is_hex(&d["decision_id"], 32), "{d:#}");
         assert!(d.get("trace").is_none(), "{d:#}");
     }
-    let (code, stdout, stderr) = run(env.caio().args(["route", "--dry-run"]).arg(write(
-        &scratch_file(&env, "request", "json"),
-        &with_token(fixture("chat-balanced"), &token).to_string(),
-    )));
-    assert_eq!(code, 0, "{stderr}");
-    assert!(
-        stdout.contains("trace       not written (--dry-run) · decision "),
-        "{stdout}"
-    );
+    let dry_run = env
+        .cmd()
+        .args(["route", "--dry-run"])
+        .arg(write(
+            &env.scratch().join("dry-run.json"),
+            &with_token(fixture("chat-balanced"), &token).to_string(),
+        ))
+        .run();
+    dry_run.code(0);
+    // Its decision id would follow the head: it hashes the time, too.
+    env.filter(r"(decision )[0-9a-f]{32}\b", "${1}[decision-id]");
+    insta::assert_snapshot!("dry_run_human", dry_run);
     assert_eq!(seqs(&env), vec![1, 2, 3, 4], "--dry-run appended nothing");
 
     // Stateless mode with a home: traced in that home.
@@ -491,7 +568,7 @@ fn tamper_one_byte_of_a_record_is_content_changed() {
         &env,
         &[],
         json!({"kind": "content_changed", "seq": 4}),
-        "seq 4: content changed",
+        "seq 4: content changed (its hash does not match)",
     );
     // A record that is no longer JSON at all: still just content_changed.
     db(&env)
@@ -501,7 +578,7 @@ fn tamper_one_byte_of_a_record_is_content_changed() {
         &env,
         &[],
         json!({"kind": "content_changed", "seq": 2}),
-        "seq 2: content changed",
+        "seq 2: content changed (its hash does not match)",
     );
 }
 
@@ -521,7 +598,7 @@ fn tamper_a_stored_hash_is_content_changed() {
         &env,
         &[],
         json!({"kind": "content_changed", "seq": 3}),
-        "seq 3: content changed",
+        "seq 3: content changed (its hash does not match)",
     );
 }
 
@@ -542,7 +619,7 @@ fn tamper_a_lookup_column_is_index_changed() {
             &env,
             &[],
             json!({"kind": "index_changed", "seq": 2}),
-            "seq 2: the listing columns disagree with the record",
+            "seq 2: the listing columns disagree with the record (list and show would mislead)",
         );
     }
 }
@@ -609,7 +686,7 @@ fn tamper_swap_two_records_is_order_changed() {
         &env,
         &[],
         json!({"kind": "order_changed", "seq": 2}),
-        "seq 2: order changed",
+        "seq 2: order changed (it does not continue the previous record)",
     );
 
     // Swapping only the record texts instead: content_changed at the first.
@@ -627,7 +704,7 @@ fn tamper_swap_two_records_is_order_changed() {
         &env,
         &[],
         json!({"kind": "content_changed", "seq": 2}),
-        "seq 2: content changed",
+        "seq 2: content changed (its hash does not match)",
     );
 }
 
@@ -661,7 +738,7 @@ fn tamper_truncate_below_a_checkpoint_is_truncated() {
         &env,
         &["--checkpoint", note.to_str().unwrap()],
         expected,
-        "the checkpoint covers 5 records, the chain holds 3",
+        "chain truncated below a checkpoint: the checkpoint covers 5 records, the chain holds 3",
     );
 }
 
@@ -710,6 +787,7 @@ fn tamper_forged_checkpoints_are_bad_checkpoint() {
     // No signature at all.
     let unsigned = format!("{text}\n\n");
 
+    let mut human = Vec::new();
     for (name, forged) in [
         ("signature", &forged_signature),
         ("count", &forged_count),
@@ -727,10 +805,20 @@ fn tamper_forged_checkpoints_are_bad_checkpoint() {
             forged_path.display().to_string(),
             "{name}: names the file: {report:#}"
         );
-        let (code, stdout) = verify_human(&env, &["--checkpoint", forged_path.to_str().unwrap()]);
-        assert_eq!(code, 1);
-        assert!(stdout.contains("chain broken: bad checkpoint"), "{stdout}");
+        let run = env
+            .cmd()
+            .args(["trace", "verify", "--checkpoint"])
+            .arg(&forged_path)
+            .run();
+        run.code(1);
+        assert!(
+            run.stdout.starts_with("chain broken: bad checkpoint"),
+            "{run}"
+        );
+        human.push(run);
     }
+    without_instance_keys(&env);
+    insta::assert_snapshot!("forged_checkpoints", transcript(&human));
 
     // The stored checkpoint edited in the database.
     db(&env)
@@ -793,7 +881,7 @@ fn tamper_rewrite_and_rehash_is_caught_by_an_outside_checkpoint_and_by_replay() 
         &env,
         &[],
         json!({"kind": "checkpoint_mismatch", "seq": 3}),
-        "seq 3: the chain differs from a signed checkpoint",
+        "seq 3: the chain differs from a signed checkpoint at this size (history rewritten)",
     );
     db(&env)
         .execute("DELETE FROM trace_checkpoints", [])
@@ -803,16 +891,20 @@ fn tamper_rewrite_and_rehash_is_caught_by_an_outside_checkpoint_and_by_replay() 
         &env,
         &["--checkpoint", path],
         json!({"kind": "checkpoint_mismatch", "seq": 3}),
-        "seq 3: the chain differs from a signed checkpoint",
+        "seq 3: the chain differs from a signed checkpoint at this size (history rewritten)",
     );
 
-    let (code, stdout, stderr) = run(env.caio().args(["trace", "replay", "1"]));
-    assert_eq!(code, 1, "{stdout}{stderr}");
-    assert!(stdout.contains("seq 1: different"), "{stdout}");
+    let replay = env.run(["trace", "replay", "1"]);
+    replay.code(1);
+    assert!(replay.stdout.starts_with("seq 1: different"), "{replay}");
     assert!(
-        stdout.contains(&format!("replayed [{original_chosen}]")),
-        "{stdout}"
+        replay
+            .stdout
+            .contains(&format!("replayed [{original_chosen}]")),
+        "{replay}"
     );
+    env.redact_trace();
+    insta::assert_snapshot!("replay_rewritten_decision", replay);
     let report = ok_json_code(&env, &["trace", "replay", "1"], 1);
     assert_eq!(report["identical"], false, "{report:#}");
     assert!(report["missing"].as_array().unwrap().is_empty());
@@ -974,7 +1066,7 @@ fn tokens_and_redacted_values_never_reach_the_database_or_the_export() {
     );
 
     let (exported, lines) = export(&env, &[]);
-    assert_eq!(lines.len(), 7);
+    assert_eq!(lines.iter().filter(|l| l["type"] == "record").count(), 7);
     let secret_part = token.strip_prefix("caio_").unwrap();
     let needles: [&str; 4] = [&token, secret_part, UNKNOWN_TOKEN, secret_id];
     let mut files = vec![exported.into_bytes()];
@@ -1070,6 +1162,7 @@ fn explanations_never_quote_a_redacted_value() {
         ),
     ];
     let mut needles = Vec::new();
+    let mut explained = String::new();
     for (i, (request, flags, needle)) in cases.iter().enumerate() {
         let mut extra = vec!["--principal", ANALYST];
         let policies = policy.parent().unwrap().to_str().unwrap();
@@ -1083,13 +1176,22 @@ fn explanations_never_quote_a_redacted_value() {
             !printed.contains(needle),
             "case {i} prints `{needle}`: {d:#}"
         );
-        assert!(printed.contains("[redacted]"), "case {i}: {d:#}");
+        explained.push_str(&format!("case {i}:\n{}\n", rejection_lines(&d)));
         let record = ok_json(&env, &["trace", "show", &(i + 1).to_string()]);
         let text = record.to_string();
         assert!(!text.contains(needle), "record {} holds `{needle}`", i + 1);
-        assert!(text.contains("[redacted]"), "{record:#}");
+        // The recomputed explanation (trace show) redacts it too.
+        let (code, shown, _) = run(env.caio().args(["trace", "show", &(i + 1).to_string()]));
+        assert_eq!(code, 0);
+        assert!(
+            !shown.contains(needle),
+            "trace show {} prints `{needle}`",
+            i + 1
+        );
         needles.push(*needle);
     }
+    // Each explanation says [redacted] where it would quote the value.
+    insta::assert_snapshot!("redacted_explanations", explained);
     let (exported, _) = export(&env, &[]);
     let mut files = vec![exported.into_bytes()];
     for suffix in ["", "-wal"] {
@@ -1112,7 +1214,24 @@ fn explanations_never_quote_a_redacted_value() {
         &["--principal", ANALYST],
     );
     assert_eq!(code, 0, "{d:#}");
-    assert!(d.to_string().contains("language `zu`"), "{d:#}");
+    assert_eq!(
+        message_of(&d, "mistral-large-eu", "language"),
+        "does not support language `zu` (supports en, fr, de, es, it, nl, pt)"
+    );
+}
+
+/// The message of the rejection of `id` by `rule`.
+fn message_of<'a>(d: &'a Value, id: &str, rule: &str) -> &'a str {
+    d["candidates"]
+        .as_array()
+        .expect("candidates[]")
+        .iter()
+        .filter(|c| c["service_id"] == id)
+        .flat_map(|c| c["rejections"].as_array().expect("rejections[]"))
+        .find(|r| r["rule"] == rule)
+        .unwrap_or_else(|| panic!("{id} not rejected by {rule}: {d:#}"))["message"]
+        .as_str()
+        .expect("message")
 }
 
 // ---------------------------------------------------------------------------
@@ -1168,24 +1287,28 @@ fn replay_is_identical_in_registry_mode() {
     );
     assert_ne!(now["service_id"], chosen, "the live decision changed");
 
+    let mut human = Vec::new();
     for seq in 1..=6 {
         let seq = seq.to_string();
         let report = ok_json(&env, &["trace", "replay", &seq]);
         assert_eq!(report["identical"], true, "seq {seq}: {report:#}");
         assert_eq!(report["differences"], json!([]));
         assert_eq!(report["missing"], json!([]));
-        let stdout = ok(&env, ["trace", "replay", seq.as_str()]);
-        assert!(
-            stdout.contains(&format!("seq {seq}: identical")),
-            "{stdout}"
-        );
+        let run = env.run(["trace", "replay", seq.as_str()]);
+        run.code(0);
+        human.push(run);
     }
     // By decision id too.
     let id = list(&env, &["--limit", "1"])[0]["decision_id"]
         .as_str()
         .unwrap()
         .to_string();
-    assert!(ok(&env, ["trace", "replay", id.as_str()]).contains("seq 6: identical"));
+    let by_id = env.run(["trace", "replay", id.as_str()]);
+    assert_eq!(by_id.stdout, human[5].stdout);
+    human.push(by_id);
+    human.push(env.run(["--format", "json", "trace", "replay", "6"]));
+    env.redact_trace();
+    insta::assert_snapshot!("replay_identical", transcript(&human));
 }
 
 /// Stateless mode with a home: the contracts and policy set read from files
@@ -1228,7 +1351,10 @@ fn replay_is_identical_in_stateless_mode_and_names_missing_inputs() {
     let record = ok_json(&env, &["trace", "show", "1"])["record"].clone();
 
     // The policy set the first three used, gone from the home.
-    let policy_set = record["policy_set"].as_str().unwrap().to_string();
+    let policy_set = record["objects"]["policy_set"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let deleted = db(&env)
         .execute("DELETE FROM trace_inputs WHERE hash = ?1", [&policy_set])
         .expect("delete");
@@ -1237,11 +1363,13 @@ fn replay_is_identical_in_stateless_mode_and_names_missing_inputs() {
     let report = ok_json_code(&env, &["trace", "replay", "2"], 1);
     assert_eq!(report["identical"], false, "{report:#}");
     assert_eq!(report["missing"], json!([missing_policy]), "{report:#}");
-    let (code, stdout, _) = run(env.caio().args(["trace", "replay", "2"]));
-    assert_eq!(code, 1, "{stdout}");
+    let policy_gone = env.run(["trace", "replay", "2"]);
+    policy_gone.code(1);
     assert!(
-        stdout.contains(&format!("cannot replay seq 2: missing {missing_policy}")),
-        "{stdout}"
+        policy_gone
+            .stdout
+            .starts_with(&format!("cannot replay seq 2: missing {missing_policy}")),
+        "{policy_gone}"
     );
     // The anonymous decision used the empty policy set: unaffected.
     assert_eq!(ok_json(&env, &["trace", "replay", "4"])["identical"], true);
@@ -1251,7 +1379,8 @@ fn replay_is_identical_in_stateless_mode_and_names_missing_inputs() {
         .as_str()
         .unwrap()
         .to_string();
-    let contract = record["contracts"]
+    let candidates = object(&env, record["objects"]["candidates"].as_str().unwrap());
+    let contract = candidates
         .as_array()
         .unwrap()
         .iter()
@@ -1267,17 +1396,26 @@ fn replay_is_identical_in_stateless_mode_and_names_missing_inputs() {
     let missing_contract = format!("contract {chosen} {version} ({hash})");
     let report = ok_json_code(&env, &["trace", "replay", "4"], 1);
     assert_eq!(report["missing"], json!([missing_contract]), "{report:#}");
-    let (code, stdout, _) = run(env.caio().args(["trace", "replay", "4"]));
-    assert_eq!(code, 1, "{stdout}");
+    let contract_gone = env.run(["trace", "replay", "4"]);
+    contract_gone.code(1);
     assert!(
-        stdout.contains(&format!("cannot replay seq 4: missing {missing_contract}")),
-        "{stdout}"
+        contract_gone
+            .stdout
+            .starts_with(&format!("cannot replay seq 4: missing {missing_contract}")),
+        "{contract_gone}"
     );
     let report = ok_json_code(&env, &["trace", "replay", "1"], 1);
     assert_eq!(
         report["missing"],
         json!([missing_contract, missing_policy]),
         "{report:#}"
+    );
+    let both_gone = env.run(["trace", "replay", "1"]);
+    let both_gone_json = env.run(["--format", "json", "trace", "replay", "1"]);
+    env.redact_trace();
+    insta::assert_snapshot!(
+        "replay_missing_inputs",
+        transcript([&policy_gone, &contract_gone, &both_gone, &both_gone_json])
     );
 }
 
@@ -1290,7 +1428,8 @@ fn replay_names_a_missing_contract_version_in_registry_mode() {
     let (code, d) = route(&env, &with_token(fixture("chat-balanced"), &token), &[]);
     assert_eq!(code, 0, "{d:#}");
     let record = ok_json(&env, &["trace", "show", "1"])["record"].clone();
-    let contract = record["contracts"]
+    let candidates = object(&env, record["objects"]["candidates"].as_str().unwrap());
+    let contract = candidates
         .as_array()
         .unwrap()
         .iter()
@@ -1306,17 +1445,21 @@ fn replay_names_a_missing_contract_version_in_registry_mode() {
         .expect("delete");
     drop(conn);
     assert_eq!(deleted, 1);
-    let (code, stdout, _) = run(env.caio().args(["trace", "replay", "1"]));
-    assert_eq!(code, 1, "{stdout}");
+    let replay = env.run(["trace", "replay", "1"]);
+    replay.code(1);
     let expected = format!(
         "contract {} {} ({hash})",
         contract["service_id"].as_str().unwrap(),
         contract["version"].as_str().unwrap()
     );
     assert!(
-        stdout.contains("cannot replay seq 1: missing") && stdout.contains(&expected),
-        "{stdout}"
+        replay
+            .stdout
+            .starts_with(&format!("cannot replay seq 1: missing {expected}")),
+        "{replay}"
     );
+    env.redact_trace();
+    insta::assert_snapshot!("replay_missing_contract_version", replay);
 }
 
 // ---------------------------------------------------------------------------
@@ -1330,47 +1473,78 @@ fn replay_names_a_missing_contract_version_in_registry_mode() {
 fn export_lets_anyone_recompute_the_chain() {
     let env = TestEnv::new();
     let token = registry_home(&env);
-    for request in [
-        with_token(fixture("chat-balanced"), &token),
-        with_token(fixture("chain-rag-latency-bound"), &token),
+    // The last two a second after the first two.
+    for (request, at) in [
+        (with_token(fixture("chat-balanced"), &token), T0),
+        (with_token(fixture("chain-rag-latency-bound"), &token), T0),
+        (with_token(fixture("no-route-restricted-us"), &token), T1),
+        (with_token(fixture("chat-balanced"), UNKNOWN_TOKEN), T1),
     ] {
-        route(&env, &request, &[]);
-    }
-    std::thread::sleep(std::time::Duration::from_millis(1100));
-    for request in [
-        with_token(fixture("no-route-restricted-us"), &token),
-        with_token(fixture("chat-balanced"), UNKNOWN_TOKEN),
-    ] {
-        route(&env, &request, &[]);
+        route_at(&env, &request, at);
     }
 
     let (stdout, lines) = export(&env, &[]);
-    assert_eq!(lines.len(), 4, "{stdout}");
+    let (objects, records): (Vec<&Value>, Vec<&Value>) =
+        lines.iter().partition(|l| l["type"] == "object");
+    assert_eq!(records.len(), 4, "{stdout}");
+    assert!(
+        lines.iter().position(|l| l["type"] == "record")
+            > lines.iter().rposition(|l| l["type"] == "object"),
+        "objects come first: {stdout}"
+    );
+    let mut known = BTreeSet::new();
+    for line in &objects {
+        let kind = line["kind"].as_str().expect("kind");
+        let body = caio_core::canonical::to_jcs(&line["body"]).expect("JCS");
+        let mut hasher = blake3::Hasher::new();
+        hasher.update(format!("caio-object-v1\n{kind}\n").as_bytes());
+        hasher.update(body.as_bytes());
+        assert_eq!(line["hash"], hex(hasher.finalize().as_bytes()), "{line}");
+        known.insert(line["hash"].as_str().unwrap().to_string());
+    }
     let mut prev = [0u8; 32];
-    for (i, line) in lines.iter().enumerate() {
+    for (i, line) in records.iter().enumerate() {
         let keys: BTreeSet<&str> = line
             .as_object()
             .expect("an object")
             .keys()
             .map(String::as_str)
             .collect();
-        assert_eq!(keys, BTreeSet::from(["seq", "prev", "hash", "record"]));
+        assert_eq!(
+            keys,
+            BTreeSet::from(["schema_version", "type", "seq", "prev", "hash", "record"])
+        );
         assert_eq!(line["seq"], i as i64 + 1);
         assert_eq!(line["prev"], hex(&prev), "the link to the previous line");
+        assert_eq!(line["record"]["v"], 2);
+        let candidates = line["record"]["objects"]["candidates"].as_str().unwrap();
+        assert!(known.contains(candidates), "seq {}: {candidates}", i + 1);
         let body = caio_core::canonical::to_jcs(&line["record"]).expect("JCS");
         let mut hasher = blake3::Hasher::new();
-        hasher.update(b"caio-trace-v1\n");
+        hasher.update(b"caio-trace-v2\n");
         hasher.update(&prev);
         hasher.update(body.as_bytes());
         let hash = *hasher.finalize().as_bytes();
         assert_eq!(line["hash"], hex(&hash), "seq {}", i + 1);
+        // A one-step record stays within 2 KiB whatever the registry size; a
+        // chain keeps the top 5 of each step.
+        let steps = line["record"]["decision"]["steps"]
+            .as_array()
+            .unwrap()
+            .len();
+        assert!(
+            body.len() <= 2048 * steps,
+            "seq {}: {} bytes",
+            i + 1,
+            body.len()
+        );
         prev = hash;
     }
     let report = assert_valid(&env, &[], 4);
     assert_eq!(report["head"], hex(&prev));
     // The exported record is the stored text, byte for byte.
     let conn = db(&env);
-    for line in stdout.lines() {
+    for line in stdout.lines().filter(|l| l.contains("\"type\":\"record\"")) {
         let seq = serde_json::from_str::<Value>(line).unwrap()["seq"]
             .as_i64()
             .unwrap();
@@ -1381,16 +1555,30 @@ fn export_lets_anyone_recompute_the_chain() {
     }
 
     // --since: from the third record's time on (a second after the second).
-    let at3 = lines[2]["record"]["at"].as_str().unwrap().to_string();
-    assert!(lines[1]["record"]["at"].as_str().unwrap() < at3.as_str());
+    let records_of = |lines: Vec<Value>| -> Vec<Value> {
+        lines
+            .into_iter()
+            .filter(|l| l["type"] == "record")
+            .collect()
+    };
+    let at3 = records[2]["record"]["at"].as_str().unwrap().to_string();
+    assert!(records[1]["record"]["at"].as_str().unwrap() < at3.as_str());
     let (_, since) = export(&env, &["--since", &at3]);
+    let since = records_of(since);
     let kept: Vec<i64> = since.iter().map(|l| l["seq"].as_i64().unwrap()).collect();
     assert_eq!(kept, [3, 4]);
-    assert_eq!(since[0], lines[2], "the same lines");
+    assert_eq!(&since[0], records[2], "the same lines");
     let tomorrow = day_after(&at3, 1);
     assert!(export(&env, &["--since", &tomorrow]).1.is_empty());
-    assert_eq!(export(&env, &["--since", &day_after(&at3, 0)]).1.len(), 4);
+    assert_eq!(
+        records_of(export(&env, &["--since", &day_after(&at3, 0)]).1).len(),
+        4
+    );
 }
+
+/// Two times a second apart, for records made through [`route_at`].
+const T0: &str = "2026-03-02T09:30:00Z";
+const T1: &str = "2026-03-02T09:30:01Z";
 
 /// The date (YYYY-MM-DD) `days` after the date of an RFC 3339 time.
 fn day_after(at: &str, days: i64) -> String {
@@ -1469,8 +1657,8 @@ fn golden_chain_end_to_end() {
     assert_eq!(
         stdout,
         format!(
-            "{{\"seq\":1,\"prev\":\"{}\",\"hash\":\"{}\",\"record\":{}}}\n\
-             {{\"seq\":2,\"prev\":\"{}\",\"hash\":\"{}\",\"record\":{}}}\n",
+            "{{\"schema_version\":1,\"type\":\"record\",\"seq\":1,\"prev\":\"{}\",\"hash\":\"{}\",\"record\":{}}}\n\
+             {{\"schema_version\":1,\"type\":\"record\",\"seq\":2,\"prev\":\"{}\",\"hash\":\"{}\",\"record\":{}}}\n",
             hex(&GENESIS),
             GOLDEN_CHAIN[0].1,
             GOLDEN_CHAIN[0].0,
@@ -1570,6 +1758,20 @@ fn checkpoints_are_signed_notes_checked_with_the_printed_key() {
         .verify_strict(format!("{text}\n").as_bytes(), &signature)
         .expect("the signature verifies");
 
+    // What a person and a script see.
+    let runs = [
+        env.run(["trace", "verify"]),
+        env.run(["--format", "json", "trace", "verify"]),
+        env.run(["--format", "json", "trace", "checkpoint"]),
+        env.run(["trace", "verify", "--from", "2"]),
+    ];
+    for run in &runs {
+        run.code(0);
+    }
+    env.redact_trace();
+    without_instance_keys(&env);
+    insta::assert_snapshot!("verify_and_checkpoint", transcript(&runs));
+
     // --public-key FILE with the printed key.
     let key_file = write(&env.scratch().join("instance.vkey"), &format!("{vkey}\n"));
     let key_path = key_file.to_str().unwrap();
@@ -1631,29 +1833,32 @@ fn verify_does_not_need_a_strictly_private_instance_key() {
     checkpoint(&env, &env.scratch().join("cp.note"));
     let private = env.home().join("keys/instance.key");
     std::fs::set_permissions(&private, std::fs::Permissions::from_mode(0o644)).unwrap();
-    let exposed = |stderr: &str| {
-        stderr.contains("warning:")
-            && stderr.contains("instance.key has mode 644")
-            && stderr.contains("chmod 600")
-    };
-    let (code, stdout, stderr) = run(env.caio().args(["trace", "verify"]));
-    assert_eq!(code, 0, "{stdout}{stderr}");
+    // Verified, with a warning that the private key is exposed.
+    let verified = env.run(["trace", "verify"]);
+    verified.code(0);
     assert!(
-        stdout.starts_with("chain verified: records 1..3, 1 checkpoint(s)"),
-        "{stdout}"
+        verified
+            .stdout
+            .starts_with("chain verified: records 1..3, 1 checkpoint(s)"),
+        "{verified}"
     );
-    assert!(exposed(&stderr), "{stderr}");
+    assert!(verified.stderr.starts_with("warning: "), "{verified}");
     assert_valid(&env, &[], 3);
 
-    let (code, stdout, stderr) = run(env.caio().args(["trace", "checkpoint"]));
-    assert_eq!(code, 5, "{stdout}{stderr}");
-    assert!(stderr.contains("mode 644 lets"), "{stderr}");
-    assert!(stdout.is_empty(), "{stdout}");
+    // Signing refuses the exposed key.
+    let signing = env.run(["trace", "checkpoint"]);
+    signing.code(5);
+    assert!(signing.stdout.is_empty(), "{signing}");
 
     std::fs::remove_file(env.home().join("keys/instance.pub")).expect("remove public key");
-    let (code, stdout, stderr) = run(env.caio().args(["trace", "verify"]));
-    assert_eq!(code, 0, "{stdout}{stderr}");
-    assert!(exposed(&stderr), "{stderr}");
+    let derived = env.run(["trace", "verify"]);
+    derived.code(0);
+    assert_eq!(derived.stderr, verified.stderr);
+    env.redact_trace();
+    insta::assert_snapshot!(
+        "exposed_instance_key",
+        transcript([&verified, &signing, &derived])
+    );
 }
 
 /// `trace checkpoint` on an empty trace exits 1 and says why.
@@ -1661,16 +1866,28 @@ fn verify_does_not_need_a_strictly_private_instance_key() {
 fn checkpoint_of_an_empty_trace_is_refused() {
     let env = TestEnv::new();
     ok(&env, ["init"]);
-    let (code, stdout, stderr) = run(env.caio().args(["trace", "checkpoint"]));
-    assert_eq!(code, 1, "{stdout}{stderr}");
-    assert!(stderr.contains("the trace is empty"), "{stderr}");
-    assert!(stdout.is_empty(), "{stdout}");
+    let refused = env.run(["trace", "checkpoint"]);
+    refused.code(1);
+    assert!(refused.stdout.is_empty(), "{refused}");
     // And nothing to verify is a valid, empty chain, which says so (it
     // once said "records 0..0").
     assert_valid(&env, &[], 0);
-    let (code, stdout) = verify_human(&env, &[]);
-    assert_eq!(code, 0);
-    assert_eq!(stdout, "chain verified: the trace holds no records yet\n");
+    let verified = env.run(["trace", "verify"]);
+    verified.code(0);
+    assert_eq!(
+        verified.stdout,
+        "chain verified: the trace holds no records yet\n"
+    );
+    let listed = env.run(["trace", "list"]);
+    listed.code(0);
+    let json = env.run(["--format", "json", "trace", "list"]);
+    json.code(0);
+    let exported = env.run(["trace", "export"]);
+    exported.code(0);
+    insta::assert_snapshot!(
+        "empty_trace",
+        transcript([&refused, &verified, &listed, &json, &exported])
+    );
 }
 
 /// `--from` past the last record once said "seq 500: record missing (the
@@ -1738,7 +1955,7 @@ fn verify_from_a_seq() {
             &env,
             &["--from", from],
             json!({"kind": "content_changed", "seq": 2}),
-            "seq 2: content changed",
+            "seq 2: content changed (its hash does not match)",
         );
     }
     db(&env)
@@ -1748,7 +1965,7 @@ fn verify_from_a_seq() {
         &env,
         &["--from", "3"],
         json!({"kind": "content_changed", "seq": 5}),
-        "seq 5: content changed",
+        "seq 5: content changed (its hash does not match)",
     );
 }
 
@@ -1771,31 +1988,23 @@ fn show_prints_no_empty_score_table_when_nothing_was_scored() {
     let (code, _) = route(&env, &fixture("chat-balanced"), &[]);
     assert_eq!(code, 0);
 
-    let no_route = ok(&env, ["trace", "show", "1"]);
-    assert!(
-        no_route.contains("no route: no eligible service"),
-        "{no_route}"
-    );
-    assert!(!no_route.contains("SCORE"), "{no_route}");
-    assert!(!no_route.contains("J(s)"), "{no_route}");
-    assert!(no_route.contains("STAGE"), "the rejections: {no_route}");
-    assert!(no_route.contains("services eligible"), "{no_route}");
+    // The outcome line, the rejections and the summary, but no weights
+    // and no score table.
+    let no_route = env.run(["trace", "show", "1"]);
+    no_route.code(0);
+    assert!(!no_route.stdout.contains("SCORE"), "{no_route}");
+    assert!(!no_route.stdout.contains("J(s)"), "{no_route}");
 
-    let refused = ok(&env, ["trace", "show", "2"]);
-    assert!(
-        refused.contains("refused: authentication failed"),
-        "{refused}"
-    );
-    assert!(!refused.contains("SCORE"), "{refused}");
-    assert!(!refused.contains("J(s)"), "{refused}");
-    assert!(
-        refused.trim_end().ends_with("access(authentication)"),
-        "{refused}"
-    );
+    let refused = env.run(["trace", "show", "2"]);
+    refused.code(0);
+    assert!(!refused.stdout.contains("SCORE"), "{refused}");
+    assert!(!refused.stdout.contains("J(s)"), "{refused}");
 
-    let routed = ok(&env, ["trace", "show", "3"]);
-    assert!(routed.contains("SCORE"), "{routed}");
-    assert!(routed.contains("J(s)"), "{routed}");
+    // A routed decision shows both.
+    let routed = env.run(["trace", "show", "3"]);
+    routed.code(0);
+    env.redact_trace();
+    insta::assert_snapshot!("show_human", transcript([&no_route, &refused, &routed]));
 }
 
 /// `show` by seq and by decision id (full, prefix, upper case); unknown and
@@ -1844,35 +2053,19 @@ fn show_by_seq_and_by_decision_id() {
     assert_eq!(shown["seq"], 2);
 
     // Human: the header, the candidate table, the trace line.
-    let stdout = ok(&env, ["trace", "show", "2"]);
-    let chain_id = chain["decision_id"].as_str().unwrap();
-    assert!(
-        stdout.starts_with("seq 2 · ") && stdout.contains(&format!("routed · decision {chain_id}")),
-        "{stdout}"
-    );
-    assert!(stdout.contains("routed chain of 3 steps"), "{stdout}");
-    assert!(
-        stdout.contains("SERVICE") && stdout.contains("cohere-rerank"),
-        "{stdout}"
-    );
-    assert!(stdout.contains(&format!("trace       seq 2 · decision {chain_id}")));
-    let stdout = ok(
-        &env,
-        ["trace", "show", refused["decision_id"].as_str().unwrap()],
-    );
-    assert!(
-        stdout.contains("refused: authentication failed"),
-        "{stdout}"
-    );
-    assert!(stdout.contains("redacted    auth.token"), "{stdout}");
+    let chain_run = env.run(["trace", "show", "2"]);
+    chain_run.code(0);
+    let refused_run = env.run(["trace", "show", refused["decision_id"].as_str().unwrap()]);
+    refused_run.code(0);
+    let json_run = env.run(["--format", "json", "trace", "show", "2"]);
+    json_run.code(0);
 
+    let mut unknown_runs = Vec::new();
     for unknown in ["99", "0", "ffffffffffff", "zzzz", "abc", ""] {
-        let (code, stdout, stderr) = run(env.caio().args(["trace", "show", unknown]));
-        assert_eq!(code, 1, "`{unknown}`: {stdout}{stderr}");
-        assert!(
-            stderr.contains(&format!("no decision `{unknown}` in the trace")),
-            "`{unknown}`: {stderr}"
-        );
+        let run = env.run(["trace", "show", unknown]);
+        run.code(1);
+        assert!(run.stdout.is_empty(), "{run}");
+        unknown_runs.push(run);
     }
 
     // Two decision ids sharing a prefix (made so in the index column).
@@ -1882,13 +2075,17 @@ fn show_by_seq_and_by_decision_id() {
     db(&env)
         .execute("UPDATE traces SET decision_id = ?1 WHERE seq = 2", [&clash])
         .expect("update");
-    let (code, _, stderr) = run(env.caio().args(["trace", "show", &id[..k]]));
-    assert_eq!(code, 1, "{stderr}");
-    assert!(
-        stderr.contains(&format!("`{}` matches several decisions", &id[..k])),
-        "{stderr}"
-    );
+    let ambiguous = env.run(["trace", "show", &id[..k]]);
+    ambiguous.code(1);
     assert_eq!(ok_json(&env, &["trace", "show", &id[..k + 1]])["seq"], 1);
+    unknown_runs.push(ambiguous);
+    env.redact_trace();
+    env.redact(&id[..k], "[a prefix of both]");
+    insta::assert_snapshot!(
+        "show_by_seq_and_id",
+        transcript([&chain_run, &refused_run, &json_run])
+    );
+    insta::assert_snapshot!("show_unknown_and_ambiguous", transcript(&unknown_runs));
 }
 
 /// `list` filters: outcome, service (any step of a chain), limit, and
@@ -1897,23 +2094,23 @@ fn show_by_seq_and_by_decision_id() {
 fn list_filters() {
     let env = TestEnv::new();
     let token = registry_home(&env);
-    let (_, chat) = route(&env, &with_token(fixture("chat-balanced"), &token), &[]);
-    let chat_service = chat["service_id"].as_str().unwrap().to_string();
-    route(
+    // The last two a second after the first two.
+    let (chat_id, chat) = route_at(&env, &with_token(fixture("chat-balanced"), &token), T0);
+    let chat_service = chat[0].clone();
+    route_at(
         &env,
         &with_token(fixture("no-route-restricted-us"), &token),
-        &[],
+        T0,
     );
-    std::thread::sleep(std::time::Duration::from_millis(1100));
-    let (_, chain) = route(
+    let (_, chain_services) = route_at(
         &env,
         &with_token(fixture("chain-rag-latency-bound"), &token),
-        &[],
+        T1,
     );
-    route(
+    route_at(
         &env,
         &with_token(fixture("chat-balanced"), UNKNOWN_TOKEN),
-        &[],
+        T1,
     );
     let seqs_of = |args: &[&str]| -> Vec<i64> {
         list(&env, args)
@@ -1944,13 +2141,7 @@ fn list_filters() {
     );
     assert_eq!(one["services"], chat_service);
     assert_eq!(one["principal"], "ana");
-    assert_eq!(one["decision_id"], chat["decision_id"]);
-    let chain_services: Vec<String> = chain["steps"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["service_id"].as_str().unwrap().to_string())
-        .collect();
+    assert_eq!(one["decision_id"], chat_id);
     assert_eq!(all[1]["services"], chain_services.join(","));
 
     assert_eq!(seqs_of(&["--outcome", "routed"]), [3, 1]);
@@ -1998,15 +2189,19 @@ fn list_filters() {
         [4, 3, 2, 1]
     );
 
-    // Human: a table with the same rows.
-    let stdout = ok(&env, ["trace", "list", "--outcome", "refused"]);
-    assert!(stdout.starts_with("SEQ"), "{stdout}");
-    assert_eq!(stdout.lines().count(), 2, "{stdout}");
-
-    // Not a time: a usage error.
-    let (code, _, stderr) = run(env.caio().args(["trace", "list", "--since", "yesterday"]));
-    assert_eq!(code, 2, "{stderr}");
-    assert!(stderr.contains("is not a time"), "{stderr}");
+    // Human: a table with the same rows; the records have fixed times, so
+    // their ids are the same on every run.
+    let human = [
+        env.run(["trace", "list"]),
+        env.run(["trace", "list", "--outcome", "refused"]),
+        env.run(["trace", "list", "--since", "2026-03-03"]),
+        // Not a time: a usage error.
+        env.run(["trace", "list", "--since", "yesterday"]),
+    ];
+    let codes: Vec<i32> = human.iter().map(|r| r.code).collect();
+    assert_eq!(codes, [0, 0, 0, 2]);
+    assert_eq!(human[1].stdout.lines().count(), 2, "{}", human[1]);
+    insta::assert_snapshot!("list_human", transcript(&human));
 }
 
 /// `list --service` matches a service id exactly: SQL LIKE wildcards in
@@ -2048,4 +2243,93 @@ fn list_outcome_no_route_is_spelled_as_the_spec_and_the_records() {
     let seqs: Vec<i64> = listed.iter().map(|r| r["seq"].as_i64().unwrap()).collect();
     assert_eq!(seqs, [3], "{listed:#?}");
     assert!(listed.iter().all(|r| r["outcome"] == "no_route"));
+}
+
+/// `trace verify` checks every object a record references and fails
+/// closed: an altered or missing object breaks the chain at the first
+/// record that references it; `--replay` recomputes every decision.
+#[test]
+fn verify_fails_closed_on_an_altered_or_missing_object() {
+    let env = TestEnv::new();
+    let token = registry_home(&env);
+    route(&env, &with_token(fixture("chat-balanced"), &token), &[]);
+    route(&env, &with_token(fixture("chat-balanced"), &token), &[]);
+    assert_valid(&env, &[], 2);
+    let (code, report) = verify(&env, &["--replay"]);
+    assert_eq!(code, 0, "{report:#}");
+
+    let record = ok_json(&env, &["trace", "show", "1"])["record"].clone();
+    let hash = record["objects"]["candidates"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let conn = db(&env);
+    conn.execute(
+        "UPDATE trace_objects SET body = replace(body, '\"active\"', '\"drained\"') WHERE hash = ?1",
+        [&hash],
+    )
+    .unwrap();
+    let (code, report) = verify(&env, &[]);
+    assert_eq!(code, 1, "{report:#}");
+    assert_eq!(report["break"]["kind"], "object_broken", "{report:#}");
+    assert_eq!(report["break"]["seq"], 1);
+    assert_eq!(report["break"]["problem"], "altered");
+
+    conn.execute("DELETE FROM trace_objects WHERE hash = ?1", [&hash])
+        .unwrap();
+    let (code, report) = verify(&env, &[]);
+    assert_eq!(code, 1, "{report:#}");
+    assert_eq!(report["break"]["problem"], "missing", "{report:#}");
+    let (code, stdout, _) = run(env.caio().args(["trace", "replay", "1"]));
+    assert_eq!(code, 1, "{stdout}");
+    assert!(stdout.contains("missing candidate set"), "{stdout}");
+}
+
+/// The independent verifier shipped in `scripts/` (Python: blake3 and an
+/// RFC 8785 implementation) recomputes every object and record hash of an
+/// export. `CAIO_TEST_PYTHON` names a Python with both installed (`.ci/run`
+/// makes one); in CI a missing one is a failure.
+#[test]
+fn the_shipped_python_script_verifies_an_export() {
+    let Some(python) = std::env::var_os("CAIO_TEST_PYTHON") else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must set CAIO_TEST_PYTHON to a Python with blake3 and rfc8785"
+        );
+        eprintln!("skipped: set CAIO_TEST_PYTHON to a Python with blake3 and rfc8785");
+        return;
+    };
+    let env = TestEnv::new();
+    let token = registry_home(&env);
+    route(&env, &with_token(fixture("chat-balanced"), &token), &[]);
+    route(
+        &env,
+        &with_token(fixture("chain-rag-latency-bound"), &token),
+        &[],
+    );
+    let (exported, _) = export(&env, &[]);
+    let path = env.scratch().join("export.jsonl");
+    std::fs::write(&path, &exported).unwrap();
+    let script = repo().join("scripts/verify-export.py");
+    let out = std::process::Command::new(&python)
+        .arg(&script)
+        .arg(&path)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("2 record(s)"), "{stdout}");
+    // One changed byte in a record is found.
+    std::fs::write(&path, exported.replacen("\"seed\":0", "\"seed\":1", 1)).unwrap();
+    let out = std::process::Command::new(&python)
+        .arg(&script)
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("does not match its hash"));
 }

@@ -111,16 +111,23 @@ impl<F: AsRef<FileReport>> FileRun<F> {
     }
 }
 
-/// A problem located in a file, in the shape of `--format json` output.
-#[derive(Debug, Clone, Serialize)]
+/// A problem located in a file, in the shape of `--format json` output:
+/// what every machine-readable report (JSON, GitHub, SARIF, JUnit) is
+/// made from.
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct JsonDiagnostic {
-    pub(crate) severity: Severity,
-    pub(crate) code: String,
-    pub(crate) message: String,
-    /// `None` when the problem has no position (an unreadable path).
-    pub(crate) line: Option<usize>,
-    pub(crate) column: Option<usize>,
-    pub(crate) help: Option<String>,
+    /// Error or warning.
+    pub severity: Severity,
+    /// The stable code, such as `contract::latency-order`.
+    pub code: String,
+    /// What is wrong, in one sentence.
+    pub message: String,
+    /// 1-based line; `None` when the problem has no position (an unreadable path).
+    pub line: Option<usize>,
+    /// 1-based column, in characters; `None` with `line`.
+    pub column: Option<usize>,
+    /// How to fix it.
+    pub help: Option<String>,
 }
 
 impl FileReport {

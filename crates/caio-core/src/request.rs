@@ -127,6 +127,14 @@ pub struct Requirements {
     /// Hosting kinds allowed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hosting: Option<Vec<Hosting>>,
+    /// The control signal's least confidence, in [0, 1]: a closer call is
+    /// `no_route` with stage `control` (SPEC §5).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_confidence: Option<f64>,
+    /// The chosen service's greatest risk ρ, in [0, 1]: a riskier choice is
+    /// `no_route` with stage `control`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_risk: Option<f64>,
 }
 
 /// Soft preferences: they reorder candidates, or remove named services.
@@ -353,8 +361,10 @@ pub(crate) const REDACTABLE: &[&str] = &[
     "requirements.hosting",
     "requirements.max_cost",
     "requirements.max_latency_p95_ms",
+    "requirements.max_risk",
     "requirements.min_accuracy",
     "requirements.min_availability",
+    "requirements.min_confidence",
     "requirements.regions",
     "requirements.tags",
 ];
@@ -494,6 +504,16 @@ pub(crate) static REQUIREMENTS: Shape = Shape::Object(&[
         "max_cost",
         &PRICE,
         "upper bound on the estimated cost of the request",
+    ),
+    Field::optional(
+        "min_confidence",
+        &UNIT,
+        "least confidence of the decision (control signal), in [0, 1]; a closer call is no_route",
+    ),
+    Field::optional(
+        "max_risk",
+        &UNIT,
+        "greatest risk of the chosen service (control signal), in [0, 1]; a riskier choice is no_route",
     ),
     Field::optional(
         "regions",

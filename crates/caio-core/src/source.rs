@@ -70,7 +70,18 @@ impl DocumentKind {
     /// A file over the size cap; `len` when its metadata told (a file that
     /// grew while it was read does not have one).
     pub fn too_large(&self, len: Option<u64>) -> Problem {
-        too_large(self, len)
+        too_large(
+            self,
+            match len {
+                Some(len) => format!("file is {len} bytes"),
+                None => "file grew past the limit while it was read".to_string(),
+            },
+        )
+    }
+
+    /// Standard input (a path `-`) that holds more than the size cap.
+    pub fn stdin_too_large(&self) -> Problem {
+        too_large(self, "standard input is over the limit".to_string())
     }
 
     /// The bytes of a file as UTF-8 text, or a `not-utf8` problem pointing
@@ -158,13 +169,8 @@ impl ReadError {
     }
 }
 
-/// A file over the size cap; `len` when its metadata told (a file that grew
-/// while it was read does not have one).
-fn too_large(format: &DocumentKind, len: Option<u64>) -> Problem {
-    let size = match len {
-        Some(len) => format!("file is {len} bytes"),
-        None => "file grew past the limit while it was read".to_string(),
-    };
+/// An input over the size cap; `size` says how it is known.
+fn too_large(format: &DocumentKind, size: String) -> Problem {
     Problem::error(
         format.code("too-large"),
         Span::default(),

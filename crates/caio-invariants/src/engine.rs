@@ -15,6 +15,10 @@ use caio_store::Store;
 use caio_store::home::Home;
 use caio_store::traces::Appended;
 
+/// A record with the objects it references, or why it has no canonical form.
+pub type RecordWithObjects =
+    Result<(TraceRecord, Vec<trace::Object>), caio_core::canonical::JcsError>;
+
 /// What the invariants exercise. Every method has the production behaviour
 /// by default; a broken component overrides one.
 pub trait Engine {
@@ -40,7 +44,7 @@ pub trait Engine {
     }
 
     /// The trace record of one route call (redaction happens here).
-    fn record(&self, request: &Request, routed: &Routed, at: String) -> TraceRecord {
+    fn record(&self, request: &Request, routed: &Routed, at: String) -> RecordWithObjects {
         trace::record(request, routed, at)
     }
 
@@ -108,11 +112,13 @@ pub(crate) fn trace_call(
     routed: &Routed,
 ) -> Result<Vec<Appended>, Error> {
     let at = caio_core::time::timestamp(jiff::Timestamp::now());
-    let record = engine.record(request, routed, at);
-    let prepared = Prepared::new(record).map_err(|e| Error::Store {
-        path: store.path().to_path_buf(),
-        reason: format!("a decision has no canonical form: {e}"),
-        help: "this is unexpected; report it with the counterexample",
-    })?;
+    let prepared = engine
+        .record(request, routed, at)
+        .and_then(|(record, objects)| Prepared::new(record, objects))
+        .map_err(|e| Error::Store {
+            path: store.path().to_path_buf(),
+            reason: format!("a decision has no canonical form: {e}"),
+            help: "this is unexpected; report it with the counterexample",
+        })?;
     engine.append(store, &[prepared])
 }

@@ -5,7 +5,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use super::engine::{Engine, Real};
+use super::engine::{Engine, Real, RecordWithObjects};
 use super::lab::TempDir;
 use super::spec::{self, Invariant};
 use super::{RunOptions, Scorecard, Status, run};
@@ -15,7 +15,7 @@ use caio_core::principal::{AuthFailure, Principal};
 use caio_core::request::Request;
 use caio_core::routing::Routed;
 use caio_core::routing::{Candidate, Decision, Identity, Outcome};
-use caio_core::trace::{Break, Prepared, TraceRecord};
+use caio_core::trace::{Break, Prepared};
 use caio_store::Error;
 use caio_store::Store;
 use caio_store::home::Home;
@@ -162,12 +162,12 @@ impl Engine for SkipRefusals {
 struct KeepToken;
 
 impl Engine for KeepToken {
-    fn record(&self, request: &Request, routed: &Routed, at: String) -> TraceRecord {
-        let mut record = caio_core::trace::record(request, routed, at);
+    fn record(&self, request: &Request, routed: &Routed, at: String) -> RecordWithObjects {
+        let (mut record, objects) = caio_core::trace::record(request, routed, at)?;
         if let (Some(token), Some(map)) = (request.token(), record.request.as_object_mut()) {
             map.insert("auth".into(), serde_json::json!({ "token": token }));
         }
-        record
+        Ok((record, objects))
     }
 }
 

@@ -13,13 +13,42 @@ use std::path::{Path, PathBuf};
 /// none yields one document holding the problem. Files are read when the
 /// iterator reaches them, so a caller can show progress.
 pub fn documents(format: &'static DocumentKind, paths: &[PathBuf]) -> Documents {
-    let mut found: Vec<(String, Result<PathBuf, Problem>)> = Vec::new();
+    collect(format, paths, None)
+}
+
+/// [`documents`], where the path `-` stands for one document read from
+/// standard input (bounded like a file: at most 1 MiB), named `stdin_label`
+/// in diagnostics. Relative paths inside it resolve against the directory
+/// of `stdin_label`. Standard input is read once, however often `-` is given.
+pub fn documents_or_stdin(
+    format: &'static DocumentKind,
+    paths: &[PathBuf],
+    stdin_label: &str,
+) -> Documents {
+    collect(format, paths, Some(stdin_label))
+}
+
+/// What one entry of [`Documents`] is read from.
+enum Found {
+    File(PathBuf),
+    Stdin,
+    Problem(Problem),
+}
+
+fn collect(format: &'static DocumentKind, paths: &[PathBuf], stdin: Option<&str>) -> Documents {
+    let mut found: Vec<(String, Found)> = Vec::new();
     let mut seen = std::collections::BTreeSet::new();
     for path in paths {
+        if let Some(label) = stdin.filter(|_| path.as_os_str() == "-") {
+            if seen.insert(label.to_string()) {
+                found.push((label.to_string(), Found::Stdin));
+            }
+            continue;
+        }
         for entry in expand(format, path) {
-            let label = match &entry {
-                Ok(p) => p.display().to_string(),
-                Err(_) => path.display().to_string(),
+            let (label, entry) = match entry {
+                Ok(p) => (p.display().to_string(), Found::File(p)),
+                Err(problem) => (path.display().to_string(), Found::Problem(problem)),
             };
             if seen.insert(label.clone()) {
                 found.push((label, entry));
@@ -35,7 +64,7 @@ pub fn documents(format: &'static DocumentKind, paths: &[PathBuf]) -> Documents 
 /// The lazily read documents of [`documents`].
 pub struct Documents {
     format: &'static DocumentKind,
-    found: std::vec::IntoIter<(String, Result<PathBuf, Problem>)>,
+    found: std::vec::IntoIter<(String, Found)>,
 }
 
 impl Iterator for Documents {
@@ -44,12 +73,17 @@ impl Iterator for Documents {
     fn next(&mut self) -> Option<Document> {
         let (label, entry) = self.found.next()?;
         Some(match entry {
-            Ok(path) => Document {
+            Found::File(path) => Document {
                 label,
                 text: read_text(self.format, &path),
                 path,
             },
-            Err(problem) => Document {
+            Found::Stdin => Document {
+                path: PathBuf::from(&label),
+                label,
+                text: read_stdin_text(self.format),
+            },
+            Found::Problem(problem) => Document {
                 path: PathBuf::from(&label),
                 label,
                 text: Err(ReadError::new(String::new(), problem)),
@@ -63,6 +97,16 @@ impl Iterator for Documents {
 }
 
 impl ExactSizeIterator for Documents {}
+
+/// Standard input as UTF-8 text under the size cap of files.
+fn read_stdin_text(format: &DocumentKind) -> Result<String, ReadError> {
+    let fail = |problem: Problem| ReadError::new(String::new(), problem);
+    match read_stdin_bounded(yaml::MAX_FILE_BYTES) {
+        Ok(bytes) => format.decode(bytes),
+        Err(ReadFailure::TooLarge { .. }) => Err(fail(format.stdin_too_large())),
+        Err(e) => Err(fail(format.unreadable("standard input", &e.to_string()))),
+    }
+}
 
 /// The files a path stands for, or a problem saying why it stands for none.
 fn expand(format: &DocumentKind, path: &Path) -> Vec<Result<PathBuf, Problem>> {

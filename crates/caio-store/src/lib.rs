@@ -210,6 +210,14 @@ const MIGRATIONS: &[&str] = &[
         open_until_ms         INTEGER,
         updated_at            TEXT NOT NULL
     );",
+    // 7: trace format v2. The inputs records share (candidate sets, stats
+    // snapshots), content-addressed, written in the same transaction as the
+    // first record that references them and never changed.
+    "CREATE TABLE trace_objects (
+        hash   TEXT PRIMARY KEY,
+        kind   TEXT NOT NULL,
+        body   TEXT NOT NULL
+    );",
 ];
 
 /// A write-ahead log larger than this is emptied after a write.

@@ -135,6 +135,13 @@ impl Router {
         })
     }
 
+    /// Judges circuits at `now` instead of the time the router was built
+    /// (tests and benchmarks that need a fixed time).
+    pub fn at(mut self, now: jiff::Timestamp) -> Router {
+        self.now_ms = now.as_millisecond();
+        self
+    }
+
     /// Routes one request.
     pub fn route(&mut self, request: &Request) -> Result<Routed, Error> {
         let mut notes = Vec::new();

@@ -107,7 +107,7 @@ pub fn exposed_mode(path: &Path) -> Option<u32> {
 
 /// Reads a secret file: a regular file that group and others have no
 /// access to.
-pub(crate) fn read(path: &Path) -> Result<Zeroizing<Vec<u8>>, ReadError> {
+pub fn read(path: &Path) -> Result<Zeroizing<Vec<u8>>, ReadError> {
     read_unchecked(path)?.into_private(path)
 }
 

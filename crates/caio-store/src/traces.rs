@@ -121,7 +121,17 @@ impl Store {
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
                 )
                 .map_err(err)?;
+            let mut object = tx
+                .prepare_cached(
+                    "INSERT OR IGNORE INTO trace_objects (hash, kind, body) VALUES (?1, ?2, ?3)",
+                )
+                .map_err(err)?;
             for p in records {
+                for o in &p.objects {
+                    object
+                        .execute(params![o.hash, o.kind, o.body])
+                        .map_err(err)?;
+                }
                 seq += 1;
                 let hash = trace::chain_hash(&prev, &p.body);
                 insert
@@ -296,6 +306,38 @@ impl Store {
             )
             .optional()
             .map_err(|e| self.err(e))
+    }
+
+    /// The kind and body of a trace object.
+    pub fn trace_object(&self, hash: &str) -> Result<Option<(String, String)>, Error> {
+        self.conn
+            .prepare_cached("SELECT kind, body FROM trace_objects WHERE hash = ?1")
+            .and_then(|mut s| {
+                s.query_row([hash], |r| Ok((r.get(0)?, r.get(1)?)))
+                    .optional()
+            })
+            .map_err(|e| self.err(e))
+    }
+
+    /// Every trace object, in hash order (what `trace export` writes first).
+    pub fn for_each_trace_object<E: From<Error>>(
+        &self,
+        mut f: impl FnMut(&str, &str, &str) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT hash, kind, body FROM trace_objects ORDER BY hash")
+            .map_err(|e| self.err(e))?;
+        let mut rows = stmt.query([]).map_err(|e| self.err(e))?;
+        while let Some(r) = rows.next().map_err(|e| self.err(e))? {
+            let (hash, kind, body): (String, String, String) = (
+                r.get(0).map_err(|e| self.err(e))?,
+                r.get(1).map_err(|e| self.err(e))?,
+                r.get(2).map_err(|e| self.err(e))?,
+            );
+            f(&hash, &kind, &body)?;
+        }
+        Ok(())
     }
 
     /// A value from the settings table.

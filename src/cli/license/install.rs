@@ -133,7 +133,7 @@ pub(super) fn install(
         ));
     }
     if ui.is_json() {
-        ui.json(&out)?;
+        ui.json(Schema::LicenseInstall, &out)?;
     }
     Ok(Exit::Success)
 }
@@ -143,7 +143,7 @@ pub(super) fn show_status(status: &Status, ui: &mut Ui) -> Result<Exit, Error> {
         ui.warn(warning);
     }
     if ui.is_json() {
-        ui.json(status)?;
+        ui.json(Schema::LicenseStatus, status)?;
         return Ok(Exit::Success);
     }
     let mut table = ui.table(&[]);

@@ -5,7 +5,7 @@ use super::*;
 pub(super) fn keygen(out: &Path, ui: &mut Ui) -> Result<Exit, Error> {
     let files = vendor_keys::keygen(out)?;
     if ui.is_json() {
-        ui.json(&files)?;
+        ui.json(Schema::LicenseKeygen, &files)?;
         return Ok(Exit::Success);
     }
     let mut table = ui.table(&[]);
@@ -53,11 +53,14 @@ pub(super) fn issued(
         ));
     }
     if ui.is_json() {
-        ui.json(&IssuedJson {
-            license: &license.text,
-            claims: &license.claims,
-            valid_through: license.valid_through(),
-        })?;
+        ui.json(
+            Schema::LicenseIssue,
+            &IssuedJson {
+                license: &license.text,
+                claims: &license.claims,
+                valid_through: license.valid_through(),
+            },
+        )?;
         return Ok(Exit::Success);
     }
     ui.line(&license.text)?;
@@ -76,7 +79,10 @@ pub(super) fn issued(
 
 pub(super) fn list(licenses: &[LicenseRecord], ui: &mut Ui) -> Result<Exit, Error> {
     if ui.is_json() {
-        ui.json(&serde_json::json!({ "licenses": licenses }))?;
+        ui.json(
+            Schema::LicenseList,
+            &serde_json::json!({ "licenses": licenses }),
+        )?;
         return Ok(Exit::Success);
     }
     if licenses.is_empty() {

@@ -5,7 +5,7 @@ use super::{GlobalArgs, busy_timeout, open_store, resolve_home};
 use crate::app::license_gate::{self as enforce, Status};
 use crate::app::vendor_keys;
 use crate::error::{Error, Exit};
-use crate::ui::Ui;
+use crate::ui::{Schema, Ui};
 use caio_core::license::claims::{self, NewLicense};
 use caio_core::license::keys::{self, KeySource, PublicKey, TrustedKeys};
 use caio_core::license::revocation::{self, RevocationList};
@@ -275,7 +275,7 @@ pub fn run(cmd: LicenseCommand, global: &GlobalArgs, ui: &mut Ui) -> Result<Exit
             let change = super::registry::change();
             let r = store.revoke_license(&license_id, &reason, &change.actor, now)?;
             if ui.is_json() {
-                ui.json(&r)?;
+                ui.json(Schema::LicenseRevoke, &r)?;
             } else if r.changed {
                 ui.line(format_args!(
                     "revoked license {} ({}): {}",
@@ -299,13 +299,16 @@ pub fn run(cmd: LicenseCommand, global: &GlobalArgs, ui: &mut Ui) -> Result<Exit
             let mut store = open_store(&home)?;
             let list = store.publish_revocations(&key, now)?;
             if ui.is_json() {
-                ui.json(&RevocationsJson {
-                    sequence: list.sequence(),
-                    issued_at: &list.claims.issued_at,
-                    key_id: &list.claims.key_id,
-                    revoked: &list.claims.revoked,
-                    revocation_list: &list.text,
-                })?;
+                ui.json(
+                    Schema::LicenseRevocations,
+                    &RevocationsJson {
+                        sequence: list.sequence(),
+                        issued_at: &list.claims.issued_at,
+                        key_id: &list.claims.key_id,
+                        revoked: &list.claims.revoked,
+                        revocation_list: &list.text,
+                    },
+                )?;
             } else {
                 ui.line(&list.text)?;
                 ui.status(format_args!(

@@ -14,7 +14,10 @@ pub(super) fn trust(
     let mut store = open_store(&home)?;
     let new = store.trust_key(&key, now)?;
     if ui.is_json() {
-        ui.json(&serde_json::json!({ "key_id": key.key_id(), "new": new }))?;
+        ui.json(
+            Schema::LicenseTrust,
+            &serde_json::json!({ "key_id": key.key_id(), "new": new }),
+        )?;
         return Ok(Exit::Success);
     }
     if new {
@@ -69,7 +72,10 @@ pub(super) fn untrust(global: &GlobalArgs, key_id: &str, ui: &mut Ui) -> Result<
         });
     };
     if ui.is_json() {
-        ui.json(&serde_json::json!({ "key_id": key_id, "trusted_keys_left": left }))?;
+        ui.json(
+            Schema::LicenseUntrust,
+            &serde_json::json!({ "key_id": key_id, "trusted_keys_left": left }),
+        )?;
         return Ok(Exit::Success);
     }
     ui.line(format_args!("vendor key {key_id} is no longer trusted"))?;

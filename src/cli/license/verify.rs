@@ -64,18 +64,21 @@ pub(super) fn verify(
     let license = match verified {
         Ok(license) => license,
         Err(refusal) if ui.is_json() => {
-            ui.json(&VerifyJson {
-                valid: false,
-                claims: None,
-                valid_through: None,
-                days_left: None,
-                key: None,
-                revocation_list: None,
-                refusal: Some(RefusalJson {
-                    kind: refusal.kind(),
-                    message: refusal.to_string(),
-                }),
-            })?;
+            ui.json(
+                Schema::LicenseVerify,
+                &VerifyJson {
+                    valid: false,
+                    claims: None,
+                    valid_through: None,
+                    days_left: None,
+                    key: None,
+                    revocation_list: None,
+                    refusal: Some(RefusalJson {
+                        kind: refusal.kind(),
+                        message: refusal.to_string(),
+                    }),
+                },
+            )?;
             ui.error(&refusal);
             return Ok(Exit::Invalid);
         }
@@ -83,18 +86,21 @@ pub(super) fn verify(
     };
     let days_left = claims::days_until(now, license.expires_at);
     if ui.is_json() {
-        ui.json(&VerifyJson {
-            valid: true,
-            claims: Some(&license.claims),
-            valid_through: Some(license.valid_through()),
-            days_left: Some(days_left),
-            key: Some(KeyJson {
-                key_id: license.claims.key_id.clone(),
-                source: license.key_source,
-            }),
-            revocation_list: list.as_ref().map(RevocationList::sequence),
-            refusal: None,
-        })?;
+        ui.json(
+            Schema::LicenseVerify,
+            &VerifyJson {
+                valid: true,
+                claims: Some(&license.claims),
+                valid_through: Some(license.valid_through()),
+                days_left: Some(days_left),
+                key: Some(KeyJson {
+                    key_id: license.claims.key_id.clone(),
+                    source: license.key_source,
+                }),
+                revocation_list: list.as_ref().map(RevocationList::sequence),
+                refusal: None,
+            },
+        )?;
         return Ok(Exit::Success);
     }
     let c = &license.claims;

@@ -2,7 +2,7 @@
 
 use super::{GlobalArgs, open_store, open_store_existing, resolve_home};
 use crate::error::{Error, Exit};
-use crate::ui::Ui;
+use crate::ui::{Schema, Ui};
 use caio_core::circuit::State;
 use caio_core::contract::{self, ServiceContract};
 use caio_core::health::{Health, Summary};
@@ -125,7 +125,7 @@ pub fn run(cmd: RegistryCommand, global: &GlobalArgs, ui: &mut Ui) -> Result<Exi
         RegistryCommand::History { service_id } => {
             let history = open_store_existing(global)?.history(&service_id)?;
             if ui.is_json() {
-                ui.json(&history)?;
+                ui.json(Schema::RegistryHistory, &history)?;
                 return Ok(Exit::Success);
             }
             let mut table = ui.table(&["VERSION", "HASH", "ADDED", "BY", "HOW", "REPLACED"]);
@@ -190,7 +190,7 @@ pub fn run(cmd: RegistryCommand, global: &GlobalArgs, ui: &mut Ui) -> Result<Exi
                 if let Some(was_open) = was_open {
                     doc["circuit_reset"] = serde_json::json!({ "was_open": was_open });
                 }
-                ui.json(&doc)?;
+                ui.json(Schema::RegistrySetStatus, &doc)?;
             } else {
                 ui.line(format_args!("{service_id}: {previous} -> {status}"))?;
                 match was_open {
@@ -208,6 +208,7 @@ pub fn run(cmd: RegistryCommand, global: &GlobalArgs, ui: &mut Ui) -> Result<Exi
             let version = store.remove_service(&service_id, &change())?;
             if ui.is_json() {
                 ui.json(
+                    Schema::RegistryRemove,
                     &serde_json::json!({ "service_id": service_id, "removed_version": version }),
                 )?;
             } else {
@@ -259,9 +260,12 @@ fn add(paths: &[PathBuf], replace: bool, global: &GlobalArgs, ui: &mut Ui) -> Re
     let mut store = open_store(&home)?;
     let registered = store.add_contracts(&new, replace, &change())?;
     if ui.is_json() {
-        ui.json(&AddJson {
-            registered: &registered,
-        })?;
+        ui.json(
+            Schema::RegistryAdd,
+            &AddJson {
+                registered: &registered,
+            },
+        )?;
         return Ok(Exit::Success);
     }
     let mut table = ui.table(&["SERVICE", "VERSION", "ACTION", "HASH"]);

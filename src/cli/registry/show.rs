@@ -34,7 +34,7 @@ pub(super) fn list(
                 stats: health.get(&record.service_id).map(|h| h.summary(now)),
             })
             .collect();
-        ui.json(&ListJson { services })?;
+        ui.json(Schema::RegistryList, &ListJson { services })?;
         return Ok(Exit::Success);
     }
     // Stats columns only when some listed service was executed.
@@ -102,10 +102,13 @@ pub(super) fn show(
 ) -> Result<Exit, Error> {
     let summary = health.map(|h| h.summary(now_ms()));
     if ui.is_json() {
-        ui.json(&ServiceJson {
-            record,
-            stats: summary,
-        })?;
+        ui.json(
+            Schema::RegistryShow,
+            &ServiceJson {
+                record,
+                stats: summary,
+            },
+        )?;
         return Ok(Exit::Success);
     }
     let c = &record.contract;

@@ -17,8 +17,29 @@ struct LineProblem {
     help: Option<String>,
 }
 
-/// Records of a batch are appended this many at a time, one transaction each.
+/// Records of a batch are appended at most this many at a time, one
+/// transaction each.
 const BATCH_CHUNK: usize = 256;
+
+/// A chunk is also flushed once its decisions hold this many candidate
+/// evaluations: what a pending decision holds grows with the registry, so
+/// memory stays bounded whatever the number of lines and of candidates.
+const CHUNK_CANDIDATES: usize = 20_000;
+
+/// The candidate evaluations a pending line holds.
+fn weight(line: &LineOutcome) -> usize {
+    match line {
+        LineOutcome::Invalid(_) => 1,
+        LineOutcome::Routed(routed) => routed
+            .2
+            .decision
+            .steps
+            .iter()
+            .map(|s| s.candidates.len())
+            .sum::<usize>()
+            .max(1),
+    }
+}
 
 /// One line of a batch, once handled.
 enum LineOutcome {
@@ -44,6 +65,7 @@ fn line_error(line: usize, code: &str, message: String, help: &str) -> LineOutco
 /// request; a line that is too long, not UTF-8 or not a valid request gives
 /// an error line and the batch goes on.
 pub(super) fn batch(args: &RouteArgs, router: &mut Router, ui: &mut Ui) -> Result<Exit, Error> {
+    let outside = outside_token(args)?;
     let (mut input, size) = open_batch(&args.request)?;
     let bar = ui.progress_bytes(size, "routing");
     let limit = caio_core::yaml::MAX_FILE_BYTES;
@@ -51,10 +73,14 @@ pub(super) fn batch(args: &RouteArgs, router: &mut Router, ui: &mut Ui) -> Resul
     let mut pending: Vec<LineOutcome> = Vec::new();
     let mut buf = Vec::new();
     for n in 1.. {
-        // Answers go out when a chunk is full, and before a read that may
-        // wait: a client that waits for each answer before it writes the
-        // next line is answered at once.
-        if pending.len() >= BATCH_CHUNK || (!pending.is_empty() && input.buffer().is_empty()) {
+        // Answers go out when a chunk is full (by lines or by the candidates
+        // its decisions hold), and before a read that may wait: a client
+        // that waits for each answer before it writes the next line is
+        // answered at once.
+        if pending.len() >= BATCH_CHUNK
+            || pending.iter().map(weight).sum::<usize>() >= CHUNK_CANDIDATES
+            || (!pending.is_empty() && input.buffer().is_empty())
+        {
             flush(args, router, &mut pending, ui)?;
         }
         buf.clear();
@@ -112,6 +138,16 @@ pub(super) fn batch(args: &RouteArgs, router: &mut Router, ui: &mut Ui) -> Resul
             Ok(mut request) => {
                 if let Some(seed) = args.seed {
                     request.seed = seed;
+                }
+                if let Err(e) = apply_token(&mut request, &outside) {
+                    failed += 1;
+                    pending.push(line_error(
+                        n,
+                        "caio::token_conflict",
+                        e.to_string(),
+                        "give the token one way: the line's auth.token, --token-file or CAIO_TOKEN",
+                    ));
+                    continue;
                 }
                 let routed = router.route(&request)?;
                 if routed.decision.outcome == Outcome::Refused {
@@ -198,14 +234,14 @@ fn flush(
     let listed = args.explain || args.top.is_some();
     for outcome in pending.drain(..) {
         match outcome {
-            LineOutcome::Invalid(e) => ui.json_line(&e)?,
+            LineOutcome::Invalid(e) => ui.json_line(Schema::RouteBatchLine, &e)?,
             LineOutcome::Routed(b) => {
                 let Some(t) = traced.next() else {
                     break;
                 };
                 let mut doc = RouteJson::new(&b.2, &t, args.top, listed);
                 doc.line = Some(b.0);
-                ui.json_line(&doc)?;
+                ui.json_line(Schema::RouteBatchLine, &doc)?;
             }
         }
     }

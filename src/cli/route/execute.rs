@@ -261,7 +261,7 @@ fn report(
                 _ => None,
             },
         });
-        ui.json(&doc)?;
+        ui.json(crate::ui::Schema::Route, &doc)?;
     } else {
         if let (Some((_, response)), None) = (&execution.response, options.output) {
             ui.bytes(&response.body)?;

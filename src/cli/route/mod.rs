@@ -5,7 +5,7 @@ use super::{GlobalArgs, open_store_existing, resolve_home};
 use crate::app::route::{Traced, trace};
 use crate::error::{Error, Exit};
 use crate::gateway::execute::Payload;
-use crate::ui::Ui;
+use crate::ui::{Schema, Ui};
 use caio_core::contract::ServiceContract;
 use caio_core::diagnostic::FileReport;
 use caio_core::principal::{self, Principal};
@@ -61,6 +61,12 @@ pub struct RouteArgs {
     /// Route as this principal (YAML or JSON: name, tenant, roles, trust); stateless mode only
     #[arg(long, value_name = "FILE", requires = "contracts")]
     principal: Option<PathBuf>,
+
+    /// Read the caller's token from FILE (mode 0600) instead of the request's auth.token;
+    /// the CAIO_TOKEN environment variable is the other way. Never a plain --token flag:
+    /// it would land in shell history
+    #[arg(long, value_name = "FILE")]
+    token_file: Option<PathBuf>,
 
     /// Seed of the tie-break among equal scores (overrides the request's `seed`)
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(..=MAX_SEED))]
@@ -169,6 +175,7 @@ pub fn run(args: RouteArgs, global: &GlobalArgs, ui: &mut Ui) -> Result<Exit, Er
     if let Some(seed) = args.seed {
         request.seed = seed;
     }
+    apply_token(&mut request, &outside_token(&args)?)?;
     // Read before routing: a bad payload file must not leave a decision behind.
     let payload = match (args.execute, &args.payload) {
         (true, Some(path)) => Some(execute::read_payload(path)?),
@@ -207,7 +214,10 @@ pub fn run(args: RouteArgs, global: &GlobalArgs, ui: &mut Ui) -> Result<Exit, Er
         ui.error(&AuthenticationFailed);
     }
     if ui.is_json() {
-        ui.json(&RouteJson::new(&routed, &traced, args.top, true))?;
+        ui.json(
+            Schema::Route,
+            &RouteJson::new(&routed, &traced, args.top, true),
+        )?;
     } else if routed.decision.outcome != Outcome::Refused {
         render(&routed, &traced, args.view(), ui)?;
     }
@@ -262,6 +272,64 @@ fn read_request(path: &Path) -> Result<String, Error> {
         return Err(fail("larger than the 1 MiB limit".into()));
     }
     String::from_utf8(bytes).map_err(|_| fail("not UTF-8 text".into()))
+}
+
+/// The caller's token given outside the request (SPEC §1): `--token-file
+/// FILE` (only its owner may read it) or `CAIO_TOKEN`, with where it came
+/// from. Two sources that disagree are a usage error.
+fn outside_token(args: &RouteArgs) -> Result<Option<(String, &'static str)>, Error> {
+    let from_file = match &args.token_file {
+        None => None,
+        Some(path) => {
+            let fail = |reason: String| Error::TokenFile {
+                path: path.clone(),
+                reason,
+            };
+            let bytes = caio_store::secret_file::read(path).map_err(|e| fail(e.to_string()))?;
+            let text = String::from_utf8(bytes.to_vec())
+                .map_err(|_| fail("it is not UTF-8 text".into()))?;
+            let token = text.trim().to_string();
+            if token.is_empty() || token.contains(char::is_whitespace) {
+                return Err(fail("it does not hold exactly one token".into()));
+            }
+            Some((token, "--token-file"))
+        }
+    };
+    let from_env = std::env::var("CAIO_TOKEN")
+        .ok()
+        .map(|t| t.trim().to_string())
+        .filter(|t| !t.is_empty())
+        .map(|t| (t, "CAIO_TOKEN"));
+    match (from_file, from_env) {
+        (Some(file), Some(env)) if file.0 != env.0 => Err(Error::TokenConflict {
+            sources: format!("{} and {}", file.1, env.1),
+        }),
+        (Some(file), _) => Ok(Some(file)),
+        (None, env) => Ok(env),
+    }
+}
+
+/// Gives `request` the outside token when it carries none; the request's
+/// own token wins when they agree, and a disagreement is a usage error.
+fn apply_token(
+    request: &mut Request,
+    outside: &Option<(String, &'static str)>,
+) -> Result<(), Error> {
+    let Some((token, source)) = outside else {
+        return Ok(());
+    };
+    match request.token() {
+        Some(own) if own != token => Err(Error::TokenConflict {
+            sources: format!("the request's auth.token and {source}"),
+        }),
+        Some(_) => Ok(()),
+        None => {
+            request.auth = Some(caio_core::request::RequestAuth {
+                token: token.clone(),
+            });
+            Ok(())
+        }
+    }
 }
 
 /// Builds the router: registry mode, or stateless from files. `None` when

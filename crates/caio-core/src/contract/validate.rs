@@ -384,6 +384,7 @@ fn check_transport(node: &Node, out: &mut Vec<Problem>) {
         && let Some(value) = url.as_str()
         && external
         && value.starts_with("http://")
+        && !is_loopback(value)
     {
         out.push(
             Problem::warning(
@@ -395,6 +396,27 @@ fn check_transport(node: &Node, out: &mut Vec<Problem>) {
             .help("use https:// for services outside your network"),
         );
     }
+}
+
+/// Whether an http(s) URL points at this machine (`localhost`, 127.0.0.0/8,
+/// `::1`): plain http there never crosses a network (a local mock, a
+/// sidecar).
+fn is_loopback(url: &str) -> bool {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let host = if let Some(v6) = host_port.strip_prefix('[') {
+        v6.split(']').next().unwrap_or("")
+    } else {
+        host_port.split(':').next().unwrap_or("")
+    };
+    let host = host.to_ascii_lowercase();
+    host == "localhost"
+        || host.ends_with(".localhost")
+        || host == "::1"
+        || host
+            .parse::<core::net::Ipv4Addr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 /// A value that is a credential rather than a name: a known key prefix, or
@@ -513,6 +535,25 @@ endpoint:
         assert_eq!(c.endpoint.timeout_ms, super::super::DEFAULT_TIMEOUT_MS);
         assert_eq!(c.access.min_trust, super::super::Trust::Low);
         assert!(!c.privacy.pii_allowed);
+    }
+
+    #[test]
+    fn plain_http_to_this_machine_is_not_insecure() {
+        for url in [
+            "http://127.0.0.1:8080/v1",
+            "http://localhost/x",
+            "http://[::1]:9/",
+            "http://127.3.4.5",
+        ] {
+            assert!(is_loopback(url), "{url}");
+        }
+        for url in [
+            "http://10.0.0.1/",
+            "http://localhost.example.com/",
+            "http://[::2]/",
+        ] {
+            assert!(!is_loopback(url), "{url}");
+        }
     }
 
     #[test]

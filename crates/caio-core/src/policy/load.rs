@@ -12,9 +12,9 @@ use crate::yaml::{Node, Span};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-/// Every diagnostic code of policy files, with what it means.
-#[cfg(test)]
-pub(crate) const CODES: &[(&str, &str)] = &[
+/// Every diagnostic code of policy files, with what it means. Codes are
+/// stable: scripts may match on them.
+pub const CODES: &[(&str, &str)] = &[
     (
         "policy::unreadable",
         "the path does not exist or cannot be read",
@@ -206,6 +206,8 @@ pub(crate) struct Expect {
 #[derive(Debug, Clone)]
 pub(crate) struct PolicyTest {
     pub(crate) name: String,
+    /// Where the test's `name` is: what reports point at.
+    pub(crate) span: Span,
     pub(crate) request: Request,
     pub(crate) principal: Option<Principal>,
     /// The contract file, resolved against the policy file's directory.
@@ -449,7 +451,8 @@ fn check_test(
     known: &[&str],
     out: &mut Vec<Problem>,
 ) -> Option<PolicyTest> {
-    let name = item.get("name")?.as_str()?.to_string();
+    let name_node = item.get("name")?;
+    let name = name_node.as_str()?.to_string();
     let request = match request::from_node(item.get("request")?, true) {
         Ok(r) => Some(r),
         Err(problems) => {
@@ -501,6 +504,7 @@ fn check_test(
     };
     Some(PolicyTest {
         name,
+        span: name_node.span,
         request: request?,
         principal: principal?,
         service,

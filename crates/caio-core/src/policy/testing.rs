@@ -9,8 +9,17 @@ use crate::contract::ValidationRun;
 use crate::lifecycle::ServiceStatus;
 use crate::principal::Principal;
 use crate::routing::score;
+use crate::yaml::LineIndex;
 use serde::Serialize;
 use std::path::Path;
+
+/// The code of a test whose rules did not fire as it expects (or that
+/// could not run), and what it means: reports in CI formats file a failed
+/// test under it, beside the codes of policy files.
+pub const TEST_FAILED: (&str, &str) = (
+    "policy::test-failed",
+    "a policy test's rules did not fire as it expects, or its service is not a valid contract",
+);
 
 /// The result of one test.
 #[derive(Debug, Clone, Serialize)]
@@ -19,6 +28,10 @@ pub struct TestResult {
     pub file: String,
     /// The test's `name`.
     pub name: String,
+    /// 1-based line and column of the test's `name` in its file.
+    pub line: usize,
+    /// See `line`; columns count characters.
+    pub column: usize,
     /// Whether the rules fired as expected.
     pub passed: bool,
     /// The rules that rejected the service.
@@ -35,14 +48,19 @@ pub(crate) type LoadContract<'a> = dyn FnMut(&Path) -> ValidationRun + 'a;
 /// Runs every test of one file against that file's rules.
 pub fn run_file(file: &PolicyFile, load: &mut LoadContract<'_>) -> Vec<TestResult> {
     let set = PolicySet::new(file.policies.clone());
+    let index = LineIndex::new(&file.report.text);
     file.tests
         .iter()
-        .map(|t| run_test(&file.report.path, &set, t, load))
+        .map(|t| {
+            let (line, column) = index.line_col(t.span.offset);
+            run_test(&file.report.path, (line, column), &set, t, load)
+        })
         .collect()
 }
 
 fn run_test(
     path: &str,
+    (line, column): (usize, usize),
     set: &PolicySet,
     test: &PolicyTest,
     load: &mut LoadContract<'_>,
@@ -50,6 +68,8 @@ fn run_test(
     let mut result = TestResult {
         file: path.to_string(),
         name: test.name.clone(),
+        line,
+        column,
         passed: false,
         denied_by: Vec::new(),
         preferred_by: Vec::new(),

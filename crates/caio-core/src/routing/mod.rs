@@ -433,7 +433,16 @@ pub fn route(
         }
         None => (Vec::new(), None, None, None),
     };
-    let reason = pick.err().flatten();
+    let mut reason = pick.err().flatten();
+    // The control signal is actionable (SPEC §5): an ambiguous or risky
+    // choice becomes no_route, the would-be choice kept in the decision.
+    let mut outcome = outcome;
+    if let (Some(control), Some(score)) = (&control, score)
+        && let Some(refusal) = control_refusal(request, control, score, &chosen, &step_results)
+    {
+        outcome = Outcome::NoRoute;
+        reason = Some(refusal);
+    }
     let summary = summary_line(&step_results, reason.as_deref(), chained);
     Decision {
         outcome,
@@ -448,6 +457,46 @@ pub fn route(
         reason,
         summary,
     }
+}
+
+/// Why the control signal refuses a choice (`requirements.min_confidence`,
+/// `requirements.max_risk`), naming the best and runner-up scores.
+fn control_refusal(
+    request: &Request,
+    control: &Control,
+    score: f64,
+    chosen: &[Choice],
+    steps: &[StepResult],
+) -> Option<String> {
+    let r = &request.requirements;
+    let ids: Vec<&str> = chosen.iter().map(|c| c.service_id.as_str()).collect();
+    let runner_up = steps
+        .first()
+        .filter(|_| steps.len() == 1)
+        .and_then(|s| s.eligible().nth(1))
+        .and_then(|c| Some(format!("runner-up {} {:.4}", c.service_id, c.score?)))
+        .unwrap_or_else(|| "no runner-up".to_string());
+    if let Some(min) = r.min_confidence
+        && control.confidence < min
+    {
+        return Some(format!(
+            "control(min_confidence): confidence {:.2} is below {min} — best {} {score:.4}, {runner_up}; \
+             the would-be choice is recorded",
+            control.confidence,
+            ids.join(" → ")
+        ));
+    }
+    if let Some(max) = r.max_risk
+        && control.risk > max
+    {
+        return Some(format!(
+            "control(max_risk): the choice {} has risk {:.2}, above {max} (score {score:.4}, {runner_up}); \
+             the would-be choice is recorded",
+            ids.join(" → "),
+            control.risk
+        ));
+    }
+    None
 }
 
 /// The best eligible candidate of a single-step request, ties broken by the

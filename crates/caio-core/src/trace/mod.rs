@@ -2,31 +2,36 @@
 //! chained with BLAKE3, checkpointed with Ed25519 signed notes.
 //!
 //! ```text
-//! hash_n = BLAKE3("caio-trace-v1\n" ‖ hash_{n−1} ‖ JCS(record_n)),  hash_0 = 32 zero bytes
+//! hash_n = BLAKE3(domain ‖ hash_{n−1} ‖ JCS(record_n)),  hash_0 = 32 zero bytes
+//! domain = "caio-trace-v2\n" for a v2 record, "caio-trace-v1\n" for one written before
 //! ```
+//!
+//! New records are format v2 ([`v2`]); records of format v1 ([`RecordV1`])
+//! stay in a chain and keep verifying and replaying.
 //!
 //! This module is pure: building records (with redaction before hashing),
 //! the chain rule, and judging a sequence of stored rows. Storage lives in
 //! `caio_store::traces`, signed notes in [`note`].
 
 pub mod note;
+pub mod v2;
+
+pub use v2::{Object, TraceRecord, record};
 
 use crate::attempt::Attempt;
 use crate::request::Request;
-use crate::routing::{ContractRef, Routed};
+use crate::routing::ContractRef;
 use crate::routing::{Decision, Identity, ServiceStats};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-/// The domain prefix of the chain hash.
+/// The domain prefix of a v1 record's chain hash.
 pub const DOMAIN: &[u8] = b"caio-trace-v1\n";
 
-/// The version of the record format.
-pub(crate) const RECORD_VERSION: u32 = 1;
-
-/// What one route call leaves in the trace.
+/// What one route call left in the trace before format v2: the whole
+/// decision, every candidate's explanation included.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct TraceRecord {
+pub struct RecordV1 {
     pub(crate) v: u32,
     /// When the call was made (RFC 3339 UTC), from the edge's clock.
     pub at: String,
@@ -93,13 +98,23 @@ pub struct Prepared {
     pub record: TraceRecord,
     /// `JCS(record)`.
     pub body: String,
+    /// The objects it references (stored once, with the first record that
+    /// references them).
+    pub objects: Vec<Object>,
 }
 
 impl Prepared {
     /// Serialises `record` to its canonical JSON.
-    pub fn new(record: TraceRecord) -> Result<Prepared, crate::canonical::JcsError> {
+    pub fn new(
+        record: TraceRecord,
+        objects: Vec<Object>,
+    ) -> Result<Prepared, crate::canonical::JcsError> {
         let body = crate::canonical::to_jcs(&record)?;
-        Ok(Prepared { record, body })
+        Ok(Prepared {
+            record,
+            body,
+            objects,
+        })
     }
 
     /// Chosen service ids, comma-separated (for listing and filters).
@@ -111,26 +126,6 @@ impl Prepared {
             .map(|c| c.service_id.as_str())
             .collect::<Vec<_>>()
             .join(",")
-    }
-}
-
-/// The record of a routed (or refused) request. `at` is the edge's clock.
-pub fn record(request: &Request, routed: &Routed, at: String) -> TraceRecord {
-    let (request, redacted) = redact(request);
-    TraceRecord {
-        v: RECORD_VERSION,
-        at,
-        outcome: routed.decision.outcome,
-        request,
-        redacted,
-        identity: routed.identity.clone(),
-        policy_set: routed.policy_set.clone(),
-        contracts: routed.contracts.clone(),
-        stats: routed.stats.clone(),
-        seed: routed.decision.seed,
-        decision: routed.decision.clone(),
-        attempts: Vec::new(),
-        execution: None,
     }
 }
 
@@ -255,10 +250,20 @@ fn remove_path(value: &mut serde_json::Value, path: &str) -> bool {
         .is_some_and(|m| m.remove(last).is_some())
 }
 
-/// `BLAKE3(DOMAIN ‖ prev ‖ body)`.
+/// The format of a stored record: 2 when its canonical JSON ends with the
+/// v2 version key (the last key in canonical order), else 1.
+pub fn record_version(body: &str) -> u32 {
+    if body.ends_with(",\"v\":2}") { 2 } else { 1 }
+}
+
+/// `BLAKE3(domain ‖ prev ‖ body)`, the domain by the record's format.
 pub fn chain_hash(prev: &[u8; 32], body: &str) -> [u8; 32] {
     let mut h = blake3::Hasher::new();
-    h.update(DOMAIN);
+    h.update(if record_version(body) == 2 {
+        v2::DOMAIN_V2
+    } else {
+        DOMAIN
+    });
     h.update(prev);
     h.update(body.as_bytes());
     *h.finalize().as_bytes()
@@ -328,6 +333,32 @@ pub struct Row {
     pub record: String,
     /// The columns `list` and `show` search by, when read from the store.
     pub index: Option<Index>,
+}
+
+/// The objects a stored v2 record references: `(kind, hash)`; none for a
+/// v1 record or one that does not read.
+pub fn referenced_objects(record: &str) -> Vec<(&'static str, String)> {
+    #[derive(Deserialize)]
+    struct Refs {
+        objects: Option<Objs>,
+    }
+    #[derive(Deserialize)]
+    struct Objs {
+        candidates: String,
+        #[serde(default)]
+        stats: Option<String>,
+    }
+    if record_version(record) != 2 {
+        return Vec::new();
+    }
+    match serde_json::from_str::<Refs>(record) {
+        Ok(Refs {
+            objects: Some(objects),
+        }) => std::iter::once((v2::CANDIDATES, objects.candidates))
+            .chain(objects.stats.map(|h| (v2::STATS, h)))
+            .collect(),
+        _ => Vec::new(),
+    }
 }
 
 /// Whether a row's lookup columns are those its record and hash imply.
@@ -478,6 +509,24 @@ pub enum Break {
         /// The record whose columns disagree.
         seq: i64,
     },
+    /// A record references a trace object the store does not hold, or one
+    /// whose body no longer matches its hash (fail closed).
+    ObjectBroken {
+        /// The first record that references it.
+        seq: i64,
+        /// The object's hash.
+        hash: String,
+        /// `missing` or `altered`.
+        problem: String,
+    },
+    /// `verify --replay`: recomputing the decision from its stored inputs
+    /// does not give the recorded one, or cannot be done.
+    ReplayDiffers {
+        /// The record.
+        seq: i64,
+        /// How it differs, or which inputs are missing.
+        detail: String,
+    },
     /// Verification was asked to start (`--from`) after the last record
     /// (`head`, 0 for an empty chain): the records asked for are not there.
     StartPastHead {
@@ -525,6 +574,13 @@ impl std::fmt::Display for Break {
             Break::BadCheckpoint { checkpoint, reason } => {
                 write!(f, "bad checkpoint {checkpoint}: {reason}")
             }
+            Break::ObjectBroken { seq, hash, problem } => {
+                write!(f, "seq {seq}: the object {hash} it references is {problem}")
+            }
+            Break::ReplayDiffers { seq, detail } => write!(
+                f,
+                "seq {seq}: replaying the decision from its stored inputs does not reproduce it: {detail}"
+            ),
             Break::IndexChanged { seq } => write!(
                 f,
                 "seq {seq}: the listing columns disagree with the record (list and show would mislead)"

@@ -171,16 +171,18 @@ fn traced_once(
         ));
     }
     let stored = stored_record(lab, after)?;
-    let chosen = |d: &caio_core::routing::Decision| -> Vec<String> {
-        d.chosen.iter().map(|x| x.service_id.clone()).collect()
+    let chosen = |d: &[caio_core::routing::Choice]| -> Vec<String> {
+        d.iter().map(|x| x.service_id.clone()).collect()
     };
-    if stored.1.outcome != outcome || chosen(&stored.1.decision) != chosen(&c.routed.decision) {
+    if stored.1.outcome != outcome
+        || chosen(&stored.1.decision.chosen) != chosen(&c.routed.decision.chosen)
+    {
         return Err(format!(
             "record {after} says {} {:?}, the call was {} {:?}",
             stored.1.outcome.as_str(),
-            chosen(&stored.1.decision),
+            chosen(&stored.1.decision.chosen),
             outcome.as_str(),
-            chosen(&c.routed.decision)
+            chosen(&c.routed.decision.chosen)
         ));
     }
     Ok(c)

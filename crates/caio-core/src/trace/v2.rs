@@ -1,0 +1,316 @@
+//! Trace records, format v2 (SPEC §9): a record that does not grow with the
+//! registry. What many decisions share — the candidate set (the contract
+//! versions and statuses considered) and the stats snapshot of the
+//! candidates with history — is stored once as a content-addressed
+//! [`Object`] and referenced by hash; the policy set is referenced by its
+//! own content hash (it is stored, by that hash, where `policy apply` or a
+//! stateless route keeps it). The record keeps the decision's digest: the
+//! chosen step(s) with their terms, the control signal, the composed
+//! guarantees, the top 5 eligible of each step and the rejections counted
+//! by stage and by rule. The per-candidate explanation is recomputed from
+//! the objects by the pure core ([`crate::routing::route`]), and
+//! [`digest`] of the recomputed decision must equal the stored one.
+//!
+//! ```text
+//! object = BLAKE3("caio-object-v1\n" ‖ kind ‖ "\n" ‖ JCS(body))
+//! hash_n = BLAKE3("caio-trace-v2\n" ‖ hash_{n−1} ‖ JCS(record_n))
+//! ```
+
+use crate::attempt::Attempt;
+use crate::canonical::{self, JcsError};
+use crate::request::{Request, Weights};
+use crate::routing::{
+    Choice, Composed, ContractRef, Control, Decision, Identity, Outcome, Routed, ServiceStats,
+    Terms,
+};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+use super::{ExecutionRecord, redact};
+
+/// The domain prefix of a v2 record's chain hash.
+pub const DOMAIN_V2: &[u8] = b"caio-trace-v2\n";
+
+/// The domain prefix of an object's hash.
+pub const OBJECT_DOMAIN: &[u8] = b"caio-object-v1\n";
+
+/// The version number a v2 record carries.
+pub const VERSION: u32 = 2;
+
+/// How many eligible candidates of a step a record keeps, best first.
+pub const TOP: usize = 5;
+
+/// The kind of the candidate-set object.
+pub const CANDIDATES: &str = "candidates";
+/// The kind of the stats-snapshot object.
+pub const STATS: &str = "stats";
+
+/// What one route call leaves in the trace (format v2).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TraceRecord {
+    /// When the call was made (RFC 3339 UTC), from the edge's clock: the
+    /// decision time.
+    pub at: String,
+    /// Execution attempts (`route --execute`), in order.
+    #[serde(default)]
+    pub attempts: Vec<Attempt>,
+    /// The decision's digest.
+    pub decision: Digest,
+    /// How execution ended (`route --execute` only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub execution: Option<ExecutionRecord>,
+    /// Who asked (for a refused token: only the kind of failure).
+    pub identity: Identity,
+    /// The inputs shared with other decisions, by hash.
+    pub objects: Objects,
+    /// How routing ended.
+    pub outcome: Outcome,
+    /// The paths removed or masked in the request before hashing.
+    pub redacted: Vec<String>,
+    /// The request, without its token, its payload and the paths it
+    /// listed under `redact`; credential-shaped strings masked.
+    pub request: serde_json::Value,
+    /// The tie-break seed.
+    pub seed: u64,
+    /// The record format: 2. (The last key in canonical order, which is
+    /// how a chain tells a v2 record from a v1 one.)
+    pub v: u32,
+}
+
+/// The hashes of the inputs a record shares with other decisions.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Objects {
+    /// The candidate set: an object of kind `candidates`.
+    pub candidates: String,
+    /// The policy set's content hash (as `caio policy show` prints it).
+    pub policy_set: String,
+    /// How many rules the policy set holds.
+    pub policy_rules: usize,
+    /// The stats snapshot (an object of kind `stats`), when a candidate
+    /// had history.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stats: Option<String>,
+}
+
+/// A decision without its per-candidate explanation, which is recomputed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Digest {
+    /// The chosen service of each step, when routed.
+    pub chosen: Vec<Choice>,
+    /// The control signal, when routed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub control: Option<Control>,
+    /// The composed guarantees of the chosen route, when routed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub guarantees: Option<Composed>,
+    /// Who asked: the principal's name, `anonymous`, or `(refused)`.
+    pub principal: String,
+    /// Why nothing was routed, beyond the per-candidate rejections.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// The total score, when routed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub score: Option<f64>,
+    /// Each step: its top eligible candidates and its rejections counted
+    /// (the one-line summary is rebuilt from them, not stored).
+    pub steps: Vec<StepDigest>,
+    /// The weights in force.
+    pub weights: Weights,
+}
+
+/// One step of a decision, digested.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StepDigest {
+    /// How many candidates the step had.
+    pub candidates: usize,
+    /// How many were eligible.
+    pub eligible: usize,
+    /// Rejected candidates by the first stage that rejected them.
+    pub rejected_by_stage: BTreeMap<String, usize>,
+    /// Rejections by rule, within each candidate's first rejecting stage.
+    pub rejected_by_rule: BTreeMap<String, usize>,
+    /// The best eligible candidates, best first (at most [`TOP`]).
+    pub top: Vec<Ranked>,
+}
+
+/// An eligible candidate as a record keeps it: its id and the terms of
+/// J(s) (its version is in the candidate set, and its score follows from
+/// the terms and the weights).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Ranked {
+    /// The service.
+    pub service_id: String,
+    /// The terms of J(s).
+    pub terms: Terms,
+}
+
+/// A content-addressed input, stored once and referenced by hash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Object {
+    /// `candidates` or `stats`.
+    pub kind: &'static str,
+    /// `BLAKE3("caio-object-v1\n" ‖ kind ‖ "\n" ‖ body)`, hex.
+    pub hash: String,
+    /// The body's canonical JSON.
+    pub body: String,
+}
+
+impl Object {
+    /// The object of `kind` holding `body`.
+    pub fn new(kind: &'static str, body: &impl Serialize) -> Result<Object, JcsError> {
+        let body = canonical::to_jcs(body)?;
+        Ok(Object {
+            kind,
+            hash: object_hash(kind, &body),
+            body,
+        })
+    }
+}
+
+/// The hash of an object of `kind` whose canonical JSON is `body`, hex.
+pub fn object_hash(kind: &str, body: &str) -> String {
+    let mut h = blake3::Hasher::new();
+    h.update(OBJECT_DOMAIN);
+    h.update(kind.as_bytes());
+    h.update(b"\n");
+    h.update(body.as_bytes());
+    super::hex(h.finalize().as_bytes())
+}
+
+/// The digest of a decision: what a v2 record keeps of it.
+pub fn digest(decision: &Decision) -> Digest {
+    Digest {
+        chosen: decision.chosen.clone(),
+        control: decision.control,
+        guarantees: decision.guarantees.clone(),
+        principal: decision.principal.clone(),
+        reason: decision.reason.clone(),
+        score: decision.score,
+        steps: decision
+            .steps
+            .iter()
+            .map(|step| {
+                let mut by_stage = BTreeMap::new();
+                let mut by_rule = BTreeMap::new();
+                let mut eligible = 0;
+                for c in &step.candidates {
+                    if c.eligible {
+                        eligible += 1;
+                        continue;
+                    }
+                    if let Some(first) = c.rejections.first() {
+                        *by_stage
+                            .entry(first.stage.as_str().to_string())
+                            .or_insert(0) += 1;
+                    }
+                    for r in &c.rejections {
+                        *by_rule.entry(r.rule.clone()).or_insert(0) += 1;
+                    }
+                }
+                StepDigest {
+                    candidates: step.candidates.len(),
+                    eligible,
+                    rejected_by_stage: by_stage,
+                    rejected_by_rule: by_rule,
+                    top: step
+                        .eligible()
+                        .take(TOP)
+                        .filter_map(|c| {
+                            Some(Ranked {
+                                service_id: c.service_id.clone(),
+                                terms: c.terms?,
+                            })
+                        })
+                        .collect(),
+                }
+            })
+            .collect(),
+        weights: decision.weights,
+    }
+}
+
+/// A route call's record and the objects it references. `at` is the edge's
+/// clock.
+pub fn record(
+    request: &Request,
+    routed: &Routed,
+    at: String,
+) -> Result<(TraceRecord, Vec<Object>), JcsError> {
+    let (request, redacted) = redact(request);
+    let candidates = Object::new(CANDIDATES, &routed.contracts)?;
+    let mut objects = vec![candidates];
+    let stats = if routed.stats.is_empty() {
+        None
+    } else {
+        let stats = Object::new(STATS, &routed.stats)?;
+        let hash = stats.hash.clone();
+        objects.push(stats);
+        Some(hash)
+    };
+    let record = TraceRecord {
+        at,
+        attempts: Vec::new(),
+        decision: digest(&routed.decision),
+        execution: None,
+        identity: routed.identity.clone(),
+        objects: Objects {
+            candidates: objects[0].hash.clone(),
+            policy_set: routed.policy_set.clone(),
+            policy_rules: routed.policy_rules,
+            stats,
+        },
+        outcome: routed.decision.outcome,
+        redacted,
+        request,
+        seed: routed.decision.seed,
+        v: VERSION,
+    };
+    Ok((record, objects))
+}
+
+/// The candidate set stored in a `candidates` object.
+pub fn parse_candidates(body: &str) -> Result<Vec<ContractRef>, serde_json::Error> {
+    serde_json::from_str(body)
+}
+
+/// The stats snapshot stored in a `stats` object.
+pub fn parse_stats(body: &str) -> Result<BTreeMap<String, ServiceStats>, serde_json::Error> {
+    serde_json::from_str(body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn object_hashes_follow_the_documented_formula() {
+        let o = Object::new(STATS, &BTreeMap::<String, u32>::new()).unwrap();
+        assert_eq!(o.body, "{}");
+        let mut h = blake3::Hasher::new();
+        h.update(b"caio-object-v1\nstats\n{}");
+        assert_eq!(o.hash, super::super::hex(h.finalize().as_bytes()));
+    }
+
+    #[test]
+    fn a_v2_record_ends_with_its_version() {
+        let routed = Routed::new(
+            crate::routing::route(
+                &Request::for_capability("chat"),
+                &Identity::Anonymous,
+                &[],
+                &crate::policy::PolicySet::default(),
+            ),
+            Identity::Anonymous,
+            &[],
+            "policy".into(),
+            0,
+            |_| String::new(),
+        );
+        let (record, objects) =
+            record(&Request::for_capability("chat"), &routed, "t".into()).unwrap();
+        let body = canonical::to_jcs(&record).unwrap();
+        assert!(body.ends_with(",\"v\":2}"), "{body}");
+        assert_eq!(super::super::record_version(&body), 2);
+        assert_eq!(objects.len(), 1, "no stats object without history");
+    }
+}
