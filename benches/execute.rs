@@ -11,7 +11,9 @@
 //!    (stats loaded), plan (the canonical payload translated to an
 //!    `openai-chat` body, the auth header from the environment), execute,
 //!    fold the attempt into the stats and append the trace record (one
-//!    write transaction);
+//!    write transaction); 3b. the same without the call (open, route,
+//!    append the record: `caio route` in process), so that 3 − 3b − 1 is
+//!    what execution itself adds;
 //! 4. end to end: the `caio route --execute` process against `caio route`
 //!    (process start, opening the database, TLS-capable agent included).
 //!
@@ -240,6 +242,23 @@ fn main() {
         seq += 1;
     });
 
+    // 3b. The same without the call: what `caio route` does in process
+    // (open, route, append the record), so that 3 − 3b − 1 is what
+    // execution itself adds.
+    let route_only_in_process = median(RUNS, || {
+        let store = Store::open(&home, DEFAULT_BUSY_TIMEOUT).expect("store");
+        let mut router = Router::registry(store, home.clone()).expect("router");
+        let routed = router.route(&request).expect("route");
+        caio::app::route::trace(
+            &mut router,
+            &[(&request, &routed)],
+            false,
+            None,
+            jiff::Timestamp::now(),
+        )
+        .expect("traced");
+    });
+
     // 4. End to end: processes.
     let request_file = home_dir.join("request.json");
     std::fs::write(
@@ -283,6 +302,11 @@ fn main() {
         "3. {:>8.3} ms  open + route + plan + execute + stats + trace   (+{:.3} ms over 1; goal ≤ 1 ms)",
         ms(whole),
         ms(whole) - ms(bare)
+    );
+    println!(
+        "   {:>8.3} ms  open + route + trace, no call (`caio route` in process)   (execution adds {:+.3} ms beyond the call)",
+        ms(route_only_in_process),
+        ms(whole) - ms(route_only_in_process) - ms(bare)
     );
     println!("4. {:>8.3} ms  `caio route` process", ms(route_only));
     println!(
