@@ -23,15 +23,16 @@ use caio_store::{Store, StoreOptions};
 use jiff::Timestamp;
 use serde::Serialize;
 
-/// Requires `feature` at `now`; returns warnings to show (grace period).
-/// `home` is `None` when no home can be resolved (stateless use).
+/// Requires each of `features` at `now`; returns warnings to show (grace
+/// period). `home` is `None` when no home can be resolved (stateless use).
+/// The home is opened once, however many features a command needs.
 pub fn require(
     home: Option<&Home>,
     options: &StoreOptions,
-    feature: Feature,
+    features: &[Feature],
     now: Timestamp,
 ) -> Result<Vec<String>, Error> {
-    require_with(home, &vendor_keys::embedded_keys()?, options, feature, now)
+    require_with(home, &vendor_keys::embedded_keys()?, options, features, now)
 }
 
 /// [`require`] with the embedded keys given, for tests.
@@ -39,33 +40,64 @@ pub fn require_with(
     home: Option<&Home>,
     embedded: &[PublicKey],
     options: &StoreOptions,
-    feature: Feature,
+    features: &[Feature],
     now: Timestamp,
 ) -> Result<Vec<String>, Error> {
     let mut store = open(home, options)?;
     let keys = trusted_keys(embedded, store.as_ref())?;
+    let mut warnings = Vec::new();
+    let Some(&first) = features.first() else {
+        return Ok(warnings);
+    };
     if keys.is_empty() {
-        return Ok(Vec::new());
+        return Ok(warnings);
     }
+    let Some(store) = store.as_mut() else {
+        return Err(Error::Unlicensed {
+            feature: first.as_str(),
+            reason: "no license is installed".into(),
+        });
+    };
+    store.check_clock(now)?;
+    let revocations = installed_revocations(store, &keys, &mut warnings)?;
+    let installed = store.installed_licenses()?;
+    for &feature in features {
+        grant(
+            store,
+            &keys,
+            revocations.as_ref(),
+            &installed,
+            feature,
+            now,
+            &mut warnings,
+        )?;
+    }
+    Ok(warnings)
+}
+
+/// Requires one feature of the installed licenses; a grace-period warning
+/// goes to `warnings`.
+fn grant(
+    store: &mut Store,
+    keys: &TrustedKeys,
+    revocations: Option<&RevocationList>,
+    installed: &[caio_store::licenses::InstalledLicense],
+    feature: Feature,
+    now: Timestamp,
+    warnings: &mut Vec<String>,
+) -> Result<(), Error> {
     let unlicensed = |reason: String| Error::Unlicensed {
         feature: feature.as_str(),
         reason,
     };
-    let Some(store) = store.as_mut() else {
-        return Err(unlicensed("no license is installed".into()));
-    };
-    store.check_clock(now)?;
-    let mut warnings = Vec::new();
-    let revocations = installed_revocations(store, &keys, &mut warnings)?;
-    let installed = store.installed_licenses()?;
     if installed.is_empty() {
         return Err(unlicensed("no license is installed".into()));
     }
     let mut grace: Option<(License, Timestamp, i64)> = None;
     let mut refusals = Vec::new();
     let mut granted = Vec::new();
-    for row in &installed {
-        let license = match claims::decode(&row.text, &keys) {
+    for row in installed {
+        let license = match claims::decode(&row.text, keys) {
             Ok(license) => license,
             Err(refusal) => {
                 refusals.push(format!("installed license {}: {refusal}", short(&row.id)));
@@ -76,11 +108,11 @@ pub fn require_with(
             granted.extend(license.claims.features.iter().cloned());
             continue;
         }
-        match license.standing(now, revocations.as_ref()) {
+        match license.standing(now, revocations) {
             Standing::Valid { .. } => {
                 // A licence allows this time: it is plausible, so it is seen.
                 store.record_seen(now)?;
-                return Ok(warnings);
+                return Ok(());
             }
             Standing::Grace {
                 grace_ends,
@@ -124,7 +156,7 @@ pub fn require_with(
             license.valid_through(),
         ));
         store.record_seen(now)?;
-        return Ok(warnings);
+        return Ok(());
     }
     if !refusals.is_empty() {
         return Err(unlicensed(refusals.join("; ")));
@@ -464,7 +496,7 @@ mod tests {
                 Some(&self.home),
                 &[],
                 &StoreOptions::default(),
-                feature,
+                &[feature],
                 t(now),
             )
         }
@@ -482,14 +514,14 @@ mod tests {
                 Some(&home),
                 &[],
                 &StoreOptions::default(),
-                Feature::Route,
+                &[Feature::Route],
                 now
             )
             .unwrap()
             .is_empty()
         );
         assert!(
-            require_with(None, &[], &StoreOptions::default(), Feature::Route, now)
+            require_with(None, &[], &StoreOptions::default(), &[Feature::Route], now)
                 .unwrap()
                 .is_empty()
         );
@@ -500,7 +532,7 @@ mod tests {
             None,
             &embedded,
             &StoreOptions::default(),
-            Feature::Route,
+            &[Feature::Route],
             now,
         )
         .unwrap_err();
@@ -686,6 +718,24 @@ mod tests {
     }
 
     #[test]
+    fn every_feature_a_command_needs_is_required_in_one_check() {
+        let f = Fixture::new();
+        f.install(&[Feature::Route]);
+        let now = t("2027-06-01T00:00:00Z");
+        let both = [Feature::Route, Feature::Execute];
+        let err =
+            require_with(Some(&f.home), &[], &StoreOptions::default(), &both, now).unwrap_err();
+        assert!(err.to_string().contains("execute"), "{err}");
+        let f = Fixture::new();
+        f.install(&both);
+        assert!(
+            require_with(Some(&f.home), &[], &StoreOptions::default(), &both, now)
+                .unwrap()
+                .is_empty()
+        );
+    }
+
+    #[test]
     fn embedded_keys_are_the_only_anchor() {
         let f = Fixture::new();
         f.install(&[Feature::Route]);
@@ -695,7 +745,7 @@ mod tests {
             Some(&f.home),
             &embedded,
             &StoreOptions::default(),
-            Feature::Route,
+            &[Feature::Route],
             now,
         )
         .unwrap_err();
@@ -706,7 +756,7 @@ mod tests {
                 Some(&f.home),
                 &ok,
                 &StoreOptions::default(),
-                Feature::Route,
+                &[Feature::Route],
                 now
             )
             .unwrap()

@@ -3,6 +3,7 @@
 //! return; tests call them directly.
 
 pub mod documents;
+pub mod execute;
 pub mod license_gate;
 pub mod route;
 pub mod store;

@@ -1,6 +1,6 @@
 //! `caio trace show|list|verify|replay|checkpoint|export`.
 
-use super::route::{View, render};
+use super::route::{View, attempts_table, money, render};
 use super::{GlobalArgs, open_store_existing, resolve_home};
 use crate::app::route::Traced;
 use crate::app::trace::{self as app, Failure, TraceError, find, parse_record};
@@ -8,7 +8,7 @@ use crate::error::{Error, Exit};
 use crate::ui::{Schema, Ui};
 use caio_core::routing::Outcome;
 use caio_core::routing::Routed;
-use caio_core::trace::{self, Break};
+use caio_core::trace::{self, Break, ExecutionOutcome, ExecutionRecord};
 use caio_store::Store;
 use caio_store::home::Home;
 use caio_store::traces::{Appended, TraceFilter};
@@ -211,8 +211,12 @@ fn show(store: &Store, id: &str, ui: &mut Ui) -> Result<Exit, Failure> {
     }
     let record = parse_record(&row)?;
     let hash = trace::unhex32(&row.hash).unwrap_or(trace::GENESIS);
+    let executed = match record.execution() {
+        Some(e) => format!(" · execution {}", execution_word(e.outcome)),
+        None => String::new(),
+    };
     ui.line(format_args!(
-        "seq {} · {} · {} · decision {}",
+        "seq {} · {} · {}{executed} · decision {}",
         row.seq,
         record.at(),
         record.outcome().as_str(),
@@ -233,6 +237,7 @@ fn show(store: &Store, id: &str, ui: &mut Ui) -> Result<Exit, Failure> {
                 policy_rules,
                 contracts: r.contracts,
                 stats: r.stats,
+                decided_at_ms: None,
                 notes: Vec::new(),
             }
         }
@@ -268,6 +273,9 @@ fn show(store: &Store, id: &str, ui: &mut Ui) -> Result<Exit, Failure> {
                 "the per-candidate explanation cannot be recomputed: missing {}",
                 missing.join("; ")
             ));
+            if let Some(e) = record.execution() {
+                show_execution(e, record.attempts(), ui)?;
+            }
             return Ok(Exit::Success);
         }
     };
@@ -289,7 +297,102 @@ fn show(store: &Store, id: &str, ui: &mut Ui) -> Result<Exit, Failure> {
         None,
         ui,
     )?;
+    if let Some(e) = record.execution() {
+        show_execution(e, record.attempts(), ui)?;
+    }
     Ok(Exit::Success)
+}
+
+fn execution_word(outcome: ExecutionOutcome) -> &'static str {
+    match outcome {
+        ExecutionOutcome::Succeeded => "succeeded",
+        ExecutionOutcome::Failed => "failed",
+        ExecutionOutcome::NotStarted => "not started",
+    }
+}
+
+/// What `--execute` did: how it ended, who was skipped, every attempt.
+fn show_execution(
+    e: &ExecutionRecord,
+    attempts: &[caio_core::attempt::Attempt],
+    ui: &mut Ui,
+) -> Result<(), Error> {
+    ui.line("")?;
+    let mut line = format!("execution   {}", execution_word(e.outcome));
+    if let Some(id) = &e.service_id {
+        line.push_str(&format!(": {id} answered"));
+    }
+    if let Some(reason) = &e.reason {
+        line.push_str(&format!(": {reason}"));
+    }
+    line.push_str(&format!(
+        " · {} attempt{} · deadline {} ms",
+        attempts.len(),
+        if attempts.len() == 1 { "" } else { "s" },
+        e.deadline_ms
+    ));
+    if e.stream {
+        line.push_str(" · streamed");
+    }
+    ui.line(line)?;
+    if let Some(a) = attempts
+        .iter()
+        .rev()
+        .find(|a| a.next == caio_core::attempt::Next::Done)
+    {
+        let mut used = format!("  answer    {}", a.service_id);
+        if let (Some(p), Some(m)) = (a.protocol, &a.model) {
+            used.push_str(&format!(" · {} {m}", p.as_str()));
+        }
+        if let Some(u) = a.usage {
+            used.push_str(&format!(
+                " · tokens {} in, {} out",
+                u.input_tokens, u.output_tokens
+            ));
+        }
+        if let Some(c) = a.cost {
+            used.push_str(&format!(" · cost {}", money(c)));
+        }
+        used.push_str(&format!(" · {:.1} ms", a.latency_ms));
+        if let Some(t) = a.ttft_ms {
+            used.push_str(&format!(" · first token {t:.1} ms"));
+        }
+        if let Some(f) = a.finish_reason {
+            used.push_str(&format!(" · finish {}", f.as_str()));
+        }
+        ui.line(used)?;
+    }
+    for s in &e.skipped {
+        ui.line(format_args!("  skipped   {}: {}", s.service_id, s.reason))?;
+    }
+    for a in attempts {
+        if let Some(pe) = &a.provider_error {
+            ui.line(format_args!(
+                "  error     {} attempt {}: {pe}",
+                a.service_id, a.attempt
+            ))?;
+        }
+        if let Some(v) = &a.guarantee_violation {
+            ui.line(format_args!(
+                "  violation {} attempt {}: {:.1} ms above its p99 of {:.1} ms",
+                a.service_id, a.attempt, v.observed_ms, v.declared_ms
+            ))?;
+        }
+        if let Some(v) = &a.cost_violation {
+            ui.line(format_args!(
+                "  violation {} attempt {}: cost {} above max_cost {}",
+                a.service_id,
+                a.attempt,
+                money(v.cost),
+                money(v.max_cost)
+            ))?;
+        }
+    }
+    if !attempts.is_empty() {
+        ui.line("")?;
+        attempts_table(attempts, ui)?;
+    }
+    Ok(())
 }
 
 /// `trace list --format json`: the records, newest first.
@@ -304,12 +407,26 @@ fn list(store: &Store, filter: &TraceFilter, ui: &mut Ui) -> Result<Exit, Failur
         ui.json(Schema::TraceList, &ListJson { records: &rows })?;
         return Ok(Exit::Success);
     }
-    let mut table = ui.table(&["SEQ", "AT", "OUTCOME", "SERVICES", "PRINCIPAL", "DECISION"]);
+    let mut table = ui.table(&[
+        "SEQ",
+        "AT",
+        "OUTCOME",
+        "EXECUTION",
+        "SERVICES",
+        "PRINCIPAL",
+        "DECISION",
+    ]);
     for r in &rows {
         table.add_row(vec![
             r.seq.to_string(),
             r.at.clone(),
             r.outcome.clone(),
+            match r.execution.as_deref() {
+                Some("succeeded") => "ok".to_string(),
+                Some("not_started") => "not started".to_string(),
+                Some(other) => other.to_string(),
+                None => "-".to_string(),
+            },
             if r.services.is_empty() {
                 "-".to_string()
             } else {

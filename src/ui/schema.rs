@@ -11,6 +11,8 @@ use clap::ValueEnum;
 pub enum Schema {
     /// `caio route --format json`: one decision (with `execution` after `--execute`)
     Route,
+    /// `caio route --execute --stream --format json`: each text delta as it arrives (a `route` document follows)
+    RouteDelta,
     /// `caio route --batch`: each line, a decision or the error of that input line
     RouteBatchLine,
     /// `caio contract validate --format json`
@@ -120,6 +122,7 @@ impl Schema {
     pub fn text(self) -> &'static str {
         match self {
             Schema::Route => include_str!("../../schemas/route.json"),
+            Schema::RouteDelta => include_str!("../../schemas/route-delta.json"),
             Schema::RouteBatchLine => include_str!("../../schemas/route-batch-line.json"),
             Schema::ContractValidate => include_str!("../../schemas/contract-validate.json"),
             Schema::PolicyValidate => include_str!("../../schemas/policy-validate.json"),

@@ -2135,6 +2135,7 @@ fn list_filters() {
             "decision_id",
             "at",
             "outcome",
+            "execution",
             "services",
             "principal"
         ])

@@ -21,6 +21,7 @@ pub mod license;
 pub mod lifecycle;
 pub mod policy;
 pub mod principal;
+pub mod provider;
 pub mod request;
 pub mod routing;
 pub mod shape;

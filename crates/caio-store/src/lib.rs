@@ -239,6 +239,11 @@ pub(crate) const MIGRATIONS: &[&str] = &[
         name        TEXT NOT NULL,
         created_at  TEXT NOT NULL
      );",
+    // 9: what successful executions cost (the registry's currency), and
+    // when the last success or failure was observed (Unix ms): h recovers
+    // from there toward its prior.
+    "ALTER TABLE service_stats ADD COLUMN spend REAL NOT NULL DEFAULT 0;
+     ALTER TABLE service_stats ADD COLUMN observed_at_ms INTEGER;",
 ];
 
 /// A write-ahead log larger than this is emptied after a write.

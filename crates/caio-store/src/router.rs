@@ -7,8 +7,10 @@
 //! Execution stats come from the home's `service_stats` table: always in
 //! registry mode, and in stateless mode when a home is named (the services
 //! are matched by id), so the circuit breaker protects both. The router
-//! reads the clock once, when built, to tell open circuits from closed
-//! ones.
+//! reads the clock once, when built: that is the decision's time, which
+//! tells open circuits from closed ones and how far each h has recovered
+//! (it goes into the trace); [`Router::at`] sets that time instead (tests,
+//! benchmarks).
 
 use crate::Store;
 use crate::error::Error;
@@ -170,7 +172,13 @@ impl Router {
                 stats: stats_of(&l.contract.service_id),
             })
             .collect();
-        let decision = routing::route(request, &identity, &candidates, &self.policies);
+        let decision = routing::route_at(
+            request,
+            &identity,
+            &candidates,
+            &self.policies,
+            Some(now_ms),
+        );
         let mut routed = Routed::new(
             decision,
             identity,
@@ -179,6 +187,11 @@ impl Router {
             self.policies.policies().len(),
             |i| loaded[i].hash.clone(),
         );
+        // The decision time matters (and is recorded) only when some h
+        // was observed at a time it recovers from.
+        if routed.stats.values().any(|s| s.observed_at_ms.is_some()) {
+            routed.decided_at_ms = Some(now_ms);
+        }
         routed.notes = notes;
         Ok(routed)
     }

@@ -438,9 +438,24 @@ impl Store {
         side!(mut self.record_attempts(attempts, now))
     }
 
-    /// Closes a service's circuit and forgets its failures and openings
-    /// (counts, EWMAs and latencies stay). Returns whether it was open or
-    /// half-open; records the reset in the service's history.
+    /// What `route --execute` writes, in one write transaction: the
+    /// attempts folded into the stats (as [`Store::record_attempts`]) and
+    /// the trace record of the call (as [`Store::append_traces`]), so
+    /// neither is ever kept without the other.
+    pub fn record_execution(
+        &mut self,
+        attempts: &[Attempt],
+        now: Timestamp,
+        records: &[Prepared],
+        inputs: &[Input],
+    ) -> Result<crate::stats::Recorded, Error> {
+        side!(mut self.record_execution(attempts, now, records, inputs))
+    }
+
+    /// Closes a service's circuit, forgets its failures and openings and
+    /// puts h back at its prior (counts, latencies and spend stay). Returns
+    /// whether it was open or half-open; records the reset in the
+    /// service's history.
     pub fn reset_circuit(&mut self, service_id: &str, change: &Change) -> Result<bool, Error> {
         side!(mut self.reset_circuit(service_id, change))
     }

@@ -47,6 +47,9 @@ pub struct Listed {
     pub services: String,
     /// Who asked.
     pub principal: String,
+    /// How `--execute` ended (`succeeded`, `failed`, `not_started`); `None`
+    /// when the call was not executed.
+    pub execution: Option<String>,
 }
 
 /// Filters of `trace list` and `trace export`.
@@ -86,79 +89,7 @@ impl Sqlite {
         inputs: &[Input],
     ) -> Result<Vec<Appended>, Error> {
         let path = self.path.clone();
-        self.write(|tx| {
-            let err = |e| super::state(&path, e);
-            for input in inputs {
-                tx.prepare_cached(
-                    "INSERT OR IGNORE INTO trace_inputs (hash, kind, body) VALUES (?1, ?2, ?3)",
-                )
-                .and_then(|mut s| s.execute(params![input.hash, input.kind, input.body]))
-                .map_err(err)?;
-            }
-            let head: Option<(i64, String)> = tx
-                .query_row(
-                    "SELECT seq, hash FROM traces ORDER BY seq DESC LIMIT 1",
-                    [],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
-                )
-                .optional()
-                .map_err(err)?;
-            let (mut seq, mut prev) = match head {
-                None => (0, trace::GENESIS),
-                Some((seq, hash)) => {
-                    let prev = trace::unhex32(&hash).ok_or_else(|| Error::Store {
-                        path: path.clone(),
-                        reason: format!("the trace head (seq {seq}) has a malformed hash"),
-                        help: "run `caio trace verify` to find the damage",
-                    })?;
-                    (seq, prev)
-                }
-            };
-            let mut out = Vec::with_capacity(records.len());
-            let mut insert = tx
-                .prepare_cached(
-                    "INSERT INTO traces (seq, prev, hash, decision_id, at, outcome, services, principal, record)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-                )
-                .map_err(err)?;
-            let mut object = tx
-                .prepare_cached(
-                    "INSERT OR IGNORE INTO trace_objects (hash, kind, body) VALUES (?1, ?2, ?3)",
-                )
-                .map_err(err)?;
-            // Records of a batch share their objects: each is offered to
-            // the table once per transaction.
-            let mut offered: Vec<&str> = Vec::new();
-            for p in records {
-                for o in &p.objects {
-                    if offered.contains(&o.hash.as_str()) {
-                        continue;
-                    }
-                    offered.push(&o.hash);
-                    object
-                        .execute(params![o.hash, o.kind, o.body])
-                        .map_err(err)?;
-                }
-                seq += 1;
-                let hash = trace::chain_hash(&prev, &p.body);
-                insert
-                    .execute(params![
-                        seq,
-                        trace::hex(&prev),
-                        trace::hex(&hash),
-                        trace::decision_id(&hash),
-                        p.record.at,
-                        p.record.outcome.as_str(),
-                        p.services(),
-                        p.record.decision.principal,
-                        p.body,
-                    ])
-                    .map_err(err)?;
-                out.push(Appended { seq, hash });
-                prev = hash;
-            }
-            Ok(out)
-        })
+        self.write(|tx| append(tx, &path, records, inputs))
     }
 
     /// The number of records and the chain head.
@@ -212,7 +143,8 @@ impl Sqlite {
         let mut stmt = self
             .conn
             .prepare_cached(
-                "SELECT seq, decision_id, at, outcome, services, principal FROM traces
+                "SELECT seq, decision_id, at, outcome, services, principal,
+                        json_extract(record, '$.execution.outcome') FROM traces
                  WHERE (?1 IS NULL OR instr(',' || services || ',', ',' || ?1 || ',') > 0)
                    AND (?2 IS NULL OR outcome = ?2)
                    AND (?3 IS NULL OR at >= ?3)
@@ -237,6 +169,7 @@ impl Sqlite {
                     outcome: r.get(3)?,
                     services: r.get(4)?,
                     principal: r.get(5)?,
+                    execution: r.get(6)?,
                 })
             },
         )
@@ -404,4 +337,85 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
             principal: r.get(8)?,
         }),
     })
+}
+
+/// Appends `records` (and the stateless `inputs` they use) to the chain
+/// inside the write transaction `tx`.
+pub(crate) fn append(
+    tx: &rusqlite::Transaction<'_>,
+    path: &std::path::Path,
+    records: &[Prepared],
+    inputs: &[Input],
+) -> Result<Vec<Appended>, Error> {
+    let err = |e| super::state(path, e);
+    for input in inputs {
+        tx.prepare_cached(
+            "INSERT OR IGNORE INTO trace_inputs (hash, kind, body) VALUES (?1, ?2, ?3)",
+        )
+        .and_then(|mut s| s.execute(params![input.hash, input.kind, input.body]))
+        .map_err(err)?;
+    }
+    let head: Option<(i64, String)> = tx
+        .query_row(
+            "SELECT seq, hash FROM traces ORDER BY seq DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()
+        .map_err(err)?;
+    let (mut seq, mut prev) = match head {
+        None => (0, trace::GENESIS),
+        Some((seq, hash)) => {
+            let prev = trace::unhex32(&hash).ok_or_else(|| Error::Store {
+                path: path.to_path_buf(),
+                reason: format!("the trace head (seq {seq}) has a malformed hash"),
+                help: "run `caio trace verify` to find the damage",
+            })?;
+            (seq, prev)
+        }
+    };
+    let mut out = Vec::with_capacity(records.len());
+    let mut insert = tx
+            .prepare_cached(
+                "INSERT INTO traces (seq, prev, hash, decision_id, at, outcome, services, principal, record)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            )
+            .map_err(err)?;
+    let mut object = tx
+        .prepare_cached(
+            "INSERT OR IGNORE INTO trace_objects (hash, kind, body) VALUES (?1, ?2, ?3)",
+        )
+        .map_err(err)?;
+    // Records of a batch share their objects: each is offered to the
+    // table once per transaction.
+    let mut offered: Vec<&str> = Vec::new();
+    for p in records {
+        for o in &p.objects {
+            if offered.contains(&o.hash.as_str()) {
+                continue;
+            }
+            offered.push(&o.hash);
+            object
+                .execute(params![o.hash, o.kind, o.body])
+                .map_err(err)?;
+        }
+        seq += 1;
+        let hash = trace::chain_hash(&prev, &p.body);
+        insert
+            .execute(params![
+                seq,
+                trace::hex(&prev),
+                trace::hex(&hash),
+                trace::decision_id(&hash),
+                p.record.at,
+                p.record.outcome.as_str(),
+                p.services(),
+                p.record.decision.principal,
+                p.body,
+            ])
+            .map_err(err)?;
+        out.push(Appended { seq, hash });
+        prev = hash;
+    }
+    Ok(out)
 }

@@ -399,14 +399,15 @@ pub fn run(cmd: LicenseCommand, global: &GlobalArgs, ui: &mut Ui) -> Result<Exit
     }
 }
 
-/// Requires `feature` before a command does its work (SPEC §10); prints the
-/// grace-period warning, if any. Without a trusted vendor key it does nothing.
-pub fn require(global: &GlobalArgs, feature: Feature) -> Result<Vec<String>, Error> {
+/// Requires each of `features` before a command does its work (SPEC §10);
+/// returns the grace-period warnings, if any. Without a trusted vendor key
+/// it does nothing.
+pub fn require(global: &GlobalArgs, features: &[Feature]) -> Result<Vec<String>, Error> {
     let home = resolve_home(global).ok();
     enforce::require(
         home.as_ref(),
         &store_options(global)?,
-        feature,
+        features,
         Timestamp::now(),
     )
 }

@@ -70,10 +70,12 @@ the same version with different content needs --replace; a lower version is refu
     },
 
     /// Set a service's status (drained and disabled services are never routed to);
-    /// --reset-circuit also closes its circuit breaker
+    /// --reset-circuit also closes its circuit breaker and resets h
     #[command(
         after_help = "A circuit opened by failed executions closes by itself after its open \
-period (30 s × times opened, at most 10 min) and a success; --reset-circuit closes it now."
+period (30 s × times opened, at most 10 min) and a success, and h (the observed success \
+rate) recovers toward 1 with a 15-minute half-life; --reset-circuit closes the circuit and \
+puts h back at 1 now."
     )]
     SetStatus {
         /// The service (`caio registry list` shows them)
@@ -84,8 +86,9 @@ period (30 s × times opened, at most 10 min) and a success; --reset-circuit clo
         /// Why, recorded with the change
         #[arg(long, value_name = "TEXT")]
         reason: Option<String>,
-        /// Also close the service's circuit breaker and forget its consecutive
-        /// failures and openings (execution counts and latencies stay)
+        /// Also close the service's circuit breaker, forget its consecutive
+        /// failures and openings, and put h back at 1 (execution counts,
+        /// latencies and spend stay)
         #[arg(long)]
         reset_circuit: bool,
     },
@@ -207,9 +210,11 @@ pub fn run(cmd: RegistryCommand, global: &GlobalArgs, ui: &mut Ui) -> Result<Exi
             } else {
                 ui.line(format_args!("{service_id}: {previous} -> {status}"))?;
                 match was_open {
-                    Some(true) => ui.line(format_args!("{service_id}: circuit reset (closed)"))?,
+                    Some(true) => ui.line(format_args!(
+                        "{service_id}: circuit reset (closed), h back at 1"
+                    ))?,
                     Some(false) => ui.line(format_args!(
-                        "{service_id}: circuit was closed; failure counts reset"
+                        "{service_id}: circuit was closed; failure counts and h reset"
                     ))?,
                     None => {}
                 }

@@ -4,10 +4,11 @@
 use super::{GlobalArgs, open_store_existing, resolve_home};
 use crate::app::route::{Traced, trace};
 use crate::error::{Error, Exit};
-use crate::gateway::execute::Payload;
+use crate::gateway::execute::PayloadSource;
 use crate::ui::{Schema, Ui};
 use caio_core::contract::ServiceContract;
 use caio_core::diagnostic::FileReport;
+use caio_core::license::Feature;
 use caio_core::principal::{self, Principal};
 use caio_core::request::Request;
 use caio_core::request::{self, MAX_SEED, Priority};
@@ -26,6 +27,7 @@ mod human;
 mod json;
 
 use batch::batch;
+pub(crate) use execute::{attempts_table, money};
 pub(crate) use human::{View, render};
 
 /// What an explanation shows beyond the decision, and where its inputs
@@ -68,13 +70,18 @@ capability are loaded), the installed policy set (`caio policy apply`), and the 
 of the request's auth.token. With --contracts DIR it works from files instead (stateless).
 
 With --execute, caio also sends the payload (--payload FILE, or the request's `payload`) to \
-the chosen service and prints the response body on stdout (or writes it to --output FILE), \
-with a summary on stderr. Transient failures (connect errors, timeouts, 429, 5xx) are \
-retried with backoff, then the next-best eligible service is tried: at most 3 attempts \
-per service, 3 services, within --deadline-ms. Every attempt goes into the trace.
+the chosen service in the protocol its contract names (endpoint.protocol: http sends the \
+payload unchanged; openai-chat, anthropic-messages, openai-embeddings and \
+openai-transcription translate one canonical payload, so failover across providers works) \
+and prints the answer on stdout (the text, or the body with --raw; or into --output FILE), \
+with one status line on stderr: service, model, tokens, cost, latency. --stream prints a \
+chat answer as it arrives. Transient failures (connect errors, timeouts, 429, 5xx, a body \
+cut short) are retried with backoff, then the next-best eligible service is tried: at \
+most 3 attempts per service, 3 services, within --deadline-ms; a candidate whose secret \
+is not set is skipped. Every attempt goes into the trace.
 
 Exit status: 0 routed (and executed), 3 no eligible service, 1 invalid request or \
-authentication failed, 4 execution failed on every candidate.";
+authentication failed, 4 execution failed on every candidate (or none could be tried).";
 
 #[derive(Debug, clap::Args)]
 #[command(after_help = AFTER_HELP, after_long_help = long_help())]
@@ -133,9 +140,21 @@ pub struct RouteArgs {
     #[arg(long, value_name = "FILE", requires = "execute")]
     payload: Option<PathBuf>,
 
-    /// Write the response body to FILE instead of stdout (with --execute)
+    /// Write the answer to FILE instead of stdout (with --execute)
     #[arg(long, value_name = "FILE", requires = "execute")]
     output: Option<PathBuf>,
+
+    /// The audio to transcribe, uploaded to an openai-transcription service (with --execute)
+    #[arg(long, value_name = "FILE", requires = "execute")]
+    input_file: Option<PathBuf>,
+
+    /// Print a chat answer as it arrives (server-sent events; openai-chat and anthropic-messages)
+    #[arg(long, requires = "execute")]
+    stream: bool,
+
+    /// Print the provider's response body unchanged instead of the answer's text (with --execute)
+    #[arg(long, requires = "execute")]
+    raw: bool,
 
     /// Give up executing after this many milliseconds, retries and failover included (at most 24 h)
     #[arg(
@@ -184,13 +203,14 @@ Weights (q, h, t, c, l, r) by preferences.priority:\n",
 }
 
 pub fn run(args: RouteArgs, global: &GlobalArgs, ui: &mut Ui) -> Result<Exit, Error> {
-    for warning in super::license::require(global, caio_core::license::Feature::Route)? {
+    // One licence check for what the command needs (the home opened once).
+    let features: &[Feature] = if args.execute {
+        &[Feature::Route, Feature::Execute]
+    } else {
+        &[Feature::Route]
+    };
+    for warning in super::license::require(global, features)? {
         ui.warn(warning);
-    }
-    if args.execute {
-        for warning in super::license::require(global, caio_core::license::Feature::Execute)? {
-            ui.warn(warning);
-        }
     }
     let Some(mut router) = router(&args, global, ui)? else {
         return Ok(Exit::Invalid);
@@ -217,10 +237,14 @@ pub fn run(args: RouteArgs, global: &GlobalArgs, ui: &mut Ui) -> Result<Exit, Er
         (true, None) => Some(
             request
                 .payload
-                .as_ref()
-                .map_or_else(Payload::empty, Payload::json),
+                .clone()
+                .map_or(PayloadSource::None, PayloadSource::Json),
         ),
         (false, _) => None,
+    };
+    let input_file = match &args.input_file {
+        Some(path) => Some(execute::read_input_file(path)?),
+        None => None,
     };
     let routed = router.route(&request)?;
     for note in &routed.notes {
@@ -232,10 +256,21 @@ pub fn run(args: RouteArgs, global: &GlobalArgs, ui: &mut Ui) -> Result<Exit, Er
         let options = execute::Options {
             output: args.output.as_deref(),
             deadline: std::time::Duration::from_millis(args.deadline_ms),
+            stream: args.stream,
+            raw: args.raw,
             view: args.view(),
+            show_decision: ui.verbose() > 0 || args.explain || args.top.is_some(),
             top: args.top,
         };
-        return execute::run(&mut router, &request, &routed, payload, &options, ui);
+        return execute::run(
+            &mut router,
+            &request,
+            &routed,
+            payload,
+            input_file,
+            &options,
+            ui,
+        );
     }
     let traced = trace(
         &mut router,

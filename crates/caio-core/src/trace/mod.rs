@@ -78,6 +78,27 @@ pub struct ExecutionRecord {
     pub reason: Option<String>,
     /// The overall deadline (`--deadline-ms`).
     pub deadline_ms: u64,
+    /// Candidates that were not tried, and why (e.g. `secret-missing: VAR`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub skipped: Vec<Skipped>,
+    /// The answer was streamed (`--stream`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub stream: bool,
+}
+
+/// A candidate execution passed over without an attempt.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Skipped {
+    /// The service.
+    pub service_id: String,
+    /// Its contract version.
+    pub service_version: String,
+    /// Why: `secret-missing: VAR`, `secret-unusable: VAR (…)` or
+    /// `payload-unsupported: …`.
+    pub reason: String,
+    /// The environment variable at fault, for a secret.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub variable: Option<String>,
 }
 
 /// How an execution ended.

@@ -55,6 +55,10 @@ pub struct TraceRecord {
     /// Execution attempts (`route --execute`), in order.
     #[serde(default)]
     pub attempts: Vec<Attempt>,
+    /// The decision's time (Unix ms) each h recovered to, when the stats
+    /// were read with a clock; replay routes at it again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decided_at_ms: Option<i64>,
     /// The decision's digest.
     pub decision: Digest,
     /// How execution ended (`route --execute` only).
@@ -267,6 +271,7 @@ pub fn record_with(
     let record = TraceRecord {
         at,
         attempts: Vec::new(),
+        decided_at_ms: routed.decided_at_ms,
         decision: digest(&routed.decision),
         execution: None,
         identity: routed.identity.clone(),

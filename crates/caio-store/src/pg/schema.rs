@@ -204,6 +204,10 @@ pub const MIGRATIONS: &[&str] = &[
         name        TEXT COLLATE "C" NOT NULL,
         created_at  TEXT COLLATE "C" NOT NULL
      );"#,
+    // 9: what successful executions cost, and when the last success or
+    // failure was observed (Unix ms).
+    "ALTER TABLE service_stats ADD COLUMN spend DOUBLE PRECISION NOT NULL DEFAULT 0;
+     ALTER TABLE service_stats ADD COLUMN observed_at_ms BIGINT;",
 ];
 
 /// Tables and columns of the PostgreSQL schema that SQLite does not have

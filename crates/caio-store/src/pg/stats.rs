@@ -6,14 +6,18 @@
 use super::Postgres;
 use crate::error::Error;
 use crate::registry::Change;
+use crate::stats::Recorded;
+use crate::traces::Input;
 use caio_core::attempt::Attempt;
 use caio_core::circuit::{self, Circuit};
 use caio_core::health::Health;
+use caio_core::trace::Prepared;
 use postgres::GenericClient;
 use std::collections::BTreeMap;
 
 const COLUMNS: &str = "service_id, successes, failures, rejections, ewma_success, ewma_latency_ms,
-    latencies, guarantee_violations, consecutive_failures, times_opened, opened_at_ms, open_until_ms";
+    latencies, guarantee_violations, consecutive_failures, times_opened, opened_at_ms, open_until_ms,
+    spend, observed_at_ms";
 
 fn count(x: i64) -> u64 {
     u64::try_from(x).unwrap_or(0)
@@ -60,28 +64,54 @@ impl Postgres {
         if attempts.is_empty() {
             return Ok(Vec::new());
         }
+        self.write(|pg, tx| pg.fold(tx, attempts, now))
+    }
+
+    /// The stats of an execution and its trace record in one transaction
+    /// (the write lock, then the chain head): neither is kept without the
+    /// other.
+    pub(crate) fn record_execution(
+        &self,
+        attempts: &[Attempt],
+        now: jiff::Timestamp,
+        records: &[Prepared],
+        inputs: &[Input],
+    ) -> Result<Recorded, Error> {
+        self.write(|pg, tx| {
+            let changes = pg.fold(tx, attempts, now)?;
+            let appended = pg.append_in(tx, records, inputs)?;
+            Ok(Recorded { changes, appended })
+        })
+    }
+
+    /// Folds `attempts` into the stats inside the write transaction `tx`,
+    /// each row locked as it is read.
+    fn fold(
+        &self,
+        tx: &mut postgres::Transaction<'_>,
+        attempts: &[Attempt],
+        now: jiff::Timestamp,
+    ) -> Result<Vec<(String, circuit::Change)>, Error> {
         let now_ms = now.as_millisecond();
         let at = caio_core::time::timestamp(now);
-        self.write(|pg, tx| {
-            let mut changes = Vec::new();
-            let mut touched: BTreeMap<&str, Health> = BTreeMap::new();
-            for a in attempts {
-                let id = a.service_id.as_str();
-                if !touched.contains_key(id) {
-                    let loaded = pg.read_health(tx, id, true)?.unwrap_or_default();
-                    touched.insert(id, loaded);
-                }
-                if let Some(h) = touched.get_mut(id)
-                    && let Some(change) = h.record(a, now_ms)
-                {
-                    changes.push((id.to_string(), change));
-                }
+        let mut changes = Vec::new();
+        let mut touched: BTreeMap<&str, Health> = BTreeMap::new();
+        for a in attempts {
+            let id = a.service_id.as_str();
+            if !touched.contains_key(id) {
+                let loaded = self.read_health(tx, id, true)?.unwrap_or_default();
+                touched.insert(id, loaded);
             }
-            for (id, h) in &touched {
-                pg.write_health(tx, id, h, &at)?;
+            if let Some(h) = touched.get_mut(id)
+                && let Some(change) = h.record(a, now_ms)
+            {
+                changes.push((id.to_string(), change));
             }
-            Ok(changes)
-        })
+        }
+        for (id, h) in &touched {
+            self.write_health(tx, id, h, &at)?;
+        }
+        Ok(changes)
     }
 
     pub(crate) fn reset_circuit(&self, service_id: &str, change: &Change) -> Result<bool, Error> {
@@ -93,9 +123,9 @@ impl Postgres {
             };
             let state = h.circuit.state(now_ms);
             let was = state != circuit::State::Closed;
-            h.circuit.reset();
+            h.reset();
             pg.write_health(tx, service_id, &h, &at)?;
-            let detail = format!("circuit reset (was {})", state.as_str());
+            let detail = format!("circuit and h reset (was {})", state.as_str());
             pg.event(
                 tx,
                 service_id,
@@ -137,6 +167,7 @@ impl Postgres {
         let finite = |x: f64| if x.is_finite() { Some(x) } else { None };
         let ewma_success: f64 = self.col(r, 4)?;
         let ewma_latency_ms: Option<f64> = self.col(r, 5)?;
+        let spend: f64 = self.col(r, 12)?;
         Ok((
             service_id,
             Health {
@@ -153,6 +184,8 @@ impl Postgres {
                     opened_at_ms: self.col(r, 10)?,
                     open_until_ms: self.col(r, 11)?,
                 },
+                spend: finite(spend).unwrap_or(0.0).max(0.0),
+                observed_at_ms: self.col(r, 13)?,
             },
         ))
     }
@@ -171,13 +204,13 @@ impl Postgres {
             tx,
             "INSERT INTO service_stats (service_id, successes, failures, rejections, ewma_success,
                  ewma_latency_ms, latencies, guarantee_violations, consecutive_failures, times_opened,
-                 opened_at_ms, open_until_ms, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+                 opened_at_ms, open_until_ms, updated_at, spend, observed_at_ms)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
              ON CONFLICT (service_id) DO UPDATE SET
                  successes = $2, failures = $3, rejections = $4, ewma_success = $5,
                  ewma_latency_ms = $6, latencies = $7, guarantee_violations = $8,
                  consecutive_failures = $9, times_opened = $10, opened_at_ms = $11,
-                 open_until_ms = $12, updated_at = $13",
+                 open_until_ms = $12, updated_at = $13, spend = $14, observed_at_ms = $15",
             &[
                 &id,
                 &int(h.successes),
@@ -192,6 +225,8 @@ impl Postgres {
                 &c.opened_at_ms,
                 &c.open_until_ms,
                 &at,
+                &h.spend,
+                &h.observed_at_ms,
             ],
         )
         .map(drop)

@@ -19,7 +19,19 @@ impl Postgres {
         records: &[Prepared],
         inputs: &[Input],
     ) -> Result<Vec<Appended>, Error> {
-        self.transaction(|pg, tx| {
+        self.transaction(|pg, tx| pg.append_in(tx, records, inputs))
+    }
+
+    /// Appends inside the transaction `tx`, which locks the chain head
+    /// until it ends.
+    pub(crate) fn append_in(
+        &self,
+        tx: &mut postgres::Transaction<'_>,
+        records: &[Prepared],
+        inputs: &[Input],
+    ) -> Result<Vec<Appended>, Error> {
+        let pg = self;
+        {
             // The chain head, locked until this transaction ends: an append
             // from another process or host waits here, then reads the head
             // this one leaves.
@@ -112,7 +124,7 @@ impl Postgres {
                 &[&seq, &trace::hex(&prev)],
             )?;
             Ok(out)
-        })
+        }
     }
 
     pub(crate) fn trace_head(&self) -> Result<(i64, [u8; 32]), Error> {
@@ -172,7 +184,8 @@ impl Postgres {
         self.read(|pg, c| {
             pg.query(
                 c,
-                "SELECT seq, decision_id, at, outcome, services, principal FROM traces
+                "SELECT seq, decision_id, at, outcome, services, principal,
+                        record::json -> 'execution' ->> 'outcome' FROM traces
                  WHERE ($1::text IS NULL OR position(',' || $1 || ',' IN ',' || services || ',') > 0)
                    AND ($2::text IS NULL OR outcome = $2)
                    AND ($3::text IS NULL OR at >= $3)
@@ -189,6 +202,7 @@ impl Postgres {
                     outcome: pg.col(r, 3)?,
                     services: pg.col(r, 4)?,
                     principal: pg.col(r, 5)?,
+                    execution: pg.col(r, 6)?,
                 })
             })
             .collect()
