@@ -217,3 +217,14 @@ pub const POSTGRES_ONLY: &[(&str, &str)] = &[
     ("trace_head", ""),
     ("contract_versions", "rowid"),
 ];
+
+#[cfg(test)]
+mod tests {
+    /// Every SQLite step has its PostgreSQL twin, numbered alike: a schema
+    /// version means the same tables on both.
+    #[test]
+    fn both_dialects_have_the_same_steps() {
+        assert_eq!(super::MIGRATIONS.len(), crate::MIGRATIONS.len());
+        assert_eq!(super::super::SCHEMA_VERSION, crate::SCHEMA_VERSION);
+    }
+}
