@@ -44,7 +44,7 @@ use pg_server::PgServer;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-use support::{fresh_dir, generated_contracts, median, ms};
+use support::{batch_lines, fresh_dir, generated_contracts, median, ms};
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -178,26 +178,6 @@ fn bench_route(targets: &Targets) {
         }
     }
     let _ = std::fs::remove_dir_all(&scratch);
-}
-
-/// Request lines, varied (capability, tokens, priority, data, seed), as in
-/// the routing bench.
-fn batch_lines(n: usize) -> String {
-    let priorities = ["balanced", "cost", "latency", "quality"];
-    let classes = ["public", "internal", "confidential"];
-    let mut text = String::new();
-    for i in 0..n {
-        let capability = if i % 5 == 4 { "embedding" } else { "chat" };
-        text.push_str(&format!(
-            r#"{{"request_id": "r{i}", "capability": "{capability}", "input": {{"tokens": {}, "expected_output_tokens": {}}}, "data": {{"class": "{}"}}, "preferences": {{"priority": "{}"}}, "seed": {i}}}"#,
-            100 + (i * 37) % 8000,
-            (i * 13) % 1000,
-            classes[i % classes.len()],
-            priorities[i % priorities.len()],
-        ));
-        text.push('\n');
-    }
-    text
 }
 
 /// One batch, its output read as it streams; the wall time.

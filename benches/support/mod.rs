@@ -69,3 +69,24 @@ pub fn fresh_dir(name: &str) -> PathBuf {
     std::fs::create_dir_all(&dir).expect("temp dir");
     dir
 }
+
+/// `n` request lines for `route --batch`, varied (capability, tokens,
+/// priority, data class, seed).
+#[allow(dead_code)] // used by the routing and fleet benches, not by every bench
+pub fn batch_lines(n: usize) -> String {
+    let priorities = ["balanced", "cost", "latency", "quality"];
+    let classes = ["public", "internal", "confidential"];
+    let mut text = String::new();
+    for i in 0..n {
+        let capability = if i % 5 == 4 { "embedding" } else { "chat" };
+        text.push_str(&format!(
+            r#"{{"request_id": "r{i}", "capability": "{capability}", "input": {{"tokens": {}, "expected_output_tokens": {}}}, "data": {{"class": "{}"}}, "preferences": {{"priority": "{}"}}, "seed": {i}}}"#,
+            100 + (i * 37) % 8000,
+            (i * 13) % 1000,
+            classes[i % classes.len()],
+            priorities[i % priorities.len()],
+        ));
+        text.push('\n');
+    }
+    text
+}
