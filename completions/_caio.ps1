@@ -472,6 +472,7 @@ Register-ArgumentCompleter -Native -CommandName 'caio' -ScriptBlock {
             [CompletionResult]::new('replay', 'replay', [CompletionResultType]::ParameterValue, 'Re-run the routing of a stored decision from its stored inputs; exit 1 if it differs')
             [CompletionResult]::new('checkpoint', 'checkpoint', [CompletionResultType]::ParameterValue, 'Sign the current head of the chain (a C2SP signed note) and store it')
             [CompletionResult]::new('rekey', 'rekey', [CompletionResultType]::ParameterValue, 'Make a new instance key on purpose, when keys/instance.key is lost or exposed; earlier checkpoints keep verifying with the old public key')
+            [CompletionResult]::new('outcome', 'outcome', [CompletionResultType]::ParameterValue, 'Report how a call caio routed went, when your code made it: appends an outcome record and updates the service''s stats as an executed attempt does')
             [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Print the chain as JSON Lines: {"seq","prev","hash","record"} per record')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -558,6 +559,25 @@ Register-ArgumentCompleter -Native -CommandName 'caio' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'caio;trace;outcome' {
+            [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'How the call went')
+            [CompletionResult]::new('--latency-ms', '--latency-ms', [CompletionResultType]::ParameterName, 'How long the call took, in ms (required with `--status ok`)')
+            [CompletionResult]::new('--input-tokens', '--input-tokens', [CompletionResultType]::ParameterName, 'Input tokens the service counted (for the spend)')
+            [CompletionResult]::new('--output-tokens', '--output-tokens', [CompletionResultType]::ParameterName, 'Output tokens the service counted (for the spend)')
+            [CompletionResult]::new('--error', '--error', [CompletionResultType]::ParameterName, 'What went wrong (with `--status error`; masked and cut to 500 bytes)')
+            [CompletionResult]::new('--service', '--service', [CompletionResultType]::ParameterName, 'The service called, for a chain''s step (one outcome per service)')
+            [CompletionResult]::new('--batch', '--batch', [CompletionResultType]::ParameterName, 'Read outcomes as JSON Lines from FILE (`-`: stdin), one per line')
+            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured by `auto`)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail (repeat for more)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'caio;trace;export' {
             [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'From this time on (RFC 3339, or a date: YYYY-MM-DD)')
             [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]')
@@ -578,6 +598,7 @@ Register-ArgumentCompleter -Native -CommandName 'caio' -ScriptBlock {
             [CompletionResult]::new('replay', 'replay', [CompletionResultType]::ParameterValue, 'Re-run the routing of a stored decision from its stored inputs; exit 1 if it differs')
             [CompletionResult]::new('checkpoint', 'checkpoint', [CompletionResultType]::ParameterValue, 'Sign the current head of the chain (a C2SP signed note) and store it')
             [CompletionResult]::new('rekey', 'rekey', [CompletionResultType]::ParameterValue, 'Make a new instance key on purpose, when keys/instance.key is lost or exposed; earlier checkpoints keep verifying with the old public key')
+            [CompletionResult]::new('outcome', 'outcome', [CompletionResultType]::ParameterValue, 'Report how a call caio routed went, when your code made it: appends an outcome record and updates the service''s stats as an executed attempt does')
             [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Print the chain as JSON Lines: {"seq","prev","hash","record"} per record')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -598,6 +619,9 @@ Register-ArgumentCompleter -Native -CommandName 'caio' -ScriptBlock {
             break
         }
         'caio;trace;help;rekey' {
+            break
+        }
+        'caio;trace;help;outcome' {
             break
         }
         'caio;trace;help;export' {
@@ -961,6 +985,7 @@ Register-ArgumentCompleter -Native -CommandName 'caio' -ScriptBlock {
             [CompletionResult]::new('replay', 'replay', [CompletionResultType]::ParameterValue, 'Re-run the routing of a stored decision from its stored inputs; exit 1 if it differs')
             [CompletionResult]::new('checkpoint', 'checkpoint', [CompletionResultType]::ParameterValue, 'Sign the current head of the chain (a C2SP signed note) and store it')
             [CompletionResult]::new('rekey', 'rekey', [CompletionResultType]::ParameterValue, 'Make a new instance key on purpose, when keys/instance.key is lost or exposed; earlier checkpoints keep verifying with the old public key')
+            [CompletionResult]::new('outcome', 'outcome', [CompletionResultType]::ParameterValue, 'Report how a call caio routed went, when your code made it: appends an outcome record and updates the service''s stats as an executed attempt does')
             [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Print the chain as JSON Lines: {"seq","prev","hash","record"} per record')
             break
         }
@@ -980,6 +1005,9 @@ Register-ArgumentCompleter -Native -CommandName 'caio' -ScriptBlock {
             break
         }
         'caio;help;trace;rekey' {
+            break
+        }
+        'caio;help;trace;outcome' {
             break
         }
         'caio;help;trace;export' {

@@ -199,6 +199,9 @@ _caio() {
             caio__subcmd__help__subcmd__trace,list)
                 cmd="caio__subcmd__help__subcmd__trace__subcmd__list"
                 ;;
+            caio__subcmd__help__subcmd__trace,outcome)
+                cmd="caio__subcmd__help__subcmd__trace__subcmd__outcome"
+                ;;
             caio__subcmd__help__subcmd__trace,rekey)
                 cmd="caio__subcmd__help__subcmd__trace__subcmd__rekey"
                 ;;
@@ -385,6 +388,9 @@ _caio() {
             caio__subcmd__trace,list)
                 cmd="caio__subcmd__trace__subcmd__list"
                 ;;
+            caio__subcmd__trace,outcome)
+                cmd="caio__subcmd__trace__subcmd__outcome"
+                ;;
             caio__subcmd__trace,rekey)
                 cmd="caio__subcmd__trace__subcmd__rekey"
                 ;;
@@ -408,6 +414,9 @@ _caio() {
                 ;;
             caio__subcmd__trace__subcmd__help,list)
                 cmd="caio__subcmd__trace__subcmd__help__subcmd__list"
+                ;;
+            caio__subcmd__trace__subcmd__help,outcome)
+                cmd="caio__subcmd__trace__subcmd__help__subcmd__outcome"
                 ;;
             caio__subcmd__trace__subcmd__help,rekey)
                 cmd="caio__subcmd__trace__subcmd__help__subcmd__rekey"
@@ -1188,7 +1197,7 @@ _caio() {
             return 0
             ;;
         caio__subcmd__help__subcmd__trace)
-            opts="show list verify replay checkpoint rekey export"
+            opts="show list verify replay checkpoint rekey outcome export"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1230,6 +1239,20 @@ _caio() {
             return 0
             ;;
         caio__subcmd__help__subcmd__trace__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caio__subcmd__help__subcmd__trace__subcmd__outcome)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2654,7 +2677,7 @@ _caio() {
             return 0
             ;;
         caio__subcmd__schema)
-            opts="-q -v -h --home --format --color --quiet --verbose --help route route-batch-line contract-validate policy-validate policy-test policy-apply policy-show trace-show trace-list trace-verify trace-replay trace-checkpoint trace-rekey trace-export-line scorecard registry-add registry-list registry-show registry-history registry-set-status registry-remove principal-add principal-list principal-revoke license-keygen license-issue license-list license-verify license-revoke license-revocations license-trust license-untrust license-install license-status init error"
+            opts="-q -v -h --home --format --color --quiet --verbose --help route route-batch-line contract-validate policy-validate policy-test policy-apply policy-show trace-show trace-list trace-verify trace-replay trace-checkpoint trace-rekey trace-export-line trace-outcome trace-outcome-line scorecard registry-add registry-list registry-show registry-history registry-set-status registry-remove principal-add principal-list principal-revoke license-keygen license-issue license-list license-verify license-revoke license-revocations license-trust license-untrust license-install license-status init error"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2680,7 +2703,7 @@ _caio() {
             return 0
             ;;
         caio__subcmd__trace)
-            opts="-q -v -h --home --format --color --quiet --verbose --help show list verify replay checkpoint rekey export help"
+            opts="-q -v -h --home --format --color --quiet --verbose --help show list verify replay checkpoint rekey outcome export help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2766,7 +2789,7 @@ _caio() {
             return 0
             ;;
         caio__subcmd__trace__subcmd__help)
-            opts="show list verify replay checkpoint rekey export help"
+            opts="show list verify replay checkpoint rekey outcome export help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2822,6 +2845,20 @@ _caio() {
             return 0
             ;;
         caio__subcmd__trace__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caio__subcmd__trace__subcmd__help__subcmd__outcome)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2915,6 +2952,60 @@ _caio() {
                     return 0
                     ;;
                 --limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json github sarif junit" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caio__subcmd__trace__subcmd__outcome)
+            opts="-q -v -h --status --latency-ms --input-tokens --output-tokens --error --service --batch --home --format --color --quiet --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --status)
+                    COMPREPLY=($(compgen -W "ok error" -- "${cur}"))
+                    return 0
+                    ;;
+                --latency-ms)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --input-tokens)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output-tokens)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --error)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --service)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --batch)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -422,6 +422,7 @@ set edit:completion:arg-completer[caio] = {|@words|
             cand replay 'Re-run the routing of a stored decision from its stored inputs; exit 1 if it differs'
             cand checkpoint 'Sign the current head of the chain (a C2SP signed note) and store it'
             cand rekey 'Make a new instance key on purpose, when keys/instance.key is lost or exposed; earlier checkpoints keep verifying with the old public key'
+            cand outcome 'Report how a call caio routed went, when your code made it: appends an outcome record and updates the service''s stats as an executed attempt does'
             cand export 'Print the chain as JSON Lines: {"seq","prev","hash","record"} per record'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -501,6 +502,24 @@ set edit:completion:arg-completer[caio] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'caio;trace;outcome'= {
+            cand --status 'How the call went'
+            cand --latency-ms 'How long the call took, in ms (required with `--status ok`)'
+            cand --input-tokens 'Input tokens the service counted (for the spend)'
+            cand --output-tokens 'Output tokens the service counted (for the spend)'
+            cand --error 'What went wrong (with `--status error`; masked and cut to 500 bytes)'
+            cand --service 'The service called, for a chain''s step (one outcome per service)'
+            cand --batch 'Read outcomes as JSON Lines from FILE (`-`: stdin), one per line'
+            cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
+            cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI'
+            cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
+            cand -q 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
+            cand --quiet 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
+            cand -v 'Print more detail (repeat for more)'
+            cand --verbose 'Print more detail (repeat for more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'caio;trace;export'= {
             cand --since 'From this time on (RFC 3339, or a date: YYYY-MM-DD)'
             cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
@@ -520,6 +539,7 @@ set edit:completion:arg-completer[caio] = {|@words|
             cand replay 'Re-run the routing of a stored decision from its stored inputs; exit 1 if it differs'
             cand checkpoint 'Sign the current head of the chain (a C2SP signed note) and store it'
             cand rekey 'Make a new instance key on purpose, when keys/instance.key is lost or exposed; earlier checkpoints keep verifying with the old public key'
+            cand outcome 'Report how a call caio routed went, when your code made it: appends an outcome record and updates the service''s stats as an executed attempt does'
             cand export 'Print the chain as JSON Lines: {"seq","prev","hash","record"} per record'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -534,6 +554,8 @@ set edit:completion:arg-completer[caio] = {|@words|
         &'caio;trace;help;checkpoint'= {
         }
         &'caio;trace;help;rekey'= {
+        }
+        &'caio;trace;help;outcome'= {
         }
         &'caio;trace;help;export'= {
         }
@@ -845,6 +867,7 @@ set edit:completion:arg-completer[caio] = {|@words|
             cand replay 'Re-run the routing of a stored decision from its stored inputs; exit 1 if it differs'
             cand checkpoint 'Sign the current head of the chain (a C2SP signed note) and store it'
             cand rekey 'Make a new instance key on purpose, when keys/instance.key is lost or exposed; earlier checkpoints keep verifying with the old public key'
+            cand outcome 'Report how a call caio routed went, when your code made it: appends an outcome record and updates the service''s stats as an executed attempt does'
             cand export 'Print the chain as JSON Lines: {"seq","prev","hash","record"} per record'
         }
         &'caio;help;trace;show'= {
@@ -858,6 +881,8 @@ set edit:completion:arg-completer[caio] = {|@words|
         &'caio;help;trace;checkpoint'= {
         }
         &'caio;help;trace;rekey'= {
+        }
+        &'caio;help;trace;outcome'= {
         }
         &'caio;help;trace;export'= {
         }

@@ -396,26 +396,27 @@ complete -c caio -n "__fish_caio_using_subcommand route" -l execute -d 'Send the
 complete -c caio -n "__fish_caio_using_subcommand route" -s q -l quiet -d 'Print only results, findings and errors: no summaries, status lines or progress bars (a file\'s warnings are findings and stay)'
 complete -c caio -n "__fish_caio_using_subcommand route" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c caio -n "__fish_caio_using_subcommand route" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c caio -n "__fish_caio_using_subcommand trace; and not __fish_seen_subcommand_from show list verify replay checkpoint rekey export help" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
-complete -c caio -n "__fish_caio_using_subcommand trace; and not __fish_seen_subcommand_from show list verify replay checkpoint rekey export help" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
+complete -c caio -n "__fish_caio_using_subcommand trace; and not __fish_seen_subcommand_from show list verify replay checkpoint rekey outcome export help" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
+complete -c caio -n "__fish_caio_using_subcommand trace; and not __fish_seen_subcommand_from show list verify replay checkpoint rekey outcome export help" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
 json\t'One JSON document on stdout, for scripts'
 github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
 sarif\t'A SARIF 2.1.0 log, for code-scanning dashboards (checking commands only)'
 junit\t'A JUnit XML report, for test-report tools (checking commands only)'"
-complete -c caio -n "__fish_caio_using_subcommand trace; and not __fish_seen_subcommand_from show list verify replay checkpoint rekey export help" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
+complete -c caio -n "__fish_caio_using_subcommand trace; and not __fish_seen_subcommand_from show list verify replay checkpoint rekey outcome export help" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t''
 never\t''"
-complete -c caio -n "__fish_caio_using_subcommand trace; and not __fish_seen_subcommand_from show list verify replay checkpoint rekey export help" -s q -l quiet -d 'Print only results, findings and errors: no summaries, status lines or progress bars (a file\'s warnings are findings and stay)'
-complete -c caio -n "__fish_caio_using_subcommand trace; and not __fish_seen_subcommand_from show list verify replay checkpoint rekey export help" -s v -l verbose -d 'Print more detail (repeat for more)'
-complete -c caio -n "__fish_caio_using_subcommand trace; and not __fish_seen_subcommand_from show list verify replay checkpoint rekey export help" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c caio -n "__fish_caio_using_subcommand trace; and not __fish_seen_subcommand_from show list verify replay checkpoint rekey export help" -f -a "show" -d 'Show one decision record: by decision id (or a unique prefix) or seq'
-complete -c caio -n "__fish_caio_using_subcommand trace; and not __fish_seen_subcommand_from show list verify replay checkpoint rekey export help" -f -a "list" -d 'List decision records, newest first'
-complete -c caio -n "__fish_caio_using_subcommand trace; and not __fish_seen_subcommand_from show list verify replay checkpoint rekey export help" -f -a "verify" -d 'Recompute the whole chain and check every checkpoint; exit 1 on any break'
-complete -c caio -n "__fish_caio_using_subcommand trace; and not __fish_seen_subcommand_from show list verify replay checkpoint rekey export help" -f -a "replay" -d 'Re-run the routing of a stored decision from its stored inputs; exit 1 if it differs'
-complete -c caio -n "__fish_caio_using_subcommand trace; and not __fish_seen_subcommand_from show list verify replay checkpoint rekey export help" -f -a "checkpoint" -d 'Sign the current head of the chain (a C2SP signed note) and store it'
-complete -c caio -n "__fish_caio_using_subcommand trace; and not __fish_seen_subcommand_from show list verify replay checkpoint rekey export help" -f -a "rekey" -d 'Make a new instance key on purpose, when keys/instance.key is lost or exposed; earlier checkpoints keep verifying with the old public key'
-complete -c caio -n "__fish_caio_using_subcommand trace; and not __fish_seen_subcommand_from show list verify replay checkpoint rekey export help" -f -a "export" -d 'Print the chain as JSON Lines: {"seq","prev","hash","record"} per record'
-complete -c caio -n "__fish_caio_using_subcommand trace; and not __fish_seen_subcommand_from show list verify replay checkpoint rekey export help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c caio -n "__fish_caio_using_subcommand trace; and not __fish_seen_subcommand_from show list verify replay checkpoint rekey outcome export help" -s q -l quiet -d 'Print only results, findings and errors: no summaries, status lines or progress bars (a file\'s warnings are findings and stay)'
+complete -c caio -n "__fish_caio_using_subcommand trace; and not __fish_seen_subcommand_from show list verify replay checkpoint rekey outcome export help" -s v -l verbose -d 'Print more detail (repeat for more)'
+complete -c caio -n "__fish_caio_using_subcommand trace; and not __fish_seen_subcommand_from show list verify replay checkpoint rekey outcome export help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c caio -n "__fish_caio_using_subcommand trace; and not __fish_seen_subcommand_from show list verify replay checkpoint rekey outcome export help" -f -a "show" -d 'Show one decision record: by decision id (or a unique prefix) or seq'
+complete -c caio -n "__fish_caio_using_subcommand trace; and not __fish_seen_subcommand_from show list verify replay checkpoint rekey outcome export help" -f -a "list" -d 'List decision records, newest first'
+complete -c caio -n "__fish_caio_using_subcommand trace; and not __fish_seen_subcommand_from show list verify replay checkpoint rekey outcome export help" -f -a "verify" -d 'Recompute the whole chain and check every checkpoint; exit 1 on any break'
+complete -c caio -n "__fish_caio_using_subcommand trace; and not __fish_seen_subcommand_from show list verify replay checkpoint rekey outcome export help" -f -a "replay" -d 'Re-run the routing of a stored decision from its stored inputs; exit 1 if it differs'
+complete -c caio -n "__fish_caio_using_subcommand trace; and not __fish_seen_subcommand_from show list verify replay checkpoint rekey outcome export help" -f -a "checkpoint" -d 'Sign the current head of the chain (a C2SP signed note) and store it'
+complete -c caio -n "__fish_caio_using_subcommand trace; and not __fish_seen_subcommand_from show list verify replay checkpoint rekey outcome export help" -f -a "rekey" -d 'Make a new instance key on purpose, when keys/instance.key is lost or exposed; earlier checkpoints keep verifying with the old public key'
+complete -c caio -n "__fish_caio_using_subcommand trace; and not __fish_seen_subcommand_from show list verify replay checkpoint rekey outcome export help" -f -a "outcome" -d 'Report how a call caio routed went, when your code made it: appends an outcome record and updates the service\'s stats as an executed attempt does'
+complete -c caio -n "__fish_caio_using_subcommand trace; and not __fish_seen_subcommand_from show list verify replay checkpoint rekey outcome export help" -f -a "export" -d 'Print the chain as JSON Lines: {"seq","prev","hash","record"} per record'
+complete -c caio -n "__fish_caio_using_subcommand trace; and not __fish_seen_subcommand_from show list verify replay checkpoint rekey outcome export help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from show" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from show" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
 json\t'One JSON document on stdout, for scripts'
@@ -500,6 +501,26 @@ never\t''"
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from rekey" -s q -l quiet -d 'Print only results, findings and errors: no summaries, status lines or progress bars (a file\'s warnings are findings and stay)'
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from rekey" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from rekey" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from outcome" -l status -d 'How the call went' -r -f -a "ok\t'The service answered and the answer was used'
+error\t'The call failed'"
+complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from outcome" -l latency-ms -d 'How long the call took, in ms (required with `--status ok`)' -r
+complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from outcome" -l input-tokens -d 'Input tokens the service counted (for the spend)' -r
+complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from outcome" -l output-tokens -d 'Output tokens the service counted (for the spend)' -r
+complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from outcome" -l error -d 'What went wrong (with `--status error`; masked and cut to 500 bytes)' -r
+complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from outcome" -l service -d 'The service called, for a chain\'s step (one outcome per service)' -r
+complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from outcome" -l batch -d 'Read outcomes as JSON Lines from FILE (`-`: stdin), one per line' -r -F
+complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from outcome" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
+complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from outcome" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
+json\t'One JSON document on stdout, for scripts'
+github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
+sarif\t'A SARIF 2.1.0 log, for code-scanning dashboards (checking commands only)'
+junit\t'A JUnit XML report, for test-report tools (checking commands only)'"
+complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from outcome" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
+always\t''
+never\t''"
+complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from outcome" -s q -l quiet -d 'Print only results, findings and errors: no summaries, status lines or progress bars (a file\'s warnings are findings and stay)'
+complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from outcome" -s v -l verbose -d 'Print more detail (repeat for more)'
+complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from outcome" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from export" -l since -d 'From this time on (RFC 3339, or a date: YYYY-MM-DD)' -r
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from export" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from export" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
@@ -519,6 +540,7 @@ complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcomm
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from help" -f -a "replay" -d 'Re-run the routing of a stored decision from its stored inputs; exit 1 if it differs'
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from help" -f -a "checkpoint" -d 'Sign the current head of the chain (a C2SP signed note) and store it'
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from help" -f -a "rekey" -d 'Make a new instance key on purpose, when keys/instance.key is lost or exposed; earlier checkpoints keep verifying with the old public key'
+complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from help" -f -a "outcome" -d 'Report how a call caio routed went, when your code made it: appends an outcome record and updates the service\'s stats as an executed attempt does'
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from help" -f -a "export" -d 'Print the chain as JSON Lines: {"seq","prev","hash","record"} per record'
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c caio -n "__fish_caio_using_subcommand license; and not __fish_seen_subcommand_from keygen issue verify list revoke revocations install trust untrust status help" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
@@ -773,6 +795,7 @@ complete -c caio -n "__fish_caio_using_subcommand help; and __fish_seen_subcomma
 complete -c caio -n "__fish_caio_using_subcommand help; and __fish_seen_subcommand_from trace" -f -a "replay" -d 'Re-run the routing of a stored decision from its stored inputs; exit 1 if it differs'
 complete -c caio -n "__fish_caio_using_subcommand help; and __fish_seen_subcommand_from trace" -f -a "checkpoint" -d 'Sign the current head of the chain (a C2SP signed note) and store it'
 complete -c caio -n "__fish_caio_using_subcommand help; and __fish_seen_subcommand_from trace" -f -a "rekey" -d 'Make a new instance key on purpose, when keys/instance.key is lost or exposed; earlier checkpoints keep verifying with the old public key'
+complete -c caio -n "__fish_caio_using_subcommand help; and __fish_seen_subcommand_from trace" -f -a "outcome" -d 'Report how a call caio routed went, when your code made it: appends an outcome record and updates the service\'s stats as an executed attempt does'
 complete -c caio -n "__fish_caio_using_subcommand help; and __fish_seen_subcommand_from trace" -f -a "export" -d 'Print the chain as JSON Lines: {"seq","prev","hash","record"} per record'
 complete -c caio -n "__fish_caio_using_subcommand help; and __fish_seen_subcommand_from license" -f -a "keygen" -d 'Create a vendor signing key: vendor.key (mode 0600), vendor.pub, vendor.pub.pem'
 complete -c caio -n "__fish_caio_using_subcommand help; and __fish_seen_subcommand_from license" -f -a "issue" -d 'Sign a license, record it, and print it'

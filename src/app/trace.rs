@@ -8,6 +8,7 @@ use caio_core::request::Request;
 use caio_core::routing::ContractRef;
 use caio_core::routing::{self, Candidate};
 use caio_core::trace::note::{self, Checkpoint};
+use caio_core::trace::outcome::OutcomeRecord;
 use caio_core::trace::{self, Break, RecordV1, Row, TraceRecord, Verifier};
 use caio_store::Store;
 use caio_store::files::{SMALL_FILE_LIMIT, read_bounded_text};
@@ -121,6 +122,76 @@ pub enum TraceError {
     )]
     Object { hash: String },
 
+    #[error("seq {seq} is an outcome record, not a decision")]
+    #[diagnostic(
+        code(caio::trace_not_a_decision),
+        help("it reports on decision {decision}; name that decision instead")
+    )]
+    NotADecision { seq: i64, decision: String },
+
+    #[error("decision {id} did not route ({outcome}): no service was called")]
+    #[diagnostic(
+        code(caio::outcome_not_routed),
+        help("outcomes are reported for routed decisions only")
+    )]
+    NotRouted { id: String, outcome: &'static str },
+
+    #[error(
+        "decision {id} was executed by `caio route --execute`: its attempts are in the trace already"
+    )]
+    #[diagnostic(
+        code(caio::outcome_executed),
+        help("report outcomes only for calls your own code made after `caio route`")
+    )]
+    Executed { id: String },
+
+    #[error("decision {id} did not choose `{service}` (it chose {chosen})")]
+    #[diagnostic(
+        code(caio::outcome_service),
+        help("name one of the services the decision chose, or leave out --service")
+    )]
+    NotChosen {
+        id: String,
+        service: String,
+        chosen: String,
+    },
+
+    #[error("decision {id} is a chain of several services ({chosen}): which one was called?")]
+    #[diagnostic(
+        code(caio::outcome_service),
+        help("report each step's call with --service (in a batch line: \"service\")")
+    )]
+    WhichStep { id: String, chosen: String },
+
+    #[error("an outcome of decision {id} for `{service}` was already reported (seq {seq})")]
+    #[diagnostic(
+        code(caio::outcome_duplicate),
+        help("a call has one outcome; `caio trace show {seq}` shows the one recorded")
+    )]
+    AlreadyReported {
+        id: String,
+        service: String,
+        seq: i64,
+    },
+
+    #[error("the contract of {service} {version} that the decision chose is no longer stored")]
+    #[diagnostic(
+        code(caio::outcome_contract),
+        help(
+            "the outcome needs the contract's latency guarantee and prices; restore the database from a backup"
+        )
+    )]
+    ContractGone { service: String, version: String },
+
+    #[error("the outcome cannot be recorded: {0}")]
+    #[diagnostic(
+        code(caio::outcome_invalid),
+        help(
+            "`caio trace outcome ID --status ok --latency-ms N` or `--status error [--error TEXT]`"
+        )
+    )]
+    BadReport(String),
+
     #[error("stored record {seq} does not read: {reason}")]
     #[diagnostic(
         code(caio::trace_record),
@@ -176,16 +247,43 @@ pub fn find(store: &Store, id: &str) -> Result<Row, Failure> {
     }
 }
 
-pub fn parse_record(row: &Row) -> Result<Stored, TraceError> {
+/// A stored record of either kind.
+#[derive(Debug, Clone)]
+pub enum Record {
+    /// A route call's decision.
+    Decision(Stored),
+    /// A caller's outcome of a routed call (`trace outcome`).
+    Outcome(Box<OutcomeRecord>),
+}
+
+/// Reads a stored record.
+pub fn parse_record(row: &Row) -> Result<Record, TraceError> {
     let bad = |e: serde_json::Error| TraceError::Record {
         seq: row.seq,
         reason: e.to_string(),
     };
-    Ok(if trace::record_version(&row.record) == 2 {
-        Stored::V2(Box::new(serde_json::from_str(&row.record).map_err(bad)?))
+    Ok(if trace::outcome::is_outcome(&row.record) {
+        Record::Outcome(Box::new(serde_json::from_str(&row.record).map_err(bad)?))
+    } else if trace::record_version(&row.record) == 2 {
+        Record::Decision(Stored::V2(Box::new(
+            serde_json::from_str(&row.record).map_err(bad)?,
+        )))
     } else {
-        Stored::V1(Box::new(serde_json::from_str(&row.record).map_err(bad)?))
+        Record::Decision(Stored::V1(Box::new(
+            serde_json::from_str(&row.record).map_err(bad)?,
+        )))
     })
+}
+
+/// Reads a stored decision; an outcome record is refused.
+pub fn parse_decision(row: &Row) -> Result<Stored, TraceError> {
+    match parse_record(row)? {
+        Record::Decision(stored) => Ok(stored),
+        Record::Outcome(o) => Err(TraceError::NotADecision {
+            seq: row.seq,
+            decision: o.decision.decision_id,
+        }),
+    }
 }
 
 /// The instance's signing key (`keys/instance.key`, secret) and the file
@@ -480,12 +578,16 @@ pub fn verify(
         // The same thread gathers the objects the records reference, each
         // with the first seq that references it; they are checked once each.
         type Referenced = std::collections::BTreeMap<(&'static str, String), i64>;
-        let (index_break, referenced) =
-            std::thread::scope(|scope| -> Result<(Option<i64>, Referenced), Error> {
+        // And, for the records that observed services (executions,
+        // outcomes), a digest of what the observations table must hold.
+        type Observed = Vec<(i64, [u8; 32])>;
+        let (index_break, referenced, observed) = std::thread::scope(
+            |scope| -> Result<(Option<i64>, Referenced, Observed), Error> {
                 let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Row>>(8);
                 let worker = scope.spawn(move || {
                     let mut index_break = None;
                     let mut referenced = Referenced::new();
+                    let mut observed = Observed::new();
                     for row in rx.into_iter().flatten() {
                         if index_break.is_none() && !trace::index_matches(&row) {
                             index_break = Some(row.seq);
@@ -493,8 +595,11 @@ pub fn verify(
                         for object in trace::referenced_objects(&row.record) {
                             referenced.entry(object).or_insert(row.seq);
                         }
+                        if let Some(digest) = trace::outcome::observed_digest(&row.record) {
+                            observed.push((row.seq, digest));
+                        }
                     }
-                    (index_break, referenced)
+                    (index_break, referenced, observed)
                 });
                 let mut batch = Vec::with_capacity(512);
                 store.for_each_trace::<Error>(from, None, |row| {
@@ -518,7 +623,8 @@ pub fn verify(
                         help: "run `caio trace verify` again; report it if it repeats",
                     })
                 })
-            })?;
+            },
+        )?;
         verifier.finish(total);
         // Fail closed: a referenced object that is missing or altered breaks
         // the chain at the first record that references it.
@@ -547,6 +653,15 @@ pub fn verify(
                 .is_none_or(|first| break_seq(first) > break_seq(&b))
         {
             verifier.first_break = Some(b);
+        }
+        let stored = store.observation_digests(from, verifier.records)?;
+        if let Some(seq) = first_difference(&observed, &stored)
+            && verifier
+                .first_break
+                .as_ref()
+                .is_none_or(|b| break_seq(b) > seq)
+        {
+            verifier.first_break = Some(Break::ObservationsChanged { seq });
         }
         if let Some(seq) = index_break
             && verifier
@@ -580,7 +695,31 @@ pub fn verify(
 fn replay_all(store: &Store, from: i64) -> Result<Option<Break>, Failure> {
     let mut first: Option<Break> = None;
     store.for_each_trace::<Failure>(from, None, |row| {
-        let stored = parse_record(&row)?;
+        let stored = match parse_record(&row)? {
+            Record::Decision(stored) => stored,
+            Record::Outcome(o) => {
+                // Nothing to recompute; the decision it names must be the
+                // one at that seq, earlier in the chain.
+                let named = &o.decision;
+                let sound = named.seq < row.seq
+                    && match store.trace_by_seq(named.seq)? {
+                        Some(d) => d.hash == named.hash,
+                        // Pruned: the archive holds it.
+                        None => true,
+                    };
+                if !sound {
+                    first = Some(Break::ReplayDiffers {
+                        seq: row.seq,
+                        detail: format!(
+                            "the outcome names decision seq {} with another hash than the chain's",
+                            named.seq
+                        ),
+                    });
+                    return Ok(false);
+                }
+                return Ok(true);
+            }
+        };
         let detail = match rebuild(store, &stored)? {
             Err(missing) => Some(format!("missing {}", missing.join("; "))),
             Ok(rebuilt) if !rebuilt.identical => Some(rebuilt.differences.join("; ")),
@@ -596,6 +735,25 @@ fn replay_all(store: &Store, from: i64) -> Result<Option<Break>, Failure> {
         Ok(true)
     })?;
     Ok(first)
+}
+
+/// The first seq whose observation digest differs between what the
+/// records imply and what the table holds (both in seq order).
+fn first_difference(expected: &[(i64, [u8; 32])], stored: &[(i64, [u8; 32])]) -> Option<i64> {
+    let (mut a, mut b) = (expected.iter().peekable(), stored.iter().peekable());
+    loop {
+        match (a.peek(), b.peek()) {
+            (None, None) => return None,
+            (Some(x), None) => return Some(x.0),
+            (None, Some(y)) => return Some(y.0),
+            (Some(x), Some(y)) if x.0 != y.0 => return Some(x.0.min(y.0)),
+            (Some(x), Some(y)) if x.1 != y.1 => return Some(x.0),
+            _ => {
+                a.next();
+                b.next();
+            }
+        }
+    }
 }
 
 /// Verifies a signed note with any of `keys` (a home that was re-keyed has
@@ -622,6 +780,7 @@ fn break_seq(b: &Break) -> i64 {
         | Break::OrderChanged { seq }
         | Break::CheckpointMismatch { seq }
         | Break::IndexChanged { seq }
+        | Break::ObservationsChanged { seq }
         | Break::ObjectBroken { seq, .. }
         | Break::ReplayDiffers { seq, .. } => *seq,
         Break::Truncated { .. } | Break::BadCheckpoint { .. } | Break::StartPastHead { .. } => {
@@ -734,6 +893,30 @@ impl Stored {
         match self {
             Stored::V1(r) => &r.attempts,
             Stored::V2(r) => &r.attempts,
+        }
+    }
+
+    /// Whether `route --execute` ran it (whatever the end).
+    pub fn executed(&self) -> bool {
+        match self {
+            Stored::V1(r) => r.execution.is_some(),
+            Stored::V2(r) => r.execution.is_some(),
+        }
+    }
+
+    /// The chosen service of each step, when routed.
+    pub fn chosen(&self) -> Vec<routing::Choice> {
+        match self {
+            Stored::V1(r) => r.decision.chosen.clone(),
+            Stored::V2(r) => r.decision.chosen.clone(),
+        }
+    }
+
+    /// Who asked.
+    pub fn principal(&self) -> &str {
+        match self {
+            Stored::V1(r) => &r.decision.principal,
+            Stored::V2(r) => &r.decision.principal,
         }
     }
 }
@@ -908,7 +1091,7 @@ pub fn rebuild(store: &Store, stored: &Stored) -> Result<Result<Rebuilt, Vec<Str
 
 /// A trace object's body, checked against its hash and kind; `None` when
 /// the store does not hold it.
-fn object(store: &Store, hash: &str, kind: &str) -> Result<Option<String>, Failure> {
+pub(crate) fn object(store: &Store, hash: &str, kind: &str) -> Result<Option<String>, Failure> {
     let Some((stored_kind, body)) = store.trace_object(hash)? else {
         return Ok(None);
     };
@@ -924,7 +1107,7 @@ fn object(store: &Store, hash: &str, kind: &str) -> Result<Option<String>, Failu
 /// Re-runs the routing of a stored decision from its stored inputs.
 pub fn replay(store: &Store, id: &str) -> Result<Replay, Failure> {
     let row = find(store, id)?;
-    let stored = parse_record(&row)?;
+    let stored = parse_decision(&row)?;
     Ok(match rebuild(store, &stored)? {
         Err(missing) => Replay {
             seq: row.seq,

@@ -37,6 +37,10 @@ pub enum Schema {
     TraceRekey,
     /// `caio trace export`: each line
     TraceExportLine,
+    /// `caio trace outcome --format json`: the outcome record appended
+    TraceOutcome,
+    /// `caio trace outcome --batch`: each line, the outcome recorded or why it was refused
+    TraceOutcomeLine,
     /// `caio verify-invariants --format json` and its `--out` file
     Scorecard,
     /// `caio registry add --format json`
@@ -127,6 +131,8 @@ impl Schema {
             Schema::TraceCheckpoint => include_str!("../../schemas/trace-checkpoint.json"),
             Schema::TraceRekey => include_str!("../../schemas/trace-rekey.json"),
             Schema::TraceExportLine => include_str!("../../schemas/trace-export-line.json"),
+            Schema::TraceOutcome => include_str!("../../schemas/trace-outcome.json"),
+            Schema::TraceOutcomeLine => include_str!("../../schemas/trace-outcome-line.json"),
             Schema::Scorecard => include_str!("../../schemas/scorecard.json"),
             Schema::RegistryAdd => include_str!("../../schemas/registry-add.json"),
             Schema::RegistryList => include_str!("../../schemas/registry-list.json"),

@@ -14,6 +14,7 @@ mod hostile;
 mod identity;
 mod invariants;
 mod license;
+mod outcome;
 mod policy;
 mod principal;
 mod properties;

@@ -1055,6 +1055,41 @@ endpoint: {{ url: {url} }}
     );
     assert_eq!(doc["break"]["kind"], "start_past_head");
     s.run(&env, "trace-replay", 0, &["trace", "replay", "1"]);
+    let reported = s.run(
+        &env,
+        "trace-outcome",
+        0,
+        &[
+            "trace",
+            "outcome",
+            "1",
+            "--status",
+            "ok",
+            "--latency-ms",
+            "250",
+            "--input-tokens",
+            "100",
+        ],
+    );
+    let seq = reported["seq"].to_string();
+    s.run(&env, "trace-show", 0, &["trace", "show", &seq]);
+    let again = s.run(
+        &env,
+        "route",
+        0,
+        &["route", "fixtures/requests/chat-balanced.json"],
+    );
+    let batch = format!(
+        "{{\"decision_id\": {}, \"status\": \"error\", \"error\": \"timeout\"}}\n{{\"nope\": 1}}\n",
+        again["decision_id"]
+    );
+    let (code, stdout, _) = run_stdin(
+        env.caio()
+            .args(["--format", "json", "trace", "outcome", "--batch", "-"]),
+        batch.as_bytes(),
+    );
+    assert_eq!(code, 1);
+    s.lines(&env, "trace-outcome-line", &stdout);
     s.run(&env, "trace-checkpoint", 0, &["trace", "checkpoint"]);
     s.run(&env, "trace-rekey", 0, &["trace", "rekey"]);
     let (code, stdout, _) = run(env.caio().args(["trace", "export"]));

@@ -2136,7 +2136,9 @@ fn list_filters() {
             "at",
             "outcome",
             "services",
-            "principal"
+            "principal",
+            "executed",
+            "reported"
         ])
     );
     assert_eq!(one["services"], chat_service);

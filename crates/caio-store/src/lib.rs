@@ -218,6 +218,43 @@ const MIGRATIONS: &[&str] = &[
         kind   TEXT NOT NULL,
         body   TEXT NOT NULL
     );",
+    // 8: outcome records and what services did. A record is a `decision`
+    // or an `outcome` (`trace outcome`), which refers to its decision's seq
+    // (at most one outcome per decision and service); a decision's
+    // `executed` is how its `--execute` ended. Every execution attempt and
+    // reported outcome is an observation of its service, by time: what
+    // `caio slo` and `caio metrics` count. Existing records are indexed
+    // from their JSON.
+    "ALTER TABLE traces ADD COLUMN kind TEXT NOT NULL DEFAULT 'decision';
+    ALTER TABLE traces ADD COLUMN refers_to INTEGER;
+    ALTER TABLE traces ADD COLUMN executed TEXT;
+    UPDATE traces SET executed = json_extract(record, '$.execution.outcome');
+    CREATE UNIQUE INDEX traces_one_outcome ON traces(refers_to, services)
+        WHERE refers_to IS NOT NULL;
+    CREATE TABLE trace_observations (
+        seq          INTEGER NOT NULL,
+        n            INTEGER NOT NULL,
+        service_id   TEXT NOT NULL,
+        at           TEXT NOT NULL,
+        result       TEXT NOT NULL CHECK (result IN ('success', 'failure', 'rejected')),
+        latency_ms   REAL,
+        cost         REAL,
+        violations   INTEGER NOT NULL,
+        source       TEXT NOT NULL CHECK (source IN ('executed', 'reported')),
+        PRIMARY KEY (seq, n)
+    ) WITHOUT ROWID;
+    CREATE INDEX trace_observations_service_at ON trace_observations(service_id, at);
+    INSERT INTO trace_observations
+        (seq, n, service_id, at, result, latency_ms, cost, violations, source)
+    SELECT t.seq, a.key, json_extract(a.value, '$.service_id'), t.at,
+        CASE json_extract(a.value, '$.result')
+            WHEN 'success' THEN 'success' WHEN 'rejected' THEN 'rejected' ELSE 'failure' END,
+        CASE WHEN json_extract(a.value, '$.result') = 'success'
+            THEN max(json_extract(a.value, '$.latency_ms'), 0) END,
+        NULL,
+        json_extract(a.value, '$.guarantee_violation') IS NOT NULL,
+        'executed'
+    FROM traces t, json_each(t.record, '$.attempts') a;",
 ];
 
 /// A write-ahead log larger than this is emptied after a write.
@@ -515,6 +552,65 @@ mod tests {
             )
             .unwrap();
         assert_eq!(indexes, 4);
+    }
+
+    /// Records written before migration 8 get their `executed` column and
+    /// their observations from their JSON.
+    #[test]
+    fn migration_8_indexes_the_executions_of_existing_records() {
+        let (_tmp, home) = home();
+        home.create().unwrap();
+        {
+            let conn = Connection::open(home.db_path()).unwrap();
+            for sql in &MIGRATIONS[..7] {
+                conn.execute_batch(sql).unwrap();
+            }
+            conn.pragma_update(None, "user_version", 7).unwrap();
+            let record = r#"{"at":"2026-01-01T00:00:00Z","attempts":[{"attempt":1,"latency_ms":9,"next":{"action":"failover","reason":"503","to":"b"},"result":"transient","service_id":"a","service_version":"1","started_ms":0,"status":503},{"attempt":1,"guarantee_violation":{"declared_ms":5,"guarantee":"latency_p99_ms","observed_ms":7},"latency_ms":7,"next":{"action":"done"},"result":"success","service_id":"b","service_version":"1","started_ms":10,"status":200}],"execution":{"deadline_ms":1000,"outcome":"succeeded","service_id":"b"},"v":1}"#;
+            for (seq, record) in [(1, record), (2, r#"{"at":"2026-01-01T00:00:01Z","v":1}"#)] {
+                conn.execute(
+                    "INSERT INTO traces (seq, prev, hash, decision_id, at, outcome, services, principal, record)
+                     VALUES (?1, '', '', '', '2026-01-01T00:00:00Z', 'routed', 'b', 'p', ?2)",
+                    rusqlite::params![seq, record],
+                )
+                .unwrap();
+            }
+        }
+        let store = Store::open(&home, DEFAULT_BUSY_TIMEOUT).unwrap();
+        let executed: Vec<(String, Option<String>)> = store
+            .conn()
+            .prepare("SELECT kind, executed FROM traces ORDER BY seq")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(
+            executed,
+            [
+                ("decision".to_string(), Some("succeeded".to_string())),
+                ("decision".to_string(), None)
+            ]
+        );
+        let observed: Vec<(i64, i64, String, String, Option<f64>, i64)> = store
+            .conn()
+            .prepare(
+                "SELECT seq, n, service_id, result, latency_ms, violations FROM trace_observations ORDER BY seq, n",
+            )
+            .unwrap()
+            .query_map([], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))
+            })
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(
+            observed,
+            [
+                (1, 0, "a".into(), "failure".into(), None, 0),
+                (1, 1, "b".into(), "success".into(), Some(7.0), 1)
+            ]
+        );
     }
 
     #[cfg(unix)]

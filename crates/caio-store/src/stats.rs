@@ -142,28 +142,7 @@ impl Store {
             return Ok(Vec::new());
         }
         let path = self.path.clone();
-        let now_ms = now.as_millisecond();
-        let at = caio_core::time::timestamp(now);
-        self.write(|tx| {
-            let mut changes = Vec::new();
-            let mut touched: BTreeMap<&str, Health> = BTreeMap::new();
-            for a in attempts {
-                let id = a.service_id.as_str();
-                if !touched.contains_key(id) {
-                    let loaded = read(tx, id, &path)?.unwrap_or_default();
-                    touched.insert(id, loaded);
-                }
-                if let Some(h) = touched.get_mut(id)
-                    && let Some(change) = h.record(a, now_ms)
-                {
-                    changes.push((id.to_string(), change));
-                }
-            }
-            for (id, h) in &touched {
-                write(tx, id, h, &at).map_err(|e| super::state(&path, e))?;
-            }
-            Ok(changes)
-        })
+        self.write(|tx| fold(tx, attempts, now, &path))
     }
 
     /// Closes a service's circuit and forgets its failures and openings
@@ -196,6 +175,36 @@ impl Store {
             Ok(was)
         })
     }
+}
+
+/// Folds attempts into the stats inside a write transaction: the one code
+/// path of executed attempts and reported outcomes.
+pub(crate) fn fold(
+    tx: &Transaction<'_>,
+    attempts: &[Attempt],
+    now: jiff::Timestamp,
+    path: &std::path::Path,
+) -> Result<Vec<(String, circuit::Change)>, Error> {
+    let now_ms = now.as_millisecond();
+    let at = caio_core::time::timestamp(now);
+    let mut changes = Vec::new();
+    let mut touched: BTreeMap<&str, Health> = BTreeMap::new();
+    for a in attempts {
+        let id = a.service_id.as_str();
+        if !touched.contains_key(id) {
+            let loaded = read(tx, id, path)?.unwrap_or_default();
+            touched.insert(id, loaded);
+        }
+        if let Some(h) = touched.get_mut(id)
+            && let Some(change) = h.record(a, now_ms)
+        {
+            changes.push((id.to_string(), change));
+        }
+    }
+    for (id, h) in &touched {
+        write(tx, id, h, &at).map_err(|e| super::state(path, e))?;
+    }
+    Ok(changes)
 }
 
 fn read(tx: &Transaction<'_>, id: &str, path: &std::path::Path) -> Result<Option<Health>, Error> {

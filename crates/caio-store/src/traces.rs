@@ -5,6 +5,7 @@
 
 use super::Store;
 use crate::error::Error;
+use caio_core::circuit;
 use caio_core::trace::{self, Prepared, Row};
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
@@ -47,6 +48,11 @@ pub struct Listed {
     pub services: String,
     /// Who asked.
     pub principal: String,
+    /// How its `--execute` ended: `succeeded`, `failed` or `not_started`.
+    pub executed: Option<String>,
+    /// What its caller reported (`trace outcome`): `ok`, or `error` when
+    /// any reported call failed.
+    pub reported: Option<String>,
 }
 
 /// Filters of `trace list` and `trace export`.
@@ -62,6 +68,32 @@ pub struct TraceFilter {
     pub until: Option<String>,
     /// At most this many, newest first.
     pub limit: Option<usize>,
+}
+
+/// What became of an outcome record.
+#[derive(Debug)]
+pub enum OutcomeAppend {
+    /// Appended; what the service's circuit did.
+    Appended {
+        /// Where it landed.
+        appended: Appended,
+        /// The circuit changes of the fold.
+        changes: Vec<(String, circuit::Change)>,
+    },
+    /// The decision already has an outcome for that service, at `seq`.
+    AlreadyReported {
+        /// The earlier outcome's seq.
+        seq: i64,
+    },
+}
+
+/// An outcome record ready for the chain.
+#[derive(Debug, Clone)]
+pub struct PreparedOutcome {
+    /// The record.
+    pub record: trace::outcome::OutcomeRecord,
+    /// `JCS(record)`.
+    pub body: String,
 }
 
 /// A stored checkpoint.
@@ -95,30 +127,12 @@ impl Store {
                 .and_then(|mut s| s.execute(params![input.hash, input.kind, input.body]))
                 .map_err(err)?;
             }
-            let head: Option<(i64, String)> = tx
-                .query_row(
-                    "SELECT seq, hash FROM traces ORDER BY seq DESC LIMIT 1",
-                    [],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
-                )
-                .optional()
-                .map_err(err)?;
-            let (mut seq, mut prev) = match head {
-                None => (0, trace::GENESIS),
-                Some((seq, hash)) => {
-                    let prev = trace::unhex32(&hash).ok_or_else(|| Error::Store {
-                        path: path.clone(),
-                        reason: format!("the trace head (seq {seq}) has a malformed hash"),
-                        help: "run `caio trace verify` to find the damage",
-                    })?;
-                    (seq, prev)
-                }
-            };
+            let (mut seq, mut prev) = head(tx, &path)?;
             let mut out = Vec::with_capacity(records.len());
             let mut insert = tx
                 .prepare_cached(
-                    "INSERT INTO traces (seq, prev, hash, decision_id, at, outcome, services, principal, record)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                    "INSERT INTO traces (seq, prev, hash, decision_id, at, outcome, services, principal, record, executed)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
                 )
                 .map_err(err)?;
             let mut object = tx
@@ -145,13 +159,161 @@ impl Store {
                         p.services(),
                         p.record.decision.principal,
                         p.body,
+                        p.record.execution.as_ref().map(|e| e.outcome.as_str()),
                     ])
                     .map_err(err)?;
+                let observed = p.record.attempts.iter().map(|a| {
+                    caio_core::trace::outcome::Observation::of(a, None, "executed")
+                });
+                observe(tx, seq, &p.record.at, observed).map_err(err)?;
                 out.push(Appended { seq, hash });
                 prev = hash;
             }
             Ok(out)
         })
+    }
+
+    /// Appends an outcome record (`trace outcome`) in one transaction with
+    /// its observation and the fold of the attempt it stands for into the
+    /// service's stats, as an executed attempt is folded. Refused (nothing
+    /// written) when the decision already has an outcome for that service.
+    pub fn append_outcome(
+        &mut self,
+        outcome: &PreparedOutcome,
+        now: jiff::Timestamp,
+    ) -> Result<OutcomeAppend, Error> {
+        let path = self.path.clone();
+        self.write(|tx| {
+            let err = |e| super::state(&path, e);
+            let record = &outcome.record;
+            let earlier: Option<i64> = tx
+                .prepare_cached(
+                    "SELECT seq FROM traces WHERE refers_to = ?1 AND services = ?2",
+                )
+                .and_then(|mut s| {
+                    s.query_row(params![record.decision.seq, record.service_id], |r| {
+                        r.get(0)
+                    })
+                    .optional()
+                })
+                .map_err(err)?;
+            if let Some(seq) = earlier {
+                return Ok(OutcomeAppend::AlreadyReported { seq });
+            }
+            let (seq, prev) = head(tx, &path)?;
+            let seq = seq + 1;
+            let hash = trace::chain_hash(&prev, &outcome.body);
+            tx.prepare_cached(
+                "INSERT INTO traces (seq, prev, hash, decision_id, at, outcome, services, principal, record, kind, refers_to)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            )
+            .and_then(|mut s| {
+                s.execute(params![
+                    seq,
+                    trace::hex(&prev),
+                    trace::hex(&hash),
+                    trace::decision_id(&hash),
+                    record.at,
+                    record.status.as_str(),
+                    record.service_id,
+                    record.principal,
+                    outcome.body,
+                    trace::outcome::KIND,
+                    record.decision.seq,
+                ])
+            })
+            .map_err(err)?;
+            let attempt = record.attempt();
+            let observed = caio_core::trace::outcome::Observation::of(
+                &attempt,
+                record.cost,
+                "reported",
+            );
+            observe(tx, seq, &record.at, std::iter::once(observed)).map_err(err)?;
+            let changes = super::stats::fold(tx, std::slice::from_ref(&attempt), now, &path)?;
+            Ok(OutcomeAppend::Appended {
+                appended: Appended { seq, hash },
+                changes,
+            })
+        })
+    }
+
+    /// The outcome records of a decision: `(seq, service, status)`, in
+    /// seq order.
+    pub fn outcomes_of(&self, decision_seq: i64) -> Result<Vec<(i64, String, String)>, Error> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT seq, services, outcome FROM traces WHERE refers_to = ?1 ORDER BY seq",
+            )
+            .map_err(|e| self.err(e))?;
+        stmt.query_map([decision_seq], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .map_err(|e| self.err(e))?
+            .collect::<Result<_, _>>()
+            .map_err(|e| self.err(e))
+    }
+
+    /// Per record from `from` to `through`, in seq order, the digest of
+    /// its rows in the observations table (as
+    /// [`trace::outcome::observed_digest`] computes it from a record).
+    pub fn observation_digests(
+        &self,
+        from: i64,
+        through: i64,
+    ) -> Result<Vec<(i64, [u8; 32])>, Error> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT seq, n, service_id, at, result, latency_ms, cost, violations, source
+                 FROM trace_observations WHERE seq >= ?1 AND seq <= ?2 ORDER BY seq, n",
+            )
+            .map_err(|e| self.err(e))?;
+        let mut rows = stmt
+            .query(params![from, through])
+            .map_err(|e| self.err(e))?;
+        let mut out: Vec<(i64, [u8; 32])> = Vec::new();
+        let mut current: Option<(i64, blake3::Hasher)> = None;
+        while let Some(r) = rows.next().map_err(|e| self.err(e))? {
+            let read = |r: &rusqlite::Row<'_>| -> rusqlite::Result<_> {
+                let seq: i64 = r.get(0)?;
+                let n: i64 = r.get(1)?;
+                let at: String = r.get(3)?;
+                let result: String = r.get(4)?;
+                let source: String = r.get(8)?;
+                let o = trace::outcome::Observation {
+                    service_id: r.get(2)?,
+                    result: match result.as_str() {
+                        "success" => "success",
+                        "rejected" => "rejected",
+                        "failure" => "failure",
+                        _ => "?",
+                    },
+                    latency_ms: r.get(5)?,
+                    cost: r.get(6)?,
+                    violations: r.get(7)?,
+                    source: match source.as_str() {
+                        "executed" => "executed",
+                        "reported" => "reported",
+                        _ => "?",
+                    },
+                };
+                Ok((seq, n, at, o))
+            };
+            let (seq, n, at, o) = read(r).map_err(|e| self.err(e))?;
+            if current.as_ref().is_none_or(|(s, _)| *s != seq)
+                && let Some((s, h)) = current.replace((seq, blake3::Hasher::new()))
+            {
+                out.push((s, *h.finalize().as_bytes()));
+            }
+            if let Some((_, h)) = current.as_mut() {
+                let n = usize::try_from(n).unwrap_or(usize::MAX);
+                h.update(trace::outcome::observation_line(n, &at, &o).as_bytes());
+            }
+        }
+        if let Some((s, h)) = current {
+            out.push((s, *h.finalize().as_bytes()));
+        }
+        Ok(out)
     }
 
     /// The number of records and the chain head.
@@ -175,7 +337,7 @@ impl Store {
     pub fn trace_by_seq(&self, seq: i64) -> Result<Option<Row>, Error> {
         self.conn
             .query_row(
-                "SELECT seq, prev, hash, record, decision_id, at, outcome, services, principal FROM traces WHERE seq = ?1",
+                "SELECT seq, prev, hash, record, decision_id, at, outcome, services, principal, kind, refers_to, executed FROM traces WHERE seq = ?1",
                 [seq],
                 row,
             )
@@ -189,7 +351,7 @@ impl Store {
         let mut stmt = self
             .conn
             .prepare_cached(
-                "SELECT seq, prev, hash, record, decision_id, at, outcome, services, principal FROM traces
+                "SELECT seq, prev, hash, record, decision_id, at, outcome, services, principal, kind, refers_to, executed FROM traces
                  WHERE decision_id >= ?1 AND decision_id < ?2 ORDER BY seq LIMIT 2",
             )
             .map_err(|e| self.err(e))?;
@@ -205,8 +367,14 @@ impl Store {
         let mut stmt = self
             .conn
             .prepare_cached(
-                "SELECT seq, decision_id, at, outcome, services, principal FROM traces
-                 WHERE (?1 IS NULL OR instr(',' || services || ',', ',' || ?1 || ',') > 0)
+                "SELECT seq, decision_id, at, outcome, services, principal, executed,
+                        (SELECT CASE WHEN count(*) = 0 THEN NULL
+                                     WHEN sum(o.outcome = 'error') > 0 THEN 'error'
+                                     ELSE 'ok' END
+                         FROM traces o WHERE o.refers_to = t.seq)
+                 FROM traces t
+                 WHERE kind = 'decision'
+                   AND (?1 IS NULL OR instr(',' || services || ',', ',' || ?1 || ',') > 0)
                    AND (?2 IS NULL OR outcome = ?2)
                    AND (?3 IS NULL OR at >= ?3)
                    AND (?4 IS NULL OR at < ?4)
@@ -230,6 +398,8 @@ impl Store {
                     outcome: r.get(3)?,
                     services: r.get(4)?,
                     principal: r.get(5)?,
+                    executed: r.get(6)?,
+                    reported: r.get(7)?,
                 })
             },
         )
@@ -250,7 +420,7 @@ impl Store {
         let mut stmt = self
             .conn
             .prepare(
-                "SELECT seq, prev, hash, record, decision_id, at, outcome, services, principal FROM traces
+                "SELECT seq, prev, hash, record, decision_id, at, outcome, services, principal, kind, refers_to, executed FROM traces
                  WHERE seq >= ?1 AND (?2 IS NULL OR at >= ?2) ORDER BY seq",
             )
             .map_err(|e| self.err(e))?;
@@ -395,6 +565,55 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
             outcome: r.get(6)?,
             services: r.get(7)?,
             principal: r.get(8)?,
+            kind: r.get(9)?,
+            refers_to: r.get(10)?,
+            executed: r.get(11)?,
         }),
     })
+}
+
+/// The last seq and the chain head, read inside a write transaction.
+fn head(tx: &rusqlite::Transaction<'_>, path: &std::path::Path) -> Result<(i64, [u8; 32]), Error> {
+    let head: Option<(i64, String)> = tx
+        .prepare_cached("SELECT seq, hash FROM traces ORDER BY seq DESC LIMIT 1")
+        .and_then(|mut s| s.query_row([], |r| Ok((r.get(0)?, r.get(1)?))).optional())
+        .map_err(|e| super::state(path, e))?;
+    match head {
+        None => Ok((0, trace::GENESIS)),
+        Some((seq, hash)) => {
+            let prev = trace::unhex32(&hash).ok_or_else(|| Error::Store {
+                path: path.to_path_buf(),
+                reason: format!("the trace head (seq {seq}) has a malformed hash"),
+                help: "run `caio trace verify` to find the damage",
+            })?;
+            Ok((seq, prev))
+        }
+    }
+}
+
+/// Stores what a record observed of services, numbered in order.
+fn observe(
+    tx: &rusqlite::Transaction<'_>,
+    seq: i64,
+    at: &str,
+    observed: impl Iterator<Item = caio_core::trace::outcome::Observation>,
+) -> rusqlite::Result<()> {
+    let mut insert = tx.prepare_cached(
+        "INSERT INTO trace_observations (seq, n, service_id, at, result, latency_ms, cost, violations, source)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    )?;
+    for (n, o) in observed.enumerate() {
+        insert.execute(params![
+            seq,
+            n as i64,
+            o.service_id,
+            at,
+            o.result,
+            o.latency_ms,
+            o.cost,
+            o.violations,
+            o.source
+        ])?;
+    }
+    Ok(())
 }

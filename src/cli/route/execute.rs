@@ -340,7 +340,7 @@ fn summary(execution: &Execution, written: Option<&str>, ui: &mut Ui) -> Result<
 
 /// One row per attempt: service, try, status or error, latency, and what
 /// caio did next.
-fn attempts_table(attempts: &[Attempt], ui: &mut Ui) -> Result<(), Error> {
+pub(crate) fn attempts_table(attempts: &[Attempt], ui: &mut Ui) -> Result<(), Error> {
     let mut table = ui.table(&["#", "SERVICE", "TRY", "RESULT", "MS", "NEXT"]);
     for (i, a) in attempts.iter().enumerate() {
         let mut result = a.outcome_label();

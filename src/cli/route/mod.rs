@@ -22,10 +22,12 @@ use std::path::{Path, PathBuf};
 
 mod batch;
 mod execute;
+pub(crate) use execute::attempts_table;
 mod human;
 mod json;
 
 use batch::batch;
+pub(crate) use batch::read_line;
 pub(crate) use human::{View, render};
 pub(crate) use json::RouteJson;
 

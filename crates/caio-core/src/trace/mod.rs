@@ -14,6 +14,7 @@
 //! `caio_store::traces`, signed notes in [`note`].
 
 pub mod note;
+pub mod outcome;
 pub mod v2;
 
 pub use v2::{Object, TraceRecord, record};
@@ -371,28 +372,60 @@ pub fn index_matches(row: &Row) -> bool {
 }
 
 /// The part of a record its lookup columns are derived from, borrowed
-/// where the JSON allows.
+/// where the JSON allows. A decision record (either format) has
+/// `outcome`, `decision.principal` and `decision.chosen`; an outcome
+/// record has `kind`, `status`, `service_id`, `principal` and
+/// `decision.seq`. One pass reads either.
 #[derive(Deserialize)]
 struct Head<'a> {
     #[serde(borrow)]
     at: std::borrow::Cow<'a, str>,
-    outcome: crate::routing::Outcome,
+    #[serde(default, borrow)]
+    kind: Option<std::borrow::Cow<'a, str>>,
+    #[serde(default)]
+    outcome: Option<crate::routing::Outcome>,
     #[serde(borrow)]
     decision: HeadDecision<'a>,
+    #[serde(default)]
+    execution: Option<HeadExecution>,
+    #[serde(default)]
+    status: Option<outcome::Status>,
+    #[serde(default, borrow)]
+    service_id: Option<std::borrow::Cow<'a, str>>,
+    #[serde(default, borrow)]
+    principal: Option<std::borrow::Cow<'a, str>>,
 }
 
 #[derive(Deserialize)]
 struct HeadDecision<'a> {
-    #[serde(borrow)]
-    principal: std::borrow::Cow<'a, str>,
-    #[serde(borrow)]
-    chosen: Vec<HeadChoice<'a>>,
+    #[serde(default, borrow)]
+    principal: Option<std::borrow::Cow<'a, str>>,
+    #[serde(default, borrow)]
+    chosen: Option<Vec<HeadChoice<'a>>>,
+    #[serde(default)]
+    seq: Option<i64>,
 }
 
 #[derive(Deserialize)]
 struct HeadChoice<'a> {
     #[serde(borrow)]
     service_id: std::borrow::Cow<'a, str>,
+}
+
+#[derive(Deserialize)]
+struct HeadExecution {
+    outcome: ExecutionOutcome,
+}
+
+impl ExecutionOutcome {
+    /// `succeeded`, `failed` or `not_started`, as records spell it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ExecutionOutcome::Succeeded => "succeeded",
+            ExecutionOutcome::Failed => "failed",
+            ExecutionOutcome::NotStarted => "not_started",
+        }
+    }
 }
 
 /// Whether `text` is `parts` joined with commas.
@@ -413,6 +446,9 @@ fn is_joined(text: &str, parts: &[HeadChoice<'_>]) -> bool {
     rest.is_empty()
 }
 
+/// The `kind` column of a decision record.
+pub const DECISION: &str = "decision";
+
 /// The lookup columns stored next to a record (derived from it).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Index {
@@ -420,32 +456,56 @@ pub struct Index {
     pub decision_id: String,
     /// The record's `at`.
     pub at: String,
-    /// The record's outcome (`routed`, `no_route`, `refused`).
+    /// A decision's outcome (`routed`, `no_route`, `refused`); an outcome
+    /// record's status (`ok`, `error`).
     pub outcome: String,
-    /// The chosen service ids, comma-separated.
+    /// The chosen service ids, comma-separated (an outcome's service).
     pub services: String,
     /// The decision's principal name.
     pub principal: String,
+    /// `decision` or `outcome`.
+    pub kind: String,
+    /// An outcome's decision seq.
+    pub refers_to: Option<i64>,
+    /// How a decision's `--execute` ended (`succeeded`, `failed`,
+    /// `not_started`).
+    pub executed: Option<String>,
 }
 
 impl Index {
     /// The columns a record and its hash imply.
-    #[cfg(test)]
-    fn of(body: &str, hash: &[u8; 32]) -> Option<Index> {
+    pub fn of(body: &str, hash: &[u8; 32]) -> Option<Index> {
         let head: Head<'_> = serde_json::from_str(body).ok()?;
-        Some(Index {
-            decision_id: decision_id(hash),
-            at: head.at.into_owned(),
-            outcome: head.outcome.as_str().to_string(),
-            services: head
-                .decision
-                .chosen
-                .iter()
-                .map(|c| &*c.service_id)
-                .collect::<Vec<_>>()
-                .join(","),
-            principal: head.decision.principal.into_owned(),
-        })
+        let decision_id = decision_id(hash);
+        match head.kind.as_deref() {
+            None => Some(Index {
+                decision_id,
+                at: head.at.into_owned(),
+                outcome: head.outcome?.as_str().to_string(),
+                services: head
+                    .decision
+                    .chosen?
+                    .iter()
+                    .map(|c| &*c.service_id)
+                    .collect::<Vec<_>>()
+                    .join(","),
+                principal: head.decision.principal?.into_owned(),
+                kind: DECISION.to_string(),
+                refers_to: None,
+                executed: head.execution.map(|e| e.outcome.as_str().to_string()),
+            }),
+            Some(outcome::KIND) if record_version(body) == 2 => Some(Index {
+                decision_id,
+                at: head.at.into_owned(),
+                outcome: head.status?.as_str().to_string(),
+                services: head.service_id?.into_owned(),
+                principal: head.principal?.into_owned(),
+                kind: outcome::KIND.to_string(),
+                refers_to: Some(head.decision.seq?),
+                executed: None,
+            }),
+            Some(_) => None,
+        }
     }
 
     /// `Index::of(body, hash) == Some(self)`, without building the index:
@@ -455,11 +515,44 @@ impl Index {
         let Ok(head) = serde_json::from_str::<Head<'_>>(body) else {
             return false;
         };
-        is_hex_of(&self.decision_id, &hash[..16])
-            && self.at == head.at
-            && self.outcome == head.outcome.as_str()
-            && is_joined(&self.services, &head.decision.chosen)
-            && self.principal == head.decision.principal
+        if !(is_hex_of(&self.decision_id, &hash[..16]) && self.at == head.at) {
+            return false;
+        }
+        match head.kind.as_deref() {
+            None => {
+                let (Some(outcome), Some(chosen), Some(principal)) = (
+                    head.outcome,
+                    &head.decision.chosen,
+                    &head.decision.principal,
+                ) else {
+                    return false;
+                };
+                self.kind == DECISION
+                    && self.refers_to.is_none()
+                    && self.outcome == outcome.as_str()
+                    && is_joined(&self.services, chosen)
+                    && self.principal == *principal
+                    && self.executed.as_deref() == head.execution.map(|e| e.outcome.as_str())
+            }
+            Some(outcome::KIND) => {
+                let (Some(status), Some(service), Some(principal), Some(seq)) = (
+                    head.status,
+                    &head.service_id,
+                    &head.principal,
+                    head.decision.seq,
+                ) else {
+                    return false;
+                };
+                record_version(body) == 2
+                    && self.kind == outcome::KIND
+                    && self.refers_to == Some(seq)
+                    && self.outcome == status.as_str()
+                    && self.services == *service
+                    && self.principal == *principal
+                    && self.executed.is_none()
+            }
+            Some(_) => false,
+        }
     }
 }
 
@@ -507,6 +600,12 @@ pub enum Break {
     /// disagree with the record they index.
     IndexChanged {
         /// The record whose columns disagree.
+        seq: i64,
+    },
+    /// The observations indexed for `caio slo` and `caio metrics` (one
+    /// per execution attempt or reported outcome) disagree with the record.
+    ObservationsChanged {
+        /// The record whose observations disagree.
         seq: i64,
     },
     /// A record references a trace object the store does not hold, or one
@@ -584,6 +683,10 @@ impl std::fmt::Display for Break {
             Break::IndexChanged { seq } => write!(
                 f,
                 "seq {seq}: the listing columns disagree with the record (list and show would mislead)"
+            ),
+            Break::ObservationsChanged { seq } => write!(
+                f,
+                "seq {seq}: the observations indexed from it disagree with the record (slo and metrics would mislead)"
             ),
             Break::StartPastHead { from, head: 0 } => {
                 write!(
@@ -876,6 +979,12 @@ mod tests {
         assert_eq!(from_one.first_break, None);
     }
 
+    fn outcome_body(status: &str, service: &str, seq: i64) -> String {
+        format!(
+            r#"{{"at":"2026-01-01T00:00:00Z","decision":{{"decision_id":"x","hash":"y","seq":{seq}}},"kind":"outcome","principal":"p","service_id":"{service}","service_version":"1","status":"{status}","v":2}}"#
+        )
+    }
+
     /// `Index::matches` agrees with comparing against `Index::of`.
     #[test]
     fn index_matching_agrees_with_building_the_index() {
@@ -899,6 +1008,16 @@ mod tests {
             body("2026-01-01T00:00:00Z", r#"{"service_id":"a"}"#).replace("routed", "refused"),
             "not json".to_string(),
             body("t", r#"{"service_id":"a"}"#) + " trailing",
+            body("2026-01-01T00:00:00Z", r#"{"service_id":"a"}"#).replace(
+                r#""outcome":"routed","#,
+                r#""execution":{"outcome":"failed"},"outcome":"routed","#,
+            ),
+            outcome_body("ok", "a", 3),
+            outcome_body("error", "a", 3),
+            outcome_body("ok", "b", 3),
+            outcome_body("ok", "a", 4),
+            outcome_body("ok", "a", 3).replace(r#""v":2"#, r#""v":1"#),
+            outcome_body("ok", "a", 3).replace("outcome", "other"),
         ];
         let mut indexes: Vec<Index> = bodies.iter().filter_map(|b| Index::of(b, &hash)).collect();
         let mut other = indexes[0].clone();
@@ -917,6 +1036,19 @@ mod tests {
             }
         }
         assert!(indexes[0].matches(&bodies[0], &hash));
+        let executed = Index::of(&bodies[7], &hash).unwrap();
+        assert_eq!(executed.executed.as_deref(), Some("failed"));
+        let reported = Index::of(&bodies[8], &hash).unwrap();
+        assert_eq!(
+            (
+                reported.kind.as_str(),
+                reported.outcome.as_str(),
+                reported.refers_to
+            ),
+            ("outcome", "ok", Some(3))
+        );
+        assert_eq!(Index::of(&bodies[12], &hash), None, "an outcome is v2");
+        assert_eq!(Index::of(&bodies[13], &hash), None, "an unknown kind");
         assert_eq!(unhex32(&hex(&hash)), Some(hash));
         assert_eq!(unhex32(&hex(&hash).to_uppercase()), Some(hash));
         assert_eq!(unhex32(&format!("+{}", &hex(&hash)[1..])), None);

@@ -1,4 +1,6 @@
-//! `caio trace show|list|verify|replay|checkpoint|export`.
+//! `caio trace show|list|verify|replay|checkpoint|outcome|export`.
+
+mod outcome;
 
 use super::route::{View, render};
 use super::{GlobalArgs, open_store_existing, resolve_home};
@@ -78,12 +80,71 @@ pub enum TraceCommand {
     /// exposed; earlier checkpoints keep verifying with the old public key
     Rekey,
 
+    /// Report how a call caio routed went, when your code made it: appends
+    /// an outcome record and updates the service's stats as an executed
+    /// attempt does
+    #[command(after_help = OUTCOME_HELP)]
+    Outcome(OutcomeArgs),
+
     /// Print the chain as JSON Lines: {"seq","prev","hash","record"} per record
     Export {
         /// From this time on (RFC 3339, or a date: YYYY-MM-DD)
         #[arg(long, value_name = "T", value_parser = parse_time)]
         since: Option<String>,
     },
+}
+
+const OUTCOME_HELP: &str = "\
+A batch (--batch FILE, `-` for stdin) has one JSON object per line:
+  {\"decision_id\": \"3a5f…\", \"status\": \"ok\", \"latency_ms\": 840, \"input_tokens\": 1200,
+   \"output_tokens\": 400, \"error\": \"…\", \"service\": \"…\"}
+and each output line says what became of it; a line that is refused does not
+stop the others (exit 1 when any was refused).";
+
+/// `caio trace outcome`.
+#[derive(Debug, clap::Args)]
+pub struct OutcomeArgs {
+    /// The decision the call was routed by: its id, a unique prefix, or its seq
+    #[arg(
+        value_name = "DECISION_ID",
+        required_unless_present = "batch",
+        conflicts_with = "batch"
+    )]
+    id: Option<String>,
+    /// How the call went
+    #[arg(
+        long,
+        value_enum,
+        required_unless_present = "batch",
+        conflicts_with = "batch"
+    )]
+    status: Option<StatusArg>,
+    /// How long the call took, in ms (required with `--status ok`)
+    #[arg(long, value_name = "N", conflicts_with = "batch")]
+    latency_ms: Option<f64>,
+    /// Input tokens the service counted (for the spend)
+    #[arg(long, value_name = "N", conflicts_with = "batch")]
+    input_tokens: Option<u64>,
+    /// Output tokens the service counted (for the spend)
+    #[arg(long, value_name = "N", conflicts_with = "batch")]
+    output_tokens: Option<u64>,
+    /// What went wrong (with `--status error`; masked and cut to 500 bytes)
+    #[arg(long, value_name = "TEXT", conflicts_with = "batch")]
+    error: Option<String>,
+    /// The service called, for a chain's step (one outcome per service)
+    #[arg(long, value_name = "S", conflicts_with = "batch")]
+    service: Option<String>,
+    /// Read outcomes as JSON Lines from FILE (`-`: stdin), one per line
+    #[arg(long, value_name = "FILE")]
+    batch: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum StatusArg {
+    /// The service answered and the answer was used
+    Ok,
+    /// The call failed
+    Error,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -160,6 +221,7 @@ pub fn run(cmd: TraceCommand, global: &GlobalArgs, ui: &mut Ui) -> Result<Exit, 
             checkpoint(store, &resolve_home(global)?, out.as_deref(), ui)
         }
         TraceCommand::Rekey => rekey(store, &resolve_home(global)?, ui),
+        TraceCommand::Outcome(args) => outcome::run(store, &args, ui),
         TraceCommand::Export { since } => export(&store, since.as_deref(), ui),
     };
     match result {
@@ -201,7 +263,10 @@ fn show(store: &Store, id: &str, ui: &mut Ui) -> Result<Exit, Failure> {
         )?;
         return Ok(Exit::Success);
     }
-    let record = parse_record(&row)?;
+    let record = match parse_record(&row)? {
+        app::Record::Decision(stored) => stored,
+        app::Record::Outcome(o) => return outcome::show(&row, &o, ui),
+    };
     let hash = trace::unhex32(&row.hash).unwrap_or(trace::GENESIS);
     ui.line(format_args!(
         "seq {} · {} · {} · decision {}",
@@ -280,6 +345,11 @@ fn show(store: &Store, id: &str, ui: &mut Ui) -> Result<Exit, Failure> {
         },
         ui,
     )?;
+    if !record.attempts().is_empty() {
+        ui.line("")?;
+        super::route::attempts_table(record.attempts(), ui)?;
+    }
+    outcome::reported_on(store, &row, ui)?;
     Ok(Exit::Success)
 }
 
@@ -295,8 +365,21 @@ fn list(store: &Store, filter: &TraceFilter, ui: &mut Ui) -> Result<Exit, Failur
         ui.json(Schema::TraceList, &ListJson { records: &rows })?;
         return Ok(Exit::Success);
     }
-    let mut table = ui.table(&["SEQ", "AT", "OUTCOME", "SERVICES", "PRINCIPAL", "DECISION"]);
+    let mut table = ui.table(&[
+        "SEQ",
+        "AT",
+        "OUTCOME",
+        "SERVICES",
+        "PRINCIPAL",
+        "EXECUTION",
+        "DECISION",
+    ]);
     for r in &rows {
+        let execution = match (&r.executed, &r.reported) {
+            (Some(e), _) => e.replace('_', " "),
+            (None, Some(reported)) => format!("reported {reported}"),
+            (None, None) => "-".to_string(),
+        };
         table.add_row(vec![
             r.seq.to_string(),
             r.at.clone(),
@@ -307,6 +390,7 @@ fn list(store: &Store, filter: &TraceFilter, ui: &mut Ui) -> Result<Exit, Failur
                 r.services.clone()
             },
             r.principal.clone(),
+            execution,
             r.decision_id.clone(),
         ]);
     }
