@@ -46,6 +46,9 @@ _caio() {
             caio,schema)
                 cmd="caio__subcmd__schema"
                 ;;
+            caio,slo)
+                cmd="caio__subcmd__slo"
+                ;;
             caio,trace)
                 cmd="caio__subcmd__trace"
                 ;;
@@ -105,6 +108,9 @@ _caio() {
                 ;;
             caio__subcmd__help,schema)
                 cmd="caio__subcmd__help__subcmd__schema"
+                ;;
+            caio__subcmd__help,slo)
+                cmd="caio__subcmd__help__subcmd__slo"
                 ;;
             caio__subcmd__help,trace)
                 cmd="caio__subcmd__help__subcmd__trace"
@@ -437,7 +443,7 @@ _caio() {
 
     case "${cmd}" in
         caio)
-            opts="-q -v -h -V --home --format --color --quiet --verbose --help --version init contract registry principal policy route trace license verify-invariants schema generate-docs help"
+            opts="-q -v -h -V --home --format --color --quiet --verbose --help --version init contract registry principal policy route trace slo license verify-invariants schema generate-docs help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -679,7 +685,7 @@ _caio() {
             return 0
             ;;
         caio__subcmd__help)
-            opts="init contract registry principal policy route trace license verify-invariants schema generate-docs help"
+            opts="init contract registry principal policy route trace slo license verify-invariants schema generate-docs help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1183,6 +1189,20 @@ _caio() {
             return 0
             ;;
         caio__subcmd__help__subcmd__schema)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caio__subcmd__help__subcmd__slo)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2677,12 +2697,46 @@ _caio() {
             return 0
             ;;
         caio__subcmd__schema)
-            opts="-q -v -h --home --format --color --quiet --verbose --help route route-batch-line contract-validate policy-validate policy-test policy-apply policy-show trace-show trace-list trace-verify trace-replay trace-checkpoint trace-rekey trace-export-line trace-outcome trace-outcome-line scorecard registry-add registry-list registry-show registry-history registry-set-status registry-remove principal-add principal-list principal-revoke license-keygen license-issue license-list license-verify license-revoke license-revocations license-trust license-untrust license-install license-status init error"
+            opts="-q -v -h --home --format --color --quiet --verbose --help route route-batch-line contract-validate policy-validate policy-test policy-apply policy-show trace-show trace-list trace-verify trace-replay trace-checkpoint trace-rekey trace-export-line trace-outcome trace-outcome-line scorecard slo registry-add registry-list registry-show registry-history registry-set-status registry-remove principal-add principal-list principal-revoke license-keygen license-issue license-list license-verify license-revoke license-revocations license-trust license-untrust license-install license-status init error"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json github sarif junit" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caio__subcmd__slo)
+            opts="-q -v -h --service --window --check --home --format --color --quiet --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --service)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --window)
+                    COMPREPLY=($(compgen -W "1h 24h 7d 30d" -- "${cur}"))
+                    return 0
+                    ;;
                 --home)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

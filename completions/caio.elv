@@ -36,6 +36,7 @@ set edit:completion:arg-completer[caio] = {|@words|
             cand policy 'Validate, test, install and show policy sets'
             cand route 'Pick the best eligible service for a request, and explain why'
             cand trace 'Show, list, verify, replay, checkpoint and export the decision trace'
+            cand slo 'Is each service keeping its contract? Availability, latency, spend, error budget and burn rate per window; --check for cron and CI'
             cand license 'Issue, verify, revoke and install licenses; show the license status'
             cand verify-invariants 'Check the engine''s invariants on generated scenarios; exit 1 on a violation'
             cand schema 'Print the JSON Schema (draft 2020-12) of a JSON document caio prints'
@@ -561,6 +562,20 @@ set edit:completion:arg-completer[caio] = {|@words|
         }
         &'caio;trace;help;help'= {
         }
+        &'caio;slo'= {
+            cand --service 'Only this service (judged even without calls)'
+            cand --window 'The window, ending now'
+            cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
+            cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI'
+            cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
+            cand --check 'Exit 1 when a service is out of contract, burns its budget too fast, or has too few calls to judge'
+            cand -q 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
+            cand --quiet 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
+            cand -v 'Print more detail (repeat for more)'
+            cand --verbose 'Print more detail (repeat for more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'caio;license'= {
             cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
             cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI'
@@ -794,6 +809,7 @@ set edit:completion:arg-completer[caio] = {|@words|
             cand policy 'Validate, test, install and show policy sets'
             cand route 'Pick the best eligible service for a request, and explain why'
             cand trace 'Show, list, verify, replay, checkpoint and export the decision trace'
+            cand slo 'Is each service keeping its contract? Availability, latency, spend, error budget and burn rate per window; --check for cron and CI'
             cand license 'Issue, verify, revoke and install licenses; show the license status'
             cand verify-invariants 'Check the engine''s invariants on generated scenarios; exit 1 on a violation'
             cand schema 'Print the JSON Schema (draft 2020-12) of a JSON document caio prints'
@@ -885,6 +901,8 @@ set edit:completion:arg-completer[caio] = {|@words|
         &'caio;help;trace;outcome'= {
         }
         &'caio;help;trace;export'= {
+        }
+        &'caio;help;slo'= {
         }
         &'caio;help;license'= {
             cand keygen 'Create a vendor signing key: vendor.key (mode 0600), vendor.pub, vendor.pub.pem'

@@ -6,5 +6,6 @@ pub mod documents;
 pub mod license_gate;
 pub mod outcome;
 pub mod route;
+pub mod slo;
 pub mod trace;
 pub mod vendor_keys;

@@ -12,6 +12,7 @@ pub mod registry;
 pub mod report;
 pub mod route;
 pub mod schema;
+pub mod slo;
 pub mod trace;
 
 use crate::error::{Error, Exit};
@@ -119,6 +120,10 @@ pub enum Command {
     #[command(subcommand)]
     Trace(trace::TraceCommand),
 
+    /// Is each service keeping its contract? Availability, latency, spend,
+    /// error budget and burn rate per window; --check for cron and CI
+    Slo(slo::SloArgs),
+
     /// Issue, verify, revoke and install licenses; show the license status
     #[command(subcommand)]
     License(license::LicenseCommand),
@@ -187,6 +192,7 @@ impl Cli {
             Command::Policy(cmd) => policy::run(cmd, &global, ui),
             Command::Route(args) => route::run(args, &global, ui),
             Command::Trace(cmd) => trace::run(cmd, &global, ui),
+            Command::Slo(args) => slo::run(&args, &global, ui),
             Command::License(cmd) => license::run(cmd, &global, ui),
             Command::VerifyInvariants(args) => invariants::run(args, &global, ui),
             Command::Schema(args) => schema::run(&args, ui),

@@ -43,6 +43,8 @@ pub enum Schema {
     TraceOutcomeLine,
     /// `caio verify-invariants --format json` and its `--out` file
     Scorecard,
+    /// `caio slo --format json`: each service against its contract over a window
+    Slo,
     /// `caio registry add --format json`
     RegistryAdd,
     /// `caio registry list --format json`
@@ -134,6 +136,7 @@ impl Schema {
             Schema::TraceOutcome => include_str!("../../schemas/trace-outcome.json"),
             Schema::TraceOutcomeLine => include_str!("../../schemas/trace-outcome-line.json"),
             Schema::Scorecard => include_str!("../../schemas/scorecard.json"),
+            Schema::Slo => include_str!("../../schemas/slo.json"),
             Schema::RegistryAdd => include_str!("../../schemas/registry-add.json"),
             Schema::RegistryList => include_str!("../../schemas/registry-list.json"),
             Schema::RegistryShow => include_str!("../../schemas/registry-show.json"),

@@ -21,4 +21,5 @@ mod properties;
 mod registry;
 mod reports;
 mod route;
+mod slo;
 mod trace;

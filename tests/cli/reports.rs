@@ -1090,6 +1090,14 @@ endpoint: {{ url: {url} }}
     );
     assert_eq!(code, 1);
     s.lines(&env, "trace-outcome-line", &stdout);
+    let doc = s.run(&env, "slo", 0, &["slo", "--window", "24h"]);
+    assert!(!doc["services"].as_array().unwrap().is_empty());
+    s.run(
+        &env,
+        "slo",
+        1,
+        &["slo", "--service", "openai-gpt-4o-mini", "--check"],
+    );
     s.run(&env, "trace-checkpoint", 0, &["trace", "checkpoint"]);
     s.run(&env, "trace-rekey", 0, &["trace", "rekey"]);
     let (code, stdout, _) = run(env.caio().args(["trace", "export"]));

@@ -24,6 +24,7 @@ pub mod principal;
 pub mod request;
 pub mod routing;
 pub mod shape;
+pub mod slo;
 pub mod source;
 pub mod time;
 pub mod trace;

@@ -17,6 +17,7 @@ mod error;
 pub mod files;
 pub mod home;
 pub mod licenses;
+pub mod observations;
 pub mod policies;
 pub mod principals;
 pub mod registry;
