@@ -581,16 +581,39 @@ pub fn verify(
         // And, for the records that observed services (executions,
         // outcomes), a digest of what the observations table must hold.
         type Observed = Vec<(i64, [u8; 32])>;
-        let (index_break, referenced, observed) = std::thread::scope(
-            |scope| -> Result<(Option<i64>, Referenced, Observed), Error> {
+        // And the audit terms each record implies, summed per seq (an
+        // outcome's term goes to its decision's seq).
+        type Terms = std::collections::BTreeMap<i64, u128>;
+        let (index_break, referenced, observed, terms) = std::thread::scope(
+            |scope| -> Result<(Option<i64>, Referenced, Observed, Terms), Error> {
                 let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Row>>(8);
                 let worker = scope.spawn(move || {
                     let mut index_break = None;
                     let mut referenced = Referenced::new();
                     let mut observed = Observed::new();
+                    let mut terms = Terms::new();
                     for row in rx.into_iter().flatten() {
-                        if index_break.is_none() && !trace::index_matches(&row) {
+                        let derived = trace::unhex32(&row.hash)
+                            .and_then(|hash| trace::derive(&row.record, &hash));
+                        let sound = match (&derived, &row.index) {
+                            (_, None) => true,
+                            (Some(d), Some(index)) => d.index == *index,
+                            (None, Some(_)) => false,
+                        };
+                        if index_break.is_none() && !sound {
                             index_break = Some(row.seq);
+                        }
+                        if let Some(d) = derived {
+                            for (kind, value) in &d.terms {
+                                let sum = terms.entry(row.seq).or_insert(0);
+                                *sum = sum.wrapping_add(trace::term_hash(row.seq, kind, value));
+                            }
+                            if let Some((seq, (kind, value))) = &d.on_decision
+                                && *seq >= from
+                            {
+                                let sum = terms.entry(*seq).or_insert(0);
+                                *sum = sum.wrapping_add(trace::term_hash(*seq, kind, value));
+                            }
                         }
                         for object in trace::referenced_objects(&row.record) {
                             referenced.entry(object).or_insert(row.seq);
@@ -599,7 +622,7 @@ pub fn verify(
                             observed.push((row.seq, digest));
                         }
                     }
-                    (index_break, referenced, observed)
+                    (index_break, referenced, observed, terms)
                 });
                 let mut batch = Vec::with_capacity(512);
                 store.for_each_trace::<Error>(from, None, |row| {
@@ -653,6 +676,24 @@ pub fn verify(
                 .is_none_or(|first| break_seq(first) > break_seq(&b))
         {
             verifier.first_break = Some(b);
+        }
+        // The audit terms, once the whole chain read soundly (an outcome
+        // after a break would be missing from the expected sums).
+        if verifier.first_break.is_none() {
+            let widen = |v: Vec<(i64, u128)>| -> Vec<(i64, [u8; 32])> {
+                v.into_iter()
+                    .map(|(seq, sum)| {
+                        let mut d = [0u8; 32];
+                        d[..16].copy_from_slice(&sum.to_le_bytes());
+                        (seq, d)
+                    })
+                    .collect()
+            };
+            let stored = widen(store.term_sums(from, verifier.records)?);
+            let expected = widen(terms.into_iter().collect());
+            if let Some(seq) = first_difference(&expected, &stored) {
+                verifier.first_break = Some(Break::IndexChanged { seq });
+            }
         }
         let stored = store.observation_digests(from, verifier.records)?;
         if let Some(seq) = first_difference(&observed, &stored)

@@ -256,7 +256,34 @@ const MIGRATIONS: &[&str] = &[
         json_extract(a.value, '$.guarantee_violation') IS NOT NULL,
         'executed'
     FROM traces t, json_each(t.record, '$.attempts') a;",
+    // 9: audit terms. Each decision's chosen services, principal, tenant,
+    // capabilities, rejecting stages and rules, outcome and execution
+    // (`ok`/`failed`, also from a reported outcome) as (term, seq) rows,
+    // the terms' text stored once: `trace list` filters and `trace stats`
+    // walk these indexes instead of the records. A decision's candidate
+    // count is a column. Existing records are indexed by the same code that
+    // derives them for `trace verify` (`backfill`, after this migration).
+    "ALTER TABLE traces ADD COLUMN candidates INTEGER;
+    CREATE TABLE trace_term_values (
+        id     INTEGER PRIMARY KEY,
+        kind   TEXT NOT NULL,
+        value  TEXT NOT NULL,
+        UNIQUE (kind, value)
+    );
+    CREATE TABLE trace_terms (
+        term   INTEGER NOT NULL REFERENCES trace_term_values(id),
+        seq    INTEGER NOT NULL,
+        PRIMARY KEY (term, seq)
+    ) WITHOUT ROWID;
+    CREATE INDEX trace_terms_by_seq ON trace_terms(seq, term);",
 ];
+
+/// Work a migration needs beyond SQL, run in its transaction right after
+/// it: `(schema version reached, what to run)`.
+const BACKFILLS: &[(i64, Backfill)] = &[(9, traces::backfill_terms)];
+
+/// A migration's work beyond SQL.
+type Backfill = fn(&rusqlite::Transaction<'_>) -> rusqlite::Result<()>;
 
 /// A write-ahead log larger than this is emptied after a write.
 const WAL_TRIM_BYTES: u64 = 4 << 20;
@@ -386,7 +413,11 @@ impl Store {
             .map_err(|e| state(&path, e))?;
         for (i, sql) in MIGRATIONS.iter().enumerate().skip(current.max(0) as usize) {
             tx.execute_batch(sql).map_err(|e| state(&path, e))?;
-            tx.pragma_update(None, "user_version", i as i64 + 1)
+            let version = i as i64 + 1;
+            for (_, backfill) in BACKFILLS.iter().filter(|(v, _)| *v == version) {
+                backfill(&tx).map_err(|e| state(&path, e))?;
+            }
+            tx.pragma_update(None, "user_version", version)
                 .map_err(|e| state(&path, e))?;
         }
         tx.commit().map_err(|e| state(&path, e))
@@ -610,6 +641,59 @@ mod tests {
             [
                 (1, 0, "a".into(), "failure".into(), None, 0),
                 (1, 1, "b".into(), "success".into(), Some(7.0), 1)
+            ]
+        );
+    }
+
+    /// Records written before migration 9 get their candidate count and
+    /// audit terms from the code that derives them for new records.
+    #[test]
+    fn migration_9_derives_the_audit_terms_of_existing_records() {
+        let (_tmp, home) = home();
+        home.create().unwrap();
+        let v1 = r#"{"at":"t","decision":{"chosen":[],"outcome":"no_route","principal":"anonymous","steps":[{"candidates":[{"eligible":false,"rejections":[{"message":"m","rule":"roles","stage":"access"}],"service_id":"x"},{"eligible":true,"rejections":[],"service_id":"y"}]}]},"identity":{"kind":"anonymous"},"outcome":"no_route","request":{"capability":"chat"},"v":1}"#;
+        let hash = caio_core::trace::hex(&caio_core::trace::chain_hash(
+            &caio_core::trace::GENESIS,
+            v1,
+        ));
+        {
+            let conn = Connection::open(home.db_path()).unwrap();
+            for sql in &MIGRATIONS[..8] {
+                conn.execute_batch(sql).unwrap();
+            }
+            conn.pragma_update(None, "user_version", 8).unwrap();
+            conn.execute(
+                "INSERT INTO traces (seq, prev, hash, decision_id, at, outcome, services, principal, record)
+                 VALUES (1, '', ?1, '', 't', 'no_route', '', 'anonymous', ?2)",
+                rusqlite::params![hash, v1],
+            )
+            .unwrap();
+        }
+        let store = Store::open(&home, DEFAULT_BUSY_TIMEOUT).unwrap();
+        let candidates: i64 = store
+            .conn()
+            .query_row("SELECT candidates FROM traces", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(candidates, 2);
+        let terms: Vec<String> = store
+            .conn()
+            .prepare(
+                "SELECT v.kind || '=' || v.value FROM trace_terms t
+                 JOIN trace_term_values v ON v.id = t.term ORDER BY 1",
+            )
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(
+            terms,
+            [
+                "capability=chat",
+                "outcome=no_route",
+                "principal=anonymous",
+                "rule=roles",
+                "stage=access"
             ]
         );
     }

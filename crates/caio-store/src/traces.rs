@@ -129,10 +129,11 @@ impl Store {
             }
             let (mut seq, mut prev) = head(tx, &path)?;
             let mut out = Vec::with_capacity(records.len());
+            let mut terms = TermIds::default();
             let mut insert = tx
                 .prepare_cached(
-                    "INSERT INTO traces (seq, prev, hash, decision_id, at, outcome, services, principal, record, executed)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                    "INSERT INTO traces (seq, prev, hash, decision_id, at, outcome, services, principal, record, executed, candidates)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
                 )
                 .map_err(err)?;
             let mut object = tx
@@ -148,20 +149,32 @@ impl Store {
                 }
                 seq += 1;
                 let hash = trace::chain_hash(&prev, &p.body);
+                // The columns and terms come from the record as stored, by
+                // the code `trace verify` checks them with.
+                let derived = trace::derive(&p.body, &hash).ok_or_else(|| Error::Store {
+                    path: path.clone(),
+                    reason: "a new record does not read back as a decision".into(),
+                    help: "this is unexpected; report it with the request",
+                })?;
+                let index = &derived.index;
                 insert
                     .execute(params![
                         seq,
                         trace::hex(&prev),
                         trace::hex(&hash),
-                        trace::decision_id(&hash),
-                        p.record.at,
-                        p.record.outcome.as_str(),
-                        p.services(),
-                        p.record.decision.principal,
+                        index.decision_id,
+                        index.at,
+                        index.outcome,
+                        index.services,
+                        index.principal,
                         p.body,
-                        p.record.execution.as_ref().map(|e| e.outcome.as_str()),
+                        index.executed,
+                        index.candidates,
                     ])
                     .map_err(err)?;
+                for (kind, value) in &derived.terms {
+                    terms.insert(tx, kind, value, seq).map_err(err)?;
+                }
                 let observed = p.record.attempts.iter().map(|a| {
                     caio_core::trace::outcome::Observation::of(a, None, "executed")
                 });
@@ -230,6 +243,13 @@ impl Store {
                 "reported",
             );
             observe(tx, seq, &record.at, std::iter::once(observed)).map_err(err)?;
+            let term = match record.status {
+                trace::outcome::Status::Ok => "ok",
+                trace::outcome::Status::Error => "failed",
+            };
+            TermIds::default()
+                .insert(tx, trace::term::EXECUTED, term, record.decision.seq)
+                .map_err(err)?;
             let changes = super::stats::fold(tx, std::slice::from_ref(&attempt), now, &path)?;
             Ok(OutcomeAppend::Appended {
                 appended: Appended { seq, hash },
@@ -316,6 +336,56 @@ impl Store {
         Ok(out)
     }
 
+    /// Per record from `from` to `through`, in seq order, the sum
+    /// (wrapping) of [`trace::term_hash`] over its audit term rows.
+    pub fn term_sums(&self, from: i64, through: i64) -> Result<Vec<(i64, u128)>, Error> {
+        let mut names = std::collections::HashMap::new();
+        {
+            let mut stmt = self
+                .conn
+                .prepare("SELECT id, kind, value FROM trace_term_values")
+                .map_err(|e| self.err(e))?;
+            let mut rows = stmt.query([]).map_err(|e| self.err(e))?;
+            while let Some(r) = rows.next().map_err(|e| self.err(e))? {
+                let (id, kind, value): (i64, String, String) = (
+                    r.get(0).map_err(|e| self.err(e))?,
+                    r.get(1).map_err(|e| self.err(e))?,
+                    r.get(2).map_err(|e| self.err(e))?,
+                );
+                names.insert(id, (kind, value));
+            }
+        }
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT seq, term FROM trace_terms INDEXED BY trace_terms_by_seq
+                 WHERE seq >= ?1 AND seq <= ?2 ORDER BY seq",
+            )
+            .map_err(|e| self.err(e))?;
+        let mut rows = stmt
+            .query(params![from, through])
+            .map_err(|e| self.err(e))?;
+        let mut out: Vec<(i64, u128)> = Vec::new();
+        while let Some(r) = rows.next().map_err(|e| self.err(e))? {
+            let (seq, term): (i64, i64) = (
+                r.get(0).map_err(|e| self.err(e))?,
+                r.get(1).map_err(|e| self.err(e))?,
+            );
+            // A row naming no term text counts as a term of its own, so
+            // that it differs from every derived one.
+            let h = names
+                .get(&term)
+                .map_or(u128::from(term as u64) | 1 << 127, |(k, v)| {
+                    trace::term_hash(seq, k, v)
+                });
+            match out.last_mut() {
+                Some((s, sum)) if *s == seq => *sum = sum.wrapping_add(h),
+                _ => out.push((seq, h)),
+            }
+        }
+        Ok(out)
+    }
+
     /// The number of records and the chain head.
     pub fn trace_head(&self) -> Result<(i64, [u8; 32]), Error> {
         let head: Option<(i64, String)> = self
@@ -337,7 +407,7 @@ impl Store {
     pub fn trace_by_seq(&self, seq: i64) -> Result<Option<Row>, Error> {
         self.conn
             .query_row(
-                "SELECT seq, prev, hash, record, decision_id, at, outcome, services, principal, kind, refers_to, executed FROM traces WHERE seq = ?1",
+                "SELECT seq, prev, hash, record, decision_id, at, outcome, services, principal, kind, refers_to, executed, candidates FROM traces WHERE seq = ?1",
                 [seq],
                 row,
             )
@@ -351,7 +421,7 @@ impl Store {
         let mut stmt = self
             .conn
             .prepare_cached(
-                "SELECT seq, prev, hash, record, decision_id, at, outcome, services, principal, kind, refers_to, executed FROM traces
+                "SELECT seq, prev, hash, record, decision_id, at, outcome, services, principal, kind, refers_to, executed, candidates FROM traces
                  WHERE decision_id >= ?1 AND decision_id < ?2 ORDER BY seq LIMIT 2",
             )
             .map_err(|e| self.err(e))?;
@@ -420,7 +490,7 @@ impl Store {
         let mut stmt = self
             .conn
             .prepare(
-                "SELECT seq, prev, hash, record, decision_id, at, outcome, services, principal, kind, refers_to, executed FROM traces
+                "SELECT seq, prev, hash, record, decision_id, at, outcome, services, principal, kind, refers_to, executed, candidates FROM traces
                  WHERE seq >= ?1 AND (?2 IS NULL OR at >= ?2) ORDER BY seq",
             )
             .map_err(|e| self.err(e))?;
@@ -568,8 +638,72 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
             kind: r.get(9)?,
             refers_to: r.get(10)?,
             executed: r.get(11)?,
+            candidates: r.get(12)?,
         }),
     })
+}
+
+/// Term ids by (kind, value), remembered within one transaction.
+#[derive(Default)]
+struct TermIds {
+    known: std::collections::HashMap<(String, String), i64>,
+}
+
+impl TermIds {
+    /// Records that `seq` has the term `(kind, value)`.
+    fn insert(
+        &mut self,
+        tx: &rusqlite::Transaction<'_>,
+        kind: &str,
+        value: &str,
+        seq: i64,
+    ) -> rusqlite::Result<()> {
+        let key = (kind.to_string(), value.to_string());
+        let id = match self.known.get(&key) {
+            Some(id) => *id,
+            None => {
+                tx.prepare_cached(
+                    "INSERT INTO trace_term_values (kind, value) VALUES (?1, ?2)
+                     ON CONFLICT (kind, value) DO NOTHING",
+                )?
+                .execute(params![kind, value])?;
+                let id: i64 = tx
+                    .prepare_cached(
+                        "SELECT id FROM trace_term_values WHERE kind = ?1 AND value = ?2",
+                    )?
+                    .query_row(params![kind, value], |r| r.get(0))?;
+                self.known.insert(key, id);
+                id
+            }
+        };
+        tx.prepare_cached("INSERT OR IGNORE INTO trace_terms (term, seq) VALUES (?1, ?2)")?
+            .execute(params![id, seq])?;
+        Ok(())
+    }
+}
+
+/// Migration 9's backfill: the candidate count and audit terms of every
+/// record stored before it, derived as for a new record.
+pub(crate) fn backfill_terms(tx: &rusqlite::Transaction<'_>) -> rusqlite::Result<()> {
+    let mut terms = TermIds::default();
+    let mut read = tx.prepare("SELECT seq, hash, record FROM traces ORDER BY seq")?;
+    let mut rows = read.query([])?;
+    while let Some(r) = rows.next()? {
+        let (seq, hash, body): (i64, String, String) = (r.get(0)?, r.get(1)?, r.get(2)?);
+        let Some(derived) = trace::unhex32(&hash).and_then(|h| trace::derive(&body, &h)) else {
+            // A record that does not read is left for `trace verify`.
+            continue;
+        };
+        tx.prepare_cached("UPDATE traces SET candidates = ?1 WHERE seq = ?2")?
+            .execute(params![derived.index.candidates, seq])?;
+        for (kind, value) in &derived.terms {
+            terms.insert(tx, kind, value, seq)?;
+        }
+        if let Some((decision, (kind, value))) = &derived.on_decision {
+            terms.insert(tx, kind, value, *decision)?;
+        }
+    }
+    Ok(())
 }
 
 /// The last seq and the chain head, read inside a write transaction.

@@ -290,15 +290,6 @@ pub fn hex(bytes: &[u8]) -> String {
     out
 }
 
-/// Whether `text` is the lower-case hex of `bytes`.
-fn is_hex_of(text: &str, bytes: &[u8]) -> bool {
-    text.len() == bytes.len() * 2
-        && text.as_bytes().chunks_exact(2).zip(bytes).all(|(pair, b)| {
-            pair[0] == HEX_DIGITS[usize::from(b >> 4)]
-                && pair[1] == HEX_DIGITS[usize::from(b & 0x0f)]
-        })
-}
-
 /// The value of one hex digit (either case).
 fn nibble(c: u8) -> Option<u8> {
     match c {
@@ -371,17 +362,17 @@ pub fn index_matches(row: &Row) -> bool {
     }
 }
 
-/// The part of a record its lookup columns are derived from, borrowed
-/// where the JSON allows. A decision record (either format) has
-/// `outcome`, `decision.principal` and `decision.chosen`; an outcome
-/// record has `kind`, `status`, `service_id`, `principal` and
-/// `decision.seq`. One pass reads either.
+/// The part of a record its lookup columns and audit terms are derived
+/// from, borrowed where the JSON allows. A decision record (either format)
+/// has `outcome`, `decision.principal`, `decision.chosen`, `decision.steps`,
+/// `request` and `identity`; an outcome record has `kind`, `status`,
+/// `service_id`, `principal` and `decision.seq`. One pass reads either.
 #[derive(Deserialize)]
 struct Head<'a> {
     #[serde(borrow)]
-    at: std::borrow::Cow<'a, str>,
+    at: Cow<'a, str>,
     #[serde(default, borrow)]
-    kind: Option<std::borrow::Cow<'a, str>>,
+    kind: Option<Cow<'a, str>>,
     #[serde(default)]
     outcome: Option<crate::routing::Outcome>,
     #[serde(borrow)]
@@ -391,30 +382,95 @@ struct Head<'a> {
     #[serde(default)]
     status: Option<outcome::Status>,
     #[serde(default, borrow)]
-    service_id: Option<std::borrow::Cow<'a, str>>,
+    service_id: Option<Cow<'a, str>>,
     #[serde(default, borrow)]
-    principal: Option<std::borrow::Cow<'a, str>>,
+    principal: Option<Cow<'a, str>>,
+    #[serde(default, borrow)]
+    request: Option<HeadRequest<'a>>,
+    #[serde(default, borrow)]
+    identity: Option<HeadIdentity<'a>>,
 }
+
+use std::borrow::Cow;
 
 #[derive(Deserialize)]
 struct HeadDecision<'a> {
     #[serde(default, borrow)]
-    principal: Option<std::borrow::Cow<'a, str>>,
+    principal: Option<Cow<'a, str>>,
     #[serde(default, borrow)]
     chosen: Option<Vec<HeadChoice<'a>>>,
     #[serde(default)]
     seq: Option<i64>,
+    #[serde(default)]
+    steps: Vec<HeadStep>,
 }
 
 #[derive(Deserialize)]
 struct HeadChoice<'a> {
     #[serde(borrow)]
-    service_id: std::borrow::Cow<'a, str>,
+    service_id: Cow<'a, str>,
+}
+
+#[derive(Deserialize, Clone, Copy)]
+struct HeadExecution {
+    outcome: ExecutionOutcome,
+}
+
+/// A step of a decision: format 2 counts its candidates and rejections,
+/// format 1 lists every candidate.
+#[derive(Deserialize)]
+struct HeadStep {
+    candidates: HeadCandidates,
+    #[serde(default)]
+    rejected_by_stage: BTreeMap<String, serde::de::IgnoredAny>,
+    #[serde(default)]
+    rejected_by_rule: BTreeMap<String, serde::de::IgnoredAny>,
 }
 
 #[derive(Deserialize)]
-struct HeadExecution {
-    outcome: ExecutionOutcome,
+#[serde(untagged)]
+enum HeadCandidates {
+    Count(u64),
+    Listed(Vec<HeadCandidate>),
+}
+
+#[derive(Deserialize)]
+struct HeadCandidate {
+    eligible: bool,
+    #[serde(default)]
+    rejections: Vec<HeadRejection>,
+}
+
+#[derive(Deserialize)]
+struct HeadRejection {
+    stage: String,
+    rule: String,
+}
+
+#[derive(Deserialize)]
+struct HeadRequest<'a> {
+    #[serde(default, borrow)]
+    capability: Option<Cow<'a, str>>,
+    #[serde(default, borrow)]
+    chain: Option<Vec<HeadRequestStep<'a>>>,
+}
+
+#[derive(Deserialize)]
+struct HeadRequestStep<'a> {
+    #[serde(borrow)]
+    capability: Cow<'a, str>,
+}
+
+#[derive(Deserialize)]
+struct HeadIdentity<'a> {
+    #[serde(default, borrow)]
+    principal: Option<HeadPrincipal<'a>>,
+}
+
+#[derive(Deserialize)]
+struct HeadPrincipal<'a> {
+    #[serde(default, borrow)]
+    tenant: Option<Cow<'a, str>>,
 }
 
 impl ExecutionOutcome {
@@ -426,24 +482,14 @@ impl ExecutionOutcome {
             ExecutionOutcome::NotStarted => "not_started",
         }
     }
-}
 
-/// Whether `text` is `parts` joined with commas.
-fn is_joined(text: &str, parts: &[HeadChoice<'_>]) -> bool {
-    let mut rest = text;
-    for (i, part) in parts.iter().enumerate() {
-        if i > 0 {
-            let Some(r) = rest.strip_prefix(',') else {
-                return false;
-            };
-            rest = r;
+    /// `ok` for a succeeded execution, else `failed` (the audit term).
+    pub fn term(self) -> &'static str {
+        match self {
+            ExecutionOutcome::Succeeded => "ok",
+            ExecutionOutcome::Failed | ExecutionOutcome::NotStarted => "failed",
         }
-        let Some(r) = rest.strip_prefix(&*part.service_id) else {
-            return false;
-        };
-        rest = r;
     }
-    rest.is_empty()
 }
 
 /// The `kind` column of a decision record.
@@ -470,90 +516,173 @@ pub struct Index {
     /// How a decision's `--execute` ended (`succeeded`, `failed`,
     /// `not_started`).
     pub executed: Option<String>,
+    /// A decision's candidates, over all its steps.
+    pub candidates: Option<i64>,
+}
+
+/// The kinds of audit term (`trace list` filters, `trace stats --by`).
+pub mod term {
+    /// A chosen service.
+    pub const SERVICE: &str = "service";
+    /// The principal's name.
+    pub const PRINCIPAL: &str = "principal";
+    /// The principal's tenant.
+    pub const TENANT: &str = "tenant";
+    /// A requested capability (each step's, for a chain).
+    pub const CAPABILITY: &str = "capability";
+    /// A stage that rejected a candidate first.
+    pub const STAGE: &str = "stage";
+    /// A rule that rejected a candidate.
+    pub const RULE: &str = "rule";
+    /// `routed`, `no_route` or `refused`.
+    pub const OUTCOME: &str = "outcome";
+    /// `ok` or `failed`: how `--execute` ended, or what a caller reported.
+    pub const EXECUTED: &str = "executed";
+}
+
+/// Everything derived from one record: its lookup columns and its audit
+/// terms (`(kind, value)`, sorted and distinct). An outcome record adds
+/// its `executed` term to the decision it reports on (`on_decision`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Derived {
+    /// The lookup columns.
+    pub index: Index,
+    /// The record's own audit terms.
+    pub terms: Vec<(&'static str, String)>,
+    /// An outcome's term on its decision: `(decision seq, executed term)`.
+    pub on_decision: Option<(i64, (&'static str, String))>,
+}
+
+/// Derives the lookup columns and audit terms of a stored record, `None`
+/// when it does not read as a record of either kind.
+pub fn derive(body: &str, hash: &[u8; 32]) -> Option<Derived> {
+    let head: Head<'_> = serde_json::from_str(body).ok()?;
+    let decision_id = decision_id(hash);
+    match head.kind.as_deref() {
+        None => {
+            let outcome = head.outcome?;
+            let chosen = head.decision.chosen?;
+            let principal = head.decision.principal?.into_owned();
+            let mut terms = std::collections::BTreeSet::new();
+            for c in &chosen {
+                terms.insert((term::SERVICE, c.service_id.to_string()));
+            }
+            terms.insert((term::PRINCIPAL, principal.clone()));
+            terms.insert((term::OUTCOME, outcome.as_str().to_string()));
+            if let Some(tenant) = head
+                .identity
+                .and_then(|i| i.principal)
+                .and_then(|p| p.tenant)
+            {
+                terms.insert((term::TENANT, tenant.into_owned()));
+            }
+            if let Some(r) = head.request {
+                if let Some(c) = r.capability {
+                    terms.insert((term::CAPABILITY, c.into_owned()));
+                }
+                for step in r.chain.unwrap_or_default() {
+                    terms.insert((term::CAPABILITY, step.capability.into_owned()));
+                }
+            }
+            if let Some(e) = head.execution {
+                terms.insert((term::EXECUTED, e.outcome.term().to_string()));
+            }
+            let mut candidates = 0u64;
+            for step in head.decision.steps {
+                match step.candidates {
+                    HeadCandidates::Count(n) => {
+                        candidates += n;
+                        for stage in step.rejected_by_stage.into_keys() {
+                            terms.insert((term::STAGE, stage));
+                        }
+                        for rule in step.rejected_by_rule.into_keys() {
+                            terms.insert((term::RULE, rule));
+                        }
+                    }
+                    HeadCandidates::Listed(list) => {
+                        candidates += list.len() as u64;
+                        for c in list.into_iter().filter(|c| !c.eligible) {
+                            if let Some(first) = c.rejections.first() {
+                                terms.insert((term::STAGE, first.stage.clone()));
+                            }
+                            for r in c.rejections {
+                                terms.insert((term::RULE, r.rule));
+                            }
+                        }
+                    }
+                }
+            }
+            Some(Derived {
+                index: Index {
+                    decision_id,
+                    at: head.at.into_owned(),
+                    outcome: outcome.as_str().to_string(),
+                    services: chosen
+                        .iter()
+                        .map(|c| &*c.service_id)
+                        .collect::<Vec<_>>()
+                        .join(","),
+                    principal,
+                    kind: DECISION.to_string(),
+                    refers_to: None,
+                    executed: head.execution.map(|e| e.outcome.as_str().to_string()),
+                    candidates: Some(i64::try_from(candidates).unwrap_or(i64::MAX)),
+                },
+                terms: terms.into_iter().collect(),
+                on_decision: None,
+            })
+        }
+        Some(outcome::KIND) if record_version(body) == 2 => {
+            let status = head.status?;
+            let seq = head.decision.seq?;
+            let term = match status {
+                outcome::Status::Ok => "ok",
+                outcome::Status::Error => "failed",
+            };
+            Some(Derived {
+                index: Index {
+                    decision_id,
+                    at: head.at.into_owned(),
+                    outcome: status.as_str().to_string(),
+                    services: head.service_id?.into_owned(),
+                    principal: head.principal?.into_owned(),
+                    kind: outcome::KIND.to_string(),
+                    refers_to: Some(seq),
+                    executed: None,
+                    candidates: None,
+                },
+                terms: Vec::new(),
+                on_decision: Some((seq, (term::EXECUTED, term.to_string()))),
+            })
+        }
+        Some(_) => None,
+    }
 }
 
 impl Index {
     /// The columns a record and its hash imply.
     pub fn of(body: &str, hash: &[u8; 32]) -> Option<Index> {
-        let head: Head<'_> = serde_json::from_str(body).ok()?;
-        let decision_id = decision_id(hash);
-        match head.kind.as_deref() {
-            None => Some(Index {
-                decision_id,
-                at: head.at.into_owned(),
-                outcome: head.outcome?.as_str().to_string(),
-                services: head
-                    .decision
-                    .chosen?
-                    .iter()
-                    .map(|c| &*c.service_id)
-                    .collect::<Vec<_>>()
-                    .join(","),
-                principal: head.decision.principal?.into_owned(),
-                kind: DECISION.to_string(),
-                refers_to: None,
-                executed: head.execution.map(|e| e.outcome.as_str().to_string()),
-            }),
-            Some(outcome::KIND) if record_version(body) == 2 => Some(Index {
-                decision_id,
-                at: head.at.into_owned(),
-                outcome: head.status?.as_str().to_string(),
-                services: head.service_id?.into_owned(),
-                principal: head.principal?.into_owned(),
-                kind: outcome::KIND.to_string(),
-                refers_to: Some(head.decision.seq?),
-                executed: None,
-            }),
-            Some(_) => None,
-        }
+        derive(body, hash).map(|d| d.index)
     }
 
-    /// `Index::of(body, hash) == Some(self)`, without building the index:
-    /// the record is parsed the same way, and its values are compared where
-    /// they lie.
+    /// Whether these are the columns `body` and `hash` imply.
     pub(crate) fn matches(&self, body: &str, hash: &[u8; 32]) -> bool {
-        let Ok(head) = serde_json::from_str::<Head<'_>>(body) else {
-            return false;
-        };
-        if !(is_hex_of(&self.decision_id, &hash[..16]) && self.at == head.at) {
-            return false;
-        }
-        match head.kind.as_deref() {
-            None => {
-                let (Some(outcome), Some(chosen), Some(principal)) = (
-                    head.outcome,
-                    &head.decision.chosen,
-                    &head.decision.principal,
-                ) else {
-                    return false;
-                };
-                self.kind == DECISION
-                    && self.refers_to.is_none()
-                    && self.outcome == outcome.as_str()
-                    && is_joined(&self.services, chosen)
-                    && self.principal == *principal
-                    && self.executed.as_deref() == head.execution.map(|e| e.outcome.as_str())
-            }
-            Some(outcome::KIND) => {
-                let (Some(status), Some(service), Some(principal), Some(seq)) = (
-                    head.status,
-                    &head.service_id,
-                    &head.principal,
-                    head.decision.seq,
-                ) else {
-                    return false;
-                };
-                record_version(body) == 2
-                    && self.kind == outcome::KIND
-                    && self.refers_to == Some(seq)
-                    && self.outcome == status.as_str()
-                    && self.services == *service
-                    && self.principal == *principal
-                    && self.executed.is_none()
-            }
-            Some(_) => false,
-        }
+        Index::of(body, hash).as_ref() == Some(self)
     }
+}
+
+/// The hash of one audit term row, as `trace verify` sums them per seq
+/// (a sum, so the order rows are read in does not matter).
+pub fn term_hash(seq: i64, kind: &str, value: &str) -> u128 {
+    let mut h = blake3::Hasher::new();
+    h.update(&seq.to_le_bytes());
+    h.update(kind.as_bytes());
+    h.update(b"\0");
+    h.update(value.as_bytes());
+    let bytes = h.finalize();
+    let mut out = [0u8; 16];
+    out.copy_from_slice(&bytes.as_bytes()[..16]);
+    u128::from_le_bytes(out)
 }
 
 /// The first thing wrong with a chain.
@@ -1052,6 +1181,56 @@ mod tests {
         assert_eq!(unhex32(&hex(&hash)), Some(hash));
         assert_eq!(unhex32(&hex(&hash).to_uppercase()), Some(hash));
         assert_eq!(unhex32(&format!("+{}", &hex(&hash)[1..])), None);
+    }
+
+    /// The audit terms of each kind of record: format 2 counts, format 1
+    /// lists, an outcome adds its term to its decision.
+    #[test]
+    fn records_derive_their_audit_terms() {
+        let hash = chain_hash(&GENESIS, "x");
+        let v2 = r#"{"at":"t","attempts":[],"decision":{"chosen":[{"service_id":"a"},{"service_id":"b"}],"principal":"ana","steps":[{"candidates":4,"eligible":1,"rejected_by_rule":{"eu-only":2,"min_trust":1},"rejected_by_stage":{"access":1,"policy":2},"top":[]},{"candidates":3,"eligible":3,"rejected_by_rule":{},"rejected_by_stage":{},"top":[]}]},"execution":{"deadline_ms":1,"outcome":"not_started"},"identity":{"kind":"authenticated","principal":{"name":"ana","tenant":"acme"}},"outcome":"routed","request":{"chain":[{"capability":"embed"},{"capability":"chat"}]},"v":2}"#;
+        let d = derive(v2, &hash).unwrap();
+        assert_eq!(d.index.candidates, Some(7));
+        assert_eq!(d.index.executed.as_deref(), Some("not_started"));
+        let terms: Vec<String> = d.terms.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        assert_eq!(
+            terms,
+            [
+                "capability=chat",
+                "capability=embed",
+                "executed=failed",
+                "outcome=routed",
+                "principal=ana",
+                "rule=eu-only",
+                "rule=min_trust",
+                "service=a",
+                "service=b",
+                "stage=access",
+                "stage=policy",
+                "tenant=acme"
+            ]
+        );
+        let v1 = r#"{"at":"t","decision":{"chosen":[],"outcome":"no_route","principal":"anonymous","steps":[{"candidates":[{"eligible":false,"rejections":[{"message":"m","rule":"roles","stage":"access"},{"message":"m","rule":"min_trust","stage":"access"}],"service_id":"x"},{"eligible":true,"rejections":[],"service_id":"y"}]}]},"identity":{"kind":"anonymous"},"outcome":"no_route","request":{"capability":"chat"},"v":1}"#;
+        let d = derive(v1, &hash).unwrap();
+        assert_eq!(d.index.candidates, Some(2));
+        let terms: Vec<String> = d.terms.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        assert_eq!(
+            terms,
+            [
+                "capability=chat",
+                "outcome=no_route",
+                "principal=anonymous",
+                "rule=min_trust",
+                "rule=roles",
+                "stage=access"
+            ]
+        );
+        let reported = derive(&outcome_body("error", "a", 3), &hash).unwrap();
+        assert!(reported.terms.is_empty());
+        assert_eq!(
+            reported.on_decision,
+            Some((3, (term::EXECUTED, "failed".to_string())))
+        );
     }
 
     #[test]
