@@ -37,6 +37,7 @@ set edit:completion:arg-completer[caio] = {|@words|
             cand route 'Pick the best eligible service for a request, and explain why'
             cand trace 'Show, list, verify, replay, checkpoint and export the decision trace'
             cand slo 'Is each service keeping its contract? Availability, latency, spend, error budget and burn rate per window; --check for cron and CI'
+            cand metrics 'Print the state as Prometheus metrics (or write them atomically with --out)'
             cand license 'Issue, verify, revoke and install licenses; show the license status'
             cand verify-invariants 'Check the engine''s invariants on generated scenarios; exit 1 on a violation'
             cand schema 'Print the JSON Schema (draft 2020-12) of a JSON document caio prints'
@@ -576,6 +577,18 @@ set edit:completion:arg-completer[caio] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'caio;metrics'= {
+            cand --out 'Write the metrics to FILE atomically instead of printing them'
+            cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
+            cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI'
+            cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
+            cand -q 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
+            cand --quiet 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
+            cand -v 'Print more detail (repeat for more)'
+            cand --verbose 'Print more detail (repeat for more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'caio;license'= {
             cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
             cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI'
@@ -810,6 +823,7 @@ set edit:completion:arg-completer[caio] = {|@words|
             cand route 'Pick the best eligible service for a request, and explain why'
             cand trace 'Show, list, verify, replay, checkpoint and export the decision trace'
             cand slo 'Is each service keeping its contract? Availability, latency, spend, error budget and burn rate per window; --check for cron and CI'
+            cand metrics 'Print the state as Prometheus metrics (or write them atomically with --out)'
             cand license 'Issue, verify, revoke and install licenses; show the license status'
             cand verify-invariants 'Check the engine''s invariants on generated scenarios; exit 1 on a violation'
             cand schema 'Print the JSON Schema (draft 2020-12) of a JSON document caio prints'
@@ -903,6 +917,8 @@ set edit:completion:arg-completer[caio] = {|@words|
         &'caio;help;trace;export'= {
         }
         &'caio;help;slo'= {
+        }
+        &'caio;help;metrics'= {
         }
         &'caio;help;license'= {
             cand keygen 'Create a vendor signing key: vendor.key (mode 0600), vendor.pub, vendor.pub.pem'

@@ -4,6 +4,7 @@
 
 pub mod documents;
 pub mod license_gate;
+pub mod metrics;
 pub mod outcome;
 pub mod route;
 pub mod slo;

@@ -6,6 +6,7 @@ pub mod contract;
 pub mod docs;
 pub mod invariants;
 pub mod license;
+pub mod metrics;
 pub mod policy;
 pub mod principal;
 pub mod registry;
@@ -124,6 +125,9 @@ pub enum Command {
     /// error budget and burn rate per window; --check for cron and CI
     Slo(slo::SloArgs),
 
+    /// Print the state as Prometheus metrics (or write them atomically with --out)
+    Metrics(metrics::MetricsArgs),
+
     /// Issue, verify, revoke and install licenses; show the license status
     #[command(subcommand)]
     License(license::LicenseCommand),
@@ -193,6 +197,7 @@ impl Cli {
             Command::Route(args) => route::run(args, &global, ui),
             Command::Trace(cmd) => trace::run(cmd, &global, ui),
             Command::Slo(args) => slo::run(&args, &global, ui),
+            Command::Metrics(args) => metrics::run(&args, &global, ui),
             Command::License(cmd) => license::run(cmd, &global, ui),
             Command::VerifyInvariants(args) => invariants::run(args, &global, ui),
             Command::Schema(args) => schema::run(&args, ui),

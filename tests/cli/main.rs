@@ -14,6 +14,7 @@ mod hostile;
 mod identity;
 mod invariants;
 mod license;
+mod metrics;
 mod outcome;
 mod policy;
 mod principal;

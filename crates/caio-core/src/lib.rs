@@ -19,6 +19,7 @@ pub mod diagnostic;
 pub mod health;
 pub mod license;
 pub mod lifecycle;
+pub mod metrics;
 pub mod policy;
 pub mod principal;
 pub mod request;

@@ -275,7 +275,8 @@ const MIGRATIONS: &[&str] = &[
         seq    INTEGER NOT NULL,
         PRIMARY KEY (term, seq)
     ) WITHOUT ROWID;
-    CREATE INDEX trace_terms_by_seq ON trace_terms(seq, term);",
+    CREATE INDEX trace_terms_by_seq ON trace_terms(seq, term);
+    CREATE INDEX traces_by_candidates ON traces(candidates) WHERE candidates IS NOT NULL;",
 ];
 
 /// Work a migration needs beyond SQL, run in its transaction right after
