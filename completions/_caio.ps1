@@ -38,7 +38,7 @@ Register-ArgumentCompleter -Native -CommandName 'caio' -ScriptBlock {
             [CompletionResult]::new('principal', 'principal', [CompletionResultType]::ParameterValue, 'Manage the principals (callers) whose tokens requests carry')
             [CompletionResult]::new('policy', 'policy', [CompletionResultType]::ParameterValue, 'Validate, test, install and show policy sets')
             [CompletionResult]::new('route', 'route', [CompletionResultType]::ParameterValue, 'Pick the best eligible service for a request, and explain why')
-            [CompletionResult]::new('trace', 'trace', [CompletionResultType]::ParameterValue, 'Show, list, verify, replay, checkpoint and export the decision trace')
+            [CompletionResult]::new('trace', 'trace', [CompletionResultType]::ParameterValue, 'Show, list, verify, replay, checkpoint, export and prune the decision trace; report the outcomes of routed calls')
             [CompletionResult]::new('slo', 'slo', [CompletionResultType]::ParameterValue, 'Is each service keeping its contract? Availability, latency, spend, error budget and burn rate per window; --check for cron and CI')
             [CompletionResult]::new('metrics', 'metrics', [CompletionResultType]::ParameterValue, 'Print the state as Prometheus metrics (or write them atomically with --out)')
             [CompletionResult]::new('license', 'license', [CompletionResultType]::ParameterValue, 'Issue, verify, revoke and install licenses; show the license status')
@@ -474,6 +474,7 @@ Register-ArgumentCompleter -Native -CommandName 'caio' -ScriptBlock {
             [CompletionResult]::new('replay', 'replay', [CompletionResultType]::ParameterValue, 'Re-run the routing of a stored decision from its stored inputs; exit 1 if it differs')
             [CompletionResult]::new('checkpoint', 'checkpoint', [CompletionResultType]::ParameterValue, 'Sign the current head of the chain (a C2SP signed note) and store it')
             [CompletionResult]::new('rekey', 'rekey', [CompletionResultType]::ParameterValue, 'Make a new instance key on purpose, when keys/instance.key is lost or exposed; earlier checkpoints keep verifying with the old public key')
+            [CompletionResult]::new('prune', 'prune', [CompletionResultType]::ParameterValue, 'Archive and remove old records; the live chain keeps verifying from the last one removed')
             [CompletionResult]::new('outcome', 'outcome', [CompletionResultType]::ParameterValue, 'Report how a call caio routed went, when your code made it: appends an outcome record and updates the service''s stats as an executed attempt does')
             [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Print the chain as JSON Lines: {"seq","prev","hash","record"} per record')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -511,6 +512,7 @@ Register-ArgumentCompleter -Native -CommandName 'caio' -ScriptBlock {
         'caio;trace;verify' {
             [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'Start at this seq, trusting the link into it')
             [CompletionResult]::new('--checkpoint', '--checkpoint', [CompletionResultType]::ParameterName, 'A checkpoint kept outside the database (repeatable)')
+            [CompletionResult]::new('--archive', '--archive', [CompletionResultType]::ParameterName, 'An archive `caio trace prune` wrote (repeatable): checked, with its continuity into the live chain and the other archives')
             [CompletionResult]::new('--public-key', '--public-key', [CompletionResultType]::ParameterName, 'The instance''s verifier key (`caio trace checkpoint` prints it) [default: keys/instance.pub in the home]')
             [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI')
@@ -561,6 +563,21 @@ Register-ArgumentCompleter -Native -CommandName 'caio' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'caio;trace;prune' {
+            [CompletionResult]::new('--through', '--through', [CompletionResultType]::ParameterName, 'Prune every live record up to and including this seq')
+            [CompletionResult]::new('--older-than', '--older-than', [CompletionResultType]::ParameterName, 'Prune the records older than this age (90d, 12h, 2w), up to the first one that is not')
+            [CompletionResult]::new('--archive', '--archive', [CompletionResultType]::ParameterName, 'The archive to write first (a new file, in the export format)')
+            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured by `auto`)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail (repeat for more)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'caio;trace;outcome' {
             [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'How the call went')
             [CompletionResult]::new('--latency-ms', '--latency-ms', [CompletionResultType]::ParameterName, 'How long the call took, in ms (required with `--status ok`)')
@@ -600,6 +617,7 @@ Register-ArgumentCompleter -Native -CommandName 'caio' -ScriptBlock {
             [CompletionResult]::new('replay', 'replay', [CompletionResultType]::ParameterValue, 'Re-run the routing of a stored decision from its stored inputs; exit 1 if it differs')
             [CompletionResult]::new('checkpoint', 'checkpoint', [CompletionResultType]::ParameterValue, 'Sign the current head of the chain (a C2SP signed note) and store it')
             [CompletionResult]::new('rekey', 'rekey', [CompletionResultType]::ParameterValue, 'Make a new instance key on purpose, when keys/instance.key is lost or exposed; earlier checkpoints keep verifying with the old public key')
+            [CompletionResult]::new('prune', 'prune', [CompletionResultType]::ParameterValue, 'Archive and remove old records; the live chain keeps verifying from the last one removed')
             [CompletionResult]::new('outcome', 'outcome', [CompletionResultType]::ParameterValue, 'Report how a call caio routed went, when your code made it: appends an outcome record and updates the service''s stats as an executed attempt does')
             [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Print the chain as JSON Lines: {"seq","prev","hash","record"} per record')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -621,6 +639,9 @@ Register-ArgumentCompleter -Native -CommandName 'caio' -ScriptBlock {
             break
         }
         'caio;trace;help;rekey' {
+            break
+        }
+        'caio;trace;help;prune' {
             break
         }
         'caio;trace;help;outcome' {
@@ -918,7 +939,7 @@ Register-ArgumentCompleter -Native -CommandName 'caio' -ScriptBlock {
             [CompletionResult]::new('principal', 'principal', [CompletionResultType]::ParameterValue, 'Manage the principals (callers) whose tokens requests carry')
             [CompletionResult]::new('policy', 'policy', [CompletionResultType]::ParameterValue, 'Validate, test, install and show policy sets')
             [CompletionResult]::new('route', 'route', [CompletionResultType]::ParameterValue, 'Pick the best eligible service for a request, and explain why')
-            [CompletionResult]::new('trace', 'trace', [CompletionResultType]::ParameterValue, 'Show, list, verify, replay, checkpoint and export the decision trace')
+            [CompletionResult]::new('trace', 'trace', [CompletionResultType]::ParameterValue, 'Show, list, verify, replay, checkpoint, export and prune the decision trace; report the outcomes of routed calls')
             [CompletionResult]::new('slo', 'slo', [CompletionResultType]::ParameterValue, 'Is each service keeping its contract? Availability, latency, spend, error budget and burn rate per window; --check for cron and CI')
             [CompletionResult]::new('metrics', 'metrics', [CompletionResultType]::ParameterValue, 'Print the state as Prometheus metrics (or write them atomically with --out)')
             [CompletionResult]::new('license', 'license', [CompletionResultType]::ParameterValue, 'Issue, verify, revoke and install licenses; show the license status')
@@ -1017,6 +1038,7 @@ Register-ArgumentCompleter -Native -CommandName 'caio' -ScriptBlock {
             [CompletionResult]::new('replay', 'replay', [CompletionResultType]::ParameterValue, 'Re-run the routing of a stored decision from its stored inputs; exit 1 if it differs')
             [CompletionResult]::new('checkpoint', 'checkpoint', [CompletionResultType]::ParameterValue, 'Sign the current head of the chain (a C2SP signed note) and store it')
             [CompletionResult]::new('rekey', 'rekey', [CompletionResultType]::ParameterValue, 'Make a new instance key on purpose, when keys/instance.key is lost or exposed; earlier checkpoints keep verifying with the old public key')
+            [CompletionResult]::new('prune', 'prune', [CompletionResultType]::ParameterValue, 'Archive and remove old records; the live chain keeps verifying from the last one removed')
             [CompletionResult]::new('outcome', 'outcome', [CompletionResultType]::ParameterValue, 'Report how a call caio routed went, when your code made it: appends an outcome record and updates the service''s stats as an executed attempt does')
             [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Print the chain as JSON Lines: {"seq","prev","hash","record"} per record')
             break
@@ -1037,6 +1059,9 @@ Register-ArgumentCompleter -Native -CommandName 'caio' -ScriptBlock {
             break
         }
         'caio;help;trace;rekey' {
+            break
+        }
+        'caio;help;trace;prune' {
             break
         }
         'caio;help;trace;outcome' {

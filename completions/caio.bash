@@ -214,6 +214,9 @@ _caio() {
             caio__subcmd__help__subcmd__trace,outcome)
                 cmd="caio__subcmd__help__subcmd__trace__subcmd__outcome"
                 ;;
+            caio__subcmd__help__subcmd__trace,prune)
+                cmd="caio__subcmd__help__subcmd__trace__subcmd__prune"
+                ;;
             caio__subcmd__help__subcmd__trace,rekey)
                 cmd="caio__subcmd__help__subcmd__trace__subcmd__rekey"
                 ;;
@@ -403,6 +406,9 @@ _caio() {
             caio__subcmd__trace,outcome)
                 cmd="caio__subcmd__trace__subcmd__outcome"
                 ;;
+            caio__subcmd__trace,prune)
+                cmd="caio__subcmd__trace__subcmd__prune"
+                ;;
             caio__subcmd__trace,rekey)
                 cmd="caio__subcmd__trace__subcmd__rekey"
                 ;;
@@ -429,6 +435,9 @@ _caio() {
                 ;;
             caio__subcmd__trace__subcmd__help,outcome)
                 cmd="caio__subcmd__trace__subcmd__help__subcmd__outcome"
+                ;;
+            caio__subcmd__trace__subcmd__help,prune)
+                cmd="caio__subcmd__trace__subcmd__help__subcmd__prune"
                 ;;
             caio__subcmd__trace__subcmd__help,rekey)
                 cmd="caio__subcmd__trace__subcmd__help__subcmd__rekey"
@@ -1237,7 +1246,7 @@ _caio() {
             return 0
             ;;
         caio__subcmd__help__subcmd__trace)
-            opts="show list verify replay checkpoint rekey outcome export"
+            opts="show list verify replay checkpoint rekey prune outcome export"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1293,6 +1302,20 @@ _caio() {
             return 0
             ;;
         caio__subcmd__help__subcmd__trace__subcmd__outcome)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caio__subcmd__help__subcmd__trace__subcmd__prune)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2747,7 +2770,7 @@ _caio() {
             return 0
             ;;
         caio__subcmd__schema)
-            opts="-q -v -h --home --format --color --quiet --verbose --help route route-batch-line contract-validate policy-validate policy-test policy-apply policy-show trace-show trace-list trace-verify trace-replay trace-checkpoint trace-rekey trace-export-line trace-outcome trace-outcome-line scorecard slo registry-add registry-list registry-show registry-history registry-set-status registry-remove principal-add principal-list principal-revoke license-keygen license-issue license-list license-verify license-revoke license-revocations license-trust license-untrust license-install license-status init error"
+            opts="-q -v -h --home --format --color --quiet --verbose --help route route-batch-line contract-validate policy-validate policy-test policy-apply policy-show trace-show trace-list trace-verify trace-replay trace-checkpoint trace-rekey trace-export-line trace-prune trace-outcome trace-outcome-line scorecard slo registry-add registry-list registry-show registry-history registry-set-status registry-remove principal-add principal-list principal-revoke license-keygen license-issue license-list license-verify license-revoke license-revocations license-trust license-untrust license-install license-status init error"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2807,7 +2830,7 @@ _caio() {
             return 0
             ;;
         caio__subcmd__trace)
-            opts="-q -v -h --home --format --color --quiet --verbose --help show list verify replay checkpoint rekey outcome export help"
+            opts="-q -v -h --home --format --color --quiet --verbose --help show list verify replay checkpoint rekey prune outcome export help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2893,7 +2916,7 @@ _caio() {
             return 0
             ;;
         caio__subcmd__trace__subcmd__help)
-            opts="show list verify replay checkpoint rekey outcome export help"
+            opts="show list verify replay checkpoint rekey prune outcome export help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2963,6 +2986,20 @@ _caio() {
             return 0
             ;;
         caio__subcmd__trace__subcmd__help__subcmd__outcome)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caio__subcmd__trace__subcmd__help__subcmd__prune)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -3132,6 +3169,44 @@ _caio() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        caio__subcmd__trace__subcmd__prune)
+            opts="-q -v -h --through --older-than --archive --home --format --color --quiet --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --through)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --older-than)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --archive)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json github sarif junit" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         caio__subcmd__trace__subcmd__rekey)
             opts="-q -v -h --home --format --color --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -3211,7 +3286,7 @@ _caio() {
             return 0
             ;;
         caio__subcmd__trace__subcmd__verify)
-            opts="-q -v -h --from --checkpoint --public-key --replay --home --format --color --quiet --verbose --help"
+            opts="-q -v -h --from --checkpoint --archive --public-key --replay --home --format --color --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3222,6 +3297,10 @@ _caio() {
                     return 0
                     ;;
                 --checkpoint)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --archive)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

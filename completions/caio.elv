@@ -35,7 +35,7 @@ set edit:completion:arg-completer[caio] = {|@words|
             cand principal 'Manage the principals (callers) whose tokens requests carry'
             cand policy 'Validate, test, install and show policy sets'
             cand route 'Pick the best eligible service for a request, and explain why'
-            cand trace 'Show, list, verify, replay, checkpoint and export the decision trace'
+            cand trace 'Show, list, verify, replay, checkpoint, export and prune the decision trace; report the outcomes of routed calls'
             cand slo 'Is each service keeping its contract? Availability, latency, spend, error budget and burn rate per window; --check for cron and CI'
             cand metrics 'Print the state as Prometheus metrics (or write them atomically with --out)'
             cand license 'Issue, verify, revoke and install licenses; show the license status'
@@ -424,6 +424,7 @@ set edit:completion:arg-completer[caio] = {|@words|
             cand replay 'Re-run the routing of a stored decision from its stored inputs; exit 1 if it differs'
             cand checkpoint 'Sign the current head of the chain (a C2SP signed note) and store it'
             cand rekey 'Make a new instance key on purpose, when keys/instance.key is lost or exposed; earlier checkpoints keep verifying with the old public key'
+            cand prune 'Archive and remove old records; the live chain keeps verifying from the last one removed'
             cand outcome 'Report how a call caio routed went, when your code made it: appends an outcome record and updates the service''s stats as an executed attempt does'
             cand export 'Print the chain as JSON Lines: {"seq","prev","hash","record"} per record'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -458,6 +459,7 @@ set edit:completion:arg-completer[caio] = {|@words|
         &'caio;trace;verify'= {
             cand --from 'Start at this seq, trusting the link into it'
             cand --checkpoint 'A checkpoint kept outside the database (repeatable)'
+            cand --archive 'An archive `caio trace prune` wrote (repeatable): checked, with its continuity into the live chain and the other archives'
             cand --public-key 'The instance''s verifier key (`caio trace checkpoint` prints it) [default: keys/instance.pub in the home]'
             cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
             cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI'
@@ -494,6 +496,20 @@ set edit:completion:arg-completer[caio] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'caio;trace;rekey'= {
+            cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
+            cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI'
+            cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
+            cand -q 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
+            cand --quiet 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
+            cand -v 'Print more detail (repeat for more)'
+            cand --verbose 'Print more detail (repeat for more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'caio;trace;prune'= {
+            cand --through 'Prune every live record up to and including this seq'
+            cand --older-than 'Prune the records older than this age (90d, 12h, 2w), up to the first one that is not'
+            cand --archive 'The archive to write first (a new file, in the export format)'
             cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
             cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI'
             cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
@@ -541,6 +557,7 @@ set edit:completion:arg-completer[caio] = {|@words|
             cand replay 'Re-run the routing of a stored decision from its stored inputs; exit 1 if it differs'
             cand checkpoint 'Sign the current head of the chain (a C2SP signed note) and store it'
             cand rekey 'Make a new instance key on purpose, when keys/instance.key is lost or exposed; earlier checkpoints keep verifying with the old public key'
+            cand prune 'Archive and remove old records; the live chain keeps verifying from the last one removed'
             cand outcome 'Report how a call caio routed went, when your code made it: appends an outcome record and updates the service''s stats as an executed attempt does'
             cand export 'Print the chain as JSON Lines: {"seq","prev","hash","record"} per record'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -556,6 +573,8 @@ set edit:completion:arg-completer[caio] = {|@words|
         &'caio;trace;help;checkpoint'= {
         }
         &'caio;trace;help;rekey'= {
+        }
+        &'caio;trace;help;prune'= {
         }
         &'caio;trace;help;outcome'= {
         }
@@ -821,7 +840,7 @@ set edit:completion:arg-completer[caio] = {|@words|
             cand principal 'Manage the principals (callers) whose tokens requests carry'
             cand policy 'Validate, test, install and show policy sets'
             cand route 'Pick the best eligible service for a request, and explain why'
-            cand trace 'Show, list, verify, replay, checkpoint and export the decision trace'
+            cand trace 'Show, list, verify, replay, checkpoint, export and prune the decision trace; report the outcomes of routed calls'
             cand slo 'Is each service keeping its contract? Availability, latency, spend, error budget and burn rate per window; --check for cron and CI'
             cand metrics 'Print the state as Prometheus metrics (or write them atomically with --out)'
             cand license 'Issue, verify, revoke and install licenses; show the license status'
@@ -897,6 +916,7 @@ set edit:completion:arg-completer[caio] = {|@words|
             cand replay 'Re-run the routing of a stored decision from its stored inputs; exit 1 if it differs'
             cand checkpoint 'Sign the current head of the chain (a C2SP signed note) and store it'
             cand rekey 'Make a new instance key on purpose, when keys/instance.key is lost or exposed; earlier checkpoints keep verifying with the old public key'
+            cand prune 'Archive and remove old records; the live chain keeps verifying from the last one removed'
             cand outcome 'Report how a call caio routed went, when your code made it: appends an outcome record and updates the service''s stats as an executed attempt does'
             cand export 'Print the chain as JSON Lines: {"seq","prev","hash","record"} per record'
         }
@@ -911,6 +931,8 @@ set edit:completion:arg-completer[caio] = {|@words|
         &'caio;help;trace;checkpoint'= {
         }
         &'caio;help;trace;rekey'= {
+        }
+        &'caio;help;trace;prune'= {
         }
         &'caio;help;trace;outcome'= {
         }

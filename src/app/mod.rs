@@ -6,6 +6,7 @@ pub mod documents;
 pub mod license_gate;
 pub mod metrics;
 pub mod outcome;
+pub mod retention;
 pub mod route;
 pub mod slo;
 pub mod trace;

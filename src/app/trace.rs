@@ -35,6 +35,8 @@ pub struct VerifyOptions<'a> {
     pub from: i64,
     /// Checkpoint files kept outside the database.
     pub files: &'a [PathBuf],
+    /// Archives `trace prune` wrote, checked with their continuity.
+    pub archives: &'a [PathBuf],
     /// The verifier key to check checkpoints with, instead of the home's.
     pub public_key: Option<&'a Path>,
     /// Also replay every decision from its stored inputs.
@@ -57,6 +59,16 @@ pub struct Verification {
     /// The first break, if any.
     #[serde(rename = "break", skip_serializing_if = "Option::is_none")]
     pub first_break: Option<Break>,
+    /// The last pruned record, when the trace was pruned: the live chain
+    /// continues from it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pruned_through: Option<i64>,
+    /// Archives checked (`--archive`).
+    pub archives: usize,
+    /// Records checked in them.
+    pub archived_records: i64,
+    /// Checkpoints of pruned records that no archive given could check.
+    pub unchecked_checkpoints: usize,
 }
 
 /// The result of `trace replay`.
@@ -191,6 +203,38 @@ pub enum TraceError {
         )
     )]
     BadReport(String),
+
+    #[error("nothing to prune: {0}")]
+    #[diagnostic(
+        code(caio::prune_nothing),
+        help("`caio trace list` shows the live records and their times")
+    )]
+    NothingToPrune(String),
+
+    #[error("the trace cannot be pruned: {0}")]
+    #[diagnostic(
+        code(caio::prune_unverified),
+        help(
+            "run `caio trace verify` and settle what it finds before pruning; nothing was removed"
+        )
+    )]
+    Unverified(String),
+
+    #[error(
+        "no signed checkpoint covers seq {through}: pruning through it would leave nothing that vouches for the archive"
+    )]
+    #[diagnostic(
+        code(caio::prune_checkpoint),
+        help("run `caio trace checkpoint` (keep the note off the host), then prune")
+    )]
+    NoCheckpoint { through: i64 },
+
+    #[error("the archive {path} exists already")]
+    #[diagnostic(
+        code(caio::prune_archive_exists),
+        help("name a new file: an archive is never overwritten")
+    )]
+    ArchiveExists { path: String },
 
     #[error("stored record {seq} does not read: {reason}")]
     #[diagnostic(
@@ -507,9 +551,11 @@ pub fn verify(
     let VerifyOptions {
         from,
         files,
+        archives,
         public_key,
         replay,
     } = *options;
+    let anchor = store.trace_anchor()?;
     // Every checkpoint to check: the stored ones, then the files.
     let mut notes: Vec<(String, String)> = store
         .checkpoints()?
@@ -522,6 +568,10 @@ pub fn verify(
             reason: e.to_string(),
         })?;
         notes.push((path.display().to_string(), text));
+    }
+    // An archive holds the checkpoint that covered its records.
+    for path in archives {
+        notes.extend(super::retention::scan(path)?.1);
     }
     let key: Result<Vec<(String, VerifyingKey)>, String> = match public_key {
         Some(path) => read_bounded_text(path, SMALL_FILE_LIMIT)
@@ -554,7 +604,7 @@ pub fn verify(
             Ok(keys) => {
                 for (label, text) in &notes {
                     match verify_note(text, keys) {
-                        Ok(cp) if cp.size >= from => checkpoints.push(cp),
+                        Ok(cp) if cp.size >= from || anchor.is_some() => checkpoints.push(cp),
                         Ok(_) => {}
                         Err(reason) => {
                             broken = Some(Break::BadCheckpoint {
@@ -570,7 +620,64 @@ pub fn verify(
     }
     let (total, _) = store.trace_head()?;
     progress.start(total.max(0) as u64);
-    let mut verifier = Verifier::new(from, checkpoints.iter().map(|c| c.size));
+    // After a prune the live chain continues from the anchor; the
+    // checkpoints of pruned records are checked against the archives, and
+    // one at or after the anchor must vouch for it.
+    let pruned = anchor.as_ref().map_or(0, |a| a.seq);
+    let anchor_head = anchor
+        .as_ref()
+        .map(|a| trace::unhex32(&a.hash).unwrap_or(trace::GENESIS));
+    let (archived_sizes, live_sizes): (Vec<i64>, Vec<i64>) = checkpoints
+        .iter()
+        .map(|c| c.size)
+        .partition(|size| *size < pruned);
+    let mut unchecked = 0;
+    let mut archived_records = 0;
+    if broken.is_none() && !archives.is_empty() {
+        let mut wanted: std::collections::BTreeSet<i64> = archived_sizes.iter().copied().collect();
+        wanted.insert(pruned);
+        let read = super::retention::read_archives(archives, &wanted)?;
+        archived_records = read.records;
+        broken = read.first_break.clone();
+        if broken.is_none()
+            && let Some(mut v) = read.verifier
+        {
+            for cp in checkpoints.iter().filter(|c| c.size < pruned) {
+                v.check_checkpoint(cp.size, &cp.head);
+            }
+            broken = v.first_break.clone();
+            if broken.is_none() {
+                broken = match (&anchor, anchor_head) {
+                    (Some(a), Some(_)) if read.through < a.seq => Some(Break::RecordMissing {
+                        seq: read.through + 1,
+                        next: a.seq + 1,
+                    }),
+                    (Some(a), Some(head)) => (v.hash_at(a.seq) != Some(head))
+                        .then_some(Break::AnchorMismatch { seq: a.seq }),
+                    // Never pruned: the archives must be the live chain's own start.
+                    _ => match store.trace_by_seq(read.through)? {
+                        Some(row) if trace::unhex32(&row.hash) == Some(read.head) => None,
+                        _ => Some(Break::AnchorMismatch { seq: read.through }),
+                    },
+                };
+            }
+        }
+    } else {
+        unchecked = archived_sizes.len();
+    }
+    if broken.is_none()
+        && let Some(a) = &anchor
+        && !checkpoints.iter().any(|c| c.size >= a.seq)
+    {
+        broken = Some(Break::AnchorUnsigned { seq: a.seq });
+    }
+    let (start, mut verifier) = match (&anchor, anchor_head) {
+        (Some(a), Some(head)) if from <= a.seq + 1 => {
+            (a.seq + 1, Verifier::resume(a.seq, head, live_sizes))
+        }
+        _ => (from, Verifier::new(from, live_sizes)),
+    };
+    let from = start;
     if broken.is_none() {
         // The lookup columns are checked on a second thread (parsing records
         // costs more than hashing them); the earliest break wins.
@@ -712,7 +819,7 @@ pub fn verify(
         {
             verifier.first_break = Some(Break::IndexChanged { seq });
         }
-        for cp in &checkpoints {
+        for cp in checkpoints.iter().filter(|c| c.size >= pruned) {
             verifier.check_checkpoint(cp.size, &cp.head);
         }
         if replay && verifier.first_break.is_none() {
@@ -728,6 +835,10 @@ pub fn verify(
         checkpoints: checkpoints.len(),
         head: trace::hex(&verifier.head()),
         first_break: broken,
+        pruned_through: anchor.map(|a| a.seq),
+        archives: archives.len(),
+        archived_records,
+        unchecked_checkpoints: unchecked,
     })
 }
 
@@ -824,6 +935,7 @@ fn break_seq(b: &Break) -> i64 {
         | Break::ObservationsChanged { seq }
         | Break::ObjectBroken { seq, .. }
         | Break::ReplayDiffers { seq, .. } => *seq,
+        Break::AnchorMismatch { seq } | Break::AnchorUnsigned { seq } => *seq,
         Break::Truncated { .. } | Break::BadCheckpoint { .. } | Break::StartPastHead { .. } => {
             i64::MAX
         }

@@ -117,7 +117,8 @@ pub enum Command {
     /// Pick the best eligible service for a request, and explain why
     Route(route::RouteArgs),
 
-    /// Show, list, verify, replay, checkpoint and export the decision trace
+    /// Show, list, verify, replay, checkpoint, export and prune the decision
+    /// trace; report the outcomes of routed calls
     #[command(subcommand)]
     Trace(trace::TraceCommand),
 

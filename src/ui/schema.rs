@@ -37,6 +37,8 @@ pub enum Schema {
     TraceRekey,
     /// `caio trace export`: each line
     TraceExportLine,
+    /// `caio trace prune --format json`: what was archived and removed
+    TracePrune,
     /// `caio trace outcome --format json`: the outcome record appended
     TraceOutcome,
     /// `caio trace outcome --batch`: each line, the outcome recorded or why it was refused
@@ -133,6 +135,7 @@ impl Schema {
             Schema::TraceCheckpoint => include_str!("../../schemas/trace-checkpoint.json"),
             Schema::TraceRekey => include_str!("../../schemas/trace-rekey.json"),
             Schema::TraceExportLine => include_str!("../../schemas/trace-export-line.json"),
+            Schema::TracePrune => include_str!("../../schemas/trace-prune.json"),
             Schema::TraceOutcome => include_str!("../../schemas/trace-outcome.json"),
             Schema::TraceOutcomeLine => include_str!("../../schemas/trace-outcome-line.json"),
             Schema::Scorecard => include_str!("../../schemas/scorecard.json"),

@@ -21,6 +21,7 @@ mod principal;
 mod properties;
 mod registry;
 mod reports;
+mod retention;
 mod route;
 mod slo;
 mod trace;

@@ -1099,6 +1099,26 @@ endpoint: {{ url: {url} }}
         &["slo", "--service", "openai-gpt-4o-mini", "--check"],
     );
     s.run(&env, "trace-checkpoint", 0, &["trace", "checkpoint"]);
+    let archive = scratch.join("archive.jsonl");
+    let archive = archive.to_str().unwrap();
+    s.run(
+        &env,
+        "trace-prune",
+        0,
+        &["trace", "prune", "--through", "2", "--archive", archive],
+    );
+    s.lines(
+        &env,
+        "trace-export-line",
+        &std::fs::read_to_string(archive).unwrap(),
+    );
+    let doc = s.run(
+        &env,
+        "trace-verify",
+        0,
+        &["trace", "verify", "--archive", archive],
+    );
+    assert_eq!(doc["pruned_through"], 2);
     s.run(&env, "trace-rekey", 0, &["trace", "rekey"]);
     let (code, stdout, _) = run(env.caio().args(["trace", "export"]));
     assert_eq!(code, 0);

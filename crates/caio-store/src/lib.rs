@@ -21,6 +21,7 @@ pub mod observations;
 pub mod policies;
 pub mod principals;
 pub mod registry;
+pub mod retention;
 pub mod router;
 pub mod secret_file;
 pub mod stats;
@@ -277,11 +278,19 @@ const MIGRATIONS: &[&str] = &[
     ) WITHOUT ROWID;
     CREATE INDEX trace_terms_by_seq ON trace_terms(seq, term);
     CREATE INDEX traces_by_candidates ON traces(candidates) WHERE candidates IS NOT NULL;",
+    // 10: retention. Each trace object remembers the last seq that
+    // references it, so `trace prune` removes exactly the objects only
+    // pruned records referenced (backfilled from the records).
+    "ALTER TABLE trace_objects ADD COLUMN last_seq INTEGER;
+    CREATE INDEX trace_objects_by_last_seq ON trace_objects(last_seq);",
 ];
 
 /// Work a migration needs beyond SQL, run in its transaction right after
 /// it: `(schema version reached, what to run)`.
-const BACKFILLS: &[(i64, Backfill)] = &[(9, traces::backfill_terms)];
+const BACKFILLS: &[(i64, Backfill)] = &[
+    (9, traces::backfill_terms),
+    (10, traces::backfill_object_use),
+];
 
 /// A migration's work beyond SQL.
 type Backfill = fn(&rusqlite::Transaction<'_>) -> rusqlite::Result<()>;

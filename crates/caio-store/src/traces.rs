@@ -141,6 +141,9 @@ impl Store {
                     "INSERT OR IGNORE INTO trace_objects (hash, kind, body) VALUES (?1, ?2, ?3)",
                 )
                 .map_err(err)?;
+            let mut used = tx
+                .prepare_cached("UPDATE trace_objects SET last_seq = ?1 WHERE hash = ?2")
+                .map_err(err)?;
             for p in records {
                 for o in &p.objects {
                     object
@@ -174,6 +177,10 @@ impl Store {
                     .map_err(err)?;
                 for (kind, value) in &derived.terms {
                     terms.insert(tx, kind, value, seq).map_err(err)?;
+                }
+                let objects = &p.record.objects;
+                for hash in std::iter::once(&objects.candidates).chain(&objects.stats) {
+                    used.execute(params![seq, hash]).map_err(err)?;
                 }
                 let observed = p.record.attempts.iter().map(|a| {
                     caio_core::trace::outcome::Observation::of(a, None, "executed")
@@ -680,6 +687,20 @@ impl TermIds {
             .execute(params![id, seq])?;
         Ok(())
     }
+}
+
+/// Migration 10's backfill: the last seq that references each object.
+pub(crate) fn backfill_object_use(tx: &rusqlite::Transaction<'_>) -> rusqlite::Result<()> {
+    let mut read = tx.prepare("SELECT seq, record FROM traces ORDER BY seq")?;
+    let mut rows = read.query([])?;
+    let mut used = tx.prepare("UPDATE trace_objects SET last_seq = ?1 WHERE hash = ?2")?;
+    while let Some(r) = rows.next()? {
+        let (seq, body): (i64, String) = (r.get(0)?, r.get(1)?);
+        for (_, hash) in trace::referenced_objects(&body) {
+            used.execute(params![seq, hash])?;
+        }
+    }
+    Ok(())
 }
 
 /// Migration 9's backfill: the candidate count and audit terms of every

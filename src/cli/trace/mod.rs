@@ -4,6 +4,7 @@ mod outcome;
 
 use super::route::{View, render};
 use super::{GlobalArgs, open_store_existing, resolve_home};
+use crate::app::retention::{self, Through};
 use crate::app::route::Traced;
 use crate::app::trace::{self as app, Failure, TraceError, find, parse_record};
 use crate::error::{Error, Exit};
@@ -54,6 +55,10 @@ pub enum TraceCommand {
         /// A checkpoint kept outside the database (repeatable)
         #[arg(long = "checkpoint", value_name = "FILE")]
         checkpoints: Vec<PathBuf>,
+        /// An archive `caio trace prune` wrote (repeatable): checked, with
+        /// its continuity into the live chain and the other archives
+        #[arg(long = "archive", value_name = "FILE")]
+        archives: Vec<PathBuf>,
         /// The instance's verifier key (`caio trace checkpoint` prints it) [default: keys/instance.pub in the home]
         #[arg(long, value_name = "FILE")]
         public_key: Option<PathBuf>,
@@ -80,6 +85,23 @@ pub enum TraceCommand {
     /// exposed; earlier checkpoints keep verifying with the old public key
     Rekey,
 
+    /// Archive and remove old records; the live chain keeps verifying from
+    /// the last one removed
+    #[command(after_help = PRUNE_HELP)]
+    Prune {
+        /// Prune every live record up to and including this seq
+        #[arg(long, value_name = "SEQ", required_unless_present = "older_than",
+              conflicts_with = "older_than", value_parser = clap::value_parser!(i64).range(1..))]
+        through: Option<i64>,
+        /// Prune the records older than this age (90d, 12h, 2w), up to the
+        /// first one that is not
+        #[arg(long, value_name = "AGE", value_parser = parse_age)]
+        older_than: Option<jiff::SignedDuration>,
+        /// The archive to write first (a new file, in the export format)
+        #[arg(long, value_name = "FILE")]
+        archive: PathBuf,
+    },
+
     /// Report how a call caio routed went, when your code made it: appends
     /// an outcome record and updates the service's stats as an executed
     /// attempt does
@@ -92,6 +114,32 @@ pub enum TraceCommand {
         #[arg(long, value_name = "T", value_parser = parse_time)]
         since: Option<String>,
     },
+}
+
+const PRUNE_HELP: &str = "\
+Pruning needs a chain that verifies and a signed checkpoint at or after the last record \
+pruned (`caio trace checkpoint`). The records, the objects they reference and that \
+checkpoint are written to the archive, which is synced and read back; only then are they \
+removed, in one transaction. The live chain keeps an anchor (the last pruned record's seq \
+and hash) and verifies from it; `caio trace verify --archive FILE…` checks the archives and \
+their continuity with the live chain. Metrics counters keep what the pruned records counted.";
+
+/// An age: a whole number and a unit (`h` hours, `d` days, `w` weeks).
+fn parse_age(s: &str) -> Result<jiff::SignedDuration, String> {
+    let bad = || format!("`{s}` is not an age: use a number and h, d or w (90d, 12h, 2w)");
+    let (n, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit()).ok_or_else(bad)?);
+    let n: i64 = n.parse().map_err(|_| bad())?;
+    let hours = match unit {
+        "h" => 1,
+        "d" => 24,
+        "w" => 24 * 7,
+        _ => return Err(bad()),
+    };
+    n.checked_mul(hours)
+        .and_then(|h| h.checked_mul(3600))
+        .map(jiff::SignedDuration::from_secs)
+        .filter(|d| !d.is_zero())
+        .ok_or_else(bad)
 }
 
 const OUTCOME_HELP: &str = "\
@@ -205,15 +253,34 @@ pub fn run(cmd: TraceCommand, global: &GlobalArgs, ui: &mut Ui) -> Result<Exit, 
         TraceCommand::Verify {
             from,
             checkpoints,
+            archives,
             public_key,
             replay,
         } => verify(
             &store,
             &resolve_home(global)?,
-            from,
-            &checkpoints,
-            public_key.as_deref(),
-            replay,
+            &app::VerifyOptions {
+                from,
+                files: &checkpoints,
+                archives: &archives,
+                public_key: public_key.as_deref(),
+                replay,
+            },
+            ui,
+        ),
+        TraceCommand::Prune {
+            through,
+            older_than,
+            archive,
+        } => prune(
+            store,
+            &resolve_home(global)?,
+            match (through, older_than) {
+                (Some(seq), _) => Through::Seq(seq),
+                (None, Some(age)) => Through::OlderThan(age),
+                (None, None) => Through::Seq(0),
+            },
+            &archive,
             ui,
         ),
         TraceCommand::Replay { id } => replay(&store, &id, ui),
@@ -535,24 +602,56 @@ impl app::Progress for Bar {
     }
 }
 
+fn prune(
+    mut store: Store,
+    home: &Home,
+    through: Through,
+    archive: &Path,
+    ui: &mut Ui,
+) -> Result<Exit, Failure> {
+    let bar = Bar(ui.progress(0, "verifying before pruning"));
+    let done = retention::prune(
+        &mut store,
+        home,
+        through,
+        archive,
+        jiff::Timestamp::now(),
+        &bar,
+    )?;
+    if ui.is_json() {
+        ui.json(Schema::TracePrune, &done)?;
+    } else {
+        ui.line(format_args!(
+            "pruned seqs {}..{} ({} records, {} objects no longer used) into {} ({} bytes, {} objects, checkpoint at seq {})",
+            done.first,
+            done.through,
+            done.records,
+            done.objects_removed,
+            done.archive.display(),
+            done.archive_bytes,
+            done.archived_objects,
+            done.checkpoint
+        ))?;
+        ui.line(format_args!(
+            "the live chain continues from seq {} (hash {}); keep the archive: `caio trace verify --archive {}` checks it",
+            done.through,
+            done.anchor_hash,
+            done.archive.display()
+        ))?;
+    }
+    Ok(Exit::Success)
+}
+
 fn verify(
     store: &Store,
     home: &Home,
-    from: i64,
-    files: &[PathBuf],
-    public_key: Option<&Path>,
-    replay: bool,
+    options: &app::VerifyOptions<'_>,
     ui: &mut Ui,
 ) -> Result<Exit, Failure> {
     let mut warnings = Vec::new();
     let bar = Bar(ui.progress(0, "verifying"));
-    let options = app::VerifyOptions {
-        from,
-        files,
-        public_key,
-        replay,
-    };
-    let report = app::verify(store, home, &options, &mut |w| warnings.push(w), &bar)?;
+    let report = app::verify(store, home, options, &mut |w| warnings.push(w), &bar)?;
+    let from = report.from;
     for w in warnings {
         ui.warn(w);
     }
@@ -563,13 +662,31 @@ fn verify(
             None if report.records == 0 => {
                 ui.line("chain verified: the trace holds no records yet")?
             }
-            None => ui.line(format_args!(
-                "chain verified: records {}..{}, {} checkpoint(s), head {}",
-                from.min(report.records),
-                report.records,
-                report.checkpoints,
-                report.head
-            ))?,
+            None => {
+                let mut pruned = String::new();
+                if let Some(seq) = report.pruned_through {
+                    pruned.push_str(&format!(" (pruned through seq {seq}"));
+                    if report.archives > 0 {
+                        pruned.push_str(&format!(
+                            "; {} archive(s), {} archived records verified",
+                            report.archives, report.archived_records
+                        ));
+                    } else if report.unchecked_checkpoints > 0 {
+                        pruned.push_str(&format!(
+                            "; {} checkpoint(s) of pruned records need --archive",
+                            report.unchecked_checkpoints
+                        ));
+                    }
+                    pruned.push(')');
+                }
+                ui.line(format_args!(
+                    "chain verified: records {}..{}{pruned}, {} checkpoint(s), head {}",
+                    from.min(report.records),
+                    report.records,
+                    report.checkpoints,
+                    report.head
+                ))?
+            }
             // Not a broken chain, but nothing asked for was verified.
             Some(b @ Break::StartPastHead { .. }) => {
                 ui.line(format_args!("nothing verified: {b}"))?

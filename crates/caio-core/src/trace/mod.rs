@@ -747,6 +747,18 @@ pub enum Break {
         /// `missing` or `altered`.
         problem: String,
     },
+    /// The archives (`verify --archive`) and the live chain disagree about
+    /// the last pruned record: its hash in the archive is not the anchor.
+    AnchorMismatch {
+        /// The last pruned record.
+        seq: i64,
+    },
+    /// The trace was pruned through `seq`, and no signed checkpoint at or
+    /// after it vouches for where the live chain starts.
+    AnchorUnsigned {
+        /// The last pruned record.
+        seq: i64,
+    },
     /// `verify --replay`: recomputing the decision from its stored inputs
     /// does not give the recorded one, or cannot be done.
     ReplayDiffers {
@@ -813,6 +825,14 @@ impl std::fmt::Display for Break {
                 f,
                 "seq {seq}: the listing columns disagree with the record (list and show would mislead)"
             ),
+            Break::AnchorMismatch { seq } => write!(
+                f,
+                "seq {seq}: the archives end with another record than the one the live chain continues (the anchor of the prune)"
+            ),
+            Break::AnchorUnsigned { seq } => write!(
+                f,
+                "the trace was pruned through seq {seq}, but no signed checkpoint at or after it vouches for where the live chain starts"
+            ),
             Break::ObservationsChanged { seq } => write!(
                 f,
                 "seq {seq}: the observations indexed from it disagree with the record (slo and metrics would mislead)"
@@ -864,6 +884,35 @@ impl Verifier {
             first_break: None,
             check_index: true,
         }
+    }
+
+    /// Continues a chain after `seq`, whose hash is `head` (an anchor left
+    /// by pruning, or the end of an archive): the next row must be
+    /// `seq + 1` and link to `head`. A wanted size equal to `seq` is
+    /// `head`'s.
+    pub fn resume(
+        seq: i64,
+        head: [u8; 32],
+        wanted_sizes: impl IntoIterator<Item = i64>,
+    ) -> Verifier {
+        let mut v = Verifier::new(seq + 1, wanted_sizes);
+        v.first = false;
+        v.prev = head;
+        v.records = seq;
+        if let Some(slot) = v.wanted.get_mut(&seq) {
+            *slot = Some(head);
+        }
+        v
+    }
+
+    /// The seq the next row must have.
+    pub fn next_seq(&self) -> i64 {
+        self.expected_seq
+    }
+
+    /// The chain hash at a wanted size the walk passed.
+    pub fn hash_at(&self, size: i64) -> Option<[u8; 32]> {
+        self.wanted.get(&size).copied().flatten()
     }
 
     /// Checks one row; returns false once the chain is broken.
