@@ -470,6 +470,7 @@ Register-ArgumentCompleter -Native -CommandName 'caio' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show one decision record: by decision id (or a unique prefix) or seq')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List decision records, newest first')
+            [CompletionResult]::new('stats', 'stats', [CompletionResultType]::ParameterValue, 'Count decisions by service, capability, principal, tenant, stage, rule, outcome or execution, with the filters of `trace list`')
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Recompute the whole chain and check every checkpoint; exit 1 on any break')
             [CompletionResult]::new('replay', 'replay', [CompletionResultType]::ParameterValue, 'Re-run the routing of a stored decision from its stored inputs; exit 1 if it differs')
             [CompletionResult]::new('checkpoint', 'checkpoint', [CompletionResultType]::ParameterValue, 'Sign the current head of the chain (a C2SP signed note) and store it')
@@ -495,9 +496,38 @@ Register-ArgumentCompleter -Native -CommandName 'caio' -ScriptBlock {
         'caio;trace;list' {
             [CompletionResult]::new('--service', '--service', [CompletionResultType]::ParameterName, 'Only decisions that chose this service')
             [CompletionResult]::new('--outcome', '--outcome', [CompletionResultType]::ParameterName, 'Only this outcome')
+            [CompletionResult]::new('--principal', '--principal', [CompletionResultType]::ParameterName, 'Only decisions this principal asked for (`anonymous`, `(refused)`)')
+            [CompletionResult]::new('--tenant', '--tenant', [CompletionResultType]::ParameterName, 'Only decisions of this tenant''s principals')
+            [CompletionResult]::new('--capability', '--capability', [CompletionResultType]::ParameterName, 'Only decisions that asked for this capability (any step of a chain)')
+            [CompletionResult]::new('--stage', '--stage', [CompletionResultType]::ParameterName, 'Only decisions where this stage rejected a candidate first')
+            [CompletionResult]::new('--rule', '--rule', [CompletionResultType]::ParameterName, 'Only decisions where this rule rejected a candidate (a policy rule''s id, or a built-in check such as min_trust or max_data_class)')
+            [CompletionResult]::new('--executed', '--executed', [CompletionResultType]::ParameterName, 'Only decisions whose call went so: through `--execute`, or as its caller reported it (`trace outcome`)')
             [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'From this time on (RFC 3339, or a date: YYYY-MM-DD)')
             [CompletionResult]::new('--until', '--until', [CompletionResultType]::ParameterName, 'Before this time (RFC 3339, or a date: YYYY-MM-DD)')
             [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'At most this many records')
+            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured by `auto`)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print more detail (repeat for more)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print more detail (repeat for more)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'caio;trace;stats' {
+            [CompletionResult]::new('--by', '--by', [CompletionResultType]::ParameterName, 'What to count decisions by')
+            [CompletionResult]::new('--service', '--service', [CompletionResultType]::ParameterName, 'Only decisions that chose this service')
+            [CompletionResult]::new('--outcome', '--outcome', [CompletionResultType]::ParameterName, 'Only this outcome')
+            [CompletionResult]::new('--principal', '--principal', [CompletionResultType]::ParameterName, 'Only decisions this principal asked for (`anonymous`, `(refused)`)')
+            [CompletionResult]::new('--tenant', '--tenant', [CompletionResultType]::ParameterName, 'Only decisions of this tenant''s principals')
+            [CompletionResult]::new('--capability', '--capability', [CompletionResultType]::ParameterName, 'Only decisions that asked for this capability (any step of a chain)')
+            [CompletionResult]::new('--stage', '--stage', [CompletionResultType]::ParameterName, 'Only decisions where this stage rejected a candidate first')
+            [CompletionResult]::new('--rule', '--rule', [CompletionResultType]::ParameterName, 'Only decisions where this rule rejected a candidate (a policy rule''s id, or a built-in check such as min_trust or max_data_class)')
+            [CompletionResult]::new('--executed', '--executed', [CompletionResultType]::ParameterName, 'Only decisions whose call went so: through `--execute`, or as its caller reported it (`trace outcome`)')
+            [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'From this time on (RFC 3339, or a date: YYYY-MM-DD)')
+            [CompletionResult]::new('--until', '--until', [CompletionResultType]::ParameterName, 'Before this time (RFC 3339, or a date: YYYY-MM-DD)')
             [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured by `auto`)')
@@ -613,6 +643,7 @@ Register-ArgumentCompleter -Native -CommandName 'caio' -ScriptBlock {
         'caio;trace;help' {
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show one decision record: by decision id (or a unique prefix) or seq')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List decision records, newest first')
+            [CompletionResult]::new('stats', 'stats', [CompletionResultType]::ParameterValue, 'Count decisions by service, capability, principal, tenant, stage, rule, outcome or execution, with the filters of `trace list`')
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Recompute the whole chain and check every checkpoint; exit 1 on any break')
             [CompletionResult]::new('replay', 'replay', [CompletionResultType]::ParameterValue, 'Re-run the routing of a stored decision from its stored inputs; exit 1 if it differs')
             [CompletionResult]::new('checkpoint', 'checkpoint', [CompletionResultType]::ParameterValue, 'Sign the current head of the chain (a C2SP signed note) and store it')
@@ -627,6 +658,9 @@ Register-ArgumentCompleter -Native -CommandName 'caio' -ScriptBlock {
             break
         }
         'caio;trace;help;list' {
+            break
+        }
+        'caio;trace;help;stats' {
             break
         }
         'caio;trace;help;verify' {
@@ -1034,6 +1068,7 @@ Register-ArgumentCompleter -Native -CommandName 'caio' -ScriptBlock {
         'caio;help;trace' {
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show one decision record: by decision id (or a unique prefix) or seq')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List decision records, newest first')
+            [CompletionResult]::new('stats', 'stats', [CompletionResultType]::ParameterValue, 'Count decisions by service, capability, principal, tenant, stage, rule, outcome or execution, with the filters of `trace list`')
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Recompute the whole chain and check every checkpoint; exit 1 on any break')
             [CompletionResult]::new('replay', 'replay', [CompletionResultType]::ParameterValue, 'Re-run the routing of a stored decision from its stored inputs; exit 1 if it differs')
             [CompletionResult]::new('checkpoint', 'checkpoint', [CompletionResultType]::ParameterValue, 'Sign the current head of the chain (a C2SP signed note) and store it')
@@ -1047,6 +1082,9 @@ Register-ArgumentCompleter -Native -CommandName 'caio' -ScriptBlock {
             break
         }
         'caio;help;trace;list' {
+            break
+        }
+        'caio;help;trace;stats' {
             break
         }
         'caio;help;trace;verify' {

@@ -226,6 +226,9 @@ _caio() {
             caio__subcmd__help__subcmd__trace,show)
                 cmd="caio__subcmd__help__subcmd__trace__subcmd__show"
                 ;;
+            caio__subcmd__help__subcmd__trace,stats)
+                cmd="caio__subcmd__help__subcmd__trace__subcmd__stats"
+                ;;
             caio__subcmd__help__subcmd__trace,verify)
                 cmd="caio__subcmd__help__subcmd__trace__subcmd__verify"
                 ;;
@@ -418,6 +421,9 @@ _caio() {
             caio__subcmd__trace,show)
                 cmd="caio__subcmd__trace__subcmd__show"
                 ;;
+            caio__subcmd__trace,stats)
+                cmd="caio__subcmd__trace__subcmd__stats"
+                ;;
             caio__subcmd__trace,verify)
                 cmd="caio__subcmd__trace__subcmd__verify"
                 ;;
@@ -447,6 +453,9 @@ _caio() {
                 ;;
             caio__subcmd__trace__subcmd__help,show)
                 cmd="caio__subcmd__trace__subcmd__help__subcmd__show"
+                ;;
+            caio__subcmd__trace__subcmd__help,stats)
+                cmd="caio__subcmd__trace__subcmd__help__subcmd__stats"
                 ;;
             caio__subcmd__trace__subcmd__help,verify)
                 cmd="caio__subcmd__trace__subcmd__help__subcmd__verify"
@@ -1246,7 +1255,7 @@ _caio() {
             return 0
             ;;
         caio__subcmd__help__subcmd__trace)
-            opts="show list verify replay checkpoint rekey prune outcome export"
+            opts="show list stats verify replay checkpoint rekey prune outcome export"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1358,6 +1367,20 @@ _caio() {
             return 0
             ;;
         caio__subcmd__help__subcmd__trace__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caio__subcmd__help__subcmd__trace__subcmd__stats)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2770,7 +2793,7 @@ _caio() {
             return 0
             ;;
         caio__subcmd__schema)
-            opts="-q -v -h --home --format --color --quiet --verbose --help route route-batch-line contract-validate policy-validate policy-test policy-apply policy-show trace-show trace-list trace-verify trace-replay trace-checkpoint trace-rekey trace-export-line trace-prune trace-outcome trace-outcome-line scorecard slo registry-add registry-list registry-show registry-history registry-set-status registry-remove principal-add principal-list principal-revoke license-keygen license-issue license-list license-verify license-revoke license-revocations license-trust license-untrust license-install license-status init error"
+            opts="-q -v -h --home --format --color --quiet --verbose --help route route-batch-line contract-validate policy-validate policy-test policy-apply policy-show trace-show trace-list trace-stats trace-verify trace-replay trace-checkpoint trace-rekey trace-export-line trace-prune trace-outcome trace-outcome-line scorecard slo registry-add registry-list registry-show registry-history registry-set-status registry-remove principal-add principal-list principal-revoke license-keygen license-issue license-list license-verify license-revoke license-revocations license-trust license-untrust license-install license-status init error"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2830,7 +2853,7 @@ _caio() {
             return 0
             ;;
         caio__subcmd__trace)
-            opts="-q -v -h --home --format --color --quiet --verbose --help show list verify replay checkpoint rekey prune outcome export help"
+            opts="-q -v -h --home --format --color --quiet --verbose --help show list stats verify replay checkpoint rekey prune outcome export help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2916,7 +2939,7 @@ _caio() {
             return 0
             ;;
         caio__subcmd__trace__subcmd__help)
-            opts="show list verify replay checkpoint rekey prune outcome export help"
+            opts="show list stats verify replay checkpoint rekey prune outcome export help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3055,6 +3078,20 @@ _caio() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        caio__subcmd__trace__subcmd__help__subcmd__stats)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         caio__subcmd__trace__subcmd__help__subcmd__verify)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -3070,7 +3107,7 @@ _caio() {
             return 0
             ;;
         caio__subcmd__trace__subcmd__list)
-            opts="-q -v -h --service --outcome --since --until --limit --home --format --color --quiet --verbose --help"
+            opts="-q -v -h --service --outcome --principal --tenant --capability --stage --rule --executed --since --until --limit --home --format --color --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3082,6 +3119,30 @@ _caio() {
                     ;;
                 --outcome)
                     COMPREPLY=($(compgen -W "routed no_route refused" -- "${cur}"))
+                    return 0
+                    ;;
+                --principal)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tenant)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --capability)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --stage)
+                    COMPREPLY=($(compgen -W "status capability access privacy policy requirement preference control" -- "${cur}"))
+                    return 0
+                    ;;
+                --rule)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --executed)
+                    COMPREPLY=($(compgen -W "ok failed" -- "${cur}"))
                     return 0
                     ;;
                 --since)
@@ -3266,6 +3327,76 @@ _caio() {
                 return 0
             fi
             case "${prev}" in
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json github sarif junit" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        caio__subcmd__trace__subcmd__stats)
+            opts="-q -v -h --by --service --outcome --principal --tenant --capability --stage --rule --executed --since --until --home --format --color --quiet --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --by)
+                    COMPREPLY=($(compgen -W "service capability principal tenant stage rule outcome executed" -- "${cur}"))
+                    return 0
+                    ;;
+                --service)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --outcome)
+                    COMPREPLY=($(compgen -W "routed no_route refused" -- "${cur}"))
+                    return 0
+                    ;;
+                --principal)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tenant)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --capability)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --stage)
+                    COMPREPLY=($(compgen -W "status capability access privacy policy requirement preference control" -- "${cur}"))
+                    return 0
+                    ;;
+                --rule)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --executed)
+                    COMPREPLY=($(compgen -W "ok failed" -- "${cur}"))
+                    return 0
+                    ;;
+                --since)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --until)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --home)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -420,6 +420,7 @@ set edit:completion:arg-completer[caio] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
             cand show 'Show one decision record: by decision id (or a unique prefix) or seq'
             cand list 'List decision records, newest first'
+            cand stats 'Count decisions by service, capability, principal, tenant, stage, rule, outcome or execution, with the filters of `trace list`'
             cand verify 'Recompute the whole chain and check every checkpoint; exit 1 on any break'
             cand replay 'Re-run the routing of a stored decision from its stored inputs; exit 1 if it differs'
             cand checkpoint 'Sign the current head of the chain (a C2SP signed note) and store it'
@@ -443,9 +444,37 @@ set edit:completion:arg-completer[caio] = {|@words|
         &'caio;trace;list'= {
             cand --service 'Only decisions that chose this service'
             cand --outcome 'Only this outcome'
+            cand --principal 'Only decisions this principal asked for (`anonymous`, `(refused)`)'
+            cand --tenant 'Only decisions of this tenant''s principals'
+            cand --capability 'Only decisions that asked for this capability (any step of a chain)'
+            cand --stage 'Only decisions where this stage rejected a candidate first'
+            cand --rule 'Only decisions where this rule rejected a candidate (a policy rule''s id, or a built-in check such as min_trust or max_data_class)'
+            cand --executed 'Only decisions whose call went so: through `--execute`, or as its caller reported it (`trace outcome`)'
             cand --since 'From this time on (RFC 3339, or a date: YYYY-MM-DD)'
             cand --until 'Before this time (RFC 3339, or a date: YYYY-MM-DD)'
             cand --limit 'At most this many records'
+            cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
+            cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI'
+            cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
+            cand -q 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
+            cand --quiet 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
+            cand -v 'Print more detail (repeat for more)'
+            cand --verbose 'Print more detail (repeat for more)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'caio;trace;stats'= {
+            cand --by 'What to count decisions by'
+            cand --service 'Only decisions that chose this service'
+            cand --outcome 'Only this outcome'
+            cand --principal 'Only decisions this principal asked for (`anonymous`, `(refused)`)'
+            cand --tenant 'Only decisions of this tenant''s principals'
+            cand --capability 'Only decisions that asked for this capability (any step of a chain)'
+            cand --stage 'Only decisions where this stage rejected a candidate first'
+            cand --rule 'Only decisions where this rule rejected a candidate (a policy rule''s id, or a built-in check such as min_trust or max_data_class)'
+            cand --executed 'Only decisions whose call went so: through `--execute`, or as its caller reported it (`trace outcome`)'
+            cand --since 'From this time on (RFC 3339, or a date: YYYY-MM-DD)'
+            cand --until 'Before this time (RFC 3339, or a date: YYYY-MM-DD)'
             cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
             cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI'
             cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
@@ -553,6 +582,7 @@ set edit:completion:arg-completer[caio] = {|@words|
         &'caio;trace;help'= {
             cand show 'Show one decision record: by decision id (or a unique prefix) or seq'
             cand list 'List decision records, newest first'
+            cand stats 'Count decisions by service, capability, principal, tenant, stage, rule, outcome or execution, with the filters of `trace list`'
             cand verify 'Recompute the whole chain and check every checkpoint; exit 1 on any break'
             cand replay 'Re-run the routing of a stored decision from its stored inputs; exit 1 if it differs'
             cand checkpoint 'Sign the current head of the chain (a C2SP signed note) and store it'
@@ -565,6 +595,8 @@ set edit:completion:arg-completer[caio] = {|@words|
         &'caio;trace;help;show'= {
         }
         &'caio;trace;help;list'= {
+        }
+        &'caio;trace;help;stats'= {
         }
         &'caio;trace;help;verify'= {
         }
@@ -912,6 +944,7 @@ set edit:completion:arg-completer[caio] = {|@words|
         &'caio;help;trace'= {
             cand show 'Show one decision record: by decision id (or a unique prefix) or seq'
             cand list 'List decision records, newest first'
+            cand stats 'Count decisions by service, capability, principal, tenant, stage, rule, outcome or execution, with the filters of `trace list`'
             cand verify 'Recompute the whole chain and check every checkpoint; exit 1 on any break'
             cand replay 'Re-run the routing of a stored decision from its stored inputs; exit 1 if it differs'
             cand checkpoint 'Sign the current head of the chain (a C2SP signed note) and store it'
@@ -923,6 +956,8 @@ set edit:completion:arg-completer[caio] = {|@words|
         &'caio;help;trace;show'= {
         }
         &'caio;help;trace;list'= {
+        }
+        &'caio;help;trace;stats'= {
         }
         &'caio;help;trace;verify'= {
         }

@@ -398,28 +398,29 @@ complete -c caio -n "__fish_caio_using_subcommand route" -l execute -d 'Send the
 complete -c caio -n "__fish_caio_using_subcommand route" -s q -l quiet -d 'Print only results, findings and errors: no summaries, status lines or progress bars (a file\'s warnings are findings and stay)'
 complete -c caio -n "__fish_caio_using_subcommand route" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c caio -n "__fish_caio_using_subcommand route" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c caio -n "__fish_caio_using_subcommand trace; and not __fish_seen_subcommand_from show list verify replay checkpoint rekey prune outcome export help" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
-complete -c caio -n "__fish_caio_using_subcommand trace; and not __fish_seen_subcommand_from show list verify replay checkpoint rekey prune outcome export help" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
+complete -c caio -n "__fish_caio_using_subcommand trace; and not __fish_seen_subcommand_from show list stats verify replay checkpoint rekey prune outcome export help" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
+complete -c caio -n "__fish_caio_using_subcommand trace; and not __fish_seen_subcommand_from show list stats verify replay checkpoint rekey prune outcome export help" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
 json\t'One JSON document on stdout, for scripts'
 github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
 sarif\t'A SARIF 2.1.0 log, for code-scanning dashboards (checking commands only)'
 junit\t'A JUnit XML report, for test-report tools (checking commands only)'"
-complete -c caio -n "__fish_caio_using_subcommand trace; and not __fish_seen_subcommand_from show list verify replay checkpoint rekey prune outcome export help" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
+complete -c caio -n "__fish_caio_using_subcommand trace; and not __fish_seen_subcommand_from show list stats verify replay checkpoint rekey prune outcome export help" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t''
 never\t''"
-complete -c caio -n "__fish_caio_using_subcommand trace; and not __fish_seen_subcommand_from show list verify replay checkpoint rekey prune outcome export help" -s q -l quiet -d 'Print only results, findings and errors: no summaries, status lines or progress bars (a file\'s warnings are findings and stay)'
-complete -c caio -n "__fish_caio_using_subcommand trace; and not __fish_seen_subcommand_from show list verify replay checkpoint rekey prune outcome export help" -s v -l verbose -d 'Print more detail (repeat for more)'
-complete -c caio -n "__fish_caio_using_subcommand trace; and not __fish_seen_subcommand_from show list verify replay checkpoint rekey prune outcome export help" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c caio -n "__fish_caio_using_subcommand trace; and not __fish_seen_subcommand_from show list verify replay checkpoint rekey prune outcome export help" -f -a "show" -d 'Show one decision record: by decision id (or a unique prefix) or seq'
-complete -c caio -n "__fish_caio_using_subcommand trace; and not __fish_seen_subcommand_from show list verify replay checkpoint rekey prune outcome export help" -f -a "list" -d 'List decision records, newest first'
-complete -c caio -n "__fish_caio_using_subcommand trace; and not __fish_seen_subcommand_from show list verify replay checkpoint rekey prune outcome export help" -f -a "verify" -d 'Recompute the whole chain and check every checkpoint; exit 1 on any break'
-complete -c caio -n "__fish_caio_using_subcommand trace; and not __fish_seen_subcommand_from show list verify replay checkpoint rekey prune outcome export help" -f -a "replay" -d 'Re-run the routing of a stored decision from its stored inputs; exit 1 if it differs'
-complete -c caio -n "__fish_caio_using_subcommand trace; and not __fish_seen_subcommand_from show list verify replay checkpoint rekey prune outcome export help" -f -a "checkpoint" -d 'Sign the current head of the chain (a C2SP signed note) and store it'
-complete -c caio -n "__fish_caio_using_subcommand trace; and not __fish_seen_subcommand_from show list verify replay checkpoint rekey prune outcome export help" -f -a "rekey" -d 'Make a new instance key on purpose, when keys/instance.key is lost or exposed; earlier checkpoints keep verifying with the old public key'
-complete -c caio -n "__fish_caio_using_subcommand trace; and not __fish_seen_subcommand_from show list verify replay checkpoint rekey prune outcome export help" -f -a "prune" -d 'Archive and remove old records; the live chain keeps verifying from the last one removed'
-complete -c caio -n "__fish_caio_using_subcommand trace; and not __fish_seen_subcommand_from show list verify replay checkpoint rekey prune outcome export help" -f -a "outcome" -d 'Report how a call caio routed went, when your code made it: appends an outcome record and updates the service\'s stats as an executed attempt does'
-complete -c caio -n "__fish_caio_using_subcommand trace; and not __fish_seen_subcommand_from show list verify replay checkpoint rekey prune outcome export help" -f -a "export" -d 'Print the chain as JSON Lines: {"seq","prev","hash","record"} per record'
-complete -c caio -n "__fish_caio_using_subcommand trace; and not __fish_seen_subcommand_from show list verify replay checkpoint rekey prune outcome export help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c caio -n "__fish_caio_using_subcommand trace; and not __fish_seen_subcommand_from show list stats verify replay checkpoint rekey prune outcome export help" -s q -l quiet -d 'Print only results, findings and errors: no summaries, status lines or progress bars (a file\'s warnings are findings and stay)'
+complete -c caio -n "__fish_caio_using_subcommand trace; and not __fish_seen_subcommand_from show list stats verify replay checkpoint rekey prune outcome export help" -s v -l verbose -d 'Print more detail (repeat for more)'
+complete -c caio -n "__fish_caio_using_subcommand trace; and not __fish_seen_subcommand_from show list stats verify replay checkpoint rekey prune outcome export help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c caio -n "__fish_caio_using_subcommand trace; and not __fish_seen_subcommand_from show list stats verify replay checkpoint rekey prune outcome export help" -f -a "show" -d 'Show one decision record: by decision id (or a unique prefix) or seq'
+complete -c caio -n "__fish_caio_using_subcommand trace; and not __fish_seen_subcommand_from show list stats verify replay checkpoint rekey prune outcome export help" -f -a "list" -d 'List decision records, newest first'
+complete -c caio -n "__fish_caio_using_subcommand trace; and not __fish_seen_subcommand_from show list stats verify replay checkpoint rekey prune outcome export help" -f -a "stats" -d 'Count decisions by service, capability, principal, tenant, stage, rule, outcome or execution, with the filters of `trace list`'
+complete -c caio -n "__fish_caio_using_subcommand trace; and not __fish_seen_subcommand_from show list stats verify replay checkpoint rekey prune outcome export help" -f -a "verify" -d 'Recompute the whole chain and check every checkpoint; exit 1 on any break'
+complete -c caio -n "__fish_caio_using_subcommand trace; and not __fish_seen_subcommand_from show list stats verify replay checkpoint rekey prune outcome export help" -f -a "replay" -d 'Re-run the routing of a stored decision from its stored inputs; exit 1 if it differs'
+complete -c caio -n "__fish_caio_using_subcommand trace; and not __fish_seen_subcommand_from show list stats verify replay checkpoint rekey prune outcome export help" -f -a "checkpoint" -d 'Sign the current head of the chain (a C2SP signed note) and store it'
+complete -c caio -n "__fish_caio_using_subcommand trace; and not __fish_seen_subcommand_from show list stats verify replay checkpoint rekey prune outcome export help" -f -a "rekey" -d 'Make a new instance key on purpose, when keys/instance.key is lost or exposed; earlier checkpoints keep verifying with the old public key'
+complete -c caio -n "__fish_caio_using_subcommand trace; and not __fish_seen_subcommand_from show list stats verify replay checkpoint rekey prune outcome export help" -f -a "prune" -d 'Archive and remove old records; the live chain keeps verifying from the last one removed'
+complete -c caio -n "__fish_caio_using_subcommand trace; and not __fish_seen_subcommand_from show list stats verify replay checkpoint rekey prune outcome export help" -f -a "outcome" -d 'Report how a call caio routed went, when your code made it: appends an outcome record and updates the service\'s stats as an executed attempt does'
+complete -c caio -n "__fish_caio_using_subcommand trace; and not __fish_seen_subcommand_from show list stats verify replay checkpoint rekey prune outcome export help" -f -a "export" -d 'Print the chain as JSON Lines: {"seq","prev","hash","record"} per record'
+complete -c caio -n "__fish_caio_using_subcommand trace; and not __fish_seen_subcommand_from show list stats verify replay checkpoint rekey prune outcome export help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from show" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from show" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
 json\t'One JSON document on stdout, for scripts'
@@ -436,6 +437,20 @@ complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcomm
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from list" -l outcome -d 'Only this outcome' -r -f -a "routed\t''
 no_route\t''
 refused\t''"
+complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from list" -l principal -d 'Only decisions this principal asked for (`anonymous`, `(refused)`)' -r
+complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from list" -l tenant -d 'Only decisions of this tenant\'s principals' -r
+complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from list" -l capability -d 'Only decisions that asked for this capability (any step of a chain)' -r
+complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from list" -l stage -d 'Only decisions where this stage rejected a candidate first' -r -f -a "status\t''
+capability\t''
+access\t''
+privacy\t''
+policy\t''
+requirement\t''
+preference\t''
+control\t''"
+complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from list" -l rule -d 'Only decisions where this rule rejected a candidate (a policy rule\'s id, or a built-in check such as min_trust or max_data_class)' -r
+complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from list" -l executed -d 'Only decisions whose call went so: through `--execute`, or as its caller reported it (`trace outcome`)' -r -f -a "ok\t'The call succeeded'
+failed\t'The call failed (or `--execute` could not start it)'"
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from list" -l since -d 'From this time on (RFC 3339, or a date: YYYY-MM-DD)' -r
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from list" -l until -d 'Before this time (RFC 3339, or a date: YYYY-MM-DD)' -r
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from list" -l limit -d 'At most this many records' -r
@@ -451,6 +466,46 @@ never\t''"
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only results, findings and errors: no summaries, status lines or progress bars (a file\'s warnings are findings and stay)'
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from stats" -l by -d 'What to count decisions by' -r -f -a "service\t''
+capability\t''
+principal\t''
+tenant\t''
+stage\t''
+rule\t''
+outcome\t''
+executed\t''"
+complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from stats" -l service -d 'Only decisions that chose this service' -r
+complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from stats" -l outcome -d 'Only this outcome' -r -f -a "routed\t''
+no_route\t''
+refused\t''"
+complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from stats" -l principal -d 'Only decisions this principal asked for (`anonymous`, `(refused)`)' -r
+complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from stats" -l tenant -d 'Only decisions of this tenant\'s principals' -r
+complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from stats" -l capability -d 'Only decisions that asked for this capability (any step of a chain)' -r
+complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from stats" -l stage -d 'Only decisions where this stage rejected a candidate first' -r -f -a "status\t''
+capability\t''
+access\t''
+privacy\t''
+policy\t''
+requirement\t''
+preference\t''
+control\t''"
+complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from stats" -l rule -d 'Only decisions where this rule rejected a candidate (a policy rule\'s id, or a built-in check such as min_trust or max_data_class)' -r
+complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from stats" -l executed -d 'Only decisions whose call went so: through `--execute`, or as its caller reported it (`trace outcome`)' -r -f -a "ok\t'The call succeeded'
+failed\t'The call failed (or `--execute` could not start it)'"
+complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from stats" -l since -d 'From this time on (RFC 3339, or a date: YYYY-MM-DD)' -r
+complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from stats" -l until -d 'Before this time (RFC 3339, or a date: YYYY-MM-DD)' -r
+complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from stats" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
+complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from stats" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
+json\t'One JSON document on stdout, for scripts'
+github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
+sarif\t'A SARIF 2.1.0 log, for code-scanning dashboards (checking commands only)'
+junit\t'A JUnit XML report, for test-report tools (checking commands only)'"
+complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from stats" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
+always\t''
+never\t''"
+complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from stats" -s q -l quiet -d 'Print only results, findings and errors: no summaries, status lines or progress bars (a file\'s warnings are findings and stay)'
+complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from stats" -s v -l verbose -d 'Print more detail (repeat for more)'
+complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from stats" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from verify" -l from -d 'Start at this seq, trusting the link into it' -r
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from verify" -l checkpoint -d 'A checkpoint kept outside the database (repeatable)' -r -F
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from verify" -l archive -d 'An archive `caio trace prune` wrote (repeatable): checked, with its continuity into the live chain and the other archives' -r -F
@@ -555,6 +610,7 @@ complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcomm
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from export" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show one decision record: by decision id (or a unique prefix) or seq'
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from help" -f -a "list" -d 'List decision records, newest first'
+complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from help" -f -a "stats" -d 'Count decisions by service, capability, principal, tenant, stage, rule, outcome or execution, with the filters of `trace list`'
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from help" -f -a "verify" -d 'Recompute the whole chain and check every checkpoint; exit 1 on any break'
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from help" -f -a "replay" -d 'Re-run the routing of a stored decision from its stored inputs; exit 1 if it differs'
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from help" -f -a "checkpoint" -d 'Sign the current head of the chain (a C2SP signed note) and store it'
@@ -844,6 +900,7 @@ complete -c caio -n "__fish_caio_using_subcommand help; and __fish_seen_subcomma
 complete -c caio -n "__fish_caio_using_subcommand help; and __fish_seen_subcommand_from policy" -f -a "show" -d 'Print the active policy set and its hash'
 complete -c caio -n "__fish_caio_using_subcommand help; and __fish_seen_subcommand_from trace" -f -a "show" -d 'Show one decision record: by decision id (or a unique prefix) or seq'
 complete -c caio -n "__fish_caio_using_subcommand help; and __fish_seen_subcommand_from trace" -f -a "list" -d 'List decision records, newest first'
+complete -c caio -n "__fish_caio_using_subcommand help; and __fish_seen_subcommand_from trace" -f -a "stats" -d 'Count decisions by service, capability, principal, tenant, stage, rule, outcome or execution, with the filters of `trace list`'
 complete -c caio -n "__fish_caio_using_subcommand help; and __fish_seen_subcommand_from trace" -f -a "verify" -d 'Recompute the whole chain and check every checkpoint; exit 1 on any break'
 complete -c caio -n "__fish_caio_using_subcommand help; and __fish_seen_subcommand_from trace" -f -a "replay" -d 'Re-run the routing of a stored decision from its stored inputs; exit 1 if it differs'
 complete -c caio -n "__fish_caio_using_subcommand help; and __fish_seen_subcommand_from trace" -f -a "checkpoint" -d 'Sign the current head of the chain (a C2SP signed note) and store it'

@@ -27,6 +27,8 @@ pub enum Schema {
     TraceShow,
     /// `caio trace list --format json`
     TraceList,
+    /// `caio trace stats --format json`: decisions counted by an audit term
+    TraceStats,
     /// `caio trace verify --format json`
     TraceVerify,
     /// `caio trace replay --format json`
@@ -130,6 +132,7 @@ impl Schema {
             Schema::PolicyShow => include_str!("../../schemas/policy-show.json"),
             Schema::TraceShow => include_str!("../../schemas/trace-show.json"),
             Schema::TraceList => include_str!("../../schemas/trace-list.json"),
+            Schema::TraceStats => include_str!("../../schemas/trace-stats.json"),
             Schema::TraceVerify => include_str!("../../schemas/trace-verify.json"),
             Schema::TraceReplay => include_str!("../../schemas/trace-replay.json"),
             Schema::TraceCheckpoint => include_str!("../../schemas/trace-checkpoint.json"),

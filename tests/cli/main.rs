@@ -4,6 +4,7 @@
 // say on stderr (captured by the test runner) what they skip or measure.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stderr)]
 
+mod audit;
 mod common;
 mod contract;
 mod control;

@@ -1042,6 +1042,14 @@ endpoint: {{ url: {url} }}
 
     // Traces.
     let list = s.run(&env, "trace-list", 0, &["trace", "list"]);
+    let doc = s.run(&env, "trace-stats", 0, &["trace", "stats", "--by", "rule"]);
+    assert!(!doc["counts"].as_array().unwrap().is_empty());
+    s.run(
+        &env,
+        "trace-list",
+        0,
+        &["trace", "list", "--stage", "access", "--executed", "ok"],
+    );
     for record in list["records"].as_array().unwrap() {
         let seq = record["seq"].to_string();
         s.run(&env, "trace-show", 0, &["trace", "show", &seq]);

@@ -13,6 +13,7 @@
 
 #![warn(missing_docs)]
 
+pub mod audit;
 mod error;
 pub mod files;
 pub mod home;

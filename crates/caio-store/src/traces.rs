@@ -55,13 +55,14 @@ pub struct Listed {
     pub reported: Option<String>,
 }
 
-/// Filters of `trace list` and `trace export`.
+/// Filters of `trace list` and `trace stats`.
 #[derive(Debug, Clone, Default)]
 pub struct TraceFilter {
-    /// Decisions that chose this service.
-    pub service: Option<String>,
-    /// Decisions with this outcome (routed, no_route, refused).
-    pub outcome: Option<String>,
+    /// Decisions with every one of these audit terms (kind, value): a
+    /// chosen `service`, the `principal`, the `tenant`, a requested
+    /// `capability`, a first-rejecting `stage`, a rejecting `rule`, the
+    /// `outcome`, how it was `executed` (`ok`, `failed`).
+    pub terms: Vec<(&'static str, String)>,
     /// Decisions at or after this RFC 3339 time.
     pub since: Option<String>,
     /// Decisions before this RFC 3339 time.
@@ -437,52 +438,6 @@ impl Store {
             .map_err(|e| self.err(e))?
             .collect::<Result<_, _>>()
             .map_err(|e| self.err(e))
-    }
-
-    /// Records matching `filter`, newest first.
-    pub fn list_traces(&self, filter: &TraceFilter) -> Result<Vec<Listed>, Error> {
-        let mut stmt = self
-            .conn
-            .prepare_cached(
-                "SELECT seq, decision_id, at, outcome, services, principal, executed,
-                        (SELECT CASE WHEN count(*) = 0 THEN NULL
-                                     WHEN sum(o.outcome = 'error') > 0 THEN 'error'
-                                     ELSE 'ok' END
-                         FROM traces o WHERE o.refers_to = t.seq)
-                 FROM traces t
-                 WHERE kind = 'decision'
-                   AND (?1 IS NULL OR instr(',' || services || ',', ',' || ?1 || ',') > 0)
-                   AND (?2 IS NULL OR outcome = ?2)
-                   AND (?3 IS NULL OR at >= ?3)
-                   AND (?4 IS NULL OR at < ?4)
-                 ORDER BY seq DESC LIMIT ?5",
-            )
-            .map_err(|e| self.err(e))?;
-        let limit = filter.limit.map_or(-1, |l| l as i64);
-        stmt.query_map(
-            params![
-                filter.service,
-                filter.outcome,
-                filter.since,
-                filter.until,
-                limit
-            ],
-            |r| {
-                Ok(Listed {
-                    seq: r.get(0)?,
-                    decision_id: r.get(1)?,
-                    at: r.get(2)?,
-                    outcome: r.get(3)?,
-                    services: r.get(4)?,
-                    principal: r.get(5)?,
-                    executed: r.get(6)?,
-                    reported: r.get(7)?,
-                })
-            },
-        )
-        .map_err(|e| self.err(e))?
-        .collect::<Result<_, _>>()
-        .map_err(|e| self.err(e))
     }
 
     /// Visits every record from `from` on, in seq order, with the time it

@@ -29,21 +29,21 @@ pub enum TraceCommand {
 
     /// List decision records, newest first
     List {
-        /// Only decisions that chose this service
-        #[arg(long, value_name = "S")]
-        service: Option<String>,
-        /// Only this outcome
-        #[arg(long, value_enum, value_name = "OUTCOME")]
-        outcome: Option<OutcomeArg>,
-        /// From this time on (RFC 3339, or a date: YYYY-MM-DD)
-        #[arg(long, value_name = "T", value_parser = parse_time)]
-        since: Option<String>,
-        /// Before this time (RFC 3339, or a date: YYYY-MM-DD)
-        #[arg(long, value_name = "T", value_parser = parse_time)]
-        until: Option<String>,
+        #[command(flatten)]
+        filter: FilterArgs,
         /// At most this many records
         #[arg(long, value_name = "N", default_value_t = 50)]
         limit: usize,
+    },
+
+    /// Count decisions by service, capability, principal, tenant, stage,
+    /// rule, outcome or execution, with the filters of `trace list`
+    Stats {
+        /// What to count decisions by
+        #[arg(long, value_enum, default_value_t = ByArg::Outcome)]
+        by: ByArg,
+        #[command(flatten)]
+        filter: FilterArgs,
     },
 
     /// Recompute the whole chain and check every checkpoint; exit 1 on any break
@@ -187,6 +187,142 @@ pub struct OutcomeArgs {
     batch: Option<PathBuf>,
 }
 
+/// The filters of `trace list` and `trace stats`: a decision must match
+/// every one given.
+#[derive(Debug, clap::Args)]
+pub struct FilterArgs {
+    /// Only decisions that chose this service
+    #[arg(long, value_name = "S")]
+    service: Option<String>,
+    /// Only this outcome
+    #[arg(long, value_enum, value_name = "OUTCOME")]
+    outcome: Option<OutcomeArg>,
+    /// Only decisions this principal asked for (`anonymous`, `(refused)`)
+    #[arg(long, value_name = "P")]
+    principal: Option<String>,
+    /// Only decisions of this tenant's principals
+    #[arg(long, value_name = "T")]
+    tenant: Option<String>,
+    /// Only decisions that asked for this capability (any step of a chain)
+    #[arg(long, value_name = "C")]
+    capability: Option<String>,
+    /// Only decisions where this stage rejected a candidate first
+    #[arg(long, value_enum, value_name = "STAGE")]
+    stage: Option<StageArg>,
+    /// Only decisions where this rule rejected a candidate (a policy rule's
+    /// id, or a built-in check such as min_trust or max_data_class)
+    #[arg(long, value_name = "R")]
+    rule: Option<String>,
+    /// Only decisions whose call went so: through `--execute`, or as its
+    /// caller reported it (`trace outcome`)
+    #[arg(long, value_enum, value_name = "HOW")]
+    executed: Option<ExecutedArg>,
+    /// From this time on (RFC 3339, or a date: YYYY-MM-DD)
+    #[arg(long, value_name = "T", value_parser = parse_time)]
+    since: Option<String>,
+    /// Before this time (RFC 3339, or a date: YYYY-MM-DD)
+    #[arg(long, value_name = "T", value_parser = parse_time)]
+    until: Option<String>,
+}
+
+impl FilterArgs {
+    fn filter(self, limit: Option<usize>) -> TraceFilter {
+        use caio_core::trace::term;
+        let mut terms = Vec::new();
+        let mut add = |kind: &'static str, value: Option<String>| {
+            if let Some(v) = value {
+                terms.push((kind, v));
+            }
+        };
+        add(term::SERVICE, self.service);
+        add(term::OUTCOME, self.outcome.map(|o| o.as_str().to_string()));
+        add(term::PRINCIPAL, self.principal);
+        add(term::TENANT, self.tenant);
+        add(term::CAPABILITY, self.capability);
+        add(term::STAGE, self.stage.map(|s| s.as_str().to_string()));
+        add(term::RULE, self.rule);
+        add(
+            term::EXECUTED,
+            self.executed.map(|e| {
+                match e {
+                    ExecutedArg::Ok => "ok",
+                    ExecutedArg::Failed => "failed",
+                }
+                .to_string()
+            }),
+        );
+        TraceFilter {
+            terms,
+            since: self.since,
+            until: self.until,
+            limit,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum ExecutedArg {
+    /// The call succeeded
+    Ok,
+    /// The call failed (or `--execute` could not start it)
+    Failed,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum StageArg {
+    Status,
+    Capability,
+    Access,
+    Privacy,
+    Policy,
+    Requirement,
+    Preference,
+    Control,
+}
+
+impl StageArg {
+    fn as_str(self) -> &'static str {
+        match self {
+            StageArg::Status => "status",
+            StageArg::Capability => "capability",
+            StageArg::Access => "access",
+            StageArg::Privacy => "privacy",
+            StageArg::Policy => "policy",
+            StageArg::Requirement => "requirement",
+            StageArg::Preference => "preference",
+            StageArg::Control => "control",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ByArg {
+    Service,
+    Capability,
+    Principal,
+    Tenant,
+    Stage,
+    Rule,
+    Outcome,
+    Executed,
+}
+
+impl ByArg {
+    fn term(self) -> &'static str {
+        use caio_core::trace::term;
+        match self {
+            ByArg::Service => term::SERVICE,
+            ByArg::Capability => term::CAPABILITY,
+            ByArg::Principal => term::PRINCIPAL,
+            ByArg::Tenant => term::TENANT,
+            ByArg::Stage => term::STAGE,
+            ByArg::Rule => term::RULE,
+            ByArg::Outcome => term::OUTCOME,
+            ByArg::Executed => term::EXECUTED,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
 pub enum StatusArg {
     /// The service answered and the answer was used
@@ -233,23 +369,8 @@ pub fn run(cmd: TraceCommand, global: &GlobalArgs, ui: &mut Ui) -> Result<Exit, 
     let store = open_store_existing(global)?;
     let result = match cmd {
         TraceCommand::Show { id } => show(&store, &id, ui),
-        TraceCommand::List {
-            service,
-            outcome,
-            since,
-            until,
-            limit,
-        } => list(
-            &store,
-            &TraceFilter {
-                service,
-                outcome: outcome.map(|o| o.as_str().to_string()),
-                since,
-                until,
-                limit: Some(limit),
-            },
-            ui,
-        ),
+        TraceCommand::List { filter, limit } => list(&store, &filter.filter(Some(limit)), ui),
+        TraceCommand::Stats { by, filter } => stats(&store, by, &filter.filter(None), ui),
         TraceCommand::Verify {
             from,
             checkpoints,
@@ -460,6 +581,38 @@ fn list(store: &Store, filter: &TraceFilter, ui: &mut Ui) -> Result<Exit, Failur
             execution,
             r.decision_id.clone(),
         ]);
+    }
+    ui.table_out(table)?;
+    Ok(Exit::Success)
+}
+
+/// `trace stats --format json`.
+#[derive(Serialize)]
+struct StatsJson<'a> {
+    /// What the decisions are counted by.
+    by: &'static str,
+    /// Decisions matching the filters with none of that term (a refused
+    /// caller has no tenant, a routed decision no rejecting stage…) are
+    /// not counted.
+    counts: &'a [caio_store::audit::Count],
+}
+
+fn stats(store: &Store, by: ByArg, filter: &TraceFilter, ui: &mut Ui) -> Result<Exit, Failure> {
+    let counts = store.trace_stats(by.term(), filter)?;
+    if ui.is_json() {
+        ui.json(
+            Schema::TraceStats,
+            &StatsJson {
+                by: by.term(),
+                counts: &counts,
+            },
+        )?;
+        return Ok(Exit::Success);
+    }
+    let heading = by.term().to_uppercase();
+    let mut table = ui.table(&[heading.as_str(), "DECISIONS"]);
+    for c in &counts {
+        table.add_row(vec![c.value.clone(), c.decisions.to_string()]);
     }
     ui.table_out(table)?;
     Ok(Exit::Success)
