@@ -478,7 +478,7 @@ _caio() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json github sarif junit" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json github sarif junit html" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -504,7 +504,7 @@ _caio() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json github sarif junit" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json github sarif junit html" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -608,7 +608,7 @@ _caio() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json github sarif junit" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json github sarif junit html" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -634,7 +634,7 @@ _caio() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json github sarif junit" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json github sarif junit html" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -664,7 +664,7 @@ _caio() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json github sarif junit" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json github sarif junit html" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -694,7 +694,7 @@ _caio() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json github sarif junit" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json github sarif junit html" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1434,7 +1434,7 @@ _caio() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json github sarif junit" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json github sarif junit html" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1460,7 +1460,7 @@ _caio() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json github sarif junit" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json github sarif junit html" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1662,7 +1662,7 @@ _caio() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json github sarif junit" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json github sarif junit html" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1712,7 +1712,7 @@ _caio() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json github sarif junit" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json github sarif junit html" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1742,7 +1742,7 @@ _caio() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json github sarif junit" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json github sarif junit html" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1780,7 +1780,7 @@ _caio() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json github sarif junit" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json github sarif junit html" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1810,7 +1810,7 @@ _caio() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json github sarif junit" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json github sarif junit html" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1840,7 +1840,7 @@ _caio() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json github sarif junit" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json github sarif junit html" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1866,7 +1866,7 @@ _caio() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json github sarif junit" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json github sarif junit html" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1892,7 +1892,7 @@ _caio() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json github sarif junit" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json github sarif junit html" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1918,7 +1918,7 @@ _caio() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json github sarif junit" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json github sarif junit html" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1956,7 +1956,7 @@ _caio() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json github sarif junit" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json github sarif junit html" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1986,7 +1986,7 @@ _caio() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json github sarif junit" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json github sarif junit html" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2012,7 +2012,7 @@ _caio() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json github sarif junit" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json github sarif junit html" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2038,7 +2038,7 @@ _caio() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json github sarif junit" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json github sarif junit html" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2148,7 +2148,7 @@ _caio() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json github sarif junit" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json github sarif junit html" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2178,7 +2178,7 @@ _caio() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json github sarif junit" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json github sarif junit html" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2208,7 +2208,7 @@ _caio() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json github sarif junit" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json github sarif junit html" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2234,7 +2234,7 @@ _caio() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json github sarif junit" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json github sarif junit html" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2272,7 +2272,7 @@ _caio() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json github sarif junit" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json github sarif junit html" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2368,7 +2368,7 @@ _caio() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json github sarif junit" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json github sarif junit html" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2394,7 +2394,7 @@ _caio() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json github sarif junit" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json github sarif junit html" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2420,7 +2420,7 @@ _caio() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json github sarif junit" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json github sarif junit html" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2446,7 +2446,7 @@ _caio() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json github sarif junit" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json github sarif junit html" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2584,7 +2584,7 @@ _caio() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json github sarif junit" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json github sarif junit html" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2630,7 +2630,7 @@ _caio() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json github sarif junit" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json github sarif junit html" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2656,7 +2656,7 @@ _caio() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json github sarif junit" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json github sarif junit html" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2686,7 +2686,7 @@ _caio() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json github sarif junit" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json github sarif junit html" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2716,7 +2716,7 @@ _caio() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json github sarif junit" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json github sarif junit html" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2778,7 +2778,7 @@ _caio() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json github sarif junit" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json github sarif junit html" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2804,7 +2804,7 @@ _caio() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json github sarif junit" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json github sarif junit html" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2838,7 +2838,7 @@ _caio() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json github sarif junit" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json github sarif junit html" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2864,7 +2864,7 @@ _caio() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json github sarif junit" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json github sarif junit html" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2894,7 +2894,7 @@ _caio() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json github sarif junit" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json github sarif junit html" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -2924,7 +2924,7 @@ _caio() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json github sarif junit" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json github sarif junit html" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -3162,7 +3162,7 @@ _caio() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json github sarif junit" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json github sarif junit html" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -3216,7 +3216,7 @@ _caio() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json github sarif junit" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json github sarif junit html" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -3254,7 +3254,7 @@ _caio() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json github sarif junit" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json github sarif junit html" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -3280,7 +3280,7 @@ _caio() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json github sarif junit" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json github sarif junit html" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -3306,7 +3306,7 @@ _caio() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json github sarif junit" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json github sarif junit html" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -3332,7 +3332,7 @@ _caio() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json github sarif junit" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json github sarif junit html" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -3402,7 +3402,7 @@ _caio() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json github sarif junit" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json github sarif junit html" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -3444,7 +3444,7 @@ _caio() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json github sarif junit" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json github sarif junit html" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -3498,7 +3498,7 @@ _caio() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "human json github sarif junit" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json github sarif junit html" -- "${cur}"))
                     return 0
                     ;;
                 --color)

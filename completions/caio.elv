@@ -19,7 +19,7 @@ set edit:completion:arg-completer[caio] = {|@words|
     var completions = [
         &'caio'= {
             cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
-            cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI'
+            cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI, and `trace show` an `html` page'
             cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
             cand -q 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
             cand --quiet 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
@@ -46,7 +46,7 @@ set edit:completion:arg-completer[caio] = {|@words|
         }
         &'caio;init'= {
             cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
-            cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI'
+            cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI, and `trace show` an `html` page'
             cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
             cand -q 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
             cand --quiet 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
@@ -57,7 +57,7 @@ set edit:completion:arg-completer[caio] = {|@words|
         }
         &'caio;contract'= {
             cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
-            cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI'
+            cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI, and `trace show` an `html` page'
             cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
             cand -q 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
             cand --quiet 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
@@ -73,7 +73,7 @@ set edit:completion:arg-completer[caio] = {|@words|
         &'caio;contract;validate'= {
             cand --stdin-name 'The path that diagnostics show for `-` (a document read from stdin)'
             cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
-            cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI'
+            cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI, and `trace show` an `html` page'
             cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
             cand --strict 'Fail (exit 1) on warnings too, not only on errors'
             cand -q 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
@@ -85,7 +85,7 @@ set edit:completion:arg-completer[caio] = {|@words|
         }
         &'caio;contract;schema'= {
             cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
-            cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI'
+            cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI, and `trace show` an `html` page'
             cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
             cand -q 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
             cand --quiet 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
@@ -98,7 +98,7 @@ set edit:completion:arg-completer[caio] = {|@words|
             cand --template 'Kind of service to scaffold'
             cand --id 'service_id of the new contract (^[a-z0-9][a-z0-9-]{1,62}$)'
             cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
-            cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI'
+            cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI, and `trace show` an `html` page'
             cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
             cand -q 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
             cand --quiet 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
@@ -123,7 +123,7 @@ set edit:completion:arg-completer[caio] = {|@words|
         }
         &'caio;registry'= {
             cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
-            cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI'
+            cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI, and `trace show` an `html` page'
             cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
             cand -q 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
             cand --quiet 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
@@ -141,7 +141,7 @@ set edit:completion:arg-completer[caio] = {|@words|
         }
         &'caio;registry;add'= {
             cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
-            cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI'
+            cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI, and `trace show` an `html` page'
             cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
             cand --replace 'Allow the same version with different content to replace the active one'
             cand -q 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
@@ -158,7 +158,7 @@ set edit:completion:arg-completer[caio] = {|@words|
             cand --provider 'Only services of this provider'
             cand --contracts 'List contract files instead of the registry (stateless mode)'
             cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
-            cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI'
+            cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI, and `trace show` an `html` page'
             cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
             cand -q 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
             cand --quiet 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
@@ -170,7 +170,7 @@ set edit:completion:arg-completer[caio] = {|@words|
         &'caio;registry;show'= {
             cand --version 'A version from the service''s history'
             cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
-            cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI'
+            cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI, and `trace show` an `html` page'
             cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
             cand -q 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
             cand --quiet 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
@@ -181,7 +181,7 @@ set edit:completion:arg-completer[caio] = {|@words|
         }
         &'caio;registry;history'= {
             cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
-            cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI'
+            cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI, and `trace show` an `html` page'
             cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
             cand -q 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
             cand --quiet 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
@@ -193,7 +193,7 @@ set edit:completion:arg-completer[caio] = {|@words|
         &'caio;registry;set-status'= {
             cand --reason 'Why, recorded with the change'
             cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
-            cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI'
+            cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI, and `trace show` an `html` page'
             cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
             cand --reset-circuit 'Also close the service''s circuit breaker and forget its consecutive failures and openings (execution counts and latencies stay)'
             cand -q 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
@@ -205,7 +205,7 @@ set edit:completion:arg-completer[caio] = {|@words|
         }
         &'caio;registry;remove'= {
             cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
-            cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI'
+            cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI, and `trace show` an `html` page'
             cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
             cand -q 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
             cand --quiet 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
@@ -239,7 +239,7 @@ set edit:completion:arg-completer[caio] = {|@words|
         }
         &'caio;principal'= {
             cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
-            cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI'
+            cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI, and `trace show` an `html` page'
             cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
             cand -q 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
             cand --quiet 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
@@ -257,7 +257,7 @@ set edit:completion:arg-completer[caio] = {|@words|
             cand --roles 'Roles, comma-separated'
             cand --trust 'Verified trust level'
             cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
-            cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI'
+            cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI, and `trace show` an `html` page'
             cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
             cand -q 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
             cand --quiet 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
@@ -268,7 +268,7 @@ set edit:completion:arg-completer[caio] = {|@words|
         }
         &'caio;principal;list'= {
             cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
-            cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI'
+            cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI, and `trace show` an `html` page'
             cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
             cand -q 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
             cand --quiet 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
@@ -279,7 +279,7 @@ set edit:completion:arg-completer[caio] = {|@words|
         }
         &'caio;principal;revoke'= {
             cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
-            cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI'
+            cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI, and `trace show` an `html` page'
             cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
             cand -q 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
             cand --quiet 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
@@ -304,7 +304,7 @@ set edit:completion:arg-completer[caio] = {|@words|
         }
         &'caio;policy'= {
             cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
-            cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI'
+            cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI, and `trace show` an `html` page'
             cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
             cand -q 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
             cand --quiet 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
@@ -321,7 +321,7 @@ set edit:completion:arg-completer[caio] = {|@words|
         &'caio;policy;validate'= {
             cand --stdin-name 'The path that diagnostics show for `-` (a document read from stdin)'
             cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
-            cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI'
+            cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI, and `trace show` an `html` page'
             cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
             cand --strict 'Fail (exit 1) on warnings too, not only on errors'
             cand -q 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
@@ -334,7 +334,7 @@ set edit:completion:arg-completer[caio] = {|@words|
         &'caio;policy;test'= {
             cand --stdin-name 'The path that diagnostics show for `-` (a document read from stdin)'
             cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
-            cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI'
+            cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI, and `trace show` an `html` page'
             cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
             cand --fail-on-empty 'Fail when the files hold no test at all'
             cand --strict 'Fail (exit 1) on warnings too, not only on errors'
@@ -347,7 +347,7 @@ set edit:completion:arg-completer[caio] = {|@words|
         }
         &'caio;policy;apply'= {
             cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
-            cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI'
+            cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI, and `trace show` an `html` page'
             cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
             cand -q 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
             cand --quiet 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
@@ -358,7 +358,7 @@ set edit:completion:arg-completer[caio] = {|@words|
         }
         &'caio;policy;show'= {
             cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
-            cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI'
+            cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI, and `trace show` an `html` page'
             cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
             cand -q 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
             cand --quiet 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
@@ -395,7 +395,7 @@ set edit:completion:arg-completer[caio] = {|@words|
             cand --output 'Write the response body to FILE instead of stdout (with --execute)'
             cand --deadline-ms 'Give up executing after this many milliseconds, retries and failover included (at most 24 h)'
             cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
-            cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI'
+            cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI, and `trace show` an `html` page'
             cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
             cand --explain 'Show every candidate with its terms, every rejection, and the weights'
             cand --dry-run 'Route without appending to the trace'
@@ -410,7 +410,7 @@ set edit:completion:arg-completer[caio] = {|@words|
         }
         &'caio;trace'= {
             cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
-            cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI'
+            cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI, and `trace show` an `html` page'
             cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
             cand -q 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
             cand --quiet 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
@@ -418,7 +418,7 @@ set edit:completion:arg-completer[caio] = {|@words|
             cand --verbose 'Print more detail (repeat for more)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
-            cand show 'Show one decision record: by decision id (or a unique prefix) or seq'
+            cand show 'Show one decision record: by decision id (or a unique prefix) or seq; `--format html` prints a self-contained page of it'
             cand list 'List decision records, newest first'
             cand stats 'Count decisions by service, capability, principal, tenant, stage, rule, outcome or execution, with the filters of `trace list`'
             cand verify 'Recompute the whole chain and check every checkpoint; exit 1 on any break'
@@ -432,7 +432,7 @@ set edit:completion:arg-completer[caio] = {|@words|
         }
         &'caio;trace;show'= {
             cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
-            cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI'
+            cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI, and `trace show` an `html` page'
             cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
             cand -q 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
             cand --quiet 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
@@ -454,7 +454,7 @@ set edit:completion:arg-completer[caio] = {|@words|
             cand --until 'Before this time (RFC 3339, or a date: YYYY-MM-DD)'
             cand --limit 'At most this many records'
             cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
-            cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI'
+            cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI, and `trace show` an `html` page'
             cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
             cand -q 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
             cand --quiet 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
@@ -476,7 +476,7 @@ set edit:completion:arg-completer[caio] = {|@words|
             cand --since 'From this time on (RFC 3339, or a date: YYYY-MM-DD)'
             cand --until 'Before this time (RFC 3339, or a date: YYYY-MM-DD)'
             cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
-            cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI'
+            cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI, and `trace show` an `html` page'
             cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
             cand -q 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
             cand --quiet 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
@@ -491,7 +491,7 @@ set edit:completion:arg-completer[caio] = {|@words|
             cand --archive 'An archive `caio trace prune` wrote (repeatable): checked, with its continuity into the live chain and the other archives'
             cand --public-key 'The instance''s verifier key (`caio trace checkpoint` prints it) [default: keys/instance.pub in the home]'
             cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
-            cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI'
+            cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI, and `trace show` an `html` page'
             cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
             cand --replay 'Also replay every decision from its stored inputs and fail on one that differs'
             cand -q 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
@@ -503,7 +503,7 @@ set edit:completion:arg-completer[caio] = {|@words|
         }
         &'caio;trace;replay'= {
             cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
-            cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI'
+            cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI, and `trace show` an `html` page'
             cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
             cand -q 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
             cand --quiet 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
@@ -515,7 +515,7 @@ set edit:completion:arg-completer[caio] = {|@words|
         &'caio;trace;checkpoint'= {
             cand --out 'Also write the signed note to this file (keep it off the host)'
             cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
-            cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI'
+            cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI, and `trace show` an `html` page'
             cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
             cand -q 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
             cand --quiet 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
@@ -526,7 +526,7 @@ set edit:completion:arg-completer[caio] = {|@words|
         }
         &'caio;trace;rekey'= {
             cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
-            cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI'
+            cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI, and `trace show` an `html` page'
             cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
             cand -q 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
             cand --quiet 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
@@ -540,7 +540,7 @@ set edit:completion:arg-completer[caio] = {|@words|
             cand --older-than 'Prune the records older than this age (90d, 12h, 2w), up to the first one that is not'
             cand --archive 'The archive to write first (a new file, in the export format)'
             cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
-            cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI'
+            cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI, and `trace show` an `html` page'
             cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
             cand -q 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
             cand --quiet 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
@@ -558,7 +558,7 @@ set edit:completion:arg-completer[caio] = {|@words|
             cand --service 'The service called, for a chain''s step (one outcome per service)'
             cand --batch 'Read outcomes as JSON Lines from FILE (`-`: stdin), one per line'
             cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
-            cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI'
+            cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI, and `trace show` an `html` page'
             cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
             cand -q 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
             cand --quiet 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
@@ -570,7 +570,7 @@ set edit:completion:arg-completer[caio] = {|@words|
         &'caio;trace;export'= {
             cand --since 'From this time on (RFC 3339, or a date: YYYY-MM-DD)'
             cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
-            cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI'
+            cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI, and `trace show` an `html` page'
             cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
             cand -q 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
             cand --quiet 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
@@ -580,7 +580,7 @@ set edit:completion:arg-completer[caio] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'caio;trace;help'= {
-            cand show 'Show one decision record: by decision id (or a unique prefix) or seq'
+            cand show 'Show one decision record: by decision id (or a unique prefix) or seq; `--format html` prints a self-contained page of it'
             cand list 'List decision records, newest first'
             cand stats 'Count decisions by service, capability, principal, tenant, stage, rule, outcome or execution, with the filters of `trace list`'
             cand verify 'Recompute the whole chain and check every checkpoint; exit 1 on any break'
@@ -618,7 +618,7 @@ set edit:completion:arg-completer[caio] = {|@words|
             cand --service 'Only this service (judged even without calls)'
             cand --window 'The window, ending now'
             cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
-            cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI'
+            cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI, and `trace show` an `html` page'
             cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
             cand --check 'Exit 1 when a service is out of contract, burns its budget too fast, or has too few calls to judge'
             cand -q 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
@@ -631,7 +631,7 @@ set edit:completion:arg-completer[caio] = {|@words|
         &'caio;metrics'= {
             cand --out 'Write the metrics to FILE atomically instead of printing them'
             cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
-            cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI'
+            cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI, and `trace show` an `html` page'
             cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
             cand -q 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
             cand --quiet 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
@@ -642,7 +642,7 @@ set edit:completion:arg-completer[caio] = {|@words|
         }
         &'caio;license'= {
             cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
-            cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI'
+            cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI, and `trace show` an `html` page'
             cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
             cand -q 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
             cand --quiet 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
@@ -665,7 +665,7 @@ set edit:completion:arg-completer[caio] = {|@words|
         &'caio;license;keygen'= {
             cand --out 'Directory to write the three files into (created if missing; nothing is overwritten)'
             cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
-            cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI'
+            cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI, and `trace show` an `html` page'
             cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
             cand -q 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
             cand --quiet 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
@@ -682,7 +682,7 @@ set edit:completion:arg-completer[caio] = {|@words|
             cand --seats 'Seats bought (recorded in the license; caio does not count seats)'
             cand --key 'Signing key [default: keys/vendor.key in the caio home]'
             cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
-            cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI'
+            cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI, and `trace show` an `html` page'
             cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
             cand -q 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
             cand --quiet 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
@@ -696,7 +696,7 @@ set edit:completion:arg-completer[caio] = {|@words|
             cand --public-key 'Verify with this public key (vendor.pub or vendor.pub.pem) instead of the trusted keys'
             cand --revocations 'Check against this revocation list [default: the installed one]'
             cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
-            cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI'
+            cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI, and `trace show` an `html` page'
             cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
             cand -q 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
             cand --quiet 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
@@ -710,7 +710,7 @@ set edit:completion:arg-completer[caio] = {|@words|
             cand --status 'Only licenses with this status'
             cand --expiring-within 'Only active licenses expiring within this window: 30d, 4w, 12h'
             cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
-            cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI'
+            cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI, and `trace show` an `html` page'
             cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
             cand -q 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
             cand --quiet 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
@@ -722,7 +722,7 @@ set edit:completion:arg-completer[caio] = {|@words|
         &'caio;license;revoke'= {
             cand --reason 'Why, kept in the vendor''s records (not published)'
             cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
-            cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI'
+            cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI, and `trace show` an `html` page'
             cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
             cand -q 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
             cand --quiet 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
@@ -734,7 +734,7 @@ set edit:completion:arg-completer[caio] = {|@words|
         &'caio;license;revocations'= {
             cand --key 'Signing key [default: keys/vendor.key in the caio home]'
             cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
-            cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI'
+            cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI, and `trace show` an `html` page'
             cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
             cand -q 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
             cand --quiet 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
@@ -747,7 +747,7 @@ set edit:completion:arg-completer[caio] = {|@words|
             cand --file 'Read the license from this file (`-` for stdin)'
             cand --revocations 'A revocation list to install (from `caio license revocations`)'
             cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
-            cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI'
+            cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI, and `trace show` an `html` page'
             cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
             cand -q 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
             cand --quiet 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
@@ -758,7 +758,7 @@ set edit:completion:arg-completer[caio] = {|@words|
         }
         &'caio;license;trust'= {
             cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
-            cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI'
+            cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI, and `trace show` an `html` page'
             cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
             cand -q 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
             cand --quiet 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
@@ -769,7 +769,7 @@ set edit:completion:arg-completer[caio] = {|@words|
         }
         &'caio;license;untrust'= {
             cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
-            cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI'
+            cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI, and `trace show` an `html` page'
             cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
             cand -q 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
             cand --quiet 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
@@ -780,7 +780,7 @@ set edit:completion:arg-completer[caio] = {|@words|
         }
         &'caio;license;status'= {
             cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
-            cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI'
+            cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI, and `trace show` an `html` page'
             cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
             cand -q 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
             cand --quiet 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
@@ -833,7 +833,7 @@ set edit:completion:arg-completer[caio] = {|@words|
             cand --out 'Write the JSON scorecard to this file (counterexamples go next to it)'
             cand --junit 'Write the scorecard as a JUnit XML report to this file (one testcase per invariant), for CI test tabs'
             cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
-            cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI'
+            cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI, and `trace show` an `html` page'
             cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
             cand -q 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
             cand --quiet 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
@@ -844,7 +844,7 @@ set edit:completion:arg-completer[caio] = {|@words|
         }
         &'caio;schema'= {
             cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
-            cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI'
+            cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI, and `trace show` an `html` page'
             cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
             cand -q 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
             cand --quiet 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
@@ -856,7 +856,7 @@ set edit:completion:arg-completer[caio] = {|@words|
         &'caio;generate-docs'= {
             cand --out-dir 'Directory that receives `man/` and `completions/`'
             cand --home 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]'
-            cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI'
+            cand --format 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI, and `trace show` an `html` page'
             cand --color 'When to use colour (NO_COLOR is honoured by `auto`)'
             cand -q 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
             cand --quiet 'Print only results, findings and errors: no summaries, status lines or progress bars (a file''s warnings are findings and stay)'
@@ -942,7 +942,7 @@ set edit:completion:arg-completer[caio] = {|@words|
         &'caio;help;route'= {
         }
         &'caio;help;trace'= {
-            cand show 'Show one decision record: by decision id (or a unique prefix) or seq'
+            cand show 'Show one decision record: by decision id (or a unique prefix) or seq; `--format html` prints a self-contained page of it'
             cand list 'List decision records, newest first'
             cand stats 'Count decisions by service, capability, principal, tenant, stage, rule, outcome or execution, with the filters of `trace list`'
             cand verify 'Recompute the whole chain and check every checkpoint; exit 1 on any break'

@@ -25,11 +25,12 @@ function __fish_caio_using_subcommand
 end
 
 complete -c caio -n "__fish_caio_needs_command" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
-complete -c caio -n "__fish_caio_needs_command" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
+complete -c caio -n "__fish_caio_needs_command" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI, and `trace show` an `html` page' -r -f -a "human\t'Tables and text for people'
 json\t'One JSON document on stdout, for scripts'
 github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
 sarif\t'A SARIF 2.1.0 log, for code-scanning dashboards (checking commands only)'
-junit\t'A JUnit XML report, for test-report tools (checking commands only)'"
+junit\t'A JUnit XML report, for test-report tools (checking commands only)'
+html\t'A self-contained HTML page (`trace show` only)'"
 complete -c caio -n "__fish_caio_needs_command" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t''
 never\t''"
@@ -52,11 +53,12 @@ complete -c caio -n "__fish_caio_needs_command" -f -a "schema" -d 'Print the JSO
 complete -c caio -n "__fish_caio_needs_command" -f -a "generate-docs" -d 'Regenerate the man pages and shell completions from this command line'
 complete -c caio -n "__fish_caio_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c caio -n "__fish_caio_using_subcommand init" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
-complete -c caio -n "__fish_caio_using_subcommand init" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
+complete -c caio -n "__fish_caio_using_subcommand init" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI, and `trace show` an `html` page' -r -f -a "human\t'Tables and text for people'
 json\t'One JSON document on stdout, for scripts'
 github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
 sarif\t'A SARIF 2.1.0 log, for code-scanning dashboards (checking commands only)'
-junit\t'A JUnit XML report, for test-report tools (checking commands only)'"
+junit\t'A JUnit XML report, for test-report tools (checking commands only)'
+html\t'A self-contained HTML page (`trace show` only)'"
 complete -c caio -n "__fish_caio_using_subcommand init" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t''
 never\t''"
@@ -64,11 +66,12 @@ complete -c caio -n "__fish_caio_using_subcommand init" -s q -l quiet -d 'Print 
 complete -c caio -n "__fish_caio_using_subcommand init" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c caio -n "__fish_caio_using_subcommand init" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c caio -n "__fish_caio_using_subcommand contract; and not __fish_seen_subcommand_from validate schema new help" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
-complete -c caio -n "__fish_caio_using_subcommand contract; and not __fish_seen_subcommand_from validate schema new help" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
+complete -c caio -n "__fish_caio_using_subcommand contract; and not __fish_seen_subcommand_from validate schema new help" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI, and `trace show` an `html` page' -r -f -a "human\t'Tables and text for people'
 json\t'One JSON document on stdout, for scripts'
 github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
 sarif\t'A SARIF 2.1.0 log, for code-scanning dashboards (checking commands only)'
-junit\t'A JUnit XML report, for test-report tools (checking commands only)'"
+junit\t'A JUnit XML report, for test-report tools (checking commands only)'
+html\t'A self-contained HTML page (`trace show` only)'"
 complete -c caio -n "__fish_caio_using_subcommand contract; and not __fish_seen_subcommand_from validate schema new help" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t''
 never\t''"
@@ -81,11 +84,12 @@ complete -c caio -n "__fish_caio_using_subcommand contract; and not __fish_seen_
 complete -c caio -n "__fish_caio_using_subcommand contract; and not __fish_seen_subcommand_from validate schema new help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c caio -n "__fish_caio_using_subcommand contract; and __fish_seen_subcommand_from validate" -l stdin-name -d 'The path that diagnostics show for `-` (a document read from stdin)' -r
 complete -c caio -n "__fish_caio_using_subcommand contract; and __fish_seen_subcommand_from validate" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
-complete -c caio -n "__fish_caio_using_subcommand contract; and __fish_seen_subcommand_from validate" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
+complete -c caio -n "__fish_caio_using_subcommand contract; and __fish_seen_subcommand_from validate" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI, and `trace show` an `html` page' -r -f -a "human\t'Tables and text for people'
 json\t'One JSON document on stdout, for scripts'
 github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
 sarif\t'A SARIF 2.1.0 log, for code-scanning dashboards (checking commands only)'
-junit\t'A JUnit XML report, for test-report tools (checking commands only)'"
+junit\t'A JUnit XML report, for test-report tools (checking commands only)'
+html\t'A self-contained HTML page (`trace show` only)'"
 complete -c caio -n "__fish_caio_using_subcommand contract; and __fish_seen_subcommand_from validate" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t''
 never\t''"
@@ -94,11 +98,12 @@ complete -c caio -n "__fish_caio_using_subcommand contract; and __fish_seen_subc
 complete -c caio -n "__fish_caio_using_subcommand contract; and __fish_seen_subcommand_from validate" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c caio -n "__fish_caio_using_subcommand contract; and __fish_seen_subcommand_from validate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c caio -n "__fish_caio_using_subcommand contract; and __fish_seen_subcommand_from schema" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
-complete -c caio -n "__fish_caio_using_subcommand contract; and __fish_seen_subcommand_from schema" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
+complete -c caio -n "__fish_caio_using_subcommand contract; and __fish_seen_subcommand_from schema" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI, and `trace show` an `html` page' -r -f -a "human\t'Tables and text for people'
 json\t'One JSON document on stdout, for scripts'
 github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
 sarif\t'A SARIF 2.1.0 log, for code-scanning dashboards (checking commands only)'
-junit\t'A JUnit XML report, for test-report tools (checking commands only)'"
+junit\t'A JUnit XML report, for test-report tools (checking commands only)'
+html\t'A self-contained HTML page (`trace show` only)'"
 complete -c caio -n "__fish_caio_using_subcommand contract; and __fish_seen_subcommand_from schema" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t''
 never\t''"
@@ -112,11 +117,12 @@ search\t'A web search API'
 image\t'An image generation API'"
 complete -c caio -n "__fish_caio_using_subcommand contract; and __fish_seen_subcommand_from new" -l id -d 'service_id of the new contract (^[a-z0-9][a-z0-9-]{1,62}$)' -r
 complete -c caio -n "__fish_caio_using_subcommand contract; and __fish_seen_subcommand_from new" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
-complete -c caio -n "__fish_caio_using_subcommand contract; and __fish_seen_subcommand_from new" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
+complete -c caio -n "__fish_caio_using_subcommand contract; and __fish_seen_subcommand_from new" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI, and `trace show` an `html` page' -r -f -a "human\t'Tables and text for people'
 json\t'One JSON document on stdout, for scripts'
 github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
 sarif\t'A SARIF 2.1.0 log, for code-scanning dashboards (checking commands only)'
-junit\t'A JUnit XML report, for test-report tools (checking commands only)'"
+junit\t'A JUnit XML report, for test-report tools (checking commands only)'
+html\t'A self-contained HTML page (`trace show` only)'"
 complete -c caio -n "__fish_caio_using_subcommand contract; and __fish_seen_subcommand_from new" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t''
 never\t''"
@@ -128,11 +134,12 @@ complete -c caio -n "__fish_caio_using_subcommand contract; and __fish_seen_subc
 complete -c caio -n "__fish_caio_using_subcommand contract; and __fish_seen_subcommand_from help" -f -a "new" -d 'Print a new, commented contract to stdout, ready to edit'
 complete -c caio -n "__fish_caio_using_subcommand contract; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c caio -n "__fish_caio_using_subcommand registry; and not __fish_seen_subcommand_from add list show history set-status remove help" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
-complete -c caio -n "__fish_caio_using_subcommand registry; and not __fish_seen_subcommand_from add list show history set-status remove help" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
+complete -c caio -n "__fish_caio_using_subcommand registry; and not __fish_seen_subcommand_from add list show history set-status remove help" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI, and `trace show` an `html` page' -r -f -a "human\t'Tables and text for people'
 json\t'One JSON document on stdout, for scripts'
 github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
 sarif\t'A SARIF 2.1.0 log, for code-scanning dashboards (checking commands only)'
-junit\t'A JUnit XML report, for test-report tools (checking commands only)'"
+junit\t'A JUnit XML report, for test-report tools (checking commands only)'
+html\t'A self-contained HTML page (`trace show` only)'"
 complete -c caio -n "__fish_caio_using_subcommand registry; and not __fish_seen_subcommand_from add list show history set-status remove help" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t''
 never\t''"
@@ -147,11 +154,12 @@ complete -c caio -n "__fish_caio_using_subcommand registry; and not __fish_seen_
 complete -c caio -n "__fish_caio_using_subcommand registry; and not __fish_seen_subcommand_from add list show history set-status remove help" -f -a "remove" -d 'Deregister a service (its versions and history are kept for replay)'
 complete -c caio -n "__fish_caio_using_subcommand registry; and not __fish_seen_subcommand_from add list show history set-status remove help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from add" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
-complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from add" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
+complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from add" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI, and `trace show` an `html` page' -r -f -a "human\t'Tables and text for people'
 json\t'One JSON document on stdout, for scripts'
 github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
 sarif\t'A SARIF 2.1.0 log, for code-scanning dashboards (checking commands only)'
-junit\t'A JUnit XML report, for test-report tools (checking commands only)'"
+junit\t'A JUnit XML report, for test-report tools (checking commands only)'
+html\t'A self-contained HTML page (`trace show` only)'"
 complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from add" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t''
 never\t''"
@@ -168,11 +176,12 @@ disabled\t'Never routed'"
 complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from list" -l provider -d 'Only services of this provider' -r
 complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from list" -l contracts -d 'List contract files instead of the registry (stateless mode)' -r -F
 complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from list" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
-complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from list" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
+complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from list" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI, and `trace show` an `html` page' -r -f -a "human\t'Tables and text for people'
 json\t'One JSON document on stdout, for scripts'
 github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
 sarif\t'A SARIF 2.1.0 log, for code-scanning dashboards (checking commands only)'
-junit\t'A JUnit XML report, for test-report tools (checking commands only)'"
+junit\t'A JUnit XML report, for test-report tools (checking commands only)'
+html\t'A self-contained HTML page (`trace show` only)'"
 complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from list" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t''
 never\t''"
@@ -181,11 +190,12 @@ complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subc
 complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from show" -l version -d 'A version from the service\'s history' -r
 complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from show" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
-complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from show" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
+complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from show" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI, and `trace show` an `html` page' -r -f -a "human\t'Tables and text for people'
 json\t'One JSON document on stdout, for scripts'
 github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
 sarif\t'A SARIF 2.1.0 log, for code-scanning dashboards (checking commands only)'
-junit\t'A JUnit XML report, for test-report tools (checking commands only)'"
+junit\t'A JUnit XML report, for test-report tools (checking commands only)'
+html\t'A self-contained HTML page (`trace show` only)'"
 complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from show" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t''
 never\t''"
@@ -193,11 +203,12 @@ complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subc
 complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from show" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from history" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
-complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from history" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
+complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from history" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI, and `trace show` an `html` page' -r -f -a "human\t'Tables and text for people'
 json\t'One JSON document on stdout, for scripts'
 github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
 sarif\t'A SARIF 2.1.0 log, for code-scanning dashboards (checking commands only)'
-junit\t'A JUnit XML report, for test-report tools (checking commands only)'"
+junit\t'A JUnit XML report, for test-report tools (checking commands only)'
+html\t'A self-contained HTML page (`trace show` only)'"
 complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from history" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t''
 never\t''"
@@ -206,11 +217,12 @@ complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subc
 complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from history" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from set-status" -l reason -d 'Why, recorded with the change' -r
 complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from set-status" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
-complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from set-status" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
+complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from set-status" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI, and `trace show` an `html` page' -r -f -a "human\t'Tables and text for people'
 json\t'One JSON document on stdout, for scripts'
 github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
 sarif\t'A SARIF 2.1.0 log, for code-scanning dashboards (checking commands only)'
-junit\t'A JUnit XML report, for test-report tools (checking commands only)'"
+junit\t'A JUnit XML report, for test-report tools (checking commands only)'
+html\t'A self-contained HTML page (`trace show` only)'"
 complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from set-status" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t''
 never\t''"
@@ -219,11 +231,12 @@ complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subc
 complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from set-status" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from set-status" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from remove" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
-complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from remove" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
+complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from remove" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI, and `trace show` an `html` page' -r -f -a "human\t'Tables and text for people'
 json\t'One JSON document on stdout, for scripts'
 github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
 sarif\t'A SARIF 2.1.0 log, for code-scanning dashboards (checking commands only)'
-junit\t'A JUnit XML report, for test-report tools (checking commands only)'"
+junit\t'A JUnit XML report, for test-report tools (checking commands only)'
+html\t'A self-contained HTML page (`trace show` only)'"
 complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from remove" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t''
 never\t''"
@@ -238,11 +251,12 @@ complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subc
 complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from help" -f -a "remove" -d 'Deregister a service (its versions and history are kept for replay)'
 complete -c caio -n "__fish_caio_using_subcommand registry; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c caio -n "__fish_caio_using_subcommand principal; and not __fish_seen_subcommand_from add list revoke help" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
-complete -c caio -n "__fish_caio_using_subcommand principal; and not __fish_seen_subcommand_from add list revoke help" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
+complete -c caio -n "__fish_caio_using_subcommand principal; and not __fish_seen_subcommand_from add list revoke help" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI, and `trace show` an `html` page' -r -f -a "human\t'Tables and text for people'
 json\t'One JSON document on stdout, for scripts'
 github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
 sarif\t'A SARIF 2.1.0 log, for code-scanning dashboards (checking commands only)'
-junit\t'A JUnit XML report, for test-report tools (checking commands only)'"
+junit\t'A JUnit XML report, for test-report tools (checking commands only)'
+html\t'A self-contained HTML page (`trace show` only)'"
 complete -c caio -n "__fish_caio_using_subcommand principal; and not __fish_seen_subcommand_from add list revoke help" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t''
 never\t''"
@@ -259,11 +273,12 @@ complete -c caio -n "__fish_caio_using_subcommand principal; and __fish_seen_sub
 medium\t''
 high\t''"
 complete -c caio -n "__fish_caio_using_subcommand principal; and __fish_seen_subcommand_from add" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
-complete -c caio -n "__fish_caio_using_subcommand principal; and __fish_seen_subcommand_from add" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
+complete -c caio -n "__fish_caio_using_subcommand principal; and __fish_seen_subcommand_from add" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI, and `trace show` an `html` page' -r -f -a "human\t'Tables and text for people'
 json\t'One JSON document on stdout, for scripts'
 github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
 sarif\t'A SARIF 2.1.0 log, for code-scanning dashboards (checking commands only)'
-junit\t'A JUnit XML report, for test-report tools (checking commands only)'"
+junit\t'A JUnit XML report, for test-report tools (checking commands only)'
+html\t'A self-contained HTML page (`trace show` only)'"
 complete -c caio -n "__fish_caio_using_subcommand principal; and __fish_seen_subcommand_from add" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t''
 never\t''"
@@ -271,11 +286,12 @@ complete -c caio -n "__fish_caio_using_subcommand principal; and __fish_seen_sub
 complete -c caio -n "__fish_caio_using_subcommand principal; and __fish_seen_subcommand_from add" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c caio -n "__fish_caio_using_subcommand principal; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c caio -n "__fish_caio_using_subcommand principal; and __fish_seen_subcommand_from list" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
-complete -c caio -n "__fish_caio_using_subcommand principal; and __fish_seen_subcommand_from list" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
+complete -c caio -n "__fish_caio_using_subcommand principal; and __fish_seen_subcommand_from list" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI, and `trace show` an `html` page' -r -f -a "human\t'Tables and text for people'
 json\t'One JSON document on stdout, for scripts'
 github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
 sarif\t'A SARIF 2.1.0 log, for code-scanning dashboards (checking commands only)'
-junit\t'A JUnit XML report, for test-report tools (checking commands only)'"
+junit\t'A JUnit XML report, for test-report tools (checking commands only)'
+html\t'A self-contained HTML page (`trace show` only)'"
 complete -c caio -n "__fish_caio_using_subcommand principal; and __fish_seen_subcommand_from list" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t''
 never\t''"
@@ -283,11 +299,12 @@ complete -c caio -n "__fish_caio_using_subcommand principal; and __fish_seen_sub
 complete -c caio -n "__fish_caio_using_subcommand principal; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c caio -n "__fish_caio_using_subcommand principal; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c caio -n "__fish_caio_using_subcommand principal; and __fish_seen_subcommand_from revoke" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
-complete -c caio -n "__fish_caio_using_subcommand principal; and __fish_seen_subcommand_from revoke" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
+complete -c caio -n "__fish_caio_using_subcommand principal; and __fish_seen_subcommand_from revoke" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI, and `trace show` an `html` page' -r -f -a "human\t'Tables and text for people'
 json\t'One JSON document on stdout, for scripts'
 github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
 sarif\t'A SARIF 2.1.0 log, for code-scanning dashboards (checking commands only)'
-junit\t'A JUnit XML report, for test-report tools (checking commands only)'"
+junit\t'A JUnit XML report, for test-report tools (checking commands only)'
+html\t'A self-contained HTML page (`trace show` only)'"
 complete -c caio -n "__fish_caio_using_subcommand principal; and __fish_seen_subcommand_from revoke" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t''
 never\t''"
@@ -299,11 +316,12 @@ complete -c caio -n "__fish_caio_using_subcommand principal; and __fish_seen_sub
 complete -c caio -n "__fish_caio_using_subcommand principal; and __fish_seen_subcommand_from help" -f -a "revoke" -d 'Revoke a principal\'s token; requests carrying it are refused'
 complete -c caio -n "__fish_caio_using_subcommand principal; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c caio -n "__fish_caio_using_subcommand policy; and not __fish_seen_subcommand_from validate test apply show help" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
-complete -c caio -n "__fish_caio_using_subcommand policy; and not __fish_seen_subcommand_from validate test apply show help" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
+complete -c caio -n "__fish_caio_using_subcommand policy; and not __fish_seen_subcommand_from validate test apply show help" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI, and `trace show` an `html` page' -r -f -a "human\t'Tables and text for people'
 json\t'One JSON document on stdout, for scripts'
 github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
 sarif\t'A SARIF 2.1.0 log, for code-scanning dashboards (checking commands only)'
-junit\t'A JUnit XML report, for test-report tools (checking commands only)'"
+junit\t'A JUnit XML report, for test-report tools (checking commands only)'
+html\t'A self-contained HTML page (`trace show` only)'"
 complete -c caio -n "__fish_caio_using_subcommand policy; and not __fish_seen_subcommand_from validate test apply show help" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t''
 never\t''"
@@ -317,11 +335,12 @@ complete -c caio -n "__fish_caio_using_subcommand policy; and not __fish_seen_su
 complete -c caio -n "__fish_caio_using_subcommand policy; and not __fish_seen_subcommand_from validate test apply show help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c caio -n "__fish_caio_using_subcommand policy; and __fish_seen_subcommand_from validate" -l stdin-name -d 'The path that diagnostics show for `-` (a document read from stdin)' -r
 complete -c caio -n "__fish_caio_using_subcommand policy; and __fish_seen_subcommand_from validate" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
-complete -c caio -n "__fish_caio_using_subcommand policy; and __fish_seen_subcommand_from validate" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
+complete -c caio -n "__fish_caio_using_subcommand policy; and __fish_seen_subcommand_from validate" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI, and `trace show` an `html` page' -r -f -a "human\t'Tables and text for people'
 json\t'One JSON document on stdout, for scripts'
 github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
 sarif\t'A SARIF 2.1.0 log, for code-scanning dashboards (checking commands only)'
-junit\t'A JUnit XML report, for test-report tools (checking commands only)'"
+junit\t'A JUnit XML report, for test-report tools (checking commands only)'
+html\t'A self-contained HTML page (`trace show` only)'"
 complete -c caio -n "__fish_caio_using_subcommand policy; and __fish_seen_subcommand_from validate" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t''
 never\t''"
@@ -331,11 +350,12 @@ complete -c caio -n "__fish_caio_using_subcommand policy; and __fish_seen_subcom
 complete -c caio -n "__fish_caio_using_subcommand policy; and __fish_seen_subcommand_from validate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c caio -n "__fish_caio_using_subcommand policy; and __fish_seen_subcommand_from test" -l stdin-name -d 'The path that diagnostics show for `-` (a document read from stdin)' -r
 complete -c caio -n "__fish_caio_using_subcommand policy; and __fish_seen_subcommand_from test" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
-complete -c caio -n "__fish_caio_using_subcommand policy; and __fish_seen_subcommand_from test" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
+complete -c caio -n "__fish_caio_using_subcommand policy; and __fish_seen_subcommand_from test" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI, and `trace show` an `html` page' -r -f -a "human\t'Tables and text for people'
 json\t'One JSON document on stdout, for scripts'
 github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
 sarif\t'A SARIF 2.1.0 log, for code-scanning dashboards (checking commands only)'
-junit\t'A JUnit XML report, for test-report tools (checking commands only)'"
+junit\t'A JUnit XML report, for test-report tools (checking commands only)'
+html\t'A self-contained HTML page (`trace show` only)'"
 complete -c caio -n "__fish_caio_using_subcommand policy; and __fish_seen_subcommand_from test" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t''
 never\t''"
@@ -345,11 +365,12 @@ complete -c caio -n "__fish_caio_using_subcommand policy; and __fish_seen_subcom
 complete -c caio -n "__fish_caio_using_subcommand policy; and __fish_seen_subcommand_from test" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c caio -n "__fish_caio_using_subcommand policy; and __fish_seen_subcommand_from test" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c caio -n "__fish_caio_using_subcommand policy; and __fish_seen_subcommand_from apply" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
-complete -c caio -n "__fish_caio_using_subcommand policy; and __fish_seen_subcommand_from apply" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
+complete -c caio -n "__fish_caio_using_subcommand policy; and __fish_seen_subcommand_from apply" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI, and `trace show` an `html` page' -r -f -a "human\t'Tables and text for people'
 json\t'One JSON document on stdout, for scripts'
 github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
 sarif\t'A SARIF 2.1.0 log, for code-scanning dashboards (checking commands only)'
-junit\t'A JUnit XML report, for test-report tools (checking commands only)'"
+junit\t'A JUnit XML report, for test-report tools (checking commands only)'
+html\t'A self-contained HTML page (`trace show` only)'"
 complete -c caio -n "__fish_caio_using_subcommand policy; and __fish_seen_subcommand_from apply" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t''
 never\t''"
@@ -357,11 +378,12 @@ complete -c caio -n "__fish_caio_using_subcommand policy; and __fish_seen_subcom
 complete -c caio -n "__fish_caio_using_subcommand policy; and __fish_seen_subcommand_from apply" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c caio -n "__fish_caio_using_subcommand policy; and __fish_seen_subcommand_from apply" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c caio -n "__fish_caio_using_subcommand policy; and __fish_seen_subcommand_from show" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
-complete -c caio -n "__fish_caio_using_subcommand policy; and __fish_seen_subcommand_from show" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
+complete -c caio -n "__fish_caio_using_subcommand policy; and __fish_seen_subcommand_from show" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI, and `trace show` an `html` page' -r -f -a "human\t'Tables and text for people'
 json\t'One JSON document on stdout, for scripts'
 github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
 sarif\t'A SARIF 2.1.0 log, for code-scanning dashboards (checking commands only)'
-junit\t'A JUnit XML report, for test-report tools (checking commands only)'"
+junit\t'A JUnit XML report, for test-report tools (checking commands only)'
+html\t'A self-contained HTML page (`trace show` only)'"
 complete -c caio -n "__fish_caio_using_subcommand policy; and __fish_seen_subcommand_from show" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t''
 never\t''"
@@ -383,11 +405,12 @@ complete -c caio -n "__fish_caio_using_subcommand route" -l payload -d 'The body
 complete -c caio -n "__fish_caio_using_subcommand route" -l output -d 'Write the response body to FILE instead of stdout (with --execute)' -r -F
 complete -c caio -n "__fish_caio_using_subcommand route" -l deadline-ms -d 'Give up executing after this many milliseconds, retries and failover included (at most 24 h)' -r
 complete -c caio -n "__fish_caio_using_subcommand route" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
-complete -c caio -n "__fish_caio_using_subcommand route" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
+complete -c caio -n "__fish_caio_using_subcommand route" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI, and `trace show` an `html` page' -r -f -a "human\t'Tables and text for people'
 json\t'One JSON document on stdout, for scripts'
 github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
 sarif\t'A SARIF 2.1.0 log, for code-scanning dashboards (checking commands only)'
-junit\t'A JUnit XML report, for test-report tools (checking commands only)'"
+junit\t'A JUnit XML report, for test-report tools (checking commands only)'
+html\t'A self-contained HTML page (`trace show` only)'"
 complete -c caio -n "__fish_caio_using_subcommand route" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t''
 never\t''"
@@ -399,18 +422,19 @@ complete -c caio -n "__fish_caio_using_subcommand route" -s q -l quiet -d 'Print
 complete -c caio -n "__fish_caio_using_subcommand route" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c caio -n "__fish_caio_using_subcommand route" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c caio -n "__fish_caio_using_subcommand trace; and not __fish_seen_subcommand_from show list stats verify replay checkpoint rekey prune outcome export help" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
-complete -c caio -n "__fish_caio_using_subcommand trace; and not __fish_seen_subcommand_from show list stats verify replay checkpoint rekey prune outcome export help" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
+complete -c caio -n "__fish_caio_using_subcommand trace; and not __fish_seen_subcommand_from show list stats verify replay checkpoint rekey prune outcome export help" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI, and `trace show` an `html` page' -r -f -a "human\t'Tables and text for people'
 json\t'One JSON document on stdout, for scripts'
 github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
 sarif\t'A SARIF 2.1.0 log, for code-scanning dashboards (checking commands only)'
-junit\t'A JUnit XML report, for test-report tools (checking commands only)'"
+junit\t'A JUnit XML report, for test-report tools (checking commands only)'
+html\t'A self-contained HTML page (`trace show` only)'"
 complete -c caio -n "__fish_caio_using_subcommand trace; and not __fish_seen_subcommand_from show list stats verify replay checkpoint rekey prune outcome export help" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t''
 never\t''"
 complete -c caio -n "__fish_caio_using_subcommand trace; and not __fish_seen_subcommand_from show list stats verify replay checkpoint rekey prune outcome export help" -s q -l quiet -d 'Print only results, findings and errors: no summaries, status lines or progress bars (a file\'s warnings are findings and stay)'
 complete -c caio -n "__fish_caio_using_subcommand trace; and not __fish_seen_subcommand_from show list stats verify replay checkpoint rekey prune outcome export help" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c caio -n "__fish_caio_using_subcommand trace; and not __fish_seen_subcommand_from show list stats verify replay checkpoint rekey prune outcome export help" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c caio -n "__fish_caio_using_subcommand trace; and not __fish_seen_subcommand_from show list stats verify replay checkpoint rekey prune outcome export help" -f -a "show" -d 'Show one decision record: by decision id (or a unique prefix) or seq'
+complete -c caio -n "__fish_caio_using_subcommand trace; and not __fish_seen_subcommand_from show list stats verify replay checkpoint rekey prune outcome export help" -f -a "show" -d 'Show one decision record: by decision id (or a unique prefix) or seq; `--format html` prints a self-contained page of it'
 complete -c caio -n "__fish_caio_using_subcommand trace; and not __fish_seen_subcommand_from show list stats verify replay checkpoint rekey prune outcome export help" -f -a "list" -d 'List decision records, newest first'
 complete -c caio -n "__fish_caio_using_subcommand trace; and not __fish_seen_subcommand_from show list stats verify replay checkpoint rekey prune outcome export help" -f -a "stats" -d 'Count decisions by service, capability, principal, tenant, stage, rule, outcome or execution, with the filters of `trace list`'
 complete -c caio -n "__fish_caio_using_subcommand trace; and not __fish_seen_subcommand_from show list stats verify replay checkpoint rekey prune outcome export help" -f -a "verify" -d 'Recompute the whole chain and check every checkpoint; exit 1 on any break'
@@ -422,11 +446,12 @@ complete -c caio -n "__fish_caio_using_subcommand trace; and not __fish_seen_sub
 complete -c caio -n "__fish_caio_using_subcommand trace; and not __fish_seen_subcommand_from show list stats verify replay checkpoint rekey prune outcome export help" -f -a "export" -d 'Print the chain as JSON Lines: {"seq","prev","hash","record"} per record'
 complete -c caio -n "__fish_caio_using_subcommand trace; and not __fish_seen_subcommand_from show list stats verify replay checkpoint rekey prune outcome export help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from show" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
-complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from show" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
+complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from show" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI, and `trace show` an `html` page' -r -f -a "human\t'Tables and text for people'
 json\t'One JSON document on stdout, for scripts'
 github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
 sarif\t'A SARIF 2.1.0 log, for code-scanning dashboards (checking commands only)'
-junit\t'A JUnit XML report, for test-report tools (checking commands only)'"
+junit\t'A JUnit XML report, for test-report tools (checking commands only)'
+html\t'A self-contained HTML page (`trace show` only)'"
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from show" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t''
 never\t''"
@@ -455,11 +480,12 @@ complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcomm
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from list" -l until -d 'Before this time (RFC 3339, or a date: YYYY-MM-DD)' -r
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from list" -l limit -d 'At most this many records' -r
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from list" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
-complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from list" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
+complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from list" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI, and `trace show` an `html` page' -r -f -a "human\t'Tables and text for people'
 json\t'One JSON document on stdout, for scripts'
 github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
 sarif\t'A SARIF 2.1.0 log, for code-scanning dashboards (checking commands only)'
-junit\t'A JUnit XML report, for test-report tools (checking commands only)'"
+junit\t'A JUnit XML report, for test-report tools (checking commands only)'
+html\t'A self-contained HTML page (`trace show` only)'"
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from list" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t''
 never\t''"
@@ -495,11 +521,12 @@ failed\t'The call failed (or `--execute` could not start it)'"
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from stats" -l since -d 'From this time on (RFC 3339, or a date: YYYY-MM-DD)' -r
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from stats" -l until -d 'Before this time (RFC 3339, or a date: YYYY-MM-DD)' -r
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from stats" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
-complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from stats" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
+complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from stats" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI, and `trace show` an `html` page' -r -f -a "human\t'Tables and text for people'
 json\t'One JSON document on stdout, for scripts'
 github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
 sarif\t'A SARIF 2.1.0 log, for code-scanning dashboards (checking commands only)'
-junit\t'A JUnit XML report, for test-report tools (checking commands only)'"
+junit\t'A JUnit XML report, for test-report tools (checking commands only)'
+html\t'A self-contained HTML page (`trace show` only)'"
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from stats" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t''
 never\t''"
@@ -511,11 +538,12 @@ complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcomm
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from verify" -l archive -d 'An archive `caio trace prune` wrote (repeatable): checked, with its continuity into the live chain and the other archives' -r -F
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from verify" -l public-key -d 'The instance\'s verifier key (`caio trace checkpoint` prints it) [default: keys/instance.pub in the home]' -r -F
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from verify" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
-complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from verify" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
+complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from verify" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI, and `trace show` an `html` page' -r -f -a "human\t'Tables and text for people'
 json\t'One JSON document on stdout, for scripts'
 github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
 sarif\t'A SARIF 2.1.0 log, for code-scanning dashboards (checking commands only)'
-junit\t'A JUnit XML report, for test-report tools (checking commands only)'"
+junit\t'A JUnit XML report, for test-report tools (checking commands only)'
+html\t'A self-contained HTML page (`trace show` only)'"
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from verify" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t''
 never\t''"
@@ -524,11 +552,12 @@ complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcomm
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from verify" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from verify" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from replay" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
-complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from replay" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
+complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from replay" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI, and `trace show` an `html` page' -r -f -a "human\t'Tables and text for people'
 json\t'One JSON document on stdout, for scripts'
 github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
 sarif\t'A SARIF 2.1.0 log, for code-scanning dashboards (checking commands only)'
-junit\t'A JUnit XML report, for test-report tools (checking commands only)'"
+junit\t'A JUnit XML report, for test-report tools (checking commands only)'
+html\t'A self-contained HTML page (`trace show` only)'"
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from replay" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t''
 never\t''"
@@ -537,11 +566,12 @@ complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcomm
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from replay" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from checkpoint" -l out -d 'Also write the signed note to this file (keep it off the host)' -r -F
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from checkpoint" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
-complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from checkpoint" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
+complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from checkpoint" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI, and `trace show` an `html` page' -r -f -a "human\t'Tables and text for people'
 json\t'One JSON document on stdout, for scripts'
 github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
 sarif\t'A SARIF 2.1.0 log, for code-scanning dashboards (checking commands only)'
-junit\t'A JUnit XML report, for test-report tools (checking commands only)'"
+junit\t'A JUnit XML report, for test-report tools (checking commands only)'
+html\t'A self-contained HTML page (`trace show` only)'"
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from checkpoint" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t''
 never\t''"
@@ -549,11 +579,12 @@ complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcomm
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from checkpoint" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from checkpoint" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from rekey" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
-complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from rekey" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
+complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from rekey" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI, and `trace show` an `html` page' -r -f -a "human\t'Tables and text for people'
 json\t'One JSON document on stdout, for scripts'
 github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
 sarif\t'A SARIF 2.1.0 log, for code-scanning dashboards (checking commands only)'
-junit\t'A JUnit XML report, for test-report tools (checking commands only)'"
+junit\t'A JUnit XML report, for test-report tools (checking commands only)'
+html\t'A self-contained HTML page (`trace show` only)'"
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from rekey" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t''
 never\t''"
@@ -564,11 +595,12 @@ complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcomm
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from prune" -l older-than -d 'Prune the records older than this age (90d, 12h, 2w), up to the first one that is not' -r
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from prune" -l archive -d 'The archive to write first (a new file, in the export format)' -r -F
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from prune" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
-complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from prune" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
+complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from prune" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI, and `trace show` an `html` page' -r -f -a "human\t'Tables and text for people'
 json\t'One JSON document on stdout, for scripts'
 github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
 sarif\t'A SARIF 2.1.0 log, for code-scanning dashboards (checking commands only)'
-junit\t'A JUnit XML report, for test-report tools (checking commands only)'"
+junit\t'A JUnit XML report, for test-report tools (checking commands only)'
+html\t'A self-contained HTML page (`trace show` only)'"
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from prune" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t''
 never\t''"
@@ -584,11 +616,12 @@ complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcomm
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from outcome" -l service -d 'The service called, for a chain\'s step (one outcome per service)' -r
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from outcome" -l batch -d 'Read outcomes as JSON Lines from FILE (`-`: stdin), one per line' -r -F
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from outcome" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
-complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from outcome" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
+complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from outcome" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI, and `trace show` an `html` page' -r -f -a "human\t'Tables and text for people'
 json\t'One JSON document on stdout, for scripts'
 github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
 sarif\t'A SARIF 2.1.0 log, for code-scanning dashboards (checking commands only)'
-junit\t'A JUnit XML report, for test-report tools (checking commands only)'"
+junit\t'A JUnit XML report, for test-report tools (checking commands only)'
+html\t'A self-contained HTML page (`trace show` only)'"
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from outcome" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t''
 never\t''"
@@ -597,18 +630,19 @@ complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcomm
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from outcome" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from export" -l since -d 'From this time on (RFC 3339, or a date: YYYY-MM-DD)' -r
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from export" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
-complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from export" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
+complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from export" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI, and `trace show` an `html` page' -r -f -a "human\t'Tables and text for people'
 json\t'One JSON document on stdout, for scripts'
 github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
 sarif\t'A SARIF 2.1.0 log, for code-scanning dashboards (checking commands only)'
-junit\t'A JUnit XML report, for test-report tools (checking commands only)'"
+junit\t'A JUnit XML report, for test-report tools (checking commands only)'
+html\t'A self-contained HTML page (`trace show` only)'"
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from export" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t''
 never\t''"
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from export" -s q -l quiet -d 'Print only results, findings and errors: no summaries, status lines or progress bars (a file\'s warnings are findings and stay)'
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from export" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from export" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show one decision record: by decision id (or a unique prefix) or seq'
+complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show one decision record: by decision id (or a unique prefix) or seq; `--format html` prints a self-contained page of it'
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from help" -f -a "list" -d 'List decision records, newest first'
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from help" -f -a "stats" -d 'Count decisions by service, capability, principal, tenant, stage, rule, outcome or execution, with the filters of `trace list`'
 complete -c caio -n "__fish_caio_using_subcommand trace; and __fish_seen_subcommand_from help" -f -a "verify" -d 'Recompute the whole chain and check every checkpoint; exit 1 on any break'
@@ -625,11 +659,12 @@ complete -c caio -n "__fish_caio_using_subcommand slo" -l window -d 'The window,
 7d\t''
 30d\t''"
 complete -c caio -n "__fish_caio_using_subcommand slo" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
-complete -c caio -n "__fish_caio_using_subcommand slo" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
+complete -c caio -n "__fish_caio_using_subcommand slo" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI, and `trace show` an `html` page' -r -f -a "human\t'Tables and text for people'
 json\t'One JSON document on stdout, for scripts'
 github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
 sarif\t'A SARIF 2.1.0 log, for code-scanning dashboards (checking commands only)'
-junit\t'A JUnit XML report, for test-report tools (checking commands only)'"
+junit\t'A JUnit XML report, for test-report tools (checking commands only)'
+html\t'A self-contained HTML page (`trace show` only)'"
 complete -c caio -n "__fish_caio_using_subcommand slo" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t''
 never\t''"
@@ -639,11 +674,12 @@ complete -c caio -n "__fish_caio_using_subcommand slo" -s v -l verbose -d 'Print
 complete -c caio -n "__fish_caio_using_subcommand slo" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c caio -n "__fish_caio_using_subcommand metrics" -l out -d 'Write the metrics to FILE atomically instead of printing them' -r -F
 complete -c caio -n "__fish_caio_using_subcommand metrics" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
-complete -c caio -n "__fish_caio_using_subcommand metrics" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
+complete -c caio -n "__fish_caio_using_subcommand metrics" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI, and `trace show` an `html` page' -r -f -a "human\t'Tables and text for people'
 json\t'One JSON document on stdout, for scripts'
 github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
 sarif\t'A SARIF 2.1.0 log, for code-scanning dashboards (checking commands only)'
-junit\t'A JUnit XML report, for test-report tools (checking commands only)'"
+junit\t'A JUnit XML report, for test-report tools (checking commands only)'
+html\t'A self-contained HTML page (`trace show` only)'"
 complete -c caio -n "__fish_caio_using_subcommand metrics" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t''
 never\t''"
@@ -651,11 +687,12 @@ complete -c caio -n "__fish_caio_using_subcommand metrics" -s q -l quiet -d 'Pri
 complete -c caio -n "__fish_caio_using_subcommand metrics" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c caio -n "__fish_caio_using_subcommand metrics" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c caio -n "__fish_caio_using_subcommand license; and not __fish_seen_subcommand_from keygen issue verify list revoke revocations install trust untrust status help" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
-complete -c caio -n "__fish_caio_using_subcommand license; and not __fish_seen_subcommand_from keygen issue verify list revoke revocations install trust untrust status help" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
+complete -c caio -n "__fish_caio_using_subcommand license; and not __fish_seen_subcommand_from keygen issue verify list revoke revocations install trust untrust status help" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI, and `trace show` an `html` page' -r -f -a "human\t'Tables and text for people'
 json\t'One JSON document on stdout, for scripts'
 github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
 sarif\t'A SARIF 2.1.0 log, for code-scanning dashboards (checking commands only)'
-junit\t'A JUnit XML report, for test-report tools (checking commands only)'"
+junit\t'A JUnit XML report, for test-report tools (checking commands only)'
+html\t'A self-contained HTML page (`trace show` only)'"
 complete -c caio -n "__fish_caio_using_subcommand license; and not __fish_seen_subcommand_from keygen issue verify list revoke revocations install trust untrust status help" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t''
 never\t''"
@@ -675,11 +712,12 @@ complete -c caio -n "__fish_caio_using_subcommand license; and not __fish_seen_s
 complete -c caio -n "__fish_caio_using_subcommand license; and not __fish_seen_subcommand_from keygen issue verify list revoke revocations install trust untrust status help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from keygen" -l out -d 'Directory to write the three files into (created if missing; nothing is overwritten)' -r -F
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from keygen" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
-complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from keygen" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from keygen" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI, and `trace show` an `html` page' -r -f -a "human\t'Tables and text for people'
 json\t'One JSON document on stdout, for scripts'
 github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
 sarif\t'A SARIF 2.1.0 log, for code-scanning dashboards (checking commands only)'
-junit\t'A JUnit XML report, for test-report tools (checking commands only)'"
+junit\t'A JUnit XML report, for test-report tools (checking commands only)'
+html\t'A self-contained HTML page (`trace show` only)'"
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from keygen" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t''
 never\t''"
@@ -694,11 +732,12 @@ complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subco
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from issue" -l seats -d 'Seats bought (recorded in the license; caio does not count seats)' -r
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from issue" -l key -d 'Signing key [default: keys/vendor.key in the caio home]' -r -F
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from issue" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
-complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from issue" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from issue" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI, and `trace show` an `html` page' -r -f -a "human\t'Tables and text for people'
 json\t'One JSON document on stdout, for scripts'
 github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
 sarif\t'A SARIF 2.1.0 log, for code-scanning dashboards (checking commands only)'
-junit\t'A JUnit XML report, for test-report tools (checking commands only)'"
+junit\t'A JUnit XML report, for test-report tools (checking commands only)'
+html\t'A self-contained HTML page (`trace show` only)'"
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from issue" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t''
 never\t''"
@@ -709,11 +748,12 @@ complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subco
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from verify" -l public-key -d 'Verify with this public key (vendor.pub or vendor.pub.pem) instead of the trusted keys' -r -F
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from verify" -l revocations -d 'Check against this revocation list [default: the installed one]' -r -F
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from verify" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
-complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from verify" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from verify" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI, and `trace show` an `html` page' -r -f -a "human\t'Tables and text for people'
 json\t'One JSON document on stdout, for scripts'
 github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
 sarif\t'A SARIF 2.1.0 log, for code-scanning dashboards (checking commands only)'
-junit\t'A JUnit XML report, for test-report tools (checking commands only)'"
+junit\t'A JUnit XML report, for test-report tools (checking commands only)'
+html\t'A self-contained HTML page (`trace show` only)'"
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from verify" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t''
 never\t''"
@@ -726,11 +766,12 @@ expired\t'Past its expiry, not revoked'
 revoked\t'Revoked with `caio license revoke`'"
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from list" -l expiring-within -d 'Only active licenses expiring within this window: 30d, 4w, 12h' -r
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from list" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
-complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from list" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from list" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI, and `trace show` an `html` page' -r -f -a "human\t'Tables and text for people'
 json\t'One JSON document on stdout, for scripts'
 github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
 sarif\t'A SARIF 2.1.0 log, for code-scanning dashboards (checking commands only)'
-junit\t'A JUnit XML report, for test-report tools (checking commands only)'"
+junit\t'A JUnit XML report, for test-report tools (checking commands only)'
+html\t'A self-contained HTML page (`trace show` only)'"
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from list" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t''
 never\t''"
@@ -739,11 +780,12 @@ complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subco
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from revoke" -l reason -d 'Why, kept in the vendor\'s records (not published)' -r
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from revoke" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
-complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from revoke" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from revoke" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI, and `trace show` an `html` page' -r -f -a "human\t'Tables and text for people'
 json\t'One JSON document on stdout, for scripts'
 github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
 sarif\t'A SARIF 2.1.0 log, for code-scanning dashboards (checking commands only)'
-junit\t'A JUnit XML report, for test-report tools (checking commands only)'"
+junit\t'A JUnit XML report, for test-report tools (checking commands only)'
+html\t'A self-contained HTML page (`trace show` only)'"
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from revoke" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t''
 never\t''"
@@ -752,11 +794,12 @@ complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subco
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from revoke" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from revocations" -l key -d 'Signing key [default: keys/vendor.key in the caio home]' -r -F
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from revocations" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
-complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from revocations" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from revocations" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI, and `trace show` an `html` page' -r -f -a "human\t'Tables and text for people'
 json\t'One JSON document on stdout, for scripts'
 github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
 sarif\t'A SARIF 2.1.0 log, for code-scanning dashboards (checking commands only)'
-junit\t'A JUnit XML report, for test-report tools (checking commands only)'"
+junit\t'A JUnit XML report, for test-report tools (checking commands only)'
+html\t'A self-contained HTML page (`trace show` only)'"
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from revocations" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t''
 never\t''"
@@ -766,11 +809,12 @@ complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subco
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from install" -l file -d 'Read the license from this file (`-` for stdin)' -r -F
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from install" -l revocations -d 'A revocation list to install (from `caio license revocations`)' -r -F
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from install" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
-complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from install" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from install" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI, and `trace show` an `html` page' -r -f -a "human\t'Tables and text for people'
 json\t'One JSON document on stdout, for scripts'
 github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
 sarif\t'A SARIF 2.1.0 log, for code-scanning dashboards (checking commands only)'
-junit\t'A JUnit XML report, for test-report tools (checking commands only)'"
+junit\t'A JUnit XML report, for test-report tools (checking commands only)'
+html\t'A self-contained HTML page (`trace show` only)'"
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from install" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t''
 never\t''"
@@ -778,11 +822,12 @@ complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subco
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from install" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from install" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from trust" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
-complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from trust" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from trust" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI, and `trace show` an `html` page' -r -f -a "human\t'Tables and text for people'
 json\t'One JSON document on stdout, for scripts'
 github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
 sarif\t'A SARIF 2.1.0 log, for code-scanning dashboards (checking commands only)'
-junit\t'A JUnit XML report, for test-report tools (checking commands only)'"
+junit\t'A JUnit XML report, for test-report tools (checking commands only)'
+html\t'A self-contained HTML page (`trace show` only)'"
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from trust" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t''
 never\t''"
@@ -790,11 +835,12 @@ complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subco
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from trust" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from trust" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from untrust" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
-complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from untrust" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from untrust" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI, and `trace show` an `html` page' -r -f -a "human\t'Tables and text for people'
 json\t'One JSON document on stdout, for scripts'
 github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
 sarif\t'A SARIF 2.1.0 log, for code-scanning dashboards (checking commands only)'
-junit\t'A JUnit XML report, for test-report tools (checking commands only)'"
+junit\t'A JUnit XML report, for test-report tools (checking commands only)'
+html\t'A self-contained HTML page (`trace show` only)'"
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from untrust" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t''
 never\t''"
@@ -802,11 +848,12 @@ complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subco
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from untrust" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from untrust" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from status" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
-complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from status" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
+complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from status" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI, and `trace show` an `html` page' -r -f -a "human\t'Tables and text for people'
 json\t'One JSON document on stdout, for scripts'
 github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
 sarif\t'A SARIF 2.1.0 log, for code-scanning dashboards (checking commands only)'
-junit\t'A JUnit XML report, for test-report tools (checking commands only)'"
+junit\t'A JUnit XML report, for test-report tools (checking commands only)'
+html\t'A self-contained HTML page (`trace show` only)'"
 complete -c caio -n "__fish_caio_using_subcommand license; and __fish_seen_subcommand_from status" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t''
 never\t''"
@@ -832,11 +879,12 @@ complete -c caio -n "__fish_caio_using_subcommand verify-invariants" -l only -d 
 complete -c caio -n "__fish_caio_using_subcommand verify-invariants" -l out -d 'Write the JSON scorecard to this file (counterexamples go next to it)' -r -F
 complete -c caio -n "__fish_caio_using_subcommand verify-invariants" -l junit -d 'Write the scorecard as a JUnit XML report to this file (one testcase per invariant), for CI test tabs' -r -F
 complete -c caio -n "__fish_caio_using_subcommand verify-invariants" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
-complete -c caio -n "__fish_caio_using_subcommand verify-invariants" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
+complete -c caio -n "__fish_caio_using_subcommand verify-invariants" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI, and `trace show` an `html` page' -r -f -a "human\t'Tables and text for people'
 json\t'One JSON document on stdout, for scripts'
 github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
 sarif\t'A SARIF 2.1.0 log, for code-scanning dashboards (checking commands only)'
-junit\t'A JUnit XML report, for test-report tools (checking commands only)'"
+junit\t'A JUnit XML report, for test-report tools (checking commands only)'
+html\t'A self-contained HTML page (`trace show` only)'"
 complete -c caio -n "__fish_caio_using_subcommand verify-invariants" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t''
 never\t''"
@@ -844,11 +892,12 @@ complete -c caio -n "__fish_caio_using_subcommand verify-invariants" -s q -l qui
 complete -c caio -n "__fish_caio_using_subcommand verify-invariants" -s v -l verbose -d 'Print more detail (repeat for more)'
 complete -c caio -n "__fish_caio_using_subcommand verify-invariants" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c caio -n "__fish_caio_using_subcommand schema" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
-complete -c caio -n "__fish_caio_using_subcommand schema" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
+complete -c caio -n "__fish_caio_using_subcommand schema" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI, and `trace show` an `html` page' -r -f -a "human\t'Tables and text for people'
 json\t'One JSON document on stdout, for scripts'
 github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
 sarif\t'A SARIF 2.1.0 log, for code-scanning dashboards (checking commands only)'
-junit\t'A JUnit XML report, for test-report tools (checking commands only)'"
+junit\t'A JUnit XML report, for test-report tools (checking commands only)'
+html\t'A self-contained HTML page (`trace show` only)'"
 complete -c caio -n "__fish_caio_using_subcommand schema" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t''
 never\t''"
@@ -857,11 +906,12 @@ complete -c caio -n "__fish_caio_using_subcommand schema" -s v -l verbose -d 'Pr
 complete -c caio -n "__fish_caio_using_subcommand schema" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c caio -n "__fish_caio_using_subcommand generate-docs" -l out-dir -d 'Directory that receives `man/` and `completions/`' -r -F
 complete -c caio -n "__fish_caio_using_subcommand generate-docs" -l home -d 'State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]' -r -F
-complete -c caio -n "__fish_caio_using_subcommand generate-docs" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI' -r -f -a "human\t'Tables and text for people'
+complete -c caio -n "__fish_caio_using_subcommand generate-docs" -l format -d 'Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI, and `trace show` an `html` page' -r -f -a "human\t'Tables and text for people'
 json\t'One JSON document on stdout, for scripts'
 github\t'GitHub Actions workflow commands: annotations on the pull request (checking commands only)'
 sarif\t'A SARIF 2.1.0 log, for code-scanning dashboards (checking commands only)'
-junit\t'A JUnit XML report, for test-report tools (checking commands only)'"
+junit\t'A JUnit XML report, for test-report tools (checking commands only)'
+html\t'A self-contained HTML page (`trace show` only)'"
 complete -c caio -n "__fish_caio_using_subcommand generate-docs" -l color -d 'When to use colour (NO_COLOR is honoured by `auto`)' -r -f -a "auto\t'Colour when writing to a terminal and NO_COLOR is unset'
 always\t''
 never\t''"
@@ -898,7 +948,7 @@ complete -c caio -n "__fish_caio_using_subcommand help; and __fish_seen_subcomma
 complete -c caio -n "__fish_caio_using_subcommand help; and __fish_seen_subcommand_from policy" -f -a "test" -d 'Run the `tests:` blocks of policy files; exit 1 on any failure'
 complete -c caio -n "__fish_caio_using_subcommand help; and __fish_seen_subcommand_from policy" -f -a "apply" -d 'Validate policy files and install them as the home\'s active policy set'
 complete -c caio -n "__fish_caio_using_subcommand help; and __fish_seen_subcommand_from policy" -f -a "show" -d 'Print the active policy set and its hash'
-complete -c caio -n "__fish_caio_using_subcommand help; and __fish_seen_subcommand_from trace" -f -a "show" -d 'Show one decision record: by decision id (or a unique prefix) or seq'
+complete -c caio -n "__fish_caio_using_subcommand help; and __fish_seen_subcommand_from trace" -f -a "show" -d 'Show one decision record: by decision id (or a unique prefix) or seq; `--format html` prints a self-contained page of it'
 complete -c caio -n "__fish_caio_using_subcommand help; and __fish_seen_subcommand_from trace" -f -a "list" -d 'List decision records, newest first'
 complete -c caio -n "__fish_caio_using_subcommand help; and __fish_seen_subcommand_from trace" -f -a "stats" -d 'Count decisions by service, capability, principal, tenant, stage, rule, outcome or execution, with the filters of `trace list`'
 complete -c caio -n "__fish_caio_using_subcommand help; and __fish_seen_subcommand_from trace" -f -a "verify" -d 'Recompute the whole chain and check every checkpoint; exit 1 on any break'

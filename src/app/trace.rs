@@ -204,6 +204,13 @@ pub enum TraceError {
     )]
     BadReport(String),
 
+    #[error("seq {seq}: its explanation cannot be recomputed: missing {missing}")]
+    #[diagnostic(
+        code(caio::trace_unexplained),
+        help("`caio trace show` without --format html shows what the record holds")
+    )]
+    Unexplained { seq: i64, missing: String },
+
     #[error("nothing to prune: {0}")]
     #[diagnostic(
         code(caio::prune_nothing),

@@ -63,7 +63,7 @@ pub struct GlobalArgs {
     )]
     pub home: Option<PathBuf>,
 
-    /// Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI
+    /// Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI, and `trace show` an `html` page
     #[arg(long, global = true, value_enum, default_value_t = Format::Human)]
     pub format: Format,
 
@@ -166,6 +166,12 @@ impl Cli {
                 ),
             ));
         }
+        if format == Format::Html && !cli.command.prints_html() {
+            return Err(command.error(
+                clap::error::ErrorKind::ArgumentConflict,
+                "`--format html` is a page of one decision: `caio trace show ID --format html`; this command prints `human` or `json`",
+            ));
+        }
         Ok(cli)
     }
 
@@ -208,6 +214,11 @@ impl Cli {
 }
 
 impl Command {
+    /// `trace show`, which also prints a decision as an HTML page.
+    fn prints_html(&self) -> bool {
+        matches!(self, Command::Trace(trace::TraceCommand::Show { .. }))
+    }
+
     /// The checking commands, which also print the CI reports
     /// (`--format github|sarif|junit`).
     fn prints_ci_reports(&self) -> bool {

@@ -12,6 +12,7 @@ mod docs;
 mod execute;
 mod global;
 mod hostile;
+mod html;
 mod identity;
 mod invariants;
 mod license;

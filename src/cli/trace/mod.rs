@@ -1,5 +1,6 @@
 //! `caio trace show|list|verify|replay|checkpoint|outcome|export`.
 
+mod html;
 mod outcome;
 
 use super::route::{View, render};
@@ -11,7 +12,7 @@ use crate::error::{Error, Exit};
 use crate::ui::{Schema, Ui};
 use caio_core::routing::Outcome;
 use caio_core::routing::Routed;
-use caio_core::trace::{self, Break};
+use caio_core::trace::{self, Break, Row};
 use caio_store::Store;
 use caio_store::home::Home;
 use caio_store::traces::{Appended, TraceFilter};
@@ -21,7 +22,8 @@ use std::path::{Path, PathBuf};
 
 #[derive(Debug, Subcommand)]
 pub enum TraceCommand {
-    /// Show one decision record: by decision id (or a unique prefix) or seq
+    /// Show one decision record: by decision id (or a unique prefix) or seq;
+    /// `--format html` prints a self-contained page of it
     Show {
         #[arg(value_name = "DECISION_ID|SEQ")]
         id: String,
@@ -453,8 +455,18 @@ fn show(store: &Store, id: &str, ui: &mut Ui) -> Result<Exit, Failure> {
     }
     let record = match parse_record(&row)? {
         app::Record::Decision(stored) => stored,
+        app::Record::Outcome(o) if ui.format == crate::ui::Format::Html => {
+            return Err(TraceError::NotADecision {
+                seq: row.seq,
+                decision: o.decision.decision_id,
+            }
+            .into());
+        }
         app::Record::Outcome(o) => return outcome::show(&row, &o, ui),
     };
+    if ui.format == crate::ui::Format::Html {
+        return html_page(store, &row, &record, ui);
+    }
     let hash = trace::unhex32(&row.hash).unwrap_or(trace::GENESIS);
     ui.line(format_args!(
         "seq {} · {} · {} · decision {}",
@@ -538,6 +550,48 @@ fn show(store: &Store, id: &str, ui: &mut Ui) -> Result<Exit, Failure> {
         super::route::attempts_table(record.attempts(), ui)?;
     }
     outcome::reported_on(store, &row, ui)?;
+    Ok(Exit::Success)
+}
+
+/// `trace show --format html`: the decision as a page on stdout. Its
+/// explanation is recomputed from the stored inputs (a v1 record holds
+/// it); without them there is no page.
+fn html_page(store: &Store, row: &Row, record: &app::Stored, ui: &mut Ui) -> Result<Exit, Failure> {
+    let routed = match (record, app::rebuild(store, record)?) {
+        (app::Stored::V1(r), rebuilt) => {
+            let policy_rules = rebuilt.map_or(0, |b| b.routed.policy_rules);
+            let r = (**r).clone();
+            Routed {
+                decision: r.decision,
+                identity: r.identity,
+                policy_set: r.policy_set,
+                policy_rules,
+                contracts: r.contracts,
+                stats: r.stats,
+                notes: Vec::new(),
+            }
+        }
+        (app::Stored::V2(_), Ok(rebuilt)) => rebuilt.routed,
+        (app::Stored::V2(_), Err(missing)) => {
+            return Err(TraceError::Unexplained {
+                seq: row.seq,
+                missing: missing.join("; "),
+            }
+            .into());
+        }
+    };
+    let outcomes = crate::app::outcome::outcomes_of(store, row)?;
+    let page = html::page(
+        &routed,
+        &html::Extra {
+            row,
+            at: record.at(),
+            redacted: record.redacted(),
+            attempts: record.attempts(),
+            outcomes: &outcomes,
+        },
+    );
+    ui.raw(&page)?;
     Ok(Exit::Success)
 }
 
