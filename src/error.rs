@@ -102,6 +102,15 @@ pub enum Error {
     #[diagnostic(transparent)]
     License(#[from] caio_core::license::Refusal),
 
+    #[error("the copy in {target} does not match the home's database: {reason}")]
+    #[diagnostic(
+        code(caio::store_copy_unverified),
+        help(
+            "nothing was kept: the copy was rolled back and the target is empty again; run `caio trace verify --replay` on the home to check the source"
+        )
+    )]
+    CopyUnverified { target: String, reason: String },
+
     #[error("cannot use the signing key {}: {reason}", path.display())]
     #[diagnostic(code(caio::license::signing_key))]
     VendorKey {
@@ -131,10 +140,30 @@ pub enum Error {
     #[diagnostic(
         code(caio::license::key_exists),
         help(
-            "keygen never overwrites a key: licenses signed with it would stop verifying; choose another --out DIR"
+            "keygen never overwrites a key: licenses signed with it would stop verifying; `caio license issue` signs with the existing one; for another key, choose another --out DIR"
         )
     )]
     KeyExists { path: PathBuf },
+
+    #[error("cannot name the signing key `{name}`: {reason}")]
+    #[diagnostic(
+        code(caio::license::key_name),
+        help(
+            "--name takes 1 to 200 characters without control characters, e.g. --name \"Acme Sales\""
+        )
+    )]
+    KeyName { name: String, reason: String },
+
+    #[error("license {id} was revoked on {revoked_at}: a revoked license is not renewed")]
+    #[diagnostic(
+        code(caio::license::renew_revoked),
+        help("issue a new license with `caio license issue --customer {customer} …`")
+    )]
+    RenewRevoked {
+        id: String,
+        revoked_at: String,
+        customer: String,
+    },
 
     #[error("cannot read {what} {path}: {reason}")]
     #[diagnostic(
@@ -212,6 +241,40 @@ pub enum Error {
         why: String,
     },
 
+    #[error("the payload is not canonical: {path}: {message}")]
+    #[diagnostic(code(caio::execute::payload_invalid))]
+    PayloadInvalid {
+        path: String,
+        message: String,
+        #[help]
+        help: String,
+    },
+
+    #[error("service `{service_id}` ({protocol}) was chosen, but {reason}")]
+    #[diagnostic(
+        code(caio::execute::payload_unsupported),
+        help(
+            "send a payload this protocol can carry (SPEC §8: chat takes system/messages/…, embeddings take input, transcription takes --input-file), or route with requirements that pick another service"
+        )
+    )]
+    PayloadUnsupported {
+        service_id: String,
+        protocol: &'static str,
+        reason: String,
+    },
+
+    #[error("no candidate could be tried: {}", .skipped.join("; "))]
+    #[diagnostic(
+        code(caio::execute::nothing_to_try),
+        help(
+            "each candidate is listed with why it was skipped: export the variables named, holding their credentials, in the environment of `caio route --execute` (caio reads secrets from the environment only), send a payload their protocols can carry, or register a service this request can use"
+        )
+    )]
+    NothingToTry {
+        /// One entry per candidate: `service: reason`.
+        skipped: Vec<String>,
+    },
+
     #[error("service `{service_id}` cannot be called: {reason}")]
     #[diagnostic(
         code(caio::execute::endpoint),
@@ -225,6 +288,13 @@ pub enum Error {
         help("route --execute sends a single-step request; route a chain without --execute")
     )]
     ExecutionUnsupported { reason: String },
+
+    #[error("cannot read the input file {path}: {reason}")]
+    #[diagnostic(
+        code(caio::execute::input_file),
+        help("pass a readable regular file of at most 64 MiB with --input-file FILE")
+    )]
+    InputFileUnreadable { path: String, reason: String },
 
     #[error("cannot read the payload {path}: {reason}")]
     #[diagnostic(
@@ -286,7 +356,7 @@ impl Error {
     pub fn exit(&self) -> Exit {
         match self {
             Error::State(e) if e.is_state() => Exit::State,
-            Error::ExecutionFailed { .. } => Exit::ExecutionFailed,
+            Error::ExecutionFailed { .. } | Error::NothingToTry { .. } => Exit::ExecutionFailed,
             Error::TokenConflict { .. } | Error::Usage { .. } => Exit::Usage,
             _ => Exit::Invalid,
         }

@@ -3,7 +3,19 @@ use caio::ui::{ColorChoice, Format, Ui};
 use caio::{Error, Exit};
 use std::process::ExitCode;
 
+/// mimalloc instead of the system allocator: routing allocates and frees
+/// per-candidate results in bulk, and glibc's allocator hands the freed
+/// memory back to the kernel after each decision only to fault it in again
+/// for the next one (SPEC §12: cost linear in the candidates).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
+    // `CAIO_COMPLETE=<shell> caio -- <words>` (what the scripts in
+    // completions/ run) prints completions and exits.
+    clap_complete::CompleteEnv::with_factory(<Cli as clap::CommandFactory>::command)
+        .var(caio::cli::complete::VAR)
+        .complete();
     let cli = match Cli::from_process() {
         Ok(cli) => cli,
         Err(e) => {

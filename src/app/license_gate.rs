@@ -18,61 +18,86 @@ use caio_core::license::envelope::{self, format_time};
 use caio_core::license::keys::{KeySource, PublicKey, TrustedKeys};
 use caio_core::license::revocation::{self, RevocationList};
 use caio_core::license::{CLOCK_GUARD, Feature, GRACE, Refusal, earlier, later};
-use caio_store::Store;
 use caio_store::home::Home;
+use caio_store::{Store, StoreOptions};
 use jiff::Timestamp;
 use serde::Serialize;
-use std::time::Duration;
 
-/// Requires `feature` at `now`; returns warnings to show (grace period).
-/// `home` is `None` when no home can be resolved (stateless use).
+/// Requires each of `features` at `now`; returns warnings to show (grace
+/// period). `home` is `None` when no home can be resolved (stateless use).
+/// The home is opened once, however many features a command needs.
 pub fn require(
     home: Option<&Home>,
-    busy_timeout: Duration,
-    feature: Feature,
+    options: &StoreOptions,
+    features: &[Feature],
     now: Timestamp,
 ) -> Result<Vec<String>, Error> {
-    require_with(
-        home,
-        &vendor_keys::embedded_keys()?,
-        busy_timeout,
-        feature,
-        now,
-    )
+    require_with(home, &vendor_keys::embedded_keys()?, options, features, now)
 }
 
 /// [`require`] with the embedded keys given, for tests.
 pub fn require_with(
     home: Option<&Home>,
     embedded: &[PublicKey],
-    busy_timeout: Duration,
-    feature: Feature,
+    options: &StoreOptions,
+    features: &[Feature],
     now: Timestamp,
 ) -> Result<Vec<String>, Error> {
-    let mut store = open(home, busy_timeout)?;
+    let mut store = open(home, options)?;
     let keys = trusted_keys(embedded, store.as_ref())?;
+    let mut warnings = Vec::new();
+    let Some(&first) = features.first() else {
+        return Ok(warnings);
+    };
     if keys.is_empty() {
-        return Ok(Vec::new());
+        return Ok(warnings);
     }
+    let Some(store) = store.as_mut() else {
+        return Err(Error::Unlicensed {
+            feature: first.as_str(),
+            reason: "no license is installed".into(),
+        });
+    };
+    store.check_clock(now)?;
+    let revocations = installed_revocations(store, &keys, &mut warnings)?;
+    let installed = store.installed_licenses()?;
+    for &feature in features {
+        grant(
+            store,
+            &keys,
+            revocations.as_ref(),
+            &installed,
+            feature,
+            now,
+            &mut warnings,
+        )?;
+    }
+    Ok(warnings)
+}
+
+/// Requires one feature of the installed licenses; a grace-period warning
+/// goes to `warnings`.
+fn grant(
+    store: &mut Store,
+    keys: &TrustedKeys,
+    revocations: Option<&RevocationList>,
+    installed: &[caio_store::licenses::InstalledLicense],
+    feature: Feature,
+    now: Timestamp,
+    warnings: &mut Vec<String>,
+) -> Result<(), Error> {
     let unlicensed = |reason: String| Error::Unlicensed {
         feature: feature.as_str(),
         reason,
     };
-    let Some(store) = store.as_mut() else {
-        return Err(unlicensed("no license is installed".into()));
-    };
-    store.check_clock(now)?;
-    let mut warnings = Vec::new();
-    let revocations = installed_revocations(store, &keys, &mut warnings)?;
-    let installed = store.installed_licenses()?;
     if installed.is_empty() {
         return Err(unlicensed("no license is installed".into()));
     }
     let mut grace: Option<(License, Timestamp, i64)> = None;
     let mut refusals = Vec::new();
     let mut granted = Vec::new();
-    for row in &installed {
-        let license = match claims::decode(&row.text, &keys) {
+    for row in installed {
+        let license = match claims::decode(&row.text, keys) {
             Ok(license) => license,
             Err(refusal) => {
                 refusals.push(format!("installed license {}: {refusal}", short(&row.id)));
@@ -83,11 +108,11 @@ pub fn require_with(
             granted.extend(license.claims.features.iter().cloned());
             continue;
         }
-        match license.standing(now, revocations.as_ref()) {
+        match license.standing(now, revocations) {
             Standing::Valid { .. } => {
                 // A licence allows this time: it is plausible, so it is seen.
                 store.record_seen(now)?;
-                return Ok(warnings);
+                return Ok(());
             }
             Standing::Grace {
                 grace_ends,
@@ -121,17 +146,17 @@ pub fn require_with(
     }
     if let Some((license, grace_ends, days_left)) = grace {
         warnings.push(format!(
-            "license {} for {} expired: it was valid through {}; `{feature}` keeps working \
-             during the grace period, which ends on {} ({} left). Ask your vendor for a \
-             renewal and run `caio license install <LICENSE>`",
+            "license {} for {} {} ({} left; it was valid through {}): `{feature}` keeps \
+             working until then. Ask your vendor for a renewal and run `caio license install \
+             <LICENSE>`",
             short(&license.claims.id),
             license.claims.customer,
-            license.valid_through(),
-            format_time(grace_ends),
+            claims::in_grace(grace_ends),
             plural(days_left, "day"),
+            license.valid_through(),
         ));
         store.record_seen(now)?;
-        return Ok(warnings);
+        return Ok(());
     }
     if !refusals.is_empty() {
         return Err(unlicensed(refusals.join("; ")));
@@ -144,13 +169,11 @@ pub fn require_with(
     )))
 }
 
-/// The home's database when it exists; enforcement never creates a home.
-fn open(home: Option<&Home>, busy_timeout: Duration) -> Result<Option<Store>, Error> {
+/// The store when it exists; enforcement never creates one.
+fn open(home: Option<&Home>, options: &StoreOptions) -> Result<Option<Store>, Error> {
     match home {
-        Some(home) if home.db_path().is_file() => {
-            Ok(Some(Store::open_existing(home, busy_timeout)?))
-        }
-        _ => Ok(None),
+        Some(home) => Ok(Store::open_if_exists(home, options)?),
+        None => Ok(None),
     }
 }
 
@@ -297,10 +320,10 @@ pub fn recover_clock(
 pub fn status(
     home: Option<&Home>,
     embedded: &[PublicKey],
-    busy_timeout: Duration,
+    options: &StoreOptions,
     now: Timestamp,
 ) -> Result<Status, Error> {
-    let store = open(home, busy_timeout)?;
+    let store = open(home, options)?;
     let keys = trusted_keys(embedded, store.as_ref())?;
     let mut warnings = Vec::new();
     let mut out = Status {
@@ -416,6 +439,7 @@ mod tests {
     use caio_core::license::keys::VendorKey;
     use caio_core::license::revocation::{RevokedLicense, sign};
     use caio_store::DEFAULT_BUSY_TIMEOUT;
+    use caio_store::StoreOptions;
 
     fn t(s: &str) -> Timestamp {
         s.parse().unwrap()
@@ -468,7 +492,13 @@ mod tests {
         }
 
         fn require(&self, feature: Feature, now: &str) -> Result<Vec<String>, Error> {
-            require_with(Some(&self.home), &[], DEFAULT_BUSY_TIMEOUT, feature, t(now))
+            require_with(
+                Some(&self.home),
+                &[],
+                &StoreOptions::default(),
+                &[feature],
+                t(now),
+            )
         }
     }
 
@@ -480,20 +510,32 @@ mod tests {
         };
         let now = t("2027-06-01T00:00:00Z");
         assert!(
-            require_with(Some(&home), &[], DEFAULT_BUSY_TIMEOUT, Feature::Route, now)
-                .unwrap()
-                .is_empty()
+            require_with(
+                Some(&home),
+                &[],
+                &StoreOptions::default(),
+                &[Feature::Route],
+                now
+            )
+            .unwrap()
+            .is_empty()
         );
         assert!(
-            require_with(None, &[], DEFAULT_BUSY_TIMEOUT, Feature::Route, now)
+            require_with(None, &[], &StoreOptions::default(), &[Feature::Route], now)
                 .unwrap()
                 .is_empty()
         );
         assert!(!home.path.exists(), "enforcement never creates a home");
         // An embedded key gates even without a home.
         let embedded = [VendorKey::from_seed(&[1; 32]).public()];
-        let err =
-            require_with(None, &embedded, DEFAULT_BUSY_TIMEOUT, Feature::Route, now).unwrap_err();
+        let err = require_with(
+            None,
+            &embedded,
+            &StoreOptions::default(),
+            &[Feature::Route],
+            now,
+        )
+        .unwrap_err();
         assert!(err.to_string().contains("no license is installed"), "{err}");
     }
 
@@ -520,11 +562,11 @@ mod tests {
         assert!(
             warnings[0].contains("valid through 2027-12-31")
                 && warnings[0]
-                    .contains("grace period, which ends on 2028-01-15T00:00:00Z (14 days left)"),
+                    .contains("expired — in grace until 2028-01-15T00:00:00Z (14 days left"),
             "{warnings:?}"
         );
         let warnings = f.require(Feature::Route, "2028-01-14T23:59:59Z").unwrap();
-        assert!(warnings[0].contains("(1 day left)"), "{warnings:?}");
+        assert!(warnings[0].contains("(1 day left;"), "{warnings:?}");
         let err = f
             .require(Feature::Route, "2028-01-15T00:00:00Z")
             .unwrap_err();
@@ -632,7 +674,7 @@ mod tests {
         let before = status(
             Some(&f.home),
             &[],
-            DEFAULT_BUSY_TIMEOUT,
+            &StoreOptions::default(),
             t("2027-02-01T00:00:00Z"),
         )
         .unwrap();
@@ -676,6 +718,24 @@ mod tests {
     }
 
     #[test]
+    fn every_feature_a_command_needs_is_required_in_one_check() {
+        let f = Fixture::new();
+        f.install(&[Feature::Route]);
+        let now = t("2027-06-01T00:00:00Z");
+        let both = [Feature::Route, Feature::Execute];
+        let err =
+            require_with(Some(&f.home), &[], &StoreOptions::default(), &both, now).unwrap_err();
+        assert!(err.to_string().contains("execute"), "{err}");
+        let f = Fixture::new();
+        f.install(&both);
+        assert!(
+            require_with(Some(&f.home), &[], &StoreOptions::default(), &both, now)
+                .unwrap()
+                .is_empty()
+        );
+    }
+
+    #[test]
     fn embedded_keys_are_the_only_anchor() {
         let f = Fixture::new();
         f.install(&[Feature::Route]);
@@ -684,8 +744,8 @@ mod tests {
         let err = require_with(
             Some(&f.home),
             &embedded,
-            DEFAULT_BUSY_TIMEOUT,
-            Feature::Route,
+            &StoreOptions::default(),
+            &[Feature::Route],
             now,
         )
         .unwrap_err();
@@ -695,8 +755,8 @@ mod tests {
             require_with(
                 Some(&f.home),
                 &ok,
-                DEFAULT_BUSY_TIMEOUT,
-                Feature::Route,
+                &StoreOptions::default(),
+                &[Feature::Route],
                 now
             )
             .unwrap()
@@ -709,7 +769,7 @@ mod tests {
         let f = Fixture::new();
         f.install(&[Feature::Route, Feature::Execute]);
         let now = t("2028-01-04T00:00:00Z");
-        let status = status(Some(&f.home), &[], DEFAULT_BUSY_TIMEOUT, now).unwrap();
+        let status = status(Some(&f.home), &[], &StoreOptions::default(), now).unwrap();
         assert!(status.enforced);
         assert_eq!(status.licenses.len(), 1);
         let l = &status.licenses[0];

@@ -10,11 +10,10 @@ use crate::error::Error;
 use caio_core::circuit;
 use caio_core::metrics::{CANDIDATE_BUCKETS, Family, Kind};
 use caio_core::routing::Outcome;
-use caio_store::Store;
 use caio_store::home::Home;
 use caio_store::registry::ListFilter;
+use caio_store::{Store, StoreOptions};
 use std::collections::BTreeMap;
-use std::time::Duration;
 
 fn label(name: &'static str, value: impl Into<String>) -> (&'static str, String) {
     (name, value.into())
@@ -28,7 +27,7 @@ fn seconds(t: jiff::Timestamp) -> f64 {
 pub fn gather(
     store: &Store,
     home: &Home,
-    busy_timeout: Duration,
+    options: &StoreOptions,
     now: jiff::Timestamp,
 ) -> Result<Vec<Family>, Error> {
     let pruned = store.pruned_totals()?;
@@ -214,12 +213,7 @@ pub fn gather(
         out.extend([stamp, age]);
     }
 
-    let status = license_gate::status(
-        Some(home),
-        &vendor_keys::embedded_keys()?,
-        busy_timeout,
-        now,
-    )?;
+    let status = license_gate::status(Some(home), &vendor_keys::embedded_keys()?, options, now)?;
     let mut expiry = Family::new(
         "caio_license_expiry_timestamp_seconds",
         Kind::Gauge,

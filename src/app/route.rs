@@ -27,55 +27,89 @@ pub fn trace(
     execution: Option<(Vec<Attempt>, ExecutionRecord)>,
     now: jiff::Timestamp,
 ) -> Result<Vec<Traced>, Error> {
-    let at = caio_core::time::timestamp(now);
-    let mut execution = execution;
-    let prepared: Vec<Prepared> = routed
-        .iter()
-        .map(|(request, routed)| {
-            let (mut record, objects) = caio_core::trace::record(request, routed, at.clone())?;
-            if let Some((attempts, end)) = execution.take() {
-                record.attempts = attempts;
-                record.execution = Some(end);
-            }
-            Prepared::new(record, objects)
-        })
-        .collect::<Result<_, _>>()
-        .map_err(|e| {
-            Error::from(caio_store::Error::Store {
-                path: "trace".into(),
-                reason: format!("a decision has no canonical form: {e}"),
-                help: "this is unexpected; report it with the request",
-            })
-        })?;
+    let prepared = prepare(router, routed, execution, now)?;
     let inputs = if dry_run {
         Vec::new()
     } else {
         router.take_inputs()
     };
     match router.store_mut() {
-        Some(store) if !dry_run => Ok(store
-            .append_traces(&prepared, &inputs)?
-            .into_iter()
-            .map(|a| Traced {
-                decision_id: caio_core::trace::decision_id(&a.hash),
-                trace: Some(a),
-            })
-            .collect()),
-        store => {
-            let mut prev = match store {
-                Some(store) => store.trace_head()?.1,
-                None => caio_core::trace::GENESIS,
-            };
-            Ok(prepared
-                .iter()
-                .map(|p| {
-                    prev = caio_core::trace::chain_hash(&prev, &p.body);
-                    Traced {
-                        decision_id: caio_core::trace::decision_id(&prev),
-                        trace: None,
-                    }
-                })
-                .collect())
-        }
+        Some(store) if !dry_run => Ok(appended(store.append_traces(&prepared, &inputs)?)),
+        _ => unrecorded(router, &prepared),
     }
+}
+
+/// The canonical records of routed requests (each candidate-set object
+/// built once per router), `execution` (attempts and how it ended) in the
+/// first; `now` is the records' time.
+pub(crate) fn prepare(
+    router: &mut Router,
+    routed: &[(&Request, &Routed)],
+    execution: Option<(Vec<Attempt>, ExecutionRecord)>,
+    now: jiff::Timestamp,
+) -> Result<Vec<Prepared>, Error> {
+    let at = caio_core::time::timestamp(now);
+    let mut execution = execution;
+    let mut prepared: Vec<Prepared> = Vec::with_capacity(routed.len());
+    for (request, routed) in routed {
+        let candidates = router.candidates_object(&routed.contracts)?;
+        prepared.push(
+            record(request, routed, &at, candidates, &mut execution).map_err(|e| {
+                Error::from(caio_store::Error::Store {
+                    path: "trace".into(),
+                    reason: format!("a decision has no canonical form: {e}"),
+                    help: "this is unexpected; report it with the request",
+                })
+            })?,
+        );
+    }
+    Ok(prepared)
+}
+
+/// Where appended records went.
+pub(crate) fn appended(appended: Vec<Appended>) -> Vec<Traced> {
+    appended
+        .into_iter()
+        .map(|a| Traced {
+            decision_id: caio_core::trace::decision_id(&a.hash),
+            trace: Some(a),
+        })
+        .collect()
+}
+
+/// The ids records would get after the home's chain head (or the genesis
+/// without a home), nothing appended.
+pub(crate) fn unrecorded(router: &mut Router, prepared: &[Prepared]) -> Result<Vec<Traced>, Error> {
+    let mut prev = match router.store_mut() {
+        Some(store) => store.trace_head()?.1,
+        None => caio_core::trace::GENESIS,
+    };
+    Ok(prepared
+        .iter()
+        .map(|p| {
+            prev = caio_core::trace::chain_hash(&prev, &p.body);
+            Traced {
+                decision_id: caio_core::trace::decision_id(&prev),
+                trace: None,
+            }
+        })
+        .collect())
+}
+
+/// One decision's record, serialised; `execution` (attempts and how it
+/// ended) goes into the first record that takes it.
+fn record(
+    request: &Request,
+    routed: &Routed,
+    at: &str,
+    candidates: std::rc::Rc<caio_core::trace::Object>,
+    execution: &mut Option<(Vec<Attempt>, ExecutionRecord)>,
+) -> Result<Prepared, caio_core::canonical::JcsError> {
+    let (mut record, objects) =
+        caio_core::trace::record_with(request, routed, at.to_string(), Some(candidates))?;
+    if let Some((attempts, end)) = execution.take() {
+        record.attempts = attempts;
+        record.execution = Some(end);
+    }
+    Prepared::new(record, objects)
 }

@@ -1079,6 +1079,14 @@ impl Stored {
             Stored::V2(r) => &r.decision.principal,
         }
     }
+
+    /// How execution ended (`route --execute` only).
+    pub fn execution(&self) -> Option<&trace::ExecutionRecord> {
+        match self {
+            Stored::V1(r) => r.execution.as_ref(),
+            Stored::V2(r) => r.execution.as_ref(),
+        }
+    }
 }
 
 /// A stored decision rebuilt from its inputs: the full decision (every
@@ -1100,51 +1108,54 @@ pub struct Rebuilt {
 /// the identity. `Err` lists the inputs the store no longer holds.
 pub fn rebuild(store: &Store, stored: &Stored) -> Result<Result<Rebuilt, Vec<String>>, Failure> {
     let mut missing = Vec::new();
-    let (refs, policy_hash, policy_rules, stats, request, identity, redacted) = match stored {
-        Stored::V1(r) => (
-            r.contracts.clone(),
-            r.policy_set.clone(),
-            None,
-            r.stats.clone(),
-            &r.request,
-            &r.identity,
-            &r.redacted,
-        ),
-        Stored::V2(r) => {
-            let refs = match object(store, &r.objects.candidates, trace::v2::CANDIDATES)? {
-                Some(body) => trace::v2::parse_candidates(&body).unwrap_or_else(|e| {
-                    missing.push(format!("a readable candidate set ({e})"));
-                    Vec::new()
-                }),
-                None => {
-                    missing.push(format!("candidate set {}", r.objects.candidates));
-                    Vec::new()
-                }
-            };
-            let stats = match &r.objects.stats {
-                None => Default::default(),
-                Some(hash) => match object(store, hash, trace::v2::STATS)? {
-                    Some(body) => trace::v2::parse_stats(&body).unwrap_or_else(|e| {
-                        missing.push(format!("a readable stats snapshot ({e})"));
-                        Default::default()
-                    }),
-                    None => {
-                        missing.push(format!("stats snapshot {hash}"));
-                        Default::default()
-                    }
-                },
-            };
-            (
-                refs,
-                r.objects.policy_set.clone(),
-                Some(r.objects.policy_rules),
-                stats,
+    let (refs, policy_hash, policy_rules, stats, request, identity, redacted, decided_at_ms) =
+        match stored {
+            Stored::V1(r) => (
+                r.contracts.clone(),
+                r.policy_set.clone(),
+                None,
+                r.stats.clone(),
                 &r.request,
                 &r.identity,
                 &r.redacted,
-            )
-        }
-    };
+                None,
+            ),
+            Stored::V2(r) => {
+                let refs = match object(store, &r.objects.candidates, trace::v2::CANDIDATES)? {
+                    Some(body) => trace::v2::parse_candidates(&body).unwrap_or_else(|e| {
+                        missing.push(format!("a readable candidate set ({e})"));
+                        Vec::new()
+                    }),
+                    None => {
+                        missing.push(format!("candidate set {}", r.objects.candidates));
+                        Vec::new()
+                    }
+                };
+                let stats = match &r.objects.stats {
+                    None => Default::default(),
+                    Some(hash) => match object(store, hash, trace::v2::STATS)? {
+                        Some(body) => trace::v2::parse_stats(&body).unwrap_or_else(|e| {
+                            missing.push(format!("a readable stats snapshot ({e})"));
+                            Default::default()
+                        }),
+                        None => {
+                            missing.push(format!("stats snapshot {hash}"));
+                            Default::default()
+                        }
+                    },
+                };
+                (
+                    refs,
+                    r.objects.policy_set.clone(),
+                    Some(r.objects.policy_rules),
+                    stats,
+                    &r.request,
+                    &r.identity,
+                    &r.redacted,
+                    r.decided_at_ms,
+                )
+            }
+        };
     let mut contracts = Vec::new();
     for c in &refs {
         let found = match store.contract_by_hash(&c.hash)? {
@@ -1188,7 +1199,7 @@ pub fn rebuild(store: &Store, stored: &Stored) -> Result<Result<Rebuilt, Vec<Str
             stats: stats.get(&r.service_id).copied().unwrap_or_default(),
         })
         .collect();
-    let again = routing::route(&request, identity, &candidates, &policies);
+    let again = routing::route_at(&request, identity, &candidates, &policies, decided_at_ms);
     let (recorded_chosen, recorded_outcome, identical) = match stored {
         Stored::V1(r) => (
             r.decision.chosen.clone(),
@@ -1240,6 +1251,7 @@ pub fn rebuild(store: &Store, stored: &Stored) -> Result<Result<Rebuilt, Vec<Str
         policy_rules: rules,
         contracts: by_id.into_iter().cloned().collect(),
         stats,
+        decided_at_ms,
         notes: Vec::new(),
     };
     Ok(Ok(Rebuilt {

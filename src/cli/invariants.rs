@@ -90,8 +90,12 @@ pub fn run(args: VerifyInvariantsArgs, _global: &GlobalArgs, ui: &mut Ui) -> Res
             ui.file_problems(&file.report);
         }
         ui.warn(format_args!(
-            "cannot verify: {} invalid invariant file(s)",
-            run.invalid()
+            "cannot verify: {}",
+            crate::ui::count(
+                run.invalid(),
+                "invalid invariant file",
+                "invalid invariant files"
+            )
         ));
         return Ok(Exit::Invalid);
     };
@@ -210,8 +214,12 @@ fn contracts(dir: &Path, ui: &mut Ui) -> Result<Option<Vec<ServiceContract>>, Er
             ui.file_problems(&file.report);
         }
         ui.warn(format_args!(
-            "cannot verify: {} invalid contract file(s)",
-            run.invalid()
+            "cannot verify: {}",
+            crate::ui::count(
+                run.invalid(),
+                "invalid contract file",
+                "invalid contract files"
+            )
         ));
         return Ok(None);
     };
@@ -313,10 +321,11 @@ fn duration(ms: f64) -> String {
 fn render(scorecard: &Scorecard, ui: &mut Ui) -> Result<(), Error> {
     let mut table = ui.table(&["ID", "TITLE", "RESULT", "TRIALS", "DURATION"]);
     for e in &scorecard.invariants {
-        let result = match (e.result, e.median_ms) {
-            (Status::Pass, Some(m)) => format!("pass (median {m:.3} ms)"),
-            (Status::Pass, None) => "pass".to_string(),
-            (Status::Fail, _) => "FAIL".to_string(),
+        let result = match (e.result, e.median_ms, e.scaling_ratio) {
+            (Status::Pass, Some(m), Some(r)) => format!("pass (median {m:.3} ms, scaling ×{r:.1})"),
+            (Status::Pass, Some(m), None) => format!("pass (median {m:.3} ms)"),
+            (Status::Pass, None, _) => "pass".to_string(),
+            (Status::Fail, _, _) => "FAIL".to_string(),
         };
         table.add_row(vec![
             e.id.clone(),

@@ -1,6 +1,6 @@
 //! `caio metrics`: the home's state in the Prometheus text format.
 
-use super::{GlobalArgs, busy_timeout, open_store_existing, resolve_home};
+use super::{GlobalArgs, open_store_existing, resolve_home, store_options};
 use crate::app::metrics as app;
 use crate::error::{Error, Exit};
 use crate::ui::Ui;
@@ -28,7 +28,12 @@ pub struct MetricsArgs {
 pub fn run(args: &MetricsArgs, global: &GlobalArgs, ui: &mut Ui) -> Result<Exit, Error> {
     let store = open_store_existing(global)?;
     let home = resolve_home(global)?;
-    let families = app::gather(&store, &home, busy_timeout(), jiff::Timestamp::now())?;
+    let families = app::gather(
+        &store,
+        &home,
+        &store_options(global)?,
+        jiff::Timestamp::now(),
+    )?;
     let text = caio_core::metrics::render(&families);
     match &args.out {
         None => ui.raw(&text)?,

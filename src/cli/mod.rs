@@ -2,6 +2,7 @@
 //! nothing themselves and print nothing themselves: they call the library and
 //! hand the result to [`Ui`].
 
+pub mod complete;
 pub mod contract;
 pub mod docs;
 pub mod invariants;
@@ -14,12 +15,14 @@ pub mod report;
 pub mod route;
 pub mod schema;
 pub mod slo;
+pub mod store;
 pub mod trace;
 
 use crate::error::{Error, Exit};
 use crate::ui::{ColorChoice, Format, Schema, Ui};
 use caio_store::home::{Home, HomeEnv};
-use caio_store::{DEFAULT_BUSY_TIMEOUT, Store};
+use caio_store::pg::DatabaseUrl;
+use caio_store::{DEFAULT_BUSY_TIMEOUT, Database, Store, StoreOptions};
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -50,18 +53,23 @@ pub struct Cli {
     pub command: Command,
 }
 
-/// Flags every command accepts.
+/// Flags every command accepts, listed under their own heading in every
+/// `--help`.
 #[derive(Debug, clap::Args)]
+#[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
-    /// State directory (registry, traces, keys) [default: $XDG_DATA_HOME/caio or ~/.local/share/caio]
-    #[arg(
-        long,
-        global = true,
-        env = "CAIO_HOME",
-        hide_env_values = true,
-        value_name = "DIR"
-    )]
+    /// State directory (registry, traces, keys) [env: CAIO_HOME] [default: $XDG_DATA_HOME/caio
+    /// or ~/.local/share/caio]
+    // CAIO_HOME is read after parsing (`Cli::from_process`), not by clap: a
+    // value clap takes from the environment shows in every usage line as if
+    // typed, and `--home` looked required.
+    #[arg(long, global = true, value_name = "DIR")]
     pub home: Option<PathBuf>,
+
+    /// PostgreSQL database (postgres://USER@HOST[:PORT]/DBNAME) shared by a fleet of hosts,
+    /// instead of the home's SQLite file; keys stay in the home [env: CAIO_DATABASE_URL]
+    #[arg(long, global = true, value_name = "URL", value_parser = secret_url)]
+    pub database: Option<SecretUrl>,
 
     /// Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI, and `trace show` an `html` page
     #[arg(long, global = true, value_enum, default_value_t = Format::Human)]
@@ -71,7 +79,8 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
     pub color: ColorChoice,
 
-    /// Print only results, findings and errors: no summaries, status lines or progress bars (a file's warnings are findings and stay)
+    /// Quiet, the same in every command: print the results and every problem (errors, warnings,
+    /// a file's findings), nothing else: no summary lines, status lines, hints or progress bars
     #[arg(short, long, global = true, conflicts_with = "verbose")]
     pub quiet: bool,
 
@@ -133,6 +142,10 @@ pub enum Command {
     #[command(subcommand)]
     License(license::LicenseCommand),
 
+    /// Move the state between databases: copy a home into a PostgreSQL database
+    #[command(subcommand)]
+    Store(store::StoreCommand),
+
     /// Check the engine's invariants on generated scenarios; exit 1 on a violation
     VerifyInvariants(invariants::VerifyInvariantsArgs),
 
@@ -145,17 +158,26 @@ pub enum Command {
 }
 
 impl Cli {
-    /// Parses the process's arguments. An empty `CAIO_HOME` counts as unset
-    /// (like an empty `XDG_DATA_HOME`), rather than as a missing `--home`
-    /// value that would fail every command.
+    /// Parses the process's arguments; `--home` wins over `CAIO_HOME`. An
+    /// empty `CAIO_HOME` counts as unset (like an empty `XDG_DATA_HOME`).
     pub fn from_process() -> Result<Cli, clap::Error> {
         use clap::{CommandFactory, FromArgMatches};
         let mut command = Cli::command();
-        if std::env::var_os("CAIO_HOME").is_some_and(|v| v.is_empty()) {
-            command = command.mut_arg("home", |a| a.env(None));
-        }
         let matches = command.try_get_matches_from_mut(std::env::args_os())?;
-        let cli = Cli::from_arg_matches(&matches)?;
+        let mut cli = Cli::from_arg_matches(&matches)?;
+        if cli.global.home.is_none() {
+            cli.global.home = std::env::var_os("CAIO_HOME")
+                .filter(|v| !v.is_empty())
+                .map(PathBuf::from);
+        }
+        // Read here rather than by clap, like CAIO_HOME: clap would show a
+        // value from the environment in usage lines, password included.
+        if cli.global.database.is_none() {
+            cli.global.database = std::env::var("CAIO_DATABASE_URL")
+                .ok()
+                .filter(|v| !v.is_empty())
+                .map(|v| SecretUrl(zeroize::Zeroizing::new(v)));
+        }
         let format = cli.global.format;
         if format.is_ci_report() && !cli.command.prints_ci_reports() {
             return Err(command.error(
@@ -205,6 +227,7 @@ impl Cli {
             Command::Trace(cmd) => trace::run(cmd, &global, ui),
             Command::Slo(args) => slo::run(&args, &global, ui),
             Command::Metrics(args) => metrics::run(&args, &global, ui),
+            Command::Store(cmd) => store::run(cmd, &global, ui),
             Command::License(cmd) => license::run(cmd, &global, ui),
             Command::VerifyInvariants(args) => invariants::run(args, &global, ui),
             Command::Schema(args) => schema::run(&args, ui),
@@ -248,31 +271,89 @@ fn busy_timeout() -> Duration {
         .map_or(DEFAULT_BUSY_TIMEOUT, Duration::from_millis)
 }
 
-/// The home's database, created (with the home) when missing.
-fn open_store(home: &Home) -> Result<Store, Error> {
-    Ok(Store::open(home, busy_timeout())?)
+/// A database URL as given: never shown, never parsed by clap (whose
+/// error for a bad value would repeat the password); [`store_options`]
+/// parses it.
+#[derive(Clone)]
+pub struct SecretUrl(zeroize::Zeroizing<String>);
+
+impl std::fmt::Debug for SecretUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SecretUrl(…)")
+    }
 }
 
-/// The home's database for a command that needs existing state.
+impl SecretUrl {
+    /// The URL as given, password included: for parsing only.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+pub(crate) fn secret_url(text: &str) -> Result<SecretUrl, std::convert::Infallible> {
+    Ok(SecretUrl(zeroize::Zeroizing::new(text.to_string())))
+}
+
+/// Where the store is: `--database` / `CAIO_DATABASE_URL`, else the home.
+fn store_options(global: &GlobalArgs) -> Result<StoreOptions, Error> {
+    let database = match &global.database {
+        None => Database::Home,
+        Some(url) => Database::Postgres(DatabaseUrl::parse(&url.0)?),
+    };
+    Ok(StoreOptions {
+        database,
+        busy_timeout: busy_timeout(),
+    })
+}
+
+/// The store, created (with the home) when missing.
+fn open_store(global: &GlobalArgs, home: &Home) -> Result<Store, Error> {
+    Ok(Store::open_with(home, &store_options(global)?)?)
+}
+
+/// The store for a command that needs existing state.
 fn open_store_existing(global: &GlobalArgs) -> Result<Store, Error> {
-    Ok(Store::open_existing(
+    Ok(Store::open_existing_with(
         &resolve_home(global)?,
-        busy_timeout(),
+        &store_options(global)?,
     )?)
 }
 
 fn init(global: &GlobalArgs, ui: &mut Ui) -> Result<Exit, Error> {
     let home = resolve_home(global)?;
-    let created = !home.db_path().is_file();
-    open_store(&home)?;
+    let options = store_options(global)?;
+    let created = match &options.database {
+        Database::Home => !home.db_path().is_file(),
+        Database::Postgres(_) => {
+            !home.path.is_dir() || Store::open_if_exists(&home, &options)?.is_none()
+        }
+    };
+    Store::open_with(&home, &options)?;
+    let database = match &options.database {
+        Database::Home => None,
+        Database::Postgres(url) => Some(url.to_string()),
+    };
     if ui.is_json() {
-        ui.json(
-            Schema::Init,
-            &serde_json::json!({
-                "home": home.path.display().to_string(),
-                "created": created,
-            }),
-        )?;
+        let mut doc = serde_json::json!({
+            "home": home.path.display().to_string(),
+            "created": created,
+        });
+        if let Some(url) = &database {
+            doc["database"] = serde_json::Value::String(url.clone());
+        }
+        ui.json(Schema::Init, &doc)?;
+    } else if let Some(url) = &database {
+        if created {
+            ui.line(format_args!(
+                "initialised caio home at {} (keys), with its state in {url}",
+                home.path.display()
+            ))?;
+        } else {
+            ui.line(format_args!(
+                "caio home at {} (keys) already exists, with its state in {url}",
+                home.path.display()
+            ))?;
+        }
     } else if created {
         ui.line(format_args!(
             "initialised caio home at {}",

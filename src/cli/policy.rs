@@ -118,9 +118,10 @@ fn validate(paths: &[PathBuf], check: &CheckArgs, ui: &mut Ui) -> Result<Exit, E
     let files = run.files.len();
     let noun = if files == 1 { "file" } else { "files" };
     let summary = format!(
-        "{files} {noun} checked: {} valid, {} invalid; {rules} rules ({})",
+        "{files} {noun} checked: {} valid, {} invalid; {} ({})",
         run.valid(),
         run.invalid(),
+        crate::ui::count(rules, "rule", "rules"),
         report.counts()
     );
     match ui.format {
@@ -195,8 +196,8 @@ fn test(
     let passed = results.iter().filter(|r| r.passed).count();
     let failed = results.len() - passed;
     let summary = format!(
-        "{} tests: {passed} passed, {failed} failed ({})",
-        results.len(),
+        "{}: {passed} passed, {failed} failed ({})",
+        crate::ui::count(results.len(), "test", "tests"),
         report.counts()
     );
     match ui.format {
@@ -237,8 +238,8 @@ fn test(
     }
     if !run.all_valid() {
         ui.warn(format_args!(
-            "{} invalid policy file(s): their tests did not run",
-            run.invalid()
+            "{}: their tests did not run",
+            crate::ui::count(run.invalid(), "invalid policy file", "invalid policy files")
         ));
         return Ok(Exit::Invalid);
     }
@@ -261,21 +262,22 @@ fn apply(paths: &[PathBuf], global: &GlobalArgs, ui: &mut Ui) -> Result<Exit, Er
         return Ok(Exit::Invalid);
     };
     let sources: Vec<String> = run.files.iter().map(|f| f.report.path.clone()).collect();
-    let mut store = open_store(&resolve_home(global)?)?;
+    let mut store = open_store(global, &resolve_home(global)?)?;
     let applied = store.apply_policy_set(&set, &sources, &super::registry::change())?;
     if ui.is_json() {
         ui.json(Schema::PolicyApply, &applied)?;
     } else if applied.changed {
         ui.line(format_args!(
-            "applied policy set {} ({} rules from {} files)",
+            "applied policy set {} ({} from {})",
             applied.hash,
-            applied.rules,
-            sources.len()
+            crate::ui::count(applied.rules, "rule", "rules"),
+            crate::ui::count(sources.len(), "file", "files")
         ))?;
     } else {
         ui.line(format_args!(
-            "policy set {} is already active ({} rules)",
-            applied.hash, applied.rules
+            "policy set {} is already active ({})",
+            applied.hash,
+            crate::ui::count(applied.rules, "rule", "rules")
         ))?;
     }
     Ok(Exit::Success)

@@ -29,7 +29,11 @@ pub enum PrincipalCommand {
     List,
 
     /// Revoke a principal's token; requests carrying it are refused
-    Revoke { name: String },
+    Revoke {
+        /// The principal (`caio principal list` shows them)
+        #[arg(add = clap_complete::ArgValueCandidates::new(super::complete::principals))]
+        name: String,
+    },
 }
 
 fn parse_name(s: &str) -> Result<String, String> {
@@ -60,7 +64,7 @@ pub fn run(cmd: PrincipalCommand, global: &GlobalArgs, ui: &mut Ui) -> Result<Ex
             roles.sort();
             roles.dedup();
             let home = resolve_home(global)?;
-            let mut store = open_store(&home)?;
+            let mut store = open_store(global, &home)?;
             let principal = Principal {
                 name,
                 tenant,

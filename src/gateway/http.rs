@@ -7,8 +7,8 @@
 //! into an error (caio judges statuses itself), and bounds the whole
 //! exchange, body included, by the call's timeout.
 
-use super::{Call, ErrorClass, Failure, Response, Transport};
-use std::io::ErrorKind;
+use super::{Call, ErrorClass, Failure, Reply, Transport};
+use std::io::{ErrorKind, Read};
 
 /// The largest response body caio reads.
 pub const MAX_RESPONSE_BYTES: u64 = 64 * 1024 * 1024;
@@ -39,7 +39,7 @@ impl UreqTransport {
 }
 
 impl Transport for UreqTransport {
-    fn send(&self, call: &Call<'_>) -> Result<Response, Failure> {
+    fn send(&self, call: &Call<'_>) -> Result<Reply, Failure> {
         let mut builder = ureq::http::Request::builder()
             .method(call.method)
             .uri(call.url);
@@ -64,7 +64,7 @@ impl Transport for UreqTransport {
             .configure_request(request)
             .timeout_global(Some(call.timeout))
             .build();
-        let mut response = self.agent.run(request).map_err(failure)?;
+        let response = self.agent.run(request).map_err(failure)?;
         let header = |name: &str| {
             response
                 .headers()
@@ -75,17 +75,43 @@ impl Transport for UreqTransport {
         let status = response.status().as_u16();
         let retry_after = header("retry-after");
         let content_type = header("content-type");
-        let body = response
-            .body_mut()
-            .with_config()
+        let reader = response
+            .into_body()
+            .into_with_config()
             .limit(MAX_RESPONSE_BYTES)
-            .read_to_vec()
-            .map_err(failure)?;
-        Ok(Response {
+            .reader();
+        Ok(Reply {
             status,
             retry_after,
             content_type,
-            body,
+            body: Box::new(Classified(reader)),
+        })
+    }
+}
+
+/// A body reader whose errors carry caio's [`Failure`] (timeout, broken
+/// connection, too large), as ureq knows them.
+struct Classified<R>(R);
+
+impl<R: Read> Read for Classified<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        self.0.read(buf).map_err(|e| {
+            let kind = e.kind();
+            let f = match e.into_inner() {
+                Some(inner) => match inner.downcast::<ureq::Error>() {
+                    Ok(ureq_error) => failure(*ureq_error),
+                    Err(other) => Failure::new(ErrorClass::Network, other.to_string()),
+                },
+                None => Failure::new(
+                    if kind == ErrorKind::TimedOut {
+                        ErrorClass::Timeout
+                    } else {
+                        ErrorClass::Network
+                    },
+                    kind.to_string(),
+                ),
+            };
+            std::io::Error::new(kind, f)
         })
     }
 }

@@ -1,8 +1,11 @@
 //! Execution of a routed request (SPEC §8): `caio route --execute`.
 //!
 //! - [`execute`] turns a decision into a [`Plan`] (targets in the
-//!   decision's score order, auth headers from the environment, checked
-//!   before any network call) and runs it: retries, failover, one deadline;
+//!   decision's score order, each with its protocol's body and headers and
+//!   the auth header from the environment; candidates whose secret is
+//!   missing are skipped) and runs it: retries, failover, one deadline,
+//!   streaming;
+//! - [`sse`] frames server-sent events, [`multipart`] builds upload bodies;
 //! - [`retry`] is the pure retry policy: what is transient, the backoff
 //!   with seeded jitter, `Retry-After`;
 //! - [`circuit`] is the pure circuit-breaker state machine;
@@ -11,18 +14,25 @@
 //!   routing core's `ServiceStats`;
 //! - [`http`] is the one [`Transport`] that touches the network (ureq).
 //!
+//! What bodies mean — the canonical payload, each protocol's request and
+//! response, stream events, provider errors, cost — is decided by the pure
+//! `caio_core::provider`; this module moves the bytes.
+//!
 //! Everything but [`http`] runs against the [`Transport`] and [`Clock`]
 //! traits, so tests drive retries, deadlines and backoff without sockets or
 //! real waiting.
 
 pub mod execute;
 pub mod http;
+pub mod multipart;
 pub mod retry;
+pub mod sse;
 
 pub use caio_core::attempt::{Attempt, AttemptResult, ErrorClass, Guarantee, Next, Violation};
 use std::time::{Duration, Instant};
 
 pub use execute::{Execution, Plan, Target, execute, plan};
+pub use multipart::InputFile;
 
 /// One request header. A secret value (an auth header) is wiped on drop
 /// and never shown by `Debug`.
@@ -76,7 +86,26 @@ pub struct Call<'a> {
     pub timeout: Duration,
 }
 
-/// An HTTP response, whatever its status.
+/// A response as a transport hands it over: the head, and the body to be
+/// read (all at once, or event by event when streamed).
+pub struct Reply {
+    pub status: u16,
+    pub retry_after: Option<String>,
+    pub content_type: Option<String>,
+    /// Read errors carry a [`Failure`] (see [`Failure::of_read`]).
+    pub body: Box<dyn std::io::Read>,
+}
+
+impl std::fmt::Debug for Reply {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Reply")
+            .field("status", &self.status)
+            .field("content_type", &self.content_type)
+            .finish_non_exhaustive()
+    }
+}
+
+/// An HTTP response, whatever its status, with its whole body.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Response {
     pub status: u16,
@@ -100,12 +129,36 @@ impl Failure {
             detail: detail.into(),
         }
     }
+
+    /// The failure behind an error of a body reader: the transport's own
+    /// when it attached one, else a broken connection (or a timeout).
+    pub fn of_read(e: &std::io::Error) -> Failure {
+        if let Some(f) = e
+            .get_ref()
+            .and_then(|inner| inner.downcast_ref::<Failure>())
+        {
+            return f.clone();
+        }
+        let class = match e.kind() {
+            std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock => ErrorClass::Timeout,
+            _ => ErrorClass::Network,
+        };
+        Failure::new(class, e.to_string())
+    }
 }
 
-/// Sends one call. Implementations: [`http::UreqTransport`], and scripted
-/// ones in tests.
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} error: {}", self.class.as_str(), self.detail)
+    }
+}
+
+impl std::error::Error for Failure {}
+
+/// Sends one call and hands the response over once its head is in.
+/// Implementations: [`http::UreqTransport`], and scripted ones in tests.
 pub trait Transport {
-    fn send(&self, call: &Call<'_>) -> Result<Response, Failure>;
+    fn send(&self, call: &Call<'_>) -> Result<Reply, Failure>;
 }
 
 /// Monotonic time since execution began, and waiting.

@@ -6,7 +6,7 @@ mod snippet;
 mod text;
 
 pub use schema::Schema;
-pub use text::escape_controls;
+pub use text::{count, escape_controls};
 
 use crate::error::Error;
 use caio_core::diagnostic::{FileReport, Problem, Severity};
@@ -190,7 +190,8 @@ impl Ui {
     }
 
     /// A summary line of the command's result on stdout, such as the
-    /// counts after a validation (suppressed by `-q`, which keeps findings).
+    /// counts after a validation or a hint on what to do next (suppressed by
+    /// `-q`, which keeps results and problems).
     pub fn summary(&mut self, text: impl fmt::Display) -> Result<(), Error> {
         if self.quiet {
             return Ok(());
@@ -203,7 +204,8 @@ impl Ui {
         self.quiet
     }
 
-    /// A status message on stderr (suppressed by `-q`).
+    /// A status message on stderr: what was done, where, what to do next
+    /// (suppressed by `-q`).
     pub fn status(&mut self, text: impl fmt::Display) {
         if !self.quiet {
             let text = text.to_string();
@@ -211,17 +213,16 @@ impl Ui {
         }
     }
 
-    /// A warning on stderr (suppressed by `-q`).
+    /// A warning on stderr. A warning is a problem, so `-q` keeps it, in
+    /// every command.
     pub fn warn(&mut self, text: impl fmt::Display) {
-        if !self.quiet {
-            let prefix = if self.color_err {
-                "\x1b[33mwarning:\x1b[0m"
-            } else {
-                "warning:"
-            };
-            let text = text.to_string();
-            let _ = writeln!(self.err, "{prefix} {}", escape_controls(&text));
-        }
+        let prefix = if self.color_err {
+            "\x1b[33mwarning:\x1b[0m"
+        } else {
+            "warning:"
+        };
+        let text = text.to_string();
+        let _ = writeln!(self.err, "{prefix} {}", escape_controls(&text));
     }
 
     /// Reports an error that ends the command, on stderr.
@@ -234,59 +235,23 @@ impl Ui {
     /// [`SHOWN_PROBLEMS`] in full, then how many more there are (JSON lists
     /// them all). Warnings are findings: `-q` does not hide them.
     pub fn file_problems(&mut self, report: &FileReport) {
-        let index = LineIndex::new(&report.text);
-        let mut shown = 0;
-        let mut more = 0;
-        for problem in &report.problems {
-            if shown == SHOWN_PROBLEMS && !self.is_json() {
-                more += 1;
-                continue;
-            }
-            shown += 1;
-            let diagnostic = ProblemDiagnostic::new(report, &index, problem);
-            let rendered = self.render(&diagnostic);
-            let _ = write!(self.err, "{rendered}");
-        }
-        if more > 0 {
-            let path = escape_controls(&report.path).into_owned();
-            let _ = writeln!(
-                self.err,
-                "… and {more} more problem(s) in {path}; `--format json` lists every one\n"
-            );
-        }
+        let style = self.style();
+        let err = &mut self.err;
+        style.file_problems(report, &mut |text| {
+            let _ = write!(err, "{text}");
+        });
     }
 
     fn render(&self, diagnostic: &dyn Diagnostic) -> String {
-        let mut out = String::new();
-        if self.is_json() {
-            let mut report = String::new();
-            let _ = JSONReportHandler::new().render_report(&mut report, diagnostic);
-            // miette's report, with the `schema_version` every document carries.
-            match serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(&report)
-                .and_then(|r| serde_json::to_string(&Schema::Error.wrap(&r)))
-            {
-                Ok(text) => out.push_str(&text),
-                Err(_) => out.push_str(&report),
-            }
-            out.push('\n');
-        } else if let Some(related) = diagnostic.related() {
-            // miette would print related diagnostics under the main one, each
-            // behind an `Error:` prefix; they are reports of their own, first.
-            for r in related {
-                out.push_str(&self.render(r));
-            }
-            out.push_str(&self.render(&WithoutRelated(diagnostic)));
-        } else {
-            let theme = if self.color_err {
-                GraphicalTheme::unicode()
-            } else {
-                GraphicalTheme::unicode_nocolor()
-            };
-            let _ = GraphicalReportHandler::new_themed(theme)
-                .with_width(self.width)
-                .render_report(&mut out, &Escaped(diagnostic));
+        self.style().render(diagnostic)
+    }
+
+    fn style(&self) -> Style {
+        Style {
+            json: self.is_json(),
+            color: self.color_err,
+            width: self.width,
         }
-        out
     }
 
     /// A new table; fill it and hand it to [`Ui::table_out`].
@@ -350,6 +315,88 @@ impl Ui {
         }
         bar.set_message(what.to_string());
         bar
+    }
+}
+
+/// The human report of a file's problems as `caio contract validate` writes
+/// it on stderr, without colour, `width` columns wide: the first
+/// [`SHOWN_PROBLEMS`] in full, then how many more there are. (The renderer's
+/// fuzz target calls it.)
+pub fn render_file_problems(report: &FileReport, width: usize) -> String {
+    let style = Style {
+        json: false,
+        color: false,
+        width,
+    };
+    let mut out = String::new();
+    style.file_problems(report, &mut |text| out.push_str(text));
+    out
+}
+
+/// How diagnostics are drawn on stderr.
+#[derive(Debug, Clone, Copy)]
+struct Style {
+    json: bool,
+    color: bool,
+    width: usize,
+}
+
+impl Style {
+    /// Hands each rendered problem of `report` to `emit`, then the count of
+    /// those past [`SHOWN_PROBLEMS`] (human form only).
+    fn file_problems(self, report: &FileReport, emit: &mut dyn FnMut(&str)) {
+        let index = LineIndex::new(&report.text);
+        let mut shown = 0;
+        let mut more = 0;
+        for problem in &report.problems {
+            if shown == SHOWN_PROBLEMS && !self.json {
+                more += 1;
+                continue;
+            }
+            shown += 1;
+            let diagnostic = ProblemDiagnostic::new(report, &index, problem);
+            emit(&self.render(&diagnostic));
+        }
+        if more > 0 {
+            let path = escape_controls(&report.path).into_owned();
+            emit(&format!(
+                "… and {} in {path}; `--format json` lists every one\n\n",
+                count(more, "more problem", "more problems")
+            ));
+        }
+    }
+
+    fn render(self, diagnostic: &dyn Diagnostic) -> String {
+        let mut out = String::new();
+        if self.json {
+            let mut report = String::new();
+            let _ = JSONReportHandler::new().render_report(&mut report, diagnostic);
+            // miette's report, with the `schema_version` every document carries.
+            match serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(&report)
+                .and_then(|r| serde_json::to_string(&Schema::Error.wrap(&r)))
+            {
+                Ok(text) => out.push_str(&text),
+                Err(_) => out.push_str(&report),
+            }
+            out.push('\n');
+        } else if let Some(related) = diagnostic.related() {
+            // miette would print related diagnostics under the main one, each
+            // behind an `Error:` prefix; they are reports of their own, first.
+            for r in related {
+                out.push_str(&self.render(r));
+            }
+            out.push_str(&self.render(&WithoutRelated(diagnostic)));
+        } else {
+            let theme = if self.color {
+                GraphicalTheme::unicode()
+            } else {
+                GraphicalTheme::unicode_nocolor()
+            };
+            let _ = GraphicalReportHandler::new_themed(theme)
+                .with_width(self.width)
+                .render_report(&mut out, &Escaped(diagnostic));
+        }
+        out
     }
 }
 

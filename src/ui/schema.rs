@@ -11,6 +11,8 @@ use clap::ValueEnum;
 pub enum Schema {
     /// `caio route --format json`: one decision (with `execution` after `--execute`)
     Route,
+    /// `caio route --execute --stream --format json`: each text delta as it arrives (a `route` document follows)
+    RouteDelta,
     /// `caio route --batch`: each line, a decision or the error of that input line
     RouteBatchLine,
     /// `caio contract validate --format json`
@@ -69,8 +71,10 @@ pub enum Schema {
     PrincipalRevoke,
     /// `caio license keygen --format json`
     LicenseKeygen,
-    /// `caio license issue --format json`
+    /// `caio license issue --format json` (and `license renew`)
     LicenseIssue,
+    /// `caio license show --format json`
+    LicenseShow,
     /// `caio license list --format json`
     LicenseList,
     /// `caio license verify --format json`
@@ -85,10 +89,14 @@ pub enum Schema {
     LicenseUntrust,
     /// `caio license install --format json`
     LicenseInstall,
+    /// `caio license uninstall --format json`
+    LicenseUninstall,
     /// `caio license status --format json`
     LicenseStatus,
     /// `caio init --format json`
     Init,
+    /// `caio store migrate --format json`
+    StoreMigrate,
     /// An error on stderr in JSON mode (usage errors included)
     Error,
 }
@@ -124,6 +132,7 @@ impl Schema {
     pub fn text(self) -> &'static str {
         match self {
             Schema::Route => include_str!("../../schemas/route.json"),
+            Schema::RouteDelta => include_str!("../../schemas/route-delta.json"),
             Schema::RouteBatchLine => include_str!("../../schemas/route-batch-line.json"),
             Schema::ContractValidate => include_str!("../../schemas/contract-validate.json"),
             Schema::PolicyValidate => include_str!("../../schemas/policy-validate.json"),
@@ -154,6 +163,7 @@ impl Schema {
             Schema::PrincipalRevoke => include_str!("../../schemas/principal-revoke.json"),
             Schema::LicenseKeygen => include_str!("../../schemas/license-keygen.json"),
             Schema::LicenseIssue => include_str!("../../schemas/license-issue.json"),
+            Schema::LicenseShow => include_str!("../../schemas/license-show.json"),
             Schema::LicenseList => include_str!("../../schemas/license-list.json"),
             Schema::LicenseVerify => include_str!("../../schemas/license-verify.json"),
             Schema::LicenseRevoke => include_str!("../../schemas/license-revoke.json"),
@@ -161,8 +171,10 @@ impl Schema {
             Schema::LicenseTrust => include_str!("../../schemas/license-trust.json"),
             Schema::LicenseUntrust => include_str!("../../schemas/license-untrust.json"),
             Schema::LicenseInstall => include_str!("../../schemas/license-install.json"),
+            Schema::LicenseUninstall => include_str!("../../schemas/license-uninstall.json"),
             Schema::LicenseStatus => include_str!("../../schemas/license-status.json"),
             Schema::Init => include_str!("../../schemas/init.json"),
+            Schema::StoreMigrate => include_str!("../../schemas/store-migrate.json"),
             Schema::Error => include_str!("../../schemas/error.json"),
         }
     }

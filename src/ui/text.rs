@@ -21,6 +21,15 @@ pub fn escape_controls(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// `n` and the noun that agrees with it: "1 test", "2 tests", "0 tests".
+pub fn count<N>(n: N, one: &str, many: &str) -> String
+where
+    N: std::fmt::Display + TryInto<i64> + Copy,
+{
+    let single = n.try_into().ok() == Some(1);
+    format!("{n} {}", if single { one } else { many })
+}
+
 /// A control character other than newline and tab, including the C1 range
 /// (U+0080–U+009F) that some terminals also obey.
 pub(crate) fn is_unsafe(c: char) -> bool {
@@ -30,6 +39,14 @@ pub(crate) fn is_unsafe(c: char) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counts_agree_with_their_noun() {
+        assert_eq!(count(1u8, "test", "tests"), "1 test");
+        assert_eq!(count(0u8, "test", "tests"), "0 tests");
+        assert_eq!(count(2usize, "policy", "policies"), "2 policies");
+        assert_eq!(count(-1i64, "day", "days"), "-1 days");
+    }
 
     #[test]
     fn escape_sequences_are_shown_not_obeyed() {

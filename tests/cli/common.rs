@@ -200,6 +200,13 @@ impl Invocation<'_> {
         self
     }
 
+    /// Sets a variable without showing it (a secret, such as a database
+    /// URL with its password).
+    pub fn env_hidden(mut self, key: &str, value: impl AsRef<OsStr>) -> Self {
+        self.cmd.env(key, value);
+        self
+    }
+
     /// Unsets a variable the harness sets (shown as `-u VAR`).
     pub fn env_remove(mut self, key: &str) -> Self {
         self.prefix.push(format!("-u {key}"));

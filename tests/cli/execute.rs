@@ -352,7 +352,7 @@ fn without_timings(env: &TestEnv) {
     env.filter(r"(?m)^(hash +)[0-9a-f]{64}$", "${1}[hash]");
     env.filter(r"(answered \d+ in |took )[0-9.]+ ms", "${1}[T] ms");
     env.filter(
-        r"(?m)^(\d+ +svc-[a-z]+ +\d+ +.+?) +[0-9]+\.[0-9] +(response used|retry|failover|stop)",
+        r"(?m)^(\d+ +svc-[a-z]+ +\d+ +.+?) +[0-9]+\.[0-9] +(\S+ +\S+ +(?:response used|retry|failover|stop))",
         "${1}  [T]  ${2}",
     );
     env.filter(r#"("(?:latency|observed|started)_ms": )[0-9.]+"#, "${1}[T]");
@@ -388,9 +388,12 @@ fn success_prints_the_body_updates_stats_and_traces_the_attempt() {
         executed.stdout, r#"{"answer":42}"#,
         "the body, byte for byte"
     );
+    let (code, _, stderr) = execute(&env, &["-v"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("routed chat → svc-a"), "{stderr}");
 
     let seen = server.seen();
-    assert_eq!(seen.len(), 1);
+    assert_eq!(seen.len(), 2);
     assert_eq!(seen[0].method, "POST");
     assert_eq!(seen[0].header("content-type"), Some("application/json"));
     assert_eq!(seen[0].header("x-caio-test"), Some("yes"));
@@ -402,14 +405,17 @@ fn success_prints_the_body_updates_stats_and_traces_the_attempt() {
     );
 
     let s = stats(&env, "svc-a");
-    assert_eq!(s["successes"], 1);
+    assert_eq!(s["successes"], 2);
     assert_eq!(s["failures"], 0);
-    assert_eq!(s["observations"], 1);
+    assert_eq!(s["observations"], 2);
     assert_eq!(s["circuit"]["state"], "closed");
+    // An http service's cost is its per-request price.
+    assert_eq!(s["spend"], 0.02);
 
     let r = record(&env, 1);
     assert_eq!(statuses(&r["attempts"]), ["svc-a:200"]);
     assert_eq!(r["attempts"][0]["result"], "success");
+    assert_eq!(r["attempts"][0]["protocol"], "http");
     assert_eq!(r["attempts"][0]["next"]["action"], "done");
     assert_eq!(r["execution"]["outcome"], "succeeded");
     assert_eq!(r["execution"]["service_id"], "svc-a");
@@ -793,6 +799,48 @@ fn with_every_circuit_open_the_panic_guard_probes_the_earliest() {
     insta::assert_snapshot!("panic_guard", transcript([&routed, &executed]));
 }
 
+/// h recovers toward its prior with a 15-minute half-life from when it was
+/// observed to the decision's time, which the record keeps: a replay later
+/// routes at that time and gets the same h, not a more recovered one.
+#[test]
+fn h_recovers_with_time_and_replay_uses_the_recorded_decision_time() {
+    let env = TestEnv::new();
+    let server = Server::start(vec![], reply(200, "{}"));
+    register(&env, &[svc("svc-a", &server, 0.9)]);
+    // Observed at 0.3 one half-life ago: about 0.65 now.
+    let observed = now_ms() - 15 * 60 * 1000;
+    db(&env)
+        .execute(
+            "INSERT INTO service_stats (service_id, failures, ewma_success, observed_at_ms, updated_at)
+             VALUES ('svc-a', 3, 0.3, ?1, 'test')",
+            [observed],
+        )
+        .expect("insert stats");
+    let request = request_file(&env);
+    let (code, _, stderr) = run(env.caio().arg("route").arg(&request));
+    assert_eq!(code, 0, "{stderr}");
+    let r = record(&env, 1);
+    let decided = r["decided_at_ms"].as_i64().expect("the decision time");
+    let h = r["decision"]["steps"][0]["top"][0]["terms"]["h"]
+        .as_f64()
+        .unwrap();
+    let expected = 1.0 - 0.7 * 2f64.powf(-((decided - observed) as f64) / 900_000.0);
+    assert!((h - expected).abs() < 1e-12, "h {h}, expected {expected}");
+    assert!(h > 0.64 && h < 0.66, "{h}");
+    // Later, the same record replays identically, and verifies.
+    let (code, stdout, _) = run(env.caio().args(["trace", "replay", "1"]));
+    assert_eq!(code, 0, "{stdout}");
+    assert!(stdout.contains("identical"), "{stdout}");
+    let (code, stdout, stderr) = run(env.caio().args(["trace", "verify", "--replay"]));
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    // A route without history records no decision time.
+    let fresh = TestEnv::new();
+    register(&fresh, &[svc("svc-a", &server, 0.9)]);
+    let (code, _, stderr) = run(fresh.caio().arg("route").arg(&request));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(record(&fresh, 1).get("decided_at_ms").is_none());
+}
+
 #[test]
 fn a_failed_probe_reopens_its_circuit_so_the_next_probe_goes_elsewhere() {
     let env = TestEnv::new();
@@ -879,6 +927,8 @@ fn the_auth_header_comes_from_the_env_var_and_the_secret_is_stored_nowhere() {
     }
 }
 
+/// A candidate whose variable is unset is skipped; when none can be
+/// tried, nothing is sent and caio exits 4 naming the variable.
 #[test]
 fn a_missing_variable_fails_before_any_connection() {
     let env = TestEnv::new();
@@ -887,8 +937,16 @@ fn a_missing_variable_fails_before_any_connection() {
     a.auth = "  auth: { scheme: header, env: CAIO_MISSING_KEY, header: x-api-key }\n";
     register(&env, &[a]);
     let missing = execute_run(&env, &[]);
-    missing.code(1);
+    missing.code(4);
     assert_eq!(missing.stdout, "");
+    assert!(
+        missing.stderr.contains("caio::execute::nothing_to_try"),
+        "{missing}"
+    );
+    assert!(
+        missing.stderr.contains("secret-missing: CAIO_MISSING_KEY"),
+        "{missing}"
+    );
     // caio has exited: a request it had sent would have been seen (the
     // server records a request before it answers). Checked again at the end.
     assert_eq!(server.seen().len(), 0, "the server saw a request");
@@ -897,13 +955,22 @@ fn a_missing_variable_fails_before_any_connection() {
     assert_eq!(r["execution"]["outcome"], "not_started");
     assert_eq!(
         r["execution"]["reason"],
-        "the environment variable `CAIO_MISSING_KEY` is not set (service `svc-a` authenticates with it)"
+        "no candidate could be tried: svc-a: secret-missing: CAIO_MISSING_KEY"
+    );
+    assert_eq!(
+        r["execution"]["skipped"],
+        json!([{
+            "service_id": "svc-a",
+            "service_version": "1.0.0",
+            "reason": "secret-missing: CAIO_MISSING_KEY",
+            "variable": "CAIO_MISSING_KEY"
+        }])
     );
     assert_eq!(r["attempts"], json!([]));
     // A file made for --output goes again when nothing was sent.
     let out = env.scratch().join("body.json");
     let (code, _, stderr) = execute(&env, &["--output", out.to_str().unwrap()]);
-    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(code, 4, "{stderr}");
     assert!(!out.exists(), "no empty output file is left");
     assert_eq!(server.seen().len(), 0, "the server saw a request");
     without_timings(&env);
@@ -911,7 +978,7 @@ fn a_missing_variable_fails_before_any_connection() {
 }
 
 /// `FOO=` was reported as "is not set": an empty variable is named as
-/// empty, and nothing is sent.
+/// empty (the candidate is skipped), and nothing is sent.
 #[test]
 fn an_empty_variable_is_reported_as_empty() {
     let env = TestEnv::new();
@@ -927,8 +994,19 @@ fn an_empty_variable_is_reported_as_empty() {
         .arg(&request)
         .arg("--execute")
         .run();
-    empty.code(1);
+    empty.code(4);
     assert_eq!(empty.stdout, "");
+    // The report, unwrapped.
+    let squeezed: String = empty
+        .stderr
+        .replace('│', " ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        squeezed.contains("secret-unusable: CAIO_EMPTY_KEY (it is set but empty)"),
+        "{empty}"
+    );
     assert!(!empty.stderr.contains("not set"), "{empty}");
     assert_eq!(server.seen().len(), 0, "the server saw a request");
     assert_eq!(record(&env, 1)["execution"]["outcome"], "not_started");
@@ -959,6 +1037,7 @@ fn reset_circuit_closes_it_from_the_command_line() {
     let s = stats(&env, "svc-a");
     assert_eq!(s["circuit"]["state"], "closed");
     assert_eq!(s["circuit"]["times_opened"], 0);
+    assert_eq!(s["success_rate"], 1.0, "h is back at its prior");
     assert_eq!(s["failures"], 5, "counts stay");
     let history = json_of(&env, &["registry", "history", "svc-a"]);
     let last = history["events"]
@@ -969,7 +1048,7 @@ fn reset_circuit_closes_it_from_the_command_line() {
         .clone();
     assert_eq!(
         (&last["kind"], &last["detail"]),
-        (&json!("circuit"), &json!("circuit reset (was open)")),
+        (&json!("circuit"), &json!("circuit and h reset (was open)")),
         "{history:#}"
     );
     let closed = env.run(["registry", "show", "svc-a"]);

@@ -171,7 +171,9 @@ fn an_outcome_is_chained_and_updates_the_stats_as_an_execution_does() {
     assert_eq!(s["observations"], 1, "{s:#}");
     assert_eq!(s["latency_ms"]["p95"], 1840.0, "{s:#}");
     assert_eq!(s["guarantee_violations"], 1, "{s:#}");
-    assert!((s["success_rate"].as_f64().unwrap() - 0.8).abs() < 1e-9);
+    // h: 1, then 0.8 after the failure, recovering toward 1 with time.
+    let h = s["success_rate"].as_f64().unwrap();
+    assert!((0.8..0.81).contains(&h), "{h}");
 
     // Refusals wrote nothing: 2 decisions, 2 outcomes.
     assert_eq!(trace_len(&env), 4);
@@ -352,8 +354,8 @@ endpoint: { url: 'http://127.0.0.1:9/', auth: { scheme: bearer, env: CAIO_TEST_U
     let echo = env.scratch().join("echo.json");
     std::fs::write(&echo, r#"{"capability": "echo", "payload": {"q": "hi"}}"#).unwrap();
     let (code, _, stderr) = run(env.caio().arg("route").arg(&echo).arg("--execute"));
-    assert_eq!(code, 1, "{stderr}");
-    assert!(stderr.contains("missing_secret"), "{stderr}");
+    assert_eq!(code, 4, "{stderr}");
+    assert!(stderr.contains("secret-missing"), "{stderr}");
     let listed = env.run(["trace", "list", "--limit", "1"]);
     assert!(listed.stdout.contains("not started"), "{listed}");
     let executed = env.run([

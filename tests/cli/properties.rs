@@ -257,6 +257,8 @@ fn service() -> BoxedStrategy<Service> {
                     access,
                     endpoint: Endpoint {
                         url: "https://svc.example/v1".into(),
+                        protocol: caio_core::contract::Protocol::Http,
+                        model: None,
                         method: "POST".into(),
                         timeout_ms: 30_000,
                         auth: None,
@@ -284,6 +286,7 @@ fn service() -> BoxedStrategy<Service> {
                 success_rate,
                 observations,
                 observed_p95_ms,
+                observed_at_ms: None,
                 circuit_open,
                 circuit_opened_at_ms: opened.filter(|_| circuit_open),
             },
@@ -1297,6 +1300,8 @@ fn plain_service(id: &str, capability: &str, per_request: f64) -> Service {
             access: Access::default(),
             endpoint: Endpoint {
                 url: "https://svc.example/v1".into(),
+                protocol: caio_core::contract::Protocol::Http,
+                model: None,
                 method: "POST".into(),
                 timeout_ms: 30_000,
                 auth: None,

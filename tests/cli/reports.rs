@@ -874,6 +874,96 @@ fn echo_server() -> String {
     format!("http://{addr}/v1/echo")
 }
 
+/// An OpenAI-compatible chat server on 127.0.0.1, one connection at a
+/// time: `/v1/chat/completions` answers (as server-sent events when the
+/// body asks to stream), `/v1/refuse/chat/completions` refuses with an
+/// OpenAI error body. The provider protocols' fields in every document
+/// that carries an execution are checked against it.
+fn chat_server() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
+    let addr = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        for conn in listener.incoming() {
+            let Ok(mut conn) = conn else { continue };
+            let _ = conn.set_read_timeout(Some(std::time::Duration::from_secs(10)));
+            let mut request = Vec::new();
+            let mut buf = [0u8; 4096];
+            let mut head_end = None;
+            while let Ok(n) = conn.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                request.extend_from_slice(&buf[..n]);
+                let text = String::from_utf8_lossy(&request).to_ascii_lowercase();
+                if let Some(end) = text.find("\r\n\r\n") {
+                    head_end = Some(end);
+                    let len: usize = text
+                        .lines()
+                        .find_map(|l| l.strip_prefix("content-length:"))
+                        .and_then(|v| v.trim().parse().ok())
+                        .unwrap_or(0);
+                    if request.len() >= end + 4 + len {
+                        break;
+                    }
+                }
+            }
+            let text = String::from_utf8_lossy(&request);
+            let body = head_end.map_or("", |end| &text[end + 4..]);
+            let (status, content_type, answer) = if text.starts_with("POST /v1/refuse/") {
+                (
+                    "400 Bad Request",
+                    "application/json",
+                    r#"{"error":{"message":"The model `m-refuse` does not exist","type":"invalid_request_error","code":"model_not_found"}}"#.to_string(),
+                )
+            } else if body.contains(r#""stream":true"#) {
+                let chunk = |delta: &str, finish: &str, usage: &str| {
+                    format!(
+                        r#"data: {{"id":"c1","object":"chat.completion.chunk","model":"m-ok","choices":[{{"index":0,"delta":{{{delta}}},"finish_reason":{finish}}}]{usage}}}"#
+                    ) + "\n\n"
+                };
+                let events = chunk(r#""role":"assistant","content":"Hel""#, "null", "")
+                    + &chunk(r#""content":"lo""#, "null", "")
+                    + &chunk("", r#""stop""#, "")
+                    + r#"data: {"id":"c1","object":"chat.completion.chunk","model":"m-ok","choices":[],"usage":{"prompt_tokens":5,"completion_tokens":2,"total_tokens":7}}"#
+                    + "\n\ndata: [DONE]\n\n";
+                ("200 OK", "text/event-stream", events)
+            } else {
+                (
+                    "200 OK",
+                    "application/json",
+                    r#"{"id":"c1","object":"chat.completion","model":"m-ok","choices":[{"index":0,"message":{"role":"assistant","content":"Hello"},"finish_reason":"stop"}],"usage":{"prompt_tokens":5,"completion_tokens":1,"total_tokens":6}}"#.to_string(),
+                )
+            };
+            let _ = write!(
+                conn,
+                "HTTP/1.1 {status}\r\ncontent-type: {content_type}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{answer}",
+                answer.len()
+            );
+        }
+    });
+    format!("http://{addr}")
+}
+
+/// A chat contract on the chat server: `path` under it, its key in `env`.
+fn chat_contract(id: &str, base: &str, path: &str, env: &str, accuracy: f64) -> String {
+    format!(
+        "apiVersion: caio/v1
+service_id: {id}
+name: Chat {id}
+version: 1.0.0
+capabilities: [{{ type: chat.schema-test }}]
+guarantees: {{ latency_ms: {{ p50: 0.001, p95: 0.001, p99: 0.001 }}, availability: 0.999, accuracy: {accuracy} }}
+cost: {{ currency: USD, per_request: 0.001, per_1k_input_tokens: 1, per_1k_output_tokens: 2 }}
+privacy: {{ hosting: internal, regions: [eu], max_data_class: restricted }}
+endpoint:
+  url: {base}{path}
+  protocol: openai-chat
+  model: m-{id}
+  auth: {{ scheme: bearer, env: {env} }}
+"
+    )
+}
+
 #[test]
 fn every_json_document_matches_its_schema() {
     let env = TestEnv::new();
@@ -985,6 +1075,45 @@ fn every_json_document_matches_its_schema() {
             "policies",
         ],
     );
+    // Explanations: "did you mean" for a capability nothing offers, access
+    // hints and later rejections, alone and in a batch.
+    let typo = scratch.join("typo.json");
+    std::fs::write(&typo, r#"{"capability": "chta"}"#).unwrap();
+    let doc = s.run(&env, "route", 3, &["route", typo.to_str().unwrap()]);
+    assert_eq!(
+        doc["explanation"]["steps"][0]["unknown_capability"]["did_you_mean"], "chat",
+        "{doc:#}"
+    );
+    let stateless = [
+        "--contracts",
+        "contracts",
+        "--policies",
+        "policies",
+        "--principal",
+        "fixtures/principals/hr-officer.yaml",
+        "--explain",
+    ];
+    let mut args = vec!["route", "fixtures/requests/no-route-restricted-us.json"];
+    args.extend(stateless);
+    let doc = s.run(&env, "route", 3, &args);
+    assert!(
+        !doc["explanation"]["steps"][0]["access_hints"]
+            .as_array()
+            .unwrap()
+            .is_empty(),
+        "{doc:#}"
+    );
+    let (code, stdout, _) = run_stdin(
+        env.caio()
+            .args(["--format", "json", "route", "--batch", "-"])
+            .args(stateless),
+        std::fs::read_to_string(repo().join("fixtures/requests/no-route-restricted-us.json"))
+            .unwrap()
+            .replace('\n', " ")
+            .as_bytes(),
+    );
+    assert_eq!(code, 0);
+    s.lines(&env, "route-batch-line", &stdout);
     let request = std::fs::read_to_string(repo().join("fixtures/requests/chat-balanced.json"))
         .unwrap()
         .replace('\n', " ");
@@ -1039,6 +1168,81 @@ endpoint: {{ url: {url} }}
         &["registry", "show", "echo-local"],
     );
     assert!(doc.get("stats").is_some(), "{doc:#}");
+
+    // A provider protocol: the first service refuses (its error traced),
+    // the second has no key (skipped), the third answers, slower than its
+    // p99 and dearer than max_cost; then the same streamed.
+    let base = chat_server();
+    let dir = scratch.join("chat");
+    std::fs::create_dir_all(&dir).unwrap();
+    for (id, path, var, accuracy) in [
+        (
+            "chat-refuse",
+            "/v1/refuse/chat/completions",
+            "CAIO_SCHEMA_KEY",
+            0.99,
+        ),
+        (
+            "chat-nokey",
+            "/v1/chat/completions",
+            "CAIO_SCHEMA_UNSET",
+            0.9,
+        ),
+        ("chat-ok", "/v1/chat/completions", "CAIO_SCHEMA_KEY", 0.5),
+    ] {
+        std::fs::write(
+            dir.join(format!("{id}.yaml")),
+            chat_contract(id, &base, path, var, accuracy),
+        )
+        .unwrap();
+    }
+    s.run(
+        &env,
+        "registry-add",
+        0,
+        &["registry", "add", dir.to_str().unwrap()],
+    );
+    let chat = scratch.join("chat.json");
+    std::fs::write(
+        &chat,
+        r#"{"capability": "chat.schema-test", "requirements": {"max_cost": 0.002},
+            "payload": {"system": "Be brief.", "messages": [{"role": "user", "content": "Hi"}], "max_tokens": 5}}"#,
+    )
+    .unwrap();
+    let (code, stdout, stderr) = run(env
+        .caio()
+        .env("CAIO_SCHEMA_KEY", "k")
+        .args(["--format", "json", "route"])
+        .arg(&chat)
+        .arg("--execute"));
+    assert_eq!(code, 0, "{stderr}");
+    let doc: Value = serde_json::from_str(&stdout).expect("one JSON document");
+    s.check(&env, "route", &doc);
+    let execution = &doc["execution"];
+    assert_eq!(execution["result"]["text"], "Hello", "{doc:#}");
+    assert_eq!(execution["skipped"][0]["variable"], "CAIO_SCHEMA_UNSET");
+    let attempts = execution["attempts"].as_array().unwrap();
+    assert_eq!(attempts[0]["provider_error"]["code"], "model_not_found");
+    assert!(attempts[1].get("cost_violation").is_some(), "{doc:#}");
+    assert!(attempts[1].get("guarantee_violation").is_some(), "{doc:#}");
+    let (code, stdout, stderr) = run(env
+        .caio()
+        .env("CAIO_SCHEMA_KEY", "k")
+        .args(["--format", "json", "route"])
+        .arg(&chat)
+        .args(["--execute", "--stream"]));
+    assert_eq!(code, 0, "{stderr}");
+    let lines: Vec<&str> = stdout.lines().collect();
+    let (last, deltas) = lines.split_last().expect("lines");
+    assert_eq!(deltas.len(), 2, "{stdout}");
+    s.lines(&env, "route-delta", &deltas.join("\n"));
+    let doc: Value = serde_json::from_str(last).expect("a JSON line");
+    s.check(&env, "route", &doc);
+    assert!(
+        doc["execution"]["attempts"][1].get("ttft_ms").is_some(),
+        "{doc:#}"
+    );
+    s.run(&env, "registry-show", 0, &["registry", "show", "chat-ok"]);
 
     // Traces.
     let list = s.run(&env, "trace-list", 0, &["trace", "list"]);
@@ -1170,7 +1374,14 @@ endpoint: {{ url: {url} }}
         &env,
         "license-keygen",
         0,
-        &["license", "keygen", "--out", vendor.to_str().unwrap()],
+        &[
+            "license",
+            "keygen",
+            "--out",
+            vendor.to_str().unwrap(),
+            "--name",
+            "Sales",
+        ],
     );
     let key = vendor.join("vendor.key");
     let key = key.to_str().unwrap();
@@ -1213,7 +1424,23 @@ endpoint: {{ url: {url} }}
     assert_eq!(refused["valid"], false);
     s.check(&env, "license-verify", &refused);
     s.errors(&env, &stderr);
+    let renewed = s.run(
+        &env,
+        "license-issue",
+        0,
+        &["license", "renew", id, "--expires", "+400d", "--key", key],
+    );
+    assert_eq!(renewed["renews"], id, "{renewed:#}");
+    s.run(&env, "license-show", 0, &["license", "show", id]);
+    s.run(&env, "license-show", 0, &["license", "show", license]);
     s.run(&env, "license-list", 0, &["license", "list"]);
+    s.run(&env, "license-install", 0, &["license", "install", license]);
+    s.run(
+        &env,
+        "license-uninstall",
+        0,
+        &["license", "uninstall", &id[..8]],
+    );
     s.run(&env, "license-install", 0, &["license", "install", license]);
     s.run(
         &env,
@@ -1249,6 +1476,20 @@ endpoint: {{ url: {url} }}
         &["license", "untrust", trusted["key_id"].as_str().unwrap()],
     );
 
+    // The fleet store: the home copied into PostgreSQL, then `init` there.
+    // Without a server (outside CI only), these two go unchecked.
+    let fleet = crate::pg_server::PgServer::shared().map(|server| {
+        let url = server.create_database();
+        s.run(
+            &env,
+            "store-migrate",
+            0,
+            &["store", "migrate", "--to", url.as_str()],
+        );
+        let doc = s.run(&env, "init", 0, &["--database", url.as_str(), "init"]);
+        assert!(doc["database"].as_str().is_some(), "{doc:#}");
+    });
+
     // Errors: a state error and a usage error.
     let (code, _, stderr) = run(env
         .caio()
@@ -1268,7 +1509,10 @@ endpoint: {{ url: {url} }}
             "schema --help lists {name}"
         );
     }
-    let checked: BTreeSet<String> = s.checked.keys().cloned().collect();
+    let mut checked: BTreeSet<String> = s.checked.keys().cloned().collect();
+    if fleet.is_none() {
+        checked.insert("store-migrate".into());
+    }
     assert_eq!(
         checked, names,
         "every document kind checked against its schema"

@@ -1883,7 +1883,7 @@ fn verify_does_not_need_a_strictly_private_instance_key() {
     assert!(
         verified
             .stdout
-            .starts_with("chain verified: records 1..3, 1 checkpoint(s)"),
+            .starts_with("chain verified: records 1..3, 1 checkpoint,"),
         "{verified}"
     );
     assert!(verified.stderr.starts_with("warning: "), "{verified}");
@@ -2179,9 +2179,9 @@ fn list_filters() {
             "decision_id",
             "at",
             "outcome",
+            "execution",
             "services",
             "principal",
-            "executed",
             "reported"
         ])
     );

@@ -1,6 +1,8 @@
 //! What one execution attempt was, as traces record it and health folds it
 //! (SPEC §8, §9): the data, free of the transport that produced it.
 
+use crate::contract::Protocol;
+use crate::provider::{FinishReason, ProviderError, Usage};
 use serde::{Deserialize, Serialize};
 
 /// The kinds of failure without a response.
@@ -92,6 +94,15 @@ pub struct Violation {
     pub observed_ms: f64,
 }
 
+/// Actual cost above the request's `requirements.max_cost` (SPEC §8).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct CostViolation {
+    /// The request's bound.
+    pub max_cost: f64,
+    /// What the attempt cost, from its usage and the contract's prices.
+    pub cost: f64,
+}
+
 /// A declared guarantee an attempt can be measured against.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -130,11 +141,71 @@ pub struct Attempt {
     /// A half-open probe of an open circuit (the panic guard).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub probe: bool,
+    /// The protocol spoken (absent in records written before protocols).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub protocol: Option<Protocol>,
+    /// The model asked for: the contract's `endpoint.model`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+    /// Tokens used, as the provider reported them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub usage: Option<Usage>,
+    /// What the attempt cost, in the contract's currency: per_request +
+    /// usage × prices (successful provider attempts).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cost: Option<f64>,
+    /// Why the model stopped.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub finish_reason: Option<FinishReason>,
+    /// Time to the first streamed text, in ms (`--stream`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ttft_ms: Option<f64>,
+    /// Bytes of text delivered before a stream ended (`--stream`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivered_bytes: Option<u64>,
+    /// What the provider said went wrong (masked, escaped, truncated).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provider_error: Option<ProviderError>,
+    /// Set when the actual cost exceeded the request's `max_cost`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cost_violation: Option<CostViolation>,
     /// What caio did next.
     pub next: Next,
 }
 
 impl Attempt {
+    /// Attempt `n` of a service, with nothing observed yet.
+    pub fn new(service_id: &str, service_version: &str, n: u32) -> Attempt {
+        Attempt {
+            service_id: service_id.to_string(),
+            service_version: service_version.to_string(),
+            attempt: n,
+            status: None,
+            error: None,
+            detail: None,
+            result: AttemptResult::Failed,
+            started_ms: 0.0,
+            latency_ms: 0.0,
+            guarantee_violation: None,
+            probe: false,
+            protocol: None,
+            model: None,
+            usage: None,
+            cost: None,
+            finish_reason: None,
+            ttft_ms: None,
+            delivered_bytes: None,
+            provider_error: None,
+            cost_violation: None,
+            next: Next::Done,
+        }
+    }
+
+    /// How many guarantees the attempt broke (latency p99, max_cost).
+    pub fn violations(&self) -> u64 {
+        u64::from(self.guarantee_violation.is_some()) + u64::from(self.cost_violation.is_some())
+    }
+
     /// `503`, `timeout`, … for tables.
     pub fn outcome_label(&self) -> String {
         match (self.status, self.error) {

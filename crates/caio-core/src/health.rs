@@ -12,7 +12,12 @@
 //! - the latency window, the latency EWMA and the percentiles hold
 //!   successful attempts only (a timeout measures caio's patience, not the
 //!   service);
-//! - every attempt slower than the contract's p99 is a guarantee violation.
+//! - every attempt slower than the contract's p99, or costlier than the
+//!   request's `max_cost`, is a guarantee violation;
+//! - spend adds up what successful attempts cost;
+//! - h recovers toward its prior (1) with time: [`recovered`] is
+//!   `1 − (1 − h)·2^(−Δt/15 min)`, Δt from the last success or failure to
+//!   the decision's time, which routing takes as an input.
 
 use crate::attempt::{Attempt, AttemptResult};
 use crate::circuit::{self, Circuit};
@@ -23,6 +28,24 @@ use serde::{Deserialize, Serialize};
 pub(crate) const ALPHA: f64 = 0.2;
 /// How many recent latencies the window keeps.
 pub(crate) const WINDOW: usize = 100;
+/// The half-life of h's recovery toward 1, in ms: 15 minutes.
+pub const RECOVERY_HALF_LIFE_MS: i64 = 15 * 60 * 1000;
+
+/// h recovered toward its prior at `now_ms`:
+/// `1 − (1 − h)·2^(−Δt/15 min)`, Δt = `now_ms − observed_at_ms` (no
+/// recovery without an observation time, or for a time before it).
+pub fn recovered(h: f64, observed_at_ms: Option<i64>, now_ms: i64) -> f64 {
+    let h = clamp01(h);
+    let Some(at) = observed_at_ms else {
+        return h;
+    };
+    let dt = now_ms.saturating_sub(at);
+    if dt <= 0 {
+        return h;
+    }
+    let factor = (-(dt as f64) / RECOVERY_HALF_LIFE_MS as f64).exp2();
+    clamp01(1.0 - (1.0 - h) * factor)
+}
 
 /// Everything caio remembers about one service's executions.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -39,10 +62,16 @@ pub struct Health {
     pub ewma_latency_ms: Option<f64>,
     /// Latencies of recent successes in ms, oldest first, at most 100.
     pub latencies: Vec<f64>,
-    /// Attempts slower than the contract's p99.
+    /// Attempts that broke a guarantee (slower than p99, costlier than `max_cost`).
     pub guarantee_violations: u64,
     /// The service's circuit breaker.
     pub circuit: Circuit,
+    /// What successful attempts cost, summed (the contract's currency).
+    #[serde(default)]
+    pub spend: f64,
+    /// When the last success or failure was observed (Unix ms).
+    #[serde(default)]
+    pub observed_at_ms: Option<i64>,
 }
 
 impl Default for Health {
@@ -56,6 +85,8 @@ impl Default for Health {
             latencies: Vec::new(),
             guarantee_violations: 0,
             circuit: Circuit::default(),
+            spend: 0.0,
+            observed_at_ms: None,
         }
     }
 }
@@ -74,9 +105,7 @@ pub struct Percentiles {
 impl Health {
     /// Folds one attempt in, at `now_ms`; returns what the circuit did.
     pub fn record(&mut self, a: &Attempt, now_ms: i64) -> Option<circuit::Change> {
-        if a.guarantee_violation.is_some() {
-            self.guarantee_violations += 1;
-        }
+        self.guarantee_violations += a.violations();
         let healthy = match a.result {
             AttemptResult::Rejected => {
                 self.rejections += 1;
@@ -86,9 +115,15 @@ impl Health {
             AttemptResult::Transient | AttemptResult::Failed => false,
         };
         let x = if healthy { 1.0 } else { 0.0 };
-        self.ewma_success = clamp01(ALPHA * x + (1.0 - ALPHA) * self.ewma_success);
+        // The EWMA moves from h as it has recovered since the last observation.
+        let h = recovered(self.ewma_success, self.observed_at_ms, now_ms);
+        self.ewma_success = clamp01(ALPHA * x + (1.0 - ALPHA) * h);
+        self.observed_at_ms = Some(now_ms);
         if healthy {
             self.successes += 1;
+            if let Some(cost) = a.cost.filter(|c| c.is_finite() && *c > 0.0) {
+                self.spend += cost;
+            }
             let latency = if a.latency_ms.is_finite() {
                 a.latency_ms.max(0.0)
             } else {
@@ -133,12 +168,21 @@ impl Health {
         })
     }
 
-    /// What the routing core sees at `now_ms`.
+    /// `registry set-status … --reset-circuit`: the circuit closed and
+    /// forgotten, h back at its prior; counts, latencies and spend stay.
+    pub fn reset(&mut self) {
+        self.circuit.reset();
+        self.ewma_success = 1.0;
+    }
+
+    /// What the routing core sees at `now_ms`: h as stored, with the time
+    /// it was observed (the core lets it recover to the decision's time).
     pub fn stats(&self, now_ms: i64) -> ServiceStats {
         let executed = self.successes + self.failures > 0;
         let open = self.circuit.is_open(now_ms);
         ServiceStats {
             success_rate: executed.then_some(clamp01(self.ewma_success)),
+            observed_at_ms: if executed { self.observed_at_ms } else { None },
             observations: self.latencies.len() as u64,
             observed_p95_ms: self.percentiles().map(|p| p.p95),
             circuit_open: open,
@@ -160,15 +204,22 @@ pub struct Summary {
     pub failures: u64,
     /// Attempts the service refused (4xx other than 429).
     pub rejections: u64,
-    /// h: the EWMA success rate.
+    /// h as routing sees it now: the EWMA success rate, recovered toward 1
+    /// since the last observation.
     pub success_rate: f64,
+    /// The stored EWMA success rate, before recovery.
+    pub ewma_success: f64,
+    /// When the last success or failure was observed, RFC 3339 UTC.
+    pub observed_at: Option<String>,
+    /// What successful attempts cost, summed.
+    pub spend: f64,
     /// EWMA of the latency of successes, in ms.
     pub ewma_latency_ms: Option<f64>,
     /// Latencies in the window.
     pub observations: usize,
     /// Percentiles of the window.
     pub latency_ms: Option<Percentiles>,
-    /// Attempts slower than the contract's p99.
+    /// Attempts that broke a guarantee (latency p99, max_cost).
     pub guarantee_violations: u64,
     /// The circuit breaker.
     pub circuit: CircuitSummary,
@@ -200,7 +251,10 @@ impl Health {
             successes: self.successes,
             failures: self.failures,
             rejections: self.rejections,
-            success_rate: clamp01(self.ewma_success),
+            success_rate: recovered(self.ewma_success, self.observed_at_ms, now_ms),
+            ewma_success: clamp01(self.ewma_success),
+            observed_at: time(self.observed_at_ms),
+            spend: self.spend,
             ewma_latency_ms: self.ewma_latency_ms,
             observations: self.latencies.len(),
             latency_ms: self.percentiles(),
@@ -227,19 +281,69 @@ mod tests {
 
     fn attempt(result: AttemptResult, latency_ms: f64) -> Attempt {
         Attempt {
-            service_id: "s".into(),
-            service_version: "1.0.0".into(),
-            attempt: 1,
             status: Some(200),
-            error: None,
-            detail: None,
             result,
-            started_ms: 0.0,
             latency_ms,
-            guarantee_violation: None,
-            probe: false,
             next: Next::Done,
+            ..Attempt::new("s", "1.0.0", 1)
         }
+    }
+
+    #[test]
+    fn h_recovers_toward_one_with_a_fifteen_minute_half_life() {
+        let m = RECOVERY_HALF_LIFE_MS;
+        assert_eq!(recovered(0.2, Some(0), 0), 0.2);
+        assert!((recovered(0.2, Some(0), m) - 0.6).abs() < 1e-12);
+        assert!((recovered(0.2, Some(0), 2 * m) - 0.8).abs() < 1e-12);
+        assert!(recovered(0.2, Some(0), 100 * m) > 0.999_999);
+        assert_eq!(recovered(0.2, None, m), 0.2, "no time, no recovery");
+        assert_eq!(
+            recovered(0.2, Some(m), 0),
+            0.2,
+            "a clock behind the observation"
+        );
+        assert_eq!(recovered(1.0, Some(0), m), 1.0);
+        assert_eq!(recovered(f64::NAN, Some(0), m), recovered(0.0, Some(0), m));
+    }
+
+    #[test]
+    fn a_failure_long_ago_weighs_less_when_the_next_one_comes() {
+        let mut h = Health::default();
+        h.record(&attempt(AttemptResult::Transient, 1.0), 0);
+        assert!((h.ewma_success - 0.8).abs() < 1e-12);
+        // A quarter of an hour later h has recovered to 0.9 before the next failure.
+        h.record(
+            &attempt(AttemptResult::Transient, 1.0),
+            RECOVERY_HALF_LIFE_MS,
+        );
+        assert!((h.ewma_success - 0.72).abs() < 1e-12, "{}", h.ewma_success);
+        assert_eq!(h.observed_at_ms, Some(RECOVERY_HALF_LIFE_MS));
+        let s = h.summary(2 * RECOVERY_HALF_LIFE_MS);
+        assert!((s.success_rate - 0.86).abs() < 1e-12, "{}", s.success_rate);
+        assert_eq!(s.ewma_success, h.ewma_success);
+    }
+
+    #[test]
+    fn spend_and_cost_violations_are_counted_and_reset_keeps_them() {
+        let mut h = Health::default();
+        let mut paid = attempt(AttemptResult::Success, 5.0);
+        paid.cost = Some(0.25);
+        paid.cost_violation = Some(crate::attempt::CostViolation {
+            max_cost: 0.1,
+            cost: 0.25,
+        });
+        h.record(&paid, 0);
+        h.record(&paid, 0);
+        assert_eq!(h.spend, 0.5);
+        assert_eq!(h.guarantee_violations, 2);
+        for _ in 0..5 {
+            h.record(&attempt(AttemptResult::Transient, 1.0), 10);
+        }
+        assert!(h.stats(10).circuit_open);
+        h.reset();
+        assert_eq!(h.ewma_success, 1.0);
+        assert_eq!(h.circuit, Circuit::default());
+        assert_eq!((h.successes, h.failures, h.spend), (2, 5, 0.5));
     }
 
     #[test]

@@ -22,6 +22,7 @@ pub mod lifecycle;
 pub mod metrics;
 pub mod policy;
 pub mod principal;
+pub mod provider;
 pub mod request;
 pub mod routing;
 pub mod shape;

@@ -55,7 +55,7 @@ pub struct RunOptions {
 }
 
 /// The result of a run: what `--out` writes and `--format json` prints.
-/// Only `duration_ms` and `median_ms` differ between two runs with the same
+/// Only `duration_ms`, `median_ms` and `scaling_ratio` differ between two runs with the same
 /// seed.
 #[derive(Debug, Clone, Serialize)]
 pub struct Scorecard {
@@ -112,6 +112,9 @@ pub struct Entry {
     /// Performance: the measured median latency.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub median_ms: Option<f64>,
+    /// Performance: how many times longer the larger registry took.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scaling_ratio: Option<f64>,
     /// How often each situation occurred in the trials.
     pub coverage: Coverage,
     /// What violated it, if something did.
@@ -215,6 +218,10 @@ pub fn run(
                 .median_ms
                 .filter(|m| m.is_finite())
                 .map(|m| (m * 1e6).round() / 1e6),
+            scaling_ratio: outcome
+                .scaling_ratio
+                .filter(|r| r.is_finite())
+                .map(|r| (r * 1e3).round() / 1e3),
             coverage: outcome.coverage,
             violation,
         });

@@ -418,6 +418,8 @@ pub(crate) fn service(g: &mut Gen, p: &Profile, capability: &str) -> Service {
         access,
         endpoint: Endpoint {
             url: "https://svc.example/v1".into(),
+            protocol: caio_core::contract::Protocol::Http,
+            model: None,
             method: "POST".into(),
             timeout_ms: 30_000,
             auth: None,

@@ -207,6 +207,23 @@ impl Engine for Slow {
     }
 }
 
+/// Takes time quadratic in the number of candidates.
+struct Quadratic;
+
+impl Engine for Quadratic {
+    fn route(&self, r: &Request, i: &Identity, c: &[Candidate<'_>], p: &PolicySet) -> Decision {
+        // CPU work, not a sleep: a busy machine stretches both sizes alike,
+        // where it would stretch a short sleep far more than a long one.
+        let n = c.len() as u64;
+        let mut x = 0u64;
+        for k in 0..n * n * 1_000 {
+            x = std::hint::black_box(x.wrapping_add(k));
+        }
+        std::hint::black_box(x);
+        real_decision(r, i, c, p)
+    }
+}
+
 /// Accepts unknown and revoked tokens as the anonymous caller.
 struct LaxAuthentication;
 
@@ -411,6 +428,26 @@ fn performance_catches_a_slow_router() {
 }
 
 #[test]
+fn performance_catches_cost_growing_faster_than_the_registry() {
+    // 20 candidates: 400,000 steps; 200: 40,000,000 — fast enough for the
+    // absolute bound, 100× for 10× the candidates.
+    let (card, _dir) = check("INV-CAIO-0006", 20, &Quadratic, |inv| {
+        inv.params.set("candidates", 20.0);
+        inv.params.set("max_latency_ms", 50.0);
+        inv.params.set("max_ratio", 15.0);
+        inv.params.set("warmup", 0.0);
+    });
+    let (dir, message) = violated(&card);
+    assert!(
+        message.contains("routing 200 candidates took")
+            && message.contains("over the bound of 15×"),
+        "{message}"
+    );
+    assert!(card.invariants[0].scaling_ratio.unwrap() > 15.0);
+    replayable(&dir);
+}
+
+#[test]
 fn authentication_catches_accepted_revoked_and_unknown_tokens() {
     let (card, _dir) = check("INV-CAIO-SEC-0001", 200, &LaxAuthentication, |_| {});
     let (dir, message) = violated(&card);
@@ -525,6 +562,7 @@ fn stable(card: &Scorecard) -> serde_json::Value {
         let e = e.as_object_mut().unwrap();
         e.remove("duration_ms");
         e.remove("median_ms");
+        e.remove("scaling_ratio");
         if e.get("id").and_then(|i| i.as_str()) == Some(TIMED) {
             for key in ["result", "violation", "trials", "coverage"] {
                 e.remove(key);

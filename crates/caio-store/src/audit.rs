@@ -4,7 +4,7 @@
 //! first) and checks the others by index lookups, so a query never reads
 //! the records; a time filter narrows the seqs through the time index.
 
-use super::Store;
+use super::Sqlite;
 use crate::error::Error;
 use crate::traces::{Listed, TraceFilter};
 use rusqlite::types::Value;
@@ -34,7 +34,7 @@ pub struct Count {
     pub decisions: u64,
 }
 
-impl Store {
+impl Sqlite {
     fn plan(&self, filter: &TraceFilter) -> Result<Plan, Error> {
         let err = |e| self.err(e);
         let mut ids = Vec::new();
@@ -153,7 +153,7 @@ impl Store {
             Some((driver, others)) => {
                 args.push(Value::Integer(*driver));
                 let driver_arg = args.len();
-                let more = Store::conditions("d", others, filter, &mut args);
+                let more = Sqlite::conditions("d", others, filter, &mut args);
                 format!(
                     "SELECT {columns} FROM trace_terms d JOIN traces t ON t.seq = d.seq
                      WHERE d.term = ?{driver_arg} AND d.seq BETWEEN ?1 AND ?2{more}
@@ -162,7 +162,7 @@ impl Store {
                 )
             }
             None => {
-                let more = Store::conditions("t", &[], filter, &mut args);
+                let more = Sqlite::conditions("t", &[], filter, &mut args);
                 format!(
                     "SELECT {columns} FROM traces t
                      WHERE t.kind = 'decision' AND t.seq BETWEEN ?1 AND ?2{more}
@@ -181,7 +181,7 @@ impl Store {
                 outcome: r.get(3)?,
                 services: r.get(4)?,
                 principal: r.get(5)?,
-                executed: r.get(6)?,
+                execution: r.get(6)?,
                 reported: r.get(7)?,
             })
         })
@@ -209,7 +209,7 @@ impl Store {
             Some((driver, others)) => {
                 args.push(Value::Integer(*driver));
                 let driver_arg = args.len();
-                let more = Store::conditions("d", others, filter, &mut args);
+                let more = Sqlite::conditions("d", others, filter, &mut args);
                 let join = if time {
                     "JOIN traces t ON t.seq = d.seq"
                 } else {
@@ -224,7 +224,7 @@ impl Store {
                 )
             }
             None => {
-                let more = Store::conditions("g", &[], filter, &mut args);
+                let more = Sqlite::conditions("g", &[], filter, &mut args);
                 let join = if time {
                     "JOIN traces t ON t.seq = g.seq"
                 } else {

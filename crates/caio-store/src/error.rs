@@ -58,6 +58,38 @@ pub enum Error {
         help: &'static str,
     },
 
+    /// The database URL (`--database`, `CAIO_DATABASE_URL`, `--to`) is not
+    /// one caio can use. The URL is shown without its password.
+    #[error("the database URL {url} cannot be used: {reason}")]
+    #[diagnostic(
+        code(caio::database_url),
+        help(
+            "write it as postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=verify-full&sslrootcert=FILE]"
+        )
+    )]
+    DatabaseUrl {
+        /// The URL, without its password.
+        url: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+
+    /// `store migrate` was pointed at a database that already holds caio
+    /// state.
+    #[error("{url} already holds caio state ({what}); the copy needs an empty database")]
+    #[diagnostic(
+        code(caio::store_not_empty),
+        help(
+            "create an empty database (`createdb NAME`) and migrate into it; a fleet database is filled once, from one home"
+        )
+    )]
+    NotEmpty {
+        /// The target, without its password.
+        url: String,
+        /// What it holds, e.g. `12 row(s) in traces`.
+        what: String,
+    },
+
     /// A newer caio wrote the database.
     #[error("{} has schema version {found}; this caio understands up to {supported}", path.display())]
     #[diagnostic(
@@ -98,7 +130,7 @@ pub enum Error {
     },
 
     /// `registry add` stored nothing: some contracts were refused.
-    #[error("nothing was stored: {} contract(s) refused", refusals.len())]
+    #[error("nothing was stored: {} refused", if refusals.len() == 1 { "1 contract".to_string() } else { format!("{} contracts", refusals.len()) })]
     #[diagnostic(
         code(caio::registry_add),
         help(
@@ -173,15 +205,68 @@ pub enum Error {
         reason: String,
     },
 
-    /// No issued license has this id, or the prefix names several.
-    #[error("no issued license `{id}`")]
+    /// No issued (or installed) license has this id, or the prefix names several.
+    #[error("no {among} license `{id}`")]
     #[diagnostic(code(caio::license::unknown))]
     UnknownLicense {
+        /// `issued` or `installed`.
+        among: &'static str,
         /// The id or prefix asked for.
         id: String,
         /// How to find the id, or the licenses the prefix matches.
         #[help]
         help: String,
+    },
+
+    /// A license id too short to be a safe prefix, or not an id at all.
+    #[error("`{id}` does not name a license: {reason}")]
+    #[diagnostic(
+        code(caio::license::id),
+        help(
+            "give the full license id (32 hex characters) or a prefix of at least 8 of them that only one license starts with; `caio license list` shows the ids of issued licenses, `caio license status` those installed"
+        )
+    )]
+    LicenseId {
+        /// What was given.
+        id: String,
+        /// Why it does not name a license.
+        reason: String,
+    },
+
+    /// A revocation list would be signed from a database with no history
+    /// for the key: its sequence would restart, and customers holding a
+    /// later list would refuse it.
+    #[error(
+        "this database has never issued a license or a revocation list with key {key_id}: the list would be #{next}, and a customer holding a later list from the database that did refuses it"
+    )]
+    #[diagnostic(
+        code(caio::license::revocations_history),
+        help(
+            "sign revocation lists from the sales-ops home that issued the licenses (--home DIR); if this database is that home's successor, pass --sequence N with N above the last list customers hold (`caio license status` shows it)"
+        )
+    )]
+    RevocationsWithoutHistory {
+        /// The signing key.
+        key_id: String,
+        /// The sequence the list would get.
+        next: u64,
+    },
+
+    /// `--sequence N` not above the lists this database published.
+    #[error(
+        "revocation list #{asked} would not be newer than list #{last}, already published from this database"
+    )]
+    #[diagnostic(
+        code(caio::license::revocations_sequence),
+        help(
+            "customers only install a list with a higher sequence than theirs: pass a larger --sequence, or leave it out to get #{last}+1"
+        )
+    )]
+    RevocationsSequence {
+        /// The sequence asked for.
+        asked: u64,
+        /// The highest sequence published from this database.
+        last: u64,
     },
 
     /// A revocation list no newer than the installed one.
@@ -229,6 +314,8 @@ impl Error {
                 | Error::Store { .. }
                 | Error::NewerSchema { .. }
                 | Error::Key { .. }
+                | Error::DatabaseUrl { .. }
+                | Error::NotEmpty { .. }
         )
     }
 }

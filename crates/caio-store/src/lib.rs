@@ -1,11 +1,17 @@
-//! caio's state (SPEC §13): the home directory ([`home`]), its SQLite
-//! database `caio.db` (registry, principals, policy sets, traces, stats,
-//! licences), its key files ([`secret_file`]), the bounded reading of the
+//! caio's state (SPEC §13): the home directory ([`home`]), the database —
+//! the home's SQLite file `caio.db` by default, or a PostgreSQL database
+//! shared by a fleet of hosts ([`pg`], SPEC §15) — behind one interface,
+//! [`Store`] (registry, principals, policy sets, traces, stats, licences),
+//! the home's key files ([`secret_file`]), the bounded reading of the
 //! user's YAML documents ([`files`]), and the [`router`] that gathers a
 //! decision's inputs from them.
 //!
-//! This module opens the database: pragmas, migrations, and the mapping of
-//! SQLite failures to state errors (exit 5).
+//! This module opens the SQLite database: pragmas, migrations, and the
+//! mapping of SQLite failures to state errors (exit 5). The modules
+//! `registry`, `principals`, `policies`, `traces`, `stats` and `licenses`
+//! hold the SQLite side of each part of the store and its public types;
+//! [`pg`] holds the PostgreSQL side, and `store` the one interface that
+//! dispatches to either.
 //!
 //! Pragmas (WAL, foreign keys, busy timeout) are set on every connection,
 //! outside migrations. Migrations are an append-only list keyed on
@@ -19,6 +25,7 @@ pub mod files;
 pub mod home;
 pub mod licenses;
 pub mod observations;
+pub mod pg;
 pub mod policies;
 pub mod principals;
 pub mod registry;
@@ -26,6 +33,7 @@ pub mod retention;
 pub mod router;
 pub mod secret_file;
 pub mod stats;
+mod store;
 pub mod traces;
 
 use crate::home::Home;
@@ -33,12 +41,15 @@ pub use error::{ContractRefusal, Error};
 use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
+pub use store::{Database, Store, StoreOptions};
 
 /// How long a `caio` process waits for another one holding the write lock.
 pub const DEFAULT_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// Each entry moves the schema from version `i` to `i + 1`.
-const MIGRATIONS: &[&str] = &[
+/// Each entry moves the schema from version `i` to `i + 1`. The
+/// PostgreSQL schema ([`pg::MIGRATIONS`]) has the same steps, in its
+/// dialect.
+pub(crate) const MIGRATIONS: &[&str] = &[
     // 1: registry, capability index, principals.
     "CREATE TABLE contract_versions (
         hash        TEXT PRIMARY KEY,
@@ -221,17 +232,31 @@ const MIGRATIONS: &[&str] = &[
         kind   TEXT NOT NULL,
         body   TEXT NOT NULL
     );",
-    // 8: outcome records and what services did. A record is a `decision`
+    // 8: the licence lifecycle on the vendor side: a renewal names the
+    // licence it renews, and each signing key has a name (who issues with
+    // it, recorded as `issued_by`).
+    "ALTER TABLE licenses ADD COLUMN renews TEXT REFERENCES licenses(id);
+     CREATE INDEX licenses_by_renews ON licenses(renews);
+     CREATE TABLE vendor_keys (
+        key_id      TEXT PRIMARY KEY,
+        name        TEXT NOT NULL,
+        created_at  TEXT NOT NULL
+     );",
+    // 9: what successful executions cost (the registry's currency), and
+    // when the last success or failure was observed (Unix ms): h recovers
+    // from there toward its prior.
+    "ALTER TABLE service_stats ADD COLUMN spend REAL NOT NULL DEFAULT 0;
+     ALTER TABLE service_stats ADD COLUMN observed_at_ms INTEGER;",
+    // 10: outcome records and what services did. A record is a `decision`
     // or an `outcome` (`trace outcome`), which refers to its decision's seq
     // (at most one outcome per decision and service); a decision's
     // `executed` is how its `--execute` ended. Every execution attempt and
     // reported outcome is an observation of its service, by time: what
     // `caio slo` and `caio metrics` count. Existing records are indexed
-    // from their JSON.
+    // by the code that derives them for new records (`BACKFILLS`).
     "ALTER TABLE traces ADD COLUMN kind TEXT NOT NULL DEFAULT 'decision';
     ALTER TABLE traces ADD COLUMN refers_to INTEGER;
     ALTER TABLE traces ADD COLUMN executed TEXT;
-    UPDATE traces SET executed = json_extract(record, '$.execution.outcome');
     CREATE UNIQUE INDEX traces_one_outcome ON traces(refers_to, services)
         WHERE refers_to IS NOT NULL;
     CREATE TABLE trace_observations (
@@ -246,19 +271,8 @@ const MIGRATIONS: &[&str] = &[
         source       TEXT NOT NULL CHECK (source IN ('executed', 'reported')),
         PRIMARY KEY (seq, n)
     ) WITHOUT ROWID;
-    CREATE INDEX trace_observations_service_at ON trace_observations(service_id, at);
-    INSERT INTO trace_observations
-        (seq, n, service_id, at, result, latency_ms, cost, violations, source)
-    SELECT t.seq, a.key, json_extract(a.value, '$.service_id'), t.at,
-        CASE json_extract(a.value, '$.result')
-            WHEN 'success' THEN 'success' WHEN 'rejected' THEN 'rejected' ELSE 'failure' END,
-        CASE WHEN json_extract(a.value, '$.result') = 'success'
-            THEN max(json_extract(a.value, '$.latency_ms'), 0) END,
-        NULL,
-        json_extract(a.value, '$.guarantee_violation') IS NOT NULL,
-        'executed'
-    FROM traces t, json_each(t.record, '$.attempts') a;",
-    // 9: audit terms. Each decision's chosen services, principal, tenant,
+    CREATE INDEX trace_observations_service_at ON trace_observations(service_id, at);",
+    // 11: audit terms. Each decision's chosen services, principal, tenant,
     // capabilities, rejecting stages and rules, outcome and execution
     // (`ok`/`failed`, also from a reported outcome) as (term, seq) rows,
     // the terms' text stored once: `trace list` filters and `trace stats`
@@ -279,7 +293,7 @@ const MIGRATIONS: &[&str] = &[
     ) WITHOUT ROWID;
     CREATE INDEX trace_terms_by_seq ON trace_terms(seq, term);
     CREATE INDEX traces_by_candidates ON traces(candidates) WHERE candidates IS NOT NULL;",
-    // 10: retention. Each trace object remembers the last seq that
+    // 12: retention. Each trace object remembers the last seq that
     // references it, so `trace prune` removes exactly the objects only
     // pruned records referenced (backfilled from the records).
     "ALTER TABLE trace_objects ADD COLUMN last_seq INTEGER;
@@ -289,8 +303,9 @@ const MIGRATIONS: &[&str] = &[
 /// Work a migration needs beyond SQL, run in its transaction right after
 /// it: `(schema version reached, what to run)`.
 const BACKFILLS: &[(i64, Backfill)] = &[
-    (9, traces::backfill_terms),
-    (10, traces::backfill_object_use),
+    (10, traces::backfill_observations),
+    (11, traces::backfill_terms),
+    (12, traces::backfill_object_use),
 ];
 
 /// A migration's work beyond SQL.
@@ -302,45 +317,45 @@ const WAL_TRIM_BYTES: u64 = 4 << 20;
 /// The schema version this binary writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
-/// An open caio database.
-pub struct Store {
+/// An open SQLite database, the home's `caio.db`.
+pub(crate) struct Sqlite {
     conn: Connection,
     path: PathBuf,
     busy_timeout: Duration,
 }
 
-impl std::fmt::Debug for Store {
+impl std::fmt::Debug for Sqlite {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Store").field("path", &self.path).finish()
+        f.debug_struct("Sqlite").field("path", &self.path).finish()
     }
 }
 
-impl Store {
+impl Sqlite {
     /// Opens the database of `home`, creating the home (0700) and the file
     /// (0600) when missing, and migrating to the current schema.
-    pub fn open(home: &Home, busy_timeout: Duration) -> Result<Store, Error> {
+    pub fn open(home: &Home, busy_timeout: Duration) -> Result<Sqlite, Error> {
         home.create()?;
         let path = home.db_path();
         create_private_file(&path)?;
-        Store::connect(&path, busy_timeout)
+        Sqlite::connect(&path, busy_timeout)
     }
 
     /// Opens an existing database for a command that only reads: a missing
     /// home or database is reported, never created.
-    pub fn open_existing(home: &Home, busy_timeout: Duration) -> Result<Store, Error> {
+    pub fn open_existing(home: &Home, busy_timeout: Duration) -> Result<Sqlite, Error> {
         let path = home.db_path();
         if !path.is_file() {
             return Err(Error::NoRegistry {
                 path: home.path.clone(),
             });
         }
-        Store::connect(&path, busy_timeout)
+        Sqlite::connect(&path, busy_timeout)
     }
 
-    fn connect(path: &Path, busy_timeout: Duration) -> Result<Store, Error> {
+    fn connect(path: &Path, busy_timeout: Duration) -> Result<Sqlite, Error> {
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = Connection::open_with_flags(path, flags).map_err(|e| state(path, e))?;
-        let mut store = Store {
+        let mut store = Sqlite {
             conn,
             path: path.to_path_buf(),
             busy_timeout,
@@ -434,7 +449,7 @@ impl Store {
         tx.commit().map_err(|e| state(&path, e))
     }
 
-    fn user_version(&self) -> Result<i64, Error> {
+    pub(crate) fn user_version(&self) -> Result<i64, Error> {
         self.conn
             .pragma_query_value(None, "user_version", |r| r.get(0))
             .map_err(|e| state(&self.path, e))
@@ -563,10 +578,10 @@ mod tests {
     #[test]
     fn open_creates_and_migrates_once() {
         let (_tmp, home) = home();
-        let store = Store::open(&home, DEFAULT_BUSY_TIMEOUT).unwrap();
+        let store = Sqlite::open(&home, DEFAULT_BUSY_TIMEOUT).unwrap();
         assert_eq!(store.user_version().unwrap(), SCHEMA_VERSION);
         drop(store);
-        let store = Store::open_existing(&home, DEFAULT_BUSY_TIMEOUT).unwrap();
+        let store = Sqlite::open_existing(&home, DEFAULT_BUSY_TIMEOUT).unwrap();
         assert_eq!(store.user_version().unwrap(), SCHEMA_VERSION);
         let mode: String = store
             .conn()
@@ -584,7 +599,7 @@ mod tests {
             conn.execute_batch(MIGRATIONS[0]).unwrap();
             conn.pragma_update(None, "user_version", 1).unwrap();
         }
-        let store = Store::open(&home, DEFAULT_BUSY_TIMEOUT).unwrap();
+        let store = Sqlite::open(&home, DEFAULT_BUSY_TIMEOUT).unwrap();
         assert_eq!(store.user_version().unwrap(), SCHEMA_VERSION);
         let indexes: i64 = store
             .conn()
@@ -597,19 +612,19 @@ mod tests {
         assert_eq!(indexes, 4);
     }
 
-    /// Records written before migration 8 get their `executed` column and
-    /// their observations from their JSON.
+    /// Records written before migration 10 get their `executed` column and
+    /// their observations from the code that derives them for new records.
     #[test]
-    fn migration_8_indexes_the_executions_of_existing_records() {
+    fn migration_10_indexes_the_executions_of_existing_records() {
         let (_tmp, home) = home();
         home.create().unwrap();
         {
             let conn = Connection::open(home.db_path()).unwrap();
-            for sql in &MIGRATIONS[..7] {
+            for sql in &MIGRATIONS[..9] {
                 conn.execute_batch(sql).unwrap();
             }
-            conn.pragma_update(None, "user_version", 7).unwrap();
-            let record = r#"{"at":"2026-01-01T00:00:00Z","attempts":[{"attempt":1,"latency_ms":9,"next":{"action":"failover","reason":"503","to":"b"},"result":"transient","service_id":"a","service_version":"1","started_ms":0,"status":503},{"attempt":1,"guarantee_violation":{"declared_ms":5,"guarantee":"latency_p99_ms","observed_ms":7},"latency_ms":7,"next":{"action":"done"},"result":"success","service_id":"b","service_version":"1","started_ms":10,"status":200}],"execution":{"deadline_ms":1000,"outcome":"succeeded","service_id":"b"},"v":1}"#;
+            conn.pragma_update(None, "user_version", 9).unwrap();
+            let record = r#"{"at":"2026-01-01T00:00:00Z","attempts":[{"attempt":1,"latency_ms":9,"next":{"action":"failover","reason":"503","to":"b"},"result":"transient","service_id":"a","service_version":"1","started_ms":0,"status":503},{"attempt":1,"guarantee_violation":{"declared_ms":5,"guarantee":"latency_p99_ms","observed_ms":7},"latency_ms":7,"next":{"action":"done"},"result":"success","service_id":"b","service_version":"1","started_ms":10,"status":200}],"decision":{"chosen":[{"service_id":"b"}],"principal":"p","steps":[]},"execution":{"deadline_ms":1000,"outcome":"succeeded","service_id":"b"},"outcome":"routed","v":1}"#;
             for (seq, record) in [(1, record), (2, r#"{"at":"2026-01-01T00:00:01Z","v":1}"#)] {
                 conn.execute(
                     "INSERT INTO traces (seq, prev, hash, decision_id, at, outcome, services, principal, record)
@@ -619,7 +634,7 @@ mod tests {
                 .unwrap();
             }
         }
-        let store = Store::open(&home, DEFAULT_BUSY_TIMEOUT).unwrap();
+        let store = Sqlite::open(&home, DEFAULT_BUSY_TIMEOUT).unwrap();
         let executed: Vec<(String, Option<String>)> = store
             .conn()
             .prepare("SELECT kind, executed FROM traces ORDER BY seq")
@@ -656,10 +671,10 @@ mod tests {
         );
     }
 
-    /// Records written before migration 9 get their candidate count and
+    /// Records written before migration 11 get their candidate count and
     /// audit terms from the code that derives them for new records.
     #[test]
-    fn migration_9_derives_the_audit_terms_of_existing_records() {
+    fn migration_11_derives_the_audit_terms_of_existing_records() {
         let (_tmp, home) = home();
         home.create().unwrap();
         let v1 = r#"{"at":"t","decision":{"chosen":[],"outcome":"no_route","principal":"anonymous","steps":[{"candidates":[{"eligible":false,"rejections":[{"message":"m","rule":"roles","stage":"access"}],"service_id":"x"},{"eligible":true,"rejections":[],"service_id":"y"}]}]},"identity":{"kind":"anonymous"},"outcome":"no_route","request":{"capability":"chat"},"v":1}"#;
@@ -669,10 +684,10 @@ mod tests {
         ));
         {
             let conn = Connection::open(home.db_path()).unwrap();
-            for sql in &MIGRATIONS[..8] {
+            for sql in &MIGRATIONS[..10] {
                 conn.execute_batch(sql).unwrap();
             }
-            conn.pragma_update(None, "user_version", 8).unwrap();
+            conn.pragma_update(None, "user_version", 10).unwrap();
             conn.execute(
                 "INSERT INTO traces (seq, prev, hash, decision_id, at, outcome, services, principal, record)
                  VALUES (1, '', ?1, '', 't', 'no_route', '', 'anonymous', ?2)",
@@ -680,7 +695,7 @@ mod tests {
             )
             .unwrap();
         }
-        let store = Store::open(&home, DEFAULT_BUSY_TIMEOUT).unwrap();
+        let store = Sqlite::open(&home, DEFAULT_BUSY_TIMEOUT).unwrap();
         let candidates: i64 = store
             .conn()
             .query_row("SELECT candidates FROM traces", [], |r| r.get(0))
@@ -714,7 +729,7 @@ mod tests {
     fn database_file_is_private() {
         use std::os::unix::fs::PermissionsExt;
         let (_tmp, home) = home();
-        Store::open(&home, DEFAULT_BUSY_TIMEOUT).unwrap();
+        Sqlite::open(&home, DEFAULT_BUSY_TIMEOUT).unwrap();
         let mode = std::fs::metadata(home.db_path())
             .unwrap()
             .permissions()
@@ -725,7 +740,7 @@ mod tests {
     #[test]
     fn missing_database_is_reported_not_created() {
         let (_tmp, home) = home();
-        let err = Store::open_existing(&home, DEFAULT_BUSY_TIMEOUT).unwrap_err();
+        let err = Sqlite::open_existing(&home, DEFAULT_BUSY_TIMEOUT).unwrap_err();
         assert!(matches!(err, Error::NoRegistry { .. }));
         assert!(!home.path.exists());
     }
@@ -733,13 +748,13 @@ mod tests {
     #[test]
     fn newer_schema_is_refused() {
         let (_tmp, home) = home();
-        let store = Store::open(&home, DEFAULT_BUSY_TIMEOUT).unwrap();
+        let store = Sqlite::open(&home, DEFAULT_BUSY_TIMEOUT).unwrap();
         store
             .conn()
             .pragma_update(None, "user_version", SCHEMA_VERSION + 1)
             .unwrap();
         drop(store);
-        let err = Store::open(&home, DEFAULT_BUSY_TIMEOUT).unwrap_err();
+        let err = Sqlite::open(&home, DEFAULT_BUSY_TIMEOUT).unwrap_err();
         assert!(matches!(err, Error::NewerSchema { .. }), "{err:?}");
         assert!(err.is_state(), "{err:?}");
     }
@@ -749,7 +764,7 @@ mod tests {
         let (_tmp, home) = home();
         home.create().unwrap();
         std::fs::write(home.db_path(), vec![0x42u8; 8192]).unwrap();
-        let err = Store::open(&home, DEFAULT_BUSY_TIMEOUT).unwrap_err();
+        let err = Sqlite::open(&home, DEFAULT_BUSY_TIMEOUT).unwrap_err();
         assert!(err.is_state(), "{err:?}");
         assert!(err.to_string().contains("not a caio database"), "{err}");
     }

@@ -3,7 +3,7 @@
 //! vendor keys, installed licenses, the installed revocation list and the
 //! clock guard's latest time seen.
 
-use super::{Store, state};
+use super::{Sqlite, state};
 use crate::error::Error;
 use caio_core::license::claims::{days_until, valid_through};
 use caio_core::license::envelope::{format_time, parse_time};
@@ -63,10 +63,15 @@ pub struct LicenseRecord {
     pub revoked_at: Option<String>,
     /// Why it was revoked, if it was.
     pub revoke_reason: Option<String>,
+    /// Who revoked it, if it was revoked.
+    pub revoked_by: Option<String>,
     /// The id of the key that signed it.
     pub key_id: String,
-    /// Who issued it (the operating-system user).
+    /// Who issued it: the name of the signing key (`license keygen
+    /// --name`), else the operating-system user.
     pub issued_by: String,
+    /// The license this one renews, if it is a renewal.
+    pub renews: Option<String>,
     /// The license text, to send again.
     pub license: String,
 }
@@ -74,6 +79,8 @@ pub struct LicenseRecord {
 /// Which licenses `license list` shows.
 #[derive(Debug, Clone, Default)]
 pub struct LicenseFilter {
+    /// Only the license with this full id.
+    pub id: Option<String>,
     /// Exact customer name, case-insensitive.
     pub customer: Option<String>,
     /// Only licenses with this status.
@@ -121,12 +128,14 @@ pub enum RevocationsInstall {
     Unchanged,
 }
 
-impl Store {
-    /// Records a license just issued (and its customer on first sight).
+impl Sqlite {
+    /// Records a license just issued (and its customer on first sight);
+    /// `renews` names the license it renews.
     pub fn record_license(
         &mut self,
         license: &License,
         issued_by: &str,
+        renews: Option<&str>,
         now: Timestamp,
     ) -> Result<(), Error> {
         let c = &license.claims;
@@ -141,8 +150,8 @@ impl Store {
             .map_err(|e| state(&path, e))?;
             tx.execute(
                 "INSERT INTO licenses (id, customer, features, seats, issued_at, not_before,
-                                       expires_at, key_id, issued_by, license)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                                       expires_at, key_id, issued_by, license, renews)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
                 params![
                     c.id,
                     c.customer,
@@ -153,7 +162,8 @@ impl Store {
                     c.expires_at,
                     c.key_id,
                     issued_by,
-                    license.text
+                    license.text,
+                    renews
                 ],
             )
             .map_err(|e| state(&path, e))?;
@@ -171,14 +181,16 @@ impl Store {
             .conn
             .prepare_cached(
                 "SELECT l.id, l.customer, l.features, l.seats, l.issued_at, l.not_before,
-                        l.expires_at, l.key_id, l.issued_by, l.license, r.revoked_at, r.reason
+                        l.expires_at, l.key_id, l.issued_by, l.license, r.revoked_at, r.reason,
+                        r.revoked_by, l.renews
                  FROM licenses l LEFT JOIN license_revocations r ON r.license_id = l.id
-                 WHERE ?1 IS NULL OR l.customer = ?1 COLLATE NOCASE
+                 WHERE (?1 IS NULL OR l.customer = ?1 COLLATE NOCASE)
+                   AND (?2 IS NULL OR l.id = ?2)
                  ORDER BY l.expires_at, l.id",
             )
             .map_err(|e| self.err(e))?;
         let rows = stmt
-            .query_map([filter.customer.as_deref()], |r| {
+            .query_map([filter.customer.as_deref(), filter.id.as_deref()], |r| {
                 Ok((
                     (
                         r.get::<_, String>(0)?,
@@ -196,6 +208,10 @@ impl Store {
                         r.get::<_, Option<String>>(10)?,
                         r.get::<_, Option<String>>(11)?,
                     ),
+                    (
+                        r.get::<_, Option<String>>(12)?,
+                        r.get::<_, Option<String>>(13)?,
+                    ),
                 ))
             })
             .map_err(|e| self.err(e))?;
@@ -207,6 +223,7 @@ impl Store {
             let (
                 (id, customer, features, seats, issued_at, not_before),
                 (expires_at, key_id, issued_by, license, revoked_at, revoke_reason),
+                (revoked_by, renews),
             ) = row.map_err(|e| self.err(e))?;
             let expiry = parse_time(&expires_at)
                 .ok_or_else(|| self.corrupt_license(&id, "bad expires_at"))?;
@@ -239,8 +256,10 @@ impl Store {
                 expires_at,
                 revoked_at,
                 revoke_reason,
+                revoked_by,
                 key_id,
                 issued_by,
+                renews,
                 license,
             });
         }
@@ -258,44 +277,15 @@ impl Store {
     ) -> Result<Revocation, Error> {
         let path = self.path.clone();
         let at = format_time(now);
-        let id = id.to_ascii_lowercase();
         self.write(|tx| {
-            let matches: Vec<(String, String)> = {
-                let mut stmt = tx
-                    .prepare_cached(
-                        "SELECT id, customer FROM licenses
-                         WHERE id = ?1 OR (length(?1) >= 8 AND substr(id, 1, length(?1)) = ?1)
-                         ORDER BY id LIMIT 3",
-                    )
-                    .map_err(|e| state(&path, e))?;
-                let rows = stmt
-                    .query_map([&id], |r| Ok((r.get(0)?, r.get(1)?)))
-                    .map_err(|e| state(&path, e))?;
-                rows.collect::<Result<_, _>>()
-                    .map_err(|e| state(&path, e))?
-            };
-            let (license_id, customer) = match matches.as_slice() {
-                [one] => one.clone(),
-                [] => {
-                    return Err(Error::UnknownLicense {
-                        id: id.clone(),
-                        help: "`caio license list` shows the issued licenses and their ids".into(),
-                    });
-                }
-                _ => {
-                    return Err(Error::UnknownLicense {
-                        id: id.clone(),
-                        help: format!(
-                            "several licenses start with `{id}` ({}, …); give more of the id",
-                            matches
-                                .iter()
-                                .map(|(i, _)| i.as_str())
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        ),
-                    });
-                }
-            };
+            let license_id = resolve_id(tx, &path, Ids::Issued, id)?;
+            let customer: String = tx
+                .query_row(
+                    "SELECT customer FROM licenses WHERE id = ?1",
+                    [&license_id],
+                    |r| r.get(0),
+                )
+                .map_err(|e| state(&path, e))?;
             let existing: Option<(String, String)> = tx
                 .query_row(
                     "SELECT revoked_at, reason FROM license_revocations WHERE license_id = ?1",
@@ -330,13 +320,18 @@ impl Store {
     }
 
     /// Signs and records the next revocation list: every revocation so far,
-    /// with the sequence after the last published one.
+    /// with the sequence after the last published one, or `sequence` when
+    /// given (it must be higher). Without `sequence`, a database that never
+    /// issued a license or a list with `key` is refused: its list would
+    /// restart at a sequence customers holding a later one refuse.
     pub fn publish_revocations(
         &mut self,
         key: &VendorKey,
+        sequence: Option<u64>,
         now: Timestamp,
     ) -> Result<RevocationList, Error> {
         let path = self.path.clone();
+        let key_id = key.public().key_id().to_string();
         self.write(|tx| {
             let last: i64 = tx
                 .query_row(
@@ -345,6 +340,30 @@ impl Store {
                     |r| r.get(0),
                 )
                 .map_err(|e| state(&path, e))?;
+            let last = u64::try_from(last).unwrap_or(0);
+            let sequence = match sequence {
+                Some(asked) if asked <= last => {
+                    return Err(Error::RevocationsSequence { asked, last });
+                }
+                Some(asked) => asked,
+                None => {
+                    let history: i64 = tx
+                        .query_row(
+                            "SELECT (SELECT count(*) FROM licenses WHERE key_id = ?1)
+                                  + (SELECT count(*) FROM revocation_lists WHERE key_id = ?1)",
+                            [&key_id],
+                            |r| r.get(0),
+                        )
+                        .map_err(|e| state(&path, e))?;
+                    if history == 0 {
+                        return Err(Error::RevocationsWithoutHistory {
+                            key_id: key_id.clone(),
+                            next: last + 1,
+                        });
+                    }
+                    last + 1
+                }
+            };
             let entries: Vec<RevokedLicense> = {
                 let mut stmt = tx
                     .prepare_cached(
@@ -362,7 +381,6 @@ impl Store {
                 rows.collect::<Result<_, _>>().map_err(|e| state(&path, e))?
             };
             let count = entries.len() as i64;
-            let sequence = u64::try_from(last).unwrap_or(0) + 1;
             let list = revocation::sign(entries, sequence, now, key)
                 .map_err(|reason| Error::LicenseRequest { reason })?;
             tx.execute(
@@ -378,6 +396,108 @@ impl Store {
             )
             .map_err(|e| state(&path, e))?;
             Ok(list)
+        })
+    }
+
+    /// One issued license, named by its full id or a unique prefix of at
+    /// least 8 characters.
+    pub fn issued_license(&self, id: &str, now: Timestamp) -> Result<LicenseRecord, Error> {
+        let full = resolve_id(&self.conn, &self.path, Ids::Issued, id)?;
+        let filter = LicenseFilter {
+            id: Some(full.clone()),
+            ..LicenseFilter::default()
+        };
+        self.list_licenses(&filter, now)?
+            .pop()
+            .ok_or_else(|| self.corrupt_license(&full, "it vanished while read"))
+    }
+
+    /// The licenses that renew `id`, oldest first.
+    pub fn renewals_of(&self, id: &str, now: Timestamp) -> Result<Vec<LicenseRecord>, Error> {
+        let ids: Vec<String> = {
+            let mut stmt = self
+                .conn
+                .prepare_cached("SELECT id FROM licenses WHERE renews = ?1 ORDER BY issued_at, id")
+                .map_err(|e| self.err(e))?;
+            let rows = stmt
+                .query_map([id], |r| r.get(0))
+                .map_err(|e| self.err(e))?;
+            rows.collect::<Result<_, _>>().map_err(|e| self.err(e))?
+        };
+        ids.iter().map(|id| self.issued_license(id, now)).collect()
+    }
+
+    /// The spelling a customer was first recorded with, matched
+    /// case-insensitively: `acme` finds `Acme`.
+    pub fn customer_spelling(&self, name: &str) -> Result<Option<String>, Error> {
+        self.conn
+            .query_row(
+                "SELECT name FROM license_customers WHERE name = ?1 COLLATE NOCASE
+                 ORDER BY created_at, name LIMIT 1",
+                [name],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(|e| self.err(e))
+    }
+
+    /// Names a signing key: licenses issued with it record the name as
+    /// `issued_by`. Naming a key again replaces the name.
+    pub fn name_vendor_key(
+        &mut self,
+        key_id: &str,
+        name: &str,
+        now: Timestamp,
+    ) -> Result<(), Error> {
+        let path = self.path.clone();
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO vendor_keys (key_id, name, created_at) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (key_id) DO UPDATE SET name = excluded.name",
+                params![key_id, name, format_time(now)],
+            )
+            .map(drop)
+            .map_err(|e| state(&path, e))
+        })
+    }
+
+    /// The name of a signing key, if it was given one.
+    pub fn vendor_key_name(&self, key_id: &str) -> Result<Option<String>, Error> {
+        self.conn
+            .query_row(
+                "SELECT name FROM vendor_keys WHERE key_id = ?1",
+                [key_id],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(|e| self.err(e))
+    }
+
+    /// Removes installed licenses: the one `id` names (its full id or a
+    /// unique prefix of at least 8 characters), or all of them. Returns the
+    /// ids removed. The installed revocation list stays: removing it would
+    /// let a revoked license be installed again.
+    pub fn uninstall_licenses(&mut self, id: Option<&str>) -> Result<Vec<String>, Error> {
+        let path = self.path.clone();
+        self.write(|tx| {
+            let ids: Vec<String> = match id {
+                Some(id) => vec![resolve_id(tx, &path, Ids::Installed, id)?],
+                None => {
+                    let mut stmt = tx
+                        .prepare_cached("SELECT id FROM installed_licenses ORDER BY id")
+                        .map_err(|e| state(&path, e))?;
+                    let rows = stmt
+                        .query_map([], |r| r.get(0))
+                        .map_err(|e| state(&path, e))?;
+                    rows.collect::<Result<_, _>>()
+                        .map_err(|e| state(&path, e))?
+                }
+            };
+            for id in &ids {
+                tx.execute("DELETE FROM installed_licenses WHERE id = ?1", [id])
+                    .map_err(|e| state(&path, e))?;
+            }
+            Ok(ids)
         })
     }
 
@@ -610,5 +730,171 @@ impl Store {
             reason: format!("license {id}: {what}"),
             help: "the database was modified outside caio; restore it from a backup",
         }
+    }
+}
+
+/// The licenses an id is looked up among.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Ids {
+    /// Issued from this (sales-ops) database.
+    Issued,
+    /// Installed on this instance.
+    Installed,
+}
+
+impl Ids {
+    /// The table, the noun and where to find the ids.
+    pub(crate) fn describe(self) -> (&'static str, &'static str, &'static str) {
+        match self {
+            Ids::Issued => (
+                "licenses",
+                "issued",
+                "`caio license list` shows the licenses issued from this home; pass --home to point at the sales-ops home",
+            ),
+            Ids::Installed => (
+                "installed_licenses",
+                "installed",
+                "`caio license status` shows the installed licenses",
+            ),
+        }
+    }
+}
+
+/// The shortest prefix that names a license: 8 hex characters are 32 bits,
+/// so two licenses share one only by a rare accident, and then caio says so.
+const MIN_PREFIX: usize = 8;
+
+/// The full id of the license `id` names: a full id (32 hex characters,
+/// any case) or a prefix of at least [`MIN_PREFIX`] characters that only
+/// one license starts with.
+fn resolve_id(
+    conn: &rusqlite::Connection,
+    path: &std::path::Path,
+    among: Ids,
+    id: &str,
+) -> Result<String, Error> {
+    let given = license_prefix(id)?;
+    let (table, _, _) = among.describe();
+    let matches: Vec<String> = {
+        let mut stmt = conn
+            .prepare_cached(&format!(
+                "SELECT id FROM {table} WHERE substr(id, 1, ?2) = ?1 ORDER BY id LIMIT 3"
+            ))
+            .map_err(|e| state(path, e))?;
+        let rows = stmt
+            .query_map(params![given, given.len() as i64], |r| r.get(0))
+            .map_err(|e| state(path, e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| state(path, e))?
+    };
+    one_license(among, given, matches)
+}
+
+/// `id` as a lowercase prefix to look up, or why it cannot name a license.
+pub(crate) fn license_prefix(id: &str) -> Result<String, Error> {
+    let given = id.trim().to_ascii_lowercase();
+    let bad = |reason: String| Error::LicenseId {
+        id: id.to_string(),
+        reason,
+    };
+    if given.is_empty() || !given.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(bad(
+            "a license id is 32 hex characters (0-9, a-f), as `caio license list` shows".into(),
+        ));
+    }
+    if given.len() > 32 {
+        return Err(bad(format!(
+            "it has {} characters, a license id 32",
+            given.len()
+        )));
+    }
+    if given.len() < MIN_PREFIX {
+        return Err(bad(format!(
+            "a prefix needs at least {MIN_PREFIX} characters, `{given}` has {}",
+            given.len()
+        )));
+    }
+    Ok(given)
+}
+
+/// The one license the ids `matches` (at most 3, sorted) of prefix `given`
+/// name, or why there is none.
+pub(crate) fn one_license(
+    among: Ids,
+    given: String,
+    matches: Vec<String>,
+) -> Result<String, Error> {
+    let (_, noun, help) = among.describe();
+    match matches.as_slice() {
+        [one] => Ok(one.clone()),
+        [] => Err(Error::UnknownLicense {
+            among: noun,
+            id: given,
+            help: format!("no {noun} license has this id or starts with it; {help}"),
+        }),
+        _ => Err(Error::UnknownLicense {
+            among: noun,
+            id: given.clone(),
+            help: format!(
+                "several {noun} licenses start with `{given}` ({}, …); give more of the id",
+                matches.join(", ")
+            ),
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    use super::*;
+    use crate::DEFAULT_BUSY_TIMEOUT;
+    use crate::Store;
+    use crate::home::Home;
+    use caio_core::license::claims::{NewLicense, issue};
+    use caio_core::license::{Feature, VendorKey};
+
+    fn t(s: &str) -> Timestamp {
+        s.parse().unwrap()
+    }
+
+    /// Two licenses whose ids share their first 8 characters: a prefix of
+    /// 8 is refused as ambiguous, a longer one names one of them.
+    #[test]
+    fn an_ambiguous_prefix_lists_the_licenses_it_matches() {
+        let tmp = tempfile::tempdir().unwrap();
+        let home = Home {
+            path: tmp.path().join("h"),
+        };
+        let mut store = Store::open(&home, DEFAULT_BUSY_TIMEOUT).unwrap();
+        let key = VendorKey::from_seed(&[7; 32]);
+        let now = t("2027-01-01T00:00:00Z");
+        let new = NewLicense {
+            customer: "Acme",
+            features: &[Feature::Route],
+            seats: 1,
+            not_before: now,
+            expires_at: t("2028-01-01T00:00:00Z"),
+        };
+        for id in [
+            "abcdef01aaaaaaaaaaaaaaaaaaaaaaaa",
+            "abcdef01bbbbbbbbbbbbbbbbbbbbbbbb",
+        ] {
+            let license = issue(&new, id.to_string(), now, &key).unwrap();
+            store.record_license(&license, "test", None, now).unwrap();
+        }
+        let err = store.issued_license("abcdef01", now).unwrap_err();
+        let help = miette::Diagnostic::help(&err).unwrap().to_string();
+        assert!(
+            help.contains("several issued licenses start with `abcdef01`")
+                && help.contains("abcdef01aaaaaaaaaaaaaaaaaaaaaaaa")
+                && help.contains("abcdef01bbbbbbbbbbbbbbbbbbbbbbbb"),
+            "{help}"
+        );
+        let one = store.issued_license("ABCDEF01B", now).unwrap();
+        assert_eq!(one.id, "abcdef01bbbbbbbbbbbbbbbbbbbbbbbb");
+        assert!(matches!(
+            store.issued_license("abcdef0", now),
+            Err(Error::LicenseId { .. })
+        ));
     }
 }

@@ -2,7 +2,7 @@
 //! attempt or reported outcome, by service and time, written with the
 //! record that holds it. `caio slo` and `caio metrics` count from here.
 
-use super::Store;
+use super::Sqlite;
 use crate::error::Error;
 use caio_core::slo::Counts;
 use rusqlite::params;
@@ -40,7 +40,7 @@ pub struct CandidateHistogram {
     pub sum: f64,
 }
 
-impl Store {
+impl Sqlite {
     /// A service's calls with `since <= at <= until` (RFC 3339 times as
     /// records write them).
     pub fn observation_counts(

@@ -2,7 +2,7 @@
 //! canonical JSON (so decisions can be replayed), and every `policy apply` is
 //! recorded; the latest application is the active set.
 
-use super::Store;
+use super::Sqlite;
 use super::registry::Change;
 use crate::error::Error;
 use caio_core::policy::{PolicySet, load};
@@ -41,7 +41,7 @@ pub struct Applied {
     pub previous: Option<String>,
 }
 
-impl Store {
+impl Sqlite {
     /// Makes `set` the active policy set, in one transaction.
     pub fn apply_policy_set(
         &mut self,

@@ -1,6 +1,6 @@
 //! Principal rows and the per-home key that hashes their tokens.
 
-use super::Store;
+use super::Sqlite;
 use crate::error::Error;
 use crate::home::Home;
 use crate::secret_file;
@@ -14,7 +14,7 @@ use serde::Serialize;
 use std::path::{Path, PathBuf};
 
 /// The key file that makes stored token hashes useless without the home.
-fn principal_key_path(home: &Home) -> PathBuf {
+pub(crate) fn principal_key_path(home: &Home) -> PathBuf {
     home.keys_dir().join("principal.key")
 }
 
@@ -58,7 +58,7 @@ pub struct NewPrincipal {
     pub token: String,
 }
 
-impl Store {
+impl Sqlite {
     /// Creates a principal with a fresh token; stores only the keyed hash.
     pub fn add_principal(
         &mut self,
@@ -241,8 +241,13 @@ impl Store {
             return Err(Error::Key {
                 path,
                 reason: format!(
-                    "the key is missing but {count} principal(s) exist, whose tokens it verifies; \
-                     restore keys/principal.key from a backup (or move caio.db aside and re-create the principals)"
+                    "the key is missing but {}, whose tokens it verifies; \
+                     restore keys/principal.key from a backup (or move caio.db aside and re-create the principals)",
+                    if count == 1 {
+                        "1 principal exists".to_string()
+                    } else {
+                        format!("{count} principals exist")
+                    }
                 ),
             });
         }
@@ -273,7 +278,7 @@ impl Store {
     }
 }
 
-fn trust_str(trust: Trust) -> &'static str {
+pub(crate) fn trust_str(trust: Trust) -> &'static str {
     match trust {
         Trust::Low => "low",
         Trust::Medium => "medium",

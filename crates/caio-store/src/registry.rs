@@ -1,7 +1,7 @@
 //! Registry tables: contract versions addressed by content hash, services and
 //! their status, the capability and tag indexes, and the event history.
 
-use super::Store;
+use super::Sqlite;
 use crate::error::{ContractRefusal, Error};
 use caio_core::canonical;
 use caio_core::contract::ServiceContract;
@@ -147,7 +147,7 @@ pub fn contract_hash(contract: &ServiceContract) -> Result<(String, String), can
     Ok((hash, body))
 }
 
-impl Store {
+impl Sqlite {
     /// Adds contracts in one transaction: every contract is stored or none is.
     pub fn add_contracts(
         &mut self,
@@ -300,6 +300,25 @@ impl Store {
             .map_err(|e| self.err(e))?;
         rows.map(|row| self.service_from_raw(row.map_err(|e| self.err(e))?))
             .collect()
+    }
+
+    /// Every capability type some registered service offers, sorted (what
+    /// "did you mean" picks from when a request names another).
+    pub fn capabilities(&self) -> Result<Vec<String>, Error> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT DISTINCT ci.capability
+                 FROM capability_index ci
+                 JOIN services s ON s.service_id = ci.service_id
+                 WHERE s.active_hash IS NOT NULL
+                 ORDER BY ci.capability",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([], |r| r.get::<_, String>(0))
+            .map_err(|e| self.err(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
     }
 
     /// One service: its active version, or `version` from its history (also
@@ -667,7 +686,7 @@ pub(super) fn event(
 }
 
 /// Folds the event log into one entry per version that became active.
-fn versions_from_events(events: &[Event]) -> Vec<VersionEntry> {
+pub(crate) fn versions_from_events(events: &[Event]) -> Vec<VersionEntry> {
     let mut versions: Vec<VersionEntry> = Vec::new();
     for ev in events {
         match ev.kind.as_str() {

@@ -4,7 +4,7 @@
 //! records counted is added to [`PrunedTotals`], so metrics counters never
 //! go down.
 
-use super::Store;
+use super::Sqlite;
 use crate::error::Error;
 use crate::observations::{PRUNED_TOTALS, PrunedTotals};
 use caio_core::metrics::CANDIDATE_BUCKETS;
@@ -12,7 +12,7 @@ use rusqlite::{OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
 /// The settings key of the [`Anchor`].
-const ANCHOR: &str = "trace_anchor";
+pub(crate) const ANCHOR: &str = "trace_anchor";
 
 /// Where the live chain starts after a prune: the last pruned record.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -32,7 +32,7 @@ pub struct Removed {
     pub objects: u64,
 }
 
-impl Store {
+impl Sqlite {
     /// The anchor of the last prune, if the trace was ever pruned.
     pub fn trace_anchor(&self) -> Result<Option<Anchor>, Error> {
         Ok(self

@@ -7,8 +7,10 @@
 //! Execution stats come from the home's `service_stats` table: always in
 //! registry mode, and in stateless mode when a home is named (the services
 //! are matched by id), so the circuit breaker protects both. The router
-//! reads the clock once, when built, to tell open circuits from closed
-//! ones.
+//! reads the clock once, when built: that is the decision's time, which
+//! tells open circuits from closed ones and how far each h has recovered
+//! (it goes into the trace); [`Router::at`] sets that time instead (tests,
+//! benchmarks).
 
 use crate::Store;
 use crate::error::Error;
@@ -20,7 +22,9 @@ use caio_core::lifecycle::ServiceStatus;
 use caio_core::policy::PolicySet;
 use caio_core::principal::{AuthFailure, Principal};
 use caio_core::request::Request;
-use caio_core::routing::{self, Candidate, Identity, Routed, ServiceStats};
+use caio_core::routing::explain::{self, Explanation};
+use caio_core::routing::{self, Candidate, ContractRef, Identity, Routed, ServiceStats};
+use caio_core::trace::{Object, v2};
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
@@ -58,6 +62,9 @@ enum Source {
 /// with one router and its cache).
 pub struct Router {
     source: Source,
+    /// The candidate-set objects built so far, newest last: a batch routes
+    /// most lines over the same few candidate sets.
+    candidate_objects: Vec<(Vec<ContractRef>, Rc<Object>)>,
     policies: PolicySet,
     policy_hash: String,
     /// Whether the stateless inputs were handed out for storing.
@@ -78,6 +85,7 @@ impl Router {
                 cache: BTreeMap::new(),
                 health: BTreeMap::new(),
             },
+            candidate_objects: Vec::new(),
             policies,
             policy_hash,
             inputs_taken: false,
@@ -128,6 +136,7 @@ impl Router {
                 identities,
                 health: None,
             },
+            candidate_objects: Vec::new(),
             policies,
             policy_hash,
             inputs_taken: false,
@@ -163,7 +172,13 @@ impl Router {
                 stats: stats_of(&l.contract.service_id),
             })
             .collect();
-        let decision = routing::route(request, &identity, &candidates, &self.policies);
+        let decision = routing::route_at(
+            request,
+            &identity,
+            &candidates,
+            &self.policies,
+            Some(now_ms),
+        );
         let mut routed = Routed::new(
             decision,
             identity,
@@ -172,8 +187,88 @@ impl Router {
             self.policies.policies().len(),
             |i| loaded[i].hash.clone(),
         );
+        // The decision time matters (and is recorded) only when some h
+        // was observed at a time it recovers from.
+        if routed.stats.values().any(|s| s.observed_at_ms.is_some()) {
+            routed.decided_at_ms = Some(now_ms);
+        }
         routed.notes = notes;
         Ok(routed)
+    }
+
+    /// What `--explain` shows beyond `routed`, the decision this router
+    /// made for `request`: every stage that would reject each candidate,
+    /// "did you mean" for a capability nothing offers, and what a principal
+    /// needs to pass the access rules. Only called when it is shown.
+    pub fn explain(&mut self, request: &Request, routed: &Routed) -> Result<Explanation, Error> {
+        let loaded = self.candidates(request)?;
+        let stats = self.stats_of(&loaded)?;
+        let candidates = candidates_of(&loaded, &stats);
+        let unknown = routed
+            .decision
+            .steps
+            .iter()
+            .any(|s| s.candidates.is_empty());
+        let registered = if unknown {
+            self.registered_capabilities()?
+        } else {
+            Vec::new()
+        };
+        Ok(explain::explain(
+            request,
+            &routed.identity,
+            &candidates,
+            &self.policies,
+            &routed.decision,
+            &registered,
+        ))
+    }
+
+    /// Whether candidates come from the home's registry (else from files).
+    pub fn is_registry(&self) -> bool {
+        matches!(self.source, Source::Registry { .. })
+    }
+
+    /// Whether request tokens are checked against a home (else the caller
+    /// is anonymous or simulated with `--principal`).
+    pub fn checks_tokens(&self) -> bool {
+        match &self.source {
+            Source::Registry { .. } => true,
+            Source::Files {
+                principal: Some(_), ..
+            } => false,
+            Source::Files { identities, .. } => identities.is_some(),
+        }
+    }
+
+    /// Every capability type a candidate of this router offers.
+    fn registered_capabilities(&self) -> Result<Vec<String>, Error> {
+        match &self.source {
+            Source::Registry { store, .. } => store.capabilities(),
+            Source::Files { contracts, .. } => {
+                let mut kinds: Vec<String> = contracts
+                    .iter()
+                    .flat_map(|l| l.contract.capabilities.iter().map(|c| c.kind.clone()))
+                    .collect();
+                kinds.sort();
+                kinds.dedup();
+                Ok(kinds)
+            }
+        }
+    }
+
+    /// The execution stats of `loaded`, in its order.
+    fn stats_of(&mut self, loaded: &[Rc<Loaded>]) -> Result<Vec<ServiceStats>, Error> {
+        let now_ms = self.now_ms;
+        let health = self.health()?;
+        Ok(loaded
+            .iter()
+            .map(|l| {
+                health
+                    .and_then(|h| h.get(&l.contract.service_id))
+                    .map_or_else(ServiceStats::default, |h| h.stats(now_ms))
+            })
+            .collect())
     }
 
     /// The execution stats the candidates are routed with: those of the
@@ -194,6 +289,32 @@ impl Router {
             }
             Source::Files { .. } => Ok(None),
         }
+    }
+
+    /// The trace object of the candidate set `contracts`: built once per
+    /// distinct set and kept for the router's next decisions (comparing two
+    /// sets costs far less than serialising and hashing one).
+    pub fn candidates_object(&mut self, contracts: &[ContractRef]) -> Result<Rc<Object>, Error> {
+        const KEEP: usize = 8;
+        if let Some((_, object)) = self
+            .candidate_objects
+            .iter()
+            .rev()
+            .find(|(set, _)| set.as_slice() == contracts)
+        {
+            return Ok(Rc::clone(object));
+        }
+        let object = Rc::new(v2::candidates_object(contracts).map_err(|e| Error::Store {
+            path: "trace".into(),
+            reason: format!("the candidate set has no canonical form: {e}"),
+            help: "this is unexpected; report it with the request",
+        })?);
+        if self.candidate_objects.len() == KEEP {
+            self.candidate_objects.remove(0);
+        }
+        self.candidate_objects
+            .push((contracts.to_vec(), Rc::clone(&object)));
+        Ok(object)
     }
 
     /// A candidate's contract by service id (what execution calls).
@@ -350,6 +471,20 @@ impl Router {
             }
         }
     }
+}
+
+/// The router's candidates: `loaded` with their stats.
+fn candidates_of<'a>(loaded: &'a [Rc<Loaded>], stats: &[ServiceStats]) -> Vec<Candidate<'a>> {
+    loaded
+        .iter()
+        .zip(stats)
+        .map(|(l, stats)| Candidate {
+            contract: &l.contract,
+            status: l.status,
+            status_reason: l.status_reason.as_deref(),
+            stats: *stats,
+        })
+        .collect()
 }
 
 fn hash_of(policies: &PolicySet, store: &Store) -> Result<String, Error> {

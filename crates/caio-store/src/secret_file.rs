@@ -116,7 +116,8 @@ pub fn read(path: &Path) -> Result<Zeroizing<Vec<u8>>, ReadError> {
 /// same directory, then a hard link, which never overwrites.
 pub fn write_new(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)?;
+    // A directory made for a secret is private too (mode 0700).
+    crate::home::create_private_dir(dir)?;
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())

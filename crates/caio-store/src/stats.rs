@@ -3,7 +3,7 @@
 //! transaction (so concurrent `caio` processes never lose an update), and
 //! reset by `registry set-status … --reset-circuit`.
 
-use super::Store;
+use super::Sqlite;
 use super::registry::{Change, event};
 use crate::error::Error;
 use caio_core::attempt::Attempt;
@@ -13,7 +13,8 @@ use rusqlite::{OptionalExtension, Transaction, params};
 use std::collections::BTreeMap;
 
 const COLUMNS: &str = "service_id, successes, failures, rejections, ewma_success, ewma_latency_ms,
-    latencies, guarantee_violations, consecutive_failures, times_opened, opened_at_ms, open_until_ms";
+    latencies, guarantee_violations, consecutive_failures, times_opened, opened_at_ms, open_until_ms,
+    spend, observed_at_ms";
 
 /// A row before its latency window is parsed.
 struct Raw {
@@ -29,6 +30,8 @@ struct Raw {
     times_opened: i64,
     opened_at_ms: Option<i64>,
     open_until_ms: Option<i64>,
+    spend: f64,
+    observed_at_ms: Option<i64>,
 }
 
 fn raw(r: &rusqlite::Row<'_>) -> rusqlite::Result<Raw> {
@@ -45,6 +48,8 @@ fn raw(r: &rusqlite::Row<'_>) -> rusqlite::Result<Raw> {
         times_opened: r.get(9)?,
         opened_at_ms: r.get(10)?,
         open_until_ms: r.get(11)?,
+        spend: r.get(12)?,
+        observed_at_ms: r.get(13)?,
     })
 }
 
@@ -83,12 +88,14 @@ impl Raw {
                     opened_at_ms: self.opened_at_ms,
                     open_until_ms: self.open_until_ms,
                 },
+                spend: finite(self.spend).unwrap_or(0.0).max(0.0),
+                observed_at_ms: self.observed_at_ms,
             },
         ))
     }
 }
 
-impl Store {
+impl Sqlite {
     /// Every service's stats, by id.
     pub fn all_health(&self) -> Result<BTreeMap<String, Health>, Error> {
         self.health_where("1", [])
@@ -142,12 +149,32 @@ impl Store {
             return Ok(Vec::new());
         }
         let path = self.path.clone();
-        self.write(|tx| fold(tx, attempts, now, &path))
+        self.write(|tx| fold(tx, &path, attempts, now))
     }
 
-    /// Closes a service's circuit and forgets its failures and openings
-    /// (counts, EWMAs and latencies stay). Returns whether it was open or
-    /// half-open; records the reset in the service's history.
+    /// What `route --execute` writes, in one write transaction: the
+    /// attempts folded into the stats (as [`Store::record_attempts`]) and
+    /// the trace record of the call (as [`Store::append_traces`]), so
+    /// neither is ever kept without the other.
+    pub fn record_execution(
+        &mut self,
+        attempts: &[Attempt],
+        now: jiff::Timestamp,
+        records: &[caio_core::trace::Prepared],
+        inputs: &[crate::traces::Input],
+    ) -> Result<Recorded, Error> {
+        let path = self.path.clone();
+        self.write(|tx| {
+            let changes = fold(tx, &path, attempts, now)?;
+            let appended = crate::traces::append(tx, &path, records, inputs)?;
+            Ok(Recorded { changes, appended })
+        })
+    }
+
+    /// Closes a service's circuit, forgets its failures and openings and
+    /// puts h back at its prior (counts, latencies and spend stay). Returns
+    /// whether it was open or half-open; records the reset in the
+    /// service's history.
     pub fn reset_circuit(&mut self, service_id: &str, change: &Change) -> Result<bool, Error> {
         let path = self.path.clone();
         let at = caio_core::time::timestamp(change.now);
@@ -158,9 +185,9 @@ impl Store {
             };
             let state = h.circuit.state(now_ms);
             let was = state != circuit::State::Closed;
-            h.circuit.reset();
+            h.reset();
             write(tx, service_id, &h, &at).map_err(|e| super::state(&path, e))?;
-            let detail = format!("circuit reset (was {})", state.as_str());
+            let detail = format!("circuit and h reset (was {})", state.as_str());
             event(
                 tx,
                 service_id,
@@ -177,13 +204,22 @@ impl Store {
     }
 }
 
-/// Folds attempts into the stats inside a write transaction: the one code
-/// path of executed attempts and reported outcomes.
+/// What [`Store::record_execution`] wrote.
+#[derive(Debug)]
+pub struct Recorded {
+    /// What each service's circuit did.
+    pub changes: Vec<(String, circuit::Change)>,
+    /// Where the trace records went.
+    pub appended: Vec<crate::traces::Appended>,
+}
+
+/// Folds `attempts` into the stats inside the write transaction `tx`: the
+/// one code path of executed attempts and reported outcomes.
 pub(crate) fn fold(
     tx: &Transaction<'_>,
+    path: &std::path::Path,
     attempts: &[Attempt],
     now: jiff::Timestamp,
-    path: &std::path::Path,
 ) -> Result<Vec<(String, circuit::Change)>, Error> {
     let now_ms = now.as_millisecond();
     let at = caio_core::time::timestamp(now);
@@ -224,13 +260,13 @@ fn write(tx: &Transaction<'_>, id: &str, h: &Health, at: &str) -> rusqlite::Resu
     tx.prepare_cached(
         "INSERT INTO service_stats (service_id, successes, failures, rejections, ewma_success,
              ewma_latency_ms, latencies, guarantee_violations, consecutive_failures, times_opened,
-             opened_at_ms, open_until_ms, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
+             opened_at_ms, open_until_ms, updated_at, spend, observed_at_ms)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
          ON CONFLICT (service_id) DO UPDATE SET
              successes = ?2, failures = ?3, rejections = ?4, ewma_success = ?5,
              ewma_latency_ms = ?6, latencies = ?7, guarantee_violations = ?8,
              consecutive_failures = ?9, times_opened = ?10, opened_at_ms = ?11,
-             open_until_ms = ?12, updated_at = ?13",
+             open_until_ms = ?12, updated_at = ?13, spend = ?14, observed_at_ms = ?15",
     )?
     .execute(params![
         id,
@@ -245,7 +281,9 @@ fn write(tx: &Transaction<'_>, id: &str, h: &Health, at: &str) -> rusqlite::Resu
         c.times_opened,
         c.opened_at_ms,
         c.open_until_ms,
-        at
+        at,
+        h.spend,
+        h.observed_at_ms
     ])?;
     Ok(())
 }
@@ -255,6 +293,7 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
 
     use super::*;
+    use crate::Store;
     use crate::home::Home;
     use caio_core::attempt::{AttemptResult, Next};
 
@@ -269,23 +308,61 @@ mod tests {
 
     fn attempt(id: &str, result: AttemptResult, latency_ms: f64) -> Attempt {
         Attempt {
-            service_id: id.into(),
-            service_version: "1.0.0".into(),
-            attempt: 1,
             status: Some(503),
-            error: None,
-            detail: None,
             result,
-            started_ms: 0.0,
             latency_ms,
-            guarantee_violation: None,
-            probe: false,
             next: Next::Done,
+            ..Attempt::new(id, "1.0.0", 1)
         }
     }
 
     fn at(ms: i64) -> jiff::Timestamp {
         jiff::Timestamp::from_millisecond(ms).unwrap()
+    }
+
+    /// A route call's record, for `record_execution`.
+    fn prepared() -> caio_core::trace::Prepared {
+        use caio_core::request::Request;
+        use caio_core::routing::{Identity, Routed, route};
+        let request = Request::for_capability("chat");
+        let routed = Routed::new(
+            route(
+                &request,
+                &Identity::Anonymous,
+                &[],
+                &caio_core::policy::PolicySet::default(),
+            ),
+            Identity::Anonymous,
+            &[],
+            "0".repeat(64),
+            0,
+            |_| String::new(),
+        );
+        let (record, objects) =
+            caio_core::trace::record(&request, &routed, "2026-01-01T00:00:00Z".into()).unwrap();
+        caio_core::trace::Prepared::new(record, objects).unwrap()
+    }
+
+    #[test]
+    fn an_execution_keeps_its_stats_and_its_record_together_or_neither() {
+        let (_tmp, mut s) = store();
+        let fail = [attempt("a", AttemptResult::Transient, 1.0)];
+        let recorded = s
+            .record_execution(&fail, at(1_000), &[prepared()], &[])
+            .unwrap();
+        assert_eq!(recorded.appended[0].seq, 1);
+        assert_eq!(s.health("a").unwrap().unwrap().failures, 1);
+        // A chain head that cannot be extended: the record fails, and the
+        // stats of the same execution are not kept either.
+        s.conn()
+            .unwrap()
+            .execute("UPDATE traces SET hash = 'damaged' WHERE seq = 1", [])
+            .unwrap();
+        assert!(
+            s.record_execution(&fail, at(2_000), &[prepared()], &[])
+                .is_err()
+        );
+        assert_eq!(s.health("a").unwrap().unwrap().failures, 1, "rolled back");
     }
 
     #[test]
@@ -306,6 +383,7 @@ mod tests {
         let a = s.health("a").unwrap().unwrap();
         assert_eq!((a.successes, a.failures), (2, 1));
         assert_eq!(a.latencies, [12.5, 7.5]);
+        assert_eq!(a.observed_at_ms, Some(2_000));
         let b = s.health("b").unwrap().unwrap();
         assert_eq!(b.rejections, 1);
         assert_eq!(s.all_health().unwrap().len(), 2);
@@ -338,6 +416,7 @@ mod tests {
         assert!(s.reset_circuit("a", &change).unwrap());
         let h = s.health("a").unwrap().unwrap();
         assert_eq!(h.circuit, Circuit::default());
+        assert_eq!(h.ewma_success, 1.0, "h is back at its prior");
         assert_eq!(h.failures, 5, "counts stay");
         assert!(!s.reset_circuit("never-ran", &change).unwrap());
     }

@@ -3,7 +3,7 @@
 //! lose, duplicate or skip a seq), reading them back, checkpoints, and the
 //! content-addressed inputs of stateless decisions.
 
-use super::Store;
+use super::Sqlite;
 use crate::error::Error;
 use caio_core::circuit;
 use caio_core::trace::{self, Prepared, Row};
@@ -48,10 +48,11 @@ pub struct Listed {
     pub services: String,
     /// Who asked.
     pub principal: String,
-    /// How its `--execute` ended: `succeeded`, `failed` or `not_started`.
-    pub executed: Option<String>,
+    /// How `--execute` ended (`succeeded`, `failed`, `not_started`); `None`
+    /// when the call was not executed.
+    pub execution: Option<String>,
     /// What its caller reported (`trace outcome`): `ok`, or `error` when
-    /// any reported call failed.
+    /// any reported call failed; `None` when none was reported.
     pub reported: Option<String>,
 }
 
@@ -110,7 +111,7 @@ pub struct StoredCheckpoint {
     pub at: String,
 }
 
-impl Store {
+impl Sqlite {
     /// Appends records in order, in one transaction, with the inputs they
     /// need for replay.
     pub fn append_traces(
@@ -119,79 +120,7 @@ impl Store {
         inputs: &[Input],
     ) -> Result<Vec<Appended>, Error> {
         let path = self.path.clone();
-        self.write(|tx| {
-            let err = |e| super::state(&path, e);
-            for input in inputs {
-                tx.prepare_cached(
-                    "INSERT OR IGNORE INTO trace_inputs (hash, kind, body) VALUES (?1, ?2, ?3)",
-                )
-                .and_then(|mut s| s.execute(params![input.hash, input.kind, input.body]))
-                .map_err(err)?;
-            }
-            let (mut seq, mut prev) = head(tx, &path)?;
-            let mut out = Vec::with_capacity(records.len());
-            let mut terms = TermIds::default();
-            let mut insert = tx
-                .prepare_cached(
-                    "INSERT INTO traces (seq, prev, hash, decision_id, at, outcome, services, principal, record, executed, candidates)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-                )
-                .map_err(err)?;
-            let mut object = tx
-                .prepare_cached(
-                    "INSERT OR IGNORE INTO trace_objects (hash, kind, body) VALUES (?1, ?2, ?3)",
-                )
-                .map_err(err)?;
-            let mut used = tx
-                .prepare_cached("UPDATE trace_objects SET last_seq = ?1 WHERE hash = ?2")
-                .map_err(err)?;
-            for p in records {
-                for o in &p.objects {
-                    object
-                        .execute(params![o.hash, o.kind, o.body])
-                        .map_err(err)?;
-                }
-                seq += 1;
-                let hash = trace::chain_hash(&prev, &p.body);
-                // The columns and terms come from the record as stored, by
-                // the code `trace verify` checks them with.
-                let derived = trace::derive(&p.body, &hash).ok_or_else(|| Error::Store {
-                    path: path.clone(),
-                    reason: "a new record does not read back as a decision".into(),
-                    help: "this is unexpected; report it with the request",
-                })?;
-                let index = &derived.index;
-                insert
-                    .execute(params![
-                        seq,
-                        trace::hex(&prev),
-                        trace::hex(&hash),
-                        index.decision_id,
-                        index.at,
-                        index.outcome,
-                        index.services,
-                        index.principal,
-                        p.body,
-                        index.executed,
-                        index.candidates,
-                    ])
-                    .map_err(err)?;
-                for (kind, value) in &derived.terms {
-                    terms.insert(tx, kind, value, seq).map_err(err)?;
-                }
-                let objects = &p.record.objects;
-                for hash in std::iter::once(&objects.candidates).chain(&objects.stats) {
-                    used.execute(params![seq, hash]).map_err(err)?;
-                }
-                let observed = p.record.attempts.iter().map(|a| {
-                    caio_core::trace::outcome::Observation::of(a, None, "executed")
-                });
-                observe(tx, seq, &p.record.at, observed).map_err(err)?;
-                out.push(Appended { seq, hash });
-                prev = hash;
-            }
-            Ok(out)
-        })
+        self.write(|tx| append(tx, &path, records, inputs))
     }
 
     /// Appends an outcome record (`trace outcome`) in one transaction with
@@ -245,11 +174,7 @@ impl Store {
             })
             .map_err(err)?;
             let attempt = record.attempt();
-            let observed = caio_core::trace::outcome::Observation::of(
-                &attempt,
-                record.cost,
-                "reported",
-            );
+            let observed = caio_core::trace::outcome::Observation::of(&attempt, "reported");
             observe(tx, seq, &record.at, std::iter::once(observed)).map_err(err)?;
             let term = match record.status {
                 trace::outcome::Status::Ok => "ok",
@@ -258,7 +183,7 @@ impl Store {
             TermIds::default()
                 .insert(tx, trace::term::EXECUTED, term, record.decision.seq)
                 .map_err(err)?;
-            let changes = super::stats::fold(tx, std::slice::from_ref(&attempt), now, &path)?;
+            let changes = super::stats::fold(tx, &path, std::slice::from_ref(&attempt), now)?;
             Ok(OutcomeAppend::Appended {
                 appended: Appended { seq, hash },
                 changes,
@@ -644,7 +569,7 @@ impl TermIds {
     }
 }
 
-/// Migration 10's backfill: the last seq that references each object.
+/// Migration 12's backfill: the last seq that references each object.
 pub(crate) fn backfill_object_use(tx: &rusqlite::Transaction<'_>) -> rusqlite::Result<()> {
     let mut read = tx.prepare("SELECT seq, record FROM traces ORDER BY seq")?;
     let mut rows = read.query([])?;
@@ -658,7 +583,7 @@ pub(crate) fn backfill_object_use(tx: &rusqlite::Transaction<'_>) -> rusqlite::R
     Ok(())
 }
 
-/// Migration 9's backfill: the candidate count and audit terms of every
+/// Migration 11's backfill: the candidate count and audit terms of every
 /// record stored before it, derived as for a new record.
 pub(crate) fn backfill_terms(tx: &rusqlite::Transaction<'_>) -> rusqlite::Result<()> {
     let mut terms = TermIds::default();
@@ -682,8 +607,32 @@ pub(crate) fn backfill_terms(tx: &rusqlite::Transaction<'_>) -> rusqlite::Result
     Ok(())
 }
 
+/// Migration 10's backfill: how each decision's `--execute` ended, and
+/// what every record observed of services.
+pub(crate) fn backfill_observations(tx: &rusqlite::Transaction<'_>) -> rusqlite::Result<()> {
+    let mut read = tx.prepare("SELECT seq, at, record FROM traces ORDER BY seq")?;
+    let mut rows = read.query([])?;
+    while let Some(r) = rows.next()? {
+        let (seq, at, body): (i64, String, String) = (r.get(0)?, r.get(1)?, r.get(2)?);
+        if let Some(derived) = trace::derive(&body, &trace::GENESIS) {
+            tx.prepare_cached("UPDATE traces SET executed = ?1 WHERE seq = ?2")?
+                .execute(params![derived.index.executed, seq])?;
+        }
+        observe(
+            tx,
+            seq,
+            &at,
+            trace::outcome::observations(&body).into_iter(),
+        )?;
+    }
+    Ok(())
+}
+
 /// The last seq and the chain head, read inside a write transaction.
-fn head(tx: &rusqlite::Transaction<'_>, path: &std::path::Path) -> Result<(i64, [u8; 32]), Error> {
+pub(crate) fn head(
+    tx: &rusqlite::Transaction<'_>,
+    path: &std::path::Path,
+) -> Result<(i64, [u8; 32]), Error> {
     let head: Option<(i64, String)> = tx
         .prepare_cached("SELECT seq, hash FROM traces ORDER BY seq DESC LIMIT 1")
         .and_then(|mut s| s.query_row([], |r| Ok((r.get(0)?, r.get(1)?))).optional())
@@ -726,4 +675,94 @@ fn observe(
         ])?;
     }
     Ok(())
+}
+
+/// Appends `records` (and the stateless `inputs` they use) to the chain
+/// inside the write transaction `tx`: each record with its lookup columns,
+/// audit terms and observations, derived from the record as stored by the
+/// code `trace verify` checks them with.
+pub(crate) fn append(
+    tx: &rusqlite::Transaction<'_>,
+    path: &std::path::Path,
+    records: &[Prepared],
+    inputs: &[Input],
+) -> Result<Vec<Appended>, Error> {
+    let err = |e| super::state(path, e);
+    for input in inputs {
+        tx.prepare_cached(
+            "INSERT OR IGNORE INTO trace_inputs (hash, kind, body) VALUES (?1, ?2, ?3)",
+        )
+        .and_then(|mut s| s.execute(params![input.hash, input.kind, input.body]))
+        .map_err(err)?;
+    }
+    let (mut seq, mut prev) = head(tx, path)?;
+    let mut out = Vec::with_capacity(records.len());
+    let mut terms = TermIds::default();
+    let mut insert = tx
+        .prepare_cached(
+            "INSERT INTO traces (seq, prev, hash, decision_id, at, outcome, services, principal, record, executed, candidates)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+        )
+        .map_err(err)?;
+    let mut object = tx
+        .prepare_cached(
+            "INSERT OR IGNORE INTO trace_objects (hash, kind, body) VALUES (?1, ?2, ?3)",
+        )
+        .map_err(err)?;
+    let mut used = tx
+        .prepare_cached("UPDATE trace_objects SET last_seq = ?1 WHERE hash = ?2")
+        .map_err(err)?;
+    // Records of a batch share their objects: each is offered to the
+    // table once per transaction.
+    let mut offered: Vec<&str> = Vec::new();
+    for p in records {
+        for o in &p.objects {
+            if offered.contains(&o.hash.as_str()) {
+                continue;
+            }
+            offered.push(&o.hash);
+            object
+                .execute(params![o.hash, o.kind, o.body])
+                .map_err(err)?;
+        }
+        seq += 1;
+        let hash = trace::chain_hash(&prev, &p.body);
+        let derived = trace::derive(&p.body, &hash).ok_or_else(|| Error::Store {
+            path: path.to_path_buf(),
+            reason: "a new record does not read back as a decision".into(),
+            help: "this is unexpected; report it with the request",
+        })?;
+        let index = &derived.index;
+        insert
+            .execute(params![
+                seq,
+                trace::hex(&prev),
+                trace::hex(&hash),
+                index.decision_id,
+                index.at,
+                index.outcome,
+                index.services,
+                index.principal,
+                p.body,
+                index.executed,
+                index.candidates,
+            ])
+            .map_err(err)?;
+        for (kind, value) in &derived.terms {
+            terms.insert(tx, kind, value, seq).map_err(err)?;
+        }
+        let objects = &p.record.objects;
+        for hash in std::iter::once(&objects.candidates).chain(&objects.stats) {
+            used.execute(params![seq, hash]).map_err(err)?;
+        }
+        let observed = p
+            .record
+            .attempts
+            .iter()
+            .map(|a| trace::outcome::Observation::of(a, "executed"));
+        observe(tx, seq, &p.record.at, observed).map_err(err)?;
+        out.push(Appended { seq, hash });
+        prev = hash;
+    }
+    Ok(out)
 }

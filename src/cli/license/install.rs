@@ -36,7 +36,7 @@ pub(super) fn install(
     let license_text = read_text("the license", input.license, input.file.as_deref())?;
     let list_text = read_text("the revocation list", None, revocations)?;
     let home = resolve_home(global)?;
-    let mut store = open_store(&home)?;
+    let mut store = open_store(global, &home)?;
     let keys = enforce::trusted_keys(&vendor_keys::embedded_keys()?, Some(&store))?;
     if keys.is_empty() {
         return Err(Error::NoTrustedKey);
@@ -88,9 +88,16 @@ pub(super) fn install(
             // An expired license is still honoured during the grace period
             // (reinstalling on a new machine while a renewal is under way).
             Err(refusal @ Refusal::Expired { .. }) => match license.standing(now, None) {
-                Standing::Grace { grace_ends, .. } => ui.warn(format_args!(
-                    "{refusal}; it is honoured during the grace period, until {}",
-                    caio_core::license::envelope::format_time(grace_ends)
+                Standing::Grace {
+                    grace_ends,
+                    days_left,
+                } => ui.warn(format_args!(
+                    "license {} {} ({} left; it was valid through {}): it is honoured until \
+                     then; ask the vendor for a renewal",
+                    license.claims.id,
+                    claims::in_grace(grace_ends),
+                    crate::ui::count(days_left, "day", "days"),
+                    license.valid_through()
                 )),
                 _ => return Err(refusal.into()),
             },
@@ -100,10 +107,12 @@ pub(super) fn install(
         let c = &license.claims;
         if !ui.is_json() {
             let left = match license.standing(now, None) {
-                Standing::Grace { grace_ends, .. } => {
-                    claims::grace_note(now, license.expires_at, grace_ends)
-                }
-                _ => format!("{} days left", claims::days_until(now, license.expires_at)),
+                Standing::Grace { grace_ends, .. } => claims::in_grace(grace_ends),
+                _ => crate::ui::count(
+                    claims::days_until(now, license.expires_at),
+                    "day left",
+                    "days left",
+                ),
             };
             ui.line(format_args!(
                 "{} license {} for {}: {}; valid through {} ({left})",
@@ -134,6 +143,61 @@ pub(super) fn install(
     }
     if ui.is_json() {
         ui.json(Schema::LicenseInstall, &out)?;
+    }
+    Ok(Exit::Success)
+}
+
+#[derive(Serialize)]
+struct UninstallJson<'a> {
+    uninstalled: &'a [String],
+    installed_left: usize,
+}
+
+/// Removes installed licenses (one, or all), keeping the revocation list.
+pub(super) fn uninstall(global: &GlobalArgs, id: Option<&str>, ui: &mut Ui) -> Result<Exit, Error> {
+    let (removed, left, enforced) = match existing_store(global)? {
+        Some(mut store) => {
+            let removed = store.uninstall_licenses(id)?;
+            let left = store.installed_licenses()?.len();
+            let enforced =
+                !enforce::trusted_keys(&vendor_keys::embedded_keys()?, Some(&store))?.is_empty();
+            (removed, left, enforced)
+        }
+        None => {
+            if let Some(id) = id {
+                return Err(Error::from(caio_store::Error::UnknownLicense {
+                    among: "installed",
+                    id: id.to_string(),
+                    help: "no license is installed in this caio home".into(),
+                }));
+            }
+            (Vec::new(), 0, false)
+        }
+    };
+    if ui.is_json() {
+        ui.json(
+            Schema::LicenseUninstall,
+            &UninstallJson {
+                uninstalled: &removed,
+                installed_left: left,
+            },
+        )?;
+    } else if removed.is_empty() {
+        ui.line("no license is installed")?;
+    } else {
+        for id in &removed {
+            ui.line(format_args!("uninstalled license {id}"))?;
+        }
+        ui.status(format_args!(
+            "{} installed",
+            crate::ui::count(left, "license is still", "licenses are still")
+        ));
+    }
+    if enforced && left == 0 && !removed.is_empty() {
+        ui.warn(
+            "no license is installed now: licensed commands (`caio route`) refuse until one is \
+             (`caio license install <LICENSE>`)",
+        );
     }
     Ok(Exit::Success)
 }
@@ -187,11 +251,14 @@ pub(super) fn show_status(status: &Status, ui: &mut Ui) -> Result<Exit, Error> {
         row(
             "  state",
             match (l.state.as_str(), l.days_left) {
-                ("valid", Some(days)) => format!("valid, {days} days left"),
+                ("valid", Some(days)) => {
+                    format!("valid, {}", crate::ui::count(days, "day left", "days left"))
+                }
                 ("grace", Some(days)) => format!(
-                    "{}, in the grace period until {} ({days} days left): renew now",
+                    "expired — in grace until {} ({}; {}): renew now",
+                    l.grace_ends.as_deref().unwrap_or("?"),
+                    crate::ui::count(days, "day left", "days left"),
                     claims::expired_ago(l.expired_days_ago.unwrap_or(0)),
-                    l.grace_ends.as_deref().unwrap_or("?")
                 ),
                 _ => format!(
                     "{}: {}",

@@ -11,7 +11,7 @@ pub(super) fn trust(
     let key = vendor_keys::load_public_key(file)?;
     home_trust_allowed()?;
     let home = resolve_home(global)?;
-    let mut store = open_store(&home)?;
+    let mut store = open_store(global, &home)?;
     let new = store.trust_key(&key, now)?;
     if ui.is_json() {
         ui.json(
@@ -54,7 +54,7 @@ pub(super) fn home_trust_allowed() -> Result<(), Error> {
 pub(super) fn untrust(global: &GlobalArgs, key_id: &str, ui: &mut Ui) -> Result<Exit, Error> {
     home_trust_allowed()?;
     let home = resolve_home(global)?;
-    let mut store = open_store(&home)?;
+    let mut store = open_store(global, &home)?;
     let Some(left) = store.untrust_key(key_id)? else {
         let keys = store.trusted_keys()?;
         let trusted: Vec<&str> = keys.iter().map(PublicKey::key_id).collect();

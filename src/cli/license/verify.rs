@@ -4,7 +4,15 @@ use super::*;
 
 #[derive(Serialize)]
 struct VerifyJson<'a> {
+    /// Whether the license is honoured now: valid, or expired within its
+    /// grace period (`state` tells them apart).
     valid: bool,
+    /// `valid` or `grace` when honoured.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    state: Option<&'static str>,
+    /// When the grace period ends, for a license in it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    grace_ends: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     claims: Option<&'a Claims>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -59,15 +67,27 @@ pub(super) fn verify(
             _ => None,
         },
     };
-    let verified = claims::decode(&text, &keys)
-        .and_then(|license| license.check(now, list.as_ref()).map(|()| license));
-    let license = match verified {
-        Ok(license) => license,
+    // Verified as enforcement judges it: an expired license within its
+    // grace period is honoured, and reported as such.
+    let verified = claims::decode(&text, &keys).and_then(|license| {
+        match license.standing(now, list.as_ref()) {
+            Standing::Valid { .. } => Ok((license, None)),
+            Standing::Grace {
+                grace_ends,
+                days_left,
+            } => Ok((license, Some((grace_ends, days_left)))),
+            Standing::Refused(refusal) => Err(refusal),
+        }
+    });
+    let (license, grace) = match verified {
+        Ok(verified) => verified,
         Err(refusal) if ui.is_json() => {
             ui.json(
                 Schema::LicenseVerify,
                 &VerifyJson {
                     valid: false,
+                    state: None,
+                    grace_ends: None,
                     claims: None,
                     valid_through: None,
                     days_left: None,
@@ -84,12 +104,27 @@ pub(super) fn verify(
         }
         Err(refusal) => return Err(Error::License(refusal)),
     };
-    let days_left = claims::days_until(now, license.expires_at);
+    // Days of validity left; in the grace period, days of grace left.
+    let days_left = match grace {
+        Some((_, grace_days)) => grace_days,
+        None => claims::days_until(now, license.expires_at),
+    };
+    if let Some((grace_ends, grace_days)) = grace {
+        ui.warn(format_args!(
+            "license {} {} ({} left; it was valid through {}): ask the vendor for a renewal",
+            license.claims.id,
+            claims::in_grace(grace_ends),
+            crate::ui::count(grace_days, "day", "days"),
+            license.valid_through()
+        ));
+    }
     if ui.is_json() {
         ui.json(
             Schema::LicenseVerify,
             &VerifyJson {
                 valid: true,
+                state: Some(if grace.is_some() { "grace" } else { "valid" }),
+                grace_ends: grace.map(|(ends, _)| caio_core::license::envelope::format_time(ends)),
                 claims: Some(&license.claims),
                 valid_through: Some(license.valid_through()),
                 days_left: Some(days_left),
@@ -108,7 +143,17 @@ pub(super) fn verify(
     let mut row = |k: &str, v: String| {
         table.add_row(vec![k.to_string(), v]);
     };
-    row("status", "valid".into());
+    row(
+        "status",
+        match grace {
+            Some((ends, left)) => format!(
+                "{} ({})",
+                claims::in_grace(ends),
+                crate::ui::count(left, "day left", "days left")
+            ),
+            None => "valid".into(),
+        },
+    );
     row("license", c.id.clone());
     row("customer", c.customer.clone());
     row("features", c.features.join(", "));
@@ -117,7 +162,14 @@ pub(super) fn verify(
     row("valid from", c.not_before.clone());
     row(
         "valid through",
-        format!("{} ({} days left)", license.valid_through(), days_left),
+        match grace {
+            Some(_) => license.valid_through(),
+            None => format!(
+                "{} ({})",
+                license.valid_through(),
+                crate::ui::count(days_left, "day left", "days left")
+            ),
+        },
     );
     row("key", format!("{} ({})", c.key_id, license.key_source));
     row(

@@ -9,6 +9,7 @@ use caio_core::health::{Health, Summary};
 use caio_core::lifecycle::ServiceStatus;
 use caio_store::registry::{Change, ListFilter, NewContract, ServiceRecord, contract_hash};
 use clap::Subcommand;
+use clap_complete::ArgValueCandidates;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -53,6 +54,8 @@ the same version with different content needs --replace; a lower version is refu
 
     /// Show a service's active contract (or an older version)
     Show {
+        /// The service (`caio registry list` shows them)
+        #[arg(add = ArgValueCandidates::new(super::complete::services))]
         service_id: String,
         /// A version from the service's history
         #[arg(long = "version", id = "contract_version", value_name = "V")]
@@ -60,29 +63,42 @@ the same version with different content needs --replace; a lower version is refu
     },
 
     /// Every version of a service with its hash, time, and what replaced it
-    History { service_id: String },
+    History {
+        /// The service (`caio registry list` shows them)
+        #[arg(add = ArgValueCandidates::new(super::complete::services))]
+        service_id: String,
+    },
 
     /// Set a service's status (drained and disabled services are never routed to);
-    /// --reset-circuit also closes its circuit breaker
+    /// --reset-circuit also closes its circuit breaker and resets h
     #[command(
         after_help = "A circuit opened by failed executions closes by itself after its open \
-period (30 s × times opened, at most 10 min) and a success; --reset-circuit closes it now."
+period (30 s × times opened, at most 10 min) and a success, and h (the observed success \
+rate) recovers toward 1 with a 15-minute half-life; --reset-circuit closes the circuit and \
+puts h back at 1 now."
     )]
     SetStatus {
+        /// The service (`caio registry list` shows them)
+        #[arg(add = ArgValueCandidates::new(super::complete::services))]
         service_id: String,
         #[arg(value_enum)]
         status: ServiceStatus,
         /// Why, recorded with the change
         #[arg(long, value_name = "TEXT")]
         reason: Option<String>,
-        /// Also close the service's circuit breaker and forget its consecutive
-        /// failures and openings (execution counts and latencies stay)
+        /// Also close the service's circuit breaker, forget its consecutive
+        /// failures and openings, and put h back at 1 (execution counts,
+        /// latencies and spend stay)
         #[arg(long)]
         reset_circuit: bool,
     },
 
     /// Deregister a service (its versions and history are kept for replay)
-    Remove { service_id: String },
+    Remove {
+        /// The service (`caio registry list` shows them)
+        #[arg(add = ArgValueCandidates::new(super::complete::services))]
+        service_id: String,
+    },
 }
 
 pub fn run(cmd: RegistryCommand, global: &GlobalArgs, ui: &mut Ui) -> Result<Exit, Error> {
@@ -194,9 +210,11 @@ pub fn run(cmd: RegistryCommand, global: &GlobalArgs, ui: &mut Ui) -> Result<Exi
             } else {
                 ui.line(format_args!("{service_id}: {previous} -> {status}"))?;
                 match was_open {
-                    Some(true) => ui.line(format_args!("{service_id}: circuit reset (closed)"))?,
+                    Some(true) => ui.line(format_args!(
+                        "{service_id}: circuit reset (closed), h back at 1"
+                    ))?,
                     Some(false) => ui.line(format_args!(
-                        "{service_id}: circuit was closed; failure counts reset"
+                        "{service_id}: circuit was closed; failure counts and h reset"
                     ))?,
                     None => {}
                 }
@@ -242,9 +260,9 @@ fn add(paths: &[PathBuf], replace: bool, global: &GlobalArgs, ui: &mut Ui) -> Re
     let run = validated(paths, ui);
     let Some(contracts) = run.contracts() else {
         ui.warn(format_args!(
-            "nothing was stored: {} of {} file(s) invalid",
+            "nothing was stored: {} of {} invalid",
             run.invalid(),
-            run.files.len()
+            crate::ui::count(run.files.len(), "file", "files")
         ));
         return Ok(Exit::Invalid);
     };
@@ -257,7 +275,7 @@ fn add(paths: &[PathBuf], replace: bool, global: &GlobalArgs, ui: &mut Ui) -> Re
         })
         .collect();
     let home = resolve_home(global)?;
-    let mut store = open_store(&home)?;
+    let mut store = open_store(global, &home)?;
     let registered = store.add_contracts(&new, replace, &change())?;
     if ui.is_json() {
         ui.json(
@@ -287,8 +305,8 @@ fn add(paths: &[PathBuf], replace: bool, global: &GlobalArgs, ui: &mut Ui) -> Re
         .filter(|r| r.action != caio_core::lifecycle::AddAction::Unchanged)
         .count();
     ui.status(format_args!(
-        "{changed} of {} contract(s) stored in {}",
-        registered.len(),
+        "{changed} of {} stored in {}",
+        crate::ui::count(registered.len(), "contract", "contracts"),
         store.path().display()
     ));
     Ok(Exit::Success)

@@ -208,10 +208,14 @@ pub(super) fn show(
     let auth = e.auth.as_ref().map_or(String::from("no auth"), |a| {
         format!("{} from ${}", serde_plain(&a.scheme), a.env)
     });
+    let protocol = match &e.model {
+        Some(model) => format!("{} {model}", e.protocol.as_str()),
+        None => e.protocol.as_str().to_string(),
+    };
     row(
         "endpoint",
         format!(
-            "{} {} (timeout {} ms, {auth})",
+            "{} {} ({protocol}, timeout {} ms, {auth})",
             e.method, e.url, e.timeout_ms
         ),
     );
@@ -228,8 +232,15 @@ pub(super) fn stats_rows(s: &Summary, row: &mut dyn FnMut(&str, String)) {
     row(
         "executions",
         format!(
-            "{} succeeded, {} failed, {} rejected (4xx); success rate (EWMA) {:.3}",
-            s.successes, s.failures, s.rejections, s.success_rate
+            "{} succeeded, {} failed, {} rejected (4xx); h {:.3} now (EWMA {:.3}{})",
+            s.successes,
+            s.failures,
+            s.rejections,
+            s.success_rate,
+            s.ewma_success,
+            s.observed_at.as_deref().map_or(String::new(), |t| format!(
+                " at {t}, recovering with a 15 min half-life"
+            ))
         ),
     );
     row(
@@ -249,8 +260,15 @@ pub(super) fn stats_rows(s: &Summary, row: &mut dyn FnMut(&str, String)) {
     row(
         "violations",
         format!(
-            "{} attempt(s) slower than the p99 guarantee",
-            s.guarantee_violations
+            "{} slower than the p99 guarantee or costlier than the request's max_cost",
+            crate::ui::count(s.guarantee_violations, "attempt", "attempts")
+        ),
+    );
+    row(
+        "spend",
+        format!(
+            "{} (successful executions)",
+            crate::cli::route::money(s.spend)
         ),
     );
     let c = &s.circuit;
@@ -262,8 +280,13 @@ pub(super) fn stats_rows(s: &Summary, row: &mut dyn FnMut(&str, String)) {
     row(
         "circuit",
         format!(
-            "{state}; {} consecutive failure(s), opened {} time(s)",
-            c.consecutive_failures, c.times_opened
+            "{state}; {}, opened {}",
+            crate::ui::count(
+                c.consecutive_failures,
+                "consecutive failure",
+                "consecutive failures"
+            ),
+            crate::ui::count(c.times_opened, "time", "times")
         ),
     );
 }

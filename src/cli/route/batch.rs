@@ -161,7 +161,8 @@ pub(super) fn batch(args: &RouteArgs, router: &mut Router, ui: &mut Ui) -> Resul
     bar.finish_and_clear();
     if failed > 0 {
         ui.warn(format_args!(
-            "{failed} of {lines} lines were not routed (invalid or refused)"
+            "{failed} of {} not routed (invalid or refused)",
+            crate::ui::count(lines, "line was", "lines were")
         ));
         return Ok(Exit::Invalid);
     }
@@ -239,7 +240,14 @@ fn flush(
                 let Some(t) = traced.next() else {
                     break;
                 };
+                let explained = match args.explain {
+                    true => super::explained(true, router, &b.1, &b.2)?,
+                    false => None,
+                };
                 let mut doc = RouteJson::new(&b.2, &t, args.top, listed);
+                if let Some(e) = &explained {
+                    doc.explain(&e.explanation);
+                }
                 doc.line = Some(b.0);
                 ui.json_line(Schema::RouteBatchLine, &doc)?;
             }

@@ -24,11 +24,13 @@ impl RouteArgs {
     }
 }
 
-/// The human report of a decision (also used by `trace show`).
+/// The human report of a decision (also used by `trace show`), with its
+/// explanation when one was computed (`--explain`, or no route).
 pub(crate) fn render(
     routed: &Routed,
     traced: &Traced,
     args: View,
+    explained: Option<&Explained>,
     ui: &mut Ui,
 ) -> Result<(), Error> {
     let d = &routed.decision;
@@ -94,10 +96,10 @@ pub(crate) fn render(
         Outcome::Refused => {}
     }
     ui.line(format_args!(
-        "  principal   {} · policies {} ({} rules) · seed {}",
+        "  principal   {} · policies {} ({}) · seed {}",
         d.principal,
         &routed.policy_set[..12.min(routed.policy_set.len())],
-        routed.policy_rules,
+        crate::ui::count(routed.policy_rules, "rule", "rules"),
         d.seed
     ))?;
     match &traced.trace {
@@ -134,6 +136,11 @@ pub(crate) fn render(
     let chained = d.steps.len() > 1;
     if scored && (args.explain || args.top.is_some()) {
         ui.line("")?;
+        // The normalised terms, each raw value (cost, p95) beside its term.
+        let cost_header = match &d.guarantees {
+            Some(g) => format!("COST {}", g.currency),
+            None => "COST".to_string(),
+        };
         let mut table = ui.table(&[
             if chained { "STEP" } else { "" },
             "SERVICE",
@@ -143,7 +150,9 @@ pub(crate) fn render(
             "h",
             "t",
             "ĉ",
+            &cost_header,
             "ℓ̂",
+            "P95 MS",
             "ρ",
         ]);
         for (i, step) in d.steps.iter().enumerate() {
@@ -174,7 +183,9 @@ pub(crate) fn render(
                     num(t.h, 3),
                     num(t.t, 3),
                     num(t.c, 3),
+                    tidy(c.cost()),
                     num(t.l, 3),
+                    tidy(c.latency_p95_ms()),
                     num(t.r, 3),
                 ]);
             }
@@ -187,14 +198,25 @@ pub(crate) fn render(
         .any(|s| s.candidates.iter().any(|c| !c.eligible));
     if rejected && (args.explain || d.outcome == Outcome::NoRoute) {
         ui.line("")?;
+        // With --explain, every stage that would reject a candidate: the
+        // first one (the decision's) marked `*`.
+        let all_stages = explained.filter(|_| args.explain);
         let mut headers = vec!["SERVICE", "STAGE", "RULE", "MESSAGE"];
         if chained {
             headers.insert(0, "STEP");
         }
+        if all_stages.is_some() {
+            headers.insert(0, "");
+        }
         let mut table = ui.table(&headers);
         for (i, step) in d.steps.iter().enumerate() {
             for c in step.candidates.iter().filter(|c| !c.eligible) {
-                for r in &c.rejections {
+                let later = all_stages
+                    .and_then(|e| e.explanation.steps.get(i))
+                    .and_then(|s| s.rejected.iter().find(|r| r.service_id == c.service_id))
+                    .map_or(&[][..], |r| r.later.as_slice());
+                let first = c.rejections.iter().map(|r| (true, r));
+                for (is_first, r) in first.chain(later.iter().map(|r| (false, r))) {
                     let mut row = vec![
                         c.service_id.clone(),
                         r.stage.as_str().to_string(),
@@ -204,12 +226,199 @@ pub(crate) fn render(
                     if chained {
                         row.insert(0, (i + 1).to_string());
                     }
+                    if all_stages.is_some() {
+                        row.insert(0, if is_first { "*" } else { "" }.to_string());
+                    }
                     table.add_row(row);
                 }
             }
         }
         ui.table_out(table)?;
+        if all_stages.is_some() {
+            ui.summary(
+                "* the stage that rejected the service; the rows after it: later stages that would reject it too",
+            )?;
+        }
     }
-    ui.line("")?;
-    ui.line(&d.summary)
+    // The summary and the hints are what -q leaves out.
+    ui.summary("")?;
+    ui.summary(&d.summary)?;
+    if let Some(explained) = explained {
+        for hint in hints(routed, explained) {
+            ui.summary(format_args!("hint: {hint}"))?;
+        }
+    }
+    Ok(())
+}
+
+fn tidy(x: f64) -> String {
+    caio_core::canonical::display_tidy(x).to_string()
+}
+
+/// What the reader can do about a decision: "did you mean" for a capability
+/// no service offers, and what a principal needs to pass the access rules
+/// (and how to become one).
+fn hints(routed: &Routed, explained: &Explained) -> Vec<String> {
+    let mut out = Vec::new();
+    let where_from = if explained.registry {
+        "registered service"
+    } else {
+        "contract in --contracts"
+    };
+    for step in &explained.explanation.steps {
+        if let Some(unknown) = &step.unknown_capability {
+            let mut hint = format!("no {where_from} offers `{}`", step.capability);
+            if let Some(close) = &unknown.did_you_mean {
+                hint.push_str(&format!("; did you mean `{close}`?"));
+            }
+            if unknown.registered.is_empty() {
+                hint.push_str("; none offers any capability yet (`caio registry add DIR`)");
+            } else {
+                hint.push_str(&format!(
+                    " The capabilities offered are: {}",
+                    unknown.registered.join(", ")
+                ));
+            }
+            out.push(hint);
+        }
+    }
+    let access: Vec<&caio_core::routing::explain::AccessHint> = explained
+        .explanation
+        .steps
+        .iter()
+        .flat_map(|s| &s.access)
+        .collect();
+    if access.is_empty() {
+        return out;
+    }
+    let principal = routed.identity.acting_principal();
+    for hint in &access {
+        let mut needs = Vec::new();
+        if let Some(trust) = hint.min_trust {
+            needs.push(format!(
+                "trust {} (`{}` has {})",
+                trust_word(trust),
+                principal.name,
+                trust_word(principal.trust)
+            ));
+        }
+        if let Some(roles) = &hint.roles {
+            needs.push(format!(
+                "{} {}",
+                if roles.len() == 1 {
+                    "the role"
+                } else {
+                    "one of the roles"
+                },
+                roles.join(", ")
+            ));
+        }
+        if let Some(tenants) = &hint.tenants {
+            needs.push(format!(
+                "{} {}",
+                if tenants.len() == 1 {
+                    "the tenant"
+                } else {
+                    "one of the tenants"
+                },
+                tenants.join(", ")
+            ));
+        }
+        let then = if hint.still_rejected_by.is_empty() {
+            "it would then be eligible".to_string()
+        } else {
+            format!(
+                "{} would still reject it",
+                hint.still_rejected_by.join(", ")
+            )
+        };
+        out.push(format!(
+            "{} needs a principal with {}; {then}",
+            hint.service_id,
+            needs.join(" and ")
+        ));
+    }
+    // How to become such a principal: for the service that would be
+    // eligible (else the first), the flags a new principal needs.
+    let target = access
+        .iter()
+        .find(|h| h.still_rejected_by.is_empty())
+        .unwrap_or(&access[0]);
+    out.push(become_principal(routed, explained, target));
+    out
+}
+
+fn become_principal(
+    routed: &Routed,
+    explained: &Explained,
+    target: &caio_core::routing::explain::AccessHint,
+) -> String {
+    use caio_core::routing::Identity;
+    let trust = target.min_trust.map(trust_word);
+    let role = target.roles.as_ref().and_then(|r| r.first());
+    let tenant = target.tenants.as_ref().and_then(|t| t.first());
+    if let Identity::Simulated { .. } = routed.identity {
+        let mut fields = Vec::new();
+        if let Some(t) = trust {
+            fields.push(format!("`trust: {t}`"));
+        }
+        if let Some(r) = role {
+            fields.push(format!("`roles: [{r}]`"));
+        }
+        if let Some(t) = tenant {
+            fields.push(format!("`tenant: {t}`"));
+        }
+        return format!(
+            "the simulated principal comes from --principal FILE: with {} there, {} passes the access rules",
+            fields.join(", "),
+            target.service_id
+        );
+    }
+    // The new principal keeps what the current one has that passes, and
+    // gets what the target needs.
+    let current = routed.identity.acting_principal();
+    let mut flags = String::new();
+    if let Some(t) = tenant.or(current.tenant.as_ref()) {
+        flags.push_str(&format!(" --tenant {t}"));
+    }
+    let mut roles = current.roles.clone();
+    if let Some(r) = role
+        && !roles.contains(r)
+    {
+        roles.push(r.clone());
+    }
+    if !roles.is_empty() {
+        flags.push_str(&format!(" --roles {}", roles.join(",")));
+    }
+    flags.push_str(&format!(
+        " --trust {}",
+        trust.unwrap_or(trust_word(current.trust))
+    ));
+    let who = match routed.identity {
+        Identity::Anonymous => {
+            "this request carries no token, so it routes as `anonymous` (trust low, no roles, no tenant); "
+        }
+        _ => "",
+    };
+    if explained.tokens {
+        format!(
+            "{who}`caio principal add NAME{flags}` prints a token for such a principal: \
+             send it as CAIO_TOKEN, with --token-file FILE (mode 0600) or as the request's auth.token"
+        )
+    } else {
+        format!(
+            "{who}to route as such a principal, simulate one with --principal FILE \
+             (name, tenant, roles, trust), or route with a caio home (--home) and the token \
+             of `caio principal add NAME{flags}`"
+        )
+    }
+}
+
+fn trust_word(t: caio_core::contract::Trust) -> &'static str {
+    use caio_core::contract::Trust;
+    match t {
+        Trust::Low => "low",
+        Trust::Medium => "medium",
+        Trust::High => "high",
+    }
 }

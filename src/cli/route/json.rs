@@ -32,6 +32,34 @@ pub struct RouteJson<'a> {
     /// What `--execute` did.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(super) execution: Option<execute::ExecutionJson<'a>>,
+    /// With --explain (and for a no-route): "did you mean" and access hints
+    /// per step; each candidate's later rejections are in `candidates`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    explanation: Option<ExplanationJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct ExplanationJson<'a> {
+    steps: Vec<StepExplanationJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct StepExplanationJson<'a> {
+    capability: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    unknown_capability: Option<&'a caio_core::routing::explain::UnknownCapability>,
+    access_hints: &'a [caio_core::routing::explain::AccessHint],
+}
+
+/// A candidate's raw values beside its normalised terms: cost in the
+/// registry's currency, p95 in ms.
+#[derive(Serialize)]
+struct RawJson<'a> {
+    cost: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    currency: Option<&'a str>,
+    latency_p95_ms: f64,
+    availability: f64,
 }
 
 #[derive(Serialize)]
@@ -53,7 +81,15 @@ struct CandidateJson<'a> {
     eligible: bool,
     score: Option<f64>,
     terms: Option<&'a Terms>,
+    /// Beside `terms`, when eligible.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    raw: Option<RawJson<'a>>,
     rejections: &'a [caio_core::routing::Rejection],
+    /// With --explain: the stages after the first that would reject it too.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    later_rejections: Option<&'a [caio_core::routing::Rejection]>,
+    #[serde(skip)]
+    step_index: usize,
 }
 
 impl<'a> RouteJson<'a> {
@@ -85,7 +121,15 @@ impl<'a> RouteJson<'a> {
                     eligible: c.eligible,
                     score: c.score,
                     terms: c.terms.as_ref(),
+                    raw: c.terms.is_some().then(|| RawJson {
+                        cost: c.cost(),
+                        currency: d.guarantees.as_ref().map(|g| g.currency.as_str()),
+                        latency_p95_ms: c.latency_p95_ms(),
+                        availability: c.availability(),
+                    }),
                     rejections: &c.rejections,
+                    later_rejections: None,
+                    step_index: i,
                 });
             }
         }
@@ -115,6 +159,33 @@ impl<'a> RouteJson<'a> {
             seed: d.seed,
             weights: d.weights,
             execution: None,
+            explanation: None,
         }
+    }
+
+    /// Adds what an explanation says: every candidate's later rejections
+    /// and each step's hints.
+    pub fn explain(&mut self, explanation: &'a caio_core::routing::explain::Explanation) {
+        if let Some(candidates) = &mut self.candidates {
+            for c in candidates.iter_mut().filter(|c| !c.eligible) {
+                c.later_rejections = explanation
+                    .steps
+                    .get(c.step_index)
+                    .and_then(|s| s.rejected.iter().find(|r| r.service_id == c.service_id))
+                    .map(|r| r.later.as_slice())
+                    .filter(|later| !later.is_empty());
+            }
+        }
+        self.explanation = Some(ExplanationJson {
+            steps: explanation
+                .steps
+                .iter()
+                .map(|s| StepExplanationJson {
+                    capability: &s.capability,
+                    unknown_capability: s.unknown_capability.as_ref(),
+                    access_hints: &s.access,
+                })
+                .collect(),
+        });
     }
 }

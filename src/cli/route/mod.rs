@@ -4,10 +4,11 @@
 use super::{GlobalArgs, open_store_existing, resolve_home};
 use crate::app::route::{Traced, trace};
 use crate::error::{Error, Exit};
-use crate::gateway::execute::Payload;
+use crate::gateway::execute::PayloadSource;
 use crate::ui::{Schema, Ui};
 use caio_core::contract::ServiceContract;
 use caio_core::diagnostic::FileReport;
+use caio_core::license::Feature;
 use caio_core::principal::{self, Principal};
 use caio_core::request::Request;
 use caio_core::request::{self, MAX_SEED, Priority};
@@ -22,13 +23,46 @@ use std::path::{Path, PathBuf};
 
 mod batch;
 mod execute;
-pub(crate) use execute::attempts_table;
 mod human;
 mod json;
 
 use batch::batch;
 pub(crate) use batch::read_line;
+pub(crate) use execute::{attempts_table, money};
 pub(crate) use human::{View, render};
+
+/// What an explanation shows beyond the decision, and where its inputs
+/// came from (the hints say how to change them).
+pub(crate) struct Explained {
+    pub explanation: caio_core::routing::explain::Explanation,
+    /// Candidates came from the registry (else from --contracts).
+    pub registry: bool,
+    /// Tokens are checked against a home (else: anonymous or simulated).
+    pub tokens: bool,
+}
+
+/// The explanation of `routed`, when it is shown: with --explain, or
+/// when nothing was routed (a refused request needs none).
+fn explained(
+    explain: bool,
+    router: &mut Router,
+    request: &Request,
+    routed: &Routed,
+) -> Result<Option<Explained>, Error> {
+    let wanted = match routed.decision.outcome {
+        Outcome::Refused => false,
+        Outcome::NoRoute => true,
+        Outcome::Routed => explain,
+    };
+    if !wanted {
+        return Ok(None);
+    }
+    Ok(Some(Explained {
+        explanation: router.explain(request, routed)?,
+        registry: router.is_registry(),
+        tokens: router.checks_tokens(),
+    }))
+}
 pub(crate) use json::RouteJson;
 
 const AFTER_HELP: &str = "\
@@ -37,13 +71,18 @@ capability are loaded), the installed policy set (`caio policy apply`), and the 
 of the request's auth.token. With --contracts DIR it works from files instead (stateless).
 
 With --execute, caio also sends the payload (--payload FILE, or the request's `payload`) to \
-the chosen service and prints the response body on stdout (or writes it to --output FILE), \
-with a summary on stderr. Transient failures (connect errors, timeouts, 429, 5xx) are \
-retried with backoff, then the next-best eligible service is tried: at most 3 attempts \
-per service, 3 services, within --deadline-ms. Every attempt goes into the trace.
+the chosen service in the protocol its contract names (endpoint.protocol: http sends the \
+payload unchanged; openai-chat, anthropic-messages, openai-embeddings and \
+openai-transcription translate one canonical payload, so failover across providers works) \
+and prints the answer on stdout (the text, or the body with --raw; or into --output FILE), \
+with one status line on stderr: service, model, tokens, cost, latency. --stream prints a \
+chat answer as it arrives. Transient failures (connect errors, timeouts, 429, 5xx, a body \
+cut short) are retried with backoff, then the next-best eligible service is tried: at \
+most 3 attempts per service, 3 services, within --deadline-ms; a candidate whose secret \
+is not set is skipped. Every attempt goes into the trace.
 
 Exit status: 0 routed (and executed), 3 no eligible service, 1 invalid request or \
-authentication failed, 4 execution failed on every candidate.";
+authentication failed, 4 execution failed on every candidate (or none could be tried).";
 
 #[derive(Debug, clap::Args)]
 #[command(after_help = AFTER_HELP, after_long_help = long_help())]
@@ -74,7 +113,9 @@ pub struct RouteArgs {
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(..=MAX_SEED))]
     seed: Option<u64>,
 
-    /// Show every candidate with its terms, every rejection, and the weights
+    /// Show every candidate with its terms (and the cost and p95 behind them), every stage
+    /// that would reject each rejected one (the first marked `*`), hints on what would
+    /// qualify, and the weights
     #[arg(long)]
     explain: bool,
 
@@ -100,9 +141,21 @@ pub struct RouteArgs {
     #[arg(long, value_name = "FILE", requires = "execute")]
     payload: Option<PathBuf>,
 
-    /// Write the response body to FILE instead of stdout (with --execute)
+    /// Write the answer to FILE instead of stdout (with --execute)
     #[arg(long, value_name = "FILE", requires = "execute")]
     output: Option<PathBuf>,
+
+    /// The audio to transcribe, uploaded to an openai-transcription service (with --execute)
+    #[arg(long, value_name = "FILE", requires = "execute")]
+    input_file: Option<PathBuf>,
+
+    /// Print a chat answer as it arrives (server-sent events; openai-chat and anthropic-messages)
+    #[arg(long, requires = "execute")]
+    stream: bool,
+
+    /// Print the provider's response body unchanged instead of the answer's text (with --execute)
+    #[arg(long, requires = "execute")]
+    raw: bool,
 
     /// Give up executing after this many milliseconds, retries and failover included (at most 24 h)
     #[arg(
@@ -151,13 +204,14 @@ Weights (q, h, t, c, l, r) by preferences.priority:\n",
 }
 
 pub fn run(args: RouteArgs, global: &GlobalArgs, ui: &mut Ui) -> Result<Exit, Error> {
-    for warning in super::license::require(global, caio_core::license::Feature::Route)? {
+    // One licence check for what the command needs (the home opened once).
+    let features: &[Feature] = if args.execute {
+        &[Feature::Route, Feature::Execute]
+    } else {
+        &[Feature::Route]
+    };
+    for warning in super::license::require(global, features)? {
         ui.warn(warning);
-    }
-    if args.execute {
-        for warning in super::license::require(global, caio_core::license::Feature::Execute)? {
-            ui.warn(warning);
-        }
     }
     let Some(mut router) = router(&args, global, ui)? else {
         return Ok(Exit::Invalid);
@@ -184,10 +238,14 @@ pub fn run(args: RouteArgs, global: &GlobalArgs, ui: &mut Ui) -> Result<Exit, Er
         (true, None) => Some(
             request
                 .payload
-                .as_ref()
-                .map_or_else(Payload::empty, Payload::json),
+                .clone()
+                .map_or(PayloadSource::None, PayloadSource::Json),
         ),
         (false, _) => None,
+    };
+    let input_file = match &args.input_file {
+        Some(path) => Some(execute::read_input_file(path)?),
+        None => None,
     };
     let routed = router.route(&request)?;
     for note in &routed.notes {
@@ -199,10 +257,21 @@ pub fn run(args: RouteArgs, global: &GlobalArgs, ui: &mut Ui) -> Result<Exit, Er
         let options = execute::Options {
             output: args.output.as_deref(),
             deadline: std::time::Duration::from_millis(args.deadline_ms),
+            stream: args.stream,
+            raw: args.raw,
             view: args.view(),
+            show_decision: ui.verbose() > 0 || args.explain || args.top.is_some(),
             top: args.top,
         };
-        return execute::run(&mut router, &request, &routed, payload, &options, ui);
+        return execute::run(
+            &mut router,
+            &request,
+            &routed,
+            payload,
+            input_file,
+            &options,
+            ui,
+        );
     }
     let traced = trace(
         &mut router,
@@ -215,13 +284,15 @@ pub fn run(args: RouteArgs, global: &GlobalArgs, ui: &mut Ui) -> Result<Exit, Er
     if routed.decision.outcome == Outcome::Refused {
         ui.error(&AuthenticationFailed);
     }
+    let explained = explained(args.explain, &mut router, &request, &routed)?;
     if ui.is_json() {
-        ui.json(
-            Schema::Route,
-            &RouteJson::new(&routed, &traced, args.top, true),
-        )?;
+        let mut doc = RouteJson::new(&routed, &traced, args.top, true);
+        if let Some(e) = &explained {
+            doc.explain(&e.explanation);
+        }
+        ui.json(Schema::Route, &doc)?;
     } else if routed.decision.outcome != Outcome::Refused {
-        render(&routed, &traced, args.view(), ui)?;
+        render(&routed, &traced, args.view(), explained.as_ref(), ui)?;
     }
     Ok(exit_of(&routed.decision))
 }
@@ -348,8 +419,12 @@ fn router(args: &RouteArgs, global: &GlobalArgs, ui: &mut Ui) -> Result<Option<R
             ui.file_problems(&file.report);
         }
         ui.warn(format_args!(
-            "cannot route: {} invalid contract file(s)",
-            run.invalid()
+            "cannot route: {}",
+            crate::ui::count(
+                run.invalid(),
+                "invalid contract file",
+                "invalid contract files"
+            )
         ));
         return Ok(None);
     };
@@ -363,8 +438,12 @@ fn router(args: &RouteArgs, global: &GlobalArgs, ui: &mut Ui) -> Result<Option<R
                 None => {
                     super::policy::problems(&run, ui);
                     ui.warn(format_args!(
-                        "cannot route: {} invalid policy file(s)",
-                        run.invalid()
+                        "cannot route: {}",
+                        crate::ui::count(
+                            run.invalid(),
+                            "invalid policy file",
+                            "invalid policy files"
+                        )
                     ));
                     return Ok(None);
                 }
@@ -387,12 +466,12 @@ fn router(args: &RouteArgs, global: &GlobalArgs, ui: &mut Ui) -> Result<Option<R
     let (identities, policies) = match &global.home {
         Some(_) => {
             let home = resolve_home(global)?;
-            let store = super::open_store(&home)?;
+            let store = super::open_store(global, &home)?;
             let installed = store.active_policy_set()?;
             if !installed.is_empty() {
                 ui.status(format_args!(
-                    "applying the {} policy rule(s) installed in {}{}",
-                    installed.policies().len(),
+                    "applying the {} installed in {}{}",
+                    crate::ui::count(installed.policies().len(), "policy rule", "policy rules"),
                     home.path.display(),
                     if args.policies.is_some() {
                         ", with the rules of --policies"

@@ -3,7 +3,7 @@
 mod html;
 mod outcome;
 
-use super::route::{View, render};
+use super::route::{View, attempts_table, money, render};
 use super::{GlobalArgs, open_store_existing, resolve_home};
 use crate::app::retention::{self, Through};
 use crate::app::route::Traced;
@@ -12,7 +12,7 @@ use crate::error::{Error, Exit};
 use crate::ui::{Schema, Ui};
 use caio_core::routing::Outcome;
 use caio_core::routing::Routed;
-use caio_core::trace::{self, Break, Row};
+use caio_core::trace::{self, Break, ExecutionOutcome, ExecutionRecord, Row};
 use caio_store::Store;
 use caio_store::home::Home;
 use caio_store::traces::{Appended, TraceFilter};
@@ -25,7 +25,11 @@ pub enum TraceCommand {
     /// Show one decision record: by decision id (or a unique prefix) or seq;
     /// `--format html` prints a self-contained page of it
     Show {
-        #[arg(value_name = "DECISION_ID|SEQ")]
+        /// A decision id (or a unique prefix of it), or a seq (`caio trace list` shows both)
+        #[arg(
+            value_name = "DECISION_ID|SEQ",
+            add = clap_complete::ArgValueCandidates::new(super::complete::decisions)
+        )]
         id: String,
     },
 
@@ -72,7 +76,11 @@ pub enum TraceCommand {
 
     /// Re-run the routing of a stored decision from its stored inputs; exit 1 if it differs
     Replay {
-        #[arg(value_name = "DECISION_ID|SEQ")]
+        /// A decision id (or a unique prefix of it), or a seq (`caio trace list` shows both)
+        #[arg(
+            value_name = "DECISION_ID|SEQ",
+            add = clap_complete::ArgValueCandidates::new(super::complete::decisions)
+        )]
         id: String,
     },
 
@@ -468,8 +476,12 @@ fn show(store: &Store, id: &str, ui: &mut Ui) -> Result<Exit, Failure> {
         return html_page(store, &row, &record, ui);
     }
     let hash = trace::unhex32(&row.hash).unwrap_or(trace::GENESIS);
+    let executed = match record.execution() {
+        Some(e) => format!(" · execution {}", execution_word(e.outcome)),
+        None => String::new(),
+    };
     ui.line(format_args!(
-        "seq {} · {} · {} · decision {}",
+        "seq {} · {} · {}{executed} · decision {}",
         row.seq,
         record.at(),
         record.outcome().as_str(),
@@ -490,6 +502,7 @@ fn show(store: &Store, id: &str, ui: &mut Ui) -> Result<Exit, Failure> {
                 policy_rules,
                 contracts: r.contracts,
                 stats: r.stats,
+                decided_at_ms: None,
                 notes: Vec::new(),
             }
         }
@@ -525,6 +538,10 @@ fn show(store: &Store, id: &str, ui: &mut Ui) -> Result<Exit, Failure> {
                 "the per-candidate explanation cannot be recomputed: missing {}",
                 missing.join("; ")
             ));
+            if let Some(e) = record.execution() {
+                show_execution(e, record.attempts(), ui)?;
+            }
+            outcome::reported_on(store, &row, ui)?;
             return Ok(Exit::Success);
         }
     };
@@ -543,14 +560,106 @@ fn show(store: &Store, id: &str, ui: &mut Ui) -> Result<Exit, Failure> {
             top: None,
             dry_run: false,
         },
+        None,
         ui,
     )?;
-    if !record.attempts().is_empty() {
-        ui.line("")?;
-        super::route::attempts_table(record.attempts(), ui)?;
+    if let Some(e) = record.execution() {
+        show_execution(e, record.attempts(), ui)?;
     }
     outcome::reported_on(store, &row, ui)?;
     Ok(Exit::Success)
+}
+
+fn execution_word(outcome: ExecutionOutcome) -> &'static str {
+    match outcome {
+        ExecutionOutcome::Succeeded => "succeeded",
+        ExecutionOutcome::Failed => "failed",
+        ExecutionOutcome::NotStarted => "not started",
+    }
+}
+
+/// What `--execute` did: how it ended, who was skipped, every attempt.
+fn show_execution(
+    e: &ExecutionRecord,
+    attempts: &[caio_core::attempt::Attempt],
+    ui: &mut Ui,
+) -> Result<(), Error> {
+    ui.line("")?;
+    let mut line = format!("execution   {}", execution_word(e.outcome));
+    if let Some(id) = &e.service_id {
+        line.push_str(&format!(": {id} answered"));
+    }
+    if let Some(reason) = &e.reason {
+        line.push_str(&format!(": {reason}"));
+    }
+    line.push_str(&format!(
+        " · {} attempt{} · deadline {} ms",
+        attempts.len(),
+        if attempts.len() == 1 { "" } else { "s" },
+        e.deadline_ms
+    ));
+    if e.stream {
+        line.push_str(" · streamed");
+    }
+    ui.line(line)?;
+    if let Some(a) = attempts
+        .iter()
+        .rev()
+        .find(|a| a.next == caio_core::attempt::Next::Done)
+    {
+        let mut used = format!("  answer    {}", a.service_id);
+        if let (Some(p), Some(m)) = (a.protocol, &a.model) {
+            used.push_str(&format!(" · {} {m}", p.as_str()));
+        }
+        if let Some(u) = a.usage {
+            used.push_str(&format!(
+                " · tokens {} in, {} out",
+                u.input_tokens, u.output_tokens
+            ));
+        }
+        if let Some(c) = a.cost {
+            used.push_str(&format!(" · cost {}", money(c)));
+        }
+        used.push_str(&format!(" · {:.1} ms", a.latency_ms));
+        if let Some(t) = a.ttft_ms {
+            used.push_str(&format!(" · first token {t:.1} ms"));
+        }
+        if let Some(f) = a.finish_reason {
+            used.push_str(&format!(" · finish {}", f.as_str()));
+        }
+        ui.line(used)?;
+    }
+    for s in &e.skipped {
+        ui.line(format_args!("  skipped   {}: {}", s.service_id, s.reason))?;
+    }
+    for a in attempts {
+        if let Some(pe) = &a.provider_error {
+            ui.line(format_args!(
+                "  error     {} attempt {}: {pe}",
+                a.service_id, a.attempt
+            ))?;
+        }
+        if let Some(v) = &a.guarantee_violation {
+            ui.line(format_args!(
+                "  violation {} attempt {}: {:.1} ms above its p99 of {:.1} ms",
+                a.service_id, a.attempt, v.observed_ms, v.declared_ms
+            ))?;
+        }
+        if let Some(v) = &a.cost_violation {
+            ui.line(format_args!(
+                "  violation {} attempt {}: cost {} above max_cost {}",
+                a.service_id,
+                a.attempt,
+                money(v.cost),
+                money(v.max_cost)
+            ))?;
+        }
+    }
+    if !attempts.is_empty() {
+        ui.line("")?;
+        attempts_table(attempts, ui)?;
+    }
+    Ok(())
 }
 
 /// `trace show --format html`: the decision as a page on stdout. Its
@@ -568,6 +677,7 @@ fn html_page(store: &Store, row: &Row, record: &app::Stored, ui: &mut Ui) -> Res
                 policy_rules,
                 contracts: r.contracts,
                 stats: r.stats,
+                decided_at_ms: None,
                 notes: Vec::new(),
             }
         }
@@ -611,14 +721,16 @@ fn list(store: &Store, filter: &TraceFilter, ui: &mut Ui) -> Result<Exit, Failur
         "SEQ",
         "AT",
         "OUTCOME",
+        "EXECUTION",
         "SERVICES",
         "PRINCIPAL",
-        "EXECUTION",
         "DECISION",
     ]);
     for r in &rows {
-        let execution = match (&r.executed, &r.reported) {
-            (Some(e), _) => e.replace('_', " "),
+        let execution = match (r.execution.as_deref(), &r.reported) {
+            (Some("succeeded"), _) => "ok".to_string(),
+            (Some("not_started"), _) => "not started".to_string(),
+            (Some(other), _) => other.to_string(),
             (None, Some(reported)) => format!("reported {reported}"),
             (None, None) => "-".to_string(),
         };
@@ -626,13 +738,13 @@ fn list(store: &Store, filter: &TraceFilter, ui: &mut Ui) -> Result<Exit, Failur
             r.seq.to_string(),
             r.at.clone(),
             r.outcome.clone(),
+            execution,
             if r.services.is_empty() {
                 "-".to_string()
             } else {
                 r.services.clone()
             },
             r.principal.clone(),
-            execution,
             r.decision_id.clone(),
         ]);
     }
@@ -785,8 +897,17 @@ fn rekey(mut store: Store, home: &Home, ui: &mut Ui) -> Result<Exit, Failure> {
     }
     if !done.retired.is_empty() {
         ui.status(format_args!(
-            "{} earlier verifier key(s) kept: checkpoints signed with them still verify",
-            done.retired.len()
+            "{} kept: checkpoints signed with {} still verify",
+            crate::ui::count(
+                done.retired.len(),
+                "earlier verifier key",
+                "earlier verifier keys"
+            ),
+            if done.retired.len() == 1 {
+                "it"
+            } else {
+                "them"
+            }
         ));
     }
     Ok(Exit::Success)
@@ -887,10 +1008,10 @@ fn verify(
                     pruned.push(')');
                 }
                 ui.line(format_args!(
-                    "chain verified: records {}..{}{pruned}, {} checkpoint(s), head {}",
+                    "chain verified: records {}..{}{pruned}, {}, head {}",
                     from.min(report.records),
                     report.records,
-                    report.checkpoints,
+                    crate::ui::count(report.checkpoints, "checkpoint", "checkpoints"),
                     report.head
                 ))?
             }

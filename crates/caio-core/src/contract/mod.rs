@@ -222,6 +222,15 @@ pub struct Access {
 pub struct Endpoint {
     /// The http:// or https:// URL called.
     pub url: String,
+    /// How requests and responses are shaped (default `http`: the payload
+    /// is sent unchanged). Left out of the canonical form when `http`, so
+    /// contracts written before protocols existed keep their hash.
+    #[serde(default, skip_serializing_if = "Protocol::is_http")]
+    pub protocol: Protocol,
+    /// The provider's model name, e.g. `gpt-4o-mini`; required by every
+    /// protocol but `http`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
     /// HTTP method: `POST` (default), `GET` or `PUT`.
     #[serde(default = "default_method")]
     pub method: String,
@@ -238,6 +247,61 @@ pub struct Endpoint {
 
 pub(crate) const DEFAULT_TIMEOUT_MS: u64 = 30_000;
 
+/// How `route --execute` talks to a service (SPEC §2, §8).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Protocol {
+    /// The payload is sent unchanged and the body returned as it is (in-house services).
+    #[default]
+    Http,
+    /// OpenAI Chat Completions (`/v1/chat/completions`) and compatible servers:
+    /// vLLM, Ollama, Azure OpenAI, Mistral, Groq, …
+    OpenaiChat,
+    /// OpenAI Embeddings (`/v1/embeddings`) and compatible servers.
+    OpenaiEmbeddings,
+    /// OpenAI Audio Transcriptions (`/v1/audio/transcriptions`): a multipart upload.
+    OpenaiTranscription,
+    /// Anthropic Messages (`/v1/messages`).
+    AnthropicMessages,
+}
+
+impl Protocol {
+    /// Every protocol, in the order the docs list them.
+    pub const ALL: [Protocol; 5] = [
+        Protocol::Http,
+        Protocol::OpenaiChat,
+        Protocol::OpenaiEmbeddings,
+        Protocol::OpenaiTranscription,
+        Protocol::AnthropicMessages,
+    ];
+
+    /// The protocol as contracts spell it: `http`, `openai-chat`, …
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Protocol::Http => "http",
+            Protocol::OpenaiChat => "openai-chat",
+            Protocol::OpenaiEmbeddings => "openai-embeddings",
+            Protocol::OpenaiTranscription => "openai-transcription",
+            Protocol::AnthropicMessages => "anthropic-messages",
+        }
+    }
+
+    /// Whether this is the plain `http` protocol (the default).
+    pub fn is_http(&self) -> bool {
+        *self == Protocol::Http
+    }
+
+    /// Whether the protocol needs `endpoint.model`.
+    pub fn needs_model(self) -> bool {
+        !self.is_http()
+    }
+
+    /// Whether responses can be streamed as server-sent events (`--stream`).
+    pub fn streams(self) -> bool {
+        matches!(self, Protocol::OpenaiChat | Protocol::AnthropicMessages)
+    }
+}
+
 fn default_method() -> String {
     "POST".into()
 }
@@ -251,7 +315,8 @@ fn default_timeout_ms() -> u64 {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Auth {
-    /// How the secret is sent.
+    /// How the secret is sent (default `bearer`).
+    #[serde(default)]
     pub scheme: AuthScheme,
     /// The name of the environment variable holding the secret (never the secret).
     pub env: String,
@@ -261,10 +326,11 @@ pub struct Auth {
 }
 
 /// How a secret is sent to a service.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AuthScheme {
-    /// `Authorization: Bearer <secret>`.
+    /// `Authorization: Bearer <secret>` (the default).
+    #[default]
     Bearer,
     /// `<header>: <secret>`.
     Header,
@@ -273,10 +339,40 @@ pub enum AuthScheme {
 /// The JSON Schema (draft 2020-12) of a contract, generated from the same shape `contract
 /// validate` checks.
 pub fn schema() -> serde_json::Value {
-    crate::shape::json_schema(
+    let mut schema = crate::shape::json_schema(
         &schema::CONTRACT,
         "urn:caio:schema:contract:v1",
         "caio service contract (caio/v1)",
         "A service contract for caio: capabilities, guarantees, cost, privacy, access and endpoint of one AI service.",
-    )
+    );
+    // The two conditional requirements `contract validate` checks as
+    // meaning, stated for editors too: a provider protocol needs a model,
+    // `scheme: header` needs the header's name.
+    if let Some(endpoint) = schema
+        .pointer_mut("/properties/endpoint")
+        .and_then(serde_json::Value::as_object_mut)
+    {
+        endpoint.insert(
+            "if".into(),
+            serde_json::json!({
+                "properties": { "protocol": { "not": { "const": "http" } } },
+                "required": ["protocol"]
+            }),
+        );
+        endpoint.insert("then".into(), serde_json::json!({ "required": ["model"] }));
+    }
+    if let Some(auth) = schema
+        .pointer_mut("/properties/endpoint/properties/auth")
+        .and_then(serde_json::Value::as_object_mut)
+    {
+        auth.insert(
+            "if".into(),
+            serde_json::json!({
+                "properties": { "scheme": { "const": "header" } },
+                "required": ["scheme"]
+            }),
+        );
+        auth.insert("then".into(), serde_json::json!({ "required": ["header"] }));
+    }
+    schema
 }

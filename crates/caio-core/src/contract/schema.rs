@@ -62,6 +62,14 @@ pub static NAME: Pattern = Pattern {
     describe: "a lowercase name: a-z, 0-9, '_', '.' or '-', not starting with punctuation",
 };
 
+pub(crate) static MODEL: Pattern = Pattern {
+    regex: r"^[^\s]{1,200}$",
+    values: None,
+    check: is_model,
+    code: "invalid-name",
+    describe: "a model name: 1 to 200 characters without spaces, e.g. gpt-4o-mini",
+};
+
 pub(crate) static HEADER_NAME: Pattern = Pattern {
     regex: "^[A-Za-z0-9-]+$",
     values: None,
@@ -76,6 +84,13 @@ pub(crate) const DATA_CLASSES: &[&str] = &["public", "internal", "confidential",
 pub(crate) const TRUST_LEVELS: &[&str] = &["low", "medium", "high"];
 pub(crate) const METHODS: &[&str] = &["POST", "GET", "PUT"];
 pub(crate) const AUTH_SCHEMES: &[&str] = &["bearer", "header"];
+pub(crate) const PROTOCOLS: &[&str] = &[
+    "http",
+    "openai-chat",
+    "openai-embeddings",
+    "openai-transcription",
+    "anthropic-messages",
+];
 
 // Leaf shapes shared by every format built on contract vocabulary
 // (requests, principals).
@@ -272,13 +287,13 @@ static ACCESS: Shape = Shape::Object(&[
 ]);
 
 static AUTH: Shape = Shape::Object(&[
-    Field::required(
+    Field::optional(
         "scheme",
         &Shape::Str(StrShape {
             one_of: AUTH_SCHEMES,
             pattern: None,
         }),
-        "bearer (Authorization: Bearer …) or header (a named header).",
+        "bearer (default: Authorization: Bearer …) or header (the header named by `header`, e.g. x-api-key for Anthropic).",
     ),
     Field::required(
         "env",
@@ -291,7 +306,7 @@ static AUTH: Shape = Shape::Object(&[
             one_of: &[],
             pattern: Some(&HEADER_NAME),
         }),
-        "Header that carries the secret, for scheme: header (e.g. x-api-key).",
+        "Header that carries the secret; required with scheme: header (e.g. x-api-key, api-key for Azure OpenAI).",
     ),
 ]);
 
@@ -303,6 +318,22 @@ static ENDPOINT: Shape = Shape::Object(&[
             pattern: Some(&URL),
         }),
         "http:// or https:// URL that `route --execute` calls.",
+    ),
+    Field::optional(
+        "protocol",
+        &Shape::Str(StrShape {
+            one_of: PROTOCOLS,
+            pattern: None,
+        }),
+        "How requests and responses are shaped: http (default: the payload is sent unchanged), openai-chat, openai-embeddings, openai-transcription or anthropic-messages. OpenAI-compatible servers (vLLM, Ollama, Azure OpenAI, Mistral, Groq) use the openai-* protocols with their own URL.",
+    ),
+    Field::optional(
+        "model",
+        &Shape::Str(StrShape {
+            one_of: &[],
+            pattern: Some(&MODEL),
+        }),
+        "The provider's model name, e.g. gpt-4o-mini or claude-3-5-haiku-latest; required by every protocol but http.",
     ),
     Field::optional(
         "method",
@@ -325,7 +356,7 @@ static ENDPOINT: Shape = Shape::Object(&[
     Field::optional(
         "headers",
         &Shape::Dict(&TEXT),
-        "Extra literal headers, e.g. anthropic-version. Never secrets.",
+        "Extra literal, non-secret headers; they override what a protocol sends (e.g. anthropic-version). Never secrets.",
     ),
 ]);
 
@@ -431,6 +462,12 @@ fn is_name(s: &str) -> bool {
 
 fn is_header_name(s: &str) -> bool {
     !s.is_empty() && s.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-')
+}
+
+fn is_model(s: &str) -> bool {
+    !s.is_empty()
+        && s.chars().count() <= 200
+        && !s.chars().any(|c| c.is_whitespace() || c.is_control())
 }
 
 fn is_semver(s: &str) -> bool {

@@ -242,6 +242,70 @@ fn check_semantics(node: &Node, out: &mut Vec<Problem>) {
     check_capability_types(node, out);
     check_secrets(node, out);
     check_transport(node, out);
+    check_protocol(node, out);
+}
+
+/// A provider protocol needs the provider's model name and is called with
+/// POST; `scheme: header` needs the header's name.
+fn check_protocol(node: &Node, out: &mut Vec<Problem>) {
+    let Some(endpoint) = node.get("endpoint") else {
+        return;
+    };
+    if let Some(auth) = endpoint.get("auth")
+        && auth.get("scheme").and_then(Node::as_str) == Some("header")
+        && auth.get("header").is_none()
+    {
+        out.push(
+            Problem::error(
+                code("missing-key"),
+                auth.span,
+                "`endpoint.auth.scheme: header` needs `header`, the name of the header that carries the secret",
+            )
+            .label("no `header`")
+            .help("add e.g. `header: x-api-key` (Anthropic) or `header: api-key` (Azure OpenAI)"),
+        );
+    }
+    let Some(protocol) = endpoint.get("protocol") else {
+        return;
+    };
+    let Some(name) = protocol.as_str() else {
+        return;
+    };
+    if name == "http" || !super::schema::PROTOCOLS.contains(&name) {
+        return;
+    }
+    if endpoint.get("model").is_none() {
+        out.push(
+            Problem::error(
+                code("missing-key"),
+                protocol.span,
+                format!("protocol `{name}` needs `endpoint.model`, the provider's model name"),
+            )
+            .label("no `model` beside it")
+            .help(match name {
+                "anthropic-messages" => "add e.g. `model: claude-3-5-haiku-latest`",
+                "openai-embeddings" => "add e.g. `model: text-embedding-3-small`",
+                "openai-transcription" => "add e.g. `model: whisper-1`",
+                _ => {
+                    "add e.g. `model: gpt-4o-mini` (for vLLM or Ollama, the name the server serves)"
+                }
+            }),
+        );
+    }
+    if let Some(method) = endpoint.get("method")
+        && let Some(m) = method.as_str()
+        && m != "POST"
+    {
+        out.push(
+            Problem::error(
+                code("invalid-value"),
+                method.span,
+                format!("protocol `{name}` is called with POST, not {m}"),
+            )
+            .label("not POST")
+            .help("remove `method` or write `method: POST`"),
+        );
+    }
 }
 
 fn check_latency_order(node: &Node, out: &mut Vec<Problem>) {
@@ -525,6 +589,68 @@ endpoint:
             .into_iter()
             .map(|p| p.code)
             .collect()
+    }
+
+    #[test]
+    fn provider_protocols_need_a_model_post_and_a_header_name() {
+        use crate::contract::{AuthScheme, Protocol};
+        let with = |endpoint: &str| {
+            VALID.replace(
+                "  url: https://api.example.com/v1/chat\n",
+                &format!("  url: https://api.example.com/v1/chat\n{endpoint}"),
+            )
+        };
+        let ok = validate_text(
+            "t.yaml",
+            &with("  protocol: openai-chat\n  model: gpt-4o-mini\n"),
+        );
+        let c = ok.contract.expect("valid");
+        assert_eq!(c.endpoint.protocol, Protocol::OpenaiChat);
+        assert_eq!(c.endpoint.model.as_deref(), Some("gpt-4o-mini"));
+        assert_eq!(
+            codes(&with("  protocol: anthropic-messages\n")),
+            ["contract::missing-key"]
+        );
+        assert_eq!(
+            codes(&with(
+                "  protocol: openai-embeddings\n  model: e\n  method: GET\n"
+            )),
+            ["contract::invalid-value"]
+        );
+        assert_eq!(
+            codes(&with("  protocol: openai-chatt\n  model: m\n")),
+            ["contract::invalid-value"]
+        );
+        assert_eq!(
+            codes(&with("  model: two words\n")),
+            ["contract::invalid-name"]
+        );
+        // http needs no model, and is the default.
+        let http = validate_text("t.yaml", &with("  protocol: http\n"))
+            .contract
+            .expect("valid");
+        assert_eq!(http.endpoint.protocol, Protocol::Http);
+        let auth =
+            |line: &str| VALID.replace("  auth: { scheme: bearer, env: DEMO_API_KEY }\n", line);
+        assert_eq!(
+            codes(&auth("  auth: { scheme: header, env: KEY }\n")),
+            ["contract::missing-key"]
+        );
+        // scheme defaults to bearer.
+        let bearer = validate_text("t.yaml", &auth("  auth: { env: KEY }\n"))
+            .contract
+            .expect("valid");
+        assert_eq!(bearer.endpoint.auth.unwrap().scheme, AuthScheme::Bearer);
+    }
+
+    #[test]
+    fn a_contract_without_a_protocol_keeps_its_canonical_form() {
+        let c = validate_text("t.yaml", VALID).contract.expect("valid");
+        let json = serde_json::to_string(&c.endpoint).unwrap();
+        assert!(
+            !json.contains("protocol") && !json.contains("model"),
+            "{json}"
+        );
     }
 
     #[test]

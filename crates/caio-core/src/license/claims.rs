@@ -204,6 +204,19 @@ pub fn decode(text: &str, keys: &TrustedKeys) -> Result<License, Refusal> {
     })
 }
 
+/// The claims of a license text whose signature cannot be checked (no
+/// trusted key knows its `key_id`): for showing what a license says, never
+/// for deciding anything. The envelope and payload are checked as
+/// [`decode`] checks them; only the signature is not.
+pub fn read_unverified(text: &str) -> Result<Claims, Refusal> {
+    let opened = LICENSE.open(text)?;
+    let value = LICENSE.parse_payload(&opened.payload)?;
+    serde_json::from_value(value).map_err(|e| Refusal::InvalidClaims {
+        what: Artifact::License,
+        detail: e.to_string(),
+    })
+}
+
 /// Where a license stands at an instant.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Standing {
@@ -329,14 +342,11 @@ pub fn expired_ago(days: i64) -> String {
     }
 }
 
-/// How a license in its grace period reads to people: "expired 3 days ago,
-/// in the grace period until 2026-12-03T00:00:00Z".
-pub fn grace_note(now: Timestamp, expires_at: Timestamp, grace_ends: Timestamp) -> String {
-    format!(
-        "{}, in the grace period until {}",
-        expired_ago(days_since(now, expires_at)),
-        format_time(grace_ends)
-    )
+/// How an expired license within its grace period reads everywhere
+/// (`verify`, `install`, `status`, enforcement): "expired — in grace until
+/// 2028-01-15T00:00:00Z".
+pub fn in_grace(grace_ends: Timestamp) -> String {
+    format!("expired — in grace until {}", format_time(grace_ends))
 }
 
 /// Whole days from `now` to `end`, a started day counting as one; negative
@@ -375,20 +385,27 @@ mod tests {
 
     /// An installed license in its grace period once read "(-3 days left)".
     #[test]
-    fn grace_reads_as_days_since_expiry_and_the_end_of_grace() {
+    fn days_since_expiry_read_as_days_ago() {
         let expires = t("2026-11-19T00:00:00Z");
-        let ends = t("2026-12-03T00:00:00Z");
         assert_eq!(
-            grace_note(t("2026-11-22T00:18:00Z"), expires, ends),
-            "expired 3 days ago, in the grace period until 2026-12-03T00:00:00Z"
+            expired_ago(days_since(t("2026-11-22T00:18:00Z"), expires)),
+            "expired 3 days ago"
         );
         assert_eq!(
-            grace_note(t("2026-11-19T05:00:00Z"), expires, ends),
-            "expired today, in the grace period until 2026-12-03T00:00:00Z"
+            expired_ago(days_since(t("2026-11-19T05:00:00Z"), expires)),
+            "expired today"
         );
         assert_eq!(
             expired_ago(days_since(t("2026-11-20T23:59:59Z"), expires)),
             "expired 1 day ago"
+        );
+    }
+
+    #[test]
+    fn grace_reads_the_same_everywhere() {
+        assert_eq!(
+            in_grace(t("2028-01-15T00:00:00Z")),
+            "expired — in grace until 2028-01-15T00:00:00Z"
         );
     }
 

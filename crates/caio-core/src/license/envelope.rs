@@ -342,7 +342,9 @@ pub const LICENSE: Envelope = Envelope {
     domain: b"caio-license-v1\n",
 };
 
-pub(crate) const REVOCATIONS: Envelope = Envelope {
+/// Revocation lists: `caio-rev-v1.…`, signed over
+/// `"caio-revocations-v1\n" ‖ payload`.
+pub const REVOCATIONS: Envelope = Envelope {
     what: Artifact::RevocationList,
     prefix: "caio-rev-v1.",
     domain: b"caio-revocations-v1\n",

@@ -10,9 +10,12 @@
 //! - `chain` composes guarantees and searches the best feasible chain;
 //! - `guard` is the panic guard: a half-open probe when every
 //!   otherwise-eligible candidate's circuit is open;
-//! - [`tiebreak`] is the seeded ChaCha20 shuffle among equal scores.
+//! - [`tiebreak`] is the seeded ChaCha20 shuffle among equal scores;
+//! - [`explain`] adds what `--explain` shows beyond the decision, computed
+//!   only when it is shown.
 
 pub(crate) mod chain;
+pub mod explain;
 pub(crate) mod guard;
 pub mod pipeline;
 mod routed;
@@ -44,6 +47,10 @@ pub struct ServiceStats {
     /// The observed p95 latency over the recent window.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub observed_p95_ms: Option<f64>,
+    /// When `success_rate` was last observed (Unix milliseconds, from the
+    /// edge's clock): h recovers from there to the decision's time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub observed_at_ms: Option<i64>,
     /// The circuit breaker is open: the service is skipped.
     #[serde(default)]
     pub circuit_open: bool,
@@ -355,8 +362,49 @@ pub struct Decision {
 }
 
 /// Routes `request` among `candidates` (any order; only those offering a
-/// requested capability are considered).
+/// requested capability are considered), with every h as observed.
 pub fn route(
+    request: &Request,
+    identity: &Identity,
+    candidates: &[Candidate<'_>],
+    policies: &PolicySet,
+) -> Decision {
+    route_at(request, identity, candidates, policies, None)
+}
+
+/// [`route`] at the decision time `now_ms` (Unix ms): each candidate's h
+/// first recovers toward 1 from when it was observed
+/// ([`crate::health::recovered`]). The time is an input, recorded in the
+/// trace, so a replay recomputes the same h.
+pub fn route_at(
+    request: &Request,
+    identity: &Identity,
+    candidates: &[Candidate<'_>],
+    policies: &PolicySet,
+    now_ms: Option<i64>,
+) -> Decision {
+    let recovering = now_ms.is_some()
+        && candidates
+            .iter()
+            .any(|c| c.stats.success_rate.is_some() && c.stats.observed_at_ms.is_some());
+    if let (true, Some(now)) = (recovering, now_ms) {
+        let recovered: Vec<Candidate<'_>> = candidates
+            .iter()
+            .map(|c| {
+                let mut c = *c;
+                c.stats.success_rate = c
+                    .stats
+                    .success_rate
+                    .map(|h| crate::health::recovered(h, c.stats.observed_at_ms, now));
+                c
+            })
+            .collect();
+        return decide(request, identity, &recovered, policies);
+    }
+    decide(request, identity, candidates, policies)
+}
+
+fn decide(
     request: &Request,
     identity: &Identity,
     candidates: &[Candidate<'_>],

@@ -180,7 +180,7 @@ fn reject(stage: Stage, rule: &str, message: String) -> Rejection {
     }
 }
 
-fn status(candidate: &Candidate<'_>, out: &mut Vec<Rejection>) {
+pub(super) fn status(candidate: &Candidate<'_>, out: &mut Vec<Rejection>) {
     let why = |s: &str| match candidate.status_reason {
         Some(reason) => format!("service is {s}: {reason}"),
         None => format!("service is {s}"),
@@ -203,7 +203,7 @@ fn status(candidate: &Candidate<'_>, out: &mut Vec<Rejection>) {
 
 /// The capability stage. Request values in messages go through
 /// [`Request::quote`], which hides what the request redacts.
-fn capability(
+pub(super) fn capability(
     request: &Request,
     index: usize,
     step: &Step,
@@ -261,7 +261,7 @@ fn capability(
     }
 }
 
-fn access(
+pub(super) fn access(
     identity: &Identity,
     principal: &Principal,
     contract: &ServiceContract,
@@ -329,7 +329,7 @@ fn access(
     }
 }
 
-fn privacy(request: &Request, contract: &ServiceContract, out: &mut Vec<Rejection>) {
+pub(super) fn privacy(request: &Request, contract: &ServiceContract, out: &mut Vec<Rejection>) {
     let privacy = &contract.privacy;
     let data = &request.data;
     if data.class > privacy.max_data_class {
@@ -371,7 +371,7 @@ fn privacy(request: &Request, contract: &ServiceContract, out: &mut Vec<Rejectio
     }
 }
 
-fn requirement(
+pub(super) fn requirement(
     request: &Request,
     contract: &ServiceContract,
     m: &Metrics,

@@ -38,6 +38,10 @@ pub struct Routed {
     pub contracts: Vec<ContractRef>,
     /// The execution stats used, for services that have any.
     pub stats: BTreeMap<String, ServiceStats>,
+    /// The decision's time (Unix ms) that h recovered to, when stats were
+    /// read with a clock.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub decided_at_ms: Option<i64>,
     /// Things the caller should tell the user (ignored token, …).
     #[serde(skip)]
     pub notes: Vec<String>,
@@ -82,6 +86,7 @@ impl Routed {
             policy_rules,
             contracts,
             stats,
+            decided_at_ms: None,
             notes: Vec::new(),
         }
     }

@@ -17,7 +17,8 @@ pub mod note;
 pub mod outcome;
 pub mod v2;
 
-pub use v2::{Object, TraceRecord, record};
+use std::rc::Rc;
+pub use v2::{Object, TraceRecord, record, record_with};
 
 use crate::attempt::Attempt;
 use crate::request::Request;
@@ -78,6 +79,27 @@ pub struct ExecutionRecord {
     pub reason: Option<String>,
     /// The overall deadline (`--deadline-ms`).
     pub deadline_ms: u64,
+    /// Candidates that were not tried, and why (e.g. `secret-missing: VAR`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub skipped: Vec<Skipped>,
+    /// The answer was streamed (`--stream`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub stream: bool,
+}
+
+/// A candidate execution passed over without an attempt.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Skipped {
+    /// The service.
+    pub service_id: String,
+    /// Its contract version.
+    pub service_version: String,
+    /// Why: `secret-missing: VAR`, `secret-unusable: VAR (…)` or
+    /// `payload-unsupported: …`.
+    pub reason: String,
+    /// The environment variable at fault, for a secret.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub variable: Option<String>,
 }
 
 /// How an execution ended.
@@ -100,15 +122,15 @@ pub struct Prepared {
     /// `JCS(record)`.
     pub body: String,
     /// The objects it references (stored once, with the first record that
-    /// references them).
-    pub objects: Vec<Object>,
+    /// references them; shared between the records of a batch).
+    pub objects: Vec<Rc<Object>>,
 }
 
 impl Prepared {
     /// Serialises `record` to its canonical JSON.
     pub fn new(
         record: TraceRecord,
-        objects: Vec<Object>,
+        objects: Vec<Rc<Object>>,
     ) -> Result<Prepared, crate::canonical::JcsError> {
         let body = crate::canonical::to_jcs(&record)?;
         Ok(Prepared {

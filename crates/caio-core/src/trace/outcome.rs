@@ -211,21 +211,16 @@ impl OutcomeRecord {
     /// as they fold an executed attempt.
     pub fn attempt(&self) -> Attempt {
         Attempt {
-            service_id: self.service_id.clone(),
-            service_version: self.service_version.clone(),
-            attempt: 1,
-            status: None,
-            error: None,
             detail: self.error.clone(),
             result: match self.status {
                 Status::Ok => AttemptResult::Success,
                 Status::Error => AttemptResult::Failed,
             },
-            started_ms: 0.0,
             latency_ms: self.latency_ms.unwrap_or(0.0),
             guarantee_violation: self.guarantee_violation,
-            probe: false,
+            cost: self.cost,
             next: Next::Done,
+            ..Attempt::new(&self.service_id, &self.service_version, 1)
         }
     }
 }
@@ -266,7 +261,7 @@ pub struct Observation {
 
 impl Observation {
     /// What an attempt observed; `source` says where it came from.
-    pub fn of(a: &Attempt, cost: Option<f64>, source: &'static str) -> Observation {
+    pub fn of(a: &Attempt, source: &'static str) -> Observation {
         let result = match a.result {
             AttemptResult::Success => "success",
             AttemptResult::Rejected => "rejected",
@@ -277,8 +272,8 @@ impl Observation {
             result,
             latency_ms: (a.result == AttemptResult::Success && a.latency_ms.is_finite())
                 .then_some(a.latency_ms.max(0.0)),
-            cost: cost.filter(|c| c.is_finite()),
-            violations: u32::from(a.guarantee_violation.is_some()),
+            cost: a.cost.filter(|c| c.is_finite()),
+            violations: u32::try_from(a.violations()).unwrap_or(u32::MAX),
             source,
         }
     }
@@ -302,7 +297,7 @@ pub fn observations(body: &str) -> Vec<Observation> {
         }) = serde_json::from_str::<Probe>(body)
     {
         return match serde_json::from_str::<OutcomeRecord>(body) {
-            Ok(o) => vec![Observation::of(&o.attempt(), o.cost, "reported")],
+            Ok(o) => vec![Observation::of(&o.attempt(), "reported")],
             Err(_) => Vec::new(),
         };
     }
@@ -310,7 +305,7 @@ pub fn observations(body: &str) -> Vec<Observation> {
         Ok(p) => p
             .attempts
             .iter()
-            .map(|a| Observation::of(a, None, "executed"))
+            .map(|a| Observation::of(a, "executed"))
             .collect(),
         Err(_) => Vec::new(),
     }

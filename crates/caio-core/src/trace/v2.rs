@@ -25,6 +25,7 @@ use crate::routing::{
 };
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use std::rc::Rc;
 
 use super::{ExecutionRecord, redact};
 
@@ -54,6 +55,10 @@ pub struct TraceRecord {
     /// Execution attempts (`route --execute`), in order.
     #[serde(default)]
     pub attempts: Vec<Attempt>,
+    /// The decision's time (Unix ms) each h recovered to, when the stats
+    /// were read with a clock; replay routes at it again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decided_at_ms: Option<i64>,
     /// The decision's digest.
     pub decision: Digest,
     /// How execution ended (`route --execute` only).
@@ -235,21 +240,38 @@ pub fn record(
     request: &Request,
     routed: &Routed,
     at: String,
-) -> Result<(TraceRecord, Vec<Object>), JcsError> {
+) -> Result<(TraceRecord, Vec<Rc<Object>>), JcsError> {
+    record_with(request, routed, at, None)
+}
+
+/// [`record`], with the candidate-set object already built: `candidates`
+/// must come from [`candidates_object`] over a set equal to
+/// `routed.contracts` (a router making many decisions over the same
+/// candidates builds it once).
+pub fn record_with(
+    request: &Request,
+    routed: &Routed,
+    at: String,
+    candidates: Option<Rc<Object>>,
+) -> Result<(TraceRecord, Vec<Rc<Object>>), JcsError> {
     let (request, redacted) = redact(request);
-    let candidates = Object::new(CANDIDATES, &routed.contracts)?;
+    let candidates = match candidates {
+        Some(o) if o.kind == CANDIDATES => o,
+        _ => Rc::new(candidates_object(&routed.contracts)?),
+    };
     let mut objects = vec![candidates];
     let stats = if routed.stats.is_empty() {
         None
     } else {
         let stats = Object::new(STATS, &routed.stats)?;
         let hash = stats.hash.clone();
-        objects.push(stats);
+        objects.push(Rc::new(stats));
         Some(hash)
     };
     let record = TraceRecord {
         at,
         attempts: Vec::new(),
+        decided_at_ms: routed.decided_at_ms,
         decision: digest(&routed.decision),
         execution: None,
         identity: routed.identity.clone(),
@@ -266,6 +288,11 @@ pub fn record(
         v: VERSION,
     };
     Ok((record, objects))
+}
+
+/// The `candidates` object of a candidate set.
+pub fn candidates_object(contracts: &[ContractRef]) -> Result<Object, JcsError> {
+    Object::new(CANDIDATES, &contracts)
 }
 
 /// The candidate set stored in a `candidates` object.

@@ -54,6 +54,9 @@ pub(crate) struct Outcome {
     pub(crate) coverage: Coverage,
     /// Performance: the median latency measured, in ms.
     pub(crate) median_ms: Option<f64>,
+    /// Performance: median at `candidates × scale` over the median at
+    /// `candidates`.
+    pub(crate) scaling_ratio: Option<f64>,
 }
 
 impl Outcome {

@@ -796,7 +796,10 @@ fn tamper<T>(
     m: &Mutation,
     verify: impl FnOnce(&Lab) -> Result<T, caio_store::Error>,
 ) -> Result<T, String> {
-    let conn = lab.store.conn();
+    let conn = lab
+        .store
+        .conn()
+        .ok_or("the invariant checks tamper with a SQLite store")?;
     let sql = |e: rusqlite::Error| e.to_string();
     conn.execute_batch("BEGIN IMMEDIATE").map_err(sql)?;
     let applied = (|| -> Result<(), String> {
