@@ -5,7 +5,11 @@
 pub mod documents;
 pub mod execute;
 pub mod license_gate;
+pub mod metrics;
+pub mod outcome;
+pub mod retention;
 pub mod route;
+pub mod slo;
 pub mod store;
 pub mod trace;
 pub mod vendor_keys;

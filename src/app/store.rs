@@ -99,6 +99,7 @@ fn verify(
     let options = VerifyOptions {
         from: 1,
         files: &[],
+        archives: &[],
         public_key: None,
         replay: false,
     };

@@ -8,6 +8,7 @@ use caio_core::request::Request;
 use caio_core::routing::ContractRef;
 use caio_core::routing::{self, Candidate};
 use caio_core::trace::note::{self, Checkpoint};
+use caio_core::trace::outcome::OutcomeRecord;
 use caio_core::trace::{self, Break, RecordV1, Row, TraceRecord, Verifier};
 use caio_store::Store;
 use caio_store::files::{SMALL_FILE_LIMIT, read_bounded_text};
@@ -34,6 +35,8 @@ pub struct VerifyOptions<'a> {
     pub from: i64,
     /// Checkpoint files kept outside the database.
     pub files: &'a [PathBuf],
+    /// Archives `trace prune` wrote, checked with their continuity.
+    pub archives: &'a [PathBuf],
     /// The verifier key to check checkpoints with, instead of the home's.
     pub public_key: Option<&'a Path>,
     /// Also replay every decision from its stored inputs.
@@ -56,6 +59,16 @@ pub struct Verification {
     /// The first break, if any.
     #[serde(rename = "break", skip_serializing_if = "Option::is_none")]
     pub first_break: Option<Break>,
+    /// The last pruned record, when the trace was pruned: the live chain
+    /// continues from it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pruned_through: Option<i64>,
+    /// Archives checked (`--archive`).
+    pub archives: usize,
+    /// Records checked in them.
+    pub archived_records: i64,
+    /// Checkpoints of pruned records that no archive given could check.
+    pub unchecked_checkpoints: usize,
 }
 
 /// The result of `trace replay`.
@@ -121,6 +134,115 @@ pub enum TraceError {
     )]
     Object { hash: String },
 
+    #[error("seq {seq} is an outcome record, not a decision")]
+    #[diagnostic(
+        code(caio::trace_not_a_decision),
+        help("it reports on decision {decision}; name that decision instead")
+    )]
+    NotADecision { seq: i64, decision: String },
+
+    #[error("decision {id} did not route ({outcome}): no service was called")]
+    #[diagnostic(
+        code(caio::outcome_not_routed),
+        help("outcomes are reported for routed decisions only")
+    )]
+    NotRouted { id: String, outcome: &'static str },
+
+    #[error(
+        "decision {id} was executed by `caio route --execute`: its attempts are in the trace already"
+    )]
+    #[diagnostic(
+        code(caio::outcome_executed),
+        help("report outcomes only for calls your own code made after `caio route`")
+    )]
+    Executed { id: String },
+
+    #[error("decision {id} did not choose `{service}` (it chose {chosen})")]
+    #[diagnostic(
+        code(caio::outcome_service),
+        help("name one of the services the decision chose, or leave out --service")
+    )]
+    NotChosen {
+        id: String,
+        service: String,
+        chosen: String,
+    },
+
+    #[error("decision {id} is a chain of several services ({chosen}): which one was called?")]
+    #[diagnostic(
+        code(caio::outcome_service),
+        help("report each step's call with --service (in a batch line: \"service\")")
+    )]
+    WhichStep { id: String, chosen: String },
+
+    #[error("an outcome of decision {id} for `{service}` was already reported (seq {seq})")]
+    #[diagnostic(
+        code(caio::outcome_duplicate),
+        help("a call has one outcome; `caio trace show {seq}` shows the one recorded")
+    )]
+    AlreadyReported {
+        id: String,
+        service: String,
+        seq: i64,
+    },
+
+    #[error("the contract of {service} {version} that the decision chose is no longer stored")]
+    #[diagnostic(
+        code(caio::outcome_contract),
+        help(
+            "the outcome needs the contract's latency guarantee and prices; restore the database from a backup"
+        )
+    )]
+    ContractGone { service: String, version: String },
+
+    #[error("the outcome cannot be recorded: {0}")]
+    #[diagnostic(
+        code(caio::outcome_invalid),
+        help(
+            "`caio trace outcome ID --status ok --latency-ms N` or `--status error [--error TEXT]`"
+        )
+    )]
+    BadReport(String),
+
+    #[error("seq {seq}: its explanation cannot be recomputed: missing {missing}")]
+    #[diagnostic(
+        code(caio::trace_unexplained),
+        help("`caio trace show` without --format html shows what the record holds")
+    )]
+    Unexplained { seq: i64, missing: String },
+
+    #[error("nothing to prune: {0}")]
+    #[diagnostic(
+        code(caio::prune_nothing),
+        help("`caio trace list` shows the live records and their times")
+    )]
+    NothingToPrune(String),
+
+    #[error("the trace cannot be pruned: {0}")]
+    #[diagnostic(
+        code(caio::prune_unverified),
+        help(
+            "run `caio trace verify` and settle what it finds before pruning; nothing was removed"
+        )
+    )]
+    Unverified(String),
+
+    #[error(
+        "no signed checkpoint covers seq {through}: pruning through it would leave nothing that vouches for the archive"
+    )]
+    #[diagnostic(
+        code(caio::prune_checkpoint),
+        help("run `caio trace checkpoint` (keep the note off the host), then prune")
+    )]
+    NoCheckpoint { through: i64 },
+
+    #[error("the archive {path} exists already")]
+    #[diagnostic(
+        code(caio::prune_archive_exists),
+        help("name a new file: an archive is never overwritten")
+    )]
+    ArchiveExists { path: String },
+
     #[error("stored record {seq} does not read: {reason}")]
     #[diagnostic(
         code(caio::trace_record),
@@ -176,16 +298,43 @@ pub fn find(store: &Store, id: &str) -> Result<Row, Failure> {
     }
 }
 
-pub fn parse_record(row: &Row) -> Result<Stored, TraceError> {
+/// A stored record of either kind.
+#[derive(Debug, Clone)]
+pub enum Record {
+    /// A route call's decision.
+    Decision(Stored),
+    /// A caller's outcome of a routed call (`trace outcome`).
+    Outcome(Box<OutcomeRecord>),
+}
+
+/// Reads a stored record.
+pub fn parse_record(row: &Row) -> Result<Record, TraceError> {
     let bad = |e: serde_json::Error| TraceError::Record {
         seq: row.seq,
         reason: e.to_string(),
     };
-    Ok(if trace::record_version(&row.record) == 2 {
-        Stored::V2(Box::new(serde_json::from_str(&row.record).map_err(bad)?))
+    Ok(if trace::outcome::is_outcome(&row.record) {
+        Record::Outcome(Box::new(serde_json::from_str(&row.record).map_err(bad)?))
+    } else if trace::record_version(&row.record) == 2 {
+        Record::Decision(Stored::V2(Box::new(
+            serde_json::from_str(&row.record).map_err(bad)?,
+        )))
     } else {
-        Stored::V1(Box::new(serde_json::from_str(&row.record).map_err(bad)?))
+        Record::Decision(Stored::V1(Box::new(
+            serde_json::from_str(&row.record).map_err(bad)?,
+        )))
     })
+}
+
+/// Reads a stored decision; an outcome record is refused.
+pub fn parse_decision(row: &Row) -> Result<Stored, TraceError> {
+    match parse_record(row)? {
+        Record::Decision(stored) => Ok(stored),
+        Record::Outcome(o) => Err(TraceError::NotADecision {
+            seq: row.seq,
+            decision: o.decision.decision_id,
+        }),
+    }
 }
 
 /// The instance's signing key (`keys/instance.key`, secret) and the file
@@ -409,9 +558,11 @@ pub fn verify(
     let VerifyOptions {
         from,
         files,
+        archives,
         public_key,
         replay,
     } = *options;
+    let anchor = store.trace_anchor()?;
     // Every checkpoint to check: the stored ones, then the files.
     let mut notes: Vec<(String, String)> = store
         .checkpoints()?
@@ -424,6 +575,10 @@ pub fn verify(
             reason: e.to_string(),
         })?;
         notes.push((path.display().to_string(), text));
+    }
+    // An archive holds the checkpoint that covered its records.
+    for path in archives {
+        notes.extend(super::retention::scan(path)?.1);
     }
     let key: Result<Vec<(String, VerifyingKey)>, String> = match public_key {
         Some(path) => read_bounded_text(path, SMALL_FILE_LIMIT)
@@ -456,7 +611,7 @@ pub fn verify(
             Ok(keys) => {
                 for (label, text) in &notes {
                     match verify_note(text, keys) {
-                        Ok(cp) if cp.size >= from => checkpoints.push(cp),
+                        Ok(cp) if cp.size >= from || anchor.is_some() => checkpoints.push(cp),
                         Ok(_) => {}
                         Err(reason) => {
                             broken = Some(Break::BadCheckpoint {
@@ -472,7 +627,64 @@ pub fn verify(
     }
     let (total, _) = store.trace_head()?;
     progress.start(total.max(0) as u64);
-    let mut verifier = Verifier::new(from, checkpoints.iter().map(|c| c.size));
+    // After a prune the live chain continues from the anchor; the
+    // checkpoints of pruned records are checked against the archives, and
+    // one at or after the anchor must vouch for it.
+    let pruned = anchor.as_ref().map_or(0, |a| a.seq);
+    let anchor_head = anchor
+        .as_ref()
+        .map(|a| trace::unhex32(&a.hash).unwrap_or(trace::GENESIS));
+    let (archived_sizes, live_sizes): (Vec<i64>, Vec<i64>) = checkpoints
+        .iter()
+        .map(|c| c.size)
+        .partition(|size| *size < pruned);
+    let mut unchecked = 0;
+    let mut archived_records = 0;
+    if broken.is_none() && !archives.is_empty() {
+        let mut wanted: std::collections::BTreeSet<i64> = archived_sizes.iter().copied().collect();
+        wanted.insert(pruned);
+        let read = super::retention::read_archives(archives, &wanted)?;
+        archived_records = read.records;
+        broken = read.first_break.clone();
+        if broken.is_none()
+            && let Some(mut v) = read.verifier
+        {
+            for cp in checkpoints.iter().filter(|c| c.size < pruned) {
+                v.check_checkpoint(cp.size, &cp.head);
+            }
+            broken = v.first_break.clone();
+            if broken.is_none() {
+                broken = match (&anchor, anchor_head) {
+                    (Some(a), Some(_)) if read.through < a.seq => Some(Break::RecordMissing {
+                        seq: read.through + 1,
+                        next: a.seq + 1,
+                    }),
+                    (Some(a), Some(head)) => (v.hash_at(a.seq) != Some(head))
+                        .then_some(Break::AnchorMismatch { seq: a.seq }),
+                    // Never pruned: the archives must be the live chain's own start.
+                    _ => match store.trace_by_seq(read.through)? {
+                        Some(row) if trace::unhex32(&row.hash) == Some(read.head) => None,
+                        _ => Some(Break::AnchorMismatch { seq: read.through }),
+                    },
+                };
+            }
+        }
+    } else {
+        unchecked = archived_sizes.len();
+    }
+    if broken.is_none()
+        && let Some(a) = &anchor
+        && !checkpoints.iter().any(|c| c.size >= a.seq)
+    {
+        broken = Some(Break::AnchorUnsigned { seq: a.seq });
+    }
+    let (start, mut verifier) = match (&anchor, anchor_head) {
+        (Some(a), Some(head)) if from <= a.seq + 1 => {
+            (a.seq + 1, Verifier::resume(a.seq, head, live_sizes))
+        }
+        _ => (from, Verifier::new(from, live_sizes)),
+    };
+    let from = start;
     if broken.is_none() {
         // The lookup columns are checked on a second thread (parsing records
         // costs more than hashing them); the earliest break wins.
@@ -480,21 +692,51 @@ pub fn verify(
         // The same thread gathers the objects the records reference, each
         // with the first seq that references it; they are checked once each.
         type Referenced = std::collections::BTreeMap<(&'static str, String), i64>;
-        let (index_break, referenced) =
-            std::thread::scope(|scope| -> Result<(Option<i64>, Referenced), Error> {
+        // And, for the records that observed services (executions,
+        // outcomes), a digest of what the observations table must hold.
+        type Observed = Vec<(i64, [u8; 32])>;
+        // And the audit terms each record implies, summed per seq (an
+        // outcome's term goes to its decision's seq).
+        type Terms = std::collections::BTreeMap<i64, u128>;
+        let (index_break, referenced, observed, terms) = std::thread::scope(
+            |scope| -> Result<(Option<i64>, Referenced, Observed, Terms), Error> {
                 let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Row>>(8);
                 let worker = scope.spawn(move || {
                     let mut index_break = None;
                     let mut referenced = Referenced::new();
+                    let mut observed = Observed::new();
+                    let mut terms = Terms::new();
                     for row in rx.into_iter().flatten() {
-                        if index_break.is_none() && !trace::index_matches(&row) {
+                        let derived = trace::unhex32(&row.hash)
+                            .and_then(|hash| trace::derive(&row.record, &hash));
+                        let sound = match (&derived, &row.index) {
+                            (_, None) => true,
+                            (Some(d), Some(index)) => d.index == *index,
+                            (None, Some(_)) => false,
+                        };
+                        if index_break.is_none() && !sound {
                             index_break = Some(row.seq);
+                        }
+                        if let Some(d) = derived {
+                            for (kind, value) in &d.terms {
+                                let sum = terms.entry(row.seq).or_insert(0);
+                                *sum = sum.wrapping_add(trace::term_hash(row.seq, kind, value));
+                            }
+                            if let Some((seq, (kind, value))) = &d.on_decision
+                                && *seq >= from
+                            {
+                                let sum = terms.entry(*seq).or_insert(0);
+                                *sum = sum.wrapping_add(trace::term_hash(*seq, kind, value));
+                            }
                         }
                         for object in trace::referenced_objects(&row.record) {
                             referenced.entry(object).or_insert(row.seq);
                         }
+                        if let Some(digest) = trace::outcome::observed_digest(&row.record) {
+                            observed.push((row.seq, digest));
+                        }
                     }
-                    (index_break, referenced)
+                    (index_break, referenced, observed, terms)
                 });
                 let mut batch = Vec::with_capacity(512);
                 store.for_each_trace::<Error>(from, None, |row| {
@@ -518,7 +760,8 @@ pub fn verify(
                         help: "run `caio trace verify` again; report it if it repeats",
                     })
                 })
-            })?;
+            },
+        )?;
         verifier.finish(total);
         // Fail closed: a referenced object that is missing or altered breaks
         // the chain at the first record that references it.
@@ -548,6 +791,33 @@ pub fn verify(
         {
             verifier.first_break = Some(b);
         }
+        // The audit terms, once the whole chain read soundly (an outcome
+        // after a break would be missing from the expected sums).
+        if verifier.first_break.is_none() {
+            let widen = |v: Vec<(i64, u128)>| -> Vec<(i64, [u8; 32])> {
+                v.into_iter()
+                    .map(|(seq, sum)| {
+                        let mut d = [0u8; 32];
+                        d[..16].copy_from_slice(&sum.to_le_bytes());
+                        (seq, d)
+                    })
+                    .collect()
+            };
+            let stored = widen(store.term_sums(from, verifier.records)?);
+            let expected = widen(terms.into_iter().collect());
+            if let Some(seq) = first_difference(&expected, &stored) {
+                verifier.first_break = Some(Break::IndexChanged { seq });
+            }
+        }
+        let stored = store.observation_digests(from, verifier.records)?;
+        if let Some(seq) = first_difference(&observed, &stored)
+            && verifier
+                .first_break
+                .as_ref()
+                .is_none_or(|b| break_seq(b) > seq)
+        {
+            verifier.first_break = Some(Break::ObservationsChanged { seq });
+        }
         if let Some(seq) = index_break
             && verifier
                 .first_break
@@ -556,7 +826,7 @@ pub fn verify(
         {
             verifier.first_break = Some(Break::IndexChanged { seq });
         }
-        for cp in &checkpoints {
+        for cp in checkpoints.iter().filter(|c| c.size >= pruned) {
             verifier.check_checkpoint(cp.size, &cp.head);
         }
         if replay && verifier.first_break.is_none() {
@@ -572,6 +842,10 @@ pub fn verify(
         checkpoints: checkpoints.len(),
         head: trace::hex(&verifier.head()),
         first_break: broken,
+        pruned_through: anchor.map(|a| a.seq),
+        archives: archives.len(),
+        archived_records,
+        unchecked_checkpoints: unchecked,
     })
 }
 
@@ -580,7 +854,31 @@ pub fn verify(
 fn replay_all(store: &Store, from: i64) -> Result<Option<Break>, Failure> {
     let mut first: Option<Break> = None;
     store.for_each_trace::<Failure>(from, None, |row| {
-        let stored = parse_record(&row)?;
+        let stored = match parse_record(&row)? {
+            Record::Decision(stored) => stored,
+            Record::Outcome(o) => {
+                // Nothing to recompute; the decision it names must be the
+                // one at that seq, earlier in the chain.
+                let named = &o.decision;
+                let sound = named.seq < row.seq
+                    && match store.trace_by_seq(named.seq)? {
+                        Some(d) => d.hash == named.hash,
+                        // Pruned: the archive holds it.
+                        None => true,
+                    };
+                if !sound {
+                    first = Some(Break::ReplayDiffers {
+                        seq: row.seq,
+                        detail: format!(
+                            "the outcome names decision seq {} with another hash than the chain's",
+                            named.seq
+                        ),
+                    });
+                    return Ok(false);
+                }
+                return Ok(true);
+            }
+        };
         let detail = match rebuild(store, &stored)? {
             Err(missing) => Some(format!("missing {}", missing.join("; "))),
             Ok(rebuilt) if !rebuilt.identical => Some(rebuilt.differences.join("; ")),
@@ -596,6 +894,25 @@ fn replay_all(store: &Store, from: i64) -> Result<Option<Break>, Failure> {
         Ok(true)
     })?;
     Ok(first)
+}
+
+/// The first seq whose observation digest differs between what the
+/// records imply and what the table holds (both in seq order).
+fn first_difference(expected: &[(i64, [u8; 32])], stored: &[(i64, [u8; 32])]) -> Option<i64> {
+    let (mut a, mut b) = (expected.iter().peekable(), stored.iter().peekable());
+    loop {
+        match (a.peek(), b.peek()) {
+            (None, None) => return None,
+            (Some(x), None) => return Some(x.0),
+            (None, Some(y)) => return Some(y.0),
+            (Some(x), Some(y)) if x.0 != y.0 => return Some(x.0.min(y.0)),
+            (Some(x), Some(y)) if x.1 != y.1 => return Some(x.0),
+            _ => {
+                a.next();
+                b.next();
+            }
+        }
+    }
 }
 
 /// Verifies a signed note with any of `keys` (a home that was re-keyed has
@@ -622,8 +939,10 @@ fn break_seq(b: &Break) -> i64 {
         | Break::OrderChanged { seq }
         | Break::CheckpointMismatch { seq }
         | Break::IndexChanged { seq }
+        | Break::ObservationsChanged { seq }
         | Break::ObjectBroken { seq, .. }
         | Break::ReplayDiffers { seq, .. } => *seq,
+        Break::AnchorMismatch { seq } | Break::AnchorUnsigned { seq } => *seq,
         Break::Truncated { .. } | Break::BadCheckpoint { .. } | Break::StartPastHead { .. } => {
             i64::MAX
         }
@@ -734,6 +1053,30 @@ impl Stored {
         match self {
             Stored::V1(r) => &r.attempts,
             Stored::V2(r) => &r.attempts,
+        }
+    }
+
+    /// Whether `route --execute` ran it (whatever the end).
+    pub fn executed(&self) -> bool {
+        match self {
+            Stored::V1(r) => r.execution.is_some(),
+            Stored::V2(r) => r.execution.is_some(),
+        }
+    }
+
+    /// The chosen service of each step, when routed.
+    pub fn chosen(&self) -> Vec<routing::Choice> {
+        match self {
+            Stored::V1(r) => r.decision.chosen.clone(),
+            Stored::V2(r) => r.decision.chosen.clone(),
+        }
+    }
+
+    /// Who asked.
+    pub fn principal(&self) -> &str {
+        match self {
+            Stored::V1(r) => &r.decision.principal,
+            Stored::V2(r) => &r.decision.principal,
         }
     }
 
@@ -920,7 +1263,7 @@ pub fn rebuild(store: &Store, stored: &Stored) -> Result<Result<Rebuilt, Vec<Str
 
 /// A trace object's body, checked against its hash and kind; `None` when
 /// the store does not hold it.
-fn object(store: &Store, hash: &str, kind: &str) -> Result<Option<String>, Failure> {
+pub(crate) fn object(store: &Store, hash: &str, kind: &str) -> Result<Option<String>, Failure> {
     let Some((stored_kind, body)) = store.trace_object(hash)? else {
         return Ok(None);
     };
@@ -936,7 +1279,7 @@ fn object(store: &Store, hash: &str, kind: &str) -> Result<Option<String>, Failu
 /// Re-runs the routing of a stored decision from its stored inputs.
 pub fn replay(store: &Store, id: &str) -> Result<Replay, Failure> {
     let row = find(store, id)?;
-    let stored = parse_record(&row)?;
+    let stored = parse_decision(&row)?;
     Ok(match rebuild(store, &stored)? {
         Err(missing) => Replay {
             seq: row.seq,

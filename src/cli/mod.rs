@@ -7,12 +7,14 @@ pub mod contract;
 pub mod docs;
 pub mod invariants;
 pub mod license;
+pub mod metrics;
 pub mod policy;
 pub mod principal;
 pub mod registry;
 pub mod report;
 pub mod route;
 pub mod schema;
+pub mod slo;
 pub mod store;
 pub mod trace;
 
@@ -69,7 +71,7 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_name = "URL", value_parser = secret_url)]
     pub database: Option<SecretUrl>,
 
-    /// Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI
+    /// Output format: `human` tables and text, or one `json` document on stdout; `contract validate`, `policy validate` and `policy test` also print `github`, `sarif` and `junit` reports for CI, and `trace show` an `html` page
     #[arg(long, global = true, value_enum, default_value_t = Format::Human)]
     pub format: Format,
 
@@ -124,9 +126,17 @@ pub enum Command {
     /// Pick the best eligible service for a request, and explain why
     Route(route::RouteArgs),
 
-    /// Show, list, verify, replay, checkpoint and export the decision trace
+    /// Show, list, verify, replay, checkpoint, export and prune the decision
+    /// trace; report the outcomes of routed calls
     #[command(subcommand)]
     Trace(trace::TraceCommand),
+
+    /// Is each service keeping its contract? Availability, latency, spend,
+    /// error budget and burn rate per window; --check for cron and CI
+    Slo(slo::SloArgs),
+
+    /// Print the state as Prometheus metrics (or write them atomically with --out)
+    Metrics(metrics::MetricsArgs),
 
     /// Issue, verify, revoke and install licenses; show the license status
     #[command(subcommand)]
@@ -178,6 +188,12 @@ impl Cli {
                 ),
             ));
         }
+        if format == Format::Html && !cli.command.prints_html() {
+            return Err(command.error(
+                clap::error::ErrorKind::ArgumentConflict,
+                "`--format html` is a page of one decision: `caio trace show ID --format html`; this command prints `human` or `json`",
+            ));
+        }
         Ok(cli)
     }
 
@@ -209,6 +225,8 @@ impl Cli {
             Command::Policy(cmd) => policy::run(cmd, &global, ui),
             Command::Route(args) => route::run(args, &global, ui),
             Command::Trace(cmd) => trace::run(cmd, &global, ui),
+            Command::Slo(args) => slo::run(&args, &global, ui),
+            Command::Metrics(args) => metrics::run(&args, &global, ui),
             Command::Store(cmd) => store::run(cmd, &global, ui),
             Command::License(cmd) => license::run(cmd, &global, ui),
             Command::VerifyInvariants(args) => invariants::run(args, &global, ui),
@@ -219,6 +237,11 @@ impl Cli {
 }
 
 impl Command {
+    /// `trace show`, which also prints a decision as an HTML page.
+    fn prints_html(&self) -> bool {
+        matches!(self, Command::Trace(trace::TraceCommand::Show { .. }))
+    }
+
     /// The checking commands, which also print the CI reports
     /// (`--format github|sarif|junit`).
     fn prints_ci_reports(&self) -> bool {

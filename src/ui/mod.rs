@@ -32,6 +32,8 @@ pub enum Format {
     Sarif,
     /// A JUnit XML report, for test-report tools (checking commands only).
     Junit,
+    /// A self-contained HTML page (`trace show` only).
+    Html,
 }
 
 impl Format {
@@ -43,6 +45,7 @@ impl Format {
             Format::Github => "github",
             Format::Sarif => "sarif",
             Format::Junit => "junit",
+            Format::Html => "html",
         }
     }
 

@@ -29,6 +29,8 @@ pub enum Schema {
     TraceShow,
     /// `caio trace list --format json`
     TraceList,
+    /// `caio trace stats --format json`: decisions counted by an audit term
+    TraceStats,
     /// `caio trace verify --format json`
     TraceVerify,
     /// `caio trace replay --format json`
@@ -39,8 +41,16 @@ pub enum Schema {
     TraceRekey,
     /// `caio trace export`: each line
     TraceExportLine,
+    /// `caio trace prune --format json`: what was archived and removed
+    TracePrune,
+    /// `caio trace outcome --format json`: the outcome record appended
+    TraceOutcome,
+    /// `caio trace outcome --batch`: each line, the outcome recorded or why it was refused
+    TraceOutcomeLine,
     /// `caio verify-invariants --format json` and its `--out` file
     Scorecard,
+    /// `caio slo --format json`: each service against its contract over a window
+    Slo,
     /// `caio registry add --format json`
     RegistryAdd,
     /// `caio registry list --format json`
@@ -131,12 +141,17 @@ impl Schema {
             Schema::PolicyShow => include_str!("../../schemas/policy-show.json"),
             Schema::TraceShow => include_str!("../../schemas/trace-show.json"),
             Schema::TraceList => include_str!("../../schemas/trace-list.json"),
+            Schema::TraceStats => include_str!("../../schemas/trace-stats.json"),
             Schema::TraceVerify => include_str!("../../schemas/trace-verify.json"),
             Schema::TraceReplay => include_str!("../../schemas/trace-replay.json"),
             Schema::TraceCheckpoint => include_str!("../../schemas/trace-checkpoint.json"),
             Schema::TraceRekey => include_str!("../../schemas/trace-rekey.json"),
             Schema::TraceExportLine => include_str!("../../schemas/trace-export-line.json"),
+            Schema::TracePrune => include_str!("../../schemas/trace-prune.json"),
+            Schema::TraceOutcome => include_str!("../../schemas/trace-outcome.json"),
+            Schema::TraceOutcomeLine => include_str!("../../schemas/trace-outcome-line.json"),
             Schema::Scorecard => include_str!("../../schemas/scorecard.json"),
+            Schema::Slo => include_str!("../../schemas/slo.json"),
             Schema::RegistryAdd => include_str!("../../schemas/registry-add.json"),
             Schema::RegistryList => include_str!("../../schemas/registry-list.json"),
             Schema::RegistryShow => include_str!("../../schemas/registry-show.json"),

@@ -4,6 +4,7 @@
 // say on stderr (captured by the test runner) what they skip or measure.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stderr)]
 
+mod audit;
 mod common;
 mod contract;
 mod control;
@@ -14,10 +15,13 @@ mod fuzz_corpus;
 mod global;
 mod help;
 mod hostile;
+mod html;
 mod identity;
 mod invariants;
 mod license;
 mod license_lifecycle;
+mod metrics;
+mod outcome;
 mod pg_server;
 mod policy;
 mod postgres;
@@ -26,7 +30,9 @@ mod properties;
 mod providers;
 mod registry;
 mod reports;
+mod retention;
 mod route;
+mod slo;
 mod soak;
 mod trace;
 mod tutorials;

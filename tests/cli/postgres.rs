@@ -430,6 +430,121 @@ fn scenario(env: &TestEnv, url: Option<&str>, vendor: &Path) -> String {
     step(&["license", "untrust", trusted], 0);
     step(&["route", "fixtures/requests/chat-balanced.json"], 0);
     step(&["trace", "verify", "--replay"], 0);
+    // Outcomes, audit queries, SLO, metrics and retention (last: an
+    // outcome changes h, which then recovers with the clock).
+    step(
+        &[
+            "trace",
+            "outcome",
+            "1",
+            "--status",
+            "ok",
+            "--latency-ms",
+            "250",
+            "--input-tokens",
+            "100",
+        ],
+        0,
+    );
+    step(
+        &[
+            "trace",
+            "outcome",
+            "1",
+            "--status",
+            "ok",
+            "--latency-ms",
+            "1",
+        ],
+        1,
+    );
+    let listed = step(
+        &["--format", "json", "trace", "list", "--outcome", "routed"],
+        0,
+    );
+    let listed: Value = serde_json::from_str(&listed).unwrap();
+    let other = listed["records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| {
+            r["seq"] != 1
+                && r["execution"].is_null()
+                && !r["services"].as_str().unwrap().contains(',')
+        })
+        .unwrap()["decision_id"]
+        .clone();
+    let outcomes = env.scratch().join("outcomes.jsonl");
+    std::fs::write(
+        &outcomes,
+        format!(
+            "{}\n{{\"nope\": 1}}\n",
+            json!({"decision_id": other, "status": "error", "error": "timeout"})
+        ),
+    )
+    .unwrap();
+    step(
+        &["trace", "outcome", "--batch", outcomes.to_str().unwrap()],
+        1,
+    );
+    step(&["trace", "list", "--executed", "ok"], 0);
+    step(
+        &["trace", "list", "--executed", "failed", "--format", "json"],
+        0,
+    );
+    step(
+        &[
+            "trace",
+            "list",
+            "--rule",
+            "eu-residency",
+            "--tenant",
+            "acme",
+        ],
+        0,
+    );
+    step(&["trace", "stats", "--by", "rule"], 0);
+    step(
+        &[
+            "--format",
+            "json",
+            "trace",
+            "stats",
+            "--by",
+            "outcome",
+            "--since",
+            "2020-01-01",
+        ],
+        0,
+    );
+    step(&["slo", "--service", "openai-gpt-4o-mini"], 0);
+    let metrics = caio(env, url, &["metrics"]);
+    assert_eq!(metrics.code, 0, "{metrics}");
+    assert!(
+        metrics
+            .stdout
+            .contains("caio_outcomes_reported_total{result=\"failure\"} 1"),
+        "{metrics}"
+    );
+    step(&["trace", "checkpoint"], 0);
+    let archive = env.scratch().join("archive.jsonl");
+    step(
+        &[
+            "trace",
+            "prune",
+            "--through",
+            "5",
+            "--archive",
+            archive.to_str().unwrap(),
+        ],
+        0,
+    );
+    step(
+        &["trace", "verify", "--archive", archive.to_str().unwrap()],
+        0,
+    );
+    step(&["trace", "verify"], 0);
+    step(&["trace", "list", "--limit", "3"], 0);
     out.join("\n")
 }
 

@@ -1246,6 +1246,14 @@ endpoint: {{ url: {url} }}
 
     // Traces.
     let list = s.run(&env, "trace-list", 0, &["trace", "list"]);
+    let doc = s.run(&env, "trace-stats", 0, &["trace", "stats", "--by", "rule"]);
+    assert!(!doc["counts"].as_array().unwrap().is_empty());
+    s.run(
+        &env,
+        "trace-list",
+        0,
+        &["trace", "list", "--stage", "access", "--executed", "ok"],
+    );
     for record in list["records"].as_array().unwrap() {
         let seq = record["seq"].to_string();
         s.run(&env, "trace-show", 0, &["trace", "show", &seq]);
@@ -1259,7 +1267,70 @@ endpoint: {{ url: {url} }}
     );
     assert_eq!(doc["break"]["kind"], "start_past_head");
     s.run(&env, "trace-replay", 0, &["trace", "replay", "1"]);
+    let reported = s.run(
+        &env,
+        "trace-outcome",
+        0,
+        &[
+            "trace",
+            "outcome",
+            "1",
+            "--status",
+            "ok",
+            "--latency-ms",
+            "250",
+            "--input-tokens",
+            "100",
+        ],
+    );
+    let seq = reported["seq"].to_string();
+    s.run(&env, "trace-show", 0, &["trace", "show", &seq]);
+    let again = s.run(
+        &env,
+        "route",
+        0,
+        &["route", "fixtures/requests/chat-balanced.json"],
+    );
+    let batch = format!(
+        "{{\"decision_id\": {}, \"status\": \"error\", \"error\": \"timeout\"}}\n{{\"nope\": 1}}\n",
+        again["decision_id"]
+    );
+    let (code, stdout, _) = run_stdin(
+        env.caio()
+            .args(["--format", "json", "trace", "outcome", "--batch", "-"]),
+        batch.as_bytes(),
+    );
+    assert_eq!(code, 1);
+    s.lines(&env, "trace-outcome-line", &stdout);
+    let doc = s.run(&env, "slo", 0, &["slo", "--window", "24h"]);
+    assert!(!doc["services"].as_array().unwrap().is_empty());
+    s.run(
+        &env,
+        "slo",
+        1,
+        &["slo", "--service", "openai-gpt-4o-mini", "--check"],
+    );
     s.run(&env, "trace-checkpoint", 0, &["trace", "checkpoint"]);
+    let archive = scratch.join("archive.jsonl");
+    let archive = archive.to_str().unwrap();
+    s.run(
+        &env,
+        "trace-prune",
+        0,
+        &["trace", "prune", "--through", "2", "--archive", archive],
+    );
+    s.lines(
+        &env,
+        "trace-export-line",
+        &std::fs::read_to_string(archive).unwrap(),
+    );
+    let doc = s.run(
+        &env,
+        "trace-verify",
+        0,
+        &["trace", "verify", "--archive", archive],
+    );
+    assert_eq!(doc["pruned_through"], 2);
     s.run(&env, "trace-rekey", 0, &["trace", "rekey"]);
     let (code, stdout, _) = run(env.caio().args(["trace", "export"]));
     assert_eq!(code, 0);

@@ -353,6 +353,49 @@ fn rehash_from(conn: &Connection, from: i64) {
         .expect("update");
         prev = hash;
     }
+    reindex(conn);
+}
+
+/// What the same attacker does next: rebuild the derived data (candidate
+/// counts, audit terms) from the records with caio's own rule, so that
+/// only signatures and replay can tell.
+fn reindex(conn: &Connection) {
+    conn.execute("DELETE FROM trace_terms", []).expect("delete");
+    let rows: Vec<(i64, String, String)> = conn
+        .prepare("SELECT seq, hash, record FROM traces ORDER BY seq")
+        .expect("prepare")
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .expect("query")
+        .collect::<Result<_, _>>()
+        .expect("rows");
+    let term = |kind: &str, value: &str, seq: i64| {
+        conn.execute(
+            "INSERT OR IGNORE INTO trace_term_values (kind, value) VALUES (?1, ?2)",
+            params![kind, value],
+        )
+        .expect("term");
+        conn.execute(
+            "INSERT OR IGNORE INTO trace_terms (term, seq)
+             SELECT id, ?3 FROM trace_term_values WHERE kind = ?1 AND value = ?2",
+            params![kind, value, seq],
+        )
+        .expect("term row");
+    };
+    for (seq, hash, record) in rows {
+        let d =
+            caio_core::trace::derive(&record, &unhex32(&hash).expect("hash")).expect("a record");
+        conn.execute(
+            "UPDATE traces SET candidates = ?1, services = ?2, principal = ?3 WHERE seq = ?4",
+            params![d.index.candidates, d.index.services, d.index.principal, seq],
+        )
+        .expect("update");
+        for (kind, value) in &d.terms {
+            term(kind, value, seq);
+        }
+        if let Some((decision, (kind, value))) = &d.on_decision {
+            term(kind, value, *decision);
+        }
+    }
 }
 
 /// `trace checkpoint --out FILE`: (the note, the verifier key from stderr).
@@ -1650,6 +1693,7 @@ fn golden_chain_end_to_end() {
             .expect("insert");
             prev = hash.to_string();
         }
+        reindex(&conn);
     }
     let report = assert_valid(&env, &[], 2);
     assert_eq!(report["head"], GOLDEN_CHAIN[1].1);
@@ -2137,7 +2181,8 @@ fn list_filters() {
             "outcome",
             "execution",
             "services",
-            "principal"
+            "principal",
+            "reported"
         ])
     );
     assert_eq!(one["services"], chat_service);

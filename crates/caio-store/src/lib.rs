@@ -19,14 +19,17 @@
 
 #![warn(missing_docs)]
 
+pub mod audit;
 mod error;
 pub mod files;
 pub mod home;
 pub mod licenses;
+pub mod observations;
 pub mod pg;
 pub mod policies;
 pub mod principals;
 pub mod registry;
+pub mod retention;
 pub mod router;
 pub mod secret_file;
 pub mod stats;
@@ -244,7 +247,69 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     // from there toward its prior.
     "ALTER TABLE service_stats ADD COLUMN spend REAL NOT NULL DEFAULT 0;
      ALTER TABLE service_stats ADD COLUMN observed_at_ms INTEGER;",
+    // 10: outcome records and what services did. A record is a `decision`
+    // or an `outcome` (`trace outcome`), which refers to its decision's seq
+    // (at most one outcome per decision and service); a decision's
+    // `executed` is how its `--execute` ended. Every execution attempt and
+    // reported outcome is an observation of its service, by time: what
+    // `caio slo` and `caio metrics` count. Existing records are indexed
+    // by the code that derives them for new records (`BACKFILLS`).
+    "ALTER TABLE traces ADD COLUMN kind TEXT NOT NULL DEFAULT 'decision';
+    ALTER TABLE traces ADD COLUMN refers_to INTEGER;
+    ALTER TABLE traces ADD COLUMN executed TEXT;
+    CREATE UNIQUE INDEX traces_one_outcome ON traces(refers_to, services)
+        WHERE refers_to IS NOT NULL;
+    CREATE TABLE trace_observations (
+        seq          INTEGER NOT NULL,
+        n            INTEGER NOT NULL,
+        service_id   TEXT NOT NULL,
+        at           TEXT NOT NULL,
+        result       TEXT NOT NULL CHECK (result IN ('success', 'failure', 'rejected')),
+        latency_ms   REAL,
+        cost         REAL,
+        violations   INTEGER NOT NULL,
+        source       TEXT NOT NULL CHECK (source IN ('executed', 'reported')),
+        PRIMARY KEY (seq, n)
+    ) WITHOUT ROWID;
+    CREATE INDEX trace_observations_service_at ON trace_observations(service_id, at);",
+    // 11: audit terms. Each decision's chosen services, principal, tenant,
+    // capabilities, rejecting stages and rules, outcome and execution
+    // (`ok`/`failed`, also from a reported outcome) as (term, seq) rows,
+    // the terms' text stored once: `trace list` filters and `trace stats`
+    // walk these indexes instead of the records. A decision's candidate
+    // count is a column. Existing records are indexed by the same code that
+    // derives them for `trace verify` (`backfill`, after this migration).
+    "ALTER TABLE traces ADD COLUMN candidates INTEGER;
+    CREATE TABLE trace_term_values (
+        id     INTEGER PRIMARY KEY,
+        kind   TEXT NOT NULL,
+        value  TEXT NOT NULL,
+        UNIQUE (kind, value)
+    );
+    CREATE TABLE trace_terms (
+        term   INTEGER NOT NULL REFERENCES trace_term_values(id),
+        seq    INTEGER NOT NULL,
+        PRIMARY KEY (term, seq)
+    ) WITHOUT ROWID;
+    CREATE INDEX trace_terms_by_seq ON trace_terms(seq, term);
+    CREATE INDEX traces_by_candidates ON traces(candidates) WHERE candidates IS NOT NULL;",
+    // 12: retention. Each trace object remembers the last seq that
+    // references it, so `trace prune` removes exactly the objects only
+    // pruned records referenced (backfilled from the records).
+    "ALTER TABLE trace_objects ADD COLUMN last_seq INTEGER;
+    CREATE INDEX trace_objects_by_last_seq ON trace_objects(last_seq);",
 ];
+
+/// Work a migration needs beyond SQL, run in its transaction right after
+/// it: `(schema version reached, what to run)`.
+const BACKFILLS: &[(i64, Backfill)] = &[
+    (10, traces::backfill_observations),
+    (11, traces::backfill_terms),
+    (12, traces::backfill_object_use),
+];
+
+/// A migration's work beyond SQL.
+type Backfill = fn(&rusqlite::Transaction<'_>) -> rusqlite::Result<()>;
 
 /// A write-ahead log larger than this is emptied after a write.
 const WAL_TRIM_BYTES: u64 = 4 << 20;
@@ -374,7 +439,11 @@ impl Sqlite {
             .map_err(|e| state(&path, e))?;
         for (i, sql) in MIGRATIONS.iter().enumerate().skip(current.max(0) as usize) {
             tx.execute_batch(sql).map_err(|e| state(&path, e))?;
-            tx.pragma_update(None, "user_version", i as i64 + 1)
+            let version = i as i64 + 1;
+            for (_, backfill) in BACKFILLS.iter().filter(|(v, _)| *v == version) {
+                backfill(&tx).map_err(|e| state(&path, e))?;
+            }
+            tx.pragma_update(None, "user_version", version)
                 .map_err(|e| state(&path, e))?;
         }
         tx.commit().map_err(|e| state(&path, e))
@@ -541,6 +610,118 @@ mod tests {
             )
             .unwrap();
         assert_eq!(indexes, 4);
+    }
+
+    /// Records written before migration 10 get their `executed` column and
+    /// their observations from the code that derives them for new records.
+    #[test]
+    fn migration_10_indexes_the_executions_of_existing_records() {
+        let (_tmp, home) = home();
+        home.create().unwrap();
+        {
+            let conn = Connection::open(home.db_path()).unwrap();
+            for sql in &MIGRATIONS[..9] {
+                conn.execute_batch(sql).unwrap();
+            }
+            conn.pragma_update(None, "user_version", 9).unwrap();
+            let record = r#"{"at":"2026-01-01T00:00:00Z","attempts":[{"attempt":1,"latency_ms":9,"next":{"action":"failover","reason":"503","to":"b"},"result":"transient","service_id":"a","service_version":"1","started_ms":0,"status":503},{"attempt":1,"guarantee_violation":{"declared_ms":5,"guarantee":"latency_p99_ms","observed_ms":7},"latency_ms":7,"next":{"action":"done"},"result":"success","service_id":"b","service_version":"1","started_ms":10,"status":200}],"decision":{"chosen":[{"service_id":"b"}],"principal":"p","steps":[]},"execution":{"deadline_ms":1000,"outcome":"succeeded","service_id":"b"},"outcome":"routed","v":1}"#;
+            for (seq, record) in [(1, record), (2, r#"{"at":"2026-01-01T00:00:01Z","v":1}"#)] {
+                conn.execute(
+                    "INSERT INTO traces (seq, prev, hash, decision_id, at, outcome, services, principal, record)
+                     VALUES (?1, '', '', '', '2026-01-01T00:00:00Z', 'routed', 'b', 'p', ?2)",
+                    rusqlite::params![seq, record],
+                )
+                .unwrap();
+            }
+        }
+        let store = Sqlite::open(&home, DEFAULT_BUSY_TIMEOUT).unwrap();
+        let executed: Vec<(String, Option<String>)> = store
+            .conn()
+            .prepare("SELECT kind, executed FROM traces ORDER BY seq")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(
+            executed,
+            [
+                ("decision".to_string(), Some("succeeded".to_string())),
+                ("decision".to_string(), None)
+            ]
+        );
+        let observed: Vec<(i64, i64, String, String, Option<f64>, i64)> = store
+            .conn()
+            .prepare(
+                "SELECT seq, n, service_id, result, latency_ms, violations FROM trace_observations ORDER BY seq, n",
+            )
+            .unwrap()
+            .query_map([], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))
+            })
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(
+            observed,
+            [
+                (1, 0, "a".into(), "failure".into(), None, 0),
+                (1, 1, "b".into(), "success".into(), Some(7.0), 1)
+            ]
+        );
+    }
+
+    /// Records written before migration 11 get their candidate count and
+    /// audit terms from the code that derives them for new records.
+    #[test]
+    fn migration_11_derives_the_audit_terms_of_existing_records() {
+        let (_tmp, home) = home();
+        home.create().unwrap();
+        let v1 = r#"{"at":"t","decision":{"chosen":[],"outcome":"no_route","principal":"anonymous","steps":[{"candidates":[{"eligible":false,"rejections":[{"message":"m","rule":"roles","stage":"access"}],"service_id":"x"},{"eligible":true,"rejections":[],"service_id":"y"}]}]},"identity":{"kind":"anonymous"},"outcome":"no_route","request":{"capability":"chat"},"v":1}"#;
+        let hash = caio_core::trace::hex(&caio_core::trace::chain_hash(
+            &caio_core::trace::GENESIS,
+            v1,
+        ));
+        {
+            let conn = Connection::open(home.db_path()).unwrap();
+            for sql in &MIGRATIONS[..10] {
+                conn.execute_batch(sql).unwrap();
+            }
+            conn.pragma_update(None, "user_version", 10).unwrap();
+            conn.execute(
+                "INSERT INTO traces (seq, prev, hash, decision_id, at, outcome, services, principal, record)
+                 VALUES (1, '', ?1, '', 't', 'no_route', '', 'anonymous', ?2)",
+                rusqlite::params![hash, v1],
+            )
+            .unwrap();
+        }
+        let store = Sqlite::open(&home, DEFAULT_BUSY_TIMEOUT).unwrap();
+        let candidates: i64 = store
+            .conn()
+            .query_row("SELECT candidates FROM traces", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(candidates, 2);
+        let terms: Vec<String> = store
+            .conn()
+            .prepare(
+                "SELECT v.kind || '=' || v.value FROM trace_terms t
+                 JOIN trace_term_values v ON v.id = t.term ORDER BY 1",
+            )
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(
+            terms,
+            [
+                "capability=chat",
+                "outcome=no_route",
+                "principal=anonymous",
+                "rule=roles",
+                "stage=access"
+            ]
+        );
     }
 
     #[cfg(unix)]

@@ -213,8 +213,9 @@ pub struct Recorded {
     pub appended: Vec<crate::traces::Appended>,
 }
 
-/// Folds `attempts` into the stats inside the write transaction `tx`.
-fn fold(
+/// Folds `attempts` into the stats inside the write transaction `tx`: the
+/// one code path of executed attempts and reported outcomes.
+pub(crate) fn fold(
     tx: &Transaction<'_>,
     path: &std::path::Path,
     attempts: &[Attempt],

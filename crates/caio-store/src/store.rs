@@ -5,16 +5,21 @@
 //! method here only chooses the side.
 
 use crate::Sqlite;
+use crate::audit::Count;
 use crate::error::Error;
 use crate::home::Home;
 use crate::licenses::{
     InstalledLicense, LicenseFilter, LicenseRecord, Revocation, RevocationsInstall,
 };
+use crate::observations::{CandidateHistogram, PrunedTotals};
 use crate::pg::{DatabaseUrl, Postgres};
 use crate::policies::{Applied, InstalledSet};
 use crate::principals::{NewPrincipal, PrincipalRecord};
 use crate::registry::{Change, History, ListFilter, NewContract, Registration, ServiceRecord};
-use crate::traces::{Appended, Input, Listed, StoredCheckpoint, TraceFilter};
+use crate::retention::{Anchor, Removed};
+use crate::traces::{
+    Appended, Input, Listed, OutcomeAppend, PreparedOutcome, StoredCheckpoint, TraceFilter,
+};
 use caio_core::attempt::Attempt;
 use caio_core::circuit;
 use caio_core::contract::ServiceContract;
@@ -23,6 +28,7 @@ use caio_core::license::{License, PublicKey, RevocationList, VendorKey};
 use caio_core::lifecycle::ServiceStatus;
 use caio_core::policy::PolicySet;
 use caio_core::principal::{AuthFailure, Principal};
+use caio_core::slo::Counts;
 use caio_core::trace::{Prepared, Row};
 use jiff::Timestamp;
 use std::collections::BTreeMap;
@@ -348,9 +354,123 @@ impl Store {
         side!(self.traces_by_decision(prefix))
     }
 
-    /// Records matching `filter`, newest first.
+    /// Decisions matching `filter`, newest first (through the audit index).
     pub fn list_traces(&self, filter: &TraceFilter) -> Result<Vec<Listed>, Error> {
         side!(self.list_traces(filter))
+    }
+
+    /// Decisions matching `filter`, counted by each value of the audit term
+    /// `by`, most first (ties by value).
+    pub fn trace_stats(&self, by: &str, filter: &TraceFilter) -> Result<Vec<Count>, Error> {
+        side!(self.trace_stats(by, filter))
+    }
+
+    /// Appends an outcome record (`trace outcome`) in one transaction with
+    /// its observation, its decision's `executed` term and the fold of the
+    /// attempt it stands for into the service's stats, as an executed
+    /// attempt is folded. Refused (nothing written) when the decision
+    /// already has an outcome for that service.
+    pub fn append_outcome(
+        &mut self,
+        outcome: &PreparedOutcome,
+        now: Timestamp,
+    ) -> Result<OutcomeAppend, Error> {
+        side!(mut self.append_outcome(outcome, now))
+    }
+
+    /// The outcome records of a decision: `(seq, service, status)`.
+    pub fn outcomes_of(&self, decision_seq: i64) -> Result<Vec<(i64, String, String)>, Error> {
+        side!(self.outcomes_of(decision_seq))
+    }
+
+    /// Per record from `from` to `through`, the digest of its rows in the
+    /// observations index (as `trace::outcome::observed_digest` computes it
+    /// from a record).
+    pub fn observation_digests(
+        &self,
+        from: i64,
+        through: i64,
+    ) -> Result<Vec<(i64, [u8; 32])>, Error> {
+        side!(self.observation_digests(from, through))
+    }
+
+    /// Per record from `from` to `through`, the wrapping sum of
+    /// `trace::term_hash` over its audit term rows.
+    pub fn term_sums(&self, from: i64, through: i64) -> Result<Vec<(i64, u128)>, Error> {
+        side!(self.term_sums(from, through))
+    }
+
+    /// A service's calls with `since <= at <= until`.
+    pub fn observation_counts(
+        &self,
+        service_id: &str,
+        since: &str,
+        until: &str,
+    ) -> Result<Counts, Error> {
+        side!(self.observation_counts(service_id, since, until))
+    }
+
+    /// The latencies of a service's successes with `since <= at <= until`.
+    pub fn observed_latencies(
+        &self,
+        service_id: &str,
+        since: &str,
+        until: &str,
+    ) -> Result<Vec<f64>, Error> {
+        side!(self.observed_latencies(service_id, since, until))
+    }
+
+    /// Live decisions by outcome.
+    pub fn decision_counts(&self) -> Result<BTreeMap<String, u64>, Error> {
+        side!(self.decision_counts())
+    }
+
+    /// Live observations counted by `(source, result)`.
+    pub fn observation_totals(&self) -> Result<BTreeMap<(String, String), u64>, Error> {
+        side!(self.observation_totals())
+    }
+
+    /// What live observations cost, by service.
+    pub fn spend_by_service(&self) -> Result<BTreeMap<String, f64>, Error> {
+        side!(self.spend_by_service())
+    }
+
+    /// The candidates-per-decision histogram of the live decisions.
+    pub fn candidate_histogram(&self, bounds: &[u64]) -> Result<CandidateHistogram, Error> {
+        side!(self.candidate_histogram(bounds))
+    }
+
+    /// What pruned records had counted (zero before any prune).
+    pub fn pruned_totals(&self) -> Result<PrunedTotals, Error> {
+        side!(self.pruned_totals())
+    }
+
+    /// The anchor of the last prune, if the trace was ever pruned.
+    pub fn trace_anchor(&self) -> Result<Option<Anchor>, Error> {
+        side!(self.trace_anchor())
+    }
+
+    /// The first live seq at or after `at`.
+    pub fn first_seq_at_or_after(&self, at: &str) -> Result<Option<i64>, Error> {
+        side!(self.first_seq_at_or_after(at))
+    }
+
+    /// The first live seq (`None` for an empty trace).
+    pub fn first_live_seq(&self) -> Result<Option<i64>, Error> {
+        side!(self.first_live_seq())
+    }
+
+    /// Removes the live records `first..=through` (the last one's hash is
+    /// `hash`) with what indexes them, in one transaction, keeping what
+    /// they counted and the anchor; `None` (nothing changed) when the trace
+    /// moved meanwhile.
+    pub fn prune_through(
+        &mut self,
+        first: i64,
+        through: i64,
+        hash: &str,
+    ) -> Result<Option<Removed>, Error> {
+        side!(mut self.prune_through(first, through, hash))
     }
 
     /// Visits every record from `from` on (and at or after `since`), in seq

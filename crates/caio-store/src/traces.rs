@@ -5,6 +5,7 @@
 
 use super::Sqlite;
 use crate::error::Error;
+use caio_core::circuit;
 use caio_core::trace::{self, Prepared, Row};
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
@@ -50,21 +51,51 @@ pub struct Listed {
     /// How `--execute` ended (`succeeded`, `failed`, `not_started`); `None`
     /// when the call was not executed.
     pub execution: Option<String>,
+    /// What its caller reported (`trace outcome`): `ok`, or `error` when
+    /// any reported call failed; `None` when none was reported.
+    pub reported: Option<String>,
 }
 
-/// Filters of `trace list` and `trace export`.
+/// Filters of `trace list` and `trace stats`.
 #[derive(Debug, Clone, Default)]
 pub struct TraceFilter {
-    /// Decisions that chose this service.
-    pub service: Option<String>,
-    /// Decisions with this outcome (routed, no_route, refused).
-    pub outcome: Option<String>,
+    /// Decisions with every one of these audit terms (kind, value): a
+    /// chosen `service`, the `principal`, the `tenant`, a requested
+    /// `capability`, a first-rejecting `stage`, a rejecting `rule`, the
+    /// `outcome`, how it was `executed` (`ok`, `failed`).
+    pub terms: Vec<(&'static str, String)>,
     /// Decisions at or after this RFC 3339 time.
     pub since: Option<String>,
     /// Decisions before this RFC 3339 time.
     pub until: Option<String>,
     /// At most this many, newest first.
     pub limit: Option<usize>,
+}
+
+/// What became of an outcome record.
+#[derive(Debug)]
+pub enum OutcomeAppend {
+    /// Appended; what the service's circuit did.
+    Appended {
+        /// Where it landed.
+        appended: Appended,
+        /// The circuit changes of the fold.
+        changes: Vec<(String, circuit::Change)>,
+    },
+    /// The decision already has an outcome for that service, at `seq`.
+    AlreadyReported {
+        /// The earlier outcome's seq.
+        seq: i64,
+    },
+}
+
+/// An outcome record ready for the chain.
+#[derive(Debug, Clone)]
+pub struct PreparedOutcome {
+    /// The record.
+    pub record: trace::outcome::OutcomeRecord,
+    /// `JCS(record)`.
+    pub body: String,
 }
 
 /// A stored checkpoint.
@@ -92,6 +123,202 @@ impl Sqlite {
         self.write(|tx| append(tx, &path, records, inputs))
     }
 
+    /// Appends an outcome record (`trace outcome`) in one transaction with
+    /// its observation and the fold of the attempt it stands for into the
+    /// service's stats, as an executed attempt is folded. Refused (nothing
+    /// written) when the decision already has an outcome for that service.
+    pub fn append_outcome(
+        &mut self,
+        outcome: &PreparedOutcome,
+        now: jiff::Timestamp,
+    ) -> Result<OutcomeAppend, Error> {
+        let path = self.path.clone();
+        self.write(|tx| {
+            let err = |e| super::state(&path, e);
+            let record = &outcome.record;
+            let earlier: Option<i64> = tx
+                .prepare_cached(
+                    "SELECT seq FROM traces WHERE refers_to = ?1 AND services = ?2",
+                )
+                .and_then(|mut s| {
+                    s.query_row(params![record.decision.seq, record.service_id], |r| {
+                        r.get(0)
+                    })
+                    .optional()
+                })
+                .map_err(err)?;
+            if let Some(seq) = earlier {
+                return Ok(OutcomeAppend::AlreadyReported { seq });
+            }
+            let (seq, prev) = head(tx, &path)?;
+            let seq = seq + 1;
+            let hash = trace::chain_hash(&prev, &outcome.body);
+            tx.prepare_cached(
+                "INSERT INTO traces (seq, prev, hash, decision_id, at, outcome, services, principal, record, kind, refers_to)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            )
+            .and_then(|mut s| {
+                s.execute(params![
+                    seq,
+                    trace::hex(&prev),
+                    trace::hex(&hash),
+                    trace::decision_id(&hash),
+                    record.at,
+                    record.status.as_str(),
+                    record.service_id,
+                    record.principal,
+                    outcome.body,
+                    trace::outcome::KIND,
+                    record.decision.seq,
+                ])
+            })
+            .map_err(err)?;
+            let attempt = record.attempt();
+            let observed = caio_core::trace::outcome::Observation::of(&attempt, "reported");
+            observe(tx, seq, &record.at, std::iter::once(observed)).map_err(err)?;
+            let term = match record.status {
+                trace::outcome::Status::Ok => "ok",
+                trace::outcome::Status::Error => "failed",
+            };
+            TermIds::default()
+                .insert(tx, trace::term::EXECUTED, term, record.decision.seq)
+                .map_err(err)?;
+            let changes = super::stats::fold(tx, &path, std::slice::from_ref(&attempt), now)?;
+            Ok(OutcomeAppend::Appended {
+                appended: Appended { seq, hash },
+                changes,
+            })
+        })
+    }
+
+    /// The outcome records of a decision: `(seq, service, status)`, in
+    /// seq order.
+    pub fn outcomes_of(&self, decision_seq: i64) -> Result<Vec<(i64, String, String)>, Error> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT seq, services, outcome FROM traces WHERE refers_to = ?1 ORDER BY seq",
+            )
+            .map_err(|e| self.err(e))?;
+        stmt.query_map([decision_seq], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .map_err(|e| self.err(e))?
+            .collect::<Result<_, _>>()
+            .map_err(|e| self.err(e))
+    }
+
+    /// Per record from `from` to `through`, in seq order, the digest of
+    /// its rows in the observations table (as
+    /// [`trace::outcome::observed_digest`] computes it from a record).
+    pub fn observation_digests(
+        &self,
+        from: i64,
+        through: i64,
+    ) -> Result<Vec<(i64, [u8; 32])>, Error> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT seq, n, service_id, at, result, latency_ms, cost, violations, source
+                 FROM trace_observations WHERE seq >= ?1 AND seq <= ?2 ORDER BY seq, n",
+            )
+            .map_err(|e| self.err(e))?;
+        let mut rows = stmt
+            .query(params![from, through])
+            .map_err(|e| self.err(e))?;
+        let mut out: Vec<(i64, [u8; 32])> = Vec::new();
+        let mut current: Option<(i64, blake3::Hasher)> = None;
+        while let Some(r) = rows.next().map_err(|e| self.err(e))? {
+            let read = |r: &rusqlite::Row<'_>| -> rusqlite::Result<_> {
+                let seq: i64 = r.get(0)?;
+                let n: i64 = r.get(1)?;
+                let at: String = r.get(3)?;
+                let result: String = r.get(4)?;
+                let source: String = r.get(8)?;
+                let o = trace::outcome::Observation {
+                    service_id: r.get(2)?,
+                    result: match result.as_str() {
+                        "success" => "success",
+                        "rejected" => "rejected",
+                        "failure" => "failure",
+                        _ => "?",
+                    },
+                    latency_ms: r.get(5)?,
+                    cost: r.get(6)?,
+                    violations: r.get(7)?,
+                    source: match source.as_str() {
+                        "executed" => "executed",
+                        "reported" => "reported",
+                        _ => "?",
+                    },
+                };
+                Ok((seq, n, at, o))
+            };
+            let (seq, n, at, o) = read(r).map_err(|e| self.err(e))?;
+            if current.as_ref().is_none_or(|(s, _)| *s != seq)
+                && let Some((s, h)) = current.replace((seq, blake3::Hasher::new()))
+            {
+                out.push((s, *h.finalize().as_bytes()));
+            }
+            if let Some((_, h)) = current.as_mut() {
+                let n = usize::try_from(n).unwrap_or(usize::MAX);
+                h.update(trace::outcome::observation_line(n, &at, &o).as_bytes());
+            }
+        }
+        if let Some((s, h)) = current {
+            out.push((s, *h.finalize().as_bytes()));
+        }
+        Ok(out)
+    }
+
+    /// Per record from `from` to `through`, in seq order, the sum
+    /// (wrapping) of [`trace::term_hash`] over its audit term rows.
+    pub fn term_sums(&self, from: i64, through: i64) -> Result<Vec<(i64, u128)>, Error> {
+        let mut names = std::collections::HashMap::new();
+        {
+            let mut stmt = self
+                .conn
+                .prepare("SELECT id, kind, value FROM trace_term_values")
+                .map_err(|e| self.err(e))?;
+            let mut rows = stmt.query([]).map_err(|e| self.err(e))?;
+            while let Some(r) = rows.next().map_err(|e| self.err(e))? {
+                let (id, kind, value): (i64, String, String) = (
+                    r.get(0).map_err(|e| self.err(e))?,
+                    r.get(1).map_err(|e| self.err(e))?,
+                    r.get(2).map_err(|e| self.err(e))?,
+                );
+                names.insert(id, (kind, value));
+            }
+        }
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT seq, term FROM trace_terms INDEXED BY trace_terms_by_seq
+                 WHERE seq >= ?1 AND seq <= ?2 ORDER BY seq",
+            )
+            .map_err(|e| self.err(e))?;
+        let mut rows = stmt
+            .query(params![from, through])
+            .map_err(|e| self.err(e))?;
+        let mut out: Vec<(i64, u128)> = Vec::new();
+        while let Some(r) = rows.next().map_err(|e| self.err(e))? {
+            let (seq, term): (i64, i64) = (
+                r.get(0).map_err(|e| self.err(e))?,
+                r.get(1).map_err(|e| self.err(e))?,
+            );
+            // A row naming no term text counts as a term of its own, so
+            // that it differs from every derived one.
+            let h = names
+                .get(&term)
+                .map_or(u128::from(term as u64) | 1 << 127, |(k, v)| {
+                    trace::term_hash(seq, k, v)
+                });
+            match out.last_mut() {
+                Some((s, sum)) if *s == seq => *sum = sum.wrapping_add(h),
+                _ => out.push((seq, h)),
+            }
+        }
+        Ok(out)
+    }
+
     /// The number of records and the chain head.
     pub fn trace_head(&self) -> Result<(i64, [u8; 32]), Error> {
         let head: Option<(i64, String)> = self
@@ -113,7 +340,7 @@ impl Sqlite {
     pub fn trace_by_seq(&self, seq: i64) -> Result<Option<Row>, Error> {
         self.conn
             .query_row(
-                "SELECT seq, prev, hash, record, decision_id, at, outcome, services, principal FROM traces WHERE seq = ?1",
+                "SELECT seq, prev, hash, record, decision_id, at, outcome, services, principal, kind, refers_to, executed, candidates FROM traces WHERE seq = ?1",
                 [seq],
                 row,
             )
@@ -127,7 +354,7 @@ impl Sqlite {
         let mut stmt = self
             .conn
             .prepare_cached(
-                "SELECT seq, prev, hash, record, decision_id, at, outcome, services, principal FROM traces
+                "SELECT seq, prev, hash, record, decision_id, at, outcome, services, principal, kind, refers_to, executed, candidates FROM traces
                  WHERE decision_id >= ?1 AND decision_id < ?2 ORDER BY seq LIMIT 2",
             )
             .map_err(|e| self.err(e))?;
@@ -136,46 +363,6 @@ impl Sqlite {
             .map_err(|e| self.err(e))?
             .collect::<Result<_, _>>()
             .map_err(|e| self.err(e))
-    }
-
-    /// Records matching `filter`, newest first.
-    pub fn list_traces(&self, filter: &TraceFilter) -> Result<Vec<Listed>, Error> {
-        let mut stmt = self
-            .conn
-            .prepare_cached(
-                "SELECT seq, decision_id, at, outcome, services, principal,
-                        json_extract(record, '$.execution.outcome') FROM traces
-                 WHERE (?1 IS NULL OR instr(',' || services || ',', ',' || ?1 || ',') > 0)
-                   AND (?2 IS NULL OR outcome = ?2)
-                   AND (?3 IS NULL OR at >= ?3)
-                   AND (?4 IS NULL OR at < ?4)
-                 ORDER BY seq DESC LIMIT ?5",
-            )
-            .map_err(|e| self.err(e))?;
-        let limit = filter.limit.map_or(-1, |l| l as i64);
-        stmt.query_map(
-            params![
-                filter.service,
-                filter.outcome,
-                filter.since,
-                filter.until,
-                limit
-            ],
-            |r| {
-                Ok(Listed {
-                    seq: r.get(0)?,
-                    decision_id: r.get(1)?,
-                    at: r.get(2)?,
-                    outcome: r.get(3)?,
-                    services: r.get(4)?,
-                    principal: r.get(5)?,
-                    execution: r.get(6)?,
-                })
-            },
-        )
-        .map_err(|e| self.err(e))?
-        .collect::<Result<_, _>>()
-        .map_err(|e| self.err(e))
     }
 
     /// Visits every record from `from` on, in seq order, with the time it
@@ -190,7 +377,7 @@ impl Sqlite {
         let mut stmt = self
             .conn
             .prepare(
-                "SELECT seq, prev, hash, record, decision_id, at, outcome, services, principal FROM traces
+                "SELECT seq, prev, hash, record, decision_id, at, outcome, services, principal, kind, refers_to, executed, candidates FROM traces
                  WHERE seq >= ?1 AND (?2 IS NULL OR at >= ?2) ORDER BY seq",
             )
             .map_err(|e| self.err(e))?;
@@ -335,12 +522,165 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
             outcome: r.get(6)?,
             services: r.get(7)?,
             principal: r.get(8)?,
+            kind: r.get(9)?,
+            refers_to: r.get(10)?,
+            executed: r.get(11)?,
+            candidates: r.get(12)?,
         }),
     })
 }
 
+/// Term ids by (kind, value), remembered within one transaction.
+#[derive(Default)]
+struct TermIds {
+    known: std::collections::HashMap<(String, String), i64>,
+}
+
+impl TermIds {
+    /// Records that `seq` has the term `(kind, value)`.
+    fn insert(
+        &mut self,
+        tx: &rusqlite::Transaction<'_>,
+        kind: &str,
+        value: &str,
+        seq: i64,
+    ) -> rusqlite::Result<()> {
+        let key = (kind.to_string(), value.to_string());
+        let id = match self.known.get(&key) {
+            Some(id) => *id,
+            None => {
+                tx.prepare_cached(
+                    "INSERT INTO trace_term_values (kind, value) VALUES (?1, ?2)
+                     ON CONFLICT (kind, value) DO NOTHING",
+                )?
+                .execute(params![kind, value])?;
+                let id: i64 = tx
+                    .prepare_cached(
+                        "SELECT id FROM trace_term_values WHERE kind = ?1 AND value = ?2",
+                    )?
+                    .query_row(params![kind, value], |r| r.get(0))?;
+                self.known.insert(key, id);
+                id
+            }
+        };
+        tx.prepare_cached("INSERT OR IGNORE INTO trace_terms (term, seq) VALUES (?1, ?2)")?
+            .execute(params![id, seq])?;
+        Ok(())
+    }
+}
+
+/// Migration 12's backfill: the last seq that references each object.
+pub(crate) fn backfill_object_use(tx: &rusqlite::Transaction<'_>) -> rusqlite::Result<()> {
+    let mut read = tx.prepare("SELECT seq, record FROM traces ORDER BY seq")?;
+    let mut rows = read.query([])?;
+    let mut used = tx.prepare("UPDATE trace_objects SET last_seq = ?1 WHERE hash = ?2")?;
+    while let Some(r) = rows.next()? {
+        let (seq, body): (i64, String) = (r.get(0)?, r.get(1)?);
+        for (_, hash) in trace::referenced_objects(&body) {
+            used.execute(params![seq, hash])?;
+        }
+    }
+    Ok(())
+}
+
+/// Migration 11's backfill: the candidate count and audit terms of every
+/// record stored before it, derived as for a new record.
+pub(crate) fn backfill_terms(tx: &rusqlite::Transaction<'_>) -> rusqlite::Result<()> {
+    let mut terms = TermIds::default();
+    let mut read = tx.prepare("SELECT seq, hash, record FROM traces ORDER BY seq")?;
+    let mut rows = read.query([])?;
+    while let Some(r) = rows.next()? {
+        let (seq, hash, body): (i64, String, String) = (r.get(0)?, r.get(1)?, r.get(2)?);
+        let Some(derived) = trace::unhex32(&hash).and_then(|h| trace::derive(&body, &h)) else {
+            // A record that does not read is left for `trace verify`.
+            continue;
+        };
+        tx.prepare_cached("UPDATE traces SET candidates = ?1 WHERE seq = ?2")?
+            .execute(params![derived.index.candidates, seq])?;
+        for (kind, value) in &derived.terms {
+            terms.insert(tx, kind, value, seq)?;
+        }
+        if let Some((decision, (kind, value))) = &derived.on_decision {
+            terms.insert(tx, kind, value, *decision)?;
+        }
+    }
+    Ok(())
+}
+
+/// Migration 10's backfill: how each decision's `--execute` ended, and
+/// what every record observed of services.
+pub(crate) fn backfill_observations(tx: &rusqlite::Transaction<'_>) -> rusqlite::Result<()> {
+    let mut read = tx.prepare("SELECT seq, at, record FROM traces ORDER BY seq")?;
+    let mut rows = read.query([])?;
+    while let Some(r) = rows.next()? {
+        let (seq, at, body): (i64, String, String) = (r.get(0)?, r.get(1)?, r.get(2)?);
+        if let Some(derived) = trace::derive(&body, &trace::GENESIS) {
+            tx.prepare_cached("UPDATE traces SET executed = ?1 WHERE seq = ?2")?
+                .execute(params![derived.index.executed, seq])?;
+        }
+        observe(
+            tx,
+            seq,
+            &at,
+            trace::outcome::observations(&body).into_iter(),
+        )?;
+    }
+    Ok(())
+}
+
+/// The last seq and the chain head, read inside a write transaction.
+pub(crate) fn head(
+    tx: &rusqlite::Transaction<'_>,
+    path: &std::path::Path,
+) -> Result<(i64, [u8; 32]), Error> {
+    let head: Option<(i64, String)> = tx
+        .prepare_cached("SELECT seq, hash FROM traces ORDER BY seq DESC LIMIT 1")
+        .and_then(|mut s| s.query_row([], |r| Ok((r.get(0)?, r.get(1)?))).optional())
+        .map_err(|e| super::state(path, e))?;
+    match head {
+        None => Ok((0, trace::GENESIS)),
+        Some((seq, hash)) => {
+            let prev = trace::unhex32(&hash).ok_or_else(|| Error::Store {
+                path: path.to_path_buf(),
+                reason: format!("the trace head (seq {seq}) has a malformed hash"),
+                help: "run `caio trace verify` to find the damage",
+            })?;
+            Ok((seq, prev))
+        }
+    }
+}
+
+/// Stores what a record observed of services, numbered in order.
+fn observe(
+    tx: &rusqlite::Transaction<'_>,
+    seq: i64,
+    at: &str,
+    observed: impl Iterator<Item = caio_core::trace::outcome::Observation>,
+) -> rusqlite::Result<()> {
+    let mut insert = tx.prepare_cached(
+        "INSERT INTO trace_observations (seq, n, service_id, at, result, latency_ms, cost, violations, source)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    )?;
+    for (n, o) in observed.enumerate() {
+        insert.execute(params![
+            seq,
+            n as i64,
+            o.service_id,
+            at,
+            o.result,
+            o.latency_ms,
+            o.cost,
+            o.violations,
+            o.source
+        ])?;
+    }
+    Ok(())
+}
+
 /// Appends `records` (and the stateless `inputs` they use) to the chain
-/// inside the write transaction `tx`.
+/// inside the write transaction `tx`: each record with its lookup columns,
+/// audit terms and observations, derived from the record as stored by the
+/// code `trace verify` checks them with.
 pub(crate) fn append(
     tx: &rusqlite::Transaction<'_>,
     path: &std::path::Path,
@@ -355,36 +695,22 @@ pub(crate) fn append(
         .and_then(|mut s| s.execute(params![input.hash, input.kind, input.body]))
         .map_err(err)?;
     }
-    let head: Option<(i64, String)> = tx
-        .query_row(
-            "SELECT seq, hash FROM traces ORDER BY seq DESC LIMIT 1",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()
-        .map_err(err)?;
-    let (mut seq, mut prev) = match head {
-        None => (0, trace::GENESIS),
-        Some((seq, hash)) => {
-            let prev = trace::unhex32(&hash).ok_or_else(|| Error::Store {
-                path: path.to_path_buf(),
-                reason: format!("the trace head (seq {seq}) has a malformed hash"),
-                help: "run `caio trace verify` to find the damage",
-            })?;
-            (seq, prev)
-        }
-    };
+    let (mut seq, mut prev) = head(tx, path)?;
     let mut out = Vec::with_capacity(records.len());
+    let mut terms = TermIds::default();
     let mut insert = tx
-            .prepare_cached(
-                "INSERT INTO traces (seq, prev, hash, decision_id, at, outcome, services, principal, record)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-            )
-            .map_err(err)?;
+        .prepare_cached(
+            "INSERT INTO traces (seq, prev, hash, decision_id, at, outcome, services, principal, record, executed, candidates)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+        )
+        .map_err(err)?;
     let mut object = tx
         .prepare_cached(
             "INSERT OR IGNORE INTO trace_objects (hash, kind, body) VALUES (?1, ?2, ?3)",
         )
+        .map_err(err)?;
+    let mut used = tx
+        .prepare_cached("UPDATE trace_objects SET last_seq = ?1 WHERE hash = ?2")
         .map_err(err)?;
     // Records of a batch share their objects: each is offered to the
     // table once per transaction.
@@ -401,19 +727,40 @@ pub(crate) fn append(
         }
         seq += 1;
         let hash = trace::chain_hash(&prev, &p.body);
+        let derived = trace::derive(&p.body, &hash).ok_or_else(|| Error::Store {
+            path: path.to_path_buf(),
+            reason: "a new record does not read back as a decision".into(),
+            help: "this is unexpected; report it with the request",
+        })?;
+        let index = &derived.index;
         insert
             .execute(params![
                 seq,
                 trace::hex(&prev),
                 trace::hex(&hash),
-                trace::decision_id(&hash),
-                p.record.at,
-                p.record.outcome.as_str(),
-                p.services(),
-                p.record.decision.principal,
+                index.decision_id,
+                index.at,
+                index.outcome,
+                index.services,
+                index.principal,
                 p.body,
+                index.executed,
+                index.candidates,
             ])
             .map_err(err)?;
+        for (kind, value) in &derived.terms {
+            terms.insert(tx, kind, value, seq).map_err(err)?;
+        }
+        let objects = &p.record.objects;
+        for hash in std::iter::once(&objects.candidates).chain(&objects.stats) {
+            used.execute(params![seq, hash]).map_err(err)?;
+        }
+        let observed = p
+            .record
+            .attempts
+            .iter()
+            .map(|a| trace::outcome::Observation::of(a, "executed"));
+        observe(tx, seq, &p.record.at, observed).map_err(err)?;
         out.push(Appended { seq, hash });
         prev = hash;
     }

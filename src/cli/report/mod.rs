@@ -330,7 +330,7 @@ pub fn print(report: &Report, format: Format, summary: &str, ui: &mut Ui) -> Res
         Format::Sarif => ui.foreign_json(&sarif::log(report, cwd.as_deref()))?,
         Format::Junit => ui.raw(&junit::render(report))?,
         // The human and JSON reports are the commands' own.
-        Format::Human | Format::Json => return Ok(()),
+        Format::Human | Format::Json | Format::Html => return Ok(()),
     }
     ui.status(summary);
     Ok(())

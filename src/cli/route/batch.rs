@@ -172,7 +172,7 @@ pub(super) fn batch(args: &RouteArgs, router: &mut Router, ui: &mut Ui) -> Resul
 /// Reads one line (without its `\n` or `\r\n`) into `buf`, at most `limit`
 /// bytes of it: `None` at the end of the input, else the bytes consumed
 /// and whether the line fit (the rest of a longer line is skipped).
-fn read_line(
+pub(crate) fn read_line(
     input: &mut dyn BufRead,
     buf: &mut Vec<u8>,
     limit: u64,

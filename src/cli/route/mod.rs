@@ -27,6 +27,7 @@ mod human;
 mod json;
 
 use batch::batch;
+pub(crate) use batch::read_line;
 pub(crate) use execute::{attempts_table, money};
 pub(crate) use human::{View, render};
 

@@ -14,6 +14,7 @@
 //! `caio_store::traces`, signed notes in [`note`].
 
 pub mod note;
+pub mod outcome;
 pub mod v2;
 
 use std::rc::Rc;
@@ -311,15 +312,6 @@ pub fn hex(bytes: &[u8]) -> String {
     out
 }
 
-/// Whether `text` is the lower-case hex of `bytes`.
-fn is_hex_of(text: &str, bytes: &[u8]) -> bool {
-    text.len() == bytes.len() * 2
-        && text.as_bytes().chunks_exact(2).zip(bytes).all(|(pair, b)| {
-            pair[0] == HEX_DIGITS[usize::from(b >> 4)]
-                && pair[1] == HEX_DIGITS[usize::from(b & 0x0f)]
-        })
-}
-
 /// The value of one hex digit (either case).
 fn nibble(c: u8) -> Option<u8> {
     match c {
@@ -392,48 +384,138 @@ pub fn index_matches(row: &Row) -> bool {
     }
 }
 
-/// The part of a record its lookup columns are derived from, borrowed
-/// where the JSON allows.
+/// The part of a record its lookup columns and audit terms are derived
+/// from, borrowed where the JSON allows. A decision record (either format)
+/// has `outcome`, `decision.principal`, `decision.chosen`, `decision.steps`,
+/// `request` and `identity`; an outcome record has `kind`, `status`,
+/// `service_id`, `principal` and `decision.seq`. One pass reads either.
 #[derive(Deserialize)]
 struct Head<'a> {
     #[serde(borrow)]
-    at: std::borrow::Cow<'a, str>,
-    outcome: crate::routing::Outcome,
+    at: Cow<'a, str>,
+    #[serde(default, borrow)]
+    kind: Option<Cow<'a, str>>,
+    #[serde(default)]
+    outcome: Option<crate::routing::Outcome>,
     #[serde(borrow)]
     decision: HeadDecision<'a>,
+    #[serde(default)]
+    execution: Option<HeadExecution>,
+    #[serde(default)]
+    status: Option<outcome::Status>,
+    #[serde(default, borrow)]
+    service_id: Option<Cow<'a, str>>,
+    #[serde(default, borrow)]
+    principal: Option<Cow<'a, str>>,
+    #[serde(default, borrow)]
+    request: Option<HeadRequest<'a>>,
+    #[serde(default, borrow)]
+    identity: Option<HeadIdentity<'a>>,
 }
+
+use std::borrow::Cow;
 
 #[derive(Deserialize)]
 struct HeadDecision<'a> {
-    #[serde(borrow)]
-    principal: std::borrow::Cow<'a, str>,
-    #[serde(borrow)]
-    chosen: Vec<HeadChoice<'a>>,
+    #[serde(default, borrow)]
+    principal: Option<Cow<'a, str>>,
+    #[serde(default, borrow)]
+    chosen: Option<Vec<HeadChoice<'a>>>,
+    #[serde(default)]
+    seq: Option<i64>,
+    #[serde(default)]
+    steps: Vec<HeadStep>,
 }
 
 #[derive(Deserialize)]
 struct HeadChoice<'a> {
     #[serde(borrow)]
-    service_id: std::borrow::Cow<'a, str>,
+    service_id: Cow<'a, str>,
 }
 
-/// Whether `text` is `parts` joined with commas.
-fn is_joined(text: &str, parts: &[HeadChoice<'_>]) -> bool {
-    let mut rest = text;
-    for (i, part) in parts.iter().enumerate() {
-        if i > 0 {
-            let Some(r) = rest.strip_prefix(',') else {
-                return false;
-            };
-            rest = r;
-        }
-        let Some(r) = rest.strip_prefix(&*part.service_id) else {
-            return false;
-        };
-        rest = r;
-    }
-    rest.is_empty()
+#[derive(Deserialize, Clone, Copy)]
+struct HeadExecution {
+    outcome: ExecutionOutcome,
 }
+
+/// A step of a decision: format 2 counts its candidates and rejections,
+/// format 1 lists every candidate.
+#[derive(Deserialize)]
+struct HeadStep {
+    candidates: HeadCandidates,
+    #[serde(default)]
+    rejected_by_stage: BTreeMap<String, serde::de::IgnoredAny>,
+    #[serde(default)]
+    rejected_by_rule: BTreeMap<String, serde::de::IgnoredAny>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum HeadCandidates {
+    Count(u64),
+    Listed(Vec<HeadCandidate>),
+}
+
+#[derive(Deserialize)]
+struct HeadCandidate {
+    eligible: bool,
+    #[serde(default)]
+    rejections: Vec<HeadRejection>,
+}
+
+#[derive(Deserialize)]
+struct HeadRejection {
+    stage: String,
+    rule: String,
+}
+
+#[derive(Deserialize)]
+struct HeadRequest<'a> {
+    #[serde(default, borrow)]
+    capability: Option<Cow<'a, str>>,
+    #[serde(default, borrow)]
+    chain: Option<Vec<HeadRequestStep<'a>>>,
+}
+
+#[derive(Deserialize)]
+struct HeadRequestStep<'a> {
+    #[serde(borrow)]
+    capability: Cow<'a, str>,
+}
+
+#[derive(Deserialize)]
+struct HeadIdentity<'a> {
+    #[serde(default, borrow)]
+    principal: Option<HeadPrincipal<'a>>,
+}
+
+#[derive(Deserialize)]
+struct HeadPrincipal<'a> {
+    #[serde(default, borrow)]
+    tenant: Option<Cow<'a, str>>,
+}
+
+impl ExecutionOutcome {
+    /// `succeeded`, `failed` or `not_started`, as records spell it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ExecutionOutcome::Succeeded => "succeeded",
+            ExecutionOutcome::Failed => "failed",
+            ExecutionOutcome::NotStarted => "not_started",
+        }
+    }
+
+    /// `ok` for a succeeded execution, else `failed` (the audit term).
+    pub fn term(self) -> &'static str {
+        match self {
+            ExecutionOutcome::Succeeded => "ok",
+            ExecutionOutcome::Failed | ExecutionOutcome::NotStarted => "failed",
+        }
+    }
+}
+
+/// The `kind` column of a decision record.
+pub const DECISION: &str = "decision";
 
 /// The lookup columns stored next to a record (derived from it).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -442,47 +524,187 @@ pub struct Index {
     pub decision_id: String,
     /// The record's `at`.
     pub at: String,
-    /// The record's outcome (`routed`, `no_route`, `refused`).
+    /// A decision's outcome (`routed`, `no_route`, `refused`); an outcome
+    /// record's status (`ok`, `error`).
     pub outcome: String,
-    /// The chosen service ids, comma-separated.
+    /// The chosen service ids, comma-separated (an outcome's service).
     pub services: String,
     /// The decision's principal name.
     pub principal: String,
+    /// `decision` or `outcome`.
+    pub kind: String,
+    /// An outcome's decision seq.
+    pub refers_to: Option<i64>,
+    /// How a decision's `--execute` ended (`succeeded`, `failed`,
+    /// `not_started`).
+    pub executed: Option<String>,
+    /// A decision's candidates, over all its steps.
+    pub candidates: Option<i64>,
+}
+
+/// The kinds of audit term (`trace list` filters, `trace stats --by`).
+pub mod term {
+    /// A chosen service.
+    pub const SERVICE: &str = "service";
+    /// The principal's name.
+    pub const PRINCIPAL: &str = "principal";
+    /// The principal's tenant.
+    pub const TENANT: &str = "tenant";
+    /// A requested capability (each step's, for a chain).
+    pub const CAPABILITY: &str = "capability";
+    /// A stage that rejected a candidate first.
+    pub const STAGE: &str = "stage";
+    /// A rule that rejected a candidate.
+    pub const RULE: &str = "rule";
+    /// `routed`, `no_route` or `refused`.
+    pub const OUTCOME: &str = "outcome";
+    /// `ok` or `failed`: how `--execute` ended, or what a caller reported.
+    pub const EXECUTED: &str = "executed";
+}
+
+/// Everything derived from one record: its lookup columns and its audit
+/// terms (`(kind, value)`, sorted and distinct). An outcome record adds
+/// its `executed` term to the decision it reports on (`on_decision`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Derived {
+    /// The lookup columns.
+    pub index: Index,
+    /// The record's own audit terms.
+    pub terms: Vec<(&'static str, String)>,
+    /// An outcome's term on its decision: `(decision seq, executed term)`.
+    pub on_decision: Option<(i64, (&'static str, String))>,
+}
+
+/// Derives the lookup columns and audit terms of a stored record, `None`
+/// when it does not read as a record of either kind.
+pub fn derive(body: &str, hash: &[u8; 32]) -> Option<Derived> {
+    let head: Head<'_> = serde_json::from_str(body).ok()?;
+    let decision_id = decision_id(hash);
+    match head.kind.as_deref() {
+        None => {
+            let outcome = head.outcome?;
+            let chosen = head.decision.chosen?;
+            let principal = head.decision.principal?.into_owned();
+            let mut terms = std::collections::BTreeSet::new();
+            for c in &chosen {
+                terms.insert((term::SERVICE, c.service_id.to_string()));
+            }
+            terms.insert((term::PRINCIPAL, principal.clone()));
+            terms.insert((term::OUTCOME, outcome.as_str().to_string()));
+            if let Some(tenant) = head
+                .identity
+                .and_then(|i| i.principal)
+                .and_then(|p| p.tenant)
+            {
+                terms.insert((term::TENANT, tenant.into_owned()));
+            }
+            if let Some(r) = head.request {
+                if let Some(c) = r.capability {
+                    terms.insert((term::CAPABILITY, c.into_owned()));
+                }
+                for step in r.chain.unwrap_or_default() {
+                    terms.insert((term::CAPABILITY, step.capability.into_owned()));
+                }
+            }
+            if let Some(e) = head.execution {
+                terms.insert((term::EXECUTED, e.outcome.term().to_string()));
+            }
+            let mut candidates = 0u64;
+            for step in head.decision.steps {
+                match step.candidates {
+                    HeadCandidates::Count(n) => {
+                        candidates += n;
+                        for stage in step.rejected_by_stage.into_keys() {
+                            terms.insert((term::STAGE, stage));
+                        }
+                        for rule in step.rejected_by_rule.into_keys() {
+                            terms.insert((term::RULE, rule));
+                        }
+                    }
+                    HeadCandidates::Listed(list) => {
+                        candidates += list.len() as u64;
+                        for c in list.into_iter().filter(|c| !c.eligible) {
+                            if let Some(first) = c.rejections.first() {
+                                terms.insert((term::STAGE, first.stage.clone()));
+                            }
+                            for r in c.rejections {
+                                terms.insert((term::RULE, r.rule));
+                            }
+                        }
+                    }
+                }
+            }
+            Some(Derived {
+                index: Index {
+                    decision_id,
+                    at: head.at.into_owned(),
+                    outcome: outcome.as_str().to_string(),
+                    services: chosen
+                        .iter()
+                        .map(|c| &*c.service_id)
+                        .collect::<Vec<_>>()
+                        .join(","),
+                    principal,
+                    kind: DECISION.to_string(),
+                    refers_to: None,
+                    executed: head.execution.map(|e| e.outcome.as_str().to_string()),
+                    candidates: Some(i64::try_from(candidates).unwrap_or(i64::MAX)),
+                },
+                terms: terms.into_iter().collect(),
+                on_decision: None,
+            })
+        }
+        Some(outcome::KIND) if record_version(body) == 2 => {
+            let status = head.status?;
+            let seq = head.decision.seq?;
+            let term = match status {
+                outcome::Status::Ok => "ok",
+                outcome::Status::Error => "failed",
+            };
+            Some(Derived {
+                index: Index {
+                    decision_id,
+                    at: head.at.into_owned(),
+                    outcome: status.as_str().to_string(),
+                    services: head.service_id?.into_owned(),
+                    principal: head.principal?.into_owned(),
+                    kind: outcome::KIND.to_string(),
+                    refers_to: Some(seq),
+                    executed: None,
+                    candidates: None,
+                },
+                terms: Vec::new(),
+                on_decision: Some((seq, (term::EXECUTED, term.to_string()))),
+            })
+        }
+        Some(_) => None,
+    }
 }
 
 impl Index {
     /// The columns a record and its hash imply.
-    #[cfg(test)]
-    fn of(body: &str, hash: &[u8; 32]) -> Option<Index> {
-        let head: Head<'_> = serde_json::from_str(body).ok()?;
-        Some(Index {
-            decision_id: decision_id(hash),
-            at: head.at.into_owned(),
-            outcome: head.outcome.as_str().to_string(),
-            services: head
-                .decision
-                .chosen
-                .iter()
-                .map(|c| &*c.service_id)
-                .collect::<Vec<_>>()
-                .join(","),
-            principal: head.decision.principal.into_owned(),
-        })
+    pub fn of(body: &str, hash: &[u8; 32]) -> Option<Index> {
+        derive(body, hash).map(|d| d.index)
     }
 
-    /// `Index::of(body, hash) == Some(self)`, without building the index:
-    /// the record is parsed the same way, and its values are compared where
-    /// they lie.
+    /// Whether these are the columns `body` and `hash` imply.
     pub(crate) fn matches(&self, body: &str, hash: &[u8; 32]) -> bool {
-        let Ok(head) = serde_json::from_str::<Head<'_>>(body) else {
-            return false;
-        };
-        is_hex_of(&self.decision_id, &hash[..16])
-            && self.at == head.at
-            && self.outcome == head.outcome.as_str()
-            && is_joined(&self.services, &head.decision.chosen)
-            && self.principal == head.decision.principal
+        Index::of(body, hash).as_ref() == Some(self)
     }
+}
+
+/// The hash of one audit term row, as `trace verify` sums them per seq
+/// (a sum, so the order rows are read in does not matter).
+pub fn term_hash(seq: i64, kind: &str, value: &str) -> u128 {
+    let mut h = blake3::Hasher::new();
+    h.update(&seq.to_le_bytes());
+    h.update(kind.as_bytes());
+    h.update(b"\0");
+    h.update(value.as_bytes());
+    let bytes = h.finalize();
+    let mut out = [0u8; 16];
+    out.copy_from_slice(&bytes.as_bytes()[..16]);
+    u128::from_le_bytes(out)
 }
 
 /// The first thing wrong with a chain.
@@ -531,6 +753,12 @@ pub enum Break {
         /// The record whose columns disagree.
         seq: i64,
     },
+    /// The observations indexed for `caio slo` and `caio metrics` (one
+    /// per execution attempt or reported outcome) disagree with the record.
+    ObservationsChanged {
+        /// The record whose observations disagree.
+        seq: i64,
+    },
     /// A record references a trace object the store does not hold, or one
     /// whose body no longer matches its hash (fail closed).
     ObjectBroken {
@@ -540,6 +768,18 @@ pub enum Break {
         hash: String,
         /// `missing` or `altered`.
         problem: String,
+    },
+    /// The archives (`verify --archive`) and the live chain disagree about
+    /// the last pruned record: its hash in the archive is not the anchor.
+    AnchorMismatch {
+        /// The last pruned record.
+        seq: i64,
+    },
+    /// The trace was pruned through `seq`, and no signed checkpoint at or
+    /// after it vouches for where the live chain starts.
+    AnchorUnsigned {
+        /// The last pruned record.
+        seq: i64,
     },
     /// `verify --replay`: recomputing the decision from its stored inputs
     /// does not give the recorded one, or cannot be done.
@@ -607,6 +847,18 @@ impl std::fmt::Display for Break {
                 f,
                 "seq {seq}: the listing columns disagree with the record (list and show would mislead)"
             ),
+            Break::AnchorMismatch { seq } => write!(
+                f,
+                "seq {seq}: the archives end with another record than the one the live chain continues (the anchor of the prune)"
+            ),
+            Break::AnchorUnsigned { seq } => write!(
+                f,
+                "the trace was pruned through seq {seq}, but no signed checkpoint at or after it vouches for where the live chain starts"
+            ),
+            Break::ObservationsChanged { seq } => write!(
+                f,
+                "seq {seq}: the observations indexed from it disagree with the record (slo and metrics would mislead)"
+            ),
             Break::StartPastHead { from, head: 0 } => {
                 write!(
                     f,
@@ -654,6 +906,35 @@ impl Verifier {
             first_break: None,
             check_index: true,
         }
+    }
+
+    /// Continues a chain after `seq`, whose hash is `head` (an anchor left
+    /// by pruning, or the end of an archive): the next row must be
+    /// `seq + 1` and link to `head`. A wanted size equal to `seq` is
+    /// `head`'s.
+    pub fn resume(
+        seq: i64,
+        head: [u8; 32],
+        wanted_sizes: impl IntoIterator<Item = i64>,
+    ) -> Verifier {
+        let mut v = Verifier::new(seq + 1, wanted_sizes);
+        v.first = false;
+        v.prev = head;
+        v.records = seq;
+        if let Some(slot) = v.wanted.get_mut(&seq) {
+            *slot = Some(head);
+        }
+        v
+    }
+
+    /// The seq the next row must have.
+    pub fn next_seq(&self) -> i64 {
+        self.expected_seq
+    }
+
+    /// The chain hash at a wanted size the walk passed.
+    pub fn hash_at(&self, size: i64) -> Option<[u8; 32]> {
+        self.wanted.get(&size).copied().flatten()
     }
 
     /// Checks one row; returns false once the chain is broken.
@@ -898,6 +1179,12 @@ mod tests {
         assert_eq!(from_one.first_break, None);
     }
 
+    fn outcome_body(status: &str, service: &str, seq: i64) -> String {
+        format!(
+            r#"{{"at":"2026-01-01T00:00:00Z","decision":{{"decision_id":"x","hash":"y","seq":{seq}}},"kind":"outcome","principal":"p","service_id":"{service}","service_version":"1","status":"{status}","v":2}}"#
+        )
+    }
+
     /// `Index::matches` agrees with comparing against `Index::of`.
     #[test]
     fn index_matching_agrees_with_building_the_index() {
@@ -921,6 +1208,16 @@ mod tests {
             body("2026-01-01T00:00:00Z", r#"{"service_id":"a"}"#).replace("routed", "refused"),
             "not json".to_string(),
             body("t", r#"{"service_id":"a"}"#) + " trailing",
+            body("2026-01-01T00:00:00Z", r#"{"service_id":"a"}"#).replace(
+                r#""outcome":"routed","#,
+                r#""execution":{"outcome":"failed"},"outcome":"routed","#,
+            ),
+            outcome_body("ok", "a", 3),
+            outcome_body("error", "a", 3),
+            outcome_body("ok", "b", 3),
+            outcome_body("ok", "a", 4),
+            outcome_body("ok", "a", 3).replace(r#""v":2"#, r#""v":1"#),
+            outcome_body("ok", "a", 3).replace("outcome", "other"),
         ];
         let mut indexes: Vec<Index> = bodies.iter().filter_map(|b| Index::of(b, &hash)).collect();
         let mut other = indexes[0].clone();
@@ -939,9 +1236,72 @@ mod tests {
             }
         }
         assert!(indexes[0].matches(&bodies[0], &hash));
+        let executed = Index::of(&bodies[7], &hash).unwrap();
+        assert_eq!(executed.executed.as_deref(), Some("failed"));
+        let reported = Index::of(&bodies[8], &hash).unwrap();
+        assert_eq!(
+            (
+                reported.kind.as_str(),
+                reported.outcome.as_str(),
+                reported.refers_to
+            ),
+            ("outcome", "ok", Some(3))
+        );
+        assert_eq!(Index::of(&bodies[12], &hash), None, "an outcome is v2");
+        assert_eq!(Index::of(&bodies[13], &hash), None, "an unknown kind");
         assert_eq!(unhex32(&hex(&hash)), Some(hash));
         assert_eq!(unhex32(&hex(&hash).to_uppercase()), Some(hash));
         assert_eq!(unhex32(&format!("+{}", &hex(&hash)[1..])), None);
+    }
+
+    /// The audit terms of each kind of record: format 2 counts, format 1
+    /// lists, an outcome adds its term to its decision.
+    #[test]
+    fn records_derive_their_audit_terms() {
+        let hash = chain_hash(&GENESIS, "x");
+        let v2 = r#"{"at":"t","attempts":[],"decision":{"chosen":[{"service_id":"a"},{"service_id":"b"}],"principal":"ana","steps":[{"candidates":4,"eligible":1,"rejected_by_rule":{"eu-only":2,"min_trust":1},"rejected_by_stage":{"access":1,"policy":2},"top":[]},{"candidates":3,"eligible":3,"rejected_by_rule":{},"rejected_by_stage":{},"top":[]}]},"execution":{"deadline_ms":1,"outcome":"not_started"},"identity":{"kind":"authenticated","principal":{"name":"ana","tenant":"acme"}},"outcome":"routed","request":{"chain":[{"capability":"embed"},{"capability":"chat"}]},"v":2}"#;
+        let d = derive(v2, &hash).unwrap();
+        assert_eq!(d.index.candidates, Some(7));
+        assert_eq!(d.index.executed.as_deref(), Some("not_started"));
+        let terms: Vec<String> = d.terms.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        assert_eq!(
+            terms,
+            [
+                "capability=chat",
+                "capability=embed",
+                "executed=failed",
+                "outcome=routed",
+                "principal=ana",
+                "rule=eu-only",
+                "rule=min_trust",
+                "service=a",
+                "service=b",
+                "stage=access",
+                "stage=policy",
+                "tenant=acme"
+            ]
+        );
+        let v1 = r#"{"at":"t","decision":{"chosen":[],"outcome":"no_route","principal":"anonymous","steps":[{"candidates":[{"eligible":false,"rejections":[{"message":"m","rule":"roles","stage":"access"},{"message":"m","rule":"min_trust","stage":"access"}],"service_id":"x"},{"eligible":true,"rejections":[],"service_id":"y"}]}]},"identity":{"kind":"anonymous"},"outcome":"no_route","request":{"capability":"chat"},"v":1}"#;
+        let d = derive(v1, &hash).unwrap();
+        assert_eq!(d.index.candidates, Some(2));
+        let terms: Vec<String> = d.terms.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        assert_eq!(
+            terms,
+            [
+                "capability=chat",
+                "outcome=no_route",
+                "principal=anonymous",
+                "rule=min_trust",
+                "rule=roles",
+                "stage=access"
+            ]
+        );
+        let reported = derive(&outcome_body("error", "a", 3), &hash).unwrap();
+        assert!(reported.terms.is_empty());
+        assert_eq!(
+            reported.on_decision,
+            Some((3, (term::EXECUTED, "failed".to_string())))
+        );
     }
 
     #[test]

@@ -22,6 +22,7 @@
 //! fails — a lost connection, a server restart — is rolled back whole by
 //! the server: nothing is half-written.
 
+mod audit;
 pub mod copy;
 mod licenses;
 mod policies;
@@ -251,6 +252,8 @@ impl Postgres {
             .take_while(|(i, _)| (*i as i64) < target);
         for (i, sql) in steps {
             tx.batch_execute(sql).map_err(|e| self.err(&e))?;
+            // What a step needs beyond SQL, as SQLite's `BACKFILLS`.
+            self.backfill(&mut tx, i as i64 + 1)?;
             tx.execute(
                 "UPDATE caio_schema SET version = $1 WHERE singleton = 1",
                 &[&(i as i64 + 1)],

@@ -85,8 +85,9 @@ impl Postgres {
     }
 
     /// Folds `attempts` into the stats inside the write transaction `tx`,
-    /// each row locked as it is read.
-    fn fold(
+    /// each row locked as it is read: the one code path of executed
+    /// attempts and reported outcomes.
+    pub(crate) fn fold(
         &self,
         tx: &mut postgres::Transaction<'_>,
         attempts: &[Attempt],

@@ -7,11 +7,11 @@
 
 use super::{PAGE, Postgres};
 use crate::error::Error;
-use crate::traces::{Appended, Input, Listed, StoredCheckpoint, TraceFilter};
+use crate::traces::{Appended, Input, StoredCheckpoint};
 use caio_core::trace::{self, Index, Prepared, Row};
 use std::collections::BTreeSet;
 
-const ROW_COLUMNS: &str = "seq, prev, hash, record, decision_id, at, outcome, services, principal";
+const ROW_COLUMNS: &str = "seq, prev, hash, record, decision_id, at, outcome, services, principal, kind, refers_to, executed, candidates";
 
 impl Postgres {
     pub(crate) fn append_traces(
@@ -85,39 +85,73 @@ impl Postgres {
             }
             let n = records.len();
             let mut out = Vec::with_capacity(n);
-            let (mut seqs, mut prevs, mut hashes, mut ids) = (
-                Vec::with_capacity(n),
-                Vec::with_capacity(n),
-                Vec::with_capacity(n),
-                Vec::with_capacity(n),
-            );
+            let mut derived = Vec::with_capacity(n);
             for p in records {
                 seq += 1;
                 let hash = trace::chain_hash(&prev, &p.body);
-                seqs.push(seq);
-                prevs.push(trace::hex(&prev));
-                hashes.push(trace::hex(&hash));
-                ids.push(trace::decision_id(&hash));
+                // The columns, terms and observations come from the record
+                // as stored, by the code `trace verify` checks them with.
+                let d = trace::derive(&p.body, &hash).ok_or_else(|| {
+                    pg.corrupt("a new record does not read back as a decision".into())
+                })?;
+                derived.push((seq, trace::hex(&prev), trace::hex(&hash), d));
                 out.push(Appended { seq, hash });
                 prev = hash;
             }
-            let ats: Vec<&str> = records.iter().map(|p| p.record.at.as_str()).collect();
-            let outcomes: Vec<&str> = records.iter().map(|p| p.record.outcome.as_str()).collect();
-            let services: Vec<String> = records.iter().map(Prepared::services).collect();
-            let principals: Vec<&str> = records
+            let seqs: Vec<i64> = derived.iter().map(|d| d.0).collect();
+            let prevs: Vec<&str> = derived.iter().map(|d| d.1.as_str()).collect();
+            let hashes: Vec<&str> = derived.iter().map(|d| d.2.as_str()).collect();
+            let ids: Vec<&str> = derived
                 .iter()
-                .map(|p| p.record.decision.principal.as_str())
+                .map(|d| d.3.index.decision_id.as_str())
                 .collect();
+            let ats: Vec<&str> = derived.iter().map(|d| d.3.index.at.as_str()).collect();
+            let outcomes: Vec<&str> = derived.iter().map(|d| d.3.index.outcome.as_str()).collect();
+            let services: Vec<&str> = derived
+                .iter()
+                .map(|d| d.3.index.services.as_str())
+                .collect();
+            let principals: Vec<&str> = derived
+                .iter()
+                .map(|d| d.3.index.principal.as_str())
+                .collect();
+            let executed: Vec<Option<&str>> = derived
+                .iter()
+                .map(|d| d.3.index.executed.as_deref())
+                .collect();
+            let candidates: Vec<Option<i64>> =
+                derived.iter().map(|d| d.3.index.candidates).collect();
             let bodies: Vec<&str> = records.iter().map(|p| p.body.as_str()).collect();
             pg.execute(
                 tx,
-                "INSERT INTO traces (seq, prev, hash, decision_id, at, outcome, services, principal, record)
+                "INSERT INTO traces (seq, prev, hash, decision_id, at, outcome, services, principal, record, executed, candidates)
                  SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[],
-                                      $6::text[], $7::text[], $8::text[], $9::text[])",
+                                      $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::bigint[])",
                 &[
                     &seqs, &prevs, &hashes, &ids, &ats, &outcomes, &services, &principals, &bodies,
+                    &executed, &candidates,
                 ],
             )?;
+            let mut known = std::collections::HashMap::new();
+            for ((seq, _, _, d), p) in derived.iter().zip(records) {
+                for (kind, value) in &d.terms {
+                    pg.add_term(tx, &mut known, kind, value, *seq)?;
+                }
+                let objects = &p.record.objects;
+                for object in std::iter::once(&objects.candidates).chain(&objects.stats) {
+                    pg.execute(
+                        tx,
+                        "UPDATE trace_objects SET last_seq = $1 WHERE hash = $2",
+                        &[seq, object],
+                    )?;
+                }
+                let observed = p
+                    .record
+                    .attempts
+                    .iter()
+                    .map(|a| trace::outcome::Observation::of(a, "executed"));
+                pg.observe(tx, *seq, &p.record.at, observed)?;
+            }
             pg.execute(
                 tx,
                 "UPDATE trace_head SET seq = $1, hash = $2 WHERE singleton = 1",
@@ -168,43 +202,6 @@ impl Postgres {
             )?
             .iter()
             .map(|r| pg.row(r))
-            .collect()
-        })
-    }
-
-    pub(crate) fn list_traces(&self, filter: &TraceFilter) -> Result<Vec<Listed>, Error> {
-        let TraceFilter {
-            service,
-            outcome,
-            since,
-            until,
-            limit,
-        } = filter;
-        let limit = limit.map(|l| i64::try_from(l).unwrap_or(i64::MAX));
-        self.read(|pg, c| {
-            pg.query(
-                c,
-                "SELECT seq, decision_id, at, outcome, services, principal,
-                        record::json -> 'execution' ->> 'outcome' FROM traces
-                 WHERE ($1::text IS NULL OR position(',' || $1 || ',' IN ',' || services || ',') > 0)
-                   AND ($2::text IS NULL OR outcome = $2)
-                   AND ($3::text IS NULL OR at >= $3)
-                   AND ($4::text IS NULL OR at < $4)
-                 ORDER BY seq DESC LIMIT $5",
-                &[service, outcome, since, until, &limit],
-            )?
-            .iter()
-            .map(|r| {
-                Ok(Listed {
-                    seq: pg.col(r, 0)?,
-                    decision_id: pg.col(r, 1)?,
-                    at: pg.col(r, 2)?,
-                    outcome: pg.col(r, 3)?,
-                    services: pg.col(r, 4)?,
-                    principal: pg.col(r, 5)?,
-                    execution: pg.col(r, 6)?,
-                })
-            })
             .collect()
         })
     }
@@ -370,6 +367,10 @@ impl Postgres {
                 outcome: self.col(r, 6)?,
                 services: self.col(r, 7)?,
                 principal: self.col(r, 8)?,
+                kind: self.col(r, 9)?,
+                refers_to: self.col(r, 10)?,
+                executed: self.col(r, 11)?,
+                candidates: self.col(r, 12)?,
             }),
         })
     }

@@ -1,14 +1,18 @@
-//! `caio trace show|list|verify|replay|checkpoint|export`.
+//! `caio trace show|list|verify|replay|checkpoint|outcome|export`.
+
+mod html;
+mod outcome;
 
 use super::route::{View, attempts_table, money, render};
 use super::{GlobalArgs, open_store_existing, resolve_home};
+use crate::app::retention::{self, Through};
 use crate::app::route::Traced;
 use crate::app::trace::{self as app, Failure, TraceError, find, parse_record};
 use crate::error::{Error, Exit};
 use crate::ui::{Schema, Ui};
 use caio_core::routing::Outcome;
 use caio_core::routing::Routed;
-use caio_core::trace::{self, Break, ExecutionOutcome, ExecutionRecord};
+use caio_core::trace::{self, Break, ExecutionOutcome, ExecutionRecord, Row};
 use caio_store::Store;
 use caio_store::home::Home;
 use caio_store::traces::{Appended, TraceFilter};
@@ -18,7 +22,8 @@ use std::path::{Path, PathBuf};
 
 #[derive(Debug, Subcommand)]
 pub enum TraceCommand {
-    /// Show one decision record: by decision id (or a unique prefix) or seq
+    /// Show one decision record: by decision id (or a unique prefix) or seq;
+    /// `--format html` prints a self-contained page of it
     Show {
         /// A decision id (or a unique prefix of it), or a seq (`caio trace list` shows both)
         #[arg(
@@ -30,21 +35,21 @@ pub enum TraceCommand {
 
     /// List decision records, newest first
     List {
-        /// Only decisions that chose this service
-        #[arg(long, value_name = "S")]
-        service: Option<String>,
-        /// Only this outcome
-        #[arg(long, value_enum, value_name = "OUTCOME")]
-        outcome: Option<OutcomeArg>,
-        /// From this time on (RFC 3339, or a date: YYYY-MM-DD)
-        #[arg(long, value_name = "T", value_parser = parse_time)]
-        since: Option<String>,
-        /// Before this time (RFC 3339, or a date: YYYY-MM-DD)
-        #[arg(long, value_name = "T", value_parser = parse_time)]
-        until: Option<String>,
+        #[command(flatten)]
+        filter: FilterArgs,
         /// At most this many records
         #[arg(long, value_name = "N", default_value_t = 50)]
         limit: usize,
+    },
+
+    /// Count decisions by service, capability, principal, tenant, stage,
+    /// rule, outcome or execution, with the filters of `trace list`
+    Stats {
+        /// What to count decisions by
+        #[arg(long, value_enum, default_value_t = ByArg::Outcome)]
+        by: ByArg,
+        #[command(flatten)]
+        filter: FilterArgs,
     },
 
     /// Recompute the whole chain and check every checkpoint; exit 1 on any break
@@ -56,6 +61,10 @@ pub enum TraceCommand {
         /// A checkpoint kept outside the database (repeatable)
         #[arg(long = "checkpoint", value_name = "FILE")]
         checkpoints: Vec<PathBuf>,
+        /// An archive `caio trace prune` wrote (repeatable): checked, with
+        /// its continuity into the live chain and the other archives
+        #[arg(long = "archive", value_name = "FILE")]
+        archives: Vec<PathBuf>,
         /// The instance's verifier key (`caio trace checkpoint` prints it) [default: keys/instance.pub in the home]
         #[arg(long, value_name = "FILE")]
         public_key: Option<PathBuf>,
@@ -86,12 +95,250 @@ pub enum TraceCommand {
     /// exposed; earlier checkpoints keep verifying with the old public key
     Rekey,
 
+    /// Archive and remove old records; the live chain keeps verifying from
+    /// the last one removed
+    #[command(after_help = PRUNE_HELP)]
+    Prune {
+        /// Prune every live record up to and including this seq
+        #[arg(long, value_name = "SEQ", required_unless_present = "older_than",
+              conflicts_with = "older_than", value_parser = clap::value_parser!(i64).range(1..))]
+        through: Option<i64>,
+        /// Prune the records older than this age (90d, 12h, 2w), up to the
+        /// first one that is not
+        #[arg(long, value_name = "AGE", value_parser = parse_age)]
+        older_than: Option<jiff::SignedDuration>,
+        /// The archive to write first (a new file, in the export format)
+        #[arg(long, value_name = "FILE")]
+        archive: PathBuf,
+    },
+
+    /// Report how a call caio routed went, when your code made it: appends
+    /// an outcome record and updates the service's stats as an executed
+    /// attempt does
+    #[command(after_help = OUTCOME_HELP)]
+    Outcome(OutcomeArgs),
+
     /// Print the chain as JSON Lines: {"seq","prev","hash","record"} per record
     Export {
         /// From this time on (RFC 3339, or a date: YYYY-MM-DD)
         #[arg(long, value_name = "T", value_parser = parse_time)]
         since: Option<String>,
     },
+}
+
+const PRUNE_HELP: &str = "\
+Pruning needs a chain that verifies and a signed checkpoint at or after the last record \
+pruned (`caio trace checkpoint`). The records, the objects they reference and that \
+checkpoint are written to the archive, which is synced and read back; only then are they \
+removed, in one transaction. The live chain keeps an anchor (the last pruned record's seq \
+and hash) and verifies from it; `caio trace verify --archive FILE…` checks the archives and \
+their continuity with the live chain. Metrics counters keep what the pruned records counted.";
+
+/// An age: a whole number and a unit (`h` hours, `d` days, `w` weeks).
+fn parse_age(s: &str) -> Result<jiff::SignedDuration, String> {
+    let bad = || format!("`{s}` is not an age: use a number and h, d or w (90d, 12h, 2w)");
+    let (n, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit()).ok_or_else(bad)?);
+    let n: i64 = n.parse().map_err(|_| bad())?;
+    let hours = match unit {
+        "h" => 1,
+        "d" => 24,
+        "w" => 24 * 7,
+        _ => return Err(bad()),
+    };
+    n.checked_mul(hours)
+        .and_then(|h| h.checked_mul(3600))
+        .map(jiff::SignedDuration::from_secs)
+        .filter(|d| !d.is_zero())
+        .ok_or_else(bad)
+}
+
+const OUTCOME_HELP: &str = "\
+A batch (--batch FILE, `-` for stdin) has one JSON object per line:
+  {\"decision_id\": \"3a5f…\", \"status\": \"ok\", \"latency_ms\": 840, \"input_tokens\": 1200,
+   \"output_tokens\": 400, \"error\": \"…\", \"service\": \"…\"}
+and each output line says what became of it; a line that is refused does not
+stop the others (exit 1 when any was refused).";
+
+/// `caio trace outcome`.
+#[derive(Debug, clap::Args)]
+pub struct OutcomeArgs {
+    /// The decision the call was routed by: its id, a unique prefix, or its seq
+    #[arg(
+        value_name = "DECISION_ID",
+        required_unless_present = "batch",
+        conflicts_with = "batch"
+    )]
+    id: Option<String>,
+    /// How the call went
+    #[arg(
+        long,
+        value_enum,
+        required_unless_present = "batch",
+        conflicts_with = "batch"
+    )]
+    status: Option<StatusArg>,
+    /// How long the call took, in ms (required with `--status ok`)
+    #[arg(long, value_name = "N", conflicts_with = "batch")]
+    latency_ms: Option<f64>,
+    /// Input tokens the service counted (for the spend)
+    #[arg(long, value_name = "N", conflicts_with = "batch")]
+    input_tokens: Option<u64>,
+    /// Output tokens the service counted (for the spend)
+    #[arg(long, value_name = "N", conflicts_with = "batch")]
+    output_tokens: Option<u64>,
+    /// What went wrong (with `--status error`; masked and cut to 500 bytes)
+    #[arg(long, value_name = "TEXT", conflicts_with = "batch")]
+    error: Option<String>,
+    /// The service called, for a chain's step (one outcome per service)
+    #[arg(long, value_name = "S", conflicts_with = "batch")]
+    service: Option<String>,
+    /// Read outcomes as JSON Lines from FILE (`-`: stdin), one per line
+    #[arg(long, value_name = "FILE")]
+    batch: Option<PathBuf>,
+}
+
+/// The filters of `trace list` and `trace stats`: a decision must match
+/// every one given.
+#[derive(Debug, clap::Args)]
+pub struct FilterArgs {
+    /// Only decisions that chose this service
+    #[arg(long, value_name = "S")]
+    service: Option<String>,
+    /// Only this outcome
+    #[arg(long, value_enum, value_name = "OUTCOME")]
+    outcome: Option<OutcomeArg>,
+    /// Only decisions this principal asked for (`anonymous`, `(refused)`)
+    #[arg(long, value_name = "P")]
+    principal: Option<String>,
+    /// Only decisions of this tenant's principals
+    #[arg(long, value_name = "T")]
+    tenant: Option<String>,
+    /// Only decisions that asked for this capability (any step of a chain)
+    #[arg(long, value_name = "C")]
+    capability: Option<String>,
+    /// Only decisions where this stage rejected a candidate first
+    #[arg(long, value_enum, value_name = "STAGE")]
+    stage: Option<StageArg>,
+    /// Only decisions where this rule rejected a candidate (a policy rule's
+    /// id, or a built-in check such as min_trust or max_data_class)
+    #[arg(long, value_name = "R")]
+    rule: Option<String>,
+    /// Only decisions whose call went so: through `--execute`, or as its
+    /// caller reported it (`trace outcome`)
+    #[arg(long, value_enum, value_name = "HOW")]
+    executed: Option<ExecutedArg>,
+    /// From this time on (RFC 3339, or a date: YYYY-MM-DD)
+    #[arg(long, value_name = "T", value_parser = parse_time)]
+    since: Option<String>,
+    /// Before this time (RFC 3339, or a date: YYYY-MM-DD)
+    #[arg(long, value_name = "T", value_parser = parse_time)]
+    until: Option<String>,
+}
+
+impl FilterArgs {
+    fn filter(self, limit: Option<usize>) -> TraceFilter {
+        use caio_core::trace::term;
+        let mut terms = Vec::new();
+        let mut add = |kind: &'static str, value: Option<String>| {
+            if let Some(v) = value {
+                terms.push((kind, v));
+            }
+        };
+        add(term::SERVICE, self.service);
+        add(term::OUTCOME, self.outcome.map(|o| o.as_str().to_string()));
+        add(term::PRINCIPAL, self.principal);
+        add(term::TENANT, self.tenant);
+        add(term::CAPABILITY, self.capability);
+        add(term::STAGE, self.stage.map(|s| s.as_str().to_string()));
+        add(term::RULE, self.rule);
+        add(
+            term::EXECUTED,
+            self.executed.map(|e| {
+                match e {
+                    ExecutedArg::Ok => "ok",
+                    ExecutedArg::Failed => "failed",
+                }
+                .to_string()
+            }),
+        );
+        TraceFilter {
+            terms,
+            since: self.since,
+            until: self.until,
+            limit,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum ExecutedArg {
+    /// The call succeeded
+    Ok,
+    /// The call failed (or `--execute` could not start it)
+    Failed,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum StageArg {
+    Status,
+    Capability,
+    Access,
+    Privacy,
+    Policy,
+    Requirement,
+    Preference,
+    Control,
+}
+
+impl StageArg {
+    fn as_str(self) -> &'static str {
+        match self {
+            StageArg::Status => "status",
+            StageArg::Capability => "capability",
+            StageArg::Access => "access",
+            StageArg::Privacy => "privacy",
+            StageArg::Policy => "policy",
+            StageArg::Requirement => "requirement",
+            StageArg::Preference => "preference",
+            StageArg::Control => "control",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ByArg {
+    Service,
+    Capability,
+    Principal,
+    Tenant,
+    Stage,
+    Rule,
+    Outcome,
+    Executed,
+}
+
+impl ByArg {
+    fn term(self) -> &'static str {
+        use caio_core::trace::term;
+        match self {
+            ByArg::Service => term::SERVICE,
+            ByArg::Capability => term::CAPABILITY,
+            ByArg::Principal => term::PRINCIPAL,
+            ByArg::Tenant => term::TENANT,
+            ByArg::Stage => term::STAGE,
+            ByArg::Rule => term::RULE,
+            ByArg::Outcome => term::OUTCOME,
+            ByArg::Executed => term::EXECUTED,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum StatusArg {
+    /// The service answered and the answer was used
+    Ok,
+    /// The call failed
+    Error,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -132,35 +379,39 @@ pub fn run(cmd: TraceCommand, global: &GlobalArgs, ui: &mut Ui) -> Result<Exit, 
     let store = open_store_existing(global)?;
     let result = match cmd {
         TraceCommand::Show { id } => show(&store, &id, ui),
-        TraceCommand::List {
-            service,
-            outcome,
-            since,
-            until,
-            limit,
-        } => list(
-            &store,
-            &TraceFilter {
-                service,
-                outcome: outcome.map(|o| o.as_str().to_string()),
-                since,
-                until,
-                limit: Some(limit),
-            },
-            ui,
-        ),
+        TraceCommand::List { filter, limit } => list(&store, &filter.filter(Some(limit)), ui),
+        TraceCommand::Stats { by, filter } => stats(&store, by, &filter.filter(None), ui),
         TraceCommand::Verify {
             from,
             checkpoints,
+            archives,
             public_key,
             replay,
         } => verify(
             &store,
             &resolve_home(global)?,
-            from,
-            &checkpoints,
-            public_key.as_deref(),
-            replay,
+            &app::VerifyOptions {
+                from,
+                files: &checkpoints,
+                archives: &archives,
+                public_key: public_key.as_deref(),
+                replay,
+            },
+            ui,
+        ),
+        TraceCommand::Prune {
+            through,
+            older_than,
+            archive,
+        } => prune(
+            store,
+            &resolve_home(global)?,
+            match (through, older_than) {
+                (Some(seq), _) => Through::Seq(seq),
+                (None, Some(age)) => Through::OlderThan(age),
+                (None, None) => Through::Seq(0),
+            },
+            &archive,
             ui,
         ),
         TraceCommand::Replay { id } => replay(&store, &id, ui),
@@ -168,6 +419,7 @@ pub fn run(cmd: TraceCommand, global: &GlobalArgs, ui: &mut Ui) -> Result<Exit, 
             checkpoint(store, &resolve_home(global)?, out.as_deref(), ui)
         }
         TraceCommand::Rekey => rekey(store, &resolve_home(global)?, ui),
+        TraceCommand::Outcome(args) => outcome::run(store, &args, ui),
         TraceCommand::Export { since } => export(&store, since.as_deref(), ui),
     };
     match result {
@@ -209,7 +461,20 @@ fn show(store: &Store, id: &str, ui: &mut Ui) -> Result<Exit, Failure> {
         )?;
         return Ok(Exit::Success);
     }
-    let record = parse_record(&row)?;
+    let record = match parse_record(&row)? {
+        app::Record::Decision(stored) => stored,
+        app::Record::Outcome(o) if ui.format == crate::ui::Format::Html => {
+            return Err(TraceError::NotADecision {
+                seq: row.seq,
+                decision: o.decision.decision_id,
+            }
+            .into());
+        }
+        app::Record::Outcome(o) => return outcome::show(&row, &o, ui),
+    };
+    if ui.format == crate::ui::Format::Html {
+        return html_page(store, &row, &record, ui);
+    }
     let hash = trace::unhex32(&row.hash).unwrap_or(trace::GENESIS);
     let executed = match record.execution() {
         Some(e) => format!(" · execution {}", execution_word(e.outcome)),
@@ -276,6 +541,7 @@ fn show(store: &Store, id: &str, ui: &mut Ui) -> Result<Exit, Failure> {
             if let Some(e) = record.execution() {
                 show_execution(e, record.attempts(), ui)?;
             }
+            outcome::reported_on(store, &row, ui)?;
             return Ok(Exit::Success);
         }
     };
@@ -300,6 +566,7 @@ fn show(store: &Store, id: &str, ui: &mut Ui) -> Result<Exit, Failure> {
     if let Some(e) = record.execution() {
         show_execution(e, record.attempts(), ui)?;
     }
+    outcome::reported_on(store, &row, ui)?;
     Ok(Exit::Success)
 }
 
@@ -395,6 +662,49 @@ fn show_execution(
     Ok(())
 }
 
+/// `trace show --format html`: the decision as a page on stdout. Its
+/// explanation is recomputed from the stored inputs (a v1 record holds
+/// it); without them there is no page.
+fn html_page(store: &Store, row: &Row, record: &app::Stored, ui: &mut Ui) -> Result<Exit, Failure> {
+    let routed = match (record, app::rebuild(store, record)?) {
+        (app::Stored::V1(r), rebuilt) => {
+            let policy_rules = rebuilt.map_or(0, |b| b.routed.policy_rules);
+            let r = (**r).clone();
+            Routed {
+                decision: r.decision,
+                identity: r.identity,
+                policy_set: r.policy_set,
+                policy_rules,
+                contracts: r.contracts,
+                stats: r.stats,
+                decided_at_ms: None,
+                notes: Vec::new(),
+            }
+        }
+        (app::Stored::V2(_), Ok(rebuilt)) => rebuilt.routed,
+        (app::Stored::V2(_), Err(missing)) => {
+            return Err(TraceError::Unexplained {
+                seq: row.seq,
+                missing: missing.join("; "),
+            }
+            .into());
+        }
+    };
+    let outcomes = crate::app::outcome::outcomes_of(store, row)?;
+    let page = html::page(
+        &routed,
+        &html::Extra {
+            row,
+            at: record.at(),
+            redacted: record.redacted(),
+            attempts: record.attempts(),
+            outcomes: &outcomes,
+        },
+    );
+    ui.raw(&page)?;
+    Ok(Exit::Success)
+}
+
 /// `trace list --format json`: the records, newest first.
 #[derive(Serialize)]
 struct ListJson<'a> {
@@ -417,16 +727,18 @@ fn list(store: &Store, filter: &TraceFilter, ui: &mut Ui) -> Result<Exit, Failur
         "DECISION",
     ]);
     for r in &rows {
+        let execution = match (r.execution.as_deref(), &r.reported) {
+            (Some("succeeded"), _) => "ok".to_string(),
+            (Some("not_started"), _) => "not started".to_string(),
+            (Some(other), _) => other.to_string(),
+            (None, Some(reported)) => format!("reported {reported}"),
+            (None, None) => "-".to_string(),
+        };
         table.add_row(vec![
             r.seq.to_string(),
             r.at.clone(),
             r.outcome.clone(),
-            match r.execution.as_deref() {
-                Some("succeeded") => "ok".to_string(),
-                Some("not_started") => "not started".to_string(),
-                Some(other) => other.to_string(),
-                None => "-".to_string(),
-            },
+            execution,
             if r.services.is_empty() {
                 "-".to_string()
             } else {
@@ -435,6 +747,38 @@ fn list(store: &Store, filter: &TraceFilter, ui: &mut Ui) -> Result<Exit, Failur
             r.principal.clone(),
             r.decision_id.clone(),
         ]);
+    }
+    ui.table_out(table)?;
+    Ok(Exit::Success)
+}
+
+/// `trace stats --format json`.
+#[derive(Serialize)]
+struct StatsJson<'a> {
+    /// What the decisions are counted by.
+    by: &'static str,
+    /// Decisions matching the filters with none of that term (a refused
+    /// caller has no tenant, a routed decision no rejecting stage…) are
+    /// not counted.
+    counts: &'a [caio_store::audit::Count],
+}
+
+fn stats(store: &Store, by: ByArg, filter: &TraceFilter, ui: &mut Ui) -> Result<Exit, Failure> {
+    let counts = store.trace_stats(by.term(), filter)?;
+    if ui.is_json() {
+        ui.json(
+            Schema::TraceStats,
+            &StatsJson {
+                by: by.term(),
+                counts: &counts,
+            },
+        )?;
+        return Ok(Exit::Success);
+    }
+    let heading = by.term().to_uppercase();
+    let mut table = ui.table(&[heading.as_str(), "DECISIONS"]);
+    for c in &counts {
+        table.add_row(vec![c.value.clone(), c.decisions.to_string()]);
     }
     ui.table_out(table)?;
     Ok(Exit::Success)
@@ -586,24 +930,56 @@ impl app::Progress for Bar {
     }
 }
 
+fn prune(
+    mut store: Store,
+    home: &Home,
+    through: Through,
+    archive: &Path,
+    ui: &mut Ui,
+) -> Result<Exit, Failure> {
+    let bar = Bar(ui.progress(0, "verifying before pruning"));
+    let done = retention::prune(
+        &mut store,
+        home,
+        through,
+        archive,
+        jiff::Timestamp::now(),
+        &bar,
+    )?;
+    if ui.is_json() {
+        ui.json(Schema::TracePrune, &done)?;
+    } else {
+        ui.line(format_args!(
+            "pruned seqs {}..{} ({} records, {} objects no longer used) into {} ({} bytes, {} objects, checkpoint at seq {})",
+            done.first,
+            done.through,
+            done.records,
+            done.objects_removed,
+            done.archive.display(),
+            done.archive_bytes,
+            done.archived_objects,
+            done.checkpoint
+        ))?;
+        ui.line(format_args!(
+            "the live chain continues from seq {} (hash {}); keep the archive: `caio trace verify --archive {}` checks it",
+            done.through,
+            done.anchor_hash,
+            done.archive.display()
+        ))?;
+    }
+    Ok(Exit::Success)
+}
+
 fn verify(
     store: &Store,
     home: &Home,
-    from: i64,
-    files: &[PathBuf],
-    public_key: Option<&Path>,
-    replay: bool,
+    options: &app::VerifyOptions<'_>,
     ui: &mut Ui,
 ) -> Result<Exit, Failure> {
     let mut warnings = Vec::new();
     let bar = Bar(ui.progress(0, "verifying"));
-    let options = app::VerifyOptions {
-        from,
-        files,
-        public_key,
-        replay,
-    };
-    let report = app::verify(store, home, &options, &mut |w| warnings.push(w), &bar)?;
+    let report = app::verify(store, home, options, &mut |w| warnings.push(w), &bar)?;
+    let from = report.from;
     for w in warnings {
         ui.warn(w);
     }
@@ -614,13 +990,31 @@ fn verify(
             None if report.records == 0 => {
                 ui.line("chain verified: the trace holds no records yet")?
             }
-            None => ui.line(format_args!(
-                "chain verified: records {}..{}, {}, head {}",
-                from.min(report.records),
-                report.records,
-                crate::ui::count(report.checkpoints, "checkpoint", "checkpoints"),
-                report.head
-            ))?,
+            None => {
+                let mut pruned = String::new();
+                if let Some(seq) = report.pruned_through {
+                    pruned.push_str(&format!(" (pruned through seq {seq}"));
+                    if report.archives > 0 {
+                        pruned.push_str(&format!(
+                            "; {} archive(s), {} archived records verified",
+                            report.archives, report.archived_records
+                        ));
+                    } else if report.unchecked_checkpoints > 0 {
+                        pruned.push_str(&format!(
+                            "; {} checkpoint(s) of pruned records need --archive",
+                            report.unchecked_checkpoints
+                        ));
+                    }
+                    pruned.push(')');
+                }
+                ui.line(format_args!(
+                    "chain verified: records {}..{}{pruned}, {}, head {}",
+                    from.min(report.records),
+                    report.records,
+                    crate::ui::count(report.checkpoints, "checkpoint", "checkpoints"),
+                    report.head
+                ))?
+            }
             // Not a broken chain, but nothing asked for was verified.
             Some(b @ Break::StartPastHead { .. }) => {
                 ui.line(format_args!("nothing verified: {b}"))?
