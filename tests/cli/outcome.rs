@@ -312,6 +312,25 @@ fn a_chain_takes_one_outcome_per_step_service() {
     ]);
     assert_eq!(stranger.code, 1, "{stranger}");
     assert!(stranger.stderr.contains("did not choose"), "{stranger}");
+
+    // Both outcomes say `ok`: the decision holds one `executed` term row,
+    // which the chain verifies; without it, the index is wrong.
+    let (_, shown) = run_json(env.caio().args(["--format", "json", "trace", "show", id]));
+    let seq = shown["seq"].as_i64().unwrap();
+    let (code, v) = run_json(env.caio().args(["--format", "json", "trace", "verify"]));
+    assert_eq!(code, 0, "{v:#}");
+    let conn = rusqlite::Connection::open(env.home().join("caio.db")).unwrap();
+    let removed = conn
+        .execute(
+            "DELETE FROM trace_terms WHERE seq = ?1 AND term =
+             (SELECT id FROM trace_term_values WHERE kind = 'executed' AND value = 'ok')",
+            [seq],
+        )
+        .unwrap();
+    assert_eq!(removed, 1);
+    let (code, v) = run_json(env.caio().args(["--format", "json", "trace", "verify"]));
+    assert_eq!(code, 1);
+    assert_eq!(v["break"], json!({"kind": "index_changed", "seq": seq}));
 }
 
 /// Only a routed decision that caio did not execute takes an outcome.

@@ -383,21 +383,26 @@ impl Store {
         side!(self.outcomes_of(decision_seq))
     }
 
-    /// Per record from `from` to `through`, the digest of its rows in the
-    /// observations index (as `trace::outcome::observed_digest` computes it
-    /// from a record).
-    pub fn observation_digests(
+    /// Fills `chunk` with the records from `from` on (at most `max`), in
+    /// seq order, and the audit term and observation rows of their seqs
+    /// (`trace verify`).
+    pub fn read_trace_chunk(
         &self,
         from: i64,
-        through: i64,
-    ) -> Result<Vec<(i64, [u8; 32])>, Error> {
-        side!(self.observation_digests(from, through))
+        max: usize,
+        chunk: &mut caio_core::trace::check::Chunk,
+    ) -> Result<(), Error> {
+        side!(self.read_trace_chunk(from, max, chunk))
     }
 
-    /// Per record from `from` to `through`, the wrapping sum of
-    /// `trace::term_hash` over its audit term rows.
-    pub fn term_sums(&self, from: i64, through: i64) -> Result<Vec<(i64, u128)>, Error> {
-        side!(self.term_sums(from, through))
+    /// Every stored audit term value: `(id, kind, value)`.
+    pub fn term_values(&self) -> Result<Vec<(i64, String, String)>, Error> {
+        side!(self.term_values())
+    }
+
+    /// The audit term ids stored for one record, ascending.
+    pub fn terms_of(&self, seq: i64) -> Result<Vec<i64>, Error> {
+        side!(self.terms_of(seq))
     }
 
     /// A service's calls with `since <= at <= until`.

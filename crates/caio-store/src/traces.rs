@@ -6,6 +6,7 @@
 use super::Sqlite;
 use crate::error::Error;
 use caio_core::circuit;
+use caio_core::trace::check::{Chunk, StoredObservation};
 use caio_core::trace::{self, Prepared, Row};
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
@@ -206,117 +207,94 @@ impl Sqlite {
             .map_err(|e| self.err(e))
     }
 
-    /// Per record from `from` to `through`, in seq order, the digest of
-    /// its rows in the observations table (as
-    /// [`trace::outcome::observed_digest`] computes it from a record).
-    pub fn observation_digests(
-        &self,
-        from: i64,
-        through: i64,
-    ) -> Result<Vec<(i64, [u8; 32])>, Error> {
+    /// Fills `chunk` with the records from `from` on, at most `max` of
+    /// them, in seq order, and the audit term and observation rows of the
+    /// seqs from `from` to the last record read (`trace verify`). The
+    /// chunk's strings are reused.
+    pub fn read_trace_chunk(&self, from: i64, max: usize, chunk: &mut Chunk) -> Result<(), Error> {
+        chunk.clear();
+        let err = |e| self.err(e);
         let mut stmt = self
             .conn
-            .prepare(
+            .prepare_cached(
+                "SELECT seq, prev, hash, record, decision_id, at, outcome, services, principal, kind, refers_to, executed, candidates FROM traces
+                 WHERE seq >= ?1 ORDER BY seq LIMIT ?2",
+            )
+            .map_err(err)?;
+        let limit = i64::try_from(max).unwrap_or(i64::MAX);
+        let mut rows = stmt.query(params![from, limit]).map_err(err)?;
+        while let Some(r) = rows.next().map_err(err)? {
+            fill_row(r, chunk.next_row()).map_err(err)?;
+        }
+        let Some(last) = chunk.rows().last().map(|r| r.seq) else {
+            return Ok(());
+        };
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT seq, term FROM trace_terms INDEXED BY trace_terms_by_seq
+                 WHERE seq >= ?1 AND seq <= ?2 ORDER BY seq, term",
+            )
+            .map_err(err)?;
+        let mut rows = stmt.query(params![from, last]).map_err(err)?;
+        while let Some(r) = rows.next().map_err(err)? {
+            chunk
+                .terms
+                .push((r.get(0).map_err(err)?, r.get(1).map_err(err)?));
+        }
+        let mut stmt = self
+            .conn
+            .prepare_cached(
                 "SELECT seq, n, service_id, at, result, latency_ms, cost, violations, source
                  FROM trace_observations WHERE seq >= ?1 AND seq <= ?2 ORDER BY seq, n",
             )
-            .map_err(|e| self.err(e))?;
-        let mut rows = stmt
-            .query(params![from, through])
-            .map_err(|e| self.err(e))?;
-        let mut out: Vec<(i64, [u8; 32])> = Vec::new();
-        let mut current: Option<(i64, blake3::Hasher)> = None;
-        while let Some(r) = rows.next().map_err(|e| self.err(e))? {
-            let read = |r: &rusqlite::Row<'_>| -> rusqlite::Result<_> {
-                let seq: i64 = r.get(0)?;
-                let n: i64 = r.get(1)?;
-                let at: String = r.get(3)?;
-                let result: String = r.get(4)?;
-                let source: String = r.get(8)?;
-                let o = trace::outcome::Observation {
+            .map_err(err)?;
+        let mut rows = stmt.query(params![from, last]).map_err(err)?;
+        while let Some(r) = rows.next().map_err(err)? {
+            let o = (|| -> rusqlite::Result<StoredObservation> {
+                Ok(StoredObservation {
+                    seq: r.get(0)?,
+                    n: r.get(1)?,
                     service_id: r.get(2)?,
-                    result: match result.as_str() {
-                        "success" => "success",
-                        "rejected" => "rejected",
-                        "failure" => "failure",
-                        _ => "?",
-                    },
+                    at: r.get(3)?,
+                    result: r.get(4)?,
                     latency_ms: r.get(5)?,
                     cost: r.get(6)?,
                     violations: r.get(7)?,
-                    source: match source.as_str() {
-                        "executed" => "executed",
-                        "reported" => "reported",
-                        _ => "?",
-                    },
-                };
-                Ok((seq, n, at, o))
-            };
-            let (seq, n, at, o) = read(r).map_err(|e| self.err(e))?;
-            if current.as_ref().is_none_or(|(s, _)| *s != seq)
-                && let Some((s, h)) = current.replace((seq, blake3::Hasher::new()))
-            {
-                out.push((s, *h.finalize().as_bytes()));
-            }
-            if let Some((_, h)) = current.as_mut() {
-                let n = usize::try_from(n).unwrap_or(usize::MAX);
-                h.update(trace::outcome::observation_line(n, &at, &o).as_bytes());
-            }
+                    source: r.get(8)?,
+                })
+            })()
+            .map_err(err)?;
+            chunk.observations.push(o);
         }
-        if let Some((s, h)) = current {
-            out.push((s, *h.finalize().as_bytes()));
-        }
-        Ok(out)
+        Ok(())
     }
 
-    /// Per record from `from` to `through`, in seq order, the sum
-    /// (wrapping) of [`trace::term_hash`] over its audit term rows.
-    pub fn term_sums(&self, from: i64, through: i64) -> Result<Vec<(i64, u128)>, Error> {
-        let mut names = std::collections::HashMap::new();
-        {
-            let mut stmt = self
-                .conn
-                .prepare("SELECT id, kind, value FROM trace_term_values")
-                .map_err(|e| self.err(e))?;
-            let mut rows = stmt.query([]).map_err(|e| self.err(e))?;
-            while let Some(r) = rows.next().map_err(|e| self.err(e))? {
-                let (id, kind, value): (i64, String, String) = (
-                    r.get(0).map_err(|e| self.err(e))?,
-                    r.get(1).map_err(|e| self.err(e))?,
-                    r.get(2).map_err(|e| self.err(e))?,
-                );
-                names.insert(id, (kind, value));
-            }
-        }
+    /// Every stored audit term value: `(id, kind, value)`.
+    pub fn term_values(&self) -> Result<Vec<(i64, String, String)>, Error> {
         let mut stmt = self
             .conn
-            .prepare(
-                "SELECT seq, term FROM trace_terms INDEXED BY trace_terms_by_seq
-                 WHERE seq >= ?1 AND seq <= ?2 ORDER BY seq",
+            .prepare("SELECT id, kind, value FROM trace_term_values")
+            .map_err(|e| self.err(e))?;
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .map_err(|e| self.err(e))?
+            .collect::<Result<_, _>>()
+            .map_err(|e| self.err(e))
+    }
+
+    /// The audit term ids stored for one record, ascending.
+    pub fn terms_of(&self, seq: i64) -> Result<Vec<i64>, Error> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT term FROM trace_terms INDEXED BY trace_terms_by_seq
+                 WHERE seq = ?1 ORDER BY term",
             )
             .map_err(|e| self.err(e))?;
-        let mut rows = stmt
-            .query(params![from, through])
-            .map_err(|e| self.err(e))?;
-        let mut out: Vec<(i64, u128)> = Vec::new();
-        while let Some(r) = rows.next().map_err(|e| self.err(e))? {
-            let (seq, term): (i64, i64) = (
-                r.get(0).map_err(|e| self.err(e))?,
-                r.get(1).map_err(|e| self.err(e))?,
-            );
-            // A row naming no term text counts as a term of its own, so
-            // that it differs from every derived one.
-            let h = names
-                .get(&term)
-                .map_or(u128::from(term as u64) | 1 << 127, |(k, v)| {
-                    trace::term_hash(seq, k, v)
-                });
-            match out.last_mut() {
-                Some((s, sum)) if *s == seq => *sum = sum.wrapping_add(h),
-                _ => out.push((seq, h)),
-            }
-        }
-        Ok(out)
+        stmt.query_map([seq], |r| r.get(0))
+            .map_err(|e| self.err(e))?
+            .collect::<Result<_, _>>()
+            .map_err(|e| self.err(e))
     }
 
     /// The number of records and the chain head.
@@ -508,6 +486,38 @@ impl Sqlite {
             .map_err(err)
         })
     }
+}
+
+/// Overwrites `row` with a stored row (the columns of [`row`]), reusing
+/// its strings.
+fn fill_row(r: &rusqlite::Row<'_>, row: &mut Row) -> rusqlite::Result<()> {
+    fn text(r: &rusqlite::Row<'_>, i: usize, into: &mut String) -> rusqlite::Result<()> {
+        let value = r.get_ref(i)?;
+        let text = value.as_str().map_err(|e| match e {
+            rusqlite::types::FromSqlError::InvalidType => {
+                rusqlite::Error::InvalidColumnType(i, format!("column {i}"), value.data_type())
+            }
+            e => rusqlite::Error::FromSqlConversionFailure(i, value.data_type(), Box::new(e)),
+        })?;
+        into.clear();
+        into.push_str(text);
+        Ok(())
+    }
+    row.seq = r.get(0)?;
+    text(r, 1, &mut row.prev)?;
+    text(r, 2, &mut row.hash)?;
+    text(r, 3, &mut row.record)?;
+    let index = row.index.get_or_insert_with(Default::default);
+    text(r, 4, &mut index.decision_id)?;
+    text(r, 5, &mut index.at)?;
+    text(r, 6, &mut index.outcome)?;
+    text(r, 7, &mut index.services)?;
+    text(r, 8, &mut index.principal)?;
+    text(r, 9, &mut index.kind)?;
+    index.refers_to = r.get(10)?;
+    index.executed = r.get(11)?;
+    index.candidates = r.get(12)?;
+    Ok(())
 }
 
 fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {

@@ -255,88 +255,25 @@ impl Postgres {
         })
     }
 
-    pub(crate) fn observation_digests(
-        &self,
-        from: i64,
-        through: i64,
-    ) -> Result<Vec<(i64, [u8; 32])>, Error> {
+    pub(crate) fn term_values(&self) -> Result<Vec<(i64, String, String)>, Error> {
         self.read(|pg, c| {
-            let rows = pg.query(
-                c,
-                "SELECT seq, n, service_id, at, result, latency_ms, cost, violations, source
-                 FROM trace_observations WHERE seq >= $1 AND seq <= $2 ORDER BY seq, n",
-                &[&from, &through],
-            )?;
-            let mut out: Vec<(i64, [u8; 32])> = Vec::new();
-            let mut current: Option<(i64, blake3::Hasher)> = None;
-            for r in &rows {
-                let seq: i64 = pg.col(r, 0)?;
-                let n: i64 = pg.col(r, 1)?;
-                let at: String = pg.col(r, 3)?;
-                let result: String = pg.col(r, 4)?;
-                let source: String = pg.col(r, 8)?;
-                let violations: i64 = pg.col(r, 7)?;
-                let o = Observation {
-                    service_id: pg.col(r, 2)?,
-                    result: match result.as_str() {
-                        "success" => "success",
-                        "rejected" => "rejected",
-                        "failure" => "failure",
-                        _ => "?",
-                    },
-                    latency_ms: pg.col(r, 5)?,
-                    cost: pg.col(r, 6)?,
-                    violations: u32::try_from(violations).unwrap_or(u32::MAX),
-                    source: match source.as_str() {
-                        "executed" => "executed",
-                        "reported" => "reported",
-                        _ => "?",
-                    },
-                };
-                if current.as_ref().is_none_or(|(s, _)| *s != seq)
-                    && let Some((s, h)) = current.replace((seq, blake3::Hasher::new()))
-                {
-                    out.push((s, *h.finalize().as_bytes()));
-                }
-                if let Some((_, h)) = current.as_mut() {
-                    let n = usize::try_from(n).unwrap_or(usize::MAX);
-                    h.update(trace::outcome::observation_line(n, &at, &o).as_bytes());
-                }
-            }
-            if let Some((s, h)) = current {
-                out.push((s, *h.finalize().as_bytes()));
-            }
-            Ok(out)
+            pg.query(c, "SELECT id, kind, value FROM trace_term_values", &[])?
+                .iter()
+                .map(|r| Ok((pg.col(r, 0)?, pg.col(r, 1)?, pg.col(r, 2)?)))
+                .collect()
         })
     }
 
-    pub(crate) fn term_sums(&self, from: i64, through: i64) -> Result<Vec<(i64, u128)>, Error> {
+    pub(crate) fn terms_of(&self, seq: i64) -> Result<Vec<i64>, Error> {
         self.read(|pg, c| {
-            let mut names = HashMap::new();
-            for r in pg.query(c, "SELECT id, kind, value FROM trace_term_values", &[])? {
-                let (id, kind, value): (i64, String, String) =
-                    (pg.col(&r, 0)?, pg.col(&r, 1)?, pg.col(&r, 2)?);
-                names.insert(id, (kind, value));
-            }
-            let rows = pg.query(
+            pg.query(
                 c,
-                "SELECT seq, term FROM trace_terms WHERE seq >= $1 AND seq <= $2 ORDER BY seq",
-                &[&from, &through],
-            )?;
-            let mut out: Vec<(i64, u128)> = Vec::new();
-            for r in &rows {
-                let (seq, term): (i64, i64) = (pg.col(r, 0)?, pg.col(r, 1)?);
-                let h = names
-                    .get(&term)
-                    .map_or(u128::from(term as u64) | 1 << 127, |(k, v)| {
-                        trace::term_hash(seq, k, v)
-                    });
-                match out.last_mut() {
-                    Some((s, sum)) if *s == seq => *sum = sum.wrapping_add(h),
-                    _ => out.push((seq, h)),
-                }
-            }
-            Ok(out)
+                "SELECT term FROM trace_terms WHERE seq = $1 ORDER BY term",
+                &[&seq],
+            )?
+            .iter()
+            .map(|r| pg.col(r, 0))
+            .collect()
         })
     }
 

@@ -8,6 +8,7 @@
 use super::{PAGE, Postgres};
 use crate::error::Error;
 use crate::traces::{Appended, Input, StoredCheckpoint};
+use caio_core::trace::check::{Chunk, StoredObservation};
 use caio_core::trace::{self, Index, Prepared, Row};
 use std::collections::BTreeSet;
 
@@ -240,6 +241,63 @@ impl Postgres {
                 return Ok(());
             }
         }
+    }
+
+    /// The records from `from` on (at most `max`) and the term and
+    /// observation rows of their seqs, read in one transaction.
+    pub(crate) fn read_trace_chunk(
+        &self,
+        from: i64,
+        max: usize,
+        chunk: &mut Chunk,
+    ) -> Result<(), Error> {
+        chunk.clear();
+        let limit = i64::try_from(max).unwrap_or(i64::MAX);
+        self.read(|pg, c| {
+            let mut tx = c
+                .build_transaction()
+                .isolation_level(postgres::IsolationLevel::RepeatableRead)
+                .read_only(true)
+                .start()
+                .map_err(|e| pg.err(&e))?;
+            let rows = pg.query(
+                &mut tx,
+                &format!("SELECT {ROW_COLUMNS} FROM traces WHERE seq >= $1 ORDER BY seq LIMIT $2"),
+                &[&from, &limit],
+            )?;
+            for r in &rows {
+                *chunk.next_row() = pg.row(r)?;
+            }
+            let Some(last) = chunk.rows().last().map(|r| r.seq) else {
+                return Ok(());
+            };
+            for r in pg.query(
+                &mut tx,
+                "SELECT seq, term FROM trace_terms WHERE seq >= $1 AND seq <= $2 ORDER BY seq, term",
+                &[&from, &last],
+            )? {
+                chunk.terms.push((pg.col(&r, 0)?, pg.col(&r, 1)?));
+            }
+            for r in pg.query(
+                &mut tx,
+                "SELECT seq, n, service_id, at, result, latency_ms, cost, violations, source
+                 FROM trace_observations WHERE seq >= $1 AND seq <= $2 ORDER BY seq, n",
+                &[&from, &last],
+            )? {
+                chunk.observations.push(StoredObservation {
+                    seq: pg.col(&r, 0)?,
+                    n: pg.col(&r, 1)?,
+                    service_id: pg.col(&r, 2)?,
+                    at: pg.col(&r, 3)?,
+                    result: pg.col(&r, 4)?,
+                    latency_ms: pg.col(&r, 5)?,
+                    cost: pg.col(&r, 6)?,
+                    violations: pg.col(&r, 7)?,
+                    source: pg.col(&r, 8)?,
+                });
+            }
+            tx.commit().map_err(|e| pg.err(&e))
+        })
     }
 
     pub(crate) fn add_checkpoint(&self, cp: &StoredCheckpoint) -> Result<(), Error> {
