@@ -543,10 +543,41 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
 /// Term ids by (kind, value), remembered within one transaction.
 #[derive(Default)]
 struct TermIds {
-    known: std::collections::HashMap<(String, String), i64>,
+    /// Per kind (in `trace::term::ALL` order, then any other): value → id.
+    known: [std::collections::HashMap<String, i64>; 9],
 }
 
 impl TermIds {
+    /// The id of the term `(kind, value)`, stored first when new.
+    fn id(
+        &mut self,
+        tx: &rusqlite::Transaction<'_>,
+        kind: &str,
+        value: &str,
+    ) -> rusqlite::Result<i64> {
+        let k = trace::term::ALL
+            .iter()
+            .position(|k| *k == kind)
+            .unwrap_or(trace::term::ALL.len());
+        if k < trace::term::ALL.len()
+            && let Some(id) = self.known[k].get(value)
+        {
+            return Ok(*id);
+        }
+        tx.prepare_cached(
+            "INSERT INTO trace_term_values (kind, value) VALUES (?1, ?2)
+             ON CONFLICT (kind, value) DO NOTHING",
+        )?
+        .execute(params![kind, value])?;
+        let id: i64 = tx
+            .prepare_cached("SELECT id FROM trace_term_values WHERE kind = ?1 AND value = ?2")?
+            .query_row(params![kind, value], |r| r.get(0))?;
+        if k < trace::term::ALL.len() {
+            self.known[k].insert(value.to_string(), id);
+        }
+        Ok(id)
+    }
+
     /// Records that `seq` has the term `(kind, value)`.
     fn insert(
         &mut self,
@@ -555,28 +586,41 @@ impl TermIds {
         value: &str,
         seq: i64,
     ) -> rusqlite::Result<()> {
-        let key = (kind.to_string(), value.to_string());
-        let id = match self.known.get(&key) {
-            Some(id) => *id,
-            None => {
-                tx.prepare_cached(
-                    "INSERT INTO trace_term_values (kind, value) VALUES (?1, ?2)
-                     ON CONFLICT (kind, value) DO NOTHING",
-                )?
-                .execute(params![kind, value])?;
-                let id: i64 = tx
-                    .prepare_cached(
-                        "SELECT id FROM trace_term_values WHERE kind = ?1 AND value = ?2",
-                    )?
-                    .query_row(params![kind, value], |r| r.get(0))?;
-                self.known.insert(key, id);
-                id
-            }
-        };
-        tx.prepare_cached("INSERT OR IGNORE INTO trace_terms (term, seq) VALUES (?1, ?2)")?
-            .execute(params![id, seq])?;
-        Ok(())
+        let id = self.id(tx, kind, value)?;
+        insert_terms(tx, &mut vec![(id, seq)])
     }
+}
+
+/// How many term rows one insert statement writes.
+const TERM_ROWS_PER_INSERT: usize = 64;
+
+/// Writes `(term, seq)` rows, in term order (each term's rows go to the
+/// end of its range of the primary key), many per statement.
+fn insert_terms(
+    tx: &rusqlite::Transaction<'_>,
+    rows: &mut Vec<(i64, i64)>,
+) -> rusqlite::Result<()> {
+    rows.sort_unstable();
+    rows.dedup();
+    let mut chunks = rows.chunks_exact(TERM_ROWS_PER_INSERT);
+    if chunks.len() > 0 {
+        let values = vec!["(?, ?)"; TERM_ROWS_PER_INSERT].join(", ");
+        let mut many = tx.prepare_cached(&format!(
+            "INSERT OR IGNORE INTO trace_terms (term, seq) VALUES {values}"
+        ))?;
+        for chunk in chunks.by_ref() {
+            many.execute(rusqlite::params_from_iter(
+                chunk.iter().flat_map(|(term, seq)| [term, seq]),
+            ))?;
+        }
+    }
+    let mut one =
+        tx.prepare_cached("INSERT OR IGNORE INTO trace_terms (term, seq) VALUES (?1, ?2)")?;
+    for (term, seq) in chunks.remainder() {
+        one.execute(params![term, seq])?;
+    }
+    rows.clear();
+    Ok(())
 }
 
 /// Migration 12's backfill: the last seq that references each object.
@@ -723,8 +767,10 @@ pub(crate) fn append(
         .prepare_cached("UPDATE trace_objects SET last_seq = ?1 WHERE hash = ?2")
         .map_err(err)?;
     // Records of a batch share their objects: each is offered to the
-    // table once per transaction.
+    // table once per transaction, and its last use noted once.
     let mut offered: Vec<&str> = Vec::new();
+    let mut last_use: Vec<(&str, i64)> = Vec::new();
+    let mut term_rows: Vec<(i64, i64)> = Vec::new();
     for p in records {
         for o in &p.objects {
             if offered.contains(&o.hash.as_str()) {
@@ -737,12 +783,12 @@ pub(crate) fn append(
         }
         seq += 1;
         let hash = trace::chain_hash(&prev, &p.body);
-        let derived = trace::derive(&p.body, &hash).ok_or_else(|| Error::Store {
+        let indexed = trace::Indexed::read(&p.body).ok_or_else(|| Error::Store {
             path: path.to_path_buf(),
             reason: "a new record does not read back as a decision".into(),
             help: "this is unexpected; report it with the request",
         })?;
-        let index = &derived.index;
+        let index = indexed.index(&hash);
         insert
             .execute(params![
                 seq,
@@ -758,12 +804,15 @@ pub(crate) fn append(
                 index.candidates,
             ])
             .map_err(err)?;
-        for (kind, value) in &derived.terms {
-            terms.insert(tx, kind, value, seq).map_err(err)?;
+        for (kind, value) in &indexed.terms {
+            term_rows.push((terms.id(tx, kind, value).map_err(err)?, seq));
         }
         let objects = &p.record.objects;
         for hash in std::iter::once(&objects.candidates).chain(&objects.stats) {
-            used.execute(params![seq, hash]).map_err(err)?;
+            match last_use.iter_mut().find(|(h, _)| *h == hash.as_str()) {
+                Some(used) => used.1 = seq,
+                None => last_use.push((hash, seq)),
+            }
         }
         let observed = p
             .record
@@ -773,6 +822,10 @@ pub(crate) fn append(
         observe(tx, seq, &p.record.at, observed).map_err(err)?;
         out.push(Appended { seq, hash });
         prev = hash;
+    }
+    insert_terms(tx, &mut term_rows).map_err(err)?;
+    for (hash, seq) in last_use {
+        used.execute(params![seq, hash]).map_err(err)?;
     }
     Ok(out)
 }

@@ -67,6 +67,88 @@ impl Postgres {
         Ok(())
     }
 
+    /// Records the terms `(kind, value, seq)` (values stored first when
+    /// new) in two statements; returns how many rows were new.
+    pub(crate) fn add_terms(
+        &self,
+        c: &mut impl GenericClient,
+        terms: &[(&str, &str, i64)],
+    ) -> Result<u64, Error> {
+        if terms.is_empty() {
+            return Ok(0);
+        }
+        let mut values: Vec<(&str, &str)> = terms.iter().map(|t| (t.0, t.1)).collect();
+        values.sort_unstable();
+        values.dedup();
+        let kinds: Vec<&str> = values.iter().map(|v| v.0).collect();
+        let texts: Vec<&str> = values.iter().map(|v| v.1).collect();
+        self.execute(
+            c,
+            "INSERT INTO trace_term_values (kind, value)
+             SELECT * FROM unnest($1::text[], $2::text[])
+             ON CONFLICT (kind, value) DO NOTHING",
+            &[&kinds, &texts],
+        )?;
+        let kinds: Vec<&str> = terms.iter().map(|t| t.0).collect();
+        let texts: Vec<&str> = terms.iter().map(|t| t.1).collect();
+        let seqs: Vec<i64> = terms.iter().map(|t| t.2).collect();
+        self.execute(
+            c,
+            "INSERT INTO trace_terms (term, seq)
+             SELECT v.id, r.seq FROM unnest($1::text[], $2::text[], $3::bigint[]) AS r(kind, value, seq)
+             JOIN trace_term_values v ON v.kind = r.kind AND v.value = r.value
+             ON CONFLICT DO NOTHING",
+            &[&kinds, &texts, &seqs],
+        )
+    }
+
+    /// Stores what records observed of services: `(seq, at, observation)`,
+    /// numbered in order within each seq, in one statement.
+    pub(crate) fn observe_many(
+        &self,
+        c: &mut impl GenericClient,
+        observed: &[(i64, &str, Observation)],
+    ) -> Result<(), Error> {
+        if observed.is_empty() {
+            return Ok(());
+        }
+        let mut ns: Vec<i64> = Vec::with_capacity(observed.len());
+        for (i, (seq, _, _)) in observed.iter().enumerate() {
+            let n = match i.checked_sub(1).map(|j| &observed[j]) {
+                Some((prev, _, _)) if prev == seq => ns[i - 1] + 1,
+                _ => 0,
+            };
+            ns.push(n);
+        }
+        let seqs: Vec<i64> = observed.iter().map(|o| o.0).collect();
+        let ats: Vec<&str> = observed.iter().map(|o| o.1).collect();
+        let services: Vec<&str> = observed.iter().map(|o| o.2.service_id.as_str()).collect();
+        let results: Vec<&str> = observed.iter().map(|o| o.2.result).collect();
+        let latencies: Vec<Option<f64>> = observed.iter().map(|o| o.2.latency_ms).collect();
+        let costs: Vec<Option<f64>> = observed.iter().map(|o| o.2.cost).collect();
+        let violations: Vec<i64> = observed.iter().map(|o| i64::from(o.2.violations)).collect();
+        let sources: Vec<&str> = observed.iter().map(|o| o.2.source).collect();
+        self.execute(
+            c,
+            "INSERT INTO trace_observations
+                 (seq, n, service_id, at, result, latency_ms, cost, violations, source)
+             SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[],
+                                  $6::float8[], $7::float8[], $8::bigint[], $9::text[])",
+            &[
+                &seqs,
+                &ns,
+                &services,
+                &ats,
+                &results,
+                &latencies,
+                &costs,
+                &violations,
+                &sources,
+            ],
+        )
+        .map(drop)
+    }
+
     /// Stores what a record observed of services, numbered in order.
     pub(crate) fn observe(
         &self,
