@@ -787,6 +787,7 @@ fn walk(
 ) -> Result<Tally, Failure> {
     use std::sync::{Mutex, mpsc};
     let names = TermNames::new(store.term_values()?);
+    store.map_for_reading()?;
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
     let stopped = || {
         Failure::from(Error::from(caio_store::Error::Store {

@@ -383,6 +383,15 @@ impl Store {
         side!(self.outcomes_of(decision_seq))
     }
 
+    /// Prepares the connection for a long sequential read of the trace
+    /// (SQLite maps the file into memory; nothing to do on PostgreSQL).
+    pub fn map_for_reading(&self) -> Result<(), Error> {
+        match &self.backend {
+            Backend::Sqlite(s) => s.map_for_reading(),
+            Backend::Postgres(_) => Ok(()),
+        }
+    }
+
     /// Fills `chunk` with the records from `from` on (at most `max`), in
     /// seq order, and the audit term and observation rows of their seqs
     /// (`trace verify`).

@@ -204,11 +204,13 @@ pub fn check_chunk(chunk: &Chunk, names: &TermNames, report: &mut ChunkReport) {
         let stored_terms = take_seq(&mut terms, row.seq, |t| t.0);
         let stored_observations = take_seq(&mut observations, row.seq, |o| o.seq);
         let Some(indexed) = Indexed::read(&row.record) else {
+            // A record that does not read: its columns cannot match (that
+            // is the break reported), whatever else is stored for it.
             report.rows.push(RowCheck {
                 link,
                 index: row.index.is_none(),
                 terms: false,
-                observations: false,
+                observations: true,
                 executed: 0,
                 reports: None,
             });

@@ -316,15 +316,23 @@ pub fn hex(bytes: &[u8]) -> String {
     out
 }
 
-/// The value of one hex digit (either case).
-fn nibble(c: u8) -> Option<u8> {
-    match c {
-        b'0'..=b'9' => Some(c - b'0'),
-        b'a'..=b'f' => Some(c - b'a' + 10),
-        b'A'..=b'F' => Some(c - b'A' + 10),
-        _ => None,
+/// The value of each byte as a hex digit (either case); 0xff for a byte
+/// that is not one.
+const UNHEX: [u8; 256] = {
+    let mut table = [0xffu8; 256];
+    let mut i = 0;
+    while i < 10 {
+        table[b'0' as usize + i] = i as u8;
+        i += 1;
     }
-}
+    let mut i = 0;
+    while i < 6 {
+        table[b'a' as usize + i] = 10 + i as u8;
+        table[b'A' as usize + i] = 10 + i as u8;
+        i += 1;
+    }
+    table
+};
 
 /// Parses 64 hex characters (either case).
 pub fn unhex32(s: &str) -> Option<[u8; 32]> {
@@ -332,10 +340,14 @@ pub fn unhex32(s: &str) -> Option<[u8; 32]> {
         return None;
     }
     let mut out = [0u8; 32];
+    // A byte that is not a digit maps to 0xff: its high bits show.
+    let mut bad = 0u8;
     for (slot, pair) in out.iter_mut().zip(s.as_bytes().chunks_exact(2)) {
-        *slot = nibble(pair[0])? << 4 | nibble(pair[1])?;
+        let (hi, lo) = (UNHEX[usize::from(pair[0])], UNHEX[usize::from(pair[1])]);
+        bad |= hi | lo;
+        *slot = hi << 4 | lo;
     }
-    Some(out)
+    (bad & 0xf0 == 0).then_some(out)
 }
 
 /// One stored row of the chain, as verification reads it.
