@@ -771,8 +771,12 @@ pub fn verify(
     })
 }
 
-/// How many records `trace verify` reads at a time.
+/// How many records `trace verify` reads at a time, at most…
 const CHUNK_ROWS: usize = 2048;
+
+/// …and no more once their text reaches this (records written before
+/// format 2 listed every candidate, and could be megabytes each).
+const CHUNK_BYTES: usize = 8 << 20;
 
 /// Walks the chain from `from`: this thread reads runs of records (with
 /// their term and observation rows) while the other cores check them
@@ -823,7 +827,8 @@ fn walk(
             })
             .collect();
         drop(done);
-        // Runs in flight are bounded, so memory is too.
+        // Runs in flight are bounded (in records and in bytes), so memory
+        // is too.
         let in_flight = workers * 2;
         // Runs and reports are reused: nothing is allocated per run.
         let mut free: Vec<(Chunk, ChunkReport)> = Vec::new();
@@ -834,8 +839,8 @@ fn walk(
         loop {
             while reading && sent - tallied < in_flight {
                 let (mut chunk, report) = free.pop().unwrap_or_default();
-                store.read_trace_chunk(next, CHUNK_ROWS, &mut chunk)?;
-                let (read, last) = (chunk.rows().len(), chunk.rows().last().map(|r| r.seq));
+                store.read_trace_chunk(next, CHUNK_ROWS, CHUNK_BYTES, &mut chunk)?;
+                let last = chunk.rows().last().map(|r| r.seq);
                 match last {
                     None => {
                         reading = false;
@@ -843,7 +848,6 @@ fn walk(
                     }
                     Some(last) => {
                         next = last + 1;
-                        reading = read == CHUNK_ROWS;
                         work.send((sent, chunk, report)).map_err(|_| stopped())?;
                         sent += 1;
                     }

@@ -392,16 +392,17 @@ impl Store {
         }
     }
 
-    /// Fills `chunk` with the records from `from` on (at most `max`), in
-    /// seq order, and the audit term and observation rows of their seqs
-    /// (`trace verify`).
+    /// Fills `chunk` with the records from `from` on, in seq order (at
+    /// most `max`, and no more once their text reaches `max_bytes`), and
+    /// the audit term and observation rows of their seqs (`trace verify`).
     pub fn read_trace_chunk(
         &self,
         from: i64,
         max: usize,
+        max_bytes: usize,
         chunk: &mut caio_core::trace::check::Chunk,
     ) -> Result<(), Error> {
-        side!(self.read_trace_chunk(from, max, chunk))
+        side!(self.read_trace_chunk(from, max, max_bytes, chunk))
     }
 
     /// Every stored audit term value: `(id, kind, value)`.

@@ -217,11 +217,18 @@ impl Sqlite {
             .map_err(|e| self.err(e))
     }
 
-    /// Fills `chunk` with the records from `from` on, at most `max` of
-    /// them, in seq order, and the audit term and observation rows of the
-    /// seqs from `from` to the last record read (`trace verify`). The
-    /// chunk's strings are reused.
-    pub fn read_trace_chunk(&self, from: i64, max: usize, chunk: &mut Chunk) -> Result<(), Error> {
+    /// Fills `chunk` with the records from `from` on, in seq order — at
+    /// most `max` of them, and no more once their text reaches `max_bytes`
+    /// — and the audit term and observation rows of the seqs from `from` to
+    /// the last record read (`trace verify`). The chunk's strings are
+    /// reused.
+    pub fn read_trace_chunk(
+        &self,
+        from: i64,
+        max: usize,
+        max_bytes: usize,
+        chunk: &mut Chunk,
+    ) -> Result<(), Error> {
         chunk.clear();
         let err = |e| self.err(e);
         let mut stmt = self
@@ -233,8 +240,13 @@ impl Sqlite {
             .map_err(err)?;
         let limit = i64::try_from(max).unwrap_or(i64::MAX);
         let mut rows = stmt.query(params![from, limit]).map_err(err)?;
-        while let Some(r) = rows.next().map_err(err)? {
-            fill_row(r, chunk.next_row()).map_err(err)?;
+        let mut bytes = 0;
+        while bytes < max_bytes
+            && let Some(r) = rows.next().map_err(err)?
+        {
+            let row = chunk.next_row();
+            fill_row(r, row).map_err(err)?;
+            bytes += row.record.len();
         }
         let Some(last) = chunk.rows().last().map(|r| r.seq) else {
             return Ok(());
@@ -509,8 +521,13 @@ fn fill_row(r: &rusqlite::Row<'_>, row: &mut Row) -> rusqlite::Result<()> {
             }
             e => rusqlite::Error::FromSqlConversionFailure(i, value.data_type(), Box::new(e)),
         })?;
-        into.clear();
-        into.push_str(text);
+        if into.capacity() > (1 << 20) && into.capacity() > 2 * text.len() {
+            // A slot that once held a large record does not keep its size.
+            *into = text.to_string();
+        } else {
+            into.clear();
+            into.push_str(text);
+        }
         Ok(())
     }
     row.seq = r.get(0)?;

@@ -276,6 +276,7 @@ impl Postgres {
         &self,
         from: i64,
         max: usize,
+        max_bytes: usize,
         chunk: &mut Chunk,
     ) -> Result<(), Error> {
         chunk.clear();
@@ -286,8 +287,14 @@ impl Postgres {
                 &format!("SELECT {ROW_COLUMNS} FROM traces WHERE seq >= $1 ORDER BY seq LIMIT $2"),
                 &[&from, &limit],
             )?;
+            let mut bytes = 0;
             for r in &rows {
-                *chunk.next_row() = pg.row(r)?;
+                if bytes >= max_bytes {
+                    break;
+                }
+                let row = chunk.next_row();
+                *row = pg.row(r)?;
+                bytes += row.record.len();
             }
             let Some(last) = chunk.rows().last().map(|r| r.seq) else {
                 return Ok(());
