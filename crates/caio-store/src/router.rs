@@ -28,6 +28,17 @@ use caio_core::trace::{Object, v2};
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
+/// The candidates of one set of requested capabilities, with their stats
+/// at the router's time and their compiled form: built once per set and
+/// kept for the router's next decisions.
+struct Form {
+    /// The capabilities, sorted.
+    wanted: Vec<String>,
+    loaded: Vec<Rc<Loaded>>,
+    stats: Vec<ServiceStats>,
+    compiled: routing::Compiled,
+}
+
 #[derive(Debug, Clone)]
 struct Loaded {
     contract: ServiceContract,
@@ -65,6 +76,8 @@ pub struct Router {
     /// The candidate-set objects built so far, newest last: a batch routes
     /// most lines over the same few candidate sets.
     candidate_objects: Vec<(Vec<ContractRef>, Rc<Object>)>,
+    /// The candidate forms built so far, newest last.
+    forms: Vec<Rc<Form>>,
     policies: PolicySet,
     policy_hash: String,
     /// Whether the stateless inputs were handed out for storing.
@@ -86,6 +99,7 @@ impl Router {
                 health: BTreeMap::new(),
             },
             candidate_objects: Vec::new(),
+            forms: Vec::new(),
             policies,
             policy_hash,
             inputs_taken: false,
@@ -137,6 +151,7 @@ impl Router {
                 health: None,
             },
             candidate_objects: Vec::new(),
+            forms: Vec::new(),
             policies,
             policy_hash,
             inputs_taken: false,
@@ -148,6 +163,7 @@ impl Router {
     /// (tests and benchmarks that need a fixed time).
     pub fn at(mut self, now: jiff::Timestamp) -> Router {
         self.now_ms = now.as_millisecond();
+        self.forms.clear();
         self
     }
 
@@ -155,30 +171,18 @@ impl Router {
     pub fn route(&mut self, request: &Request) -> Result<Routed, Error> {
         let mut notes = Vec::new();
         let identity = self.identify(request, &mut notes)?;
-        let loaded = self.candidates(request)?;
+        let form = self.form(request)?;
         let now_ms = self.now_ms;
-        let health = self.health()?;
-        let stats_of = |id: &str| {
-            health
-                .and_then(|h| h.get(id))
-                .map_or_else(ServiceStats::default, |h| h.stats(now_ms))
-        };
-        let candidates: Vec<Candidate<'_>> = loaded
-            .iter()
-            .map(|l| Candidate {
-                contract: &l.contract,
-                status: l.status,
-                status_reason: l.status_reason.as_deref(),
-                stats: stats_of(&l.contract.service_id),
-            })
-            .collect();
-        let decision = routing::route_at(
+        let candidates = candidates_of(&form.loaded, &form.stats);
+        let decision = routing::route_compiled(
             request,
             &identity,
             &candidates,
+            &form.compiled,
             &self.policies,
             Some(now_ms),
         );
+        let loaded = &form.loaded;
         let mut routed = Routed::new(
             decision,
             identity,
@@ -201,9 +205,8 @@ impl Router {
     /// "did you mean" for a capability nothing offers, and what a principal
     /// needs to pass the access rules. Only called when it is shown.
     pub fn explain(&mut self, request: &Request, routed: &Routed) -> Result<Explanation, Error> {
-        let loaded = self.candidates(request)?;
-        let stats = self.stats_of(&loaded)?;
-        let candidates = candidates_of(&loaded, &stats);
+        let form = self.form(request)?;
+        let candidates = candidates_of(&form.loaded, &form.stats);
         let unknown = routed
             .decision
             .steps
@@ -422,11 +425,34 @@ impl Router {
         }
     }
 
-    /// The services offering any capability the request names.
-    fn candidates(&mut self, request: &Request) -> Result<Vec<Rc<Loaded>>, Error> {
+    /// The candidate form of the capabilities `request` names: the one
+    /// built for an earlier request naming the same ones, or a new one.
+    fn form(&mut self, request: &Request) -> Result<Rc<Form>, Error> {
+        const KEEP: usize = 8;
         let mut wanted: Vec<String> = request.steps().into_iter().map(|s| s.capability).collect();
         wanted.sort();
         wanted.dedup();
+        if let Some(form) = self.forms.iter().rev().find(|f| f.wanted == wanted) {
+            return Ok(Rc::clone(form));
+        }
+        let loaded = self.candidates(&wanted)?;
+        let stats = self.stats_of(&loaded)?;
+        let compiled = routing::Compiled::new(&candidates_of(&loaded, &stats));
+        let form = Rc::new(Form {
+            wanted,
+            loaded,
+            stats,
+            compiled,
+        });
+        if self.forms.len() == KEEP {
+            self.forms.remove(0);
+        }
+        self.forms.push(Rc::clone(&form));
+        Ok(form)
+    }
+
+    /// The services offering any of the capabilities `wanted` (sorted).
+    fn candidates(&mut self, wanted: &[String]) -> Result<Vec<Rc<Loaded>>, Error> {
         match &mut self.source {
             Source::Files { contracts, .. } => Ok(contracts
                 .iter()
@@ -446,6 +472,7 @@ impl Router {
             } => {
                 let mut out: BTreeMap<String, Rc<Loaded>> = BTreeMap::new();
                 for capability in wanted {
+                    let capability = capability.clone();
                     if !cache.contains_key(&capability) {
                         health.extend(store.health_for_capability(&capability)?);
                         let records = store.services_for_capability(&capability)?;

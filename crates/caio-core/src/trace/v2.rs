@@ -222,7 +222,7 @@ pub fn digest(decision: &Decision) -> Digest {
                         .take(TOP)
                         .filter_map(|c| {
                             Some(Ranked {
-                                service_id: c.service_id.clone(),
+                                service_id: c.service_id.to_string(),
                                 terms: c.terms?,
                             })
                         })
