@@ -713,8 +713,9 @@ pub(crate) fn append(
         .prepare_cached("UPDATE trace_objects SET last_seq = ?1 WHERE hash = ?2")
         .map_err(err)?;
     // Records of a batch share their objects: each is offered to the
-    // table once per transaction.
+    // table once per transaction, and its last use is written once.
     let mut offered: Vec<&str> = Vec::new();
+    let mut last_use: Vec<(&str, i64)> = Vec::new();
     for p in records {
         for o in &p.objects {
             if offered.contains(&o.hash.as_str()) {
@@ -753,7 +754,10 @@ pub(crate) fn append(
         }
         let objects = &p.record.objects;
         for hash in std::iter::once(&objects.candidates).chain(&objects.stats) {
-            used.execute(params![seq, hash]).map_err(err)?;
+            match last_use.iter_mut().find(|(h, _)| *h == hash.as_str()) {
+                Some((_, last)) => *last = seq,
+                None => last_use.push((hash, seq)),
+            }
         }
         let observed = p
             .record
@@ -763,6 +767,9 @@ pub(crate) fn append(
         observe(tx, seq, &p.record.at, observed).map_err(err)?;
         out.push(Appended { seq, hash });
         prev = hash;
+    }
+    for (hash, seq) in last_use {
+        used.execute(params![seq, hash]).map_err(err)?;
     }
     Ok(out)
 }
