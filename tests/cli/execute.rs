@@ -494,7 +494,10 @@ fn output_is_checked_before_the_call_and_the_deadline_is_bounded() {
     assert!(server.seen().is_empty(), "nothing was sent");
     let r = record(&env, 1);
     assert_eq!(r["execution"]["outcome"], "not_started", "{r:#}");
-    assert!(r.get("attempts").is_none(), "no attempt, none listed: {r:#}");
+    assert!(
+        r.get("attempts").is_none(),
+        "no attempt, none listed: {r:#}"
+    );
 
     let down = Server::start(vec![], reply(500, "down"));
     let env = TestEnv::new();
@@ -966,7 +969,10 @@ fn a_missing_variable_fails_before_any_connection() {
             "variable": "CAIO_MISSING_KEY"
         }])
     );
-    assert!(r.get("attempts").is_none(), "no attempt, none listed: {r:#}");
+    assert!(
+        r.get("attempts").is_none(),
+        "no attempt, none listed: {r:#}"
+    );
     // A file made for --output goes again when nothing was sent.
     let out = env.scratch().join("body.json");
     let (code, _, stderr) = execute(&env, &["--output", out.to_str().unwrap()]);

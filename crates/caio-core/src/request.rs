@@ -707,7 +707,14 @@ fn plain_json_node(text: &str) -> Option<Node> {
     }
     let nodes = std::cell::Cell::new(0usize);
     let mut de = serde_json::Deserializer::from_str(text);
-    let node = serde::de::DeserializeSeed::deserialize(PlainSeed { depth: 0, nodes: &nodes }, &mut de).ok()?;
+    let node = serde::de::DeserializeSeed::deserialize(
+        PlainSeed {
+            depth: 0,
+            nodes: &nodes,
+        },
+        &mut de,
+    )
+    .ok()?;
     de.end().ok()?;
     Some(node)
 }
@@ -1137,14 +1144,23 @@ mod tests {
             &deep,
         ];
         for text in texts {
-            assert!(serde_json::from_str::<serde_json::Value>(text).is_ok(), "{text}");
+            assert!(
+                serde_json::from_str::<serde_json::Value>(text).is_ok(),
+                "{text}"
+            );
             let Some(plain) = plain_json_node(text) else {
                 continue;
             };
             let spanned = yaml::parse(text).unwrap_or_else(|e| panic!("{text}: {e:?}"));
             assert_eq!(plain, unspanned(&spanned), "{text}");
         }
-        for declined in ["{\"s\": -0}", "{\"s\":\t1}", "{\n\"s\": 1\n}", "{\"s\": \"\\ud83d\\ude00\"}", &deep] {
+        for declined in [
+            "{\"s\": -0}",
+            "{\"s\":\t1}",
+            "{\n\"s\": 1\n}",
+            "{\"s\": \"\\ud83d\\ude00\"}",
+            &deep,
+        ] {
             assert!(plain_json_node(declined).is_none(), "{declined}");
         }
         assert!(plain_json_node(texts[0]).is_some());
@@ -1180,7 +1196,10 @@ mod tests {
                     assert!(spanned.is_ok(), "{text}");
                     // The one-line report points where the YAML reader does.
                     let positions: Vec<_> = a.problems.iter().map(|p| a.position(p)).collect();
-                    assert!(positions.iter().all(|&(line, _)| line == 1), "{text}: {positions:?}");
+                    assert!(
+                        positions.iter().all(|&(line, _)| line == 1),
+                        "{text}: {positions:?}"
+                    );
                 }
                 (a, b) => panic!("{text}: {a:?} vs {b:?}"),
             }

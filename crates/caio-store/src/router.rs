@@ -199,12 +199,12 @@ impl Router {
         };
         wanted.sort_unstable();
         wanted.dedup();
-        if let Some(set) = self
-            .candidate_sets
-            .iter()
-            .rev()
-            .find(|s| s.capabilities.iter().map(String::as_str).eq(wanted.iter().copied()))
-        {
+        if let Some(set) = self.candidate_sets.iter().rev().find(|s| {
+            s.capabilities
+                .iter()
+                .map(String::as_str)
+                .eq(wanted.iter().copied())
+        }) {
             return Ok(Rc::clone(set));
         }
         let capabilities: Vec<String> = wanted.into_iter().map(str::to_string).collect();

@@ -20,7 +20,7 @@ struct LineProblem {
 
 /// Records of a batch are appended at most this many at a time, one
 /// transaction each.
-const BATCH_CHUNK: usize = 1024;
+const BATCH_CHUNK: usize = 256;
 
 /// A chunk is also flushed once its pending answers and records hold this
 /// many bytes (answers listing every candidate, with --explain or --top,
@@ -86,7 +86,8 @@ pub(super) fn batch(args: &RouteArgs, router: &mut Router, ui: &mut Ui) -> Resul
     let source = label(&args.request);
     let listed = args.explain || args.top.is_some();
     for n in 1.. {
-        held += pending.last().map_or(0, LineOutcome::weight) * usize::from(pending.len() > counted);
+        held +=
+            pending.last().map_or(0, LineOutcome::weight) * usize::from(pending.len() > counted);
         counted = pending.len();
         // Answers go out when a chunk is full (by lines or by the bytes
         // its pending lines hold), and before a read that may wait: a
@@ -245,14 +246,10 @@ fn routed_line(
     routed: &Routed,
     listed: bool,
 ) -> Result<LineOutcome, Error> {
-    let prepared = crate::app::route::prepare(
-        router,
-        &[(request, routed)],
-        None,
-        jiff::Timestamp::now(),
-    )?
-    .pop()
-    .ok_or_else(|| Error::Output(std::io::Error::other("a routed line has no record")))?;
+    let prepared =
+        crate::app::route::prepare(router, &[(request, routed)], None, jiff::Timestamp::now())?
+            .pop()
+            .ok_or_else(|| Error::Output(std::io::Error::other("a routed line has no record")))?;
     let explained = match args.explain {
         true => super::explained(true, router, request, routed)?,
         false => None,
@@ -281,14 +278,11 @@ const UNTRACED: &str = "{\"decision_id\":\"\",";
 /// ([`routed_line`]): the schema version, the line number, the decision id
 /// and where the record went, then the rest of the answer as it was
 /// serialised. The same text as serialising the whole document at once.
-fn answer(
-    schema: Schema,
-    line: usize,
-    traced: &Traced,
-    answer: &str,
-) -> Result<String, Error> {
+fn answer(schema: Schema, line: usize, traced: &Traced, answer: &str) -> Result<String, Error> {
     let rest = answer.strip_prefix(UNTRACED).ok_or_else(|| {
-        Error::Output(std::io::Error::other("a batch answer has an unexpected form"))
+        Error::Output(std::io::Error::other(
+            "a batch answer has an unexpected form",
+        ))
     })?;
     let mut out = String::with_capacity(answer.len() + 160);
     out.push_str("{\"schema_version\":");
