@@ -395,6 +395,96 @@ mod tests {
         assert_eq!(o.hash, super::super::hex(h.finalize().as_bytes()));
     }
 
+    fn contract(id: &str, accuracy: f64) -> crate::contract::ServiceContract {
+        let text = format!(
+            "apiVersion: caio/v1
+service_id: {id}
+name: {id}
+version: 1.0.0
+capabilities: [{{ type: chat }}]
+guarantees: {{ latency_ms: {{ p50: 100, p95: 200, p99: 400 }}, availability: 0.999, accuracy: {accuracy} }}
+cost: {{ currency: USD, per_request: 0.01, per_1k_input_tokens: 0, per_1k_output_tokens: 0 }}
+privacy: {{ hosting: internal, regions: [eu], max_data_class: restricted }}
+endpoint: {{ url: http://127.0.0.1:9/x }}
+"
+        );
+        let file = crate::contract::validate_text("c.yaml", &text);
+        file.contract
+            .unwrap_or_else(|| panic!("{:?}", file.report.problems))
+    }
+
+    /// The top candidates are kept by their place in the candidate set, in
+    /// runs of equal terms, rounded; the request loses its defaults and
+    /// reads back as the same request.
+    #[test]
+    fn top_candidates_are_runs_of_places_with_rounded_terms() {
+        let contracts = [
+            contract("svc-d", 0.9),
+            contract("svc-a", 0.7),
+            contract("svc-c", 0.7),
+            contract("svc-b", 0.1234567891),
+        ];
+        let candidates: Vec<crate::routing::Candidate<'_>> = contracts
+            .iter()
+            .map(|c| crate::routing::Candidate {
+                contract: c,
+                status: crate::lifecycle::ServiceStatus::Active,
+                status_reason: None,
+                stats: ServiceStats::default(),
+            })
+            .collect();
+        let request = Request::for_capability("chat");
+        let policies = crate::policy::PolicySet::default();
+        let decision =
+            crate::routing::route(&request, &Identity::Anonymous, &candidates, &policies);
+        let routed = Routed::new(
+            decision,
+            Identity::Anonymous,
+            &candidates,
+            "policy".into(),
+            0,
+            |_| "hash".into(),
+        );
+        let ids: Vec<&str> = routed
+            .contracts
+            .iter()
+            .map(|c| c.service_id.as_str())
+            .collect();
+        assert_eq!(
+            ids,
+            ["svc-a", "svc-b", "svc-c", "svc-d"],
+            "the candidate set is by id"
+        );
+        let (record, _) = record(&request, &routed, "t".into()).unwrap();
+        let top = &record.decision.steps[0].top;
+        // d (0.9) first, then a and c (equal terms) in one run, then b.
+        let places: Vec<Vec<usize>> = top.iter().map(|r| r.0.clone()).collect();
+        assert_eq!(places.concat().len(), 4);
+        assert_eq!(places[0], [3]);
+        assert!(
+            places.contains(&vec![0, 2]) || places.contains(&vec![2, 0]),
+            "{places:?}"
+        );
+        let b = top.iter().find(|r| r.0 == [1]).expect("b");
+        assert_eq!(b.1[0], 0.123456789, "q rounded to 9 decimals");
+        let body = canonical::to_jcs(&record).unwrap();
+        assert!(body.contains("[[3],[0.9,1,"), "{body}");
+        // Defaults are left out of the recorded request; reading it back
+        // gives the request routed.
+        assert_eq!(
+            record.request,
+            serde_json::json!({"capability": "chat", "seed": 0})
+        );
+        let again: Request = serde_json::from_value(record.request.clone()).unwrap();
+        assert_eq!(again, request);
+        assert!(
+            !body.contains("\"attempts\"") && !body.contains("\"redacted\""),
+            "{body}"
+        );
+        // Replay's digest of the same decision is the stored one.
+        assert_eq!(digest(&routed.decision, &routed.contracts), record.decision);
+    }
+
     #[test]
     fn a_v2_record_ends_with_its_version() {
         let routed = Routed::new(
