@@ -35,7 +35,7 @@ enum LineOutcome {
     Invalid(LineError),
     Routed {
         line: usize,
-        prepared: Prepared,
+        prepared: Box<Prepared>,
         /// The answer, serialised with an empty `decision_id` and no
         /// `trace` (see [`answer`]).
         answer: String,
@@ -266,7 +266,7 @@ fn routed_line(
         serde_json::to_string(&doc).map_err(|e| Error::Output(std::io::Error::other(e)))?;
     Ok(LineOutcome::Routed {
         line,
-        prepared,
+        prepared: Box::new(prepared),
         answer,
     })
 }
@@ -325,7 +325,7 @@ fn flush(
                 prepared: p,
                 answer,
             } => {
-                prepared.push(p);
+                prepared.push(*p);
                 answers.push(Ok((line, answer)));
             }
         }
