@@ -107,7 +107,8 @@ pub struct Objects {
 pub struct Digest {
     /// The chosen service of each step (in step order), when routed.
     pub chosen: Vec<Chosen>,
-    /// The control signal, when routed.
+    /// The control signal, when routed (each component rounded to
+    /// [`TERM_DIGITS`] decimals).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub control: Option<Control>,
     /// The composed guarantees of the chosen route, when routed.
@@ -118,7 +119,7 @@ pub struct Digest {
     /// Why nothing was routed, beyond the per-candidate rejections.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
-    /// The total score, when routed.
+    /// The total score, when routed (rounded to [`TERM_DIGITS`] decimals).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub score: Option<f64>,
     /// Each step: its top eligible candidates and its rejections counted
@@ -134,7 +135,7 @@ pub struct Chosen {
     pub service_id: String,
     /// Its contract version.
     pub service_version: String,
-    /// Its score J(s) for this step.
+    /// Its score J(s) for this step (rounded to [`TERM_DIGITS`] decimals).
     pub score: f64,
     /// The panic guard chose this service although its circuit is open: a
     /// half-open probe (SPEC §8).
@@ -162,9 +163,13 @@ pub struct StepDigest {
     pub candidates: usize,
     /// How many were eligible.
     pub eligible: usize,
-    /// Rejected candidates by the first stage that rejected them.
+    /// Rejected candidates by the first stage that rejected them (left
+    /// out when none was rejected).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub rejected_by_stage: BTreeMap<String, usize>,
-    /// Rejections by rule, within each candidate's first rejecting stage.
+    /// Rejections by rule, within each candidate's first rejecting stage
+    /// (left out when none was rejected).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub rejected_by_rule: BTreeMap<String, usize>,
     /// The best eligible candidates, best first (at most [`TOP`] in all),
     /// as runs of candidates with equal terms.
@@ -180,9 +185,9 @@ pub struct StepDigest {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Ranked(pub Vec<usize>, pub [f64; 6]);
 
-/// The decimals a record keeps of each term: far finer than the 1e-9
-/// within which scores tie, and free of the float noise
-/// (`0.12000000000000009`) that would otherwise fill a record.
+/// The decimals a record keeps of each term, score and control-signal
+/// component: as fine as the 1e-9 within which scores tie, and free of the
+/// float noise (`0.12000000000000009`) that would otherwise fill a record.
 pub const TERM_DIGITS: i32 = 9;
 
 impl Ranked {
@@ -251,15 +256,20 @@ pub fn digest(decision: &Decision, contracts: &[ContractRef]) -> Digest {
             .map(|c| Chosen {
                 service_id: c.service_id.clone(),
                 service_version: c.service_version.clone(),
-                score: c.score,
+                score: rounded(c.score),
                 probe: c.probe,
             })
             .collect(),
-        control: decision.control,
+        control: decision.control.map(|c| Control {
+            confidence: rounded(c.confidence),
+            latency_headroom: rounded(c.latency_headroom),
+            budget_headroom: rounded(c.budget_headroom),
+            risk: rounded(c.risk),
+        }),
         guarantees: decision.guarantees.clone(),
         principal: decision.principal.clone(),
         reason: decision.reason.clone(),
-        score: decision.score,
+        score: decision.score.map(rounded),
         steps: decision
             .steps
             .iter()
