@@ -1,7 +1,8 @@
 //! `cargo bench --bench routing`: the routing targets of SPEC §12, as medians.
 //!
-//! 1. in process: `caio_core::routing::route` over 1,000 eligible candidates with
-//!    the shipped policies (goal ≤ 50 µs per decision);
+//! 1. in process: `caio_core::routing::route_compiled` over 1,000 eligible
+//!    candidates compiled beforehand, with the shipped policies (goal ≤ 50 µs
+//!    per decision), and what compiling them costs;
 //!    1b. the same at 10, 100, 1,000 and 10,000 candidates, to show how the
 //!    cost grows (goal: linear, ≤ 500 µs at 10,000);
 //! 2. in process: a chain of 5 steps × 50 candidates whose latency and cost
@@ -117,9 +118,12 @@ fn eligible_chat_services(n: usize) -> Vec<ServiceContract> {
 }
 
 fn bench_in_process() {
-    const N: usize = 1_000;
-    const RUNS: usize = 301;
-    let contracts = eligible_chat_services(N);
+    bench_in_process_at(1_000, 301);
+    bench_in_process_at(10_000, 31);
+}
+
+fn bench_in_process_at(n: usize, runs: usize) {
+    let contracts = eligible_chat_services(n);
     let candidates: Vec<Candidate<'_>> = contracts.iter().map(Candidate::active).collect();
     let policies = shipped_policies();
     let mut request = Request::for_capability("chat");
@@ -129,31 +133,50 @@ fn bench_in_process() {
     let decision = routing::route(&request, &Identity::Anonymous, &candidates, &policies);
     assert_eq!(decision.outcome, Outcome::Routed);
     let eligible = decision.steps[0].eligible().count();
-    assert_eq!(eligible, N, "{}", decision.summary);
-    let t = median(RUNS, || {
-        let d = routing::route(&request, &Identity::Anonymous, &candidates, &policies);
+    assert_eq!(eligible, n, "{}", decision.summary);
+    // The compiled form is built when the candidate list changes (the
+    // router keeps it), not per decision.
+    let compiled = routing::Compiled::new(&candidates);
+    let t = median(runs, || {
+        let d = routing::route_compiled(
+            &request,
+            &Identity::Anonymous,
+            &candidates,
+            &compiled,
+            &policies,
+            None,
+        );
         std::hint::black_box(d);
     });
+    let compile = median(runs, || {
+        std::hint::black_box(routing::Compiled::new(&candidates));
+    });
     println!(
-        "1. in process: route over {N} eligible candidates, {} shipped rules ({RUNS} runs, median):",
+        "1. in process: route over {n} eligible candidates, {} shipped rules ({runs} runs, median):",
         policies.policies().len()
     );
     println!(
         "   {:>10.1} µs per decision                          (goal ≤ 50 µs)",
         us(t)
     );
+    println!(
+        "   {:>10.1} µs to compile the candidates, once per candidate list",
+        us(compile)
+    );
     // Where the time goes: the same decision without policies, and the
     // decision serialised as the CLI prints it.
     let none = PolicySet::default();
-    let bare = median(RUNS, || {
-        std::hint::black_box(routing::route(
+    let bare = median(runs, || {
+        std::hint::black_box(routing::route_compiled(
             &request,
             &Identity::Anonymous,
             &candidates,
+            &compiled,
             &none,
+            None,
         ));
     });
-    let json = median(RUNS, || {
+    let json = median(runs, || {
         std::hint::black_box(serde_json::to_string(&decision).unwrap());
     });
     // The two halves of `route` for one step (public parts of the core):
@@ -167,13 +190,17 @@ fn bench_in_process() {
         chained: false,
     };
     let step = request.steps().remove(0);
-    let mut sorted: Vec<&Candidate<'_>> = candidates.iter().collect();
-    sorted.sort_by(|a, b| a.contract.service_id.cmp(&b.contract.service_id));
-    let pipeline = median(RUNS, || {
-        std::hint::black_box(routing::pipeline::evaluate_step(&env, 0, &step, &sorted));
+    let pipeline = median(runs, || {
+        std::hint::black_box(routing::pipeline::evaluate_step(
+            &env,
+            0,
+            &step,
+            &compiled,
+            &candidates,
+        ));
     });
-    let eval = routing::pipeline::evaluate_step(&env, 0, &step, &sorted);
-    let result = median(RUNS, || {
+    let eval = routing::pipeline::evaluate_step(&env, 0, &step, &compiled, &candidates);
+    let result = median(runs, || {
         std::hint::black_box(eval.result(Some(0)));
     });
     println!(
@@ -210,9 +237,17 @@ fn bench_scaling() {
     for n in [10usize, 100, 1_000, 10_000] {
         let contracts = eligible_chat_services(n);
         let candidates: Vec<Candidate<'_>> = contracts.iter().map(Candidate::active).collect();
+        let compiled = routing::Compiled::new(&candidates);
         let runs = if n >= 10_000 { 31 } else { 201 };
         let t = us(median(runs, || {
-            let d = routing::route(&request, &Identity::Anonymous, &candidates, &policies);
+            let d = routing::route_compiled(
+                &request,
+                &Identity::Anonymous,
+                &candidates,
+                &compiled,
+                &policies,
+                None,
+            );
             std::hint::black_box(d);
         }));
         let growth = previous.map_or("".to_string(), |p| format!("{:.1}", t / p));

@@ -207,8 +207,8 @@ pub fn plan(
     let mut ids: Vec<(&str, bool)> = vec![(chosen.service_id.as_str(), chosen.probe)];
     if !chosen.probe {
         for c in step.eligible() {
-            if ids.iter().all(|(id, _)| *id != c.service_id) {
-                ids.push((c.service_id.as_str(), false));
+            if ids.iter().all(|(id, _)| *id != &*c.service_id) {
+                ids.push((&*c.service_id, false));
             }
         }
     }

@@ -794,7 +794,7 @@ fn number_rules(rules: Vec<Rule>) -> Vec<Rule> {
 fn engine_eligible(d: &Decision, step: usize) -> BTreeSet<String> {
     d.steps[step]
         .eligible()
-        .map(|c| c.service_id.clone())
+        .map(|c| c.service_id.to_string())
         .collect()
 }
 
@@ -826,7 +826,7 @@ fn check_steps(s: &Scenario, d: &Decision) -> Result<Vec<Vec<Judged>>, TestCaseE
         let ids: BTreeSet<String> = engine
             .candidates
             .iter()
-            .map(|c| c.service_id.clone())
+            .map(|c| c.service_id.to_string())
             .collect();
         let expected: BTreeSet<String> = judged.iter().map(|j| j.id.clone()).collect();
         prop_assert_eq!(ids, expected, "step {}: the candidates", i);
@@ -837,7 +837,10 @@ fn check_steps(s: &Scenario, d: &Decision) -> Result<Vec<Vec<Judged>>, TestCaseE
             i
         );
         for c in &engine.candidates {
-            let j = judged.iter().find(|j| j.id == c.service_id).expect("known");
+            let j = judged
+                .iter()
+                .find(|j| *j.id == *c.service_id)
+                .expect("known");
             match &j.rejected {
                 None => {
                     let (got, want) = (c.score.expect("eligible has a score"), j.j.unwrap());
@@ -1122,8 +1125,8 @@ proptest! {
             .map(|(step, judged)| {
                 step.eligible()
                     .map(|c| {
-                        let f = judged.iter().find(|j| j.id == c.service_id).unwrap().facts;
-                        (c.service_id.clone(), c.score.unwrap(), f)
+                        let f = judged.iter().find(|j| *j.id == *c.service_id).unwrap().facts;
+                        (c.service_id.to_string(), c.score.unwrap(), f)
                     })
                     .collect()
             })
@@ -1224,7 +1227,7 @@ proptest! {
         for ((step, result), pick) in steps.iter().zip(&d0.steps).zip(&picks) {
             let eligible: Vec<_> = result.eligible().collect();
             let c = pick.get(&eligible);
-            let svc = s.services.iter().find(|x| x.contract.service_id == c.service_id).unwrap();
+            let svc = s.services.iter().find(|x| *x.contract.service_id == *c.service_id).unwrap();
             let f = facts(svc, &step.input);
             total += c.score.unwrap();
             latency += f.p95;

@@ -33,6 +33,20 @@ pub trait Engine {
         routing::route(request, identity, candidates, policies)
     }
 
+    /// The routing core over a candidate list compiled beforehand
+    /// ([`routing::Compiled`]), as the store's router routes: what
+    /// INV-CAIO-0006 times.
+    fn route_compiled(
+        &self,
+        request: &Request,
+        identity: &Identity,
+        candidates: &[Candidate<'_>],
+        compiled: &routing::Compiled,
+        policies: &PolicySet,
+    ) -> Decision {
+        routing::route_compiled(request, identity, candidates, compiled, policies, None)
+    }
+
     /// Turns a presented token into a principal (SPEC §4).
     fn authenticate(
         &self,

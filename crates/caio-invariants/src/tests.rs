@@ -14,7 +14,7 @@ use caio_core::policy::{Effect, PolicySet};
 use caio_core::principal::{AuthFailure, Principal};
 use caio_core::request::Request;
 use caio_core::routing::Routed;
-use caio_core::routing::{Candidate, Decision, Identity, Outcome};
+use caio_core::routing::{Candidate, Compiled, Decision, Identity, Outcome};
 use caio_core::trace::{Break, Prepared};
 use caio_store::Error;
 use caio_store::Store;
@@ -116,7 +116,7 @@ impl Engine for FirstRegistered {
             let tied: Vec<String> = d.steps[0]
                 .eligible()
                 .filter(|x| x.score.is_some_and(|s| (s - best).abs() <= 1e-9))
-                .map(|x| x.service_id.clone())
+                .map(|x| x.service_id.to_string())
                 .collect();
             if let Some(first) = c.iter().find(|x| tied.contains(&x.contract.service_id)) {
                 d.chosen[0].service_id = first.contract.service_id.clone();
@@ -135,7 +135,7 @@ impl Engine for RunnerUp {
         if d.outcome == Outcome::Routed && d.chosen.len() == 1 {
             let eligible: Vec<_> = d.steps[0].eligible().collect();
             if let Some(second) = eligible.get(1) {
-                d.chosen[0].service_id = second.service_id.clone();
+                d.chosen[0].service_id = second.service_id.to_string();
                 d.chosen[0].score = second.score.unwrap_or(0.0);
                 d.score = second.score;
             }
@@ -201,9 +201,16 @@ impl Engine for IgnoreBounds {
 struct Slow;
 
 impl Engine for Slow {
-    fn route(&self, r: &Request, i: &Identity, c: &[Candidate<'_>], p: &PolicySet) -> Decision {
+    fn route_compiled(
+        &self,
+        r: &Request,
+        i: &Identity,
+        c: &[Candidate<'_>],
+        compiled: &Compiled,
+        p: &PolicySet,
+    ) -> Decision {
         std::thread::sleep(std::time::Duration::from_millis(2));
-        real_decision(r, i, c, p)
+        Real.route_compiled(r, i, c, compiled, p)
     }
 }
 
@@ -211,7 +218,14 @@ impl Engine for Slow {
 struct Quadratic;
 
 impl Engine for Quadratic {
-    fn route(&self, r: &Request, i: &Identity, c: &[Candidate<'_>], p: &PolicySet) -> Decision {
+    fn route_compiled(
+        &self,
+        r: &Request,
+        i: &Identity,
+        c: &[Candidate<'_>],
+        compiled: &Compiled,
+        p: &PolicySet,
+    ) -> Decision {
         // CPU work, not a sleep: a busy machine stretches both sizes alike,
         // where it would stretch a short sleep far more than a long one.
         let n = c.len() as u64;
@@ -220,7 +234,7 @@ impl Engine for Quadratic {
             x = std::hint::black_box(x.wrapping_add(k));
         }
         std::hint::black_box(x);
-        real_decision(r, i, c, p)
+        Real.route_compiled(r, i, c, compiled, p)
     }
 }
 

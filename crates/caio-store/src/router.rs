@@ -28,6 +28,17 @@ use caio_core::trace::{Object, v2};
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
+/// The candidates of one set of requested capabilities, with their stats
+/// at the router's time and their compiled form: built once per set and
+/// kept for the router's next decisions.
+struct Form {
+    /// The capabilities, sorted.
+    wanted: Vec<String>,
+    loaded: Vec<Rc<Loaded>>,
+    stats: Vec<ServiceStats>,
+    compiled: routing::Compiled,
+}
+
 #[derive(Debug, Clone)]
 struct Loaded {
     contract: ServiceContract,
@@ -65,9 +76,8 @@ pub struct Router {
     /// The candidate-set objects built so far, newest last: a batch routes
     /// most lines over the same few candidate sets.
     candidate_objects: Vec<(Vec<ContractRef>, Rc<Object>)>,
-    /// The candidates (with their stats) of the capability sets routed so
-    /// far, newest last: a batch routes most lines over the same few.
-    candidate_sets: Vec<Rc<CandidateSet>>,
+    /// The candidate forms built so far, newest last.
+    forms: Vec<Rc<Form>>,
     policies: PolicySet,
     policy_hash: String,
     /// Whether the stateless inputs were handed out for storing.
@@ -89,7 +99,7 @@ impl Router {
                 health: BTreeMap::new(),
             },
             candidate_objects: Vec::new(),
-            candidate_sets: Vec::new(),
+            forms: Vec::new(),
             policies,
             policy_hash,
             inputs_taken: false,
@@ -141,7 +151,7 @@ impl Router {
                 health: None,
             },
             candidate_objects: Vec::new(),
-            candidate_sets: Vec::new(),
+            forms: Vec::new(),
             policies,
             policy_hash,
             inputs_taken: false,
@@ -153,6 +163,7 @@ impl Router {
     /// (tests and benchmarks that need a fixed time).
     pub fn at(mut self, now: jiff::Timestamp) -> Router {
         self.now_ms = now.as_millisecond();
+        self.forms.clear();
         self
     }
 
@@ -160,23 +171,25 @@ impl Router {
     pub fn route(&mut self, request: &Request) -> Result<Routed, Error> {
         let mut notes = Vec::new();
         let identity = self.identify(request, &mut notes)?;
-        let set = self.candidate_set(request)?;
+        let form = self.form(request)?;
         let now_ms = self.now_ms;
-        let candidates = set.candidates();
-        let decision = routing::route_at(
+        let candidates = candidates_of(&form.loaded, &form.stats);
+        let decision = routing::route_compiled(
             request,
             &identity,
             &candidates,
+            &form.compiled,
             &self.policies,
             Some(now_ms),
         );
+        let loaded = &form.loaded;
         let mut routed = Routed::new(
             decision,
             identity,
             &candidates,
             self.policy_hash.clone(),
             self.policies.policies().len(),
-            |i| set.loaded[i].hash.clone(),
+            |i| loaded[i].hash.clone(),
         );
         // The decision time matters (and is recorded) only when some h
         // was observed at a time it recovers from.
@@ -187,48 +200,13 @@ impl Router {
         Ok(routed)
     }
 
-    /// The candidates of the capabilities `request` names, with their
-    /// stats at the router's time: read once per distinct set of
-    /// capabilities and kept for the router's next decisions (the registry,
-    /// the statuses and the stats do not change under a router).
-    fn candidate_set(&mut self, request: &Request) -> Result<Rc<CandidateSet>, Error> {
-        const KEEP: usize = 8;
-        let mut wanted: Vec<&str> = match &request.chain {
-            Some(steps) => steps.iter().map(|s| s.capability.as_str()).collect(),
-            None => request.capability.iter().map(String::as_str).collect(),
-        };
-        wanted.sort_unstable();
-        wanted.dedup();
-        if let Some(set) = self.candidate_sets.iter().rev().find(|s| {
-            s.capabilities
-                .iter()
-                .map(String::as_str)
-                .eq(wanted.iter().copied())
-        }) {
-            return Ok(Rc::clone(set));
-        }
-        let capabilities: Vec<String> = wanted.into_iter().map(str::to_string).collect();
-        let loaded = self.candidates(&capabilities)?;
-        let stats = self.stats_of(&loaded)?;
-        let set = Rc::new(CandidateSet {
-            capabilities,
-            loaded,
-            stats,
-        });
-        if self.candidate_sets.len() == KEEP {
-            self.candidate_sets.remove(0);
-        }
-        self.candidate_sets.push(Rc::clone(&set));
-        Ok(set)
-    }
-
     /// What `--explain` shows beyond `routed`, the decision this router
     /// made for `request`: every stage that would reject each candidate,
     /// "did you mean" for a capability nothing offers, and what a principal
     /// needs to pass the access rules. Only called when it is shown.
     pub fn explain(&mut self, request: &Request, routed: &Routed) -> Result<Explanation, Error> {
-        let set = self.candidate_set(request)?;
-        let candidates = set.candidates();
+        let form = self.form(request)?;
+        let candidates = candidates_of(&form.loaded, &form.stats);
         let unknown = routed
             .decision
             .steps
@@ -447,8 +425,33 @@ impl Router {
         }
     }
 
-    /// The services offering any of the capabilities `wanted` (sorted,
-    /// distinct).
+    /// The candidate form of the capabilities `request` names: the one
+    /// built for an earlier request naming the same ones, or a new one.
+    fn form(&mut self, request: &Request) -> Result<Rc<Form>, Error> {
+        const KEEP: usize = 8;
+        let mut wanted: Vec<String> = request.steps().into_iter().map(|s| s.capability).collect();
+        wanted.sort();
+        wanted.dedup();
+        if let Some(form) = self.forms.iter().rev().find(|f| f.wanted == wanted) {
+            return Ok(Rc::clone(form));
+        }
+        let loaded = self.candidates(&wanted)?;
+        let stats = self.stats_of(&loaded)?;
+        let compiled = routing::Compiled::new(&candidates_of(&loaded, &stats));
+        let form = Rc::new(Form {
+            wanted,
+            loaded,
+            stats,
+            compiled,
+        });
+        if self.forms.len() == KEEP {
+            self.forms.remove(0);
+        }
+        self.forms.push(Rc::clone(&form));
+        Ok(form)
+    }
+
+    /// The services offering any of the capabilities `wanted` (sorted).
     fn candidates(&mut self, wanted: &[String]) -> Result<Vec<Rc<Loaded>>, Error> {
         match &mut self.source {
             Source::Files { contracts, .. } => Ok(contracts
@@ -469,9 +472,10 @@ impl Router {
             } => {
                 let mut out: BTreeMap<String, Rc<Loaded>> = BTreeMap::new();
                 for capability in wanted {
-                    if !cache.contains_key(capability) {
-                        health.extend(store.health_for_capability(capability)?);
-                        let records = store.services_for_capability(capability)?;
+                    let capability = capability.clone();
+                    if !cache.contains_key(&capability) {
+                        health.extend(store.health_for_capability(&capability)?);
+                        let records = store.services_for_capability(&capability)?;
                         let loaded = records
                             .into_iter()
                             .map(|r| {
@@ -485,7 +489,7 @@ impl Router {
                             .collect();
                         cache.insert(capability.clone(), loaded);
                     }
-                    for l in cache.get(capability).into_iter().flatten() {
+                    for l in cache.get(&capability).into_iter().flatten() {
                         out.entry(l.contract.service_id.clone())
                             .or_insert_with(|| Rc::clone(l));
                     }
@@ -496,30 +500,18 @@ impl Router {
     }
 }
 
-/// The candidates of a set of capabilities, with their stats.
-struct CandidateSet {
-    /// The capabilities, sorted and distinct.
-    capabilities: Vec<String>,
-    /// The services offering any of them, by service id.
-    loaded: Vec<Rc<Loaded>>,
-    /// Their execution stats, in the same order.
-    stats: Vec<ServiceStats>,
-}
-
-impl CandidateSet {
-    /// The routing core's view of the set.
-    fn candidates(&self) -> Vec<Candidate<'_>> {
-        self.loaded
-            .iter()
-            .zip(&self.stats)
-            .map(|(l, stats)| Candidate {
-                contract: &l.contract,
-                status: l.status,
-                status_reason: l.status_reason.as_deref(),
-                stats: *stats,
-            })
-            .collect()
-    }
+/// The router's candidates: `loaded` with their stats.
+fn candidates_of<'a>(loaded: &'a [Rc<Loaded>], stats: &[ServiceStats]) -> Vec<Candidate<'a>> {
+    loaded
+        .iter()
+        .zip(stats)
+        .map(|(l, stats)| Candidate {
+            contract: &l.contract,
+            status: l.status,
+            status_reason: l.status_reason.as_deref(),
+            stats: *stats,
+        })
+        .collect()
 }
 
 fn hash_of(policies: &PolicySet, store: &Store) -> Result<String, Error> {

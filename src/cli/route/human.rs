@@ -168,7 +168,7 @@ pub(crate) fn render(
                 let chosen = d
                     .chosen
                     .get(i)
-                    .is_some_and(|ch| ch.service_id == c.service_id);
+                    .is_some_and(|ch| *ch.service_id == *c.service_id);
                 table.add_row(vec![
                     match (chained, chosen) {
                         (true, true) => format!("{}*", i + 1),
@@ -176,8 +176,8 @@ pub(crate) fn render(
                         (false, true) => "*".to_string(),
                         (false, false) => String::new(),
                     },
-                    c.service_id.clone(),
-                    c.service_version.clone(),
+                    c.service_id.to_string(),
+                    c.service_version.to_string(),
                     num(c.score.unwrap_or(0.0), 4),
                     num(t.q, 3),
                     num(t.h, 3),
@@ -213,12 +213,12 @@ pub(crate) fn render(
             for c in step.candidates.iter().filter(|c| !c.eligible) {
                 let later = all_stages
                     .and_then(|e| e.explanation.steps.get(i))
-                    .and_then(|s| s.rejected.iter().find(|r| r.service_id == c.service_id))
+                    .and_then(|s| s.rejected.iter().find(|r| *r.service_id == *c.service_id))
                     .map_or(&[][..], |r| r.later.as_slice());
                 let first = c.rejections.iter().map(|r| (true, r));
                 for (is_first, r) in first.chain(later.iter().map(|r| (false, r))) {
                     let mut row = vec![
-                        c.service_id.clone(),
+                        c.service_id.to_string(),
                         r.stage.as_str().to_string(),
                         r.rule.clone(),
                         r.message.clone(),

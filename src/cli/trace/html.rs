@@ -196,7 +196,7 @@ pub(super) fn page(routed: &Routed, extra: &Extra<'_>) -> String {
         for c in step.candidates.iter().filter(|c| c.eligible) {
             eligible += 1;
             let Some(t) = c.terms else { continue };
-            let row_class = if chosen.contains(&c.service_id.as_str()) {
+            let row_class = if chosen.contains(&&*c.service_id) {
                 " class=\"chosen\""
             } else {
                 ""
@@ -251,7 +251,7 @@ pub(super) fn page(routed: &Routed, extra: &Extra<'_>) -> String {
                         c.rejections
                             .iter()
                             .filter(move |r| r.stage == stage)
-                            .map(move |r| (c.service_id.as_str(), r))
+                            .map(move |r| (&*c.service_id, r))
                     })
                     .collect();
                 if rows.is_empty() {

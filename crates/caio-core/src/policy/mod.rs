@@ -194,6 +194,11 @@ impl PolicySet {
 }
 
 impl<'p> StepPolicies<'p> {
+    /// Whether no rule is in force.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.rules.is_empty()
+    }
+
     /// [`PolicySet::evaluate`] for one candidate of the step; every `ctx`
     /// must share the step's request, input, capability and principal.
     pub(crate) fn evaluate(&mut self, ctx: &Context<'_>) -> StepVerdict<'p> {

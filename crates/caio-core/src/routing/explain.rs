@@ -150,7 +150,7 @@ pub fn explain(
             for rejected in result.candidates.iter().filter(|c| !c.eligible) {
                 let Some(candidate) = candidates
                     .iter()
-                    .find(|c| c.contract.service_id == rejected.service_id)
+                    .find(|c| *c.contract.service_id == *rejected.service_id)
                 else {
                     continue;
                 };
@@ -165,7 +165,7 @@ pub fn explain(
                     out.access.push(hint);
                 }
                 out.rejected.push(AllRejections {
-                    service_id: rejected.service_id.clone(),
+                    service_id: rejected.service_id.to_string(),
                     later,
                 });
             }

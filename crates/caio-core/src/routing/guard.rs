@@ -13,7 +13,7 @@
 //! steps, and a probe is an execution concept.
 
 use super::pipeline::{Env, StepEval, evaluate_step};
-use super::{Candidate, Stage};
+use super::{Candidate, Compiled, Stage};
 use crate::request::Step;
 
 /// The rule of the rejection the guard looks past.
@@ -24,7 +24,8 @@ pub(crate) const CIRCUIT_OPEN: &str = "circuit-open";
 pub(crate) fn panic_guard<'a>(
     env: &Env<'a>,
     step: &Step,
-    sorted: &[&Candidate<'a>],
+    compiled: &'a Compiled,
+    candidates: &[Candidate<'a>],
     eval: StepEval<'a>,
 ) -> StepEval<'a> {
     if eval.candidates.iter().any(|c| c.score.is_some()) {
@@ -47,10 +48,10 @@ pub(crate) fn panic_guard<'a>(
     }
     // Which of them would be eligible with a closed circuit?
     let closed = |keep_open: &dyn Fn(&str) -> bool| -> Vec<Candidate<'a>> {
-        sorted
+        candidates
             .iter()
             .map(|c| {
-                let mut c = **c;
+                let mut c = *c;
                 if !keep_open(&c.contract.service_id) {
                     c.stats.circuit_open = false;
                 }
@@ -59,22 +60,20 @@ pub(crate) fn panic_guard<'a>(
             .collect()
     };
     let all_closed = closed(&|id| !open.contains(&id));
-    let refs: Vec<&Candidate<'a>> = all_closed.iter().collect();
-    let trial = evaluate_step(env, eval.index, step, &refs);
-    // `sorted` is in id order, so the first minimum is the smallest id
+    let trial = evaluate_step(env, eval.index, step, compiled, &all_closed);
+    // The evaluation is in id order, so the first minimum is the smallest id
     // among equal opening times; an unknown time counts as earliest.
     let Some(probe) = trial
         .candidates
         .iter()
         .filter(|e| e.score.is_some())
-        .min_by_key(|e| e.stats.circuit_opened_at_ms.unwrap_or(i64::MIN))
+        .min_by_key(|e| e.circuit_opened_at_ms.unwrap_or(i64::MIN))
         .map(|e| e.contract.service_id.clone())
     else {
         return eval;
     };
     let half_open = closed(&|id| id != probe);
-    let refs: Vec<&Candidate<'a>> = half_open.iter().collect();
-    let mut guarded = evaluate_step(env, eval.index, step, &refs);
+    let mut guarded = evaluate_step(env, eval.index, step, compiled, &half_open);
     for e in &mut guarded.candidates {
         if e.contract.service_id == probe {
             e.probe = true;
@@ -148,7 +147,7 @@ endpoint: {{ url: http://127.0.0.1:9/x }}
         let probed = step
             .candidates
             .iter()
-            .find(|c| c.service_id == "svc-b")
+            .find(|c| &*c.service_id == "svc-b")
             .unwrap();
         assert_eq!(probed.rejections[0].rule, "circuit-open");
         assert!(probed.score.is_some());

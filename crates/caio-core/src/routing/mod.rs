@@ -15,13 +15,17 @@
 //!   only when it is shown.
 
 pub(crate) mod chain;
+mod compiled;
 pub mod explain;
 pub(crate) mod guard;
+mod name;
 pub mod pipeline;
 mod routed;
 pub(crate) mod score;
 pub mod tiebreak;
 
+pub use compiled::Compiled;
+pub use name::Name;
 pub use routed::{ContractRef, Routed};
 
 use crate::contract::ServiceContract;
@@ -211,10 +215,10 @@ pub struct Terms {
 /// One candidate's evaluation.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CandidateResult {
-    /// The service.
-    pub service_id: String,
+    /// The service (shared with the compiled form: a decision copies no id).
+    pub service_id: Name,
     /// Its contract version.
-    pub service_version: String,
+    pub service_version: Name,
     /// Whether it passed every stage.
     pub eligible: bool,
     /// J(s), when eligible.
@@ -383,6 +387,28 @@ pub fn route_at(
     policies: &PolicySet,
     now_ms: Option<i64>,
 ) -> Decision {
+    let compiled = Compiled::new(candidates);
+    route_compiled(request, identity, candidates, &compiled, policies, now_ms)
+}
+
+/// [`route_at`] with the compiled form of `candidates` built beforehand
+/// ([`Compiled::new`] of the same list, in the same order; the stats and
+/// statuses are read from `candidates`): what a caller routing many
+/// requests over one candidate list does.
+///
+/// # Panics
+///
+/// Never; a form built from another list routes over whichever of its
+/// rows exist in `candidates` (a caller's bug, caught by a debug assertion).
+pub fn route_compiled(
+    request: &Request,
+    identity: &Identity,
+    candidates: &[Candidate<'_>],
+    compiled: &Compiled,
+    policies: &PolicySet,
+    now_ms: Option<i64>,
+) -> Decision {
+    debug_assert_eq!(compiled.len(), candidates.len());
     let recovering = now_ms.is_some()
         && candidates
             .iter()
@@ -399,25 +425,18 @@ pub fn route_at(
                 c
             })
             .collect();
-        return decide(request, identity, &recovered, policies);
+        return decide(request, identity, &recovered, compiled, policies);
     }
-    decide(request, identity, candidates, policies)
+    decide(request, identity, candidates, compiled, policies)
 }
 
 fn decide(
     request: &Request,
     identity: &Identity,
     candidates: &[Candidate<'_>],
+    compiled: &Compiled,
     policies: &PolicySet,
 ) -> Decision {
-    fn key<'c>(c: &Candidate<'c>) -> (&'c String, &'c String) {
-        (&c.contract.service_id, &c.contract.version)
-    }
-    let mut sorted: Vec<&Candidate<'_>> = candidates.iter().collect();
-    // The router hands candidates over in id order already.
-    if !sorted.is_sorted_by(|a, b| key(a) <= key(b)) {
-        sorted.sort_by(|a, b| key(a).cmp(&key(b)));
-    }
     let steps = request.steps();
     let chained = request.is_chain();
     let principal = identity.principal();
@@ -434,11 +453,11 @@ fn decide(
         .iter()
         .enumerate()
         .map(|(i, step)| {
-            let eval = pipeline::evaluate_step(&env, i, step, &sorted);
+            let eval = pipeline::evaluate_step(&env, i, step, compiled, candidates);
             if chained || refused {
                 eval
             } else {
-                guard::panic_guard(&env, step, &sorted, eval)
+                guard::panic_guard(&env, step, compiled, candidates, eval)
             }
         })
         .collect();

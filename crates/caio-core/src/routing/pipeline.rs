@@ -3,9 +3,10 @@
 //! a candidate ends its evaluation; every reason found in that stage is
 //! recorded with the rule that fired.
 
+use super::compiled::{Compiled, Query, Row};
 use super::{
-    Candidate, CandidateResult, Choice, Identity, Metrics, Rejection, ServiceStats, Stage,
-    StepResult, Terms, score,
+    Candidate, CandidateResult, Choice, Identity, Metrics, Rejection, Stage, StepResult, Terms,
+    score,
 };
 use crate::contract::{Capability, ServiceContract};
 use crate::lifecycle::ServiceStatus;
@@ -19,12 +20,19 @@ use std::collections::BTreeMap;
 #[derive(Debug, Clone)]
 pub(crate) struct Evaluated<'a> {
     pub(crate) contract: &'a ServiceContract,
-    pub(crate) stats: ServiceStats,
+    /// Its row of the compiled form (its id and version, shared).
+    pub(crate) row: &'a Row,
+    /// Its observed success rate, when it has history (h).
+    pub(crate) success_rate: Option<f64>,
+    /// When its open circuit opened (the panic guard's order).
+    pub(crate) circuit_opened_at_ms: Option<i64>,
     pub(crate) rejections: Vec<Rejection>,
     /// The `prefer` rules that apply (ids borrowed from the policy set).
     pub(crate) preferred_by: Vec<&'a str>,
     /// Sum of the weights of the `prefer` rules that apply.
     pub(crate) bonus: f64,
+    /// How many of the request's distinct preferred tags it carries.
+    pub(crate) tag_hits: u32,
     pub(crate) metrics: Metrics,
     pub(crate) terms: Option<Terms>,
     /// Set for eligible candidates (and for the panic guard's probe).
@@ -32,6 +40,22 @@ pub(crate) struct Evaluated<'a> {
     /// The panic guard's half-open probe: scored as if its circuit were
     /// closed, but still rejected with `circuit-open` (it is not eligible).
     pub(crate) probe: bool,
+}
+
+impl Evaluated<'_> {
+    /// The public result of this candidate.
+    fn result(&self) -> CandidateResult {
+        CandidateResult {
+            service_id: self.row.service_id.clone(),
+            service_version: self.row.version.clone(),
+            eligible: self.score.is_some() && !self.probe,
+            score: self.score,
+            terms: self.terms,
+            rejections: self.rejections.clone(),
+            preferred_by: self.preferred_by.iter().map(|id| id.to_string()).collect(),
+            metrics: self.metrics.clone(),
+        }
+    }
 }
 
 /// One step: its candidates (those offering the capability), sorted by id.
@@ -60,116 +84,174 @@ pub struct Env<'r> {
 }
 
 /// Runs the pipeline for every candidate offering `step.capability`, then
-/// scores the eligible ones.
+/// scores the eligible ones. `compiled` is the compiled form of
+/// `candidates` ([`Compiled::new`]).
 pub fn evaluate_step<'a>(
     env: &Env<'a>,
     index: usize,
     step: &Step,
-    sorted: &[&Candidate<'a>],
+    compiled: &'a Compiled,
+    candidates: &[Candidate<'a>],
 ) -> StepEval<'a> {
     let mut policies = env.policies.for_step();
-    let mut candidates: Vec<Evaluated<'a>> = Vec::with_capacity(sorted.len());
-    candidates.extend(sorted.iter().filter_map(|c| {
-        let offered = c
+    let query = Query::new(
+        compiled,
+        env.request,
+        env.principal,
+        matches!(env.identity, Identity::Refused { .. }),
+        step,
+    );
+    let offers = compiled.offers(&step.capability);
+    let mut evaluated: Vec<Evaluated<'a>> = Vec::with_capacity(offers.len());
+    for offer in offers {
+        let Some(row) = compiled.rows.get(offer.row as usize) else {
+            continue;
+        };
+        let Some(candidate) = candidates.get(row.candidate as usize) else {
+            continue;
+        };
+        let Some(offered) = candidate
             .contract
             .capabilities
-            .iter()
-            .find(|cap| cap.kind == step.capability)?;
-        Some(evaluate(env, &mut policies, index, step, offered, c))
-    }));
+            .get(offer.capability as usize)
+        else {
+            continue;
+        };
+        // Pushed first and evaluated where it lies: no copy of the
+        // evaluation moves through the stack.
+        evaluated.push(Evaluated {
+            contract: candidate.contract,
+            row,
+            success_rate: candidate.stats.success_rate,
+            circuit_opened_at_ms: candidate.stats.circuit_opened_at_ms,
+            rejections: Vec::new(),
+            preferred_by: Vec::new(),
+            bonus: 0.0,
+            tag_hits: 0,
+            metrics: row
+                .figures
+                .metrics(candidate.status, &candidate.stats, &step.input),
+            terms: None,
+            score: None,
+            probe: false,
+        });
+        let Some(e) = evaluated.last_mut() else {
+            continue;
+        };
+        if query.admits(compiled, candidate, row, offer) {
+            evaluate(
+                env,
+                &mut policies,
+                &query,
+                compiled,
+                index,
+                step,
+                offered,
+                candidate,
+                e,
+            );
+        } else {
+            // A stage rejects: the stage functions say why.
+            early_stages(env, index, step, offered, candidate, &mut e.rejections);
+        }
+    }
     score::score_step(
-        &mut candidates,
+        &mut evaluated,
         &env.request.weights(),
         &env.request.preferences.prefer_tags,
     );
     StepEval {
         index,
         capability: step.capability.clone(),
-        candidates,
+        candidates: evaluated,
     }
 }
 
+/// The status, capability, access and privacy stages, stopping at the
+/// first that rejects.
+fn early_stages(
+    env: &Env<'_>,
+    index: usize,
+    step: &Step,
+    offered: &Capability,
+    candidate: &Candidate<'_>,
+    out: &mut Vec<Rejection>,
+) {
+    status(candidate, out);
+    if out.is_empty() {
+        capability(env.request, index, step, offered, out);
+    }
+    if out.is_empty() {
+        access(env.identity, env.principal, candidate.contract, out);
+    }
+    if out.is_empty() {
+        privacy(env.request, candidate.contract, out);
+    }
+}
+
+/// The policy, requirement and preference stages of a candidate the early
+/// stages admitted.
+#[allow(clippy::too_many_arguments)] // one call site; each is a distinct input
 fn evaluate<'a>(
     env: &Env<'a>,
     policies: &mut StepPolicies<'a>,
+    query: &Query,
+    compiled: &Compiled,
     index: usize,
     step: &Step,
     offered: &Capability,
     candidate: &Candidate<'a>,
-) -> Evaluated<'a> {
+    e: &mut Evaluated<'a>,
+) {
     let request = env.request;
     let contract = candidate.contract;
-    let metrics = score::metrics(contract, candidate.status, &candidate.stats, &step.input);
-    let mut e = Evaluated {
-        contract,
-        stats: candidate.stats,
-        rejections: Vec::new(),
-        preferred_by: Vec::new(),
-        bonus: 0.0,
-        metrics,
-        terms: None,
-        score: None,
-        probe: false,
-    };
-    let out = &mut e.rejections;
-    status(candidate, out);
-    if out.is_empty() {
-        capability(request, index, step, offered, out);
+    if !policies.is_empty() {
+        let ctx = Context {
+            request,
+            capability: &step.capability,
+            step: index,
+            input: &step.input,
+            principal: env.principal,
+            anonymous: env.identity.is_anonymous(),
+            service: contract,
+            offered: Some(offered),
+            status: candidate.status,
+            estimate: e.metrics.cost,
+        };
+        let verdict = policies.evaluate(&ctx);
+        if !verdict.rejections.is_empty() {
+            e.rejections = verdict
+                .rejections
+                .into_iter()
+                .map(|r| reject(Stage::Policy, &r.rule, r.message))
+                .collect();
+            return;
+        }
+        e.preferred_by = verdict.preferred_by;
+        e.bonus = verdict.bonus;
     }
-    if out.is_empty() {
-        access(env.identity, env.principal, contract, out);
+    if !query.meets(compiled, request, e.row, &e.metrics, env.chained) {
+        requirement(
+            request,
+            contract,
+            &e.metrics,
+            env.chained,
+            &mut e.rejections,
+        );
+        if !e.rejections.is_empty() {
+            return;
+        }
     }
-    if out.is_empty() {
-        privacy(request, contract, out);
-    }
-    if !out.is_empty() {
-        return e;
-    }
-    let ctx = Context {
-        request,
-        capability: &step.capability,
-        step: index,
-        input: &step.input,
-        principal: env.principal,
-        anonymous: env.identity.is_anonymous(),
-        service: contract,
-        offered: Some(offered),
-        status: candidate.status,
-        estimate: e.metrics.cost,
-    };
-    let verdict = policies.evaluate(&ctx);
-    if !verdict.rejections.is_empty() {
-        e.rejections = verdict
-            .rejections
-            .into_iter()
-            .map(|r| reject(Stage::Policy, &r.rule, r.message))
-            .collect();
-        return e;
-    }
-    e.preferred_by = verdict.preferred_by;
-    e.bonus = verdict.bonus;
-    requirement(
-        request,
-        contract,
-        &e.metrics,
-        env.chained,
-        &mut e.rejections,
-    );
-    if !e.rejections.is_empty() {
-        return e;
-    }
-    if request
-        .preferences
-        .exclude_services
-        .contains(&contract.service_id)
-    {
+    let excluded = &request.preferences.exclude_services;
+    if !excluded.is_empty() && excluded.iter().any(|x| **x == *e.row.service_id) {
         e.rejections.push(reject(
             Stage::Preference,
             "exclude_services",
             "excluded by the request's preferences.exclude_services".into(),
         ));
+        return;
     }
-    e
+    e.tag_hits = query.preferred_tags(compiled, e.row);
 }
 
 fn reject(stage: Stage, rule: &str, message: String) -> Rejection {
@@ -485,35 +567,21 @@ impl<'a> StepEval<'a> {
     pub fn result(&self, chosen: Option<usize>) -> StepResult {
         // Scored candidates first, best first, the chosen one first among
         // equal scores, then by position (id order); the rest by position.
-        // The keys are gathered once so the sort does not chase candidates.
-        let mut order: Vec<(Option<f64>, bool, usize)> = self
+        // Each candidate's place is one integer, so the sort compares
+        // integers and never chases a candidate.
+        let mut order: Vec<u128> = self
             .candidates
             .iter()
             .enumerate()
-            .map(|(i, e)| (e.score, Some(i) == chosen, i))
+            .map(|(i, e)| order_key(e.score, Some(i) == chosen, i))
             .collect();
-        order.sort_unstable_by(|a, b| match (a.0, b.0) {
-            (Some(sa), Some(sb)) => sb.total_cmp(&sa).then(b.1.cmp(&a.1)).then(a.2.cmp(&b.2)),
-            (Some(_), None) => std::cmp::Ordering::Less,
-            (None, Some(_)) => std::cmp::Ordering::Greater,
-            (None, None) => a.2.cmp(&b.2),
-        });
-        let candidates: Vec<CandidateResult> = order
-            .into_iter()
-            .map(|(_, _, i)| {
-                let e = &self.candidates[i];
-                CandidateResult {
-                    service_id: e.contract.service_id.clone(),
-                    service_version: e.contract.version.clone(),
-                    eligible: e.score.is_some() && !e.probe,
-                    score: e.score,
-                    terms: e.terms,
-                    rejections: e.rejections.clone(),
-                    preferred_by: e.preferred_by.iter().map(|id| id.to_string()).collect(),
-                    metrics: e.metrics.clone(),
-                }
-            })
-            .collect();
+        order.sort_unstable();
+        // Built in id order, where the evaluations lie one after the other
+        // in memory, then moved into result order in place.
+        let mut candidates: Vec<CandidateResult> =
+            self.candidates.iter().map(Evaluated::result).collect();
+        let from: Vec<usize> = order.iter().map(|key| *key as u32 as usize).collect();
+        permute(&mut candidates, &from);
         let mut summary = summarize(&candidates);
         if let Some(probe) = self.candidates.iter().find(|e| e.probe) {
             summary.push_str(&format!(
@@ -541,24 +609,67 @@ impl<'a> StepEval<'a> {
     }
 }
 
+/// Moves `items[from[p]]` to position `p`, for every `p`, in place (`from`
+/// is a permutation of the positions), following each cycle with swaps.
+fn permute<T>(items: &mut [T], from: &[usize]) {
+    let mut done = vec![false; items.len()];
+    for start in 0..items.len().min(from.len()) {
+        let mut at = start;
+        while !done[at] {
+            done[at] = true;
+            let next = from[at];
+            if next == start || next >= items.len() {
+                break;
+            }
+            items.swap(at, next);
+            at = next;
+        }
+    }
+}
+
+/// A candidate's place in a step's result as one integer (ascending):
+/// scored before unscored; among the scored, higher score first (in
+/// `f64::total_cmp` order), then the chosen one, then position; among the
+/// unscored, position. The position is the low 32 bits.
+fn order_key(score: Option<f64>, chosen: bool, position: usize) -> u128 {
+    let position = u128::from(position as u32);
+    match score {
+        None => 1 << 127 | position,
+        Some(score) => {
+            // The bits of `score` as an unsigned integer in total_cmp order,
+            // inverted: descending.
+            let bits = score.to_bits();
+            let ascending = if bits >> 63 == 1 {
+                !bits
+            } else {
+                bits | 1 << 63
+            };
+            u128::from(!ascending) << 33 | u128::from(!chosen) << 32 | position
+        }
+    }
+}
+
 /// `3/7 services eligible: 2 policy(eu-residency), 2 access(min_trust)`:
 /// each candidate counts once per stage(rule) that rejected it; most frequent
 /// first, then alphabetical.
 fn summarize(candidates: &[CandidateResult]) -> String {
     let eligible = candidates.iter().filter(|c| c.eligible).count();
-    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+    let mut counts: BTreeMap<(Stage, &str), usize> = BTreeMap::new();
     for c in candidates {
-        let mut keys: Vec<String> = c
+        let mut keys: Vec<(Stage, &str)> = c
             .rejections
             .iter()
-            .map(|r| format!("{}({})", r.stage.as_str(), r.rule))
+            .map(|r| (r.stage, r.rule.as_str()))
             .collect();
         keys.dedup();
         for key in keys {
             *counts.entry(key).or_default() += 1;
         }
     }
-    let mut reasons: Vec<(String, usize)> = counts.into_iter().collect();
+    let mut reasons: Vec<(String, usize)> = counts
+        .into_iter()
+        .map(|((stage, rule), n)| (format!("{}({rule})", stage.as_str()), n))
+        .collect();
     reasons.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     let head = format!("{eligible}/{} services eligible", candidates.len());
     if reasons.is_empty() {
@@ -566,5 +677,54 @@ fn summarize(candidates: &[CandidateResult]) -> String {
     } else {
         let parts: Vec<String> = reasons.iter().map(|(k, n)| format!("{n} {k}")).collect();
         format!("{head}: {}", parts.join(", "))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{order_key, permute};
+    use proptest::prelude::*;
+    use std::cmp::Ordering;
+
+    /// The order of SPEC §5's result, as comparisons.
+    fn compare(a: &(Option<f64>, bool, usize), b: &(Option<f64>, bool, usize)) -> Ordering {
+        match (a.0, b.0) {
+            (Some(sa), Some(sb)) => sb.total_cmp(&sa).then(b.1.cmp(&a.1)).then(a.2.cmp(&b.2)),
+            (Some(_), None) => Ordering::Less,
+            (None, Some(_)) => Ordering::Greater,
+            (None, None) => a.2.cmp(&b.2),
+        }
+    }
+
+    fn score() -> impl Strategy<Value = Option<f64>> {
+        prop_oneof![
+            Just(None),
+            (-2.0f64..2.0).prop_map(Some),
+            prop::sample::select(vec![0.0, -0.0, 1.0, -1.0, f64::MAX, f64::MIN]).prop_map(Some),
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn the_order_key_sorts_as_the_comparisons(
+            scores in proptest::collection::vec(score(), 0..40),
+            chosen in 0usize..40,
+        ) {
+            let items: Vec<(Option<f64>, bool, usize)> = scores
+                .iter()
+                .enumerate()
+                .map(|(i, s)| (*s, i == chosen, i))
+                .collect();
+            let mut by_compare = items.clone();
+            by_compare.sort_by(compare);
+            let mut keys: Vec<u128> = items.iter().map(|(s, c, i)| order_key(*s, *c, *i)).collect();
+            keys.sort_unstable();
+            let by_key: Vec<usize> = keys.iter().map(|k| *k as u32 as usize).collect();
+            let expected: Vec<usize> = by_compare.iter().map(|x| x.2).collect();
+            prop_assert_eq!(&by_key, &expected);
+            let mut moved: Vec<usize> = (0..items.len()).collect();
+            permute(&mut moved, &by_key);
+            prop_assert_eq!(moved, expected);
+        }
     }
 }

@@ -19,47 +19,91 @@ use crate::request::{Input, Request, Weights};
 /// q when a contract declares no accuracy.
 pub(crate) const DEFAULT_ACCURACY: f64 = 0.5;
 
-/// Estimated cost: `per_request + tokens/1000 · per_1k_input + expected_output_tokens/1000 · per_1k_output`.
-pub(crate) fn estimate(contract: &ServiceContract, input: &Input) -> f64 {
-    let c = &contract.cost;
-    c.per_request
-        + input.tokens as f64 / 1000.0 * c.per_1k_input_tokens
-        + input.expected_output_tokens as f64 / 1000.0 * c.per_1k_output_tokens
+/// The numbers of a contract the master equation and the requirement stage
+/// read, copied out of it once (the compiled form holds one per candidate).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Figures {
+    pub(crate) p95: f64,
+    pub(crate) availability: f64,
+    pub(crate) accuracy: Option<f64>,
+    pub(crate) per_request: f64,
+    pub(crate) per_1k_input: f64,
+    pub(crate) per_1k_output: f64,
+    pub(crate) risk: f64,
 }
 
-/// The p95 used for requirements and ℓ: the observed one when at least
-/// [`MIN_OBSERVATIONS`] latencies exist and it is worse than declared.
-pub(crate) fn effective_p95(contract: &ServiceContract, stats: &ServiceStats) -> f64 {
-    let declared = contract.guarantees.latency_ms.p95;
-    match stats.observed_p95_ms {
-        Some(observed) if stats.observations >= MIN_OBSERVATIONS && observed > declared => observed,
-        _ => declared,
+impl Figures {
+    pub(crate) fn of(contract: &ServiceContract) -> Figures {
+        Figures {
+            p95: contract.guarantees.latency_ms.p95,
+            availability: contract.guarantees.availability,
+            accuracy: contract.guarantees.accuracy,
+            per_request: contract.cost.per_request,
+            per_1k_input: contract.cost.per_1k_input_tokens,
+            per_1k_output: contract.cost.per_1k_output_tokens,
+            risk: contract.risk,
+        }
+    }
+
+    /// Estimated cost: `per_request + tokens/1000 · per_1k_input + expected_output_tokens/1000 · per_1k_output`.
+    pub(crate) fn estimate(&self, input: &Input) -> f64 {
+        self.per_request
+            + input.tokens as f64 / 1000.0 * self.per_1k_input
+            + input.expected_output_tokens as f64 / 1000.0 * self.per_1k_output
+    }
+
+    /// The p95 used for requirements and ℓ: the observed one when at least
+    /// [`MIN_OBSERVATIONS`] latencies exist and it is worse than declared.
+    fn effective_p95(&self, stats: &ServiceStats) -> f64 {
+        let declared = self.p95;
+        match stats.observed_p95_ms {
+            Some(observed) if stats.observations >= MIN_OBSERVATIONS && observed > declared => {
+                observed
+            }
+            _ => declared,
+        }
+    }
+
+    /// ρ = clamp(risk + 10·(1 − availability) + 0.2·[degraded], 0, 1).
+    fn rho(&self, status: ServiceStatus) -> f64 {
+        let degraded = if status == ServiceStatus::Degraded {
+            0.2
+        } else {
+            0.0
+        };
+        unit(self.risk + (1.0 - self.availability) * 10.0 + degraded)
+    }
+
+    /// What the candidate would contribute to a route.
+    pub(crate) fn metrics(
+        &self,
+        status: ServiceStatus,
+        stats: &ServiceStats,
+        input: &Input,
+    ) -> Metrics {
+        Metrics {
+            latency_p95_ms: self.effective_p95(stats),
+            availability: self.availability,
+            accuracy: self.accuracy,
+            cost: self.estimate(input),
+            risk: self.rho(status),
+        }
     }
 }
 
-/// ρ = clamp(risk + 10·(1 − availability) + 0.2·[degraded], 0, 1).
-pub(crate) fn rho(contract: &ServiceContract, status: ServiceStatus) -> f64 {
-    let degraded = if status == ServiceStatus::Degraded {
-        0.2
-    } else {
-        0.0
-    };
-    unit(contract.risk + (1.0 - contract.guarantees.availability) * 10.0 + degraded)
+/// Estimated cost of `input` on `contract` ([`Figures::estimate`]).
+pub(crate) fn estimate(contract: &ServiceContract, input: &Input) -> f64 {
+    Figures::of(contract).estimate(input)
 }
 
+/// [`Figures::metrics`] of `contract`.
 pub(crate) fn metrics(
     contract: &ServiceContract,
     status: ServiceStatus,
     stats: &ServiceStats,
     input: &Input,
 ) -> Metrics {
-    Metrics {
-        latency_p95_ms: effective_p95(contract, stats),
-        availability: contract.guarantees.availability,
-        accuracy: contract.guarantees.accuracy,
-        cost: estimate(contract, input),
-        risk: rho(contract, status),
-    }
+    Figures::of(contract).metrics(status, stats, input)
 }
 
 /// Clamps to [0, 1]; NaN becomes 0.
@@ -70,6 +114,7 @@ pub(crate) fn unit(x: f64) -> f64 {
 /// Fills in terms and scores of the eligible candidates of one step. The
 /// normalisations range over the eligible candidates only.
 pub(crate) fn score_step(evals: &mut [Evaluated<'_>], weights: &Weights, prefer_tags: &[String]) {
+    // `tag_hits` counts the distinct preferred tags each candidate carries.
     let eligible = || evals.iter().filter(|e| e.rejections.is_empty());
     let max_cost = eligible().map(|e| e.metrics.cost).fold(0.0, f64::max);
     let max_p95 = eligible()
@@ -82,15 +127,11 @@ pub(crate) fn score_step(evals: &mut [Evaluated<'_>], weights: &Weights, prefer_
         let tag_fraction = if wanted.is_empty() {
             0.0
         } else {
-            let hits = wanted
-                .iter()
-                .filter(|t| e.contract.tags.iter().any(|have| have == *t))
-                .count();
-            hits as f64 / wanted.len() as f64
+            f64::from(e.tag_hits) / wanted.len() as f64
         };
         let terms = Terms {
             q: e.metrics.accuracy.unwrap_or(DEFAULT_ACCURACY),
-            h: unit(e.stats.success_rate.unwrap_or(1.0)),
+            h: unit(e.success_rate.unwrap_or(1.0)),
             t: unit(tag_fraction + e.bonus),
             c: if max_cost > 0.0 {
                 e.metrics.cost / max_cost

