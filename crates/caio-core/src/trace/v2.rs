@@ -274,10 +274,16 @@ pub fn digest(decision: &Decision, contracts: &[ContractRef]) -> Digest {
             .steps
             .iter()
             .map(|step| {
-                // Counted by borrowed name; the few distinct names are
-                // copied once.
-                let mut by_stage: BTreeMap<&str, usize> = BTreeMap::new();
-                let mut by_rule: BTreeMap<&str, usize> = BTreeMap::new();
+                // Counted by borrowed name in a short list (a step has a
+                // few distinct stages and rules, each copied once).
+                fn count<'a>(counts: &mut Vec<(&'a str, usize)>, name: &'a str) {
+                    match counts.iter_mut().find(|(n, _)| *n == name) {
+                        Some((_, k)) => *k += 1,
+                        None => counts.push((name, 1)),
+                    }
+                }
+                let mut by_stage: Vec<(&str, usize)> = Vec::new();
+                let mut by_rule: Vec<(&str, usize)> = Vec::new();
                 let mut eligible = 0;
                 for c in &step.candidates {
                     if c.eligible {
@@ -285,10 +291,10 @@ pub fn digest(decision: &Decision, contracts: &[ContractRef]) -> Digest {
                         continue;
                     }
                     if let Some(first) = c.rejections.first() {
-                        *by_stage.entry(first.stage.as_str()).or_insert(0) += 1;
+                        count(&mut by_stage, first.stage.as_str());
                     }
                     for r in &c.rejections {
-                        *by_rule.entry(r.rule.as_str()).or_insert(0) += 1;
+                        count(&mut by_rule, r.rule.as_str());
                     }
                 }
                 let mut top: Vec<Ranked> = Vec::new();
