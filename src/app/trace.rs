@@ -7,6 +7,7 @@ use caio_core::policy::PolicySet;
 use caio_core::request::Request;
 use caio_core::routing::ContractRef;
 use caio_core::routing::{self, Candidate};
+use caio_core::trace::check::{Chunk, ChunkReport, Tally, TermNames, check_chunk};
 use caio_core::trace::note::{self, Checkpoint};
 use caio_core::trace::outcome::OutcomeRecord;
 use caio_core::trace::{self, Break, RecordV1, Row, TraceRecord, Verifier};
@@ -686,87 +687,12 @@ pub fn verify(
     };
     let from = start;
     if broken.is_none() {
-        // The lookup columns are checked on a second thread (parsing records
-        // costs more than hashing them); the earliest break wins.
-        verifier.check_index = false;
-        // The same thread gathers the objects the records reference, each
-        // with the first seq that references it; they are checked once each.
-        type Referenced = std::collections::BTreeMap<(&'static str, String), i64>;
-        // And, for the records that observed services (executions,
-        // outcomes), a digest of what the observations table must hold.
-        type Observed = Vec<(i64, [u8; 32])>;
-        // And the audit terms each record implies, summed per seq (an
-        // outcome's term goes to its decision's seq).
-        type Terms = std::collections::BTreeMap<i64, u128>;
-        let (index_break, referenced, observed, terms) = std::thread::scope(
-            |scope| -> Result<(Option<i64>, Referenced, Observed, Terms), Error> {
-                let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Row>>(8);
-                let worker = scope.spawn(move || {
-                    let mut index_break = None;
-                    let mut referenced = Referenced::new();
-                    let mut observed = Observed::new();
-                    let mut terms = Terms::new();
-                    for row in rx.into_iter().flatten() {
-                        let derived = trace::unhex32(&row.hash)
-                            .and_then(|hash| trace::derive(&row.record, &hash));
-                        let sound = match (&derived, &row.index) {
-                            (_, None) => true,
-                            (Some(d), Some(index)) => d.index == *index,
-                            (None, Some(_)) => false,
-                        };
-                        if index_break.is_none() && !sound {
-                            index_break = Some(row.seq);
-                        }
-                        if let Some(d) = derived {
-                            for (kind, value) in &d.terms {
-                                let sum = terms.entry(row.seq).or_insert(0);
-                                *sum = sum.wrapping_add(trace::term_hash(row.seq, kind, value));
-                            }
-                            if let Some((seq, (kind, value))) = &d.on_decision
-                                && *seq >= from
-                            {
-                                let sum = terms.entry(*seq).or_insert(0);
-                                *sum = sum.wrapping_add(trace::term_hash(*seq, kind, value));
-                            }
-                        }
-                        for object in trace::referenced_objects(&row.record) {
-                            referenced.entry(object).or_insert(row.seq);
-                        }
-                        if let Some(digest) = trace::outcome::observed_digest(&row.record) {
-                            observed.push((row.seq, digest));
-                        }
-                    }
-                    (index_break, referenced, observed, terms)
-                });
-                let mut batch = Vec::with_capacity(512);
-                store.for_each_trace::<Error>(from, None, |row| {
-                    progress.tick();
-                    let sound = verifier.push(&row);
-                    if sound {
-                        batch.push(row);
-                        if batch.len() == 512 && tx.send(std::mem::take(&mut batch)).is_err() {
-                            return Ok(false);
-                        }
-                    }
-                    Ok(sound)
-                })?;
-                let _ = tx.send(batch);
-                drop(tx);
-                // Fail closed: a check that did not finish is not a pass.
-                worker.join().map_err(|_| {
-                    Error::from(caio_store::Error::Store {
-                        path: store.path().to_path_buf(),
-                        reason: "the index check stopped unexpectedly".into(),
-                        help: "run `caio trace verify` again; report it if it repeats",
-                    })
-                })
-            },
-        )?;
-        verifier.finish(total);
+        let mut tally = walk(store, Tally::new(verifier, from), from, progress)?;
+        tally.verifier.finish(total);
         // Fail closed: a referenced object that is missing or altered breaks
         // the chain at the first record that references it.
         let mut object_break: Option<Break> = None;
-        for ((kind, hash), seq) in &referenced {
+        for ((kind, hash), seq) in &tally.objects {
             let problem = match store.trace_object(hash)? {
                 None => Some("missing"),
                 Some((stored_kind, body)) => (stored_kind != *kind
@@ -783,6 +709,7 @@ pub fn verify(
                 });
             }
         }
+        verifier = std::mem::replace(&mut tally.verifier, Verifier::new(from, []));
         if let Some(b) = object_break
             && verifier
                 .first_break
@@ -791,26 +718,21 @@ pub fn verify(
         {
             verifier.first_break = Some(b);
         }
-        // The audit terms, once the whole chain read soundly (an outcome
-        // after a break would be missing from the expected sums).
+        // The `executed` rows outcomes add to their decisions, once the
+        // whole chain read soundly (an outcome after a break would be
+        // missing). A decision that disagrees is read again: an outcome
+        // appended while the chain was read adds its row after its
+        // decision's rows were read.
         if verifier.first_break.is_none() {
-            let widen = |v: Vec<(i64, u128)>| -> Vec<(i64, [u8; 32])> {
-                v.into_iter()
-                    .map(|(seq, sum)| {
-                        let mut d = [0u8; 32];
-                        d[..16].copy_from_slice(&sum.to_le_bytes());
-                        (seq, d)
-                    })
-                    .collect()
-            };
-            let stored = widen(store.term_sums(from, verifier.records)?);
-            let expected = widen(terms.into_iter().collect());
-            if let Some(seq) = first_difference(&expected, &stored) {
-                verifier.first_break = Some(Break::IndexChanged { seq });
+            let names = TermNames::new(store.term_values()?);
+            for (seq, implied) in tally.executed_mismatches() {
+                if implied == 0xff || names.executed_bits(&store.terms_of(seq)?) != implied {
+                    verifier.first_break = Some(Break::IndexChanged { seq });
+                    break;
+                }
             }
         }
-        let stored = store.observation_digests(from, verifier.records)?;
-        if let Some(seq) = first_difference(&observed, &stored)
+        if let Some(seq) = tally.observation_break()
             && verifier
                 .first_break
                 .as_ref()
@@ -818,7 +740,7 @@ pub fn verify(
         {
             verifier.first_break = Some(Break::ObservationsChanged { seq });
         }
-        if let Some(seq) = index_break
+        if let Some(seq) = tally.index_break()
             && verifier
                 .first_break
                 .as_ref()
@@ -846,6 +768,112 @@ pub fn verify(
         archives: archives.len(),
         archived_records,
         unchecked_checkpoints: unchecked,
+    })
+}
+
+/// How many records `trace verify` reads at a time, at most…
+const CHUNK_ROWS: usize = 2048;
+
+/// …and no more once their text reaches this (records written before
+/// format 2 listed every candidate, and could be megabytes each).
+const CHUNK_BYTES: usize = 8 << 20;
+
+/// Walks the chain from `from`: this thread reads runs of records (with
+/// their term and observation rows) while the other cores check them
+/// ([`check_chunk`]: hashes, and every index row against its record);
+/// the reports are tallied in seq order. Reading stops at the first
+/// break. Fails closed: a check that did not finish is an error.
+fn walk(
+    store: &Store,
+    mut tally: Tally,
+    from: i64,
+    progress: &dyn Progress,
+) -> Result<Tally, Failure> {
+    use std::sync::{Mutex, mpsc};
+    let names = TermNames::new(store.term_values()?);
+    store.map_for_reading()?;
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
+    let stopped = || {
+        Failure::from(Error::from(caio_store::Error::Store {
+            path: store.path().to_path_buf(),
+            reason: "the chain check stopped unexpectedly".into(),
+            help: "run `caio trace verify` again; report it if it repeats",
+        }))
+    };
+    let (work, jobs) = mpsc::channel::<(usize, Chunk, ChunkReport)>();
+    let jobs = Mutex::new(jobs);
+    std::thread::scope(|scope| -> Result<Tally, Failure> {
+        let (done, reports) = mpsc::channel::<(usize, Chunk, ChunkReport)>();
+        let names = &names;
+        let jobs = &jobs;
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                let done = done.clone();
+                scope.spawn(move || {
+                    loop {
+                        let job = match jobs.lock() {
+                            Ok(jobs) => jobs.recv(),
+                            Err(_) => return,
+                        };
+                        let Ok((i, chunk, mut report)) = job else {
+                            return;
+                        };
+                        check_chunk(&chunk, names, &mut report);
+                        if done.send((i, chunk, report)).is_err() {
+                            return;
+                        }
+                    }
+                })
+            })
+            .collect();
+        drop(done);
+        // Runs in flight are bounded (in records and in bytes), so memory
+        // is too.
+        let in_flight = workers * 2;
+        // Runs and reports are reused: nothing is allocated per run.
+        let mut free: Vec<(Chunk, ChunkReport)> = Vec::new();
+        let mut pending = std::collections::BTreeMap::new();
+        let (mut sent, mut tallied) = (0usize, 0usize);
+        let mut next = from;
+        let mut reading = true;
+        loop {
+            while reading && sent - tallied < in_flight {
+                let (mut chunk, report) = free.pop().unwrap_or_default();
+                store.read_trace_chunk(next, CHUNK_ROWS, CHUNK_BYTES, &mut chunk)?;
+                let last = chunk.rows().last().map(|r| r.seq);
+                match last {
+                    None => {
+                        reading = false;
+                        free.push((chunk, report));
+                    }
+                    Some(last) => {
+                        next = last + 1;
+                        work.send((sent, chunk, report)).map_err(|_| stopped())?;
+                        sent += 1;
+                    }
+                }
+            }
+            if tallied == sent {
+                break;
+            }
+            let (i, chunk, report) = reports.recv().map_err(|_| stopped())?;
+            pending.insert(i, (chunk, report));
+            while let Some((chunk, report)) = pending.remove(&tallied) {
+                for _ in chunk.rows() {
+                    progress.tick();
+                }
+                if !tally.add(&report) {
+                    reading = false;
+                }
+                tallied += 1;
+                free.push((chunk, report));
+            }
+        }
+        drop(work);
+        for handle in handles {
+            handle.join().map_err(|_| stopped())?;
+        }
+        Ok(tally)
     })
 }
 
@@ -894,25 +922,6 @@ fn replay_all(store: &Store, from: i64) -> Result<Option<Break>, Failure> {
         Ok(true)
     })?;
     Ok(first)
-}
-
-/// The first seq whose observation digest differs between what the
-/// records imply and what the table holds (both in seq order).
-fn first_difference(expected: &[(i64, [u8; 32])], stored: &[(i64, [u8; 32])]) -> Option<i64> {
-    let (mut a, mut b) = (expected.iter().peekable(), stored.iter().peekable());
-    loop {
-        match (a.peek(), b.peek()) {
-            (None, None) => return None,
-            (Some(x), None) => return Some(x.0),
-            (None, Some(y)) => return Some(y.0),
-            (Some(x), Some(y)) if x.0 != y.0 => return Some(x.0.min(y.0)),
-            (Some(x), Some(y)) if x.1 != y.1 => return Some(x.0),
-            _ => {
-                a.next();
-                b.next();
-            }
-        }
-    }
 }
 
 /// Verifies a signed note with any of `keys` (a home that was re-keyed has

@@ -312,6 +312,25 @@ fn a_chain_takes_one_outcome_per_step_service() {
     ]);
     assert_eq!(stranger.code, 1, "{stranger}");
     assert!(stranger.stderr.contains("did not choose"), "{stranger}");
+
+    // Both outcomes say `ok`: the decision holds one `executed` term row,
+    // which the chain verifies; without it, the index is wrong.
+    let (_, shown) = run_json(env.caio().args(["--format", "json", "trace", "show", id]));
+    let seq = shown["seq"].as_i64().unwrap();
+    let (code, v) = run_json(env.caio().args(["--format", "json", "trace", "verify"]));
+    assert_eq!(code, 0, "{v:#}");
+    let conn = rusqlite::Connection::open(env.home().join("caio.db")).unwrap();
+    let removed = conn
+        .execute(
+            "DELETE FROM trace_terms WHERE seq = ?1 AND term =
+             (SELECT id FROM trace_term_values WHERE kind = 'executed' AND value = 'ok')",
+            [seq],
+        )
+        .unwrap();
+    assert_eq!(removed, 1);
+    let (code, v) = run_json(env.caio().args(["--format", "json", "trace", "verify"]));
+    assert_eq!(code, 1);
+    assert_eq!(v["break"], json!({"kind": "index_changed", "seq": seq}));
 }
 
 /// Only a routed decision that caio did not execute takes an outcome.
@@ -431,4 +450,77 @@ fn a_batch_reports_each_line_and_goes_on_after_a_refusal() {
     );
     assert_eq!(docs[4]["record"]["error"], "timeout");
     assert_eq!(trace_len(&env), 5);
+}
+
+/// `trace verify` reads the chain in runs of records: a chain of several
+/// runs verifies, an outcome in a later run accounts for the `executed`
+/// row it added to a decision in the first, and a term row changed in
+/// any run is found at its record.
+#[test]
+fn verification_across_runs_of_records() {
+    let env = TestEnv::new();
+    let token = registry_home(&env);
+    let d = route(&env, &request(&env, "chat-balanced", Some(&token)));
+    assert_eq!(d["outcome"], "routed", "{d:#}");
+    let id = d["decision_id"].as_str().unwrap().to_string();
+    let copies = 4_500;
+    {
+        let home = caio_store::home::Home { path: env.home() };
+        let mut store =
+            caio_store::Store::open_existing(&home, std::time::Duration::from_secs(5)).unwrap();
+        let row = store.trace_by_seq(1).unwrap().unwrap();
+        let record: caio_core::trace::TraceRecord = serde_json::from_str(&row.record).unwrap();
+        let chunk: Vec<caio_core::trace::Prepared> = (0..500)
+            .map(|_| caio_core::trace::Prepared::new(record.clone(), Vec::new()).unwrap())
+            .collect();
+        for _ in 0..copies / chunk.len() {
+            store.append_traces(&chunk, &[]).unwrap();
+        }
+    }
+    let reported = env.run([
+        "trace", "outcome", &id, "--status", "error", "--error", "timeout",
+    ]);
+    assert_eq!(reported.code, 0, "{reported}");
+    let last = copies as i64 + 2;
+    let (code, v) = run_json(env.caio().args(["--format", "json", "trace", "verify"]));
+    assert_eq!(code, 0, "{v:#}");
+    assert_eq!(v["records"], last);
+
+    let conn = rusqlite::Connection::open(env.home().join("caio.db")).unwrap();
+    let failed = "(SELECT id FROM trace_term_values WHERE kind = 'executed' AND value = 'failed')";
+    for (tamper, undo, seq) in [
+        (
+            format!("DELETE FROM trace_terms WHERE seq = 1 AND term = {failed}"),
+            format!("INSERT INTO trace_terms (term, seq) VALUES ({failed}, 1)"),
+            1,
+        ),
+        (
+            format!("INSERT INTO trace_terms (term, seq) VALUES ({failed}, 4321)"),
+            "DELETE FROM trace_terms WHERE seq = 4321 AND term = \
+             (SELECT id FROM trace_term_values WHERE kind = 'executed' AND value = 'failed')"
+                .to_string(),
+            4321,
+        ),
+        (
+            "DELETE FROM trace_terms WHERE seq = 2049 AND term = \
+             (SELECT id FROM trace_term_values WHERE kind = 'outcome')"
+                .to_string(),
+            "INSERT INTO trace_terms (term, seq) \
+             SELECT id, 2049 FROM trace_term_values WHERE kind = 'outcome'"
+                .to_string(),
+            2049,
+        ),
+    ] {
+        conn.execute_batch(&tamper).unwrap();
+        let (code, v) = run_json(env.caio().args(["--format", "json", "trace", "verify"]));
+        assert_eq!(code, 1, "{tamper}");
+        assert_eq!(
+            v["break"],
+            json!({"kind": "index_changed", "seq": seq}),
+            "{tamper}"
+        );
+        conn.execute_batch(&undo).unwrap();
+    }
+    let (code, v) = run_json(env.caio().args(["--format", "json", "trace", "verify"]));
+    assert_eq!(code, 0, "{v:#}");
 }

@@ -667,6 +667,45 @@ fn tamper_a_lookup_column_is_index_changed() {
     }
 }
 
+/// The audit term rows `trace list` filters and `trace stats` count are
+/// derived from the records: a row removed, added, or pointed at another
+/// value is caught at its record.
+#[test]
+fn tamper_an_audit_term_row_is_index_changed() {
+    for (tamper, seq) in [
+        (
+            "DELETE FROM trace_terms WHERE seq = 2
+             AND term = (SELECT min(term) FROM trace_terms WHERE seq = 2)",
+            2,
+        ),
+        (
+            "INSERT INTO trace_term_values (kind, value) VALUES ('principal', 'mallory');
+             INSERT INTO trace_terms (term, seq)
+             SELECT id, 3 FROM trace_term_values WHERE value = 'mallory'",
+            3,
+        ),
+        (
+            "INSERT INTO trace_term_values (kind, value) VALUES ('outcome', 'forged');
+             UPDATE trace_terms SET term = (SELECT id FROM trace_term_values WHERE value = 'forged')
+             WHERE seq = 4 AND term = (SELECT id FROM trace_term_values
+                                       WHERE kind = 'outcome' AND value = 'routed')",
+            4,
+        ),
+    ] {
+        let env = TestEnv::new();
+        chain_of(&env, 5);
+        db(&env).execute_batch(tamper).expect("tamper");
+        assert_broken(
+            &env,
+            &[],
+            json!({"kind": "index_changed", "seq": seq}),
+            &format!(
+                "seq {seq}: the listing columns disagree with the record (list and show would mislead)"
+            ),
+        );
+    }
+}
+
 /// A record deleted in the middle: record_missing names the first missing
 /// seq and the next one present (it once said "the chain skips to 3", the
 /// missing seq itself).

@@ -383,21 +383,36 @@ impl Store {
         side!(self.outcomes_of(decision_seq))
     }
 
-    /// Per record from `from` to `through`, the digest of its rows in the
-    /// observations index (as `trace::outcome::observed_digest` computes it
-    /// from a record).
-    pub fn observation_digests(
-        &self,
-        from: i64,
-        through: i64,
-    ) -> Result<Vec<(i64, [u8; 32])>, Error> {
-        side!(self.observation_digests(from, through))
+    /// Prepares the connection for a long sequential read of the trace
+    /// (SQLite maps the file into memory; nothing to do on PostgreSQL).
+    pub fn map_for_reading(&self) -> Result<(), Error> {
+        match &self.backend {
+            Backend::Sqlite(s) => s.map_for_reading(),
+            Backend::Postgres(_) => Ok(()),
+        }
     }
 
-    /// Per record from `from` to `through`, the wrapping sum of
-    /// `trace::term_hash` over its audit term rows.
-    pub fn term_sums(&self, from: i64, through: i64) -> Result<Vec<(i64, u128)>, Error> {
-        side!(self.term_sums(from, through))
+    /// Fills `chunk` with the records from `from` on, in seq order (at
+    /// most `max`, and no more once their text reaches `max_bytes`), and
+    /// the audit term and observation rows of their seqs (`trace verify`).
+    pub fn read_trace_chunk(
+        &self,
+        from: i64,
+        max: usize,
+        max_bytes: usize,
+        chunk: &mut caio_core::trace::check::Chunk,
+    ) -> Result<(), Error> {
+        side!(self.read_trace_chunk(from, max, max_bytes, chunk))
+    }
+
+    /// Every stored audit term value: `(id, kind, value)`.
+    pub fn term_values(&self) -> Result<Vec<(i64, String, String)>, Error> {
+        side!(self.term_values())
+    }
+
+    /// The audit term ids stored for one record, ascending.
+    pub fn terms_of(&self, seq: i64) -> Result<Vec<i64>, Error> {
+        side!(self.terms_of(seq))
     }
 
     /// A service's calls with `since <= at <= until`.

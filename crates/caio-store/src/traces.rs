@@ -6,6 +6,7 @@
 use super::Sqlite;
 use crate::error::Error;
 use caio_core::circuit;
+use caio_core::trace::check::{Chunk, StoredObservation};
 use caio_core::trace::{self, Prepared, Row};
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
@@ -206,117 +207,116 @@ impl Sqlite {
             .map_err(|e| self.err(e))
     }
 
-    /// Per record from `from` to `through`, in seq order, the digest of
-    /// its rows in the observations table (as
-    /// [`trace::outcome::observed_digest`] computes it from a record).
-    pub fn observation_digests(
+    /// Maps the database file into memory for a long sequential read
+    /// (`trace verify`): SQLite then reads pages where they lie instead of
+    /// copying each one (up to its compiled-in limit, 2 GiB; the rest is
+    /// read as before).
+    pub fn map_for_reading(&self) -> Result<(), Error> {
+        self.conn
+            .pragma_update(None, "mmap_size", 1i64 << 40)
+            .map_err(|e| self.err(e))
+    }
+
+    /// Fills `chunk` with the records from `from` on, in seq order — at
+    /// most `max` of them, and no more once their text reaches `max_bytes`
+    /// — and the audit term and observation rows of the seqs from `from` to
+    /// the last record read (`trace verify`). The chunk's strings are
+    /// reused.
+    pub fn read_trace_chunk(
         &self,
         from: i64,
-        through: i64,
-    ) -> Result<Vec<(i64, [u8; 32])>, Error> {
+        max: usize,
+        max_bytes: usize,
+        chunk: &mut Chunk,
+    ) -> Result<(), Error> {
+        chunk.clear();
+        let err = |e| self.err(e);
         let mut stmt = self
             .conn
-            .prepare(
+            .prepare_cached(
+                "SELECT seq, prev, hash, record, decision_id, at, outcome, services, principal, kind, refers_to, executed, candidates FROM traces
+                 WHERE seq >= ?1 ORDER BY seq LIMIT ?2",
+            )
+            .map_err(err)?;
+        let limit = i64::try_from(max).unwrap_or(i64::MAX);
+        let mut rows = stmt.query(params![from, limit]).map_err(err)?;
+        let mut bytes = 0;
+        while bytes < max_bytes
+            && let Some(r) = rows.next().map_err(err)?
+        {
+            let row = chunk.next_row();
+            fill_row(r, row).map_err(err)?;
+            bytes += row.record.len();
+        }
+        let Some(last) = chunk.rows().last().map(|r| r.seq) else {
+            return Ok(());
+        };
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT seq, term FROM trace_terms INDEXED BY trace_terms_by_seq
+                 WHERE seq >= ?1 AND seq <= ?2 ORDER BY seq, term",
+            )
+            .map_err(err)?;
+        let mut rows = stmt.query(params![from, last]).map_err(err)?;
+        while let Some(r) = rows.next().map_err(err)? {
+            chunk
+                .terms
+                .push((r.get(0).map_err(err)?, r.get(1).map_err(err)?));
+        }
+        let mut stmt = self
+            .conn
+            .prepare_cached(
                 "SELECT seq, n, service_id, at, result, latency_ms, cost, violations, source
                  FROM trace_observations WHERE seq >= ?1 AND seq <= ?2 ORDER BY seq, n",
             )
-            .map_err(|e| self.err(e))?;
-        let mut rows = stmt
-            .query(params![from, through])
-            .map_err(|e| self.err(e))?;
-        let mut out: Vec<(i64, [u8; 32])> = Vec::new();
-        let mut current: Option<(i64, blake3::Hasher)> = None;
-        while let Some(r) = rows.next().map_err(|e| self.err(e))? {
-            let read = |r: &rusqlite::Row<'_>| -> rusqlite::Result<_> {
-                let seq: i64 = r.get(0)?;
-                let n: i64 = r.get(1)?;
-                let at: String = r.get(3)?;
-                let result: String = r.get(4)?;
-                let source: String = r.get(8)?;
-                let o = trace::outcome::Observation {
+            .map_err(err)?;
+        let mut rows = stmt.query(params![from, last]).map_err(err)?;
+        while let Some(r) = rows.next().map_err(err)? {
+            let o = (|| -> rusqlite::Result<StoredObservation> {
+                Ok(StoredObservation {
+                    seq: r.get(0)?,
+                    n: r.get(1)?,
                     service_id: r.get(2)?,
-                    result: match result.as_str() {
-                        "success" => "success",
-                        "rejected" => "rejected",
-                        "failure" => "failure",
-                        _ => "?",
-                    },
+                    at: r.get(3)?,
+                    result: r.get(4)?,
                     latency_ms: r.get(5)?,
                     cost: r.get(6)?,
                     violations: r.get(7)?,
-                    source: match source.as_str() {
-                        "executed" => "executed",
-                        "reported" => "reported",
-                        _ => "?",
-                    },
-                };
-                Ok((seq, n, at, o))
-            };
-            let (seq, n, at, o) = read(r).map_err(|e| self.err(e))?;
-            if current.as_ref().is_none_or(|(s, _)| *s != seq)
-                && let Some((s, h)) = current.replace((seq, blake3::Hasher::new()))
-            {
-                out.push((s, *h.finalize().as_bytes()));
-            }
-            if let Some((_, h)) = current.as_mut() {
-                let n = usize::try_from(n).unwrap_or(usize::MAX);
-                h.update(trace::outcome::observation_line(n, &at, &o).as_bytes());
-            }
+                    source: r.get(8)?,
+                })
+            })()
+            .map_err(err)?;
+            chunk.observations.push(o);
         }
-        if let Some((s, h)) = current {
-            out.push((s, *h.finalize().as_bytes()));
-        }
-        Ok(out)
+        Ok(())
     }
 
-    /// Per record from `from` to `through`, in seq order, the sum
-    /// (wrapping) of [`trace::term_hash`] over its audit term rows.
-    pub fn term_sums(&self, from: i64, through: i64) -> Result<Vec<(i64, u128)>, Error> {
-        let mut names = std::collections::HashMap::new();
-        {
-            let mut stmt = self
-                .conn
-                .prepare("SELECT id, kind, value FROM trace_term_values")
-                .map_err(|e| self.err(e))?;
-            let mut rows = stmt.query([]).map_err(|e| self.err(e))?;
-            while let Some(r) = rows.next().map_err(|e| self.err(e))? {
-                let (id, kind, value): (i64, String, String) = (
-                    r.get(0).map_err(|e| self.err(e))?,
-                    r.get(1).map_err(|e| self.err(e))?,
-                    r.get(2).map_err(|e| self.err(e))?,
-                );
-                names.insert(id, (kind, value));
-            }
-        }
+    /// Every stored audit term value: `(id, kind, value)`.
+    pub fn term_values(&self) -> Result<Vec<(i64, String, String)>, Error> {
         let mut stmt = self
             .conn
-            .prepare(
-                "SELECT seq, term FROM trace_terms INDEXED BY trace_terms_by_seq
-                 WHERE seq >= ?1 AND seq <= ?2 ORDER BY seq",
+            .prepare("SELECT id, kind, value FROM trace_term_values")
+            .map_err(|e| self.err(e))?;
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .map_err(|e| self.err(e))?
+            .collect::<Result<_, _>>()
+            .map_err(|e| self.err(e))
+    }
+
+    /// The audit term ids stored for one record, ascending.
+    pub fn terms_of(&self, seq: i64) -> Result<Vec<i64>, Error> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT term FROM trace_terms INDEXED BY trace_terms_by_seq
+                 WHERE seq = ?1 ORDER BY term",
             )
             .map_err(|e| self.err(e))?;
-        let mut rows = stmt
-            .query(params![from, through])
-            .map_err(|e| self.err(e))?;
-        let mut out: Vec<(i64, u128)> = Vec::new();
-        while let Some(r) = rows.next().map_err(|e| self.err(e))? {
-            let (seq, term): (i64, i64) = (
-                r.get(0).map_err(|e| self.err(e))?,
-                r.get(1).map_err(|e| self.err(e))?,
-            );
-            // A row naming no term text counts as a term of its own, so
-            // that it differs from every derived one.
-            let h = names
-                .get(&term)
-                .map_or(u128::from(term as u64) | 1 << 127, |(k, v)| {
-                    trace::term_hash(seq, k, v)
-                });
-            match out.last_mut() {
-                Some((s, sum)) if *s == seq => *sum = sum.wrapping_add(h),
-                _ => out.push((seq, h)),
-            }
-        }
-        Ok(out)
+        stmt.query_map([seq], |r| r.get(0))
+            .map_err(|e| self.err(e))?
+            .collect::<Result<_, _>>()
+            .map_err(|e| self.err(e))
     }
 
     /// The number of records and the chain head.
@@ -510,6 +510,43 @@ impl Sqlite {
     }
 }
 
+/// Overwrites `row` with a stored row (the columns of [`row`]), reusing
+/// its strings.
+fn fill_row(r: &rusqlite::Row<'_>, row: &mut Row) -> rusqlite::Result<()> {
+    fn text(r: &rusqlite::Row<'_>, i: usize, into: &mut String) -> rusqlite::Result<()> {
+        let value = r.get_ref(i)?;
+        let text = value.as_str().map_err(|e| match e {
+            rusqlite::types::FromSqlError::InvalidType => {
+                rusqlite::Error::InvalidColumnType(i, format!("column {i}"), value.data_type())
+            }
+            e => rusqlite::Error::FromSqlConversionFailure(i, value.data_type(), Box::new(e)),
+        })?;
+        if into.capacity() > (1 << 20) && into.capacity() > 2 * text.len() {
+            // A slot that once held a large record does not keep its size.
+            *into = text.to_string();
+        } else {
+            into.clear();
+            into.push_str(text);
+        }
+        Ok(())
+    }
+    row.seq = r.get(0)?;
+    text(r, 1, &mut row.prev)?;
+    text(r, 2, &mut row.hash)?;
+    text(r, 3, &mut row.record)?;
+    let index = row.index.get_or_insert_with(Default::default);
+    text(r, 4, &mut index.decision_id)?;
+    text(r, 5, &mut index.at)?;
+    text(r, 6, &mut index.outcome)?;
+    text(r, 7, &mut index.services)?;
+    text(r, 8, &mut index.principal)?;
+    text(r, 9, &mut index.kind)?;
+    index.refers_to = r.get(10)?;
+    index.executed = r.get(11)?;
+    index.candidates = r.get(12)?;
+    Ok(())
+}
+
 fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
     Ok(Row {
         seq: r.get(0)?,
@@ -533,10 +570,41 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
 /// Term ids by (kind, value), remembered within one transaction.
 #[derive(Default)]
 struct TermIds {
-    known: std::collections::HashMap<(String, String), i64>,
+    /// Per kind (in `trace::term::ALL` order, then any other): value → id.
+    known: [std::collections::HashMap<String, i64>; 9],
 }
 
 impl TermIds {
+    /// The id of the term `(kind, value)`, stored first when new.
+    fn id(
+        &mut self,
+        tx: &rusqlite::Transaction<'_>,
+        kind: &str,
+        value: &str,
+    ) -> rusqlite::Result<i64> {
+        let k = trace::term::ALL
+            .iter()
+            .position(|k| *k == kind)
+            .unwrap_or(trace::term::ALL.len());
+        if k < trace::term::ALL.len()
+            && let Some(id) = self.known[k].get(value)
+        {
+            return Ok(*id);
+        }
+        tx.prepare_cached(
+            "INSERT INTO trace_term_values (kind, value) VALUES (?1, ?2)
+             ON CONFLICT (kind, value) DO NOTHING",
+        )?
+        .execute(params![kind, value])?;
+        let id: i64 = tx
+            .prepare_cached("SELECT id FROM trace_term_values WHERE kind = ?1 AND value = ?2")?
+            .query_row(params![kind, value], |r| r.get(0))?;
+        if k < trace::term::ALL.len() {
+            self.known[k].insert(value.to_string(), id);
+        }
+        Ok(id)
+    }
+
     /// Records that `seq` has the term `(kind, value)`.
     fn insert(
         &mut self,
@@ -545,28 +613,41 @@ impl TermIds {
         value: &str,
         seq: i64,
     ) -> rusqlite::Result<()> {
-        let key = (kind.to_string(), value.to_string());
-        let id = match self.known.get(&key) {
-            Some(id) => *id,
-            None => {
-                tx.prepare_cached(
-                    "INSERT INTO trace_term_values (kind, value) VALUES (?1, ?2)
-                     ON CONFLICT (kind, value) DO NOTHING",
-                )?
-                .execute(params![kind, value])?;
-                let id: i64 = tx
-                    .prepare_cached(
-                        "SELECT id FROM trace_term_values WHERE kind = ?1 AND value = ?2",
-                    )?
-                    .query_row(params![kind, value], |r| r.get(0))?;
-                self.known.insert(key, id);
-                id
-            }
-        };
-        tx.prepare_cached("INSERT OR IGNORE INTO trace_terms (term, seq) VALUES (?1, ?2)")?
-            .execute(params![id, seq])?;
-        Ok(())
+        let id = self.id(tx, kind, value)?;
+        insert_terms(tx, &mut vec![(id, seq)])
     }
+}
+
+/// How many term rows one insert statement writes.
+const TERM_ROWS_PER_INSERT: usize = 64;
+
+/// Writes `(term, seq)` rows, in term order (each term's rows go to the
+/// end of its range of the primary key), many per statement.
+fn insert_terms(
+    tx: &rusqlite::Transaction<'_>,
+    rows: &mut Vec<(i64, i64)>,
+) -> rusqlite::Result<()> {
+    rows.sort_unstable();
+    rows.dedup();
+    let mut chunks = rows.chunks_exact(TERM_ROWS_PER_INSERT);
+    if chunks.len() > 0 {
+        let values = vec!["(?, ?)"; TERM_ROWS_PER_INSERT].join(", ");
+        let mut many = tx.prepare_cached(&format!(
+            "INSERT OR IGNORE INTO trace_terms (term, seq) VALUES {values}"
+        ))?;
+        for chunk in chunks.by_ref() {
+            many.execute(rusqlite::params_from_iter(
+                chunk.iter().flat_map(|(term, seq)| [term, seq]),
+            ))?;
+        }
+    }
+    let mut one =
+        tx.prepare_cached("INSERT OR IGNORE INTO trace_terms (term, seq) VALUES (?1, ?2)")?;
+    for (term, seq) in chunks.remainder() {
+        one.execute(params![term, seq])?;
+    }
+    rows.clear();
+    Ok(())
 }
 
 /// Migration 12's backfill: the last seq that references each object.
@@ -713,9 +794,10 @@ pub(crate) fn append(
         .prepare_cached("UPDATE trace_objects SET last_seq = ?1 WHERE hash = ?2")
         .map_err(err)?;
     // Records of a batch share their objects: each is offered to the
-    // table once per transaction, and its last use is written once.
+    // table once per transaction, and its last use noted once.
     let mut offered: Vec<&str> = Vec::new();
     let mut last_use: Vec<(&str, i64)> = Vec::new();
+    let mut term_rows: Vec<(i64, i64)> = Vec::new();
     for p in records {
         for o in &p.objects {
             if offered.contains(&o.hash.as_str()) {
@@ -728,12 +810,12 @@ pub(crate) fn append(
         }
         seq += 1;
         let hash = trace::chain_hash(&prev, &p.body);
-        let derived = trace::derive(&p.body, &hash).ok_or_else(|| Error::Store {
+        let indexed = trace::Indexed::read(&p.body).ok_or_else(|| Error::Store {
             path: path.to_path_buf(),
             reason: "a new record does not read back as a decision".into(),
             help: "this is unexpected; report it with the request",
         })?;
-        let index = &derived.index;
+        let index = indexed.index(&hash);
         insert
             .execute(params![
                 seq,
@@ -749,13 +831,13 @@ pub(crate) fn append(
                 index.candidates,
             ])
             .map_err(err)?;
-        for (kind, value) in &derived.terms {
-            terms.insert(tx, kind, value, seq).map_err(err)?;
+        for (kind, value) in &indexed.terms {
+            term_rows.push((terms.id(tx, kind, value).map_err(err)?, seq));
         }
         let objects = &p.record.objects;
         for hash in std::iter::once(&objects.candidates).chain(&objects.stats) {
             match last_use.iter_mut().find(|(h, _)| *h == hash.as_str()) {
-                Some((_, last)) => *last = seq,
+                Some(used) => used.1 = seq,
                 None => last_use.push((hash, seq)),
             }
         }
@@ -768,6 +850,7 @@ pub(crate) fn append(
         out.push(Appended { seq, hash });
         prev = hash;
     }
+    insert_terms(tx, &mut term_rows).map_err(err)?;
     for (hash, seq) in last_use {
         used.execute(params![seq, hash]).map_err(err)?;
     }

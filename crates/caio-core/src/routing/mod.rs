@@ -5,6 +5,8 @@
 //! chosen service(s), the control signal, the composed guarantees and a
 //! one-line summary.
 //!
+//! - [`Compiled`] is the compiled candidate form the stages read, built once
+//!   per candidate list ([`route_compiled`]; [`route`] compiles per call);
 //! - [`pipeline`] runs the seven stages for one candidate;
 //! - `score` holds the master equation and its terms;
 //! - `chain` composes guarantees and searches the best feasible chain;

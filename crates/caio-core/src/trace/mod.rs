@@ -13,9 +13,13 @@
 //! the chain rule, and judging a sequence of stored rows. Storage lives in
 //! `caio_store::traces`, signed notes in [`note`].
 
+pub mod check;
+mod indexed;
 pub mod note;
 pub mod outcome;
 pub mod v2;
+
+pub use indexed::{DECISION, Derived, Index, Indexed, derive, term};
 
 use std::rc::Rc;
 pub use v2::{Object, TraceRecord, record, record_with};
@@ -356,15 +360,23 @@ pub fn hex(bytes: &[u8]) -> String {
     out
 }
 
-/// The value of one hex digit (either case).
-fn nibble(c: u8) -> Option<u8> {
-    match c {
-        b'0'..=b'9' => Some(c - b'0'),
-        b'a'..=b'f' => Some(c - b'a' + 10),
-        b'A'..=b'F' => Some(c - b'A' + 10),
-        _ => None,
+/// The value of each byte as a hex digit (either case); 0xff for a byte
+/// that is not one.
+const UNHEX: [u8; 256] = {
+    let mut table = [0xffu8; 256];
+    let mut i = 0;
+    while i < 10 {
+        table[b'0' as usize + i] = i as u8;
+        i += 1;
     }
-}
+    let mut i = 0;
+    while i < 6 {
+        table[b'a' as usize + i] = 10 + i as u8;
+        table[b'A' as usize + i] = 10 + i as u8;
+        i += 1;
+    }
+    table
+};
 
 /// Parses 64 hex characters (either case).
 pub fn unhex32(s: &str) -> Option<[u8; 32]> {
@@ -372,10 +384,14 @@ pub fn unhex32(s: &str) -> Option<[u8; 32]> {
         return None;
     }
     let mut out = [0u8; 32];
+    // A byte that is not a digit maps to 0xff: its high bits show.
+    let mut bad = 0u8;
     for (slot, pair) in out.iter_mut().zip(s.as_bytes().chunks_exact(2)) {
-        *slot = nibble(pair[0])? << 4 | nibble(pair[1])?;
+        let (hi, lo) = (UNHEX[usize::from(pair[0])], UNHEX[usize::from(pair[1])]);
+        bad |= hi | lo;
+        *slot = hi << 4 | lo;
     }
-    Some(out)
+    (bad & 0xf0 == 0).then_some(out)
 }
 
 /// One stored row of the chain, as verification reads it.
@@ -428,117 +444,6 @@ pub fn index_matches(row: &Row) -> bool {
     }
 }
 
-/// The part of a record its lookup columns and audit terms are derived
-/// from, borrowed where the JSON allows. A decision record (either format)
-/// has `outcome`, `decision.principal`, `decision.chosen`, `decision.steps`,
-/// `request` and `identity`; an outcome record has `kind`, `status`,
-/// `service_id`, `principal` and `decision.seq`. One pass reads either.
-#[derive(Deserialize)]
-struct Head<'a> {
-    #[serde(borrow)]
-    at: Cow<'a, str>,
-    #[serde(default, borrow)]
-    kind: Option<Cow<'a, str>>,
-    #[serde(default)]
-    outcome: Option<crate::routing::Outcome>,
-    #[serde(borrow)]
-    decision: HeadDecision<'a>,
-    #[serde(default)]
-    execution: Option<HeadExecution>,
-    #[serde(default)]
-    status: Option<outcome::Status>,
-    #[serde(default, borrow)]
-    service_id: Option<Cow<'a, str>>,
-    #[serde(default, borrow)]
-    principal: Option<Cow<'a, str>>,
-    #[serde(default, borrow)]
-    request: Option<HeadRequest<'a>>,
-    #[serde(default, borrow)]
-    identity: Option<HeadIdentity<'a>>,
-}
-
-use std::borrow::Cow;
-
-#[derive(Deserialize)]
-struct HeadDecision<'a> {
-    #[serde(default, borrow)]
-    principal: Option<Cow<'a, str>>,
-    #[serde(default, borrow)]
-    chosen: Option<Vec<HeadChoice<'a>>>,
-    #[serde(default)]
-    seq: Option<i64>,
-    #[serde(default)]
-    steps: Vec<HeadStep>,
-}
-
-#[derive(Deserialize)]
-struct HeadChoice<'a> {
-    #[serde(borrow)]
-    service_id: Cow<'a, str>,
-}
-
-#[derive(Deserialize, Clone, Copy)]
-struct HeadExecution {
-    outcome: ExecutionOutcome,
-}
-
-/// A step of a decision: format 2 counts its candidates and rejections,
-/// format 1 lists every candidate.
-#[derive(Deserialize)]
-struct HeadStep {
-    candidates: HeadCandidates,
-    #[serde(default)]
-    rejected_by_stage: BTreeMap<String, serde::de::IgnoredAny>,
-    #[serde(default)]
-    rejected_by_rule: BTreeMap<String, serde::de::IgnoredAny>,
-}
-
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum HeadCandidates {
-    Count(u64),
-    Listed(Vec<HeadCandidate>),
-}
-
-#[derive(Deserialize)]
-struct HeadCandidate {
-    eligible: bool,
-    #[serde(default)]
-    rejections: Vec<HeadRejection>,
-}
-
-#[derive(Deserialize)]
-struct HeadRejection {
-    stage: String,
-    rule: String,
-}
-
-#[derive(Deserialize)]
-struct HeadRequest<'a> {
-    #[serde(default, borrow)]
-    capability: Option<Cow<'a, str>>,
-    #[serde(default, borrow)]
-    chain: Option<Vec<HeadRequestStep<'a>>>,
-}
-
-#[derive(Deserialize)]
-struct HeadRequestStep<'a> {
-    #[serde(borrow)]
-    capability: Cow<'a, str>,
-}
-
-#[derive(Deserialize)]
-struct HeadIdentity<'a> {
-    #[serde(default, borrow)]
-    principal: Option<HeadPrincipal<'a>>,
-}
-
-#[derive(Deserialize)]
-struct HeadPrincipal<'a> {
-    #[serde(default, borrow)]
-    tenant: Option<Cow<'a, str>>,
-}
-
 impl ExecutionOutcome {
     /// `succeeded`, `failed` or `not_started`, as records spell it.
     pub fn as_str(self) -> &'static str {
@@ -556,199 +461,6 @@ impl ExecutionOutcome {
             ExecutionOutcome::Failed | ExecutionOutcome::NotStarted => "failed",
         }
     }
-}
-
-/// The `kind` column of a decision record.
-pub const DECISION: &str = "decision";
-
-/// The lookup columns stored next to a record (derived from it).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Index {
-    /// The first 32 hex characters of the chain hash.
-    pub decision_id: String,
-    /// The record's `at`.
-    pub at: String,
-    /// A decision's outcome (`routed`, `no_route`, `refused`); an outcome
-    /// record's status (`ok`, `error`).
-    pub outcome: String,
-    /// The chosen service ids, comma-separated (an outcome's service).
-    pub services: String,
-    /// The decision's principal name.
-    pub principal: String,
-    /// `decision` or `outcome`.
-    pub kind: String,
-    /// An outcome's decision seq.
-    pub refers_to: Option<i64>,
-    /// How a decision's `--execute` ended (`succeeded`, `failed`,
-    /// `not_started`).
-    pub executed: Option<String>,
-    /// A decision's candidates, over all its steps.
-    pub candidates: Option<i64>,
-}
-
-/// The kinds of audit term (`trace list` filters, `trace stats --by`).
-pub mod term {
-    /// A chosen service.
-    pub const SERVICE: &str = "service";
-    /// The principal's name.
-    pub const PRINCIPAL: &str = "principal";
-    /// The principal's tenant.
-    pub const TENANT: &str = "tenant";
-    /// A requested capability (each step's, for a chain).
-    pub const CAPABILITY: &str = "capability";
-    /// A stage that rejected a candidate first.
-    pub const STAGE: &str = "stage";
-    /// A rule that rejected a candidate.
-    pub const RULE: &str = "rule";
-    /// `routed`, `no_route` or `refused`.
-    pub const OUTCOME: &str = "outcome";
-    /// `ok` or `failed`: how `--execute` ended, or what a caller reported.
-    pub const EXECUTED: &str = "executed";
-}
-
-/// Everything derived from one record: its lookup columns and its audit
-/// terms (`(kind, value)`, sorted and distinct). An outcome record adds
-/// its `executed` term to the decision it reports on (`on_decision`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Derived {
-    /// The lookup columns.
-    pub index: Index,
-    /// The record's own audit terms.
-    pub terms: Vec<(&'static str, String)>,
-    /// An outcome's term on its decision: `(decision seq, executed term)`.
-    pub on_decision: Option<(i64, (&'static str, String))>,
-}
-
-/// Derives the lookup columns and audit terms of a stored record, `None`
-/// when it does not read as a record of either kind.
-pub fn derive(body: &str, hash: &[u8; 32]) -> Option<Derived> {
-    let head: Head<'_> = serde_json::from_str(body).ok()?;
-    let decision_id = decision_id(hash);
-    match head.kind.as_deref() {
-        None => {
-            let outcome = head.outcome?;
-            let chosen = head.decision.chosen?;
-            let principal = head.decision.principal?.into_owned();
-            let mut terms = std::collections::BTreeSet::new();
-            for c in &chosen {
-                terms.insert((term::SERVICE, c.service_id.to_string()));
-            }
-            terms.insert((term::PRINCIPAL, principal.clone()));
-            terms.insert((term::OUTCOME, outcome.as_str().to_string()));
-            if let Some(tenant) = head
-                .identity
-                .and_then(|i| i.principal)
-                .and_then(|p| p.tenant)
-            {
-                terms.insert((term::TENANT, tenant.into_owned()));
-            }
-            if let Some(r) = head.request {
-                if let Some(c) = r.capability {
-                    terms.insert((term::CAPABILITY, c.into_owned()));
-                }
-                for step in r.chain.unwrap_or_default() {
-                    terms.insert((term::CAPABILITY, step.capability.into_owned()));
-                }
-            }
-            if let Some(e) = head.execution {
-                terms.insert((term::EXECUTED, e.outcome.term().to_string()));
-            }
-            let mut candidates = 0u64;
-            for step in head.decision.steps {
-                match step.candidates {
-                    HeadCandidates::Count(n) => {
-                        candidates += n;
-                        for stage in step.rejected_by_stage.into_keys() {
-                            terms.insert((term::STAGE, stage));
-                        }
-                        for rule in step.rejected_by_rule.into_keys() {
-                            terms.insert((term::RULE, rule));
-                        }
-                    }
-                    HeadCandidates::Listed(list) => {
-                        candidates += list.len() as u64;
-                        for c in list.into_iter().filter(|c| !c.eligible) {
-                            if let Some(first) = c.rejections.first() {
-                                terms.insert((term::STAGE, first.stage.clone()));
-                            }
-                            for r in c.rejections {
-                                terms.insert((term::RULE, r.rule));
-                            }
-                        }
-                    }
-                }
-            }
-            Some(Derived {
-                index: Index {
-                    decision_id,
-                    at: head.at.into_owned(),
-                    outcome: outcome.as_str().to_string(),
-                    services: chosen
-                        .iter()
-                        .map(|c| &*c.service_id)
-                        .collect::<Vec<_>>()
-                        .join(","),
-                    principal,
-                    kind: DECISION.to_string(),
-                    refers_to: None,
-                    executed: head.execution.map(|e| e.outcome.as_str().to_string()),
-                    candidates: Some(i64::try_from(candidates).unwrap_or(i64::MAX)),
-                },
-                terms: terms.into_iter().collect(),
-                on_decision: None,
-            })
-        }
-        Some(outcome::KIND) if record_version(body) == 2 => {
-            let status = head.status?;
-            let seq = head.decision.seq?;
-            let term = match status {
-                outcome::Status::Ok => "ok",
-                outcome::Status::Error => "failed",
-            };
-            Some(Derived {
-                index: Index {
-                    decision_id,
-                    at: head.at.into_owned(),
-                    outcome: status.as_str().to_string(),
-                    services: head.service_id?.into_owned(),
-                    principal: head.principal?.into_owned(),
-                    kind: outcome::KIND.to_string(),
-                    refers_to: Some(seq),
-                    executed: None,
-                    candidates: None,
-                },
-                terms: Vec::new(),
-                on_decision: Some((seq, (term::EXECUTED, term.to_string()))),
-            })
-        }
-        Some(_) => None,
-    }
-}
-
-impl Index {
-    /// The columns a record and its hash imply.
-    pub fn of(body: &str, hash: &[u8; 32]) -> Option<Index> {
-        derive(body, hash).map(|d| d.index)
-    }
-
-    /// Whether these are the columns `body` and `hash` imply.
-    pub(crate) fn matches(&self, body: &str, hash: &[u8; 32]) -> bool {
-        Index::of(body, hash).as_ref() == Some(self)
-    }
-}
-
-/// The hash of one audit term row, as `trace verify` sums them per seq
-/// (a sum, so the order rows are read in does not matter).
-pub fn term_hash(seq: i64, kind: &str, value: &str) -> u128 {
-    let mut h = blake3::Hasher::new();
-    h.update(&seq.to_le_bytes());
-    h.update(kind.as_bytes());
-    h.update(b"\0");
-    h.update(value.as_bytes());
-    let bytes = h.finalize();
-    let mut out = [0u8; 16];
-    out.copy_from_slice(&bytes.as_bytes()[..16]);
-    u128::from_le_bytes(out)
 }
 
 /// The first thing wrong with a chain.
@@ -917,6 +629,40 @@ impl std::fmt::Display for Break {
     }
 }
 
+/// A row's stored links, and whether its stored hash is the chain hash of
+/// its record over its stored link: all of a row's hashing, done apart
+/// from the walk (which only compares links), so rows can be hashed on
+/// several threads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Link {
+    /// The row's seq.
+    pub seq: i64,
+    /// Its stored link to the record before it, when it reads as hex.
+    pub prev: Option<[u8; 32]>,
+    /// Its stored chain hash, when it reads as hex.
+    pub hash: Option<[u8; 32]>,
+    /// `chain_hash(prev, record) == hash`.
+    pub sound: bool,
+}
+
+impl Link {
+    /// Reads and recomputes a row's hashes.
+    pub fn of(row: &Row) -> Link {
+        let prev = unhex32(&row.prev);
+        let hash = unhex32(&row.hash);
+        let sound = match (&prev, &hash) {
+            (Some(prev), Some(hash)) => chain_hash(prev, &row.record) == *hash,
+            _ => false,
+        };
+        Link {
+            seq: row.seq,
+            prev,
+            hash,
+            sound,
+        }
+    }
+}
+
 /// Walks rows in seq order, checking contiguity, links and hashes, and
 /// remembering the hash at each size a checkpoint needs.
 #[derive(Debug)]
@@ -983,26 +729,53 @@ impl Verifier {
 
     /// Checks one row; returns false once the chain is broken.
     pub fn push(&mut self, row: &Row) -> bool {
+        let link = Link::of(row);
+        if !self.check(&link) {
+            return false;
+        }
+        if self.check_index
+            && let Some(index) = &row.index
+            && let Some(hash) = link.hash
+            && !index.matches(&row.record, &hash)
+        {
+            self.first_break = Some(Break::IndexChanged { seq: row.seq });
+            return false;
+        }
+        self.advance(&link);
+        true
+    }
+
+    /// Checks one row whose hash was recomputed apart ([`Link::of`], on
+    /// any thread): the walk itself only compares seqs and links. Returns
+    /// false once the chain is broken.
+    pub fn push_link(&mut self, link: &Link) -> bool {
+        if !self.check(link) {
+            return false;
+        }
+        self.advance(link);
+        true
+    }
+
+    /// Whether `link` continues the chain; else the break is recorded.
+    fn check(&mut self, link: &Link) -> bool {
         if self.first_break.is_some() {
             return false;
         }
-        if row.seq != self.expected_seq {
-            self.first_break = Some(if row.seq > self.expected_seq {
+        if link.seq != self.expected_seq {
+            self.first_break = Some(if link.seq > self.expected_seq {
                 Break::RecordMissing {
                     seq: self.expected_seq,
-                    next: row.seq,
+                    next: link.seq,
                 }
             } else {
-                Break::OrderChanged { seq: row.seq }
+                Break::OrderChanged { seq: link.seq }
             });
             return false;
         }
-        let from_later = self.first && row.seq > 1;
+        let from_later = self.first && link.seq > 1;
         self.first = false;
-        let stored_prev = unhex32(&row.prev);
-        let stored_hash = unhex32(&row.hash);
-        let (Some(stored_prev), Some(stored_hash)) = (stored_prev, stored_hash) else {
-            self.first_break = Some(Break::ContentChanged { seq: row.seq });
+        let (Some(stored_prev), Some(_)) = (link.prev, link.hash) else {
+            self.first_break = Some(Break::ContentChanged { seq: link.seq });
             return false;
         };
         if from_later {
@@ -1012,31 +785,31 @@ impl Verifier {
         if stored_prev != self.prev {
             // Its own hash may be consistent with its stored link, but the
             // link does not point at the previous record.
-            self.first_break = Some(if chain_hash(&stored_prev, &row.record) == stored_hash {
-                Break::OrderChanged { seq: row.seq }
+            self.first_break = Some(if link.sound {
+                Break::OrderChanged { seq: link.seq }
             } else {
-                Break::ContentChanged { seq: row.seq }
+                Break::ContentChanged { seq: link.seq }
             });
             return false;
         }
-        if chain_hash(&self.prev, &row.record) != stored_hash {
-            self.first_break = Some(Break::ContentChanged { seq: row.seq });
+        if !link.sound {
+            self.first_break = Some(Break::ContentChanged { seq: link.seq });
             return false;
-        }
-        if self.check_index
-            && let Some(index) = &row.index
-            && !index.matches(&row.record, &stored_hash)
-        {
-            self.first_break = Some(Break::IndexChanged { seq: row.seq });
-            return false;
-        }
-        self.prev = stored_hash;
-        self.expected_seq = row.seq + 1;
-        self.records = row.seq;
-        if let Some(slot) = self.wanted.get_mut(&row.seq) {
-            *slot = Some(stored_hash);
         }
         true
+    }
+
+    /// Moves past a row that checked out.
+    fn advance(&mut self, link: &Link) {
+        let Some(hash) = link.hash else {
+            return;
+        };
+        self.prev = hash;
+        self.expected_seq = link.seq + 1;
+        self.records = link.seq;
+        if let Some(slot) = self.wanted.get_mut(&link.seq) {
+            *slot = Some(hash);
+        }
     }
 
     /// Checks a checkpoint (already signature-checked) against the chain.

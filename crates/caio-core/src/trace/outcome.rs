@@ -281,69 +281,11 @@ impl Observation {
 
 /// The observations of a stored record, in order: one per execution
 /// attempt of a decision, one for an outcome; none for a record that does
-/// not read.
+/// not read ([`super::Indexed::observations`]).
 pub fn observations(body: &str) -> Vec<Observation> {
-    #[derive(Deserialize)]
-    struct Probe {
-        #[serde(default)]
-        kind: Option<Kind>,
-        #[serde(default)]
-        attempts: Vec<Attempt>,
-    }
-    if super::record_version(body) == 2
-        && let Ok(Probe {
-            kind: Some(Kind::Outcome),
-            ..
-        }) = serde_json::from_str::<Probe>(body)
-    {
-        return match serde_json::from_str::<OutcomeRecord>(body) {
-            Ok(o) => vec![Observation::of(&o.attempt(), "reported")],
-            Err(_) => Vec::new(),
-        };
-    }
-    match serde_json::from_str::<Probe>(body) {
-        Ok(p) => p
-            .attempts
-            .iter()
-            .map(|a| Observation::of(a, "executed"))
-            .collect(),
-        Err(_) => Vec::new(),
-    }
-}
-
-/// One observation as the digest of a record's observations spells it:
-/// its place, the record's time and every column.
-pub fn observation_line(n: usize, at: &str, o: &Observation) -> String {
-    format!(
-        "{n}\t{}\t{at}\t{}\t{:?}\t{:?}\t{}\t{}\n",
-        o.service_id, o.result, o.latency_ms, o.cost, o.violations, o.source
-    )
-}
-
-/// The digest of what a stored record observed (BLAKE3 over its
-/// [`observation_line`]s), `None` for a record that observed nothing:
-/// what `trace verify` compares with the observations table.
-pub fn observed_digest(body: &str) -> Option<[u8; 32]> {
-    // Only an executed decision (a non-empty `attempts`) or an outcome
-    // observes anything; the others are not parsed again.
-    if !(body.contains("\"attempts\":[{") || body.contains("\"kind\":\"outcome\"")) {
-        return None;
-    }
-    #[derive(Deserialize)]
-    struct At<'a> {
-        #[serde(borrow)]
-        at: std::borrow::Cow<'a, str>,
-    }
-    let at = serde_json::from_str::<At<'_>>(body).ok()?.at;
-    let observed = observations(body);
-    if observed.is_empty() {
-        return None;
-    }
-    let mut h = blake3::Hasher::new();
-    for (n, o) in observed.iter().enumerate() {
-        h.update(observation_line(n, &at, o).as_bytes());
-    }
-    Some(*h.finalize().as_bytes())
+    super::Indexed::read(body)
+        .map(|i| i.observations())
+        .unwrap_or_default()
 }
 
 /// Whether a stored record is an outcome (format v2 with `"kind":"outcome"`).
@@ -463,7 +405,7 @@ endpoint:
 
     #[test]
     fn a_decision_record_observes_its_attempts() {
-        let body = r#"{"at":"t","attempts":[{"attempt":1,"latency_ms":5,"next":{"action":"retry","after_ms":1,"reason":"503"},"result":"transient","service_id":"a","service_version":"1","started_ms":0,"status":503},{"attempt":2,"latency_ms":7,"next":{"action":"done"},"result":"success","service_id":"a","service_version":"1","started_ms":9,"status":200}],"v":2}"#;
+        let body = r#"{"at":"t","attempts":[{"attempt":1,"latency_ms":5,"next":{"action":"retry","after_ms":1,"reason":"503"},"result":"transient","service_id":"a","service_version":"1","started_ms":0,"status":503},{"attempt":2,"latency_ms":7,"next":{"action":"done"},"result":"success","service_id":"a","service_version":"1","started_ms":9,"status":200}],"decision":{"chosen":[{"service_id":"a"}],"principal":"p","steps":[]},"outcome":"routed","v":2}"#;
         assert!(!is_outcome(body));
         let obs = observations(body);
         assert_eq!(obs.len(), 2);

@@ -67,6 +67,88 @@ impl Postgres {
         Ok(())
     }
 
+    /// Records the terms `(kind, value, seq)` (values stored first when
+    /// new) in two statements; returns how many rows were new.
+    pub(crate) fn add_terms(
+        &self,
+        c: &mut impl GenericClient,
+        terms: &[(&str, &str, i64)],
+    ) -> Result<u64, Error> {
+        if terms.is_empty() {
+            return Ok(0);
+        }
+        let mut values: Vec<(&str, &str)> = terms.iter().map(|t| (t.0, t.1)).collect();
+        values.sort_unstable();
+        values.dedup();
+        let kinds: Vec<&str> = values.iter().map(|v| v.0).collect();
+        let texts: Vec<&str> = values.iter().map(|v| v.1).collect();
+        self.execute(
+            c,
+            "INSERT INTO trace_term_values (kind, value)
+             SELECT * FROM unnest($1::text[], $2::text[])
+             ON CONFLICT (kind, value) DO NOTHING",
+            &[&kinds, &texts],
+        )?;
+        let kinds: Vec<&str> = terms.iter().map(|t| t.0).collect();
+        let texts: Vec<&str> = terms.iter().map(|t| t.1).collect();
+        let seqs: Vec<i64> = terms.iter().map(|t| t.2).collect();
+        self.execute(
+            c,
+            "INSERT INTO trace_terms (term, seq)
+             SELECT v.id, r.seq FROM unnest($1::text[], $2::text[], $3::bigint[]) AS r(kind, value, seq)
+             JOIN trace_term_values v ON v.kind = r.kind AND v.value = r.value
+             ON CONFLICT DO NOTHING",
+            &[&kinds, &texts, &seqs],
+        )
+    }
+
+    /// Stores what records observed of services: `(seq, at, observation)`,
+    /// numbered in order within each seq, in one statement.
+    pub(crate) fn observe_many(
+        &self,
+        c: &mut impl GenericClient,
+        observed: &[(i64, &str, Observation)],
+    ) -> Result<(), Error> {
+        if observed.is_empty() {
+            return Ok(());
+        }
+        let mut ns: Vec<i64> = Vec::with_capacity(observed.len());
+        for (i, (seq, _, _)) in observed.iter().enumerate() {
+            let n = match i.checked_sub(1).map(|j| &observed[j]) {
+                Some((prev, _, _)) if prev == seq => ns[i - 1] + 1,
+                _ => 0,
+            };
+            ns.push(n);
+        }
+        let seqs: Vec<i64> = observed.iter().map(|o| o.0).collect();
+        let ats: Vec<&str> = observed.iter().map(|o| o.1).collect();
+        let services: Vec<&str> = observed.iter().map(|o| o.2.service_id.as_str()).collect();
+        let results: Vec<&str> = observed.iter().map(|o| o.2.result).collect();
+        let latencies: Vec<Option<f64>> = observed.iter().map(|o| o.2.latency_ms).collect();
+        let costs: Vec<Option<f64>> = observed.iter().map(|o| o.2.cost).collect();
+        let violations: Vec<i64> = observed.iter().map(|o| i64::from(o.2.violations)).collect();
+        let sources: Vec<&str> = observed.iter().map(|o| o.2.source).collect();
+        self.execute(
+            c,
+            "INSERT INTO trace_observations
+                 (seq, n, service_id, at, result, latency_ms, cost, violations, source)
+             SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[],
+                                  $6::float8[], $7::float8[], $8::bigint[], $9::text[])",
+            &[
+                &seqs,
+                &ns,
+                &services,
+                &ats,
+                &results,
+                &latencies,
+                &costs,
+                &violations,
+                &sources,
+            ],
+        )
+        .map(drop)
+    }
+
     /// Stores what a record observed of services, numbered in order.
     pub(crate) fn observe(
         &self,
@@ -255,88 +337,25 @@ impl Postgres {
         })
     }
 
-    pub(crate) fn observation_digests(
-        &self,
-        from: i64,
-        through: i64,
-    ) -> Result<Vec<(i64, [u8; 32])>, Error> {
+    pub(crate) fn term_values(&self) -> Result<Vec<(i64, String, String)>, Error> {
         self.read(|pg, c| {
-            let rows = pg.query(
-                c,
-                "SELECT seq, n, service_id, at, result, latency_ms, cost, violations, source
-                 FROM trace_observations WHERE seq >= $1 AND seq <= $2 ORDER BY seq, n",
-                &[&from, &through],
-            )?;
-            let mut out: Vec<(i64, [u8; 32])> = Vec::new();
-            let mut current: Option<(i64, blake3::Hasher)> = None;
-            for r in &rows {
-                let seq: i64 = pg.col(r, 0)?;
-                let n: i64 = pg.col(r, 1)?;
-                let at: String = pg.col(r, 3)?;
-                let result: String = pg.col(r, 4)?;
-                let source: String = pg.col(r, 8)?;
-                let violations: i64 = pg.col(r, 7)?;
-                let o = Observation {
-                    service_id: pg.col(r, 2)?,
-                    result: match result.as_str() {
-                        "success" => "success",
-                        "rejected" => "rejected",
-                        "failure" => "failure",
-                        _ => "?",
-                    },
-                    latency_ms: pg.col(r, 5)?,
-                    cost: pg.col(r, 6)?,
-                    violations: u32::try_from(violations).unwrap_or(u32::MAX),
-                    source: match source.as_str() {
-                        "executed" => "executed",
-                        "reported" => "reported",
-                        _ => "?",
-                    },
-                };
-                if current.as_ref().is_none_or(|(s, _)| *s != seq)
-                    && let Some((s, h)) = current.replace((seq, blake3::Hasher::new()))
-                {
-                    out.push((s, *h.finalize().as_bytes()));
-                }
-                if let Some((_, h)) = current.as_mut() {
-                    let n = usize::try_from(n).unwrap_or(usize::MAX);
-                    h.update(trace::outcome::observation_line(n, &at, &o).as_bytes());
-                }
-            }
-            if let Some((s, h)) = current {
-                out.push((s, *h.finalize().as_bytes()));
-            }
-            Ok(out)
+            pg.query(c, "SELECT id, kind, value FROM trace_term_values", &[])?
+                .iter()
+                .map(|r| Ok((pg.col(r, 0)?, pg.col(r, 1)?, pg.col(r, 2)?)))
+                .collect()
         })
     }
 
-    pub(crate) fn term_sums(&self, from: i64, through: i64) -> Result<Vec<(i64, u128)>, Error> {
+    pub(crate) fn terms_of(&self, seq: i64) -> Result<Vec<i64>, Error> {
         self.read(|pg, c| {
-            let mut names = HashMap::new();
-            for r in pg.query(c, "SELECT id, kind, value FROM trace_term_values", &[])? {
-                let (id, kind, value): (i64, String, String) =
-                    (pg.col(&r, 0)?, pg.col(&r, 1)?, pg.col(&r, 2)?);
-                names.insert(id, (kind, value));
-            }
-            let rows = pg.query(
+            pg.query(
                 c,
-                "SELECT seq, term FROM trace_terms WHERE seq >= $1 AND seq <= $2 ORDER BY seq",
-                &[&from, &through],
-            )?;
-            let mut out: Vec<(i64, u128)> = Vec::new();
-            for r in &rows {
-                let (seq, term): (i64, i64) = (pg.col(r, 0)?, pg.col(r, 1)?);
-                let h = names
-                    .get(&term)
-                    .map_or(u128::from(term as u64) | 1 << 127, |(k, v)| {
-                        trace::term_hash(seq, k, v)
-                    });
-                match out.last_mut() {
-                    Some((s, sum)) if *s == seq => *sum = sum.wrapping_add(h),
-                    _ => out.push((seq, h)),
-                }
-            }
-            Ok(out)
+                "SELECT term FROM trace_terms WHERE seq = $1 ORDER BY term",
+                &[&seq],
+            )?
+            .iter()
+            .map(|r| pg.col(r, 0))
+            .collect()
         })
     }
 

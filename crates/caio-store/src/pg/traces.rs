@@ -8,6 +8,7 @@
 use super::{PAGE, Postgres};
 use crate::error::Error;
 use crate::traces::{Appended, Input, StoredCheckpoint};
+use caio_core::trace::check::{Chunk, StoredObservation};
 use caio_core::trace::{self, Index, Prepared, Row};
 use std::collections::BTreeSet;
 
@@ -132,26 +133,51 @@ impl Postgres {
                     &executed, &candidates,
                 ],
             )?;
-            let mut known = std::collections::HashMap::new();
+            // The term rows, observations and last uses of the whole chunk,
+            // one statement each.
+            let mut terms: Vec<(&str, &str, i64)> = Vec::new();
+            let mut last_use: Vec<(&str, i64)> = Vec::new();
+            let mut observed: Vec<(i64, &str, trace::outcome::Observation)> = Vec::new();
             for ((seq, _, _, d), p) in derived.iter().zip(records) {
-                for (kind, value) in &d.terms {
-                    pg.add_term(tx, &mut known, kind, value, *seq)?;
-                }
+                terms.extend(
+                    d.terms
+                        .iter()
+                        .map(|(kind, value)| (*kind, value.as_str(), *seq)),
+                );
                 let objects = &p.record.objects;
-                for object in std::iter::once(&objects.candidates).chain(&objects.stats) {
-                    pg.execute(
-                        tx,
-                        "UPDATE trace_objects SET last_seq = $1 WHERE hash = $2",
-                        &[seq, object],
-                    )?;
+                for hash in std::iter::once(&objects.candidates).chain(&objects.stats) {
+                    match last_use.iter_mut().find(|(h, _)| *h == hash.as_str()) {
+                        Some(used) => used.1 = *seq,
+                        None => last_use.push((hash, *seq)),
+                    }
                 }
-                let observed = p
-                    .record
-                    .attempts
-                    .iter()
-                    .map(|a| trace::outcome::Observation::of(a, "executed"));
-                pg.observe(tx, *seq, &p.record.at, observed)?;
+                observed.extend(p.record.attempts.iter().map(|a| {
+                    (
+                        *seq,
+                        p.record.at.as_str(),
+                        trace::outcome::Observation::of(a, "executed"),
+                    )
+                }));
             }
+            let added = pg.add_terms(tx, &terms)?;
+            if added != terms.len() as u64 {
+                return Err(pg.corrupt(format!(
+                    "{} of {} audit term rows of new records were written",
+                    added,
+                    terms.len()
+                )));
+            }
+            if !last_use.is_empty() {
+                let hashes: Vec<&str> = last_use.iter().map(|u| u.0).collect();
+                let seqs: Vec<i64> = last_use.iter().map(|u| u.1).collect();
+                pg.execute(
+                    tx,
+                    "UPDATE trace_objects o SET last_seq = u.seq
+                     FROM unnest($1::text[], $2::bigint[]) AS u(hash, seq) WHERE o.hash = u.hash",
+                    &[&hashes, &seqs],
+                )?;
+            }
+            pg.observe_many(tx, &observed)?;
             pg.execute(
                 tx,
                 "UPDATE trace_head SET seq = $1, hash = $2 WHERE singleton = 1",
@@ -240,6 +266,66 @@ impl Postgres {
                 return Ok(());
             }
         }
+    }
+
+    /// The records from `from` on (at most `max`) and the term and
+    /// observation rows of their seqs. (Rows are only ever added with their
+    /// own record, but for the `executed` row an outcome adds to its
+    /// decision, which `trace verify` reads again when it is missing.)
+    pub(crate) fn read_trace_chunk(
+        &self,
+        from: i64,
+        max: usize,
+        max_bytes: usize,
+        chunk: &mut Chunk,
+    ) -> Result<(), Error> {
+        chunk.clear();
+        let limit = i64::try_from(max).unwrap_or(i64::MAX);
+        self.read(|pg, c| {
+            let rows = pg.query(
+                c,
+                &format!("SELECT {ROW_COLUMNS} FROM traces WHERE seq >= $1 ORDER BY seq LIMIT $2"),
+                &[&from, &limit],
+            )?;
+            let mut bytes = 0;
+            for r in &rows {
+                if bytes >= max_bytes {
+                    break;
+                }
+                let row = chunk.next_row();
+                *row = pg.row(r)?;
+                bytes += row.record.len();
+            }
+            let Some(last) = chunk.rows().last().map(|r| r.seq) else {
+                return Ok(());
+            };
+            for r in pg.query(
+                c,
+                "SELECT seq, term FROM trace_terms WHERE seq >= $1 AND seq <= $2 ORDER BY seq, term",
+                &[&from, &last],
+            )? {
+                chunk.terms.push((pg.col(&r, 0)?, pg.col(&r, 1)?));
+            }
+            for r in pg.query(
+                c,
+                "SELECT seq, n, service_id, at, result, latency_ms, cost, violations, source
+                 FROM trace_observations WHERE seq >= $1 AND seq <= $2 ORDER BY seq, n",
+                &[&from, &last],
+            )? {
+                chunk.observations.push(StoredObservation {
+                    seq: pg.col(&r, 0)?,
+                    n: pg.col(&r, 1)?,
+                    service_id: pg.col(&r, 2)?,
+                    at: pg.col(&r, 3)?,
+                    result: pg.col(&r, 4)?,
+                    latency_ms: pg.col(&r, 5)?,
+                    cost: pg.col(&r, 6)?,
+                    violations: pg.col(&r, 7)?,
+                    source: pg.col(&r, 8)?,
+                });
+            }
+            Ok(())
+        })
     }
 
     pub(crate) fn add_checkpoint(&self, cp: &StoredCheckpoint) -> Result<(), Error> {
