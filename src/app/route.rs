@@ -28,14 +28,24 @@ pub fn trace(
     now: jiff::Timestamp,
 ) -> Result<Vec<Traced>, Error> {
     let prepared = prepare(router, routed, execution, now)?;
+    append(router, &prepared, dry_run)
+}
+
+/// Appends records already prepared (one transaction), or, without a home
+/// or with `dry_run`, computes the ids they would get.
+pub fn append(
+    router: &mut Router,
+    prepared: &[Prepared],
+    dry_run: bool,
+) -> Result<Vec<Traced>, Error> {
     let inputs = if dry_run {
         Vec::new()
     } else {
         router.take_inputs()
     };
     match router.store_mut() {
-        Some(store) if !dry_run => Ok(appended(store.append_traces(&prepared, &inputs)?)),
-        _ => unrecorded(router, &prepared),
+        Some(store) if !dry_run => Ok(appended(store.append_traces(prepared, &inputs)?)),
+        _ => unrecorded(router, prepared),
     }
 }
 
@@ -105,11 +115,11 @@ fn record(
     candidates: std::rc::Rc<caio_core::trace::Object>,
     execution: &mut Option<(Vec<Attempt>, ExecutionRecord)>,
 ) -> Result<Prepared, caio_core::canonical::JcsError> {
-    let (mut record, objects) =
+    let (mut digest, objects) =
         caio_core::trace::record_with(request, routed, at.to_string(), Some(candidates))?;
     if let Some((attempts, end)) = execution.take() {
-        record.attempts = attempts;
-        record.execution = Some(end);
+        digest.attempts = attempts;
+        digest.execution = Some(end);
     }
-    Prepared::new(record, objects)
+    Prepared::new(digest, objects)
 }

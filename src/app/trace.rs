@@ -1077,7 +1077,16 @@ impl Stored {
     pub fn chosen(&self) -> Vec<routing::Choice> {
         match self {
             Stored::V1(r) => r.decision.chosen.clone(),
-            Stored::V2(r) => r.decision.chosen.clone(),
+            Stored::V2(r) => {
+                let request: Option<Request> = serde_json::from_value(r.request.clone()).ok();
+                let steps = request.map(|q| q.steps()).unwrap_or_default();
+                r.decision
+                    .chosen
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| c.choice(steps.get(i).map_or("", |s| s.capability.as_str())))
+                    .collect()
+            }
         }
     }
 
@@ -1216,9 +1225,9 @@ pub fn rebuild(store: &Store, stored: &Stored) -> Result<Result<Rebuilt, Vec<Str
             again == r.decision,
         ),
         Stored::V2(r) => (
-            r.decision.chosen.clone(),
+            stored.chosen(),
             r.outcome,
-            trace::v2::digest(&again) == r.decision && again.outcome == r.outcome,
+            trace::v2::digest(&again, &refs) == r.decision && again.outcome == r.outcome,
         ),
     };
     let mut differences = Vec::new();

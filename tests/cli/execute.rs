@@ -494,7 +494,10 @@ fn output_is_checked_before_the_call_and_the_deadline_is_bounded() {
     assert!(server.seen().is_empty(), "nothing was sent");
     let r = record(&env, 1);
     assert_eq!(r["execution"]["outcome"], "not_started", "{r:#}");
-    assert_eq!(r["attempts"], json!([]));
+    assert!(
+        r.get("attempts").is_none(),
+        "no attempt, none listed: {r:#}"
+    );
 
     let down = Server::start(vec![], reply(500, "down"));
     let env = TestEnv::new();
@@ -821,11 +824,11 @@ fn h_recovers_with_time_and_replay_uses_the_recorded_decision_time() {
     assert_eq!(code, 0, "{stderr}");
     let r = record(&env, 1);
     let decided = r["decided_at_ms"].as_i64().expect("the decision time");
-    let h = r["decision"]["steps"][0]["top"][0]["terms"]["h"]
-        .as_f64()
-        .unwrap();
+    // The top candidate's terms: [[places], [q, h, t, c, l, r]], rounded
+    // to 9 decimals.
+    let h = r["decision"]["steps"][0]["top"][0][1][1].as_f64().unwrap();
     let expected = 1.0 - 0.7 * 2f64.powf(-((decided - observed) as f64) / 900_000.0);
-    assert!((h - expected).abs() < 1e-12, "h {h}, expected {expected}");
+    assert!((h - expected).abs() <= 5e-10, "h {h}, expected {expected}");
     assert!(h > 0.64 && h < 0.66, "{h}");
     // Later, the same record replays identically, and verifies.
     let (code, stdout, _) = run(env.caio().args(["trace", "replay", "1"]));
@@ -966,7 +969,10 @@ fn a_missing_variable_fails_before_any_connection() {
             "variable": "CAIO_MISSING_KEY"
         }])
     );
-    assert_eq!(r["attempts"], json!([]));
+    assert!(
+        r.get("attempts").is_none(),
+        "no attempt, none listed: {r:#}"
+    );
     // A file made for --output goes again when nothing was sent.
     let out = env.scratch().join("body.json");
     let (code, _, stderr) = execute(&env, &["--output", out.to_str().unwrap()]);

@@ -1,6 +1,7 @@
 //! `caio route --batch`: JSON Lines in, JSON Lines out.
 
 use super::*;
+use caio_core::trace::Prepared;
 
 /// The error object of a batch line that could not be routed.
 #[derive(Serialize)]
@@ -21,30 +22,36 @@ struct LineProblem {
 /// transaction each.
 const BATCH_CHUNK: usize = 256;
 
-/// A chunk is also flushed once its decisions hold this many candidate
-/// evaluations: what a pending decision holds grows with the registry, so
-/// memory stays bounded whatever the number of lines and of candidates.
-const CHUNK_CANDIDATES: usize = 20_000;
+/// A chunk is also flushed once its pending answers and records hold this
+/// many bytes (answers listing every candidate, with --explain or --top,
+/// grow with the registry), so memory stays bounded whatever the number of
+/// lines and of candidates.
+const CHUNK_BYTES: usize = 8 << 20;
 
-/// The candidate evaluations a pending line holds.
-fn weight(line: &LineOutcome) -> usize {
-    match line {
-        LineOutcome::Invalid(_) => 1,
-        LineOutcome::Routed(routed) => routed
-            .2
-            .decision
-            .steps
-            .iter()
-            .map(|s| s.candidates.len())
-            .sum::<usize>()
-            .max(1),
-    }
-}
-
-/// One line of a batch, once handled.
+/// One line of a batch, once handled: what is left of a routed line until
+/// its record is appended is its record and its answer without the trace
+/// fields (the decision itself is dropped at once).
 enum LineOutcome {
     Invalid(LineError),
-    Routed(Box<(usize, Request, Routed)>),
+    Routed {
+        line: usize,
+        prepared: Box<Prepared>,
+        /// The answer, serialised with an empty `decision_id` and no
+        /// `trace` (see [`answer`]).
+        answer: String,
+    },
+}
+
+impl LineOutcome {
+    /// The bytes a pending line holds, roughly.
+    fn weight(&self) -> usize {
+        match self {
+            LineOutcome::Invalid(e) => e.error.message.len() + 64,
+            LineOutcome::Routed {
+                prepared, answer, ..
+            } => 2 * prepared.body.len() + answer.len(),
+        }
+    }
 }
 
 /// The error object of a line that is not a request at all.
@@ -71,17 +78,27 @@ pub(super) fn batch(args: &RouteArgs, router: &mut Router, ui: &mut Ui) -> Resul
     let limit = caio_core::yaml::MAX_FILE_BYTES;
     let (mut failed, mut lines) = (0usize, 0usize);
     let mut pending: Vec<LineOutcome> = Vec::new();
+    // The bytes the pending lines hold, and how many of them are counted
+    // (at most one line is pushed per turn).
+    let (mut held, mut counted) = (0usize, 0usize);
     let mut buf = Vec::new();
+    let mut line_label = String::new();
+    let source = label(&args.request);
+    let listed = args.explain || args.top.is_some();
     for n in 1.. {
-        // Answers go out when a chunk is full (by lines or by the candidates
-        // its decisions hold), and before a read that may wait: a client
-        // that waits for each answer before it writes the next line is
-        // answered at once.
+        held +=
+            pending.last().map_or(0, LineOutcome::weight) * usize::from(pending.len() > counted);
+        counted = pending.len();
+        // Answers go out when a chunk is full (by lines or by the bytes
+        // its pending lines hold), and before a read that may wait: a
+        // client that waits for each answer before it writes the next line
+        // is answered at once.
         if pending.len() >= BATCH_CHUNK
-            || pending.iter().map(weight).sum::<usize>() >= CHUNK_CANDIDATES
+            || held >= CHUNK_BYTES
             || (!pending.is_empty() && input.buffer().is_empty())
         {
             flush(args, router, &mut pending, ui)?;
+            (held, counted) = (0, 0);
         }
         buf.clear();
         let read =
@@ -119,8 +136,12 @@ pub(super) fn batch(args: &RouteArgs, router: &mut Router, ui: &mut Ui) -> Resul
             continue;
         }
         lines += 1;
-        let label = format!("{}:{n}", label(&args.request));
-        match request::parse(&label, line) {
+        line_label.clear();
+        {
+            use std::fmt::Write;
+            let _ = write!(line_label, "{source}:{n}");
+        }
+        match request::parse(&line_label, line) {
             Err(report) => {
                 failed += 1;
                 let problem = report.problems.first();
@@ -153,7 +174,7 @@ pub(super) fn batch(args: &RouteArgs, router: &mut Router, ui: &mut Ui) -> Resul
                 if routed.decision.outcome == Outcome::Refused {
                     failed += 1;
                 }
-                pending.push(LineOutcome::Routed(Box::new((n, request, routed))));
+                pending.push(routed_line(args, router, n, &request, &routed, listed)?);
             }
         }
     }
@@ -215,6 +236,77 @@ pub(crate) fn read_line(
     Ok(Some((skipped, false)))
 }
 
+/// A routed line, ready to wait for its record's place in the trace: the
+/// record (timed now) and the answer without its trace fields.
+fn routed_line(
+    args: &RouteArgs,
+    router: &mut Router,
+    line: usize,
+    request: &Request,
+    routed: &Routed,
+    listed: bool,
+) -> Result<LineOutcome, Error> {
+    let prepared =
+        crate::app::route::prepare(router, &[(request, routed)], None, jiff::Timestamp::now())?
+            .pop()
+            .ok_or_else(|| Error::Output(std::io::Error::other("a routed line has no record")))?;
+    let explained = match args.explain {
+        true => super::explained(true, router, request, routed)?,
+        false => None,
+    };
+    let untraced = Traced {
+        decision_id: String::new(),
+        trace: None,
+    };
+    let mut doc = RouteJson::new(routed, &untraced, args.top, listed);
+    if let Some(e) = &explained {
+        doc.explain(&e.explanation);
+    }
+    let answer =
+        serde_json::to_string(&doc).map_err(|e| Error::Output(std::io::Error::other(e)))?;
+    Ok(LineOutcome::Routed {
+        line,
+        prepared: Box::new(prepared),
+        answer,
+    })
+}
+
+/// How an answer without its trace fields starts: its `decision_id`, empty.
+const UNTRACED: &str = "{\"decision_id\":\"\",";
+
+/// The batch line of an answer serialised without its trace fields
+/// ([`routed_line`]): the schema version, the line number, the decision id
+/// and where the record went, then the rest of the answer as it was
+/// serialised. The same text as serialising the whole document at once.
+fn answer(schema: Schema, line: usize, traced: &Traced, answer: &str) -> Result<String, Error> {
+    let rest = answer.strip_prefix(UNTRACED).ok_or_else(|| {
+        Error::Output(std::io::Error::other(
+            "a batch answer has an unexpected form",
+        ))
+    })?;
+    let mut out = String::with_capacity(answer.len() + 160);
+    out.push_str("{\"schema_version\":");
+    out.push_str(&schema.version().to_string());
+    out.push_str(",\"line\":");
+    out.push_str(&line.to_string());
+    out.push_str(",\"decision_id\":");
+    out.push_str(
+        &serde_json::to_string(&traced.decision_id)
+            .map_err(|e| Error::Output(std::io::Error::other(e)))?,
+    );
+    out.push(',');
+    if let Some(appended) = &traced.trace {
+        out.push_str("\"trace\":");
+        out.push_str(
+            &serde_json::to_string(appended)
+                .map_err(|e| Error::Output(std::io::Error::other(e)))?,
+        );
+        out.push(',');
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
 /// Traces the pending decisions in one transaction and prints every pending
 /// line, in input order.
 fn flush(
@@ -223,37 +315,41 @@ fn flush(
     pending: &mut Vec<LineOutcome>,
     ui: &mut Ui,
 ) -> Result<(), Error> {
-    let routed: Vec<(&Request, &Routed)> = pending
-        .iter()
-        .filter_map(|o| match o {
-            LineOutcome::Routed(b) => Some((&b.1, &b.2)),
-            LineOutcome::Invalid(_) => None,
-        })
-        .collect();
-    let mut traced =
-        trace(router, &routed, args.dry_run, None, jiff::Timestamp::now())?.into_iter();
-    let listed = args.explain || args.top.is_some();
+    let mut prepared = Vec::with_capacity(pending.len());
+    let mut answers = Vec::with_capacity(pending.len());
     for outcome in pending.drain(..) {
         match outcome {
-            LineOutcome::Invalid(e) => ui.json_line(Schema::RouteBatchLine, &e)?,
-            LineOutcome::Routed(b) => {
-                let Some(t) = traced.next() else {
-                    break;
-                };
-                let explained = match args.explain {
-                    true => super::explained(true, router, &b.1, &b.2)?,
-                    false => None,
-                };
-                let mut doc = RouteJson::new(&b.2, &t, args.top, listed);
-                if let Some(e) = &explained {
-                    doc.explain(&e.explanation);
-                }
-                doc.line = Some(b.0);
-                ui.json_line(Schema::RouteBatchLine, &doc)?;
+            LineOutcome::Invalid(e) => answers.push(Err(e)),
+            LineOutcome::Routed {
+                line,
+                prepared: p,
+                answer,
+            } => {
+                prepared.push(*p);
+                answers.push(Ok((line, answer)));
             }
         }
     }
-    Ok(())
+    let mut traced = crate::app::route::append(router, &prepared, args.dry_run)?.into_iter();
+    drop(prepared);
+    // The chunk's answers go out in one write.
+    let mut out = String::new();
+    for outcome in answers {
+        match outcome {
+            Err(e) => out.push_str(
+                &serde_json::to_string(&Schema::RouteBatchLine.wrap(&e))
+                    .map_err(|e| Error::Output(std::io::Error::other(e)))?,
+            ),
+            Ok((line, text)) => {
+                let Some(t) = traced.next() else {
+                    break;
+                };
+                out.push_str(&answer(Schema::RouteBatchLine, line, &t, &text)?);
+            }
+        }
+        out.push('\n');
+    }
+    ui.raw(&out)
 }
 
 /// The batch input, buffered, and its size when it is a file (for the
@@ -280,3 +376,55 @@ fn open_batch(path: &Path) -> Result<(BatchInput, Option<u64>), Error> {
 }
 
 type BatchInput = std::io::BufReader<Box<dyn Read>>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use caio_core::routing::Identity;
+
+    /// A batch line spliced from an answer serialised before its record
+    /// was appended is the document serialised whole.
+    #[test]
+    fn spliced_answers_are_the_whole_document() {
+        let request = Request::for_capability("chat");
+        let routed = Routed::new(
+            caio_core::routing::route(
+                &request,
+                &Identity::Anonymous,
+                &[],
+                &caio_core::policy::PolicySet::default(),
+            ),
+            Identity::Anonymous,
+            &[],
+            "policy".into(),
+            0,
+            |_| String::new(),
+        );
+        let untraced = Traced {
+            decision_id: String::new(),
+            trace: None,
+        };
+        let text = serde_json::to_string(&RouteJson::new(&routed, &untraced, None, false)).unwrap();
+        for traced in [
+            Traced {
+                decision_id: "0123abcd".into(),
+                trace: Some(Appended {
+                    seq: 42,
+                    hash: [7; 32],
+                }),
+            },
+            Traced {
+                decision_id: "0123abcd".into(),
+                trace: None,
+            },
+        ] {
+            let mut doc = RouteJson::new(&routed, &traced, None, false);
+            doc.line = Some(9);
+            let whole = serde_json::to_string(&Schema::RouteBatchLine.wrap(&doc)).unwrap();
+            assert_eq!(
+                answer(Schema::RouteBatchLine, 9, &traced, &text).unwrap(),
+                whole
+            );
+        }
+    }
+}

@@ -105,7 +105,7 @@ impl<'a> RouteJson<'a> {
         let single = d.chosen.len() == 1 && d.steps.len() == 1;
         let chained = d.steps.len() > 1 || d.chosen.len() > 1;
         let mut candidates = Vec::new();
-        for (i, step) in d.steps.iter().enumerate() {
+        for (i, step) in d.steps.iter().enumerate().filter(|_| listed) {
             let mut shown_eligible = 0;
             for c in &step.candidates {
                 if c.eligible {

@@ -184,6 +184,50 @@ pub(crate) fn redact(request: &Request) -> (serde_json::Value, Vec<String>) {
     (value, removed)
 }
 
+/// Leaves out of a recorded request the fields at their defaults (SPEC
+/// §5): data `internal` without PII, no requirements, the `balanced`
+/// priority, zero token counts, an empty input. Reading the request back
+/// gives the same value, so replay routes it the same; only the bytes of
+/// the record shrink.
+pub(crate) fn without_defaults(value: &mut serde_json::Value) {
+    use serde_json::{Value, json};
+    fn input(map: &mut serde_json::Map<String, Value>, key: &str) {
+        if let Some(Value::Object(input)) = map.get_mut(key) {
+            for count in ["tokens", "expected_output_tokens"] {
+                if input.get(count) == Some(&json!(0)) {
+                    input.remove(count);
+                }
+            }
+            if input.is_empty() {
+                map.remove(key);
+            }
+        }
+    }
+    let Some(map) = value.as_object_mut() else {
+        return;
+    };
+    input(map, "input");
+    if let Some(Value::Array(steps)) = map.get_mut("chain") {
+        for step in steps.iter_mut().filter_map(Value::as_object_mut) {
+            input(step, "input");
+        }
+    }
+    if map.get("data") == Some(&json!({"class": "internal", "contains_pii": false})) {
+        map.remove("data");
+    }
+    if map.get("requirements") == Some(&json!({})) {
+        map.remove("requirements");
+    }
+    if let Some(Value::Object(preferences)) = map.get_mut("preferences") {
+        if preferences.get("priority") == Some(&json!("balanced")) {
+            preferences.remove("priority");
+        }
+        if preferences.is_empty() {
+            map.remove("preferences");
+        }
+    }
+}
+
 /// Masks credential-shaped strings in every string of `value`; the paths of
 /// the strings changed go into `masked`.
 fn mask_credentials(value: &mut serde_json::Value, path: &mut String, masked: &mut Vec<String>) {

@@ -18,7 +18,7 @@
 
 use crate::attempt::Attempt;
 use crate::canonical::{self, JcsError};
-use crate::request::{Request, Weights};
+use crate::request::Request;
 use crate::routing::{
     Choice, Composed, ContractRef, Control, Decision, Identity, Outcome, Routed, ServiceStats,
     Terms,
@@ -52,8 +52,9 @@ pub struct TraceRecord {
     /// When the call was made (RFC 3339 UTC), from the edge's clock: the
     /// decision time.
     pub at: String,
-    /// Execution attempts (`route --execute`), in order.
-    #[serde(default)]
+    /// Execution attempts (`route --execute`), in order; left out when
+    /// there were none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub attempts: Vec<Attempt>,
     /// The decision's time (Unix ms) each h recovered to, when the stats
     /// were read with a clock; replay routes at it again.
@@ -70,10 +71,13 @@ pub struct TraceRecord {
     pub objects: Objects,
     /// How routing ended.
     pub outcome: Outcome,
-    /// The paths removed or masked in the request before hashing.
+    /// The paths removed or masked in the request before hashing; left
+    /// out when none was.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub redacted: Vec<String>,
     /// The request, without its token, its payload and the paths it
-    /// listed under `redact`; credential-shaped strings masked.
+    /// listed under `redact`; credential-shaped strings masked; fields at
+    /// their defaults (SPEC §5) left out.
     pub request: serde_json::Value,
     /// The tie-break seed.
     pub seed: u64,
@@ -98,11 +102,13 @@ pub struct Objects {
 }
 
 /// A decision without its per-candidate explanation, which is recomputed.
+/// The weights in force are not kept: they follow from the request.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Digest {
-    /// The chosen service of each step, when routed.
-    pub chosen: Vec<Choice>,
-    /// The control signal, when routed.
+    /// The chosen service of each step (in step order), when routed.
+    pub chosen: Vec<Chosen>,
+    /// The control signal, when routed (each component rounded to
+    /// [`TERM_DIGITS`] decimals).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub control: Option<Control>,
     /// The composed guarantees of the chosen route, when routed.
@@ -113,14 +119,41 @@ pub struct Digest {
     /// Why nothing was routed, beyond the per-candidate rejections.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
-    /// The total score, when routed.
+    /// The total score, when routed (rounded to [`TERM_DIGITS`] decimals).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub score: Option<f64>,
     /// Each step: its top eligible candidates and its rejections counted
     /// (the one-line summary is rebuilt from them, not stored).
     pub steps: Vec<StepDigest>,
-    /// The weights in force.
-    pub weights: Weights,
+}
+
+/// The chosen service of one step (its capability is the request's for
+/// that step).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Chosen {
+    /// The chosen service.
+    pub service_id: String,
+    /// Its contract version.
+    pub service_version: String,
+    /// Its score J(s) for this step (rounded to [`TERM_DIGITS`] decimals).
+    pub score: f64,
+    /// The panic guard chose this service although its circuit is open: a
+    /// half-open probe (SPEC §8).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub probe: bool,
+}
+
+impl Chosen {
+    /// The choice of a step whose capability is `capability`.
+    pub fn choice(&self, capability: &str) -> Choice {
+        Choice {
+            capability: capability.to_string(),
+            service_id: self.service_id.clone(),
+            service_version: self.service_version.clone(),
+            score: self.score,
+            probe: self.probe,
+        }
+    }
 }
 
 /// One step of a decision, digested.
@@ -130,23 +163,46 @@ pub struct StepDigest {
     pub candidates: usize,
     /// How many were eligible.
     pub eligible: usize,
-    /// Rejected candidates by the first stage that rejected them.
+    /// Rejected candidates by the first stage that rejected them (left
+    /// out when none was rejected).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub rejected_by_stage: BTreeMap<String, usize>,
-    /// Rejections by rule, within each candidate's first rejecting stage.
+    /// Rejections by rule, within each candidate's first rejecting stage
+    /// (left out when none was rejected).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub rejected_by_rule: BTreeMap<String, usize>,
-    /// The best eligible candidates, best first (at most [`TOP`]).
+    /// The best eligible candidates, best first (at most [`TOP`] in all),
+    /// as runs of candidates with equal terms.
     pub top: Vec<Ranked>,
 }
 
-/// An eligible candidate as a record keeps it: its id and the terms of
-/// J(s) (its version is in the candidate set, and its score follows from
-/// the terms and the weights).
+/// A run of consecutive top candidates with equal terms, as a record keeps
+/// it: `[[i, …], [q, h, t, c, l, r]]`. Each `i` is the candidate's place
+/// in the record's candidate set (the `candidates` object, which gives
+/// its id, version and contract hash); the terms of J(s) are rounded to
+/// [`TERM_DIGITS`] decimals (their score follows from them and the
+/// request's weights).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Ranked {
-    /// The service.
-    pub service_id: String,
-    /// The terms of J(s).
-    pub terms: Terms,
+pub struct Ranked(pub Vec<usize>, pub [f64; 6]);
+
+/// The decimals a record keeps of each term, score and control-signal
+/// component: as fine as the 1e-9 within which scores tie, and free of the
+/// float noise (`0.12000000000000009`) that would otherwise fill a record.
+pub const TERM_DIGITS: i32 = 9;
+
+impl Ranked {
+    /// The terms, rounded as a record keeps them.
+    pub fn terms(&self) -> Terms {
+        let [q, h, t, c, l, r] = self.1;
+        Terms { q, h, t, c, l, r }
+    }
+}
+
+/// `x` rounded to [`TERM_DIGITS`] decimals.
+fn rounded(x: f64) -> f64 {
+    let scale = 10f64.powi(TERM_DIGITS);
+    let r = (x * scale).round() / scale;
+    if r.is_finite() { r } else { x }
 }
 
 /// A content-addressed input, stored once and referenced by hash.
@@ -182,21 +238,52 @@ pub fn object_hash(kind: &str, body: &str) -> String {
     super::hex(h.finalize().as_bytes())
 }
 
-/// The digest of a decision: what a v2 record keeps of it.
-pub fn digest(decision: &Decision) -> Digest {
+/// The digest of a decision: what a v2 record keeps of it. `contracts` is
+/// the decision's candidate set (as its `candidates` object lists it): a
+/// top candidate is kept as its place there.
+pub fn digest(decision: &Decision, contracts: &[ContractRef]) -> Digest {
+    let place = |id: &str| {
+        contracts
+            .binary_search_by(|c| c.service_id.as_str().cmp(id))
+            .ok()
+            .filter(|&i| contracts[i].service_id == id)
+            .or_else(|| contracts.iter().position(|c| c.service_id == id))
+    };
     Digest {
-        chosen: decision.chosen.clone(),
-        control: decision.control,
+        chosen: decision
+            .chosen
+            .iter()
+            .map(|c| Chosen {
+                service_id: c.service_id.clone(),
+                service_version: c.service_version.clone(),
+                score: rounded(c.score),
+                probe: c.probe,
+            })
+            .collect(),
+        control: decision.control.map(|c| Control {
+            confidence: rounded(c.confidence),
+            latency_headroom: rounded(c.latency_headroom),
+            budget_headroom: rounded(c.budget_headroom),
+            risk: rounded(c.risk),
+        }),
         guarantees: decision.guarantees.clone(),
         principal: decision.principal.clone(),
         reason: decision.reason.clone(),
-        score: decision.score,
+        score: decision.score.map(rounded),
         steps: decision
             .steps
             .iter()
             .map(|step| {
-                let mut by_stage = BTreeMap::new();
-                let mut by_rule = BTreeMap::new();
+                // Counted by borrowed name in a short list (a step has a
+                // few distinct stages and rules, each copied once).
+                fn count<'a>(counts: &mut Vec<(&'a str, usize)>, name: &'a str) {
+                    match counts.iter_mut().find(|(n, _)| *n == name) {
+                        Some((_, k)) => *k += 1,
+                        None => counts.push((name, 1)),
+                    }
+                }
+                let mut by_stage: Vec<(&str, usize)> = Vec::new();
+                let mut by_rule: Vec<(&str, usize)> = Vec::new();
                 let mut eligible = 0;
                 for c in &step.candidates {
                     if c.eligible {
@@ -204,33 +291,38 @@ pub fn digest(decision: &Decision) -> Digest {
                         continue;
                     }
                     if let Some(first) = c.rejections.first() {
-                        *by_stage
-                            .entry(first.stage.as_str().to_string())
-                            .or_insert(0) += 1;
+                        count(&mut by_stage, first.stage.as_str());
                     }
                     for r in &c.rejections {
-                        *by_rule.entry(r.rule.clone()).or_insert(0) += 1;
+                        count(&mut by_rule, r.rule.as_str());
+                    }
+                }
+                let mut top: Vec<Ranked> = Vec::new();
+                for c in step.eligible().take(TOP) {
+                    let (Some(terms), Some(i)) = (c.terms, place(&c.service_id)) else {
+                        continue;
+                    };
+                    let terms = [terms.q, terms.h, terms.t, terms.c, terms.l, terms.r].map(rounded);
+                    match top.last_mut() {
+                        Some(run) if run.1 == terms => run.0.push(i),
+                        _ => top.push(Ranked(vec![i], terms)),
                     }
                 }
                 StepDigest {
                     candidates: step.candidates.len(),
                     eligible,
-                    rejected_by_stage: by_stage,
-                    rejected_by_rule: by_rule,
-                    top: step
-                        .eligible()
-                        .take(TOP)
-                        .filter_map(|c| {
-                            Some(Ranked {
-                                service_id: c.service_id.to_string(),
-                                terms: c.terms?,
-                            })
-                        })
+                    rejected_by_stage: by_stage
+                        .into_iter()
+                        .map(|(k, n)| (k.to_string(), n))
                         .collect(),
+                    rejected_by_rule: by_rule
+                        .into_iter()
+                        .map(|(k, n)| (k.to_string(), n))
+                        .collect(),
+                    top,
                 }
             })
             .collect(),
-        weights: decision.weights,
     }
 }
 
@@ -254,7 +346,8 @@ pub fn record_with(
     at: String,
     candidates: Option<Rc<Object>>,
 ) -> Result<(TraceRecord, Vec<Rc<Object>>), JcsError> {
-    let (request, redacted) = redact(request);
+    let (mut request, redacted) = redact(request);
+    super::without_defaults(&mut request);
     let candidates = match candidates {
         Some(o) if o.kind == CANDIDATES => o,
         _ => Rc::new(candidates_object(&routed.contracts)?),
@@ -272,7 +365,7 @@ pub fn record_with(
         at,
         attempts: Vec::new(),
         decided_at_ms: routed.decided_at_ms,
-        decision: digest(&routed.decision),
+        decision: digest(&routed.decision, &routed.contracts),
         execution: None,
         identity: routed.identity.clone(),
         objects: Objects {
@@ -316,6 +409,96 @@ mod tests {
         let mut h = blake3::Hasher::new();
         h.update(b"caio-object-v1\nstats\n{}");
         assert_eq!(o.hash, super::super::hex(h.finalize().as_bytes()));
+    }
+
+    fn contract(id: &str, accuracy: f64) -> crate::contract::ServiceContract {
+        let text = format!(
+            "apiVersion: caio/v1
+service_id: {id}
+name: {id}
+version: 1.0.0
+capabilities: [{{ type: chat }}]
+guarantees: {{ latency_ms: {{ p50: 100, p95: 200, p99: 400 }}, availability: 0.999, accuracy: {accuracy} }}
+cost: {{ currency: USD, per_request: 0.01, per_1k_input_tokens: 0, per_1k_output_tokens: 0 }}
+privacy: {{ hosting: internal, regions: [eu], max_data_class: restricted }}
+endpoint: {{ url: http://127.0.0.1:9/x }}
+"
+        );
+        let file = crate::contract::validate_text("c.yaml", &text);
+        file.contract
+            .unwrap_or_else(|| panic!("{:?}", file.report.problems))
+    }
+
+    /// The top candidates are kept by their place in the candidate set, in
+    /// runs of equal terms, rounded; the request loses its defaults and
+    /// reads back as the same request.
+    #[test]
+    fn top_candidates_are_runs_of_places_with_rounded_terms() {
+        let contracts = [
+            contract("svc-d", 0.9),
+            contract("svc-a", 0.7),
+            contract("svc-c", 0.7),
+            contract("svc-b", 0.1234567891),
+        ];
+        let candidates: Vec<crate::routing::Candidate<'_>> = contracts
+            .iter()
+            .map(|c| crate::routing::Candidate {
+                contract: c,
+                status: crate::lifecycle::ServiceStatus::Active,
+                status_reason: None,
+                stats: ServiceStats::default(),
+            })
+            .collect();
+        let request = Request::for_capability("chat");
+        let policies = crate::policy::PolicySet::default();
+        let decision =
+            crate::routing::route(&request, &Identity::Anonymous, &candidates, &policies);
+        let routed = Routed::new(
+            decision,
+            Identity::Anonymous,
+            &candidates,
+            "policy".into(),
+            0,
+            |_| "hash".into(),
+        );
+        let ids: Vec<&str> = routed
+            .contracts
+            .iter()
+            .map(|c| c.service_id.as_str())
+            .collect();
+        assert_eq!(
+            ids,
+            ["svc-a", "svc-b", "svc-c", "svc-d"],
+            "the candidate set is by id"
+        );
+        let (record, _) = record(&request, &routed, "t".into()).unwrap();
+        let top = &record.decision.steps[0].top;
+        // d (0.9) first, then a and c (equal terms) in one run, then b.
+        let places: Vec<Vec<usize>> = top.iter().map(|r| r.0.clone()).collect();
+        assert_eq!(places.concat().len(), 4);
+        assert_eq!(places[0], [3]);
+        assert!(
+            places.contains(&vec![0, 2]) || places.contains(&vec![2, 0]),
+            "{places:?}"
+        );
+        let b = top.iter().find(|r| r.0 == [1]).expect("b");
+        assert_eq!(b.1[0], 0.123456789, "q rounded to 9 decimals");
+        let body = canonical::to_jcs(&record).unwrap();
+        assert!(body.contains("[[3],[0.9,1,"), "{body}");
+        // Defaults are left out of the recorded request; reading it back
+        // gives the request routed.
+        assert_eq!(
+            record.request,
+            serde_json::json!({"capability": "chat", "seed": 0})
+        );
+        let again: Request = serde_json::from_value(record.request.clone()).unwrap();
+        assert_eq!(again, request);
+        assert!(
+            !body.contains("\"attempts\"") && !body.contains("\"redacted\""),
+            "{body}"
+        );
+        // Replay's digest of the same decision is the stored one.
+        assert_eq!(digest(&routed.decision, &routed.contracts), record.decision);
     }
 
     #[test]

@@ -171,18 +171,25 @@ fn traced_once(
         ));
     }
     let stored = stored_record(lab, after)?;
-    let chosen = |d: &[caio_core::routing::Choice]| -> Vec<String> {
-        d.iter().map(|x| x.service_id.clone()).collect()
-    };
-    if stored.1.outcome != outcome
-        || chosen(&stored.1.decision.chosen) != chosen(&c.routed.decision.chosen)
-    {
+    let recorded: Vec<&str> = stored
+        .1
+        .decision
+        .chosen
+        .iter()
+        .map(|x| x.service_id.as_str())
+        .collect();
+    let made: Vec<&str> = c
+        .routed
+        .decision
+        .chosen
+        .iter()
+        .map(|x| x.service_id.as_str())
+        .collect();
+    if stored.1.outcome != outcome || recorded != made {
         return Err(format!(
-            "record {after} says {} {:?}, the call was {} {:?}",
+            "record {after} says {} {recorded:?}, the call was {} {made:?}",
             stored.1.outcome.as_str(),
-            chosen(&stored.1.decision.chosen),
             outcome.as_str(),
-            chosen(&c.routed.decision.chosen)
         ));
     }
     Ok(c)
