@@ -396,12 +396,9 @@ pub fn route_at(
 /// [`route_at`] with the compiled form of `candidates` built beforehand
 /// ([`Compiled::new`] of the same list, in the same order; the stats and
 /// statuses are read from `candidates`): what a caller routing many
-/// requests over one candidate list does.
-///
-/// # Panics
-///
-/// Never; a form built from another list routes over whichever of its
-/// rows exist in `candidates` (a caller's bug, caught by a debug assertion).
+/// requests over one candidate list does. A form built from another list
+/// is the caller's bug: debug builds assert that the lengths match, and a
+/// row whose candidate does not exist is skipped.
 pub fn route_compiled(
     request: &Request,
     identity: &Identity,
