@@ -15,7 +15,7 @@
 use super::Candidate;
 use super::name::Name;
 use super::score::Figures;
-use crate::contract::{DataClass, Hosting, Modality, Trust};
+use crate::contract::{DataClass, Hosting, Modality, ServiceContract, Trust};
 use crate::lifecycle::ServiceStatus;
 use crate::principal::Principal;
 use crate::request::{Request, Step};
@@ -135,20 +135,18 @@ impl Compiled {
             ids: Vec::new(),
             interned: BTreeMap::new(),
         };
-        let mut ids = Name::table(
-            order
-                .iter()
-                .map(|&i| Box::from(candidates[i].contract.service_id.as_str()))
-                .collect(),
-        )
-        .into_iter();
-        let mut versions = Name::table(
-            order
-                .iter()
-                .map(|&i| Box::from(candidates[i].contract.version.as_str()))
-                .collect(),
-        )
-        .into_iter();
+        // One shared table of ids and one of versions, in row order.
+        let names = |field: fn(&ServiceContract) -> &str| {
+            Name::table(
+                order
+                    .iter()
+                    .map(|&i| Box::from(field(candidates[i].contract)))
+                    .collect(),
+            )
+            .into_iter()
+        };
+        let mut ids = names(|c| &c.service_id);
+        let mut versions = names(|c| &c.version);
         let mut rows = Vec::with_capacity(order.len());
         let mut offers: BTreeMap<String, Vec<Offer>> = BTreeMap::new();
         for (r, &i) in order.iter().enumerate() {
