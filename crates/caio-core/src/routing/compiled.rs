@@ -68,7 +68,6 @@ pub struct Compiled {
     offers: Vec<(String, Vec<Offer>)>,
     ids: Vec<u32>,
     interned: BTreeMap<String, u32>,
-    len: usize,
 }
 
 fn modality_bit(m: Modality) -> u8 {
@@ -145,15 +144,11 @@ impl Compiled {
             )
             .into_iter()
         };
-        let mut ids = names(|c| &c.service_id);
-        let mut versions = names(|c| &c.version);
+        let names = names(|c| &c.service_id).zip(names(|c| &c.version));
         let mut rows = Vec::with_capacity(order.len());
         let mut offers: BTreeMap<String, Vec<Offer>> = BTreeMap::new();
-        for (r, &i) in order.iter().enumerate() {
+        for ((r, &i), (service_id, version)) in order.iter().enumerate().zip(names) {
             let c = candidates[i].contract;
-            let (Some(service_id), Some(version)) = (ids.next(), versions.next()) else {
-                break;
-            };
             let access = &c.access;
             let privacy = &c.privacy;
             rows.push(Row {
@@ -193,18 +188,17 @@ impl Compiled {
             offers: offers.into_iter().collect(),
             ids: b.ids,
             interned: b.interned,
-            len: candidates.len(),
         }
     }
 
     /// How many candidates the form was built from.
     pub fn len(&self) -> usize {
-        self.len
+        self.rows.len()
     }
 
     /// Whether it was built from no candidate.
     pub fn is_empty(&self) -> bool {
-        self.len == 0
+        self.rows.is_empty()
     }
 
     /// The candidates offering `capability`, in (id, version) order.
