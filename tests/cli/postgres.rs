@@ -1429,3 +1429,60 @@ fn write_private(path: &Path, bytes: &[u8]) {
         .and_then(|mut f| f.write_all(bytes))
         .unwrap();
 }
+
+/// On PostgreSQL too, a route reads each capability's candidates from the
+/// stored form of the current registry epoch: a change made by another host
+/// is seen by the next route anywhere.
+#[test]
+fn a_registry_change_on_one_host_is_seen_by_the_next_route_on_another() {
+    let Some((server, url)) = database() else {
+        return;
+    };
+    let a = TestEnv::new();
+    let b = TestEnv::new();
+    caio(&a, Some(&url), &["registry", "add", "contracts"]).code(0);
+    let route = |env: &TestEnv| {
+        let run = caio(
+            env,
+            Some(&url),
+            &[
+                "--format",
+                "json",
+                "route",
+                "fixtures/requests/chat-cost-priority.json",
+            ],
+        );
+        // Anonymous, one service qualifies: without it, no route (3).
+        assert!(run.code == 0 || run.code == 3, "{run}");
+        run.json()["service_id"].as_str().unwrap_or("").to_string()
+    };
+    let forms = || -> bool {
+        server
+            .client(&url)
+            .query_one(
+                "SELECT f.epoch = e.n FROM capability_forms f, registry_epoch e
+                 WHERE f.capability = 'chat'",
+                &[],
+            )
+            .unwrap()
+            .get(0)
+    };
+    assert_eq!(route(&b), "openai-gpt-4o-mini");
+    assert!(forms(), "the first route stores the form");
+    caio(
+        &a,
+        Some(&url),
+        &["registry", "set-status", "openai-gpt-4o-mini", "drained"],
+    )
+    .code(0);
+    assert!(!forms(), "the change advances the epoch");
+    assert_eq!(route(&b), "");
+    assert!(forms(), "the next route rebuilds the form");
+    caio(
+        &a,
+        Some(&url),
+        &["registry", "set-status", "openai-gpt-4o-mini", "active"],
+    )
+    .code(0);
+    assert_eq!(route(&b), "openai-gpt-4o-mini");
+}

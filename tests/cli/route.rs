@@ -956,6 +956,111 @@ fn registry_mode_end_to_end() {
     insta::assert_snapshot!("registry_mode_refusals", transcript(&runs));
 }
 
+/// A route reads each capability's candidates from one stored form, built
+/// by the first route and valid for the registry epoch it was built at:
+/// every later registry change (a status, a removal, a new version) is
+/// seen by the next route, and a damaged form is reported, never used.
+#[test]
+fn routes_see_every_registry_change_through_the_stored_forms() {
+    let env = TestEnv::new();
+    registry_add(&env, Path::new("contracts"));
+    let text = std::fs::read_to_string(repo().join(fixture_request("chat-cost-priority.json")))
+        .expect("fixture");
+    let request: Value = serde_json::from_str(&text).expect("fixture JSON");
+    let db = env.home().join("caio.db");
+    let form = || {
+        let conn = rusqlite::Connection::open(&db).unwrap();
+        conn.query_row(
+            "SELECT f.epoch, e.n FROM capability_forms f, registry_epoch e
+             WHERE f.capability = 'chat'",
+            [],
+            |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)),
+        )
+        .unwrap()
+    };
+    let route = || {
+        let (code, d) = registry_route(&env, &request);
+        assert!(code == 0 || code == 3, "{d:#}");
+        d
+    };
+
+    let first = route();
+    assert_eq!(first["service_id"], "openai-gpt-4o-mini", "{first:#}");
+    let (built, current) = form();
+    assert_eq!(built, current, "the first route stores the form");
+    assert_eq!(route()["service_id"], first["service_id"]);
+    assert_eq!(form(), (built, current), "a later route reads it unchanged");
+
+    // A status change: the drained service is rejected by its status.
+    ok(
+        &env,
+        ["registry", "set-status", "openai-gpt-4o-mini", "drained"],
+    );
+    assert!(form().1 > current, "the change advances the epoch");
+    let d = route();
+    assert_ne!(d["service_id"], "openai-gpt-4o-mini", "{d:#}");
+    assert_eq!(
+        rejections(&d, "openai-gpt-4o-mini"),
+        pairs(&[("status", "drained")])
+    );
+    let (rebuilt, now) = form();
+    assert_eq!(rebuilt, now, "the next route rebuilds the form");
+
+    // Back to active, then removed: each seen by the next route.
+    ok(
+        &env,
+        ["registry", "set-status", "openai-gpt-4o-mini", "active"],
+    );
+    assert_eq!(route()["service_id"], "openai-gpt-4o-mini");
+    ok(&env, ["registry", "remove", "openai-gpt-4o-mini"]);
+    let d = route();
+    let ids: Vec<&str> = d["candidates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["service_id"].as_str().unwrap())
+        .collect();
+    assert!(!ids.contains(&"openai-gpt-4o-mini"), "{ids:?}");
+
+    // A new version of a candidate: the next route uses it.
+    let shipped = repo().join("contracts/openai-gpt-4o-mini.yaml");
+    let bumped = std::fs::read_to_string(&shipped)
+        .unwrap()
+        .lines()
+        .map(|l| {
+            if l.starts_with("version:") {
+                "version: 99.0.0".to_string()
+            } else {
+                l.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let path = write(&env.scratch().join("new/openai-gpt-4o-mini.yaml"), &bumped);
+    ok(
+        &env,
+        [OsStr::new("registry"), OsStr::new("add"), path.as_os_str()],
+    );
+    let d = route();
+    assert_eq!(d["service_id"], "openai-gpt-4o-mini", "{d:#}");
+    assert_eq!(d["service_version"], "99.0.0", "{d:#}");
+
+    // A damaged form of the current epoch: a diagnostic (exit 5), no route.
+    rusqlite::Connection::open(&db)
+        .unwrap()
+        .execute(
+            "UPDATE capability_forms SET body = x'01ffffff7f' WHERE capability = 'chat'",
+            [],
+        )
+        .unwrap();
+    let path = write_json(&env.scratch().join("request.json"), &request);
+    let (code, stdout, stderr) = run(env.caio().arg("route").arg(&path));
+    assert_eq!(code, 5, "{stdout}{stderr}");
+    assert!(stdout.is_empty(), "{stdout}");
+    assert!(stderr.contains("capability form"), "{stderr}");
+    assert!(stderr.contains("restore it from a backup"), "{stderr}");
+}
+
 // ---------------------------------------------------------------------------
 // no_route
 // ---------------------------------------------------------------------------

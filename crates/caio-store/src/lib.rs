@@ -22,6 +22,7 @@
 pub mod audit;
 mod error;
 pub mod files;
+mod forms;
 pub mod home;
 pub mod licenses;
 pub mod observations;
@@ -298,6 +299,38 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     // pruned records referenced (backfilled from the records).
     "ALTER TABLE trace_objects ADD COLUMN last_seq INTEGER;
     CREATE INDEX trace_objects_by_last_seq ON trace_objects(last_seq);",
+    // 13: capability forms (`forms`): each capability's candidates as
+    // routing reads them, one row per capability, valid for the registry
+    // epoch they were built at. Every write to the registry tables advances
+    // the epoch, so a form built before a change is never read after it.
+    "CREATE TABLE registry_epoch (
+        id  INTEGER PRIMARY KEY CHECK (id = 1),
+        n   INTEGER NOT NULL
+    );
+    INSERT INTO registry_epoch (id, n) VALUES (1, 0);
+    CREATE TABLE capability_forms (
+        capability  TEXT PRIMARY KEY,
+        epoch       INTEGER NOT NULL,
+        body        BLOB NOT NULL
+    );
+    CREATE TRIGGER services_insert_epoch AFTER INSERT ON services
+        BEGIN UPDATE registry_epoch SET n = n + 1; END;
+    CREATE TRIGGER services_update_epoch AFTER UPDATE ON services
+        BEGIN UPDATE registry_epoch SET n = n + 1; END;
+    CREATE TRIGGER services_delete_epoch AFTER DELETE ON services
+        BEGIN UPDATE registry_epoch SET n = n + 1; END;
+    CREATE TRIGGER contract_versions_insert_epoch AFTER INSERT ON contract_versions
+        BEGIN UPDATE registry_epoch SET n = n + 1; END;
+    CREATE TRIGGER contract_versions_update_epoch AFTER UPDATE ON contract_versions
+        BEGIN UPDATE registry_epoch SET n = n + 1; END;
+    CREATE TRIGGER contract_versions_delete_epoch AFTER DELETE ON contract_versions
+        BEGIN UPDATE registry_epoch SET n = n + 1; END;
+    CREATE TRIGGER capability_index_insert_epoch AFTER INSERT ON capability_index
+        BEGIN UPDATE registry_epoch SET n = n + 1; END;
+    CREATE TRIGGER capability_index_update_epoch AFTER UPDATE ON capability_index
+        BEGIN UPDATE registry_epoch SET n = n + 1; END;
+    CREATE TRIGGER capability_index_delete_epoch AFTER DELETE ON capability_index
+        BEGIN UPDATE registry_epoch SET n = n + 1; END;",
 ];
 
 /// Work a migration needs beyond SQL, run in its transaction right after
@@ -501,6 +534,16 @@ impl Sqlite {
     /// with stored traces). Writes go through the store's own methods.
     pub fn conn(&self) -> &Connection {
         &self.conn
+    }
+
+    /// A stored value that does not read back: the database was changed
+    /// outside caio.
+    pub(crate) fn corrupt(&self, reason: String) -> Error {
+        Error::Store {
+            path: self.path.clone(),
+            reason,
+            help: "the database was modified outside caio; restore it from a backup",
+        }
     }
 
     /// Maps a SQLite error met while using this store.

@@ -268,14 +268,6 @@ impl Sqlite {
         serde_json::from_value(serde_json::Value::String(trust.to_string()))
             .map_err(|e| self.corrupt(format!("bad trust level: {e}")))
     }
-
-    fn corrupt(&self, reason: String) -> Error {
-        Error::Store {
-            path: self.path.clone(),
-            reason,
-            help: "the database was modified outside caio; restore it from a backup",
-        }
-    }
 }
 
 pub(crate) fn trust_str(trust: Trust) -> &'static str {

@@ -3,6 +3,7 @@
 
 use super::Sqlite;
 use crate::error::{ContractRefusal, Error};
+use crate::forms::{self, Entry};
 use caio_core::canonical;
 use caio_core::contract::ServiceContract;
 use caio_core::lifecycle::{Active, AddAction, ServiceStatus, plan_add};
@@ -274,13 +275,21 @@ impl Sqlite {
                 raw_service,
             )
             .map_err(|e| self.err(e))?;
-        rows.map(|row| self.service_from_raw(row.map_err(|e| self.err(e))?))
+        rows.map(|row| self.record_of(&row.map_err(|e| self.err(e))?))
             .collect()
     }
 
     /// Active services offering `capability`, read through the capability
     /// index: only those contracts are parsed.
     pub fn services_for_capability(&self, capability: &str) -> Result<Vec<ServiceRecord>, Error> {
+        if let Some(records) = self.stored_form(capability)? {
+            return Ok(records);
+        }
+        // The epoch before the tables (see `forms`).
+        let epoch: i64 = self
+            .conn
+            .query_row("SELECT n FROM registry_epoch", [], |r| r.get(0))
+            .map_err(|e| self.err(e))?;
         // Driven by the index (capability, service_id): only the services
         // offering the capability are visited, already in id order.
         let mut stmt = self
@@ -295,11 +304,54 @@ impl Sqlite {
                  ORDER BY ci.service_id",
             )
             .map_err(|e| self.err(e))?;
-        let rows = stmt
+        let raws = stmt
             .query_map([capability], raw_service)
+            .map_err(|e| self.err(e))?
+            .collect::<Result<Vec<_>, _>>()
             .map_err(|e| self.err(e))?;
-        rows.map(|row| self.service_from_raw(row.map_err(|e| self.err(e))?))
-            .collect()
+        let entries: Vec<Entry<'_>> = raws.iter().map(RawService::entry).collect();
+        self.keep_form(capability, epoch, &forms::encode(entries.iter().copied()));
+        forms::records(&entries, |reason| self.corrupt(reason))
+    }
+
+    /// The records of `capability`'s stored form, when it is one of the
+    /// current registry epoch (one query, one row).
+    fn stored_form(&self, capability: &str) -> Result<Option<Vec<ServiceRecord>>, Error> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT f.body FROM capability_forms f
+                 JOIN registry_epoch e ON e.n = f.epoch
+                 WHERE f.capability = ?1",
+            )
+            .map_err(|e| self.err(e))?;
+        let mut rows = stmt.query([capability]).map_err(|e| self.err(e))?;
+        let Some(row) = rows.next().map_err(|e| self.err(e))? else {
+            return Ok(None);
+        };
+        let bytes = row
+            .get_ref(0)
+            .and_then(|v| v.as_blob().map_err(Into::into))
+            .map_err(|e| self.err(e))?;
+        let entries = forms::decode(bytes).map_err(|reason| self.corrupt(reason))?;
+        forms::records(&entries, |reason| self.corrupt(reason)).map(Some)
+    }
+
+    /// Stores the form of `capability` built at `epoch`, unless the
+    /// registry changed since. Best effort: a form is a cache, and one that
+    /// cannot be stored now (another process writing, a read-only file) is
+    /// built again by a later route. It never waits for a lock.
+    fn keep_form(&self, capability: &str, epoch: i64, body: &[u8]) {
+        if self.conn.busy_timeout(std::time::Duration::ZERO).is_err() {
+            return;
+        }
+        let _ = self.conn.execute(
+            "INSERT INTO capability_forms (capability, epoch, body)
+             SELECT ?1, ?2, ?3 WHERE (SELECT n FROM registry_epoch) = ?2
+             ON CONFLICT (capability) DO UPDATE SET epoch = excluded.epoch, body = excluded.body",
+            params![capability, epoch, body],
+        );
+        let _ = self.conn.busy_timeout(self.busy_timeout);
     }
 
     /// Every capability type some registered service offers, sorted (what
@@ -339,7 +391,7 @@ impl Sqlite {
             .optional()
             .map_err(|e| self.err(e))?;
         match (raw, version) {
-            (Some(raw), _) => self.service_from_raw(raw),
+            (Some(raw), _) => self.record_of(&raw),
             (None, None) => Err(self.unknown_service(id)),
             (None, Some(wanted)) => {
                 let known = self.versions_of(id)?;
@@ -555,23 +607,16 @@ impl Sqlite {
         })
     }
 
-    fn service_from_raw(&self, raw: RawService) -> Result<ServiceRecord, Error> {
-        let status = ServiceStatus::parse(&raw.status).ok_or_else(|| Error::Store {
-            path: self.path.clone(),
-            reason: format!("unknown status `{}` for {}", raw.status, raw.service_id),
-            help: "the database was modified outside caio; restore it from a backup",
-        })?;
-        Ok(ServiceRecord {
-            contract: self.parse_body(&raw.body)?,
-            service_id: raw.service_id,
-            version: raw.version,
-            hash: raw.hash,
-            status,
-            status_reason: raw.status_reason,
-            status_changed_at: raw.status_changed_at,
-            added_at: raw.added_at,
-            active: raw.active,
-        })
+    fn record_of(&self, raw: &RawService) -> Result<ServiceRecord, Error> {
+        self.service_from_raw(raw.entry(), raw.active)
+    }
+
+    fn service_from_raw(&self, raw: Entry<'_>, active: bool) -> Result<ServiceRecord, Error> {
+        raw.record(
+            active,
+            |body| self.parse_body(body),
+            |reason| self.corrupt(reason),
+        )
     }
 }
 
@@ -589,6 +634,21 @@ struct RawService {
     added_at: String,
     body: String,
     active: bool,
+}
+
+impl RawService {
+    fn entry(&self) -> Entry<'_> {
+        Entry {
+            service_id: &self.service_id,
+            version: &self.version,
+            hash: &self.hash,
+            status: &self.status,
+            status_reason: self.status_reason.as_deref(),
+            status_changed_at: self.status_changed_at.as_deref(),
+            added_at: &self.added_at,
+            body: &self.body,
+        }
+    }
 }
 
 fn raw_service(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawService> {

@@ -89,6 +89,8 @@ pub struct Router {
 impl Router {
     /// Registry mode: the installed policy set always applies.
     pub fn registry(store: Store, home: Home) -> Result<Router, Error> {
+        // A capability's form is one large row: read where it lies.
+        store.map_for_reading()?;
         let policies = store.active_policy_set()?;
         let policy_hash = hash_of(&policies, &store)?;
         Ok(Router {

@@ -383,8 +383,9 @@ impl Store {
         side!(self.outcomes_of(decision_seq))
     }
 
-    /// Prepares the connection for a long sequential read of the trace
-    /// (SQLite maps the file into memory; nothing to do on PostgreSQL).
+    /// Prepares the connection for large reads: the trace, a route's
+    /// capability forms (SQLite maps the file into memory; nothing to do on
+    /// PostgreSQL).
     pub fn map_for_reading(&self) -> Result<(), Error> {
         match &self.backend {
             Backend::Sqlite(s) => s.map_for_reading(),

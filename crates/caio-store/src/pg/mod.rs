@@ -275,7 +275,7 @@ impl Postgres {
     }
 
     /// Refuses a write while a copy is being verified.
-    fn writable(&self) -> Result<(), Error> {
+    pub(crate) fn writable(&self) -> Result<(), Error> {
         if self.importing.get() {
             return Err(Error::Store {
                 path: self.location.clone(),

@@ -3,6 +3,7 @@
 
 use super::Postgres;
 use crate::error::{ContractRefusal, Error};
+use crate::forms::{self, Entry};
 use crate::registry::{
     Change, Event, History, ListFilter, NewContract, Registration, ServiceRecord, contract_hash,
     versions_from_events,
@@ -142,6 +143,24 @@ impl Postgres {
         capability: &str,
     ) -> Result<Vec<ServiceRecord>, Error> {
         self.read(|pg, c| {
+            let stored = pg.query_opt(
+                c,
+                "SELECT f.body FROM capability_forms f
+                 JOIN registry_epoch e ON e.n = f.epoch
+                 WHERE f.capability = $1",
+                &[&capability],
+            )?;
+            if let Some(row) = stored {
+                let bytes: &[u8] = pg.col(&row, 0)?;
+                let entries = forms::decode(bytes).map_err(|reason| pg.corrupt(reason))?;
+                return forms::records(&entries, |reason| pg.corrupt(reason));
+            }
+            // The epoch before the tables (see `forms`).
+            let epoch = pg.query_opt(c, "SELECT n FROM registry_epoch", &[])?;
+            let epoch: i64 = match &epoch {
+                Some(row) => pg.col(row, 0)?,
+                None => return Err(pg.corrupt("the registry epoch is missing".into())),
+            };
             let rows = pg.query(
                 c,
                 &format!(
@@ -154,7 +173,23 @@ impl Postgres {
                 ),
                 &[&capability],
             )?;
-            rows.iter().map(|r| pg.service(r)).collect()
+            let entries = rows
+                .iter()
+                .map(|r| pg.entry(r))
+                .collect::<Result<Vec<_>, _>>()?;
+            // Best effort, as in SQLite: a form that cannot be stored is
+            // built again by a later route.
+            if pg.writable().is_ok() {
+                let body = forms::encode(entries.iter().copied());
+                let _ = c.execute(
+                    "INSERT INTO capability_forms (capability, epoch, body)
+                     SELECT $1, $2, $3 WHERE (SELECT n FROM registry_epoch) = $2
+                     ON CONFLICT (capability) DO UPDATE
+                     SET epoch = EXCLUDED.epoch, body = EXCLUDED.body",
+                    &[&capability, &epoch, &body],
+                );
+            }
+            forms::records(&entries, |reason| pg.corrupt(reason))
         })
     }
 
@@ -410,22 +445,29 @@ impl Postgres {
 
     /// A row of `SERVICE_COLUMNS` and whether the version is active.
     fn service(&self, r: &postgres::Row) -> Result<ServiceRecord, Error> {
-        let service_id: String = self.col(r, 0)?;
-        let status: String = self.col(r, 3)?;
-        let status = ServiceStatus::parse(&status)
-            .ok_or_else(|| self.corrupt(format!("unknown status `{status}` for {service_id}")))?;
-        let body: String = self.col(r, 7)?;
-        Ok(ServiceRecord {
-            contract: self.parse_body(&body)?,
-            service_id,
+        self.record(self.entry(r)?, self.col(r, 8)?)
+    }
+
+    /// A row of `SERVICE_COLUMNS`, borrowed.
+    fn entry<'r>(&self, r: &'r postgres::Row) -> Result<Entry<'r>, Error> {
+        Ok(Entry {
+            service_id: self.col(r, 0)?,
             version: self.col(r, 1)?,
             hash: self.col(r, 2)?,
-            status,
+            status: self.col(r, 3)?,
             status_reason: self.col(r, 4)?,
             status_changed_at: self.col(r, 5)?,
             added_at: self.col(r, 6)?,
-            active: self.col(r, 8)?,
+            body: self.col(r, 7)?,
         })
+    }
+
+    fn record(&self, entry: Entry<'_>, active: bool) -> Result<ServiceRecord, Error> {
+        entry.record(
+            active,
+            |body| self.parse_body(body),
+            |reason| self.corrupt(reason),
+        )
     }
 
     #[allow(clippy::too_many_arguments)]

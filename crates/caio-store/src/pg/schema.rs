@@ -246,6 +246,30 @@ pub const MIGRATIONS: &[&str] = &[
     // 12: retention: the last seq that references each object.
     "ALTER TABLE trace_objects ADD COLUMN last_seq BIGINT;
     CREATE INDEX trace_objects_by_last_seq ON trace_objects(last_seq);",
+    // 13: capability forms and the registry epoch that validates them
+    // (one statement-level trigger per registry table).
+    r#"CREATE TABLE registry_epoch (
+        id  INTEGER PRIMARY KEY CHECK (id = 1),
+        n   BIGINT NOT NULL
+    );
+    INSERT INTO registry_epoch (id, n) VALUES (1, 0);
+    CREATE TABLE capability_forms (
+        capability  TEXT COLLATE "C" PRIMARY KEY,
+        epoch       BIGINT NOT NULL,
+        body        BYTEA NOT NULL
+    );
+    CREATE FUNCTION caio_registry_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        UPDATE registry_epoch SET n = n + 1;
+        RETURN NULL;
+    END
+    $$;
+    CREATE TRIGGER services_epoch AFTER INSERT OR UPDATE OR DELETE ON services
+        FOR EACH STATEMENT EXECUTE FUNCTION caio_registry_changed();
+    CREATE TRIGGER contract_versions_epoch AFTER INSERT OR UPDATE OR DELETE ON contract_versions
+        FOR EACH STATEMENT EXECUTE FUNCTION caio_registry_changed();
+    CREATE TRIGGER capability_index_epoch AFTER INSERT OR UPDATE OR DELETE ON capability_index
+        FOR EACH STATEMENT EXECUTE FUNCTION caio_registry_changed();"#,
 ];
 
 /// Tables and columns of the PostgreSQL schema that SQLite does not have
