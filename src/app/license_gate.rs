@@ -44,7 +44,18 @@ pub fn require_with(
     now: Timestamp,
 ) -> Result<Vec<String>, Error> {
     let mut store = open(home, options)?;
-    let keys = trusted_keys(embedded, store.as_ref())?;
+    require_in(store.as_mut(), embedded, features, now)
+}
+
+/// [`require_with`] in a store the command has opened already (`None`:
+/// there is no home), so that the command opens it once.
+pub fn require_in(
+    mut store: Option<&mut Store>,
+    embedded: &[PublicKey],
+    features: &[Feature],
+    now: Timestamp,
+) -> Result<Vec<String>, Error> {
+    let keys = trusted_keys(embedded, store.as_deref())?;
     let mut warnings = Vec::new();
     let Some(&first) = features.first() else {
         return Ok(warnings);

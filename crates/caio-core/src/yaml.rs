@@ -487,6 +487,142 @@ impl<'de> Visitor<'de> for KindVisitor {
     }
 }
 
+/// Deepest nesting [`plain_json`] reads; deeper text takes the YAML
+/// reader, whose budget ([`MAX_DEPTH`]) then decides.
+const PLAIN_MAX_DEPTH: usize = 16;
+
+/// Most nodes [`plain_json`] reads (well within the YAML budget).
+const PLAIN_MAX_NODES: usize = 10_000;
+
+/// The tree of `text` (already known to be valid JSON) read by serde_json,
+/// without spans, when the text is one line of plain JSON that the YAML
+/// reader reads the same: printable ASCII or YAML-printable characters
+/// (no tab, no carriage return, no byte-order mark, no `\u` escape of a
+/// surrogate), within the nesting and size budgets. `None` otherwise.
+pub(crate) fn plain_json(text: &str) -> Option<Node> {
+    if text.len() as u64 > MAX_FILE_BYTES
+        || text.trim_end_matches('\n').contains('\n')
+        || text.contains("\\ud")
+        || text.contains("\\uD")
+        || !text.chars().all(|c| {
+            matches!(c, ' '..='~' | '\n' | '\u{85}' | '\u{a0}'..='\u{d7ff}' | '\u{10000}'..)
+                || (('\u{e000}'..='\u{fffd}').contains(&c) && c != '\u{feff}')
+        })
+    {
+        return None;
+    }
+    let nodes = std::cell::Cell::new(0usize);
+    let mut de = serde_json::Deserializer::from_str(text);
+    let node = serde::de::DeserializeSeed::deserialize(
+        PlainSeed {
+            depth: 0,
+            nodes: &nodes,
+        },
+        &mut de,
+    )
+    .ok()?;
+    de.end().ok()?;
+    Some(node)
+}
+
+/// Reads one JSON value as a [`Node`] (span-less), counting nodes and
+/// refusing past the budgets.
+#[derive(Clone, Copy)]
+struct PlainSeed<'a> {
+    depth: usize,
+    nodes: &'a std::cell::Cell<usize>,
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for PlainSeed<'_> {
+    type Value = Node;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Node, D::Error> {
+        let kind = d.deserialize_any(self)?;
+        Ok(Node {
+            span: Span::default(),
+            kind,
+        })
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for PlainSeed<'_> {
+    type Value = Kind;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_unit<E>(self) -> Result<Kind, E> {
+        Ok(Kind::Null)
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Kind, E> {
+        Ok(Kind::Bool(v))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Kind, E> {
+        Ok(Kind::Int(v))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Kind, E> {
+        Ok(i64::try_from(v).map_or(Kind::Float(v as f64), Kind::Int))
+    }
+    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Kind, E> {
+        // serde_json reads `-0` as a float, the YAML reader as the
+        // integer 0: leave that to the YAML reader.
+        if v == 0.0 && v.is_sign_negative() {
+            return Err(E::custom("negative zero"));
+        }
+        Ok(Kind::Float(v))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Kind, E> {
+        Ok(Kind::Str(v.to_owned()))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Kind, E> {
+        Ok(Kind::Str(v))
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Kind, A::Error> {
+        let inner = self.inner()?;
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element_seed(inner)? {
+            inner.count()?;
+            items.push(item);
+        }
+        Ok(Kind::Seq(items))
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Kind, A::Error> {
+        let inner = self.inner()?;
+        // Duplicate keys are kept, as the YAML reader keeps them, so that
+        // the shape check reports them.
+        let mut entries = Vec::new();
+        while let Some(key) = map.next_key_seed(inner)? {
+            let value = map.next_value_seed(inner)?;
+            inner.count()?;
+            inner.count()?;
+            entries.push((key, value));
+        }
+        Ok(Kind::Map(entries))
+    }
+}
+
+impl PlainSeed<'_> {
+    /// The seed of a collection's items, unless that nests too deep.
+    fn inner<E: serde::de::Error>(self) -> Result<Self, E> {
+        if self.depth >= PLAIN_MAX_DEPTH {
+            return Err(E::custom("nested too deep for the plain reader"));
+        }
+        Ok(PlainSeed {
+            depth: self.depth + 1,
+            nodes: self.nodes,
+        })
+    }
+
+    /// Counts one node against the budget.
+    fn count<E: serde::de::Error>(self) -> Result<(), E> {
+        self.nodes.set(self.nodes.get() + 1);
+        if self.nodes.get() > PLAIN_MAX_NODES {
+            return Err(E::custom("too many nodes for the plain reader"));
+        }
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -412,6 +412,16 @@ pub fn require(global: &GlobalArgs, features: &[Feature]) -> Result<Vec<String>,
     )
 }
 
+/// [`require`] in the store a command has opened already.
+pub fn require_in(store: &mut Store, features: &[Feature]) -> Result<Vec<String>, Error> {
+    enforce::require_in(
+        Some(store),
+        &vendor_keys::embedded_keys()?,
+        features,
+        Timestamp::now(),
+    )
+}
+
 /// Who acts for the vendor in this home, for its records: the name of the
 /// home's signing key (`keygen --name`), else the operating-system user.
 fn vendor_actor(global: &GlobalArgs, store: &Store) -> Result<String, Error> {

@@ -1,7 +1,7 @@
 //! `caio route`: read a request (or a JSON Lines batch), gather the inputs
 //! (registry or files), run the router, render the decision.
 
-use super::{GlobalArgs, open_store_existing, resolve_home};
+use super::{GlobalArgs, open_store_existing, resolve_home, store_options};
 use crate::app::route::{Traced, trace};
 use crate::error::{Error, Exit};
 use crate::gateway::execute::PayloadSource;
@@ -15,6 +15,7 @@ use caio_core::request::{self, MAX_SEED, Priority};
 use caio_core::routing::Routed;
 use caio_core::routing::{Decision, Outcome, Terms};
 use caio_core::source;
+use caio_store::Store;
 use caio_store::router::Router;
 use caio_store::traces::Appended;
 use serde::Serialize;
@@ -210,11 +211,29 @@ pub fn run(args: RouteArgs, global: &GlobalArgs, ui: &mut Ui) -> Result<Exit, Er
     } else {
         &[Feature::Route]
     };
-    for warning in super::license::require(global, features)? {
-        ui.warn(warning);
-    }
-    let Some(mut router) = router(&args, global, ui)? else {
-        return Ok(Exit::Invalid);
+    // Registry mode opens the home once, for the licence check and the route.
+    let existing = match (&args.contracts, resolve_home(global)) {
+        (None, Ok(home)) => {
+            Store::open_if_exists(&home, &store_options(global)?)?.map(|store| (home, store))
+        }
+        _ => None,
+    };
+    let mut router = match existing {
+        Some((home, mut store)) => {
+            for warning in super::license::require_in(&mut store, features)? {
+                ui.warn(warning);
+            }
+            Router::registry(store, home)?
+        }
+        None => {
+            for warning in super::license::require(global, features)? {
+                ui.warn(warning);
+            }
+            let Some(router) = router(&args, global, ui)? else {
+                return Ok(Exit::Invalid);
+            };
+            router
+        }
     };
     if args.batch {
         return batch(&args, &mut router, ui);
