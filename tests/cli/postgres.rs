@@ -606,8 +606,8 @@ fn six_processes_on_two_hosts_append_to_one_gap_free_chain() {
             })
             .collect();
         assert_eq!(mine.len(), LINES, "process {p}");
-        // A batch chunk (256 lines) is one transaction: its seqs are consecutive.
-        for chunk in mine.chunks(256) {
+        // A batch chunk (64 lines) is one transaction: its seqs are consecutive.
+        for chunk in mine.chunks(64) {
             assert!(
                 chunk.windows(2).all(|w| w[1] == w[0] + 1),
                 "process {p}: a chunk was interleaved: {chunk:?}"

@@ -1045,14 +1045,29 @@ fn routes_see_every_registry_change_through_the_stored_forms() {
     assert_eq!(d["service_id"], "openai-gpt-4o-mini", "{d:#}");
     assert_eq!(d["service_version"], "99.0.0", "{d:#}");
 
-    // A damaged form of the current epoch: a diagnostic (exit 5), no route.
-    rusqlite::Connection::open(&db)
-        .unwrap()
-        .execute(
-            "UPDATE capability_forms SET body = x'01ffffff7f' WHERE capability = 'chat'",
+    // A form another caio stored in another format is rebuilt.
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    conn.execute(
+        "UPDATE capability_forms SET body = x'ff' || substr(body, 2) WHERE capability = 'chat'",
+        [],
+    )
+    .unwrap();
+    assert_eq!(route()["service_version"], "99.0.0");
+    let format: Vec<u8> = conn
+        .query_row(
+            "SELECT substr(body, 1, 1) FROM capability_forms WHERE capability = 'chat'",
             [],
+            |r| r.get(0),
         )
         .unwrap();
+    assert_ne!(format, [0xff], "the route stored the form again");
+
+    // A damaged form of the current epoch: a diagnostic (exit 5), no route.
+    conn.execute(
+        "UPDATE capability_forms SET body = substr(body, 1, 40) WHERE capability = 'chat'",
+        [],
+    )
+    .unwrap();
     let path = write_json(&env.scratch().join("request.json"), &request);
     let (code, stdout, stderr) = run(env.caio().arg("route").arg(&path));
     assert_eq!(code, 5, "{stdout}{stderr}");

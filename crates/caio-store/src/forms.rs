@@ -11,17 +11,27 @@
 //! before the tables a form is built from, so a change committed in between
 //! leaves the new form stale (rebuilt next time), never wrong.
 //!
+//! A form also holds the trace object of its candidate set (SPEC §9: the
+//! contract versions and statuses considered), built with it: a route over
+//! one capability references that object without serialising and hashing
+//! thousands of candidates again.
+//!
 //! The encoding is private to caio and versioned by its first byte:
-//! `1`, the entry count (u32 LE), then per entry eight fields, each a
-//! length (u32 LE; `u32::MAX` for an absent optional field) and that many
-//! bytes of UTF-8.
+//! `2`, the entry count (u32 LE), then per entry eight fields, then the
+//! candidate-set object's hash and body; each field is a length (u32 LE;
+//! `u32::MAX` for an absent optional field) and that many bytes of UTF-8.
 
 use crate::error::Error;
-use crate::registry::ServiceRecord;
+use crate::registry::{CapabilityForm, ServiceRecord};
 use caio_core::contract::ServiceContract;
 use caio_core::lifecycle::ServiceStatus;
+use caio_core::routing::ContractRef;
+use caio_core::trace::v2::{self, Object};
+use std::io::Read;
 
-const FORMAT: u8 = 1;
+/// The first byte of a form; a form of another format is not read (the
+/// route rebuilds it), so the encoding can change with caio.
+const FORMAT: u8 = 2;
 const ABSENT: u32 = u32::MAX;
 
 /// One candidate of a form, borrowed from the row it was read from.
@@ -67,6 +77,33 @@ impl Entry<'_> {
     }
 }
 
+/// The candidate-set object of `entries` (in their order).
+pub(crate) fn candidates_object(
+    entries: &[Entry<'_>],
+    corrupt: impl Fn(String) -> Error,
+) -> Result<Object, Error> {
+    let refs = entries
+        .iter()
+        .map(|e| {
+            let status = ServiceStatus::parse(e.status).ok_or_else(|| {
+                corrupt(format!(
+                    "unknown status `{}` for {}",
+                    e.status, e.service_id
+                ))
+            })?;
+            Ok(ContractRef {
+                service_id: e.service_id.to_string(),
+                version: e.version.to_string(),
+                hash: e.hash.to_string(),
+                status,
+                status_reason: e.status_reason.map(str::to_string),
+            })
+        })
+        .collect::<Result<Vec<_>, Error>>()?;
+    v2::candidates_object(&refs)
+        .map_err(|e| corrupt(format!("a candidate set has no canonical form: {e}")))
+}
+
 /// The records of `entries`, all active, in their order.
 pub(crate) fn records(
     entries: &[Entry<'_>],
@@ -74,21 +111,60 @@ pub(crate) fn records(
 ) -> Result<Vec<ServiceRecord>, Error> {
     entries
         .iter()
-        .map(|entry| {
-            entry.record(
-                true,
-                |body| {
-                    serde_json::from_str(body)
-                        .map_err(|e| corrupt(format!("a stored contract cannot be read back: {e}")))
-                },
-                &corrupt,
-            )
-        })
+        .map(|entry| record(entry, &corrupt))
         .collect()
 }
 
-/// The stored form of `entries`.
-pub(crate) fn encode<'a>(entries: impl ExactSizeIterator<Item = Entry<'a>>) -> Vec<u8> {
+/// The stored form of `len` bytes that `r` reads (`None`: one of another
+/// format, to rebuild). The form is read as it is decoded: only one entry's
+/// fields are held at a time, never the whole form.
+pub(crate) fn read_form(
+    r: impl Read,
+    len: u64,
+    corrupt: impl Fn(String) -> Error,
+) -> Result<Option<CapabilityForm>, Error> {
+    let mut services = Vec::new();
+    let mut failed = None;
+    let object = read(r, len, |entry| match record(&entry, &corrupt) {
+        Ok(record) => {
+            services.push(record);
+            true
+        }
+        Err(e) => {
+            failed = Some(e);
+            false
+        }
+    })
+    .map_err(&corrupt)?;
+    if let Some(e) = failed {
+        return Err(e);
+    }
+    Ok(object.map(|(hash, body)| CapabilityForm {
+        services,
+        candidates: Object {
+            kind: v2::CANDIDATES,
+            hash,
+            body,
+        },
+    }))
+}
+
+fn record(entry: &Entry<'_>, corrupt: &impl Fn(String) -> Error) -> Result<ServiceRecord, Error> {
+    entry.record(
+        true,
+        |body| {
+            serde_json::from_str(body)
+                .map_err(|e| corrupt(format!("a stored contract cannot be read back: {e}")))
+        },
+        corrupt,
+    )
+}
+
+/// The stored form of `entries`, whose candidate-set object is `candidates`.
+pub(crate) fn encode<'a>(
+    entries: impl ExactSizeIterator<Item = Entry<'a>>,
+    candidates: &Object,
+) -> Vec<u8> {
     let mut out = vec![FORMAT];
     put_len(&mut out, entries.len());
     for e in entries {
@@ -100,43 +176,83 @@ pub(crate) fn encode<'a>(entries: impl ExactSizeIterator<Item = Entry<'a>>) -> V
         put(&mut out, Some(e.added_at));
         put(&mut out, Some(e.body));
     }
+    put(&mut out, Some(&candidates.hash));
+    put(&mut out, Some(&candidates.body));
     out
 }
 
-/// The entries of a stored form, or what is wrong with it.
-pub(crate) fn decode(bytes: &[u8]) -> Result<Vec<Entry<'_>>, String> {
-    let mut r = Reader { bytes, at: 0 };
-    match r.take(1)? {
-        [FORMAT] => {}
-        [other] => return Err(format!("a capability form has the unknown format {other}")),
-        _ => return Err("a capability form is empty".into()),
+/// Reads a stored form of `len` bytes from `r`, handing each entry to
+/// `each` in order until it returns false; returns the candidate-set
+/// object's hash and body, `None` for a form of another format (one an
+/// earlier caio stored: it is rebuilt), or what is wrong with the form.
+pub(crate) fn read(
+    r: impl Read,
+    len: u64,
+    mut each: impl FnMut(Entry<'_>) -> bool,
+) -> Result<Option<(String, String)>, String> {
+    let mut r = Reader {
+        inner: r,
+        left: len,
+    };
+    let mut format = [0u8; 1];
+    r.exact(&mut format)?;
+    if format[0] != FORMAT {
+        return Ok(None);
     }
-    let count = r.u32()? as usize;
+    let count = r.u32()?;
     // Every entry takes at least 32 bytes: a count larger than the bytes
-    // left can hold is refused before anything is reserved for it.
-    if count > (bytes.len() - r.at) / 32 {
+    // left can hold is refused before anything is read for it.
+    if u64::from(count) > r.left / 32 {
         return Err(format!(
-            "a capability form claims {count} entries in {} bytes",
-            bytes.len()
+            "a capability form claims {count} entries in {len} bytes"
         ));
     }
-    let mut entries = Vec::with_capacity(count);
+    // One buffer per field, reused from entry to entry.
+    let mut fields: [Vec<u8>; 8] = Default::default();
     for _ in 0..count {
-        entries.push(Entry {
-            service_id: r.required()?,
-            version: r.required()?,
-            hash: r.required()?,
-            status: r.required()?,
-            status_reason: r.field()?,
-            status_changed_at: r.field()?,
-            added_at: r.required()?,
-            body: r.required()?,
-        });
+        let mut present = [false; 8];
+        for (field, present) in fields.iter_mut().zip(&mut present) {
+            *present = r.field(field)?;
+        }
+        let text = |i: usize| -> Result<Option<&str>, String> {
+            if !present[i] {
+                return Ok(None);
+            }
+            std::str::from_utf8(&fields[i])
+                .map(Some)
+                .map_err(|_| "a capability form holds a field that is not UTF-8".to_string())
+        };
+        let required = |i: usize| {
+            text(i)?.ok_or_else(|| "a capability form lacks a required field".to_string())
+        };
+        let entry = Entry {
+            service_id: required(0)?,
+            version: required(1)?,
+            hash: required(2)?,
+            status: required(3)?,
+            status_reason: text(4)?,
+            status_changed_at: text(5)?,
+            added_at: required(6)?,
+            body: required(7)?,
+        };
+        if !each(entry) {
+            return Ok(Some((String::new(), String::new())));
+        }
     }
-    if r.at != bytes.len() {
-        return Err("a capability form has bytes after its last entry".into());
+    let mut object = [Vec::new(), Vec::new()];
+    for field in &mut object {
+        if !r.field(field)? {
+            return Err("a capability form lacks its candidate set".into());
+        }
     }
-    Ok(entries)
+    if r.left != 0 {
+        return Err("a capability form has bytes after its candidate set".into());
+    }
+    let [hash, body] = object.map(|bytes| {
+        String::from_utf8(bytes)
+            .map_err(|_| "a capability form holds a field that is not UTF-8".to_string())
+    });
+    Ok(Some((hash?, body?)))
 }
 
 fn put_len(out: &mut Vec<u8>, len: usize) {
@@ -156,42 +272,43 @@ fn put(out: &mut Vec<u8>, field: Option<&str>) {
     }
 }
 
-struct Reader<'a> {
-    bytes: &'a [u8],
-    at: usize,
+/// Reads at most `left` bytes of a form from `inner`.
+struct Reader<R> {
+    inner: R,
+    left: u64,
 }
 
-impl<'a> Reader<'a> {
-    fn take(&mut self, n: usize) -> Result<&'a [u8], String> {
-        let end = self
-            .at
-            .checked_add(n)
-            .filter(|&end| end <= self.bytes.len())
-            .ok_or_else(|| "a capability form is cut short".to_string())?;
-        let taken = &self.bytes[self.at..end];
-        self.at = end;
-        Ok(taken)
+impl<R: Read> Reader<R> {
+    fn exact(&mut self, buf: &mut [u8]) -> Result<(), String> {
+        let cut = || "a capability form is cut short".to_string();
+        self.left = self.left.checked_sub(buf.len() as u64).ok_or_else(cut)?;
+        self.inner.read_exact(buf).map_err(|e| match e.kind() {
+            std::io::ErrorKind::UnexpectedEof => cut(),
+            _ => format!("a capability form cannot be read: {e}"),
+        })
     }
 
     fn u32(&mut self) -> Result<u32, String> {
-        let b = self.take(4)?;
-        Ok(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+        let mut b = [0u8; 4];
+        self.exact(&mut b)?;
+        Ok(u32::from_le_bytes(b))
     }
 
-    fn required(&mut self) -> Result<&'a str, String> {
-        self.field()?
-            .ok_or_else(|| "a capability form lacks a required field".to_string())
-    }
-
-    fn field(&mut self) -> Result<Option<&'a str>, String> {
+    /// Reads one field into `buf`; false when it is absent.
+    fn field(&mut self, buf: &mut Vec<u8>) -> Result<bool, String> {
         let len = self.u32()?;
+        buf.clear();
         if len == ABSENT {
-            return Ok(None);
+            return Ok(false);
         }
-        let bytes = self.take(len as usize)?;
-        std::str::from_utf8(bytes)
-            .map(Some)
-            .map_err(|_| "a capability form holds a field that is not UTF-8".to_string())
+        // The length is checked against what is left before anything is
+        // reserved for it.
+        if u64::from(len) > self.left {
+            return Err("a capability form is cut short".into());
+        }
+        buf.resize(len as usize, 0);
+        self.exact(buf)?;
+        Ok(true)
     }
 }
 
@@ -212,6 +329,41 @@ mod tests {
         }
     }
 
+    type Owned = [Option<String>; 8];
+
+    fn owned(e: &Entry<'_>) -> Owned {
+        [
+            Some(e.service_id),
+            Some(e.version),
+            Some(e.hash),
+            Some(e.status),
+            e.status_reason,
+            e.status_changed_at,
+            Some(e.added_at),
+            Some(e.body),
+        ]
+        .map(|f| f.map(str::to_string))
+    }
+
+    /// The entries of `bytes`, owned, read as a stream.
+    fn decode(bytes: &[u8]) -> Result<Vec<Owned>, String> {
+        let mut out = Vec::new();
+        let object = read(bytes, bytes.len() as u64, |e| {
+            out.push(owned(&e));
+            true
+        })?;
+        assert_eq!(object, Some(("h".to_string(), "[]".to_string())));
+        Ok(out)
+    }
+
+    fn object() -> Object {
+        Object {
+            kind: v2::CANDIDATES,
+            hash: "h".into(),
+            body: "[]".into(),
+        }
+    }
+
     #[test]
     fn a_form_decodes_to_what_was_encoded() {
         let entries = [
@@ -219,23 +371,36 @@ mod tests {
             entry("b", Some("")),
             entry("ü", Some("why")),
         ];
-        let bytes = encode(entries.iter().copied());
-        assert_eq!(decode(&bytes).unwrap(), entries);
-        assert_eq!(decode(&encode(std::iter::empty())).unwrap(), vec![]);
+        let bytes = encode(entries.iter().copied(), &object());
+        let expected: Vec<Owned> = entries.iter().map(owned).collect();
+        assert_eq!(decode(&bytes).unwrap(), expected);
+        assert!(
+            decode(&encode(std::iter::empty(), &object()))
+                .unwrap()
+                .is_empty()
+        );
+        // A stream that stops before the length it was announced with.
+        let mut short = &bytes[..bytes.len() - 1];
+        let err = read(&mut short, bytes.len() as u64, |_| true).unwrap_err();
+        assert!(err.contains("cut short"), "{err}");
     }
 
     #[test]
     fn every_truncation_and_corruption_is_an_error_never_a_panic() {
-        let bytes = encode([entry("a", Some("r")), entry("b", None)].into_iter());
+        let bytes = encode(
+            [entry("a", Some("r")), entry("b", None)].into_iter(),
+            &object(),
+        );
         for len in 0..bytes.len() {
             assert!(decode(&bytes[..len]).is_err(), "cut at {len}");
         }
         let mut longer = bytes.clone();
         longer.push(0);
         assert!(decode(&longer).is_err());
-        let mut unknown = bytes.clone();
-        unknown[0] = 2;
-        assert!(decode(&unknown).unwrap_err().contains("unknown format 2"));
+        // A form of another format is not read: it is rebuilt.
+        let mut other = bytes.clone();
+        other[0] = FORMAT + 1;
+        assert_eq!(read(&other[..], other.len() as u64, |_| true), Ok(None));
         // A huge claimed count is refused before it is reserved.
         let mut huge = vec![FORMAT];
         huge.extend_from_slice(&(u32::MAX - 1).to_le_bytes());
@@ -245,7 +410,7 @@ mod tests {
         absent.extend_from_slice(&ABSENT.to_le_bytes());
         absent.extend_from_slice(&[0; 28]);
         assert!(decode(&absent).unwrap_err().contains("required"));
-        let mut bad = encode([entry("a", None)].into_iter());
+        let mut bad = encode([entry("a", None)].into_iter(), &object());
         bad[9] = 0xff;
         assert!(decode(&bad).unwrap_err().contains("UTF-8"));
     }

@@ -439,13 +439,6 @@ impl Sqlite {
         self.conn
             .pragma_update(None, "synchronous", "NORMAL")
             .map_err(|e| state(path, e))?;
-        // Loading the candidates of a capability visits the capability and
-        // contract indexes between contract bodies; with SQLite's default
-        // 2 MiB cache the bodies of a large registry evict the index pages
-        // and each is read again and again. The cache grows only as used.
-        self.conn
-            .pragma_update(None, "cache_size", -16384)
-            .map_err(|e| state(path, e))?;
         Ok(())
     }
 

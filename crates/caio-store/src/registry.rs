@@ -67,6 +67,17 @@ pub struct ServiceRecord {
     pub contract: ServiceContract,
 }
 
+/// The candidates of one capability as a route reads them: one stored row
+/// (see the `forms` module), valid for the registry epoch it was built at.
+#[derive(Debug, Clone)]
+pub struct CapabilityForm {
+    /// The active services offering the capability, ordered by id.
+    pub services: Vec<ServiceRecord>,
+    /// The trace object of that candidate set (kind `candidates`): the
+    /// contract versions and statuses of `services`, in their order.
+    pub candidates: caio_core::trace::v2::Object,
+}
+
 /// Filters of `registry list`; `None` matches everything.
 #[derive(Debug, Clone, Default)]
 pub struct ListFilter {
@@ -281,9 +292,9 @@ impl Sqlite {
 
     /// Active services offering `capability`, read through the capability
     /// index: only those contracts are parsed.
-    pub fn services_for_capability(&self, capability: &str) -> Result<Vec<ServiceRecord>, Error> {
-        if let Some(records) = self.stored_form(capability)? {
-            return Ok(records);
+    pub fn capability_form(&self, capability: &str) -> Result<CapabilityForm, Error> {
+        if let Some(form) = self.stored_form(capability)? {
+            return Ok(form);
         }
         // The epoch before the tables (see `forms`).
         let epoch: i64 = self
@@ -310,31 +321,46 @@ impl Sqlite {
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| self.err(e))?;
         let entries: Vec<Entry<'_>> = raws.iter().map(RawService::entry).collect();
-        self.keep_form(capability, epoch, &forms::encode(entries.iter().copied()));
-        forms::records(&entries, |reason| self.corrupt(reason))
+        let candidates = forms::candidates_object(&entries, |reason| self.corrupt(reason))?;
+        self.keep_form(
+            capability,
+            epoch,
+            &forms::encode(entries.iter().copied(), &candidates),
+        );
+        Ok(CapabilityForm {
+            services: forms::records(&entries, |reason| self.corrupt(reason))?,
+            candidates,
+        })
     }
 
-    /// The records of `capability`'s stored form, when it is one of the
-    /// current registry epoch (one query, one row).
-    fn stored_form(&self, capability: &str) -> Result<Option<Vec<ServiceRecord>>, Error> {
-        let mut stmt = self
-            .conn
+    /// `capability`'s stored form, when it is one of the current registry
+    /// epoch and of this caio's format (one query, one row). The row's body is read
+    /// as it is decoded (incremental blob I/O), in one read transaction, so
+    /// the whole form is never held in memory at once.
+    fn stored_form(&self, capability: &str) -> Result<Option<CapabilityForm>, Error> {
+        let tx = self.conn.unchecked_transaction().map_err(|e| self.err(e))?;
+        let row: Option<i64> = tx
             .prepare_cached(
-                "SELECT f.body FROM capability_forms f
+                "SELECT f.rowid FROM capability_forms f
                  JOIN registry_epoch e ON e.n = f.epoch
                  WHERE f.capability = ?1",
             )
+            .and_then(|mut stmt| stmt.query_row([capability], |r| r.get(0)).optional())
             .map_err(|e| self.err(e))?;
-        let mut rows = stmt.query([capability]).map_err(|e| self.err(e))?;
-        let Some(row) = rows.next().map_err(|e| self.err(e))? else {
+        let Some(row) = row else {
             return Ok(None);
         };
-        let bytes = row
-            .get_ref(0)
-            .and_then(|v| v.as_blob().map_err(Into::into))
+        let blob = tx
+            .blob_open(rusqlite::MAIN_DB, "capability_forms", "body", row, true)
             .map_err(|e| self.err(e))?;
-        let entries = forms::decode(bytes).map_err(|reason| self.corrupt(reason))?;
-        forms::records(&entries, |reason| self.corrupt(reason)).map(Some)
+        let len = blob.len() as u64;
+        let form = forms::read_form(
+            std::io::BufReader::with_capacity(64 << 10, blob),
+            len,
+            |reason| self.corrupt(reason),
+        )?;
+        tx.finish().map_err(|e| self.err(e))?;
+        Ok(form)
     }
 
     /// Stores the form of `capability` built at `epoch`, unless the

@@ -37,6 +37,16 @@ struct Form {
     loaded: Vec<Rc<Loaded>>,
     stats: Vec<ServiceStats>,
     compiled: routing::Compiled,
+    /// The trace object of `loaded` as a candidate set, when the store
+    /// keeps it with the capability (one capability, registry mode).
+    candidates: Option<Rc<Object>>,
+}
+
+/// The candidates of a set of capabilities, and the trace object of that
+/// candidate set when the store keeps it (one capability, registry mode).
+struct Gathered {
+    loaded: Vec<Rc<Loaded>>,
+    candidates: Option<Rc<Object>>,
 }
 
 #[derive(Debug, Clone)]
@@ -52,8 +62,9 @@ enum Source {
     Registry {
         store: Store,
         home: Home,
-        /// Services per capability, loaded once per router.
-        cache: BTreeMap<String, Vec<Rc<Loaded>>>,
+        /// Services per capability, loaded once per router, with the
+        /// trace object of that candidate set.
+        cache: BTreeMap<String, (Vec<Rc<Loaded>>, Rc<Object>)>,
         /// Their execution stats, loaded with them.
         health: BTreeMap<String, Health>,
     },
@@ -89,8 +100,6 @@ pub struct Router {
 impl Router {
     /// Registry mode: the installed policy set always applies.
     pub fn registry(store: Store, home: Home) -> Result<Router, Error> {
-        // A capability's form is one large row: read where it lies.
-        store.map_for_reading()?;
         let policies = store.active_policy_set()?;
         let policy_hash = hash_of(&policies, &store)?;
         Ok(Router {
@@ -301,6 +310,14 @@ impl Router {
     /// sets costs far less than serialising and hashing one).
     pub fn candidates_object(&mut self, contracts: &[ContractRef]) -> Result<Rc<Object>, Error> {
         const KEEP: usize = 8;
+        // A set the store keeps with its capability: nothing to build.
+        if let Some(object) = self.forms.iter().rev().find_map(|f| {
+            f.candidates
+                .as_ref()
+                .filter(|_| same_set(&f.loaded, contracts))
+        }) {
+            return Ok(Rc::clone(object));
+        }
         if let Some((_, object)) = self
             .candidate_objects
             .iter()
@@ -327,7 +344,7 @@ impl Router {
         let found = match &self.source {
             Source::Registry { cache, .. } => cache
                 .values()
-                .flatten()
+                .flat_map(|(loaded, _)| loaded)
                 .find(|l| l.contract.service_id == service_id),
             Source::Files { contracts, .. } => contracts
                 .iter()
@@ -437,7 +454,7 @@ impl Router {
         if let Some(form) = self.forms.iter().rev().find(|f| f.wanted == wanted) {
             return Ok(Rc::clone(form));
         }
-        let loaded = self.candidates(&wanted)?;
+        let Gathered { loaded, candidates } = self.candidates(&wanted)?;
         let stats = self.stats_of(&loaded)?;
         let compiled = routing::Compiled::new(&candidates_of(&loaded, &stats));
         let form = Rc::new(Form {
@@ -445,6 +462,7 @@ impl Router {
             loaded,
             stats,
             compiled,
+            candidates,
         });
         if self.forms.len() == KEEP {
             self.forms.remove(0);
@@ -454,18 +472,21 @@ impl Router {
     }
 
     /// The services offering any of the capabilities `wanted` (sorted).
-    fn candidates(&mut self, wanted: &[String]) -> Result<Vec<Rc<Loaded>>, Error> {
+    fn candidates(&mut self, wanted: &[String]) -> Result<Gathered, Error> {
         match &mut self.source {
-            Source::Files { contracts, .. } => Ok(contracts
-                .iter()
-                .filter(|l| {
-                    l.contract
-                        .capabilities
-                        .iter()
-                        .any(|c| wanted.contains(&c.kind))
-                })
-                .cloned()
-                .collect()),
+            Source::Files { contracts, .. } => Ok(Gathered {
+                loaded: contracts
+                    .iter()
+                    .filter(|l| {
+                        l.contract
+                            .capabilities
+                            .iter()
+                            .any(|c| wanted.contains(&c.kind))
+                    })
+                    .cloned()
+                    .collect(),
+                candidates: None,
+            }),
             Source::Registry {
                 store,
                 cache,
@@ -477,8 +498,9 @@ impl Router {
                     let capability = capability.clone();
                     if !cache.contains_key(&capability) {
                         health.extend(store.health_for_capability(&capability)?);
-                        let records = store.services_for_capability(&capability)?;
-                        let loaded = records
+                        let form = store.capability_form(&capability)?;
+                        let loaded = form
+                            .services
                             .into_iter()
                             .map(|r| {
                                 Rc::new(Loaded {
@@ -489,17 +511,35 @@ impl Router {
                                 })
                             })
                             .collect();
-                        cache.insert(capability.clone(), loaded);
+                        cache.insert(capability.clone(), (loaded, Rc::new(form.candidates)));
                     }
-                    for l in cache.get(&capability).into_iter().flatten() {
+                    for l in cache.get(&capability).into_iter().flat_map(|(l, _)| l) {
                         out.entry(l.contract.service_id.clone())
                             .or_insert_with(|| Rc::clone(l));
                     }
                 }
-                Ok(out.into_values().collect())
+                Ok(Gathered {
+                    loaded: out.into_values().collect(),
+                    candidates: match wanted {
+                        [one] => cache.get(one).map(|(_, object)| Rc::clone(object)),
+                        _ => None,
+                    },
+                })
             }
         }
     }
+}
+
+/// Whether `contracts` is the candidate set `loaded`, in the same order.
+fn same_set(loaded: &[Rc<Loaded>], contracts: &[ContractRef]) -> bool {
+    loaded.len() == contracts.len()
+        && loaded.iter().zip(contracts).all(|(l, c)| {
+            l.contract.service_id == c.service_id
+                && l.contract.version == c.version
+                && l.hash == c.hash
+                && l.status == c.status
+                && l.status_reason == c.status_reason
+        })
 }
 
 /// The router's candidates: `loaded` with their stats.

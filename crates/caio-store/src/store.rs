@@ -15,7 +15,9 @@ use crate::observations::{CandidateHistogram, PrunedTotals};
 use crate::pg::{DatabaseUrl, Postgres};
 use crate::policies::{Applied, InstalledSet};
 use crate::principals::{NewPrincipal, PrincipalRecord};
-use crate::registry::{Change, History, ListFilter, NewContract, Registration, ServiceRecord};
+use crate::registry::{
+    CapabilityForm, Change, History, ListFilter, NewContract, Registration, ServiceRecord,
+};
 use crate::retention::{Anchor, Removed};
 use crate::traces::{
     Appended, Input, Listed, OutcomeAppend, PreparedOutcome, StoredCheckpoint, TraceFilter,
@@ -219,7 +221,14 @@ impl Store {
     /// Active services offering `capability`, read through the capability
     /// index: only those contracts are parsed.
     pub fn services_for_capability(&self, capability: &str) -> Result<Vec<ServiceRecord>, Error> {
-        side!(self.services_for_capability(capability))
+        Ok(self.capability_form(capability)?.services)
+    }
+
+    /// [`Store::services_for_capability`] with the trace object of that
+    /// candidate set, as one stored form (see [`CapabilityForm`]): what a
+    /// route reads.
+    pub fn capability_form(&self, capability: &str) -> Result<CapabilityForm, Error> {
+        side!(self.capability_form(capability))
     }
 
     /// Every capability type some registered service offers, sorted.
@@ -383,9 +392,8 @@ impl Store {
         side!(self.outcomes_of(decision_seq))
     }
 
-    /// Prepares the connection for large reads: the trace, a route's
-    /// capability forms (SQLite maps the file into memory; nothing to do on
-    /// PostgreSQL).
+    /// Prepares the connection for a long sequential read of the trace
+    /// (SQLite maps the file into memory; nothing to do on PostgreSQL).
     pub fn map_for_reading(&self) -> Result<(), Error> {
         match &self.backend {
             Backend::Sqlite(s) => s.map_for_reading(),

@@ -207,10 +207,10 @@ impl Sqlite {
             .map_err(|e| self.err(e))
     }
 
-    /// Maps the database file into memory for reading (`trace verify`'s
-    /// long sequential read, a route's capability forms): SQLite then reads
-    /// pages where they lie instead of copying each one with a system call
-    /// (up to its compiled-in limit, 2 GiB; the rest is read as before).
+    /// Maps the database file into memory for a long sequential read
+    /// (`trace verify`): SQLite then reads pages where they lie instead of
+    /// copying each one (up to its compiled-in limit, 2 GiB; the rest is
+    /// read as before).
     pub fn map_for_reading(&self) -> Result<(), Error> {
         self.conn
             .pragma_update(None, "mmap_size", 1i64 << 40)

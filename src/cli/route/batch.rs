@@ -19,14 +19,17 @@ struct LineProblem {
 }
 
 /// Records of a batch are appended at most this many at a time, one
-/// transaction each.
-const BATCH_CHUNK: usize = 256;
+/// transaction each. Small enough that what a pending chunk holds is a
+/// small part of a batch's memory, so the peak does not depend on how many
+/// lines the batch has; large enough that a commit is a few percent of a
+/// chunk's time.
+const BATCH_CHUNK: usize = 64;
 
 /// A chunk is also flushed once its pending answers and records hold this
 /// many bytes (answers listing every candidate, with --explain or --top,
 /// grow with the registry), so memory stays bounded whatever the number of
 /// lines and of candidates.
-const CHUNK_BYTES: usize = 8 << 20;
+const CHUNK_BYTES: usize = 1 << 20;
 
 /// One line of a batch, once handled: what is left of a routed line until
 /// its record is appended is its record and its answer without the trace

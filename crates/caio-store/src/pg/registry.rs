@@ -5,8 +5,8 @@ use super::Postgres;
 use crate::error::{ContractRefusal, Error};
 use crate::forms::{self, Entry};
 use crate::registry::{
-    Change, Event, History, ListFilter, NewContract, Registration, ServiceRecord, contract_hash,
-    versions_from_events,
+    CapabilityForm, Change, Event, History, ListFilter, NewContract, Registration, ServiceRecord,
+    contract_hash, versions_from_events,
 };
 use caio_core::contract::ServiceContract;
 use caio_core::lifecycle::{Active, AddAction, ServiceStatus, plan_add};
@@ -138,10 +138,7 @@ impl Postgres {
         })
     }
 
-    pub(crate) fn services_for_capability(
-        &self,
-        capability: &str,
-    ) -> Result<Vec<ServiceRecord>, Error> {
+    pub(crate) fn capability_form(&self, capability: &str) -> Result<CapabilityForm, Error> {
         self.read(|pg, c| {
             let stored = pg.query_opt(
                 c,
@@ -152,8 +149,11 @@ impl Postgres {
             )?;
             if let Some(row) = stored {
                 let bytes: &[u8] = pg.col(&row, 0)?;
-                let entries = forms::decode(bytes).map_err(|reason| pg.corrupt(reason))?;
-                return forms::records(&entries, |reason| pg.corrupt(reason));
+                if let Some(form) =
+                    forms::read_form(bytes, bytes.len() as u64, |reason| pg.corrupt(reason))?
+                {
+                    return Ok(form);
+                }
             }
             // The epoch before the tables (see `forms`).
             let epoch = pg.query_opt(c, "SELECT n FROM registry_epoch", &[])?;
@@ -179,8 +179,9 @@ impl Postgres {
                 .collect::<Result<Vec<_>, _>>()?;
             // Best effort, as in SQLite: a form that cannot be stored is
             // built again by a later route.
+            let candidates = forms::candidates_object(&entries, |reason| pg.corrupt(reason))?;
             if pg.writable().is_ok() {
-                let body = forms::encode(entries.iter().copied());
+                let body = forms::encode(entries.iter().copied(), &candidates);
                 let _ = c.execute(
                     "INSERT INTO capability_forms (capability, epoch, body)
                      SELECT $1, $2, $3 WHERE (SELECT n FROM registry_epoch) = $2
@@ -189,7 +190,10 @@ impl Postgres {
                     &[&capability, &epoch, &body],
                 );
             }
-            forms::records(&entries, |reason| pg.corrupt(reason))
+            Ok(CapabilityForm {
+                services: forms::records(&entries, |reason| pg.corrupt(reason))?,
+                candidates,
+            })
         })
     }
 
