@@ -18,10 +18,15 @@
 //! branch, and 5 steps × 50 candidates take well under a millisecond (see
 //! the `routing` benchmark).
 //!
-//! Before searching, each step drops the candidates strictly dominated by
-//! another (higher score by more than 1e-9, and no worse latency, cost or
-//! availability): they can be neither the best chain nor tie with it. With
-//! four criteria this keeps a handful of candidates per step.
+//! Before searching, each step's candidates are grouped by value (score,
+//! latency, cost, availability, bit for bit: interchangeable in every total,
+//! and a registry that replicates services has thousands of candidates with
+//! a handful of values), and the values strictly dominated by another
+//! (higher score by more than 1e-9, and no worse latency, cost or
+//! availability) are dropped: they can be neither the best chain nor tie
+//! with it. With four criteria this keeps a handful of values per step. A
+//! best chain through a value that several candidates share is tied by its
+//! twin, which makes the runner-up total the best one.
 //!
 //! **Ties.** Let M be the best total. Among the feasible chains scoring at
 //! least M − 1e-9, the winner is the first in lexicographic order of per-step
@@ -353,7 +358,8 @@ pub(crate) fn best_chain(
     }
     let bounds = Bounds::of(request);
     choose(&items, bounds, request.seed).ok_or_else(|| {
-        let (kept, _) = split_dominated(&items);
+        let values: Vec<Vec<Item>> = items.iter().map(|s| Groups::of(s).values).collect();
+        let (kept, _) = split_dominated(&values);
         Some(infeasible(&Search::new(&kept, bounds), request))
     })
 }
@@ -365,35 +371,51 @@ pub(crate) fn choose(
     bounds: Bounds,
     seed: u64,
 ) -> Option<(Vec<usize>, Option<f64>)> {
-    let (kept, dominated) = split_dominated(items);
+    // The search runs over distinct values: candidates equal in score,
+    // latency, cost and availability are interchangeable in every total.
+    let groups: Vec<Groups> = items.iter().map(|step| Groups::of(step)).collect();
+    let values: Vec<Vec<Item>> = groups.iter().map(|g| g.values.clone()).collect();
+    let (kept, dominated) = split_dominated(&values);
     let search = Search::new(&kept, bounds);
     let best = search.best_two()?;
+    // A chain through a value more than one candidate has is tied by the
+    // chain through its twin: the runner-up total is the best one.
+    let mut second = best.second;
+    if best
+        .path
+        .iter()
+        .zip(&groups)
+        .any(|(&index, g)| g.size_of(index) > 1)
+    {
+        second = Some(best.total);
+    }
     // Ranks come from shuffling every eligible candidate, so dropping the
     // dominated ones afterwards leaves the order of the others unchanged.
     let ranked: Vec<Vec<Item>> = ranked(items, seed)
         .into_iter()
-        .zip(&dominated)
-        .map(|(step, gone)| {
+        .zip(groups.iter().zip(&dominated))
+        .map(|(step, (g, gone))| {
+            let gone: Vec<Option<usize>> = gone.iter().map(|v| g.value_of(v.index)).collect();
             step.into_iter()
-                .filter(|i| !gone.iter().any(|g| g.index == i.index))
+                .filter(|i| !gone.contains(&g.value_of(i.index)))
                 .collect()
         })
         .collect();
     // The best chain reaches the floor, so this pass always finds one.
     let chosen = search.first_reaching(&ranked, best.total - TIE_EPSILON)?;
-    // Every chain of kept candidates but `best.path` scores at most
-    // `best.second`. A chain with a dominated candidate scores at most the
+    // Every chain of kept values but `best.path` scores at most
+    // `best.second`. A chain with a dominated value scores at most the
     // chain with its dominator instead, so it can only be the runner-up when
-    // that chain is `best.path` itself: try each dominated candidate in place.
-    let mut second = best.second;
+    // that chain is `best.path` itself: try each dominated value in place.
+    let path: Vec<&Item> = best
+        .path
+        .iter()
+        .enumerate()
+        .filter_map(|(s, &i)| kept[s].iter().find(|it| it.index == i))
+        .collect();
     for (d, gone) in dominated.iter().enumerate() {
         for a in gone {
-            let mut chain: Vec<&Item> = best
-                .path
-                .iter()
-                .enumerate()
-                .filter_map(|(s, &i)| kept[s].iter().find(|it| it.index == i))
-                .collect();
+            let mut chain = path.clone();
             chain[d] = a;
             let (t, l, c, av) = chain.iter().fold((0.0, 0.0, 0.0, 1.0), |(t, l, c, av), i| {
                 (t + i.score, l + i.latency, c + i.cost, av * i.availability)
@@ -411,6 +433,56 @@ pub(crate) fn choose(
         Some(best.total)
     };
     Some((chosen, runner_up))
+}
+
+/// One step's eligible items grouped by value (score, latency, cost and
+/// availability, bit for bit). Generated or replicated registries have
+/// thousands of candidates with a handful of distinct values; the search
+/// and the dominance test then work on the values, not the candidates.
+struct Groups {
+    /// The first item (in candidate order) of each value, in order.
+    values: Vec<Item>,
+    /// How many items have each value.
+    sizes: Vec<usize>,
+    /// Each item's candidate index and value, sorted by candidate index.
+    of: Vec<(usize, usize)>,
+}
+
+impl Groups {
+    fn of(step: &[Item]) -> Groups {
+        let key = |i: &Item| [i.score, i.latency, i.cost, i.availability].map(f64::to_bits);
+        let mut seen: std::collections::BTreeMap<[u64; 4], usize> =
+            std::collections::BTreeMap::new();
+        let mut groups = Groups {
+            values: Vec::new(),
+            sizes: Vec::new(),
+            of: Vec::with_capacity(step.len()),
+        };
+        for item in step {
+            let value = *seen.entry(key(item)).or_insert_with(|| {
+                groups.values.push(*item);
+                groups.sizes.push(0);
+                groups.values.len() - 1
+            });
+            groups.sizes[value] += 1;
+            groups.of.push((item.index, value));
+        }
+        groups.of.sort_unstable();
+        groups
+    }
+
+    /// The value of the item with candidate index `index`.
+    fn value_of(&self, index: usize) -> Option<usize> {
+        self.of
+            .binary_search_by_key(&index, |&(i, _)| i)
+            .ok()
+            .map(|at| self.of[at].1)
+    }
+
+    /// How many items share the value of the item `index`.
+    fn size_of(&self, index: usize) -> usize {
+        self.value_of(index).map_or(0, |v| self.sizes[v])
+    }
 }
 
 /// Splits each step's items into those that may be part of a best chain and
@@ -668,6 +740,45 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// Thousands of candidates with a handful of values (a replicated
+    /// registry): the search works on the values, and the choice and the
+    /// runner-up still match brute force over every candidate.
+    #[test]
+    fn replicated_candidates_are_searched_by_value() {
+        let values = [(0.9, 800.0, 0.02), (0.7, 300.0, 0.01), (0.5, 100.0, 0.0)];
+        let steps: Vec<Vec<Item>> = (0..3)
+            .map(|step| {
+                (0..36)
+                    .map(|i| {
+                        let (score, latency, cost) = values[(i + step) % values.len()];
+                        item(i, score, latency, cost)
+                    })
+                    .collect()
+            })
+            .collect();
+        for (max_latency, max_cost) in [(2_400.0, 1.0), (1_500.0, 1.0), (700.0, 0.03)] {
+            let b = bounds(max_latency, max_cost);
+            let (best, second) = brute_two(&steps, b);
+            let (chosen, runner_up) = choose(&steps, b, 3).unwrap();
+            let total: f64 = chosen
+                .iter()
+                .enumerate()
+                .map(|(d, &i)| steps[d][i].score)
+                .sum();
+            assert!((total - best.unwrap()).abs() < 1e-9, "{max_latency}");
+            // Every value is held by 12 candidates: the best total is tied.
+            assert_eq!(second, best);
+            assert!((runner_up.unwrap() - best.unwrap()).abs() < 1e-9);
+        }
+        // And replicated values are grouped: 3 values for 36 candidates.
+        let groups = Groups::of(&steps[0]);
+        assert_eq!(groups.values.len(), 3);
+        assert_eq!(groups.sizes, [12, 12, 12]);
+        assert_eq!(groups.size_of(35), 12);
+        assert_eq!(groups.value_of(0), groups.value_of(3));
+        assert_ne!(groups.value_of(0), groups.value_of(1));
     }
 
     #[test]
