@@ -49,6 +49,16 @@ pub(crate) struct Entry<'a> {
 }
 
 impl Entry<'_> {
+    /// The service's status, or what is wrong with it.
+    fn status(&self, corrupt: impl FnOnce(String) -> Error) -> Result<ServiceStatus, Error> {
+        ServiceStatus::parse(self.status).ok_or_else(|| {
+            corrupt(format!(
+                "unknown status `{}` for {}",
+                self.status, self.service_id
+            ))
+        })
+    }
+
     /// The service record of this entry, its body parsed by `parse`;
     /// `active` says whether the version is the one routing uses.
     pub(crate) fn record(
@@ -57,12 +67,7 @@ impl Entry<'_> {
         parse: impl FnOnce(&str) -> Result<ServiceContract, Error>,
         corrupt: impl FnOnce(String) -> Error,
     ) -> Result<ServiceRecord, Error> {
-        let status = ServiceStatus::parse(self.status).ok_or_else(|| {
-            corrupt(format!(
-                "unknown status `{}` for {}",
-                self.status, self.service_id
-            ))
-        })?;
+        let status = self.status(corrupt)?;
         Ok(ServiceRecord {
             contract: parse(self.body)?,
             service_id: self.service_id.to_string(),
@@ -85,17 +90,11 @@ pub(crate) fn candidates_object(
     let refs = entries
         .iter()
         .map(|e| {
-            let status = ServiceStatus::parse(e.status).ok_or_else(|| {
-                corrupt(format!(
-                    "unknown status `{}` for {}",
-                    e.status, e.service_id
-                ))
-            })?;
             Ok(ContractRef {
                 service_id: e.service_id.to_string(),
                 version: e.version.to_string(),
                 hash: e.hash.to_string(),
-                status,
+                status: e.status(&corrupt)?,
                 status_reason: e.status_reason.map(str::to_string),
             })
         })

@@ -305,9 +305,11 @@ impl Router {
         }
     }
 
-    /// The trace object of the candidate set `contracts`: built once per
-    /// distinct set and kept for the router's next decisions (comparing two
-    /// sets costs far less than serialising and hashing one).
+    /// The trace object of the candidate set `contracts`: the one the
+    /// store keeps with a capability's form when `contracts` is that form's
+    /// set, else built once per distinct set and kept for the router's next
+    /// decisions (comparing two sets costs far less than serialising and
+    /// hashing one).
     pub fn candidates_object(&mut self, contracts: &[ContractRef]) -> Result<Rc<Object>, Error> {
         const KEEP: usize = 8;
         // A set the store keeps with its capability: nothing to build.
