@@ -22,22 +22,17 @@ use serde_json::{Value, json};
 use std::path::Path;
 use std::process::Command;
 use std::time::Instant;
-use support::{fresh_dir, median, ms};
+use support::{fresh_dir, median, ms, run_expecting};
 
 fn caio(home: &Path, args: &[&str]) -> std::process::Output {
-    let out = Command::new(env!("CARGO_BIN_EXE_caio"))
-        .args(args)
-        .env("CAIO_HOME", home)
-        .env("NO_COLOR", "1")
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("run caio");
-    assert!(
-        out.status.code().is_some_and(|c| c == 0 || c == 3),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
+    run_expecting(
+        Command::new(env!("CARGO_BIN_EXE_caio"))
+            .args(args)
+            .env("CAIO_HOME", home)
+            .env("NO_COLOR", "1")
+            .current_dir(env!("CARGO_MANIFEST_DIR")),
+        &[0, 3],
+    )
 }
 
 fn main() {

@@ -40,7 +40,7 @@ use std::net::{TcpListener, TcpStream};
 use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
-use support::{fresh_dir, median, ms};
+use support::{fresh_dir, median, ms, run_ok};
 
 const RUNS: usize = 2001;
 const PROCESS_RUNS: usize = 101;
@@ -109,13 +109,7 @@ fn caio(home: &Path, args: &[&str], key: bool) -> std::process::Output {
     if key {
         cmd.env("BENCH_API_KEY", "bench-key-not-secret");
     }
-    let out = cmd.output().expect("run caio");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
+    run_ok(&mut cmd)
 }
 
 /// A home with three `openai-chat` services on the local server (auth from

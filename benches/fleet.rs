@@ -44,7 +44,7 @@ use pg_server::PgServer;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-use support::{batch_lines, fresh_dir, generated_contracts, median, ms};
+use support::{batch_lines, fresh_dir, generated_contracts, median, ms, run_ok};
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -62,16 +62,6 @@ fn caio(home: &Path, url: Option<&str>) -> Command {
         cmd.env("CAIO_DATABASE_URL", url);
     }
     cmd
-}
-
-fn run_ok(cmd: &mut Command) {
-    let out = cmd.output().expect("run caio");
-    assert!(
-        out.status.success(),
-        "caio failed ({}): {}",
-        out.status,
-        String::from_utf8_lossy(&out.stderr)
-    );
 }
 
 /// A store with the contracts of `dir` and the shipped policies.
@@ -147,16 +137,11 @@ fn bench_route(targets: &Targets) {
         fill(&pg_home, Some(&url), &contracts);
         let route = |home: &Path, url: Option<&str>| {
             median(RUNS, || {
-                let out = caio(home, url)
-                    .args(["route", "--format", "json"])
-                    .arg(&request)
-                    .stdout(Stdio::null())
-                    .output()
-                    .expect("run caio");
-                assert!(
-                    out.status.success(),
-                    "{}",
-                    String::from_utf8_lossy(&out.stderr)
+                run_ok(
+                    caio(home, url)
+                        .args(["route", "--format", "json"])
+                        .arg(&request)
+                        .stdout(Stdio::null()),
                 );
             })
         };

@@ -13,7 +13,7 @@ mod support;
 
 use std::path::Path;
 use std::process::Command;
-use support::{fresh_dir, generated_contracts, median, ms};
+use support::{fresh_dir, generated_contracts, median, ms, run_ok};
 
 fn caio(home: &Path, args: &[&str], extra: Option<&Path>) {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_caio"));
@@ -21,12 +21,7 @@ fn caio(home: &Path, args: &[&str], extra: Option<&Path>) {
     if let Some(p) = extra {
         cmd.arg(p);
     }
-    let out = cmd.output().expect("run caio");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    run_ok(&mut cmd);
 }
 
 fn main() {

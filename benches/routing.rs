@@ -51,7 +51,7 @@ use caio_store::router::Router;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-use support::{batch_lines, fresh_dir, generated_contracts, median, ms};
+use support::{batch_lines, fresh_dir, generated_contracts, median, ms, run_ok};
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -390,18 +390,6 @@ fn caio(home: &Path) -> Command {
     cmd
 }
 
-fn run_ok(cmd: &mut Command) -> Vec<u8> {
-    let out = cmd.output().expect("run caio");
-    assert!(
-        out.status.success(),
-        "{:?} failed ({}): {}",
-        cmd,
-        out.status,
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out.stdout
-}
-
 /// A home with `n` generated services and the shipped policies applied.
 fn registry_home(n: usize) -> PathBuf {
     let contracts = generated_contracts(n, &format!("route-contracts-{n}"));
@@ -467,7 +455,8 @@ fn bench_end_to_end() {
                 .args(["route", "--format", "json"])
                 .arg(&request),
         );
-        let json: serde_json::Value = serde_json::from_slice(&out).expect("route prints JSON");
+        let json: serde_json::Value =
+            serde_json::from_slice(&out.stdout).expect("route prints JSON");
         assert_eq!(json["outcome"], "routed", "{json}");
         let candidates = json["candidates"].as_array().map_or(0, Vec::len);
         let t = median(RUNS, || {

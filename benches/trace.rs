@@ -25,22 +25,17 @@ mod support;
 use std::path::Path;
 use std::process::Command;
 use std::time::Instant;
-use support::{fresh_dir, median, ms};
+use support::{fresh_dir, median, ms, run_expecting, run_ok};
 
 fn caio(home: &Path, args: &[&str]) -> std::process::Output {
-    let out = Command::new(env!("CARGO_BIN_EXE_caio"))
-        .args(args)
-        .env("CAIO_HOME", home)
-        .env("NO_COLOR", "1")
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("run caio");
-    assert!(
-        out.status.code().is_some_and(|c| c == 0 || c == 3),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
+    run_expecting(
+        Command::new(env!("CARGO_BIN_EXE_caio"))
+            .args(args)
+            .env("CAIO_HOME", home)
+            .env("NO_COLOR", "1")
+            .current_dir(env!("CARGO_MANIFEST_DIR")),
+        &[0, 3],
+    )
 }
 
 /// The size of the data: the WAL is checkpointed into caio.db first (it
@@ -128,16 +123,11 @@ fn main() {
     };
     let verify = |bin: &Path| {
         let start = Instant::now();
-        let out = Command::new(bin)
-            .args(["trace", "verify"])
-            .env("CAIO_HOME", &home)
-            .env("NO_COLOR", "1")
-            .output()
-            .expect("run caio");
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
+        run_ok(
+            Command::new(bin)
+                .args(["trace", "verify"])
+                .env("CAIO_HOME", &home)
+                .env("NO_COLOR", "1"),
         );
         start.elapsed()
     };

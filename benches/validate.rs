@@ -12,7 +12,7 @@
 mod support;
 
 use std::process::Command;
-use support::{generated_contracts, median, ms};
+use support::{generated_contracts, median, ms, run_ok};
 
 const FILES: usize = 1_000;
 const RUNS: usize = 15;
@@ -21,15 +21,10 @@ fn main() {
     let dir = generated_contracts(FILES, "validate");
     let bin = env!("CARGO_BIN_EXE_caio");
     let end_to_end = median(RUNS, || {
-        let out = Command::new(bin)
-            .args(["contract", "validate", "-q"])
-            .arg(&dir)
-            .output()
-            .expect("run caio");
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
+        run_ok(
+            Command::new(bin)
+                .args(["contract", "validate", "-q"])
+                .arg(&dir),
         );
     });
     let in_process = median(RUNS, || {

@@ -1,6 +1,8 @@
-//! Shared by the benches: generated contract files and a median timer.
+//! Shared by the benches: generated contract files, a median timer, and
+//! running caio where a failure stops the bench.
 
 use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
 /// Writes `n` contracts into a fresh directory: copies of the shipped
@@ -56,6 +58,24 @@ pub fn median(runs: usize, mut f: impl FnMut()) -> Duration {
         .collect();
     times.sort();
     times[runs / 2]
+}
+
+/// Runs `cmd` (a caio command) to completion; a bench stops, with caio's
+/// stderr, when it exits with a code other than `codes`.
+pub fn run_expecting(cmd: &mut Command, codes: &[i32]) -> Output {
+    let out = cmd.output().expect("run caio");
+    assert!(
+        out.status.code().is_some_and(|c| codes.contains(&c)),
+        "{cmd:?} failed ({}): {}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+/// [`run_expecting`] exit code 0.
+pub fn run_ok(cmd: &mut Command) -> Output {
+    run_expecting(cmd, &[0])
 }
 
 pub fn ms(d: Duration) -> f64 {
