@@ -11,7 +11,6 @@ use super::pipeline::{self, Env};
 use super::{Candidate, CandidateResult, Decision, Identity, Rejection, Stage, score};
 use crate::contract::Trust;
 use crate::policy::PolicySet;
-use crate::policy::paths::Context;
 use crate::request::Request;
 use serde::Serialize;
 
@@ -198,18 +197,7 @@ fn every_stage(
     pipeline::capability(request, index, step, offered, &mut out);
     pipeline::access(env.identity, env.principal, contract, &mut out);
     pipeline::privacy(request, contract, &mut out);
-    let ctx = Context {
-        request,
-        capability: &step.capability,
-        step: index,
-        input: &step.input,
-        principal: env.principal,
-        anonymous: env.identity.is_anonymous(),
-        service: contract,
-        offered: Some(offered),
-        status: candidate.status,
-        estimate: metrics.cost,
-    };
+    let ctx = env.policy_context(index, step, offered, candidate, metrics.cost);
     out.extend(
         env.policies
             .evaluate(&ctx)

@@ -83,6 +83,36 @@ pub struct Env<'r> {
     pub chained: bool,
 }
 
+impl<'r> Env<'r> {
+    /// What the policy stage sees of `candidate` at step `index`, which
+    /// offers the step's capability as `offered` at the estimated cost
+    /// `estimate`.
+    pub(super) fn policy_context<'c>(
+        &self,
+        index: usize,
+        step: &'c Step,
+        offered: &'c Capability,
+        candidate: &Candidate<'c>,
+        estimate: f64,
+    ) -> Context<'c>
+    where
+        'r: 'c,
+    {
+        Context {
+            request: self.request,
+            capability: &step.capability,
+            step: index,
+            input: &step.input,
+            principal: self.principal,
+            anonymous: self.identity.is_anonymous(),
+            service: candidate.contract,
+            offered: Some(offered),
+            status: candidate.status,
+            estimate,
+        }
+    }
+}
+
 /// Runs the pipeline for every candidate offering `step.capability`, then
 /// scores the eligible ones. `compiled` is the compiled form of
 /// `candidates` ([`Compiled::new`]).
@@ -206,18 +236,7 @@ fn evaluate<'a>(
     let request = env.request;
     let contract = candidate.contract;
     if !policies.is_empty() {
-        let ctx = Context {
-            request,
-            capability: &step.capability,
-            step: index,
-            input: &step.input,
-            principal: env.principal,
-            anonymous: env.identity.is_anonymous(),
-            service: contract,
-            offered: Some(offered),
-            status: candidate.status,
-            estimate: e.metrics.cost,
-        };
+        let ctx = env.policy_context(index, step, offered, candidate, e.metrics.cost);
         let verdict = policies.evaluate(&ctx);
         if !verdict.rejections.is_empty() {
             e.rejections = verdict
