@@ -376,3 +376,24 @@ pub fn schema() -> serde_json::Value {
     }
     schema
 }
+
+/// A valid chat contract for tests: `id`, internal, EU, with the given
+/// declared accuracy.
+#[cfg(test)]
+pub(crate) fn for_tests(id: &str, accuracy: f64) -> ServiceContract {
+    let text = format!(
+        "apiVersion: caio/v1
+service_id: {id}
+name: {id}
+version: 1.0.0
+capabilities: [{{ type: chat }}]
+guarantees: {{ latency_ms: {{ p50: 100, p95: 200, p99: 400 }}, availability: 0.999, accuracy: {accuracy} }}
+cost: {{ currency: USD, per_request: 0.01, per_1k_input_tokens: 0, per_1k_output_tokens: 0 }}
+privacy: {{ hosting: internal, regions: [eu], max_data_class: restricted }}
+endpoint: {{ url: http://127.0.0.1:9/x }}
+"
+    );
+    let file = validate::validate_text("c.yaml", &text);
+    file.contract
+        .unwrap_or_else(|| panic!("{:?}", file.report.problems))
+}

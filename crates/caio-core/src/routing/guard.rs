@@ -90,28 +90,11 @@ pub(crate) fn panic_guard<'a>(
 
 #[cfg(test)]
 mod tests {
-    use crate::contract::ServiceContract;
+    use crate::contract::for_tests as contract;
     use crate::lifecycle::ServiceStatus;
     use crate::policy::PolicySet;
     use crate::request::Request;
     use crate::routing::{Candidate, Identity, Outcome, ServiceStats, route};
-
-    fn contract(id: &str, accuracy: f64) -> ServiceContract {
-        let text = format!(
-            "apiVersion: caio/v1
-service_id: {id}
-name: {id}
-version: 1.0.0
-capabilities: [{{ type: chat }}]
-guarantees: {{ latency_ms: {{ p50: 100, p95: 200, p99: 400 }}, availability: 0.999, accuracy: {accuracy} }}
-cost: {{ currency: USD, per_request: 0.01, per_1k_input_tokens: 0, per_1k_output_tokens: 0 }}
-privacy: {{ hosting: internal, regions: [eu], max_data_class: restricted }}
-endpoint: {{ url: http://127.0.0.1:9/x }}
-"
-        );
-        let file = crate::contract::validate_text("c.yaml", &text);
-        file.contract.expect("a valid contract")
-    }
 
     fn open_at(ms: Option<i64>) -> ServiceStats {
         ServiceStats {

@@ -401,6 +401,7 @@ pub fn parse_stats(body: &str) -> Result<BTreeMap<String, ServiceStats>, serde_j
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::contract::for_tests as contract;
 
     #[test]
     fn object_hashes_follow_the_documented_formula() {
@@ -409,24 +410,6 @@ mod tests {
         let mut h = blake3::Hasher::new();
         h.update(b"caio-object-v1\nstats\n{}");
         assert_eq!(o.hash, super::super::hex(h.finalize().as_bytes()));
-    }
-
-    fn contract(id: &str, accuracy: f64) -> crate::contract::ServiceContract {
-        let text = format!(
-            "apiVersion: caio/v1
-service_id: {id}
-name: {id}
-version: 1.0.0
-capabilities: [{{ type: chat }}]
-guarantees: {{ latency_ms: {{ p50: 100, p95: 200, p99: 400 }}, availability: 0.999, accuracy: {accuracy} }}
-cost: {{ currency: USD, per_request: 0.01, per_1k_input_tokens: 0, per_1k_output_tokens: 0 }}
-privacy: {{ hosting: internal, regions: [eu], max_data_class: restricted }}
-endpoint: {{ url: http://127.0.0.1:9/x }}
-"
-        );
-        let file = crate::contract::validate_text("c.yaml", &text);
-        file.contract
-            .unwrap_or_else(|| panic!("{:?}", file.report.problems))
     }
 
     /// The top candidates are kept by their place in the candidate set, in
