@@ -117,6 +117,36 @@ fn eligible_chat_services(n: usize) -> Vec<ServiceContract> {
         .collect()
 }
 
+/// The in-process request: chat, 1,200 tokens in and 400 out, `eu` preferred.
+fn chat_request() -> Request {
+    let mut request = Request::for_capability("chat");
+    request.input.tokens = 1200;
+    request.input.expected_output_tokens = 400;
+    request.preferences.prefer_tags = vec!["eu".into()];
+    request
+}
+
+/// Median time of one decision over candidates compiled beforehand.
+fn route_median(
+    request: &Request,
+    candidates: &[Candidate<'_>],
+    compiled: &routing::Compiled,
+    policies: &PolicySet,
+    runs: usize,
+) -> Duration {
+    median(runs, || {
+        let d = routing::route_compiled(
+            request,
+            &Identity::Anonymous,
+            candidates,
+            compiled,
+            policies,
+            None,
+        );
+        std::hint::black_box(d);
+    })
+}
+
 fn bench_in_process() {
     bench_in_process_at(1_000, 301);
     bench_in_process_at(10_000, 31);
@@ -126,10 +156,7 @@ fn bench_in_process_at(n: usize, runs: usize) {
     let contracts = eligible_chat_services(n);
     let candidates: Vec<Candidate<'_>> = contracts.iter().map(Candidate::active).collect();
     let policies = shipped_policies();
-    let mut request = Request::for_capability("chat");
-    request.input.tokens = 1200;
-    request.input.expected_output_tokens = 400;
-    request.preferences.prefer_tags = vec!["eu".into()];
+    let request = chat_request();
     let decision = routing::route(&request, &Identity::Anonymous, &candidates, &policies);
     assert_eq!(decision.outcome, Outcome::Routed);
     let eligible = decision.steps[0].eligible().count();
@@ -137,17 +164,7 @@ fn bench_in_process_at(n: usize, runs: usize) {
     // The compiled form is built when the candidate list changes (the
     // router keeps it), not per decision.
     let compiled = routing::Compiled::new(&candidates);
-    let t = median(runs, || {
-        let d = routing::route_compiled(
-            &request,
-            &Identity::Anonymous,
-            &candidates,
-            &compiled,
-            &policies,
-            None,
-        );
-        std::hint::black_box(d);
-    });
+    let t = route_median(&request, &candidates, &compiled, &policies, runs);
     let compile = median(runs, || {
         std::hint::black_box(routing::Compiled::new(&candidates));
     });
@@ -224,10 +241,7 @@ fn bench_in_process_at(n: usize, runs: usize) {
 /// and ≤ 500 µs at 10,000).
 fn bench_scaling() {
     let policies = shipped_policies();
-    let mut request = Request::for_capability("chat");
-    request.input.tokens = 1200;
-    request.input.expected_output_tokens = 400;
-    request.preferences.prefer_tags = vec!["eu".into()];
+    let request = chat_request();
     println!("1b. in process: how the cost grows with the candidates (median):");
     println!(
         "   {:>8}  {:>12}  {:>14}  {:>8}",
@@ -239,17 +253,13 @@ fn bench_scaling() {
         let candidates: Vec<Candidate<'_>> = contracts.iter().map(Candidate::active).collect();
         let compiled = routing::Compiled::new(&candidates);
         let runs = if n >= 10_000 { 31 } else { 201 };
-        let t = us(median(runs, || {
-            let d = routing::route_compiled(
-                &request,
-                &Identity::Anonymous,
-                &candidates,
-                &compiled,
-                &policies,
-                None,
-            );
-            std::hint::black_box(d);
-        }));
+        let t = us(route_median(
+            &request,
+            &candidates,
+            &compiled,
+            &policies,
+            runs,
+        ));
         let growth = previous.map_or("".to_string(), |p| format!("{:.1}", t / p));
         println!(
             "   {n:>8}  {t:>12.1}  {:>14.0}  {growth:>8}",
