@@ -59,17 +59,16 @@ impl Entry<'_> {
         })
     }
 
-    /// The service record of this entry, its body parsed by `parse`;
-    /// `active` says whether the version is the one routing uses.
+    /// The service record of this entry; `active` says whether the
+    /// version is the one routing uses.
     pub(crate) fn record(
         &self,
         active: bool,
-        parse: impl FnOnce(&str) -> Result<ServiceContract, Error>,
-        corrupt: impl FnOnce(String) -> Error,
+        corrupt: impl Fn(String) -> Error,
     ) -> Result<ServiceRecord, Error> {
-        let status = self.status(corrupt)?;
+        let status = self.status(&corrupt)?;
         Ok(ServiceRecord {
-            contract: parse(self.body)?,
+            contract: parse_contract(self.body, &corrupt)?,
             service_id: self.service_id.to_string(),
             version: self.version.to_string(),
             hash: self.hash.to_string(),
@@ -82,8 +81,38 @@ impl Entry<'_> {
     }
 }
 
+/// A stored contract body read back.
+pub(crate) fn parse_contract(
+    body: &str,
+    corrupt: impl FnOnce(String) -> Error,
+) -> Result<ServiceContract, Error> {
+    serde_json::from_str(body)
+        .map_err(|e| corrupt(format!("a stored contract cannot be read back: {e}")))
+}
+
+/// The form of `entries`, the candidates of one capability read from the
+/// registry tables, and its stored encoding.
+pub(crate) fn build(
+    entries: &[Entry<'_>],
+    corrupt: impl Fn(String) -> Error,
+) -> Result<(CapabilityForm, Vec<u8>), Error> {
+    let candidates = candidates_object(entries, &corrupt)?;
+    let body = encode(entries.iter().copied(), &candidates);
+    let services = entries
+        .iter()
+        .map(|entry| entry.record(true, &corrupt))
+        .collect::<Result<_, _>>()?;
+    Ok((
+        CapabilityForm {
+            services,
+            candidates,
+        },
+        body,
+    ))
+}
+
 /// The candidate-set object of `entries` (in their order).
-pub(crate) fn candidates_object(
+fn candidates_object(
     entries: &[Entry<'_>],
     corrupt: impl Fn(String) -> Error,
 ) -> Result<Object, Error> {
@@ -103,17 +132,6 @@ pub(crate) fn candidates_object(
         .map_err(|e| corrupt(format!("a candidate set has no canonical form: {e}")))
 }
 
-/// The records of `entries`, all active, in their order.
-pub(crate) fn records(
-    entries: &[Entry<'_>],
-    corrupt: impl Fn(String) -> Error,
-) -> Result<Vec<ServiceRecord>, Error> {
-    entries
-        .iter()
-        .map(|entry| record(entry, &corrupt))
-        .collect()
-}
-
 /// The stored form of `len` bytes that `r` reads (`None`: one of another
 /// format, to rebuild). The form is read as it is decoded: only one entry's
 /// fields are held at a time, never the whole form.
@@ -124,7 +142,7 @@ pub(crate) fn read_form(
 ) -> Result<Option<CapabilityForm>, Error> {
     let mut services = Vec::new();
     let mut failed = None;
-    let object = read(r, len, |entry| match record(&entry, &corrupt) {
+    let object = read(r, len, |entry| match entry.record(true, &corrupt) {
         Ok(record) => {
             services.push(record);
             true
@@ -148,22 +166,8 @@ pub(crate) fn read_form(
     }))
 }
 
-fn record(entry: &Entry<'_>, corrupt: &impl Fn(String) -> Error) -> Result<ServiceRecord, Error> {
-    entry.record(
-        true,
-        |body| {
-            serde_json::from_str(body)
-                .map_err(|e| corrupt(format!("a stored contract cannot be read back: {e}")))
-        },
-        corrupt,
-    )
-}
-
 /// The stored form of `entries`, whose candidate-set object is `candidates`.
-pub(crate) fn encode<'a>(
-    entries: impl ExactSizeIterator<Item = Entry<'a>>,
-    candidates: &Object,
-) -> Vec<u8> {
+fn encode<'a>(entries: impl ExactSizeIterator<Item = Entry<'a>>, candidates: &Object) -> Vec<u8> {
     let mut out = vec![FORMAT];
     put_len(&mut out, entries.len());
     for e in entries {

@@ -321,16 +321,9 @@ impl Sqlite {
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| self.err(e))?;
         let entries: Vec<Entry<'_>> = raws.iter().map(RawService::entry).collect();
-        let candidates = forms::candidates_object(&entries, |reason| self.corrupt(reason))?;
-        self.keep_form(
-            capability,
-            epoch,
-            &forms::encode(entries.iter().copied(), &candidates),
-        );
-        Ok(CapabilityForm {
-            services: forms::records(&entries, |reason| self.corrupt(reason))?,
-            candidates,
-        })
+        let (form, body) = forms::build(&entries, |reason| self.corrupt(reason))?;
+        self.keep_form(capability, epoch, &body);
+        Ok(form)
     }
 
     /// `capability`'s stored form, when it is one of the current registry
@@ -626,23 +619,12 @@ impl Sqlite {
     }
 
     fn parse_body(&self, body: &str) -> Result<ServiceContract, Error> {
-        serde_json::from_str(body).map_err(|e| Error::Store {
-            path: self.path.clone(),
-            reason: format!("a stored contract cannot be read back: {e}"),
-            help: "the database was modified outside caio; restore it from a backup",
-        })
+        forms::parse_contract(body, |reason| self.corrupt(reason))
     }
 
     fn record_of(&self, raw: &RawService) -> Result<ServiceRecord, Error> {
-        self.service_from_raw(raw.entry(), raw.active)
-    }
-
-    fn service_from_raw(&self, raw: Entry<'_>, active: bool) -> Result<ServiceRecord, Error> {
-        raw.record(
-            active,
-            |body| self.parse_body(body),
-            |reason| self.corrupt(reason),
-        )
+        raw.entry()
+            .record(raw.active, |reason| self.corrupt(reason))
     }
 }
 

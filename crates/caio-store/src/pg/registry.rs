@@ -177,11 +177,10 @@ impl Postgres {
                 .iter()
                 .map(|r| pg.entry(r))
                 .collect::<Result<Vec<_>, _>>()?;
+            let (form, body) = forms::build(&entries, |reason| pg.corrupt(reason))?;
             // Best effort, as in SQLite: a form that cannot be stored is
             // built again by a later route.
-            let candidates = forms::candidates_object(&entries, |reason| pg.corrupt(reason))?;
             if pg.writable().is_ok() {
-                let body = forms::encode(entries.iter().copied(), &candidates);
                 let _ = c.execute(
                     "INSERT INTO capability_forms (capability, epoch, body)
                      SELECT $1, $2, $3 WHERE (SELECT n FROM registry_epoch) = $2
@@ -190,10 +189,7 @@ impl Postgres {
                     &[&capability, &epoch, &body],
                 );
             }
-            Ok(CapabilityForm {
-                services: forms::records(&entries, |reason| pg.corrupt(reason))?,
-                candidates,
-            })
+            Ok(form)
         })
     }
 
@@ -440,16 +436,13 @@ impl Postgres {
     }
 
     fn parse_body(&self, body: &str) -> Result<ServiceContract, Error> {
-        serde_json::from_str(body).map_err(|e| Error::Store {
-            path: self.location.clone(),
-            reason: format!("a stored contract cannot be read back: {e}"),
-            help: "the database was modified outside caio; restore it from a backup",
-        })
+        forms::parse_contract(body, |reason| self.corrupt(reason))
     }
 
     /// A row of `SERVICE_COLUMNS` and whether the version is active.
     fn service(&self, r: &postgres::Row) -> Result<ServiceRecord, Error> {
-        self.record(self.entry(r)?, self.col(r, 8)?)
+        self.entry(r)?
+            .record(self.col(r, 8)?, |reason| self.corrupt(reason))
     }
 
     /// A row of `SERVICE_COLUMNS`, borrowed.
@@ -464,14 +457,6 @@ impl Postgres {
             added_at: self.col(r, 6)?,
             body: self.col(r, 7)?,
         })
-    }
-
-    fn record(&self, entry: Entry<'_>, active: bool) -> Result<ServiceRecord, Error> {
-        entry.record(
-            active,
-            |body| self.parse_body(body),
-            |reason| self.corrupt(reason),
-        )
     }
 
     #[allow(clippy::too_many_arguments)]
