@@ -299,3 +299,63 @@ fn a_changed_archive_or_anchor_fails_verification() {
     assert_eq!(code, 1);
     assert_eq!(v["break"], json!({"kind": "anchor_unsigned", "seq": 3}));
 }
+
+/// An object only pruned records referenced goes with them; one a live
+/// record still references stays, whatever its use before.
+#[test]
+fn prune_removes_the_objects_only_pruned_records_used() {
+    let env = TestEnv::new();
+    registry_home(&env);
+    routes(&env, 2);
+    // A registry change: the next routes consider another candidate set.
+    ok(
+        &env,
+        &[
+            "registry",
+            "set-status",
+            "mistral-large-eu",
+            "drained",
+            "--reason",
+            "maintenance",
+        ],
+    );
+    routes(&env, 2);
+    ok(&env, &["trace", "checkpoint"]);
+    let candidate_sets = || -> Vec<(String, i64)> {
+        let db = rusqlite::Connection::open(env.home().join("caio.db")).unwrap();
+        let mut s = db
+            .prepare(
+                "SELECT o.hash, u.last_seq FROM trace_objects o
+                 LEFT JOIN trace_object_uses u USING (hash)
+                 WHERE o.kind = 'candidates' ORDER BY u.last_seq",
+            )
+            .unwrap();
+        s.query_map([], |r| r.get::<_, Option<i64>>(1).map(|s| (r.get(0), s)))
+            .unwrap()
+            .map(|row| {
+                let (hash, seq) = row.unwrap();
+                (hash.unwrap(), seq.expect("every object has a last use"))
+            })
+            .collect()
+    };
+    let before = candidate_sets();
+    assert_eq!(
+        before.iter().map(|(_, seq)| *seq).collect::<Vec<_>>(),
+        [2, 4],
+        "{before:?}"
+    );
+    let archive = env.scratch().join("archive.jsonl");
+    let (code, stdout, stderr) = run(env.caio().args([
+        "trace",
+        "prune",
+        "--through",
+        "2",
+        "--archive",
+        path(&archive),
+    ]));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("1 objects no longer used"), "{stdout}");
+    assert_eq!(candidate_sets(), before[1..]);
+    let (code, v) = verify(&env, &["--archive", path(&archive), "--replay"]);
+    assert_eq!(code, 0, "{v:#}");
+}

@@ -331,6 +331,18 @@ pub(crate) const MIGRATIONS: &[&str] = &[
         BEGIN UPDATE registry_epoch SET n = n + 1; END;
     CREATE TRIGGER capability_index_delete_epoch AFTER DELETE ON capability_index
         BEGIN UPDATE registry_epoch SET n = n + 1; END;",
+    // 14: an object's last use in a table of its own. Every append notes
+    // it, and an UPDATE rewrites the whole row: on the object itself that
+    // rewrote a candidate set of thousands of services per route.
+    "CREATE TABLE trace_object_uses (
+        hash      TEXT PRIMARY KEY,
+        last_seq  INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    INSERT INTO trace_object_uses (hash, last_seq)
+        SELECT hash, last_seq FROM trace_objects WHERE last_seq IS NOT NULL;
+    CREATE INDEX trace_object_uses_by_last_seq ON trace_object_uses(last_seq);
+    DROP INDEX trace_objects_by_last_seq;
+    ALTER TABLE trace_objects DROP COLUMN last_seq;",
 ];
 
 /// Work a migration needs beyond SQL, run in its transaction right after
@@ -758,6 +770,41 @@ mod tests {
                 "stage=access"
             ]
         );
+    }
+
+    /// Migration 14 moves each object's last use out of the object's row,
+    /// keeping what migration 12 recorded; objects never used keep none.
+    #[test]
+    fn migration_14_keeps_each_objects_last_use() {
+        let (_tmp, home) = home();
+        home.create().unwrap();
+        {
+            let conn = Connection::open(home.db_path()).unwrap();
+            for sql in &MIGRATIONS[..13] {
+                conn.execute_batch(sql).unwrap();
+            }
+            conn.pragma_update(None, "user_version", 13).unwrap();
+            conn.execute_batch(
+                "INSERT INTO trace_objects (hash, kind, body, last_seq) VALUES
+                     ('a', 'candidates', '{}', 7), ('b', 'stats', '{}', NULL)",
+            )
+            .unwrap();
+        }
+        let store = Sqlite::open(&home, DEFAULT_BUSY_TIMEOUT).unwrap();
+        let uses: Vec<(String, i64)> = store
+            .conn()
+            .prepare("SELECT hash, last_seq FROM trace_object_uses ORDER BY hash")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(uses, [("a".to_string(), 7)]);
+        let objects: i64 = store
+            .conn()
+            .query_row("SELECT count(*) FROM trace_objects", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(objects, 2);
     }
 
     #[cfg(unix)]

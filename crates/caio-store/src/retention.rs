@@ -174,8 +174,17 @@ impl Sqlite {
                 .execute("DELETE FROM traces WHERE seq <= ?1", [through])
                 .map_err(err)?;
             let objects = tx
-                .execute("DELETE FROM trace_objects WHERE last_seq <= ?1", [through])
+                .execute(
+                    "DELETE FROM trace_objects WHERE hash IN
+                     (SELECT hash FROM trace_object_uses WHERE last_seq <= ?1)",
+                    [through],
+                )
                 .map_err(err)?;
+            tx.execute(
+                "DELETE FROM trace_object_uses WHERE last_seq <= ?1",
+                [through],
+            )
+            .map_err(err)?;
             let anchor = Anchor {
                 seq: through,
                 hash: hash.to_string(),

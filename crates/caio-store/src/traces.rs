@@ -785,13 +785,20 @@ pub(crate) fn append(
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
         )
         .map_err(err)?;
+    // An object is usually stored already (a candidate set is shared by
+    // every route over it): asked for first, so its body — thousands of
+    // services' worth — is not bound and compared again.
+    let mut stored = tx
+        .prepare_cached("SELECT 1 FROM trace_objects WHERE hash = ?1")
+        .map_err(err)?;
     let mut object = tx
-        .prepare_cached(
-            "INSERT OR IGNORE INTO trace_objects (hash, kind, body) VALUES (?1, ?2, ?3)",
-        )
+        .prepare_cached("INSERT INTO trace_objects (hash, kind, body) VALUES (?1, ?2, ?3)")
         .map_err(err)?;
     let mut used = tx
-        .prepare_cached("UPDATE trace_objects SET last_seq = ?1 WHERE hash = ?2")
+        .prepare_cached(
+            "INSERT INTO trace_object_uses (hash, last_seq) VALUES (?2, ?1)
+             ON CONFLICT (hash) DO UPDATE SET last_seq = excluded.last_seq",
+        )
         .map_err(err)?;
     // Records of a batch share their objects: each is offered to the
     // table once per transaction, and its last use noted once.
@@ -804,9 +811,11 @@ pub(crate) fn append(
                 continue;
             }
             offered.push(&o.hash);
-            object
-                .execute(params![o.hash, o.kind, o.body])
-                .map_err(err)?;
+            if !stored.exists([&o.hash]).map_err(err)? {
+                object
+                    .execute(params![o.hash, o.kind, o.body])
+                    .map_err(err)?;
+            }
         }
         seq += 1;
         let hash = trace::chain_hash(&prev, &p.body);

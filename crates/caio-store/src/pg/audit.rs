@@ -612,7 +612,13 @@ impl Postgres {
             let records = pg.execute(tx, "DELETE FROM traces WHERE seq <= $1", &[&through])?;
             let objects = pg.execute(
                 tx,
-                "DELETE FROM trace_objects WHERE last_seq <= $1",
+                "DELETE FROM trace_objects WHERE hash IN
+                 (SELECT hash FROM trace_object_uses WHERE last_seq <= $1)",
+                &[&through],
+            )?;
+            pg.execute(
+                tx,
+                "DELETE FROM trace_object_uses WHERE last_seq <= $1",
                 &[&through],
             )?;
             let anchor = Anchor {

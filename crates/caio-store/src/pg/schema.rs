@@ -270,6 +270,16 @@ pub const MIGRATIONS: &[&str] = &[
         FOR EACH STATEMENT EXECUTE FUNCTION caio_registry_changed();
     CREATE TRIGGER capability_index_epoch AFTER INSERT OR UPDATE OR DELETE ON capability_index
         FOR EACH STATEMENT EXECUTE FUNCTION caio_registry_changed();"#,
+    // 14: an object's last use in a table of its own (as SQLite's step 14).
+    "CREATE TABLE trace_object_uses (
+        hash      TEXT COLLATE \"C\" PRIMARY KEY,
+        last_seq  BIGINT NOT NULL
+    );
+    INSERT INTO trace_object_uses (hash, last_seq)
+        SELECT hash, last_seq FROM trace_objects WHERE last_seq IS NOT NULL;
+    CREATE INDEX trace_object_uses_by_last_seq ON trace_object_uses(last_seq);
+    DROP INDEX trace_objects_by_last_seq;
+    ALTER TABLE trace_objects DROP COLUMN last_seq;",
 ];
 
 /// Tables and columns of the PostgreSQL schema that SQLite does not have

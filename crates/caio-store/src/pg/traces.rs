@@ -63,12 +63,27 @@ impl Postgres {
                 )?;
             }
             let mut seen = BTreeSet::new();
-            let objects: Vec<&trace::Object> = records
+            let mut objects: Vec<&trace::Object> = records
                 .iter()
                 .flat_map(|p| &p.objects)
                 .map(|o| &**o)
                 .filter(|o| seen.insert(o.hash.as_str()))
                 .collect();
+            if !objects.is_empty() {
+                // Only the objects not stored yet travel: a candidate set
+                // of thousands of services is usually there already.
+                let hashes: Vec<&str> = objects.iter().map(|o| o.hash.as_str()).collect();
+                let stored: BTreeSet<String> = pg
+                    .query(
+                        tx,
+                        "SELECT hash FROM trace_objects WHERE hash = ANY($1)",
+                        &[&hashes],
+                    )?
+                    .iter()
+                    .map(|r| pg.col(r, 0))
+                    .collect::<Result<_, Error>>()?;
+                objects.retain(|o| !stored.contains(&o.hash));
+            }
             if !objects.is_empty() {
                 let hashes: Vec<&str> = objects.iter().map(|o| o.hash.as_str()).collect();
                 let kinds: Vec<&str> = objects.iter().map(|o| o.kind).collect();
@@ -172,8 +187,9 @@ impl Postgres {
                 let seqs: Vec<i64> = last_use.iter().map(|u| u.1).collect();
                 pg.execute(
                     tx,
-                    "UPDATE trace_objects o SET last_seq = u.seq
-                     FROM unnest($1::text[], $2::bigint[]) AS u(hash, seq) WHERE o.hash = u.hash",
+                    "INSERT INTO trace_object_uses (hash, last_seq)
+                     SELECT * FROM unnest($1::text[], $2::bigint[])
+                     ON CONFLICT (hash) DO UPDATE SET last_seq = excluded.last_seq",
                     &[&hashes, &seqs],
                 )?;
             }
