@@ -92,15 +92,18 @@ pub(crate) fn parse_contract(
 
 /// The form of `entries`, the candidates of one capability read from the
 /// registry tables, and its stored encoding.
-pub(crate) fn build(
+/// Each service is handed to `make` as it is read: what the caller keeps of
+/// it.
+pub(crate) fn build<S>(
     entries: &[Entry<'_>],
     corrupt: impl Fn(String) -> Error,
-) -> Result<(CapabilityForm, Vec<u8>), Error> {
+    mut make: impl FnMut(ServiceRecord) -> S,
+) -> Result<(CapabilityForm<S>, Vec<u8>), Error> {
     let candidates = candidates_object(entries, &corrupt)?;
     let body = encode(entries.iter().copied(), &candidates);
     let services = entries
         .iter()
-        .map(|entry| entry.record(true, &corrupt))
+        .map(|entry| entry.record(true, &corrupt).map(&mut make))
         .collect::<Result<_, _>>()?;
     Ok((
         CapabilityForm {
@@ -134,17 +137,20 @@ fn candidates_object(
 
 /// The stored form of `len` bytes that `r` reads (`None`: one of another
 /// format, to rebuild). The form is read as it is decoded: only one entry's
-/// fields are held at a time, never the whole form.
-pub(crate) fn read_form(
+/// fields are held at a time, never the whole form, and each service is
+/// handed to `make` as soon as it is read (only what it keeps stays).
+pub(crate) fn read_form<S>(
     r: impl Read,
     len: u64,
     corrupt: impl Fn(String) -> Error,
-) -> Result<Option<CapabilityForm>, Error> {
+    mut make: impl FnMut(ServiceRecord) -> S,
+) -> Result<Option<CapabilityForm<S>>, Error> {
     let mut services = Vec::new();
     let mut failed = None;
-    let object = read(r, len, |entry| match entry.record(true, &corrupt) {
+    let object = read(r, len, |entry, count| match entry.record(true, &corrupt) {
         Ok(record) => {
-            services.push(record);
+            services.reserve_exact(count.saturating_sub(services.len()));
+            services.push(make(record));
             true
         }
         Err(e) => {
@@ -184,14 +190,15 @@ fn encode<'a>(entries: impl ExactSizeIterator<Item = Entry<'a>>, candidates: &Ob
     out
 }
 
-/// Reads a stored form of `len` bytes from `r`, handing each entry to
-/// `each` in order until it returns false; returns the candidate-set
+/// Reads a stored form of `len` bytes from `r`, handing each entry (with
+/// the number of entries the form holds) to `each` in order until it
+/// returns false; returns the candidate-set
 /// object's hash and body, `None` for a form of another format (one an
 /// earlier caio stored: it is rebuilt), or what is wrong with the form.
 pub(crate) fn read(
     r: impl Read,
     len: u64,
-    mut each: impl FnMut(Entry<'_>) -> bool,
+    mut each: impl FnMut(Entry<'_>, usize) -> bool,
 ) -> Result<Option<(String, String)>, String> {
     let mut r = Reader {
         inner: r,
@@ -238,7 +245,7 @@ pub(crate) fn read(
             added_at: required(6)?,
             body: required(7)?,
         };
-        if !each(entry) {
+        if !each(entry, count as usize) {
             return Ok(Some((String::new(), String::new())));
         }
     }
@@ -351,7 +358,7 @@ mod tests {
     /// The entries of `bytes`, owned, read as a stream.
     fn decode(bytes: &[u8]) -> Result<Vec<Owned>, String> {
         let mut out = Vec::new();
-        let object = read(bytes, bytes.len() as u64, |e| {
+        let object = read(bytes, bytes.len() as u64, |e, _| {
             out.push(owned(&e));
             true
         })?;
@@ -384,7 +391,7 @@ mod tests {
         );
         // A stream that stops before the length it was announced with.
         let mut short = &bytes[..bytes.len() - 1];
-        let err = read(&mut short, bytes.len() as u64, |_| true).unwrap_err();
+        let err = read(&mut short, bytes.len() as u64, |_, _| true).unwrap_err();
         assert!(err.contains("cut short"), "{err}");
     }
 
@@ -403,7 +410,7 @@ mod tests {
         // A form of another format is not read: it is rebuilt.
         let mut other = bytes.clone();
         other[0] = FORMAT + 1;
-        assert_eq!(read(&other[..], other.len() as u64, |_| true), Ok(None));
+        assert_eq!(read(&other[..], other.len() as u64, |_, _| true), Ok(None));
         // A huge claimed count is refused before it is reserved.
         let mut huge = vec![FORMAT];
         huge.extend_from_slice(&(u32::MAX - 1).to_le_bytes());

@@ -70,9 +70,10 @@ pub struct ServiceRecord {
 /// The candidates of one capability as a route reads them: one stored row
 /// (see the `forms` module), valid for the registry epoch it was built at.
 #[derive(Debug, Clone)]
-pub struct CapabilityForm {
-    /// The active services offering the capability, ordered by id.
-    pub services: Vec<ServiceRecord>,
+pub struct CapabilityForm<S = ServiceRecord> {
+    /// The active services offering the capability, ordered by id (as
+    /// the reader chose to keep them).
+    pub services: Vec<S>,
     /// The trace object of that candidate set (kind `candidates`): the
     /// contract versions and statuses of `services`, in their order.
     pub candidates: caio_core::trace::v2::Object,
@@ -291,9 +292,14 @@ impl Sqlite {
     }
 
     /// Active services offering `capability`, read through the capability
-    /// index: only those contracts are parsed.
-    pub fn capability_form(&self, capability: &str) -> Result<CapabilityForm, Error> {
-        if let Some(form) = self.stored_form(capability)? {
+    /// index: only those contracts are parsed. Each is handed to `make` as
+    /// it is read.
+    pub fn capability_form<S>(
+        &self,
+        capability: &str,
+        mut make: impl FnMut(ServiceRecord) -> S,
+    ) -> Result<CapabilityForm<S>, Error> {
+        if let Some(form) = self.stored_form(capability, &mut make)? {
             return Ok(form);
         }
         // The epoch before the tables (see `forms`).
@@ -321,7 +327,7 @@ impl Sqlite {
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| self.err(e))?;
         let entries: Vec<Entry<'_>> = raws.iter().map(RawService::entry).collect();
-        let (form, body) = forms::build(&entries, |reason| self.corrupt(reason))?;
+        let (form, body) = forms::build(&entries, |reason| self.corrupt(reason), make)?;
         self.keep_form(capability, epoch, &body);
         Ok(form)
     }
@@ -330,7 +336,11 @@ impl Sqlite {
     /// epoch and of this caio's format (one query, one row). The row's body is read
     /// as it is decoded (incremental blob I/O), in one read transaction, so
     /// the whole form is never held in memory at once.
-    fn stored_form(&self, capability: &str) -> Result<Option<CapabilityForm>, Error> {
+    fn stored_form<S>(
+        &self,
+        capability: &str,
+        make: impl FnMut(ServiceRecord) -> S,
+    ) -> Result<Option<CapabilityForm<S>>, Error> {
         let tx = self.conn.unchecked_transaction().map_err(|e| self.err(e))?;
         let row: Option<i64> = tx
             .prepare_cached(
@@ -351,6 +361,7 @@ impl Sqlite {
             std::io::BufReader::with_capacity(64 << 10, blob),
             len,
             |reason| self.corrupt(reason),
+            make,
         )?;
         tx.finish().map_err(|e| self.err(e))?;
         Ok(form)

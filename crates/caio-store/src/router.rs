@@ -495,37 +495,42 @@ impl Router {
                 health,
                 ..
             } => {
-                let mut out: BTreeMap<String, Rc<Loaded>> = BTreeMap::new();
                 for capability in wanted {
                     let capability = capability.clone();
                     if !cache.contains_key(&capability) {
                         health.extend(store.health_for_capability(&capability)?);
-                        let form = store.capability_form(&capability)?;
-                        let loaded = form
-                            .services
-                            .into_iter()
-                            .map(|r| {
-                                Rc::new(Loaded {
-                                    contract: r.contract,
-                                    hash: r.hash,
-                                    status: r.status,
-                                    status_reason: r.status_reason,
-                                })
+                        let form = store.capability_form(&capability, |r| {
+                            Rc::new(Loaded {
+                                contract: r.contract,
+                                hash: r.hash,
+                                status: r.status,
+                                status_reason: r.status_reason,
                             })
-                            .collect();
-                        cache.insert(capability.clone(), (loaded, Rc::new(form.candidates)));
-                    }
-                    for l in cache.get(&capability).into_iter().flat_map(|(l, _)| l) {
-                        out.entry(l.contract.service_id.clone())
-                            .or_insert_with(|| Rc::clone(l));
+                        })?;
+                        cache.insert(
+                            capability.clone(),
+                            (form.services, Rc::new(form.candidates)),
+                        );
                     }
                 }
-                Ok(Gathered {
-                    loaded: out.into_values().collect(),
-                    candidates: match wanted {
-                        [one] => cache.get(one).map(|(_, object)| Rc::clone(object)),
-                        _ => None,
+                let of = |capability: &String| cache.get(capability).into_iter();
+                Ok(match wanted {
+                    // One capability: its form, already in id order.
+                    [one] => Gathered {
+                        loaded: of(one).flat_map(|(l, _)| l.iter().cloned()).collect(),
+                        candidates: of(one).map(|(_, object)| Rc::clone(object)).next(),
                     },
+                    // A chain: every service offering any step, once, by id.
+                    _ => {
+                        let mut out: BTreeMap<&str, &Rc<Loaded>> = BTreeMap::new();
+                        for l in wanted.iter().flat_map(of).flat_map(|(l, _)| l) {
+                            out.entry(&l.contract.service_id).or_insert(l);
+                        }
+                        Gathered {
+                            loaded: out.into_values().cloned().collect(),
+                            candidates: None,
+                        }
+                    }
                 })
             }
         }

@@ -221,14 +221,19 @@ impl Store {
     /// Active services offering `capability`, read through the capability
     /// index: only those contracts are parsed.
     pub fn services_for_capability(&self, capability: &str) -> Result<Vec<ServiceRecord>, Error> {
-        Ok(self.capability_form(capability)?.services)
+        Ok(self.capability_form(capability, |s| s)?.services)
     }
 
     /// [`Store::services_for_capability`] with the trace object of that
     /// candidate set, as one stored form (see [`CapabilityForm`]): what a
-    /// route reads.
-    pub fn capability_form(&self, capability: &str) -> Result<CapabilityForm, Error> {
-        side!(self.capability_form(capability))
+    /// route reads. Each service is handed to `make` as it is read, so a
+    /// caller holds only what it keeps of them.
+    pub fn capability_form<S>(
+        &self,
+        capability: &str,
+        make: impl FnMut(ServiceRecord) -> S,
+    ) -> Result<CapabilityForm<S>, Error> {
+        side!(self.capability_form(capability, make))
     }
 
     /// Every capability type some registered service offers, sorted.

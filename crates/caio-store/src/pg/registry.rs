@@ -138,7 +138,11 @@ impl Postgres {
         })
     }
 
-    pub(crate) fn capability_form(&self, capability: &str) -> Result<CapabilityForm, Error> {
+    pub(crate) fn capability_form<S>(
+        &self,
+        capability: &str,
+        mut make: impl FnMut(ServiceRecord) -> S,
+    ) -> Result<CapabilityForm<S>, Error> {
         self.read(|pg, c| {
             let stored = pg.query_opt(
                 c,
@@ -149,9 +153,13 @@ impl Postgres {
             )?;
             if let Some(row) = stored {
                 let bytes: &[u8] = pg.col(&row, 0)?;
-                if let Some(form) =
-                    forms::read_form(bytes, bytes.len() as u64, |reason| pg.corrupt(reason))?
-                {
+                let form = forms::read_form(
+                    bytes,
+                    bytes.len() as u64,
+                    |reason| pg.corrupt(reason),
+                    &mut make,
+                )?;
+                if let Some(form) = form {
                     return Ok(form);
                 }
             }
@@ -177,7 +185,7 @@ impl Postgres {
                 .iter()
                 .map(|r| pg.entry(r))
                 .collect::<Result<Vec<_>, _>>()?;
-            let (form, body) = forms::build(&entries, |reason| pg.corrupt(reason))?;
+            let (form, body) = forms::build(&entries, |reason| pg.corrupt(reason), &mut make)?;
             // Best effort, as in SQLite: a form that cannot be stored is
             // built again by a later route.
             if pg.writable().is_ok() {
