@@ -163,6 +163,32 @@ pub struct StoredPrincipal {
     pub revoked: bool,
 }
 
+/// What authentication reads from a home — its token-hashing key and every
+/// stored principal — read once and used for any number of tokens (a batch
+/// authenticates every line against one read).
+#[derive(Debug, Clone)]
+pub struct Principals {
+    key: [u8; 32],
+    stored: Vec<StoredPrincipal>,
+}
+
+impl Principals {
+    /// The principals stored under `key`.
+    pub fn new(key: [u8; 32], stored: Vec<StoredPrincipal>) -> Principals {
+        Principals { key, stored }
+    }
+
+    /// A home where no principal was ever created: no token is valid.
+    pub fn none() -> Principals {
+        Principals::new([0; 32], Vec::new())
+    }
+
+    /// [`authenticate`] against these principals.
+    pub fn authenticate(&self, token: Option<&str>) -> Result<Principal, AuthFailure> {
+        authenticate(&self.key, token, &self.stored)
+    }
+}
+
 /// Turns a presented token into a principal. No token → anonymous. Every
 /// stored hash is compared, in constant time, whatever matches first.
 pub fn authenticate(

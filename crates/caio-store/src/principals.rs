@@ -6,7 +6,7 @@ use crate::home::Home;
 use crate::secret_file;
 use caio_core::contract::Trust;
 use caio_core::principal::{
-    AuthFailure, Principal, StoredPrincipal, TOKEN_BYTES, authenticate, token_from, token_hash,
+    Principal, Principals, StoredPrincipal, TOKEN_BYTES, token_from, token_hash,
 };
 use caio_core::time::timestamp;
 use rusqlite::{OptionalExtension, params};
@@ -201,19 +201,11 @@ impl Sqlite {
         })
     }
 
-    /// Turns a presented token into a principal (SPEC §4). The outer error is
-    /// a state problem; the inner one is the refusal to trace.
-    pub fn authenticate(
-        &self,
-        home: &Home,
-        token: Option<&str>,
-    ) -> Result<Result<Principal, AuthFailure>, Error> {
-        if token.is_none() {
-            return Ok(Ok(Principal::anonymous()));
-        }
+    /// What authenticating a token reads (SPEC §4).
+    pub fn principals(&self, home: &Home) -> Result<Principals, Error> {
         if !principal_key_path(home).exists() && self.principal_count()? == 0 {
             // No principal was ever created here: no token can be valid.
-            return Ok(authenticate(&[0; 32], token, &[]));
+            return Ok(Principals::none());
         }
         let key = self.principal_key(home)?;
         let stored: Vec<StoredPrincipal> = self
@@ -225,7 +217,7 @@ impl Sqlite {
                 token_hash: row.token_hash,
             })
             .collect();
-        Ok(authenticate(&key, token, &stored))
+        Ok(Principals::new(key, stored))
     }
 
     /// The home's token-hashing key, created on first use. A missing key while

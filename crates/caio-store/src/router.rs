@@ -20,7 +20,7 @@ use caio_core::contract::ServiceContract;
 use caio_core::health::Health;
 use caio_core::lifecycle::ServiceStatus;
 use caio_core::policy::PolicySet;
-use caio_core::principal::{AuthFailure, Principal};
+use caio_core::principal::{AuthFailure, Principal, Principals};
 use caio_core::request::Request;
 use caio_core::routing::explain::{self, Explanation};
 use caio_core::routing::{self, Candidate, ContractRef, Identity, Routed, ServiceStats};
@@ -91,6 +91,9 @@ pub struct Router {
     forms: Vec<Rc<Form>>,
     policies: PolicySet,
     policy_hash: String,
+    /// The home's principals, read by the first request with a token and
+    /// kept for the router's next decisions.
+    principals: std::cell::OnceCell<Principals>,
     /// Whether the stateless inputs were handed out for storing.
     inputs_taken: bool,
     /// The time circuits are judged at (Unix milliseconds).
@@ -113,6 +116,7 @@ impl Router {
             forms: Vec::new(),
             policies,
             policy_hash,
+            principals: std::cell::OnceCell::new(),
             inputs_taken: false,
             now_ms: jiff::Timestamp::now().as_millisecond(),
         })
@@ -165,6 +169,7 @@ impl Router {
             forms: Vec::new(),
             policies,
             policy_hash,
+            principals: std::cell::OnceCell::new(),
             inputs_taken: false,
             now_ms: jiff::Timestamp::now().as_millisecond(),
         })
@@ -395,13 +400,31 @@ impl Router {
         inputs
     }
 
+    /// Who presents `token`, checked against the home's principals (read
+    /// once per router).
+    fn authenticate(
+        &self,
+        store: &Store,
+        home: &Home,
+        token: Option<&str>,
+    ) -> Result<Identity, Error> {
+        if token.is_none() {
+            return Ok(Identity::Anonymous);
+        }
+        let principals = match self.principals.get() {
+            Some(principals) => principals,
+            None => {
+                let read = store.principals(home)?;
+                self.principals.get_or_init(|| read)
+            }
+        };
+        Ok(Identity::from_auth(principals.authenticate(token), true))
+    }
+
     fn identify(&self, request: &Request, notes: &mut Vec<String>) -> Result<Identity, Error> {
         let token = request.token();
         match &self.source {
-            Source::Registry { store, home, .. } => Ok(Identity::from_auth(
-                store.authenticate(home, token)?,
-                token.is_some(),
-            )),
+            Source::Registry { store, home, .. } => self.authenticate(store, home, token),
             Source::Files {
                 principal: Some(p), ..
             } => {
@@ -419,8 +442,7 @@ impl Router {
                 identities: Some((store, home)),
                 ..
             } => {
-                let identity =
-                    Identity::from_auth(store.authenticate(home, token)?, token.is_some());
+                let identity = self.authenticate(store, home, token)?;
                 if let Identity::Refused { .. } = identity {
                     notes.push(format!(
                         "the token is not one of the caio home at {}; to simulate a caller \

@@ -13,7 +13,7 @@ use crate::principals::{
 };
 use caio_core::contract::Trust;
 use caio_core::principal::{
-    AuthFailure, Principal, StoredPrincipal, TOKEN_BYTES, authenticate, token_from, token_hash,
+    Principal, Principals, StoredPrincipal, TOKEN_BYTES, token_from, token_hash,
 };
 use caio_core::time::timestamp;
 
@@ -171,16 +171,9 @@ impl Postgres {
         })
     }
 
-    pub(crate) fn authenticate(
-        &self,
-        home: &Home,
-        token: Option<&str>,
-    ) -> Result<Result<Principal, AuthFailure>, Error> {
-        if token.is_none() {
-            return Ok(Ok(Principal::anonymous()));
-        }
+    pub(crate) fn principals(&self, home: &Home) -> Result<Principals, Error> {
         if !principal_key_path(home).exists() && self.principal_count()? == 0 {
-            return Ok(authenticate(&[0; 32], token, &[]));
+            return Ok(Principals::none());
         }
         let key = self.principal_key(home)?;
         let fleet: Option<String> = self.read(|pg, c| {
@@ -200,7 +193,7 @@ impl Postgres {
                 token_hash: row.token_hash,
             })
             .collect();
-        Ok(authenticate(&key, token, &stored))
+        Ok(Principals::new(key, stored))
     }
 
     /// The home's token-hashing key, created on first use when the fleet
