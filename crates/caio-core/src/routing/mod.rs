@@ -239,7 +239,7 @@ pub struct CandidateResult {
 }
 
 /// The guarantees of one candidate for this request.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub(crate) struct Metrics {
     /// Declared p95, or the observed one when worse and well measured.
     pub(crate) latency_p95_ms: f64,
@@ -476,10 +476,6 @@ fn decide(
         (Err(_), _) => Outcome::NoRoute,
     };
     let chosen_idx = pick.as_ref().ok().map(|(idx, _)| idx);
-    let step_results: Vec<StepResult> = results
-        .iter()
-        .map(|eval| eval.result(chosen_idx.map(|c| c[eval.index])))
-        .collect();
     let (chosen, score, control, guarantees) = match chosen_idx {
         Some(idx) => {
             let chosen: Vec<Choice> = results.iter().map(|e| e.choice(idx[e.index])).collect();
@@ -499,6 +495,13 @@ fn decide(
         }
         None => (Vec::new(), None, None, None),
     };
+    let step_results: Vec<StepResult> = results
+        .into_iter()
+        .map(|eval| {
+            let chosen = chosen_idx.map(|c| c[eval.index]);
+            eval.into_result(chosen)
+        })
+        .collect();
     let mut reason = pick.err().flatten();
     // The control signal is actionable (SPEC §5): an ambiguous or risky
     // choice becomes no_route, the would-be choice kept in the decision.

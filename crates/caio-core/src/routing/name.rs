@@ -1,28 +1,29 @@
 //! [`Name`]: a service id or version in a decision, shared with the
 //! compiled candidate form instead of copied. Every name of a form points
 //! into one table, so building and dropping a decision's per-candidate
-//! results touches that table's counter — one cache line — rather than one
-//! allocation per candidate.
+//! results touches that table's counter — one cache line, not atomic: a
+//! decision stays on the thread that made it — rather than one allocation
+//! per candidate.
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 use std::ops::Deref;
-use std::sync::Arc;
+use std::rc::Rc;
 
 /// A string held in a shared table; it reads as a `&str`.
 #[derive(Clone)]
 pub struct Name {
-    table: Arc<[Box<str>]>,
+    table: Rc<[Box<str>]>,
     index: u32,
 }
 
 impl Name {
     /// Every entry of `table` as a name.
     pub(crate) fn table(strings: Vec<Box<str>>) -> Vec<Name> {
-        let table: Arc<[Box<str>]> = strings.into();
+        let table: Rc<[Box<str>]> = strings.into();
         (0..table.len() as u32)
             .map(|index| Name {
-                table: Arc::clone(&table),
+                table: Rc::clone(&table),
                 index,
             })
             .collect()
@@ -39,7 +40,7 @@ impl Name {
 impl From<&str> for Name {
     fn from(s: &str) -> Name {
         Name {
-            table: Arc::from(vec![Box::from(s)]),
+            table: Rc::from(vec![Box::from(s)]),
             index: 0,
         }
     }

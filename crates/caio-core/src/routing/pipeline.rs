@@ -43,17 +43,17 @@ pub(crate) struct Evaluated<'a> {
 }
 
 impl Evaluated<'_> {
-    /// The public result of this candidate.
-    fn result(&self) -> CandidateResult {
+    /// The public result of this candidate (its rejections move into it).
+    fn result(&mut self) -> CandidateResult {
         CandidateResult {
             service_id: self.row.service_id.clone(),
             service_version: self.row.version.clone(),
             eligible: self.score.is_some() && !self.probe,
             score: self.score,
             terms: self.terms,
-            rejections: self.rejections.clone(),
+            rejections: std::mem::take(&mut self.rejections),
             preferred_by: self.preferred_by.iter().map(|id| id.to_string()).collect(),
-            metrics: self.metrics.clone(),
+            metrics: self.metrics,
         }
     }
 }
@@ -582,8 +582,9 @@ pub(super) fn requirement(
 
 impl<'a> StepEval<'a> {
     /// The public result: eligible candidates best first (the chosen one
-    /// first among ties), then the rejected ones by id.
-    pub fn result(&self, chosen: Option<usize>) -> StepResult {
+    /// first among ties), then the rejected ones by id. The evaluation is
+    /// used up: its rejections move into the result.
+    pub fn into_result(mut self, chosen: Option<usize>) -> StepResult {
         // Scored candidates first, best first, the chosen one first among
         // equal scores, then by position (id order); the rest by position.
         // Each candidate's place is one integer, so the sort compares
@@ -595,12 +596,13 @@ impl<'a> StepEval<'a> {
             .map(|(i, e)| order_key(e.score, Some(i) == chosen, i))
             .collect();
         order.sort_unstable();
-        // Built in id order, where the evaluations lie one after the other
-        // in memory, then moved into result order in place.
-        let mut candidates: Vec<CandidateResult> =
-            self.candidates.iter().map(Evaluated::result).collect();
-        let from: Vec<usize> = order.iter().map(|key| *key as u32 as usize).collect();
-        permute(&mut candidates, &from);
+        let candidates: Vec<CandidateResult> = order
+            .iter()
+            .filter_map(|key| {
+                let e = self.candidates.get_mut(*key as u32 as usize)?;
+                Some(e.result())
+            })
+            .collect();
         let mut summary = summarize(&candidates);
         if let Some(probe) = self.candidates.iter().find(|e| e.probe) {
             summary.push_str(&format!(
@@ -610,7 +612,7 @@ impl<'a> StepEval<'a> {
             ));
         }
         StepResult {
-            capability: self.capability.clone(),
+            capability: self.capability,
             candidates,
             summary,
         }
@@ -624,24 +626,6 @@ impl<'a> StepEval<'a> {
             service_version: e.contract.version.clone(),
             score: e.score.unwrap_or(0.0),
             probe: e.probe,
-        }
-    }
-}
-
-/// Moves `items[from[p]]` to position `p`, for every `p`, in place (`from`
-/// is a permutation of the positions), following each cycle with swaps.
-fn permute<T>(items: &mut [T], from: &[usize]) {
-    let mut done = vec![false; items.len()];
-    for start in 0..items.len().min(from.len()) {
-        let mut at = start;
-        while !done[at] {
-            done[at] = true;
-            let next = from[at];
-            if next == start || next >= items.len() {
-                break;
-            }
-            items.swap(at, next);
-            at = next;
         }
     }
 }
@@ -701,7 +685,7 @@ fn summarize(candidates: &[CandidateResult]) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{order_key, permute};
+    use super::order_key;
     use proptest::prelude::*;
     use std::cmp::Ordering;
 
@@ -740,10 +724,7 @@ mod tests {
             keys.sort_unstable();
             let by_key: Vec<usize> = keys.iter().map(|k| *k as u32 as usize).collect();
             let expected: Vec<usize> = by_compare.iter().map(|x| x.2).collect();
-            prop_assert_eq!(&by_key, &expected);
-            let mut moved: Vec<usize> = (0..items.len()).collect();
-            permute(&mut moved, &by_key);
-            prop_assert_eq!(moved, expected);
+            prop_assert_eq!(by_key, expected);
         }
     }
 }
