@@ -356,8 +356,9 @@ const BACKFILLS: &[(i64, Backfill)] = &[
 /// A migration's work beyond SQL.
 type Backfill = fn(&rusqlite::Transaction<'_>) -> rusqlite::Result<()>;
 
-/// A write-ahead log larger than this is emptied after a write.
-const WAL_TRIM_BYTES: u64 = 4 << 20;
+/// A write-ahead log larger than this is emptied when the store that wrote
+/// to it closes (see `Sqlite::trim_wal`).
+const WAL_TRIM_BYTES: u64 = 1 << 20;
 
 /// The schema version this binary writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -367,6 +368,16 @@ pub(crate) struct Sqlite {
     conn: Connection,
     path: PathBuf,
     busy_timeout: Duration,
+    /// Whether this connection wrote: the log is trimmed when it closes.
+    wrote: std::cell::Cell<bool>,
+}
+
+impl Drop for Sqlite {
+    fn drop(&mut self) {
+        if self.wrote.get() {
+            self.trim_wal();
+        }
+    }
 }
 
 impl std::fmt::Debug for Sqlite {
@@ -404,6 +415,7 @@ impl Sqlite {
             conn,
             path: path.to_path_buf(),
             busy_timeout,
+            wrote: std::cell::Cell::new(false),
         };
         // Two processes meeting a fresh file can both hold a read lock while
         // asking for the write lock (switching to WAL, migrating). SQLite then
@@ -511,18 +523,21 @@ impl Sqlite {
             .map_err(|e| state(&path, e))?;
         let value = f(&tx)?;
         tx.commit().map_err(|e| state(&path, e))?;
-        self.trim_wal();
+        self.wrote.set(true);
         Ok(value)
     }
 
-    /// Empties a large write-ahead log into the database. Every process
-    /// that opens the database first reads the whole log (SQLite rebuilds
-    /// its index of it), and caio does not checkpoint on exit, so a log
-    /// left large by a big write (a registry of thousands of contracts, the
-    /// trace record of a route over thousands of candidates) would slow
-    /// every later command. Best effort: it never waits for other
-    /// connections, and a log it cannot empty now is emptied later.
-    fn trim_wal(&mut self) {
+    /// Empties a large write-ahead log into the database, once, when a
+    /// connection that wrote closes. Every process that opens the database
+    /// first reads the whole log (SQLite rebuilds its index of it), and
+    /// SQLite's own checkpoint on close is off (it would checkpoint, and
+    /// sync, on every exit), so a log left large — by a big write, or by
+    /// the tens of kilobytes each route appends adding up — would slow every
+    /// later command: a route at 1,000 services spent about 1 ms per MiB of
+    /// log on it. A batch trims once, at its end, not after every chunk.
+    /// Best effort: it never waits for other connections, and a log it
+    /// cannot empty now is emptied later.
+    fn trim_wal(&self) {
         let mut wal = self.path.clone().into_os_string();
         wal.push("-wal");
         let large = std::fs::metadata(&wal).is_ok_and(|m| m.len() > WAL_TRIM_BYTES);
@@ -770,6 +785,37 @@ mod tests {
                 "stage=access"
             ]
         );
+    }
+
+    /// A connection that grew the write-ahead log past `WAL_TRIM_BYTES`
+    /// empties it when it closes; a small log is left for later.
+    #[test]
+    fn a_large_log_is_emptied_when_the_writer_closes() {
+        let (_tmp, home) = home();
+        let mut wal = home.db_path().into_os_string();
+        wal.push("-wal");
+        let wal_len = || std::fs::metadata(&wal).map_or(0, |m| m.len());
+        let write = |bytes: usize| {
+            let mut store = Sqlite::open(&home, DEFAULT_BUSY_TIMEOUT).unwrap();
+            store
+                .write(|tx| {
+                    tx.execute_batch("CREATE TABLE IF NOT EXISTS filler (b BLOB)")
+                        .and_then(|()| {
+                            tx.execute("INSERT INTO filler (b) VALUES (?1)", [vec![7u8; bytes]])
+                        })
+                        .map_err(|e| state(&home.db_path(), e))
+                })
+                .unwrap();
+            let before_close = wal_len();
+            drop(store);
+            (before_close, wal_len())
+        };
+        let (open, closed) = write(16 << 10);
+        assert!(open > 0 && open < WAL_TRIM_BYTES, "{open}");
+        assert_eq!(closed, open, "a small log is left alone");
+        let (open, closed) = write(2 << 20);
+        assert!(open > WAL_TRIM_BYTES, "{open}");
+        assert_eq!(closed, 0, "a large log is emptied on close");
     }
 
     /// Migration 14 moves each object's last use out of the object's row,

@@ -375,12 +375,15 @@ impl Sqlite {
         if self.conn.busy_timeout(std::time::Duration::ZERO).is_err() {
             return;
         }
-        let _ = self.conn.execute(
+        let stored = self.conn.execute(
             "INSERT INTO capability_forms (capability, epoch, body)
              SELECT ?1, ?2, ?3 WHERE (SELECT n FROM registry_epoch) = ?2
              ON CONFLICT (capability) DO UPDATE SET epoch = excluded.epoch, body = excluded.body",
             params![capability, epoch, body],
         );
+        if stored.is_ok_and(|rows| rows > 0) {
+            self.wrote.set(true);
+        }
         let _ = self.conn.busy_timeout(self.busy_timeout);
     }
 
