@@ -91,9 +91,8 @@ pub(crate) fn parse_contract(
 }
 
 /// The form of `entries`, the candidates of one capability read from the
-/// registry tables, and its stored encoding.
-/// Each service is handed to `make` as it is read: what the caller keeps of
-/// it.
+/// registry tables, and its stored encoding. Each service is handed to
+/// `make`, which returns what the caller keeps of it.
 pub(crate) fn build<S>(
     entries: &[Entry<'_>],
     corrupt: impl Fn(String) -> Error,
@@ -192,9 +191,9 @@ fn encode<'a>(entries: impl ExactSizeIterator<Item = Entry<'a>>, candidates: &Ob
 
 /// Reads a stored form of `len` bytes from `r`, handing each entry (with
 /// the number of entries the form holds) to `each` in order until it
-/// returns false; returns the candidate-set
-/// object's hash and body, `None` for a form of another format (one an
-/// earlier caio stored: it is rebuilt), or what is wrong with the form.
+/// returns false; returns the candidate-set object's hash and body, `None`
+/// for a form of another format (one an earlier caio stored: it is
+/// rebuilt), or what is wrong with the form.
 pub(crate) fn read(
     r: impl Read,
     len: u64,
