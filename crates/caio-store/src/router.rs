@@ -37,6 +37,9 @@ struct Form {
     loaded: Vec<Rc<Loaded>>,
     stats: Vec<ServiceStats>,
     compiled: routing::Compiled,
+    /// The contract versions of `loaded`, as every decision over them
+    /// records them.
+    contracts: Rc<[ContractRef]>,
     /// The trace object of `loaded` as a candidate set, when the store
     /// keeps it with the capability (one capability, registry mode).
     candidates: Option<Rc<Object>>,
@@ -198,14 +201,13 @@ impl Router {
             &self.policies,
             Some(now_ms),
         );
-        let loaded = &form.loaded;
-        let mut routed = Routed::new(
+        let mut routed = Routed::with_contracts(
             decision,
             identity,
             &candidates,
+            Rc::clone(&form.contracts),
             self.policy_hash.clone(),
             self.policies.policies().len(),
-            |i| loaded[i].hash.clone(),
         );
         // The decision time matters (and is recorded) only when some h
         // was observed at a time it recovers from.
@@ -317,11 +319,14 @@ impl Router {
     /// hashing one).
     pub fn candidates_object(&mut self, contracts: &[ContractRef]) -> Result<Rc<Object>, Error> {
         const KEEP: usize = 8;
-        // A set the store keeps with its capability: nothing to build.
+        // A set the store keeps with its capability: nothing to build (a
+        // decision of this router shares the form's list of contracts).
         if let Some(object) = self.forms.iter().rev().find_map(|f| {
-            f.candidates
-                .as_ref()
-                .filter(|_| same_set(&f.loaded, contracts))
+            f.candidates.as_ref().filter(|_| {
+                std::ptr::eq(f.contracts.as_ptr(), contracts.as_ptr())
+                    && f.contracts.len() == contracts.len()
+                    || same_set(&f.loaded, contracts)
+            })
         }) {
             return Ok(Rc::clone(object));
         }
@@ -480,12 +485,15 @@ impl Router {
         }
         let Gathered { loaded, candidates } = self.candidates(&wanted)?;
         let stats = self.stats_of(&loaded)?;
-        let compiled = routing::Compiled::new(&candidates_of(&loaded, &stats));
+        let listed = candidates_of(&loaded, &stats);
+        let compiled = routing::Compiled::new(&listed);
+        let contracts = Routed::contract_refs(&listed, |i| loaded[i].hash.clone());
         let form = Rc::new(Form {
             wanted,
             loaded,
             stats,
             compiled,
+            contracts,
             candidates,
         });
         if self.forms.len() == KEEP {

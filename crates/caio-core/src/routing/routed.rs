@@ -6,6 +6,7 @@ use super::{Candidate, Decision, Identity, ServiceStats};
 use crate::lifecycle::ServiceStatus;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use std::rc::Rc;
 
 /// A contract version the router considered, with its status then.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -34,8 +35,9 @@ pub struct Routed {
     pub policy_set: String,
     /// How many rules it holds.
     pub policy_rules: usize,
-    /// Every contract version considered, by service id.
-    pub contracts: Vec<ContractRef>,
+    /// Every contract version considered, by service id (shared by the
+    /// decisions a router makes over one candidate list).
+    pub contracts: Rc<[ContractRef]>,
     /// The execution stats used, for services that have any.
     pub stats: BTreeMap<String, ServiceStats>,
     /// The decision's time (Unix ms) that h recovered to, when stats were
@@ -49,9 +51,8 @@ pub struct Routed {
 
 impl Routed {
     /// `decision` with what it was made from, as every router assembles
-    /// it: `candidates` become the contract versions considered (sorted
-    /// by service id, `contract_hash(i)` being the content hash of
-    /// `candidates[i]`'s contract), the stats are those of the candidates
+    /// it: `candidates` become the contract versions considered
+    /// ([`Routed::contract_refs`]), the stats are those of the candidates
     /// with any history, and the policy set is named by its hash and
     /// size. No notes: the caller adds its own.
     pub fn new(
@@ -62,18 +63,28 @@ impl Routed {
         policy_rules: usize,
         contract_hash: impl Fn(usize) -> String,
     ) -> Routed {
-        let mut contracts: Vec<ContractRef> = candidates
-            .iter()
-            .enumerate()
-            .map(|(i, c)| ContractRef {
-                service_id: c.contract.service_id.clone(),
-                version: c.contract.version.clone(),
-                hash: contract_hash(i),
-                status: c.status,
-                status_reason: c.status_reason.map(str::to_string),
-            })
-            .collect();
-        contracts.sort_by(|a, b| a.service_id.cmp(&b.service_id));
+        let contracts = Routed::contract_refs(candidates, contract_hash);
+        Routed::with_contracts(
+            decision,
+            identity,
+            candidates,
+            contracts,
+            policy_set,
+            policy_rules,
+        )
+    }
+
+    /// [`Routed::new`] with the contract versions of `candidates` built
+    /// beforehand ([`Routed::contract_refs`] of the same list): what a
+    /// router making many decisions over one candidate list does.
+    pub fn with_contracts(
+        decision: Decision,
+        identity: Identity,
+        candidates: &[Candidate<'_>],
+        contracts: Rc<[ContractRef]>,
+        policy_set: String,
+        policy_rules: usize,
+    ) -> Routed {
         let stats = candidates
             .iter()
             .filter(|c| c.stats != ServiceStats::default())
@@ -89,5 +100,27 @@ impl Routed {
             decided_at_ms: None,
             notes: Vec::new(),
         }
+    }
+
+    /// The contract versions `candidates` stand for, with their statuses,
+    /// sorted by service id; `contract_hash(i)` is the content hash of
+    /// `candidates[i]`'s contract.
+    pub fn contract_refs(
+        candidates: &[Candidate<'_>],
+        contract_hash: impl Fn(usize) -> String,
+    ) -> Rc<[ContractRef]> {
+        let mut contracts: Vec<ContractRef> = candidates
+            .iter()
+            .enumerate()
+            .map(|(i, c)| ContractRef {
+                service_id: c.contract.service_id.clone(),
+                version: c.contract.version.clone(),
+                hash: contract_hash(i),
+                status: c.status,
+                status_reason: c.status_reason.map(str::to_string),
+            })
+            .collect();
+        contracts.sort_by(|a, b| a.service_id.cmp(&b.service_id));
+        contracts.into()
     }
 }
