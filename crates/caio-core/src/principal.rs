@@ -166,10 +166,20 @@ pub struct StoredPrincipal {
 /// What authentication reads from a home — its token-hashing key and every
 /// stored principal — read once and used for any number of tokens (a batch
 /// authenticates every line against one read).
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Principals {
     key: [u8; 32],
     stored: Vec<StoredPrincipal>,
+}
+
+/// Never shows the key.
+impl std::fmt::Debug for Principals {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Principals")
+            .field("key", &"(hidden)")
+            .field("stored", &self.stored.len())
+            .finish()
+    }
 }
 
 impl Principals {
@@ -220,6 +230,14 @@ pub fn authenticate(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn principals_never_show_their_key() {
+        let shown = format!("{:?}", Principals::new([0xAB; 32], Vec::new()));
+        // 0xAB is 171: the bytes would print as `[171, 171, …]`.
+        assert!(!shown.contains("171"), "{shown}");
+        assert!(shown.contains("(hidden)"), "{shown}");
+    }
 
     /// A fresh token per call: the bytes come from a counter, not the OS.
     fn test_token() -> String {
