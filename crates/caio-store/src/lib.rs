@@ -496,7 +496,10 @@ impl Sqlite {
             tx.pragma_update(None, "user_version", version)
                 .map_err(|e| state(&path, e))?;
         }
-        tx.commit().map_err(|e| state(&path, e))
+        tx.commit().map_err(|e| state(&path, e))?;
+        // A migration may rewrite whole tables (backfills, dropped columns).
+        self.wrote.set(true);
+        Ok(())
     }
 
     pub(crate) fn user_version(&self) -> Result<i64, Error> {
