@@ -38,9 +38,8 @@ use caio_store::{DEFAULT_BUSY_TIMEOUT, Store};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::Path;
-use std::process::Command;
 use std::time::{Duration, Instant};
-use support::{fresh_dir, median, ms, run_ok};
+use support::{caio_command, fresh_dir, median, ms, run_ok};
 
 const RUNS: usize = 2001;
 const PROCESS_RUNS: usize = 101;
@@ -101,11 +100,8 @@ fn serve(conn: TcpStream) {
 }
 
 fn caio(home: &Path, args: &[&str], key: bool) -> std::process::Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_caio"));
-    cmd.args(args)
-        .env("CAIO_HOME", home)
-        .env("NO_COLOR", "1")
-        .current_dir(env!("CARGO_MANIFEST_DIR"));
+    let mut cmd = caio_command(home);
+    cmd.args(args);
     if key {
         cmd.env("BENCH_API_KEY", "bench-key-not-secret");
     }

@@ -34,6 +34,7 @@
     clippy::print_stderr
 )] // a benchmark prints its table and stops on a broken setup
 
+#[allow(dead_code)] // caio_command: this bench clears the environment
 mod support;
 
 #[allow(dead_code)]

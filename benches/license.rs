@@ -13,19 +13,13 @@
 mod support;
 
 use std::path::Path;
-use std::process::Command;
-use support::{fresh_dir, median, ms, run_ok};
+use support::{caio_command, fresh_dir, median, ms, run_ok};
 
 const RUNS: usize = 51;
 
 /// Runs caio with `home` and returns stdout; panics on failure.
 fn caio(home: &Path, args: &[&str]) -> String {
-    let out = run_ok(
-        Command::new(env!("CARGO_BIN_EXE_caio"))
-            .args(args)
-            .env("CAIO_HOME", home)
-            .env("NO_COLOR", "1"),
-    );
+    let out = run_ok(caio_command(home).args(args));
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 

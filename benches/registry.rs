@@ -12,12 +12,11 @@
 mod support;
 
 use std::path::Path;
-use std::process::Command;
-use support::{fresh_dir, generated_contracts, median, ms, run_ok};
+use support::{caio_command, fresh_dir, generated_contracts, median, ms, run_ok};
 
 fn caio(home: &Path, args: &[&str], extra: Option<&Path>) {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_caio"));
-    cmd.args(args).env("CAIO_HOME", home).env("NO_COLOR", "1");
+    let mut cmd = caio_command(home);
+    cmd.args(args);
     if let Some(p) = extra {
         cmd.arg(p);
     }

@@ -35,6 +35,7 @@
     clippy::print_stderr
 )] // a benchmark prints its table and stops on a broken setup
 
+#[allow(dead_code)] // caio_command: this bench clears the environment
 mod support;
 
 /// The allocator the `caio` binary uses, so in-process numbers match it.

@@ -25,17 +25,10 @@ mod support;
 use std::path::Path;
 use std::process::Command;
 use std::time::Instant;
-use support::{fresh_dir, median, ms, run_expecting, run_ok};
+use support::{caio_command, fresh_dir, median, ms, run_expecting, run_ok};
 
 fn caio(home: &Path, args: &[&str]) -> std::process::Output {
-    run_expecting(
-        Command::new(env!("CARGO_BIN_EXE_caio"))
-            .args(args)
-            .env("CAIO_HOME", home)
-            .env("NO_COLOR", "1")
-            .current_dir(env!("CARGO_MANIFEST_DIR")),
-        &[0, 3],
-    )
+    run_expecting(caio_command(home).args(args), &[0, 3])
 }
 
 /// The size of the data: the WAL is checkpointed into caio.db first (it

@@ -9,6 +9,7 @@
     clippy::print_stderr
 )] // a benchmark prints its table and stops on a broken setup
 
+#[allow(dead_code)] // caio_command is for the benches that keep a home
 mod support;
 
 use std::process::Command;

@@ -60,6 +60,16 @@ pub fn median(runs: usize, mut f: impl FnMut()) -> Duration {
     times[runs / 2]
 }
 
+/// The bench's `caio` binary with `home` as its home and plain output,
+/// run from the repository (where the benches' relative paths point).
+pub fn caio_command(home: &Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_caio"));
+    cmd.env("CAIO_HOME", home)
+        .env("NO_COLOR", "1")
+        .current_dir(env!("CARGO_MANIFEST_DIR"));
+    cmd
+}
+
 /// Runs `cmd` (a caio command) to completion; a bench stops, with caio's
 /// stderr, when it exits with a code other than `codes`.
 pub fn run_expecting(cmd: &mut Command, codes: &[i32]) -> Output {
