@@ -320,12 +320,13 @@ impl Router {
     pub fn candidates_object(&mut self, contracts: &[ContractRef]) -> Result<Rc<Object>, Error> {
         const KEEP: usize = 8;
         // A set the store keeps with its capability: nothing to build (a
-        // decision of this router shares the form's list of contracts).
+        // decision of this router shares the form's list of contracts, so
+        // the pointers match before any entry is compared).
         if let Some(object) = self.forms.iter().rev().find_map(|f| {
             f.candidates.as_ref().filter(|_| {
                 std::ptr::eq(f.contracts.as_ptr(), contracts.as_ptr())
                     && f.contracts.len() == contracts.len()
-                    || same_set(&f.loaded, contracts)
+                    || *f.contracts == *contracts
             })
         }) {
             return Ok(Rc::clone(object));
@@ -565,18 +566,6 @@ impl Router {
             }
         }
     }
-}
-
-/// Whether `contracts` is the candidate set `loaded`, in the same order.
-fn same_set(loaded: &[Rc<Loaded>], contracts: &[ContractRef]) -> bool {
-    loaded.len() == contracts.len()
-        && loaded.iter().zip(contracts).all(|(l, c)| {
-            l.contract.service_id == c.service_id
-                && l.contract.version == c.version
-                && l.hash == c.hash
-                && l.status == c.status
-                && l.status_reason == c.status_reason
-        })
 }
 
 /// The router's candidates: `loaded` with their stats.
