@@ -206,6 +206,7 @@ fn bench_in_process_at(n: usize, runs: usize) {
         principal: &principal,
         policies: &policies,
         chained: false,
+        wording: routing::Wording::Messages,
     };
     let step = request.steps().remove(0);
     let pipeline = median(runs, || {

@@ -633,3 +633,48 @@ fn generated_scenarios_are_valid_inputs() {
         assert_eq!(again, s.request);
     }
 }
+
+#[test]
+fn a_decision_without_messages_is_the_same_decision() {
+    use super::random::Gen;
+    use super::scenario::{Profile, scenario};
+    use caio_core::routing::{self, Wording};
+    let profile = Profile {
+        extremes: 0.3,
+        ..Profile::default()
+    };
+    let mut rejected = 0;
+    for trial in 0..300 {
+        let mut g = Gen::for_trial(5, "wording", trial);
+        let s = scenario(&mut g, &profile);
+        let policies = s.policies().expect("the loader accepts generated rules");
+        let candidates = s.candidates();
+        let compiled = Compiled::new(&candidates);
+        let decide = |wording| {
+            routing::route_worded(
+                &s.request,
+                &s.identity,
+                &candidates,
+                &compiled,
+                &policies,
+                Some(1_800_000_000_000),
+                wording,
+            )
+        };
+        let mut worded = decide(Wording::Messages);
+        let bare = decide(Wording::RulesOnly);
+        for c in worded
+            .steps
+            .iter_mut()
+            .flat_map(|s| s.candidates.iter_mut())
+        {
+            for r in &mut c.rejections {
+                assert!(!r.message.is_empty(), "{}: {}", c.service_id, r.rule);
+                r.message.clear();
+                rejected += 1;
+            }
+        }
+        assert_eq!(bare, worded, "trial {trial}");
+    }
+    assert!(rejected > 1_000, "the scenarios reject: {rejected}");
+}

@@ -23,7 +23,7 @@ use caio_core::policy::PolicySet;
 use caio_core::principal::{AuthFailure, Principal, Principals};
 use caio_core::request::Request;
 use caio_core::routing::explain::{self, Explanation};
-use caio_core::routing::{self, Candidate, ContractRef, Identity, Routed, ServiceStats};
+use caio_core::routing::{self, Candidate, ContractRef, Identity, Routed, ServiceStats, Wording};
 use caio_core::trace::{Object, v2};
 use std::collections::BTreeMap;
 use std::rc::Rc;
@@ -101,6 +101,8 @@ pub struct Router {
     inputs_taken: bool,
     /// The time circuits are judged at (Unix milliseconds).
     now_ms: i64,
+    /// Whether decisions word their rejections.
+    wording: Wording,
 }
 
 impl Router {
@@ -122,6 +124,7 @@ impl Router {
             principals: std::cell::OnceCell::new(),
             inputs_taken: false,
             now_ms: jiff::Timestamp::now().as_millisecond(),
+            wording: Wording::Messages,
         })
     }
 
@@ -175,6 +178,7 @@ impl Router {
             principals: std::cell::OnceCell::new(),
             inputs_taken: false,
             now_ms: jiff::Timestamp::now().as_millisecond(),
+            wording: Wording::Messages,
         })
     }
 
@@ -186,6 +190,13 @@ impl Router {
         self
     }
 
+    /// Words the rejections of the next decisions as `wording` says
+    /// (messages by default): a caller that never shows a decision's
+    /// candidates skips their messages.
+    pub fn set_wording(&mut self, wording: Wording) {
+        self.wording = wording;
+    }
+
     /// Routes one request.
     pub fn route(&mut self, request: &Request) -> Result<Routed, Error> {
         let mut notes = Vec::new();
@@ -193,13 +204,14 @@ impl Router {
         let form = self.form(request)?;
         let now_ms = self.now_ms;
         let candidates = candidates_of(&form.loaded, &form.stats);
-        let decision = routing::route_compiled(
+        let decision = routing::route_worded(
             request,
             &identity,
             &candidates,
             &form.compiled,
             &self.policies,
             Some(now_ms),
+            self.wording,
         );
         let mut routed = Routed::with_contracts(
             decision,

@@ -88,6 +88,11 @@ pub(super) fn batch(args: &RouteArgs, router: &mut Router, ui: &mut Ui) -> Resul
     let mut line_label = String::new();
     let source = label(&args.request);
     let listed = args.explain || args.top.is_some();
+    // A line without its candidate list shows no rejection: its decision
+    // skips their messages (the summary and the record count rules only).
+    if !listed {
+        router.set_wording(caio_core::routing::Wording::RulesOnly);
+    }
     for n in 1.. {
         held +=
             pending.last().map_or(0, LineOutcome::weight) * usize::from(pending.len() > counted);

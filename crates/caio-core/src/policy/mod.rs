@@ -14,6 +14,7 @@ pub mod load;
 pub mod paths;
 pub mod testing;
 
+use crate::routing::Wording;
 use condition::Condition;
 use paths::Context;
 use serde_json::Value;
@@ -127,7 +128,7 @@ impl PolicySet {
     /// (fail closed). Rules run in id order, so the verdict does not depend
     /// on the order of rules or files.
     pub(crate) fn evaluate(&self, ctx: &Context<'_>) -> PolicyVerdict {
-        let verdict = self.for_step().evaluate(ctx);
+        let verdict = self.for_step().evaluate(ctx, Wording::Messages);
         PolicyVerdict {
             rejections: verdict.rejections,
             preferred_by: verdict
@@ -200,8 +201,9 @@ impl<'p> StepPolicies<'p> {
     }
 
     /// [`PolicySet::evaluate`] for one candidate of the step; every `ctx`
-    /// must share the step's request, input, capability and principal.
-    pub(crate) fn evaluate(&mut self, ctx: &Context<'_>) -> StepVerdict<'p> {
+    /// must share the step's request, input, capability and principal. A
+    /// rejection's message is built only with [`Wording::Messages`].
+    pub(crate) fn evaluate(&mut self, ctx: &Context<'_>, wording: Wording) -> StepVerdict<'p> {
         let mut verdict = StepVerdict::default();
         for (policy, when) in &mut self.rules {
             let holds = match when {
@@ -214,10 +216,13 @@ impl<'p> StepPolicies<'p> {
                     known
                 }
             };
-            match holds.and_then(|holds| policy.applies_when(holds, ctx)) {
+            match holds.and_then(|holds| policy.applies_when(holds, ctx, wording)) {
                 Err(e) => verdict.rejections.push(PolicyRejection {
                     rule: policy.id.clone(),
-                    message: format!("policy error: {}", e.0),
+                    message: match wording {
+                        Wording::Messages => format!("policy error: {}", e.0),
+                        Wording::RulesOnly => String::new(),
+                    },
                 }),
                 Ok(Applies::No) => {}
                 Ok(Applies::Reject(message)) => verdict.rejections.push(PolicyRejection {
@@ -253,7 +258,12 @@ enum Applies {
 impl Policy {
     /// What the rule does to a candidate, once its `when` clause is known
     /// to give `when` (an absent clause gives true).
-    fn applies_when(&self, when: bool, ctx: &Context<'_>) -> Result<Applies, condition::EvalError> {
+    fn applies_when(
+        &self,
+        when: bool,
+        ctx: &Context<'_>,
+        wording: Wording,
+    ) -> Result<Applies, condition::EvalError> {
         if !when {
             return Ok(Applies::No);
         }
@@ -261,9 +271,13 @@ impl Policy {
             Some(c) => c.eval(ctx)?,
             None => true,
         };
+        let explain = |default| match wording {
+            Wording::Messages => self.explain(ctx, default),
+            Wording::RulesOnly => String::new(),
+        };
         Ok(match (self.effect, matches) {
-            (Effect::Deny, true) => Applies::Reject(self.explain(ctx, "denied")),
-            (Effect::Require, false) => Applies::Reject(self.explain(ctx, "requirement not met")),
+            (Effect::Deny, true) => Applies::Reject(explain("denied")),
+            (Effect::Require, false) => Applies::Reject(explain("requirement not met")),
             (Effect::Prefer, true) => Applies::Prefer,
             _ => Applies::No,
         })
@@ -492,7 +506,7 @@ mod tests {
                         estimate: 0.01,
                     };
                     let whole = s.evaluate(&ctx);
-                    let stepped = step.evaluate(&ctx);
+                    let stepped = step.evaluate(&ctx, Wording::Messages);
                     assert_eq!(stepped.rejections, whole.rejections);
                     assert_eq!(stepped.preferred_by, whole.preferred_by);
                     assert_eq!(stepped.bonus, whole.bonus);

@@ -409,8 +409,8 @@ mod tests {
 
     use super::*;
     use crate::contract::ServiceContract;
-    use crate::routing::pipeline::{access, capability, privacy, requirement, status};
-    use crate::routing::{Identity, ServiceStats};
+    use crate::routing::pipeline::{Reasons, access, capability, privacy, requirement, status};
+    use crate::routing::{Identity, ServiceStats, Wording};
     use proptest::prelude::*;
 
     const WORDS: [&str; 6] = ["eu", "us", "ops", "acme", "en", "fr"];
@@ -562,15 +562,17 @@ endpoint: { url: http://127.0.0.1:9/x }
             } else {
                 Identity::Simulated { principal: principal.clone() }
             };
+            // The stages decide the same without their messages.
             let mut out = Vec::new();
-            status(&candidate, &mut out);
-            capability(&request, 0, &step, &contract.capabilities[0], &mut out);
-            access(&identity, &principal, &contract, &mut out);
-            privacy(&request, &contract, &mut out);
+            let mut reasons = Reasons::new(&mut out, Wording::RulesOnly);
+            status(&candidate, &mut reasons);
+            capability(&request, 0, &step, &contract.capabilities[0], &mut reasons);
+            access(&identity, &principal, &contract, &mut reasons);
+            privacy(&request, &contract, &mut reasons);
             prop_assert_eq!(query.admits(&compiled, &candidate, row, offer), out.is_empty(), "{:?}", out);
             let metrics = row.figures.metrics(candidate.status, &candidate.stats, &step.input);
             let mut out = Vec::new();
-            requirement(&request, &contract, &metrics, chained, &mut out);
+            requirement(&request, &contract, &metrics, chained, &mut Reasons::new(&mut out, Wording::RulesOnly));
             prop_assert_eq!(query.meets(&compiled, &request, row, &metrics, chained), out.is_empty(), "{:?}", out);
         }
     }

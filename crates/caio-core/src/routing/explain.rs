@@ -8,7 +8,7 @@
 //! this is part of a decision or its trace.
 
 use super::pipeline::{self, Env};
-use super::{Candidate, CandidateResult, Decision, Identity, Rejection, Stage, score};
+use super::{Candidate, CandidateResult, Decision, Identity, Rejection, Stage, Wording, score};
 use crate::contract::Trust;
 use crate::policy::PolicySet;
 use crate::request::Request;
@@ -121,6 +121,7 @@ pub fn explain(
         principal: &principal,
         policies,
         chained: request.is_chain(),
+        wording: Wording::Messages,
     };
     let steps = request
         .steps()
@@ -193,10 +194,11 @@ fn every_stage(
     let request = env.request;
     let metrics = score::metrics(contract, candidate.status, &candidate.stats, &step.input);
     let mut out = Vec::new();
-    pipeline::status(candidate, &mut out);
-    pipeline::capability(request, index, step, offered, &mut out);
-    pipeline::access(env.identity, env.principal, contract, &mut out);
-    pipeline::privacy(request, contract, &mut out);
+    let mut reasons = pipeline::Reasons::new(&mut out, Wording::Messages);
+    pipeline::status(candidate, &mut reasons);
+    pipeline::capability(request, index, step, offered, &mut reasons);
+    pipeline::access(env.identity, env.principal, contract, &mut reasons);
+    pipeline::privacy(request, contract, &mut reasons);
     let ctx = env.policy_context(index, step, offered, candidate, metrics.cost);
     out.extend(
         env.policies
@@ -209,7 +211,8 @@ fn every_stage(
                 message: r.message,
             }),
     );
-    pipeline::requirement(request, contract, &metrics, env.chained, &mut out);
+    let mut reasons = pipeline::Reasons::new(&mut out, Wording::Messages);
+    pipeline::requirement(request, contract, &metrics, env.chained, &mut reasons);
     if request
         .preferences
         .exclude_services

@@ -186,6 +186,20 @@ impl Stage {
     }
 }
 
+/// Whether a decision's rejections carry their messages. Every rejection
+/// names its stage and rule either way (the summary, the trace record and
+/// the rejection counts read only those); the message, for people, costs a
+/// string per rejected candidate, so it is built only for a decision that
+/// is shown with its candidates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Wording {
+    /// Every rejection with its message.
+    #[default]
+    Messages,
+    /// Every rejection with an empty message.
+    RulesOnly,
+}
+
 /// Why a candidate was rejected.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Rejection {
@@ -193,7 +207,8 @@ pub struct Rejection {
     pub stage: Stage,
     /// The rule that fired: a policy id, or what was checked (e.g. `min_trust`, `circuit-open`).
     pub rule: String,
-    /// What was wrong, for people.
+    /// What was wrong, for people (empty when the decision was made with
+    /// [`Wording::RulesOnly`]).
     pub message: String,
 }
 
@@ -407,6 +422,29 @@ pub fn route_compiled(
     policies: &PolicySet,
     now_ms: Option<i64>,
 ) -> Decision {
+    route_worded(
+        request,
+        identity,
+        candidates,
+        compiled,
+        policies,
+        now_ms,
+        Wording::Messages,
+    )
+}
+
+/// [`route_compiled`] with rejections worded as `wording` says: a caller
+/// that shows no candidate (a batch line without its candidate list) skips
+/// building their messages.
+pub fn route_worded(
+    request: &Request,
+    identity: &Identity,
+    candidates: &[Candidate<'_>],
+    compiled: &Compiled,
+    policies: &PolicySet,
+    now_ms: Option<i64>,
+    wording: Wording,
+) -> Decision {
     debug_assert_eq!(compiled.len(), candidates.len());
     let recovering = now_ms.is_some()
         && candidates
@@ -424,9 +462,9 @@ pub fn route_compiled(
                 c
             })
             .collect();
-        return decide(request, identity, &recovered, compiled, policies);
+        return decide(request, identity, &recovered, compiled, policies, wording);
     }
-    decide(request, identity, candidates, compiled, policies)
+    decide(request, identity, candidates, compiled, policies, wording)
 }
 
 fn decide(
@@ -435,6 +473,7 @@ fn decide(
     candidates: &[Candidate<'_>],
     compiled: &Compiled,
     policies: &PolicySet,
+    wording: Wording,
 ) -> Decision {
     let steps = request.steps();
     let chained = request.is_chain();
@@ -446,6 +485,7 @@ fn decide(
         principal: &principal,
         policies,
         chained,
+        wording,
     };
     let refused = matches!(identity, Identity::Refused { .. });
     let results: Vec<pipeline::StepEval<'_>> = steps

@@ -6,7 +6,7 @@
 use super::compiled::{Compiled, Query, Row};
 use super::{
     Candidate, CandidateResult, Choice, Identity, Metrics, Rejection, Stage, StepResult, Terms,
-    score,
+    Wording, score,
 };
 use crate::contract::{Capability, ServiceContract};
 use crate::lifecycle::ServiceStatus;
@@ -81,6 +81,8 @@ pub struct Env<'r> {
     /// tags, hosting); latency, availability and cost are checked on the
     /// composed chain.
     pub chained: bool,
+    /// Whether rejections carry their messages.
+    pub wording: Wording,
 }
 
 impl<'r> Env<'r> {
@@ -182,7 +184,8 @@ pub fn evaluate_step<'a>(
             );
         } else {
             // A stage rejects: the stage functions say why.
-            early_stages(env, index, step, offered, candidate, &mut e.rejections);
+            let mut out = Reasons::new(&mut e.rejections, env.wording);
+            early_stages(env, index, step, offered, candidate, &mut out);
         }
     }
     score::score_step(
@@ -205,7 +208,7 @@ fn early_stages(
     step: &Step,
     offered: &Capability,
     candidate: &Candidate<'_>,
-    out: &mut Vec<Rejection>,
+    out: &mut Reasons<'_>,
 ) {
     status(candidate, out);
     if out.is_empty() {
@@ -237,51 +240,72 @@ fn evaluate<'a>(
     let contract = candidate.contract;
     if !policies.is_empty() {
         let ctx = env.policy_context(index, step, offered, candidate, e.metrics.cost);
-        let verdict = policies.evaluate(&ctx);
+        let verdict = policies.evaluate(&ctx, env.wording);
         if !verdict.rejections.is_empty() {
             e.rejections = verdict
                 .rejections
                 .into_iter()
-                .map(|r| reject(Stage::Policy, &r.rule, r.message))
+                .map(|r| Rejection {
+                    stage: Stage::Policy,
+                    rule: r.rule,
+                    message: r.message,
+                })
                 .collect();
             return;
         }
         e.preferred_by = verdict.preferred_by;
         e.bonus = verdict.bonus;
     }
+    let mut out = Reasons::new(&mut e.rejections, env.wording);
     if !query.meets(compiled, request, e.row, &e.metrics, env.chained) {
-        requirement(
-            request,
-            contract,
-            &e.metrics,
-            env.chained,
-            &mut e.rejections,
-        );
-        if !e.rejections.is_empty() {
+        requirement(request, contract, &e.metrics, env.chained, &mut out);
+        if !out.is_empty() {
             return;
         }
     }
     let excluded = &request.preferences.exclude_services;
     if !excluded.is_empty() && excluded.iter().any(|x| **x == *e.row.service_id) {
-        e.rejections.push(reject(
-            Stage::Preference,
-            "exclude_services",
-            "excluded by the request's preferences.exclude_services".into(),
-        ));
+        out.add(Stage::Preference, "exclude_services", || {
+            "excluded by the request's preferences.exclude_services".into()
+        });
         return;
     }
     e.tag_hits = query.preferred_tags(compiled, e.row);
 }
 
-fn reject(stage: Stage, rule: &str, message: String) -> Rejection {
-    Rejection {
-        stage,
-        rule: rule.to_string(),
-        message,
+/// Where the stages put the reasons they reject a candidate for. Each
+/// reason names its stage and rule; its message, for people, is built only
+/// when the decision is worded ([`Wording::Messages`]).
+pub(crate) struct Reasons<'o> {
+    list: &'o mut Vec<Rejection>,
+    wording: Wording,
+}
+
+impl<'o> Reasons<'o> {
+    pub(crate) fn new(list: &'o mut Vec<Rejection>, wording: Wording) -> Reasons<'o> {
+        Reasons { list, wording }
+    }
+
+    /// Records that `rule` of `stage` rejects; `message` is called only
+    /// when the decision is worded.
+    fn add(&mut self, stage: Stage, rule: &str, message: impl FnOnce() -> String) {
+        let message = match self.wording {
+            Wording::Messages => message(),
+            Wording::RulesOnly => String::new(),
+        };
+        self.list.push(Rejection {
+            stage,
+            rule: rule.to_string(),
+            message,
+        });
+    }
+
+    fn is_empty(&self) -> bool {
+        self.list.is_empty()
     }
 }
 
-pub(super) fn status(candidate: &Candidate<'_>, out: &mut Vec<Rejection>) {
+pub(super) fn status(candidate: &Candidate<'_>, out: &mut Reasons<'_>) {
     let why = |s: &str| match candidate.status_reason {
         Some(reason) => format!("service is {s}: {reason}"),
         None => format!("service is {s}"),
@@ -289,16 +313,14 @@ pub(super) fn status(candidate: &Candidate<'_>, out: &mut Vec<Rejection>) {
     match candidate.status {
         ServiceStatus::Drained | ServiceStatus::Disabled => {
             let s = candidate.status.as_str();
-            out.push(reject(Stage::Status, s, why(s)));
+            out.add(Stage::Status, s, || why(s));
         }
         ServiceStatus::Active | ServiceStatus::Degraded => {}
     }
     if candidate.stats.circuit_open {
-        out.push(reject(
-            Stage::Status,
-            "circuit-open",
-            "the circuit breaker is open after consecutive failures".into(),
-        ));
+        out.add(Stage::Status, "circuit-open", || {
+            "the circuit breaker is open after consecutive failures".into()
+        });
     }
 }
 
@@ -309,56 +331,50 @@ pub(super) fn capability(
     index: usize,
     step: &Step,
     offered: &Capability,
-    out: &mut Vec<Rejection>,
+    out: &mut Reasons<'_>,
 ) {
     let input = &step.input;
     // Paths are only built for a message: this stage runs for every candidate.
     let quote = |field: &str, value: &dyn std::fmt::Display| {
         request.quote(&format!("{}.{field}", request.input_path(index)), value)
     };
-    if let (Some(sent), Some(accepted)) = (&input.modalities, &offered.input) {
-        let missing: Vec<&str> = sent
-            .iter()
-            .filter(|m| !accepted.contains(m))
-            .map(|m| modality_name(*m))
-            .collect();
-        if !missing.is_empty() {
+    if let (Some(sent), Some(accepted)) = (&input.modalities, &offered.input)
+        && sent.iter().any(|m| !accepted.contains(m))
+    {
+        out.add(Stage::Capability, "modalities", || {
+            let missing: Vec<&str> = sent
+                .iter()
+                .filter(|m| !accepted.contains(m))
+                .map(|m| modality_name(*m))
+                .collect();
             let accepted: Vec<&str> = accepted.iter().map(|m| modality_name(*m)).collect();
-            out.push(reject(
-                Stage::Capability,
-                "modalities",
-                format!(
-                    "does not accept {} input (accepts {})",
-                    quote("modalities", &missing.join(", ")),
-                    accepted.join(", ")
-                ),
-            ));
-        }
+            format!(
+                "does not accept {} input (accepts {})",
+                quote("modalities", &missing.join(", ")),
+                accepted.join(", ")
+            )
+        });
     }
     if let (Some(language), Some(languages)) = (&input.language, &offered.languages)
         && !languages.contains(language)
     {
-        out.push(reject(
-            Stage::Capability,
-            "language",
+        out.add(Stage::Capability, "language", || {
             format!(
                 "does not support language `{}` (supports {})",
                 quote("language", language),
                 languages.join(", ")
-            ),
-        ));
+            )
+        });
     }
     if let Some(max) = offered.max_input_tokens
         && input.tokens > max
     {
-        out.push(reject(
-            Stage::Capability,
-            "max_input_tokens",
+        out.add(Stage::Capability, "max_input_tokens", || {
             format!(
                 "{} input tokens exceed the limit of {max}",
                 quote("tokens", &input.tokens)
-            ),
-        ));
+            )
+        });
     }
 }
 
@@ -366,35 +382,29 @@ pub(super) fn access(
     identity: &Identity,
     principal: &Principal,
     contract: &ServiceContract,
-    out: &mut Vec<Rejection>,
+    out: &mut Reasons<'_>,
 ) {
     if let Identity::Refused { .. } = identity {
-        out.push(reject(
-            Stage::Access,
-            "authentication",
-            "authentication failed".into(),
-        ));
+        out.add(Stage::Access, "authentication", || {
+            "authentication failed".into()
+        });
         return;
     }
     let access = &contract.access;
     if principal.trust < access.min_trust {
-        out.push(reject(
-            Stage::Access,
-            "min_trust",
+        out.add(Stage::Access, "min_trust", || {
             format!(
                 "requires trust {}, principal `{}` has {}",
                 trust_name(access.min_trust),
                 principal.name,
                 trust_name(principal.trust)
-            ),
-        ));
+            )
+        });
     }
     if let Some(roles) = &access.roles
         && !principal.roles.iter().any(|r| roles.contains(r))
     {
-        out.push(reject(
-            Stage::Access,
-            "roles",
+        out.add(Stage::Access, "roles", || {
             format!(
                 "requires one of the roles {}, principal `{}` has {}",
                 roles.join(", "),
@@ -404,8 +414,8 @@ pub(super) fn access(
                 } else {
                     principal.roles.join(", ")
                 }
-            ),
-        ));
+            )
+        });
     }
     if let Some(tenants) = &access.tenants {
         let allowed = principal
@@ -413,9 +423,7 @@ pub(super) fn access(
             .as_ref()
             .is_some_and(|t| tenants.contains(t));
         if !allowed {
-            out.push(reject(
-                Stage::Access,
-                "tenants",
+            out.add(Stage::Access, "tenants", || {
                 format!(
                     "only for tenants {}, principal `{}` is {}",
                     tenants.join(", "),
@@ -424,51 +432,45 @@ pub(super) fn access(
                         .tenant
                         .as_ref()
                         .map_or("in no tenant".to_string(), |t| format!("in tenant {t}"))
-                ),
-            ));
+                )
+            });
         }
     }
 }
 
-pub(super) fn privacy(request: &Request, contract: &ServiceContract, out: &mut Vec<Rejection>) {
+pub(super) fn privacy(request: &Request, contract: &ServiceContract, out: &mut Reasons<'_>) {
     let privacy = &contract.privacy;
     let data = &request.data;
     if data.class > privacy.max_data_class {
-        out.push(reject(
-            Stage::Privacy,
-            "max_data_class",
+        out.add(Stage::Privacy, "max_data_class", || {
             format!(
                 "accepts data up to {}, the request's data is {}",
                 class_name(privacy.max_data_class),
                 request.quote("data.class", class_name(data.class))
-            ),
-        ));
+            )
+        });
     }
     if data.contains_pii && !privacy.pii_allowed {
-        out.push(reject(
-            Stage::Privacy,
-            "pii_allowed",
-            "the request contains PII and the service does not allow it".into(),
-        ));
+        out.add(Stage::Privacy, "pii_allowed", || {
+            "the request contains PII and the service does not allow it".into()
+        });
     }
-    if let Some(allowed) = &request.requirements.regions {
-        let outside: Vec<&str> = privacy
-            .regions
-            .iter()
-            .filter(|r| !allowed.contains(r))
-            .map(String::as_str)
-            .collect();
-        if !outside.is_empty() {
-            out.push(reject(
-                Stage::Privacy,
-                "regions",
-                format!(
-                    "processes data in {} outside the allowed regions {}",
-                    outside.join(", "),
-                    request.quote("requirements.regions", allowed.join(", "))
-                ),
-            ));
-        }
+    if let Some(allowed) = &request.requirements.regions
+        && privacy.regions.iter().any(|r| !allowed.contains(r))
+    {
+        out.add(Stage::Privacy, "regions", || {
+            let outside: Vec<&str> = privacy
+                .regions
+                .iter()
+                .filter(|r| !allowed.contains(r))
+                .map(String::as_str)
+                .collect();
+            format!(
+                "processes data in {} outside the allowed regions {}",
+                outside.join(", "),
+                request.quote("requirements.regions", allowed.join(", "))
+            )
+        });
     }
 }
 
@@ -477,7 +479,7 @@ pub(super) fn requirement(
     contract: &ServiceContract,
     m: &Metrics,
     chained: bool,
-    out: &mut Vec<Rejection>,
+    out: &mut Reasons<'_>,
 ) {
     let req = &request.requirements;
     let num = crate::canonical::display_tidy;
@@ -487,96 +489,82 @@ pub(super) fn requirement(
         if let Some(max) = req.max_latency_p95_ms
             && m.latency_p95_ms > max
         {
-            out.push(reject(
-                Stage::Requirement,
-                "max_latency_p95_ms",
+            out.add(Stage::Requirement, "max_latency_p95_ms", || {
                 format!(
                     "p95 latency {} ms exceeds {} ms",
                     num(m.latency_p95_ms),
                     bound("max_latency_p95_ms", max)
-                ),
-            ));
+                )
+            });
         }
         if let Some(min) = req.min_availability
             && m.availability < min
         {
-            out.push(reject(
-                Stage::Requirement,
-                "min_availability",
+            out.add(Stage::Requirement, "min_availability", || {
                 format!(
                     "availability {} is below {}",
                     num(m.availability),
                     bound("min_availability", min)
-                ),
-            ));
+                )
+            });
         }
         if let Some(max) = req.max_cost
             && m.cost > max
         {
-            out.push(reject(
-                Stage::Requirement,
-                "max_cost",
+            out.add(Stage::Requirement, "max_cost", || {
                 format!(
                     "estimated cost {} {} exceeds {}",
                     num(m.cost),
                     contract.cost.currency,
                     bound("max_cost", max)
-                ),
-            ));
+                )
+            });
         }
     }
     if let Some(min) = req.min_accuracy {
         match m.accuracy {
-            None => out.push(reject(
-                Stage::Requirement,
-                "min_accuracy",
+            None => out.add(Stage::Requirement, "min_accuracy", || {
                 format!(
                     "declares no accuracy, {} required",
                     bound("min_accuracy", min)
-                ),
-            )),
-            Some(a) if a < min => out.push(reject(
-                Stage::Requirement,
-                "min_accuracy",
+                )
+            }),
+            Some(a) if a < min => out.add(Stage::Requirement, "min_accuracy", || {
                 format!(
                     "accuracy {} is below {}",
                     num(a),
                     bound("min_accuracy", min)
-                ),
-            )),
+                )
+            }),
             Some(_) => {}
         }
     }
-    if let Some(tags) = &req.tags {
-        let missing: Vec<&str> = tags
-            .iter()
-            .filter(|t| !contract.tags.contains(t))
-            .map(String::as_str)
-            .collect();
-        if !missing.is_empty() {
-            out.push(reject(
-                Stage::Requirement,
-                "tags",
-                format!(
-                    "lacks the required tags {}",
-                    request.quote("requirements.tags", missing.join(", "))
-                ),
-            ));
-        }
+    if let Some(tags) = &req.tags
+        && tags.iter().any(|t| !contract.tags.contains(t))
+    {
+        out.add(Stage::Requirement, "tags", || {
+            let missing: Vec<&str> = tags
+                .iter()
+                .filter(|t| !contract.tags.contains(t))
+                .map(String::as_str)
+                .collect();
+            format!(
+                "lacks the required tags {}",
+                request.quote("requirements.tags", missing.join(", "))
+            )
+        });
     }
     if let Some(hosting) = &req.hosting
         && !hosting.contains(&contract.privacy.hosting)
     {
-        let allowed: Vec<&str> = hosting.iter().map(|h| hosting_name(*h)).collect();
-        out.push(reject(
-            Stage::Requirement,
-            "hosting",
+        out.add(Stage::Requirement, "hosting", || {
+            let allowed: Vec<&str> = hosting.iter().map(|h| hosting_name(*h)).collect();
             format!(
                 "hosting {} is not among {}",
                 hosting_name(contract.privacy.hosting),
                 request.quote("requirements.hosting", allowed.join(", "))
-            ),
-        ));
+            )
+        });
     }
 }
 
