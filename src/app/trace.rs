@@ -6,6 +6,7 @@ use crate::error::Error;
 use caio_core::policy::PolicySet;
 use caio_core::request::Request;
 use caio_core::routing::ContractRef;
+use caio_core::routing::explain::Explanation;
 use caio_core::routing::{self, Candidate};
 use caio_core::trace::check::{Chunk, ChunkReport, Tally, TermNames, check_chunk};
 use caio_core::trace::note::{self, Checkpoint};
@@ -208,7 +209,7 @@ pub enum TraceError {
     #[error("seq {seq}: its explanation cannot be recomputed: missing {missing}")]
     #[diagnostic(
         code(caio::trace_unexplained),
-        help("`caio trace show` without --format html shows what the record holds")
+        help("`caio trace show` without --format html or --explain shows what the record holds")
     )]
     Unexplained { seq: i64, missing: String },
 
@@ -907,7 +908,7 @@ fn replay_all(store: &Store, from: i64) -> Result<Option<Break>, Failure> {
                 return Ok(true);
             }
         };
-        let detail = match rebuild(store, &stored)? {
+        let detail = match rebuild(store, &stored, false)? {
             Err(missing) => Some(format!("missing {}", missing.join("; "))),
             Ok(rebuilt) if !rebuilt.identical => Some(rebuilt.differences.join("; ")),
             Ok(_) => None,
@@ -1118,13 +1119,21 @@ pub struct Rebuilt {
     pub identical: bool,
     /// How it differs, for people.
     pub differences: Vec<String>,
+    /// What `--explain` shows beyond the decision (every stage that would
+    /// reject each candidate, what a principal lacks), when asked for.
+    pub explanation: Option<Explanation>,
 }
 
 /// Recomputes a stored decision from its stored inputs (SPEC §9): the
 /// contract versions by hash (registry history, or the inputs a stateless
 /// route kept), the policy set by hash, the stats snapshot, the request and
-/// the identity. `Err` lists the inputs the store no longer holds.
-pub fn rebuild(store: &Store, stored: &Stored) -> Result<Result<Rebuilt, Vec<String>>, Failure> {
+/// the identity; with `explain`, also what `--explain` shows beyond it.
+/// `Err` lists the inputs the store no longer holds.
+pub fn rebuild(
+    store: &Store,
+    stored: &Stored,
+    explain: bool,
+) -> Result<Result<Rebuilt, Vec<String>>, Failure> {
     let mut missing = Vec::new();
     let (refs, policy_hash, policy_rules, stats, request, identity, redacted, decided_at_ms) =
         match stored {
@@ -1218,6 +1227,17 @@ pub fn rebuild(store: &Store, stored: &Stored) -> Result<Result<Rebuilt, Vec<Str
         })
         .collect();
     let again = routing::route_at(&request, identity, &candidates, &policies, decided_at_ms);
+    let explanation = match explain {
+        true => Some(routing::explain::explain(
+            &request,
+            identity,
+            &candidates,
+            &policies,
+            &again,
+            &store.capabilities()?,
+        )),
+        false => None,
+    };
     let (recorded_chosen, recorded_outcome, identical) = match stored {
         Stored::V1(r) => (
             r.decision.chosen.clone(),
@@ -1276,6 +1296,7 @@ pub fn rebuild(store: &Store, stored: &Stored) -> Result<Result<Rebuilt, Vec<Str
         routed,
         identical,
         differences,
+        explanation,
     }))
 }
 
@@ -1298,7 +1319,7 @@ pub(crate) fn object(store: &Store, hash: &str, kind: &str) -> Result<Option<Str
 pub fn replay(store: &Store, id: &str) -> Result<Replay, Failure> {
     let row = find(store, id)?;
     let stored = parse_decision(&row)?;
-    Ok(match rebuild(store, &stored)? {
+    Ok(match rebuild(store, &stored, false)? {
         Err(missing) => Replay {
             seq: row.seq,
             identical: false,

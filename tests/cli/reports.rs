@@ -1257,6 +1257,7 @@ endpoint: {{ url: {url} }}
     for record in list["records"].as_array().unwrap() {
         let seq = record["seq"].to_string();
         s.run(&env, "trace-show", 0, &["trace", "show", &seq]);
+        s.run(&env, "trace-show", 0, &["trace", "show", &seq, "--explain"]);
     }
     s.run(&env, "trace-verify", 0, &["trace", "verify"]);
     let doc = s.run(

@@ -581,6 +581,87 @@ fn a_batch_appends_one_record_per_routed_line() {
     assert_valid(&env, &[], 304);
 }
 
+/// A batch line shown without its candidates is decided without their
+/// rejection messages, yet records what the request routed alone records;
+/// `trace show --explain` recomputes every candidate's explanation from the
+/// record's inputs, worded as `route --explain` words it (JSON and text),
+/// and refuses when the inputs are gone.
+#[test]
+fn trace_show_explain_words_what_a_batch_line_left_unworded() {
+    let env = TestEnv::new();
+    let token = registry_home(&env);
+    let request = with_token(fixture("no-route-restricted-us"), &token);
+    let (code, alone) = route(&env, &request, &["--explain"]);
+    assert_eq!(code, 3, "no route: {alone:#}");
+    let (code, stdout, stderr) = run(env
+        .caio()
+        .args(["route", "--batch"])
+        .arg(batch_file(&env, &[request])));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        json_lines(&stdout)[0].get("candidates").is_none(),
+        "{stdout}"
+    );
+    let first = ok_json(&env, &["trace", "show", "1"]);
+    let second = ok_json(&env, &["trace", "show", "2"]);
+    assert_eq!(first["record"]["decision"], second["record"]["decision"]);
+    assert!(
+        ok_json(&env, &["trace", "show", "2"])
+            .get("explanation")
+            .is_none()
+    );
+
+    let shown = ok_json(&env, &["trace", "show", "2", "--explain"]);
+    let candidates = shown["explanation"]["candidates"]
+        .as_array()
+        .expect("candidates");
+    assert_eq!(candidates.len(), 8, "{shown:#}");
+    assert_eq!(shown["explanation"]["candidates"], alone["candidates"]);
+    for c in candidates {
+        for r in c["rejections"].as_array().unwrap() {
+            assert!(!r["message"].as_str().unwrap().is_empty(), "{c:#}");
+        }
+    }
+    assert_eq!(shown["explanation"]["trace"]["seq"], 2);
+    assert_eq!(shown["record"], second["record"], "the record as stored");
+
+    let (code, text, stderr) = run(env.caio().args(["trace", "show", "2", "--explain"]));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        text.contains("the rows after it: later stages that would reject it too"),
+        "{text}"
+    );
+    assert!(
+        text.contains("hint: vllm-mixtral-internal needs a principal with the tenant initech"),
+        "{text}"
+    );
+    let (_, plain, _) = run(env.caio().args(["trace", "show", "2"]));
+    assert!(!plain.contains("hint:"), "{plain}");
+    assert!(plain.contains("max_data_class"), "{plain}");
+
+    let hash = second["record"]["objects"]["candidates"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    db(&env)
+        .execute("DELETE FROM trace_objects WHERE hash = ?1", [&hash])
+        .unwrap();
+    let (code, stdout, stderr) =
+        run(env
+            .caio()
+            .args(["--format", "json", "trace", "show", "2", "--explain"]));
+    assert_eq!((code, stdout.as_str()), (1, ""), "{stderr}");
+    let error: Value = serde_json::from_str(&stderr).expect("a JSON diagnostic");
+    assert_eq!(error["code"], "caio::trace_unexplained", "{error:#}");
+    assert!(
+        error["message"]
+            .as_str()
+            .unwrap()
+            .contains("missing candidate set"),
+        "{error:#}"
+    );
+}
+
 // ---------------------------------------------------------------------------
 // Tamper matrix
 // ---------------------------------------------------------------------------

@@ -3,15 +3,14 @@
 mod html;
 mod outcome;
 
-use super::route::{View, attempts_table, money, render};
+use super::route::{Explained, View, attempts_table, money, render};
 use super::{GlobalArgs, open_store_existing, resolve_home};
 use crate::app::retention::{self, Through};
 use crate::app::route::Traced;
 use crate::app::trace::{self as app, Failure, TraceError, find, parse_record};
 use crate::error::{Error, Exit};
 use crate::ui::{Schema, Ui};
-use caio_core::routing::Outcome;
-use caio_core::routing::Routed;
+use caio_core::routing::{Identity, Outcome, Routed};
 use caio_core::trace::{self, Break, ExecutionOutcome, ExecutionRecord, Row};
 use caio_store::Store;
 use caio_store::home::Home;
@@ -31,6 +30,12 @@ pub enum TraceCommand {
             add = clap_complete::ArgValueCandidates::new(super::complete::decisions)
         )]
         id: String,
+        /// Also every stage that would reject each candidate and what the
+        /// principal lacks, recomputed from the record's inputs (as `caio
+        /// route --explain` shows them); with `--format json`, the
+        /// recomputed decision with every candidate under `explanation`
+        #[arg(long)]
+        explain: bool,
     },
 
     /// List decision records, newest first
@@ -378,7 +383,7 @@ fn parse_time(s: &str) -> Result<String, String> {
 pub fn run(cmd: TraceCommand, global: &GlobalArgs, ui: &mut Ui) -> Result<Exit, Error> {
     let store = open_store_existing(global)?;
     let result = match cmd {
-        TraceCommand::Show { id } => show(&store, &id, ui),
+        TraceCommand::Show { id, explain } => show(&store, &id, explain, ui),
         TraceCommand::List { filter, limit } => list(&store, &filter.filter(Some(limit)), ui),
         TraceCommand::Stats { by, filter } => stats(&store, by, &filter.filter(None), ui),
         TraceCommand::Verify {
@@ -439,9 +444,13 @@ struct ShowJson<'a> {
     prev: &'a str,
     hash: &'a str,
     record: &'a serde_json::value::RawValue,
+    /// With --explain: the decision recomputed from the record's inputs, as
+    /// `caio route --format json --explain` prints it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    explanation: Option<super::route::RouteJson<'a>>,
 }
 
-fn show(store: &Store, id: &str, ui: &mut Ui) -> Result<Exit, Failure> {
+fn show(store: &Store, id: &str, explain: bool, ui: &mut Ui) -> Result<Exit, Failure> {
     let row = find(store, id)?;
     if ui.is_json() {
         let record: &serde_json::value::RawValue =
@@ -449,6 +458,31 @@ fn show(store: &Store, id: &str, ui: &mut Ui) -> Result<Exit, Failure> {
                 seq: row.seq,
                 reason: e.to_string(),
             })?;
+        let hash = trace::unhex32(&row.hash).unwrap_or(trace::GENESIS);
+        let traced = Traced {
+            decision_id: trace::decision_id(&hash),
+            trace: Some(Appended { seq: row.seq, hash }),
+        };
+        let rebuilt = match explain {
+            true => match recomputed(store, &row, &app::parse_decision(&row)?, true, ui)? {
+                Ok(rebuilt) => Some(rebuilt),
+                Err(missing) => {
+                    return Err(TraceError::Unexplained {
+                        seq: row.seq,
+                        missing: missing.join("; "),
+                    }
+                    .into());
+                }
+            },
+            false => None,
+        };
+        let explanation = rebuilt.as_ref().map(|(routed, explanation)| {
+            let mut doc = super::route::RouteJson::new(routed, &traced, None, true);
+            if let Some(e) = explanation {
+                doc.explain(e);
+            }
+            doc
+        });
         ui.json(
             Schema::TraceShow,
             &ShowJson {
@@ -457,6 +491,7 @@ fn show(store: &Store, id: &str, ui: &mut Ui) -> Result<Exit, Failure> {
                 prev: &row.prev,
                 hash: &row.hash,
                 record,
+                explanation,
             },
         )?;
         return Ok(Exit::Success);
@@ -490,36 +525,16 @@ fn show(store: &Store, id: &str, ui: &mut Ui) -> Result<Exit, Failure> {
     if !record.redacted().is_empty() {
         ui.line(format_args!("redacted    {}", record.redacted().join(", ")))?;
     }
-    let routed = match (&record, app::rebuild(store, &record)?) {
-        // A v1 record holds its whole decision: show it as recorded.
-        (app::Stored::V1(r), rebuilt) => {
-            let policy_rules = rebuilt.map_or(0, |b| b.routed.policy_rules);
-            let r = (**r).clone();
-            Routed {
-                decision: r.decision,
-                identity: r.identity,
-                policy_set: r.policy_set,
-                policy_rules,
-                contracts: r.contracts.into(),
-                stats: r.stats,
-                decided_at_ms: None,
-                notes: Vec::new(),
-            }
-        }
-        // A v2 record's explanation is recomputed from its inputs; the
-        // recomputation must reproduce the recorded digest.
-        (app::Stored::V2(_), Ok(rebuilt)) => {
-            if !rebuilt.identical {
-                ui.warn(format_args!(
-                    "the recomputed explanation differs from the record ({}); \
-                     run `caio trace replay {}`",
-                    rebuilt.differences.join("; "),
-                    row.seq
-                ));
-            }
-            rebuilt.routed
-        }
-        (app::Stored::V2(r), Err(missing)) => {
+    let (routed, explanation) = match recomputed(store, &row, &record, explain, ui)? {
+        Ok(recomputed) => recomputed,
+        Err(missing) => {
+            let app::Stored::V2(r) = &record else {
+                return Err(TraceError::Unexplained {
+                    seq: row.seq,
+                    missing: missing.join("; "),
+                }
+                .into());
+            };
             for (i, step) in r.decision.steps.iter().enumerate() {
                 ui.line(format_args!(
                     "step {}      {}/{} services eligible",
@@ -552,6 +567,14 @@ fn show(store: &Store, id: &str, ui: &mut Ui) -> Result<Exit, Failure> {
     if routed.decision.outcome == Outcome::Refused {
         ui.line("refused: authentication failed")?;
     }
+    // The hints say how to change the inputs: a simulated principal came
+    // from --contracts and --principal files, every other from a home.
+    let home = !matches!(routed.identity, Identity::Simulated { .. });
+    let explained = explanation.map(|explanation| Explained {
+        explanation,
+        registry: home,
+        tokens: home,
+    });
     render(
         &routed,
         &traced,
@@ -560,7 +583,7 @@ fn show(store: &Store, id: &str, ui: &mut Ui) -> Result<Exit, Failure> {
             top: None,
             dry_run: false,
         },
-        None,
+        explained.as_ref(),
         ui,
     )?;
     if let Some(e) = record.execution() {
@@ -568,6 +591,54 @@ fn show(store: &Store, id: &str, ui: &mut Ui) -> Result<Exit, Failure> {
     }
     outcome::reported_on(store, &row, ui)?;
     Ok(Exit::Success)
+}
+
+/// The decision of a stored record with what `--explain` shows beyond it
+/// (when `explain`): a v1 record's decision as recorded, a v2 record's
+/// recomputed from its inputs (a recomputation that differs from the
+/// record is said on stderr). `Err` lists the inputs no longer stored.
+type Recomputed = (Routed, Option<caio_core::routing::explain::Explanation>);
+
+fn recomputed(
+    store: &Store,
+    row: &Row,
+    stored: &app::Stored,
+    explain: bool,
+    ui: &mut Ui,
+) -> Result<Result<Recomputed, Vec<String>>, Failure> {
+    let rebuilt = app::rebuild(store, stored, explain)?;
+    let app::Stored::V1(r) = stored else {
+        return Ok(rebuilt.map(|rebuilt| {
+            if !rebuilt.identical {
+                ui.warn(format_args!(
+                    "the recomputed explanation differs from the record ({}); \
+                     run `caio trace replay {}`",
+                    rebuilt.differences.join("; "),
+                    row.seq
+                ));
+            }
+            (rebuilt.routed, rebuilt.explanation)
+        }));
+    };
+    // A v1 record holds its whole decision: shown as recorded, explained
+    // only by a recomputation that reproduces it.
+    let rebuilt = rebuilt.ok();
+    let explanation = rebuilt
+        .as_ref()
+        .filter(|b| b.identical)
+        .and_then(|b| b.explanation.clone());
+    let r = (**r).clone();
+    let routed = Routed {
+        decision: r.decision,
+        identity: r.identity,
+        policy_set: r.policy_set,
+        policy_rules: rebuilt.map_or(0, |b| b.routed.policy_rules),
+        contracts: r.contracts.into(),
+        stats: r.stats,
+        decided_at_ms: None,
+        notes: Vec::new(),
+    };
+    Ok(Ok((routed, explanation)))
 }
 
 fn execution_word(outcome: ExecutionOutcome) -> &'static str {
@@ -666,23 +737,9 @@ fn show_execution(
 /// explanation is recomputed from the stored inputs (a v1 record holds
 /// it); without them there is no page.
 fn html_page(store: &Store, row: &Row, record: &app::Stored, ui: &mut Ui) -> Result<Exit, Failure> {
-    let routed = match (record, app::rebuild(store, record)?) {
-        (app::Stored::V1(r), rebuilt) => {
-            let policy_rules = rebuilt.map_or(0, |b| b.routed.policy_rules);
-            let r = (**r).clone();
-            Routed {
-                decision: r.decision,
-                identity: r.identity,
-                policy_set: r.policy_set,
-                policy_rules,
-                contracts: r.contracts.into(),
-                stats: r.stats,
-                decided_at_ms: None,
-                notes: Vec::new(),
-            }
-        }
-        (app::Stored::V2(_), Ok(rebuilt)) => rebuilt.routed,
-        (app::Stored::V2(_), Err(missing)) => {
+    let (routed, _) = match recomputed(store, row, record, false, ui)? {
+        Ok(recomputed) => recomputed,
+        Err(missing) => {
             return Err(TraceError::Unexplained {
                 seq: row.seq,
                 missing: missing.join("; "),
