@@ -18,6 +18,7 @@ use crate::routing::Wording;
 use condition::Condition;
 use paths::Context;
 use serde_json::Value;
+use std::rc::Rc;
 
 /// What a rule does to a candidate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -133,9 +134,7 @@ impl PolicySet {
             rejections: verdict.rejections,
             preferred_by: verdict
                 .preferred_by
-                .into_iter()
-                .map(str::to_string)
-                .collect(),
+                .map_or_else(Vec::new, |ids| ids.to_vec()),
             bonus: verdict.bonus,
         }
     }
@@ -149,7 +148,16 @@ impl PolicySet {
 #[derive(Debug)]
 pub(crate) struct StepPolicies<'p> {
     rules: Vec<(&'p Policy, When)>,
+    /// The `prefer` rules that apply to the candidate being evaluated.
+    preferring: Vec<&'p str>,
+    /// Every set of `prefer` rules that applied to a candidate so far, at
+    /// most [`PREFERRED_SETS`]: the candidates of a step share a few.
+    preferred_sets: Vec<Rc<[String]>>,
 }
+
+/// How many distinct sets of `prefer` rules a step shares among its
+/// candidates; a set past them is built for its candidate alone.
+const PREFERRED_SETS: usize = 16;
 
 /// What is known of a rule's `when` clause within one step.
 #[derive(Debug)]
@@ -163,13 +171,14 @@ enum When {
     Known(Result<bool, condition::EvalError>),
 }
 
-/// What the policy stage says about one candidate, borrowing the rule ids.
+/// What the policy stage says about one candidate.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub(crate) struct StepVerdict<'p> {
+pub(crate) struct StepVerdict {
     /// As [`PolicyVerdict::rejections`].
     pub(crate) rejections: Vec<PolicyRejection>,
-    /// As [`PolicyVerdict::preferred_by`].
-    pub(crate) preferred_by: Vec<&'p str>,
+    /// As [`PolicyVerdict::preferred_by`], shared with the step's other
+    /// candidates that the same rules prefer; `None` when none applies.
+    pub(crate) preferred_by: Option<Rc<[String]>>,
     /// As [`PolicyVerdict::bonus`].
     pub(crate) bonus: f64,
 }
@@ -190,6 +199,8 @@ impl PolicySet {
                     (p, when)
                 })
                 .collect(),
+            preferring: Vec::new(),
+            preferred_sets: Vec::new(),
         }
     }
 }
@@ -203,9 +214,11 @@ impl<'p> StepPolicies<'p> {
     /// [`PolicySet::evaluate`] for one candidate of the step; every `ctx`
     /// must share the step's request, input, capability and principal. A
     /// rejection's message is built only with [`Wording::Messages`].
-    pub(crate) fn evaluate(&mut self, ctx: &Context<'_>, wording: Wording) -> StepVerdict<'p> {
+    pub(crate) fn evaluate(&mut self, ctx: &Context<'_>, wording: Wording) -> StepVerdict {
         let mut verdict = StepVerdict::default();
+        self.preferring.clear();
         for (policy, when) in &mut self.rules {
+            let policy: &'p Policy = policy;
             let holds = match when {
                 When::Always => Ok(true),
                 When::PerCandidate => policy.when.as_ref().map_or(Ok(true), |c| c.eval(ctx)),
@@ -230,12 +243,32 @@ impl<'p> StepPolicies<'p> {
                     message,
                 }),
                 Ok(Applies::Prefer) => {
-                    verdict.preferred_by.push(&policy.id);
+                    self.preferring.push(&policy.id);
                     verdict.bonus += policy.weight;
                 }
             }
         }
+        if !self.preferring.is_empty() {
+            verdict.preferred_by = Some(self.preferred_set());
+        }
         verdict
+    }
+
+    /// The rules in `preferring` as a shared list: the one already made
+    /// for another candidate, else a new one.
+    fn preferred_set(&mut self) -> Rc<[String]> {
+        let same = |set: &&Rc<[String]>| {
+            set.len() == self.preferring.len()
+                && set.iter().zip(&self.preferring).all(|(a, b)| a == b)
+        };
+        if let Some(set) = self.preferred_sets.iter().find(same) {
+            return Rc::clone(set);
+        }
+        let set: Rc<[String]> = self.preferring.iter().map(|id| id.to_string()).collect();
+        if self.preferred_sets.len() < PREFERRED_SETS {
+            self.preferred_sets.push(Rc::clone(&set));
+        }
+        set
     }
 }
 
@@ -508,11 +541,42 @@ mod tests {
                     let whole = s.evaluate(&ctx);
                     let stepped = step.evaluate(&ctx, Wording::Messages);
                     assert_eq!(stepped.rejections, whole.rejections);
-                    assert_eq!(stepped.preferred_by, whole.preferred_by);
+                    assert_eq!(
+                        stepped
+                            .preferred_by
+                            .map_or_else(Vec::new, |ids| ids.to_vec()),
+                        whole.preferred_by
+                    );
                     assert_eq!(stepped.bonus, whole.bonus);
                 }
             }
         }
+        // Candidates the same rules prefer share one list of them.
+        let request = Request::for_capability("chat");
+        let mut step = s.for_step();
+        let mut internal = contracts[1].clone();
+        let lists: Vec<_> = [0, 1]
+            .map(|i| {
+                internal.service_id = format!("internal-{i}");
+                let ctx = Context {
+                    request: &request,
+                    capability: "chat",
+                    step: 0,
+                    input: &request.input,
+                    principal: &Principal::anonymous(),
+                    anonymous: true,
+                    service: &internal,
+                    offered: internal.capabilities.first(),
+                    status: ServiceStatus::Active,
+                    estimate: 0.01,
+                };
+                step.evaluate(&ctx, Wording::RulesOnly)
+                    .preferred_by
+                    .expect("e-always applies")
+            })
+            .into();
+        assert_eq!(&*lists[0], ["e-always".to_string()]);
+        assert!(Rc::ptr_eq(&lists[0], &lists[1]));
     }
 
     #[test]

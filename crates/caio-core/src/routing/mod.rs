@@ -246,9 +246,10 @@ pub struct CandidateResult {
     pub terms: Option<Terms>,
     /// Every reason the first rejecting stage found; empty when eligible.
     pub rejections: Vec<Rejection>,
-    /// The rules of `prefer` policies that applied.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub(crate) preferred_by: Vec<String>,
+    /// The rules of `prefer` policies that applied (shared by the
+    /// candidates the same rules prefer); `None` when none did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) preferred_by: Option<std::rc::Rc<[String]>>,
     /// What the candidate would contribute to a route.
     pub(crate) metrics: Metrics,
 }

@@ -15,6 +15,7 @@ use crate::policy::{PolicySet, StepPolicies};
 use crate::principal::Principal;
 use crate::request::{Request, Step};
 use std::collections::BTreeMap;
+use std::rc::Rc;
 
 /// One candidate of one step, evaluated.
 #[derive(Debug, Clone)]
@@ -27,8 +28,9 @@ pub(crate) struct Evaluated<'a> {
     /// When its open circuit opened (the panic guard's order).
     pub(crate) circuit_opened_at_ms: Option<i64>,
     pub(crate) rejections: Vec<Rejection>,
-    /// The `prefer` rules that apply (ids borrowed from the policy set).
-    pub(crate) preferred_by: Vec<&'a str>,
+    /// The `prefer` rules that apply (shared with the step's candidates
+    /// the same rules prefer).
+    pub(crate) preferred_by: Option<Rc<[String]>>,
     /// Sum of the weights of the `prefer` rules that apply.
     pub(crate) bonus: f64,
     /// How many of the request's distinct preferred tags it carries.
@@ -52,7 +54,7 @@ impl Evaluated<'_> {
             score: self.score,
             terms: self.terms,
             rejections: std::mem::take(&mut self.rejections),
-            preferred_by: self.preferred_by.iter().map(|id| id.to_string()).collect(),
+            preferred_by: self.preferred_by.clone(),
             metrics: self.metrics,
         }
     }
@@ -157,7 +159,7 @@ pub fn evaluate_step<'a>(
             success_rate: candidate.stats.success_rate,
             circuit_opened_at_ms: candidate.stats.circuit_opened_at_ms,
             rejections: Vec::new(),
-            preferred_by: Vec::new(),
+            preferred_by: None,
             bonus: 0.0,
             tag_hits: 0,
             metrics: row
