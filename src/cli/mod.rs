@@ -188,6 +188,12 @@ impl Cli {
                 ),
             ));
         }
+        if format == Format::Json && matches!(cli.command, Command::Metrics(_)) {
+            return Err(command.error(
+                clap::error::ErrorKind::ArgumentConflict,
+                "`caio metrics` prints the Prometheus text format (what a scraper and `promtool check metrics` read); it has no `--format json`",
+            ));
+        }
         if format == Format::Html && !cli.command.prints_html() {
             return Err(command.error(
                 clap::error::ErrorKind::ArgumentConflict,

@@ -65,6 +65,25 @@ pub enum ColorChoice {
     Never,
 }
 
+/// The colour of a line that says how a command ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tone {
+    /// It did what was asked (green).
+    Good,
+    /// It could not (red).
+    Bad,
+}
+
+impl Tone {
+    /// The ANSI select-graphic-rendition sequence that starts the colour.
+    fn sgr(self) -> &'static str {
+        match self {
+            Tone::Good => "\x1b[32m",
+            Tone::Bad => "\x1b[31m",
+        }
+    }
+}
+
 /// How many problems of one file the human report shows in full.
 pub const SHOWN_PROBLEMS: usize = 50;
 
@@ -129,6 +148,18 @@ impl Ui {
     pub fn line(&mut self, text: impl fmt::Display) -> Result<(), Error> {
         let text = text.to_string();
         writeln!(self.out, "{}", escape_controls(&text)).map_err(Error::Output)
+    }
+
+    /// [`Ui::line`] in the colour of `tone` when stdout is coloured: the
+    /// line that says how a command ended.
+    pub fn toned_line(&mut self, tone: Tone, text: impl fmt::Display) -> Result<(), Error> {
+        let text = text.to_string();
+        let text = escape_controls(&text);
+        if self.color_out {
+            writeln!(self.out, "{}{text}\x1b[0m", tone.sgr()).map_err(Error::Output)
+        } else {
+            writeln!(self.out, "{text}").map_err(Error::Output)
+        }
     }
 
     /// Raw text on stdout (generated files, schemas).
@@ -280,8 +311,15 @@ impl Ui {
                 column.set_constraint(ColumnConstraint::ContentWidth);
             }
         }
+        // The header row is bold when stdout is coloured.
+        let mut bold = self.color_out && table.header().is_some();
         for line in table.lines() {
-            writeln!(self.out, "{}", escape_controls(line.trim_end())).map_err(Error::Output)?;
+            let line = escape_controls(line.trim_end());
+            if std::mem::take(&mut bold) {
+                writeln!(self.out, "\x1b[1m{line}\x1b[0m").map_err(Error::Output)?;
+            } else {
+                writeln!(self.out, "{line}").map_err(Error::Output)?;
+            }
         }
         Ok(())
     }

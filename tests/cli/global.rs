@@ -170,3 +170,46 @@ fn closed_stdout_is_not_an_error() {
     assert_eq!(stderr, "", "a closed stdout ends caio quietly");
     assert_eq!(out.status.code(), Some(0), "{stderr}");
 }
+
+/// Human output is coloured when asked (`--color always`, or a terminal
+/// without NO_COLOR): the line that says how a route ended, and the
+/// header of every table; never with `--color never` or when piped.
+#[test]
+fn color_always_colours_results_and_table_headers() {
+    let env = TestEnv::new();
+    env.run(["registry", "add", "contracts"]).code(0);
+    let request = "fixtures/requests/chat-balanced.json";
+    let (code, routed, _) =
+        run(env
+            .caio()
+            .args(["--color", "always", "route", request, "--dry-run"]));
+    assert_eq!(code, 0, "{routed}");
+    assert!(
+        routed.starts_with("\x1b[32mrouted chat → ")
+            && routed.lines().next().unwrap().ends_with("\x1b[0m"),
+        "{routed:?}"
+    );
+    let (_, none, _) = run(env.caio().args([
+        "--color",
+        "always",
+        "route",
+        "fixtures/requests/no-route-restricted-us.json",
+        "--dry-run",
+    ]));
+    assert!(none.starts_with("\x1b[31mno route: "), "{none:?}");
+    let (_, listed, _) = run(env.caio().args(["--color", "always", "registry", "list"]));
+    assert!(listed.starts_with("\x1b[1mSERVICE "), "{listed:?}");
+    assert_eq!(
+        listed.matches('\x1b').count(),
+        2,
+        "only the header: {listed:?}"
+    );
+    for args in [
+        &["--color", "never", "registry", "list"][..],
+        &["registry", "list"][..],
+        &["--color", "never", "route", request, "--dry-run"][..],
+    ] {
+        let (_, plain, _) = run(env.caio().args(args));
+        assert!(!plain.contains('\x1b'), "{args:?}: {plain:?}");
+    }
+}

@@ -228,3 +228,21 @@ fn metrics_pass_promtool_and_count_what_happened() {
     assert!(stderr.contains("cannot write"), "{stderr}");
     assert!(!missing.parent().unwrap().exists());
 }
+
+/// `metrics` has one format, Prometheus text: `--format json` is a usage
+/// error (exit 2, reported as JSON on stderr), not text printed anyway.
+#[test]
+fn metrics_refuse_format_json() {
+    let env = TestEnv::new();
+    let (code, stdout, stderr) = run(env.caio().args(["--format", "json", "metrics"]));
+    assert_eq!((code, stdout.as_str()), (2, ""), "{stderr}");
+    let error: serde_json::Value = serde_json::from_str(&stderr).expect("a JSON diagnostic");
+    assert_eq!(error["code"], "caio::usage", "{error:#}");
+    assert!(
+        error["message"]
+            .as_str()
+            .unwrap()
+            .contains("Prometheus text format"),
+        "{error:#}"
+    );
+}

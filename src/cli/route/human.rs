@@ -1,6 +1,7 @@
 //! The human report of a decision (also used by `trace show`).
 
 use super::*;
+use crate::ui::Tone;
 
 fn num(x: f64, places: usize) -> String {
     format!("{x:.places$}")
@@ -38,13 +39,16 @@ pub(crate) fn render(
         Outcome::Routed => {
             if d.chosen.len() == 1 && d.steps.len() == 1 {
                 let c = &d.chosen[0];
-                ui.line(format_args!(
-                    "routed {} → {} {}  score {}",
-                    c.capability,
-                    c.service_id,
-                    c.service_version,
-                    num(c.score, 4)
-                ))?;
+                ui.toned_line(
+                    Tone::Good,
+                    format_args!(
+                        "routed {} → {} {}  score {}",
+                        c.capability,
+                        c.service_id,
+                        c.service_version,
+                        num(c.score, 4)
+                    ),
+                )?;
                 if c.probe {
                     ui.line(format_args!(
                         "  probe       panic guard: every otherwise-eligible service's circuit is \
@@ -53,11 +57,14 @@ pub(crate) fn render(
                     ))?;
                 }
             } else {
-                ui.line(format_args!(
-                    "routed chain of {} steps  score {}",
-                    d.chosen.len(),
-                    num(d.score.unwrap_or(0.0), 4)
-                ))?;
+                ui.toned_line(
+                    Tone::Good,
+                    format_args!(
+                        "routed chain of {} steps  score {}",
+                        d.chosen.len(),
+                        num(d.score.unwrap_or(0.0), 4)
+                    ),
+                )?;
                 for (i, c) in d.chosen.iter().enumerate() {
                     ui.line(format_args!(
                         "  step {}  {} → {} {}  score {}",
@@ -90,8 +97,8 @@ pub(crate) fn render(
             }
         }
         Outcome::NoRoute => match &d.reason {
-            Some(reason) => ui.line(format_args!("no route: {reason}"))?,
-            None => ui.line("no route: no eligible service")?,
+            Some(reason) => ui.toned_line(Tone::Bad, format_args!("no route: {reason}"))?,
+            None => ui.toned_line(Tone::Bad, "no route: no eligible service")?,
         },
         Outcome::Refused => {}
     }

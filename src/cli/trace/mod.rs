@@ -123,7 +123,9 @@ pub enum TraceCommand {
     #[command(after_help = OUTCOME_HELP)]
     Outcome(OutcomeArgs),
 
-    /// Print the chain as JSON Lines: {"seq","prev","hash","record"} per record
+    /// Print the chain as JSON Lines: every trace object the records reference
+    /// ({"type":"object","kind","hash","body"}), then each record
+    /// ({"type":"record","seq","prev","hash","record"})
     Export {
         /// From this time on (RFC 3339, or a date: YYYY-MM-DD)
         #[arg(long, value_name = "T", value_parser = parse_time)]
