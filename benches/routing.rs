@@ -174,8 +174,9 @@ fn bench_in_process_at(n: usize, runs: usize) {
         policies.policies().len()
     );
     println!(
-        "   {:>10.1} µs per decision                          (goal ≤ 50 µs)",
-        us(t)
+        "   {:>10.1} µs per decision                          (goal ≤ {} µs)",
+        us(t),
+        n / 20
     );
     println!(
         "   {:>10.1} µs to compile the candidates, once per candidate list",
