@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::ui::Tone;
+use caio_core::request::Priority;
 
 fn num(x: f64, places: usize) -> String {
     format!("{x:.places$}")
@@ -139,6 +140,26 @@ pub(crate) fn render(
             num(w.l, 2),
             num(w.r, 2)
         ))?;
+        // Every priority's weights (SPEC §5), the one in force marked.
+        let mut table = ui.table(&["", "PRIORITY", "W_Q", "W_H", "W_T", "W_C", "W_L", "W_R"]);
+        let mut in_force = false;
+        for p in Priority::ALL {
+            let pw = p.weights();
+            let marked = pw == *w;
+            in_force |= marked;
+            let mut row = vec![
+                if marked { "*" } else { "" }.to_string(),
+                p.as_str().to_string(),
+            ];
+            row.extend([pw.q, pw.h, pw.t, pw.c, pw.l, pw.r].map(|x| num(x, 2)));
+            table.add_row(row);
+        }
+        ui.table_out(table)?;
+        ui.summary(if in_force {
+            "* the weights in force (preferences.priority)"
+        } else {
+            "the weights in force are the request's preferences.weights"
+        })?;
     }
     let chained = d.steps.len() > 1;
     if scored && (args.explain || args.top.is_some()) {
