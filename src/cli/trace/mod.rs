@@ -465,6 +465,7 @@ fn show(store: &Store, id: &str, explain: bool, ui: &mut Ui) -> Result<Exit, Fai
             decision_id: trace::decision_id(&hash),
             trace: Some(Appended { seq: row.seq, hash }),
         };
+        // With --explain only: the decision recomputed from the inputs.
         let rebuilt = match explain {
             true => match recomputed(store, &row, &app::parse_decision(&row)?, true, ui)? {
                 Ok(rebuilt) => Some(rebuilt),
@@ -595,12 +596,13 @@ fn show(store: &Store, id: &str, explain: bool, ui: &mut Ui) -> Result<Exit, Fai
     Ok(Exit::Success)
 }
 
+/// A stored decision, with what `--explain` shows beyond it when asked.
+type Recomputed = (Routed, Option<caio_core::routing::explain::Explanation>);
+
 /// The decision of a stored record with what `--explain` shows beyond it
 /// (when `explain`): a v1 record's decision as recorded, a v2 record's
 /// recomputed from its inputs (a recomputation that differs from the
 /// record is said on stderr). `Err` lists the inputs no longer stored.
-type Recomputed = (Routed, Option<caio_core::routing::explain::Explanation>);
-
 fn recomputed(
     store: &Store,
     row: &Row,
