@@ -234,9 +234,9 @@ fn metrics_pass_promtool_and_count_what_happened() {
 #[test]
 fn metrics_refuse_format_json() {
     let env = TestEnv::new();
-    let (code, stdout, stderr) = run(env.caio().args(["--format", "json", "metrics"]));
-    assert_eq!((code, stdout.as_str()), (2, ""), "{stderr}");
-    let error: serde_json::Value = serde_json::from_str(&stderr).expect("a JSON diagnostic");
+    let refused = env.run(["--format", "json", "metrics"]);
+    assert_eq!(refused.code(2).stdout, "", "{refused}");
+    let error = refused.json_err();
     assert_eq!(error["code"], "caio::usage", "{error:#}");
     assert!(
         error["message"]

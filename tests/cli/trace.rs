@@ -646,12 +646,9 @@ fn trace_show_explain_words_what_a_batch_line_left_unworded() {
     db(&env)
         .execute("DELETE FROM trace_objects WHERE hash = ?1", [&hash])
         .unwrap();
-    let (code, stdout, stderr) =
-        run(env
-            .caio()
-            .args(["--format", "json", "trace", "show", "2", "--explain"]));
-    assert_eq!((code, stdout.as_str()), (1, ""), "{stderr}");
-    let error: Value = serde_json::from_str(&stderr).expect("a JSON diagnostic");
+    let refused = env.run(["--format", "json", "trace", "show", "2", "--explain"]);
+    assert_eq!(refused.code(1).stdout, "", "{refused}");
+    let error = refused.json_err();
     assert_eq!(error["code"], "caio::trace_unexplained", "{error:#}");
     assert!(
         error["message"]
