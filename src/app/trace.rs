@@ -908,7 +908,7 @@ fn replay_all(store: &Store, from: i64) -> Result<Option<Break>, Failure> {
                 return Ok(true);
             }
         };
-        let detail = match rebuild(store, &stored, false)? {
+        let detail = match rebuild(store, &stored, Purpose::Check)? {
             Err(missing) => Some(format!("missing {}", missing.join("; "))),
             Ok(rebuilt) if !rebuilt.identical => Some(rebuilt.differences.join("; ")),
             Ok(_) => None,
@@ -1108,8 +1108,8 @@ impl Stored {
     }
 }
 
-/// A stored decision rebuilt from its inputs: the full decision (every
-/// candidate's explanation), with what identifies its inputs.
+/// A stored decision rebuilt from its inputs (listing every candidate,
+/// unless rebuilt only to be checked), with what identifies its inputs.
 #[derive(Debug)]
 pub struct Rebuilt {
     /// The decision recomputed now, with its inputs' hashes.
@@ -1124,15 +1124,28 @@ pub struct Rebuilt {
     pub explanation: Option<Explanation>,
 }
 
+/// What a stored decision is recomputed for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    /// To compare it with the record (`trace replay`, `trace verify
+    /// --replay`): a v2 record's decision is recomputed brief, as the
+    /// router recorded it.
+    Check,
+    /// To show it with every candidate.
+    Show,
+    /// To show it with what `--explain` adds.
+    Explain,
+}
+
 /// Recomputes a stored decision from its stored inputs (SPEC §9): the
 /// contract versions by hash (registry history, or the inputs a stateless
 /// route kept), the policy set by hash, the stats snapshot, the request and
-/// the identity; with `explain`, also what `--explain` shows beyond it.
-/// `Err` lists the inputs the store no longer holds.
+/// the identity; for [`Purpose::Explain`], also what `--explain` shows
+/// beyond it. `Err` lists the inputs the store no longer holds.
 pub fn rebuild(
     store: &Store,
     stored: &Stored,
-    explain: bool,
+    purpose: Purpose,
 ) -> Result<Result<Rebuilt, Vec<String>>, Failure> {
     let mut missing = Vec::new();
     let (refs, policy_hash, policy_rules, stats, request, identity, redacted, decided_at_ms) =
@@ -1226,8 +1239,21 @@ pub fn rebuild(
             stats: stats.get(&r.service_id).copied().unwrap_or_default(),
         })
         .collect();
-    let again = routing::route_at(&request, identity, &candidates, &policies, decided_at_ms);
-    let explanation = match explain {
+    // A v1 record holds its whole decision: it is compared whole.
+    let detail = match (purpose, stored) {
+        (Purpose::Check, Stored::V2(_)) => routing::Detail::Brief,
+        _ => routing::Detail::Full,
+    };
+    let again = routing::route_compiled(
+        &request,
+        identity,
+        &candidates,
+        &routing::Compiled::new(&candidates),
+        &policies,
+        decided_at_ms,
+        detail,
+    );
+    let explanation = match purpose == Purpose::Explain {
         true => Some(routing::explain::explain(
             &request,
             identity,
@@ -1319,7 +1345,7 @@ pub(crate) fn object(store: &Store, hash: &str, kind: &str) -> Result<Option<Str
 pub fn replay(store: &Store, id: &str) -> Result<Replay, Failure> {
     let row = find(store, id)?;
     let stored = parse_decision(&row)?;
-    Ok(match rebuild(store, &stored, false)? {
+    Ok(match rebuild(store, &stored, Purpose::Check)? {
         Err(missing) => Replay {
             seq: row.seq,
             identical: false,

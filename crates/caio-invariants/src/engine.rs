@@ -44,7 +44,15 @@ pub trait Engine {
         compiled: &routing::Compiled,
         policies: &PolicySet,
     ) -> Decision {
-        routing::route_compiled(request, identity, candidates, compiled, policies, None)
+        routing::route_compiled(
+            request,
+            identity,
+            candidates,
+            compiled,
+            policies,
+            None,
+            routing::Detail::Full,
+        )
     }
 
     /// Turns a presented token into a principal (SPEC §4).

@@ -635,46 +635,59 @@ fn generated_scenarios_are_valid_inputs() {
 }
 
 #[test]
-fn a_decision_without_messages_is_the_same_decision() {
+fn a_brief_decision_is_the_same_decision() {
     use super::random::Gen;
     use super::scenario::{Profile, scenario};
-    use caio_core::routing::{self, Wording};
+    use caio_core::routing::{self, BRIEF_TOP, Detail};
     let profile = Profile {
         extremes: 0.3,
         ..Profile::default()
     };
-    let mut rejected = 0;
+    let (mut rejected, mut cut) = (0, 0);
     for trial in 0..300 {
         let mut g = Gen::for_trial(5, "wording", trial);
         let s = scenario(&mut g, &profile);
         let policies = s.policies().expect("the loader accepts generated rules");
         let candidates = s.candidates();
         let compiled = Compiled::new(&candidates);
-        let decide = |wording| {
-            routing::route_worded(
+        let decide = |detail| {
+            routing::route_compiled(
                 &s.request,
                 &s.identity,
                 &candidates,
                 &compiled,
                 &policies,
                 Some(1_800_000_000_000),
-                wording,
+                detail,
             )
         };
-        let mut worded = decide(Wording::Messages);
-        let bare = decide(Wording::RulesOnly);
-        for c in worded
-            .steps
-            .iter_mut()
-            .flat_map(|s| s.candidates.iter_mut())
-        {
-            for r in &mut c.rejections {
-                assert!(!r.message.is_empty(), "{}: {}", c.service_id, r.rule);
-                r.message.clear();
-                rejected += 1;
+        let full = decide(Detail::Full);
+        let brief = decide(Detail::Brief);
+        // What a full decision counts is what its list gives (a stored
+        // decision is read back without its counts).
+        let stored: routing::Decision =
+            serde_json::from_value(serde_json::to_value(&full).expect("serialises"))
+                .expect("reads back");
+        assert_eq!(stored, full, "trial {trial}");
+        let mut expected = full.clone();
+        for step in &mut expected.steps {
+            assert!(step.is_complete());
+            for c in &step.candidates {
+                for r in &c.rejections {
+                    assert!(!r.message.is_empty(), "{}: {}", c.service_id, r.rule);
+                    rejected += 1;
+                }
             }
+            cut += usize::from(step.candidates.len() > BRIEF_TOP);
+            step.candidates = step.eligible().take(BRIEF_TOP).cloned().collect();
         }
-        assert_eq!(bare, worded, "trial {trial}");
+        // The same decision, counts and summary; only the best eligible
+        // candidates listed.
+        assert_eq!(brief, expected, "trial {trial}");
+        for (b, f) in brief.steps.iter().zip(&full.steps) {
+            assert_eq!(b.tally(), f.tally(), "trial {trial}");
+        }
     }
     assert!(rejected > 1_000, "the scenarios reject: {rejected}");
+    assert!(cut > 100, "the brief decisions leave candidates out: {cut}");
 }

@@ -23,7 +23,7 @@ use caio_core::policy::PolicySet;
 use caio_core::principal::{AuthFailure, Principal, Principals};
 use caio_core::request::Request;
 use caio_core::routing::explain::{self, Explanation};
-use caio_core::routing::{self, Candidate, ContractRef, Identity, Routed, ServiceStats, Wording};
+use caio_core::routing::{self, Candidate, ContractRef, Detail, Identity, Routed, ServiceStats};
 use caio_core::trace::{Object, v2};
 use std::collections::BTreeMap;
 use std::rc::Rc;
@@ -102,7 +102,7 @@ pub struct Router {
     /// The time circuits are judged at (Unix milliseconds).
     now_ms: i64,
     /// Whether decisions word their rejections.
-    wording: Wording,
+    detail: Detail,
 }
 
 impl Router {
@@ -124,7 +124,7 @@ impl Router {
             principals: std::cell::OnceCell::new(),
             inputs_taken: false,
             now_ms: jiff::Timestamp::now().as_millisecond(),
-            wording: Wording::Messages,
+            detail: Detail::Full,
         })
     }
 
@@ -178,7 +178,7 @@ impl Router {
             principals: std::cell::OnceCell::new(),
             inputs_taken: false,
             now_ms: jiff::Timestamp::now().as_millisecond(),
-            wording: Wording::Messages,
+            detail: Detail::Full,
         })
     }
 
@@ -190,11 +190,11 @@ impl Router {
         self
     }
 
-    /// Words the rejections of the next decisions as `wording` says
-    /// (messages by default): a caller that never shows a decision's
-    /// candidates skips their messages.
-    pub fn set_wording(&mut self, wording: Wording) {
-        self.wording = wording;
+    /// Spells the next decisions out as `detail` says (every candidate,
+    /// worded, by default): a caller that never shows a decision's
+    /// candidates lists only the best and counts the rest.
+    pub fn set_detail(&mut self, detail: Detail) {
+        self.detail = detail;
     }
 
     /// Routes one request.
@@ -204,14 +204,14 @@ impl Router {
         let form = self.form(request)?;
         let now_ms = self.now_ms;
         let candidates = candidates_of(&form.loaded, &form.stats);
-        let decision = routing::route_worded(
+        let decision = routing::route_compiled(
             request,
             &identity,
             &candidates,
             &form.compiled,
             &self.policies,
             Some(now_ms),
-            self.wording,
+            self.detail,
         );
         let mut routed = Routed::with_contracts(
             decision,
@@ -241,7 +241,7 @@ impl Router {
             .decision
             .steps
             .iter()
-            .any(|s| s.candidates.is_empty());
+            .any(|s| s.tally().candidates == 0);
         let registered = if unknown {
             self.registered_capabilities()?
         } else {

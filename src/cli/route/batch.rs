@@ -88,10 +88,10 @@ pub(super) fn batch(args: &RouteArgs, router: &mut Router, ui: &mut Ui) -> Resul
     let mut line_label = String::new();
     let source = label(&args.request);
     let listed = args.explain || args.top.is_some();
-    // A line without its candidate list shows no rejection: its decision
-    // skips their messages (the summary and the record count rules only).
+    // A line without its candidate list shows no candidate: its decision
+    // lists only what its record keeps and counts the rest.
     if !listed {
-        router.set_wording(caio_core::routing::Wording::RulesOnly);
+        router.set_detail(caio_core::routing::Detail::Brief);
     }
     for n in 1.. {
         held +=

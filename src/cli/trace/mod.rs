@@ -610,7 +610,11 @@ fn recomputed(
     explain: bool,
     ui: &mut Ui,
 ) -> Result<Result<Recomputed, Vec<String>>, Failure> {
-    let rebuilt = app::rebuild(store, stored, explain)?;
+    let purpose = match explain {
+        true => app::Purpose::Explain,
+        false => app::Purpose::Show,
+    };
+    let rebuilt = app::rebuild(store, stored, purpose)?;
     let app::Stored::V1(r) = stored else {
         return Ok(rebuilt.map(|rebuilt| {
             if !rebuilt.identical {

@@ -8,7 +8,9 @@
 //! this is part of a decision or its trace.
 
 use super::pipeline::{self, Env};
-use super::{Candidate, CandidateResult, Decision, Identity, Rejection, Stage, Wording, score};
+use super::{
+    Candidate, CandidateResult, Decision, Detail, Identity, Rejection, Stage, Wording, score,
+};
 use crate::contract::Trust;
 use crate::policy::PolicySet;
 use crate::request::Request;
@@ -121,7 +123,7 @@ pub fn explain(
         principal: &principal,
         policies,
         chained: request.is_chain(),
-        wording: Wording::Messages,
+        detail: Detail::Full,
     };
     let steps = request
         .steps()

@@ -186,13 +186,42 @@ impl Stage {
     }
 }
 
-/// Whether a decision's rejections carry their messages. Every rejection
-/// names its stage and rule either way (the summary, the trace record and
-/// the rejection counts read only those); the message, for people, costs a
-/// string per rejected candidate, so it is built only for a decision that
-/// is shown with its candidates.
+/// How much of a decision is spelled out. Every detail gives the same
+/// decision — outcome, choices, scores, control signal, guarantees,
+/// summary, and each step's [`Tally`] of candidates and rejections by stage
+/// and rule; what differs is what is listed for people, and listing every
+/// candidate with the messages of its rejections is most of a decision's
+/// cost over a large registry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Wording {
+pub enum Detail {
+    /// Every candidate listed, each rejection with its message: what
+    /// `caio route` shows.
+    #[default]
+    Full,
+    /// Each step lists only its best [`BRIEF_TOP`] eligible candidates and
+    /// counts the rest; no rejection is worded. What a trace record keeps
+    /// and a batch line without its candidate list shows.
+    Brief,
+}
+
+impl Detail {
+    /// Whether rejections carry their messages.
+    pub(crate) fn wording(self) -> Wording {
+        match self {
+            Detail::Full => Wording::Messages,
+            Detail::Brief => Wording::RulesOnly,
+        }
+    }
+}
+
+/// How many eligible candidates of each step a [`Detail::Brief`] decision
+/// lists, best first (what a trace record keeps of them).
+pub const BRIEF_TOP: usize = 5;
+
+/// Whether the stages build rejection messages (the policy stage reads it
+/// too). Every rejection names its stage and rule either way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) enum Wording {
     /// Every rejection with its message.
     #[default]
     Messages,
@@ -207,8 +236,7 @@ pub struct Rejection {
     pub stage: Stage,
     /// The rule that fired: a policy id, or what was checked (e.g. `min_trust`, `circuit-open`).
     pub rule: String,
-    /// What was wrong, for people (empty when the decision was made with
-    /// [`Wording::RulesOnly`]).
+    /// What was wrong, for people (empty in a [`Detail::Brief`] decision).
     pub message: String,
 }
 
@@ -286,11 +314,17 @@ pub struct Choice {
 }
 
 /// One step's candidates.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct StepResult {
     pub(crate) capability: String,
-    /// Eligible candidates first, best first; then the rejected, by id.
+    /// Eligible candidates first, best first; then the rejected, by id. A
+    /// [`Detail::Brief`] decision lists only the best [`BRIEF_TOP`]
+    /// eligible ones ([`StepResult::tally`] counts them all).
     pub candidates: Vec<CandidateResult>,
+    /// The counts, as the router made them (not serialised: a stored
+    /// decision lists every candidate, which gives them again).
+    #[serde(skip)]
+    pub(crate) tally: Option<Tally>,
     pub(crate) summary: String,
 }
 
@@ -298,6 +332,138 @@ impl StepResult {
     /// The eligible candidates, best first.
     pub fn eligible(&self) -> impl Iterator<Item = &CandidateResult> {
         self.candidates.iter().filter(|c| c.eligible)
+    }
+
+    /// Every candidate of the step counted, listed or not.
+    pub fn tally(&self) -> std::borrow::Cow<'_, Tally> {
+        match &self.tally {
+            Some(tally) => std::borrow::Cow::Borrowed(tally),
+            None => {
+                let mut tally = Tally::default();
+                for c in &self.candidates {
+                    tally.count(c.eligible, &c.rejections);
+                }
+                tally.settle();
+                std::borrow::Cow::Owned(tally)
+            }
+        }
+    }
+
+    /// Whether every candidate of the step is listed (not a
+    /// [`Detail::Brief`] cut).
+    pub fn is_complete(&self) -> bool {
+        self.tally
+            .as_ref()
+            .is_none_or(|t| t.candidates == self.candidates.len())
+    }
+}
+
+/// Two steps are equal when they list the same candidates, say the same
+/// and count the same (a stored step's counts are those of its list).
+impl PartialEq for StepResult {
+    fn eq(&self, other: &StepResult) -> bool {
+        self.capability == other.capability
+            && self.candidates == other.candidates
+            && self.summary == other.summary
+            && self.tally() == other.tally()
+    }
+}
+
+/// A step's candidates counted: how many it considered, how many were
+/// eligible, and what rejected the others.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Tally {
+    /// The candidates offering the step's capability.
+    pub candidates: usize,
+    /// How many of them were eligible.
+    pub eligible: usize,
+    /// The rejected ones by the stage that rejected them, in stage order.
+    pub by_stage: Vec<(Stage, usize)>,
+    /// Every rule that rejected a candidate, by stage then rule.
+    pub by_rule: Vec<RuleTally>,
+}
+
+/// How often one rule rejected.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RuleTally {
+    /// The rule's stage.
+    pub stage: Stage,
+    /// The rule (a policy id, or what was checked).
+    pub rule: String,
+    /// The candidates it rejected.
+    pub candidates: usize,
+    /// The rejections it gave (a rule may give a candidate several).
+    pub rejections: usize,
+}
+
+impl Tally {
+    /// Counts one candidate: eligible, or rejected for `rejections` (all
+    /// of one stage, the first that rejected it).
+    pub(crate) fn count(&mut self, eligible: bool, rejections: &[Rejection]) {
+        self.candidates += 1;
+        if eligible {
+            self.eligible += 1;
+            return;
+        }
+        if let Some(first) = rejections.first() {
+            match self.by_stage.iter_mut().find(|(s, _)| *s == first.stage) {
+                Some((_, n)) => *n += 1,
+                None => self.by_stage.push((first.stage, 1)),
+            }
+        }
+        let mut previous: Option<&Rejection> = None;
+        for r in rejections {
+            let at = match self
+                .by_rule
+                .iter()
+                .position(|t| t.stage == r.stage && t.rule == r.rule)
+            {
+                Some(at) => at,
+                None => {
+                    self.by_rule.push(RuleTally {
+                        stage: r.stage,
+                        rule: r.rule.clone(),
+                        candidates: 0,
+                        rejections: 0,
+                    });
+                    self.by_rule.len() - 1
+                }
+            };
+            let tally = &mut self.by_rule[at];
+            tally.rejections += 1;
+            // A rule that repeats itself for one candidate counts it once.
+            if previous.is_none_or(|p| p.stage != r.stage || p.rule != r.rule) {
+                tally.candidates += 1;
+            }
+            previous = Some(r);
+        }
+    }
+
+    /// Puts the counts in their order (stage, then rule), whatever order
+    /// the candidates were counted in.
+    pub(crate) fn settle(&mut self) {
+        self.by_stage.sort_by_key(|(stage, _)| *stage);
+        self.by_rule
+            .sort_by(|a, b| a.stage.cmp(&b.stage).then_with(|| a.rule.cmp(&b.rule)));
+    }
+
+    /// `3/7 services eligible: 2 policy(eu-residency), 2 access(min_trust)`:
+    /// each candidate counts once per stage(rule) that rejected it; most
+    /// frequent first, then alphabetical.
+    pub(crate) fn summary(&self) -> String {
+        let mut reasons: Vec<(String, usize)> = self
+            .by_rule
+            .iter()
+            .map(|t| (format!("{}({})", t.stage.as_str(), t.rule), t.candidates))
+            .collect();
+        reasons.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        let head = format!("{}/{} services eligible", self.eligible, self.candidates);
+        if reasons.is_empty() {
+            head
+        } else {
+            let parts: Vec<String> = reasons.iter().map(|(k, n)| format!("{n} {k}")).collect();
+            format!("{head}: {}", parts.join(", "))
+        }
     }
 }
 
@@ -406,15 +572,24 @@ pub fn route_at(
     now_ms: Option<i64>,
 ) -> Decision {
     let compiled = Compiled::new(candidates);
-    route_compiled(request, identity, candidates, &compiled, policies, now_ms)
+    route_compiled(
+        request,
+        identity,
+        candidates,
+        &compiled,
+        policies,
+        now_ms,
+        Detail::Full,
+    )
 }
 
 /// [`route_at`] with the compiled form of `candidates` built beforehand
 /// ([`Compiled::new`] of the same list, in the same order; the stats and
-/// statuses are read from `candidates`): what a caller routing many
-/// requests over one candidate list does. A form built from another list
-/// is the caller's bug: debug builds assert that the lengths match, and a
-/// row whose candidate does not exist is skipped.
+/// statuses are read from `candidates`), spelled out as `detail` says:
+/// what a caller routing many requests over one candidate list does. A
+/// form built from another list is the caller's bug: debug builds assert
+/// that the lengths match, and a row whose candidate does not exist is
+/// skipped.
 pub fn route_compiled(
     request: &Request,
     identity: &Identity,
@@ -422,29 +597,7 @@ pub fn route_compiled(
     compiled: &Compiled,
     policies: &PolicySet,
     now_ms: Option<i64>,
-) -> Decision {
-    route_worded(
-        request,
-        identity,
-        candidates,
-        compiled,
-        policies,
-        now_ms,
-        Wording::Messages,
-    )
-}
-
-/// [`route_compiled`] with rejections worded as `wording` says: a caller
-/// that shows no candidate (a batch line without its candidate list) skips
-/// building their messages.
-pub fn route_worded(
-    request: &Request,
-    identity: &Identity,
-    candidates: &[Candidate<'_>],
-    compiled: &Compiled,
-    policies: &PolicySet,
-    now_ms: Option<i64>,
-    wording: Wording,
+    detail: Detail,
 ) -> Decision {
     debug_assert_eq!(compiled.len(), candidates.len());
     let recovering = now_ms.is_some()
@@ -463,9 +616,9 @@ pub fn route_worded(
                 c
             })
             .collect();
-        return decide(request, identity, &recovered, compiled, policies, wording);
+        return decide(request, identity, &recovered, compiled, policies, detail);
     }
-    decide(request, identity, candidates, compiled, policies, wording)
+    decide(request, identity, candidates, compiled, policies, detail)
 }
 
 fn decide(
@@ -474,7 +627,7 @@ fn decide(
     candidates: &[Candidate<'_>],
     compiled: &Compiled,
     policies: &PolicySet,
-    wording: Wording,
+    detail: Detail,
 ) -> Decision {
     let steps = request.steps();
     let chained = request.is_chain();
@@ -486,7 +639,7 @@ fn decide(
         principal: &principal,
         policies,
         chained,
-        wording,
+        detail,
     };
     let refused = matches!(identity, Identity::Refused { .. });
     let results: Vec<pipeline::StepEval<'_>> = steps
@@ -540,7 +693,7 @@ fn decide(
         .into_iter()
         .map(|eval| {
             let chosen = chosen_idx.map(|c| c[eval.index]);
-            eval.into_result(chosen)
+            eval.into_result(chosen, detail)
         })
         .collect();
     let mut reason = pick.err().flatten();

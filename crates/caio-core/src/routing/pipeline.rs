@@ -5,8 +5,8 @@
 
 use super::compiled::{Compiled, Query, Row};
 use super::{
-    Candidate, CandidateResult, Choice, Identity, Metrics, Rejection, Stage, StepResult, Terms,
-    Wording, score,
+    BRIEF_TOP, Candidate, CandidateResult, Choice, Detail, Identity, Metrics, Rejection, Stage,
+    StepResult, Tally, Terms, Wording, score,
 };
 use crate::contract::{Capability, ServiceContract};
 use crate::lifecycle::ServiceStatus;
@@ -14,7 +14,6 @@ use crate::policy::paths::{Context, class_name, hosting_name, modality_name, tru
 use crate::policy::{PolicySet, StepPolicies};
 use crate::principal::Principal;
 use crate::request::{Request, Step};
-use std::collections::BTreeMap;
 use std::rc::Rc;
 
 /// One candidate of one step, evaluated.
@@ -45,12 +44,17 @@ pub(crate) struct Evaluated<'a> {
 }
 
 impl Evaluated<'_> {
+    /// Passed every stage (the panic guard's probe is scored, not eligible).
+    fn is_eligible(&self) -> bool {
+        self.score.is_some() && !self.probe
+    }
+
     /// The public result of this candidate (its rejections move into it).
     fn result(&mut self) -> CandidateResult {
         CandidateResult {
             service_id: self.row.service_id.clone(),
             service_version: self.row.version.clone(),
-            eligible: self.score.is_some() && !self.probe,
+            eligible: self.is_eligible(),
             score: self.score,
             terms: self.terms,
             rejections: std::mem::take(&mut self.rejections),
@@ -83,8 +87,9 @@ pub struct Env<'r> {
     /// tags, hosting); latency, availability and cost are checked on the
     /// composed chain.
     pub chained: bool,
-    /// Whether rejections carry their messages.
-    pub wording: Wording,
+    /// How much of the decision is spelled out (whether rejections carry
+    /// their messages).
+    pub detail: Detail,
 }
 
 impl<'r> Env<'r> {
@@ -186,7 +191,7 @@ pub fn evaluate_step<'a>(
             );
         } else {
             // A stage rejects: the stage functions say why.
-            let mut out = Reasons::new(&mut e.rejections, env.wording);
+            let mut out = Reasons::new(&mut e.rejections, env.detail.wording());
             early_stages(env, index, step, offered, candidate, &mut out);
         }
     }
@@ -242,7 +247,7 @@ fn evaluate<'a>(
     let contract = candidate.contract;
     if !policies.is_empty() {
         let ctx = env.policy_context(index, step, offered, candidate, e.metrics.cost);
-        let verdict = policies.evaluate(&ctx, env.wording);
+        let verdict = policies.evaluate(&ctx, env.detail.wording());
         if !verdict.rejections.is_empty() {
             e.rejections = verdict
                 .rejections
@@ -258,7 +263,7 @@ fn evaluate<'a>(
         e.preferred_by = verdict.preferred_by;
         e.bonus = verdict.bonus;
     }
-    let mut out = Reasons::new(&mut e.rejections, env.wording);
+    let mut out = Reasons::new(&mut e.rejections, env.detail.wording());
     if !query.meets(compiled, request, e.row, &e.metrics, env.chained) {
         requirement(request, contract, &e.metrics, env.chained, &mut out);
         if !out.is_empty() {
@@ -572,9 +577,38 @@ pub(super) fn requirement(
 
 impl<'a> StepEval<'a> {
     /// The public result: eligible candidates best first (the chosen one
-    /// first among ties), then the rejected ones by id. The evaluation is
-    /// used up: its rejections move into the result.
-    pub fn into_result(mut self, chosen: Option<usize>) -> StepResult {
+    /// first among ties), then the rejected ones by id — with
+    /// [`Detail::Brief`], only the best [`BRIEF_TOP`] eligible ones. Every
+    /// candidate is counted either way. The evaluation is used up: its
+    /// rejections move into the result.
+    pub fn into_result(mut self, chosen: Option<usize>, detail: Detail) -> StepResult {
+        let mut tally = Tally::default();
+        for e in &self.candidates {
+            tally.count(e.is_eligible(), &e.rejections);
+        }
+        tally.settle();
+        let mut summary = tally.summary();
+        if let Some(probe) = self.candidates.iter().find(|e| e.probe) {
+            summary.push_str(&format!(
+                "; panic guard: every otherwise-eligible service's circuit is open, \
+                 half-open probe of {} (its circuit opened earliest)",
+                probe.contract.service_id
+            ));
+        }
+        let candidates = match detail {
+            Detail::Full => self.every_result(chosen),
+            Detail::Brief => self.best_results(chosen),
+        };
+        StepResult {
+            capability: self.capability,
+            candidates,
+            tally: Some(tally),
+            summary,
+        }
+    }
+
+    /// Every candidate's result, in result order.
+    fn every_result(&mut self, chosen: Option<usize>) -> Vec<CandidateResult> {
         // Scored candidates first, best first, the chosen one first among
         // equal scores, then by position (id order); the rest by position.
         // Each candidate's place is one integer, so the sort compares
@@ -594,19 +628,32 @@ impl<'a> StepEval<'a> {
             self.candidates.iter_mut().map(Evaluated::result).collect();
         let from: Vec<usize> = order.iter().map(|key| *key as u32 as usize).collect();
         permute(&mut candidates, &from);
-        let mut summary = summarize(&candidates);
-        if let Some(probe) = self.candidates.iter().find(|e| e.probe) {
-            summary.push_str(&format!(
-                "; panic guard: every otherwise-eligible service's circuit is open, \
-                 half-open probe of {} (its circuit opened earliest)",
-                probe.contract.service_id
-            ));
+        candidates
+    }
+
+    /// The results of the best [`BRIEF_TOP`] eligible candidates, in
+    /// result order: one pass keeping the best places seen.
+    fn best_results(&mut self, chosen: Option<usize>) -> Vec<CandidateResult> {
+        let mut best: Vec<u128> = Vec::with_capacity(BRIEF_TOP + 1);
+        for (i, e) in self.candidates.iter().enumerate() {
+            if !e.is_eligible() {
+                continue;
+            }
+            let key = order_key(e.score, Some(i) == chosen, i);
+            if best.len() == BRIEF_TOP && best.last().is_some_and(|last| key > *last) {
+                continue;
+            }
+            let at = best.partition_point(|k| *k < key);
+            best.insert(at, key);
+            best.truncate(BRIEF_TOP);
         }
-        StepResult {
-            capability: self.capability,
-            candidates,
-            summary,
+        let mut results = Vec::with_capacity(best.len());
+        for key in best {
+            if let Some(e) = self.candidates.get_mut(key as u32 as usize) {
+                results.push(e.result());
+            }
         }
+        results
     }
 
     pub(crate) fn choice(&self, i: usize) -> Choice {
@@ -658,37 +705,6 @@ fn order_key(score: Option<f64>, chosen: bool, position: usize) -> u128 {
             };
             u128::from(!ascending) << 33 | u128::from(!chosen) << 32 | position
         }
-    }
-}
-
-/// `3/7 services eligible: 2 policy(eu-residency), 2 access(min_trust)`:
-/// each candidate counts once per stage(rule) that rejected it; most frequent
-/// first, then alphabetical.
-fn summarize(candidates: &[CandidateResult]) -> String {
-    let eligible = candidates.iter().filter(|c| c.eligible).count();
-    let mut counts: BTreeMap<(Stage, &str), usize> = BTreeMap::new();
-    for c in candidates {
-        let mut keys: Vec<(Stage, &str)> = c
-            .rejections
-            .iter()
-            .map(|r| (r.stage, r.rule.as_str()))
-            .collect();
-        keys.dedup();
-        for key in keys {
-            *counts.entry(key).or_default() += 1;
-        }
-    }
-    let mut reasons: Vec<(String, usize)> = counts
-        .into_iter()
-        .map(|((stage, rule), n)| (format!("{}({rule})", stage.as_str()), n))
-        .collect();
-    reasons.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    let head = format!("{eligible}/{} services eligible", candidates.len());
-    if reasons.is_empty() {
-        head
-    } else {
-        let parts: Vec<String> = reasons.iter().map(|(k, n)| format!("{n} {k}")).collect();
-        format!("{head}: {}", parts.join(", "))
     }
 }
 

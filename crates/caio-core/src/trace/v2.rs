@@ -38,8 +38,9 @@ pub const OBJECT_DOMAIN: &[u8] = b"caio-object-v1\n";
 /// The version number a v2 record carries.
 pub const VERSION: u32 = 2;
 
-/// How many eligible candidates of a step a record keeps, best first.
-pub const TOP: usize = 5;
+/// How many eligible candidates of a step a record keeps, best first:
+/// those a [`Detail::Brief`](crate::routing::Detail::Brief) decision lists.
+pub const TOP: usize = crate::routing::BRIEF_TOP;
 
 /// The kind of the candidate-set object.
 pub const CANDIDATES: &str = "candidates";
@@ -274,28 +275,16 @@ pub fn digest(decision: &Decision, contracts: &[ContractRef]) -> Digest {
             .steps
             .iter()
             .map(|step| {
-                // Counted by borrowed name in a short list (a step has a
-                // few distinct stages and rules, each copied once).
-                fn count<'a>(counts: &mut Vec<(&'a str, usize)>, name: &'a str) {
-                    match counts.iter_mut().find(|(n, _)| *n == name) {
-                        Some((_, k)) => *k += 1,
-                        None => counts.push((name, 1)),
-                    }
+                let tally = step.tally();
+                let mut rejected_by_stage = BTreeMap::new();
+                for (stage, n) in &tally.by_stage {
+                    *rejected_by_stage
+                        .entry(stage.as_str().to_string())
+                        .or_default() += n;
                 }
-                let mut by_stage: Vec<(&str, usize)> = Vec::new();
-                let mut by_rule: Vec<(&str, usize)> = Vec::new();
-                let mut eligible = 0;
-                for c in &step.candidates {
-                    if c.eligible {
-                        eligible += 1;
-                        continue;
-                    }
-                    if let Some(first) = c.rejections.first() {
-                        count(&mut by_stage, first.stage.as_str());
-                    }
-                    for r in &c.rejections {
-                        count(&mut by_rule, r.rule.as_str());
-                    }
+                let mut rejected_by_rule = BTreeMap::new();
+                for t in &tally.by_rule {
+                    *rejected_by_rule.entry(t.rule.clone()).or_default() += t.rejections;
                 }
                 let mut top: Vec<Ranked> = Vec::new();
                 for c in step.eligible().take(TOP) {
@@ -309,16 +298,10 @@ pub fn digest(decision: &Decision, contracts: &[ContractRef]) -> Digest {
                     }
                 }
                 StepDigest {
-                    candidates: step.candidates.len(),
-                    eligible,
-                    rejected_by_stage: by_stage
-                        .into_iter()
-                        .map(|(k, n)| (k.to_string(), n))
-                        .collect(),
-                    rejected_by_rule: by_rule
-                        .into_iter()
-                        .map(|(k, n)| (k.to_string(), n))
-                        .collect(),
+                    candidates: tally.candidates,
+                    eligible: tally.eligible,
+                    rejected_by_stage,
+                    rejected_by_rule,
                     top,
                 }
             })
