@@ -4,9 +4,10 @@
 //! recorded with the rule that fired.
 
 use super::compiled::{Compiled, Query, Row};
+use super::score::Scale;
 use super::{
     BRIEF_TOP, Candidate, CandidateResult, Choice, Detail, Identity, Metrics, Rejection, Stage,
-    StepResult, Tally, Terms, Wording, score,
+    StepResult, Tally, Wording, score,
 };
 use crate::contract::{Capability, ServiceContract};
 use crate::lifecycle::ServiceStatus;
@@ -35,8 +36,8 @@ pub(crate) struct Evaluated<'a> {
     /// How many of the request's distinct preferred tags it carries.
     pub(crate) tag_hits: u32,
     pub(crate) metrics: Metrics,
-    pub(crate) terms: Option<Terms>,
-    /// Set for eligible candidates (and for the panic guard's probe).
+    /// Set for eligible candidates (and for the panic guard's probe); its
+    /// terms follow from the step's [`Scale`].
     pub(crate) score: Option<f64>,
     /// The panic guard's half-open probe: scored as if its circuit were
     /// closed, but still rejected with `circuit-open` (it is not eligible).
@@ -49,14 +50,15 @@ impl Evaluated<'_> {
         self.score.is_some() && !self.probe
     }
 
-    /// The public result of this candidate (its rejections move into it).
-    fn result(&mut self) -> CandidateResult {
+    /// The public result of this candidate (its rejections move into it),
+    /// its terms computed with its step's `scale`.
+    fn result(&mut self, scale: &Scale) -> CandidateResult {
         CandidateResult {
             service_id: self.row.service_id.clone(),
             service_version: self.row.version.clone(),
             eligible: self.is_eligible(),
             score: self.score,
-            terms: self.terms,
+            terms: self.score.map(|_| scale.terms(self)),
             rejections: std::mem::take(&mut self.rejections),
             preferred_by: self.preferred_by.clone(),
             metrics: self.metrics,
@@ -70,6 +72,8 @@ pub struct StepEval<'a> {
     pub(crate) index: usize,
     pub(crate) capability: String,
     pub(crate) candidates: Vec<Evaluated<'a>>,
+    /// What the scores were normalised by.
+    pub(crate) scale: Scale,
 }
 
 /// What every candidate of a request is evaluated against.
@@ -170,7 +174,6 @@ pub fn evaluate_step<'a>(
             metrics: row
                 .figures
                 .metrics(candidate.status, &candidate.stats, &step.input),
-            terms: None,
             score: None,
             probe: false,
         });
@@ -195,7 +198,7 @@ pub fn evaluate_step<'a>(
             early_stages(env, index, step, offered, candidate, &mut out);
         }
     }
-    score::score_step(
+    let scale = score::score_step(
         &mut evaluated,
         &env.request.weights(),
         &env.request.preferences.prefer_tags,
@@ -204,6 +207,7 @@ pub fn evaluate_step<'a>(
         index,
         capability: step.capability.clone(),
         candidates: evaluated,
+        scale,
     }
 }
 
@@ -624,8 +628,12 @@ impl<'a> StepEval<'a> {
         // in memory, then moved into result order in place: reading the
         // evaluations in result order instead costs a cache miss each from
         // a few thousand candidates on (10,000: 1.45 → 1.65 ms).
-        let mut candidates: Vec<CandidateResult> =
-            self.candidates.iter_mut().map(Evaluated::result).collect();
+        let scale = self.scale;
+        let mut candidates: Vec<CandidateResult> = self
+            .candidates
+            .iter_mut()
+            .map(|e| e.result(&scale))
+            .collect();
         let from: Vec<usize> = order.iter().map(|key| *key as u32 as usize).collect();
         permute(&mut candidates, &from);
         candidates
@@ -650,7 +658,7 @@ impl<'a> StepEval<'a> {
         let mut results = Vec::with_capacity(best.len());
         for key in best {
             if let Some(e) = self.candidates.get_mut(key as u32 as usize) {
-                results.push(e.result());
+                results.push(e.result(&self.scale));
             }
         }
         results

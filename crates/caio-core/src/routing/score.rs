@@ -111,43 +111,71 @@ pub(crate) fn unit(x: f64) -> f64 {
     if x.is_nan() { 0.0 } else { x.clamp(0.0, 1.0) }
 }
 
-/// Fills in terms and scores of the eligible candidates of one step. The
-/// normalisations range over the eligible candidates only.
-pub(crate) fn score_step(evals: &mut [Evaluated<'_>], weights: &Weights, prefer_tags: &[String]) {
-    // `tag_hits` counts the distinct preferred tags each candidate carries.
-    let eligible = || evals.iter().filter(|e| e.rejections.is_empty());
-    let max_cost = eligible().map(|e| e.metrics.cost).fold(0.0, f64::max);
-    let max_p95 = eligible()
-        .map(|e| e.metrics.latency_p95_ms)
-        .fold(0.0, f64::max);
-    let mut wanted: Vec<&str> = prefer_tags.iter().map(String::as_str).collect();
-    wanted.sort_unstable();
-    wanted.dedup();
-    for e in evals.iter_mut().filter(|e| e.rejections.is_empty()) {
-        let tag_fraction = if wanted.is_empty() {
+/// What one step's terms are normalised by: the largest cost estimate and
+/// p95 among its eligible candidates, and how many distinct tags the
+/// request prefers.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Scale {
+    max_cost: f64,
+    max_p95: f64,
+    wanted_tags: usize,
+}
+
+impl Scale {
+    /// The terms of J(s) for an eligible candidate of the step. A score
+    /// and the terms a result shows are computed by this one function, so
+    /// they agree to the bit.
+    pub(crate) fn terms(&self, e: &Evaluated<'_>) -> Terms {
+        let tag_fraction = if self.wanted_tags == 0 {
             0.0
         } else {
-            f64::from(e.tag_hits) / wanted.len() as f64
+            f64::from(e.tag_hits) / self.wanted_tags as f64
         };
-        let terms = Terms {
+        Terms {
             q: e.metrics.accuracy.unwrap_or(DEFAULT_ACCURACY),
             h: unit(e.success_rate.unwrap_or(1.0)),
             t: unit(tag_fraction + e.bonus),
-            c: if max_cost > 0.0 {
-                e.metrics.cost / max_cost
+            c: if self.max_cost > 0.0 {
+                e.metrics.cost / self.max_cost
             } else {
                 0.0
             },
-            l: if max_p95 > 0.0 {
-                e.metrics.latency_p95_ms / max_p95
+            l: if self.max_p95 > 0.0 {
+                e.metrics.latency_p95_ms / self.max_p95
             } else {
                 0.0
             },
             r: e.metrics.risk,
-        };
-        e.score = Some(j(weights, &terms));
-        e.terms = Some(terms);
+        }
     }
+}
+
+/// Scores the eligible candidates of one step (their terms follow from
+/// the returned scale: [`Scale::terms`]). The normalisations range over
+/// the eligible candidates only.
+pub(crate) fn score_step(
+    evals: &mut [Evaluated<'_>],
+    weights: &Weights,
+    prefer_tags: &[String],
+) -> Scale {
+    let (mut max_cost, mut max_p95) = (0.0f64, 0.0f64);
+    for e in evals.iter().filter(|e| e.rejections.is_empty()) {
+        max_cost = max_cost.max(e.metrics.cost);
+        max_p95 = max_p95.max(e.metrics.latency_p95_ms);
+    }
+    // `tag_hits` counts the distinct preferred tags each candidate carries.
+    let mut wanted: Vec<&str> = prefer_tags.iter().map(String::as_str).collect();
+    wanted.sort_unstable();
+    wanted.dedup();
+    let scale = Scale {
+        max_cost,
+        max_p95,
+        wanted_tags: wanted.len(),
+    };
+    for e in evals.iter_mut().filter(|e| e.rejections.is_empty()) {
+        e.score = Some(j(weights, &scale.terms(e)));
+    }
+    scale
 }
 
 /// The master equation.
