@@ -144,10 +144,13 @@ impl PolicySet {
 /// as [`PolicySet::evaluate`], but a `when` clause that reads no `service.*`
 /// attribute is evaluated once — with the step's first candidate — instead
 /// of once per candidate: request and principal attributes are the same for
-/// every candidate of a step.
+/// every candidate of a step. A rule whose clause is then false is dropped
+/// for the step's other candidates (most rules, for most requests).
 #[derive(Debug)]
 pub(crate) struct StepPolicies<'p> {
     rules: Vec<(&'p Policy, When)>,
+    /// Whether the rules that cannot apply to this step are dropped.
+    pruned: bool,
     /// The `prefer` rules that apply to the candidate being evaluated.
     preferring: Vec<&'p str>,
     /// Every set of `prefer` rules that applied to a candidate so far, at
@@ -199,6 +202,7 @@ impl PolicySet {
                     (p, when)
                 })
                 .collect(),
+            pruned: false,
             preferring: Vec::new(),
             preferred_sets: Vec::new(),
         }
@@ -250,6 +254,12 @@ impl<'p> StepPolicies<'p> {
         }
         if !self.preferring.is_empty() {
             verdict.preferred_by = Some(self.preferred_set());
+        }
+        if !self.pruned {
+            // Every clause that reads no service is known now.
+            self.rules
+                .retain(|(_, when)| !matches!(when, When::Known(Ok(false))));
+            self.pruned = true;
         }
         verdict
     }

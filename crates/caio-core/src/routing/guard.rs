@@ -67,7 +67,7 @@ pub(crate) fn panic_guard<'a>(
         .candidates
         .iter()
         .filter(|e| e.score.is_some())
-        .min_by_key(|e| e.circuit_opened_at_ms.unwrap_or(i64::MIN))
+        .min_by_key(|e| e.opened_at_ms)
         .map(|e| e.contract.service_id.clone())
     else {
         return eval;

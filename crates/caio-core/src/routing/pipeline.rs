@@ -23,10 +23,11 @@ pub(crate) struct Evaluated<'a> {
     pub(crate) contract: &'a ServiceContract,
     /// Its row of the compiled form (its id and version, shared).
     pub(crate) row: &'a Row,
-    /// Its observed success rate, when it has history (h).
-    pub(crate) success_rate: Option<f64>,
-    /// When its open circuit opened (the panic guard's order).
-    pub(crate) circuit_opened_at_ms: Option<i64>,
+    /// Its observed success rate, 1 without history (h, before clamping).
+    pub(crate) success_rate: f64,
+    /// When its open circuit opened, `i64::MIN` when unknown (the panic
+    /// guard probes the earliest).
+    pub(crate) opened_at_ms: i64,
     pub(crate) rejections: Vec<Rejection>,
     /// The `prefer` rules that apply (shared with the step's candidates
     /// the same rules prefer).
@@ -146,6 +147,9 @@ pub fn evaluate_step<'a>(
     );
     let offers = compiled.offers(&step.capability);
     let mut evaluated: Vec<Evaluated<'a>> = Vec::with_capacity(offers.len());
+    // The largest cost estimate and p95 among the eligible, which the
+    // terms are normalised by, found as the candidates are evaluated.
+    let (mut max_cost, mut max_p95) = (0.0f64, 0.0f64);
     for offer in offers {
         let Some(row) = compiled.rows.get(offer.row as usize) else {
             continue;
@@ -165,8 +169,8 @@ pub fn evaluate_step<'a>(
         evaluated.push(Evaluated {
             contract: candidate.contract,
             row,
-            success_rate: candidate.stats.success_rate,
-            circuit_opened_at_ms: candidate.stats.circuit_opened_at_ms,
+            success_rate: candidate.stats.success_rate.unwrap_or(1.0),
+            opened_at_ms: candidate.stats.circuit_opened_at_ms.unwrap_or(i64::MIN),
             rejections: Vec::new(),
             preferred_by: None,
             bonus: 0.0,
@@ -197,12 +201,13 @@ pub fn evaluate_step<'a>(
             let mut out = Reasons::new(&mut e.rejections, env.detail.wording());
             early_stages(env, index, step, offered, candidate, &mut out);
         }
+        if e.rejections.is_empty() {
+            max_cost = max_cost.max(e.metrics.cost);
+            max_p95 = max_p95.max(e.metrics.latency_p95_ms);
+        }
     }
-    let scale = score::score_step(
-        &mut evaluated,
-        &env.request.weights(),
-        &env.request.preferences.prefer_tags,
-    );
+    let scale = Scale::new(max_cost, max_p95, &env.request.preferences.prefer_tags);
+    score::score_step(&mut evaluated, &scale, &env.request.weights());
     StepEval {
         index,
         capability: step.capability.clone(),
@@ -586,9 +591,16 @@ impl<'a> StepEval<'a> {
     /// candidate is counted either way. The evaluation is used up: its
     /// rejections move into the result.
     pub fn into_result(mut self, chosen: Option<usize>, detail: Detail) -> StepResult {
+        // One pass counts every candidate and, for a brief result, keeps
+        // the places of the best eligible ones.
         let mut tally = Tally::default();
-        for e in &self.candidates {
-            tally.count(e.is_eligible(), &e.rejections);
+        let mut best: Vec<u128> = Vec::new();
+        for (i, e) in self.candidates.iter().enumerate() {
+            let eligible = e.is_eligible();
+            tally.count(eligible, &e.rejections);
+            if eligible && detail == Detail::Brief {
+                keep_best(&mut best, order_key(e.score, Some(i) == chosen, i));
+            }
         }
         tally.settle();
         let mut summary = tally.summary();
@@ -601,7 +613,15 @@ impl<'a> StepEval<'a> {
         }
         let candidates = match detail {
             Detail::Full => self.every_result(chosen),
-            Detail::Brief => self.best_results(chosen),
+            Detail::Brief => {
+                let mut results = Vec::with_capacity(best.len());
+                for key in best {
+                    if let Some(e) = self.candidates.get_mut(key as u32 as usize) {
+                        results.push(e.result(&self.scale));
+                    }
+                }
+                results
+            }
         };
         StepResult {
             capability: self.capability,
@@ -639,31 +659,6 @@ impl<'a> StepEval<'a> {
         candidates
     }
 
-    /// The results of the best [`BRIEF_TOP`] eligible candidates, in
-    /// result order: one pass keeping the best places seen.
-    fn best_results(&mut self, chosen: Option<usize>) -> Vec<CandidateResult> {
-        let mut best: Vec<u128> = Vec::with_capacity(BRIEF_TOP + 1);
-        for (i, e) in self.candidates.iter().enumerate() {
-            if !e.is_eligible() {
-                continue;
-            }
-            let key = order_key(e.score, Some(i) == chosen, i);
-            if best.len() == BRIEF_TOP && best.last().is_some_and(|last| key > *last) {
-                continue;
-            }
-            let at = best.partition_point(|k| *k < key);
-            best.insert(at, key);
-            best.truncate(BRIEF_TOP);
-        }
-        let mut results = Vec::with_capacity(best.len());
-        for key in best {
-            if let Some(e) = self.candidates.get_mut(key as u32 as usize) {
-                results.push(e.result(&self.scale));
-            }
-        }
-        results
-    }
-
     pub(crate) fn choice(&self, i: usize) -> Choice {
         let e = &self.candidates[i];
         Choice {
@@ -674,6 +669,17 @@ impl<'a> StepEval<'a> {
             probe: e.probe,
         }
     }
+}
+
+/// Adds `key` to `best`, the smallest [`BRIEF_TOP`] places seen so far in
+/// ascending order (the best eligible candidates, in result order).
+fn keep_best(best: &mut Vec<u128>, key: u128) {
+    if best.len() == BRIEF_TOP && best.last().is_some_and(|last| key > *last) {
+        return;
+    }
+    let at = best.partition_point(|k| *k < key);
+    best.insert(at, key);
+    best.truncate(BRIEF_TOP);
 }
 
 /// Moves `items[from[p]]` to position `p`, for every `p`, in place (`from`

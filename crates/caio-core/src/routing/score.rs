@@ -122,6 +122,21 @@ pub(crate) struct Scale {
 }
 
 impl Scale {
+    /// The scale of a step whose eligible candidates' largest cost estimate
+    /// and p95 are `max_cost` and `max_p95` (0 when none is eligible), for
+    /// a request preferring `prefer_tags`.
+    pub(crate) fn new(max_cost: f64, max_p95: f64, prefer_tags: &[String]) -> Scale {
+        // `tag_hits` counts the distinct preferred tags each candidate carries.
+        let mut wanted: Vec<&str> = prefer_tags.iter().map(String::as_str).collect();
+        wanted.sort_unstable();
+        wanted.dedup();
+        Scale {
+            max_cost,
+            max_p95,
+            wanted_tags: wanted.len(),
+        }
+    }
+
     /// The terms of J(s) for an eligible candidate of the step. A score
     /// and the terms a result shows are computed by this one function, so
     /// they agree to the bit.
@@ -133,7 +148,7 @@ impl Scale {
         };
         Terms {
             q: e.metrics.accuracy.unwrap_or(DEFAULT_ACCURACY),
-            h: unit(e.success_rate.unwrap_or(1.0)),
+            h: unit(e.success_rate),
             t: unit(tag_fraction + e.bonus),
             c: if self.max_cost > 0.0 {
                 e.metrics.cost / self.max_cost
@@ -151,31 +166,11 @@ impl Scale {
 }
 
 /// Scores the eligible candidates of one step (their terms follow from
-/// the returned scale: [`Scale::terms`]). The normalisations range over
-/// the eligible candidates only.
-pub(crate) fn score_step(
-    evals: &mut [Evaluated<'_>],
-    weights: &Weights,
-    prefer_tags: &[String],
-) -> Scale {
-    let (mut max_cost, mut max_p95) = (0.0f64, 0.0f64);
-    for e in evals.iter().filter(|e| e.rejections.is_empty()) {
-        max_cost = max_cost.max(e.metrics.cost);
-        max_p95 = max_p95.max(e.metrics.latency_p95_ms);
-    }
-    // `tag_hits` counts the distinct preferred tags each candidate carries.
-    let mut wanted: Vec<&str> = prefer_tags.iter().map(String::as_str).collect();
-    wanted.sort_unstable();
-    wanted.dedup();
-    let scale = Scale {
-        max_cost,
-        max_p95,
-        wanted_tags: wanted.len(),
-    };
+/// `scale`: [`Scale::terms`]).
+pub(crate) fn score_step(evals: &mut [Evaluated<'_>], scale: &Scale, weights: &Weights) {
     for e in evals.iter_mut().filter(|e| e.rejections.is_empty()) {
         e.score = Some(j(weights, &scale.terms(e)));
     }
-    scale
 }
 
 /// The master equation.
