@@ -14,9 +14,10 @@ pub mod load;
 pub mod paths;
 pub mod testing;
 
+use crate::lifecycle::ServiceStatus;
 use crate::routing::Wording;
 use condition::Condition;
-use paths::Context;
+use paths::{Context, Facts};
 use serde_json::Value;
 use std::rc::Rc;
 
@@ -151,6 +152,10 @@ pub(crate) struct StepPolicies<'p> {
     rules: Vec<(&'p Policy, When)>,
     /// Whether the rules that cannot apply to this step are dropped.
     pruned: bool,
+    /// When every rule left reads of the service only its facts and
+    /// status: the verdicts given so far by facts and status (at most
+    /// [`VERDICTS`]), so a candidate like another is not evaluated again.
+    verdicts: Option<Vec<((Facts, ServiceStatus), StepVerdict)>>,
     /// The `prefer` rules that apply to the candidate being evaluated.
     preferring: Vec<&'p str>,
     /// Every set of `prefer` rules that applied to a candidate so far, at
@@ -161,6 +166,10 @@ pub(crate) struct StepPolicies<'p> {
 /// How many distinct sets of `prefer` rules a step shares among its
 /// candidates; a set past them is built for its candidate alone.
 const PREFERRED_SETS: usize = 16;
+
+/// How many verdicts a step keeps by facts and status (a registry has a
+/// handful of combinations; past these, candidates are evaluated).
+const VERDICTS: usize = 32;
 
 /// What is known of a rule's `when` clause within one step.
 #[derive(Debug)]
@@ -203,6 +212,7 @@ impl PolicySet {
                 })
                 .collect(),
             pruned: false,
+            verdicts: None,
             preferring: Vec::new(),
             preferred_sets: Vec::new(),
         }
@@ -219,6 +229,39 @@ impl<'p> StepPolicies<'p> {
     /// must share the step's request, input, capability and principal. A
     /// rejection's message is built only with [`Wording::Messages`].
     pub(crate) fn evaluate(&mut self, ctx: &Context<'_>, wording: Wording) -> StepVerdict {
+        let key = (ctx.facts, ctx.status);
+        if let Some(known) = self
+            .verdicts
+            .as_ref()
+            .and_then(|v| v.iter().find(|(k, _)| *k == key))
+        {
+            return known.1.clone();
+        }
+        let verdict = self.evaluate_rules(ctx, wording);
+        if !self.pruned {
+            // Every clause that reads no service is known now.
+            self.rules
+                .retain(|(_, when)| !matches!(when, When::Known(Ok(false))));
+            self.pruned = true;
+            let by_facts = self.rules.iter().all(|(policy, when)| {
+                let when_reads_facts = match when {
+                    When::PerCandidate => policy.when.as_ref().is_none_or(reads_only_facts),
+                    When::Always | When::Pending | When::Known(_) => true,
+                };
+                when_reads_facts && policy.matches.as_ref().is_none_or(reads_only_facts)
+            });
+            self.verdicts = by_facts.then(Vec::new);
+        }
+        if let Some(verdicts) = &mut self.verdicts
+            && verdicts.len() < VERDICTS
+        {
+            verdicts.push((key, verdict.clone()));
+        }
+        verdict
+    }
+
+    /// Every rule left, for one candidate.
+    fn evaluate_rules(&mut self, ctx: &Context<'_>, wording: Wording) -> StepVerdict {
         let mut verdict = StepVerdict::default();
         self.preferring.clear();
         for (policy, when) in &mut self.rules {
@@ -255,12 +298,6 @@ impl<'p> StepPolicies<'p> {
         if !self.preferring.is_empty() {
             verdict.preferred_by = Some(self.preferred_set());
         }
-        if !self.pruned {
-            // Every clause that reads no service is known now.
-            self.rules
-                .retain(|(_, when)| !matches!(when, When::Known(Ok(false))));
-            self.pruned = true;
-        }
         verdict
     }
 
@@ -279,6 +316,18 @@ impl<'p> StepPolicies<'p> {
             self.preferred_sets.push(Rc::clone(&set));
         }
         set
+    }
+}
+
+/// Whether a condition reads of the service only its facts and status
+/// ([`paths::is_fact`]).
+fn reads_only_facts(c: &Condition) -> bool {
+    match c {
+        Condition::All(items) | Condition::Any(items) => items.iter().all(reads_only_facts),
+        Condition::Not(inner) => reads_only_facts(inner),
+        Condition::Test { path, .. } => {
+            paths::is_request_or_principal(path.path) || paths::is_fact(path.path)
+        }
     }
 }
 
@@ -340,6 +389,7 @@ impl Policy {
 
 #[cfg(test)]
 mod tests {
+    use super::paths::Facts;
     use super::*;
     use crate::contract::ServiceContract;
     use crate::lifecycle::ServiceStatus;
@@ -384,7 +434,7 @@ mod tests {
         principal: &Principal,
         c: &ServiceContract,
     ) -> PolicyVerdict {
-        let offered = c.capabilities.first();
+        let offered = (!c.capabilities.is_empty()).then_some(0);
         let ctx = Context {
             request,
             capability: "chat",
@@ -393,7 +443,8 @@ mod tests {
             principal,
             anonymous: principal.name == "anonymous",
             service: c,
-            offered,
+            facts: Facts::of(c),
+            offered_at: offered,
             status: ServiceStatus::Active,
             estimate: 0.01,
         };
@@ -505,6 +556,67 @@ mod tests {
         assert!(verdict(&a, &r, &anon, &c).rejections.is_empty());
     }
 
+    /// A step whose rules read of the service only its facts gives one
+    /// verdict per facts and status (messages included); a rule reading
+    /// anything else of it is evaluated for every candidate.
+    #[test]
+    fn verdicts_are_shared_by_facts_only_when_the_rules_read_no_more() {
+        let by_facts = set(
+            "  - id: no-external\n    effect: deny\n    match: { service.privacy.hosting: external }\n\
+             \x20 - id: prefer-internal\n    effect: prefer\n    weight: 0.2\n    match: { service.privacy.hosting: internal }\n",
+        );
+        let by_tags = set(
+            "  - id: no-external\n    effect: deny\n    match: { service.privacy.hosting: external }\n\
+             \x20 - id: eu-only\n    effect: require\n    match: { service.tags: { contains: eu } }\n",
+        );
+        let request = Request::for_capability("chat");
+        let anon = Principal::anonymous();
+        // Same facts (external gpt-4o copies), different tags; then an
+        // internal one.
+        let mut eu = gpt4o();
+        eu.service_id = "eu".into();
+        eu.tags = vec!["eu".into()];
+        let mut us = gpt4o();
+        us.service_id = "us".into();
+        us.tags = vec!["us".into()];
+        let mut internal = gpt4o();
+        internal.privacy.hosting = crate::contract::Hosting::Internal;
+        internal.tags = vec!["eu".into()];
+        for s in [&by_facts, &by_tags] {
+            let mut step = s.for_step();
+            for c in [&eu, &us, &internal, &us, &eu, &internal] {
+                let ctx = Context {
+                    request: &request,
+                    capability: "chat",
+                    step: 0,
+                    input: &request.input,
+                    principal: &anon,
+                    anonymous: true,
+                    service: c,
+                    facts: Facts::of(c),
+                    offered_at: Some(0),
+                    status: ServiceStatus::Active,
+                    estimate: 0.01,
+                };
+                let stepped = step.evaluate(&ctx, Wording::Messages);
+                let whole = s.evaluate(&ctx);
+                assert_eq!(stepped.rejections, whole.rejections, "{}", c.service_id);
+                assert_eq!(
+                    stepped.preferred_by.map_or_else(Vec::new, |p| p.to_vec()),
+                    whole.preferred_by
+                );
+            }
+            // Two facts-and-status combinations seen, kept only where the
+            // rules read nothing else of the service.
+            let kept = step.verdicts.as_ref().map(Vec::len);
+            if std::ptr::eq(s, &by_facts) {
+                assert_eq!(kept, Some(2));
+            } else {
+                assert_eq!(kept, None);
+            }
+        }
+    }
+
     /// The per-step evaluation decides request-only `when` clauses once,
     /// and gives the verdicts of `PolicySet::evaluate` for every candidate,
     /// errors included.
@@ -544,7 +656,8 @@ mod tests {
                         principal: &principal,
                         anonymous: principal.name == "anonymous",
                         service: c,
-                        offered: c.capabilities.first(),
+                        facts: Facts::of(c),
+                        offered_at: (!c.capabilities.is_empty()).then_some(0),
                         status: ServiceStatus::Active,
                         estimate: 0.01,
                     };
@@ -576,7 +689,8 @@ mod tests {
                     principal: &Principal::anonymous(),
                     anonymous: true,
                     service: &internal,
-                    offered: internal.capabilities.first(),
+                    facts: Facts::of(&internal),
+                    offered_at: (!internal.capabilities.is_empty()).then_some(0),
                     status: ServiceStatus::Active,
                     estimate: 0.01,
                 };

@@ -92,14 +92,44 @@ pub(crate) struct Context<'a> {
     /// True when the request carried no token.
     pub(crate) anonymous: bool,
     pub(crate) service: &'a ServiceContract,
-    /// The service's capability for this step, when it offers it.
-    pub(crate) offered: Option<&'a Capability>,
+    /// What is read most of the service, copied out of its contract.
+    pub(crate) facts: Facts,
+    /// Where the service's capability for this step is in its contract,
+    /// when it offers it (read only by a rule that asks).
+    pub(crate) offered_at: Option<usize>,
     pub(crate) status: ServiceStatus,
     /// The estimated cost of this step on this service.
     pub(crate) estimate: f64,
 }
 
-impl Context<'_> {
+/// The attributes of a service that rules and the early stages read for
+/// every candidate, copied out of its contract: the compiled candidate
+/// form keeps them in its table, so reading them touches no contract.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Facts {
+    pub(crate) min_trust: Trust,
+    pub(crate) max_data_class: DataClass,
+    pub(crate) pii_allowed: bool,
+    pub(crate) hosting: Hosting,
+}
+
+impl Facts {
+    pub(crate) fn of(contract: &ServiceContract) -> Facts {
+        Facts {
+            min_trust: contract.access.min_trust,
+            max_data_class: contract.privacy.max_data_class,
+            pii_allowed: contract.privacy.pii_allowed,
+            hosting: contract.privacy.hosting,
+        }
+    }
+}
+
+impl<'a> Context<'a> {
+    /// The service's capability for this step, when it offers it.
+    pub(crate) fn offered(&self) -> Option<&'a Capability> {
+        self.offered_at
+            .and_then(|i| self.service.capabilities.get(i))
+    }
     /// How an explanation shows `value`, the value of attribute `path`:
     /// hidden when it is a request field the request redacts.
     pub(crate) fn shown(&self, path: &str, value: &Val<'_>) -> String {
@@ -329,7 +359,7 @@ pub static PATHS: &[PathDef] = &[
         "service.access.min_trust",
         TRUST,
         "the lowest trust allowed",
-        |c| Val::Str(trust_name(c.service.access.min_trust))
+        |c| Val::Str(trust_name(c.facts.min_trust))
     ),
     path!(
         "service.access.roles",
@@ -347,31 +377,35 @@ pub static PATHS: &[PathDef] = &[
         "service.capability.input",
         MODALITY_LIST,
         "input modalities of the offered capability (optional: any)",
-        |c| modalities(c.offered.and_then(|o| o.input.as_ref()))
+        |c| modalities(c.offered().and_then(|o| o.input.as_ref()))
     ),
     path!(
         "service.capability.languages",
         Ty::StrList,
         "languages of the offered capability (optional: any)",
-        |c| opt_list(c.offered.and_then(|o| o.languages.as_ref()))
+        |c| opt_list(c.offered().and_then(|o| o.languages.as_ref()))
     ),
     path!(
         "service.capability.max_input_tokens",
         Ty::Num,
         "input limit of the offered capability (optional)",
-        |c| opt_num(c.offered.and_then(|o| o.max_input_tokens).map(|t| t as f64))
+        |c| opt_num(
+            c.offered()
+                .and_then(|o| o.max_input_tokens)
+                .map(|t| t as f64)
+        )
     ),
     path!(
         "service.capability.output",
         MODALITY_LIST,
         "output modalities of the offered capability (optional)",
-        |c| modalities(c.offered.and_then(|o| o.output.as_ref()))
+        |c| modalities(c.offered().and_then(|o| o.output.as_ref()))
     ),
     path!(
         "service.capability.type",
         Ty::Str,
         "the offered capability's type",
-        |c| c.offered.map_or(Val::Missing, |o| Val::Str(&o.kind))
+        |c| c.offered().map_or(Val::Missing, |o| Val::Str(&o.kind))
     ),
     path!("service.cost.currency", Ty::Str, "ISO 4217 currency", |c| {
         Val::Str(&c.service.cost.currency)
@@ -437,19 +471,19 @@ pub static PATHS: &[PathDef] = &[
         "service.privacy.hosting",
         HOSTING,
         "on_prem < internal < external (most to least private)",
-        |c| Val::Str(hosting_name(c.service.privacy.hosting))
+        |c| Val::Str(hosting_name(c.facts.hosting))
     ),
     path!(
         "service.privacy.max_data_class",
         CLASS,
         "the most sensitive data class accepted",
-        |c| Val::Str(class_name(c.service.privacy.max_data_class))
+        |c| Val::Str(class_name(c.facts.max_data_class))
     ),
     path!(
         "service.privacy.pii_allowed",
         Ty::Bool,
         "whether personal data is allowed",
-        |c| Val::Bool(c.service.privacy.pii_allowed)
+        |c| Val::Bool(c.facts.pii_allowed)
     ),
     path!(
         "service.privacy.regions",
@@ -499,6 +533,20 @@ pub static PATHS: &[PathDef] = &[
 /// the same for every candidate of a step — rather than the service.
 pub(crate) fn is_request_or_principal(path: &str) -> bool {
     path.starts_with("request.") || path.starts_with("principal.")
+}
+
+/// Whether `path` reads of the service only its [`Facts`] or its status:
+/// a rule reading nothing else of it says the same of every candidate
+/// with the same facts and status.
+pub(crate) fn is_fact(path: &str) -> bool {
+    matches!(
+        path,
+        "service.access.min_trust"
+            | "service.privacy.max_data_class"
+            | "service.privacy.pii_allowed"
+            | "service.privacy.hosting"
+            | "service.status"
+    )
 }
 
 /// The attribute at `path`, if it exists.

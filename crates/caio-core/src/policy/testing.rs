@@ -3,7 +3,7 @@
 //! service, and compares the rules that fired with what it expects.
 
 use super::load::{PolicyFile, PolicyTest};
-use super::paths::Context;
+use super::paths::{Context, Facts};
 use super::{PolicySet, PolicyVerdict};
 use crate::contract::ValidationRun;
 use crate::lifecycle::ServiceStatus;
@@ -96,7 +96,10 @@ fn run_test(
         .or_else(|| contract.capabilities.first().map(|c| c.kind.clone()))
         .unwrap_or_default();
     let input = step.map_or_else(|| request.input.clone(), |s| s.input);
-    let offered = contract.capabilities.iter().find(|c| c.kind == capability);
+    let offered = contract
+        .capabilities
+        .iter()
+        .position(|c| c.kind == capability);
     let principal = test.principal.clone().unwrap_or_else(Principal::anonymous);
     let ctx = Context {
         request,
@@ -106,7 +109,8 @@ fn run_test(
         principal: &principal,
         anonymous: test.principal.is_none(),
         service: &contract,
-        offered,
+        facts: Facts::of(&contract),
+        offered_at: offered,
         status: ServiceStatus::Active,
         estimate: score::estimate(&contract, &input),
     };

@@ -17,6 +17,7 @@ use super::name::Name;
 use super::score::Figures;
 use crate::contract::{DataClass, Hosting, Modality, ServiceContract, Trust};
 use crate::lifecycle::ServiceStatus;
+use crate::policy::paths::Facts;
 use crate::principal::Principal;
 use crate::request::{Request, Step};
 use std::collections::BTreeMap;
@@ -35,13 +36,11 @@ pub(crate) struct Row {
     pub(crate) candidate: u32,
     pub(crate) service_id: Name,
     pub(crate) version: Name,
-    min_trust: Trust,
+    /// What the access and privacy stages and most rules read.
+    pub(crate) facts: Facts,
     roles: Option<Span>,
     tenants: Option<Span>,
-    max_data_class: DataClass,
-    pii_allowed: bool,
     regions: Span,
-    hosting: Hosting,
     tags: Span,
     pub(crate) figures: Figures,
 }
@@ -155,13 +154,10 @@ impl Compiled {
                 candidate: i as u32,
                 service_id,
                 version,
-                min_trust: access.min_trust,
+                facts: Facts::of(c),
                 roles: access.roles.as_deref().map(|s| b.span(s)),
                 tenants: access.tenants.as_deref().map(|s| b.span(s)),
-                max_data_class: privacy.max_data_class,
-                pii_allowed: privacy.pii_allowed,
                 regions: b.span(&privacy.regions),
-                hosting: privacy.hosting,
                 tags: b.span(&c.tags),
                 figures: Figures::of(c),
             });
@@ -320,7 +316,7 @@ impl Query {
             return false;
         }
         // Access.
-        if self.refused || self.trust < row.min_trust {
+        if self.refused || self.trust < row.facts.min_trust {
             return false;
         }
         if let Some(roles) = row.roles {
@@ -337,7 +333,7 @@ impl Query {
             return false;
         }
         // Privacy.
-        if self.class > row.max_data_class || (self.pii && !row.pii_allowed) {
+        if self.class > row.facts.max_data_class || (self.pii && !row.facts.pii_allowed) {
             return false;
         }
         if let Some(allowed) = &self.regions
@@ -384,7 +380,7 @@ impl Query {
             }
         }
         if let Some(hosting) = self.hosting
-            && hosting & hosting_bit(row.hosting) == 0
+            && hosting & hosting_bit(row.facts.hosting) == 0
         {
             return false;
         }

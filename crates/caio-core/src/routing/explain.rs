@@ -13,6 +13,7 @@ use super::{
 };
 use crate::contract::Trust;
 use crate::policy::PolicySet;
+use crate::policy::paths::Facts;
 use crate::request::Request;
 use serde::Serialize;
 
@@ -186,10 +187,11 @@ fn every_stage(
     candidate: &Candidate<'_>,
 ) -> Vec<Rejection> {
     let contract = candidate.contract;
-    let Some(offered) = contract
+    let Some((offered_at, offered)) = contract
         .capabilities
         .iter()
-        .find(|c| c.kind == step.capability)
+        .enumerate()
+        .find(|(_, c)| c.kind == step.capability)
     else {
         return Vec::new();
     };
@@ -201,7 +203,14 @@ fn every_stage(
     pipeline::capability(request, index, step, offered, &mut reasons);
     pipeline::access(env.identity, env.principal, contract, &mut reasons);
     pipeline::privacy(request, contract, &mut reasons);
-    let ctx = env.policy_context(index, step, offered, candidate, metrics.cost);
+    let ctx = env.policy_context(
+        index,
+        step,
+        offered_at,
+        Facts::of(contract),
+        candidate,
+        metrics.cost,
+    );
     out.extend(
         env.policies
             .evaluate(&ctx)

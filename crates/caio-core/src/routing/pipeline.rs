@@ -11,7 +11,7 @@ use super::{
 };
 use crate::contract::{Capability, ServiceContract};
 use crate::lifecycle::ServiceStatus;
-use crate::policy::paths::{Context, class_name, hosting_name, modality_name, trust_name};
+use crate::policy::paths::{Context, Facts, class_name, hosting_name, modality_name, trust_name};
 use crate::policy::{PolicySet, StepPolicies};
 use crate::principal::Principal;
 use crate::request::{Request, Step};
@@ -98,14 +98,15 @@ pub struct Env<'r> {
 }
 
 impl<'r> Env<'r> {
-    /// What the policy stage sees of `candidate` at step `index`, which
-    /// offers the step's capability as `offered` at the estimated cost
-    /// `estimate`.
+    /// What the policy stage sees of `candidate` at step `index`, whose
+    /// contract offers the step's capability as its `offered_at`-th (and
+    /// says `facts`), at the estimated cost `estimate`.
     pub(super) fn policy_context<'c>(
         &self,
         index: usize,
         step: &'c Step,
-        offered: &'c Capability,
+        offered_at: usize,
+        facts: Facts,
         candidate: &Candidate<'c>,
         estimate: f64,
     ) -> Context<'c>
@@ -120,7 +121,8 @@ impl<'r> Env<'r> {
             principal: self.principal,
             anonymous: self.identity.is_anonymous(),
             service: candidate.contract,
-            offered: Some(offered),
+            facts,
+            offered_at: Some(offered_at),
             status: candidate.status,
             estimate,
         }
@@ -157,13 +159,6 @@ pub fn evaluate_step<'a>(
         let Some(candidate) = candidates.get(row.candidate as usize) else {
             continue;
         };
-        let Some(offered) = candidate
-            .contract
-            .capabilities
-            .get(offer.capability as usize)
-        else {
-            continue;
-        };
         // Pushed first and evaluated where it lies: no copy of the
         // evaluation moves through the stack.
         evaluated.push(Evaluated {
@@ -192,14 +187,22 @@ pub fn evaluate_step<'a>(
                 compiled,
                 index,
                 step,
-                offered,
+                offer.capability as usize,
                 candidate,
                 e,
             );
-        } else {
+        } else if let Some(offered) = candidate
+            .contract
+            .capabilities
+            .get(offer.capability as usize)
+        {
             // A stage rejects: the stage functions say why.
             let mut out = Reasons::new(&mut e.rejections, env.detail.wording());
             early_stages(env, index, step, offered, candidate, &mut out);
+        } else {
+            // A form built from another list (the caller's bug): skipped.
+            evaluated.pop();
+            continue;
         }
         if e.rejections.is_empty() {
             max_cost = max_cost.max(e.metrics.cost);
@@ -248,14 +251,21 @@ fn evaluate<'a>(
     compiled: &Compiled,
     index: usize,
     step: &Step,
-    offered: &Capability,
+    offered_at: usize,
     candidate: &Candidate<'a>,
     e: &mut Evaluated<'a>,
 ) {
     let request = env.request;
     let contract = candidate.contract;
     if !policies.is_empty() {
-        let ctx = env.policy_context(index, step, offered, candidate, e.metrics.cost);
+        let ctx = env.policy_context(
+            index,
+            step,
+            offered_at,
+            e.row.facts,
+            candidate,
+            e.metrics.cost,
+        );
         let verdict = policies.evaluate(&ctx, env.detail.wording());
         if !verdict.rejections.is_empty() {
             e.rejections = verdict
