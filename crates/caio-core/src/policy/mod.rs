@@ -130,11 +130,13 @@ impl PolicySet {
     /// (fail closed). Rules run in id order, so the verdict does not depend
     /// on the order of rules or files.
     pub(crate) fn evaluate(&self, ctx: &Context<'_>) -> PolicyVerdict {
-        let verdict = self.for_step().evaluate(ctx, Wording::Messages);
+        let mut step = self.for_step();
+        let verdict = step.evaluate(ctx, Wording::Messages);
         PolicyVerdict {
-            rejections: verdict.rejections,
+            rejections: verdict.rejections.clone(),
             preferred_by: verdict
                 .preferred_by
+                .as_ref()
                 .map_or_else(Vec::new, |ids| ids.to_vec()),
             bonus: verdict.bonus,
         }
@@ -156,6 +158,8 @@ pub(crate) struct StepPolicies<'p> {
     /// status: the verdicts given so far by facts and status (at most
     /// [`VERDICTS`]), so a candidate like another is not evaluated again.
     verdicts: Option<Vec<((Facts, ServiceStatus), StepVerdict)>>,
+    /// The last verdict, when not kept among `verdicts`.
+    last: StepVerdict,
     /// The `prefer` rules that apply to the candidate being evaluated.
     preferring: Vec<&'p str>,
     /// Every set of `prefer` rules that applied to a candidate so far, at
@@ -213,6 +217,7 @@ impl PolicySet {
                 .collect(),
             pruned: false,
             verdicts: None,
+            last: StepVerdict::default(),
             preferring: Vec::new(),
             preferred_sets: Vec::new(),
         }
@@ -228,36 +233,54 @@ impl<'p> StepPolicies<'p> {
     /// [`PolicySet::evaluate`] for one candidate of the step; every `ctx`
     /// must share the step's request, input, capability and principal. A
     /// rejection's message is built only with [`Wording::Messages`].
-    pub(crate) fn evaluate(&mut self, ctx: &Context<'_>, wording: Wording) -> StepVerdict {
+    pub(crate) fn evaluate(&mut self, ctx: &Context<'_>, wording: Wording) -> &StepVerdict {
         let key = (ctx.facts, ctx.status);
-        if let Some(known) = self
+        // The verdict is read where it is kept, never copied out: its place
+        // among `verdicts`, or `last`.
+        let known = self
             .verdicts
             .as_ref()
-            .and_then(|v| v.iter().find(|(k, _)| *k == key))
-        {
-            return known.1.clone();
+            .and_then(|v| v.iter().position(|(k, _)| *k == key));
+        let kept = match known {
+            Some(at) => Some(at),
+            None => {
+                let verdict = self.evaluate_rules(ctx, wording);
+                if !self.pruned {
+                    self.prune();
+                }
+                match &mut self.verdicts {
+                    Some(verdicts) if verdicts.len() < VERDICTS => {
+                        verdicts.push((key, verdict));
+                        Some(verdicts.len() - 1)
+                    }
+                    _ => {
+                        self.last = verdict;
+                        None
+                    }
+                }
+            }
+        };
+        match (kept, &self.verdicts) {
+            (Some(at), Some(verdicts)) => verdicts.get(at).map_or(&self.last, |(_, v)| v),
+            _ => &self.last,
         }
-        let verdict = self.evaluate_rules(ctx, wording);
-        if !self.pruned {
-            // Every clause that reads no service is known now.
-            self.rules
-                .retain(|(_, when)| !matches!(when, When::Known(Ok(false))));
-            self.pruned = true;
-            let by_facts = self.rules.iter().all(|(policy, when)| {
-                let when_reads_facts = match when {
-                    When::PerCandidate => policy.when.as_ref().is_none_or(reads_only_facts),
-                    When::Always | When::Pending | When::Known(_) => true,
-                };
-                when_reads_facts && policy.matches.as_ref().is_none_or(reads_only_facts)
-            });
-            self.verdicts = by_facts.then(Vec::new);
-        }
-        if let Some(verdicts) = &mut self.verdicts
-            && verdicts.len() < VERDICTS
-        {
-            verdicts.push((key, verdict.clone()));
-        }
-        verdict
+    }
+
+    /// Drops the rules whose `when` clause, which reads no service, is
+    /// false (every such clause is known once a candidate was evaluated),
+    /// and keeps verdicts by facts when the rules left read no more.
+    fn prune(&mut self) {
+        self.rules
+            .retain(|(_, when)| !matches!(when, When::Known(Ok(false))));
+        self.pruned = true;
+        let by_facts = self.rules.iter().all(|(policy, when)| {
+            let when_reads_facts = match when {
+                When::PerCandidate => policy.when.as_ref().is_none_or(reads_only_facts),
+                When::Always | When::Pending | When::Known(_) => true,
+            };
+            when_reads_facts && policy.matches.as_ref().is_none_or(reads_only_facts)
+        });
+        self.verdicts = by_facts.then(Vec::new);
     }
 
     /// Every rule left, for one candidate.
@@ -602,7 +625,10 @@ mod tests {
                 let whole = s.evaluate(&ctx);
                 assert_eq!(stepped.rejections, whole.rejections, "{}", c.service_id);
                 assert_eq!(
-                    stepped.preferred_by.map_or_else(Vec::new, |p| p.to_vec()),
+                    stepped
+                        .preferred_by
+                        .as_ref()
+                        .map_or_else(Vec::new, |p| p.to_vec()),
                     whole.preferred_by
                 );
             }
@@ -667,6 +693,7 @@ mod tests {
                     assert_eq!(
                         stepped
                             .preferred_by
+                            .as_ref()
                             .map_or_else(Vec::new, |ids| ids.to_vec()),
                         whole.preferred_by
                     );
@@ -696,6 +723,7 @@ mod tests {
                 };
                 step.evaluate(&ctx, Wording::RulesOnly)
                     .preferred_by
+                    .clone()
                     .expect("e-always applies")
             })
             .into();

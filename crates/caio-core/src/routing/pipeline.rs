@@ -270,16 +270,16 @@ fn evaluate<'a>(
         if !verdict.rejections.is_empty() {
             e.rejections = verdict
                 .rejections
-                .into_iter()
+                .iter()
                 .map(|r| Rejection {
                     stage: Stage::Policy,
-                    rule: r.rule,
-                    message: r.message,
+                    rule: r.rule.clone(),
+                    message: r.message.clone(),
                 })
                 .collect();
             return;
         }
-        e.preferred_by = verdict.preferred_by;
+        e.preferred_by.clone_from(&verdict.preferred_by);
         e.bonus = verdict.bonus;
     }
     let mut out = Reasons::new(&mut e.rejections, env.detail.wording());
