@@ -862,8 +862,9 @@ fn check_steps(s: &Scenario, d: &Decision) -> Result<Vec<Vec<Judged>>, TestCaseE
                         i,
                         &c.service_id
                     );
-                    let got: BTreeSet<&String> = c.rejections.iter().map(|r| &r.rule).collect();
-                    let want: BTreeSet<&String> = rules.iter().collect();
+                    let got: BTreeSet<&str> =
+                        c.rejections.iter().map(|r| r.rule.as_ref()).collect();
+                    let want: BTreeSet<&str> = rules.iter().map(String::as_str).collect();
                     prop_assert_eq!(got, want, "step {}: {} rules", i, &c.service_id);
                 }
             }

@@ -248,7 +248,7 @@ pub(crate) fn render(
                     let mut row = vec![
                         c.service_id.to_string(),
                         r.stage.as_str().to_string(),
-                        r.rule.clone(),
+                        r.rule.to_string(),
                         r.message.clone(),
                     ];
                     if chained {

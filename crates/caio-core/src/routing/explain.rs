@@ -218,7 +218,7 @@ fn every_stage(
             .into_iter()
             .map(|r| Rejection {
                 stage: Stage::Policy,
-                rule: r.rule,
+                rule: r.rule.into(),
                 message: r.message,
             }),
     );
@@ -231,7 +231,7 @@ fn every_stage(
     {
         out.push(Rejection {
             stage: Stage::Preference,
-            rule: "exclude_services".into(),
+            rule: std::borrow::Cow::Borrowed("exclude_services"),
             message: "excluded by the request's preferences.exclude_services".into(),
         });
     }
@@ -322,7 +322,7 @@ endpoint: { url: http://127.0.0.1:9/x }
         let later: Vec<(Stage, &str)> = strict_rejected
             .later
             .iter()
-            .map(|r| (r.stage, r.rule.as_str()))
+            .map(|r| (r.stage, r.rule.as_ref()))
             .collect();
         assert_eq!(later, [(Stage::Privacy, "max_data_class")]);
         let hint = &step.access[0];

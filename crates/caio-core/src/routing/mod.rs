@@ -36,6 +36,7 @@ use crate::policy::PolicySet;
 use crate::principal::{AuthFailure, Principal};
 use crate::request::{Request, Weights};
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 
 /// Scores closer than this are ties.
 pub(crate) const TIE_EPSILON: f64 = 1e-9;
@@ -234,8 +235,9 @@ pub(crate) enum Wording {
 pub struct Rejection {
     /// The stage that rejected.
     pub stage: Stage,
-    /// The rule that fired: a policy id, or what was checked (e.g. `min_trust`, `circuit-open`).
-    pub rule: String,
+    /// The rule that fired: a policy id, or what was checked (e.g.
+    /// `min_trust`, `circuit-open`; those are not copied per rejection).
+    pub rule: Cow<'static, str>,
     /// What was wrong, for people (empty in a [`Detail::Brief`] decision).
     pub message: String,
 }
@@ -389,7 +391,7 @@ pub struct RuleTally {
     /// The rule's stage.
     pub stage: Stage,
     /// The rule (a policy id, or what was checked).
-    pub rule: String,
+    pub rule: Cow<'static, str>,
     /// The candidates it rejected.
     pub candidates: usize,
     /// The rejections it gave (a rule may give a candidate several).

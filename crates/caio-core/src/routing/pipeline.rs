@@ -273,7 +273,7 @@ fn evaluate<'a>(
                 .iter()
                 .map(|r| Rejection {
                     stage: Stage::Policy,
-                    rule: r.rule.clone(),
+                    rule: r.rule.clone().into(),
                     message: r.message.clone(),
                 })
                 .collect();
@@ -314,14 +314,14 @@ impl<'o> Reasons<'o> {
 
     /// Records that `rule` of `stage` rejects; `message` is called only
     /// when the decision is worded.
-    fn add(&mut self, stage: Stage, rule: &str, message: impl FnOnce() -> String) {
+    fn add(&mut self, stage: Stage, rule: &'static str, message: impl FnOnce() -> String) {
         let message = match self.wording {
             Wording::Messages => message(),
             Wording::RulesOnly => String::new(),
         };
         self.list.push(Rejection {
             stage,
-            rule: rule.to_string(),
+            rule: std::borrow::Cow::Borrowed(rule),
             message,
         });
     }

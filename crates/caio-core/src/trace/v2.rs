@@ -284,7 +284,7 @@ pub fn digest(decision: &Decision, contracts: &[ContractRef]) -> Digest {
                 }
                 let mut rejected_by_rule = BTreeMap::new();
                 for t in &tally.by_rule {
-                    *rejected_by_rule.entry(t.rule.clone()).or_default() += t.rejections;
+                    *rejected_by_rule.entry(t.rule.to_string()).or_default() += t.rejections;
                 }
                 let mut top: Vec<Ranked> = Vec::new();
                 for c in step.eligible().take(TOP) {
