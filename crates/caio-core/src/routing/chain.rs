@@ -319,7 +319,7 @@ pub(crate) fn items(results: &[StepEval<'_>]) -> Vec<Vec<Item>> {
                 .iter()
                 .enumerate()
                 .filter_map(|(index, c)| {
-                    c.score.map(|score| Item {
+                    c.score().map(|score| Item {
                         index,
                         score,
                         latency: c.metrics.latency_p95_ms,

@@ -28,7 +28,7 @@ pub(crate) fn panic_guard<'a>(
     candidates: &[Candidate<'a>],
     eval: StepEval<'a>,
 ) -> StepEval<'a> {
-    if eval.candidates.iter().any(|c| c.score.is_some()) {
+    if eval.candidates.iter().any(|c| c.score().is_some()) {
         return eval;
     }
     let only_circuit = |rejections: &[super::Rejection]| {
@@ -41,7 +41,7 @@ pub(crate) fn panic_guard<'a>(
         .candidates
         .iter()
         .filter(|e| only_circuit(&e.rejections))
-        .map(|e| e.contract.service_id.as_str())
+        .map(|e| e.row.service_id.as_str())
         .collect();
     if open.is_empty() {
         return eval;
@@ -63,24 +63,30 @@ pub(crate) fn panic_guard<'a>(
     let trial = evaluate_step(env, eval.index, step, compiled, &all_closed);
     // The evaluation is in id order, so the first minimum is the smallest id
     // among equal opening times; an unknown time counts as earliest.
+    let opened_at = |e: &&super::pipeline::Evaluated<'_>| {
+        all_closed
+            .get(e.row.candidate as usize)
+            .and_then(|c| c.stats.circuit_opened_at_ms)
+            .unwrap_or(i64::MIN)
+    };
     let Some(probe) = trial
         .candidates
         .iter()
-        .filter(|e| e.score.is_some())
-        .min_by_key(|e| e.opened_at_ms)
-        .map(|e| e.contract.service_id.clone())
+        .filter(|e| e.score().is_some())
+        .min_by_key(opened_at)
+        .map(|e| e.row.service_id.to_string())
     else {
         return eval;
     };
     let half_open = closed(&|id| id != probe);
     let mut guarded = evaluate_step(env, eval.index, step, compiled, &half_open);
     for e in &mut guarded.candidates {
-        if e.contract.service_id == probe {
+        if e.row.service_id.as_str() == probe {
             e.probe = true;
             e.rejections = eval
                 .candidates
                 .iter()
-                .find(|o| o.contract.service_id == probe)
+                .find(|o| o.row.service_id.as_str() == probe)
                 .map(|o| o.rejections.clone())
                 .unwrap_or_default();
         }

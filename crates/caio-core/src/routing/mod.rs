@@ -681,7 +681,10 @@ fn decide(
                 .collect();
             let contracts: Vec<&ServiceContract> = results
                 .iter()
-                .map(|e| e.candidates[idx[e.index]].contract)
+                .filter_map(|e| {
+                    let row = e.candidates[idx[e.index]].row.candidate;
+                    candidates.get(row as usize).map(|c| c.contract)
+                })
                 .collect();
             let total: f64 = chosen.iter().map(|c| c.score).sum();
             let composed = chain::compose(&metrics, &contracts);
@@ -773,7 +776,7 @@ fn single(
     let best = eval
         .candidates
         .iter()
-        .filter_map(|c| c.score)
+        .filter_map(|c| c.score())
         .fold(f64::NEG_INFINITY, f64::max);
     if best == f64::NEG_INFINITY {
         return Err(None);
@@ -782,7 +785,7 @@ fn single(
         .candidates
         .iter()
         .enumerate()
-        .filter(|(_, c)| c.score.is_some_and(|s| best - s <= TIE_EPSILON))
+        .filter(|(_, c)| c.score().is_some_and(|s| best - s <= TIE_EPSILON))
         .map(|(i, _)| i)
         .collect();
     // `candidates` is sorted by id, so `tied` is too.

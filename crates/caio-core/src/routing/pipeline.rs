@@ -19,15 +19,15 @@ use std::rc::Rc;
 
 /// One candidate of one step, evaluated.
 #[derive(Debug, Clone)]
+///
+/// Kept to 128 bytes, which the compiler copies inline: a step holds one
+/// per candidate, written once and read in every pass. Its contract is the
+/// candidate's (`row.candidate`); its score is `score` when `scored`.
 pub(crate) struct Evaluated<'a> {
-    pub(crate) contract: &'a ServiceContract,
     /// Its row of the compiled form (its id and version, shared).
     pub(crate) row: &'a Row,
     /// Its observed success rate, 1 without history (h, before clamping).
     pub(crate) success_rate: f64,
-    /// When its open circuit opened, `i64::MIN` when unknown (the panic
-    /// guard probes the earliest).
-    pub(crate) opened_at_ms: i64,
     pub(crate) rejections: Vec<Rejection>,
     /// The `prefer` rules that apply (shared with the step's candidates
     /// the same rules prefer).
@@ -37,18 +37,30 @@ pub(crate) struct Evaluated<'a> {
     /// How many of the request's distinct preferred tags it carries.
     pub(crate) tag_hits: u32,
     pub(crate) metrics: Metrics,
+    /// J(s), when `scored`.
+    score: f64,
     /// Set for eligible candidates (and for the panic guard's probe); its
     /// terms follow from the step's [`Scale`].
-    pub(crate) score: Option<f64>,
+    scored: bool,
     /// The panic guard's half-open probe: scored as if its circuit were
     /// closed, but still rejected with `circuit-open` (it is not eligible).
     pub(crate) probe: bool,
 }
 
 impl Evaluated<'_> {
+    /// J(s), for eligible candidates (and the panic guard's probe).
+    pub(crate) fn score(&self) -> Option<f64> {
+        self.scored.then_some(self.score)
+    }
+
+    pub(crate) fn set_score(&mut self, score: f64) {
+        self.score = score;
+        self.scored = true;
+    }
+
     /// Passed every stage (the panic guard's probe is scored, not eligible).
     fn is_eligible(&self) -> bool {
-        self.score.is_some() && !self.probe
+        self.scored && !self.probe
     }
 
     /// The public result of this candidate (its rejections move into it),
@@ -58,8 +70,8 @@ impl Evaluated<'_> {
             service_id: self.row.service_id.clone(),
             service_version: self.row.version.clone(),
             eligible: self.is_eligible(),
-            score: self.score,
-            terms: self.score.map(|_| scale.terms(self)),
+            score: self.score(),
+            terms: self.scored.then(|| scale.terms(self)),
             rejections: std::mem::take(&mut self.rejections),
             preferred_by: self.preferred_by.clone(),
             metrics: self.metrics,
@@ -162,10 +174,8 @@ pub fn evaluate_step<'a>(
         // Pushed first and evaluated where it lies: no copy of the
         // evaluation moves through the stack.
         evaluated.push(Evaluated {
-            contract: candidate.contract,
             row,
             success_rate: candidate.stats.success_rate.unwrap_or(1.0),
-            opened_at_ms: candidate.stats.circuit_opened_at_ms.unwrap_or(i64::MIN),
             rejections: Vec::new(),
             preferred_by: None,
             bonus: 0.0,
@@ -173,7 +183,8 @@ pub fn evaluate_step<'a>(
             metrics: row
                 .figures
                 .metrics(candidate.status, &candidate.stats, &step.input),
-            score: None,
+            score: 0.0,
+            scored: false,
             probe: false,
         });
         let Some(e) = evaluated.last_mut() else {
@@ -609,7 +620,7 @@ impl<'a> StepEval<'a> {
             let eligible = e.is_eligible();
             tally.count(eligible, &e.rejections);
             if eligible && detail == Detail::Brief {
-                keep_best(&mut best, order_key(e.score, Some(i) == chosen, i));
+                keep_best(&mut best, order_key(e.score(), Some(i) == chosen, i));
             }
         }
         tally.settle();
@@ -618,7 +629,7 @@ impl<'a> StepEval<'a> {
             summary.push_str(&format!(
                 "; panic guard: every otherwise-eligible service's circuit is open, \
                  half-open probe of {} (its circuit opened earliest)",
-                probe.contract.service_id
+                probe.row.service_id
             ));
         }
         let candidates = match detail {
@@ -651,7 +662,7 @@ impl<'a> StepEval<'a> {
             .candidates
             .iter()
             .enumerate()
-            .map(|(i, e)| order_key(e.score, Some(i) == chosen, i))
+            .map(|(i, e)| order_key(e.score(), Some(i) == chosen, i))
             .collect();
         order.sort_unstable();
         // Built in id order, where the evaluations lie one after the other
@@ -673,9 +684,9 @@ impl<'a> StepEval<'a> {
         let e = &self.candidates[i];
         Choice {
             capability: self.capability.clone(),
-            service_id: e.contract.service_id.clone(),
-            service_version: e.contract.version.clone(),
-            score: e.score.unwrap_or(0.0),
+            service_id: e.row.service_id.to_string(),
+            service_version: e.row.version.to_string(),
+            score: e.score().unwrap_or(0.0),
             probe: e.probe,
         }
     }

@@ -169,7 +169,8 @@ impl Scale {
 /// `scale`: [`Scale::terms`]).
 pub(crate) fn score_step(evals: &mut [Evaluated<'_>], scale: &Scale, weights: &Weights) {
     for e in evals.iter_mut().filter(|e| e.rejections.is_empty()) {
-        e.score = Some(j(weights, &scale.terms(e)));
+        let score = j(weights, &scale.terms(e));
+        e.set_score(score);
     }
 }
 
@@ -216,6 +217,6 @@ pub(crate) fn runner_up(eval: &StepEval<'_>, except: usize) -> Option<f64> {
         .iter()
         .enumerate()
         .filter(|(i, _)| *i != except)
-        .filter_map(|(_, c)| c.score)
+        .filter_map(|(_, c)| c.score())
         .reduce(f64::max)
 }
