@@ -412,7 +412,6 @@ impl Policy {
 
 #[cfg(test)]
 mod tests {
-    use super::paths::Facts;
     use super::*;
     use crate::contract::ServiceContract;
     use crate::lifecycle::ServiceStatus;

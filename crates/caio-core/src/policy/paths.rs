@@ -130,6 +130,7 @@ impl<'a> Context<'a> {
         self.offered_at
             .and_then(|i| self.service.capabilities.get(i))
     }
+
     /// How an explanation shows `value`, the value of attribute `path`:
     /// hidden when it is a request field the request redacts.
     pub(crate) fn shown(&self, path: &str, value: &Val<'_>) -> String {
