@@ -194,20 +194,18 @@ fn test(path: &PathDef, op: Op, operand: &Operand, actual: &Val<'_>) -> Result<b
         (Op::Eq, Operand::One(s), v) => scalar_eq(s, v).ok_or_else(mismatch),
         (Op::In, Operand::Many(items), v) => any_eq(items, v).ok_or_else(mismatch),
         (Op::NotIn, Operand::Many(items), v) => any_eq(items, v).map(|b| !b).ok_or_else(mismatch),
-        (Op::Contains, Operand::One(Scalar::Str(s)), Val::List(list)) => {
-            Ok(list.contains(&s.as_str()))
-        }
+        (Op::Contains, Operand::One(Scalar::Str(s)), Val::List(list)) => Ok(list.contains(s)),
         (Op::ContainsAny, Operand::Many(items), Val::List(list)) => {
-            let wanted = strings(items).ok_or_else(mismatch)?;
-            Ok(wanted.iter().any(|w| list.contains(w)))
+            let mut wanted = strings(items).ok_or_else(mismatch)?;
+            Ok(wanted.any(|w| list.contains(w)))
         }
         (Op::ContainsAll, Operand::Many(items), Val::List(list)) => {
-            let wanted = strings(items).ok_or_else(mismatch)?;
-            Ok(wanted.iter().all(|w| list.contains(w)))
+            let mut wanted = strings(items).ok_or_else(mismatch)?;
+            Ok(wanted.all(|w| list.contains(w)))
         }
         (Op::SubsetOf, Operand::Many(items), Val::List(list)) => {
             let allowed = strings(items).ok_or_else(mismatch)?;
-            Ok(list.iter().all(|v| allowed.contains(v)))
+            Ok(list.iter().all(|v| allowed.clone().any(|a| a == v)))
         }
         (Op::Lt | Op::Lte | Op::Gt | Op::Gte, Operand::One(s), v) => {
             let (a, b) = match (v, s, path.ty) {
@@ -260,14 +258,19 @@ fn any_eq(items: &[Scalar], v: &Val<'_>) -> Option<bool> {
     Some(any)
 }
 
-fn strings(items: &[Scalar]) -> Option<Vec<&str>> {
-    items
-        .iter()
-        .map(|s| match s {
+/// The operand's strings, when every item is one (read in place: a rule
+/// is evaluated for every candidate).
+fn strings(items: &[Scalar]) -> Option<impl Iterator<Item = &str> + Clone> {
+    fn text(s: &Scalar) -> Option<&str> {
+        match s {
             Scalar::Str(s) => Some(s.as_str()),
             _ => None,
-        })
-        .collect()
+        }
+    }
+    items
+        .iter()
+        .all(|s| text(s).is_some())
+        .then(|| items.iter().filter_map(text))
 }
 
 // ---------------------------------------------------------------------------

@@ -63,7 +63,39 @@ pub(crate) enum Val<'a> {
     Str(&'a str),
     Num(f64),
     Bool(bool),
-    List(Vec<&'a str>),
+    List(List<'a>),
+}
+
+/// A list value, borrowed where it lies (a rule reads one per candidate).
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum List<'a> {
+    Strings(&'a [String]),
+    Modalities(&'a [Modality]),
+}
+
+impl<'a> List<'a> {
+    /// Its items, in order.
+    pub(crate) fn iter(self) -> impl Iterator<Item = &'a str> + Clone {
+        let (strings, modalities): (&[String], &[Modality]) = match self {
+            List::Strings(s) => (s, &[]),
+            List::Modalities(m) => (&[], m),
+        };
+        strings
+            .iter()
+            .map(String::as_str)
+            .chain(modalities.iter().map(|m| modality_name(*m)))
+    }
+
+    pub(crate) fn contains(self, item: &str) -> bool {
+        self.iter().any(|s| s == item)
+    }
+}
+
+/// Lists are equal when their items are.
+impl PartialEq for List<'_> {
+    fn eq(&self, other: &List<'_>) -> bool {
+        self.iter().eq(other.iter())
+    }
 }
 
 impl std::fmt::Display for Val<'_> {
@@ -73,7 +105,16 @@ impl std::fmt::Display for Val<'_> {
             Val::Str(s) => f.write_str(s),
             Val::Num(n) => f.write_str(&crate::canonical::display_tidy(*n)),
             Val::Bool(b) => write!(f, "{b}"),
-            Val::List(items) => write!(f, "[{}]", items.join(", ")),
+            Val::List(items) => {
+                f.write_str("[")?;
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    f.write_str(item)?;
+                }
+                f.write_str("]")
+            }
         }
     }
 }
@@ -196,17 +237,15 @@ fn opt_str(v: Option<&str>) -> Val<'_> {
 }
 
 fn list(items: &[String]) -> Val<'_> {
-    Val::List(items.iter().map(String::as_str).collect())
+    Val::List(List::Strings(items))
 }
 
 fn opt_list(items: Option<&Vec<String>>) -> Val<'_> {
     items.map_or(Val::Missing, |i| list(i))
 }
 
-fn modalities(items: Option<&Vec<Modality>>) -> Val<'static> {
-    items.map_or(Val::Missing, |i| {
-        Val::List(i.iter().map(|m| modality_name(*m)).collect())
-    })
+fn modalities(items: Option<&Vec<Modality>>) -> Val<'_> {
+    items.map_or(Val::Missing, |i| Val::List(List::Modalities(i)))
 }
 
 pub(crate) fn modality_name(m: Modality) -> &'static str {
