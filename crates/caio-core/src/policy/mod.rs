@@ -66,6 +66,17 @@ pub(crate) struct PolicyRejection {
     pub(crate) message: String,
 }
 
+/// The policy stage's rejection of a candidate, as its result records it.
+impl From<&PolicyRejection> for crate::routing::Rejection {
+    fn from(r: &PolicyRejection) -> crate::routing::Rejection {
+        crate::routing::Rejection {
+            stage: crate::routing::Stage::Policy,
+            rule: r.rule.clone().into(),
+            message: r.message.clone(),
+        }
+    }
+}
+
 /// What the policy stage says about one candidate.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub(crate) struct PolicyVerdict {

@@ -215,26 +215,12 @@ fn every_stage(
         env.policies
             .evaluate(&ctx)
             .rejections
-            .into_iter()
-            .map(|r| Rejection {
-                stage: Stage::Policy,
-                rule: r.rule.into(),
-                message: r.message,
-            }),
+            .iter()
+            .map(Rejection::from),
     );
     let mut reasons = pipeline::Reasons::new(&mut out, Wording::Messages);
     pipeline::requirement(request, contract, &metrics, env.chained, &mut reasons);
-    if request
-        .preferences
-        .exclude_services
-        .contains(&contract.service_id)
-    {
-        out.push(Rejection {
-            stage: Stage::Preference,
-            rule: std::borrow::Cow::Borrowed("exclude_services"),
-            message: "excluded by the request's preferences.exclude_services".into(),
-        });
-    }
+    pipeline::preference(request, &contract.service_id, &mut reasons);
     out
 }
 

@@ -18,11 +18,11 @@ use crate::request::{Request, Step};
 use std::rc::Rc;
 
 /// One candidate of one step, evaluated.
-#[derive(Debug, Clone)]
 ///
 /// Kept to 128 bytes, which the compiler copies inline: a step holds one
 /// per candidate, written once and read in every pass. Its contract is the
 /// candidate's (`row.candidate`); its score is `score` when `scored`.
+#[derive(Debug, Clone)]
 pub(crate) struct Evaluated<'a> {
     /// Its row of the compiled form (its id and version, shared).
     pub(crate) row: &'a Row,
@@ -279,15 +279,7 @@ fn evaluate<'a>(
         );
         let verdict = policies.evaluate(&ctx, env.detail.wording());
         if !verdict.rejections.is_empty() {
-            e.rejections = verdict
-                .rejections
-                .iter()
-                .map(|r| Rejection {
-                    stage: Stage::Policy,
-                    rule: r.rule.clone().into(),
-                    message: r.message.clone(),
-                })
-                .collect();
+            e.rejections = verdict.rejections.iter().map(Rejection::from).collect();
             return;
         }
         e.preferred_by.clone_from(&verdict.preferred_by);
@@ -300,14 +292,21 @@ fn evaluate<'a>(
             return;
         }
     }
-    let excluded = &request.preferences.exclude_services;
-    if !excluded.is_empty() && excluded.iter().any(|x| **x == *e.row.service_id) {
-        out.add(Stage::Preference, "exclude_services", || {
-            "excluded by the request's preferences.exclude_services".into()
-        });
+    preference(request, &e.row.service_id, &mut out);
+    if !out.is_empty() {
         return;
     }
     e.tag_hits = query.preferred_tags(compiled, e.row);
+}
+
+/// The preference stage: the services the request excludes.
+pub(super) fn preference(request: &Request, service_id: &str, out: &mut Reasons<'_>) {
+    let excluded = &request.preferences.exclude_services;
+    if !excluded.is_empty() && excluded.iter().any(|x| x == service_id) {
+        out.add(Stage::Preference, "exclude_services", || {
+            "excluded by the request's preferences.exclude_services".into()
+        });
+    }
 }
 
 /// Where the stages put the reasons they reject a candidate for. Each
