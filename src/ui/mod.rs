@@ -153,13 +153,11 @@ impl Ui {
     /// [`Ui::line`] in the colour of `tone` when stdout is coloured: the
     /// line that says how a command ended.
     pub fn toned_line(&mut self, tone: Tone, text: impl fmt::Display) -> Result<(), Error> {
-        let text = text.to_string();
-        let text = escape_controls(&text);
-        if self.color_out {
-            writeln!(self.out, "{}{text}\x1b[0m", tone.sgr()).map_err(Error::Output)
-        } else {
-            writeln!(self.out, "{text}").map_err(Error::Output)
+        if !self.color_out {
+            return self.line(text);
         }
+        let text = text.to_string();
+        writeln!(self.out, "{}{}\x1b[0m", tone.sgr(), escape_controls(&text)).map_err(Error::Output)
     }
 
     /// Raw text on stdout (generated files, schemas).

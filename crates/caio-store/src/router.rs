@@ -101,7 +101,8 @@ pub struct Router {
     inputs_taken: bool,
     /// The time circuits are judged at (Unix milliseconds).
     now_ms: i64,
-    /// Whether decisions word their rejections.
+    /// How much of each decision is spelled out (every candidate, worded,
+    /// unless `set_detail` says otherwise).
     detail: Detail,
 }
 

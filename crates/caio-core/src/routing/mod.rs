@@ -337,16 +337,16 @@ impl StepResult {
     }
 
     /// Every candidate of the step counted, listed or not.
-    pub fn tally(&self) -> std::borrow::Cow<'_, Tally> {
+    pub fn tally(&self) -> Cow<'_, Tally> {
         match &self.tally {
-            Some(tally) => std::borrow::Cow::Borrowed(tally),
+            Some(tally) => Cow::Borrowed(tally),
             None => {
                 let mut tally = Tally::default();
                 for c in &self.candidates {
                     tally.count(c.eligible, &c.rejections);
                 }
                 tally.settle();
-                std::borrow::Cow::Owned(tally)
+                Cow::Owned(tally)
             }
         }
     }
