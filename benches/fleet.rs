@@ -293,8 +293,14 @@ fn bench_append(targets: &Targets) {
             .map(|line| {
                 let request = caio_core::request::parse("line", line).expect("a request");
                 let routed = router.route(&request).expect("routed");
-                let (record, objects) =
-                    caio_core::trace::record(&request, &routed, at.clone()).expect("a record");
+                let (record, objects) = caio_core::trace::record_with(
+                    &request,
+                    &routed,
+                    at.clone(),
+                    None,
+                    router.policies_object(),
+                )
+                .expect("a record");
                 caio_core::trace::Prepared::new(record, objects).expect("canonical")
             })
             .collect();

@@ -9,8 +9,8 @@ Objects:  hash = BLAKE3("caio-object-v1\\n" + kind + "\\n" + JCS(body))
 Records:  hash = BLAKE3(domain + prev + JCS(record)), domain "caio-trace-v2\\n"
           for a record with "v": 2 and "caio-trace-v1\\n" for one written
           before; prev is the previous record's hash (32 zero bytes first).
-Every object a v2 record references must be in the file. Exit 0 when all
-hashes match, 1 at the first mismatch (printed).
+Every object a v2 record references (candidates, policies, stats) must be
+in the file. Exit 0 when all hashes match, 1 at the first mismatch (printed).
 """
 import json
 import sys
@@ -47,7 +47,7 @@ def main(path):
                 digest = blake3.blake3(domain + link + rfc8785.dumps(record)).digest()
                 if digest.hex() != entry["hash"]:
                     fail(f"seq {entry['seq']}: the record does not match its hash")
-                for kind in ("candidates", "stats"):
+                for kind in ("candidates", "policies", "stats"):
                     ref = record.get("objects", {}).get(kind)
                     if ref is not None and objects.get(ref) != kind:
                         fail(f"seq {entry['seq']}: object {ref} ({kind}) is not in the export")

@@ -24,7 +24,7 @@ const LINE_VERSION: u32 = 1;
 pub enum Line<'a> {
     /// An object the records reference (written first).
     Object {
-        /// `candidates` or `stats`.
+        /// `candidates`, `policies` or `stats`.
         kind: &'a str,
         /// Its hash.
         hash: &'a str,
@@ -428,10 +428,8 @@ pub fn read_archives(paths: &[PathBuf], wanted: &BTreeSet<i64>) -> Result<Archiv
                 "object" => {
                     let o: ObjectLine<'_> =
                         serde_json::from_str(&line).map_err(|e| bad(e.to_string()))?;
-                    let kind = match o.kind {
-                        trace::v2::CANDIDATES => trace::v2::CANDIDATES,
-                        trace::v2::STATS => trace::v2::STATS,
-                        other => return Err(bad(format!("unknown object kind `{other}`"))),
+                    let Some(kind) = trace::v2::object_kind(o.kind) else {
+                        return Err(bad(format!("unknown object kind `{}`", o.kind)));
                     };
                     let sound = trace::v2::object_hash(kind, o.body.get()) == o.hash;
                     objects.insert(o.hash.to_string(), sound.then_some(kind));

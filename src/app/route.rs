@@ -50,7 +50,7 @@ pub fn append(
 }
 
 /// The canonical records of routed requests (each candidate-set object
-/// built once per router), `execution` (attempts and how it ended) in the
+/// and the policy-set object built once per router), `execution` (attempts and how it ended) in the
 /// first; `now` is the records' time.
 pub(crate) fn prepare(
     router: &mut Router,
@@ -63,8 +63,9 @@ pub(crate) fn prepare(
     let mut prepared: Vec<Prepared> = Vec::with_capacity(routed.len());
     for (request, routed) in routed {
         let candidates = router.candidates_object(&routed.contracts)?;
+        let policies = router.policies_object();
         prepared.push(
-            record(request, routed, &at, candidates, &mut execution).map_err(|e| {
+            record(request, routed, &at, candidates, policies, &mut execution).map_err(|e| {
                 Error::from(caio_store::Error::Store {
                     path: "trace".into(),
                     reason: format!("a decision has no canonical form: {e}"),
@@ -113,10 +114,11 @@ fn record(
     routed: &Routed,
     at: &str,
     candidates: std::rc::Rc<caio_core::trace::Object>,
+    policies: std::rc::Rc<caio_core::trace::Object>,
     execution: &mut Option<(Vec<Attempt>, ExecutionRecord)>,
 ) -> Result<Prepared, caio_core::canonical::JcsError> {
     let (mut digest, objects) =
-        caio_core::trace::record_with(request, routed, at.to_string(), Some(candidates))?;
+        caio_core::trace::record_with(request, routed, at.to_string(), Some(candidates), policies)?;
     if let Some((attempts, end)) = execution.take() {
         digest.attempts = attempts;
         digest.execution = Some(end);

@@ -1148,6 +1148,9 @@ pub fn rebuild(
     purpose: Purpose,
 ) -> Result<Result<Rebuilt, Vec<String>>, Failure> {
     let mut missing = Vec::new();
+    // The policy set's object, when the record references one: `Err` says
+    // what is missing when it is not held (or does not read).
+    let mut policy_object: Option<Result<PolicySet, String>> = None;
     let (refs, policy_hash, policy_rules, stats, request, identity, redacted, decided_at_ms) =
         match stored {
             Stored::V1(r) => (
@@ -1184,9 +1187,23 @@ pub fn rebuild(
                         }
                     },
                 };
+                // The set's content hash: named by the record (written
+                // before the set was an object), else that of its object.
+                let mut policy_hash = r.objects.policy_set.clone().unwrap_or_default();
+                if let Some(hash) = &r.objects.policies {
+                    let set = match object(store, hash, trace::v2::POLICIES)? {
+                        Some(body) => {
+                            policy_hash = blake3::hash(body.as_bytes()).to_hex().to_string();
+                            caio_core::policy::load::from_stored(&body)
+                                .map_err(|reason| format!("a readable policy set ({reason})"))
+                        }
+                        None => Err(format!("policy set {hash}")),
+                    };
+                    policy_object = Some(set);
+                }
                 (
                     refs,
-                    r.objects.policy_set.clone(),
+                    policy_hash,
                     Some(r.objects.policy_rules),
                     stats,
                     &r.request,
@@ -1212,17 +1229,25 @@ pub fn rebuild(
             )),
         }
     }
-    let policies: Option<PolicySet> = match store.policy_set_by_hash(&policy_hash)? {
-        Some(set) => Some(set),
-        None => match store.trace_input(&policy_hash)? {
-            Some(body) => caio_core::policy::load::from_stored(&body).ok(),
-            None if policy_hash == empty_set_hash() => Some(PolicySet::default()),
-            None => None,
-        },
+    // The set a record's object holds; else (a record written before the
+    // set was an object) the set kept by its content hash.
+    let policies: Option<PolicySet> = match policy_object {
+        Some(set) => set.map_err(|what| missing.push(what)).ok(),
+        None => {
+            let set = match store.policy_set_by_hash(&policy_hash)? {
+                Some(set) => Some(set),
+                None => match store.trace_input(&policy_hash)? {
+                    Some(body) => caio_core::policy::load::from_stored(&body).ok(),
+                    None if policy_hash == empty_set_hash() => Some(PolicySet::default()),
+                    None => None,
+                },
+            };
+            if set.is_none() {
+                missing.push(format!("policy set {policy_hash}"));
+            }
+            set
+        }
     };
-    if policies.is_none() {
-        missing.push(format!("policy set {policy_hash}"));
-    }
     let request: Result<Request, _> = serde_json::from_value(request.clone());
     if let Err(e) = &request {
         missing.push(format!("the request ({e})"));

@@ -123,9 +123,17 @@ fn prune_archives_a_range_and_the_live_chain_still_verifies() {
                 .to_string()
         })
         .collect();
+    // The objects: the candidate set and the policy set.
     assert_eq!(
         types,
-        ["object", "record", "record", "record", "checkpoint"]
+        [
+            "object",
+            "object",
+            "record",
+            "record",
+            "record",
+            "checkpoint"
+        ]
     );
 
     // Counters keep what the pruned records counted.
@@ -227,18 +235,29 @@ fn a_changed_archive_or_anchor_fails_verification() {
         assert_eq!(code, 1, "{v:#}");
         assert_eq!(v["break"], expected, "{v:#}");
     };
-    // Lines: 0 object, 1..=3 records 1..3, 4 checkpoint.
+    // Lines: the objects (the candidate set first, then the policy set),
+    // records 1..3, the checkpoint.
+    let objects = original
+        .lines()
+        .take_while(|l| l.contains("\"type\":\"object\""))
+        .count();
+    assert_eq!(objects, 2, "{original}");
+    let record = |seq: usize| objects + seq - 1;
     edit(&archive, &original, |i, l| {
-        Some(if i == 2 {
+        Some(if i == record(2) {
             l.replacen("\"seed\":0", "\"seed\":1", 1)
         } else {
             l.to_string()
         })
     });
     broken(json!({"kind": "content_changed", "seq": 2}));
-    edit(&archive, &original, |i, l| (i != 2).then(|| l.to_string()));
+    edit(&archive, &original, |i, l| {
+        (i != record(2)).then(|| l.to_string())
+    });
     broken(json!({"kind": "record_missing", "seq": 2, "next": 3}));
-    edit(&archive, &original, |i, l| (i != 3).then(|| l.to_string()));
+    edit(&archive, &original, |i, l| {
+        (i != record(3)).then(|| l.to_string())
+    });
     broken(json!({"kind": "record_missing", "seq": 3, "next": 4}));
     let hash = serde_json::from_str::<Value>(original.lines().next().unwrap()).unwrap()["hash"]
         .as_str()
@@ -253,7 +272,7 @@ fn a_changed_archive_or_anchor_fails_verification() {
     });
     broken(json!({"kind": "object_broken", "seq": 1, "hash": hash, "problem": "altered"}));
     edit(&archive, &original, |i, l| {
-        Some(if i == 4 {
+        Some(if i == record(4) {
             let mut cp: Value = serde_json::from_str(l).unwrap();
             let note = cp["note"].as_str().unwrap().replacen('4', "5", 1);
             cp["note"] = json!(note);

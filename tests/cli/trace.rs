@@ -1511,14 +1511,11 @@ fn replay_is_identical_in_stateless_mode_and_names_missing_inputs() {
     let record = ok_json(&env, &["trace", "show", "1"])["record"].clone();
 
     // The policy set the first three used, gone from the home.
-    let policy_set = record["objects"]["policy_set"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let policy_set = record["objects"]["policies"].as_str().unwrap().to_string();
     let deleted = db(&env)
-        .execute("DELETE FROM trace_inputs WHERE hash = ?1", [&policy_set])
+        .execute("DELETE FROM trace_objects WHERE hash = ?1", [&policy_set])
         .expect("delete");
-    assert_eq!(deleted, 1, "the policy set was stored by hash");
+    assert_eq!(deleted, 1, "the policy set was stored as an object");
     let missing_policy = format!("policy set {policy_set}");
     let report = ok_json_code(&env, &["trace", "replay", "2"], 1);
     assert_eq!(report["identical"], false, "{report:#}");
@@ -1679,6 +1676,15 @@ fn export_lets_anyone_recompute_the_chain() {
         assert_eq!(line["record"]["v"], 2);
         let candidates = line["record"]["objects"]["candidates"].as_str().unwrap();
         assert!(known.contains(candidates), "seq {}: {candidates}", i + 1);
+        // The policy set is an object too.
+        let policies = line["record"]["objects"]["policies"].as_str().unwrap();
+        assert!(
+            objects
+                .iter()
+                .any(|o| o["hash"] == policies && o["kind"] == "policies"),
+            "seq {}: policy set {policies} exported",
+            i + 1
+        );
         let body = caio_core::canonical::to_jcs(&line["record"]).expect("JCS");
         let mut hasher = blake3::Hasher::new();
         hasher.update(b"caio-trace-v2\n");
@@ -2437,6 +2443,115 @@ fn verify_fails_closed_on_an_altered_or_missing_object() {
     let (code, stdout, _) = run(env.caio().args(["trace", "replay", "1"]));
     assert_eq!(code, 1, "{stdout}");
     assert!(stdout.contains("missing candidate set"), "{stdout}");
+}
+
+/// The policy set is a content-addressed object: replay reads the set from
+/// it (not from the policy history), and `trace verify` fails closed when
+/// it is missing.
+#[test]
+fn the_policy_set_is_an_object_that_replay_reads_and_verify_requires() {
+    let env = TestEnv::new();
+    let token = registry_home(&env);
+    ok(&env, ["policy", "apply", "policies"]);
+    let (code, answer) = route(&env, &with_token(fixture("chat-balanced"), &token), &[]);
+    assert_eq!(code, 0, "{answer:#}");
+    let shown = ok_json(&env, &["trace", "show", "1"]);
+    let object = shown["record"]["objects"]["policies"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(shown["record"]["objects"]["policy_rules"], 9);
+    // Its body is the set whose content hash `policy show` prints (and the
+    // decision names).
+    let installed = ok_json(&env, &["policy", "show"]);
+    assert_eq!(answer["policy_set"], installed["hash"], "{answer:#}");
+    let conn = db(&env);
+    let (kind, body): (String, String) = conn
+        .query_row(
+            "SELECT kind, body FROM trace_objects WHERE hash = ?1",
+            [&object],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(kind, "policies");
+    assert_eq!(
+        installed["hash"],
+        hex(blake3::hash(body.as_bytes()).as_bytes())
+    );
+    // The policy history gone, the record still replays: its set is its
+    // object.
+    conn.execute_batch("DELETE FROM policy_applications; DELETE FROM policy_sets;")
+        .unwrap();
+    let (code, stdout, stderr) = run(env.caio().args(["trace", "replay", "1"]));
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    let (code, report) = verify(&env, &["--replay"]);
+    assert_eq!(code, 0, "{report:#}");
+    // The object gone, verification breaks at the record and replay says
+    // what is missing.
+    conn.execute("DELETE FROM trace_objects WHERE hash = ?1", [&object])
+        .unwrap();
+    let (code, report) = verify(&env, &[]);
+    assert_eq!(code, 1, "{report:#}");
+    assert_eq!(report["break"]["kind"], "object_broken", "{report:#}");
+    assert_eq!(report["break"]["hash"], object.as_str(), "{report:#}");
+    assert_eq!(report["break"]["problem"], "missing", "{report:#}");
+    let (code, stdout, _) = run(env.caio().args(["trace", "replay", "1"]));
+    assert_eq!(code, 1, "{stdout}");
+    assert!(
+        stdout.contains(&format!("missing policy set {object}")),
+        "{stdout}"
+    );
+}
+
+/// A v2 record written before the policy set was an object names the set
+/// by its content hash: it still verifies and replays, the set found in the
+/// policy history.
+#[test]
+fn a_record_naming_its_policy_set_by_content_hash_still_replays() {
+    let env = TestEnv::new();
+    let token = registry_home(&env);
+    ok(&env, ["policy", "apply", "policies"]);
+    let (code, answer) = route(&env, &with_token(fixture("chat-balanced"), &token), &[]);
+    assert_eq!(code, 0, "{answer:#}");
+    // The record as such a release wrote it: `policy_set`, no `policies`.
+    let conn = db(&env);
+    let text: String = conn
+        .query_row("SELECT record FROM traces WHERE seq = 1", [], |r| r.get(0))
+        .unwrap();
+    let mut record: Value = serde_json::from_str(&text).unwrap();
+    let objects = record["objects"].as_object_mut().unwrap();
+    let object = objects.remove("policies").expect("a policies object");
+    let object = object.as_str().unwrap().to_string();
+    objects.insert("policy_set".into(), answer["policy_set"].clone());
+    let body = caio_core::canonical::to_jcs(&record).expect("JCS");
+    let mut hasher = blake3::Hasher::new();
+    hasher.update(b"caio-trace-v2\n");
+    hasher.update(&[0u8; 32]);
+    hasher.update(body.as_bytes());
+    let hash = hex(hasher.finalize().as_bytes());
+    conn.execute(
+        "UPDATE traces SET record = ?1, hash = ?2, decision_id = ?3 WHERE seq = 1",
+        rusqlite::params![body, hash, &hash[..32]],
+    )
+    .unwrap();
+    // Not even the object is needed.
+    conn.execute("DELETE FROM trace_objects WHERE hash = ?1", [&object])
+        .unwrap();
+    let (code, report) = verify(&env, &["--replay"]);
+    assert_eq!(code, 0, "{report:#}");
+    assert_eq!(ok_json(&env, &["trace", "replay", "1"])["identical"], true);
+    // Its set gone from the history too, replay names it.
+    conn.execute_batch("DELETE FROM policy_applications; DELETE FROM policy_sets;")
+        .unwrap();
+    let report = ok_json_code(&env, &["trace", "replay", "1"], 1);
+    assert_eq!(
+        report["missing"],
+        json!([format!(
+            "policy set {}",
+            answer["policy_set"].as_str().unwrap()
+        )]),
+        "{report:#}"
+    );
 }
 
 /// The independent verifier shipped in `scripts/` (Python: blake3 and an

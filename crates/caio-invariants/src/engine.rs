@@ -65,9 +65,16 @@ pub trait Engine {
         store.authenticate(home, token)
     }
 
-    /// The trace record of one route call (redaction happens here).
-    fn record(&self, request: &Request, routed: &Routed, at: String) -> RecordWithObjects {
-        trace::record(request, routed, at)
+    /// The trace record of one route call (redaction happens here);
+    /// `policies` is the set the decision was made with.
+    fn record(
+        &self,
+        request: &Request,
+        routed: &Routed,
+        policies: &PolicySet,
+        at: String,
+    ) -> RecordWithObjects {
+        trace::record(request, routed, policies, at)
     }
 
     /// Appends the records of route calls to the chain, in one transaction.
@@ -132,10 +139,11 @@ pub(crate) fn trace_call(
     store: &mut Store,
     request: &Request,
     routed: &Routed,
+    policies: &PolicySet,
 ) -> Result<Vec<Appended>, Error> {
     let at = caio_core::time::timestamp(jiff::Timestamp::now());
     let prepared = engine
-        .record(request, routed, at)
+        .record(request, routed, policies, at)
         .and_then(|(record, objects)| Prepared::new(record, objects))
         .map_err(|e| Error::Store {
             path: store.path().to_path_buf(),

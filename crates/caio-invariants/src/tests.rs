@@ -162,8 +162,14 @@ impl Engine for SkipRefusals {
 struct KeepToken;
 
 impl Engine for KeepToken {
-    fn record(&self, request: &Request, routed: &Routed, at: String) -> RecordWithObjects {
-        let (mut record, objects) = caio_core::trace::record(request, routed, at)?;
+    fn record(
+        &self,
+        request: &Request,
+        routed: &Routed,
+        policies: &PolicySet,
+        at: String,
+    ) -> RecordWithObjects {
+        let (mut record, objects) = caio_core::trace::record(request, routed, policies, at)?;
         if let (Some(token), Some(map)) = (request.token(), record.request.as_object_mut()) {
             map.insert("auth".into(), serde_json::json!({ "token": token }));
         }

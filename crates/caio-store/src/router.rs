@@ -93,7 +93,9 @@ pub struct Router {
     /// The candidate forms built so far, newest last.
     forms: Vec<Rc<Form>>,
     policies: PolicySet,
+    /// The policy set's content hash, and its trace object.
     policy_hash: String,
+    policy_object: Rc<Object>,
     /// The home's principals, read by the first request with a token and
     /// kept for the router's next decisions.
     principals: std::cell::OnceCell<Principals>,
@@ -110,7 +112,7 @@ impl Router {
     /// Registry mode: the installed policy set always applies.
     pub fn registry(store: Store, home: Home) -> Result<Router, Error> {
         let policies = store.active_policy_set()?;
-        let policy_hash = hash_of(&policies, &store)?;
+        let (policy_hash, policy_object) = identify_set(&policies, store.path())?;
         Ok(Router {
             source: Source::Registry {
                 store,
@@ -122,6 +124,7 @@ impl Router {
             forms: Vec::new(),
             policies,
             policy_hash,
+            policy_object,
             principals: std::cell::OnceCell::new(),
             inputs_taken: false,
             now_ms: jiff::Timestamp::now().as_millisecond(),
@@ -157,14 +160,8 @@ impl Router {
                 })
             })
             .collect();
-        let policy_hash = policies
-            .canonical()
-            .map(|(h, _)| h)
-            .map_err(|e| Error::Store {
-                path: "policies".into(),
-                reason: format!("the policy set has no canonical form: {e}"),
-                help: "check the numbers in the policy files",
-            })?;
+        let (policy_hash, policy_object) =
+            identify_set(&policies, std::path::Path::new("policies"))?;
         Ok(Router {
             source: Source::Files {
                 contracts,
@@ -176,6 +173,7 @@ impl Router {
             forms: Vec::new(),
             policies,
             policy_hash,
+            policy_object,
             principals: std::cell::OnceCell::new(),
             inputs_taken: false,
             now_ms: jiff::Timestamp::now().as_millisecond(),
@@ -365,6 +363,11 @@ impl Router {
         Ok(object)
     }
 
+    /// The trace object of the policy set this router routes with.
+    pub fn policies_object(&self) -> Rc<Object> {
+        Rc::clone(&self.policy_object)
+    }
+
     /// A candidate's contract by service id (what execution calls).
     pub fn contract(&self, service_id: &str) -> Option<ServiceContract> {
         let found = match &self.source {
@@ -389,8 +392,9 @@ impl Router {
     }
 
     /// What replay needs that the home does not already hold: in stateless
-    /// mode, the contracts and the policy set read from files. Handed out
-    /// once; later calls return nothing.
+    /// mode, the contracts read from files (the policy set is a trace
+    /// object, stored with the records). Handed out once; later calls
+    /// return nothing.
     pub fn take_inputs(&mut self) -> Vec<crate::traces::Input> {
         if std::mem::replace(&mut self.inputs_taken, true) {
             return Vec::new();
@@ -398,7 +402,7 @@ impl Router {
         let Source::Files { contracts, .. } = &self.source else {
             return Vec::new();
         };
-        let mut inputs: Vec<crate::traces::Input> = contracts
+        contracts
             .iter()
             .filter_map(|l| {
                 let (hash, body) = contract_hash(&l.contract).ok()?;
@@ -408,15 +412,7 @@ impl Router {
                     body,
                 })
             })
-            .collect();
-        if let Ok((hash, body)) = self.policies.canonical() {
-            inputs.push(crate::traces::Input {
-                hash,
-                kind: "policy_set",
-                body,
-            });
-        }
-        inputs
+            .collect()
     }
 
     /// Who presents `token`, checked against the home's principals (read
@@ -595,13 +591,18 @@ fn candidates_of<'a>(loaded: &'a [Rc<Loaded>], stats: &[ServiceStats]) -> Vec<Ca
         .collect()
 }
 
-fn hash_of(policies: &PolicySet, store: &Store) -> Result<String, Error> {
-    policies
-        .canonical()
-        .map(|(h, _)| h)
-        .map_err(|e| Error::Store {
-            path: store.path().to_path_buf(),
-            reason: format!("the policy set has no canonical form: {e}"),
-            help: "re-apply the policy files with `caio policy apply`",
-        })
+/// The content hash of a policy set and its trace object (`path` is where
+/// the set was read from).
+fn identify_set(
+    policies: &PolicySet,
+    path: &std::path::Path,
+) -> Result<(String, Rc<Object>), Error> {
+    let err = |e: caio_core::canonical::JcsError| Error::Store {
+        path: path.to_path_buf(),
+        reason: format!("the policy set has no canonical form: {e}"),
+        help: "check the numbers in the policy files, then apply them again",
+    };
+    let (hash, _) = policies.canonical().map_err(err)?;
+    let object = v2::policies_object(policies).map_err(err)?;
+    Ok((hash, Rc::new(object)))
 }

@@ -338,8 +338,13 @@ mod tests {
             0,
             |_| String::new(),
         );
-        let (record, objects) =
-            caio_core::trace::record(&request, &routed, "2026-01-01T00:00:00Z".into()).unwrap();
+        let (record, objects) = caio_core::trace::record(
+            &request,
+            &routed,
+            &caio_core::policy::PolicySet::default(),
+            "2026-01-01T00:00:00Z".into(),
+        )
+        .unwrap();
         caio_core::trace::Prepared::new(record, objects).unwrap()
     }
 

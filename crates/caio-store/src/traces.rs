@@ -843,9 +843,8 @@ pub(crate) fn append(
         for (kind, value) in &indexed.terms {
             term_rows.push((terms.id(tx, kind, value).map_err(err)?, seq));
         }
-        let objects = &p.record.objects;
-        for hash in std::iter::once(&objects.candidates).chain(&objects.stats) {
-            match last_use.iter_mut().find(|(h, _)| *h == hash.as_str()) {
+        for (_, hash) in p.record.objects.referenced() {
+            match last_use.iter_mut().find(|(h, _)| *h == hash) {
                 Some(used) => used.1 = seq,
                 None => last_use.push((hash, seq)),
             }

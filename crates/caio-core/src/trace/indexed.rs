@@ -138,9 +138,7 @@ impl<'a> Indexed<'a> {
         let head: Head<'a> = serde_json::from_str(body).ok()?;
         let v2 = record_version(body) == 2;
         let objects = match head.objects {
-            Some(o) if v2 => std::iter::once((v2::CANDIDATES, o.candidates))
-                .chain(o.stats.map(|h| (v2::STATS, h)))
-                .collect(),
+            Some(o) if v2 => o.referenced(),
             _ => Vec::new(),
         };
         match head.kind.as_deref() {
@@ -526,9 +524,22 @@ struct HeadPrincipal<'a> {
 }
 
 #[derive(Deserialize)]
-struct HeadObjects<'a> {
+pub(crate) struct HeadObjects<'a> {
     #[serde(borrow)]
     candidates: Cow<'a, str>,
     #[serde(default, borrow)]
+    policies: Option<Cow<'a, str>>,
+    #[serde(default, borrow)]
     stats: Option<Cow<'a, str>>,
+}
+
+impl<'a> HeadObjects<'a> {
+    /// The objects referenced: `(kind, hash)`, as [`v2::Objects::referenced`]
+    /// lists them.
+    pub(crate) fn referenced(self) -> Vec<(&'static str, Cow<'a, str>)> {
+        std::iter::once((v2::CANDIDATES, self.candidates))
+            .chain(self.policies.map(|h| (v2::POLICIES, h)))
+            .chain(self.stats.map(|h| (v2::STATS, h)))
+            .collect()
+    }
 }

@@ -413,23 +413,20 @@ pub struct Row {
 /// v1 record or one that does not read.
 pub fn referenced_objects(record: &str) -> Vec<(&'static str, String)> {
     #[derive(Deserialize)]
-    struct Refs {
-        objects: Option<Objs>,
-    }
-    #[derive(Deserialize)]
-    struct Objs {
-        candidates: String,
-        #[serde(default)]
-        stats: Option<String>,
+    struct Refs<'a> {
+        #[serde(borrow)]
+        objects: Option<indexed::HeadObjects<'a>>,
     }
     if record_version(record) != 2 {
         return Vec::new();
     }
-    match serde_json::from_str::<Refs>(record) {
+    match serde_json::from_str::<Refs<'_>>(record) {
         Ok(Refs {
             objects: Some(objects),
-        }) => std::iter::once((v2::CANDIDATES, objects.candidates))
-            .chain(objects.stats.map(|h| (v2::STATS, h)))
+        }) => objects
+            .referenced()
+            .into_iter()
+            .map(|(kind, hash)| (kind, hash.into_owned()))
             .collect(),
         _ => Vec::new(),
     }

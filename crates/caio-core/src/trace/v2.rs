@@ -1,10 +1,9 @@
 //! Trace records, format v2 (SPEC §9): a record that does not grow with the
 //! registry. What many decisions share — the candidate set (the contract
-//! versions and statuses considered) and the stats snapshot of the
-//! candidates with history — is stored once as a content-addressed
-//! [`Object`] and referenced by hash; the policy set is referenced by its
-//! own content hash (it is stored, by that hash, where `policy apply` or a
-//! stateless route keeps it). The record keeps the decision's digest: the
+//! versions and statuses considered), the policy set and the stats
+//! snapshot of the candidates with history — is stored once as a
+//! content-addressed [`Object`] and referenced by hash. The record keeps
+//! the decision's digest: the
 //! chosen step(s) with their terms, the control signal, the composed
 //! guarantees, the top 5 eligible of each step and the rejections counted
 //! by stage and by rule. The per-candidate explanation is recomputed from
@@ -18,6 +17,7 @@
 
 use crate::attempt::Attempt;
 use crate::canonical::{self, JcsError};
+use crate::policy::PolicySet;
 use crate::request::Request;
 use crate::routing::{
     Choice, Composed, ContractRef, Control, Decision, Identity, Outcome, Routed, ServiceStats,
@@ -46,6 +46,15 @@ pub const TOP: usize = crate::routing::BRIEF_TOP;
 pub const CANDIDATES: &str = "candidates";
 /// The kind of the stats-snapshot object.
 pub const STATS: &str = "stats";
+/// The kind of the policy-set object.
+pub const POLICIES: &str = "policies";
+
+/// The object kind spelled `kind`, when it is one.
+pub fn object_kind(kind: &str) -> Option<&'static str> {
+    [CANDIDATES, POLICIES, STATS]
+        .into_iter()
+        .find(|k| *k == kind)
+}
 
 /// What one route call leaves in the trace (format v2).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -92,14 +101,31 @@ pub struct TraceRecord {
 pub struct Objects {
     /// The candidate set: an object of kind `candidates`.
     pub candidates: String,
-    /// The policy set's content hash (as `caio policy show` prints it).
-    pub policy_set: String,
+    /// The policy set: an object of kind `policies`, whose body is the
+    /// set's canonical JSON (its BLAKE3 is the set's content hash, as
+    /// `caio policy show` prints it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policies: Option<String>,
+    /// The policy set's content hash, in a record written before the set
+    /// was kept as an object (replay finds the set by it where `policy
+    /// apply` kept it); left out when `policies` names the set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy_set: Option<String>,
     /// How many rules the policy set holds.
     pub policy_rules: usize,
     /// The stats snapshot (an object of kind `stats`), when a candidate
     /// had history.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stats: Option<String>,
+}
+
+impl Objects {
+    /// The objects referenced: `(kind, hash)`.
+    pub fn referenced(&self) -> impl Iterator<Item = (&'static str, &str)> {
+        std::iter::once((CANDIDATES, self.candidates.as_str()))
+            .chain(self.policies.as_deref().map(|h| (POLICIES, h)))
+            .chain(self.stats.as_deref().map(|h| (STATS, h)))
+    }
 }
 
 /// A decision without its per-candidate explanation, which is recomputed.
@@ -209,7 +235,7 @@ fn rounded(x: f64) -> f64 {
 /// A content-addressed input, stored once and referenced by hash.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Object {
-    /// `candidates` or `stats`.
+    /// `candidates`, `policies` or `stats`.
     pub kind: &'static str,
     /// `BLAKE3("caio-object-v1\n" ‖ kind ‖ "\n" ‖ body)`, hex.
     pub hash: String,
@@ -309,25 +335,36 @@ pub fn digest(decision: &Decision, contracts: &[ContractRef]) -> Digest {
     }
 }
 
-/// A route call's record and the objects it references. `at` is the edge's
-/// clock.
+/// A route call's record and the objects it references: `policies` is the
+/// policy set the decision was made with (`routed.policy_set` is its
+/// content hash, which the record leaves to its object). `at` is the
+/// edge's clock.
 pub fn record(
     request: &Request,
     routed: &Routed,
+    policies: &PolicySet,
     at: String,
 ) -> Result<(TraceRecord, Vec<Rc<Object>>), JcsError> {
-    record_with(request, routed, at, None)
+    record_with(
+        request,
+        routed,
+        at,
+        None,
+        Rc::new(policies_object(policies)?),
+    )
 }
 
-/// [`record`], with the candidate-set object already built: `candidates`
-/// must come from [`candidates_object`] over a set equal to
-/// `routed.contracts` (a router making many decisions over the same
-/// candidates builds it once).
+/// [`record`], with the shared objects already built (a router making many
+/// decisions over the same candidates and policy set builds them once):
+/// `candidates`, when given, must come from [`candidates_object`] over a
+/// set equal to `routed.contracts`, and `policies` from
+/// [`policies_object`] of the set `routed.policy_set` names.
 pub fn record_with(
     request: &Request,
     routed: &Routed,
     at: String,
     candidates: Option<Rc<Object>>,
+    policies: Rc<Object>,
 ) -> Result<(TraceRecord, Vec<Rc<Object>>), JcsError> {
     let (mut request, redacted) = redact(request);
     super::without_defaults(&mut request);
@@ -335,7 +372,8 @@ pub fn record_with(
         Some(o) if o.kind == CANDIDATES => o,
         _ => Rc::new(candidates_object(&routed.contracts)?),
     };
-    let mut objects = vec![candidates];
+    let policies_hash = policies.hash.clone();
+    let mut objects = vec![candidates, policies];
     let stats = if routed.stats.is_empty() {
         None
     } else {
@@ -353,7 +391,8 @@ pub fn record_with(
         identity: routed.identity.clone(),
         objects: Objects {
             candidates: objects[0].hash.clone(),
-            policy_set: routed.policy_set.clone(),
+            policies: Some(policies_hash),
+            policy_set: None,
             policy_rules: routed.policy_rules,
             stats,
         },
@@ -369,6 +408,12 @@ pub fn record_with(
 /// The `candidates` object of a candidate set.
 pub fn candidates_object(contracts: &[ContractRef]) -> Result<Object, JcsError> {
     Object::new(CANDIDATES, &contracts)
+}
+
+/// The `policies` object of a policy set: its body is the set's canonical
+/// JSON, the text its content hash (`caio policy show`) is taken of.
+pub fn policies_object(set: &PolicySet) -> Result<Object, JcsError> {
+    Object::new(POLICIES, &set.to_json())
 }
 
 /// The candidate set stored in a `candidates` object.
@@ -437,7 +482,7 @@ mod tests {
             ["svc-a", "svc-b", "svc-c", "svc-d"],
             "the candidate set is by id"
         );
-        let (record, _) = record(&request, &routed, "t".into()).unwrap();
+        let (record, _) = record(&request, &routed, &policies, "t".into()).unwrap();
         let top = &record.decision.steps[0].top;
         // d (0.9) first, then a and c (equal terms) in one run, then b.
         let places: Vec<Vec<usize>> = top.iter().map(|r| r.0.clone()).collect();
@@ -482,11 +527,49 @@ mod tests {
             0,
             |_| String::new(),
         );
-        let (record, objects) =
-            record(&Request::for_capability("chat"), &routed, "t".into()).unwrap();
+        let policies = crate::policy::PolicySet::default();
+        let (record, objects) = record(
+            &Request::for_capability("chat"),
+            &routed,
+            &policies,
+            "t".into(),
+        )
+        .unwrap();
         let body = canonical::to_jcs(&record).unwrap();
         assert!(body.ends_with(",\"v\":2}"), "{body}");
         assert_eq!(super::super::record_version(&body), 2);
-        assert_eq!(objects.len(), 1, "no stats object without history");
+        let kinds: Vec<&str> = objects.iter().map(|o| o.kind).collect();
+        assert_eq!(
+            kinds,
+            [CANDIDATES, POLICIES],
+            "no stats object without history"
+        );
+        let referenced: Vec<(&str, &str)> = record.objects.referenced().collect();
+        assert_eq!(
+            referenced,
+            [
+                (CANDIDATES, objects[0].hash.as_str()),
+                (POLICIES, objects[1].hash.as_str())
+            ]
+        );
+    }
+
+    /// The policy-set object holds the text the set's content hash is
+    /// taken of, so an auditor can check one against the other.
+    #[test]
+    fn the_policy_set_object_holds_what_its_content_hash_is_of() {
+        let text = include_str!("../../../../policies/pii.yaml");
+        let file = crate::policy::load::load_text("pii.yaml", text, std::path::Path::new("."));
+        assert!(file.report.is_valid(), "{:?}", file.report.problems);
+        let set = PolicySet::new(file.policies);
+        assert!(!set.policies().is_empty());
+        let object = policies_object(&set).unwrap();
+        let (hash, body) = set.canonical().unwrap();
+        assert_eq!(object.body, body);
+        assert_eq!(blake3::hash(object.body.as_bytes()).to_hex().as_str(), hash);
+        assert_eq!(object.hash, object_hash(POLICIES, &body));
+        // The stored form reads back as the same set.
+        let again = crate::policy::load::from_stored(&object.body).unwrap();
+        assert_eq!(again.canonical().unwrap().0, hash);
     }
 }

@@ -10,6 +10,7 @@ use crate::lab::{Lab, Presented};
 use crate::oracle;
 use crate::random::Gen;
 use crate::scenario::{self, Profile, Scenario};
+use caio_core::policy::PolicySet;
 use caio_core::principal::Principal;
 use caio_core::request::{Request, RequestAuth};
 use caio_core::routing::Routed;
@@ -28,6 +29,7 @@ fn lab(ctx: &Ctx<'_>, p: &Profile) -> Result<Lab, String> {
 struct Call {
     request: Request,
     routed: Routed,
+    policies: PolicySet,
 }
 
 fn call(engine: &dyn Engine, lab: &Lab, s: &Scenario, token: Option<&str>) -> Result<Call, String> {
@@ -43,7 +45,11 @@ fn call(engine: &dyn Engine, lab: &Lab, s: &Scenario, token: Option<&str>) -> Re
     let candidates = s.candidates();
     let decision = engine.route(&request, &identity, &candidates, &policies);
     let routed = engine::routed(decision, identity, &candidates, &policies);
-    Ok(Call { request, routed })
+    Ok(Call {
+        request,
+        routed,
+        policies,
+    })
 }
 
 /// The scenario as it was routed (the identity the token gave), for the
@@ -159,7 +165,7 @@ fn traced_once(
     count(cov, format!("outcome {}", outcome.as_str()));
     let head = |lab: &Lab| lab.store.trace_head().map(|(n, _)| n);
     let before = head(lab).map_err(|e| format!("cannot read the trace head: {e}"))?;
-    engine::trace_call(engine, &mut lab.store, &c.request, &c.routed)
+    engine::trace_call(engine, &mut lab.store, &c.request, &c.routed, &c.policies)
         .map_err(|e| format!("appending the record failed: {e}"))?;
     let after = head(lab).map_err(|e| format!("cannot read the trace head: {e}"))?;
     if after != before + 1 {
@@ -459,7 +465,7 @@ fn audit_once(
         .trace_head()
         .map_err(|e| format!("cannot read the trace head: {e}"))?
         .0;
-    engine::trace_call(engine, &mut lab.store, &c.request, &c.routed)
+    engine::trace_call(engine, &mut lab.store, &c.request, &c.routed, &c.policies)
         .map_err(|e| format!("appending the record failed: {e}"))?;
     let after = lab
         .store
@@ -660,7 +666,13 @@ pub(crate) fn data_integrity(ctx: &mut Ctx<'_>) -> Outcome {
             Ok(c) => c,
             Err(m) => return setup_failed(m),
         };
-        if let Err(e) = engine::trace_call(ctx.engine, &mut lab.store, &c.request, &c.routed) {
+        if let Err(e) = engine::trace_call(
+            ctx.engine,
+            &mut lab.store,
+            &c.request,
+            &c.routed,
+            &c.policies,
+        ) {
             return setup_failed(format!("building the chain failed: {e}"));
         }
     }

@@ -159,9 +159,8 @@ impl Postgres {
                         .iter()
                         .map(|(kind, value)| (*kind, value.as_str(), *seq)),
                 );
-                let objects = &p.record.objects;
-                for hash in std::iter::once(&objects.candidates).chain(&objects.stats) {
-                    match last_use.iter_mut().find(|(h, _)| *h == hash.as_str()) {
+                for (_, hash) in p.record.objects.referenced() {
+                    match last_use.iter_mut().find(|(h, _)| *h == hash) {
                         Some(used) => used.1 = *seq,
                         None => last_use.push((hash, *seq)),
                     }
