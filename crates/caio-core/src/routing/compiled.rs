@@ -6,15 +6,15 @@
 //!
 //! The form is built by [`Compiled::new`] when the candidate list changes
 //! (the store's router keeps it for as long as its registry snapshot) and
-//! is read by every route over that list. Its checks only decide *whether*
-//! a stage passes; a stage that rejects is run again by the stage
-//! functions of [`super::pipeline`] on the contract, which word the
-//! rejections. Both must agree: the differential tests against the oracle
-//! and the unit tests below hold them to it.
+//! is read by every route over that list. Its checks decide which rules of
+//! a stage reject; when a decision is worded, a stage that rejects is run
+//! again by the stage functions of [`super::pipeline`] on the contract,
+//! which word the rejections. Both must agree: the differential tests
+//! against the oracle and the unit tests below hold them to it.
 
-use super::Candidate;
 use super::name::Name;
 use super::score::Figures;
+use super::{Candidate, Rejection, Stage};
 use crate::contract::{DataClass, Hosting, Modality, ServiceContract, Trust};
 use crate::lifecycle::ServiceStatus;
 use crate::policy::paths::Facts;
@@ -85,6 +85,16 @@ fn hosting_bit(h: Hosting) -> u8 {
         Hosting::Internal => 2,
         Hosting::External => 4,
     }
+}
+
+/// Records that `rule` of `stage` rejects, without a message (the stage
+/// functions word it when the decision is worded).
+fn reject(out: &mut Vec<Rejection>, stage: Stage, rule: &'static str) {
+    out.push(Rejection {
+        stage,
+        rule: std::borrow::Cow::Borrowed(rule),
+        message: String::new(),
+    });
 }
 
 fn mask(modalities: &[Modality]) -> u8 {
@@ -285,44 +295,60 @@ impl Query {
         }
     }
 
-    /// The status, capability, access and privacy stages all pass.
-    pub(crate) fn admits(
+    /// The rules of the first of the status, capability, access and
+    /// privacy stages that rejects the candidate, pushed to `out` without
+    /// messages — the rules the stage functions of [`super::pipeline`]
+    /// find, in their order; nothing when every stage passes.
+    pub(crate) fn early(
         &self,
         compiled: &Compiled,
         candidate: &Candidate<'_>,
         row: &Row,
         offer: &Offer,
-    ) -> bool {
+        out: &mut Vec<Rejection>,
+    ) {
         // Status.
-        if !matches!(
+        if matches!(
             candidate.status,
-            ServiceStatus::Active | ServiceStatus::Degraded
-        ) || candidate.stats.circuit_open
-        {
-            return false;
+            ServiceStatus::Drained | ServiceStatus::Disabled
+        ) {
+            reject(out, Stage::Status, candidate.status.as_str());
+        }
+        if candidate.stats.circuit_open {
+            reject(out, Stage::Status, "circuit-open");
+        }
+        if !out.is_empty() {
+            return;
         }
         // Capability.
         if let (Some(sent), Some(accepted)) = (self.modalities, offer.input)
             && sent & !accepted != 0
         {
-            return false;
+            reject(out, Stage::Capability, "modalities");
         }
         if let (Some(language), Some(languages)) = (self.language, offer.languages)
             && !language.is_some_and(|l| compiled.set(languages).contains(&l))
         {
-            return false;
+            reject(out, Stage::Capability, "language");
         }
         if offer.max_input_tokens.is_some_and(|max| self.tokens > max) {
-            return false;
+            reject(out, Stage::Capability, "max_input_tokens");
+        }
+        if !out.is_empty() {
+            return;
         }
         // Access.
-        if self.refused || self.trust < row.facts.min_trust {
-            return false;
+        if self.refused {
+            reject(out, Stage::Access, "authentication");
+            return;
+        }
+        if self.trust < row.facts.min_trust {
+            reject(out, Stage::Access, "min_trust");
         }
         if let Some(roles) = row.roles {
             let roles = compiled.set(roles);
             if !self.roles.iter().any(|r| roles.contains(r)) {
-                return false;
+                reject(out, Stage::Access, "roles");
             }
         }
         if let Some(tenants) = row.tenants
@@ -330,11 +356,17 @@ impl Query {
                 .tenant
                 .is_some_and(|t| compiled.set(tenants).contains(&t))
         {
-            return false;
+            reject(out, Stage::Access, "tenants");
+        }
+        if !out.is_empty() {
+            return;
         }
         // Privacy.
-        if self.class > row.facts.max_data_class || (self.pii && !row.facts.pii_allowed) {
-            return false;
+        if self.class > row.facts.max_data_class {
+            reject(out, Stage::Privacy, "max_data_class");
+        }
+        if self.pii && !row.facts.pii_allowed {
+            reject(out, Stage::Privacy, "pii_allowed");
         }
         if let Some(allowed) = &self.regions
             && compiled
@@ -342,49 +374,54 @@ impl Query {
                 .iter()
                 .any(|r| !allowed.contains(r))
         {
-            return false;
+            reject(out, Stage::Privacy, "regions");
         }
-        true
     }
 
-    /// The requirement stage passes, for the candidate's metrics.
-    pub(crate) fn meets(
+    /// The rules of the requirement stage that reject the candidate, for
+    /// its metrics, pushed to `out` without messages (as
+    /// [`super::pipeline::requirement`] finds them); nothing when it
+    /// passes.
+    pub(crate) fn unmet(
         &self,
         compiled: &Compiled,
         request: &Request,
         row: &Row,
         m: &super::Metrics,
         chained: bool,
-    ) -> bool {
+        out: &mut Vec<Rejection>,
+    ) {
         let req = &request.requirements;
-        if !chained
-            && (req
+        if !chained {
+            if req
                 .max_latency_p95_ms
                 .is_some_and(|max| m.latency_p95_ms > max)
-                || req.min_availability.is_some_and(|min| m.availability < min)
-                || req.max_cost.is_some_and(|max| m.cost > max))
-        {
-            return false;
-        }
-        if let Some(min) = req.min_accuracy {
-            match m.accuracy {
-                None => return false,
-                Some(a) if a < min => return false,
-                Some(_) => {}
+            {
+                reject(out, Stage::Requirement, "max_latency_p95_ms");
             }
+            if req.min_availability.is_some_and(|min| m.availability < min) {
+                reject(out, Stage::Requirement, "min_availability");
+            }
+            if req.max_cost.is_some_and(|max| m.cost > max) {
+                reject(out, Stage::Requirement, "max_cost");
+            }
+        }
+        if let Some(min) = req.min_accuracy
+            && m.accuracy.is_none_or(|a| a < min)
+        {
+            reject(out, Stage::Requirement, "min_accuracy");
         }
         if let Some((tags, all_known)) = &self.tags {
             let have = compiled.set(row.tags);
             if !all_known || tags.iter().any(|t| !have.contains(t)) {
-                return false;
+                reject(out, Stage::Requirement, "tags");
             }
         }
         if let Some(hosting) = self.hosting
             && hosting & hosting_bit(row.facts.hosting) == 0
         {
-            return false;
+            reject(out, Stage::Requirement, "hosting");
         }
-        true
     }
 
     /// How many of the preferred tags the candidate carries.
@@ -401,7 +438,7 @@ impl Query {
 mod tests {
     //! The compiled checks against the stage functions that word the
     //! rejections: for any contract, request and principal, a compiled
-    //! check passes exactly when its stages find nothing to reject.
+    //! check finds the rules its stages find, in the same order.
 
     use super::*;
     use crate::contract::ServiceContract;
@@ -558,18 +595,32 @@ endpoint: { url: http://127.0.0.1:9/x }
             } else {
                 Identity::Simulated { principal: principal.clone() }
             };
-            // The stages decide the same without their messages.
+            // The stages find the same rules, in the same order, without
+            // their messages.
+            let rules = |out: &[Rejection]| -> Vec<(Stage, String)> {
+                out.iter().map(|r| (r.stage, r.rule.to_string())).collect()
+            };
             let mut out = Vec::new();
             let mut reasons = Reasons::new(&mut out, Wording::RulesOnly);
             status(&candidate, &mut reasons);
-            capability(&request, 0, &step, &contract.capabilities[0], &mut reasons);
-            access(&identity, &principal, &contract, &mut reasons);
-            privacy(&request, &contract, &mut reasons);
-            prop_assert_eq!(query.admits(&compiled, &candidate, row, offer), out.is_empty(), "{:?}", out);
+            if out.is_empty() {
+                capability(&request, 0, &step, &contract.capabilities[0], &mut Reasons::new(&mut out, Wording::RulesOnly));
+            }
+            if out.is_empty() {
+                access(&identity, &principal, &contract, &mut Reasons::new(&mut out, Wording::RulesOnly));
+            }
+            if out.is_empty() {
+                privacy(&request, &contract, &mut Reasons::new(&mut out, Wording::RulesOnly));
+            }
+            let mut compiled_out = Vec::new();
+            query.early(&compiled, &candidate, row, offer, &mut compiled_out);
+            prop_assert_eq!(rules(&compiled_out), rules(&out));
             let metrics = row.figures.metrics(candidate.status, &candidate.stats, &step.input);
             let mut out = Vec::new();
             requirement(&request, &contract, &metrics, chained, &mut Reasons::new(&mut out, Wording::RulesOnly));
-            prop_assert_eq!(query.meets(&compiled, &request, row, &metrics, chained), out.is_empty(), "{:?}", out);
+            let mut compiled_out = Vec::new();
+            query.unmet(&compiled, &request, row, &metrics, chained, &mut compiled_out);
+            prop_assert_eq!(rules(&compiled_out), rules(&out));
         }
     }
 }

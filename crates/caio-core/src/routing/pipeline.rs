@@ -190,7 +190,8 @@ pub fn evaluate_step<'a>(
         let Some(e) = evaluated.last_mut() else {
             continue;
         };
-        if query.admits(compiled, candidate, row, offer) {
+        query.early(compiled, candidate, row, offer, &mut e.rejections);
+        if e.rejections.is_empty() {
             evaluate(
                 env,
                 &mut policies,
@@ -202,18 +203,21 @@ pub fn evaluate_step<'a>(
                 candidate,
                 e,
             );
-        } else if let Some(offered) = candidate
-            .contract
-            .capabilities
-            .get(offer.capability as usize)
-        {
-            // A stage rejects: the stage functions say why.
-            let mut out = Reasons::new(&mut e.rejections, env.detail.wording());
+        } else if env.detail.wording() == Wording::Messages {
+            // A stage rejects, and the decision is worded: the stage
+            // functions say why (the same rules, with their messages).
+            let Some(offered) = candidate
+                .contract
+                .capabilities
+                .get(offer.capability as usize)
+            else {
+                // A form built from another list (the caller's bug): skipped.
+                evaluated.pop();
+                continue;
+            };
+            e.rejections.clear();
+            let mut out = Reasons::new(&mut e.rejections, Wording::Messages);
             early_stages(env, index, step, offered, candidate, &mut out);
-        } else {
-            // A form built from another list (the caller's bug): skipped.
-            evaluated.pop();
-            continue;
         }
         if e.rejections.is_empty() {
             max_cost = max_cost.max(e.metrics.cost);
@@ -267,7 +271,6 @@ fn evaluate<'a>(
     e: &mut Evaluated<'a>,
 ) {
     let request = env.request;
-    let contract = candidate.contract;
     if !policies.is_empty() {
         let ctx = env.policy_context(
             index,
@@ -285,13 +288,30 @@ fn evaluate<'a>(
         e.preferred_by.clone_from(&verdict.preferred_by);
         e.bonus = verdict.bonus;
     }
-    let mut out = Reasons::new(&mut e.rejections, env.detail.wording());
-    if !query.meets(compiled, request, e.row, &e.metrics, env.chained) {
-        requirement(request, contract, &e.metrics, env.chained, &mut out);
-        if !out.is_empty() {
-            return;
+    query.unmet(
+        compiled,
+        request,
+        e.row,
+        &e.metrics,
+        env.chained,
+        &mut e.rejections,
+    );
+    if !e.rejections.is_empty() {
+        // Worded by the stage function when the decision is.
+        if env.detail.wording() == Wording::Messages {
+            e.rejections.clear();
+            let mut out = Reasons::new(&mut e.rejections, Wording::Messages);
+            requirement(
+                request,
+                candidate.contract,
+                &e.metrics,
+                env.chained,
+                &mut out,
+            );
         }
+        return;
     }
+    let mut out = Reasons::new(&mut e.rejections, env.detail.wording());
     preference(request, &e.row.service_id, &mut out);
     if !out.is_empty() {
         return;
