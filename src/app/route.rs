@@ -113,8 +113,8 @@ fn record(
     request: &Request,
     routed: &Routed,
     at: &str,
-    candidates: std::rc::Rc<caio_core::trace::Object>,
-    policies: std::rc::Rc<caio_core::trace::Object>,
+    candidates: std::sync::Arc<caio_core::trace::Object>,
+    policies: std::sync::Arc<caio_core::trace::Object>,
     execution: &mut Option<(Vec<Attempt>, ExecutionRecord)>,
 ) -> Result<Prepared, caio_core::canonical::JcsError> {
     let (mut digest, objects) =

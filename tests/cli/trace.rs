@@ -586,6 +586,45 @@ fn a_batch_appends_one_record_per_routed_line() {
 /// `trace show --explain` recomputes every candidate's explanation from the
 /// record's inputs, worded as `route --explain` words it (JSON and text),
 /// and refuses when the inputs are gone.
+/// The trace refuses a chunk (here a trigger does): the chunks before it
+/// stay and were answered, the refused one is not written at all, and
+/// caio stops with the store's error.
+#[test]
+fn a_chunk_the_store_refuses_stops_the_batch_after_the_chunks_before() {
+    let env = TestEnv::new();
+    let token = registry_home(&env);
+    let lines: Vec<Value> = (0..200)
+        .map(|i| {
+            let mut r = with_token(fixture("chat-balanced"), &token);
+            r["request_id"] = json!(format!("r{i}"));
+            r
+        })
+        .collect();
+    db(&env)
+        .execute_batch(
+            "CREATE TRIGGER refuse BEFORE INSERT ON traces WHEN NEW.seq > 100
+             BEGIN SELECT RAISE(ABORT, 'the disk is full'); END;",
+        )
+        .unwrap();
+    let (code, stdout, stderr) = run(env
+        .caio()
+        .args(["route", "--batch"])
+        .arg(batch_file(&env, &lines)));
+    assert_eq!(code, 5, "{stderr}");
+    assert!(stderr.contains("the disk is full"), "{stderr}");
+    // Chunks of 64 lines: the first is answered, the second (seqs 65..128)
+    // is refused at seq 101 and rolled back whole.
+    let out = json_lines(&stdout);
+    assert_eq!(out.len(), 64, "{stdout}");
+    for (i, d) in out.iter().enumerate() {
+        assert_eq!(d["line"], i as i64 + 1);
+        assert_eq!(d["trace"]["seq"], i as i64 + 1, "{d:#}");
+    }
+    assert_eq!(seqs(&env), (1..=64).collect::<Vec<i64>>());
+    db(&env).execute_batch("DROP TRIGGER refuse").unwrap();
+    assert_valid(&env, &[], 64);
+}
+
 #[test]
 fn trace_show_explain_words_what_a_batch_line_left_unworded() {
     let env = TestEnv::new();

@@ -17,7 +17,7 @@ use caio_store::traces::Appended;
 
 /// A record with the objects it references, or why it has no canonical form.
 pub type RecordWithObjects =
-    Result<(TraceRecord, Vec<std::rc::Rc<trace::Object>>), caio_core::canonical::JcsError>;
+    Result<(TraceRecord, Vec<std::sync::Arc<trace::Object>>), caio_core::canonical::JcsError>;
 
 /// What the invariants exercise. Every method has the production behaviour
 /// by default; a broken component overrides one.

@@ -387,6 +387,13 @@ impl std::fmt::Debug for Sqlite {
 }
 
 impl Sqlite {
+    /// See [`Store::cap_page_cache`](crate::store::Store::cap_page_cache).
+    pub(crate) fn cap_page_cache(&self, kib: u32) -> Result<(), Error> {
+        self.conn
+            .pragma_update(None, "cache_size", -i64::from(kib))
+            .map_err(|e| self.err(e))
+    }
+
     /// Opens the database of `home`, creating the home (0700) and the file
     /// (0600) when missing, and migrating to the current schema.
     pub fn open(home: &Home, busy_timeout: Duration) -> Result<Sqlite, Error> {

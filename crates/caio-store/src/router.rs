@@ -27,6 +27,7 @@ use caio_core::routing::{self, Candidate, ContractRef, Detail, Identity, Routed,
 use caio_core::trace::{Object, v2};
 use std::collections::BTreeMap;
 use std::rc::Rc;
+use std::sync::Arc;
 
 /// The candidates of one set of requested capabilities, with their stats
 /// at the router's time and their compiled form: built once per set and
@@ -42,14 +43,14 @@ struct Form {
     contracts: Rc<[ContractRef]>,
     /// The trace object of `loaded` as a candidate set, when the store
     /// keeps it with the capability (one capability, registry mode).
-    candidates: Option<Rc<Object>>,
+    candidates: Option<Arc<Object>>,
 }
 
 /// The candidates of a set of capabilities, and the trace object of that
 /// candidate set when the store keeps it (one capability, registry mode).
 struct Gathered {
     loaded: Vec<Rc<Loaded>>,
-    candidates: Option<Rc<Object>>,
+    candidates: Option<Arc<Object>>,
 }
 
 #[derive(Debug, Clone)]
@@ -67,7 +68,7 @@ enum Source {
         home: Home,
         /// Services per capability, loaded once per router, with the
         /// trace object of that candidate set.
-        cache: BTreeMap<String, (Vec<Rc<Loaded>>, Rc<Object>)>,
+        cache: BTreeMap<String, (Vec<Rc<Loaded>>, Arc<Object>)>,
         /// Their execution stats, loaded with them.
         health: BTreeMap<String, Health>,
     },
@@ -89,13 +90,13 @@ pub struct Router {
     source: Source,
     /// The candidate-set objects built so far, newest last: a batch routes
     /// most lines over the same few candidate sets.
-    candidate_objects: Vec<(Vec<ContractRef>, Rc<Object>)>,
+    candidate_objects: Vec<(Vec<ContractRef>, Arc<Object>)>,
     /// The candidate forms built so far, newest last.
     forms: Vec<Rc<Form>>,
     policies: PolicySet,
     /// The policy set's content hash, and its trace object.
     policy_hash: String,
-    policy_object: Rc<Object>,
+    policy_object: Arc<Object>,
     /// The home's principals, read by the first request with a token and
     /// kept for the router's next decisions.
     principals: std::cell::OnceCell<Principals>,
@@ -328,7 +329,7 @@ impl Router {
     /// set, else built once per distinct set and kept for the router's next
     /// decisions (comparing two sets costs far less than serialising and
     /// hashing one).
-    pub fn candidates_object(&mut self, contracts: &[ContractRef]) -> Result<Rc<Object>, Error> {
+    pub fn candidates_object(&mut self, contracts: &[ContractRef]) -> Result<Arc<Object>, Error> {
         const KEEP: usize = 8;
         // A set the store keeps with its capability: nothing to build (a
         // decision of this router shares the form's list of contracts, so
@@ -340,7 +341,7 @@ impl Router {
                     || *f.contracts == *contracts
             })
         }) {
-            return Ok(Rc::clone(object));
+            return Ok(Arc::clone(object));
         }
         if let Some((_, object)) = self
             .candidate_objects
@@ -348,9 +349,9 @@ impl Router {
             .rev()
             .find(|(set, _)| set.as_slice() == contracts)
         {
-            return Ok(Rc::clone(object));
+            return Ok(Arc::clone(object));
         }
-        let object = Rc::new(v2::candidates_object(contracts).map_err(|e| Error::Store {
+        let object = Arc::new(v2::candidates_object(contracts).map_err(|e| Error::Store {
             path: "trace".into(),
             reason: format!("the candidate set has no canonical form: {e}"),
             help: "this is unexpected; report it with the request",
@@ -359,13 +360,13 @@ impl Router {
             self.candidate_objects.remove(0);
         }
         self.candidate_objects
-            .push((contracts.to_vec(), Rc::clone(&object)));
+            .push((contracts.to_vec(), Arc::clone(&object)));
         Ok(object)
     }
 
     /// The trace object of the policy set this router routes with.
-    pub fn policies_object(&self) -> Rc<Object> {
-        Rc::clone(&self.policy_object)
+    pub fn policies_object(&self) -> Arc<Object> {
+        Arc::clone(&self.policy_object)
     }
 
     /// A candidate's contract by service id (what execution calls).
@@ -549,7 +550,7 @@ impl Router {
                         })?;
                         cache.insert(
                             capability.clone(),
-                            (form.services, Rc::new(form.candidates)),
+                            (form.services, Arc::new(form.candidates)),
                         );
                     }
                 }
@@ -558,7 +559,7 @@ impl Router {
                     // One capability: its form, already in id order.
                     [one] => Gathered {
                         loaded: of(one).flat_map(|(l, _)| l.iter().cloned()).collect(),
-                        candidates: of(one).map(|(_, object)| Rc::clone(object)).next(),
+                        candidates: of(one).map(|(_, object)| Arc::clone(object)).next(),
                     },
                     // A chain: every service offering any step, once, by id.
                     _ => {
@@ -596,7 +597,7 @@ fn candidates_of<'a>(loaded: &'a [Rc<Loaded>], stats: &[ServiceStats]) -> Vec<Ca
 fn identify_set(
     policies: &PolicySet,
     path: &std::path::Path,
-) -> Result<(String, Rc<Object>), Error> {
+) -> Result<(String, Arc<Object>), Error> {
     let err = |e: caio_core::canonical::JcsError| Error::Store {
         path: path.to_path_buf(),
         reason: format!("the policy set has no canonical form: {e}"),
@@ -604,5 +605,5 @@ fn identify_set(
     };
     let (hash, _) = policies.canonical().map_err(err)?;
     let object = v2::policies_object(policies).map_err(err)?;
-    Ok((hash, Rc::new(object)))
+    Ok((hash, Arc::new(object)))
 }

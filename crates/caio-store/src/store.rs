@@ -361,6 +361,17 @@ impl Store {
         side!(mut self.append_traces(records, inputs))
     }
 
+    /// Caps what the connection caches of the database at `kib` KiB (a
+    /// SQLite connection caches 2 MiB of pages by default): a connection
+    /// that only appends to the trace touches a few pages at the end of
+    /// each table and index. The server caches for PostgreSQL.
+    pub fn cap_page_cache(&self, kib: u32) -> Result<(), Error> {
+        match &self.backend {
+            Backend::Sqlite(s) => s.cap_page_cache(kib),
+            Backend::Postgres(_) => Ok(()),
+        }
+    }
+
     /// The number of records and the chain head.
     pub fn trace_head(&self) -> Result<(i64, [u8; 32]), Error> {
         side!(self.trace_head())

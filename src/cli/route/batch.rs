@@ -31,6 +31,11 @@ const BATCH_CHUNK: usize = 64;
 /// lines and of candidates.
 const CHUNK_BYTES: usize = 1 << 20;
 
+/// What the batch's trace writer caches of the database, in KiB: it only
+/// appends, so a small cache does (and the batch's memory stays near that
+/// of a batch of a few lines).
+const WRITER_CACHE_KIB: u32 = 256;
+
 /// One line of a batch, once handled: what is left of a routed line until
 /// its record is appended is its record and its answer without the trace
 /// fields (the decision itself is dropped at once).
@@ -74,7 +79,47 @@ fn line_error(line: usize, code: &str, message: String, help: &str) -> LineOutco
 /// bounded and output follows input): each line is capped like a single
 /// request; a line that is too long, not UTF-8 or not a valid request gives
 /// an error line and the batch goes on.
-pub(super) fn batch(args: &RouteArgs, router: &mut Router, ui: &mut Ui) -> Result<Exit, Error> {
+pub(super) fn batch(
+    args: &RouteArgs,
+    global: &GlobalArgs,
+    router: &mut Router,
+    ui: &mut Ui,
+) -> Result<Exit, Error> {
+    // Records go to the home's trace through a second connection, written
+    // by a thread of their own while the next lines are routed; without a
+    // home to write to (or with --dry-run), the ids they would get are
+    // computed in line.
+    let writer = match router.store_mut() {
+        Some(_) if !args.dry_run => {
+            let store = open_store_existing(global)?;
+            store.cap_page_cache(WRITER_CACHE_KIB)?;
+            Some(store)
+        }
+        _ => None,
+    };
+    std::thread::scope(|scope| {
+        let mut sink = match writer {
+            Some(store) => Sink::writer(scope, store, router.take_inputs()),
+            None => Sink::Inline,
+        };
+        let routed = route_lines(args, router, &mut sink, ui);
+        // The chunks already sent are written (or their failure reported)
+        // whatever happened since.
+        let written = sink.finish(ui);
+        let exit = routed?;
+        written?;
+        Ok(exit)
+    })
+}
+
+/// Routes every line of the batch, handing chunks of routed lines to
+/// `sink`; the exit status once every line is handled.
+fn route_lines(
+    args: &RouteArgs,
+    router: &mut Router,
+    sink: &mut Sink<'_>,
+    ui: &mut Ui,
+) -> Result<Exit, Error> {
     let outside = outside_token(args)?;
     let (mut input, size) = open_batch(&args.request)?;
     let bar = ui.progress_bytes(size, "routing");
@@ -100,13 +145,16 @@ pub(super) fn batch(args: &RouteArgs, router: &mut Router, ui: &mut Ui) -> Resul
         // Answers go out when a chunk is full (by lines or by the bytes
         // its pending lines hold), and before a read that may wait: a
         // client that waits for each answer before it writes the next line
-        // is answered at once.
-        if pending.len() >= BATCH_CHUNK
-            || held >= CHUNK_BYTES
-            || (!pending.is_empty() && input.buffer().is_empty())
-        {
-            flush(args, router, &mut pending, ui)?;
+        // is answered at once (the writer has written every chunk sent).
+        // A read from a pipe may wait for the client; one from a file
+        // (whose size is known) does not.
+        let waits = input.buffer().is_empty() && size.is_none();
+        if pending.len() >= BATCH_CHUNK || held >= CHUNK_BYTES || (!pending.is_empty() && waits) {
+            sink.send(args, router, &mut pending, ui)?;
             (held, counted) = (0, 0);
+        }
+        if waits {
+            sink.wait(ui)?;
         }
         buf.clear();
         let read =
@@ -186,7 +234,8 @@ pub(super) fn batch(args: &RouteArgs, router: &mut Router, ui: &mut Ui) -> Resul
             }
         }
     }
-    flush(args, router, &mut pending, ui)?;
+    sink.send(args, router, &mut pending, ui)?;
+    sink.wait(ui)?;
     bar.finish_and_clear();
     if failed > 0 {
         ui.warn(format_args!(
@@ -315,32 +364,43 @@ fn answer(schema: Schema, line: usize, traced: &Traced, answer: &str) -> Result<
     Ok(out)
 }
 
-/// Traces the pending decisions in one transaction and prints every pending
-/// line, in input order.
-fn flush(
-    args: &RouteArgs,
-    router: &mut Router,
-    pending: &mut Vec<LineOutcome>,
-    ui: &mut Ui,
-) -> Result<(), Error> {
-    let mut prepared = Vec::with_capacity(pending.len());
-    let mut answers = Vec::with_capacity(pending.len());
-    for outcome in pending.drain(..) {
-        match outcome {
-            LineOutcome::Invalid(e) => answers.push(Err(e)),
-            LineOutcome::Routed {
-                line,
-                prepared: p,
-                answer,
-            } => {
-                prepared.push(*p);
-                answers.push(Ok((line, answer)));
+/// A chunk of handled lines, in input order: the records of the routed
+/// ones, to append in one transaction, and every line's answer (a routed
+/// line's still without its trace fields).
+struct Chunk {
+    prepared: Vec<Prepared>,
+    answers: Vec<Result<(usize, String), LineError>>,
+}
+
+impl Chunk {
+    /// The pending lines, taken.
+    fn take(pending: &mut Vec<LineOutcome>) -> Chunk {
+        let mut prepared = Vec::with_capacity(pending.len());
+        let mut answers = Vec::with_capacity(pending.len());
+        for outcome in pending.drain(..) {
+            match outcome {
+                LineOutcome::Invalid(e) => answers.push(Err(e)),
+                LineOutcome::Routed {
+                    line,
+                    prepared: p,
+                    answer,
+                } => {
+                    prepared.push(*p);
+                    answers.push(Ok((line, answer)));
+                }
             }
         }
+        Chunk { prepared, answers }
     }
-    let mut traced = crate::app::route::append(router, &prepared, args.dry_run)?.into_iter();
-    drop(prepared);
-    // The chunk's answers go out in one write.
+}
+
+/// The output of a chunk's `answers`: every line's answer, in input order,
+/// given where the records went (`traced`, one per routed line).
+fn render(
+    answers: Vec<Result<(usize, String), LineError>>,
+    traced: Vec<Traced>,
+) -> Result<String, Error> {
+    let mut traced = traced.into_iter();
     let mut out = String::new();
     for outcome in answers {
         match outcome {
@@ -357,7 +417,167 @@ fn flush(
         }
         out.push('\n');
     }
-    ui.raw(&out)
+    Ok(out)
+}
+
+/// A chunk the writer appended: its answers, and where its records went
+/// (or why they could not be appended).
+type Written = (
+    Vec<Result<(usize, String), LineError>>,
+    Result<Vec<Appended>, caio_store::Error>,
+);
+
+/// Prints the answers of a chunk the writer appended; its error if it
+/// could not.
+fn print_written((answers, appended): Written, ui: &mut Ui) -> Result<(), Error> {
+    let traced = crate::app::route::appended(appended?);
+    ui.raw(&render(answers, traced)?)
+}
+
+/// Where chunks of a batch go. `Inline` appends (or, with --dry-run or
+/// without a home, names) the records and prints the answers at once;
+/// `Writer` hands each chunk to a thread that appends its records on its
+/// own connection to the store, one transaction a chunk, and hands the
+/// answers back with where the records went, to be printed in order (an
+/// answer is printed only once its record is committed). At most one chunk
+/// waits for the writer while it writes one, so memory stays bounded.
+enum Sink<'scope> {
+    Inline,
+    Writer {
+        chunks: Option<std::sync::mpsc::SyncSender<Chunk>>,
+        answers: std::sync::mpsc::Receiver<Written>,
+        thread: std::thread::ScopedJoinHandle<'scope, ()>,
+        /// Chunks sent whose answers were not printed yet.
+        outstanding: usize,
+    },
+}
+
+impl<'scope> Sink<'scope> {
+    /// A writer thread appending to `store`; `inputs` (what replay needs
+    /// that the home does not hold) go with the first chunk.
+    fn writer<'env>(
+        scope: &'scope std::thread::Scope<'scope, 'env>,
+        mut store: Store,
+        inputs: Vec<caio_store::traces::Input>,
+    ) -> Sink<'scope> {
+        let (chunks, received) = std::sync::mpsc::sync_channel::<Chunk>(1);
+        let (send, answers) = std::sync::mpsc::channel();
+        let thread = scope.spawn(move || {
+            let mut inputs = inputs;
+            for chunk in received {
+                let appended = store.append_traces(&chunk.prepared, &std::mem::take(&mut inputs));
+                drop(chunk.prepared);
+                let failed = appended.is_err();
+                if send.send((chunk.answers, appended)).is_err() || failed {
+                    break;
+                }
+            }
+        });
+        Sink::Writer {
+            chunks: Some(chunks),
+            answers,
+            thread,
+            outstanding: 0,
+        }
+    }
+
+    /// Sends the pending lines on as one chunk (nothing when none is
+    /// pending), and prints the answers of chunks already written.
+    fn send(
+        &mut self,
+        args: &RouteArgs,
+        router: &mut Router,
+        pending: &mut Vec<LineOutcome>,
+        ui: &mut Ui,
+    ) -> Result<(), Error> {
+        if pending.is_empty() {
+            return Ok(());
+        }
+        let chunk = Chunk::take(pending);
+        match self {
+            Sink::Inline => {
+                let traced = crate::app::route::append(router, &chunk.prepared, args.dry_run)?;
+                ui.raw(&render(chunk.answers, traced)?)
+            }
+            Sink::Writer {
+                chunks,
+                outstanding,
+                ..
+            } => {
+                let sent = chunks.as_ref().is_some_and(|c| c.send(chunk).is_ok());
+                if sent {
+                    *outstanding += 1;
+                    self.print(false, ui)
+                } else {
+                    // The writer stopped: its answer says why.
+                    self.print(true, ui)?;
+                    Err(Error::Output(std::io::Error::other(
+                        "the trace writer stopped",
+                    )))
+                }
+            }
+        }
+    }
+
+    /// Prints the answers of every chunk sent so far, waiting for the
+    /// writer to write them.
+    fn wait(&mut self, ui: &mut Ui) -> Result<(), Error> {
+        self.print(true, ui)
+    }
+
+    /// Prints the answers written so far (`wait`: of every chunk sent),
+    /// in order; the writer's error if it failed.
+    fn print(&mut self, wait: bool, ui: &mut Ui) -> Result<(), Error> {
+        let Sink::Writer {
+            answers,
+            outstanding,
+            ..
+        } = self
+        else {
+            return Ok(());
+        };
+        while *outstanding > 0 {
+            let next = match wait {
+                true => answers.recv().ok(),
+                false => answers.try_recv().ok(),
+            };
+            let Some(written) = next else {
+                break;
+            };
+            *outstanding -= 1;
+            print_written(written, ui)?;
+        }
+        Ok(())
+    }
+
+    /// Stops the writer once it has written every chunk sent, printing
+    /// their answers.
+    fn finish(self, ui: &mut Ui) -> Result<(), Error> {
+        let Sink::Writer {
+            mut chunks,
+            answers,
+            thread,
+            outstanding,
+        } = self
+        else {
+            return Ok(());
+        };
+        chunks.take();
+        let mut printed = Ok(());
+        for written in answers.iter().take(outstanding) {
+            if let Err(e) = print_written(written, ui) {
+                printed = Err(e);
+                break;
+            }
+        }
+        drop(answers);
+        if thread.join().is_err() {
+            return Err(Error::Output(std::io::Error::other(
+                "the trace writer stopped unexpectedly",
+            )));
+        }
+        printed
+    }
 }
 
 /// The batch input, buffered, and its size when it is a file (for the

@@ -236,7 +236,7 @@ pub fn run(args: RouteArgs, global: &GlobalArgs, ui: &mut Ui) -> Result<Exit, Er
         }
     };
     if args.batch {
-        return batch(&args, &mut router, ui);
+        return batch(&args, global, &mut router, ui);
     }
     let label = label(&args.request);
     let text = read_request(&args.request)?;

@@ -21,7 +21,7 @@ pub mod v2;
 
 pub use indexed::{DECISION, Derived, Index, Indexed, derive, term};
 
-use std::rc::Rc;
+use std::sync::Arc;
 pub use v2::{Object, TraceRecord, record, record_with};
 
 use crate::attempt::Attempt;
@@ -127,14 +127,14 @@ pub struct Prepared {
     pub body: String,
     /// The objects it references (stored once, with the first record that
     /// references them; shared between the records of a batch).
-    pub objects: Vec<Rc<Object>>,
+    pub objects: Vec<Arc<Object>>,
 }
 
 impl Prepared {
     /// Serialises `record` to its canonical JSON.
     pub fn new(
         record: TraceRecord,
-        objects: Vec<Rc<Object>>,
+        objects: Vec<Arc<Object>>,
     ) -> Result<Prepared, crate::canonical::JcsError> {
         let body = crate::canonical::to_jcs(&record)?;
         Ok(Prepared {

@@ -25,7 +25,7 @@ use crate::routing::{
 };
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use std::rc::Rc;
+use std::sync::Arc;
 
 use super::{ExecutionRecord, redact};
 
@@ -344,13 +344,13 @@ pub fn record(
     routed: &Routed,
     policies: &PolicySet,
     at: String,
-) -> Result<(TraceRecord, Vec<Rc<Object>>), JcsError> {
+) -> Result<(TraceRecord, Vec<Arc<Object>>), JcsError> {
     record_with(
         request,
         routed,
         at,
         None,
-        Rc::new(policies_object(policies)?),
+        Arc::new(policies_object(policies)?),
     )
 }
 
@@ -363,14 +363,14 @@ pub fn record_with(
     request: &Request,
     routed: &Routed,
     at: String,
-    candidates: Option<Rc<Object>>,
-    policies: Rc<Object>,
-) -> Result<(TraceRecord, Vec<Rc<Object>>), JcsError> {
+    candidates: Option<Arc<Object>>,
+    policies: Arc<Object>,
+) -> Result<(TraceRecord, Vec<Arc<Object>>), JcsError> {
     let (mut request, redacted) = redact(request);
     super::without_defaults(&mut request);
     let candidates = match candidates {
         Some(o) if o.kind == CANDIDATES => o,
-        _ => Rc::new(candidates_object(&routed.contracts)?),
+        _ => Arc::new(candidates_object(&routed.contracts)?),
     };
     let policies_hash = policies.hash.clone();
     let mut objects = vec![candidates, policies];
@@ -379,7 +379,7 @@ pub fn record_with(
     } else {
         let stats = Object::new(STATS, &routed.stats)?;
         let hash = stats.hash.clone();
-        objects.push(Rc::new(stats));
+        objects.push(Arc::new(stats));
         Some(hash)
     };
     let record = TraceRecord {
