@@ -31,10 +31,10 @@ const BATCH_CHUNK: usize = 64;
 /// lines and of candidates.
 const CHUNK_BYTES: usize = 1 << 20;
 
-/// What the batch's trace writer caches of the database, in KiB: it only
-/// appends, so a small cache does (and the batch's memory stays near that
-/// of a batch of a few lines).
-const WRITER_CACHE_KIB: u32 = 256;
+/// What the batch's trace writer caches of the database, in KiB (half
+/// SQLite's default): it only appends, and 1 MiB holds the pages it
+/// touches within a chunk (256 KiB made it spill and re-read pages).
+const WRITER_CACHE_KIB: u32 = 1024;
 
 /// One line of a batch, once handled: what is left of a routed line until
 /// its record is appended is its record and its answer without the trace
