@@ -4,9 +4,10 @@ use crate::error::Error;
 use caio_core::attempt::Attempt;
 use caio_core::request::Request;
 use caio_core::routing::Routed;
-use caio_core::trace::{ExecutionRecord, Prepared};
+use caio_core::trace::{ExecutionRecord, Object, Prepared};
 use caio_store::router::Router;
 use caio_store::traces::Appended;
+use std::sync::Arc;
 
 /// Where a decision went in the trace.
 pub struct Traced {
@@ -49,32 +50,58 @@ pub fn append(
     }
 }
 
+/// A decision's record and the objects it references, before its
+/// canonical form is taken ([`seal`]).
+pub(crate) type Record = (caio_core::trace::TraceRecord, Vec<Arc<Object>>);
+
 /// The canonical records of routed requests (each candidate-set object
-/// and the policy-set object built once per router), `execution` (attempts and how it ended) in the
-/// first; `now` is the records' time.
+/// and the policy-set object built once per router), `execution`
+/// (attempts and how it ended) in the first; `now` is the records' time.
 pub(crate) fn prepare(
     router: &mut Router,
     routed: &[(&Request, &Routed)],
     execution: Option<(Vec<Attempt>, ExecutionRecord)>,
     now: jiff::Timestamp,
 ) -> Result<Vec<Prepared>, Error> {
+    records(router, routed, execution, now)?
+        .into_iter()
+        .map(seal)
+        .collect()
+}
+
+/// The records of routed requests, not yet in canonical form ([`prepare`]
+/// without [`seal`]: a batch seals them where it appends them).
+pub(crate) fn records(
+    router: &mut Router,
+    routed: &[(&Request, &Routed)],
+    execution: Option<(Vec<Attempt>, ExecutionRecord)>,
+    now: jiff::Timestamp,
+) -> Result<Vec<Record>, Error> {
     let at = caio_core::time::timestamp(now);
     let mut execution = execution;
-    let mut prepared: Vec<Prepared> = Vec::with_capacity(routed.len());
+    let mut records: Vec<Record> = Vec::with_capacity(routed.len());
     for (request, routed) in routed {
         let candidates = router.candidates_object(&routed.contracts)?;
         let policies = router.policies_object();
-        prepared.push(
-            record(request, routed, &at, candidates, policies, &mut execution).map_err(|e| {
-                Error::from(caio_store::Error::Store {
-                    path: "trace".into(),
-                    reason: format!("a decision has no canonical form: {e}"),
-                    help: "this is unexpected; report it with the request",
-                })
-            })?,
+        records.push(
+            record(request, routed, &at, candidates, policies, &mut execution)
+                .map_err(no_canonical_form)?,
         );
     }
-    Ok(prepared)
+    Ok(records)
+}
+
+/// A record in its canonical form, ready to append.
+pub(crate) fn seal((record, objects): Record) -> Result<Prepared, Error> {
+    Prepared::new(record, objects).map_err(no_canonical_form)
+}
+
+fn no_canonical_form(e: caio_core::canonical::JcsError) -> Error {
+    Error::from(caio_store::Error::Store {
+        path: "trace".into(),
+        reason: format!("a decision has no canonical form: {e}"),
+        help: "this is unexpected; report it with the request",
+    })
 }
 
 /// Where appended records went.
@@ -107,21 +134,21 @@ pub(crate) fn unrecorded(router: &mut Router, prepared: &[Prepared]) -> Result<V
         .collect())
 }
 
-/// One decision's record, serialised; `execution` (attempts and how it
-/// ended) goes into the first record that takes it.
+/// One decision's record; `execution` (attempts and how it ended) goes
+/// into the first record that takes it.
 fn record(
     request: &Request,
     routed: &Routed,
     at: &str,
-    candidates: std::sync::Arc<caio_core::trace::Object>,
-    policies: std::sync::Arc<caio_core::trace::Object>,
+    candidates: Arc<Object>,
+    policies: Arc<Object>,
     execution: &mut Option<(Vec<Attempt>, ExecutionRecord)>,
-) -> Result<Prepared, caio_core::canonical::JcsError> {
+) -> Result<Record, caio_core::canonical::JcsError> {
     let (mut digest, objects) =
         caio_core::trace::record_with(request, routed, at.to_string(), Some(candidates), policies)?;
     if let Some((attempts, end)) = execution.take() {
         digest.attempts = attempts;
         digest.execution = Some(end);
     }
-    Prepared::new(digest, objects)
+    Ok((digest, objects))
 }

@@ -1,6 +1,7 @@
 //! `caio route --batch`: JSON Lines in, JSON Lines out.
 
 use super::*;
+use crate::app::route::Record;
 use caio_core::trace::Prepared;
 
 /// The error object of a batch line that could not be routed.
@@ -43,7 +44,11 @@ enum LineOutcome {
     Invalid(LineError),
     Routed {
         line: usize,
-        prepared: Box<Prepared>,
+        /// The record, put in canonical form where it is appended.
+        record: Box<Record>,
+        /// The bytes the record holds, roughly: its request as a JSON tree
+        /// (a few times the line's text) and the digest (≤ 2 KiB).
+        record_weight: usize,
         /// The answer, serialised with an empty `decision_id` and no
         /// `trace` (see [`answer`]).
         answer: String,
@@ -56,8 +61,10 @@ impl LineOutcome {
         match self {
             LineOutcome::Invalid(e) => e.error.message.len() + 64,
             LineOutcome::Routed {
-                prepared, answer, ..
-            } => 2 * prepared.body.len() + answer.len(),
+                record_weight,
+                answer,
+                ..
+            } => record_weight + answer.len(),
         }
     }
 }
@@ -230,7 +237,15 @@ fn route_lines(
                 if routed.decision.outcome == Outcome::Refused {
                     failed += 1;
                 }
-                pending.push(routed_line(args, router, n, &request, &routed, listed)?);
+                pending.push(routed_line(
+                    args,
+                    router,
+                    n,
+                    line.len(),
+                    &request,
+                    &routed,
+                    listed,
+                )?);
             }
         }
     }
@@ -295,16 +310,18 @@ pub(crate) fn read_line(
 
 /// A routed line, ready to wait for its record's place in the trace: the
 /// record (timed now) and the answer without its trace fields.
+#[allow(clippy::too_many_arguments)] // one call site; each is a distinct input
 fn routed_line(
     args: &RouteArgs,
     router: &mut Router,
     line: usize,
+    text_len: usize,
     request: &Request,
     routed: &Routed,
     listed: bool,
 ) -> Result<LineOutcome, Error> {
-    let prepared =
-        crate::app::route::prepare(router, &[(request, routed)], None, jiff::Timestamp::now())?
+    let record =
+        crate::app::route::records(router, &[(request, routed)], None, jiff::Timestamp::now())?
             .pop()
             .ok_or_else(|| Error::Output(std::io::Error::other("a routed line has no record")))?;
     let explained = match args.explain {
@@ -323,7 +340,8 @@ fn routed_line(
         serde_json::to_string(&doc).map_err(|e| Error::Output(std::io::Error::other(e)))?;
     Ok(LineOutcome::Routed {
         line,
-        prepared: Box::new(prepared),
+        record: Box::new(record),
+        record_weight: 4 * text_len + 2048,
         answer,
     })
 }
@@ -368,29 +386,39 @@ fn answer(schema: Schema, line: usize, traced: &Traced, answer: &str) -> Result<
 /// ones, to append in one transaction, and every line's answer (a routed
 /// line's still without its trace fields).
 struct Chunk {
-    prepared: Vec<Prepared>,
+    records: Vec<Record>,
     answers: Vec<Result<(usize, String), LineError>>,
 }
 
 impl Chunk {
     /// The pending lines, taken.
     fn take(pending: &mut Vec<LineOutcome>) -> Chunk {
-        let mut prepared = Vec::with_capacity(pending.len());
+        let mut records = Vec::with_capacity(pending.len());
         let mut answers = Vec::with_capacity(pending.len());
         for outcome in pending.drain(..) {
             match outcome {
                 LineOutcome::Invalid(e) => answers.push(Err(e)),
                 LineOutcome::Routed {
                     line,
-                    prepared: p,
+                    record,
                     answer,
+                    ..
                 } => {
-                    prepared.push(*p);
+                    records.push(*record);
                     answers.push(Ok((line, answer)));
                 }
             }
         }
-        Chunk { prepared, answers }
+        Chunk { records, answers }
+    }
+
+    /// The chunk's records in canonical form, ready to append (the
+    /// records themselves are used up).
+    fn seal(&mut self) -> Result<Vec<Prepared>, Error> {
+        std::mem::take(&mut self.records)
+            .into_iter()
+            .map(crate::app::route::seal)
+            .collect()
     }
 }
 
@@ -424,7 +452,7 @@ fn render(
 /// (or why they could not be appended).
 type Written = (
     Vec<Result<(usize, String), LineError>>,
-    Result<Vec<Appended>, caio_store::Error>,
+    Result<Vec<Appended>, Error>,
 );
 
 /// Prints the answers of a chunk the writer appended; its error if it
@@ -464,9 +492,12 @@ impl<'scope> Sink<'scope> {
         let (send, answers) = std::sync::mpsc::channel();
         let thread = scope.spawn(move || {
             let mut inputs = inputs;
-            for chunk in received {
-                let appended = store.append_traces(&chunk.prepared, &std::mem::take(&mut inputs));
-                drop(chunk.prepared);
+            for mut chunk in received {
+                // Records are put in canonical form here, off the thread
+                // that routes.
+                let appended = chunk.seal().and_then(|prepared| {
+                    Ok(store.append_traces(&prepared, &std::mem::take(&mut inputs))?)
+                });
                 let failed = appended.is_err();
                 if send.send((chunk.answers, appended)).is_err() || failed {
                     break;
@@ -493,10 +524,11 @@ impl<'scope> Sink<'scope> {
         if pending.is_empty() {
             return Ok(());
         }
-        let chunk = Chunk::take(pending);
+        let mut chunk = Chunk::take(pending);
         match self {
             Sink::Inline => {
-                let traced = crate::app::route::append(router, &chunk.prepared, args.dry_run)?;
+                let prepared = chunk.seal()?;
+                let traced = crate::app::route::append(router, &prepared, args.dry_run)?;
                 ui.raw(&render(chunk.answers, traced)?)
             }
             Sink::Writer {
