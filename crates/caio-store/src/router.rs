@@ -90,7 +90,7 @@ pub struct Router {
     source: Source,
     /// The candidate-set objects built so far, newest last: a batch routes
     /// most lines over the same few candidate sets.
-    candidate_objects: Vec<(Vec<ContractRef>, Arc<Object>)>,
+    candidate_objects: Vec<(Rc<[ContractRef]>, Arc<Object>)>,
     /// The candidate forms built so far, newest last.
     forms: Vec<Rc<Form>>,
     policies: PolicySet,
@@ -329,17 +329,18 @@ impl Router {
     /// set, else built once per distinct set and kept for the router's next
     /// decisions (comparing two sets costs far less than serialising and
     /// hashing one).
-    pub fn candidates_object(&mut self, contracts: &[ContractRef]) -> Result<Arc<Object>, Error> {
+    pub fn candidates_object(
+        &mut self,
+        contracts: &Rc<[ContractRef]>,
+    ) -> Result<Arc<Object>, Error> {
         const KEEP: usize = 8;
         // A set the store keeps with its capability: nothing to build (a
         // decision of this router shares the form's list of contracts, so
         // the pointers match before any entry is compared).
         if let Some(object) = self.forms.iter().rev().find_map(|f| {
-            f.candidates.as_ref().filter(|_| {
-                std::ptr::eq(f.contracts.as_ptr(), contracts.as_ptr())
-                    && f.contracts.len() == contracts.len()
-                    || *f.contracts == *contracts
-            })
+            f.candidates
+                .as_ref()
+                .filter(|_| Rc::ptr_eq(&f.contracts, contracts) || *f.contracts == **contracts)
         }) {
             return Ok(Arc::clone(object));
         }
@@ -347,7 +348,7 @@ impl Router {
             .candidate_objects
             .iter()
             .rev()
-            .find(|(set, _)| set.as_slice() == contracts)
+            .find(|(set, _)| Rc::ptr_eq(set, contracts) || **set == **contracts)
         {
             return Ok(Arc::clone(object));
         }
@@ -360,7 +361,7 @@ impl Router {
             self.candidate_objects.remove(0);
         }
         self.candidate_objects
-            .push((contracts.to_vec(), Arc::clone(&object)));
+            .push((Rc::clone(contracts), Arc::clone(&object)));
         Ok(object)
     }
 

@@ -236,18 +236,11 @@ fn test(path: &PathDef, op: Op, operand: &Operand, actual: &Val<'_>) -> Result<b
 
 fn scalar_eq(s: &Scalar, v: &Val<'_>) -> Option<bool> {
     match (s, v) {
-        (Scalar::Str(a), Val::Str(b)) => Some(same_text(a, b)),
+        (Scalar::Str(a), Val::Str(b)) => Some(crate::routing::same_text(a, b)),
         (Scalar::Num(a), Val::Num(b)) => Some(a == b),
         (Scalar::Bool(a), Val::Bool(b)) => Some(a == b),
         _ => None,
     }
-}
-
-/// `a == b`, deciding most unequal pairs without a call to `memcmp`: a
-/// policy compares short names (hosting, classes, tiers) for every
-/// candidate, and most of those comparisons fail on the first byte.
-fn same_text(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.as_bytes().first() == b.as_bytes().first() && a == b
 }
 
 fn any_eq(items: &[Scalar], v: &Val<'_>) -> Option<bool> {

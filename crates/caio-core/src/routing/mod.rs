@@ -418,7 +418,7 @@ impl Tally {
             let at = match self
                 .by_rule
                 .iter()
-                .position(|t| t.stage == r.stage && t.rule == r.rule)
+                .position(|t| t.stage == r.stage && same_text(&t.rule, &r.rule))
             {
                 Some(at) => at,
                 None => {
@@ -434,7 +434,7 @@ impl Tally {
             let tally = &mut self.by_rule[at];
             tally.rejections += 1;
             // A rule that repeats itself for one candidate counts it once.
-            if previous.is_none_or(|p| p.stage != r.stage || p.rule != r.rule) {
+            if previous.is_none_or(|p| p.stage != r.stage || !same_text(&p.rule, &r.rule)) {
                 tally.candidates += 1;
             }
             previous = Some(r);
@@ -811,4 +811,13 @@ fn summary_line(steps: &[StepResult], reason: Option<&str>, chained: bool) -> St
         parts.push(reason.to_string());
     }
     parts.join("; ")
+}
+
+/// `a == b` for short names (rule ids, attribute values), deciding most
+/// pairs without a call to `memcmp`: the same bytes in place (a fixed rule
+/// name) are equal, and most unequal names differ in length or first byte.
+/// The routing core compares such names for every candidate.
+pub(crate) fn same_text(a: &str, b: &str) -> bool {
+    (a.as_ptr() == b.as_ptr() && a.len() == b.len())
+        || (a.len() == b.len() && a.as_bytes().first() == b.as_bytes().first() && a == b)
 }
