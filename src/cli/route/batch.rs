@@ -143,7 +143,7 @@ fn route_lines(
     // A line without its candidate list shows no candidate: its decision
     // lists only what its record keeps and counts the rest.
     if !listed {
-        router.set_detail(caio_core::routing::Detail::Brief);
+        router.set_detail(Detail::Brief);
     }
     for n in 1.. {
         held +=

@@ -13,7 +13,7 @@ use caio_core::principal::{self, Principal};
 use caio_core::request::Request;
 use caio_core::request::{self, MAX_SEED, Priority};
 use caio_core::routing::Routed;
-use caio_core::routing::{Decision, Outcome, Terms};
+use caio_core::routing::{Decision, Detail, Outcome, Terms};
 use caio_core::source;
 use caio_store::Store;
 use caio_store::router::Router;
@@ -266,7 +266,21 @@ pub fn run(args: RouteArgs, global: &GlobalArgs, ui: &mut Ui) -> Result<Exit, Er
         Some(path) => Some(execute::read_input_file(path)?),
         None => None,
     };
-    let routed = router.route(&request)?;
+    // A human answer shows no candidate unless --explain or --top asks, or
+    // nothing was routed (every rejection is shown then): the decision
+    // lists only the best and counts the rest (what its trace record keeps
+    // either way), and is made again in full when nothing was routed.
+    // Execution fails over through the eligible candidates: it decides in
+    // full.
+    let brief = !ui.is_json() && !args.explain && args.top.is_none() && payload.is_none();
+    if brief {
+        router.set_detail(Detail::Brief);
+    }
+    let mut routed = router.route(&request)?;
+    if brief && routed.decision.outcome == Outcome::NoRoute {
+        router.set_detail(Detail::Full);
+        routed = router.route(&request)?;
+    }
     for note in &routed.notes {
         ui.warn(note);
     }
