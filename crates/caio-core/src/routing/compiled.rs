@@ -89,6 +89,7 @@ fn hosting_bit(h: Hosting) -> u8 {
 
 /// Records that `rule` of `stage` rejects, without a message (the stage
 /// functions word it when the decision is worded).
+#[cold]
 fn reject(out: &mut Vec<Rejection>, stage: Stage, rule: &'static str) {
     out.push(Rejection {
         stage,
@@ -299,6 +300,7 @@ impl Query {
     /// privacy stages that rejects the candidate, pushed to `out` without
     /// messages — the rules the stage functions of [`super::pipeline`]
     /// find, in their order; nothing when every stage passes.
+    #[inline]
     pub(crate) fn early(
         &self,
         compiled: &Compiled,
@@ -382,6 +384,7 @@ impl Query {
     /// its metrics, pushed to `out` without messages (as
     /// [`super::pipeline::requirement`] finds them); nothing when it
     /// passes.
+    #[inline]
     pub(crate) fn unmet(
         &self,
         compiled: &Compiled,
