@@ -199,7 +199,7 @@ fn bench_in_process_at(n: usize, runs: usize) {
         n / 20
     );
     println!(
-        "   {:>10.1} µs per decision listing every candidate (what `caio route` prints)",
+        "   {:>10.1} µs per decision listing every candidate (what `caio route --format json` prints)",
         us(full)
     );
     println!(
