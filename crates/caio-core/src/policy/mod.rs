@@ -15,6 +15,7 @@ pub mod paths;
 pub mod testing;
 
 use crate::lifecycle::ServiceStatus;
+use crate::routing::Sets;
 use crate::routing::Wording;
 use condition::Condition;
 use paths::{Context, Facts};
@@ -165,10 +166,11 @@ pub(crate) struct StepPolicies<'p> {
     rules: Vec<(&'p Policy, When)>,
     /// Whether the rules that cannot apply to this step are dropped.
     pruned: bool,
-    /// When every rule left reads of the service only its facts and
-    /// status: the verdicts given so far by facts and status (at most
+    /// What the verdicts are kept by, once the rules left are known.
+    memo: Memo,
+    /// The verdicts given so far, by what `memo` keeps them by (at most
     /// [`VERDICTS`]), so a candidate like another is not evaluated again.
-    verdicts: Option<Vec<((Facts, ServiceStatus), StepVerdict)>>,
+    verdicts: Vec<(Key, StepVerdict)>,
     /// The last verdict, when not kept among `verdicts`.
     last: StepVerdict,
     /// The `prefer` rules that apply to the candidate being evaluated.
@@ -185,6 +187,23 @@ const PREFERRED_SETS: usize = 16;
 /// How many verdicts a step keeps by facts and status (a registry has a
 /// handful of combinations; past these, candidates are evaluated).
 const VERDICTS: usize = 32;
+
+/// What a step's verdicts are kept by: what the rules left read of the
+/// service.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Memo {
+    /// Not kept: a rule reads more of the service (or the rules are not
+    /// known yet).
+    Nothing,
+    /// Its facts and status.
+    Facts,
+    /// Its facts, status, regions and tags: kept only for verdicts without
+    /// messages, since a message quotes a list as its contract orders it.
+    Sets,
+}
+
+/// What a verdict is kept by.
+type Key = (Facts, ServiceStatus, Option<Sets>);
 
 /// What is known of a rule's `when` clause within one step.
 #[derive(Debug)]
@@ -227,7 +246,8 @@ impl PolicySet {
                 })
                 .collect(),
             pruned: false,
-            verdicts: None,
+            memo: Memo::Nothing,
+            verdicts: Vec::new(),
             last: StepVerdict::default(),
             preferring: Vec::new(),
             preferred_sets: Vec::new(),
@@ -245,13 +265,11 @@ impl<'p> StepPolicies<'p> {
     /// must share the step's request, input, capability and principal. A
     /// rejection's message is built only with [`Wording::Messages`].
     pub(crate) fn evaluate(&mut self, ctx: &Context<'_>, wording: Wording) -> &StepVerdict {
-        let key = (ctx.facts, ctx.status);
         // The verdict is read where it is kept, never copied out: its place
         // among `verdicts`, or `last`.
         let known = self
-            .verdicts
-            .as_ref()
-            .and_then(|v| v.iter().position(|(k, _)| *k == key));
+            .key(ctx, wording)
+            .and_then(|key| self.verdicts.iter().position(|(k, _)| *k == key));
         let kept = match known {
             Some(at) => Some(at),
             None => {
@@ -259,10 +277,10 @@ impl<'p> StepPolicies<'p> {
                 if !self.pruned {
                     self.prune();
                 }
-                match &mut self.verdicts {
-                    Some(verdicts) if verdicts.len() < VERDICTS => {
-                        verdicts.push((key, verdict));
-                        Some(verdicts.len() - 1)
+                match self.key(ctx, wording) {
+                    Some(key) if self.verdicts.len() < VERDICTS => {
+                        self.verdicts.push((key, verdict));
+                        Some(self.verdicts.len() - 1)
                     }
                     _ => {
                         self.last = verdict;
@@ -271,27 +289,47 @@ impl<'p> StepPolicies<'p> {
                 }
             }
         };
-        match (kept, &self.verdicts) {
-            (Some(at), Some(verdicts)) => verdicts.get(at).map_or(&self.last, |(_, v)| v),
-            _ => &self.last,
+        kept.and_then(|at| self.verdicts.get(at))
+            .map_or(&self.last, |(_, v)| v)
+    }
+
+    /// What the verdict for `ctx` is kept by, when it is kept.
+    fn key(&self, ctx: &Context<'_>, wording: Wording) -> Option<Key> {
+        match self.memo {
+            Memo::Nothing => None,
+            Memo::Facts => Some((ctx.facts, ctx.status, None)),
+            Memo::Sets => match (wording, ctx.sets) {
+                (Wording::RulesOnly, Some(sets)) => Some((ctx.facts, ctx.status, Some(sets))),
+                _ => None,
+            },
         }
     }
 
     /// Drops the rules whose `when` clause, which reads no service, is
     /// false (every such clause is known once a candidate was evaluated),
-    /// and keeps verdicts by facts when the rules left read no more.
+    /// and keeps verdicts by facts (or facts and sets) when the rules left
+    /// read no more of the service.
     fn prune(&mut self) {
         self.rules
             .retain(|(_, when)| !matches!(when, When::Known(Ok(false))));
         self.pruned = true;
-        let by_facts = self.rules.iter().all(|(policy, when)| {
-            let when_reads_facts = match when {
-                When::PerCandidate => policy.when.as_ref().is_none_or(reads_only_facts),
-                When::Always | When::Pending | When::Known(_) => true,
-            };
-            when_reads_facts && policy.matches.as_ref().is_none_or(reads_only_facts)
-        });
-        self.verdicts = by_facts.then(Vec::new);
+        let reads_only = |sets: bool| {
+            let only = |c: &Condition| reads_only_facts(c, sets);
+            self.rules.iter().all(|(policy, when)| {
+                let when_reads = match when {
+                    When::PerCandidate => policy.when.as_ref().is_none_or(only),
+                    When::Always | When::Pending | When::Known(_) => true,
+                };
+                when_reads && policy.matches.as_ref().is_none_or(only)
+            })
+        };
+        self.memo = if reads_only(false) {
+            Memo::Facts
+        } else if reads_only(true) {
+            Memo::Sets
+        } else {
+            Memo::Nothing
+        };
     }
 
     /// Every rule left, for one candidate.
@@ -355,12 +393,16 @@ impl<'p> StepPolicies<'p> {
 
 /// Whether a condition reads of the service only its facts and status
 /// ([`paths::is_fact`]).
-fn reads_only_facts(c: &Condition) -> bool {
+fn reads_only_facts(c: &Condition, sets: bool) -> bool {
     match c {
-        Condition::All(items) | Condition::Any(items) => items.iter().all(reads_only_facts),
-        Condition::Not(inner) => reads_only_facts(inner),
+        Condition::All(items) | Condition::Any(items) => {
+            items.iter().all(|c| reads_only_facts(c, sets))
+        }
+        Condition::Not(inner) => reads_only_facts(inner, sets),
         Condition::Test { path, .. } => {
-            paths::is_request_or_principal(path.path) || paths::is_fact(path.path)
+            paths::is_request_or_principal(path.path)
+                || paths::is_fact(path.path)
+                || (sets && paths::is_set(path.path))
         }
     }
 }
@@ -477,6 +519,7 @@ mod tests {
             anonymous: principal.name == "anonymous",
             service: c,
             facts: Facts::of(c),
+            sets: None,
             offered_at: offered,
             status: ServiceStatus::Active,
             estimate: 0.01,
@@ -627,6 +670,7 @@ mod tests {
                     anonymous: true,
                     service: c,
                     facts: Facts::of(c),
+                    sets: None,
                     offered_at: Some(0),
                     status: ServiceStatus::Active,
                     estimate: 0.01,
@@ -643,14 +687,89 @@ mod tests {
                 );
             }
             // Two facts-and-status combinations seen, kept only where the
-            // rules read nothing else of the service.
-            let kept = step.verdicts.as_ref().map(Vec::len);
+            // rules read nothing else of the service (a verdict with
+            // messages is not kept by sets: a message quotes a list).
+            let kept = step.verdicts.len();
             if std::ptr::eq(s, &by_facts) {
-                assert_eq!(kept, Some(2));
+                assert_eq!((step.memo, kept), (Memo::Facts, 2));
             } else {
-                assert_eq!(kept, None);
+                assert_eq!((step.memo, kept), (Memo::Sets, 0));
             }
         }
+    }
+
+    /// Rules that read a service's regions or tags share a verdict, without
+    /// messages, between candidates of the same facts and the same sets (in
+    /// whatever order their contracts list them), and only between those.
+    #[test]
+    fn verdicts_without_messages_are_shared_by_facts_and_sets() {
+        let s = set(
+            "  - id: eu-only\n    effect: require\n    match: { service.privacy.regions: { subset_of: [eu] } }\n\
+             \x20 - id: prefer-eu\n    effect: prefer\n    weight: 0.2\n    match: { service.tags: { contains: eu } }\n",
+        );
+        let request = Request::for_capability("chat");
+        let anon = Principal::anonymous();
+        let with = |id: &str, regions: &[&str], tags: &[&str]| {
+            let mut c = gpt4o();
+            c.service_id = id.into();
+            c.privacy.regions = regions.iter().map(|r| r.to_string()).collect();
+            c.tags = tags.iter().map(|t| t.to_string()).collect();
+            c
+        };
+        let contracts = [
+            with("a", &["eu", "us"], &["eu"]),
+            with("b", &["us", "eu", "us"], &["eu"]),
+            with("c", &["eu"], &["eu"]),
+            with("d", &["eu"], &["us", "eu"]),
+            with("e", &["eu"], &["eu", "us"]),
+        ];
+        let candidates: Vec<crate::routing::Candidate<'_>> = contracts
+            .iter()
+            .map(crate::routing::Candidate::active)
+            .collect();
+        let compiled = crate::routing::Compiled::new(&candidates);
+        let mut step = s.for_step();
+        for row in &compiled.rows {
+            let c = &contracts[row.candidate as usize];
+            let ctx = Context {
+                request: &request,
+                capability: "chat",
+                step: 0,
+                input: &request.input,
+                principal: &anon,
+                anonymous: true,
+                service: c,
+                facts: Facts::of(c),
+                sets: Some(row.sets()),
+                offered_at: Some(0),
+                status: ServiceStatus::Active,
+                estimate: 0.01,
+            };
+            let whole = s.evaluate(&ctx);
+            let stepped = step.evaluate(&ctx, Wording::RulesOnly);
+            let rules =
+                |r: &[PolicyRejection]| r.iter().map(|r| r.rule.clone()).collect::<Vec<_>>();
+            assert_eq!(
+                rules(&stepped.rejections),
+                rules(&whole.rejections),
+                "{}",
+                c.service_id
+            );
+            assert_eq!(
+                stepped
+                    .preferred_by
+                    .as_deref()
+                    .map(<[String]>::to_vec)
+                    .unwrap_or_default(),
+                whole.preferred_by,
+                "{}",
+                c.service_id
+            );
+        }
+        // {eu, us} and {eu} regions, {eu} and {eu, us} tags: a and b share
+        // one verdict, c its own, d and e one.
+        assert_eq!(step.memo, Memo::Sets);
+        assert_eq!(step.verdicts.len(), 3);
     }
 
     /// The per-step evaluation decides request-only `when` clauses once,
@@ -693,6 +812,7 @@ mod tests {
                         anonymous: principal.name == "anonymous",
                         service: c,
                         facts: Facts::of(c),
+                        sets: None,
                         offered_at: (!c.capabilities.is_empty()).then_some(0),
                         status: ServiceStatus::Active,
                         estimate: 0.01,
@@ -727,6 +847,7 @@ mod tests {
                     anonymous: true,
                     service: &internal,
                     facts: Facts::of(&internal),
+                    sets: None,
                     offered_at: (!internal.capabilities.is_empty()).then_some(0),
                     status: ServiceStatus::Active,
                     estimate: 0.01,

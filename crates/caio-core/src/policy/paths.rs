@@ -10,6 +10,7 @@ use crate::contract::{Capability, DataClass, Hosting, Modality, ServiceContract,
 use crate::lifecycle::ServiceStatus;
 use crate::principal::Principal;
 use crate::request::{Input, PRIORITIES, Request};
+use crate::routing::Sets;
 
 /// The type of an attribute.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -135,6 +136,9 @@ pub(crate) struct Context<'a> {
     pub(crate) service: &'a ServiceContract,
     /// What is read most of the service, copied out of its contract.
     pub(crate) facts: Facts,
+    /// Which region and tag sets the service has, when the context comes
+    /// from a compiled candidate form.
+    pub(crate) sets: Option<Sets>,
     /// Where the service's capability for this step is in its contract,
     /// when it offers it (read only by a rule that asks).
     pub(crate) offered_at: Option<usize>,
@@ -578,6 +582,13 @@ pub(crate) fn is_request_or_principal(path: &str) -> bool {
 /// Whether `path` reads of the service only its [`Facts`] or its status:
 /// a rule reading nothing else of it says the same of every candidate
 /// with the same facts and status.
+/// Whether `path` reads one of the service's sets that [`Sets`] names:
+/// every operator on them tests membership, so two services with the same
+/// sets (whatever their order in the contracts) read alike.
+pub(crate) fn is_set(path: &str) -> bool {
+    matches!(path, "service.privacy.regions" | "service.tags")
+}
+
 pub(crate) fn is_fact(path: &str) -> bool {
     matches!(
         path,

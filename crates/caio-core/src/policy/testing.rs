@@ -110,6 +110,7 @@ fn run_test(
         anonymous: test.principal.is_none(),
         service: &contract,
         facts: Facts::of(&contract),
+        sets: None,
         offered_at: offered,
         status: ServiceStatus::Active,
         estimate: score::estimate(&contract, &input),

@@ -22,8 +22,9 @@ use crate::principal::Principal;
 use crate::request::{Request, Step};
 use std::collections::BTreeMap;
 
-/// A run of interned ids in [`Compiled::ids`], sorted and without duplicates.
-#[derive(Debug, Clone, Copy, Default)]
+/// A run of interned ids in [`Compiled::ids`], sorted and without
+/// duplicates; equal sets share one run, so equal spans are equal sets.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 struct Span {
     start: u32,
     len: u32,
@@ -43,6 +44,25 @@ pub(crate) struct Row {
     regions: Span,
     tags: Span,
     pub(crate) figures: Figures,
+}
+
+/// Which region and tag sets a candidate has, as its row names them: two
+/// rows have equal `Sets` exactly when they have the same sets (whatever
+/// the order and repeats in their contracts).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Sets {
+    regions: Span,
+    tags: Span,
+}
+
+impl Row {
+    /// Its region and tag sets.
+    pub(crate) fn sets(&self) -> Sets {
+        Sets {
+            regions: self.regions,
+            tags: self.tags,
+        }
+    }
 }
 
 /// One capability a candidate offers.
@@ -105,6 +125,8 @@ fn mask(modalities: &[Modality]) -> u8 {
 struct Builder {
     ids: Vec<u32>,
     interned: BTreeMap<String, u32>,
+    /// Every set given a run so far, by its ids.
+    spans: BTreeMap<Vec<u32>, Span>,
 }
 
 impl Builder {
@@ -121,12 +143,16 @@ impl Builder {
         let mut set: Vec<u32> = strings.iter().map(|s| self.id(s)).collect();
         set.sort_unstable();
         set.dedup();
-        let start = self.ids.len() as u32;
-        self.ids.extend_from_slice(&set);
-        Span {
-            start,
-            len: set.len() as u32,
+        if let Some(span) = self.spans.get(&set) {
+            return *span;
         }
+        let span = Span {
+            start: self.ids.len() as u32,
+            len: set.len() as u32,
+        };
+        self.ids.extend_from_slice(&set);
+        self.spans.insert(set, span);
+        span
     }
 }
 
@@ -143,6 +169,7 @@ impl Compiled {
         let mut b = Builder {
             ids: Vec::new(),
             interned: BTreeMap::new(),
+            spans: BTreeMap::new(),
         };
         // One shared table of ids and one of versions, in row order.
         let names = |field: fn(&ServiceContract) -> &str| {

@@ -208,6 +208,7 @@ fn every_stage(
         step,
         offered_at,
         Facts::of(contract),
+        None,
         candidate,
         metrics.cost,
     );

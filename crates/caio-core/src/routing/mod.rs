@@ -18,6 +18,7 @@
 
 pub(crate) mod chain;
 mod compiled;
+pub(crate) use compiled::Sets;
 pub mod explain;
 pub(crate) mod guard;
 mod name;

@@ -3,7 +3,7 @@
 //! a candidate ends its evaluation; every reason found in that stage is
 //! recorded with the rule that fired.
 
-use super::compiled::{Compiled, Query, Row};
+use super::compiled::{Compiled, Query, Row, Sets};
 use super::score::Scale;
 use super::{
     BRIEF_TOP, Candidate, CandidateResult, Choice, Detail, Identity, Metrics, Rejection, Stage,
@@ -112,13 +112,16 @@ pub struct Env<'r> {
 impl<'r> Env<'r> {
     /// What the policy stage sees of `candidate` at step `index`, whose
     /// contract offers the step's capability as its `offered_at`-th (and
-    /// says `facts`), at the estimated cost `estimate`.
+    /// says `facts`, and `sets` when read from a compiled form), at the
+    /// estimated cost `estimate`.
+    #[allow(clippy::too_many_arguments)] // each is a distinct input
     pub(super) fn policy_context<'c>(
         &self,
         index: usize,
         step: &'c Step,
         offered_at: usize,
         facts: Facts,
+        sets: Option<Sets>,
         candidate: &Candidate<'c>,
         estimate: f64,
     ) -> Context<'c>
@@ -134,6 +137,7 @@ impl<'r> Env<'r> {
             anonymous: self.identity.is_anonymous(),
             service: candidate.contract,
             facts,
+            sets,
             offered_at: Some(offered_at),
             status: candidate.status,
             estimate,
@@ -277,6 +281,7 @@ fn evaluate<'a>(
             step,
             offered_at,
             e.row.facts,
+            Some(e.row.sets()),
             candidate,
             e.metrics.cost,
         );
