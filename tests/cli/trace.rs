@@ -2484,16 +2484,23 @@ fn verify_fails_closed_on_an_altered_or_missing_object() {
     assert!(stdout.contains("missing candidate set"), "{stdout}");
 }
 
+/// A home with every shipped contract and policy and one routed decision
+/// (seq 1, `chat-balanced` as ana); the route's answer.
+fn one_route_under_policies(env: &TestEnv) -> Value {
+    let token = registry_home(env);
+    ok(env, ["policy", "apply", "policies"]);
+    let (code, answer) = route(env, &with_token(fixture("chat-balanced"), &token), &[]);
+    assert_eq!(code, 0, "{answer:#}");
+    answer
+}
+
 /// The policy set is a content-addressed object: replay reads the set from
 /// it (not from the policy history), and `trace verify` fails closed when
 /// it is missing.
 #[test]
 fn the_policy_set_is_an_object_that_replay_reads_and_verify_requires() {
     let env = TestEnv::new();
-    let token = registry_home(&env);
-    ok(&env, ["policy", "apply", "policies"]);
-    let (code, answer) = route(&env, &with_token(fixture("chat-balanced"), &token), &[]);
-    assert_eq!(code, 0, "{answer:#}");
+    let answer = one_route_under_policies(&env);
     let shown = ok_json(&env, &["trace", "show", "1"]);
     let object = shown["record"]["objects"]["policies"]
         .as_str()
@@ -2548,10 +2555,7 @@ fn the_policy_set_is_an_object_that_replay_reads_and_verify_requires() {
 #[test]
 fn a_record_naming_its_policy_set_by_content_hash_still_replays() {
     let env = TestEnv::new();
-    let token = registry_home(&env);
-    ok(&env, ["policy", "apply", "policies"]);
-    let (code, answer) = route(&env, &with_token(fixture("chat-balanced"), &token), &[]);
-    assert_eq!(code, 0, "{answer:#}");
+    let answer = one_route_under_policies(&env);
     // The record as such a release wrote it: `policy_set`, no `policies`.
     let conn = db(&env);
     let text: String = conn

@@ -503,14 +503,15 @@ mod tests {
         assert_eq!(set(a).union(set(a2)).err().as_deref(), Some("a"));
     }
 
-    fn verdict(
-        set: &PolicySet,
-        request: &Request,
-        principal: &Principal,
-        c: &ServiceContract,
-    ) -> PolicyVerdict {
-        let offered = (!c.capabilities.is_empty()).then_some(0);
-        let ctx = Context {
+    /// What the policy stage sees of `c`, an active service offering chat
+    /// first, for a chat request; `sets` as a compiled form gives them.
+    fn context<'a>(
+        request: &'a Request,
+        principal: &'a Principal,
+        c: &'a ServiceContract,
+        sets: Option<Sets>,
+    ) -> Context<'a> {
+        Context {
             request,
             capability: "chat",
             step: 0,
@@ -519,12 +520,20 @@ mod tests {
             anonymous: principal.name == "anonymous",
             service: c,
             facts: Facts::of(c),
-            sets: None,
-            offered_at: offered,
+            sets,
+            offered_at: (!c.capabilities.is_empty()).then_some(0),
             status: ServiceStatus::Active,
             estimate: 0.01,
-        };
-        set.evaluate(&ctx)
+        }
+    }
+
+    fn verdict(
+        set: &PolicySet,
+        request: &Request,
+        principal: &Principal,
+        c: &ServiceContract,
+    ) -> PolicyVerdict {
+        set.evaluate(&context(request, principal, c, None))
     }
 
     fn pii_request() -> Request {
@@ -661,20 +670,7 @@ mod tests {
         for s in [&by_facts, &by_tags] {
             let mut step = s.for_step();
             for c in [&eu, &us, &internal, &us, &eu, &internal] {
-                let ctx = Context {
-                    request: &request,
-                    capability: "chat",
-                    step: 0,
-                    input: &request.input,
-                    principal: &anon,
-                    anonymous: true,
-                    service: c,
-                    facts: Facts::of(c),
-                    sets: None,
-                    offered_at: Some(0),
-                    status: ServiceStatus::Active,
-                    estimate: 0.01,
-                };
+                let ctx = context(&request, &anon, c, None);
                 let stepped = step.evaluate(&ctx, Wording::Messages);
                 let whole = s.evaluate(&ctx);
                 assert_eq!(stepped.rejections, whole.rejections, "{}", c.service_id);
@@ -731,20 +727,7 @@ mod tests {
         let mut step = s.for_step();
         for row in &compiled.rows {
             let c = &contracts[row.candidate as usize];
-            let ctx = Context {
-                request: &request,
-                capability: "chat",
-                step: 0,
-                input: &request.input,
-                principal: &anon,
-                anonymous: true,
-                service: c,
-                facts: Facts::of(c),
-                sets: Some(row.sets()),
-                offered_at: Some(0),
-                status: ServiceStatus::Active,
-                estimate: 0.01,
-            };
+            let ctx = context(&request, &anon, c, Some(row.sets()));
             let whole = s.evaluate(&ctx);
             let stepped = step.evaluate(&ctx, Wording::RulesOnly);
             let rules =
@@ -803,20 +786,7 @@ mod tests {
             for principal in [Principal::anonymous(), acme.clone()] {
                 let mut step = s.for_step();
                 for c in &contracts {
-                    let ctx = Context {
-                        request: &request,
-                        capability: "chat",
-                        step: 0,
-                        input: &request.input,
-                        principal: &principal,
-                        anonymous: principal.name == "anonymous",
-                        service: c,
-                        facts: Facts::of(c),
-                        sets: None,
-                        offered_at: (!c.capabilities.is_empty()).then_some(0),
-                        status: ServiceStatus::Active,
-                        estimate: 0.01,
-                    };
+                    let ctx = context(&request, &principal, c, None);
                     let whole = s.evaluate(&ctx);
                     let stepped = step.evaluate(&ctx, Wording::Messages);
                     assert_eq!(stepped.rejections, whole.rejections);
@@ -835,23 +805,11 @@ mod tests {
         let request = Request::for_capability("chat");
         let mut step = s.for_step();
         let mut internal = contracts[1].clone();
+        let anon = Principal::anonymous();
         let lists: Vec<_> = [0, 1]
             .map(|i| {
                 internal.service_id = format!("internal-{i}");
-                let ctx = Context {
-                    request: &request,
-                    capability: "chat",
-                    step: 0,
-                    input: &request.input,
-                    principal: &Principal::anonymous(),
-                    anonymous: true,
-                    service: &internal,
-                    facts: Facts::of(&internal),
-                    sets: None,
-                    offered_at: (!internal.capabilities.is_empty()).then_some(0),
-                    status: ServiceStatus::Active,
-                    estimate: 0.01,
-                };
+                let ctx = context(&request, &anon, &internal, None);
                 step.evaluate(&ctx, Wording::RulesOnly)
                     .preferred_by
                     .clone()
