@@ -156,6 +156,8 @@ pub(crate) struct Facts {
     pub(crate) max_data_class: DataClass,
     pub(crate) pii_allowed: bool,
     pub(crate) hosting: Hosting,
+    pub(crate) trains_on_customer_data: bool,
+    pub(crate) retention_days: u64,
 }
 
 impl Facts {
@@ -165,6 +167,8 @@ impl Facts {
             max_data_class: contract.privacy.max_data_class,
             pii_allowed: contract.privacy.pii_allowed,
             hosting: contract.privacy.hosting,
+            trains_on_customer_data: contract.privacy.trains_on_customer_data,
+            retention_days: contract.privacy.retention_days,
         }
     }
 }
@@ -539,13 +543,13 @@ pub static PATHS: &[PathDef] = &[
         "service.privacy.retention_days",
         Ty::Num,
         "days data is retained",
-        |c| Val::Num(c.service.privacy.retention_days as f64)
+        |c| Val::Num(c.facts.retention_days as f64)
     ),
     path!(
         "service.privacy.trains_on_customer_data",
         Ty::Bool,
         "whether the provider trains on the data",
-        |c| Val::Bool(c.service.privacy.trains_on_customer_data)
+        |c| Val::Bool(c.facts.trains_on_customer_data)
     ),
     path!("service.provider", Ty::Str, "provider (optional)", |c| {
         opt_str(c.service.provider.as_deref())
@@ -596,6 +600,8 @@ pub(crate) fn is_fact(path: &str) -> bool {
             | "service.privacy.max_data_class"
             | "service.privacy.pii_allowed"
             | "service.privacy.hosting"
+            | "service.privacy.retention_days"
+            | "service.privacy.trains_on_customer_data"
             | "service.status"
     )
 }
