@@ -413,7 +413,12 @@ pub fn candidates_object(contracts: &[ContractRef]) -> Result<Object, JcsError> 
 /// The `policies` object of a policy set: its body is the set's canonical
 /// JSON, the text its content hash (`caio policy show`) is taken of.
 pub fn policies_object(set: &PolicySet) -> Result<Object, JcsError> {
-    Object::new(POLICIES, &set.to_json())
+    let (_, body) = set.canonical()?;
+    Ok(Object {
+        kind: POLICIES,
+        hash: object_hash(POLICIES, &body),
+        body,
+    })
 }
 
 /// The candidate set stored in a `candidates` object.
