@@ -636,6 +636,26 @@ pub fn parse(path: &str, text: &str) -> Result<Request, FileReport> {
             secret_spans(text),
         )
     };
+    // A one-line request in plain JSON without nulls (every batch line,
+    // mostly) is checked on the tree serde_json reads and, when the checks
+    // pass, read once more straight into the request: the checks refuse
+    // duplicate keys, and without nulls there is nothing to strip first.
+    if !text.contains("null")
+        && let Some(node) = yaml::plain_json(text)
+    {
+        let mut problems = Vec::new();
+        shape::check("request", &node, &REQUEST, "", &mut problems);
+        check_semantics(&node, &mut problems);
+        if problems.is_empty() {
+            return serde_json::from_str(text).map_err(|e| {
+                let message = strip_position(&e.to_string());
+                fail(vec![
+                    Problem::error("request::wrong-type".into(), Span::new(0, 0), message)
+                        .help("fix the request's value types"),
+                ])
+            });
+        }
+    }
     let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
         let offset = LineIndex::new(text).offset(e.line(), e.column());
         let message = strip_position(&e.to_string());
@@ -962,6 +982,36 @@ fn check_redact(node: &Node, out: &mut Vec<Problem>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A one-line request without nulls is read straight into the request;
+    /// it reads as the same request as through the tree (the fixtures, as
+    /// files are written and as batch lines), and a duplicate key or a
+    /// wrong type is still refused.
+    #[test]
+    fn a_plain_line_reads_as_the_same_request() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/requests");
+        let mut read = 0;
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_none_or(|e| e != "json") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            let line =
+                serde_json::to_string(&serde_json::from_str::<serde_json::Value>(&text).unwrap())
+                    .unwrap();
+            assert!(!line.contains('\n') && !line.contains("null"), "{line}");
+            assert!(yaml::plain_json(&line).is_some(), "{line}");
+            let whole = parse("r.json", &text).unwrap();
+            assert_eq!(parse("r.json", &line).unwrap(), whole, "{}", path.display());
+            read += 1;
+        }
+        assert!(read >= 10, "{read} fixtures");
+        let duplicate = r#"{"capability":"chat","capability":"embedding"}"#;
+        assert!(!codes(duplicate).is_empty(), "{:?}", codes(duplicate));
+        let wrong = r#"{"capability":"chat","input":{"tokens":-1}}"#;
+        assert!(!codes(wrong).is_empty());
+    }
 
     fn codes(text: &str) -> Vec<String> {
         match parse("r.json", text) {
