@@ -989,24 +989,81 @@ mod tests {
     /// wrong type is still refused.
     #[test]
     fn a_plain_line_reads_as_the_same_request() {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/requests");
-        let mut read = 0;
-        for entry in std::fs::read_dir(dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.extension().is_none_or(|e| e != "json") {
-                continue;
-            }
-            let text = std::fs::read_to_string(&path).unwrap();
+        let fixtures = [
+            (
+                "chain-meeting-summary.json",
+                include_str!("../../../fixtures/requests/chain-meeting-summary.json"),
+            ),
+            (
+                "chain-rag-latency-bound.json",
+                include_str!("../../../fixtures/requests/chain-rag-latency-bound.json"),
+            ),
+            (
+                "chat-balanced.json",
+                include_str!("../../../fixtures/requests/chat-balanced.json"),
+            ),
+            (
+                "chat-cost-priority.json",
+                include_str!("../../../fixtures/requests/chat-cost-priority.json"),
+            ),
+            (
+                "chat-eu-confidential-pii.json",
+                include_str!("../../../fixtures/requests/chat-eu-confidential-pii.json"),
+            ),
+            (
+                "chat-explicit-weights.json",
+                include_str!("../../../fixtures/requests/chat-explicit-weights.json"),
+            ),
+            (
+                "chat-free-tier-cost-cap.json",
+                include_str!("../../../fixtures/requests/chat-free-tier-cost-cap.json"),
+            ),
+            (
+                "chat-latency-tight-p95.json",
+                include_str!("../../../fixtures/requests/chat-latency-tight-p95.json"),
+            ),
+            (
+                "chat-quality-min-accuracy.json",
+                include_str!("../../../fixtures/requests/chat-quality-min-accuracy.json"),
+            ),
+            (
+                "chat-restricted-hr.json",
+                include_str!("../../../fixtures/requests/chat-restricted-hr.json"),
+            ),
+            (
+                "chat-tight-budget.json",
+                include_str!("../../../fixtures/requests/chat-tight-budget.json"),
+            ),
+            (
+                "embedding-eu-multilingual.json",
+                include_str!("../../../fixtures/requests/embedding-eu-multilingual.json"),
+            ),
+            (
+                "no-route-restricted-us.json",
+                include_str!("../../../fixtures/requests/no-route-restricted-us.json"),
+            ),
+            (
+                "transcription-call-pii.json",
+                include_str!("../../../fixtures/requests/transcription-call-pii.json"),
+            ),
+            (
+                "tts-ivr-prompt.json",
+                include_str!("../../../fixtures/requests/tts-ivr-prompt.json"),
+            ),
+            (
+                "web-search-public.json",
+                include_str!("../../../fixtures/requests/web-search-public.json"),
+            ),
+        ];
+        for (name, text) in fixtures {
             let line =
-                serde_json::to_string(&serde_json::from_str::<serde_json::Value>(&text).unwrap())
+                serde_json::to_string(&serde_json::from_str::<serde_json::Value>(text).unwrap())
                     .unwrap();
             assert!(!line.contains('\n') && !line.contains("null"), "{line}");
             assert!(yaml::plain_json(&line).is_some(), "{line}");
-            let whole = parse("r.json", &text).unwrap();
-            assert_eq!(parse("r.json", &line).unwrap(), whole, "{}", path.display());
-            read += 1;
+            let whole = parse(name, text).unwrap();
+            assert_eq!(parse(name, &line).unwrap(), whole, "{name}");
         }
-        assert!(read >= 10, "{read} fixtures");
         let duplicate = r#"{"capability":"chat","capability":"embedding"}"#;
         assert!(!codes(duplicate).is_empty(), "{:?}", codes(duplicate));
         let wrong = r#"{"capability":"chat","input":{"tokens":-1}}"#;
