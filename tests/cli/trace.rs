@@ -581,11 +581,6 @@ fn a_batch_appends_one_record_per_routed_line() {
     assert_valid(&env, &[], 304);
 }
 
-/// A batch line shown without its candidates is decided without their
-/// rejection messages, yet records what the request routed alone records;
-/// `trace show --explain` recomputes every candidate's explanation from the
-/// record's inputs, worded as `route --explain` words it (JSON and text),
-/// and refuses when the inputs are gone.
 /// The trace refuses a chunk (here a trigger does): the chunks before it
 /// stay and were answered, the refused one is not written at all, and
 /// caio stops with the store's error.
@@ -625,6 +620,11 @@ fn a_chunk_the_store_refuses_stops_the_batch_after_the_chunks_before() {
     assert_valid(&env, &[], 64);
 }
 
+/// A batch line shown without its candidates is decided without their
+/// rejection messages, yet records what the request routed alone records;
+/// `trace show --explain` recomputes every candidate's explanation from the
+/// record's inputs, worded as `route --explain` words it (JSON and text),
+/// and refuses when the inputs are gone.
 #[test]
 fn trace_show_explain_words_what_a_batch_line_left_unworded() {
     let env = TestEnv::new();
