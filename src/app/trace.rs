@@ -1193,7 +1193,7 @@ pub fn rebuild(
                 if let Some(hash) = &r.objects.policies {
                     let set = match object(store, hash, trace::v2::POLICIES)? {
                         Some(body) => {
-                            policy_hash = blake3::hash(body.as_bytes()).to_hex().to_string();
+                            policy_hash = caio_core::policy::content_hash(&body);
                             caio_core::policy::load::from_stored(&body)
                                 .map_err(|reason| format!("a readable policy set ({reason})"))
                         }

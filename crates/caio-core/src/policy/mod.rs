@@ -134,7 +134,7 @@ impl PolicySet {
     /// `hex(BLAKE3(JCS(set)))` and the canonical text it hashes.
     pub fn canonical(&self) -> Result<(String, String), crate::canonical::JcsError> {
         let body = crate::canonical::to_jcs(&self.to_json())?;
-        Ok((blake3::hash(body.as_bytes()).to_hex().to_string(), body))
+        Ok((content_hash(&body), body))
     }
 
     /// Runs every rule against one candidate. Deny and require rules reject;
@@ -153,6 +153,13 @@ impl PolicySet {
             bonus: verdict.bonus,
         }
     }
+}
+
+/// The content hash of a policy set whose canonical text is `body` (what
+/// `caio policy show` prints and a `policies` trace object's body hashes
+/// to).
+pub fn content_hash(body: &str) -> String {
+    blake3::hash(body.as_bytes()).to_hex().to_string()
 }
 
 /// A policy set prepared for one request step: it gives the same verdicts

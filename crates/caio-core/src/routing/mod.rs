@@ -222,10 +222,9 @@ pub const BRIEF_TOP: usize = 5;
 
 /// Whether the stages build rejection messages (the policy stage reads it
 /// too). Every rejection names its stage and rule either way.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Wording {
     /// Every rejection with its message.
-    #[default]
     Messages,
     /// Every rejection with an empty message.
     RulesOnly,
