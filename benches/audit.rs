@@ -78,7 +78,7 @@ fn main() {
                     step["rejected_by_stage"]["policy"] = json!(1);
                     let record: caio_core::trace::TraceRecord =
                         serde_json::from_value(r).expect("a record");
-                    caio_core::trace::Prepared::new(record, Vec::new()).expect("jcs")
+                    caio_core::trace::Prepared::new(&record, Vec::new()).expect("jcs")
                 })
                 .collect();
             store.append_traces(&chunk, &[]).expect("append");

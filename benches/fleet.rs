@@ -301,7 +301,7 @@ fn bench_append(targets: &Targets) {
                     router.policies_object(),
                 )
                 .expect("a record");
-                caio_core::trace::Prepared::new(record, objects).expect("canonical")
+                caio_core::trace::Prepared::new(&record, objects).expect("canonical")
             })
             .collect();
         let store = router.store_mut().expect("a store");

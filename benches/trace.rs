@@ -92,7 +92,7 @@ fn main() {
         let record: caio_core::trace::TraceRecord =
             serde_json::from_str(&row.record).expect("record");
         let chunk: Vec<caio_core::trace::Prepared> = (0..10_000)
-            .map(|_| caio_core::trace::Prepared::new(record.clone(), Vec::new()).expect("jcs"))
+            .map(|_| caio_core::trace::Prepared::new(&record, Vec::new()).expect("jcs"))
             .collect();
         let mut done = 1;
         while done < n {

@@ -50,10 +50,6 @@ pub fn append(
     }
 }
 
-/// A decision's record and the objects it references, before its
-/// canonical form is taken ([`seal`]).
-pub(crate) type Record = (caio_core::trace::TraceRecord, Vec<Arc<Object>>);
-
 /// The canonical records of routed requests (each candidate-set object
 /// and the policy-set object built once per router), `execution`
 /// (attempts and how it ended) in the first; `now` is the records' time.
@@ -63,37 +59,18 @@ pub(crate) fn prepare(
     execution: Option<(Vec<Attempt>, ExecutionRecord)>,
     now: jiff::Timestamp,
 ) -> Result<Vec<Prepared>, Error> {
-    records(router, routed, execution, now)?
-        .into_iter()
-        .map(seal)
-        .collect()
-}
-
-/// The records of routed requests, not yet in canonical form ([`prepare`]
-/// without [`seal`]: a batch seals them where it appends them).
-pub(crate) fn records(
-    router: &mut Router,
-    routed: &[(&Request, &Routed)],
-    execution: Option<(Vec<Attempt>, ExecutionRecord)>,
-    now: jiff::Timestamp,
-) -> Result<Vec<Record>, Error> {
     let at = caio_core::time::timestamp(now);
     let mut execution = execution;
-    let mut records: Vec<Record> = Vec::with_capacity(routed.len());
+    let mut prepared = Vec::with_capacity(routed.len());
     for (request, routed) in routed {
         let candidates = router.candidates_object(&routed.contracts)?;
         let policies = router.policies_object();
-        records.push(
+        prepared.push(
             record(request, routed, &at, candidates, policies, &mut execution)
                 .map_err(no_canonical_form)?,
         );
     }
-    Ok(records)
-}
-
-/// A record in its canonical form, ready to append.
-pub(crate) fn seal((record, objects): Record) -> Result<Prepared, Error> {
-    Prepared::new(record, objects).map_err(no_canonical_form)
+    Ok(prepared)
 }
 
 fn no_canonical_form(e: caio_core::canonical::JcsError) -> Error {
@@ -143,12 +120,12 @@ fn record(
     candidates: Arc<Object>,
     policies: Arc<Object>,
     execution: &mut Option<(Vec<Attempt>, ExecutionRecord)>,
-) -> Result<Record, caio_core::canonical::JcsError> {
+) -> Result<Prepared, caio_core::canonical::JcsError> {
     let (mut digest, objects) =
         caio_core::trace::record_with(request, routed, at.to_string(), Some(candidates), policies)?;
     if let Some((attempts, end)) = execution.take() {
         digest.attempts = attempts;
         digest.execution = Some(end);
     }
-    Ok((digest, objects))
+    Prepared::new(&digest, objects)
 }

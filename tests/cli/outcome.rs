@@ -471,7 +471,7 @@ fn verification_across_runs_of_records() {
         let row = store.trace_by_seq(1).unwrap().unwrap();
         let record: caio_core::trace::TraceRecord = serde_json::from_str(&row.record).unwrap();
         let chunk: Vec<caio_core::trace::Prepared> = (0..500)
-            .map(|_| caio_core::trace::Prepared::new(record.clone(), Vec::new()).unwrap())
+            .map(|_| caio_core::trace::Prepared::new(&record, Vec::new()).unwrap())
             .collect();
         for _ in 0..copies / chunk.len() {
             store.append_traces(&chunk, &[]).unwrap();

@@ -144,7 +144,7 @@ pub(crate) fn trace_call(
     let at = caio_core::time::timestamp(jiff::Timestamp::now());
     let prepared = engine
         .record(request, routed, policies, at)
-        .and_then(|(record, objects)| Prepared::new(record, objects))
+        .and_then(|(record, objects)| Prepared::new(&record, objects))
         .map_err(|e| Error::Store {
             path: store.path().to_path_buf(),
             reason: format!("a decision has no canonical form: {e}"),

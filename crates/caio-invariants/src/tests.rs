@@ -151,7 +151,10 @@ impl Engine for SkipRefusals {
     fn append(&self, store: &mut Store, records: &[Prepared]) -> Result<Vec<Appended>, Error> {
         let kept: Vec<Prepared> = records
             .iter()
-            .filter(|p| p.record.outcome != Outcome::Refused)
+            .filter(|p| {
+                caio_core::trace::Indexed::read(&p.body)
+                    .is_some_and(|i| i.outcome != Outcome::Refused.as_str())
+            })
             .cloned()
             .collect();
         store.append_traces(&kept, &[])

@@ -345,7 +345,7 @@ mod tests {
             "2026-01-01T00:00:00Z".into(),
         )
         .unwrap();
-        caio_core::trace::Prepared::new(record, objects).unwrap()
+        caio_core::trace::Prepared::new(&record, objects).unwrap()
     }
 
     #[test]

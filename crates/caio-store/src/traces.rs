@@ -803,7 +803,7 @@ pub(crate) fn append(
     // Records of a batch share their objects: each is offered to the
     // table once per transaction, and its last use noted once.
     let mut offered: Vec<&str> = Vec::new();
-    let mut last_use: Vec<(&str, i64)> = Vec::new();
+    let mut last_use: Vec<(std::borrow::Cow<'_, str>, i64)> = Vec::new();
     let mut term_rows: Vec<(i64, i64)> = Vec::new();
     for p in records {
         for o in &p.objects {
@@ -843,23 +843,21 @@ pub(crate) fn append(
         for (kind, value) in &indexed.terms {
             term_rows.push((terms.id(tx, kind, value).map_err(err)?, seq));
         }
-        for (_, hash) in p.record.objects.referenced() {
+        if indexed.may_observe() {
+            let observed = indexed.observations().into_iter();
+            observe(tx, seq, &indexed.at, observed).map_err(err)?;
+        }
+        for (_, hash) in indexed.objects {
             match last_use.iter_mut().find(|(h, _)| *h == hash) {
                 Some(used) => used.1 = seq,
                 None => last_use.push((hash, seq)),
             }
         }
-        let observed = p
-            .record
-            .attempts
-            .iter()
-            .map(|a| trace::outcome::Observation::of(a, "executed"));
-        observe(tx, seq, &p.record.at, observed).map_err(err)?;
         out.push(Appended { seq, hash });
         prev = hash;
     }
     insert_terms(tx, &mut term_rows).map_err(err)?;
-    for (hash, seq) in last_use {
+    for (hash, seq) in &last_use {
         used.execute(params![seq, hash]).map_err(err)?;
     }
     Ok(out)

@@ -1,7 +1,6 @@
 //! `caio route --batch`: JSON Lines in, JSON Lines out.
 
 use super::*;
-use crate::app::route::Record;
 use caio_core::trace::Prepared;
 
 /// The error object of a batch line that could not be routed.
@@ -38,17 +37,15 @@ const CHUNK_BYTES: usize = 1 << 20;
 const WRITER_CACHE_KIB: u32 = 1024;
 
 /// One line of a batch, once handled: what is left of a routed line until
-/// its record is appended is its record and its answer without the trace
-/// fields (the decision itself is dropped at once).
+/// its record is appended is its record in canonical form and its answer
+/// without the trace fields (the decision itself is dropped at once), a few
+/// KiB of text.
 enum LineOutcome {
     Invalid(LineError),
     Routed {
         line: usize,
-        /// The record, put in canonical form where it is appended.
-        record: Box<Record>,
-        /// The bytes the record holds, roughly: its request as a JSON tree
-        /// (a few times the line's text) and the digest (≤ 2 KiB).
-        record_weight: usize,
+        /// The record, in canonical form.
+        record: Prepared,
         /// The answer, serialised with an empty `decision_id` and no
         /// `trace` (see [`answer`]).
         answer: String,
@@ -60,11 +57,7 @@ impl LineOutcome {
     fn weight(&self) -> usize {
         match self {
             LineOutcome::Invalid(e) => e.error.message.len() + 64,
-            LineOutcome::Routed {
-                record_weight,
-                answer,
-                ..
-            } => record_weight + answer.len(),
+            LineOutcome::Routed { record, answer, .. } => record.body.len() + answer.len(),
         }
     }
 }
@@ -237,15 +230,7 @@ fn route_lines(
                 if routed.decision.outcome == Outcome::Refused {
                     failed += 1;
                 }
-                pending.push(routed_line(
-                    args,
-                    router,
-                    n,
-                    line.len(),
-                    &request,
-                    &routed,
-                    listed,
-                )?);
+                pending.push(routed_line(args, router, n, &request, &routed, listed)?);
             }
         }
     }
@@ -309,19 +294,18 @@ pub(crate) fn read_line(
 }
 
 /// A routed line, ready to wait for its record's place in the trace: the
-/// record (timed now) and the answer without its trace fields.
-#[allow(clippy::too_many_arguments)] // one call site; each is a distinct input
+/// record (timed now, in canonical form) and the answer without its trace
+/// fields.
 fn routed_line(
     args: &RouteArgs,
     router: &mut Router,
     line: usize,
-    text_len: usize,
     request: &Request,
     routed: &Routed,
     listed: bool,
 ) -> Result<LineOutcome, Error> {
     let record =
-        crate::app::route::records(router, &[(request, routed)], None, jiff::Timestamp::now())?
+        crate::app::route::prepare(router, &[(request, routed)], None, jiff::Timestamp::now())?
             .pop()
             .ok_or_else(|| Error::Output(std::io::Error::other("a routed line has no record")))?;
     let explained = match args.explain {
@@ -340,8 +324,7 @@ fn routed_line(
         serde_json::to_string(&doc).map_err(|e| Error::Output(std::io::Error::other(e)))?;
     Ok(LineOutcome::Routed {
         line,
-        record: Box::new(record),
-        record_weight: 4 * text_len + 2048,
+        record,
         answer,
     })
 }
@@ -386,7 +369,7 @@ fn answer(schema: Schema, line: usize, traced: &Traced, answer: &str) -> Result<
 /// ones, to append in one transaction, and every line's answer (a routed
 /// line's still without its trace fields).
 struct Chunk {
-    records: Vec<Record>,
+    records: Vec<Prepared>,
     answers: Vec<Result<(usize, String), LineError>>,
 }
 
@@ -404,21 +387,12 @@ impl Chunk {
                     answer,
                     ..
                 } => {
-                    records.push(*record);
+                    records.push(record);
                     answers.push(Ok((line, answer)));
                 }
             }
         }
         Chunk { records, answers }
-    }
-
-    /// The chunk's records in canonical form, ready to append (the
-    /// records themselves are used up).
-    fn seal(&mut self) -> Result<Vec<Prepared>, Error> {
-        std::mem::take(&mut self.records)
-            .into_iter()
-            .map(crate::app::route::seal)
-            .collect()
     }
 }
 
@@ -492,12 +466,10 @@ impl<'scope> Sink<'scope> {
         let (send, answers) = std::sync::mpsc::channel();
         let thread = scope.spawn(move || {
             let mut inputs = inputs;
-            for mut chunk in received {
-                // Records are put in canonical form here, off the thread
-                // that routes.
-                let appended = chunk.seal().and_then(|prepared| {
-                    Ok(store.append_traces(&prepared, &std::mem::take(&mut inputs))?)
-                });
+            for chunk in received {
+                let appended = store
+                    .append_traces(&chunk.records, &std::mem::take(&mut inputs))
+                    .map_err(Error::from);
                 let failed = appended.is_err();
                 if send.send((chunk.answers, appended)).is_err() || failed {
                     break;
@@ -524,11 +496,10 @@ impl<'scope> Sink<'scope> {
         if pending.is_empty() {
             return Ok(());
         }
-        let mut chunk = Chunk::take(pending);
+        let chunk = Chunk::take(pending);
         match self {
             Sink::Inline => {
-                let prepared = chunk.seal()?;
-                let traced = crate::app::route::append(router, &prepared, args.dry_run)?;
+                let traced = crate::app::route::append(router, &chunk.records, args.dry_run)?;
                 ui.raw(&render(chunk.answers, traced)?)
             }
             Sink::Writer {
@@ -614,10 +585,11 @@ impl<'scope> Sink<'scope> {
 
 /// The batch input, buffered, and its size when it is a file (for the
 /// progress bar). There is no cap on the whole stream, only per line.
-/// The buffer is large so that a file fills many lines per read (answers
-/// are flushed when it runs dry, and each flush is one transaction).
+/// The buffer holds what a pipe does (64 KiB on Linux), hundreds of lines:
+/// answers read from a pipe are flushed when it runs dry, one transaction
+/// each, and a larger buffer would only hold more of a file.
 fn open_batch(path: &Path) -> Result<(BatchInput, Option<u64>), Error> {
-    const BUFFER: usize = 1 << 20;
+    const BUFFER: usize = 64 << 10;
     if path.as_os_str() == "-" {
         let stdin: Box<dyn Read> = Box::new(std::io::stdin());
         return Ok((std::io::BufReader::with_capacity(BUFFER, stdin), None));

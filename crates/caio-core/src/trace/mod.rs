@@ -118,11 +118,12 @@ pub enum ExecutionOutcome {
     NotStarted,
 }
 
-/// A record serialised for the chain.
+/// A record serialised for the chain: its canonical JSON and the objects
+/// it references. Everything a store keeps of a record besides these (its
+/// lookup columns, audit terms, observations, the objects' last uses) is
+/// read back from the body, by the code `trace verify` checks it with.
 #[derive(Debug, Clone)]
 pub struct Prepared {
-    /// The record.
-    pub record: TraceRecord,
     /// `JCS(record)`.
     pub body: String,
     /// The objects it references (stored once, with the first record that
@@ -133,26 +134,13 @@ pub struct Prepared {
 impl Prepared {
     /// Serialises `record` to its canonical JSON.
     pub fn new(
-        record: TraceRecord,
+        record: &TraceRecord,
         objects: Vec<Arc<Object>>,
     ) -> Result<Prepared, crate::canonical::JcsError> {
-        let body = crate::canonical::to_jcs(&record)?;
         Ok(Prepared {
-            record,
-            body,
+            body: crate::canonical::to_jcs(record)?,
             objects,
         })
-    }
-
-    /// Chosen service ids, comma-separated (for listing and filters).
-    pub fn services(&self) -> String {
-        self.record
-            .decision
-            .chosen
-            .iter()
-            .map(|c| c.service_id.as_str())
-            .collect::<Vec<_>>()
-            .join(",")
     }
 }
 

@@ -107,9 +107,14 @@ impl Postgres {
                 let hash = trace::chain_hash(&prev, &p.body);
                 // The columns, terms and observations come from the record
                 // as stored, by the code `trace verify` checks them with.
-                let d = trace::derive(&p.body, &hash).ok_or_else(|| {
+                let indexed = trace::Indexed::read(&p.body).ok_or_else(|| {
                     pg.corrupt("a new record does not read back as a decision".into())
                 })?;
+                let observed = match indexed.may_observe() {
+                    true => indexed.observations(),
+                    false => Vec::new(),
+                };
+                let d = (indexed.derived(&hash), indexed.objects, observed);
                 derived.push((seq, trace::hex(&prev), trace::hex(&hash), d));
                 out.push(Appended { seq, hash });
                 prev = hash;
@@ -119,24 +124,27 @@ impl Postgres {
             let hashes: Vec<&str> = derived.iter().map(|d| d.2.as_str()).collect();
             let ids: Vec<&str> = derived
                 .iter()
-                .map(|d| d.3.index.decision_id.as_str())
+                .map(|d| d.3.0.index.decision_id.as_str())
                 .collect();
-            let ats: Vec<&str> = derived.iter().map(|d| d.3.index.at.as_str()).collect();
-            let outcomes: Vec<&str> = derived.iter().map(|d| d.3.index.outcome.as_str()).collect();
+            let ats: Vec<&str> = derived.iter().map(|d| d.3.0.index.at.as_str()).collect();
+            let outcomes: Vec<&str> = derived
+                .iter()
+                .map(|d| d.3.0.index.outcome.as_str())
+                .collect();
             let services: Vec<&str> = derived
                 .iter()
-                .map(|d| d.3.index.services.as_str())
+                .map(|d| d.3.0.index.services.as_str())
                 .collect();
             let principals: Vec<&str> = derived
                 .iter()
-                .map(|d| d.3.index.principal.as_str())
+                .map(|d| d.3.0.index.principal.as_str())
                 .collect();
             let executed: Vec<Option<&str>> = derived
                 .iter()
-                .map(|d| d.3.index.executed.as_deref())
+                .map(|d| d.3.0.index.executed.as_deref())
                 .collect();
             let candidates: Vec<Option<i64>> =
-                derived.iter().map(|d| d.3.index.candidates).collect();
+                derived.iter().map(|d| d.3.0.index.candidates).collect();
             let bodies: Vec<&str> = records.iter().map(|p| p.body.as_str()).collect();
             pg.execute(
                 tx,
@@ -153,25 +161,20 @@ impl Postgres {
             let mut terms: Vec<(&str, &str, i64)> = Vec::new();
             let mut last_use: Vec<(&str, i64)> = Vec::new();
             let mut observed: Vec<(i64, &str, trace::outcome::Observation)> = Vec::new();
-            for ((seq, _, _, d), p) in derived.iter().zip(records) {
+            for (seq, _, _, (d, objects, observations)) in &mut derived {
                 terms.extend(
                     d.terms
                         .iter()
                         .map(|(kind, value)| (*kind, value.as_str(), *seq)),
                 );
-                for (_, hash) in p.record.objects.referenced() {
+                for (_, hash) in objects.iter() {
                     match last_use.iter_mut().find(|(h, _)| *h == hash) {
                         Some(used) => used.1 = *seq,
                         None => last_use.push((hash, *seq)),
                     }
                 }
-                observed.extend(p.record.attempts.iter().map(|a| {
-                    (
-                        *seq,
-                        p.record.at.as_str(),
-                        trace::outcome::Observation::of(a, "executed"),
-                    )
-                }));
+                let at = d.index.at.as_str();
+                observed.extend(observations.drain(..).map(|o| (*seq, at, o)));
             }
             let added = pg.add_terms(tx, &terms)?;
             if added != terms.len() as u64 {
