@@ -32,11 +32,15 @@ fn chromium() -> Option<PathBuf> {
 }
 
 /// Where Chromium itself calls home (its update, clock and account
-/// services), whatever page it shows: requests there are not the page's.
-const BROWSER_HOSTS: [&str; 5] = [
+/// services, and its search provider, which Chromium 148 asks for its
+/// start-page features), whatever page it shows: requests there are not
+/// the page's. The page under test would fetch from `leak.example`, and
+/// the control page below proves such a fetch is seen.
+const BROWSER_HOSTS: [&str; 6] = [
     "update.googleapis.com",
     "clients2.google.com",
     "accounts.google.com",
+    "www.google.com",
     "redirector.gvt1.com",
     "edgedl.me.gvt1.com",
 ];
