@@ -14,6 +14,18 @@ use std::collections::BTreeSet;
 
 const ROW_COLUMNS: &str = "seq, prev, hash, record, decision_id, at, outcome, services, principal, kind, refers_to, executed, candidates";
 
+/// What an append writes of one new record besides its body, read back
+/// from the body.
+struct NewRow<'a> {
+    seq: i64,
+    prev: String,
+    hash: String,
+    derived: trace::Derived,
+    /// The objects it references: `(kind, hash)`.
+    objects: Vec<(&'static str, std::borrow::Cow<'a, str>)>,
+    observed: Vec<trace::outcome::Observation>,
+}
+
 impl Postgres {
     pub(crate) fn append_traces(
         &self,
@@ -101,7 +113,7 @@ impl Postgres {
             }
             let n = records.len();
             let mut out = Vec::with_capacity(n);
-            let mut derived = Vec::with_capacity(n);
+            let mut rows = Vec::with_capacity(n);
             for p in records {
                 seq += 1;
                 let hash = trace::chain_hash(&prev, &p.body);
@@ -114,37 +126,43 @@ impl Postgres {
                     true => indexed.observations(),
                     false => Vec::new(),
                 };
-                let d = (indexed.derived(&hash), indexed.objects, observed);
-                derived.push((seq, trace::hex(&prev), trace::hex(&hash), d));
+                rows.push(NewRow {
+                    seq,
+                    prev: trace::hex(&prev),
+                    hash: trace::hex(&hash),
+                    derived: indexed.derived(&hash),
+                    objects: indexed.objects,
+                    observed,
+                });
                 out.push(Appended { seq, hash });
                 prev = hash;
             }
-            let seqs: Vec<i64> = derived.iter().map(|d| d.0).collect();
-            let prevs: Vec<&str> = derived.iter().map(|d| d.1.as_str()).collect();
-            let hashes: Vec<&str> = derived.iter().map(|d| d.2.as_str()).collect();
-            let ids: Vec<&str> = derived
+            let seqs: Vec<i64> = rows.iter().map(|d| d.seq).collect();
+            let prevs: Vec<&str> = rows.iter().map(|d| d.prev.as_str()).collect();
+            let hashes: Vec<&str> = rows.iter().map(|d| d.hash.as_str()).collect();
+            let ids: Vec<&str> = rows
                 .iter()
-                .map(|d| d.3.0.index.decision_id.as_str())
+                .map(|d| d.derived.index.decision_id.as_str())
                 .collect();
-            let ats: Vec<&str> = derived.iter().map(|d| d.3.0.index.at.as_str()).collect();
-            let outcomes: Vec<&str> = derived
+            let ats: Vec<&str> = rows.iter().map(|d| d.derived.index.at.as_str()).collect();
+            let outcomes: Vec<&str> = rows
                 .iter()
-                .map(|d| d.3.0.index.outcome.as_str())
+                .map(|d| d.derived.index.outcome.as_str())
                 .collect();
-            let services: Vec<&str> = derived
+            let services: Vec<&str> = rows
                 .iter()
-                .map(|d| d.3.0.index.services.as_str())
+                .map(|d| d.derived.index.services.as_str())
                 .collect();
-            let principals: Vec<&str> = derived
+            let principals: Vec<&str> = rows
                 .iter()
-                .map(|d| d.3.0.index.principal.as_str())
+                .map(|d| d.derived.index.principal.as_str())
                 .collect();
-            let executed: Vec<Option<&str>> = derived
+            let executed: Vec<Option<&str>> = rows
                 .iter()
-                .map(|d| d.3.0.index.executed.as_deref())
+                .map(|d| d.derived.index.executed.as_deref())
                 .collect();
             let candidates: Vec<Option<i64>> =
-                derived.iter().map(|d| d.3.0.index.candidates).collect();
+                rows.iter().map(|d| d.derived.index.candidates).collect();
             let bodies: Vec<&str> = records.iter().map(|p| p.body.as_str()).collect();
             pg.execute(
                 tx,
@@ -161,7 +179,14 @@ impl Postgres {
             let mut terms: Vec<(&str, &str, i64)> = Vec::new();
             let mut last_use: Vec<(&str, i64)> = Vec::new();
             let mut observed: Vec<(i64, &str, trace::outcome::Observation)> = Vec::new();
-            for (seq, _, _, (d, objects, observations)) in &mut derived {
+            for NewRow {
+                seq,
+                derived: d,
+                objects,
+                observed: observations,
+                ..
+            } in &mut rows
+            {
                 terms.extend(
                     d.terms
                         .iter()
