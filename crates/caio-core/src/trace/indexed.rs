@@ -534,8 +534,9 @@ pub(crate) struct HeadObjects<'a> {
 }
 
 impl<'a> HeadObjects<'a> {
-    /// The objects referenced: `(kind, hash)`, as [`v2::Objects::referenced`]
-    /// lists them.
+    /// The objects referenced: `(kind, hash)`, the candidate set first,
+    /// then the policy set and the stats snapshot where the record has
+    /// them.
     pub(crate) fn referenced(self) -> Vec<(&'static str, Cow<'a, str>)> {
         std::iter::once((v2::CANDIDATES, self.candidates))
             .chain(self.policies.map(|h| (v2::POLICIES, h)))

@@ -119,15 +119,6 @@ pub struct Objects {
     pub stats: Option<String>,
 }
 
-impl Objects {
-    /// The objects referenced: `(kind, hash)`.
-    pub fn referenced(&self) -> impl Iterator<Item = (&'static str, &str)> {
-        std::iter::once((CANDIDATES, self.candidates.as_str()))
-            .chain(self.policies.as_deref().map(|h| (POLICIES, h)))
-            .chain(self.stats.as_deref().map(|h| (STATS, h)))
-    }
-}
-
 /// A decision without its per-candidate explanation, which is recomputed.
 /// The weights in force are not kept: they follow from the request.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -549,12 +540,11 @@ mod tests {
             [CANDIDATES, POLICIES],
             "no stats object without history"
         );
-        let referenced: Vec<(&str, &str)> = record.objects.referenced().collect();
         assert_eq!(
-            referenced,
+            super::super::referenced_objects(&body),
             [
-                (CANDIDATES, objects[0].hash.as_str()),
-                (POLICIES, objects[1].hash.as_str())
+                (CANDIDATES, objects[0].hash.clone()),
+                (POLICIES, objects[1].hash.clone())
             ]
         );
     }
