@@ -604,7 +604,10 @@ fn identify_set(
         reason: format!("the policy set has no canonical form: {e}"),
         help: "check the numbers in the policy files, then apply them again",
     };
-    let (hash, _) = policies.canonical().map_err(err)?;
+    // The object's body is the set's canonical JSON: its hash is the set's.
     let object = v2::policies_object(policies).map_err(err)?;
-    Ok((hash, Arc::new(object)))
+    Ok((
+        caio_core::policy::content_hash(&object.body),
+        Arc::new(object),
+    ))
 }
