@@ -193,9 +193,7 @@ impl Ui {
     /// The command's JSON document on stdout, with its `schema_version`
     /// first; `value` must serialise as an object.
     pub fn json<T: Serialize + ?Sized>(&mut self, schema: Schema, value: &T) -> Result<(), Error> {
-        let text = serde_json::to_string_pretty(&schema.wrap(value))
-            .map_err(|e| Error::Output(std::io::Error::other(e)))?;
-        writeln!(self.out, "{text}").map_err(Error::Output)
+        self.write_json(&schema.wrap(value), true)
     }
 
     /// One compact JSON document on its own line (JSON Lines streams), with
@@ -205,17 +203,34 @@ impl Ui {
         schema: Schema,
         value: &T,
     ) -> Result<(), Error> {
-        let text = serde_json::to_string(&schema.wrap(value))
-            .map_err(|e| Error::Output(std::io::Error::other(e)))?;
-        writeln!(self.out, "{text}").map_err(Error::Output)
+        self.write_json(&schema.wrap(value), false)
     }
 
     /// Pretty JSON whose format is not one of caio's documents (a SARIF
     /// log, a JSON Schema), as is: without `schema_version`.
     pub fn foreign_json<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
-        let text = serde_json::to_string_pretty(value)
-            .map_err(|e| Error::Output(std::io::Error::other(e)))?;
-        writeln!(self.out, "{text}").map_err(Error::Output)
+        self.write_json(value, true)
+    }
+
+    /// `value` as JSON and a newline on stdout, written as it is
+    /// serialised: a document listing thousands of candidates is never
+    /// held whole in memory (at 10,000 services, `route --format json`
+    /// prints 2 MiB). Written through a 64 KiB buffer, not a line at a
+    /// time.
+    fn write_json<T: Serialize + ?Sized>(&mut self, value: &T, pretty: bool) -> Result<(), Error> {
+        let mut out = std::io::BufWriter::with_capacity(1 << 16, &mut self.out);
+        let written = match pretty {
+            true => serde_json::to_writer_pretty(&mut out, value),
+            false => serde_json::to_writer(&mut out, value),
+        };
+        if let Err(e) = written {
+            // What is still buffered is dropped, not written. An I/O error
+            // comes back as itself (a closed pipe stays one).
+            drop(out.into_parts());
+            return Err(Error::Output(e.into()));
+        }
+        out.write_all(b"\n").map_err(Error::Output)?;
+        out.flush().map_err(Error::Output)
     }
 
     /// A summary line of the command's result on stdout, such as the

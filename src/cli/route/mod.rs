@@ -318,6 +318,9 @@ pub fn run(args: RouteArgs, global: &GlobalArgs, ui: &mut Ui) -> Result<Exit, Er
         ui.error(&AuthenticationFailed);
     }
     let explained = explained(args.explain, &mut router, &request, &routed)?;
+    // The candidates' contracts and forms are not shown: freed before an
+    // answer listing thousands of candidates is built.
+    drop(router);
     if ui.is_json() {
         let mut doc = RouteJson::new(&routed, &traced, args.top, true);
         if let Some(e) = &explained {
