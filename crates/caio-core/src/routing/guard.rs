@@ -40,7 +40,7 @@ pub(crate) fn panic_guard<'a>(
     let open: Vec<&str> = eval
         .candidates
         .iter()
-        .filter(|e| only_circuit(&e.rejections))
+        .filter(|e| only_circuit(eval.rejections_of(e)))
         .map(|e| e.row.service_id.as_str())
         .collect();
     if open.is_empty() {
@@ -80,15 +80,20 @@ pub(crate) fn panic_guard<'a>(
     };
     let half_open = closed(&|id| id != probe);
     let mut guarded = evaluate_step(env, eval.index, step, compiled, &half_open);
+    // The probe keeps the rejections it had with its circuit open.
+    let start = guarded.rejections.len() as u32;
+    if let Some(o) = eval
+        .candidates
+        .iter()
+        .find(|o| o.row.service_id.as_str() == probe)
+    {
+        guarded.rejections.extend_from_slice(eval.rejections_of(o));
+    }
+    let kept = start..guarded.rejections.len() as u32;
     for e in &mut guarded.candidates {
         if e.row.service_id.as_str() == probe {
             e.probe = true;
-            e.rejections = eval
-                .candidates
-                .iter()
-                .find(|o| o.row.service_id.as_str() == probe)
-                .map(|o| o.rejections.clone())
-                .unwrap_or_default();
+            e.rejected = kept.clone();
         }
     }
     guarded

@@ -15,20 +15,25 @@ use crate::policy::paths::{Context, Facts, class_name, hosting_name, modality_na
 use crate::policy::{PolicySet, StepPolicies};
 use crate::principal::Principal;
 use crate::request::{Request, Step};
+use std::ops::Range;
 use std::rc::Rc;
 
 /// One candidate of one step, evaluated.
 ///
-/// Kept to 128 bytes, which the compiler copies inline: a step holds one
-/// per candidate, written once and read in every pass. Its contract is the
-/// candidate's (`row.candidate`); its score is `score` when `scored`.
+/// Kept within 128 bytes, which the compiler copies inline: a step holds
+/// one per candidate, written once and read in every pass. Its contract is
+/// the candidate's (`row.candidate`); its score is `score` when `scored`;
+/// its rejections lie in its step's (`rejected`), so evaluating a
+/// candidate allocates nothing of its own.
 #[derive(Debug, Clone)]
 pub(crate) struct Evaluated<'a> {
     /// Its row of the compiled form (its id and version, shared).
     pub(crate) row: &'a Row,
     /// Its observed success rate, 1 without history (h, before clamping).
     pub(crate) success_rate: f64,
-    pub(crate) rejections: Vec<Rejection>,
+    /// Where its rejections lie in [`StepEval::rejections`] (empty when
+    /// none rejects it).
+    pub(crate) rejected: Range<u32>,
     /// The `prefer` rules that apply (shared with the step's candidates
     /// the same rules prefer).
     pub(crate) preferred_by: Option<Rc<[String]>>,
@@ -63,16 +68,33 @@ impl Evaluated<'_> {
         self.scored && !self.probe
     }
 
-    /// The public result of this candidate (its rejections move into it),
-    /// its terms computed with its step's `scale`.
-    fn result(&mut self, scale: &Scale) -> CandidateResult {
+    /// Whether a stage rejects it.
+    pub(crate) fn is_rejected(&self) -> bool {
+        !self.rejected.is_empty()
+    }
+
+    /// The public result of this candidate (its rejections move out of
+    /// its step's, `all`, into it), its terms computed with its step's
+    /// `scale`.
+    fn result(&self, scale: &Scale, all: &mut [Rejection]) -> CandidateResult {
+        let rejections = all
+            .get_mut(self.rejected.start as usize..self.rejected.end as usize)
+            .map_or_else(Vec::new, |held| {
+                held.iter_mut()
+                    .map(|r| Rejection {
+                        stage: r.stage,
+                        rule: std::mem::take(&mut r.rule),
+                        message: std::mem::take(&mut r.message),
+                    })
+                    .collect()
+            });
         CandidateResult {
             service_id: self.row.service_id.clone(),
             service_version: self.row.version.clone(),
             eligible: self.is_eligible(),
             score: self.score(),
             terms: self.scored.then(|| scale.terms(self)),
-            rejections: std::mem::take(&mut self.rejections),
+            rejections,
             preferred_by: self.preferred_by.clone(),
             metrics: self.metrics,
         }
@@ -85,6 +107,9 @@ pub struct StepEval<'a> {
     pub(crate) index: usize,
     pub(crate) capability: String,
     pub(crate) candidates: Vec<Evaluated<'a>>,
+    /// Every candidate's rejections, one after the other (each candidate's
+    /// `rejected` says where its own lie).
+    pub(crate) rejections: Vec<Rejection>,
     /// What the scores were normalised by.
     pub(crate) scale: Scale,
 }
@@ -165,6 +190,7 @@ pub fn evaluate_step<'a>(
     );
     let offers = compiled.offers(&step.capability);
     let mut evaluated: Vec<Evaluated<'a>> = Vec::with_capacity(offers.len());
+    let mut rejections: Vec<Rejection> = Vec::new();
     // The largest cost estimate and p95 among the eligible, which the
     // terms are normalised by, found as the candidates are evaluated.
     let (mut max_cost, mut max_p95) = (0.0f64, 0.0f64);
@@ -177,10 +203,11 @@ pub fn evaluate_step<'a>(
         };
         // Pushed first and evaluated where it lies: no copy of the
         // evaluation moves through the stack.
+        let start = rejections.len();
         evaluated.push(Evaluated {
             row,
             success_rate: candidate.stats.success_rate.unwrap_or(1.0),
-            rejections: Vec::new(),
+            rejected: 0..0,
             preferred_by: None,
             bonus: 0.0,
             tag_hits: 0,
@@ -194,8 +221,8 @@ pub fn evaluate_step<'a>(
         let Some(e) = evaluated.last_mut() else {
             continue;
         };
-        query.early(compiled, candidate, row, offer, &mut e.rejections);
-        if e.rejections.is_empty() {
+        query.early(compiled, candidate, row, offer, &mut rejections);
+        if rejections.len() == start {
             evaluate(
                 env,
                 &mut policies,
@@ -206,6 +233,7 @@ pub fn evaluate_step<'a>(
                 offer.capability as usize,
                 candidate,
                 e,
+                &mut rejections,
             );
         } else if env.detail.wording() == Wording::Messages {
             // A stage rejects, and the decision is worded: the stage
@@ -216,14 +244,16 @@ pub fn evaluate_step<'a>(
                 .get(offer.capability as usize)
             else {
                 // A form built from another list (the caller's bug): skipped.
+                rejections.truncate(start);
                 evaluated.pop();
                 continue;
             };
-            e.rejections.clear();
-            let mut out = Reasons::new(&mut e.rejections, Wording::Messages);
+            rejections.truncate(start);
+            let mut out = Reasons::new(&mut rejections, Wording::Messages);
             early_stages(env, index, step, offered, candidate, &mut out);
         }
-        if e.rejections.is_empty() {
+        e.rejected = start as u32..rejections.len() as u32;
+        if !e.is_rejected() {
             max_cost = max_cost.max(e.metrics.cost);
             max_p95 = max_p95.max(e.metrics.latency_p95_ms);
         }
@@ -234,6 +264,7 @@ pub fn evaluate_step<'a>(
         index,
         capability: step.capability.clone(),
         candidates: evaluated,
+        rejections,
         scale,
     }
 }
@@ -261,7 +292,7 @@ fn early_stages(
 }
 
 /// The policy, requirement and preference stages of a candidate the early
-/// stages admitted.
+/// stages admitted; its rejections are pushed to `rejections`.
 #[allow(clippy::too_many_arguments)] // one call site; each is a distinct input
 fn evaluate<'a>(
     env: &Env<'a>,
@@ -273,8 +304,10 @@ fn evaluate<'a>(
     offered_at: usize,
     candidate: &Candidate<'a>,
     e: &mut Evaluated<'a>,
+    rejections: &mut Vec<Rejection>,
 ) {
     let request = env.request;
+    let start = rejections.len();
     if !policies.is_empty() {
         let ctx = env.policy_context(
             index,
@@ -287,7 +320,7 @@ fn evaluate<'a>(
         );
         let verdict = policies.evaluate(&ctx, env.detail.wording());
         if !verdict.rejections.is_empty() {
-            e.rejections = verdict.rejections.iter().map(Rejection::from).collect();
+            rejections.extend(verdict.rejections.iter().map(Rejection::from));
             return;
         }
         e.preferred_by.clone_from(&verdict.preferred_by);
@@ -299,13 +332,13 @@ fn evaluate<'a>(
         e.row,
         &e.metrics,
         env.chained,
-        &mut e.rejections,
+        rejections,
     );
-    if !e.rejections.is_empty() {
+    if rejections.len() > start {
         // Worded by the stage function when the decision is.
         if env.detail.wording() == Wording::Messages {
-            e.rejections.clear();
-            let mut out = Reasons::new(&mut e.rejections, Wording::Messages);
+            rejections.truncate(start);
+            let mut out = Reasons::new(rejections, Wording::Messages);
             requirement(
                 request,
                 candidate.contract,
@@ -316,7 +349,7 @@ fn evaluate<'a>(
         }
         return;
     }
-    let mut out = Reasons::new(&mut e.rejections, env.detail.wording());
+    let mut out = Reasons::new(rejections, env.detail.wording());
     preference(request, &e.row.service_id, &mut out);
     if !out.is_empty() {
         return;
@@ -336,15 +369,22 @@ pub(super) fn preference(request: &Request, service_id: &str, out: &mut Reasons<
 
 /// Where the stages put the reasons they reject a candidate for. Each
 /// reason names its stage and rule; its message, for people, is built only
-/// when the decision is worded ([`Wording::Messages`]).
+/// when the decision is worded ([`Wording::Messages`]). The list may hold
+/// other candidates' reasons before this one's.
 pub(crate) struct Reasons<'o> {
     list: &'o mut Vec<Rejection>,
+    /// Where this candidate's reasons start in `list`.
+    start: usize,
     wording: Wording,
 }
 
 impl<'o> Reasons<'o> {
     pub(crate) fn new(list: &'o mut Vec<Rejection>, wording: Wording) -> Reasons<'o> {
-        Reasons { list, wording }
+        Reasons {
+            start: list.len(),
+            list,
+            wording,
+        }
     }
 
     /// Records that `rule` of `stage` rejects; `message` is called only
@@ -362,7 +402,7 @@ impl<'o> Reasons<'o> {
     }
 
     fn is_empty(&self) -> bool {
-        self.list.is_empty()
+        self.list.len() == self.start
     }
 }
 
@@ -642,7 +682,7 @@ impl<'a> StepEval<'a> {
         let mut best: Vec<u128> = Vec::new();
         for (i, e) in self.candidates.iter().enumerate() {
             let eligible = e.is_eligible();
-            tally.count(eligible, &e.rejections);
+            tally.count(eligible, self.rejections_of(e));
             if eligible && detail == Detail::Brief {
                 keep_best(&mut best, order_key(e.score(), Some(i) == chosen, i));
             }
@@ -661,8 +701,8 @@ impl<'a> StepEval<'a> {
             Detail::Brief => {
                 let mut results = Vec::with_capacity(best.len());
                 for key in best {
-                    if let Some(e) = self.candidates.get_mut(key as u32 as usize) {
-                        results.push(e.result(&self.scale));
+                    if let Some(e) = self.candidates.get(key as u32 as usize) {
+                        results.push(e.result(&self.scale, &mut self.rejections));
                     }
                 }
                 results
@@ -693,15 +733,21 @@ impl<'a> StepEval<'a> {
         // in memory, then moved into result order in place: reading the
         // evaluations in result order instead costs a cache miss each from
         // a few thousand candidates on (10,000: 1.45 → 1.65 ms).
-        let scale = self.scale;
         let mut candidates: Vec<CandidateResult> = self
             .candidates
-            .iter_mut()
-            .map(|e| e.result(&scale))
+            .iter()
+            .map(|e| e.result(&self.scale, &mut self.rejections))
             .collect();
         let from: Vec<usize> = order.iter().map(|key| *key as u32 as usize).collect();
         permute(&mut candidates, &from);
         candidates
+    }
+
+    /// The rejections of `e`, one of this step's candidates.
+    pub(crate) fn rejections_of(&self, e: &Evaluated<'_>) -> &[Rejection] {
+        self.rejections
+            .get(e.rejected.start as usize..e.rejected.end as usize)
+            .unwrap_or(&[])
     }
 
     pub(crate) fn choice(&self, i: usize) -> Choice {

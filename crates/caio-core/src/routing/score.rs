@@ -168,7 +168,7 @@ impl Scale {
 /// Scores the eligible candidates of one step (their terms follow from
 /// `scale`: [`Scale::terms`]).
 pub(crate) fn score_step(evals: &mut [Evaluated<'_>], scale: &Scale, weights: &Weights) {
-    for e in evals.iter_mut().filter(|e| e.rejections.is_empty()) {
+    for e in evals.iter_mut().filter(|e| !e.is_rejected()) {
         let score = j(weights, &scale.terms(e));
         e.set_score(score);
     }
