@@ -349,10 +349,12 @@ fn evaluate<'a>(
         }
         return;
     }
-    let mut out = Reasons::new(rejections, env.detail.wording());
-    preference(request, &e.row.service_id, &mut out);
-    if !out.is_empty() {
-        return;
+    if !request.preferences.exclude_services.is_empty() {
+        let mut out = Reasons::new(rejections, env.detail.wording());
+        preference(request, &e.row.service_id, &mut out);
+        if !out.is_empty() {
+            return;
+        }
     }
     e.tag_hits = query.preferred_tags(compiled, e.row);
 }
