@@ -16,7 +16,7 @@ pub mod testing;
 
 use crate::lifecycle::ServiceStatus;
 use crate::routing::Sets;
-use crate::routing::Wording;
+use crate::routing::{RuleName, Wording};
 use condition::Condition;
 use paths::{Context, Facts};
 use serde_json::Value;
@@ -63,7 +63,7 @@ pub struct PolicySet {
 /// A rule that rejected a candidate at the policy stage.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct PolicyRejection {
-    pub(crate) rule: String,
+    pub(crate) rule: RuleName,
     pub(crate) message: String,
 }
 
@@ -72,7 +72,7 @@ impl From<&PolicyRejection> for crate::routing::Rejection {
     fn from(r: &PolicyRejection) -> crate::routing::Rejection {
         crate::routing::Rejection {
             stage: crate::routing::Stage::Policy,
-            rule: r.rule.clone().into(),
+            rule: r.rule.clone(),
             message: r.message.clone(),
         }
     }
@@ -170,7 +170,8 @@ pub fn content_hash(body: &str) -> String {
 /// for the step's other candidates (most rules, for most requests).
 #[derive(Debug)]
 pub(crate) struct StepPolicies<'p> {
-    rules: Vec<(&'p Policy, When)>,
+    /// The rules in force, each with its id as its rejections name it.
+    rules: Vec<(&'p Policy, RuleName, When)>,
     /// Whether the rules that cannot apply to this step are dropped.
     pruned: bool,
     /// What the verdicts are kept by, once the rules left are known.
@@ -249,7 +250,7 @@ impl PolicySet {
                         Some(c) if reads_service(c) => When::PerCandidate,
                         Some(_) => When::Pending,
                     };
-                    (p, when)
+                    (p, RuleName::from(p.id.as_str()), when)
                 })
                 .collect(),
             pruned: false,
@@ -318,11 +319,11 @@ impl<'p> StepPolicies<'p> {
     /// read no more of the service.
     fn prune(&mut self) {
         self.rules
-            .retain(|(_, when)| !matches!(when, When::Known(Ok(false))));
+            .retain(|(_, _, when)| !matches!(when, When::Known(Ok(false))));
         self.pruned = true;
         let reads_only = |sets: bool| {
             let only = |c: &Condition| reads_only_facts(c, sets);
-            self.rules.iter().all(|(policy, when)| {
+            self.rules.iter().all(|(policy, _, when)| {
                 let when_reads = match when {
                     When::PerCandidate => policy.when.as_ref().is_none_or(only),
                     When::Always | When::Pending | When::Known(_) => true,
@@ -343,7 +344,7 @@ impl<'p> StepPolicies<'p> {
     fn evaluate_rules(&mut self, ctx: &Context<'_>, wording: Wording) -> StepVerdict {
         let mut verdict = StepVerdict::default();
         self.preferring.clear();
-        for (policy, when) in &mut self.rules {
+        for (policy, rule, when) in &mut self.rules {
             let policy: &'p Policy = policy;
             let holds = match when {
                 When::Always => Ok(true),
@@ -357,7 +358,7 @@ impl<'p> StepPolicies<'p> {
             };
             match holds.and_then(|holds| policy.applies_when(holds, ctx, wording)) {
                 Err(e) => verdict.rejections.push(PolicyRejection {
-                    rule: policy.id.clone(),
+                    rule: rule.clone(),
                     message: match wording {
                         Wording::Messages => format!("policy error: {}", e.0),
                         Wording::RulesOnly => String::new(),
@@ -365,7 +366,7 @@ impl<'p> StepPolicies<'p> {
                 }),
                 Ok(Applies::No) => {}
                 Ok(Applies::Reject(message)) => verdict.rejections.push(PolicyRejection {
-                    rule: policy.id.clone(),
+                    rule: rule.clone(),
                     message,
                 }),
                 Ok(Applies::Prefer) => {

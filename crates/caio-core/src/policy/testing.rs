@@ -116,7 +116,11 @@ fn run_test(
         estimate: score::estimate(&contract, &input),
     };
     let verdict: PolicyVerdict = set.evaluate(&ctx);
-    let mut denied_by: Vec<String> = verdict.rejections.iter().map(|r| r.rule.clone()).collect();
+    let mut denied_by: Vec<String> = verdict
+        .rejections
+        .iter()
+        .map(|r| r.rule.to_string())
+        .collect();
     denied_by.sort();
     denied_by.dedup();
     let mut preferred_by = verdict.preferred_by.clone();

@@ -12,7 +12,7 @@
 //! which word the rejections. Both must agree: the differential tests
 //! against the oracle and the unit tests below hold them to it.
 
-use super::name::Name;
+use super::name::{Name, RuleName};
 use super::score::Figures;
 use super::{Candidate, Rejection, Stage};
 use crate::contract::{DataClass, Hosting, Modality, ServiceContract, Trust};
@@ -113,7 +113,7 @@ fn hosting_bit(h: Hosting) -> u8 {
 fn reject(out: &mut Vec<Rejection>, stage: Stage, rule: &'static str) {
     out.push(Rejection {
         stage,
-        rule: std::borrow::Cow::Borrowed(rule),
+        rule: RuleName::check(rule),
         message: String::new(),
     });
 }
@@ -649,7 +649,7 @@ endpoint: { url: http://127.0.0.1:9/x }
             // candidate was rejected for before changes nothing.
             let earlier = Rejection {
                 stage: Stage::Status,
-                rule: std::borrow::Cow::Borrowed("disabled"),
+                rule: RuleName::check("disabled"),
                 message: String::new(),
             };
             let mut compiled_out = vec![earlier];

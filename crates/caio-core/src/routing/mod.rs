@@ -28,7 +28,7 @@ pub(crate) mod score;
 pub mod tiebreak;
 
 pub use compiled::Compiled;
-pub use name::Name;
+pub use name::{Name, RuleName};
 pub use routed::{ContractRef, Routed};
 
 use crate::contract::ServiceContract;
@@ -236,8 +236,8 @@ pub struct Rejection {
     /// The stage that rejected.
     pub stage: Stage,
     /// The rule that fired: a policy id, or what was checked (e.g.
-    /// `min_trust`, `circuit-open`; those are not copied per rejection).
-    pub rule: Cow<'static, str>,
+    /// `min_trust`, `circuit-open`); not copied per rejection.
+    pub rule: RuleName,
     /// What was wrong, for people (empty in a [`Detail::Brief`] decision).
     pub message: String,
 }
@@ -391,7 +391,7 @@ pub struct RuleTally {
     /// The rule's stage.
     pub stage: Stage,
     /// The rule (a policy id, or what was checked).
-    pub rule: Cow<'static, str>,
+    pub rule: RuleName,
     /// The candidates it rejected.
     pub candidates: usize,
     /// The rejections it gave (a rule may give a candidate several).

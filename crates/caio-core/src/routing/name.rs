@@ -1,9 +1,11 @@
-//! [`Name`]: a service id or version in a decision, shared with the
-//! compiled candidate form instead of copied. Every name of a form points
-//! into one table, so building and dropping a decision's per-candidate
-//! results touches that table's counter — one cache line, not atomic: a
-//! decision stays on the thread that made it — rather than one allocation
-//! per candidate.
+//! The strings a decision repeats per candidate, shared instead of copied.
+//! [`Name`]: a service id or version, shared with the compiled candidate
+//! form. Every name of a form points into one table, so building and
+//! dropping a decision's per-candidate results touches that table's
+//! counter — one cache line, not atomic: a decision stays on the thread
+//! that made it — rather than one allocation per candidate.
+//! [`RuleName`]: the rule a rejection names, static for the pipeline's
+//! checks and shared with the step's rules for a policy's id.
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
@@ -110,9 +112,134 @@ impl<'de> Deserialize<'de> for Name {
     }
 }
 
+/// The rule a rejection names: one of the pipeline's checks (`min_trust`,
+/// `circuit-open`: a static name) or a policy's id, shared by every
+/// rejection the policy gives. Neither is copied per rejection: a rejected
+/// candidate costs no allocation of its own. Reads as a `&str`.
+#[derive(Clone)]
+pub struct RuleName(Rule);
+
+#[derive(Clone)]
+enum Rule {
+    Check(&'static str),
+    Policy(Rc<str>),
+}
+
+impl RuleName {
+    /// One of the pipeline's checks.
+    pub const fn check(name: &'static str) -> RuleName {
+        RuleName(Rule::Check(name))
+    }
+
+    /// The rule as a string slice.
+    pub fn as_str(&self) -> &str {
+        match &self.0 {
+            Rule::Check(name) => name,
+            Rule::Policy(id) => id,
+        }
+    }
+}
+
+impl Default for RuleName {
+    fn default() -> RuleName {
+        RuleName::check("")
+    }
+}
+
+/// A policy's id (or a name read back), shared by its clones.
+impl From<&str> for RuleName {
+    fn from(s: &str) -> RuleName {
+        RuleName(Rule::Policy(Rc::from(s)))
+    }
+}
+
+impl Deref for RuleName {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl AsRef<str> for RuleName {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl PartialEq for RuleName {
+    fn eq(&self, other: &RuleName) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl Eq for RuleName {}
+
+impl PartialOrd for RuleName {
+    fn partial_cmp(&self, other: &RuleName) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for RuleName {
+    fn cmp(&self, other: &RuleName) -> std::cmp::Ordering {
+        self.as_str().cmp(other.as_str())
+    }
+}
+
+impl PartialEq<str> for RuleName {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for RuleName {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl fmt::Debug for RuleName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl fmt::Display for RuleName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for RuleName {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for RuleName {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<RuleName, D::Error> {
+        let s = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        Ok(RuleName::from(s.as_ref()))
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::Name;
+    use super::{Name, RuleName};
+
+    #[test]
+    fn rule_names_read_as_their_strings_whatever_they_hold() {
+        let check = RuleName::check("min_trust");
+        let policy = RuleName::from("min_trust");
+        assert_eq!(check, policy);
+        assert_eq!(check, "min_trust");
+        let (a, b) = (RuleName::check("a"), RuleName::from("b"));
+        assert!(a < b);
+        let json = serde_json::to_string(&[check, RuleName::from("eu-only")]).expect("serialises");
+        assert_eq!(json, r#"["min_trust","eu-only"]"#);
+        let back: Vec<RuleName> = serde_json::from_str(&json).expect("deserialises");
+        assert_eq!(back[1], "eu-only");
+    }
 
     #[test]
     fn names_of_one_table_read_as_their_strings() {

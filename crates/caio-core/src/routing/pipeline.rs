@@ -6,8 +6,8 @@
 use super::compiled::{Compiled, Query, Row, Sets};
 use super::score::Scale;
 use super::{
-    BRIEF_TOP, Candidate, CandidateResult, Choice, Detail, Identity, Metrics, Rejection, Stage,
-    StepResult, Tally, Wording, score,
+    BRIEF_TOP, Candidate, CandidateResult, Choice, Detail, Identity, Metrics, Rejection, RuleName,
+    Stage, StepResult, Tally, Wording, score,
 };
 use crate::contract::{Capability, ServiceContract};
 use crate::lifecycle::ServiceStatus;
@@ -398,7 +398,7 @@ impl<'o> Reasons<'o> {
         };
         self.list.push(Rejection {
             stage,
-            rule: std::borrow::Cow::Borrowed(rule),
+            rule: RuleName::check(rule),
             message,
         });
     }
