@@ -551,7 +551,7 @@ fn bench_end_to_end() {
             let candidates: Vec<Candidate<'_>> = records
                 .iter()
                 .map(|r| Candidate {
-                    contract: &r.contract,
+                    contract: (&r.contract).into(),
                     status: r.status,
                     status_reason: r.status_reason.as_deref(),
                     stats: Default::default(),

@@ -1258,7 +1258,7 @@ pub fn rebuild(
     let candidates: Vec<Candidate<'_>> = contracts
         .iter()
         .map(|(contract, r)| Candidate {
-            contract,
+            contract: contract.into(),
             status: r.status,
             status_reason: r.status_reason.as_deref(),
             stats: stats.get(&r.service_id).copied().unwrap_or_default(),

@@ -1062,6 +1062,39 @@ fn routes_see_every_registry_change_through_the_stored_forms() {
         .unwrap();
     assert_ne!(format, [0xff], "the route stored the form again");
 
+    // A route reads the compiled form, not the contracts; the chosen
+    // contract must read back, and one that does not is a damaged home.
+    let body: Vec<u8> = conn
+        .query_row(
+            "SELECT body FROM capability_forms WHERE capability = 'chat'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let needle = br#""service_id":"openai-gpt-4o-mini""#;
+    let at = body
+        .windows(needle.len())
+        .position(|w| w == needle)
+        .expect("the chosen contract's body in the form");
+    let mut damaged = body.clone();
+    damaged[at + needle.len() - 4] = b'x';
+    conn.execute(
+        "UPDATE capability_forms SET body = ?1 WHERE capability = 'chat'",
+        [&damaged],
+    )
+    .unwrap();
+    let path = write_json(&env.scratch().join("request.json"), &request);
+    let (code, stdout, stderr) = run(env.caio().arg("route").arg(&path));
+    assert_eq!(code, 5, "{stdout}{stderr}");
+    assert!(stdout.is_empty(), "{stdout}");
+    let flat: Vec<&str> = stderr.split_whitespace().filter(|w| *w != "│").collect();
+    let flat = flat.join(" ");
+    assert!(
+        flat.contains("the stored contract of openai-gpt-4o-mini 99.0.0 cannot be read back"),
+        "{stderr}"
+    );
+    assert!(flat.contains("restore it from a backup"), "{stderr}");
+
     // A damaged form of the current epoch: a diagnostic (exit 5), no route.
     conn.execute(
         "UPDATE capability_forms SET body = substr(body, 1, 40) WHERE capability = 'chat'",

@@ -125,9 +125,11 @@ pub(crate) fn routed(
         policy_set,
         policies.policies().len(),
         |i| {
-            caio_store::registry::contract_hash(candidates[i].contract)
-                .map(|(h, _)| h)
-                .unwrap_or_else(|_| "unhashable".into())
+            candidates[i]
+                .contract
+                .get()
+                .and_then(|c| caio_store::registry::contract_hash(c).ok())
+                .map_or_else(|| "unhashable".into(), |(h, _)| h)
         },
     )
 }

@@ -58,7 +58,7 @@ impl Scenario {
             .map(|&i| {
                 let s = &self.services[i];
                 Candidate {
-                    contract: &s.contract,
+                    contract: (&s.contract).into(),
                     status: s.status,
                     status_reason: None,
                     stats: s.stats,

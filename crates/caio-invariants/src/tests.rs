@@ -118,8 +118,11 @@ impl Engine for FirstRegistered {
                 .filter(|x| x.score.is_some_and(|s| (s - best).abs() <= 1e-9))
                 .map(|x| x.service_id.to_string())
                 .collect();
-            if let Some(first) = c.iter().find(|x| tied.contains(&x.contract.service_id)) {
-                d.chosen[0].service_id = first.contract.service_id.clone();
+            if let Some(first) = c
+                .iter()
+                .find(|x| tied.iter().any(|t| t == x.contract.service_id()))
+            {
+                d.chosen[0].service_id = first.contract.service_id().to_string();
             }
         }
         d
@@ -305,7 +308,7 @@ fn with_contracts(
     let contracts: Vec<ServiceContract> = c
         .iter()
         .map(|x| {
-            let mut k = x.contract.clone();
+            let mut k = x.contract.get().expect("a parsed contract").clone();
             f(&mut k);
             k
         })
@@ -313,7 +316,10 @@ fn with_contracts(
     let candidates: Vec<Candidate<'_>> = c
         .iter()
         .zip(&contracts)
-        .map(|(x, k)| Candidate { contract: k, ..*x })
+        .map(|(x, k)| Candidate {
+            contract: k.into(),
+            ..*x
+        })
         .collect();
     real_decision(r, i, &candidates, p)
 }

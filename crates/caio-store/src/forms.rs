@@ -1,7 +1,11 @@
 //! Capability forms: the candidates of one capability as routing reads
 //! them — each active service's id, version, content hash, status and
-//! contract body — stored as one row, so that a route reads one row
-//! instead of joining three tables per candidate.
+//! contract body, and their compiled candidate form — stored as one row,
+//! so that a route reads one row instead of joining three tables per
+//! candidate, and parses no contract (SPEC §12): routing reads the
+//! compiled form, and a contract body is parsed only when something reads
+//! it (a worded rejection, a rule on an attribute the form does not hold,
+//! execution).
 //!
 //! A form is a cache of the registry tables and never their source. It is
 //! built by the first route that needs it and is valid for the registry
@@ -17,21 +21,25 @@
 //! thousands of candidates again.
 //!
 //! The encoding is private to caio and versioned by its first byte:
-//! `2`, the entry count (u32 LE), then per entry eight fields, then the
-//! candidate-set object's hash and body; each field is a length (u32 LE;
-//! `u32::MAX` for an absent optional field) and that many bytes of UTF-8.
+//! `3`, the entry count (u32 LE), then per entry eight fields, then the
+//! candidate-set object's hash and body, then the compiled form
+//! ([`Compiled::encode`]); each field is a length (u32 LE; `u32::MAX` for
+//! an absent optional field) and that many bytes (UTF-8 but the last).
+//! A compiled form that does not read back makes the form one to rebuild
+//! from the registry tables (the source), never one routed on.
 
 use crate::error::Error;
-use crate::registry::{CapabilityForm, ServiceRecord};
-use caio_core::contract::ServiceContract;
+use crate::registry::{CapabilityForm, FormService, ServiceRecord};
+use caio_core::contract::{ServiceContract, StoredContract};
 use caio_core::lifecycle::ServiceStatus;
 use caio_core::routing::ContractRef;
+use caio_core::routing::{Candidate, Compiled};
 use caio_core::trace::v2::{self, Object};
 use std::io::Read;
 
 /// The first byte of a form; a form of another format is not read (the
 /// route rebuilds it), so the encoding can change with caio.
-const FORMAT: u8 = 2;
+const FORMAT: u8 = 3;
 const ABSENT: u32 = u32::MAX;
 
 /// One candidate of a form, borrowed from the row it was read from.
@@ -56,6 +64,26 @@ impl Entry<'_> {
                 "unknown status `{}` for {}",
                 self.status, self.service_id
             ))
+        })
+    }
+
+    /// The form's service of this entry, its contract as stored
+    /// (`parsed`, when the caller parsed it already).
+    fn service(
+        &self,
+        parsed: Option<ServiceContract>,
+        corrupt: impl FnOnce(String) -> Error,
+    ) -> Result<FormService, Error> {
+        Ok(FormService {
+            hash: self.hash.to_string(),
+            status: self.status(corrupt)?,
+            status_reason: self.status_reason.map(str::to_string),
+            status_changed_at: self.status_changed_at.map(str::to_string),
+            added_at: self.added_at.to_string(),
+            contract: match parsed {
+                Some(contract) => StoredContract::from(contract),
+                None => StoredContract::new(self.service_id, self.version, self.body),
+            },
         })
     }
 
@@ -91,23 +119,32 @@ pub(crate) fn parse_contract(
 }
 
 /// The form of `entries`, the candidates of one capability read from the
-/// registry tables, and its stored encoding. Each service is handed to
-/// `make`, which returns what the caller keeps of it.
+/// registry tables, and its stored encoding. Every contract is parsed here
+/// (a body that does not read back is an error: nothing is compiled from
+/// it); each service is handed to `make`, which returns what the caller
+/// keeps of it.
 pub(crate) fn build<S>(
     entries: &[Entry<'_>],
     corrupt: impl Fn(String) -> Error,
-    mut make: impl FnMut(ServiceRecord) -> S,
+    mut make: impl FnMut(FormService) -> S,
 ) -> Result<(CapabilityForm<S>, Vec<u8>), Error> {
     let candidates = candidates_object(entries, &corrupt)?;
-    let body = encode(entries.iter().copied(), &candidates);
+    let contracts = entries
+        .iter()
+        .map(|e| parse_contract(e.body, &corrupt))
+        .collect::<Result<Vec<_>, _>>()?;
+    let compiled = Compiled::new(&contracts.iter().map(Candidate::active).collect::<Vec<_>>());
+    let body = encode(entries.iter().copied(), &candidates, &compiled);
     let services = entries
         .iter()
-        .map(|entry| entry.record(true, &corrupt).map(&mut make))
+        .zip(contracts)
+        .map(|(entry, contract)| entry.service(Some(contract), &corrupt).map(&mut make))
         .collect::<Result<_, _>>()?;
     Ok((
         CapabilityForm {
             services,
             candidates,
+            compiled,
         },
         body,
     ))
@@ -142,11 +179,11 @@ pub(crate) fn read_form<S>(
     r: impl Read,
     len: u64,
     corrupt: impl Fn(String) -> Error,
-    mut make: impl FnMut(ServiceRecord) -> S,
+    mut make: impl FnMut(FormService) -> S,
 ) -> Result<Option<CapabilityForm<S>>, Error> {
     let mut services = Vec::new();
     let mut failed = None;
-    let object = read(r, len, |entry, count| match entry.record(true, &corrupt) {
+    let object = read(r, len, |entry, count| match entry.service(None, &corrupt) {
         Ok(record) => {
             services.reserve_exact(count.saturating_sub(services.len()));
             services.push(make(record));
@@ -161,18 +198,31 @@ pub(crate) fn read_form<S>(
     if let Some(e) = failed {
         return Err(e);
     }
-    Ok(object.map(|(hash, body)| CapabilityForm {
+    let Some((hash, body, compiled)) = object else {
+        return Ok(None);
+    };
+    // A compiled form that does not read back: rebuilt from the tables.
+    let Some(compiled) = Compiled::decode(&compiled, services.len()) else {
+        return Ok(None);
+    };
+    Ok(Some(CapabilityForm {
         services,
         candidates: Object {
             kind: v2::CANDIDATES,
             hash,
             body,
         },
+        compiled,
     }))
 }
 
-/// The stored form of `entries`, whose candidate-set object is `candidates`.
-fn encode<'a>(entries: impl ExactSizeIterator<Item = Entry<'a>>, candidates: &Object) -> Vec<u8> {
+/// The stored form of `entries`, whose candidate-set object is `candidates`
+/// and compiled form `compiled`.
+fn encode<'a>(
+    entries: impl ExactSizeIterator<Item = Entry<'a>>,
+    candidates: &Object,
+    compiled: &Compiled,
+) -> Vec<u8> {
     let mut out = vec![FORMAT];
     put_len(&mut out, entries.len());
     for e in entries {
@@ -186,19 +236,22 @@ fn encode<'a>(entries: impl ExactSizeIterator<Item = Entry<'a>>, candidates: &Ob
     }
     put(&mut out, Some(&candidates.hash));
     put(&mut out, Some(&candidates.body));
+    let compiled = compiled.encode();
+    put_len(&mut out, compiled.len());
+    out.extend_from_slice(&compiled);
     out
 }
 
 /// Reads a stored form of `len` bytes from `r`, handing each entry (with
 /// the number of entries the form holds) to `each` in order until it
-/// returns false; returns the candidate-set object's hash and body, `None`
-/// for a form of another format (one an earlier caio stored: it is
-/// rebuilt), or what is wrong with the form.
+/// returns false; returns the candidate-set object's hash and body and the
+/// compiled form's bytes, `None` for a form of another format (one an
+/// earlier caio stored: it is rebuilt), or what is wrong with the form.
 pub(crate) fn read(
     r: impl Read,
     len: u64,
     mut each: impl FnMut(Entry<'_>, usize) -> bool,
-) -> Result<Option<(String, String)>, String> {
+) -> Result<Option<(String, String, Vec<u8>)>, String> {
     let mut r = Reader {
         inner: r,
         left: len,
@@ -245,7 +298,7 @@ pub(crate) fn read(
             body: required(7)?,
         };
         if !each(entry, count as usize) {
-            return Ok(Some((String::new(), String::new())));
+            return Ok(Some((String::new(), String::new(), Vec::new())));
         }
     }
     let mut object = [Vec::new(), Vec::new()];
@@ -254,14 +307,18 @@ pub(crate) fn read(
             return Err("a capability form lacks its candidate set".into());
         }
     }
+    let mut compiled = Vec::new();
+    if !r.field(&mut compiled)? {
+        return Err("a capability form lacks its compiled form".into());
+    }
     if r.left != 0 {
-        return Err("a capability form has bytes after its candidate set".into());
+        return Err("a capability form has bytes after its compiled form".into());
     }
     let [hash, body] = object.map(|bytes| {
         String::from_utf8(bytes)
             .map_err(|_| "a capability form holds a field that is not UTF-8".to_string())
     });
-    Ok(Some((hash?, body?)))
+    Ok(Some((hash?, body?, compiled)))
 }
 
 fn put_len(out: &mut Vec<u8>, len: usize) {
@@ -361,7 +418,14 @@ mod tests {
             out.push(owned(&e));
             true
         })?;
-        assert_eq!(object, Some(("h".to_string(), "[]".to_string())));
+        assert_eq!(
+            object,
+            Some((
+                "h".to_string(),
+                "[]".to_string(),
+                Compiled::default().encode()
+            ))
+        );
         Ok(out)
     }
 
@@ -380,11 +444,11 @@ mod tests {
             entry("b", Some("")),
             entry("ü", Some("why")),
         ];
-        let bytes = encode(entries.iter().copied(), &object());
+        let bytes = encode(entries.iter().copied(), &object(), &Compiled::default());
         let expected: Vec<Owned> = entries.iter().map(owned).collect();
         assert_eq!(decode(&bytes).unwrap(), expected);
         assert!(
-            decode(&encode(std::iter::empty(), &object()))
+            decode(&encode(std::iter::empty(), &object(), &Compiled::default()))
                 .unwrap()
                 .is_empty()
         );
@@ -399,6 +463,7 @@ mod tests {
         let bytes = encode(
             [entry("a", Some("r")), entry("b", None)].into_iter(),
             &object(),
+            &Compiled::default(),
         );
         for len in 0..bytes.len() {
             assert!(decode(&bytes[..len]).is_err(), "cut at {len}");
@@ -419,8 +484,44 @@ mod tests {
         absent.extend_from_slice(&ABSENT.to_le_bytes());
         absent.extend_from_slice(&[0; 28]);
         assert!(decode(&absent).unwrap_err().contains("required"));
-        let mut bad = encode([entry("a", None)].into_iter(), &object());
+        let mut bad = encode(
+            [entry("a", None)].into_iter(),
+            &object(),
+            &Compiled::default(),
+        );
         bad[9] = 0xff;
         assert!(decode(&bad).unwrap_err().contains("UTF-8"));
+    }
+
+    #[test]
+    fn a_form_whose_compiled_form_does_not_read_back_is_rebuilt() {
+        let text = include_str!("../../../contracts/openai-gpt-4o.yaml");
+        let contract = caio_core::contract::validate_text("c.yaml", text)
+            .contract
+            .expect("a valid contract");
+        let body = serde_json::to_string(&contract).expect("serialisable");
+        let mut e = entry(&contract.service_id, None);
+        e.version = &contract.version;
+        e.body = &body;
+        let corrupt = |reason: String| Error::Store {
+            path: "home".into(),
+            reason,
+            help: "",
+        };
+        let (built, bytes) = build(&[e], corrupt, |s| s).expect("built");
+        assert_eq!(built.compiled.len(), 1);
+        let read_back = read_form(&bytes[..], bytes.len() as u64, corrupt, |s| s)
+            .expect("readable")
+            .expect("of this format");
+        // Read back without parsing the contract, and compiled alike.
+        assert!(!read_back.services[0].contract.is_parsed());
+        assert_eq!(read_back.compiled.encode(), built.compiled.encode());
+        assert_eq!(read_back.services[0].contract.get(), Some(&contract));
+        // A compiled form replaced by bytes that are not one.
+        let mut garbage = bytes[..bytes.len() - built.compiled.encode().len() - 4].to_vec();
+        put_len(&mut garbage, 3);
+        garbage.extend_from_slice(&[9, 9, 9]);
+        let rebuilt = read_form(&garbage[..], garbage.len() as u64, corrupt, |s| s);
+        assert!(matches!(rebuilt, Ok(None)), "{rebuilt:?}");
     }
 }

@@ -67,16 +67,56 @@ pub struct ServiceRecord {
     pub contract: ServiceContract,
 }
 
+/// One service of a capability form as stored: its contract is parsed
+/// only when something reads it (SPEC §12: a route reads the compiled form).
+#[derive(Debug, Clone)]
+pub struct FormService {
+    /// The contract's content hash ([`contract_hash`]).
+    pub hash: String,
+    /// The service's status.
+    pub status: ServiceStatus,
+    /// Why the status was last set, if a reason was given.
+    pub status_reason: Option<String>,
+    /// When the status was last set, RFC 3339.
+    pub status_changed_at: Option<String>,
+    /// When this version was added, RFC 3339.
+    pub added_at: String,
+    /// The active contract, parsed on first read.
+    pub contract: caio_core::contract::StoredContract,
+}
+
+impl FormService {
+    /// The service record, its contract parsed; `None` when the stored
+    /// body cannot be read back.
+    pub fn into_record(self) -> Option<ServiceRecord> {
+        let contract = self.contract.get()?.clone();
+        Some(ServiceRecord {
+            service_id: contract.service_id.clone(),
+            version: contract.version.clone(),
+            hash: self.hash,
+            status: self.status,
+            status_reason: self.status_reason,
+            status_changed_at: self.status_changed_at,
+            added_at: self.added_at,
+            active: true,
+            contract,
+        })
+    }
+}
+
 /// The candidates of one capability as a route reads them: one stored row
 /// (see the `forms` module), valid for the registry epoch it was built at.
 #[derive(Debug, Clone)]
-pub struct CapabilityForm<S = ServiceRecord> {
+pub struct CapabilityForm<S = FormService> {
     /// The active services offering the capability, ordered by id (as
     /// the reader chose to keep them).
     pub services: Vec<S>,
     /// The trace object of that candidate set (kind `candidates`): the
     /// contract versions and statuses of `services`, in their order.
     pub candidates: caio_core::trace::v2::Object,
+    /// The compiled form of `services`, in their order: what routing
+    /// reads of them.
+    pub compiled: caio_core::routing::Compiled,
 }
 
 /// Filters of `registry list`; `None` matches everything.
@@ -297,7 +337,7 @@ impl Sqlite {
     pub fn capability_form<S>(
         &self,
         capability: &str,
-        mut make: impl FnMut(ServiceRecord) -> S,
+        mut make: impl FnMut(FormService) -> S,
     ) -> Result<CapabilityForm<S>, Error> {
         if let Some(form) = self.stored_form(capability, &mut make)? {
             return Ok(form);
@@ -339,7 +379,7 @@ impl Sqlite {
     fn stored_form<S>(
         &self,
         capability: &str,
-        make: impl FnMut(ServiceRecord) -> S,
+        make: impl FnMut(FormService) -> S,
     ) -> Result<Option<CapabilityForm<S>>, Error> {
         let tx = self.conn.unchecked_transaction().map_err(|e| self.err(e))?;
         let row: Option<i64> = tx

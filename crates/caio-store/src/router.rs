@@ -16,7 +16,7 @@ use crate::Store;
 use crate::error::Error;
 use crate::home::Home;
 use crate::registry::contract_hash;
-use caio_core::contract::ServiceContract;
+use caio_core::contract::{ServiceContract, StoredContract};
 use caio_core::health::Health;
 use caio_core::lifecycle::ServiceStatus;
 use caio_core::policy::PolicySet;
@@ -37,7 +37,7 @@ struct Form {
     wanted: Vec<String>,
     loaded: Vec<Rc<Loaded>>,
     stats: Vec<ServiceStats>,
-    compiled: routing::Compiled,
+    compiled: Rc<routing::Compiled>,
     /// The contract versions of `loaded`, as every decision over them
     /// records them.
     contracts: Rc<[ContractRef]>,
@@ -46,20 +46,27 @@ struct Form {
     candidates: Option<Arc<Object>>,
 }
 
-/// The candidates of a set of capabilities, and the trace object of that
-/// candidate set when the store keeps it (one capability, registry mode).
+/// The candidates of a set of capabilities, and the trace object and
+/// compiled form of that candidate set when the store keeps them (one
+/// capability, registry mode).
 struct Gathered {
     loaded: Vec<Rc<Loaded>>,
-    candidates: Option<Arc<Object>>,
+    kept: Option<(Arc<Object>, Rc<routing::Compiled>)>,
 }
 
 #[derive(Debug, Clone)]
 struct Loaded {
-    contract: ServiceContract,
+    /// Parsed only when read: a route over a kept compiled form reads
+    /// none (SPEC §12).
+    contract: StoredContract,
     hash: String,
     status: ServiceStatus,
     status_reason: Option<String>,
 }
+
+/// One capability's services as its stored form gives them, with the
+/// trace object and the compiled form of that candidate set.
+type Kept = (Vec<Rc<Loaded>>, Arc<Object>, Rc<routing::Compiled>);
 
 enum Source {
     /// Candidates, policies and identity from the home.
@@ -67,8 +74,8 @@ enum Source {
         store: Store,
         home: Home,
         /// Services per capability, loaded once per router, with the
-        /// trace object of that candidate set.
-        cache: BTreeMap<String, (Vec<Rc<Loaded>>, Arc<Object>)>,
+        /// trace object and compiled form of that candidate set.
+        cache: BTreeMap<String, Kept>,
         /// Their execution stats, loaded with them.
         health: BTreeMap<String, Health>,
     },
@@ -154,7 +161,7 @@ impl Router {
                     .map(|(h, _)| h)
                     .unwrap_or_else(|_| "unhashable".to_string());
                 Rc::new(Loaded {
-                    contract,
+                    contract: StoredContract::from(contract),
                     hash,
                     status: ServiceStatus::Active,
                     status_reason: None,
@@ -213,6 +220,19 @@ impl Router {
             Some(now_ms),
             self.detail,
         );
+        // The chosen contracts must read back (execution calls them, and a
+        // choice rests on their compiled rows): a stored body that does not
+        // is a damaged home, and nothing is routed on it.
+        for choice in &decision.chosen {
+            if let Some(l) = form
+                .loaded
+                .iter()
+                .find(|l| l.contract.service_id() == choice.service_id)
+                && l.contract.get().is_none()
+            {
+                return Err(self.unreadable(&l.contract));
+            }
+        }
         let mut routed = Routed::with_contracts(
             decision,
             identity,
@@ -281,7 +301,8 @@ impl Router {
             Source::Files { contracts, .. } => {
                 let mut kinds: Vec<String> = contracts
                     .iter()
-                    .flat_map(|l| l.contract.capabilities.iter().map(|c| c.kind.clone()))
+                    .filter_map(|l| l.contract.get())
+                    .flat_map(|c| c.capabilities.iter().map(|c| c.kind.clone()))
                     .collect();
                 kinds.sort();
                 kinds.dedup();
@@ -298,7 +319,7 @@ impl Router {
             .iter()
             .map(|l| {
                 health
-                    .and_then(|h| h.get(&l.contract.service_id))
+                    .and_then(|h| h.get(l.contract.service_id()))
                     .map_or_else(ServiceStats::default, |h| h.stats(now_ms))
             })
             .collect())
@@ -370,18 +391,36 @@ impl Router {
         Arc::clone(&self.policy_object)
     }
 
-    /// A candidate's contract by service id (what execution calls).
+    /// A candidate's contract by service id (what execution calls); only
+    /// a chosen candidate's, whose contract the route checked reads back.
     pub fn contract(&self, service_id: &str) -> Option<ServiceContract> {
         let found = match &self.source {
             Source::Registry { cache, .. } => cache
                 .values()
-                .flat_map(|(loaded, _)| loaded)
-                .find(|l| l.contract.service_id == service_id),
+                .flat_map(|(loaded, _, _)| loaded)
+                .find(|l| l.contract.service_id() == service_id),
             Source::Files { contracts, .. } => contracts
                 .iter()
-                .find(|l| l.contract.service_id == service_id),
+                .find(|l| l.contract.service_id() == service_id),
         };
-        found.map(|l| l.contract.clone())
+        found.and_then(|l| l.contract.get()).cloned()
+    }
+
+    /// The error of a stored contract that does not read back.
+    fn unreadable(&self, contract: &StoredContract) -> Error {
+        let path = match &self.source {
+            Source::Registry { store, .. } => store.path().to_path_buf(),
+            Source::Files { .. } => "contracts".into(),
+        };
+        Error::Store {
+            path,
+            reason: format!(
+                "the stored contract of {} {} cannot be read back",
+                contract.service_id(),
+                contract.version()
+            ),
+            help: "the database was modified outside caio; restore it from a backup",
+        }
     }
 
     /// The home's store, when this router has one (registry mode, or
@@ -407,7 +446,7 @@ impl Router {
         contracts
             .iter()
             .filter_map(|l| {
-                let (hash, body) = contract_hash(&l.contract).ok()?;
+                let (hash, body) = contract_hash(l.contract.get()?).ok()?;
                 Some(crate::traces::Input {
                     hash,
                     kind: "contract",
@@ -495,10 +534,20 @@ impl Router {
         if let Some(form) = self.forms.iter().rev().find(|f| f.wanted == wanted) {
             return Ok(Rc::clone(form));
         }
-        let Gathered { loaded, candidates } = self.candidates(&wanted)?;
+        let Gathered { loaded, kept } = self.candidates(&wanted)?;
         let stats = self.stats_of(&loaded)?;
         let listed = candidates_of(&loaded, &stats);
-        let compiled = routing::Compiled::new(&listed);
+        let (candidates, compiled) = match kept {
+            Some((object, compiled)) => (Some(object), compiled),
+            None => {
+                // Compiled here (a chain, or contract files): every contract
+                // is read, and one that does not read back fails the route.
+                if let Some(l) = loaded.iter().find(|l| l.contract.get().is_none()) {
+                    return Err(self.unreadable(&l.contract));
+                }
+                (None, Rc::new(routing::Compiled::new(&listed)))
+            }
+        };
         let contracts = Routed::contract_refs(&listed, |i| loaded[i].hash.clone());
         let form = Rc::new(Form {
             wanted,
@@ -522,14 +571,13 @@ impl Router {
                 loaded: contracts
                     .iter()
                     .filter(|l| {
-                        l.contract
-                            .capabilities
-                            .iter()
-                            .any(|c| wanted.contains(&c.kind))
+                        l.contract.get().is_some_and(|c| {
+                            c.capabilities.iter().any(|c| wanted.contains(&c.kind))
+                        })
                     })
                     .cloned()
                     .collect(),
-                candidates: None,
+                kept: None,
             }),
             Source::Registry {
                 store,
@@ -541,17 +589,21 @@ impl Router {
                     let capability = capability.clone();
                     if !cache.contains_key(&capability) {
                         health.extend(store.health_for_capability(&capability)?);
-                        let form = store.capability_form(&capability, |r| {
+                        let form = store.capability_form(&capability, |s| {
                             Rc::new(Loaded {
-                                contract: r.contract,
-                                hash: r.hash,
-                                status: r.status,
-                                status_reason: r.status_reason,
+                                contract: s.contract,
+                                hash: s.hash,
+                                status: s.status,
+                                status_reason: s.status_reason,
                             })
                         })?;
                         cache.insert(
                             capability.clone(),
-                            (form.services, Arc::new(form.candidates)),
+                            (
+                                form.services,
+                                Arc::new(form.candidates),
+                                Rc::new(form.compiled),
+                            ),
                         );
                     }
                 }
@@ -559,18 +611,20 @@ impl Router {
                 Ok(match wanted {
                     // One capability: its form, already in id order.
                     [one] => Gathered {
-                        loaded: of(one).flat_map(|(l, _)| l.iter().cloned()).collect(),
-                        candidates: of(one).map(|(_, object)| Arc::clone(object)).next(),
+                        loaded: of(one).flat_map(|(l, _, _)| l.iter().cloned()).collect(),
+                        kept: of(one)
+                            .map(|(_, object, compiled)| (Arc::clone(object), Rc::clone(compiled)))
+                            .next(),
                     },
                     // A chain: every service offering any step, once, by id.
                     _ => {
                         let mut out: BTreeMap<&str, &Rc<Loaded>> = BTreeMap::new();
-                        for l in wanted.iter().flat_map(of).flat_map(|(l, _)| l) {
-                            out.entry(&l.contract.service_id).or_insert(l);
+                        for l in wanted.iter().flat_map(of).flat_map(|(l, _, _)| l) {
+                            out.entry(l.contract.service_id()).or_insert(l);
                         }
                         Gathered {
                             loaded: out.into_values().cloned().collect(),
-                            candidates: None,
+                            kept: None,
                         }
                     }
                 })
@@ -585,7 +639,7 @@ fn candidates_of<'a>(loaded: &'a [Rc<Loaded>], stats: &[ServiceStats]) -> Vec<Ca
         .iter()
         .zip(stats)
         .map(|(l, stats)| Candidate {
-            contract: &l.contract,
+            contract: (&l.contract).into(),
             status: l.status,
             status_reason: l.status_reason.as_deref(),
             stats: *stats,

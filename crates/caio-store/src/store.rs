@@ -16,7 +16,8 @@ use crate::pg::{DatabaseUrl, Postgres};
 use crate::policies::{Applied, InstalledSet};
 use crate::principals::{NewPrincipal, PrincipalRecord};
 use crate::registry::{
-    CapabilityForm, Change, History, ListFilter, NewContract, Registration, ServiceRecord,
+    CapabilityForm, Change, FormService, History, ListFilter, NewContract, Registration,
+    ServiceRecord,
 };
 use crate::retention::{Anchor, Removed};
 use crate::traces::{
@@ -221,7 +222,21 @@ impl Store {
     /// Active services offering `capability`, read through the capability
     /// index: only those contracts are parsed.
     pub fn services_for_capability(&self, capability: &str) -> Result<Vec<ServiceRecord>, Error> {
-        Ok(self.capability_form(capability, |s| s)?.services)
+        self.capability_form(capability, |s| s)?
+            .services
+            .into_iter()
+            .map(|s| {
+                let (id, version) = (
+                    s.contract.service_id().to_string(),
+                    s.contract.version().to_string(),
+                );
+                s.into_record().ok_or_else(|| Error::Store {
+                    path: self.path().to_path_buf(),
+                    reason: format!("the stored contract of {id} {version} cannot be read back"),
+                    help: "the database was modified outside caio; restore it from a backup",
+                })
+            })
+            .collect()
     }
 
     /// [`Store::services_for_capability`] with the trace object of that
@@ -231,7 +246,7 @@ impl Store {
     pub fn capability_form<S>(
         &self,
         capability: &str,
-        make: impl FnMut(ServiceRecord) -> S,
+        make: impl FnMut(FormService) -> S,
     ) -> Result<CapabilityForm<S>, Error> {
         side!(self.capability_form(capability, make))
     }

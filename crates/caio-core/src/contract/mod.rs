@@ -6,12 +6,14 @@
 //! both becomes a [`ServiceContract`].
 
 pub mod schema;
+mod stored;
 pub mod templates;
 pub mod validate;
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+pub use stored::StoredContract;
 pub use validate::{ContractFile, ValidationRun, validate_documents, validate_text};
 
 /// The only contract format this binary understands.

@@ -174,6 +174,9 @@ pub(crate) struct StepPolicies<'p> {
     rules: Vec<(&'p Policy, RuleName, When)>,
     /// Whether the rules that cannot apply to this step are dropped.
     pruned: bool,
+    /// Whether a rule left reads a candidate's contract beyond what the
+    /// compiled form holds ([`paths::reads_contract`]).
+    reads_contract: bool,
     /// What the verdicts are kept by, once the rules left are known.
     memo: Memo,
     /// The verdicts given so far, by what `memo` keeps them by (at most
@@ -240,19 +243,21 @@ pub(crate) struct StepVerdict {
 impl PolicySet {
     /// The set prepared for the candidates of one request step.
     pub(crate) fn for_step(&self) -> StepPolicies<'_> {
+        let rules: Vec<_> = self
+            .policies
+            .iter()
+            .map(|p| {
+                let when = match &p.when {
+                    None => When::Always,
+                    Some(c) if reads_service(c) => When::PerCandidate,
+                    Some(_) => When::Pending,
+                };
+                (p, RuleName::from(p.id.as_str()), when)
+            })
+            .collect();
         StepPolicies {
-            rules: self
-                .policies
-                .iter()
-                .map(|p| {
-                    let when = match &p.when {
-                        None => When::Always,
-                        Some(c) if reads_service(c) => When::PerCandidate,
-                        Some(_) => When::Pending,
-                    };
-                    (p, RuleName::from(p.id.as_str()), when)
-                })
-                .collect(),
+            reads_contract: rules.iter().any(|(p, _, _)| p.reads_contract()),
+            rules,
             pruned: false,
             memo: Memo::Nothing,
             verdicts: Vec::new(),
@@ -267,6 +272,13 @@ impl<'p> StepPolicies<'p> {
     /// Whether no rule is in force.
     pub(crate) fn is_empty(&self) -> bool {
         self.rules.is_empty()
+    }
+
+    /// Whether a rule in force reads a candidate's contract beyond what
+    /// the compiled form holds: a candidate whose stored contract cannot be
+    /// read back is then rejected before the rules run (fail closed).
+    pub(crate) fn reads_contract(&self) -> bool {
+        self.reads_contract
     }
 
     /// [`PolicySet::evaluate`] for one candidate of the step; every `ctx`
@@ -321,6 +333,7 @@ impl<'p> StepPolicies<'p> {
         self.rules
             .retain(|(_, _, when)| !matches!(when, When::Known(Ok(false))));
         self.pruned = true;
+        self.reads_contract = self.rules.iter().any(|(p, _, _)| p.reads_contract());
         let reads_only = |sets: bool| {
             let only = |c: &Condition| reads_only_facts(c, sets);
             self.rules.iter().all(|(policy, _, when)| {
@@ -415,6 +428,16 @@ fn reads_only_facts(c: &Condition, sets: bool) -> bool {
     }
 }
 
+/// Whether a condition reads an attribute of the contract itself
+/// ([`paths::reads_contract`]).
+fn reads_contract(c: &Condition) -> bool {
+    match c {
+        Condition::All(items) | Condition::Any(items) => items.iter().any(reads_contract),
+        Condition::Not(inner) => reads_contract(inner),
+        Condition::Test { path, .. } => paths::reads_contract(path.path),
+    }
+}
+
 /// Whether a condition reads any `service.*` attribute (the only ones that
 /// differ between the candidates of a step).
 fn reads_service(c: &Condition) -> bool {
@@ -432,6 +455,13 @@ enum Applies {
 }
 
 impl Policy {
+    /// Whether its clauses read a candidate's contract beyond what the
+    /// compiled form holds.
+    fn reads_contract(&self) -> bool {
+        self.when.as_ref().is_some_and(reads_contract)
+            || self.matches.as_ref().is_some_and(reads_contract)
+    }
+
     /// What the rule does to a candidate, once its `when` clause is known
     /// to give `when` (an absent clause gives true).
     fn applies_when(
@@ -526,9 +556,10 @@ mod tests {
             input: &request.input,
             principal,
             anonymous: principal.name == "anonymous",
-            service: c,
+            service: c.into(),
             facts: Facts::of(c),
             sets,
+            listed: None,
             offered_at: (!c.capabilities.is_empty()).then_some(0),
             status: ServiceStatus::Active,
             estimate: 0.01,

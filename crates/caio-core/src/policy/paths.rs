@@ -10,7 +10,7 @@ use crate::contract::{Capability, DataClass, Hosting, Modality, ServiceContract,
 use crate::lifecycle::ServiceStatus;
 use crate::principal::Principal;
 use crate::request::{Input, PRIORITIES, Request};
-use crate::routing::Sets;
+use crate::routing::{CandidateContract, Listed, Sets};
 
 /// The type of an attribute.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -72,19 +72,23 @@ pub(crate) enum Val<'a> {
 pub(crate) enum List<'a> {
     Strings(&'a [String]),
     Modalities(&'a [Modality]),
+    /// A list of a compiled candidate form.
+    Listed(Listed<'a>),
 }
 
 impl<'a> List<'a> {
     /// Its items, in order.
     pub(crate) fn iter(self) -> impl Iterator<Item = &'a str> + Clone {
-        let (strings, modalities): (&[String], &[Modality]) = match self {
-            List::Strings(s) => (s, &[]),
-            List::Modalities(m) => (&[], m),
+        let (strings, modalities, listed): (&[String], &[Modality], _) = match self {
+            List::Strings(s) => (s, &[], None),
+            List::Modalities(m) => (&[], m, None),
+            List::Listed(l) => (&[], &[], Some(l)),
         };
         strings
             .iter()
             .map(String::as_str)
             .chain(modalities.iter().map(|m| modality_name(*m)))
+            .chain(listed.into_iter().flat_map(Listed::iter))
     }
 
     pub(crate) fn contains(self, item: &str) -> bool {
@@ -133,12 +137,17 @@ pub(crate) struct Context<'a> {
     pub(crate) principal: &'a Principal,
     /// True when the request carried no token.
     pub(crate) anonymous: bool,
-    pub(crate) service: &'a ServiceContract,
+    /// Its contract, read only by a rule on an attribute the compiled
+    /// form does not hold (parsed then, when stored).
+    pub(crate) service: CandidateContract<'a>,
     /// What is read most of the service, copied out of its contract.
     pub(crate) facts: Facts,
     /// Which region and tag sets the service has, when the context comes
     /// from a compiled candidate form.
     pub(crate) sets: Option<Sets>,
+    /// Its regions and tags as its contract lists them, when the context
+    /// comes from a compiled candidate form.
+    pub(crate) listed: Option<(Listed<'a>, Listed<'a>)>,
     /// Where the service's capability for this step is in its contract,
     /// when it offers it (read only by a rule that asks).
     pub(crate) offered_at: Option<usize>,
@@ -150,7 +159,7 @@ pub(crate) struct Context<'a> {
 /// The attributes of a service that rules and the early stages read for
 /// every candidate, copied out of its contract: the compiled candidate
 /// form keeps them in its table, so reading them touches no contract.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Facts {
     pub(crate) min_trust: Trust,
     pub(crate) max_data_class: DataClass,
@@ -177,7 +186,14 @@ impl<'a> Context<'a> {
     /// The service's capability for this step, when it offers it.
     pub(crate) fn offered(&self) -> Option<&'a Capability> {
         self.offered_at
-            .and_then(|i| self.service.capabilities.get(i))
+            .and_then(|i| self.service.get()?.capabilities.get(i))
+    }
+
+    /// `read` of the service's contract: missing when a stored body cannot
+    /// be read back (the policy stage rejects such a candidate before a
+    /// rule that reads its contract runs).
+    fn contract(&self, read: impl FnOnce(&'a ServiceContract) -> Val<'a>) -> Val<'a> {
+        self.service.get().map_or(Val::Missing, read)
     }
 
     /// How an explanation shows `value`, the value of attribute `path`:
@@ -413,13 +429,13 @@ pub static PATHS: &[PathDef] = &[
         "service.access.roles",
         Ty::StrList,
         "roles allowed (optional: any)",
-        |c| opt_list(c.service.access.roles.as_ref())
+        |c| c.contract(|s| opt_list(s.access.roles.as_ref()))
     ),
     path!(
         "service.access.tenants",
         Ty::StrList,
         "tenants allowed (optional: any)",
-        |c| opt_list(c.service.access.tenants.as_ref())
+        |c| c.contract(|s| opt_list(s.access.tenants.as_ref()))
     ),
     path!(
         "service.capability.input",
@@ -453,10 +469,12 @@ pub static PATHS: &[PathDef] = &[
         "service.capability.type",
         Ty::Str,
         "the offered capability's type",
-        |c| c.offered().map_or(Val::Missing, |o| Val::Str(&o.kind))
+        |c| c
+            .offered_at
+            .map_or(Val::Missing, |_| Val::Str(c.capability))
     ),
     path!("service.cost.currency", Ty::Str, "ISO 4217 currency", |c| {
-        Val::Str(&c.service.cost.currency)
+        c.contract(|s| Val::Str(&s.cost.currency))
     }),
     path!(
         "service.cost.estimate",
@@ -468,53 +486,52 @@ pub static PATHS: &[PathDef] = &[
         "service.cost.per_1k_input_tokens",
         Ty::Num,
         "price per 1,000 input tokens",
-        |c| Val::Num(c.service.cost.per_1k_input_tokens)
+        |c| c.contract(|s| Val::Num(s.cost.per_1k_input_tokens))
     ),
     path!(
         "service.cost.per_1k_output_tokens",
         Ty::Num,
         "price per 1,000 output tokens",
-        |c| Val::Num(c.service.cost.per_1k_output_tokens)
+        |c| c.contract(|s| Val::Num(s.cost.per_1k_output_tokens))
     ),
     path!(
         "service.cost.per_request",
         Ty::Num,
         "price per request",
-        |c| Val::Num(c.service.cost.per_request)
+        |c| c.contract(|s| Val::Num(s.cost.per_request))
     ),
     path!(
         "service.guarantees.accuracy",
         Ty::Num,
         "declared accuracy (optional)",
-        |c| opt_num(c.service.guarantees.accuracy)
+        |c| c.contract(|s| opt_num(s.guarantees.accuracy))
     ),
     path!(
         "service.guarantees.availability",
         Ty::Num,
         "declared availability",
-        |c| Val::Num(c.service.guarantees.availability)
+        |c| c.contract(|s| Val::Num(s.guarantees.availability))
     ),
     path!(
         "service.guarantees.latency_ms.p50",
         Ty::Num,
         "declared p50 latency in ms",
-        |c| Val::Num(c.service.guarantees.latency_ms.p50)
+        |c| c.contract(|s| Val::Num(s.guarantees.latency_ms.p50))
     ),
     path!(
         "service.guarantees.latency_ms.p95",
         Ty::Num,
         "declared p95 latency in ms",
-        |c| Val::Num(c.service.guarantees.latency_ms.p95)
+        |c| c.contract(|s| Val::Num(s.guarantees.latency_ms.p95))
     ),
     path!(
         "service.guarantees.latency_ms.p99",
         Ty::Num,
         "declared p99 latency in ms",
-        |c| Val::Num(c.service.guarantees.latency_ms.p99)
+        |c| c.contract(|s| Val::Num(s.guarantees.latency_ms.p99))
     ),
-    path!("service.name", Ty::Str, "display name", |c| Val::Str(
-        &c.service.name
-    )),
+    path!("service.name", Ty::Str, "display name", |c| c
+        .contract(|s| Val::Str(&s.name))),
     path!(
         "service.privacy.hosting",
         HOSTING,
@@ -537,7 +554,10 @@ pub static PATHS: &[PathDef] = &[
         "service.privacy.regions",
         Ty::StrList,
         "where data is processed",
-        |c| list(&c.service.privacy.regions)
+        |c| match c.listed {
+            Some((regions, _)) => Val::List(List::Listed(regions)),
+            None => c.contract(|s| list(&s.privacy.regions)),
+        }
     ),
     path!(
         "service.privacy.retention_days",
@@ -552,16 +572,16 @@ pub static PATHS: &[PathDef] = &[
         |c| Val::Bool(c.facts.trains_on_customer_data)
     ),
     path!("service.provider", Ty::Str, "provider (optional)", |c| {
-        opt_str(c.service.provider.as_deref())
+        c.contract(|s| opt_str(s.provider.as_deref()))
     }),
     path!(
         "service.risk",
         Ty::Num,
         "operator-assessed risk in [0, 1]",
-        |c| Val::Num(c.service.risk)
+        |c| c.contract(|s| Val::Num(s.risk))
     ),
     path!("service.service_id", Ty::Str, "the service id", |c| {
-        Val::Str(&c.service.service_id)
+        Val::Str(c.service.service_id())
     }),
     path!(
         "service.status",
@@ -569,11 +589,14 @@ pub static PATHS: &[PathDef] = &[
         "active or degraded (drained and disabled never reach policies)",
         |c| Val::Str(c.status.as_str())
     ),
-    path!("service.tags", Ty::StrList, "the service's tags", |c| list(
-        &c.service.tags
-    )),
+    path!("service.tags", Ty::StrList, "the service's tags", |c| {
+        match c.listed {
+            Some((_, tags)) => Val::List(List::Listed(tags)),
+            None => c.contract(|s| list(&s.tags)),
+        }
+    }),
     path!("service.version", Ty::Str, "the contract version", |c| {
-        Val::Str(&c.service.version)
+        Val::Str(c.service.version())
     }),
 ];
 
@@ -583,9 +606,6 @@ pub(crate) fn is_request_or_principal(path: &str) -> bool {
     path.starts_with("request.") || path.starts_with("principal.")
 }
 
-/// Whether `path` reads of the service only its [`Facts`] or its status:
-/// a rule reading nothing else of it says the same of every candidate
-/// with the same facts and status.
 /// Whether `path` reads one of the service's sets that [`Sets`] names:
 /// every operator on them tests membership, so two services with the same
 /// sets (whatever their order in the contracts) read alike.
@@ -593,6 +613,25 @@ pub(crate) fn is_set(path: &str) -> bool {
     matches!(path, "service.privacy.regions" | "service.tags")
 }
 
+/// Whether `path` reads the service's contract itself: an attribute that
+/// neither the context's facts, sets and estimate nor the candidate's id,
+/// version and status give (a stored contract is parsed for it).
+pub(crate) fn reads_contract(path: &str) -> bool {
+    path.starts_with("service.")
+        && !is_fact(path)
+        && !is_set(path)
+        && !matches!(
+            path,
+            "service.cost.estimate"
+                | "service.capability.type"
+                | "service.service_id"
+                | "service.version"
+        )
+}
+
+/// Whether `path` reads of the service only its [`Facts`] or its status:
+/// a rule reading nothing else of it says the same of every candidate
+/// with the same facts and status.
 pub(crate) fn is_fact(path: &str) -> bool {
     matches!(
         path,

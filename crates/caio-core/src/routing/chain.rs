@@ -36,20 +36,19 @@
 
 use super::pipeline::StepEval;
 use super::{Composed, Metrics, TIE_EPSILON, tiebreak};
-use crate::contract::ServiceContract;
 use crate::request::Request;
 
 /// Slack for sums evaluated in a different order than the bound tables.
 const ROUNDING: f64 = 1e-12;
 
 /// Composes the guarantees of the chosen services, in step order.
-pub(crate) fn compose(metrics: &[&Metrics], contracts: &[&ServiceContract]) -> Composed {
-    let mut regions: Vec<String> = contracts
+pub(crate) fn compose(metrics: &[&Metrics], served: &[Served<'_>]) -> Composed {
+    let mut regions: Vec<String> = served
         .first()
-        .map(|c| c.privacy.regions.clone())
+        .map(|s| s.regions.iter().map(|r| r.to_string()).collect())
         .unwrap_or_default();
-    for c in contracts.iter().skip(1) {
-        regions.retain(|r| c.privacy.regions.contains(r));
+    for s in served.iter().skip(1) {
+        regions.retain(|r| s.regions.contains(&r.as_str()));
     }
     regions.sort();
     regions.dedup();
@@ -61,22 +60,29 @@ pub(crate) fn compose(metrics: &[&Metrics], contracts: &[&ServiceContract]) -> C
             .map(|m| m.accuracy)
             .try_fold(f64::INFINITY, |acc, a| a.map(|a| acc.min(a))),
         cost: metrics.iter().map(|m| m.cost).sum(),
-        currency: contracts
+        currency: served
             .first()
-            .map(|c| c.cost.currency.clone())
+            .map(|s| s.currency.to_string())
             .unwrap_or_default(),
         regions,
-        hosting: contracts
+        hosting: served
             .iter()
-            .map(|c| c.privacy.hosting)
+            .map(|s| s.hosting)
             .max()
             .unwrap_or(crate::contract::Hosting::OnPrem),
-        retention_days: contracts
-            .iter()
-            .map(|c| c.privacy.retention_days)
-            .max()
-            .unwrap_or(0),
+        retention_days: served.iter().map(|s| s.retention_days).max().unwrap_or(0),
     }
+}
+
+/// What a composition reads of one chosen service besides its metrics
+/// (from the compiled form: no contract is read).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Served<'a> {
+    /// Its regions, as its contract lists them.
+    pub(crate) regions: Vec<&'a str>,
+    pub(crate) currency: &'a str,
+    pub(crate) hosting: crate::contract::Hosting,
+    pub(crate) retention_days: u64,
 }
 
 /// One eligible candidate, as the search sees it.
@@ -802,7 +808,15 @@ mod tests {
             m(100.0, 0.99, Some(0.9), 0.01),
             m(200.0, 0.98, Some(0.8), 0.02),
         );
-        let c = compose(&[&a, &b], &[&onprem, &external]);
+        fn served(c: &crate::contract::ServiceContract) -> Served<'_> {
+            Served {
+                regions: c.privacy.regions.iter().map(String::as_str).collect(),
+                currency: &c.cost.currency,
+                hosting: c.privacy.hosting,
+                retention_days: c.privacy.retention_days,
+            }
+        }
+        let c = compose(&[&a, &b], &[served(&onprem), served(&external)]);
         assert_eq!(c.latency_p95_ms, 300.0);
         assert!((c.availability - 0.99 * 0.98).abs() < 1e-15);
         assert_eq!(c.accuracy, Some(0.8));
@@ -811,7 +825,7 @@ mod tests {
         assert_eq!(c.regions, ["eu"]);
         let undeclared = m(10.0, 1.0, None, 0.0);
         assert_eq!(
-            compose(&[&a, &undeclared], &[&onprem, &onprem]).accuracy,
+            compose(&[&a, &undeclared], &[served(&onprem), served(&onprem)]).accuracy,
             None
         );
     }

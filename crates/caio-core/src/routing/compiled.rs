@@ -12,6 +12,7 @@
 //! which word the rejections. Both must agree: the differential tests
 //! against the oracle and the unit tests below hold them to it.
 
+use super::chain::Served;
 use super::name::{Name, RuleName};
 use super::score::Figures;
 use super::{Candidate, Rejection, Stage};
@@ -20,11 +21,12 @@ use crate::lifecycle::ServiceStatus;
 use crate::policy::paths::Facts;
 use crate::principal::Principal;
 use crate::request::{Request, Step};
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// A run of interned ids in [`Compiled::ids`], sorted and without
 /// duplicates; equal sets share one run, so equal spans are equal sets.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 struct Span {
     start: u32,
     len: u32,
@@ -43,6 +45,12 @@ pub(crate) struct Row {
     tenants: Option<Span>,
     regions: Span,
     tags: Span,
+    /// Its regions and tags as its contract lists them (order and repeats
+    /// kept): what a rule reads and a composition reports.
+    listed_regions: Span,
+    listed_tags: Span,
+    /// Its cost currency (an interned id).
+    currency: u32,
     pub(crate) figures: Figures,
 }
 
@@ -66,7 +74,7 @@ impl Row {
 }
 
 /// One capability a candidate offers.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct Offer {
     /// Index into [`Compiled::rows`].
     pub(crate) row: u32,
@@ -78,6 +86,44 @@ pub(crate) struct Offer {
     max_input_tokens: Option<u64>,
 }
 
+/// A list of strings as a row holds it (ids into the form's strings).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Listed<'a> {
+    compiled: &'a Compiled,
+    ids: &'a [u32],
+}
+
+impl<'a> Listed<'a> {
+    /// Its strings, in order.
+    pub(crate) fn iter(self) -> impl Iterator<Item = &'a str> + Clone {
+        let strings = &self.compiled.strings;
+        self.ids
+            .iter()
+            .map(move |&id| strings.get(id as usize).map_or("", |s| &**s))
+    }
+}
+
+/// The version of [`Compiled::encode`]'s bytes: a form of another is not
+/// read back (its store rebuilds it).
+const ENCODING: u8 = 1;
+
+/// A row as [`Compiled::encode`] writes it.
+#[derive(Serialize, Deserialize)]
+struct EncodedRow<'a> {
+    candidate: u32,
+    service_id: &'a str,
+    version: &'a str,
+    facts: Facts,
+    roles: Option<Span>,
+    tenants: Option<Span>,
+    regions: Span,
+    tags: Span,
+    listed_regions: Span,
+    listed_tags: Span,
+    currency: u32,
+    figures: Figures,
+}
+
 /// The compiled form of a candidate list: rows in (id, version) order, and
 /// per capability the rows that offer it, in the same order.
 #[derive(Debug, Clone, Default)]
@@ -86,7 +132,9 @@ pub struct Compiled {
     /// Capability kind → its offers, sorted by kind.
     offers: Vec<(String, Vec<Offer>)>,
     ids: Vec<u32>,
-    interned: BTreeMap<String, u32>,
+    /// Every interned string, by id.
+    strings: Vec<Box<str>>,
+    interned: BTreeMap<Box<str>, u32>,
 }
 
 fn modality_bit(m: Modality) -> u8 {
@@ -124,8 +172,9 @@ fn mask(modalities: &[Modality]) -> u8 {
 
 struct Builder {
     ids: Vec<u32>,
-    interned: BTreeMap<String, u32>,
-    /// Every set given a run so far, by its ids.
+    strings: Vec<Box<str>>,
+    interned: BTreeMap<Box<str>, u32>,
+    /// Every run of ids given so far (a set, or a list in its order).
     spans: BTreeMap<Vec<u32>, Span>,
 }
 
@@ -134,58 +183,69 @@ impl Builder {
         if let Some(id) = self.interned.get(s) {
             return *id;
         }
-        let id = self.interned.len() as u32;
-        self.interned.insert(s.to_string(), id);
+        let id = self.strings.len() as u32;
+        self.strings.push(Box::from(s));
+        self.interned.insert(Box::from(s), id);
         id
     }
 
+    /// The run of `strings` as a set: sorted, without repeats.
     fn span(&mut self, strings: &[String]) -> Span {
         let mut set: Vec<u32> = strings.iter().map(|s| self.id(s)).collect();
         set.sort_unstable();
         set.dedup();
-        if let Some(span) = self.spans.get(&set) {
+        self.run(set)
+    }
+
+    /// The run of `strings` as listed.
+    fn listed(&mut self, strings: &[String]) -> Span {
+        let list: Vec<u32> = strings.iter().map(|s| self.id(s)).collect();
+        self.run(list)
+    }
+
+    fn run(&mut self, ids: Vec<u32>) -> Span {
+        if let Some(span) = self.spans.get(&ids) {
             return *span;
         }
         let span = Span {
             start: self.ids.len() as u32,
-            len: set.len() as u32,
+            len: ids.len() as u32,
         };
-        self.ids.extend_from_slice(&set);
-        self.spans.insert(set, span);
+        self.ids.extend_from_slice(&ids);
+        self.spans.insert(ids, span);
         span
     }
 }
 
 impl Compiled {
     /// Compiles `candidates` (any order). Routing with this form must be
-    /// given the same list, in the same order.
+    /// given the same list, in the same order. A candidate whose stored
+    /// contract cannot be read back is left out (it offers nothing): a
+    /// caller that compiles stored contracts checks them first, and fails
+    /// closed.
     pub fn new(candidates: &[Candidate<'_>]) -> Compiled {
-        let mut order: Vec<usize> = (0..candidates.len()).collect();
-        let key = |i: usize| {
-            let c = candidates[i].contract;
-            (&c.service_id, &c.version)
-        };
-        order.sort_by(|a, b| key(*a).cmp(&key(*b)));
+        let mut order: Vec<(usize, &ServiceContract)> = candidates
+            .iter()
+            .enumerate()
+            .filter_map(|(i, c)| c.contract.get().map(|c| (i, c)))
+            .collect();
+        order.sort_by(|(_, a), (_, b)| {
+            (&a.service_id, &a.version).cmp(&(&b.service_id, &b.version))
+        });
         let mut b = Builder {
             ids: Vec::new(),
+            strings: Vec::new(),
             interned: BTreeMap::new(),
             spans: BTreeMap::new(),
         };
         // One shared table of ids and one of versions, in row order.
         let names = |field: fn(&ServiceContract) -> &str| {
-            Name::table(
-                order
-                    .iter()
-                    .map(|&i| Box::from(field(candidates[i].contract)))
-                    .collect(),
-            )
-            .into_iter()
+            Name::table(order.iter().map(|(_, c)| Box::from(field(c))).collect()).into_iter()
         };
         let names = names(|c| &c.service_id).zip(names(|c| &c.version));
         let mut rows = Vec::with_capacity(order.len());
         let mut offers: BTreeMap<String, Vec<Offer>> = BTreeMap::new();
-        for ((r, &i), (service_id, version)) in order.iter().enumerate().zip(names) {
-            let c = candidates[i].contract;
+        for ((r, &(i, c)), (service_id, version)) in order.iter().enumerate().zip(names) {
             let access = &c.access;
             let privacy = &c.privacy;
             rows.push(Row {
@@ -197,6 +257,9 @@ impl Compiled {
                 tenants: access.tenants.as_deref().map(|s| b.span(s)),
                 regions: b.span(&privacy.regions),
                 tags: b.span(&c.tags),
+                listed_regions: b.listed(&privacy.regions),
+                listed_tags: b.listed(&c.tags),
+                currency: b.id(&c.cost.currency),
                 figures: Figures::of(c),
             });
             // The pipeline evaluates a candidate once per step, against the
@@ -221,7 +284,143 @@ impl Compiled {
             rows,
             offers: offers.into_iter().collect(),
             ids: b.ids,
+            strings: b.strings,
             interned: b.interned,
+        }
+    }
+
+    /// The form as bytes, for a store to keep with the candidate list it
+    /// was built from ([`Compiled::decode`] reads it back).
+    pub fn encode(&self) -> Vec<u8> {
+        let rows: Vec<EncodedRow<'_>> = self
+            .rows
+            .iter()
+            .map(|r| EncodedRow {
+                candidate: r.candidate,
+                service_id: r.service_id.as_str(),
+                version: r.version.as_str(),
+                facts: r.facts,
+                roles: r.roles,
+                tenants: r.tenants,
+                regions: r.regions,
+                tags: r.tags,
+                listed_regions: r.listed_regions,
+                listed_tags: r.listed_tags,
+                currency: r.currency,
+                figures: r.figures,
+            })
+            .collect();
+        let offers: Vec<(&str, &[Offer])> = self
+            .offers
+            .iter()
+            .map(|(k, o)| (k.as_str(), o.as_slice()))
+            .collect();
+        let strings: Vec<&str> = self.strings.iter().map(|s| &**s).collect();
+        // Serialising plain data to a vector cannot fail; an empty form
+        // would only be rebuilt.
+        postcard::to_allocvec(&(ENCODING, rows, offers, &self.ids, strings)).unwrap_or_default()
+    }
+
+    /// The form [`Compiled::encode`] wrote, for a list of `candidates`
+    /// candidates; `None` when the bytes are not such a form (another
+    /// encoding, or damaged: every index is checked, so a form read back
+    /// never points outside itself or the list).
+    pub fn decode(bytes: &[u8], candidates: usize) -> Option<Compiled> {
+        type Decoded<'a> = (
+            u8,
+            Vec<EncodedRow<'a>>,
+            Vec<(&'a str, Vec<Offer>)>,
+            Vec<u32>,
+            Vec<&'a str>,
+        );
+        let (encoding, rows, offers, ids, strings): Decoded<'_> =
+            postcard::from_bytes(bytes).ok()?;
+        if encoding != ENCODING {
+            return None;
+        }
+        let span_ok = |s: Span| {
+            (s.start as usize)
+                .checked_add(s.len as usize)
+                .is_some_and(|end| end <= ids.len())
+        };
+        let opt_ok = |s: Option<Span>| s.is_none_or(span_ok);
+        let rows_ok = rows.iter().all(|r| {
+            (r.candidate as usize) < candidates
+                && (r.currency as usize) < strings.len()
+                && opt_ok(r.roles)
+                && opt_ok(r.tenants)
+                && [r.regions, r.tags, r.listed_regions, r.listed_tags]
+                    .into_iter()
+                    .all(span_ok)
+        });
+        let offers_ok = offers.iter().all(|(_, o)| {
+            o.iter()
+                .all(|o| (o.row as usize) < rows.len() && opt_ok(o.languages))
+        }) && offers.windows(2).all(|w| w[0].0 < w[1].0);
+        if !rows_ok || !offers_ok || ids.iter().any(|&id| id as usize >= strings.len()) {
+            return None;
+        }
+        let service_ids = Name::table(rows.iter().map(|r| Box::from(r.service_id)).collect());
+        let versions = Name::table(rows.iter().map(|r| Box::from(r.version)).collect());
+        let names = service_ids.into_iter().zip(versions);
+        let rows = rows
+            .iter()
+            .zip(names)
+            .map(|(r, (service_id, version))| Row {
+                candidate: r.candidate,
+                service_id,
+                version,
+                facts: r.facts,
+                roles: r.roles,
+                tenants: r.tenants,
+                regions: r.regions,
+                tags: r.tags,
+                listed_regions: r.listed_regions,
+                listed_tags: r.listed_tags,
+                currency: r.currency,
+                figures: r.figures,
+            })
+            .collect();
+        let strings: Vec<Box<str>> = strings.into_iter().map(Box::from).collect();
+        let interned = strings
+            .iter()
+            .enumerate()
+            .map(|(id, s)| (s.clone(), id as u32))
+            .collect();
+        Some(Compiled {
+            rows,
+            offers: offers
+                .into_iter()
+                .map(|(k, o)| (k.to_string(), o))
+                .collect(),
+            ids,
+            strings,
+            interned,
+        })
+    }
+
+    /// A row's regions and tags as its contract lists them.
+    pub(crate) fn listed(&self, row: &Row) -> (Listed<'_>, Listed<'_>) {
+        (
+            Listed {
+                compiled: self,
+                ids: self.set(row.listed_regions),
+            },
+            Listed {
+                compiled: self,
+                ids: self.set(row.listed_tags),
+            },
+        )
+    }
+
+    /// What a composition reads of a chosen row.
+    pub(crate) fn served(&self, row: &Row) -> Served<'_> {
+        let (regions, _) = self.listed(row);
+        Served {
+            regions: regions.iter().collect(),
+            currency: self.strings.get(row.currency as usize).map_or("", |s| s),
+            hosting: row.facts.hosting,
+            retention_days: row.facts.retention_days,
         }
     }
 
@@ -603,6 +802,230 @@ endpoint: { url: http://127.0.0.1:9/x }
         }
     }
 
+    /// Shipped contracts, parsed, and stored as a registry keeps them.
+    fn shipped() -> (Vec<ServiceContract>, Vec<crate::contract::StoredContract>) {
+        let texts = [
+            include_str!("../../../../contracts/openai-gpt-4o.yaml"),
+            include_str!("../../../../contracts/openai-gpt-4o-mini.yaml"),
+            include_str!("../../../../contracts/anthropic-claude-sonnet.yaml"),
+            include_str!("../../../../contracts/azure-openai-gpt-4o-eu.yaml"),
+            include_str!("../../../../contracts/mistral-large-eu.yaml"),
+            include_str!("../../../../contracts/llama-3-70b-onprem.yaml"),
+            include_str!("../../../../contracts/vllm-mixtral-internal.yaml"),
+            include_str!("../../../../contracts/google-gemini-flash.yaml"),
+        ];
+        let parsed: Vec<ServiceContract> = texts
+            .iter()
+            .map(|t| {
+                crate::contract::validate_text("c.yaml", t)
+                    .contract
+                    .expect("a valid contract")
+            })
+            .collect();
+        let stored = parsed
+            .iter()
+            .map(|c| {
+                let body = serde_json::to_string(c).expect("serialisable");
+                crate::contract::StoredContract::new(&c.service_id, &c.version, &body)
+            })
+            .collect();
+        (parsed, stored)
+    }
+
+    fn policies(extra: &str) -> crate::policy::PolicySet {
+        let mut all = Vec::new();
+        for text in [
+            include_str!("../../../../policies/eu-residency.yaml"),
+            include_str!("../../../../policies/free-tier.yaml"),
+            include_str!("../../../../policies/pii.yaml"),
+            include_str!("../../../../policies/prefer-internal.yaml"),
+            include_str!("../../../../policies/restricted-data.yaml"),
+            extra,
+        ] {
+            if text.is_empty() {
+                continue;
+            }
+            let file = crate::policy::load::load_text("p.yaml", text, std::path::Path::new("."));
+            assert!(file.report.is_valid(), "{:?}", file.report.problems);
+            all.extend(file.policies);
+        }
+        crate::policy::PolicySet::new(all)
+    }
+
+    /// Requests and callers that reach every shipped rule: an EU tenant on
+    /// the free tier, personal data, restricted data, preferred tags.
+    fn asks() -> Vec<(Request, Identity)> {
+        let acme = Principal {
+            name: "ana".into(),
+            tenant: Some("acme".into()),
+            roles: vec!["free-tier".into(), "ops".into()],
+            trust: Trust::High,
+        };
+        let mut pii = Request::for_capability("chat");
+        pii.data.contains_pii = true;
+        let mut restricted = Request::for_capability("chat");
+        restricted.data.class = DataClass::Restricted;
+        let mut tagged = Request::for_capability("chat");
+        tagged.preferences.prefer_tags = vec!["eu".into(), "fast".into()];
+        let simulated = Identity::Simulated { principal: acme };
+        vec![
+            (Request::for_capability("chat"), Identity::Anonymous),
+            (Request::for_capability("chat"), simulated.clone()),
+            (pii, simulated.clone()),
+            (restricted, Identity::Anonymous),
+            (tagged, simulated),
+        ]
+    }
+
+    fn decide(
+        request: &Request,
+        identity: &Identity,
+        candidates: &[Candidate<'_>],
+        compiled: &Compiled,
+        set: &crate::policy::PolicySet,
+        detail: crate::routing::Detail,
+    ) -> serde_json::Value {
+        let d = crate::routing::route_compiled(
+            request, identity, candidates, compiled, set, None, detail,
+        );
+        serde_json::to_value(d).expect("serialisable")
+    }
+
+    #[test]
+    fn a_decoded_form_over_stored_contracts_decides_as_the_parsed_ones_do() {
+        use crate::routing::Detail;
+        let (parsed, stored) = shipped();
+        let set = policies("");
+        let fresh: Vec<Candidate<'_>> = parsed.iter().map(Candidate::active).collect();
+        let compiled = Compiled::new(&fresh);
+        let decoded = Compiled::decode(&compiled.encode(), stored.len()).expect("read back");
+        let lazy: Vec<Candidate<'_>> = stored
+            .iter()
+            .map(|c| Candidate {
+                contract: c.into(),
+                ..Candidate::active(&parsed[0])
+            })
+            .collect();
+        for (request, identity) in asks() {
+            let brief = decide(&request, &identity, &lazy, &decoded, &set, Detail::Brief);
+            assert_eq!(
+                brief,
+                decide(&request, &identity, &fresh, &compiled, &set, Detail::Brief)
+            );
+        }
+        // Brief decisions over the stored form read no contract: the
+        // shipped rules read facts, sets and estimates only.
+        assert!(stored.iter().all(|c| !c.is_parsed()));
+        // Worded in full, a decision parses what it words, and says the same.
+        for (request, identity) in asks() {
+            let full = decide(&request, &identity, &lazy, &decoded, &set, Detail::Full);
+            assert_eq!(
+                full,
+                decide(&request, &identity, &fresh, &compiled, &set, Detail::Full)
+            );
+        }
+        assert!(stored.iter().any(|c| c.is_parsed()));
+        // Chosen guarantees come from the form.
+        let chosen = &compiled.rows[0];
+        let served = decoded.served(&decoded.rows[0]);
+        let contract = &parsed[chosen.candidate as usize];
+        assert_eq!(served.currency, contract.cost.currency);
+        assert_eq!(served.regions, contract.privacy.regions);
+    }
+
+    #[test]
+    fn a_damaged_form_is_not_read_back() {
+        let (parsed, _) = shipped();
+        let fresh: Vec<Candidate<'_>> = parsed.iter().map(Candidate::active).collect();
+        let bytes = Compiled::new(&fresh).encode();
+        assert!(Compiled::decode(&bytes, parsed.len()).is_some());
+        // Cut short, of another encoding, or for a shorter list.
+        assert!(Compiled::decode(&bytes[..bytes.len() - 1], parsed.len()).is_none());
+        let mut other = bytes.clone();
+        other[0] = ENCODING + 1;
+        assert!(Compiled::decode(&other, parsed.len()).is_none());
+        assert!(Compiled::decode(&bytes, parsed.len() - 1).is_none());
+        // Any byte altered: read back or refused, never a panic, and a form
+        // read back points only inside itself and the list.
+        let (set, request) = (policies(""), Request::for_capability("chat"));
+        for at in 0..bytes.len() {
+            for flip in [0x01u8, 0x80, 0xff] {
+                let mut damaged = bytes.clone();
+                damaged[at] ^= flip;
+                if let Some(form) = Compiled::decode(&damaged, parsed.len()) {
+                    let _ = crate::routing::route_compiled(
+                        &request,
+                        &Identity::Anonymous,
+                        &fresh,
+                        &form,
+                        &set,
+                        None,
+                        crate::routing::Detail::Full,
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn an_unreadable_stored_contract_is_rejected_where_it_is_read() {
+        use crate::routing::Detail;
+        let (parsed, _) = shipped();
+        let broken: Vec<crate::contract::StoredContract> = parsed
+            .iter()
+            .map(|c| crate::contract::StoredContract::new(&c.service_id, &c.version, "{"))
+            .collect();
+        let fresh: Vec<Candidate<'_>> = parsed.iter().map(Candidate::active).collect();
+        let decoded =
+            Compiled::decode(&Compiled::new(&fresh).encode(), parsed.len()).expect("read back");
+        let lazy: Vec<Candidate<'_>> = broken
+            .iter()
+            .map(|c| Candidate {
+                contract: c.into(),
+                ..Candidate::active(&parsed[0])
+            })
+            .collect();
+        let rules_of = |d: &serde_json::Value| -> Vec<String> {
+            d["steps"][0]["candidates"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .flat_map(|c| c["rejections"].as_array().cloned().unwrap_or_default())
+                .map(|r| r["rule"].as_str().unwrap_or("").to_string())
+                .collect()
+        };
+        // A worded rejection needs the contract: it names the damage.
+        let mut restricted = Request::for_capability("chat");
+        restricted.data.class = DataClass::Restricted;
+        let full = decide(
+            &restricted,
+            &Identity::Anonymous,
+            &lazy,
+            &decoded,
+            &policies(""),
+            Detail::Full,
+        );
+        let rules = rules_of(&full);
+        assert!(
+            !rules.is_empty() && rules.iter().all(|r| r == "contract-unreadable"),
+            "{rules:?}"
+        );
+        // A rule that reads the contract rejects every candidate it reaches.
+        let provider = "apiVersion: caio/v1\nkind: PolicySet\npolicies:\n  - id: no-acme\n    effect: deny\n    match: { service.provider: acme }\n";
+        let set = policies(provider);
+        let request = Request::for_capability("chat");
+        let brief = decide(
+            &request,
+            &Identity::Anonymous,
+            &lazy,
+            &decoded,
+            &set,
+            Detail::Full,
+        );
+        assert_eq!(brief["outcome"], "no_route", "{brief}");
+        assert!(rules_of(&brief).iter().all(|r| r == "contract-unreadable"));
+    }
+
     proptest! {
         #[test]
         fn compiled_checks_agree_with_the_stage_functions(
@@ -613,7 +1036,7 @@ endpoint: { url: http://127.0.0.1:9/x }
             chained in any::<bool>(),
         ) {
             let candidate = Candidate {
-                contract: &contract,
+                contract: (&contract).into(),
                 status: if degraded { ServiceStatus::Degraded } else { ServiceStatus::Active },
                 status_reason: None,
                 stats: ServiceStats { circuit_open: open, ..ServiceStats::default() },

@@ -153,7 +153,7 @@ pub fn explain(
             for rejected in result.candidates.iter().filter(|c| !c.eligible) {
                 let Some(candidate) = candidates
                     .iter()
-                    .find(|c| *c.contract.service_id == *rejected.service_id)
+                    .find(|c| c.contract.service_id() == &*rejected.service_id)
                 else {
                     continue;
                 };
@@ -186,7 +186,14 @@ fn every_stage(
     step: &crate::request::Step,
     candidate: &Candidate<'_>,
 ) -> Vec<Rejection> {
-    let contract = candidate.contract;
+    let Some(contract) = candidate.contract.get() else {
+        let mut out = Vec::new();
+        pipeline::unreadable(
+            candidate,
+            &mut pipeline::Reasons::new(&mut out, Wording::Messages),
+        );
+        return out;
+    };
     let Some((offered_at, offered)) = contract
         .capabilities
         .iter()
@@ -229,13 +236,14 @@ fn every_stage(
 /// access stage rejects it for trust, roles or tenant (not for a refused
 /// token: that request is refused as a whole).
 fn access_hint(candidate: &Candidate<'_>, all: &[Rejection]) -> Option<AccessHint> {
-    let access = &candidate.contract.access;
+    let contract = candidate.contract.get()?;
+    let access = &contract.access;
     let failed = |rule: &str| {
         all.iter()
             .any(|r| r.stage == Stage::Access && r.rule == rule)
     };
     let hint = AccessHint {
-        service_id: candidate.contract.service_id.clone(),
+        service_id: contract.service_id.clone(),
         min_trust: failed("min_trust").then_some(access.min_trust),
         roles: access.roles.clone().filter(|_| failed("roles")),
         tenants: access.tenants.clone().filter(|_| failed("tenants")),

@@ -52,7 +52,7 @@ pub(crate) fn panic_guard<'a>(
             .iter()
             .map(|c| {
                 let mut c = *c;
-                if !keep_open(&c.contract.service_id) {
+                if !keep_open(c.contract.service_id()) {
                     c.stats.circuit_open = false;
                 }
                 c

@@ -18,7 +18,7 @@
 
 pub(crate) mod chain;
 mod compiled;
-pub(crate) use compiled::Sets;
+pub(crate) use compiled::{Listed, Sets};
 pub mod explain;
 pub(crate) mod guard;
 mod name;
@@ -31,7 +31,7 @@ pub use compiled::Compiled;
 pub use name::{Name, RuleName};
 pub use routed::{ContractRef, Routed};
 
-use crate::contract::ServiceContract;
+use crate::contract::{ServiceContract, StoredContract};
 use crate::lifecycle::ServiceStatus;
 use crate::policy::PolicySet;
 use crate::principal::{AuthFailure, Principal};
@@ -71,11 +71,62 @@ pub struct ServiceStats {
 /// Observations needed before the observed p95 may replace the declared one.
 pub(crate) const MIN_OBSERVATIONS: u64 = 20;
 
+/// A candidate's contract: parsed, or stored and parsed the first time
+/// something reads past the compiled candidate form (wording a rejection,
+/// a rule that reads more of the service, explaining). Routing over a
+/// compiled form reads only its id and version.
+#[derive(Debug, Clone, Copy)]
+pub enum CandidateContract<'a> {
+    /// A contract already parsed.
+    Parsed(&'a ServiceContract),
+    /// A stored contract, parsed on first read.
+    Stored(&'a StoredContract),
+}
+
+impl<'a> CandidateContract<'a> {
+    /// The service id.
+    pub fn service_id(self) -> &'a str {
+        match self {
+            CandidateContract::Parsed(c) => &c.service_id,
+            CandidateContract::Stored(c) => c.service_id(),
+        }
+    }
+
+    /// The contract version.
+    pub fn version(self) -> &'a str {
+        match self {
+            CandidateContract::Parsed(c) => &c.version,
+            CandidateContract::Stored(c) => c.version(),
+        }
+    }
+
+    /// The contract; `None` when a stored body cannot be read back (the
+    /// candidate is then rejected, never chosen on a guess).
+    pub fn get(self) -> Option<&'a ServiceContract> {
+        match self {
+            CandidateContract::Parsed(c) => Some(c),
+            CandidateContract::Stored(c) => c.get(),
+        }
+    }
+}
+
+impl<'a> From<&'a ServiceContract> for CandidateContract<'a> {
+    fn from(c: &'a ServiceContract) -> CandidateContract<'a> {
+        CandidateContract::Parsed(c)
+    }
+}
+
+impl<'a> From<&'a StoredContract> for CandidateContract<'a> {
+    fn from(c: &'a StoredContract) -> CandidateContract<'a> {
+        CandidateContract::Stored(c)
+    }
+}
+
 /// One service the router may consider.
 #[derive(Debug, Clone, Copy)]
 pub struct Candidate<'a> {
     /// Its active contract.
-    pub contract: &'a ServiceContract,
+    pub contract: CandidateContract<'a>,
     /// Its registry status.
     pub status: ServiceStatus,
     /// Why the status was set, when someone said.
@@ -88,7 +139,7 @@ impl<'a> Candidate<'a> {
     /// An active service without history.
     pub fn active(contract: &'a ServiceContract) -> Candidate<'a> {
         Candidate {
-            contract,
+            contract: CandidateContract::Parsed(contract),
             status: ServiceStatus::Active,
             status_reason: None,
             stats: ServiceStats::default(),
@@ -601,7 +652,7 @@ pub fn route_compiled(
     now_ms: Option<i64>,
     detail: Detail,
 ) -> Decision {
-    debug_assert_eq!(compiled.len(), candidates.len());
+    debug_assert!(compiled.len() <= candidates.len());
     let recovering = now_ms.is_some()
         && candidates
             .iter()
@@ -679,15 +730,12 @@ fn decide(
                 .iter()
                 .map(|e| &e.candidates[idx[e.index]].metrics)
                 .collect();
-            let contracts: Vec<&ServiceContract> = results
+            let served: Vec<chain::Served<'_>> = results
                 .iter()
-                .filter_map(|e| {
-                    let row = e.candidates[idx[e.index]].row.candidate;
-                    candidates.get(row as usize).map(|c| c.contract)
-                })
+                .map(|e| compiled.served(e.candidates[idx[e.index]].row))
                 .collect();
             let total: f64 = chosen.iter().map(|c| c.score).sum();
-            let composed = chain::compose(&metrics, &contracts);
+            let composed = chain::compose(&metrics, &served);
             let runner_up = pick.as_ref().ok().and_then(|(_, runner_up)| *runner_up);
             let control = score::control(request, total, runner_up, &composed, &metrics);
             (chosen, Some(total), Some(control), Some(composed))

@@ -3,7 +3,7 @@
 //! a candidate ends its evaluation; every reason found in that stage is
 //! recorded with the rule that fired.
 
-use super::compiled::{Compiled, Query, Row, Sets};
+use super::compiled::{Compiled, Query, Row};
 use super::score::Scale;
 use super::{
     BRIEF_TOP, Candidate, CandidateResult, Choice, Detail, Identity, Metrics, Rejection, RuleName,
@@ -146,7 +146,7 @@ impl<'r> Env<'r> {
         step: &'c Step,
         offered_at: usize,
         facts: Facts,
-        sets: Option<Sets>,
+        compiled: Option<(&'c Compiled, &'c Row)>,
         candidate: &Candidate<'c>,
         estimate: f64,
     ) -> Context<'c>
@@ -162,7 +162,8 @@ impl<'r> Env<'r> {
             anonymous: self.identity.is_anonymous(),
             service: candidate.contract,
             facts,
-            sets,
+            sets: compiled.map(|(_, row)| row.sets()),
+            listed: compiled.map(|(compiled, row)| compiled.listed(row)),
             offered_at: Some(offered_at),
             status: candidate.status,
             estimate,
@@ -238,19 +239,19 @@ pub fn evaluate_step<'a>(
         } else if env.detail.wording() == Wording::Messages {
             // A stage rejects, and the decision is worded: the stage
             // functions say why (the same rules, with their messages).
-            let Some(offered) = candidate
-                .contract
-                .capabilities
-                .get(offer.capability as usize)
-            else {
-                // A form built from another list (the caller's bug): skipped.
-                rejections.truncate(start);
-                evaluated.pop();
-                continue;
-            };
             rejections.truncate(start);
             let mut out = Reasons::new(&mut rejections, Wording::Messages);
-            early_stages(env, index, step, offered, candidate, &mut out);
+            match candidate.contract.get() {
+                Some(contract) => {
+                    let Some(offered) = contract.capabilities.get(offer.capability as usize) else {
+                        // A form built from another list (the caller's bug): skipped.
+                        evaluated.pop();
+                        continue;
+                    };
+                    early_stages(env, index, step, offered, contract, candidate, &mut out);
+                }
+                None => unreadable(candidate, &mut out),
+            }
         }
         e.rejected = start as u32..rejections.len() as u32;
         if !e.is_rejected() {
@@ -276,6 +277,7 @@ fn early_stages(
     index: usize,
     step: &Step,
     offered: &Capability,
+    contract: &ServiceContract,
     candidate: &Candidate<'_>,
     out: &mut Reasons<'_>,
 ) {
@@ -284,11 +286,25 @@ fn early_stages(
         capability(env.request, index, step, offered, out);
     }
     if out.is_empty() {
-        access(env.identity, env.principal, candidate.contract, out);
+        access(env.identity, env.principal, contract, out);
     }
     if out.is_empty() {
-        privacy(env.request, candidate.contract, out);
+        privacy(env.request, contract, out);
     }
+}
+
+/// A candidate whose stored contract cannot be read back where it is
+/// needed (to word a rejection, or for a rule that reads it): rejected,
+/// never chosen on what the compiled form alone says.
+pub(super) fn unreadable(candidate: &Candidate<'_>, out: &mut Reasons<'_>) {
+    out.add(Stage::Status, "contract-unreadable", || {
+        format!(
+            "the stored contract of {} {} cannot be read back: the database was modified \
+             outside caio; restore it from a backup",
+            candidate.contract.service_id(),
+            candidate.contract.version()
+        )
+    });
 }
 
 /// The policy, requirement and preference stages of a candidate the early
@@ -309,12 +325,19 @@ fn evaluate<'a>(
     let request = env.request;
     let start = rejections.len();
     if !policies.is_empty() {
+        if policies.reads_contract() && candidate.contract.get().is_none() {
+            unreadable(
+                candidate,
+                &mut Reasons::new(rejections, env.detail.wording()),
+            );
+            return;
+        }
         let ctx = env.policy_context(
             index,
             step,
             offered_at,
             e.row.facts,
-            Some(e.row.sets()),
+            Some((compiled, e.row)),
             candidate,
             e.metrics.cost,
         );
@@ -339,13 +362,10 @@ fn evaluate<'a>(
         if env.detail.wording() == Wording::Messages {
             rejections.truncate(start);
             let mut out = Reasons::new(rejections, Wording::Messages);
-            requirement(
-                request,
-                candidate.contract,
-                &e.metrics,
-                env.chained,
-                &mut out,
-            );
+            match candidate.contract.get() {
+                Some(contract) => requirement(request, contract, &e.metrics, env.chained, &mut out),
+                None => unreadable(candidate, &mut out),
+            }
         }
         return;
     }

@@ -88,7 +88,7 @@ impl Routed {
         let stats = candidates
             .iter()
             .filter(|c| c.stats != ServiceStats::default())
-            .map(|c| (c.contract.service_id.clone(), c.stats))
+            .map(|c| (c.contract.service_id().to_string(), c.stats))
             .collect();
         Routed {
             decision,
@@ -113,8 +113,8 @@ impl Routed {
             .iter()
             .enumerate()
             .map(|(i, c)| ContractRef {
-                service_id: c.contract.service_id.clone(),
-                version: c.contract.version.clone(),
+                service_id: c.contract.service_id().to_string(),
+                version: c.contract.version().to_string(),
                 hash: contract_hash(i),
                 status: c.status,
                 status_reason: c.status_reason.map(str::to_string),

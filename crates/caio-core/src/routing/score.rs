@@ -21,7 +21,7 @@ pub(crate) const DEFAULT_ACCURACY: f64 = 0.5;
 
 /// The numbers of a contract the master equation and the requirement stage
 /// read, copied out of it once (the compiled form holds one per candidate).
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Figures {
     pub(crate) p95: f64,
     pub(crate) availability: f64,

@@ -450,7 +450,7 @@ mod tests {
         let candidates: Vec<crate::routing::Candidate<'_>> = contracts
             .iter()
             .map(|c| crate::routing::Candidate {
-                contract: c,
+                contract: c.into(),
                 status: crate::lifecycle::ServiceStatus::Active,
                 status_reason: None,
                 stats: ServiceStats::default(),

@@ -5,8 +5,8 @@ use super::Postgres;
 use crate::error::{ContractRefusal, Error};
 use crate::forms::{self, Entry};
 use crate::registry::{
-    CapabilityForm, Change, Event, History, ListFilter, NewContract, Registration, ServiceRecord,
-    contract_hash, versions_from_events,
+    CapabilityForm, Change, Event, FormService, History, ListFilter, NewContract, Registration,
+    ServiceRecord, contract_hash, versions_from_events,
 };
 use caio_core::contract::ServiceContract;
 use caio_core::lifecycle::{Active, AddAction, ServiceStatus, plan_add};
@@ -141,7 +141,7 @@ impl Postgres {
     pub(crate) fn capability_form<S>(
         &self,
         capability: &str,
-        mut make: impl FnMut(ServiceRecord) -> S,
+        mut make: impl FnMut(FormService) -> S,
     ) -> Result<CapabilityForm<S>, Error> {
         self.read(|pg, c| {
             let stored = pg.query_opt(
