@@ -225,9 +225,9 @@ impl Router {
         // is a damaged home, and nothing is routed on it.
         for choice in &decision.chosen {
             if let Some(l) = form
-                .loaded
-                .iter()
-                .find(|l| l.contract.service_id() == choice.service_id)
+                .compiled
+                .position(&choice.service_id)
+                .and_then(|i| form.loaded.get(i))
                 && l.contract.get().is_none()
             {
                 return Err(self.unreadable(&l.contract));

@@ -424,6 +424,16 @@ impl Compiled {
         }
     }
 
+    /// Where `service_id` is in the candidate list the form was built
+    /// from (the list holds one version per service).
+    pub fn position(&self, service_id: &str) -> Option<usize> {
+        self.rows
+            .binary_search_by(|r| r.service_id.as_str().cmp(service_id))
+            .ok()
+            .and_then(|i| self.rows.get(i))
+            .map(|r| r.candidate as usize)
+    }
+
     /// How many candidates the form was built from.
     pub fn len(&self) -> usize {
         self.rows.len()
@@ -925,6 +935,11 @@ endpoint: { url: http://127.0.0.1:9/x }
             );
         }
         assert!(stored.iter().any(|c| c.is_parsed()));
+        // Each service is found where the list has it.
+        for (i, c) in parsed.iter().enumerate() {
+            assert_eq!(decoded.position(&c.service_id), Some(i));
+        }
+        assert_eq!(decoded.position("no-such-service"), None);
         // Chosen guarantees come from the form.
         let chosen = &compiled.rows[0];
         let served = decoded.served(&decoded.rows[0]);
