@@ -5,8 +5,9 @@
 //! neither the contracts nor their strings where they lie on the heap.
 //!
 //! The form is built by [`Compiled::new`] when the candidate list changes
-//! (the store's router keeps it for as long as its registry snapshot) and
-//! is read by every route over that list. Its checks decide which rules of
+//! and is read by every route over that list; a store keeps it with the
+//! list ([`Compiled::encode`], [`Compiled::decode`]), so a route over stored
+//! contracts parses none of them. Its checks decide which rules of
 //! a stage reject; when a decision is worded, a stage that rejects is run
 //! again by the stage functions of [`super::pipeline`] on the contract,
 //! which word the rejections. Both must agree: the differential tests
@@ -24,8 +25,9 @@ use crate::request::{Request, Step};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-/// A run of interned ids in [`Compiled::ids`], sorted and without
-/// duplicates; equal sets share one run, so equal spans are equal sets.
+/// A run of interned ids in [`Compiled::ids`]: a set (sorted, without
+/// duplicates) or a list as its contract orders it. Equal runs share one,
+/// so two set spans are equal exactly when their sets are.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 struct Span {
     start: u32,
@@ -357,7 +359,11 @@ impl Compiled {
             o.iter()
                 .all(|o| (o.row as usize) < rows.len() && opt_ok(o.languages))
         }) && offers.windows(2).all(|w| w[0].0 < w[1].0);
-        if !rows_ok || !offers_ok || ids.iter().any(|&id| id as usize >= strings.len()) {
+        // Rows in (id, version) order, as the pipeline and `position` read them.
+        let sorted = rows
+            .windows(2)
+            .all(|w| (w[0].service_id, w[0].version) < (w[1].service_id, w[1].version));
+        if !rows_ok || !offers_ok || !sorted || ids.iter().any(|&id| id as usize >= strings.len()) {
             return None;
         }
         let service_ids = Name::table(rows.iter().map(|r| Box::from(r.service_id)).collect());
