@@ -69,7 +69,7 @@ pub struct ServiceRecord {
 
 /// One service of a capability form as stored: its contract is parsed
 /// only when something reads it (SPEC §12: a route reads the compiled form).
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct FormService {
     /// The contract's content hash ([`contract_hash`]).
     pub hash: String,
@@ -106,7 +106,7 @@ impl FormService {
 
 /// The candidates of one capability as a route reads them: one stored row
 /// (see the `forms` module), valid for the registry epoch it was built at.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct CapabilityForm<S = FormService> {
     /// The active services offering the capability, ordered by id (as
     /// the reader chose to keep them).

@@ -54,7 +54,7 @@ struct Gathered {
     kept: Option<(Arc<Object>, Rc<routing::Compiled>)>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 struct Loaded {
     /// Parsed only when read: a route over a kept compiled form reads
     /// none (SPEC §12).

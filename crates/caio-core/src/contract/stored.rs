@@ -6,15 +6,15 @@
 //! service, explain, or execute.
 
 use super::ServiceContract;
-use std::cell::OnceCell;
+use std::cell::{Cell, OnceCell};
 
 /// One stored contract, parsed on first read.
-#[derive(Debug, Clone)]
 pub struct StoredContract {
     service_id: Box<str>,
     version: Box<str>,
-    /// The canonical JSON; empty when built from a parsed contract.
-    body: Box<str>,
+    /// The canonical JSON until it is parsed (then `None`: the parsed
+    /// contract replaces it); `None` when built from a parsed contract.
+    body: Cell<Option<Box<str>>>,
     /// The body parsed; `None` when it cannot be read back or names
     /// another service or version than its entry (fail closed).
     parsed: OnceCell<Option<ServiceContract>>,
@@ -26,7 +26,7 @@ impl StoredContract {
         StoredContract {
             service_id: service_id.into(),
             version: version.into(),
-            body: body.into(),
+            body: Cell::new(Some(body.into())),
             parsed: OnceCell::new(),
         }
     }
@@ -46,7 +46,8 @@ impl StoredContract {
     pub fn get(&self) -> Option<&ServiceContract> {
         self.parsed
             .get_or_init(|| {
-                serde_json::from_str::<ServiceContract>(&self.body)
+                let body = self.body.take().unwrap_or_default();
+                serde_json::from_str::<ServiceContract>(&body)
                     .ok()
                     .filter(|c| *c.service_id == *self.service_id && *c.version == *self.version)
             })
@@ -59,13 +60,23 @@ impl StoredContract {
     }
 }
 
+impl std::fmt::Debug for StoredContract {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StoredContract")
+            .field("service_id", &self.service_id)
+            .field("version", &self.version)
+            .field("parsed", &self.parsed)
+            .finish_non_exhaustive()
+    }
+}
+
 impl From<ServiceContract> for StoredContract {
     /// A contract already parsed (read from a file, or a test's).
     fn from(contract: ServiceContract) -> StoredContract {
         StoredContract {
             service_id: contract.service_id.as_str().into(),
             version: contract.version.as_str().into(),
-            body: Box::from(""),
+            body: Cell::new(None),
             parsed: OnceCell::from(Some(contract)),
         }
     }
