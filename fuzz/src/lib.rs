@@ -9,9 +9,13 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
+use caio_core::contract::ServiceContract;
 use caio_core::diagnostic::{FileReport, Problem, Severity};
 use caio_core::license::envelope::{LICENSE, REVOCATIONS};
 use caio_core::license::{KeySource, PublicKey, TrustedKeys, VendorKey, claims, revocation};
+use caio_core::policy::PolicySet;
+use caio_core::request::Request;
+use caio_core::routing::{self, Candidate, Compiled, Detail, Identity};
 use caio_core::trace::note;
 use caio_core::yaml::Span;
 use ed25519_dalek::{Signer, SigningKey};
@@ -63,6 +67,11 @@ pub const TARGETS: &[Target] = &[
         name: "render",
         max_len: 16 * 1024,
         run: render,
+    },
+    Target {
+        name: "compiled",
+        max_len: 16 * 1024,
+        run: compiled,
     },
 ];
 
@@ -208,6 +217,88 @@ pub fn render(data: &[u8]) {
     let report = FileReport::new("fuzz.yaml".to_string(), text, problems);
     let _ = caio::ui::render_file_problems(&report, 40 + usize::from(head & 0x7f));
     let _ = report.json_diagnostics();
+}
+
+/// A compiled candidate form as a store keeps it (`Compiled::decode`), for
+/// a list of the shipped contracts; a form that decodes routes a chat, an
+/// embedding and a chain request over that list with the shipped policies,
+/// worded and brief. The rows may name other contracts than the list holds (a
+/// damaged or foreign form): whatever they say, nothing panics.
+pub fn compiled(data: &[u8]) {
+    let (contracts, policies) = shipped();
+    let candidates: Vec<Candidate<'_>> = contracts.iter().map(Candidate::active).collect();
+    let Some(form) = Compiled::decode(data, candidates.len()) else {
+        return;
+    };
+    for request in requests() {
+        for detail in [Detail::Full, Detail::Brief] {
+            let _ = routing::route_compiled(
+                request,
+                &Identity::Anonymous,
+                &candidates,
+                &form,
+                policies,
+                Some(0),
+                detail,
+            );
+        }
+    }
+}
+
+/// What the compiled target routes: a chat and an embedding request, and a
+/// chain of the two (its steps share the form).
+fn requests() -> &'static [Request] {
+    static REQUESTS: OnceLock<Vec<Request>> = OnceLock::new();
+    REQUESTS.get_or_init(|| {
+        let chain = r#"{"chain": [
+            {"capability": "embedding", "input": {"tokens": 100}},
+            {"capability": "chat", "input": {"tokens": 100, "expected_output_tokens": 50}}
+        ]}"#;
+        let mut requests = vec![
+            Request::for_capability("chat"),
+            Request::for_capability("embedding"),
+        ];
+        requests.extend(caio_core::request::parse("chain.json", chain).ok());
+        requests
+    })
+}
+
+/// The shipped contracts (sorted by id) and policy set, read once.
+fn shipped() -> &'static (Vec<ServiceContract>, PolicySet) {
+    static SHIPPED: OnceLock<(Vec<ServiceContract>, PolicySet)> = OnceLock::new();
+    SHIPPED.get_or_init(|| {
+        // The repository: this crate's parent, or the crate itself when the
+        // corpus replay (`tests/cli/fuzz_corpus.rs`) includes this file.
+        let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let root = match manifest.join("contracts").is_dir() {
+            true => manifest,
+            false => manifest.parent().unwrap_or(manifest),
+        };
+        let read = |dir: &str| {
+            let mut paths: Vec<_> = std::fs::read_dir(root.join(dir))
+                .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect())
+                .unwrap_or_default();
+            paths.retain(|p| p.extension().is_some_and(|e| e == "yaml"));
+            paths.sort();
+            paths
+        };
+        let mut contracts: Vec<ServiceContract> = read("contracts")
+            .iter()
+            .filter_map(|p| {
+                let text = std::fs::read_to_string(p).ok()?;
+                caio_core::contract::validate_text("c.yaml", &text).contract
+            })
+            .collect();
+        contracts.sort_by(|a, b| a.service_id.cmp(&b.service_id));
+        let policies = read("policies")
+            .iter()
+            .filter_map(|p| std::fs::read_to_string(p).ok())
+            .flat_map(|text| {
+                caio_core::policy::load::load_text("p.yaml", &text, Path::new(".")).policies
+            })
+            .collect();
+        (contracts, PolicySet::new(policies))
+    })
 }
 
 fn vendor_key() -> &'static VendorKey {

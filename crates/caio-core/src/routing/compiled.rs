@@ -347,7 +347,8 @@ impl Compiled {
         };
         let opt_ok = |s: Option<Span>| s.is_none_or(span_ok);
         let rows_ok = rows.iter().all(|r| {
-            (r.candidate as usize) < candidates
+            r.figures.in_range()
+                && (r.candidate as usize) < candidates
                 && (r.currency as usize) < strings.len()
                 && opt_ok(r.roles)
                 && opt_ok(r.tenants)
@@ -985,6 +986,54 @@ endpoint: { url: http://127.0.0.1:9/x }
                     );
                 }
             }
+        }
+    }
+
+    #[test]
+    fn figures_out_of_range_are_not_read_back_and_never_panic_a_route() {
+        let text = |t: &str| {
+            crate::contract::validate_text("c.yaml", t)
+                .contract
+                .expect("a valid contract")
+        };
+        let mut parsed = [
+            text(include_str!("../../../../contracts/bge-m3-internal.yaml")),
+            text(include_str!(
+                "../../../../contracts/openai-embedding-3-small.yaml"
+            )),
+            text(include_str!("../../../../contracts/mistral-embed-eu.yaml")),
+            text(include_str!("../../../../contracts/openai-gpt-4o.yaml")),
+            text(include_str!(
+                "../../../../contracts/openai-gpt-4o-mini.yaml"
+            )),
+        ];
+        // What no validated contract says, but a damaged store could (the
+        // first two: what a fuzzed stored form said).
+        parsed[0].guarantees.availability = -289_669.12;
+        parsed[0].cost.per_request = 6.365987373e-314;
+        parsed[1].cost.per_request = -2.898_403_142_262_943_8e171;
+        parsed[1].cost.per_1k_input_tokens = 1.946_453_573_631_323_8e-5;
+        parsed[2].cost.per_request = 8.065_892_737_347_638e-308;
+        parsed[3].guarantees.latency_ms.p95 = f64::INFINITY;
+        parsed[4].guarantees.accuracy = Some(f64::NAN);
+        let candidates: Vec<Candidate<'_>> = parsed.iter().map(Candidate::active).collect();
+        let compiled = Compiled::new(&candidates);
+        assert!(Compiled::decode(&compiled.encode(), parsed.len()).is_none());
+        for (capability, detail) in [
+            ("embedding", crate::routing::Detail::Full),
+            ("embedding", crate::routing::Detail::Brief),
+            ("chat", crate::routing::Detail::Full),
+        ] {
+            let d = crate::routing::route_compiled(
+                &Request::for_capability(capability),
+                &Identity::Anonymous,
+                &candidates,
+                &compiled,
+                &policies(""),
+                None,
+                detail,
+            );
+            assert!(d.chosen.len() <= 1);
         }
     }
 

@@ -829,15 +829,20 @@ fn single(
     if best == f64::NEG_INFINITY {
         return Err(None);
     }
+    // The best itself is always tied (also an unbounded one, which no
+    // difference can tell from itself).
     let tied: Vec<usize> = eval
         .candidates
         .iter()
         .enumerate()
-        .filter(|(_, c)| c.score().is_some_and(|s| best - s <= TIE_EPSILON))
+        .filter(|(_, c)| {
+            c.score()
+                .is_some_and(|s| s == best || best - s <= TIE_EPSILON)
+        })
         .map(|(i, _)| i)
         .collect();
     // `candidates` is sorted by id, so `tied` is too.
-    let pick = tiebreak::first_after_shuffle(&tied, seed);
+    let pick = tiebreak::first_after_shuffle(&tied, seed).ok_or(None)?;
     Ok((vec![pick], score::runner_up(eval, pick)))
 }
 

@@ -45,6 +45,24 @@ impl Figures {
         }
     }
 
+    /// Whether every figure is in the range a validated contract allows
+    /// (latency > 0, availability in (0, 1], accuracy and risk in [0, 1],
+    /// prices ≥ 0, all finite): a stored form that says otherwise is not
+    /// read back.
+    pub(crate) fn in_range(&self) -> bool {
+        let price = |x: f64| x.is_finite() && x >= 0.0;
+        let unit = |x: f64| (0.0..=1.0).contains(&x);
+        self.p95.is_finite()
+            && self.p95 > 0.0
+            && self.availability > 0.0
+            && self.availability <= 1.0
+            && self.accuracy.is_none_or(unit)
+            && unit(self.risk)
+            && price(self.per_request)
+            && price(self.per_1k_input)
+            && price(self.per_1k_output)
+    }
+
     /// Estimated cost: `per_request + tokens/1000 · per_1k_input + expected_output_tokens/1000 · per_1k_output`.
     pub(crate) fn estimate(&self, input: &Input) -> f64 {
         self.per_request

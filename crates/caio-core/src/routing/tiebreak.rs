@@ -35,13 +35,13 @@ pub(crate) fn shuffle<T>(items: &mut [T], rng: &mut ChaCha20Rng) {
     }
 }
 
-/// The winner among tied items given in sorted order.
-pub(crate) fn first_after_shuffle<T: Copy>(sorted: &[T], seed: u64) -> T {
+/// The winner among tied items given in sorted order (`None` among none).
+pub(crate) fn first_after_shuffle<T: Copy>(sorted: &[T], seed: u64) -> Option<T> {
     let mut items = sorted.to_vec();
     if items.len() > 1 {
         shuffle(&mut items, &mut rng(seed));
     }
-    items[0]
+    items.first().copied()
 }
 
 #[cfg(test)]
@@ -50,7 +50,8 @@ mod tests {
 
     #[test]
     fn one_item_needs_no_randomness() {
-        assert_eq!(first_after_shuffle(&[7], 123), 7);
+        assert_eq!(first_after_shuffle(&[7], 123), Some(7));
+        assert_eq!(first_after_shuffle::<u8>(&[], 123), None);
     }
 
     #[test]
@@ -58,8 +59,8 @@ mod tests {
         let items = [0usize, 1, 2];
         let mut wins = [0usize; 3];
         for seed in 0..300 {
-            let w = first_after_shuffle(&items, seed);
-            assert_eq!(w, first_after_shuffle(&items, seed));
+            let w = first_after_shuffle(&items, seed).expect("three items");
+            assert_eq!(Some(w), first_after_shuffle(&items, seed));
             wins[w] += 1;
         }
         assert!(wins.iter().all(|&n| n > 50), "{wins:?}");
@@ -82,10 +83,10 @@ mod tests {
     #[test]
     fn the_shuffle_is_stable() {
         let picks: Vec<usize> = (0..8)
-            .map(|s| first_after_shuffle(&[0, 1, 2, 3], s))
+            .filter_map(|s| first_after_shuffle(&[0, 1, 2, 3], s))
             .collect();
         let again: Vec<usize> = (0..8)
-            .map(|s| first_after_shuffle(&[0, 1, 2, 3], s))
+            .filter_map(|s| first_after_shuffle(&[0, 1, 2, 3], s))
             .collect();
         assert_eq!(picks, again);
     }
