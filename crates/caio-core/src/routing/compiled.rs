@@ -34,13 +34,14 @@ struct Span {
     len: u32,
 }
 
-/// What the pipeline reads of one candidate's contract.
-#[derive(Debug, Clone)]
-pub(crate) struct Row {
+/// What the pipeline reads of one candidate's contract; its id and version
+/// are [`Name`]s, or strings as [`Compiled::encode`] writes the row.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct Row<N = Name> {
     /// Its position in the candidate list the form was built from.
     pub(crate) candidate: u32,
-    pub(crate) service_id: Name,
-    pub(crate) version: Name,
+    pub(crate) service_id: N,
+    pub(crate) version: N,
     /// What the access and privacy stages and most rules read.
     pub(crate) facts: Facts,
     roles: Option<Span>,
@@ -63,6 +64,27 @@ pub(crate) struct Row {
 pub(crate) struct Sets {
     regions: Span,
     tags: Span,
+}
+
+impl<N> Row<N> {
+    /// The same row with its id and version given as `service_id` and
+    /// `version`.
+    fn named<M>(&self, service_id: M, version: M) -> Row<M> {
+        Row {
+            candidate: self.candidate,
+            service_id,
+            version,
+            facts: self.facts,
+            roles: self.roles,
+            tenants: self.tenants,
+            regions: self.regions,
+            tags: self.tags,
+            listed_regions: self.listed_regions,
+            listed_tags: self.listed_tags,
+            currency: self.currency,
+            figures: self.figures,
+        }
+    }
 }
 
 impl Row {
@@ -108,23 +130,6 @@ impl<'a> Listed<'a> {
 /// The version of [`Compiled::encode`]'s bytes: a form of another is not
 /// read back (its store rebuilds it).
 const ENCODING: u8 = 1;
-
-/// A row as [`Compiled::encode`] writes it.
-#[derive(Serialize, Deserialize)]
-struct EncodedRow<'a> {
-    candidate: u32,
-    service_id: &'a str,
-    version: &'a str,
-    facts: Facts,
-    roles: Option<Span>,
-    tenants: Option<Span>,
-    regions: Span,
-    tags: Span,
-    listed_regions: Span,
-    listed_tags: Span,
-    currency: u32,
-    figures: Figures,
-}
 
 /// The compiled form of a candidate list: rows in (id, version) order, and
 /// per capability the rows that offer it, in the same order.
@@ -294,23 +299,10 @@ impl Compiled {
     /// The form as bytes, for a store to keep with the candidate list it
     /// was built from ([`Compiled::decode`] reads it back).
     pub fn encode(&self) -> Vec<u8> {
-        let rows: Vec<EncodedRow<'_>> = self
+        let rows: Vec<Row<&str>> = self
             .rows
             .iter()
-            .map(|r| EncodedRow {
-                candidate: r.candidate,
-                service_id: r.service_id.as_str(),
-                version: r.version.as_str(),
-                facts: r.facts,
-                roles: r.roles,
-                tenants: r.tenants,
-                regions: r.regions,
-                tags: r.tags,
-                listed_regions: r.listed_regions,
-                listed_tags: r.listed_tags,
-                currency: r.currency,
-                figures: r.figures,
-            })
+            .map(|r| r.named(r.service_id.as_str(), r.version.as_str()))
             .collect();
         let offers: Vec<(&str, &[Offer])> = self
             .offers
@@ -330,7 +322,7 @@ impl Compiled {
     pub fn decode(bytes: &[u8], candidates: usize) -> Option<Compiled> {
         type Decoded<'a> = (
             u8,
-            Vec<EncodedRow<'a>>,
+            Vec<Row<&'a str>>,
             Vec<(&'a str, Vec<Offer>)>,
             Vec<u32>,
             Vec<&'a str>,
@@ -373,20 +365,7 @@ impl Compiled {
         let rows = rows
             .iter()
             .zip(names)
-            .map(|(r, (service_id, version))| Row {
-                candidate: r.candidate,
-                service_id,
-                version,
-                facts: r.facts,
-                roles: r.roles,
-                tenants: r.tenants,
-                regions: r.regions,
-                tags: r.tags,
-                listed_regions: r.listed_regions,
-                listed_tags: r.listed_tags,
-                currency: r.currency,
-                figures: r.figures,
-            })
+            .map(|(r, (service_id, version))| r.named(service_id, version))
             .collect();
         let strings: Vec<Box<str>> = strings.into_iter().map(Box::from).collect();
         let interned = strings
