@@ -318,7 +318,7 @@ impl<'p> StepPolicies<'p> {
         match self.memo {
             Memo::Nothing => None,
             Memo::Facts => Some((ctx.facts, ctx.status, None)),
-            Memo::Sets => match (wording, ctx.sets) {
+            Memo::Sets => match (wording, ctx.sets()) {
                 (Wording::RulesOnly, Some(sets)) => Some((ctx.facts, ctx.status, Some(sets))),
                 _ => None,
             },
@@ -542,12 +542,12 @@ mod tests {
     }
 
     /// What the policy stage sees of `c`, an active service offering chat
-    /// first, for a chat request; `sets` as a compiled form gives them.
+    /// first, for a chat request; `compiled`: its row of a compiled form.
     fn context<'a>(
         request: &'a Request,
         principal: &'a Principal,
         c: &'a ServiceContract,
-        sets: Option<Sets>,
+        compiled: Option<(&'a crate::routing::Compiled, &'a crate::routing::Row)>,
     ) -> Context<'a> {
         Context {
             request,
@@ -558,8 +558,7 @@ mod tests {
             anonymous: principal.name == "anonymous",
             service: c.into(),
             facts: Facts::of(c),
-            sets,
-            listed: None,
+            compiled,
             offered_at: (!c.capabilities.is_empty()).then_some(0),
             status: ServiceStatus::Active,
             estimate: 0.01,
@@ -766,7 +765,7 @@ mod tests {
         let mut step = s.for_step();
         for row in &compiled.rows {
             let c = &contracts[row.candidate as usize];
-            let ctx = context(&request, &anon, c, Some(row.sets()));
+            let ctx = context(&request, &anon, c, Some((&compiled, row)));
             let whole = s.evaluate(&ctx);
             let stepped = step.evaluate(&ctx, Wording::RulesOnly);
             let rules =

@@ -10,7 +10,7 @@ use crate::contract::{Capability, DataClass, Hosting, Modality, ServiceContract,
 use crate::lifecycle::ServiceStatus;
 use crate::principal::Principal;
 use crate::request::{Input, PRIORITIES, Request};
-use crate::routing::{CandidateContract, Listed, Sets};
+use crate::routing::{CandidateContract, Compiled, Listed, Row, Sets};
 
 /// The type of an attribute.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -142,12 +142,10 @@ pub(crate) struct Context<'a> {
     pub(crate) service: CandidateContract<'a>,
     /// What is read most of the service, copied out of its contract.
     pub(crate) facts: Facts,
-    /// Which region and tag sets the service has, when the context comes
-    /// from a compiled candidate form.
-    pub(crate) sets: Option<Sets>,
-    /// Its regions and tags as its contract lists them, when the context
-    /// comes from a compiled candidate form.
-    pub(crate) listed: Option<(Listed<'a>, Listed<'a>)>,
+    /// Its row of a compiled candidate form, when the context comes from
+    /// one: its region and tag sets, and the lists as its contract orders
+    /// them, are read there (only by a rule that asks).
+    pub(crate) compiled: Option<(&'a Compiled, &'a Row)>,
     /// Where the service's capability for this step is in its contract,
     /// when it offers it (read only by a rule that asks).
     pub(crate) offered_at: Option<usize>,
@@ -187,6 +185,18 @@ impl<'a> Context<'a> {
     pub(crate) fn offered(&self) -> Option<&'a Capability> {
         self.offered_at
             .and_then(|i| self.service.get()?.capabilities.get(i))
+    }
+
+    /// Which region and tag sets the service has, when the context comes
+    /// from a compiled candidate form.
+    pub(crate) fn sets(&self) -> Option<Sets> {
+        self.compiled.map(|(_, row)| row.sets())
+    }
+
+    /// Its regions and tags as its contract lists them, from the compiled
+    /// form; `None` without one.
+    fn listed(&self) -> Option<(Listed<'a>, Listed<'a>)> {
+        self.compiled.map(|(compiled, row)| compiled.listed(row))
     }
 
     /// `read` of the service's contract: missing when a stored body cannot
@@ -554,7 +564,7 @@ pub static PATHS: &[PathDef] = &[
         "service.privacy.regions",
         Ty::StrList,
         "where data is processed",
-        |c| match c.listed {
+        |c| match c.listed() {
             Some((regions, _)) => Val::List(List::Listed(regions)),
             None => c.contract(|s| list(&s.privacy.regions)),
         }
@@ -590,7 +600,7 @@ pub static PATHS: &[PathDef] = &[
         |c| Val::Str(c.status.as_str())
     ),
     path!("service.tags", Ty::StrList, "the service's tags", |c| {
-        match c.listed {
+        match c.listed() {
             Some((_, tags)) => Val::List(List::Listed(tags)),
             None => c.contract(|s| list(&s.tags)),
         }

@@ -18,7 +18,7 @@
 
 pub(crate) mod chain;
 mod compiled;
-pub(crate) use compiled::{Listed, Sets};
+pub(crate) use compiled::{Listed, Row, Sets};
 pub mod explain;
 pub(crate) mod guard;
 mod name;
