@@ -198,8 +198,13 @@ fn main() {
         deadline: Duration::from_secs(120),
         started_at: jiff::Timestamp::now(),
     };
-    let plan: Plan =
-        gateway::plan(&routed.decision, &|id| router.contract(id), &inputs, &env).expect("plan");
+    let plan: Plan = gateway::plan(
+        &routed.decision,
+        &|id| router.contract(id).map_err(caio::Error::from),
+        &inputs,
+        &env,
+    )
+    .expect("plan");
     assert_eq!(plan.targets.len(), 3);
     let mut sink = |_: &[u8]| Ok(());
     let gateway_only = median(RUNS, || {

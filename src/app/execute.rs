@@ -78,7 +78,7 @@ pub fn run(
         started_at: jiff::Timestamp::now(),
     };
     let plan = {
-        let contract = |id: &str| router.contract(id);
+        let contract = |id: &str| router.contract(id).map_err(Error::from);
         gateway::plan(&routed.decision, &contract, &inputs, world.env)
     };
     let plan = match plan {

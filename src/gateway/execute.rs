@@ -189,7 +189,7 @@ impl Plan {
 /// up with no target at all: the caller says so (exit 4).
 pub fn plan(
     decision: &Decision,
-    contract: &dyn Fn(&str) -> Option<ServiceContract>,
+    contract: &dyn Fn(&str) -> Result<ServiceContract, Error>,
     inputs: &Inputs<'_>,
     env: &dyn Fn(&str) -> Option<OsString>,
 ) -> Result<Plan, Error> {
@@ -220,12 +220,7 @@ pub fn plan(
         if targets.len() >= MAX_CANDIDATES {
             break;
         }
-        let c = contract(id).ok_or_else(|| {
-            Error::from(caio_store::Error::UnknownService {
-                id: id.to_string(),
-                help: "the service disappeared between routing and execution; route again".into(),
-            })
-        })?;
+        let c = contract(id)?;
         let skip = |reason: String, variable: Option<&str>| Skipped {
             service_id: c.service_id.clone(),
             service_version: c.version.clone(),
@@ -1391,8 +1386,8 @@ endpoint: {{ url: http://127.0.0.1:9/{id}, timeout_ms: 700, {auth} headers: {{ x
         c
     }
 
-    fn lookup(auth: &'static str) -> impl Fn(&str) -> Option<ServiceContract> {
-        move |id| Some(contract(id, auth))
+    fn lookup(auth: &'static str) -> impl Fn(&str) -> Result<ServiceContract, Error> {
+        move |id| Ok(contract(id, auth))
     }
 
     #[test]
@@ -1426,7 +1421,7 @@ endpoint: {{ url: http://127.0.0.1:9/{id}, timeout_ms: 700, {auth} headers: {{ x
 
     fn plan_of(
         probe: bool,
-        contracts: &dyn Fn(&str) -> Option<ServiceContract>,
+        contracts: &dyn Fn(&str) -> Result<ServiceContract, Error>,
         env: &dyn Fn(&str) -> Option<OsString>,
     ) -> Result<Plan, Error> {
         let payload = PayloadSource::Json(serde_json::json!({"q": "hi"}));
@@ -1690,9 +1685,11 @@ endpoint: {{ url: http://127.0.0.1:9/{id}, protocol: {}, model: m-{id} }}
                     _ => "openai-chat",
                 }
             );
-            let mut c = caio_core::contract::validate_text("c.yaml", &text).contract?;
+            let mut c = caio_core::contract::validate_text("c.yaml", &text)
+                .contract
+                .expect("a valid contract");
             c.service_id = id.into();
-            Some(c)
+            Ok(c)
         };
         let payload = PayloadSource::Json(serde_json::json!({
             "system": "terse", "messages": [{"role": "user", "content": "hi"}]

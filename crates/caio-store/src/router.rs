@@ -391,9 +391,11 @@ impl Router {
         Arc::clone(&self.policy_object)
     }
 
-    /// A candidate's contract by service id (what execution calls); only
-    /// a chosen candidate's, whose contract the route checked reads back.
-    pub fn contract(&self, service_id: &str) -> Option<ServiceContract> {
+    /// A candidate's contract by service id (what execution calls, for the
+    /// chosen service and those it fails over to): an error when no
+    /// candidate of this router has that id, or its stored contract does
+    /// not read back.
+    pub fn contract(&self, service_id: &str) -> Result<ServiceContract, Error> {
         let found = match &self.source {
             Source::Registry { cache, .. } => cache
                 .values()
@@ -403,7 +405,17 @@ impl Router {
                 .iter()
                 .find(|l| l.contract.service_id() == service_id),
         };
-        found.and_then(|l| l.contract.get()).cloned()
+        let Some(found) = found else {
+            return Err(Error::UnknownService {
+                id: service_id.to_string(),
+                help: "the service disappeared between routing and execution; route again".into(),
+            });
+        };
+        found
+            .contract
+            .get()
+            .cloned()
+            .ok_or_else(|| self.unreadable(&found.contract))
     }
 
     /// The error of a stored contract that does not read back.
