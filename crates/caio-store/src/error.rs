@@ -302,6 +302,23 @@ pub enum Error {
 }
 
 impl Error {
+    /// A stored contract of the database at `path` that does not read back
+    /// as the contract its entry names.
+    pub(crate) fn unreadable_contract(
+        path: &std::path::Path,
+        contract: &caio_core::contract::StoredContract,
+    ) -> Error {
+        Error::Store {
+            path: path.to_path_buf(),
+            reason: format!(
+                "the stored contract of {} {} cannot be read back",
+                contract.service_id(),
+                contract.version()
+            ),
+            help: "the database was modified outside caio; restore it from a backup",
+        }
+    }
+
     /// Whether this is a state error (exit 5): the home or its database is
     /// missing, unreadable, locked or newer than this caio. The others are
     /// refusals of what was asked (exit 1).

@@ -86,11 +86,15 @@ pub struct FormService {
 }
 
 impl FormService {
-    /// The service record, its contract parsed; `None` when the stored
-    /// body cannot be read back.
-    pub fn into_record(self) -> Option<ServiceRecord> {
-        let contract = self.contract.get()?.clone();
-        Some(ServiceRecord {
+    /// The service record, its contract parsed; an error (naming `path`,
+    /// the database) when the stored body cannot be read back.
+    pub fn into_record(self, path: &std::path::Path) -> Result<ServiceRecord, Error> {
+        let contract = self
+            .contract
+            .get()
+            .ok_or_else(|| Error::unreadable_contract(path, &self.contract))?
+            .clone();
+        Ok(ServiceRecord {
             service_id: contract.service_id.clone(),
             version: contract.version.clone(),
             hash: self.hash,

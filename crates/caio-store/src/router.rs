@@ -421,18 +421,10 @@ impl Router {
     /// The error of a stored contract that does not read back.
     fn unreadable(&self, contract: &StoredContract) -> Error {
         let path = match &self.source {
-            Source::Registry { store, .. } => store.path().to_path_buf(),
-            Source::Files { .. } => "contracts".into(),
+            Source::Registry { store, .. } => store.path(),
+            Source::Files { .. } => std::path::Path::new("contracts"),
         };
-        Error::Store {
-            path,
-            reason: format!(
-                "the stored contract of {} {} cannot be read back",
-                contract.service_id(),
-                contract.version()
-            ),
-            help: "the database was modified outside caio; restore it from a backup",
-        }
+        Error::unreadable_contract(path, contract)
     }
 
     /// The home's store, when this router has one (registry mode, or

@@ -225,17 +225,7 @@ impl Store {
         self.capability_form(capability, |s| s)?
             .services
             .into_iter()
-            .map(|s| {
-                let (id, version) = (
-                    s.contract.service_id().to_string(),
-                    s.contract.version().to_string(),
-                );
-                s.into_record().ok_or_else(|| Error::Store {
-                    path: self.path().to_path_buf(),
-                    reason: format!("the stored contract of {id} {version} cannot be read back"),
-                    help: "the database was modified outside caio; restore it from a backup",
-                })
-            })
+            .map(|s| s.into_record(self.path()))
             .collect()
     }
 
