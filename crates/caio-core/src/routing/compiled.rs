@@ -799,6 +799,13 @@ endpoint: { url: http://127.0.0.1:9/x }
     }
 
     /// Shipped contracts, parsed, and stored as a registry keeps them.
+    /// A shipped contract's text, validated.
+    fn parse(text: &str) -> ServiceContract {
+        crate::contract::validate_text("c.yaml", text)
+            .contract
+            .expect("a valid contract")
+    }
+
     fn shipped() -> (Vec<ServiceContract>, Vec<crate::contract::StoredContract>) {
         let texts = [
             include_str!("../../../../contracts/openai-gpt-4o.yaml"),
@@ -810,14 +817,7 @@ endpoint: { url: http://127.0.0.1:9/x }
             include_str!("../../../../contracts/vllm-mixtral-internal.yaml"),
             include_str!("../../../../contracts/google-gemini-flash.yaml"),
         ];
-        let parsed: Vec<ServiceContract> = texts
-            .iter()
-            .map(|t| {
-                crate::contract::validate_text("c.yaml", t)
-                    .contract
-                    .expect("a valid contract")
-            })
-            .collect();
+        let parsed: Vec<ServiceContract> = texts.iter().map(|t| parse(t)).collect();
         let stored = parsed
             .iter()
             .map(|c| {
@@ -826,6 +826,19 @@ endpoint: { url: http://127.0.0.1:9/x }
             })
             .collect();
         (parsed, stored)
+    }
+
+    /// Active candidates without history over stored contracts.
+    fn active(stored: &[crate::contract::StoredContract]) -> Vec<Candidate<'_>> {
+        stored
+            .iter()
+            .map(|c| Candidate {
+                contract: c.into(),
+                status: ServiceStatus::Active,
+                status_reason: None,
+                stats: ServiceStats::default(),
+            })
+            .collect()
     }
 
     fn policies(extra: &str) -> crate::policy::PolicySet {
@@ -895,13 +908,7 @@ endpoint: { url: http://127.0.0.1:9/x }
         let fresh: Vec<Candidate<'_>> = parsed.iter().map(Candidate::active).collect();
         let compiled = Compiled::new(&fresh);
         let decoded = Compiled::decode(&compiled.encode(), stored.len()).expect("read back");
-        let lazy: Vec<Candidate<'_>> = stored
-            .iter()
-            .map(|c| Candidate {
-                contract: c.into(),
-                ..Candidate::active(&parsed[0])
-            })
-            .collect();
+        let lazy = active(&stored);
         for (request, identity) in asks() {
             let brief = decide(&request, &identity, &lazy, &decoded, &set, Detail::Brief);
             assert_eq!(
@@ -954,15 +961,8 @@ endpoint: { url: http://127.0.0.1:9/x }
                 let mut damaged = bytes.clone();
                 damaged[at] ^= flip;
                 if let Some(form) = Compiled::decode(&damaged, parsed.len()) {
-                    let _ = crate::routing::route_compiled(
-                        &request,
-                        &Identity::Anonymous,
-                        &fresh,
-                        &form,
-                        &set,
-                        None,
-                        crate::routing::Detail::Full,
-                    );
+                    let detail = crate::routing::Detail::Full;
+                    decide(&request, &Identity::Anonymous, &fresh, &form, &set, detail);
                 }
             }
         }
@@ -970,22 +970,14 @@ endpoint: { url: http://127.0.0.1:9/x }
 
     #[test]
     fn figures_out_of_range_are_not_read_back_and_never_panic_a_route() {
-        let text = |t: &str| {
-            crate::contract::validate_text("c.yaml", t)
-                .contract
-                .expect("a valid contract")
-        };
         let mut parsed = [
-            text(include_str!("../../../../contracts/bge-m3-internal.yaml")),
-            text(include_str!(
-                "../../../../contracts/openai-embedding-3-small.yaml"
-            )),
-            text(include_str!("../../../../contracts/mistral-embed-eu.yaml")),
-            text(include_str!("../../../../contracts/openai-gpt-4o.yaml")),
-            text(include_str!(
-                "../../../../contracts/openai-gpt-4o-mini.yaml"
-            )),
-        ];
+            include_str!("../../../../contracts/bge-m3-internal.yaml"),
+            include_str!("../../../../contracts/openai-embedding-3-small.yaml"),
+            include_str!("../../../../contracts/mistral-embed-eu.yaml"),
+            include_str!("../../../../contracts/openai-gpt-4o.yaml"),
+            include_str!("../../../../contracts/openai-gpt-4o-mini.yaml"),
+        ]
+        .map(parse);
         // What no validated contract says, but a damaged store could (the
         // first two: what a fuzzed stored form said).
         parsed[0].guarantees.availability = -289_669.12;
@@ -1003,16 +995,17 @@ endpoint: { url: http://127.0.0.1:9/x }
             ("embedding", crate::routing::Detail::Brief),
             ("chat", crate::routing::Detail::Full),
         ] {
-            let d = crate::routing::route_compiled(
-                &Request::for_capability(capability),
+            let request = Request::for_capability(capability);
+            let set = policies("");
+            let d = decide(
+                &request,
                 &Identity::Anonymous,
                 &candidates,
                 &compiled,
-                &policies(""),
-                None,
+                &set,
                 detail,
             );
-            assert!(d.chosen.len() <= 1);
+            assert!(d["chosen"].as_array().is_some_and(|c| c.len() <= 1), "{d}");
         }
     }
 
@@ -1027,13 +1020,7 @@ endpoint: { url: http://127.0.0.1:9/x }
         let fresh: Vec<Candidate<'_>> = parsed.iter().map(Candidate::active).collect();
         let decoded =
             Compiled::decode(&Compiled::new(&fresh).encode(), parsed.len()).expect("read back");
-        let lazy: Vec<Candidate<'_>> = broken
-            .iter()
-            .map(|c| Candidate {
-                contract: c.into(),
-                ..Candidate::active(&parsed[0])
-            })
-            .collect();
+        let lazy = active(&broken);
         let rules_of = |d: &serde_json::Value| -> Vec<String> {
             d["steps"][0]["candidates"]
                 .as_array()
