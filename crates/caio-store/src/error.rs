@@ -310,11 +310,7 @@ impl Error {
     ) -> Error {
         Error::Store {
             path: path.to_path_buf(),
-            reason: format!(
-                "the stored contract of {} {} cannot be read back",
-                contract.service_id(),
-                contract.version()
-            ),
+            reason: caio_core::contract::unreadable(contract.service_id(), contract.version()),
             help: "the database was modified outside caio; restore it from a backup",
         }
     }

@@ -13,7 +13,7 @@ pub mod validate;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-pub use stored::StoredContract;
+pub use stored::{StoredContract, unreadable};
 pub use validate::{ContractFile, ValidationRun, validate_documents, validate_text};
 
 /// The only contract format this binary understands.

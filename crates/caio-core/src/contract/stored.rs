@@ -60,6 +60,13 @@ impl StoredContract {
     }
 }
 
+/// What is wrong with the stored contract of `service_id` at `version` when
+/// [`StoredContract::get`] finds nothing: the reason a worded rejection and
+/// a store's error both give.
+pub fn unreadable(service_id: &str, version: &str) -> String {
+    format!("the stored contract of {service_id} {version} cannot be read back")
+}
+
 impl std::fmt::Debug for StoredContract {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("StoredContract")

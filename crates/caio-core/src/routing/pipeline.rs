@@ -297,11 +297,10 @@ fn early_stages(
 /// never chosen on what the compiled form alone says.
 pub(super) fn unreadable(candidate: &Candidate<'_>, out: &mut Reasons<'_>) {
     out.add(Stage::Status, "contract-unreadable", || {
+        let c = candidate.contract;
         format!(
-            "the stored contract of {} {} cannot be read back: the database was modified \
-             outside caio; restore it from a backup",
-            candidate.contract.service_id(),
-            candidate.contract.version()
+            "{}: the database was modified outside caio; restore it from a backup",
+            crate::contract::unreadable(c.service_id(), c.version())
         )
     });
 }
