@@ -25,10 +25,7 @@ pub enum JcsError {
 
 /// The canonical JSON text of any serialisable value.
 pub fn to_jcs<T: Serialize + ?Sized>(value: &T) -> Result<String, JcsError> {
-    let mut writer = Writer {
-        out: String::new(),
-        spare: Vec::new(),
-    };
+    let mut writer = Writer::default();
     match value.serialize(&mut writer) {
         Ok(()) => Ok(writer.out),
         // serde_json would turn NaN or infinity into null: refuse instead,
@@ -375,10 +372,13 @@ fn write_string(s: &str, out: &mut String) {
 /// 128-bit integers, raw JSON, non-string map keys, repeated keys) is reported
 /// as `Unsupported` so that [`to_jcs`] takes the `Value` route instead, as it
 /// does for a document with no canonical form.
+#[derive(Default)]
 struct Writer {
     out: String,
-    /// Buffers of finished objects, reused across objects.
+    /// Buffers of objects put in key order, reused across objects.
     spare: Vec<String>,
+    /// Member lists of finished objects, reused across objects.
+    members: Vec<Vec<Member>>,
 }
 
 /// Why the direct writer gave up (or failed for real).
@@ -409,12 +409,12 @@ impl serde::ser::Error for WriteError {
 /// The token serde_json uses to pass raw JSON through a serializer.
 const RAW_VALUE_TOKEN: &str = "$serde_json::private::RawValue";
 
-/// One member of an object being written: its key and where its value
-/// lies in the output.
+/// One member of an object being written: its key and where it lies in
+/// the output (`"key":value`).
 struct Member {
     /// Struct fields and variant names are static; map keys are owned.
     key: std::borrow::Cow<'static, str>,
-    value: std::ops::Range<usize>,
+    text: std::ops::Range<usize>,
 }
 
 /// RFC 8785 key order: by UTF-16 code units. Two ASCII keys compare the
@@ -427,12 +427,17 @@ fn key_order(a: &str, b: &str) -> std::cmp::Ordering {
     }
 }
 
-/// An object being written: members' values are appended to the output
-/// from `start` on; `end` puts them in key order behind their keys.
+/// An object being written: its members are written as they come, behind
+/// its `{`; `finish` puts them in key order when they did not come in it
+/// (a struct whose fields are declared in key order, or a sorted map,
+/// is written once and never moved).
 struct Object<'w> {
     w: &'w mut Writer,
+    /// Where the object's `{` is.
     start: usize,
     members: Vec<Member>,
+    /// Whether the members came in strictly increasing key order.
+    ordered: bool,
     /// The key of the member whose value comes next (maps).
     key: Option<std::borrow::Cow<'static, str>>,
 }
@@ -443,45 +448,57 @@ impl Object<'_> {
         key: std::borrow::Cow<'static, str>,
         value: &T,
     ) -> Result<(), WriteError> {
+        if let Some(last) = self.members.last() {
+            self.w.out.push(',');
+            self.ordered &= key_order(&last.key, &key).is_lt();
+        }
         let from = self.w.out.len();
+        write_string(&key, &mut self.w.out);
+        self.w.out.push(':');
         value.serialize(&mut *self.w)?;
         let to = self.w.out.len();
         self.members.push(Member {
             key,
-            value: from..to,
+            text: from..to,
         });
         Ok(())
     }
 
     fn finish(self) -> Result<(), WriteError> {
         let Object {
-            w, start, members, ..
+            w,
+            start,
+            mut members,
+            ordered,
+            ..
         } = self;
-        let mut order: Vec<usize> = (0..members.len()).collect();
-        order.sort_by(|&a, &b| key_order(&members[a].key, &members[b].key));
-        // serde_json keeps the last of repeated keys; let it decide.
-        if order
-            .windows(2)
-            .any(|p| members[p[0]].key == members[p[1]].key)
-        {
-            return Err(WriteError::Unsupported);
-        }
-        let mut values = w.spare.pop().unwrap_or_default();
-        values.clear();
-        values.push_str(&w.out[start..]);
-        w.out.truncate(start);
-        w.out.push('{');
-        for (i, &m) in order.iter().enumerate() {
-            if i > 0 {
-                w.out.push(',');
+        if !ordered {
+            let mut order: Vec<usize> = (0..members.len()).collect();
+            order.sort_by(|&a, &b| key_order(&members[a].key, &members[b].key));
+            // serde_json keeps the last of repeated keys; let it decide.
+            if order
+                .windows(2)
+                .any(|p| members[p[0]].key == members[p[1]].key)
+            {
+                return Err(WriteError::Unsupported);
             }
-            write_string(&members[m].key, &mut w.out);
-            w.out.push(':');
-            let range = members[m].value.start - start..members[m].value.end - start;
-            w.out.push_str(&values[range]);
+            let body = start + 1;
+            let mut written = w.spare.pop().unwrap_or_default();
+            written.clear();
+            written.push_str(&w.out[body..]);
+            w.out.truncate(body);
+            for (i, &m) in order.iter().enumerate() {
+                if i > 0 {
+                    w.out.push(',');
+                }
+                let text = &members[m].text;
+                w.out.push_str(&written[text.start - body..text.end - body]);
+            }
+            w.spare.push(written);
         }
         w.out.push('}');
-        w.spare.push(values);
+        members.clear();
+        w.members.push(members);
         Ok(())
     }
 }
@@ -531,10 +548,13 @@ impl Writer {
 
     fn object(&mut self) -> Object<'_> {
         let start = self.out.len();
+        self.out.push('{');
+        let members = self.members.pop().unwrap_or_default();
         Object {
             w: self,
             start,
-            members: Vec::new(),
+            members,
+            ordered: true,
             key: None,
         }
     }
@@ -1088,10 +1108,7 @@ mod tests {
             )
             .unwrap(),
         };
-        let mut writer = Writer {
-            out: String::new(),
-            spare: Vec::new(),
-        };
+        let mut writer = Writer::default();
         record.serialize(&mut writer).expect("written directly");
         assert_eq!(Ok(writer.out), to_jcs_via_value(&record));
         // What the writer leaves to the `Value` route.
@@ -1117,10 +1134,7 @@ mod tests {
     #[test]
     fn the_direct_writer_matches_on_large_integers_under_non_ascii_keys() {
         let value = json!({ "\u{e000}": -9007199254740993i64, "\u{10000}": 9007199254740993u64 });
-        let mut writer = Writer {
-            out: String::new(),
-            spare: Vec::new(),
-        };
+        let mut writer = Writer::default();
         let direct = value.serialize(&mut writer).map(|()| writer.out);
         match (direct, to_jcs_via_value(&value)) {
             (Ok(a), Ok(b)) => assert_eq!(a, b),
@@ -1141,7 +1155,7 @@ mod tests {
         /// route agree.
         #[test]
         fn the_direct_writer_matches_on_any_document(value in arbitrary_json()) {
-            let mut writer = Writer { out: String::new(), spare: Vec::new() };
+            let mut writer = Writer::default();
             let direct = value.serialize(&mut writer).map(|()| writer.out);
             match (direct, to_jcs_via_value(&value)) {
                 (Ok(a), Ok(b)) => proptest::prop_assert_eq!(a, b),
