@@ -281,6 +281,17 @@ impl Request {
         }
     }
 
+    /// The capability of each step, in step order ([`Request::steps`]
+    /// without copying the steps).
+    pub fn capabilities(&self) -> impl Iterator<Item = &str> {
+        let chain = self.chain.iter().flatten().map(|s| s.capability.as_str());
+        let single = match self.chain {
+            None => self.capability.as_deref(),
+            Some(_) => None,
+        };
+        chain.chain(single)
+    }
+
     /// The weights in force: explicit ones, else the priority's profile.
     pub(crate) fn weights(&self) -> Weights {
         self.preferences
@@ -1090,6 +1101,23 @@ mod tests {
                 ),
                 other => other.clone(),
             },
+        }
+    }
+
+    /// The capabilities of a request are its steps' (a chain's, or the
+    /// one capability's), without the steps copied.
+    #[test]
+    fn capabilities_are_the_steps_capabilities() {
+        let chain = parse(
+            "chain.json",
+            include_str!("../../../fixtures/requests/chain-meeting-summary.json"),
+        )
+        .expect("a fixture request");
+        let mut none = Request::for_capability("chat");
+        none.capability = None;
+        for request in [chain, Request::for_capability("chat"), none] {
+            let steps: Vec<String> = request.steps().into_iter().map(|s| s.capability).collect();
+            assert_eq!(request.capabilities().collect::<Vec<_>>(), steps);
         }
     }
 

@@ -532,12 +532,13 @@ impl Router {
     /// built for an earlier request naming the same ones, or a new one.
     fn form(&mut self, request: &Request) -> Result<Rc<Form>, Error> {
         const KEEP: usize = 8;
-        let mut wanted: Vec<String> = request.steps().into_iter().map(|s| s.capability).collect();
-        wanted.sort();
+        let mut wanted: Vec<&str> = request.capabilities().collect();
+        wanted.sort_unstable();
         wanted.dedup();
         if let Some(form) = self.forms.iter().rev().find(|f| f.wanted == wanted) {
             return Ok(Rc::clone(form));
         }
+        let wanted: Vec<String> = wanted.into_iter().map(str::to_string).collect();
         let Gathered { loaded, kept } = self.candidates(&wanted)?;
         let stats = self.stats_of(&loaded)?;
         let listed = candidates_of(&loaded, &stats);
