@@ -149,7 +149,28 @@ impl Field {
 /// is where to point when something is missing from the node (the key that
 /// introduced it).
 pub fn check(prefix: &str, node: &Node, shape: &Shape, path: &str, out: &mut Vec<Problem>) {
-    Walker { prefix, out }.walk(node, shape, path, node.span);
+    Walker { prefix, out }.walk(node, shape, &Path::Root(path), node.span);
+}
+
+/// Where a node lies, spelled out (`a.b[2].c`) only when a problem names
+/// it: a walk over a valid document formats no path.
+enum Path<'a> {
+    /// Where the walk started (`""` for the top level).
+    Root(&'a str),
+    /// A key's value.
+    Key(&'a Path<'a>, &'a str),
+    /// A list item.
+    Index(&'a Path<'a>, usize),
+}
+
+impl Path<'_> {
+    fn text(&self) -> String {
+        match self {
+            Path::Root(path) => path.to_string(),
+            Path::Key(parent, key) => join(&parent.text(), key),
+            Path::Index(parent, i) => format!("{}[{i}]", parent.text()),
+        }
+    }
 }
 
 struct Walker<'a> {
@@ -162,7 +183,7 @@ impl Walker<'_> {
         format!("{}::{suffix}", self.prefix)
     }
 
-    fn walk(&mut self, node: &Node, shape: &Shape, path: &str, anchor: Span) {
+    fn walk(&mut self, node: &Node, shape: &Shape, path: &Path<'_>, anchor: Span) {
         match shape {
             Shape::Bool => {
                 if !matches!(node.kind, Kind::Bool(_)) {
@@ -174,6 +195,7 @@ impl Walker<'_> {
             Shape::List(l) => match node.as_seq() {
                 Some(items) => {
                     if items.len() < l.min_items {
+                        let path = path.text();
                         self.out.push(
                             Problem::error(
                                 self.code("empty-list"),
@@ -188,7 +210,7 @@ impl Walker<'_> {
                         );
                     }
                     for (i, item) in items.iter().enumerate() {
-                        self.walk(item, l.item, &format!("{path}[{i}]"), item.span);
+                        self.walk(item, l.item, &Path::Index(path, i), item.span);
                     }
                 }
                 None => self.wrong_type(node, path, "a list"),
@@ -207,7 +229,7 @@ impl Walker<'_> {
                             continue;
                         }
                         seen.push(key);
-                        self.walk(v, value, &join(path, key), k.span);
+                        self.walk(v, value, &Path::Key(path, key), k.span);
                     }
                 }
                 None => self.wrong_type(node, path, "a mapping"),
@@ -215,7 +237,7 @@ impl Walker<'_> {
         }
     }
 
-    fn key<'n>(&mut self, k: &'n Node, path: &str) -> Option<&'n str> {
+    fn key<'n>(&mut self, k: &'n Node, path: &Path<'_>) -> Option<&'n str> {
         match k.as_str() {
             Some(key) => Some(key),
             None => {
@@ -225,7 +247,7 @@ impl Walker<'_> {
                         k.span,
                         format!(
                             "keys under `{}` must be strings, found {}",
-                            display_path(path),
+                            display_path(&path.text()),
                             k.type_name()
                         ),
                     )
@@ -237,19 +259,19 @@ impl Walker<'_> {
         }
     }
 
-    fn duplicate_key(&mut self, k: &Node, key: &str, path: &str) {
+    fn duplicate_key(&mut self, k: &Node, key: &str, path: &Path<'_>) {
         self.out.push(
             Problem::error(
                 self.code("duplicate-key"),
                 k.span,
-                format!("`{}` is defined twice", join(path, key)),
+                format!("`{}` is defined twice", join(&path.text(), key)),
             )
             .label("second definition")
             .help("keep one definition of the key; YAML would silently use the last one"),
         );
     }
 
-    fn object(&mut self, node: &Node, fields: &[Field], path: &str, anchor: Span) {
+    fn object(&mut self, node: &Node, fields: &[Field], path: &Path<'_>, anchor: Span) {
         let Some(entries) = node.as_map() else {
             self.wrong_type(node, path, "a mapping");
             return;
@@ -265,13 +287,13 @@ impl Walker<'_> {
             }
             seen.push(key);
             match fields.iter().find(|f| f.name == key) {
-                Some(field) => self.walk(v, field.shape, &join(path, key), k.span),
+                Some(field) => self.walk(v, field.shape, &Path::Key(path, key), k.span),
                 None => {
                     let names: Vec<&str> = fields.iter().map(|f| f.name).collect();
                     let mut p = Problem::error(
                         self.code("unknown-key"),
                         k.span,
-                        format!("unknown key `{}`", join(path, key)),
+                        format!("unknown key `{}`", join(&path.text(), key)),
                     )
                     .label("unknown key");
                     p = match did_you_mean(key, &names) {
@@ -289,6 +311,7 @@ impl Walker<'_> {
             .iter()
             .filter(|f| f.required && !seen.contains(&f.name))
         {
+            let path = path.text();
             let where_ = if path.is_empty() {
                 "the top level".to_string()
             } else {
@@ -298,7 +321,7 @@ impl Walker<'_> {
                 Problem::error(
                     self.code("missing-key"),
                     span_or(anchor, node.span),
-                    format!("missing required key `{}`", join(path, field.name)),
+                    format!("missing required key `{}`", join(&path, field.name)),
                 )
                 .label(format!("`{}` missing here", field.name))
                 .help(format!("add `{}:` to {where_}: {}", field.name, field.doc)),
@@ -306,7 +329,7 @@ impl Walker<'_> {
         }
     }
 
-    fn string(&mut self, node: &Node, s: &StrShape, path: &str) {
+    fn string(&mut self, node: &Node, s: &StrShape, path: &Path<'_>) {
         let Some(value) = node.as_str() else {
             let hint = match node.kind {
                 Kind::Int(_) | Kind::Float(_) | Kind::Bool(_) => " (quote it to make it a string)",
@@ -316,13 +339,14 @@ impl Walker<'_> {
             return;
         };
         if !s.one_of.is_empty() && !s.one_of.contains(&value) {
+            let path = path.text();
             let mut p = Problem::error(
                 self.code("invalid-value"),
                 node.span,
                 format!(
                     "`{}` is not a valid value for `{}`",
                     value,
-                    display_path(path)
+                    display_path(&path)
                 ),
             );
             p = match did_you_mean(value, s.one_of) {
@@ -339,23 +363,24 @@ impl Walker<'_> {
         if let Some(pattern) = s.pattern
             && !(pattern.check)(value)
         {
+            let path = path.text();
             self.out.push(
                 Problem::error(
                     self.code(pattern.code),
                     node.span,
-                    format!("`{}` is not {}", display_path(path), pattern.describe),
+                    format!("`{}` is not {}", display_path(&path), pattern.describe),
                 )
-                .label(format!("invalid {}", field_name(path)))
+                .label(format!("invalid {}", field_name(&path)))
                 .help(format!(
                     "`{}` must be {}",
-                    display_path(path),
+                    display_path(&path),
                     pattern.describe
                 )),
             );
         }
     }
 
-    fn number(&mut self, node: &Node, n: &NumShape, path: &str) {
+    fn number(&mut self, node: &Node, n: &NumShape, path: &Path<'_>) {
         let value = match node.kind {
             Kind::Int(i) => i as f64,
             Kind::Float(f) if !n.integer => f,
@@ -370,16 +395,17 @@ impl Walker<'_> {
             }
         };
         if !value.is_finite() {
+            let path = path.text();
             self.out.push(
                 Problem::error(
                     self.code("out-of-range"),
                     node.span,
-                    format!("`{}` is not a finite number", display_path(path)),
+                    format!("`{}` is not a finite number", display_path(&path)),
                 )
                 .label("not finite")
                 .help(format!(
                     "`{}` must be {}",
-                    display_path(path),
+                    display_path(&path),
                     describe_range(n)
                 )),
             );
@@ -390,13 +416,14 @@ impl Walker<'_> {
             .is_some_and(|min| value < min || (n.exclusive_min && value == min));
         let above = n.max.is_some_and(|max| value > max);
         if below || above {
+            let path = path.text();
             self.out.push(
                 Problem::error(
                     self.code("out-of-range"),
                     node.span,
                     format!(
                         "`{}` is {}, outside {}",
-                        display_path(path),
+                        display_path(&path),
                         node_text(node),
                         describe_range(n)
                     ),
@@ -404,26 +431,27 @@ impl Walker<'_> {
                 .label("out of range")
                 .help(format!(
                     "`{}` must be {}",
-                    display_path(path),
+                    display_path(&path),
                     describe_range(n)
                 )),
             );
         }
     }
 
-    fn wrong_type(&mut self, node: &Node, path: &str, expected: &str) {
+    fn wrong_type(&mut self, node: &Node, path: &Path<'_>, expected: &str) {
+        let path = path.text();
         self.out.push(
             Problem::error(
                 self.code("wrong-type"),
                 node.span,
                 format!(
                     "`{}` must be {expected}, found {}",
-                    display_path(path),
+                    display_path(&path),
                     node.type_name()
                 ),
             )
             .label(format!("expected {expected}"))
-            .help(format!("write `{}` as {expected}", display_path(path))),
+            .help(format!("write `{}` as {expected}", display_path(&path))),
         );
     }
 }
