@@ -136,6 +136,23 @@ fn write_es_number(f: f64, s: &mut String) -> Result<(), JcsError> {
         s.push('0'); // also -0
         return Ok(());
     }
+    // A whole number under 2^53 is exactly an integer, and ECMAScript
+    // prints integers under 10^21 as their digits.
+    if f.fract() == 0.0 && f.abs() < SAFE_LIMIT {
+        let _ = write!(s, "{}", f as i64);
+        return Ok(());
+    }
+    write_es_fraction(f, s);
+    Ok(())
+}
+
+/// 2^53: every whole number below it is a double, exactly.
+const SAFE_LIMIT: f64 = 9_007_199_254_740_992.0;
+
+/// [`write_es_number`] of a finite, nonzero `f`, by its shortest
+/// round-trip digits (any such number; the caller takes whole numbers
+/// under 2^53 a shorter way).
+fn write_es_fraction(f: f64, s: &mut String) {
     // Rust's `{:e}` prints the shortest digits that round-trip: d.ddde±x.
     let mut sci = Short::default();
     let spilled;
@@ -184,7 +201,6 @@ fn write_es_number(f: f64, s: &mut String) -> Result<(), JcsError> {
         let e = n - 1;
         let _ = write!(s, "e{}{}", if e >= 0 { "+" } else { "-" }, e.abs());
     }
-    Ok(())
 }
 
 /// How many significant decimal digits the exact value of a positive finite
@@ -417,14 +433,20 @@ struct Member {
     text: std::ops::Range<usize>,
 }
 
-/// RFC 8785 key order: by UTF-16 code units. Two ASCII keys compare the
-/// same way byte by byte.
+/// RFC 8785 key order: by UTF-16 code units. Over ASCII, code units are
+/// bytes: the first ASCII byte that differs decides, and a key that is an
+/// ASCII prefix of the other comes first; a non-ASCII byte before that
+/// takes the UTF-16 comparison.
 fn key_order(a: &str, b: &str) -> std::cmp::Ordering {
-    if a.is_ascii() && b.is_ascii() {
-        a.cmp(b)
-    } else {
-        a.encode_utf16().cmp(b.encode_utf16())
+    for (x, y) in a.bytes().zip(b.bytes()) {
+        if !x.is_ascii() || !y.is_ascii() {
+            return a.encode_utf16().cmp(b.encode_utf16());
+        }
+        if x != y {
+            return x.cmp(&y);
+        }
     }
+    a.len().cmp(&b.len())
 }
 
 /// An object being written: its members are written as they come, behind
@@ -1008,6 +1030,25 @@ mod tests {
             failure_persistence: None,
             ..proptest::prelude::ProptestConfig::default()
         })]
+
+        /// A whole number under 2^53 prints as the digits the general
+        /// path gives it.
+        #[test]
+        fn whole_numbers_print_as_the_general_path_prints_them(
+            i in proptest::prop_oneof![-100_000i64..100_000, -(1i64 << 53) + 1..(1i64 << 53)],
+        ) {
+            let f = i as f64;
+            proptest::prop_assume!(f != 0.0);
+            let mut general = String::new();
+            write_es_fraction(f, &mut general);
+            proptest::prop_assert_eq!(format_es_number(f).unwrap(), general);
+        }
+
+        /// Keys compare as their UTF-16 code units do, ASCII or not.
+        #[test]
+        fn keys_order_by_utf16_code_units(a in "[a-c\u{e9}\u{1f600}_]{0,4}", b in "[a-c\u{e9}\u{1f600}_]{0,4}") {
+            proptest::prop_assert_eq!(key_order(&a, &b), a.encode_utf16().cmp(b.encode_utf16()));
+        }
 
         /// Every finite double prints as a number that parses back to itself.
         #[test]
