@@ -138,16 +138,13 @@ fn write_es_number(f: f64, s: &mut String) -> Result<(), JcsError> {
     }
     // A whole number under 2^53 is exactly an integer, and ECMAScript
     // prints integers under 10^21 as their digits.
-    if f.fract() == 0.0 && f.abs() < SAFE_LIMIT {
+    if f.fract() == 0.0 && f.abs() < MAX_SAFE_INTEGER as f64 {
         let _ = write!(s, "{}", f as i64);
         return Ok(());
     }
     write_es_fraction(f, s);
     Ok(())
 }
-
-/// 2^53: every whole number below it is a double, exactly.
-const SAFE_LIMIT: f64 = 9_007_199_254_740_992.0;
 
 /// [`write_es_number`] of a finite, nonzero `f`, by its shortest
 /// round-trip digits (any such number; the caller takes whole numbers
