@@ -798,7 +798,6 @@ endpoint: { url: http://127.0.0.1:9/x }
         }
     }
 
-    /// Shipped contracts, parsed, and stored as a registry keeps them.
     /// A shipped contract's text, validated.
     fn parse(text: &str) -> ServiceContract {
         crate::contract::validate_text("c.yaml", text)
@@ -806,6 +805,7 @@ endpoint: { url: http://127.0.0.1:9/x }
             .expect("a valid contract")
     }
 
+    /// Shipped contracts, parsed, and stored as a registry keeps them.
     fn shipped() -> (Vec<ServiceContract>, Vec<crate::contract::StoredContract>) {
         let texts = [
             include_str!("../../../../contracts/openai-gpt-4o.yaml"),
