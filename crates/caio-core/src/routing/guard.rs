@@ -13,11 +13,20 @@
 //! steps, and a probe is an execution concept.
 
 use super::pipeline::{Env, StepEval, evaluate_step};
-use super::{Candidate, Compiled, Stage};
+use super::{Candidate, Compiled, Rejection, Stage};
 use crate::request::Step;
 
 /// The rule of the rejection the guard looks past.
 pub(crate) const CIRCUIT_OPEN: &str = "circuit-open";
+
+/// Whether an open circuit is all that rejects a candidate with these
+/// `rejections`: what the guard looks past.
+pub(crate) fn only_circuit(rejections: &[Rejection]) -> bool {
+    !rejections.is_empty()
+        && rejections
+            .iter()
+            .all(|r| r.stage == Stage::Status && r.rule == CIRCUIT_OPEN)
+}
 
 /// Returns `eval` unchanged unless the guard applies; then the step
 /// re-evaluated with the probe's circuit treated as half-open.
@@ -31,12 +40,6 @@ pub(crate) fn panic_guard<'a>(
     if eval.candidates.iter().any(|c| c.score().is_some()) {
         return eval;
     }
-    let only_circuit = |rejections: &[super::Rejection]| {
-        !rejections.is_empty()
-            && rejections
-                .iter()
-                .all(|r| r.stage == Stage::Status && r.rule == CIRCUIT_OPEN)
-    };
     let open: Vec<&str> = eval
         .candidates
         .iter()
@@ -96,6 +99,10 @@ pub(crate) fn panic_guard<'a>(
             e.rejected = kept.clone();
         }
     }
+    // It was counted eligible when evaluated with its circuit closed.
+    let (tally, all) = (&mut guarded.tally, &guarded.rejections);
+    tally.uncount_eligible();
+    tally.count(false, all.get(kept.start as usize..).unwrap_or(&[]));
     guarded
 }
 
@@ -152,6 +159,52 @@ mod tests {
         );
         // The same inputs in another order give the same decision.
         assert_eq!(d, decide(&[cc, ca, cb], &Request::for_capability("chat")));
+    }
+
+    /// A brief decision keeps only the candidates an open circuit alone
+    /// rejects: it probes the same service, and counts the probe and the
+    /// dropped candidates as a full one does.
+    #[test]
+    fn a_brief_decision_probes_and_counts_as_a_full_one() {
+        use crate::routing::{Compiled, Detail, route_compiled};
+        let (a, b, c, d) = (
+            contract("svc-a", 0.9),
+            contract("svc-b", 0.5),
+            contract("svc-c", 0.7),
+            contract("svc-d", 0.8),
+        );
+        let mut ca = Candidate::active(&a);
+        ca.stats = open_at(Some(3_000));
+        let mut cb = Candidate::active(&b);
+        cb.stats = open_at(Some(1_000));
+        let mut cc = Candidate::active(&c);
+        cc.status = ServiceStatus::Drained;
+        let mut cd = Candidate::active(&d);
+        cd.stats = open_at(Some(500));
+        cd.status = ServiceStatus::Disabled;
+        let candidates = [ca, cb, cc, cd];
+        let compiled = Compiled::new(&candidates);
+        let request = Request::for_capability("chat");
+        let decide = |detail| {
+            route_compiled(
+                &request,
+                &Identity::Anonymous,
+                &candidates,
+                &compiled,
+                &PolicySet::default(),
+                None,
+                detail,
+            )
+        };
+        let (full, brief) = (decide(Detail::Full), decide(Detail::Brief));
+        assert_eq!(full.chosen[0].service_id, "svc-b");
+        assert!(full.chosen[0].probe);
+        assert_eq!(brief.chosen, full.chosen);
+        assert_eq!(brief.summary, full.summary);
+        assert_eq!(brief.steps[0].tally(), full.steps[0].tally());
+        let tally = full.steps[0].tally();
+        assert_eq!((tally.candidates, tally.eligible), (4, 0));
+        assert!(brief.steps[0].candidates.is_empty(), "nothing eligible");
     }
 
     #[test]

@@ -492,6 +492,13 @@ impl Tally {
         }
     }
 
+    /// Takes back the count of one eligible candidate (one the panic
+    /// guard then counts as the probe it is).
+    pub(crate) fn uncount_eligible(&mut self) {
+        self.candidates = self.candidates.saturating_sub(1);
+        self.eligible = self.eligible.saturating_sub(1);
+    }
+
     /// Puts the counts in their order (stage, then rule), whatever order
     /// the candidates were counted in.
     pub(crate) fn settle(&mut self) {

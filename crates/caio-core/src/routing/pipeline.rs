@@ -7,7 +7,7 @@ use super::compiled::{Compiled, Query, Row};
 use super::score::Scale;
 use super::{
     BRIEF_TOP, Candidate, CandidateResult, Choice, Detail, Identity, Metrics, Rejection, RuleName,
-    Stage, StepResult, Tally, Wording, score,
+    Stage, StepResult, Tally, Wording, guard, score,
 };
 use crate::contract::{Capability, ServiceContract};
 use crate::lifecycle::ServiceStatus;
@@ -102,14 +102,22 @@ impl Evaluated<'_> {
 }
 
 /// One step: its candidates (those offering the capability), sorted by id.
+///
+/// With [`Detail::Brief`] a candidate a stage rejects is counted and
+/// dropped as soon as it is evaluated — a brief result lists only eligible
+/// candidates — unless an open circuit is all that rejects it, which the
+/// panic guard looks for. With [`Detail::Full`] every candidate is kept.
 #[derive(Debug, Clone)]
 pub struct StepEval<'a> {
     pub(crate) index: usize,
     pub(crate) capability: String,
     pub(crate) candidates: Vec<Evaluated<'a>>,
-    /// Every candidate's rejections, one after the other (each candidate's
-    /// `rejected` says where its own lie).
+    /// Every kept candidate's rejections, one after the other (each
+    /// candidate's `rejected` says where its own lie).
     pub(crate) rejections: Vec<Rejection>,
+    /// Every candidate offering the capability, counted as it was
+    /// evaluated (kept or not).
+    pub(crate) tally: Tally,
     /// What the scores were normalised by.
     pub(crate) scale: Scale,
 }
@@ -191,6 +199,7 @@ pub fn evaluate_step<'a>(
     let offers = compiled.offers(&step.capability);
     let mut evaluated: Vec<Evaluated<'a>> = Vec::with_capacity(offers.len());
     let mut rejections: Vec<Rejection> = Vec::new();
+    let mut tally = Tally::default();
     // The largest cost estimate and p95 among the eligible, which the
     // terms are normalised by, found as the candidates are evaluated.
     let (mut max_cost, mut max_p95) = (0.0f64, 0.0f64);
@@ -201,9 +210,18 @@ pub fn evaluate_step<'a>(
         let Some(candidate) = candidates.get(row.candidate as usize) else {
             continue;
         };
-        // Pushed first and evaluated where it lies: no copy of the
-        // evaluation moves through the stack.
         let start = rejections.len();
+        query.early(compiled, candidate, row, offer, &mut rejections);
+        let held = &rejections[start..];
+        if env.detail == Detail::Brief && !held.is_empty() && !guard::only_circuit(held) {
+            // Most candidates of a large registry end here: counted, and
+            // neither kept nor measured.
+            tally.count(false, held);
+            rejections.truncate(start);
+            continue;
+        }
+        // Pushed, then evaluated where it lies: no copy of the evaluation
+        // moves through the stack.
         evaluated.push(Evaluated {
             row,
             success_rate: candidate.stats.success_rate.unwrap_or(1.0),
@@ -221,7 +239,6 @@ pub fn evaluate_step<'a>(
         let Some(e) = evaluated.last_mut() else {
             continue;
         };
-        query.early(compiled, candidate, row, offer, &mut rejections);
         if rejections.len() == start {
             evaluate(
                 env,
@@ -253,9 +270,15 @@ pub fn evaluate_step<'a>(
             }
         }
         e.rejected = start as u32..rejections.len() as u32;
-        if !e.is_rejected() {
+        // A candidate no stage rejects is scored below: eligible.
+        let held = &rejections[start..];
+        tally.count(held.is_empty(), held);
+        if held.is_empty() {
             max_cost = max_cost.max(e.metrics.cost);
             max_p95 = max_p95.max(e.metrics.latency_p95_ms);
+        } else if env.detail == Detail::Brief && !guard::only_circuit(held) {
+            rejections.truncate(start);
+            evaluated.pop();
         }
     }
     let scale = Scale::new(max_cost, max_p95, &env.request.preferences.prefer_tags);
@@ -265,6 +288,7 @@ pub fn evaluate_step<'a>(
         capability: step.capability.clone(),
         candidates: evaluated,
         rejections,
+        tally,
         scale,
     }
 }
@@ -696,15 +720,15 @@ impl<'a> StepEval<'a> {
     /// candidate is counted either way. The evaluation is used up: its
     /// rejections move into the result.
     pub fn into_result(mut self, chosen: Option<usize>, detail: Detail) -> StepResult {
-        // One pass counts every candidate and, for a brief result, keeps
-        // the places of the best eligible ones.
-        let mut tally = Tally::default();
+        // Every candidate was counted as it was evaluated; a brief result
+        // keeps the places of the best eligible ones.
+        let mut tally = std::mem::take(&mut self.tally);
         let mut best: Vec<u128> = Vec::new();
-        for (i, e) in self.candidates.iter().enumerate() {
-            let eligible = e.is_eligible();
-            tally.count(eligible, self.rejections_of(e));
-            if eligible && detail == Detail::Brief {
-                keep_best(&mut best, order_key(e.score(), Some(i) == chosen, i));
+        if detail == Detail::Brief {
+            for (i, e) in self.candidates.iter().enumerate() {
+                if e.is_eligible() {
+                    keep_best(&mut best, order_key(e.score(), Some(i) == chosen, i));
+                }
             }
         }
         tally.settle();
