@@ -205,10 +205,7 @@ pub fn prune(
     let written = write_archive(store, archive, first, last, &checkpoint)?;
     // Read it back before removing anything: what was written is what
     // verifies, and it ends at the anchor.
-    let check = read_archives(
-        std::slice::from_ref(&archive.to_path_buf()),
-        &BTreeSet::new(),
-    )?;
+    let check = read_archives(&[scan(archive)?], &BTreeSet::new())?;
     let end = trace::unhex32(&anchor.hash).unwrap_or(trace::GENESIS);
     if let Some(b) = check.first_break {
         return Err(TraceError::Unverified(format!("the archive just written: {b}")).into());
@@ -349,8 +346,6 @@ pub struct Archived {
     pub head: [u8; 32],
     /// Records checked.
     pub records: i64,
-    /// The signed checkpoints they hold: (label, note).
-    pub notes: Vec<(String, String)>,
     /// The first thing wrong.
     pub first_break: Option<Break>,
     /// The chain walk, to check checkpoints at sizes it passed.
@@ -360,56 +355,77 @@ pub struct Archived {
 /// A checkpoint found somewhere: (where, the signed note).
 pub(crate) type Note = (String, String);
 
-/// The first record seq of an archive, and its checkpoint lines.
-pub(crate) fn scan(path: &Path) -> Result<(Option<i64>, Vec<Note>), Failure> {
+/// An archive, read once through ([`scan`]) before it is checked.
+pub struct Scanned<'a> {
+    path: &'a Path,
+    /// The seq of its first record.
+    first: i64,
+    /// Its checkpoint lines.
+    pub(crate) notes: Vec<Note>,
+}
+
+/// The first record seq of an archive, and its checkpoint lines. Every
+/// line must read as an export line, and an archive holds at least one
+/// record: one that does not is not an archive `trace prune` wrote, and
+/// is refused rather than passed over.
+pub(crate) fn scan(path: &Path) -> Result<Scanned<'_>, Failure> {
     let file = std::fs::File::open(path).map_err(io(path))?;
     let mut first = None;
     let mut notes = Vec::new();
     for (n, line) in std::io::BufReader::new(file).lines().enumerate() {
         let line = line.map_err(io(path))?;
-        if first.is_none() && line.contains("\"type\":\"record\"") {
-            first = serde_json::from_str::<ReadLine<'_>>(&line)
-                .ok()
-                .and_then(|l| l.seq);
-        }
-        if line.contains("\"type\":\"checkpoint\"") {
-            let cp: CheckpointLine = serde_json::from_str(&line).map_err(|e| TraceError::File {
+        let bad = |reason: String| -> Failure {
+            TraceError::Archive {
                 path: path.display().to_string(),
-                reason: format!("line {}: {e}", n + 1),
-            })?;
-            notes.push((format!("{} line {}", path.display(), n + 1), cp.note));
+                reason: format!("line {}: {reason}", n + 1),
+            }
+            .into()
+        };
+        let head: ReadLine<'_> = serde_json::from_str(&line).map_err(|e| bad(e.to_string()))?;
+        match head.kind {
+            "record" if first.is_none() => {
+                first =
+                    Some(head.seq.ok_or_else(|| {
+                        bad("a record line needs seq, prev, hash and record".into())
+                    })?);
+            }
+            "checkpoint" => {
+                let cp: CheckpointLine =
+                    serde_json::from_str(&line).map_err(|e| bad(e.to_string()))?;
+                notes.push((format!("{} line {}", path.display(), n + 1), cp.note));
+            }
+            _ => {}
         }
     }
-    Ok((first, notes))
+    let first = first.ok_or_else(|| TraceError::Archive {
+        path: path.display().to_string(),
+        reason: "it holds no record line (`\"type\":\"record\"`): not an archive \
+                 written by `caio trace prune`"
+            .into(),
+    })?;
+    Ok(Scanned { path, first, notes })
 }
 
 /// Reads archives in chain order (by their first seq) and checks them as
 /// one chain: every object against its hash, every record against its
 /// link and hash, every referenced object present. `wanted` are the
 /// checkpoint sizes whose heads the walk keeps.
-pub fn read_archives(paths: &[PathBuf], wanted: &BTreeSet<i64>) -> Result<Archived, Failure> {
-    let mut ordered = Vec::new();
-    let mut notes = Vec::new();
-    for path in paths {
-        let (first, mut found) = scan(path)?;
-        notes.append(&mut found);
-        ordered.push((first.unwrap_or(i64::MAX), path));
-    }
+pub fn read_archives(
+    archives: &[Scanned<'_>],
+    wanted: &BTreeSet<i64>,
+) -> Result<Archived, Failure> {
+    let mut ordered: Vec<(i64, &Path)> = archives.iter().map(|a| (a.first, a.path)).collect();
     ordered.sort();
     let mut out = Archived {
         from: ordered.first().map_or(0, |(s, _)| *s),
         through: 0,
         head: trace::GENESIS,
         records: 0,
-        notes,
         first_break: None,
         verifier: None,
     };
     let mut verifier: Option<Verifier> = None;
     'archives: for (first, path) in ordered {
-        if first == i64::MAX {
-            continue;
-        }
         let v = verifier.get_or_insert_with(|| Verifier::new(first, wanted.iter().copied()));
         // Each object's kind, or `None` when its body does not match its hash.
         let mut objects: BTreeMap<String, Option<&'static str>> = BTreeMap::new();
@@ -417,7 +433,7 @@ pub fn read_archives(paths: &[PathBuf], wanted: &BTreeSet<i64>) -> Result<Archiv
         for (n, line) in std::io::BufReader::new(file).lines().enumerate() {
             let line = line.map_err(io(path))?;
             let bad = |reason: String| -> Failure {
-                TraceError::File {
+                TraceError::Archive {
                     path: path.display().to_string(),
                     reason: format!("line {}: {reason}", n + 1),
                 }

@@ -3,6 +3,7 @@
 //! checkpoints with the instance key.
 
 use crate::error::Error;
+use caio_core::contract::ServiceContract;
 use caio_core::policy::PolicySet;
 use caio_core::request::Request;
 use caio_core::routing::ContractRef;
@@ -18,6 +19,7 @@ use caio_store::home::Home;
 use caio_store::traces::StoredCheckpoint;
 use ed25519_dalek::{SigningKey, VerifyingKey};
 use serde::Serialize;
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 /// Progress of a long verification, shown as a bar by the command line.
@@ -71,6 +73,10 @@ pub struct Verification {
     pub archived_records: i64,
     /// Checkpoints of pruned records that no archive given could check.
     pub unchecked_checkpoints: usize,
+    /// With `--replay`: the records replayed (decisions recomputed from
+    /// their inputs, outcomes checked against the decision they name).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replayed: Option<i64>,
 }
 
 /// The result of `trace replay`.
@@ -128,6 +134,24 @@ pub enum TraceError {
     #[error("cannot read {path}: {reason}")]
     #[diagnostic(code(caio::trace_file), help("check the path"))]
     File { path: String, reason: String },
+
+    #[error("the trace does not verify: {summary}")]
+    #[diagnostic(code(caio::trace_broken))]
+    Broken {
+        summary: String,
+        #[help]
+        help: String,
+    },
+
+    #[error("{path} is not a trace archive: {reason}")]
+    #[diagnostic(
+        code(caio::trace_archive),
+        help(
+            "an archive is the JSON Lines file `caio trace prune --archive` wrote, unchanged; \
+             give that file, or restore it from where it was kept"
+        )
+    )]
+    Archive { path: String, reason: String },
 
     #[error("trace object {hash} does not match its hash")]
     #[diagnostic(
@@ -206,12 +230,12 @@ pub enum TraceError {
     )]
     BadReport(String),
 
-    #[error("seq {seq}: its explanation cannot be recomputed: missing {missing}")]
+    #[error("seq {seq}: its explanation cannot be recomputed: {reason}")]
     #[diagnostic(
         code(caio::trace_unexplained),
         help("`caio trace show` without --format html or --explain shows what the record holds")
     )]
-    Unexplained { seq: i64, missing: String },
+    Unexplained { seq: i64, reason: String },
 
     #[error("nothing to prune: {0}")]
     #[diagnostic(
@@ -579,8 +603,12 @@ pub fn verify(
         notes.push((path.display().to_string(), text));
     }
     // An archive holds the checkpoint that covered its records.
-    for path in archives {
-        notes.extend(super::retention::scan(path)?.1);
+    let scanned = archives
+        .iter()
+        .map(|path| super::retention::scan(path))
+        .collect::<Result<Vec<_>, _>>()?;
+    for archive in &scanned {
+        notes.extend(archive.notes.iter().cloned());
     }
     let key: Result<Vec<(String, VerifyingKey)>, String> = match public_key {
         Some(path) => read_bounded_text(path, SMALL_FILE_LIMIT)
@@ -601,6 +629,7 @@ pub fn verify(
         ));
     }
     let mut broken: Option<Break> = None;
+    let mut replayed = None;
     let mut checkpoints: Vec<Checkpoint> = Vec::new();
     if !notes.is_empty() {
         match &key {
@@ -643,9 +672,9 @@ pub fn verify(
     let mut unchecked = 0;
     let mut archived_records = 0;
     if broken.is_none() && !archives.is_empty() {
-        let mut wanted: std::collections::BTreeSet<i64> = archived_sizes.iter().copied().collect();
+        let mut wanted: BTreeSet<i64> = archived_sizes.iter().copied().collect();
         wanted.insert(pruned);
-        let read = super::retention::read_archives(archives, &wanted)?;
+        let read = super::retention::read_archives(&scanned, &wanted)?;
         archived_records = read.records;
         broken = read.first_break.clone();
         if broken.is_none()
@@ -692,13 +721,18 @@ pub fn verify(
         tally.verifier.finish(total);
         // Fail closed: a referenced object that is missing or altered breaks
         // the chain at the first record that references it.
+        // So is a candidate set naming a contract version the store no
+        // longer holds, or holds altered (each version checked once).
         let mut object_break: Option<Break> = None;
+        let mut contracts_checked = BTreeSet::new();
         for ((kind, hash), seq) in &tally.objects {
-            let problem = match store.trace_object(hash)? {
-                None => Some("missing"),
-                Some((stored_kind, body)) => (stored_kind != *kind
-                    || trace::v2::object_hash(kind, &body) != *hash)
-                    .then_some("altered"),
+            let problem = match sound_object(store, hash, kind)? {
+                Err(InputProblem::Gone) => Some("missing".to_string()),
+                Err(_) => Some("altered".to_string()),
+                Ok(body) if *kind == trace::v2::CANDIDATES => {
+                    unsound_contract(store, &body, &mut contracts_checked)?
+                }
+                Ok(_) => None,
             };
             if let Some(problem) = problem
                 && object_break.as_ref().is_none_or(|b| break_seq(b) > *seq)
@@ -706,7 +740,7 @@ pub fn verify(
                 object_break = Some(Break::ObjectBroken {
                     seq: *seq,
                     hash: hash.clone(),
-                    problem: problem.into(),
+                    problem,
                 });
             }
         }
@@ -753,7 +787,9 @@ pub fn verify(
             verifier.check_checkpoint(cp.size, &cp.head);
         }
         if replay && verifier.first_break.is_none() {
-            verifier.first_break = replay_all(store, from)?;
+            let (first_break, count) = replay_all(store, from)?;
+            verifier.first_break = first_break;
+            replayed = Some(count);
         }
         broken = verifier.first_break.clone();
     }
@@ -769,6 +805,7 @@ pub fn verify(
         archives: archives.len(),
         archived_records,
         unchecked_checkpoints: unchecked,
+        replayed,
     })
 }
 
@@ -878,11 +915,79 @@ fn walk(
     })
 }
 
+/// Why a content-addressed input a record names (a trace object, a
+/// contract version) cannot be used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum InputProblem {
+    /// The store does not hold it.
+    Gone,
+    /// Its stored body no longer hashes to its address (or, for an
+    /// object, is of another kind).
+    Altered,
+    /// A contract version whose body hashes right but does not parse.
+    Unreadable,
+}
+
+impl std::fmt::Display for InputProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            InputProblem::Gone => "no longer held",
+            InputProblem::Altered => "held altered (its body no longer matches its hash)",
+            InputProblem::Unreadable => "held, but does not read as a contract",
+        })
+    }
+}
+
+/// A contract version a record names, by its content hash: its stored
+/// body — from the registry, else from the stateless inputs — when it
+/// still hashes to that address.
+fn contract_body(store: &Store, hash: &str) -> Result<Result<String, InputProblem>, Failure> {
+    let body = match store.contract_body(hash)? {
+        Some(body) => Some(body),
+        None => store.trace_input(hash)?,
+    };
+    Ok(match body {
+        None => Err(InputProblem::Gone),
+        Some(body) if caio_store::registry::content_address(&body) != hash => {
+            Err(InputProblem::Altered)
+        }
+        Some(body) => Ok(body),
+    })
+}
+
+/// What is wrong with the contract versions a sound candidate set names
+/// (the first found), each version looked at once over a walk
+/// (`checked`).
+fn unsound_contract(
+    store: &Store,
+    candidates: &str,
+    checked: &mut BTreeSet<String>,
+) -> Result<Option<String>, Failure> {
+    let Ok(refs) = trace::v2::parse_candidates(candidates) else {
+        return Ok(Some("unreadable as a candidate set".into()));
+    };
+    for c in refs {
+        if !checked.insert(c.hash.clone()) {
+            continue;
+        }
+        if let Err(problem) = contract_body(store, &c.hash)? {
+            return Ok(Some(format!(
+                "sound, but its contract {} {} ({}) is {problem}",
+                c.service_id, c.version, c.hash
+            )));
+        }
+    }
+    Ok(None)
+}
+
 /// Replays every record from `from`; the first whose recomputed decision
-/// differs, or whose inputs are gone (fail closed).
-fn replay_all(store: &Store, from: i64) -> Result<Option<Break>, Failure> {
+/// differs, or whose inputs are gone (fail closed), and how many records
+/// were replayed.
+fn replay_all(store: &Store, from: i64) -> Result<(Option<Break>, i64), Failure> {
     let mut first: Option<Break> = None;
+    let mut replayed = 0;
     store.for_each_trace::<Failure>(from, None, |row| {
+        replayed += 1;
         let stored = match parse_record(&row)? {
             Record::Decision(stored) => stored,
             Record::Outcome(o) => {
@@ -922,7 +1027,41 @@ fn replay_all(store: &Store, from: i64) -> Result<Option<Break>, Failure> {
         }
         Ok(true)
     })?;
-    Ok(first)
+    Ok((first, replayed))
+}
+
+/// What to do about a break `trace verify` found.
+pub fn break_help(b: &Break) -> String {
+    let restore = "the database was changed outside caio: restore it from a backup";
+    match b {
+        Break::ContentChanged { seq }
+        | Break::OrderChanged { seq }
+        | Break::IndexChanged { seq }
+        | Break::ObservationsChanged { seq }
+        | Break::ObjectBroken { seq, .. } => {
+            format!("{restore}; `caio trace show {seq}` shows the record as stored")
+        }
+        Break::RecordMissing { .. } | Break::Truncated { .. } => format!(
+            "{restore}, or from the archives `caio trace prune` wrote if it pruned them \
+             (`caio trace verify --archive FILE`)"
+        ),
+        Break::CheckpointMismatch { seq } => format!(
+            "the history before seq {seq} was rewritten since it was signed: {restore}; \
+             compare with an export kept elsewhere"
+        ),
+        Break::BadCheckpoint { .. } => "check the note and the verifier key (--public-key, \
+             or keys/instance.pub); `caio trace checkpoint` signs the head again"
+            .into(),
+        Break::ReplayDiffers { seq, .. } => {
+            format!("`caio trace replay {seq}` says what differs and which inputs are gone")
+        }
+        Break::AnchorMismatch { .. } | Break::AnchorUnsigned { .. } => {
+            "give the archives `caio trace prune` wrote (--archive FILE…) and the checkpoint \
+             that covered them (--checkpoint FILE)"
+                .into()
+        }
+        Break::StartPastHead { .. } => "start at or before the last record (--from)".into(),
+    }
 }
 
 /// Verifies a signed note with any of `keys` (a home that was re-keyed has
@@ -1213,18 +1352,21 @@ pub fn rebuild(
                 )
             }
         };
+    // A contract is its content: one whose body no longer hashes to the
+    // address the record names was altered, and is not used.
     let mut contracts = Vec::new();
     for c in &refs {
-        let found = match store.contract_by_hash(&c.hash)? {
-            Some(contract) => Some(contract),
-            None => store
-                .trace_input(&c.hash)?
-                .and_then(|body| serde_json::from_str(&body).ok()),
-        };
-        match found {
-            Some(contract) => contracts.push((contract, c)),
-            None => missing.push(format!(
+        let contract = contract_body(store, &c.hash)?.and_then(|body| {
+            serde_json::from_str::<ServiceContract>(&body).map_err(|_| InputProblem::Unreadable)
+        });
+        match contract {
+            Ok(contract) => contracts.push((contract, c)),
+            Err(InputProblem::Gone) => missing.push(format!(
                 "contract {} {} ({})",
+                c.service_id, c.version, c.hash
+            )),
+            Err(problem) => missing.push(format!(
+                "contract {} {} ({}): {problem}",
                 c.service_id, c.version, c.hash
             )),
         }
@@ -1289,17 +1431,42 @@ pub fn rebuild(
         )),
         false => None,
     };
-    let (recorded_chosen, recorded_outcome, identical) = match stored {
-        Stored::V1(r) => (
-            r.decision.chosen.clone(),
-            r.decision.outcome,
-            again == r.decision,
-        ),
-        Stored::V2(r) => (
-            stored.chosen(),
-            r.outcome,
-            trace::v2::digest(&again, &refs) == r.decision && again.outcome == r.outcome,
-        ),
+    // Each side's choice (scores as the record keeps them) and each
+    // step's counts of candidates and eligible ones.
+    type Counts = Vec<(usize, usize)>;
+    let (recorded_chosen, recorded_outcome, identical, replayed_chosen, counts) = match stored {
+        Stored::V1(r) => {
+            let counts = |d: &routing::Decision| -> Counts {
+                d.steps
+                    .iter()
+                    .map(|s| (s.tally().candidates, s.tally().eligible))
+                    .collect()
+            };
+            (
+                r.decision.chosen.clone(),
+                r.decision.outcome,
+                again == r.decision,
+                again.chosen.clone(),
+                (counts(&r.decision), counts(&again)),
+            )
+        }
+        Stored::V2(r) => {
+            let replayed = trace::v2::digest(&again, &refs);
+            let counts = |d: &trace::v2::Digest| -> Counts {
+                d.steps.iter().map(|s| (s.candidates, s.eligible)).collect()
+            };
+            let mut replayed_chosen = again.chosen.clone();
+            for (choice, digested) in replayed_chosen.iter_mut().zip(&replayed.chosen) {
+                choice.score = digested.score;
+            }
+            (
+                stored.chosen(),
+                r.outcome,
+                replayed == r.decision && again.outcome == r.outcome,
+                replayed_chosen,
+                (counts(&r.decision), counts(&replayed)),
+            )
+        }
     };
     let mut differences = Vec::new();
     if !identical {
@@ -1313,20 +1480,50 @@ pub fn rebuild(
         let ids = |c: &[routing::Choice]| -> Vec<String> {
             c.iter().map(|c| c.service_id.clone()).collect()
         };
-        if ids(&again.chosen) != ids(&recorded_chosen) {
+        if ids(&replayed_chosen) != ids(&recorded_chosen) {
             differences.push(format!(
                 "chosen: recorded [{}], replayed [{}]",
                 ids(&recorded_chosen).join(", "),
-                ids(&again.chosen).join(", ")
+                ids(&replayed_chosen).join(", ")
             ));
+        } else {
+            for (recorded, replayed) in recorded_chosen.iter().zip(&replayed_chosen) {
+                if recorded.score != replayed.score {
+                    differences.push(format!(
+                        "score of {}: recorded {}, replayed {}",
+                        recorded.service_id, recorded.score, replayed.score
+                    ));
+                }
+            }
+        }
+        let (recorded_counts, replayed_counts) = &counts;
+        for (i, (recorded, replayed)) in recorded_counts.iter().zip(replayed_counts).enumerate() {
+            if recorded != replayed {
+                differences.push(format!(
+                    "step {}: recorded {}/{} eligible, replayed {}/{}",
+                    i + 1,
+                    recorded.1,
+                    recorded.0,
+                    replayed.1,
+                    replayed.0
+                ));
+            }
         }
         if differences.is_empty() {
-            differences.push("scores, terms or explanations differ".into());
+            differences
+                .push("the listed candidates, their terms or the rejection counts differ".into());
         }
-        if !redacted.is_empty() {
+        // A field the record leaves out that routing reads would explain
+        // it (the token and the payload never decide anything).
+        let withheld: Vec<&str> = redacted
+            .iter()
+            .map(String::as_str)
+            .filter(|path| !caio_core::request::ALWAYS_REDACTED.contains(path))
+            .collect();
+        if !withheld.is_empty() {
             differences.push(format!(
                 "the request was recorded without {}",
-                redacted.join(", ")
+                withheld.join(", ")
             ));
         }
     }
@@ -1354,16 +1551,32 @@ pub fn rebuild(
 /// A trace object's body, checked against its hash and kind; `None` when
 /// the store does not hold it.
 pub(crate) fn object(store: &Store, hash: &str, kind: &str) -> Result<Option<String>, Failure> {
-    let Some((stored_kind, body)) = store.trace_object(hash)? else {
-        return Ok(None);
-    };
-    if stored_kind != kind || trace::v2::object_hash(kind, &body) != hash {
-        return Err(TraceError::Object {
+    match sound_object(store, hash, kind)? {
+        Ok(body) => Ok(Some(body)),
+        Err(InputProblem::Gone) => Ok(None),
+        Err(_) => Err(TraceError::Object {
             hash: hash.to_string(),
         }
-        .into());
+        .into()),
     }
-    Ok(Some(body))
+}
+
+/// A trace object's body when the store holds it as `kind` with a body
+/// that matches its hash.
+fn sound_object(
+    store: &Store,
+    hash: &str,
+    kind: &str,
+) -> Result<Result<String, InputProblem>, Failure> {
+    Ok(match store.trace_object(hash)? {
+        None => Err(InputProblem::Gone),
+        Some((stored_kind, body))
+            if stored_kind != kind || trace::v2::object_hash(kind, &body) != hash =>
+        {
+            Err(InputProblem::Altered)
+        }
+        Some((_, body)) => Ok(body),
+    })
 }
 
 /// Re-runs the routing of a stored decision from its stored inputs.

@@ -468,6 +468,45 @@ pub fn repo() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// A component a test needs, as found (`None` when missing): a missing one
+/// skips the test outside CI and fails it in CI (`CI` set, as `.ci/run`
+/// sets it). `what` names it; `how` says how to get it.
+pub fn component<T>(found: Option<T>, what: &str, how: &str) -> Option<T> {
+    if found.is_none() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must have {what} ({how})"
+        );
+        eprintln!("skipped: no {what} ({how})");
+    }
+    found
+}
+
+/// The Python that runs the shipped verifier scripts: `CAIO_TEST_PYTHON`,
+/// with blake3 and rfc8785 installed (`.ci/run` makes one).
+pub fn test_python() -> Option<std::ffi::OsString> {
+    component(
+        std::env::var_os("CAIO_TEST_PYTHON"),
+        "CAIO_TEST_PYTHON",
+        "a Python with blake3 and rfc8785",
+    )
+}
+
+/// `scripts/verify-export.py FILE`, run by `python` ([`test_python`]):
+/// (exit code, stdout, stderr).
+pub fn verify_export(python: &OsStr, file: &Path) -> (Option<i32>, String, String) {
+    let out = std::process::Command::new(python)
+        .arg(repo().join("scripts/verify-export.py"))
+        .arg(file)
+        .output()
+        .expect("run the export verifier");
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
 /// Runs a command and returns (exit code, stdout, stderr).
 pub fn run(cmd: &mut Command) -> (i32, String, String) {
     let out = cmd.output().expect("run caio");

@@ -214,6 +214,38 @@ fn pruned_home(env: &TestEnv) -> PathBuf {
     archive
 }
 
+/// An archive is an export: the shipped verifier recomputes it, its
+/// checkpoint line included, without caio.
+#[test]
+fn the_shipped_python_script_verifies_an_archive() {
+    let Some(python) = crate::common::test_python() else {
+        return;
+    };
+    let env = TestEnv::new();
+    let archive = pruned_home(&env);
+    let check = || {
+        let (code, stdout, stderr) = crate::common::verify_export(&python, &archive);
+        (code, stdout + &stderr)
+    };
+    let (code, out) = check();
+    assert_eq!(code, Some(0), "{out}");
+    assert!(out.contains("3 record(s), 1 checkpoint(s)"), "{out}");
+    // A checkpoint line that names another head is found.
+    let original = std::fs::read_to_string(&archive).unwrap();
+    edit(&archive, &original, |_, l| {
+        Some(if l.contains("\"type\":\"checkpoint\"") {
+            let mut cp: Value = serde_json::from_str(l).unwrap();
+            cp["seq"] = json!(2);
+            cp.to_string()
+        } else {
+            l.to_string()
+        })
+    });
+    let (code, out) = check();
+    assert_eq!(code, Some(1), "{out}");
+    assert!(out.contains("does not say seq 2"), "{out}");
+}
+
 /// Rewrites the archive's lines with `edit` (line index, line) → line(s).
 fn edit(archive: &Path, original: &str, edit: impl Fn(usize, &str) -> Option<String>) {
     let lines: Vec<String> = original
@@ -287,6 +319,24 @@ fn a_changed_archive_or_anchor_fails_verification() {
     std::fs::write(&archive, &original).unwrap();
     let (code, v) = verify(&env, &["--archive", &a]);
     assert_eq!(code, 0, "{v:#}");
+
+    // A file that is not an archive is refused, never passed over.
+    for text in ["not json\nalso not\n", "{}\n", ""] {
+        std::fs::write(&archive, text).unwrap();
+        let (code, stdout, stderr) = run(env.caio().args(["trace", "verify", "--archive", &a]));
+        assert_eq!(code, 1, "{text:?}: {stdout}{stderr}");
+        assert!(stderr.contains("caio::trace_archive"), "{text:?}: {stderr}");
+    }
+    // Spaced JSON is the same archive: every record is read and checked.
+    let spaced = original.replace("\"type\":\"record\"", "\"type\": \"record\"");
+    std::fs::write(&archive, &spaced).unwrap();
+    let (code, v) = verify(&env, &["--archive", &a]);
+    assert_eq!(
+        (code, v["archived_records"].as_i64()),
+        (0, Some(3)),
+        "{v:#}"
+    );
+    std::fs::write(&archive, &original).unwrap();
 
     // The anchor: another hash, and no checkpoint to vouch for it.
     let conn = rusqlite::Connection::open(env.home().join("caio.db")).unwrap();

@@ -4,7 +4,7 @@
 //! kept out of the database, replay, export, checkpoints as C2SP signed
 //! notes checked independently, and the read commands with their filters.
 
-use crate::common::{TestEnv, repo, run, run_json, transcript};
+use crate::common::{TestEnv, repo, run, run_json, transcript, verify_export};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use caio_core::trace::{GENESIS, chain_hash, hex, unhex32};
@@ -282,9 +282,15 @@ fn assert_broken(env: &TestEnv, args: &[&str], expected: Value, human: &str) {
     assert_eq!(code, 1, "{report:#}");
     assert_eq!(report["valid"], false, "{report:#}");
     assert_eq!(report["break"], expected, "{report:#}");
-    let (code, stdout) = verify_human(env, args);
+    let (code, stdout, stderr) = run(env.caio().args(["trace", "verify"]).args(args));
     assert_eq!(code, 1, "{stdout}");
     assert_eq!(stdout, format!("chain broken: {human}\n"));
+    // And on stderr the diagnostic: what, and what to do about it.
+    assert!(
+        stderr.contains("caio::trace_broken") && stderr.contains("the trace does not verify"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("help:"), "{stderr}");
 }
 
 /// Asserts `trace verify ARGS…` passes over `records` records.
@@ -1114,8 +1120,126 @@ fn tamper_rewrite_and_rehash_is_caught_by_an_outside_checkpoint_and_by_replay() 
     }
 }
 
+/// A contract version whose stored body was changed behind caio's back
+/// (its hash left as it was) is not an input any more: replay names it,
+/// `verify --replay` fails, and `trace show` shows the decision as
+/// recorded — never one recomputed from the altered body.
+#[test]
+fn an_altered_contract_body_is_not_replayed_or_shown_as_the_decision() {
+    let env = TestEnv::new();
+    let token = registry_home(&env);
+    let (code, d) = route(&env, &with_token(fixture("chat-balanced"), &token), &[]);
+    assert_eq!(code, 0, "{d:#}");
+    let chosen = d["service_id"].as_str().unwrap().to_string();
+    let recorded = d["score"].as_f64().unwrap();
+    let report = ok_json_code(&env, &["trace", "verify", "--replay"], 0);
+    assert_eq!(report["replayed"], 1, "{report:#}");
+    assert!(
+        ok_json_code(&env, &["trace", "verify"], 0)
+            .get("replayed")
+            .is_none()
+    );
+    {
+        let conn = db(&env);
+        let body: String = conn
+            .query_row(
+                "SELECT cv.body FROM contract_versions cv JOIN services s ON s.active_hash = cv.hash
+                 WHERE s.service_id = ?1",
+                [&chosen],
+                |r| r.get(0),
+            )
+            .unwrap();
+        let mut contract: Value = serde_json::from_str(&body).unwrap();
+        contract["guarantees"]["accuracy"] = json!(0.5);
+        conn.execute(
+            "UPDATE contract_versions SET body = ?1 WHERE body = ?2",
+            params![contract.to_string(), body],
+        )
+        .unwrap();
+    }
+    let replay = ok_json_code(&env, &["trace", "replay", "1"], 1);
+    let missing = replay["missing"].to_string();
+    assert!(
+        missing.contains(&chosen) && missing.contains("no longer matches its hash"),
+        "{replay:#}"
+    );
+    // Verification checks every version a candidate set names, once.
+    for replay in [&[][..], &["--replay"][..]] {
+        let args = [&["trace", "verify"][..], replay].concat();
+        let report = ok_json_code(&env, &args, 1);
+        assert_eq!(report["break"]["kind"], "object_broken", "{report:#}");
+        let problem = report["break"]["problem"].as_str().unwrap();
+        assert!(
+            problem.contains(&chosen) && problem.contains("held altered"),
+            "{report:#}"
+        );
+    }
+    let show = env.run(["trace", "show", "1"]);
+    show.code(0);
+    assert!(
+        show.stdout.contains(&format!("chosen      {chosen}"))
+            && show.stdout.contains(&format!("(score {recorded:.4})")),
+        "{show}"
+    );
+    assert!(
+        show.stderr.contains("no longer matches its hash") && show.stderr.contains("as recorded"),
+        "{show}"
+    );
+    let (code, _, stderr) =
+        run(env
+            .caio()
+            .args(["--format", "json", "trace", "show", "--explain", "1"]));
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("caio::trace_unexplained"), "{stderr}");
+    // A version gone from the registry is named too.
+    let conn = db(&env);
+    conn.execute_batch("PRAGMA foreign_keys = OFF").unwrap();
+    let gone = conn
+        .execute(
+            "DELETE FROM contract_versions WHERE hash IN
+             (SELECT active_hash FROM services WHERE service_id = ?1)",
+            [&chosen],
+        )
+        .unwrap();
+    assert_eq!(gone, 1);
+    let report = ok_json_code(&env, &["trace", "verify"], 1);
+    let problem = report["break"]["problem"].as_str().unwrap();
+    assert!(
+        problem.contains(&chosen) && problem.contains("no longer held"),
+        "{report:#}"
+    );
+}
+
+/// A replay that chooses the same service names the score that differs.
+#[test]
+fn a_replay_names_the_score_that_differs() {
+    let env = TestEnv::new();
+    let token = registry_home(&env);
+    let (code, d) = route(&env, &with_token(fixture("chat-balanced"), &token), &[]);
+    assert_eq!(code, 0, "{d:#}");
+    let chosen = d["service_id"].as_str().unwrap().to_string();
+    {
+        let conn = db(&env);
+        let mut record: Value = serde_json::from_str(&record_text(&conn, 1)).unwrap();
+        record["decision"]["chosen"][0]["score"] = json!(0.125);
+        let text = caio_core::canonical::to_jcs(&record).unwrap();
+        conn.execute("UPDATE traces SET record = ?1 WHERE seq = 1", [text])
+            .unwrap();
+        rehash_from(&conn, 1);
+    }
+    let replay = env.run(["trace", "replay", "1"]);
+    replay.code(1);
+    assert!(
+        replay
+            .stdout
+            .contains(&format!("score of {chosen}: recorded 0.125, replayed ")),
+        "{replay}"
+    );
+    assert!(!replay.stdout.contains("auth.token"), "{replay}");
+}
+
 /// `caio --format json ARGS…` with this exit code.
-fn ok_json_code(env: &TestEnv, args: &[&str], exit: i32) -> Value {
+pub(crate) fn ok_json_code(env: &TestEnv, args: &[&str], exit: i32) -> Value {
     let (code, value) = run_json(env.caio().args(["--format", "json"]).args(args));
     assert_eq!(code, exit, "caio {args:?}: {value:#}");
     value
@@ -2603,12 +2727,7 @@ fn a_record_naming_its_policy_set_by_content_hash_still_replays() {
 /// makes one); in CI a missing one is a failure.
 #[test]
 fn the_shipped_python_script_verifies_an_export() {
-    let Some(python) = std::env::var_os("CAIO_TEST_PYTHON") else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI must set CAIO_TEST_PYTHON to a Python with blake3 and rfc8785"
-        );
-        eprintln!("skipped: set CAIO_TEST_PYTHON to a Python with blake3 and rfc8785");
+    let Some(python) = crate::common::test_python() else {
         return;
     };
     let env = TestEnv::new();
@@ -2622,26 +2741,42 @@ fn the_shipped_python_script_verifies_an_export() {
     let (exported, _) = export(&env, &[]);
     let path = env.scratch().join("export.jsonl");
     std::fs::write(&path, &exported).unwrap();
-    let script = repo().join("scripts/verify-export.py");
-    let out = std::process::Command::new(&python)
-        .arg(&script)
-        .arg(&path)
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{stdout}{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let (code, stdout, stderr) = verify_export(&python, &path);
+    assert_eq!(code, Some(0), "{stdout}{stderr}");
     assert!(stdout.contains("2 record(s)"), "{stdout}");
     // One changed byte in a record is found.
     std::fs::write(&path, exported.replacen("\"seed\":0", "\"seed\":1", 1)).unwrap();
-    let out = std::process::Command::new(&python)
-        .arg(&script)
-        .arg(&path)
-        .output()
+    let (code, stdout, _) = verify_export(&python, &path);
+    assert_ne!(code, Some(0));
+    assert!(stdout.contains("does not match its hash"));
+    // What is not an export is refused with a message, never a traceback.
+    let first_record = exported
+        .lines()
+        .find(|l| l.contains("\"type\":\"record\""))
         .unwrap();
-    assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stdout).contains("does not match its hash"));
+    let mut no_record: Value = serde_json::from_str(first_record).unwrap();
+    no_record.as_object_mut().unwrap().remove("record");
+    for (text, says) in [
+        ("not json\n".to_string(), "line 1: not JSON"),
+        ("{\"foo\":1}\n".to_string(), "line 1: not an export line"),
+        (
+            format!("{no_record}\n"),
+            "a record line needs seq, prev, hash, record",
+        ),
+        (
+            first_record.replacen("\"prev\":\"", "\"prev\":\"zz", 1) + "\n",
+            "line 1: a malformed record line",
+        ),
+        (String::new(), "holds no record"),
+    ] {
+        std::fs::write(&path, text.as_bytes()).unwrap();
+        let (code, stdout, stderr) = verify_export(&python, &path);
+        assert_eq!(code, Some(1), "{text:?}: {stdout}{stderr}");
+        assert!(stdout.contains(says), "{text:?}: {stdout}");
+        assert!(stderr.is_empty(), "{text:?}: {stderr}");
+    }
+    std::fs::write(&path, b"\xff\xfe{\n").unwrap();
+    let (code, stdout, _) = verify_export(&python, &path);
+    assert_eq!(code, Some(1));
+    assert!(stdout.contains("cannot read"));
 }

@@ -347,7 +347,7 @@ impl Request {
 pub(crate) const REDACTED: &str = "[redacted]";
 
 /// Paths no trace record ever holds.
-pub(crate) const ALWAYS_REDACTED: &[&str] = &["auth.token", "payload"];
+pub const ALWAYS_REDACTED: &[&str] = &["auth.token", "payload"];
 
 /// Request paths `redact` may name (a chain's steps add `chain.<i>.input`
 /// and the fields under it). What is not here is recorded by the decision

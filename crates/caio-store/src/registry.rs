@@ -200,8 +200,13 @@ pub struct History {
 /// The content address of a contract: BLAKE3 of its canonical JSON, in hex.
 pub fn contract_hash(contract: &ServiceContract) -> Result<(String, String), canonical::JcsError> {
     let body = canonical::to_jcs(contract)?;
-    let hash = blake3::hash(body.as_bytes()).to_hex().to_string();
-    Ok((hash, body))
+    Ok((content_address(&body), body))
+}
+
+/// The content address of a contract's canonical JSON text (the body a
+/// registry stores): BLAKE3 of it, in hex.
+pub fn content_address(body: &str) -> String {
+    blake3::hash(body.as_bytes()).to_hex().to_string()
 }
 
 impl Sqlite {
@@ -615,16 +620,18 @@ impl Sqlite {
 
     /// A contract version by its content hash (for replay), removed or not.
     pub fn contract_by_hash(&self, hash: &str) -> Result<Option<ServiceContract>, Error> {
-        let body: Option<String> = self
-            .conn
-            .query_row(
-                "SELECT body FROM contract_versions WHERE hash = ?1",
-                [hash],
-                |r| r.get(0),
-            )
-            .optional()
-            .map_err(|e| self.err(e))?;
-        body.map(|b| self.parse_body(&b)).transpose()
+        self.contract_body(hash)?
+            .map(|b| self.parse_body(&b))
+            .transpose()
+    }
+
+    /// A contract version's stored body by its content hash, removed or
+    /// not.
+    pub fn contract_body(&self, hash: &str) -> Result<Option<String>, Error> {
+        self.conn
+            .prepare_cached("SELECT body FROM contract_versions WHERE hash = ?1")
+            .and_then(|mut s| s.query_row([hash], |r| r.get(0)).optional())
+            .map_err(|e| self.err(e))
     }
 
     fn versions_of(&self, id: &str) -> Result<Vec<String>, Error> {

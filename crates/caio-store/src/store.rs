@@ -280,6 +280,12 @@ impl Store {
         side!(self.contract_by_hash(hash))
     }
 
+    /// A contract version's stored body (its canonical JSON, which its
+    /// content hash is taken of) by that hash, removed or not.
+    pub fn contract_body(&self, hash: &str) -> Result<Option<String>, Error> {
+        side!(self.contract_body(hash))
+    }
+
     // --- principals
 
     /// Creates a principal with a fresh token; stores only the keyed hash

@@ -467,12 +467,12 @@ fn show(store: &Store, id: &str, explain: bool, ui: &mut Ui) -> Result<Exit, Fai
         };
         // With --explain only: the decision recomputed from the inputs.
         let rebuilt = match explain {
-            true => match recomputed(store, &row, &app::parse_decision(&row)?, true, ui)? {
+            true => match recomputed(store, &row, &app::parse_decision(&row)?, true)? {
                 Ok(rebuilt) => Some(rebuilt),
-                Err(missing) => {
+                Err(reason) => {
                     return Err(TraceError::Unexplained {
                         seq: row.seq,
-                        missing: missing.join("; "),
+                        reason,
                     }
                     .into());
                 }
@@ -501,7 +501,7 @@ fn show(store: &Store, id: &str, explain: bool, ui: &mut Ui) -> Result<Exit, Fai
     }
     let record = match parse_record(&row)? {
         app::Record::Decision(stored) => stored,
-        app::Record::Outcome(o) if ui.format == crate::ui::Format::Html => {
+        app::Record::Outcome(o) if explain || ui.format == crate::ui::Format::Html => {
             return Err(TraceError::NotADecision {
                 seq: row.seq,
                 decision: o.decision.decision_id,
@@ -518,6 +518,9 @@ fn show(store: &Store, id: &str, explain: bool, ui: &mut Ui) -> Result<Exit, Fai
         Some(e) => format!(" · execution {}", execution_word(e.outcome)),
         None => String::new(),
     };
+    // Recomputed before anything is printed: a store that fails mid-way
+    // leaves no half-shown record.
+    let recomputed = recomputed(store, &row, &record, explain)?;
     ui.line(format_args!(
         "seq {} · {} · {}{executed} · decision {}",
         row.seq,
@@ -528,13 +531,13 @@ fn show(store: &Store, id: &str, explain: bool, ui: &mut Ui) -> Result<Exit, Fai
     if !record.redacted().is_empty() {
         ui.line(format_args!("redacted    {}", record.redacted().join(", ")))?;
     }
-    let (routed, explanation) = match recomputed(store, &row, &record, explain, ui)? {
+    let (routed, explanation) = match recomputed {
         Ok(recomputed) => recomputed,
-        Err(missing) => {
+        Err(reason) => {
             let app::Stored::V2(r) = &record else {
                 return Err(TraceError::Unexplained {
                     seq: row.seq,
-                    missing: missing.join("; "),
+                    reason,
                 }
                 .into());
             };
@@ -553,8 +556,8 @@ fn show(store: &Store, id: &str, explain: bool, ui: &mut Ui) -> Result<Exit, Fai
                 ))?;
             }
             ui.warn(format_args!(
-                "the per-candidate explanation cannot be recomputed: missing {}",
-                missing.join("; ")
+                "the per-candidate explanation cannot be recomputed: {reason}; \
+                 shown as recorded"
             ));
             if let Some(e) = record.execution() {
                 show_execution(e, record.attempts(), ui)?;
@@ -601,32 +604,31 @@ type Recomputed = (Routed, Option<caio_core::routing::explain::Explanation>);
 
 /// The decision of a stored record with what `--explain` shows beyond it
 /// (when `explain`): a v1 record's decision as recorded, a v2 record's
-/// recomputed from its inputs (a recomputation that differs from the
-/// record is said on stderr). `Err` lists the inputs no longer stored.
+/// recomputed from its inputs. `Err` says why a v2 record's cannot be:
+/// inputs no longer stored, or inputs that no longer reproduce the
+/// recorded decision (never shown as if they did).
 fn recomputed(
     store: &Store,
     row: &Row,
     stored: &app::Stored,
     explain: bool,
-    ui: &mut Ui,
-) -> Result<Result<Recomputed, Vec<String>>, Failure> {
+) -> Result<Result<Recomputed, String>, Failure> {
     let purpose = match explain {
         true => app::Purpose::Explain,
         false => app::Purpose::Show,
     };
     let rebuilt = app::rebuild(store, stored, purpose)?;
     let app::Stored::V1(r) = stored else {
-        return Ok(rebuilt.map(|rebuilt| {
-            if !rebuilt.identical {
-                ui.warn(format_args!(
-                    "the recomputed explanation differs from the record ({}); \
-                     run `caio trace replay {}`",
-                    rebuilt.differences.join("; "),
-                    row.seq
-                ));
-            }
-            (rebuilt.routed, rebuilt.explanation)
-        }));
+        return Ok(match rebuilt {
+            Ok(rebuilt) if rebuilt.identical => Ok((rebuilt.routed, rebuilt.explanation)),
+            Ok(rebuilt) => Err(format!(
+                "its stored inputs no longer reproduce the recorded decision ({}); \
+                 run `caio trace replay {}`",
+                rebuilt.differences.join("; "),
+                row.seq
+            )),
+            Err(missing) => Err(format!("missing {}", missing.join("; "))),
+        });
     };
     // A v1 record holds its whole decision: shown as recorded, explained
     // only by a recomputation that reproduces it.
@@ -745,12 +747,12 @@ fn show_execution(
 /// explanation is recomputed from the stored inputs (a v1 record holds
 /// it); without them there is no page.
 fn html_page(store: &Store, row: &Row, record: &app::Stored, ui: &mut Ui) -> Result<Exit, Failure> {
-    let (routed, _) = match recomputed(store, row, record, false, ui)? {
+    let (routed, _) = match recomputed(store, row, record, false)? {
         Ok(recomputed) => recomputed,
-        Err(missing) => {
+        Err(reason) => {
             return Err(TraceError::Unexplained {
                 seq: row.seq,
-                missing: missing.join("; "),
+                reason,
             }
             .into());
         }
@@ -1072,8 +1074,12 @@ fn verify(
                     }
                     pruned.push(')');
                 }
+                let replayed = match report.replayed {
+                    Some(n) => format!(", {n} replayed"),
+                    None => String::new(),
+                };
                 ui.line(format_args!(
-                    "chain verified: records {}..{}{pruned}, {}, head {}",
+                    "chain verified: records {}..{}{pruned}, {}{replayed}, head {}",
                     from.min(report.records),
                     report.records,
                     crate::ui::count(report.checkpoints, "checkpoint", "checkpoints"),
@@ -1084,7 +1090,13 @@ fn verify(
             Some(b @ Break::StartPastHead { .. }) => {
                 ui.line(format_args!("nothing verified: {b}"))?
             }
-            Some(b) => ui.line(format_args!("chain broken: {b}"))?,
+            Some(b) => {
+                ui.line(format_args!("chain broken: {b}"))?;
+                ui.error(&TraceError::Broken {
+                    summary: b.to_string(),
+                    help: app::break_help(b),
+                });
+            }
         }
     }
     Ok(if report.valid {

@@ -385,7 +385,15 @@ impl Postgres {
     }
 
     pub(crate) fn contract_by_hash(&self, hash: &str) -> Result<Option<ServiceContract>, Error> {
-        let body: Option<String> = self.read(|pg, c| {
+        self.contract_body(hash)?
+            .map(|b| self.parse_body(&b))
+            .transpose()
+    }
+
+    /// A contract version's stored body by its content hash, removed or
+    /// not.
+    pub(crate) fn contract_body(&self, hash: &str) -> Result<Option<String>, Error> {
+        self.read(|pg, c| {
             pg.query_opt(
                 c,
                 "SELECT body FROM contract_versions WHERE hash = $1",
@@ -393,8 +401,7 @@ impl Postgres {
             )?
             .map(|r| pg.col(&r, 0))
             .transpose()
-        })?;
-        body.map(|b| self.parse_body(&b)).transpose()
+        })
     }
 
     fn unknown_service(&self, id: &str) -> Error {
