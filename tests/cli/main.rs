@@ -36,3 +36,4 @@ mod slo;
 mod soak;
 mod trace;
 mod tutorials;
+mod upgrade;
