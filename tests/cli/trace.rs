@@ -587,6 +587,45 @@ fn a_batch_appends_one_record_per_routed_line() {
     assert_valid(&env, &[], 304);
 }
 
+/// A batch long enough that its write-ahead log passes the 1,000 pages at
+/// which the writer asks for a checkpoint (run beside it, on a connection
+/// of its own; the log restarts several times): every line is answered and
+/// stored, the chain verifies, the database is sound, and the log is
+/// emptied at the end.
+#[test]
+fn a_batch_checkpoints_beside_its_writer() {
+    let env = TestEnv::new();
+    let token = registry_home(&env);
+    let lines: Vec<Value> = (0..6_000)
+        .map(|i| {
+            let name = if i % 4 == 0 {
+                "no-route-restricted-us"
+            } else {
+                "chat-balanced"
+            };
+            let mut line = with_token(fixture(name), &token);
+            line["request_id"] = json!(format!("long-batch-{i}"));
+            line
+        })
+        .collect();
+    let (code, stdout, stderr) = run(env
+        .caio()
+        .args(["route", "--batch"])
+        .arg(batch_file(&env, &lines)));
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(json_lines(&stdout).len(), 6_000);
+    assert_eq!(seqs(&env).len(), 6_000);
+    let conn = Connection::open(env.home().join("caio.db")).expect("open caio.db");
+    let integrity: String = conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .expect("integrity_check");
+    assert_eq!(integrity, "ok");
+    drop(conn);
+    let wal = std::fs::metadata(env.home().join("caio.db-wal")).map_or(0, |m| m.len());
+    assert!(wal <= 1 << 20, "the log was left at {wal} bytes");
+    assert_valid(&env, &[], 6_000);
+}
+
 /// The trace refuses a chunk (here a trigger does): the chunks before it
 /// stay and were answered, the refused one is not written at all, and
 /// caio stops with the store's error.

@@ -36,6 +36,7 @@ pub mod secret_file;
 pub mod stats;
 mod store;
 pub mod traces;
+mod wal;
 
 use crate::home::Home;
 pub use error::{ContractRefusal, Error};
@@ -43,6 +44,7 @@ use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 pub use store::{Database, Store, StoreOptions};
+pub use wal::Checkpoints;
 
 /// How long a `caio` process waits for another one holding the write lock.
 pub const DEFAULT_BUSY_TIMEOUT: Duration = Duration::from_secs(5);

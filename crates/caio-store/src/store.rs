@@ -23,6 +23,7 @@ use crate::retention::{Anchor, Removed};
 use crate::traces::{
     Appended, Input, Listed, OutcomeAppend, PreparedOutcome, StoredCheckpoint, TraceFilter,
 };
+use crate::wal::Checkpoints;
 use caio_core::attempt::Attempt;
 use caio_core::circuit;
 use caio_core::contract::ServiceContract;
@@ -380,6 +381,19 @@ impl Store {
         match &self.backend {
             Backend::Sqlite(s) => s.cap_page_cache(kib),
             Backend::Postgres(_) => Ok(()),
+        }
+    }
+
+    /// Moves this connection's WAL checkpoints to a thread and a
+    /// connection of their own, for a writer that appends many chunks in a
+    /// row (`route --batch`): its commits no longer wait for the log to be
+    /// copied and synced, except, now and then, for the end of it, so the
+    /// log restarts instead of growing (see [`Checkpoints`]). Nothing to
+    /// move on PostgreSQL.
+    pub fn checkpoint_in_background(&mut self) -> Result<Checkpoints, Error> {
+        match &mut self.backend {
+            Backend::Sqlite(s) => s.checkpoint_in_background(),
+            Backend::Postgres(_) => Ok(Checkpoints::none()),
         }
     }
 

@@ -88,16 +88,19 @@ pub(super) fn batch(
     // Records go to the home's trace through a second connection, written
     // by a thread of their own while the next lines are routed; without a
     // home to write to (or with --dry-run), the ids they would get are
-    // computed in line.
+    // computed in line. The writer's checkpoints run on a thread of their
+    // own too, so that its commits do not wait for the log to be synced.
     let writer = match router.store_mut() {
         Some(_) if !args.dry_run => {
-            let store = open_store_existing(global)?;
+            let mut store = open_store_existing(global)?;
             store.cap_page_cache(WRITER_CACHE_KIB)?;
-            Some(store)
+            let checkpoints = store.checkpoint_in_background()?;
+            Some((store, checkpoints))
         }
         _ => None,
     };
-    std::thread::scope(|scope| {
+    let (writer, checkpoints) = writer.unzip();
+    let exit = std::thread::scope(|scope| {
         let mut sink = match writer {
             Some(store) => Sink::writer(scope, store, router.take_inputs()),
             None => Sink::Inline,
@@ -109,7 +112,12 @@ pub(super) fn batch(
         let exit = routed?;
         written?;
         Ok(exit)
-    })
+    });
+    // The writer's store is closed: its checkpoint thread stops.
+    if let Some(checkpoints) = checkpoints {
+        checkpoints.finish();
+    }
+    exit
 }
 
 /// Routes every line of the batch, handing chunks of routed lines to
