@@ -26,8 +26,8 @@ pub(crate) const CHECKPOINT_PAGES: i32 = 1000;
 /// restarts at its next write: the log stays under about 16 MiB.
 pub(crate) const RESTART_PAGES: i32 = 4000;
 
-/// The checkpoint thread's stack: SQLite's checkpoint needs little, and a
-/// stack smaller than a huge page is not backed by one.
+/// The checkpoint thread's stack: opening a connection and checkpointing
+/// need little.
 const CHECKPOINT_STACK: usize = 256 << 10;
 
 /// A request to the checkpoint thread; with a sender, the writer waits
