@@ -374,13 +374,7 @@ pub(crate) fn scan(path: &Path) -> Result<Scanned<'_>, Failure> {
     let mut notes = Vec::new();
     for (n, line) in std::io::BufReader::new(file).lines().enumerate() {
         let line = line.map_err(io(path))?;
-        let bad = |reason: String| -> Failure {
-            TraceError::Archive {
-                path: path.display().to_string(),
-                reason: format!("line {}: {reason}", n + 1),
-            }
-            .into()
-        };
+        let bad = bad_line(path, n);
         let head: ReadLine<'_> = serde_json::from_str(&line).map_err(|e| bad(e.to_string()))?;
         match head.kind {
             "record" if first.is_none() => {
@@ -397,13 +391,30 @@ pub(crate) fn scan(path: &Path) -> Result<Scanned<'_>, Failure> {
             _ => {}
         }
     }
-    let first = first.ok_or_else(|| TraceError::Archive {
-        path: path.display().to_string(),
-        reason: "it holds no record line (`\"type\":\"record\"`): not an archive \
-                 written by `caio trace prune`"
-            .into(),
+    let first = first.ok_or_else(|| {
+        not_an_archive(
+            path,
+            "it holds no record line (`\"type\":\"record\"`): not an archive \
+             written by `caio trace prune`"
+                .into(),
+        )
     })?;
     Ok(Scanned { path, first, notes })
+}
+
+/// The refusal of `path`, given as an archive: `reason` says what is wrong.
+fn not_an_archive(path: &Path, reason: String) -> Failure {
+    TraceError::Archive {
+        path: path.display().to_string(),
+        reason,
+    }
+    .into()
+}
+
+/// The refusal of line `n` (counted from 0) of the archive `path`, given
+/// the reason.
+fn bad_line(path: &Path, n: usize) -> impl Fn(String) -> Failure + '_ {
+    move |reason| not_an_archive(path, format!("line {}: {reason}", n + 1))
 }
 
 /// Reads archives in chain order (by their first seq) and checks them as
@@ -432,13 +443,7 @@ pub fn read_archives(
         let file = std::fs::File::open(path).map_err(io(path))?;
         for (n, line) in std::io::BufReader::new(file).lines().enumerate() {
             let line = line.map_err(io(path))?;
-            let bad = |reason: String| -> Failure {
-                TraceError::Archive {
-                    path: path.display().to_string(),
-                    reason: format!("line {}: {reason}", n + 1),
-                }
-                .into()
-            };
+            let bad = bad_line(path, n);
             let head: ReadLine<'_> = serde_json::from_str(&line).map_err(|e| bad(e.to_string()))?;
             match head.kind {
                 "object" => {

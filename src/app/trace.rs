@@ -955,6 +955,12 @@ fn contract_body(store: &Store, hash: &str) -> Result<Result<String, InputProble
     })
 }
 
+/// A contract version a record names, as replay and verify name it:
+/// `contract <service> <version> (<hash>)`.
+fn contract_label(c: &ContractRef) -> String {
+    format!("contract {} {} ({})", c.service_id, c.version, c.hash)
+}
+
 /// What is wrong with the contract versions a sound candidate set names
 /// (the first found), each version looked at once over a walk
 /// (`checked`).
@@ -972,8 +978,8 @@ fn unsound_contract(
         }
         if let Err(problem) = contract_body(store, &c.hash)? {
             return Ok(Some(format!(
-                "sound, but its contract {} {} ({}) is {problem}",
-                c.service_id, c.version, c.hash
+                "sound, but its {} is {problem}",
+                contract_label(&c)
             )));
         }
     }
@@ -1361,14 +1367,8 @@ pub fn rebuild(
         });
         match contract {
             Ok(contract) => contracts.push((contract, c)),
-            Err(InputProblem::Gone) => missing.push(format!(
-                "contract {} {} ({})",
-                c.service_id, c.version, c.hash
-            )),
-            Err(problem) => missing.push(format!(
-                "contract {} {} ({}): {problem}",
-                c.service_id, c.version, c.hash
-            )),
+            Err(InputProblem::Gone) => missing.push(contract_label(c)),
+            Err(problem) => missing.push(format!("{}: {problem}", contract_label(c))),
         }
     }
     // The set a record's object holds; else (a record written before the
