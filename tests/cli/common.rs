@@ -507,6 +507,22 @@ pub fn verify_export(python: &OsStr, file: &Path) -> (Option<i32>, String, Strin
     )
 }
 
+/// SQLite's own checks on the home's database: the file is sound and no
+/// reference dangles.
+pub fn assert_sound_database(home: &Path) {
+    let conn = rusqlite::Connection::open(home.join("caio.db")).expect("open caio.db");
+    let integrity: String = conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .expect("integrity_check");
+    assert_eq!(integrity, "ok");
+    let dangling: i64 = conn
+        .query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
+            r.get(0)
+        })
+        .expect("foreign_key_check");
+    assert_eq!(dangling, 0, "rows reference rows that are not there");
+}
+
 /// Runs a command and returns (exit code, stdout, stderr).
 pub fn run(cmd: &mut Command) -> (i32, String, String) {
     let out = cmd.output().expect("run caio");

@@ -10,7 +10,7 @@
 //! kind, 8 × 50 routes), so that a local `cargo test` on a shared machine
 //! stays quick; they check the same things.
 
-use crate::common::{HANG_GUARD, TestEnv, repo, run, run_json};
+use crate::common::{HANG_GUARD, TestEnv, assert_sound_database, repo, run, run_json};
 use rusqlite::Connection;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -192,21 +192,6 @@ fn stored(home: &Path) -> BTreeMap<i64, String> {
         .expect("query")
         .collect::<Result<_, _>>()
         .expect("rows")
-}
-
-/// SQLite's own checks: the file is sound and no reference dangles.
-fn assert_sound_database(home: &Path) {
-    let conn = Connection::open(home.join("caio.db")).expect("open caio.db");
-    let integrity: String = conn
-        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
-        .expect("integrity_check");
-    assert_eq!(integrity, "ok");
-    let dangling: i64 = conn
-        .query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
-            r.get(0)
-        })
-        .expect("foreign_key_check");
-    assert_eq!(dangling, 0, "rows reference rows that are not there");
 }
 
 /// Asserts the seqs run 1..n without a gap or a duplicate, the database is

@@ -4,7 +4,9 @@
 //! kept out of the database, replay, export, checkpoints as C2SP signed
 //! notes checked independently, and the read commands with their filters.
 
-use crate::common::{TestEnv, repo, run, run_json, transcript, verify_export};
+use crate::common::{
+    TestEnv, assert_sound_database, repo, run, run_json, transcript, verify_export,
+};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use caio_core::trace::{GENESIS, chain_hash, hex, unhex32};
@@ -105,6 +107,14 @@ fn route(env: &TestEnv, request: &Value, extra: &[&str]) -> (i32, Value) {
             .arg(&path)
             .args(extra),
     )
+}
+
+/// Routes the fixture `name` in registry mode as the holder of `token`;
+/// its decision, which must exit 0 (routed or not routed).
+fn route_ok(env: &TestEnv, name: &str, token: &str) -> Value {
+    let (code, d) = route(env, &with_token(fixture(name), token), &[]);
+    assert_eq!(code, 0, "{name}: {d:#}");
+    d
 }
 
 /// Routes `request` in registry mode as `caio route` does, through the
@@ -615,12 +625,7 @@ fn a_batch_checkpoints_beside_its_writer() {
     assert_eq!(code, 0, "{stderr}");
     assert_eq!(json_lines(&stdout).len(), 6_000);
     assert_eq!(seqs(&env).len(), 6_000);
-    let conn = Connection::open(env.home().join("caio.db")).expect("open caio.db");
-    let integrity: String = conn
-        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
-        .expect("integrity_check");
-    assert_eq!(integrity, "ok");
-    drop(conn);
+    assert_sound_database(&env.home());
     let wal = std::fs::metadata(env.home().join("caio.db-wal")).map_or(0, |m| m.len());
     assert!(wal <= 1 << 20, "the log was left at {wal} bytes");
     assert_valid(&env, &[], 6_000);
@@ -1087,8 +1092,7 @@ fn tamper_rewrite_and_rehash_is_caught_by_an_outside_checkpoint_and_by_replay() 
     let env = TestEnv::new();
     let token = registry_home(&env);
     for name in ["chat-balanced", "chain-rag-latency-bound", "chat-balanced"] {
-        let (code, d) = route(&env, &with_token(fixture(name), &token), &[]);
-        assert_eq!(code, 0, "{d:#}");
+        route_ok(&env, name, &token);
     }
     let file = env.scratch().join("cp.note");
     checkpoint(&env, &file);
@@ -1167,8 +1171,7 @@ fn tamper_rewrite_and_rehash_is_caught_by_an_outside_checkpoint_and_by_replay() 
 fn an_altered_contract_body_is_not_replayed_or_shown_as_the_decision() {
     let env = TestEnv::new();
     let token = registry_home(&env);
-    let (code, d) = route(&env, &with_token(fixture("chat-balanced"), &token), &[]);
-    assert_eq!(code, 0, "{d:#}");
+    let d = route_ok(&env, "chat-balanced", &token);
     let chosen = d["service_id"].as_str().unwrap().to_string();
     let recorded = d["score"].as_f64().unwrap();
     let report = ok_json_code(&env, &["trace", "verify", "--replay"], 0);
@@ -1254,8 +1257,7 @@ fn an_altered_contract_body_is_not_replayed_or_shown_as_the_decision() {
 fn a_replay_names_the_score_that_differs() {
     let env = TestEnv::new();
     let token = registry_home(&env);
-    let (code, d) = route(&env, &with_token(fixture("chat-balanced"), &token), &[]);
-    assert_eq!(code, 0, "{d:#}");
+    let d = route_ok(&env, "chat-balanced", &token);
     let chosen = d["service_id"].as_str().unwrap().to_string();
     {
         let conn = db(&env);
@@ -1379,8 +1381,7 @@ fn tokens_and_redacted_values_never_reach_the_database_or_the_export() {
     redacting["redact"] = json!(["request_id"]);
     let (code, d) = route(&env, &redacting, &[]);
     assert_eq!(code, 0, "{d:#}");
-    let (code, d) = route(&env, &with_token(fixture("chat-balanced"), &token), &[]);
-    assert_eq!(code, 0, "{d:#}");
+    route_ok(&env, "chat-balanced", &token);
     let (code, d) = route(
         &env,
         &with_token(fixture("chat-balanced"), UNKNOWN_TOKEN),
@@ -1784,8 +1785,7 @@ fn replay_is_identical_in_stateless_mode_and_names_missing_inputs() {
 fn replay_names_a_missing_contract_version_in_registry_mode() {
     let env = TestEnv::new();
     let token = registry_home(&env);
-    let (code, d) = route(&env, &with_token(fixture("chat-balanced"), &token), &[]);
-    assert_eq!(code, 0, "{d:#}");
+    let d = route_ok(&env, "chat-balanced", &token);
     let record = ok_json(&env, &["trace", "show", "1"])["record"].clone();
     let candidates = object(&env, record["objects"]["candidates"].as_str().unwrap());
     let contract = candidates
